@@ -1,0 +1,62 @@
+package io.redisha.protocol;
+
+/**
+ * What the coordinator asks its surroundings to do. Commands to a node ({@link NodeCommand})
+ * are answered with exactly one {@link Reply} through
+ * {@link GroupCoordinator#onReply(long, NodeCommand, Reply)}; the other actions need no
+ * answer.
+ */
+public sealed interface Action {
+
+	/** Keep a connection and a gossip subscription to this node. */
+	record Monitor(NodeAddress node) implements Action {
+	}
+
+	/** Drop the connection and subscription to this node. */
+	record Unmonitor(NodeAddress node) implements Action {
+	}
+
+	/**
+	 * Publish the payload on this channel of every monitored node that is reachable (the
+	 * gossip channel {@link GroupCoordinator#GOSSIP_CHANNEL}, or a notification channel).
+	 */
+	record Publish(String channel, String payload) implements Action {
+	}
+
+	/** Tell the application: log it, turn it into a Spring event, a metric, a notification. */
+	record Emit(ProtocolEvent event) implements Action {
+	}
+
+	/** A command to one node; its outcome comes back as one {@link Reply}. */
+	sealed interface NodeCommand extends Action {
+
+		NodeAddress node();
+
+	}
+
+	/** {@code PING}; answered with {@link Reply.Text} (also for error replies such as LOADING) or {@link Reply.Failed}. */
+	record Ping(NodeAddress node) implements NodeCommand {
+	}
+
+	/** {@code INFO}; answered with {@link Reply.Info} or {@link Reply.Failed}. */
+	record QueryInfo(NodeAddress node) implements NodeCommand {
+	}
+
+	/** {@code ROLE}; answered with {@link Reply.Role} or {@link Reply.Failed}. */
+	record QueryRole(NodeAddress node) implements NodeCommand {
+	}
+
+	/**
+	 * Make the node a master: {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
+	 * normal; CLIENT KILL TYPE pubsub; EXEC} ({@code SLAVEOF} on servers without
+	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). Answered with
+	 * {@link Reply.Text} or {@link Reply.Failed}.
+	 */
+	record Promote(NodeAddress node, long epoch) implements NodeCommand {
+	}
+
+	/** Make the node a replica of {@code master}, in the same kind of MULTI block as {@link Promote}. */
+	record Replicate(NodeAddress node, NodeAddress master, long epoch) implements NodeCommand {
+	}
+
+}

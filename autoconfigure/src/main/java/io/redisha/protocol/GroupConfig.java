@@ -1,0 +1,85 @@
+package io.redisha.protocol;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the protocol needs to know about one monitored group. Values are validated by
+ * the Spring properties before they get here; the checks below guard direct users.
+ *
+ * @param name the group's name (Sentinel's "master name")
+ * @param seeds any nodes of the group; the rest is discovered
+ * @param quorum members that must see the master down before it is objectively down
+ * @param downAfter time without a valid reply after which a node is subjectively down
+ * @param failoverTimeout how long one failover attempt may take before it is aborted
+ * @param parallelSyncs how many replicas may resync with a new master at a time
+ * @param timing the periods and limits that have sensible defaults
+ */
+public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter,
+		Duration failoverTimeout, int parallelSyncs, Timing timing) {
+
+	public GroupConfig {
+		Objects.requireNonNull(name, "name");
+		seeds = List.copyOf(seeds);
+		if (seeds.isEmpty()) {
+			throw new IllegalArgumentException("group '" + name + "' has no seed nodes");
+		}
+		if (quorum < 1) {
+			throw new IllegalArgumentException("quorum must be >= 1 but was " + quorum);
+		}
+		if (parallelSyncs < 1) {
+			throw new IllegalArgumentException("parallelSyncs must be >= 1 but was " + parallelSyncs);
+		}
+		requirePositive("downAfter", downAfter);
+		requirePositive("failoverTimeout", failoverTimeout);
+		Objects.requireNonNull(timing, "timing");
+	}
+
+	static void requirePositive(String what, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(what + " must be positive but was " + value);
+		}
+	}
+
+	/**
+	 * Periods and limits with defaults modelled on Sentinel's, tightened where Sentinel is
+	 * needlessly slow.
+	 *
+	 * @param pingPeriod how often each node is PINGed
+	 * @param infoPeriod how often each node's INFO is read (every {@code pingPeriod} during a failover)
+	 * @param helloPeriod how often a hello is published on every node
+	 * @param opinionValidity how long a peer's "master is down" opinion counts towards ODOWN
+	 * @param memberExpiry how long a member that vanished without saying goodbye still counts
+	 * as a voter
+	 * @param startupQuietPeriod how long a starting member only listens: no vote, no failover
+	 * @param tiltThreshold a timer gap longer than this enters TILT
+	 * @param tiltDuration how long TILT lasts after the last gap
+	 * @param demoteAfter how long a returning old master must stay reachable before it is
+	 * turned into a replica
+	 */
+	public record Timing(Duration pingPeriod, Duration infoPeriod, Duration helloPeriod, Duration opinionValidity,
+			Duration memberExpiry, Duration startupQuietPeriod, Duration tiltThreshold, Duration tiltDuration,
+			Duration demoteAfter) {
+
+		public Timing {
+			requirePositive("pingPeriod", pingPeriod);
+			requirePositive("infoPeriod", infoPeriod);
+			requirePositive("helloPeriod", helloPeriod);
+			requirePositive("opinionValidity", opinionValidity);
+			requirePositive("memberExpiry", memberExpiry);
+			requirePositive("startupQuietPeriod", startupQuietPeriod);
+			requirePositive("tiltThreshold", tiltThreshold);
+			requirePositive("tiltDuration", tiltDuration);
+			requirePositive("demoteAfter", demoteAfter);
+		}
+
+		public static Timing defaults() {
+			return new Timing(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(1),
+					Duration.ofSeconds(5), Duration.ofMinutes(30), Duration.ofSeconds(3), Duration.ofSeconds(2),
+					Duration.ofSeconds(30), Duration.ofSeconds(3));
+		}
+
+	}
+
+}
