@@ -1,0 +1,30 @@
+package io.redisha.member;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.redisha.protocol.GroupConfig;
+
+/**
+ * One group as a member runs it: the protocol's configuration plus what the connections
+ * need. The password is never part of {@link #toString()}.
+ *
+ * @param config the protocol configuration
+ * @param username the Redis ACL user, or null
+ * @param password the Redis password, or null
+ * @param commandTimeout how long a command to a node may take before it counts as failed
+ */
+public record GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout) {
+
+	public GroupSettings {
+		Objects.requireNonNull(config, "config");
+		Objects.requireNonNull(commandTimeout, "commandTimeout");
+	}
+
+	@Override
+	public String toString() {
+		return "GroupSettings[config=" + this.config + ", username=" + this.username + ", password="
+				+ ((this.password != null) ? "******" : null) + ", commandTimeout=" + this.commandTimeout + "]";
+	}
+
+}
