@@ -1,0 +1,92 @@
+package io.redisha.embedded;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to start one {@code redis-server}: immutable, each {@code with...} method returns a
+ * copy. By default a master without persistence and without password, on a free port.
+ *
+ * @param username an ACL user created with all permissions (and used to authenticate to
+ * the master), or null
+ * @param password the password of the default user (and of {@code username}), or null
+ * @param replicaPriority the {@code replica-priority}, or null for the server's default
+ * @param replicaOf the master to replicate from as {@code host:port}, or null for a master
+ * @param extraArguments further {@code --name value} arguments
+ */
+public record RedisServerOptions(String username, String password, Integer replicaPriority, String replicaOf,
+		List<String> extraArguments) {
+
+	public RedisServerOptions {
+		extraArguments = List.copyOf(extraArguments);
+		if (username != null && password == null) {
+			throw new IllegalArgumentException("username '" + username + "' needs a password");
+		}
+		if (replicaOf != null && replicaOf.lastIndexOf(':') <= 0) {
+			throw new IllegalArgumentException("replicaOf must be host:port but was '" + replicaOf + "'");
+		}
+	}
+
+	/** A master without persistence or password. */
+	public static RedisServerOptions defaults() {
+		return new RedisServerOptions(null, null, null, null, List.of());
+	}
+
+	public RedisServerOptions withPassword(String password) {
+		return new RedisServerOptions(this.username, password, this.replicaPriority, this.replicaOf,
+				this.extraArguments);
+	}
+
+	public RedisServerOptions withUser(String username, String password) {
+		return new RedisServerOptions(username, password, this.replicaPriority, this.replicaOf, this.extraArguments);
+	}
+
+	public RedisServerOptions withReplicaPriority(Integer priority) {
+		return new RedisServerOptions(this.username, this.password, priority, this.replicaOf, this.extraArguments);
+	}
+
+	/** A replica of {@code master} ({@code host:port}), or a master when null. */
+	public RedisServerOptions withReplicaOf(String master) {
+		return new RedisServerOptions(this.username, this.password, this.replicaPriority, master,
+				this.extraArguments);
+	}
+
+	/** Adds one configuration directive, e.g. {@code ("appendonly", "yes")}. */
+	public RedisServerOptions withArgument(String name, String... values) {
+		List<String> arguments = new ArrayList<>(this.extraArguments);
+		arguments.add("--" + name);
+		arguments.addAll(List.of(values));
+		return new RedisServerOptions(this.username, this.password, this.replicaPriority, this.replicaOf, arguments);
+	}
+
+	/** The command-line arguments after the binary, for a server on {@code port} in {@code dir}. */
+	List<String> arguments(int port, String dir) {
+		List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+				"--dir", dir, "--daemonize", "no", "--save", "", "--appendonly", "no", "--logfile", ""));
+		if (this.password != null) {
+			arguments.addAll(List.of("--requirepass", this.password, "--masterauth", this.password));
+		}
+		if (this.username != null) {
+			arguments.addAll(List.of("--user", this.username, "on", ">" + this.password, "~*", "&*", "+@all",
+					"--masteruser", this.username));
+		}
+		if (this.replicaPriority != null) {
+			arguments.addAll(List.of("--replica-priority", this.replicaPriority.toString()));
+		}
+		if (this.replicaOf != null) {
+			int colon = this.replicaOf.lastIndexOf(':');
+			arguments.addAll(List.of("--replicaof", this.replicaOf.substring(0, colon),
+					this.replicaOf.substring(colon + 1)));
+		}
+		arguments.addAll(this.extraArguments);
+		return arguments;
+	}
+
+	@Override
+	public String toString() {
+		return "RedisServerOptions[username=" + this.username + ", password="
+				+ ((this.password != null) ? "******" : null) + ", replicaPriority=" + this.replicaPriority
+				+ ", replicaOf=" + this.replicaOf + ", extraArguments=" + this.extraArguments + "]";
+	}
+
+}

@@ -1,0 +1,374 @@
+package io.redisha.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One local {@code redis-server} on a loopback port, in a temporary directory of its own,
+ * that can be killed, stopped, paused, resumed and restarted on the same port. Not
+ * thread-safe: one test drives it.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+	/** The host every process listens on. */
+	public static final String HOST = "127.0.0.1";
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisServerProcess.class);
+
+	private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+
+	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final int PORT_ATTEMPTS = 10;
+
+	private final RedisServerBinary binary;
+
+	private final Path directory;
+
+	private final int port;
+
+	private RedisServerOptions options;
+
+	private Process process;
+
+	private boolean paused;
+
+	private RedisServerProcess(RedisServerBinary binary, Path directory, int port, RedisServerOptions options,
+			Process process) {
+		this.binary = binary;
+		this.directory = directory;
+		this.port = port;
+		this.options = options;
+		this.process = process;
+	}
+
+	/** Starts a server on a free port and waits until it answers PING. */
+	public static RedisServerProcess start(RedisServerOptions options) {
+		RedisServerBinary binary = RedisServerBinary.get();
+		Path directory = createDirectory();
+		RedisServerException lastFailure = null;
+		// Another process may take the free port before redis-server binds it: try others.
+		for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+			int port = freePort();
+			try {
+				Process process = launch(binary, directory, port, options);
+				return new RedisServerProcess(binary, directory, port, options, process);
+			}
+			catch (RedisServerException ex) {
+				if (!ex.isPortTaken()) {
+					deleteDirectory(directory);
+					throw ex;
+				}
+				logger.debug("Port {} was taken before redis-server bound it, trying another", port);
+				lastFailure = ex;
+			}
+		}
+		deleteDirectory(directory);
+		throw lastFailure;
+	}
+
+	/** Starts a master without password on a free port. */
+	public static RedisServerProcess start() {
+		return start(RedisServerOptions.defaults());
+	}
+
+	private static Process launch(RedisServerBinary binary, Path directory, int port, RedisServerOptions options) {
+		List<String> command = new ArrayList<>();
+		command.add(binary.path().toString());
+		command.addAll(options.arguments(port, directory.toString()));
+		Path log = directory.resolve("redis-" + port + ".log");
+		Process process;
+		try {
+			process = new ProcessBuilder(command).directory(directory.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+				.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot start " + binary.path(), ex);
+		}
+		ProcessRegistry.register(process, port);
+		awaitPing(process, port, options, log);
+		logger.debug("Started redis-server pid {} on port {} with {}", process.pid(), port, options);
+		return process;
+	}
+
+	private static void awaitPing(Process process, int port, RedisServerOptions options, Path log) {
+		RespClient client = new RespClient(HOST, port, options.username(), options.password(),
+				Duration.ofMillis(500));
+		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+		RuntimeException lastFailure = null;
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				ProcessRegistry.unregister(process);
+				String output = readLog(log);
+				throw new RedisServerException("redis-server on port " + port + " exited with code "
+						+ process.exitValue() + ":\n" + output, output.contains("Address already in use"));
+			}
+			try {
+				if ("PONG".equals(client.call("PING"))) {
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				lastFailure = ex;
+			}
+			sleepBriefly();
+		}
+		process.destroyForcibly();
+		ProcessRegistry.unregister(process);
+		throw new RedisServerException("redis-server on port " + port + " did not answer PING within "
+				+ START_TIMEOUT.toSeconds() + " s (" + lastFailure + "):\n" + readLog(log), false);
+	}
+
+	private static void sleepBriefly() {
+		try {
+			TimeUnit.MILLISECONDS.sleep(20);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RedisServerException("Interrupted while waiting for redis-server", false);
+		}
+	}
+
+	private static String readLog(Path log) {
+		try {
+			return Files.exists(log) ? Files.readString(log) : "";
+		}
+		catch (IOException ex) {
+			return "(cannot read " + log + ": " + ex.getMessage() + ")";
+		}
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot find a free loopback port", ex);
+		}
+	}
+
+	private static Path createDirectory() {
+		try {
+			return Files.createTempDirectory("redis-ha-server-");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create a directory for redis-server", ex);
+		}
+	}
+
+	private static void deleteDirectory(Path directory) {
+		try (Stream<Path> paths = Files.walk(directory)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException ex) {
+			logger.debug("Cannot delete {}", directory, ex);
+		}
+	}
+
+	/** The loopback host it listens on. */
+	public String host() {
+		return HOST;
+	}
+
+	/** The port it listens on; it stays the same across restarts. */
+	public int port() {
+		return this.port;
+	}
+
+	/** {@code 127.0.0.1:port}. */
+	public String address() {
+		return HOST + ":" + this.port;
+	}
+
+	/** The options it was last started with. */
+	public RedisServerOptions options() {
+		return this.options;
+	}
+
+	/** The binary it runs. */
+	public RedisServerBinary binary() {
+		return this.binary;
+	}
+
+	/** The pid of the current process. */
+	public long pid() {
+		return this.process.pid();
+	}
+
+	/** Whether the process is running (a paused process is still alive). */
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	/** Whether it is paused with SIGSTOP. */
+	public boolean isPaused() {
+		return this.paused;
+	}
+
+	/** Kills it with SIGKILL, as a crash would, and waits until it is gone. */
+	public void kill() {
+		this.process.destroyForcibly();
+		awaitExit();
+	}
+
+	/** Stops it with SIGTERM (resuming it first when paused) and waits until it is gone. */
+	public void stop() {
+		if (this.paused) {
+			resume();
+		}
+		this.process.destroy();
+		awaitExit();
+	}
+
+	private void awaitExit() {
+		try {
+			if (!this.process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+				this.process.destroyForcibly();
+				this.process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.paused = false;
+		ProcessRegistry.unregister(this.process);
+	}
+
+	/** Freezes it with SIGSTOP: it keeps its connections but answers nothing. */
+	public void pause() {
+		signal("STOP");
+		this.paused = true;
+	}
+
+	/** Thaws it with SIGCONT. */
+	public void resume() {
+		signal("CONT");
+		this.paused = false;
+	}
+
+	private void signal(String signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).redirectErrorStream(true)
+				.start();
+			String output = new String(kill.getInputStream().readAllBytes());
+			if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+				throw new RedisServerException("kill -" + signal + " " + pid() + " failed: " + output, false);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot run kill -" + signal, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RedisServerException("Interrupted while sending SIG" + signal, false);
+		}
+	}
+
+	/**
+	 * Starts it again on the same port with the same options (kills the running process
+	 * first). A former master comes back as a master that still thinks it is one.
+	 */
+	public void restart() {
+		restart(this.options);
+	}
+
+	/** Starts it again on the same port as a master (kills the running process first). */
+	public void restartAsMaster() {
+		restart(this.options.withReplicaOf(null));
+	}
+
+	/** Starts it again on the same port as a replica of {@code master} ({@code host:port}). */
+	public void restartAsReplicaOf(String master) {
+		restart(this.options.withReplicaOf(master));
+	}
+
+	/** Starts it again on the same port with other options (kills the running process first). */
+	public void restart(RedisServerOptions newOptions) {
+		if (this.process.isAlive()) {
+			kill();
+		}
+		this.process = launch(this.binary, this.directory, this.port, newOptions);
+		this.options = newOptions;
+	}
+
+	/** Sets {@code replica-priority} on the running server (and for later restarts). */
+	public void setReplicaPriority(int priority) {
+		command("CONFIG", "SET", "replica-priority", Integer.toString(priority));
+		this.options = this.options.withReplicaPriority(priority);
+	}
+
+	/** Makes the running server a replica of {@code master} ({@code host:port}). */
+	public void replicaOf(String master) {
+		int colon = master.lastIndexOf(':');
+		command("REPLICAOF", master.substring(0, colon), master.substring(colon + 1));
+		this.options = this.options.withReplicaOf(master);
+	}
+
+	/** Makes the running server a master. */
+	public void replicaOfNoOne() {
+		command("REPLICAOF", "NO", "ONE");
+		this.options = this.options.withReplicaOf(null);
+	}
+
+	/**
+	 * Runs a command and returns the raw reply (see {@link RespClient}).
+	 * @throws RedisErrorReplyException on an error reply
+	 */
+	public Object command(String... command) {
+		return client().call(command);
+	}
+
+	/** A client authenticated as configured. */
+	public RespClient client() {
+		return new RespClient(HOST, this.port, this.options.username(), this.options.password(), COMMAND_TIMEOUT);
+	}
+
+	/** One section of {@code INFO}, e.g. {@code replication}, as field -> value. */
+	public Map<String, String> info(String section) {
+		Map<String, String> fields = new LinkedHashMap<>();
+		for (String line : ((String) command("INFO", section)).split("\r\n")) {
+			int colon = line.indexOf(':');
+			if (colon > 0 && !line.startsWith("#")) {
+				fields.put(line.substring(0, colon), line.substring(colon + 1));
+			}
+		}
+		return fields;
+	}
+
+	/** {@code master} or {@code slave}, from {@code ROLE}. */
+	public String role() {
+		return (String) ((List<?>) command("ROLE")).get(0);
+	}
+
+	/** Kills it and deletes its directory. */
+	@Override
+	public void close() {
+		if (this.process.isAlive()) {
+			kill();
+		}
+		deleteDirectory(this.directory);
+	}
+
+	@Override
+	public String toString() {
+		return "redis-server[" + address() + ", pid " + pid() + (isAlive() ? "" : ", dead") + "]";
+	}
+
+}

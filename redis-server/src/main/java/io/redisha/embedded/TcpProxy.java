@@ -1,0 +1,176 @@
+package io.redisha.embedded;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loopback TCP proxy to one target, to cut one client off from one server: {@link #cut()}
+ * drops every open connection and black-holes new ones (accepted, then never answered, as
+ * behind a dead network link); {@link #restore()} forwards again.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(TcpProxy.class);
+
+	private final String targetHost;
+
+	private final int targetPort;
+
+	private final ServerSocket server;
+
+	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean cut;
+
+	private volatile boolean closed;
+
+	/** Listens on a free loopback port and forwards to {@code targetHost:targetPort}. */
+	public TcpProxy(String targetHost, int targetPort) {
+		this.targetHost = targetHost;
+		this.targetPort = targetPort;
+		try {
+			this.server = new ServerSocket(0, 50, InetAddress.getByName(RedisServerProcess.HOST));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot open a proxy port", ex);
+		}
+		Thread acceptor = new Thread(this::accept, "tcp-proxy-" + port() + "-to-" + targetPort);
+		acceptor.setDaemon(true);
+		acceptor.start();
+	}
+
+	/** A proxy in front of this server. */
+	public static TcpProxy to(RedisServerProcess server) {
+		return new TcpProxy(server.host(), server.port());
+	}
+
+	/** The port clients connect to. */
+	public int port() {
+		return this.server.getLocalPort();
+	}
+
+	/** {@code 127.0.0.1:port} of the proxy. */
+	public String address() {
+		return RedisServerProcess.HOST + ":" + port();
+	}
+
+	/** Whether the proxy is cut. */
+	public boolean isCut() {
+		return this.cut;
+	}
+
+	/** Drops every open connection; new ones are accepted but never answered until {@link #restore()}. */
+	public void cut() {
+		this.cut = true;
+		closeAll();
+	}
+
+	/** Forwards again; connections black-holed while cut are dropped, so clients reconnect. */
+	public void restore() {
+		this.cut = false;
+		closeAll();
+	}
+
+	private void closeAll() {
+		for (Socket socket : this.sockets) {
+			closeQuietly(socket);
+		}
+		this.sockets.clear();
+	}
+
+	private void accept() {
+		while (!this.closed) {
+			try {
+				Socket client = this.server.accept();
+				this.sockets.add(client);
+				if (this.cut) {
+					pump(client.getInputStream(), OutputStream.nullOutputStream(), client, client);
+				}
+				else {
+					connect(client);
+				}
+			}
+			catch (IOException ex) {
+				if (!this.closed) {
+					logger.debug("Proxy to {}:{} failed to accept", this.targetHost, this.targetPort, ex);
+				}
+			}
+		}
+	}
+
+	private void connect(Socket client) throws IOException {
+		Socket target = new Socket();
+		try {
+			target.connect(new InetSocketAddress(this.targetHost, this.targetPort), 2000);
+		}
+		catch (IOException ex) {
+			// As the target would: refuse the client.
+			closeQuietly(target);
+			closeQuietly(client);
+			this.sockets.remove(client);
+			return;
+		}
+		this.sockets.add(target);
+		pump(client.getInputStream(), target.getOutputStream(), client, target);
+		pump(target.getInputStream(), client.getOutputStream(), client, target);
+	}
+
+	/** Copies until either side closes, then closes both. */
+	private void pump(InputStream in, OutputStream out, Socket one, Socket other) {
+		Thread thread = new Thread(() -> {
+			byte[] buffer = new byte[8192];
+			try {
+				int read;
+				while ((read = in.read(buffer)) != -1) {
+					out.write(buffer, 0, read);
+					out.flush();
+				}
+			}
+			catch (IOException ex) {
+				// A closed socket ends the copy.
+			}
+			finally {
+				closeQuietly(one);
+				closeQuietly(other);
+				this.sockets.remove(one);
+				this.sockets.remove(other);
+			}
+		}, "tcp-proxy-pump-" + port());
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// Already closed.
+		}
+	}
+
+	/** Stops listening and drops every connection. */
+	@Override
+	public void close() {
+		this.closed = true;
+		try {
+			this.server.close();
+		}
+		catch (IOException ex) {
+			logger.debug("Cannot close proxy port {}", port(), ex);
+		}
+		closeAll();
+	}
+
+}
