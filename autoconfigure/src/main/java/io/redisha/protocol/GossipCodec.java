@@ -1,0 +1,228 @@
+package io.redisha.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.redisha.protocol.GossipMessage.Goodbye;
+import io.redisha.protocol.GossipMessage.Hello;
+import io.redisha.protocol.GossipMessage.Vote;
+import io.redisha.protocol.GossipMessage.VoteRequest;
+
+/**
+ * The text wire format of {@link GossipMessage}: one line, fields separated by single spaces,
+ * {@code redis-ha/1 <type> key=value ... end}; the closing {@code end} tells a whole message from
+ * a truncated one. Values are percent-encoded UTF-8 (every character
+ * outside {@code A-Z a-z 0-9 - . _ ~ : [ ]}), so application names and ids may contain
+ * anything. A payload is at most {@link #MAX_LENGTH} characters. Unknown keys are ignored so
+ * that version 1 can grow; a different version prefix is refused.
+ */
+public final class GossipCodec {
+
+	/** The version prefix every message starts with. */
+	public static final String VERSION = "redis-ha/1";
+
+	/** The longest payload accepted or produced, in characters. */
+	public static final int MAX_LENGTH = 4096;
+
+	/** Free text longer than this (in characters) is cut before encoding so that a message always fits. */
+	static final int MAX_TEXT_LENGTH = 128;
+
+	private static final String END = "end";
+
+	private static final String HEX = "0123456789ABCDEF";
+
+	private GossipCodec() {
+	}
+
+	/** Encodes a message; free-text fields longer than {@value #MAX_TEXT_LENGTH} characters are cut. */
+	public static String encode(GossipMessage message) {
+		StringBuilder out = new StringBuilder(256).append(VERSION);
+		if (message instanceof Hello hello) {
+			header(out, "hello", message);
+			field(out, "app", hello.application());
+			field(out, "ep", Long.toString(hello.currentEpoch()));
+			field(out, "m", (hello.master() != null) ? hello.master().toString() : "-");
+			field(out, "cep", Long.toString(hello.configEpoch()));
+			field(out, "down", hello.masterDown() ? "1" : "0");
+			field(out, "fo", Long.toString(hello.failoverEpoch()));
+		}
+		else if (message instanceof Goodbye) {
+			header(out, "bye", message);
+		}
+		else if (message instanceof VoteRequest request) {
+			header(out, "vote-request", message);
+			field(out, "ep", Long.toString(request.epoch()));
+			field(out, "m", request.failingMaster().toString());
+		}
+		else if (message instanceof Vote vote) {
+			header(out, "vote", message);
+			field(out, "ep", Long.toString(vote.epoch()));
+			field(out, "for", vote.candidate());
+			field(out, "m", vote.failingMaster().toString());
+		}
+		return out.append(' ').append(END).toString();
+	}
+
+	private static void header(StringBuilder out, String type, GossipMessage message) {
+		out.append(' ').append(type);
+		field(out, "g", message.group());
+		field(out, "id", message.sender());
+		field(out, "seq", Long.toString(message.sequence()));
+	}
+
+	private static void field(StringBuilder out, String key, String value) {
+		out.append(' ').append(key).append('=');
+		String text = (value.length() > MAX_TEXT_LENGTH) ? value.substring(0, MAX_TEXT_LENGTH) : value;
+		for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+			char c = (char) (b & 0xFF);
+			if (isPlain(c)) {
+				out.append(c);
+			}
+			else {
+				out.append('%').append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
+			}
+		}
+	}
+
+	private static boolean isPlain(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+				|| c == '_' || c == '~' || c == ':' || c == '[' || c == ']';
+	}
+
+	/**
+	 * Decodes a payload.
+	 * @throws IllegalArgumentException saying what is wrong: oversized, not a redis-ha
+	 * message, another version, unknown type, a missing, duplicated or malformed field
+	 */
+	public static GossipMessage decode(String payload) {
+		if (payload == null || payload.isEmpty()) {
+			throw new IllegalArgumentException("empty message");
+		}
+		if (payload.length() > MAX_LENGTH) {
+			throw new IllegalArgumentException(
+					"oversized message: " + payload.length() + " characters, at most " + MAX_LENGTH);
+		}
+		String[] parts = payload.split(" ", -1);
+		if (!parts[0].equals(VERSION)) {
+			throw new IllegalArgumentException(parts[0].startsWith("redis-ha/")
+					? "unknown version '" + parts[0] + "', this member speaks " + VERSION
+					: "not a redis-ha message: it does not start with " + VERSION);
+		}
+		if (parts.length < 3 || !parts[parts.length - 1].equals(END)) {
+			throw new IllegalArgumentException("truncated message: it does not end with '" + END + "'");
+		}
+		Map<String, String> fields = new HashMap<>();
+		for (int i = 2; i < parts.length - 1; i++) {
+			int eq = parts[i].indexOf('=');
+			if (eq <= 0) {
+				throw new IllegalArgumentException("malformed field '" + shorten(parts[i]) + "': expected key=value");
+			}
+			String key = parts[i].substring(0, eq);
+			if (fields.put(key, percentDecode(key, parts[i].substring(eq + 1))) != null) {
+				throw new IllegalArgumentException("duplicated field " + shorten(key));
+			}
+		}
+		Fields in = new Fields(parts[1], fields);
+		String group = in.text("g");
+		String sender = in.text("id");
+		long sequence = in.number("seq");
+		return switch (parts[1]) {
+			case "hello" -> new Hello(group, sender, sequence, in.text("app"), in.number("ep"), in.optionalAddress("m"),
+					in.number("cep"), in.flag("down"), in.number("fo"));
+			case "bye" -> new Goodbye(group, sender, sequence);
+			case "vote-request" -> new VoteRequest(group, sender, sequence, in.number("ep"), in.address("m"));
+			case "vote" -> new Vote(group, sender, sequence, in.number("ep"), in.text("for"), in.address("m"));
+			default -> throw new IllegalArgumentException("unknown message type '" + shorten(parts[1]) + "'");
+		};
+	}
+
+	private static String percentDecode(String key, String value) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '%') {
+				int high = (i + 2 < value.length()) ? Character.digit(value.charAt(i + 1), 16) : -1;
+				int low = (high >= 0) ? Character.digit(value.charAt(i + 2), 16) : -1;
+				if (low < 0) {
+					throw new IllegalArgumentException("field " + shorten(key) + " has a broken percent escape");
+				}
+				bytes.write(high * 16 + low);
+				i += 2;
+			}
+			else if (isPlain(c)) {
+				bytes.write(c);
+			}
+			else {
+				throw new IllegalArgumentException("field " + shorten(key) + " has an unencoded character U+"
+						+ String.format("%04X", (int) c));
+			}
+		}
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes.toByteArray()))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw new IllegalArgumentException("field " + shorten(key) + " is not valid UTF-8");
+		}
+	}
+
+	private static String shorten(String text) {
+		String cut = (text.length() > 40) ? text.substring(0, 40) + "..." : text;
+		StringBuilder printable = new StringBuilder(cut.length());
+		cut.codePoints().forEach((c) -> printable.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+		return printable.toString();
+	}
+
+	/** The fields of one message being decoded, with the checks each kind of value needs. */
+	private record Fields(String type, Map<String, String> values) {
+
+		String text(String key) {
+			String value = this.values.get(key);
+			if (value == null) {
+				throw new IllegalArgumentException("truncated or incomplete " + this.type + ": no field " + key);
+			}
+			return value;
+		}
+
+		long number(String key) {
+			String value = text(key);
+			if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch((c) -> c >= '0' && c <= '9')) {
+				throw new IllegalArgumentException(
+						"field " + key + " of " + this.type + " is not a number: '" + shorten(value) + "'");
+			}
+			return Long.parseLong(value);
+		}
+
+		boolean flag(String key) {
+			String value = text(key);
+			if (!value.equals("0") && !value.equals("1")) {
+				throw new IllegalArgumentException(
+						"field " + key + " of " + this.type + " is not 0 or 1: '" + shorten(value) + "'");
+			}
+			return value.equals("1");
+		}
+
+		NodeAddress optionalAddress(String key) {
+			return text(key).equals("-") ? null : address(key);
+		}
+
+		NodeAddress address(String key) {
+			try {
+				return NodeAddress.parse(text(key));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("field " + key + " of " + this.type + ": " + ex.getMessage());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,196 @@
+package io.redisha.protocol;
+
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.ReplicationInfo.Role;
+
+/**
+ * One Redis node as this member sees it: when it last answered PING validly, what its latest
+ * INFO or ROLE said, and which commands to it are in flight (at most one PING and one INFO).
+ */
+final class NodeState {
+
+	private final NodeAddress address;
+
+	private final long monitoredSince;
+
+	private long lastValidReplyAt = -1;
+
+	private long availableSince = -1;
+
+	private long lastPingAt = -1;
+
+	private boolean pingInFlight;
+
+	private long lastInfoRequestAt = -1;
+
+	private boolean infoInFlight;
+
+	private boolean infoFailed;
+
+	private boolean roleInFlight;
+
+	private ReplicationInfo info;
+
+	private long infoAt = -1;
+
+	private Role role;
+
+	private long roleSince = -1;
+
+	private NodeAddress following;
+
+	/** The last master it followed as a replica, and that history's replication id: who it belonged to. */
+	private NodeAddress lastFollowed;
+
+	private String lastReplicaReplicationId = "";
+
+	NodeState(NodeAddress address, long now) {
+		this.address = address;
+		this.monitoredSince = now;
+	}
+
+	NodeAddress address() {
+		return this.address;
+	}
+
+	/** A PONG, LOADING or MASTERDOWN: the node is alive. */
+	void validReply(long now, long downAfter) {
+		if (this.lastValidReplyAt < 0 || now - this.lastValidReplyAt > downAfter) {
+			this.availableSince = now;
+		}
+		this.lastValidReplyAt = now;
+	}
+
+	NodeStatus status(long now, long downAfter) {
+		if (this.lastValidReplyAt >= 0 && now - this.lastValidReplyAt <= downAfter) {
+			return NodeStatus.UP;
+		}
+		return (now - Math.max(this.lastValidReplyAt, this.monitoredSince) > downAfter) ? NodeStatus.DOWN
+				: NodeStatus.UNKNOWN;
+	}
+
+	/** Since when it has answered without a gap longer than down-after; -1 when it is not up. */
+	long upSince(long now, long downAfter) {
+		return (status(now, downAfter) == NodeStatus.UP) ? this.availableSince : -1;
+	}
+
+	long lastValidReplyAt() {
+		return this.lastValidReplyAt;
+	}
+
+	/** When it was last known alive, or when monitoring started if never. */
+	long aliveAt() {
+		return Math.max(this.lastValidReplyAt, this.monitoredSince);
+	}
+
+	boolean pingDue(long now, long period) {
+		return !this.pingInFlight && (this.lastPingAt < 0 || now - this.lastPingAt >= period);
+	}
+
+	void pingSent(long now) {
+		this.pingInFlight = true;
+		this.lastPingAt = now;
+	}
+
+	void pingAnswered() {
+		this.pingInFlight = false;
+	}
+
+	boolean infoDue(long now, long period) {
+		return !this.infoInFlight && (this.lastInfoRequestAt < 0 || now - this.lastInfoRequestAt >= period);
+	}
+
+	void infoSent(long now) {
+		this.infoInFlight = true;
+		this.lastInfoRequestAt = now;
+	}
+
+	void infoAnswered(boolean answered) {
+		this.infoInFlight = false;
+		this.infoFailed = !answered;
+	}
+
+	/** Whether its latest INFO request failed (unreachable, refused, timed out). */
+	boolean infoFailed() {
+		return this.infoFailed;
+	}
+
+	boolean roleQueryable() {
+		return !this.roleInFlight;
+	}
+
+	void roleSent() {
+		this.roleInFlight = true;
+	}
+
+	void roleAnswered() {
+		this.roleInFlight = false;
+	}
+
+	void info(long now, ReplicationInfo info) {
+		this.info = info;
+		this.infoAt = now;
+		role(now, info.role(), info.master());
+		if (info.role() == Role.REPLICA) {
+			this.lastReplicaReplicationId = info.replicationId();
+		}
+	}
+
+	void role(long now, RoleInfo role) {
+		role(now, role.master() ? Role.MASTER : Role.REPLICA, role.following());
+	}
+
+	private void role(long now, Role role, NodeAddress following) {
+		if (role != this.role || (role == Role.REPLICA && !java.util.Objects.equals(following, this.following))) {
+			this.roleSince = now;
+		}
+		this.role = role;
+		this.following = following;
+		if (role == Role.REPLICA) {
+			this.lastFollowed = following;
+		}
+	}
+
+	ReplicationInfo info() {
+		return this.info;
+	}
+
+	long infoAt() {
+		return this.infoAt;
+	}
+
+	/** Its role; null before the first INFO or ROLE reply. */
+	Role role() {
+		return this.role;
+	}
+
+	/** Since when it has reported its current role (and, for a replica, the same master). */
+	long roleSince() {
+		return this.roleSince;
+	}
+
+	/** For a replica, the master it follows; null otherwise. */
+	NodeAddress following() {
+		return this.following;
+	}
+
+	NodeAddress lastFollowed() {
+		return this.lastFollowed;
+	}
+
+	String lastReplicaReplicationId() {
+		return this.lastReplicaReplicationId;
+	}
+
+	GroupSnapshot.NodeSnapshot snapshot(long now, long downAfter, long masterOffset) {
+		String roleName = (this.role == null) ? "unknown" : (this.role == Role.MASTER) ? "master" : "replica";
+		long offset = (this.info != null) ? this.info.offset() : 0;
+		boolean replica = this.role == Role.REPLICA && this.info != null;
+		long lag = (replica && masterOffset >= 0) ? Math.max(0, masterOffset - offset) : -1;
+		String link = replica ? (this.info.masterLinkUp() ? "up" : "down") : null;
+		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter),
+				(this.info != null) ? this.info.runId() : "", offset, lag, link,
+				(this.info != null) ? this.info.priority() : 0, (this.lastValidReplyAt >= 0) ? now - this.lastValidReplyAt : -1);
+	}
+
+}

@@ -1,0 +1,54 @@
+package io.redisha.protocol;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * The Redis nodes of the group this member monitors, and the periodic PING and INFO each one
+ * is due (never more than one of each in flight per node, so a slow node does not pile up
+ * commands).
+ */
+final class NodeTracker {
+
+	private final Map<NodeAddress, NodeState> nodes = new LinkedHashMap<>();
+
+	/** Starts tracking the node; returns true (and asks for a connection) when it is new. */
+	boolean track(NodeAddress address, long now, List<Action> out) {
+		if (this.nodes.containsKey(address)) {
+			return false;
+		}
+		this.nodes.put(address, new NodeState(address, now));
+		out.add(new Action.Monitor(address));
+		return true;
+	}
+
+	NodeState get(NodeAddress address) {
+		return (address != null) ? this.nodes.get(address) : null;
+	}
+
+	Collection<NodeState> all() {
+		return this.nodes.values();
+	}
+
+	/**
+	 * Adds the PINGs and INFOs that are due.
+	 * @param pingPeriod how often to PING each node
+	 * @param infoPeriod how often to read a given node's INFO
+	 */
+	void poll(long now, long pingPeriod, ToLongFunction<NodeState> infoPeriod, List<Action> out) {
+		for (NodeState node : this.nodes.values()) {
+			if (node.pingDue(now, pingPeriod)) {
+				node.pingSent(now);
+				out.add(new Action.Ping(node.address()));
+			}
+			if (node.infoDue(now, infoPeriod.applyAsLong(node))) {
+				node.infoSent(now);
+				out.add(new Action.QueryInfo(node.address()));
+			}
+		}
+	}
+
+}

@@ -1,0 +1,93 @@
+package io.redisha.protocol;
+
+/** What this member knows about one other member, from its latest messages. */
+final class Peer {
+
+	private final String id;
+
+	private final SequenceWindow sequences = new SequenceWindow();
+
+	private String application = "";
+
+	private long lastSeenAt;
+
+	private long currentEpoch;
+
+	private NodeAddress master;
+
+	private long configEpoch;
+
+	private boolean masterDown;
+
+	private long helloAt = -1;
+
+	private long failoverEpoch;
+
+	Peer(String id, long now) {
+		this.id = id;
+		this.lastSeenAt = now;
+	}
+
+	String id() {
+		return this.id;
+	}
+
+	boolean accept(long sequence) {
+		return this.sequences.accept(sequence);
+	}
+
+	void seen(long now, long epoch) {
+		this.lastSeenAt = Math.max(this.lastSeenAt, now);
+		this.currentEpoch = Math.max(this.currentEpoch, epoch);
+	}
+
+	void hello(long now, GossipMessage.Hello hello) {
+		seen(now, hello.currentEpoch());
+		this.application = hello.application();
+		this.master = hello.master();
+		this.configEpoch = hello.configEpoch();
+		this.masterDown = hello.masterDown();
+		this.failoverEpoch = hello.failoverEpoch();
+		this.helloAt = now;
+	}
+
+	String application() {
+		return this.application;
+	}
+
+	long lastSeenAt() {
+		return this.lastSeenAt;
+	}
+
+	long currentEpoch() {
+		return this.currentEpoch;
+	}
+
+	NodeAddress master() {
+		return this.master;
+	}
+
+	long configEpoch() {
+		return this.configEpoch;
+	}
+
+	boolean masterDown() {
+		return this.masterDown;
+	}
+
+	/** Whether its latest hello, at most {@code validity} old, says {@code master} is down. */
+	boolean seesDown(NodeAddress master, long now, long validity) {
+		return this.masterDown && master.equals(this.master) && now - this.helloAt <= validity;
+	}
+
+	/** The epoch of the failover it said it leads, if that hello is at most {@code validity} old; else 0. */
+	long leadsFailover(long now, long validity) {
+		return (this.helloAt >= 0 && now - this.helloAt <= validity) ? this.failoverEpoch : 0;
+	}
+
+	GroupSnapshot.MemberSnapshot snapshot(long now) {
+		return new GroupSnapshot.MemberSnapshot(this.id, this.application, false, Math.max(0, now - this.lastSeenAt),
+				this.currentEpoch, this.master, this.configEpoch, this.masterDown);
+	}
+
+}

@@ -1,0 +1,37 @@
+package io.redisha.protocol;
+
+/**
+ * The periods and limits of one group in milliseconds, derived from {@link GroupConfig}: some
+ * are tightened so that failure detection stays precise when down-after is short.
+ *
+ * @param downAfter silence after which a node is subjectively down
+ * @param pingEvery PING period: at most a quarter of down-after, so that a healthy node never
+ * looks silent for down-after between two replies
+ * @param infoEvery INFO period in calm times
+ * @param fastInfoEvery INFO period for nodes whose role is unknown and while the master is down
+ * @param helloEvery hello period
+ * @param opinionValidity how long a peer's "master down" opinion counts
+ * @param memberExpiry how long a silent member still counts as a voter
+ * @param quietPeriod start-up time during which this member neither votes nor acts
+ * @param demoteAfter how long a wrongly configured node must be stable before it is reconfigured
+ * @param failoverTimeout how long a failover attempt may take
+ * @param electionTimeout how long a candidate waits for votes: never longer than the quiet
+ * period (see docs/protocol.md for why)
+ */
+record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
+		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
+		long electionTimeout) {
+
+	static Timers of(GroupConfig config) {
+		GroupConfig.Timing timing = config.timing();
+		long downAfter = config.downAfter().toMillis();
+		long pingEvery = Math.max(1, Math.min(timing.pingPeriod().toMillis(), downAfter / 4));
+		long failoverTimeout = config.failoverTimeout().toMillis();
+		long quiet = timing.startupQuietPeriod().toMillis();
+		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery,
+				timing.helloPeriod().toMillis(), timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(),
+				quiet, timing.demoteAfter().toMillis(), failoverTimeout,
+				Math.min(Math.min(failoverTimeout, quiet), 10_000));
+	}
+
+}

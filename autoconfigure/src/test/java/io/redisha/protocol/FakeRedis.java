@@ -1,0 +1,123 @@
+package io.redisha.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Redis nodes reduced to what the protocol sees of them: alive or not, role, master,
+ * offset, priority, replication id. Answers the coordinator's commands as Redis would.
+ */
+final class FakeRedis {
+
+	private final Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
+
+	private int runIds;
+
+	Node master(String address) {
+		Node node = new Node(NodeAddress.parse(address), "run" + (++this.runIds));
+		node.replicationId = "history-" + address;
+		this.nodes.put(node.address, node);
+		return node;
+	}
+
+	Node replica(String address, Node master) {
+		Node node = master(address);
+		node.follow(master);
+		return node;
+	}
+
+	Node node(String address) {
+		return this.nodes.get(NodeAddress.parse(address));
+	}
+
+	Reply answer(Action.NodeCommand command) {
+		Node node = this.nodes.get(command.node());
+		if (node == null || !node.alive) {
+			return new Reply.Failed("connection refused");
+		}
+		if (command instanceof Action.Ping) {
+			return node.loading ? new Reply.Text("LOADING Redis is loading the dataset in memory", true)
+					: new Reply.Text("PONG", false);
+		}
+		if (command instanceof Action.QueryInfo) {
+			return new Reply.Info(ReplicationInfo.parse(info(node)));
+		}
+		if (command instanceof Action.QueryRole) {
+			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
+		}
+		if (command instanceof Action.Promote) {
+			node.following = null;
+			node.replicationId = "history-" + node.address + "-promoted";
+			return new Reply.Text("OK", false);
+		}
+		Action.Replicate replicate = (Action.Replicate) command;
+		node.follow(this.nodes.get(replicate.master()));
+		return new Reply.Text("OK", false);
+	}
+
+	private String info(Node node) {
+		StringBuilder info = new StringBuilder("# Server\r\nredis_version:7.2.4\r\nrun_id:" + node.runId
+				+ "\r\n# Replication\r\n");
+		if (node.following == null) {
+			info.append("role:master\r\n");
+			int i = 0;
+			for (Node replica : this.nodes.values()) {
+				if (replica.alive && node.address.equals(replica.following)) {
+					info.append("slave").append(i++).append(":ip=").append(replica.address.host()).append(",port=")
+						.append(replica.address.port()).append(",state=online,offset=").append(replica.offset)
+						.append(",lag=0\r\n");
+				}
+			}
+		}
+		else {
+			Node master = this.nodes.get(node.following);
+			boolean linkUp = node.linkUp && master != null && master.alive;
+			info.append("role:slave\r\nmaster_host:").append(node.following.host()).append("\r\nmaster_port:")
+				.append(node.following.port()).append("\r\nmaster_link_status:").append(linkUp ? "up" : "down")
+				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\nslave_priority:")
+				.append(node.priority).append("\r\n");
+		}
+		info.append("master_replid:").append(node.replicationId).append("\r\nmaster_repl_offset:")
+			.append(node.offset).append("\r\n");
+		return info.toString();
+	}
+
+	/** One node; tests change its fields to stage failures. */
+	static final class Node {
+
+		final NodeAddress address;
+
+		String runId;
+
+		boolean alive = true;
+
+		boolean loading;
+
+		boolean linkUp = true;
+
+		NodeAddress following;
+
+		long offset = 1000;
+
+		int priority = 100;
+
+		String replicationId;
+
+		Node(NodeAddress address, String runId) {
+			this.address = address;
+			this.runId = runId;
+		}
+
+		void follow(Node master) {
+			this.following = master.address;
+			this.replicationId = master.replicationId;
+		}
+
+		@Override
+		public String toString() {
+			return this.address.toString();
+		}
+
+	}
+
+}

@@ -1,0 +1,245 @@
+package io.redisha.protocol;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+import io.redisha.protocol.GossipMessage.Goodbye;
+import io.redisha.protocol.GossipMessage.Hello;
+import io.redisha.protocol.GroupSnapshot.MemberSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.protocol.TestCluster.Member;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Discovery, node health, hellos and members: the monitoring half of the protocol. */
+class MonitoringTest {
+
+	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
+
+	private static final NodeAddress R1 = NodeAddress.parse("10.0.0.2:6379");
+
+	private static final NodeAddress R2 = NodeAddress.parse("10.0.0.3:6379");
+
+	private final TestCluster cluster = new TestCluster();
+
+	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+
+	private final FakeRedis.Node replica1 = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+
+	private final FakeRedis.Node replica2 = this.cluster.redis.replica("10.0.0.3:6379", this.master);
+
+	@Test
+	void firstTickMonitorsAndQueriesEverySeed() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379", "10.0.0.2:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		List<Action> actions = coordinator.tick(100);
+		assertThat(actions).contains(new Action.Monitor(M), new Action.Monitor(R1), new Action.Ping(M),
+				new Action.Ping(R1), new Action.QueryInfo(M), new Action.QueryInfo(R1));
+		assertThat(actions.indexOf(new Action.Monitor(M))).isLessThan(actions.indexOf(new Action.Ping(M)));
+		assertThat(coordinator.snapshot(100).state()).isEqualTo(GroupState.NO_MASTER);
+	}
+
+	@Test
+	void discoversTheTopologyFromTheMaster() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(300);
+		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now);
+		assertThat(snapshot.state()).isEqualTo(GroupState.OK);
+		assertThat(snapshot.master().address()).isEqualTo(M);
+		assertThat(snapshot.master().role()).isEqualTo("master");
+		assertThat(snapshot.master().runId()).isEqualTo(this.master.runId);
+		assertThat(snapshot.replicas()).extracting(NodeSnapshot::address).containsExactly(R1, R2);
+		assertThat(snapshot.replicas()).allSatisfy((replica) -> {
+			assertThat(replica.status()).isEqualTo(NodeStatus.UP);
+			assertThat(replica.linkStatus()).isEqualTo("up");
+			assertThat(replica.priority()).isEqualTo(100);
+		});
+	}
+
+	@Test
+	void discoversTheTopologyFromAReplicaSeed() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.3:6379"));
+		this.cluster.run(500);
+		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now);
+		assertThat(snapshot.master().address()).isEqualTo(M);
+		assertThat(snapshot.replicas()).extracting(NodeSnapshot::address).containsExactlyInAnyOrder(R1, R2);
+		assertThat(a.events(Type.SWITCH_MASTER)).hasSize(1);
+	}
+
+	@Test
+	void reportsLagAndOffsets() {
+		this.master.offset = 5000;
+		this.replica1.offset = 4200;
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(300);
+		NodeSnapshot replica = a.coordinator.snapshot(this.cluster.now).replicas().get(0);
+		assertThat(replica.offset()).isEqualTo(4200);
+		assertThat(replica.lag()).isEqualTo(800);
+	}
+
+	@Test
+	void aReplicaAddedAtRuntimeAppears() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(500);
+		this.cluster.redis.replica("10.0.0.4:6379", this.master);
+		this.cluster.run(10_500);
+		assertThat(a.coordinator.snapshot(this.cluster.now).replicas()).hasSize(3);
+		assertThat(a.events(Type.REPLICA_ADDED)).extracting(ProtocolEvent::node)
+			.containsExactly(NodeAddress.parse("10.0.0.4:6379"));
+	}
+
+	@Test
+	void aSilentReplicaIsDownAfterDownAfterAndUpWhenItAnswersAgain() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(500);
+		this.replica1.alive = false;
+		this.cluster.run(900);
+		assertThat(replica(a, R1).status()).isEqualTo(NodeStatus.UP);
+		this.cluster.run(300);
+		assertThat(replica(a, R1).status()).isEqualTo(NodeStatus.DOWN);
+		assertThat(a.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.OK);
+		this.replica1.alive = true;
+		this.cluster.run(300);
+		assertThat(replica(a, R1).status()).isEqualTo(NodeStatus.UP);
+	}
+
+	@Test
+	void loadingIsAValidReplyButAnErrorIsNot() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.2:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(0);
+		coordinator.onReply(10, new Action.Ping(R1), new Reply.Text("LOADING Redis is loading", true));
+		assertThat(coordinator.snapshot(1000).replicas().get(0).status()).isEqualTo(NodeStatus.UP);
+		assertThat(coordinator.tick(1000)).contains(new Action.Ping(R1));
+		coordinator.onReply(1010, new Action.Ping(R1), new Reply.Text("ERR unknown command", true));
+		assertThat(coordinator.snapshot(1011).replicas().get(0).status()).isEqualTo(NodeStatus.DOWN);
+	}
+
+	@Test
+	void neverMoreThanOnePingInFlightPerNode() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.2:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		long pings = 0;
+		for (long now = 0; now < 5000; now += 100) {
+			pings += coordinator.tick(now).stream().filter(Action.Ping.class::isInstance).count();
+		}
+		assertThat(pings).isEqualTo(1);
+		assertThat(coordinator.onReply(5000, new Action.Ping(R1), new Reply.Failed("timeout")))
+			.contains(new Action.Ping(R1));
+	}
+
+	@Test
+	void theMasterSilentForDownAfterIsSubjectivelyDownAndAnnouncedAtOnce() {
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(500);
+		this.master.alive = false;
+		assertThat(this.cluster.runUntil(2000, (c) -> !a.events(Type.SDOWN).isEmpty())).isTrue();
+		assertThat(a.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.SDOWN);
+		String lastHello = a.actions(Action.Publish.class).get(a.actions(Action.Publish.class).size() - 1).payload();
+		assertThat(((Hello) GossipCodec.decode(lastHello)).masterDown()).isTrue();
+		this.master.alive = true;
+		this.cluster.run(500);
+		assertThat(a.events(Type.SDOWN_CLEARED)).hasSize(1);
+		assertThat(a.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.OK);
+	}
+
+	@Test
+	void membersListEachOtherWithinTwoHelloPeriods() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.2:6379"));
+		this.cluster.run(2000);
+		List<MemberSnapshot> members = a.coordinator.snapshot(this.cluster.now).members();
+		assertThat(members).extracting(MemberSnapshot::id).containsExactly("a", "b");
+		assertThat(members.get(0).self()).isTrue();
+		assertThat(members.get(0).lastSeenMs()).isZero();
+		assertThat(members.get(1).application()).isEqualTo("app-b");
+		assertThat(members.get(1).master()).isEqualTo(M);
+		assertThat(b.coordinator.snapshot(this.cluster.now).members()).extracting(MemberSnapshot::id)
+			.containsExactly("b", "a");
+	}
+
+	@Test
+	void aMemberThatSaysGoodbyeIsRemovedAtOnceAVanishedOneAges() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.1:6379"));
+		Member c = this.cluster.member("c", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(1500);
+		this.cluster.stop(b);
+		this.cluster.crash(c);
+		assertThat(a.coordinator.snapshot(this.cluster.now).members()).extracting(MemberSnapshot::id)
+			.containsExactly("a", "c");
+		this.cluster.run(5000);
+		MemberSnapshot vanished = a.coordinator.snapshot(this.cluster.now).members().get(1);
+		assertThat(vanished.lastSeenMs()).isGreaterThanOrEqualTo(5000);
+		assertThat(a.events(Type.MEMBER_LEFT)).hasSize(1);
+	}
+
+	@Test
+	void duplicatesAndOwnMessagesAreIgnoredGarbageIsCounted() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(0);
+		String hello = GossipCodec.encode(new Hello("orders", "b", 1, "app", 4, M, 3, false, 0));
+		assertThat(coordinator.onGossip(10, M, hello)).extracting(Action::getClass).contains(Action.Emit.class);
+		assertThat(coordinator.onGossip(11, R1, hello)).isEmpty();
+		assertThat(coordinator.onGossip(12, M, GossipCodec.encode(new Hello("orders", "a", 1, "app", 9, R2, 9, false, 0))))
+			.isEmpty();
+		GroupSnapshot before = coordinator.snapshot(20);
+		for (String garbage : List.of("", "PING", "redis-ha/1 hello g=orders", "redis-ha/9 hello end", "x".repeat(100_000),
+				GossipCodec.encode(new Hello("other", "c", 1, "app", 50, R2, 50, true, 0)),
+				GossipCodec.encode(new Goodbye("orders", "b", 2)).replace("seq=2", "seq=two"))) {
+			assertThat(coordinator.onGossip(20, M, garbage)).isEmpty();
+		}
+		GroupSnapshot after = coordinator.snapshot(20);
+		assertThat(after.rejectedMessages()).isEqualTo(7);
+		assertThat(after.currentEpoch()).isEqualTo(before.currentEpoch()).isEqualTo(4);
+		assertThat(after.master()).isEqualTo(before.master());
+		assertThat(after.members()).isEqualTo(before.members());
+		assertThat(coordinator.lastRejection()).contains("seq");
+	}
+
+	@Test
+	void aStartingMemberAdoptsTheMasterOfTheHighestConfigEpoch() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(0);
+		coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 6, R1, 5, false, 0)));
+		coordinator.onGossip(11, M, GossipCodec.encode(new Hello("orders", "c", 1, "app", 6, R2, 4, false, 0)));
+		GroupSnapshot snapshot = coordinator.snapshot(20);
+		assertThat(snapshot.master().address()).isEqualTo(R1);
+		assertThat(snapshot.configEpoch()).isEqualTo(5);
+		assertThat(snapshot.currentEpoch()).isEqualTo(6);
+	}
+
+	@Test
+	void aStartingMemberWaitsForEveryNodeBeforeChoosingTheMasterItsReplicasFollow() {
+		FakeRedis.Node oldMaster = this.cluster.redis.master("10.0.0.9:6379");
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.9:6379", "10.0.0.2:6379"));
+		this.cluster.run(500);
+		assertThat(a.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(M);
+		assertThat(a.events(Type.SWITCH_MASTER)).hasSize(1);
+		assertThat(oldMaster.following).isNull();
+	}
+
+	@Test
+	void stopSaysGoodbyeOnceAndThenIgnoresInput() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(0);
+		List<Action> goodbye = coordinator.stop(50);
+		assertThat(goodbye).hasSize(1);
+		assertThat(GossipCodec.decode(((Action.Publish) goodbye.get(0)).payload())).isInstanceOf(Goodbye.class);
+		assertThat(coordinator.stop(60)).isEmpty();
+		assertThat(coordinator.tick(100)).isEmpty();
+	}
+
+	private NodeSnapshot replica(Member member, NodeAddress address) {
+		return member.coordinator.snapshot(this.cluster.now).replicas().stream()
+			.filter((node) -> node.address().equals(address)).findFirst().orElseThrow();
+	}
+
+}

@@ -1,0 +1,172 @@
+package io.redisha.protocol;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * Members on a fake clock around {@link FakeRedis}: commands are answered and messages
+ * delivered at once (through the first node both members reach), ticks every 100 ms. Tests
+ * cut members off from nodes to stage partitions.
+ */
+final class TestCluster {
+
+	static final long TICK = 100;
+
+	final FakeRedis redis = new FakeRedis();
+
+	final List<Member> members = new ArrayList<>();
+
+	long now = 1_000_000;
+
+	private final SplittableRandom random = new SplittableRandom(42);
+
+	static GroupConfig config(int quorum, String... seeds) {
+		return config(quorum, 1, seeds);
+	}
+
+	static GroupConfig config(int quorum, int parallelSyncs, String... seeds) {
+		return new GroupConfig("orders", List.of(seeds).stream().map(NodeAddress::parse).toList(), quorum,
+				Duration.ofSeconds(1), Duration.ofSeconds(10), parallelSyncs, GroupConfig.Timing.defaults());
+	}
+
+	Member member(String id, GroupConfig config) {
+		Member member = new Member(new GroupCoordinator(config, new MemberIdentity(id, "app-" + id), this.now,
+				this.random.split()));
+		this.members.add(member);
+		return member;
+	}
+
+	/** Advances the clock in ticks, each member ticking once per tick, delivering everything at once. */
+	void run(long millis) {
+		long end = this.now + millis;
+		while (this.now < end) {
+			this.now += TICK;
+			for (Member member : List.copyOf(this.members)) {
+				if (member.running) {
+					deliver(member, member.coordinator.tick(this.now));
+				}
+			}
+		}
+	}
+
+	/** Runs until the condition holds, at most {@code millis}; returns whether it held. */
+	boolean runUntil(long millis, Predicate<TestCluster> condition) {
+		long end = this.now + millis;
+		while (this.now < end) {
+			if (condition.test(this)) {
+				return true;
+			}
+			run(TICK);
+		}
+		return condition.test(this);
+	}
+
+	void stop(Member member) {
+		deliver(member, member.coordinator.stop(this.now));
+		member.running = false;
+	}
+
+	void crash(Member member) {
+		member.running = false;
+	}
+
+	void deliver(Member from, List<Action> actions) {
+		Deque<Work> queue = new ArrayDeque<>();
+		actions.forEach((action) -> queue.add(new Work(from, action)));
+		while (!queue.isEmpty()) {
+			Work work = queue.poll();
+			Member member = work.member;
+			member.actions.add(work.action);
+			if (work.action instanceof Action.NodeCommand command) {
+				Reply reply = member.reaches(command.node()) ? this.redis.answer(command)
+						: new Reply.Failed("cut off");
+				member.replies.add(reply);
+				work(queue, member, member.coordinator.onReply(this.now, command, reply));
+			}
+			else if (work.action instanceof Action.Publish publish) {
+				for (Member other : this.members) {
+					NodeAddress via = commonNode(member, other);
+					if (other != member && other.running && via != null) {
+						work(queue, other, other.coordinator.onGossip(this.now, via, publish.payload()));
+					}
+				}
+			}
+			else if (work.action instanceof Action.Monitor monitor) {
+				member.monitored.add(monitor.node());
+			}
+			else if (work.action instanceof Action.Unmonitor unmonitor) {
+				member.monitored.remove(unmonitor.node());
+			}
+			else if (work.action instanceof Action.Emit emit) {
+				member.events.add(emit.event());
+			}
+		}
+	}
+
+	private static void work(Deque<Work> queue, Member member, List<Action> actions) {
+		actions.forEach((action) -> queue.add(new Work(member, action)));
+	}
+
+	private NodeAddress commonNode(Member a, Member b) {
+		for (NodeAddress address : a.monitored) {
+			FakeRedis.Node node = this.redis.node(address.toString());
+			if (node != null && node.alive && a.reaches(address) && b.reaches(address)) {
+				return address;
+			}
+		}
+		return null;
+	}
+
+	private record Work(Member member, Action action) {
+	}
+
+	/** One member: its coordinator, what it did and which nodes it cannot reach. */
+	static final class Member {
+
+		final GroupCoordinator coordinator;
+
+		final List<Action> actions = new ArrayList<>();
+
+		final List<Reply> replies = new ArrayList<>();
+
+		final List<ProtocolEvent> events = new ArrayList<>();
+
+		final Set<NodeAddress> monitored = new LinkedHashSet<>();
+
+		final Set<NodeAddress> cutOff = new HashSet<>();
+
+		boolean running = true;
+
+		Member(GroupCoordinator coordinator) {
+			this.coordinator = coordinator;
+		}
+
+		boolean reaches(NodeAddress node) {
+			return !this.cutOff.contains(node);
+		}
+
+		void cutOffFrom(String... nodes) {
+			for (String node : nodes) {
+				this.cutOff.add(NodeAddress.parse(node));
+			}
+		}
+
+		List<ProtocolEvent> events(ProtocolEvent.Type type) {
+			return this.events.stream().filter((event) -> event.type() == type).toList();
+		}
+
+		<T extends Action> List<T> actions(Class<T> type) {
+			return this.actions.stream().filter(type::isInstance).map(type::cast).toList();
+		}
+
+	}
+
+}
