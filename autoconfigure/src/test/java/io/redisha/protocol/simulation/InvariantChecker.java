@@ -1,0 +1,213 @@
+package io.redisha.protocol.simulation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+
+/**
+ * The safety properties of failover, checked on every action a member takes (so after every
+ * step of the world), and the convergence property, checked once the world is healed and
+ * quiet. A broken property throws a {@link SimulationFailure}.
+ * <ul>
+ * <li>never two leaders in one epoch ({@code ELECTED_LEADER} events);</li>
+ * <li>never two different promotions in one epoch ({@code Promote} commands);</li>
+ * <li>no promotion of a replica with priority 0, of a node down for longer than down-after,
+ * nor without quorum members having seen the master down recently;</li>
+ * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
+ * <li>once healed and quiet: every live member names the same master, the only node with role
+ * master, and every replica follows it with its link up.</li>
+ * </ul>
+ */
+final class InvariantChecker {
+
+	/** Leeway for messages in flight and replies a member may still have been given. */
+	private static final long SLACK_MILLIS = 1000;
+
+	private final SimWorld world;
+
+	private final GroupConfig config;
+
+	private final Map<Long, String> leaders = new HashMap<>();
+
+	private final Map<Long, NodeAddress> promotions = new HashMap<>();
+
+	private final Map<String, Map<NodeAddress, Span>> sdown = new HashMap<>();
+
+	private final Map<String, NodeAddress> failingMaster = new HashMap<>();
+
+	private final Map<String, Long> failoverStart = new HashMap<>();
+
+	private final Set<String> tilted = new HashSet<>();
+
+	private long promotionCount;
+
+	InvariantChecker(SimWorld world, GroupConfig config) {
+		this.world = world;
+		this.config = config;
+	}
+
+	/** How many promotions members sent. */
+	long promotionCount() {
+		return this.promotionCount;
+	}
+
+	/** The epochs in which a leader was elected. */
+	Set<Long> electedEpochs() {
+		return new TreeSet<>(this.leaders.keySet());
+	}
+
+	void onAction(SimMember member, Action action) {
+		if (action instanceof Action.Emit emit) {
+			onEvent(member, emit.event());
+		}
+		else if (action instanceof Action.Promote promote) {
+			onPromote(member, promote);
+		}
+		else if (action instanceof Action.Replicate replicate) {
+			requireNotTilted(member, replicate);
+		}
+	}
+
+	private void onEvent(SimMember member, ProtocolEvent event) {
+		long now = this.world.now();
+		String id = member.id();
+		switch (event.type()) {
+			case SDOWN -> this.sdown.computeIfAbsent(id, (key) -> new HashMap<>())
+				.put(event.node(), new Span(now, Long.MAX_VALUE));
+			case SDOWN_CLEARED -> {
+				Span span = this.sdown.getOrDefault(id, Map.of()).get(event.node());
+				if (span != null && span.until() == Long.MAX_VALUE) {
+					this.sdown.get(id).put(event.node(), new Span(span.since(), now));
+				}
+			}
+			case ODOWN -> noteFailingMaster(id, event);
+			case TRY_FAILOVER -> {
+				noteFailingMaster(id, event);
+				this.failoverStart.putIfAbsent(id + "@" + event.epoch(), now);
+			}
+			case ELECTED_LEADER -> {
+				noteFailingMaster(id, event);
+				String earlier = this.leaders.putIfAbsent(event.epoch(), id);
+				if (earlier != null && !earlier.equals(id)) {
+					throw this.world.failure("two leaders in epoch " + event.epoch() + ": " + earlier + " and " + id, null);
+				}
+			}
+			case TILT -> this.tilted.add(id);
+			case TILT_CLEARED -> this.tilted.remove(id);
+			default -> {
+			}
+		}
+	}
+
+	private void noteFailingMaster(String id, ProtocolEvent event) {
+		if (event.node() != null) {
+			this.failingMaster.put(id, event.node());
+		}
+	}
+
+	private void onPromote(SimMember member, Action.Promote promote) {
+		requireNotTilted(member, promote);
+		long now = this.world.now();
+		NodeAddress earlier = this.promotions.putIfAbsent(promote.epoch(), promote.node());
+		if (earlier != null && !earlier.equals(promote.node())) {
+			throw this.world.failure("two promotions in epoch " + promote.epoch() + ": " + earlier + " and "
+					+ promote.node() + " (by " + member + ")", null);
+		}
+		SimNode node = this.world.node(promote.node());
+		if (node.priority() == 0) {
+			throw this.world.failure(member + " promotes " + node + " whose replica-priority is 0", null);
+		}
+		long downFor = now - node.processChangedAt();
+		if (!node.isRunning() && downFor > this.config.downAfter().toMillis() + SLACK_MILLIS) {
+			throw this.world.failure(member + " promotes " + node + ", down for " + downFor + " ms", null);
+		}
+		NodeAddress master = this.failingMaster.get(member.id());
+		if (master == null) {
+			throw this.world.failure(member + " promotes " + node + " without having seen any master ODOWN", null);
+		}
+		long start = this.failoverStart.getOrDefault(member.id() + "@" + promote.epoch(),
+				now - this.config.failoverTimeout().toMillis());
+		long windowStart = start - this.config.timing().opinionValidity().toMillis() - SLACK_MILLIS;
+		List<String> saw = new ArrayList<>();
+		this.sdown.forEach((id, spans) -> {
+			Span span = spans.get(master);
+			if (span != null && span.until() >= windowStart) {
+				saw.add(id);
+			}
+		});
+		if (saw.size() < this.config.quorum()) {
+			throw this.world.failure(member + " promotes " + node + " in epoch " + promote.epoch() + " but only "
+					+ saw + " saw master " + master + " down since " + windowStart + " ms (quorum "
+					+ this.config.quorum() + ")", null);
+		}
+		this.promotionCount++;
+	}
+
+	private void requireNotTilted(SimMember member, Action action) {
+		if (this.tilted.contains(member.id())) {
+			throw this.world.failure(member + " is in TILT but sends " + action, null);
+		}
+	}
+
+	/** A member whose timer just jumped must be in TILT. */
+	void afterClockJump(SimMember member, long frozenMillis) {
+		if (frozenMillis > this.config.timing().tiltThreshold().toMillis()) {
+			GroupState state = member.protocol().snapshot(this.world.now()).state();
+			if (state != GroupState.TILT) {
+				throw this.world.failure(member + " was frozen " + frozenMillis + " ms but is " + state + ", not TILT",
+						null);
+			}
+		}
+	}
+
+	/**
+	 * Every live member agrees on one master; it is the only node with role master; every
+	 * running replica follows it with its link up.
+	 * @return that master
+	 */
+	NodeAddress checkConverged() {
+		long now = this.world.now();
+		Map<String, NodeAddress> believed = new HashMap<>();
+		for (SimMember member : this.world.members()) {
+			if (member.isAlive()) {
+				GroupSnapshot.NodeSnapshot master = member.protocol().snapshot(now).master();
+				believed.put(member.id(), (master != null) ? master.address() : null);
+			}
+		}
+		Set<NodeAddress> named = new HashSet<>(believed.values());
+		if (named.size() != 1 || named.contains(null)) {
+			throw this.world.failure("members do not agree on one master after healing: " + believed, null);
+		}
+		NodeAddress master = named.iterator().next();
+		for (SimNode node : this.world.nodes()) {
+			if (!node.isRunning()) {
+				continue;
+			}
+			boolean isTheMaster = node.address().equals(master);
+			if (isTheMaster != node.isMaster()) {
+				throw this.world.failure("members agree on master " + master + " but " + node
+						+ (isTheMaster ? " is not a master" : " is a master too"), null);
+			}
+			if (!isTheMaster && (!master.equals(node.following()) || !node.linkUp())) {
+				throw this.world.failure("replica " + node + " does not follow master " + master, null);
+			}
+		}
+		return master;
+	}
+
+	/** One stretch of time in which a member said a node was down. */
+	private record Span(long since, long until) {
+	}
+
+}

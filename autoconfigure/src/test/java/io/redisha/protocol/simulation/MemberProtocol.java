@@ -1,0 +1,58 @@
+package io.redisha.protocol.simulation;
+
+import java.util.List;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.Reply;
+
+/**
+ * What a simulated member runs: the real {@link GroupCoordinator}, or in the harness's own
+ * tests a scripted stand-in, so that the world can be tested on its own.
+ */
+interface MemberProtocol {
+
+	List<Action> tick(long now);
+
+	List<Action> onReply(long now, Action.NodeCommand command, Reply reply);
+
+	List<Action> onGossip(long now, NodeAddress via, String payload);
+
+	List<Action> stop(long now);
+
+	GroupSnapshot snapshot(long now);
+
+	static MemberProtocol of(GroupCoordinator coordinator) {
+		return new MemberProtocol() {
+
+			@Override
+			public List<Action> tick(long now) {
+				return coordinator.tick(now);
+			}
+
+			@Override
+			public List<Action> onReply(long now, Action.NodeCommand command, Reply reply) {
+				return coordinator.onReply(now, command, reply);
+			}
+
+			@Override
+			public List<Action> onGossip(long now, NodeAddress via, String payload) {
+				return coordinator.onGossip(now, via, payload);
+			}
+
+			@Override
+			public List<Action> stop(long now) {
+				return coordinator.stop(now);
+			}
+
+			@Override
+			public GroupSnapshot snapshot(long now) {
+				return coordinator.snapshot(now);
+			}
+
+		};
+	}
+
+}

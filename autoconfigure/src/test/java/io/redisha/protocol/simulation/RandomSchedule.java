@@ -1,0 +1,270 @@
+package io.redisha.protocol.simulation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * One random simulated history drawn from a seed: a group (members, quorum, nodes and their
+ * priorities), a warm-up, a phase of overlapping faults, then everything healed and a long
+ * quiet phase at whose end the world must have converged.
+ */
+final class RandomSchedule {
+
+	static final long WARM_UP_MILLIS = 5_000;
+
+	static final long FAULT_PHASE_MILLIS = 30_000;
+
+	static final long QUIET_MILLIS = 60_000;
+
+	static final long COMMAND_TIMEOUT_MILLIS = 500;
+
+	private final long seed;
+
+	private final SplittableRandom random;
+
+	private final int memberCount;
+
+	private final int quorum;
+
+	private final List<NodeAddress> addresses = new ArrayList<>();
+
+	private final List<Integer> priorities = new ArrayList<>();
+
+	private final List<Long> memberStarts = new ArrayList<>();
+
+	private final List<Fault> faults = new ArrayList<>();
+
+	private RandomSchedule(long seed) {
+		this.seed = seed;
+		this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+		this.memberCount = 3 + this.random.nextInt(3);
+		int majority = this.memberCount / 2 + 1;
+		this.quorum = switch (this.random.nextInt(5)) {
+			case 0 -> 2;
+			case 1 -> this.memberCount;
+			default -> majority;
+		};
+		for (int i = 0; i < this.memberCount; i++) {
+			this.memberStarts.add(this.random.nextLong(1000));
+		}
+		int nodeCount = 2 + this.random.nextInt(3);
+		for (int i = 0; i < nodeCount; i++) {
+			this.addresses.add(new NodeAddress("10.0.0." + (i + 1), 6379));
+			int priority = (i > 0 && this.random.nextInt(5) == 0) ? 0 : (1 + this.random.nextInt(3)) * 50;
+			this.priorities.add(priority);
+		}
+		int faultCount = 2 + this.random.nextInt(9);
+		for (int i = 0; i < faultCount; i++) {
+			addRandomFault(WARM_UP_MILLIS + this.random.nextLong(FAULT_PHASE_MILLIS));
+		}
+	}
+
+	static RandomSchedule of(long seed) {
+		return new RandomSchedule(seed);
+	}
+
+	/** The group this schedule runs: short timers so that many failovers fit in a minute. */
+	GroupConfig config() {
+		return new GroupConfig("sim", List.of(this.addresses.get(0)), this.quorum, Duration.ofSeconds(2),
+				Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
+	}
+
+	int faultCount() {
+		return this.faults.size();
+	}
+
+	/**
+	 * Plays the schedule on a new world with the real coordinator, checking invariants after
+	 * every step and convergence at the end.
+	 */
+	Outcome run() {
+		GroupConfig config = config();
+		SimWorld world = SimWorld.withCoordinators(this.seed, config, COMMAND_TIMEOUT_MILLIS);
+		for (int i = 0; i < this.addresses.size(); i++) {
+			world.addNode(this.addresses.get(i), this.priorities.get(i), (i == 0) ? null : this.addresses.get(0));
+		}
+		for (int i = 0; i < this.memberCount; i++) {
+			String slot = "m" + (i + 1);
+			world.at(this.memberStarts.get(i), "start " + slot, (w) -> w.startMember(slot));
+		}
+		for (Fault fault : this.faults) {
+			world.at(fault.at(), fault.description(), fault.action());
+		}
+		long healAt = WARM_UP_MILLIS + FAULT_PHASE_MILLIS;
+		world.at(healAt, "heal everything", (w) -> {
+			w.healNetworkAndNodes();
+			for (int i = 1; i <= this.memberCount; i++) {
+				w.restartMember("m" + i);
+			}
+		});
+		world.runUntil(healAt + QUIET_MILLIS);
+		NodeAddress master = world.checker().checkConverged();
+		return new Outcome(world.steps(), world.checker().promotionCount(), world.checker().electedEpochs().size(),
+				master);
+	}
+
+	private void addRandomFault(long at) {
+		int kind = this.random.nextInt(11);
+		switch (kind) {
+			case 0, 1 -> {
+				long downFor = 1000 + this.random.nextLong(14_000);
+				add(at, "kill the master for " + downFor + " ms", (w) -> w.masters().stream().findFirst().ifPresent((m) -> {
+					w.killNode(m.address());
+					w.at(w.now() + downFor, "restart old master " + m.address(), (later) -> later.restartNode(m.address()));
+				}));
+			}
+			case 2 -> {
+				NodeAddress node = anyNode();
+				long downFor = 1000 + this.random.nextLong(14_000);
+				add(at, "kill " + node + " for " + downFor + " ms", (w) -> w.killNode(node));
+				add(at + downFor, "restart " + node, (w) -> w.restartNode(node));
+			}
+			case 3 -> {
+				long pausedFor = 500 + this.random.nextLong(7_500);
+				boolean master = this.random.nextBoolean();
+				NodeAddress node = anyNode();
+				add(at, "SIGSTOP " + (master ? "the master" : node) + " for " + pausedFor + " ms", (w) -> {
+					NodeAddress target = master ? w.masters().stream().findFirst().map(SimNode::address).orElse(node) : node;
+					w.pauseNode(target);
+					w.at(w.now() + pausedFor, "SIGCONT " + target, (later) -> later.resumeNode(target));
+				});
+			}
+			case 4 -> randomPartition(at);
+			case 5 -> isolateMasterWithMinority(at);
+			case 6 -> isolateOneMember(at);
+			case 7 -> badWeather(at);
+			case 8 -> {
+				String slot = anyMember();
+				long downFor = 500 + this.random.nextLong(10_000);
+				boolean graceful = this.random.nextInt(3) == 0;
+				add(at, (graceful ? "stop " : "crash ") + slot + " for " + downFor + " ms",
+						(w) -> {
+							if (graceful) {
+								w.stopMember(slot);
+							}
+							else {
+								w.crashMember(slot);
+							}
+						});
+				add(at + downFor, "restart " + slot, (w) -> w.restartMember(slot));
+			}
+			case 9 -> {
+				String slot = anyMember();
+				long frozenFor = 2_500 + this.random.nextLong(3_500);
+				add(at, "freeze " + slot + " for " + frozenFor + " ms", (w) -> w.pauseMember(slot, frozenFor));
+			}
+			default -> {
+				String slot = anyMember();
+				NodeAddress node = anyNode();
+				long cutFor = 1000 + this.random.nextLong(10_000);
+				boolean requests = this.random.nextBoolean();
+				String from = requests ? slot : node.toString();
+				String to = requests ? node.toString() : slot;
+				add(at, "cut " + from + " -> " + to + " for " + cutFor + " ms", (w) -> w.network().cut(from, to));
+				add(at + cutFor, "restore " + from + " -> " + to, (w) -> w.network().restore(from, to));
+			}
+		}
+	}
+
+	private void randomPartition(long at) {
+		List<String> sideA = new ArrayList<>();
+		List<String> sideB = new ArrayList<>();
+		for (int i = 1; i <= this.memberCount; i++) {
+			(this.random.nextBoolean() ? sideA : sideB).add("m" + i);
+		}
+		for (NodeAddress node : this.addresses) {
+			(this.random.nextBoolean() ? sideA : sideB).add(node.toString());
+		}
+		int direction = this.random.nextInt(4);
+		addPartition(at, "partition " + sideA + " | " + sideB + direction(direction), sideA, sideB, direction);
+	}
+
+	/** The classic split brain: the master and a minority of members on one side. */
+	private void isolateMasterWithMinority(long at) {
+		int minority = this.random.nextInt((this.memberCount - 1) / 2 + 1);
+		List<String> sideA = new ArrayList<>();
+		List<String> sideB = new ArrayList<>();
+		for (int i = 1; i <= this.memberCount; i++) {
+			(i <= minority ? sideA : sideB).add("m" + i);
+		}
+		long cutFor = 3000 + this.random.nextLong(12_000);
+		add(at, "isolate the master with " + sideA + " for " + cutFor + " ms", (w) -> {
+			List<String> withMaster = new ArrayList<>(sideA);
+			List<String> rest = new ArrayList<>(sideB);
+			for (SimNode node : w.nodes()) {
+				(node.isMaster() && node.isRunning() ? withMaster : rest).add(node.address().toString());
+			}
+			w.partition(withMaster, rest, true, true);
+			w.at(w.now() + cutFor, "end isolation of " + withMaster, (later) -> later.unpartition(withMaster, rest));
+		});
+	}
+
+	private void isolateOneMember(long at) {
+		String slot = anyMember();
+		List<String> nodes = this.addresses.stream().map(NodeAddress::toString).toList();
+		int direction = this.random.nextInt(4);
+		addPartition(at, "isolate " + slot + direction(direction), List.of(slot), nodes, direction);
+	}
+
+	private void addPartition(long at, String description, List<String> sideA, List<String> sideB, int direction) {
+		long cutFor = 1000 + this.random.nextLong(14_000);
+		add(at, description + " for " + cutFor + " ms",
+				(w) -> w.partition(sideA, sideB, direction != 1, direction != 2));
+		add(at + cutFor, "end " + description, (w) -> w.unpartition(sideA, sideB));
+	}
+
+	private static String direction(int direction) {
+		return switch (direction) {
+			case 1 -> " (only B -> A cut)";
+			case 2 -> " (only A -> B cut)";
+			default -> "";
+		};
+	}
+
+	private void badWeather(long at) {
+		double loss = this.random.nextDouble() * 0.3;
+		double duplication = this.random.nextDouble() * 0.2;
+		long maxDelay = 5 + this.random.nextLong(SimNetwork.MAX_DELAY_BOUND);
+		boolean reorder = this.random.nextBoolean();
+		long lasts = 2000 + this.random.nextLong(8000);
+		add(at, String.format("bad weather for %d ms: loss %.2f, dup %.2f, delay <= %d ms, reorder %s", lasts, loss,
+				duplication, maxDelay, reorder), (w) -> w.network().weather(loss, duplication, maxDelay, reorder));
+		add(at + lasts, "calm weather", (w) -> w.network().calm());
+	}
+
+	private String anyMember() {
+		return "m" + (1 + this.random.nextInt(this.memberCount));
+	}
+
+	private NodeAddress anyNode() {
+		return this.addresses.get(this.random.nextInt(this.addresses.size()));
+	}
+
+	private void add(long at, String description, Consumer<SimWorld> action) {
+		this.faults.add(new Fault(at, description, action));
+	}
+
+	@Override
+	public String toString() {
+		StringBuilder text = new StringBuilder("seed " + this.seed + ": " + this.memberCount + " members, quorum "
+				+ this.quorum + ", nodes " + this.addresses + " with priorities " + this.priorities + "\n");
+		this.faults.stream()
+			.sorted((a, b) -> Long.compare(a.at(), b.at()))
+			.forEach((fault) -> text.append(String.format("%9.1fs %s%n", fault.at() / 1000.0, fault.description())));
+		return text.toString();
+	}
+
+	/** What one schedule did. */
+	record Outcome(long steps, long promotions, int elections, NodeAddress finalMaster) {
+	}
+
+	private record Fault(long at, String description, Consumer<SimWorld> action) {
+	}
+
+}

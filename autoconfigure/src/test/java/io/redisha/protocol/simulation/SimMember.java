@@ -1,0 +1,124 @@
+package io.redisha.protocol.simulation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * One incarnation of an application instance in a slot (its host): a protocol, the nodes it
+ * monitors (and so is subscribed to), and the commands it waits for. A restart in the same
+ * slot is a new incarnation with a new id and no memory.
+ */
+final class SimMember {
+
+	/** What the process is doing. */
+	enum State {
+
+		RUNNING, PAUSED, STOPPED, CRASHED
+
+	}
+
+	private final String slot;
+
+	private final MemberIdentity identity;
+
+	private final MemberProtocol protocol;
+
+	private final Set<NodeAddress> monitored = new TreeSet<>();
+
+	private final Map<Long, Action.NodeCommand> pending = new HashMap<>();
+
+	private final List<Runnable> backlog = new ArrayList<>();
+
+	private State state = State.RUNNING;
+
+	private long pausedAt;
+
+	private long pausedUntil;
+
+	SimMember(String slot, MemberIdentity identity, MemberProtocol protocol) {
+		this.slot = slot;
+		this.identity = identity;
+		this.protocol = protocol;
+	}
+
+	String slot() {
+		return this.slot;
+	}
+
+	String id() {
+		return this.identity.id();
+	}
+
+	MemberProtocol protocol() {
+		return this.protocol;
+	}
+
+	State state() {
+		return this.state;
+	}
+
+	/** Running or paused: a process that still exists. */
+	boolean isAlive() {
+		return this.state == State.RUNNING || this.state == State.PAUSED;
+	}
+
+	Set<NodeAddress> monitored() {
+		return this.monitored;
+	}
+
+	/** Commands sent and not answered yet, by command number. */
+	Map<Long, Action.NodeCommand> pending() {
+		return this.pending;
+	}
+
+	/** Freezes the process (a long GC pause, a frozen container) until {@code until}. */
+	void pause(long now, long until) {
+		if (this.state == State.RUNNING) {
+			this.state = State.PAUSED;
+			this.pausedAt = now;
+			this.pausedUntil = until;
+		}
+	}
+
+	boolean isDueToResume(long now) {
+		return this.state == State.PAUSED && now >= this.pausedUntil;
+	}
+
+	/** Resumes a paused process; returns how long it was frozen. */
+	long resume(long now) {
+		this.state = State.RUNNING;
+		return now - this.pausedAt;
+	}
+
+	/** Work that arrived while paused, in arrival order; taken out. */
+	List<Runnable> takeBacklog() {
+		List<Runnable> work = new ArrayList<>(this.backlog);
+		this.backlog.clear();
+		return work;
+	}
+
+	void defer(Runnable work) {
+		this.backlog.add(work);
+	}
+
+	void end(State how) {
+		this.state = how;
+		this.pending.clear();
+		this.backlog.clear();
+		this.monitored.clear();
+	}
+
+	@Override
+	public String toString() {
+		return this.identity.id();
+	}
+
+}

@@ -1,0 +1,362 @@
+package io.redisha.protocol.simulation;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ReplicationInfo;
+import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleInfo;
+
+/**
+ * A simulated Redis server: its process state, its role and replication state, and the
+ * answers it gives to the commands the protocol sends. Replication progress is driven by
+ * {@link SimWorld}, which knows which masters are reachable.
+ */
+final class SimNode {
+
+	/** What the process is doing. */
+	enum Process {
+
+		RUNNING, PAUSED, DEAD
+
+	}
+
+	static final String NO_REPLID = "0000000000000000000000000000000000000000";
+
+	private static final String VERSION = "7.2.4";
+
+	private final NodeAddress address;
+
+	private final RandomGenerator random;
+
+	private int priority;
+
+	private Process process = Process.RUNNING;
+
+	private long processChangedAt;
+
+	private String runId;
+
+	private long startedAt;
+
+	private long loadingUntil;
+
+	private NodeAddress following;
+
+	private NodeAddress configuredMaster;
+
+	private String replid;
+
+	private String replid2 = NO_REPLID;
+
+	private long secondReplOffset = -1;
+
+	private long offset;
+
+	private long linkDownSince = -1;
+
+	private boolean linkUp;
+
+	private long syncDoneAt = -1;
+
+	private boolean fullSync;
+
+	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
+		this.address = address;
+		this.priority = priority;
+		this.random = random;
+		this.following = master;
+		this.configuredMaster = master;
+		this.replid = newId();
+		this.runId = newId();
+		this.startedAt = now;
+		this.processChangedAt = now;
+	}
+
+	NodeAddress address() {
+		return this.address;
+	}
+
+	int priority() {
+		return this.priority;
+	}
+
+	void setPriority(int priority) {
+		this.priority = priority;
+	}
+
+	Process process() {
+		return this.process;
+	}
+
+	/** When the process last changed state (started, paused, resumed, died). */
+	long processChangedAt() {
+		return this.processChangedAt;
+	}
+
+	boolean isRunning() {
+		return this.process == Process.RUNNING;
+	}
+
+	boolean isLoading(long now) {
+		return now < this.loadingUntil;
+	}
+
+	boolean isMaster() {
+		return this.following == null;
+	}
+
+	NodeAddress following() {
+		return this.following;
+	}
+
+	String replid() {
+		return this.replid;
+	}
+
+	String replid2() {
+		return this.replid2;
+	}
+
+	long offset() {
+		return this.offset;
+	}
+
+	boolean linkUp() {
+		return this.linkUp;
+	}
+
+	String runId() {
+		return this.runId;
+	}
+
+	boolean isSyncing() {
+		return this.syncDoneAt >= 0;
+	}
+
+	// Process control (kill -9, SIGSTOP / SIGCONT, restart from the rewritten config file)
+
+	void kill(long now) {
+		this.process = Process.DEAD;
+		this.processChangedAt = now;
+		dropLink(now);
+	}
+
+	void pause(long now) {
+		if (this.process == Process.RUNNING) {
+			this.process = Process.PAUSED;
+			this.processChangedAt = now;
+		}
+	}
+
+	void resume(long now) {
+		if (this.process == Process.PAUSED) {
+			this.process = Process.RUNNING;
+			this.processChangedAt = now;
+		}
+	}
+
+	/**
+	 * Starts the process again from its config file and data: the role it was last given, the
+	 * data it had (a master keeps its stale data under a new replication id, a replica keeps
+	 * its id so it can resync partially), a new run id, and LOADING for a while.
+	 */
+	void restart(long now, long loadingMillis) {
+		this.process = Process.RUNNING;
+		this.processChangedAt = now;
+		this.runId = newId();
+		this.startedAt = now;
+		this.loadingUntil = now + loadingMillis;
+		this.following = this.configuredMaster;
+		this.linkUp = false;
+		this.syncDoneAt = -1;
+		this.linkDownSince = -1;
+		if (this.following == null) {
+			this.replid = newId();
+			this.replid2 = NO_REPLID;
+			this.secondReplOffset = -1;
+		}
+	}
+
+	// Replication, advanced by the world every tick
+
+	/** A master takes client writes. */
+	void write(long bytes) {
+		this.offset += bytes;
+	}
+
+	/** The link to the master is gone (master dead, paused or cut off). */
+	void dropLink(long now) {
+		if (this.linkUp) {
+			this.linkDownSince = now;
+		}
+		this.linkUp = false;
+		this.syncDoneAt = -1;
+	}
+
+	/** The master is reachable but the link is down: start the PSYNC handshake. */
+	void startSync(long now, SimNode master) {
+		this.fullSync = !canContinue(master);
+		this.syncDoneAt = now + (this.fullSync ? 600 + this.random.nextLong(1400) : 100 + this.random.nextLong(200));
+	}
+
+	private boolean canContinue(SimNode master) {
+		return (this.replid.equals(master.replid) && this.offset <= master.offset)
+				|| (this.replid.equals(master.replid2) && this.offset < master.secondReplOffset);
+	}
+
+	/** The handshake is over when it is due; then the replica streams from its master. */
+	void progressSync(long now, SimNode master, long masterOffsetBefore) {
+		if (isSyncing() && now >= this.syncDoneAt) {
+			this.syncDoneAt = -1;
+			this.linkUp = true;
+			this.linkDownSince = -1;
+			if (this.fullSync) {
+				this.offset = master.offset;
+				this.replid2 = NO_REPLID;
+				this.secondReplOffset = -1;
+			}
+		}
+		if (this.linkUp) {
+			// the replication stream carries the master's id changes (a promoted chained master)
+			this.replid = master.replid;
+			this.replid2 = master.replid2;
+			this.secondReplOffset = master.secondReplOffset;
+			this.offset = Math.max(this.offset, masterOffsetBefore);
+		}
+	}
+
+	// Commands
+
+	/** Executes one command; a master's INFO lists the replicas connected to it. */
+	Reply execute(Action.NodeCommand command, long now, List<SimNode> connectedReplicas) {
+		if (command instanceof Action.Ping) {
+			return isLoading(now) ? new Reply.Text("LOADING Redis is loading the dataset in memory", true)
+					: new Reply.Text("PONG", false);
+		}
+		if (command instanceof Action.QueryInfo) {
+			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
+		}
+		if (command instanceof Action.QueryRole) {
+			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
+		}
+		if (isLoading(now)) {
+			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
+		}
+		if (command instanceof Action.Promote) {
+			promote(now);
+			return new Reply.Text("OK", false);
+		}
+		if (command instanceof Action.Replicate replicate) {
+			replicate(replicate.master(), now);
+			return new Reply.Text("OK", false);
+		}
+		throw new IllegalArgumentException("unknown command " + command);
+	}
+
+	/** {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}. */
+	void promote(long now) {
+		if (!isMaster()) {
+			this.replid2 = this.replid;
+			this.secondReplOffset = this.offset + 1;
+			this.replid = newId();
+			this.following = null;
+			this.linkUp = false;
+			this.syncDoneAt = -1;
+			this.linkDownSince = -1;
+		}
+		this.configuredMaster = null;
+	}
+
+	/** {@code REPLICAOF host port} followed by {@code CONFIG REWRITE}. */
+	void replicate(NodeAddress master, long now) {
+		this.configuredMaster = master;
+		if (master.equals(this.following)) {
+			return;
+		}
+		if (isMaster()) {
+			// like Redis, a demoted master keeps its history so that it can resync partially
+			this.replid2 = NO_REPLID;
+			this.secondReplOffset = -1;
+		}
+		this.following = master;
+		this.linkUp = false;
+		this.syncDoneAt = -1;
+		this.linkDownSince = now;
+	}
+
+	/** {@code INFO}: the server, persistence and replication sections, as Redis 7 writes them. */
+	String info(long now, List<SimNode> connectedReplicas) {
+		StringBuilder info = new StringBuilder(1500);
+		info.append("# Server\r\n")
+			.append("redis_version:").append(VERSION).append("\r\n")
+			.append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:5a6c8d2fd0ec2f9a\r\n")
+			.append("redis_mode:standalone\r\nos:Linux 6.1.0-18-amd64 x86_64\r\narch_bits:64\r\n")
+			.append("monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\natomicvar_api:c11-builtin\r\n")
+			.append("gcc_version:12.2.0\r\nprocess_id:").append(1000 + (this.address.port() % 1000)).append("\r\n")
+			.append("process_supervised:no\r\nrun_id:").append(this.runId).append("\r\n")
+			.append("tcp_port:").append(this.address.port()).append("\r\n")
+			.append("server_time_usec:").append(1_700_000_000_000_000L + now * 1000).append("\r\n")
+			.append("uptime_in_seconds:").append((now - this.startedAt) / 1000).append("\r\n")
+			.append("uptime_in_days:").append((now - this.startedAt) / 86_400_000).append("\r\n")
+			.append("hz:10\r\nconfigured_hz:10\r\nlru_clock:").append((now / 1000) & 0xFFFFFF).append("\r\n")
+			.append("executable:/usr/bin/redis-server\r\nconfig_file:/etc/redis/redis.conf\r\nio_threads_active:0\r\n")
+			.append("\r\n# Persistence\r\n")
+			.append("loading:").append(isLoading(now) ? 1 : 0).append("\r\n")
+			.append("async_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\nrdb_changes_since_last_save:0\r\n")
+			.append("rdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n")
+			.append("\r\n# Replication\r\n");
+		if (isMaster()) {
+			info.append("role:master\r\nconnected_slaves:").append(connectedReplicas.size()).append("\r\n");
+			for (int i = 0; i < connectedReplicas.size(); i++) {
+				SimNode replica = connectedReplicas.get(i);
+				info.append("slave").append(i).append(":ip=").append(replica.address.host())
+					.append(",port=").append(replica.address.port())
+					.append(",state=").append(replica.linkUp ? "online" : "wait_bgsave")
+					.append(",offset=").append(replica.offset)
+					.append(",lag=").append(replica.linkUp ? 0 : 1).append("\r\n");
+			}
+		}
+		else {
+			info.append("role:slave\r\nmaster_host:").append(this.following.host()).append("\r\n")
+				.append("master_port:").append(this.following.port()).append("\r\n")
+				.append("master_link_status:").append(this.linkUp ? "up" : "down").append("\r\n")
+				.append("master_last_io_seconds_ago:").append(this.linkUp ? 0 : -1).append("\r\n")
+				.append("master_sync_in_progress:").append(isSyncing() ? 1 : 0).append("\r\n")
+				.append("slave_read_repl_offset:").append(this.offset).append("\r\n")
+				.append("slave_repl_offset:").append(this.offset).append("\r\n");
+			if (!this.linkUp) {
+				info.append("master_link_down_since_seconds:")
+					.append((this.linkDownSince >= 0) ? (now - this.linkDownSince) / 1000 : -1).append("\r\n");
+			}
+			info.append("slave_priority:").append(this.priority).append("\r\n")
+				.append("slave_read_only:1\r\nreplica_announced:1\r\n")
+				.append("connected_slaves:").append(connectedReplicas.size()).append("\r\n");
+		}
+		info.append("master_failover_state:no-failover\r\n")
+			.append("master_replid:").append(this.replid).append("\r\n")
+			.append("master_replid2:").append(this.replid2).append("\r\n")
+			.append("master_repl_offset:").append(this.offset).append("\r\n")
+			.append("second_repl_offset:").append(this.secondReplOffset).append("\r\n")
+			.append("repl_backlog_active:1\r\nrepl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:1\r\n")
+			.append("repl_backlog_histlen:").append(Math.min(this.offset, 1048576)).append("\r\n");
+		return info.toString();
+	}
+
+	private String newId() {
+		StringBuilder id = new StringBuilder(40);
+		for (int i = 0; i < 40; i++) {
+			id.append(Character.forDigit(this.random.nextInt(16), 16));
+		}
+		return id.toString();
+	}
+
+	@Override
+	public String toString() {
+		return this.address + "[" + this.process + ", " + (isMaster() ? "master" : "replica of " + this.following)
+				+ (this.linkUp ? " link up" : "") + ", offset " + this.offset + ", prio " + this.priority + "]";
+	}
+
+}

@@ -1,0 +1,535 @@
+package io.redisha.protocol.simulation;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.Reply;
+
+/**
+ * A deterministic world of simulated Redis nodes and members on a fake clock: everything
+ * that happens is an event in one queue ordered by simulated time, drawn from one seeded
+ * random source, so a seed replays exactly. Every 100 ms the nodes replicate and take writes
+ * and every live member's protocol is ticked. Members reach nodes only through the
+ * {@link SimNetwork}, and each other only through the nodes' pub/sub. After every step the
+ * {@link InvariantChecker} has seen what the members did.
+ */
+final class SimWorld {
+
+	/** The period of the members' timers and of the nodes' replication. */
+	static final long TICK_MILLIS = 100;
+
+	private static final long REPL_TIMEOUT_MILLIS = 60_000;
+
+	private final long seed;
+
+	private final GroupConfig config;
+
+	private final long commandTimeout;
+
+	private final ProtocolFactory protocols;
+
+	private final RandomGenerator random;
+
+	private final SimNetwork network;
+
+	private final Trace trace = new Trace(400);
+
+	private final InvariantChecker checker;
+
+	private final PriorityQueue<Event> events = new PriorityQueue<>(
+			Comparator.comparingLong(Event::at).thenComparingLong(Event::sequence));
+
+	private final Map<NodeAddress, SimNode> nodes = new LinkedHashMap<>();
+
+	private final Map<NodeAddress, List<Runnable>> pausedNodeInbox = new HashMap<>();
+
+	private final Map<String, SimMember> members = new LinkedHashMap<>();
+
+	private final Map<String, Integer> incarnations = new HashMap<>();
+
+	private long now;
+
+	private long sequence;
+
+	private long steps;
+
+	private long commandNumber;
+
+	private long writeBytesPerTick = 2000;
+
+	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
+		this.seed = seed;
+		this.config = config;
+		this.commandTimeout = commandTimeout;
+		this.protocols = protocols;
+		this.random = new SplittableRandom(seed);
+		this.network = new SimNetwork(this.random);
+		this.checker = new InvariantChecker(this, config);
+		schedule(TICK_MILLIS, "tick", this::tick);
+	}
+
+	/** A world whose members run the real {@link GroupCoordinator}. */
+	static SimWorld withCoordinators(long seed, GroupConfig config, long commandTimeout) {
+		return new SimWorld(seed, config, commandTimeout,
+				(identity, now, random) -> MemberProtocol.of(new GroupCoordinator(config, identity, now, random)));
+	}
+
+	// Set-up and faults
+
+	SimNode addNode(NodeAddress address, int priority, NodeAddress master) {
+		SimNode node = new SimNode(address, priority, master, this.now, this.random);
+		this.nodes.put(address, node);
+		return node;
+	}
+
+	/** Starts a new incarnation in the slot (a new process: new id, no memory). */
+	SimMember startMember(String slot) {
+		SimMember current = this.members.get(slot);
+		if (current != null && current.isAlive()) {
+			throw new IllegalStateException(slot + " is still running as " + current);
+		}
+		int incarnation = this.incarnations.merge(slot, 1, Integer::sum);
+		MemberIdentity identity = new MemberIdentity(slot + "." + incarnation, "app-" + slot);
+		RandomGenerator jitter = new SplittableRandom(this.seed * 1_000_003L + slot.hashCode() * 31L + incarnation);
+		SimMember member = new SimMember(slot, identity, this.protocols.create(identity, this.now, jitter));
+		this.members.put(slot, member);
+		this.trace.add(this.now, slot, "started as " + identity.id());
+		return member;
+	}
+
+	/** Starts a new incarnation in the slot unless one is alive there. */
+	void restartMember(String slot) {
+		SimMember current = this.members.get(slot);
+		if (current == null || !current.isAlive()) {
+			startMember(slot);
+		}
+	}
+
+	/** kill -9 of the application: nothing more is sent or received. */
+	void crashMember(String slot) {
+		SimMember member = this.members.get(slot);
+		if (member != null && member.isAlive()) {
+			member.end(SimMember.State.CRASHED);
+			this.trace.add(this.now, slot, "crashed");
+		}
+	}
+
+	/** A graceful shutdown: the protocol says goodbye, then the process is gone. */
+	void stopMember(String slot) {
+		SimMember member = this.members.get(slot);
+		if (member != null && member.state() == SimMember.State.RUNNING) {
+			this.trace.add(this.now, slot, "stopping");
+			handle(member, call(member, () -> member.protocol().stop(this.now)));
+			member.end(SimMember.State.STOPPED);
+		}
+	}
+
+	/** Freezes the member's process; its next tick after {@code millis} sees the clock jump. */
+	void pauseMember(String slot, long millis) {
+		SimMember member = this.members.get(slot);
+		if (member != null && member.state() == SimMember.State.RUNNING) {
+			member.pause(this.now, this.now + millis);
+			this.trace.add(this.now, slot, "paused for " + millis + " ms");
+		}
+	}
+
+	void killNode(NodeAddress address) {
+		SimNode node = node(address);
+		if (node.process() != SimNode.Process.DEAD) {
+			node.kill(this.now);
+			this.pausedNodeInbox.remove(address);
+			this.trace.add(this.now, address.toString(), "killed");
+		}
+	}
+
+	void pauseNode(NodeAddress address) {
+		SimNode node = node(address);
+		if (node.isRunning()) {
+			node.pause(this.now);
+			this.trace.add(this.now, address.toString(), "paused (SIGSTOP)");
+		}
+	}
+
+	void resumeNode(NodeAddress address) {
+		SimNode node = node(address);
+		if (node.process() == SimNode.Process.PAUSED) {
+			node.resume(this.now);
+			this.trace.add(this.now, address.toString(), "resumed (SIGCONT)");
+			List<Runnable> inbox = this.pausedNodeInbox.remove(address);
+			if (inbox != null) {
+				inbox.forEach(Runnable::run);
+			}
+		}
+	}
+
+	void restartNode(NodeAddress address) {
+		SimNode node = node(address);
+		if (node.process() == SimNode.Process.DEAD) {
+			node.restart(this.now, 200 + this.random.nextLong(1300));
+			this.trace.add(this.now, address.toString(), "restarted: " + node);
+		}
+	}
+
+	/** Stops or starts the clients' writes on masters. */
+	void setWriteBytesPerTick(long bytes) {
+		this.writeBytesPerTick = bytes;
+	}
+
+	/** Runs {@code fault} at simulated time {@code at}, noted in the trace. */
+	void at(long at, String description, Consumer<SimWorld> fault) {
+		schedule(at, description, () -> {
+			this.trace.add(this.now, "fault", description);
+			fault.accept(this);
+		});
+	}
+
+	/** Cuts every link between the two sides, in the directions asked. */
+	void partition(Collection<String> sideA, Collection<String> sideB, boolean aToB, boolean bToA) {
+		for (String a : sideA) {
+			for (String b : sideB) {
+				if (aToB) {
+					this.network.cut(a, b);
+				}
+				if (bToA) {
+					this.network.cut(b, a);
+				}
+			}
+		}
+		this.trace.add(this.now, "network", this.network.toString());
+	}
+
+	/** Restores every link between the two sides. */
+	void unpartition(Collection<String> sideA, Collection<String> sideB) {
+		for (String a : sideA) {
+			for (String b : sideB) {
+				this.network.restoreBoth(a, b);
+			}
+		}
+		this.trace.add(this.now, "network", this.network.toString());
+	}
+
+	/** Heals the network, resumes and restarts every node, resumes paused members. */
+	void healNetworkAndNodes() {
+		this.network.heal();
+		for (NodeAddress address : List.copyOf(this.nodes.keySet())) {
+			resumeNode(address);
+			restartNode(address);
+		}
+		this.trace.add(this.now, "network", "healed: " + this.network);
+	}
+
+	// Running
+
+	void runFor(long millis) {
+		runUntil(this.now + millis);
+	}
+
+	void runUntil(long end) {
+		while (!this.events.isEmpty() && this.events.peek().at() <= end) {
+			Event event = this.events.poll();
+			this.now = event.at();
+			event.action().run();
+			this.steps++;
+		}
+		this.now = end;
+	}
+
+	private void schedule(long at, String what, Runnable action) {
+		this.events.add(new Event(at, this.sequence++, what, action));
+	}
+
+	private void tick() {
+		schedule(this.now + TICK_MILLIS, "tick", this::tick);
+		advanceNodes();
+		for (SimMember member : List.copyOf(this.members.values())) {
+			if (member.state() == SimMember.State.RUNNING) {
+				handle(member, call(member, () -> member.protocol().tick(this.now)));
+			}
+			else if (member.isDueToResume(this.now)) {
+				long frozen = member.resume(this.now);
+				this.trace.add(this.now, member.slot(), "resumed after " + frozen + " ms");
+				handle(member, call(member, () -> member.protocol().tick(this.now)));
+				this.checker.afterClockJump(member, frozen);
+				member.takeBacklog().forEach(Runnable::run);
+			}
+		}
+	}
+
+	// Redis nodes
+
+	private void advanceNodes() {
+		Map<NodeAddress, Long> offsetsBefore = new HashMap<>();
+		for (SimNode node : this.nodes.values()) {
+			offsetsBefore.put(node.address(), node.offset());
+		}
+		for (SimNode node : this.nodes.values()) {
+			if (!node.isRunning() || node.isLoading(this.now)) {
+				continue;
+			}
+			if (node.isMaster()) {
+				if (this.writeBytesPerTick > 0) {
+					node.write(this.random.nextLong(this.writeBytesPerTick));
+				}
+				continue;
+			}
+			SimNode master = this.nodes.get(node.following());
+			if (master == null || master == node || !nodesConnected(node, master) || !master.isRunning()
+					&& !(master.process() == SimNode.Process.PAUSED
+							&& this.now - master.processChangedAt() < REPL_TIMEOUT_MILLIS)) {
+				node.dropLink(this.now);
+			}
+			else if (master.isRunning() && !master.isLoading(this.now)) {
+				if (!node.linkUp() && !node.isSyncing()) {
+					node.startSync(this.now, master);
+				}
+				node.progressSync(this.now, master, offsetsBefore.get(master.address()));
+			}
+		}
+	}
+
+	private boolean nodesConnected(SimNode a, SimNode b) {
+		String one = a.address().toString();
+		String other = b.address().toString();
+		return this.network.isUp(one, other) && this.network.isUp(other, one);
+	}
+
+	private List<SimNode> connectedReplicas(SimNode master) {
+		List<SimNode> replicas = new ArrayList<>();
+		for (SimNode node : this.nodes.values()) {
+			if (node.isRunning() && master.address().equals(node.following()) && (node.linkUp() || node.isSyncing())) {
+				replicas.add(node);
+			}
+		}
+		return replicas;
+	}
+
+	/** Runs work on the node now, or when it resumes if it is paused; never if it is dead. */
+	private void onNode(SimNode node, Runnable work) {
+		if (node.isRunning()) {
+			work.run();
+		}
+		else if (node.process() == SimNode.Process.PAUSED) {
+			this.pausedNodeInbox.computeIfAbsent(node.address(), (address) -> new ArrayList<>()).add(work);
+		}
+	}
+
+	// Commands
+
+	private void sendCommand(SimMember member, Action.NodeCommand command) {
+		long number = ++this.commandNumber;
+		member.pending().put(number, command);
+		schedule(this.now + this.commandTimeout, "timeout", () -> {
+			if (member.pending().remove(number) != null) {
+				answer(member, command, new Reply.Failed("command timed out after " + this.commandTimeout + " ms"));
+			}
+		});
+		String from = member.slot();
+		String to = command.node().toString();
+		for (long at : this.network.deliveries(from, to, this.now, true)) {
+			schedule(at, "command", () -> arriveAtNode(member, number, command));
+		}
+	}
+
+	private void arriveAtNode(SimMember member, long number, Action.NodeCommand command) {
+		SimNode node = this.nodes.get(command.node());
+		if (node == null || node.process() == SimNode.Process.DEAD) {
+			sendReply(member, number, command, new Reply.Failed("connection refused"));
+			return;
+		}
+		onNode(node, () -> {
+			Reply reply = node.execute(command, this.now, connectedReplicas(node));
+			if (command instanceof Action.Promote || command instanceof Action.Replicate) {
+				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + node);
+			}
+			sendReply(member, number, command, reply);
+		});
+	}
+
+	private void sendReply(SimMember member, long number, Action.NodeCommand command, Reply reply) {
+		for (long at : this.network.deliveries(command.node().toString(), member.slot(), this.now, true)) {
+			schedule(at, "reply", () -> {
+				if (member.pending().remove(number) != null) {
+					answer(member, command, reply);
+				}
+			});
+		}
+	}
+
+	private void answer(SimMember member, Action.NodeCommand command, Reply reply) {
+		deliver(member, () -> {
+			this.trace.add(this.now, member.id(), "<- reply ", List.of(command, reply));
+			handle(member, call(member, () -> member.protocol().onReply(this.now, command, reply)));
+		});
+	}
+
+	// Pub/sub
+
+	private void sendPublish(SimMember member, NodeAddress address, String channel, String payload) {
+		SimNode node = this.nodes.get(address);
+		if (node == null) {
+			return;
+		}
+		for (long at : this.network.deliveries(member.slot(), address.toString(), this.now, false)) {
+			schedule(at, "publish", () -> onNode(node, () -> publish(node, channel, payload)));
+		}
+	}
+
+	/**
+	 * {@code PUBLISH} executed on a node: its own subscribers get the message, and so do its
+	 * replicas' subscribers, since Redis replicates PUBLISH down the replication stream.
+	 */
+	void publish(SimNode node, String channel, String payload) {
+		if (GroupCoordinator.GOSSIP_CHANNEL.equals(channel)) {
+			for (SimMember member : this.members.values()) {
+				if (member.isAlive() && member.monitored().contains(node.address())) {
+					deliverGossip(node, member, payload);
+				}
+			}
+		}
+		for (SimNode replica : this.nodes.values()) {
+			if (node.address().equals(replica.following()) && replica.linkUp() && nodesConnected(node, replica)) {
+				schedule(this.now + 1 + this.random.nextLong(20), "replicate publish",
+						() -> onNode(replica, () -> publish(replica, channel, payload)));
+			}
+		}
+	}
+
+	private void deliverGossip(SimNode node, SimMember member, String payload) {
+		for (long at : this.network.deliveries(node.address().toString(), member.slot(), this.now, false)) {
+			schedule(at, "gossip", () -> deliver(member, () -> {
+				this.trace.add(this.now, member.id(), "<- gossip ", List.of(node.address(), payload));
+				handle(member, call(member, () -> member.protocol().onGossip(this.now, node.address(), payload)));
+			}));
+		}
+	}
+
+	// Members
+
+	/** Runs work on a member now, later if it is frozen, never if it is gone. */
+	private void deliver(SimMember member, Runnable work) {
+		if (member.state() == SimMember.State.RUNNING) {
+			work.run();
+		}
+		else if (member.state() == SimMember.State.PAUSED) {
+			member.defer(work);
+		}
+	}
+
+	private List<Action> call(SimMember member, Supplier<List<Action>> protocolCall) {
+		try {
+			return protocolCall.get();
+		}
+		catch (RuntimeException ex) {
+			throw failure(member + "'s protocol threw " + ex, ex);
+		}
+	}
+
+	private void handle(SimMember member, List<Action> actions) {
+		for (Action action : actions) {
+			if (!(action instanceof Action.Ping)) {
+				this.trace.add(this.now, member.id(), action);
+			}
+			this.checker.onAction(member, action);
+			if (action instanceof Action.Monitor monitor) {
+				member.monitored().add(monitor.node());
+			}
+			else if (action instanceof Action.Unmonitor unmonitor) {
+				member.monitored().remove(unmonitor.node());
+			}
+			else if (action instanceof Action.Publish publish) {
+				for (NodeAddress node : member.monitored()) {
+					sendPublish(member, node, publish.channel(), publish.payload());
+				}
+			}
+			else if (action instanceof Action.NodeCommand command) {
+				sendCommand(member, command);
+			}
+		}
+	}
+
+	// Views
+
+	long now() {
+		return this.now;
+	}
+
+	long seed() {
+		return this.seed;
+	}
+
+	long steps() {
+		return this.steps;
+	}
+
+	SimNetwork network() {
+		return this.network;
+	}
+
+	InvariantChecker checker() {
+		return this.checker;
+	}
+
+	SimNode node(NodeAddress address) {
+		SimNode node = this.nodes.get(address);
+		if (node == null) {
+			throw new IllegalArgumentException("no node " + address);
+		}
+		return node;
+	}
+
+	Collection<SimNode> nodes() {
+		return this.nodes.values();
+	}
+
+	/** The running nodes whose role is master, in the order they were added. */
+	List<SimNode> masters() {
+		return this.nodes.values().stream().filter((node) -> node.isRunning() && node.isMaster()).toList();
+	}
+
+	SimMember member(String slot) {
+		return this.members.get(slot);
+	}
+
+	/** The current incarnation of every slot, alive or not. */
+	Collection<SimMember> members() {
+		return this.members.values();
+	}
+
+	GroupSnapshot snapshot(String slot) {
+		SimMember member = this.members.get(slot);
+		return member.protocol().snapshot(this.now);
+	}
+
+	/** A failure naming the seed, this step and the recent trace. */
+	SimulationFailure failure(String problem, Throwable cause) {
+		return new SimulationFailure(this.seed, this.steps, this.now, problem, this.trace.dump(), cause);
+	}
+
+	/** How a member's protocol is made: the real coordinator, or a stand-in in the harness's tests. */
+	@FunctionalInterface
+	interface ProtocolFactory {
+
+		MemberProtocol create(MemberIdentity identity, long now, RandomGenerator random);
+
+	}
+
+	private record Event(long at, long sequence, String what, Runnable action) {
+	}
+
+}

@@ -1,0 +1,220 @@
+package io.redisha.protocol.simulation;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.Reply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The simulated world with scripted members: replication, pub/sub propagation, the network's
+ * cuts and weather, command timeouts, member freezes, and the checker's reports.
+ */
+class SimWorldTest {
+
+	private static final NodeAddress N1 = new NodeAddress("10.0.0.1", 6379);
+
+	private static final NodeAddress N2 = new NodeAddress("10.0.0.2", 6379);
+
+	private static final NodeAddress N3 = new NodeAddress("10.0.0.3", 6379);
+
+	private static final String GOSSIP = GroupCoordinator.GOSSIP_CHANNEL;
+
+	private final Map<String, ScriptedProtocol> protocols = new HashMap<>();
+
+	private final GroupConfig config = new GroupConfig("sim", List.of(N1), 2, Duration.ofSeconds(2),
+			Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
+
+	private final SimWorld world = new SimWorld(42, this.config, 500,
+			(identity, now, random) -> this.protocols.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));
+
+	SimWorldTest() {
+		this.world.addNode(N1, 100, null);
+		this.world.addNode(N2, 100, N1);
+		this.world.addNode(N3, 0, N2);
+	}
+
+	@Test
+	void replicasCatchUpAndChainedReplicasFollowTheirMaster() {
+		this.world.runFor(5000);
+		SimNode master = this.world.node(N1);
+		assertThat(master.offset()).isPositive();
+		this.world.setWriteBytesPerTick(0);
+		this.world.runFor(500);
+		for (SimNode replica : List.of(this.world.node(N2), this.world.node(N3))) {
+			assertThat(replica.linkUp()).isTrue();
+			assertThat(replica.offset()).isEqualTo(master.offset());
+			assertThat(replica.replid()).isEqualTo(master.replid());
+		}
+	}
+
+	@Test
+	void replicaLinkGoesDownWhenTheMasterDiesOrIsCutOffAndComesBackWithIt() {
+		this.world.runFor(3000);
+		this.world.killNode(N1);
+		this.world.runFor(200);
+		assertThat(this.world.node(N2).linkUp()).isFalse();
+		this.world.restartNode(N1);
+		this.world.runFor(4000);
+		assertThat(this.world.node(N2).linkUp()).isTrue();
+		this.world.network().cutBoth(N1.toString(), N2.toString());
+		this.world.runFor(200);
+		assertThat(this.world.node(N2).linkUp()).isFalse();
+		this.world.network().heal();
+		this.world.runFor(3000);
+		assertThat(this.world.node(N2).linkUp()).isTrue();
+	}
+
+	@Test
+	void replicasOfAPausedMasterKeepTheirLinkUntilTheReplicationTimeout() {
+		this.world.runFor(3000);
+		this.world.pauseNode(N1);
+		this.world.runFor(10_000);
+		assertThat(this.world.node(N2).linkUp()).isTrue();
+		this.world.runFor(55_000);
+		assertThat(this.world.node(N2).linkUp()).isFalse();
+	}
+
+	@Test
+	void publishOnTheMasterReachesSubscribersOfItsReplicasToo() {
+		ScriptedProtocol publisher = start("m1");
+		ScriptedProtocol listener = start("m2");
+		this.world.runFor(3000);
+		publisher.send(new Action.Monitor(N1));
+		listener.send(new Action.Monitor(N1), new Action.Monitor(N2), new Action.Monitor(N3));
+		this.world.runFor(200);
+		publisher.send(new Action.Publish(GOSSIP, "hello"));
+		this.world.runFor(500);
+		assertThat(listener.gossip()).containsExactlyInAnyOrder("6379 hello", "6379 hello", "6379 hello");
+		assertThat(listener.gossipVias()).containsExactlyInAnyOrder(N1, N2, N3);
+		assertThat(publisher.gossip()).as("a publisher subscribed to the node hears itself").containsExactly("6379 hello");
+	}
+
+	@Test
+	void publishOnAReplicaStaysOnIt() {
+		ScriptedProtocol publisher = start("m1");
+		ScriptedProtocol listener = start("m2");
+		this.world.runFor(2000);
+		publisher.send(new Action.Monitor(N3));
+		listener.send(new Action.Monitor(N1), new Action.Monitor(N2), new Action.Monitor(N3));
+		this.world.runFor(200);
+		publisher.send(new Action.Publish(GOSSIP, "hello"));
+		this.world.runFor(500);
+		assertThat(listener.gossipVias()).containsExactly(N3);
+	}
+
+	@Test
+	void messagesOnACutDirectionAreLostButTheOtherDirectionWorks() {
+		ScriptedProtocol publisher = start("m1");
+		ScriptedProtocol listener = start("m2");
+		this.world.runFor(2000);
+		publisher.send(new Action.Monitor(N1));
+		listener.send(new Action.Monitor(N1), new Action.Monitor(N2));
+		this.world.runFor(200);
+		this.world.network().cut(N1.toString(), "m2");
+		listener.send(new Action.Ping(N1));
+		publisher.send(new Action.Publish(GOSSIP, "hello"));
+		this.world.runFor(1000);
+		assertThat(listener.gossipVias()).containsExactly(N2);
+		assertThat(listener.replies()).singleElement()
+			.extracting(ScriptedProtocol.Received::what)
+			.isEqualTo(new Reply.Failed("command timed out after 500 ms"));
+	}
+
+	@Test
+	void everyCommandGetsExactlyOneReplyWhateverTheWeather() {
+		ScriptedProtocol member = start("m1");
+		this.world.runFor(1000);
+		this.world.network().weather(0.3, 0.5, 300, true);
+		for (int i = 0; i < 50; i++) {
+			member.send(new Action.Ping(N1), new Action.QueryRole(N2));
+			this.world.runFor(100);
+		}
+		this.world.runFor(1000);
+		assertThat(member.replies()).hasSize(100);
+		assertThat(member.replies()).extracting(ScriptedProtocol.Received::what)
+			.anyMatch((reply) -> reply instanceof Reply.Failed)
+			.anyMatch((reply) -> reply instanceof Reply.Role);
+	}
+
+	@Test
+	void deadNodesRefuseAndPausedNodesTimeOutButStillExecuteLater() {
+		ScriptedProtocol member = start("m1");
+		this.world.runFor(3000);
+		this.world.killNode(N3);
+		this.world.pauseNode(N2);
+		member.send(new Action.Ping(N3), new Action.Replicate(N2, N3, 1));
+		this.world.runFor(1000);
+		assertThat(member.replies()).extracting(ScriptedProtocol.Received::what)
+			.containsExactly(new Reply.Failed("connection refused"),
+					new Reply.Failed("command timed out after 500 ms"));
+		assertThat(this.world.node(N2).following()).isEqualTo(N1);
+		this.world.resumeNode(N2);
+		assertThat(this.world.node(N2).following()).as("the timed-out REPLICAOF ran after all").isEqualTo(N3);
+	}
+
+	@Test
+	void frozenMemberIsReportedWhenItDoesNotEnterTilt() {
+		ScriptedProtocol frozen = start("m1");
+		ScriptedProtocol publisher = start("m2");
+		this.world.runFor(1000);
+		frozen.send(new Action.Monitor(N1));
+		this.world.runFor(200);
+		this.world.pauseMember("m1", 3000);
+		publisher.send(new Action.Monitor(N1), new Action.Publish(GOSSIP, "while you slept"));
+		this.world.runFor(1000);
+		assertThat(frozen.gossip()).isEmpty();
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(3000))
+			.withMessageContaining("seed 42")
+			.withMessageContaining("m1.1 was frozen")
+			.withMessageContaining("not TILT")
+			.withMessageContaining("-Dredisha.simulation.seed=42");
+		assertThat(frozen.ticks()).containsSequence(1200L, 4200L);
+	}
+
+	@Test
+	void checkerReportsTwoLeadersInOneEpoch() {
+		ScriptedProtocol one = start("m1");
+		ScriptedProtocol other = start("m2");
+		this.world.runFor(500);
+		one.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 4, N1, N1, "m1.1")));
+		other.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 4, N1, N1, "m2.1")));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
+			.withMessageContaining("two leaders in epoch 4: m1.1 and m2.1");
+	}
+
+	@Test
+	void checkerReportsPromotionWithoutQuorumAndOfPriorityZero() {
+		ScriptedProtocol leader = start("m1");
+		this.world.runFor(500);
+		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.SDOWN, "sim", 0, N1, N1, "")),
+				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 1, N1, N1, "")),
+				new Action.Promote(N2, 1));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
+			.withMessageContaining("only [m1.1] saw master 10.0.0.1:6379 down");
+		leader.received().clear();
+		ScriptedProtocol second = start("m2");
+		this.world.runFor(200);
+		second.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.SDOWN, "sim", 0, N1, N1, "")));
+		leader.send(new Action.Promote(N3, 2));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
+			.withMessageContaining("replica-priority is 0");
+	}
+
+	private ScriptedProtocol start(String slot) {
+		SimMember member = this.world.startMember(slot);
+		return this.protocols.get(member.id());
+	}
+
+}

@@ -1,0 +1,29 @@
+package io.redisha.protocol.simulation;
+
+/**
+ * A broken invariant (or a coordinator that threw) in one simulated schedule: says which
+ * seed, at which step and simulated time, how to replay it, and what happened just before.
+ */
+final class SimulationFailure extends AssertionError {
+
+	private final long seed;
+
+	SimulationFailure(long seed, long step, long now, String problem, String trace, Throwable cause) {
+		super(message(seed, step, now, problem, trace), cause);
+		this.seed = seed;
+	}
+
+	long seed() {
+		return this.seed;
+	}
+
+	static String replayCommand(long seed) {
+		return "./mvnw -pl autoconfigure test -Dtest=FailoverSimulationTest -Dredisha.simulation.seed=" + seed;
+	}
+
+	private static String message(long seed, long step, long now, String problem, String trace) {
+		return String.format("seed %d, step %d, t=%.1fs: %s%nreplay: %s%nlast events:%n%s", seed, step, now / 1000.0,
+				problem, replayCommand(seed), trace);
+	}
+
+}
