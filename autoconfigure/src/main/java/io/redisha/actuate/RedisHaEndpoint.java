@@ -1,0 +1,223 @@
+package io.redisha.actuate;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
+import io.redisha.protocol.GroupSnapshot.MemberSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
+import io.redisha.protocol.NodeAddress;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@link Endpoint @Endpoint} that shows what this member sees of its redis-ha groups:
+ * topology, members, epochs and the last failover. Its id has no dash (Spring Boot warns
+ * about dashes in ids); it is mapped to the path {@value #PATH}, and since ids are compared
+ * ignoring dashes, {@code management.endpoints.web.exposure.include=redis-ha} and
+ * {@code management.endpoint.redis-ha.access} apply to it as written.
+ */
+@Endpoint(id = RedisHaEndpoint.ID, defaultAccess = Access.READ_ONLY)
+public class RedisHaEndpoint {
+
+	/** The endpoint's id. */
+	public static final String ID = "redisha";
+
+	/** The path the endpoint is mapped to, under the actuator's base path. */
+	public static final String PATH = "redis-ha";
+
+	/** The endpoint's id as Spring Boot's path mappers receive it. */
+	public static final EndpointId ENDPOINT_ID = EndpointId.of(ID);
+
+	private final RedisHaMember member;
+
+	public RedisHaEndpoint(RedisHaMember member) {
+		this.member = member;
+	}
+
+	/**
+	 * This member and every group it belongs to.
+	 * @return the description
+	 */
+	@ReadOperation
+	public RedisHaDescriptor redisHa() {
+		Map<String, GroupSnapshot> snapshots = this.member.snapshots();
+		Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
+		snapshots.forEach((name, snapshot) -> groups.put(name, describe(snapshot)));
+		long epoch = snapshots.values().stream().mapToLong(GroupSnapshot::currentEpoch).max().orElse(0);
+		MemberDescriptor self = new MemberDescriptor(this.member.identity().id(),
+				this.member.identity().application(), epoch);
+		return new RedisHaDescriptor(self, groups);
+	}
+
+	/**
+	 * One group.
+	 * @param group the group's name
+	 * @return the description, or {@code null} (HTTP 404) when there is no such group
+	 */
+	@ReadOperation
+	public GroupDescriptor group(@Selector String group) {
+		GroupSnapshot snapshot = this.member.snapshot(group);
+		return (snapshot != null) ? describe(snapshot) : null;
+	}
+
+	private GroupDescriptor describe(GroupSnapshot snapshot) {
+		NodeSnapshot master = snapshot.master();
+		return new GroupDescriptor(snapshot.state().name(), snapshot.currentEpoch(), snapshot.configEpoch(),
+				snapshot.quorum(), (master != null) ? MasterDescriptor.of(master) : null,
+				snapshot.replicas().stream().map(ReplicaDescriptor::of).toList(),
+				snapshot.members().stream().map(GroupMemberDescriptor::of).toList(), snapshot.rejectedMessages(),
+				(snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null);
+	}
+
+	private FailoverDescriptor describe(FailoverSnapshot failover) {
+		boolean ended = failover.endedAtMs() >= 0;
+		return new FailoverDescriptor(failover.epoch(), failover.leader(), address(failover.oldMaster()),
+				address(failover.newMaster()), wallClock(failover.startedAtMs()),
+				ended ? wallClock(failover.endedAtMs()) : null,
+				ended ? failover.endedAtMs() - failover.startedAtMs() : null, failover.result(),
+				failover.steps().stream().map((step) -> new StepDescriptor(step.name(), step.atMs())).toList());
+	}
+
+	private String wallClock(long monotonicMillis) {
+		return Instant.ofEpochMilli(this.member.toEpochMillis(monotonicMillis)).toString();
+	}
+
+	private static String address(NodeAddress address) {
+		return (address != null) ? address.toString() : null;
+	}
+
+	private static String statusOf(NodeSnapshot node) {
+		return node.status().name().toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * Everything the endpoint shows.
+	 * @param member this member
+	 * @param groups its groups by name
+	 */
+	public record RedisHaDescriptor(MemberDescriptor member, Map<String, GroupDescriptor> groups)
+			implements OperationResponseBody {
+	}
+
+	/**
+	 * This member.
+	 * @param id its id, new at every start
+	 * @param application its application name
+	 * @param epoch the highest epoch it knows of in any group
+	 */
+	public record MemberDescriptor(String id, String application, long epoch) {
+	}
+
+	/**
+	 * One group as this member sees it.
+	 * @param state its state ({@code OK}, {@code SDOWN}, {@code ODOWN}, {@code FAILOVER},
+	 * {@code TILT}, {@code NO_MASTER})
+	 * @param currentEpoch the highest epoch this member knows of in the group
+	 * @param configEpoch the epoch of the master address this member follows
+	 * @param quorum the configured quorum
+	 * @param master the master; null when none is known
+	 * @param replicas the master's replicas
+	 * @param members every member known, this one included
+	 * @param rejectedMessages gossip messages ignored as malformed, oversized or foreign
+	 * @param lastFailover the last failover; null when none
+	 */
+	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
+			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
+			long rejectedMessages, FailoverDescriptor lastFailover) implements OperationResponseBody {
+	}
+
+	/**
+	 * The master of a group.
+	 * @param address host:port
+	 * @param status {@code up}, {@code down} or {@code unknown}
+	 * @param runId its run id
+	 * @param offset its replication offset
+	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
+	 */
+	public record MasterDescriptor(String address, String status, String runId, long offset, long lastReplyAgeMs) {
+
+		static MasterDescriptor of(NodeSnapshot node) {
+			return new MasterDescriptor(node.address().toString(), statusOf(node), node.runId(), node.offset(),
+					node.lastReplyAgeMs());
+		}
+
+	}
+
+	/**
+	 * A replica of the master.
+	 * @param address host:port
+	 * @param status {@code up}, {@code down} or {@code unknown}
+	 * @param offset its replication offset
+	 * @param lag bytes behind the master; -1 when unknown
+	 * @param linkStatus its link to the master: {@code up} or {@code down}
+	 * @param priority its replica-priority
+	 * @param runId its run id
+	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
+	 */
+	public record ReplicaDescriptor(String address, String status, long offset, long lag, String linkStatus,
+			int priority, String runId, long lastReplyAgeMs) {
+
+		static ReplicaDescriptor of(NodeSnapshot node) {
+			return new ReplicaDescriptor(node.address().toString(), statusOf(node), node.offset(), node.lag(),
+					node.linkStatus(), node.priority(), node.runId(), node.lastReplyAgeMs());
+		}
+
+	}
+
+	/**
+	 * A member of a group.
+	 * @param id its id
+	 * @param application its application name
+	 * @param self whether it is this member
+	 * @param lastSeenMs time since its last message; 0 for this member
+	 * @param epoch its current epoch
+	 * @param master the master it believes in; null when none
+	 * @param configEpoch its config epoch
+	 * @param seesMasterDown whether it says the master is down
+	 */
+	public record GroupMemberDescriptor(String id, String application, boolean self, long lastSeenMs, long epoch,
+			String master, long configEpoch, boolean seesMasterDown) {
+
+		static GroupMemberDescriptor of(MemberSnapshot member) {
+			return new GroupMemberDescriptor(member.id(), member.application(), member.self(), member.lastSeenMs(),
+					member.epoch(), address(member.master()), member.configEpoch(), member.seesMasterDown());
+		}
+
+	}
+
+	/**
+	 * A failover, finished or not.
+	 * @param epoch its epoch
+	 * @param leader the member that led it
+	 * @param oldMaster the master it replaced
+	 * @param newMaster the promoted replica; null before one was selected
+	 * @param startedAt when it started (ISO-8601)
+	 * @param endedAt when it ended (ISO-8601); null while under way
+	 * @param durationMs how long it took; null while under way
+	 * @param result {@code in-progress}, {@code succeeded} or why it was aborted
+	 * @param steps its steps
+	 */
+	public record FailoverDescriptor(long epoch, String leader, String oldMaster, String newMaster, String startedAt,
+			String endedAt, Long durationMs, String result, List<StepDescriptor> steps) {
+	}
+
+	/**
+	 * One step of a failover.
+	 * @param name the step
+	 * @param atMs milliseconds since the failover started
+	 */
+	public record StepDescriptor(String name, long atMs) {
+	}
+
+}

@@ -1,0 +1,72 @@
+package io.redisha.autoconfigure;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import io.redisha.member.GroupSettings;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.MemberIdentity;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configuration that makes this application instance a member of the configured
+ * redis-ha groups.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "redis-ha.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RedisHaProperties.class)
+public final class RedisHaAutoConfiguration {
+
+	private static final int MEMBER_ID_BYTES = 6;
+
+	private static final SecureRandom random = new SecureRandom();
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnRedisHaGroups
+	RedisHaMember redisHaMember(RedisHaProperties properties, Environment environment) {
+		return new RedisHaMember(new MemberIdentity(newMemberId(), applicationName(properties, environment)),
+				groupSettings(properties.getGroups()));
+	}
+
+	@Bean
+	@ConditionalOnSingleCandidate(RedisHaMember.class)
+	RedisHaMemberLifecycle redisHaMemberLifecycle(RedisHaMember member) {
+		return new RedisHaMemberLifecycle(member);
+	}
+
+	/** A new id at every start: a restarted instance is a new voter. */
+	private static String newMemberId() {
+		byte[] bytes = new byte[MEMBER_ID_BYTES];
+		random.nextBytes(bytes);
+		return HexFormat.of().formatHex(bytes);
+	}
+
+	private static String applicationName(RedisHaProperties properties, Environment environment) {
+		if (properties.getApplicationName() != null) {
+			return properties.getApplicationName();
+		}
+		return environment.getProperty("spring.application.name", "application");
+	}
+
+	private static List<GroupSettings> groupSettings(Map<String, RedisHaProperties.Group> groups) {
+		return groups.entrySet().stream().map((entry) -> groupSettings(entry.getKey(), entry.getValue())).toList();
+	}
+
+	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group) {
+		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
+				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing());
+		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout());
+	}
+
+}

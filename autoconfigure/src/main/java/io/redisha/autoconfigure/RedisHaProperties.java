@@ -1,0 +1,400 @@
+package io.redisha.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.NodeAddress;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Configuration of redis-ha: which Redis groups this application instance helps keep
+ * available. Validates itself while it is bound, so that an invalid value stops the
+ * application with a message naming the property and the value.
+ */
+@ConfigurationProperties("redis-ha")
+public class RedisHaProperties implements Validator {
+
+	static final String PREFIX = "redis-ha";
+
+	private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+	/**
+	 * Whether this application instance takes part in redis-ha.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Name under which this instance appears to the other members. Defaults to
+	 * 'spring.application.name', else 'application'.
+	 */
+	private String applicationName;
+
+	/**
+	 * Group whose master the application's own Redis connections follow. Must name a
+	 * configured group; may be omitted when there is only one group.
+	 */
+	private String primaryGroup;
+
+	/**
+	 * Monitored groups by name (Sentinel's "master name").
+	 */
+	private Map<String, Group> groups = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getApplicationName() {
+		return this.applicationName;
+	}
+
+	public void setApplicationName(String applicationName) {
+		this.applicationName = applicationName;
+	}
+
+	public String getPrimaryGroup() {
+		return this.primaryGroup;
+	}
+
+	public void setPrimaryGroup(String primaryGroup) {
+		this.primaryGroup = primaryGroup;
+	}
+
+	public Map<String, Group> getGroups() {
+		return this.groups;
+	}
+
+	public void setGroups(Map<String, Group> groups) {
+		this.groups = groups;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return RedisHaProperties.class.isAssignableFrom(type) || Group.class.isAssignableFrom(type);
+	}
+
+	/**
+	 * Validates this object or one of its groups. The binder calls it for each group as
+	 * soon as that group is bound (the errors' object name is then the group's full
+	 * property prefix) and last for this object.
+	 */
+	@Override
+	public void validate(Object target, Errors errors) {
+		PropertyChecks checks = new PropertyChecks(errors);
+		if (target instanceof Group group) {
+			group.validate(checks);
+		}
+		else {
+			validateTopLevel(checks);
+		}
+	}
+
+	private void validateTopLevel(PropertyChecks checks) {
+		checks.require("application-name", this.applicationName, (name) -> name == null || !name.isBlank(),
+				"must not be blank");
+		this.groups.keySet()
+			.stream()
+			.filter((name) -> !GROUP_NAME.matcher(name).matches())
+			.forEach((name) -> checks.rejectObject(checks.fullName("groups") + " has a group named '" + name
+					+ "' which is not a valid group name: use 1 to 64 letters, digits, '.', '-' or '_',"
+					+ " starting with a letter or digit"));
+		checks.require("primary-group", this.primaryGroup, (name) -> name == null || this.groups.containsKey(name),
+				"refers to an unknown group: it must be one of " + this.groups.keySet());
+	}
+
+	/**
+	 * One monitored Redis group: a master and its replicas.
+	 */
+	public static class Group {
+
+		/**
+		 * Seed nodes of the group as host:port (IPv6 literals as [addr]:port), comma
+		 * separated: any nodes of the group, the rest is discovered.
+		 */
+		private List<String> nodes = new ArrayList<>();
+
+		/**
+		 * Number of members that must see the master down before it is objectively down
+		 * and a failover may start.
+		 */
+		private int quorum = 2;
+
+		/**
+		 * Time without a valid reply after which a node is considered down.
+		 */
+		private Duration downAfter = Duration.ofSeconds(5);
+
+		/**
+		 * How long one failover attempt may take before it is aborted.
+		 */
+		private Duration failoverTimeout = Duration.ofMinutes(3);
+
+		/**
+		 * Number of replicas that may resynchronise with a new master at the same time.
+		 */
+		private int parallelSyncs = 1;
+
+		/**
+		 * Redis ACL user to authenticate as, if any.
+		 */
+		private String username;
+
+		/**
+		 * Redis password, if any. Never shown by the endpoint or in logs.
+		 */
+		private String password;
+
+		/**
+		 * How long a command to a node may take before it counts as failed.
+		 */
+		private Duration commandTimeout = Duration.ofSeconds(1);
+
+		/**
+		 * How often each node is PINGed.
+		 */
+		private Duration pingPeriod = GroupConfig.Timing.defaults().pingPeriod();
+
+		/**
+		 * How often each node's INFO replication is read (every ping period during a
+		 * failover).
+		 */
+		private Duration infoPeriod = GroupConfig.Timing.defaults().infoPeriod();
+
+		/**
+		 * How often a hello is published on every node of the group.
+		 */
+		private Duration helloPeriod = GroupConfig.Timing.defaults().helloPeriod();
+
+		/**
+		 * How long another member's "master is down" opinion counts towards the quorum.
+		 */
+		private Duration opinionValidity = GroupConfig.Timing.defaults().opinionValidity();
+
+		/**
+		 * How long a member that vanished without saying goodbye still counts as a voter.
+		 */
+		private Duration memberExpiry = GroupConfig.Timing.defaults().memberExpiry();
+
+		/**
+		 * How long a starting member only listens: it neither votes nor starts a failover.
+		 */
+		private Duration startupQuietPeriod = GroupConfig.Timing.defaults().startupQuietPeriod();
+
+		/**
+		 * A timer gap longer than this (a paused JVM, a clock jump) enters TILT mode.
+		 */
+		private Duration tiltThreshold = GroupConfig.Timing.defaults().tiltThreshold();
+
+		/**
+		 * How long TILT mode lasts after the last timer gap.
+		 */
+		private Duration tiltDuration = GroupConfig.Timing.defaults().tiltDuration();
+
+		/**
+		 * How long a returning old master must stay reachable before it is turned into a
+		 * replica of the new master.
+		 */
+		private Duration demoteAfter = GroupConfig.Timing.defaults().demoteAfter();
+
+		public List<String> getNodes() {
+			return this.nodes;
+		}
+
+		public void setNodes(List<String> nodes) {
+			this.nodes = nodes;
+		}
+
+		public int getQuorum() {
+			return this.quorum;
+		}
+
+		public void setQuorum(int quorum) {
+			this.quorum = quorum;
+		}
+
+		public Duration getDownAfter() {
+			return this.downAfter;
+		}
+
+		public void setDownAfter(Duration downAfter) {
+			this.downAfter = downAfter;
+		}
+
+		public Duration getFailoverTimeout() {
+			return this.failoverTimeout;
+		}
+
+		public void setFailoverTimeout(Duration failoverTimeout) {
+			this.failoverTimeout = failoverTimeout;
+		}
+
+		public int getParallelSyncs() {
+			return this.parallelSyncs;
+		}
+
+		public void setParallelSyncs(int parallelSyncs) {
+			this.parallelSyncs = parallelSyncs;
+		}
+
+		public String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(String username) {
+			this.username = username;
+		}
+
+		public String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(String password) {
+			this.password = password;
+		}
+
+		public Duration getCommandTimeout() {
+			return this.commandTimeout;
+		}
+
+		public void setCommandTimeout(Duration commandTimeout) {
+			this.commandTimeout = commandTimeout;
+		}
+
+		public Duration getPingPeriod() {
+			return this.pingPeriod;
+		}
+
+		public void setPingPeriod(Duration pingPeriod) {
+			this.pingPeriod = pingPeriod;
+		}
+
+		public Duration getInfoPeriod() {
+			return this.infoPeriod;
+		}
+
+		public void setInfoPeriod(Duration infoPeriod) {
+			this.infoPeriod = infoPeriod;
+		}
+
+		public Duration getHelloPeriod() {
+			return this.helloPeriod;
+		}
+
+		public void setHelloPeriod(Duration helloPeriod) {
+			this.helloPeriod = helloPeriod;
+		}
+
+		public Duration getOpinionValidity() {
+			return this.opinionValidity;
+		}
+
+		public void setOpinionValidity(Duration opinionValidity) {
+			this.opinionValidity = opinionValidity;
+		}
+
+		public Duration getMemberExpiry() {
+			return this.memberExpiry;
+		}
+
+		public void setMemberExpiry(Duration memberExpiry) {
+			this.memberExpiry = memberExpiry;
+		}
+
+		public Duration getStartupQuietPeriod() {
+			return this.startupQuietPeriod;
+		}
+
+		public void setStartupQuietPeriod(Duration startupQuietPeriod) {
+			this.startupQuietPeriod = startupQuietPeriod;
+		}
+
+		public Duration getTiltThreshold() {
+			return this.tiltThreshold;
+		}
+
+		public void setTiltThreshold(Duration tiltThreshold) {
+			this.tiltThreshold = tiltThreshold;
+		}
+
+		public Duration getTiltDuration() {
+			return this.tiltDuration;
+		}
+
+		public void setTiltDuration(Duration tiltDuration) {
+			this.tiltDuration = tiltDuration;
+		}
+
+		public Duration getDemoteAfter() {
+			return this.demoteAfter;
+		}
+
+		public void setDemoteAfter(Duration demoteAfter) {
+			this.demoteAfter = demoteAfter;
+		}
+
+		/**
+		 * The seed nodes, parsed. Only valid once the group passed validation.
+		 * @return the seed addresses in configuration order
+		 */
+		public List<NodeAddress> nodeAddresses() {
+			return this.nodes.stream().map(NodeAddress::parse).toList();
+		}
+
+		/**
+		 * The advanced timing as the protocol takes it.
+		 * @return the timing
+		 */
+		public GroupConfig.Timing timing() {
+			return new GroupConfig.Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
+					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration,
+					this.demoteAfter);
+		}
+
+		private void validate(PropertyChecks checks) {
+			validateNodes(checks);
+			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
+			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
+			checks.requirePositive("down-after", this.downAfter);
+			checks.requirePositive("failover-timeout", this.failoverTimeout);
+			checks.requirePositive("command-timeout", this.commandTimeout);
+			checks.requirePositive("ping-period", this.pingPeriod);
+			checks.requirePositive("info-period", this.infoPeriod);
+			checks.requirePositive("hello-period", this.helloPeriod);
+			checks.requirePositive("opinion-validity", this.opinionValidity);
+			checks.requirePositive("member-expiry", this.memberExpiry);
+			checks.requirePositive("startup-quiet-period", this.startupQuietPeriod);
+			checks.requirePositive("tilt-threshold", this.tiltThreshold);
+			checks.requirePositive("tilt-duration", this.tiltDuration);
+			checks.requirePositive("demote-after", this.demoteAfter);
+		}
+
+		private void validateNodes(PropertyChecks checks) {
+			if (this.nodes.isEmpty()) {
+				checks.reject("nodes", "must list at least one host:port node of the group but was empty");
+				return;
+			}
+			for (String node : this.nodes) {
+				try {
+					NodeAddress.parse(node);
+				}
+				catch (IllegalArgumentException ex) {
+					checks.reject("nodes", "has an invalid node: " + ex.getMessage());
+				}
+			}
+		}
+
+	}
+
+}

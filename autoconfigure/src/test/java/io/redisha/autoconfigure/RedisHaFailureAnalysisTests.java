@@ -1,0 +1,65 @@
+package io.redisha.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Tests that an invalid configuration stops a real application with Spring Boot's failure
+ * analysis naming the property and the value.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RedisHaFailureAnalysisTests {
+
+	@Test
+	void invalidValueIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.quorum=0"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.groups.orders.quorum")
+			.contains("Value: \"0\"")
+			.contains("Reason: redis-ha.groups.orders.quorum must be >= 1 but was 0")
+			.contains("Update your application's configuration");
+	}
+
+	@Test
+	void unknownPrimaryGroupIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.primary-group=payments"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.primary-group")
+			.contains("Value: \"payments\"")
+			.contains("redis-ha.primary-group refers to an unknown group: it must be one of [orders] but was 'payments'");
+	}
+
+	@Test
+	void unconvertibleValueIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.down-after=soon"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Failed to bind properties under 'redis-ha.groups.orders.down-after'")
+			.contains("Value: \"soon\"");
+	}
+
+	private static void run(String... args) {
+		SpringApplication application = new SpringApplication(InvalidConfiguration.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.run(args).close();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(RedisHaAutoConfiguration.class)
+	static class InvalidConfiguration {
+
+	}
+
+}

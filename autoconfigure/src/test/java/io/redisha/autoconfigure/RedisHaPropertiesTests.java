@@ -1,0 +1,143 @@
+package io.redisha.autoconfigure;
+
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.NodeAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link RedisHaProperties}: binding and the validation that stops an
+ * application with a message naming the property and its value.
+ */
+class RedisHaPropertiesTests {
+
+	private static final String NODES = "redis-ha.groups.orders.nodes=10.0.0.12:6379,10.0.0.14:6379";
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withUserConfiguration(PropertiesConfiguration.class);
+
+	@Test
+	void bindsGroupsWithDefaults() {
+		this.runner.withPropertyValues(NODES).run((context) -> {
+			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			assertThat(orders.nodeAddresses()).containsExactly(new NodeAddress("10.0.0.12", 6379),
+					new NodeAddress("10.0.0.14", 6379));
+			assertThat(orders.getQuorum()).isEqualTo(2);
+			assertThat(orders.getDownAfter()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(orders.getFailoverTimeout()).isEqualTo(Duration.ofMinutes(3));
+			assertThat(orders.getParallelSyncs()).isEqualTo(1);
+			assertThat(orders.getCommandTimeout()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(orders.timing()).isEqualTo(GroupConfig.Timing.defaults());
+		});
+	}
+
+	@Test
+	void bindsHostNamesIpv6LiteralsAndEveryValue() {
+		this.runner
+			.withPropertyValues("redis-ha.groups.orders.nodes=redis-1.example.com:6379, [::1]:6380",
+					"redis-ha.groups.orders.quorum=3", "redis-ha.groups.orders.down-after=1500ms",
+					"redis-ha.groups.orders.failover-timeout=1m", "redis-ha.groups.orders.parallel-syncs=2",
+					"redis-ha.groups.orders.username=app", "redis-ha.groups.orders.password=s3cret",
+					"redis-ha.groups.orders.command-timeout=250ms", "redis-ha.groups.orders.ping-period=500ms",
+					"redis-ha.groups.orders.info-period=5s", "redis-ha.groups.orders.hello-period=2s",
+					"redis-ha.groups.orders.opinion-validity=4s", "redis-ha.groups.orders.member-expiry=10m",
+					"redis-ha.groups.orders.startup-quiet-period=1s", "redis-ha.groups.orders.tilt-threshold=3s",
+					"redis-ha.groups.orders.tilt-duration=20s", "redis-ha.groups.orders.demote-after=6s",
+					"redis-ha.primary-group=orders", "redis-ha.application-name=billing")
+			.run((context) -> {
+				RedisHaProperties properties = context.getBean(RedisHaProperties.class);
+				RedisHaProperties.Group orders = properties.getGroups().get("orders");
+				assertThat(orders.nodeAddresses()).containsExactly(new NodeAddress("redis-1.example.com", 6379),
+						new NodeAddress("::1", 6380));
+				assertThat(orders.getQuorum()).isEqualTo(3);
+				assertThat(orders.getDownAfter()).isEqualTo(Duration.ofMillis(1500));
+				assertThat(orders.getFailoverTimeout()).isEqualTo(Duration.ofMinutes(1));
+				assertThat(orders.getParallelSyncs()).isEqualTo(2);
+				assertThat(orders.getUsername()).isEqualTo("app");
+				assertThat(orders.getPassword()).isEqualTo("s3cret");
+				assertThat(orders.getCommandTimeout()).isEqualTo(Duration.ofMillis(250));
+				assertThat(orders.timing()).isEqualTo(new GroupConfig.Timing(Duration.ofMillis(500),
+						Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofMinutes(10),
+						Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(6)));
+				assertThat(properties.getPrimaryGroup()).isEqualTo("orders");
+				assertThat(properties.getApplicationName()).isEqualTo("billing");
+			});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("invalidValues")
+	void invalidValueFailsStartupNamingPropertyAndValue(String property, String expectedMessage) {
+		this.runner.withPropertyValues(NODES, property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(expectedMessage);
+		});
+	}
+
+	static Stream<Arguments> invalidValues() {
+		return Stream.of(
+				invalid("redis-ha.groups.orders.quorum=0", "redis-ha.groups.orders.quorum must be >= 1 but was 0"),
+				invalid("redis-ha.groups.orders.parallel-syncs=-1",
+						"redis-ha.groups.orders.parallel-syncs must be >= 1 but was -1"),
+				invalid("redis-ha.groups.orders.down-after=-1s",
+						"redis-ha.groups.orders.down-after must be positive but was -1s"),
+				invalid("redis-ha.groups.orders.failover-timeout=0",
+						"redis-ha.groups.orders.failover-timeout must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.command-timeout=0ms",
+						"redis-ha.groups.orders.command-timeout must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.ping-period=-250ms",
+						"redis-ha.groups.orders.ping-period must be positive but was -250ms"),
+				invalid("redis-ha.groups.orders.info-period=0s",
+						"redis-ha.groups.orders.info-period must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.hello-period=0s",
+						"redis-ha.groups.orders.hello-period must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.opinion-validity=0s",
+						"redis-ha.groups.orders.opinion-validity must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.member-expiry=-1m",
+						"redis-ha.groups.orders.member-expiry must be positive but was -60s"),
+				invalid("redis-ha.groups.orders.startup-quiet-period=0s",
+						"redis-ha.groups.orders.startup-quiet-period must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.tilt-threshold=0s",
+						"redis-ha.groups.orders.tilt-threshold must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.tilt-duration=0s",
+						"redis-ha.groups.orders.tilt-duration must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.demote-after=0s",
+						"redis-ha.groups.orders.demote-after must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.nodes=",
+						"redis-ha.groups.orders.nodes must list at least one host:port node of the group but was empty"),
+				invalid("redis-ha.groups.orders.nodes=10.0.0.12",
+						"redis-ha.groups.orders.nodes has an invalid node: '10.0.0.12' is not a host:port address"),
+				invalid("redis-ha.groups.orders.nodes=10.0.0.12:6379,10.0.0.14:99999",
+						"redis-ha.groups.orders.nodes has an invalid node: '10.0.0.14:99999' has a port outside 1..65535"),
+				invalid("redis-ha.groups.orders.nodes=::1:6379",
+						"redis-ha.groups.orders.nodes has an invalid node: '::1:6379' is not a host:port address"),
+				invalid("redis-ha.groups.orders.nodes=redis:six",
+						"redis-ha.groups.orders.nodes has an invalid node: 'redis:six' has no valid port"),
+				invalid("redis-ha.groups[or/ders].nodes=10.0.0.12:6379",
+						"redis-ha.groups has a group named 'or/ders' which is not a valid group name"),
+				invalid("redis-ha.primary-group=payments",
+						"redis-ha.primary-group refers to an unknown group: it must be one of [orders] but was 'payments'"),
+				invalid("redis-ha.application-name= ", "redis-ha.application-name must not be blank but was ''"));
+	}
+
+	private static Arguments invalid(String property, String expectedMessage) {
+		return Arguments.of(property, expectedMessage);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(RedisHaProperties.class)
+	static class PropertiesConfiguration {
+
+	}
+
+}
