@@ -1,12 +1,22 @@
 package io.redisha.member;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.NodeAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This application instance as a member of its redis-ha groups: for each group it drives one
@@ -15,51 +25,156 @@ import io.redisha.protocol.ProtocolEvent;
  */
 public final class RedisHaMember implements AutoCloseable {
 
+	private static final Logger logger = LoggerFactory.getLogger(RedisHaMember.class);
+
+	private enum State {
+
+		NEW, RUNNING, STOPPED
+
+	}
+
+	private final MemberIdentity identity;
+
+	private final List<GroupSettings> groups;
+
+	private final UnaryOperator<NodeAddress> connectVia;
+
+	private final List<Consumer<ProtocolEvent>> listeners = new CopyOnWriteArrayList<>();
+
+	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
+
+	private final long originNanos = System.nanoTime();
+
+	private final long originEpochMillis = System.currentTimeMillis();
+
+	private ClientResources resources;
+
+	private volatile State state = State.NEW;
+
 	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups) {
-		throw new UnsupportedOperationException("not yet");
+		this(identity, groups, UnaryOperator.identity());
+	}
+
+	/**
+	 * A member that connects to each node through another address, e.g. behind NAT or, in
+	 * tests, through a proxy that can cut this member off.
+	 * @param connectVia maps a node's address, as the nodes announce it, to the address to connect to
+	 */
+	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia) {
+		this.identity = identity;
+		this.groups = List.copyOf(groups);
+		this.connectVia = connectVia;
+		for (GroupSettings group : this.groups) {
+			if (this.loops.containsKey(group.config().name())) {
+				throw new IllegalArgumentException("group '" + group.config().name() + "' is configured twice");
+			}
+			this.loops.put(group.config().name(), null);
+		}
 	}
 
 	/** Connects to the seeds and starts ticking; returns at once. */
-	public void start() {
-		throw new UnsupportedOperationException("not yet");
+	public synchronized void start() {
+		if (this.state != State.NEW) {
+			throw new IllegalStateException("member " + this.identity.id() + " was already started");
+		}
+		this.resources = DefaultClientResources.builder()
+			.ioThreadPoolSize(Math.max(2, this.groups.size()))
+			.computationThreadPoolSize(2)
+			.build();
+		for (GroupSettings group : this.groups) {
+			GroupLoop loop = new GroupLoop(group, this.identity, this.resources, this.connectVia, this::now,
+					this::publishEvent);
+			this.loops.put(group.config().name(), loop);
+			loop.start();
+		}
+		this.state = State.RUNNING;
+		logger.info("redis-ha member {} ({}) started for groups {}", this.identity.id(), this.identity.application(),
+				this.loops.keySet());
 	}
 
 	/** Says goodbye on every group, then closes every connection. Idempotent. */
-	public void stop() {
-		throw new UnsupportedOperationException("not yet");
+	public synchronized void stop() {
+		if (this.state != State.RUNNING) {
+			this.state = State.STOPPED;
+			return;
+		}
+		this.state = State.STOPPED;
+		for (GroupLoop loop : this.loops.values()) {
+			loop.stop();
+		}
+		try {
+			this.resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.warn("Lettuce resources of member {} did not shut down cleanly: {}", this.identity.id(),
+					ex.toString());
+		}
+		logger.info("redis-ha member {} stopped", this.identity.id());
 	}
 
 	public boolean isRunning() {
-		throw new UnsupportedOperationException("not yet");
+		return this.state == State.RUNNING;
 	}
 
 	public MemberIdentity identity() {
-		throw new UnsupportedOperationException("not yet");
+		return this.identity;
 	}
 
 	/** Every group's picture, by group name in configuration order. */
 	public Map<String, GroupSnapshot> snapshots() {
-		throw new UnsupportedOperationException("not yet");
+		Map<String, GroupSnapshot> snapshots = new LinkedHashMap<>();
+		this.loops.forEach((name, loop) -> {
+			GroupSnapshot snapshot = (loop != null) ? loop.snapshot() : null;
+			if (snapshot != null) {
+				snapshots.put(name, snapshot);
+			}
+		});
+		return Collections.unmodifiableMap(snapshots);
 	}
 
-	/** One group's picture, or null when there is no such group. */
+	/** One group's picture, or null when there is no such group (or it has not started). */
 	public GroupSnapshot snapshot(String group) {
-		throw new UnsupportedOperationException("not yet");
+		GroupLoop loop = this.loops.get(group);
+		return (loop != null) ? loop.snapshot() : null;
 	}
 
 	/** Converts a time of the coordinators' monotonic clock to epoch milliseconds. */
 	public long toEpochMillis(long monotonicMillis) {
-		throw new UnsupportedOperationException("not yet");
+		return this.originEpochMillis + monotonicMillis;
 	}
 
 	/** Called on the group's thread for every protocol event; must not block. */
 	public void addEventListener(Consumer<ProtocolEvent> listener) {
-		throw new UnsupportedOperationException("not yet");
+		this.listeners.add(listener);
+	}
+
+	/** The coordinators' clock: milliseconds since this member was created, never going backwards. */
+	long now() {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.originNanos);
+	}
+
+	private void publishEvent(ProtocolEvent event) {
+		for (Consumer<ProtocolEvent> listener : this.listeners) {
+			try {
+				listener.accept(event);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("redis-ha event listener {} failed on {}", listener, event, ex);
+			}
+		}
 	}
 
 	@Override
 	public void close() {
 		stop();
+	}
+
+	@Override
+	public String toString() {
+		return "RedisHaMember[" + this.identity + ", groups=" + this.loops.keySet() + ", state=" + this.state + "]";
 	}
 
 }

@@ -1,0 +1,234 @@
+package io.redisha.member;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+import io.lettuce.core.resource.ClientResources;
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.Reply;
+import io.redisha.redis.LinkSettings;
+import io.redisha.redis.NodeLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group's coordinator on one thread of its own: ticks it every {@value #TICK_MILLIS} ms,
+ * posts node replies and gossip to it, and carries out its actions. Every coordinator call
+ * and every access to the links happens on that thread; only the snapshot is read from
+ * others.
+ */
+final class GroupLoop {
+
+	static final long TICK_MILLIS = 100;
+
+	private static final Logger logger = LoggerFactory.getLogger(GroupLoop.class);
+
+	private final GroupSettings settings;
+
+	private final MemberIdentity identity;
+
+	private final ClientResources resources;
+
+	private final UnaryOperator<NodeAddress> connectVia;
+
+	private final LongSupplier clock;
+
+	private final Consumer<ProtocolEvent> events;
+
+	private final ScheduledExecutorService executor;
+
+	private final Map<NodeAddress, NodeLink> links = new HashMap<>();
+
+	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
+
+	private GroupCoordinator coordinator;
+
+	private volatile GroupSnapshot snapshot;
+
+	GroupLoop(GroupSettings settings, MemberIdentity identity, ClientResources resources,
+			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, Consumer<ProtocolEvent> events) {
+		this.settings = settings;
+		this.identity = identity;
+		this.resources = resources;
+		this.connectVia = connectVia;
+		this.clock = clock;
+		this.events = events;
+		String name = "redis-ha-" + settings.config().name();
+		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, name);
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	String name() {
+		return this.settings.config().name();
+	}
+
+	GroupSnapshot snapshot() {
+		return this.snapshot;
+	}
+
+	/** Creates the coordinator and starts ticking. */
+	void start() {
+		this.executor.execute(() -> {
+			long now = this.clock.getAsLong();
+			this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom());
+			this.snapshot = this.coordinator.snapshot(now);
+		});
+		this.executor.scheduleWithFixedDelay(() -> step(() -> this.coordinator.tick(this.clock.getAsLong())), 0,
+				TICK_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Says goodbye (published and acknowledged, or given up after the command timeout), stops
+	 * the thread and closes every link.
+	 */
+	void stop() {
+		Duration timeout = this.settings.commandTimeout();
+		try {
+			CompletableFuture<CompletableFuture<Void>> goodbye = new CompletableFuture<>();
+			this.executor.execute(() -> goodbye.complete(sayGoodbye()));
+			goodbye.thenCompose((published) -> published)
+				.get(2 * timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.warn("Group {}: goodbye not confirmed by every node: {}", name(), ex.toString());
+		}
+		this.executor.shutdownNow();
+		try {
+			if (!this.executor.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+				logger.warn("Group {}: thread did not stop in time", name());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		// The thread is gone: the links are ours now.
+		this.links.values().forEach((link) -> this.closing.add(link.closeAsync()));
+		this.links.clear();
+		CompletableFuture.allOf(this.closing.toArray(CompletableFuture[]::new)).join();
+		this.closing.clear();
+	}
+
+	private CompletableFuture<Void> sayGoodbye() {
+		if (this.coordinator == null) {
+			return CompletableFuture.completedFuture(null);
+		}
+		List<CompletableFuture<Void>> published = new ArrayList<>();
+		step(() -> {
+			List<Action> actions = this.coordinator.stop(this.clock.getAsLong());
+			for (Action action : actions) {
+				if (action instanceof Action.Publish publish) {
+					this.links.values().forEach((link) -> published.add(link.publish(publish.channel(), publish.payload())));
+				}
+			}
+			return actions.stream().filter((action) -> !(action instanceof Action.Publish)).toList();
+		});
+		// Stopped: later ticks, replies and gossip find no coordinator and do nothing.
+		this.coordinator = null;
+		return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new));
+	}
+
+	/** Runs one coordinator step on this thread and carries out its actions; never throws. */
+	private void step(Supplier<List<Action>> input) {
+		if (this.coordinator == null) {
+			return;
+		}
+		List<Action> actions;
+		try {
+			actions = input.get();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Group {}: the coordinator failed; the member keeps running", name(), ex);
+			actions = List.of();
+		}
+		for (Action action : actions) {
+			try {
+				carryOut(action);
+			}
+			catch (RuntimeException ex) {
+				logger.error("Group {}: failed to carry out {}", name(), action, ex);
+			}
+		}
+		try {
+			this.snapshot = this.coordinator.snapshot(this.clock.getAsLong());
+		}
+		catch (RuntimeException ex) {
+			logger.error("Group {}: the coordinator failed to take a snapshot", name(), ex);
+		}
+	}
+
+	private void post(Supplier<List<Action>> input) {
+		try {
+			this.executor.execute(() -> step(input));
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped: late replies and gossip are dropped.
+		}
+	}
+
+	private void carryOut(Action action) {
+		if (action instanceof Action.NodeCommand command) {
+			send(command);
+		}
+		else if (action instanceof Action.Monitor monitor) {
+			this.links.computeIfAbsent(monitor.node(), this::open);
+		}
+		else if (action instanceof Action.Unmonitor unmonitor) {
+			NodeLink link = this.links.remove(unmonitor.node());
+			if (link != null) {
+				this.closing.removeIf(CompletableFuture::isDone);
+				this.closing.add(link.closeAsync());
+			}
+		}
+		else if (action instanceof Action.Publish publish) {
+			this.links.values().forEach((link) -> link.publish(publish.channel(), publish.payload()));
+		}
+		else if (action instanceof Action.Emit emit) {
+			logger.info("{}", SentinelText.format(emit.event()));
+			this.events.accept(emit.event());
+		}
+	}
+
+	private void send(Action.NodeCommand command) {
+		NodeLink link = this.links.get(command.node());
+		if (link == null) {
+			Reply failed = new Reply.Failed(command.node() + " is not monitored");
+			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, failed));
+			return;
+		}
+		link.execute(command, (reply) -> post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply)));
+	}
+
+	private NodeLink open(NodeAddress node) {
+		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
+				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id());
+		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
+				(payload) -> post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload)));
+		link.connect();
+		return link;
+	}
+
+}

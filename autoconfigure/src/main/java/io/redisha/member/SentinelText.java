@@ -1,0 +1,50 @@
+package io.redisha.member;
+
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+
+/**
+ * Writes a {@link ProtocolEvent} the way Sentinel announces it, e.g.
+ * {@code +sdown master orders 127.0.0.1 6379} or
+ * {@code +switch-master orders 127.0.0.1 6379 127.0.0.1 6380}, so that existing log alerts
+ * and operators' habits keep working.
+ */
+public final class SentinelText {
+
+	private SentinelText() {
+	}
+
+	/** The event in Sentinel's text format. */
+	public static String format(ProtocolEvent event) {
+		StringBuilder text = new StringBuilder(event.type().sentinelName());
+		switch (event.type()) {
+			case SWITCH_MASTER -> text.append(' ').append(event.group()).append(' ').append(hostPort(event.node()))
+				.append(' ').append(hostPort(event.master()));
+			case NEW_EPOCH -> text.append(' ').append(event.epoch());
+			default -> appendInstance(text, event);
+		}
+		if (event.detail() != null && !event.detail().isBlank()) {
+			text.append(' ').append(event.detail());
+		}
+		return text.toString();
+	}
+
+	private static void appendInstance(StringBuilder text, ProtocolEvent event) {
+		NodeAddress node = event.node();
+		if (node == null) {
+			text.append(' ').append(event.group());
+		}
+		else if (event.master() == null || node.equals(event.master())) {
+			text.append(" master ").append(event.group()).append(' ').append(hostPort(node));
+		}
+		else {
+			text.append(" slave ").append(node).append(' ').append(hostPort(node)).append(" @ ").append(event.group())
+				.append(' ').append(hostPort(event.master()));
+		}
+	}
+
+	private static String hostPort(NodeAddress address) {
+		return (address != null) ? address.host() + " " + address.port() : "? ?";
+	}
+
+}

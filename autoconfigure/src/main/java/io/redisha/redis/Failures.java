@@ -1,0 +1,80 @@
+package io.redisha.redis;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.redisha.protocol.Action;
+import io.redisha.protocol.Reply;
+
+/** Turns a failed command into the one {@link Reply} it is owed, with a reason a person can act on. */
+final class Failures {
+
+	private Failures() {
+	}
+
+	static Reply toReply(Action.NodeCommand command, Throwable failure, Duration timeout) {
+		Throwable cause = unwrap(failure);
+		RedisCommandExecutionException error = find(cause, RedisCommandExecutionException.class);
+		if (error != null) {
+			String text = String.valueOf(error.getMessage());
+			if (isAuthentication(text)) {
+				return new Reply.Failed("authentication to " + command.node() + " failed: " + text
+						+ " (check the group's username and password)");
+			}
+			if (command instanceof Action.Ping && cause == error) {
+				// LOADING, MASTERDOWN...: the node answers; the protocol decides whether that is valid.
+				return new Reply.Text(text, true);
+			}
+			return new Reply.Failed(name(command) + " on " + command.node() + " answered an error: " + text);
+		}
+		if (cause instanceof TimeoutException || find(cause, RedisCommandTimeoutException.class) != null) {
+			return new Reply.Failed("no reply from " + command.node() + " to " + name(command) + " within "
+					+ timeout.toMillis() + " ms");
+		}
+		ConnectException refused = find(cause, ConnectException.class);
+		if (refused != null) {
+			return new Reply.Failed("cannot connect to " + command.node() + ": " + refused.getMessage());
+		}
+		return new Reply.Failed(name(command) + " on " + command.node() + " failed: " + describe(cause));
+	}
+
+	private static boolean isAuthentication(String text) {
+		return text.startsWith("NOAUTH") || text.startsWith("WRONGPASS") || text.startsWith("NOPERM")
+				|| text.contains("invalid password") || text.contains("invalid username-password");
+	}
+
+	private static String name(Action.NodeCommand command) {
+		return command.getClass().getSimpleName();
+	}
+
+	private static String describe(Throwable cause) {
+		StringBuilder text = new StringBuilder(String.valueOf(cause.getMessage()));
+		for (Throwable inner = cause.getCause(); inner != null && inner != inner.getCause(); inner = inner.getCause()) {
+			text.append(": ").append(inner.getMessage());
+		}
+		return text.toString();
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		return null;
+	}
+
+}

@@ -1,0 +1,61 @@
+package io.redisha.redis;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.lettuce.core.RedisURI;
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * How a {@link NodeLink} connects: where, as whom and how patiently. The password is never
+ * part of {@link #toString()}.
+ *
+ * @param connectTo the address to connect to
+ * @param username the Redis ACL user, or null for the default user
+ * @param password the password, or null when none is required
+ * @param timeout the connect and command timeout
+ * @param clientName the name shown by {@code CLIENT LIST}
+ */
+public record LinkSettings(NodeAddress connectTo, String username, String password, Duration timeout,
+		String clientName) {
+
+	public LinkSettings {
+		Objects.requireNonNull(connectTo, "connectTo");
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("timeout must be positive but was " + timeout);
+		}
+		if (username != null && password == null) {
+			throw new IllegalArgumentException("username '" + username + "' is set without a password");
+		}
+		// CLIENT SETNAME refuses spaces and newlines.
+		clientName = (clientName != null) ? clientName.replaceAll("[^\\x21-\\x7e]", "_") : null;
+	}
+
+	RedisURI uri() {
+		RedisURI.Builder builder = RedisURI.builder()
+			.withHost(this.connectTo.host())
+			.withPort(this.connectTo.port())
+			.withTimeout(this.timeout);
+		if (this.clientName != null) {
+			builder.withClientName(this.clientName);
+		}
+		if (this.password != null) {
+			if (this.username != null) {
+				builder.withAuthentication(this.username, this.password);
+			}
+			else {
+				builder.withPassword(this.password.toCharArray());
+			}
+		}
+		return builder.build();
+	}
+
+	@Override
+	public String toString() {
+		return "LinkSettings[connectTo=" + this.connectTo + ", username=" + this.username + ", password="
+				+ ((this.password != null) ? "******" : null) + ", timeout=" + this.timeout + ", clientName="
+				+ this.clientName + "]";
+	}
+
+}

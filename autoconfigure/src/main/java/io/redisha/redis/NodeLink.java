@@ -1,0 +1,312 @@
+package io.redisha.redis;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.redisha.protocol.Action;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member's connections to one Redis node: one for commands and one subscribed to the gossip
+ * channel. Connections are opened lazily and opened again by the next command after they
+ * broke (a node that is down at start, restarted or that killed our clients is simply tried
+ * again), so a command to an unreachable node fails fast with the reason instead of
+ * queueing. Every {@link Action.NodeCommand} is answered with exactly one {@link Reply}, also
+ * on timeout. Commands are issued from one thread (the member's group thread); replies and
+ * gossip arrive on Lettuce's threads.
+ */
+public final class NodeLink implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
+
+	private final NodeAddress node;
+
+	private final String channel;
+
+	private final Duration timeout;
+
+	private final RedisClient client;
+
+	private final RedisURI uri;
+
+	private final Consumer<String> gossip;
+
+	private final ProblemLog problems;
+
+	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
+
+	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscription;
+
+	private volatile String serverVersion = "";
+
+	private volatile boolean closed;
+
+	/**
+	 * @param node the node, as the protocol knows it
+	 * @param settings how to connect (the address may differ from {@code node}, e.g. behind NAT)
+	 * @param resources the member's shared Lettuce resources
+	 * @param channel the pub/sub channel to subscribe to
+	 * @param gossip receives each message published on the channel, on a Lettuce thread
+	 */
+	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
+			Consumer<String> gossip) {
+		this.node = node;
+		this.channel = channel;
+		this.timeout = settings.timeout();
+		this.gossip = gossip;
+		this.uri = settings.uri();
+		this.problems = new ProblemLog(node);
+		this.client = RedisClient.create(resources, this.uri);
+		this.client.setOptions(ClientOptions.builder()
+			// A broken connection is opened again by the next command: commands never queue
+			// behind a dead node and no stale command is replayed after a reconnect.
+			.autoReconnect(false)
+			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.protocolVersion(ProtocolVersion.RESP2)
+			.pingBeforeActivateConnection(true)
+			.socketOptions(SocketOptions.builder().connectTimeout(this.timeout).keepAlive(true).build())
+			.timeoutOptions(TimeoutOptions.enabled(this.timeout))
+			.build());
+	}
+
+	/** The node this link talks to. */
+	public NodeAddress node() {
+		return this.node;
+	}
+
+	/** Whether the command connection is open now. */
+	public boolean isConnected() {
+		CompletableFuture<StatefulRedisConnection<String, String>> current = this.commands;
+		return current != null && isOpen(current);
+	}
+
+	/** Whether the gossip subscription is open now. */
+	public boolean isSubscribed() {
+		CompletableFuture<StatefulRedisPubSubConnection<String, String>> current = this.subscription;
+		return current != null && isOpen(current);
+	}
+
+	/**
+	 * Sends a command; {@code onReply} is called exactly once, on any thread, with its
+	 * outcome. Also (re)opens the gossip subscription when it is not open.
+	 */
+	public void execute(Action.NodeCommand command, Consumer<Reply> onReply) {
+		AtomicBoolean answered = new AtomicBoolean();
+		Consumer<Reply> once = (reply) -> {
+			if (answered.compareAndSet(false, true)) {
+				this.problems.record(command, reply);
+				onReply.accept(reply);
+			}
+		};
+		if (this.closed) {
+			once.accept(new Reply.Failed("link to " + this.node + " is closed"));
+			return;
+		}
+		ensureSubscribed();
+		// A connect and a command may each take the timeout; never wait longer than both.
+		long guardMillis = 2 * this.timeout.toMillis() + 250;
+		commandConnection().thenCompose((connection) -> run(connection.async(), command))
+			.orTimeout(guardMillis, TimeUnit.MILLISECONDS)
+			.whenComplete((reply, failure) -> once.accept((failure != null) ? Failures.toReply(command, failure, this.timeout) : reply));
+	}
+
+	/** Opens both connections now instead of at the first command; returns at once. */
+	public void connect() {
+		if (!this.closed) {
+			ensureSubscribed();
+			commandConnection();
+		}
+	}
+
+	/**
+	 * Publishes on this node when the command connection is open (a closed one is not waited
+	 * for: the message is simply not sent there).
+	 * @return completes when the node acknowledged the message or it failed; never fails
+	 */
+	public CompletableFuture<Void> publish(String targetChannel, String payload) {
+		CompletableFuture<StatefulRedisConnection<String, String>> current = this.commands;
+		if (this.closed || current == null || !isOpen(current)) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return current.join().async().publish(targetChannel, payload).toCompletableFuture().handle((receivers, failure) -> {
+			if (failure != null) {
+				logger.debug("PUBLISH on {} failed: {}", this.node, failure.toString());
+			}
+			return null;
+		});
+	}
+
+	private CompletableFuture<Reply> run(RedisAsyncCommands<String, String> redis, Action.NodeCommand command) {
+		if (command instanceof Action.Ping) {
+			return redis.ping().toCompletableFuture().thenApply((text) -> new Reply.Text(text, false));
+		}
+		if (command instanceof Action.QueryInfo) {
+			return redis.info().toCompletableFuture().thenApply(this::parseInfo);
+		}
+		if (command instanceof Action.QueryRole) {
+			return redis.role().toCompletableFuture().thenApply(Replies::role);
+		}
+		if (command instanceof Action.Promote) {
+			return reconfigure(redis, null);
+		}
+		if (command instanceof Action.Replicate replicate) {
+			return reconfigure(redis, replicate.master());
+		}
+		return CompletableFuture.completedFuture(new Reply.Failed("unknown command " + command));
+	}
+
+	private Reply parseInfo(String text) {
+		Reply reply = Replies.info(text);
+		if (reply instanceof Reply.Info info) {
+			this.serverVersion = info.info().version();
+		}
+		return reply;
+	}
+
+	/**
+	 * {@code MULTI; REPLICAOF ...; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE
+	 * pubsub; EXEC}. CLIENT KILL skips the calling client, so this connection survives and
+	 * delivers the reply; our subscription is killed and reopened by the next command.
+	 */
+	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, NodeAddress master) {
+		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
+		RedisFuture<String> begin = redis.multi();
+		RedisFuture<String> change;
+		if (master == null) {
+			change = legacy ? redis.slaveofNoOne() : redis.replicaofNoOne();
+		}
+		else {
+			change = legacy ? redis.slaveof(master.host(), master.port())
+					: redis.replicaof(master.host(), master.port());
+		}
+		RedisFuture<String> rewrite = redis.configRewrite();
+		redis.clientKill(KillArgs.Builder.typeNormal());
+		redis.clientKill(KillArgs.Builder.typePubsub());
+		CompletableFuture<Reply> exec = redis.exec().toCompletableFuture().thenCompose((result) -> {
+			if (result.wasDiscarded()) {
+				return CompletableFuture.completedFuture(new Reply.Failed("transaction discarded on " + this.node));
+			}
+			return change.toCompletableFuture().thenApply((ok) -> (Reply) new Reply.Text(ok, false));
+		});
+		rewrite.whenComplete((ok, failure) -> {
+			if (failure != null) {
+				logger.debug("CONFIG REWRITE on {} failed (harmless without a config file): {}", this.node,
+						failure.getMessage());
+			}
+		});
+		return begin.toCompletableFuture().thenCompose((ok) -> exec);
+	}
+
+	private synchronized CompletableFuture<StatefulRedisConnection<String, String>> commandConnection() {
+		if (this.commands == null || !isOpenOrOpening(this.commands)) {
+			closeQuietly(this.commands);
+			this.commands = this.client.connectAsync(StringCodec.UTF8, this.uri).toCompletableFuture();
+			closeIfLinkClosed(this.commands);
+		}
+		return this.commands;
+	}
+
+	private synchronized void ensureSubscribed() {
+		if (this.subscription == null || !isOpenOrOpening(this.subscription)) {
+			closeQuietly(this.subscription);
+			this.subscription = this.client.connectPubSubAsync(StringCodec.UTF8, this.uri)
+				.toCompletableFuture()
+				.thenCompose(this::subscribe);
+			closeIfLinkClosed(this.subscription);
+		}
+	}
+
+	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribe(
+			StatefulRedisPubSubConnection<String, String> connection) {
+		connection.addListener(new RedisPubSubAdapter<>() {
+
+			@Override
+			public void message(String from, String message) {
+				NodeLink.this.gossip.accept(message);
+			}
+
+		});
+		return connection.async().subscribe(this.channel).toCompletableFuture().handle((ok, failure) -> {
+			if (failure != null) {
+				connection.closeAsync();
+				throw new IllegalStateException("SUBSCRIBE " + this.channel + " on " + this.node + " failed: "
+						+ failure.getMessage(), failure);
+			}
+			return connection;
+		});
+	}
+
+	private <C extends StatefulConnection<?, ?>> void closeIfLinkClosed(CompletableFuture<C> connecting) {
+		connecting.thenAccept((connection) -> {
+			if (this.closed) {
+				connection.closeAsync();
+			}
+		});
+	}
+
+	private static boolean isOpenOrOpening(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
+		return !connection.isDone() || isOpen(connection);
+	}
+
+	private static boolean isOpen(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
+		return connection.isDone() && !connection.isCompletedExceptionally() && connection.join().isOpen();
+	}
+
+	private static void closeQuietly(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
+		if (connection != null) {
+			connection.thenAccept(StatefulConnection::closeAsync);
+		}
+	}
+
+	/** Closes both connections and the client; commands still under way fail. Idempotent. */
+	public CompletableFuture<Void> closeAsync() {
+		synchronized (this) {
+			if (this.closed) {
+				return CompletableFuture.completedFuture(null);
+			}
+			this.closed = true;
+			closeQuietly(this.commands);
+			closeQuietly(this.subscription);
+		}
+		return this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.orTimeout(2 * this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
+			.exceptionally((failure) -> {
+				logger.debug("Closing the link to {} failed", this.node, failure);
+				return null;
+			});
+	}
+
+	/** Closes both connections and the client and waits until they are closed. */
+	@Override
+	public void close() {
+		closeAsync().join();
+	}
+
+	@Override
+	public String toString() {
+		return "NodeLink[" + this.node + (isConnected() ? ", connected" : "") + (isSubscribed() ? ", subscribed" : "")
+				+ "]";
+	}
+
+}

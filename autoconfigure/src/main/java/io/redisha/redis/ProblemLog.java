@@ -1,0 +1,40 @@
+package io.redisha.redis;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs a node's problems once per change, not once per failed PING: for each kind of
+ * command, a new reason is logged once, and the first success after it once.
+ */
+final class ProblemLog {
+
+	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
+
+	private final NodeAddress node;
+
+	private final Map<Class<?>, String> current = new HashMap<>();
+
+	ProblemLog(NodeAddress node) {
+		this.node = node;
+	}
+
+	synchronized void record(Action.NodeCommand command, Reply reply) {
+		Class<?> kind = command.getClass();
+		if (reply instanceof Reply.Failed failed) {
+			if (!failed.reason().equals(this.current.put(kind, failed.reason()))) {
+				logger.warn("Redis node {}: {}", this.node, failed.reason());
+			}
+		}
+		else if (this.current.remove(kind) != null) {
+			logger.info("Redis node {} answers {} again", this.node, kind.getSimpleName());
+		}
+	}
+
+}

@@ -1,0 +1,84 @@
+package io.redisha.redis;
+
+import java.util.List;
+
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ReplicationInfo;
+import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleInfo;
+
+/** Turns raw Redis replies into protocol {@link Reply replies}; a malformed one becomes {@link Reply.Failed} saying why. */
+final class Replies {
+
+	private Replies() {
+	}
+
+	/** An {@code INFO} reply. */
+	static Reply info(String text) {
+		try {
+			return new Reply.Info(ReplicationInfo.parse(text));
+		}
+		catch (IllegalArgumentException ex) {
+			return new Reply.Failed("malformed INFO reply: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A {@code ROLE} reply: {@code [master, offset, [replicas]]} or
+	 * {@code [slave, host, port, state, offset]}.
+	 */
+	static Reply role(List<Object> reply) {
+		if (reply == null || reply.isEmpty() || !(reply.get(0) instanceof String role)) {
+			return new Reply.Failed("malformed ROLE reply: " + reply);
+		}
+		try {
+			return switch (role) {
+				case "master" -> new Reply.Role(new RoleInfo(true, number(reply, 1), null));
+				case "slave", "replica" -> new Reply.Role(new RoleInfo(false, number(reply, 4),
+						new NodeAddress(text(reply, 1), (int) number(reply, 2))));
+				default -> new Reply.Failed("ROLE reply names role '" + role + "', not master or replica");
+			};
+		}
+		catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+			return new Reply.Failed("malformed ROLE reply " + reply + ": " + ex.getMessage());
+		}
+	}
+
+	private static long number(List<Object> reply, int index) {
+		Object value = reply.get(index);
+		if (value instanceof Number number) {
+			return number.longValue();
+		}
+		if (value instanceof String text) {
+			try {
+				return Long.parseLong(text);
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("element " + index + " is not a number: '" + text + "'");
+			}
+		}
+		throw new IllegalArgumentException("element " + index + " is not a number: " + value);
+	}
+
+	private static String text(List<Object> reply, int index) {
+		if (reply.get(index) instanceof String text) {
+			return text;
+		}
+		throw new IllegalArgumentException("element " + index + " is not text: " + reply.get(index));
+	}
+
+	/** Whether a server of this version (from INFO) only knows {@code SLAVEOF} (before Redis 5). */
+	static boolean lacksReplicaof(String version) {
+		int dot = version.indexOf('.');
+		if (dot <= 0) {
+			return false;
+		}
+		try {
+			return Integer.parseInt(version.substring(0, dot)) < 5;
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
+	}
+
+}
