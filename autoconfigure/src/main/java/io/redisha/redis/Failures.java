@@ -40,7 +40,12 @@ final class Failures {
 		if (refused != null) {
 			return new Reply.Failed("cannot connect to " + command.node() + ": " + refused.getMessage());
 		}
-		return new Reply.Failed(name(command) + " on " + command.node() + " failed: " + describe(cause));
+		String description = describe(cause);
+		if (description.contains("not connected") || description.contains("Connection closed")
+				|| description.contains("Connection reset")) {
+			return new Reply.Failed("connection to " + command.node() + " lost (it is opened again by the next command)");
+		}
+		return new Reply.Failed(name(command) + " on " + command.node() + " failed: " + description);
 	}
 
 	private static boolean isAuthentication(String text) {

@@ -219,21 +219,22 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	private synchronized CompletableFuture<StatefulRedisConnection<String, String>> commandConnection() {
+		if (this.closed) {
+			return CompletableFuture.failedFuture(new IllegalStateException("link to " + this.node + " is closed"));
+		}
 		if (this.commands == null || !isOpenOrOpening(this.commands)) {
 			closeQuietly(this.commands);
 			this.commands = this.client.connectAsync(StringCodec.UTF8, this.uri).toCompletableFuture();
-			closeIfLinkClosed(this.commands);
 		}
 		return this.commands;
 	}
 
 	private synchronized void ensureSubscribed() {
-		if (this.subscription == null || !isOpenOrOpening(this.subscription)) {
+		if (!this.closed && (this.subscription == null || !isOpenOrOpening(this.subscription))) {
 			closeQuietly(this.subscription);
 			this.subscription = this.client.connectPubSubAsync(StringCodec.UTF8, this.uri)
 				.toCompletableFuture()
 				.thenCompose(this::subscribe);
-			closeIfLinkClosed(this.subscription);
 		}
 	}
 
@@ -257,14 +258,6 @@ public final class NodeLink implements AutoCloseable {
 		});
 	}
 
-	private <C extends StatefulConnection<?, ?>> void closeIfLinkClosed(CompletableFuture<C> connecting) {
-		connecting.thenAccept((connection) -> {
-			if (this.closed) {
-				connection.closeAsync();
-			}
-		});
-	}
-
 	private static boolean isOpenOrOpening(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
 		return !connection.isDone() || isOpen(connection);
 	}
@@ -281,20 +274,25 @@ public final class NodeLink implements AutoCloseable {
 
 	/** Closes both connections and the client; commands still under way fail. Idempotent. */
 	public CompletableFuture<Void> closeAsync() {
+		CompletableFuture<?> connecting;
 		synchronized (this) {
 			if (this.closed) {
 				return CompletableFuture.completedFuture(null);
 			}
 			this.closed = true;
-			closeQuietly(this.commands);
-			closeQuietly(this.subscription);
+			// Let connection attempts under way settle (within the timeout) before the client goes.
+			connecting = CompletableFuture.allOf(settled(this.commands), settled(this.subscription));
 		}
-		return this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS)
+		return connecting.thenCompose((settled) -> this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS))
 			.orTimeout(2 * this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
 			.exceptionally((failure) -> {
 				logger.debug("Closing the link to {} failed", this.node, failure);
 				return null;
 			});
+	}
+
+	private static CompletableFuture<?> settled(CompletableFuture<?> future) {
+		return (future != null) ? future.handle((result, failure) -> null) : CompletableFuture.completedFuture(null);
 	}
 
 	/** Closes both connections and the client and waits until they are closed. */

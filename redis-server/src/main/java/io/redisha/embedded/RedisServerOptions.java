@@ -62,7 +62,9 @@ public record RedisServerOptions(String username, String password, Integer repli
 	/** The command-line arguments after the binary, for a server on {@code port} in {@code dir}. */
 	List<String> arguments(int port, String dir) {
 		List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
-				"--dir", dir, "--daemonize", "no", "--save", "", "--appendonly", "no", "--logfile", ""));
+				"--dir", dir, "--daemonize", "no", "--save", "", "--appendonly", "no", "--logfile", "",
+				// Redis 7 syncs replicas diskless after a 5 s delay by default: start at once.
+				"--repl-diskless-sync-delay", "0"));
 		if (this.password != null) {
 			arguments.addAll(List.of("--requirepass", this.password, "--masterauth", this.password));
 		}

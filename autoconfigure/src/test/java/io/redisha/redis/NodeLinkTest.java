@@ -1,0 +1,218 @@
+package io.redisha.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.Action;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ReplicationInfo;
+import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+class NodeLinkTest {
+
+	private static final Duration TIMEOUT = Duration.ofMillis(500);
+
+	private static final String CHANNEL = "__redis-ha__:test";
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private static ClientResources resources;
+
+	private final List<NodeLink> links = new CopyOnWriteArrayList<>();
+
+	private final List<String> gossip = new CopyOnWriteArrayList<>();
+
+	@BeforeAll
+	static void createResources() {
+		resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+	}
+
+	@AfterAll
+	static void shutdownResources() {
+		resources.shutdown(0, 2, TimeUnit.SECONDS);
+	}
+
+	@AfterEach
+	void closeLinks() {
+		this.links.forEach(NodeLink::close);
+	}
+
+	@Test
+	void pingInfoAndRoleOfMasterAndReplica() {
+		LocalRedisGroup group = redis.group();
+		NodeLink master = link(group.master(), null, null);
+		NodeLink replica = link(group.node(1), null, null);
+		assertThat(call(master, new Action.Ping(address(group.master())))).isEqualTo(new Reply.Text("PONG", false));
+		ReplicationInfo masterInfo = info(call(master, new Action.QueryInfo(address(group.master()))));
+		assertThat(masterInfo.role()).isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(masterInfo.replicas()).extracting(ReplicationInfo.ReplicaEntry::address)
+			.containsExactlyInAnyOrder(address(group.node(1)), address(group.node(2)));
+		assertThat(masterInfo.runId()).hasSize(40);
+		ReplicationInfo replicaInfo = info(call(replica, new Action.QueryInfo(address(group.node(1)))));
+		assertThat(replicaInfo.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(replicaInfo.master()).isEqualTo(address(group.master()));
+		assertThat(replicaInfo.masterLinkUp()).isTrue();
+		assertThat(call(master, new Action.QueryRole(address(group.master()))))
+			.isInstanceOfSatisfying(Reply.Role.class, (role) -> assertThat(role.role().master()).isTrue());
+		assertThat(call(replica, new Action.QueryRole(address(group.node(1))))).isInstanceOfSatisfying(Reply.Role.class,
+				(role) -> assertThat(role.role().following()).isEqualTo(address(group.master())));
+		assertThat(master.isConnected()).isTrue();
+		await().atMost(Duration.ofSeconds(2)).until(master::isSubscribed);
+	}
+
+	@Test
+	void receivesGossipAndPublishes() {
+		LocalRedisGroup group = redis.group();
+		NodeLink master = link(group.master(), null, null);
+		NodeLink replica = link(group.node(1), null, null);
+		await().atMost(Duration.ofSeconds(2)).until(() -> master.isSubscribed() && replica.isSubscribed());
+		group.master().command("PUBLISH", CHANNEL, "from the fixture");
+		// A PUBLISH on a master reaches the subscribers of its replicas too.
+		await().atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(this.gossip).containsExactly("from the fixture", "from the fixture"));
+		this.gossip.clear();
+		master.publish(CHANNEL, "from a link").join();
+		await().atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(this.gossip).containsExactly("from a link", "from a link"));
+	}
+
+	@Test
+	void nodeDownAtStartIsReachedOnceItRuns() {
+		RedisServerProcess server = redis.startServer(redis.options());
+		NodeAddress address = address(server);
+		server.kill();
+		NodeLink link = link(server, null, null);
+		assertThat(call(link, new Action.Ping(address))).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason()).startsWith("cannot connect to " + address));
+		assertThat(link.isConnected()).isFalse();
+		server.restart();
+		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
+		await().atMost(Duration.ofSeconds(2)).until(link::isSubscribed);
+	}
+
+	@Test
+	void killedAndRestartedNodeIsReconnected() {
+		RedisServerProcess replica = redis.group().node(2);
+		NodeLink link = link(replica, null, null);
+		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(new Reply.Text("PONG", false));
+		replica.kill();
+		assertThat(call(link, new Action.Ping(address(replica)))).isInstanceOf(Reply.Failed.class);
+		replica.restart();
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> call(link, new Action.Ping(address(replica))).equals(new Reply.Text("PONG", false)));
+		await().atMost(Duration.ofSeconds(2)).until(link::isSubscribed);
+	}
+
+	@Test
+	void pausedNodeTimesOut() {
+		RedisServerProcess replica = redis.group().node(1);
+		NodeLink link = link(replica, null, null);
+		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(new Reply.Text("PONG", false));
+		replica.pause();
+		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(
+				new Reply.Failed("no reply from " + address(replica) + " to Ping within " + TIMEOUT.toMillis() + " ms"));
+		replica.resume();
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> call(link, new Action.Ping(address(replica))).equals(new Reply.Text("PONG", false)));
+	}
+
+	@Test
+	void promoteAndReplicateSurviveTheirOwnClientKill() {
+		LocalRedisGroup group = redis.group();
+		NodeAddress master = address(group.master());
+		NodeAddress replica = address(group.node(1));
+		NodeLink link = link(group.node(1), null, null);
+		await().atMost(Duration.ofSeconds(2)).until(link::isSubscribed);
+		assertThat(call(link, new Action.Promote(replica, 1))).isEqualTo(new Reply.Text("OK", false));
+		// Confirmed at once, on the same connection: CLIENT KILL skipped the caller.
+		assertThat(call(link, new Action.QueryRole(replica)))
+			.isEqualTo(new Reply.Role(new RoleInfo(true, roleOffset(link, replica), null)));
+		assertThat(group.node(1).role()).isEqualTo("master");
+		// The subscription was killed by CLIENT KILL TYPE pubsub; the next command reopens it.
+		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+			call(link, new Action.Ping(replica));
+			assertThat(link.isSubscribed()).isTrue();
+		});
+		assertThat(call(link, new Action.Replicate(replica, master, 1))).isEqualTo(new Reply.Text("OK", false));
+		assertThat(group.node(1).role()).isEqualTo("slave");
+		group.awaitReplicationLinks();
+	}
+
+	@Test
+	void clientKilledFromOutsideIsReconnectedByTheNextCommand() {
+		RedisServerProcess master = redis.group().master();
+		NodeLink link = link(master, null, null);
+		assertThat(call(link, new Action.Ping(address(master)))).isEqualTo(new Reply.Text("PONG", false));
+		master.command("CLIENT", "KILL", "TYPE", "normal");
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> call(link, new Action.Ping(address(master))).equals(new Reply.Text("PONG", false)));
+	}
+
+	@Test
+	void everyCommandIsAnsweredExactlyOnceEvenWhenTheNodeDies() {
+		RedisServerProcess replica = redis.group().node(2);
+		NodeLink link = link(replica, null, null);
+		AtomicInteger replies = new AtomicInteger();
+		AtomicInteger commands = new AtomicInteger();
+		for (int i = 0; i < 50; i++) {
+			commands.incrementAndGet();
+			link.execute(new Action.Ping(address(replica)), (reply) -> replies.incrementAndGet());
+			if (i == 25) {
+				replica.kill();
+			}
+		}
+		await().atMost(Duration.ofSeconds(3)).untilAtomic(replies, equalTo(commands.get()));
+		link.close();
+		assertThat(call(link, new Action.Ping(address(replica))))
+			.isEqualTo(new Reply.Failed("link to " + address(replica) + " is closed"));
+	}
+
+	private long roleOffset(NodeLink link, NodeAddress node) {
+		return ((Reply.Role) call(link, new Action.QueryRole(node))).role().offset();
+	}
+
+	NodeLink link(RedisServerProcess server, String username, String password) {
+		NodeLink link = new NodeLink(address(server),
+				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test"), resources, CHANNEL,
+				this.gossip::add);
+		this.links.add(link);
+		link.connect();
+		return link;
+	}
+
+	static Reply call(NodeLink link, Action.NodeCommand command) {
+		CompletableFuture<Reply> reply = new CompletableFuture<>();
+		link.execute(command, reply::complete);
+		return reply.orTimeout(5, TimeUnit.SECONDS).join();
+	}
+
+	static ReplicationInfo info(Reply reply) {
+		assertThat(reply).isInstanceOf(Reply.Info.class);
+		return ((Reply.Info) reply).info();
+	}
+
+	static NodeAddress address(RedisServerProcess server) {
+		return new NodeAddress(server.host(), server.port());
+	}
+
+}
