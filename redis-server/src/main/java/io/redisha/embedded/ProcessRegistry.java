@@ -118,8 +118,9 @@ final class ProcessRegistry {
 			return 0;
 		}
 		int killed = 0;
+		// Same pid and same start time: the very process we started, not a recycled pid.
 		Optional<ProcessHandle> orphan = handle(fields.get("pid"), fields.get("start"));
-		if (orphan.isPresent() && orphan.get().info().command().map((c) -> c.contains("redis-server")).orElse(true)) {
+		if (orphan.isPresent()) {
 			logger.warn("Killing orphan redis-server pid {} on port {} (its JVM {} is gone)", fields.get("pid"),
 					fields.get("port"), fields.get("owner"));
 			orphan.get().destroyForcibly();
