@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link RedisHaProperties}: binding and the validation that stops an
  * application with a message naming the property and its value.
  */
-class RedisHaPropertiesTests {
+class RedisHaPropertiesTest {
 
 	private static final String NODES = "redis-ha.groups.orders.nodes=10.0.0.12:6379,10.0.0.14:6379";
 

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * analysis naming the property and the value.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class RedisHaFailureAnalysisTests {
+class RedisHaFailureAnalysisTest {
 
 	@Test
 	void invalidValueIsReportedByTheFailureAnalysis(CapturedOutput output) {
