@@ -1,5 +1,12 @@
 package io.redisha.protocol.simulation;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,41 +17,61 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every schedule for convergence. 1,000 schedules by default;
  * {@code -Dredisha.simulation.schedules=100000} for more (from
  * {@code -Dredisha.simulation.firstSeed}, 1 by default), {@code -Dredisha.simulation.seed=N}
- * to replay one, printing its schedule.
+ * to replay one, printing its schedule. Schedules are independent worlds, so they run on all
+ * cores; each one is deterministic whatever thread runs it.
  */
 class FailoverSimulationTest {
+
+	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
 	@Test
 	void everySeededScheduleKeepsTheInvariantsAndConverges() {
 		Long replay = Long.getLong("redisha.simulation.seed");
 		long first = (replay != null) ? replay : Long.getLong("redisha.simulation.firstSeed", 1);
 		int count = (replay != null) ? 1 : Integer.getInteger("redisha.simulation.schedules", 1000);
-		long steps = 0;
-		long promotions = 0;
-		long elections = 0;
-		long startedAt = System.nanoTime();
-		for (long seed = first; seed < first + count; seed++) {
-			RandomSchedule schedule = RandomSchedule.of(seed);
-			if (replay != null) {
-				System.out.print(schedule);
-			}
-			RandomSchedule.Outcome outcome;
-			try {
-				outcome = schedule.run();
-			}
-			catch (SimulationFailure failure) {
-				System.out.println(schedule);
-				System.out.println("FAILED: replay with " + SimulationFailure.replayCommand(seed));
-				throw failure;
-			}
-			steps += outcome.steps();
-			promotions += outcome.promotions();
-			elections += outcome.elections();
+		if (replay != null) {
+			System.out.print(RandomSchedule.of(replay));
 		}
-		long millis = (System.nanoTime() - startedAt) / 1_000_000;
+		AtomicBoolean failed = new AtomicBoolean();
+		long startedAt = System.nanoTime();
+		List<Result> results = LongStream.range(first, first + count)
+			.parallel()
+			.mapToObj((seed) -> failed.get() ? null : play(seed, failed))
+			.filter((result) -> result != null)
+			.toList();
+		double seconds = (System.nanoTime() - startedAt) / 1e9;
+		results.stream()
+			.filter((result) -> result.failure() != null)
+			.min(Comparator.comparingLong(Result::seed))
+			.ifPresent((result) -> {
+				System.out.print(RandomSchedule.of(result.seed()));
+				System.out.println("FAILED: replay with " + SimulationFailure.replayCommand(result.seed()));
+				throw result.failure();
+			});
+		long steps = results.stream().mapToLong(Result::steps).sum();
 		System.out.printf("simulation: %d schedules from seed %d, %d steps checked, %d elections, %d promotions, "
-				+ "in %.1f s%n", count, first, steps, elections, promotions, millis / 1000.0);
+				+ "in %.1f s (%.1f s of CPU)%n", results.size(), first, steps,
+				results.stream().mapToLong(Result::elections).sum(), results.stream().mapToLong(Result::promotions).sum(),
+				seconds, results.stream().mapToLong(Result::cpuNanos).sum() / 1e9);
+		assertThat(results).hasSize(count);
 		assertThat(steps).isPositive();
+	}
+
+	private static Result play(long seed, AtomicBoolean failed) {
+		long cpuBefore = THREADS.getCurrentThreadCpuTime();
+		try {
+			RandomSchedule.Outcome outcome = RandomSchedule.of(seed).run();
+			return new Result(seed, outcome.steps(), outcome.elections(), outcome.promotions(),
+					THREADS.getCurrentThreadCpuTime() - cpuBefore, null);
+		}
+		catch (SimulationFailure failure) {
+			failed.set(true);
+			return new Result(seed, 0, 0, 0, 0, failure);
+		}
+	}
+
+	private record Result(long seed, long steps, long elections, long promotions, long cpuNanos,
+			SimulationFailure failure) {
 	}
 
 }

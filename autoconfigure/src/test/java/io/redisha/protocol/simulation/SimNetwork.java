@@ -1,9 +1,9 @@
 package io.redisha.protocol.simulation;
 
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,9 +21,7 @@ final class SimNetwork {
 
 	private final RandomGenerator random;
 
-	private final Set<String> cut = new HashSet<>();
-
-	private final Map<String, Long> lastDelivery = new HashMap<>();
+	private final Map<String, Map<String, Link>> links = new HashMap<>();
 
 	private double loss;
 
@@ -40,7 +38,7 @@ final class SimNetwork {
 
 	/** Cuts the direction {@code from -> to}. */
 	void cut(String from, String to) {
-		this.cut.add(key(from, to));
+		link(from, to).cut = true;
 	}
 
 	/** Cuts both directions. */
@@ -50,7 +48,7 @@ final class SimNetwork {
 	}
 
 	void restore(String from, String to) {
-		this.cut.remove(key(from, to));
+		link(from, to).cut = false;
 	}
 
 	void restoreBoth(String a, String b) {
@@ -59,7 +57,7 @@ final class SimNetwork {
 	}
 
 	boolean isUp(String from, String to) {
-		return !this.cut.contains(key(from, to));
+		return !link(from, to).cut;
 	}
 
 	/** Bad weather on every link that is up. */
@@ -77,7 +75,7 @@ final class SimNetwork {
 
 	/** Heals every cut and calms the weather. */
 	void heal() {
-		this.cut.clear();
+		this.links.values().forEach((targets) -> targets.values().forEach((link) -> link.cut = false));
 		calm();
 	}
 
@@ -87,32 +85,54 @@ final class SimNetwork {
 	 * @param ordered whether it travels on a connection that keeps order (commands, replies)
 	 */
 	long[] deliveries(String from, String to, long now, boolean ordered) {
-		if (!isUp(from, to) || (this.loss > 0 && this.random.nextDouble() < this.loss)) {
+		Link link = link(from, to);
+		if (link.cut || (this.loss > 0 && this.random.nextDouble() < this.loss)) {
 			return LOST;
 		}
 		boolean duplicate = this.duplication > 0 && this.random.nextDouble() < this.duplication;
-		long first = arrival(from, to, now, ordered);
-		return duplicate ? new long[] { first, arrival(from, to, now, ordered) } : new long[] { first };
+		long first = arrival(link, now, ordered);
+		return duplicate ? new long[] { first, arrival(link, now, ordered) } : new long[] { first };
 	}
 
-	private long arrival(String from, String to, long now, boolean ordered) {
+	private long arrival(Link link, long now, boolean ordered) {
 		long at = now + 1 + this.random.nextLong(this.maxDelay);
-		if (ordered || !this.reorder) {
-			String key = key(from, to) + (ordered ? " command" : " pubsub");
-			at = Math.max(at, this.lastDelivery.getOrDefault(key, 0L));
-			this.lastDelivery.put(key, at);
+		if (ordered) {
+			at = Math.max(at, link.lastCommand);
+			link.lastCommand = at;
+		}
+		else if (!this.reorder) {
+			at = Math.max(at, link.lastPubsub);
+			link.lastPubsub = at;
 		}
 		return at;
 	}
 
-	private static String key(String from, String to) {
-		return from + ">" + to;
+	private Link link(String from, String to) {
+		return this.links.computeIfAbsent(from, (key) -> new HashMap<>()).computeIfAbsent(to, (key) -> new Link());
 	}
 
 	@Override
 	public String toString() {
-		return "network[cut=" + this.cut + ", loss=" + this.loss + ", dup=" + this.duplication + ", maxDelay="
+		List<String> cut = new ArrayList<>();
+		this.links.forEach((from, targets) -> targets.forEach((to, link) -> {
+			if (link.cut) {
+				cut.add(from + ">" + to);
+			}
+		}));
+		cut.sort(null);
+		return "network[cut=" + cut + ", loss=" + this.loss + ", dup=" + this.duplication + ", maxDelay="
 				+ this.maxDelay + ", reorder=" + this.reorder + "]";
+	}
+
+	/** One direction between two endpoints: cut or not, and when its last in-order message arrives. */
+	private static final class Link {
+
+		private boolean cut;
+
+		private long lastCommand;
+
+		private long lastPubsub;
+
 	}
 
 }

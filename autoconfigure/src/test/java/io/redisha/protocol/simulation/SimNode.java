@@ -29,6 +29,8 @@ final class SimNode {
 
 	private final NodeAddress address;
 
+	private final String endpoint;
+
 	private final RandomGenerator random;
 
 	private int priority;
@@ -65,6 +67,7 @@ final class SimNode {
 
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
 		this.address = address;
+		this.endpoint = address.toString();
 		this.priority = priority;
 		this.random = random;
 		this.following = master;
@@ -77,6 +80,11 @@ final class SimNode {
 
 	NodeAddress address() {
 		return this.address;
+	}
+
+	/** Its name on the simulated network. */
+	String endpoint() {
+		return this.endpoint;
 	}
 
 	int priority() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -72,6 +73,9 @@ final class SimWorld {
 	private long commandNumber;
 
 	private long writeBytesPerTick = 2000;
+
+	private BiConsumer<SimMember, Action> actionListener = (member, action) -> {
+	};
 
 	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
 		this.seed = seed;
@@ -191,6 +195,11 @@ final class SimWorld {
 		this.writeBytesPerTick = bytes;
 	}
 
+	/** Lets a scenario react to what members do (after the checker has seen it). */
+	void onAction(BiConsumer<SimMember, Action> listener) {
+		this.actionListener = listener;
+	}
+
 	/** Runs {@code fault} at simulated time {@code at}, noted in the trace. */
 	void at(long at, String description, Consumer<SimWorld> fault) {
 		schedule(at, description, () -> {
@@ -304,9 +313,7 @@ final class SimWorld {
 	}
 
 	private boolean nodesConnected(SimNode a, SimNode b) {
-		String one = a.address().toString();
-		String other = b.address().toString();
-		return this.network.isUp(one, other) && this.network.isUp(other, one);
+		return this.network.isUp(a.endpoint(), b.endpoint()) && this.network.isUp(b.endpoint(), a.endpoint());
 	}
 
 	private List<SimNode> connectedReplicas(SimNode master) {
@@ -340,10 +347,15 @@ final class SimWorld {
 			}
 		});
 		String from = member.slot();
-		String to = command.node().toString();
+		String to = endpoint(command.node());
 		for (long at : this.network.deliveries(from, to, this.now, true)) {
 			schedule(at, "command", () -> arriveAtNode(member, number, command));
 		}
+	}
+
+	private String endpoint(NodeAddress address) {
+		SimNode node = this.nodes.get(address);
+		return (node != null) ? node.endpoint() : address.toString();
 	}
 
 	private void arriveAtNode(SimMember member, long number, Action.NodeCommand command) {
@@ -362,7 +374,7 @@ final class SimWorld {
 	}
 
 	private void sendReply(SimMember member, long number, Action.NodeCommand command, Reply reply) {
-		for (long at : this.network.deliveries(command.node().toString(), member.slot(), this.now, true)) {
+		for (long at : this.network.deliveries(endpoint(command.node()), member.slot(), this.now, true)) {
 			schedule(at, "reply", () -> {
 				if (member.pending().remove(number) != null) {
 					answer(member, command, reply);
@@ -385,7 +397,7 @@ final class SimWorld {
 		if (node == null) {
 			return;
 		}
-		for (long at : this.network.deliveries(member.slot(), address.toString(), this.now, false)) {
+		for (long at : this.network.deliveries(member.slot(), node.endpoint(), this.now, false)) {
 			schedule(at, "publish", () -> onNode(node, () -> publish(node, channel, payload)));
 		}
 	}
@@ -411,7 +423,7 @@ final class SimWorld {
 	}
 
 	private void deliverGossip(SimNode node, SimMember member, String payload) {
-		for (long at : this.network.deliveries(node.address().toString(), member.slot(), this.now, false)) {
+		for (long at : this.network.deliveries(node.endpoint(), member.slot(), this.now, false)) {
 			schedule(at, "gossip", () -> deliver(member, () -> {
 				this.trace.add(this.now, member.id(), "<- gossip ", List.of(node.address(), payload));
 				handle(member, call(member, () -> member.protocol().onGossip(this.now, node.address(), payload)));
@@ -446,6 +458,7 @@ final class SimWorld {
 				this.trace.add(this.now, member.id(), action);
 			}
 			this.checker.onAction(member, action);
+			this.actionListener.accept(member, action);
 			if (action instanceof Action.Monitor monitor) {
 				member.monitored().add(monitor.node());
 			}

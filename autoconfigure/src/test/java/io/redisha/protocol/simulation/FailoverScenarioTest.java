@@ -1,0 +1,105 @@
+package io.redisha.protocol.simulation;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.NodeAddress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hand-written failover scenarios on the simulated world, with the real protocol core: the
+ * stories Sentinel's own test suite tells, checked step by step by the invariant checker and
+ * at the end for the outcome they must have.
+ */
+class FailoverScenarioTest {
+
+	private static final NodeAddress N1 = new NodeAddress("10.0.0.1", 6379);
+
+	private static final NodeAddress N2 = new NodeAddress("10.0.0.2", 6379);
+
+	private static final NodeAddress N3 = new NodeAddress("10.0.0.3", 6379);
+
+	@Test
+	void minorityPartitionCannotElect() {
+		SimWorld world = startedWorld(5, 2, 100);
+		List<String> minority = List.of("m1", "m2", N2.toString(), N3.toString());
+		List<String> majority = List.of("m3", "m4", "m5", N1.toString());
+		world.partition(minority, majority, true, true);
+		world.runFor(30_000);
+		assertThat(world.snapshot("m1").state()).as("the minority sees the master down").isNotEqualTo(GroupState.OK);
+		assertThat(world.checker().electedEpochs()).isEmpty();
+		assertThat(world.checker().promotionCount()).isZero();
+		assertThat(onlyMaster(world)).isEqualTo(N1);
+		world.unpartition(minority, majority);
+		world.runFor(20_000);
+		assertThat(world.checker().checkConverged()).isEqualTo(N1);
+	}
+
+	@Test
+	void quorumLargerThanTheMembersNeverFailsOver() {
+		SimWorld world = startedWorld(3, 4, 100);
+		world.killNode(N1);
+		world.runFor(30_000);
+		assertThat(world.checker().electedEpochs()).isEmpty();
+		assertThat(world.masters()).isEmpty();
+	}
+
+	@Test
+	void restartOfEveryMemberAtOnceCausesNoFailover() {
+		SimWorld world = startedWorld(3, 2, 100);
+		for (String slot : List.of("m1", "m2", "m3")) {
+			world.crashMember(slot);
+		}
+		world.runFor(1000);
+		for (String slot : List.of("m1", "m2", "m3")) {
+			world.startMember(slot);
+		}
+		world.runFor(30_000);
+		assertThat(world.checker().electedEpochs()).isEmpty();
+		assertThat(world.checker().checkConverged()).isEqualTo(N1);
+	}
+
+	@Test
+	void rollingRestartOfEveryMemberCausesNoFailover() {
+		SimWorld world = startedWorld(3, 2, 100);
+		for (String slot : List.of("m1", "m2", "m3")) {
+			world.stopMember(slot);
+			world.runFor(500);
+			world.startMember(slot);
+			world.runFor(5000);
+		}
+		world.runFor(20_000);
+		assertThat(world.checker().electedEpochs()).isEmpty();
+		assertThat(world.checker().checkConverged()).isEqualTo(N1);
+	}
+
+	/**
+	 * Three nodes (N1 the master, N2 with the given priority, N3 with 100), members m1..mN
+	 * started and settled: every one of them names N1.
+	 */
+	private static SimWorld startedWorld(int members, int quorum, int priorityOfN2) {
+		GroupConfig config = new GroupConfig("sim", List.of(N1), quorum, Duration.ofSeconds(2), Duration.ofSeconds(8),
+				1, GroupConfig.Timing.defaults());
+		SimWorld world = SimWorld.withCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
+		world.addNode(N1, 100, null);
+		world.addNode(N2, priorityOfN2, N1);
+		world.addNode(N3, 100, N1);
+		for (int i = 1; i <= members; i++) {
+			world.startMember("m" + i);
+		}
+		world.runFor(10_000);
+		assertThat(world.checker().checkConverged()).isEqualTo(N1);
+		return world;
+	}
+
+	private static NodeAddress onlyMaster(SimWorld world) {
+		assertThat(world.masters()).hasSize(1);
+		return world.masters().get(0).address();
+	}
+
+}
