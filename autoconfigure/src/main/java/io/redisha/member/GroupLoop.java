@@ -2,11 +2,12 @@ package io.redisha.member;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,7 +56,7 @@ final class GroupLoop {
 
 	private final ScheduledExecutorService executor;
 
-	private final Map<NodeAddress, NodeLink> links = new HashMap<>();
+	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
 
 	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
 
@@ -85,6 +86,18 @@ final class GroupLoop {
 
 	GroupSnapshot snapshot() {
 		return this.snapshot;
+	}
+
+	/** The monitored nodes that do not answer as they should, with the reason. */
+	Map<NodeAddress, String> problems() {
+		Map<NodeAddress, String> problems = new TreeMap<>();
+		this.links.forEach((node, link) -> {
+			String problem = link.problem();
+			if (problem != null) {
+				problems.put(node, problem);
+			}
+		});
+		return problems;
 	}
 
 	/** Creates the coordinator and starts ticking. */

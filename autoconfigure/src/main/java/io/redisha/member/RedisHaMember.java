@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.ProtocolEvent;
@@ -80,6 +81,8 @@ public final class RedisHaMember implements AutoCloseable {
 		this.resources = DefaultClientResources.builder()
 			.ioThreadPoolSize(Math.max(2, this.groups.size()))
 			.computationThreadPoolSize(2)
+			// Named after the member, so a thread dump (or a leak check) shows whose threads these are.
+			.threadFactoryProvider((pool) -> new DefaultThreadFactory("redis-ha-" + this.identity.id() + "-" + pool, true))
 			.build();
 		for (GroupSettings group : this.groups) {
 			GroupLoop loop = new GroupLoop(group, this.identity, this.resources, this.connectVia, this::now,
@@ -139,6 +142,16 @@ public final class RedisHaMember implements AutoCloseable {
 	public GroupSnapshot snapshot(String group) {
 		GroupLoop loop = this.loops.get(group);
 		return (loop != null) ? loop.snapshot() : null;
+	}
+
+	/**
+	 * The nodes of a group this member cannot use, with the reason (connection refused, no
+	 * reply in time, authentication failed...); empty when every node answers or there is no
+	 * such group. Passwords never appear in the reasons.
+	 */
+	public Map<NodeAddress, String> connectionProblems(String group) {
+		GroupLoop loop = this.loops.get(group);
+		return (loop != null) ? Collections.unmodifiableMap(loop.problems()) : Map.of();
 	}
 
 	/** Converts a time of the coordinators' monotonic clock to epoch milliseconds. */

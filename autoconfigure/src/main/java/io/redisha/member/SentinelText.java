@@ -18,7 +18,9 @@ public final class SentinelText {
 	public static String format(ProtocolEvent event) {
 		StringBuilder text = new StringBuilder(event.type().sentinelName());
 		switch (event.type()) {
-			case SWITCH_MASTER -> text.append(' ').append(event.group()).append(' ').append(hostPort(event.node()))
+			// The first master a member learns of has no predecessor.
+			case SWITCH_MASTER -> text.append(' ').append(event.group())
+				.append((event.node() != null) ? " " + hostPort(event.node()) : "")
 				.append(' ').append(hostPort(event.master()));
 			case NEW_EPOCH -> text.append(' ').append(event.epoch());
 			default -> appendInstance(text, event);

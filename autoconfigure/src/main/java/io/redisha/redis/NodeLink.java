@@ -2,11 +2,14 @@ package io.redisha.redis;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -54,6 +57,8 @@ public final class NodeLink implements AutoCloseable {
 
 	private final ProblemLog problems;
 
+	private final Executor connector;
+
 	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
 
 	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscription;
@@ -77,6 +82,7 @@ public final class NodeLink implements AutoCloseable {
 		this.gossip = gossip;
 		this.uri = settings.uri();
 		this.problems = new ProblemLog(node);
+		this.connector = resources.eventExecutorGroup();
 		this.client = RedisClient.create(resources, this.uri);
 		this.client.setOptions(ClientOptions.builder()
 			// A broken connection is opened again by the next command: commands never queue
@@ -93,6 +99,14 @@ public final class NodeLink implements AutoCloseable {
 	/** The node this link talks to. */
 	public NodeAddress node() {
 		return this.node;
+	}
+
+	/**
+	 * Why the node is not answering as it should (refused, timeout, authentication...), from
+	 * the latest replies; null when it answers.
+	 */
+	public String problem() {
+		return this.problems.current();
 	}
 
 	/** Whether the command connection is open now. */
@@ -224,7 +238,7 @@ public final class NodeLink implements AutoCloseable {
 		}
 		if (this.commands == null || !isOpenOrOpening(this.commands)) {
 			closeQuietly(this.commands);
-			this.commands = this.client.connectAsync(StringCodec.UTF8, this.uri).toCompletableFuture();
+			this.commands = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
 		}
 		return this.commands;
 	}
@@ -232,10 +246,18 @@ public final class NodeLink implements AutoCloseable {
 	private synchronized void ensureSubscribed() {
 		if (!this.closed && (this.subscription == null || !isOpenOrOpening(this.subscription))) {
 			closeQuietly(this.subscription);
-			this.subscription = this.client.connectPubSubAsync(StringCodec.UTF8, this.uri)
-				.toCompletableFuture()
+			this.subscription = offCallerThread(() -> this.client.connectPubSubAsync(StringCodec.UTF8, this.uri))
 				.thenCompose(this::subscribe);
 		}
+	}
+
+	/**
+	 * Starts a connection from Lettuce's own threads: the first one loads Netty and Lettuce
+	 * (seconds on a busy machine) and resolving a host name may block, and the caller's thread
+	 * is the member's timer, whose stalls would look like a frozen process (TILT).
+	 */
+	private <C> CompletableFuture<C> offCallerThread(Supplier<ConnectionFuture<C>> connect) {
+		return CompletableFuture.supplyAsync(connect, this.connector).thenCompose(ConnectionFuture::toCompletableFuture);
 	}
 
 	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribe(

@@ -21,12 +21,20 @@ final class ProblemLog {
 
 	private final Map<Class<?>, String> current = new HashMap<>();
 
+	private String latest;
+
 	ProblemLog(NodeAddress node) {
 		this.node = node;
 	}
 
+	/** The reason of the latest failed reply; null once a later reply succeeded. */
+	synchronized String current() {
+		return this.latest;
+	}
+
 	synchronized void record(Action.NodeCommand command, Reply reply) {
 		Class<?> kind = command.getClass();
+		this.latest = (reply instanceof Reply.Failed failed) ? failed.reason() : null;
 		if (reply instanceof Reply.Failed failed) {
 			if (!failed.reason().equals(this.current.put(kind, failed.reason()))) {
 				logger.warn("Redis node {}: {}", this.node, failed.reason());

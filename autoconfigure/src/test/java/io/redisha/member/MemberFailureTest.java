@@ -1,0 +1,74 @@
+package io.redisha.member;
+
+import java.time.Duration;
+
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.NodeAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static io.redisha.member.Members.address;
+import static io.redisha.member.Members.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Members watching nodes die, come back and join: a fresh group for each test. */
+class MemberFailureTest {
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private final Members members = new Members();
+
+	@AfterEach
+	void stopMembers() {
+		this.members.close();
+	}
+
+	@Test
+	void killedReplicaIsDownWithinDownAfterPlusOneSecondAndUpAfterRestart() {
+		RedisHaMember member = this.members.start(redis.group().master());
+		RedisServerProcess replica = redis.group().node(1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> status(member, address(replica)) == NodeStatus.UP);
+		replica.kill();
+		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(member, address(replica)) == NodeStatus.DOWN);
+		assertThat(member.connectionProblems(Members.GROUP)).containsKey(address(replica));
+		assertThat(snapshot(member).master().status()).isEqualTo(NodeStatus.UP);
+		replica.restart();
+		await().atMost(Duration.ofSeconds(3)).until(() -> status(member, address(replica)) == NodeStatus.UP);
+		assertThat(member.connectionProblems(Members.GROUP)).doesNotContainKey(address(replica));
+	}
+
+	@Test
+	void replicaAddedAtRuntimeAppears() {
+		RedisHaMember member = this.members.start(redis.group().node(1));
+		await().atMost(Duration.ofSeconds(5)).until(() -> replicaCount(member) == 2);
+		RedisServerProcess added = redis.group().addReplica();
+		// INFO is read every second in these tests.
+		await().atMost(Duration.ofSeconds(3)).until(() -> status(member, address(added)) == NodeStatus.UP);
+		assertThat(replicaCount(member)).isEqualTo(3);
+	}
+
+	private static long replicaCount(RedisHaMember member) {
+		GroupSnapshot snapshot = snapshot(member);
+		return (snapshot != null) ? snapshot.replicas().size() : 0;
+	}
+
+	static NodeStatus status(RedisHaMember member, NodeAddress node) {
+		GroupSnapshot snapshot = snapshot(member);
+		if (snapshot == null) {
+			return null;
+		}
+		if (snapshot.master() != null && snapshot.master().address().equals(node)) {
+			return snapshot.master().status();
+		}
+		return snapshot.replicas().stream().filter((replica) -> replica.address().equals(node))
+			.map(NodeSnapshot::status).findFirst().orElse(null);
+	}
+
+}

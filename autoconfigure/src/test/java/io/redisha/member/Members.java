@@ -1,0 +1,74 @@
+package io.redisha.member;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * Starts {@link RedisHaMember members} of one group against real Redis with short timers
+ * (down-after 1 s) and stops them after each test.
+ */
+final class Members implements AutoCloseable {
+
+	static final String GROUP = "member-test";
+
+	static final Duration DOWN_AFTER = Duration.ofSeconds(1);
+
+	static final Duration HELLO_PERIOD = Duration.ofSeconds(1);
+
+	private final List<RedisHaMember> started = new ArrayList<>();
+
+	static NodeAddress address(RedisServerProcess server) {
+		return new NodeAddress(server.host(), server.port());
+	}
+
+	static GroupConfig config(int quorum, List<NodeAddress> seeds) {
+		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+		GroupConfig.Timing timing = new GroupConfig.Timing(Duration.ofMillis(250), Duration.ofSeconds(1), HELLO_PERIOD,
+				defaults.opinionValidity(), defaults.memberExpiry(), Duration.ofSeconds(1), defaults.tiltThreshold(),
+				defaults.tiltDuration(), Duration.ofSeconds(1));
+		return new GroupConfig(GROUP, seeds, quorum, DOWN_AFTER, Duration.ofSeconds(10), 1, timing);
+	}
+
+	/** Starts a member with these seeds, no password. */
+	RedisHaMember start(RedisServerProcess... seeds) {
+		return start(null, null, UnaryOperator.identity(), seeds);
+	}
+
+	RedisHaMember start(String username, String password, UnaryOperator<NodeAddress> connectVia,
+			RedisServerProcess... seeds) {
+		List<NodeAddress> addresses = List.of(seeds).stream().map(Members::address).toList();
+		GroupSettings settings = new GroupSettings(config(1, addresses), username, password, Duration.ofMillis(500));
+		RedisHaMember member = new RedisHaMember(
+				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
+				List.of(settings), connectVia);
+		this.started.add(member);
+		member.start();
+		return member;
+	}
+
+	static GroupSnapshot snapshot(RedisHaMember member) {
+		return member.snapshot(GROUP);
+	}
+
+	static List<String> memberIds(RedisHaMember member) {
+		GroupSnapshot snapshot = snapshot(member);
+		return (snapshot != null) ? snapshot.members().stream().map(GroupSnapshot.MemberSnapshot::id).toList()
+				: List.of();
+	}
+
+	@Override
+	public void close() {
+		this.started.forEach(RedisHaMember::stop);
+		this.started.clear();
+	}
+
+}

@@ -1,0 +1,148 @@
+package io.redisha.member;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.ProtocolEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static io.redisha.member.Members.address;
+import static io.redisha.member.Members.memberIds;
+import static io.redisha.member.Members.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Monitoring and gossip of members against one healthy group shared by the whole class. */
+class RedisHaMemberTest {
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicaPriorities(100, 50).perClass();
+
+	private final Members members = new Members();
+
+	@AfterEach
+	void stopMembers() {
+		this.members.close();
+	}
+
+	@Test
+	void discoversTheTopologyFromTheMasterSeed() {
+		RedisHaMember member = this.members.start(redis.group().master());
+		awaitFullTopology(member);
+		GroupSnapshot snapshot = snapshot(member);
+		assertThat(snapshot.state()).isEqualTo(GroupState.OK);
+		assertThat(snapshot.master().runId()).hasSize(40);
+		assertThat(snapshot.replicas()).allSatisfy((replica) -> {
+			assertThat(replica.linkStatus()).isEqualTo("up");
+			assertThat(replica.lag()).isGreaterThanOrEqualTo(0);
+		});
+		assertThat(snapshot.replicas()).extracting(NodeSnapshot::priority).containsExactlyInAnyOrder(100, 50);
+		assertThat(member.connectionProblems(Members.GROUP)).isEmpty();
+		assertThat(member.isRunning()).isTrue();
+	}
+
+	@Test
+	void discoversTheTopologyFromAReplicaSeed() {
+		RedisHaMember member = this.members.start(redis.group().node(2));
+		awaitFullTopology(member);
+	}
+
+	@Test
+	void threeMembersListEachOtherWithinTwoHelloPeriodsAndAStoppedOneDisappearsAtOnce() {
+		LocalRedisGroup group = redis.group();
+		List<RedisHaMember> three = List.of(this.members.start(group.master()), this.members.start(group.node(1)),
+				this.members.start(group.node(2)));
+		Set<String> ids = three.stream().map((member) -> member.identity().id()).collect(Collectors.toSet());
+		// Each must first find the nodes (the replica seeds lead to the master), then two hellos suffice.
+		await().atMost(Members.HELLO_PERIOD.multipliedBy(2).plusSeconds(2)).untilAsserted(() -> assertThat(three)
+			.allSatisfy((member) -> assertThat(memberIds(member)).containsExactlyInAnyOrderElementsOf(ids)));
+		RedisHaMember leaving = three.get(0);
+		leaving.stop();
+		assertThat(leaving.isRunning()).isFalse();
+		// Goodbye is published and acknowledged before stop() returns: the others drop it at their next step.
+		await().atMost(Duration.ofMillis(500)).untilAsserted(() -> assertThat(three.subList(1, 3))
+			.allSatisfy((member) -> assertThat(memberIds(member)).doesNotContain(leaving.identity().id()).hasSize(2)));
+		leaving.stop();
+	}
+
+	@Test
+	void garbageOnTheChannelIsCountedAndIgnored() {
+		RedisHaMember member = this.members.start(redis.group().master());
+		awaitFullTopology(member);
+		GroupSnapshot before = snapshot(member);
+		redis.group().master().command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "garbage");
+		redis.group().node(1).command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "{\"v\":");
+		redis.group().node(2).command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "x".repeat(100_000));
+		await().atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(snapshot(member).rejectedMessages()).isGreaterThanOrEqualTo(before.rejectedMessages() + 3));
+		GroupSnapshot after = snapshot(member);
+		assertThat(after.state()).isEqualTo(GroupState.OK);
+		assertThat(after.master().address()).isEqualTo(before.master().address());
+		assertThat(after.members()).hasSize(1);
+		assertThat(member.isRunning()).isTrue();
+	}
+
+	@Test
+	void eventsAreLoggedAndPassedToListeners() {
+		List<ProtocolEvent> events = new CopyOnWriteArrayList<>();
+		RedisHaMember first = this.members.start(redis.group().master());
+		first.addEventListener(events::add);
+		first.addEventListener((event) -> {
+			throw new IllegalStateException("a failing listener must not stop the others");
+		});
+		RedisHaMember second = this.members.start(redis.group().master());
+		await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(events)
+			.anySatisfy((event) -> assertThat(event.type()).isEqualTo(ProtocolEvent.Type.MEMBER_ADDED)));
+		assertThat(SentinelText.format(events.get(0))).startsWith(events.get(0).type().sentinelName() + " ");
+		assertThat(second.isRunning()).isTrue();
+	}
+
+	@Test
+	void noThreadOrConnectionIsLeftAfterStop() {
+		RedisHaMember member = this.members.start(redis.group().master());
+		awaitFullTopology(member);
+		String id = member.identity().id();
+		assertThat(threads()).contains("redis-ha-" + Members.GROUP).anyMatch((name) -> name.contains(id));
+		this.members.close();
+		this.members.close();
+		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(threads())
+			.noneMatch((name) -> name.equals("redis-ha-" + Members.GROUP) || name.contains(id)));
+		assertThat(clients()).doesNotContain("redis-ha-" + member.identity().id());
+	}
+
+	private static void awaitFullTopology(RedisHaMember member) {
+		LocalRedisGroup group = redis.group();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			GroupSnapshot snapshot = snapshot(member);
+			assertThat(snapshot).isNotNull();
+			assertThat(snapshot.master()).isNotNull();
+			assertThat(snapshot.master().address()).isEqualTo(address(group.master()));
+			assertThat(snapshot.master().status()).isEqualTo(NodeStatus.UP);
+			assertThat(snapshot.replicas()).extracting(NodeSnapshot::address)
+				.containsExactlyInAnyOrder(address(group.node(1)), address(group.node(2)));
+			assertThat(snapshot.replicas()).extracting(NodeSnapshot::status).containsOnly(NodeStatus.UP);
+		});
+	}
+
+	private static Set<String> threads() {
+		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+			.collect(Collectors.toSet());
+	}
+
+	private static String clients() {
+		return (String) redis.group().master().command("CLIENT", "LIST");
+	}
+
+}
