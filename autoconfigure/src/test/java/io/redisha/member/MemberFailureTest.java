@@ -1,9 +1,13 @@
 package io.redisha.member;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.embedded.TcpProxy;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
@@ -52,6 +56,32 @@ class MemberFailureTest {
 		// INFO is read every second in these tests.
 		await().atMost(Duration.ofSeconds(3)).until(() -> status(member, address(added)) == NodeStatus.UP);
 		assertThat(replicaCount(member)).isEqualTo(3);
+	}
+
+	@Test
+	void memberCutOffFromTheMasterThroughItsProxySeesItDownAndOthersDoNot() {
+		Map<NodeAddress, TcpProxy> proxies = new HashMap<>();
+		for (RedisServerProcess node : redis.group().nodes()) {
+			proxies.put(address(node), redis.proxyTo(node));
+		}
+		UnaryOperator<NodeAddress> viaProxy = (node) -> {
+			TcpProxy proxy = proxies.get(node);
+			return (proxy != null) ? new NodeAddress(proxy.host(), proxy.port()) : node;
+		};
+		RedisHaMember isolated = this.members.start(null, null, viaProxy, redis.group().master());
+		RedisHaMember connected = this.members.start(redis.group().master());
+		NodeAddress master = address(redis.group().master());
+		await().atMost(Duration.ofSeconds(5)).until(() -> status(isolated, master) == NodeStatus.UP
+				&& snapshot(isolated).members().size() == 2 && snapshot(isolated).replicas().size() == 2);
+		proxies.get(master).cut();
+		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(isolated, master) == NodeStatus.DOWN);
+		assertThat(isolated.connectionProblems(Members.GROUP)).containsKey(master);
+		assertThat(status(connected, master)).isEqualTo(NodeStatus.UP);
+		// Gossip still flows through the replicas.
+		assertThat(snapshot(connected).members()).extracting(GroupSnapshot.MemberSnapshot::seesMasterDown)
+			.containsExactlyInAnyOrder(true, false);
+		proxies.get(master).restore();
+		await().atMost(Duration.ofSeconds(3)).until(() -> status(isolated, master) == NodeStatus.UP);
 	}
 
 	private static long replicaCount(RedisHaMember member) {

@@ -55,6 +55,11 @@ public final class TcpProxy implements AutoCloseable {
 		return new TcpProxy(server.host(), server.port());
 	}
 
+	/** The host clients connect to. */
+	public String host() {
+		return RedisServerProcess.HOST;
+	}
+
 	/** The port clients connect to. */
 	public int port() {
 		return this.server.getLocalPort();
