@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
@@ -73,11 +74,14 @@ public class RedisHaEndpoint {
 
 	private GroupDescriptor describe(GroupSnapshot snapshot) {
 		NodeSnapshot master = snapshot.master();
+		Map<String, String> connectionProblems = new TreeMap<>();
+		this.member.connectionProblems(snapshot.name())
+			.forEach((node, problem) -> connectionProblems.put(node.toString(), problem));
 		return new GroupDescriptor(snapshot.state().name(), snapshot.currentEpoch(), snapshot.configEpoch(),
 				snapshot.quorum(), (master != null) ? MasterDescriptor.of(master) : null,
 				snapshot.replicas().stream().map(ReplicaDescriptor::of).toList(),
 				snapshot.members().stream().map(GroupMemberDescriptor::of).toList(), snapshot.rejectedMessages(),
-				(snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null);
+				connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null);
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
@@ -130,11 +134,13 @@ public class RedisHaEndpoint {
 	 * @param replicas the master's replicas
 	 * @param members every member known, this one included
 	 * @param rejectedMessages gossip messages ignored as malformed, oversized or foreign
+	 * @param connectionProblems the nodes this member cannot use, by address, with the reason
 	 * @param lastFailover the last failover; null when none
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
-			long rejectedMessages, FailoverDescriptor lastFailover) implements OperationResponseBody {
+			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover)
+			implements OperationResponseBody {
 	}
 
 	/**

@@ -13,7 +13,8 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * Reports UP when every redis-ha group has a reachable master and DOWN when one has none,
- * with a summary of each group as details.
+ * with a summary of each group as details; UNKNOWN in the moment after the member started
+ * and before its groups have a picture.
  */
 public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 
@@ -28,6 +29,10 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	protected void doHealthCheck(Health.Builder builder) {
 		Map<String, GroupHealth> groups = new LinkedHashMap<>();
 		this.member.snapshots().forEach((name, snapshot) -> groups.put(name, GroupHealth.of(snapshot)));
+		if (groups.isEmpty()) {
+			builder.unknown();
+			return;
+		}
 		boolean everyMasterReachable = groups.values().stream().allMatch(GroupHealth::masterReachable);
 		(everyMasterReachable ? builder.up() : builder.down()).withDetails(groups);
 	}

@@ -1,0 +1,79 @@
+package io.redisha.actuate;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.member.GroupSettings;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link RedisHaHealthIndicator} against a real master and replica.
+ */
+class RedisHaHealthIndicatorTest {
+
+	@RegisterExtension
+	final RedisGroupExtension redis = RedisGroupExtension.withReplicas(1);
+
+	private RedisHaMember member;
+
+	private RedisHaHealthIndicator indicator;
+
+	@BeforeEach
+	void startMember() {
+		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(this.redis.group().master().address())),
+				1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
+		this.member = new RedisHaMember(new MemberIdentity("health-test", "test"),
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))));
+		this.member.start();
+		this.indicator = new RedisHaHealthIndicator(this.member);
+	}
+
+	@AfterEach
+	void stopMember() {
+		this.member.stop();
+	}
+
+	@Test
+	void upWithGroupSummaryWhenTheMasterAnswers() {
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			Health health = this.indicator.health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsOnlyKeys("orders");
+			RedisHaHealthIndicator.GroupHealth orders = (RedisHaHealthIndicator.GroupHealth) health.getDetails()
+				.get("orders");
+			assertThat(orders.master()).isEqualTo(this.redis.group().master().address());
+			assertThat(orders.masterReachable()).isTrue();
+			assertThat(orders.replicasUp()).isEqualTo(1);
+			assertThat(orders.replicas()).isEqualTo(1);
+			assertThat(orders.membersSeen()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void downWhenTheMasterIsUnreachable() {
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		this.redis.group().master().kill();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			Health health = this.indicator.health();
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getDetails()).extractingByKey("orders")
+				.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class,
+						(orders) -> assertThat(orders.masterReachable()).isFalse());
+		});
+	}
+
+}
