@@ -62,6 +62,8 @@ final class GroupLoop {
 
 	private GroupCoordinator coordinator;
 
+	private String lastFailure;
+
 	private volatile GroupSnapshot snapshot;
 
 	GroupLoop(GroupSettings settings, MemberIdentity identity, ClientResources resources,
@@ -100,13 +102,14 @@ final class GroupLoop {
 		return problems;
 	}
 
-	/** Creates the coordinator and starts ticking. */
+	/**
+	 * Creates the coordinator (on the caller's thread, so that a configuration it refuses fails
+	 * the start) and starts ticking.
+	 */
 	void start() {
-		this.executor.execute(() -> {
-			long now = this.clock.getAsLong();
-			this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom());
-			this.snapshot = this.coordinator.snapshot(now);
-		});
+		long now = this.clock.getAsLong();
+		this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom());
+		this.snapshot = this.coordinator.snapshot(now);
 		this.executor.scheduleWithFixedDelay(() -> step(() -> this.coordinator.tick(this.clock.getAsLong())), 0,
 				TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
@@ -174,7 +177,7 @@ final class GroupLoop {
 			actions = input.get();
 		}
 		catch (RuntimeException ex) {
-			logger.error("Group {}: the coordinator failed; the member keeps running", name(), ex);
+			logFailure("the coordinator failed; the member keeps running", ex);
 			actions = List.of();
 		}
 		for (Action action : actions) {
@@ -182,14 +185,26 @@ final class GroupLoop {
 				carryOut(action);
 			}
 			catch (RuntimeException ex) {
-				logger.error("Group {}: failed to carry out {}", name(), action, ex);
+				logFailure("failed to carry out " + action, ex);
 			}
 		}
 		try {
 			this.snapshot = this.coordinator.snapshot(this.clock.getAsLong());
 		}
 		catch (RuntimeException ex) {
-			logger.error("Group {}: the coordinator failed to take a snapshot", name(), ex);
+			logFailure("the coordinator failed to take a snapshot", ex);
+		}
+	}
+
+	/** Logs a failure with its stack trace once, and its repetitions (every 100 ms tick...) at debug level. */
+	private void logFailure(String what, RuntimeException ex) {
+		String failure = what + ": " + ex;
+		if (failure.equals(this.lastFailure)) {
+			logger.debug("Group {}: {} (again)", name(), failure);
+		}
+		else {
+			logger.error("Group {}: {}", name(), what, ex);
+			this.lastFailure = failure;
 		}
 	}
 

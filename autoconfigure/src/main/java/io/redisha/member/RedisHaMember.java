@@ -84,13 +84,20 @@ public final class RedisHaMember implements AutoCloseable {
 			// Named after the member, so a thread dump (or a leak check) shows whose threads these are.
 			.threadFactoryProvider((pool) -> new DefaultThreadFactory("redis-ha-" + this.identity.id() + "-" + pool, true))
 			.build();
-		for (GroupSettings group : this.groups) {
-			GroupLoop loop = new GroupLoop(group, this.identity, this.resources, this.connectVia, this::now,
-					this::publishEvent);
-			this.loops.put(group.config().name(), loop);
-			loop.start();
-		}
 		this.state = State.RUNNING;
+		try {
+			for (GroupSettings group : this.groups) {
+				GroupLoop loop = new GroupLoop(group, this.identity, this.resources, this.connectVia, this::now,
+						this::publishEvent);
+				this.loops.put(group.config().name(), loop);
+				loop.start();
+			}
+		}
+		catch (RuntimeException ex) {
+			// A group the coordinator refuses: leave nothing running behind.
+			stop();
+			throw ex;
+		}
 		logger.info("redis-ha member {} ({}) started for groups {}", this.identity.id(), this.identity.application(),
 				this.loops.keySet());
 	}
@@ -103,7 +110,9 @@ public final class RedisHaMember implements AutoCloseable {
 		}
 		this.state = State.STOPPED;
 		for (GroupLoop loop : this.loops.values()) {
-			loop.stop();
+			if (loop != null) {
+				loop.stop();
+			}
 		}
 		try {
 			this.resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);

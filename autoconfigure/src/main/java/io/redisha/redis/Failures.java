@@ -33,8 +33,7 @@ final class Failures {
 			return new Reply.Failed(name(command) + " on " + command.node() + " answered an error: " + text);
 		}
 		if (cause instanceof TimeoutException || find(cause, RedisCommandTimeoutException.class) != null) {
-			return new Reply.Failed("no reply from " + command.node() + " to " + name(command) + " within "
-					+ timeout.toMillis() + " ms");
+			return new Reply.Failed("no reply from " + command.node() + " within " + timeout.toMillis() + " ms");
 		}
 		ConnectException refused = find(cause, ConnectException.class);
 		if (refused != null) {

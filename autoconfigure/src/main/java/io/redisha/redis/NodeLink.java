@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -58,6 +59,8 @@ public final class NodeLink implements AutoCloseable {
 	private final ProblemLog problems;
 
 	private final Executor connector;
+
+	private final Object dispatchLock = new Object();
 
 	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
 
@@ -140,7 +143,7 @@ public final class NodeLink implements AutoCloseable {
 		ensureSubscribed();
 		// A connect and a command may each take the timeout; never wait longer than both.
 		long guardMillis = 2 * this.timeout.toMillis() + 250;
-		commandConnection().thenCompose((connection) -> run(connection.async(), command))
+		commandConnection().thenCompose((connection) -> dispatch(connection.async(), command))
 			.orTimeout(guardMillis, TimeUnit.MILLISECONDS)
 			.whenComplete((reply, failure) -> once.accept((failure != null) ? Failures.toReply(command, failure, this.timeout) : reply));
 	}
@@ -163,7 +166,11 @@ public final class NodeLink implements AutoCloseable {
 		if (this.closed || current == null || !isOpen(current)) {
 			return CompletableFuture.completedFuture(null);
 		}
-		return current.join().async().publish(targetChannel, payload).toCompletableFuture().handle((receivers, failure) -> {
+		RedisFuture<Long> published;
+		synchronized (this.dispatchLock) {
+			published = current.join().async().publish(targetChannel, payload);
+		}
+		return published.toCompletableFuture().handle((receivers, failure) -> {
 			if (failure != null) {
 				logger.debug("PUBLISH on {} failed: {}", this.node, failure.toString());
 			}
@@ -171,7 +178,18 @@ public final class NodeLink implements AutoCloseable {
 		});
 	}
 
-	private CompletableFuture<Reply> run(RedisAsyncCommands<String, String> redis, Action.NodeCommand command) {
+	/**
+	 * Writes the command to the connection. Commands are written by the caller's thread, or by
+	 * a Lettuce thread when the connection was still opening: the lock keeps a PING from
+	 * slipping into the middle of a MULTI block.
+	 */
+	private CompletableFuture<Reply> dispatch(RedisAsyncCommands<String, String> redis, Action.NodeCommand command) {
+		synchronized (this.dispatchLock) {
+			return write(redis, command);
+		}
+	}
+
+	private CompletableFuture<Reply> write(RedisAsyncCommands<String, String> redis, Action.NodeCommand command) {
 		if (command instanceof Action.Ping) {
 			return redis.ping().toCompletableFuture().thenApply((text) -> new Reply.Text(text, false));
 		}
@@ -288,9 +306,14 @@ public final class NodeLink implements AutoCloseable {
 		return connection.isDone() && !connection.isCompletedExceptionally() && connection.join().isOpen();
 	}
 
+	/** Releases a broken connection (Lettuce has closed some already: it warns when closed twice). */
 	private static void closeQuietly(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
 		if (connection != null) {
-			connection.thenAccept(StatefulConnection::closeAsync);
+			connection.thenAccept((broken) -> {
+				if (!(broken instanceof RedisChannelHandler<?, ?> handler) || !handler.isClosed()) {
+					broken.closeAsync();
+				}
+			});
 		}
 	}
 

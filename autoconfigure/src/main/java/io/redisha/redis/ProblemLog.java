@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs a node's problems once per change, not once per failed PING: for each kind of
- * command, a new reason is logged once, and the first success after it once.
+ * Logs a node's problems once per change, not once per failed PING: a new reason is logged
+ * once, however many kinds of command it fails, and the recovery from it once.
  */
 final class ProblemLog {
 
@@ -36,12 +36,18 @@ final class ProblemLog {
 		Class<?> kind = command.getClass();
 		this.latest = (reply instanceof Reply.Failed failed) ? failed.reason() : null;
 		if (reply instanceof Reply.Failed failed) {
-			if (!failed.reason().equals(this.current.put(kind, failed.reason()))) {
+			String previous = this.current.remove(kind);
+			// A refused connection or a wrong password fails every kind of command: say it once.
+			if (!failed.reason().equals(previous) && !this.current.containsValue(failed.reason())) {
 				logger.warn("Redis node {}: {}", this.node, failed.reason());
 			}
+			this.current.put(kind, failed.reason());
 		}
-		else if (this.current.remove(kind) != null) {
-			logger.info("Redis node {} answers {} again", this.node, kind.getSimpleName());
+		else {
+			String solved = this.current.remove(kind);
+			if (solved != null && !this.current.containsValue(solved)) {
+				logger.info("Redis node {} answers again (was: {})", this.node, solved);
+			}
 		}
 	}
 

@@ -13,6 +13,7 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupState;
+import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.ProtocolEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import static io.redisha.member.Members.address;
 import static io.redisha.member.Members.memberIds;
 import static io.redisha.member.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /** Monitoring and gossip of members against one healthy group shared by the whole class. */
@@ -120,6 +122,18 @@ class RedisHaMemberTest {
 		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(threads())
 			.noneMatch((name) -> name.equals("redis-ha-" + Members.GROUP) || name.contains(id)));
 		assertThat(clients()).doesNotContain("redis-ha-" + member.identity().id());
+	}
+
+	@Test
+	void startRefusedByTheCoordinatorLeavesNothingRunning() {
+		String id = "x".repeat(200);
+		GroupSettings settings = new GroupSettings(Members.config(1, List.of(address(redis.group().master()))), null,
+				null, Duration.ofMillis(500));
+		RedisHaMember member = new RedisHaMember(new MemberIdentity(id, "test-app"), List.of(settings));
+		assertThatIllegalArgumentException().isThrownBy(member::start).withMessageContaining("member id");
+		assertThat(member.isRunning()).isFalse();
+		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(threads()).noneMatch((name) -> name.contains(id)));
+		member.stop();
 	}
 
 	private static void awaitFullTopology(RedisHaMember member) {

@@ -130,7 +130,7 @@ class NodeLinkTest {
 		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(new Reply.Text("PONG", false));
 		replica.pause();
 		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(
-				new Reply.Failed("no reply from " + address(replica) + " to Ping within " + TIMEOUT.toMillis() + " ms"));
+				new Reply.Failed("no reply from " + address(replica) + " within " + TIMEOUT.toMillis() + " ms"));
 		replica.resume();
 		await().atMost(Duration.ofSeconds(3))
 			.until(() -> call(link, new Action.Ping(address(replica))).equals(new Reply.Text("PONG", false)));
