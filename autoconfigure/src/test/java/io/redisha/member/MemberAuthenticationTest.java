@@ -33,8 +33,8 @@ class MemberAuthenticationTest {
 
 	@Test
 	void passwordProtectedNodesAreMonitoredAndGossipedOn() {
-		RedisHaMember one = this.members.start("app", PASSWORD, UnaryOperator.identity(), redis.group().master());
-		RedisHaMember two = this.members.start(null, PASSWORD, UnaryOperator.identity(), redis.group().node(1));
+		RedisHaMember one = this.members.start(1, "app", PASSWORD, UnaryOperator.identity(), redis.group().master());
+		RedisHaMember two = this.members.start(1, null, PASSWORD, UnaryOperator.identity(), redis.group().node(1));
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			for (RedisHaMember member : new RedisHaMember[] { one, two }) {
 				GroupSnapshot snapshot = snapshot(member);
@@ -51,7 +51,7 @@ class MemberAuthenticationTest {
 
 	@Test
 	void wrongPasswordIsReportedClearly() {
-		RedisHaMember member = this.members.start("app", "wrong", UnaryOperator.identity(), redis.group().master());
+		RedisHaMember member = this.members.start(1, "app", "wrong", UnaryOperator.identity(), redis.group().master());
 		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
 			.hasEntrySatisfying(address(redis.group().master()), (reason) -> assertThat(reason)
 				.contains("authentication to " + address(redis.group().master()) + " failed: WRONGPASS")

@@ -68,7 +68,7 @@ class MemberFailureTest {
 			TcpProxy proxy = proxies.get(node);
 			return (proxy != null) ? new NodeAddress(proxy.host(), proxy.port()) : node;
 		};
-		RedisHaMember isolated = this.members.start(null, null, viaProxy, redis.group().master());
+		RedisHaMember isolated = this.members.start(1, null, null, viaProxy, redis.group().master());
 		RedisHaMember connected = this.members.start(redis.group().master());
 		NodeAddress master = address(redis.group().master());
 		await().atMost(Duration.ofSeconds(5)).until(() -> status(isolated, master) == NodeStatus.UP

@@ -24,6 +24,8 @@ final class Members implements AutoCloseable {
 
 	static final Duration HELLO_PERIOD = Duration.ofSeconds(1);
 
+	static final Duration QUIET_PERIOD = Duration.ofSeconds(1);
+
 	private final List<RedisHaMember> started = new ArrayList<>();
 
 	static NodeAddress address(RedisServerProcess server) {
@@ -33,20 +35,26 @@ final class Members implements AutoCloseable {
 	static GroupConfig config(int quorum, List<NodeAddress> seeds) {
 		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
 		GroupConfig.Timing timing = new GroupConfig.Timing(Duration.ofMillis(250), Duration.ofSeconds(1), HELLO_PERIOD,
-				defaults.opinionValidity(), defaults.memberExpiry(), Duration.ofSeconds(1), defaults.tiltThreshold(),
+				defaults.opinionValidity(), defaults.memberExpiry(), QUIET_PERIOD, defaults.tiltThreshold(),
 				defaults.tiltDuration(), Duration.ofSeconds(1));
 		return new GroupConfig(GROUP, seeds, quorum, DOWN_AFTER, Duration.ofSeconds(10), 1, timing);
 	}
 
-	/** Starts a member with these seeds, no password. */
+	/** Starts a member with these seeds, quorum 1, no password. */
 	RedisHaMember start(RedisServerProcess... seeds) {
-		return start(null, null, UnaryOperator.identity(), seeds);
+		return start(1, null, null, UnaryOperator.identity(), seeds);
 	}
 
-	RedisHaMember start(String username, String password, UnaryOperator<NodeAddress> connectVia,
+	/** Starts a member with these seeds and this quorum, no password. */
+	RedisHaMember start(int quorum, RedisServerProcess... seeds) {
+		return start(quorum, null, null, UnaryOperator.identity(), seeds);
+	}
+
+	RedisHaMember start(int quorum, String username, String password, UnaryOperator<NodeAddress> connectVia,
 			RedisServerProcess... seeds) {
 		List<NodeAddress> addresses = List.of(seeds).stream().map(Members::address).toList();
-		GroupSettings settings = new GroupSettings(config(1, addresses), username, password, Duration.ofMillis(500));
+		GroupSettings settings = new GroupSettings(config(quorum, addresses), username, password,
+				Duration.ofMillis(500));
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(settings), connectVia);
