@@ -1,5 +1,6 @@
 package io.redisha.member;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,13 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
-import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import io.redisha.redis.LinkResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,7 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final long originEpochMillis = System.currentTimeMillis();
 
-	private ClientResources resources;
+	private LinkResources resources;
 
 	private volatile State state = State.NEW;
 
@@ -78,16 +77,11 @@ public final class RedisHaMember implements AutoCloseable {
 		if (this.state != State.NEW) {
 			throw new IllegalStateException("member " + this.identity.id() + " was already started");
 		}
-		this.resources = DefaultClientResources.builder()
-			.ioThreadPoolSize(Math.max(2, this.groups.size()))
-			.computationThreadPoolSize(2)
-			// Named after the member, so a thread dump (or a leak check) shows whose threads these are.
-			.threadFactoryProvider((pool) -> new DefaultThreadFactory("redis-ha-" + this.identity.id() + "-" + pool, true))
-			.build();
+		this.resources = new LinkResources("redis-ha-" + this.identity.id());
 		this.state = State.RUNNING;
 		try {
 			for (GroupSettings group : this.groups) {
-				GroupLoop loop = new GroupLoop(group, this.identity, this.resources, this.connectVia, this::now,
+				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia, this::now,
 						this::publishEvent);
 				this.loops.put(group.config().name(), loop);
 				loop.start();
@@ -114,15 +108,8 @@ public final class RedisHaMember implements AutoCloseable {
 				loop.stop();
 			}
 		}
-		try {
-			this.resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		catch (Exception ex) {
-			logger.warn("Lettuce resources of member {} did not shut down cleanly: {}", this.identity.id(),
-					ex.toString());
+		if (!this.resources.close(Duration.ofSeconds(2))) {
+			logger.warn("Lettuce threads of redis-ha member {} did not stop within 2 s", this.identity.id());
 		}
 		logger.info("redis-ha member {} stopped", this.identity.id());
 	}

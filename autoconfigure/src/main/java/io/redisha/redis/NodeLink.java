@@ -141,8 +141,9 @@ public final class NodeLink implements AutoCloseable {
 			return;
 		}
 		ensureSubscribed();
-		// A connect and a command may each take the timeout; never wait longer than both.
-		long guardMillis = 2 * this.timeout.toMillis() + 250;
+		// Lettuce times out the connect and the command; this guard only backs them up (the
+		// first connect of a process also loads Netty and Lettuce, which may take a second).
+		long guardMillis = 2 * this.timeout.toMillis() + 1000;
 		commandConnection().thenCompose((connection) -> dispatch(connection.async(), command))
 			.orTimeout(guardMillis, TimeUnit.MILLISECONDS)
 			.whenComplete((reply, failure) -> once.accept((failure != null) ? Failures.toReply(command, failure, this.timeout) : reply));

@@ -7,8 +7,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
@@ -36,7 +34,7 @@ class NodeLinkTest {
 	@RegisterExtension
 	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
 
-	private static ClientResources resources;
+	private static LinkResources resources;
 
 	private final List<NodeLink> links = new CopyOnWriteArrayList<>();
 
@@ -44,12 +42,12 @@ class NodeLinkTest {
 
 	@BeforeAll
 	static void createResources() {
-		resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+		resources = new LinkResources("node-link-test");
 	}
 
 	@AfterAll
 	static void shutdownResources() {
-		resources.shutdown(0, 2, TimeUnit.SECONDS);
+		resources.close();
 	}
 
 	@AfterEach
@@ -193,7 +191,7 @@ class NodeLinkTest {
 
 	NodeLink link(RedisServerProcess server, String username, String password) {
 		NodeLink link = new NodeLink(address(server),
-				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test"), resources, CHANNEL,
+				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test"), resources.clientResources(), CHANNEL,
 				this.gossip::add);
 		this.links.add(link);
 		link.connect();
