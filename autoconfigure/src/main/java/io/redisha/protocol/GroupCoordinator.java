@@ -7,6 +7,9 @@ import java.util.random.RandomGenerator;
 
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
+import io.redisha.protocol.GossipMessage.Vote;
+import io.redisha.protocol.GossipMessage.VoteRequest;
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
@@ -39,6 +42,25 @@ public final class GroupCoordinator {
 
 	private final long quietUntil;
 
+	private final VoteBook voteBook = new VoteBook();
+
+	private final ReplicaSelector selector;
+
+	private final FailoverProcess.Host failoverHost = new FailoverProcess.Host() {
+
+		@Override
+		public void emit(Type type, NodeAddress node, String detail, List<Action> out) {
+			GroupCoordinator.this.emit(out, type, node, detail);
+		}
+
+		@Override
+		public void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out) {
+			GroupCoordinator.this.configEpoch = epoch;
+			switchMaster(now, newMaster, out);
+		}
+
+	};
+
 	private boolean started;
 
 	private boolean stopped;
@@ -54,6 +76,24 @@ public final class GroupCoordinator {
 	private long currentEpoch;
 
 	private boolean masterDown;
+
+	private boolean objectivelyDown;
+
+	private String masterReplicationId = "";
+
+	private Election election;
+
+	private long lastVoteRequestAt = -1;
+
+	private FailoverProcess failover;
+
+	private FailoverSnapshot lastFailover;
+
+	/** When this member may ask for votes (a small random delay after ODOWN); -1 when not scheduled. */
+	private long candidacyAt = -1;
+
+	/** No candidacy before this: after voting for another member, or after a failed attempt. */
+	private long holdOffUntil = -1;
 
 	private long rejectedMessages;
 
@@ -77,6 +117,7 @@ public final class GroupCoordinator {
 		this.tilt = new TiltGuard(config.timing().tiltThreshold().toMillis(),
 				config.timing().tiltDuration().toMillis(), nowMillis);
 		this.quietUntil = nowMillis + this.timers.quietPeriod();
+		this.selector = new ReplicaSelector(this.timers);
 	}
 
 	private static void requireGossipable(String what, String value) {
@@ -110,7 +151,7 @@ public final class GroupCoordinator {
 	}
 
 	private long infoPeriod(NodeState node) {
-		boolean urgent = node.role() == null || this.masterDown;
+		boolean urgent = node.role() == null || this.masterDown || this.failover != null;
 		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
 	}
 
@@ -135,8 +176,20 @@ public final class GroupCoordinator {
 			node.infoAnswered(reply instanceof Reply.Info);
 			if (reply instanceof Reply.Info info) {
 				node.info(nowMillis, info.info());
+				if (node.address().equals(this.master) && info.info().role() == Role.MASTER) {
+					this.masterReplicationId = info.info().replicationId();
+				}
 				discover(nowMillis, node, out);
 			}
+		}
+		else if (command instanceof Action.QueryRole) {
+			node.roleAnswered();
+			if (reply instanceof Reply.Role role) {
+				node.role(nowMillis, role.role());
+			}
+		}
+		if (this.failover != null) {
+			this.failover.onReply(nowMillis, command, reply, this.nodes, out);
 		}
 		evaluate(nowMillis, out);
 		return out;
@@ -196,8 +249,20 @@ public final class GroupCoordinator {
 		}
 		else if (message instanceof Hello hello) {
 			this.members.get(hello.sender()).hello(nowMillis, hello);
-			observeEpoch(hello.currentEpoch(), out);
+			observeEpoch(nowMillis, hello.currentEpoch(), out);
 			adoptConfiguration(nowMillis, hello, out);
+		}
+		else if (message instanceof VoteRequest request) {
+			this.members.get(request.sender()).seen(nowMillis, request.epoch());
+			onVoteRequest(nowMillis, request, out);
+		}
+		else if (message instanceof Vote vote) {
+			this.members.get(vote.sender()).seen(nowMillis, vote.epoch());
+			observeEpoch(nowMillis, vote.epoch(), out);
+			if (this.election != null && this.election.epoch() == vote.epoch()
+					&& this.election.failingMaster().equals(vote.failingMaster())) {
+				this.election.vote(vote.sender(), vote.candidate().equals(this.self.id()));
+			}
 		}
 		evaluate(nowMillis, out);
 		return out;
@@ -244,7 +309,8 @@ public final class GroupCoordinator {
 			memberSnapshots.add(peer.snapshot(nowMillis));
 		}
 		return new GroupSnapshot(this.config.name(), state(nowMillis), this.currentEpoch, this.configEpoch,
-				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages, null);
+				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages,
+				(this.failover != null) ? this.failover.snapshot() : this.lastFailover);
 	}
 
 	private GroupState state(long now) {
@@ -254,36 +320,65 @@ public final class GroupCoordinator {
 		if (this.master == null) {
 			return GroupState.NO_MASTER;
 		}
+		if (this.failover != null || this.election != null || peerLeadsFailover(now)) {
+			return GroupState.FAILOVER;
+		}
+		if (this.objectivelyDown) {
+			return GroupState.ODOWN;
+		}
 		return this.masterDown ? GroupState.SDOWN : GroupState.OK;
 	}
 
 	private void observeTime(long now, boolean tick, List<Action> out) {
 		if (this.tilt.observe(now, tick)) {
 			emit(out, Type.TILT, null, "timer gap or time going backwards");
+			if (this.election != null) {
+				abortElection(now, "entered TILT", out);
+			}
 		}
 		else if (this.tilt.ended(now)) {
 			emit(out, Type.TILT_CLEARED, null, null);
 		}
 	}
 
-	private void observeEpoch(long epoch, List<Action> out) {
+	private void observeEpoch(long now, long epoch, List<Action> out) {
+		if (now < this.quietUntil) {
+			this.voteBook.observedWhileQuiet(epoch);
+		}
 		if (epoch > this.currentEpoch) {
 			this.currentEpoch = epoch;
 			emit(out, Type.NEW_EPOCH, null, null);
 		}
 	}
 
-	/** Adopts the master of the highest config epoch; at equal epochs the smaller address, so that all converge. */
+	/**
+	 * Adopts the master of the highest config epoch; at equal epochs the smaller address, so that
+	 * all members converge. A newer configuration ends this member's own attempt.
+	 */
 	private void adoptConfiguration(long now, Hello hello, List<Action> out) {
 		NodeAddress announced = hello.master();
 		if (announced == null) {
 			return;
 		}
-		if (this.master == null || hello.configEpoch() > this.configEpoch
-				|| hello.configEpoch() == this.configEpoch && announced.compareTo(this.master) < 0) {
-			this.configEpoch = hello.configEpoch();
-			switchMaster(now, announced, out);
+		long epoch = hello.configEpoch();
+		if (this.master != null && (epoch < this.configEpoch
+				|| epoch == this.configEpoch && announced.compareTo(this.master) >= 0)) {
+			return;
 		}
+		NodeAddress old = this.master;
+		this.configEpoch = epoch;
+		if (this.election != null && this.election.epoch() <= epoch) {
+			abortElection(now, "superseded by config epoch " + epoch + " from " + hello.sender(), out);
+		}
+		if (this.failover != null && this.failover.epoch() <= epoch) {
+			this.failover.abort(now, "superseded by config epoch " + epoch + " from " + hello.sender());
+			endFailover(now, out);
+		}
+		if (old != null && !announced.equals(old)) {
+			this.lastFailover = new FailoverSnapshot(epoch, hello.sender(), old, announced, now, now,
+					"learned from member " + hello.sender(), List.of(new FailoverSnapshot.Step("switch-master", 0)));
+		}
+		switchMaster(now, announced, out);
 	}
 
 	private void switchMaster(long now, NodeAddress newMaster, List<Action> out) {
@@ -293,13 +388,14 @@ public final class GroupCoordinator {
 		}
 		this.master = newMaster;
 		this.masterDown = false;
+		this.objectivelyDown = false;
 		this.nodes.track(newMaster, now, out);
 		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), this.configEpoch, old,
 				newMaster, null)));
 		publishHello(now, out);
 	}
 
-	/** Re-derives what follows from the current knowledge: the master, its health. */
+	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
 	private void evaluate(long now, List<Action> out) {
 		this.nodes.poll(now, this.timers.pingEvery(), this::infoPeriod, out);
 		if (this.master == null) {
@@ -308,11 +404,202 @@ public final class GroupCoordinator {
 		if (this.master == null) {
 			return;
 		}
-		boolean down = !this.tilt.tilted(now) && seesMasterDown(now);
+		boolean tilted = this.tilt.tilted(now);
+		boolean down = !tilted && seesMasterDown(now);
 		if (down != this.masterDown) {
 			this.masterDown = down;
 			emit(out, down ? Type.SDOWN : Type.SDOWN_CLEARED, this.master, null);
 			publishHello(now, out);
+		}
+		int opinions = opinionsMasterDown(now);
+		boolean odown = down && opinions >= this.config.quorum();
+		if (odown != this.objectivelyDown) {
+			this.objectivelyDown = odown;
+			emit(out, odown ? Type.ODOWN : Type.ODOWN_CLEARED, this.master,
+					"#quorum " + opinions + "/" + this.config.quorum());
+		}
+		if (this.failover != null) {
+			this.failover.advance(now, this.nodes, tilted, out);
+			if (this.failover.ended()) {
+				endFailover(now, out);
+			}
+		}
+		else if (this.election != null) {
+			decideElection(now, out);
+		}
+		else {
+			considerCandidacy(now, tilted, out);
+		}
+		reconfigureStrayNodes(now, tilted, out);
+	}
+
+	/** This member (seeing it down) plus the peers whose fresh hello says this master is down. */
+	private int opinionsMasterDown(long now) {
+		if (!this.masterDown) {
+			return 0;
+		}
+		int count = 1;
+		for (Peer peer : this.members.peers()) {
+			if (peer.seesDown(this.master, now, this.timers.opinionValidity())) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	private boolean peerLeadsFailover(long now) {
+		for (Peer peer : this.members.peers()) {
+			if (peer.leadsFailover(now, this.timers.opinionValidity()) > 0) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private boolean quiet(long now) {
+		return now < this.quietUntil;
+	}
+
+	/** In ODOWN, with nobody else acting: ask for votes after a small random delay. */
+	private void considerCandidacy(long now, boolean tilted, List<Action> out) {
+		if (!this.objectivelyDown || tilted || quiet(now) || now < this.holdOffUntil || peerLeadsFailover(now)) {
+			this.candidacyAt = -1;
+			return;
+		}
+		if (this.candidacyAt < 0) {
+			this.candidacyAt = now + this.random.nextLong(this.timers.candidacyJitter() + 1);
+		}
+		if (now < this.candidacyAt) {
+			return;
+		}
+		this.candidacyAt = -1;
+		this.currentEpoch++;
+		emit(out, Type.NEW_EPOCH, null, null);
+		this.voteBook.grant(this.currentEpoch, this.self.id());
+		this.election = new Election(this.self.id(), this.currentEpoch, this.master, now);
+		emit(out, Type.TRY_FAILOVER, this.master, null);
+		emit(out, Type.VOTE_FOR_LEADER, this.master, this.self.id());
+		requestVotes(now, out);
+		decideElection(now, out);
+	}
+
+	private void requestVotes(long now, List<Action> out) {
+		this.lastVoteRequestAt = now;
+		publish(new VoteRequest(this.config.name(), this.self.id(), ++this.sequence, this.election.epoch(),
+				this.election.failingMaster()), out);
+	}
+
+	private void decideElection(long now, List<Action> out) {
+		int voters = this.members.voters();
+		int quorum = this.config.quorum();
+		if (this.election.won(quorum, voters)) {
+			emit(out, Type.ELECTED_LEADER, this.master,
+					this.election.votes() + " of " + voters + " votes, needed " + Election.needed(quorum, voters));
+			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), this.election, now, this.timers,
+					this.config.parallelSyncs());
+			this.election = null;
+			this.failover.begin(now, this.selector
+				.select(this.nodes.all(), this.failover.oldMaster(), this.masterReplicationId, now)
+				.orElse(null), out);
+			publishHello(now, out);
+			if (this.failover.ended()) {
+				endFailover(now, out);
+			}
+		}
+		else if (!this.masterDown) {
+			abortElection(now, "the master answers again", out);
+		}
+		else if (this.election.lost(quorum, voters)) {
+			abortElection(now, "votes went to other candidates", out);
+		}
+		else if (now - this.election.startedAt() >= this.timers.electionTimeout()) {
+			abortElection(now, "not elected within " + this.timers.electionTimeout() + " ms", out);
+		}
+		else if (now - this.lastVoteRequestAt >= Timers.TICK) {
+			requestVotes(now, out);
+		}
+	}
+
+	private void abortElection(long now, String reason, List<Action> out) {
+		emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.election.failingMaster(), reason);
+		this.election = null;
+		this.holdOffUntil = now + Timers.TICK + this.random.nextLong(this.timers.helloEvery());
+	}
+
+	private void endFailover(long now, List<Action> out) {
+		this.lastFailover = this.failover.snapshot();
+		if (this.failover.aborted()) {
+			long downAfter = this.timers.downAfter();
+			this.holdOffUntil = now + downAfter + this.random.nextLong(downAfter);
+		}
+		this.failover = null;
+		publishHello(now, out);
+	}
+
+	/**
+	 * Grants this member's one vote of an epoch to the first candidate asking for it, if this
+	 * member is past its quiet period, not in TILT, not acting itself, follows the same master
+	 * and sees it down itself: a member cut off from a healthy master cannot collect votes.
+	 */
+	private void onVoteRequest(long now, VoteRequest request, List<Action> out) {
+		long epoch = request.epoch();
+		boolean latest = epoch >= this.currentEpoch;
+		observeEpoch(now, epoch, out);
+		if (this.election != null && this.election.epoch() == epoch
+				&& this.election.failingMaster().equals(request.failingMaster())) {
+			this.election.vote(request.sender(), false);
+		}
+		if (this.voteBook.votedFor(epoch, request.sender())) {
+			publishVote(request, out);
+			return;
+		}
+		boolean mayVote = latest && !quiet(now) && !this.tilt.tilted(now) && this.failover == null
+				&& request.failingMaster().equals(this.master) && this.masterDown;
+		if (mayVote && this.voteBook.grant(epoch, request.sender())) {
+			emit(out, Type.VOTE_FOR_LEADER, this.master, request.sender());
+			publishVote(request, out);
+			this.holdOffUntil = Math.max(this.holdOffUntil,
+					now + this.timers.electionTimeout() + this.random.nextLong(this.timers.helloEvery()));
+			if (this.election != null) {
+				abortElection(now, "voted for " + request.sender() + " in a later epoch", out);
+			}
+		}
+	}
+
+	private void publishVote(VoteRequest request, List<Action> out) {
+		publish(new Vote(this.config.name(), this.self.id(), ++this.sequence, request.epoch(), request.sender(),
+				request.failingMaster()), out);
+	}
+
+	/**
+	 * Turns a node that claims to be master but is not the current one (an old master come
+	 * back) into a replica of the current master, and repoints a replica following another node
+	 * of this group; only when the node has been up and in that role for demote-after, the
+	 * current master is healthy, and nobody is failing over.
+	 */
+	private void reconfigureStrayNodes(long now, boolean tilted, List<Action> out) {
+		NodeState current = this.nodes.get(this.master);
+		long downAfter = this.timers.downAfter();
+		long stable = this.timers.demoteAfter();
+		if (tilted || quiet(now) || this.masterDown || this.failover != null || peerLeadsFailover(now)
+				|| current.status(now, downAfter) != NodeStatus.UP || current.role() != Role.MASTER) {
+			return;
+		}
+		for (NodeState node : this.nodes.all()) {
+			long upSince = node.upSince(now, downAfter);
+			if (node == current || node.role() == null || upSince < 0 || now - upSince < stable
+					|| now - node.roleSince() < stable || node.recentlyReconfigured(now, stable)) {
+				continue;
+			}
+			boolean strayMaster = node.role() == Role.MASTER;
+			boolean wrongMaster = node.role() == Role.REPLICA && !this.master.equals(node.following())
+					&& this.nodes.get(node.following()) != null;
+			if (strayMaster || wrongMaster) {
+				node.reconfigured(now);
+				out.add(new Action.Replicate(node.address(), this.master, this.configEpoch));
+				emit(out, Type.CONVERT_TO_REPLICA, node.address(),
+						strayMaster ? "claimed to be master" : "followed " + node.following());
+			}
 		}
 	}
 
@@ -366,7 +653,8 @@ public final class GroupCoordinator {
 	private void publishHello(long now, List<Action> out) {
 		this.lastHelloAt = now;
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
-				this.currentEpoch, this.master, this.configEpoch, this.masterDown, 0), out);
+				this.currentEpoch, this.master, this.configEpoch, this.masterDown,
+				(this.failover != null) ? this.failover.epoch() : 0), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {

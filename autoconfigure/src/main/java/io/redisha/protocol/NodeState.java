@@ -39,10 +39,10 @@ final class NodeState {
 
 	private NodeAddress following;
 
-	/** The last master it followed as a replica, and that history's replication id: who it belonged to. */
+	/** The last master it followed as a replica: which group it belonged to. */
 	private NodeAddress lastFollowed;
 
-	private String lastReplicaReplicationId = "";
+	private long reconfiguredAt = -1;
 
 	NodeState(NodeAddress address, long now) {
 		this.address = address;
@@ -131,9 +131,6 @@ final class NodeState {
 		this.info = info;
 		this.infoAt = now;
 		role(now, info.role(), info.master());
-		if (info.role() == Role.REPLICA) {
-			this.lastReplicaReplicationId = info.replicationId();
-		}
 	}
 
 	void role(long now, RoleInfo role) {
@@ -178,8 +175,13 @@ final class NodeState {
 		return this.lastFollowed;
 	}
 
-	String lastReplicaReplicationId() {
-		return this.lastReplicaReplicationId;
+	/** Whether this member sent it a REPLICAOF to fix its role within the last {@code period}. */
+	boolean recentlyReconfigured(long now, long period) {
+		return this.reconfiguredAt >= 0 && now - this.reconfiguredAt < period;
+	}
+
+	void reconfigured(long now) {
+		this.reconfiguredAt = now;
 	}
 
 	GroupSnapshot.NodeSnapshot snapshot(long now, long downAfter, long masterOffset) {

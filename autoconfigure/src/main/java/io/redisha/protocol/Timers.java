@@ -17,10 +17,15 @@ package io.redisha.protocol;
  * @param failoverTimeout how long a failover attempt may take
  * @param electionTimeout how long a candidate waits for votes: never longer than the quiet
  * period (see docs/protocol.md for why)
+ * @param candidacyJitter the largest random delay before asking for votes, so that members
+ * seeing the master down at the same moment rarely split the vote
  */
 record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
 		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
-		long electionTimeout) {
+		long electionTimeout, long candidacyJitter) {
+
+	/** The runtime ticks about this often; nothing is more precise than one tick. */
+	static final long TICK = 100;
 
 	static Timers of(GroupConfig config) {
 		GroupConfig.Timing timing = config.timing();
@@ -31,7 +36,7 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery,
 				timing.helloPeriod().toMillis(), timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(),
 				quiet, timing.demoteAfter().toMillis(), failoverTimeout,
-				Math.min(Math.min(failoverTimeout, quiet), 10_000));
+				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK, timing.helloPeriod().toMillis() / 4));
 	}
 
 }

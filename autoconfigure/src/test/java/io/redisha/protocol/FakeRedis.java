@@ -46,6 +46,9 @@ final class FakeRedis {
 			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
 		}
 		if (command instanceof Action.Promote) {
+			if (node.ignoresPromotion) {
+				return new Reply.Text("OK", false);
+			}
 			node.following = null;
 			node.replicationId = "history-" + node.address + "-promoted";
 			return new Reply.Text("OK", false);
@@ -94,6 +97,8 @@ final class FakeRedis {
 		boolean loading;
 
 		boolean linkUp = true;
+
+		boolean ignoresPromotion;
 
 		NodeAddress following;
 

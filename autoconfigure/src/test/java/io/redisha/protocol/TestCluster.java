@@ -28,6 +28,9 @@ final class TestCluster {
 
 	private final SplittableRandom random = new SplittableRandom(42);
 
+	/** A member that is about to carry out a matching action crashes instead (the action still reaches Redis). */
+	Predicate<Action> crashBefore = (action) -> false;
+
 	static GroupConfig config(int quorum, String... seeds) {
 		return config(quorum, 1, seeds);
 	}
@@ -84,8 +87,17 @@ final class TestCluster {
 		while (!queue.isEmpty()) {
 			Work work = queue.poll();
 			Member member = work.member;
+			if (!member.running) {
+				continue;
+			}
 			member.actions.add(work.action);
-			if (work.action instanceof Action.NodeCommand command) {
+			if (this.crashBefore.test(work.action)) {
+				member.running = false;
+				if (work.action instanceof Action.NodeCommand command && member.reaches(command.node())) {
+					this.redis.answer(command);
+				}
+			}
+			else if (work.action instanceof Action.NodeCommand command) {
 				Reply reply = member.reaches(command.node()) ? this.redis.answer(command)
 						: new Reply.Failed("cut off");
 				member.replies.add(reply);

@@ -1,0 +1,250 @@
+package io.redisha.protocol;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.protocol.ReplicationInfo.Role;
+
+/**
+ * The failover this member leads after winning an election: promote the chosen replica,
+ * confirm with ROLE at once (and every tick until it answers master), then repoint the other
+ * replicas, at most {@code parallelSyncs} resyncing at a time. Each step is recorded with its
+ * time for the endpoint.
+ */
+final class FailoverProcess {
+
+	/** What the process needs from the coordinator around it. */
+	interface Host {
+
+		void emit(Type type, NodeAddress node, String detail, List<Action> out);
+
+		/** The promoted node answered ROLE master: it is the master of config epoch {@code epoch}. */
+		void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out);
+
+	}
+
+	private enum Stage {
+
+		PROMOTING, CONFIRMING, RECONFIGURING, ENDED
+
+	}
+
+	private final Host host;
+
+	private final String leader;
+
+	private final long epoch;
+
+	private final NodeAddress oldMaster;
+
+	private final long startedAt;
+
+	private final Timers timers;
+
+	private final int parallelSyncs;
+
+	private final List<FailoverSnapshot.Step> steps = new ArrayList<>();
+
+	/** Replicas still to repoint, and those repointed with when. */
+	private final Set<NodeAddress> pending = new LinkedHashSet<>();
+
+	private final Map<NodeAddress, Long> sent = new LinkedHashMap<>();
+
+	private Stage stage;
+
+	private NodeAddress chosen;
+
+	private boolean aborted;
+
+	private long endedAt = -1;
+
+	private String result = "in-progress";
+
+	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs) {
+		this.host = host;
+		this.leader = leader;
+		this.epoch = election.epoch();
+		this.oldMaster = election.failingMaster();
+		this.startedAt = election.startedAt();
+		this.timers = timers;
+		this.parallelSyncs = parallelSyncs;
+		step("try-failover", this.startedAt);
+		step("elected-leader", now);
+	}
+
+	long epoch() {
+		return this.epoch;
+	}
+
+	NodeAddress oldMaster() {
+		return this.oldMaster;
+	}
+
+	boolean ended() {
+		return this.stage == Stage.ENDED;
+	}
+
+	boolean aborted() {
+		return this.aborted;
+	}
+
+	/** Starts with the selected replica, or ends at once when there is none. */
+	void begin(long now, ReplicaSelector.Choice choice, List<Action> out) {
+		if (choice == null) {
+			this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.oldMaster, null, out);
+			abort(now, "no good replica");
+			return;
+		}
+		this.chosen = choice.node().address();
+		step("selected-replica " + this.chosen, now);
+		this.host.emit(Type.SELECTED_REPLICA, this.chosen, null, out);
+		if (choice.alreadyPromoted()) {
+			step("already-promoted " + this.chosen, now);
+			confirm(choice.node(), out);
+		}
+		else {
+			this.stage = Stage.PROMOTING;
+			out.add(new Action.Promote(this.chosen, this.epoch));
+			step("promote-sent", now);
+		}
+	}
+
+	private void confirm(NodeState node, List<Action> out) {
+		this.stage = Stage.CONFIRMING;
+		if (node.roleQueryable()) {
+			node.roleSent();
+			out.add(new Action.QueryRole(node.address()));
+		}
+	}
+
+	/** Handles a reply that belongs to this process; the coordinator has already recorded roles and INFO. */
+	void onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, List<Action> out) {
+		if (this.stage == Stage.ENDED) {
+			return;
+		}
+		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
+				&& this.stage == Stage.PROMOTING) {
+			if (reply instanceof Reply.Text text && !text.error()) {
+				step("promote-acknowledged", now);
+				confirm(nodes.get(this.chosen), out);
+			}
+			else {
+				abort(now, "promotion of " + this.chosen + " failed: " + describe(reply));
+			}
+		}
+		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
+				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
+			step("promoted", now);
+			this.host.emit(Type.PROMOTED_REPLICA, this.chosen, null, out);
+			this.host.promoted(now, this.chosen, this.epoch, out);
+			startReconfiguration(now, nodes, out);
+		}
+		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
+				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Text text && !text.error())) {
+			this.sent.remove(command.node());
+			this.pending.add(command.node());
+		}
+	}
+
+	private static String describe(Reply reply) {
+		if (reply instanceof Reply.Failed failed) {
+			return failed.reason();
+		}
+		return (reply instanceof Reply.Text text) ? text.text() : reply.toString();
+	}
+
+	private void startReconfiguration(long now, NodeTracker nodes, List<Action> out) {
+		this.stage = Stage.RECONFIGURING;
+		for (NodeState node : nodes.all()) {
+			NodeAddress address = node.address();
+			if (!address.equals(this.chosen) && !address.equals(this.oldMaster) && node.role() == Role.REPLICA) {
+				this.pending.add(address);
+			}
+		}
+		advance(now, nodes, false, out);
+	}
+
+	/** Timeouts, the ROLE re-query, and the next replicas to repoint; nothing but confirming while in TILT. */
+	void advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
+		if (this.stage == Stage.ENDED) {
+			return;
+		}
+		boolean timedOut = now - this.startedAt > this.timers.failoverTimeout();
+		if (this.stage == Stage.CONFIRMING) {
+			if (timedOut) {
+				abort(now, "no ROLE master from " + this.chosen + " within the failover timeout");
+			}
+			else {
+				confirm(nodes.get(this.chosen), out);
+			}
+			return;
+		}
+		if (this.stage == Stage.PROMOTING) {
+			if (timedOut) {
+				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
+			}
+			return;
+		}
+		if (tilted) {
+			return;
+		}
+		recordResynced(now, nodes, out);
+		for (NodeAddress address : List.copyOf(this.pending)) {
+			NodeState node = nodes.get(address);
+			boolean reachable = node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
+			if (timedOut || this.sent.size() < this.parallelSyncs && reachable) {
+				this.pending.remove(address);
+				this.sent.put(address, now);
+				out.add(new Action.Replicate(address, this.chosen, this.epoch));
+				step("reconf-sent " + address, now);
+				this.host.emit(Type.REPLICA_RECONF_SENT, address, null, out);
+			}
+		}
+		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
+			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
+			this.host.emit(Type.FAILOVER_END, this.chosen, this.result, out);
+		}
+	}
+
+	private void recordResynced(long now, NodeTracker nodes, List<Action> out) {
+		for (Map.Entry<NodeAddress, Long> entry : List.copyOf(this.sent.entrySet())) {
+			NodeState node = nodes.get(entry.getKey());
+			boolean following = node != null && node.infoAt() > entry.getValue() && node.role() == Role.REPLICA
+					&& this.chosen.equals(node.following()) && node.info().masterLinkUp();
+			if (following) {
+				this.sent.remove(entry.getKey());
+				step("reconf-done " + entry.getKey(), now);
+				this.host.emit(Type.REPLICA_RECONF_DONE, entry.getKey(), null, out);
+			}
+		}
+	}
+
+	void abort(long now, String reason) {
+		this.aborted = true;
+		end(now, reason);
+	}
+
+	private void end(long now, String result) {
+		this.stage = Stage.ENDED;
+		this.result = result;
+		this.endedAt = now;
+		step("end", now);
+	}
+
+	private void step(String name, long at) {
+		this.steps.add(new FailoverSnapshot.Step(name, at - this.startedAt));
+	}
+
+	FailoverSnapshot snapshot() {
+		return new FailoverSnapshot(this.epoch, this.leader, this.oldMaster, this.chosen, this.startedAt, this.endedAt,
+				this.result, this.steps);
+	}
+
+}
