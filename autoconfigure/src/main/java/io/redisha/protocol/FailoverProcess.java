@@ -67,6 +67,8 @@ final class FailoverProcess {
 
 	private String result = "in-progress";
 
+	private long lastRoleQueryAt = -1;
+
 	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs) {
 		this.host = host;
 		this.leader = leader;
@@ -107,7 +109,7 @@ final class FailoverProcess {
 		this.host.emit(Type.SELECTED_REPLICA, this.chosen, null, out);
 		if (choice.alreadyPromoted()) {
 			step("already-promoted " + this.chosen, now);
-			confirm(choice.node(), out);
+			confirm(now, choice.node(), out);
 		}
 		else {
 			this.stage = Stage.PROMOTING;
@@ -116,9 +118,11 @@ final class FailoverProcess {
 		}
 	}
 
-	private void confirm(NodeState node, List<Action> out) {
+	/** Asks ROLE at once, then at most once a tick until the node answers master. */
+	private void confirm(long now, NodeState node, List<Action> out) {
 		this.stage = Stage.CONFIRMING;
-		if (node.roleQueryable()) {
+		if (node.roleQueryable() && (this.lastRoleQueryAt < 0 || now - this.lastRoleQueryAt >= Timers.TICK)) {
+			this.lastRoleQueryAt = now;
 			node.roleSent();
 			out.add(new Action.QueryRole(node.address()));
 		}
@@ -133,7 +137,7 @@ final class FailoverProcess {
 				&& this.stage == Stage.PROMOTING) {
 			if (reply instanceof Reply.Text text && !text.error()) {
 				step("promote-acknowledged", now);
-				confirm(nodes.get(this.chosen), out);
+				confirm(now, nodes.get(this.chosen), out);
 			}
 			else {
 				abort(now, "promotion of " + this.chosen + " failed: " + describe(reply));
@@ -164,7 +168,8 @@ final class FailoverProcess {
 		this.stage = Stage.RECONFIGURING;
 		for (NodeState node : nodes.all()) {
 			NodeAddress address = node.address();
-			if (!address.equals(this.chosen) && !address.equals(this.oldMaster) && node.role() == Role.REPLICA) {
+			if (!address.equals(this.chosen) && !address.equals(this.oldMaster) && node.role() == Role.REPLICA
+					&& reachable(node, now)) {
 				this.pending.add(address);
 			}
 		}
@@ -182,7 +187,7 @@ final class FailoverProcess {
 				abort(now, "no ROLE master from " + this.chosen + " within the failover timeout");
 			}
 			else {
-				confirm(nodes.get(this.chosen), out);
+				confirm(now, nodes.get(this.chosen), out);
 			}
 			return;
 		}
@@ -197,9 +202,11 @@ final class FailoverProcess {
 		}
 		recordResynced(now, nodes, out);
 		for (NodeAddress address : List.copyOf(this.pending)) {
-			NodeState node = nodes.get(address);
-			boolean reachable = node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
-			if (timedOut || this.sent.size() < this.parallelSyncs && reachable) {
+			if (!reachable(nodes.get(address), now)) {
+				this.pending.remove(address);
+				step("reconf-skipped-down " + address, now);
+			}
+			else if (timedOut || this.sent.size() < this.parallelSyncs) {
 				this.pending.remove(address);
 				this.sent.put(address, now);
 				out.add(new Action.Replicate(address, this.chosen, this.epoch));
@@ -213,9 +220,19 @@ final class FailoverProcess {
 		}
 	}
 
+	/** Down replicas are left out: they are repointed when they come back (see the coordinator's stray node repair). */
+	private boolean reachable(NodeState node, long now) {
+		return node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
+	}
+
 	private void recordResynced(long now, NodeTracker nodes, List<Action> out) {
 		for (Map.Entry<NodeAddress, Long> entry : List.copyOf(this.sent.entrySet())) {
 			NodeState node = nodes.get(entry.getKey());
+			if (!reachable(node, now)) {
+				this.sent.remove(entry.getKey());
+				step("reconf-skipped-down " + entry.getKey(), now);
+				continue;
+			}
 			boolean following = node != null && node.infoAt() > entry.getValue() && node.role() == Role.REPLICA
 					&& this.chosen.equals(node.following()) && node.info().masterLinkUp();
 			if (following) {

@@ -93,4 +93,181 @@ class FailoverTest {
 		assertThat(this.master.following).isNull();
 	}
 
+	@Test
+	void aReplicaWithPriorityZeroIsNeverPromoted() {
+		this.replica2.priority = 0;
+		this.replica2.offset = 5000;
+		List<Member> members = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(5000);
+		assertThat(allPromotions(members)).extracting(Action.Promote::node).containsExactly(this.replica1.address);
+	}
+
+	@Test
+	void withNoGoodReplicaTheFailoverIsAbortedAndRetriedLater() {
+		this.replica1.priority = 0;
+		this.replica2.priority = 0;
+		List<Member> members = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(8000);
+		assertThat(allPromotions(members)).isEmpty();
+		List<ProtocolEvent> aborts = members.stream()
+			.flatMap((m) -> m.events(Type.FAILOVER_ABORT_NO_GOOD_REPLICA).stream()).toList();
+		assertThat(aborts).hasSizeGreaterThanOrEqualTo(2);
+		assertThat(aborts).extracting(ProtocolEvent::epoch).doesNotHaveDuplicates();
+		this.replica1.priority = 100;
+		this.cluster.run(8000);
+		assertThat(allPromotions(members)).extracting(Action.Promote::node).containsExactly(this.replica1.address);
+	}
+
+	@Test
+	void replicasAreRepointedAtMostParallelSyncsAtATime() {
+		this.cluster.redis.replica("10.0.0.4:6379", this.master);
+		this.cluster.redis.replica("10.0.0.5:6379", this.master);
+		this.replica1.offset = 9000;
+		List<Member> members = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(8000);
+		Member leader = leader(members);
+		int inFlight = 0;
+		int sent = 0;
+		for (ProtocolEvent event : leader.events) {
+			if (event.type() == Type.REPLICA_RECONF_SENT) {
+				inFlight++;
+				sent++;
+				assertThat(inFlight).isLessThanOrEqualTo(1);
+			}
+			else if (event.type() == Type.REPLICA_RECONF_DONE) {
+				inFlight--;
+			}
+		}
+		assertThat(sent).isEqualTo(3);
+		assertThat(leader.events(Type.FAILOVER_END)).hasSize(1);
+		assertThat(List.of("10.0.0.3:6379", "10.0.0.4:6379", "10.0.0.5:6379"))
+			.allSatisfy((address) -> assertThat(this.cluster.redis.node(address).following)
+				.isEqualTo(this.replica1.address));
+	}
+
+	@Test
+	void aPromotionNeverConfirmedIsAbortedAfterTheFailoverTimeoutAndRetriedInALaterEpoch() {
+		this.replica1.offset = 9000;
+		this.replica1.ignoresPromotion = true;
+		List<Member> members = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(12_500);
+		Member leader = leader(members);
+		GroupSnapshot.FailoverSnapshot first = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		assertThat(first.result()).contains("no ROLE master");
+		assertThat(first.endedAtMs() - first.startedAtMs()).isBetween(10_000L, 10_200L);
+		this.replica1.ignoresPromotion = false;
+		this.cluster.run(10_000);
+		List<Action.Promote> promotions = allPromotions(members);
+		assertThat(promotions).hasSizeGreaterThanOrEqualTo(2);
+		assertThat(promotions).extracting(Action.Promote::epoch).doesNotHaveDuplicates();
+		assertThat(members).allSatisfy((member) -> assertThat(
+				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica1.address));
+	}
+
+	@Test
+	void membersThatSaidGoodbyeStopCountingAtOnceVanishedOnesKeepCounting() {
+		List<Member> members = members(3, 1);
+		this.cluster.crash(members.get(1));
+		this.cluster.crash(members.get(2));
+		this.master.alive = false;
+		this.cluster.run(10_000);
+		assertThat(allPromotions(members)).isEmpty();
+		assertThat(members.get(0).events(Type.FAILOVER_ABORT_NOT_ELECTED)).isNotEmpty();
+
+		TestCluster other = new TestCluster();
+		FakeRedis.Node otherMaster = other.redis.master("10.0.0.1:6379");
+		other.redis.replica("10.0.0.2:6379", otherMaster);
+		for (int i = 0; i < 3; i++) {
+			other.member("m" + i, TestCluster.config(1, SEEDS));
+		}
+		other.run(5000);
+		other.stop(other.members.get(1));
+		other.stop(other.members.get(2));
+		otherMaster.alive = false;
+		other.run(5000);
+		assertThat(other.members.get(0).actions(Action.Promote.class)).hasSize(1);
+	}
+
+	@Test
+	void theOldMasterComingBackIsTurnedIntoAReplicaOfTheNewOne() {
+		List<Member> members = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(5000);
+		NodeAddress newMaster = members.get(0).coordinator.snapshot(this.cluster.now).master().address();
+		this.master.alive = true;
+		this.cluster.run(2000);
+		assertThat(this.master.following).isNull();
+		this.cluster.run(3000);
+		assertThat(this.master.following).isEqualTo(newMaster);
+		assertThat(members.stream().flatMap((m) -> m.events(Type.CONVERT_TO_REPLICA).stream()))
+			.extracting(ProtocolEvent::node).contains(this.master.address);
+		assertThat(members).allSatisfy((member) -> assertThat(
+				member.coordinator.snapshot(this.cluster.now).replicas()).extracting(GroupSnapshot.NodeSnapshot::address)
+			.contains(this.master.address));
+	}
+
+	@Test
+	void aReplicaDownDuringTheFailoverFollowsTheNewMasterWhenItReturns() {
+		this.replica2.offset = 9000;
+		List<Member> members = members(3, 2);
+		this.replica1.alive = false;
+		this.master.alive = false;
+		this.cluster.run(6000);
+		assertThat(leader(members).events(Type.FAILOVER_END)).hasSize(1);
+		assertThat(this.replica1.following).isEqualTo(this.master.address);
+		this.replica1.alive = true;
+		this.cluster.run(6000);
+		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
+	}
+
+	@Test
+	void whenTheLeaderDiesRightAfterPromotingAnotherMemberAdoptsThatReplicaInsteadOfPromotingASecond() {
+		this.replica2.offset = 9000;
+		List<Member> members = members(3, 2);
+		this.cluster.crashBefore = (action) -> action instanceof Action.Promote;
+		this.master.alive = false;
+		this.cluster.run(20_000);
+		List<Member> alive = members.stream().filter((m) -> m.running).toList();
+		assertThat(alive).hasSize(2);
+		assertThat(allPromotions(alive)).isEmpty();
+		assertThat(alive).allSatisfy((member) -> assertThat(
+				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica2.address));
+		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
+	}
+
+	@Test
+	void restartingEveryMemberNeverFailsOverNorPicksAnotherMaster() {
+		List<Member> first = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(5000);
+		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now).master().address();
+		this.master.alive = true;
+		first.forEach(this.cluster::crash);
+		for (int i = 0; i < 3; i++) {
+			this.cluster.member("restarted" + i,
+					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
+		}
+		this.cluster.run(30_000);
+		List<Member> restarted = this.cluster.members.subList(3, 6);
+		assertThat(allPromotions(restarted)).isEmpty();
+		assertThat(restarted).allSatisfy((member) -> {
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
+			assertThat(snapshot.master().address()).isEqualTo(current);
+			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
+		});
+		assertThat(this.master.following).isEqualTo(current);
+	}
+
+	private static List<Action.Promote> allPromotions(List<Member> members) {
+		return members.stream().flatMap((m) -> m.actions(Action.Promote.class).stream()).toList();
+	}
+
+	private static Member leader(List<Member> members) {
+		return members.stream().filter((m) -> !m.events(Type.ELECTED_LEADER).isEmpty()).findFirst().orElseThrow();
+	}
+
 }

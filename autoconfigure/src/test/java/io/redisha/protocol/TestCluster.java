@@ -84,7 +84,11 @@ final class TestCluster {
 	void deliver(Member from, List<Action> actions) {
 		Deque<Work> queue = new ArrayDeque<>();
 		actions.forEach((action) -> queue.add(new Work(from, action)));
+		int budget = 100_000;
 		while (!queue.isEmpty()) {
+			if (--budget == 0) {
+				throw new IllegalStateException("message storm: " + queue.size() + " actions queued, e.g. " + queue.peek());
+			}
 			Work work = queue.poll();
 			Member member = work.member;
 			if (!member.running) {
