@@ -35,7 +35,7 @@ class MemberAuthenticationTest {
 	void passwordProtectedNodesAreMonitoredAndGossipedOn() {
 		RedisHaMember one = this.members.start(1, "app", PASSWORD, UnaryOperator.identity(), redis.group().master());
 		RedisHaMember two = this.members.start(1, null, PASSWORD, UnaryOperator.identity(), redis.group().node(1));
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			for (RedisHaMember member : new RedisHaMember[] { one, two }) {
 				GroupSnapshot snapshot = snapshot(member);
 				assertThat(snapshot.state()).isEqualTo(GroupState.OK);
@@ -52,7 +52,7 @@ class MemberAuthenticationTest {
 	@Test
 	void wrongPasswordIsReportedClearly() {
 		RedisHaMember member = this.members.start(1, "app", "wrong", UnaryOperator.identity(), redis.group().master());
-		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
 			.hasEntrySatisfying(address(redis.group().master()), (reason) -> assertThat(reason)
 				.contains("authentication to " + address(redis.group().master()) + " failed: WRONGPASS")
 				.contains("username and password")
@@ -63,7 +63,7 @@ class MemberAuthenticationTest {
 	@Test
 	void missingPasswordIsReportedClearly() {
 		RedisHaMember member = this.members.start(redis.group().master());
-		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
 			.hasEntrySatisfying(address(redis.group().master()),
 					(reason) -> assertThat(reason).contains("failed: NOAUTH")));
 	}

@@ -38,23 +38,23 @@ class MemberFailureTest {
 	void killedReplicaIsDownWithinDownAfterPlusOneSecondAndUpAfterRestart() {
 		RedisHaMember member = this.members.start(redis.group().master());
 		RedisServerProcess replica = redis.group().node(1);
-		await().atMost(Duration.ofSeconds(5)).until(() -> status(member, address(replica)) == NodeStatus.UP);
+		await().atMost(Members.EVENTUALLY).until(() -> status(member, address(replica)) == NodeStatus.UP);
 		replica.kill();
 		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(member, address(replica)) == NodeStatus.DOWN);
 		assertThat(member.connectionProblems(Members.GROUP)).containsKey(address(replica));
 		assertThat(snapshot(member).master().status()).isEqualTo(NodeStatus.UP);
 		replica.restart();
-		await().atMost(Duration.ofSeconds(3)).until(() -> status(member, address(replica)) == NodeStatus.UP);
+		await().atMost(Members.EVENTUALLY).until(() -> status(member, address(replica)) == NodeStatus.UP);
 		assertThat(member.connectionProblems(Members.GROUP)).doesNotContainKey(address(replica));
 	}
 
 	@Test
 	void replicaAddedAtRuntimeAppears() {
 		RedisHaMember member = this.members.start(redis.group().node(1));
-		await().atMost(Duration.ofSeconds(5)).until(() -> replicaCount(member) == 2);
+		await().atMost(Members.EVENTUALLY).until(() -> replicaCount(member) == 2);
 		RedisServerProcess added = redis.group().addReplica();
 		// INFO is read every second in these tests.
-		await().atMost(Duration.ofSeconds(3)).until(() -> status(member, address(added)) == NodeStatus.UP);
+		await().atMost(Members.EVENTUALLY).until(() -> status(member, address(added)) == NodeStatus.UP);
 		assertThat(replicaCount(member)).isEqualTo(3);
 	}
 
@@ -71,7 +71,7 @@ class MemberFailureTest {
 		RedisHaMember isolated = this.members.start(1, null, null, viaProxy, redis.group().master());
 		RedisHaMember connected = this.members.start(redis.group().master());
 		NodeAddress master = address(redis.group().master());
-		await().atMost(Duration.ofSeconds(5)).until(() -> status(isolated, master) == NodeStatus.UP
+		await().atMost(Members.EVENTUALLY).until(() -> status(isolated, master) == NodeStatus.UP
 				&& snapshot(isolated).members().size() == 2 && snapshot(isolated).replicas().size() == 2);
 		proxies.get(master).cut();
 		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(isolated, master) == NodeStatus.DOWN);
@@ -81,7 +81,7 @@ class MemberFailureTest {
 		assertThat(snapshot(connected).members()).extracting(GroupSnapshot.MemberSnapshot::seesMasterDown)
 			.containsExactlyInAnyOrder(true, false);
 		proxies.get(master).restore();
-		await().atMost(Duration.ofSeconds(3)).until(() -> status(isolated, master) == NodeStatus.UP);
+		await().atMost(Members.EVENTUALLY).until(() -> status(isolated, master) == NodeStatus.UP);
 	}
 
 	private static long replicaCount(RedisHaMember member) {

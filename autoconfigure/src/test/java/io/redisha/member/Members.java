@@ -26,6 +26,9 @@ final class Members implements AutoCloseable {
 
 	static final Duration QUIET_PERIOD = Duration.ofSeconds(1);
 
+	/** For waits the specification does not bound: generous, for a busy 2-core CI machine. */
+	static final Duration EVENTUALLY = Duration.ofSeconds(10);
+
 	private final List<RedisHaMember> started = new ArrayList<>();
 
 	static NodeAddress address(RedisServerProcess server) {
@@ -54,7 +57,7 @@ final class Members implements AutoCloseable {
 			RedisServerProcess... seeds) {
 		List<NodeAddress> addresses = List.of(seeds).stream().map(Members::address).toList();
 		GroupSettings settings = new GroupSettings(config(quorum, addresses), username, password,
-				Duration.ofMillis(500));
+				Duration.ofSeconds(1));
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(settings), connectVia);

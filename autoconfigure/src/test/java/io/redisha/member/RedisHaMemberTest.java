@@ -74,7 +74,7 @@ class RedisHaMemberTest {
 		leaving.stop();
 		assertThat(leaving.isRunning()).isFalse();
 		// Goodbye is published and acknowledged before stop() returns: the others drop it at their next step.
-		await().atMost(Duration.ofMillis(500)).untilAsserted(() -> assertThat(three.subList(1, 3))
+		await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(three.subList(1, 3))
 			.allSatisfy((member) -> assertThat(memberIds(member)).doesNotContain(leaving.identity().id()).hasSize(2)));
 		leaving.stop();
 	}
@@ -87,7 +87,7 @@ class RedisHaMemberTest {
 		redis.group().master().command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "garbage");
 		redis.group().node(1).command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "{\"v\":");
 		redis.group().node(2).command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "x".repeat(100_000));
-		await().atMost(Duration.ofSeconds(2))
+		await().atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(snapshot(member).rejectedMessages()).isGreaterThanOrEqualTo(before.rejectedMessages() + 3));
 		GroupSnapshot after = snapshot(member);
 		assertThat(after.state()).isEqualTo(GroupState.OK);
@@ -105,7 +105,7 @@ class RedisHaMemberTest {
 			throw new IllegalStateException("a failing listener must not stop the others");
 		});
 		RedisHaMember second = this.members.start(redis.group().master());
-		await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(events)
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(events)
 			.anySatisfy((event) -> assertThat(event.type()).isEqualTo(ProtocolEvent.Type.MEMBER_ADDED)));
 		assertThat(SentinelText.format(events.get(0))).startsWith(events.get(0).type().sentinelName() + " ");
 		assertThat(second.isRunning()).isTrue();
@@ -119,7 +119,7 @@ class RedisHaMemberTest {
 		assertThat(threads()).contains("redis-ha-" + Members.GROUP).anyMatch((name) -> name.contains(id));
 		this.members.close();
 		this.members.close();
-		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(threads())
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(threads())
 			.noneMatch((name) -> name.equals("redis-ha-" + Members.GROUP) || name.contains(id)));
 		assertThat(clients()).doesNotContain("redis-ha-" + member.identity().id());
 	}
@@ -128,17 +128,17 @@ class RedisHaMemberTest {
 	void startRefusedByTheCoordinatorLeavesNothingRunning() {
 		String id = "x".repeat(200);
 		GroupSettings settings = new GroupSettings(Members.config(1, List.of(address(redis.group().master()))), null,
-				null, Duration.ofMillis(500));
+				null, Duration.ofSeconds(1));
 		RedisHaMember member = new RedisHaMember(new MemberIdentity(id, "test-app"), List.of(settings));
 		assertThatIllegalArgumentException().isThrownBy(member::start).withMessageContaining("member id");
 		assertThat(member.isRunning()).isFalse();
-		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(threads()).noneMatch((name) -> name.contains(id)));
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(threads()).noneMatch((name) -> name.contains(id)));
 		member.stop();
 	}
 
 	private static void awaitFullTopology(RedisHaMember member) {
 		LocalRedisGroup group = redis.group();
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			GroupSnapshot snapshot = snapshot(member);
 			assertThat(snapshot).isNotNull();
 			assertThat(snapshot.master()).isNotNull();

@@ -29,6 +29,9 @@ class NodeLinkTest {
 
 	private static final Duration TIMEOUT = Duration.ofMillis(500);
 
+	/** For waits without a bound of their own: generous, for a busy 2-core CI machine. */
+	private static final Duration EVENTUALLY = Duration.ofSeconds(10);
+
 	private static final String CHANNEL = "__redis-ha__:test";
 
 	@RegisterExtension
@@ -75,7 +78,7 @@ class NodeLinkTest {
 		assertThat(call(replica, new Action.QueryRole(address(group.node(1))))).isInstanceOfSatisfying(Reply.Role.class,
 				(role) -> assertThat(role.role().following()).isEqualTo(address(group.master())));
 		assertThat(master.isConnected()).isTrue();
-		await().atMost(Duration.ofSeconds(2)).until(master::isSubscribed);
+		await().atMost(EVENTUALLY).until(master::isSubscribed);
 	}
 
 	@Test
@@ -83,14 +86,14 @@ class NodeLinkTest {
 		LocalRedisGroup group = redis.group();
 		NodeLink master = link(group.master(), null, null);
 		NodeLink replica = link(group.node(1), null, null);
-		await().atMost(Duration.ofSeconds(2)).until(() -> master.isSubscribed() && replica.isSubscribed());
+		await().atMost(EVENTUALLY).until(() -> master.isSubscribed() && replica.isSubscribed());
 		group.master().command("PUBLISH", CHANNEL, "from the fixture");
 		// A PUBLISH on a master reaches the subscribers of its replicas too.
-		await().atMost(Duration.ofSeconds(2))
+		await().atMost(EVENTUALLY)
 			.untilAsserted(() -> assertThat(this.gossip).containsExactly("from the fixture", "from the fixture"));
 		this.gossip.clear();
 		master.publish(CHANNEL, "from a link").join();
-		await().atMost(Duration.ofSeconds(2))
+		await().atMost(EVENTUALLY)
 			.untilAsserted(() -> assertThat(this.gossip).containsExactly("from a link", "from a link"));
 	}
 
@@ -105,7 +108,7 @@ class NodeLinkTest {
 		assertThat(link.isConnected()).isFalse();
 		server.restart();
 		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
-		await().atMost(Duration.ofSeconds(2)).until(link::isSubscribed);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
 	}
 
 	@Test
@@ -116,9 +119,9 @@ class NodeLinkTest {
 		replica.kill();
 		assertThat(call(link, new Action.Ping(address(replica)))).isInstanceOf(Reply.Failed.class);
 		replica.restart();
-		await().atMost(Duration.ofSeconds(3))
+		await().atMost(EVENTUALLY)
 			.until(() -> call(link, new Action.Ping(address(replica))).equals(new Reply.Text("PONG", false)));
-		await().atMost(Duration.ofSeconds(2)).until(link::isSubscribed);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
 	}
 
 	@Test
@@ -130,8 +133,22 @@ class NodeLinkTest {
 		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(
 				new Reply.Failed("no reply from " + address(replica) + " within " + TIMEOUT.toMillis() + " ms"));
 		replica.resume();
-		await().atMost(Duration.ofSeconds(3))
+		await().atMost(EVENTUALLY)
 			.until(() -> call(link, new Action.Ping(address(replica))).equals(new Reply.Text("PONG", false)));
+	}
+
+	@Test
+	void loadingNodeAnswersPingWithAnErrorText() {
+		RedisServerProcess server = redis.startServer(redis.options());
+		NodeLink link = link(server, null, null);
+		CompletableFuture<Void> loaded = server.loadSlowly(Duration.ofSeconds(2));
+		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(call(link, new Action.Ping(address(server))))
+			.isInstanceOfSatisfying(Reply.Text.class, (text) -> {
+				assertThat(text.error()).isTrue();
+				assertThat(text.text()).startsWith("LOADING");
+			}));
+		loaded.orTimeout(20, TimeUnit.SECONDS).join();
+		assertThat(call(link, new Action.Ping(address(server)))).isEqualTo(new Reply.Text("PONG", false));
 	}
 
 	@Test
@@ -140,14 +157,14 @@ class NodeLinkTest {
 		NodeAddress master = address(group.master());
 		NodeAddress replica = address(group.node(1));
 		NodeLink link = link(group.node(1), null, null);
-		await().atMost(Duration.ofSeconds(2)).until(link::isSubscribed);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
 		assertThat(call(link, new Action.Promote(replica, 1))).isEqualTo(new Reply.Text("OK", false));
 		// Confirmed at once, on the same connection: CLIENT KILL skipped the caller.
 		assertThat(call(link, new Action.QueryRole(replica)))
 			.isEqualTo(new Reply.Role(new RoleInfo(true, roleOffset(link, replica), null)));
 		assertThat(group.node(1).role()).isEqualTo("master");
 		// The subscription was killed by CLIENT KILL TYPE pubsub; the next command reopens it.
-		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+		await().atMost(EVENTUALLY).untilAsserted(() -> {
 			call(link, new Action.Ping(replica));
 			assertThat(link.isSubscribed()).isTrue();
 		});
@@ -162,7 +179,7 @@ class NodeLinkTest {
 		NodeLink link = link(master, null, null);
 		assertThat(call(link, new Action.Ping(address(master)))).isEqualTo(new Reply.Text("PONG", false));
 		master.command("CLIENT", "KILL", "TYPE", "normal");
-		await().atMost(Duration.ofSeconds(3))
+		await().atMost(EVENTUALLY)
 			.until(() -> call(link, new Action.Ping(address(master))).equals(new Reply.Text("PONG", false)));
 	}
 
@@ -179,7 +196,7 @@ class NodeLinkTest {
 				replica.kill();
 			}
 		}
-		await().atMost(Duration.ofSeconds(3)).untilAtomic(replies, equalTo(commands.get()));
+		await().atMost(EVENTUALLY).untilAtomic(replies, equalTo(commands.get()));
 		link.close();
 		assertThat(call(link, new Action.Ping(address(replica))))
 			.isEqualTo(new Reply.Failed("link to " + address(replica) + " is closed"));
@@ -201,7 +218,7 @@ class NodeLinkTest {
 	static Reply call(NodeLink link, Action.NodeCommand command) {
 		CompletableFuture<Reply> reply = new CompletableFuture<>();
 		link.execute(command, reply::complete);
-		return reply.orTimeout(5, TimeUnit.SECONDS).join();
+		return reply.orTimeout(10, TimeUnit.SECONDS).join();
 	}
 
 	static ReplicationInfo info(Reply reply) {

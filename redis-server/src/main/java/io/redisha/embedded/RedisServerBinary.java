@@ -191,6 +191,12 @@ public final class RedisServerBinary {
 		return this.source;
 	}
 
+	/** Its major version, e.g. 7 for {@code 7.0.15}. */
+	public int majorVersion() {
+		int dot = this.version.indexOf('.');
+		return Integer.parseInt((dot > 0) ? this.version.substring(0, dot) : this.version);
+	}
+
 	/** Its version, e.g. {@code 6.2.6}. */
 	public String version() {
 		return this.version;

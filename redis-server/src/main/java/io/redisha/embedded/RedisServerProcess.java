@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -91,6 +92,10 @@ public final class RedisServerProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(binary.path().toString());
 		command.addAll(options.arguments(port, directory.toString()));
+		if (binary.majorVersion() >= 7) {
+			// Redis 7 refuses DEBUG (used by loadSlowly) unless enabled; older servers allow it.
+			command.addAll(List.of("--enable-debug-command", "local"));
+		}
 		Path log = directory.resolve("redis-" + port + ".log");
 		Process process;
 		try {
@@ -350,6 +355,26 @@ public final class RedisServerProcess implements AutoCloseable {
 			}
 		}
 		return fields;
+	}
+
+	/**
+	 * Makes the server load its data set again, slowly, as after a restart with a large data
+	 * set: for about {@code duration} it answers {@code LOADING} to every command, also PING.
+	 * Adds a thousand keys of 10 KB named {@code loading:*} to make the load take time.
+	 * @return completes when the server has loaded and answers normally again
+	 */
+	public CompletableFuture<Void> loadSlowly(Duration duration) {
+		int keys = 1000;
+		// 10 MB: a loading server answers other clients (LOADING) after every 2 MB it read.
+		command("DEBUG", "POPULATE", Integer.toString(keys), "loading", "10240");
+		command("CONFIG", "SET", "rdbcompression", "no");
+		command("SAVE");
+		long delayMicros = Math.max(1, duration.toNanos() / 1000 / keys);
+		command("CONFIG", "SET", "key-load-delay", Long.toString(delayMicros));
+		RespClient patient = new RespClient(HOST, this.port, this.options.username(), this.options.password(),
+				duration.plus(START_TIMEOUT));
+		return CompletableFuture.runAsync(() -> patient.call("DEBUG", "RELOAD", "NOSAVE"))
+			.thenRun(() -> command("CONFIG", "SET", "key-load-delay", "0"));
 	}
 
 	/** {@code master} or {@code slave}, from {@code ROLE}. */

@@ -1,6 +1,8 @@
 package io.redisha.embedded;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -89,6 +91,18 @@ class LocalRedisGroupTest {
 		assertThat(group.replicas()).hasSize(3).contains(added);
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(group.master().info("replication")).containsEntry("connected_slaves", "3"));
+	}
+
+	@Test
+	void loadingNodeAnswersLoadingUntilLoaded() {
+		RedisServerProcess replica = redis.group().node(1);
+		replica.replicaOfNoOne();
+		CompletableFuture<Void> loaded = replica.loadSlowly(Duration.ofSeconds(1));
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatExceptionOfType(RedisErrorReplyException.class)
+			.isThrownBy(() -> replica.command("PING")).withMessageStartingWith("LOADING"));
+		loaded.orTimeout(20, TimeUnit.SECONDS).join();
+		assertThat(replica.command("PING")).isEqualTo("PONG");
+		assertThat(replica.command("EXISTS", "loading:1")).isEqualTo(1L);
 	}
 
 }
