@@ -53,7 +53,7 @@ final class TestCluster {
 		while (this.now < end) {
 			this.now += TICK;
 			for (Member member : List.copyOf(this.members)) {
-				if (member.running) {
+				if (member.running && this.now >= member.pausedUntil) {
 					deliver(member, member.coordinator.tick(this.now));
 				}
 			}
@@ -91,7 +91,7 @@ final class TestCluster {
 			}
 			Work work = queue.poll();
 			Member member = work.member;
-			if (!member.running) {
+			if (!member.running || this.now < member.pausedUntil) {
 				continue;
 			}
 			member.actions.add(work.action);
@@ -110,7 +110,7 @@ final class TestCluster {
 			else if (work.action instanceof Action.Publish publish) {
 				for (Member other : this.members) {
 					NodeAddress via = commonNode(member, other);
-					if (other != member && other.running && via != null) {
+					if (other != member && other.running && this.now >= other.pausedUntil && via != null) {
 						work(queue, other, other.coordinator.onGossip(this.now, via, publish.payload()));
 					}
 				}
@@ -160,6 +160,9 @@ final class TestCluster {
 		final Set<NodeAddress> cutOff = new HashSet<>();
 
 		boolean running = true;
+
+		/** A frozen process (GC pause, stopped container): no ticks, no input until then. */
+		long pausedUntil;
 
 		Member(GroupCoordinator coordinator) {
 			this.coordinator = coordinator;

@@ -1,0 +1,112 @@
+package io.redisha.protocol;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+import io.redisha.protocol.GossipMessage.Hello;
+import io.redisha.protocol.GossipMessage.Vote;
+import io.redisha.protocol.GossipMessage.VoteRequest;
+import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.protocol.TestCluster.Member;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The two times a member only watches: TILT after its timer stalled, and its start-up quiet period. */
+class TiltAndQuietTest {
+
+	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
+
+	private final TestCluster cluster = new TestCluster();
+
+	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+
+	private final FakeRedis.Node replica = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+
+	@Test
+	void aTimerGapOrTimeGoingBackwardsEntersTiltUntilTheClockIsTrustedAgain() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(100);
+		assertThat(coordinator.tick(2100)).noneMatch(TiltAndQuietTest::isTilt);
+		assertThat(coordinator.tick(4200)).anyMatch(TiltAndQuietTest::isTilt);
+		assertThat(coordinator.snapshot(4200).state()).isEqualTo(GroupState.TILT);
+		assertThat(coordinator.tick(4000)).noneMatch(TiltAndQuietTest::isTilt);
+		long now = 4000;
+		boolean cleared = false;
+		while (!cleared && now < 40_000) {
+			now += 100;
+			cleared = coordinator.tick(now).stream().anyMatch((action) -> action instanceof Action.Emit emit
+					&& emit.event().type() == Type.TILT_CLEARED);
+		}
+		assertThat(now).isEqualTo(34_000);
+		assertThat(coordinator.snapshot(now).state()).isNotEqualTo(GroupState.TILT);
+	}
+
+	private static boolean isTilt(Action action) {
+		return action instanceof Action.Emit emit && emit.event().type() == Type.TILT;
+	}
+
+	@Test
+	void membersInTiltNeitherReportTheMasterDownNorVoteNorFailOver() {
+		List<Member> members = List.of(this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379")),
+				this.cluster.member("b", TestCluster.config(2, "10.0.0.1:6379")),
+				this.cluster.member("c", TestCluster.config(2, "10.0.0.1:6379")));
+		this.cluster.run(5000);
+		members.get(1).pausedUntil = this.cluster.now + 3000;
+		members.get(2).pausedUntil = this.cluster.now + 3000;
+		this.cluster.run(3000);
+		this.master.alive = false;
+		this.cluster.run(25_000);
+		assertThat(members.get(1).events(Type.TILT)).hasSize(1);
+		assertThat(members.get(1).coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.TILT);
+		assertThat(members.get(0).events(Type.ODOWN)).isEmpty();
+		assertThat(members).allSatisfy((member) -> assertThat(member.actions(Action.Promote.class)).isEmpty());
+		this.cluster.run(10_000);
+		assertThat(members.get(1).events(Type.TILT_CLEARED)).hasSize(1);
+		assertThat(members.stream().flatMap((m) -> m.actions(Action.Promote.class).stream())).hasSize(1);
+		assertThat(this.replica.following).isNull();
+	}
+
+	@Test
+	void aStartingMemberNeverVotesWhileQuietNorInAnEpochItObservedThen() {
+		this.master.alive = false;
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.2:6379"));
+		this.cluster.run(200);
+		gossip(a, new Hello("orders", "x", 1, "app", 5, M, 3, false, 0));
+		this.cluster.run(1300);
+		assertThat(a.events(Type.SDOWN)).hasSize(1);
+		gossip(a, new VoteRequest("orders", "x", 2, 6, M));
+		this.cluster.run(2000);
+		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
+		gossip(a, new VoteRequest("orders", "y", 1, 6, M));
+		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
+		gossip(a, new VoteRequest("orders", "y", 2, 7, M));
+		gossip(a, new VoteRequest("orders", "z", 1, 7, M));
+		gossip(a, new VoteRequest("orders", "y", 3, 7, M));
+		assertThat(a.events(Type.VOTE_FOR_LEADER)).extracting(ProtocolEvent::detail).containsExactly("y");
+		List<Vote> votes = a.actions(Action.Publish.class).stream()
+			.map((publish) -> GossipCodec.decode(publish.payload()))
+			.filter(Vote.class::isInstance).map(Vote.class::cast).toList();
+		assertThat(votes).hasSize(2).allSatisfy((vote) -> {
+			assertThat(vote.epoch()).isEqualTo(7);
+			assertThat(vote.candidate()).isEqualTo("y");
+		});
+	}
+
+	@Test
+	void aMemberThatDoesNotSeeTheMasterDownDoesNotVote() {
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(5000);
+		gossip(a, new VoteRequest("orders", "y", 1, 1, M));
+		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
+		assertThat(a.coordinator.snapshot(this.cluster.now).currentEpoch()).isEqualTo(1);
+	}
+
+	private void gossip(Member member, GossipMessage message) {
+		this.cluster.deliver(member, member.coordinator.onGossip(this.cluster.now, this.replica.address,
+				GossipCodec.encode(message)));
+	}
+
+}
