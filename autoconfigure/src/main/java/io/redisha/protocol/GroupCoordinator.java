@@ -95,6 +95,9 @@ public final class GroupCoordinator {
 	/** No candidacy before this: after voting for another member, or after a failed attempt. */
 	private long holdOffUntil = -1;
 
+	/** The latest vote request refused only because this member did not see the master down yet. */
+	private VoteRequest deferredRequest;
+
 	private long rejectedMessages;
 
 	private String lastRejection;
@@ -410,6 +413,9 @@ public final class GroupCoordinator {
 			this.masterDown = down;
 			emit(out, down ? Type.SDOWN : Type.SDOWN_CLEARED, this.master, null);
 			publishHello(now, out);
+			if (down && this.deferredRequest != null) {
+				onVoteRequest(now, this.deferredRequest, out);
+			}
 		}
 		int opinions = opinionsMasterDown(now);
 		boolean odown = down && opinions >= this.config.quorum();
@@ -554,8 +560,9 @@ public final class GroupCoordinator {
 			return;
 		}
 		boolean mayVote = latest && !quiet(now) && !this.tilt.tilted(now) && this.failover == null
-				&& request.failingMaster().equals(this.master) && this.masterDown;
-		if (mayVote && this.voteBook.grant(epoch, request.sender())) {
+				&& request.failingMaster().equals(this.master);
+		this.deferredRequest = (mayVote && !this.masterDown) ? request : null;
+		if (mayVote && this.masterDown && this.voteBook.grant(epoch, request.sender())) {
 			emit(out, Type.VOTE_FOR_LEADER, this.master, request.sender());
 			publishVote(request, out);
 			this.holdOffUntil = Math.max(this.holdOffUntil,

@@ -36,7 +36,7 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery,
 				timing.helloPeriod().toMillis(), timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(),
 				quiet, timing.demoteAfter().toMillis(), failoverTimeout,
-				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK, timing.helloPeriod().toMillis() / 4));
+				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK / 2, timing.helloPeriod().toMillis() / 4));
 	}
 
 }
