@@ -1,0 +1,74 @@
+package io.redisha.failover;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.NodeAddress;
+
+import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
+import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
+import static io.redisha.failover.ScenarioMembers.address;
+import static io.redisha.failover.ScenarioMembers.awaitFollowing;
+import static io.redisha.failover.ScenarioMembers.node;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Sentinel's first scenarios: the master is killed with SIGKILL, a replica takes over, and the
+ * old master, restarted still believing it is the master, is turned into a replica.
+ */
+class KilledMasterTest {
+
+	@RegisterExtension
+	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private ScenarioMembers members;
+
+	@AfterEach
+	void stopMembers() {
+		if (this.members != null) {
+			this.members.close();
+		}
+	}
+
+	@Test
+	void killedMasterIsReplacedByOneFormerReplicaThatEveryMemberReports() {
+		LocalRedisGroup group = redis.group();
+		this.members = ScenarioMembers.start(group, 3, 2);
+		NodeAddress oldMaster = address(group.master());
+		long epochBefore = this.members.configEpochs().stream().mapToLong(Long::longValue).max().orElseThrow();
+
+		group.master().kill();
+		NodeAddress newMaster = this.members.awaitNewMaster(oldMaster, FAILOVER_WITHIN);
+
+		assertThat(group.replicas()).extracting(ScenarioMembers::address).contains(newMaster);
+		assertThat(node(group, newMaster).role()).isEqualTo("master");
+		for (RedisServerProcess other : ScenarioMembers.otherLiveNodes(group, newMaster)) {
+			awaitFollowing(other, newMaster);
+		}
+		await("every member has the same config epoch, higher than " + epochBefore).atMost(SETTLE_WITHIN)
+			.untilAsserted(() -> assertThat(this.members.configEpochs()).hasSize(1)
+				.allMatch((epoch) -> epoch > epochBefore));
+	}
+
+	@Test
+	void oldMasterRestartedAsMasterBecomesReplicaOfTheNewMaster() {
+		LocalRedisGroup group = redis.group();
+		this.members = ScenarioMembers.start(group, 3, 2);
+		RedisServerProcess oldMaster = group.master();
+		oldMaster.kill();
+		NodeAddress newMaster = this.members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+
+		oldMaster.restartAsMaster();
+
+		awaitFollowing(oldMaster, newMaster);
+		assertThat(node(group, newMaster).role()).isEqualTo("master");
+		this.members.awaitSteady(newMaster);
+		assertThat(this.members.agreedMaster()).isEqualTo(newMaster);
+	}
+
+}

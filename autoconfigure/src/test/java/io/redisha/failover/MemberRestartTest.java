@@ -1,0 +1,59 @@
+package io.redisha.failover;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.protocol.NodeAddress;
+
+import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
+import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
+import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
+import static io.redisha.failover.ScenarioMembers.address;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every member restarted at once (a deploy): the new members learn the current master from the
+ * nodes and from each other, never fail over, and do not fall back to an older config epoch.
+ */
+class MemberRestartTest {
+
+	@RegisterExtension
+	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private ScenarioMembers members;
+
+	@AfterEach
+	void stopMembers() {
+		if (this.members != null) {
+			this.members.close();
+		}
+	}
+
+	@Test
+	void restartingEveryMemberAfterAFailoverKeepsTheMasterAndItsConfigEpoch() {
+		LocalRedisGroup group = redis.group();
+		NodeAddress master;
+		long configEpoch;
+		try (ScenarioMembers before = ScenarioMembers.start(group, 3, 2)) {
+			group.master().kill();
+			master = before.awaitNewMaster(address(group.master()), FAILOVER_WITHIN);
+			await("the members agree on one config epoch").atMost(SETTLE_WITHIN)
+				.until(() -> before.configEpochs().size() == 1);
+			configEpoch = before.configEpochs().iterator().next();
+		}
+
+		this.members = ScenarioMembers.start(group, 3, 2, master);
+
+		await("the restarted members neither see the master down nor fail over")
+			.during(DOWN_AFTER.multipliedBy(3))
+			.atMost(DOWN_AFTER.multipliedBy(4))
+			.until(() -> this.members.undisturbed(master));
+		assertThat(this.members.configEpochs()).as("config epochs after the restart, before: %d", configEpoch)
+			.allMatch((epoch) -> epoch >= configEpoch);
+	}
+
+}

@@ -1,0 +1,78 @@
+package io.redisha.failover;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent.Type;
+
+import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
+import static io.redisha.failover.ScenarioMembers.address;
+import static io.redisha.failover.ScenarioMembers.awaitFollowing;
+import static io.redisha.failover.ScenarioMembers.node;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A replica killed while a failover is under way misses its reconfiguration; restarted later
+ * as a replica of the dead old master, it is repointed to the new one.
+ */
+class ReplicaRestartTest {
+
+	@RegisterExtension
+	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private ScenarioMembers members;
+
+	@AfterEach
+	void stopMembers() {
+		if (this.members != null) {
+			this.members.close();
+		}
+	}
+
+	@Test
+	void replicaKilledDuringFailoverAndRestartedAsReplicaOfTheOldMasterFollowsTheNewMaster() {
+		LocalRedisGroup group = redis.group();
+		this.members = ScenarioMembers.start(group, 3, 2);
+		RedisServerProcess oldMaster = group.master();
+		AtomicBoolean claimed = new AtomicBoolean();
+		AtomicReference<CompletableFuture<RedisServerProcess>> victimKilled = new AtomicReference<>();
+		this.members.onEvent((emitted) -> {
+			if (emitted.event().type() == Type.SELECTED_REPLICA && claimed.compareAndSet(false, true)) {
+				RedisServerProcess victim = ScenarioMembers.otherLiveNodes(group, emitted.event().node())
+					.stream()
+					.filter((node) -> node != oldMaster)
+					.findFirst()
+					.orElseThrow();
+				// The listener runs on a member's group thread: kill from another one.
+				victimKilled.set(CompletableFuture.supplyAsync(() -> {
+					victim.kill();
+					return victim;
+				}));
+			}
+		});
+
+		oldMaster.kill();
+		NodeAddress newMaster = this.members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+		await("the other replica was killed during the failover").atMost(FAILOVER_WITHIN)
+			.until(() -> victimKilled.get() != null && victimKilled.get().isDone());
+		RedisServerProcess victim = victimKilled.get().join();
+		assertThat(address(victim)).isNotEqualTo(newMaster);
+
+		victim.restartAsReplicaOf(oldMaster.address());
+
+		awaitFollowing(victim, newMaster);
+		assertThat(node(group, newMaster).role()).isEqualTo("master");
+		this.members.awaitSteady(newMaster);
+	}
+
+}

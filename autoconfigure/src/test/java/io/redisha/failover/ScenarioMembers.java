@@ -1,0 +1,265 @@
+package io.redisha.failover;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.member.GroupSettings;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The application instances of one scenario: {@link RedisHaMember}s in this JVM watching one
+ * local Redis group with short timings (down-after 1 s), everything each of them emitted, and
+ * the bounded waits that check an outcome on the members and on the Redis nodes themselves.
+ */
+final class ScenarioMembers implements AutoCloseable {
+
+	static final String GROUP = "orders";
+
+	static final Duration DOWN_AFTER = Duration.ofSeconds(1);
+
+	static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(2);
+
+	/** The bound from the master's death to every member agreeing on a new master. */
+	static final Duration FAILOVER_WITHIN = DOWN_AFTER.plusSeconds(2);
+
+	/** Bound for slower outcomes: a replica resyncing, a returning master demoted. */
+	static final Duration SETTLE_WITHIN = Duration.ofSeconds(15);
+
+	static final GroupConfig.Timing TIMING = new GroupConfig.Timing(Duration.ofMillis(100), Duration.ofMillis(500),
+			Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofSeconds(1),
+			Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(1));
+
+	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(300);
+
+	private final LocalRedisGroup redis;
+
+	private final List<NodeAddress> seeds;
+
+	private final int quorum;
+
+	private final List<Member> members = new CopyOnWriteArrayList<>();
+
+	private ScenarioMembers(LocalRedisGroup redis, int quorum) {
+		this.redis = redis;
+		this.seeds = redis.nodes().stream().map(ScenarioMembers::address).toList();
+		this.quorum = quorum;
+	}
+
+	/**
+	 * Starts {@code count} members watching {@code redis} and waits until each of them sees
+	 * the node started as master as the master, every replica up and every other member.
+	 */
+	static ScenarioMembers start(LocalRedisGroup redis, int count, int quorum) {
+		return start(redis, count, quorum, address(redis.master()));
+	}
+
+	/** Like {@link #start(LocalRedisGroup, int, int)}, when the master is now {@code master}. */
+	static ScenarioMembers start(LocalRedisGroup redis, int count, int quorum, NodeAddress master) {
+		ScenarioMembers members = new ScenarioMembers(redis, quorum);
+		try {
+			for (int i = 0; i < count; i++) {
+				members.add();
+			}
+			members.awaitSteady(master);
+		}
+		catch (RuntimeException | Error ex) {
+			members.close();
+			throw ex;
+		}
+		return members;
+	}
+
+	/** Starts one more member that connects to every node directly. */
+	Member add() {
+		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.quorum, DOWN_AFTER, FAILOVER_TIMEOUT, 1, TIMING);
+		MemberIdentity identity = new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "scenario");
+		RedisHaMember runtime = new RedisHaMember(identity,
+				List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+		Member member = new Member(runtime, new ConcurrentLinkedQueue<>());
+		runtime.addEventListener(member.events()::add);
+		this.members.add(member);
+		runtime.start();
+		return member;
+	}
+
+	/** The members, in start order, stopped ones included. */
+	List<Member> all() {
+		return List.copyOf(this.members);
+	}
+
+	/** The members still running. */
+	List<Member> running() {
+		return this.members.stream().filter((member) -> member.runtime().isRunning()).toList();
+	}
+
+	/** Registers a listener on every member started so far (called on the group's thread). */
+	void onEvent(Consumer<MemberEvent> listener) {
+		for (Member member : this.members) {
+			member.runtime().addEventListener((event) -> listener.accept(new MemberEvent(member, event)));
+		}
+	}
+
+	/**
+	 * Waits until every running member sees {@code master} up as the master, each replica of
+	 * the Redis group that is alive up as its replica, and every running member.
+	 */
+	void awaitSteady(NodeAddress master) {
+		List<NodeAddress> replicas = this.redis.nodes().stream()
+			.filter(RedisServerProcess::isAlive)
+			.map(ScenarioMembers::address)
+			.filter((node) -> !node.equals(master))
+			.toList();
+		await("every member sees master " + master + ", replicas " + replicas + " and its peers")
+			.atMost(SETTLE_WITHIN)
+			.pollInterval(Duration.ofMillis(50))
+			.untilAsserted(() -> {
+				List<Member> running = running();
+				for (Member member : running) {
+					GroupSnapshot snapshot = member.snapshot();
+					assertThat(snapshot.state()).as("state seen by %s", member).isEqualTo(GroupState.OK);
+					assertThat(snapshot.master()).as("master seen by %s", member).isNotNull();
+					assertThat(snapshot.master().address()).as("master seen by %s", member).isEqualTo(master);
+					assertThat(snapshot.replicas()).as("replicas seen by %s", member)
+						.filteredOn((replica) -> replica.status() == NodeStatus.UP)
+						.extracting(NodeSnapshot::address)
+						.containsAll(replicas);
+					assertThat(snapshot.members()).as("members seen by %s", member).hasSize(running.size());
+				}
+			});
+	}
+
+	/**
+	 * Waits at most {@code within} until every running member reports the same master, other
+	 * than {@code old}, and returns it.
+	 */
+	NodeAddress awaitNewMaster(NodeAddress old, Duration within) {
+		return await("every member reports one new master instead of " + old).atMost(within)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> agreedMaster(), (master) -> master != null && !master.equals(old));
+	}
+
+	/** The master every running member reports, or null when they do not agree or know none. */
+	NodeAddress agreedMaster() {
+		List<NodeAddress> masters = running().stream()
+			.map(Member::snapshot)
+			.map((snapshot) -> (snapshot.master() != null) ? snapshot.master().address() : null)
+			.distinct()
+			.toList();
+		return (masters.size() == 1) ? masters.get(0) : null;
+	}
+
+	/** The distinct config epochs of the running members. */
+	Set<Long> configEpochs() {
+		return running().stream().map((member) -> member.snapshot().configEpoch()).collect(Collectors.toSet());
+	}
+
+	/** Whether any member, running or stopped, emitted an event of one of these types. */
+	boolean anyEmitted(ProtocolEvent.Type... types) {
+		List<ProtocolEvent.Type> wanted = Arrays.asList(types);
+		return this.members.stream()
+			.flatMap((member) -> member.events().stream())
+			.anyMatch((event) -> wanted.contains(event.type()));
+	}
+
+	/**
+	 * Whether every running member still agrees on {@code master} in state OK, and no member
+	 * ever saw it down nor tried a failover.
+	 */
+	boolean undisturbed(NodeAddress master) {
+		return master.equals(agreedMaster()) && states().values().stream().allMatch((state) -> state == GroupState.OK)
+				&& !anyEmitted(ProtocolEvent.Type.SDOWN, ProtocolEvent.Type.ODOWN, ProtocolEvent.Type.TRY_FAILOVER);
+	}
+
+	/** Every member's group state. */
+	Map<Member, GroupState> states() {
+		Map<Member, GroupState> states = new java.util.LinkedHashMap<>();
+		running().forEach((member) -> states.put(member, member.snapshot().state()));
+		return states;
+	}
+
+	/** Stops every running member. */
+	void stopAll() {
+		this.members.forEach((member) -> member.runtime().stop());
+	}
+
+	@Override
+	public void close() {
+		stopAll();
+	}
+
+	static NodeAddress address(RedisServerProcess node) {
+		return new NodeAddress(node.host(), node.port());
+	}
+
+	/** The node of {@code redis} listening at {@code address}. */
+	static RedisServerProcess node(LocalRedisGroup redis, NodeAddress address) {
+		return Objects.requireNonNull(redis.nodeOnPort(address.port()), () -> "no node at " + address);
+	}
+
+	/** Waits until {@code replica} says it replicates from {@code master} with its link up. */
+	static void awaitFollowing(RedisServerProcess replica, NodeAddress master) {
+		await(replica.address() + " replicates from " + master).atMost(SETTLE_WITHIN)
+			.pollInterval(Duration.ofMillis(50))
+			.untilAsserted(() -> {
+				Map<String, String> replication = replica.info("replication");
+				assertThat(replication).containsEntry("role", "slave")
+					.containsEntry("master_host", master.host())
+					.containsEntry("master_port", Integer.toString(master.port()))
+					.containsEntry("master_link_status", "up");
+			});
+	}
+
+	/** The replicas of {@code redis} other than {@code except} that are alive. */
+	static List<RedisServerProcess> otherLiveNodes(LocalRedisGroup redis, NodeAddress except) {
+		List<RedisServerProcess> others = new ArrayList<>();
+		for (RedisServerProcess node : redis.nodes()) {
+			if (node.isAlive() && !address(node).equals(except)) {
+				others.add(node);
+			}
+		}
+		return others;
+	}
+
+	/** One member with everything it emitted. */
+	record Member(RedisHaMember runtime, Queue<ProtocolEvent> events) {
+
+		GroupSnapshot snapshot() {
+			return this.runtime.snapshot(GROUP);
+		}
+
+		@Override
+		public String toString() {
+			return "member " + this.runtime.identity().id();
+		}
+
+	}
+
+	/** An event as one member emitted it. */
+	record MemberEvent(Member member, ProtocolEvent event) {
+	}
+
+}

@@ -1,0 +1,189 @@
+package io.redisha.benchmark;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisServerBinary;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.member.GroupSettings;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * Automatic failover time: a master with replicas on real redis-server processes, members in
+ * this JVM, the master killed with SIGKILL; measured from just before the kill until a replica
+ * answers {@code ROLE} as master (polled in a tight loop on raw connections), and until every
+ * member reports that replica as the master. Every round starts fresh processes and members.
+ */
+final class FailoverBenchmark implements Benchmark {
+
+	private static final String GROUP = "benchmark";
+
+	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
+
+	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+
+	/** Between two ROLE polls, so the poller leaves the members a CPU on small machines. */
+	private static final long POLL_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+	@Override
+	public String name() {
+		return "failover";
+	}
+
+	@Override
+	public String description() {
+		return "SIGKILL of the master -> a replica answers ROLE master / every member reports it";
+	}
+
+	@Override
+	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
+		GroupConfig.Timing timing = GroupConfig.Timing.defaults();
+		RedisServerBinary binary = RedisServerBinary.get();
+		out.printf(Locale.ROOT, "failover benchmark: %d rounds, master + %d replicas, %d members, quorum %d, "
+				+ "down-after %d ms%n", options.rounds(), options.replicas(), options.members(), quorum(options),
+				options.downAfter().toMillis());
+		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
+				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+		out.println("timing: " + timing);
+		Samples promoted = new Samples("kill -> new master answers ROLE master");
+		Samples agreed = new Samples("kill -> every member reports the new master");
+		out.println("warm-up round (not counted): " + round(options, timing).describe());
+		for (int i = 1; i <= options.rounds(); i++) {
+			Round round = round(options, timing);
+			promoted.add(round.promotedNanos());
+			agreed.add(round.agreedNanos());
+			out.printf(Locale.ROOT, "round %d: %s%n", i, round.describe());
+		}
+		out.println(promoted.summary());
+		out.println(agreed.summary());
+		Duration goal = options.downAfter().plusMillis(150);
+		out.printf(Locale.ROOT, "goal: median <= down-after + 150 ms = %d ms: %s%n", goal.toMillis(),
+				(promoted.percentile(50).compareTo(goal) <= 0) ? "met" : "NOT met");
+	}
+
+	private static int quorum(BenchmarkOptions options) {
+		return options.members() / 2 + 1;
+	}
+
+	private Round round(BenchmarkOptions options, GroupConfig.Timing timing) throws IOException {
+		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
+			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
+			GroupConfig config = new GroupConfig(GROUP, nodes, quorum(options), options.downAfter(),
+					Duration.ofSeconds(10), 1, timing);
+			List<RedisHaMember> members = new ArrayList<>();
+			try {
+				for (int i = 0; i < options.members(); i++) {
+					RedisHaMember member = new RedisHaMember(
+							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+					member.start();
+					members.add(member);
+				}
+				awaitReady(members, nodes, timing.startupQuietPeriod());
+				return killMaster(redis, members);
+			}
+			finally {
+				members.forEach(RedisHaMember::stop);
+			}
+		}
+	}
+
+	/** Every member sees the master, every replica up and every peer, and has left its quiet period. */
+	private static void awaitReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
+		long quietUntil = System.nanoTime() + quietPeriod.toNanos();
+		waitUntil("every member sees the master, " + (nodes.size() - 1) + " replicas up and its peers", () -> {
+			for (RedisHaMember member : members) {
+				GroupSnapshot snapshot = member.snapshot(GROUP);
+				boolean ready = snapshot.state() == GroupState.OK && snapshot.master() != null
+						&& snapshot.master().address().equals(nodes.get(0))
+						&& snapshot.replicas().stream()
+							.filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
+							.count() == nodes.size() - 1
+						&& snapshot.members().size() == members.size();
+				if (!ready) {
+					return false;
+				}
+			}
+			return System.nanoTime() - quietUntil >= 0;
+		});
+	}
+
+	private static Round killMaster(LocalRedisGroup redis, List<RedisHaMember> members) throws IOException {
+		List<RedisServerProcess> replicas = redis.replicas();
+		List<RawRedisConnection> connections = new ArrayList<>();
+		try {
+			for (RedisServerProcess replica : replicas) {
+				connections.add(new RawRedisConnection(address(replica), (int) COMMAND_TIMEOUT.toMillis()));
+			}
+			long killedAt = System.nanoTime();
+			redis.master().kill();
+			int promoted = -1;
+			long deadline = killedAt + SETTLE_TIMEOUT.toNanos();
+			while (promoted < 0) {
+				for (int i = 0; i < connections.size() && promoted < 0; i++) {
+					if (connections.get(i).isMaster()) {
+						promoted = i;
+					}
+				}
+				if (promoted < 0) {
+					if (System.nanoTime() - deadline > 0) {
+						throw new IllegalStateException("no replica became master within " + SETTLE_TIMEOUT);
+					}
+					LockSupport.parkNanos(POLL_PAUSE_NANOS);
+				}
+			}
+			long promotedAt = System.nanoTime();
+			NodeAddress newMaster = address(replicas.get(promoted));
+			waitUntil("every member reports " + newMaster + " as the master", () -> members.stream()
+				.map((member) -> member.snapshot(GROUP).master())
+				.allMatch((master) -> master != null && master.address().equals(newMaster)));
+			return new Round(newMaster, promotedAt - killedAt, System.nanoTime() - killedAt);
+		}
+		finally {
+			for (RawRedisConnection connection : connections) {
+				connection.close();
+			}
+		}
+	}
+
+	private static void waitUntil(String what, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("not within " + SETTLE_TIMEOUT + ": " + what);
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+		}
+	}
+
+	private static NodeAddress address(RedisServerProcess node) {
+		return new NodeAddress(node.host(), node.port());
+	}
+
+	/** One kill and what followed. */
+	private record Round(NodeAddress newMaster, long promotedNanos, long agreedNanos) {
+
+		String describe() {
+			return String.format(Locale.ROOT, "%s promoted after %s, every member agreed after %s", this.newMaster,
+					Samples.millis(Duration.ofNanos(this.promotedNanos)),
+					Samples.millis(Duration.ofNanos(this.agreedNanos)));
+		}
+
+	}
+
+}
