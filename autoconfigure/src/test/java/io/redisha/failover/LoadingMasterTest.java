@@ -5,11 +5,11 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisErrorReplyException;
-import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerBinary;
+import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.RespClient;
 import io.redisha.protocol.NodeAddress;
@@ -34,21 +34,24 @@ class LoadingMasterTest {
 	/** 2,000 keys x 1.5 ms: about 3 s of loading; events are served every 2 MB (100 keys). */
 	private static final String KEY_LOAD_DELAY_MICROS = "1500";
 
-	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+	private LocalRedisGroup group;
 
 	private ScenarioMembers members;
 
 	@AfterEach
-	void stopMembers() {
+	void stop() {
 		if (this.members != null) {
 			this.members.close();
+		}
+		if (this.group != null) {
+			this.group.close();
 		}
 	}
 
 	@Test
 	void masterAnsweringLoadingIsNotDown() {
-		LocalRedisGroup group = redis.group();
+		this.group = LocalRedisGroup.start(2, debuggable(RedisServerOptions.defaults()));
+		LocalRedisGroup group = this.group;
 		RedisServerProcess master = group.master();
 		NodeAddress masterAddress = address(master);
 		// Uncompressed, so the file is large enough for the server to answer clients while loading it.
@@ -74,6 +77,13 @@ class LoadingMasterTest {
 		await("the members still keep the master").during(DOWN_AFTER)
 			.atMost(DOWN_AFTER.multipliedBy(2))
 			.until(() -> this.members.undisturbed(masterAddress));
+	}
+
+	/** Redis 7 refuses DEBUG unless enabled at start; older servers do not know the option. */
+	private static RedisServerOptions debuggable(RedisServerOptions options) {
+		String version = RedisServerBinary.get().version();
+		int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
+		return (major >= 7) ? options.withArgument("enable-debug-command", "local") : options;
 	}
 
 	private static boolean answersLoading(RedisServerProcess node) {

@@ -3,6 +3,7 @@ package io.redisha.failover;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import io.redisha.embedded.LocalRedisGroup;
@@ -79,12 +81,25 @@ final class ScenarioMembers implements AutoCloseable {
 
 	/** Like {@link #start(LocalRedisGroup, int, int)}, when the master is now {@code master}. */
 	static ScenarioMembers start(LocalRedisGroup redis, int count, int quorum, NodeAddress master) {
+		return start(redis, quorum, master, Collections.nCopies(count, UnaryOperator.identity()));
+	}
+
+	/**
+	 * Like {@link #start(LocalRedisGroup, int, int)}, with one member per entry of
+	 * {@code connectVia}, each opening its connections to the address its entry maps a node to.
+	 */
+	static ScenarioMembers start(LocalRedisGroup redis, int quorum, List<UnaryOperator<NodeAddress>> connectVia) {
+		return start(redis, quorum, address(redis.master()), connectVia);
+	}
+
+	private static ScenarioMembers start(LocalRedisGroup redis, int quorum, NodeAddress master,
+			List<UnaryOperator<NodeAddress>> connectVia) {
 		ScenarioMembers members = new ScenarioMembers(redis, quorum);
 		try {
-			for (int i = 0; i < count; i++) {
-				members.add();
-			}
+			connectVia.forEach(members::add);
 			members.awaitSteady(master);
+			// The scenario starts here: what members emitted while finding each other is not part of it.
+			members.members.forEach((member) -> member.events().clear());
 		}
 		catch (RuntimeException | Error ex) {
 			members.close();
@@ -93,17 +108,15 @@ final class ScenarioMembers implements AutoCloseable {
 		return members;
 	}
 
-	/** Starts one more member that connects to every node directly. */
-	Member add() {
+	private void add(UnaryOperator<NodeAddress> connectVia) {
 		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.quorum, DOWN_AFTER, FAILOVER_TIMEOUT, 1, TIMING);
 		MemberIdentity identity = new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "scenario");
 		RedisHaMember runtime = new RedisHaMember(identity,
-				List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+				List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)), connectVia);
 		Member member = new Member(runtime, new ConcurrentLinkedQueue<>());
 		runtime.addEventListener(member.events()::add);
 		this.members.add(member);
 		runtime.start();
-		return member;
 	}
 
 	/** The members, in start order, stopped ones included. */

@@ -1,0 +1,74 @@
+package io.redisha.failover;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.TcpProxy;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent.Type;
+
+import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
+import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
+import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
+import static io.redisha.failover.ScenarioMembers.address;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One member cut off from the master alone sees it down, but one opinion is not a quorum:
+ * nothing is failed over. The member reaches the master through a proxy (its connect address
+ * differs from the address the nodes announce, as behind NAT), and the proxy is cut.
+ */
+class PartitionedMemberTest {
+
+	@RegisterExtension
+	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private ScenarioMembers members;
+
+	@AfterEach
+	void stopMembers() {
+		if (this.members != null) {
+			this.members.close();
+		}
+	}
+
+	@Test
+	void memberCutOffFromTheMasterAloneDoesNotFailOver() {
+		LocalRedisGroup group = redis.group();
+		NodeAddress master = address(group.master());
+		TcpProxy proxy = redis.proxyTo(group.master());
+		NodeAddress viaProxy = NodeAddress.parse(proxy.address());
+		UnaryOperator<NodeAddress> cutOff = (node) -> node.equals(master) ? viaProxy : node;
+		this.members = ScenarioMembers.start(group, 2, List.of(cutOff, UnaryOperator.identity(),
+				UnaryOperator.identity()));
+		ScenarioMembers.Member isolated = this.members.all().get(0);
+		List<ScenarioMembers.Member> others = this.members.all().subList(1, 3);
+
+		proxy.cut();
+
+		await("the cut-off member sees the master down").atMost(FAILOVER_WITHIN)
+			.until(() -> isolated.snapshot().state() == GroupState.SDOWN);
+		await("no failover for 3 x down-after").during(DOWN_AFTER.multipliedBy(3))
+			.atMost(DOWN_AFTER.multipliedBy(4))
+			.until(() -> isolated.snapshot().state() == GroupState.SDOWN
+					&& others.stream().allMatch((member) -> member.snapshot().state() == GroupState.OK)
+					&& master.equals(this.members.agreedMaster())
+					&& !this.members.anyEmitted(Type.ODOWN, Type.TRY_FAILOVER, Type.PROMOTED_REPLICA));
+		assertThat(group.replicas()).allMatch((replica) -> "slave".equals(replica.role()));
+
+		proxy.restore();
+
+		await("the member sees the master again").atMost(SETTLE_WITHIN)
+			.until(() -> isolated.snapshot().state() == GroupState.OK);
+		assertThat(this.members.agreedMaster()).isEqualTo(master);
+	}
+
+}
