@@ -153,6 +153,7 @@ final class ScenarioMembers implements AutoCloseable {
 				List<Member> running = running();
 				for (Member member : running) {
 					GroupSnapshot snapshot = member.snapshot();
+					assertThat(snapshot).as("snapshot of %s", member).isNotNull();
 					assertThat(snapshot.state()).as("state seen by %s", member).isEqualTo(GroupState.OK);
 					assertThat(snapshot.master()).as("master seen by %s", member).isNotNull();
 					assertThat(snapshot.master().address()).as("master seen by %s", member).isEqualTo(master);

@@ -28,7 +28,7 @@ public final class BenchmarkMain {
 		Benchmark benchmark = byName.get(name);
 		if (benchmark == null || arguments.contains("--help")) {
 			out.println("usage: java -jar redis-ha-benchmark.jar [benchmark] [--rounds=10] [--down-after=1s]"
-					+ " [--members=3] [--replicas=2]");
+					+ " [--members=3] [--replicas=2] [--ping-period=1s]");
 			byName.values().forEach((each) -> out.println("  " + each.name() + ": " + each.description()));
 			if (benchmark == null) {
 				out.println("unknown benchmark '" + name + "'");

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import io.redisha.protocol.GroupConfig;
+
 /**
  * The options every benchmark understands, from {@code --name=value} arguments.
  *
@@ -11,10 +13,12 @@ import java.util.List;
  * @param downAfter the groups' down-after
  * @param members how many members (application instances) run in this JVM
  * @param replicas how many replicas the master has
+ * @param pingPeriod how often members PING each node (the product's default unless given)
  */
-record BenchmarkOptions(int rounds, Duration downAfter, int members, int replicas) {
+record BenchmarkOptions(int rounds, Duration downAfter, int members, int replicas, Duration pingPeriod) {
 
-	static final BenchmarkOptions DEFAULTS = new BenchmarkOptions(10, Duration.ofSeconds(1), 3, 2);
+	static final BenchmarkOptions DEFAULTS = new BenchmarkOptions(10, Duration.ofSeconds(1), 3, 2,
+			GroupConfig.Timing.defaults().pingPeriod());
 
 	BenchmarkOptions {
 		if (rounds < 1) {
@@ -29,9 +33,12 @@ record BenchmarkOptions(int rounds, Duration downAfter, int members, int replica
 		if (replicas < 1) {
 			throw new IllegalArgumentException("--replicas must be >= 1 but was " + replicas);
 		}
+		if (pingPeriod.isNegative() || pingPeriod.isZero()) {
+			throw new IllegalArgumentException("--ping-period must be positive but was " + pingPeriod);
+		}
 	}
 
-	/** Parses {@code --rounds=10 --down-after=1s --members=3 --replicas=2}, each optional. */
+	/** Parses {@code --rounds=10 --down-after=1s --members=3 --replicas=2 --ping-period=1s}, each optional. */
 	static BenchmarkOptions parse(List<String> arguments) {
 		BenchmarkOptions options = DEFAULTS;
 		for (String argument : arguments) {
@@ -43,15 +50,17 @@ record BenchmarkOptions(int rounds, Duration downAfter, int members, int replica
 			String value = argument.substring(eq + 1);
 			options = switch (name) {
 				case "rounds" -> new BenchmarkOptions(number(argument, value), options.downAfter, options.members,
-						options.replicas);
+						options.replicas, options.pingPeriod);
 				case "down-after" -> new BenchmarkOptions(options.rounds, duration(argument, value), options.members,
-						options.replicas);
+						options.replicas, options.pingPeriod);
 				case "members" -> new BenchmarkOptions(options.rounds, options.downAfter, number(argument, value),
-						options.replicas);
+						options.replicas, options.pingPeriod);
 				case "replicas" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
-						number(argument, value));
-				default -> throw new IllegalArgumentException(
-						"unknown option '" + argument + "' (known: --rounds, --down-after, --members, --replicas)");
+						number(argument, value), options.pingPeriod);
+				case "ping-period" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
+						options.replicas, duration(argument, value));
+				default -> throw new IllegalArgumentException("unknown option '" + argument
+						+ "' (known: --rounds, --down-after, --members, --replicas, --ping-period)");
 			};
 		}
 		return options;

@@ -51,7 +51,11 @@ final class FailoverBenchmark implements Benchmark {
 
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
-		GroupConfig.Timing timing = GroupConfig.Timing.defaults();
+		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+		GroupConfig.Timing timing = new GroupConfig.Timing(options.pingPeriod(), defaults.infoPeriod(),
+				defaults.helloPeriod(), defaults.opinionValidity(), defaults.memberExpiry(),
+				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
+				defaults.demoteAfter());
 		RedisServerBinary binary = RedisServerBinary.get();
 		out.printf(Locale.ROOT, "failover benchmark: %d rounds, master + %d replicas, %d members, quorum %d, "
 				+ "down-after %d ms%n", options.rounds(), options.replicas(), options.members(), quorum(options),
@@ -109,7 +113,7 @@ final class FailoverBenchmark implements Benchmark {
 		waitUntil("every member sees the master, " + (nodes.size() - 1) + " replicas up and its peers", () -> {
 			for (RedisHaMember member : members) {
 				GroupSnapshot snapshot = member.snapshot(GROUP);
-				boolean ready = snapshot.state() == GroupState.OK && snapshot.master() != null
+				boolean ready = snapshot != null && snapshot.state() == GroupState.OK && snapshot.master() != null
 						&& snapshot.master().address().equals(nodes.get(0))
 						&& snapshot.replicas().stream()
 							.filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
