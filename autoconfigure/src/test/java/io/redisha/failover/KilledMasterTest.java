@@ -1,11 +1,9 @@
 package io.redisha.failover;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 
@@ -24,26 +22,17 @@ import static org.awaitility.Awaitility.await;
 class KilledMasterTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2);
 
 	@Test
 	void killedMasterIsReplacedByOneFormerReplicaThatEveryMemberReports() {
-		LocalRedisGroup group = redis.group();
-		this.members = ScenarioMembers.start(group, 3, 2);
+		LocalRedisGroup group = scenario.group();
+		ScenarioMembers members = scenario.startMembers(3, 2);
 		NodeAddress oldMaster = address(group.master());
-		long epochBefore = this.members.configEpochs().stream().mapToLong(Long::longValue).max().orElseThrow();
+		long epochBefore = members.configEpochs().stream().mapToLong(Long::longValue).max().orElseThrow();
 
 		group.master().kill();
-		NodeAddress newMaster = this.members.awaitNewMaster(oldMaster, FAILOVER_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(oldMaster, FAILOVER_WITHIN);
 
 		assertThat(group.replicas()).extracting(ScenarioMembers::address).contains(newMaster);
 		assertThat(node(group, newMaster).role()).isEqualTo("master");
@@ -51,24 +40,21 @@ class KilledMasterTest {
 			awaitFollowing(other, newMaster);
 		}
 		await("every member has the same config epoch, higher than " + epochBefore).atMost(SETTLE_WITHIN)
-			.untilAsserted(() -> assertThat(this.members.configEpochs()).hasSize(1)
+			.untilAsserted(() -> assertThat(members.configEpochs()).hasSize(1)
 				.allMatch((epoch) -> epoch > epochBefore));
 	}
 
 	@Test
 	void oldMasterRestartedAsMasterBecomesReplicaOfTheNewMaster() {
-		LocalRedisGroup group = redis.group();
-		this.members = ScenarioMembers.start(group, 3, 2);
+		LocalRedisGroup group = scenario.group();
+		ScenarioMembers members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 		oldMaster.kill();
-		NodeAddress newMaster = this.members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
 
 		oldMaster.restartAsMaster();
 
-		awaitFollowing(oldMaster, newMaster);
-		assertThat(node(group, newMaster).role()).isEqualTo("master");
-		this.members.awaitSteady(newMaster);
-		assertThat(this.members.agreedMaster()).isEqualTo(newMaster);
+		members.awaitRejoinedAsReplica(oldMaster, newMaster);
 	}
 
 }

@@ -4,12 +4,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
@@ -30,24 +28,15 @@ import static org.awaitility.Awaitility.await;
 class LeaderCrashTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2);
 
 	@Test
 	void leaderStoppedRightAfterThePromotionStillEndsWithOneMasterFollowedByTheOtherReplica() {
-		LocalRedisGroup group = redis.group();
-		this.members = ScenarioMembers.start(group, 3, 2);
+		LocalRedisGroup group = scenario.group();
+		ScenarioMembers members = scenario.startMembers(3, 2);
 		AtomicReference<ScenarioMembers.Member> leader = new AtomicReference<>();
 		AtomicReference<CompletableFuture<Void>> leaderStopped = new AtomicReference<>();
-		this.members.onEvent((emitted) -> {
+		members.onEvent((emitted) -> {
 			if (emitted.event().type() == Type.PROMOTED_REPLICA && leader.compareAndSet(null, emitted.member())) {
 				// The listener runs on the leader's group thread: stop it from another one.
 				leaderStopped.set(CompletableFuture.runAsync(emitted.member().runtime()::stop));
@@ -60,8 +49,8 @@ class LeaderCrashTest {
 		await("a leader promotes a replica and is stopped").atMost(FAILOVER_WITHIN)
 			.until(() -> leaderStopped.get() != null && leaderStopped.get().isDone());
 		assertThat(leaderStopped.get()).isCompleted();
-		assertThat(this.members.running()).hasSize(2).doesNotContain(leader.get());
-		NodeAddress newMaster = this.members.awaitNewMaster(oldMaster,
+		assertThat(members.running()).hasSize(2).doesNotContain(leader.get());
+		NodeAddress newMaster = members.awaitNewMaster(oldMaster,
 				DOWN_AFTER.plus(FAILOVER_TIMEOUT.multipliedBy(3)));
 		List<RedisServerProcess> replicas = group.replicas();
 		assertThat(replicas).extracting(ScenarioMembers::address).contains(newMaster);

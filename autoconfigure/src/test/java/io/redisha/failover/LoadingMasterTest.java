@@ -3,10 +3,9 @@ package io.redisha.failover;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisErrorReplyException;
 import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerOptions;
@@ -34,32 +33,19 @@ class LoadingMasterTest {
 	/** 2,000 keys x 1.5 ms: about 3 s of loading; events are served every 2 MB (100 keys). */
 	private static final String KEY_LOAD_DELAY_MICROS = "1500";
 
-	private LocalRedisGroup group;
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stop() {
-		if (this.members != null) {
-			this.members.close();
-		}
-		if (this.group != null) {
-			this.group.close();
-		}
-	}
+	@RegisterExtension
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2).options(LoadingMasterTest::debuggable);
 
 	@Test
 	void masterAnsweringLoadingIsNotDown() {
-		this.group = LocalRedisGroup.start(2, debuggable(RedisServerOptions.defaults()));
-		LocalRedisGroup group = this.group;
-		RedisServerProcess master = group.master();
+		RedisServerProcess master = scenario.group().master();
 		NodeAddress masterAddress = address(master);
 		// Uncompressed, so the file is large enough for the server to answer clients while loading it.
 		master.command("CONFIG", "SET", "rdbcompression", "no");
 		master.command("DEBUG", "POPULATE", Integer.toString(KEYS), "loading", Integer.toString(VALUE_BYTES));
 		master.command("SAVE");
 		master.command("CONFIG", "SET", "key-load-delay", KEY_LOAD_DELAY_MICROS);
-		this.members = ScenarioMembers.start(group, 3, 2);
+		ScenarioMembers members = scenario.startMembers(3, 2);
 
 		RespClient patient = new RespClient(master.host(), master.port(), null, null, SETTLE_WITHIN);
 		CompletableFuture<Object> reload = CompletableFuture
@@ -69,14 +55,14 @@ class LoadingMasterTest {
 			.until(() -> answersLoading(master));
 		await("the members keep the loading master").during(DOWN_AFTER.multipliedBy(3).dividedBy(2))
 			.atMost(DOWN_AFTER.multipliedBy(2))
-			.until(() -> this.members.undisturbed(masterAddress));
+			.until(() -> members.undisturbed(masterAddress));
 		assertThat(answersLoading(master)).as("still loading after 1.5 x down-after").isTrue();
 
 		await("the reload ends").atMost(SETTLE_WITHIN).until(reload::isDone);
 		assertThat(reload.join()).isEqualTo("OK");
 		await("the members still keep the master").during(DOWN_AFTER)
 			.atMost(DOWN_AFTER.multipliedBy(2))
-			.until(() -> this.members.undisturbed(masterAddress));
+			.until(() -> members.undisturbed(masterAddress));
 	}
 
 	/** Redis 7 refuses DEBUG unless enabled at start; older servers do not know the option. */

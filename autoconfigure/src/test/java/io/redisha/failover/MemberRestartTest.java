@@ -1,11 +1,9 @@
 package io.redisha.failover;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.protocol.NodeAddress;
 
 import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
@@ -22,23 +20,14 @@ import static org.awaitility.Awaitility.await;
 class MemberRestartTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2);
 
 	@Test
 	void restartingEveryMemberAfterAFailoverKeepsTheMasterAndItsConfigEpoch() {
-		LocalRedisGroup group = redis.group();
+		LocalRedisGroup group = scenario.group();
 		NodeAddress master;
 		long configEpoch;
-		try (ScenarioMembers before = ScenarioMembers.start(group, 3, 2)) {
+		try (ScenarioMembers before = scenario.startMembers(3, 2)) {
 			group.master().kill();
 			master = before.awaitNewMaster(address(group.master()), FAILOVER_WITHIN);
 			await("the members agree on one config epoch").atMost(SETTLE_WITHIN)
@@ -46,13 +35,13 @@ class MemberRestartTest {
 			configEpoch = before.configEpochs().iterator().next();
 		}
 
-		this.members = ScenarioMembers.start(group, 3, 2, master);
+		ScenarioMembers members = scenario.startMembers(3, 2, master);
 
 		await("the restarted members neither see the master down nor fail over")
 			.during(DOWN_AFTER.multipliedBy(3))
 			.atMost(DOWN_AFTER.multipliedBy(4))
-			.until(() -> this.members.undisturbed(master));
-		assertThat(this.members.configEpochs()).as("config epochs after the restart, before: %d", configEpoch)
+			.until(() -> members.undisturbed(master));
+		assertThat(members.configEpochs()).as("config epochs after the restart, before: %d", configEpoch)
 			.allMatch((epoch) -> epoch >= configEpoch);
 	}
 

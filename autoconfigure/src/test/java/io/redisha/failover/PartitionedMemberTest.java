@@ -3,12 +3,10 @@ package io.redisha.failover;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.TcpProxy;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
@@ -29,28 +27,19 @@ import static org.awaitility.Awaitility.await;
 class PartitionedMemberTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2);
 
 	@Test
 	void memberCutOffFromTheMasterAloneDoesNotFailOver() {
-		LocalRedisGroup group = redis.group();
+		LocalRedisGroup group = scenario.group();
 		NodeAddress master = address(group.master());
-		TcpProxy proxy = redis.proxyTo(group.master());
+		TcpProxy proxy = scenario.proxyTo(group.master());
 		NodeAddress viaProxy = NodeAddress.parse(proxy.address());
 		UnaryOperator<NodeAddress> cutOff = (node) -> node.equals(master) ? viaProxy : node;
-		this.members = ScenarioMembers.start(group, 2, List.of(cutOff, UnaryOperator.identity(),
+		ScenarioMembers members = scenario.startMembers(2, List.of(cutOff, UnaryOperator.identity(),
 				UnaryOperator.identity()));
-		ScenarioMembers.Member isolated = this.members.all().get(0);
-		List<ScenarioMembers.Member> others = this.members.all().subList(1, 3);
+		ScenarioMembers.Member isolated = members.all().get(0);
+		List<ScenarioMembers.Member> others = members.all().subList(1, 3);
 
 		proxy.cut();
 
@@ -60,15 +49,15 @@ class PartitionedMemberTest {
 			.atMost(DOWN_AFTER.multipliedBy(4))
 			.until(() -> isolated.snapshot().state() == GroupState.SDOWN
 					&& others.stream().allMatch((member) -> member.snapshot().state() == GroupState.OK)
-					&& master.equals(this.members.agreedMaster())
-					&& !this.members.anyEmitted(Type.ODOWN, Type.TRY_FAILOVER, Type.PROMOTED_REPLICA));
+					&& master.equals(members.agreedMaster())
+					&& !members.anyEmitted(Type.ODOWN, Type.TRY_FAILOVER, Type.PROMOTED_REPLICA));
 		assertThat(group.replicas()).allMatch((replica) -> "slave".equals(replica.role()));
 
 		proxy.restore();
 
 		await("the member sees the master again").atMost(SETTLE_WITHIN)
 			.until(() -> isolated.snapshot().state() == GroupState.OK);
-		assertThat(this.members.agreedMaster()).isEqualTo(master);
+		assertThat(members.agreedMaster()).isEqualTo(master);
 	}
 
 }

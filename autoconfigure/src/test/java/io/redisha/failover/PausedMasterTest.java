@@ -1,19 +1,15 @@
 package io.redisha.failover;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 
 import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
 import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static io.redisha.failover.ScenarioMembers.address;
-import static io.redisha.failover.ScenarioMembers.awaitFollowing;
-import static io.redisha.failover.ScenarioMembers.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,49 +20,38 @@ import static org.awaitility.Awaitility.await;
 class PausedMasterTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2);
 
 	@Test
 	void masterPausedForLessThanDownAfterIsNotFailedOver() {
-		LocalRedisGroup group = redis.group();
-		this.members = ScenarioMembers.start(group, 3, 2);
+		LocalRedisGroup group = scenario.group();
+		ScenarioMembers members = scenario.startMembers(3, 2);
 		NodeAddress master = address(group.master());
 
 		group.master().pause();
 		await("nothing happens while the master is paused for 40% of down-after")
 			.during(DOWN_AFTER.multipliedBy(4).dividedBy(10))
 			.atMost(DOWN_AFTER)
-			.until(() -> this.members.undisturbed(master));
+			.until(() -> members.undisturbed(master));
 		group.master().resume();
 
 		await("nothing happens after the master resumed").during(DOWN_AFTER.multipliedBy(2))
 			.atMost(DOWN_AFTER.multipliedBy(3))
-			.until(() -> this.members.undisturbed(master));
+			.until(() -> members.undisturbed(master));
 		assertThat(group.master().role()).isEqualTo("master");
 	}
 
 	@Test
 	void masterPausedForLongerIsFailedOverAndDemotedWhenResumed() {
-		LocalRedisGroup group = redis.group();
-		this.members = ScenarioMembers.start(group, 3, 2);
+		LocalRedisGroup group = scenario.group();
+		ScenarioMembers members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 
 		oldMaster.pause();
-		NodeAddress newMaster = this.members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
 		oldMaster.resume();
 
-		awaitFollowing(oldMaster, newMaster);
-		assertThat(node(group, newMaster).role()).isEqualTo("master");
-		this.members.awaitSteady(newMaster);
+		members.awaitRejoinedAsReplica(oldMaster, newMaster);
 	}
 
 }

@@ -1,11 +1,9 @@
 package io.redisha.failover;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
@@ -13,7 +11,6 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
 import static io.redisha.failover.ScenarioMembers.FAILOVER_TIMEOUT;
 import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
-import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
 import static io.redisha.failover.ScenarioMembers.address;
 import static io.redisha.failover.ScenarioMembers.awaitFollowing;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,27 +20,18 @@ import static org.awaitility.Awaitility.await;
 class ReplicaPriorityTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicaPriorities(0, null);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicaPriorities(0, null);
 
 	@Test
 	void replicaWithPriorityZeroIsPassedOver() {
-		LocalRedisGroup group = redis.group();
+		LocalRedisGroup group = scenario.group();
 		RedisServerProcess neverPromoted = group.replicas().get(0);
 		RedisServerProcess promotable = group.replicas().get(1);
-		this.members = ScenarioMembers.start(group, 3, 2);
-		awaitEveryMemberSeesPriorityZero(neverPromoted);
+		ScenarioMembers members = scenario.startMembers(3, 2);
+		members.awaitPriorityZero(neverPromoted);
 
 		group.master().kill();
-		NodeAddress newMaster = this.members.awaitNewMaster(address(group.master()), FAILOVER_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(address(group.master()), FAILOVER_WITHIN);
 
 		assertThat(newMaster).isEqualTo(address(promotable));
 		awaitFollowing(neverPromoted, newMaster);
@@ -51,27 +39,19 @@ class ReplicaPriorityTest {
 
 	@Test
 	void noReplicaIsPromotedWhenEveryReplicaHasPriorityZero() {
-		LocalRedisGroup group = redis.group();
+		LocalRedisGroup group = scenario.group();
 		group.replicas().get(1).setReplicaPriority(0);
-		this.members = ScenarioMembers.start(group, 3, 2);
-		group.replicas().forEach(this::awaitEveryMemberSeesPriorityZero);
+		ScenarioMembers members = scenario.startMembers(3, 2);
+		group.replicas().forEach(members::awaitPriorityZero);
 
 		group.master().kill();
 
 		await("a member aborts its failover for want of a good replica").atMost(FAILOVER_WITHIN.plus(FAILOVER_TIMEOUT))
-			.until(() -> this.members.anyEmitted(Type.FAILOVER_ABORT_NO_GOOD_REPLICA));
+			.until(() -> members.anyEmitted(Type.FAILOVER_ABORT_NO_GOOD_REPLICA));
 		await("no replica is promoted").during(DOWN_AFTER.multipliedBy(3))
 			.atMost(DOWN_AFTER.multipliedBy(4))
-			.until(() -> !this.members.anyEmitted(Type.PROMOTED_REPLICA, Type.SWITCH_MASTER));
+			.until(() -> !members.anyEmitted(Type.PROMOTED_REPLICA, Type.SWITCH_MASTER));
 		assertThat(group.replicas()).extracting(RedisServerProcess::role).containsOnly("slave");
-	}
-
-	private void awaitEveryMemberSeesPriorityZero(RedisServerProcess replica) {
-		NodeAddress address = address(replica);
-		await("every member sees priority 0 on " + address).atMost(SETTLE_WITHIN)
-			.until(() -> this.members.running().stream()
-				.allMatch((member) -> member.snapshot().replicas().stream()
-					.anyMatch((node) -> node.address().equals(address) && node.priority() == 0)));
 	}
 
 }

@@ -4,12 +4,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
@@ -28,25 +26,16 @@ import static org.awaitility.Awaitility.await;
 class ReplicaRestartTest {
 
 	@RegisterExtension
-	static final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
-
-	private ScenarioMembers members;
-
-	@AfterEach
-	void stopMembers() {
-		if (this.members != null) {
-			this.members.close();
-		}
-	}
+	static final FailoverScenario scenario = FailoverScenario.withReplicas(2);
 
 	@Test
 	void replicaKilledDuringFailoverAndRestartedAsReplicaOfTheOldMasterFollowsTheNewMaster() {
-		LocalRedisGroup group = redis.group();
-		this.members = ScenarioMembers.start(group, 3, 2);
+		LocalRedisGroup group = scenario.group();
+		ScenarioMembers members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 		AtomicBoolean claimed = new AtomicBoolean();
 		AtomicReference<CompletableFuture<RedisServerProcess>> victimKilled = new AtomicReference<>();
-		this.members.onEvent((emitted) -> {
+		members.onEvent((emitted) -> {
 			if (emitted.event().type() == Type.SELECTED_REPLICA && claimed.compareAndSet(false, true)) {
 				RedisServerProcess victim = ScenarioMembers.otherLiveNodes(group, emitted.event().node())
 					.stream()
@@ -62,7 +51,7 @@ class ReplicaRestartTest {
 		});
 
 		oldMaster.kill();
-		NodeAddress newMaster = this.members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
 		await("the other replica was killed during the failover").atMost(FAILOVER_WITHIN)
 			.until(() -> victimKilled.get() != null && victimKilled.get().isDone());
 		RedisServerProcess victim = victimKilled.get().join();
@@ -72,7 +61,7 @@ class ReplicaRestartTest {
 
 		awaitFollowing(victim, newMaster);
 		assertThat(node(group, newMaster).role()).isEqualTo("master");
-		this.members.awaitSteady(newMaster);
+		members.awaitSteady(newMaster);
 	}
 
 }

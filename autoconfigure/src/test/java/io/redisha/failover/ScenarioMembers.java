@@ -3,7 +3,6 @@ package io.redisha.failover;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,33 +71,17 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts {@code count} members watching {@code redis} and waits until each of them sees
-	 * the node started as master as the master, every replica up and every other member.
+	 * Starts one member per entry of {@code connectVia}, each opening its connections to the
+	 * address its entry maps a node to, and waits until each of them sees {@code master} as the
+	 * master, every replica up and every other member. The scenario starts there: what the
+	 * members emitted while finding each other is forgotten.
 	 */
-	static ScenarioMembers start(LocalRedisGroup redis, int count, int quorum) {
-		return start(redis, count, quorum, address(redis.master()));
-	}
-
-	/** Like {@link #start(LocalRedisGroup, int, int)}, when the master is now {@code master}. */
-	static ScenarioMembers start(LocalRedisGroup redis, int count, int quorum, NodeAddress master) {
-		return start(redis, quorum, master, Collections.nCopies(count, UnaryOperator.identity()));
-	}
-
-	/**
-	 * Like {@link #start(LocalRedisGroup, int, int)}, with one member per entry of
-	 * {@code connectVia}, each opening its connections to the address its entry maps a node to.
-	 */
-	static ScenarioMembers start(LocalRedisGroup redis, int quorum, List<UnaryOperator<NodeAddress>> connectVia) {
-		return start(redis, quorum, address(redis.master()), connectVia);
-	}
-
-	private static ScenarioMembers start(LocalRedisGroup redis, int quorum, NodeAddress master,
+	static ScenarioMembers start(LocalRedisGroup redis, int quorum, NodeAddress master,
 			List<UnaryOperator<NodeAddress>> connectVia) {
 		ScenarioMembers members = new ScenarioMembers(redis, quorum);
 		try {
 			connectVia.forEach(members::add);
 			members.awaitSteady(master);
-			// The scenario starts here: what members emitted while finding each other is not part of it.
 			members.members.forEach((member) -> member.events().clear());
 		}
 		catch (RuntimeException | Error ex) {
@@ -167,6 +150,25 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
+	 * Waits until {@code returning}, a former master back after a failover, replicates from
+	 * {@code master}, which is still a master, and every member sees it so.
+	 */
+	void awaitRejoinedAsReplica(RedisServerProcess returning, NodeAddress master) {
+		awaitFollowing(returning, master);
+		assertThat(node(this.redis, master).role()).isEqualTo("master");
+		awaitSteady(master);
+	}
+
+	/** Waits until every running member sees {@code replica-priority 0} on {@code replica}. */
+	void awaitPriorityZero(RedisServerProcess replica) {
+		NodeAddress node = address(replica);
+		await("every member sees priority 0 on " + node).atMost(SETTLE_WITHIN)
+			.until(() -> running().stream()
+				.allMatch((member) -> member.snapshot().replicas().stream()
+					.anyMatch((seen) -> seen.address().equals(node) && seen.priority() == 0)));
+	}
+
+	/**
 	 * Waits at most {@code within} until every running member reports the same master, other
 	 * than {@code old}, and returns it.
 	 */
@@ -204,15 +206,13 @@ final class ScenarioMembers implements AutoCloseable {
 	 * ever saw it down nor tried a failover.
 	 */
 	boolean undisturbed(NodeAddress master) {
-		return master.equals(agreedMaster()) && states().values().stream().allMatch((state) -> state == GroupState.OK)
+		return master.equals(agreedMaster()) && states().stream().allMatch((state) -> state == GroupState.OK)
 				&& !anyEmitted(ProtocolEvent.Type.SDOWN, ProtocolEvent.Type.ODOWN, ProtocolEvent.Type.TRY_FAILOVER);
 	}
 
-	/** Every member's group state. */
-	Map<Member, GroupState> states() {
-		Map<Member, GroupState> states = new java.util.LinkedHashMap<>();
-		running().forEach((member) -> states.put(member, member.snapshot().state()));
-		return states;
+	/** The group state of each running member. */
+	List<GroupState> states() {
+		return running().stream().map((member) -> member.snapshot().state()).toList();
 	}
 
 	/** Stops every running member. */
