@@ -11,6 +11,7 @@ import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
 import static io.redisha.failover.ScenarioMembers.address;
 import static io.redisha.failover.ScenarioMembers.awaitFollowing;
+import static io.redisha.failover.ScenarioMembers.awaitRole;
 import static io.redisha.failover.ScenarioMembers.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,7 +36,7 @@ class KilledMasterTest {
 		NodeAddress newMaster = members.awaitNewMaster(oldMaster, FAILOVER_WITHIN);
 
 		assertThat(group.replicas()).extracting(ScenarioMembers::address).contains(newMaster);
-		assertThat(node(group, newMaster).role()).isEqualTo("master");
+		awaitRole(node(group, newMaster), "master");
 		for (RedisServerProcess other : ScenarioMembers.otherLiveNodes(group, newMaster)) {
 			awaitFollowing(other, newMaster);
 		}

@@ -17,6 +17,7 @@ import static io.redisha.failover.ScenarioMembers.FAILOVER_TIMEOUT;
 import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static io.redisha.failover.ScenarioMembers.address;
 import static io.redisha.failover.ScenarioMembers.awaitFollowing;
+import static io.redisha.failover.ScenarioMembers.awaitRole;
 import static io.redisha.failover.ScenarioMembers.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,13 +55,13 @@ class LeaderCrashTest {
 				DOWN_AFTER.plus(FAILOVER_TIMEOUT.multipliedBy(3)));
 		List<RedisServerProcess> replicas = group.replicas();
 		assertThat(replicas).extracting(ScenarioMembers::address).contains(newMaster);
-		assertThat(replicas).filteredOn((replica) -> "master".equals(replica.role()))
-			.extracting(ScenarioMembers::address)
-			.containsExactly(newMaster);
 		for (RedisServerProcess other : ScenarioMembers.otherLiveNodes(group, newMaster)) {
 			awaitFollowing(other, newMaster);
 		}
-		assertThat(node(group, newMaster).role()).isEqualTo("master");
+		awaitRole(node(group, newMaster), "master");
+		assertThat(replicas).filteredOn((replica) -> "master".equals(replica.role()))
+			.extracting(ScenarioMembers::address)
+			.containsExactly(newMaster);
 	}
 
 }

@@ -15,6 +15,7 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static io.redisha.failover.ScenarioMembers.address;
 import static io.redisha.failover.ScenarioMembers.awaitFollowing;
+import static io.redisha.failover.ScenarioMembers.awaitRole;
 import static io.redisha.failover.ScenarioMembers.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,7 +61,7 @@ class ReplicaRestartTest {
 		victim.restartAsReplicaOf(oldMaster.address());
 
 		awaitFollowing(victim, newMaster);
-		assertThat(node(group, newMaster).role()).isEqualTo("master");
+		awaitRole(node(group, newMaster), "master");
 		members.awaitSteady(newMaster);
 	}
 

@@ -1,5 +1,6 @@
 package io.redisha.failover;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -155,7 +156,7 @@ final class ScenarioMembers implements AutoCloseable {
 	 */
 	void awaitRejoinedAsReplica(RedisServerProcess returning, NodeAddress master) {
 		awaitFollowing(returning, master);
-		assertThat(node(this.redis, master).role()).isEqualTo("master");
+		awaitRole(node(this.redis, master), "master");
 		awaitSteady(master);
 	}
 
@@ -234,10 +235,14 @@ final class ScenarioMembers implements AutoCloseable {
 		return Objects.requireNonNull(redis.nodeOnPort(address.port()), () -> "no node at " + address);
 	}
 
-	/** Waits until {@code replica} says it replicates from {@code master} with its link up. */
+	/**
+	 * Waits until {@code replica} says it replicates from {@code master} with its link up.
+	 * Reconfiguring a node ends with CLIENT KILL: a dropped connection only means "ask again".
+	 */
 	static void awaitFollowing(RedisServerProcess replica, NodeAddress master) {
 		await(replica.address() + " replicates from " + master).atMost(SETTLE_WITHIN)
 			.pollInterval(Duration.ofMillis(50))
+			.ignoreExceptionsInstanceOf(UncheckedIOException.class)
 			.untilAsserted(() -> {
 				Map<String, String> replication = replica.info("replication");
 				assertThat(replication).containsEntry("role", "slave")
@@ -245,6 +250,14 @@ final class ScenarioMembers implements AutoCloseable {
 					.containsEntry("master_port", Integer.toString(master.port()))
 					.containsEntry("master_link_status", "up");
 			});
+	}
+
+	/** Waits until {@code node} answers ROLE with {@code role}, asking again when it dropped the connection. */
+	static void awaitRole(RedisServerProcess node, String role) {
+		await(node.address() + " answers ROLE " + role).atMost(SETTLE_WITHIN)
+			.pollInterval(Duration.ofMillis(50))
+			.ignoreExceptionsInstanceOf(UncheckedIOException.class)
+			.untilAsserted(() -> assertThat(node.role()).isEqualTo(role));
 	}
 
 	/** The replicas of {@code redis} other than {@code except} that are alive. */

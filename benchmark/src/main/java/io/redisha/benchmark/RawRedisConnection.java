@@ -6,47 +6,72 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 import io.redisha.protocol.NodeAddress;
 
 /**
  * A bare RESP connection for measuring: one socket, one command at a time, no client library
- * in between, so a poll costs one round trip and nothing else.
+ * in between, so a poll costs one round trip and nothing else. A promotion ends with
+ * {@code CLIENT KILL TYPE normal}, which drops this connection: it then connects again.
  */
 final class RawRedisConnection implements AutoCloseable {
 
 	private static final byte[] ROLE = "*1\r\n$4\r\nROLE\r\n".getBytes(StandardCharsets.US_ASCII);
 
-	private final Socket socket;
+	private final NodeAddress address;
 
-	private final OutputStream out;
+	private final int timeoutMillis;
 
-	private final InputStream in;
+	private Socket socket;
+
+	private OutputStream out;
+
+	private InputStream in;
 
 	RawRedisConnection(NodeAddress address, int timeoutMillis) throws IOException {
+		this.address = address;
+		this.timeoutMillis = timeoutMillis;
+		connect();
+	}
+
+	private void connect() throws IOException {
 		this.socket = new Socket();
 		this.socket.setTcpNoDelay(true);
-		this.socket.setSoTimeout(timeoutMillis);
-		this.socket.connect(new InetSocketAddress(address.host(), address.port()), timeoutMillis);
+		this.socket.setSoTimeout(this.timeoutMillis);
+		this.socket.connect(new InetSocketAddress(this.address.host(), this.address.port()), this.timeoutMillis);
 		this.out = this.socket.getOutputStream();
 		this.in = new BufferedInputStream(this.socket.getInputStream());
 	}
 
-	/** Sends {@code ROLE} and answers whether the node says it is a master. */
+	/**
+	 * Sends {@code ROLE} and answers whether the node says it is a master; when the connection
+	 * was dropped, connects again and answers false (the caller simply asks again).
+	 */
 	boolean isMaster() throws IOException {
-		this.out.write(ROLE);
-		this.out.flush();
-		Object reply = read();
-		if (reply instanceof Object[] array && array.length > 0 && array[0] instanceof String role) {
-			return "master".equals(role);
+		try {
+			this.out.write(ROLE);
+			this.out.flush();
+			Object reply = read();
+			if (reply instanceof Object[] array && array.length > 0 && array[0] instanceof String role) {
+				return "master".equals(role);
+			}
+			throw new IOException("unexpected ROLE reply from " + this.address + ": " + reply);
 		}
-		throw new IOException("unexpected ROLE reply: " + reply);
+		catch (SocketException ex) {
+			this.socket.close();
+			connect();
+			return false;
+		}
 	}
 
 	/** Reads one RESP2 value: arrays as Object[], strings as String, integers as Long. */
 	private Object read() throws IOException {
 		int type = this.in.read();
+		if (type == -1) {
+			throw new SocketException("connection to " + this.address + " closed");
+		}
 		String line = readLine();
 		return switch (type) {
 			case '+' -> line;
@@ -54,7 +79,6 @@ final class RawRedisConnection implements AutoCloseable {
 			case ':' -> Long.parseLong(line);
 			case '$' -> bulk(Integer.parseInt(line));
 			case '*' -> array(Integer.parseInt(line));
-			case -1 -> throw new IOException("connection closed");
 			default -> throw new IOException("unexpected RESP type '" + (char) type + "'");
 		};
 	}
