@@ -2,6 +2,7 @@ package io.redisha.benchmark;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,7 @@ final class FailoverBenchmark implements Benchmark {
 				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
 				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
 		out.println("timing: " + timing);
+		out.println(loadAverage());
 		Samples promoted = new Samples("kill -> new master answers ROLE master");
 		Samples agreed = new Samples("kill -> every member reports the new master");
 		out.println("warm-up round (not counted): " + round(options, timing).describe());
@@ -73,11 +75,18 @@ final class FailoverBenchmark implements Benchmark {
 			agreed.add(round.agreedNanos());
 			out.printf(Locale.ROOT, "round %d: %s%n", i, round.describe());
 		}
+		out.println(loadAverage());
 		out.println(promoted.summary());
 		out.println(agreed.summary());
 		Duration goal = options.downAfter().plusMillis(150);
 		out.printf(Locale.ROOT, "goal: median <= down-after + 150 ms = %d ms: %s%n", goal.toMillis(),
 				(promoted.percentile(50).compareTo(goal) <= 0) ? "met" : "NOT met");
+	}
+
+	/** Other work on the same cores shows in the numbers: say how busy the machine was. */
+	private static String loadAverage() {
+		return String.format(Locale.ROOT, "system load average (1 min): %.2f",
+				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 	}
 
 	private static int quorum(BenchmarkOptions options) {
@@ -156,7 +165,9 @@ final class FailoverBenchmark implements Benchmark {
 			waitUntil("every member reports " + newMaster + " as the master", () -> members.stream()
 				.map((member) -> member.snapshot(GROUP).master())
 				.allMatch((master) -> master != null && master.address().equals(newMaster)));
-			return new Round(newMaster, promotedAt - killedAt, System.nanoTime() - killedAt);
+			long agreedAt = System.nanoTime();
+			return new Round(newMaster, members.get(0).snapshot(GROUP).configEpoch(), promotedAt - killedAt,
+					agreedAt - killedAt);
 		}
 		finally {
 			for (RawRedisConnection connection : connections) {
@@ -179,13 +190,13 @@ final class FailoverBenchmark implements Benchmark {
 		return new NodeAddress(node.host(), node.port());
 	}
 
-	/** One kill and what followed. */
-	private record Round(NodeAddress newMaster, long promotedNanos, long agreedNanos) {
+	/** One kill and what followed; an epoch above 1 means an election had to be retried. */
+	private record Round(NodeAddress newMaster, long epoch, long promotedNanos, long agreedNanos) {
 
 		String describe() {
-			return String.format(Locale.ROOT, "%s promoted after %s, every member agreed after %s", this.newMaster,
-					Samples.millis(Duration.ofNanos(this.promotedNanos)),
-					Samples.millis(Duration.ofNanos(this.agreedNanos)));
+			return String.format(Locale.ROOT, "%s promoted after %s, every member agreed after %s (config epoch %d)",
+					this.newMaster, Samples.millis(Duration.ofNanos(this.promotedNanos)),
+					Samples.millis(Duration.ofNanos(this.agreedNanos)), this.epoch);
 		}
 
 	}
