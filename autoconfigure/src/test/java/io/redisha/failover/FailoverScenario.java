@@ -113,8 +113,10 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 				failure = ex;
 			}
 		}
-		this.group.close();
-		this.group = null;
+		if (this.group != null) {
+			this.group.close();
+			this.group = null;
+		}
 		if (failure != null) {
 			throw failure;
 		}

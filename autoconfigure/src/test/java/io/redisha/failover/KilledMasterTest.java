@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent.Type;
 
 import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
@@ -43,6 +44,8 @@ class KilledMasterTest {
 		await("every member has the same config epoch, higher than " + epochBefore).atMost(SETTLE_WITHIN)
 			.untilAsserted(() -> assertThat(members.configEpochs()).hasSize(1)
 				.allMatch((epoch) -> epoch > epochBefore));
+		assertThat(members.emitted(Type.SDOWN)).as("members seeing the new master down right after the switch")
+			.noneMatch((event) -> newMaster.equals(event.node()));
 	}
 
 	@Test

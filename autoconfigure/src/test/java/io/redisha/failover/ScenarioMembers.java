@@ -2,7 +2,6 @@ package io.redisha.failover;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -194,12 +193,18 @@ final class ScenarioMembers implements AutoCloseable {
 		return running().stream().map((member) -> member.snapshot().configEpoch()).collect(Collectors.toSet());
 	}
 
-	/** Whether any member, running or stopped, emitted an event of one of these types. */
-	boolean anyEmitted(ProtocolEvent.Type... types) {
+	/** Every event of one of these types that any member, running or stopped, emitted. */
+	List<ProtocolEvent> emitted(ProtocolEvent.Type... types) {
 		List<ProtocolEvent.Type> wanted = Arrays.asList(types);
 		return this.members.stream()
 			.flatMap((member) -> member.events().stream())
-			.anyMatch((event) -> wanted.contains(event.type()));
+			.filter((event) -> wanted.contains(event.type()))
+			.toList();
+	}
+
+	/** Whether any member, running or stopped, emitted an event of one of these types. */
+	boolean anyEmitted(ProtocolEvent.Type... types) {
+		return !emitted(types).isEmpty();
 	}
 
 	/**
@@ -216,14 +221,10 @@ final class ScenarioMembers implements AutoCloseable {
 		return running().stream().map((member) -> member.snapshot().state()).toList();
 	}
 
-	/** Stops every running member. */
-	void stopAll() {
-		this.members.forEach((member) -> member.runtime().stop());
-	}
-
+	/** Stops every member (each says goodbye); stopping a stopped member does nothing. */
 	@Override
 	public void close() {
-		stopAll();
+		this.members.forEach((member) -> member.runtime().stop());
 	}
 
 	static NodeAddress address(RedisServerProcess node) {
@@ -260,15 +261,11 @@ final class ScenarioMembers implements AutoCloseable {
 			.untilAsserted(() -> assertThat(node.role()).isEqualTo(role));
 	}
 
-	/** The replicas of {@code redis} other than {@code except} that are alive. */
+	/** The nodes of {@code redis} that are alive, other than the one at {@code except}. */
 	static List<RedisServerProcess> otherLiveNodes(LocalRedisGroup redis, NodeAddress except) {
-		List<RedisServerProcess> others = new ArrayList<>();
-		for (RedisServerProcess node : redis.nodes()) {
-			if (node.isAlive() && !address(node).equals(except)) {
-				others.add(node);
-			}
-		}
-		return others;
+		return redis.nodes().stream()
+			.filter((node) -> node.isAlive() && !address(node).equals(except))
+			.toList();
 	}
 
 	/** One member with everything it emitted. */
