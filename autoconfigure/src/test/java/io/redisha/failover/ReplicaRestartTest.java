@@ -1,6 +1,5 @@
 package io.redisha.failover;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,7 +17,6 @@ import static io.redisha.failover.ScenarioMembers.awaitFollowing;
 import static io.redisha.failover.ScenarioMembers.awaitRole;
 import static io.redisha.failover.ScenarioMembers.node;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A replica killed while a failover is under way misses its reconfiguration; restarted later
@@ -35,27 +33,20 @@ class ReplicaRestartTest {
 		ScenarioMembers members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 		AtomicBoolean claimed = new AtomicBoolean();
-		AtomicReference<CompletableFuture<RedisServerProcess>> victimKilled = new AtomicReference<>();
+		AtomicReference<RedisServerProcess> killed = new AtomicReference<>();
 		members.onEvent((emitted) -> {
 			if (emitted.event().type() == Type.SELECTED_REPLICA && claimed.compareAndSet(false, true)) {
-				RedisServerProcess victim = ScenarioMembers.otherLiveNodes(group, emitted.event().node())
-					.stream()
-					.filter((node) -> node != oldMaster)
-					.findFirst()
-					.orElseThrow();
-				// The listener runs on a member's group thread: kill from another one.
-				victimKilled.set(CompletableFuture.supplyAsync(() -> {
-					victim.kill();
-					return victim;
-				}));
+				// On the leader's group thread, so the replica is dead before the leader's next step.
+				RedisServerProcess victim = ScenarioMembers.otherLiveNodes(group, emitted.event().node()).get(0);
+				victim.kill();
+				killed.set(victim);
 			}
 		});
 
 		oldMaster.kill();
 		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
-		await("the other replica was killed during the failover").atMost(FAILOVER_WITHIN)
-			.until(() -> victimKilled.get() != null && victimKilled.get().isDone());
-		RedisServerProcess victim = victimKilled.get().join();
+		assertThat(killed.get()).as("the replica killed during the failover").isNotNull();
+		RedisServerProcess victim = killed.get();
 		assertThat(address(victim)).isNotEqualTo(newMaster);
 
 		victim.restartAsReplicaOf(oldMaster.address());
