@@ -13,6 +13,7 @@ import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -97,6 +98,14 @@ public final class NodeLink implements AutoCloseable {
 			.socketOptions(SocketOptions.builder().connectTimeout(this.timeout).keepAlive(true).build())
 			.timeoutOptions(TimeoutOptions.enabled(this.timeout))
 			.build());
+		this.client.addListener(new RedisConnectionStateListener() {
+
+			@Override
+			public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+				resubscribe(connection);
+			}
+
+		});
 	}
 
 	/** The node this link talks to. */
@@ -267,6 +276,20 @@ public final class NodeLink implements AutoCloseable {
 			closeQuietly(this.subscription);
 			this.subscription = offCallerThread(() -> this.client.connectPubSubAsync(StringCodec.UTF8, this.uri))
 				.thenCompose(this::subscribe);
+		}
+	}
+
+	/**
+	 * Opens the subscription again as soon as it drops (a promotion's CLIENT KILL TYPE pubsub,
+	 * a restarted node) rather than at the next command: gossip matters most during a
+	 * failover. A node that refuses is tried again by the next command, not in a loop.
+	 */
+	private synchronized void resubscribe(RedisChannelHandler<?, ?> disconnected) {
+		CompletableFuture<StatefulRedisPubSubConnection<String, String>> current = this.subscription;
+		if (current != null && current.isDone() && !current.isCompletedExceptionally()
+				&& current.join() == disconnected) {
+			this.subscription = null;
+			ensureSubscribed();
 		}
 	}
 
