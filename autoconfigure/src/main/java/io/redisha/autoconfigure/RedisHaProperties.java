@@ -208,6 +208,14 @@ public class RedisHaProperties implements Validator {
 		 */
 		private Duration demoteAfter = GroupConfig.Timing.defaults().demoteAfter();
 
+		/**
+		 * How long the application's Redis commands wait for a usable master while the
+		 * group has none (master objectively down and a failover under way, or no master
+		 * known yet) before they fail with RedisMasterUnavailableException. Zero fails at
+		 * once.
+		 */
+		private Duration failoverWait = Duration.ofSeconds(2);
+
 		public List<String> getNodes() {
 			return this.nodes;
 		}
@@ -344,6 +352,14 @@ public class RedisHaProperties implements Validator {
 			this.demoteAfter = demoteAfter;
 		}
 
+		public Duration getFailoverWait() {
+			return this.failoverWait;
+		}
+
+		public void setFailoverWait(Duration failoverWait) {
+			this.failoverWait = failoverWait;
+		}
+
 		/**
 		 * The seed nodes, parsed. Only valid once the group passed validation.
 		 * @return the seed addresses in configuration order
@@ -378,6 +394,8 @@ public class RedisHaProperties implements Validator {
 			checks.requirePositive("tilt-threshold", this.tiltThreshold);
 			checks.requirePositive("tilt-duration", this.tiltDuration);
 			checks.requirePositive("demote-after", this.demoteAfter);
+			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
+					"must be >= 0");
 		}
 
 		private void validateNodes(PropertyChecks checks) {

@@ -102,6 +102,16 @@ final class GroupLoop {
 		return problems;
 	}
 
+	/** Publishes on every monitored node whose connection is open, from this loop's thread; returns at once. */
+	void publish(String channel, String payload) {
+		try {
+			this.executor.execute(() -> this.links.values().forEach((link) -> link.publish(channel, payload)));
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped: nothing is published any more.
+		}
+	}
+
 	/**
 	 * Creates the coordinator (on the caller's thread, so that a configuration it refuses fails
 	 * the start) and starts ticking.

@@ -150,6 +150,18 @@ public final class RedisHaMember implements AutoCloseable {
 		return (loop != null) ? Collections.unmodifiableMap(loop.problems()) : Map.of();
 	}
 
+	/**
+	 * Publishes a message on a channel of every reachable node of the group, as hellos are
+	 * (e.g. a notification in Sentinel's format); returns at once. Nothing is published for an
+	 * unknown or stopped group.
+	 */
+	public void publish(String group, String channel, String payload) {
+		GroupLoop loop = this.loops.get(group);
+		if (loop != null) {
+			loop.publish(channel, payload);
+		}
+	}
+
 	/** Converts a time of the coordinators' monotonic clock to epoch milliseconds. */
 	public long toEpochMillis(long monotonicMillis) {
 		return this.originEpochMillis + monotonicMillis;

@@ -1,0 +1,102 @@
+package io.redisha.autoconfigure;
+
+import java.util.Map;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redisha.connection.MasterFollowingConnectionFactory;
+import io.redisha.connection.MasterRoute;
+import io.redisha.member.RedisHaMember;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Auto-configuration of the application's {@link RedisConnectionFactory}: a
+ * {@link MasterFollowingConnectionFactory} that follows the master of the primary group
+ * ({@code redis-ha.primary-group}, or the only group). Runs before Spring Boot's Redis
+ * auto-configuration, whose templates, listener container, cache and session support then use
+ * it; backs off when the application defines its own factory. From {@code spring.data.redis}
+ * it takes the database, timeouts, client name and Lettuce shutdown timeout and the
+ * Lettuce customizer beans; the address, credentials, Sentinel and Cluster settings come
+ * from redis-ha.
+ */
+@AutoConfiguration(after = RedisHaAutoConfiguration.class,
+		beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnClass({ LettuceConnectionFactory.class, RedisClient.class })
+@ConditionalOnBean(RedisHaMember.class)
+@EnableConfigurationProperties({ RedisHaProperties.class, DataRedisProperties.class })
+public final class RedisHaConnectionAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(RedisConnectionFactory.class)
+	MasterFollowingConnectionFactory redisConnectionFactory(RedisHaMember member, RedisHaProperties properties,
+			DataRedisProperties redis, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
+		String group = primaryGroup(properties);
+		RedisHaProperties.Group settings = properties.getGroups().get(group);
+		MasterRoute route = new MasterRoute(member, group, settings.getFailoverWait());
+		ClientResources.Builder resources = DefaultClientResources.builder();
+		resourcesCustomizers.orderedStream().forEach((customizer) -> customizer.customize(resources));
+		ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
+		if (redis.getConnectTimeout() != null) {
+			options.socketOptions(SocketOptions.builder().connectTimeout(redis.getConnectTimeout()).build());
+		}
+		optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
+		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+		if (redis.getTimeout() != null) {
+			client.commandTimeout(redis.getTimeout());
+		}
+		if (redis.getClientName() != null) {
+			client.clientName(redis.getClientName());
+		}
+		if (redis.getLettuce().getShutdownTimeout() != null) {
+			client.shutdownTimeout(redis.getLettuce().getShutdownTimeout());
+		}
+		clientCustomizers.orderedStream().forEach((customizer) -> customizer.customize(client));
+		return new MasterFollowingConnectionFactory(route, server(redis, settings), client, resources, options);
+	}
+
+	private static RedisStandaloneConfiguration server(DataRedisProperties redis, RedisHaProperties.Group settings) {
+		RedisStandaloneConfiguration server = new RedisStandaloneConfiguration();
+		server.setDatabase(redis.getDatabase());
+		if (settings.getPassword() != null) {
+			server.setUsername(settings.getUsername());
+			server.setPassword(settings.getPassword());
+		}
+		return server;
+	}
+
+	private static String primaryGroup(RedisHaProperties properties) {
+		Map<String, RedisHaProperties.Group> groups = properties.getGroups();
+		if (properties.getPrimaryGroup() != null) {
+			return properties.getPrimaryGroup();
+		}
+		if (groups.size() == 1) {
+			return groups.keySet().iterator().next();
+		}
+		throw new InvalidConfigurationPropertyValueException(RedisHaProperties.PREFIX + ".primary-group", null,
+				"With several groups " + groups.keySet()
+						+ " redis-ha.primary-group must name the one the application's RedisConnectionFactory follows");
+	}
+
+}

@@ -1,0 +1,34 @@
+package io.redisha.autoconfigure;
+
+import io.redisha.event.RedisHaEventPublisher;
+import io.redisha.event.RedisNotifications;
+import io.redisha.member.RedisHaMember;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration that turns the member's protocol events into Spring
+ * {@link io.redisha.event.RedisHaEvent application events} and into notifications on the
+ * Redis nodes in Sentinel's text format.
+ */
+@AutoConfiguration(after = RedisHaAutoConfiguration.class)
+@ConditionalOnBean(RedisHaMember.class)
+public final class RedisHaEventAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisHaEventPublisher redisHaEventPublisher(RedisHaMember member, ApplicationEventPublisher publisher) {
+		return new RedisHaEventPublisher(member, publisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisNotifications redisHaNotifications(RedisHaMember member) {
+		return new RedisNotifications(member);
+	}
+
+}

@@ -1,0 +1,332 @@
+package io.redisha.connection;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.protocol.CommandHandler;
+import io.lettuce.core.protocol.RedisCommand;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the application's connections to one group go: the group's current master as the
+ * {@link RedisHaMember member} knows it. Follows the member's events ({@code +switch-master},
+ * {@code +odown}, {@code -odown}) on the member's group thread and never blocks it.
+ * <p>
+ * Fencing: every Netty channel of the group's connections is registered here when it
+ * becomes active and is allowed only if it is connected to an address resolved for the
+ * current master. When the master switches, every channel to another address is cut on its
+ * event loop: the commands in flight on it fail at once with a
+ * {@link RedisMasterSwitchedException} (they are not replayed, as Lettuce would otherwise
+ * do after reconnecting), then the channel is closed and Lettuce reconnects, asking
+ * {@link #resolve()} again, which answers the new master. A channel that becomes active
+ * towards an old address after the switch is closed before Lettuce writes anything on it.
+ * So once the member knows of the switch, nothing from this application reaches the old
+ * master again, even when it comes back still answering as a master.
+ * <p>
+ * While the master is objectively down ({@code +odown}: a failover is expected) its channels
+ * are cut the same way, no connection is opened and new connections wait for at most the
+ * failover wait ({@link #awaitMaster()}): a write it accepted now would be lost.
+ */
+public final class MasterRoute {
+
+	private static final Logger logger = LoggerFactory.getLogger(MasterRoute.class);
+
+	private static final String HANDLER_NAME = "redis-ha-fence";
+
+	private final String group;
+
+	private final Duration failoverWait;
+
+	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+
+	private final ChannelHandler fence = new Fence();
+
+	private volatile Target target = Target.initial();
+
+	/** Completed when the group has a usable master again; replaced each time it loses it. */
+	private volatile CompletableFuture<Void> usableAgain = new CompletableFuture<>();
+
+	/**
+	 * @param member the member whose picture of the group is followed; the route listens to
+	 * its events from now on
+	 * @param group the group
+	 * @param failoverWait how long a new connection waits for a usable master while the group
+	 * has none (no master known yet, or the master objectively down), before it fails
+	 */
+	public MasterRoute(RedisHaMember member, String group, Duration failoverWait) {
+		this.group = group;
+		this.failoverWait = failoverWait;
+		member.addEventListener(this::onEvent);
+		GroupSnapshot snapshot = member.snapshot(group);
+		if (snapshot != null && snapshot.master() != null) {
+			// The member was already running: start from its picture unless an event came first.
+			update((current) -> (current.generation() == 0)
+					? current.next(snapshot.master().address(), snapshot.configEpoch(), false) : current);
+		}
+	}
+
+	/** The group this route follows. */
+	public String group() {
+		return this.group;
+	}
+
+	/** The master new connections go to; null while none is known. */
+	public NodeAddress master() {
+		return this.target.master();
+	}
+
+	/** Whether new connections wait, because the group has no master or its master is objectively down. */
+	public boolean isWaitingForMaster() {
+		return !this.target.usable();
+	}
+
+	/**
+	 * Returns at once when the group has a usable master; otherwise waits for one for at most
+	 * the failover wait.
+	 * @throws RedisMasterUnavailableException when there is still none after that time
+	 */
+	public void awaitMaster() {
+		long deadline = System.nanoTime() + this.failoverWait.toNanos();
+		while (true) {
+			// Read the future before the target: a master lost in between replaces it first.
+			CompletableFuture<Void> again = this.usableAgain;
+			if (this.target.usable()) {
+				return;
+			}
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				throw unavailable(this.target);
+			}
+			try {
+				again.get(left, TimeUnit.NANOSECONDS);
+			}
+			catch (TimeoutException ex) {
+				throw unavailable(this.target);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw unavailable(this.target);
+			}
+			catch (ExecutionException ex) {
+				throw new IllegalStateException("never completed exceptionally", ex);
+			}
+		}
+	}
+
+	private RedisMasterUnavailableException unavailable(Target current) {
+		String why = (current.master() == null) ? "no master is known yet"
+				: "its master " + current.master() + " is objectively down and a failover is under way";
+		return new RedisMasterUnavailableException("redis-ha group '" + this.group + "' has no usable master: " + why
+				+ "; waited " + this.failoverWait.toMillis() + " ms (redis-ha.groups." + this.group + ".failover-wait)");
+	}
+
+	/**
+	 * The address of the current master, for Lettuce's connect and reconnect.
+	 * @throws RedisConnectionException when no master is known
+	 */
+	SocketAddress resolve() {
+		Target current = this.target;
+		NodeAddress master = current.master();
+		if (!current.usable()) {
+			// Also while the master is objectively down: a write it accepted now would be lost in the failover.
+			throw new RedisConnectionException(unavailable(current).getMessage());
+		}
+		InetSocketAddress address;
+		try {
+			address = new InetSocketAddress(InetAddress.getByName(master.host()), master.port());
+		}
+		catch (UnknownHostException ex) {
+			throw new RedisConnectionException("redis-ha group '" + this.group + "': cannot resolve master " + master, ex);
+		}
+		current.allowed().add(address);
+		return address;
+	}
+
+	/** Makes the channel subject to fencing; called by Lettuce for each new channel of this group. */
+	void register(Channel channel) {
+		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
+	}
+
+	private void onEvent(ProtocolEvent event) {
+		if (!this.group.equals(event.group())) {
+			return;
+		}
+		switch (event.type()) {
+			case SWITCH_MASTER -> switchTo(event);
+			case ODOWN -> change((current) -> current.waiting(true),
+					(old) -> new RedisMasterUnavailableException("redis-ha group '" + this.group + "': the master "
+							+ old + " is objectively down; this command was in flight on it and was not retried"));
+			case ODOWN_CLEARED -> change((current) -> current.waiting(false), null);
+			default -> {
+			}
+		}
+	}
+
+	private void switchTo(ProtocolEvent event) {
+		if (event.master() != null) {
+			change((current) -> current.next(event.master(), event.epoch(), false),
+					(old) -> new RedisMasterSwitchedException(this.group, old, event.master(), event.epoch()));
+		}
+	}
+
+	/**
+	 * Moves to a new target and cuts every channel the new target does not allow.
+	 * @param failure the failure of commands in flight on a cut channel, from the old master's address
+	 */
+	private void change(UnaryOperator<Target> step, Function<NodeAddress, RuntimeException> failure) {
+		Target previous = update(step);
+		if (previous == null || previous.master() == null || failure == null) {
+			return;
+		}
+		Target current = this.target;
+		if (!previous.master().equals(current.master())) {
+			logger.info("redis-ha group '{}': application connections move from {} to {} (epoch {})", this.group,
+					previous.master(), current.master(), current.epoch());
+		}
+		Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
+		this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
+	}
+
+	/**
+	 * Called on the member's group thread (and once at construction): never blocks for long.
+	 * @return the previous target, or null when nothing changed
+	 */
+	private synchronized Target update(UnaryOperator<Target> step) {
+		Target previous = this.target;
+		Target next = step.apply(previous);
+		if (next == previous) {
+			return null;
+		}
+		if (previous.usable() && !next.usable()) {
+			this.usableAgain = new CompletableFuture<>();
+		}
+		this.target = next;
+		if (next.usable()) {
+			this.usableAgain.complete(null);
+		}
+		return previous;
+	}
+
+	private void cutIfNotAllowed(Channel channel, Supplier<RuntimeException> failure) {
+		channel.eventLoop().execute(() -> {
+			if (channel.isActive() && !isAllowed(channel)) {
+				cut(channel, failure);
+			}
+		});
+	}
+
+	private boolean isAllowed(Channel channel) {
+		SocketAddress remote = channel.remoteAddress();
+		return remote != null && this.target.allowed().contains(remote);
+	}
+
+	/**
+	 * Fails the commands in flight on the channel, so that Lettuce does not replay them after
+	 * reconnecting, then closes it. Runs on the channel's event loop: no command is written in
+	 * between.
+	 */
+	private static void cut(Channel channel, Supplier<RuntimeException> failure) {
+		CommandHandler handler = channel.pipeline().get(CommandHandler.class);
+		if (handler != null) {
+			for (RedisCommand<?, ?, ?> command : handler.drainQueue()) {
+				command.completeExceptionally(failure.get());
+			}
+		}
+		channel.close();
+	}
+
+	@Override
+	public String toString() {
+		return "MasterRoute[group=" + this.group + ", master=" + master() + ", waiting=" + isWaitingForMaster() + "]";
+	}
+
+	/**
+	 * Keeps the set of live channels and refuses channels to any address but the current
+	 * master's. First in the pipeline, so it sees a channel become active before Lettuce's
+	 * handshake writes anything.
+	 */
+	@ChannelHandler.Sharable
+	private final class Fence extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelActive(ChannelHandlerContext context) throws Exception {
+			Channel channel = context.channel();
+			// Registered before the check: a switch after the check sees the channel and cuts it.
+			MasterRoute.this.channels.add(channel);
+			if (!isAllowed(channel)) {
+				logger.debug("redis-ha group '{}': refusing a connection to {}, not the current master {}",
+						MasterRoute.this.group, channel.remoteAddress(), master());
+				MasterRoute.this.channels.remove(channel);
+				context.close();
+				return;
+			}
+			super.channelActive(context);
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext context) throws Exception {
+			MasterRoute.this.channels.remove(context.channel());
+			super.channelInactive(context);
+		}
+
+	}
+
+	/**
+	 * Where connections go now.
+	 * @param master the master; null while none is known
+	 * @param epoch the config epoch of that master
+	 * @param waiting whether the master is objectively down (a failover is expected)
+	 * @param generation how many masters were followed before
+	 * @param allowed the socket addresses resolved for this master
+	 */
+	private record Target(NodeAddress master, long epoch, boolean waiting, long generation,
+			Set<SocketAddress> allowed) {
+
+		static Target initial() {
+			return new Target(null, 0, false, 0, ConcurrentHashMap.newKeySet());
+		}
+
+		boolean usable() {
+			return this.master != null && !this.waiting;
+		}
+
+		Target next(NodeAddress newMaster, long newEpoch, boolean newWaiting) {
+			if (newMaster.equals(this.master) && newWaiting == this.waiting) {
+				return this;
+			}
+			// A new, empty set: no channel open before the change is allowed after it.
+			return new Target(newMaster, newEpoch, newWaiting, this.generation + 1, ConcurrentHashMap.newKeySet());
+		}
+
+		Target waiting(boolean newWaiting) {
+			if (this.master == null || newWaiting == this.waiting) {
+				return this;
+			}
+			return next(this.master, this.epoch, newWaiting);
+		}
+
+	}
+
+}

@@ -1,0 +1,28 @@
+package io.redisha.event;
+
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+
+/**
+ * The group's master changed ({@code +switch-master}); the application's master-following
+ * connections move to {@link #getNewMaster()} at the same moment. Also published for the
+ * first master this member learns of, with a null {@link #getOldMaster()}.
+ */
+public final class MasterSwitchedEvent extends RedisHaEvent {
+
+	public MasterSwitchedEvent(RedisHaMember member, ProtocolEvent event) {
+		super(member, event);
+	}
+
+	/** The master before; null for the first master this member learns of. */
+	public NodeAddress getOldMaster() {
+		return getNode();
+	}
+
+	/** The master now. */
+	public NodeAddress getNewMaster() {
+		return getMaster();
+	}
+
+}

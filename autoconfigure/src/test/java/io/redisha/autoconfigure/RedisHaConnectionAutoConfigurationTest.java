@@ -1,0 +1,119 @@
+package io.redisha.autoconfigure;
+
+import io.redisha.connection.MasterFollowingConnectionFactory;
+import io.redisha.event.RedisHaEventPublisher;
+import io.redisha.event.RedisNotifications;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.convert.support.ConfigurableConversionService;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link RedisHaConnectionAutoConfiguration} and
+ * {@link RedisHaEventAutoConfiguration} with Spring Boot's own Redis auto-configuration. The
+ * groups point at ports nothing listens on: these tests are about wiring.
+ */
+class RedisHaConnectionAutoConfigurationTest {
+
+	private static final String ORDERS = "redis-ha.groups.orders.nodes=127.0.0.1:1";
+
+	private static final String STOCK = "redis-ha.groups.stock.nodes=127.0.0.1:2";
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withInitializer((context) -> context.getEnvironment()
+			.setConversionService((ConfigurableConversionService) ApplicationConversionService.getSharedInstance()))
+		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
+				RedisHaConnectionAutoConfiguration.class, RedisHaEventAutoConfiguration.class,
+				DataRedisAutoConfiguration.class));
+
+	@Test
+	void theOnlyGroupBacksSpringBootsTemplates() {
+		this.runner.withPropertyValues(ORDERS).run((context) -> {
+			assertThat(context).hasSingleBean(RedisConnectionFactory.class);
+			MasterFollowingConnectionFactory factory = context.getBean(MasterFollowingConnectionFactory.class);
+			assertThat(factory.getRoute().group()).isEqualTo("orders");
+			assertThat(context.getBean(StringRedisTemplate.class).getConnectionFactory()).isSameAs(factory);
+			assertThat(context).hasSingleBean(RedisHaEventPublisher.class);
+			assertThat(context).hasSingleBean(RedisNotifications.class);
+		});
+	}
+
+	@Test
+	void thePrimaryGroupIsFollowedWhenSeveralAreConfigured() {
+		this.runner.withPropertyValues(ORDERS, STOCK, "redis-ha.primary-group=stock")
+			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class).getRoute().group())
+				.isEqualTo("stock"));
+	}
+
+	@Test
+	void severalGroupsWithoutPrimaryGroupFailNamingTheProperty() {
+		this.runner.withPropertyValues(ORDERS, STOCK)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("redis-ha.primary-group")
+				.hasMessageContaining("[orders, stock]"));
+	}
+
+	@Test
+	void negativeFailoverWaitFailsNamingTheProperty() {
+		this.runner.withPropertyValues(ORDERS, "redis-ha.groups.orders.failover-wait=-1s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("redis-ha.groups.orders.failover-wait must be >= 0 but was -1s"));
+	}
+
+	@Test
+	void backsOffWhenTheApplicationDefinesItsOwnFactory() {
+		this.runner.withPropertyValues(ORDERS).withUserConfiguration(OwnFactory.class).run((context) -> {
+			assertThat(context).hasSingleBean(RedisConnectionFactory.class);
+			assertThat(context).doesNotHaveBean(MasterFollowingConnectionFactory.class);
+			assertThat(context.getBean(RedisConnectionFactory.class)).isSameAs(context.getBean("ownFactory"));
+		});
+	}
+
+	@Test
+	void disabledLeavesSpringBootsOwnSentinelSupportUntouched() {
+		this.runner
+			.withPropertyValues(ORDERS, "redis-ha.enabled=false", "spring.data.redis.sentinel.master=orders",
+					"spring.data.redis.sentinel.nodes=127.0.0.1:26379")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisConnectionFactory.class);
+				assertThat(context).doesNotHaveBean(MasterFollowingConnectionFactory.class);
+				assertThat(context).doesNotHaveBean(RedisHaEventPublisher.class);
+				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+				assertThat(factory.isRedisSentinelAware()).isTrue();
+				assertThat(factory.getSentinelConfiguration().getMaster().getName()).isEqualTo("orders");
+			});
+	}
+
+	@Test
+	void withoutGroupsSpringBootsStandaloneFactoryIsUsed() {
+		this.runner.withPropertyValues("spring.data.redis.port=6390").run((context) -> {
+			assertThat(context).doesNotHaveBean(MasterFollowingConnectionFactory.class);
+			assertThat(context.getBean(LettuceConnectionFactory.class).getPort()).isEqualTo(6390);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnFactory {
+
+		@Bean
+		LettuceConnectionFactory ownFactory() {
+			return new LettuceConnectionFactory("127.0.0.1", 6391);
+		}
+
+	}
+
+}

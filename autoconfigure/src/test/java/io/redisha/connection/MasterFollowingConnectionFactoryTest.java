@@ -1,0 +1,120 @@
+package io.redisha.connection;
+
+import java.time.Duration;
+
+import io.redisha.connection.ClientApp.EventRecorder;
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.event.MasterSwitchedEvent;
+import io.redisha.event.NodeDownEvent;
+import io.redisha.event.NodeUpEvent;
+import io.redisha.event.RedisNotifications;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The application's Redis connections through the master-following factory, its Spring
+ * events and Redis notifications, against a healthy group of real redis-server processes.
+ */
+class MasterFollowingConnectionFactoryTest {
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	@Test
+	void springBootsTemplateWritesToTheMasterTheMemberFollows() {
+		LocalRedisGroup group = redis.group();
+		ClientApp.runner(group, 1).run((context) -> {
+			assertThat(context.getBean(RedisConnectionFactory.class)).isInstanceOf(MasterFollowingConnectionFactory.class);
+			awaitFirstMaster(context.getBean(EventRecorder.class));
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			template.opsForValue().set("greeting", "hello");
+			assertThat(group.master().command("GET", "greeting")).isEqualTo("hello");
+			assertThat(template.opsForValue().get("greeting")).isEqualTo("hello");
+			MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
+			assertThat(route.master()).isEqualTo(address(group.master()));
+			assertThat(route.isWaitingForMaster()).isFalse();
+			assertThat((String) group.master().command("CLIENT", "LIST")).contains("name=" + ClientApp.CLIENT_NAME);
+		});
+	}
+
+	@Test
+	void theFirstMasterArrivesAsAnEventOnTheEventThread() {
+		LocalRedisGroup group = redis.group();
+		ClientApp.runner(group, 1).run((context) -> {
+			EventRecorder recorder = awaitFirstMaster(context.getBean(EventRecorder.class));
+			MasterSwitchedEvent first = recorder.events(MasterSwitchedEvent.class).get(0);
+			assertThat(first.getOldMaster()).isNull();
+			assertThat(first.getNewMaster()).isEqualTo(address(group.master()));
+			assertThat(first.getGroup()).isEqualTo(ClientApp.GROUP);
+			assertThat(first.getType()).isEqualTo(ProtocolEvent.Type.SWITCH_MASTER);
+			assertThat(recorder.threads).containsOnly("redis-ha-events");
+		});
+	}
+
+	@Test
+	void theMasterGoingDownAndUpIsAnnouncedAsEventsAndOnTheNotificationChannelsOfTheReplicas() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess master = group.master();
+		NodeAddress down = address(master);
+		String sdown = "+sdown master " + ClientApp.GROUP + " " + down.host() + " " + down.port();
+		try (ChannelRecorder subscriber = new ChannelRecorder(group.node(1), RedisNotifications.ALL_EVENTS_CHANNEL,
+				RedisNotifications.channel(ProtocolEvent.Type.SDOWN))) {
+			// Quorum 2 with one member: the master is seen down, but never failed over.
+			ClientApp.runner(group, 2).run((context) -> {
+				EventRecorder recorder = awaitFirstMaster(context.getBean(EventRecorder.class));
+				master.kill();
+				await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(recorder.events(NodeDownEvent.class))
+					.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
+				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(subscriber.messages).contains(
+						RedisNotifications.ALL_EVENTS_CHANNEL + " -> " + sdown,
+						"__redis-ha__:+sdown -> " + sdown.substring("+sdown ".length())));
+				master.restart();
+				await().atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(recorder.events(NodeUpEvent.class))
+					.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
+				assertThat(recorder.events).map(Object::getClass)
+					.containsSubsequence(MasterSwitchedEvent.class, NodeDownEvent.class, NodeUpEvent.class);
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+					.untilAsserted(() -> template.opsForValue().set("after-restart", "yes"));
+				assertThat(master.command("GET", "after-restart")).isEqualTo("yes");
+			});
+		}
+	}
+
+	@Test
+	void withoutAMasterCommandsFailAfterTheFailoverWaitNamingIt() {
+		ClientApp.runner(redis.group(), 1)
+			.withPropertyValues("redis-ha.groups.clients.nodes=127.0.0.1:1", "redis-ha.groups.clients.failover-wait=300ms")
+			.run((context) -> {
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				long start = System.nanoTime();
+				assertThatExceptionOfType(RedisMasterUnavailableException.class)
+					.isThrownBy(() -> template.opsForValue().set("k", "v"))
+					.withMessageContaining("redis-ha group 'clients' has no usable master: no master is known yet")
+					.withMessageContaining("waited 300 ms (redis-ha.groups.clients.failover-wait)");
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+			});
+	}
+
+	/** The member's first picture takes a moment on a cold JVM; the application waits for it as a readiness probe would. */
+	static EventRecorder awaitFirstMaster(EventRecorder recorder) {
+		await().atMost(Duration.ofSeconds(10)).until(() -> !recorder.events(MasterSwitchedEvent.class).isEmpty());
+		return recorder;
+	}
+
+	static NodeAddress address(RedisServerProcess server) {
+		return new NodeAddress(server.host(), server.port());
+	}
+
+}
