@@ -79,11 +79,11 @@ class FailoverScenarioTest {
 	}
 
 	/**
-	 * Three nodes (N1 the master, N2 with the given priority, N3 with 100), members m1..mN
-	 * started and settled: every one of them names N1.
+	 * Three nodes (N1 the master, N2 with the given priority, N3 with 100), all of them seeds,
+	 * and members m1..mN started and settled: every one of them names N1.
 	 */
 	private static SimWorld startedWorld(int members, int quorum, int priorityOfN2) {
-		GroupConfig config = new GroupConfig("sim", List.of(N1), quorum, Duration.ofSeconds(2), Duration.ofSeconds(8),
+		GroupConfig config = new GroupConfig("sim", List.of(N1, N2, N3), quorum, Duration.ofSeconds(2), Duration.ofSeconds(8),
 				1, GroupConfig.Timing.defaults());
 		SimWorld world = SimWorld.withCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
 		world.addNode(N1, 100, null);

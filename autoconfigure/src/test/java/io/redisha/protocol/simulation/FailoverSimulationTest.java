@@ -2,9 +2,7 @@ package io.redisha.protocol.simulation;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
@@ -32,22 +30,18 @@ class FailoverSimulationTest {
 		if (replay != null) {
 			System.out.print(RandomSchedule.of(replay));
 		}
-		AtomicBoolean failed = new AtomicBoolean();
 		long startedAt = System.nanoTime();
-		List<Result> results = LongStream.range(first, first + count)
-			.parallel()
-			.mapToObj((seed) -> failed.get() ? null : play(seed, failed))
-			.filter((result) -> result != null)
-			.toList();
+		List<Result> results = LongStream.range(first, first + count).parallel().mapToObj(this::play).toList();
 		double seconds = (System.nanoTime() - startedAt) / 1e9;
-		results.stream()
-			.filter((result) -> result.failure() != null)
-			.min(Comparator.comparingLong(Result::seed))
-			.ifPresent((result) -> {
-				System.out.print(RandomSchedule.of(result.seed()));
-				System.out.println("FAILED: replay with " + SimulationFailure.replayCommand(result.seed()));
-				throw result.failure();
-			});
+		List<Result> failures = results.stream().filter((result) -> result.failure() != null).toList();
+		if (!failures.isEmpty()) {
+			System.out.printf("%d of %d schedules failed:%n", failures.size(), count);
+			failures.forEach((result) -> System.out.println("  " + result.failure().getMessage().lines().findFirst().get()));
+			Result firstFailure = failures.get(0);
+			System.out.print(RandomSchedule.of(firstFailure.seed()));
+			System.out.println("FAILED: replay with " + SimulationFailure.replayCommand(firstFailure.seed()));
+			throw firstFailure.failure();
+		}
 		long steps = results.stream().mapToLong(Result::steps).sum();
 		System.out.printf("simulation: %d schedules from seed %d, %d steps checked, %d elections, %d promotions, "
 				+ "in %.1f s (%.1f s of CPU)%n", results.size(), first, steps,
@@ -57,7 +51,7 @@ class FailoverSimulationTest {
 		assertThat(steps).isPositive();
 	}
 
-	private static Result play(long seed, AtomicBoolean failed) {
+	private Result play(long seed) {
 		long cpuBefore = THREADS.getCurrentThreadCpuTime();
 		try {
 			RandomSchedule.Outcome outcome = RandomSchedule.of(seed).run();
@@ -65,7 +59,6 @@ class FailoverSimulationTest {
 					THREADS.getCurrentThreadCpuTime() - cpuBefore, null);
 		}
 		catch (SimulationFailure failure) {
-			failed.set(true);
 			return new Result(seed, 0, 0, 0, 0, failure);
 		}
 	}

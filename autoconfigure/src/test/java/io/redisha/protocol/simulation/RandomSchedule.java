@@ -24,6 +24,12 @@ final class RandomSchedule {
 
 	static final long COMMAND_TIMEOUT_MILLIS = 500;
 
+	/*
+	 * Every node is a seed unless -Dredisha.simulation.partialSeeds=true: then a third of the
+	 * schedules name only the first node, and a stray master that no member remembers after
+	 * they all restarted cannot be found (see docs/protocol.md, Simulation).
+	 */
+
 	private final long seed;
 
 	private final SplittableRandom random;
@@ -36,6 +42,14 @@ final class RandomSchedule {
 
 	private final List<Integer> priorities = new ArrayList<>();
 
+	private final boolean onlyMasterIsSeed;
+
+	private final long downAfterMillis;
+
+	private final long failoverTimeoutMillis;
+
+	private final int parallelSyncs;
+
 	private final List<Long> memberStarts = new ArrayList<>();
 
 	private final List<Fault> faults = new ArrayList<>();
@@ -43,7 +57,7 @@ final class RandomSchedule {
 	private RandomSchedule(long seed) {
 		this.seed = seed;
 		this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-		this.memberCount = 3 + this.random.nextInt(3);
+		this.memberCount = 2 + this.random.nextInt(5);
 		int majority = this.memberCount / 2 + 1;
 		this.quorum = switch (this.random.nextInt(5)) {
 			case 0 -> 2;
@@ -53,13 +67,17 @@ final class RandomSchedule {
 		for (int i = 0; i < this.memberCount; i++) {
 			this.memberStarts.add(this.random.nextLong(1000));
 		}
-		int nodeCount = 2 + this.random.nextInt(3);
+		int nodeCount = 2 + this.random.nextInt(4);
 		for (int i = 0; i < nodeCount; i++) {
 			this.addresses.add(new NodeAddress("10.0.0." + (i + 1), 6379));
 			int priority = (i > 0 && this.random.nextInt(5) == 0) ? 0 : (1 + this.random.nextInt(3)) * 50;
 			this.priorities.add(priority);
 		}
-		int faultCount = 2 + this.random.nextInt(9);
+		this.onlyMasterIsSeed = (this.random.nextInt(3) == 0) && Boolean.getBoolean("redisha.simulation.partialSeeds");
+		this.downAfterMillis = 1000 + 100 * this.random.nextInt(21);
+		this.failoverTimeoutMillis = 4000 + 1000 * this.random.nextInt(9);
+		this.parallelSyncs = 1 + this.random.nextInt(2);
+		int faultCount = 2 + this.random.nextInt(13);
 		for (int i = 0; i < faultCount; i++) {
 			addRandomFault(WARM_UP_MILLIS + this.random.nextLong(FAULT_PHASE_MILLIS));
 		}
@@ -69,10 +87,12 @@ final class RandomSchedule {
 		return new RandomSchedule(seed);
 	}
 
-	/** The group this schedule runs: short timers so that many failovers fit in a minute. */
+	/** The group this schedule runs: short timers, so that many failovers fit in a minute. */
 	GroupConfig config() {
-		return new GroupConfig("sim", List.of(this.addresses.get(0)), this.quorum, Duration.ofSeconds(2),
-				Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
+		List<NodeAddress> seeds = this.onlyMasterIsSeed ? List.of(this.addresses.get(0)) : this.addresses;
+		return new GroupConfig("sim", seeds, this.quorum,
+				Duration.ofMillis(this.downAfterMillis), Duration.ofMillis(this.failoverTimeoutMillis), this.parallelSyncs,
+				GroupConfig.Timing.defaults());
 	}
 
 	int faultCount() {
@@ -141,7 +161,7 @@ final class RandomSchedule {
 			case 7 -> badWeather(at);
 			case 8 -> {
 				String slot = anyMember();
-				long downFor = 500 + this.random.nextLong(10_000);
+				long downFor = 100 + this.random.nextLong(10_000);
 				boolean graceful = this.random.nextInt(3) == 0;
 				add(at, (graceful ? "stop " : "crash ") + slot + " for " + downFor + " ms",
 						(w) -> {
@@ -156,7 +176,7 @@ final class RandomSchedule {
 			}
 			case 9 -> {
 				String slot = anyMember();
-				long frozenFor = 2_500 + this.random.nextLong(3_500);
+				long frozenFor = 500 + this.random.nextLong(5_500);
 				add(at, "freeze " + slot + " for " + frozenFor + " ms", (w) -> w.pauseMember(slot, frozenFor));
 			}
 			default -> {
@@ -253,7 +273,10 @@ final class RandomSchedule {
 	@Override
 	public String toString() {
 		StringBuilder text = new StringBuilder("seed " + this.seed + ": " + this.memberCount + " members, quorum "
-				+ this.quorum + ", nodes " + this.addresses + " with priorities " + this.priorities + "\n");
+				+ this.quorum + ", nodes " + this.addresses + " with priorities " + this.priorities
+				+ (this.onlyMasterIsSeed ? ", only the first one a seed" : ", all of them seeds") + ", down-after "
+				+ this.downAfterMillis + " ms, failover-timeout " + this.failoverTimeoutMillis + " ms, parallel-syncs "
+				+ this.parallelSyncs + "\n");
 		this.faults.stream()
 			.sorted((a, b) -> Long.compare(a.at(), b.at()))
 			.forEach((fault) -> text.append(String.format("%9.1fs %s%n", fault.at() / 1000.0, fault.description())));

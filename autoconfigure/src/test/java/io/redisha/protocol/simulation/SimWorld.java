@@ -49,7 +49,7 @@ final class SimWorld {
 
 	private final SimNetwork network;
 
-	private final Trace trace = new Trace(400);
+	private final Trace trace = new Trace();
 
 	private final InvariantChecker checker;
 
@@ -385,7 +385,12 @@ final class SimWorld {
 
 	private void answer(SimMember member, Action.NodeCommand command, Reply reply) {
 		deliver(member, () -> {
-			this.trace.add(this.now, member.id(), "<- reply ", List.of(command, reply));
+			if (command instanceof Action.Ping || command instanceof Action.QueryInfo) {
+				this.trace.traffic(this.now, member.id(), "<- reply ", List.of(command, reply));
+			}
+			else {
+				this.trace.add(this.now, member.id(), "<- " + command + ": " + reply);
+			}
 			handle(member, call(member, () -> member.protocol().onReply(this.now, command, reply)));
 		});
 	}
@@ -425,7 +430,7 @@ final class SimWorld {
 	private void deliverGossip(SimNode node, SimMember member, String payload) {
 		for (long at : this.network.deliveries(node.endpoint(), member.slot(), this.now, false)) {
 			schedule(at, "gossip", () -> deliver(member, () -> {
-				this.trace.add(this.now, member.id(), "<- gossip ", List.of(node.address(), payload));
+				this.trace.traffic(this.now, member.id(), "<- gossip ", List.of(node.address(), payload));
 				handle(member, call(member, () -> member.protocol().onGossip(this.now, node.address(), payload)));
 			}));
 		}
@@ -454,7 +459,10 @@ final class SimWorld {
 
 	private void handle(SimMember member, List<Action> actions) {
 		for (Action action : actions) {
-			if (!(action instanceof Action.Ping)) {
+			if (action instanceof Action.Ping || action instanceof Action.QueryInfo || action instanceof Action.Publish) {
+				this.trace.traffic(this.now, member.id(), "", action);
+			}
+			else {
 				this.trace.add(this.now, member.id(), action);
 			}
 			this.checker.onAction(member, action);

@@ -22,7 +22,7 @@ final class SimulationFailure extends AssertionError {
 	}
 
 	private static String message(long seed, long step, long now, String problem, String trace) {
-		return String.format("seed %d, step %d, t=%.1fs: %s%nreplay: %s%nlast events:%n%s", seed, step, now / 1000.0,
+		return String.format("seed %d, step %d, t=%.1fs: %s%nreplay: %s%n%s", seed, step, now / 1000.0,
 				problem, replayCommand(seed), trace);
 	}
 

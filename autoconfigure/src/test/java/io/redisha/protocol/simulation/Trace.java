@@ -1,42 +1,57 @@
 package io.redisha.protocol.simulation;
 
 /**
- * The last things that happened in a simulated world, kept cheaply (formatted only when a
- * failure prints them).
+ * What happened lately in a simulated world, kept cheaply (formatted only when a failure
+ * prints it): the key events (faults, protocol events, promotions and reconfigurations) and,
+ * apart, the latest routine traffic (gossip, PING, INFO), which would drown them.
  */
 final class Trace {
 
-	private final Entry[] entries;
+	private final Ring events = new Ring(300);
 
-	private long count;
+	private final Ring traffic = new Ring(60);
 
-	Trace(int capacity) {
-		this.entries = new Entry[capacity];
-	}
-
+	/** A key event. */
 	void add(long at, String who, Object what) {
-		add(at, who, "", what);
+		this.events.add(new Entry(at, who, "", what));
 	}
 
-	/** Keeps a label and a detail apart so that nothing is formatted unless printed. */
-	void add(long at, String who, String label, Object detail) {
-		this.entries[(int) (this.count++ % this.entries.length)] = new Entry(at, who, label, detail);
+	/** Routine traffic; the label and the detail are only joined when printed. */
+	void traffic(long at, String who, String label, Object detail) {
+		this.traffic.add(new Entry(at, who, label, detail));
 	}
 
 	/** The kept entries, oldest first, one a line. */
 	String dump() {
-		StringBuilder text = new StringBuilder();
-		long first = Math.max(0, this.count - this.entries.length);
-		for (long i = first; i < this.count; i++) {
-			Entry entry = this.entries[(int) (i % this.entries.length)];
-			text.append(String.format("%9.1fs %-8s %s%n", entry.at / 1000.0, entry.who, abbreviate(entry.label + entry.detail)));
-		}
-		return text.toString();
+		return "key events:" + System.lineSeparator() + this.events.dump() + "latest traffic:" + System.lineSeparator()
+				+ this.traffic.dump();
 	}
 
-	private static String abbreviate(Object what) {
-		String text = String.valueOf(what).replace("\r\n", "|").replace('\n', '|');
-		return (text.length() > 400) ? text.substring(0, 400) + "..." : text;
+	private static final class Ring {
+
+		private final Entry[] entries;
+
+		private long count;
+
+		Ring(int capacity) {
+			this.entries = new Entry[capacity];
+		}
+
+		void add(Entry entry) {
+			this.entries[(int) (this.count++ % this.entries.length)] = entry;
+		}
+
+		String dump() {
+			StringBuilder text = new StringBuilder();
+			for (long i = Math.max(0, this.count - this.entries.length); i < this.count; i++) {
+				Entry entry = this.entries[(int) (i % this.entries.length)];
+				String what = String.valueOf(entry.label() + entry.detail()).replace("\r\n", "|");
+				text.append(String.format("%9.1fs %-14s %s%n", entry.at() / 1000.0, entry.who(),
+						(what.length() > 400) ? what.substring(0, 400) + "..." : what));
+			}
+			return text.toString();
+		}
+
 	}
 
 	private record Entry(long at, String who, String label, Object detail) {
