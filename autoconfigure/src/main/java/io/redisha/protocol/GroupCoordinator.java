@@ -103,6 +103,8 @@ public final class GroupCoordinator {
 	private String lastRejection;
 
 	/**
+	 * A coordinator whose epochs start at 0: after a restart of every member at once, epoch
+	 * numbers of the previous generation may be used again (see docs/protocol.md).
 	 * @param config the group
 	 * @param self this member
 	 * @param nowMillis the current time
@@ -110,17 +112,39 @@ public final class GroupCoordinator {
 	 * @throws IllegalArgumentException when the group name or member id is too long to gossip
 	 */
 	public GroupCoordinator(GroupConfig config, MemberIdentity self, long nowMillis, RandomGenerator random) {
+		this(config, self, nowMillis, random, 0);
+	}
+
+	/**
+	 * @param config the group
+	 * @param self this member
+	 * @param nowMillis the current time
+	 * @param random the source of election back-off jitter (seeded in simulations)
+	 * @param initialEpoch the lowest current epoch: this member never stands or votes in an
+	 * epoch up to it. Passing the wall-clock time in milliseconds at start makes each
+	 * generation of members use epochs above those of any earlier generation, even when every
+	 * member restarted at once, as long as the hosts' clocks roughly agree
+	 * @throws IllegalArgumentException when the group name or member id is too long to gossip,
+	 * or the initial epoch is negative
+	 */
+	public GroupCoordinator(GroupConfig config, MemberIdentity self, long nowMillis, RandomGenerator random,
+			long initialEpoch) {
 		this.config = Objects.requireNonNull(config, "config");
 		this.self = Objects.requireNonNull(self, "self");
 		this.random = Objects.requireNonNull(random, "random");
 		requireGossipable("group name", config.name());
 		requireGossipable("member id", self.id());
+		if (initialEpoch < 0) {
+			throw new IllegalArgumentException("initialEpoch must be >= 0 but was " + initialEpoch);
+		}
 		this.timers = Timers.of(config);
 		this.members = new MemberTable(self.id(), this.timers.memberExpiry());
 		this.tilt = new TiltGuard(config.timing().tiltThreshold().toMillis(),
 				config.timing().tiltDuration().toMillis(), nowMillis);
 		this.quietUntil = nowMillis + this.timers.quietPeriod();
 		this.selector = new ReplicaSelector(this.timers);
+		this.currentEpoch = initialEpoch;
+		this.voteBook.observedWhileQuiet(initialEpoch);
 	}
 
 	private static void requireGossipable(String what, String value) {

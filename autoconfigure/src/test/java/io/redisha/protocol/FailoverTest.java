@@ -270,4 +270,32 @@ class FailoverTest {
 		return members.stream().filter((m) -> !m.events(Type.ELECTED_LEADER).isEmpty()).findFirst().orElseThrow();
 	}
 
+	@Test
+	void aGenerationStartedWithAHigherInitialEpochNeverReusesTheEpochsOfTheLastOne() {
+		List<Member> first = members(2, 2);
+		this.master.alive = false;
+		this.cluster.run(5000);
+		long oldEpoch = allPromotions(first).get(0).epoch();
+		first.forEach(this.cluster::crash);
+		for (int i = 0; i < 2; i++) {
+			this.cluster.members.add(new Member(new GroupCoordinator(
+					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"),
+					new MemberIdentity("next" + i, "app"), this.cluster.now, new java.util.SplittableRandom(i),
+					this.cluster.now)));
+		}
+		this.cluster.run(5000);
+		long floor = this.cluster.now - 5000;
+		List<Member> next = this.cluster.members.subList(2, 4);
+		assertThat(next).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).currentEpoch())
+			.isEqualTo(floor));
+		FakeRedis.Node current = this.cluster.redis.node(
+				next.get(0).coordinator.snapshot(this.cluster.now).master().address().toString());
+		current.alive = false;
+		this.cluster.run(5000);
+		assertThat(allPromotions(next)).singleElement().satisfies((promote) -> {
+			assertThat(promote.epoch()).isEqualTo(floor + 1).isGreaterThan(oldEpoch);
+			assertThat(promote.node()).isNotEqualTo(current.address).isNotEqualTo(this.master.address);
+		});
+	}
+
 }
