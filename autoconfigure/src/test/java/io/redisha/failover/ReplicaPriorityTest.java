@@ -1,10 +1,13 @@
 package io.redisha.failover;
 
+import java.util.Objects;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
 
@@ -48,6 +51,11 @@ class ReplicaPriorityTest {
 
 		await("a member aborts its failover for want of a good replica").atMost(FAILOVER_WITHIN.plus(FAILOVER_TIMEOUT))
 			.until(() -> members.anyEmitted(Type.FAILOVER_ABORT_NO_GOOD_REPLICA));
+		assertThat(members.running()).as("the abort reason each member shows as its last failover")
+			.map((member) -> member.snapshot().lastFailover())
+			.filteredOn(Objects::nonNull)
+			.map(FailoverSnapshot::result)
+			.anyMatch((result) -> result.contains("no good replica"));
 		await("no replica is promoted").during(DOWN_AFTER.multipliedBy(3))
 			.atMost(DOWN_AFTER.multipliedBy(4))
 			.until(() -> !members.anyEmitted(Type.PROMOTED_REPLICA, Type.SWITCH_MASTER));
