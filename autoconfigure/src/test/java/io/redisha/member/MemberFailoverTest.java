@@ -1,0 +1,73 @@
+package io.redisha.member;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.NodeAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static io.redisha.member.Members.address;
+import static io.redisha.member.Members.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Members failing over a real master killed with SIGKILL. */
+class MemberFailoverTest {
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private final Members members = new Members();
+
+	@AfterEach
+	void stopMembers() {
+		this.members.close();
+	}
+
+	@Test
+	void killedMasterIsReplacedByAReplicaThatEveryMemberReports() {
+		LocalRedisGroup group = redis.group();
+		List<RedisHaMember> three = List.of(this.members.start(2, group.master()), this.members.start(2, group.node(1)),
+				this.members.start(2, group.node(2)));
+		NodeAddress oldMaster = address(group.master());
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+			GroupSnapshot snapshot = snapshot(member);
+			assertThat(masterOf(member)).isEqualTo(oldMaster);
+			assertThat(snapshot.replicas()).hasSize(2);
+			assertThat(snapshot.members()).hasSize(3);
+		}));
+		// Past the start-up quiet period, members may act.
+		await().pollDelay(Members.QUIET_PERIOD).until(() -> true);
+		group.master().kill();
+		Set<NodeAddress> replicas = group.replicas().stream().map(Members::address).collect(Collectors.toSet());
+		await().atMost(Members.DOWN_AFTER.plusSeconds(2)).untilAsserted(() -> {
+			Set<NodeAddress> reported = three.stream().map(MemberFailoverTest::masterOf).collect(Collectors.toSet());
+			assertThat(reported).hasSize(1);
+			assertThat(replicas).containsAll(reported);
+		});
+		NodeAddress newMaster = masterOf(three.get(0));
+		RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
+		assertThat(promoted.role()).isEqualTo("master");
+		RedisServerProcess other = group.replicas().stream().filter((replica) -> replica != promoted).findFirst().get();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(other.info("replication"))
+			.containsEntry("master_port", Integer.toString(promoted.port())).containsEntry("master_link_status", "up"));
+		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+			Set<Long> epochs = three.stream().map((member) -> snapshot(member).configEpoch()).collect(Collectors.toSet());
+			assertThat(epochs).hasSize(1).allSatisfy((epoch) -> assertThat(epoch).isPositive());
+		});
+	}
+
+	private static NodeAddress masterOf(RedisHaMember member) {
+		GroupSnapshot snapshot = snapshot(member);
+		return (snapshot != null && snapshot.master() != null) ? snapshot.master().address() : null;
+	}
+
+}
