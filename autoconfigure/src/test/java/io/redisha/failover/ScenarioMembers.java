@@ -188,9 +188,14 @@ final class ScenarioMembers implements AutoCloseable {
 		return (masters.size() == 1) ? masters.get(0) : null;
 	}
 
+	/** The snapshots of the running members. */
+	List<GroupSnapshot> snapshots() {
+		return running().stream().map(Member::snapshot).toList();
+	}
+
 	/** The distinct config epochs of the running members. */
 	Set<Long> configEpochs() {
-		return running().stream().map((member) -> member.snapshot().configEpoch()).collect(Collectors.toSet());
+		return snapshots().stream().map(GroupSnapshot::configEpoch).collect(Collectors.toSet());
 	}
 
 	/** Every event of one of these types that any member, running or stopped, emitted. */
@@ -218,7 +223,7 @@ final class ScenarioMembers implements AutoCloseable {
 
 	/** The group state of each running member. */
 	List<GroupState> states() {
-		return running().stream().map((member) -> member.snapshot().state()).toList();
+		return snapshots().stream().map(GroupSnapshot::state).toList();
 	}
 
 	/** Stops every member (each says goodbye); stopping a stopped member does nothing. */
