@@ -40,8 +40,12 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
-	/** The longest pause between Lettuce's reconnect attempts: a switch is followed within it. */
-	static final long MAX_RECONNECT_DELAY_MILLIS = 100;
+	/**
+	 * The longest pause between Lettuce's reconnect attempts (its default grows to 30 s): a
+	 * switch is followed within it. Cheap: while the group waits for a failover the route
+	 * refuses at once, without connecting, and Lettuce rate-limits its reconnect logs.
+	 */
+	static final long MAX_RECONNECT_DELAY_MILLIS = 25;
 
 	/** The port of the placeholder address; never connected to. */
 	private static final int PLACEHOLDER_PORT = 6379;

@@ -1,5 +1,9 @@
 package io.redisha.event;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.redisha.member.RedisHaMember;
@@ -19,8 +23,16 @@ import io.redisha.protocol.ProtocolEvent;
  * </ul>
  * Every member publishes what it sees, and Redis forwards a master's messages to its
  * replicas' subscribers: a subscriber may receive one event several times.
+ * <p>
+ * A failover disconnects the subscribers of the promoted and the repointed nodes at the
+ * moment it switches ({@code CLIENT KILL TYPE pubsub}, so that clients reconnect), which is
+ * when {@code +switch-master} is published. So {@code +switch-master} is published again
+ * {@value #REPEAT_SECONDS} s later, once subscribers that resubscribe automatically are back.
  */
-public final class RedisNotifications implements Consumer<ProtocolEvent> {
+public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCloseable {
+
+	/** After how long {@code +switch-master} is published a second time. */
+	static final long REPEAT_SECONDS = 2;
 
 	/** The channel of every event. */
 	public static final String ALL_EVENTS_CHANNEL = "__redis-ha__:events";
@@ -29,6 +41,12 @@ public final class RedisNotifications implements Consumer<ProtocolEvent> {
 	public static final String CHANNEL_PREFIX = "__redis-ha__:";
 
 	private final RedisHaMember member;
+
+	private final ScheduledExecutorService repeater = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "redis-ha-notifications");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	/** Creates the notifications and registers them with the member. */
 	public RedisNotifications(RedisHaMember member) {
@@ -47,11 +65,29 @@ public final class RedisNotifications implements Consumer<ProtocolEvent> {
 			// Learning the first master is no switch: Sentinel's readers expect old and new address.
 			return;
 		}
+		publish(event);
+		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER) {
+			try {
+				this.repeater.schedule(() -> publish(event), REPEAT_SECONDS, TimeUnit.SECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// Closed: the application is stopping.
+			}
+		}
+	}
+
+	private void publish(ProtocolEvent event) {
 		String line = SentinelText.format(event);
 		String name = event.type().sentinelName();
 		String payload = line.substring(Math.min(line.length(), name.length() + 1));
 		this.member.publish(event.group(), ALL_EVENTS_CHANNEL, line);
 		this.member.publish(event.group(), channel(event.type()), payload);
+	}
+
+	/** Drops the repetitions not yet published. */
+	@Override
+	public void close() {
+		this.repeater.shutdownNow();
 	}
 
 }

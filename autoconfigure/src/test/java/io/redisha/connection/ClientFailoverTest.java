@@ -1,0 +1,201 @@
+package io.redisha.connection;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.redisha.connection.ClientApp.EventRecorder;
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.event.MasterSwitchedEvent;
+import io.redisha.event.NodeDownEvent;
+import io.redisha.event.RedisNotifications;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+import static io.redisha.connection.MasterFollowingConnectionFactoryTest.address;
+import static io.redisha.connection.MasterFollowingConnectionFactoryTest.awaitFirstMaster;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The application across a real failover: its member and two other instances (quorum 2,
+ * down-after 1 s) fail the master over; Spring Boot's template, a listener container, the
+ * Spring events and the Redis notifications follow without restart or manual step.
+ */
+class ClientFailoverTest {
+
+	private static final String NEWS = "news";
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
+
+	private final List<RedisHaMember> others = new ArrayList<>();
+
+	@AfterEach
+	void stopOtherInstances() {
+		this.others.forEach(RedisHaMember::stop);
+	}
+
+	@Test
+	void afterTheMasterIsKilledEverythingFollowsTheNewMaster() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		try (ChannelRecorder first = new ChannelRecorder(group.node(1), switchMasterChannel());
+				ChannelRecorder second = new ChannelRecorder(group.node(2), switchMasterChannel())) {
+			app(group).run((context) -> {
+				startOthers(context);
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				List<String> news = subscribe(context);
+				template.convertAndSend(NEWS, "before");
+				await().atMost(Duration.ofSeconds(5)).until(() -> news.contains("before"));
+				template.opsForValue().set("before", "1");
+
+				oldMaster.kill();
+				await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+					.untilAsserted(() -> template.opsForValue().set("after", "1"));
+
+				MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
+				NodeAddress newMaster = route.master();
+				assertThat(newMaster).isNotEqualTo(address(oldMaster));
+				RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
+				assertThat(promoted.role()).isEqualTo("master");
+				assertThat(promoted.command("GET", "after")).isEqualTo("1");
+				assertThat(promoted.command("GET", "before")).isEqualTo("1");
+
+				// Published on the new master after the failover (by a publisher that keeps publishing,
+				// as the subscription may still be coming back): the container re-subscribed there.
+				await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+					promoted.command("PUBLISH", NEWS, "after");
+					assertThat(news).contains("after");
+				});
+				assertThat(promoted.command("PUBSUB", "NUMSUB", NEWS)).isEqualTo(List.of(NEWS, 1L));
+
+				EventRecorder recorder = context.getBean(EventRecorder.class);
+				await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events(MasterSwitchedEvent.class).size() == 2);
+				MasterSwitchedEvent switched = recorder.events(MasterSwitchedEvent.class).get(1);
+				assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
+				assertThat(switched.getNewMaster()).isEqualTo(newMaster);
+				assertThat(switched.getEpoch()).isPositive();
+				assertThat(recorder.events).filteredOn((event) -> event instanceof NodeDownEvent
+						|| event instanceof MasterSwitchedEvent)
+					.map(ClientFailoverTest::describe)
+					.containsSubsequence("MasterSwitchedEvent null->" + address(oldMaster),
+							"NodeDownEvent " + address(oldMaster), "MasterSwitchedEvent " + address(oldMaster) + "->" + newMaster);
+
+				String expected = switchMasterChannel() + " -> " + ClientApp.GROUP + " " + oldMaster.host() + " "
+						+ oldMaster.port() + " " + newMaster.host() + " " + newMaster.port();
+				await().atMost(Duration.ofSeconds(5))
+					.untilAsserted(() -> assertThat(List.of(first, second)).allSatisfy((subscriber) -> assertThat(subscriber.messages).contains(expected)));
+			});
+		}
+	}
+
+	@Test
+	void aResumedOldMasterReceivesNothingFromTheApplication() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			template.opsForValue().set("before", "1");
+
+			oldMaster.pause();
+			long pausedAt = System.nanoTime();
+			// In flight on the paused master: failed when the group sees it objectively down, never replayed.
+			Throwable inFlight = catchThrowable(() -> template.opsForValue().set("in-flight", "1"));
+			assertThat(inFlight).isInstanceOfAny(RedisMasterUnavailableException.class,
+					RedisMasterSwitchedException.class);
+			assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isLessThan(Duration.ofSeconds(5));
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				.untilAsserted(() -> template.opsForValue().set("after-switch", "1"));
+			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
+			assertThat(newMaster).isNotEqualTo(address(oldMaster));
+
+			oldMaster.resume();
+			// Still a master with its old data until it is demoted (demote-after 20 s here).
+			assertThat(oldMaster.role()).isEqualTo("master");
+			for (int i = 0; i < 50; i++) {
+				template.opsForValue().set("after-resume:" + i, "1");
+			}
+			assertThat(group.nodeOnPort(newMaster.port()).command("GET", "after-resume:49")).isEqualTo("1");
+			assertThat(oldMaster.command("EXISTS", "after-switch", "after-resume:0", "after-resume:49")).isEqualTo(0L);
+			// The connection it had before the pause is gone and no new one was opened.
+			await().atMost(Duration.ofSeconds(2))
+				.untilAsserted(() -> assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME));
+			assertThat(oldMaster.role()).isEqualTo("master");
+		});
+	}
+
+	/** The application with a listener container; {@link #startOthers} adds the other instances. */
+	private static ApplicationContextRunner app(LocalRedisGroup group) {
+		return ClientApp.runner(group, 2).withUserConfiguration(ListenerContainer.class);
+	}
+
+	/** Starts two other instances and waits until the application's member knows them and the master. */
+	private void startOthers(AssertableApplicationContext context) {
+		LocalRedisGroup group = redis.group();
+		this.others.add(ClientApp.otherInstance(group, 2));
+		this.others.add(ClientApp.otherInstance(group, 2));
+		awaitFirstMaster(context.getBean(EventRecorder.class));
+		RedisHaMember member = context.getBean(RedisHaMember.class);
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
+			return snapshot != null && snapshot.members().size() == 3;
+		});
+	}
+
+	private static List<String> subscribe(AssertableApplicationContext context) {
+		List<String> received = new CopyOnWriteArrayList<>();
+		context.getBean(RedisMessageListenerContainer.class)
+			.addMessageListener((message, pattern) -> received.add(new String(message.getBody(), StandardCharsets.UTF_8)),
+					new ChannelTopic(NEWS));
+		return received;
+	}
+
+	private static String switchMasterChannel() {
+		return RedisNotifications.channel(ProtocolEvent.Type.SWITCH_MASTER);
+	}
+
+	private static String describe(Object event) {
+		if (event instanceof MasterSwitchedEvent switched) {
+			return "MasterSwitchedEvent " + switched.getOldMaster() + "->" + switched.getNewMaster();
+		}
+		return event.getClass().getSimpleName() + " " + ((NodeDownEvent) event).getNode();
+	}
+
+	private static String clientNames(RedisServerProcess node) {
+		return (String) node.command("CLIENT", "LIST");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ListenerContainer {
+
+		@Bean
+		RedisMessageListenerContainer redisMessageListenerContainer(RedisConnectionFactory connectionFactory) {
+			RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+			container.setConnectionFactory(connectionFactory);
+			return container;
+		}
+
+	}
+
+}
