@@ -148,6 +148,16 @@ class MonitoringTest {
 	}
 
 	@Test
+	void aMasterReportingItselfAReplicaForDownAfterIsSubjectivelyDown() {
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(500);
+		this.master.following = this.replica1.address;
+		assertThat(this.cluster.runUntil(12_000, (c) -> !a.events(Type.SDOWN).isEmpty())).isTrue();
+		assertThat(a.coordinator.snapshot(this.cluster.now).master().status()).isEqualTo(NodeStatus.UP);
+		assertThat(a.coordinator.snapshot(this.cluster.now).master().role()).isEqualTo("replica");
+	}
+
+	@Test
 	void membersListEachOtherWithinTwoHelloPeriods() {
 		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
 		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.2:6379"));
