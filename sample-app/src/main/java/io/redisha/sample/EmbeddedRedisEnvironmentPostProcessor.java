@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.redisha.embedded.LocalRedisGroup;
-import io.redisha.embedded.RedisServerProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +19,8 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * The sample's embedded default: when no {@code redis-ha.groups} are configured (and
  * redis-ha is not disabled), starts a local master and two replicas and configures them as
- * group {@value #GROUP} with quorum 1, and points Spring Data Redis at the master. The
- * processes are killed when the application context closes, after every other bean is
+ * group {@value #GROUP} with quorum 1; the application's RedisTemplate follows the group's
+ * master through redis-ha's master-following connection factory. The processes are killed when the application context closes, after every other bean is
  * gone (and by the launcher's JVM shutdown hook if the context never got that far).
  */
 class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor {
@@ -53,12 +52,9 @@ class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor 
 	}
 
 	private static Map<String, Object> properties(LocalRedisGroup redis) {
-		RedisServerProcess master = redis.master();
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("redis-ha.groups." + GROUP + ".nodes", String.join(",", redis.addresses()));
 		properties.put("redis-ha.groups." + GROUP + ".quorum", 1);
-		properties.put("spring.data.redis.host", master.host());
-		properties.put("spring.data.redis.port", master.port());
 		return properties;
 	}
 
