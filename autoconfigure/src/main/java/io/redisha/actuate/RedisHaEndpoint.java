@@ -1,6 +1,7 @@
 package io.redisha.actuate;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,16 +82,25 @@ public class RedisHaEndpoint {
 				snapshot.quorum(), (master != null) ? MasterDescriptor.of(master) : null,
 				snapshot.replicas().stream().map(ReplicaDescriptor::of).toList(),
 				snapshot.members().stream().map(GroupMemberDescriptor::of).toList(), snapshot.rejectedMessages(),
-				connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null);
+				connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null,
+				snapshot.history().stream().map(this::describe).toList(),
+				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null);
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
 		boolean ended = failover.endedAtMs() >= 0;
-		return new FailoverDescriptor(failover.epoch(), failover.leader(), address(failover.oldMaster()),
-				address(failover.newMaster()), wallClock(failover.startedAtMs()),
-				ended ? wallClock(failover.endedAtMs()) : null,
+		List<FailoverSnapshot.Step> steps = failover.steps();
+		List<StepDescriptor> stepDescriptors = new ArrayList<>();
+		for (int i = 0; i < steps.size(); i++) {
+			FailoverSnapshot.Step step = steps.get(i);
+			Long duration = (i + 1 < steps.size()) ? steps.get(i + 1).atMs() - step.atMs() : null;
+			stepDescriptors.add(new StepDescriptor(step.name(), step.atMs(), duration));
+		}
+		return new FailoverDescriptor(failover.epoch(), failover.trigger().name().toLowerCase(Locale.ROOT),
+				failover.leader(), address(failover.oldMaster()), address(failover.newMaster()),
+				wallClock(failover.startedAtMs()), ended ? wallClock(failover.endedAtMs()) : null,
 				ended ? failover.endedAtMs() - failover.startedAtMs() : null, failover.result(),
-				failover.steps().stream().map((step) -> new StepDescriptor(step.name(), step.atMs())).toList());
+				(failover.writesAtRiskBytes() >= 0) ? failover.writesAtRiskBytes() : null, stepDescriptors);
 	}
 
 	private String wallClock(long monotonicMillis) {
@@ -136,11 +146,32 @@ public class RedisHaEndpoint {
 	 * @param rejectedMessages gossip messages ignored as malformed, oversized or foreign
 	 * @param connectionProblems the nodes this member cannot use, by address, with the reason
 	 * @param lastFailover the last failover; null when none
+	 * @param history the last failovers and switchovers, newest first
+	 * @param quorumCheck whether quorum and an election majority are reachable now; null when unknown
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
-			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover)
-			implements OperationResponseBody {
+			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
+			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck) implements OperationResponseBody {
+	}
+
+	/**
+	 * Sentinel's {@code CKQUORUM} answer.
+	 * @param reachableMembers this member plus the members heard from recently
+	 * @param voters the members that count in an election
+	 * @param quorum the configured quorum
+	 * @param electionNeeded the votes a leader needs
+	 * @param quorumReachable whether the reachable members reach the quorum
+	 * @param electionReachable whether the reachable members can elect a leader
+	 */
+	public record QuorumDescriptor(int reachableMembers, int voters, int quorum, int electionNeeded,
+			boolean quorumReachable, boolean electionReachable) {
+
+		static QuorumDescriptor of(GroupSnapshot.QuorumCheck check) {
+			return new QuorumDescriptor(check.reachableMembers(), check.voters(), check.quorum(),
+					check.electionNeeded(), check.quorumReachable(), check.electionReachable());
+		}
+
 	}
 
 	/**
@@ -203,8 +234,10 @@ public class RedisHaEndpoint {
 	}
 
 	/**
-	 * A failover, finished or not.
+	 * A failover or switchover, finished or not.
 	 * @param epoch its epoch
+	 * @param trigger {@code automatic}, {@code forced}, {@code switchover}, or {@code observed}
+	 * when learned from another member's announcement
 	 * @param leader the member that led it
 	 * @param oldMaster the master it replaced
 	 * @param newMaster the promoted replica; null before one was selected
@@ -212,18 +245,22 @@ public class RedisHaEndpoint {
 	 * @param endedAt when it ended (ISO-8601); null while under way
 	 * @param durationMs how long it took; null while under way
 	 * @param result {@code in-progress}, {@code succeeded} or why it was aborted
+	 * @param writesAtRiskBytes the old master's last known replication offset minus the promoted
+	 * replica's at selection: an estimate of acknowledged writes lost; null when unknown
 	 * @param steps its steps
 	 */
-	public record FailoverDescriptor(long epoch, String leader, String oldMaster, String newMaster, String startedAt,
-			String endedAt, Long durationMs, String result, List<StepDescriptor> steps) {
+	public record FailoverDescriptor(long epoch, String trigger, String leader, String oldMaster, String newMaster,
+			String startedAt, String endedAt, Long durationMs, String result, Long writesAtRiskBytes,
+			List<StepDescriptor> steps) {
 	}
 
 	/**
 	 * One step of a failover.
 	 * @param name the step
-	 * @param atMs milliseconds since the failover started
+	 * @param atMs when it started, in milliseconds since the failover started
+	 * @param durationMs how long until the next step; null for the last one
 	 */
-	public record StepDescriptor(String name, long atMs) {
+	public record StepDescriptor(String name, long atMs, Long durationMs) {
 	}
 
 }

@@ -7,14 +7,25 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.GroupSnapshot.QuorumCheck;
+import io.redisha.protocol.GroupState;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 /**
- * Reports UP when every redis-ha group has a reachable master and DOWN when one has none,
- * with a summary of each group as details; UNKNOWN in the moment after the member started
- * and before its groups have a picture.
+ * Reports, with a summary of each group as details:
+ * <ul>
+ * <li>{@code DOWN} when a redis-ha group has no reachable master;</li>
+ * <li>{@code OUT_OF_SERVICE} when every group has one but a group is failing over (or its
+ * master is objectively down), or cannot reach its quorum or an election majority right now
+ * (Sentinel's {@code CKQUORUM}): the application still works, but a readiness group may take
+ * it out of rotation while a liveness probe, which should not include this contributor, leaves
+ * it running;</li>
+ * <li>{@code UP} otherwise, and {@code UNKNOWN} in the moment after the member started and
+ * before its groups have a picture.</li>
+ * </ul>
  */
 public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 
@@ -33,8 +44,16 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 			builder.unknown();
 			return;
 		}
-		boolean everyMasterReachable = groups.values().stream().allMatch(GroupHealth::masterReachable);
-		(everyMasterReachable ? builder.up() : builder.down()).withDetails(groups);
+		if (!groups.values().stream().allMatch(GroupHealth::masterReachable)) {
+			builder.down();
+		}
+		else if (!groups.values().stream().allMatch(GroupHealth::settled)) {
+			builder.status(Status.OUT_OF_SERVICE);
+		}
+		else {
+			builder.up();
+		}
+		builder.withDetails(groups);
 	}
 
 	/**
@@ -45,9 +64,12 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * @param replicasUp replicas that answer
 	 * @param replicas replicas known
 	 * @param membersSeen members known, this one included
+	 * @param membersReachable this member plus the members heard from recently
+	 * @param quorumReachable whether enough members are reachable to agree the master is down
+	 * @param electionReachable whether enough members are reachable to elect a failover leader
 	 */
 	public record GroupHealth(String state, String master, boolean masterReachable, int replicasUp, int replicas,
-			int membersSeen) {
+			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable) {
 
 		static GroupHealth of(GroupSnapshot snapshot) {
 			NodeSnapshot master = snapshot.master();
@@ -55,9 +77,18 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 				.stream()
 				.filter((replica) -> replica.status() == NodeStatus.UP)
 				.count();
+			QuorumCheck quorum = snapshot.quorumCheck();
 			return new GroupHealth(snapshot.state().name(), (master != null) ? master.address().toString() : null,
 					master != null && master.status() == NodeStatus.UP, replicasUp, snapshot.replicas().size(),
-					snapshot.members().size());
+					snapshot.members().size(), (quorum != null) ? quorum.reachableMembers() : 1,
+					quorum != null && quorum.quorumReachable(), quorum != null && quorum.electionReachable());
+		}
+
+		/** Neither failing over nor short of members to do so. */
+		boolean settled() {
+			boolean failingOver = this.state.equals(GroupState.FAILOVER.name())
+					|| this.state.equals(GroupState.ODOWN.name());
+			return !failingOver && this.quorumReachable && this.electionReachable;
 		}
 
 	}

@@ -216,6 +216,11 @@ public class RedisHaProperties implements Validator {
 		 */
 		private Duration failoverWait = Duration.ofSeconds(2);
 
+		/**
+		 * How many failovers and switchovers the endpoint's history keeps.
+		 */
+		private int historySize = GroupConfig.DEFAULT_HISTORY_SIZE;
+
 		public List<String> getNodes() {
 			return this.nodes;
 		}
@@ -360,6 +365,14 @@ public class RedisHaProperties implements Validator {
 			this.failoverWait = failoverWait;
 		}
 
+		public int getHistorySize() {
+			return this.historySize;
+		}
+
+		public void setHistorySize(int historySize) {
+			this.historySize = historySize;
+		}
+
 		/**
 		 * The seed nodes, parsed. Only valid once the group passed validation.
 		 * @return the seed addresses in configuration order
@@ -382,6 +395,7 @@ public class RedisHaProperties implements Validator {
 			validateNodes(checks);
 			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
 			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
+			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");
 			checks.requirePositive("down-after", this.downAfter);
 			checks.requirePositive("failover-timeout", this.failoverTimeout);
 			checks.requirePositive("command-timeout", this.commandTimeout);

@@ -54,6 +54,11 @@ final class GroupLoop {
 
 	private final Consumer<ProtocolEvent> events;
 
+	private final MemberActivityListener activity;
+
+	/** How many failovers of the coordinator's history the activity listener has been told of. */
+	private long failoversReported;
+
 	private final ScheduledExecutorService executor;
 
 	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
@@ -67,13 +72,15 @@ final class GroupLoop {
 	private volatile GroupSnapshot snapshot;
 
 	GroupLoop(GroupSettings settings, MemberIdentity identity, ClientResources resources,
-			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, Consumer<ProtocolEvent> events) {
+			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, Consumer<ProtocolEvent> events,
+			MemberActivityListener activity) {
 		this.settings = settings;
 		this.identity = identity;
 		this.resources = resources;
 		this.connectVia = connectVia;
 		this.clock = clock;
 		this.events = events;
+		this.activity = activity;
 		String name = "redis-ha-" + settings.config().name();
 		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, name);
@@ -200,9 +207,22 @@ final class GroupLoop {
 		}
 		try {
 			this.snapshot = this.coordinator.snapshot(this.clock.getAsLong());
+			reportRecordedFailovers(this.snapshot);
 		}
 		catch (RuntimeException ex) {
 			logFailure("the coordinator failed to take a snapshot", ex);
+		}
+	}
+
+	/** Tells the activity listener of the failovers that entered the history since the last step, oldest first. */
+	private void reportRecordedFailovers(GroupSnapshot current) {
+		long recorded = current.failoversRecorded();
+		if (recorded > this.failoversReported) {
+			int count = (int) Math.min(recorded - this.failoversReported, current.history().size());
+			for (int i = count - 1; i >= 0; i--) {
+				this.activity.failoverRecorded(name(), current.history().get(i));
+			}
+			this.failoversReported = recorded;
 		}
 	}
 
@@ -243,6 +263,9 @@ final class GroupLoop {
 		}
 		else if (action instanceof Action.Publish publish) {
 			this.links.values().forEach((link) -> link.publish(publish.channel(), publish.payload()));
+			if (GroupCoordinator.GOSSIP_CHANNEL.equals(publish.channel())) {
+				this.activity.gossipSent(name());
+			}
 		}
 		else if (action instanceof Action.Emit emit) {
 			logger.info("{}", SentinelText.format(emit.event()));
@@ -257,14 +280,23 @@ final class GroupLoop {
 			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, failed));
 			return;
 		}
-		link.execute(command, (reply) -> post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply)));
+		long sentAt = System.nanoTime();
+		link.execute(command, (reply) -> {
+			if (command instanceof Action.Ping && reply instanceof Reply.Text) {
+				this.activity.pingAnswered(name(), command.node(), System.nanoTime() - sentAt);
+			}
+			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
+		});
 	}
 
 	private NodeLink open(NodeAddress node) {
 		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
-				(payload) -> post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload)));
+				(payload) -> {
+					this.activity.gossipReceived(name());
+					post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload));
+				});
 		link.connect();
 		return link;
 	}

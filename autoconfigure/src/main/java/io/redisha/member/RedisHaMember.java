@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -40,6 +41,32 @@ public final class RedisHaMember implements AutoCloseable {
 	private final UnaryOperator<NodeAddress> connectVia;
 
 	private final List<Consumer<ProtocolEvent>> listeners = new CopyOnWriteArrayList<>();
+
+	private final List<MemberActivityListener> activityListeners = new CopyOnWriteArrayList<>();
+
+	private final MemberActivityListener activity = new MemberActivityListener() {
+
+		@Override
+		public void pingAnswered(String group, NodeAddress node, long nanos) {
+			notifyActivity((listener) -> listener.pingAnswered(group, node, nanos));
+		}
+
+		@Override
+		public void gossipSent(String group) {
+			notifyActivity((listener) -> listener.gossipSent(group));
+		}
+
+		@Override
+		public void gossipReceived(String group) {
+			notifyActivity((listener) -> listener.gossipReceived(group));
+		}
+
+		@Override
+		public void failoverRecorded(String group, FailoverSnapshot failover) {
+			notifyActivity((listener) -> listener.failoverRecorded(group, failover));
+		}
+
+	};
 
 	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
 
@@ -82,7 +109,7 @@ public final class RedisHaMember implements AutoCloseable {
 		try {
 			for (GroupSettings group : this.groups) {
 				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia, this::now,
-						this::publishEvent);
+						this::publishEvent, this.activity);
 				this.loops.put(group.config().name(), loop);
 				loop.start();
 			}
@@ -120,6 +147,11 @@ public final class RedisHaMember implements AutoCloseable {
 
 	public MemberIdentity identity() {
 		return this.identity;
+	}
+
+	/** The names of this member's groups, in configuration order. */
+	public List<String> groupNames() {
+		return List.copyOf(this.loops.keySet());
 	}
 
 	/** Every group's picture, by group name in configuration order. */
@@ -170,6 +202,22 @@ public final class RedisHaMember implements AutoCloseable {
 	/** Called on the group's thread for every protocol event; must not block. */
 	public void addEventListener(Consumer<ProtocolEvent> listener) {
 		this.listeners.add(listener);
+	}
+
+	/** Told of PINGs, gossip traffic and recorded failovers, from the member's threads; must not block. */
+	public void addActivityListener(MemberActivityListener listener) {
+		this.activityListeners.add(listener);
+	}
+
+	private void notifyActivity(Consumer<MemberActivityListener> notification) {
+		for (MemberActivityListener listener : this.activityListeners) {
+			try {
+				notification.accept(listener);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("redis-ha activity listener {} failed", listener, ex);
+			}
+		}
 	}
 
 	/** The coordinators' clock: milliseconds since this member was created, never going backwards. */

@@ -50,6 +50,8 @@ final class FailoverProcess {
 
 	private final int parallelSyncs;
 
+	private final GroupSnapshot.Trigger trigger;
+
 	private final List<FailoverSnapshot.Step> steps = new ArrayList<>();
 
 	/** Replicas still to repoint, and those repointed with when. */
@@ -69,8 +71,12 @@ final class FailoverProcess {
 
 	private long lastRoleQueryAt = -1;
 
-	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs) {
+	private long writesAtRisk = -1;
+
+	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
+			GroupSnapshot.Trigger trigger) {
 		this.host = host;
+		this.trigger = trigger;
 		this.leader = leader;
 		this.epoch = election.epoch();
 		this.oldMaster = election.failingMaster();
@@ -97,14 +103,20 @@ final class FailoverProcess {
 		return this.aborted;
 	}
 
-	/** Starts with the selected replica, or ends at once when there is none. */
-	void begin(long now, ReplicaSelector.Choice choice, List<Action> out) {
+	/**
+	 * Starts with the selected replica, or ends at once when there is none.
+	 * @param oldMasterOffset the replication offset the old master was last seen at; -1 when unknown
+	 */
+	void begin(long now, ReplicaSelector.Choice choice, long oldMasterOffset, List<Action> out) {
 		if (choice == null) {
 			this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.oldMaster, null, out);
 			abort(now, "no good replica");
 			return;
 		}
 		this.chosen = choice.node().address();
+		if (oldMasterOffset >= 0) {
+			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
+		}
 		step("selected-replica " + this.chosen, now);
 		this.host.emit(Type.SELECTED_REPLICA, this.chosen, null, out);
 		if (choice.alreadyPromoted()) {
@@ -261,7 +273,7 @@ final class FailoverProcess {
 
 	FailoverSnapshot snapshot() {
 		return new FailoverSnapshot(this.epoch, this.leader, this.oldMaster, this.chosen, this.startedAt, this.endedAt,
-				this.result, this.steps);
+				this.result, this.steps, this.trigger, this.writesAtRisk);
 	}
 
 }

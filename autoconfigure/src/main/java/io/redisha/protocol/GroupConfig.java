@@ -15,9 +15,13 @@ import java.util.Objects;
  * @param failoverTimeout how long one failover attempt may take before it is aborted
  * @param parallelSyncs how many replicas may resync with a new master at a time
  * @param timing the periods and limits that have sensible defaults
+ * @param historySize how many failovers and switchovers the snapshot keeps
  */
 public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter,
-		Duration failoverTimeout, int parallelSyncs, Timing timing) {
+		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize) {
+
+	/** The default of {@link #historySize()}. */
+	public static final int DEFAULT_HISTORY_SIZE = 10;
 
 	public GroupConfig {
 		Objects.requireNonNull(name, "name");
@@ -34,6 +38,15 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		requirePositive("downAfter", downAfter);
 		requirePositive("failoverTimeout", failoverTimeout);
 		Objects.requireNonNull(timing, "timing");
+		if (historySize < 1) {
+			throw new IllegalArgumentException("historySize must be >= 1 but was " + historySize);
+		}
+	}
+
+	/** A group that keeps the last {@value #DEFAULT_HISTORY_SIZE} failovers. */
+	public GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter, Duration failoverTimeout,
+			int parallelSyncs, Timing timing) {
+		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, DEFAULT_HISTORY_SIZE);
 	}
 
 	static void requirePositive(String what, Duration value) {

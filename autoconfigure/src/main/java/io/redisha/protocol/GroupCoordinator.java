@@ -1,6 +1,8 @@
 package io.redisha.protocol;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -88,6 +90,11 @@ public final class GroupCoordinator {
 	private FailoverProcess failover;
 
 	private FailoverSnapshot lastFailover;
+
+	/** The last failovers, newest first, at most the configured history size. */
+	private final Deque<FailoverSnapshot> history = new ArrayDeque<>();
+
+	private long failoversRecorded;
 
 	/** When this member may ask for votes (a small random delay after ODOWN); -1 when not scheduled. */
 	private long candidacyAt = -1;
@@ -335,9 +342,37 @@ public final class GroupCoordinator {
 		for (Peer peer : this.members.peers()) {
 			memberSnapshots.add(peer.snapshot(nowMillis));
 		}
+		List<FailoverSnapshot> history = new ArrayList<>(this.history);
+		if (this.failover != null) {
+			history.add(0, this.failover.snapshot());
+		}
 		return new GroupSnapshot(this.config.name(), state(nowMillis), this.currentEpoch, this.configEpoch,
 				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages,
-				(this.failover != null) ? this.failover.snapshot() : this.lastFailover);
+				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
+				this.failoversRecorded, quorumCheck(nowMillis));
+	}
+
+	/** Sentinel's CKQUORUM: the members heard from within the opinion validity, against quorum and majority. */
+	private GroupSnapshot.QuorumCheck quorumCheck(long now) {
+		int reachable = 1;
+		for (Peer peer : this.members.peers()) {
+			if (now - peer.lastSeenAt() <= this.timers.opinionValidity()) {
+				reachable++;
+			}
+		}
+		int voters = this.members.voters();
+		return new GroupSnapshot.QuorumCheck(reachable, voters, this.config.quorum(),
+				Election.needed(this.config.quorum(), voters));
+	}
+
+	/** Keeps an ended failover (or one learned from a peer) as the last one and in the history. */
+	private void record(FailoverSnapshot failover) {
+		this.lastFailover = failover;
+		this.history.addFirst(failover);
+		while (this.history.size() > this.config.historySize()) {
+			this.history.removeLast();
+		}
+		this.failoversRecorded++;
 	}
 
 	private GroupState state(long now) {
@@ -402,8 +437,9 @@ public final class GroupCoordinator {
 			endFailover(now, out);
 		}
 		if (old != null && !announced.equals(old)) {
-			this.lastFailover = new FailoverSnapshot(epoch, hello.sender(), old, announced, now, now,
-					"learned from member " + hello.sender(), List.of(new FailoverSnapshot.Step("switch-master", 0)));
+			record(new FailoverSnapshot(epoch, hello.sender(), old, announced, now, now,
+					"learned from member " + hello.sender(), List.of(new FailoverSnapshot.Step("switch-master", 0)),
+					GroupSnapshot.Trigger.OBSERVED, -1));
 		}
 		switchMaster(now, announced, out);
 	}
@@ -526,11 +562,11 @@ public final class GroupCoordinator {
 			emit(out, Type.ELECTED_LEADER, this.master,
 					this.election.votes() + " of " + voters + " votes, needed " + Election.needed(quorum, voters));
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), this.election, now, this.timers,
-					this.config.parallelSyncs());
+					this.config.parallelSyncs(), GroupSnapshot.Trigger.AUTOMATIC);
 			this.election = null;
 			this.failover.begin(now, this.selector
 				.select(this.nodes.all(), this.failover.oldMaster(), this.masterReplicationId, now)
-				.orElse(null), out);
+				.orElse(null), lastMasterOffset(this.failover.oldMaster()), out);
 			publishHello(now, out);
 			if (this.failover.ended()) {
 				endFailover(now, out);
@@ -556,8 +592,14 @@ public final class GroupCoordinator {
 		this.holdOffUntil = now + Timers.TICK + this.random.nextLong(this.timers.helloEvery());
 	}
 
+	/** The replication offset a node last reported as master; -1 when it never did. */
+	private long lastMasterOffset(NodeAddress address) {
+		NodeState node = this.nodes.get(address);
+		return (node != null && node.info() != null && node.info().role() == Role.MASTER) ? node.info().offset() : -1;
+	}
+
 	private void endFailover(long now, List<Action> out) {
-		this.lastFailover = this.failover.snapshot();
+		record(this.failover.snapshot());
 		if (this.failover.aborted()) {
 			long downAfter = this.timers.downAfter();
 			this.holdOffUntil = now + downAfter + this.random.nextLong(downAfter);

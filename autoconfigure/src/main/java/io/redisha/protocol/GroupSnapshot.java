@@ -16,14 +16,52 @@ import java.util.List;
  * @param members every member this member knows of, itself included
  * @param rejectedMessages gossip messages ignored because malformed, oversized or foreign
  * @param lastFailover the last failover this member took part in or heard of; null when none
+ * @param history the last failovers and switchovers this member led or heard of, newest first
+ * @param failoversRecorded how many failovers entered the history since this member started
+ * (the history keeps only the last few)
+ * @param quorumCheck whether quorum and an election majority are reachable right now; null
+ * when unknown
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
-		FailoverSnapshot lastFailover) {
+		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
+		QuorumCheck quorumCheck) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
 		members = List.copyOf(members);
+		history = List.copyOf(history);
+	}
+
+	/** A snapshot without history and quorum check. */
+	public GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
+			NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
+			FailoverSnapshot lastFailover) {
+		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
+				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null);
+	}
+
+	/**
+	 * Sentinel's {@code CKQUORUM}: how many members (this one included) were heard from
+	 * recently, out of how many voters, and whether that is enough to declare the master down
+	 * and to elect a leader.
+	 * @param reachableMembers this member plus the members heard from within the opinion validity
+	 * @param voters the members that count in an election (see docs/protocol.md)
+	 * @param quorum the configured quorum
+	 * @param electionNeeded the votes a candidate needs: {@code max(quorum, voters / 2 + 1)}
+	 */
+	public record QuorumCheck(int reachableMembers, int voters, int quorum, int electionNeeded) {
+
+		/** Whether enough members are reachable to agree that the master is down. */
+		public boolean quorumReachable() {
+			return this.reachableMembers >= this.quorum;
+		}
+
+		/** Whether enough members are reachable to elect a leader. */
+		public boolean electionReachable() {
+			return this.reachableMembers >= this.electionNeeded;
+		}
+
 	}
 
 	/** Whether a node is answering. */
@@ -64,6 +102,20 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			NodeAddress master, long configEpoch, boolean seesMasterDown) {
 	}
 
+	/** What started a failover. */
+	public enum Trigger {
+
+		/** The master was objectively down and this member won the election. */
+		AUTOMATIC,
+		/** An operator forced it, like {@code SENTINEL FAILOVER}. */
+		FORCED,
+		/** An operator asked for a planned change of master without losing acknowledged writes. */
+		SWITCHOVER,
+		/** Learned from another member's announcement: what triggered it is not known here. */
+		OBSERVED
+
+	}
+
 	/**
 	 * A failover, finished or not.
 	 * @param epoch its epoch
@@ -74,12 +126,28 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param endedAtMs when it ended, on the same clock; -1 while under way
 	 * @param result {@code in-progress}, {@code succeeded} or why it was aborted
 	 * @param steps each step with its time offset from the start
+	 * @param trigger what started it
+	 * @param writesAtRiskBytes the replication offset the old master was last seen at minus the
+	 * promoted replica's offset when it was selected: an estimate of the acknowledged writes
+	 * lost, in bytes of replication stream; -1 when unknown
 	 */
 	public record FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, NodeAddress newMaster,
-			long startedAtMs, long endedAtMs, String result, List<Step> steps) {
+			long startedAtMs, long endedAtMs, String result, List<Step> steps, Trigger trigger,
+			long writesAtRiskBytes) {
 
 		public FailoverSnapshot {
 			steps = List.copyOf(steps);
+		}
+
+		/** An automatic failover whose writes at risk are unknown. */
+		public FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, NodeAddress newMaster,
+				long startedAtMs, long endedAtMs, String result, List<Step> steps) {
+			this(epoch, leader, oldMaster, newMaster, startedAtMs, endedAtMs, result, steps, Trigger.AUTOMATIC, -1);
+		}
+
+		/** Whether it ended with the new master in place. */
+		public boolean succeeded() {
+			return this.endedAtMs >= 0 && this.result.startsWith("succeeded");
 		}
 
 		/** One step of a failover and when it happened, in milliseconds since the start. */
