@@ -207,11 +207,6 @@ public final class RedisServerProcess implements AutoCloseable {
 		return this.options;
 	}
 
-	/** The binary it runs. */
-	public RedisServerBinary binary() {
-		return this.binary;
-	}
-
 	/** The pid of the current process. */
 	public long pid() {
 		return this.process.pid();
@@ -340,8 +335,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		return client().call(command);
 	}
 
-	/** A client authenticated as configured. */
-	public RespClient client() {
+	private RespClient client() {
 		return new RespClient(HOST, this.port, this.options.username(), this.options.password(), COMMAND_TIMEOUT);
 	}
 

@@ -81,6 +81,10 @@ class LocalRedisGroupTest {
 		assertThat(group.node(1).info("replication")).containsEntry("slave_priority", "42");
 		group.node(1).replicaOfNoOne();
 		assertThat(group.node(1).role()).isEqualTo("master");
+		group.node(2).replicaOf(group.node(1).address());
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(group.node(2).info("replication"))
+			.containsEntry("master_port", Integer.toString(group.node(1).port()))
+			.containsEntry("master_link_status", "up"));
 		assertThat(group.nodeOnPort(group.node(1).port())).isSameAs(group.node(1));
 	}
 
