@@ -143,6 +143,8 @@ final class FailoverBenchmark implements Benchmark {
 			for (RedisServerProcess replica : replicas) {
 				connections.add(new RawRedisConnection(address(replica), (int) COMMAND_TIMEOUT.toMillis()));
 			}
+			long epochBefore = members.stream().mapToLong((member) -> member.snapshot(GROUP).currentEpoch()).max()
+				.orElseThrow();
 			long killedAt = System.nanoTime();
 			redis.master().kill();
 			int promoted = -1;
@@ -166,8 +168,8 @@ final class FailoverBenchmark implements Benchmark {
 				.map((member) -> member.snapshot(GROUP).master())
 				.allMatch((master) -> master != null && master.address().equals(newMaster)));
 			long agreedAt = System.nanoTime();
-			return new Round(newMaster, members.get(0).snapshot(GROUP).configEpoch(), promotedAt - killedAt,
-					agreedAt - killedAt);
+			return new Round(newMaster, members.get(0).snapshot(GROUP).configEpoch() - epochBefore,
+					promotedAt - killedAt, agreedAt - killedAt);
 		}
 		finally {
 			for (RawRedisConnection connection : connections) {
@@ -190,13 +192,14 @@ final class FailoverBenchmark implements Benchmark {
 		return new NodeAddress(node.host(), node.port());
 	}
 
-	/** One kill and what followed; an epoch above 1 means an election had to be retried. */
-	private record Round(NodeAddress newMaster, long epoch, long promotedNanos, long agreedNanos) {
+	/** One kill and what followed; more than one election means a split vote was retried. */
+	private record Round(NodeAddress newMaster, long elections, long promotedNanos, long agreedNanos) {
 
 		String describe() {
-			return String.format(Locale.ROOT, "%s promoted after %s, every member agreed after %s (config epoch %d)",
+			return String.format(Locale.ROOT, "%s promoted after %s, every member agreed after %s (%d election%s)",
 					this.newMaster, Samples.millis(Duration.ofNanos(this.promotedNanos)),
-					Samples.millis(Duration.ofNanos(this.agreedNanos)), this.epoch);
+					Samples.millis(Duration.ofNanos(this.agreedNanos)), this.elections,
+					(this.elections == 1) ? "" : "s");
 		}
 
 	}
