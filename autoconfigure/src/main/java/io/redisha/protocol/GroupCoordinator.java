@@ -456,6 +456,9 @@ public final class GroupCoordinator {
 		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), this.configEpoch, old,
 				newMaster, null)));
 		publishHello(now, out);
+		// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers' subscriptions
+		// right when this announcement goes out: say it again once they have resubscribed.
+		this.lastHelloAt = now - this.timers.helloEvery() + 2 * Timers.TICK;
 	}
 
 	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
@@ -533,7 +536,7 @@ public final class GroupCoordinator {
 			return;
 		}
 		if (this.candidacyAt < 0) {
-			this.candidacyAt = now + this.random.nextLong(this.timers.candidacyJitter() + 1);
+			this.candidacyAt = now + candidacyRank(now) * this.timers.candidacyStep();
 		}
 		if (now < this.candidacyAt) {
 			return;
@@ -547,6 +550,22 @@ public final class GroupCoordinator {
 		emit(out, Type.VOTE_FOR_LEADER, this.master, this.self.id());
 		requestVotes(now, out);
 		decideElection(now, out);
+	}
+
+	/**
+	 * How many members that say the master is down have a smaller id: the first asks for votes
+	 * at once, the others a step later each, by which time they have its request and vote for it
+	 * instead of splitting the vote.
+	 */
+	private int candidacyRank(long now) {
+		int rank = 0;
+		for (Peer peer : this.members.peers()) {
+			if (peer.seesDown(this.master, now, this.timers.opinionValidity())
+					&& peer.id().compareTo(this.self.id()) < 0) {
+				rank++;
+			}
+		}
+		return rank;
 	}
 
 	private void requestVotes(long now, List<Action> out) {

@@ -17,12 +17,13 @@ package io.redisha.protocol;
  * @param failoverTimeout how long a failover attempt may take
  * @param electionTimeout how long a candidate waits for votes: never longer than the quiet
  * period (see docs/protocol.md for why)
- * @param candidacyJitter the largest random delay before asking for votes, so that members
- * seeing the master down at the same moment rarely split the vote
+ * @param candidacyStep how much longer each member waits before asking for votes than the
+ * member ranked before it, so that members seeing the master down at the same moment do not
+ * split the vote
  */
 record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
 		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
-		long electionTimeout, long candidacyJitter) {
+		long electionTimeout, long candidacyStep) {
 
 	/** The runtime ticks about this often; nothing is more precise than one tick. */
 	static final long TICK = 100;
