@@ -23,7 +23,7 @@ final class FailoverProcess {
 	/** What the process needs from the coordinator around it. */
 	interface Host {
 
-		void emit(Type type, NodeAddress node, String detail, List<Action> out);
+		void emit(Type type, long epoch, NodeAddress node, String detail, List<Action> out);
 
 		/** The promoted node answered ROLE master: it is the master of config epoch {@code epoch}. */
 		void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out);
@@ -109,7 +109,7 @@ final class FailoverProcess {
 	 */
 	void begin(long now, ReplicaSelector.Choice choice, long oldMasterOffset, List<Action> out) {
 		if (choice == null) {
-			this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.oldMaster, null, out);
+			this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null, out);
 			abort(now, "no good replica");
 			return;
 		}
@@ -118,7 +118,7 @@ final class FailoverProcess {
 			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
 		}
 		step("selected-replica " + this.chosen, now);
-		this.host.emit(Type.SELECTED_REPLICA, this.chosen, null, out);
+		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
 		if (choice.alreadyPromoted()) {
 			step("already-promoted " + this.chosen, now);
 			confirm(now, choice.node(), out);
@@ -158,7 +158,7 @@ final class FailoverProcess {
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
 			step("promoted", now);
-			this.host.emit(Type.PROMOTED_REPLICA, this.chosen, null, out);
+			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
 			this.host.promoted(now, this.chosen, this.epoch, out);
 			startReconfiguration(now, nodes, out);
 		}
@@ -223,12 +223,12 @@ final class FailoverProcess {
 				this.sent.put(address, now);
 				out.add(new Action.Replicate(address, this.chosen, this.epoch));
 				step("reconf-sent " + address, now);
-				this.host.emit(Type.REPLICA_RECONF_SENT, address, null, out);
+				this.host.emit(Type.REPLICA_RECONF_SENT, this.epoch, address, null, out);
 			}
 		}
 		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
-			this.host.emit(Type.FAILOVER_END, this.chosen, this.result, out);
+			this.host.emit(Type.FAILOVER_END, this.epoch, this.chosen, this.result, out);
 		}
 	}
 
@@ -250,7 +250,7 @@ final class FailoverProcess {
 			if (following) {
 				this.sent.remove(entry.getKey());
 				step("reconf-done " + entry.getKey(), now);
-				this.host.emit(Type.REPLICA_RECONF_DONE, entry.getKey(), null, out);
+				this.host.emit(Type.REPLICA_RECONF_DONE, this.epoch, entry.getKey(), null, out);
 			}
 		}
 	}

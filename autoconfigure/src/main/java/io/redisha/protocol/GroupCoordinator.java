@@ -51,8 +51,8 @@ public final class GroupCoordinator {
 	private final FailoverProcess.Host failoverHost = new FailoverProcess.Host() {
 
 		@Override
-		public void emit(Type type, NodeAddress node, String detail, List<Action> out) {
-			GroupCoordinator.this.emit(out, type, node, detail);
+		public void emit(Type type, long epoch, NodeAddress node, String detail, List<Action> out) {
+			GroupCoordinator.this.emit(out, type, epoch, node, detail);
 		}
 
 		@Override
@@ -546,8 +546,8 @@ public final class GroupCoordinator {
 		emit(out, Type.NEW_EPOCH, null, null);
 		this.voteBook.grant(this.currentEpoch, this.self.id());
 		this.election = new Election(this.self.id(), this.currentEpoch, this.master, now);
-		emit(out, Type.TRY_FAILOVER, this.master, null);
-		emit(out, Type.VOTE_FOR_LEADER, this.master, this.self.id());
+		emit(out, Type.TRY_FAILOVER, this.currentEpoch, this.master, null);
+		emit(out, Type.VOTE_FOR_LEADER, this.currentEpoch, this.master, this.self.id());
 		requestVotes(now, out);
 		decideElection(now, out);
 	}
@@ -578,7 +578,7 @@ public final class GroupCoordinator {
 		int voters = this.members.voters();
 		int quorum = this.config.quorum();
 		if (this.election.won(quorum, voters)) {
-			emit(out, Type.ELECTED_LEADER, this.master,
+			emit(out, Type.ELECTED_LEADER, this.election.epoch(), this.master,
 					this.election.votes() + " of " + voters + " votes, needed " + Election.needed(quorum, voters));
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), this.election, now, this.timers,
 					this.config.parallelSyncs(), GroupSnapshot.Trigger.AUTOMATIC);
@@ -606,7 +606,7 @@ public final class GroupCoordinator {
 	}
 
 	private void abortElection(long now, String reason, List<Action> out) {
-		emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.election.failingMaster(), reason);
+		emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.election.epoch(), this.election.failingMaster(), reason);
 		this.election = null;
 		this.holdOffUntil = now + Timers.TICK + this.random.nextLong(this.timers.helloEvery());
 	}
@@ -648,7 +648,7 @@ public final class GroupCoordinator {
 				&& request.failingMaster().equals(this.master);
 		this.deferredRequest = (mayVote && !this.masterDown) ? request : null;
 		if (mayVote && this.masterDown && this.voteBook.grant(epoch, request.sender())) {
-			emit(out, Type.VOTE_FOR_LEADER, this.master, request.sender());
+			emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
 			publishVote(request, out);
 			this.holdOffUntil = Math.max(this.holdOffUntil,
 					now + this.timers.electionTimeout() + this.random.nextLong(this.timers.helloEvery()));
@@ -754,7 +754,12 @@ public final class GroupCoordinator {
 	}
 
 	private void emit(List<Action> out, Type type, NodeAddress node, String detail) {
-		out.add(new Action.Emit(new ProtocolEvent(type, this.config.name(), this.currentEpoch, node, this.master, detail)));
+		emit(out, type, this.currentEpoch, node, detail);
+	}
+
+	/** An event of an election or failover, which carries that epoch even if a later one is known by now. */
+	private void emit(List<Action> out, Type type, long epoch, NodeAddress node, String detail) {
+		out.add(new Action.Emit(new ProtocolEvent(type, this.config.name(), epoch, node, this.master, detail)));
 	}
 
 }
