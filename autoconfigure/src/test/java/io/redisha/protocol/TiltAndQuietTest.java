@@ -104,6 +104,22 @@ class TiltAndQuietTest {
 		assertThat(a.coordinator.snapshot(this.cluster.now).currentEpoch()).isEqualTo(1);
 	}
 
+	@Test
+	void aLeaderElectedAfterALaterEpochBecameKnownActsInItsElectionsEpoch() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(200);
+		gossip(a, new Hello("orders", "x", 1, "app", 0, M, 0, false, 0));
+		this.cluster.run(5000);
+		this.master.alive = false;
+		assertThat(this.cluster.runUntil(2000, (c) -> !a.events(Type.TRY_FAILOVER).isEmpty())).isTrue();
+		long epoch = a.events(Type.TRY_FAILOVER).get(0).epoch();
+		gossip(a, new Hello("orders", "x", 2, "app", epoch + 40, M, 0, true, 0));
+		gossip(a, new Vote("orders", "x", 3, epoch, "a", M));
+		assertThat(a.events(Type.ELECTED_LEADER)).singleElement().extracting(ProtocolEvent::epoch).isEqualTo(epoch);
+		assertThat(a.actions(Action.Promote.class)).singleElement().extracting(Action.Promote::epoch).isEqualTo(epoch);
+		assertThat(a.events(Type.SELECTED_REPLICA)).singleElement().extracting(ProtocolEvent::epoch).isEqualTo(epoch);
+	}
+
 	private void gossip(Member member, GossipMessage message) {
 		this.cluster.deliver(member, member.coordinator.onGossip(this.cluster.now, this.replica.address,
 				GossipCodec.encode(message)));
