@@ -13,11 +13,13 @@ import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -232,32 +234,56 @@ public final class NodeLink implements AutoCloseable {
 	 * delivers the reply; our subscription is killed and reopened by the next command.
 	 */
 	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, NodeAddress master) {
-		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
 		RedisFuture<String> begin = redis.multi();
-		RedisFuture<String> change;
-		if (master == null) {
-			change = legacy ? redis.slaveofNoOne() : redis.replicaofNoOne();
-		}
-		else {
-			change = legacy ? redis.slaveof(master.host(), master.port())
-					: redis.replicaof(master.host(), master.port());
-		}
+		RedisFuture<String> change = changeRole(redis, master);
 		RedisFuture<String> rewrite = redis.configRewrite();
 		redis.clientKill(KillArgs.Builder.typeNormal());
 		redis.clientKill(KillArgs.Builder.typePubsub());
-		CompletableFuture<Reply> exec = redis.exec().toCompletableFuture().thenCompose((result) -> {
-			if (result.wasDiscarded()) {
-				return CompletableFuture.completedFuture(new Reply.Failed("transaction discarded on " + this.node));
-			}
-			return change.toCompletableFuture().thenApply((ok) -> (Reply) new Reply.Text(ok, false));
-		});
+		CompletableFuture<TransactionResult> exec = redis.exec().toCompletableFuture();
 		rewrite.whenComplete((ok, failure) -> {
 			if (failure != null) {
 				logger.debug("CONFIG REWRITE on {} failed (harmless without a config file): {}", this.node,
 						failure.getMessage());
 			}
 		});
-		return begin.toCompletableFuture().thenCompose((ok) -> exec);
+		return begin.toCompletableFuture().thenCompose((ok) -> exec).handle((result, failure) -> {
+			if (failure == null) {
+				return result.wasDiscarded()
+						? CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on " + this.node))
+						: change.toCompletableFuture().thenApply((ok) -> (Reply) new Reply.Text(ok, false));
+			}
+			String abort = execAbort(failure);
+			if (abort != null) {
+				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the whole block:
+				// the role change alone still does the job.
+				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
+						+ "and CLIENT KILL", this.node, abort);
+				synchronized (this.dispatchLock) {
+					return changeRole(redis, master).toCompletableFuture()
+						.thenApply((ok) -> (Reply) new Reply.Text(ok, false));
+				}
+			}
+			return CompletableFuture.<Reply>failedFuture(failure);
+		}).thenCompose((reply) -> reply);
+	}
+
+	/** {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE} when {@code master} is null. */
+	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, NodeAddress master) {
+		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
+		if (master == null) {
+			return legacy ? redis.slaveofNoOne() : redis.replicaofNoOne();
+		}
+		return legacy ? redis.slaveof(master.host(), master.port()) : redis.replicaof(master.host(), master.port());
+	}
+
+	/** The EXECABORT error in {@code failure}, or null when it is another failure. */
+	private static String execAbort(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof RedisCommandExecutionException && String.valueOf(cause.getMessage()).startsWith("EXECABORT")) {
+				return cause.getMessage();
+			}
+		}
+		return null;
 	}
 
 	private synchronized CompletableFuture<StatefulRedisConnection<String, String>> commandConnection() {

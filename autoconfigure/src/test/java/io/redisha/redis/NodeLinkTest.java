@@ -181,6 +181,21 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void promotionWorksOnServersThatRenamedConfig() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess replica = redis.startServer(redis.options()
+			.withReplicaOf(group.master().address())
+			.withArgument("rename-command", "CONFIG", ""));
+		NodeAddress address = address(replica);
+		NodeLink link = link(replica, null, null);
+		assertThat(call(link, new Action.Promote(address, 1))).isEqualTo(new Reply.Text("OK", false));
+		assertThat(replica.role()).isEqualTo("master");
+		assertThat(call(link, new Action.Replicate(address, address(group.master()), 1)))
+			.isEqualTo(new Reply.Text("OK", false));
+		assertThat(replica.role()).isEqualTo("slave");
+	}
+
+	@Test
 	void clientKilledFromOutsideIsReconnectedByTheNextCommand() {
 		RedisServerProcess master = redis.group().master();
 		NodeLink link = link(master, null, null);
