@@ -47,6 +47,15 @@ final class Failures {
 		return new Reply.Failed(name(command) + " on " + command.node() + " failed: " + description);
 	}
 
+	/** The message of the innermost cause, e.g. Redis's own error text. */
+	static String rootMessage(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return String.valueOf(root.getMessage());
+	}
+
 	private static boolean isAuthentication(String text) {
 		return text.startsWith("NOAUTH") || text.startsWith("WRONGPASS") || text.startsWith("NOPERM")
 				|| text.contains("invalid password") || text.contains("invalid username-password");

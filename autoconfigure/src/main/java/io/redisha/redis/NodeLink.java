@@ -341,9 +341,13 @@ public final class NodeLink implements AutoCloseable {
 		return connection.async().subscribe(this.channel).toCompletableFuture().handle((ok, failure) -> {
 			if (failure != null) {
 				connection.closeAsync();
-				throw new IllegalStateException("SUBSCRIBE " + this.channel + " on " + this.node + " failed: "
-						+ failure.getMessage(), failure);
+				// Typically an ACL without this channel: the node answers, but no gossip flows through it.
+				String problem = "SUBSCRIBE " + this.channel + " on " + this.node + " refused: "
+						+ Failures.rootMessage(failure);
+				this.problems.subscription(problem);
+				throw new IllegalStateException(problem, failure);
 			}
+			this.problems.subscription(null);
 			return connection;
 		});
 	}

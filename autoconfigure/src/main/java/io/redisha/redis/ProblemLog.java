@@ -23,13 +23,29 @@ final class ProblemLog {
 
 	private String latest;
 
+	private String subscription;
+
 	ProblemLog(NodeAddress node) {
 		this.node = node;
 	}
 
-	/** The reason of the latest failed reply; null once a later reply succeeded. */
+	/**
+	 * The reason of the latest failed reply, else why the gossip subscription is refused; null
+	 * when the node answers and the subscription works.
+	 */
 	synchronized String current() {
-		return this.latest;
+		return (this.latest != null) ? this.latest : this.subscription;
+	}
+
+	/** Records why SUBSCRIBE was refused, or null once it worked. */
+	synchronized void subscription(String problem) {
+		if (problem != null && !problem.equals(this.subscription)) {
+			logger.warn("Redis node {}: {}", this.node, problem);
+		}
+		else if (problem == null && this.subscription != null) {
+			logger.info("Redis node {}: gossip subscription works again", this.node);
+		}
+		this.subscription = problem;
 	}
 
 	synchronized void record(Action.NodeCommand command, Reply reply) {

@@ -196,6 +196,17 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void subscriptionRefusedByTheAclIsReported() {
+		RedisServerProcess server = redis.startServer(
+				redis.options().withArgument("user", "watcher", "on", ">pw", "~*", "resetchannels", "+@all"));
+		NodeLink link = link(server, "watcher", "pw");
+		assertThat(call(link, new Action.Ping(address(server)))).isEqualTo(new Reply.Text("PONG", false));
+		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(link.problem())
+			.startsWith("SUBSCRIBE " + CHANNEL + " on " + address(server) + " refused: NOPERM"));
+		assertThat(link.isSubscribed()).isFalse();
+	}
+
+	@Test
 	void clientKilledFromOutsideIsReconnectedByTheNextCommand() {
 		RedisServerProcess master = redis.group().master();
 		NodeLink link = link(master, null, null);
