@@ -54,7 +54,8 @@ public final class RedisHaConnectionAutoConfiguration {
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
 		String group = primaryGroup(properties);
 		RedisHaProperties.Group settings = properties.getGroups().get(group);
-		MasterRoute route = new MasterRoute(member, group, settings.getFailoverWait());
+		MasterRoute route = new MasterRoute(member, group, settings.getFailoverWait(),
+				settings.readFromSetting() != null);
 		ClientResources.Builder resources = DefaultClientResources.builder();
 		resourcesCustomizers.orderedStream().forEach((customizer) -> customizer.customize(resources));
 		ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
@@ -63,6 +64,9 @@ public final class RedisHaConnectionAutoConfiguration {
 		}
 		optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+		if (settings.readFromSetting() != null) {
+			client.readFrom(settings.readFromSetting());
+		}
 		if (redis.getTimeout() != null) {
 			client.commandTimeout(redis.getTimeout());
 		}

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.lettuce.core.ReadFrom;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.NodeAddress;
 
@@ -217,6 +218,14 @@ public class RedisHaProperties implements Validator {
 		private Duration failoverWait = Duration.ofSeconds(2);
 
 		/**
+		 * Where the application's reads go, as Lettuce's ReadFrom names it: 'master'
+		 * (the default: everything goes to the master), 'replicaPreferred', 'replica',
+		 * 'masterPreferred', 'any', 'nearest'... Replicas are discovered from the current
+		 * master and rediscovered after every master switch.
+		 */
+		private String readFrom;
+
+		/**
 		 * How many failovers and switchovers the endpoint's history keeps.
 		 */
 		private int historySize = GroupConfig.DEFAULT_HISTORY_SIZE;
@@ -373,6 +382,22 @@ public class RedisHaProperties implements Validator {
 			this.historySize = historySize;
 		}
 
+		public String getReadFrom() {
+			return this.readFrom;
+		}
+
+		public void setReadFrom(String readFrom) {
+			this.readFrom = readFrom;
+		}
+
+		/**
+		 * The read routing, parsed. Only valid once the group passed validation.
+		 * @return Lettuce's read routing, or null when everything goes to the master
+		 */
+		public ReadFrom readFromSetting() {
+			return (this.readFrom != null) ? ReadFrom.valueOf(this.readFrom) : null;
+		}
+
 		/**
 		 * The seed nodes, parsed. Only valid once the group passed validation.
 		 * @return the seed addresses in configuration order
@@ -389,6 +414,16 @@ public class RedisHaProperties implements Validator {
 			return new GroupConfig.Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
 					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration,
 					this.demoteAfter);
+		}
+
+		private static boolean isReadFrom(String name) {
+			try {
+				ReadFrom.valueOf(name);
+				return true;
+			}
+			catch (IllegalArgumentException ex) {
+				return false;
+			}
 		}
 
 		private void validate(PropertyChecks checks) {
@@ -410,6 +445,9 @@ public class RedisHaProperties implements Validator {
 			checks.requirePositive("demote-after", this.demoteAfter);
 			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
 					"must be >= 0");
+			checks.require("read-from", this.readFrom, (name) -> name == null || isReadFrom(name),
+					"must be one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred,"
+							+ " any, nearest...)");
 		}
 
 		private void validateNodes(PropertyChecks checks) {

@@ -79,6 +79,10 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 			.build());
 		this.route = route;
 		this.resources = resources;
+		if (getClientConfiguration().getReadFrom().isPresent()) {
+			// Read routing learnt the replicas from the old master: rediscover them from the new one.
+			route.onSwitch(() -> resources.eventExecutorGroup().execute(this::resetConnection));
+		}
 	}
 
 	/** The route this factory's connections follow. */
@@ -160,7 +164,9 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 		@Override
 		public SocketAddress resolve(RedisURI redisURI) {
-			return this.route.resolve();
+			// Replicas found by read routing have addresses of their own; the fence checks them.
+			return placeholderHost(this.route.group()).equals(redisURI.getHost()) ? this.route.resolve()
+					: super.resolve(redisURI);
 		}
 
 		@Override

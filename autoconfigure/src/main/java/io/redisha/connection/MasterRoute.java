@@ -5,9 +5,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,9 +57,15 @@ public final class MasterRoute {
 
 	private static final String HANDLER_NAME = "redis-ha-fence";
 
+	private final RedisHaMember member;
+
 	private final String group;
 
 	private final Duration failoverWait;
+
+	private final boolean readsFromReplicas;
+
+	private final List<Runnable> switchListeners = new CopyOnWriteArrayList<>();
 
 	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
@@ -74,10 +82,14 @@ public final class MasterRoute {
 	 * @param group the group
 	 * @param failoverWait how long a new connection waits for a usable master while the group
 	 * has none (no master known yet, or the master objectively down), before it fails
+	 * @param readsFromReplicas whether connections to the group's current replicas are
+	 * allowed too (read routing); otherwise only the master is
 	 */
-	public MasterRoute(RedisHaMember member, String group, Duration failoverWait) {
+	public MasterRoute(RedisHaMember member, String group, Duration failoverWait, boolean readsFromReplicas) {
+		this.member = member;
 		this.group = group;
 		this.failoverWait = failoverWait;
+		this.readsFromReplicas = readsFromReplicas;
 		member.addEventListener(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
 		if (snapshot != null && snapshot.master() != null) {
@@ -164,6 +176,14 @@ public final class MasterRoute {
 		return address;
 	}
 
+	/**
+	 * Runs the action, on the member's group thread (it must not block), each time the
+	 * master switches, after the connections to the old master were cut.
+	 */
+	void onSwitch(Runnable action) {
+		this.switchListeners.add(action);
+	}
+
 	/** Makes the channel subject to fencing; called by Lettuce for each new channel of this group. */
 	void register(Channel channel) {
 		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
@@ -200,13 +220,14 @@ public final class MasterRoute {
 		if (previous == null || previous.master() == null || failure == null) {
 			return;
 		}
+		Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
+		this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
 		Target current = this.target;
 		if (!previous.master().equals(current.master())) {
 			logger.info("redis-ha group '{}': application connections move from {} to {} (epoch {})", this.group,
 					previous.master(), current.master(), current.epoch());
+			this.switchListeners.forEach(Runnable::run);
 		}
-		Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
-		this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
 	}
 
 	/**
@@ -239,7 +260,24 @@ public final class MasterRoute {
 
 	private boolean isAllowed(Channel channel) {
 		SocketAddress remote = channel.remoteAddress();
-		return remote != null && this.target.allowed().contains(remote);
+		if (remote == null) {
+			return false;
+		}
+		return this.target.allowed().contains(remote) || this.readsFromReplicas && isCurrentReplica(remote);
+	}
+
+	/** Whether the address is a node the member sees as a replica now (never the old master: it answers master). */
+	private boolean isCurrentReplica(SocketAddress remote) {
+		GroupSnapshot snapshot = this.member.snapshot(this.group);
+		if (!(remote instanceof InetSocketAddress address) || snapshot == null || !this.target.usable()) {
+			return false;
+		}
+		return snapshot.replicas()
+			.stream()
+			.filter((replica) -> "replica".equals(replica.role()))
+			.map(GroupSnapshot.NodeSnapshot::address)
+			.anyMatch((replica) -> replica.port() == address.getPort() && (replica.host().equals(address.getHostString())
+					|| address.getAddress() != null && replica.host().equals(address.getAddress().getHostAddress())));
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.redisha.autoconfigure;
 
+import io.lettuce.core.ReadFrom;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.event.RedisHaEventPublisher;
 import io.redisha.event.RedisNotifications;
@@ -72,6 +73,24 @@ class RedisHaConnectionAutoConfigurationTest {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("redis-ha.groups.orders.failover-wait must be >= 0 but was -1s"));
+	}
+
+	@Test
+	void unknownReadFromFailsNamingThePropertyAndTheValue() {
+		this.runner.withPropertyValues(ORDERS, "redis-ha.groups.orders.read-from=sideways")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("redis-ha.groups.orders.read-from must be one of Lettuce's ReadFrom names")
+				.hasMessageContaining("but was 'sideways'"));
+	}
+
+	@Test
+	void readFromRoutesReadsThroughLettuce() {
+		this.runner.withPropertyValues(ORDERS, "redis-ha.groups.orders.read-from=replicaPreferred")
+			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class)
+				.getClientConfiguration()
+				.getReadFrom()).contains(ReadFrom.REPLICA_PREFERRED));
 	}
 
 	@Test

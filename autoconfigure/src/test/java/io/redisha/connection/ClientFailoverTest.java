@@ -145,6 +145,29 @@ class ClientFailoverTest {
 		});
 	}
 
+	@Test
+	void withReadRoutingReadsAndWritesContinueAfterTheFailover() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".read-from=replicaPreferred")
+			.run((context) -> {
+				startOthers(context);
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				template.opsForValue().set("before", "1");
+				await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(template.opsForValue().get("before")));
+
+				oldMaster.kill();
+				await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+					.untilAsserted(() -> template.opsForValue().set("after", "2"));
+				NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
+				assertThat(group.nodeOnPort(newMaster.port()).command("GET", "after")).isEqualTo("2");
+				// Replication is asynchronous: the remaining replica (or the master) answers once it has it.
+				await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+					.until(() -> "2".equals(template.opsForValue().get("after")));
+				assertThat(template.opsForValue().get("before")).isEqualTo("1");
+			});
+	}
+
 	/** The application with a listener container; {@link #startOthers} adds the other instances. */
 	private static ApplicationContextRunner app(LocalRedisGroup group) {
 		return ClientApp.runner(group, 2).withUserConfiguration(ListenerContainer.class);

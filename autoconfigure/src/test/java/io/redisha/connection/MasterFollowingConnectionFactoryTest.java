@@ -10,6 +10,7 @@ import io.redisha.event.MasterSwitchedEvent;
 import io.redisha.event.NodeDownEvent;
 import io.redisha.event.NodeUpEvent;
 import io.redisha.event.RedisNotifications;
+import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,37 @@ class MasterFollowingConnectionFactoryTest {
 				assertThat(master.command("GET", "after-restart")).isEqualTo("yes");
 			});
 		}
+	}
+
+	@Test
+	void readFromReplicaPreferredReadsFromTheReplicasAndWritesToTheMaster() {
+		LocalRedisGroup group = redis.group();
+		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replicaPreferred").run((context) -> {
+			awaitFirstMaster(context.getBean(EventRecorder.class));
+			RedisHaMember member = context.getBean(RedisHaMember.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).replicas().stream()
+				.filter((replica) -> "replica".equals(replica.role())).count() == 2);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			template.opsForValue().set("shared", "value");
+			assertThat(group.master().command("GET", "shared")).isEqualTo("value");
+			await().atMost(Duration.ofSeconds(2)).until(() -> group.replicas().stream()
+				.allMatch((replica) -> "value".equals(replica.command("GET", "shared"))));
+			long replicaReadsBefore = getCalls(group.node(1)) + getCalls(group.node(2));
+			long masterReadsBefore = getCalls(group.master());
+			for (int i = 0; i < 20; i++) {
+				assertThat(template.opsForValue().get("shared")).isEqualTo("value");
+			}
+			assertThat(getCalls(group.node(1)) + getCalls(group.node(2)) - replicaReadsBefore).isEqualTo(20);
+			assertThat(getCalls(group.master())).isEqualTo(masterReadsBefore);
+		});
+	}
+
+	private static long getCalls(RedisServerProcess node) {
+		String stats = node.info("commandstats").get("cmdstat_get");
+		if (stats == null) {
+			return 0;
+		}
+		return Long.parseLong(stats.substring("calls=".length(), stats.indexOf(',')));
 	}
 
 	@Test
