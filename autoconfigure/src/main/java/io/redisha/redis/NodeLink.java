@@ -183,8 +183,14 @@ public final class NodeLink implements AutoCloseable {
 			published = current.join().async().publish(targetChannel, payload);
 		}
 		return published.toCompletableFuture().handle((receivers, failure) -> {
-			if (failure != null) {
-				logger.debug("PUBLISH on {} failed: {}", this.node, failure.toString());
+			// A refusal (an ACL without the channel) is worth saying; a connection lost is
+			// already said by the commands.
+			if (failure == null) {
+				this.problems.gossip("PUBLISH", null);
+			}
+			else if (Failures.rootMessage(failure).startsWith("NOPERM")) {
+				this.problems.gossip("PUBLISH",
+						"PUBLISH " + targetChannel + " on " + this.node + " refused: " + Failures.rootMessage(failure));
 			}
 			return null;
 		});
@@ -344,10 +350,10 @@ public final class NodeLink implements AutoCloseable {
 				// Typically an ACL without this channel: the node answers, but no gossip flows through it.
 				String problem = "SUBSCRIBE " + this.channel + " on " + this.node + " refused: "
 						+ Failures.rootMessage(failure);
-				this.problems.subscription(problem);
+				this.problems.gossip("SUBSCRIBE", problem);
 				throw new IllegalStateException(problem, failure);
 			}
-			this.problems.subscription(null);
+			this.problems.gossip("SUBSCRIBE", null);
 			return connection;
 		});
 	}

@@ -23,29 +23,30 @@ final class ProblemLog {
 
 	private String latest;
 
-	private String subscription;
+	/** Problems of the gossip traffic, which has no reply to the protocol: SUBSCRIBE, PUBLISH. */
+	private final Map<String, String> gossip = new HashMap<>();
 
 	ProblemLog(NodeAddress node) {
 		this.node = node;
 	}
 
 	/**
-	 * The reason of the latest failed reply, else why the gossip subscription is refused; null
-	 * when the node answers and the subscription works.
+	 * The reason of the latest failed reply, else why gossip does not flow through the node;
+	 * null when the node answers and gossip flows.
 	 */
 	synchronized String current() {
-		return (this.latest != null) ? this.latest : this.subscription;
+		return (this.latest != null) ? this.latest : this.gossip.values().stream().findFirst().orElse(null);
 	}
 
-	/** Records why SUBSCRIBE was refused, or null once it worked. */
-	synchronized void subscription(String problem) {
-		if (problem != null && !problem.equals(this.subscription)) {
+	/** Records why a gossip command ({@code SUBSCRIBE}, {@code PUBLISH}) was refused, or null once it worked. */
+	synchronized void gossip(String command, String problem) {
+		String previous = (problem != null) ? this.gossip.put(command, problem) : this.gossip.remove(command);
+		if (problem != null && !problem.equals(previous)) {
 			logger.warn("Redis node {}: {}", this.node, problem);
 		}
-		else if (problem == null && this.subscription != null) {
-			logger.info("Redis node {}: gossip subscription works again", this.node);
+		else if (problem == null && previous != null) {
+			logger.info("Redis node {}: {} works again", this.node, command);
 		}
-		this.subscription = problem;
 	}
 
 	synchronized void record(Action.NodeCommand command, Reply reply) {

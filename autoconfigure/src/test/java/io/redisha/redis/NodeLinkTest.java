@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -196,7 +199,8 @@ class NodeLinkTest {
 	}
 
 	@Test
-	void subscriptionRefusedByTheAclIsReported() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void gossipRefusedByTheAclIsReported(CapturedOutput output) {
 		RedisServerProcess server = redis.startServer(
 				redis.options().withArgument("user", "watcher", "on", ">pw", "~*", "resetchannels", "+@all"));
 		NodeLink link = link(server, "watcher", "pw");
@@ -204,6 +208,8 @@ class NodeLinkTest {
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(link.problem())
 			.startsWith("SUBSCRIBE " + CHANNEL + " on " + address(server) + " refused: NOPERM"));
 		assertThat(link.isSubscribed()).isFalse();
+		link.publish(CHANNEL, "hello").join();
+		assertThat(output.getOut()).contains("PUBLISH " + CHANNEL + " on " + address(server) + " refused: NOPERM");
 	}
 
 	@Test
