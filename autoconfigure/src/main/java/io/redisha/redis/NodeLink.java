@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * A member's connections to one Redis node: one for commands and one subscribed to the gossip
  * channel. Connections are opened lazily and opened again by the next command after they
  * broke (a node that is down at start, restarted or that killed our clients is simply tried
- * again), so a command to an unreachable node fails fast with the reason instead of
- * queueing. Every {@link Action.NodeCommand} is answered with exactly one {@link Reply}, also
+ * again; a dropped subscription at once), so a command to an unreachable node fails fast
+ * with the reason instead of queueing. Every {@link Action.NodeCommand} is answered with exactly one {@link Reply}, also
  * on timeout. Commands are issued from one thread (the member's group thread); replies and
  * gossip arrive on Lettuce's threads.
  */
@@ -143,7 +143,10 @@ public final class NodeLink implements AutoCloseable {
 		AtomicBoolean answered = new AtomicBoolean();
 		Consumer<Reply> once = (reply) -> {
 			if (answered.compareAndSet(false, true)) {
-				this.problems.record(command, reply);
+				if (!this.closed) {
+					// Commands cut short by our own close are no news worth a warning.
+					this.problems.record(command, reply);
+				}
 				onReply.accept(reply);
 			}
 		};
