@@ -22,8 +22,9 @@ import io.redisha.protocol.ProtocolEvent;
  * <ul>
  * <li>never two leaders in one epoch ({@code ELECTED_LEADER} events);</li>
  * <li>never two different promotions in one epoch ({@code Promote} commands);</li>
- * <li>no promotion of a replica with priority 0, of a node down for longer than down-after,
- * nor without quorum members having seen the master down recently;</li>
+ * <li>promotions only by the elected leader of their epoch, never of a replica with priority
+ * 0, of a node down for longer than down-after, nor without quorum members having seen the
+ * master down recently (the master the leader named when it tried and when it was elected);</li>
  * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
  * <li>once healed and quiet: every live member names the same master, the only node with role
  * master, and every replica follows it with its link up.</li>
@@ -44,9 +45,7 @@ final class InvariantChecker {
 
 	private final Map<String, Map<NodeAddress, Span>> sdown = new HashMap<>();
 
-	private final Map<String, NodeAddress> failingMaster = new HashMap<>();
-
-	private final Map<String, Long> failoverStart = new HashMap<>();
+	private final Map<String, Attempt> attempts = new HashMap<>();
 
 	private final Set<String> tilted = new HashSet<>();
 
@@ -91,13 +90,11 @@ final class InvariantChecker {
 					this.sdown.get(id).put(event.node(), new Span(span.since(), now));
 				}
 			}
-			case ODOWN -> noteFailingMaster(id, event);
-			case TRY_FAILOVER -> {
-				noteFailingMaster(id, event);
-				this.failoverStart.putIfAbsent(id + "@" + event.epoch(), now);
-			}
+			case TRY_FAILOVER -> attempt(id, event.epoch(), now).failing.add(event.node());
 			case ELECTED_LEADER -> {
-				noteFailingMaster(id, event);
+				Attempt attempt = attempt(id, event.epoch(), now);
+				attempt.failing.add(event.node());
+				attempt.elected = true;
 				String earlier = this.leaders.putIfAbsent(event.epoch(), id);
 				if (earlier != null && !earlier.equals(id)) {
 					throw this.world.failure("two leaders in epoch " + event.epoch() + ": " + earlier + " and " + id, null);
@@ -110,10 +107,8 @@ final class InvariantChecker {
 		}
 	}
 
-	private void noteFailingMaster(String id, ProtocolEvent event) {
-		if (event.node() != null) {
-			this.failingMaster.put(id, event.node());
-		}
+	private Attempt attempt(String id, long epoch, long now) {
+		return this.attempts.computeIfAbsent(id + "@" + epoch, (key) -> new Attempt(now));
 	}
 
 	private void onPromote(SimMember member, Action.Promote promote) {
@@ -132,24 +127,25 @@ final class InvariantChecker {
 		if (!node.isRunning() && downFor > this.config.downAfter().toMillis() + SLACK_MILLIS) {
 			throw this.world.failure(member + " promotes " + node + ", down for " + downFor + " ms", null);
 		}
-		NodeAddress master = this.failingMaster.get(member.id());
-		if (master == null) {
-			throw this.world.failure(member + " promotes " + node + " without having seen any master ODOWN", null);
+		Attempt attempt = this.attempts.get(member.id() + "@" + promote.epoch());
+		if (attempt == null || !attempt.elected) {
+			throw this.world.failure(member + " promotes " + node + " in epoch " + promote.epoch()
+					+ " without having been elected leader of that epoch", null);
 		}
-		long start = this.failoverStart.getOrDefault(member.id() + "@" + promote.epoch(),
-				now - this.config.failoverTimeout().toMillis());
-		long windowStart = start - this.config.timing().opinionValidity().toMillis() - SLACK_MILLIS;
-		List<String> saw = new ArrayList<>();
-		this.sdown.forEach((id, spans) -> {
-			Span span = spans.get(master);
-			if (span != null && span.until() >= windowStart) {
-				saw.add(id);
+		long windowStart = attempt.startedAt - this.config.timing().opinionValidity().toMillis() - SLACK_MILLIS;
+		for (NodeAddress master : attempt.failing) {
+			List<String> saw = new ArrayList<>();
+			this.sdown.forEach((id, spans) -> {
+				Span span = spans.get(master);
+				if (span != null && span.until() >= windowStart) {
+					saw.add(id);
+				}
+			});
+			if (saw.size() < this.config.quorum()) {
+				throw this.world.failure(member + " promotes " + node + " in epoch " + promote.epoch() + " but only "
+						+ saw + " saw master " + master + " down since " + windowStart + " ms (quorum "
+						+ this.config.quorum() + ")", null);
 			}
-		});
-		if (saw.size() < this.config.quorum()) {
-			throw this.world.failure(member + " promotes " + node + " in epoch " + promote.epoch() + " but only "
-					+ saw + " saw master " + master + " down since " + windowStart + " ms (quorum "
-					+ this.config.quorum() + ")", null);
 		}
 		this.promotionCount++;
 	}
@@ -204,6 +200,24 @@ final class InvariantChecker {
 			}
 		}
 		return master;
+	}
+
+	/**
+	 * One member's attempt at one epoch: when it started, the master(s) it said it was
+	 * replacing (at the start and when elected, which must be the same), whether it won.
+	 */
+	private static final class Attempt {
+
+		private final long startedAt;
+
+		private final Set<NodeAddress> failing = new HashSet<>();
+
+		private boolean elected;
+
+		Attempt(long startedAt) {
+			this.startedAt = startedAt;
+		}
+
 	}
 
 	/** One stretch of time in which a member said a node was down. */

@@ -2,7 +2,6 @@ package io.redisha.protocol.simulation;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,8 +52,7 @@ final class SimWorld {
 
 	private final InvariantChecker checker;
 
-	private final PriorityQueue<Event> events = new PriorityQueue<>(
-			Comparator.comparingLong(Event::at).thenComparingLong(Event::sequence));
+	private final PriorityQueue<Event> events = new PriorityQueue<>();
 
 	private final Map<NodeAddress, SimNode> nodes = new LinkedHashMap<>();
 
@@ -550,7 +548,14 @@ final class SimWorld {
 
 	}
 
-	private record Event(long at, long sequence, String what, Runnable action) {
+	/** Something due at a simulated time; simultaneous events run in the order they were scheduled. */
+	private record Event(long at, long sequence, String what, Runnable action) implements Comparable<Event> {
+
+		@Override
+		public int compareTo(Event other) {
+			return (this.at != other.at) ? Long.compare(this.at, other.at) : Long.compare(this.sequence, other.sequence);
+		}
+
 	}
 
 }

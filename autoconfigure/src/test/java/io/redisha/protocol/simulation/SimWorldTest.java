@@ -195,19 +195,25 @@ class SimWorldTest {
 	}
 
 	@Test
-	void checkerReportsPromotionWithoutQuorumAndOfPriorityZero() {
+	void checkerReportsPromotionByNonLeaderWithoutQuorumAndOfPriorityZero() {
 		ScriptedProtocol leader = start("m1");
 		this.world.runFor(500);
+		leader.send(new Action.Promote(N2, 1));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
+			.withMessageContaining("m1.1 promotes 10.0.0.2:6379")
+			.withMessageContaining("without having been elected leader of that epoch");
 		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.SDOWN, "sim", 0, N1, N1, "")),
-				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 1, N1, N1, "")),
-				new Action.Promote(N2, 1));
+				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 2, N1, N1, "")),
+				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 2, N1, N1, "")),
+				new Action.Promote(N2, 2));
 		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
 			.withMessageContaining("only [m1.1] saw master 10.0.0.1:6379 down");
-		leader.received().clear();
 		ScriptedProtocol second = start("m2");
 		this.world.runFor(200);
 		second.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.SDOWN, "sim", 0, N1, N1, "")));
-		leader.send(new Action.Promote(N3, 2));
+		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 3, N1, N1, "")),
+				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 3, N1, N1, "")),
+				new Action.Promote(N3, 3));
 		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
 			.withMessageContaining("replica-priority is 0");
 	}
