@@ -73,6 +73,8 @@ public final class GroupCoordinator {
 
 	private NodeAddress master;
 
+	private long masterSince = -1;
+
 	private long configEpoch;
 
 	private long currentEpoch;
@@ -450,6 +452,7 @@ public final class GroupCoordinator {
 			return;
 		}
 		this.master = newMaster;
+		this.masterSince = now;
 		this.masterDown = false;
 		this.objectivelyDown = false;
 		this.nodes.track(newMaster, now, out);
@@ -577,7 +580,10 @@ public final class GroupCoordinator {
 	private void decideElection(long now, List<Action> out) {
 		int voters = this.members.voters();
 		int quorum = this.config.quorum();
-		if (this.election.won(quorum, voters)) {
+		if (!this.election.failingMaster().equals(this.master)) {
+			abortElection(now, "the master changed to " + this.master, out);
+		}
+		else if (this.election.won(quorum, voters)) {
 			emit(out, Type.ELECTED_LEADER, this.election.epoch(), this.master,
 					this.election.votes() + " of " + voters + " votes, needed " + Election.needed(quorum, voters));
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), this.election, now, this.timers,
@@ -702,7 +708,10 @@ public final class GroupCoordinator {
 		if (node.status(now, downAfter) == NodeStatus.DOWN) {
 			return true;
 		}
-		return node.role() == Role.REPLICA && now - node.roleSince() > downAfter;
+		// only what the node said since it became this member's master counts: a promoted
+		// replica's last INFO may well be from before its promotion
+		return node.role() == Role.REPLICA && node.infoAt() > this.masterSince
+				&& now - Math.max(node.roleSince(), this.masterSince) > downAfter;
 	}
 
 	/**
