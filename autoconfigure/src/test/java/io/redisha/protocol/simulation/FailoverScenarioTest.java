@@ -1,13 +1,16 @@
 package io.redisha.protocol.simulation;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,6 +26,46 @@ class FailoverScenarioTest {
 	private static final NodeAddress N2 = new NodeAddress("10.0.0.2", 6379);
 
 	private static final NodeAddress N3 = new NodeAddress("10.0.0.3", 6379);
+
+	@Test
+	void killedMasterIsReplacedByExactlyOneReplicaAndRejoinsAsItsReplica() {
+		SimWorld world = startedWorld(3, 2, 100);
+		world.killNode(N1);
+		world.runFor(20_000);
+		NodeAddress newMaster = onlyMaster(world);
+		assertThat(newMaster).isIn(N2, N3);
+		assertThat(world.checker().electedEpochs()).hasSize(1);
+		assertThat(world.checker().checkConverged()).isEqualTo(newMaster);
+		world.restartNode(N1);
+		world.runFor(20_000);
+		assertThat(world.checker().checkConverged()).isEqualTo(newMaster);
+		assertThat(world.node(N1).following()).isEqualTo(newMaster);
+	}
+
+	@Test
+	void noMemberSeesThePromotedReplicaDownBecauseItWasAReplicaBefore() {
+		SimWorld world = startedWorld(3, 2, 100);
+		List<String> newMasterDown = new ArrayList<>();
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.SDOWN
+					&& !N1.equals(emit.event().node())) {
+				newMasterDown.add(member + " at " + world.now() + " ms: " + emit.event());
+			}
+		});
+		world.killNode(N1);
+		world.runFor(30_000);
+		assertThat(onlyMaster(world)).isIn(N2, N3);
+		assertThat(newMasterDown).isEmpty();
+	}
+
+	@Test
+	void replicaWithPriorityZeroIsNeverPromoted() {
+		SimWorld world = startedWorld(3, 2, 0);
+		world.killNode(N1);
+		world.runFor(20_000);
+		assertThat(onlyMaster(world)).isEqualTo(N3);
+		assertThat(world.checker().checkConverged()).isEqualTo(N3);
+	}
 
 	@Test
 	void minorityPartitionCannotElect() {
@@ -76,6 +119,42 @@ class FailoverScenarioTest {
 		world.runFor(20_000);
 		assertThat(world.checker().electedEpochs()).isEmpty();
 		assertThat(world.checker().checkConverged()).isEqualTo(N1);
+	}
+
+	@Test
+	void restartOfEveryMemberAfterAFailoverKeepsTheNewMaster() {
+		SimWorld world = startedWorld(3, 2, 100);
+		world.killNode(N1);
+		world.runFor(20_000);
+		NodeAddress newMaster = onlyMaster(world);
+		for (String slot : List.of("m1", "m2", "m3")) {
+			world.crashMember(slot);
+		}
+		world.runFor(1000);
+		for (String slot : List.of("m1", "m2", "m3")) {
+			world.startMember(slot);
+		}
+		world.runFor(30_000);
+		assertThat(world.checker().electedEpochs()).hasSize(1);
+		assertThat(world.checker().checkConverged()).isEqualTo(newMaster);
+	}
+
+	@Test
+	void leaderDyingRightAfterPromotingStillEndsWithOneMaster() {
+		SimWorld world = startedWorld(3, 2, 100);
+		String[] crashed = new String[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Promote && crashed[0] == null) {
+				crashed[0] = member.slot();
+				world.at(world.now(), "crash the leader " + member, (w) -> w.crashMember(member.slot()));
+			}
+		});
+		world.killNode(N1);
+		world.runFor(40_000);
+		assertThat(crashed[0]).as("a leader promoted a replica").isNotNull();
+		assertThat(world.member(crashed[0]).isAlive()).isFalse();
+		NodeAddress newMaster = onlyMaster(world);
+		assertThat(world.checker().checkConverged()).isEqualTo(newMaster);
 	}
 
 	/**

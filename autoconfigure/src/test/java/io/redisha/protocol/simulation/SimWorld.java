@@ -36,6 +36,12 @@ final class SimWorld {
 
 	private static final long REPL_TIMEOUT_MILLIS = 60_000;
 
+	/** The wall-clock time (ms since 1970) when the simulated clock reads 0. */
+	private static final long WALL_CLOCK_AT_ZERO = 1_795_000_000_000L;
+
+	/** How far a host's wall clock may be off (NTP keeps real ones within a few ms). */
+	private static final long MAX_CLOCK_SKEW_MILLIS = 100;
+
 	private final long seed;
 
 	private final GroupConfig config;
@@ -62,6 +68,10 @@ final class SimWorld {
 
 	private final Map<String, Integer> incarnations = new HashMap<>();
 
+	private final Map<String, Long> clockSkews = new HashMap<>();
+
+	private final RandomGenerator skewRandom;
+
 	private long now;
 
 	private long sequence;
@@ -81,6 +91,7 @@ final class SimWorld {
 		this.commandTimeout = commandTimeout;
 		this.protocols = protocols;
 		this.random = new SplittableRandom(seed);
+		this.skewRandom = new SplittableRandom(~seed);
 		this.network = new SimNetwork(this.random);
 		this.checker = new InvariantChecker(this, config);
 		schedule(TICK_MILLIS, "tick", this::tick);
@@ -88,8 +99,8 @@ final class SimWorld {
 
 	/** A world whose members run the real {@link GroupCoordinator}. */
 	static SimWorld withCoordinators(long seed, GroupConfig config, long commandTimeout) {
-		return new SimWorld(seed, config, commandTimeout,
-				(identity, now, random) -> MemberProtocol.of(new GroupCoordinator(config, identity, now, random)));
+		return new SimWorld(seed, config, commandTimeout, (identity, now, wallClock, random) -> MemberProtocol
+			.of(new GroupCoordinator(config, identity, now, random, wallClock)));
 	}
 
 	// Set-up and faults
@@ -109,7 +120,9 @@ final class SimWorld {
 		int incarnation = this.incarnations.merge(slot, 1, Integer::sum);
 		MemberIdentity identity = new MemberIdentity(slot + "." + incarnation, "app-" + slot);
 		RandomGenerator jitter = new SplittableRandom(this.seed * 1_000_003L + slot.hashCode() * 31L + incarnation);
-		SimMember member = new SimMember(slot, identity, this.protocols.create(identity, this.now, jitter));
+		long wallClock = WALL_CLOCK_AT_ZERO + this.now + this.clockSkews.computeIfAbsent(slot,
+				(host) -> this.skewRandom.nextLong(-MAX_CLOCK_SKEW_MILLIS, MAX_CLOCK_SKEW_MILLIS + 1));
+		SimMember member = new SimMember(slot, identity, this.protocols.create(identity, this.now, wallClock, jitter));
 		this.members.put(slot, member);
 		this.trace.add(this.now, slot, "started as " + identity.id());
 		return member;
@@ -544,7 +557,12 @@ final class SimWorld {
 	@FunctionalInterface
 	interface ProtocolFactory {
 
-		MemberProtocol create(MemberIdentity identity, long now, RandomGenerator random);
+		/**
+		 * @param now the monotonic clock shared by the world
+		 * @param wallClock the host's wall clock, which the runtime passes as the initial epoch
+		 * @param random the member's own source of jitter
+		 */
+		MemberProtocol create(MemberIdentity identity, long now, long wallClock, RandomGenerator random);
 
 	}
 

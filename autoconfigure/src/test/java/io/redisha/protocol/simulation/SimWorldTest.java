@@ -37,7 +37,7 @@ class SimWorldTest {
 			Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
 
 	private final SimWorld world = new SimWorld(42, this.config, 500,
-			(identity, now, random) -> this.protocols.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));
+			(identity, now, wallClock, random) -> this.protocols.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));
 
 	SimWorldTest() {
 		this.world.addNode(N1, 100, null);
