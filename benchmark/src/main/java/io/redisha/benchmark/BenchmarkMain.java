@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class BenchmarkMain {
 
-	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark());
+	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark());
 
 	private BenchmarkMain() {
 	}

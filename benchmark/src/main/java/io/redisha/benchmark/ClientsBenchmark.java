@@ -1,0 +1,332 @@
+package io.redisha.benchmark;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redisha.connection.MasterFollowingConnectionFactory;
+import io.redisha.connection.MasterRoute;
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisServerBinary;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.embedded.RespClient;
+import io.redisha.member.GroupSettings;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupState;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Clients across a failover, side by side: a writer in a tight loop through Spring Data's
+ * {@link StringRedisTemplate}, the master killed with SIGKILL, measured from just before the
+ * kill to the first write acknowledged after it (necessarily by the new master). Once with
+ * redis-ha (members in this JVM, the template on a {@link MasterFollowingConnectionFactory}),
+ * once with Spring Data's own Sentinel support ({@code LettuceConnectionFactory} on a
+ * {@link RedisSentinelConfiguration}) against real Sentinels ({@code redis-server --sentinel},
+ * quorum 2). Same topology, same down-after. Also counts the writes acknowledged after the kill
+ * that the new master does not have: acknowledged by the old master after the switch (must be 0).
+ */
+final class ClientsBenchmark implements Benchmark {
+
+	private static final String GROUP = "benchmark";
+
+	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
+
+	private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+
+	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+
+	private static final int SENTINELS = 3;
+
+	@Override
+	public String name() {
+		return "clients";
+	}
+
+	@Override
+	public String description() {
+		return "SIGKILL of the master -> first write through a StringRedisTemplate acknowledged by the new master,"
+				+ " redis-ha vs Spring Boot's Sentinel support";
+	}
+
+	@Override
+	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
+		RedisServerBinary binary = RedisServerBinary.get();
+		out.printf(Locale.ROOT, "clients benchmark: %d rounds each, master + %d replicas, down-after %d ms; redis-ha "
+				+ "with %d members (quorum %d), Sentinel with %d sentinels (quorum 2)%n", options.rounds(),
+				options.replicas(), options.downAfter().toMillis(), options.members(), quorum(options), SENTINELS);
+		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
+				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+		Samples redisHa = new Samples("redis-ha: kill -> first write acknowledged by the new master");
+		Samples sentinel = new Samples("Sentinel: kill -> first write acknowledged by the new master");
+		long redisHaStale = 0;
+		long sentinelStale = 0;
+		out.println("warm-up round (not counted): redis-ha " + redisHaRound(options).describe() + "; Sentinel "
+				+ sentinelRound(options, binary).describe());
+		for (int i = 1; i <= options.rounds(); i++) {
+			Round ha = redisHaRound(options);
+			Round classic = sentinelRound(options, binary);
+			redisHa.add(ha.firstWriteNanos());
+			sentinel.add(classic.firstWriteNanos());
+			redisHaStale += ha.notOnNewMaster();
+			sentinelStale += classic.notOnNewMaster();
+			out.printf(Locale.ROOT, "round %d: redis-ha %s; Sentinel %s%n", i, ha.describe(), classic.describe());
+		}
+		out.println(redisHa.summary());
+		out.println(sentinel.summary());
+		out.printf(Locale.ROOT, "writes acknowledged after the kill but missing on the new master: redis-ha %d, "
+				+ "Sentinel %d%n", redisHaStale, sentinelStale);
+		double ratio = (double) redisHa.percentile(50).toNanos() / sentinel.percentile(50).toNanos();
+		Duration goal = options.downAfter().plusMillis(250);
+		out.printf(Locale.ROOT, "median ratio redis-ha / Sentinel: %.2f (goal <= 0.5: %s); redis-ha median <= "
+				+ "down-after + 250 ms = %d ms: %s%n", ratio, (ratio <= 0.5) ? "met" : "NOT met", goal.toMillis(),
+				(redisHa.percentile(50).compareTo(goal) <= 0) ? "met" : "NOT met");
+	}
+
+	private static int quorum(BenchmarkOptions options) {
+		return options.members() / 2 + 1;
+	}
+
+	private Round redisHaRound(BenchmarkOptions options) {
+		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
+			List<NodeAddress> nodes = redis.nodes().stream().map(ClientsBenchmark::address).toList();
+			GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+			GroupConfig.Timing timing = new GroupConfig.Timing(options.pingPeriod(), defaults.infoPeriod(),
+					defaults.helloPeriod(), defaults.opinionValidity(), defaults.memberExpiry(),
+					defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
+					defaults.demoteAfter());
+			GroupConfig config = new GroupConfig(GROUP, nodes, quorum(options), options.downAfter(),
+					Duration.ofSeconds(10), 1, timing);
+			List<RedisHaMember> members = new ArrayList<>();
+			MasterFollowingConnectionFactory factory = null;
+			try {
+				for (int i = 0; i < options.members(); i++) {
+					RedisHaMember member = new RedisHaMember(
+							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+					member.start();
+					members.add(member);
+				}
+				awaitMembersReady(members, nodes, timing.startupQuietPeriod());
+				factory = new MasterFollowingConnectionFactory(
+						new MasterRoute(members.get(0), GROUP, Duration.ofSeconds(2), false),
+						new RedisStandaloneConfiguration(),
+						LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT),
+						DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
+				return killMasterWhileWriting(redis, factory);
+			}
+			finally {
+				if (factory != null) {
+					factory.destroy();
+				}
+				members.forEach(RedisHaMember::stop);
+			}
+		}
+	}
+
+	private Round sentinelRound(BenchmarkOptions options, RedisServerBinary binary) throws IOException {
+		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas());
+				Sentinels sentinels = Sentinels.start(binary, redis.master(), options.downAfter())) {
+			sentinels.awaitReady(options.replicas());
+			RedisSentinelConfiguration configuration = new RedisSentinelConfiguration();
+			configuration.master(GROUP);
+			sentinels.ports.forEach((port) -> configuration.sentinel(RedisServerProcess.HOST, port));
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
+					LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT).build());
+			try {
+				return killMasterWhileWriting(redis, factory);
+			}
+			finally {
+				factory.destroy();
+			}
+		}
+	}
+
+	private static Round killMasterWhileWriting(LocalRedisGroup redis, LettuceConnectionFactory factory) {
+		factory.afterPropertiesSet();
+		factory.start();
+		StringRedisTemplate template = new StringRedisTemplate(factory);
+		template.opsForValue().set("before", "1");
+		List<String> acknowledgedAfterKill = new ArrayList<>();
+		long killedAt = System.nanoTime();
+		redis.master().kill();
+		long firstAt = -1;
+		long deadline = killedAt + SETTLE_TIMEOUT.toNanos();
+		for (long i = 0; firstAt < 0 || System.nanoTime() - firstAt < TimeUnit.MILLISECONDS.toNanos(200); i++) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("no write acknowledged within " + SETTLE_TIMEOUT + " after the kill");
+			}
+			String key = "w:" + i;
+			try {
+				template.opsForValue().set(key, "1");
+				acknowledgedAfterKill.add(key);
+				if (firstAt < 0) {
+					firstAt = System.nanoTime();
+				}
+			}
+			catch (RuntimeException ex) {
+				// The master is gone: keep writing, as an application would.
+			}
+		}
+		RedisServerProcess newMaster = redis.nodes().stream()
+			.filter((node) -> node.isAlive() && "master".equals(node.role()))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("no master after the failover"));
+		long missing = acknowledgedAfterKill.stream().filter((key) -> !"1".equals(newMaster.command("GET", key))).count();
+		return new Round(address(newMaster), firstAt - killedAt, acknowledgedAfterKill.size(), missing);
+	}
+
+	/** Every member sees the master, every replica up and every peer, and has left its quiet period. */
+	private static void awaitMembersReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
+		long quietUntil = System.nanoTime() + quietPeriod.toNanos();
+		waitUntil("every member sees the master, its replicas and its peers", () -> members.stream().allMatch((member) -> {
+			GroupSnapshot snapshot = member.snapshot(GROUP);
+			return snapshot != null && snapshot.state() == GroupState.OK && snapshot.master() != null
+					&& snapshot.master().address().equals(nodes.get(0))
+					&& snapshot.replicas().stream().filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
+						.count() == nodes.size() - 1
+					&& snapshot.members().size() == members.size();
+		}) && System.nanoTime() - quietUntil >= 0);
+	}
+
+	private static void waitUntil(String what, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("not within " + SETTLE_TIMEOUT + ": " + what);
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+		}
+	}
+
+	private static NodeAddress address(RedisServerProcess node) {
+		return new NodeAddress(node.host(), node.port());
+	}
+
+	/** One kill and what the writer saw. */
+	private record Round(NodeAddress newMaster, long firstWriteNanos, int acknowledged, long notOnNewMaster) {
+
+		String describe() {
+			return String.format(Locale.ROOT, "first write on %s after %s (%d acknowledged, %d missing)",
+					this.newMaster, Samples.millis(Duration.ofNanos(this.firstWriteNanos)), this.acknowledged,
+					this.notOnNewMaster);
+		}
+
+	}
+
+	/** Real Sentinels, {@code redis-server <config> --sentinel}, each with its own directory. */
+	private static final class Sentinels implements AutoCloseable {
+
+		private final List<Process> processes = new ArrayList<>();
+
+		private final List<Integer> ports = new ArrayList<>();
+
+		private final Path directory;
+
+		private Sentinels(Path directory) {
+			this.directory = directory;
+		}
+
+		static Sentinels start(RedisServerBinary binary, RedisServerProcess master, Duration downAfter)
+				throws IOException {
+			Sentinels sentinels = new Sentinels(Files.createTempDirectory("redis-ha-sentinels"));
+			try {
+				for (int i = 0; i < SENTINELS; i++) {
+					int port = freePort();
+					Path config = sentinels.directory.resolve("sentinel-" + port + ".conf");
+					Files.writeString(config, String.join("\n", "port " + port, "bind " + RedisServerProcess.HOST,
+							"dir " + sentinels.directory, "sentinel monitor " + GROUP + " " + master.host() + " "
+									+ master.port() + " 2",
+							"sentinel down-after-milliseconds " + GROUP + " " + downAfter.toMillis(),
+							"sentinel failover-timeout " + GROUP + " 10000", "sentinel parallel-syncs " + GROUP + " 1",
+							""));
+					sentinels.processes.add(new ProcessBuilder(binary.path().toString(), config.toString(), "--sentinel")
+						.redirectErrorStream(true)
+						.redirectOutput(sentinels.directory.resolve("sentinel-" + port + ".log").toFile())
+						.start());
+					sentinels.ports.add(port);
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				sentinels.close();
+				throw ex;
+			}
+			return sentinels;
+		}
+
+		/** Every sentinel knows the replicas and the other sentinels. */
+		void awaitReady(int replicas) {
+			waitUntil("every sentinel sees " + replicas + " replicas and " + (SENTINELS - 1) + " other sentinels",
+					() -> this.ports.stream().allMatch((port) -> {
+						try {
+							List<?> master = (List<?>) new RespClient(RedisServerProcess.HOST, port, null, null,
+									COMMAND_TIMEOUT).call("SENTINEL", "MASTER", GROUP);
+							return field(master, "num-slaves") == replicas
+									&& field(master, "num-other-sentinels") == SENTINELS - 1;
+						}
+						catch (RuntimeException ex) {
+							return false;
+						}
+					}));
+		}
+
+		private static long field(List<?> pairs, String name) {
+			for (int i = 0; i + 1 < pairs.size(); i += 2) {
+				if (name.equals(pairs.get(i))) {
+					return Long.parseLong(String.valueOf(pairs.get(i + 1)));
+				}
+			}
+			return -1;
+		}
+
+		private static int freePort() throws IOException {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				return socket.getLocalPort();
+			}
+		}
+
+		@Override
+		public void close() {
+			for (Process process : this.processes) {
+				process.destroyForcibly();
+				try {
+					process.waitFor(5, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			try (var files = Files.walk(this.directory)) {
+				files.sorted((a, b) -> b.compareTo(a)).forEach((file) -> file.toFile().delete());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+	}
+
+}
