@@ -129,17 +129,17 @@ public final class MasterRoute {
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
-				throw unavailable(this.target);
+				throw unavailable(this.target, waited());
 			}
 			try {
 				again.get(left, TimeUnit.NANOSECONDS);
 			}
 			catch (TimeoutException ex) {
-				throw unavailable(this.target);
+				throw unavailable(this.target, waited());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				throw unavailable(this.target);
+				throw unavailable(this.target, waited());
 			}
 			catch (ExecutionException ex) {
 				throw new IllegalStateException("never completed exceptionally", ex);
@@ -147,23 +147,27 @@ public final class MasterRoute {
 		}
 	}
 
-	private RedisMasterUnavailableException unavailable(Target current) {
+	private String waited() {
+		return "waited " + this.failoverWait.toMillis() + " ms (redis-ha.groups." + this.group + ".failover-wait)";
+	}
+
+	private RedisMasterUnavailableException unavailable(Target current, String outcome) {
 		String why = (current.master() == null) ? "no master is known yet"
 				: "its master " + current.master() + " is objectively down and a failover is under way";
-		return new RedisMasterUnavailableException("redis-ha group '" + this.group + "' has no usable master: " + why
-				+ "; waited " + this.failoverWait.toMillis() + " ms (redis-ha.groups." + this.group + ".failover-wait)");
+		return new RedisMasterUnavailableException(
+				"redis-ha group '" + this.group + "' has no usable master: " + why + "; " + outcome);
 	}
 
 	/**
 	 * The address of the current master, for Lettuce's connect and reconnect.
-	 * @throws RedisConnectionException when no master is known
+	 * @throws RedisConnectionException while the group has no usable master (Lettuce tries again)
 	 */
 	SocketAddress resolve() {
 		Target current = this.target;
 		NodeAddress master = current.master();
 		if (!current.usable()) {
 			// Also while the master is objectively down: a write it accepted now would be lost in the failover.
-			throw new RedisConnectionException(unavailable(current).getMessage());
+			throw new RedisConnectionException(unavailable(current, "not connecting until there is one").getMessage());
 		}
 		InetSocketAddress address;
 		try {
