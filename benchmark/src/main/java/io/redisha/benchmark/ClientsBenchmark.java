@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -27,8 +25,6 @@ import io.redisha.embedded.RespClient;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
-import io.redisha.protocol.GroupSnapshot;
-import io.redisha.protocol.GroupState;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
@@ -49,8 +45,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * that the new master does not have: acknowledged by the old master after the switch (must be 0).
  */
 final class ClientsBenchmark implements Benchmark {
-
-	private static final String GROUP = "benchmark";
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
 
@@ -76,7 +70,7 @@ final class ClientsBenchmark implements Benchmark {
 		RedisServerBinary binary = RedisServerBinary.get();
 		out.printf(Locale.ROOT, "clients benchmark: %d rounds each, master + %d replicas, down-after %d ms; redis-ha "
 				+ "with %d members (quorum %d), Sentinel with %d sentinels (quorum 2)%n", options.rounds(),
-				options.replicas(), options.downAfter().toMillis(), options.members(), quorum(options), SENTINELS);
+				options.replicas(), options.downAfter().toMillis(), options.members(), FailoverBenchmark.quorum(options), SENTINELS);
 		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
 				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
 				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
@@ -84,6 +78,7 @@ final class ClientsBenchmark implements Benchmark {
 		Samples sentinel = new Samples("Sentinel: kill -> first write acknowledged by the new master");
 		long redisHaStale = 0;
 		long sentinelStale = 0;
+		out.println(FailoverBenchmark.loadAverage());
 		out.println("warm-up round (not counted): redis-ha " + redisHaRound(options).describe() + "; Sentinel "
 				+ sentinelRound(options, binary).describe());
 		for (int i = 1; i <= options.rounds(); i++) {
@@ -95,6 +90,7 @@ final class ClientsBenchmark implements Benchmark {
 			sentinelStale += classic.notOnNewMaster();
 			out.printf(Locale.ROOT, "round %d: redis-ha %s; Sentinel %s%n", i, ha.describe(), classic.describe());
 		}
+		out.println(FailoverBenchmark.loadAverage());
 		out.println(redisHa.summary());
 		out.println(sentinel.summary());
 		out.printf(Locale.ROOT, "writes acknowledged after the kill but missing on the new master: redis-ha %d, "
@@ -106,19 +102,15 @@ final class ClientsBenchmark implements Benchmark {
 				(redisHa.percentile(50).compareTo(goal) <= 0) ? "met" : "NOT met");
 	}
 
-	private static int quorum(BenchmarkOptions options) {
-		return options.members() / 2 + 1;
-	}
-
 	private Round redisHaRound(BenchmarkOptions options) {
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
-			List<NodeAddress> nodes = redis.nodes().stream().map(ClientsBenchmark::address).toList();
+			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
 			GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
 			GroupConfig.Timing timing = new GroupConfig.Timing(options.pingPeriod(), defaults.infoPeriod(),
 					defaults.helloPeriod(), defaults.opinionValidity(), defaults.memberExpiry(),
 					defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
 					defaults.demoteAfter());
-			GroupConfig config = new GroupConfig(GROUP, nodes, quorum(options), options.downAfter(),
+			GroupConfig config = new GroupConfig(FailoverBenchmark.GROUP, nodes, FailoverBenchmark.quorum(options), options.downAfter(),
 					Duration.ofSeconds(10), 1, timing);
 			List<RedisHaMember> members = new ArrayList<>();
 			MasterFollowingConnectionFactory factory = null;
@@ -130,9 +122,9 @@ final class ClientsBenchmark implements Benchmark {
 					member.start();
 					members.add(member);
 				}
-				awaitMembersReady(members, nodes, timing.startupQuietPeriod());
+				FailoverBenchmark.awaitReady(members, nodes, timing.startupQuietPeriod());
 				factory = new MasterFollowingConnectionFactory(
-						new MasterRoute(members.get(0), GROUP, Duration.ofSeconds(2), false),
+						new MasterRoute(members.get(0), FailoverBenchmark.GROUP, Duration.ofSeconds(2), false),
 						new RedisStandaloneConfiguration(),
 						LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT),
 						DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
@@ -152,7 +144,7 @@ final class ClientsBenchmark implements Benchmark {
 				Sentinels sentinels = Sentinels.start(binary, redis.master(), options.downAfter())) {
 			sentinels.awaitReady(options.replicas());
 			RedisSentinelConfiguration configuration = new RedisSentinelConfiguration();
-			configuration.master(GROUP);
+			configuration.master(FailoverBenchmark.GROUP);
 			sentinels.ports.forEach((port) -> configuration.sentinel(RedisServerProcess.HOST, port));
 			LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
 					LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT).build());
@@ -196,34 +188,7 @@ final class ClientsBenchmark implements Benchmark {
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("no master after the failover"));
 		long missing = acknowledgedAfterKill.stream().filter((key) -> !"1".equals(newMaster.command("GET", key))).count();
-		return new Round(address(newMaster), firstAt - killedAt, acknowledgedAfterKill.size(), missing);
-	}
-
-	/** Every member sees the master, every replica up and every peer, and has left its quiet period. */
-	private static void awaitMembersReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
-		long quietUntil = System.nanoTime() + quietPeriod.toNanos();
-		waitUntil("every member sees the master, its replicas and its peers", () -> members.stream().allMatch((member) -> {
-			GroupSnapshot snapshot = member.snapshot(GROUP);
-			return snapshot != null && snapshot.state() == GroupState.OK && snapshot.master() != null
-					&& snapshot.master().address().equals(nodes.get(0))
-					&& snapshot.replicas().stream().filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
-						.count() == nodes.size() - 1
-					&& snapshot.members().size() == members.size();
-		}) && System.nanoTime() - quietUntil >= 0);
-	}
-
-	private static void waitUntil(String what, BooleanSupplier condition) {
-		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("not within " + SETTLE_TIMEOUT + ": " + what);
-			}
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-		}
-	}
-
-	private static NodeAddress address(RedisServerProcess node) {
-		return new NodeAddress(node.host(), node.port());
+		return new Round(FailoverBenchmark.address(newMaster), firstAt - killedAt, acknowledgedAfterKill.size(), missing);
 	}
 
 	/** One kill and what the writer saw. */
@@ -258,10 +223,10 @@ final class ClientsBenchmark implements Benchmark {
 					int port = freePort();
 					Path config = sentinels.directory.resolve("sentinel-" + port + ".conf");
 					Files.writeString(config, String.join("\n", "port " + port, "bind " + RedisServerProcess.HOST,
-							"dir " + sentinels.directory, "sentinel monitor " + GROUP + " " + master.host() + " "
+							"dir " + sentinels.directory, "sentinel monitor " + FailoverBenchmark.GROUP + " " + master.host() + " "
 									+ master.port() + " 2",
-							"sentinel down-after-milliseconds " + GROUP + " " + downAfter.toMillis(),
-							"sentinel failover-timeout " + GROUP + " 10000", "sentinel parallel-syncs " + GROUP + " 1",
+							"sentinel down-after-milliseconds " + FailoverBenchmark.GROUP + " " + downAfter.toMillis(),
+							"sentinel failover-timeout " + FailoverBenchmark.GROUP + " 10000", "sentinel parallel-syncs " + FailoverBenchmark.GROUP + " 1",
 							""));
 					sentinels.processes.add(new ProcessBuilder(binary.path().toString(), config.toString(), "--sentinel")
 						.redirectErrorStream(true)
@@ -279,11 +244,11 @@ final class ClientsBenchmark implements Benchmark {
 
 		/** Every sentinel knows the replicas and the other sentinels. */
 		void awaitReady(int replicas) {
-			waitUntil("every sentinel sees " + replicas + " replicas and " + (SENTINELS - 1) + " other sentinels",
+			FailoverBenchmark.waitUntil("every sentinel sees " + replicas + " replicas and " + (SENTINELS - 1) + " other sentinels",
 					() -> this.ports.stream().allMatch((port) -> {
 						try {
 							List<?> master = (List<?>) new RespClient(RedisServerProcess.HOST, port, null, null,
-									COMMAND_TIMEOUT).call("SENTINEL", "MASTER", GROUP);
+									COMMAND_TIMEOUT).call("SENTINEL", "MASTER", FailoverBenchmark.GROUP);
 							return field(master, "num-slaves") == replicas
 									&& field(master, "num-other-sentinels") == SENTINELS - 1;
 						}

@@ -31,7 +31,7 @@ import io.redisha.protocol.NodeAddress;
  */
 final class FailoverBenchmark implements Benchmark {
 
-	private static final String GROUP = "benchmark";
+	static final String GROUP = "benchmark";
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
 
@@ -84,12 +84,12 @@ final class FailoverBenchmark implements Benchmark {
 	}
 
 	/** Other work on the same cores shows in the numbers: say how busy the machine was. */
-	private static String loadAverage() {
+	static String loadAverage() {
 		return String.format(Locale.ROOT, "system load average (1 min): %.2f",
 				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 	}
 
-	private static int quorum(BenchmarkOptions options) {
+	static int quorum(BenchmarkOptions options) {
 		return options.members() / 2 + 1;
 	}
 
@@ -117,7 +117,7 @@ final class FailoverBenchmark implements Benchmark {
 	}
 
 	/** Every member sees the master, every replica up and every peer, and has left its quiet period. */
-	private static void awaitReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
+	static void awaitReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
 		long quietUntil = System.nanoTime() + quietPeriod.toNanos();
 		waitUntil("every member sees the master, " + (nodes.size() - 1) + " replicas up and its peers", () -> {
 			for (RedisHaMember member : members) {
@@ -178,7 +178,7 @@ final class FailoverBenchmark implements Benchmark {
 		}
 	}
 
-	private static void waitUntil(String what, BooleanSupplier condition) {
+	static void waitUntil(String what, BooleanSupplier condition) {
 		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() - deadline > 0) {
@@ -188,7 +188,7 @@ final class FailoverBenchmark implements Benchmark {
 		}
 	}
 
-	private static NodeAddress address(RedisServerProcess node) {
+	static NodeAddress address(RedisServerProcess node) {
 		return new NodeAddress(node.host(), node.port());
 	}
 
