@@ -7,9 +7,10 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * Chooses the replica to promote in place of a failed master. A replica of that master that
- * already answers as a master (promoted by an earlier leader that then failed) is adopted
- * rather than promoting a second one. Otherwise candidates must be up, with fresh INFO, a
+ * Chooses the replica to promote in place of a failed master. A node that already answers as a
+ * master and either was a replica of the failed master (promoted by an earlier leader that then
+ * failed) or is the node the failed master itself now replicates from, is adopted rather than
+ * promoting a second one. Otherwise candidates must be up, with fresh INFO, a
  * non-zero priority, a master link not down for too long, and must still replicate this
  * group's history (its master is the failed master, or its replication id is the group's):
  * a recycled address now serving another cluster is never promoted. Best first: lower
@@ -51,7 +52,9 @@ final class ReplicaSelector {
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER && failed.equals(node.lastFollowed())) {
+			if (node.role() == Role.MASTER && (failed.equals(node.lastFollowed())
+					|| failedNode != null && failedNode.role() == Role.REPLICA
+							&& node.address().equals(failedNode.following()))) {
 				promoted = (promoted == null || node.info().offset() > promoted.info().offset()) ? node : promoted;
 			}
 			else if (eligible(node, failed, groupReplicationId, masterDownFor, now)

@@ -90,6 +90,19 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void adoptsTheMasterTheFailedMasterItselfNowFollows() {
+		NodeState other = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
+		other.validReply(this.now - 50, this.timers.downAfter());
+		other.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"));
+		this.nodes.add(other);
+		assertThat(choice()).isEmpty();
+		this.nodes.get(0).info(this.now - 50, ReplicationInfo.parse(
+				"role:slave\nmaster_host:10.0.0.3\nmaster_port:1\nmaster_link_status:up\nmaster_replid:cccc\n"));
+		assertThat(this.selector.select(this.nodes, FAILED, HISTORY, this.now))
+			.hasValueSatisfying((c) -> assertThat(c.alreadyPromoted()).isTrue());
+	}
+
+	@Test
 	void infoIsStaleAfterThreePingPeriods() {
 		assertThat(this.selector.maxInfoAge()).isEqualTo(3 * this.timers.pingEvery());
 		assertThat(Timers.of(new GroupConfig("g", List.of(FAILED), 1, Duration.ofSeconds(30), Duration.ofMinutes(3), 1,
