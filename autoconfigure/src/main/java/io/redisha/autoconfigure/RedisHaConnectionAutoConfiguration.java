@@ -1,5 +1,6 @@
 package io.redisha.autoconfigure;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.lettuce.core.ClientOptions;
@@ -8,6 +9,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.redisha.connection.DemotedMasterDisconnector;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
 import io.redisha.member.RedisHaMember;
@@ -37,7 +39,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * it; backs off when the application defines its own factory. From {@code spring.data.redis}
  * it takes the database, timeouts, client name and Lettuce shutdown timeout and the
  * Lettuce customizer beans; the address, credentials, Sentinel and Cluster settings come
- * from redis-ha.
+ * from redis-ha. Also disconnects the clients of a master that was switched away from, so that
+ * clients outside this application reconnect too.
  */
 @AutoConfiguration(after = RedisHaAutoConfiguration.class,
 		beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -78,6 +81,16 @@ public final class RedisHaConnectionAutoConfiguration {
 		}
 		clientCustomizers.orderedStream().forEach((customizer) -> customizer.customize(client));
 		return new MasterFollowingConnectionFactory(route, server(redis, settings), client, resources, options);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DemotedMasterDisconnector redisHaDemotedMasterDisconnector(RedisHaMember member, RedisHaProperties properties) {
+		Map<String, DemotedMasterDisconnector.Access> groups = new LinkedHashMap<>();
+		properties.getGroups()
+			.forEach((name, group) -> groups.put(name, new DemotedMasterDisconnector.Access(group.getUsername(),
+					group.getPassword(), group.getCommandTimeout(), group.getFailoverTimeout())));
+		return new DemotedMasterDisconnector(member, groups);
 	}
 
 	private static RedisStandaloneConfiguration server(DataRedisProperties redis, RedisHaProperties.Group settings) {

@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
@@ -117,6 +121,10 @@ class ClientFailoverTest {
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("before", "1");
+			// A client outside the application, connected to the master before it pauses.
+			RedisClient foreignClient = RedisClient.create(RedisURI.create(oldMaster.host(), oldMaster.port()));
+			foreignClient.setOptions(ClientOptions.builder().autoReconnect(false).build());
+			StatefulRedisConnection<String, String> foreign = foreignClient.connect();
 
 			oldMaster.pause();
 			long pausedAt = System.nanoTime();
@@ -141,6 +149,9 @@ class ClientFailoverTest {
 			// The connection it had before the pause is gone and no new one was opened.
 			await().atMost(Duration.ofSeconds(2))
 				.untilAsserted(() -> assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME));
+			// The other client was disconnected (CLIENT KILL TYPE normal) as soon as the old master answered.
+			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isOpen());
+			foreignClient.shutdown();
 			assertThat(oldMaster.role()).isEqualTo("master");
 		});
 	}

@@ -1,0 +1,168 @@
+package io.redisha.connection;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When the master of a group switches, disconnects the normal clients of the old master
+ * ({@code CLIENT KILL TYPE normal}) as soon as it can be reached, so that clients outside
+ * this application (non-Spring too) reconnect and find the new master instead of writing to
+ * a demoted one. The old master may be unreachable at that moment (dead, paused, cut off):
+ * it is tried again every {@value #RETRY_MILLIS} ms for as long as the group's failover
+ * timeout, and never once it is the group's master again. Runs on a thread of its own; the
+ * member's group thread only hands the event over.
+ */
+public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>, AutoCloseable {
+
+	static final long RETRY_MILLIS = 500;
+
+	private static final Logger logger = LoggerFactory.getLogger(DemotedMasterDisconnector.class);
+
+	private final Map<String, Access> groups;
+
+	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "redis-ha-disconnector");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	/** The nodes still to be disconnected, with the time (nanoTime) after which they are given up. */
+	private final Map<NodeAddress, Long> pending = new ConcurrentHashMap<>();
+
+	private final RedisClient client = RedisClient.create();
+
+	/**
+	 * Creates the disconnector and registers it with the member.
+	 * @param groups how to reach each group's nodes, by group name
+	 */
+	public DemotedMasterDisconnector(RedisHaMember member, Map<String, Access> groups) {
+		this.groups = Map.copyOf(groups);
+		this.client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+		member.addEventListener(this);
+	}
+
+	@Override
+	public void accept(ProtocolEvent event) {
+		Access access = this.groups.get(event.group());
+		if (event.type() != ProtocolEvent.Type.SWITCH_MASTER || access == null || event.master() == null) {
+			return;
+		}
+		NodeAddress oldMaster = event.node();
+		NodeAddress newMaster = event.master();
+		execute(() -> {
+			// The new master is never disconnected, even if it was demoted once before.
+			this.pending.remove(newMaster);
+			if (oldMaster != null) {
+				this.pending.put(oldMaster, System.nanoTime() + access.retryFor().toNanos());
+				attempt(oldMaster, access);
+			}
+		});
+	}
+
+	private void attempt(NodeAddress node, Access access) {
+		Long giveUpAt = this.pending.get(node);
+		if (giveUpAt == null) {
+			return;
+		}
+		if (System.nanoTime() - giveUpAt > 0) {
+			this.pending.remove(node);
+			logger.info("Old master {} not reachable within {}: its clients were not disconnected", node,
+					access.retryFor());
+			return;
+		}
+		disconnectClients(node, access).whenComplete((killed, failure) -> execute(() -> {
+			if (failure == null) {
+				if (this.pending.remove(node) != null) {
+					logger.info("Disconnected {} client(s) of old master {}", killed, node);
+				}
+			}
+			else {
+				logger.debug("Old master {} not reachable yet: {}", node, failure.toString());
+				schedule(() -> attempt(node, access));
+			}
+		}));
+	}
+
+	private CompletableFuture<Long> disconnectClients(NodeAddress node, Access access) {
+		RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(access.timeout());
+		if (access.password() != null) {
+			if (access.username() != null) {
+				uri.withAuthentication(access.username(), access.password());
+			}
+			else {
+				uri.withPassword(access.password().toCharArray());
+			}
+		}
+		return this.client.connectAsync(StringCodec.UTF8, uri.build())
+			.toCompletableFuture()
+			.thenCompose((connection) -> kill(connection).whenComplete((killed, failure) -> connection.closeAsync()))
+			.orTimeout(2 * access.timeout().toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private static CompletableFuture<Long> kill(StatefulRedisConnection<String, String> connection) {
+		// Our own connection is skipped (SKIPME yes, the default).
+		return connection.async().clientKill(KillArgs.Builder.typeNormal()).toCompletableFuture();
+	}
+
+	private void execute(Runnable task) {
+		try {
+			this.executor.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// Closed: the application is stopping.
+		}
+	}
+
+	private void schedule(Runnable task) {
+		try {
+			this.executor.schedule(task, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Closed: the application is stopping.
+		}
+	}
+
+	/** Stops trying and closes the client. */
+	@Override
+	public void close() {
+		this.executor.shutdownNow();
+		this.client.shutdown(0, 2, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * How to reach one group's nodes. The password is never part of {@link #toString()}.
+	 * @param username the Redis ACL user, or null
+	 * @param password the password, or null
+	 * @param timeout the connect and command timeout
+	 * @param retryFor how long an unreachable old master is tried again
+	 */
+	public record Access(String username, String password, Duration timeout, Duration retryFor) {
+
+		@Override
+		public String toString() {
+			return "Access[username=" + this.username + ", password=" + ((this.password != null) ? "******" : null)
+					+ ", timeout=" + this.timeout + ", retryFor=" + this.retryFor + "]";
+		}
+
+	}
+
+}
