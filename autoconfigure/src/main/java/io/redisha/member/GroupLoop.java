@@ -122,10 +122,13 @@ final class GroupLoop {
 	/**
 	 * Creates the coordinator (on the caller's thread, so that a configuration it refuses fails
 	 * the start) and starts ticking.
+	 * @param initialEpoch the wall-clock time in milliseconds: a generation of members started
+	 * after every member restarted never reuses the epochs of the previous one
 	 */
-	void start() {
+	void start(long initialEpoch) {
 		long now = this.clock.getAsLong();
-		this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom());
+		this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom(),
+				initialEpoch);
 		this.snapshot = this.coordinator.snapshot(now);
 		this.executor.scheduleWithFixedDelay(() -> step(() -> this.coordinator.tick(this.clock.getAsLong())), 0,
 				TICK_MILLIS, TimeUnit.MILLISECONDS);

@@ -111,7 +111,7 @@ public final class RedisHaMember implements AutoCloseable {
 				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia, this::now,
 						this::publishEvent, this.activity);
 				this.loops.put(group.config().name(), loop);
-				loop.start();
+				loop.start(this.originEpochMillis);
 			}
 		}
 		catch (RuntimeException ex) {
