@@ -16,6 +16,7 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.convert.ApplicationConversionService;
@@ -76,12 +77,21 @@ final class ClientApp {
 		return member;
 	}
 
-	/** Records the events in the order the application receives them, and on which thread. */
+	/**
+	 * Records the events in the order the application receives them, and on which thread, and
+	 * the member's own protocol events in the order the member emitted them.
+	 */
 	static class EventRecorder {
 
 		final List<RedisHaEvent> events = new CopyOnWriteArrayList<>();
 
 		final List<String> threads = new CopyOnWriteArrayList<>();
+
+		final List<ProtocolEvent> emitted = new CopyOnWriteArrayList<>();
+
+		EventRecorder(RedisHaMember member) {
+			member.addEventListener(this.emitted::add);
+		}
 
 		@EventListener
 		void on(RedisHaEvent event) {

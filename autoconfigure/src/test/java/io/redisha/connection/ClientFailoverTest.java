@@ -16,6 +16,7 @@ import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.event.MasterSwitchedEvent;
 import io.redisha.event.NodeDownEvent;
+import io.redisha.event.RedisHaEvent;
 import io.redisha.event.RedisNotifications;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
@@ -104,6 +105,11 @@ class ClientFailoverTest {
 					.map(ClientFailoverTest::describe)
 					.containsSubsequence("MasterSwitchedEvent null->" + address(oldMaster),
 							"NodeDownEvent " + address(oldMaster), "MasterSwitchedEvent " + address(oldMaster) + "->" + newMaster);
+
+				// Every event the member emitted, in its order, as Spring events.
+				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(recorder.events)
+					.map(RedisHaEvent::getProtocolEvent)
+					.containsExactlyElementsOf(recorder.emitted));
 
 				String expected = switchMasterChannel() + " -> " + ClientApp.GROUP + " " + oldMaster.host() + " "
 						+ oldMaster.port() + " " + newMaster.host() + " " + newMaster.port();

@@ -16,7 +16,9 @@ import io.redisha.protocol.ProtocolEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +44,10 @@ class MasterFollowingConnectionFactoryTest {
 			template.opsForValue().set("greeting", "hello");
 			assertThat(group.master().command("GET", "greeting")).isEqualTo("hello");
 			assertThat(template.opsForValue().get("greeting")).isEqualTo("hello");
+			ReactiveStringRedisTemplate reactive = new ReactiveStringRedisTemplate(
+					context.getBean(ReactiveRedisConnectionFactory.class));
+			assertThat(reactive.opsForValue().set("reactive", "yes").block(Duration.ofSeconds(5))).isTrue();
+			assertThat(group.master().command("GET", "reactive")).isEqualTo("yes");
 			MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
 			assertThat(route.master()).isEqualTo(address(group.master()));
 			assertThat(route.isWaitingForMaster()).isFalse();
