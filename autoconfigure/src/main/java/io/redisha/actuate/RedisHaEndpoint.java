@@ -14,6 +14,7 @@ import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.GroupSnapshot.MemberSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.EndpointId;
@@ -21,6 +22,8 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * {@link Endpoint @Endpoint} that shows what this member sees of its redis-ha groups:
@@ -43,8 +46,32 @@ public class RedisHaEndpoint {
 
 	private final RedisHaMember member;
 
+	private final RedisHaOperations operations;
+
 	public RedisHaEndpoint(RedisHaMember member) {
 		this.member = member;
+		this.operations = new RedisHaOperations(member);
+	}
+
+	/**
+	 * An operator command on one group, {@code POST /actuator/redis-ha/{group}/{operation}}
+	 * with a JSON body: {@code pause}, {@code resume}, {@code failover} (forced),
+	 * {@code switchover} (optional {@code target} host:port and {@code timeoutMs} to catch up),
+	 * {@code forget} ({@code member} id or {@code node} host:port). Only available with
+	 * {@code management.endpoint.redis-ha.access=unrestricted}.
+	 * @param group the group's name
+	 * @param operation the command
+	 * @param member for forget: the member to drop
+	 * @param node for forget: the node to drop, host:port
+	 * @param target for switchover: the replica to promote, host:port
+	 * @param timeoutMs for switchover: how long the master may wait for the target to catch up
+	 * @return what happened, with an HTTP status saying whether it was done
+	 */
+	@WriteOperation
+	public WebEndpointResponse<RedisHaOperations.OperationResult> operate(@Selector String group,
+			@Selector String operation, @Nullable String member, @Nullable String node, @Nullable String target,
+			@Nullable Long timeoutMs) {
+		return this.operations.run(group, operation, member, node, target, timeoutMs);
 	}
 
 	/**
@@ -84,7 +111,9 @@ public class RedisHaEndpoint {
 				snapshot.members().stream().map(GroupMemberDescriptor::of).toList(), snapshot.rejectedMessages(),
 				connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null,
 				snapshot.history().stream().map(this::describe).toList(),
-				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null);
+				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null,
+				(snapshot.pause() != null)
+						? new PauseDescriptor(snapshot.pause().by(), wallClock(snapshot.pause().sinceMs())) : null);
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
@@ -148,11 +177,21 @@ public class RedisHaEndpoint {
 	 * @param lastFailover the last failover; null when none
 	 * @param history the last failovers and switchovers, newest first
 	 * @param quorumCheck whether quorum and an election majority are reachable now; null when unknown
+	 * @param pause who paused automatic failover and since when; null when not paused
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
 			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
-			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck) implements OperationResponseBody {
+			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause)
+			implements OperationResponseBody {
+	}
+
+	/**
+	 * Automatic failover is paused (maintenance mode).
+	 * @param by the member that paused it
+	 * @param since when this member learned of it (ISO-8601)
+	 */
+	public record PauseDescriptor(String by, String since) {
 	}
 
 	/**

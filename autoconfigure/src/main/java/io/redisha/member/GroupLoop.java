@@ -19,8 +19,10 @@ import java.util.function.UnaryOperator;
 
 import io.lettuce.core.resource.ClientResources;
 import io.redisha.protocol.Action;
+import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -59,6 +61,9 @@ final class GroupLoop {
 	/** How many failovers of the coordinator's history the activity listener has been told of. */
 	private long failoversReported;
 
+	/** Operator failovers and switchovers started by this member, by epoch, until they end. */
+	private final Map<Long, CompletableFuture<FailoverSnapshot>> awaited = new java.util.HashMap<>();
+
 	private final ScheduledExecutorService executor;
 
 	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
@@ -95,6 +100,11 @@ final class GroupLoop {
 
 	GroupSnapshot snapshot() {
 		return this.snapshot;
+	}
+
+	/** The coordinator; only for use on this loop's thread. */
+	GroupCoordinator coordinator() {
+		return this.coordinator;
 	}
 
 	/** The monitored nodes that do not answer as they should, with the reason. */
@@ -153,6 +163,8 @@ final class GroupLoop {
 			logger.warn("Group {}: goodbye not confirmed by every node: {}", name(), ex.toString());
 		}
 		this.executor.shutdownNow();
+		this.awaited.values()
+			.forEach((finished) -> finished.completeExceptionally(new IllegalStateException("member stopped")));
 		try {
 			if (!this.executor.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
 				logger.warn("Group {}: thread did not stop in time", name());
@@ -211,9 +223,62 @@ final class GroupLoop {
 		try {
 			this.snapshot = this.coordinator.snapshot(this.clock.getAsLong());
 			reportRecordedFailovers(this.snapshot);
+			completeAwaited(this.snapshot);
 		}
 		catch (RuntimeException ex) {
 			logFailure("the coordinator failed to take a snapshot", ex);
+		}
+	}
+
+	/**
+	 * Runs an operator command on this loop's thread and carries out its actions.
+	 * @return the outcome, and for a started failover or switchover a future of its record
+	 * that completes when it ends
+	 */
+	CompletableFuture<RedisHaMember.CommandResult> command(java.util.function.LongFunction<CommandOutcome> command) {
+		CompletableFuture<RedisHaMember.CommandResult> result = new CompletableFuture<>();
+		try {
+			this.executor.execute(() -> {
+				if (this.coordinator == null) {
+					result.completeExceptionally(new IllegalStateException("group " + name() + " is stopped"));
+					return;
+				}
+				step(() -> {
+					try {
+						CommandOutcome outcome = command.apply(this.clock.getAsLong());
+						CompletableFuture<FailoverSnapshot> finished = null;
+						if (outcome.status() == CommandOutcome.Status.STARTED) {
+							finished = new CompletableFuture<>();
+							this.awaited.put(outcome.epoch(), finished);
+						}
+						result.complete(new RedisHaMember.CommandResult(outcome, finished));
+						return outcome.actions();
+					}
+					catch (RuntimeException ex) {
+						result.completeExceptionally(ex);
+						throw ex;
+					}
+				});
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			result.completeExceptionally(new IllegalStateException("group " + name() + " is stopped"));
+		}
+		return result;
+	}
+
+	/** Completes the futures of operator failovers this member led that have ended. */
+	private void completeAwaited(GroupSnapshot current) {
+		if (this.awaited.isEmpty()) {
+			return;
+		}
+		for (FailoverSnapshot failover : current.history()) {
+			if (failover.endedAtMs() >= 0 && failover.leader().equals(this.identity.id())) {
+				CompletableFuture<FailoverSnapshot> finished = this.awaited.remove(failover.epoch());
+				if (finished != null) {
+					finished.complete(failover);
+				}
+			}
 		}
 	}
 

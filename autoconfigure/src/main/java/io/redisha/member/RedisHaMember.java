@@ -5,11 +5,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import io.redisha.protocol.CommandOutcome;
+import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.MemberIdentity;
@@ -202,6 +205,89 @@ public final class RedisHaMember implements AutoCloseable {
 	/** Called on the group's thread for every protocol event; must not block. */
 	public void addEventListener(Consumer<ProtocolEvent> listener) {
 		this.listeners.add(listener);
+	}
+
+	/**
+	 * What became of an operator command.
+	 * @param outcome done, started, or refused and why
+	 * @param finished for a started failover or switchover, completes with its record when it
+	 * ends (succeeded or aborted); null otherwise
+	 */
+	public record CommandResult(CommandOutcome outcome, CompletableFuture<FailoverSnapshot> finished) {
+	}
+
+	/** Pauses automatic failover in the whole group (spread by gossip); see {@link GroupCoordinator#pause(long)}. */
+	public CommandResult pause(String group, Duration timeout) {
+		return command(group, timeout, (coordinator, now) -> coordinator.pause(now));
+	}
+
+	/** Resumes automatic failover in the whole group, whoever paused it. */
+	public CommandResult resume(String group, Duration timeout) {
+		return command(group, timeout, (coordinator, now) -> coordinator.resume(now));
+	}
+
+	/** Drops a dead member at once. */
+	public CommandResult forgetMember(String group, String memberId, Duration timeout) {
+		return command(group, timeout, (coordinator, now) -> coordinator.forgetMember(now, memberId));
+	}
+
+	/** Stops monitoring a removed node at once. */
+	public CommandResult forgetNode(String group, NodeAddress node, Duration timeout) {
+		return command(group, timeout, (coordinator, now) -> coordinator.forgetNode(now, node));
+	}
+
+	/** Forces a failover, like {@code SENTINEL FAILOVER}; see {@link GroupCoordinator#requestFailover(long)}. */
+	public CommandResult failover(String group, Duration timeout) {
+		return command(group, timeout, (coordinator, now) -> coordinator.requestFailover(now));
+	}
+
+	/**
+	 * A planned change of master losing no acknowledged write; see
+	 * {@link GroupCoordinator#requestSwitchover(long, NodeAddress, long)}.
+	 * @param target the replica to promote, or null for the best one
+	 * @param catchUp how long the master may wait for the target to catch up
+	 */
+	public CommandResult switchover(String group, NodeAddress target, Duration catchUp, Duration timeout) {
+		return command(group, timeout,
+				(coordinator, now) -> coordinator.requestSwitchover(now, target, catchUp.toMillis()));
+	}
+
+	/**
+	 * Runs a command on the group's thread and waits for its outcome.
+	 * @throws IllegalArgumentException when there is no such group
+	 * @throws IllegalStateException when the member is not running or the group's thread did
+	 * not answer within the timeout
+	 */
+	private CommandResult command(String group, Duration timeout, Command command) {
+		if (!this.loops.containsKey(group)) {
+			throw new IllegalArgumentException("no group '" + group + "'");
+		}
+		GroupLoop loop = this.loops.get(group);
+		if (loop == null || this.state != State.RUNNING) {
+			throw new IllegalStateException("member " + this.identity.id() + " is not running");
+		}
+		try {
+			return loop.command((now) -> command.apply(loop.coordinator(), now))
+				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for group " + group, ex);
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			throw new IllegalStateException("group " + group + ": " + ex.getCause().getMessage(), ex.getCause());
+		}
+		catch (java.util.concurrent.TimeoutException ex) {
+			throw new IllegalStateException("group " + group + " did not answer within " + timeout.toMillis() + " ms");
+		}
+	}
+
+	/** An operator command on one group's coordinator, run on the group's thread. */
+	@FunctionalInterface
+	private interface Command {
+
+		CommandOutcome apply(GroupCoordinator coordinator, long now);
+
 	}
 
 	/** Told of PINGs, gossip traffic and recorded failovers, from the member's threads; must not block. */

@@ -55,6 +55,16 @@ public sealed interface Action {
 	record Promote(NodeAddress node, long epoch) implements NodeCommand {
 	}
 
+	/**
+	 * Hand the master role over to a replica without losing acknowledged writes: {@code FAILOVER
+	 * TO <target host> <target port> TIMEOUT <timeoutMillis>} on the master {@code node} (Redis
+	 * 6.2+), which pauses writes, waits until the target has caught up, then swaps roles, or gives
+	 * up after the timeout and keeps serving. Answered at once with {@link Reply.Text} (the
+	 * hand-over runs on in Redis) or {@link Reply.Failed}.
+	 */
+	record HandOver(NodeAddress node, NodeAddress target, long timeoutMillis, long epoch) implements NodeCommand {
+	}
+
 	/** Make the node a replica of {@code master}, in the same kind of MULTI block as {@link Promote}. */
 	record Replicate(NodeAddress node, NodeAddress master, long epoch) implements NodeCommand {
 	}

@@ -17,11 +17,23 @@ final class Election {
 
 	private final long startedAt;
 
+	private final GroupSnapshot.Trigger trigger;
+
+	/** For a switchover: the replica asked for, or null to choose the best one. */
+	private final NodeAddress target;
+
 	private final Set<String> votes = new HashSet<>();
 
 	private final Set<String> against = new HashSet<>();
 
 	Election(String self, long epoch, NodeAddress failingMaster, long startedAt) {
+		this(self, epoch, failingMaster, startedAt, GroupSnapshot.Trigger.AUTOMATIC, null);
+	}
+
+	Election(String self, long epoch, NodeAddress failingMaster, long startedAt, GroupSnapshot.Trigger trigger,
+			NodeAddress target) {
+		this.trigger = trigger;
+		this.target = target;
 		this.epoch = epoch;
 		this.failingMaster = failingMaster;
 		this.startedAt = startedAt;
@@ -38,6 +50,19 @@ final class Election {
 
 	long startedAt() {
 		return this.startedAt;
+	}
+
+	GroupSnapshot.Trigger trigger() {
+		return this.trigger;
+	}
+
+	NodeAddress target() {
+		return this.target;
+	}
+
+	/** Asked for by an operator: a majority of voters suffices, nobody has to see the master down. */
+	boolean forced() {
+		return this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
 	}
 
 	/** Records a vote of this epoch about this master, for this candidate or another. */

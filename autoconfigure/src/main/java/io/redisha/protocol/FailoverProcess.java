@@ -32,7 +32,7 @@ final class FailoverProcess {
 
 	private enum Stage {
 
-		PROMOTING, CONFIRMING, RECONFIGURING, ENDED
+		HANDING_OVER, PROMOTING, CONFIRMING, RECONFIGURING, ENDED
 
 	}
 
@@ -51,6 +51,12 @@ final class FailoverProcess {
 	private final int parallelSyncs;
 
 	private final GroupSnapshot.Trigger trigger;
+
+	/** For a switchover: how long Redis may wait for the target to catch up; 0 otherwise. */
+	private final long handOverTimeout;
+
+	/** When confirming must have succeeded: a switchover's hand-over timeout, else the failover timeout. */
+	private long confirmDeadline;
 
 	private final List<FailoverSnapshot.Step> steps = new ArrayList<>();
 
@@ -73,14 +79,20 @@ final class FailoverProcess {
 
 	private long writesAtRisk = -1;
 
+	/**
+	 * @param handOverTimeout for a switchover, how long the master may wait for the target to
+	 * catch up before it gives up and keeps serving; ignored otherwise
+	 */
 	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
-			GroupSnapshot.Trigger trigger) {
+			long handOverTimeout) {
 		this.host = host;
-		this.trigger = trigger;
+		this.trigger = election.trigger();
+		this.handOverTimeout = handOverTimeout;
 		this.leader = leader;
 		this.epoch = election.epoch();
 		this.oldMaster = election.failingMaster();
 		this.startedAt = election.startedAt();
+		this.confirmDeadline = this.startedAt + timers.failoverTimeout();
 		this.timers = timers;
 		this.parallelSyncs = parallelSyncs;
 		step("try-failover", this.startedAt);
@@ -119,7 +131,12 @@ final class FailoverProcess {
 		}
 		step("selected-replica " + this.chosen, now);
 		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
-		if (choice.alreadyPromoted()) {
+		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
+			this.stage = Stage.HANDING_OVER;
+			out.add(new Action.HandOver(this.oldMaster, this.chosen, this.handOverTimeout, this.epoch));
+			step("handover-sent", now);
+		}
+		else if (choice.alreadyPromoted()) {
 			step("already-promoted " + this.chosen, now);
 			confirm(now, choice.node(), out);
 		}
@@ -145,7 +162,19 @@ final class FailoverProcess {
 		if (this.stage == Stage.ENDED) {
 			return;
 		}
-		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
+		if (command instanceof Action.HandOver handOver && handOver.epoch() == this.epoch
+				&& this.stage == Stage.HANDING_OVER) {
+			if (reply instanceof Reply.Text text && !text.error()) {
+				step("handover-acknowledged", now);
+				// Redis waits up to the timeout for the target to catch up, then swaps roles or gives up.
+				this.confirmDeadline = now + this.handOverTimeout + this.timers.downAfter();
+				confirm(now, nodes.get(this.chosen), out);
+			}
+			else {
+				abort(now, "the master refused to hand over to " + this.chosen + ": " + describe(reply));
+			}
+		}
+		else if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
 			if (reply instanceof Reply.Text text && !text.error()) {
 				step("promote-acknowledged", now);
@@ -158,6 +187,10 @@ final class FailoverProcess {
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
 			step("promoted", now);
+			if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
+				// Redis handed over only once the target had every write: nothing acknowledged is lost.
+				this.writesAtRisk = 0;
+			}
 			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
 			this.host.promoted(now, this.chosen, this.epoch, out);
 			startReconfiguration(now, nodes, out);
@@ -176,12 +209,19 @@ final class FailoverProcess {
 		return (reply instanceof Reply.Text text) ? text.text() : reply.toString();
 	}
 
+	/**
+	 * Repoints the other replicas; after a forced failover or a switchover also the old master,
+	 * which is alive and must stop taking writes at once (after an automatic failover it is down
+	 * and the stray node repair turns it into a replica when it comes back).
+	 */
 	private void startReconfiguration(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.RECONFIGURING;
+		boolean forced = this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
 		for (NodeState node : nodes.all()) {
 			NodeAddress address = node.address();
-			if (!address.equals(this.chosen) && !address.equals(this.oldMaster) && node.role() == Role.REPLICA
-					&& reachable(node, now)) {
+			boolean otherReplica = !address.equals(this.oldMaster) && node.role() == Role.REPLICA;
+			boolean liveOldMaster = forced && address.equals(this.oldMaster);
+			if (!address.equals(this.chosen) && (otherReplica || liveOldMaster) && reachable(node, now)) {
 				this.pending.add(address);
 			}
 		}
@@ -195,15 +235,18 @@ final class FailoverProcess {
 		}
 		boolean timedOut = now - this.startedAt > this.timers.failoverTimeout();
 		if (this.stage == Stage.CONFIRMING) {
-			if (timedOut) {
-				abort(now, "no ROLE master from " + this.chosen + " within the failover timeout");
+			if (now > this.confirmDeadline) {
+				abort(now, (this.trigger == GroupSnapshot.Trigger.SWITCHOVER)
+						? this.chosen + " did not catch up within " + this.handOverTimeout
+								+ " ms: the old master keeps serving"
+						: "no ROLE master from " + this.chosen + " within the failover timeout");
 			}
 			else {
 				confirm(now, nodes.get(this.chosen), out);
 			}
 			return;
 		}
-		if (this.stage == Stage.PROMOTING) {
+		if (this.stage == Stage.PROMOTING || this.stage == Stage.HANDING_OVER) {
 			if (timedOut) {
 				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
 			}

@@ -50,6 +50,11 @@ public final class GossipCodec {
 			field(out, "cep", Long.toString(hello.configEpoch()));
 			field(out, "down", hello.masterDown() ? "1" : "0");
 			field(out, "fo", Long.toString(hello.failoverEpoch()));
+			if (hello.maintenance().version() > 0) {
+				field(out, "pv", Long.toString(hello.maintenance().version()));
+				field(out, "p", hello.maintenance().paused() ? "1" : "0");
+				field(out, "pby", hello.maintenance().by());
+			}
 		}
 		else if (message instanceof Goodbye) {
 			header(out, "bye", message);
@@ -58,6 +63,9 @@ public final class GossipCodec {
 			header(out, "vote-request", message);
 			field(out, "ep", Long.toString(request.epoch()));
 			field(out, "m", request.failingMaster().toString());
+			if (request.forced()) {
+				field(out, "f", "1");
+			}
 		}
 		else if (message instanceof Vote vote) {
 			header(out, "vote", message);
@@ -133,9 +141,10 @@ public final class GossipCodec {
 		long sequence = in.number("seq");
 		return switch (parts[1]) {
 			case "hello" -> new Hello(group, sender, sequence, in.text("app"), in.number("ep"), in.optionalAddress("m"),
-					in.number("cep"), in.flag("down"), in.number("fo"));
+					in.number("cep"), in.flag("down"), in.number("fo"), in.maintenance());
 			case "bye" -> new Goodbye(group, sender, sequence);
-			case "vote-request" -> new VoteRequest(group, sender, sequence, in.number("ep"), in.address("m"));
+			case "vote-request" -> new VoteRequest(group, sender, sequence, in.number("ep"), in.address("m"),
+					in.values().containsKey("f") && in.flag("f"));
 			case "vote" -> new Vote(group, sender, sequence, in.number("ep"), in.text("for"), in.address("m"));
 			default -> throw new IllegalArgumentException("unknown message type '" + shorten(parts[1]) + "'");
 		};
@@ -208,6 +217,14 @@ public final class GossipCodec {
 						"field " + key + " of " + this.type + " is not 0 or 1: '" + shorten(value) + "'");
 			}
 			return value.equals("1");
+		}
+
+		/** The optional maintenance fields: all three or none (a member that never saw a pause sends none). */
+		GossipMessage.Maintenance maintenance() {
+			if (!this.values.containsKey("pv")) {
+				return GossipMessage.Maintenance.NONE;
+			}
+			return new GossipMessage.Maintenance(number("pv"), flag("p"), text("pby"));
 		}
 
 		NodeAddress optionalAddress(String key) {

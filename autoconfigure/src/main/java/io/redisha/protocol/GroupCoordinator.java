@@ -9,6 +9,7 @@ import java.util.random.RandomGenerator;
 
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
+import io.redisha.protocol.GossipMessage.Maintenance;
 import io.redisha.protocol.GossipMessage.Vote;
 import io.redisha.protocol.GossipMessage.VoteRequest;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
@@ -97,6 +98,14 @@ public final class GroupCoordinator {
 	private final Deque<FailoverSnapshot> history = new ArrayDeque<>();
 
 	private long failoversRecorded;
+
+	private Maintenance maintenance = Maintenance.NONE;
+
+	/** When this member paused or learned of the pause; -1 when not paused. */
+	private long pausedSince = -1;
+
+	/** How long the master may wait for the target of the switchover being elected for. */
+	private long handOverTimeout;
 
 	/** When this member may ask for votes (a small random delay after ODOWN); -1 when not scheduled. */
 	private long candidacyAt = -1;
@@ -187,7 +196,7 @@ public final class GroupCoordinator {
 	}
 
 	private long infoPeriod(NodeState node) {
-		boolean urgent = node.role() == null || this.masterDown || this.failover != null;
+		boolean urgent = node.role() == null || this.masterDown || this.failover != null || this.election != null;
 		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
 	}
 
@@ -286,6 +295,7 @@ public final class GroupCoordinator {
 		else if (message instanceof Hello hello) {
 			this.members.get(hello.sender()).hello(nowMillis, hello);
 			observeEpoch(nowMillis, hello.currentEpoch(), out);
+			adoptMaintenance(nowMillis, hello.maintenance(), out);
 			adoptConfiguration(nowMillis, hello, out);
 		}
 		else if (message instanceof VoteRequest request) {
@@ -317,6 +327,194 @@ public final class GroupCoordinator {
 			publish(new Goodbye(this.config.name(), this.self.id(), ++this.sequence), out);
 		}
 		return out;
+	}
+
+	/**
+	 * Pauses automatic failover in the whole group (maintenance mode): announced at once and
+	 * in every hello, honoured by every member (no candidacy, no vote for an automatic
+	 * failover, no repair of stray nodes) until any member resumes. Monitoring goes on, and
+	 * operators may still force a failover or switch over.
+	 */
+	public CommandOutcome pause(long nowMillis) {
+		return changeMaintenance(nowMillis, true);
+	}
+
+	/** Resumes automatic failover in the whole group, whoever paused it. */
+	public CommandOutcome resume(long nowMillis) {
+		return changeMaintenance(nowMillis, false);
+	}
+
+	private CommandOutcome changeMaintenance(long now, boolean paused) {
+		List<Action> out = new ArrayList<>();
+		if (this.maintenance.paused() == paused) {
+			return CommandOutcome.done(paused ? "already paused by member " + this.maintenance.by()
+					: "automatic failover is not paused", out);
+		}
+		applyMaintenance(now, new Maintenance(this.maintenance.version() + 1, paused, this.self.id()), out);
+		publishHello(now, out);
+		return CommandOutcome.done(paused ? "automatic failover paused in group " + this.config.name()
+				: "automatic failover resumed in group " + this.config.name(), out);
+	}
+
+	/** Adopts a later pause or resume heard from a peer. */
+	private void adoptMaintenance(long now, Maintenance announced, List<Action> out) {
+		if (announced.supersedes(this.maintenance)) {
+			boolean changed = announced.paused() != this.maintenance.paused();
+			applyMaintenance(now, announced, out);
+			if (changed) {
+				publishHello(now, out);
+			}
+		}
+	}
+
+	private void applyMaintenance(long now, Maintenance next, List<Action> out) {
+		boolean changed = next.paused() != this.maintenance.paused();
+		this.maintenance = next;
+		if (changed) {
+			this.pausedSince = next.paused() ? now : -1;
+			emit(out, next.paused() ? Type.PAUSED : Type.RESUMED, null, "by member " + next.by());
+			if (next.paused() && this.election != null && !this.election.forced()) {
+				abortElection(now, "automatic failover paused", out);
+			}
+		}
+	}
+
+	/**
+	 * Drops a member at once (Sentinel's RESET for one peer): it stops counting as a voter. A
+	 * member that is in fact alive comes back with its next message.
+	 */
+	public CommandOutcome forgetMember(long nowMillis, String memberId) {
+		List<Action> out = new ArrayList<>();
+		if (this.self.id().equals(memberId)) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED, "member " + memberId
+					+ " is this member: stop the application instead", out);
+		}
+		if (!this.members.forget(memberId)) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					"no member " + memberId + " in group " + this.config.name(), out);
+		}
+		emit(out, Type.MEMBER_LEFT, null, "member " + memberId + " forgotten by an operator");
+		return CommandOutcome.done("member " + memberId + " forgotten", out);
+	}
+
+	/**
+	 * Stops monitoring a node at once (a removed replica). A node the master still lists as a
+	 * connected replica is found again at the master's next INFO.
+	 */
+	public CommandOutcome forgetNode(long nowMillis, NodeAddress node) {
+		List<Action> out = new ArrayList<>();
+		if (node.equals(this.master)) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					node + " is the master of group " + this.config.name() + ": switch over first", out);
+		}
+		if (this.failover != null) {
+			return CommandOutcome.refused(CommandOutcome.Status.CONFLICT,
+					"a failover is in progress (epoch " + this.failover.epoch() + ")", out);
+		}
+		if (!this.nodes.forget(node, out)) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					"no node " + node + " in group " + this.config.name(), out);
+		}
+		return CommandOutcome.done("node " + node + " forgotten", out);
+	}
+
+	/**
+	 * Forces a failover of the current master, healthy or not, like {@code SENTINEL FAILOVER}:
+	 * no member needs to see it down and the quorum is not needed, but this member still
+	 * becomes leader of a new epoch by the votes of a majority of the voters, so that it can
+	 * never race another failover into two promotions in one epoch. The old master, alive, is
+	 * repointed to the new one at once; writes it acknowledged after the promotion's INFO are
+	 * lost (use a switchover to lose none).
+	 */
+	public CommandOutcome requestFailover(long nowMillis) {
+		return startOperatorElection(nowMillis, GroupSnapshot.Trigger.FORCED, null, 0);
+	}
+
+	/**
+	 * A planned change of master that loses no acknowledged write: after the election (as for
+	 * a forced failover) the master is asked to hand over to the target with Redis's
+	 * {@code FAILOVER} command, which pauses writes, waits until the target has every write,
+	 * then swaps roles; if the target does not catch up within {@code timeoutMillis} the master
+	 * keeps serving and the switchover ends as aborted.
+	 * @param target the replica to promote; null for the best eligible one
+	 */
+	public CommandOutcome requestSwitchover(long nowMillis, NodeAddress target, long timeoutMillis) {
+		return startOperatorElection(nowMillis, GroupSnapshot.Trigger.SWITCHOVER, target, timeoutMillis);
+	}
+
+	private CommandOutcome startOperatorElection(long now, GroupSnapshot.Trigger trigger, NodeAddress target,
+			long handOverTimeout) {
+		List<Action> out = new ArrayList<>();
+		observeTime(now, false, out);
+		String refusal = operatorRefusal(now, trigger, target);
+		if (refusal != null) {
+			boolean busy = this.failover != null || this.election != null || peerLeadsFailover(now);
+			return CommandOutcome.refused(busy ? CommandOutcome.Status.CONFLICT : CommandOutcome.Status.REFUSED,
+					refusal, out);
+		}
+		this.handOverTimeout = handOverTimeout;
+		this.candidacyAt = -1;
+		this.currentEpoch++;
+		emit(out, Type.NEW_EPOCH, null, null);
+		this.voteBook.grant(this.currentEpoch, this.self.id());
+		this.election = new Election(this.self.id(), this.currentEpoch, this.master, now, trigger, target);
+		emit(out, Type.TRY_FAILOVER, this.master, trigger.name().toLowerCase(java.util.Locale.ROOT));
+		emit(out, Type.VOTE_FOR_LEADER, this.master, this.self.id());
+		long epoch = this.currentEpoch;
+		requestVotes(now, out);
+		decideElection(now, out);
+		return new CommandOutcome(CommandOutcome.Status.STARTED, trigger.name().toLowerCase(java.util.Locale.ROOT)
+				+ " of group " + this.config.name() + " started in epoch " + epoch, epoch, out);
+	}
+
+	/** Why an operator's failover or switchover cannot start now; null when it can. */
+	private String operatorRefusal(long now, GroupSnapshot.Trigger trigger, NodeAddress target) {
+		if (this.failover != null || this.election != null) {
+			return "a failover is in progress (epoch " + ((this.failover != null) ? this.failover.epoch()
+					: this.election.epoch()) + ")";
+		}
+		if (peerLeadsFailover(now)) {
+			return "another member is failing over";
+		}
+		if (this.master == null) {
+			return "no master is known yet";
+		}
+		if (quiet(now) || this.tilt.tilted(now)) {
+			return "this member is " + (quiet(now) ? "starting up" : "in TILT") + ": try again in a few seconds";
+		}
+		NodeState master = this.nodes.get(this.master);
+		if (target != null && this.nodes.get(target) == null) {
+			return "no node " + target + " in group " + this.config.name();
+		}
+		if (trigger == GroupSnapshot.Trigger.SWITCHOVER) {
+			if (master.status(now, this.timers.downAfter()) != NodeStatus.UP || master.info() == null) {
+				return "the master " + this.master + " does not answer: a switchover needs it, force a failover instead";
+			}
+			if (!handsOver(master.info().version())) {
+				return "the master runs Redis " + master.info().version()
+						+ ", a switchover needs Redis 6.2 or later (its FAILOVER command)";
+			}
+		}
+		Election probe = new Election(this.self.id(), this.currentEpoch + 1, this.master, now, trigger, target);
+		if (select(probe, now).isEmpty()) {
+			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from "
+					+ this.master + " with its link up, and have a non-zero replica-priority"
+					: "no eligible replica: each is down, disconnected from the master, or has replica-priority 0";
+		}
+		return null;
+	}
+
+	/** Whether a server of this version (from INFO) has the FAILOVER command (6.2+). */
+	static boolean handsOver(String version) {
+		String[] parts = version.split("\\.");
+		try {
+			int major = Integer.parseInt(parts[0]);
+			int minor = (parts.length > 1) ? Integer.parseInt(parts[1]) : 0;
+			return major > 6 || major == 6 && minor >= 2;
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
 	}
 
 	/** Why the last rejected gossip message was rejected; null when none was. */
@@ -351,7 +549,8 @@ public final class GroupCoordinator {
 		return new GroupSnapshot(this.config.name(), state(nowMillis), this.currentEpoch, this.configEpoch,
 				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages,
 				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
-				this.failoversRecorded, quorumCheck(nowMillis));
+				this.failoversRecorded, quorumCheck(nowMillis),
+				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null);
 	}
 
 	/** Sentinel's CKQUORUM: the members heard from within the opinion validity, against quorum and majority. */
@@ -386,6 +585,9 @@ public final class GroupCoordinator {
 		}
 		if (this.failover != null || this.election != null || peerLeadsFailover(now)) {
 			return GroupState.FAILOVER;
+		}
+		if (this.maintenance.paused()) {
+			return GroupState.PAUSED;
 		}
 		if (this.objectivelyDown) {
 			return GroupState.ODOWN;
@@ -534,7 +736,8 @@ public final class GroupCoordinator {
 
 	/** In ODOWN, with nobody else acting: ask for votes after a small random delay. */
 	private void considerCandidacy(long now, boolean tilted, List<Action> out) {
-		if (!this.objectivelyDown || tilted || quiet(now) || now < this.holdOffUntil || peerLeadsFailover(now)) {
+		if (!this.objectivelyDown || tilted || quiet(now) || now < this.holdOffUntil || peerLeadsFailover(now)
+				|| this.maintenance.paused()) {
 			this.candidacyAt = -1;
 			return;
 		}
@@ -571,33 +774,47 @@ public final class GroupCoordinator {
 		return rank;
 	}
 
+	/**
+	 * The replica to promote: the best eligible one, or the operator's target if it is eligible.
+	 * An operator's failover of a healthy master accepts INFO as old as the calm-time period.
+	 */
+	private java.util.Optional<ReplicaSelector.Choice> select(Election election, long now) {
+		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK : this.selector.maxInfoAge();
+		List<NodeState> candidates = new ArrayList<>(this.nodes.all());
+		if (election.target() != null) {
+			candidates.removeIf((node) -> !node.address().equals(election.target())
+					&& !node.address().equals(election.failingMaster()));
+		}
+		return this.selector.select(candidates, election.failingMaster(), this.masterReplicationId, now, maxInfoAge)
+			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
+	}
+
 	private void requestVotes(long now, List<Action> out) {
 		this.lastVoteRequestAt = now;
 		publish(new VoteRequest(this.config.name(), this.self.id(), ++this.sequence, this.election.epoch(),
-				this.election.failingMaster()), out);
+				this.election.failingMaster(), this.election.forced()), out);
 	}
 
 	private void decideElection(long now, List<Action> out) {
 		int voters = this.members.voters();
-		int quorum = this.config.quorum();
+		int quorum = this.election.forced() ? 1 : this.config.quorum();
 		if (!this.election.failingMaster().equals(this.master)) {
 			abortElection(now, "the master changed to " + this.master, out);
 		}
 		else if (this.election.won(quorum, voters)) {
 			emit(out, Type.ELECTED_LEADER, this.election.epoch(), this.master,
 					this.election.votes() + " of " + voters + " votes, needed " + Election.needed(quorum, voters));
-			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), this.election, now, this.timers,
-					this.config.parallelSyncs(), GroupSnapshot.Trigger.AUTOMATIC);
+			Election won = this.election;
+			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), won, now, this.timers,
+					this.config.parallelSyncs(), this.handOverTimeout);
 			this.election = null;
-			this.failover.begin(now, this.selector
-				.select(this.nodes.all(), this.failover.oldMaster(), this.masterReplicationId, now)
-				.orElse(null), lastMasterOffset(this.failover.oldMaster()), out);
+			this.failover.begin(now, select(won, now).orElse(null), lastMasterOffset(this.failover.oldMaster()), out);
 			publishHello(now, out);
 			if (this.failover.ended()) {
 				endFailover(now, out);
 			}
 		}
-		else if (!this.masterDown) {
+		else if (!this.masterDown && !this.election.forced()) {
 			abortElection(now, "the master answers again", out);
 		}
 		else if (this.election.lost(quorum, voters)) {
@@ -613,6 +830,14 @@ public final class GroupCoordinator {
 
 	private void abortElection(long now, String reason, List<Action> out) {
 		emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.election.epoch(), this.election.failingMaster(), reason);
+		if (this.election.forced()) {
+			// The operator asked for it: the history says why nothing happened.
+			record(new FailoverSnapshot(this.election.epoch(), this.self.id(), this.election.failingMaster(), null,
+					this.election.startedAt(), now, "not elected: " + reason,
+					List.of(new FailoverSnapshot.Step("try-failover", 0),
+							new FailoverSnapshot.Step("end", now - this.election.startedAt())),
+					this.election.trigger(), -1));
+		}
 		this.election = null;
 		this.holdOffUntil = now + Timers.TICK + this.random.nextLong(this.timers.helloEvery());
 	}
@@ -650,10 +875,12 @@ public final class GroupCoordinator {
 			publishVote(request, out);
 			return;
 		}
+		// An operator's request needs no "master down" opinion; while paused only those are granted.
 		boolean mayVote = latest && !quiet(now) && !this.tilt.tilted(now) && this.failover == null
-				&& request.failingMaster().equals(this.master);
-		this.deferredRequest = (mayVote && !this.masterDown) ? request : null;
-		if (mayVote && this.masterDown && this.voteBook.grant(epoch, request.sender())) {
+				&& request.failingMaster().equals(this.master) && (request.forced() || !this.maintenance.paused());
+		boolean seesReason = this.masterDown || request.forced();
+		this.deferredRequest = (mayVote && !seesReason) ? request : null;
+		if (mayVote && seesReason && this.voteBook.grant(epoch, request.sender())) {
 			emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
 			publishVote(request, out);
 			this.holdOffUntil = Math.max(this.holdOffUntil,
@@ -680,6 +907,7 @@ public final class GroupCoordinator {
 		long downAfter = this.timers.downAfter();
 		long stable = this.timers.demoteAfter();
 		if (tilted || quiet(now) || this.masterDown || this.failover != null || peerLeadsFailover(now)
+				|| this.maintenance.paused()
 				|| current.status(now, downAfter) != NodeStatus.UP || current.role() != Role.MASTER) {
 			return;
 		}
@@ -755,7 +983,7 @@ public final class GroupCoordinator {
 		this.lastHelloAt = now;
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
 				this.currentEpoch, this.master, this.configEpoch, this.masterDown,
-				(this.failover != null) ? this.failover.epoch() : 0), out);
+				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {

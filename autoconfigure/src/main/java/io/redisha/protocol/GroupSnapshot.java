@@ -21,11 +21,13 @@ import java.util.List;
  * (the history keeps only the last few)
  * @param quorumCheck whether quorum and an election majority are reachable right now; null
  * when unknown
+ * @param pause the maintenance mode: who paused automatic failover and since when; null when
+ * not paused
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
-		QuorumCheck quorumCheck) {
+		QuorumCheck quorumCheck, PauseSnapshot pause) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
@@ -38,7 +40,15 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 			FailoverSnapshot lastFailover) {
 		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
-				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null);
+				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null);
+	}
+
+	/**
+	 * Automatic failover is paused for maintenance.
+	 * @param by the member that paused it
+	 * @param sinceMs when this member learned of it, on the coordinator's monotonic clock
+	 */
+	public record PauseSnapshot(String by, long sinceMs) {
 	}
 
 	/**

@@ -66,6 +66,11 @@ final class MemberTable {
 		this.departed.put(id, now);
 	}
 
+	/** Drops a member at once (an operator's forget); it comes back with its next message if alive. */
+	boolean forget(String id) {
+		return this.peers.remove(id) != null;
+	}
+
 	/** Forgets members silent for longer than the expiry; returns their ids. */
 	List<String> expire(long now) {
 		List<String> expired = new ArrayList<>();

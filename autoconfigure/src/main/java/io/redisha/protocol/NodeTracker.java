@@ -25,6 +25,15 @@ final class NodeTracker {
 		return true;
 	}
 
+	/** Stops tracking the node; returns true (and drops its connection) when it was tracked. */
+	boolean forget(NodeAddress address, List<Action> out) {
+		if (this.nodes.remove(address) == null) {
+			return false;
+		}
+		out.add(new Action.Unmonitor(address));
+		return true;
+	}
+
 	NodeState get(NodeAddress address) {
 		return (address != null) ? this.nodes.get(address) : null;
 	}

@@ -38,6 +38,15 @@ final class ReplicaSelector {
 	 * @param groupReplicationId the replication id last seen on the group's master; empty when unknown
 	 */
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, String groupReplicationId, long now) {
+		return select(nodes, failed, groupReplicationId, now, maxInfoAge());
+	}
+
+	/**
+	 * @param maxInfoAge INFO older than this is stale (an operator's failover of a healthy
+	 * master accepts INFO of the calm-time period)
+	 */
+	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, String groupReplicationId, long now,
+			long maxInfoAge) {
 		NodeState failedNode = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed)) {
@@ -57,7 +66,7 @@ final class ReplicaSelector {
 							&& node.address().equals(failedNode.following()))) {
 				promoted = (promoted == null || node.info().offset() > promoted.info().offset()) ? node : promoted;
 			}
-			else if (eligible(node, failed, groupReplicationId, masterDownFor, now)
+			else if (eligible(node, failed, groupReplicationId, masterDownFor, now, maxInfoAge)
 					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
 			}
@@ -69,9 +78,9 @@ final class ReplicaSelector {
 	}
 
 	private boolean eligible(NodeState node, NodeAddress failed, String groupReplicationId, long masterDownFor,
-			long now) {
+			long now, long maxInfoAge) {
 		ReplicationInfo info = node.info();
-		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge()) {
+		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge) {
 			return false;
 		}
 		boolean ours = failed.equals(info.master())

@@ -24,6 +24,9 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -64,6 +67,23 @@ public final class NodeLink implements AutoCloseable {
 	private final Executor connector;
 
 	private final Object dispatchLock = new Object();
+
+	/** Redis 6.2's FAILOVER, which Lettuce has no method for. */
+	private static final ProtocolKeyword FAILOVER = new ProtocolKeyword() {
+
+		private final byte[] bytes = "FAILOVER".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+		@Override
+		public byte[] getBytes() {
+			return this.bytes;
+		}
+
+		@Override
+		public String toString() {
+			return "FAILOVER";
+		}
+
+	};
 
 	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
 
@@ -225,6 +245,16 @@ public final class NodeLink implements AutoCloseable {
 		}
 		if (command instanceof Action.Replicate replicate) {
 			return reconfigure(redis, replicate.master());
+		}
+		if (command instanceof Action.HandOver handOver) {
+			CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("TO")
+				.add(handOver.target().host())
+				.add(handOver.target().port())
+				.add("TIMEOUT")
+				.add(handOver.timeoutMillis());
+			return redis.dispatch(FAILOVER, new StatusOutput<>(StringCodec.UTF8), args)
+				.toCompletableFuture()
+				.thenApply((ok) -> new Reply.Text(ok, false));
 		}
 		return CompletableFuture.completedFuture(new Reply.Failed("unknown command " + command));
 	}

@@ -21,6 +21,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.client.RestTestClient;
@@ -93,6 +94,19 @@ class RedisHaEndpointTest {
 		assertThat(json.read("$.master.address", String.class)).isEqualTo(redis.group().master().address());
 		assertThat(json.read("$.quorum", Integer.class)).isEqualTo(1);
 		assertThat(json.jsonString()).doesNotContain(PASSWORD);
+	}
+
+	@Test
+	void writeOperationsAreRejectedWhenReadOnly() {
+		awaitTopology("/actuator/redis-ha", "$.groups.orders");
+		this.client.post()
+			.uri("/actuator/redis-ha/orders/pause")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body("{}")
+			.exchange()
+			.expectStatus()
+			.is4xxClientError();
+		assertThat(JsonPath.parse(get("/actuator/redis-ha/orders")).read("$.state", String.class)).isEqualTo("OK");
 	}
 
 	@Test
