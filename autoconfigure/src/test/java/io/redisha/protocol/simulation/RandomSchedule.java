@@ -95,10 +95,6 @@ final class RandomSchedule {
 				GroupConfig.Timing.defaults());
 	}
 
-	int faultCount() {
-		return this.faults.size();
-	}
-
 	/**
 	 * Plays the schedule on a new world with the real coordinator, checking invariants after
 	 * every step and convergence at the end.

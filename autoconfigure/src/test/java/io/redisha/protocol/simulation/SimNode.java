@@ -33,7 +33,7 @@ final class SimNode {
 
 	private final RandomGenerator random;
 
-	private int priority;
+	private final int priority;
 
 	private Process process = Process.RUNNING;
 
@@ -89,10 +89,6 @@ final class SimNode {
 
 	int priority() {
 		return this.priority;
-	}
-
-	void setPriority(int priority) {
-		this.priority = priority;
 	}
 
 	Process process() {

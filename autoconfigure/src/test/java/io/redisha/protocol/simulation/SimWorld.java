@@ -94,7 +94,7 @@ final class SimWorld {
 		this.skewRandom = new SplittableRandom(~seed);
 		this.network = new SimNetwork(this.random);
 		this.checker = new InvariantChecker(this, config);
-		schedule(TICK_MILLIS, "tick", this::tick);
+		schedule(TICK_MILLIS, this::tick);
 	}
 
 	/** A world whose members run the real {@link GroupCoordinator}. */
@@ -213,7 +213,7 @@ final class SimWorld {
 
 	/** Runs {@code fault} at simulated time {@code at}, noted in the trace. */
 	void at(long at, String description, Consumer<SimWorld> fault) {
-		schedule(at, description, () -> {
+		schedule(at, () -> {
 			this.trace.add(this.now, "fault", description);
 			fault.accept(this);
 		});
@@ -270,12 +270,12 @@ final class SimWorld {
 		this.now = end;
 	}
 
-	private void schedule(long at, String what, Runnable action) {
-		this.events.add(new Event(at, this.sequence++, what, action));
+	private void schedule(long at, Runnable action) {
+		this.events.add(new Event(at, this.sequence++, action));
 	}
 
 	private void tick() {
-		schedule(this.now + TICK_MILLIS, "tick", this::tick);
+		schedule(this.now + TICK_MILLIS, this::tick);
 		advanceNodes();
 		for (SimMember member : List.copyOf(this.members.values())) {
 			if (member.state() == SimMember.State.RUNNING) {
@@ -352,7 +352,7 @@ final class SimWorld {
 	private void sendCommand(SimMember member, Action.NodeCommand command) {
 		long number = ++this.commandNumber;
 		member.pending().put(number, command);
-		schedule(this.now + this.commandTimeout, "timeout", () -> {
+		schedule(this.now + this.commandTimeout, () -> {
 			if (member.pending().remove(number) != null) {
 				answer(member, command, new Reply.Failed("command timed out after " + this.commandTimeout + " ms"));
 			}
@@ -360,7 +360,7 @@ final class SimWorld {
 		String from = member.slot();
 		String to = endpoint(command.node());
 		for (long at : this.network.deliveries(from, to, this.now, true)) {
-			schedule(at, "command", () -> arriveAtNode(member, number, command));
+			schedule(at, () -> arriveAtNode(member, number, command));
 		}
 	}
 
@@ -386,7 +386,7 @@ final class SimWorld {
 
 	private void sendReply(SimMember member, long number, Action.NodeCommand command, Reply reply) {
 		for (long at : this.network.deliveries(endpoint(command.node()), member.slot(), this.now, true)) {
-			schedule(at, "reply", () -> {
+			schedule(at, () -> {
 				if (member.pending().remove(number) != null) {
 					answer(member, command, reply);
 				}
@@ -414,7 +414,7 @@ final class SimWorld {
 			return;
 		}
 		for (long at : this.network.deliveries(member.slot(), node.endpoint(), this.now, false)) {
-			schedule(at, "publish", () -> onNode(node, () -> publish(node, channel, payload)));
+			schedule(at, () -> onNode(node, () -> publish(node, channel, payload)));
 		}
 	}
 
@@ -432,15 +432,15 @@ final class SimWorld {
 		}
 		for (SimNode replica : this.nodes.values()) {
 			if (node.address().equals(replica.following()) && replica.linkUp() && nodesConnected(node, replica)) {
-				schedule(this.now + 1 + this.random.nextLong(20), "replicate publish",
-						() -> onNode(replica, () -> publish(replica, channel, payload)));
+				long at = this.now + 1 + this.random.nextLong(20);
+				schedule(at, () -> onNode(replica, () -> publish(replica, channel, payload)));
 			}
 		}
 	}
 
 	private void deliverGossip(SimNode node, SimMember member, String payload) {
 		for (long at : this.network.deliveries(node.endpoint(), member.slot(), this.now, false)) {
-			schedule(at, "gossip", () -> deliver(member, () -> {
+			schedule(at, () -> deliver(member, () -> {
 				this.trace.traffic(this.now, member.id(), "<- gossip ", List.of(node.address(), payload));
 				handle(member, call(member, () -> member.protocol().onGossip(this.now, node.address(), payload)));
 			}));
@@ -499,10 +499,6 @@ final class SimWorld {
 
 	long now() {
 		return this.now;
-	}
-
-	long seed() {
-		return this.seed;
 	}
 
 	long steps() {
@@ -567,7 +563,7 @@ final class SimWorld {
 	}
 
 	/** Something due at a simulated time; simultaneous events run in the order they were scheduled. */
-	private record Event(long at, long sequence, String what, Runnable action) implements Comparable<Event> {
+	private record Event(long at, long sequence, Runnable action) implements Comparable<Event> {
 
 		@Override
 		public int compareTo(Event other) {

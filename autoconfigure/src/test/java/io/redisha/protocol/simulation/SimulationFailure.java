@@ -6,15 +6,8 @@ package io.redisha.protocol.simulation;
  */
 final class SimulationFailure extends AssertionError {
 
-	private final long seed;
-
 	SimulationFailure(long seed, long step, long now, String problem, String trace, Throwable cause) {
 		super(message(seed, step, now, problem, trace), cause);
-		this.seed = seed;
-	}
-
-	long seed() {
-		return this.seed;
 	}
 
 	static String replayCommand(long seed) {
