@@ -76,4 +76,47 @@ class RedisHaHealthIndicatorTest {
 		});
 	}
 
+	@Test
+	void downWhileTheMasterIsGoneAndUpAgainOnceTheReplicaIsPromoted() {
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		String replica = this.redis.group().replicas().get(0).address();
+		this.redis.group().master().kill();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.DOWN));
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			Health health = this.indicator.health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).extractingByKey("orders")
+				.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class, (orders) -> {
+					assertThat(orders.master()).isEqualTo(replica);
+					assertThat(orders.state()).isEqualTo("OK");
+				});
+		});
+	}
+
+	@Test
+	void outOfServiceWhileTheQuorumCannotBeReachedThoughTheMasterAnswers() {
+		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(this.redis.group().master().address())),
+				3, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
+		// Two members (this one and the one every test starts), quorum 3.
+		RedisHaMember shortOfQuorum = new RedisHaMember(new MemberIdentity("quorum-3", "test"),
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))));
+		shortOfQuorum.start();
+		try {
+			RedisHaHealthIndicator shortOfQuorumIndicator = new RedisHaHealthIndicator(shortOfQuorum);
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				Health health = shortOfQuorumIndicator.health();
+				assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+				assertThat(health.getDetails()).extractingByKey("orders")
+					.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class, (orders) -> {
+						assertThat(orders.masterReachable()).isTrue();
+						assertThat(orders.membersReachable()).isEqualTo(2);
+						assertThat(orders.quorumReachable()).isFalse();
+					});
+			});
+		}
+		finally {
+			shortOfQuorum.stop();
+		}
+	}
+
 }
