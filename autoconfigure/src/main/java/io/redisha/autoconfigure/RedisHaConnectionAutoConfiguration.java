@@ -12,6 +12,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.connection.DemotedMasterDisconnector;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
+import io.redisha.connection.RedisHaConnectionFactories;
 import io.redisha.member.RedisHaMember;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,32 +56,20 @@ public final class RedisHaConnectionAutoConfiguration {
 			DataRedisProperties redis, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
-		String group = primaryGroup(properties);
-		RedisHaProperties.Group settings = properties.getGroups().get(group);
-		MasterRoute route = new MasterRoute(member, group, settings.getFailoverWait(),
-				settings.readFromSetting() != null);
-		ClientResources.Builder resources = DefaultClientResources.builder();
-		resourcesCustomizers.orderedStream().forEach((customizer) -> customizer.customize(resources));
-		ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
-		if (redis.getConnectTimeout() != null) {
-			options.socketOptions(SocketOptions.builder().connectTimeout(redis.getConnectTimeout()).build());
-		}
-		optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
-		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
-		if (settings.readFromSetting() != null) {
-			client.readFrom(settings.readFromSetting());
-		}
-		if (redis.getTimeout() != null) {
-			client.commandTimeout(redis.getTimeout());
-		}
-		if (redis.getClientName() != null) {
-			client.clientName(redis.getClientName());
-		}
-		if (redis.getLettuce().getShutdownTimeout() != null) {
-			client.shutdownTimeout(redis.getLettuce().getShutdownTimeout());
-		}
-		clientCustomizers.orderedStream().forEach((customizer) -> customizer.customize(client));
-		return new MasterFollowingConnectionFactory(route, server(redis, settings), client, resources, options);
+		return new FactoryBuilder(member, properties, redis, resourcesCustomizers, optionsCustomizers,
+				clientCustomizers).build(primaryGroup(properties));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisHaConnectionFactories redisHaConnectionFactories(RedisHaMember member, RedisHaProperties properties,
+			DataRedisProperties redis, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
+			ObjectProvider<MasterFollowingConnectionFactory> primary) {
+		FactoryBuilder builder = new FactoryBuilder(member, properties, redis, resourcesCustomizers,
+				optionsCustomizers, clientCustomizers);
+		return new RedisHaConnectionFactories(properties.getGroups().keySet(), primary.getIfUnique(), builder::build);
 	}
 
 	@Bean
@@ -114,6 +103,43 @@ public final class RedisHaConnectionAutoConfiguration {
 		throw new InvalidConfigurationPropertyValueException(RedisHaProperties.PREFIX + ".primary-group", null,
 				"With several groups " + groups.keySet()
 						+ " redis-ha.primary-group must name the one the application's RedisConnectionFactory follows");
+	}
+
+	/** Builds a group's factory from redis-ha's and Spring Boot's settings and customizers. */
+	private record FactoryBuilder(RedisHaMember member, RedisHaProperties properties, DataRedisProperties redis,
+			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
+
+		MasterFollowingConnectionFactory build(String group) {
+			RedisHaProperties.Group settings = this.properties.getGroups().get(group);
+			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(),
+					settings.readFromSetting() != null);
+			ClientResources.Builder resources = DefaultClientResources.builder();
+			this.resourcesCustomizers.orderedStream().forEach((customizer) -> customizer.customize(resources));
+			ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
+			if (this.redis.getConnectTimeout() != null) {
+				options.socketOptions(SocketOptions.builder().connectTimeout(this.redis.getConnectTimeout()).build());
+			}
+			this.optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+			if (settings.readFromSetting() != null) {
+				client.readFrom(settings.readFromSetting());
+			}
+			if (this.redis.getTimeout() != null) {
+				client.commandTimeout(this.redis.getTimeout());
+			}
+			if (this.redis.getClientName() != null) {
+				client.clientName(this.redis.getClientName());
+			}
+			if (this.redis.getLettuce().getShutdownTimeout() != null) {
+				client.shutdownTimeout(this.redis.getLettuce().getShutdownTimeout());
+			}
+			this.clientCustomizers.orderedStream().forEach((customizer) -> customizer.customize(client));
+			return new MasterFollowingConnectionFactory(route, server(this.redis, settings), client, resources,
+					options);
+		}
+
 	}
 
 }

@@ -2,6 +2,7 @@ package io.redisha.autoconfigure;
 
 import io.lettuce.core.ReadFrom;
 import io.redisha.connection.MasterFollowingConnectionFactory;
+import io.redisha.connection.RedisHaConnectionFactories;
 import io.redisha.event.RedisHaEventPublisher;
 import io.redisha.event.RedisNotifications;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * Tests for {@link RedisHaConnectionAutoConfiguration} and
@@ -54,6 +56,20 @@ class RedisHaConnectionAutoConfigurationTest {
 		this.runner.withPropertyValues(ORDERS, STOCK, "redis-ha.primary-group=stock")
 			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class).getRoute().group())
 				.isEqualTo("stock"));
+	}
+
+	@Test
+	void everyGroupHasAFactoryThePrimaryOneBeingTheApplicationsFactory() {
+		this.runner.withPropertyValues(ORDERS, STOCK, "redis-ha.primary-group=stock").run((context) -> {
+			RedisHaConnectionFactories factories = context.getBean(RedisHaConnectionFactories.class);
+			assertThat(factories.get("stock")).isSameAs(context.getBean(RedisConnectionFactory.class));
+			MasterFollowingConnectionFactory orders = factories.get("orders");
+			assertThat(orders.getRoute().group()).isEqualTo("orders");
+			assertThat(orders.isRunning()).isTrue();
+			assertThat(factories.get("orders")).isSameAs(orders);
+			assertThatIllegalArgumentException().isThrownBy(() -> factories.get("nope"))
+				.withMessage("No redis-ha group 'nope': the configured groups are [orders, stock]");
+		});
 	}
 
 	@Test

@@ -131,6 +131,24 @@ class MasterFollowingConnectionFactoryTest {
 	}
 
 	@Test
+	void anotherGroupHasAMasterFollowingFactoryOfItsOwn() {
+		try (LocalRedisGroup second = LocalRedisGroup.start(1)) {
+			ClientApp.runner(redis.group(), 1)
+				.withPropertyValues("redis-ha.primary-group=" + ClientApp.GROUP,
+						"redis-ha.groups.second.nodes=" + String.join(",", second.addresses()),
+						"redis-ha.groups.second.quorum=1")
+				.run((context) -> {
+					StringRedisTemplate template = new StringRedisTemplate(
+							context.getBean(RedisHaConnectionFactories.class).get("second"));
+					await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+						.untilAsserted(() -> template.opsForValue().set("where", "second"));
+					assertThat(second.master().command("GET", "where")).isEqualTo("second");
+					assertThat(redis.group().master().command("GET", "where")).isNull();
+				});
+		}
+	}
+
+	@Test
 	void withoutAMasterCommandsFailAfterTheFailoverWaitNamingIt() {
 		ClientApp.runner(redis.group(), 1)
 			.withPropertyValues("redis-ha.groups.clients.nodes=127.0.0.1:1", "redis-ha.groups.clients.failover-wait=300ms")
