@@ -11,7 +11,9 @@ final class SimulationFailure extends AssertionError {
 	}
 
 	static String replayCommand(long seed) {
-		return "./mvnw -pl autoconfigure test -Dtest=FailoverSimulationTest -Dredisha.simulation.seed=" + seed;
+		// -am builds the fixture module too: the local repository has no installed snapshot of it
+		return "./mvnw -pl autoconfigure -am test -Dtest=FailoverSimulationTest -Dsurefire.failIfNoSpecifiedTests=false"
+				+ " -Dredisha.simulation.seed=" + seed;
 	}
 
 	private static String message(long seed, long step, long now, String problem, String trace) {
