@@ -193,7 +193,7 @@ final class FailoverProcess {
 			}
 			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
 			this.host.promoted(now, this.chosen, this.epoch, out);
-			startReconfiguration(now, nodes, out);
+			startReconfiguration(now, nodes);
 		}
 		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
 				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Text text && !text.error())) {
@@ -210,11 +210,12 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Repoints the other replicas; after a forced failover or a switchover also the old master,
-	 * which is alive and must stop taking writes at once (after an automatic failover it is down
-	 * and the stray node repair turns it into a replica when it comes back).
+	 * Lists what to repoint: the other replicas; after a forced failover or a switchover also the
+	 * old master, which is alive and must stop taking writes at once (after an automatic failover
+	 * it is down and the stray node repair turns it into a replica when it comes back). The
+	 * coordinator's next {@link #advance} (right after this reply, unless in TILT) sends them.
 	 */
-	private void startReconfiguration(long now, NodeTracker nodes, List<Action> out) {
+	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
 		boolean forced = this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
 		for (NodeState node : nodes.all()) {
@@ -225,7 +226,6 @@ final class FailoverProcess {
 				this.pending.add(address);
 			}
 		}
-		advance(now, nodes, false, out);
 	}
 
 	/** Timeouts, the ROLE re-query, and the next replicas to repoint; nothing but confirming while in TILT. */
