@@ -5,8 +5,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,6 +21,7 @@ import java.util.function.UnaryOperator;
 
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.protocol.CommandHandler;
+import io.lettuce.core.protocol.ConnectionWatchdog;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -68,6 +71,9 @@ public final class MasterRoute {
 	private final List<Runnable> switchListeners = new CopyOnWriteArrayList<>();
 
 	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+
+	/** Lettuce's reconnect logic of every connection, one per connection across its channels. */
+	private final Set<ConnectionWatchdog> watchdogs = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	private final ChannelHandler fence = new Fence();
 
@@ -191,6 +197,10 @@ public final class MasterRoute {
 	/** Makes the channel subject to fencing; called by Lettuce for each new channel of this group. */
 	void register(Channel channel) {
 		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
+		ConnectionWatchdog watchdog = channel.pipeline().get(ConnectionWatchdog.class);
+		if (watchdog != null && this.watchdogs.add(watchdog) && !this.target.usable()) {
+			watchdog.setReconnectSuspended(true);
+		}
 	}
 
 	private void onEvent(ProtocolEvent event) {
@@ -216,21 +226,47 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * Moves to a new target and cuts every channel the new target does not allow.
-	 * @param failure the failure of commands in flight on a cut channel, from the old master's address
+	 * Moves to a new target, cuts every channel the new target does not allow and lets
+	 * Lettuce reconnect only when the new target is usable.
+	 * @param failure the failure of commands in flight on a cut channel, from the old master's
+	 * address; null when no channel is to be cut
 	 */
 	private void change(UnaryOperator<Target> step, Function<NodeAddress, RuntimeException> failure) {
 		Target previous = update(step);
-		if (previous == null || previous.master() == null || failure == null) {
+		if (previous == null) {
 			return;
 		}
-		Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
-		this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
 		Target current = this.target;
-		if (!previous.master().equals(current.master())) {
+		if (previous.master() != null && failure != null) {
+			Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
+			this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
+		}
+		suspendReconnectsUnless(current.usable());
+		if (previous.master() != null && !previous.master().equals(current.master())) {
 			logger.info("redis-ha group '{}': application connections move from {} to {} (epoch {})", this.group,
 					previous.master(), current.master(), current.epoch());
 			this.switchListeners.forEach(Runnable::run);
+		}
+	}
+
+	/**
+	 * While the group has no usable master, Lettuce does not try to reconnect: it would only be
+	 * refused by {@link #resolve()} (and then fall back to the cached old address, which the
+	 * fence refuses again), logging a warning each time. Once there is one again, every
+	 * disconnected connection reconnects at once.
+	 */
+	private void suspendReconnectsUnless(boolean usable) {
+		List<ConnectionWatchdog> current;
+		synchronized (this.watchdogs) {
+			current = List.copyOf(this.watchdogs);
+		}
+		for (ConnectionWatchdog watchdog : current) {
+			if (watchdog.isListenOnChannelInactive()) {
+				watchdog.setReconnectSuspended(!usable);
+				if (usable) {
+					watchdog.scheduleReconnect();
+				}
+			}
 		}
 	}
 
