@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -19,6 +22,7 @@ import io.redisha.event.NodeDownEvent;
 import io.redisha.event.RedisHaEvent;
 import io.redisha.event.RedisNotifications;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -30,6 +34,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
@@ -183,6 +188,49 @@ class ClientFailoverTest {
 					.until(() -> "2".equals(template.opsForValue().get("after")));
 				assertThat(template.opsForValue().get("before")).isEqualTo("1");
 			});
+	}
+
+	@Test
+	void aForcedFailoverOfAHealthyMasterFailsWhatIsInFlightOnItAndDisconnectsItsOtherClients() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			template.opsForValue().set("before", "1");
+			RedisClient foreignClient = RedisClient.create(RedisURI.create(oldMaster.host(), oldMaster.port()));
+			foreignClient.setOptions(ClientOptions.builder().autoReconnect(false).build());
+			StatefulRedisConnection<String, String> foreign = foreignClient.connect();
+			// A blocking pop waits on the old master when the master changes under it.
+			CompletableFuture<String> blocked = CompletableFuture
+				.supplyAsync(() -> template.opsForList().leftPop("queue", Duration.ofSeconds(20)));
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> String.valueOf(oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
+
+			RedisHaMember member = context.getBean(RedisHaMember.class);
+			long forcedAt = System.nanoTime();
+			// Refused while the member still learns the replicas' state after its start: asked again.
+			AtomicReference<RedisHaMember.CommandResult> forced = new AtomicReference<>();
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+				forced.set(member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
+				return forced.get().outcome().status() == CommandOutcome.Status.STARTED;
+			});
+			assertThat(forced.get().finished().get(10, TimeUnit.SECONDS).newMaster()).isNotEqualTo(address(oldMaster));
+
+			Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
+			assertThat(Duration.ofNanos(System.nanoTime() - forcedAt)).isLessThan(Duration.ofSeconds(10));
+			assertThat(inFlight).rootCause().isInstanceOf(RedisMasterSwitchedException.class);
+			RedisMasterSwitchedException switched = (RedisMasterSwitchedException) NestedExceptionUtils
+				.getRootCause(inFlight);
+			assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
+			assertThat(switched.getNewMaster()).isNotEqualTo(address(oldMaster));
+			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isOpen());
+			foreignClient.shutdown();
+
+			template.opsForValue().set("after", "1");
+			assertThat(group.nodeOnPort(switched.getNewMaster().port()).command("GET", "after")).isEqualTo("1");
+			assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME);
+		});
 	}
 
 	/** The application with a listener container; {@link #startOthers} adds the other instances. */
