@@ -185,6 +185,13 @@ final class FailoverProcess {
 			}
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
+				&& this.stage == Stage.CONFIRMING && this.trigger == GroupSnapshot.Trigger.SWITCHOVER
+				&& !(reply instanceof Reply.Role role && role.role().master()) && now <= this.confirmDeadline) {
+			// Writes are paused on the master until the roles swap: ask again at once, not a tick later.
+			this.lastRoleQueryAt = -1;
+			confirm(now, nodes.get(this.chosen), out);
+		}
+		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
 			step("promoted", now);
 			if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {

@@ -158,7 +158,13 @@ class MemberOperationsTest {
 			assertThat(snapshot(member).master().address()).isEqualTo(failover.newMaster());
 			assertThat(snapshot(member).configEpoch()).isEqualTo(failover.epoch());
 		}));
-		CommandResult again = three.get(0).failover(Members.GROUP, COMMAND);
+		// Right after a failover the replicas are still resyncing: a second one is refused until one is eligible.
+		CommandResult[] started = new CommandResult[1];
+		await().atMost(EVENTUALLY).until(() -> {
+			started[0] = three.get(0).failover(Members.GROUP, COMMAND);
+			return started[0].outcome().status() == CommandOutcome.Status.STARTED;
+		});
+		CommandResult again = started[0];
 		CommandResult meanwhile = three.get(0).failover(Members.GROUP, COMMAND);
 		assertThat(meanwhile.outcome().status()).isEqualTo(CommandOutcome.Status.CONFLICT);
 		assertThat(meanwhile.outcome().message()).contains("in progress");

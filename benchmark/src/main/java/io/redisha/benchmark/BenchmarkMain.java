@@ -13,7 +13,8 @@ import java.util.Map;
  */
 public final class BenchmarkMain {
 
-	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark());
+	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark(),
+			new SwitchoverBenchmark());
 
 	private BenchmarkMain() {
 	}

@@ -1,0 +1,248 @@
+package io.redisha.benchmark;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisServerBinary;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.member.GroupSettings;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * Planned switchovers under a steady write load: one writer thread SETs new keys in a tight
+ * loop on the master the members name (as the application's connection factory does), while
+ * the members switch the master over again and again. Prints, per switchover, its duration
+ * and the longest time between two acknowledged writes around it, and at the end how many
+ * acknowledged writes the final master lacks (must be 0).
+ */
+final class SwitchoverBenchmark implements Benchmark {
+
+	private static final String GROUP = FailoverBenchmark.GROUP;
+
+	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
+
+	private static final Duration CATCH_UP = Duration.ofSeconds(5);
+
+	@Override
+	public String name() {
+		return "switchover";
+	}
+
+	@Override
+	public String description() {
+		return "planned switchovers under a steady write load -> lost acknowledged writes, longest write pause";
+	}
+
+	@Override
+	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
+		RedisServerBinary binary = RedisServerBinary.get();
+		out.printf(Locale.ROOT, "switchover benchmark: %d switchovers, master + %d replicas, %d members, quorum %d%n",
+				options.rounds(), options.replicas(), options.members(), FailoverBenchmark.quorum(options));
+		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
+				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+		out.println(FailoverBenchmark.loadAverage());
+		GroupConfig.Timing timing = GroupConfig.Timing.defaults();
+		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
+			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
+			GroupConfig config = new GroupConfig(GROUP, nodes, FailoverBenchmark.quorum(options), options.downAfter(),
+					Duration.ofSeconds(10), 1, timing);
+			List<RedisHaMember> members = new ArrayList<>();
+			try {
+				for (int i = 0; i < options.members(); i++) {
+					RedisHaMember member = new RedisHaMember(
+							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+					member.start();
+					members.add(member);
+				}
+				FailoverBenchmark.awaitReady(members, nodes, timing.startupQuietPeriod());
+				switchovers(options, redis, members, out);
+			}
+			finally {
+				members.forEach(RedisHaMember::stop);
+			}
+		}
+	}
+
+	private void switchovers(BenchmarkOptions options, LocalRedisGroup redis, List<RedisHaMember> members,
+			PrintStream out) throws Exception {
+		Writer writer = new Writer(redis, members.get(0));
+		Thread thread = new Thread(writer, "switchover-benchmark-writer");
+		thread.start();
+		Samples durations = new Samples("switchover requested -> ended");
+		Samples pauses = new Samples("longest time between two acknowledged writes");
+		int refused = 0;
+		try {
+			for (int i = 1; i <= options.rounds(); i++) {
+				awaitSettled(members, options.replicas());
+				writer.awaitWrites(200);
+				RedisHaMember leader = members.get(i % members.size());
+				long requestedAt = System.nanoTime();
+				RedisHaMember.CommandResult result = leader.switchover(GROUP, null, CATCH_UP, Duration.ofSeconds(5));
+				if (result.finished() == null) {
+					refused++;
+					out.printf(Locale.ROOT, "switchover %d: refused: %s%n", i, result.outcome().message());
+					continue;
+				}
+				FailoverSnapshot switchover = result.finished().get(60, TimeUnit.SECONDS);
+				long endedAt = System.nanoTime();
+				writer.awaitWrites(200);
+				long pause = writer.longestGap(requestedAt, System.nanoTime());
+				if (!switchover.succeeded()) {
+					refused++;
+				}
+				else {
+					durations.add(endedAt - requestedAt);
+					pauses.add(pause);
+				}
+				out.printf(Locale.ROOT, "switchover %d: %s -> %s %s in %s, longest write pause %s; steps %s%n", i,
+						switchover.oldMaster(), switchover.newMaster(), switchover.result(),
+						Samples.millis(Duration.ofNanos(endedAt - requestedAt)), Samples.millis(Duration.ofNanos(pause)),
+						switchover.steps().stream().map((step) -> step.name().split(" ")[0] + "@" + step.atMs()).toList());
+			}
+		}
+		finally {
+			writer.stop();
+			thread.join();
+		}
+		awaitSettled(members, options.replicas());
+		NodeAddress master = members.get(0).snapshot(GROUP).master().address();
+		long lost = writer.lostOn(redis.nodeOnPort(master.port()));
+		out.println(FailoverBenchmark.loadAverage());
+		out.println(durations.summary());
+		out.println(pauses.summary());
+		out.printf(Locale.ROOT, "acknowledged writes: %d, lost: %d, failed or unacknowledged attempts: %d, "
+				+ "switchovers refused or aborted: %d%n", writer.acknowledged(), lost, writer.failures(), refused);
+		if (pauses.count() > 0) {
+			out.printf(Locale.ROOT, "goal: 0 lost and longest pause <= 200 ms: %s%n",
+					(lost == 0 && pauses.percentile(100).toMillis() <= 200) ? "met" : "NOT met");
+		}
+	}
+
+	/** Every member names the same master, all replicas linked to it, and nobody is failing over. */
+	private static void awaitSettled(List<RedisHaMember> members, int replicas) {
+		FailoverBenchmark.waitUntil("every member agrees on a master with " + replicas + " linked replicas", () -> {
+			NodeAddress master = null;
+			for (RedisHaMember member : members) {
+				GroupSnapshot snapshot = member.snapshot(GROUP);
+				if (snapshot.master() == null || snapshot.state() != io.redisha.protocol.GroupState.OK
+						|| (master != null && !master.equals(snapshot.master().address()))
+						|| snapshot.replicas().stream().filter((node) -> "up".equals(node.linkStatus())).count() != replicas) {
+					return false;
+				}
+				master = snapshot.master().address();
+			}
+			return true;
+		});
+	}
+
+	/**
+	 * Writes new keys one at a time to the master a member names, and remembers which were
+	 * acknowledged and when. A failed write (READONLY from the demoted master, a timeout while
+	 * writes are paused) is not acknowledged; the next one goes to the master named then.
+	 */
+	private static final class Writer implements Runnable {
+
+		private final LocalRedisGroup redis;
+
+		private final RedisHaMember view;
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		/** Acknowledged keys k0, k1, ... by index, and when each was acknowledged. */
+		private final List<Long> acknowledgedAt = new ArrayList<>();
+
+		private final List<Integer> acknowledgedKeys = new ArrayList<>();
+
+		private int failures;
+
+		Writer(LocalRedisGroup redis, RedisHaMember view) {
+			this.redis = redis;
+			this.view = view;
+		}
+
+		@Override
+		public void run() {
+			for (int i = 0; this.running.get(); i++) {
+				try {
+					int port = this.view.snapshot(GROUP).master().address().port();
+					Object reply = this.redis.nodeOnPort(port).command("SET", "k" + i, Integer.toString(i));
+					if ("OK".equals(reply)) {
+						synchronized (this) {
+							this.acknowledgedKeys.add(i);
+							this.acknowledgedAt.add(System.nanoTime());
+						}
+						continue;
+					}
+				}
+				catch (RuntimeException ex) {
+					// Not acknowledged: READONLY, a timeout during the pause, a node being reconfigured.
+				}
+				synchronized (this) {
+					this.failures++;
+				}
+			}
+		}
+
+		void stop() {
+			this.running.set(false);
+		}
+
+		synchronized int acknowledged() {
+			return this.acknowledgedKeys.size();
+		}
+
+		synchronized int failures() {
+			return this.failures;
+		}
+
+		void awaitWrites(int more) {
+			int target = acknowledged() + more;
+			FailoverBenchmark.waitUntil(more + " more acknowledged writes", () -> acknowledged() >= target);
+		}
+
+		/** The longest time between two consecutive acknowledged writes within the window. */
+		synchronized long longestGap(long from, long to) {
+			long longest = 0;
+			long previous = from;
+			for (long at : this.acknowledgedAt) {
+				if (at > from && at <= to) {
+					longest = Math.max(longest, at - previous);
+					previous = at;
+				}
+			}
+			return longest;
+		}
+
+		/** How many acknowledged keys the node lacks, asked with EXISTS in batches. */
+		synchronized long lostOn(RedisServerProcess master) {
+			long lost = 0;
+			for (int start = 0; start < this.acknowledgedKeys.size(); start += 1000) {
+				List<Integer> batch = this.acknowledgedKeys.subList(start,
+						Math.min(start + 1000, this.acknowledgedKeys.size()));
+				String[] command = new String[batch.size() + 1];
+				command[0] = "EXISTS";
+				for (int i = 0; i < batch.size(); i++) {
+					command[i + 1] = "k" + batch.get(i);
+				}
+				lost += batch.size() - (Long) master.command(command);
+			}
+			return lost;
+		}
+
+	}
+
+}
