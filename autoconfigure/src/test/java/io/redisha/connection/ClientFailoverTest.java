@@ -9,10 +9,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
@@ -133,9 +129,7 @@ class ClientFailoverTest {
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("before", "1");
 			// A client outside the application, connected to the master before it pauses.
-			RedisClient foreignClient = RedisClient.create(RedisURI.create(oldMaster.host(), oldMaster.port()));
-			foreignClient.setOptions(ClientOptions.builder().autoReconnect(false).build());
-			StatefulRedisConnection<String, String> foreign = foreignClient.connect();
+			ForeignClient foreign = new ForeignClient(oldMaster);
 
 			oldMaster.pause();
 			long pausedAt = System.nanoTime();
@@ -161,8 +155,8 @@ class ClientFailoverTest {
 			await().atMost(Duration.ofSeconds(2))
 				.untilAsserted(() -> assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME));
 			// The other client was disconnected (CLIENT KILL TYPE normal) as soon as the old master answered.
-			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isOpen());
-			foreignClient.shutdown();
+			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
+			foreign.close();
 			assertThat(oldMaster.role()).isEqualTo("master");
 		});
 	}
@@ -198,9 +192,7 @@ class ClientFailoverTest {
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("before", "1");
-			RedisClient foreignClient = RedisClient.create(RedisURI.create(oldMaster.host(), oldMaster.port()));
-			foreignClient.setOptions(ClientOptions.builder().autoReconnect(false).build());
-			StatefulRedisConnection<String, String> foreign = foreignClient.connect();
+			ForeignClient foreign = new ForeignClient(oldMaster);
 			// A blocking pop waits on the old master when the master changes under it.
 			CompletableFuture<String> blocked = CompletableFuture
 				.supplyAsync(() -> template.opsForList().leftPop("queue", Duration.ofSeconds(20)));
@@ -224,8 +216,8 @@ class ClientFailoverTest {
 				.getRootCause(inFlight);
 			assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
 			assertThat(switched.getNewMaster()).isNotEqualTo(address(oldMaster));
-			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isOpen());
-			foreignClient.shutdown();
+			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
+			foreign.close();
 
 			template.opsForValue().set("after", "1");
 			assertThat(group.nodeOnPort(switched.getNewMaster().port()).command("GET", "after")).isEqualTo("1");
