@@ -65,6 +65,11 @@ class SampleApplicationTest {
 		assertThat(get("/actuator").body()).contains("\"health\"", "\"redisha\"", "\"metrics\"", "\"prometheus\"");
 		assertThat(get("/actuator/metrics").statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/metrics").body()).contains("\"redis.ha.state\"", "\"redis.ha.members\"",
+				"\"redis.ha.nodes.up\"", "\"redis.ha.gossip.sent\"");
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get("/actuator/prometheus").body())
+			.contains("redis_ha_state{group=\"demo\",state=\"OK\"} 1.0", "redis_ha_ping_seconds_count{group=\"demo\"",
+					"redis_ha_replication_lag_bytes{group=\"demo\""));
 	}
 
 	@Test
