@@ -210,6 +210,13 @@ class MemberOperationsTest {
 		String vanishingId = vanishing.identity().id();
 		await().atMost(EVENTUALLY).until(() -> memberIds(operator).contains(vanishingId));
 		proxies.values().forEach(TcpProxy::cut);
+		// Its goodbye goes into the cut proxies: to the others it simply vanishes.
+		vanishing.stop();
+		// Silent for longer than a hello period: nothing of it is in flight any more.
+		await().atMost(EVENTUALLY).until(() -> snapshot(operator).members()
+			.stream()
+			.anyMatch((member) -> member.id().equals(vanishingId)
+					&& member.lastSeenMs() > Members.HELLO_PERIOD.toMillis() + 500));
 		assertThat(operator.forgetMember(Members.GROUP, vanishingId, COMMAND).outcome().status())
 			.isEqualTo(CommandOutcome.Status.DONE);
 		assertThat(memberIds(operator)).doesNotContain(vanishingId).hasSize(1);
