@@ -243,6 +243,7 @@ final class GroupLoop {
 					result.completeExceptionally(new IllegalStateException("group " + name() + " is stopped"));
 					return;
 				}
+				RedisHaMember.CommandResult[] done = new RedisHaMember.CommandResult[1];
 				step(() -> {
 					try {
 						CommandOutcome outcome = command.apply(this.clock.getAsLong());
@@ -251,7 +252,7 @@ final class GroupLoop {
 							finished = new CompletableFuture<>();
 							this.awaited.put(outcome.epoch(), finished);
 						}
-						result.complete(new RedisHaMember.CommandResult(outcome, finished));
+						done[0] = new RedisHaMember.CommandResult(outcome, finished);
 						return outcome.actions();
 					}
 					catch (RuntimeException ex) {
@@ -259,6 +260,10 @@ final class GroupLoop {
 						throw ex;
 					}
 				});
+				// Answered only now that the snapshot shows the command's effect.
+				if (done[0] != null) {
+					result.complete(done[0]);
+				}
 			});
 		}
 		catch (RejectedExecutionException ex) {
