@@ -56,13 +56,16 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Hand the master role over to a replica without losing acknowledged writes: {@code FAILOVER
-	 * TO <target host> <target port> TIMEOUT <timeoutMillis>} on the master {@code node} (Redis
-	 * 6.2+), which pauses writes, waits until the target has caught up, then swaps roles, or gives
-	 * up after the timeout and keeps serving. Answered at once with {@link Reply.Text} (the
-	 * hand-over runs on in Redis) or {@link Reply.Failed}.
+	 * Stop the master taking writes for a switchover: {@code CLIENT PAUSE <pauseMillis> WRITE}
+	 * (Redis 6.2+; reads go on, writes, expiry and eviction wait), then {@code INFO}, whose
+	 * offset is final while the pause holds. Answered with {@link Reply.Info}, an error
+	 * {@link Reply.Text} or {@link Reply.Failed}.
 	 */
-	record HandOver(NodeAddress node, NodeAddress target, long timeoutMillis, long epoch) implements NodeCommand {
+	record PauseWrites(NodeAddress node, long pauseMillis, long epoch) implements NodeCommand {
+	}
+
+	/** {@code CLIENT UNPAUSE}: end a {@link PauseWrites}; answered with {@link Reply.Text} or {@link Reply.Failed}. */
+	record ResumeWrites(NodeAddress node) implements NodeCommand {
 	}
 
 	/** Make the node a replica of {@code master}, in the same kind of MULTI block as {@link Promote}. */

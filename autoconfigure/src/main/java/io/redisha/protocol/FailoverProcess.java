@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
@@ -13,10 +14,13 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * The failover this member leads after winning an election: promote the chosen replica,
- * confirm with ROLE at once (and every tick until it answers master), then repoint the other
- * replicas, at most {@code parallelSyncs} resyncing at a time. Each step is recorded with its
- * time for the endpoint.
+ * The failover this member leads after winning an election: choose a replica (waiting briefly
+ * for fresh INFO when what it has is stale), promote it, confirm with ROLE at once (and every
+ * tick until it answers master), then repoint the other replicas, at most
+ * {@code parallelSyncs} resyncing at a time. A switchover first pauses writes on the master,
+ * waits until the target has the master's offset, and demotes the master before promoting
+ * the target, so that no acknowledged write is lost and two masters never take writes. Each
+ * step is recorded with its time for the endpoint.
  */
 final class FailoverProcess {
 
@@ -28,11 +32,17 @@ final class FailoverProcess {
 		/** The promoted node answered ROLE master: it is the master of config epoch {@code epoch}. */
 		void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out);
 
+		/** The replica to promote for this election, if one is eligible with what is known now. */
+		Optional<ReplicaSelector.Choice> select(Election election, long now);
+
+		/** The replication offset the node last reported as master; -1 when it never did. */
+		long lastMasterOffset(NodeAddress node);
+
 	}
 
 	private enum Stage {
 
-		HANDING_OVER, PROMOTING, CONFIRMING, RECONFIGURING, ENDED
+		SELECTING, PAUSING, CATCHING_UP, DEMOTING, PROMOTING, CONFIRMING, RECONFIGURING, ENDED
 
 	}
 
@@ -50,13 +60,21 @@ final class FailoverProcess {
 
 	private final int parallelSyncs;
 
+	private final Election election;
+
 	private final GroupSnapshot.Trigger trigger;
 
-	/** For a switchover: how long Redis may wait for the target to catch up; 0 otherwise. */
+	/** When this member won the election. */
+	private final long electedAt;
+
+	/** For a switchover: how long the target may take to catch up with the paused master; 0 otherwise. */
 	private final long handOverTimeout;
 
-	/** When confirming must have succeeded: a switchover's hand-over timeout, else the failover timeout. */
-	private long confirmDeadline;
+	/** When a switchover asked the master to pause writes; -1 before. */
+	private long pauseSentAt = -1;
+
+	/** The master's replication offset once its writes were paused; -1 before. */
+	private long pausedOffset = -1;
 
 	private final List<FailoverSnapshot.Step> steps = new ArrayList<>();
 
@@ -80,19 +98,20 @@ final class FailoverProcess {
 	private long writesAtRisk = -1;
 
 	/**
-	 * @param handOverTimeout for a switchover, how long the master may wait for the target to
-	 * catch up before it gives up and keeps serving; ignored otherwise
+	 * @param handOverTimeout for a switchover, how long the target may take to catch up with the
+	 * paused master before the switchover gives up and the master keeps serving; ignored otherwise
 	 */
 	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
 			long handOverTimeout) {
 		this.host = host;
+		this.election = election;
 		this.trigger = election.trigger();
 		this.handOverTimeout = handOverTimeout;
 		this.leader = leader;
 		this.epoch = election.epoch();
 		this.oldMaster = election.failingMaster();
 		this.startedAt = election.startedAt();
-		this.confirmDeadline = this.startedAt + timers.failoverTimeout();
+		this.electedAt = now;
 		this.timers = timers;
 		this.parallelSyncs = parallelSyncs;
 		step("try-failover", this.startedAt);
@@ -116,35 +135,58 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Starts with the selected replica, or ends at once when there is none.
-	 * @param oldMasterOffset the replication offset the old master was last seen at; -1 when unknown
+	 * Starts with the best eligible replica. When none is eligible on the INFO at hand (the
+	 * election can be won before the replicas' next INFO, read more often only since the master
+	 * went down), fresh INFO is asked at once and the choice is made again on each answer; the
+	 * failover ends as having no good replica only when none is eligible after that.
 	 */
-	void begin(long now, ReplicaSelector.Choice choice, long oldMasterOffset, List<Action> out) {
+	void begin(long now, NodeTracker nodes, List<Action> out) {
+		this.stage = Stage.SELECTING;
+		for (NodeState node : nodes.all()) {
+			if (!node.address().equals(this.oldMaster) && node.infoDue(now, 0)) {
+				node.infoSent(now);
+				out.add(new Action.QueryInfo(node.address()));
+			}
+		}
+		select(now, out);
+	}
+
+	private void select(long now, List<Action> out) {
+		ReplicaSelector.Choice choice = this.host.select(this.election, now).orElse(null);
 		if (choice == null) {
-			this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null, out);
-			abort(now, "no good replica");
+			if (now - this.electedAt >= ReplicaSelector.maxInfoAge(this.timers)) {
+				this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null, out);
+				abort(now, "no good replica");
+			}
 			return;
 		}
 		this.chosen = choice.node().address();
+		long oldMasterOffset = this.host.lastMasterOffset(this.oldMaster);
 		if (oldMasterOffset >= 0) {
 			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
 		}
 		step("selected-replica " + this.chosen, now);
 		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
 		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-			this.stage = Stage.HANDING_OVER;
-			out.add(new Action.HandOver(this.oldMaster, this.chosen, this.handOverTimeout, this.epoch));
-			step("handover-sent", now);
+			// Paused for longer than the catch-up may take, so that the pause still holds when the demotion arrives.
+			this.stage = Stage.PAUSING;
+			this.pauseSentAt = now;
+			out.add(new Action.PauseWrites(this.oldMaster, this.handOverTimeout + this.timers.downAfter(), this.epoch));
+			step("pause-writes-sent", now);
 		}
 		else if (choice.alreadyPromoted()) {
 			step("already-promoted " + this.chosen, now);
 			confirm(now, choice.node(), out);
 		}
 		else {
-			this.stage = Stage.PROMOTING;
-			out.add(new Action.Promote(this.chosen, this.epoch));
-			step("promote-sent", now);
+			promote(now, out);
 		}
+	}
+
+	private void promote(long now, List<Action> out) {
+		this.stage = Stage.PROMOTING;
+		out.add(new Action.Promote(this.chosen, this.epoch));
+		step("promote-sent", now);
 	}
 
 	/** Asks ROLE at once, then at most once a tick until the node answers master. */
@@ -162,16 +204,23 @@ final class FailoverProcess {
 		if (this.stage == Stage.ENDED) {
 			return;
 		}
-		if (command instanceof Action.HandOver handOver && handOver.epoch() == this.epoch
-				&& this.stage == Stage.HANDING_OVER) {
+		if (command instanceof Action.PauseWrites pause && pause.epoch() == this.epoch && this.stage == Stage.PAUSING) {
+			onPaused(now, reply, nodes, out);
+		}
+		else if (command instanceof Action.QueryInfo && command.node().equals(this.chosen)
+				&& this.stage == Stage.CATCHING_UP) {
+			catchUp(now, nodes.get(this.chosen), out);
+		}
+		else if (command instanceof Action.Replicate demote && demote.epoch() == this.epoch
+				&& demote.node().equals(this.oldMaster) && this.stage == Stage.DEMOTING) {
 			if (reply instanceof Reply.Text text && !text.error()) {
-				step("handover-acknowledged", now);
-				// Redis waits up to the timeout for the target to catch up, then swaps roles or gives up.
-				this.confirmDeadline = now + this.handOverTimeout + this.timers.downAfter();
-				confirm(now, nodes.get(this.chosen), out);
+				// Its paused writers were disconnected by the demotion; later ones get READONLY at once.
+				step("demoted " + this.oldMaster, now);
+				out.add(new Action.ResumeWrites(this.oldMaster));
+				promote(now, out);
 			}
 			else {
-				abort(now, "the master refused to hand over to " + this.chosen + ": " + describe(reply));
+				abortSwitchover(now, "the master refused to step down: " + describe(reply), out);
 			}
 		}
 		else if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
@@ -186,16 +235,18 @@ final class FailoverProcess {
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && this.trigger == GroupSnapshot.Trigger.SWITCHOVER
-				&& !(reply instanceof Reply.Role role && role.role().master()) && now <= this.confirmDeadline) {
-			// Writes are paused on the master until the roles swap: ask again at once, not a tick later.
-			this.lastRoleQueryAt = -1;
+				&& !(reply instanceof Reply.Role role && role.role().master())) {
+			// The group has no writable master until the target answers: ask again at once, not a tick later.
+			if (now > this.lastRoleQueryAt) {
+				this.lastRoleQueryAt = -1;
+			}
 			confirm(now, nodes.get(this.chosen), out);
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
 			step("promoted", now);
 			if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-				// Redis handed over only once the target had every write: nothing acknowledged is lost.
+				// The target had the paused master's offset before the master stepped down: nothing acknowledged is lost.
 				this.writesAtRisk = 0;
 			}
 			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
@@ -209,6 +260,53 @@ final class FailoverProcess {
 		}
 	}
 
+	/** The master's INFO right after the pause holds its final offset; the target must reach it. */
+	private void onPaused(long now, Reply reply, NodeTracker nodes, List<Action> out) {
+		if (!(reply instanceof Reply.Info info)) {
+			abortSwitchover(now, "the master refused to pause writes (CLIENT PAUSE WRITE): " + describe(reply), out);
+		}
+		else if (info.info().role() != Role.MASTER) {
+			abortSwitchover(now, this.oldMaster + " is no longer a master", out);
+		}
+		else {
+			this.pausedOffset = info.info().offset();
+			step("writes-paused @" + this.pausedOffset, now);
+			this.stage = Stage.CATCHING_UP;
+			catchUp(now, nodes.get(this.chosen), out);
+		}
+	}
+
+	/**
+	 * Demotes the master once the target replicates it with the paused offset; otherwise asks
+	 * the target's INFO again as soon as it answers, until the catch-up timeout.
+	 */
+	private void catchUp(long now, NodeState target, List<Action> out) {
+		ReplicationInfo info = (target != null) ? target.info() : null;
+		boolean caughtUp = info != null && target.infoAt() >= this.pauseSentAt && info.role() == Role.REPLICA
+				&& this.oldMaster.equals(info.master()) && info.masterLinkUp() && info.offset() >= this.pausedOffset;
+		if (caughtUp) {
+			step("caught-up " + this.chosen + " @" + info.offset(), now);
+			this.stage = Stage.DEMOTING;
+			out.add(new Action.Replicate(this.oldMaster, this.chosen, this.epoch));
+			step("demote-sent " + this.oldMaster, now);
+		}
+		else if (now - this.pauseSentAt > this.handOverTimeout) {
+			abortSwitchover(now, this.chosen + " did not catch up within " + this.handOverTimeout
+					+ " ms: the old master keeps serving", out);
+		}
+		else if (target != null && target.infoDue(now, 1)) {
+			// At most once a millisecond: the target usually has the offset at the first or second answer.
+			target.infoSent(now);
+			out.add(new Action.QueryInfo(this.chosen));
+		}
+	}
+
+	/** Gives up before the target was promoted: the master takes writes again at once. */
+	private void abortSwitchover(long now, String reason, List<Action> out) {
+		out.add(new Action.ResumeWrites(this.oldMaster));
+		abort(now, reason);
+	}
+
 	private static String describe(Reply reply) {
 		if (reply instanceof Reply.Failed failed) {
 			return failed.reason();
@@ -217,14 +315,15 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Lists what to repoint: the other replicas; after a forced failover or a switchover also the
-	 * old master, which is alive and must stop taking writes at once (after an automatic failover
-	 * it is down and the stray node repair turns it into a replica when it comes back). The
-	 * coordinator's next {@link #advance} (right after this reply, unless in TILT) sends them.
+	 * Lists what to repoint: the other replicas; after a forced failover also the old master,
+	 * which is alive and must stop taking writes at once (a switchover demoted it already; after
+	 * an automatic failover it is down and the stray node repair turns it into a replica when it
+	 * comes back). The coordinator's next {@link #advance} (right after this reply, unless in
+	 * TILT) sends them.
 	 */
 	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
-		boolean forced = this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
+		boolean forced = this.trigger == GroupSnapshot.Trigger.FORCED;
 		for (NodeState node : nodes.all()) {
 			NodeAddress address = node.address();
 			boolean otherReplica = !address.equals(this.oldMaster) && node.role() == Role.REPLICA;
@@ -235,27 +334,41 @@ final class FailoverProcess {
 		}
 	}
 
-	/** Timeouts, the ROLE re-query, and the next replicas to repoint; nothing but confirming while in TILT. */
+	/**
+	 * The choice of a replica, the catch-up of a switchover's target, timeouts, the ROLE
+	 * re-query and the next replicas to repoint; in TILT no replica is chosen nor repointed.
+	 */
 	void advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
 		if (this.stage == Stage.ENDED) {
 			return;
 		}
 		boolean timedOut = now - this.startedAt > this.timers.failoverTimeout();
+		if (this.stage == Stage.SELECTING) {
+			if (tilted) {
+				abort(now, "entered TILT while choosing a replica");
+			}
+			else {
+				select(now, out);
+			}
+			return;
+		}
+		if (this.stage == Stage.CATCHING_UP) {
+			catchUp(now, nodes.get(this.chosen), out);
+			return;
+		}
 		if (this.stage == Stage.CONFIRMING) {
-			if (now > this.confirmDeadline) {
-				abort(now, (this.trigger == GroupSnapshot.Trigger.SWITCHOVER)
-						? this.chosen + " did not catch up within " + this.handOverTimeout
-								+ " ms: the old master keeps serving"
-						: "no ROLE master from " + this.chosen + " within the failover timeout");
+			if (timedOut) {
+				abort(now, "no ROLE master from " + this.chosen + " within the failover timeout");
 			}
 			else {
 				confirm(now, nodes.get(this.chosen), out);
 			}
 			return;
 		}
-		if (this.stage == Stage.PROMOTING || this.stage == Stage.HANDING_OVER) {
+		if (this.stage == Stage.PROMOTING || this.stage == Stage.PAUSING || this.stage == Stage.DEMOTING) {
 			if (timedOut) {
-				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
+				abort(now, "no answer to the " + this.stage.name().toLowerCase(java.util.Locale.ROOT) + " of "
+						+ ((this.stage == Stage.PROMOTING) ? this.chosen : this.oldMaster) + " within the failover timeout");
 			}
 			return;
 		}

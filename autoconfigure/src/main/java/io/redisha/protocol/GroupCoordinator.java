@@ -62,6 +62,16 @@ public final class GroupCoordinator {
 			switchMaster(now, newMaster, out);
 		}
 
+		@Override
+		public java.util.Optional<ReplicaSelector.Choice> select(Election election, long now) {
+			return GroupCoordinator.this.select(election, now);
+		}
+
+		@Override
+		public long lastMasterOffset(NodeAddress node) {
+			return GroupCoordinator.this.lastMasterOffset(node);
+		}
+
 	};
 
 	private boolean started;
@@ -432,10 +442,12 @@ public final class GroupCoordinator {
 
 	/**
 	 * A planned change of master that loses no acknowledged write: after the election (as for
-	 * a forced failover) the master is asked to hand over to the target with Redis's
-	 * {@code FAILOVER} command, which pauses writes, waits until the target has every write,
-	 * then swaps roles; if the target does not catch up within {@code timeoutMillis} the master
-	 * keeps serving and the switchover ends as aborted.
+	 * a forced failover) writes are paused on the master ({@code CLIENT PAUSE WRITE}), the
+	 * target is awaited until it has the master's offset, the master is demoted, then the target
+	 * promoted. If the target does not catch up within {@code timeoutMillis} the master takes
+	 * writes again at once and the switchover ends as aborted. Redis's own {@code FAILOVER}
+	 * does the same but waits for the replica's next acknowledgement, sent once a second:
+	 * hundreds of milliseconds of paused writes that this order does not need.
 	 * @param target the replica to promote; null for the best eligible one
 	 */
 	public CommandOutcome requestSwitchover(long nowMillis, NodeAddress target, long timeoutMillis) {
@@ -490,9 +502,9 @@ public final class GroupCoordinator {
 			if (master.status(now, this.timers.downAfter()) != NodeStatus.UP || master.info() == null) {
 				return "the master " + this.master + " does not answer: a switchover needs it, force a failover instead";
 			}
-			if (!handsOver(master.info().version())) {
+			if (!pausesWrites(master.info().version())) {
 				return "the master runs Redis " + master.info().version()
-						+ ", a switchover needs Redis 6.2 or later (its FAILOVER command)";
+						+ ", a switchover needs Redis 6.2 or later (CLIENT PAUSE WRITE): force a failover instead";
 			}
 		}
 		Election probe = new Election(this.self.id(), this.currentEpoch + 1, this.master, now, trigger, target);
@@ -504,8 +516,8 @@ public final class GroupCoordinator {
 		return null;
 	}
 
-	/** Whether a server of this version (from INFO) has the FAILOVER command (6.2+). */
-	static boolean handsOver(String version) {
+	/** Whether a server of this version (from INFO) has {@code CLIENT PAUSE WRITE} and {@code CLIENT UNPAUSE} (6.2+). */
+	static boolean pausesWrites(String version) {
 		String[] parts = version.split("\\.");
 		try {
 			int major = Integer.parseInt(parts[0]);
@@ -759,14 +771,15 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * How many members that say the master is down have a smaller id: the first asks for votes
-	 * at once, the others a step later each, by which time they have its request and vote for it
-	 * instead of splitting the vote.
+	 * How many members heard from recently have a smaller id: the first asks for votes at once,
+	 * the others a step later each, by which time they have its request and vote for it instead
+	 * of splitting the vote. Every live peer counts, not only those that already say the master
+	 * is down: a smaller id that reaches ODOWN a moment later would otherwise ask at once too.
 	 */
 	private int candidacyRank(long now) {
 		int rank = 0;
 		for (Peer peer : this.members.peers()) {
-			if (peer.seesDown(this.master, now, this.timers.opinionValidity())
+			if (now - peer.lastSeenAt() <= this.timers.opinionValidity()
 					&& peer.id().compareTo(this.self.id()) < 0) {
 				rank++;
 			}
@@ -779,7 +792,8 @@ public final class GroupCoordinator {
 	 * An operator's failover of a healthy master accepts INFO as old as the calm-time period.
 	 */
 	private java.util.Optional<ReplicaSelector.Choice> select(Election election, long now) {
-		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK : this.selector.maxInfoAge();
+		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK
+				: ReplicaSelector.maxInfoAge(this.timers);
 		List<NodeState> candidates = new ArrayList<>(this.nodes.all());
 		if (election.target() != null) {
 			candidates.removeIf((node) -> !node.address().equals(election.target())
@@ -808,7 +822,7 @@ public final class GroupCoordinator {
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), won, now, this.timers,
 					this.config.parallelSyncs(), this.handOverTimeout);
 			this.election = null;
-			this.failover.begin(now, select(won, now).orElse(null), lastMasterOffset(this.failover.oldMaster()), out);
+			this.failover.begin(now, this.nodes, out);
 			publishHello(now, out);
 			if (this.failover.ended()) {
 				endFailover(now, out);

@@ -38,7 +38,7 @@ final class ReplicaSelector {
 	 * @param groupReplicationId the replication id last seen on the group's master; empty when unknown
 	 */
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, String groupReplicationId, long now) {
-		return select(nodes, failed, groupReplicationId, now, maxInfoAge());
+		return select(nodes, failed, groupReplicationId, now, maxInfoAge(this.timers));
 	}
 
 	/**
@@ -93,8 +93,8 @@ final class ReplicaSelector {
 	}
 
 	/** INFO older than this is stale: during a failover INFO is read every PING period. */
-	long maxInfoAge() {
-		return Math.max(3 * this.timers.fastInfoEvery(), 3 * Timers.TICK);
+	static long maxInfoAge(Timers timers) {
+		return Math.max(3 * timers.fastInfoEvery(), 3 * Timers.TICK);
 	}
 
 }

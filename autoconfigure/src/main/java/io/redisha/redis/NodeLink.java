@@ -26,7 +26,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -38,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A member's connections to one Redis node: one for commands and one subscribed to the gossip
- * channel. Connections are opened lazily and opened again by the next command after they
+ * A member's connections to one Redis node: one for commands, one to publish gossip on and one
+ * subscribed to the gossip channel. Connections are opened lazily and opened again by the next command after they
  * broke (a node that is down at start, restarted or that killed our clients is simply tried
  * again; a dropped subscription at once), so a command to an unreachable node fails fast
  * with the reason instead of queueing. Every {@link Action.NodeCommand} is answered with exactly one {@link Reply}, also
@@ -68,24 +68,9 @@ public final class NodeLink implements AutoCloseable {
 
 	private final Object dispatchLock = new Object();
 
-	/** Redis 6.2's FAILOVER, which Lettuce has no method for. */
-	private static final ProtocolKeyword FAILOVER = new ProtocolKeyword() {
-
-		private final byte[] bytes = "FAILOVER".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-		@Override
-		public byte[] getBytes() {
-			return this.bytes;
-		}
-
-		@Override
-		public String toString() {
-			return "FAILOVER";
-		}
-
-	};
-
 	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
+
+	private CompletableFuture<StatefulRedisConnection<String, String>> publisher;
 
 	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscription;
 
@@ -193,19 +178,19 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * Publishes on this node when the command connection is open (a closed one is not waited
-	 * for: the message is simply not sent there).
+	 * for: the message is simply not sent there). Messages go out on a connection of their
+	 * own, opened at the first message: a master whose writes are paused (a switchover's
+	 * {@code CLIENT PAUSE WRITE}) holds a PUBLISH back, and with it everything behind it on the
+	 * same connection.
 	 * @return completes when the node acknowledged the message or it failed; never fails
 	 */
 	public CompletableFuture<Void> publish(String targetChannel, String payload) {
-		CompletableFuture<StatefulRedisConnection<String, String>> current = this.commands;
-		if (this.closed || current == null || !isOpen(current)) {
+		if (this.closed || !isConnected()) {
 			return CompletableFuture.completedFuture(null);
 		}
-		RedisFuture<Long> published;
-		synchronized (this.dispatchLock) {
-			published = current.join().async().publish(targetChannel, payload);
-		}
-		return published.toCompletableFuture().handle((receivers, failure) -> {
+		return publisherConnection().thenCompose((connection) -> connection.async()
+			.publish(targetChannel, payload)
+			.toCompletableFuture()).handle((receivers, failure) -> {
 			// A refusal (an ACL without the channel) is worth saying; a connection lost is
 			// already said by the commands.
 			if (failure == null) {
@@ -246,17 +231,25 @@ public final class NodeLink implements AutoCloseable {
 		if (command instanceof Action.Replicate replicate) {
 			return reconfigure(redis, replicate.master());
 		}
-		if (command instanceof Action.HandOver handOver) {
-			CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("TO")
-				.add(handOver.target().host())
-				.add(handOver.target().port())
-				.add("TIMEOUT")
-				.add(handOver.timeoutMillis());
-			return redis.dispatch(FAILOVER, new StatusOutput<>(StringCodec.UTF8), args)
-				.toCompletableFuture()
-				.thenApply((ok) -> new Reply.Text(ok, false));
+		if (command instanceof Action.PauseWrites pause) {
+			// Pipelined on this connection: INFO runs right after the pause, so its offset is final.
+			CompletableFuture<String> paused = client(redis, "PAUSE", Long.toString(pause.pauseMillis()), "WRITE");
+			CompletableFuture<String> info = redis.info().toCompletableFuture();
+			return paused.thenCombine(info, (ok, text) -> parseInfo(text));
+		}
+		if (command instanceof Action.ResumeWrites) {
+			return client(redis, "UNPAUSE").thenApply((ok) -> new Reply.Text(ok, false));
 		}
 		return CompletableFuture.completedFuture(new Reply.Failed("unknown command " + command));
+	}
+
+	/** A {@code CLIENT} subcommand Lettuce has no method for (the WRITE mode of PAUSE, UNPAUSE). */
+	private static CompletableFuture<String> client(RedisAsyncCommands<String, String> redis, String... args) {
+		CommandArgs<String, String> arguments = new CommandArgs<>(StringCodec.UTF8);
+		for (String arg : args) {
+			arguments.add(arg);
+		}
+		return redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), arguments).toCompletableFuture();
 	}
 
 	private Reply parseInfo(String text) {
@@ -336,6 +329,15 @@ public final class NodeLink implements AutoCloseable {
 		return this.commands;
 	}
 
+	/** Opened when first needed, and again after it broke. */
+	private synchronized CompletableFuture<StatefulRedisConnection<String, String>> publisherConnection() {
+		if (this.publisher == null || !isOpenOrOpening(this.publisher)) {
+			closeQuietly(this.publisher);
+			this.publisher = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
+		}
+		return this.publisher;
+	}
+
 	private synchronized void ensureSubscribed() {
 		if (!this.closed && (this.subscription == null || !isOpenOrOpening(this.subscription))) {
 			closeQuietly(this.subscription);
@@ -410,7 +412,7 @@ public final class NodeLink implements AutoCloseable {
 		}
 	}
 
-	/** Closes both connections and the client; commands still under way fail. Idempotent. */
+	/** Closes the connections and the client; commands still under way fail. Idempotent. */
 	public CompletableFuture<Void> closeAsync() {
 		CompletableFuture<?> connecting;
 		synchronized (this) {
@@ -419,7 +421,8 @@ public final class NodeLink implements AutoCloseable {
 			}
 			this.closed = true;
 			// Let connection attempts under way settle (within the timeout) before the client goes.
-			connecting = CompletableFuture.allOf(settled(this.commands), settled(this.subscription));
+			connecting = CompletableFuture.allOf(settled(this.commands), settled(this.publisher),
+					settled(this.subscription));
 		}
 		return connecting.thenCompose((settled) -> this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS))
 			.orTimeout(2 * this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
@@ -433,7 +436,7 @@ public final class NodeLink implements AutoCloseable {
 		return (future != null) ? future.handle((result, failure) -> null) : CompletableFuture.completedFuture(null);
 	}
 
-	/** Closes both connections and the client and waits until they are closed. */
+	/** Closes the connections and the client and waits until they are closed. */
 	@Override
 	public void close() {
 		closeAsync().join();

@@ -53,6 +53,18 @@ final class FakeRedis {
 			node.replicationId = "history-" + node.address + "-promoted";
 			return new Reply.Text("OK", false);
 		}
+		if (command instanceof Action.PauseWrites) {
+			if (node.refusesPause) {
+				return new Reply.Failed("PauseWrites on " + node.address
+						+ " answered an error: NOPERM this user has no permissions to run the 'client|pause' command");
+			}
+			node.writesPaused = true;
+			return new Reply.Info(ReplicationInfo.parse(info(node)));
+		}
+		if (command instanceof Action.ResumeWrites) {
+			node.writesPaused = false;
+			return new Reply.Text("OK", false);
+		}
 		Action.Replicate replicate = (Action.Replicate) command;
 		node.follow(this.nodes.get(replicate.master()));
 		return new Reply.Text("OK", false);
@@ -99,6 +111,12 @@ final class FakeRedis {
 		boolean linkUp = true;
 
 		boolean ignoresPromotion;
+
+		/** Between {@code CLIENT PAUSE WRITE} and {@code CLIENT UNPAUSE}. */
+		boolean writesPaused;
+
+		/** An ACL user without {@code CLIENT PAUSE}. */
+		boolean refusesPause;
 
 		NodeAddress following;
 

@@ -104,7 +104,7 @@ class ReplicaSelectorTest {
 
 	@Test
 	void infoIsStaleAfterThreePingPeriods() {
-		assertThat(this.selector.maxInfoAge()).isEqualTo(3 * this.timers.pingEvery());
+		assertThat(ReplicaSelector.maxInfoAge(this.timers)).isEqualTo(3 * this.timers.pingEvery());
 		assertThat(Timers.of(new GroupConfig("g", List.of(FAILED), 1, Duration.ofSeconds(30), Duration.ofMinutes(3), 1,
 				GroupConfig.Timing.defaults())).pingEvery()).isEqualTo(1000);
 	}
