@@ -9,6 +9,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.redisha.connection.MasterFollowingConnectionFactory;
+import io.redisha.connection.MasterRoute;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerProcess;
@@ -19,12 +24,17 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Planned switchovers under a steady write load: one writer thread SETs new keys in a tight
- * loop on the master the members name (as the application's connection factory does), while
- * the members switch the master over again and again. Prints, per switchover, its duration
- * and the longest time between two acknowledged writes around it, and at the end how many
+ * Planned switchovers under a steady write load: two writer threads SET new keys in a tight
+ * loop while the members switch the master over again and again. One writes through a
+ * {@link StringRedisTemplate} on a {@link MasterFollowingConnectionFactory} (the application's
+ * path), the other on a new raw connection per command to the master a member names (a
+ * client that only follows the announcements). Prints, per switchover, its duration and each
+ * writer's longest time between two acknowledged writes around it, and at the end how many
  * acknowledged writes the final master lacks (must be 0).
  */
 final class SwitchoverBenchmark implements Benchmark {
@@ -79,16 +89,46 @@ final class SwitchoverBenchmark implements Benchmark {
 
 	private void switchovers(BenchmarkOptions options, LocalRedisGroup redis, List<RedisHaMember> members,
 			PrintStream out) throws Exception {
-		Writer writer = new Writer(redis, members.get(0));
-		Thread thread = new Thread(writer, "switchover-benchmark-writer");
-		thread.start();
+		MasterFollowingConnectionFactory factory = new MasterFollowingConnectionFactory(
+				new MasterRoute(members.get(0), GROUP, Duration.ofSeconds(2), false), new RedisStandaloneConfiguration(),
+				LettuceClientConfiguration.builder().commandTimeout(COMMAND_TIMEOUT), DefaultClientResources.builder(),
+				ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
+		factory.afterPropertiesSet();
+		factory.start();
+		try {
+			StringRedisTemplate template = new StringRedisTemplate(factory);
+			RedisHaMember view = members.get(1);
+			List<Writer> writers = List.of(
+					new Writer("template", (key, value) -> {
+						template.opsForValue().set(key, value);
+						return true;
+					}),
+					new Writer("raw", (key, value) -> "OK".equals(
+							redis.nodeOnPort(view.snapshot(GROUP).master().address().port()).command("SET", key, value))));
+			switchovers(options, redis, members, writers, out);
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private void switchovers(BenchmarkOptions options, LocalRedisGroup redis, List<RedisHaMember> members,
+			List<Writer> writers, PrintStream out) throws Exception {
+		List<Thread> threads = new ArrayList<>();
+		for (Writer writer : writers) {
+			Thread thread = new Thread(writer, "switchover-benchmark-" + writer.name);
+			thread.start();
+			threads.add(thread);
+		}
 		Samples durations = new Samples("switchover requested -> ended");
-		Samples pauses = new Samples("longest time between two acknowledged writes");
+		List<Samples> pauses = writers.stream()
+			.map((writer) -> new Samples("longest time between two acknowledged writes (" + writer.name + ")"))
+			.toList();
 		int refused = 0;
 		try {
 			for (int i = 1; i <= options.rounds(); i++) {
 				awaitSettled(members, options.replicas());
-				writer.awaitWrites(200);
+				writers.forEach((writer) -> writer.awaitWrites(200));
 				RedisHaMember leader = members.get(i % members.size());
 				long requestedAt = System.nanoTime();
 				RedisHaMember.CommandResult result = leader.switchover(GROUP, null, CATCH_UP, Duration.ofSeconds(5));
@@ -99,37 +139,48 @@ final class SwitchoverBenchmark implements Benchmark {
 				}
 				FailoverSnapshot switchover = result.finished().get(60, TimeUnit.SECONDS);
 				long endedAt = System.nanoTime();
-				writer.awaitWrites(200);
-				long pause = writer.longestGap(requestedAt, System.nanoTime());
+				writers.forEach((writer) -> writer.awaitWrites(200));
+				List<String> longest = new ArrayList<>();
+				for (int w = 0; w < writers.size(); w++) {
+					long pause = writers.get(w).longestGap(requestedAt, System.nanoTime());
+					longest.add(writers.get(w).name + " " + Samples.millis(Duration.ofNanos(pause)));
+					if (switchover.succeeded()) {
+						pauses.get(w).add(pause);
+					}
+				}
 				if (!switchover.succeeded()) {
 					refused++;
 				}
 				else {
 					durations.add(endedAt - requestedAt);
-					pauses.add(pause);
 				}
 				out.printf(Locale.ROOT, "switchover %d: %s -> %s %s in %s, longest write pause %s; steps %s%n", i,
 						switchover.oldMaster(), switchover.newMaster(), switchover.result(),
-						Samples.millis(Duration.ofNanos(endedAt - requestedAt)), Samples.millis(Duration.ofNanos(pause)),
+						Samples.millis(Duration.ofNanos(endedAt - requestedAt)), String.join(", ", longest),
 						switchover.steps().stream().map((step) -> step.name().split(" ")[0] + "@" + step.atMs()).toList());
 			}
 		}
 		finally {
-			writer.stop();
-			thread.join();
+			writers.forEach(Writer::stop);
+			for (Thread thread : threads) {
+				thread.join();
+			}
 		}
 		awaitSettled(members, options.replicas());
 		NodeAddress master = members.get(0).snapshot(GROUP).master().address();
-		long lost = writer.lostOn(redis.nodeOnPort(master.port()));
 		out.println(FailoverBenchmark.loadAverage());
 		out.println(durations.summary());
-		out.println(pauses.summary());
-		out.printf(Locale.ROOT, "acknowledged writes: %d, lost: %d, failed or unacknowledged attempts: %d, "
-				+ "switchovers refused or aborted: %d%n", writer.acknowledged(), lost, writer.failures(), refused);
-		if (pauses.count() > 0) {
-			out.printf(Locale.ROOT, "goal: 0 lost and longest pause <= 200 ms: %s%n",
-					(lost == 0 && pauses.percentile(100).toMillis() <= 200) ? "met" : "NOT met");
+		pauses.forEach((samples) -> out.println(samples.summary()));
+		boolean met = true;
+		for (int w = 0; w < writers.size(); w++) {
+			Writer writer = writers.get(w);
+			long lost = writer.lostOn(redis.nodeOnPort(master.port()));
+			out.printf(Locale.ROOT, "%s writer: acknowledged writes: %d, lost: %d, failed or unacknowledged attempts: %d%n",
+					writer.name, writer.acknowledged(), lost, writer.failures());
+			met &= lost == 0 && pauses.get(w).count() > 0 && pauses.get(w).percentile(100).toMillis() <= 200;
 		}
+		out.printf(Locale.ROOT, "switchovers refused or aborted: %d%n", refused);
+		out.printf(Locale.ROOT, "goal: 0 lost and longest pause <= 200 ms for every writer: %s%n", met ? "met" : "NOT met");
 	}
 
 	/** Every member names the same master, all replicas linked to it, and nobody is failing over. */
@@ -149,38 +200,48 @@ final class SwitchoverBenchmark implements Benchmark {
 		});
 	}
 
+	/** One way to write a key; true when the write was acknowledged. */
+	@FunctionalInterface
+	private interface KeyWriter {
+
+		boolean set(String key, String value);
+
+	}
+
 	/**
-	 * Writes new keys one at a time to the master a member names, and remembers which were
-	 * acknowledged and when. A failed write (READONLY from the demoted master, a timeout while
-	 * writes are paused) is not acknowledged; the next one goes to the master named then.
+	 * Writes new keys one at a time and remembers which were acknowledged and when. A failed
+	 * write (READONLY from the demoted master, a timeout while writes are paused, a command cut
+	 * short by the switch) is not acknowledged.
 	 */
 	private static final class Writer implements Runnable {
 
-		private final LocalRedisGroup redis;
+		private final String name;
 
-		private final RedisHaMember view;
+		private final KeyWriter keys;
 
 		private final AtomicBoolean running = new AtomicBoolean(true);
 
-		/** Acknowledged keys k0, k1, ... by index, and when each was acknowledged. */
+		/** Acknowledged keys by index, and when each was acknowledged. */
 		private final List<Long> acknowledgedAt = new ArrayList<>();
 
 		private final List<Integer> acknowledgedKeys = new ArrayList<>();
 
 		private int failures;
 
-		Writer(LocalRedisGroup redis, RedisHaMember view) {
-			this.redis = redis;
-			this.view = view;
+		Writer(String name, KeyWriter keys) {
+			this.name = name;
+			this.keys = keys;
+		}
+
+		private String key(int i) {
+			return this.name + ":" + i;
 		}
 
 		@Override
 		public void run() {
 			for (int i = 0; this.running.get(); i++) {
 				try {
-					int port = this.view.snapshot(GROUP).master().address().port();
-					Object reply = this.redis.nodeOnPort(port).command("SET", "k" + i, Integer.toString(i));
-					if ("OK".equals(reply)) {
+					if (this.keys.set(key(i), Integer.toString(i))) {
 						synchronized (this) {
 							this.acknowledgedKeys.add(i);
 							this.acknowledgedAt.add(System.nanoTime());
@@ -189,7 +250,7 @@ final class SwitchoverBenchmark implements Benchmark {
 					}
 				}
 				catch (RuntimeException ex) {
-					// Not acknowledged: READONLY, a timeout during the pause, a node being reconfigured.
+					// Not acknowledged: READONLY, a timeout during the pause, a command cut short by the switch.
 				}
 				synchronized (this) {
 					this.failures++;
@@ -236,7 +297,7 @@ final class SwitchoverBenchmark implements Benchmark {
 				String[] command = new String[batch.size() + 1];
 				command[0] = "EXISTS";
 				for (int i = 0; i < batch.size(); i++) {
-					command[i + 1] = "k" + batch.get(i);
+					command[i + 1] = key(batch.get(i));
 				}
 				lost += batch.size() - (Long) master.command(command);
 			}
