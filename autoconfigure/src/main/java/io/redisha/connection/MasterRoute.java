@@ -326,13 +326,18 @@ public final class MasterRoute {
 	 * between.
 	 */
 	private static void cut(Channel channel, Supplier<RuntimeException> failure) {
+		failInFlight(channel, failure);
+		channel.close();
+	}
+
+	/** Completes the commands written to the channel and not yet answered with the failure; on the channel's event loop. */
+	private static void failInFlight(Channel channel, Supplier<RuntimeException> failure) {
 		CommandHandler handler = channel.pipeline().get(CommandHandler.class);
 		if (handler != null) {
 			for (RedisCommand<?, ?, ?> command : handler.drainQueue()) {
 				command.completeExceptionally(failure.get());
 			}
 		}
-		channel.close();
 	}
 
 	@Override
@@ -363,9 +368,17 @@ public final class MasterRoute {
 			super.channelActive(context);
 		}
 
+		/**
+		 * Lettuce would replay the commands in flight after reconnecting, perhaps to another
+		 * master and perhaps twice: they fail instead (at most once). Commands issued while
+		 * disconnected were never written and are still sent after the reconnect.
+		 */
 		@Override
 		public void channelInactive(ChannelHandlerContext context) throws Exception {
-			MasterRoute.this.channels.remove(context.channel());
+			Channel channel = context.channel();
+			MasterRoute.this.channels.remove(channel);
+			SocketAddress remote = channel.remoteAddress();
+			failInFlight(channel, () -> new RedisConnectionLostException(MasterRoute.this.group, remote));
 			super.channelInactive(context);
 		}
 

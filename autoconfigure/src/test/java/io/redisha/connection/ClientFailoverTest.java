@@ -225,6 +225,35 @@ class ClientFailoverTest {
 		});
 	}
 
+	@Test
+	void aCommandInFlightWhenTheMasterDiesFailsAndIsNotReplayedOnTheNewMaster() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			CompletableFuture<String> blocked = CompletableFuture
+				.supplyAsync(() -> template.opsForList().leftPop("jobs", Duration.ofSeconds(30)));
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> String.valueOf(oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
+
+			oldMaster.kill();
+			Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
+			assertThat(inFlight).rootCause()
+				.isInstanceOf(RedisConnectionLostException.class)
+				.hasMessageContaining("closed while this command was in flight");
+
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				.untilAsserted(() -> template.opsForList().rightPush("jobs", "job-1"));
+			RedisServerProcess promoted = group.nodeOnPort(
+					context.getBean(MasterFollowingConnectionFactory.class).getRoute().master().port());
+			// Replayed on the new master, the pop would have taken the job from whoever pushes it.
+			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+				.until(() -> Long.valueOf(1).equals(promoted.command("LLEN", "jobs")));
+			assertThat(String.valueOf(promoted.command("CLIENT", "LIST"))).doesNotContain("cmd=blpop");
+		});
+	}
+
 	/** The application with a listener container; {@link #startOthers} adds the other instances. */
 	private static ApplicationContextRunner app(LocalRedisGroup group) {
 		return ClientApp.runner(group, 2).withUserConfiguration(ListenerContainer.class);
