@@ -112,6 +112,13 @@ public final class RedisHaConnectionAutoConfiguration {
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
 
 		MasterFollowingConnectionFactory build(String group) {
+			if (this.redis.getSsl().isEnabled()) {
+				// Silently connecting in plain text where TLS was asked for would be worse than not starting.
+				throw new InvalidConfigurationPropertyValueException("spring.data.redis.ssl.enabled", true,
+						"redis-ha does not support TLS yet: its connections to group '" + group
+								+ "' would be plain text. Set redis-ha.enabled=false to use Spring Boot's own Redis "
+								+ "configuration with TLS");
+			}
 			RedisHaProperties.Group settings = this.properties.getGroups().get(group);
 			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(),
 					settings.readFromSetting() != null);

@@ -134,6 +134,17 @@ class RedisHaConnectionAutoConfigurationTest {
 	}
 
 	@Test
+	void tlsAskedOfSpringBootIsRefusedRatherThanIgnored() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.ssl.enabled=true")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("spring.data.redis.ssl.enabled")
+				.hasMessageContaining("redis-ha does not support TLS yet")
+				.hasMessageContaining("redis-ha.enabled=false"));
+	}
+
+	@Test
 	void withoutGroupsSpringBootsStandaloneFactoryIsUsed() {
 		this.runner.withPropertyValues("spring.data.redis.port=6390").run((context) -> {
 			assertThat(context).doesNotHaveBean(MasterFollowingConnectionFactory.class);
