@@ -674,8 +674,9 @@ public final class GroupCoordinator {
 				newMaster, null)));
 		publishHello(now, out);
 		// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers' subscriptions
-		// right when this announcement goes out: say it again once they have resubscribed.
-		this.lastHelloAt = now - this.timers.helloEvery() + 2 * Timers.TICK;
+		// right when this announcement goes out: say it again at the first tick at least a tick
+		// later, once they have resubscribed (within milliseconds).
+		this.lastHelloAt = now - this.timers.helloEvery() + Timers.TICK;
 	}
 
 	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
