@@ -113,7 +113,8 @@ public class RedisHaEndpoint {
 				snapshot.history().stream().map(this::describe).toList(),
 				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null,
 				(snapshot.pause() != null)
-						? new PauseDescriptor(snapshot.pause().by(), wallClock(snapshot.pause().sinceMs())) : null);
+						? new PauseDescriptor(snapshot.pause().by(), wallClock(snapshot.pause().sinceMs())) : null,
+				snapshot.startingUp());
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
@@ -178,11 +179,13 @@ public class RedisHaEndpoint {
 	 * @param history the last failovers and switchovers, newest first
 	 * @param quorumCheck whether quorum and an election majority are reachable now; null when unknown
 	 * @param pause who paused automatic failover and since when; null when not paused
+	 * @param startingUp whether this member is still in its start-up quiet period (no vote, no
+	 * failover, operator commands refused)
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
 			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
-			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause)
+			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp)
 			implements OperationResponseBody {
 	}
 

@@ -67,9 +67,11 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * @param membersReachable this member plus the members heard from recently
 	 * @param quorumReachable whether enough members are reachable to agree the master is down
 	 * @param electionReachable whether enough members are reachable to elect a failover leader
+	 * @param paused whether automatic failover is paused (maintenance mode), also while the
+	 * state says TILT or FAILOVER
 	 */
 	public record GroupHealth(String state, String master, boolean masterReachable, int replicasUp, int replicas,
-			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable) {
+			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable, boolean paused) {
 
 		static GroupHealth of(GroupSnapshot snapshot) {
 			NodeSnapshot master = snapshot.master();
@@ -81,7 +83,8 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 			return new GroupHealth(snapshot.state().name(), (master != null) ? master.address().toString() : null,
 					master != null && master.status() == NodeStatus.UP, replicasUp, snapshot.replicas().size(),
 					snapshot.members().size(), (quorum != null) ? quorum.reachableMembers() : 1,
-					quorum != null && quorum.quorumReachable(), quorum != null && quorum.electionReachable());
+					quorum != null && quorum.quorumReachable(), quorum != null && quorum.electionReachable(),
+					snapshot.pause() != null);
 		}
 
 		/** Neither failing over nor short of members to do so. */

@@ -562,7 +562,8 @@ public final class GroupCoordinator {
 				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages,
 				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
 				this.failoversRecorded, quorumCheck(nowMillis),
-				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null);
+				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null,
+				quiet(nowMillis));
 	}
 
 	/** Sentinel's CKQUORUM: the members heard from within the opinion validity, against quorum and majority. */

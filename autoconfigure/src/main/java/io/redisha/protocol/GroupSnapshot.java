@@ -23,11 +23,13 @@ import java.util.List;
  * when unknown
  * @param pause the maintenance mode: who paused automatic failover and since when; null when
  * not paused
+ * @param startingUp whether this member is still in its start-up quiet period: it neither
+ * votes nor starts a failover, and refuses operator commands
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
-		QuorumCheck quorumCheck, PauseSnapshot pause) {
+		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
@@ -40,7 +42,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 			FailoverSnapshot lastFailover) {
 		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
-				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null);
+				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false);
 	}
 
 	/**

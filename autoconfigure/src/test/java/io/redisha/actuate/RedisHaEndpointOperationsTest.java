@@ -100,7 +100,8 @@ class RedisHaEndpointOperationsTest {
 			assertThat(post("/actuator/redis-ha/orders/resume", "{}", 200).read("$.result", String.class))
 				.isEqualTo("done");
 		});
-		await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> !JsonPath.parse(get("/actuator/redis-ha/orders")).read("$.startingUp", Boolean.class));
 	}
 
 	private DocumentContext post(String path, String body, int status) {

@@ -31,12 +31,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The endpoint and the health contributor over HTTP, in a web application whose member
- * monitors a real password-protected master with two replicas.
+ * monitors a real password-protected master with two replicas. The endpoint's access is left at
+ * its default: read-only.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.application.name=endpoint-test",
 				"management.endpoints.web.exposure.include=health,redis-ha",
-				"management.endpoint.redis-ha.access=read-only", "management.endpoint.health.show-details=always" })
+				"management.endpoint.health.show-details=always" })
 @AutoConfigureRestTestClient
 @ExtendWith(OutputCaptureExtension.class)
 class RedisHaEndpointTest {
@@ -97,7 +98,7 @@ class RedisHaEndpointTest {
 	}
 
 	@Test
-	void writeOperationsAreRejectedWhenReadOnly() {
+	void writeOperationsAreRejectedByDefault() {
 		awaitTopology("/actuator/redis-ha", "$.groups.orders");
 		this.client.post()
 			.uri("/actuator/redis-ha/orders/pause")

@@ -94,6 +94,21 @@ class RedisHaHealthIndicatorTest {
 	}
 
 	@Test
+	void aPausedGroupStaysUpAndSaysItIsPaused() {
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.member.pause("orders", Duration.ofSeconds(2))
+			.outcome()
+			.status() == io.redisha.protocol.CommandOutcome.Status.DONE);
+		Health health = this.indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).extractingByKey("orders")
+			.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class, (orders) -> {
+				assertThat(orders.paused()).isTrue();
+				assertThat(orders.state()).isEqualTo("PAUSED");
+			});
+	}
+
+	@Test
 	void outOfServiceWhileTheQuorumCannotBeReachedThoughTheMasterAnswers() {
 		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(this.redis.group().master().address())),
 				3, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());

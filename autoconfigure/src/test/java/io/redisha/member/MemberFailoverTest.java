@@ -50,7 +50,8 @@ class MemberFailoverTest {
 			assertThat(snapshot.members()).hasSize(3);
 		}));
 		// Past the start-up quiet period, members may act.
-		await().pollDelay(Members.QUIET_PERIOD).until(() -> true);
+		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
+			.until(() -> three.stream().noneMatch((member) -> snapshot(member).startingUp()));
 		long killedAt = System.nanoTime();
 		group.master().kill();
 		Set<NodeAddress> replicas = group.replicas().stream().map(Members::address).collect(Collectors.toSet());

@@ -64,7 +64,8 @@ class MemberOperationsTest {
 			assertThat(snapshot.replicas()).hasSize(2)
 				.allSatisfy((replica) -> assertThat(replica.linkStatus()).isEqualTo("up"));
 		}));
-		await().pollDelay(Members.QUIET_PERIOD).atMost(Members.QUIET_PERIOD.plusSeconds(1)).until(() -> true);
+		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
+			.until(() -> members.stream().noneMatch((member) -> snapshot(member).startingUp()));
 	}
 
 	private static FailoverSnapshot finished(CommandResult result) throws Exception {

@@ -193,6 +193,64 @@ class FailoverTest {
 	}
 
 	@Test
+	void vanishedMembersStopCountingAsVotersOnlyAfterMemberExpiry() {
+		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+		GroupConfig.Timing expiring = new GroupConfig.Timing(defaults.pingPeriod(), defaults.infoPeriod(),
+				defaults.helloPeriod(), defaults.opinionValidity(), java.time.Duration.ofSeconds(20),
+				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
+				defaults.demoteAfter());
+		for (int i = 0; i < 3; i++) {
+			this.cluster.member("m" + i, new GroupConfig("orders", List.of(NodeAddress.parse(SEEDS[0])), 1,
+					java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10), 1, expiring));
+		}
+		this.cluster.run(5000);
+		List<Member> members = this.cluster.members;
+		this.cluster.crash(members.get(1));
+		this.cluster.crash(members.get(2));
+		this.master.alive = false;
+		this.cluster.run(15_000);
+		// Within the expiry the two vanished members still count: 1 vote of 3 elects nobody.
+		assertThat(allPromotions(members)).isEmpty();
+		assertThat(members.get(0).coordinator.snapshot(this.cluster.now).quorumCheck().voters()).isEqualTo(3);
+		this.cluster.run(10_000);
+		assertThat(members.get(0).events(Type.MEMBER_LEFT)).hasSize(2)
+			.allSatisfy((event) -> assertThat(event.detail()).contains("not seen for 20000 ms"));
+		assertThat(allPromotions(members)).singleElement()
+			.satisfies((promote) -> assertThat(promote.node()).isIn(this.replica1.address, this.replica2.address));
+	}
+
+	@Test
+	void theGroupStateGoesThroughSdownOdownAndFailoverBackToOk() {
+		this.replica1.priority = 0;
+		this.replica2.priority = 0;
+		List<Member> members = members(3, 2);
+		Member watched = members.get(2);
+		List<GroupState> seen = new java.util.ArrayList<>();
+		java.util.function.Predicate<TestCluster> record = (cluster) -> {
+			GroupState state = watched.coordinator.snapshot(cluster.now).state();
+			if (seen.isEmpty() || seen.get(seen.size() - 1) != state) {
+				seen.add(state);
+			}
+			return false;
+		};
+		this.cluster.runUntil(500, record);
+		// Only this member loses the master: down in its eyes, not by quorum.
+		watched.cutOffFrom("10.0.0.1:6379");
+		this.cluster.runUntil(3000, record);
+		// Down for everyone, but no replica may be promoted: elections end with no good replica.
+		this.master.alive = false;
+		this.cluster.runUntil(5000, record);
+		this.replica1.priority = 100;
+		this.cluster.runUntil(10_000, (cluster) -> {
+			record.test(cluster);
+			return seen.get(seen.size() - 1) == GroupState.OK;
+		});
+		assertThat(seen).containsSubsequence(GroupState.OK, GroupState.SDOWN, GroupState.ODOWN, GroupState.FAILOVER,
+				GroupState.OK);
+		assertThat(watched.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica1.address);
+	}
+
+	@Test
 	void theOldMasterComingBackIsTurnedIntoAReplicaOfTheNewOne() {
 		List<Member> members = members(3, 2);
 		this.master.alive = false;
