@@ -3,6 +3,7 @@ package io.redisha.protocol.simulation;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
@@ -45,12 +46,19 @@ class FailoverSimulationTest {
 			throw firstFailure.failure();
 		}
 		long steps = results.stream().mapToLong(Result::steps).sum();
-		System.out.printf("simulation: %d schedules from seed %d, %d steps checked, %d elections, %d promotions, "
-				+ "in %.1f s (%.1f s of CPU)%n", results.size(), first, steps,
-				results.stream().mapToLong(Result::elections).sum(), results.stream().mapToLong(Result::promotions).sum(),
-				seconds, results.stream().mapToLong(Result::cpuNanos).sum() / 1e9);
+		long promotions = results.stream().mapToLong(Result::promotions).sum();
+		String summary = String.format(Locale.ROOT,
+				"simulation: %d schedules from seed %d, %d steps checked, %d elections, %d promotions, "
+						+ "in %.1f s (%.1f s of CPU)%n",
+				results.size(), first, steps, results.stream().mapToLong(Result::elections).sum(), promotions, seconds,
+				results.stream().mapToLong(Result::cpuNanos).sum() / 1e9);
+		System.out.print(summary);
 		assertThat(results).hasSize(count);
 		assertThat(steps).isPositive();
+		if (replay == null) {
+			// Most schedules kill or stop the master: schedules that never fail over would prove little.
+			assertThat(promotions).as("promotions in %d schedules", count).isGreaterThan(count / 2);
+		}
 	}
 
 	/**
