@@ -70,6 +70,9 @@ final class GroupLoop {
 
 	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
 
+	/** Discovered nodes that the configuration does not list, each said once. */
+	private final java.util.Set<NodeAddress> unlisted = new java.util.HashSet<>();
+
 	private GroupCoordinator coordinator;
 
 	private String lastFailure;
@@ -326,6 +329,7 @@ final class GroupLoop {
 		}
 		else if (action instanceof Action.Monitor monitor) {
 			this.links.computeIfAbsent(monitor.node(), this::open);
+			warnIfUnlisted(monitor.node());
 		}
 		else if (action instanceof Action.Unmonitor unmonitor) {
 			NodeLink link = this.links.remove(unmonitor.node());
@@ -343,6 +347,19 @@ final class GroupLoop {
 		else if (action instanceof Action.Emit emit) {
 			logger.info("{}", SentinelText.format(emit.event()));
 			this.events.accept(emit.event());
+		}
+	}
+
+	/**
+	 * Nothing is kept on disk: after every instance restarted, only the configured nodes and
+	 * what they report are known, so a node that was down meanwhile (an old master coming back)
+	 * would never be found again, nor demoted.
+	 */
+	private void warnIfUnlisted(NodeAddress node) {
+		if (!this.settings.config().seeds().contains(node) && this.unlisted.add(node)) {
+			logger.warn("Group {}: node {} was discovered but is not listed in redis-ha.groups.{}.nodes; list every "
+					+ "node of the group (as the nodes report their addresses), so that a node that is down while "
+					+ "every instance restarts is found again when it comes back", name(), node, name());
 		}
 	}
 

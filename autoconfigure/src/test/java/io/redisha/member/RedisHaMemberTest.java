@@ -17,7 +17,11 @@ import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.ProtocolEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static io.redisha.member.Members.address;
 import static io.redisha.member.Members.memberIds;
@@ -56,9 +60,15 @@ class RedisHaMemberTest {
 	}
 
 	@Test
-	void discoversTheTopologyFromAReplicaSeed() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void discoversTheTopologyFromAReplicaSeedAndWarnsOfTheNodesNotListed(CapturedOutput output) {
 		RedisHaMember member = this.members.start(redis.group().node(2));
 		awaitFullTopology(member);
+		for (int node : new int[] { 0, 1 }) {
+			assertThat(output.getOut()).contains("node " + redis.group().node(node).address()
+					+ " was discovered but is not listed in redis-ha.groups." + Members.GROUP + ".nodes");
+		}
+		assertThat(output.getOut()).doesNotContain("node " + redis.group().node(2).address() + " was discovered");
 	}
 
 	@Test
