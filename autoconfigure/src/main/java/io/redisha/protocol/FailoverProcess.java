@@ -200,8 +200,13 @@ final class FailoverProcess {
 	}
 
 	/** Handles a reply that belongs to this process; the coordinator has already recorded roles and INFO. */
-	void onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, List<Action> out) {
+	void onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, boolean tilted,
+			List<Action> out) {
 		if (this.stage == Stage.ENDED) {
+			return;
+		}
+		if (tilted && handingOver()) {
+			abortTiltedSwitchover(now, out);
 			return;
 		}
 		if (command instanceof Action.PauseWrites pause && pause.epoch() == this.epoch && this.stage == Stage.PAUSING) {
@@ -301,6 +306,21 @@ final class FailoverProcess {
 		}
 	}
 
+	/** Whether a switchover is between pausing the master's writes and promoting the target. */
+	private boolean handingOver() {
+		return this.stage == Stage.PAUSING || this.stage == Stage.CATCHING_UP || this.stage == Stage.DEMOTING;
+	}
+
+	/**
+	 * The pause's safety rests on this member's timing, which a clock jump makes unreliable.
+	 * After the demotion the group may have no master: the other members' automatic failover
+	 * promotes the replica with the largest offset (the caught-up target).
+	 */
+	private void abortTiltedSwitchover(long now, List<Action> out) {
+		abortSwitchover(now, "entered TILT during the switchover"
+				+ ((this.stage == Stage.DEMOTING) ? " (" + this.oldMaster + " may already be a replica)" : ""), out);
+	}
+
 	/** Gives up before the target was promoted: the master takes writes again at once. */
 	private void abortSwitchover(long now, String reason, List<Action> out) {
 		out.add(new Action.ResumeWrites(this.oldMaster));
@@ -350,6 +370,10 @@ final class FailoverProcess {
 			else {
 				select(now, out);
 			}
+			return;
+		}
+		if (tilted && handingOver()) {
+			abortTiltedSwitchover(now, out);
 			return;
 		}
 		if (this.stage == Stage.CATCHING_UP) {

@@ -244,7 +244,7 @@ public final class GroupCoordinator {
 			}
 		}
 		if (this.failover != null) {
-			this.failover.onReply(nowMillis, command, reply, this.nodes, out);
+			this.failover.onReply(nowMillis, command, reply, this.nodes, this.tilt.tilted(nowMillis), out);
 		}
 		evaluate(nowMillis, out);
 		return out;

@@ -47,17 +47,19 @@ class FailoverSimulationTest {
 		}
 		long steps = results.stream().mapToLong(Result::steps).sum();
 		long promotions = results.stream().mapToLong(Result::promotions).sum();
+		long switchovers = results.stream().mapToLong(Result::switchovers).sum();
 		String summary = String.format(Locale.ROOT,
-				"simulation: %d schedules from seed %d, %d steps checked, %d elections, %d promotions, "
-						+ "in %.1f s (%.1f s of CPU)%n",
-				results.size(), first, steps, results.stream().mapToLong(Result::elections).sum(), promotions, seconds,
-				results.stream().mapToLong(Result::cpuNanos).sum() / 1e9);
+				"simulation: %d schedules from seed %d, %d steps checked, %d elections, %d promotions "
+						+ "(%d of them switchovers), in %.1f s (%.1f s of CPU)%n",
+				results.size(), first, steps, results.stream().mapToLong(Result::elections).sum(), promotions,
+				switchovers, seconds, results.stream().mapToLong(Result::cpuNanos).sum() / 1e9);
 		System.out.print(summary);
 		assertThat(results).hasSize(count);
 		assertThat(steps).isPositive();
 		if (replay == null) {
 			// Most schedules kill or stop the master: schedules that never fail over would prove little.
 			assertThat(promotions).as("promotions in %d schedules", count).isGreaterThan(count / 2);
+			assertThat(switchovers).as("switchovers in %d schedules", count).isGreaterThan(count / 20);
 		}
 	}
 
@@ -87,15 +89,15 @@ class FailoverSimulationTest {
 		long cpuBefore = THREADS.getCurrentThreadCpuTime();
 		try {
 			RandomSchedule.Outcome outcome = RandomSchedule.of(seed).run();
-			return new Result(seed, outcome.steps(), outcome.elections(), outcome.promotions(),
+			return new Result(seed, outcome.steps(), outcome.elections(), outcome.promotions(), outcome.switchovers(),
 					THREADS.getCurrentThreadCpuTime() - cpuBefore, null);
 		}
 		catch (SimulationFailure failure) {
-			return new Result(seed, 0, 0, 0, 0, failure);
+			return new Result(seed, 0, 0, 0, 0, 0, failure);
 		}
 	}
 
-	private record Result(long seed, long steps, long elections, long promotions, long cpuNanos,
+	private record Result(long seed, long steps, long elections, long promotions, long switchovers, long cpuNanos,
 			SimulationFailure failure) {
 	}
 

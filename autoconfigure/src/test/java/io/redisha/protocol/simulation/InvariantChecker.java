@@ -26,6 +26,10 @@ import io.redisha.protocol.ProtocolEvent;
  * 0, of a node down for longer than down-after, nor without quorum members having seen the
  * master down recently (the master the leader named when it tried and when it was elected);</li>
  * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
+ * <li>an operator's election (forced failover, switchover) needs no quorum, but a switchover
+ * promotes only after the old master was demoted, having taken no write since its writes were
+ * paused, and only a target that has every one of them (no acknowledged write lost, never two
+ * masters);</li>
  * <li>once healed and quiet: every live member names the same master, the only node with role
  * master, and every replica follows it with its link up.</li>
  * </ul>
@@ -49,7 +53,25 @@ final class InvariantChecker {
 
 	private final Set<String> tilted = new HashSet<>();
 
+	/** Epochs of operators' elections: the quorum does not apply to them. */
+	private final Set<Long> operatorEpochs = new HashSet<>();
+
+	/** Switchover epochs: the master whose writes were paused, and the leader that paused them. */
+	private final Map<Long, NodeAddress> switchovers = new HashMap<>();
+
+	private final Map<Long, String> switchoverLeaders = new HashMap<>();
+
+	/** Switchover epochs: the leader's demotion of the old master (not a later repair of a stray node). */
+	private final Map<Long, Action.Replicate> demotions = new HashMap<>();
+
+	/** Switchover epochs: the master's offset when its writes were paused, and when it was demoted. */
+	private final Map<Long, Long> pausedOffsets = new HashMap<>();
+
+	private final Map<Long, Long> demotedOffsets = new HashMap<>();
+
 	private long promotionCount;
+
+	private long switchoverCount;
 
 	InvariantChecker(SimWorld world, GroupConfig config) {
 		this.world = world;
@@ -59,6 +81,11 @@ final class InvariantChecker {
 	/** How many promotions members sent. */
 	long promotionCount() {
 		return this.promotionCount;
+	}
+
+	/** How many switchovers promoted their target, every check passed. */
+	long switchoverCount() {
+		return this.switchoverCount;
 	}
 
 	/** The epochs in which a leader was elected. */
@@ -75,6 +102,52 @@ final class InvariantChecker {
 		}
 		else if (action instanceof Action.Replicate replicate) {
 			requireNotTilted(member, replicate);
+			if (member.id().equals(this.switchoverLeaders.get(replicate.epoch()))
+					&& replicate.node().equals(this.switchovers.get(replicate.epoch()))) {
+				this.demotions.putIfAbsent(replicate.epoch(), replicate);
+			}
+		}
+		else if (action instanceof Action.PauseWrites pause) {
+			requireNotTilted(member, pause);
+			this.switchovers.put(pause.epoch(), pause.node());
+			this.switchoverLeaders.put(pause.epoch(), member.id());
+		}
+	}
+
+	/** A command about to be carried out by a node (later than sent: the network delays it). */
+	void beforeExecution(Action.NodeCommand command, SimNode node) {
+		if (command instanceof Action.PauseWrites pause && node.isMaster()) {
+			this.pausedOffsets.putIfAbsent(pause.epoch(), node.offset());
+		}
+		else if (command instanceof Action.Replicate replicate && node.isMaster()
+				&& command == this.demotions.get(replicate.epoch())) {
+			Long paused = this.pausedOffsets.get(replicate.epoch());
+			if (paused != null && node.offset() > paused) {
+				throw this.world.failure("switchover of epoch " + replicate.epoch() + " demotes " + node
+						+ ", which took writes after its pause (offset " + paused + "): they are lost", null);
+			}
+			this.demotedOffsets.putIfAbsent(replicate.epoch(), node.offset());
+		}
+		else if (command instanceof Action.Promote promote && this.switchovers.containsKey(promote.epoch())) {
+			NodeAddress oldMaster = this.switchovers.get(promote.epoch());
+			Long demoted = this.demotedOffsets.get(promote.epoch());
+			if (demoted == null) {
+				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node
+						+ " before " + oldMaster + " was demoted", null);
+			}
+			if (node.offset() < demoted) {
+				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node
+						+ " without the writes up to offset " + demoted + " of " + oldMaster + ": they are lost", null);
+			}
+			SimNode old = this.world.node(oldMaster);
+			if (old.isMaster() && old.isRunning()) {
+				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node + " while "
+						+ old + " is still a master", null);
+			}
+			if (node.isMaster()) {
+				return;
+			}
+			this.switchoverCount++;
 		}
 	}
 
@@ -90,7 +163,12 @@ final class InvariantChecker {
 					this.sdown.get(id).put(event.node(), new Span(span.since(), now));
 				}
 			}
-			case TRY_FAILOVER -> attempt(id, event.epoch(), now).failing.add(event.node());
+			case TRY_FAILOVER -> {
+				attempt(id, event.epoch(), now).failing.add(event.node());
+				if ("forced".equals(event.detail()) || "switchover".equals(event.detail())) {
+					this.operatorEpochs.add(event.epoch());
+				}
+			}
 			case ELECTED_LEADER -> {
 				Attempt attempt = attempt(id, event.epoch(), now);
 				attempt.failing.add(event.node());
@@ -133,7 +211,7 @@ final class InvariantChecker {
 					+ " without having been elected leader of that epoch", null);
 		}
 		long windowStart = attempt.startedAt - this.config.timing().opinionValidity().toMillis() - SLACK_MILLIS;
-		for (NodeAddress master : attempt.failing) {
+		for (NodeAddress master : this.operatorEpochs.contains(promote.epoch()) ? Set.<NodeAddress>of() : attempt.failing) {
 			List<String> saw = new ArrayList<>();
 			this.sdown.forEach((id, spans) -> {
 				Span span = spans.get(master);

@@ -22,6 +22,12 @@ interface MemberProtocol {
 
 	List<Action> stop(long now);
 
+	/** An operator's switchover to the best replica; the actions to carry out (none when refused). */
+	List<Action> switchover(long now, long timeoutMillis);
+
+	/** An operator's forced failover; the actions to carry out (none when refused). */
+	List<Action> forceFailover(long now);
+
 	GroupSnapshot snapshot(long now);
 
 	static MemberProtocol of(GroupCoordinator coordinator) {
@@ -45,6 +51,16 @@ interface MemberProtocol {
 			@Override
 			public List<Action> stop(long now) {
 				return coordinator.stop(now);
+			}
+
+			@Override
+			public List<Action> switchover(long now, long timeoutMillis) {
+				return coordinator.requestSwitchover(now, null, timeoutMillis).actions();
+			}
+
+			@Override
+			public List<Action> forceFailover(long now) {
+				return coordinator.requestFailover(now).actions();
 			}
 
 			@Override

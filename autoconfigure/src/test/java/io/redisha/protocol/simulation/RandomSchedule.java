@@ -24,6 +24,8 @@ final class RandomSchedule {
 
 	static final long COMMAND_TIMEOUT_MILLIS = 500;
 
+	private static final long OPERATOR_STREAM = 0x0FE7A70L;
+
 	/*
 	 * Every node is a seed unless -Dredisha.simulation.partialSeeds=true: then a third of the
 	 * schedules name only the first node, and a stray master that no member remembers after
@@ -81,6 +83,27 @@ final class RandomSchedule {
 		for (int i = 0; i < faultCount; i++) {
 			addRandomFault(WARM_UP_MILLIS + this.random.nextLong(FAULT_PHASE_MILLIS));
 		}
+		addOperatorCommands(new SplittableRandom(seed ^ OPERATOR_STREAM));
+	}
+
+	/**
+	 * Up to three switchovers or forced failovers asked of random members amid the faults,
+	 * drawn from a stream of their own so that the faults of a seed stay what they were.
+	 */
+	private void addOperatorCommands(SplittableRandom operators) {
+		int count = operators.nextInt(4);
+		for (int i = 0; i < count; i++) {
+			long at = WARM_UP_MILLIS - 500 + operators.nextLong(FAULT_PHASE_MILLIS);
+			String slot = "m" + (1 + operators.nextInt(this.memberCount));
+			if (operators.nextInt(4) == 0) {
+				add(at, "operator: forced failover on " + slot, (w) -> w.operate(slot, (p) -> p.forceFailover(w.now())));
+			}
+			else {
+				long timeout = 200 + operators.nextLong(4800);
+				add(at, "operator: switchover on " + slot + " (catch-up timeout " + timeout + " ms)",
+						(w) -> w.operate(slot, (p) -> p.switchover(w.now(), timeout)));
+			}
+		}
 	}
 
 	static RandomSchedule of(long seed) {
@@ -121,7 +144,8 @@ final class RandomSchedule {
 		});
 		world.runUntil(healAt + QUIET_MILLIS);
 		NodeAddress master = world.checker().checkConverged();
-		return new Outcome(world.steps(), world.checker().promotionCount(), world.checker().electedEpochs().size(),
+		return new Outcome(world.steps(), world.checker().promotionCount(), world.checker().switchoverCount(),
+				world.checker().electedEpochs().size(),
 				master);
 	}
 
@@ -280,7 +304,7 @@ final class RandomSchedule {
 	}
 
 	/** What one schedule did. */
-	record Outcome(long steps, long promotions, int elections, NodeAddress finalMaster) {
+	record Outcome(long steps, long promotions, long switchovers, int elections, NodeAddress finalMaster) {
 	}
 
 	private record Fault(long at, String description, Consumer<SimWorld> action) {

@@ -65,6 +65,9 @@ final class SimNode {
 
 	private boolean fullSync;
 
+	/** Until when client writes wait ({@code CLIENT PAUSE WRITE}); a restart forgets it. */
+	private long writesPausedUntil = -1;
+
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
 		this.address = address;
 		this.endpoint = address.toString();
@@ -174,6 +177,7 @@ final class SimNode {
 		this.startedAt = now;
 		this.loadingUntil = now + loadingMillis;
 		this.following = this.configuredMaster;
+		this.writesPausedUntil = -1;
 		this.linkUp = false;
 		this.syncDoneAt = -1;
 		this.linkDownSince = -1;
@@ -186,7 +190,11 @@ final class SimNode {
 
 	// Replication, advanced by the world every tick
 
-	/** A master takes client writes. */
+	/** A master takes client writes, unless they are paused. */
+	boolean takesWrites(long now) {
+		return isMaster() && now >= this.writesPausedUntil;
+	}
+
 	void write(long bytes) {
 		this.offset += bytes;
 	}
@@ -245,6 +253,15 @@ final class SimNode {
 		}
 		if (command instanceof Action.QueryRole) {
 			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
+		}
+		if (command instanceof Action.PauseWrites pause) {
+			// CLIENT PAUSE WRITE, then INFO on the same connection: its offset is final while the pause holds.
+			this.writesPausedUntil = now + pause.pauseMillis();
+			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
+		}
+		if (command instanceof Action.ResumeWrites) {
+			this.writesPausedUntil = -1;
+			return new Reply.Text("OK", false);
 		}
 		if (isLoading(now)) {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);

@@ -10,6 +10,7 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -202,6 +203,14 @@ final class SimWorld {
 	}
 
 	/** Stops or starts the clients' writes on masters. */
+	/** An operator's command on the member in the slot, if it runs; a refused command does nothing. */
+	void operate(String slot, Function<MemberProtocol, List<Action>> command) {
+		SimMember member = this.members.get(slot);
+		if (member != null && member.state() == SimMember.State.RUNNING) {
+			handle(member, call(member, () -> command.apply(member.protocol())));
+		}
+	}
+
 	void setWriteBytesPerTick(long bytes) {
 		this.writeBytesPerTick = bytes;
 	}
@@ -303,7 +312,7 @@ final class SimWorld {
 				continue;
 			}
 			if (node.isMaster()) {
-				if (this.writeBytesPerTick > 0) {
+				if (this.writeBytesPerTick > 0 && node.takesWrites(this.now)) {
 					node.write(this.random.nextLong(this.writeBytesPerTick));
 				}
 				continue;
@@ -376,6 +385,7 @@ final class SimWorld {
 			return;
 		}
 		onNode(node, () -> {
+			this.checker.beforeExecution(command, node);
 			Reply reply = node.execute(command, this.now, connectedReplicas(node));
 			if (command instanceof Action.Promote || command instanceof Action.Replicate) {
 				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + node);

@@ -218,6 +218,27 @@ class SimWorldTest {
 			.withMessageContaining("replica-priority is 0");
 	}
 
+	@Test
+	void checkerReportsASwitchoverThatPromotesBeforeDemotingOrLosesPausedWrites() {
+		ScriptedProtocol leader = start("m1");
+		this.world.runFor(500);
+		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 5, N1, N1, "switchover")),
+				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 5, N1, N1, "")),
+				new Action.PauseWrites(N1, 200, 5), new Action.Promote(N2, 5));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(300))
+			.withMessageContaining("switchover of epoch 5 promotes 10.0.0.2:6379")
+			.withMessageContaining("before 10.0.0.1:6379 was demoted");
+		// Paused for 200 ms only: by the time the demotion arrives the master has taken writes again.
+		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 6, N1, N1, "switchover")),
+				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 6, N1, N1, "")),
+				new Action.PauseWrites(N1, 200, 6));
+		this.world.runFor(1000);
+		leader.send(new Action.Replicate(N1, N2, 6));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(300))
+			.withMessageContaining("switchover of epoch 6 demotes 10.0.0.1:6379")
+			.withMessageContaining("took writes after its pause");
+	}
+
 	private ScriptedProtocol start(String slot) {
 		SimMember member = this.world.startMember(slot);
 		return this.protocols.get(member.id());
