@@ -123,6 +123,11 @@ public final class GroupCoordinator {
 	/** No candidacy before this: after voting for another member, or after a failed attempt. */
 	private long holdOffUntil = -1;
 
+	/** The latest epoch in which this member voted for another member, and when. */
+	private long votedForOtherEpoch;
+
+	private long votedForOtherAt = -1;
+
 	/** The latest vote request refused only because this member did not see the master down yet. */
 	private VoteRequest deferredRequest;
 
@@ -891,20 +896,36 @@ public final class GroupCoordinator {
 			publishVote(request, out);
 			return;
 		}
-		// An operator's request needs no "master down" opinion; while paused only those are granted.
+		// An operator's request needs no "master down" opinion, but a calm group; while paused only those are granted.
 		boolean mayVote = latest && !quiet(now) && !this.tilt.tilted(now) && this.failover == null
-				&& request.failingMaster().equals(this.master) && (request.forced() || !this.maintenance.paused());
+				&& request.failingMaster().equals(this.master)
+				&& (request.forced() ? calmForOperator(now) : !this.maintenance.paused());
 		boolean seesReason = this.masterDown || request.forced();
 		this.deferredRequest = (mayVote && !seesReason) ? request : null;
 		if (mayVote && seesReason && this.voteBook.grant(epoch, request.sender())) {
 			emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
 			publishVote(request, out);
+			this.votedForOtherEpoch = epoch;
+			this.votedForOtherAt = now;
 			this.holdOffUntil = Math.max(this.holdOffUntil,
 					now + this.timers.electionTimeout() + this.random.nextLong(this.timers.helloEvery()));
 			if (this.election != null) {
 				abortElection(now, "voted for " + request.sender() + " in a later epoch", out);
 			}
 		}
+	}
+
+	/**
+	 * Whether no other failover may be under way: this member is no candidate, no peer announces
+	 * one, and the member it last voted for has announced the configuration of that epoch or had
+	 * an election timeout to do so (it may have won without its announcement having arrived).
+	 * Two operators' switchovers led in two epochs at once would each demote the master and
+	 * promote a target of their own: the later epoch wins and the other target's writes are lost.
+	 */
+	private boolean calmForOperator(long now) {
+		boolean lastVoteSettled = this.configEpoch >= this.votedForOtherEpoch || this.votedForOtherAt < 0
+				|| now - this.votedForOtherAt >= this.timers.electionTimeout();
+		return this.election == null && !peerLeadsFailover(now) && lastVoteSettled;
 	}
 
 	private void publishVote(VoteRequest request, List<Action> out) {

@@ -99,6 +99,24 @@ class SwitchoverTest {
 	}
 
 	@Test
+	void twoSwitchoversAskedAtOnceNeverBothDemoteTheMaster() {
+		List<Member> members = members();
+		CommandOutcome first = members.get(0).coordinator.requestSwitchover(this.cluster.now, null, 5000);
+		CommandOutcome second = members.get(1).coordinator.requestSwitchover(this.cluster.now, this.other.address, 5000);
+		this.cluster.deliver(members.get(0), first.actions());
+		this.cluster.deliver(members.get(1), second.actions());
+		this.cluster.run(3000);
+		List<Action.Replicate> demotions = members.stream()
+			.flatMap((member) -> member.actions(Action.Replicate.class).stream())
+			.filter((replicate) -> replicate.node().equals(this.master.address))
+			.toList();
+		assertThat(demotions).hasSize(1);
+		assertThat(members.stream().flatMap((member) -> member.actions(Action.Promote.class).stream())).hasSize(1);
+		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
+			.address()).isEqualTo(demotions.get(0).master()));
+	}
+
+	@Test
 	void aMasterThatRefusesToPauseKeepsServingAndTheSwitchoverSaysWhy() {
 		List<Member> members = members();
 		Member leader = members.get(2);
