@@ -389,10 +389,16 @@ final class FailoverProcess {
 			}
 			return;
 		}
-		if (this.stage == Stage.PROMOTING || this.stage == Stage.PAUSING || this.stage == Stage.DEMOTING) {
+		if (this.stage == Stage.PROMOTING) {
 			if (timedOut) {
-				abort(now, "no answer to the " + this.stage.name().toLowerCase(java.util.Locale.ROOT) + " of "
-						+ ((this.stage == Stage.PROMOTING) ? this.chosen : this.oldMaster) + " within the failover timeout");
+				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
+			}
+			return;
+		}
+		if (this.stage == Stage.PAUSING || this.stage == Stage.DEMOTING) {
+			if (timedOut) {
+				abortSwitchover(now, "no answer from " + this.oldMaster + " to the "
+						+ ((this.stage == Stage.PAUSING) ? "pause" : "demotion") + " within the failover timeout", out);
 			}
 			return;
 		}

@@ -39,11 +39,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A member's connections to one Redis node: one for commands, one to publish gossip on and one
- * subscribed to the gossip channel. Connections are opened lazily and opened again by the next command after they
- * broke (a node that is down at start, restarted or that killed our clients is simply tried
- * again; a dropped subscription at once), so a command to an unreachable node fails fast
- * with the reason instead of queueing. Every {@link Action.NodeCommand} is answered with exactly one {@link Reply}, also
- * on timeout. Commands are issued from one thread (the member's group thread); replies and
+ * subscribed to the gossip channel. Connections are opened lazily and opened again by the next
+ * command after they broke (a node that is down at start, restarted or that killed our clients
+ * is simply tried again; a dropped subscription at once), so a command to an unreachable node
+ * fails fast with the reason instead of queueing. Every {@link Action.NodeCommand} is answered
+ * with exactly one {@link Reply}, also on timeout. Commands are issued from one thread (the member's group thread); replies and
  * gossip arrive on Lettuce's threads.
  */
 public final class NodeLink implements AutoCloseable {

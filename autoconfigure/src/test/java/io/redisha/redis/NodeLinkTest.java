@@ -184,6 +184,29 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void pausedWritesWaitUntilResumedWhileReadsCommandsAndGossipGoOn() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess master = group.master();
+		NodeLink link = link(master, null, null);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
+		master.command("SET", "before", "1");
+		ReplicationInfo paused = info(call(link, new Action.PauseWrites(address(master), 10_000, 1)));
+		assertThat(paused.role()).isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(paused.offset()).isPositive();
+		CompletableFuture<Object> write = CompletableFuture.supplyAsync(() -> master.command("SET", "during", "1"));
+		// The held-back PUBLISH of our own gossip must not hold back the commands behind it.
+		CompletableFuture<Void> published = link.publish(CHANNEL, "while paused");
+		assertThat(call(link, new Action.Ping(address(master)))).isEqualTo(new Reply.Text("PONG", false));
+		assertThat(master.command("GET", "before")).isEqualTo("1");
+		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !write.isDone());
+
+		assertThat(call(link, new Action.ResumeWrites(address(master)))).isEqualTo(new Reply.Text("OK", false));
+		assertThat(write.orTimeout(5, TimeUnit.SECONDS).join()).isEqualTo("OK");
+		published.orTimeout(5, TimeUnit.SECONDS).join();
+		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.gossip).contains("while paused"));
+	}
+
+	@Test
 	void promotionWorksOnServersThatRenamedConfig() {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess replica = redis.startServer(redis.options()
