@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.redisha.connection.ClientApp.EventRecorder;
@@ -299,6 +300,53 @@ class ClientFailoverTest {
 			assertThat(promoted).isSameAs(group.replicas().get(0));
 			assertThat(promoted.command("GET", "after")).isEqualTo("1");
 			assertThat(promoted.command("GET", "during")).isNull();
+		});
+	}
+
+	@Test
+	void aSwitchoverUnderTheApplicationsWritesLosesNoAcknowledgedWrite() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			List<String> acknowledged = new CopyOnWriteArrayList<>();
+			AtomicBoolean writing = new AtomicBoolean(true);
+			Thread writer = new Thread(() -> {
+				for (int i = 0; writing.get(); i++) {
+					try {
+						template.opsForValue().set("sw:" + i, "1");
+						acknowledged.add("sw:" + i);
+					}
+					catch (RuntimeException ex) {
+						// Cut short by the switch (never carried out, or answered READONLY): not acknowledged.
+					}
+				}
+			});
+			writer.start();
+			try {
+				await().atMost(Duration.ofSeconds(5)).until(() -> acknowledged.size() > 200);
+				RedisHaMember member = context.getBean(RedisHaMember.class);
+				AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
+				await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+					started.set(member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)));
+					return started.get().outcome().status() == CommandOutcome.Status.STARTED;
+				});
+				GroupSnapshot.FailoverSnapshot switchover = started.get().finished().get(20, TimeUnit.SECONDS);
+				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
+				int before = acknowledged.size();
+				await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > before + 200);
+			}
+			finally {
+				writing.set(false);
+				writer.join();
+			}
+			MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
+			RedisServerProcess promoted = group.nodeOnPort(route.master().port());
+			assertThat(promoted).isNotSameAs(oldMaster);
+			assertThat(promoted.role()).isEqualTo("master");
+			long lost = acknowledged.stream().filter((key) -> promoted.command("GET", key) == null).count();
+			assertThat(lost).as("acknowledged writes missing on the new master, of " + acknowledged.size()).isZero();
 		});
 	}
 
