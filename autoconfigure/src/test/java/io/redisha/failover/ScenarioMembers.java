@@ -73,8 +73,8 @@ final class ScenarioMembers implements AutoCloseable {
 	/**
 	 * Starts one member per entry of {@code connectVia}, each opening its connections to the
 	 * address its entry maps a node to, and waits until each of them sees {@code master} as the
-	 * master, every replica up and every other member. The scenario starts there: what the
-	 * members emitted while finding each other is forgotten.
+	 * master, every replica up and every other member, none of them having tried to fail over.
+	 * The scenario starts there: what the members emitted while finding each other is forgotten.
 	 */
 	static ScenarioMembers start(LocalRedisGroup redis, int quorum, NodeAddress master,
 			List<UnaryOperator<NodeAddress>> connectVia) {
@@ -82,6 +82,10 @@ final class ScenarioMembers implements AutoCloseable {
 		try {
 			connectVia.forEach(members::add);
 			members.awaitSteady(master);
+			// Every scenario starts with a healthy master: starting members (a deploy) never fail over.
+			if (members.anyEmitted(ProtocolEvent.Type.TRY_FAILOVER, ProtocolEvent.Type.PROMOTED_REPLICA)) {
+				throw new AssertionError("a member tried to fail over while the members were starting");
+			}
 			members.members.forEach((member) -> member.events().clear());
 		}
 		catch (RuntimeException | Error ex) {
