@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
@@ -208,13 +209,8 @@ class ClientFailoverTest {
 
 			RedisHaMember member = context.getBean(RedisHaMember.class);
 			long forcedAt = System.nanoTime();
-			// Refused while the member still learns the replicas' state after its start: asked again.
-			AtomicReference<RedisHaMember.CommandResult> forced = new AtomicReference<>();
-			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-				forced.set(member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
-				return forced.get().outcome().status() == CommandOutcome.Status.STARTED;
-			});
-			NodeAddress newMaster = forced.get().finished().get(10, TimeUnit.SECONDS).newMaster();
+			RedisHaMember.CommandResult forced = started(() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
+			NodeAddress newMaster = forced.finished().get(10, TimeUnit.SECONDS).newMaster();
 			assertThat(newMaster).isNotEqualTo(address(oldMaster));
 
 			Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
@@ -327,12 +323,10 @@ class ClientFailoverTest {
 			try {
 				await().atMost(Duration.ofSeconds(5)).until(() -> acknowledged.size() > 200);
 				RedisHaMember member = context.getBean(RedisHaMember.class);
-				AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
-				await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-					started.set(member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)));
-					return started.get().outcome().status() == CommandOutcome.Status.STARTED;
-				});
-				GroupSnapshot.FailoverSnapshot switchover = started.get().finished().get(20, TimeUnit.SECONDS);
+				GroupSnapshot.FailoverSnapshot switchover = started(
+						() -> member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
+					.finished()
+					.get(20, TimeUnit.SECONDS);
 				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
 				int before = acknowledged.size();
 				await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > before + 200);
@@ -350,12 +344,25 @@ class ClientFailoverTest {
 		});
 	}
 
+	/** Asks until the member takes the command: it refuses while it still learns the replicas' state after its start. */
+	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
+		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			started.set(command.get());
+			return started.get().outcome().status() == CommandOutcome.Status.STARTED;
+		});
+		return started.get();
+	}
+
 	/** The application with a listener container; {@link #startOthers} adds the other instances. */
 	private static ApplicationContextRunner app(LocalRedisGroup group) {
 		return ClientApp.runner(group, 2).withUserConfiguration(ListenerContainer.class);
 	}
 
-	/** Starts two other instances and waits until the application's member knows them and the master. */
+	/**
+	 * Starts two other instances and waits until the application's member knows them and the
+	 * master, and every member is past its start-up quiet period.
+	 */
 	private void startOthers(AssertableApplicationContext context) {
 		LocalRedisGroup group = redis.group();
 		this.others.add(ClientApp.otherInstance(group, 2));
@@ -366,6 +373,11 @@ class ClientFailoverTest {
 			GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
 			return snapshot != null && snapshot.members().size() == 3;
 		});
+		// Members vote only past their start-up quiet period: an operator's election needs them.
+		List<RedisHaMember> all = new ArrayList<>(this.others);
+		all.add(member);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> all.stream().noneMatch((each) -> each.snapshot(ClientApp.GROUP).startingUp()));
 	}
 
 	private static List<String> subscribe(AssertableApplicationContext context) {
