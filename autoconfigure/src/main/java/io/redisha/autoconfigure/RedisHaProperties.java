@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.lettuce.core.ReadFrom;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.NodeAddress;
 
@@ -230,6 +231,13 @@ public class RedisHaProperties implements Validator {
 		 */
 		private int historySize = GroupConfig.DEFAULT_HISTORY_SIZE;
 
+		/**
+		 * How many members elect (the voters); the other application instances observe. An
+		 * odd number: 3 tolerates one voter lost, 5 two. Elections need a majority of the
+		 * voters, however many instances run.
+		 */
+		private int voters = GroupConfig.DEFAULT_VOTERS;
+
 		public List<String> getNodes() {
 			return this.nodes;
 		}
@@ -382,6 +390,14 @@ public class RedisHaProperties implements Validator {
 			this.historySize = historySize;
 		}
 
+		public int getVoters() {
+			return this.voters;
+		}
+
+		public void setVoters(int voters) {
+			this.voters = voters;
+		}
+
 		public String getReadFrom() {
 			return this.readFrom;
 		}
@@ -431,6 +447,8 @@ public class RedisHaProperties implements Validator {
 			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
 			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
 			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");
+			checks.require("voters", this.voters, (value) -> value >= 1 && value < Configuration.MAX_VOTERS,
+					"must be between 1 and " + (Configuration.MAX_VOTERS - 1));
 			checks.requirePositive("down-after", this.downAfter);
 			checks.requirePositive("failover-timeout", this.failoverTimeout);
 			checks.requirePositive("command-timeout", this.commandTimeout);

@@ -27,6 +27,7 @@ import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.StoredConfiguration;
 import io.redisha.redis.LinkSettings;
 import io.redisha.redis.NodeLink;
 import org.slf4j.Logger;
@@ -194,8 +195,15 @@ final class GroupLoop {
 				if (action instanceof Action.Publish publish) {
 					this.links.values().forEach((link) -> published.add(link.publish(publish.channel(), publish.payload())));
 				}
+				else if (action instanceof Action.RecordDeparture departure && this.links.containsKey(departure.node())) {
+					CompletableFuture<Void> recorded = new CompletableFuture<>();
+					this.links.get(departure.node()).execute(departure, (reply) -> recorded.complete(null));
+					published.add(recorded);
+				}
 			}
-			return actions.stream().filter((action) -> !(action instanceof Action.Publish)).toList();
+			return actions.stream()
+				.filter((action) -> !(action instanceof Action.Publish || action instanceof Action.RecordDeparture))
+				.toList();
 		});
 		// Stopped: later ticks, replies and gossip find no coordinator and do nothing.
 		this.coordinator = null;
@@ -383,7 +391,7 @@ final class GroupLoop {
 		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
-				(payload) -> {
+				StoredConfiguration.key(name()), (payload) -> {
 					this.activity.gossipReceived(name());
 					post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload));
 				});

@@ -38,7 +38,11 @@ public sealed interface Action {
 	record Ping(NodeAddress node) implements NodeCommand {
 	}
 
-	/** {@code INFO}; answered with {@link Reply.Info} or {@link Reply.Failed}. */
+	/**
+	 * {@code INFO}, with the group's stored configuration ({@code HGETALL} of
+	 * {@link StoredConfiguration#key(String)}) in the same round trip; answered with
+	 * {@link Reply.Info} or {@link Reply.Failed}.
+	 */
 	record QueryInfo(NodeAddress node) implements NodeCommand {
 	}
 
@@ -70,6 +74,42 @@ public sealed interface Action {
 
 	/** Make the node a replica of {@code master}, in the same kind of MULTI block as {@link Promote}. */
 	record Replicate(NodeAddress node, NodeAddress master, long epoch) implements NodeCommand {
+	}
+
+	/**
+	 * Store the configuration in the group's hash ({@link StoredConfiguration#key(String)}) on
+	 * the master, atomically (one script) and only if the hash holds what {@code condition}
+	 * allows, dropping the recorded departures of members that are no longer voters. Answered
+	 * with {@link Reply.Text} {@code 1} (stored) or {@code 0} (not: the hash held something
+	 * else), an error {@link Reply.Text} or {@link Reply.Failed}.
+	 */
+	record StoreConfiguration(NodeAddress node, Configuration config, StoreCondition condition,
+			Configuration replacing) implements NodeCommand {
+
+		/** A store over whatever older configuration the hash holds, or none. */
+		public StoreConfiguration(NodeAddress node, Configuration config) {
+			this(node, config, StoreCondition.OLDER, null);
+		}
+
+	}
+
+	/** What the group's hash must hold for a {@link StoreConfiguration} to write it. */
+	enum StoreCondition {
+
+		/** No configuration or an older one: the normal case, and after an application flushed the data. */
+		OLDER,
+		/** No configuration at all: the founding of a group's first electorate. */
+		ABSENT,
+		/** Exactly the {@code replacing} configuration: the succession of an electorate that all departed. */
+		EXACTLY
+
+	}
+
+	/**
+	 * Record in the group's hash on the master that {@code member} stopped for good holding
+	 * configuration {@code departure}; answered like {@link StoreConfiguration}.
+	 */
+	record RecordDeparture(NodeAddress node, String member, Configuration.Departure departure) implements NodeCommand {
 	}
 
 }

@@ -1,51 +1,66 @@
 package io.redisha.protocol;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
+import io.redisha.protocol.GossipMessage.Purpose;
+
 /**
- * This member's candidacy in one epoch: the votes it received and the members known to have
- * given their vote of this epoch to someone else (other candidates vote for themselves). It
- * is won with {@code max(quorum, voters / 2 + 1)} votes, voters being this member and every
- * member neither departed nor expired (see {@link MemberTable}).
+ * This member's candidacy in one epoch: the votes it received and the voters known to have
+ * given their vote of this epoch to someone else (other candidates vote for themselves). Only
+ * the voters of the configuration the candidate holds count, and a voter grants its vote only
+ * holding that same configuration. It is won with a strict majority of those voters (less the
+ * ones known to have departed, see {@link Configuration#liveVoters}) and, for an automatic
+ * failover, at least {@code quorum} votes.
  */
 final class Election {
 
 	private final long epoch;
 
-	private final NodeAddress failingMaster;
+	private final Configuration config;
 
 	private final long startedAt;
 
 	private final GroupSnapshot.Trigger trigger;
 
+	private final Purpose purpose;
+
 	/** For a switchover: the replica asked for, or null to choose the best one. */
 	private final NodeAddress target;
+
+	/** For a change of voters: {@code +id} or {@code -id}; else null. */
+	private final String change;
 
 	private final Set<String> votes = new HashSet<>();
 
 	private final Set<String> against = new HashSet<>();
 
-	Election(String self, long epoch, NodeAddress failingMaster, long startedAt) {
-		this(self, epoch, failingMaster, startedAt, GroupSnapshot.Trigger.AUTOMATIC, null);
-	}
-
-	Election(String self, long epoch, NodeAddress failingMaster, long startedAt, GroupSnapshot.Trigger trigger,
-			NodeAddress target) {
+	Election(String self, long epoch, Configuration config, long startedAt, GroupSnapshot.Trigger trigger,
+			NodeAddress target, String change) {
 		this.trigger = trigger;
 		this.target = target;
+		this.change = change;
+		this.purpose = (change != null) ? Purpose.VOTERS
+				: (trigger == GroupSnapshot.Trigger.AUTOMATIC) ? Purpose.FAILOVER : Purpose.OPERATOR;
 		this.epoch = epoch;
-		this.failingMaster = failingMaster;
+		this.config = config;
 		this.startedAt = startedAt;
-		this.votes.add(self);
+		vote(self, true);
 	}
 
 	long epoch() {
 		return this.epoch;
 	}
 
+	/** The configuration this election replaces. */
+	Configuration config() {
+		return this.config;
+	}
+
+	/** The master the configuration names: the one a failover replaces. */
 	NodeAddress failingMaster() {
-		return this.failingMaster;
+		return this.config.master();
 	}
 
 	long startedAt() {
@@ -56,18 +71,26 @@ final class Election {
 		return this.trigger;
 	}
 
+	Purpose purpose() {
+		return this.purpose;
+	}
+
 	NodeAddress target() {
 		return this.target;
 	}
 
-	/** Asked for by an operator: a majority of voters suffices, nobody has to see the master down. */
-	boolean forced() {
-		return this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
+	String change() {
+		return this.change;
 	}
 
-	/** Records a vote of this epoch about this master, for this candidate or another. */
+	/** Asked for by an operator: a majority of voters suffices, nobody has to see the master down. */
+	boolean forced() {
+		return this.purpose == Purpose.OPERATOR;
+	}
+
+	/** Records a vote of this epoch about this configuration, for this candidate or another; non-voters do not count. */
 	void vote(String voter, boolean forMe) {
-		if (!this.votes.contains(voter) && !this.against.contains(voter)) {
+		if (this.config.isVoter(voter) && !this.votes.contains(voter) && !this.against.contains(voter)) {
 			(forMe ? this.votes : this.against).add(voter);
 		}
 	}
@@ -76,17 +99,19 @@ final class Election {
 		return this.votes.size();
 	}
 
-	static int needed(int quorum, int voters) {
-		return Math.max(quorum, voters / 2 + 1);
+	/** The votes needed: the quorum applies to automatic failovers only; the majority to every election. */
+	int needed(int quorum, Map<String, Configuration.Departure> departed) {
+		int majority = this.config.majority(departed);
+		return (this.purpose == Purpose.FAILOVER) ? Math.max(quorum, majority) : majority;
 	}
 
-	boolean won(int quorum, int voters) {
-		return this.votes.size() >= needed(quorum, voters);
+	boolean won(int quorum, Map<String, Configuration.Departure> departed) {
+		return this.votes.size() >= needed(quorum, departed);
 	}
 
-	/** Even every vote not yet given elsewhere would not be enough. */
-	boolean lost(int quorum, int voters) {
-		return voters - this.against.size() < needed(quorum, voters);
+	/** Even every live voter's vote not yet given elsewhere would not be enough. */
+	boolean lost(int quorum, Map<String, Configuration.Departure> departed) {
+		return this.config.liveVoters(departed).size() - this.against.size() < needed(quorum, departed);
 	}
 
 }

@@ -55,16 +55,30 @@ public final class GossipCodec {
 				field(out, "p", hello.maintenance().paused() ? "1" : "0");
 				field(out, "pby", hello.maintenance().by());
 			}
+			if (hello.config() != null) {
+				field(out, "cv", Integer.toString(hello.config().version()));
+				field(out, "vs", hello.config().votersText(), MAX_LENGTH);
+			}
+			if (hello.campaignEpoch() > 0) {
+				field(out, "ce", Long.toString(hello.campaignEpoch()));
+			}
 		}
-		else if (message instanceof Goodbye) {
+		else if (message instanceof Goodbye goodbye) {
 			header(out, "bye", message);
+			field(out, "cep", Long.toString(goodbye.holding().epoch()));
+			field(out, "cv", Integer.toString(goodbye.holding().version()));
 		}
 		else if (message instanceof VoteRequest request) {
 			header(out, "vote-request", message);
 			field(out, "ep", Long.toString(request.epoch()));
 			field(out, "m", request.failingMaster().toString());
+			field(out, "cep", Long.toString(request.configEpoch()));
+			field(out, "cv", Integer.toString(request.configVersion()));
 			if (request.forced()) {
 				field(out, "f", "1");
+			}
+			if (request.change() != null) {
+				field(out, "chg", request.change());
 			}
 		}
 		else if (message instanceof Vote vote) {
@@ -84,8 +98,13 @@ public final class GossipCodec {
 	}
 
 	private static void field(StringBuilder out, String key, String value) {
+		field(out, key, value, MAX_TEXT_LENGTH);
+	}
+
+	/** A field cut at {@code limit} characters (the voters' ids are bounded by their count instead). */
+	private static void field(StringBuilder out, String key, String value, int limit) {
 		out.append(' ').append(key).append('=');
-		String text = (value.length() > MAX_TEXT_LENGTH) ? value.substring(0, MAX_TEXT_LENGTH) : value;
+		String text = (value.length() > limit) ? value.substring(0, limit) : value;
 		for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
 			char c = (char) (b & 0xFF);
 			if (isPlain(c)) {
@@ -140,14 +159,39 @@ public final class GossipCodec {
 		String sender = in.text("id");
 		long sequence = in.number("seq");
 		return switch (parts[1]) {
-			case "hello" -> new Hello(group, sender, sequence, in.text("app"), in.number("ep"), in.optionalAddress("m"),
-					in.number("cep"), in.flag("down"), in.number("fo"), in.maintenance());
-			case "bye" -> new Goodbye(group, sender, sequence);
-			case "vote-request" -> new VoteRequest(group, sender, sequence, in.number("ep"), in.address("m"),
-					in.values().containsKey("f") && in.flag("f"));
+			case "hello" -> hello(in, group, sender, sequence);
+			case "bye" -> new Goodbye(group, sender, sequence,
+					new Configuration.Departure(in.optionalNumber("cep"), in.version()));
+			case "vote-request" -> voteRequest(in, group, sender, sequence);
 			case "vote" -> new Vote(group, sender, sequence, in.number("ep"), in.text("for"), in.address("m"));
 			default -> throw new IllegalArgumentException("unknown message type '" + shorten(parts[1]) + "'");
 		};
+	}
+
+	private static Hello hello(Fields in, String group, String sender, long sequence) {
+		NodeAddress master = in.optionalAddress("m");
+		long configEpoch = in.number("cep");
+		Configuration config = null;
+		if (in.values().containsKey("vs")) {
+			if (master == null) {
+				throw new IllegalArgumentException("hello names voters but no master");
+			}
+			config = in.configuration(configEpoch, master);
+		}
+		return new Hello(group, sender, sequence, in.text("app"), in.number("ep"), master, configEpoch,
+				in.flag("down"), in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"));
+	}
+
+	private static VoteRequest voteRequest(Fields in, String group, String sender, long sequence) {
+		boolean forced = in.values().containsKey("f") && in.flag("f");
+		String change = in.values().get("chg");
+		if (change != null && (change.length() < 2 || change.charAt(0) != '+' && change.charAt(0) != '-')) {
+			throw new IllegalArgumentException("field chg of vote-request is not +id or -id: '" + shorten(change) + "'");
+		}
+		GossipMessage.Purpose purpose = (change != null) ? GossipMessage.Purpose.VOTERS
+				: forced ? GossipMessage.Purpose.OPERATOR : GossipMessage.Purpose.FAILOVER;
+		return new VoteRequest(group, sender, sequence, in.number("ep"), in.address("m"), purpose,
+				in.optionalNumber("cep"), in.version(), change);
 	}
 
 	private static String percentDecode(String key, String value) {
@@ -208,6 +252,28 @@ public final class GossipCodec {
 						"field " + key + " of " + this.type + " is not a number: '" + shorten(value) + "'");
 			}
 			return Long.parseLong(value);
+		}
+
+		long optionalNumber(String key) {
+			return this.values.containsKey(key) ? number(key) : 0;
+		}
+
+		/** The optional configuration version, at most 9 digits. */
+		int version() {
+			long version = optionalNumber("cv");
+			if (version > Integer.MAX_VALUE) {
+				throw new IllegalArgumentException("field cv of " + this.type + " is too large");
+			}
+			return (int) version;
+		}
+
+		Configuration configuration(long epoch, NodeAddress master) {
+			try {
+				return new Configuration(epoch, version(), master, Configuration.parseVoters(text("vs")));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("field vs of " + this.type + ": " + ex.getMessage());
+			}
 		}
 
 		boolean flag(String key) {

@@ -24,20 +24,35 @@ public sealed interface GossipMessage {
 	 * @param masterDown whether the sender sees that master subjectively down
 	 * @param failoverEpoch the epoch of a failover the sender leads right now; 0 when none
 	 * @param maintenance the group's maintenance mode as the sender knows it
+	 * @param config the configuration the sender holds (its master is {@code master}, its epoch
+	 * {@code configEpoch}); null when it holds none yet (it follows a master learned from the nodes)
+	 * @param campaignEpoch the epoch in which the sender is a candidate right now; 0 when none
 	 */
 	record Hello(String group, String sender, long sequence, String application, long currentEpoch,
-			NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch,
-			Maintenance maintenance) implements GossipMessage {
+			NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
+			Configuration config, long campaignEpoch) implements GossipMessage {
 
 		public Hello {
 			java.util.Objects.requireNonNull(maintenance, "maintenance");
+			if (config != null && (!config.master().equals(master) || config.epoch() != configEpoch)) {
+				throw new IllegalArgumentException("hello names master " + master + " of config epoch " + configEpoch
+						+ " but holds configuration " + config);
+			}
 		}
 
-		/** A hello that knows of no maintenance mode. */
+		/** A hello of a sender that holds a configuration. */
+		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
+				Configuration config, boolean masterDown, long failoverEpoch, Maintenance maintenance,
+				long campaignEpoch) {
+			this(group, sender, sequence, application, currentEpoch, config.master(), config.epoch(), masterDown,
+					failoverEpoch, maintenance, config, campaignEpoch);
+		}
+
+		/** A hello of a sender that holds no configuration and knows of no maintenance mode. */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
 				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch) {
 			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
-					Maintenance.NONE);
+					Maintenance.NONE, null, 0);
 		}
 
 	}
@@ -61,22 +76,53 @@ public sealed interface GossipMessage {
 
 	}
 
-	/** The sender stops gracefully: stop counting it as a voter at once. */
-	record Goodbye(String group, String sender, long sequence) implements GossipMessage {
+	/**
+	 * The sender stops for good: it never votes again.
+	 * @param holding the configuration it held; a voter of it stops counting for candidates
+	 * holding that configuration or a later one
+	 */
+	record Goodbye(String group, String sender, long sequence, Configuration.Departure holding)
+			implements GossipMessage {
+
+		public Goodbye {
+			java.util.Objects.requireNonNull(holding, "holding");
+		}
+
 	}
 
 	/**
-	 * The sender is a candidate in {@code epoch} to fail over {@code failingMaster}.
-	 * @param forced whether an operator asked for it (a forced failover or a switchover): voters
-	 * need not see the master down, and a majority of voters suffices without the quorum
+	 * The sender is a candidate in {@code epoch}, holding configuration {@code (configEpoch,
+	 * configVersion)} of master {@code failingMaster}: voters grant it only holding the very
+	 * same configuration.
+	 * @param purpose why it asks
+	 * @param change for {@link Purpose#VOTERS}: {@code +id} to add a voter, {@code -id} to remove one; else null
 	 */
 	record VoteRequest(String group, String sender, long sequence, long epoch, NodeAddress failingMaster,
-			boolean forced) implements GossipMessage {
+			Purpose purpose, long configEpoch, int configVersion, String change) implements GossipMessage {
 
-		/** A request of an automatic failover. */
-		public VoteRequest(String group, String sender, long sequence, long epoch, NodeAddress failingMaster) {
-			this(group, sender, sequence, epoch, failingMaster, false);
+		public VoteRequest {
+			java.util.Objects.requireNonNull(purpose, "purpose");
+			if ((purpose == Purpose.VOTERS) != (change != null)) {
+				throw new IllegalArgumentException("a change of voters, and only that, names a change");
+			}
 		}
+
+		/** Asked for by an operator: voters need not see the master down, a majority of voters suffices. */
+		public boolean forced() {
+			return this.purpose == Purpose.OPERATOR;
+		}
+
+	}
+
+	/** Why a candidate asks for votes. */
+	enum Purpose {
+
+		/** The master is objectively down. */
+		FAILOVER,
+		/** An operator asked for a failover or switchover. */
+		OPERATOR,
+		/** One voter is to be added or removed. */
+		VOTERS
 
 	}
 

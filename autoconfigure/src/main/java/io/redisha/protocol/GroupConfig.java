@@ -16,12 +16,16 @@ import java.util.Objects;
  * @param parallelSyncs how many replicas may resync with a new master at a time
  * @param timing the periods and limits that have sensible defaults
  * @param historySize how many failovers and switchovers the snapshot keeps
+ * @param voters how many members the electorate grows to; the other members observe
  */
 public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter,
-		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize) {
+		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize, int voters) {
 
 	/** The default of {@link #historySize()}. */
 	public static final int DEFAULT_HISTORY_SIZE = 10;
+
+	/** The default of {@link #voters()}: tolerates two voters lost, like five Sentinels. */
+	public static final int DEFAULT_VOTERS = 5;
 
 	public GroupConfig {
 		Objects.requireNonNull(name, "name");
@@ -41,6 +45,16 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		if (historySize < 1) {
 			throw new IllegalArgumentException("historySize must be >= 1 but was " + historySize);
 		}
+		if (voters < 1 || voters >= Configuration.MAX_VOTERS) {
+			throw new IllegalArgumentException(
+					"voters must be between 1 and " + (Configuration.MAX_VOTERS - 1) + " but was " + voters);
+		}
+	}
+
+	/** A group of {@value #DEFAULT_VOTERS} voters at most. */
+	public GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter, Duration failoverTimeout,
+			int parallelSyncs, Timing timing, int historySize) {
+		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, historySize, DEFAULT_VOTERS);
 	}
 
 	/** A group that keeps the last {@value #DEFAULT_HISTORY_SIZE} failovers. */

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -45,6 +46,8 @@ public final class GroupCoordinator {
 
 	private final long quietUntil;
 
+	private final long startedAt;
+
 	private final VoteBook voteBook = new VoteBook();
 
 	private final ReplicaSelector selector;
@@ -58,8 +61,10 @@ public final class GroupCoordinator {
 
 		@Override
 		public void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out) {
-			GroupCoordinator.this.configEpoch = epoch;
-			switchMaster(now, newMaster, out);
+			Configuration next = GroupCoordinator.this.electorate.config().withMaster(epoch, newMaster);
+			// Stored at once, so that a member starting now learns it from any node of the new master's data.
+			out.add(new Action.StoreConfiguration(newMaster, next));
+			adopt(now, next, "this member", false, out);
 		}
 
 		@Override
@@ -82,11 +87,21 @@ public final class GroupCoordinator {
 
 	private long lastHelloAt = -1;
 
+	/** The master this member follows: the configuration's, or before one is known, the nodes' own answer. */
 	private NodeAddress master;
 
 	private long masterSince = -1;
 
-	private long configEpoch;
+	private final Electorate electorate;
+
+	/** The change of voters this member leads, once elected for it; null when none. */
+	private VoterChange voterChange;
+
+	/** When this member last tried to found or succeed an electorate; -1 never. */
+	private long lastFoundingAt = -1;
+
+	/** When this member last repaired the configuration stored on the master; -1 never. */
+	private long lastStoreAt = -1;
 
 	private long currentEpoch;
 
@@ -120,13 +135,14 @@ public final class GroupCoordinator {
 	/** When this member may ask for votes (a small random delay after ODOWN); -1 when not scheduled. */
 	private long candidacyAt = -1;
 
+	/** When this member may ask for votes for a change of voters; -1 when not scheduled. */
+	private long changeAt = -1;
+
 	/** No candidacy before this: after voting for another member, or after a failed attempt. */
 	private long holdOffUntil = -1;
 
-	/** The latest epoch in which this member voted for another member, and when. */
-	private long votedForOtherEpoch;
-
-	private long votedForOtherAt = -1;
+	/** This member's latest vote for another member, until that election is known to be over. */
+	private CastVote lastVote;
 
 	/** The latest vote request refused only because this member did not see the master down yet. */
 	private VoteRequest deferredRequest;
@@ -172,6 +188,8 @@ public final class GroupCoordinator {
 		}
 		this.timers = Timers.of(config);
 		this.members = new MemberTable(self.id(), this.timers.memberExpiry());
+		this.electorate = new Electorate(self.id());
+		this.startedAt = nowMillis;
 		this.tilt = new TiltGuard(config.timing().tiltThreshold().toMillis(),
 				config.timing().tiltDuration().toMillis(), nowMillis);
 		this.quietUntil = nowMillis + this.timers.quietPeriod();
@@ -239,8 +257,13 @@ public final class GroupCoordinator {
 				if (node.address().equals(this.master) && info.info().role() == Role.MASTER) {
 					this.masterReplicationId = info.info().replicationId();
 				}
+				learnStored(nowMillis, node, info.stored(), out);
 				discover(nowMillis, node, out);
 			}
+		}
+		else if (command instanceof Action.StoreConfiguration store && store.condition() != Action.StoreCondition.OLDER
+				&& reply instanceof Reply.Text text && "1".equals(text.text()) && !text.error()) {
+			founded(nowMillis, store.config(), out);
 		}
 		else if (command instanceof Action.QueryRole) {
 			node.roleAnswered();
@@ -303,15 +326,18 @@ public final class GroupCoordinator {
 		if (receipt == MemberTable.Receipt.JOINED && !(message instanceof Goodbye)) {
 			emit(out, Type.MEMBER_ADDED, null, "member " + message.sender());
 		}
-		if (message instanceof Goodbye) {
+		if (message instanceof Goodbye goodbye) {
 			this.members.depart(message.sender(), nowMillis);
+			this.electorate.departed(goodbye.sender(), goodbye.holding());
 			emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
 		else if (message instanceof Hello hello) {
-			this.members.get(hello.sender()).hello(nowMillis, hello);
+			boolean latest = this.members.get(hello.sender()).hello(nowMillis, hello);
 			observeEpoch(nowMillis, hello.currentEpoch(), out);
-			adoptMaintenance(nowMillis, hello.maintenance(), out);
-			adoptConfiguration(nowMillis, hello, out);
+			if (latest) {
+				adoptMaintenance(nowMillis, hello.maintenance(), out);
+				adoptConfiguration(nowMillis, hello, out);
+			}
 		}
 		else if (message instanceof VoteRequest request) {
 			this.members.get(request.sender()).seen(nowMillis, request.epoch());
@@ -320,8 +346,7 @@ public final class GroupCoordinator {
 		else if (message instanceof Vote vote) {
 			this.members.get(vote.sender()).seen(nowMillis, vote.epoch());
 			observeEpoch(nowMillis, vote.epoch(), out);
-			if (this.election != null && this.election.epoch() == vote.epoch()
-					&& this.election.failingMaster().equals(vote.failingMaster())) {
+			if (this.election != null && this.election.epoch() == vote.epoch()) {
 				this.election.vote(vote.sender(), vote.candidate().equals(this.self.id()));
 			}
 		}
@@ -339,7 +364,12 @@ public final class GroupCoordinator {
 		List<Action> out = new ArrayList<>();
 		if (!this.stopped) {
 			this.stopped = true;
-			publish(new Goodbye(this.config.name(), this.self.id(), ++this.sequence), out);
+			Configuration.Departure holding = Configuration.Departure.of(this.electorate.config());
+			publish(new Goodbye(this.config.name(), this.self.id(), ++this.sequence, holding), out);
+			if (this.electorate.selfVotes()) {
+				// Kept in the group's data: members that start after this one stopped learn it never votes again.
+				out.add(new Action.RecordDeparture(this.master, this.self.id(), holding));
+			}
 		}
 		return out;
 	}
@@ -470,18 +500,29 @@ public final class GroupCoordinator {
 					refusal, out);
 		}
 		this.handOverTimeout = handOverTimeout;
+		long epoch = beginElection(now, trigger, target, null, out);
+		return new CommandOutcome(CommandOutcome.Status.STARTED, trigger.name().toLowerCase(java.util.Locale.ROOT)
+				+ " of group " + this.config.name() + " started in epoch " + epoch, epoch, out);
+	}
+
+	/** Stands as candidate in a new epoch, for a failover ({@code change} null) or a change of voters. */
+	private long beginElection(long now, GroupSnapshot.Trigger trigger, NodeAddress target, String change,
+			List<Action> out) {
 		this.candidacyAt = -1;
 		this.currentEpoch++;
 		emit(out, Type.NEW_EPOCH, null, null);
 		this.voteBook.grant(this.currentEpoch, this.self.id());
-		this.election = new Election(this.self.id(), this.currentEpoch, this.master, now, trigger, target);
-		emit(out, Type.TRY_FAILOVER, this.master, trigger.name().toLowerCase(java.util.Locale.ROOT));
-		emit(out, Type.VOTE_FOR_LEADER, this.master, this.self.id());
+		this.election = new Election(this.self.id(), this.currentEpoch, this.electorate.config(), now, trigger, target,
+				change);
+		String why = (change != null) ? "voters " + change
+				: (trigger == GroupSnapshot.Trigger.AUTOMATIC) ? null : trigger.name().toLowerCase(java.util.Locale.ROOT);
+		emit(out, Type.TRY_FAILOVER, this.currentEpoch, this.master, why);
+		emit(out, Type.VOTE_FOR_LEADER, this.currentEpoch, this.master, this.self.id());
 		long epoch = this.currentEpoch;
 		requestVotes(now, out);
+		publishHello(now, out);
 		decideElection(now, out);
-		return new CommandOutcome(CommandOutcome.Status.STARTED, trigger.name().toLowerCase(java.util.Locale.ROOT)
-				+ " of group " + this.config.name() + " started in epoch " + epoch, epoch, out);
+		return epoch;
 	}
 
 	/** Why an operator's failover or switchover cannot start now; null when it can. */
@@ -495,6 +536,13 @@ public final class GroupCoordinator {
 		}
 		if (this.master == null) {
 			return "no master is known yet";
+		}
+		if (!this.electorate.selfVotes()) {
+			return "this member is not a voter of group " + this.config.name() + ": ask one of "
+					+ ((this.electorate.config() != null) ? this.electorate.config().voters() : "the voters, once elected");
+		}
+		if (this.voterChange != null) {
+			return "this member is changing the voters (epoch " + this.voterChange.epoch() + "): try again in a moment";
 		}
 		if (quiet(now) || this.tilt.tilted(now)) {
 			return "this member is " + (quiet(now) ? "starting up" : "in TILT") + ": try again in a few seconds";
@@ -512,7 +560,8 @@ public final class GroupCoordinator {
 						+ ", a switchover needs Redis 6.2 or later (CLIENT PAUSE WRITE): force a failover instead";
 			}
 		}
-		Election probe = new Election(this.self.id(), this.currentEpoch + 1, this.master, now, trigger, target);
+		Election probe = new Election(this.self.id(), this.currentEpoch + 1, this.electorate.config(), now, trigger,
+				target, null);
 		if (select(probe, now).isEmpty()) {
 			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from "
 					+ this.master + " with its link up, and have a non-zero replica-priority"
@@ -555,7 +604,7 @@ public final class GroupCoordinator {
 		}
 		List<GroupSnapshot.MemberSnapshot> memberSnapshots = new ArrayList<>();
 		memberSnapshots.add(new GroupSnapshot.MemberSnapshot(this.self.id(), this.self.application(), true, 0,
-				this.currentEpoch, this.master, this.configEpoch, this.masterDown));
+				this.currentEpoch, this.master, configEpoch(), this.masterDown));
 		for (Peer peer : this.members.peers()) {
 			memberSnapshots.add(peer.snapshot(nowMillis));
 		}
@@ -563,25 +612,43 @@ public final class GroupCoordinator {
 		if (this.failover != null) {
 			history.add(0, this.failover.snapshot());
 		}
-		return new GroupSnapshot(this.config.name(), state(nowMillis), this.currentEpoch, this.configEpoch,
+		return new GroupSnapshot(this.config.name(), state(nowMillis), this.currentEpoch, configEpoch(),
 				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages,
 				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
 				this.failoversRecorded, quorumCheck(nowMillis),
 				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null,
-				quiet(nowMillis));
+				quiet(nowMillis), electorateSnapshot());
 	}
 
-	/** Sentinel's CKQUORUM: the members heard from within the opinion validity, against quorum and majority. */
+	private GroupSnapshot.ElectorateSnapshot electorateSnapshot() {
+		Configuration held = this.electorate.config();
+		if (held == null) {
+			return null;
+		}
+		return new GroupSnapshot.ElectorateSnapshot(held.version(), held.voters(),
+				held.voters().stream().filter(this.electorate::hasDeparted).toList(), this.electorate.selfVotes(),
+				this.electorate.committed(this.members.peers()), this.config.voters());
+	}
+
+	private long configEpoch() {
+		return (this.electorate.config() != null) ? this.electorate.config().epoch() : 0;
+	}
+
+	/** Sentinel's CKQUORUM: the voters heard from within the opinion validity, against quorum and majority. */
 	private GroupSnapshot.QuorumCheck quorumCheck(long now) {
-		int reachable = 1;
+		Configuration held = this.electorate.config();
+		if (held == null) {
+			return new GroupSnapshot.QuorumCheck(0, 0, this.config.quorum(), 1);
+		}
+		int reachable = this.electorate.selfVotes() ? 1 : 0;
 		for (Peer peer : this.members.peers()) {
-			if (now - peer.lastSeenAt() <= this.timers.opinionValidity()) {
+			if (held.isVoter(peer.id()) && now - peer.lastSeenAt() <= this.timers.opinionValidity()) {
 				reachable++;
 			}
 		}
-		int voters = this.members.voters();
-		return new GroupSnapshot.QuorumCheck(reachable, voters, this.config.quorum(),
-				Election.needed(this.config.quorum(), voters));
+		int majority = held.majority(this.electorate.departures());
+		return new GroupSnapshot.QuorumCheck(reachable, held.liveVoters(this.electorate.departures()).size(),
+				this.config.quorum(), Math.max(this.config.quorum(), majority));
 	}
 
 	/** Keeps an ended failover (or one learned from a peer) as the last one and in the history. */
@@ -635,35 +702,83 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/**
-	 * Adopts the master of the highest config epoch; at equal epochs the smaller address, so that
-	 * all members converge. A newer configuration ends this member's own attempt.
-	 */
+	/** Adopts a newer configuration that a peer holds. */
 	private void adoptConfiguration(long now, Hello hello, List<Action> out) {
-		NodeAddress announced = hello.master();
-		if (announced == null) {
+		if (hello.config() != null) {
+			adopt(now, hello.config(), hello.sender(), true, out);
+		}
+	}
+
+	/**
+	 * Holds {@code next} if it is newer than the configuration held, follows its master and
+	 * ends what it supersedes: an election or failover of this member based on an older
+	 * configuration, a change of voters of an earlier epoch.
+	 * @param from the member or node it came from
+	 * @param observed whether another member made it (this member records what it learned)
+	 */
+	private void adopt(long now, Configuration next, String from, boolean observed, List<Action> out) {
+		Configuration previous = this.electorate.config();
+		if (!this.electorate.adopt(next)) {
 			return;
 		}
-		long epoch = hello.configEpoch();
-		if (this.master != null && (epoch < this.configEpoch
-				|| epoch == this.configEpoch && announced.compareTo(this.master) >= 0)) {
-			return;
+		String superseded = "superseded by configuration " + next.epoch() + "." + next.version() + " from " + from;
+		if (this.election != null) {
+			abortElection(now, superseded, out);
 		}
-		NodeAddress old = this.master;
-		this.configEpoch = epoch;
-		if (this.election != null && this.election.epoch() <= epoch) {
-			abortElection(now, "superseded by config epoch " + epoch + " from " + hello.sender(), out);
-		}
-		if (this.failover != null && this.failover.epoch() <= epoch) {
-			this.failover.abort(now, "superseded by config epoch " + epoch + " from " + hello.sender());
+		if (this.failover != null && this.failover.epoch() != next.epoch()) {
+			this.failover.abort(now, superseded);
 			endFailover(now, out);
 		}
-		if (old != null && !announced.equals(old)) {
-			record(new FailoverSnapshot(epoch, hello.sender(), old, announced, now, now,
-					"learned from member " + hello.sender(), List.of(new FailoverSnapshot.Step("switch-master", 0)),
-					GroupSnapshot.Trigger.OBSERVED, -1));
+		if (this.voterChange != null && this.voterChange.epoch() != next.epoch()) {
+			this.voterChange = null;
 		}
-		switchMaster(now, announced, out);
+		announceVoters(previous, next, out);
+		NodeAddress old = this.master;
+		if (observed && old != null && !next.master().equals(old)) {
+			record(new FailoverSnapshot(next.epoch(), from, old, next.master(), now, now, "learned from " + from,
+					List.of(new FailoverSnapshot.Step("switch-master", 0)), GroupSnapshot.Trigger.OBSERVED, -1));
+		}
+		if (next.master().equals(old)) {
+			// Peers leading a change count who holds it: say so at once.
+			publishHello(now, out);
+		}
+		else {
+			switchMaster(now, next.master(), out);
+		}
+	}
+
+	private void announceVoters(Configuration previous, Configuration next, List<Action> out) {
+		for (String voter : next.voters()) {
+			if (previous == null || !previous.isVoter(voter)) {
+				emit(out, Type.VOTER_ADDED, next.epoch(), null, "member " + voter);
+			}
+		}
+		if (previous != null) {
+			for (String voter : previous.voters()) {
+				if (!next.isVoter(voter)) {
+					emit(out, Type.VOTER_REMOVED, next.epoch(), null, "member " + voter);
+				}
+			}
+		}
+	}
+
+	/** What a node's data says of the configuration: adopted if newer, departures remembered. */
+	private void learnStored(long now, NodeState node, StoredConfiguration stored, List<Action> out) {
+		node.stored(stored);
+		stored.departed().forEach(this.electorate::departed);
+		if (stored.config() != null) {
+			adopt(now, stored.config(), "the data of " + node.address(), true, out);
+		}
+	}
+
+	/** This member's founding (or succession) store succeeded: it is the one voter of a new electorate. */
+	private void founded(long now, Configuration config, List<Action> out) {
+		observeEpoch(now, config.epoch(), out);
+		this.voteBook.grant(config.epoch(), this.self.id());
+		if (config.newerThan(this.electorate.config())) {
+			emit(out, Type.ELECTORATE_FOUNDED, config.epoch(), config.master(), "member " + this.self.id());
+			adopt(now, config, "this member", false, out);
+		}
 	}
 
 	private void switchMaster(long now, NodeAddress newMaster, List<Action> out) {
@@ -676,7 +791,7 @@ public final class GroupCoordinator {
 		this.masterDown = false;
 		this.objectivelyDown = false;
 		this.nodes.track(newMaster, now, out);
-		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), this.configEpoch, old,
+		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), configEpoch(), old,
 				newMaster, null)));
 		publishHello(now, out);
 		// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers' subscriptions
@@ -688,7 +803,7 @@ public final class GroupCoordinator {
 	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
 	private void evaluate(long now, List<Action> out) {
 		this.nodes.poll(now, this.timers.pingEvery(), this::infoPeriod, out);
-		if (this.master == null) {
+		if (this.master == null && this.electorate.config() == null) {
 			learnMasterFromNodes(now, out);
 		}
 		if (this.master == null) {
@@ -721,19 +836,25 @@ public final class GroupCoordinator {
 			decideElection(now, out);
 		}
 		else {
+			advanceVoterChange(now, out);
 			considerCandidacy(now, tilted, out);
+			if (this.election == null) {
+				considerElectorate(now, tilted, out);
+			}
 		}
+		repairStoredConfiguration(now, tilted, out);
 		reconfigureStrayNodes(now, tilted, out);
 	}
 
-	/** This member (seeing it down) plus the peers whose fresh hello says this master is down. */
+	/** This member (seeing it down) plus the voters whose fresh hello says this master is down. */
 	private int opinionsMasterDown(long now) {
 		if (!this.masterDown) {
 			return 0;
 		}
 		int count = 1;
 		for (Peer peer : this.members.peers()) {
-			if (peer.seesDown(this.master, now, this.timers.opinionValidity())) {
+			if (this.electorate.isVoter(peer.id())
+					&& peer.seesDown(this.master, now, this.timers.opinionValidity())) {
 				count++;
 			}
 		}
@@ -753,10 +874,11 @@ public final class GroupCoordinator {
 		return now < this.quietUntil;
 	}
 
-	/** In ODOWN, with nobody else acting: ask for votes after a small random delay. */
+	/** In ODOWN, a voter, with nobody else acting: ask for votes after a small random delay. */
 	private void considerCandidacy(long now, boolean tilted, List<Action> out) {
 		if (!this.objectivelyDown || tilted || quiet(now) || now < this.holdOffUntil || peerLeadsFailover(now)
-				|| this.maintenance.paused()) {
+				|| this.maintenance.paused() || !this.electorate.selfVotes() || this.voterChange != null
+				|| !lastVoteSettled(now, null)) {
 			this.candidacyAt = -1;
 			return;
 		}
@@ -766,32 +888,165 @@ public final class GroupCoordinator {
 		if (now < this.candidacyAt) {
 			return;
 		}
-		this.candidacyAt = -1;
-		this.currentEpoch++;
-		emit(out, Type.NEW_EPOCH, null, null);
-		this.voteBook.grant(this.currentEpoch, this.self.id());
-		this.election = new Election(this.self.id(), this.currentEpoch, this.master, now);
-		emit(out, Type.TRY_FAILOVER, this.currentEpoch, this.master, null);
-		emit(out, Type.VOTE_FOR_LEADER, this.currentEpoch, this.master, this.self.id());
-		requestVotes(now, out);
-		decideElection(now, out);
+		beginElection(now, GroupSnapshot.Trigger.AUTOMATIC, null, null, out);
 	}
 
 	/**
-	 * How many members heard from recently have a smaller id: the first asks for votes at once,
+	 * How many voters heard from recently have a smaller id: the first asks for votes at once,
 	 * the others a step later each, by which time they have its request and vote for it instead
-	 * of splitting the vote. Every live peer counts, not only those that already say the master
+	 * of splitting the vote. Every live voter counts, not only those that already say the master
 	 * is down: a smaller id that reaches ODOWN a moment later would otherwise ask at once too.
 	 */
 	private int candidacyRank(long now) {
 		int rank = 0;
 		for (Peer peer : this.members.peers()) {
-			if (now - peer.lastSeenAt() <= this.timers.opinionValidity()
+			if (this.electorate.isVoter(peer.id()) && now - peer.lastSeenAt() <= this.timers.opinionValidity()
 					&& peer.id().compareTo(this.self.id()) < 0) {
 				rank++;
 			}
 		}
 		return rank;
+	}
+
+	/**
+	 * The electorate's upkeep, in a calm group: founding the first electorate (or succeeding one
+	 * that has all departed), and, by a voter of a committed configuration, the next change of
+	 * voters the group needs. Members that look at the same time find the same change; the
+	 * voter with the smallest id asks first.
+	 */
+	private void considerElectorate(long now, boolean tilted, List<Action> out) {
+		Configuration held = this.electorate.config();
+		if (tilted || quiet(now) || this.masterDown || this.voterChange != null || peerLeadsFailover(now)) {
+			this.changeAt = -1;
+			return;
+		}
+		if (held == null || this.electorate.allDeparted()) {
+			considerFounding(now, held, out);
+			return;
+		}
+		String change = (this.electorate.selfVotes() && now >= this.holdOffUntil && lastVoteSettled(now, null)
+				&& this.electorate.committed(this.members.peers()))
+						? VoterChange.needed(held, this.electorate, liveHolders(now), silentVoters(now),
+								this.config.voters())
+						: null;
+		if (change == null) {
+			this.changeAt = -1;
+			return;
+		}
+		if (this.changeAt < 0) {
+			this.changeAt = now + candidacyRank(now) * this.timers.helloEvery();
+		}
+		if (now >= this.changeAt) {
+			this.changeAt = -1;
+			beginElection(now, GroupSnapshot.Trigger.AUTOMATIC, null, change, out);
+		}
+	}
+
+	/**
+	 * Founds an electorate of this member alone when the group has none: every node answered
+	 * and none stores a configuration, no member holds one, and the master's hash is still empty
+	 * when the store runs (so only one member ever founds). Succeeds an electorate whose voters
+	 * have all stopped for good the same way, replacing exactly that configuration. The member
+	 * with the smallest id tries first, the others a hello period later each.
+	 */
+	private void considerFounding(long now, Configuration held, List<Action> out) {
+		NodeState node = this.nodes.get(this.master);
+		if (node == null || node.status(now, this.timers.downAfter()) != NodeStatus.UP || node.role() != Role.MASTER
+				|| node.stored() == null) {
+			return;
+		}
+		if (held == null) {
+			for (NodeState other : this.nodes.all()) {
+				boolean answered = other.info() != null || other.infoFailed();
+				if (!answered || other.stored() != null && other.stored().config() != null) {
+					return;
+				}
+			}
+			for (Peer peer : this.members.peers()) {
+				if (peer.config() != null) {
+					return;
+				}
+			}
+		}
+		long wait = this.timers.quietPeriod() + candidacyRank(now) * this.timers.helloEvery();
+		boolean due = this.lastFoundingAt < 0 || now - this.lastFoundingAt >= this.timers.helloEvery();
+		if (now - this.startedAt < wait || !due) {
+			return;
+		}
+		this.lastFoundingAt = now;
+		Configuration founding = Configuration.founding(this.currentEpoch + 1, this.master, this.self.id());
+		out.add((held == null) ? new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.ABSENT, null)
+				: new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.EXACTLY, held));
+	}
+
+	/** Members heard from within the opinion validity that hold exactly this member's configuration. */
+	private List<String> liveHolders(long now) {
+		List<String> live = new ArrayList<>();
+		for (Peer peer : this.members.peers()) {
+			if (now - peer.lastSeenAt() <= this.timers.opinionValidity() && this.electorate.sameAs(peer)
+					&& !this.electorate.hasDeparted(peer.id())) {
+				live.add(peer.id());
+			}
+		}
+		return live;
+	}
+
+	/** Voters (but this member) not heard from for the member expiry, or never since this member started that long ago. */
+	private List<String> silentVoters(long now) {
+		List<String> silent = new ArrayList<>();
+		for (String voter : this.electorate.config().voters()) {
+			if (!voter.equals(this.self.id()) && silent(now, voter)) {
+				silent.add(voter);
+			}
+		}
+		return silent;
+	}
+
+	private boolean silent(long now, String member) {
+		Peer peer = this.members.get(member);
+		long lastHeard = (peer != null) ? peer.lastSeenAt() : this.startedAt;
+		return now - lastHeard > this.timers.memberExpiry();
+	}
+
+	/** The change this member leads: its epoch's first configuration committed, it makes the change. */
+	private void advanceVoterChange(long now, List<Action> out) {
+		if (this.voterChange == null) {
+			return;
+		}
+		Configuration held = this.electorate.config();
+		if (now - this.voterChange.startedAt() > this.timers.failoverTimeout()) {
+			emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.voterChange.epoch(), this.master,
+					"change of voters " + this.voterChange.describe() + " not committed in time");
+			this.voterChange = null;
+		}
+		else if (this.electorate.committed(this.members.peers())) {
+			if (held.version() == 0) {
+				Configuration next = this.voterChange.apply(held);
+				out.add(new Action.StoreConfiguration(this.master, next));
+				adopt(now, next, "this member", false, out);
+			}
+			else {
+				this.voterChange = null;
+			}
+		}
+	}
+
+	/**
+	 * Writes the configuration into the master's data again when the copy there is older or
+	 * gone (an application flushed the data), at most once an INFO period.
+	 */
+	private void repairStoredConfiguration(long now, boolean tilted, List<Action> out) {
+		Configuration held = this.electorate.config();
+		NodeState node = this.nodes.get(this.master);
+		if (tilted || held == null || this.failover != null || !this.electorate.selfVotes() || node == null
+				|| node.role() != Role.MASTER || node.stored() == null
+				|| node.stored().config() != null && !held.newerThan(node.stored().config())
+				|| !this.electorate.committed(this.members.peers())
+				|| this.lastStoreAt >= 0 && now - this.lastStoreAt < this.timers.infoEvery()) {
+			return;
+		}
+		this.lastStoreAt = now;
+		out.add(new Action.StoreConfiguration(this.master, held));
 	}
 
 	/**
@@ -812,33 +1067,47 @@ public final class GroupCoordinator {
 
 	private void requestVotes(long now, List<Action> out) {
 		this.lastVoteRequestAt = now;
+		Configuration base = this.election.config();
 		publish(new VoteRequest(this.config.name(), this.self.id(), ++this.sequence, this.election.epoch(),
-				this.election.failingMaster(), this.election.forced()), out);
+				base.master(), this.election.purpose(), base.epoch(), base.version(), this.election.change()), out);
 	}
 
 	private void decideElection(long now, List<Action> out) {
-		int voters = this.members.voters();
-		int quorum = this.election.forced() ? 1 : this.config.quorum();
-		if (!this.election.failingMaster().equals(this.master)) {
-			abortElection(now, "the master changed to " + this.master, out);
+		int quorum = this.config.quorum();
+		Map<String, Configuration.Departure> departed = this.electorate.departures();
+		GossipMessage.Purpose purpose = this.election.purpose();
+		if (!this.election.config().equals(this.electorate.config())) {
+			abortElection(now, "the configuration changed", out);
 		}
-		else if (this.election.won(quorum, voters)) {
-			emit(out, Type.ELECTED_LEADER, this.election.epoch(), this.master,
-					this.election.votes() + " of " + voters + " votes, needed " + Election.needed(quorum, voters));
+		else if (this.election.won(quorum, departed)) {
+			emit(out, Type.ELECTED_LEADER, this.election.epoch(), this.master, this.election.votes() + " of "
+					+ this.election.config().liveVoters(departed).size() + " votes, needed "
+					+ this.election.needed(quorum, departed));
 			Election won = this.election;
+			this.election = null;
+			if (purpose == GossipMessage.Purpose.VOTERS) {
+				this.voterChange = VoterChange.elected(won.epoch(), won.change(), now);
+				Configuration first = won.config().withMaster(won.epoch(), this.master);
+				out.add(new Action.StoreConfiguration(this.master, first));
+				adopt(now, first, "this member", false, out);
+				advanceVoterChange(now, out);
+				return;
+			}
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), won, now, this.timers,
 					this.config.parallelSyncs(), this.handOverTimeout);
-			this.election = null;
 			this.failover.begin(now, this.nodes, out);
 			publishHello(now, out);
 			if (this.failover.ended()) {
 				endFailover(now, out);
 			}
 		}
-		else if (!this.masterDown && !this.election.forced()) {
+		else if (purpose == GossipMessage.Purpose.FAILOVER && !this.masterDown) {
 			abortElection(now, "the master answers again", out);
 		}
-		else if (this.election.lost(quorum, voters)) {
+		else if (purpose == GossipMessage.Purpose.VOTERS && this.masterDown) {
+			abortElection(now, "the master is down", out);
+		}
+		else if (this.election.lost(quorum, departed)) {
 			abortElection(now, "votes went to other candidates", out);
 		}
 		else if (now - this.election.startedAt() >= this.timers.electionTimeout()) {
@@ -861,6 +1130,8 @@ public final class GroupCoordinator {
 		}
 		this.election = null;
 		this.holdOffUntil = now + Timers.TICK + this.random.nextLong(this.timers.helloEvery());
+		// The voters wait for word that this election is over before they vote for anyone else.
+		publishHello(now, out);
 	}
 
 	/** The replication offset a node last reported as master; -1 when it never did. */
@@ -880,33 +1151,36 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Grants this member's one vote of an epoch to the first candidate asking for it, if this
-	 * member is past its quiet period, not in TILT, not acting itself, follows the same master
-	 * and sees it down itself: a member cut off from a healthy master cannot collect votes.
+	 * Grants this member's one vote of an epoch to the first candidate asking for it, when both
+	 * are voters holding the very same configuration, this member is past its quiet period, not
+	 * in TILT, not acting itself, the group is calm (see {@link #lastVoteSettled}) and the
+	 * purpose holds from this member's own view: for an automatic failover it sees the master
+	 * down itself (a member cut off from a healthy master cannot collect votes), for a change of
+	 * voters the change is one it would make.
 	 */
 	private void onVoteRequest(long now, VoteRequest request, List<Action> out) {
 		long epoch = request.epoch();
 		boolean latest = epoch >= this.currentEpoch;
 		observeEpoch(now, epoch, out);
-		if (this.election != null && this.election.epoch() == epoch
-				&& this.election.failingMaster().equals(request.failingMaster())) {
+		if (this.election != null && this.election.epoch() == epoch) {
 			this.election.vote(request.sender(), false);
 		}
 		if (this.voteBook.votedFor(epoch, request.sender())) {
 			publishVote(request, out);
 			return;
 		}
-		// An operator's request needs no "master down" opinion, but a calm group; while paused only those are granted.
+		Configuration held = this.electorate.config();
 		boolean mayVote = latest && !quiet(now) && !this.tilt.tilted(now) && this.failover == null
-				&& request.failingMaster().equals(this.master)
-				&& (request.forced() ? calmForOperator(now) : !this.maintenance.paused());
-		boolean seesReason = this.masterDown || request.forced();
+				&& this.voterChange == null && this.electorate.selfVotes() && held.isVoter(request.sender())
+				&& held.is(request.configEpoch(), request.configVersion())
+				&& request.failingMaster().equals(this.master) && !peerLeadsFailover(now)
+				&& lastVoteSettled(now, request.sender()) && purposeAllows(now, request);
+		boolean seesReason = request.purpose() != GossipMessage.Purpose.FAILOVER || this.masterDown;
 		this.deferredRequest = (mayVote && !seesReason) ? request : null;
 		if (mayVote && seesReason && this.voteBook.grant(epoch, request.sender())) {
 			emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
 			publishVote(request, out);
-			this.votedForOtherEpoch = epoch;
-			this.votedForOtherAt = now;
+			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now);
 			this.holdOffUntil = Math.max(this.holdOffUntil,
 					now + this.timers.electionTimeout() + this.random.nextLong(this.timers.helloEvery()));
 			if (this.election != null) {
@@ -916,16 +1190,51 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Whether no other failover may be under way: this member is no candidate, no peer announces
-	 * one, and the member it last voted for has announced the configuration of that epoch or had
-	 * an election timeout to do so (it may have won without its announcement having arrived).
-	 * Two operators' switchovers led in two epochs at once would each demote the master and
-	 * promote a target of their own: the later epoch wins and the other target's writes are lost.
+	 * What each purpose needs besides the common rules: an automatic failover, that automatic
+	 * failover is not paused; an operator's request, that this member is no candidate itself;
+	 * a change of voters, that nobody is a candidate, the master is up and the change is one
+	 * this member would make (a voter it has not heard from for the member expiry, or that
+	 * stopped for good, is removed; a live member holding the same configuration is added).
 	 */
-	private boolean calmForOperator(long now) {
-		boolean lastVoteSettled = this.configEpoch >= this.votedForOtherEpoch || this.votedForOtherAt < 0
-				|| now - this.votedForOtherAt >= this.timers.electionTimeout();
-		return this.election == null && !peerLeadsFailover(now) && lastVoteSettled;
+	private boolean purposeAllows(long now, VoteRequest request) {
+		return switch (request.purpose()) {
+			case FAILOVER -> !this.maintenance.paused();
+			case OPERATOR -> this.election == null;
+			case VOTERS -> this.election == null && !this.masterDown && acceptableChange(now, request.change());
+		};
+	}
+
+	private boolean acceptableChange(long now, String change) {
+		Configuration held = this.electorate.config();
+		String member = change.substring(1);
+		if (change.charAt(0) == '-') {
+			return held.isVoter(member) && !member.equals(this.self.id())
+					&& (this.electorate.hasDeparted(member) || silent(now, member));
+		}
+		return !held.isVoter(member) && held.voters().size() < Configuration.MAX_VOTERS
+				&& liveHolders(now).contains(member);
+	}
+
+	/**
+	 * Whether the election this member last voted in is over as far as it can tell: the
+	 * configuration of that epoch (or a later one) arrived, the candidate said in a later hello
+	 * that it is neither candidate nor leader in that epoch any more, it stopped, it is the one
+	 * asking again, or a whole failover timeout passed. Voting for another candidate before that
+	 * could let two leaders of two epochs promote two replicas of the same failed master.
+	 */
+	private boolean lastVoteSettled(long now, String asking) {
+		CastVote vote = this.lastVote;
+		if (vote == null || configEpoch() >= vote.epoch() || vote.candidate().equals(asking)
+				|| this.electorate.hasDeparted(vote.candidate())
+				|| now - vote.at() >= this.timers.failoverTimeout() + this.timers.electionTimeout()) {
+			return true;
+		}
+		Peer candidate = this.members.get(vote.candidate());
+		return candidate != null && candidate.doneWith(vote.epoch(), vote.requestSequence());
+	}
+
+	/** A vote this member gave another member, and the sequence number of the request it answered. */
+	private record CastVote(long epoch, String candidate, long requestSequence, long at) {
 	}
 
 	private void publishVote(VoteRequest request, List<Action> out) {
@@ -937,14 +1246,16 @@ public final class GroupCoordinator {
 	 * Turns a node that claims to be master but is not the current one (an old master come
 	 * back) into a replica of the current master, and repoints a replica following another node
 	 * of this group; only when the node has been up and in that role for demote-after, the
-	 * current master is healthy, and nobody is failing over.
+	 * current master is healthy, nobody is failing over, and this member is a voter whose
+	 * configuration is committed and that hears a majority of the voters holding it: a member
+	 * holding an old configuration must never demote the master of a newer one.
 	 */
 	private void reconfigureStrayNodes(long now, boolean tilted, List<Action> out) {
 		NodeState current = this.nodes.get(this.master);
 		long downAfter = this.timers.downAfter();
 		long stable = this.timers.demoteAfter();
 		if (tilted || quiet(now) || this.masterDown || this.failover != null || peerLeadsFailover(now)
-				|| this.maintenance.paused()
+				|| this.maintenance.paused() || !hearsMajorityHolding(now)
 				|| current.status(now, downAfter) != NodeStatus.UP || current.role() != Role.MASTER) {
 			return;
 		}
@@ -959,11 +1270,26 @@ public final class GroupCoordinator {
 					&& this.nodes.get(node.following()) != null;
 			if (strayMaster || wrongMaster) {
 				node.reconfigured(now);
-				out.add(new Action.Replicate(node.address(), this.master, this.configEpoch));
+				out.add(new Action.Replicate(node.address(), this.master, configEpoch()));
 				emit(out, Type.CONVERT_TO_REPLICA, node.address(),
 						strayMaster ? "claimed to be master" : "followed " + node.following());
 			}
 		}
+	}
+
+	/** A voter that hears, within the opinion validity, a majority of the voters holding its very configuration. */
+	private boolean hearsMajorityHolding(long now) {
+		if (!this.electorate.selfVotes()) {
+			return false;
+		}
+		Configuration held = this.electorate.config();
+		int holders = 1;
+		for (String member : liveHolders(now)) {
+			if (held.isVoter(member)) {
+				holders++;
+			}
+		}
+		return holders >= held.majority(this.electorate.departures());
 	}
 
 	/** No valid reply for down-after, or a master reporting itself a replica for that long. */
@@ -1019,8 +1345,9 @@ public final class GroupCoordinator {
 	private void publishHello(long now, List<Action> out) {
 		this.lastHelloAt = now;
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
-				this.currentEpoch, this.master, this.configEpoch, this.masterDown,
-				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance), out);
+				this.currentEpoch, this.master, configEpoch(), this.masterDown,
+				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance, this.electorate.config(),
+				(this.election != null) ? this.election.epoch() : 0), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {

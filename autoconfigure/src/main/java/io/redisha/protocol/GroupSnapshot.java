@@ -25,11 +25,12 @@ import java.util.List;
  * not paused
  * @param startingUp whether this member is still in its start-up quiet period: it neither
  * votes nor starts a failover, and refuses operator commands
+ * @param electorate the voters of the configuration this member holds; null before it holds one
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
-		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp) {
+		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
@@ -42,7 +43,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 			FailoverSnapshot lastFailover) {
 		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
-				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false);
+				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false, null);
 	}
 
 	/**
@@ -51,6 +52,25 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param sinceMs when this member learned of it, on the coordinator's monotonic clock
 	 */
 	public record PauseSnapshot(String by, long sinceMs) {
+	}
+
+	/**
+	 * Who elects: the voters of the configuration this member holds.
+	 * @param configVersion the configuration's number within its epoch
+	 * @param voters the voters' member ids
+	 * @param departed the voters known to have stopped for good
+	 * @param selfVotes whether this member is one of the voters
+	 * @param committed whether a majority of the voters that may still vote hold this configuration
+	 * @param target how many voters the group wants
+	 */
+	public record ElectorateSnapshot(int configVersion, List<String> voters, List<String> departed, boolean selfVotes,
+			boolean committed, int target) {
+
+		public ElectorateSnapshot {
+			voters = List.copyOf(voters);
+			departed = List.copyOf(departed);
+		}
+
 	}
 
 	/**

@@ -44,6 +44,9 @@ final class NodeState {
 
 	private long reconfiguredAt = -1;
 
+	/** The group's configuration stored in its data, from its latest INFO round trip; null before one. */
+	private StoredConfiguration stored;
+
 	NodeState(NodeAddress address, long now) {
 		this.address = address;
 		this.monitoredSince = now;
@@ -150,6 +153,15 @@ final class NodeState {
 
 	ReplicationInfo info() {
 		return this.info;
+	}
+
+	void stored(StoredConfiguration stored) {
+		this.stored = stored;
+	}
+
+	/** The configuration stored in its data as last read; null before its first INFO. */
+	StoredConfiguration stored() {
+		return this.stored;
 	}
 
 	long infoAt() {

@@ -23,6 +23,13 @@ final class Peer {
 
 	private long failoverEpoch;
 
+	private long campaignEpoch;
+
+	private Configuration config;
+
+	/** The sequence number of the latest hello applied: an older one arriving late changes nothing. */
+	private long helloSequence = -1;
+
 	Peer(String id, long now) {
 		this.id = id;
 		this.lastSeenAt = now;
@@ -41,14 +48,44 @@ final class Peer {
 		this.currentEpoch = Math.max(this.currentEpoch, epoch);
 	}
 
-	void hello(long now, GossipMessage.Hello hello) {
+	/** Applies a hello; returns false (and changes nothing but the time it was seen) when a newer one was applied already. */
+	boolean hello(long now, GossipMessage.Hello hello) {
 		seen(now, hello.currentEpoch());
+		if (hello.sequence() < this.helloSequence) {
+			return false;
+		}
+		this.helloSequence = hello.sequence();
+		this.config = hello.config();
+		this.campaignEpoch = hello.campaignEpoch();
 		this.application = hello.application();
 		this.master = hello.master();
 		this.configEpoch = hello.configEpoch();
 		this.masterDown = hello.masterDown();
 		this.failoverEpoch = hello.failoverEpoch();
 		this.helloAt = now;
+		return true;
+	}
+
+	/** The configuration its latest hello holds; null when none. */
+	Configuration config() {
+		return this.config;
+	}
+
+	long helloSequence() {
+		return this.helloSequence;
+	}
+
+	/**
+	 * Whether its latest hello, sent after its message numbered {@code sequence}, says it is
+	 * neither a candidate nor a leader in {@code epoch} any more: that election is over.
+	 */
+	boolean doneWith(long epoch, long sequence) {
+		return this.helloSequence > sequence && this.campaignEpoch != epoch && this.failoverEpoch != epoch;
+	}
+
+	/** Whether its latest hello, at most {@code validity} old, says it is a candidate. */
+	boolean campaigns(long now, long validity) {
+		return this.helloAt >= 0 && now - this.helloAt <= validity && this.campaignEpoch > 0;
 	}
 
 	String application() {

@@ -7,8 +7,17 @@ public sealed interface Reply {
 	record Text(String text, boolean error) implements Reply {
 	}
 
-	/** A parsed {@code INFO} reply. */
-	record Info(ReplicationInfo info) implements Reply {
+	/**
+	 * A parsed {@code INFO} reply, and the group's configuration stored on that node, read in
+	 * the same round trip.
+	 */
+	record Info(ReplicationInfo info, StoredConfiguration stored) implements Reply {
+
+		/** INFO of a node whose stored configuration was not read (or that holds none). */
+		public Info(ReplicationInfo info) {
+			this(info, StoredConfiguration.NONE);
+		}
+
 	}
 
 	/** A parsed {@code ROLE} reply. */

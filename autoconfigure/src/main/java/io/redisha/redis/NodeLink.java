@@ -34,6 +34,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.StoredConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,11 @@ public final class NodeLink implements AutoCloseable {
 
 	private volatile String serverVersion = "";
 
+	private final ConfigurationCommands configuration;
+
+	/** Whether the group's configuration hash was unreadable already (logged once per link). */
+	private volatile boolean configurationUnreadable;
+
 	private volatile boolean closed;
 
 	/**
@@ -83,12 +89,14 @@ public final class NodeLink implements AutoCloseable {
 	 * @param settings how to connect (the address may differ from {@code node}, e.g. behind NAT)
 	 * @param resources the member's shared Lettuce resources
 	 * @param channel the pub/sub channel to subscribe to
+	 * @param configurationKey the hash holding the group's configuration (read with INFO)
 	 * @param gossip receives each message published on the channel, on a Lettuce thread
 	 */
 	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
-			Consumer<String> gossip) {
+			String configurationKey, Consumer<String> gossip) {
 		this.node = node;
 		this.channel = channel;
+		this.configuration = new ConfigurationCommands(configurationKey);
 		this.timeout = settings.timeout();
 		this.gossip = gossip;
 		this.uri = settings.uri();
@@ -220,7 +228,18 @@ public final class NodeLink implements AutoCloseable {
 			return redis.ping().toCompletableFuture().thenApply((text) -> new Reply.Text(text, false));
 		}
 		if (command instanceof Action.QueryInfo) {
-			return redis.info().toCompletableFuture().thenApply(this::parseInfo);
+			// Pipelined: the stored configuration comes with the INFO, at no extra round trip.
+			CompletableFuture<String> info = redis.info().toCompletableFuture();
+			CompletableFuture<StoredConfiguration> stored = this.configuration.read(redis)
+				.thenApply(StoredConfiguration::parse)
+				.exceptionally(this::unreadableConfiguration);
+			return info.thenCombine(stored, this::parseInfo);
+		}
+		if (command instanceof Action.StoreConfiguration store) {
+			return this.configuration.store(redis, store);
+		}
+		if (command instanceof Action.RecordDeparture departure) {
+			return this.configuration.recordDeparture(redis, departure);
 		}
 		if (command instanceof Action.QueryRole) {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);
@@ -235,7 +254,7 @@ public final class NodeLink implements AutoCloseable {
 			// Pipelined on this connection: INFO runs right after the pause, so its offset is final.
 			CompletableFuture<String> paused = client(redis, "PAUSE", Long.toString(pause.pauseMillis()), "WRITE");
 			CompletableFuture<String> info = redis.info().toCompletableFuture();
-			return paused.thenCombine(info, (ok, text) -> parseInfo(text));
+			return paused.thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
 		}
 		if (command instanceof Action.ResumeWrites) {
 			return client(redis, "UNPAUSE").thenApply((ok) -> new Reply.Text(ok, false));
@@ -252,8 +271,21 @@ public final class NodeLink implements AutoCloseable {
 		return redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), arguments).toCompletableFuture();
 	}
 
-	private Reply parseInfo(String text) {
-		Reply reply = Replies.info(text);
+	/**
+	 * A hash that cannot be read (no permission, another type, a value that does not parse)
+	 * counts as none: this member then cannot found an electorate there, and says why once.
+	 */
+	private StoredConfiguration unreadableConfiguration(Throwable failure) {
+		if (!this.configurationUnreadable) {
+			this.configurationUnreadable = true;
+			logger.warn("Redis node {}: the group's configuration hash cannot be read: {}", this.node,
+					Failures.rootMessage(failure));
+		}
+		return StoredConfiguration.NONE;
+	}
+
+	private Reply parseInfo(String text, StoredConfiguration stored) {
+		Reply reply = Replies.info(text, stored);
 		if (reply instanceof Reply.Info info) {
 			this.serverVersion = info.info().version();
 		}

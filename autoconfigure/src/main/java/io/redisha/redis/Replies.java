@@ -6,6 +6,7 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
+import io.redisha.protocol.StoredConfiguration;
 
 /** Turns raw Redis replies into protocol {@link Reply replies}; a malformed one becomes {@link Reply.Failed} saying why. */
 final class Replies {
@@ -13,10 +14,10 @@ final class Replies {
 	private Replies() {
 	}
 
-	/** An {@code INFO} reply. */
-	static Reply info(String text) {
+	/** An {@code INFO} reply, with the group's configuration stored on that node. */
+	static Reply info(String text, StoredConfiguration stored) {
 		try {
-			return new Reply.Info(ReplicationInfo.parse(text));
+			return new Reply.Info(ReplicationInfo.parse(text), stored);
 		}
 		catch (IllegalArgumentException ex) {
 			return new Reply.Failed("malformed INFO reply: " + ex.getMessage());

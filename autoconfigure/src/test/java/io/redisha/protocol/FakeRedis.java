@@ -40,7 +40,7 @@ final class FakeRedis {
 					: new Reply.Text("PONG", false);
 		}
 		if (command instanceof Action.QueryInfo) {
-			return new Reply.Info(ReplicationInfo.parse(info(node)));
+			return new Reply.Info(ReplicationInfo.parse(info(node)), stored(node).content());
 		}
 		if (command instanceof Action.QueryRole) {
 			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
@@ -65,9 +65,26 @@ final class FakeRedis {
 			node.writesPaused = false;
 			return new Reply.Text("OK", false);
 		}
-		Action.Replicate replicate = (Action.Replicate) command;
-		node.follow(this.nodes.get(replicate.master()));
-		return new Reply.Text("OK", false);
+		if (command instanceof Action.Replicate replicate) {
+			node.follow(this.nodes.get(replicate.master()));
+			return new Reply.Text("OK", false);
+		}
+		if (node.following != null) {
+			return new Reply.Text("READONLY You can't write against a read only replica.", true);
+		}
+		if (command instanceof Action.StoreConfiguration store) {
+			return node.stored.store(store);
+		}
+		return node.stored.record((Action.RecordDeparture) command);
+	}
+
+	/** The hash as the node has it: a replica with its link up has its master's. */
+	private StoredHash stored(Node node) {
+		Node master = (node.following != null) ? this.nodes.get(node.following) : null;
+		if (master != null && master.alive && node.linkUp && master != node) {
+			node.stored.copyFrom(stored(master));
+		}
+		return node.stored;
 	}
 
 	private String info(Node node) {
@@ -125,6 +142,8 @@ final class FakeRedis {
 		int priority = 100;
 
 		String replicationId;
+
+		final StoredHash stored = new StoredHash();
 
 		Node(NodeAddress address, String runId) {
 			this.address = address;

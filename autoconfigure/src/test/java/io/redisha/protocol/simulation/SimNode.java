@@ -8,6 +8,7 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
+import io.redisha.protocol.StoredHash;
 
 /**
  * A simulated Redis server: its process state, its role and replication state, and the
@@ -67,6 +68,9 @@ final class SimNode {
 
 	/** Until when client writes wait ({@code CLIENT PAUSE WRITE}); a restart forgets it. */
 	private long writesPausedUntil = -1;
+
+	/** The group's configuration hash in its data: replicated, kept across restarts with the data. */
+	private final StoredHash stored = new StoredHash();
 
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
 		this.address = address;
@@ -232,6 +236,7 @@ final class SimNode {
 			}
 		}
 		if (this.linkUp) {
+			this.stored.copyFrom(master.stored);
 			// the replication stream carries the master's id changes (a promoted chained master)
 			this.replid = master.replid;
 			this.replid2 = master.replid2;
@@ -249,7 +254,7 @@ final class SimNode {
 					: new Reply.Text("PONG", false);
 		}
 		if (command instanceof Action.QueryInfo) {
-			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
+			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)), this.stored.content());
 		}
 		if (command instanceof Action.QueryRole) {
 			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
@@ -273,6 +278,15 @@ final class SimNode {
 		if (command instanceof Action.Replicate replicate) {
 			replicate(replicate.master(), now);
 			return new Reply.Text("OK", false);
+		}
+		if (!isMaster()) {
+			return new Reply.Text("READONLY You can't write against a read only replica.", true);
+		}
+		if (command instanceof Action.StoreConfiguration store) {
+			return this.stored.store(store);
+		}
+		if (command instanceof Action.RecordDeparture departure) {
+			return this.stored.record(departure);
 		}
 		throw new IllegalArgumentException("unknown command " + command);
 	}

@@ -1,0 +1,137 @@
+package io.redisha.protocol;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * The group's agreed configuration: which node is the master and which members are the
+ * <b>voters</b>, the only members whose votes elect a leader. Every configuration is made by
+ * the leader of one epoch, elected by a majority of the voters of the configuration it
+ * replaces; its voters differ from those by at most one member. Configurations are ordered by
+ * {@code (epoch, version)}; a leader makes version 0 of its epoch and, for a change of voters,
+ * version 1. Not to be confused with {@link GroupConfig}, the static settings.
+ *
+ * @param epoch the epoch of the election that made it
+ * @param version its number within that epoch
+ * @param master the master
+ * @param voters the voters' member ids, sorted, at least one
+ */
+public record Configuration(long epoch, int version, NodeAddress master, List<String> voters) {
+
+	/** The most voters a configuration may have: bounds every message and vote count. */
+	public static final int MAX_VOTERS = 9;
+
+	public Configuration {
+		Objects.requireNonNull(master, "master");
+		if (epoch < 0 || version < 0) {
+			throw new IllegalArgumentException("epoch and version must be >= 0 but were " + epoch + " and " + version);
+		}
+		voters = List.copyOf(new TreeSet<>(voters));
+		if (voters.isEmpty() || voters.size() > MAX_VOTERS) {
+			throw new IllegalArgumentException(
+					"a configuration has 1 to " + MAX_VOTERS + " voters but this one has " + voters.size());
+		}
+		for (String voter : voters) {
+			if (voter.isEmpty() || voter.length() > GossipCodec.MAX_TEXT_LENGTH || voter.indexOf(',') >= 0) {
+				throw new IllegalArgumentException("a voter id has 1 to " + GossipCodec.MAX_TEXT_LENGTH
+						+ " characters and no comma");
+			}
+		}
+	}
+
+	/** The first configuration of a group, or the one that succeeds an electorate that has all departed. */
+	static Configuration founding(long epoch, NodeAddress master, String founder) {
+		return new Configuration(epoch, 0, master, List.of(founder));
+	}
+
+	/** Whether this configuration comes after {@code other} (null comes before every configuration). */
+	public boolean newerThan(Configuration other) {
+		return other == null || compare(this.epoch, this.version, other.epoch, other.version) > 0;
+	}
+
+	/** Whether this is the configuration numbered {@code (epoch, version)}. */
+	public boolean is(long epoch, int version) {
+		return this.epoch == epoch && this.version == version;
+	}
+
+	/** Orders {@code (epoch, version)} pairs. */
+	static int compare(long epoch, int version, long otherEpoch, int otherVersion) {
+		int byEpoch = Long.compare(epoch, otherEpoch);
+		return (byEpoch != 0) ? byEpoch : Integer.compare(version, otherVersion);
+	}
+
+	public boolean isVoter(String member) {
+		return this.voters.contains(member);
+	}
+
+	/** The same voters under a new master, made by the leader of {@code epoch}. */
+	Configuration withMaster(long epoch, NodeAddress master) {
+		return new Configuration(epoch, 0, master, this.voters);
+	}
+
+	/** The next version of this epoch with one voter added or removed. */
+	Configuration withVoterChange(String member, boolean add) {
+		List<String> changed = new ArrayList<>(this.voters);
+		if (add) {
+			changed.add(member);
+		}
+		else {
+			changed.remove(member);
+		}
+		return new Configuration(this.epoch, this.version + 1, this.master, changed);
+	}
+
+	/** The voters a candidate counts: those not known to have departed holding this configuration or an older one. */
+	List<String> liveVoters(Map<String, Departure> departed) {
+		List<String> live = new ArrayList<>();
+		for (String voter : this.voters) {
+			Departure departure = departed.get(voter);
+			if (departure == null || departure.after(this)) {
+				live.add(voter);
+			}
+		}
+		return live;
+	}
+
+	/** A strict majority of the voters that may still vote: the votes an election needs (with the quorum). */
+	int majority(Map<String, Departure> departed) {
+		return liveVoters(departed).size() / 2 + 1;
+	}
+
+	/** The voters, comma-separated, for gossip and the stored copy. */
+	String votersText() {
+		return String.join(",", this.voters);
+	}
+
+	static List<String> parseVoters(String text) {
+		return List.of(text.split(",", -1));
+	}
+
+	/**
+	 * That a member stopped for good while holding configuration {@code (epoch, version)}: it
+	 * never votes again. A candidate holding that configuration or a later one counts it out of
+	 * the electorate; a candidate holding an older one may not (the member may have helped to
+	 * commit a configuration that candidate does not know), see docs/protocol.md.
+	 */
+	record Departure(long epoch, int version) {
+
+		boolean after(Configuration config) {
+			return compare(this.epoch, this.version, config.epoch, config.version) > 0;
+		}
+
+		static Departure of(Configuration config) {
+			return (config != null) ? new Departure(config.epoch, config.version) : new Departure(0, 0);
+		}
+
+	}
+
+	/** Ids that are not {@code voters} of this configuration, among {@code members}. */
+	List<String> nonVoters(Collection<String> members) {
+		return members.stream().filter((member) -> !isVoter(member)).sorted().toList();
+	}
+
+}

@@ -1,0 +1,94 @@
+package io.redisha.protocol;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.redisha.protocol.Configuration.Departure;
+
+/**
+ * What this member knows of the group's agreed configuration: the newest one it holds, and the
+ * members known to have stopped for good with the configuration each held. A configuration is
+ * <b>committed</b> once a strict majority of its voters that may still vote hold it or a later
+ * one; see docs/protocol.md for why that makes an older configuration unable to elect.
+ */
+final class Electorate {
+
+	private final String self;
+
+	private Configuration config;
+
+	private final Map<String, Departure> departed = new HashMap<>();
+
+	Electorate(String self) {
+		this.self = self;
+	}
+
+	/** The configuration held; null before one is learned or founded. */
+	Configuration config() {
+		return this.config;
+	}
+
+	/** Holds {@code candidate} if it is newer than the one held; returns whether it was. */
+	boolean adopt(Configuration candidate) {
+		if (candidate == null || !candidate.newerThan(this.config)) {
+			return false;
+		}
+		this.config = candidate;
+		return true;
+	}
+
+	boolean selfVotes() {
+		return this.config != null && this.config.isVoter(this.self);
+	}
+
+	boolean isVoter(String member) {
+		return this.config != null && this.config.isVoter(member);
+	}
+
+	/** A member stopped for good holding {@code holding}; the first word on it is kept. */
+	void departed(String member, Departure holding) {
+		this.departed.putIfAbsent(member, holding);
+	}
+
+	boolean hasDeparted(String member) {
+		return this.departed.containsKey(member);
+	}
+
+	Map<String, Departure> departures() {
+		return this.departed;
+	}
+
+	/**
+	 * Whether every voter of the held configuration stopped for good holding it or an older
+	 * one: nobody can ever elect with it, and the group may found a new electorate in its place.
+	 */
+	boolean allDeparted() {
+		return this.config != null && this.config.liveVoters(this.departed).isEmpty();
+	}
+
+	/** Whether a strict majority of the voters that may still vote hold this configuration or a later one. */
+	boolean committed(Iterable<Peer> peers) {
+		if (this.config == null) {
+			return false;
+		}
+		int holders = selfVotes() ? 1 : 0;
+		for (Peer peer : peers) {
+			if (this.config.isVoter(peer.id()) && !this.departed.containsKey(peer.id()) && holds(peer)) {
+				holders++;
+			}
+		}
+		return holders >= this.config.majority(this.departed);
+	}
+
+	/** Whether the peer's latest hello holds this member's configuration or a later one. */
+	boolean holds(Peer peer) {
+		return peer.config() != null && !this.config.newerThan(peer.config());
+	}
+
+	/** Whether the peer's latest hello holds exactly this member's configuration. */
+	boolean sameAs(Peer peer) {
+		return this.config != null && peer.config() != null
+				&& this.config.is(peer.config().epoch(), peer.config().version());
+	}
+
+}

@@ -1,0 +1,77 @@
+package io.redisha.redis;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
+import io.redisha.protocol.Reply;
+import io.redisha.protocol.StoredConfiguration;
+
+/**
+ * The commands on the group's configuration hash ({@link StoredConfiguration#key(String)}):
+ * read with {@code HGETALL}, stored by one script so that the check of what the hash holds
+ * and the write are one atomic step on the master (and replicated as such).
+ */
+final class ConfigurationCommands {
+
+	/**
+	 * ARGV: condition (OLDER, ABSENT or EXACTLY), the replaced epoch and version (EXACTLY), then
+	 * epoch, version, master and voters to store. Departures of members that are no longer
+	 * voters are dropped. Epochs are below 2^53, so Lua's numbers compare them exactly.
+	 */
+	private static final String STORE = """
+			local e = redis.call('HGET', KEYS[1], 'epoch')
+			local v = redis.call('HGET', KEYS[1], 'version')
+			if ARGV[1] == 'ABSENT' then
+			  if e then return 0 end
+			elseif ARGV[1] == 'EXACTLY' then
+			  if e ~= ARGV[2] or v ~= ARGV[3] then return 0 end
+			elseif e then
+			  local se, sv, ne, nv = tonumber(e), tonumber(v), tonumber(ARGV[4]), tonumber(ARGV[5])
+			  if se > ne or (se == ne and sv >= nv) then return 0 end
+			end
+			local voters = {}
+			for id in string.gmatch(ARGV[7], '([^,]+)') do voters['departed:' .. id] = true end
+			for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+			  if string.sub(field, 1, 9) == 'departed:' and not voters[field] then redis.call('HDEL', KEYS[1], field) end
+			end
+			redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'version', ARGV[5], 'master', ARGV[6], 'voters', ARGV[7])
+			return 1
+			""";
+
+	private final String key;
+
+	ConfigurationCommands(String key) {
+		this.key = key;
+	}
+
+	CompletableFuture<Map<String, String>> read(RedisAsyncCommands<String, String> redis) {
+		return redis.hgetall(this.key).toCompletableFuture();
+	}
+
+	CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store) {
+		Configuration config = store.config();
+		Configuration replacing = store.replacing();
+		Map<String, String> fields = StoredConfiguration.fields(config);
+		String[] args = { store.condition().name(),
+				(replacing != null) ? Long.toString(replacing.epoch()) : "", (replacing != null)
+						? Integer.toString(replacing.version()) : "",
+				fields.get("epoch"), fields.get("version"), fields.get("master"), fields.get("voters") };
+		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args)
+			.toCompletableFuture()
+			.thenApply((stored) -> new Reply.Text(Long.toString(stored), false));
+	}
+
+	CompletableFuture<Reply> recordDeparture(RedisAsyncCommands<String, String> redis,
+			Action.RecordDeparture departure) {
+		Map.Entry<String, String> field = StoredConfiguration.departureField(departure.member(),
+				departure.departure());
+		return redis.hset(this.key, field.getKey(), field.getValue())
+			.toCompletableFuture()
+			.thenApply((added) -> new Reply.Text("1", false));
+	}
+
+}
