@@ -514,10 +514,12 @@ public final class GroupCoordinator {
 		this.voteBook.grant(this.currentEpoch, this.self.id());
 		this.election = new Election(this.self.id(), this.currentEpoch, this.electorate.config(), now, trigger, target,
 				change);
-		String why = (change != null) ? "voters " + change
-				: (trigger == GroupSnapshot.Trigger.AUTOMATIC) ? null : trigger.name().toLowerCase(java.util.Locale.ROOT);
-		emit(out, Type.TRY_FAILOVER, this.currentEpoch, this.master, why);
-		emit(out, Type.VOTE_FOR_LEADER, this.currentEpoch, this.master, this.self.id());
+		if (change == null) {
+			// A change of voters is told by its outcome (+voter, -voter), not as a failover.
+			emit(out, Type.TRY_FAILOVER, this.currentEpoch, this.master, (trigger == GroupSnapshot.Trigger.AUTOMATIC)
+					? null : trigger.name().toLowerCase(java.util.Locale.ROOT));
+			emit(out, Type.VOTE_FOR_LEADER, this.currentEpoch, this.master, this.self.id());
+		}
 		long epoch = this.currentEpoch;
 		requestVotes(now, out);
 		publishHello(now, out);
@@ -568,6 +570,39 @@ public final class GroupCoordinator {
 					: "no eligible replica: each is down, disconnected from the master, or has replica-priority 0";
 		}
 		return null;
+	}
+
+	/**
+	 * An operator's word that the voters that do not answer are gone for good (their processes
+	 * crashed and will never run again): this member founds a new electorate of itself in
+	 * place of the one it holds, the way the group does by itself when every voter stopped
+	 * gracefully, and grows it from the live members. Only one such succession of a given
+	 * configuration can succeed (the master's stored copy is replaced only if it still holds
+	 * it). <b>Unsafe if a voter is in fact alive behind a partition</b>: like Sentinel's RESET,
+	 * use it only knowing the voters are dead.
+	 */
+	public CommandOutcome replaceVoters(long nowMillis) {
+		List<Action> out = new ArrayList<>();
+		Configuration held = this.electorate.config();
+		NodeState node = (this.master != null) ? this.nodes.get(this.master) : null;
+		if (held == null) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					"no configuration is known yet: the group founds its electorate by itself", out);
+		}
+		if (hearsMajorityHolding(nowMillis)) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
+		}
+		if (node == null || node.status(nowMillis, this.timers.downAfter()) != NodeStatus.UP
+				|| node.role() != Role.MASTER) {
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					"the master " + this.master + " must answer as master to record the new electorate", out);
+		}
+		out.add(new Action.StoreConfiguration(this.master,
+				Configuration.founding(this.currentEpoch + 1, this.master, this.self.id()), Action.StoreCondition.EXACTLY,
+				held));
+		return new CommandOutcome(CommandOutcome.Status.STARTED, "replacing the voters " + held.voters()
+				+ " of group " + this.config.name() + " by member " + this.self.id(), this.currentEpoch + 1, out);
 	}
 
 	/** Whether a server of this version (from INFO) has {@code CLIENT PAUSE WRITE} and {@code CLIENT UNPAUSE} (6.2+). */
@@ -721,17 +756,7 @@ public final class GroupCoordinator {
 		if (!this.electorate.adopt(next)) {
 			return;
 		}
-		String superseded = "superseded by configuration " + next.epoch() + "." + next.version() + " from " + from;
-		if (this.election != null) {
-			abortElection(now, superseded, out);
-		}
-		if (this.failover != null && this.failover.epoch() != next.epoch()) {
-			this.failover.abort(now, superseded);
-			endFailover(now, out);
-		}
-		if (this.voterChange != null && this.voterChange.epoch() != next.epoch()) {
-			this.voterChange = null;
-		}
+		observeEpoch(now, next.epoch(), out);
 		announceVoters(previous, next, out);
 		NodeAddress old = this.master;
 		if (observed && old != null && !next.master().equals(old)) {
@@ -744,6 +769,17 @@ public final class GroupCoordinator {
 		}
 		else {
 			switchMaster(now, next.master(), out);
+		}
+		String superseded = "superseded by configuration " + next.epoch() + "." + next.version() + " from " + from;
+		if (this.election != null) {
+			abortElection(now, superseded, out);
+		}
+		if (this.failover != null && this.failover.epoch() != next.epoch()) {
+			this.failover.abort(now, superseded);
+			endFailover(now, out);
+		}
+		if (this.voterChange != null && this.voterChange.epoch() != next.epoch()) {
+			this.voterChange = null;
 		}
 	}
 
@@ -975,6 +1011,7 @@ public final class GroupCoordinator {
 		}
 		this.lastFoundingAt = now;
 		Configuration founding = Configuration.founding(this.currentEpoch + 1, this.master, this.self.id());
+		// currentEpoch is at least the held configuration's epoch (adopt observes it), so the founding is newer.
 		out.add((held == null) ? new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.ABSENT, null)
 				: new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.EXACTLY, held));
 	}
@@ -1015,8 +1052,7 @@ public final class GroupCoordinator {
 		}
 		Configuration held = this.electorate.config();
 		if (now - this.voterChange.startedAt() > this.timers.failoverTimeout()) {
-			emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.voterChange.epoch(), this.master,
-					"change of voters " + this.voterChange.describe() + " not committed in time");
+			// Whatever configuration it reached stands; the next change needs a new election.
 			this.voterChange = null;
 		}
 		else if (this.electorate.committed(this.members.peers())) {
@@ -1080,9 +1116,6 @@ public final class GroupCoordinator {
 			abortElection(now, "the configuration changed", out);
 		}
 		else if (this.election.won(quorum, departed)) {
-			emit(out, Type.ELECTED_LEADER, this.election.epoch(), this.master, this.election.votes() + " of "
-					+ this.election.config().liveVoters(departed).size() + " votes, needed "
-					+ this.election.needed(quorum, departed));
 			Election won = this.election;
 			this.election = null;
 			if (purpose == GossipMessage.Purpose.VOTERS) {
@@ -1093,6 +1126,8 @@ public final class GroupCoordinator {
 				advanceVoterChange(now, out);
 				return;
 			}
+			emit(out, Type.ELECTED_LEADER, won.epoch(), this.master, won.votes() + " of "
+					+ won.config().liveVoters(departed).size() + " votes, needed " + won.needed(quorum, departed));
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), won, now, this.timers,
 					this.config.parallelSyncs(), this.handOverTimeout);
 			this.failover.begin(now, this.nodes, out);
@@ -1119,7 +1154,9 @@ public final class GroupCoordinator {
 	}
 
 	private void abortElection(long now, String reason, List<Action> out) {
-		emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.election.epoch(), this.election.failingMaster(), reason);
+		if (this.election.purpose() != GossipMessage.Purpose.VOTERS) {
+			emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, this.election.epoch(), this.election.failingMaster(), reason);
+		}
 		if (this.election.forced()) {
 			// The operator asked for it: the history says why nothing happened.
 			record(new FailoverSnapshot(this.election.epoch(), this.self.id(), this.election.failingMaster(), null,
@@ -1178,7 +1215,9 @@ public final class GroupCoordinator {
 		boolean seesReason = request.purpose() != GossipMessage.Purpose.FAILOVER || this.masterDown;
 		this.deferredRequest = (mayVote && !seesReason) ? request : null;
 		if (mayVote && seesReason && this.voteBook.grant(epoch, request.sender())) {
-			emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
+			if (request.purpose() != GossipMessage.Purpose.VOTERS) {
+				emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
+			}
 			publishVote(request, out);
 			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now);
 			this.holdOffUntil = Math.max(this.holdOffUntil,

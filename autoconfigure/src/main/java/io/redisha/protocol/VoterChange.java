@@ -46,10 +46,6 @@ final class VoterChange {
 		return committed.withVoterChange(this.member, this.add);
 	}
 
-	String describe() {
-		return (this.add ? "+" : "-") + this.member;
-	}
-
 	/**
 	 * The change the group needs, or null: a voter that stopped for good is removed first; then,
 	 * while there are fewer voters than wanted, or one is silent (it may have crashed), a live

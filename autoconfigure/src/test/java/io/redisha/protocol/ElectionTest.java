@@ -1,39 +1,57 @@
 package io.redisha.protocol;
 
+import java.util.List;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
+
+import io.redisha.protocol.Configuration.Departure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ElectionTest {
 
-	@Test
-	void needsQuorumAndAMajorityOfVoters() {
-		assertThat(Election.needed(2, 3)).isEqualTo(2);
-		assertThat(Election.needed(1, 3)).isEqualTo(2);
-		assertThat(Election.needed(3, 3)).isEqualTo(3);
-		assertThat(Election.needed(1, 4)).isEqualTo(3);
-		assertThat(Election.needed(1, 1)).isEqualTo(1);
-		assertThat(Election.needed(1, 2)).isEqualTo(2);
+	private static final NodeAddress MASTER = NodeAddress.parse("10.0.0.1:6379");
+
+	private static Election election(String candidate, String... voters) {
+		Configuration config = new Configuration(3, 0, MASTER, List.of(voters));
+		return new Election(candidate, 7, config, 0, GroupSnapshot.Trigger.AUTOMATIC, null, null);
 	}
 
 	@Test
-	void countsEachVoterOnceAndKnowsWhenItCannotWin() {
-		Election election = new Election("a", 7, NodeAddress.parse("10.0.0.1:6379"), 0);
+	void needsQuorumAndAMajorityOfTheConfigurationsVoters() {
+		assertThat(election("a", "a", "b", "c").needed(2, Map.of())).isEqualTo(2);
+		assertThat(election("a", "a", "b", "c").needed(1, Map.of())).isEqualTo(2);
+		assertThat(election("a", "a", "b", "c").needed(3, Map.of())).isEqualTo(3);
+		assertThat(election("a", "a", "b", "c", "d").needed(1, Map.of())).isEqualTo(3);
+		assertThat(election("a", "a").needed(1, Map.of())).isEqualTo(1);
+		assertThat(election("a", "a", "b").needed(1, Map.of())).isEqualTo(2);
+	}
+
+	@Test
+	void votersThatDepartedHoldingThisConfigurationOrAnOlderOneNoLongerCount() {
+		Election election = election("a", "a", "b", "c", "d", "e");
+		assertThat(election.needed(1, Map.of("d", new Departure(3, 0), "e", new Departure(2, 5)))).isEqualTo(2);
+		// a voter that departed holding a later configuration may have helped to commit it
+		assertThat(election.needed(1, Map.of("d", new Departure(3, 1), "e", new Departure(4, 0)))).isEqualTo(3);
+	}
+
+	@Test
+	void countsEachVoterOnceIgnoresNonVotersAndKnowsWhenItCannotWin() {
+		Election election = election("a", "a", "b", "c", "d", "e");
 		election.vote("b", true);
 		election.vote("b", false);
+		election.vote("x", true);
 		assertThat(election.votes()).isEqualTo(2);
-		assertThat(election.won(2, 5)).isFalse();
+		assertThat(election.won(2, Map.of())).isFalse();
 		election.vote("c", false);
 		election.vote("d", false);
-		assertThat(election.lost(2, 5)).isFalse();
+		assertThat(election.lost(2, Map.of())).isFalse();
 		election.vote("e", false);
-		assertThat(election.lost(2, 5)).isTrue();
-		assertThat(election.won(2, 4)).isFalse();
-		assertThat(election.won(2, 3)).isTrue();
-		Election split = new Election("a", 7, NodeAddress.parse("10.0.0.1:6379"), 0);
-		split.vote("b", false);
-		split.vote("c", false);
-		assertThat(split.lost(1, 4)).isTrue();
+		assertThat(election.lost(2, Map.of())).isTrue();
+		Election small = election("a", "a", "b", "c");
+		small.vote("b", true);
+		assertThat(small.won(2, Map.of())).isTrue();
 	}
 
 	@Test

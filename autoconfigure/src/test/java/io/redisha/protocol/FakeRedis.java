@@ -82,7 +82,7 @@ final class FakeRedis {
 	private StoredHash stored(Node node) {
 		Node master = (node.following != null) ? this.nodes.get(node.following) : null;
 		if (master != null && master.alive && node.linkUp && master != node) {
-			node.stored.copyFrom(stored(master));
+			node.stored.copyFrom(master.stored);
 		}
 		return node.stored;
 	}

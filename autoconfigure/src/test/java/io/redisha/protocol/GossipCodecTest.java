@@ -1,5 +1,6 @@
 package io.redisha.protocol;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,13 @@ class GossipCodecTest {
 	@Test
 	void everyMessageTypeSurvivesTheRoundTrip() {
 		GossipMessage[] messages = { this.hello, new Hello("orders", "m-1", 8, "", 0, null, 0, false, 5),
-				new Goodbye("orders", "m-1", 9), new VoteRequest("orders", "m-1", 10, 4, NodeAddress.parse("[::1]:6380")),
+				new Goodbye("orders", "m-1", 9, new Configuration.Departure(3, 1)),
+				new VoteRequest("orders", "m-1", 10, 4, NodeAddress.parse("[::1]:6380"), GossipMessage.Purpose.FAILOVER,
+						3, 0, null),
+				new VoteRequest("orders", "m-1", 10, 4, MASTER, GossipMessage.Purpose.OPERATOR, 3, 1, null),
+				new VoteRequest("orders", "m-1", 10, 4, MASTER, GossipMessage.Purpose.VOTERS, 3, 1, "+m-3"),
+				new Hello("orders", "m-1", 12, "app", 9, new Configuration(9, 1, MASTER, List.of("m-1", "m-2", "m-3")),
+						true, 0, GossipMessage.Maintenance.NONE, 10),
 				new Vote("orders", "m-2", 11, 4, "m-1", MASTER) };
 		for (GossipMessage message : messages) {
 			assertThat(GossipCodec.decode(GossipCodec.encode(message))).isEqualTo(message);

@@ -201,7 +201,7 @@ class MonitoringTest {
 		GroupSnapshot before = coordinator.snapshot(20);
 		for (String garbage : List.of("", "PING", "redis-ha/1 hello g=orders", "redis-ha/9 hello end", "x".repeat(100_000),
 				GossipCodec.encode(new Hello("other", "c", 1, "app", 50, R2, 50, true, 0)),
-				GossipCodec.encode(new Goodbye("orders", "b", 2)).replace("seq=2", "seq=two"))) {
+				GossipCodec.encode(new Goodbye("orders", "b", 2, new Configuration.Departure(0, 0))).replace("seq=2", "seq=two"))) {
 			assertThat(coordinator.onGossip(20, M, garbage)).isEmpty();
 		}
 		GroupSnapshot after = coordinator.snapshot(20);
@@ -217,8 +217,10 @@ class MonitoringTest {
 		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
-		coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 6, R1, 5, false, 0)));
-		coordinator.onGossip(11, M, GossipCodec.encode(new Hello("orders", "c", 1, "app", 6, R2, 4, false, 0)));
+		coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 6,
+				new Configuration(5, 0, R1, List.of("b", "c")), false, 0, GossipMessage.Maintenance.NONE, 0)));
+		coordinator.onGossip(11, M, GossipCodec.encode(new Hello("orders", "c", 1, "app", 6,
+				new Configuration(4, 1, R2, List.of("b", "c")), false, 0, GossipMessage.Maintenance.NONE, 0)));
 		GroupSnapshot snapshot = coordinator.snapshot(20);
 		assertThat(snapshot.master().address()).isEqualTo(R1);
 		assertThat(snapshot.configEpoch()).isEqualTo(5);

@@ -18,6 +18,9 @@ class TiltAndQuietTest {
 
 	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
 
+	/** The configuration the hand-written peers hold: member a votes with them. */
+	private static final Configuration ELECTORATE = new Configuration(3, 0, M, List.of("a", "x", "y", "z"));
+
 	private final TestCluster cluster = new TestCluster();
 
 	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
@@ -74,17 +77,17 @@ class TiltAndQuietTest {
 		this.master.alive = false;
 		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.2:6379"));
 		this.cluster.run(200);
-		gossip(a, new Hello("orders", "x", 1, "app", 5, M, 3, false, 0));
+		gossip(a, new Hello("orders", "x", 1, "app", 5, ELECTORATE, false, 0, GossipMessage.Maintenance.NONE, 0));
 		this.cluster.run(1300);
 		assertThat(a.events(Type.SDOWN)).hasSize(1);
-		gossip(a, new VoteRequest("orders", "x", 2, 6, M));
+		gossip(a, request("x", 2, 6));
 		this.cluster.run(2000);
 		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
-		gossip(a, new VoteRequest("orders", "y", 1, 6, M));
+		gossip(a, request("y", 1, 6));
 		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
-		gossip(a, new VoteRequest("orders", "y", 2, 7, M));
-		gossip(a, new VoteRequest("orders", "z", 1, 7, M));
-		gossip(a, new VoteRequest("orders", "y", 3, 7, M));
+		gossip(a, request("y", 2, 7));
+		gossip(a, request("z", 1, 7));
+		gossip(a, request("y", 3, 7));
 		assertThat(a.events(Type.VOTE_FOR_LEADER)).extracting(ProtocolEvent::detail).containsExactly("y");
 		List<Vote> votes = a.actions(Action.Publish.class).stream()
 			.map((publish) -> GossipCodec.decode(publish.payload()))
@@ -98,10 +101,18 @@ class TiltAndQuietTest {
 	@Test
 	void aMemberThatDoesNotSeeTheMasterDownDoesNotVote() {
 		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
-		this.cluster.run(5000);
-		gossip(a, new VoteRequest("orders", "y", 1, 1, M));
+		this.cluster.run(200);
+		gossip(a, new Hello("orders", "y", 1, "app", 0, ELECTORATE, false, 0, GossipMessage.Maintenance.NONE, 0));
+		this.cluster.run(4800);
+		gossip(a, request("y", 2, 4));
 		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
-		assertThat(a.coordinator.snapshot(this.cluster.now).currentEpoch()).isEqualTo(1);
+		assertThat(a.coordinator.snapshot(this.cluster.now).currentEpoch()).isEqualTo(4);
+	}
+
+	/** A request for an automatic failover of M by a voter holding {@link #ELECTORATE}. */
+	private static VoteRequest request(String candidate, long sequence, long epoch) {
+		return new VoteRequest("orders", candidate, sequence, epoch, M, GossipMessage.Purpose.FAILOVER,
+				ELECTORATE.epoch(), ELECTORATE.version(), null);
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
+import io.redisha.protocol.StoredConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +53,7 @@ class NodeLinkTest {
 		// The first connection of a JVM loads Netty and Lettuce, which may take longer than TIMEOUT.
 		try (RedisServerProcess server = RedisServerProcess.start(); NodeLink link = new NodeLink(address(server),
 				new LinkSettings(address(server), null, null, TIMEOUT, "warm-up"), resources.clientResources(), CHANNEL,
-				(message) -> {
+				StoredConfiguration.key("test"), (message) -> {
 				})) {
 			await().atMost(EVENTUALLY).until(() -> call(link, new Action.Ping(address(server))) instanceof Reply.Text);
 		}
@@ -271,7 +272,7 @@ class NodeLinkTest {
 	NodeLink link(RedisServerProcess server, String username, String password) {
 		NodeLink link = new NodeLink(address(server),
 				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test"), resources.clientResources(), CHANNEL,
-				this.gossip::add);
+				StoredConfiguration.key("test"), this.gossip::add);
 		this.links.add(link);
 		link.connect();
 		return link;

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.StoredConfiguration;
 import io.redisha.protocol.RoleInfo;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +34,9 @@ class RepliesTest {
 
 	@Test
 	void malformedInfoSaysWhatWasWrong() {
-		assertThat(Replies.info("# Replication\r\nconnected_slaves:0\r\n"))
+		assertThat(Replies.info("# Replication\r\nconnected_slaves:0\r\n", StoredConfiguration.NONE))
 			.isEqualTo(new Reply.Failed("malformed INFO reply: INFO reply has no field role"));
-		assertThat(Replies.info("role:master\r\nmaster_repl_offset:many\r\n"))
+		assertThat(Replies.info("role:master\r\nmaster_repl_offset:many\r\n", StoredConfiguration.NONE))
 			.isEqualTo(new Reply.Failed("malformed INFO reply: INFO field master_repl_offset is not a number: 'many'"));
 	}
 

@@ -28,6 +28,9 @@ interface MemberProtocol {
 	/** An operator's forced failover; the actions to carry out (none when refused). */
 	List<Action> forceFailover(long now);
 
+	/** An operator's word that the silent voters are dead; the actions to carry out (none when refused). */
+	List<Action> replaceVoters(long now);
+
 	GroupSnapshot snapshot(long now);
 
 	static MemberProtocol of(GroupCoordinator coordinator) {
@@ -61,6 +64,11 @@ interface MemberProtocol {
 			@Override
 			public List<Action> forceFailover(long now) {
 				return coordinator.requestFailover(now).actions();
+			}
+
+			@Override
+			public List<Action> replaceVoters(long now) {
+				return coordinator.replaceVoters(now).actions();
 			}
 
 			@Override

@@ -142,6 +142,8 @@ final class RandomSchedule {
 				w.restartMember("m" + i);
 			}
 		});
+		// Once the restarted members learned the configuration: the operator replaces voters that crashed for good.
+		world.at(healAt + 8000, "operator: replace dead voters", SimWorld::replaceDeadVoters);
 		world.runUntil(healAt + QUIET_MILLIS);
 		NodeAddress master = world.checker().checkConverged();
 		return new Outcome(world.steps(), world.checker().promotionCount(), world.checker().switchoverCount(),

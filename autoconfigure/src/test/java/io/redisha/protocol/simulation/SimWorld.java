@@ -3,10 +3,12 @@ package io.redisha.protocol.simulation;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -153,6 +155,42 @@ final class SimWorld {
 			this.trace.add(this.now, slot, "stopping");
 			handle(member, call(member, () -> member.protocol().stop(this.now)));
 			member.end(SimMember.State.STOPPED);
+		}
+	}
+
+	/**
+	 * What an operator does once most voters crashed for good: tells a live member that the
+	 * voters nobody hears are dead, which the simulation knows to be true (a crashed
+	 * incarnation never comes back). Nothing when a majority of the voters of the newest
+	 * configuration a live member holds is alive.
+	 */
+	void replaceDeadVoters() {
+		GroupSnapshot newest = null;
+		for (SimMember member : this.members.values()) {
+			GroupSnapshot snapshot = member.isAlive() ? member.protocol().snapshot(this.now) : null;
+			if (snapshot != null && snapshot.electorate() != null && (newest == null
+					|| snapshot.configEpoch() > newest.configEpoch() || snapshot.configEpoch() == newest.configEpoch()
+							&& snapshot.electorate().configVersion() > newest.electorate().configVersion())) {
+				newest = snapshot;
+			}
+		}
+		if (newest == null) {
+			return;
+		}
+		Set<String> alive = new HashSet<>();
+		this.members.values().stream().filter(SimMember::isAlive).forEach((member) -> alive.add(member.id()));
+		List<String> voters = new ArrayList<>(newest.electorate().voters());
+		voters.removeAll(newest.electorate().departed());
+		long aliveVoters = voters.stream().filter(alive::contains).count();
+		if (aliveVoters > voters.size() / 2) {
+			return;
+		}
+		for (SimMember member : this.members.values()) {
+			if (member.isAlive()) {
+				this.trace.add(this.now, member.slot(), "operator: replace the dead voters " + voters);
+				operate(member.slot(), (protocol) -> protocol.replaceVoters(this.now));
+				return;
+			}
 		}
 	}
 
