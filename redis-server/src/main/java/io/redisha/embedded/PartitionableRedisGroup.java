@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 import org.slf4j.Logger;
@@ -73,7 +74,9 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	private void startNode(String name, String source, RedisServerOptions options) {
-		RedisServerProcess process = RedisServerProcess.start(options.withArgument("bind", source, RedisServerProcess.HOST));
+		// Bound to its own address first: the connections it opens to its master come from there.
+		RedisServerProcess process = RedisServerProcess
+			.start(options.withArgument("bind", source, RedisServerProcess.HOST));
 		TcpProxy front;
 		try {
 			front = TcpProxy.to(process);
@@ -183,7 +186,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 				cut(a, b);
 			}
 		}
-		logger.info("Partitioned {} | {}", sideA, sideB);
+		logger.info("Partitioned {} | {}", new TreeSet<>(sideA), new TreeSet<>(sideB));
 	}
 
 	/** Cuts every link of {@code name}, e.g. a client about to crash, so that its last words reach nobody. */
