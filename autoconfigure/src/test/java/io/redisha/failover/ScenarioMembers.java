@@ -3,6 +3,7 @@ package io.redisha.failover;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -33,8 +36,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The application instances of one scenario: {@link RedisHaMember}s in this JVM watching one
- * local Redis group with short timings (down-after 1 s), everything each of them emitted, and
- * the bounded waits that check an outcome on the members and on the Redis nodes themselves.
+ * local Redis group with short timings (down-after 1 s unless the scenario's {@link Settings}
+ * say otherwise), everything each of them emitted, and the bounded waits that check an outcome
+ * on the members and on the Redis nodes themselves.
  */
 final class ScenarioMembers implements AutoCloseable {
 
@@ -56,18 +60,18 @@ final class ScenarioMembers implements AutoCloseable {
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(300);
 
-	private final LocalRedisGroup redis;
+	private final Nodes nodes;
 
 	private final List<NodeAddress> seeds;
 
-	private final int quorum;
+	private final Settings settings;
 
 	private final List<Member> members = new CopyOnWriteArrayList<>();
 
-	private ScenarioMembers(LocalRedisGroup redis, int quorum) {
-		this.redis = redis;
-		this.seeds = redis.nodes().stream().map(ScenarioMembers::address).toList();
-		this.quorum = quorum;
+	private ScenarioMembers(Nodes nodes, Settings settings) {
+		this.nodes = nodes;
+		this.seeds = nodes.all().get().stream().map(nodes.address()).toList();
+		this.settings = settings;
 	}
 
 	/**
@@ -78,9 +82,20 @@ final class ScenarioMembers implements AutoCloseable {
 	 */
 	static ScenarioMembers start(LocalRedisGroup redis, int quorum, NodeAddress master,
 			List<UnaryOperator<NodeAddress>> connectVia) {
-		ScenarioMembers members = new ScenarioMembers(redis, quorum);
+		Map<String, UnaryOperator<NodeAddress>> named = new LinkedHashMap<>();
+		connectVia.forEach((route) -> named.put("m" + (named.size() + 1), route));
+		return start(Nodes.of(redis), Settings.quorum(quorum), master, named);
+	}
+
+	/**
+	 * Starts one member per entry of {@code connectVia}, named by its key, on the nodes as they
+	 * are known, and waits as above.
+	 */
+	static ScenarioMembers start(Nodes nodes, Settings settings, NodeAddress master,
+			Map<String, UnaryOperator<NodeAddress>> connectVia) {
+		ScenarioMembers members = new ScenarioMembers(nodes, settings);
 		try {
-			connectVia.forEach(members::add);
+			connectVia.forEach(members::startMember);
 			members.awaitSteady(master);
 			// Every scenario starts with a healthy master: starting members (a deploy) never fail over.
 			if (members.anyEmitted(ProtocolEvent.Type.TRY_FAILOVER, ProtocolEvent.Type.PROMOTED_REPLICA)) {
@@ -95,15 +110,29 @@ final class ScenarioMembers implements AutoCloseable {
 		return members;
 	}
 
-	private void add(UnaryOperator<NodeAddress> connectVia) {
-		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.quorum, DOWN_AFTER, FAILOVER_TIMEOUT, 1, TIMING);
+	/**
+	 * Starts one more member (a new process: a new id) opening its connections to the address
+	 * {@code connectVia} maps a node to; returns at once.
+	 */
+	Member startMember(String name, UnaryOperator<NodeAddress> connectVia) {
+		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.settings.quorum(), this.settings.downAfter(),
+				FAILOVER_TIMEOUT, 1, this.settings.timing());
 		MemberIdentity identity = new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "scenario");
 		RedisHaMember runtime = new RedisHaMember(identity,
 				List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)), connectVia);
-		Member member = new Member(runtime, new ConcurrentLinkedQueue<>());
+		Member member = new Member(name, runtime, new ConcurrentLinkedQueue<>());
 		runtime.addEventListener(member.events()::add);
 		this.members.add(member);
 		runtime.start();
+		return member;
+	}
+
+	/** The member started under this name. */
+	Member member(String name) {
+		return this.members.stream()
+			.filter((member) -> member.name().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("no member " + name));
 	}
 
 	/** The members, in start order, stopped ones included. */
@@ -128,9 +157,9 @@ final class ScenarioMembers implements AutoCloseable {
 	 * the Redis group that is alive up as its replica, and every running member.
 	 */
 	void awaitSteady(NodeAddress master) {
-		List<NodeAddress> replicas = this.redis.nodes().stream()
+		List<NodeAddress> replicas = this.nodes.all().get().stream()
 			.filter(RedisServerProcess::isAlive)
-			.map(ScenarioMembers::address)
+			.map(this.nodes.address())
 			.filter((node) -> !node.equals(master))
 			.toList();
 		await("every member sees master " + master + ", replicas " + replicas + " and its peers")
@@ -159,7 +188,7 @@ final class ScenarioMembers implements AutoCloseable {
 	 */
 	void awaitRejoinedAsReplica(RedisServerProcess returning, NodeAddress master) {
 		awaitFollowing(returning, master);
-		awaitRole(node(this.redis, master), "master");
+		awaitRole(this.nodes.at(master), "master");
 		awaitSteady(master);
 	}
 
@@ -180,6 +209,37 @@ final class ScenarioMembers implements AutoCloseable {
 		return await("every member reports one new master instead of " + old).atMost(within)
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> agreedMaster(), (master) -> master != null && !master.equals(old));
+	}
+
+	/**
+	 * Waits at most {@code within} until the group has settled, on whichever master: every
+	 * running member reports the same master, that node answers ROLE master, and every other
+	 * live node replicates from it with its link up. Returns that master.
+	 */
+	NodeAddress awaitSettled(Duration within) {
+		return await("every member agrees on one master that every other live node replicates from").atMost(within)
+			.pollInterval(Duration.ofMillis(100))
+			.ignoreExceptionsInstanceOf(UncheckedIOException.class)
+			.until(this::settledMaster, Objects::nonNull);
+	}
+
+	private NodeAddress settledMaster() {
+		NodeAddress master = agreedMaster();
+		if (master == null || !"master".equals(this.nodes.at(master).role())) {
+			return null;
+		}
+		for (RedisServerProcess node : this.nodes.all().get()) {
+			if (node.isAlive() && !this.nodes.address().apply(node).equals(master)) {
+				Map<String, String> replication = node.info("replication");
+				if (!"slave".equals(replication.get("role"))
+						|| !master.host().equals(replication.get("master_host"))
+						|| !Integer.toString(master.port()).equals(replication.get("master_port"))
+						|| !"up".equals(replication.get("master_link_status"))) {
+					return null;
+				}
+			}
+		}
+		return master;
 	}
 
 	/** The master every running member reports, or null when they do not agree or know none. */
@@ -277,8 +337,8 @@ final class ScenarioMembers implements AutoCloseable {
 			.toList();
 	}
 
-	/** One member with everything it emitted. */
-	record Member(RedisHaMember runtime, Queue<ProtocolEvent> events) {
+	/** One member with everything it emitted; the name is the scenario's, the id the process's. */
+	record Member(String name, RedisHaMember runtime, Queue<ProtocolEvent> events) {
 
 		GroupSnapshot snapshot() {
 			return this.runtime.snapshot(GROUP);
@@ -286,7 +346,55 @@ final class ScenarioMembers implements AutoCloseable {
 
 		@Override
 		public String toString() {
-			return "member " + this.runtime.identity().id();
+			return "member " + this.name + " (" + this.runtime.identity().id() + ")";
+		}
+
+	}
+
+	/**
+	 * The Redis nodes of a scenario as the members know them.
+	 * @param all every node
+	 * @param address the address the members know a node by (the one it announces)
+	 */
+	record Nodes(Supplier<List<RedisServerProcess>> all, Function<RedisServerProcess, NodeAddress> address) {
+
+		static Nodes of(LocalRedisGroup redis) {
+			return new Nodes(redis::nodes, ScenarioMembers::address);
+		}
+
+		/** The node known by {@code address}. */
+		RedisServerProcess at(NodeAddress address) {
+			return this.all.get().stream()
+				.filter((node) -> this.address.apply(node).equals(address))
+				.findFirst()
+				.orElseThrow(() -> new IllegalArgumentException("no node at " + address));
+		}
+
+	}
+
+	/**
+	 * How the members are configured.
+	 * @param quorum the group's quorum
+	 * @param downAfter the group's down-after
+	 * @param timing the other periods and limits
+	 */
+	record Settings(int quorum, Duration downAfter, GroupConfig.Timing timing) {
+
+		/** The scenarios' usual timings, down-after {@link #DOWN_AFTER}. */
+		static Settings quorum(int quorum) {
+			return new Settings(quorum, DOWN_AFTER, TIMING);
+		}
+
+		Settings downAfter(Duration downAfter) {
+			return new Settings(this.quorum, downAfter, this.timing);
+		}
+
+		Settings memberExpiry(Duration memberExpiry) {
+			GroupConfig.Timing current = this.timing;
+			return new Settings(this.quorum, this.downAfter,
+					new GroupConfig.Timing(current.pingPeriod(), current.infoPeriod(), current.helloPeriod(),
+							current.opinionValidity(), memberExpiry, current.startupQuietPeriod(),
+							current.tiltThreshold(), current.tiltDuration(), current.demoteAfter()));
 		}
 
 	}

@@ -115,7 +115,7 @@ public final class LocalRedisGroup implements AutoCloseable {
 		}
 	}
 
-	private static void awaitLinkUp(RedisServerProcess replica) {
+	static void awaitLinkUp(RedisServerProcess replica) {
 		long deadline = System.nanoTime() + LINK_TIMEOUT.toNanos();
 		String status = null;
 		while (System.nanoTime() < deadline) {

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A loopback TCP proxy to one target, to cut one client off from one server: {@link #cut()}
  * drops every open connection and black-holes new ones (accepted, then never answered, as
- * behind a dead network link); {@link #restore()} forwards again.
+ * behind a dead network link); {@link #restore()} forwards again. {@link #cutFrom(String)}
+ * does the same for the connections coming from one source address only, for a proxy that
+ * clients bound to different loopback addresses share.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -29,7 +32,10 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final ServerSocket server;
 
-	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+	/** Every open socket, on both sides, with the source address of the client it serves. */
+	private final Map<Socket, String> sockets = new ConcurrentHashMap<>();
+
+	private final Set<String> cutSources = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean cut;
 
@@ -87,23 +93,50 @@ public final class TcpProxy implements AutoCloseable {
 		closeAll();
 	}
 
+	/**
+	 * Like {@link #cut()}, for the clients connecting from {@code source} (an IP address such
+	 * as {@code 127.0.0.11}) only.
+	 */
+	public void cutFrom(String source) {
+		this.cutSources.add(source);
+		closeFrom(source);
+	}
+
+	/** Like {@link #restore()}, for the clients connecting from {@code source} only. */
+	public void restoreFrom(String source) {
+		this.cutSources.remove(source);
+		closeFrom(source);
+	}
+
+	private boolean isCutFor(String source) {
+		return this.cut || this.cutSources.contains(source);
+	}
+
 	private void closeAll() {
-		for (Socket socket : this.sockets) {
-			closeQuietly(socket);
-		}
+		this.sockets.keySet().forEach(TcpProxy::closeQuietly);
 		this.sockets.clear();
+	}
+
+	private void closeFrom(String source) {
+		this.sockets.forEach((socket, from) -> {
+			if (from.equals(source)) {
+				closeQuietly(socket);
+				this.sockets.remove(socket);
+			}
+		});
 	}
 
 	private void accept() {
 		while (!this.closed) {
 			try {
 				Socket client = this.server.accept();
-				this.sockets.add(client);
-				if (this.cut) {
+				String source = client.getInetAddress().getHostAddress();
+				this.sockets.put(client, source);
+				if (isCutFor(source)) {
 					pump(client.getInputStream(), OutputStream.nullOutputStream(), client, client);
 				}
 				else {
-					connect(client);
+					connect(client, source);
 				}
 			}
 			catch (IOException ex) {
@@ -114,7 +147,7 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void connect(Socket client) throws IOException {
+	private void connect(Socket client, String source) throws IOException {
 		Socket target = new Socket();
 		try {
 			target.connect(new InetSocketAddress(this.targetHost, this.targetPort), 2000);
@@ -126,7 +159,12 @@ public final class TcpProxy implements AutoCloseable {
 			this.sockets.remove(client);
 			return;
 		}
-		this.sockets.add(target);
+		this.sockets.put(target, source);
+		if (isCutFor(source)) {
+			// Cut while connecting: nothing may slip through.
+			closeFrom(source);
+			return;
+		}
 		pump(client.getInputStream(), target.getOutputStream(), client, target);
 		pump(target.getInputStream(), client.getOutputStream(), client, target);
 	}

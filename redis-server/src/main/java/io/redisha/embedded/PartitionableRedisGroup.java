@@ -1,0 +1,326 @@
+package io.redisha.embedded;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local master with replicas, and the clients that watch them (a test's members), wired so
+ * that any link between two named parties can be cut: {@link #partition(Set, Set)} cuts every
+ * link between two sides, {@link #heal()} restores them all. Nodes are named {@code N0} (started
+ * as master), {@code N1}...; clients get the names they are added with.
+ * <p>
+ * How: each node is known by the address of its <em>front</em>, a {@link TcpProxy} that every
+ * replica reaches it through. Each node binds a loopback address of its own first
+ * ({@code 127.0.0.10}, {@code 127.0.0.11}...), so that the replication connections it opens come
+ * from there and its master's front can cut it alone; and it announces its front
+ * ({@code replica-announce-ip}/{@code -port}), so that a master lists its replicas by their
+ * fronts, a replica names its master's front, and every {@code REPLICAOF} a member sends goes
+ * through a front again. Each client reaches each node through a proxy of its own, to which
+ * {@link #route(String)} maps the node's front. Clients have no links between themselves (members
+ * talk through the nodes' pub/sub, which a cut replication link stops too). The test's own
+ * commands ({@link RedisServerProcess#command}) reach the nodes directly: the test stands
+ * outside every partition.
+ * <p>
+ * Needs every {@code 127.0.0.x} to be a local address, as on Linux (on macOS, alias them on
+ * {@code lo0}). Not thread-safe: one test drives it.
+ */
+public final class PartitionableRedisGroup implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(PartitionableRedisGroup.class);
+
+	private static final int FIRST_NODE_OCTET = 10;
+
+	private final Map<String, Node> nodes = new LinkedHashMap<>();
+
+	/** Each client's proxy to each node, by client name then node name. */
+	private final Map<String, Map<String, TcpProxy>> clients = new LinkedHashMap<>();
+
+	private final Set<Link> cuts = new HashSet<>();
+
+	private PartitionableRedisGroup() {
+	}
+
+	/** Starts {@code N0} as master and {@code replicas} replicas of it, and waits until every link is up. */
+	public static PartitionableRedisGroup start(int replicas, RedisServerOptions options) {
+		PartitionableRedisGroup group = new PartitionableRedisGroup();
+		try {
+			for (int i = 0; i <= replicas; i++) {
+				group.startNode("N" + i, "127.0.0." + (FIRST_NODE_OCTET + i), options.withReplicaOf(null));
+			}
+			String master = group.address("N0");
+			for (int i = 1; i <= replicas; i++) {
+				group.node("N" + i).replicaOf(master);
+			}
+			for (int i = 1; i <= replicas; i++) {
+				LocalRedisGroup.awaitLinkUp(group.node("N" + i));
+			}
+		}
+		catch (RuntimeException ex) {
+			group.close();
+			throw ex;
+		}
+		logger.info("Started partitionable redis group: {}", group.nodes.values());
+		return group;
+	}
+
+	private void startNode(String name, String source, RedisServerOptions options) {
+		// Bound to its own address first: the connections it opens to its master come from there.
+		RedisServerProcess process = RedisServerProcess
+			.start(options.withArgument("bind", source, RedisServerProcess.HOST));
+		TcpProxy front;
+		try {
+			front = TcpProxy.to(process);
+		}
+		catch (RuntimeException ex) {
+			process.close();
+			throw ex;
+		}
+		this.nodes.put(name, new Node(name, process, source, front));
+		process.command("CONFIG", "SET", "replica-announce-ip", front.host());
+		process.command("CONFIG", "SET", "replica-announce-port", Integer.toString(front.port()));
+	}
+
+	/** The nodes' names, {@code N0} first. */
+	public List<String> nodeNames() {
+		return List.copyOf(this.nodes.keySet());
+	}
+
+	/** The node of this name. */
+	public RedisServerProcess node(String name) {
+		return nodeNamed(name).process();
+	}
+
+	/** Every node, {@code N0} first. */
+	public List<RedisServerProcess> nodes() {
+		return this.nodes.values().stream().map(Node::process).toList();
+	}
+
+	/** The {@code host:port} a node is known by (its front): seeds, INFO and REPLICAOF use it. */
+	public String address(String name) {
+		return nodeNamed(name).front().address();
+	}
+
+	/** The {@code host:port} this node is known by. */
+	public String address(RedisServerProcess node) {
+		return address(nameOf(node));
+	}
+
+	/** The name of this node. */
+	public String nameOf(RedisServerProcess node) {
+		return this.nodes.values().stream()
+			.filter((candidate) -> candidate.process() == node)
+			.map(Node::name)
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException(node + " is not a node of this group"));
+	}
+
+	/** The name of the node known by this {@code host:port}, or the address itself when none is. */
+	public String nameAt(String address) {
+		return this.nodes.values().stream()
+			.filter((node) -> node.front().address().equals(address))
+			.map(Node::name)
+			.findFirst()
+			.orElse(address);
+	}
+
+	/**
+	 * Adds a client connected to every node, and returns how it must connect: a node's address
+	 * (its front) to the address of this client's own proxy to it; other addresses unchanged.
+	 */
+	public UnaryOperator<String> addClient(String name) {
+		if (this.nodes.containsKey(name) || this.clients.containsKey(name)) {
+			throw new IllegalArgumentException("'" + name + "' is already taken");
+		}
+		Map<String, TcpProxy> proxies = new HashMap<>();
+		this.clients.put(name, proxies);
+		for (Node node : this.nodes.values()) {
+			proxies.put(node.name(), TcpProxy.to(node.process()));
+		}
+		return route(name);
+	}
+
+	/**
+	 * Adds a client on the same side as {@code sideOf} (a process restarted there): cut off
+	 * from every node {@code sideOf} is cut off from.
+	 */
+	public UnaryOperator<String> addClient(String name, String sideOf) {
+		UnaryOperator<String> route = addClient(name);
+		for (Link link : List.copyOf(this.cuts)) {
+			if (link.has(sideOf)) {
+				cut(name, link.otherThan(sideOf));
+			}
+		}
+		return route;
+	}
+
+	/** How client {@code name} connects: a node's address to its proxy; other addresses unchanged. */
+	public UnaryOperator<String> route(String name) {
+		Map<String, String> routes = new HashMap<>();
+		clientProxies(name).forEach((node, proxy) -> routes.put(address(node), proxy.address()));
+		return (address) -> routes.getOrDefault(address, address);
+	}
+
+	/**
+	 * Cuts every link between a party of {@code sideA} and one of {@code sideB} (in addition to
+	 * links already cut): client to node, and replication between nodes, both ways. Parties on
+	 * neither side keep all their links.
+	 */
+	public void partition(Set<String> sideA, Set<String> sideB) {
+		Set<String> both = new HashSet<>(sideA);
+		both.retainAll(sideB);
+		if (!both.isEmpty()) {
+			throw new IllegalArgumentException(both + " cannot be on both sides");
+		}
+		for (String a : sideA) {
+			for (String b : sideB) {
+				cut(a, b);
+			}
+		}
+		logger.info("Partitioned {} | {}", new TreeSet<>(sideA), new TreeSet<>(sideB));
+	}
+
+	/** Cuts every link of {@code name}, e.g. a client about to crash, so that its last words reach nobody. */
+	public void isolate(String name) {
+		for (String other : parties()) {
+			if (!other.equals(name)) {
+				cut(name, other);
+			}
+		}
+		logger.info("Isolated {}", name);
+	}
+
+	/** Restores every link cut; connections black-holed meanwhile are dropped, so clients reconnect at once. */
+	public void heal() {
+		for (Link link : this.cuts) {
+			setCut(link.first(), link.second(), false);
+		}
+		this.cuts.clear();
+		logger.info("Healed every partition");
+	}
+
+	private List<String> parties() {
+		List<String> parties = new ArrayList<>(this.nodes.keySet());
+		parties.addAll(this.clients.keySet());
+		return parties;
+	}
+
+	private void cut(String one, String other) {
+		requireParty(one);
+		requireParty(other);
+		// Clients have no link between themselves.
+		if ((this.nodes.containsKey(one) || this.nodes.containsKey(other)) && this.cuts.add(new Link(one, other))) {
+			setCut(one, other, true);
+		}
+	}
+
+	private void setCut(String one, String other, boolean cut) {
+		Node node = this.nodes.get(one);
+		Node otherNode = this.nodes.get(other);
+		if (node != null && otherNode != null) {
+			setCut(node.front(), otherNode.source(), cut);
+			setCut(otherNode.front(), node.source(), cut);
+		}
+		else if (node != null) {
+			setCut(clientProxies(other).get(one), cut);
+		}
+		else {
+			setCut(clientProxies(one).get(other), cut);
+		}
+	}
+
+	private static void setCut(TcpProxy front, String source, boolean cut) {
+		if (cut) {
+			front.cutFrom(source);
+		}
+		else {
+			front.restoreFrom(source);
+		}
+	}
+
+	private static void setCut(TcpProxy proxy, boolean cut) {
+		if (cut) {
+			proxy.cut();
+		}
+		else {
+			proxy.restore();
+		}
+	}
+
+	private void requireParty(String name) {
+		if (!this.nodes.containsKey(name) && !this.clients.containsKey(name)) {
+			throw new IllegalArgumentException("no node or client named '" + name + "'");
+		}
+	}
+
+	private Node nodeNamed(String name) {
+		Node node = this.nodes.get(name);
+		if (node == null) {
+			throw new IllegalArgumentException("no node named '" + name + "'");
+		}
+		return node;
+	}
+
+	private Map<String, TcpProxy> clientProxies(String name) {
+		Map<String, TcpProxy> proxies = this.clients.get(name);
+		if (proxies == null) {
+			throw new IllegalArgumentException("no client named '" + name + "'");
+		}
+		return proxies;
+	}
+
+	/** Closes every proxy and kills every node. */
+	@Override
+	public void close() {
+		this.clients.values().forEach((proxies) -> proxies.values().forEach(TcpProxy::close));
+		this.clients.clear();
+		for (Node node : this.nodes.values()) {
+			node.front().close();
+			node.process().close();
+		}
+		this.nodes.clear();
+		this.cuts.clear();
+	}
+
+	/** A node, the address its own connections come from, and the proxy every replica reaches it through. */
+	private record Node(String name, RedisServerProcess process, String source, TcpProxy front) {
+
+		@Override
+		public String toString() {
+			return this.name + " at " + this.front.address() + " (listening on " + this.process.address() + ", from "
+					+ this.source + ")";
+		}
+
+	}
+
+	/** A link between two parties, whichever way round. */
+	private record Link(String first, String second) {
+
+		Link {
+			if (first.compareTo(second) > 0) {
+				String swap = first;
+				first = second;
+				second = swap;
+			}
+		}
+
+		boolean has(String party) {
+			return this.first.equals(party) || this.second.equals(party);
+		}
+
+		String otherThan(String party) {
+			return this.first.equals(party) ? this.second : this.first;
+		}
+
+	}
+
+}
