@@ -178,6 +178,7 @@ final class ScenarioMembers implements AutoCloseable {
 						.extracting(NodeSnapshot::address)
 						.containsAll(replicas);
 					assertThat(snapshot.members()).as("members seen by %s", member).hasSize(running.size());
+					assertElectorateComplete(member, snapshot, running.size());
 				}
 			});
 	}
@@ -309,6 +310,18 @@ final class ScenarioMembers implements AutoCloseable {
 	 * Waits until {@code replica} says it replicates from {@code master} with its link up.
 	 * Reconfiguring a node ends with CLIENT KILL: a dropped connection only means "ask again".
 	 */
+	/**
+	 * The member holds a committed configuration whose voters are as many running members as
+	 * the group wants: a failover the scenario provokes is then one the electorate can elect.
+	 */
+	static void assertElectorateComplete(Member member, GroupSnapshot snapshot, int running) {
+		GroupSnapshot.ElectorateSnapshot electorate = snapshot.electorate();
+		assertThat(electorate).as("electorate seen by %s", member).isNotNull();
+		assertThat(electorate.committed()).as("electorate seen by %s committed", member).isTrue();
+		assertThat(electorate.voters()).as("voters seen by %s", member)
+			.hasSize(Math.min(running, electorate.target()));
+	}
+
 	static void awaitFollowing(RedisServerProcess replica, NodeAddress master) {
 		await(replica.address() + " replicates from " + master).atMost(SETTLE_WITHIN)
 			.pollInterval(Duration.ofMillis(50))

@@ -12,6 +12,9 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * Starts {@link RedisHaMember members} of one group against real Redis with short timers
  * (down-after 1 s) and stops them after each test.
@@ -68,6 +71,23 @@ final class Members implements AutoCloseable {
 
 	static GroupSnapshot snapshot(RedisHaMember member) {
 		return member.snapshot(GROUP);
+	}
+
+	/**
+	 * Waits until every member holds a committed configuration whose voters are all of them
+	 * (up to the group's target): only then can a failover the test provokes be elected.
+	 */
+	static void awaitElectorate(List<RedisHaMember> members) {
+		await("every member is a voter of a committed configuration").atMost(EVENTUALLY).untilAsserted(() -> {
+			for (RedisHaMember member : members) {
+				GroupSnapshot snapshot = snapshot(member);
+				assertThat(snapshot).isNotNull();
+				assertThat(snapshot.electorate()).as("electorate of %s", member.identity().id()).isNotNull();
+				assertThat(snapshot.electorate().committed()).isTrue();
+				assertThat(snapshot.electorate().voters())
+					.hasSize(Math.min(members.size(), snapshot.electorate().target()));
+			}
+		});
 	}
 
 	static List<String> memberIds(RedisHaMember member) {
