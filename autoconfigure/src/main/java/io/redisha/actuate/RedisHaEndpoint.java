@@ -57,7 +57,8 @@ public class RedisHaEndpoint {
 	 * An operator command on one group, {@code POST /actuator/redis-ha/{group}/{operation}}
 	 * with a JSON body: {@code pause}, {@code resume}, {@code failover} (forced),
 	 * {@code switchover} (optional {@code target} host:port and {@code timeoutMs} to catch up),
-	 * {@code forget} ({@code member} id or {@code node} host:port). Only available with
+	 * {@code forget} ({@code member} id or {@code node} host:port), {@code replace-voters} (the
+	 * silent voters are dead: this member founds a new electorate). Only available with
 	 * {@code management.endpoint.redis-ha.access=unrestricted}.
 	 * @param group the group's name
 	 * @param operation the command
@@ -114,7 +115,8 @@ public class RedisHaEndpoint {
 				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null,
 				(snapshot.pause() != null)
 						? new PauseDescriptor(snapshot.pause().by(), wallClock(snapshot.pause().sinceMs())) : null,
-				snapshot.startingUp());
+				snapshot.startingUp(),
+				(snapshot.electorate() != null) ? ElectorateDescriptor.of(snapshot.electorate()) : null);
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
@@ -185,8 +187,27 @@ public class RedisHaEndpoint {
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
 			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
-			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp)
-			implements OperationResponseBody {
+			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp,
+			ElectorateDescriptor electorate) implements OperationResponseBody {
+	}
+
+	/**
+	 * Who elects: the voters of the configuration this member holds.
+	 * @param configVersion the configuration's number within its config epoch
+	 * @param voters the voters' member ids
+	 * @param departed the voters known to have stopped for good (replaced next)
+	 * @param selfVotes whether this member is a voter (else it observes)
+	 * @param committed whether a majority of the voters hold this configuration
+	 * @param target how many voters the group wants
+	 */
+	public record ElectorateDescriptor(int configVersion, List<String> voters, List<String> departed, boolean selfVotes,
+			boolean committed, int target) {
+
+		static ElectorateDescriptor of(GroupSnapshot.ElectorateSnapshot electorate) {
+			return new ElectorateDescriptor(electorate.configVersion(), electorate.voters(), electorate.departed(),
+					electorate.selfVotes(), electorate.committed(), electorate.target());
+		}
+
 	}
 
 	/**

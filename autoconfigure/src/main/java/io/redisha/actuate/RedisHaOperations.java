@@ -55,8 +55,9 @@ public final class RedisHaOperations {
 				case "switchover" -> this.member.switchover(group, (target != null) ? NodeAddress.parse(target) : null,
 						catchUp(timeoutMs), COMMAND_TIMEOUT);
 				case "forget" -> forget(group, memberId, node);
+				case "replace-voters" -> this.member.replaceVoters(group, COMMAND_TIMEOUT);
 				default -> throw new IllegalArgumentException("unknown operation '" + operation
-						+ "': use pause, resume, failover, switchover or forget");
+						+ "': use pause, resume, failover, switchover, forget or replace-voters");
 			};
 			return respond(group, operation, result);
 		}

@@ -231,6 +231,11 @@ public final class RedisHaMember implements AutoCloseable {
 		return command(group, timeout, (coordinator, now) -> coordinator.forgetMember(now, memberId));
 	}
 
+	/** An operator's word that the silent voters are dead; see {@link GroupCoordinator#replaceVoters(long)}. */
+	public CommandResult replaceVoters(String group, Duration timeout) {
+		return command(group, timeout, (coordinator, now) -> coordinator.replaceVoters(now));
+	}
+
 	/** Stops monitoring a removed node at once. */
 	public CommandResult forgetNode(String group, NodeAddress node, Duration timeout) {
 		return command(group, timeout, (coordinator, now) -> coordinator.forgetNode(now, node));

@@ -601,8 +601,8 @@ public final class GroupCoordinator {
 		out.add(new Action.StoreConfiguration(this.master,
 				Configuration.founding(this.currentEpoch + 1, this.master, this.self.id()), Action.StoreCondition.EXACTLY,
 				held));
-		return new CommandOutcome(CommandOutcome.Status.STARTED, "replacing the voters " + held.voters()
-				+ " of group " + this.config.name() + " by member " + this.self.id(), this.currentEpoch + 1, out);
+		return CommandOutcome.done("asked the master to record member " + this.self.id() + " as the one voter of group "
+				+ this.config.name() + " in place of " + held.voters() + "; the live members are added next", out);
 	}
 
 	/** Whether a server of this version (from INFO) has {@code CLIENT PAUSE WRITE} and {@code CLIENT UNPAUSE} (6.2+). */

@@ -378,6 +378,11 @@ class ClientFailoverTest {
 		all.add(member);
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> all.stream().noneMatch((each) -> each.snapshot(ClientApp.GROUP).startingUp()));
+		// ... and only voters elect: wait until every member is one.
+		await().atMost(Duration.ofSeconds(10)).until(() -> all.stream().allMatch((each) -> {
+			GroupSnapshot.ElectorateSnapshot electorate = each.snapshot(ClientApp.GROUP).electorate();
+			return electorate != null && electorate.committed() && electorate.voters().size() == all.size();
+		}));
 	}
 
 	private static List<String> subscribe(AssertableApplicationContext context) {

@@ -52,6 +52,7 @@ class MemberFailoverTest {
 		// Past the start-up quiet period, members may act.
 		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
 			.until(() -> three.stream().noneMatch((member) -> snapshot(member).startingUp()));
+		Members.awaitElectorate(three);
 		long killedAt = System.nanoTime();
 		group.master().kill();
 		Set<NodeAddress> replicas = group.replicas().stream().map(Members::address).collect(Collectors.toSet());

@@ -46,6 +46,7 @@ class MemberMetricsTest {
 			assertThat(snapshot.members()).hasSize(3);
 			assertThat(snapshot.replicas()).hasSize(2).allSatisfy((replica) -> assertThat(replica.lag()).isNotNegative());
 		}));
+		Members.awaitElectorate(three);
 		RedisServerProcess oldMaster = group.master();
 		oldMaster.kill();
 		await().atMost(Members.DOWN_AFTER.plusSeconds(8)).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {

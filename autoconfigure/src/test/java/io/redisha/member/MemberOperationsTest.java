@@ -66,6 +66,7 @@ class MemberOperationsTest {
 		}));
 		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
 			.until(() -> members.stream().noneMatch((member) -> snapshot(member).startingUp()));
+		Members.awaitElectorate(members);
 	}
 
 	private static FailoverSnapshot finished(CommandResult result) throws Exception {
