@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.PathNotFoundException;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
@@ -137,10 +138,12 @@ class RedisHaEndpointTest {
 	/** Waits until the member has found the master up and both replicas linked and up. */
 	private DocumentContext awaitTopology(String path, String group) {
 		DocumentContext[] json = new DocumentContext[1];
-		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(20)).ignoreException(PathNotFoundException.class).untilAsserted(() -> {
 			json[0] = JsonPath.parse(get(path));
 			assertThat(json[0].read(group + ".master.status", String.class)).isEqualTo("up");
 			assertThat(json[0].read(group + ".replicas[*].status", List.class)).containsExactly("up", "up");
+			// The one instance founds the group's electorate once its start-up quiet period is over.
+			assertThat(json[0].read(group + ".electorate.selfVotes", Boolean.class)).isTrue();
 		});
 		return json[0];
 	}

@@ -6,6 +6,7 @@ import java.util.List;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -47,6 +48,15 @@ class RedisHaHealthIndicatorTest {
 		this.member.stop();
 	}
 
+	/**
+	 * The one member fails over within milliseconds of seeing the master down: paused, it
+	 * leaves the master down long enough for health to be read.
+	 */
+	private void holdFailoversBack() {
+		assertThat(this.member.pause("orders", Duration.ofSeconds(2)).outcome().status())
+			.isEqualTo(CommandOutcome.Status.DONE);
+	}
+
 	@Test
 	void upWithGroupSummaryWhenTheMasterAnswers() {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -66,6 +76,7 @@ class RedisHaHealthIndicatorTest {
 	@Test
 	void downWhenTheMasterIsUnreachable() {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		holdFailoversBack();
 		this.redis.group().master().kill();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			Health health = this.indicator.health();
@@ -80,8 +91,11 @@ class RedisHaHealthIndicatorTest {
 	void downWhileTheMasterIsGoneAndUpAgainOnceTheReplicaIsPromoted() {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
 		String replica = this.redis.group().replicas().get(0).address();
+		holdFailoversBack();
 		this.redis.group().master().kill();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.DOWN));
+		assertThat(this.member.resume("orders", Duration.ofSeconds(2)).outcome().status())
+			.isEqualTo(CommandOutcome.Status.DONE);
 		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
 			Health health = this.indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);

@@ -116,7 +116,11 @@ final class FailoverBenchmark implements Benchmark {
 		}
 	}
 
-	/** Every member sees the master, every replica up and every peer, and has left its quiet period. */
+	/**
+	 * Every member sees the master, every replica up and every peer, has left its quiet period,
+	 * and holds a committed configuration with as many voters as there are members (up to the
+	 * group's target): a failover is then one the electorate can elect.
+	 */
 	static void awaitReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
 		long quietUntil = System.nanoTime() + quietPeriod.toNanos();
 		waitUntil("every member sees the master, " + (nodes.size() - 1) + " replicas up and its peers", () -> {
@@ -127,7 +131,9 @@ final class FailoverBenchmark implements Benchmark {
 						&& snapshot.replicas().stream()
 							.filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
 							.count() == nodes.size() - 1
-						&& snapshot.members().size() == members.size();
+						&& snapshot.members().size() == members.size() && snapshot.electorate() != null
+						&& snapshot.electorate().committed() && snapshot.electorate().voters().size() == Math
+							.min(members.size(), snapshot.electorate().target());
 				if (!ready) {
 					return false;
 				}

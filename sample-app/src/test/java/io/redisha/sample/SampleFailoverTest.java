@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.member.RedisHaMember;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,10 @@ class SampleFailoverTest {
 		LocalRedisGroup redis = this.context.getBean(LocalRedisGroup.class);
 		RedisServerProcess oldMaster = redis.master();
 		await().atMost(Duration.ofSeconds(30)).until(() -> put("before", "1") == 200);
+		// The one instance founds the group's electorate once its start-up quiet period is over.
+		RedisHaMember member = this.context.getBean(RedisHaMember.class);
+		await().atMost(Duration.ofSeconds(30)).until(() -> member.snapshots().values().stream()
+			.allMatch((snapshot) -> snapshot.electorate() != null && snapshot.electorate().selfVotes()));
 
 		oldMaster.kill();
 		// Down-after is 5 s in the embedded default; then the member fails over and the template follows.
