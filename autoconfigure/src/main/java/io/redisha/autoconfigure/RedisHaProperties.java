@@ -185,7 +185,8 @@ public class RedisHaProperties implements Validator {
 		private Duration opinionValidity = GroupConfig.Timing.defaults().opinionValidity();
 
 		/**
-		 * How long a member that vanished without saying goodbye still counts as a voter.
+		 * How long a member that vanished without saying goodbye stays listed; a voter silent
+		 * that long is replaced by the other voters (which takes a majority of them).
 		 */
 		private Duration memberExpiry = GroupConfig.Timing.defaults().memberExpiry();
 
@@ -449,6 +450,8 @@ public class RedisHaProperties implements Validator {
 			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");
 			checks.require("voters", this.voters, (value) -> value >= 1 && value < Configuration.MAX_VOTERS,
 					"must be between 1 and " + (Configuration.MAX_VOTERS - 1));
+			checks.require("quorum", this.quorum, (value) -> value <= this.voters,
+					"must be <= voters (" + this.voters + "): only voters count towards it");
 			checks.requirePositive("down-after", this.downAfter);
 			checks.requirePositive("failover-timeout", this.failoverTimeout);
 			checks.requirePositive("command-timeout", this.commandTimeout);

@@ -49,6 +49,9 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 			throw new IllegalArgumentException(
 					"voters must be between 1 and " + (Configuration.MAX_VOTERS - 1) + " but was " + voters);
 		}
+		if (quorum > voters) {
+			throw new IllegalArgumentException("quorum must be <= voters (" + voters + ") but was " + quorum);
+		}
 	}
 
 	/** A group of {@value #DEFAULT_VOTERS} voters at most. */
@@ -103,7 +106,7 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 
 		public static Timing defaults() {
 			return new Timing(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(1),
-					Duration.ofSeconds(5), Duration.ofMinutes(30), Duration.ofSeconds(3), Duration.ofSeconds(2),
+					Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofSeconds(2),
 					Duration.ofSeconds(30), Duration.ofSeconds(3));
 		}
 

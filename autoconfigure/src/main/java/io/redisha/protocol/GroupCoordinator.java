@@ -593,14 +593,15 @@ public final class GroupCoordinator {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
 		}
-		if (node == null || node.status(nowMillis, this.timers.downAfter()) != NodeStatus.UP
-				|| node.role() != Role.MASTER) {
-			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
-					"the master " + this.master + " must answer as master to record the new electorate", out);
+		Configuration founding = Configuration.founding(this.currentEpoch + 1, this.master, this.self.id());
+		if (node != null && node.status(nowMillis, this.timers.downAfter()) == NodeStatus.UP
+				&& node.role() == Role.MASTER) {
+			out.add(new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.EXACTLY, held));
 		}
-		out.add(new Action.StoreConfiguration(this.master,
-				Configuration.founding(this.currentEpoch + 1, this.master, this.self.id()), Action.StoreCondition.EXACTLY,
-				held));
+		else {
+			// No master to record it on: the operator's word alone; it is stored once a master answers.
+			founded(nowMillis, founding, out);
+		}
 		return CommandOutcome.done("asked the master to record member " + this.self.id() + " as the one voter of group "
 				+ this.config.name() + " in place of " + held.voters() + "; the live members are added next", out);
 	}
@@ -914,7 +915,7 @@ public final class GroupCoordinator {
 	private void considerCandidacy(long now, boolean tilted, List<Action> out) {
 		if (!this.objectivelyDown || tilted || quiet(now) || now < this.holdOffUntil || peerLeadsFailover(now)
 				|| this.maintenance.paused() || !this.electorate.selfVotes() || this.voterChange != null
-				|| !lastVoteSettled(now, null)) {
+				|| !lastVoteSettled(now, null) || !mayWin(now)) {
 			this.candidacyAt = -1;
 			return;
 		}
@@ -925,6 +926,21 @@ public final class GroupCoordinator {
 			return;
 		}
 		beginElection(now, GroupSnapshot.Trigger.AUTOMATIC, null, null, out);
+	}
+
+	/**
+	 * Whether enough voters were heard from recently to win an automatic failover: asking
+	 * without them would only burn epochs.
+	 */
+	private boolean mayWin(long now) {
+		Configuration held = this.electorate.config();
+		int live = 1;
+		for (Peer peer : this.members.peers()) {
+			if (held.isVoter(peer.id()) && now - peer.lastSeenAt() <= this.timers.opinionValidity()) {
+				live++;
+			}
+		}
+		return live >= Math.max(this.config.quorum(), held.majority(this.electorate.departures()));
 	}
 
 	/**
@@ -952,7 +968,7 @@ public final class GroupCoordinator {
 	 */
 	private void considerElectorate(long now, boolean tilted, List<Action> out) {
 		Configuration held = this.electorate.config();
-		if (tilted || quiet(now) || this.masterDown || this.voterChange != null || peerLeadsFailover(now)) {
+		if (tilted || quiet(now) || this.voterChange != null || peerLeadsFailover(now)) {
 			this.changeAt = -1;
 			return;
 		}
@@ -1139,9 +1155,6 @@ public final class GroupCoordinator {
 		else if (purpose == GossipMessage.Purpose.FAILOVER && !this.masterDown) {
 			abortElection(now, "the master answers again", out);
 		}
-		else if (purpose == GossipMessage.Purpose.VOTERS && this.masterDown) {
-			abortElection(now, "the master is down", out);
-		}
 		else if (this.election.lost(quorum, departed)) {
 			abortElection(now, "votes went to other candidates", out);
 		}
@@ -1231,7 +1244,8 @@ public final class GroupCoordinator {
 	/**
 	 * What each purpose needs besides the common rules: an automatic failover, that automatic
 	 * failover is not paused; an operator's request, that this member is no candidate itself;
-	 * a change of voters, that nobody is a candidate, the master is up and the change is one
+	 * a change of voters, that nobody is a candidate, the master is not objectively down (a
+	 * failover goes first) and the change is one
 	 * this member would make (a voter it has not heard from for the member expiry, or that
 	 * stopped for good, is removed; a live member holding the same configuration is added).
 	 */
@@ -1239,7 +1253,7 @@ public final class GroupCoordinator {
 		return switch (request.purpose()) {
 			case FAILOVER -> !this.maintenance.paused();
 			case OPERATOR -> this.election == null;
-			case VOTERS -> this.election == null && !this.masterDown && acceptableChange(now, request.change());
+			case VOTERS -> this.election == null && !this.objectivelyDown && acceptableChange(now, request.change());
 		};
 	}
 

@@ -87,6 +87,10 @@ class RedisHaPropertiesTest {
 	static Stream<Arguments> invalidValues() {
 		return Stream.of(
 				invalid("redis-ha.groups.orders.quorum=0", "redis-ha.groups.orders.quorum must be >= 1 but was 0"),
+				invalid("redis-ha.groups.orders.quorum=6",
+						"redis-ha.groups.orders.quorum must be <= voters (5): only voters count towards it but was 6"),
+				invalid("redis-ha.groups.orders.voters=9",
+						"redis-ha.groups.orders.voters must be between 1 and 8 but was 9"),
 				invalid("redis-ha.groups.orders.parallel-syncs=-1",
 						"redis-ha.groups.orders.parallel-syncs must be >= 1 but was -1"),
 				invalid("redis-ha.groups.orders.down-after=-1s",
