@@ -8,8 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A loopback TCP proxy to one target, to cut one client off from one server: {@link #cut()}
  * drops every open connection and black-holes new ones (accepted, then never answered, as
- * behind a dead network link); {@link #restore()} forwards again.
+ * behind a dead network link); {@link #restore()} forwards again. {@link #holdFrom(String)}
+ * delays one command (and what clients send after it) until {@link #release()}, as a
+ * retransmission or a paused sender would.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -32,6 +36,12 @@ public final class TcpProxy implements AutoCloseable {
 	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean cut;
+
+	/** What clients send is held from the first read containing these bytes on; null when not armed. */
+	private volatile byte[] holdMarker;
+
+	/** Open while data is held; null when nothing is. */
+	private volatile CountDownLatch held;
 
 	private volatile boolean closed;
 
@@ -87,6 +97,30 @@ public final class TcpProxy implements AutoCloseable {
 		closeAll();
 	}
 
+	/**
+	 * Holds the first data a client sends that contains {@code marker} (in one read, e.g. a
+	 * command name), and everything any client sends after it, until {@link #release()};
+	 * replies still flow.
+	 */
+	public void holdFrom(String marker) {
+		this.holdMarker = marker.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Whether data is held now. */
+	public boolean isHolding() {
+		return this.held != null;
+	}
+
+	/** Forwards what was held, and from then on everything again. */
+	public void release() {
+		this.holdMarker = null;
+		CountDownLatch gate = this.held;
+		this.held = null;
+		if (gate != null) {
+			gate.countDown();
+		}
+	}
+
 	private void closeAll() {
 		for (Socket socket : this.sockets) {
 			closeQuietly(socket);
@@ -100,7 +134,7 @@ public final class TcpProxy implements AutoCloseable {
 				Socket client = this.server.accept();
 				this.sockets.add(client);
 				if (this.cut) {
-					pump(client.getInputStream(), OutputStream.nullOutputStream(), client, client);
+					pump(client.getInputStream(), OutputStream.nullOutputStream(), client, client, false);
 				}
 				else {
 					connect(client);
@@ -127,17 +161,20 @@ public final class TcpProxy implements AutoCloseable {
 			return;
 		}
 		this.sockets.add(target);
-		pump(client.getInputStream(), target.getOutputStream(), client, target);
-		pump(target.getInputStream(), client.getOutputStream(), client, target);
+		pump(client.getInputStream(), target.getOutputStream(), client, target, true);
+		pump(target.getInputStream(), client.getOutputStream(), client, target, false);
 	}
 
-	/** Copies until either side closes, then closes both. */
-	private void pump(InputStream in, OutputStream out, Socket one, Socket other) {
+	/** Copies until either side closes, then closes both; what a client sends may be held. */
+	private void pump(InputStream in, OutputStream out, Socket one, Socket other, boolean fromClient) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[8192];
 			try {
 				int read;
 				while ((read = in.read(buffer)) != -1) {
+					if (fromClient) {
+						awaitRelease(buffer, read);
+					}
 					out.write(buffer, 0, read);
 					out.flush();
 				}
@@ -156,6 +193,41 @@ public final class TcpProxy implements AutoCloseable {
 		thread.start();
 	}
 
+	private void awaitRelease(byte[] data, int length) throws IOException {
+		byte[] marker = this.holdMarker;
+		if (marker != null && contains(data, length, marker)) {
+			synchronized (this) {
+				if (this.held == null) {
+					this.held = new CountDownLatch(1);
+				}
+				this.holdMarker = null;
+			}
+		}
+		CountDownLatch gate = this.held;
+		if (gate != null) {
+			try {
+				gate.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IOException("interrupted while holding", ex);
+			}
+		}
+	}
+
+	private static boolean contains(byte[] data, int length, byte[] marker) {
+		for (int start = 0; start + marker.length <= length; start++) {
+			int i = 0;
+			while (i < marker.length && data[start + i] == marker[i]) {
+				i++;
+			}
+			if (i == marker.length) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static void closeQuietly(Socket socket) {
 		try {
 			socket.close();
@@ -169,6 +241,7 @@ public final class TcpProxy implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
+		release();
 		try {
 			this.server.close();
 		}
