@@ -218,7 +218,7 @@ final class FailoverProcess {
 		}
 		else if (command instanceof Action.Replicate demote && demote.epoch() == this.epoch
 				&& demote.node().equals(this.oldMaster) && this.stage == Stage.DEMOTING) {
-			if (reply instanceof Reply.Text text && !text.error()) {
+			if (changedRole(reply)) {
 				// Its paused writers were disconnected by the demotion; later ones get READONLY at once.
 				step("demoted " + this.oldMaster, now);
 				out.add(new Action.ResumeWrites(this.oldMaster));
@@ -230,7 +230,7 @@ final class FailoverProcess {
 		}
 		else if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
-			if (reply instanceof Reply.Text text && !text.error()) {
+			if (changedRole(reply)) {
 				step("promote-acknowledged", now);
 				confirm(now, nodes.get(this.chosen), out);
 			}
@@ -259,7 +259,7 @@ final class FailoverProcess {
 			startReconfiguration(now, nodes);
 		}
 		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
-				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Text text && !text.error())) {
+				&& this.sent.containsKey(command.node()) && !changedRole(reply)) {
 			this.sent.remove(command.node());
 			this.pending.add(command.node());
 		}
@@ -325,6 +325,11 @@ final class FailoverProcess {
 	private void abortSwitchover(long now, String reason, List<Action> out) {
 		out.add(new Action.ResumeWrites(this.oldMaster));
 		abort(now, reason);
+	}
+
+	/** A role change answers with the INFO of its block (an {@code OK} from simulated nodes still without it). */
+	private static boolean changedRole(Reply reply) {
+		return reply instanceof Reply.Info || reply instanceof Reply.Text text && !text.error();
 	}
 
 	private static String describe(Reply reply) {

@@ -46,12 +46,11 @@ final class FakeRedis {
 			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
 		}
 		if (command instanceof Action.Promote) {
-			if (node.ignoresPromotion) {
-				return new Reply.Text("OK", false);
+			if (!node.ignoresPromotion) {
+				node.following = null;
+				node.replicationId = "history-" + node.address + "-promoted";
 			}
-			node.following = null;
-			node.replicationId = "history-" + node.address + "-promoted";
-			return new Reply.Text("OK", false);
+			return new Reply.Info(ReplicationInfo.parse(info(node)));
 		}
 		if (command instanceof Action.PauseWrites) {
 			if (node.refusesPause) {
@@ -67,7 +66,7 @@ final class FakeRedis {
 		}
 		Action.Replicate replicate = (Action.Replicate) command;
 		node.follow(this.nodes.get(replicate.master()));
-		return new Reply.Text("OK", false);
+		return new Reply.Info(ReplicationInfo.parse(info(node)));
 	}
 
 	private String info(Node node) {
