@@ -85,7 +85,8 @@ final class FakeRedis {
 		}
 		else {
 			Node master = this.nodes.get(node.following);
-			boolean linkUp = node.linkUp && master != null && master.alive;
+			// A node replicating itself (a switchover's demotion) never gets a link up.
+			boolean linkUp = node.linkUp && master != null && master.alive && master != node;
 			info.append("role:slave\r\nmaster_host:").append(node.following.host()).append("\r\nmaster_port:")
 				.append(node.following.port()).append("\r\nmaster_link_status:").append(linkUp ? "up" : "down")
 				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\nslave_priority:")
