@@ -52,9 +52,10 @@ public sealed interface Action {
 
 	/**
 	 * Make the node a master: {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
-	 * normal; CLIENT KILL TYPE pubsub; EXEC} ({@code SLAVEOF} on servers without
-	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). Answered with
-	 * {@link Reply.Text} or {@link Reply.Failed}.
+	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC} ({@code SLAVEOF} on servers without
+	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). Answered with the
+	 * {@link Reply.Info} of the block, the node as it is right after the change, or
+	 * {@link Reply.Failed}.
 	 */
 	record Promote(NodeAddress node, long epoch) implements NodeCommand {
 	}
@@ -72,8 +73,20 @@ public sealed interface Action {
 	record ResumeWrites(NodeAddress node) implements NodeCommand {
 	}
 
-	/** Make the node a replica of {@code master}, in the same kind of MULTI block as {@link Promote}. */
+	/**
+	 * Make the node a replica of {@code master}, in the same kind of MULTI block as
+	 * {@link Promote}, answered the same way. With {@code master} the node itself, a
+	 * switchover's demotion: the old master stops taking writes for good, and since a replica
+	 * without a link to its own master refuses to resync anyone ({@code NOMASTERLINK}), it
+	 * keeps every write it acknowledged; the INFO of the block gives its final offset.
+	 */
 	record Replicate(NodeAddress node, NodeAddress master, long epoch) implements NodeCommand {
+
+		/** The switchover's demotion of {@code node}: {@code REPLICAOF} its own address. */
+		static Replicate itself(NodeAddress node, long epoch) {
+			return new Replicate(node, node, epoch);
+		}
+
 	}
 
 	/**

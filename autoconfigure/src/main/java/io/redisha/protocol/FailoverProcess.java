@@ -18,9 +18,10 @@ import io.redisha.protocol.ReplicationInfo.Role;
  * for fresh INFO when what it has is stale), promote it, confirm with ROLE at once (and every
  * tick until it answers master), then repoint the other replicas, at most
  * {@code parallelSyncs} resyncing at a time. A switchover first pauses writes on the master,
- * waits until the target has the master's offset, and demotes the master before promoting
- * the target, so that no acknowledged write is lost and two masters never take writes. Each
- * step is recorded with its time for the endpoint.
+ * waits until the target has the master's offset, demotes the master (which reports its final
+ * offset) and promotes the target only once it has that offset, so that no acknowledged write
+ * is lost and two masters never take writes, whatever the timing. Each step is recorded with
+ * its time for the endpoint.
  */
 final class FailoverProcess {
 
@@ -42,7 +43,8 @@ final class FailoverProcess {
 
 	private enum Stage {
 
-		SELECTING, PAUSING, CATCHING_UP, DEMOTING, PROMOTING, CONFIRMING, RECONFIGURING, ENDED
+		SELECTING, PAUSING, CATCHING_UP, DEMOTING, CHECKING_DEMOTION, HANDING_OVER, RESTORING, PROMOTING,
+		CONFIRMING, RECONFIGURING, ENDED
 
 	}
 
@@ -67,7 +69,10 @@ final class FailoverProcess {
 	/** When this member won the election. */
 	private final long electedAt;
 
-	/** For a switchover: how long the target may take to catch up with the paused master; 0 otherwise. */
+	/**
+	 * For a switchover: how long the target may take to catch up with the paused master, and
+	 * again with the demoted master's final offset; 0 otherwise.
+	 */
 	private final long handOverTimeout;
 
 	/** When a switchover asked the master to pause writes; -1 before. */
@@ -75,6 +80,17 @@ final class FailoverProcess {
 
 	/** The master's replication offset once its writes were paused; -1 before. */
 	private long pausedOffset = -1;
+
+	/** The demoted master's final offset and history, from the INFO of its demotion; -1 and null before. */
+	private long finalOffset = -1;
+
+	private String finalReplicationId;
+
+	/** When the demotion was confirmed: from then on the target has the catch-up timeout to reach the final offset. */
+	private long demotedAt = -1;
+
+	/** Whether the INFO that tells whether an unanswered demotion landed is in flight. */
+	private boolean demotionQueried;
 
 	private final List<FailoverSnapshot.Step> steps = new ArrayList<>();
 
@@ -99,7 +115,8 @@ final class FailoverProcess {
 
 	/**
 	 * @param handOverTimeout for a switchover, how long the target may take to catch up with the
-	 * paused master before the switchover gives up and the master keeps serving; ignored otherwise
+	 * paused master, and after the demotion with its final offset, before the switchover gives up
+	 * and the master keeps serving; ignored otherwise
 	 */
 	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
 			long handOverTimeout) {
@@ -168,7 +185,8 @@ final class FailoverProcess {
 		step("selected-replica " + this.chosen, now);
 		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
 		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-			// Paused for longer than the catch-up may take, so that the pause still holds when the demotion arrives.
+			// Paused for longer than the catch-up may take, so that as a rule no write slips in before
+			// the demotion; one that does is not lost either (see handOver).
 			this.stage = Stage.PAUSING;
 			this.pauseSentAt = now;
 			out.add(new Action.PauseWrites(this.oldMaster, this.handOverTimeout + this.timers.downAfter(), this.epoch));
@@ -218,19 +236,40 @@ final class FailoverProcess {
 		}
 		else if (command instanceof Action.Replicate demote && demote.epoch() == this.epoch
 				&& demote.node().equals(this.oldMaster) && this.stage == Stage.DEMOTING) {
-			if (reply instanceof Reply.Text text && !text.error()) {
-				// Its paused writers were disconnected by the demotion; later ones get READONLY at once.
-				step("demoted " + this.oldMaster, now);
-				out.add(new Action.ResumeWrites(this.oldMaster));
-				promote(now, out);
+			if (reply instanceof Reply.Info info) {
+				onDemotion(now, info.info(), nodes, out);
 			}
 			else {
-				abortSwitchover(now, "the master refused to step down: " + describe(reply), out);
+				// A timeout or a broken connection says nothing of whether the block ran: ask the node.
+				step("demotion-unanswered (" + describe(reply) + ")", now);
+				this.stage = Stage.CHECKING_DEMOTION;
+				checkDemotion(now, nodes.get(this.oldMaster), out);
 			}
+		}
+		else if (command instanceof Action.QueryInfo && command.node().equals(this.oldMaster)
+				&& this.stage == Stage.CHECKING_DEMOTION) {
+			if (!this.demotionQueried) {
+				// An INFO asked before ours answered: ours goes out now.
+				checkDemotion(now, nodes.get(this.oldMaster), out);
+			}
+			else if (reply instanceof Reply.Info info) {
+				onDemotion(now, info.info(), nodes, out);
+			}
+			else {
+				this.demotionQueried = false;
+			}
+		}
+		else if (command instanceof Action.QueryInfo && command.node().equals(this.chosen)
+				&& this.stage == Stage.HANDING_OVER) {
+			handOver(now, nodes.get(this.chosen), out);
+		}
+		else if (command instanceof Action.Promote restore && restore.epoch() == this.epoch
+				&& restore.node().equals(this.oldMaster) && this.stage == Stage.RESTORING) {
+			onRestored(now, reply);
 		}
 		else if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
-			if (reply instanceof Reply.Text text && !text.error()) {
+			if (reply instanceof Reply.Info) {
 				step("promote-acknowledged", now);
 				confirm(now, nodes.get(this.chosen), out);
 			}
@@ -251,7 +290,7 @@ final class FailoverProcess {
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
 			step("promoted", now);
 			if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-				// The target had the paused master's offset before the master stepped down: nothing acknowledged is lost.
+				// The target had the demoted master's final offset: nothing acknowledged is lost.
 				this.writesAtRisk = 0;
 			}
 			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
@@ -259,7 +298,7 @@ final class FailoverProcess {
 			startReconfiguration(now, nodes);
 		}
 		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
-				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Text text && !text.error())) {
+				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
 			this.sent.remove(command.node());
 			this.pending.add(command.node());
 		}
@@ -292,7 +331,11 @@ final class FailoverProcess {
 		if (caughtUp) {
 			step("caught-up " + this.chosen + " @" + info.offset(), now);
 			this.stage = Stage.DEMOTING;
-			out.add(new Action.Replicate(this.oldMaster, this.chosen, this.epoch));
+			// Not REPLICAOF the target: were the target behind (a write slipped in after the pause
+			// expired), the old master would resync from it and drop those writes, and so would the
+			// target from the old master (measured on Redis 6.2 and 7.0). Replicating itself, it
+			// resyncs nobody and keeps them.
+			out.add(Action.Replicate.itself(this.oldMaster, this.epoch));
 			step("demote-sent " + this.oldMaster, now);
 		}
 		else if (now - this.pauseSentAt > this.handOverTimeout) {
@@ -306,19 +349,102 @@ final class FailoverProcess {
 		}
 	}
 
-	/** Whether a switchover is between pausing the master's writes and promoting the target. */
-	private boolean handingOver() {
-		return this.stage == Stage.PAUSING || this.stage == Stage.CATCHING_UP || this.stage == Stage.DEMOTING;
+	/** Sends the INFO that tells whether an unanswered demotion landed, unless one is in flight. */
+	private void checkDemotion(long now, NodeState node, List<Action> out) {
+		if (!this.demotionQueried && node != null && node.infoDue(now, 0)) {
+			// On the connection the demotion went out on, behind it: the answer comes after the block ran, if ever it does.
+			this.demotionQueried = true;
+			node.infoSent(now);
+			out.add(new Action.QueryInfo(this.oldMaster));
+		}
 	}
 
 	/**
-	 * The pause's safety rests on this member's timing, which a clock jump makes unreliable.
-	 * After the demotion the group may have no master: the other members' automatic failover
-	 * promotes the replica with the largest offset (the caught-up target).
+	 * What the old master says after its demotion: replicating itself at its final offset (the
+	 * target must then reach that offset), or still a master (the demotion never ran: writes
+	 * resume, nothing changed).
+	 */
+	private void onDemotion(long now, ReplicationInfo info, NodeTracker nodes, List<Action> out) {
+		if (info.role() == Role.MASTER) {
+			abortSwitchover(now, this.oldMaster + " did not step down: it keeps serving", out);
+		}
+		else if (!this.oldMaster.equals(info.master())) {
+			abortSwitchover(now, this.oldMaster + " replicates " + info.master() + ", not itself: someone else "
+					+ "reconfigured it", out);
+		}
+		else {
+			this.finalOffset = info.offset();
+			this.finalReplicationId = info.replicationId();
+			this.demotedAt = now;
+			step("demoted " + this.oldMaster + " @" + this.finalOffset, now);
+			// Its paused writers were disconnected by the demotion; later ones get READONLY at once.
+			out.add(new Action.ResumeWrites(this.oldMaster));
+			this.stage = Stage.HANDING_OVER;
+			handOver(now, nodes.get(this.chosen), out);
+		}
+	}
+
+	/**
+	 * Promotes the target once it has every write the old master acknowledged: it replicates
+	 * the old master, in its history, at its final offset or beyond. The old master resyncs
+	 * nobody, so what the target has only grows: its INFO from the catch-up counts, and Redis
+	 * 7 keeps streaming the rest to it. Not within the catch-up timeout (Redis 6.2 drops the
+	 * replicas of a demoted master; the target may be down): the old master is made master
+	 * again, with every write it acknowledged.
+	 */
+	private void handOver(long now, NodeState target, List<Action> out) {
+		ReplicationInfo info = (target != null) ? target.info() : null;
+		long offset = (info != null && info.role() == Role.REPLICA && this.oldMaster.equals(info.master())
+				&& this.finalReplicationId.equals(info.replicationId())) ? info.offset() : -1;
+		if (offset >= this.finalOffset) {
+			step("has-final-offset " + this.chosen + " @" + offset, now);
+			promote(now, out);
+		}
+		else if (now - this.demotedAt > this.handOverTimeout) {
+			this.stage = Stage.RESTORING;
+			out.add(new Action.Promote(this.oldMaster, this.epoch));
+			step("restore-sent " + this.oldMaster + ": " + this.chosen + " @" + offset + " of " + this.finalOffset, now);
+		}
+		else if (target != null && target.infoDue(now, 1)) {
+			target.infoSent(now);
+			out.add(new Action.QueryInfo(this.chosen));
+		}
+	}
+
+	private void onRestored(long now, Reply reply) {
+		String reason = this.chosen + " did not reach the final offset " + this.finalOffset + " of " + this.oldMaster
+				+ " within " + this.handOverTimeout + " ms";
+		if (reply instanceof Reply.Info info && info.info().role() == Role.MASTER) {
+			step("restored " + this.oldMaster, now);
+			abort(now, reason + ": " + this.oldMaster + " is the master again");
+		}
+		else {
+			abort(now, reason + ", and " + this.oldMaster + " could not be made master again (" + describe(reply)
+					+ "): the other members fail it over");
+		}
+	}
+
+	/** Whether a switchover is between pausing the master's writes and promoting the target. */
+	private boolean handingOver() {
+		return switch (this.stage) {
+			case PAUSING, CATCHING_UP, DEMOTING, CHECKING_DEMOTION, HANDING_OVER, RESTORING -> true;
+			default -> false;
+		};
+	}
+
+	/**
+	 * In TILT nothing is reconfigured. Before the demotion the master takes writes again at
+	 * once; after it the group may have no master: the other members' automatic failover
+	 * promotes the replica with the largest offset (on Redis 7 the target, which the demoted
+	 * master keeps streaming to).
 	 */
 	private void abortTiltedSwitchover(long now, List<Action> out) {
-		abortSwitchover(now, "entered TILT during the switchover"
-				+ ((this.stage == Stage.DEMOTING) ? " (" + this.oldMaster + " may already be a replica)" : ""), out);
+		String demotion = switch (this.stage) {
+			case DEMOTING, CHECKING_DEMOTION -> " (" + this.oldMaster + " may already have stepped down)";
+			case HANDING_OVER, RESTORING -> " (" + this.oldMaster + " stepped down at offset " + this.finalOffset + ")";
+			default -> "";
+		};
+		abortSwitchover(now, "entered TILT during the switchover" + demotion, out);
 	}
 
 	/** Gives up before the target was promoted: the master takes writes again at once. */
@@ -335,19 +461,19 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Lists what to repoint: the other replicas; after a forced failover also the old master,
-	 * which is alive and must stop taking writes at once (a switchover demoted it already; after
-	 * an automatic failover it is down and the stray node repair turns it into a replica when it
-	 * comes back). The coordinator's next {@link #advance} (right after this reply, unless in
-	 * TILT) sends them.
+	 * Lists what to repoint: the other replicas; after an operator's failover also the old
+	 * master, which is alive: a forced failover left it a master that must stop taking writes at
+	 * once, a switchover left it replicating itself (after an automatic failover it is down and
+	 * the stray node repair turns it into a replica when it comes back). The coordinator's next
+	 * {@link #advance} (right after this reply, unless in TILT) sends them.
 	 */
 	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
-		boolean forced = this.trigger == GroupSnapshot.Trigger.FORCED;
+		boolean operator = this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
 		for (NodeState node : nodes.all()) {
 			NodeAddress address = node.address();
 			boolean otherReplica = !address.equals(this.oldMaster) && node.role() == Role.REPLICA;
-			boolean liveOldMaster = forced && address.equals(this.oldMaster);
+			boolean liveOldMaster = operator && address.equals(this.oldMaster);
 			if (!address.equals(this.chosen) && (otherReplica || liveOldMaster) && reachable(node, now)) {
 				this.pending.add(address);
 			}
@@ -380,6 +506,10 @@ final class FailoverProcess {
 			catchUp(now, nodes.get(this.chosen), out);
 			return;
 		}
+		if (this.stage == Stage.HANDING_OVER) {
+			handOver(now, nodes.get(this.chosen), out);
+			return;
+		}
 		if (this.stage == Stage.CONFIRMING) {
 			if (timedOut) {
 				abort(now, "no ROLE master from " + this.chosen + " within the failover timeout");
@@ -395,10 +525,26 @@ final class FailoverProcess {
 			}
 			return;
 		}
-		if (this.stage == Stage.PAUSING || this.stage == Stage.DEMOTING) {
+		if (this.stage == Stage.PAUSING) {
 			if (timedOut) {
-				abortSwitchover(now, "no answer from " + this.oldMaster + " to the "
-						+ ((this.stage == Stage.PAUSING) ? "pause" : "demotion") + " within the failover timeout", out);
+				abortSwitchover(now, "no answer from " + this.oldMaster + " to the pause within the failover timeout", out);
+			}
+			return;
+		}
+		if (this.stage == Stage.DEMOTING || this.stage == Stage.CHECKING_DEMOTION) {
+			if (timedOut) {
+				// If it did step down, it reports itself a replica: the other members fail it over.
+				abortSwitchover(now, "no answer from " + this.oldMaster + " within the failover timeout: whether it "
+						+ "stepped down is unknown", out);
+			}
+			else if (this.stage == Stage.CHECKING_DEMOTION) {
+				checkDemotion(now, nodes.get(this.oldMaster), out);
+			}
+			return;
+		}
+		if (this.stage == Stage.RESTORING) {
+			if (timedOut) {
+				abort(now, "no answer to making " + this.oldMaster + " master again within the failover timeout");
 			}
 			return;
 		}

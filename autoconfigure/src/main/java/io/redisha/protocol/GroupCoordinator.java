@@ -478,9 +478,10 @@ public final class GroupCoordinator {
 	/**
 	 * A planned change of master that loses no acknowledged write: after the election (as for
 	 * a forced failover) writes are paused on the master ({@code CLIENT PAUSE WRITE}), the
-	 * target is awaited until it has the master's offset, the master is demoted, then the target
-	 * promoted. If the target does not catch up within {@code timeoutMillis} the master takes
-	 * writes again at once and the switchover ends as aborted. Redis's own {@code FAILOVER}
+	 * target is awaited until it has the master's offset, the master is demoted (it reports its
+	 * final offset), then the target promoted once it has that offset. If the target does not
+	 * catch up within {@code timeoutMillis}, before or after the demotion, the master takes
+	 * writes again and the switchover ends as aborted. Redis's own {@code FAILOVER}
 	 * does the same but waits for the replica's next acknowledgement, sent once a second:
 	 * hundreds of milliseconds of paused writes that this order does not need.
 	 * @param target the replica to promote; null for the best eligible one

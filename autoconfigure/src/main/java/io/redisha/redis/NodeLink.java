@@ -294,8 +294,10 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * {@code MULTI; REPLICAOF ...; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE
-	 * pubsub; EXEC}. CLIENT KILL skips the calling client, so this connection survives and
-	 * delivers the reply; our subscription is killed and reopened by the next command.
+	 * pubsub; INFO; EXEC}: the INFO inside the block reports the node right after its change
+	 * (a demoted master's final offset). CLIENT KILL skips the calling client, so this
+	 * connection survives and delivers the reply; our subscription is killed and reopened by
+	 * the next command.
 	 */
 	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, NodeAddress master) {
 		RedisFuture<String> begin = redis.multi();
@@ -303,6 +305,7 @@ public final class NodeLink implements AutoCloseable {
 		RedisFuture<String> rewrite = redis.configRewrite();
 		redis.clientKill(KillArgs.Builder.typeNormal());
 		redis.clientKill(KillArgs.Builder.typePubsub());
+		RedisFuture<String> info = redis.info();
 		CompletableFuture<TransactionResult> exec = redis.exec().toCompletableFuture();
 		rewrite.whenComplete((ok, failure) -> {
 			if (failure != null) {
@@ -314,21 +317,24 @@ public final class NodeLink implements AutoCloseable {
 			if (failure == null) {
 				return result.wasDiscarded()
 						? CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on " + this.node))
-						: change.toCompletableFuture().thenApply((ok) -> (Reply) new Reply.Text(ok, false));
+						: changedRole(change, info);
 			}
 			String abort = execAbort(failure);
 			if (abort != null) {
 				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the whole block:
-				// the role change alone still does the job.
+				// the role change alone still does the job; INFO right behind it still sees it first.
 				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
 						+ "and CLIENT KILL", this.node, abort);
 				synchronized (this.dispatchLock) {
-					return changeRole(redis, master).toCompletableFuture()
-						.thenApply((ok) -> (Reply) new Reply.Text(ok, false));
+					return changedRole(changeRole(redis, master), redis.info());
 				}
 			}
 			return CompletableFuture.<Reply>failedFuture(failure);
 		}).thenCompose((reply) -> reply);
+	}
+
+	private CompletableFuture<Reply> changedRole(RedisFuture<String> change, RedisFuture<String> info) {
+		return change.toCompletableFuture().thenCombine(info, (ok, text) -> parseInfo(text));
 	}
 
 	/** {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE} when {@code master} is null. */

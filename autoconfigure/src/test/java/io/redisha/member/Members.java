@@ -58,9 +58,19 @@ final class Members implements AutoCloseable {
 
 	RedisHaMember start(int quorum, String username, String password, UnaryOperator<NodeAddress> connectVia,
 			RedisServerProcess... seeds) {
+		return start(quorum, username, password, Duration.ofSeconds(1), connectVia, seeds);
+	}
+
+	/** Starts a member that reaches nodes through {@code connectVia}, with this command timeout. */
+	RedisHaMember start(int quorum, Duration commandTimeout, UnaryOperator<NodeAddress> connectVia,
+			RedisServerProcess... seeds) {
+		return start(quorum, null, null, commandTimeout, connectVia, seeds);
+	}
+
+	private RedisHaMember start(int quorum, String username, String password, Duration commandTimeout,
+			UnaryOperator<NodeAddress> connectVia, RedisServerProcess... seeds) {
 		List<NodeAddress> addresses = List.of(seeds).stream().map(Members::address).toList();
-		GroupSettings settings = new GroupSettings(config(quorum, addresses), username, password,
-				Duration.ofSeconds(1));
+		GroupSettings settings = new GroupSettings(config(quorum, addresses), username, password, commandTimeout);
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(settings), connectVia);

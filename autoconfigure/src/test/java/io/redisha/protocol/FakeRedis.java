@@ -46,12 +46,11 @@ final class FakeRedis {
 			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
 		}
 		if (command instanceof Action.Promote) {
-			if (node.ignoresPromotion) {
-				return new Reply.Text("OK", false);
+			if (!node.ignoresPromotion) {
+				node.following = null;
+				node.replicationId = "history-" + node.address + "-promoted";
 			}
-			node.following = null;
-			node.replicationId = "history-" + node.address + "-promoted";
-			return new Reply.Text("OK", false);
+			return new Reply.Info(ReplicationInfo.parse(info(node)));
 		}
 		if (command instanceof Action.PauseWrites) {
 			if (node.refusesPause) {
@@ -67,7 +66,7 @@ final class FakeRedis {
 		}
 		if (command instanceof Action.Replicate replicate) {
 			node.follow(this.nodes.get(replicate.master()));
-			return new Reply.Text("OK", false);
+			return new Reply.Info(ReplicationInfo.parse(info(node)));
 		}
 		if (node.following != null) {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
@@ -103,7 +102,8 @@ final class FakeRedis {
 		}
 		else {
 			Node master = this.nodes.get(node.following);
-			boolean linkUp = node.linkUp && master != null && master.alive;
+			// A node replicating itself (a switchover's demotion) never gets a link up.
+			boolean linkUp = node.linkUp && master != null && master.alive && master != node;
 			info.append("role:slave\r\nmaster_host:").append(node.following.host()).append("\r\nmaster_port:")
 				.append(node.following.port()).append("\r\nmaster_link_status:").append(linkUp ? "up" : "down")
 				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\nslave_priority:")

@@ -9,7 +9,11 @@ import io.redisha.protocol.TestCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Planned switchover on the fake clock: writes paused, the target caught up, the master demoted before the target is promoted. */
+/**
+ * Planned switchover on the fake clock: writes paused, the target caught up, the master
+ * demoted (reporting its final offset) before the target is promoted, and only once the target
+ * has that offset; a demotion whose reply is lost is checked on the node.
+ */
 class SwitchoverTest {
 
 	private static final String[] SEEDS = { "10.0.0.1:6379" };
@@ -52,15 +56,11 @@ class SwitchoverTest {
 		this.cluster.run(1000);
 		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
 		long epoch = record.epoch();
-		List<Action> steps = leader.actions.stream()
-			.filter((action) -> action instanceof Action.PauseWrites || action instanceof Action.ResumeWrites
-					|| action instanceof Action.Promote
-					|| action instanceof Action.Replicate replicate && replicate.node().equals(this.master.address))
-			.toList();
-		// Paused for the catch-up timeout plus down-after, so that the pause outlasts the demotion.
-		assertThat(steps).containsExactly(new Action.PauseWrites(this.master.address, 5000 + 1000, epoch),
-				new Action.Replicate(this.master.address, this.target.address, epoch),
-				new Action.ResumeWrites(this.master.address), new Action.Promote(this.target.address, epoch));
+		// Paused for the catch-up timeout plus down-after; demoted by replicating itself, repointed once the target is master.
+		assertThat(handOverSteps(leader)).containsExactly(new Action.PauseWrites(this.master.address, 5000 + 1000, epoch),
+				new Action.Replicate(this.master.address, this.master.address, epoch),
+				new Action.ResumeWrites(this.master.address), new Action.Promote(this.target.address, epoch),
+				new Action.Replicate(this.master.address, this.target.address, epoch));
 		assertThat(this.master.writesPaused).isFalse();
 		assertThat(this.master.following).isEqualTo(this.target.address);
 		assertThat(this.target.following).isNull();
@@ -70,9 +70,141 @@ class SwitchoverTest {
 		assertThat(record.writesAtRiskBytes()).isZero();
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
 			.containsSubsequence("pause-writes-sent", "writes-paused @1000", "caught-up 10.0.0.2:6379 @1000",
-					"demote-sent 10.0.0.1:6379", "demoted 10.0.0.1:6379", "promote-sent", "promoted");
+					"demote-sent 10.0.0.1:6379", "demoted 10.0.0.1:6379 @1000",
+					"has-final-offset 10.0.0.2:6379 @1000", "promote-sent", "promoted");
 		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
 			.address()).isEqualTo(this.target.address));
+	}
+
+	@Test
+	void aWriteThatSlipsInAfterThePauseExpiredKeepsTheTargetFromPromotionUntilItHasIt() {
+		List<Member> members = members();
+		Member leader = members.get(0);
+		this.cluster.beforeCommand = this::writesSlipInBeforeTheDemotion;
+		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
+		this.cluster.run(1000);
+		assertThat(this.master.following).as("replicating itself").isEqualTo(this.master.address);
+		assertThat(this.master.writesPaused).isFalse();
+		assertThat(leader.actions(Action.Promote.class)).isEmpty();
+		assertThat(leader.coordinator.snapshot(this.cluster.now).lastFailover().steps())
+			.extracting(FailoverSnapshot.Step::name)
+			.contains("caught-up 10.0.0.2:6379 @1000", "demoted 10.0.0.1:6379 @1100");
+
+		// The demoted master goes on streaming to its replicas (Redis 7).
+		this.target.offset = 1100;
+		this.cluster.run(500);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		assertThat(record.succeeded()).as(record.result()).isTrue();
+		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
+			.containsSubsequence("demoted 10.0.0.1:6379 @1100", "has-final-offset 10.0.0.2:6379 @1100", "promoted");
+		assertThat(leader.actions(Action.Promote.class)).containsExactly(new Action.Promote(this.target.address,
+				record.epoch()));
+		assertThat(this.master.following).isEqualTo(this.target.address);
+		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
+			.address()).isEqualTo(this.target.address));
+	}
+
+	@Test
+	void aTargetThatNeverGetsTheWritesThatSlippedInLeavesTheOldMasterServingAgain() {
+		List<Member> members = members();
+		Member leader = members.get(1);
+		this.cluster.beforeCommand = this::writesSlipInBeforeTheDemotion;
+		assertThat(switchover(leader, 300).status()).isEqualTo(CommandOutcome.Status.STARTED);
+		this.cluster.run(2000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		assertThat(record.succeeded()).isFalse();
+		assertThat(record.result()).contains("did not reach the final offset 1100 of 10.0.0.1:6379 within 300 ms")
+			.contains("is the master again");
+		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
+			.containsSubsequence("demoted 10.0.0.1:6379 @1100", "restore-sent 10.0.0.1:6379: 10.0.0.2:6379 @1000 of 1100",
+					"restored 10.0.0.1:6379");
+		assertThat(leader.actions(Action.Promote.class)).containsExactly(new Action.Promote(this.master.address,
+				record.epoch()));
+		assertThat(this.master.following).isNull();
+		assertThat(this.master.writesPaused).isFalse();
+		assertThat(members).allSatisfy((member) -> {
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
+			assertThat(snapshot.master().address()).isEqualTo(this.master.address);
+			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
+		});
+	}
+
+	@Test
+	void aDemotionWhoseReplyIsLostButThatRanCompletesTheSwitchover() {
+		List<Member> members = members();
+		Member leader = members.get(2);
+		this.cluster.lostReply = SwitchoverTest::isDemotion;
+		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
+		this.cluster.run(1000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		assertThat(record.succeeded()).as(record.result()).isTrue();
+		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
+			.containsSubsequence("demote-sent 10.0.0.1:6379",
+					"demotion-unanswered (no reply from 10.0.0.1:6379 within 1000 ms)", "demoted 10.0.0.1:6379 @1000",
+					"promote-sent", "promoted");
+		assertThat(this.target.following).isNull();
+		assertThat(this.master.following).isEqualTo(this.target.address);
+		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
+			.address()).isEqualTo(this.target.address));
+	}
+
+	@Test
+	void aDemotionThatNeverRanResumesWritesAndLeavesTheMasterServing() {
+		List<Member> members = members();
+		Member leader = members.get(0);
+		this.cluster.lostRequest = SwitchoverTest::isDemotion;
+		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
+		this.cluster.run(1000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		assertThat(record.succeeded()).isFalse();
+		assertThat(record.result()).contains("10.0.0.1:6379 did not step down: it keeps serving");
+		assertThat(leader.actions(Action.Promote.class)).isEmpty();
+		assertThat(this.master.following).isNull();
+		assertThat(this.master.writesPaused).isFalse();
+		assertThat(members).allSatisfy((member) -> {
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
+			assertThat(snapshot.master().address()).isEqualTo(this.master.address);
+			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
+		});
+	}
+
+	@Test
+	void aLeaderThatDiesAfterTheDemotionLeavesTheOthersToPromoteTheReplicaWithTheFinalOffset() {
+		List<Member> members = members();
+		Member leader = members.get(0);
+		this.cluster.beforeCommand = this::writesSlipInBeforeTheDemotion;
+		this.cluster.crashBefore = (action) -> action instanceof Action.ResumeWrites;
+		switchover(leader, 5000);
+		assertThat(leader.running).isFalse();
+		assertThat(this.master.following).isEqualTo(this.master.address);
+		// The demoted master goes on streaming to the replica it kept (Redis 7); it now reports itself a replica.
+		this.target.offset = 1100;
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> this.target.address.equals(this.master.following)
+				&& members.stream()
+					.filter((member) -> member.running)
+					.allMatch((member) -> this.target.address
+						.equals(member.coordinator.snapshot(cluster.now).master().address())))).isTrue();
+		assertThat(this.target.following).isNull();
+	}
+
+	/** The pause expired before the demotion arrived: the master took writes meanwhile. */
+	private void writesSlipInBeforeTheDemotion(Action.NodeCommand command) {
+		if (isDemotion(command)) {
+			this.master.offset = 1100;
+		}
+	}
+
+	private static boolean isDemotion(Action.NodeCommand command) {
+		return command instanceof Action.Replicate replicate && replicate.node().equals(replicate.master());
+	}
+
+	/** The leader's pause, demotion, resume and promotion, and what it later sent the old master. */
+	private List<Action> handOverSteps(Member leader) {
+		return leader.actions.stream()
+			.filter((action) -> action instanceof Action.PauseWrites || action instanceof Action.ResumeWrites
+					|| action instanceof Action.Promote
+					|| action instanceof Action.Replicate replicate && replicate.node().equals(this.master.address))
+			.toList();
 	}
 
 	@Test
@@ -108,12 +240,15 @@ class SwitchoverTest {
 		this.cluster.run(3000);
 		List<Action.Replicate> demotions = members.stream()
 			.flatMap((member) -> member.actions(Action.Replicate.class).stream())
-			.filter((replicate) -> replicate.node().equals(this.master.address))
+			.filter(SwitchoverTest::isDemotion)
 			.toList();
 		assertThat(demotions).hasSize(1);
-		assertThat(members.stream().flatMap((member) -> member.actions(Action.Promote.class).stream())).hasSize(1);
+		List<Action.Promote> promotions = members.stream()
+			.flatMap((member) -> member.actions(Action.Promote.class).stream())
+			.toList();
+		assertThat(promotions).hasSize(1);
 		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
-			.address()).isEqualTo(demotions.get(0).master()));
+			.address()).isEqualTo(promotions.get(0).node()));
 	}
 
 	@Test

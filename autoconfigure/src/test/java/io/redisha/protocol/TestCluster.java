@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -30,6 +31,16 @@ final class TestCluster {
 
 	/** A member that is about to carry out a matching action crashes instead (the action still reaches Redis). */
 	Predicate<Action> crashBefore = (action) -> false;
+
+	/** Runs just before a command reaches its node: the world changing meanwhile (a write slipping in). */
+	Consumer<Action.NodeCommand> beforeCommand = (command) -> {
+	};
+
+	/** A matching command never reaches its node: the member gets a timeout. */
+	Predicate<Action.NodeCommand> lostRequest = (command) -> false;
+
+	/** A matching command is carried out, but its reply is lost: the member gets a timeout. */
+	Predicate<Action.NodeCommand> lostReply = (command) -> false;
 
 	static GroupConfig config(int quorum, String... seeds) {
 		return config(quorum, 1, seeds);
@@ -102,8 +113,7 @@ final class TestCluster {
 				}
 			}
 			else if (work.action instanceof Action.NodeCommand command) {
-				Reply reply = member.reaches(command.node()) ? this.redis.answer(command)
-						: new Reply.Failed("cut off");
+				Reply reply = reply(member, command);
 				member.replies.add(reply);
 				work(queue, member, member.coordinator.onReply(this.now, command, reply));
 			}
@@ -125,6 +135,19 @@ final class TestCluster {
 				member.events.add(emit.event());
 			}
 		}
+	}
+
+	private Reply reply(Member member, Action.NodeCommand command) {
+		if (!member.reaches(command.node())) {
+			return new Reply.Failed("cut off");
+		}
+		if (this.lostRequest.test(command)) {
+			return new Reply.Failed("no reply from " + command.node() + " within 1000 ms");
+		}
+		this.beforeCommand.accept(command);
+		Reply reply = this.redis.answer(command);
+		return this.lostReply.test(command) ? new Reply.Failed("no reply from " + command.node() + " within 1000 ms")
+				: reply;
 	}
 
 	private static void work(Deque<Work> queue, Member member, List<Action> actions) {

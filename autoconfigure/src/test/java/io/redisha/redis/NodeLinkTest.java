@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.RedisErrorReplyException;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.Action;
@@ -26,6 +27,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -169,7 +171,7 @@ class NodeLinkTest {
 		NodeAddress replica = address(group.node(1));
 		NodeLink link = link(group.node(1), null, null);
 		await().atMost(EVENTUALLY).until(link::isSubscribed);
-		assertThat(call(link, new Action.Promote(replica, 1))).isEqualTo(new Reply.Text("OK", false));
+		assertThat(info(call(link, new Action.Promote(replica, 1))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
 		// Confirmed at once, on the same connection: CLIENT KILL skipped the caller.
 		assertThat(call(link, new Action.QueryRole(replica)))
 			.isEqualTo(new Reply.Role(new RoleInfo(true, roleOffset(link, replica), null)));
@@ -179,9 +181,34 @@ class NodeLinkTest {
 			group.node(1).command("PUBLISH", CHANNEL, "after the promotion");
 			assertThat(this.gossip).contains("after the promotion");
 		});
-		assertThat(call(link, new Action.Replicate(replica, master, 1))).isEqualTo(new Reply.Text("OK", false));
+		ReplicationInfo replicating = info(call(link, new Action.Replicate(replica, master, 1)));
+		assertThat(replicating.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(replicating.master()).isEqualTo(master);
 		assertThat(group.node(1).role()).isEqualTo("slave");
 		group.awaitReplicationLinks();
+	}
+
+	@Test
+	void aMasterReplicatingItselfStopsTakingWritesAndItsBlockReportsItsFinalOffset() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		master.command("SET", "before", "the demotion");
+		long offset = Long.parseLong(master.info("replication").get("master_repl_offset"));
+		ReplicationInfo demoted = info(call(link, new Action.Replicate(address, address, 1)));
+		assertThat(demoted.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(demoted.master()).isEqualTo(address);
+		assertThat(demoted.offset()).isEqualTo(offset);
+		assertThatExceptionOfType(RedisErrorReplyException.class).isThrownBy(() -> master.command("SET", "after", "1"))
+			.withMessageStartingWith("READONLY");
+		// It never syncs from itself (NOMASTERLINK): its data and offset stay as they were.
+		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+			assertThat(master.info("replication")).containsEntry("master_link_status", "down")
+				.containsEntry("master_repl_offset", Long.toString(offset));
+			assertThat(master.command("GET", "before")).isEqualTo("the demotion");
+		});
+		assertThat(info(call(link, new Action.Promote(address, 1))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(master.command("SET", "after", "1")).isEqualTo("OK");
 	}
 
 	@Test
@@ -215,10 +242,10 @@ class NodeLinkTest {
 			.withArgument("rename-command", "CONFIG", ""));
 		NodeAddress address = address(replica);
 		NodeLink link = link(replica, null, null);
-		assertThat(call(link, new Action.Promote(address, 1))).isEqualTo(new Reply.Text("OK", false));
+		assertThat(info(call(link, new Action.Promote(address, 1))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
 		assertThat(replica.role()).isEqualTo("master");
-		assertThat(call(link, new Action.Replicate(address, address(group.master()), 1)))
-			.isEqualTo(new Reply.Text("OK", false));
+		assertThat(info(call(link, new Action.Replicate(address, address(group.master()), 1))).role())
+			.isEqualTo(ReplicationInfo.Role.REPLICA);
 		assertThat(replica.role()).isEqualTo("slave");
 	}
 

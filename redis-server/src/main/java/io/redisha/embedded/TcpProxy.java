@@ -8,9 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * drops every open connection and black-holes new ones (accepted, then never answered, as
  * behind a dead network link); {@link #restore()} forwards again. {@link #cutFrom(String)}
  * does the same for the connections coming from one source address only, for a proxy that
- * clients bound to different loopback addresses share.
+ * clients bound to different loopback addresses share. {@link #holdFrom(String)} delays one
+ * command (and what clients send after it) until {@link #release()}, as a retransmission or a
+ * paused sender would.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -40,6 +44,12 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile boolean cut;
 
 	private volatile boolean closed;
+
+	/** What clients send is held from the first read containing these bytes on; null when not armed. */
+	private volatile byte[] holdMarker;
+
+	/** Open while data is held; null when nothing is. */
+	private volatile CountDownLatch held;
 
 	/** Listens on a free loopback port and forwards to {@code targetHost:targetPort}. */
 	public TcpProxy(String targetHost, int targetPort) {
@@ -94,6 +104,30 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
+	 * Holds the first data a client sends that contains {@code marker} (in one read, e.g. a
+	 * command name), and everything any client sends after it, until {@link #release()};
+	 * replies still flow.
+	 */
+	public void holdFrom(String marker) {
+		this.holdMarker = marker.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Whether data is held now. */
+	public boolean isHolding() {
+		return this.held != null;
+	}
+
+	/** Forwards what was held, and from then on everything again. */
+	public void release() {
+		this.holdMarker = null;
+		CountDownLatch gate = this.held;
+		this.held = null;
+		if (gate != null) {
+			gate.countDown();
+		}
+	}
+
+	/**
 	 * Like {@link #cut()}, for the clients connecting from {@code source} (an IP address such
 	 * as {@code 127.0.0.11}) only.
 	 */
@@ -133,7 +167,7 @@ public final class TcpProxy implements AutoCloseable {
 				String source = client.getInetAddress().getHostAddress();
 				this.sockets.put(client, source);
 				if (isCutFor(source)) {
-					pump(client.getInputStream(), OutputStream.nullOutputStream(), client, client);
+					pump(client.getInputStream(), OutputStream.nullOutputStream(), client, client, false);
 				}
 				else {
 					connect(client, source);
@@ -165,17 +199,20 @@ public final class TcpProxy implements AutoCloseable {
 			closeFrom(source);
 			return;
 		}
-		pump(client.getInputStream(), target.getOutputStream(), client, target);
-		pump(target.getInputStream(), client.getOutputStream(), client, target);
+		pump(client.getInputStream(), target.getOutputStream(), client, target, true);
+		pump(target.getInputStream(), client.getOutputStream(), client, target, false);
 	}
 
-	/** Copies until either side closes, then closes both. */
-	private void pump(InputStream in, OutputStream out, Socket one, Socket other) {
+	/** Copies until either side closes, then closes both; what a client sends may be held. */
+	private void pump(InputStream in, OutputStream out, Socket one, Socket other, boolean fromClient) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[8192];
 			try {
 				int read;
 				while ((read = in.read(buffer)) != -1) {
+					if (fromClient) {
+						awaitRelease(buffer, read);
+					}
 					out.write(buffer, 0, read);
 					out.flush();
 				}
@@ -192,6 +229,41 @@ public final class TcpProxy implements AutoCloseable {
 		}, "tcp-proxy-pump-" + port());
 		thread.setDaemon(true);
 		thread.start();
+	}
+
+	private void awaitRelease(byte[] data, int length) throws IOException {
+		byte[] marker = this.holdMarker;
+		if (marker != null && contains(data, length, marker)) {
+			synchronized (this) {
+				if (this.held == null) {
+					this.held = new CountDownLatch(1);
+				}
+				this.holdMarker = null;
+			}
+		}
+		CountDownLatch gate = this.held;
+		if (gate != null) {
+			try {
+				gate.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IOException("interrupted while holding", ex);
+			}
+		}
+	}
+
+	private static boolean contains(byte[] data, int length, byte[] marker) {
+		for (int start = 0; start + marker.length <= length; start++) {
+			int i = 0;
+			while (i < marker.length && data[start + i] == marker[i]) {
+				i++;
+			}
+			if (i == marker.length) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static void closeQuietly(Socket socket) {
@@ -213,6 +285,7 @@ public final class TcpProxy implements AutoCloseable {
 		catch (IOException ex) {
 			logger.debug("Cannot close proxy port {}", port(), ex);
 		}
+		release();
 		closeAll();
 	}
 

@@ -2,11 +2,14 @@ package io.redisha.embedded;
 
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 class TcpProxyTest {
 
@@ -36,6 +39,22 @@ class TcpProxyTest {
 			proxy.cut();
 			socket.setSoTimeout(2000);
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
+		}
+	}
+
+	@Test
+	void holdDelaysTheCommandWithTheMarkerUntilReleased() throws Exception {
+		try (RedisServerProcess server = RedisServerProcess.start(); TcpProxy proxy = TcpProxy.to(server)) {
+			RespClient throughProxy = new RespClient("127.0.0.1", proxy.port(), null, null, Duration.ofSeconds(5));
+			proxy.holdFrom("held-key");
+			assertThat(throughProxy.call("SET", "other-key", "1")).isEqualTo("OK");
+			CompletableFuture<Object> held = CompletableFuture.supplyAsync(() -> throughProxy.call("SET", "held-key", "1"));
+			await().atMost(Duration.ofSeconds(5)).until(proxy::isHolding);
+			assertThat(server.command("EXISTS", "held-key")).isEqualTo(0L);
+			proxy.release();
+			assertThat(held.get(5, TimeUnit.SECONDS)).isEqualTo("OK");
+			assertThat(proxy.isHolding()).isFalse();
+			assertThat(server.command("EXISTS", "held-key")).isEqualTo(1L);
 		}
 	}
 

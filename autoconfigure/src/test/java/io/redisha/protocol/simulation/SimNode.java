@@ -212,8 +212,15 @@ final class SimNode {
 		this.syncDoneAt = -1;
 	}
 
-	/** The master is reachable but the link is down: start the PSYNC handshake. */
+	/**
+	 * The master is reachable but the link is down: start the PSYNC handshake, unless the
+	 * master is itself a replica without a link to its own master, which answers
+	 * {@code NOMASTERLINK} (a demoted master replicating itself never resyncs anyone).
+	 */
 	void startSync(long now, SimNode master) {
+		if (!master.isMaster() && !master.linkUp) {
+			return;
+		}
 		this.fullSync = !canContinue(master);
 		this.syncDoneAt = now + (this.fullSync ? 600 + this.random.nextLong(1400) : 100 + this.random.nextLong(200));
 	}
@@ -271,13 +278,15 @@ final class SimNode {
 		if (isLoading(now)) {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
 		}
-		if (command instanceof Action.Promote) {
-			promote(now);
-			return new Reply.Text("OK", false);
-		}
-		if (command instanceof Action.Replicate replicate) {
-			replicate(replicate.master(), now);
-			return new Reply.Text("OK", false);
+		if (command instanceof Action.Promote || command instanceof Action.Replicate) {
+			if (command instanceof Action.Replicate replicate) {
+				replicate(replicate.master(), now);
+			}
+			else {
+				promote(now);
+			}
+			// INFO inside the MULTI block: the node right after its change.
+			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
 		}
 		if (!isMaster()) {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);

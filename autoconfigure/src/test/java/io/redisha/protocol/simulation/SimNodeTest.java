@@ -102,7 +102,8 @@ class SimNodeTest {
 		this.replica.startSync(0, this.master);
 		this.replica.progressSync(3000, this.master, 700);
 		String oldReplid = this.replica.replid();
-		assertThat(execute(this.replica, new Action.Promote(REPLICA, 3), 4000)).isEqualTo(new Reply.Text("OK", false));
+		assertThat(((Reply.Info) execute(this.replica, new Action.Promote(REPLICA, 3), 4000)).info().role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
 		assertThat(execute(this.replica, new Action.QueryRole(REPLICA), 4000))
 			.isEqualTo(new Reply.Role(new RoleInfo(true, 700, null)));
 		assertThat(this.replica.replid()).isNotEqualTo(oldReplid);
@@ -137,6 +138,26 @@ class SimNodeTest {
 		assertThat(other.linkUp()).isTrue();
 		assertThat(other.offset()).as("its own writes are lost").isEqualTo(750);
 		assertThat(other.replid()).isEqualTo(this.replica.replid());
+	}
+
+	@Test
+	void masterReplicatingItselfKeepsItsDataStreamsToItsReplicasAndResyncsNone() {
+		this.master.write(700);
+		this.replica.startSync(0, this.master);
+		this.replica.progressSync(3000, this.master, 500);
+		ReplicationInfo demoted = ((Reply.Info) execute(this.master, new Action.Replicate(MASTER, MASTER, 3), 4000))
+			.info();
+		assertThat(demoted.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(demoted.master()).isEqualTo(MASTER);
+		assertThat(demoted.offset()).as("the final offset, in the block's INFO").isEqualTo(700);
+		assertThat(this.master.takesWrites(4000)).isFalse();
+		this.replica.progressSync(4100, this.master, 700);
+		assertThat(this.replica.offset()).as("Redis 7 keeps streaming to its replicas").isEqualTo(700);
+
+		this.replica.dropLink(4200);
+		this.replica.startSync(4300, this.master);
+		assertThat(this.replica.isSyncing()).as("NOMASTERLINK: no new sync from it").isFalse();
+		assertThat(this.master.offset()).isEqualTo(700);
 	}
 
 	private static Reply execute(SimNode node, Action.NodeCommand command, long now) {
