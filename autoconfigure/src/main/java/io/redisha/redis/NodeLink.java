@@ -334,7 +334,7 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	private CompletableFuture<Reply> changedRole(RedisFuture<String> change, RedisFuture<String> info) {
-		return change.toCompletableFuture().thenCombine(info, (ok, text) -> parseInfo(text));
+		return change.toCompletableFuture().thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
 	}
 
 	/** {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE} when {@code master} is null. */
