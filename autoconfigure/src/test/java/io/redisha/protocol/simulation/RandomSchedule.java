@@ -61,11 +61,13 @@ final class RandomSchedule {
 		this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
 		this.memberCount = 2 + this.random.nextInt(5);
 		int majority = this.memberCount / 2 + 1;
-		this.quorum = switch (this.random.nextInt(5)) {
+		int quorum = switch (this.random.nextInt(5)) {
 			case 0 -> 2;
 			case 1 -> this.memberCount;
 			default -> majority;
 		};
+		// Only voters count towards the quorum, and at most the default number of members vote.
+		this.quorum = Math.min(quorum, GroupConfig.DEFAULT_VOTERS);
 		for (int i = 0; i < this.memberCount; i++) {
 			this.memberStarts.add(this.random.nextLong(1000));
 		}
