@@ -1273,14 +1273,15 @@ public final class GroupCoordinator {
 	 * Whether the election this member last voted in is over as far as it can tell: the
 	 * configuration of that epoch (or a later one) arrived, the candidate said in a later hello
 	 * that it is neither candidate nor leader in that epoch any more, it stopped, it is the one
-	 * asking again, or a whole failover timeout passed. Voting for another candidate before that
+	 * asking again, or a whole failover timeout passed (a leader elected with this vote gives up
+	 * by then whatever failover it did not finish). Voting for another candidate before that
 	 * could let two leaders of two epochs promote two replicas of the same failed master.
 	 */
 	private boolean lastVoteSettled(long now, String asking) {
 		CastVote vote = this.lastVote;
 		if (vote == null || configEpoch() >= vote.epoch() || vote.candidate().equals(asking)
 				|| this.electorate.hasDeparted(vote.candidate())
-				|| now - vote.at() >= this.timers.failoverTimeout() + this.timers.electionTimeout()) {
+				|| now - vote.at() >= this.timers.failoverTimeout()) {
 			return true;
 		}
 		Peer candidate = this.members.get(vote.candidate());
