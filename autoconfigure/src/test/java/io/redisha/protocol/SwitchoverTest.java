@@ -179,7 +179,8 @@ class SwitchoverTest {
 		assertThat(this.master.following).isEqualTo(this.master.address);
 		// The demoted master goes on streaming to the replica it kept (Redis 7); it now reports itself a replica.
 		this.target.offset = 1100;
-		assertThat(this.cluster.runUntil(10_000, (cluster) -> this.target.address.equals(this.master.following)
+		// The others voted for the dead leader: they wait up to a failover timeout before electing another.
+		assertThat(this.cluster.runUntil(20_000, (cluster) -> this.target.address.equals(this.master.following)
 				&& members.stream()
 					.filter((member) -> member.running)
 					.allMatch((member) -> this.target.address
