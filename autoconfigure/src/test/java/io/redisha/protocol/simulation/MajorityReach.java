@@ -13,8 +13,9 @@ import io.redisha.protocol.NodeAddress;
  * Ground truth of which nodes the majority can reach, kept over time: a node is reached when
  * it runs and serves (not dead, SIGSTOPped or loading) and more than half of the member slots
  * have a live incarnation with a working network path to it in both directions, whatever the
- * members themselves believe. Each stretch in which a node was not reached is a
- * {@link Loss}, with every node's data at its start.
+ * members themselves believe. Each stretch in which a node that was reached is not is a
+ * {@link Loss}, with every node's data and master at its start (before the members start,
+ * no node was ever reached, so none is lost).
  */
 final class MajorityReach {
 
@@ -24,19 +25,16 @@ final class MajorityReach {
 
 	/** Takes note of who reaches what now; called after every fault and at every tick. */
 	void observe(long now, Collection<SimMember> slots, SimNetwork network, Collection<SimNode> nodes) {
-		Map<NodeAddress, Lineage> data = null;
+		Map<NodeAddress, SimNode.State> states = null;
 		for (SimNode node : nodes) {
 			boolean reachedNow = node.isRunning() && !node.isLoading(now) && reachers(node, slots, network) * 2 > slots.size();
-			Boolean before = this.reached.put(node.address(), reachedNow);
-			if (before != null && before == reachedNow) {
-				continue;
-			}
+			boolean reachedBefore = Boolean.TRUE.equals(this.reached.put(node.address(), reachedNow));
 			List<Loss> history = this.losses.computeIfAbsent(node.address(), (address) -> new ArrayList<>());
-			if (!reachedNow) {
-				data = (data != null) ? data : dataOf(nodes);
-				history.add(new Loss(now, data));
+			if (reachedBefore && !reachedNow) {
+				states = (states != null) ? states : statesOf(nodes);
+				history.add(new Loss(now, states));
 			}
-			else if (!history.isEmpty()) {
+			else if (!reachedBefore && reachedNow && !history.isEmpty()) {
 				history.get(history.size() - 1).until = now;
 			}
 		}
@@ -53,12 +51,12 @@ final class MajorityReach {
 		return count;
 	}
 
-	private static Map<NodeAddress, Lineage> dataOf(Collection<SimNode> nodes) {
-		Map<NodeAddress, Lineage> data = new LinkedHashMap<>();
+	private static Map<NodeAddress, SimNode.State> statesOf(Collection<SimNode> nodes) {
+		Map<NodeAddress, SimNode.State> states = new LinkedHashMap<>();
 		for (SimNode node : nodes) {
-			data.put(node.address(), node.lineage());
+			states.put(node.address(), node.state());
 		}
-		return data;
+		return states;
 	}
 
 	/** Whether the majority reaches the node, as last observed. */
@@ -83,13 +81,13 @@ final class MajorityReach {
 
 		private final long since;
 
-		private final Map<NodeAddress, Lineage> data;
+		private final Map<NodeAddress, SimNode.State> states;
 
 		private long until = Long.MAX_VALUE;
 
-		Loss(long since, Map<NodeAddress, Lineage> data) {
+		Loss(long since, Map<NodeAddress, SimNode.State> states) {
 			this.since = since;
-			this.data = data;
+			this.states = states;
 		}
 
 		long since() {
@@ -101,9 +99,9 @@ final class MajorityReach {
 			return this.until;
 		}
 
-		/** What the node had when the loss began. */
-		Lineage dataOf(NodeAddress node) {
-			return this.data.get(node);
+		/** The node's data and master when the loss began. */
+		SimNode.State stateOf(NodeAddress node) {
+			return this.states.get(node);
 		}
 
 	}

@@ -160,6 +160,11 @@ final class SimNode {
 		return new Lineage(this.history, this.offset);
 	}
 
+	/** Its data and the master it follows now. */
+	State state() {
+		return new State(lineage(), this.following);
+	}
+
 	/** The master its config file names; null when it starts as a master. */
 	NodeAddress configuredMaster() {
 		return this.configuredMaster;
@@ -441,6 +446,13 @@ final class SimNode {
 			id.append(Character.forDigit(this.random.nextInt(16), 16));
 		}
 		return id.toString();
+	}
+
+	/**
+	 * A node's data and master at one moment.
+	 * @param following the master it replicates; null for a master
+	 */
+	record State(Lineage data, NodeAddress following) {
 	}
 
 	@Override

@@ -18,10 +18,11 @@ import io.redisha.protocol.NodeAddress;
  * <p>
  * A write may be lost only in the asynchronous-replication window: acknowledged while the
  * majority could not reach its master, or by a master whose history was replaced by one
- * started while (or at most {@link #GRACE_MILLIS} after) the majority could not reach it,
- * either before that loss began and beyond what the successor had then, or after it, by a
- * master deposed that way that members still route to for at most
- * {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced failover counts as such
+ * started while (or at most {@link #GRACE_MILLIS} after) the majority could not reach it:
+ * before that loss began, beyond what the successor had then, if the successor was a
+ * replica of that master then or started from a prefix of its history (a lagging replica,
+ * not a stale branch); or after it, by the master so deposed, which members may still route
+ * to for at most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced failover counts as such
  * a loss of the master it replaces. A write whose only copy a restart without persistence
  * destroyed is lost too. Any other loss is a violation: the rollback of a master the majority
  * could reach, a stale branch winning, a resync from an empty node.
@@ -94,7 +95,7 @@ final class WriteLedger {
 		AcknowledgedWrite olderWrite = older.lastMajorityWrite;
 		boolean overlapping = olderWrite != null && newer.firstWrite != null && olderWrite.at() >= newer.firstWrite.at()
 				&& olderWrite.at() <= newer.lastWrite.at() && (latest == olderWrite || latest == newer.lastWrite);
-		if (!overlapping || excused(olderWrite, newer.origin)) {
+		if (!overlapping || excused(olderWrite, newer.origin, true)) {
 			return null;
 		}
 		return "two masters take writes at once: " + older.node + " (master since " + seconds(older.since)
@@ -119,16 +120,10 @@ final class WriteLedger {
 
 	/** Judges every write against the final master's data. */
 	Verdict judge(SimNode finalMaster) {
-		Lineage end = finalMaster.lineage();
-		Map<Segment, Segment> nextOnFinal = new IdentityHashMap<>();
-		Segment root = end.head();
-		for (Segment segment = end.head(); segment.parent() != null; segment = segment.parent()) {
-			nextOnFinal.put(segment.parent(), segment);
-			root = segment.parent();
-		}
+		FinalHistory history = new FinalHistory(finalMaster.lineage());
 		Verdict verdict = new Verdict(this.writes.size());
 		for (AcknowledgedWrite write : this.writes) {
-			if (end.contains(write)) {
+			if (history.data.contains(write)) {
 				continue;
 			}
 			if (this.destroyed.get((int) write.id())) {
@@ -138,33 +133,47 @@ final class WriteLedger {
 				verdict.inMinority++;
 			}
 			else {
-				judgeLoss(write, successor(write.segment(), end, nextOnFinal, root), finalMaster, verdict);
+				judgeLoss(write, history, finalMaster, verdict);
 			}
 		}
 		return verdict;
 	}
 
-	private void judgeLoss(AcknowledgedWrite write, Segment successor, SimNode finalMaster, Verdict verdict) {
-		if (successor != null && excused(write, successor)) {
+	private void judgeLoss(AcknowledgedWrite write, FinalHistory history, SimNode finalMaster, Verdict verdict) {
+		Segment meeting = null;
+		long branchedAt = Long.MAX_VALUE;
+		for (Segment segment = write.segment(); segment != null && meeting == null; segment = segment.parent()) {
+			if (history.contains(segment)) {
+				meeting = segment;
+			}
+			else {
+				branchedAt = segment.from();
+			}
+		}
+		Segment successor = history.successor(meeting);
+		boolean prefix = successor != null && (meeting == null || successor.from() <= branchedAt);
+		if (successor != null && excused(write, successor, prefix)) {
 			verdict.inWindow++;
 			return;
 		}
-		Replacement replacement = (successor != null) ? replacement(write.node(), successor) : null;
 		verdict.violations++;
 		if (verdict.firstViolation != null) {
 			return;
 		}
+		Replacement replacement = (successor != null) ? replacement(write.node(), successor) : null;
 		String lost = write + " is not in the data of the final master " + finalMaster + ": ";
-		if (successor == null) {
-			verdict.firstViolation = lost + "it kept an older history, and discarded " + write.segment();
+		if (successor == null || !prefix && !replicaThen(write, replacement)) {
+			verdict.firstViolation = lost + "its history went on with " + meeting + " past offset " + branchedAt
+					+ ", where the write's branched off" + ((successor != null) ? ", then " + successor : "");
 		}
 		else if (replacement == null) {
-			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor
+			verdict.firstViolation = lost + ((meeting != null) ? "its history left " + write.node() + "'s with "
+					: "its history shares nothing with the write's, and starts with ") + successor
 					+ ", while the majority could reach " + write.node();
 		}
 		else if (write.at() >= replacement.since()) {
-			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor
-					+ ", and " + write.node() + " took the write more than " + STALE_ROUTE_MILLIS
+			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor + ", and "
+					+ write.node() + " took the write more than " + STALE_ROUTE_MILLIS
 					+ " ms after it was back from its loss at " + seconds(replacement.since());
 		}
 		else {
@@ -173,35 +182,26 @@ final class WriteLedger {
 		}
 	}
 
-	/**
-	 * The first segment of the final history after the point where it left the history the
-	 * write went to; null when the final history is the older one.
-	 */
-	private static Segment successor(Segment written, Lineage end, Map<Segment, Segment> nextOnFinal, Segment root) {
-		for (Segment segment = written; segment != null; segment = segment.parent()) {
-			if (segment == end.head()) {
-				return null;
-			}
-			Segment next = nextOnFinal.get(segment);
-			if (next != null) {
-				return next;
-			}
-		}
-		return root;
+	private static boolean replicaThen(AcknowledgedWrite write, Replacement replacement) {
+		return replacement != null && write.node().equals(replacement.successorThen().following());
 	}
 
 	/**
 	 * Whether the write may be lost to the successor's history: its master was replaced
-	 * legitimately, and the write is beyond what the successor had when that loss began, or
-	 * was taken by the deposed master before members could know.
+	 * legitimately, and the write was taken by the deposed master before members could know,
+	 * or, when the successor started from a prefix of the history the write went to (a
+	 * lagging replica of it), before the loss and beyond what the successor had then.
 	 */
-	private boolean excused(AcknowledgedWrite write, Segment successor) {
+	private boolean excused(AcknowledgedWrite write, Segment successor, boolean fromPrefix) {
 		Replacement replacement = replacement(write.node(), successor);
 		if (replacement == null) {
 			return false;
 		}
-		return (write.at() < replacement.since()) ? !replacement.data().contains(write)
-				: write.at() - STALE_ROUTE_MILLIS <= replacement.back();
+		if (write.at() < replacement.since()) {
+			return (fromPrefix || replicaThen(write, replacement))
+					&& !replacement.successorThen().data().contains(write);
+		}
+		return write.at() - STALE_ROUTE_MILLIS <= replacement.back();
 	}
 
 	/**
@@ -210,16 +210,53 @@ final class WriteLedger {
 	 */
 	private Replacement replacement(NodeAddress oldMaster, Segment successor) {
 		long promoted = successor.createdAt();
-		if (successor.epoch() != Segment.NO_EPOCH && oldMaster.equals(this.forcedFailoverOf.apply(successor.epoch()))) {
-			return new Replacement(promoted, promoted, new Lineage(successor.parent(), successor.from()));
-		}
 		MajorityReach.Loss loss = this.reach.lossDuring(oldMaster, promoted - GRACE_MILLIS, promoted);
-		return (loss != null) ? new Replacement(loss.since(), Math.max(loss.until(), promoted),
-				loss.dataOf(successor.node())) : null;
+		if (loss != null) {
+			return new Replacement(loss.since(), Math.max(loss.until(), promoted), loss.stateOf(successor.node()));
+		}
+		boolean forced = successor.epoch() != Segment.NO_EPOCH
+				&& oldMaster.equals(this.forcedFailoverOf.apply(successor.epoch()));
+		return forced ? new Replacement(promoted, promoted,
+				new SimNode.State(new Lineage(successor.parent(), successor.from()), oldMaster)) : null;
 	}
 
 	private static String seconds(long millis) {
 		return String.format("%.1fs", millis / 1000.0);
+	}
+
+	/** The final master's data, and the chain of segments it descends from. */
+	private static final class FinalHistory {
+
+		private final Lineage data;
+
+		/** Each segment of the chain but the newest, with the next one. */
+		private final Map<Segment, Segment> next = new IdentityHashMap<>();
+
+		private final Segment root;
+
+		FinalHistory(Lineage data) {
+			this.data = data;
+			Segment segment = data.head();
+			for (; segment.parent() != null; segment = segment.parent()) {
+				this.next.put(segment.parent(), segment);
+			}
+			this.root = segment;
+		}
+
+		/** Whether the segment is on this chain. */
+		boolean contains(Segment segment) {
+			return segment == this.data.head() || this.next.containsKey(segment);
+		}
+
+		/**
+		 * The segment of this history that took over from the meeting point: the next one, or
+		 * the root when the histories do not meet; null when this history ends there (it kept
+		 * the older branch).
+		 */
+		Segment successor(Segment meeting) {
+			return (meeting != null) ? this.next.get(meeting) : this.root;
+		}
+
 	}
 
 	/** What became of the acknowledged writes. */
@@ -275,9 +312,9 @@ final class WriteLedger {
 	 * A legitimate replacement of an old master.
 	 * @param since when the majority lost it
 	 * @param back when it was back and the successor had taken over
-	 * @param data what the successor's node had when the loss began
+	 * @param successorThen the successor's node when the loss began: its data and its master
 	 */
-	private record Replacement(long since, long back, Lineage data) {
+	private record Replacement(long since, long back, SimNode.State successorThen) {
 	}
 
 	/** One node's time as master, from its first write: the writes it took, for the overlap check. */
