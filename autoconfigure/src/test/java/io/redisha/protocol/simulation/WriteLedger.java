@@ -19,13 +19,13 @@ import io.redisha.protocol.NodeAddress;
  * A write may be lost only in the asynchronous-replication window: acknowledged while the
  * majority could not reach its master, or by a master whose history was replaced by one
  * started while (or at most {@link #GRACE_MILLIS} after) the majority could not reach it:
- * before that loss began, beyond what the successor had then, if the successor was a
- * replica of that master then or started from a prefix of its history (a lagging replica,
- * not a stale branch); or after it, by the master so deposed, which members may still route
- * to for at most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced failover counts as such
- * a loss of the master it replaces. A write whose only copy a restart without persistence
- * destroyed is lost too. Any other loss is a violation: the rollback of a master the majority
- * could reach, a stale branch winning, a resync from an empty node.
+ * before that loss began, beyond what the successor had then, if the successor was a replica
+ * of that master then or started from a prefix of its history (a lagging replica, not a stale
+ * branch); or after it, by the master so deposed, which members may still route to for at
+ * most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced failover counts as
+ * such a loss of the master it replaces. A write whose only copy a restart without
+ * persistence destroyed is lost too. Any other loss is a violation: the rollback of a master
+ * the majority could reach, a stale branch winning, a resync from an empty node.
  * <p>
  * For the same reason, two masters may take the majority's writes at the same time only if
  * the older one (the one that became master first) is such a deposed master.
