@@ -21,7 +21,8 @@ import io.redisha.protocol.ProtocolEvent;
  * quiet. A broken property throws a {@link SimulationFailure}.
  * <ul>
  * <li>never two leaders in one epoch ({@code ELECTED_LEADER} events);</li>
- * <li>never two different promotions in one epoch ({@code Promote} commands);</li>
+ * <li>never two different nodes made master in one epoch ({@code Promote} commands, and
+ * {@code PROMOTED_REPLICA} events, which also cover a node adopted as already promoted);</li>
  * <li>promotions only by the elected leader of their epoch, never of a replica with priority
  * 0, of a node down for longer than down-after, nor without quorum members having seen the
  * master down recently (the master the leader named when it tried and when it was elected);</li>
@@ -33,6 +34,9 @@ import io.redisha.protocol.ProtocolEvent;
  * <li>once healed and quiet: every live member names the same master, the only node with role
  * master, and every replica follows it with its link up.</li>
  * </ul>
+ * With {@link #checkWrites()}, also the data: never two masters taking the majority's writes
+ * at once, and every acknowledged write in the final master's data unless lost in the
+ * asynchronous-replication window ({@link WriteLedger}).
  */
 final class InvariantChecker {
 
@@ -55,6 +59,14 @@ final class InvariantChecker {
 
 	/** Epochs of operators' elections: the quorum does not apply to them. */
 	private final Set<Long> operatorEpochs = new HashSet<>();
+
+	/** Epochs of operators' forced failovers, with the master each replaces. */
+	private final Map<Long, NodeAddress> forcedFailovers = new HashMap<>();
+
+	private final MajorityReach reach = new MajorityReach();
+
+	/** The acknowledged writes, once {@link #checkWrites()} was called. */
+	private WriteLedger writes;
 
 	/** Switchover epochs: the master whose writes were paused, and the leader that paused them. */
 	private final Map<Long, NodeAddress> switchovers = new HashMap<>();
@@ -91,6 +103,51 @@ final class InvariantChecker {
 	/** The epochs in which a leader was elected. */
 	Set<Long> electedEpochs() {
 		return new TreeSet<>(this.leaders.keySet());
+	}
+
+	/** Records every acknowledged write from now on, and fails when two masters take the majority's writes at once. */
+	void checkWrites() {
+		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get);
+		observeReach();
+	}
+
+	/** Takes note of what the majority reaches: after every fault, and at every tick. */
+	void observeReach() {
+		if (this.writes != null) {
+			this.reach.observe(this.world.now(), this.world.members(), this.world.network(), this.world.nodes());
+		}
+	}
+
+	/** A client's write the node just acknowledged, following the route of the member. */
+	void acknowledged(SimMember member, SimNode node) {
+		if (this.writes != null) {
+			String overlap = this.writes.acknowledged(member.id(), node, this.world.now());
+			if (overlap != null) {
+				throw this.world.failure(overlap, null);
+			}
+		}
+	}
+
+	/** The node is about to restart without its data. */
+	void beforeDataLoss(SimNode node) {
+		if (this.writes != null) {
+			this.writes.beforeDataLoss(node, this.world.nodes());
+		}
+	}
+
+	/**
+	 * Every acknowledged write is in the final master's data, unless lost in the
+	 * asynchronous-replication window or with the only node that had it.
+	 * @return how many were written, and lost with an excuse
+	 */
+	WriteLedger.Verdict checkAcknowledgedWrites(NodeAddress finalMaster) {
+		WriteLedger.Verdict verdict = this.writes.judge(this.world.node(finalMaster));
+		if (verdict.violations() > 0) {
+			throw this.world.failure(verdict.violations() + " of " + verdict.acknowledged()
+					+ " acknowledged writes lost beyond the replication window; the first: " + verdict.firstViolation(),
+					null);
+		}
+		return verdict;
 	}
 
 	void onAction(SimMember member, Action action) {
@@ -168,6 +225,9 @@ final class InvariantChecker {
 				if ("forced".equals(event.detail()) || "switchover".equals(event.detail())) {
 					this.operatorEpochs.add(event.epoch());
 				}
+				if ("forced".equals(event.detail())) {
+					this.forcedFailovers.put(event.epoch(), event.node());
+				}
 			}
 			case ELECTED_LEADER -> {
 				Attempt attempt = attempt(id, event.epoch(), now);
@@ -178,6 +238,7 @@ final class InvariantChecker {
 					throw this.world.failure("two leaders in epoch " + event.epoch() + ": " + earlier + " and " + id, null);
 				}
 			}
+			case PROMOTED_REPLICA -> madeMaster(member, event.epoch(), event.node());
 			case TILT -> this.tilted.add(id);
 			case TILT_CLEARED -> this.tilted.remove(id);
 			default -> {
@@ -192,11 +253,7 @@ final class InvariantChecker {
 	private void onPromote(SimMember member, Action.Promote promote) {
 		requireNotTilted(member, promote);
 		long now = this.world.now();
-		NodeAddress earlier = this.promotions.putIfAbsent(promote.epoch(), promote.node());
-		if (earlier != null && !earlier.equals(promote.node())) {
-			throw this.world.failure("two promotions in epoch " + promote.epoch() + ": " + earlier + " and "
-					+ promote.node() + " (by " + member + ")", null);
-		}
+		madeMaster(member, promote.epoch(), promote.node());
 		SimNode node = this.world.node(promote.node());
 		if (node.priority() == 0) {
 			throw this.world.failure(member + " promotes " + node + " whose replica-priority is 0", null);
@@ -226,6 +283,15 @@ final class InvariantChecker {
 			}
 		}
 		this.promotionCount++;
+	}
+
+	/** A node promoted, or adopted as already promoted, in an epoch: one per epoch. */
+	private void madeMaster(SimMember member, long epoch, NodeAddress node) {
+		NodeAddress earlier = this.promotions.putIfAbsent(epoch, node);
+		if (earlier != null && !earlier.equals(node)) {
+			throw this.world.failure("two nodes made master in epoch " + epoch + ": " + earlier + " and " + node
+					+ " (by " + member + ")", null);
+		}
 	}
 
 	private void requireNotTilted(SimMember member, Action action) {

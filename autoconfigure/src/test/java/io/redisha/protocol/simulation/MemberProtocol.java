@@ -31,6 +31,15 @@ interface MemberProtocol {
 	/** An operator's word that the silent voters are dead; the actions to carry out (none when refused). */
 	List<Action> replaceVoters(long now);
 
+	/** An operator's forget of a member by id; the actions to carry out (none when refused). */
+	List<Action> forgetMember(long now, String memberId);
+
+	/** An operator's pause of automatic failover; the actions to carry out. */
+	List<Action> pause(long now);
+
+	/** An operator's resume of automatic failover; the actions to carry out. */
+	List<Action> resume(long now);
+
 	GroupSnapshot snapshot(long now);
 
 	static MemberProtocol of(GroupCoordinator coordinator) {
@@ -69,6 +78,21 @@ interface MemberProtocol {
 			@Override
 			public List<Action> replaceVoters(long now) {
 				return coordinator.replaceVoters(now).actions();
+			}
+
+			@Override
+			public List<Action> forgetMember(long now, String memberId) {
+				return coordinator.forgetMember(now, memberId).actions();
+			}
+
+			@Override
+			public List<Action> pause(long now) {
+				return coordinator.pause(now).actions();
+			}
+
+			@Override
+			public List<Action> resume(long now) {
+				return coordinator.resume(now).actions();
 			}
 
 			@Override

@@ -12,9 +12,15 @@ import io.redisha.protocol.NodeAddress;
 /**
  * One random simulated history drawn from a seed: a group (members, quorum, nodes and their
  * priorities), a warm-up, a phase of overlapping faults, then everything healed and a long
- * quiet phase at whose end the world must have converged.
+ * quiet phase at whose end the world must have converged. In strict mode
+ * ({@code -Dredisha.simulation.strict=true}) the group is drawn wider (2 to 7 members, any
+ * quorum, sometimes a short member expiry, host clocks seconds apart), the
+ * {@link StrictFaults} are added, and the acknowledged writes are checked too.
  */
 final class RandomSchedule {
+
+	/** Whether schedules are strict unless asked otherwise. */
+	static final boolean STRICT = Boolean.getBoolean("redisha.simulation.strict");
 
 	static final long WARM_UP_MILLIS = 5_000;
 
@@ -26,6 +32,11 @@ final class RandomSchedule {
 
 	private static final long OPERATOR_STREAM = 0x0FE7A70L;
 
+	private static final long STRICT_GROUP_STREAM = 0x6E0C9L;
+
+	/** How far apart the host clocks of a strict schedule may be. */
+	private static final long MAX_STRICT_CLOCK_SKEW_MILLIS = 5000;
+
 	/*
 	 * Every node is a seed unless -Dredisha.simulation.partialSeeds=true: then a third of the
 	 * schedules name only the first node, and a stray master that no member remembers after
@@ -33,6 +44,8 @@ final class RandomSchedule {
 	 */
 
 	private final long seed;
+
+	private final boolean strict;
 
 	private final SplittableRandom random;
 
@@ -52,25 +65,47 @@ final class RandomSchedule {
 
 	private final int parallelSyncs;
 
+	private final long memberExpiryMillis;
+
 	private final List<Long> memberStarts = new ArrayList<>();
+
+	private final List<Long> clockSkews = new ArrayList<>();
 
 	private final List<Fault> faults = new ArrayList<>();
 
-	private RandomSchedule(long seed) {
+	private boolean pausesFailover;
+
+	private RandomSchedule(long seed, boolean strict) {
 		this.seed = seed;
+		this.strict = strict;
 		this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-		this.memberCount = 2 + this.random.nextInt(5);
-		int majority = this.memberCount / 2 + 1;
+		int members = 2 + this.random.nextInt(5);
+		int majority = members / 2 + 1;
 		int quorum = switch (this.random.nextInt(5)) {
 			case 0 -> 2;
-			case 1 -> this.memberCount;
+			case 1 -> members;
 			default -> majority;
 		};
-		// Only voters count towards the quorum, and at most the default number of members vote.
-		this.quorum = Math.min(quorum, GroupConfig.DEFAULT_VOTERS);
-		for (int i = 0; i < this.memberCount; i++) {
+		for (int i = 0; i < members; i++) {
 			this.memberStarts.add(this.random.nextLong(1000));
 		}
+		// Strict mode draws its group from a stream of its own: the faults drawn below stay what they were.
+		SplittableRandom group = new SplittableRandom(seed ^ STRICT_GROUP_STREAM);
+		if (strict) {
+			members = 2 + group.nextInt(6);
+			quorum = 1 + group.nextInt(members);
+			while (this.memberStarts.size() < members) {
+				this.memberStarts.add(group.nextLong(1000));
+			}
+			for (int i = 0; i < members; i++) {
+				this.clockSkews.add(group.nextLong(-MAX_STRICT_CLOCK_SKEW_MILLIS, MAX_STRICT_CLOCK_SKEW_MILLIS + 1));
+			}
+		}
+		this.memberCount = members;
+		// Only voters count towards the quorum, and at most the default number of members vote.
+		this.quorum = Math.min(quorum, GroupConfig.DEFAULT_VOTERS);
+		this.memberExpiryMillis = (strict && group.nextInt(3) == 0) ? 4000 + group.nextLong(8000)
+				: GroupConfig.Timing.defaults().memberExpiry().toMillis();
 		int nodeCount = 2 + this.random.nextInt(4);
 		for (int i = 0; i < nodeCount; i++) {
 			this.addresses.add(new NodeAddress("10.0.0." + (i + 1), 6379));
@@ -86,6 +121,12 @@ final class RandomSchedule {
 			addRandomFault(WARM_UP_MILLIS + this.random.nextLong(FAULT_PHASE_MILLIS));
 		}
 		addOperatorCommands(new SplittableRandom(seed ^ OPERATOR_STREAM));
+		if (strict) {
+			StrictFaults strictFaults = new StrictFaults(seed, this.memberCount, this.addresses, this.memberExpiryMillis,
+					this::add);
+			strictFaults.draw();
+			this.pausesFailover = strictFaults.pausesFailover();
+		}
 	}
 
 	/**
@@ -108,16 +149,25 @@ final class RandomSchedule {
 		}
 	}
 
+	/** The schedule of the seed, strict if {@code -Dredisha.simulation.strict=true}. */
 	static RandomSchedule of(long seed) {
-		return new RandomSchedule(seed);
+		return new RandomSchedule(seed, STRICT);
+	}
+
+	static RandomSchedule of(long seed, boolean strict) {
+		return new RandomSchedule(seed, strict);
 	}
 
 	/** The group this schedule runs: short timers, so that many failovers fit in a minute. */
 	GroupConfig config() {
 		List<NodeAddress> seeds = this.onlyMasterIsSeed ? List.of(this.addresses.get(0)) : this.addresses;
+		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+		GroupConfig.Timing timing = new GroupConfig.Timing(defaults.pingPeriod(), defaults.infoPeriod(),
+				defaults.helloPeriod(), defaults.opinionValidity(), Duration.ofMillis(this.memberExpiryMillis),
+				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(), defaults.demoteAfter());
 		return new GroupConfig("sim", seeds, this.quorum,
 				Duration.ofMillis(this.downAfterMillis), Duration.ofMillis(this.failoverTimeoutMillis), this.parallelSyncs,
-				GroupConfig.Timing.defaults());
+				timing);
 	}
 
 	/**
@@ -127,6 +177,12 @@ final class RandomSchedule {
 	Outcome run() {
 		GroupConfig config = config();
 		SimWorld world = SimWorld.withCoordinators(this.seed, config, COMMAND_TIMEOUT_MILLIS);
+		if (this.strict) {
+			world.checker().checkWrites();
+			for (int i = 0; i < this.memberCount; i++) {
+				world.setClockSkew("m" + (i + 1), this.clockSkews.get(i));
+			}
+		}
 		for (int i = 0; i < this.addresses.size(); i++) {
 			world.addNode(this.addresses.get(i), this.priorities.get(i), (i == 0) ? null : this.addresses.get(0));
 		}
@@ -146,11 +202,19 @@ final class RandomSchedule {
 		});
 		// Once the restarted members learned the configuration: the operator replaces voters that crashed for good.
 		world.at(healAt + 8000, "operator: replace dead voters", SimWorld::replaceDeadVoters);
+		if (this.pausesFailover) {
+			// Members restarted by the heal may not know of a pause yet: every member asks a little later.
+			world.at(healAt + 5000, "operator: resume automatic failover everywhere", (w) -> {
+				for (int i = 1; i <= this.memberCount; i++) {
+					w.operate("m" + i, (p) -> p.resume(w.now()));
+				}
+			});
+		}
 		world.runUntil(healAt + QUIET_MILLIS);
 		NodeAddress master = world.checker().checkConverged();
+		WriteLedger.Verdict writes = this.strict ? world.checker().checkAcknowledgedWrites(master) : null;
 		return new Outcome(world.steps(), world.checker().promotionCount(), world.checker().switchoverCount(),
-				world.checker().electedEpochs().size(),
-				master);
+				world.checker().electedEpochs().size(), master, writes);
 	}
 
 	private void addRandomFault(long at) {
@@ -296,19 +360,24 @@ final class RandomSchedule {
 
 	@Override
 	public String toString() {
-		StringBuilder text = new StringBuilder("seed " + this.seed + ": " + this.memberCount + " members, quorum "
-				+ this.quorum + ", nodes " + this.addresses + " with priorities " + this.priorities
-				+ (this.onlyMasterIsSeed ? ", only the first one a seed" : ", all of them seeds") + ", down-after "
-				+ this.downAfterMillis + " ms, failover-timeout " + this.failoverTimeoutMillis + " ms, parallel-syncs "
-				+ this.parallelSyncs + "\n");
+		StringBuilder text = new StringBuilder("seed " + this.seed + (this.strict ? " (strict)" : "") + ": "
+				+ this.memberCount + " members, quorum " + this.quorum + ", nodes " + this.addresses + " with priorities "
+				+ this.priorities + (this.onlyMasterIsSeed ? ", only the first one a seed" : ", all of them seeds")
+				+ ", down-after " + this.downAfterMillis + " ms, failover-timeout " + this.failoverTimeoutMillis
+				+ " ms, parallel-syncs " + this.parallelSyncs + ", member expiry " + this.memberExpiryMillis + " ms"
+				+ (this.strict ? ", host clocks off by " + this.clockSkews + " ms" : "") + "\n");
 		this.faults.stream()
 			.sorted((a, b) -> Long.compare(a.at(), b.at()))
 			.forEach((fault) -> text.append(String.format("%9.1fs %s%n", fault.at() / 1000.0, fault.description())));
 		return text.toString();
 	}
 
-	/** What one schedule did. */
-	record Outcome(long steps, long promotions, long switchovers, int elections, NodeAddress finalMaster) {
+	/**
+	 * What one schedule did.
+	 * @param writes what became of the acknowledged writes; null unless strict
+	 */
+	record Outcome(long steps, long promotions, long switchovers, int elections, NodeAddress finalMaster,
+			WriteLedger.Verdict writes) {
 	}
 
 	private record Fault(long at, String description, Consumer<SimWorld> action) {

@@ -93,6 +93,21 @@ final class ScriptedProtocol implements MemberProtocol {
 	}
 
 	@Override
+	public List<Action> forgetMember(long now, String memberId) {
+		return List.of();
+	}
+
+	@Override
+	public List<Action> pause(long now) {
+		return List.of();
+	}
+
+	@Override
+	public List<Action> resume(long now) {
+		return List.of();
+	}
+
+	@Override
 	public GroupSnapshot snapshot(long now) {
 		return new GroupSnapshot("scripted", GroupState.NO_MASTER, 0, 0, 1, null, List.of(), List.of(), 0, null);
 	}

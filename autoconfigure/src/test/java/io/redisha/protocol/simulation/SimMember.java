@@ -13,8 +13,8 @@ import io.redisha.protocol.NodeAddress;
 
 /**
  * One incarnation of an application instance in a slot (its host): a protocol, the nodes it
- * monitors (and so is subscribed to), and the commands it waits for. A restart in the same
- * slot is a new incarnation with a new id and no memory.
+ * monitors (and so is subscribed to), the commands it waits for, and the master its clients
+ * write to. A restart in the same slot is a new incarnation with a new id and no memory.
  */
 final class SimMember {
 
@@ -42,6 +42,12 @@ final class SimMember {
 	private long pausedAt;
 
 	private long pausedUntil;
+
+	/** Whether what it sent just before freezing stays in its buffers until it wakes. */
+	private boolean holdingOutgoing;
+
+	/** The master its clients write to: the last one it announced with {@code +switch-master}. */
+	private NodeAddress route;
 
 	SimMember(String slot, MemberIdentity identity, MemberProtocol protocol) {
 		this.slot = slot;
@@ -79,13 +85,31 @@ final class SimMember {
 		return this.pending;
 	}
 
-	/** Freezes the process (a long GC pause, a frozen container) until {@code until}. */
-	void pause(long now, long until) {
+	/**
+	 * Freezes the process (a long GC pause, a frozen container) until {@code until}.
+	 * @param holdOutgoing whether the messages it sent and that have not arrived yet leave
+	 * only when it wakes (they were still in its buffers)
+	 */
+	void pause(long now, long until, boolean holdOutgoing) {
 		if (this.state == State.RUNNING) {
 			this.state = State.PAUSED;
 			this.pausedAt = now;
 			this.pausedUntil = until;
+			this.holdingOutgoing = holdOutgoing;
 		}
+	}
+
+	/** Whether what it sends waits until it wakes. */
+	boolean holdsOutgoing() {
+		return this.state == State.PAUSED && this.holdingOutgoing;
+	}
+
+	NodeAddress route() {
+		return this.route;
+	}
+
+	void route(NodeAddress master) {
+		this.route = master;
 	}
 
 	boolean isDueToResume(long now) {
@@ -114,6 +138,7 @@ final class SimMember {
 		this.pending.clear();
 		this.backlog.clear();
 		this.monitored.clear();
+		this.route = null;
 	}
 
 	@Override

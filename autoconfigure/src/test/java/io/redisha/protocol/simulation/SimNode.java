@@ -11,9 +11,10 @@ import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredHash;
 
 /**
- * A simulated Redis server: its process state, its role and replication state, and the
- * answers it gives to the commands the protocol sends. Replication progress is driven by
- * {@link SimWorld}, which knows which masters are reachable.
+ * A simulated Redis server: its process state, its role and replication state, its data (as
+ * a {@link Lineage}), and the answers it gives to the commands the protocol sends.
+ * Replication progress is driven by {@link SimWorld}, which knows which masters are
+ * reachable.
  */
 final class SimNode {
 
@@ -21,6 +22,18 @@ final class SimNode {
 	enum Process {
 
 		RUNNING, PAUSED, DEAD
+
+	}
+
+	/** How a dead node comes back. */
+	enum Restart {
+
+		/** From its config file and its RDB file: the role it was last given, the data and offset it had. */
+		FROM_DISK,
+		/** From its config file without persistence: no data, offset 0 and a new replication id. */
+		EMPTY,
+		/** With its data, but as a standalone master: the CONFIG REWRITE that recorded its role had failed. */
+		AS_STANDALONE_MASTER
 
 	}
 
@@ -50,7 +63,8 @@ final class SimNode {
 
 	private NodeAddress configuredMaster;
 
-	private String replid;
+	/** The newest segment of its data; its replication id is the node's. */
+	private Segment history;
 
 	private String replid2 = NO_REPLID;
 
@@ -72,6 +86,15 @@ final class SimNode {
 	/** The group's configuration hash in its data: replicated, kept across restarts with the data. */
 	private final StoredHash stored = new StoredHash();
 
+	/** Counts the times its data was replaced (full resync, restart without data): its replicas must resync. */
+	private long dataVersion;
+
+	/** The data version of the master when this replica's link came up. */
+	private long masterDataVersion;
+
+	/** Since when it is a master, across restarts; -1 while a replica. */
+	private long masterSince;
+
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
 		this.address = address;
 		this.endpoint = address.toString();
@@ -79,7 +102,8 @@ final class SimNode {
 		this.random = random;
 		this.following = master;
 		this.configuredMaster = master;
-		this.replid = newId();
+		this.history = Segment.root(newId(), address, now, "started");
+		this.masterSince = (master == null) ? now : -1;
 		this.runId = newId();
 		this.startedAt = now;
 		this.processChangedAt = now;
@@ -124,7 +148,7 @@ final class SimNode {
 	}
 
 	String replid() {
-		return this.replid;
+		return this.history.replid();
 	}
 
 	String replid2() {
@@ -133,6 +157,26 @@ final class SimNode {
 
 	long offset() {
 		return this.offset;
+	}
+
+	/** Its data now. */
+	Lineage lineage() {
+		return new Lineage(this.history, this.offset);
+	}
+
+	/** Its data and the master it follows now. */
+	State state() {
+		return new State(lineage(), this.following);
+	}
+
+	/** The master its config file names; null when it starts as a master. */
+	NodeAddress configuredMaster() {
+		return this.configuredMaster;
+	}
+
+	/** Since when it is a master (restarts included); -1 while a replica. */
+	long masterSince() {
+		return this.masterSince;
 	}
 
 	boolean linkUp() {
@@ -170,25 +214,43 @@ final class SimNode {
 	}
 
 	/**
-	 * Starts the process again from its config file and data: the role it was last given, the
-	 * data it had (a master keeps its stale data under a new replication id, a replica keeps
-	 * its id so it can resync partially), a new run id, and LOADING for a while.
+	 * Starts the process again: with a new run id, LOADING for a while, and the role and data
+	 * {@code how} says. With its data, a master keeps it under a new replication id and a
+	 * replica keeps its id so that it can resync partially.
 	 */
-	void restart(long now, long loadingMillis) {
+	void restart(long now, long loadingMillis, Restart how) {
 		this.process = Process.RUNNING;
 		this.processChangedAt = now;
 		this.runId = newId();
 		this.startedAt = now;
 		this.loadingUntil = now + loadingMillis;
+		if (how == Restart.AS_STANDALONE_MASTER) {
+			this.configuredMaster = null;
+		}
 		this.following = this.configuredMaster;
 		this.writesPausedUntil = -1;
 		this.linkUp = false;
 		this.syncDoneAt = -1;
 		this.linkDownSince = -1;
-		if (this.following == null) {
-			this.replid = newId();
+		if (how == Restart.EMPTY) {
+			this.history = Segment.root(newId(), this.address, now, "restarted empty");
+			this.offset = 0;
+			this.dataVersion++;
+			this.stored.clear();
+		}
+		else if (this.following == null) {
+			this.history = Segment.on(lineage(), newId(), this.address, now, Segment.NO_EPOCH,
+					(how == Restart.FROM_DISK) ? "restarted as master" : "restarted as a standalone master");
+		}
+		if (this.following == null || how == Restart.EMPTY) {
 			this.replid2 = NO_REPLID;
 			this.secondReplOffset = -1;
+		}
+		if (this.following == null && this.masterSince < 0) {
+			this.masterSince = now;
+		}
+		else if (this.following != null) {
+			this.masterSince = -1;
 		}
 	}
 
@@ -199,8 +261,10 @@ final class SimNode {
 		return isMaster() && now >= this.writesPausedUntil;
 	}
 
-	void write(long bytes) {
+	/** A client's write of that many bytes of replication stream; returns the offset that acknowledges it. */
+	long write(long bytes) {
 		this.offset += bytes;
+		return this.offset;
 	}
 
 	/** The link to the master is gone (master dead, paused or cut off). */
@@ -226,26 +290,35 @@ final class SimNode {
 	}
 
 	private boolean canContinue(SimNode master) {
-		return (this.replid.equals(master.replid) && this.offset <= master.offset)
-				|| (this.replid.equals(master.replid2) && this.offset < master.secondReplOffset);
+		return (replid().equals(master.replid()) && this.offset <= master.offset)
+				|| (replid().equals(master.replid2) && this.offset < master.secondReplOffset);
 	}
 
-	/** The handshake is over when it is due; then the replica streams from its master. */
+	/**
+	 * The handshake is over when it is due; then the replica streams from its master. A master
+	 * whose own data was replaced since drops its replicas, which then resync.
+	 */
 	void progressSync(long now, SimNode master, long masterOffsetBefore) {
+		if (this.linkUp && this.masterDataVersion != master.dataVersion) {
+			dropLink(now);
+			return;
+		}
 		if (isSyncing() && now >= this.syncDoneAt) {
 			this.syncDoneAt = -1;
 			this.linkUp = true;
 			this.linkDownSince = -1;
+			this.masterDataVersion = master.dataVersion;
 			if (this.fullSync) {
 				this.offset = master.offset;
+				this.dataVersion++;
 				this.replid2 = NO_REPLID;
 				this.secondReplOffset = -1;
 			}
 		}
 		if (this.linkUp) {
 			this.stored.copyFrom(master.stored);
-			// the replication stream carries the master's id changes (a promoted chained master)
-			this.replid = master.replid;
+			// the replication stream carries the master's history and id changes (a promoted chained master)
+			this.history = master.history;
 			this.replid2 = master.replid2;
 			this.secondReplOffset = master.secondReplOffset;
 			this.offset = Math.max(this.offset, masterOffsetBefore);
@@ -283,7 +356,7 @@ final class SimNode {
 				replicate(replicate.master(), now);
 			}
 			else {
-				promote(now);
+				promote(now, ((Action.Promote) command).epoch());
 			}
 			// INFO inside the MULTI block: the node right after its change.
 			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
@@ -300,13 +373,14 @@ final class SimNode {
 		throw new IllegalArgumentException("unknown command " + command);
 	}
 
-	/** {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}. */
-	void promote(long now) {
+	/** {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}, sent by the leader of {@code epoch}. */
+	void promote(long now, long epoch) {
 		if (!isMaster()) {
-			this.replid2 = this.replid;
+			this.replid2 = replid();
 			this.secondReplOffset = this.offset + 1;
-			this.replid = newId();
+			this.history = Segment.on(lineage(), newId(), this.address, now, epoch, "promoted in epoch " + epoch);
 			this.following = null;
+			this.masterSince = now;
 			this.linkUp = false;
 			this.syncDoneAt = -1;
 			this.linkDownSince = -1;
@@ -324,6 +398,7 @@ final class SimNode {
 			// like Redis, a demoted master keeps its history so that it can resync partially
 			this.replid2 = NO_REPLID;
 			this.secondReplOffset = -1;
+			this.masterSince = -1;
 		}
 		this.following = master;
 		this.linkUp = false;
@@ -380,7 +455,7 @@ final class SimNode {
 				.append("connected_slaves:").append(connectedReplicas.size()).append("\r\n");
 		}
 		info.append("master_failover_state:no-failover\r\n")
-			.append("master_replid:").append(this.replid).append("\r\n")
+			.append("master_replid:").append(replid()).append("\r\n")
 			.append("master_replid2:").append(this.replid2).append("\r\n")
 			.append("master_repl_offset:").append(this.offset).append("\r\n")
 			.append("second_repl_offset:").append(this.secondReplOffset).append("\r\n")
@@ -395,6 +470,13 @@ final class SimNode {
 			id.append(Character.forDigit(this.random.nextInt(16), 16));
 		}
 		return id.toString();
+	}
+
+	/**
+	 * A node's data and master at one moment.
+	 * @param following the master it replicates; null for a master
+	 */
+	record State(Lineage data, NodeAddress following) {
 	}
 
 	@Override

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The simulated Redis node on its own: its INFO text goes through the real
- * {@link ReplicationInfo#parse(String)}, and its commands change its role and history as
- * Redis does.
+ * {@link ReplicationInfo#parse(String)}, its commands change its role and history as Redis
+ * does, and its data keeps what it received through replication, restarts and promotions.
  */
 class SimNodeTest {
 
@@ -81,7 +81,7 @@ class SimNodeTest {
 		String runId = this.master.runId();
 		String replid = this.master.replid();
 		this.master.kill(1000);
-		this.master.restart(2000, 800);
+		this.master.restart(2000, 800, SimNode.Restart.FROM_DISK);
 		assertThat(execute(this.master, new Action.Ping(MASTER), 2500))
 			.isEqualTo(new Reply.Text("LOADING Redis is loading the dataset in memory", true));
 		assertThat(info(this.master, 2500, List.of()).loading()).isTrue();
@@ -111,7 +111,7 @@ class SimNodeTest {
 		assertThat(this.replica.info(4000, List.of())).contains("\r\nsecond_repl_offset:701\r\n");
 		this.master.kill(4000);
 		this.replica.kill(4500);
-		this.replica.restart(5000, 0);
+		this.replica.restart(5000, 0, SimNode.Restart.FROM_DISK);
 		assertThat(this.replica.isMaster()).as("CONFIG REWRITE kept the promotion").isTrue();
 	}
 
@@ -120,7 +120,7 @@ class SimNodeTest {
 		this.master.write(700);
 		this.replica.startSync(0, this.master);
 		this.replica.progressSync(3000, this.master, 700);
-		this.replica.promote(4000);
+		this.replica.promote(4000, 3);
 		this.replica.write(50);
 		execute(this.master, new Action.Replicate(MASTER, REPLICA, 3), 5000);
 		this.master.startSync(5000, this.replica);
@@ -158,6 +158,88 @@ class SimNodeTest {
 		this.replica.startSync(4300, this.master);
 		assertThat(this.replica.isSyncing()).as("NOMASTERLINK: no new sync from it").isFalse();
 		assertThat(this.master.offset()).isEqualTo(700);
+	}
+
+	@Test
+	void replicaHoldsWhatItReceivedAndKeepsItWhenPromoted() {
+		AcknowledgedWrite first = write(this.master, 500, 100);
+		this.replica.startSync(200, this.master);
+		this.replica.progressSync(2500, this.master, this.master.offset());
+		AcknowledgedWrite second = write(this.master, 300, 2600);
+		this.replica.progressSync(2700, this.master, 500);
+		assertThat(this.replica.lineage().contains(first)).isTrue();
+		assertThat(this.replica.lineage().contains(second)).as("not replicated yet").isFalse();
+		this.master.kill(2800);
+		this.replica.promote(3000, 7);
+		AcknowledgedWrite third = write(this.replica, 50, 3100);
+		assertThat(this.replica.lineage().contains(first)).as("kept under the new replication id").isTrue();
+		assertThat(this.replica.lineage().contains(third)).isTrue();
+		assertThat(this.replica.lineage().head().epoch()).isEqualTo(7);
+		assertThat(this.master.lineage().contains(third)).isFalse();
+	}
+
+	@Test
+	void demotedMasterKeepsItsPrefixInAPartialResyncAndLosesItsOwnWritesInAFullOne() {
+		this.replica.startSync(0, this.master);
+		this.replica.progressSync(2500, this.master, 0);
+		AcknowledgedWrite replicated = write(this.master, 400, 2600);
+		this.replica.progressSync(2700, this.master, this.master.offset());
+		AcknowledgedWrite afterTheSplit = write(this.master, 80, 2800);
+		this.replica.promote(3000, 4);
+		AcknowledgedWrite onTheNewMaster = write(this.replica, 60, 3100);
+		this.master.replicate(REPLICA, 3200);
+		this.master.startSync(3200, this.replica);
+		this.master.progressSync(6000, this.replica, this.replica.offset());
+		assertThat(this.master.lineage().contains(replicated)).isTrue();
+		assertThat(this.master.lineage().contains(onTheNewMaster)).isTrue();
+		assertThat(this.master.lineage().contains(afterTheSplit)).as("replaced by the new master's data").isFalse();
+	}
+
+	@Test
+	void restartWithoutPersistenceComesBackEmptyAndWithPersistenceWithItsData() {
+		AcknowledgedWrite written = write(this.master, 900, 100);
+		this.replica.startSync(200, this.master);
+		this.replica.progressSync(2500, this.master, this.master.offset());
+		String replid = this.master.replid();
+		this.master.kill(3000);
+		this.master.restart(4000, 0, SimNode.Restart.EMPTY);
+		assertThat(this.master.isMaster()).isTrue();
+		assertThat(this.master.offset()).isZero();
+		assertThat(this.master.replid()).isNotEqualTo(replid);
+		assertThat(this.master.lineage().contains(written)).isFalse();
+		this.replica.kill(5000);
+		this.replica.restart(6000, 0, SimNode.Restart.FROM_DISK);
+		assertThat(this.replica.isMaster()).isFalse();
+		assertThat(this.replica.replid()).as("a replica resyncs partially after a restart").isEqualTo(replid);
+		assertThat(this.replica.lineage().contains(written)).isTrue();
+		this.replica.kill(7000);
+		this.replica.restart(8000, 0, SimNode.Restart.AS_STANDALONE_MASTER);
+		assertThat(this.replica.isMaster()).isTrue();
+		assertThat(this.replica.lineage().contains(written)).isTrue();
+		assertThat(this.replica.replid()).isNotEqualTo(replid);
+	}
+
+	@Test
+	void replicasOfANodeWhoseDataWasReplacedResync() {
+		SimNode chained = new SimNode(new NodeAddress("10.0.0.3", 6379), 100, REPLICA, 0, this.random);
+		this.replica.startSync(0, this.master);
+		this.replica.progressSync(2500, this.master, 0);
+		chained.startSync(2500, this.replica);
+		chained.progressSync(5000, this.replica, 0);
+		assertThat(chained.linkUp()).isTrue();
+		SimNode other = new SimNode(new NodeAddress("10.0.0.4", 6379), 100, null, 0, this.random);
+		write(other, 700, 5100);
+		this.replica.replicate(other.address(), 5200);
+		this.replica.startSync(5200, other);
+		this.replica.progressSync(8000, other, other.offset());
+		chained.progressSync(8100, this.replica, this.replica.offset());
+		assertThat(chained.linkUp()).as("its master full-resynced: it must resync too").isFalse();
+	}
+
+	/** A client's write on the node, as the world records it. */
+	private static AcknowledgedWrite write(SimNode node, long bytes, long now) {
+		long offset = node.write(bytes);
+		return new AcknowledgedWrite(offset, "m1.1", node.address(), node.lineage().head(), offset, now, true);
 	}
 
 	private static Reply execute(SimNode node, Action.NodeCommand command, long now) {

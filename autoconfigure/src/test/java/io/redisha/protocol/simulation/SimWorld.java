@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -22,15 +23,17 @@ import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.Reply;
 
 /**
  * A deterministic world of simulated Redis nodes and members on a fake clock: everything
  * that happens is an event in one queue ordered by simulated time, drawn from one seeded
- * random source, so a seed replays exactly. Every 100 ms the nodes replicate and take writes
- * and every live member's protocol is ticked. Members reach nodes only through the
- * {@link SimNetwork}, and each other only through the nodes' pub/sub. After every step the
- * {@link InvariantChecker} has seen what the members did.
+ * random source, so a seed replays exactly. Every 100 ms the nodes replicate, every running
+ * member's client writes once to the master its member names (when it can reach it and it
+ * takes writes), and every live member's protocol is ticked. Members reach nodes only
+ * through the {@link SimNetwork}, and each other only through the nodes' pub/sub. After
+ * every step the {@link InvariantChecker} has seen what the members did.
  */
 final class SimWorld {
 
@@ -42,8 +45,11 @@ final class SimWorld {
 	/** The wall-clock time (ms since 1970) when the simulated clock reads 0. */
 	private static final long WALL_CLOCK_AT_ZERO = 1_795_000_000_000L;
 
-	/** How far a host's wall clock may be off (NTP keeps real ones within a few ms). */
+	/** How far a host's wall clock may be off unless set (NTP keeps real ones within a few ms). */
 	private static final long MAX_CLOCK_SKEW_MILLIS = 100;
+
+	/** The largest client write, in bytes of replication stream. */
+	private static final long MAX_WRITE_BYTES = 2000;
 
 	private final long seed;
 
@@ -75,6 +81,11 @@ final class SimWorld {
 
 	private final RandomGenerator skewRandom;
 
+	private final RandomGenerator clients;
+
+	/** Members to freeze right after they take an action that matches, with how long. */
+	private final Map<String, FreezeTrigger> freezeTriggers = new HashMap<>();
+
 	private long now;
 
 	private long sequence;
@@ -82,8 +93,6 @@ final class SimWorld {
 	private long steps;
 
 	private long commandNumber;
-
-	private long writeBytesPerTick = 2000;
 
 	private BiConsumer<SimMember, Action> actionListener = (member, action) -> {
 	};
@@ -95,6 +104,7 @@ final class SimWorld {
 		this.protocols = protocols;
 		this.random = new SplittableRandom(seed);
 		this.skewRandom = new SplittableRandom(~seed);
+		this.clients = new SplittableRandom(seed * 31 + 7);
 		this.network = new SimNetwork(this.random);
 		this.checker = new InvariantChecker(this, config);
 		schedule(TICK_MILLIS, this::tick);
@@ -123,12 +133,29 @@ final class SimWorld {
 		int incarnation = this.incarnations.merge(slot, 1, Integer::sum);
 		MemberIdentity identity = new MemberIdentity(slot + "." + incarnation, "app-" + slot);
 		RandomGenerator jitter = new SplittableRandom(this.seed * 1_000_003L + slot.hashCode() * 31L + incarnation);
-		long wallClock = WALL_CLOCK_AT_ZERO + this.now + this.clockSkews.computeIfAbsent(slot,
-				(host) -> this.skewRandom.nextLong(-MAX_CLOCK_SKEW_MILLIS, MAX_CLOCK_SKEW_MILLIS + 1));
+		long wallClock = WALL_CLOCK_AT_ZERO + this.now + clockSkew(slot);
 		SimMember member = new SimMember(slot, identity, this.protocols.create(identity, this.now, wallClock, jitter));
 		this.members.put(slot, member);
-		this.trace.add(this.now, slot, "started as " + identity.id());
+		this.trace.add(this.now, slot, "started as " + identity.id() + " (wall clock " + wallClock + ")");
+		this.checker.observeReach();
 		return member;
+	}
+
+	/** How far the slot's host clock is off, in milliseconds. */
+	private long clockSkew(String slot) {
+		return this.clockSkews.computeIfAbsent(slot,
+				(host) -> this.skewRandom.nextLong(-MAX_CLOCK_SKEW_MILLIS, MAX_CLOCK_SKEW_MILLIS + 1));
+	}
+
+	/** Sets how far the slot's host clock is off; its next start passes that wall clock as the initial epoch. */
+	void setClockSkew(String slot, long millis) {
+		this.clockSkews.put(slot, millis);
+	}
+
+	/** Steps the slot's host clock back (an NTP correction): its next incarnation starts with an earlier wall clock. */
+	void stepClockBack(String slot, long millis) {
+		this.clockSkews.put(slot, clockSkew(slot) - millis);
+		this.trace.add(this.now, slot, "host clock stepped back " + millis + " ms");
 	}
 
 	/** Starts a new incarnation in the slot unless one is alive there. */
@@ -145,6 +172,7 @@ final class SimWorld {
 		if (member != null && member.isAlive()) {
 			member.end(SimMember.State.CRASHED);
 			this.trace.add(this.now, slot, "crashed");
+			this.checker.observeReach();
 		}
 	}
 
@@ -155,6 +183,7 @@ final class SimWorld {
 			this.trace.add(this.now, slot, "stopping");
 			handle(member, call(member, () -> member.protocol().stop(this.now)));
 			member.end(SimMember.State.STOPPED);
+			this.checker.observeReach();
 		}
 	}
 
@@ -196,11 +225,30 @@ final class SimWorld {
 
 	/** Freezes the member's process; its next tick after {@code millis} sees the clock jump. */
 	void pauseMember(String slot, long millis) {
+		pauseMember(slot, millis, false);
+	}
+
+	/**
+	 * Freezes the member's process for {@code millis}.
+	 * @param holdOutgoing whether what it sent and has not arrived yet stays in its buffers
+	 * until it wakes (commands decided just before the freeze reach their node only then)
+	 */
+	void pauseMember(String slot, long millis, boolean holdOutgoing) {
 		SimMember member = this.members.get(slot);
 		if (member != null && member.state() == SimMember.State.RUNNING) {
-			member.pause(this.now, this.now + millis);
-			this.trace.add(this.now, slot, "paused for " + millis + " ms");
+			member.pause(this.now, this.now + millis, holdOutgoing);
+			this.trace.add(this.now, slot,
+					"paused for " + millis + " ms" + (holdOutgoing ? ", what it sent held until it wakes" : ""));
 		}
+	}
+
+	/**
+	 * Freezes the member in the slot for {@code millis} right after its next action that
+	 * matches, holding what it sends until it wakes: the action itself and the rest of what it
+	 * decided at that moment.
+	 */
+	void freezeAfter(String slot, String what, Predicate<Action> action, long millis) {
+		this.freezeTriggers.put(slot, new FreezeTrigger(what, action, millis));
 	}
 
 	void killNode(NodeAddress address) {
@@ -209,6 +257,7 @@ final class SimWorld {
 			node.kill(this.now);
 			this.pausedNodeInbox.remove(address);
 			this.trace.add(this.now, address.toString(), "killed");
+			this.checker.observeReach();
 		}
 	}
 
@@ -217,6 +266,7 @@ final class SimWorld {
 		if (node.isRunning()) {
 			node.pause(this.now);
 			this.trace.add(this.now, address.toString(), "paused (SIGSTOP)");
+			this.checker.observeReach();
 		}
 	}
 
@@ -225,6 +275,7 @@ final class SimWorld {
 		if (node.process() == SimNode.Process.PAUSED) {
 			node.resume(this.now);
 			this.trace.add(this.now, address.toString(), "resumed (SIGCONT)");
+			this.checker.observeReach();
 			List<Runnable> inbox = this.pausedNodeInbox.remove(address);
 			if (inbox != null) {
 				inbox.forEach(Runnable::run);
@@ -232,25 +283,54 @@ final class SimWorld {
 		}
 	}
 
+	/** Restarts a dead node from its config file and data. */
 	void restartNode(NodeAddress address) {
-		SimNode node = node(address);
-		if (node.process() == SimNode.Process.DEAD) {
-			node.restart(this.now, 200 + this.random.nextLong(1300));
-			this.trace.add(this.now, address.toString(), "restarted: " + node);
-		}
+		restartNode(address, SimNode.Restart.FROM_DISK);
 	}
 
-	/** Stops or starts the clients' writes on masters. */
+	/**
+	 * Restarts a dead node as {@code how} says. A master that replicas follow or clients write
+	 * to comes back with its data even when asked to come back empty: Redis documents that a
+	 * master without persistence must not restart by itself, since its replicas would resync
+	 * to its empty data set.
+	 */
+	void restartNode(NodeAddress address, SimNode.Restart how) {
+		SimNode node = node(address);
+		if (node.process() != SimNode.Process.DEAD) {
+			return;
+		}
+		SimNode.Restart restart = (how == SimNode.Restart.EMPTY && node.configuredMaster() == null && isDependedOn(node))
+				? SimNode.Restart.FROM_DISK : how;
+		if (restart == SimNode.Restart.EMPTY) {
+			this.checker.beforeDataLoss(node);
+		}
+		node.restart(this.now, 200 + this.random.nextLong(1300), restart);
+		String description = switch (restart) {
+			case FROM_DISK -> (how == SimNode.Restart.EMPTY) ? " with its data (replicas or clients depend on it)" : "";
+			case EMPTY -> " empty";
+			case AS_STANDALONE_MASTER -> " as a standalone master";
+		};
+		this.trace.add(this.now, address.toString(), "restarted" + description + ": " + node);
+		this.checker.observeReach();
+	}
+
+	/** Whether a replica follows the node (or will, from its config file), or a live member routes writes to it. */
+	private boolean isDependedOn(SimNode master) {
+		for (SimNode node : this.nodes.values()) {
+			if (master.address().equals(node.following()) || master.address().equals(node.configuredMaster())) {
+				return true;
+			}
+		}
+		return this.members.values().stream()
+			.anyMatch((member) -> member.isAlive() && master.address().equals(member.route()));
+	}
+
 	/** An operator's command on the member in the slot, if it runs; a refused command does nothing. */
 	void operate(String slot, Function<MemberProtocol, List<Action>> command) {
 		SimMember member = this.members.get(slot);
 		if (member != null && member.state() == SimMember.State.RUNNING) {
 			handle(member, call(member, () -> command.apply(member.protocol())));
 		}
-	}
-
-	void setWriteBytesPerTick(long bytes) {
-		this.writeBytesPerTick = bytes;
 	}
 
 	/** Lets a scenario react to what members do (after the checker has seen it). */
@@ -263,6 +343,7 @@ final class SimWorld {
 		schedule(at, () -> {
 			this.trace.add(this.now, "fault", description);
 			fault.accept(this);
+			this.checker.observeReach();
 		});
 	}
 
@@ -279,6 +360,7 @@ final class SimWorld {
 			}
 		}
 		this.trace.add(this.now, "network", this.network.toString());
+		this.checker.observeReach();
 	}
 
 	/** Restores every link between the two sides. */
@@ -289,6 +371,7 @@ final class SimWorld {
 			}
 		}
 		this.trace.add(this.now, "network", this.network.toString());
+		this.checker.observeReach();
 	}
 
 	/** Heals the network, resumes and restarts every node, resumes paused members. */
@@ -299,6 +382,7 @@ final class SimWorld {
 			restartNode(address);
 		}
 		this.trace.add(this.now, "network", "healed: " + this.network);
+		this.checker.observeReach();
 	}
 
 	// Running
@@ -308,6 +392,7 @@ final class SimWorld {
 	}
 
 	void runUntil(long end) {
+		this.checker.observeReach();
 		while (!this.events.isEmpty() && this.events.peek().at() <= end) {
 			Event event = this.events.poll();
 			this.now = event.at();
@@ -323,7 +408,9 @@ final class SimWorld {
 
 	private void tick() {
 		schedule(this.now + TICK_MILLIS, this::tick);
+		this.checker.observeReach();
 		advanceNodes();
+		writeThroughRoutes();
 		for (SimMember member : List.copyOf(this.members.values())) {
 			if (member.state() == SimMember.State.RUNNING) {
 				handle(member, call(member, () -> member.protocol().tick(this.now)));
@@ -350,9 +437,6 @@ final class SimWorld {
 				continue;
 			}
 			if (node.isMaster()) {
-				if (this.writeBytesPerTick > 0 && node.takesWrites(this.now)) {
-					node.write(this.random.nextLong(this.writeBytesPerTick));
-				}
 				continue;
 			}
 			SimNode master = this.nodes.get(node.following());
@@ -366,6 +450,23 @@ final class SimWorld {
 					node.startSync(this.now, master);
 				}
 				node.progressSync(this.now, master, offsetsBefore.get(master.address()));
+			}
+		}
+	}
+
+	/**
+	 * Each running member's client writes once to the master its member names, when the
+	 * network lets it through both ways and the node takes writes: acknowledged at once.
+	 */
+	private void writeThroughRoutes() {
+		for (SimMember member : this.members.values()) {
+			SimNode node = (member.state() == SimMember.State.RUNNING && member.route() != null)
+					? this.nodes.get(member.route()) : null;
+			if (node != null && node.isRunning() && !node.isLoading(this.now) && node.takesWrites(this.now)
+					&& this.network.isUp(member.slot(), node.endpoint())
+					&& this.network.isUp(node.endpoint(), member.slot())) {
+				node.write(1 + this.clients.nextLong(MAX_WRITE_BYTES));
+				this.checker.acknowledged(member, node);
 			}
 		}
 	}
@@ -404,9 +505,11 @@ final class SimWorld {
 				answer(member, command, new Reply.Failed("command timed out after " + this.commandTimeout + " ms"));
 			}
 		});
-		String from = member.slot();
-		String to = endpoint(command.node());
-		for (long at : this.network.deliveries(from, to, this.now, true)) {
+		transmit(member, number, command);
+	}
+
+	private void transmit(SimMember member, long number, Action.NodeCommand command) {
+		for (long at : this.network.deliveries(member.slot(), endpoint(command.node()), this.now, true)) {
 			schedule(at, () -> arriveAtNode(member, number, command));
 		}
 	}
@@ -417,6 +520,10 @@ final class SimWorld {
 	}
 
 	private void arriveAtNode(SimMember member, long number, Action.NodeCommand command) {
+		if (member.holdsOutgoing()) {
+			member.defer(() -> transmit(member, number, command));
+			return;
+		}
 		SimNode node = this.nodes.get(command.node());
 		if (node == null || node.process() == SimNode.Process.DEAD) {
 			sendReply(member, number, command, new Reply.Failed("connection refused"));
@@ -462,7 +569,14 @@ final class SimWorld {
 			return;
 		}
 		for (long at : this.network.deliveries(member.slot(), node.endpoint(), this.now, false)) {
-			schedule(at, () -> onNode(node, () -> publish(node, channel, payload)));
+			schedule(at, () -> {
+				if (member.holdsOutgoing()) {
+					member.defer(() -> sendPublish(member, address, channel, payload));
+				}
+				else {
+					onNode(node, () -> publish(node, channel, payload));
+				}
+			});
 		}
 	}
 
@@ -526,7 +640,10 @@ final class SimWorld {
 			}
 			this.checker.onAction(member, action);
 			this.actionListener.accept(member, action);
-			if (action instanceof Action.Monitor monitor) {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.SWITCH_MASTER) {
+				member.route(emit.event().master());
+			}
+			else if (action instanceof Action.Monitor monitor) {
 				member.monitored().add(monitor.node());
 			}
 			else if (action instanceof Action.Unmonitor unmonitor) {
@@ -540,6 +657,16 @@ final class SimWorld {
 			else if (action instanceof Action.NodeCommand command) {
 				sendCommand(member, command);
 			}
+			freezeIfTriggered(member, action);
+		}
+	}
+
+	private void freezeIfTriggered(SimMember member, Action action) {
+		FreezeTrigger trigger = this.freezeTriggers.get(member.slot());
+		if (trigger != null && member.state() == SimMember.State.RUNNING && trigger.action().test(action)) {
+			this.freezeTriggers.remove(member.slot());
+			this.trace.add(this.now, member.slot(), "freezes right after " + trigger.what());
+			pauseMember(member.slot(), trigger.millis(), true);
 		}
 	}
 
@@ -608,6 +735,10 @@ final class SimWorld {
 		 */
 		MemberProtocol create(MemberIdentity identity, long now, long wallClock, RandomGenerator random);
 
+	}
+
+	/** A member to freeze right after its next action that matches. */
+	private record FreezeTrigger(String what, Predicate<Action> action, long millis) {
 	}
 
 	/** Something due at a simulated time; simultaneous events run in the order they were scheduled. */

@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The simulated world with scripted members: replication, pub/sub propagation, the network's
- * cuts and weather, command timeouts, member freezes, and the checker's reports.
+ * The simulated world with scripted members: replication, clients' writes through their
+ * member's route, pub/sub propagation, the network's cuts and weather, command timeouts,
+ * member freezes, and the checker's reports.
  */
 class SimWorldTest {
 
@@ -47,10 +48,11 @@ class SimWorldTest {
 
 	@Test
 	void replicasCatchUpAndChainedReplicasFollowTheirMaster() {
+		start("m1").send(switchMaster(N1));
 		this.world.runFor(5000);
 		SimNode master = this.world.node(N1);
-		assertThat(master.offset()).isPositive();
-		this.world.setWriteBytesPerTick(0);
+		assertThat(master.offset()).as("m1's client writes to the master m1 names").isPositive();
+		this.world.crashMember("m1");
 		this.world.runFor(500);
 		for (SimNode replica : List.of(this.world.node(N2), this.world.node(N3))) {
 			assertThat(replica.linkUp()).isTrue();
@@ -221,6 +223,7 @@ class SimWorldTest {
 	@Test
 	void checkerReportsASwitchoverThatPromotesBeforeDemotingOrLosesPausedWrites() {
 		ScriptedProtocol leader = start("m1");
+		leader.send(switchMaster(N1));
 		this.world.runFor(500);
 		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 5, N1, N1, "switchover")),
 				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 5, N1, N1, "")),
@@ -237,6 +240,94 @@ class SimWorldTest {
 		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(300))
 			.withMessageContaining("switchover of epoch 6 demotes 10.0.0.1:6379")
 			.withMessageContaining("took writes after its pause");
+	}
+
+	@Test
+	void clientsWriteToTheirMembersMasterOnlyWhileTheyReachItAndItTakesWrites() {
+		this.world.checker().checkWrites();
+		start("m1").send(switchMaster(N1));
+		this.world.runFor(1000);
+		SimNode master = this.world.node(N1);
+		long offset = master.offset();
+		assertThat(offset).isPositive();
+		this.world.network().cut(N1.toString(), "m1");
+		this.world.runFor(1000);
+		assertThat(master.offset()).as("no reply, no acknowledged write").isEqualTo(offset);
+		this.world.network().heal();
+		this.world.pauseNode(N1);
+		this.world.runFor(1000);
+		assertThat(master.offset()).isEqualTo(offset);
+		this.world.resumeNode(N1);
+		this.world.runFor(1000);
+		assertThat(master.offset()).isGreaterThan(offset);
+		this.world.runFor(1000);
+		assertThat(this.world.checker().checkAcknowledgedWrites(N1).acknowledged()).isBetween(25, 30);
+	}
+
+	@Test
+	void memberFrozenRightAfterACommandSendsItOnlyWhenItWakes() {
+		ScriptedProtocol member = start("m1");
+		this.world.runFor(500);
+		this.world.freezeAfter("m1", "a demotion", (action) -> action instanceof Action.Replicate, 2000);
+		member.send(new Action.Replicate(N2, N3, 1));
+		this.world.runFor(1000);
+		assertThat(this.world.node(N2).following()).as("still in its buffers").isEqualTo(N1);
+		this.world.runFor(1500);
+		assertThat(this.world.node(N2).following()).isEqualTo(N3);
+		assertThat(member.replies()).extracting(ScriptedProtocol.Received::what)
+			.containsExactly(new Reply.Failed("command timed out after 500 ms"));
+	}
+
+	@Test
+	void checkerReportsTwoMastersTakingTheMajoritysWrites() {
+		this.world.checker().checkWrites();
+		ScriptedProtocol[] members = { start("m1"), start("m2"), start("m3") };
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N1));
+		}
+		this.world.runFor(2000);
+		this.world.killNode(N2);
+		this.world.restartNode(N2, SimNode.Restart.AS_STANDALONE_MASTER);
+		this.world.runFor(2000);
+		members[0].send(switchMaster(N2));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(300))
+			.withMessageContaining("two masters take writes at once: 10.0.0.1:6379 (master since 0.0s)")
+			.withMessageContaining("after 10.0.0.2:6379 (10.0.0.2:6379 restarted as a standalone master at 2.0s");
+	}
+
+	@Test
+	void checkerExcusesTheReplicationWindowOfALostMasterButNotTheRollbackOfAReachableOne() {
+		this.world.checker().checkWrites();
+		ScriptedProtocol[] members = { start("m1"), start("m2"), start("m3") };
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N1));
+		}
+		this.world.runFor(2000);
+		this.world.killNode(N1);
+		this.world.killNode(N2);
+		this.world.restartNode(N2, SimNode.Restart.AS_STANDALONE_MASTER);
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N2));
+		}
+		this.world.runFor(3000);
+		WriteLedger.Verdict verdict = this.world.checker().checkAcknowledgedWrites(N2);
+		assertThat(verdict.lostInWindow()).as("the last tick of writes to the dead master").isPositive();
+		this.world.restartNode(N1);
+		this.world.runFor(2000);
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N1));
+		}
+		this.world.runFor(WriteLedger.STALE_ROUTE_MILLIS + 2000);
+		members[0].send(new Action.Replicate(N1, N2, 1));
+		this.world.runFor(3000);
+		assertThatExceptionOfType(SimulationFailure.class)
+			.isThrownBy(() -> this.world.checker().checkAcknowledgedWrites(N2))
+			.withMessageContaining("is not in the data of the final master 10.0.0.2:6379")
+			.withMessageContaining("and 10.0.0.1:6379 took the write more than 5000 ms after it was back");
+	}
+
+	private static Action switchMaster(NodeAddress master) {
+		return new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, "sim", 0, null, master, null));
 	}
 
 	private ScriptedProtocol start(String slot) {

@@ -10,10 +10,20 @@ final class SimulationFailure extends AssertionError {
 		super(message(seed, step, now, problem, trace), cause);
 	}
 
+	/** The command that plays the schedule of this seed again, printing it. */
 	static String replayCommand(long seed) {
+		return command() + " -Dredisha.simulation.seed=" + seed;
+	}
+
+	/** The command that plays these schedules again. */
+	static String runCommand(long firstSeed, int count) {
+		return command() + " -Dredisha.simulation.firstSeed=" + firstSeed + " -Dredisha.simulation.schedules=" + count;
+	}
+
+	private static String command() {
 		// -am builds the fixture module too: the local repository has no installed snapshot of it
 		return "./mvnw -pl autoconfigure -am test -Dtest=FailoverSimulationTest -Dsurefire.failIfNoSpecifiedTests=false"
-				+ " -Dredisha.simulation.seed=" + seed;
+				+ (RandomSchedule.STRICT ? " -Dredisha.simulation.strict=true" : "");
 	}
 
 	private static String message(long seed, long step, long now, String problem, String trace) {

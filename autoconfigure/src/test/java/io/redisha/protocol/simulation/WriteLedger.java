@@ -1,0 +1,351 @@
+package io.redisha.protocol.simulation;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+import io.redisha.protocol.NodeAddress;
+
+/**
+ * Every write acknowledged to the simulated clients, judged from ground truth: the nodes'
+ * data and what the majority of the member slots could reach ({@link MajorityReach}), never
+ * a member's view.
+ * <p>
+ * A write may be lost only in the asynchronous-replication window: acknowledged while the
+ * majority could not reach its master, or by a master whose history was replaced by one
+ * started while (or at most {@link #GRACE_MILLIS} after) the majority could not reach it:
+ * before that loss began, beyond what the successor had then, if the successor was a replica
+ * of that master then or started from a prefix of its history (a lagging replica, not a stale
+ * branch); or after it, by the master so deposed, which members may still route to for at
+ * most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced failover counts as
+ * such a loss of the master it replaces. A write whose only copy a restart without
+ * persistence destroyed is lost too. Any other loss is a violation: the rollback of a master
+ * the majority could reach, a stale branch winning, a resync from an empty node.
+ * <p>
+ * For the same reason, two masters may take the majority's writes at the same time only if
+ * the older one (the one that became master first) is such a deposed master.
+ */
+final class WriteLedger {
+
+	/** How long before a promotion a loss still justifies it: the leader's commands may have been in flight. */
+	static final long GRACE_MILLIS = 1000;
+
+	/**
+	 * How long a deposed master may still take writes once it is back (or its successor took
+	 * over, if later): members that have not heard of the successor yet still route to it.
+	 */
+	static final long STALE_ROUTE_MILLIS = 5000;
+
+	private final MajorityReach reach;
+
+	private final LongFunction<NodeAddress> forcedFailoverOf;
+
+	private final List<AcknowledgedWrite> writes = new ArrayList<>();
+
+	private final BitSet destroyed = new BitSet();
+
+	private final Map<NodeAddress, Mastership> masterships = new HashMap<>();
+
+	private final List<Mastership> mastershipsWithWrites = new ArrayList<>();
+
+	/**
+	 * @param forcedFailoverOf the master an operator's forced failover of that epoch replaced;
+	 * null when the epoch was no forced failover
+	 */
+	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf) {
+		this.reach = reach;
+		this.forcedFailoverOf = forcedFailoverOf;
+	}
+
+	/**
+	 * Records a write the node just acknowledged.
+	 * @return why it makes two masters take writes at once, or null when it does not
+	 */
+	String acknowledged(String member, SimNode node, long now) {
+		NodeAddress address = node.address();
+		AcknowledgedWrite write = new AcknowledgedWrite(this.writes.size() + 1, member, address,
+				node.lineage().head(), node.offset(), now, this.reach.reaches(address));
+		this.writes.add(write);
+		Mastership mastership = this.masterships.get(address);
+		if (mastership == null || mastership.since != node.masterSince()) {
+			mastership = new Mastership(address, node.masterSince(), write.segment());
+			this.masterships.put(address, mastership);
+			this.mastershipsWithWrites.add(mastership);
+		}
+		mastership.took(write);
+		for (Mastership other : this.mastershipsWithWrites) {
+			if (!other.node.equals(address)) {
+				String overlap = (other.since <= mastership.since) ? overlap(other, mastership, write)
+						: overlap(mastership, other, write);
+				if (overlap != null) {
+					return overlap;
+				}
+			}
+		}
+		return null;
+	}
+
+	/** Whether the older master took a write of the majority while the newer one was taking writes, unjustified. */
+	private String overlap(Mastership older, Mastership newer, AcknowledgedWrite latest) {
+		AcknowledgedWrite olderWrite = older.lastMajorityWrite;
+		boolean overlapping = olderWrite != null && newer.firstWrite != null && olderWrite.at() >= newer.firstWrite.at()
+				&& olderWrite.at() <= newer.lastWrite.at() && (latest == olderWrite || latest == newer.lastWrite);
+		if (!overlapping || excused(olderWrite, newer.origin, true)) {
+			return null;
+		}
+		return "two masters take writes at once: " + older.node + " (master since " + seconds(older.since)
+				+ ") acknowledged " + olderWrite + " after " + newer.node + " (" + newer.origin + ") had acknowledged "
+				+ newer.firstWrite + ", and the majority had not lost " + older.node + " when " + newer.node
+				+ " took over, or not lately";
+	}
+
+	/**
+	 * Before the node loses its data (a restart without persistence): the writes no other node
+	 * holds are destroyed by the fault, not lost by the protocol.
+	 */
+	void beforeDataLoss(SimNode node, Collection<SimNode> nodes) {
+		Lineage lost = node.lineage();
+		List<Lineage> others = nodes.stream().filter((other) -> other != node).map(SimNode::lineage).toList();
+		for (AcknowledgedWrite write : this.writes) {
+			if (lost.contains(write) && others.stream().noneMatch((data) -> data.contains(write))) {
+				this.destroyed.set((int) write.id());
+			}
+		}
+	}
+
+	/** Judges every write against the final master's data. */
+	Verdict judge(SimNode finalMaster) {
+		FinalHistory history = new FinalHistory(finalMaster.lineage());
+		Verdict verdict = new Verdict(this.writes.size());
+		for (AcknowledgedWrite write : this.writes) {
+			if (history.data.contains(write)) {
+				continue;
+			}
+			if (this.destroyed.get((int) write.id())) {
+				verdict.destroyed++;
+			}
+			else if (!write.majority()) {
+				verdict.inMinority++;
+			}
+			else {
+				judgeLoss(write, history, finalMaster, verdict);
+			}
+		}
+		return verdict;
+	}
+
+	private void judgeLoss(AcknowledgedWrite write, FinalHistory history, SimNode finalMaster, Verdict verdict) {
+		Segment meeting = null;
+		long branchedAt = Long.MAX_VALUE;
+		for (Segment segment = write.segment(); segment != null && meeting == null; segment = segment.parent()) {
+			if (history.contains(segment)) {
+				meeting = segment;
+			}
+			else {
+				branchedAt = segment.from();
+			}
+		}
+		Segment successor = history.successor(meeting);
+		boolean prefix = successor != null && (meeting == null || successor.from() <= branchedAt);
+		if (successor != null && excused(write, successor, prefix)) {
+			verdict.inWindow++;
+			return;
+		}
+		verdict.violations++;
+		if (verdict.firstViolation != null) {
+			return;
+		}
+		Replacement replacement = (successor != null) ? replacement(write.node(), successor) : null;
+		String lost = write + " is not in the data of the final master " + finalMaster + ": ";
+		if (successor == null || !prefix && !replicaThen(write, replacement)) {
+			verdict.firstViolation = lost + "its history went on with " + meeting + " past offset " + branchedAt
+					+ ", where the write's branched off" + ((successor != null) ? ", then " + successor : "");
+		}
+		else if (replacement == null) {
+			verdict.firstViolation = lost + ((meeting != null) ? "its history left " + write.node() + "'s with "
+					: "its history shares nothing with the write's, and starts with ") + successor
+					+ ", while the majority could reach " + write.node();
+		}
+		else if (write.at() >= replacement.since()) {
+			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor + ", and "
+					+ write.node() + " took the write more than " + STALE_ROUTE_MILLIS
+					+ " ms after it was back from its loss at " + seconds(replacement.since());
+		}
+		else {
+			verdict.firstViolation = lost + successor.node() + " had it when the majority lost " + write.node() + " at "
+					+ seconds(replacement.since()) + ", yet took over without it: " + successor;
+		}
+	}
+
+	private static boolean replicaThen(AcknowledgedWrite write, Replacement replacement) {
+		return replacement != null && write.node().equals(replacement.successorThen().following());
+	}
+
+	/**
+	 * Whether the write may be lost to the successor's history: its master was replaced
+	 * legitimately, and the write was taken by the deposed master before members could know,
+	 * or, when the successor started from a prefix of the history the write went to (a
+	 * lagging replica of it), before the loss and beyond what the successor had then.
+	 */
+	private boolean excused(AcknowledgedWrite write, Segment successor, boolean fromPrefix) {
+		Replacement replacement = replacement(write.node(), successor);
+		if (replacement == null) {
+			return false;
+		}
+		if (write.at() < replacement.since()) {
+			return (fromPrefix || replicaThen(write, replacement))
+					&& !replacement.successorThen().data().contains(write);
+		}
+		return write.at() - STALE_ROUTE_MILLIS <= replacement.back();
+	}
+
+	/**
+	 * How the old master's history came to be replaced by the successor legitimately: by an
+	 * operator's forced failover of it, or while the majority had lost it; null when neither.
+	 */
+	private Replacement replacement(NodeAddress oldMaster, Segment successor) {
+		long promoted = successor.createdAt();
+		MajorityReach.Loss loss = this.reach.lossDuring(oldMaster, promoted - GRACE_MILLIS, promoted);
+		if (loss != null) {
+			return new Replacement(loss.since(), Math.max(loss.until(), promoted), loss.stateOf(successor.node()));
+		}
+		boolean forced = successor.epoch() != Segment.NO_EPOCH
+				&& oldMaster.equals(this.forcedFailoverOf.apply(successor.epoch()));
+		return forced ? new Replacement(promoted, promoted,
+				new SimNode.State(new Lineage(successor.parent(), successor.from()), oldMaster)) : null;
+	}
+
+	private static String seconds(long millis) {
+		return String.format("%.1fs", millis / 1000.0);
+	}
+
+	/** The final master's data, and the chain of segments it descends from. */
+	private static final class FinalHistory {
+
+		private final Lineage data;
+
+		/** Each segment of the chain but the newest, with the next one. */
+		private final Map<Segment, Segment> next = new IdentityHashMap<>();
+
+		private final Segment root;
+
+		FinalHistory(Lineage data) {
+			this.data = data;
+			Segment segment = data.head();
+			for (; segment.parent() != null; segment = segment.parent()) {
+				this.next.put(segment.parent(), segment);
+			}
+			this.root = segment;
+		}
+
+		/** Whether the segment is on this chain. */
+		boolean contains(Segment segment) {
+			return segment == this.data.head() || this.next.containsKey(segment);
+		}
+
+		/**
+		 * The segment of this history that took over from the meeting point: the next one, or
+		 * the root when the histories do not meet; null when this history ends there (it kept
+		 * the older branch).
+		 */
+		Segment successor(Segment meeting) {
+			return (meeting != null) ? this.next.get(meeting) : this.root;
+		}
+
+	}
+
+	/** What became of the acknowledged writes. */
+	static final class Verdict {
+
+		private final int acknowledged;
+
+		private int inWindow;
+
+		private int inMinority;
+
+		private int destroyed;
+
+		private int violations;
+
+		private String firstViolation;
+
+		Verdict(int acknowledged) {
+			this.acknowledged = acknowledged;
+		}
+
+		int acknowledged() {
+			return this.acknowledged;
+		}
+
+		/** Lost from a master the majority had lost, beyond what its successor had then. */
+		int lostInWindow() {
+			return this.inWindow;
+		}
+
+		/** Lost, acknowledged by a master the majority could not reach. */
+		int lostInMinority() {
+			return this.inMinority;
+		}
+
+		/** Lost with the only node that had them, restarted without persistence. */
+		int destroyed() {
+			return this.destroyed;
+		}
+
+		int violations() {
+			return this.violations;
+		}
+
+		/** The first lost write that nothing excuses, and why; null when none. */
+		String firstViolation() {
+			return this.firstViolation;
+		}
+
+	}
+
+	/**
+	 * A legitimate replacement of an old master.
+	 * @param since when the majority lost it
+	 * @param back when it was back and the successor had taken over
+	 * @param successorThen the successor's node when the loss began: its data and its master
+	 */
+	private record Replacement(long since, long back, SimNode.State successorThen) {
+	}
+
+	/** One node's time as master, from its first write: the writes it took, for the overlap check. */
+	private static final class Mastership {
+
+		private final NodeAddress node;
+
+		private final long since;
+
+		private final Segment origin;
+
+		private AcknowledgedWrite firstWrite;
+
+		private AcknowledgedWrite lastWrite;
+
+		private AcknowledgedWrite lastMajorityWrite;
+
+		Mastership(NodeAddress node, long since, Segment origin) {
+			this.node = node;
+			this.since = since;
+			this.origin = origin;
+		}
+
+		void took(AcknowledgedWrite write) {
+			this.firstWrite = (this.firstWrite != null) ? this.firstWrite : write;
+			this.lastWrite = write;
+			if (write.majority()) {
+				this.lastMajorityWrite = write;
+			}
+		}
+
+	}
+
+}
