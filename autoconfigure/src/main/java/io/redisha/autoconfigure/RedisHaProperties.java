@@ -210,6 +210,13 @@ public class RedisHaProperties implements Validator {
 		private Duration demoteAfter = GroupConfig.Timing.defaults().demoteAfter();
 
 		/**
+		 * How long the master counts as down after it restarted (a new run id), so that a
+		 * replica that still has the data is promoted in place of a master that came back
+		 * without it (no persistence). Zero never counts a restart as down.
+		 */
+		private Duration masterRebootDownAfter = Duration.ZERO;
+
+		/**
 		 * How long the application's Redis commands wait for a usable master while the
 		 * group has none (master objectively down and a failover under way, or no master
 		 * known yet) before they fail with RedisMasterUnavailableException. Zero fails at
@@ -366,6 +373,14 @@ public class RedisHaProperties implements Validator {
 			this.demoteAfter = demoteAfter;
 		}
 
+		public Duration getMasterRebootDownAfter() {
+			return this.masterRebootDownAfter;
+		}
+
+		public void setMasterRebootDownAfter(Duration masterRebootDownAfter) {
+			this.masterRebootDownAfter = masterRebootDownAfter;
+		}
+
 		public Duration getFailoverWait() {
 			return this.failoverWait;
 		}
@@ -412,8 +427,8 @@ public class RedisHaProperties implements Validator {
 		 */
 		public GroupConfig.Timing timing() {
 			return new GroupConfig.Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
-					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration,
-					this.demoteAfter);
+					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration, this.demoteAfter,
+					this.masterRebootDownAfter);
 		}
 
 		private static boolean isReadFrom(String name) {
@@ -443,6 +458,8 @@ public class RedisHaProperties implements Validator {
 			checks.requirePositive("tilt-threshold", this.tiltThreshold);
 			checks.requirePositive("tilt-duration", this.tiltDuration);
 			checks.requirePositive("demote-after", this.demoteAfter);
+			checks.require("master-reboot-down-after", this.masterRebootDownAfter,
+					(period) -> period != null && !period.isNegative(), "must be >= 0");
 			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
 					"must be >= 0");
 			checks.require("read-from", this.readFrom, (name) -> name == null || isReadFrom(name),

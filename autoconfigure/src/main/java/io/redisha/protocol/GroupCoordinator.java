@@ -94,8 +94,6 @@ public final class GroupCoordinator {
 
 	private boolean objectivelyDown;
 
-	private String masterReplicationId = "";
-
 	private Election election;
 
 	private long lastVoteRequestAt = -1;
@@ -211,7 +209,8 @@ public final class GroupCoordinator {
 	}
 
 	private long infoPeriod(NodeState node) {
-		boolean urgent = node.role() == null || this.masterDown || this.failover != null || this.election != null;
+		boolean urgent = node.role() == null || node.unsettled() || this.masterDown || this.failover != null
+				|| this.election != null;
 		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
 	}
 
@@ -231,13 +230,15 @@ public final class GroupCoordinator {
 			if (reply instanceof Reply.Text text && isValidPingReply(text.text())) {
 				node.validReply(nowMillis, this.timers.downAfter());
 			}
+			if (!(reply instanceof Reply.Text text && text.text().startsWith("PONG"))) {
+				node.missedPong();
+			}
 		}
 		else if (command instanceof Action.QueryInfo) {
 			node.infoAnswered(reply instanceof Reply.Info);
 			if (reply instanceof Reply.Info info) {
-				node.info(nowMillis, info.info());
-				if (node.address().equals(this.master) && info.info().role() == Role.MASTER) {
-					this.masterReplicationId = info.info().replicationId();
+				if (node.info(nowMillis, info.info())) {
+					emit(out, Type.REBOOT, node.address(), "run id " + info.info().runId());
 				}
 				discover(nowMillis, node, out);
 			}
@@ -806,7 +807,7 @@ public final class GroupCoordinator {
 			candidates.removeIf((node) -> !node.address().equals(election.target())
 					&& !node.address().equals(election.failingMaster()));
 		}
-		return this.selector.select(candidates, election.failingMaster(), this.masterReplicationId, now, maxInfoAge)
+		return this.selector.select(candidates, election.failingMaster(), now, maxInfoAge)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 
@@ -966,11 +967,15 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/** No valid reply for down-after, or a master reporting itself a replica for that long. */
+	/**
+	 * No valid reply for down-after, a master reporting itself a replica for that long, or a
+	 * master restarted within master-reboot-down-after (it may have come back without its data).
+	 */
 	private boolean seesMasterDown(long now) {
 		NodeState node = this.nodes.get(this.master);
 		long downAfter = this.timers.downAfter();
-		if (node.status(now, downAfter) == NodeStatus.DOWN) {
+		if (node.status(now, downAfter) == NodeStatus.DOWN || node.restartedAt() > this.masterSince
+				&& ReplicationLineage.restartedMaster(node, now, this.timers.masterRebootDownAfter())) {
 			return true;
 		}
 		// only what the node said since it became this member's master counts: a promoted
@@ -982,7 +987,8 @@ public final class GroupCoordinator {
 	/**
 	 * While no configuration is known, takes the master from the nodes' own roles once every
 	 * known node has answered INFO or failed to: the node answering master that most replicas
-	 * follow with their link up (the smaller address on a tie, so that members agree).
+	 * follow with their link up (the smaller address on a tie, so that members agree). A master
+	 * no replica follows must hold the data of replicas whose master no longer answers.
 	 */
 	private void learnMasterFromNodes(long now, List<Action> out) {
 		NodeState best = null;
@@ -991,8 +997,11 @@ public final class GroupCoordinator {
 			if (node.info() == null && !node.infoFailed()) {
 				return;
 			}
-			if (node.role() == Role.MASTER) {
+			if (node.role() == Role.MASTER && node.info() != null) {
 				int followers = followers(node.address());
+				if (followers == 0 && !ReplicationLineage.holdsStrandedData(node, this.nodes)) {
+					continue;
+				}
 				if (followers > bestFollowers
 						|| followers == bestFollowers && node.address().compareTo(best.address()) < 0) {
 					best = node;

@@ -1,11 +1,14 @@
 package io.redisha.protocol;
 
+import java.util.Objects;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
  * One Redis node as this member sees it: when it last answered PING validly, what its latest
- * INFO or ROLE said, and which commands to it are in flight (at most one PING and one INFO).
+ * INFO or ROLE said, when it restarted, and which commands to it are in flight (at most one
+ * PING and one INFO).
  */
 final class NodeState {
 
@@ -27,11 +30,20 @@ final class NodeState {
 
 	private boolean infoFailed;
 
+	/** A PING was not answered PONG since its last INFO, or that INFO showed its master link down. */
+	private boolean unsettled;
+
 	private boolean roleInFlight;
 
 	private ReplicationInfo info;
 
 	private long infoAt = -1;
+
+	/** When its run id last changed (a restart seen in INFO); -1 when never. */
+	private long restartedAt = -1;
+
+	/** Its INFO before that restart: what its data was before. */
+	private ReplicationInfo infoBeforeRestart;
 
 	private Role role;
 
@@ -96,6 +108,20 @@ final class NodeState {
 		this.pingInFlight = false;
 	}
 
+	/** A PING answered other than PONG (failed, LOADING...): it may have restarted. */
+	void missedPong() {
+		this.unsettled = true;
+	}
+
+	/**
+	 * Whether its role or data may be changing: a PING was answered other than PONG since its
+	 * last INFO (it may have restarted), or that INFO showed a replica without a working link
+	 * to its master (it may be resyncing). Its INFO is then worth reading more often.
+	 */
+	boolean unsettled() {
+		return this.unsettled;
+	}
+
 	boolean infoDue(long now, long period) {
 		return !this.infoInFlight && (this.lastInfoRequestAt < 0 || now - this.lastInfoRequestAt >= period);
 	}
@@ -127,10 +153,22 @@ final class NodeState {
 		this.roleInFlight = false;
 	}
 
-	void info(long now, ReplicationInfo info) {
+	/**
+	 * Records an INFO reply.
+	 * @return whether it shows a restart: a run id other than the one of its previous INFO
+	 */
+	boolean info(long now, ReplicationInfo info) {
+		boolean restarted = this.info != null && !this.info.runId().isEmpty()
+				&& !this.info.runId().equals(info.runId());
+		if (restarted) {
+			this.restartedAt = now;
+			this.infoBeforeRestart = this.info;
+		}
 		this.info = info;
 		this.infoAt = now;
+		this.unsettled = info.role() == Role.REPLICA && !info.masterLinkUp();
 		role(now, info.role(), info.master());
+		return restarted;
 	}
 
 	void role(long now, RoleInfo role) {
@@ -138,7 +176,7 @@ final class NodeState {
 	}
 
 	private void role(long now, Role role, NodeAddress following) {
-		if (role != this.role || (role == Role.REPLICA && !java.util.Objects.equals(following, this.following))) {
+		if (role != this.role || (role == Role.REPLICA && !Objects.equals(following, this.following))) {
 			this.roleSince = now;
 		}
 		this.role = role;
@@ -154,6 +192,16 @@ final class NodeState {
 
 	long infoAt() {
 		return this.infoAt;
+	}
+
+	/** When its run id last changed; -1 when it never did while monitored. */
+	long restartedAt() {
+		return this.restartedAt;
+	}
+
+	/** Its INFO before its last restart; null when none was seen. */
+	ReplicationInfo infoBeforeRestart() {
+		return this.infoBeforeRestart;
 	}
 
 	/** Its role; null before the first INFO or ROLE reply. */

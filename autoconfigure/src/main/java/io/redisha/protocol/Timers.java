@@ -20,10 +20,11 @@ package io.redisha.protocol;
  * @param candidacyStep how much longer each member waits before asking for votes than the
  * member ranked before it, so that members seeing the master down at the same moment do not
  * split the vote
+ * @param masterRebootDownAfter how long the master counts as down after a restart; 0 never
  */
 record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
 		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
-		long electionTimeout, long candidacyStep) {
+		long electionTimeout, long candidacyStep, long masterRebootDownAfter) {
 
 	/** The runtime ticks about this often; nothing is more precise than one tick. */
 	static final long TICK = 100;
@@ -37,7 +38,8 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery,
 				timing.helloPeriod().toMillis(), timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(),
 				quiet, timing.demoteAfter().toMillis(), failoverTimeout,
-				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK / 2, timing.helloPeriod().toMillis() / 4));
+				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK / 2, timing.helloPeriod().toMillis() / 4),
+				timing.masterRebootDownAfter().toMillis());
 	}
 
 }

@@ -54,6 +54,7 @@ class RedisHaPropertiesTest {
 					"redis-ha.groups.orders.opinion-validity=4s", "redis-ha.groups.orders.member-expiry=10m",
 					"redis-ha.groups.orders.startup-quiet-period=1s", "redis-ha.groups.orders.tilt-threshold=3s",
 					"redis-ha.groups.orders.tilt-duration=20s", "redis-ha.groups.orders.demote-after=6s",
+					"redis-ha.groups.orders.master-reboot-down-after=10s",
 					"redis-ha.primary-group=orders", "redis-ha.application-name=billing")
 			.run((context) -> {
 				RedisHaProperties properties = context.getBean(RedisHaProperties.class);
@@ -69,7 +70,8 @@ class RedisHaPropertiesTest {
 				assertThat(orders.getCommandTimeout()).isEqualTo(Duration.ofMillis(250));
 				assertThat(orders.timing()).isEqualTo(new GroupConfig.Timing(Duration.ofMillis(500),
 						Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofMinutes(10),
-						Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(6)));
+						Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(6),
+						Duration.ofSeconds(10)));
 				assertThat(properties.getPrimaryGroup()).isEqualTo("orders");
 				assertThat(properties.getApplicationName()).isEqualTo("billing");
 			});
@@ -113,6 +115,8 @@ class RedisHaPropertiesTest {
 						"redis-ha.groups.orders.tilt-duration must be positive but was 0s"),
 				invalid("redis-ha.groups.orders.demote-after=0s",
 						"redis-ha.groups.orders.demote-after must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.master-reboot-down-after=-1s",
+						"redis-ha.groups.orders.master-reboot-down-after must be >= 0 but was -1s"),
 				invalid("redis-ha.groups.orders.nodes=",
 						"redis-ha.groups.orders.nodes must list at least one host:port node of the group but was empty"),
 				invalid("redis-ha.groups.orders.nodes=10.0.0.12",
