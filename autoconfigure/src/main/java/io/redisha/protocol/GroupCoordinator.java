@@ -938,7 +938,10 @@ public final class GroupCoordinator {
 	 * Turns a node that claims to be master but is not the current one (an old master come
 	 * back) into a replica of the current master, and repoints a replica following another node
 	 * of this group; only when the node has been up and in that role for demote-after, the
-	 * current master is healthy, and nobody is failing over.
+	 * current master is healthy, and nobody is failing over. A role told more than three PING
+	 * periods ago (INFO is read every info-period in calm times) may have changed since, e.g. by
+	 * a promotion this member has not heard of yet: its INFO is asked first, and the answer
+	 * decides.
 	 */
 	private void reconfigureStrayNodes(long now, boolean tilted, List<Action> out) {
 		NodeState current = this.nodes.get(this.master);
@@ -958,12 +961,23 @@ public final class GroupCoordinator {
 			boolean strayMaster = node.role() == Role.MASTER;
 			boolean wrongMaster = node.role() == Role.REPLICA && !this.master.equals(node.following())
 					&& this.nodes.get(node.following()) != null;
-			if (strayMaster || wrongMaster) {
+			if ((strayMaster || wrongMaster) && now - node.roleAt() > ReplicaSelector.maxInfoAge(this.timers)) {
+				askInfo(node, now, out);
+			}
+			else if (strayMaster || wrongMaster) {
 				node.reconfigured(now);
 				out.add(new Action.Replicate(node.address(), this.master, this.configEpoch));
 				emit(out, Type.CONVERT_TO_REPLICA, node.address(),
 						strayMaster ? "claimed to be master" : "followed " + node.following());
 			}
+		}
+	}
+
+	/** Asks the node's INFO now, unless it was asked within a PING period (an answer may be on its way). */
+	private void askInfo(NodeState node, long now, List<Action> out) {
+		if (node.infoDue(now, this.timers.pingEvery())) {
+			node.infoSent(now);
+			out.add(new Action.QueryInfo(node.address()));
 		}
 	}
 

@@ -47,6 +47,9 @@ final class NodeState {
 
 	private Role role;
 
+	/** When INFO or ROLE last told its role. */
+	private long roleAt = -1;
+
 	private long roleSince = -1;
 
 	private NodeAddress following;
@@ -176,6 +179,7 @@ final class NodeState {
 	}
 
 	private void role(long now, Role role, NodeAddress following) {
+		this.roleAt = now;
 		if (role != this.role || (role == Role.REPLICA && !Objects.equals(following, this.following))) {
 			this.roleSince = now;
 		}
@@ -212,6 +216,11 @@ final class NodeState {
 	/** Since when it has reported its current role (and, for a replica, the same master). */
 	long roleSince() {
 		return this.roleSince;
+	}
+
+	/** When INFO or ROLE last reported its role; -1 when never. */
+	long roleAt() {
+		return this.roleAt;
 	}
 
 	/** For a replica, the master it follows; null otherwise. */

@@ -21,6 +21,9 @@ final class Peer {
 
 	private long helloAt = -1;
 
+	/** The sequence number of the latest hello taken; -1 before the first. */
+	private long helloSequence = -1;
+
 	private long failoverEpoch;
 
 	Peer(String id, long now) {
@@ -41,8 +44,17 @@ final class Peer {
 		this.currentEpoch = Math.max(this.currentEpoch, epoch);
 	}
 
+	/**
+	 * Takes the opinions of a hello, unless a later hello of this member was taken already: a
+	 * message delivered out of order (through another node) would bring back an older master,
+	 * "down" flag or epochs, and make a stale opinion look fresh.
+	 */
 	void hello(long now, GossipMessage.Hello hello) {
 		seen(now, hello.currentEpoch());
+		if (hello.sequence() < this.helloSequence) {
+			return;
+		}
+		this.helloSequence = hello.sequence();
 		this.application = hello.application();
 		this.master = hello.master();
 		this.configEpoch = hello.configEpoch();
