@@ -72,7 +72,8 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	 * @param memberExpiry how long a member that vanished without saying goodbye still counts
 	 * as a voter
 	 * @param startupQuietPeriod how long a starting member only listens: no vote, no failover
-	 * @param tiltThreshold a timer gap longer than this enters TILT
+	 * @param tiltThreshold a timer gap longer than this enters TILT; the protocol uses at most
+	 * half of down-after, so that a pause long enough to make a healthy node look down enters TILT
 	 * @param tiltDuration how long TILT lasts after the last gap
 	 * @param demoteAfter how long a returning old master must stay reachable before it is
 	 * turned into a replica

@@ -170,8 +170,7 @@ public final class GroupCoordinator {
 		}
 		this.timers = Timers.of(config);
 		this.members = new MemberTable(self.id(), this.timers.memberExpiry());
-		this.tilt = new TiltGuard(config.timing().tiltThreshold().toMillis(),
-				config.timing().tiltDuration().toMillis(), nowMillis);
+		this.tilt = new TiltGuard(this.timers.tiltThreshold(), config.timing().tiltDuration().toMillis(), nowMillis);
 		this.quietUntil = nowMillis + this.timers.quietPeriod();
 		this.selector = new ReplicaSelector(this.timers);
 		this.currentEpoch = initialEpoch;
