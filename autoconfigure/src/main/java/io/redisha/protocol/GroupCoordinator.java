@@ -515,8 +515,9 @@ public final class GroupCoordinator {
 		Election probe = new Election(this.self.id(), this.currentEpoch + 1, this.master, now, trigger, target);
 		if (select(probe, now).isEmpty()) {
 			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from "
-					+ this.master + " with its link up, and have a non-zero replica-priority"
-					: "no eligible replica: each is down, disconnected from the master, or has replica-priority 0";
+					+ this.master + " with its link up, hold its data, and have a non-zero replica-priority"
+					: "no eligible replica: each is down, disconnected from the master, without its data, or has"
+							+ " replica-priority 0";
 		}
 		return null;
 	}

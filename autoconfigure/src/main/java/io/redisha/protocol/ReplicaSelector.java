@@ -54,7 +54,7 @@ final class ReplicaSelector {
 				failedNode = node;
 			}
 		}
-		String history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
+		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
 				this.timers.masterRebootDownAfter());
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
 		List<NodeState> masters = new ArrayList<>();
@@ -74,10 +74,10 @@ final class ReplicaSelector {
 				best = node;
 			}
 		}
-		long bestOffset = (best != null) ? best.info().offset() : 0;
+		long needed = (best != null) ? Math.max(best.info().offset(), history.someOfIt()) : history.someOfIt();
 		Optional<NodeState> promoted = masters.stream()
 			.filter((node) -> node.info().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
-					&& node.info().holds(history, bestOffset))
+					&& node.info().holds(history.id(), needed))
 			.max(Comparator.comparingLong((NodeState node) -> node.info().offset()));
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));
@@ -85,10 +85,17 @@ final class ReplicaSelector {
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false));
 	}
 
-	private boolean eligible(NodeState node, String history, long masterDownFor, long now, long maxInfoAge) {
+	/**
+	 * A replica with its link up receives the history as the master writes it (its offset may
+	 * be read before the master's latest write); one cut off holds what it has, which must be
+	 * some of it.
+	 */
+	private boolean eligible(NodeState node, ReplicationLineage.History history, long masterDownFor, long now,
+			long maxInfoAge) {
 		ReplicationInfo info = node.info();
+		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
 		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge
-				|| info.loading() || info.syncInProgress() || info.neverSynced() || !info.holds(history, 1)) {
+				|| info.loading() || info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)) {
 			return false;
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;

@@ -62,18 +62,17 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 
 	/**
 	 * Whether this node's data holds the replication history {@code history} up to at least
-	 * {@code upTo} (at least its first byte when {@code upTo} is lower): it is in that history
-	 * with that offset, or it left it at or after that offset (promoted, or restarted as a
-	 * master from a data file). A node that started empty has a new history and continues none,
-	 * whatever it followed before.
+	 * offset {@code upTo}: it is in that history with that offset, or it left it at or after
+	 * that offset (promoted, or restarted as a master from a data file). A node that started
+	 * empty has a new history and holds none, whatever it followed before; one that left a
+	 * history at offset 0 holds nothing of it.
 	 */
 	public boolean holds(String history, long upTo) {
 		if (history.isEmpty() || NO_REPLICATION_ID.equals(history)) {
 			return false;
 		}
-		long needed = Math.max(1, upTo);
-		return history.equals(this.replicationId) && this.offset >= needed
-				|| history.equals(this.secondReplicationId) && this.secondReplicationOffset - 1 >= needed;
+		return history.equals(this.replicationId) && this.offset >= upTo
+				|| history.equals(this.secondReplicationId) && this.secondReplicationOffset - 1 >= upTo;
 	}
 
 	/**

@@ -15,17 +15,36 @@ final class ReplicationLineage {
 	}
 
 	/**
-	 * The replication id of the failed master's data as this member last saw it: from its own
-	 * latest INFO, but from the INFO before its restart while {@code rebootWindow} after a restart
-	 * lasts (a master restarted without its data is failed over to replicas that still have
-	 * it). When this member never read its INFO, the id its replicas that are in sync with it
-	 * report (the most advanced one's). Empty when unknown.
+	 * A replication history, by id, and how far this member saw the failed master have it.
+	 *
+	 * @param id the replication id; empty when unknown
+	 * @param offset the failed master's offset in it as last seen
 	 */
-	static String ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
+	record History(String id, long offset) {
+
+		/**
+		 * The least offset a node must hold to have some of the data: none of a group that never
+		 * took a write (a new group's offsets are 0 until its first write or replication PING).
+		 */
+		long someOfIt() {
+			return Math.min(1, this.offset);
+		}
+
+	}
+
+	/**
+	 * The history of the failed master's data as this member last saw it: from its own latest
+	 * INFO, but from the INFO before its restart while {@code rebootWindow} after a restart
+	 * lasts (a master restarted without its data is failed over to replicas that still have
+	 * it). When this member never read its INFO, as its replicas that are in sync with it report
+	 * it (the most advanced one).
+	 */
+	static History ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
 			long rebootWindow) {
 		if (failedNode != null && failedNode.info() != null) {
-			return restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart().replicationId()
-					: failedNode.info().replicationId();
+			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart()
+					: failedNode.info();
+			return new History(seen.replicationId(), seen.offset());
 		}
 		ReplicationInfo mostAdvanced = null;
 		for (NodeState node : nodes) {
@@ -35,7 +54,8 @@ final class ReplicationLineage {
 				mostAdvanced = info;
 			}
 		}
-		return (mostAdvanced != null) ? mostAdvanced.replicationId() : "";
+		return (mostAdvanced != null) ? new History(mostAdvanced.replicationId(), mostAdvanced.offset())
+				: new History("", 0);
 	}
 
 	/** Whether the node restarted as a master within the window, after answering as a master before. */

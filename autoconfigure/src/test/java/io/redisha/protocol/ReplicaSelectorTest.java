@@ -84,10 +84,24 @@ class ReplicaSelectorTest {
 		replica("10.0.0.2:1", "slave_repl_offset:9000\nloading:1\n");
 		replica("10.0.0.3:1", "slave_repl_offset:9000\nmaster_sync_in_progress:1\nmaster_link_status:down\n");
 		replica("10.0.0.4:1", "slave_repl_offset:9000\nmaster_link_status:down\nmaster_link_down_since_seconds:-1\n");
-		replica("10.0.0.5:1", "slave_repl_offset:0\n");
-		assertThat(choice()).as("loading, in a full sync, never synced since its restart, empty").isEmpty();
+		replica("10.0.0.5:1", "slave_repl_offset:0\nmaster_link_status:down\nmaster_link_down_since_seconds:1\n");
+		assertThat(choice()).as("loading, in a full sync, never synced since its restart, cut off empty").isEmpty();
 		replica("10.0.0.6:1", "slave_repl_offset:10\nmaster_link_status:down\nmaster_link_down_since_seconds:0\n");
 		assertThat(choice()).hasValue(NodeAddress.parse("10.0.0.6:1"));
+	}
+
+	@Test
+	void aGroupThatNeverTookAWriteHasNoDataToLoseItsReplicasAtOffsetZeroArePromoted() {
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY
+				+ "\nmaster_repl_offset:0\n"));
+		replica("10.0.0.2:1", "slave_repl_offset:0\n");
+		assertThat(choice()).hasValue(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	@Test
+	void aReplicaWithItsLinkUpReceivesTheDataOnlyOneCutOffMustHoldSomeOfIt() {
+		replica("10.0.0.3:1", "slave_repl_offset:0\n");
+		assertThat(choice()).as("its INFO read before the master's first write").hasValue(NodeAddress.parse("10.0.0.3:1"));
 	}
 
 	@Test

@@ -81,8 +81,8 @@ class ReplicationInfoTest {
 		assertThat(info.offset()).isZero();
 		assertThat(info.secondReplicationId()).isEqualTo(HISTORY);
 		assertThat(info.secondReplicationOffset()).isEqualTo(1);
-		assertThat(info.holds(HISTORY, 0)).as("holds any of it").isFalse();
-		assertThat(info.holds(info.replicationId(), 0)).as("holds any of its own").isFalse();
+		assertThat(info.holds(HISTORY, 1)).as("holds any of it").isFalse();
+		assertThat(info.holds(info.replicationId(), 1)).as("holds any of its own").isFalse();
 	}
 
 	@Test
@@ -91,7 +91,7 @@ class ReplicationInfoTest {
 		assertThat(info.masterLinkUp()).isFalse();
 		assertThat(info.neverSynced()).isTrue();
 		assertThat(info.masterLinkDownSeconds()).isEqualTo(-1);
-		assertThat(info.holds(HISTORY, 0)).isFalse();
+		assertThat(info.holds(HISTORY, 1)).isFalse();
 	}
 
 	@Test
