@@ -18,9 +18,10 @@ import io.redisha.protocol.ReplicationInfo.Role;
  * config file, no persistence) has a history of its own, or left it with nothing. Otherwise
  * candidates must be up, with fresh INFO, a non-zero priority, neither loading nor receiving
  * a full copy, in sync with their master since they started, with a master link not down for
- * too long, and must hold some of the failed master's history: a recycled address now serving
- * another cluster, or a replica that restarted and never synced, is never promoted. Best
- * first: lower priority, larger offset (less data lost), smaller run id.
+ * too long, and must be in the failed master's history (and, cut off from their master, hold
+ * some of it): a recycled address now serving another cluster, or a replica that restarted and
+ * never synced, is never promoted. Best first: lower priority, larger offset (less data lost),
+ * smaller run id.
  */
 final class ReplicaSelector {
 
