@@ -71,7 +71,7 @@ final class PropertyChecks {
 	}
 
 	/** Writes a duration the way it is usually configured: 5s, 250ms. */
-	private static String describe(Duration duration) {
+	static String describe(Duration duration) {
 		long millis = duration.toMillis();
 		if (!duration.equals(Duration.ofMillis(millis))) {
 			return duration.toString();

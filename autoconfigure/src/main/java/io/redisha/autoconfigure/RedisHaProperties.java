@@ -196,9 +196,12 @@ public class RedisHaProperties implements Validator {
 		private Duration startupQuietPeriod = GroupConfig.Timing.defaults().startupQuietPeriod();
 
 		/**
-		 * A timer gap longer than this (a paused JVM, a clock jump) enters TILT mode.
+		 * A timer gap longer than this (a paused JVM, a clock jump) enters TILT mode. At
+		 * most half of down-after, so that a pause long enough to make a healthy master
+		 * look down enters TILT first. Defaults to 2s, or half of down-after when that is
+		 * shorter.
 		 */
-		private Duration tiltThreshold = GroupConfig.Timing.defaults().tiltThreshold();
+		private Duration tiltThreshold;
 
 		/**
 		 * How long TILT mode lasts after the last timer gap.
@@ -210,6 +213,13 @@ public class RedisHaProperties implements Validator {
 		 * replica of the new master.
 		 */
 		private Duration demoteAfter = GroupConfig.Timing.defaults().demoteAfter();
+
+		/**
+		 * How long the master counts as down after it restarted (a new run id), so that a
+		 * replica that still has the data is promoted in place of a master that came back
+		 * without it (no persistence). Zero never counts a restart as down.
+		 */
+		private Duration masterRebootDownAfter = Duration.ZERO;
 
 		/**
 		 * How long the application's Redis commands wait for a usable master while the
@@ -375,6 +385,14 @@ public class RedisHaProperties implements Validator {
 			this.demoteAfter = demoteAfter;
 		}
 
+		public Duration getMasterRebootDownAfter() {
+			return this.masterRebootDownAfter;
+		}
+
+		public void setMasterRebootDownAfter(Duration masterRebootDownAfter) {
+			this.masterRebootDownAfter = masterRebootDownAfter;
+		}
+
 		public Duration getFailoverWait() {
 			return this.failoverWait;
 		}
@@ -428,9 +446,11 @@ public class RedisHaProperties implements Validator {
 		 * @return the timing
 		 */
 		public GroupConfig.Timing timing() {
+			Duration tiltThreshold = (this.tiltThreshold != null) ? this.tiltThreshold
+					: GroupConfig.Timing.defaults().tiltThreshold();
 			return new GroupConfig.Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
-					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration,
-					this.demoteAfter);
+					this.memberExpiry, this.startupQuietPeriod, tiltThreshold, this.tiltDuration, this.demoteAfter,
+					this.masterRebootDownAfter);
 		}
 
 		private static boolean isReadFrom(String name) {
@@ -461,14 +481,38 @@ public class RedisHaProperties implements Validator {
 			checks.requirePositive("opinion-validity", this.opinionValidity);
 			checks.requirePositive("member-expiry", this.memberExpiry);
 			checks.requirePositive("startup-quiet-period", this.startupQuietPeriod);
-			checks.requirePositive("tilt-threshold", this.tiltThreshold);
+			validateTiltThreshold(checks);
 			checks.requirePositive("tilt-duration", this.tiltDuration);
 			checks.requirePositive("demote-after", this.demoteAfter);
+			checks.require("master-reboot-down-after", this.masterRebootDownAfter,
+					(period) -> period != null && !period.isNegative(), "must be >= 0");
 			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
 					"must be >= 0");
 			checks.require("read-from", this.readFrom, (name) -> name == null || isReadFrom(name),
 					"must be one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred,"
 							+ " any, nearest...)");
+		}
+
+		/**
+		 * Unset, the protocol derives the threshold from down-after (at most half of it); a
+		 * value set explicitly is taken as meant, so one that cannot protect against a false
+		 * "down" is refused rather than silently lowered.
+		 */
+		private void validateTiltThreshold(PropertyChecks checks) {
+			if (this.tiltThreshold == null) {
+				return;
+			}
+			checks.requirePositive("tilt-threshold", this.tiltThreshold);
+			Duration half = isPositive(this.downAfter) ? this.downAfter.dividedBy(2) : null;
+			if (half != null && this.tiltThreshold.compareTo(half) > 0) {
+				checks.reject("tilt-threshold", "must be at most half of down-after, " + PropertyChecks.describe(half)
+						+ ", but was " + PropertyChecks.describe(this.tiltThreshold) + ": a pause of this instance"
+						+ " long enough to make a healthy master look down must enter TILT first");
+			}
+		}
+
+		private static boolean isPositive(Duration duration) {
+			return duration != null && !duration.isNegative() && !duration.isZero();
 		}
 
 		private void validateNodes(PropertyChecks checks) {

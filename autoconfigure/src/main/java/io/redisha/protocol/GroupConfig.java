@@ -72,6 +72,12 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		}
 	}
 
+	static void requireNotNegative(String what, Duration value) {
+		if (value == null || value.isNegative()) {
+			throw new IllegalArgumentException(what + " must be >= 0 but was " + value);
+		}
+	}
+
 	/**
 	 * Periods and limits with defaults modelled on Sentinel's, tightened where Sentinel is
 	 * needlessly slow.
@@ -83,14 +89,18 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	 * @param memberExpiry how long a member that vanished without saying goodbye still counts
 	 * as a voter
 	 * @param startupQuietPeriod how long a starting member only listens: no vote, no failover
-	 * @param tiltThreshold a timer gap longer than this enters TILT
+	 * @param tiltThreshold a timer gap longer than this enters TILT; the protocol uses at most
+	 * half of down-after, so that a pause long enough to make a healthy node look down enters TILT
 	 * @param tiltDuration how long TILT lasts after the last gap
 	 * @param demoteAfter how long a returning old master must stay reachable before it is
 	 * turned into a replica
+	 * @param masterRebootDownAfter how long the master counts as subjectively down after it
+	 * restarted, so that a replica that still has the data may be promoted in place of a master
+	 * that came back without it; zero (the default) never
 	 */
 	public record Timing(Duration pingPeriod, Duration infoPeriod, Duration helloPeriod, Duration opinionValidity,
 			Duration memberExpiry, Duration startupQuietPeriod, Duration tiltThreshold, Duration tiltDuration,
-			Duration demoteAfter) {
+			Duration demoteAfter, Duration masterRebootDownAfter) {
 
 		public Timing {
 			requirePositive("pingPeriod", pingPeriod);
@@ -102,12 +112,28 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 			requirePositive("tiltThreshold", tiltThreshold);
 			requirePositive("tiltDuration", tiltDuration);
 			requirePositive("demoteAfter", demoteAfter);
+			requireNotNegative("masterRebootDownAfter", masterRebootDownAfter);
+		}
+
+		/** Timing that never counts a restarted master down. */
+		public Timing(Duration pingPeriod, Duration infoPeriod, Duration helloPeriod, Duration opinionValidity,
+				Duration memberExpiry, Duration startupQuietPeriod, Duration tiltThreshold, Duration tiltDuration,
+				Duration demoteAfter) {
+			this(pingPeriod, infoPeriod, helloPeriod, opinionValidity, memberExpiry, startupQuietPeriod, tiltThreshold,
+					tiltDuration, demoteAfter, Duration.ZERO);
 		}
 
 		public static Timing defaults() {
 			return new Timing(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(1),
 					Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofSeconds(2),
 					Duration.ofSeconds(30), Duration.ofSeconds(3));
+		}
+
+		/** The same timing with another {@link #masterRebootDownAfter()}. */
+		public Timing withMasterRebootDownAfter(Duration masterRebootDownAfter) {
+			return new Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
+					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration, this.demoteAfter,
+					masterRebootDownAfter);
 		}
 
 	}

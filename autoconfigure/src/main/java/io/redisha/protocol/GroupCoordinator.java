@@ -109,8 +109,6 @@ public final class GroupCoordinator {
 
 	private boolean objectivelyDown;
 
-	private String masterReplicationId = "";
-
 	private Election election;
 
 	private long lastVoteRequestAt = -1;
@@ -190,8 +188,7 @@ public final class GroupCoordinator {
 		this.members = new MemberTable(self.id(), this.timers.memberExpiry());
 		this.electorate = new Electorate(self.id());
 		this.startedAt = nowMillis;
-		this.tilt = new TiltGuard(config.timing().tiltThreshold().toMillis(),
-				config.timing().tiltDuration().toMillis(), nowMillis);
+		this.tilt = new TiltGuard(this.timers.tiltThreshold(), config.timing().tiltDuration().toMillis(), nowMillis);
 		this.quietUntil = nowMillis + this.timers.quietPeriod();
 		this.selector = new ReplicaSelector(this.timers);
 		this.currentEpoch = initialEpoch;
@@ -229,7 +226,8 @@ public final class GroupCoordinator {
 	}
 
 	private long infoPeriod(NodeState node) {
-		boolean urgent = node.role() == null || this.masterDown || this.failover != null || this.election != null;
+		boolean urgent = node.role() == null || node.unsettled() || this.masterDown || this.failover != null
+				|| this.election != null;
 		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
 	}
 
@@ -249,13 +247,15 @@ public final class GroupCoordinator {
 			if (reply instanceof Reply.Text text && isValidPingReply(text.text())) {
 				node.validReply(nowMillis, this.timers.downAfter());
 			}
+			if (!(reply instanceof Reply.Text text && text.text().startsWith("PONG"))) {
+				node.missedPong();
+			}
 		}
 		else if (command instanceof Action.QueryInfo) {
 			node.infoAnswered(reply instanceof Reply.Info);
 			if (reply instanceof Reply.Info info) {
-				node.info(nowMillis, info.info());
-				if (node.address().equals(this.master) && info.info().role() == Role.MASTER) {
-					this.masterReplicationId = info.info().replicationId();
+				if (node.info(nowMillis, info.info())) {
+					emit(out, Type.REBOOT, node.address(), "run id " + info.info().runId());
 				}
 				learnStored(nowMillis, node, info.stored(), out);
 				discover(nowMillis, node, out);
@@ -567,8 +567,9 @@ public final class GroupCoordinator {
 				target, null);
 		if (select(probe, now).isEmpty()) {
 			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from "
-					+ this.master + " with its link up, and have a non-zero replica-priority"
-					: "no eligible replica: each is down, disconnected from the master, or has replica-priority 0";
+					+ this.master + " with its link up, hold its data, and have a non-zero replica-priority"
+					: "no eligible replica: each is down, disconnected from the master, without its data, or has"
+							+ " replica-priority 0";
 		}
 		return null;
 	}
@@ -1114,7 +1115,7 @@ public final class GroupCoordinator {
 			candidates.removeIf((node) -> !node.address().equals(election.target())
 					&& !node.address().equals(election.failingMaster()));
 		}
-		return this.selector.select(candidates, election.failingMaster(), this.masterReplicationId, now, maxInfoAge)
+		return this.selector.select(candidates, election.failingMaster(), now, maxInfoAge)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 
@@ -1303,7 +1304,10 @@ public final class GroupCoordinator {
 	 * of this group; only when the node has been up and in that role for demote-after, the
 	 * current master is healthy, nobody is failing over, and this member is a voter whose
 	 * configuration is committed and that hears a majority of the voters holding it: a member
-	 * holding an old configuration must never demote the master of a newer one.
+	 * holding an old configuration must never demote the master of a newer one. A role told
+	 * more than three PING periods ago (INFO is read every info-period in calm times) may have
+	 * changed since, e.g. by a promotion this member has not heard of yet: its INFO is asked
+	 * first, and the answer decides.
 	 */
 	private void reconfigureStrayNodes(long now, boolean tilted, List<Action> out) {
 		NodeState current = this.nodes.get(this.master);
@@ -1323,7 +1327,10 @@ public final class GroupCoordinator {
 			boolean strayMaster = node.role() == Role.MASTER;
 			boolean wrongMaster = node.role() == Role.REPLICA && !this.master.equals(node.following())
 					&& this.nodes.get(node.following()) != null;
-			if (strayMaster || wrongMaster) {
+			if ((strayMaster || wrongMaster) && now - node.roleAt() > ReplicaSelector.maxInfoAge(this.timers)) {
+				askInfo(node, now, out);
+			}
+			else if (strayMaster || wrongMaster) {
 				node.reconfigured(now);
 				out.add(new Action.Replicate(node.address(), this.master, configEpoch()));
 				emit(out, Type.CONVERT_TO_REPLICA, node.address(),
@@ -1347,11 +1354,23 @@ public final class GroupCoordinator {
 		return holders >= held.majority(this.electorate.departures());
 	}
 
-	/** No valid reply for down-after, or a master reporting itself a replica for that long. */
+	/** Asks the node's INFO now, unless it was asked within a PING period (an answer may be on its way). */
+	private void askInfo(NodeState node, long now, List<Action> out) {
+		if (node.infoDue(now, this.timers.pingEvery())) {
+			node.infoSent(now);
+			out.add(new Action.QueryInfo(node.address()));
+		}
+	}
+
+	/**
+	 * No valid reply for down-after, a master reporting itself a replica for that long, or a
+	 * master restarted within master-reboot-down-after (it may have come back without its data).
+	 */
 	private boolean seesMasterDown(long now) {
 		NodeState node = this.nodes.get(this.master);
 		long downAfter = this.timers.downAfter();
-		if (node.status(now, downAfter) == NodeStatus.DOWN) {
+		if (node.status(now, downAfter) == NodeStatus.DOWN || node.restartedAt() > this.masterSince
+				&& ReplicationLineage.restartedMaster(node, now, this.timers.masterRebootDownAfter())) {
 			return true;
 		}
 		// only what the node said since it became this member's master counts: a promoted
@@ -1363,7 +1382,8 @@ public final class GroupCoordinator {
 	/**
 	 * While no configuration is known, takes the master from the nodes' own roles once every
 	 * known node has answered INFO or failed to: the node answering master that most replicas
-	 * follow with their link up (the smaller address on a tie, so that members agree).
+	 * follow with their link up (the smaller address on a tie, so that members agree). A master
+	 * no replica follows must hold the data of replicas whose master no longer answers.
 	 */
 	private void learnMasterFromNodes(long now, List<Action> out) {
 		NodeState best = null;
@@ -1372,8 +1392,11 @@ public final class GroupCoordinator {
 			if (node.info() == null && !node.infoFailed()) {
 				return;
 			}
-			if (node.role() == Role.MASTER) {
+			if (node.role() == Role.MASTER && node.info() != null) {
 				int followers = followers(node.address());
+				if (followers == 0 && !ReplicationLineage.holdsStrandedData(node, this.nodes)) {
+					continue;
+				}
 				if (followers > bestFollowers
 						|| followers == bestFollowers && node.address().compareTo(best.address()) < 0) {
 					best = node;

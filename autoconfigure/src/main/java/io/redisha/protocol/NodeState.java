@@ -1,11 +1,14 @@
 package io.redisha.protocol;
 
+import java.util.Objects;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
  * One Redis node as this member sees it: when it last answered PING validly, what its latest
- * INFO or ROLE said, and which commands to it are in flight (at most one PING and one INFO).
+ * INFO or ROLE said, when it restarted, and which commands to it are in flight (at most one
+ * PING and one INFO).
  */
 final class NodeState {
 
@@ -27,13 +30,25 @@ final class NodeState {
 
 	private boolean infoFailed;
 
+	/** A PING was not answered PONG since its last INFO, or that INFO showed its master link down. */
+	private boolean unsettled;
+
 	private boolean roleInFlight;
 
 	private ReplicationInfo info;
 
 	private long infoAt = -1;
 
+	/** When its run id last changed (a restart seen in INFO); -1 when never. */
+	private long restartedAt = -1;
+
+	/** Its INFO before that restart: what its data was before. */
+	private ReplicationInfo infoBeforeRestart;
+
 	private Role role;
+
+	/** When INFO or ROLE last told its role. */
+	private long roleAt = -1;
 
 	private long roleSince = -1;
 
@@ -99,6 +114,20 @@ final class NodeState {
 		this.pingInFlight = false;
 	}
 
+	/** A PING answered other than PONG (failed, LOADING...): it may have restarted. */
+	void missedPong() {
+		this.unsettled = true;
+	}
+
+	/**
+	 * Whether its role or data may be changing: a PING was answered other than PONG since its
+	 * last INFO (it may have restarted), or that INFO showed a replica without a working link
+	 * to its master (it may be resyncing). Its INFO is then worth reading more often.
+	 */
+	boolean unsettled() {
+		return this.unsettled;
+	}
+
 	boolean infoDue(long now, long period) {
 		return !this.infoInFlight && (this.lastInfoRequestAt < 0 || now - this.lastInfoRequestAt >= period);
 	}
@@ -130,10 +159,22 @@ final class NodeState {
 		this.roleInFlight = false;
 	}
 
-	void info(long now, ReplicationInfo info) {
+	/**
+	 * Records an INFO reply.
+	 * @return whether it shows a restart: a run id other than the one of its previous INFO
+	 */
+	boolean info(long now, ReplicationInfo info) {
+		boolean restarted = this.info != null && !this.info.runId().isEmpty()
+				&& !this.info.runId().equals(info.runId());
+		if (restarted) {
+			this.restartedAt = now;
+			this.infoBeforeRestart = this.info;
+		}
 		this.info = info;
 		this.infoAt = now;
+		this.unsettled = info.role() == Role.REPLICA && !info.masterLinkUp();
 		role(now, info.role(), info.master());
+		return restarted;
 	}
 
 	void role(long now, RoleInfo role) {
@@ -141,7 +182,8 @@ final class NodeState {
 	}
 
 	private void role(long now, Role role, NodeAddress following) {
-		if (role != this.role || (role == Role.REPLICA && !java.util.Objects.equals(following, this.following))) {
+		this.roleAt = now;
+		if (role != this.role || (role == Role.REPLICA && !Objects.equals(following, this.following))) {
 			this.roleSince = now;
 		}
 		this.role = role;
@@ -168,6 +210,16 @@ final class NodeState {
 		return this.infoAt;
 	}
 
+	/** When its run id last changed; -1 when it never did while monitored. */
+	long restartedAt() {
+		return this.restartedAt;
+	}
+
+	/** Its INFO before its last restart; null when none was seen. */
+	ReplicationInfo infoBeforeRestart() {
+		return this.infoBeforeRestart;
+	}
+
 	/** Its role; null before the first INFO or ROLE reply. */
 	Role role() {
 		return this.role;
@@ -176,6 +228,11 @@ final class NodeState {
 	/** Since when it has reported its current role (and, for a replica, the same master). */
 	long roleSince() {
 		return this.roleSince;
+	}
+
+	/** When INFO or ROLE last reported its role; -1 when never. */
+	long roleAt() {
+		return this.roleAt;
 	}
 
 	/** For a replica, the master it follows; null otherwise. */

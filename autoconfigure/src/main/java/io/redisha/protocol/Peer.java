@@ -21,14 +21,14 @@ final class Peer {
 
 	private long helloAt = -1;
 
+	/** The sequence number of the latest hello taken; -1 before the first. */
+	private long helloSequence = -1;
+
 	private long failoverEpoch;
 
 	private long campaignEpoch;
 
 	private Configuration config;
-
-	/** The sequence number of the latest hello applied: an older one arriving late changes nothing. */
-	private long helloSequence = -1;
 
 	Peer(String id, long now) {
 		this.id = id;
@@ -48,7 +48,12 @@ final class Peer {
 		this.currentEpoch = Math.max(this.currentEpoch, epoch);
 	}
 
-	/** Applies a hello; returns false (and changes nothing but the time it was seen) when a newer one was applied already. */
+	/**
+	 * Takes the opinions of a hello, unless a later hello of this member was taken already: a
+	 * message delivered out of order (through another node) would bring back an older master,
+	 * "down" flag or epochs, and make a stale opinion look fresh.
+	 * @return whether it was taken
+	 */
 	boolean hello(long now, GossipMessage.Hello hello) {
 		seen(now, hello.currentEpoch());
 		if (hello.sequence() < this.helloSequence) {

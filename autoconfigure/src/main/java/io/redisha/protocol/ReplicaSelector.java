@@ -1,20 +1,27 @@
 package io.redisha.protocol;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * Chooses the replica to promote in place of a failed master. A node that already answers as a
- * master and either was a replica of the failed master (promoted by an earlier leader that then
- * failed) or is the node the failed master itself now replicates from, is adopted rather than
- * promoting a second one. Otherwise candidates must be up, with fresh INFO, a
- * non-zero priority, a master link not down for too long, and must still replicate this
- * group's history (its master is the failed master, or its replication id is the group's):
- * a recycled address now serving another cluster is never promoted. Best first: lower
- * priority, larger offset (less data lost), smaller run id.
+ * Chooses the replica to promote in place of a failed master. Only data that continues the
+ * failed master's history (see {@link ReplicationLineage}) is ever chosen. A node that already
+ * answers as a master and either was a replica of the failed master (promoted by an earlier
+ * leader that then failed) or is the node the failed master itself now replicates from, is
+ * adopted rather than promoting a second one, if it left the failed master's history with at
+ * least as much of it as the best replica has: a replica restarted empty as a master (no
+ * config file, no persistence) has a history of its own, or left it with nothing. Otherwise
+ * candidates must be up, with fresh INFO, a non-zero priority, neither loading nor receiving
+ * a full copy, in sync with their master since they started, with a master link not down for
+ * too long, and must be in the failed master's history (and, cut off from their master, hold
+ * some of it): a recycled address now serving another cluster, or a replica that restarted and
+ * never synced, is never promoted. Best first: lower priority, larger offset (less data lost),
+ * smaller run id.
  */
 final class ReplicaSelector {
 
@@ -33,28 +40,25 @@ final class ReplicaSelector {
 	record Choice(NodeState node, boolean alreadyPromoted) {
 	}
 
-	/**
-	 * @param failed the failed master
-	 * @param groupReplicationId the replication id last seen on the group's master; empty when unknown
-	 */
-	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, String groupReplicationId, long now) {
-		return select(nodes, failed, groupReplicationId, now, maxInfoAge(this.timers));
+	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now) {
+		return select(nodes, failed, now, maxInfoAge(this.timers));
 	}
 
 	/**
 	 * @param maxInfoAge INFO older than this is stale (an operator's failover of a healthy
 	 * master accepts INFO of the calm-time period)
 	 */
-	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, String groupReplicationId, long now,
-			long maxInfoAge) {
+	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge) {
 		NodeState failedNode = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed)) {
 				failedNode = node;
 			}
 		}
+		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
+				this.timers.masterRebootDownAfter());
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
-		NodeState promoted = null;
+		List<NodeState> masters = new ArrayList<>();
 		NodeState best = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed) || node.status(now, this.timers.downAfter()) != NodeStatus.UP
@@ -64,28 +68,35 @@ final class ReplicaSelector {
 			if (node.role() == Role.MASTER && (failed.equals(node.lastFollowed())
 					|| failedNode != null && failedNode.role() == Role.REPLICA
 							&& node.address().equals(failedNode.following()))) {
-				promoted = (promoted == null || node.info().offset() > promoted.info().offset()) ? node : promoted;
+				masters.add(node);
 			}
-			else if (eligible(node, failed, groupReplicationId, masterDownFor, now, maxInfoAge)
+			else if (eligible(node, history, masterDownFor, now, maxInfoAge)
 					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
 			}
 		}
-		if (promoted != null) {
-			return Optional.of(new Choice(promoted, true));
+		long needed = (best != null) ? Math.max(best.info().offset(), history.someOfIt()) : history.someOfIt();
+		Optional<NodeState> promoted = masters.stream()
+			.filter((node) -> node.info().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
+					&& node.info().holds(history.id(), needed))
+			.max(Comparator.comparingLong((NodeState node) -> node.info().offset()));
+		if (promoted.isPresent()) {
+			return Optional.of(new Choice(promoted.get(), true));
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false));
 	}
 
-	private boolean eligible(NodeState node, NodeAddress failed, String groupReplicationId, long masterDownFor,
-			long now, long maxInfoAge) {
+	/**
+	 * A replica with its link up receives the history as the master writes it (its offset may
+	 * be read before the master's latest write); one cut off holds what it has, which must be
+	 * some of it.
+	 */
+	private boolean eligible(NodeState node, ReplicationLineage.History history, long masterDownFor, long now,
+			long maxInfoAge) {
 		ReplicationInfo info = node.info();
-		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge) {
-			return false;
-		}
-		boolean ours = failed.equals(info.master())
-				|| !groupReplicationId.isEmpty() && groupReplicationId.equals(info.replicationId());
-		if (!ours) {
+		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
+		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge
+				|| info.loading() || info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)) {
 			return false;
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;

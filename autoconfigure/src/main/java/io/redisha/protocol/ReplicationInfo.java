@@ -6,27 +6,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one node says about itself in {@code INFO}: its role, identity, replication offset and,
- * for a master, its replicas; for a replica, its master and link.
+ * What one node says about itself in {@code INFO}: its role, identity, replication history and
+ * offset and, for a master, its replicas; for a replica, its master and link.
  *
  * @param role the node's role
  * @param runId the process's run id (new at every restart)
  * @param version the server version, e.g. {@code 7.0.15}
  * @param replicationId the replication id ({@code master_replid}): the history this node is in
  * @param offset the node's replication offset ({@code master_repl_offset})
+ * @param secondReplicationId the history it was in before ({@code master_replid2}), kept by a
+ * replica promoted to master or a master restarted from its data file; empty when none
+ * @param secondReplicationOffset the offset from which it left that history
+ * ({@code second_repl_offset}): it holds that history's data up to this offset minus one; -1
+ * when none
  * @param loading whether the node is loading its data set
+ * @param syncInProgress for a replica, whether it is receiving a full copy of its master's data
+ * ({@code master_sync_in_progress})
  * @param master for a replica, the master it follows; null for a master
  * @param masterLinkUp for a replica, whether its link to the master is up
- * @param masterLinkDownSeconds for a replica whose link is down, for how long; -1 when unknown or up
+ * @param masterLinkDownSeconds for a replica whose link is down, for how long; -1 when up,
+ * unknown or never synced
+ * @param neverSynced for a replica whose link is down, whether it says it has not been in sync
+ * with a master since it started or was pointed at its master
+ * ({@code master_link_down_since_seconds:-1}): the data it has is not its master's
  * @param priority {@code replica-priority}; 0 means never promote
  * @param replicas for a master, the replicas it lists
  */
 public record ReplicationInfo(Role role, String runId, String version, String replicationId, long offset,
-		boolean loading, NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, int priority,
+		String secondReplicationId, long secondReplicationOffset, boolean loading, boolean syncInProgress,
+		NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced, int priority,
 		List<ReplicaEntry> replicas) {
 
 	/** The most characters of an INFO reply we read; a larger reply is cut (replies are a few KB). */
 	static final int MAX_LENGTH = 256 * 1024;
+
+	/** What Redis reports as {@code master_replid2} when there is no previous history. */
+	static final String NO_REPLICATION_ID = "0000000000000000000000000000000000000000";
+
+	/** The most characters of a malformed value quoted in an error message. */
+	private static final int MAX_QUOTED = 64;
 
 	public ReplicationInfo {
 		replicas = List.copyOf(replicas);
@@ -43,7 +61,23 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 	}
 
 	/**
-	 * Parses an {@code INFO} reply.
+	 * Whether this node's data holds the replication history {@code history} up to at least
+	 * offset {@code upTo}: it is in that history with that offset, or it left it at or after
+	 * that offset (promoted, or restarted as a master from a data file). A node that started
+	 * empty has a new history and holds none, whatever it followed before; one that left a
+	 * history at offset 0 holds nothing of it.
+	 */
+	public boolean holds(String history, long upTo) {
+		if (history.isEmpty() || NO_REPLICATION_ID.equals(history)) {
+			return false;
+		}
+		return history.equals(this.replicationId) && this.offset >= upTo
+				|| history.equals(this.secondReplicationId) && this.secondReplicationOffset - 1 >= upTo;
+	}
+
+	/**
+	 * Parses an {@code INFO} reply. The reply comes over the network: anything malformed gives
+	 * an exception, never a wrong value.
 	 * @throws IllegalArgumentException naming what was missing or malformed
 	 */
 	public static ReplicationInfo parse(String text) {
@@ -62,26 +96,30 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		Role role = switch (roleText) {
 			case "master" -> Role.MASTER;
 			case "slave", "replica" -> Role.REPLICA;
-			default -> throw new IllegalArgumentException("INFO field role has unknown value '" + roleText + "'");
+			default -> throw new IllegalArgumentException("INFO field role has unknown value " + quote(roleText));
 		};
 		NodeAddress master = null;
 		boolean linkUp = false;
 		long linkDown = -1;
+		boolean neverSynced = false;
 		if (role == Role.REPLICA) {
-			master = new NodeAddress(required(fields, "master_host"),
-					(int) number(fields, "master_port", required(fields, "master_port")));
+			master = address("master_port", required(fields, "master_host"), required(fields, "master_port"));
 			linkUp = "up".equals(fields.get("master_link_status"));
-			String down = fields.get("master_link_down_since_seconds");
-			if (!linkUp && down != null && !"-1".equals(down)) {
-				linkDown = number(fields, "master_link_down_since_seconds", down);
+			long down = optionalNumber(fields, "master_link_down_since_seconds", -1);
+			if (down < -1) {
+				throw new IllegalArgumentException("INFO field master_link_down_since_seconds is negative: " + down);
 			}
+			neverSynced = !linkUp && fields.containsKey("master_link_down_since_seconds") && down == -1;
+			linkDown = linkUp ? -1 : down;
 		}
 		long offset = optionalNumber(fields, (role == Role.REPLICA) ? "slave_repl_offset" : "master_repl_offset",
 				optionalNumber(fields, "master_repl_offset", 0));
 		String priority = fields.getOrDefault("slave_priority", fields.getOrDefault("replica_priority", "100"));
 		return new ReplicationInfo(role, fields.getOrDefault("run_id", ""), fields.getOrDefault("redis_version", ""),
-				fields.getOrDefault("master_replid", ""), offset, "1".equals(fields.get("loading")), master, linkUp,
-				linkDown, (int) number(fields, "slave_priority", priority), replicas(fields));
+				fields.getOrDefault("master_replid", ""), offset, fields.getOrDefault("master_replid2", ""),
+				optionalNumber(fields, "second_repl_offset", -1), "1".equals(fields.get("loading")),
+				"1".equals(fields.get("master_sync_in_progress")), master, linkUp, linkDown, neverSynced,
+				integer("slave_priority", priority), replicas(fields));
 	}
 
 	private static List<ReplicaEntry> replicas(Map<String, String> fields) {
@@ -98,13 +136,22 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 			String ip = parts.get("ip");
 			String port = parts.get("port");
 			if (ip == null || port == null) {
-				throw new IllegalArgumentException("INFO field " + key + " has no ip or port: '" + fields.get(key) + "'");
+				throw new IllegalArgumentException("INFO field " + key + " has no ip or port: " + quote(fields.get(key)));
 			}
-			replicas.add(new ReplicaEntry(new NodeAddress(ip, (int) number(fields, key, port)),
-					parts.getOrDefault("state", "unknown"), optionalNumber(parts, "offset", 0),
-					optionalNumber(parts, "lag", -1)));
+			replicas.add(new ReplicaEntry(address(key, ip, port), parts.getOrDefault("state", "unknown"),
+					optionalNumber(parts, "offset", 0), optionalNumber(parts, "lag", -1)));
 		}
 		return replicas;
+	}
+
+	private static NodeAddress address(String name, String host, String port) {
+		int number = integer(name, port);
+		try {
+			return new NodeAddress(host, number);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("INFO field " + name + " gives no valid address: " + ex.getMessage());
+		}
 	}
 
 	private static String required(Map<String, String> fields, String name) {
@@ -117,16 +164,30 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 
 	private static long optionalNumber(Map<String, String> fields, String name, long fallback) {
 		String value = fields.get(name);
-		return (value != null) ? number(fields, name, value) : fallback;
+		return (value != null) ? number(name, value) : fallback;
 	}
 
-	private static long number(Map<String, String> fields, String name, String value) {
+	private static long number(String name, String value) {
 		try {
 			return Long.parseLong(value);
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("INFO field " + name + " is not a number: '" + value + "'");
+			throw new IllegalArgumentException("INFO field " + name + " is not a number: " + quote(value));
 		}
+	}
+
+	private static int integer(String name, String value) {
+		try {
+			return Integer.parseInt(value);
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("INFO field " + name + " is not a 32-bit number: " + quote(value));
+		}
+	}
+
+	/** A value as the message shows it: quoted, and cut when a hostile reply made it long. */
+	private static String quote(String value) {
+		return "'" + ((value.length() > MAX_QUOTED) ? value.substring(0, MAX_QUOTED) + "..." : value) + "'";
 	}
 
 }

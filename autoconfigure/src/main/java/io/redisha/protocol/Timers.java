@@ -20,10 +20,13 @@ package io.redisha.protocol;
  * @param candidacyStep how much longer each member waits before asking for votes than the
  * member ranked before it, so that members seeing the master down at the same moment do not
  * split the vote
+ * @param tiltThreshold a gap between ticks longer than this enters TILT: the configured
+ * threshold, but at most half of down-after
+ * @param masterRebootDownAfter how long the master counts as down after a restart; 0 never
  */
 record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
 		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
-		long electionTimeout, long candidacyStep) {
+		long electionTimeout, long candidacyStep, long tiltThreshold, long masterRebootDownAfter) {
 
 	/** The runtime ticks about this often; nothing is more precise than one tick. */
 	static final long TICK = 100;
@@ -37,7 +40,19 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery,
 				timing.helloPeriod().toMillis(), timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(),
 				quiet, timing.demoteAfter().toMillis(), failoverTimeout,
-				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK / 2, timing.helloPeriod().toMillis() / 4));
+				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK / 2, timing.helloPeriod().toMillis() / 4),
+				tiltThreshold(timing.tiltThreshold().toMillis(), downAfter), timing.masterRebootDownAfter().toMillis());
+	}
+
+	/**
+	 * A pause of this member makes every node look silent for the pause plus the age of its
+	 * last reply (up to a PING period, a quarter of down-after, plus the round trip): a pause
+	 * over about three quarters of down-after could report a healthy master down. Half of
+	 * down-after keeps the rest as margin for the round trip, so such a pause always enters
+	 * TILT first, whatever threshold was configured.
+	 */
+	static long tiltThreshold(long configured, long downAfter) {
+		return Math.max(1, Math.min(configured, downAfter / 2));
 	}
 
 }

@@ -32,6 +32,16 @@ class RedisHaFailureAnalysisTest {
 	}
 
 	@Test
+	void tiltThresholdThatCannotProtectDownAfterIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.down-after=1s", "--redis-ha.groups.orders.tilt-threshold=1500ms"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.groups.orders.tilt-threshold")
+			.contains("Reason: redis-ha.groups.orders.tilt-threshold must be at most half of down-after, 500ms,"
+					+ " but was 1500ms");
+	}
+
+	@Test
 	void unknownPrimaryGroupIsReportedByTheFailureAnalysis(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
 				"--redis-ha.primary-group=payments"));

@@ -52,8 +52,9 @@ class RedisHaPropertiesTest {
 					"redis-ha.groups.orders.command-timeout=250ms", "redis-ha.groups.orders.ping-period=500ms",
 					"redis-ha.groups.orders.info-period=5s", "redis-ha.groups.orders.hello-period=2s",
 					"redis-ha.groups.orders.opinion-validity=4s", "redis-ha.groups.orders.member-expiry=10m",
-					"redis-ha.groups.orders.startup-quiet-period=1s", "redis-ha.groups.orders.tilt-threshold=3s",
+					"redis-ha.groups.orders.startup-quiet-period=1s", "redis-ha.groups.orders.tilt-threshold=750ms",
 					"redis-ha.groups.orders.tilt-duration=20s", "redis-ha.groups.orders.demote-after=6s",
+					"redis-ha.groups.orders.master-reboot-down-after=10s",
 					"redis-ha.primary-group=orders", "redis-ha.application-name=billing")
 			.run((context) -> {
 				RedisHaProperties properties = context.getBean(RedisHaProperties.class);
@@ -69,9 +70,32 @@ class RedisHaPropertiesTest {
 				assertThat(orders.getCommandTimeout()).isEqualTo(Duration.ofMillis(250));
 				assertThat(orders.timing()).isEqualTo(new GroupConfig.Timing(Duration.ofMillis(500),
 						Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofMinutes(10),
-						Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(20), Duration.ofSeconds(6)));
+						Duration.ofSeconds(1), Duration.ofMillis(750), Duration.ofSeconds(20), Duration.ofSeconds(6),
+						Duration.ofSeconds(10)));
 				assertThat(properties.getPrimaryGroup()).isEqualTo("orders");
 				assertThat(properties.getApplicationName()).isEqualTo("billing");
+			});
+	}
+
+	@Test
+	void aShortDownAfterLowersTheDefaultTiltThresholdButRefusesAnExplicitOneAboveHalfOfIt() {
+		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s").run((context) -> {
+			assertThat(context).hasNotFailed();
+			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			assertThat(orders.getTiltThreshold()).isNull();
+			assertThat(orders.timing().tiltThreshold()).isEqualTo(GroupConfig.Timing.defaults().tiltThreshold());
+		});
+		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s",
+				"redis-ha.groups.orders.tilt-threshold=500ms")
+			.run((context) -> assertThat(context).hasNotFailed());
+		this.runner
+			.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s", "redis-ha.groups.orders.tilt-threshold=2s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("redis-ha.groups.orders.tilt-threshold must be at most half of down-after,"
+							+ " 500ms, but was 2s: a pause of this instance long enough to make a healthy master"
+							+ " look down must enter TILT first");
 			});
 	}
 
@@ -117,6 +141,10 @@ class RedisHaPropertiesTest {
 						"redis-ha.groups.orders.tilt-duration must be positive but was 0s"),
 				invalid("redis-ha.groups.orders.demote-after=0s",
 						"redis-ha.groups.orders.demote-after must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.master-reboot-down-after=-1s",
+						"redis-ha.groups.orders.master-reboot-down-after must be >= 0 but was -1s"),
+				invalid("redis-ha.groups.orders.tilt-threshold=3s",
+						"redis-ha.groups.orders.tilt-threshold must be at most half of down-after, 2500ms, but was 3s"),
 				invalid("redis-ha.groups.orders.nodes=",
 						"redis-ha.groups.orders.nodes must list at least one host:port node of the group but was empty"),
 				invalid("redis-ha.groups.orders.nodes=10.0.0.12",

@@ -32,28 +32,40 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 
 	private final Integer[] replicaPriorities;
 
+	/** Whether replicas are pointed at the master with REPLICAOF once started, rather than configured to. */
+	private final boolean replicaOfAtRuntime;
+
 	private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
 	private LocalRedisGroup group;
 
-	private FailoverScenario(RedisServerOptions options, Integer[] replicaPriorities) {
+	private FailoverScenario(RedisServerOptions options, Integer[] replicaPriorities, boolean replicaOfAtRuntime) {
 		this.options = options;
 		this.replicaPriorities = replicaPriorities;
+		this.replicaOfAtRuntime = replicaOfAtRuntime;
 	}
 
 	/** A master and {@code replicas} replicas with the server's default priority. */
 	static FailoverScenario withReplicas(int replicas) {
-		return new FailoverScenario(RedisServerOptions.defaults(), new Integer[replicas]);
+		return new FailoverScenario(RedisServerOptions.defaults(), new Integer[replicas], false);
+	}
+
+	/**
+	 * A master and {@code replicas} replicas started as masters and pointed at it with
+	 * {@code REPLICAOF} at runtime, as in containers: one restarted as a master comes back empty.
+	 */
+	static FailoverScenario withReplicasPointedAtRuntime(int replicas) {
+		return new FailoverScenario(RedisServerOptions.defaults(), new Integer[replicas], true);
 	}
 
 	/** A master and one replica per priority (null: the server's default). */
 	static FailoverScenario withReplicaPriorities(Integer... priorities) {
-		return new FailoverScenario(RedisServerOptions.defaults(), priorities.clone());
+		return new FailoverScenario(RedisServerOptions.defaults(), priorities.clone(), false);
 	}
 
 	/** The same, with every node started with these options. */
 	FailoverScenario options(UnaryOperator<RedisServerOptions> customizer) {
-		return new FailoverScenario(customizer.apply(this.options), this.replicaPriorities);
+		return new FailoverScenario(customizer.apply(this.options), this.replicaPriorities, this.replicaOfAtRuntime);
 	}
 
 	/** The group of the running scenario. */
@@ -99,7 +111,9 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 
 	@Override
 	public void beforeEach(ExtensionContext context) {
-		this.group = LocalRedisGroup.start(this.options, this.replicaPriorities);
+		this.group = this.replicaOfAtRuntime
+				? LocalRedisGroup.startReplicatingAtRuntime(this.replicaPriorities.length, this.options)
+				: LocalRedisGroup.start(this.options, this.replicaPriorities);
 	}
 
 	@Override

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Redis nodes reduced to what the protocol sees of them: alive or not, role, master,
- * offset, priority, replication id. Answers the coordinator's commands as Redis would.
+ * offset, priority, replication ids. Answers the coordinator's commands as Redis would.
  */
 final class FakeRedis {
 
@@ -30,6 +30,21 @@ final class FakeRedis {
 		return this.nodes.get(NodeAddress.parse(address));
 	}
 
+	/**
+	 * The node's process starts again (a new run id) as a master without its data, as a node
+	 * without persistence or config file does: a history of its own and offset 0.
+	 */
+	void restartEmpty(Node node) {
+		node.alive = true;
+		node.runId = "run" + (++this.runIds);
+		node.following = null;
+		node.replicationId = "history-" + node.address + "-" + node.runId;
+		node.secondReplicationId = ReplicationInfo.NO_REPLICATION_ID;
+		node.secondOffset = -1;
+		node.offset = 0;
+		node.stored.clear();
+	}
+
 	Reply answer(Action.NodeCommand command) {
 		Node node = this.nodes.get(command.node());
 		if (node == null || !node.alive) {
@@ -46,8 +61,10 @@ final class FakeRedis {
 			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
 		}
 		if (command instanceof Action.Promote) {
-			if (!node.ignoresPromotion) {
+			if (!node.ignoresPromotion && node.following != null) {
 				node.following = null;
+				node.secondReplicationId = node.replicationId;
+				node.secondOffset = node.offset + 1;
 				node.replicationId = "history-" + node.address + "-promoted";
 			}
 			return new Reply.Info(ReplicationInfo.parse(info(node)));
@@ -88,7 +105,7 @@ final class FakeRedis {
 
 	private String info(Node node) {
 		StringBuilder info = new StringBuilder("# Server\r\nredis_version:7.2.4\r\nrun_id:" + node.runId
-				+ "\r\n# Replication\r\n");
+				+ "\r\n# Persistence\r\nloading:" + (node.loading ? 1 : 0) + "\r\n# Replication\r\n");
 		if (node.following == null) {
 			info.append("role:master\r\n");
 			int i = 0;
@@ -106,11 +123,16 @@ final class FakeRedis {
 			boolean linkUp = node.linkUp && master != null && master.alive && master != node;
 			info.append("role:slave\r\nmaster_host:").append(node.following.host()).append("\r\nmaster_port:")
 				.append(node.following.port()).append("\r\nmaster_link_status:").append(linkUp ? "up" : "down")
-				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\nslave_priority:")
-				.append(node.priority).append("\r\n");
+				.append("\r\nmaster_sync_in_progress:").append(node.syncing ? 1 : 0)
+				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\n");
+			if (!linkUp) {
+				info.append("master_link_down_since_seconds:").append(node.neverSynced ? -1 : 0).append("\r\n");
+			}
+			info.append("slave_priority:").append(node.priority).append("\r\n");
 		}
-		info.append("master_replid:").append(node.replicationId).append("\r\nmaster_repl_offset:")
-			.append(node.offset).append("\r\n");
+		info.append("master_replid:").append(node.replicationId).append("\r\nmaster_replid2:")
+			.append(node.secondReplicationId).append("\r\nmaster_repl_offset:").append(node.offset)
+			.append("\r\nsecond_repl_offset:").append(node.secondOffset).append("\r\n");
 		return info.toString();
 	}
 
@@ -144,6 +166,17 @@ final class FakeRedis {
 		String replicationId;
 
 		final StoredHash stored = new StoredHash();
+
+		/** The history it was in before it was promoted ({@code master_replid2}), from offset {@link #secondOffset}. */
+		String secondReplicationId = ReplicationInfo.NO_REPLICATION_ID;
+
+		long secondOffset = -1;
+
+		/** A replica receiving a full copy of its master's data. */
+		boolean syncing;
+
+		/** A replica that has not been in sync with its master since it started. */
+		boolean neverSynced;
 
 		Node(NodeAddress address, String runId) {
 			this.address = address;

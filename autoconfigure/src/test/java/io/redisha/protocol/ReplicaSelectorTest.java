@@ -23,10 +23,13 @@ class ReplicaSelectorTest {
 
 	private final long now = 100_000;
 
+	private final NodeState master = new NodeState(FAILED, 0);
+
 	ReplicaSelectorTest() {
-		NodeState master = new NodeState(FAILED, 0);
-		master.validReply(this.now - 1500, this.timers.downAfter());
-		this.nodes.add(master);
+		this.master.validReply(this.now - 1500, this.timers.downAfter());
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY
+				+ "\nmaster_repl_offset:1000\n"));
+		this.nodes.add(this.master);
 	}
 
 	private NodeState replica(String address, String extraInfo) {
@@ -39,8 +42,15 @@ class ReplicaSelectorTest {
 		return node;
 	}
 
+	/** A replica of the failed master that now answers as a master with this INFO. */
+	private NodeState nowMaster(String address, String info) {
+		NodeState node = replica(address, "");
+		node.info(this.now - 50, ReplicationInfo.parse(info));
+		return node;
+	}
+
 	private Optional<NodeAddress> choice() {
-		return this.selector.select(this.nodes, FAILED, HISTORY, this.now).map((c) -> c.node().address());
+		return this.selector.select(this.nodes, FAILED, this.now).map((c) -> c.node().address());
 	}
 
 	@Test
@@ -70,6 +80,31 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void promotesOnlyDataThatContinuesTheGroups() {
+		replica("10.0.0.2:1", "slave_repl_offset:9000\nloading:1\n");
+		replica("10.0.0.3:1", "slave_repl_offset:9000\nmaster_sync_in_progress:1\nmaster_link_status:down\n");
+		replica("10.0.0.4:1", "slave_repl_offset:9000\nmaster_link_status:down\nmaster_link_down_since_seconds:-1\n");
+		replica("10.0.0.5:1", "slave_repl_offset:0\nmaster_link_status:down\nmaster_link_down_since_seconds:1\n");
+		assertThat(choice()).as("loading, in a full sync, never synced since its restart, cut off empty").isEmpty();
+		replica("10.0.0.6:1", "slave_repl_offset:10\nmaster_link_status:down\nmaster_link_down_since_seconds:0\n");
+		assertThat(choice()).hasValue(NodeAddress.parse("10.0.0.6:1"));
+	}
+
+	@Test
+	void aGroupThatNeverTookAWriteHasNoDataToLoseItsReplicasAtOffsetZeroArePromoted() {
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY
+				+ "\nmaster_repl_offset:0\n"));
+		replica("10.0.0.2:1", "slave_repl_offset:0\n");
+		assertThat(choice()).hasValue(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	@Test
+	void aReplicaWithItsLinkUpReceivesTheDataOnlyOneCutOffMustHoldSomeOfIt() {
+		replica("10.0.0.3:1", "slave_repl_offset:0\n");
+		assertThat(choice()).as("its INFO read before the master's first write").hasValue(NodeAddress.parse("10.0.0.3:1"));
+	}
+
+	@Test
 	void neverPromotesANodeReplicatingAnotherHistory() {
 		replica("10.0.0.2:1", "master_host:10.9.9.9\nmaster_replid:bbbb\n");
 		assertThat(choice()).isEmpty();
@@ -78,11 +113,31 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void neverPromotesAReplicaOfTheFailedMasterWhoseHistoryIsNotTheOneLastSeenOnIt() {
+		replica("10.0.0.2:1", "master_replid:bbbb\nslave_repl_offset:9000\n");
+		assertThat(choice()).as("it resynced from a restarted, empty master").isEmpty();
+		replica("10.0.0.3:1", "");
+		assertThat(choice()).hasValue(NodeAddress.parse("10.0.0.3:1"));
+	}
+
+	@Test
+	void withoutTheFailedMastersInfoItsHistoryIsTheOneItsReplicasReport() {
+		this.nodes.set(0, new NodeState(FAILED, 0));
+		replica("10.0.0.2:1", "master_replid:bbbb\nslave_repl_offset:900\n");
+		replica("10.0.0.3:1", "slave_repl_offset:950\n");
+		assertThat(choice()).as("the most advanced replica's history").hasValue(NodeAddress.parse("10.0.0.3:1"));
+		this.nodes.remove(2);
+		replica("10.0.0.4:1", "master_replid:bbbb\nmaster_link_status:down\nmaster_link_down_since_seconds:-1\n"
+				+ "slave_repl_offset:5000\n");
+		assertThat(choice()).as("one never in sync says nothing of it").hasValue(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	@Test
 	void adoptsAReplicaAnEarlierLeaderAlreadyPromoted() {
 		replica("10.0.0.2:1", "slave_repl_offset:9000\n");
-		NodeState promoted = replica("10.0.0.3:1", "");
-		promoted.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"));
-		Optional<ReplicaSelector.Choice> choice = this.selector.select(this.nodes, FAILED, HISTORY, this.now);
+		NodeState promoted = nowMaster("10.0.0.3:1",
+				"role:master\nrun_id:x\nmaster_replid:cccc\nmaster_replid2:aaaa\nsecond_repl_offset:9001\n");
+		Optional<ReplicaSelector.Choice> choice = this.selector.select(this.nodes, FAILED, this.now);
 		assertThat(choice).hasValueSatisfying((c) -> {
 			assertThat(c.node()).isSameAs(promoted);
 			assertThat(c.alreadyPromoted()).isTrue();
@@ -90,15 +145,46 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void neverAdoptsAReplicaRestartedEmptyAsAMaster() {
+		replica("10.0.0.2:1", "master_link_status:down\nmaster_link_down_since_seconds:2\n");
+		nowMaster("10.0.0.3:1", "role:master\nrun_id:new\nmaster_replid:dddd\n"
+				+ "master_replid2:0000000000000000000000000000000000000000\nmaster_repl_offset:0\nsecond_repl_offset:-1\n");
+		assertThat(choice()).as("a history of its own").hasValue(NodeAddress.parse("10.0.0.2:1"));
+		nowMaster("10.0.0.4:1", "role:master\nrun_id:new\nmaster_replid:eeee\nmaster_replid2:aaaa\n"
+				+ "master_repl_offset:0\nsecond_repl_offset:1\n");
+		assertThat(choice()).as("reloaded a file written before any write").hasValue(NodeAddress.parse("10.0.0.2:1"));
+		nowMaster("10.0.0.5:1", "role:master\nrun_id:new\nmaster_replid:ffff\nmaster_replid2:aaaa\n"
+				+ "master_repl_offset:400\nsecond_repl_offset:401\n");
+		assertThat(choice()).as("left the history with less of it than the best replica has")
+			.hasValue(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	@Test
+	void realRedisReplicaRestartedAsAMasterIsNotAdoptedTheOneWithTheDataIsChosen() {
+		NodeAddress failed = NodeAddress.parse("127.0.0.1:27301");
+		this.nodes.clear();
+		NodeState master = node(failed, "master", this.now - 2000);
+		master.validReply(this.now - 2000, this.timers.downAfter());
+		node(NodeAddress.parse("127.0.0.1:27302"), "replica-master-dead", this.now - 50);
+		NodeState emptied = node(NodeAddress.parse("127.0.0.1:27303"), "replica", this.now - 3000);
+		assertThat(emptied.info(this.now - 50, ReplicationInfoTest.real("replica-restarted-as-master"))).as("restart seen").isTrue();
+		assertThat(this.selector.select(this.nodes, failed, this.now)).hasValueSatisfying((c) -> {
+			assertThat(c.node().address()).isEqualTo(NodeAddress.parse("127.0.0.1:27302"));
+			assertThat(c.alreadyPromoted()).isFalse();
+		});
+	}
+
+	@Test
 	void adoptsTheMasterTheFailedMasterItselfNowFollows() {
 		NodeState other = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
 		other.validReply(this.now - 50, this.timers.downAfter());
-		other.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"));
+		other.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"
+				+ "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:900\n"));
 		this.nodes.add(other);
 		assertThat(choice()).isEmpty();
-		this.nodes.get(0).info(this.now - 50, ReplicationInfo.parse(
-				"role:slave\nmaster_host:10.0.0.3\nmaster_port:1\nmaster_link_status:up\nmaster_replid:cccc\n"));
-		assertThat(this.selector.select(this.nodes, FAILED, HISTORY, this.now))
+		this.nodes.get(0).info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
+				+ "master_port:1\nmaster_link_status:up\nmaster_replid:cccc\nslave_repl_offset:1200\n"));
+		assertThat(this.selector.select(this.nodes, FAILED, this.now))
 			.hasValueSatisfying((c) -> assertThat(c.alreadyPromoted()).isTrue());
 	}
 
@@ -107,6 +193,14 @@ class ReplicaSelectorTest {
 		assertThat(ReplicaSelector.maxInfoAge(this.timers)).isEqualTo(3 * this.timers.pingEvery());
 		assertThat(Timers.of(new GroupConfig("g", List.of(FAILED), 1, Duration.ofSeconds(30), Duration.ofMinutes(3), 1,
 				GroupConfig.Timing.defaults())).pingEvery()).isEqualTo(1000);
+	}
+
+	private NodeState node(NodeAddress address, String realInfo, long infoAt) {
+		NodeState node = new NodeState(address, 0);
+		node.validReply(this.now - 50, this.timers.downAfter());
+		node.info(infoAt, ReplicationInfoTest.real(realInfo));
+		this.nodes.add(node);
+		return node;
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.redisha.protocol;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -29,8 +30,10 @@ class TiltAndQuietTest {
 
 	@Test
 	void aTimerGapOrTimeGoingBackwardsEntersTiltUntilTheClockIsTrustedAgain() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
-				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		GroupConfig downAfterFiveSeconds = new GroupConfig("orders", List.of(M), 1, Duration.ofSeconds(5),
+				Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
+		GroupCoordinator coordinator = new GroupCoordinator(downAfterFiveSeconds, new MemberIdentity("a", "app"), 0,
+				new SplittableRandom(1));
 		coordinator.tick(100);
 		assertThat(coordinator.tick(2100)).noneMatch(TiltAndQuietTest::isTilt);
 		assertThat(coordinator.tick(4200)).anyMatch(TiltAndQuietTest::isTilt);
@@ -45,6 +48,25 @@ class TiltAndQuietTest {
 		}
 		assertThat(now).isEqualTo(34_000);
 		assertThat(coordinator.snapshot(now).state()).isNotEqualTo(GroupState.TILT);
+	}
+
+	@Test
+	void theTiltThresholdIsAtMostHalfOfDownAfter() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(100);
+		assertThat(coordinator.tick(600)).noneMatch(TiltAndQuietTest::isTilt);
+		assertThat(coordinator.tick(1200)).anyMatch(TiltAndQuietTest::isTilt);
+	}
+
+	@Test
+	void aMemberFrozenLongerThanHalfOfDownAfterEntersTiltInsteadOfSeeingAHealthyMasterDown() {
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(5000);
+		a.pausedUntil = this.cluster.now + 1500;
+		this.cluster.run(3000);
+		assertThat(a.events(Type.TILT)).hasSize(1);
+		assertThat(a.events(Type.SDOWN)).isEmpty();
 	}
 
 	private static boolean isTilt(Action action) {

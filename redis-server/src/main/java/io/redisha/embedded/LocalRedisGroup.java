@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,12 +43,34 @@ public final class LocalRedisGroup implements AutoCloseable {
 	 * keep the server's default priority).
 	 */
 	public static LocalRedisGroup start(RedisServerOptions options, Integer... replicaPriorities) {
-		LocalRedisGroup group = new LocalRedisGroup(options);
-		try {
-			group.nodes.add(RedisServerProcess.start(group.options));
+		return start(options, (group) -> {
 			for (Integer priority : replicaPriorities) {
 				group.nodes.add(RedisServerProcess.start(group.replicaOptions(priority)));
 			}
+		});
+	}
+
+	/**
+	 * Starts a master and {@code replicas} replicas that are started as masters and pointed
+	 * at node 0 with {@code REPLICAOF} at runtime, as containers that start every node alike
+	 * do: without persistence, one started again that way
+	 * ({@link RedisServerProcess#restartAsMaster()}) comes back as an empty master.
+	 */
+	public static LocalRedisGroup startReplicatingAtRuntime(int replicas, RedisServerOptions options) {
+		return start(options, (group) -> {
+			for (int i = 0; i < replicas; i++) {
+				RedisServerProcess replica = RedisServerProcess.start(group.options);
+				group.nodes.add(replica);
+				replica.replicaOf(group.master().address());
+			}
+		});
+	}
+
+	private static LocalRedisGroup start(RedisServerOptions options, Consumer<LocalRedisGroup> startReplicas) {
+		LocalRedisGroup group = new LocalRedisGroup(options);
+		try {
+			group.nodes.add(RedisServerProcess.start(group.options));
+			startReplicas.accept(group);
 			group.awaitReplicationLinks();
 		}
 		catch (RuntimeException ex) {

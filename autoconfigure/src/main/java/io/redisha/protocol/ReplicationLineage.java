@@ -1,0 +1,89 @@
+package io.redisha.protocol;
+
+import io.redisha.protocol.ReplicationInfo.Role;
+
+/**
+ * Which replication history holds the group's data, by Redis's replication ids, so that a node
+ * is treated as the master only if its data continues that history. A node restarted without
+ * its data (no persistence, a container started anew) comes back with a history of its own:
+ * followed as master, it would make every replica resync to its empty data set, whatever it
+ * was configured to follow before.
+ */
+final class ReplicationLineage {
+
+	private ReplicationLineage() {
+	}
+
+	/**
+	 * A replication history, by id, and how far this member saw the failed master have it.
+	 *
+	 * @param id the replication id; empty when unknown
+	 * @param offset the failed master's offset in it as last seen
+	 */
+	record History(String id, long offset) {
+
+		/**
+		 * The least offset a node must hold to have some of the data: none of a group that never
+		 * took a write (a new group's offsets are 0 until its first write or replication PING).
+		 */
+		long someOfIt() {
+			return Math.min(1, this.offset);
+		}
+
+	}
+
+	/**
+	 * The history of the failed master's data as this member last saw it: from its own latest
+	 * INFO, but from the INFO before its restart while {@code rebootWindow} after a restart
+	 * lasts (a master restarted without its data is failed over to replicas that still have
+	 * it). When this member never read its INFO, as its replicas that are in sync with it report
+	 * it (the most advanced one).
+	 */
+	static History ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
+			long rebootWindow) {
+		if (failedNode != null && failedNode.info() != null) {
+			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart()
+					: failedNode.info();
+			return new History(seen.replicationId(), seen.offset());
+		}
+		ReplicationInfo mostAdvanced = null;
+		for (NodeState node : nodes) {
+			ReplicationInfo info = node.info();
+			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
+					&& !info.syncInProgress() && (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
+				mostAdvanced = info;
+			}
+		}
+		return (mostAdvanced != null) ? new History(mostAdvanced.replicationId(), mostAdvanced.offset())
+				: new History("", 0);
+	}
+
+	/** Whether the node restarted as a master within the window, after answering as a master before. */
+	static boolean restartedMaster(NodeState node, long now, long rebootWindow) {
+		return rebootWindow > 0 && node.restartedAt() >= 0 && now - node.restartedAt() < rebootWindow
+				&& node.info().role() == Role.MASTER && node.infoBeforeRestart().role() == Role.MASTER;
+	}
+
+	/**
+	 * Whether a node answering master may be taken for the group's master without an election
+	 * although no replica follows it: it must hold the data of every replica stranded by a
+	 * master that no longer answers (up to that replica's offset). Waiting, for that master or
+	 * a failover, is better than following a node started empty meanwhile.
+	 */
+	static boolean holdsStrandedData(NodeState master, NodeTracker nodes) {
+		for (NodeState node : nodes.all()) {
+			ReplicationInfo info = node.info();
+			if (info == null || node.infoFailed() || info.role() != Role.REPLICA || info.neverSynced()
+					|| info.offset() <= 0) {
+				continue;
+			}
+			NodeState followed = nodes.get(info.master());
+			boolean stranded = followed == null || followed.infoFailed();
+			if (stranded && !master.info().holds(info.replicationId(), info.offset())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}

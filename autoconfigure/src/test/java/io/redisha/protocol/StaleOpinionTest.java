@@ -1,0 +1,75 @@
+package io.redisha.protocol;
+
+import org.junit.jupiter.api.Test;
+
+import io.redisha.protocol.GossipMessage.Hello;
+import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.protocol.TestCluster.Member;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a member knows may be older than it looks: a hello delivered out of order, a role read seconds ago. */
+class StaleOpinionTest {
+
+	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
+
+	private final TestCluster cluster = new TestCluster();
+
+	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+
+	private final FakeRedis.Node replica = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+
+	@Test
+	void anOlderHelloDeliveredLateDoesNotOverwriteThePeersNewerOpinion() {
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(5000);
+		this.master.alive = false;
+		this.cluster.run(1500);
+		gossip(a, new Hello("orders", "x", 5, "app", 0, M, 0, true, 0));
+		assertThat(a.events(Type.ODOWN)).hasSize(1);
+		gossip(a, new Hello("orders", "x", 4, "app", 0, M, 0, false, 0));
+		assertThat(a.coordinator.snapshot(this.cluster.now).members())
+			.filteredOn((member) -> member.id().equals("x"))
+			.singleElement()
+			.satisfies((peer) -> assertThat(peer.seesMasterDown()).isTrue());
+		assertThat(a.events(Type.ODOWN_CLEARED)).isEmpty();
+	}
+
+	@Test
+	void aStrayNodesRoleIsReadAgainBeforeItIsReconfigured() {
+		FakeRedis.Node stray = this.cluster.redis.master("10.0.0.3:6379");
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
+		this.cluster.run(1000);
+		assertThat(infoQueries(a, stray)).isEqualTo(1);
+		// Another member repairs it meanwhile; the role this member read is seconds old by the time it may act.
+		stray.follow(this.master);
+		this.cluster.run(5000);
+		assertThat(infoQueries(a, stray)).isEqualTo(2);
+		assertThat(a.actions(Action.Replicate.class)).isEmpty();
+		assertThat(a.events(Type.CONVERT_TO_REPLICA)).isEmpty();
+	}
+
+	@Test
+	void aStrayMasterIsReconfiguredOnAFreshRole() {
+		FakeRedis.Node stray = this.cluster.redis.master("10.0.0.3:6379");
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
+		this.cluster.run(5000);
+		assertThat(a.actions(Action.Replicate.class)).extracting(Action.Replicate::node).containsExactly(stray.address);
+		int replicate = a.actions.indexOf(a.actions(Action.Replicate.class).get(0));
+		assertThat(a.actions.subList(0, replicate)).filteredOn(Action.QueryInfo.class::isInstance)
+			.extracting((action) -> ((Action.QueryInfo) action).node())
+			.filteredOn(stray.address::equals)
+			.hasSize(2);
+		assertThat(stray.following).isEqualTo(this.master.address);
+	}
+
+	private static long infoQueries(Member member, FakeRedis.Node node) {
+		return member.actions(Action.QueryInfo.class).stream().filter((query) -> query.node().equals(node.address)).count();
+	}
+
+	private void gossip(Member member, GossipMessage message) {
+		this.cluster.deliver(member, member.coordinator.onGossip(this.cluster.now, this.replica.address,
+				GossipCodec.encode(message)));
+	}
+
+}
