@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.GossipMessage.Hello;
@@ -25,9 +27,11 @@ class StaleOpinionTest {
 		this.cluster.run(5000);
 		this.master.alive = false;
 		this.cluster.run(1500);
-		gossip(a, new Hello("orders", "x", 5, "app", 0, M, 0, true, 0));
+		// Only voters' opinions count: x and a are the voters of a configuration x holds.
+		Configuration voters = new Configuration(5, 0, M, List.of("a", "x"));
+		gossip(a, new Hello("orders", "x", 5, "app", 5, voters, true, 0, GossipMessage.Maintenance.NONE, 0));
 		assertThat(a.events(Type.ODOWN)).hasSize(1);
-		gossip(a, new Hello("orders", "x", 4, "app", 0, M, 0, false, 0));
+		gossip(a, new Hello("orders", "x", 4, "app", 5, voters, false, 0, GossipMessage.Maintenance.NONE, 0));
 		assertThat(a.coordinator.snapshot(this.cluster.now).members())
 			.filteredOn((member) -> member.id().equals("x"))
 			.singleElement()
