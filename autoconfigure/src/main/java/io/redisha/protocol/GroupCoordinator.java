@@ -997,8 +997,8 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Founds an electorate of this member alone when the group has none: every node answered
-	 * and none stores a configuration, no member holds one, and the master's hash is still empty
+	 * Founds an electorate of this member alone when the group has none: every node it knows
+	 * answers and none stores a configuration, no member holds one, and the master's hash is still empty
 	 * when the store runs (so only one member ever founds). Succeeds an electorate whose voters
 	 * have all stopped for good the same way, replacing exactly that configuration. The member
 	 * with the smallest id tries first, the others a hello period later each.
@@ -1010,9 +1010,11 @@ public final class GroupCoordinator {
 			return;
 		}
 		if (held == null) {
+			// Every node must answer: a node cut off may hold the configuration of a group that
+			// exists, and founding another one beside it would split the group in two.
 			for (NodeState other : this.nodes.all()) {
-				boolean answered = other.info() != null || other.infoFailed();
-				if (!answered || other.stored() != null && other.stored().config() != null) {
+				if (other.info() == null || other.infoFailed() || other.stored() == null
+						|| other.stored().config() != null) {
 					return;
 				}
 			}
@@ -1388,13 +1390,19 @@ public final class GroupCoordinator {
 	private void learnMasterFromNodes(long now, List<Action> out) {
 		NodeState best = null;
 		int bestFollowers = -1;
+		boolean someSilent = false;
 		for (NodeState node : this.nodes.all()) {
 			if (node.info() == null && !node.infoFailed()) {
 				return;
 			}
+			someSilent |= node.infoFailed();
+		}
+		for (NodeState node : this.nodes.all()) {
 			if (node.role() == Role.MASTER && node.info() != null) {
 				int followers = followers(node.address());
-				if (followers == 0 && !ReplicationLineage.holdsStrandedData(node, this.nodes)) {
+				// A lone master beside nodes that do not answer may be a stray cut off from the
+				// group's real master: following it would route the application's writes there.
+				if (followers == 0 && (someSilent || !ReplicationLineage.holdsStrandedData(node, this.nodes))) {
 					continue;
 				}
 				if (followers > bestFollowers
