@@ -1400,9 +1400,11 @@ public final class GroupCoordinator {
 		for (NodeState node : this.nodes.all()) {
 			if (node.role() == Role.MASTER && node.info() != null) {
 				int followers = followers(node.address());
-				// A lone master beside nodes that do not answer may be a stray cut off from the
-				// group's real master: following it would route the application's writes there.
-				if (followers == 0 && (someSilent || !ReplicationLineage.holdsStrandedData(node, this.nodes))) {
+				// A lone master must hold the data of the replicas stranded by a dead master; beside
+				// nodes that do not answer it must hold some (else it may be a stray cut off from the
+				// group's real master, and following it would route the application's writes there).
+				int held = (followers == 0) ? ReplicationLineage.strandedDataHeld(node, this.nodes) : 0;
+				if (followers == 0 && (held < 0 || held == 0 && someSilent)) {
 					continue;
 				}
 				if (followers > bestFollowers

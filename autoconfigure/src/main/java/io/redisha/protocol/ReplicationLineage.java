@@ -65,12 +65,14 @@ final class ReplicationLineage {
 	}
 
 	/**
-	 * Whether a node answering master may be taken for the group's master without an election
+	 * How far a node answering master may be taken for the group's master without an election
 	 * although no replica follows it: it must hold the data of every replica stranded by a
 	 * master that no longer answers (up to that replica's offset). Waiting, for that master or
 	 * a failover, is better than following a node started empty meanwhile.
+	 * @return how many stranded replicas it holds the data of; -1 when it lacks one's
 	 */
-	static boolean holdsStrandedData(NodeState master, NodeTracker nodes) {
+	static int strandedDataHeld(NodeState master, NodeTracker nodes) {
+		int held = 0;
 		for (NodeState node : nodes.all()) {
 			ReplicationInfo info = node.info();
 			if (info == null || node.infoFailed() || info.role() != Role.REPLICA || info.neverSynced()
@@ -80,10 +82,11 @@ final class ReplicationLineage {
 			NodeState followed = nodes.get(info.master());
 			boolean stranded = followed == null || followed.infoFailed();
 			if (stranded && !master.info().holds(info.replicationId(), info.offset())) {
-				return false;
+				return -1;
 			}
+			held += stranded ? 1 : 0;
 		}
-		return true;
+		return held;
 	}
 
 }
