@@ -113,8 +113,12 @@ public sealed interface Action {
 		OLDER,
 		/** No configuration at all: the founding of a group's first electorate. */
 		ABSENT,
-		/** Exactly the {@code replacing} configuration: the succession of an electorate that all departed. */
-		EXACTLY
+		/**
+		 * No configuration newer than {@code replacing} (none, an older one, or it): the
+		 * succession of an electorate that all departed. The new configuration has a later epoch,
+		 * so a second succession of the same one finds it and is refused.
+		 */
+		NOT_NEWER
 
 	}
 

@@ -579,8 +579,8 @@ public final class GroupCoordinator {
 	 * crashed and will never run again): this member founds a new electorate of itself in
 	 * place of the one it holds, the way the group does by itself when every voter stopped
 	 * gracefully, and grows it from the live members. Only one such succession of a given
-	 * configuration can succeed (the master's stored copy is replaced only if it still holds
-	 * it). <b>Unsafe if a voter is in fact alive behind a partition</b>: like Sentinel's RESET,
+	 * configuration can succeed (the master's stored copy is replaced only if it holds nothing
+	 * newer). <b>Unsafe if a voter is in fact alive behind a partition</b>: like Sentinel's RESET,
 	 * use it only knowing the voters are dead.
 	 */
 	public CommandOutcome replaceVoters(long nowMillis) {
@@ -598,7 +598,7 @@ public final class GroupCoordinator {
 		Configuration founding = Configuration.founding(this.currentEpoch + 1, this.master, this.self.id());
 		if (node != null && node.status(nowMillis, this.timers.downAfter()) == NodeStatus.UP
 				&& node.role() == Role.MASTER) {
-			out.add(new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.EXACTLY, held));
+			out.add(new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.NOT_NEWER, held));
 		}
 		else {
 			// No master to record it on: the operator's word alone; it is stored once a master answers.
@@ -1033,7 +1033,7 @@ public final class GroupCoordinator {
 		Configuration founding = Configuration.founding(this.currentEpoch + 1, this.master, this.self.id());
 		// currentEpoch is at least the held configuration's epoch (adopt observes it), so the founding is newer.
 		out.add((held == null) ? new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.ABSENT, null)
-				: new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.EXACTLY, held));
+				: new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.NOT_NEWER, held));
 	}
 
 	/** Members heard from within the opinion validity that hold exactly this member's configuration. */

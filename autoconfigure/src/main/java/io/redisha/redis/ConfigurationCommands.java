@@ -18,7 +18,7 @@ import io.redisha.protocol.StoredConfiguration;
 final class ConfigurationCommands {
 
 	/**
-	 * ARGV: condition (OLDER, ABSENT or EXACTLY), the replaced epoch and version (EXACTLY), then
+	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version (NOT_NEWER), then
 	 * epoch, version, master and voters to store. Departures of members that are no longer
 	 * voters are dropped. Epochs are below 2^53, so Lua's numbers compare them exactly.
 	 */
@@ -27,8 +27,11 @@ final class ConfigurationCommands {
 			local v = redis.call('HGET', KEYS[1], 'version')
 			if ARGV[1] == 'ABSENT' then
 			  if e then return 0 end
-			elseif ARGV[1] == 'EXACTLY' then
-			  if e ~= ARGV[2] or v ~= ARGV[3] then return 0 end
+			elseif ARGV[1] == 'NOT_NEWER' then
+			  if e then
+			    local se, sv, re, rv = tonumber(e), tonumber(v), tonumber(ARGV[2]), tonumber(ARGV[3])
+			    if se > re or (se == re and sv > rv) then return 0 end
+			  end
 			elseif e then
 			  local se, sv, ne, nv = tonumber(e), tonumber(v), tonumber(ARGV[4]), tonumber(ARGV[5])
 			  if se > ne or (se == ne and sv >= nv) then return 0 end

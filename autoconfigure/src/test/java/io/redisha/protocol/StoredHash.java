@@ -31,8 +31,7 @@ public final class StoredHash {
 		Configuration held = this.content.config();
 		boolean writes = switch (store.condition()) {
 			case ABSENT -> held == null;
-			case EXACTLY -> held != null && store.replacing() != null
-					&& held.is(store.replacing().epoch(), store.replacing().version());
+			case NOT_NEWER -> store.replacing() != null && (held == null || !held.newerThan(store.replacing()));
 			case OLDER -> store.config().newerThan(held);
 		};
 		if (writes) {
