@@ -83,7 +83,22 @@ final class ReplicaSelector {
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));
 		}
+		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
+				&& (best == null || best.info().offset() < failedNode.info().offset())) {
+			return Optional.of(new Choice(failedNode, false));
+		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false));
+	}
+
+	/**
+	 * A master a switchover demoted to replicate itself, whose leader then died or gave up: it
+	 * holds every write the group acknowledged, so it is promoted again unless a replica caught
+	 * up with it.
+	 */
+	private boolean demotedToItself(NodeState node, long now, long maxInfoAge) {
+		return node.status(now, this.timers.downAfter()) == NodeStatus.UP && node.info() != null
+				&& node.role() == Role.REPLICA && node.address().equals(node.following())
+				&& now - node.infoAt() <= maxInfoAge && node.info().priority() != 0;
 	}
 
 	/**
