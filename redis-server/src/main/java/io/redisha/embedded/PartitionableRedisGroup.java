@@ -86,6 +86,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 			throw ex;
 		}
 		this.nodes.put(name, new Node(name, process, source, front));
+		if (RedisServerBinary.get().majorVersion() >= 7) {
+			// Redis 7 opens outgoing connections from bind-source-addr, not from the first bound address.
+			process.command("CONFIG", "SET", "bind-source-addr", source);
+		}
 		process.command("CONFIG", "SET", "replica-announce-ip", front.host());
 		process.command("CONFIG", "SET", "replica-announce-port", Integer.toString(front.port()));
 	}
