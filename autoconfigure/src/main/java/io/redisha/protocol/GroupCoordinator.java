@@ -225,9 +225,15 @@ public final class GroupCoordinator {
 		return out;
 	}
 
+	/**
+	 * INFO every PING period while the role is unknown or changing, around a failover, and for a
+	 * master whose INFO predates the switch to it: its history (replication id) is what a later
+	 * failover must continue, and the INFO it gave as a replica names its former master's.
+	 */
 	private long infoPeriod(NodeState node) {
-		boolean urgent = node.role() == null || node.unsettled() || this.masterDown || this.failover != null
-				|| this.election != null;
+		boolean staleMaster = node.address().equals(this.master) && node.infoAt() < this.masterSince;
+		boolean urgent = node.role() == null || node.unsettled() || staleMaster || this.masterDown
+				|| this.failover != null || this.election != null;
 		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
 	}
 
