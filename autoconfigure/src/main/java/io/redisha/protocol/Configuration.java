@@ -1,7 +1,6 @@
 package io.redisha.protocol;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -127,11 +126,6 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 			return (config != null) ? new Departure(config.epoch, config.version) : new Departure(0, 0);
 		}
 
-	}
-
-	/** Ids that are not {@code voters} of this configuration, among {@code members}. */
-	List<String> nonVoters(Collection<String> members) {
-		return members.stream().filter((member) -> !isVoter(member)).sorted().toList();
 	}
 
 }

@@ -941,14 +941,7 @@ public final class GroupCoordinator {
 	 * without them would only burn epochs.
 	 */
 	private boolean mayWin(long now) {
-		Configuration held = this.electorate.config();
-		int live = 1;
-		for (Peer peer : this.members.peers()) {
-			if (held.isVoter(peer.id()) && now - peer.lastSeenAt() <= this.timers.opinionValidity()) {
-				live++;
-			}
-		}
-		return live >= Math.max(this.config.quorum(), held.majority(this.electorate.departures()));
+		return quorumCheck(now).electionReachable();
 	}
 
 	/**

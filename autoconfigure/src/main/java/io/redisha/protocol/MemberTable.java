@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The other members of the group. Every message from a member refreshes it; a goodbye
  * removes it at once (and its id is never accepted again); a member not heard from for
- * {@code memberExpiry} is forgotten. Until then it counts as a voter.
+ * {@code memberExpiry} is forgotten. Who votes is not decided here but by the configuration
+ * (see {@link Electorate}).
  */
 final class MemberTable {
 
@@ -87,11 +88,6 @@ final class MemberTable {
 
 	Iterable<Peer> peers() {
 		return this.peers.values();
-	}
-
-	/** This member plus every other member neither departed nor expired. */
-	int voters() {
-		return 1 + this.peers.size();
 	}
 
 }

@@ -76,10 +76,6 @@ final class Peer {
 		return this.config;
 	}
 
-	long helloSequence() {
-		return this.helloSequence;
-	}
-
 	/**
 	 * Whether its latest hello, sent after its message numbered {@code sequence}, says it is
 	 * neither a candidate nor a leader in {@code epoch} any more: that election is over.

@@ -1,7 +1,6 @@
 package io.redisha.protocol;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.redisha.protocol.Configuration.Departure;
@@ -102,18 +101,6 @@ public record StoredConfiguration(Configuration config, Map<String, Departure> d
 
 	private static String shorten(String text) {
 		return (text.length() > 40) ? text.substring(0, 40) + "..." : text;
-	}
-
-	/** The voters recorded as departed, among {@code voters}. */
-	Map<String, Departure> departuresOf(List<String> voters) {
-		Map<String, Departure> of = new LinkedHashMap<>();
-		for (String voter : voters) {
-			Departure departure = this.departed.get(voter);
-			if (departure != null) {
-				of.put(voter, departure);
-			}
-		}
-		return of;
 	}
 
 }

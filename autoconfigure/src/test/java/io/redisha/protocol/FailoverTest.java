@@ -345,12 +345,7 @@ class FailoverTest {
 		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now).master().address();
 		this.master.alive = true;
 		first.forEach(this.cluster::stop);
-		for (int i = 0; i < 3; i++) {
-			this.cluster.member("restarted" + i,
-					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
-		}
-		this.cluster.run(30_000);
-		List<Member> restarted = this.cluster.members.subList(3, 6);
+		List<Member> restarted = startNewGeneration();
 		assertThat(allPromotions(restarted)).isEmpty();
 		assertThat(restarted).allSatisfy((member) -> {
 			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
@@ -368,12 +363,7 @@ class FailoverTest {
 		this.cluster.run(5000);
 		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now).master().address();
 		first.forEach(this.cluster::crash);
-		for (int i = 0; i < 3; i++) {
-			this.cluster.member("restarted" + i,
-					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
-		}
-		this.cluster.run(30_000);
-		List<Member> restarted = this.cluster.members.subList(3, 6);
+		List<Member> restarted = startNewGeneration();
 		assertThat(restarted).allSatisfy((member) -> {
 			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
 			assertThat(snapshot.master().address()).isEqualTo(current);
@@ -384,6 +374,17 @@ class FailoverTest {
 		this.cluster.run(20_000);
 		// The crashed voters may be alive behind a cut: the observers never elect without them.
 		assertThat(allPromotions(restarted)).isEmpty();
+	}
+
+	/** Three new processes, every node a seed, given 30 s to learn the group. */
+	private List<Member> startNewGeneration() {
+		int before = this.cluster.members.size();
+		for (int i = 0; i < 3; i++) {
+			this.cluster.member("restarted" + i,
+					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
+		}
+		this.cluster.run(30_000);
+		return this.cluster.members.subList(before, before + 3);
 	}
 
 	private static List<Action.Promote> allPromotions(List<Member> members) {
