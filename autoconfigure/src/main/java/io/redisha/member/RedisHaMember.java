@@ -311,6 +311,16 @@ public final class RedisHaMember implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Whether the application may write to the group's master right now: false while this
+	 * member is fenced (see {@link io.redisha.protocol.PartitionMode}) or knows no snapshot of
+	 * the group yet. Cheap enough for every write: one volatile read and the clock.
+	 */
+	public boolean admitsWrites(String group) {
+		GroupSnapshot snapshot = snapshot(group);
+		return snapshot != null && snapshot.admitsWrites(now());
+	}
+
 	/** The coordinators' clock: milliseconds since this member was created, never going backwards. */
 	long now() {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.originNanos);

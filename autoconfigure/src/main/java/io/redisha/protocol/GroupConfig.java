@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param timing the periods and limits that have sensible defaults
  * @param historySize how many failovers and switchovers the snapshot keeps
  * @param voters how many members the electorate grows to; the other members observe
+ * @param fencing what happens to the application's writes when this member is cut from the
+ * majority
  */
 public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter,
-		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize, int voters) {
+		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize, int voters, Fencing fencing) {
 
 	/** The default of {@link #historySize()}. */
 	public static final int DEFAULT_HISTORY_SIZE = 10;
@@ -52,6 +54,18 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		if (quorum > voters) {
 			throw new IllegalArgumentException("quorum must be <= voters (" + voters + ") but was " + quorum);
 		}
+		Objects.requireNonNull(fencing, "fencing");
+		if (fencing.fenceAfter().compareTo(downAfter) >= 0) {
+			throw new IllegalArgumentException(
+					"fenceAfter must be shorter than downAfter (" + downAfter + ") but was " + fencing.fenceAfter());
+		}
+	}
+
+	/** A group in {@link PartitionMode#CONSISTENT} mode with the default fence-after. */
+	public GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter, Duration failoverTimeout,
+			int parallelSyncs, Timing timing, int historySize, int voters) {
+		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, historySize, voters,
+				Fencing.consistent(downAfter));
 	}
 
 	/** A group of {@value #DEFAULT_VOTERS} voters at most. */
@@ -134,6 +148,33 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 			return new Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
 					this.memberExpiry, this.startupQuietPeriod, this.tiltThreshold, this.tiltDuration, this.demoteAfter,
 					masterRebootDownAfter);
+		}
+
+	}
+
+	/**
+	 * The partition fence.
+	 * @param mode whether writes are fenced when the majority is not heard
+	 * @param fenceAfter how long this member may go without hearing a majority of the voters
+	 * that reach its master before it fences its application's writes; shorter than down-after,
+	 * and the difference is the margin for a write in flight (see docs/protocol.md)
+	 */
+	public record Fencing(PartitionMode mode, Duration fenceAfter) {
+
+		public Fencing {
+			Objects.requireNonNull(mode, "mode");
+			requirePositive("fenceAfter", fenceAfter);
+		}
+
+		/** The default fence-after: 60% of down-after. */
+		public static Duration defaultFenceAfter(Duration downAfter) {
+			Duration fenceAfter = downAfter.multipliedBy(3).dividedBy(5);
+			return fenceAfter.isZero() ? Duration.ofMillis(1) : fenceAfter;
+		}
+
+		/** Consistent mode with the default fence-after. */
+		public static Fencing consistent(Duration downAfter) {
+			return new Fencing(PartitionMode.CONSISTENT, defaultFenceAfter(downAfter));
 		}
 
 	}

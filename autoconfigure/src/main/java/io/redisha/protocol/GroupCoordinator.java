@@ -661,7 +661,11 @@ public final class GroupCoordinator {
 				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
 				this.failoversRecorded, quorumCheck(nowMillis),
 				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null,
-				quiet(nowMillis), electorateSnapshot());
+				quiet(nowMillis), electorateSnapshot(), fenceSnapshot(nowMillis));
+	}
+
+	private GroupSnapshot.FenceSnapshot fenceSnapshot(long now) {
+		return GroupSnapshot.FenceSnapshot.OPEN;
 	}
 
 	private GroupSnapshot.ElectorateSnapshot electorateSnapshot() {

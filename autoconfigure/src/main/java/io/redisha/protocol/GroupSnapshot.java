@@ -26,16 +26,24 @@ import java.util.List;
  * @param startingUp whether this member is still in its start-up quiet period: it neither
  * votes nor starts a failover, and refuses operator commands
  * @param electorate the voters of the configuration this member holds; null before it holds one
+ * @param fence whether this member lets its application write, and why
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
-		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate) {
+		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate,
+		FenceSnapshot fence) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
 		members = List.copyOf(members);
 		history = List.copyOf(history);
+		java.util.Objects.requireNonNull(fence, "fence");
+	}
+
+	/** Whether this member lets its application write at {@code nowMs} (the coordinator's clock). */
+	public boolean admitsWrites(long nowMs) {
+		return this.fence.admitsWrites(nowMs);
 	}
 
 	/** A snapshot without history and quorum check. */
@@ -43,7 +51,8 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 			FailoverSnapshot lastFailover) {
 		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
-				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false, null);
+				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false, null,
+				FenceSnapshot.OPEN);
 	}
 
 	/**
@@ -69,6 +78,41 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 		public ElectorateSnapshot {
 			voters = List.copyOf(voters);
 			departed = List.copyOf(departed);
+		}
+
+	}
+
+	/**
+	 * The partition fence (see {@link PartitionMode}). The application's write path compares
+	 * its own clock with {@code leaseUntilMs} at every write, so a member that was frozen past
+	 * its lease refuses writes before it has processed anything it missed.
+	 * @param mode the configured partition mode
+	 * @param leaseUntilMs until when, on the coordinator's monotonic clock, writes are admitted
+	 * ({@link Long#MAX_VALUE} in available mode or while no electorate exists)
+	 * @param fenced whether writes were refused when the snapshot was taken
+	 * @param reason why writes are admitted or refused, for people
+	 * @param sinceMs when the current fence began, on the coordinator's clock; -1 when not fenced
+	 * @param votersWithMaster the voters (this member included) known to reach the master within
+	 * fence-after
+	 * @param votersNeeded how many of them admit writes: a majority of the voters that may still vote
+	 * @param replicasAttached whether every replica was last seen streaming from the master, which
+	 * keeps any of them from being promoted (see docs/protocol.md)
+	 */
+	public record FenceSnapshot(PartitionMode mode, long leaseUntilMs, boolean fenced, String reason, long sinceMs,
+			int votersWithMaster, int votersNeeded, boolean replicasAttached) {
+
+		/** Never fenced: for snapshots of scripted protocols. */
+		public static final FenceSnapshot OPEN = new FenceSnapshot(PartitionMode.AVAILABLE, Long.MAX_VALUE, false,
+				"available mode", -1, 0, 0, false);
+
+		public FenceSnapshot {
+			java.util.Objects.requireNonNull(mode, "mode");
+			java.util.Objects.requireNonNull(reason, "reason");
+		}
+
+		/** Whether a write at {@code nowMs} (the coordinator's clock) is admitted. */
+		public boolean admitsWrites(long nowMs) {
+			return nowMs < this.leaseUntilMs;
 		}
 
 	}
