@@ -62,6 +62,10 @@ public final class GossipCodec {
 			if (hello.campaignEpoch() > 0) {
 				field(out, "ce", Long.toString(hello.campaignEpoch()));
 			}
+			if (hello.sentAt() >= 0) {
+				field(out, "ts", Long.toString(hello.sentAt()));
+				field(out, "ra", Long.toString(hello.masterReplyAge()));
+			}
 		}
 		else if (message instanceof Goodbye goodbye) {
 			header(out, "bye", message);
@@ -179,7 +183,14 @@ public final class GossipCodec {
 			config = in.configuration(configEpoch, master);
 		}
 		return new Hello(group, sender, sequence, in.text("app"), in.number("ep"), master, configEpoch,
-				in.flag("down"), in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"));
+				in.flag("down"), in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"),
+				in.values().containsKey("ts") ? in.number("ts") : -1, replyAge(in));
+	}
+
+	/** The sender's master reply age: -1 (never) or a number of milliseconds. */
+	private static long replyAge(Fields in) {
+		String text = in.values().get("ra");
+		return (text == null || text.equals("-1")) ? -1 : in.number("ra");
 	}
 
 	private static VoteRequest voteRequest(Fields in, String group, String sender, long sequence) {

@@ -27,10 +27,15 @@ public sealed interface GossipMessage {
 	 * @param config the configuration the sender holds (its master is {@code master}, its epoch
 	 * {@code configEpoch}); null when it holds none yet (it follows a master learned from the nodes)
 	 * @param campaignEpoch the epoch in which the sender is a candidate right now; 0 when none
+	 * @param sentAt when it was sent, on the sender's monotonic clock; -1 when not told
+	 * @param masterReplyAge how long before sending the sender last had a valid reply from
+	 * {@code master}, in milliseconds; -1 when never or not told. With {@code sentAt} it tells
+	 * a receiver the earliest moment the sender could vote to fail that master over (see
+	 * {@link WriteLease})
 	 */
 	record Hello(String group, String sender, long sequence, String application, long currentEpoch,
 			NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
-			Configuration config, long campaignEpoch) implements GossipMessage {
+			Configuration config, long campaignEpoch, long sentAt, long masterReplyAge) implements GossipMessage {
 
 		public Hello {
 			java.util.Objects.requireNonNull(maintenance, "maintenance");
@@ -40,19 +45,19 @@ public sealed interface GossipMessage {
 			}
 		}
 
-		/** A hello of a sender that holds a configuration. */
+		/** A hello of a sender that holds a configuration and tells nothing of its master's replies. */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
 				Configuration config, boolean masterDown, long failoverEpoch, Maintenance maintenance,
 				long campaignEpoch) {
 			this(group, sender, sequence, application, currentEpoch, config.master(), config.epoch(), masterDown,
-					failoverEpoch, maintenance, config, campaignEpoch);
+					failoverEpoch, maintenance, config, campaignEpoch, -1, -1);
 		}
 
 		/** A hello of a sender that holds no configuration and knows of no maintenance mode. */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
 				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch) {
 			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
-					Maintenance.NONE, null, 0);
+					Maintenance.NONE, null, 0, -1, -1);
 		}
 
 	}

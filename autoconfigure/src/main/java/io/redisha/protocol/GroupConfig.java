@@ -80,6 +80,12 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, DEFAULT_HISTORY_SIZE);
 	}
 
+	/** The same group with another partition fence. */
+	public GroupConfig withFencing(Fencing fencing) {
+		return new GroupConfig(this.name, this.seeds, this.quorum, this.downAfter, this.failoverTimeout,
+				this.parallelSyncs, this.timing, this.historySize, this.voters, fencing);
+	}
+
 	static void requirePositive(String what, Duration value) {
 		if (value == null || value.isNegative() || value.isZero()) {
 			throw new IllegalArgumentException(what + " must be positive but was " + value);

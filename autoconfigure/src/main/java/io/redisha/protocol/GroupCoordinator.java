@@ -48,6 +48,12 @@ public final class GroupCoordinator {
 
 	private final long startedAt;
 
+	/** Whether the partition fence was closed at the last tick. */
+	private boolean fenced;
+
+	/** Whether the fence rests on the replicas' INFO rather than on a majority of the voters. */
+	private boolean fenceLeansOnReplicas;
+
 	private final VoteBook voteBook = new VoteBook();
 
 	private final ReplicaSelector selector;
@@ -222,7 +228,19 @@ public final class GroupCoordinator {
 		if (this.lastHelloAt < 0 || nowMillis - this.lastHelloAt >= this.timers.helloEvery()) {
 			publishHello(nowMillis, out);
 		}
+		watchFence(nowMillis, out);
 		return out;
+	}
+
+	/** Announces the start and end of a fence, and reads the replicas often while it leans on them. */
+	private void watchFence(long now, List<Action> out) {
+		GroupSnapshot.FenceSnapshot fence = fenceSnapshot(now);
+		this.fenceLeansOnReplicas = fence.mode() == PartitionMode.CONSISTENT
+				&& fence.votersWithMaster() < fence.votersNeeded();
+		if (fence.fenced() != this.fenced) {
+			this.fenced = fence.fenced();
+			emit(out, this.fenced ? Type.FENCED : Type.UNFENCED, this.master, fence.reason());
+		}
 	}
 
 	/**
@@ -233,7 +251,7 @@ public final class GroupCoordinator {
 	private long infoPeriod(NodeState node) {
 		boolean staleMaster = node.address().equals(this.master) && node.infoAt() < this.masterSince;
 		boolean urgent = node.role() == null || node.unsettled() || staleMaster || this.masterDown
-				|| this.failover != null || this.election != null;
+				|| this.failover != null || this.election != null || this.fenceLeansOnReplicas;
 		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
 	}
 
@@ -573,9 +591,12 @@ public final class GroupCoordinator {
 				target, null);
 		if (select(probe, now).isEmpty()) {
 			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from "
-					+ this.master + " with its link up, hold its data, and have a non-zero replica-priority"
-					: "no eligible replica: each is down, disconnected from the master, without its data, or has"
-							+ " replica-priority 0";
+					+ this.master + " with its link up, hold its data, and have a non-zero replica-priority; in"
+					+ " consistent partition mode a forced failover refuses a replica still streaming from a live"
+					+ " master, whose writes it would lose: use a switchover"
+					: "no eligible replica: each is down, disconnected from the master, without its data, has"
+							+ " replica-priority 0, or (consistent partition mode) is still streaming from a live master,"
+							+ " whose writes a forced failover would lose: use a switchover";
 		}
 		return null;
 	}
@@ -665,7 +686,43 @@ public final class GroupCoordinator {
 	}
 
 	private GroupSnapshot.FenceSnapshot fenceSnapshot(long now) {
-		return GroupSnapshot.FenceSnapshot.OPEN;
+		Configuration held = this.electorate.config();
+		List<WriteLease.Evidence> evidence = new ArrayList<>();
+		if (held != null && held.master().equals(this.master)) {
+			NodeState masterNode = this.nodes.get(this.master);
+			if (this.electorate.selfVotes() && masterNode != null && masterNode.lastValidReplyAt() >= 0) {
+				evidence.add(new WriteLease.Evidence(this.self.id(), masterNode.lastValidReplyAt()));
+			}
+			for (Peer peer : this.members.peers()) {
+				long at = peer.masterReplyAt(held);
+				if (at >= 0) {
+					evidence.add(new WriteLease.Evidence(peer.id(), at));
+				}
+			}
+		}
+		return WriteLease.of(now, this.timers.fenceAfter(), held, this.electorate.departures(), evidence,
+				replicasAttachedSince(), this.startedAt);
+	}
+
+	/**
+	 * When the oldest of the latest INFO requests to the replicas was sent, if every node but the
+	 * master answered it as a replica of the master, streaming (link up, traffic within a second);
+	 * -1 otherwise, and when no replica is known.
+	 */
+	private long replicasAttachedSince() {
+		long since = Long.MAX_VALUE;
+		for (NodeState node : this.nodes.all()) {
+			if (node.address().equals(this.master)) {
+				continue;
+			}
+			ReplicationInfo info = node.info();
+			if (info == null || info.role() != Role.REPLICA || !info.master().equals(this.master)
+					|| !info.masterLinkUp() || info.masterLastIoSeconds() < 0 || info.masterLastIoSeconds() > 1) {
+				return -1;
+			}
+			since = Math.min(since, node.infoAskedAt());
+		}
+		return (since == Long.MAX_VALUE) ? -1 : since;
 	}
 
 	private GroupSnapshot.ElectorateSnapshot electorateSnapshot() {
@@ -1120,7 +1177,9 @@ public final class GroupCoordinator {
 			candidates.removeIf((node) -> !node.address().equals(election.target())
 					&& !node.address().equals(election.failingMaster()));
 		}
-		return this.selector.select(candidates, election.failingMaster(), now, maxInfoAge)
+		return this.selector
+			.select(candidates, election.failingMaster(), now, maxInfoAge,
+					election.trigger() != GroupSnapshot.Trigger.SWITCHOVER)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 
@@ -1435,10 +1494,13 @@ public final class GroupCoordinator {
 
 	private void publishHello(long now, List<Action> out) {
 		this.lastHelloAt = now;
+		NodeState masterNode = (this.master != null) ? this.nodes.get(this.master) : null;
+		long replyAge = (masterNode != null && masterNode.lastValidReplyAt() >= 0)
+				? now - masterNode.lastValidReplyAt() : -1;
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
 				this.currentEpoch, this.master, configEpoch(), this.masterDown,
 				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance, this.electorate.config(),
-				(this.election != null) ? this.election.epoch() : 0), out);
+				(this.election != null) ? this.election.epoch() : 0, now, replyAge), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {

@@ -39,6 +39,9 @@ final class NodeState {
 
 	private long infoAt = -1;
 
+	/** When the INFO request answered by {@link #info} was sent (at most one is in flight). */
+	private long infoAskedAt = -1;
+
 	/** When its run id last changed (a restart seen in INFO); -1 when never. */
 	private long restartedAt = -1;
 
@@ -172,6 +175,7 @@ final class NodeState {
 		}
 		this.info = info;
 		this.infoAt = now;
+		this.infoAskedAt = this.lastInfoRequestAt;
 		this.unsettled = info.role() == Role.REPLICA && !info.masterLinkUp();
 		role(now, info.role(), info.master());
 		return restarted;
@@ -208,6 +212,11 @@ final class NodeState {
 
 	long infoAt() {
 		return this.infoAt;
+	}
+
+	/** When the request of its latest INFO was sent: what it says was true after that. */
+	long infoAskedAt() {
+		return this.infoAskedAt;
 	}
 
 	/** When its run id last changed; -1 when it never did while monitored. */

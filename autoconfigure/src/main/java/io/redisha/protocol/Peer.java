@@ -30,6 +30,11 @@ final class Peer {
 
 	private Configuration config;
 
+	private final SenderClock clock = new SenderClock();
+
+	/** When, on this member's clock, it last had a valid reply from {@link #master}; -1 when unknown. */
+	private long masterReplyAt = -1;
+
 	Peer(String id, long now) {
 		this.id = id;
 		this.lastSeenAt = now;
@@ -68,7 +73,25 @@ final class Peer {
 		this.masterDown = hello.masterDown();
 		this.failoverEpoch = hello.failoverEpoch();
 		this.helloAt = now;
+		this.masterReplyAt = -1;
+		if (hello.sentAt() >= 0) {
+			this.clock.sample(now, hello.sentAt());
+			if (hello.masterReplyAge() >= 0) {
+				this.masterReplyAt = this.clock.toLocal(hello.sentAt()) - hello.masterReplyAge();
+			}
+		}
 		return true;
+	}
+
+	/**
+	 * When, on this member's clock, its latest hello says it last had a valid reply from
+	 * {@code master}, holding configuration {@code held}; -1 when it follows another master or
+	 * configuration, or did not say. It grants no vote to fail that master over before this
+	 * time plus down-after.
+	 */
+	long masterReplyAt(Configuration held) {
+		return (this.config != null && held.is(this.config.epoch(), this.config.version())
+				&& held.master().equals(this.master)) ? this.masterReplyAt : -1;
 	}
 
 	/** The configuration its latest hello holds; null when none. */

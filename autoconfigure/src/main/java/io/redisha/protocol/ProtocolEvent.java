@@ -27,7 +27,8 @@ public record ProtocolEvent(Type type, String group, long epoch, NodeAddress nod
 		FAILOVER_ABORT_NO_GOOD_REPLICA("-failover-abort-no-good-slave"), SWITCH_MASTER("+switch-master"),
 		CONVERT_TO_REPLICA("+convert-to-slave"), REPLICA_ADDED("+slave"), MEMBER_ADDED("+sentinel"),
 		MEMBER_LEFT("-sentinel"), TILT("+tilt"), TILT_CLEARED("-tilt"), PAUSED("+paused"), RESUMED("-paused"),
-		ELECTORATE_FOUNDED("+electorate"), VOTER_ADDED("+voter"), VOTER_REMOVED("-voter"), REBOOT("+reboot");
+		ELECTORATE_FOUNDED("+electorate"), VOTER_ADDED("+voter"), VOTER_REMOVED("-voter"), REBOOT("+reboot"),
+		FENCED("+fenced"), UNFENCED("-fenced");
 
 		private final String sentinelName;
 

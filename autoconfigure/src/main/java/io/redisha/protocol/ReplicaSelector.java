@@ -20,8 +20,10 @@ import io.redisha.protocol.ReplicationInfo.Role;
  * a full copy, in sync with their master since they started, with a master link not down for
  * too long, and must be in the failed master's history (and, cut off from their master, hold
  * some of it): a recycled address now serving another cluster, or a replica that restarted and
- * never synced, is never promoted. Best first: lower priority, larger offset (less data lost),
- * smaller run id.
+ * never synced, is never promoted. In consistent partition mode a replica still streaming from
+ * its master (link up, recent traffic) is not promoted either: that master is alive, and
+ * members that cannot see it may still be writing to it (see {@link WriteLease}). Best first:
+ * lower priority, larger offset (less data lost), smaller run id.
  */
 final class ReplicaSelector {
 
@@ -41,14 +43,17 @@ final class ReplicaSelector {
 	}
 
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now) {
-		return select(nodes, failed, now, maxInfoAge(this.timers));
+		return select(nodes, failed, now, maxInfoAge(this.timers), true);
 	}
 
 	/**
 	 * @param maxInfoAge INFO older than this is stale (an operator's failover of a healthy
 	 * master accepts INFO of the calm-time period)
+	 * @param failingOver whether the failed master is replaced without its consent (automatic or
+	 * forced failover), rather than handing over to a target a switchover brings up to date
 	 */
-	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge) {
+	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge,
+			boolean failingOver) {
 		NodeState failedNode = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed)) {
@@ -58,6 +63,7 @@ final class ReplicaSelector {
 		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
 				this.timers.masterRebootDownAfter());
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
+		boolean refuseStreaming = failingOver && !rebooted(failedNode, now);
 		List<NodeState> masters = new ArrayList<>();
 		NodeState best = null;
 		for (NodeState node : nodes) {
@@ -71,7 +77,7 @@ final class ReplicaSelector {
 				masters.add(node);
 			}
 			else if (eligible(node, history, masterDownFor, now, maxInfoAge)
-					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
+					&& !(refuseStreaming && streamsFromLiveMaster(node.info())) && (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
 			}
 		}
@@ -116,6 +122,28 @@ final class ReplicaSelector {
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;
 		return linkDownMillis <= masterDownFor + 10 * this.timers.downAfter();
+	}
+
+	/**
+	 * Whether the failed master counts as down because it restarted within
+	 * master-reboot-down-after: its replicas stream from it again, but from a master that lost
+	 * what they hold, which the operator chose to fail over.
+	 */
+	private boolean rebooted(NodeState failedNode, long now) {
+		long window = this.timers.masterRebootDownAfter();
+		return failedNode != null && window > 0 && failedNode.restartedAt() >= 0
+				&& now - failedNode.restartedAt() <= window;
+	}
+
+	/**
+	 * Whether the replica's link to its master is up and carried something within
+	 * {@link Timers#streamingReplicaSeconds()}: members keep publishing on the master, so a
+	 * live link is never silent that long. Unknown silence counts as streaming.
+	 */
+	private boolean streamsFromLiveMaster(ReplicationInfo info) {
+		long limit = this.timers.streamingReplicaSeconds();
+		return limit >= 0 && info.masterLinkUp()
+				&& (info.masterLastIoSeconds() < 0 || info.masterLastIoSeconds() <= limit);
 	}
 
 	/** INFO older than this is stale: during a failover INFO is read every PING period. */

@@ -29,12 +29,15 @@ import java.util.Map;
  * @param neverSynced for a replica whose link is down, whether it says it has not been in sync
  * with a master since it started or was pointed at its master
  * ({@code master_link_down_since_seconds:-1}): the data it has is not its master's
+ * @param masterLastIoSeconds for a replica whose link is up, seconds since it last received
+ * anything from its master ({@code master_last_io_seconds_ago}); -1 when down or unknown
  * @param priority {@code replica-priority}; 0 means never promote
  * @param replicas for a master, the replicas it lists
  */
 public record ReplicationInfo(Role role, String runId, String version, String replicationId, long offset,
 		String secondReplicationId, long secondReplicationOffset, boolean loading, boolean syncInProgress,
-		NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced, int priority,
+		NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced,
+		long masterLastIoSeconds, int priority,
 		List<ReplicaEntry> replicas) {
 
 	/** The most characters of an INFO reply we read; a larger reply is cut (replies are a few KB). */
@@ -101,6 +104,7 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		NodeAddress master = null;
 		boolean linkUp = false;
 		long linkDown = -1;
+		long lastIo = -1;
 		boolean neverSynced = false;
 		if (role == Role.REPLICA) {
 			master = address("master_port", required(fields, "master_host"), required(fields, "master_port"));
@@ -111,6 +115,7 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 			}
 			neverSynced = !linkUp && fields.containsKey("master_link_down_since_seconds") && down == -1;
 			linkDown = linkUp ? -1 : down;
+			lastIo = linkUp ? Math.max(-1, optionalNumber(fields, "master_last_io_seconds_ago", -1)) : -1;
 		}
 		long offset = optionalNumber(fields, (role == Role.REPLICA) ? "slave_repl_offset" : "master_repl_offset",
 				optionalNumber(fields, "master_repl_offset", 0));
@@ -119,7 +124,7 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 				fields.getOrDefault("master_replid", ""), offset, fields.getOrDefault("master_replid2", ""),
 				optionalNumber(fields, "second_repl_offset", -1), "1".equals(fields.get("loading")),
 				"1".equals(fields.get("master_sync_in_progress")), master, linkUp, linkDown, neverSynced,
-				integer("slave_priority", priority), replicas(fields));
+				lastIo, integer("slave_priority", priority), replicas(fields));
 	}
 
 	private static List<ReplicaEntry> replicas(Map<String, String> fields) {

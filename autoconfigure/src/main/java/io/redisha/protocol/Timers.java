@@ -23,10 +23,13 @@ package io.redisha.protocol;
  * @param tiltThreshold a gap between ticks longer than this enters TILT: the configured
  * threshold, but at most half of down-after
  * @param masterRebootDownAfter how long the master counts as down after a restart; 0 never
+ * @param fenceAfter in consistent partition mode, how long this member may go without knowing
+ * that a majority of the voters reach its master before it fences its application's writes; 0
+ * in available mode
  */
 record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
 		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
-		long electionTimeout, long candidacyStep, long tiltThreshold, long masterRebootDownAfter) {
+		long electionTimeout, long candidacyStep, long tiltThreshold, long masterRebootDownAfter, long fenceAfter) {
 
 	/** The runtime ticks about this often; nothing is more precise than one tick. */
 	static final long TICK = 100;
@@ -34,14 +37,31 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 	static Timers of(GroupConfig config) {
 		GroupConfig.Timing timing = config.timing();
 		long downAfter = config.downAfter().toMillis();
-		long pingEvery = Math.max(1, Math.min(timing.pingPeriod().toMillis(), downAfter / 4));
+		boolean fencing = config.fencing().mode() == PartitionMode.CONSISTENT;
+		long fenceAfter = fencing ? config.fencing().fenceAfter().toMillis() : 0;
+		// A voter's evidence ages by up to a PING period and a hello period before the next one
+		// arrives: both stay within a third of fence-after, so a healthy group never fences.
+		long evidenceLimit = fencing ? Math.max(1, fenceAfter / 3) : Long.MAX_VALUE;
+		long pingEvery = Math.max(1, Math.min(Math.min(timing.pingPeriod().toMillis(), downAfter / 4), evidenceLimit));
+		long helloEvery = Math.max(1, Math.min(timing.helloPeriod().toMillis(), evidenceLimit));
 		long failoverTimeout = config.failoverTimeout().toMillis();
 		long quiet = timing.startupQuietPeriod().toMillis();
-		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery,
-				timing.helloPeriod().toMillis(), timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(),
-				quiet, timing.demoteAfter().toMillis(), failoverTimeout,
-				Math.min(Math.min(failoverTimeout, quiet), 10_000), Math.min(TICK / 2, timing.helloPeriod().toMillis() / 4),
-				tiltThreshold(timing.tiltThreshold().toMillis(), downAfter), timing.masterRebootDownAfter().toMillis());
+		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery, helloEvery,
+				timing.opinionValidity().toMillis(), timing.memberExpiry().toMillis(), quiet,
+				timing.demoteAfter().toMillis(), failoverTimeout, Math.min(Math.min(failoverTimeout, quiet), 10_000),
+				Math.min(TICK / 2, helloEvery / 4), tiltThreshold(timing.tiltThreshold().toMillis(), downAfter),
+				timing.masterRebootDownAfter().toMillis(), fenceAfter);
+	}
+
+	/**
+	 * In consistent mode, a replica that says its link to its master is up and received
+	 * something within this many seconds is never promoted by an automatic or forced failover:
+	 * its master is alive and may be acknowledging writes that a fenced member cannot see.
+	 * Whole seconds because Redis reports the link's silence so; two more than fence-after
+	 * covers that rounding and a write in flight (see docs/protocol.md). -1 in available mode.
+	 */
+	long streamingReplicaSeconds() {
+		return (this.fenceAfter > 0) ? (this.fenceAfter + 999) / 1000 + 2 : -1;
 	}
 
 	/**

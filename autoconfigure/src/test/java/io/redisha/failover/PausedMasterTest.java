@@ -48,7 +48,9 @@ class PausedMasterTest {
 		RedisServerProcess oldMaster = group.master();
 
 		oldMaster.pause();
-		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+		// A frozen master keeps its replicas' links up: in consistent mode they are promoted only
+		// once the link has been silent for fence-after (rounded up to seconds) plus 2 s.
+		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN.plusSeconds(4));
 		oldMaster.resume();
 
 		members.awaitRejoinedAsReplica(oldMaster, newMaster);

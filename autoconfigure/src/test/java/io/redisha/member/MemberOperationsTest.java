@@ -16,6 +16,7 @@ import io.redisha.embedded.TcpProxy;
 import io.redisha.member.RedisHaMember.CommandResult;
 import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
@@ -146,7 +147,17 @@ class MemberOperationsTest {
 	}
 
 	@Test
-	void forcedFailoverOfAHealthyMasterPromotesAReplicaAndRepointsTheOldMaster() throws Exception {
+	void inConsistentModeAForcedFailoverOfAHealthyMasterIsRefusedAndNamesTheSwitchover() {
+		List<RedisHaMember> three = threeMembers();
+		CommandResult refused = three.get(2).failover(Members.GROUP, COMMAND);
+		assertThat(refused.outcome().status()).isEqualTo(CommandOutcome.Status.REFUSED);
+		assertThat(refused.outcome().message()).contains("streaming from a live master", "switchover");
+		assertThat(this.redis.group().master().role()).isEqualTo("master");
+	}
+
+	@Test
+	void inAvailableModeAForcedFailoverOfAHealthyMasterPromotesAReplicaAndRepointsTheOldMaster() throws Exception {
+		this.members.partitionMode(PartitionMode.AVAILABLE);
 		List<RedisHaMember> three = threeMembers();
 		RedisServerProcess oldMaster = this.redis.group().master();
 		FailoverSnapshot failover = finished(three.get(2).failover(Members.GROUP, COMMAND));

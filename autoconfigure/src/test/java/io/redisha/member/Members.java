@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -33,6 +34,14 @@ final class Members implements AutoCloseable {
 	static final Duration EVENTUALLY = Duration.ofSeconds(10);
 
 	private final List<RedisHaMember> started = new ArrayList<>();
+
+	private PartitionMode partitionMode = PartitionMode.CONSISTENT;
+
+	/** Members started from now on run in this partition mode (consistent by default). */
+	Members partitionMode(PartitionMode mode) {
+		this.partitionMode = mode;
+		return this;
+	}
 
 	static NodeAddress address(RedisServerProcess server) {
 		return new NodeAddress(server.host(), server.port());
@@ -70,7 +79,9 @@ final class Members implements AutoCloseable {
 	private RedisHaMember start(int quorum, String username, String password, Duration commandTimeout,
 			UnaryOperator<NodeAddress> connectVia, RedisServerProcess... seeds) {
 		List<NodeAddress> addresses = List.of(seeds).stream().map(Members::address).toList();
-		GroupSettings settings = new GroupSettings(config(quorum, addresses), username, password, commandTimeout);
+		GroupConfig config = config(quorum, addresses);
+		config = config.withFencing(new GroupConfig.Fencing(this.partitionMode, config.fencing().fenceAfter()));
+		GroupSettings settings = new GroupSettings(config, username, password, commandTimeout);
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(settings), connectVia);

@@ -125,7 +125,12 @@ final class FakeRedis {
 				.append(node.following.port()).append("\r\nmaster_link_status:").append(linkUp ? "up" : "down")
 				.append("\r\nmaster_sync_in_progress:").append(node.syncing ? 1 : 0)
 				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\n");
-			if (!linkUp) {
+			if (linkUp) {
+				// a master sends its stream; a replica without a link of its own sends nothing
+				boolean streaming = master.following == null || master.linkUp && master.following != master.address;
+				info.append("master_last_io_seconds_ago:").append(streaming ? 0 : 100).append("\r\n");
+			}
+			else {
 				info.append("master_link_down_since_seconds:").append(node.neverSynced ? -1 : 0).append("\r\n");
 			}
 			info.append("slave_priority:").append(node.priority).append("\r\n");

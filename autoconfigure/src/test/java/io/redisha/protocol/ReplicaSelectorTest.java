@@ -15,7 +15,9 @@ class ReplicaSelectorTest {
 
 	private static final String HISTORY = "aaaa";
 
-	private final Timers timers = Timers.of(TestCluster.config(2, "10.0.0.1:6379"));
+	/** Available mode: these tests choose among replicas whose link state is staged by hand. */
+	private final Timers timers = Timers.of(TestCluster.config(2, "10.0.0.1:6379")
+		.withFencing(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofMillis(600))));
 
 	private final ReplicaSelector selector = new ReplicaSelector(this.timers);
 
@@ -201,6 +203,30 @@ class ReplicaSelectorTest {
 		node.info(infoAt, ReplicationInfoTest.real(realInfo));
 		this.nodes.add(node);
 		return node;
+	}
+
+	@Test
+	void inConsistentModeAReplicaStillStreamingFromItsMasterIsNeverFailedOverToButASwitchoverMayHandOverToIt() {
+		ReplicaSelector consistent = new ReplicaSelector(Timers.of(TestCluster.config(2, "10.0.0.1:6379")));
+		replica("10.0.0.2:1", "master_last_io_seconds_ago:0\n");
+		replica("10.0.0.3:1", "master_last_io_seconds_ago:3\n");
+		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
+			.as("down-after 1 s: fence-after 600 ms, so silent for 3 s or less is streaming").isEmpty();
+		assertThat(consistent.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), false))
+			.isPresent();
+		replica("10.0.0.4:1", "master_last_io_seconds_ago:4\n");
+		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
+			.contains(NodeAddress.parse("10.0.0.4:1"));
+	}
+
+	@Test
+	void inConsistentModeAReplicaWhoseLinkIsDownOrSilenceUnknownIsJudgedByItsLink() {
+		ReplicaSelector consistent = new ReplicaSelector(Timers.of(TestCluster.config(2, "10.0.0.1:6379")));
+		replica("10.0.0.2:1", "");
+		assertThat(consistent.select(this.nodes, FAILED, this.now)).as("link up, silence unknown").isEmpty();
+		replica("10.0.0.3:1", "master_link_status:down\nmaster_link_down_since_seconds:1\n");
+		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
+			.contains(NodeAddress.parse("10.0.0.3:1"));
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 
 import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
@@ -105,7 +106,8 @@ final class InvariantChecker {
 
 	/** Records every acknowledged write from now on, and fails when two masters take the majority's writes at once. */
 	void checkWrites() {
-		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get);
+		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get,
+				this.config.fencing().mode() == PartitionMode.CONSISTENT);
 		observeReach();
 	}
 

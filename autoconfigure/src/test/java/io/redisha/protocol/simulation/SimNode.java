@@ -76,6 +76,9 @@ final class SimNode {
 
 	private boolean linkUp;
 
+	/** When it last received anything from its master (the members publish there every tick or so). */
+	private long lastIoAt = -1;
+
 	private long syncDoneAt = -1;
 
 	private boolean fullSync;
@@ -316,6 +319,10 @@ final class SimNode {
 			}
 		}
 		if (this.linkUp) {
+			if (master.isMaster() || master.linkUp) {
+				// a replica without a link of its own (a demoted master replicating itself) sends nothing
+				this.lastIoAt = now;
+			}
 			this.stored.copyFrom(master.stored);
 			// the replication stream carries the master's history and id changes (a promoted chained master)
 			this.history = master.history;
@@ -442,7 +449,8 @@ final class SimNode {
 			info.append("role:slave\r\nmaster_host:").append(this.following.host()).append("\r\n")
 				.append("master_port:").append(this.following.port()).append("\r\n")
 				.append("master_link_status:").append(this.linkUp ? "up" : "down").append("\r\n")
-				.append("master_last_io_seconds_ago:").append(this.linkUp ? 0 : -1).append("\r\n")
+				.append("master_last_io_seconds_ago:").append(this.linkUp ? Math.max(0, now - this.lastIoAt) / 1000 : -1)
+				.append("\r\n")
 				.append("master_sync_in_progress:").append(isSyncing() ? 1 : 0).append("\r\n")
 				.append("slave_read_repl_offset:").append(this.offset).append("\r\n")
 				.append("slave_repl_offset:").append(this.offset).append("\r\n");

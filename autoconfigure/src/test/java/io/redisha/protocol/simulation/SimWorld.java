@@ -455,13 +455,14 @@ final class SimWorld {
 	}
 
 	/**
-	 * Each running member's client writes once to the master its member names, when the
-	 * network lets it through both ways and the node takes writes: acknowledged at once.
+	 * Each running member's client writes once to the master its member names, when its member
+	 * admits writes (the partition fence), the network lets it through both ways and the node
+	 * takes writes: acknowledged at once.
 	 */
 	private void writeThroughRoutes() {
 		for (SimMember member : this.members.values()) {
-			SimNode node = (member.state() == SimMember.State.RUNNING && member.route() != null)
-					? this.nodes.get(member.route()) : null;
+			SimNode node = (member.state() == SimMember.State.RUNNING && member.route() != null
+					&& member.protocol().snapshot(this.now).admitsWrites(this.now)) ? this.nodes.get(member.route()) : null;
 			if (node != null && node.isRunning() && !node.isLoading(this.now) && node.takesWrites(this.now)
 					&& this.network.isUp(member.slot(), node.endpoint())
 					&& this.network.isUp(node.endpoint(), member.slot())) {

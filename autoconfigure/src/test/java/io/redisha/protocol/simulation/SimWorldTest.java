@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -34,8 +35,10 @@ class SimWorldTest {
 
 	private final Map<String, ScriptedProtocol> protocols = new HashMap<>();
 
+	/** Available mode: the scripted members fence nothing. */
 	private final GroupConfig config = new GroupConfig("sim", List.of(N1), 2, Duration.ofSeconds(2),
-			Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
+			Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults())
+		.withFencing(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofSeconds(1)));
 
 	private final SimWorld world = new SimWorld(42, this.config, 500,
 			(identity, now, wallClock, random) -> this.protocols.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));

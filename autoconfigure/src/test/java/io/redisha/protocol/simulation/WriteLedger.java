@@ -45,6 +45,9 @@ final class WriteLedger {
 
 	private final LongFunction<NodeAddress> forcedFailoverOf;
 
+	/** Whether members fence their clients' writes (consistent partition mode). */
+	private final boolean fenced;
+
 	private final List<AcknowledgedWrite> writes = new ArrayList<>();
 
 	private final BitSet destroyed = new BitSet();
@@ -56,10 +59,13 @@ final class WriteLedger {
 	/**
 	 * @param forcedFailoverOf the master an operator's forced failover of that epoch replaced;
 	 * null when the epoch was no forced failover
+	 * @param fenced whether members fence their clients' writes: then no write is ever taken
+	 * by a deposed master once its successor was promoted, unless an operator forced that
 	 */
-	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf) {
+	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf, boolean fenced) {
 		this.reach = reach;
 		this.forcedFailoverOf = forcedFailoverOf;
+		this.fenced = fenced;
 	}
 
 	/**
@@ -201,6 +207,9 @@ final class WriteLedger {
 			return (fromPrefix || replicaThen(write, replacement))
 					&& !replacement.successorThen().data().contains(write);
 		}
+		if (this.fenced && !replacement.forced() && write.at() >= successor.createdAt()) {
+			return false;
+		}
 		return write.at() - STALE_ROUTE_MILLIS <= replacement.back();
 	}
 
@@ -212,12 +221,13 @@ final class WriteLedger {
 		long promoted = successor.createdAt();
 		MajorityReach.Loss loss = this.reach.lossDuring(oldMaster, promoted - GRACE_MILLIS, promoted);
 		if (loss != null) {
-			return new Replacement(loss.since(), Math.max(loss.until(), promoted), loss.stateOf(successor.node()));
+			return new Replacement(loss.since(), Math.max(loss.until(), promoted), loss.stateOf(successor.node()),
+					false);
 		}
 		boolean forced = successor.epoch() != Segment.NO_EPOCH
 				&& oldMaster.equals(this.forcedFailoverOf.apply(successor.epoch()));
 		return forced ? new Replacement(promoted, promoted,
-				new SimNode.State(new Lineage(successor.parent(), successor.from()), oldMaster)) : null;
+				new SimNode.State(new Lineage(successor.parent(), successor.from()), oldMaster), true) : null;
 	}
 
 	private static String seconds(long millis) {
@@ -314,7 +324,7 @@ final class WriteLedger {
 	 * @param back when it was back and the successor had taken over
 	 * @param successorThen the successor's node when the loss began: its data and its master
 	 */
-	private record Replacement(long since, long back, SimNode.State successorThen) {
+	private record Replacement(long since, long back, SimNode.State successorThen, boolean forced) {
 	}
 
 	/** One node's time as master, from its first write: the writes it took, for the overlap check. */
