@@ -5,15 +5,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
@@ -25,15 +29,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The partition fence on the application's channels ({@link WriteFence}). A member that has
  * no picture of its group yet does not admit writes: the tests of refusals use one, on Netty's
- * embedded channel; the rest runs against real redis-server processes.
+ * embedded channel and on a Lettuce connection to a real redis-server.
  */
 class WriteFenceTest {
 
@@ -101,6 +109,43 @@ class WriteFenceTest {
 			channel.writeOutbound(write);
 			assertThat(write).isCompletedExceptionally();
 			assertThat(channel.isOpen()).isFalse();
+		}
+	}
+
+	@Test
+	void aLettuceConnectionOfAFencedInstanceReadsButItsWritesFailAndNeverReachRedis() {
+		RedisHaMember member = memberWithoutPicture();
+		ClientResources resources = ClientResources.builder()
+			.nettyCustomizer(new NettyCustomizer() {
+
+				@Override
+				public void afterChannelInitialized(Channel channel) {
+					channel.pipeline().addLast(new WriteFence(member, GROUP));
+				}
+
+			})
+			.build();
+		RedisServerProcess master = redis.group().master();
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(master.host(), master.port()),
+				LettuceClientConfiguration.builder().clientResources(resources).clientName("fenced").build());
+		factory.afterPropertiesSet();
+		factory.start();
+		try {
+			master.command("SET", "fenced-key", "before");
+			StringRedisTemplate template = new StringRedisTemplate(factory);
+			assertThat(template.opsForValue().get("fenced-key")).isEqualTo("before");
+			assertThatExceptionOfType(RedisHaFencedException.class)
+				.isThrownBy(() -> template.opsForValue().set("fenced-key", "after"))
+				.withMessageContaining("redis-ha group 'orders' refuses writes")
+				.satisfies((ex) -> assertThat(ex.getGroup()).isEqualTo(GROUP));
+			assertThat(master.command("GET", "fenced-key")).isEqualTo("before");
+			assertThat(template.opsForValue().get("fenced-key")).isEqualTo("before");
+			assertThat(member.refusedWrites(GROUP)).isOne();
+		}
+		finally {
+			factory.destroy();
+			resources.shutdown();
 		}
 	}
 
