@@ -116,7 +116,14 @@ public class RedisHaEndpoint {
 				(snapshot.pause() != null)
 						? new PauseDescriptor(snapshot.pause().by(), wallClock(snapshot.pause().sinceMs())) : null,
 				snapshot.startingUp(),
-				(snapshot.electorate() != null) ? ElectorateDescriptor.of(snapshot.electorate()) : null);
+				(snapshot.electorate() != null) ? ElectorateDescriptor.of(snapshot.electorate()) : null,
+				describe(snapshot.name(), snapshot.fence()));
+	}
+
+	private FenceDescriptor describe(String group, GroupSnapshot.FenceSnapshot fence) {
+		return new FenceDescriptor(fence.mode().name().toLowerCase(Locale.ROOT), fence.fenced(), fence.reason(),
+				(fence.sinceMs() >= 0) ? wallClock(fence.sinceMs()) : null, fence.votersWithMaster(),
+				fence.votersNeeded(), fence.replicasAttached(), this.member.refusedWrites(group));
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
@@ -183,12 +190,29 @@ public class RedisHaEndpoint {
 	 * @param pause who paused automatic failover and since when; null when not paused
 	 * @param startingUp whether this member is still in its start-up quiet period (no vote, no
 	 * failover, operator commands refused)
+	 * @param electorate who elects; null before this member holds a configuration
+	 * @param fence whether this member lets the application write, and why
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
 			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
 			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp,
-			ElectorateDescriptor electorate) implements OperationResponseBody {
+			ElectorateDescriptor electorate, FenceDescriptor fence) implements OperationResponseBody {
+	}
+
+	/**
+	 * The partition fence: whether this member lets its application write.
+	 * @param mode {@code consistent} or {@code available}
+	 * @param fenced whether the application's writes are refused
+	 * @param reason why writes are admitted or refused
+	 * @param since when the fence began (ISO-8601); null when not fenced
+	 * @param votersWithMaster the voters, this member included, known to reach the master
+	 * @param votersNeeded how many of them admit writes
+	 * @param replicasAttached whether every replica was last seen streaming from the master
+	 * @param writesRefused how many application writes the fence refused since this member started
+	 */
+	public record FenceDescriptor(String mode, boolean fenced, String reason, String since, int votersWithMaster,
+			int votersNeeded, boolean replicasAttached, long writesRefused) {
 	}
 
 	/**

@@ -20,9 +20,10 @@ import org.springframework.boot.health.contributor.Status;
  * <li>{@code DOWN} when a redis-ha group has no reachable master;</li>
  * <li>{@code OUT_OF_SERVICE} when every group has one but a group is failing over (or its
  * master is objectively down), or cannot reach its quorum or an election majority right now
- * (Sentinel's {@code CKQUORUM}): the application still works, but a readiness group may take
- * it out of rotation while a liveness probe, which should not include this contributor, leaves
- * it running;</li>
+ * (Sentinel's {@code CKQUORUM}), or refuses the application's writes (the partition fence):
+ * the application still works, or still reads, but a readiness group may take it out of
+ * rotation while a liveness probe, which should not include this contributor, leaves it
+ * running;</li>
  * <li>{@code UP} otherwise, and {@code UNKNOWN} in the moment after the member started and
  * before its groups have a picture.</li>
  * </ul>
@@ -69,9 +70,12 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * @param electionReachable whether enough members are reachable to elect a failover leader
 	 * @param paused whether automatic failover is paused (maintenance mode), also while the
 	 * state says TILT or FAILOVER
+	 * @param writesFenced whether this member refuses the application's writes (the partition fence)
+	 * @param fence why writes are admitted or refused
 	 */
 	public record GroupHealth(String state, String master, boolean masterReachable, int replicasUp, int replicas,
-			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable, boolean paused) {
+			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable, boolean paused,
+			boolean writesFenced, String fence) {
 
 		static GroupHealth of(GroupSnapshot snapshot) {
 			NodeSnapshot master = snapshot.master();
@@ -84,14 +88,14 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 					master != null && master.status() == NodeStatus.UP, replicasUp, snapshot.replicas().size(),
 					snapshot.members().size(), (quorum != null) ? quorum.reachableMembers() : 1,
 					quorum != null && quorum.quorumReachable(), quorum != null && quorum.electionReachable(),
-					snapshot.pause() != null);
+					snapshot.pause() != null, snapshot.fence().fenced(), snapshot.fence().reason());
 		}
 
-		/** Neither failing over nor short of members to do so. */
+		/** Neither failing over, nor short of members to do so, nor refusing writes. */
 		boolean settled() {
 			boolean failingOver = this.state.equals(GroupState.FAILOVER.name())
 					|| this.state.equals(GroupState.ODOWN.name());
-			return !failingOver && this.quorumReachable && this.electionReachable;
+			return !failingOver && this.quorumReachable && this.electionReachable && !this.writesFenced;
 		}
 
 	}

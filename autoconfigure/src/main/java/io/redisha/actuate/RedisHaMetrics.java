@@ -99,6 +99,13 @@ public class RedisHaMetrics implements MeterBinder {
 				.description("Gossip messages ignored as malformed, oversized or foreign")
 				.tags(tags)
 				.register(this.registry);
+			gauge("fenced", "1 while this member refuses the application's writes (the partition fence), else 0",
+					tags, group, (snapshot) -> snapshot.fence().fenced() ? 1 : 0);
+			FunctionCounter.builder(PREFIX + "writes.fenced", RedisHaMetrics.this.member,
+					(member) -> member.refusedWrites(group))
+				.description("Application writes the partition fence refused, never sent to Redis")
+				.tags(tags)
+				.register(this.registry);
 			counter("gossip.sent", "Gossip messages this member published", tags);
 			counter("gossip.received", "Gossip payloads received, counted once per node they arrived through", tags);
 			counter("master.changes", "Times this member switched to a new master", tags);

@@ -11,6 +11,7 @@ import io.lettuce.core.ReadFrom;
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.PartitionMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
@@ -249,6 +250,23 @@ public class RedisHaProperties implements Validator {
 		 */
 		private int voters = GroupConfig.DEFAULT_VOTERS;
 
+		/**
+		 * What the application's writes do when this instance cannot tell that a majority of
+		 * the voters still reach its master: 'consistent' fails them at once with
+		 * RedisHaFencedException, so that a minority side never acknowledges a write a
+		 * failover on the majority side would lose; 'available' sends them to the master it
+		 * knows, which a partition may lose.
+		 */
+		private PartitionMode partitionMode = PartitionMode.CONSISTENT;
+
+		/**
+		 * How long this instance may go without hearing a majority of the voters that reach
+		 * its master before it fences the application's writes (consistent mode). Shorter than
+		 * down-after: the difference is the margin for a write in flight. Defaults to 60% of
+		 * down-after.
+		 */
+		private Duration fenceAfter;
+
 		public List<String> getNodes() {
 			return this.nodes;
 		}
@@ -417,6 +435,22 @@ public class RedisHaProperties implements Validator {
 			this.voters = voters;
 		}
 
+		public PartitionMode getPartitionMode() {
+			return this.partitionMode;
+		}
+
+		public void setPartitionMode(PartitionMode partitionMode) {
+			this.partitionMode = partitionMode;
+		}
+
+		public Duration getFenceAfter() {
+			return this.fenceAfter;
+		}
+
+		public void setFenceAfter(Duration fenceAfter) {
+			this.fenceAfter = fenceAfter;
+		}
+
 		public String getReadFrom() {
 			return this.readFrom;
 		}
@@ -451,6 +485,19 @@ public class RedisHaProperties implements Validator {
 			return new GroupConfig.Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
 					this.memberExpiry, this.startupQuietPeriod, tiltThreshold, this.tiltDuration, this.demoteAfter,
 					this.masterRebootDownAfter);
+		}
+
+		/**
+		 * The partition fence as the protocol takes it. Only valid once the group passed
+		 * validation.
+		 * @return the fencing
+		 */
+		public GroupConfig.Fencing fencing() {
+			return new GroupConfig.Fencing(this.partitionMode, effectiveFenceAfter());
+		}
+
+		private Duration effectiveFenceAfter() {
+			return (this.fenceAfter != null) ? this.fenceAfter : GroupConfig.Fencing.defaultFenceAfter(this.downAfter);
 		}
 
 		private static boolean isReadFrom(String name) {
@@ -491,6 +538,27 @@ public class RedisHaProperties implements Validator {
 			checks.require("read-from", this.readFrom, (name) -> name == null || isReadFrom(name),
 					"must be one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred,"
 							+ " any, nearest...)");
+			validateFenceAfter(checks);
+		}
+
+		/**
+		 * The fence must close before the other side may see the master down and fail over;
+		 * checked also when the default applies, since it follows down-after.
+		 */
+		private void validateFenceAfter(PropertyChecks checks) {
+			if (this.fenceAfter != null) {
+				checks.requirePositive("fence-after", this.fenceAfter);
+			}
+			if (!isPositive(this.downAfter) || this.fenceAfter != null && !isPositive(this.fenceAfter)) {
+				return;
+			}
+			Duration fenceAfter = effectiveFenceAfter();
+			if (fenceAfter.compareTo(this.downAfter) >= 0) {
+				checks.reject("fence-after",
+						"must be shorter than down-after, " + PropertyChecks.describe(this.downAfter) + ", but was "
+								+ PropertyChecks.describe(fenceAfter) + ": writes must be refused before the other"
+								+ " side of a partition may see the master down and fail over");
+			}
 		}
 
 		/**

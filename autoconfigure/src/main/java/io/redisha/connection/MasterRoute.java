@@ -53,12 +53,18 @@ import org.slf4j.LoggerFactory;
  * While the master is objectively down ({@code +odown}: a failover is expected) its channels
  * are cut the same way, no connection is opened and new connections wait for at most the
  * failover wait ({@link #awaitMaster()}): a write it accepted now would be lost.
+ * <p>
+ * While the member does not admit writes (the partition fence, see
+ * {@link io.redisha.protocol.PartitionMode}), every channel refuses the commands that may write
+ * ({@link WriteFence}): they fail with a {@link RedisHaFencedException} and are never sent.
  */
 public final class MasterRoute {
 
 	private static final Logger logger = LoggerFactory.getLogger(MasterRoute.class);
 
 	private static final String HANDLER_NAME = "redis-ha-fence";
+
+	private static final String WRITE_FENCE_NAME = "redis-ha-write-fence";
 
 	private final RedisHaMember member;
 
@@ -76,6 +82,8 @@ public final class MasterRoute {
 	private final Set<ConnectionWatchdog> watchdogs = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	private final ChannelHandler fence = new Fence();
+
+	private final ChannelHandler writeFence;
 
 	private volatile Target target = Target.initial();
 
@@ -96,6 +104,7 @@ public final class MasterRoute {
 		this.group = group;
 		this.failoverWait = failoverWait;
 		this.readsFromReplicas = readsFromReplicas;
+		this.writeFence = new WriteFence(member, group);
 		member.addEventListener(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
 		if (snapshot != null && snapshot.master() != null) {
@@ -197,6 +206,8 @@ public final class MasterRoute {
 	/** Makes the channel subject to fencing; called by Lettuce for each new channel of this group. */
 	void register(Channel channel) {
 		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
+		// Outbound, last sees a command first: before Lettuce's handler waits for its reply.
+		channel.pipeline().addLast(WRITE_FENCE_NAME, this.writeFence);
 		ConnectionWatchdog watchdog = channel.pipeline().get(ConnectionWatchdog.class);
 		if (watchdog != null && this.watchdogs.add(watchdog) && !this.target.usable()) {
 			watchdog.setReconnectSuspended(true);

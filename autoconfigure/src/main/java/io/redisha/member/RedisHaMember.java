@@ -2,12 +2,14 @@ package io.redisha.member;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -73,6 +75,9 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
 
+	/** The application writes refused by the partition fence, by group; the map itself never changes. */
+	private final Map<String, LongAdder> refusedWrites = new HashMap<>();
+
 	private final long originNanos = System.nanoTime();
 
 	private final long originEpochMillis = System.currentTimeMillis();
@@ -99,6 +104,7 @@ public final class RedisHaMember implements AutoCloseable {
 				throw new IllegalArgumentException("group '" + group.config().name() + "' is configured twice");
 			}
 			this.loops.put(group.config().name(), null);
+			this.refusedWrites.put(group.config().name(), new LongAdder());
 		}
 	}
 
@@ -319,6 +325,20 @@ public final class RedisHaMember implements AutoCloseable {
 	public boolean admitsWrites(String group) {
 		GroupSnapshot snapshot = snapshot(group);
 		return snapshot != null && snapshot.admitsWrites(now());
+	}
+
+	/** Counts one application write the partition fence refused; called on the connections' threads. */
+	public void countRefusedWrite(String group) {
+		LongAdder count = this.refusedWrites.get(group);
+		if (count != null) {
+			count.increment();
+		}
+	}
+
+	/** How many application writes the partition fence refused in the group since this member was created. */
+	public long refusedWrites(String group) {
+		LongAdder count = this.refusedWrites.get(group);
+		return (count != null) ? count.sum() : 0;
 	}
 
 	/** The coordinators' clock: milliseconds since this member was created, never going backwards. */

@@ -91,6 +91,17 @@ class RedisHaEndpointTest {
 	}
 
 	@Test
+	void showsThePartitionFenceOfTheGroup() {
+		DocumentContext json = awaitTopology("/actuator/redis-ha/orders", "$");
+		Map<String, Object> fence = json.read("$.fence");
+		assertThat(fence).containsKeys("mode", "reason", "votersWithMaster", "votersNeeded", "replicasAttached")
+			.containsEntry("fenced", false)
+			.containsEntry("writesRefused", 0);
+		assertThat((String) fence.get("mode")).isIn("consistent", "available");
+		assertThat(fence.get("since")).isNull();
+	}
+
+	@Test
 	void showsOneGroupAtItsOwnPath() {
 		DocumentContext json = awaitTopology("/actuator/redis-ha/orders", "$");
 		assertThat(json.read("$.master.address", String.class)).isEqualTo(redis.group().master().address());
@@ -126,6 +137,7 @@ class RedisHaEndpointTest {
 			.isEqualTo(redis.group().master().address());
 		assertThat(json.read("$.components.redisHa.details.orders.replicasUp", Integer.class)).isEqualTo(2);
 		assertThat(json.read("$.components.redisHa.details.orders.membersSeen", Integer.class)).isEqualTo(1);
+		assertThat(json.read("$.components.redisHa.details.orders.writesFenced", Boolean.class)).isFalse();
 		assertThat(body).doesNotContain(PASSWORD);
 	}
 

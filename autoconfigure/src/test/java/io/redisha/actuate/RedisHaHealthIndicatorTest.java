@@ -8,8 +8,10 @@ import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.PartitionMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,30 @@ class RedisHaHealthIndicatorTest {
 			assertThat(orders.replicasUp()).isEqualTo(1);
 			assertThat(orders.replicas()).isEqualTo(1);
 			assertThat(orders.membersSeen()).isEqualTo(1);
+			assertThat(orders.writesFenced()).isFalse();
 		});
+	}
+
+	@Test
+	void aGroupThatRefusesWritesIsOutOfServiceAndSaysWhy() {
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		GroupSnapshot open = this.member.snapshot("orders");
+		assertThat(RedisHaHealthIndicator.GroupHealth.of(open).writesFenced()).isFalse();
+		GroupSnapshot fenced = withFence(open, new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, 1_000, true,
+				"1 of 3 voters reach the master, 2 needed", 1_000, 1, 2, false));
+		RedisHaHealthIndicator.GroupHealth orders = RedisHaHealthIndicator.GroupHealth.of(fenced);
+		assertThat(orders.masterReachable()).isTrue();
+		assertThat(orders.writesFenced()).isTrue();
+		assertThat(orders.fence()).isEqualTo("1 of 3 voters reach the master, 2 needed");
+		assertThat(orders.settled()).isFalse();
+	}
+
+	/** The member's own picture with another fence: only the protocol fences a real member. */
+	private static GroupSnapshot withFence(GroupSnapshot snapshot, GroupSnapshot.FenceSnapshot fence) {
+		return new GroupSnapshot(snapshot.name(), snapshot.state(), snapshot.currentEpoch(), snapshot.configEpoch(),
+				snapshot.quorum(), snapshot.master(), snapshot.replicas(), snapshot.members(),
+				snapshot.rejectedMessages(), snapshot.lastFailover(), snapshot.history(), snapshot.failoversRecorded(),
+				snapshot.quorumCheck(), snapshot.pause(), snapshot.startingUp(), snapshot.electorate(), fence);
 	}
 
 	@Test

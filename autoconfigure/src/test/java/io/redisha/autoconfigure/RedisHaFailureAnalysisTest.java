@@ -42,6 +42,24 @@ class RedisHaFailureAnalysisTest {
 	}
 
 	@Test
+	void fenceAfterNotShorterThanDownAfterIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.down-after=2s", "--redis-ha.groups.orders.fence-after=3s"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.groups.orders.fence-after")
+			.contains("Reason: redis-ha.groups.orders.fence-after must be shorter than down-after, 2s, but was 3s");
+	}
+
+	@Test
+	void unknownPartitionModeIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.partition-mode=eventual"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Failed to bind properties under 'redis-ha.groups.orders.partition-mode'")
+			.contains("Value: \"eventual\"");
+	}
+
+	@Test
 	void unknownPrimaryGroupIsReportedByTheFailureAnalysis(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
 				"--redis-ha.primary-group=payments"));

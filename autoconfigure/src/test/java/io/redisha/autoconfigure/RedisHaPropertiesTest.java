@@ -5,6 +5,7 @@ import java.util.stream.Stream;
 
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.PartitionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,7 +40,27 @@ class RedisHaPropertiesTest {
 			assertThat(orders.getParallelSyncs()).isEqualTo(1);
 			assertThat(orders.getCommandTimeout()).isEqualTo(Duration.ofSeconds(1));
 			assertThat(orders.timing()).isEqualTo(GroupConfig.Timing.defaults());
+			assertThat(orders.fencing())
+				.isEqualTo(new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofSeconds(3)));
 		});
+	}
+
+	@Test
+	void bindsThePartitionFenceWhoseDefaultFenceAfterFollowsDownAfter() {
+		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=2s").run((context) -> {
+			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			assertThat(orders.getFenceAfter()).isNull();
+			assertThat(orders.fencing())
+				.isEqualTo(new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofMillis(1200)));
+		});
+		this.runner
+			.withPropertyValues(NODES, "redis-ha.groups.orders.partition-mode=available",
+					"redis-ha.groups.orders.fence-after=4s")
+			.run((context) -> {
+				RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+				assertThat(orders.fencing())
+					.isEqualTo(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofSeconds(4)));
+			});
 	}
 
 	@Test
@@ -145,6 +166,11 @@ class RedisHaPropertiesTest {
 						"redis-ha.groups.orders.master-reboot-down-after must be >= 0 but was -1s"),
 				invalid("redis-ha.groups.orders.tilt-threshold=3s",
 						"redis-ha.groups.orders.tilt-threshold must be at most half of down-after, 2500ms, but was 3s"),
+				invalid("redis-ha.groups.orders.fence-after=0s",
+						"redis-ha.groups.orders.fence-after must be positive but was 0s"),
+				invalid("redis-ha.groups.orders.fence-after=5s",
+						"redis-ha.groups.orders.fence-after must be shorter than down-after, 5s, but was 5s: writes"
+								+ " must be refused before the other side of a partition may see the master down"),
 				invalid("redis-ha.groups.orders.nodes=",
 						"redis-ha.groups.orders.nodes must list at least one host:port node of the group but was empty"),
 				invalid("redis-ha.groups.orders.nodes=10.0.0.12",

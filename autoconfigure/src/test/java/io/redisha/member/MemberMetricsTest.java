@@ -99,6 +99,20 @@ class MemberMetricsTest {
 		}
 	}
 
+	@Test
+	void theFenceMetersShowWhetherWritesAreRefusedAndCountTheRefusals() {
+		RedisHaMember member = this.members.start(1, this.redis.group().master());
+		MeterRegistry registry = bind(member);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(member.admitsWrites(Members.GROUP)).isTrue();
+			assertThat(find(registry, "fenced").gauge().value()).isZero();
+		});
+		assertThat(find(registry, "writes.fenced").functionCounter().count()).isZero();
+		member.countRefusedWrite(Members.GROUP);
+		member.countRefusedWrite(Members.GROUP);
+		assertThat(find(registry, "writes.fenced").functionCounter().count()).isEqualTo(2);
+	}
+
 	private static MeterRegistry bind(RedisHaMember member) {
 		MeterRegistry registry = new SimpleMeterRegistry();
 		new RedisHaMetrics(member).bindTo(registry);

@@ -1,0 +1,147 @@
+package io.redisha.connection;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.ReadOnlyCommands;
+import io.lettuce.core.protocol.RedisCommand;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.AttributeKey;
+import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupSnapshot;
+
+/**
+ * The partition fence on the path to the socket: while the member does not admit writes (see
+ * {@link io.redisha.protocol.PartitionMode}), every command that may write fails at once with a
+ * {@link RedisHaFencedException} and is never sent. Reads pass, as Lettuce classifies them
+ * ({@link ReadOnlyCommands}); MULTI, EXEC, PUBLISH and scripts other than the read-only ones
+ * count as writes. A write refused within a transaction closes the connection, so that Redis
+ * discards the transaction instead of running what it queued at a later EXEC.
+ * <p>
+ * Last in the pipeline, where Lettuce's endpoint hands its commands over: a refused command
+ * never reaches Lettuce's command handler, which would wait for a reply to it. An admitted
+ * write costs one look at the member's snapshot and the clock; a read not even that.
+ */
+@ChannelHandler.Sharable
+final class WriteFence extends ChannelOutboundHandlerAdapter {
+
+	/**
+	 * Not in Lettuce's list, which is of the commands a replica can answer, yet they write no
+	 * data: Lettuce's handshake, subscriptions, and ending a transaction without running it.
+	 * Refusing them would leave a fenced instance unable to read.
+	 */
+	private static final Set<CommandType> CONNECTION_COMMANDS = EnumSet.of(CommandType.AUTH, CommandType.HELLO,
+			CommandType.PING, CommandType.SELECT, CommandType.QUIT, CommandType.DISCARD, CommandType.UNWATCH,
+			CommandType.SUBSCRIBE, CommandType.PSUBSCRIBE, CommandType.SSUBSCRIBE, CommandType.UNSUBSCRIBE,
+			CommandType.PUNSUBSCRIBE, CommandType.SUNSUBSCRIBE);
+
+	/** Set while a MULTI went out on the channel and no EXEC or DISCARD since. */
+	private static final AttributeKey<Boolean> IN_TRANSACTION = AttributeKey.valueOf("redis-ha-in-transaction");
+
+	private final RedisHaMember member;
+
+	private final String group;
+
+	WriteFence(RedisHaMember member, String group) {
+		this.member = member;
+		this.group = group;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+		Channel channel = context.channel();
+		Object admitted = (message instanceof Collection<?> batch) ? admitted(channel, batch)
+				: admits(channel, message) ? message : null;
+		if (admitted != null) {
+			context.write(admitted, promise);
+		}
+		else {
+			// As Lettuce's command handler does for a command completed before it was written.
+			promise.trySuccess();
+		}
+	}
+
+	/** Whether the message goes on; a write refused is completed with the refusal. */
+	private boolean admits(Channel channel, Object message) {
+		if (!(message instanceof RedisCommand<?, ?, ?> command)) {
+			return true;
+		}
+		if (isWrite(command) && !this.member.admitsWrites(this.group)) {
+			refuse(channel, command);
+			return false;
+		}
+		noteTransaction(channel, command);
+		return true;
+	}
+
+	/** The commands of a batch that go on, in order; null when none does. */
+	private Object admitted(Channel channel, Collection<?> batch) {
+		List<Object> admitted = new ArrayList<>(batch.size());
+		for (Object message : batch) {
+			if (admits(channel, message)) {
+				admitted.add(message);
+			}
+		}
+		if (admitted.size() == batch.size()) {
+			return batch;
+		}
+		return admitted.isEmpty() ? null : admitted;
+	}
+
+	private static boolean isWrite(RedisCommand<?, ?, ?> command) {
+		ProtocolKeyword type = command.getType();
+		return !ReadOnlyCommands.isReadOnlyCommand(type) && !CONNECTION_COMMANDS.contains(type);
+	}
+
+	private static void noteTransaction(Channel channel, RedisCommand<?, ?, ?> command) {
+		ProtocolKeyword type = command.getType();
+		if (type == CommandType.MULTI) {
+			channel.attr(IN_TRANSACTION).set(Boolean.TRUE);
+		}
+		else if (type == CommandType.EXEC || type == CommandType.DISCARD) {
+			channel.attr(IN_TRANSACTION).set(null);
+		}
+	}
+
+	private void refuse(Channel channel, RedisCommand<?, ?, ?> command) {
+		this.member.countRefusedWrite(this.group);
+		command.completeExceptionally(refusal());
+		if (channel.attr(IN_TRANSACTION).get() != null) {
+			// Redis queues the transaction's other commands and would run them at a later EXEC, when
+			// the fence may be open again: closing the connection makes it discard them.
+			channel.close();
+		}
+	}
+
+	private RedisHaFencedException refusal() {
+		GroupSnapshot snapshot = this.member.snapshot(this.group);
+		if (snapshot == null) {
+			return new RedisHaFencedException(this.group, "this member has no picture of the group yet", null);
+		}
+		GroupSnapshot.FenceSnapshot fence = snapshot.fence();
+		if (fence.fenced()) {
+			return new RedisHaFencedException(this.group, fence.reason(), wallClock(fence.sinceMs()));
+		}
+		// The lease ran out before the member took a newer picture (this process was paused, say).
+		return new RedisHaFencedException(this.group,
+				"its write lease ran out before it heard again from a majority of the voters",
+				wallClock(fence.leaseUntilMs()));
+	}
+
+	/** Null for a time that is not one: a lease without end (a newer picture came in since the check). */
+	private Instant wallClock(long monotonicMillis) {
+		return (monotonicMillis >= 0 && monotonicMillis != Long.MAX_VALUE)
+				? Instant.ofEpochMilli(this.member.toEpochMillis(monotonicMillis)) : null;
+	}
+
+}
