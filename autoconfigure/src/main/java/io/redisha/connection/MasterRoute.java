@@ -174,7 +174,8 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * The address of the current master, for Lettuce's connect and reconnect.
+	 * The address of the current master, for Lettuce's connect and reconnect: reached the way the
+	 * member reaches it ({@link RedisHaMember#connectAddress}).
 	 * @throws RedisConnectionException while the group has no usable master (Lettuce tries again)
 	 */
 	SocketAddress resolve() {
@@ -184,12 +185,13 @@ public final class MasterRoute {
 			// Also while the master is objectively down: a write it accepted now would be lost in the failover.
 			throw new RedisConnectionException(unavailable(current, "not connecting until there is one").getMessage());
 		}
+		NodeAddress via = this.member.connectAddress(master);
 		InetSocketAddress address;
 		try {
-			address = new InetSocketAddress(InetAddress.getByName(master.host()), master.port());
+			address = new InetSocketAddress(InetAddress.getByName(via.host()), via.port());
 		}
 		catch (UnknownHostException ex) {
-			throw new RedisConnectionException("redis-ha group '" + this.group + "': cannot resolve master " + master, ex);
+			throw new RedisConnectionException("redis-ha group '" + this.group + "': cannot resolve master " + via, ex);
 		}
 		current.allowed().add(address);
 		return address;

@@ -158,6 +158,15 @@ public final class RedisHaMember implements AutoCloseable {
 		return this.identity;
 	}
 
+	/**
+	 * The address this member connects to for a node known by {@code node}: the node's own
+	 * unless the member was given a {@code connectVia}. The application's connections to the
+	 * group go the same way (behind NAT, or through a test's proxies).
+	 */
+	public NodeAddress connectAddress(NodeAddress node) {
+		return this.connectVia.apply(node);
+	}
+
 	/** The names of this member's groups, in configuration order. */
 	public List<String> groupNames() {
 		return List.copyOf(this.loops.keySet());

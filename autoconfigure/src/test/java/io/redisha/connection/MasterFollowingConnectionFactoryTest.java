@@ -1,16 +1,23 @@
 package io.redisha.connection;
 
 import java.time.Duration;
+import java.util.List;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.embedded.TcpProxy;
 import io.redisha.event.MasterSwitchedEvent;
 import io.redisha.event.NodeDownEvent;
 import io.redisha.event.NodeUpEvent;
 import io.redisha.event.RedisNotifications;
+import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import org.junit.jupiter.api.Test;
@@ -18,6 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -164,6 +173,49 @@ class MasterFollowingConnectionFactoryTest {
 	}
 
 	/** The member's first picture takes a moment on a cold JVM; the application waits for it as a readiness probe would. */
+	@Test
+	void connectionsReachTheMasterTheWayTheMemberDoes() {
+		RedisServerProcess master = redis.group().master();
+		try (TcpProxy proxy = TcpProxy.to(master)) {
+			NodeAddress seed = address(master);
+			GroupConfig config = new GroupConfig(ClientApp.GROUP, List.of(seed), 2, Duration.ofSeconds(1),
+					Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
+			RedisHaMember member = new RedisHaMember(new MemberIdentity("via-proxy", "client-app"),
+					List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))),
+					(node) -> node.equals(seed) ? NodeAddress.parse(proxy.address()) : node);
+			member.start();
+			MasterFollowingConnectionFactory factory = null;
+			try {
+				await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).master() != null);
+				factory = new MasterFollowingConnectionFactory(
+						new MasterRoute(member, ClientApp.GROUP, Duration.ofSeconds(2), false),
+						new RedisStandaloneConfiguration(),
+						LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)),
+						DefaultClientResources.builder(), ClientOptions.builder());
+				factory.afterPropertiesSet();
+				factory.start();
+				StringRedisTemplate template = new StringRedisTemplate(factory);
+				template.opsForValue().set("via", "proxy");
+
+				proxy.cut();
+
+				// The master itself is fine (one member, quorum 2: no failover); only the proxy is cut.
+				assertThatExceptionOfType(RuntimeException.class)
+					.isThrownBy(() -> template.opsForValue().set("cut", "off"));
+				proxy.restore();
+				await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+					.untilAsserted(() -> template.opsForValue().set("after", "restore"));
+				assertThat(master.command("GET", "after")).isEqualTo("restore");
+			}
+			finally {
+				if (factory != null) {
+					factory.destroy();
+				}
+				member.stop();
+			}
+		}
+	}
+
 	static EventRecorder awaitFirstMaster(EventRecorder recorder) {
 		await().atMost(Duration.ofSeconds(10)).until(() -> !recorder.events(MasterSwitchedEvent.class).isEmpty());
 		return recorder;

@@ -14,7 +14,7 @@ import java.util.Map;
 public final class BenchmarkMain {
 
 	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark(),
-			new SwitchoverBenchmark());
+			new SwitchoverBenchmark(), new PartitionBenchmark());
 
 	private BenchmarkMain() {
 	}
@@ -29,7 +29,7 @@ public final class BenchmarkMain {
 		Benchmark benchmark = byName.get(name);
 		if (benchmark == null || arguments.contains("--help")) {
 			out.println("usage: java -jar redis-ha-benchmark.jar [benchmark] [--rounds=10] [--down-after=1s]"
-					+ " [--members=3] [--replicas=2] [--ping-period=1s]");
+					+ " [--members=3] [--replicas=2] [--ping-period=1s] [--cut=20s]");
 			byName.values().forEach((each) -> out.println("  " + each.name() + ": " + each.description()));
 			if (benchmark == null) {
 				out.println("unknown benchmark '" + name + "'");

@@ -14,11 +14,13 @@ import io.redisha.protocol.GroupConfig;
  * @param members how many members (application instances) run in this JVM
  * @param replicas how many replicas the master has
  * @param pingPeriod how often members PING each node (the product's default unless given)
+ * @param cut how long a network partition lasts
  */
-record BenchmarkOptions(int rounds, Duration downAfter, int members, int replicas, Duration pingPeriod) {
+record BenchmarkOptions(int rounds, Duration downAfter, int members, int replicas, Duration pingPeriod,
+		Duration cut) {
 
 	static final BenchmarkOptions DEFAULTS = new BenchmarkOptions(10, Duration.ofSeconds(1), 3, 2,
-			GroupConfig.Timing.defaults().pingPeriod());
+			GroupConfig.Timing.defaults().pingPeriod(), Duration.ofSeconds(20));
 
 	BenchmarkOptions {
 		if (rounds < 1) {
@@ -36,9 +38,12 @@ record BenchmarkOptions(int rounds, Duration downAfter, int members, int replica
 		if (pingPeriod.isNegative() || pingPeriod.isZero()) {
 			throw new IllegalArgumentException("--ping-period must be positive but was " + pingPeriod);
 		}
+		if (cut.isNegative() || cut.isZero()) {
+			throw new IllegalArgumentException("--cut must be positive but was " + cut);
+		}
 	}
 
-	/** Parses {@code --rounds=10 --down-after=1s --members=3 --replicas=2 --ping-period=1s}, each optional. */
+	/** Parses {@code --rounds=10 --down-after=1s --members=3 --replicas=2 --ping-period=1s --cut=20s}, each optional. */
 	static BenchmarkOptions parse(List<String> arguments) {
 		BenchmarkOptions options = DEFAULTS;
 		for (String argument : arguments) {
@@ -50,17 +55,19 @@ record BenchmarkOptions(int rounds, Duration downAfter, int members, int replica
 			String value = argument.substring(eq + 1);
 			options = switch (name) {
 				case "rounds" -> new BenchmarkOptions(number(argument, value), options.downAfter, options.members,
-						options.replicas, options.pingPeriod);
+						options.replicas, options.pingPeriod, options.cut);
 				case "down-after" -> new BenchmarkOptions(options.rounds, duration(argument, value), options.members,
-						options.replicas, options.pingPeriod);
+						options.replicas, options.pingPeriod, options.cut);
 				case "members" -> new BenchmarkOptions(options.rounds, options.downAfter, number(argument, value),
-						options.replicas, options.pingPeriod);
+						options.replicas, options.pingPeriod, options.cut);
 				case "replicas" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
-						number(argument, value), options.pingPeriod);
+						number(argument, value), options.pingPeriod, options.cut);
 				case "ping-period" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
-						options.replicas, duration(argument, value));
+						options.replicas, duration(argument, value), options.cut);
+				case "cut" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
+						options.replicas, options.pingPeriod, duration(argument, value));
 				default -> throw new IllegalArgumentException("unknown option '" + argument
-						+ "' (known: --rounds, --down-after, --members, --replicas, --ping-period)");
+						+ "' (known: --rounds, --down-after, --members, --replicas, --ping-period, --cut)");
 			};
 		}
 		return options;

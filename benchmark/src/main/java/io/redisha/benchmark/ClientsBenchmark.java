@@ -2,10 +2,6 @@ package io.redisha.benchmark;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +17,13 @@ import io.redisha.connection.MasterRoute;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerProcess;
-import io.redisha.embedded.RespClient;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
+import org.springframework.data.redis.connection.RedisNode;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -48,11 +44,10 @@ final class ClientsBenchmark implements Benchmark {
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
 
-	private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+	/** The command timeout of every benchmark client ({@code spring.data.redis.timeout}). */
+	static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
 
 	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
-
-	private static final int SENTINELS = 3;
 
 	@Override
 	public String name() {
@@ -70,10 +65,9 @@ final class ClientsBenchmark implements Benchmark {
 		RedisServerBinary binary = RedisServerBinary.get();
 		out.printf(Locale.ROOT, "clients benchmark: %d rounds each, master + %d replicas, down-after %d ms; redis-ha "
 				+ "with %d members (quorum %d), Sentinel with %d sentinels (quorum 2)%n", options.rounds(),
-				options.replicas(), options.downAfter().toMillis(), options.members(), FailoverBenchmark.quorum(options), SENTINELS);
-		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
-				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+				options.replicas(), options.downAfter().toMillis(), options.members(), FailoverBenchmark.quorum(options),
+				Sentinels.COUNT);
+		out.println(FailoverBenchmark.machine(binary));
 		Samples redisHa = new Samples("redis-ha: kill -> first write acknowledged by the new master");
 		Samples sentinel = new Samples("Sentinel: kill -> first write acknowledged by the new master");
 		long redisHaStale = 0;
@@ -105,11 +99,7 @@ final class ClientsBenchmark implements Benchmark {
 	private Round redisHaRound(BenchmarkOptions options) {
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
 			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
-			GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
-			GroupConfig.Timing timing = new GroupConfig.Timing(options.pingPeriod(), defaults.infoPeriod(),
-					defaults.helloPeriod(), defaults.opinionValidity(), defaults.memberExpiry(),
-					defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
-					defaults.demoteAfter());
+			GroupConfig.Timing timing = FailoverBenchmark.timing(options);
 			GroupConfig config = new GroupConfig(FailoverBenchmark.GROUP, nodes, FailoverBenchmark.quorum(options), options.downAfter(),
 					Duration.ofSeconds(10), 1, timing);
 			List<RedisHaMember> members = new ArrayList<>();
@@ -123,11 +113,7 @@ final class ClientsBenchmark implements Benchmark {
 					members.add(member);
 				}
 				FailoverBenchmark.awaitReady(members, nodes, timing.startupQuietPeriod());
-				factory = new MasterFollowingConnectionFactory(
-						new MasterRoute(members.get(0), FailoverBenchmark.GROUP, Duration.ofSeconds(2), false),
-						new RedisStandaloneConfiguration(),
-						LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT),
-						DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
+				factory = followingFactory(members.get(0));
 				return killMasterWhileWriting(redis, factory);
 			}
 			finally {
@@ -139,13 +125,22 @@ final class ClientsBenchmark implements Benchmark {
 		}
 	}
 
+	/** An application's connection factory as redis-ha configures it, following this member's group. */
+	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member) {
+		return new MasterFollowingConnectionFactory(
+				new MasterRoute(member, FailoverBenchmark.GROUP, Duration.ofSeconds(2), false),
+				new RedisStandaloneConfiguration(), LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT),
+				DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
+	}
+
 	private Round sentinelRound(BenchmarkOptions options, RedisServerBinary binary) throws IOException {
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas());
-				Sentinels sentinels = Sentinels.start(binary, redis.master(), options.downAfter())) {
+				Sentinels sentinels = Sentinels.start(binary, redis.master().address(), options.downAfter(),
+						(index, port) -> Sentinels.Wiring.direct(port))) {
 			sentinels.awaitReady(options.replicas());
 			RedisSentinelConfiguration configuration = new RedisSentinelConfiguration();
 			configuration.master(FailoverBenchmark.GROUP);
-			sentinels.ports.forEach((port) -> configuration.sentinel(RedisServerProcess.HOST, port));
+			sentinels.addresses().forEach((address) -> configuration.sentinel(RedisNode.fromString(address)));
 			LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
 					LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT).build());
 			try {
@@ -198,98 +193,6 @@ final class ClientsBenchmark implements Benchmark {
 			return String.format(Locale.ROOT, "first write on %s after %s (%d acknowledged, %d missing)",
 					this.newMaster, Samples.millis(Duration.ofNanos(this.firstWriteNanos)), this.acknowledged,
 					this.notOnNewMaster);
-		}
-
-	}
-
-	/** Real Sentinels, {@code redis-server <config> --sentinel}, each with its own directory. */
-	private static final class Sentinels implements AutoCloseable {
-
-		private final List<Process> processes = new ArrayList<>();
-
-		private final List<Integer> ports = new ArrayList<>();
-
-		private final Path directory;
-
-		private Sentinels(Path directory) {
-			this.directory = directory;
-		}
-
-		static Sentinels start(RedisServerBinary binary, RedisServerProcess master, Duration downAfter)
-				throws IOException {
-			Sentinels sentinels = new Sentinels(Files.createTempDirectory("redis-ha-sentinels"));
-			try {
-				for (int i = 0; i < SENTINELS; i++) {
-					int port = freePort();
-					Path config = sentinels.directory.resolve("sentinel-" + port + ".conf");
-					Files.writeString(config, String.join("\n", "port " + port, "bind " + RedisServerProcess.HOST,
-							"dir " + sentinels.directory, "sentinel monitor " + FailoverBenchmark.GROUP + " " + master.host() + " "
-									+ master.port() + " 2",
-							"sentinel down-after-milliseconds " + FailoverBenchmark.GROUP + " " + downAfter.toMillis(),
-							"sentinel failover-timeout " + FailoverBenchmark.GROUP + " 10000", "sentinel parallel-syncs " + FailoverBenchmark.GROUP + " 1",
-							""));
-					sentinels.processes.add(new ProcessBuilder(binary.path().toString(), config.toString(), "--sentinel")
-						.redirectErrorStream(true)
-						.redirectOutput(sentinels.directory.resolve("sentinel-" + port + ".log").toFile())
-						.start());
-					sentinels.ports.add(port);
-				}
-			}
-			catch (IOException | RuntimeException ex) {
-				sentinels.close();
-				throw ex;
-			}
-			return sentinels;
-		}
-
-		/** Every sentinel knows the replicas and the other sentinels. */
-		void awaitReady(int replicas) {
-			FailoverBenchmark.waitUntil("every sentinel sees " + replicas + " replicas and " + (SENTINELS - 1) + " other sentinels",
-					() -> this.ports.stream().allMatch((port) -> {
-						try {
-							List<?> master = (List<?>) new RespClient(RedisServerProcess.HOST, port, null, null,
-									COMMAND_TIMEOUT).call("SENTINEL", "MASTER", FailoverBenchmark.GROUP);
-							return field(master, "num-slaves") == replicas
-									&& field(master, "num-other-sentinels") == SENTINELS - 1;
-						}
-						catch (RuntimeException ex) {
-							return false;
-						}
-					}));
-		}
-
-		private static long field(List<?> pairs, String name) {
-			for (int i = 0; i + 1 < pairs.size(); i += 2) {
-				if (name.equals(pairs.get(i))) {
-					return Long.parseLong(String.valueOf(pairs.get(i + 1)));
-				}
-			}
-			return -1;
-		}
-
-		private static int freePort() throws IOException {
-			try (ServerSocket socket = new ServerSocket(0)) {
-				return socket.getLocalPort();
-			}
-		}
-
-		@Override
-		public void close() {
-			for (Process process : this.processes) {
-				process.destroyForcibly();
-				try {
-					process.waitFor(5, TimeUnit.SECONDS);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-			try (var files = Files.walk(this.directory)) {
-				files.sorted((a, b) -> b.compareTo(a)).forEach((file) -> file.toFile().delete());
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
 		}
 
 	}

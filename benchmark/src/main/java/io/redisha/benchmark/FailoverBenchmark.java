@@ -52,18 +52,12 @@ final class FailoverBenchmark implements Benchmark {
 
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
-		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
-		GroupConfig.Timing timing = new GroupConfig.Timing(options.pingPeriod(), defaults.infoPeriod(),
-				defaults.helloPeriod(), defaults.opinionValidity(), defaults.memberExpiry(),
-				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
-				defaults.demoteAfter());
+		GroupConfig.Timing timing = timing(options);
 		RedisServerBinary binary = RedisServerBinary.get();
 		out.printf(Locale.ROOT, "failover benchmark: %d rounds, master + %d replicas, %d members, quorum %d, "
 				+ "down-after %d ms%n", options.rounds(), options.replicas(), options.members(), quorum(options),
 				options.downAfter().toMillis());
-		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
-				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+		out.println(FailoverBenchmark.machine(binary));
 		out.println("timing: " + timing);
 		out.println(loadAverage());
 		Samples promoted = new Samples("kill -> new master answers ROLE master");
@@ -83,10 +77,25 @@ final class FailoverBenchmark implements Benchmark {
 				(promoted.percentile(50).compareTo(goal) <= 0) ? "met" : "NOT met");
 	}
 
+	/** What the numbers were measured on. */
+	static String machine(RedisServerBinary binary) {
+		return String.format(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)",
+				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+	}
+
 	/** Other work on the same cores shows in the numbers: say how busy the machine was. */
 	static String loadAverage() {
 		return String.format(Locale.ROOT, "system load average (1 min): %.2f",
 				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+	}
+
+	/** The product's default timing, but for the ping period of the options. */
+	static GroupConfig.Timing timing(BenchmarkOptions options) {
+		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+		return new GroupConfig.Timing(options.pingPeriod(), defaults.infoPeriod(), defaults.helloPeriod(),
+				defaults.opinionValidity(), defaults.memberExpiry(), defaults.startupQuietPeriod(),
+				defaults.tiltThreshold(), defaults.tiltDuration(), defaults.demoteAfter());
 	}
 
 	static int quorum(BenchmarkOptions options) {

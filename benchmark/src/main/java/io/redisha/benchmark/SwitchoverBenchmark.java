@@ -60,9 +60,7 @@ final class SwitchoverBenchmark implements Benchmark {
 		RedisServerBinary binary = RedisServerBinary.get();
 		out.printf(Locale.ROOT, "switchover benchmark: %d switchovers, master + %d replicas, %d members, quorum %d%n",
 				options.rounds(), options.replicas(), options.members(), FailoverBenchmark.quorum(options));
-		out.printf(Locale.ROOT, "machine: %d CPUs, %s %s, Java %s; redis-server %s (%s)%n",
-				Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
+		out.println(FailoverBenchmark.machine(binary));
 		out.println(FailoverBenchmark.loadAverage());
 		GroupConfig.Timing timing = GroupConfig.Timing.defaults();
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {

@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * fronts, a replica names its master's front, and every {@code REPLICAOF} a member sends goes
  * through a front again. Each client reaches each node through a proxy of its own, to which
  * {@link #route(String)} maps the node's front. Clients have no links between themselves (members
- * talk through the nodes' pub/sub, which a cut replication link stops too). The test's own
- * commands ({@link RedisServerProcess#command}) reach the nodes directly: the test stands
- * outside every partition.
+ * talk through the nodes' pub/sub, which a cut replication link stops too). Processes that watch
+ * the nodes from outside the group, such as Sentinels, are {@linkplain #addPeer peers}: wired like
+ * nodes (a source address and a front), so that they can be cut from nodes, clients and each other.
+ * The test's own commands ({@link RedisServerProcess#command}) reach the nodes directly: the test
+ * stands outside every partition.
  * <p>
  * Needs every {@code 127.0.0.x} to be a local address, as on Linux (on macOS, alias them on
  * {@code lo0}). Not thread-safe: one test drives it.
@@ -42,7 +44,9 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	private final Map<String, Node> nodes = new LinkedHashMap<>();
 
-	/** Each client's proxy to each node, by client name then node name. */
+	private final Map<String, Peer> peers = new LinkedHashMap<>();
+
+	/** Each client's proxy to each node and peer, by client name then node or peer name. */
 	private final Map<String, Map<String, TcpProxy>> clients = new LinkedHashMap<>();
 
 	private final Set<Link> cuts = new HashSet<>();
@@ -138,19 +142,41 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Adds a client connected to every node, and returns how it must connect: a node's address
-	 * (its front) to the address of this client's own proxy to it; other addresses unchanged.
+	 * Adds a client connected to every node and peer, and returns how it must connect: a node's
+	 * or peer's address (its front) to the address of this client's own proxy to it; other
+	 * addresses unchanged.
 	 */
 	public UnaryOperator<String> addClient(String name) {
-		if (this.nodes.containsKey(name) || this.clients.containsKey(name)) {
-			throw new IllegalArgumentException("'" + name + "' is already taken");
-		}
+		requireFree(name);
 		Map<String, TcpProxy> proxies = new HashMap<>();
 		this.clients.put(name, proxies);
 		for (Node node : this.nodes.values()) {
 			proxies.put(node.name(), TcpProxy.to(node.process()));
 		}
+		this.peers.values().forEach((peer) -> proxies.put(peer.name(), peer.proxy()));
 		return route(name);
+	}
+
+	/**
+	 * Adds a peer: a process outside the group that watches the nodes, such as a Sentinel,
+	 * listening on {@code 127.0.0.1:port}, cut like a node. It must open its connections from
+	 * {@link Peer#source()} (its first {@code bind} address and {@code bind-source-addr}), reach
+	 * the nodes at their fronts, and announce {@link Peer#front()}, through which the other peers
+	 * reach it; clients reach it through proxies of their own. Add peers before any cut.
+	 */
+	public Peer addPeer(String name, int port) {
+		requireFree(name);
+		String source = "127.0.0." + (FIRST_NODE_OCTET + this.nodes.size() + this.peers.size());
+		Peer peer = new Peer(name, source, port, new TcpProxy(RedisServerProcess.HOST, port));
+		this.peers.put(name, peer);
+		this.clients.values().forEach((proxies) -> proxies.put(name, peer.proxy()));
+		return peer;
+	}
+
+	private void requireFree(String name) {
+		if (this.nodes.containsKey(name) || this.peers.containsKey(name) || this.clients.containsKey(name)) {
+			throw new IllegalArgumentException("'" + name + "' is already taken");
+		}
 	}
 
 	/**
@@ -167,11 +193,18 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return route;
 	}
 
-	/** How client {@code name} connects: a node's address to its proxy; other addresses unchanged. */
+	/**
+	 * How client {@code name} connects: a node's or peer's address to its proxy, peers added
+	 * later included; other addresses unchanged.
+	 */
 	public UnaryOperator<String> route(String name) {
-		Map<String, String> routes = new HashMap<>();
-		clientProxies(name).forEach((node, proxy) -> routes.put(address(node), proxy.address()));
-		return (address) -> routes.getOrDefault(address, address);
+		Map<String, TcpProxy> proxies = clientProxies(name);
+		return (address) -> proxies.entrySet()
+			.stream()
+			.filter((proxy) -> endpoint(proxy.getKey()).front().address().equals(address))
+			.map((proxy) -> proxy.getValue().address())
+			.findFirst()
+			.orElse(address);
 	}
 
 	/**
@@ -214,6 +247,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	private List<String> parties() {
 		List<String> parties = new ArrayList<>(this.nodes.keySet());
+		parties.addAll(this.peers.keySet());
 		parties.addAll(this.clients.keySet());
 		return parties;
 	}
@@ -222,19 +256,19 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		requireParty(one);
 		requireParty(other);
 		// Clients have no link between themselves.
-		if ((this.nodes.containsKey(one) || this.nodes.containsKey(other)) && this.cuts.add(new Link(one, other))) {
+		if ((endpoint(one) != null || endpoint(other) != null) && this.cuts.add(new Link(one, other))) {
 			setCut(one, other, true);
 		}
 	}
 
 	private void setCut(String one, String other, boolean cut) {
-		Node node = this.nodes.get(one);
-		Node otherNode = this.nodes.get(other);
-		if (node != null && otherNode != null) {
-			setCut(node.front(), otherNode.source(), cut);
-			setCut(otherNode.front(), node.source(), cut);
+		Endpoint endpoint = endpoint(one);
+		Endpoint otherEndpoint = endpoint(other);
+		if (endpoint != null && otherEndpoint != null) {
+			setCut(endpoint.front(), otherEndpoint.source(), cut);
+			setCut(otherEndpoint.front(), endpoint.source(), cut);
 		}
-		else if (node != null) {
+		else if (endpoint != null) {
 			setCut(clientProxies(other).get(one), cut);
 		}
 		else {
@@ -261,9 +295,15 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	private void requireParty(String name) {
-		if (!this.nodes.containsKey(name) && !this.clients.containsKey(name)) {
-			throw new IllegalArgumentException("no node or client named '" + name + "'");
+		if (endpoint(name) == null && !this.clients.containsKey(name)) {
+			throw new IllegalArgumentException("no node, peer or client named '" + name + "'");
 		}
+	}
+
+	/** The node or peer of this name, or null for a client. */
+	private Endpoint endpoint(String name) {
+		Node node = this.nodes.get(name);
+		return (node != null) ? node : this.peers.get(name);
 	}
 
 	private Node nodeNamed(String name) {
@@ -282,11 +322,13 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return proxies;
 	}
 
-	/** Closes every proxy and kills every node. */
+	/** Closes every proxy and kills every node; peers' processes are their owner's to stop. */
 	@Override
 	public void close() {
 		this.clients.values().forEach((proxies) -> proxies.values().forEach(TcpProxy::close));
 		this.clients.clear();
+		this.peers.values().forEach((peer) -> peer.front().close());
+		this.peers.clear();
 		for (Node node : this.nodes.values()) {
 			node.front().close();
 			node.process().close();
@@ -295,8 +337,33 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		this.cuts.clear();
 	}
 
+	/** A party that others connect to: the address its own connections come from, and its front. */
+	private interface Endpoint {
+
+		String source();
+
+		TcpProxy front();
+
+	}
+
+	/**
+	 * A peer, as {@link #addPeer} made it.
+	 * @param name its name in {@link #partition}
+	 * @param source the address its connections must come from
+	 * @param port the port it listens on, at {@code 127.0.0.1}
+	 * @param front the proxy it must announce, through which the other peers reach it
+	 */
+	public record Peer(String name, String source, int port, TcpProxy front) implements Endpoint {
+
+		/** A client's own proxy to this peer. */
+		private TcpProxy proxy() {
+			return new TcpProxy(RedisServerProcess.HOST, this.port);
+		}
+
+	}
+
 	/** A node, the address its own connections come from, and the proxy every replica reaches it through. */
-	private record Node(String name, RedisServerProcess process, String source, TcpProxy front) {
+	private record Node(String name, RedisServerProcess process, String source, TcpProxy front) implements Endpoint {
 
 		@Override
 		public String toString() {

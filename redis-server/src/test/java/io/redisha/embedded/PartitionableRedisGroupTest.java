@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 class PartitionableRedisGroupTest {
@@ -97,10 +98,38 @@ class PartitionableRedisGroupTest {
 		assertThat(replication("N1")).containsEntry("master_link_status", "up");
 	}
 
+	@Test
+	void peerIsCutFromTheNodesAndClientsOfTheOtherSideUntilHealed() {
+		assumeTrue(RedisServerBinary.get().majorVersion() >= 7, "CONFIG SET bind-source-addr needs Redis 7");
+		UnaryOperator<String> route = this.group.addClient("c");
+		try (RedisServerProcess watcher = RedisServerProcess.start()) {
+			PartitionableRedisGroup.Peer peer = this.group.addPeer("P", watcher.port());
+			watcher.command("CONFIG", "SET", "bind-source-addr", peer.source());
+			// Stands for a Sentinel's links to the master: a connection from the peer's source to N0's front.
+			watcher.replicaOf(this.group.address("N0"));
+			await().atMost(WITHIN).until(() -> "up".equals(watcher.info("replication").get("master_link_status")));
+			String reached = route.apply(peer.front().address());
+			assertThat(call(reached, "PING")).isEqualTo("PONG");
+
+			this.group.partition(Set.of("P"), Set.of("N0", "c"));
+
+			await().atMost(WITHIN).until(() -> "down".equals(watcher.info("replication").get("master_link_status")));
+			assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> call(reached, "PING"));
+
+			this.group.heal();
+
+			await().atMost(WITHIN).until(() -> "up".equals(watcher.info("replication").get("master_link_status")));
+			assertThat(call(reached, "PING")).isEqualTo("PONG");
+		}
+	}
+
 	private Object ping(UnaryOperator<String> route, String node) {
-		String address = route.apply(this.group.address(node));
+		return call(route.apply(this.group.address(node)), "PING");
+	}
+
+	private static Object call(String address, String... command) {
 		return new RespClient("127.0.0.1", Integer.parseInt(port(address)), null, null, Duration.ofMillis(500))
-			.call("PING");
+			.call(command);
 	}
 
 	private void awaitLink(String replica, String status) {
