@@ -232,11 +232,16 @@ public final class GroupCoordinator {
 		return out;
 	}
 
-	/** Announces the start and end of a fence, and reads the replicas often while it leans on them. */
+	/**
+	 * Announces the start and end of a fence, and reads the replicas every PING period from the
+	 * moment the majority's evidence will not last another half of fence-after, so that their
+	 * evidence is fresh before the majority's runs out.
+	 */
 	private void watchFence(long now, List<Action> out) {
 		GroupSnapshot.FenceSnapshot fence = fenceSnapshot(now);
+		GroupSnapshot.FenceSnapshot soon = fenceSnapshot(now + this.timers.fenceAfter() / 2);
 		this.fenceLeansOnReplicas = fence.mode() == PartitionMode.CONSISTENT
-				&& fence.votersWithMaster() < fence.votersNeeded();
+				&& soon.votersWithMaster() < soon.votersNeeded();
 		if (fence.fenced() != this.fenced) {
 			this.fenced = fence.fenced();
 			emit(out, this.fenced ? Type.FENCED : Type.UNFENCED, this.master, fence.reason());

@@ -19,7 +19,7 @@ import java.util.Map;
  * of those replies becomes fence-after old.
  * <p>
  * Without such a majority (the other instances are gone, or cut off), the member still writes
- * while every replica it knows of was seen, within half of fence-after, replicating from its
+ * while every replica it knows of was seen, within fence-after, replicating from its
  * master with its link up and recent traffic: such a replica is never promoted in consistent
  * mode (see {@link ReplicaSelector}), and there is nothing else to promote.
  */
@@ -62,7 +62,7 @@ final class WriteLease {
 		expiries.sort(Collections.reverseOrder());
 		int needed = held.majority(departures);
 		long majorityUntil = (expiries.size() >= needed) ? expiries.get(needed - 1) : Long.MIN_VALUE;
-		long replicasUntil = (replicasAttachedSince >= 0) ? replicasAttachedSince + fenceAfter / 2 : Long.MIN_VALUE;
+		long replicasUntil = (replicasAttachedSince >= 0) ? replicasAttachedSince + fenceAfter : Long.MIN_VALUE;
 		long leaseUntil = Math.max(majorityUntil, replicasUntil);
 		int withMaster = (int) expiries.stream().filter((expiry) -> expiry > now).count();
 		boolean attached = replicasUntil > now;

@@ -56,12 +56,12 @@ class WriteLeaseTest {
 	}
 
 	@Test
-	void replicasStreamingFromTheMasterKeepALoneMemberWritingForHalfOfFenceAfter() {
+	void replicasStreamingFromTheMasterKeepALoneMemberWritingForFenceAfter() {
 		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, Map.of(), List.of(heard("a", 1000)),
 				900, 0);
 		assertThat(fence.fenced()).isFalse();
 		assertThat(fence.replicasAttached()).isTrue();
-		assertThat(fence.leaseUntilMs()).isEqualTo(900 + FENCE_AFTER / 2);
+		assertThat(fence.leaseUntilMs()).isEqualTo(900 + FENCE_AFTER);
 		assertThat(fence.reason()).contains("every replica streams");
 	}
 
