@@ -383,6 +383,9 @@ final class GroupLoop {
 			if (command instanceof Action.Ping && reply instanceof Reply.Text) {
 				this.activity.pingAnswered(name(), command.node(), System.nanoTime() - sentAt);
 			}
+			else if (command instanceof Action.FenceMaster && reply instanceof Reply.Failed) {
+				this.activity.masterFenceFailed(name(), command.node());
+			}
 			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
 		});
 	}

@@ -1,0 +1,92 @@
+package io.redisha.redis;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.redisha.protocol.MinReplicas;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master-side fence ({@link MinReplicas}) as Redis's {@code min-replicas-to-write} and
+ * {@code min-replicas-max-lag}, named {@code min-slaves-*} on servers before Redis 5. One
+ * parameter per {@code CONFIG SET}: several at once need Redis 7.
+ */
+final class MinReplicasCommands {
+
+	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
+
+	private final NodeAddress node;
+
+	/** The link's lock: commands written from a reply's thread must not land inside a MULTI block. */
+	private final Object dispatchLock;
+
+	MinReplicasCommands(NodeAddress node, Object dispatchLock) {
+		this.node = node;
+		this.dispatchLock = dispatchLock;
+	}
+
+	/** Queues the fence (in a promotion's MULTI block, or right before its role change). */
+	void set(RedisAsyncCommands<String, String> redis, MinReplicas minReplicas, boolean legacy) {
+		warnOnFailure(redis.configSet(maxLagName(legacy), Long.toString(minReplicas.maxLagSeconds())));
+		warnOnFailure(redis.configSet(toWriteName(legacy), Integer.toString(minReplicas.toWrite())));
+	}
+
+	/** Queues {@code min-replicas-to-write 0} (in a demotion's MULTI block, or right after its role change). */
+	void clear(RedisAsyncCommands<String, String> redis, boolean legacy) {
+		warnOnFailure(redis.configSet(toWriteName(legacy), "0"));
+	}
+
+	/**
+	 * Reads both settings and sets them where they differ from {@code minReplicas}: answers
+	 * {@code 1} when it set them, {@code 0} when they were already so.
+	 */
+	CompletableFuture<Reply> fenceMaster(RedisAsyncCommands<String, String> redis, MinReplicas minReplicas,
+			boolean legacy) {
+		String toWrite = toWriteName(legacy);
+		String maxLag = maxLagName(legacy);
+		CompletableFuture<Map<String, String>> currentToWrite = redis.configGet(toWrite).toCompletableFuture();
+		CompletableFuture<Map<String, String>> currentMaxLag = redis.configGet(maxLag).toCompletableFuture();
+		return currentToWrite.thenCombine(currentMaxLag, (writeValue, lagValue) -> {
+			String wasToWrite = writeValue.get(toWrite);
+			String wasMaxLag = lagValue.get(maxLag);
+			if (Integer.toString(minReplicas.toWrite()).equals(wasToWrite)
+					&& Long.toString(minReplicas.maxLagSeconds()).equals(wasMaxLag)) {
+				return CompletableFuture.completedFuture((Reply) new Reply.Text("0", false));
+			}
+			CompletableFuture<String> lagSet;
+			CompletableFuture<String> toWriteSet;
+			synchronized (this.dispatchLock) {
+				lagSet = redis.configSet(maxLag, Long.toString(minReplicas.maxLagSeconds())).toCompletableFuture();
+				toWriteSet = redis.configSet(toWrite, Integer.toString(minReplicas.toWrite())).toCompletableFuture();
+			}
+			return lagSet.thenCombine(toWriteSet, (lagOk, toWriteOk) -> {
+				logger.info("Redis node {}: master fenced as configured: {} {} (was {}), {} {} (was {})", this.node,
+						toWrite, minReplicas.toWrite(), wasToWrite, maxLag, minReplicas.maxLagSeconds(), wasMaxLag);
+				return (Reply) new Reply.Text("1", false);
+			});
+		}).thenCompose((reply) -> reply);
+	}
+
+	private void warnOnFailure(RedisFuture<String> set) {
+		set.whenComplete((ok, failure) -> {
+			if (failure != null) {
+				logger.warn("Redis node {}: CONFIG SET of the master-side fence failed: {}", this.node,
+						Failures.rootMessage(failure));
+			}
+		});
+	}
+
+	private static String toWriteName(boolean legacy) {
+		return legacy ? "min-slaves-to-write" : "min-replicas-to-write";
+	}
+
+	private static String maxLagName(boolean legacy) {
+		return legacy ? "min-slaves-max-lag" : "min-replicas-max-lag";
+	}
+
+}
