@@ -12,6 +12,7 @@ import io.redisha.embedded.RedisErrorReplyException;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.Action;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
@@ -39,6 +40,8 @@ class NodeLinkTest {
 	private static final Duration EVENTUALLY = Duration.ofSeconds(10);
 
 	private static final String CHANNEL = "__redis-ha__:test";
+
+	private static final MinReplicas FENCE = new MinReplicas(1, Duration.ofSeconds(3));
 
 	@RegisterExtension
 	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
@@ -250,6 +253,55 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aPromotionFencesTheNodeWithItsRoleAndARepointingClearsTheFence() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess node = group.node(1);
+		NodeAddress address = address(node);
+		NodeLink link = link(node, null, null);
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(config(node, "min-replicas-to-write")).isEqualTo("1");
+		assertThat(config(node, "min-replicas-max-lag")).isEqualTo("3");
+		// No replica follows it: it refuses every client's writes.
+		assertThatExceptionOfType(RedisErrorReplyException.class).isThrownBy(() -> node.command("SET", "k", "v"))
+			.withMessageStartingWith("NOREPLICAS");
+		ReplicationInfo replicating = info(call(link, new Action.Replicate(address, address(group.master()), 1, FENCE)));
+		assertThat(replicating.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(config(node, "min-replicas-to-write")).isEqualTo("0");
+		group.awaitReplicationLinks();
+	}
+
+	@Test
+	void fencingTheMasterSetsItsSettingsOnlyWhenTheyDiffer() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeLink link = link(master, null, null);
+		Action.FenceMaster fence = new Action.FenceMaster(address(master), FENCE);
+		assertThat(call(link, fence)).isEqualTo(new Reply.Text("1", false));
+		assertThat(config(master, "min-replicas-to-write")).isEqualTo("1");
+		assertThat(config(master, "min-replicas-max-lag")).isEqualTo("3");
+		assertThat(call(link, fence)).isEqualTo(new Reply.Text("0", false));
+		master.command("CONFIG", "SET", "min-replicas-max-lag", "10");
+		assertThat(call(link, fence)).isEqualTo(new Reply.Text("1", false));
+		assertThat(config(master, "min-replicas-max-lag")).isEqualTo("3");
+	}
+
+	@Test
+	void aUserWithoutConfigStillPromotesAndTheFenceIsRefusedWithAReason() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess replica = redis.startServer(redis.options()
+			.withReplicaOf(group.master().address())
+			.withArgument("user", "watcher", "on", ">pw", "~*", "&*", "+@all", "-config"));
+		NodeAddress address = address(replica);
+		NodeLink link = link(replica, "watcher", "pw");
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE))).role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(replica.role()).isEqualTo("master");
+		assertThat(config(replica, "min-replicas-to-write")).isEqualTo("0");
+		assertThat(call(link, new Action.FenceMaster(address, FENCE))).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason())
+					.startsWith("min-replicas-to-write cannot be set on " + address + ": NOPERM"));
+	}
+
+	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void gossipRefusedByTheAclIsReported(CapturedOutput output) {
 		RedisServerProcess server = redis.startServer(
@@ -290,6 +342,10 @@ class NodeLinkTest {
 		link.close();
 		assertThat(call(link, new Action.Ping(address(replica))))
 			.isEqualTo(new Reply.Failed("link to " + address(replica) + " is closed"));
+	}
+
+	private static String config(RedisServerProcess server, String parameter) {
+		return String.valueOf(((List<?>) server.command("CONFIG", "GET", parameter)).get(1));
 	}
 
 	private long roleOffset(NodeLink link, NodeAddress node) {
