@@ -450,6 +450,9 @@ final class SimWorld {
 					node.startSync(this.now, master);
 				}
 				node.progressSync(this.now, master, offsetsBefore.get(master.address()));
+				if (node.linkUp()) {
+					master.acknowledged(node.address(), this.now);
+				}
 			}
 		}
 	}
