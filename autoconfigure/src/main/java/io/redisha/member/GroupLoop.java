@@ -394,7 +394,7 @@ final class GroupLoop {
 		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
-				StoredConfiguration.key(name()), (payload) -> {
+				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
 					this.activity.gossipReceived(name());
 					post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload));
 				});

@@ -27,7 +27,8 @@ final class MasterFence {
 	 * majority holding its configuration, in calm times, touches the master
 	 */
 	void keep(long now, NodeAddress master, boolean mayRepair, List<Action> out) {
-		if (this.minReplicas.managed() && mayRepair && (this.lastAskedAt < 0 || now - this.lastAskedAt >= this.period)) {
+		boolean due = this.lastAskedAt < 0 || now - this.lastAskedAt >= this.period;
+		if (this.minReplicas.managed() && mayRepair && due) {
 			this.lastAskedAt = now;
 			out.add(new Action.FenceMaster(master, this.minReplicas));
 		}

@@ -29,7 +29,8 @@ public record MinReplicas(int toWrite, Duration maxLag) {
 		}
 		Objects.requireNonNull(maxLag, "maxLag");
 		if (maxLag.compareTo(Duration.ofSeconds(1)) < 0 || maxLag.toMillis() % 1000 != 0) {
-			throw new IllegalArgumentException("min-replicas-max-lag must be whole seconds, at least 1s, but was " + maxLag);
+			throw new IllegalArgumentException(
+					"min-replicas-max-lag must be whole seconds, at least 1s, but was " + maxLag);
 		}
 	}
 

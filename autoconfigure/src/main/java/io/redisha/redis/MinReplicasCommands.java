@@ -2,6 +2,7 @@ package io.redisha.redis;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -22,12 +23,49 @@ final class MinReplicasCommands {
 
 	private final NodeAddress node;
 
+	/** The group's fence, when redis-ha manages it. */
+	private final MinReplicas group;
+
 	/** The link's lock: commands written from a reply's thread must not land inside a MULTI block. */
 	private final Object dispatchLock;
 
-	MinReplicasCommands(NodeAddress node, Object dispatchLock) {
+	private volatile boolean refusalLogged;
+
+	MinReplicasCommands(NodeAddress node, MinReplicas group, Object dispatchLock) {
 		this.node = node;
+		this.group = group;
 		this.dispatchLock = dispatchLock;
+	}
+
+	/**
+	 * Runs the group's own configuration write through a managed fence: {@code MULTI; CONFIG
+	 * SET min-replicas-to-write 0; <write>; CONFIG SET min-replicas-to-write N; EXEC}, one
+	 * step that no client's write slips into. A master refusing it while it lacks replicas
+	 * would keep the voters from committing a configuration or replacing crashed voters, and so
+	 * from repairing the very node that would be its replica (the simulation found that
+	 * deadlock). The write must be a script: Redis refuses a plain write command queued on a
+	 * fenced master. Without CONFIG (an ACL) the block aborts and the write goes alone.
+	 */
+	<R> CompletableFuture<R> passFence(RedisAsyncCommands<String, String> redis, boolean legacy,
+			Supplier<CompletableFuture<R>> write) {
+		if (!this.group.managed()) {
+			return write.get();
+		}
+		redis.multi();
+		redis.configSet(toWriteName(legacy), "0");
+		CompletableFuture<R> written = write.get();
+		redis.configSet(toWriteName(legacy), Integer.toString(this.group.toWrite()));
+		return redis.exec().toCompletableFuture().handle((result, failure) -> {
+			if (failure == null) {
+				return written;
+			}
+			if (!Failures.rootMessage(failure).startsWith("EXECABORT")) {
+				return CompletableFuture.<R>failedFuture(failure);
+			}
+			synchronized (this.dispatchLock) {
+				return write.get();
+			}
+		}).thenCompose((outcome) -> outcome);
 	}
 
 	/** Queues the fence (in a promotion's MULTI block, or right before its role change). */
@@ -72,11 +110,13 @@ final class MinReplicasCommands {
 		}).thenCompose((reply) -> reply);
 	}
 
+	/** Said once per node: a refusal (an ACL) repeats with every promotion and repointing. */
 	private void warnOnFailure(RedisFuture<String> set) {
 		set.whenComplete((ok, failure) -> {
-			if (failure != null) {
-				logger.warn("Redis node {}: CONFIG SET of the master-side fence failed: {}", this.node,
-						Failures.rootMessage(failure));
+			if (failure != null && !this.refusalLogged) {
+				this.refusalLogged = true;
+				logger.warn("Redis node {}: CONFIG SET of the master-side fence (min-replicas-to-write) failed: {}",
+						this.node, Failures.rootMessage(failure));
 			}
 		});
 	}

@@ -93,14 +93,16 @@ public final class NodeLink implements AutoCloseable {
 	 * @param resources the member's shared Lettuce resources
 	 * @param channel the pub/sub channel to subscribe to
 	 * @param configurationKey the hash holding the group's configuration (read with INFO)
+	 * @param minReplicas the group's master-side fence: when managed, writes to the
+	 * configuration's hash pass it
 	 * @param gossip receives each message published on the channel, on a Lettuce thread
 	 */
 	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
-			String configurationKey, Consumer<String> gossip) {
+			String configurationKey, MinReplicas minReplicas, Consumer<String> gossip) {
 		this.node = node;
 		this.channel = channel;
 		this.configuration = new ConfigurationCommands(configurationKey);
-		this.minReplicas = new MinReplicasCommands(node, this.dispatchLock);
+		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock);
 		this.timeout = settings.timeout();
 		this.gossip = gossip;
 		this.uri = settings.uri();
@@ -240,7 +242,8 @@ public final class NodeLink implements AutoCloseable {
 			return info.thenCombine(stored, this::parseInfo);
 		}
 		if (command instanceof Action.StoreConfiguration store) {
-			return this.configuration.store(redis, store);
+			return this.minReplicas.passFence(redis, Replies.lacksReplicaof(this.serverVersion),
+					() -> this.configuration.store(redis, store));
 		}
 		if (command instanceof Action.RecordDeparture departure) {
 			return this.configuration.recordDeparture(redis, departure);

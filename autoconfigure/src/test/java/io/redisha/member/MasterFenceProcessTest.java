@@ -1,7 +1,6 @@
 package io.redisha.member;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -48,8 +47,8 @@ class MasterFenceProcessTest {
 		RedisServerProcess master = group.master();
 		RedisHaMember member = this.members.start(FENCE, master);
 		await("the member fences the master").atMost(Members.EVENTUALLY)
-			.until(() -> "1".equals(config(master, "min-replicas-to-write")));
-		assertThat(config(master, "min-replicas-max-lag")).isEqualTo("1");
+			.until(() -> "1".equals(master.config("min-replicas-to-write")));
+		assertThat(master.config("min-replicas-max-lag")).isEqualTo("1");
 		RedisClient client = RedisClient.create(RedisURI.create(master.host(), master.port()));
 		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
@@ -76,10 +75,6 @@ class MasterFenceProcessTest {
 			client.shutdown();
 			group.replicas().stream().filter(RedisServerProcess::isPaused).forEach(RedisServerProcess::resume);
 		}
-	}
-
-	private static String config(RedisServerProcess server, String parameter) {
-		return String.valueOf(((List<?>) server.command("CONFIG", "GET", parameter)).get(1));
 	}
 
 }

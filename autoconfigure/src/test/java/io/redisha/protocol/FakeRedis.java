@@ -172,7 +172,7 @@ final class FakeRedis {
 		/** An ACL user without {@code CLIENT PAUSE}. */
 		boolean refusesPause;
 
-		/** {@code min-replicas-to-write} and {@code min-replicas-max-lag}, as set by the node's config file or the members. */
+		/** {@code min-replicas-to-write} and {@code min-replicas-max-lag}: its config file's, or the members'. */
 		MinReplicas minReplicas = MinReplicas.UNMANAGED;
 
 		/** An ACL user without {@code CONFIG}: the promotion block falls back to the role change alone. */

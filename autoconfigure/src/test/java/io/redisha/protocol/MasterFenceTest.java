@@ -55,7 +55,8 @@ class MasterFenceTest {
 		assertThat(this.replica2.following).isNull();
 		assertThat(this.replica2.minReplicas).isEqualTo(FENCE);
 		// A replica repointed at the new master drops a fence left from a time it was master.
-		assertThat(leader.actions(Action.Replicate.class)).extracting(Action.Replicate::minReplicas).containsOnly(FENCE);
+		assertThat(leader.actions(Action.Replicate.class)).extracting(Action.Replicate::minReplicas)
+			.containsOnly(FENCE);
 		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
 		assertThat(this.replica1.minReplicas).isEqualTo(new MinReplicas(0, FENCE.maxLag()));
 	}

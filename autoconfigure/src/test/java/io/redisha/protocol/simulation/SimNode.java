@@ -402,12 +402,12 @@ final class SimNode {
 		if (!isMaster()) {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
 		}
-		if (fenced(now)) {
-			// The script of the configuration's hash writes: refused like any write.
-			return new Reply.Text("NOREPLICAS Not enough good replicas to write.", true);
-		}
 		if (command instanceof Action.StoreConfiguration store) {
+			// The members' store passes a fence they manage, in one MULTI block with CONFIG SET.
 			return this.stored.store(store);
+		}
+		if (fenced(now)) {
+			return new Reply.Text("NOREPLICAS Not enough good replicas to write.", true);
 		}
 		if (command instanceof Action.RecordDeparture departure) {
 			return this.stored.record(departure);

@@ -80,15 +80,16 @@ class SimNodeTest {
 	@Test
 	void aFencedMasterTakesWritesOnlyWhileAReplicaAcknowledgedWithinMaxLagAsRedisCountsIt() {
 		MinReplicas fence = new MinReplicas(1, Duration.ofSeconds(1));
-		assertThat(execute(this.master, new Action.FenceMaster(MASTER, fence), 0)).isEqualTo(new Reply.Text("1", false));
-		assertThat(execute(this.master, new Action.FenceMaster(MASTER, fence), 0)).isEqualTo(new Reply.Text("0", false));
+		Action.FenceMaster fenceMaster = new Action.FenceMaster(MASTER, fence);
+		assertThat(execute(this.master, fenceMaster, 0)).isEqualTo(new Reply.Text("1", false));
+		assertThat(execute(this.master, fenceMaster, 0)).isEqualTo(new Reply.Text("0", false));
 		assertThat(this.master.takesWrites(0)).isFalse();
 		this.master.acknowledged(REPLICA, 1000);
 		assertThat(this.master.takesWrites(1000)).isTrue();
 		// Whole seconds of lag, recounted once a second: up to max-lag plus two seconds.
 		assertThat(this.master.takesWrites(3999)).isTrue();
 		assertThat(this.master.takesWrites(4000)).isFalse();
-		assertThat(execute(this.master, new Action.StoreConfiguration(MASTER, null), 4000))
+		assertThat(execute(this.master, new Action.RecordDeparture(MASTER, "m1", null), 4000))
 			.isEqualTo(new Reply.Text("NOREPLICAS Not enough good replicas to write.", true));
 		// A demotion clears it, and the config file keeps that across a restart.
 		execute(this.master, new Action.Replicate(MASTER, REPLICA, 1, fence), 4000);
