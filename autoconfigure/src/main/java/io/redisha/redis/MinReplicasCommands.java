@@ -39,8 +39,9 @@ final class MinReplicasCommands {
 
 	/**
 	 * Runs the group's own configuration write through a managed fence: {@code MULTI; CONFIG
-	 * SET min-replicas-to-write 0; <write>; CONFIG SET min-replicas-to-write N; EXEC}, one
-	 * step that no client's write slips into. A master refusing it while it lacks replicas
+	 * SET min-replicas-to-write 0; <write>; CONFIG SET min-replicas-max-lag L;
+	 * min-replicas-to-write N; EXEC}, one step that no client's write slips into, which leaves
+	 * the master fenced as configured. A master refusing it while it lacks replicas
 	 * would keep the voters from committing a configuration or replacing crashed voters, and so
 	 * from repairing the very node that would be its replica (the simulation found that
 	 * deadlock). The write must be a script: Redis refuses a plain write command queued on a
@@ -54,7 +55,7 @@ final class MinReplicasCommands {
 		redis.multi();
 		redis.configSet(toWriteName(legacy), "0");
 		CompletableFuture<R> written = write.get();
-		redis.configSet(toWriteName(legacy), Integer.toString(this.group.toWrite()));
+		set(redis, this.group, legacy);
 		return redis.exec().toCompletableFuture().handle((result, failure) -> {
 			if (failure == null) {
 				return written;

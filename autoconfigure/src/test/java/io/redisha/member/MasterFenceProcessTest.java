@@ -46,9 +46,10 @@ class MasterFenceProcessTest {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess master = group.master();
 		RedisHaMember member = this.members.start(FENCE, master);
-		await("the member fences the master").atMost(Members.EVENTUALLY)
-			.until(() -> "1".equals(master.config("min-replicas-to-write")));
-		assertThat(master.config("min-replicas-max-lag")).isEqualTo("1");
+		await("the member fences the master").atMost(Members.EVENTUALLY).untilAsserted(() -> {
+			assertThat(master.config("min-replicas-to-write")).isEqualTo("1");
+			assertThat(master.config("min-replicas-max-lag")).isEqualTo("1");
+		});
 		RedisClient client = RedisClient.create(RedisURI.create(master.host(), master.port()));
 		client.setOptions(ClientOptions.builder().autoReconnect(false).build());
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {

@@ -107,6 +107,9 @@ final class SimNode {
 	/** When each replica last acknowledged its stream ({@code REPLCONF ACK}); forgotten on restart. */
 	private final Map<NodeAddress, Long> acknowledgedAt = new HashMap<>();
 
+	/** The members' fence, when they manage it: their store of the configuration passes it. */
+	private MinReplicas managedFence = MinReplicas.UNMANAGED;
+
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
 		this.address = address;
 		this.endpoint = address.toString();
@@ -275,6 +278,14 @@ final class SimNode {
 		return isMaster() && now >= this.writesPausedUntil && !fenced(now);
 	}
 
+	/**
+	 * The members manage the fence: their configuration store passes it and leaves the node
+	 * fenced as configured ({@code MULTI} with {@code CONFIG SET} around the store script).
+	 */
+	void manageFence(MinReplicas group) {
+		this.managedFence = group;
+	}
+
 	/** A replica with its link up acknowledged the stream up to now. */
 	void acknowledged(NodeAddress replica, long now) {
 		this.acknowledgedAt.put(replica, now);
@@ -402,12 +413,15 @@ final class SimNode {
 		if (!isMaster()) {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
 		}
-		if (command instanceof Action.StoreConfiguration store) {
-			// The members' store passes a fence they manage, in one MULTI block with CONFIG SET.
+		if (command instanceof Action.StoreConfiguration store && this.managedFence.managed()) {
+			this.fence = this.managedFence;
 			return this.stored.store(store);
 		}
 		if (fenced(now)) {
 			return new Reply.Text("NOREPLICAS Not enough good replicas to write.", true);
+		}
+		if (command instanceof Action.StoreConfiguration store) {
+			return this.stored.store(store);
 		}
 		if (command instanceof Action.RecordDeparture departure) {
 			return this.stored.record(departure);

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
@@ -80,6 +81,7 @@ class SimNodeTest {
 	@Test
 	void aFencedMasterTakesWritesOnlyWhileAReplicaAcknowledgedWithinMaxLagAsRedisCountsIt() {
 		MinReplicas fence = new MinReplicas(1, Duration.ofSeconds(1));
+		this.master.manageFence(fence);
 		Action.FenceMaster fenceMaster = new Action.FenceMaster(MASTER, fence);
 		assertThat(execute(this.master, fenceMaster, 0)).isEqualTo(new Reply.Text("1", false));
 		assertThat(execute(this.master, fenceMaster, 0)).isEqualTo(new Reply.Text("0", false));
@@ -91,6 +93,9 @@ class SimNodeTest {
 		assertThat(this.master.takesWrites(4000)).isFalse();
 		assertThat(execute(this.master, new Action.RecordDeparture(MASTER, "m1", null), 4000))
 			.isEqualTo(new Reply.Text("NOREPLICAS Not enough good replicas to write.", true));
+		Action.StoreConfiguration store = new Action.StoreConfiguration(MASTER,
+				new Configuration(1, 0, MASTER, List.of("m1")));
+		assertThat(execute(this.master, store, 4000)).isEqualTo(new Reply.Text("1", false));
 		// A demotion clears it, and the config file keeps that across a restart.
 		execute(this.master, new Action.Replicate(MASTER, REPLICA, 1, fence), 4000);
 		this.master.kill(4000);

@@ -120,6 +120,7 @@ final class SimWorld {
 
 	SimNode addNode(NodeAddress address, int priority, NodeAddress master) {
 		SimNode node = new SimNode(address, priority, master, this.now, this.random);
+		node.manageFence(this.config.minReplicas());
 		this.nodes.put(address, node);
 		return node;
 	}
