@@ -35,6 +35,8 @@ public class RedisHaMetrics implements MeterBinder {
 
 	static final String PREFIX = "redis.ha.";
 
+	private static final String MASTER_FENCE_FAILURES = "Times setting min-replicas-to-write on the master failed";
+
 	private final RedisHaMember member;
 
 	public RedisHaMetrics(RedisHaMember member) {
@@ -110,6 +112,7 @@ public class RedisHaMetrics implements MeterBinder {
 			counter("gossip.received", "Gossip payloads received, counted once per node they arrived through", tags);
 			counter("master.changes", "Times this member switched to a new master", tags);
 			counter("tilt.entries", "Times this member entered TILT", tags);
+			counter("master.fence.failures", MASTER_FENCE_FAILURES, tags);
 		}
 
 		private void gauge(String name, String description, Tags tags, String group,
@@ -171,6 +174,11 @@ public class RedisHaMetrics implements MeterBinder {
 				}
 			}
 			return Double.NaN;
+		}
+
+		@Override
+		public void masterFenceFailed(String group, NodeAddress node) {
+			counter("master.fence.failures", MASTER_FENCE_FAILURES, Tags.of("group", group)).increment();
 		}
 
 		@Override

@@ -66,7 +66,8 @@ public final class RedisHaAutoConfiguration {
 	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group) {
 		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
 				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing(), group.getHistorySize(),
-				group.getVoters(), group.fencing());
+				group.getVoters(), group.fencing())
+			.withMinReplicas(group.minReplicas());
 		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout());
 	}
 

@@ -1,6 +1,7 @@
 package io.redisha.autoconfigure;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,10 +11,12 @@ import java.util.regex.Pattern;
 import io.lettuce.core.ReadFrom;
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.PartitionMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -267,6 +270,24 @@ public class RedisHaProperties implements Validator {
 		 */
 		private Duration fenceAfter;
 
+		/**
+		 * Replicas a master needs to take writes, set by redis-ha as Redis's
+		 * min-replicas-to-write on the master it promotes and kept there: a master cut off
+		 * from its replicas then refuses every client's writes (NOREPLICAS) after
+		 * min-replicas-max-lag, instead of acknowledging writes its demotion loses. Also
+		 * refuses writes while replicas resync after a failover. Zero leaves the nodes' own
+		 * setting alone.
+		 */
+		private int minReplicasToWrite;
+
+		/**
+		 * How recent a replica's acknowledgement must be to count towards
+		 * min-replicas-to-write (Redis's min-replicas-max-lag): whole seconds, and a bare
+		 * number is seconds, as in Redis.
+		 */
+		@DurationUnit(ChronoUnit.SECONDS)
+		private Duration minReplicasMaxLag = Duration.ofSeconds(10);
+
 		public List<String> getNodes() {
 			return this.nodes;
 		}
@@ -451,6 +472,22 @@ public class RedisHaProperties implements Validator {
 			this.fenceAfter = fenceAfter;
 		}
 
+		public int getMinReplicasToWrite() {
+			return this.minReplicasToWrite;
+		}
+
+		public void setMinReplicasToWrite(int minReplicasToWrite) {
+			this.minReplicasToWrite = minReplicasToWrite;
+		}
+
+		public Duration getMinReplicasMaxLag() {
+			return this.minReplicasMaxLag;
+		}
+
+		public void setMinReplicasMaxLag(Duration minReplicasMaxLag) {
+			this.minReplicasMaxLag = minReplicasMaxLag;
+		}
+
 		public String getReadFrom() {
 			return this.readFrom;
 		}
@@ -500,6 +537,15 @@ public class RedisHaProperties implements Validator {
 			return (this.fenceAfter != null) ? this.fenceAfter : GroupConfig.Fencing.defaultFenceAfter(this.downAfter);
 		}
 
+		/**
+		 * The master-side fence as the protocol takes it. Only valid once the group passed
+		 * validation.
+		 * @return the fence, unmanaged when min-replicas-to-write is 0
+		 */
+		public MinReplicas minReplicas() {
+			return new MinReplicas(this.minReplicasToWrite, this.minReplicasMaxLag);
+		}
+
 		private static boolean isReadFrom(String name) {
 			try {
 				ReadFrom.valueOf(name);
@@ -533,6 +579,10 @@ public class RedisHaProperties implements Validator {
 			checks.requirePositive("demote-after", this.demoteAfter);
 			checks.require("master-reboot-down-after", this.masterRebootDownAfter,
 					(period) -> period != null && !period.isNegative(), "must be >= 0");
+			checks.require("min-replicas-to-write", this.minReplicasToWrite, (value) -> value >= 0, "must be >= 0");
+			checks.require("min-replicas-max-lag", this.minReplicasMaxLag, (lag) -> lag != null
+					&& lag.compareTo(Duration.ofSeconds(1)) >= 0 && lag.toMillis() % 1000 == 0,
+					"must be whole seconds, at least 1s (Redis counts the lag in seconds)");
 			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
 					"must be >= 0");
 			checks.require("read-from", this.readFrom, (name) -> name == null || isReadFrom(name),

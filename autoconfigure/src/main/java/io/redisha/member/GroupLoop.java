@@ -383,6 +383,9 @@ final class GroupLoop {
 			if (command instanceof Action.Ping && reply instanceof Reply.Text) {
 				this.activity.pingAnswered(name(), command.node(), System.nanoTime() - sentAt);
 			}
+			else if (command instanceof Action.FenceMaster && reply instanceof Reply.Failed) {
+				this.activity.masterFenceFailed(name(), command.node());
+			}
 			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
 		});
 	}
@@ -391,7 +394,7 @@ final class GroupLoop {
 		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
-				StoredConfiguration.key(name()), (payload) -> {
+				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
 					this.activity.gossipReceived(name());
 					post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload));
 				});

@@ -22,6 +22,13 @@ public interface MemberActivityListener {
 	default void gossipReceived(String group) {
 	}
 
+	/**
+	 * Fencing the master as configured (min-replicas-to-write) failed: refused (an ACL without
+	 * CONFIG SET) or unanswered. The node's problem says why, logged once.
+	 */
+	default void masterFenceFailed(String group, NodeAddress node) {
+	}
+
 	/** A failover or switchover, led by this member or learned from another, entered the history. */
 	default void failoverRecorded(String group, FailoverSnapshot failover) {
 	}

@@ -53,11 +53,19 @@ public sealed interface Action {
 	/**
 	 * Make the node a master: {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
 	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC} ({@code SLAVEOF} on servers without
-	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). Answered with the
-	 * {@link Reply.Info} of the block, the node as it is right after the change, or
+	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). When {@code minReplicas} is
+	 * managed, the block sets it first ({@code CONFIG SET min-replicas-max-lag},
+	 * {@code min-replicas-to-write}), so the new master never takes a write unfenced. Answered
+	 * with the {@link Reply.Info} of the block, the node as it is right after the change, or
 	 * {@link Reply.Failed}.
 	 */
-	record Promote(NodeAddress node, long epoch) implements NodeCommand {
+	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas) implements NodeCommand {
+
+		/** A promotion that leaves the node's min-replicas settings alone. */
+		public Promote(NodeAddress node, long epoch) {
+			this(node, epoch, MinReplicas.UNMANAGED);
+		}
+
 	}
 
 	/**
@@ -78,15 +86,33 @@ public sealed interface Action {
 	 * {@link Promote}, answered the same way. With {@code master} the node itself, a
 	 * switchover's demotion: the old master stops taking writes for good, and since a replica
 	 * without a link to its own master refuses to resync anyone ({@code NOMASTERLINK}), it
-	 * keeps every write it acknowledged; the INFO of the block gives its final offset.
+	 * keeps every write it acknowledged; the INFO of the block gives its final offset. When
+	 * {@code minReplicas} is managed, the block also clears the fence
+	 * ({@code min-replicas-to-write 0}): a replica ignores it, but one later made master by
+	 * hand would refuse every write with it while its replicas are still gone.
 	 */
-	record Replicate(NodeAddress node, NodeAddress master, long epoch) implements NodeCommand {
+	record Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas) implements NodeCommand {
 
-		/** The switchover's demotion of {@code node}: {@code REPLICAOF} its own address. */
-		static Replicate itself(NodeAddress node, long epoch) {
-			return new Replicate(node, node, epoch);
+		/** A repointing that leaves the node's min-replicas settings alone. */
+		public Replicate(NodeAddress node, NodeAddress master, long epoch) {
+			this(node, master, epoch, MinReplicas.UNMANAGED);
 		}
 
+		/** The switchover's demotion of {@code node}: {@code REPLICAOF} its own address. */
+		static Replicate itself(NodeAddress node, long epoch, MinReplicas minReplicas) {
+			return new Replicate(node, node, epoch, minReplicas);
+		}
+
+	}
+
+	/**
+	 * Fence the master as {@code minReplicas} says, unless it is already ({@code CONFIG GET},
+	 * then {@code CONFIG SET min-replicas-max-lag} and {@code min-replicas-to-write}): a master
+	 * adopted rather than promoted, restarted from an older config file, or changed by hand.
+	 * Answered with {@link Reply.Text} {@code 1} (set) or {@code 0} (it was already), or
+	 * {@link Reply.Failed} (refused, e.g. by an ACL without {@code CONFIG SET}).
+	 */
+	record FenceMaster(NodeAddress node, MinReplicas minReplicas) implements NodeCommand {
 	}
 
 	/**

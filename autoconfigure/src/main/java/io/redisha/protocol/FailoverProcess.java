@@ -62,6 +62,9 @@ final class FailoverProcess {
 
 	private final int parallelSyncs;
 
+	/** The master-side fence: set on the node promoted, cleared on the nodes made replicas. */
+	private final MinReplicas minReplicas;
+
 	private final Election election;
 
 	private final GroupSnapshot.Trigger trigger;
@@ -117,9 +120,10 @@ final class FailoverProcess {
 	 * @param handOverTimeout for a switchover, how long the target may take to catch up with the
 	 * paused master, and after the demotion with its final offset, before the switchover gives up
 	 * and the master keeps serving; ignored otherwise
+	 * @param minReplicas the master-side fence the promotion sets and a repointing clears
 	 */
 	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
-			long handOverTimeout) {
+			long handOverTimeout, MinReplicas minReplicas) {
 		this.host = host;
 		this.election = election;
 		this.trigger = election.trigger();
@@ -131,6 +135,7 @@ final class FailoverProcess {
 		this.electedAt = now;
 		this.timers = timers;
 		this.parallelSyncs = parallelSyncs;
+		this.minReplicas = minReplicas;
 		step("try-failover", this.startedAt);
 		step("elected-leader", now);
 	}
@@ -203,7 +208,7 @@ final class FailoverProcess {
 
 	private void promote(long now, List<Action> out) {
 		this.stage = Stage.PROMOTING;
-		out.add(new Action.Promote(this.chosen, this.epoch));
+		out.add(new Action.Promote(this.chosen, this.epoch, this.minReplicas));
 		step("promote-sent", now);
 	}
 
@@ -335,7 +340,7 @@ final class FailoverProcess {
 			// expired), the old master would resync from it and drop those writes, and so would the
 			// target from the old master (measured on Redis 6.2 and 7.0). Replicating itself, it
 			// resyncs nobody and keeps them.
-			out.add(Action.Replicate.itself(this.oldMaster, this.epoch));
+			out.add(Action.Replicate.itself(this.oldMaster, this.epoch, this.minReplicas));
 			step("demote-sent " + this.oldMaster, now);
 		}
 		else if (now - this.pauseSentAt > this.handOverTimeout) {
@@ -402,7 +407,7 @@ final class FailoverProcess {
 		}
 		else if (now - this.demotedAt > this.handOverTimeout) {
 			this.stage = Stage.RESTORING;
-			out.add(new Action.Promote(this.oldMaster, this.epoch));
+			out.add(new Action.Promote(this.oldMaster, this.epoch, this.minReplicas));
 			step("restore-sent " + this.oldMaster + ": " + this.chosen + " @" + offset + " of " + this.finalOffset, now);
 		}
 		else if (target != null && target.infoDue(now, 1)) {
@@ -560,7 +565,7 @@ final class FailoverProcess {
 			else if (timedOut || this.sent.size() < this.parallelSyncs) {
 				this.pending.remove(address);
 				this.sent.put(address, now);
-				out.add(new Action.Replicate(address, this.chosen, this.epoch));
+				out.add(new Action.Replicate(address, this.chosen, this.epoch, this.minReplicas));
 				step("reconf-sent " + address, now);
 				this.host.emit(Type.REPLICA_RECONF_SENT, this.epoch, address, null, out);
 			}

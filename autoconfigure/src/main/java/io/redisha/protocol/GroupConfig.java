@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param voters how many members the electorate grows to; the other members observe
  * @param fencing what happens to the application's writes when this member is cut from the
  * majority
+ * @param minReplicas the master-side fence, for every client: Redis's min-replicas-to-write,
+ * set on the master by redis-ha when managed
  */
 public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter,
-		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize, int voters, Fencing fencing) {
+		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize, int voters, Fencing fencing,
+		MinReplicas minReplicas) {
 
 	/** The default of {@link #historySize()}. */
 	public static final int DEFAULT_HISTORY_SIZE = 10;
@@ -59,6 +62,14 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 			throw new IllegalArgumentException(
 					"fenceAfter must be shorter than downAfter (" + downAfter + ") but was " + fencing.fenceAfter());
 		}
+		Objects.requireNonNull(minReplicas, "minReplicas");
+	}
+
+	/** A group whose nodes' min-replicas settings redis-ha leaves alone. */
+	public GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter, Duration failoverTimeout,
+			int parallelSyncs, Timing timing, int historySize, int voters, Fencing fencing) {
+		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, historySize, voters, fencing,
+				MinReplicas.UNMANAGED);
 	}
 
 	/** A group in {@link PartitionMode#CONSISTENT} mode with the default fence-after. */
@@ -83,7 +94,14 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	/** The same group with another partition fence. */
 	public GroupConfig withFencing(Fencing fencing) {
 		return new GroupConfig(this.name, this.seeds, this.quorum, this.downAfter, this.failoverTimeout,
-				this.parallelSyncs, this.timing, this.historySize, this.voters, fencing);
+				this.parallelSyncs, this.timing, this.historySize, this.voters, fencing,
+				this.minReplicas);
+	}
+
+	/** The same group with another master-side fence. */
+	public GroupConfig withMinReplicas(MinReplicas minReplicas) {
+		return new GroupConfig(this.name, this.seeds, this.quorum, this.downAfter, this.failoverTimeout,
+				this.parallelSyncs, this.timing, this.historySize, this.voters, this.fencing, minReplicas);
 	}
 
 	static void requirePositive(String what, Duration value) {

@@ -58,6 +58,8 @@ public final class GroupCoordinator {
 
 	private final ReplicaSelector selector;
 
+	private final MasterFence masterFence;
+
 	private final FailoverProcess.Host failoverHost = new FailoverProcess.Host() {
 
 		@Override
@@ -197,6 +199,7 @@ public final class GroupCoordinator {
 		this.tilt = new TiltGuard(this.timers.tiltThreshold(), config.timing().tiltDuration().toMillis(), nowMillis);
 		this.quietUntil = nowMillis + this.timers.quietPeriod();
 		this.selector = new ReplicaSelector(this.timers);
+		this.masterFence = new MasterFence(config.minReplicas(), this.timers.infoEvery());
 		this.currentEpoch = initialEpoch;
 		this.voteBook.observedWhileQuiet(initialEpoch);
 	}
@@ -954,7 +957,9 @@ public final class GroupCoordinator {
 			}
 		}
 		repairStoredConfiguration(now, tilted, out);
-		reconfigureStrayNodes(now, tilted, out);
+		boolean mayRepair = mayRepairNodes(now, tilted);
+		reconfigureStrayNodes(now, mayRepair, out);
+		this.masterFence.keep(now, this.master, mayRepair, out);
 	}
 
 	/** This member (seeing it down) plus the voters whose fresh hello says this master is down. */
@@ -1216,7 +1221,7 @@ public final class GroupCoordinator {
 			emit(out, Type.ELECTED_LEADER, won.epoch(), this.master, won.votes() + " of "
 					+ won.config().liveVoters(departed).size() + " votes, needed " + won.needed(quorum, departed));
 			this.failover = new FailoverProcess(this.failoverHost, this.self.id(), won, now, this.timers,
-					this.config.parallelSyncs(), this.handOverTimeout);
+					this.config.parallelSyncs(), this.handOverTimeout, this.config.minReplicas());
 			this.failover.begin(now, this.nodes, out);
 			publishHello(now, out);
 			if (this.failover.ended()) {
@@ -1378,15 +1383,13 @@ public final class GroupCoordinator {
 	 * changed since, e.g. by a promotion this member has not heard of yet: its INFO is asked
 	 * first, and the answer decides.
 	 */
-	private void reconfigureStrayNodes(long now, boolean tilted, List<Action> out) {
+	private void reconfigureStrayNodes(long now, boolean mayRepair, List<Action> out) {
+		if (!mayRepair) {
+			return;
+		}
 		NodeState current = this.nodes.get(this.master);
 		long downAfter = this.timers.downAfter();
 		long stable = this.timers.demoteAfter();
-		if (tilted || quiet(now) || this.masterDown || this.failover != null || peerLeadsFailover(now)
-				|| this.maintenance.paused() || !hearsMajorityHolding(now)
-				|| current.status(now, downAfter) != NodeStatus.UP || current.role() != Role.MASTER) {
-			return;
-		}
 		for (NodeState node : this.nodes.all()) {
 			long upSince = node.upSince(now, downAfter);
 			if (node == current || node.role() == null || upSince < 0 || now - upSince < stable
@@ -1401,11 +1404,19 @@ public final class GroupCoordinator {
 			}
 			else if (strayMaster || wrongMaster) {
 				node.reconfigured(now);
-				out.add(new Action.Replicate(node.address(), this.master, configEpoch()));
+				out.add(new Action.Replicate(node.address(), this.master, configEpoch(), this.config.minReplicas()));
 				emit(out, Type.CONVERT_TO_REPLICA, node.address(),
 						strayMaster ? "claimed to be master" : "followed " + node.following());
 			}
 		}
+	}
+
+	/** Whether this member may reconfigure nodes now: see {@link #reconfigureStrayNodes}. */
+	private boolean mayRepairNodes(long now, boolean tilted) {
+		NodeState current = this.nodes.get(this.master);
+		return !tilted && !quiet(now) && !this.masterDown && this.failover == null && !peerLeadsFailover(now)
+				&& !this.maintenance.paused() && hearsMajorityHolding(now)
+				&& current.status(now, this.timers.downAfter()) == NodeStatus.UP && current.role() == Role.MASTER;
 	}
 
 	/** A voter that hears, within the opinion validity, a majority of the voters holding its very configuration. */

@@ -22,6 +22,11 @@ final class Failures {
 		RedisCommandExecutionException error = find(cause, RedisCommandExecutionException.class);
 		if (error != null) {
 			String text = String.valueOf(error.getMessage());
+			if (command instanceof Action.FenceMaster) {
+				// NOPERM here is the ACL's rule for CONFIG, not a wrong password.
+				return new Reply.Failed("min-replicas-to-write cannot be set on " + command.node() + ": " + text
+						+ " (managing it needs CONFIG GET and CONFIG SET)");
+			}
 			if (isAuthentication(text)) {
 				return new Reply.Failed("authentication to " + command.node() + " failed: " + text
 						+ " (check the group's username and password)");

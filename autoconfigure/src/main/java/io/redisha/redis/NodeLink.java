@@ -32,6 +32,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.redisha.protocol.Action;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
@@ -79,6 +80,8 @@ public final class NodeLink implements AutoCloseable {
 
 	private final ConfigurationCommands configuration;
 
+	private final MinReplicasCommands minReplicas;
+
 	/** Whether the group's configuration hash was unreadable already (logged once per link). */
 	private volatile boolean configurationUnreadable;
 
@@ -90,13 +93,16 @@ public final class NodeLink implements AutoCloseable {
 	 * @param resources the member's shared Lettuce resources
 	 * @param channel the pub/sub channel to subscribe to
 	 * @param configurationKey the hash holding the group's configuration (read with INFO)
+	 * @param minReplicas the group's master-side fence: when managed, writes to the
+	 * configuration's hash pass it
 	 * @param gossip receives each message published on the channel, on a Lettuce thread
 	 */
 	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
-			String configurationKey, Consumer<String> gossip) {
+			String configurationKey, MinReplicas minReplicas, Consumer<String> gossip) {
 		this.node = node;
 		this.channel = channel;
 		this.configuration = new ConfigurationCommands(configurationKey);
+		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock);
 		this.timeout = settings.timeout();
 		this.gossip = gossip;
 		this.uri = settings.uri();
@@ -236,7 +242,8 @@ public final class NodeLink implements AutoCloseable {
 			return info.thenCombine(stored, this::parseInfo);
 		}
 		if (command instanceof Action.StoreConfiguration store) {
-			return this.configuration.store(redis, store);
+			return this.minReplicas.passFence(redis, Replies.lacksReplicaof(this.serverVersion),
+					() -> this.configuration.store(redis, store));
 		}
 		if (command instanceof Action.RecordDeparture departure) {
 			return this.configuration.recordDeparture(redis, departure);
@@ -244,11 +251,14 @@ public final class NodeLink implements AutoCloseable {
 		if (command instanceof Action.QueryRole) {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);
 		}
-		if (command instanceof Action.Promote) {
-			return reconfigure(redis, null);
+		if (command instanceof Action.Promote promote) {
+			return reconfigure(redis, null, promote.minReplicas());
 		}
 		if (command instanceof Action.Replicate replicate) {
-			return reconfigure(redis, replicate.master());
+			return reconfigure(redis, replicate.master(), replicate.minReplicas());
+		}
+		if (command instanceof Action.FenceMaster fence) {
+			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), Replies.lacksReplicaof(this.serverVersion));
 		}
 		if (command instanceof Action.PauseWrites pause) {
 			// Pipelined on this connection: INFO runs right after the pause, so its offset is final.
@@ -297,11 +307,12 @@ public final class NodeLink implements AutoCloseable {
 	 * pubsub; INFO; EXEC}: the INFO inside the block reports the node right after its change
 	 * (a demoted master's final offset). CLIENT KILL skips the calling client, so this
 	 * connection survives and delivers the reply; our subscription is killed and reopened by
-	 * the next command.
+	 * the next command. A managed master-side fence changes with the role, in the same block.
 	 */
-	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, NodeAddress master) {
+	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, NodeAddress master,
+			MinReplicas fence) {
 		RedisFuture<String> begin = redis.multi();
-		RedisFuture<String> change = changeRole(redis, master);
+		RedisFuture<String> change = changeRole(redis, master, fence);
 		RedisFuture<String> rewrite = redis.configRewrite();
 		redis.clientKill(KillArgs.Builder.typeNormal());
 		redis.clientKill(KillArgs.Builder.typePubsub());
@@ -326,7 +337,7 @@ public final class NodeLink implements AutoCloseable {
 				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
 						+ "and CLIENT KILL", this.node, abort);
 				synchronized (this.dispatchLock) {
-					return changedRole(changeRole(redis, master), redis.info());
+					return changedRole(changeRole(redis, master, fence), redis.info());
 				}
 			}
 			return CompletableFuture.<Reply>failedFuture(failure);
@@ -335,6 +346,23 @@ public final class NodeLink implements AutoCloseable {
 
 	private CompletableFuture<Reply> changedRole(RedisFuture<String> change, RedisFuture<String> info) {
 		return change.toCompletableFuture().thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
+	}
+
+	/**
+	 * The role change with a managed master-side fence: set before a promotion and cleared
+	 * after a demotion, so that outside a MULTI block too the node takes no write unfenced.
+	 */
+	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, NodeAddress master,
+			MinReplicas fence) {
+		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
+		if (fence.managed() && master == null) {
+			this.minReplicas.set(redis, fence, legacy);
+		}
+		RedisFuture<String> change = changeRole(redis, master);
+		if (fence.managed() && master != null) {
+			this.minReplicas.clear(redis, legacy);
+		}
+		return change;
 	}
 
 	/** {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE} when {@code master} is null. */

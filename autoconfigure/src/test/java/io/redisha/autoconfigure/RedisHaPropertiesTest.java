@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.PartitionMode;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,24 @@ class RedisHaPropertiesTest {
 			assertThat(orders.timing()).isEqualTo(GroupConfig.Timing.defaults());
 			assertThat(orders.fencing())
 				.isEqualTo(new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofSeconds(3)));
+			assertThat(orders.minReplicas()).isEqualTo(MinReplicas.UNMANAGED);
+			assertThat(orders.minReplicas().managed()).isFalse();
+		});
+	}
+
+	@Test
+	void bindsTheMasterSideFenceWithABareMaxLagInSecondsAsRedisHasIt() {
+		this.runner
+			.withPropertyValues(NODES, "redis-ha.groups.orders.min-replicas-to-write=1",
+					"redis-ha.groups.orders.min-replicas-max-lag=5")
+			.run((context) -> {
+				RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+				assertThat(orders.minReplicas()).isEqualTo(new MinReplicas(1, Duration.ofSeconds(5)));
+				assertThat(orders.minReplicas().managed()).isTrue();
+			});
+		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.min-replicas-max-lag=2m").run((context) -> {
+			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			assertThat(orders.minReplicas().maxLagSeconds()).isEqualTo(120);
 		});
 	}
 
@@ -164,6 +183,15 @@ class RedisHaPropertiesTest {
 						"redis-ha.groups.orders.demote-after must be positive but was 0s"),
 				invalid("redis-ha.groups.orders.master-reboot-down-after=-1s",
 						"redis-ha.groups.orders.master-reboot-down-after must be >= 0 but was -1s"),
+				invalid("redis-ha.groups.orders.min-replicas-to-write=-1",
+						"redis-ha.groups.orders.min-replicas-to-write must be >= 0 but was -1"),
+				invalid("redis-ha.groups.orders.min-replicas-max-lag=500ms",
+						"redis-ha.groups.orders.min-replicas-max-lag must be whole seconds, at least 1s (Redis counts "
+								+ "the lag in seconds) but was 500ms"),
+				invalid("redis-ha.groups.orders.min-replicas-max-lag=1500ms",
+						"redis-ha.groups.orders.min-replicas-max-lag must be whole seconds"),
+				invalid("redis-ha.groups.orders.min-replicas-max-lag=0",
+						"redis-ha.groups.orders.min-replicas-max-lag must be whole seconds, at least 1s"),
 				invalid("redis-ha.groups.orders.tilt-threshold=3s",
 						"redis-ha.groups.orders.tilt-threshold must be at most half of down-after, 2500ms, but was 3s"),
 				invalid("redis-ha.groups.orders.fence-after=0s",

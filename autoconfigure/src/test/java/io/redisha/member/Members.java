@@ -11,6 +11,7 @@ import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,15 +77,31 @@ final class Members implements AutoCloseable {
 		return start(quorum, null, null, commandTimeout, connectVia, seeds);
 	}
 
+	/** Starts a member with these seeds, quorum 1, no password, whose group manages the master-side fence. */
+	RedisHaMember start(MinReplicas minReplicas, RedisServerProcess... seeds) {
+		GroupConfig config = config(1, addresses(seeds)).withMinReplicas(minReplicas);
+		return start(new GroupSettings(config, null, null, Duration.ofSeconds(1)), UnaryOperator.identity());
+	}
+
 	private RedisHaMember start(int quorum, String username, String password, Duration commandTimeout,
 			UnaryOperator<NodeAddress> connectVia, RedisServerProcess... seeds) {
-		List<NodeAddress> addresses = List.of(seeds).stream().map(Members::address).toList();
-		GroupConfig config = config(quorum, addresses);
-		config = config.withFencing(new GroupConfig.Fencing(this.partitionMode, config.fencing().fenceAfter()));
-		GroupSettings settings = new GroupSettings(config, username, password, commandTimeout);
+		GroupSettings settings = new GroupSettings(config(quorum, addresses(seeds)), username, password,
+				commandTimeout);
+		return start(settings, connectVia);
+	}
+
+	private static List<NodeAddress> addresses(RedisServerProcess... seeds) {
+		return List.of(seeds).stream().map(Members::address).toList();
+	}
+
+	private RedisHaMember start(GroupSettings settings, UnaryOperator<NodeAddress> connectVia) {
+		GroupConfig config = settings.config();
+		GroupSettings inMode = new GroupSettings(
+				config.withFencing(new GroupConfig.Fencing(this.partitionMode, config.fencing().fenceAfter())),
+				settings.username(), settings.password(), settings.commandTimeout());
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
-				List.of(settings), connectVia);
+				List.of(inMode), connectVia);
 		this.started.add(member);
 		member.start();
 		return member;

@@ -60,7 +60,19 @@ final class FakeRedis {
 		if (command instanceof Action.QueryRole) {
 			return new Reply.Role(new RoleInfo(node.following == null, node.offset, node.following));
 		}
-		if (command instanceof Action.Promote) {
+		if (command instanceof Action.FenceMaster fence) {
+			if (node.refusesConfig) {
+				return new Reply.Failed("min-replicas-to-write cannot be set on " + node.address
+						+ ": NOPERM this user has no permissions to run the 'config|get' command");
+			}
+			boolean changed = !fence.minReplicas().equals(node.minReplicas);
+			node.minReplicas = fence.minReplicas();
+			return new Reply.Text(changed ? "1" : "0", false);
+		}
+		if (command instanceof Action.Promote promote) {
+			if (promote.minReplicas().managed() && !node.refusesConfig) {
+				node.minReplicas = promote.minReplicas();
+			}
 			if (!node.ignoresPromotion && node.following != null) {
 				node.following = null;
 				node.secondReplicationId = node.replicationId;
@@ -82,6 +94,9 @@ final class FakeRedis {
 			return new Reply.Text("OK", false);
 		}
 		if (command instanceof Action.Replicate replicate) {
+			if (replicate.minReplicas().managed() && !node.refusesConfig) {
+				node.minReplicas = new MinReplicas(0, node.minReplicas.maxLag());
+			}
 			node.follow(this.nodes.get(replicate.master()));
 			return new Reply.Info(ReplicationInfo.parse(info(node)));
 		}
@@ -161,6 +176,12 @@ final class FakeRedis {
 
 		/** An ACL user without {@code CLIENT PAUSE}. */
 		boolean refusesPause;
+
+		/** {@code min-replicas-to-write} and {@code min-replicas-max-lag}: its config file's, or the members'. */
+		MinReplicas minReplicas = MinReplicas.UNMANAGED;
+
+		/** An ACL user without {@code CONFIG}: the promotion block falls back to the role change alone. */
+		boolean refusesConfig;
 
 		NodeAddress following;
 

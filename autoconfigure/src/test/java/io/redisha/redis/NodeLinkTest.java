@@ -12,6 +12,8 @@ import io.redisha.embedded.RedisErrorReplyException;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
@@ -40,6 +42,8 @@ class NodeLinkTest {
 
 	private static final String CHANNEL = "__redis-ha__:test";
 
+	private static final MinReplicas FENCE = new MinReplicas(1, Duration.ofSeconds(3));
+
 	@RegisterExtension
 	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
 
@@ -55,7 +59,7 @@ class NodeLinkTest {
 		// The first connection of a JVM loads Netty and Lettuce, which may take longer than TIMEOUT.
 		try (RedisServerProcess server = RedisServerProcess.start(); NodeLink link = new NodeLink(address(server),
 				new LinkSettings(address(server), null, null, TIMEOUT, "warm-up"), resources.clientResources(), CHANNEL,
-				StoredConfiguration.key("test"), (message) -> {
+				StoredConfiguration.key("test"), MinReplicas.UNMANAGED, (message) -> {
 				})) {
 			await().atMost(EVENTUALLY).until(() -> call(link, new Action.Ping(address(server))) instanceof Reply.Text);
 		}
@@ -250,6 +254,76 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aPromotionFencesTheNodeWithItsRoleAndARepointingClearsTheFence() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess node = group.node(1);
+		NodeAddress address = address(node);
+		NodeLink link = link(node, null, null);
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE))).role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(node.config("min-replicas-to-write")).isEqualTo("1");
+		assertThat(node.config("min-replicas-max-lag")).isEqualTo("3");
+		// No replica follows it: it refuses every client's writes.
+		assertThatExceptionOfType(RedisErrorReplyException.class).isThrownBy(() -> node.command("SET", "k", "v"))
+			.withMessageStartingWith("NOREPLICAS");
+		ReplicationInfo replicating = info(
+				call(link, new Action.Replicate(address, address(group.master()), 1, FENCE)));
+		assertThat(replicating.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(node.config("min-replicas-to-write")).isEqualTo("0");
+		group.awaitReplicationLinks();
+	}
+
+	@Test
+	void fencingTheMasterSetsItsSettingsOnlyWhenTheyDiffer() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeLink link = link(master, null, null);
+		Action.FenceMaster fence = new Action.FenceMaster(address(master), FENCE);
+		assertThat(call(link, fence)).isEqualTo(new Reply.Text("1", false));
+		assertThat(master.config("min-replicas-to-write")).isEqualTo("1");
+		assertThat(master.config("min-replicas-max-lag")).isEqualTo("3");
+		assertThat(call(link, fence)).isEqualTo(new Reply.Text("0", false));
+		master.command("CONFIG", "SET", "min-replicas-max-lag", "10");
+		assertThat(call(link, fence)).isEqualTo(new Reply.Text("1", false));
+		assertThat(master.config("min-replicas-max-lag")).isEqualTo("3");
+	}
+
+	@Test
+	void theGroupsConfigurationPassesAManagedFenceThatClientsWritesDoNot() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null, FENCE);
+		assertThat(call(link, new Action.FenceMaster(address, FENCE))).isEqualTo(new Reply.Text("1", false));
+		Configuration config = new Configuration(7, 0, address, List.of("m1"));
+		assertThat(call(link, new Action.StoreConfiguration(address, config))).isEqualTo(new Reply.Text("1", false));
+		assertThat(master.config("min-replicas-to-write")).isEqualTo("1");
+		assertThatExceptionOfType(RedisErrorReplyException.class).isThrownBy(() -> master.command("SET", "k", "v"))
+			.withMessageStartingWith("NOREPLICAS");
+		Reply.Info info = (Reply.Info) call(link, new Action.QueryInfo(address));
+		assertThat(info.stored().config()).isEqualTo(config);
+	}
+
+	@Test
+	void aUserWithoutConfigStillPromotesAndTheFenceIsRefusedWithAReason() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess replica = redis.startServer(redis.options()
+			.withReplicaOf(group.master().address())
+			.withArgument("user", "watcher", "on", ">pw", "~*", "&*", "+@all", "-config"));
+		NodeAddress address = address(replica);
+		NodeLink link = link(replica, "watcher", "pw");
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE))).role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(replica.role()).isEqualTo("master");
+		assertThat(replica.config("min-replicas-to-write")).isEqualTo("0");
+		assertThat(call(link, new Action.FenceMaster(address, FENCE))).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason())
+					.startsWith("min-replicas-to-write cannot be set on " + address + ": NOPERM"));
+		// The configuration's write cannot pass the fence without CONFIG: it goes alone.
+		Configuration config = new Configuration(7, 0, address, List.of("m1"));
+		NodeLink fenced = link(replica, "watcher", "pw", FENCE);
+		assertThat(call(fenced, new Action.StoreConfiguration(address, config))).isEqualTo(new Reply.Text("1", false));
+	}
+
+	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void gossipRefusedByTheAclIsReported(CapturedOutput output) {
 		RedisServerProcess server = redis.startServer(
@@ -297,9 +371,13 @@ class NodeLinkTest {
 	}
 
 	NodeLink link(RedisServerProcess server, String username, String password) {
+		return link(server, username, password, MinReplicas.UNMANAGED);
+	}
+
+	NodeLink link(RedisServerProcess server, String username, String password, MinReplicas minReplicas) {
 		NodeLink link = new NodeLink(address(server),
 				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test"), resources.clientResources(), CHANNEL,
-				StoredConfiguration.key("test"), this.gossip::add);
+				StoredConfiguration.key("test"), minReplicas, this.gossip::add);
 		this.links.add(link);
 		link.connect();
 		return link;

@@ -371,6 +371,11 @@ public final class RedisServerProcess implements AutoCloseable {
 			.thenRun(() -> command("CONFIG", "SET", "key-load-delay", "0"));
 	}
 
+	/** The value of one configuration parameter, from {@code CONFIG GET}. */
+	public String config(String parameter) {
+		return String.valueOf(((List<?>) command("CONFIG", "GET", parameter)).get(1));
+	}
+
 	/** {@code master} or {@code slave}, from {@code ROLE}. */
 	public String role() {
 		return (String) ((List<?>) command("ROLE")).get(0);

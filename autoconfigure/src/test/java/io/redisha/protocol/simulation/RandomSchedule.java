@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 
 /**
@@ -33,6 +34,8 @@ final class RandomSchedule {
 	private static final long OPERATOR_STREAM = 0x0FE7A70L;
 
 	private static final long STRICT_GROUP_STREAM = 0x6E0C9L;
+
+	private static final long MIN_REPLICAS_STREAM = 0x3F3AC3L;
 
 	/** How far apart the host clocks of a strict schedule may be. */
 	private static final long MAX_STRICT_CLOCK_SKEW_MILLIS = 5000;
@@ -74,6 +77,9 @@ final class RandomSchedule {
 	private final List<Fault> faults = new ArrayList<>();
 
 	private boolean pausesFailover;
+
+	/** The master-side fence, managed in a quarter of the schedules. */
+	private final MinReplicas minReplicas;
 
 	private RandomSchedule(long seed, boolean strict) {
 		this.seed = seed;
@@ -121,6 +127,10 @@ final class RandomSchedule {
 			addRandomFault(WARM_UP_MILLIS + this.random.nextLong(FAULT_PHASE_MILLIS));
 		}
 		addOperatorCommands(new SplittableRandom(seed ^ OPERATOR_STREAM));
+		// A stream of its own, so that the faults of a seed stay what they were.
+		SplittableRandom fence = new SplittableRandom(seed ^ MIN_REPLICAS_STREAM);
+		this.minReplicas = (fence.nextInt(4) == 0) ? new MinReplicas(1, Duration.ofSeconds(1 + fence.nextInt(3)))
+				: MinReplicas.UNMANAGED;
 		if (strict) {
 			StrictFaults strictFaults = new StrictFaults(seed, this.memberCount, this.addresses, this.memberExpiryMillis,
 					this::add);
@@ -167,7 +177,8 @@ final class RandomSchedule {
 				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(), defaults.demoteAfter());
 		return new GroupConfig("sim", seeds, this.quorum,
 				Duration.ofMillis(this.downAfterMillis), Duration.ofMillis(this.failoverTimeoutMillis), this.parallelSyncs,
-				timing);
+				timing)
+			.withMinReplicas(this.minReplicas);
 	}
 
 	/**
@@ -365,7 +376,8 @@ final class RandomSchedule {
 				+ this.priorities + (this.onlyMasterIsSeed ? ", only the first one a seed" : ", all of them seeds")
 				+ ", down-after " + this.downAfterMillis + " ms, failover-timeout " + this.failoverTimeoutMillis
 				+ " ms, parallel-syncs " + this.parallelSyncs + ", member expiry " + this.memberExpiryMillis + " ms"
-				+ (this.strict ? ", host clocks off by " + this.clockSkews + " ms" : "") + "\n");
+				+ (this.strict ? ", host clocks off by " + this.clockSkews + " ms" : "")
+				+ (this.minReplicas.managed() ? ", " + this.minReplicas : "") + "\n");
 		this.faults.stream()
 			.sorted((a, b) -> Long.compare(a.at(), b.at()))
 			.forEach((fault) -> text.append(String.format("%9.1fs %s%n", fault.at() / 1000.0, fault.description())));

@@ -1,9 +1,12 @@
 package io.redisha.protocol.simulation;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
@@ -97,6 +100,18 @@ final class SimNode {
 
 	/** Since when it is a master, across restarts; -1 while a replica. */
 	private long masterSince;
+
+	/** {@code min-replicas-to-write} and {@code min-replicas-max-lag} now. */
+	private MinReplicas fence = MinReplicas.UNMANAGED;
+
+	/** The same as its config file has them: written by the CONFIG REWRITE of a promotion or repointing. */
+	private MinReplicas configuredFence = MinReplicas.UNMANAGED;
+
+	/** When each replica last acknowledged its stream ({@code REPLCONF ACK}); forgotten on restart. */
+	private final Map<NodeAddress, Long> acknowledgedAt = new HashMap<>();
+
+	/** The members' fence, when they manage it: their store of the configuration passes it. */
+	private MinReplicas managedFence = MinReplicas.UNMANAGED;
 
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
 		this.address = address;
@@ -232,6 +247,8 @@ final class SimNode {
 		}
 		this.following = this.configuredMaster;
 		this.writesPausedUntil = -1;
+		this.fence = this.configuredFence;
+		this.acknowledgedAt.clear();
 		this.linkUp = false;
 		this.syncDoneAt = -1;
 		this.linkDownSince = -1;
@@ -259,9 +276,33 @@ final class SimNode {
 
 	// Replication, advanced by the world every tick
 
-	/** A master takes client writes, unless they are paused. */
+	/** A master takes client writes, unless they are paused or it is fenced. */
 	boolean takesWrites(long now) {
-		return isMaster() && now >= this.writesPausedUntil;
+		return isMaster() && now >= this.writesPausedUntil && !fenced(now);
+	}
+
+	/**
+	 * The members manage the fence: their configuration store passes it and leaves the node
+	 * fenced as configured ({@code MULTI} with {@code CONFIG SET} around the store script).
+	 */
+	void manageFence(MinReplicas group) {
+		this.managedFence = group;
+	}
+
+	/** A replica with its link up acknowledged the stream up to now. */
+	void acknowledged(NodeAddress replica, long now) {
+		this.acknowledgedAt.put(replica, now);
+	}
+
+	/**
+	 * Fewer replicas acknowledged within max-lag than min-replicas-to-write asks for. Redis
+	 * counts the lag in whole seconds and recounts once a second, so a replica counts for up
+	 * to two seconds longer: the model takes the latest moment, never refusing a write that
+	 * Redis would take.
+	 */
+	private boolean fenced(long now) {
+		long counted = now - this.fence.maxLag().toMillis() - 2000;
+		return this.acknowledgedAt.values().stream().filter((at) -> at > counted).count() < this.fence.toWrite();
 	}
 
 	/** A client's write of that many bytes of replication stream; returns the offset that acknowledges it. */
@@ -355,21 +396,36 @@ final class SimNode {
 			this.writesPausedUntil = -1;
 			return new Reply.Text("OK", false);
 		}
+		if (command instanceof Action.FenceMaster fenceMaster) {
+			boolean changed = !fenceMaster.minReplicas().equals(this.fence);
+			this.fence = fenceMaster.minReplicas();
+			return new Reply.Text(changed ? "1" : "0", false);
+		}
 		if (isLoading(now)) {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
 		}
 		if (command instanceof Action.Promote || command instanceof Action.Replicate) {
 			if (command instanceof Action.Replicate replicate) {
 				replicate(replicate.master(), now);
+				changeFence(replicate.minReplicas(), 0);
 			}
 			else {
-				promote(now, ((Action.Promote) command).epoch());
+				Action.Promote promote = (Action.Promote) command;
+				promote(now, promote.epoch());
+				changeFence(promote.minReplicas(), promote.minReplicas().toWrite());
 			}
 			// INFO inside the MULTI block: the node right after its change.
 			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
 		}
 		if (!isMaster()) {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
+		}
+		if (command instanceof Action.StoreConfiguration store && this.managedFence.managed()) {
+			this.fence = this.managedFence;
+			return this.stored.store(store);
+		}
+		if (fenced(now)) {
+			return new Reply.Text("NOREPLICAS Not enough good replicas to write.", true);
 		}
 		if (command instanceof Action.StoreConfiguration store) {
 			return this.stored.store(store);
@@ -378,6 +434,14 @@ final class SimNode {
 			return this.stored.record(departure);
 		}
 		throw new IllegalArgumentException("unknown command " + command);
+	}
+
+	/** The block's {@code CONFIG SET min-replicas-to-write}, when managed, kept by its CONFIG REWRITE. */
+	private void changeFence(MinReplicas managed, int toWrite) {
+		if (managed.managed()) {
+			this.fence = new MinReplicas(toWrite, managed.maxLag());
+			this.configuredFence = this.fence;
+		}
 	}
 
 	/** {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}, sent by the leader of {@code epoch}. */

@@ -1,11 +1,14 @@
 package io.redisha.protocol.simulation;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
@@ -73,6 +76,31 @@ class SimNodeTest {
 		ReplicationInfo info = info(this.replica, 19_500, List.of());
 		assertThat(info.masterLinkUp()).isFalse();
 		assertThat(info.masterLinkDownSeconds()).isEqualTo(12);
+	}
+
+	@Test
+	void aFencedMasterTakesWritesOnlyWhileAReplicaAcknowledgedWithinMaxLagAsRedisCountsIt() {
+		MinReplicas fence = new MinReplicas(1, Duration.ofSeconds(1));
+		this.master.manageFence(fence);
+		Action.FenceMaster fenceMaster = new Action.FenceMaster(MASTER, fence);
+		assertThat(execute(this.master, fenceMaster, 0)).isEqualTo(new Reply.Text("1", false));
+		assertThat(execute(this.master, fenceMaster, 0)).isEqualTo(new Reply.Text("0", false));
+		assertThat(this.master.takesWrites(0)).isFalse();
+		this.master.acknowledged(REPLICA, 1000);
+		assertThat(this.master.takesWrites(1000)).isTrue();
+		// Whole seconds of lag, recounted once a second: up to max-lag plus two seconds.
+		assertThat(this.master.takesWrites(3999)).isTrue();
+		assertThat(this.master.takesWrites(4000)).isFalse();
+		assertThat(execute(this.master, new Action.RecordDeparture(MASTER, "m1", null), 4000))
+			.isEqualTo(new Reply.Text("NOREPLICAS Not enough good replicas to write.", true));
+		Action.StoreConfiguration store = new Action.StoreConfiguration(MASTER,
+				new Configuration(1, 0, MASTER, List.of("m1")));
+		assertThat(execute(this.master, store, 4000)).isEqualTo(new Reply.Text("1", false));
+		// A demotion clears it, and the config file keeps that across a restart.
+		execute(this.master, new Action.Replicate(MASTER, REPLICA, 1, fence), 4000);
+		this.master.kill(4000);
+		this.master.restart(5000, 0, SimNode.Restart.AS_STANDALONE_MASTER);
+		assertThat(this.master.takesWrites(5000)).isTrue();
 	}
 
 	@Test

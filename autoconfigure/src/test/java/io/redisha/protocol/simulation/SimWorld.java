@@ -120,6 +120,7 @@ final class SimWorld {
 
 	SimNode addNode(NodeAddress address, int priority, NodeAddress master) {
 		SimNode node = new SimNode(address, priority, master, this.now, this.random);
+		node.manageFence(this.config.minReplicas());
 		this.nodes.put(address, node);
 		return node;
 	}
@@ -450,6 +451,9 @@ final class SimWorld {
 					node.startSync(this.now, master);
 				}
 				node.progressSync(this.now, master, offsetsBefore.get(master.address()));
+				if (node.linkUp()) {
+					master.acknowledged(node.address(), this.now);
+				}
 			}
 		}
 	}
