@@ -106,6 +106,12 @@ final class FailoverProcess {
 
 	private NodeAddress chosen;
 
+	/**
+	 * The chosen node's replication offset when it was chosen: promoted, it keeps its data, so
+	 * a master answering below it is the node restarted without it, not our promotion.
+	 */
+	private long chosenOffset;
+
 	private boolean aborted;
 
 	private long endedAt = -1;
@@ -183,6 +189,7 @@ final class FailoverProcess {
 			return;
 		}
 		this.chosen = choice.node().address();
+		this.chosenOffset = choice.node().info().offset();
 		long oldMasterOffset = this.host.lastMasterOffset(this.oldMaster);
 		if (oldMasterOffset >= 0) {
 			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
@@ -290,6 +297,12 @@ final class FailoverProcess {
 				this.lastRoleQueryAt = -1;
 			}
 			confirm(now, nodes.get(this.chosen), out);
+		}
+		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
+				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()
+				&& role.role().offset() < this.chosenOffset) {
+			abort(now, this.chosen + " answers as a master at offset " + role.role().offset() + ", below the "
+					+ this.chosenOffset + " it had when chosen: it restarted without its data");
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {

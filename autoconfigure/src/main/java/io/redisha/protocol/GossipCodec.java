@@ -66,6 +66,9 @@ public final class GossipCodec {
 				field(out, "ts", Long.toString(hello.sentAt()));
 				field(out, "ra", Long.toString(hello.masterReplyAge()));
 			}
+			if (hello.openVoteEpoch() > 0) {
+				field(out, "ov", Long.toString(hello.openVoteEpoch()));
+			}
 		}
 		else if (message instanceof Goodbye goodbye) {
 			header(out, "bye", message);
@@ -184,7 +187,7 @@ public final class GossipCodec {
 		}
 		return new Hello(group, sender, sequence, in.text("app"), in.number("ep"), master, configEpoch,
 				in.flag("down"), in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"),
-				in.values().containsKey("ts") ? in.number("ts") : -1, replyAge(in));
+				in.values().containsKey("ts") ? in.number("ts") : -1, replyAge(in), in.optionalNumber("ov"));
 	}
 
 	/** The sender's master reply age: -1 (never) or a number of milliseconds. */

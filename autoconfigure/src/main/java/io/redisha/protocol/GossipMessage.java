@@ -32,10 +32,14 @@ public sealed interface GossipMessage {
 	 * {@code master}, in milliseconds; -1 when never or not told. With {@code sentAt} it tells
 	 * a receiver the earliest moment the sender could vote to fail that master over (see
 	 * {@link WriteLease})
+	 * @param openVoteEpoch the epoch of a vote for an automatic failover the sender granted and
+	 * whose election it cannot yet call over; 0 when none. A fresh reply from the master does not
+	 * take back a vote already given, so such a sender is no evidence for the write fence
 	 */
 	record Hello(String group, String sender, long sequence, String application, long currentEpoch,
 			NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
-			Configuration config, long campaignEpoch, long sentAt, long masterReplyAge) implements GossipMessage {
+			Configuration config, long campaignEpoch, long sentAt, long masterReplyAge,
+			long openVoteEpoch) implements GossipMessage {
 
 		public Hello {
 			java.util.Objects.requireNonNull(maintenance, "maintenance");
@@ -50,14 +54,14 @@ public sealed interface GossipMessage {
 				Configuration config, boolean masterDown, long failoverEpoch, Maintenance maintenance,
 				long campaignEpoch) {
 			this(group, sender, sequence, application, currentEpoch, config.master(), config.epoch(), masterDown,
-					failoverEpoch, maintenance, config, campaignEpoch, -1, -1);
+					failoverEpoch, maintenance, config, campaignEpoch, -1, -1, 0);
 		}
 
 		/** A hello of a sender that holds no configuration and knows of no maintenance mode. */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
 				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch) {
 			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
-					Maintenance.NONE, null, 0, -1, -1);
+					Maintenance.NONE, null, 0, -1, -1, 0);
 		}
 
 	}

@@ -698,7 +698,9 @@ public final class GroupCoordinator {
 		List<WriteLease.Evidence> evidence = new ArrayList<>();
 		if (held != null && held.master().equals(this.master)) {
 			NodeState masterNode = this.nodes.get(this.master);
-			if (this.electorate.selfVotes() && masterNode != null && masterNode.lastValidReplyAt() >= 0) {
+			boolean inFailover = this.election != null || this.failover != null
+					|| openFailoverVote(now) > held.epoch();
+			if (this.electorate.selfVotes() && !inFailover && masterNode != null && masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(this.self.id(), masterNode.lastValidReplyAt()));
 			}
 			for (Peer peer : this.members.peers()) {
@@ -1189,7 +1191,8 @@ public final class GroupCoordinator {
 		}
 		return this.selector
 			.select(candidates, election.failingMaster(), now, maxInfoAge,
-					election.trigger() != GroupSnapshot.Trigger.SWITCHOVER)
+					election.trigger() != GroupSnapshot.Trigger.SWITCHOVER,
+					election.failingMaster().equals(this.master) ? this.masterSince : -1)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 
@@ -1308,7 +1311,8 @@ public final class GroupCoordinator {
 				emit(out, Type.VOTE_FOR_LEADER, epoch, this.master, request.sender());
 			}
 			publishVote(request, out);
-			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now);
+			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now,
+					request.purpose() == GossipMessage.Purpose.FAILOVER);
 			this.holdOffUntil = Math.max(this.holdOffUntil,
 					now + this.timers.electionTimeout() + this.random.nextLong(this.timers.helloEvery()));
 			if (this.election != null) {
@@ -1363,8 +1367,17 @@ public final class GroupCoordinator {
 		return candidate != null && candidate.doneWith(vote.epoch(), vote.requestSequence());
 	}
 
+	/**
+	 * The epoch of this member's vote for an automatic failover while that election may still
+	 * go on (see {@link #lastVoteSettled}); 0 when none.
+	 */
+	private long openFailoverVote(long now) {
+		return (this.lastVote != null && this.lastVote.failover() && !lastVoteSettled(now, null))
+				? this.lastVote.epoch() : 0;
+	}
+
 	/** A vote this member gave another member, and the sequence number of the request it answered. */
-	private record CastVote(long epoch, String candidate, long requestSequence, long at) {
+	private record CastVote(long epoch, String candidate, long requestSequence, long at, boolean failover) {
 	}
 
 	private void publishVote(VoteRequest request, List<Action> out) {
@@ -1516,7 +1529,7 @@ public final class GroupCoordinator {
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
 				this.currentEpoch, this.master, configEpoch(), this.masterDown,
 				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance, this.electorate.config(),
-				(this.election != null) ? this.election.epoch() : 0, now, replyAge), out);
+				(this.election != null) ? this.election.epoch() : 0, now, replyAge, openFailoverVote(now)), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {

@@ -35,6 +35,9 @@ final class Peer {
 	/** When, on this member's clock, it last had a valid reply from {@link #master}; -1 when unknown. */
 	private long masterReplyAt = -1;
 
+	/** The epoch of an automatic failover vote it gave and cannot call over yet; 0 when none. */
+	private long openVoteEpoch;
+
 	Peer(String id, long now) {
 		this.id = id;
 		this.lastSeenAt = now;
@@ -74,6 +77,7 @@ final class Peer {
 		this.failoverEpoch = hello.failoverEpoch();
 		this.helloAt = now;
 		this.masterReplyAt = -1;
+		this.openVoteEpoch = hello.openVoteEpoch();
 		if (hello.sentAt() >= 0) {
 			this.clock.sample(now, hello.sentAt());
 			if (hello.masterReplyAge() >= 0) {
@@ -84,14 +88,17 @@ final class Peer {
 	}
 
 	/**
-	 * When, on this member's clock, its latest hello says it last had a valid reply from
-	 * {@code master}, holding configuration {@code held}; -1 when it follows another master or
-	 * configuration, or did not say. It grants no vote to fail that master over before this
-	 * time plus down-after.
+	 * When, on this member's clock, its latest hello says it last had a valid reply from the
+	 * master of configuration {@code held}, holding a configuration of the same epoch (its
+	 * version may differ by the voter change under way); -1 when it follows another master or
+	 * epoch, or did not say, and while it may be helping to fail that master over already: a
+	 * candidate, a leader, or a voter whose vote for a failover is still open. Otherwise it grants
+	 * no vote to fail that master over before this time plus down-after.
 	 */
 	long masterReplyAt(Configuration held) {
-		return (this.config != null && held.is(this.config.epoch(), this.config.version())
-				&& held.master().equals(this.master)) ? this.masterReplyAt : -1;
+		boolean inFailover = this.campaignEpoch > 0 || this.failoverEpoch > 0 || this.openVoteEpoch > held.epoch();
+		return (this.config != null && this.config.epoch() == held.epoch() && held.master().equals(this.master)
+				&& !inFailover) ? this.masterReplyAt : -1;
 	}
 
 	/** The configuration its latest hello holds; null when none. */

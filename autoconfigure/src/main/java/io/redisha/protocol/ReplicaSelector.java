@@ -43,7 +43,7 @@ final class ReplicaSelector {
 	}
 
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now) {
-		return select(nodes, failed, now, maxInfoAge(this.timers), true);
+		return select(nodes, failed, now, maxInfoAge(this.timers), true, -1);
 	}
 
 	/**
@@ -51,9 +51,11 @@ final class ReplicaSelector {
 	 * master accepts INFO of the calm-time period)
 	 * @param failingOver whether the failed master is replaced without its consent (automatic or
 	 * forced failover), rather than handing over to a target a switchover brings up to date
+	 * @param failedMasterSince since when this member has followed the failed node as master;
+	 * -1 when unknown
 	 */
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge,
-			boolean failingOver) {
+			boolean failingOver, long failedMasterSince) {
 		NodeState failedNode = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed)) {
@@ -61,7 +63,7 @@ final class ReplicaSelector {
 			}
 		}
 		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
-				this.timers.masterRebootDownAfter());
+				this.timers.masterRebootDownAfter(), failedMasterSince);
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
 		boolean refuseStreaming = failingOver && !rebooted(failedNode, now);
 		List<NodeState> masters = new ArrayList<>();
@@ -84,7 +86,8 @@ final class ReplicaSelector {
 		long needed = (best != null) ? Math.max(best.info().offset(), history.someOfIt()) : history.someOfIt();
 		Optional<NodeState> promoted = masters.stream()
 			.filter((node) -> node.info().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
-					&& node.info().holds(history.id(), needed))
+					&& node.info().holds(history.id(), needed)
+					&& !history.branchedOff(node.info().replicationId(), node.info().offset()))
 			.max(Comparator.comparingLong((NodeState node) -> node.info().offset()));
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));
@@ -117,7 +120,8 @@ final class ReplicaSelector {
 		ReplicationInfo info = node.info();
 		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
 		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge
-				|| info.loading() || info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)) {
+				|| info.loading() || info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)
+				|| history.branchedOff(info.replicationId(), info.offset())) {
 			return false;
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;

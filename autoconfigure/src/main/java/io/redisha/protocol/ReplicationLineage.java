@@ -19,8 +19,21 @@ final class ReplicationLineage {
 	 *
 	 * @param id the replication id; empty when unknown
 	 * @param offset the failed master's offset in it as last seen
+	 * @param seenAsReplica whether the failed master was last seen as a replica: it was promoted
+	 * since, at an offset not known here, and left this history there for one of its own. A
+	 * node further along this history went on without it (a stale branch), unless it is within
+	 * what the failed master was seen to hold
 	 */
-	record History(String id, long offset) {
+	record History(String id, long offset, boolean seenAsReplica) {
+
+		History(String id, long offset) {
+			this(id, offset, false);
+		}
+
+		/** Whether a node's data, in this history up to {@code nodeOffset}, may have branched off it. */
+		boolean branchedOff(String nodeReplicationId, long nodeOffset) {
+			return this.seenAsReplica && this.id.equals(nodeReplicationId) && nodeOffset > this.offset;
+		}
 
 		/**
 		 * The least offset a node must hold to have some of the data: none of a group that never
@@ -37,14 +50,17 @@ final class ReplicationLineage {
 	 * INFO, but from the INFO before its restart while {@code rebootWindow} after a restart
 	 * lasts (a master restarted without its data is failed over to replicas that still have
 	 * it). When this member never read its INFO, as its replicas that are in sync with it report
-	 * it (the most advanced one).
+	 * it (the most advanced one). {@code masterSince}: since when this member has followed the
+	 * failed node as master (-1 when unknown): INFO from before says replica, from before its
+	 * promotion.
 	 */
 	static History ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
-			long rebootWindow) {
+			long rebootWindow, long masterSince) {
 		if (failedNode != null && failedNode.info() != null) {
 			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart()
 					: failedNode.info();
-			return new History(seen.replicationId(), seen.offset());
+			return new History(seen.replicationId(), seen.offset(),
+					seen.role() == Role.REPLICA && failedNode.infoAt() < masterSince);
 		}
 		ReplicationInfo mostAdvanced = null;
 		for (NodeState node : nodes) {

@@ -212,7 +212,7 @@ class ReplicaSelectorTest {
 		replica("10.0.0.3:1", "master_last_io_seconds_ago:3\n");
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
 			.as("down-after 1 s: fence-after 600 ms, so silent for 3 s or less is streaming").isEmpty();
-		assertThat(consistent.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), false))
+		assertThat(consistent.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), false, -1))
 			.isPresent();
 		replica("10.0.0.4:1", "master_last_io_seconds_ago:4\n");
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
@@ -227,6 +227,28 @@ class ReplicaSelectorTest {
 		replica("10.0.0.3:1", "master_link_status:down\nmaster_link_down_since_seconds:1\n");
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
 			.contains(NodeAddress.parse("10.0.0.3:1"));
+	}
+
+	@Test
+	void aFailedMasterLastSeenAsAReplicaLeftItsHistoryWhereSeenSoANodeFurtherAlongItWentOnWithoutIt() {
+		// promoted at 99,000, after this member's last INFO of it, which showed it replicating HISTORY at 1000
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.9\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
+		long followedSince = this.now - 1000;
+		replica("10.0.0.2:1", "slave_repl_offset:5000\n");
+		assertThat(choiceFollowingSince(followedSince)).as("5000 of HISTORY: a branch the failed master never had")
+			.isEmpty();
+		assertThat(choiceFollowingSince(-1)).as("INFO not known to predate its promotion").isPresent();
+		nowMaster("10.0.0.9:6379", "role:master\nrun_id:x\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:5000\n");
+		assertThat(choiceFollowingSince(followedSince)).as("neither is the node it replicated, further along")
+			.isEmpty();
+		replica("10.0.0.3:1", "slave_repl_offset:900\n");
+		assertThat(choiceFollowingSince(followedSince)).contains(NodeAddress.parse("10.0.0.3:1"));
+	}
+
+	private Optional<NodeAddress> choiceFollowingSince(long failedMasterSince) {
+		return this.selector.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), true,
+				failedMasterSince).map((c) -> c.node().address());
 	}
 
 }

@@ -107,7 +107,7 @@ final class InvariantChecker {
 	/** Records every acknowledged write from now on, and fails when two masters take the majority's writes at once. */
 	void checkWrites() {
 		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get,
-				this.config.fencing().mode() == PartitionMode.CONSISTENT);
+				(this.config.fencing().mode() == PartitionMode.CONSISTENT) ? this.config.fencing().fenceAfter().toMillis() : 0);
 		observeReach();
 	}
 

@@ -7,13 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.StoredConfiguration;
 
 /**
  * Ground truth of which nodes the majority can reach, kept over time: a node is reached when
- * it runs and serves (not dead, SIGSTOPped or loading) and more than half of the member slots
- * have a live incarnation with a working network path to it in both directions, whatever the
- * members themselves believe. Each stretch in which a node that was reached is not is a
+ * it runs and serves (not dead, SIGSTOPped or loading) and more than half of the electorate
+ * can reach it through a working network path in both directions, whatever the members
+ * themselves believe. The electorate is the newest configuration stored in any node's data,
+ * its voters less those recorded as departed, each counted while its incarnation is alive;
+ * before any configuration is stored, every member slot counts (a majority of slots is then
+ * needed to found one). Each stretch in which a node that was reached is not is a
  * {@link Loss}, with every node's data and master at its start (before the members start,
  * no node was ever reached, so none is lost).
  */
@@ -26,8 +31,11 @@ final class MajorityReach {
 	/** Takes note of who reaches what now; called after every fault and at every tick. */
 	void observe(long now, Collection<SimMember> slots, SimNetwork network, Collection<SimNode> nodes) {
 		Map<NodeAddress, SimNode.State> states = null;
+		List<SimMember> electorate = new ArrayList<>();
+		int electorateSize = electorate(nodes, slots, electorate);
 		for (SimNode node : nodes) {
-			boolean reachedNow = node.isRunning() && !node.isLoading(now) && reachers(node, slots, network) * 2 > slots.size();
+			boolean reachedNow = node.isRunning() && !node.isLoading(now)
+					&& reachers(node, electorate, network) * 2 > electorateSize;
 			boolean reachedBefore = Boolean.TRUE.equals(this.reached.put(node.address(), reachedNow));
 			List<Loss> history = this.losses.computeIfAbsent(node.address(), (address) -> new ArrayList<>());
 			if (reachedBefore && !reachedNow) {
@@ -38,6 +46,36 @@ final class MajorityReach {
 				history.get(history.size() - 1).until = now;
 			}
 		}
+	}
+
+	/**
+	 * Fills {@code live} with the electorate's live incarnations and returns the electorate's
+	 * size: the newest stored configuration's voters less the departed, or every slot.
+	 */
+	private static int electorate(Collection<SimNode> nodes, Collection<SimMember> slots, List<SimMember> live) {
+		StoredConfiguration newest = null;
+		for (SimNode node : nodes) {
+			StoredConfiguration stored = node.storedConfiguration();
+			if (stored.config() != null && (newest == null || newer(stored.config(), newest.config()))) {
+				newest = stored;
+			}
+		}
+		if (newest == null) {
+			live.addAll(slots);
+			return slots.size();
+		}
+		List<String> voters = new ArrayList<>(newest.config().voters());
+		voters.removeAll(newest.departed().keySet());
+		for (SimMember member : slots) {
+			if (voters.contains(member.id())) {
+				live.add(member);
+			}
+		}
+		return voters.size();
+	}
+
+	private static boolean newer(Configuration config, Configuration than) {
+		return config.epoch() > than.epoch() || config.epoch() == than.epoch() && config.version() > than.version();
 	}
 
 	private static int reachers(SimNode node, Collection<SimMember> slots, SimNetwork network) {

@@ -11,6 +11,7 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
+import io.redisha.protocol.StoredConfiguration;
 import io.redisha.protocol.StoredHash;
 
 /**
@@ -195,6 +196,11 @@ final class SimNode {
 	/** Since when it is a master (restarts included); -1 while a replica. */
 	long masterSince() {
 		return this.masterSince;
+	}
+
+	/** The group's configuration stored in its data; {@link StoredConfiguration#NONE} when none. */
+	StoredConfiguration storedConfiguration() {
+		return this.stored.content();
 	}
 
 	boolean linkUp() {

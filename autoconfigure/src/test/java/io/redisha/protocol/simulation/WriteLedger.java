@@ -45,8 +45,14 @@ final class WriteLedger {
 
 	private final LongFunction<NodeAddress> forcedFailoverOf;
 
-	/** Whether members fence their clients' writes (consistent partition mode). */
-	private final boolean fenced;
+	/**
+	 * In consistent partition mode, how long after the majority lost a master (or, later, the
+	 * successor stopped receiving its data) its members may still admit writes to it:
+	 * fence-after, plus a tick (the simulated clients write on ticks), plus the network's
+	 * largest delay (a member places a hello no earlier than the least delay it has seen after
+	 * its send time, and all it has seen may have been delayed); 0 in available mode.
+	 */
+	private final long fenceWindow;
 
 	private final List<AcknowledgedWrite> writes = new ArrayList<>();
 
@@ -59,13 +65,15 @@ final class WriteLedger {
 	/**
 	 * @param forcedFailoverOf the master an operator's forced failover of that epoch replaced;
 	 * null when the epoch was no forced failover
-	 * @param fenced whether members fence their clients' writes: then no write is ever taken
-	 * by a deposed master once its successor was promoted, unless an operator forced that
+	 * @param fenceAfter the members' fence-after in consistent partition mode, 0 in available
+	 * mode: then a deposed master never takes a write through a member more than fence-after
+	 * after the majority lost it, nor once its successor was promoted, unless an operator forced
+	 * that failover
 	 */
-	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf, boolean fenced) {
+	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf, long fenceAfter) {
 		this.reach = reach;
 		this.forcedFailoverOf = forcedFailoverOf;
-		this.fenced = fenced;
+		this.fenceWindow = (fenceAfter > 0) ? fenceAfter + SimWorld.TICK_MILLIS + SimNetwork.MAX_DELAY_BOUND : 0;
 	}
 
 	/**
@@ -135,7 +143,7 @@ final class WriteLedger {
 			if (this.destroyed.get((int) write.id())) {
 				verdict.destroyed++;
 			}
-			else if (!write.majority()) {
+			else if (!write.majority() && beforeTheFence(write, history)) {
 				verdict.inMinority++;
 			}
 			else {
@@ -143,6 +151,29 @@ final class WriteLedger {
 			}
 		}
 		return verdict;
+	}
+
+	/**
+	 * Whether a write the majority could not see was taken before the members' fence closed:
+	 * always in available mode; in consistent mode within the fence window of that loss, or of
+	 * the last write of the same master that the final data holds, if later (while the replicas
+	 * still streamed from it, a member may admit writes on their evidence, see WriteLease).
+	 */
+	private boolean beforeTheFence(AcknowledgedWrite write, FinalHistory history) {
+		if (this.fenceWindow == 0) {
+			return true;
+		}
+		MajorityReach.Loss loss = this.reach.lossDuring(write.node(), write.at(), write.at());
+		long from = (loss != null) ? loss.since() : Long.MIN_VALUE / 2;
+		for (AcknowledgedWrite kept : this.writes) {
+			if (kept.at() > write.at()) {
+				break;
+			}
+			if (kept.node().equals(write.node()) && kept.at() > from && history.data.contains(kept)) {
+				from = kept.at();
+			}
+		}
+		return write.at() <= from + this.fenceWindow;
 	}
 
 	private void judgeLoss(AcknowledgedWrite write, FinalHistory history, SimNode finalMaster, Verdict verdict) {
@@ -177,6 +208,12 @@ final class WriteLedger {
 					: "its history shares nothing with the write's, and starts with ") + successor
 					+ ", while the majority could reach " + write.node();
 		}
+		else if (write.at() >= replacement.since() && this.fenceWindow > 0 && !replacement.forced()) {
+			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor + ", and "
+					+ write.node() + " took the write through a member after the fence should have closed: "
+					+ this.fenceWindow + " ms after the majority lost it at " + seconds(replacement.since())
+					+ ", or after the successor's promotion";
+		}
 		else if (write.at() >= replacement.since()) {
 			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor + ", and "
 					+ write.node() + " took the write more than " + STALE_ROUTE_MILLIS
@@ -207,7 +244,8 @@ final class WriteLedger {
 			return (fromPrefix || replicaThen(write, replacement))
 					&& !replacement.successorThen().data().contains(write);
 		}
-		if (this.fenced && !replacement.forced() && write.at() >= successor.createdAt()) {
+		if (this.fenceWindow > 0 && !replacement.forced()
+				&& (write.at() >= successor.createdAt() || write.at() > replacement.since() + this.fenceWindow)) {
 			return false;
 		}
 		return write.at() - STALE_ROUTE_MILLIS <= replacement.back();
@@ -219,13 +257,13 @@ final class WriteLedger {
 	 */
 	private Replacement replacement(NodeAddress oldMaster, Segment successor) {
 		long promoted = successor.createdAt();
+		boolean forced = successor.epoch() != Segment.NO_EPOCH
+				&& oldMaster.equals(this.forcedFailoverOf.apply(successor.epoch()));
 		MajorityReach.Loss loss = this.reach.lossDuring(oldMaster, promoted - GRACE_MILLIS, promoted);
 		if (loss != null) {
 			return new Replacement(loss.since(), Math.max(loss.until(), promoted), loss.stateOf(successor.node()),
-					false);
+					forced);
 		}
-		boolean forced = successor.epoch() != Segment.NO_EPOCH
-				&& oldMaster.equals(this.forcedFailoverOf.apply(successor.epoch()));
 		return forced ? new Replacement(promoted, promoted,
 				new SimNode.State(new Lineage(successor.parent(), successor.from()), oldMaster), true) : null;
 	}
