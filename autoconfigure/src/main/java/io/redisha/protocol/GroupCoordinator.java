@@ -699,7 +699,7 @@ public final class GroupCoordinator {
 		if (held != null && held.master().equals(this.master)) {
 			NodeState masterNode = this.nodes.get(this.master);
 			boolean inFailover = this.election != null || this.failover != null
-					|| openFailoverVote(now) > held.epoch();
+					|| openFailoverVote() > held.epoch();
 			if (this.electorate.selfVotes() && !inFailover && masterNode != null && masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(this.self.id(), masterNode.lastValidReplyAt()));
 			}
@@ -1368,12 +1368,19 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * The epoch of this member's vote for an automatic failover while that election may still
-	 * go on (see {@link #lastVoteSettled}); 0 when none.
+	 * The epoch of this member's vote for an automatic failover until it knows how that election
+	 * ended: the configuration of that epoch (or a later one) arrived, or the candidate said in a
+	 * later hello that it is neither candidate nor leader in it; 0 when none. Unlike
+	 * {@link #lastVoteSettled}, no timeout closes it: a leader may have promoted a replica this
+	 * member cannot see, and the master it follows may be deposed for good.
 	 */
-	private long openFailoverVote(long now) {
-		return (this.lastVote != null && this.lastVote.failover() && !lastVoteSettled(now, null))
-				? this.lastVote.epoch() : 0;
+	private long openFailoverVote() {
+		CastVote vote = this.lastVote;
+		if (vote == null || !vote.failover() || configEpoch() >= vote.epoch()) {
+			return 0;
+		}
+		Peer candidate = this.members.get(vote.candidate());
+		return (candidate != null && candidate.doneWith(vote.epoch(), vote.requestSequence())) ? 0 : vote.epoch();
 	}
 
 	/** A vote this member gave another member, and the sequence number of the request it answered. */
@@ -1529,7 +1536,7 @@ public final class GroupCoordinator {
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
 				this.currentEpoch, this.master, configEpoch(), this.masterDown,
 				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance, this.electorate.config(),
-				(this.election != null) ? this.election.epoch() : 0, now, replyAge, openFailoverVote(now)), out);
+				(this.election != null) ? this.election.epoch() : 0, now, replyAge, openFailoverVote()), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {
