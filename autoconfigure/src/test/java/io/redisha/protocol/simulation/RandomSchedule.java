@@ -214,12 +214,16 @@ final class RandomSchedule {
 		// Once the restarted members learned the configuration: the operator replaces voters that crashed for good.
 		world.at(healAt + 8000, "operator: replace dead voters", SimWorld::replaceDeadVoters);
 		if (this.pausesFailover) {
-			// Members restarted by the heal may not know of a pause yet: every member asks a little later.
-			world.at(healAt + 5000, "operator: resume automatic failover everywhere", (w) -> {
-				for (int i = 1; i <= this.memberCount; i++) {
-					w.operate("m" + i, (p) -> p.resume(w.now()));
-				}
-			});
+			// Members restarted by the heal may not know of a pause yet, and a member frozen at the
+			// first round ignores it: every member asks a little later, and once more after the
+			// longest freeze.
+			for (long after : new long[] { 5000, 12_000 }) {
+				world.at(healAt + after, "operator: resume automatic failover everywhere", (w) -> {
+					for (int i = 1; i <= this.memberCount; i++) {
+						w.operate("m" + i, (p) -> p.resume(w.now()));
+					}
+				});
+			}
 		}
 		world.runUntil(healAt + QUIET_MILLIS);
 		NodeAddress master = world.checker().checkConverged();
