@@ -92,11 +92,27 @@ final class ReplicaSelector {
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));
 		}
-		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
+		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge) && othersAnswer(nodes, failed, now, maxInfoAge)
 				&& (best == null || best.info().offset() < failedNode.info().offset())) {
 			return Optional.of(new Choice(failedNode, false));
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false));
+	}
+
+	/**
+	 * Whether every other node answers with fresh INFO: a switchover's target that does not
+	 * may still hold the promotion its leader sent (a frozen process runs it when it wakes), and
+	 * promoting the demoted master again would then leave two masters. Waiting for it is safe:
+	 * once it answers, it is either a master to adopt or a replica that caught up or not.
+	 */
+	private boolean othersAnswer(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge) {
+		for (NodeState node : nodes) {
+			if (!node.address().equals(failed) && (node.status(now, this.timers.downAfter()) != NodeStatus.UP
+					|| node.info() == null || now - node.infoAt() > maxInfoAge)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -43,7 +43,11 @@ class LoadingMasterTest {
 		// Uncompressed, so the file is large enough for the server to answer clients while loading it.
 		master.command("CONFIG", "SET", "rdbcompression", "no");
 		master.command("DEBUG", "POPULATE", Integer.toString(KEYS), "loading", Integer.toString(VALUE_BYTES));
-		master.command("SAVE");
+		// The replicas' first full sync may still run a background save, which SAVE refuses.
+		await("a SAVE after the replicas' initial sync").atMost(SETTLE_WITHIN)
+			.pollInterval(Duration.ofMillis(50))
+			.ignoreExceptionsInstanceOf(RedisErrorReplyException.class)
+			.until(() -> "OK".equals(master.command("SAVE")));
 		master.command("CONFIG", "SET", "key-load-delay", KEY_LOAD_DELAY_MICROS);
 		ScenarioMembers members = scenario.startMembers(3, 2);
 
