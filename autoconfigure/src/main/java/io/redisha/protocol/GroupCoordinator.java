@@ -700,7 +700,8 @@ public final class GroupCoordinator {
 			NodeState masterNode = this.nodes.get(this.master);
 			boolean inFailover = this.election != null || this.failover != null
 					|| openFailoverVote() > held.epoch();
-			if (this.electorate.selfVotes() && !inFailover && masterNode != null && masterNode.lastValidReplyAt() >= 0) {
+			if (this.electorate.selfVotes() && !inFailover && masterNode != null
+					&& masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(this.self.id(), masterNode.lastValidReplyAt()));
 			}
 			for (Peer peer : this.members.peers()) {

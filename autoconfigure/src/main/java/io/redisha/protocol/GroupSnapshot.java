@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An immutable picture of one group as one member sees it, for the endpoint, health and
@@ -38,7 +39,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 		replicas = List.copyOf(replicas);
 		members = List.copyOf(members);
 		history = List.copyOf(history);
-		java.util.Objects.requireNonNull(fence, "fence");
+		Objects.requireNonNull(fence, "fence");
 	}
 
 	/** Whether this member lets its application write at {@code nowMs} (the coordinator's clock). */
@@ -106,8 +107,8 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 				"available mode", -1, 0, 0, false);
 
 		public FenceSnapshot {
-			java.util.Objects.requireNonNull(mode, "mode");
-			java.util.Objects.requireNonNull(reason, "reason");
+			Objects.requireNonNull(mode, "mode");
+			Objects.requireNonNull(reason, "reason");
 		}
 
 		/** Whether a write at {@code nowMs} (the coordinator's clock) is admitted. */

@@ -65,7 +65,10 @@ final class ReplicaSelector {
 		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
 				this.timers.masterRebootDownAfter(), failedMasterSince);
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
-		boolean refuseStreaming = failingOver && !rebooted(failedNode, now);
+		// A master failed over for restarting within master-reboot-down-after lost what its
+		// replicas, streaming from it again, still hold: the operator chose to fail it over.
+		boolean refuseStreaming = failingOver && !(failedNode != null
+				&& ReplicationLineage.restartedMaster(failedNode, now, this.timers.masterRebootDownAfter()));
 		List<NodeState> masters = new ArrayList<>();
 		NodeState best = null;
 		for (NodeState node : nodes) {
@@ -79,7 +82,8 @@ final class ReplicaSelector {
 				masters.add(node);
 			}
 			else if (eligible(node, history, masterDownFor, now, maxInfoAge)
-					&& !(refuseStreaming && streamsFromLiveMaster(node.info())) && (best == null || PREFERENCE.compare(node, best) < 0)) {
+					&& !(refuseStreaming && streamsFromLiveMaster(node.info()))
+					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
 			}
 		}
@@ -92,7 +96,8 @@ final class ReplicaSelector {
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));
 		}
-		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge) && othersAnswer(nodes, failed, now, maxInfoAge)
+		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
+				&& othersAnswer(nodes, failed, now, maxInfoAge)
 				&& (best == null || best.info().offset() < failedNode.info().offset())) {
 			return Optional.of(new Choice(failedNode, false));
 		}
@@ -142,17 +147,6 @@ final class ReplicaSelector {
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;
 		return linkDownMillis <= masterDownFor + 10 * this.timers.downAfter();
-	}
-
-	/**
-	 * Whether the failed master counts as down because it restarted within
-	 * master-reboot-down-after: its replicas stream from it again, but from a master that lost
-	 * what they hold, which the operator chose to fail over.
-	 */
-	private boolean rebooted(NodeState failedNode, long now) {
-		long window = this.timers.masterRebootDownAfter();
-		return failedNode != null && window > 0 && failedNode.restartedAt() >= 0
-				&& now - failedNode.restartedAt() <= window;
 	}
 
 	/**

@@ -74,7 +74,11 @@ final class AcknowledgedWrites implements AutoCloseable {
 
 	/** The acknowledged keys that {@code node} does not have. */
 	List<String> missingOn(RedisServerProcess node) {
-		List<String> keys = List.copyOf(this.acknowledged);
+		return missing(node, List.copyOf(this.acknowledged));
+	}
+
+	/** The {@code keys} that {@code node} does not have, asked in batches. */
+	static List<String> missing(RedisServerProcess node, List<String> keys) {
 		List<String> missing = new ArrayList<>();
 		for (int from = 0; from < keys.size(); from += BATCH) {
 			List<String> batch = keys.subList(from, Math.min(from + BATCH, keys.size()));

@@ -160,11 +160,10 @@ class PartitionFenceTest {
 
 		/** The keys acknowledged after {@code nanos} that {@code node} does not hold. */
 		List<String> missingOn(RedisServerProcess node, long nanos) {
-			return this.acknowledged.stream()
+			return AcknowledgedWrites.missing(node, this.acknowledged.stream()
 				.filter((write) -> write.getValue() > nanos)
 				.map(Map.Entry::getKey)
-				.filter((key) -> ((Number) node.command("EXISTS", key)).longValue() == 0)
-				.toList();
+				.toList());
 		}
 
 		@Override
