@@ -657,6 +657,16 @@ public final class GroupCoordinator {
 	}
 
 	/** Why the last rejected gossip message was rejected; null when none was. */
+	/** Whether this member's application may write now: {@link GroupSnapshot#admitsWrites}, without the rest of a snapshot. */
+	public boolean admitsWrites(long nowMillis) {
+		return fenceSnapshot(nowMillis).admitsWrites(nowMillis);
+	}
+
+	/** The configuration this member holds (who elects, and the master); null before it learns one. */
+	public Configuration configuration() {
+		return this.electorate.config();
+	}
+
 	public String lastRejection() {
 		return this.lastRejection;
 	}

@@ -32,6 +32,16 @@ public record StoredConfiguration(Configuration config, Map<String, Departure> d
 		return "__redis-ha__:config:" + group;
 	}
 
+	/**
+	 * The error a node's guard answers to a promotion or repointing of an older configuration
+	 * than the one its data holds: the command was decided before the group moved on (a member
+	 * frozen meanwhile, or a connection that held it), so it changes nothing.
+	 */
+	public static String newerEpochError(long storedEpoch, long commandEpoch) {
+		return "STALE the node's configuration is of epoch " + storedEpoch + ", newer than the command's epoch "
+				+ commandEpoch + ": role not changed";
+	}
+
 	/** The hash's fields for a configuration (departures are recorded separately). */
 	public static Map<String, String> fields(Configuration config) {
 		Map<String, String> fields = new LinkedHashMap<>();

@@ -55,6 +55,22 @@ final class ConfigurationCommands {
 		return redis.hgetall(this.key).toCompletableFuture();
 	}
 
+	/**
+	 * {@code WATCH} the hash and read its epoch: -1 when it holds none, or one that does not
+	 * parse (an unreadable hash counts as none, as with INFO).
+	 */
+	CompletableFuture<Long> watchEpoch(RedisAsyncCommands<String, String> redis) {
+		redis.watch(this.key);
+		return redis.hget(this.key, "epoch").toCompletableFuture().handle((epoch, failure) -> {
+			try {
+				return (failure == null && epoch != null) ? Long.parseLong(epoch) : -1L;
+			}
+			catch (NumberFormatException ex) {
+				return -1L;
+			}
+		});
+	}
+
 	CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store) {
 		Configuration config = store.config();
 		Configuration replacing = store.replacing();

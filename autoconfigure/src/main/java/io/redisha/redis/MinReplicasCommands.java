@@ -29,12 +29,16 @@ final class MinReplicasCommands {
 	/** The link's lock: commands written from a reply's thread must not land inside a MULTI block. */
 	private final Object dispatchLock;
 
+	/** Told of each MULTI block written, under the lock: its EXEC ends a role change's WATCH. */
+	private final Runnable blockWritten;
+
 	private volatile boolean refusalLogged;
 
-	MinReplicasCommands(NodeAddress node, MinReplicas group, Object dispatchLock) {
+	MinReplicasCommands(NodeAddress node, MinReplicas group, Object dispatchLock, Runnable blockWritten) {
 		this.node = node;
 		this.group = group;
 		this.dispatchLock = dispatchLock;
+		this.blockWritten = blockWritten;
 	}
 
 	/**
@@ -52,6 +56,7 @@ final class MinReplicasCommands {
 		if (!this.group.managed()) {
 			return write.get();
 		}
+		this.blockWritten.run();
 		redis.multi();
 		redis.configSet(toWriteName(legacy), "0");
 		CompletableFuture<R> written = write.get();

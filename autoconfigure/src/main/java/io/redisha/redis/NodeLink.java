@@ -52,6 +52,9 @@ public final class NodeLink implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
 
+	/** How often a role change checks the stored epoch again when other blocks interleave. */
+	private static final int GUARD_ATTEMPTS = 3;
+
 	private final NodeAddress node;
 
 	private final String channel;
@@ -69,6 +72,9 @@ public final class NodeLink implements AutoCloseable {
 	private final Executor connector;
 
 	private final Object dispatchLock = new Object();
+
+	/** How many MULTI blocks were written on the command connection (guarded by the dispatch lock). */
+	private long blocksWritten;
 
 	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
 
@@ -102,7 +108,7 @@ public final class NodeLink implements AutoCloseable {
 		this.node = node;
 		this.channel = channel;
 		this.configuration = new ConfigurationCommands(configurationKey);
-		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock);
+		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock, () -> this.blocksWritten++);
 		this.timeout = settings.timeout();
 		this.gossip = gossip;
 		this.uri = settings.uri();
@@ -252,10 +258,12 @@ public final class NodeLink implements AutoCloseable {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);
 		}
 		if (command instanceof Action.Promote promote) {
-			return reconfigure(redis, null, promote.minReplicas());
+			return guardedReconfigure(redis, new RoleChange(promote.epoch(), null, promote.minReplicas(), true),
+					GUARD_ATTEMPTS);
 		}
 		if (command instanceof Action.Replicate replicate) {
-			return reconfigure(redis, replicate.master(), replicate.minReplicas());
+			return guardedReconfigure(redis,
+					new RoleChange(replicate.epoch(), replicate.master(), replicate.minReplicas(), true), GUARD_ATTEMPTS);
 		}
 		if (command instanceof Action.FenceMaster fence) {
 			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), Replies.lacksReplicaof(this.serverVersion));
@@ -303,45 +311,102 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
+	 * A role change, of the configuration of {@code epoch}: {@code master} null promotes.
+	 * {@code complete} also rewrites the config file and cuts the node's clients, in the block.
+	 */
+	private record RoleChange(long epoch, NodeAddress master, MinReplicas fence, boolean complete) {
+
+		RoleChange plain() {
+			return new RoleChange(this.epoch, this.master, this.fence, false);
+		}
+
+	}
+
+	/**
+	 * Changes the node's role only while its data holds no configuration newer than the
+	 * command's epoch: {@code WATCH} the configuration hash and read its epoch, then queue the
+	 * block, which EXEC discards if the hash changed in between. A command decided before the
+	 * group moved on (its member frozen since, or a connection that held it through a
+	 * partition) so changes nothing: a promotion's leader stores the new configuration on the
+	 * new master, from where it reaches every replica. Another MULTI block written on this
+	 * connection in between ends the WATCH with its EXEC: then the check is made again.
+	 * Called with the dispatch lock held.
+	 */
+	private CompletableFuture<Reply> guardedReconfigure(RedisAsyncCommands<String, String> redis, RoleChange change,
+			int attempts) {
+		long blocksBefore = this.blocksWritten;
+		return this.configuration.watchEpoch(redis).thenCompose((storedEpoch) -> {
+			synchronized (this.dispatchLock) {
+				if (storedEpoch > change.epoch()) {
+					redis.unwatch();
+					return CompletableFuture.completedFuture(
+							(Reply) new Reply.Text(StoredConfiguration.newerEpochError(storedEpoch, change.epoch()), true));
+				}
+				if (this.blocksWritten != blocksBefore) {
+					return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
+							: CompletableFuture.completedFuture((Reply) new Reply.Failed(
+									"other transactions kept interleaving with the role change on " + this.node));
+				}
+				return reconfigure(redis, change);
+			}
+		});
+	}
+
+	/**
 	 * {@code MULTI; REPLICAOF ...; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE
 	 * pubsub; INFO; EXEC}: the INFO inside the block reports the node right after its change
 	 * (a demoted master's final offset). CLIENT KILL skips the calling client, so this
 	 * connection survives and delivers the reply; our subscription is killed and reopened by
 	 * the next command. A managed master-side fence changes with the role, in the same block.
+	 * A plain change is {@code MULTI; REPLICAOF ...; INFO; EXEC} with the fence set around it.
 	 */
-	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, NodeAddress master,
-			MinReplicas fence) {
+	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, RoleChange change) {
+		this.blocksWritten++;
+		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
+		if (!change.complete() && change.fence().managed() && change.master() == null) {
+			this.minReplicas.set(redis, change.fence(), legacy);
+		}
 		RedisFuture<String> begin = redis.multi();
-		RedisFuture<String> change = changeRole(redis, master, fence);
-		RedisFuture<String> rewrite = redis.configRewrite();
-		redis.clientKill(KillArgs.Builder.typeNormal());
-		redis.clientKill(KillArgs.Builder.typePubsub());
+		RedisFuture<String> role = change.complete() ? changeRole(redis, change.master(), change.fence())
+				: changeRole(redis, change.master());
+		if (change.complete()) {
+			warnIfNotRewritten(redis.configRewrite());
+			redis.clientKill(KillArgs.Builder.typeNormal());
+			redis.clientKill(KillArgs.Builder.typePubsub());
+		}
 		RedisFuture<String> info = redis.info();
 		CompletableFuture<TransactionResult> exec = redis.exec().toCompletableFuture();
+		if (!change.complete() && change.fence().managed() && change.master() != null) {
+			this.minReplicas.clear(redis, legacy);
+		}
+		return begin.toCompletableFuture().thenCompose((ok) -> exec).handle((result, failure) -> {
+			if (failure == null) {
+				return result.wasDiscarded()
+						? CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on "
+								+ this.node + ": the group's configuration changed while the role change was checked"))
+						: changedRole(role, info);
+			}
+			String abort = execAbort(failure);
+			if (abort != null && change.complete()) {
+				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the whole block:
+				// the role change alone still does the job; INFO right behind it still sees it first.
+				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
+						+ "and CLIENT KILL", this.node, abort);
+				synchronized (this.dispatchLock) {
+					return guardedReconfigure(redis, change.plain(), GUARD_ATTEMPTS);
+				}
+			}
+			return CompletableFuture.<Reply>failedFuture(failure);
+		}).thenCompose((reply) -> reply);
+	}
+
+	private void warnIfNotRewritten(RedisFuture<String> rewrite) {
 		rewrite.whenComplete((ok, failure) -> {
 			if (failure != null) {
 				logger.debug("CONFIG REWRITE on {} failed (harmless without a config file): {}", this.node,
 						failure.getMessage());
 			}
 		});
-		return begin.toCompletableFuture().thenCompose((ok) -> exec).handle((result, failure) -> {
-			if (failure == null) {
-				return result.wasDiscarded()
-						? CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on " + this.node))
-						: changedRole(change, info);
-			}
-			String abort = execAbort(failure);
-			if (abort != null) {
-				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the whole block:
-				// the role change alone still does the job; INFO right behind it still sees it first.
-				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
-						+ "and CLIENT KILL", this.node, abort);
-				synchronized (this.dispatchLock) {
-					return changedRole(changeRole(redis, master, fence), redis.info());
-				}
-			}
-			return CompletableFuture.<Reply>failedFuture(failure);
-		}).thenCompose((reply) -> reply);
 	}
 
 	private CompletableFuture<Reply> changedRole(RedisFuture<String> change, RedisFuture<String> info) {

@@ -239,6 +239,33 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aRoleChangeOfAnOlderConfigurationThanTheNodeStoresChangesNothing() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		RedisServerProcess replica = redis.startServer(redis.options().withReplicaOf(master.address()));
+		NodeAddress masterAddress = address(master);
+		NodeAddress replicaAddress = address(replica);
+		master.command("HSET", StoredConfiguration.key("test"), "epoch", "7", "version", "0", "master",
+				masterAddress.toString(), "voters", "m1");
+		await().atMost(EVENTUALLY).until(() -> "7".equals(replica.command("HGET", StoredConfiguration.key("test"), "epoch")));
+		NodeLink toMaster = link(master, null, null);
+		NodeLink toReplica = link(replica, null, null);
+
+		// Decided in epoch 6, before the group stored epoch 7 (a frozen member, a held connection).
+		assertThat(call(toMaster, new Action.Replicate(masterAddress, replicaAddress, 6)))
+			.isEqualTo(new Reply.Text(StoredConfiguration.newerEpochError(7, 6), true));
+		assertThat(call(toReplica, new Action.Promote(replicaAddress, 6)))
+			.isEqualTo(new Reply.Text(StoredConfiguration.newerEpochError(7, 6), true));
+		assertThat(master.role()).isEqualTo("master");
+		assertThat(replica.role()).isEqualTo("slave");
+		// The link goes on working, its WATCH undone; the configuration's own epoch changes roles.
+		assertThat(call(toMaster, new Action.Ping(masterAddress))).isEqualTo(new Reply.Text("PONG", false));
+		assertThat(info(call(toReplica, new Action.Promote(replicaAddress, 7))).role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(info(call(toMaster, new Action.Replicate(masterAddress, replicaAddress, 8))).role())
+			.isEqualTo(ReplicationInfo.Role.REPLICA);
+	}
+
+	@Test
 	void promotionWorksOnServersThatRenamedConfig() {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess replica = redis.startServer(redis.options()

@@ -1,5 +1,7 @@
 package io.redisha.protocol.simulation;
 
+import java.util.Map;
+
 import io.redisha.protocol.NodeAddress;
 
 /**
@@ -12,9 +14,11 @@ import io.redisha.protocol.NodeAddress;
  * @param offset the master's replication offset right after it
  * @param at when it was acknowledged
  * @param majority whether more than half of the member slots could reach that master then
+ * @param streamed when each replica of that master last acknowledged its stream, as of the
+ * write (such a replica holds the data written before that tick)
  */
 record AcknowledgedWrite(long id, String member, NodeAddress node, Segment segment, long offset, long at,
-		boolean majority) {
+		boolean majority, Map<NodeAddress, Long> streamed) {
 
 	@Override
 	public String toString() {

@@ -104,6 +104,11 @@ final class InvariantChecker {
 		return new TreeSet<>(this.leaders.keySet());
 	}
 
+	/** Whether the acknowledged writes are checked (strict schedules, and stories that ask). */
+	boolean checksWrites() {
+		return this.writes != null;
+	}
+
 	/** Records every acknowledged write from now on, and fails when two masters take the majority's writes at once. */
 	void checkWrites() {
 		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get,

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.NodeAddress;
@@ -15,10 +16,12 @@ import io.redisha.protocol.StoredConfiguration;
  * Ground truth of which nodes the majority can reach, kept over time: a node is reached when
  * it runs and serves (not dead, SIGSTOPped or loading) and more than half of the electorate
  * can reach it through a working network path in both directions, whatever the members
- * themselves believe. The electorate is the newest configuration stored in any node's data,
- * its voters less those recorded as departed, each counted while its incarnation is alive;
- * before any configuration is stored, every member slot counts (a majority of slots is then
- * needed to found one). Each stretch in which a node that was reached is not is a
+ * themselves believe. The electorate is the newest configuration that is stored in any node's
+ * data or committed among the members (a strict majority of its voters' live incarnations hold
+ * it or a later one: a change of voters takes effect before a store reaches a node), its
+ * voters less those recorded as departed, each counted while its incarnation is alive; before
+ * any configuration exists, every member slot counts (a majority of slots is then needed to
+ * found one). Each stretch in which a node that was reached is not is a
  * {@link Loss}, with every node's data and master at its start (before the members start,
  * no node was ever reached, so none is lost).
  */
@@ -50,28 +53,56 @@ final class MajorityReach {
 
 	/**
 	 * Fills {@code live} with the electorate's live incarnations and returns the electorate's
-	 * size: the newest stored configuration's voters less the departed, or every slot.
+	 * size: the newest stored or committed configuration's voters less the departed, or every
+	 * slot.
 	 */
 	private static int electorate(Collection<SimNode> nodes, Collection<SimMember> slots, List<SimMember> live) {
-		StoredConfiguration newest = null;
+		StoredConfiguration newestStored = null;
 		for (SimNode node : nodes) {
 			StoredConfiguration stored = node.storedConfiguration();
-			if (stored.config() != null && (newest == null || newer(stored.config(), newest.config()))) {
-				newest = stored;
+			if (stored.config() != null && (newestStored == null || newer(stored.config(), newestStored.config()))) {
+				newestStored = stored;
+			}
+		}
+		Set<String> departed = (newestStored != null) ? newestStored.departed().keySet() : Set.of();
+		Configuration newest = (newestStored != null) ? newestStored.config() : null;
+		for (SimMember member : slots) {
+			Configuration held = member.isAlive() ? member.protocol().configuration() : null;
+			if (held != null && (newest == null || newer(held, newest)) && committed(held, departed, slots)) {
+				newest = held;
 			}
 		}
 		if (newest == null) {
 			live.addAll(slots);
 			return slots.size();
 		}
-		List<String> voters = new ArrayList<>(newest.config().voters());
-		voters.removeAll(newest.departed().keySet());
+		List<String> voters = liveVoters(newest, departed);
 		for (SimMember member : slots) {
 			if (voters.contains(member.id())) {
 				live.add(member);
 			}
 		}
 		return voters.size();
+	}
+
+	private static List<String> liveVoters(Configuration config, Set<String> departed) {
+		List<String> voters = new ArrayList<>(config.voters());
+		voters.removeAll(departed);
+		return voters;
+	}
+
+	/** Whether a strict majority of the configuration's voters, as live incarnations, hold it or a later one. */
+	private static boolean committed(Configuration config, Set<String> departed,
+			Collection<SimMember> slots) {
+		List<String> voters = liveVoters(config, departed);
+		int holding = 0;
+		for (SimMember member : slots) {
+			Configuration held = member.isAlive() ? member.protocol().configuration() : null;
+			if (held != null && voters.contains(member.id()) && !newer(config, held)) {
+				holding++;
+			}
+		}
+		return holding * 2 > voters.size();
 	}
 
 	private static boolean newer(Configuration config, Configuration than) {

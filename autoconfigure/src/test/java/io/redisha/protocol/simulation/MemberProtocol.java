@@ -3,6 +3,7 @@ package io.redisha.protocol.simulation;
 import java.util.List;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
@@ -41,6 +42,12 @@ interface MemberProtocol {
 	List<Action> resume(long now);
 
 	GroupSnapshot snapshot(long now);
+
+	/** Whether the member's application may write now (the partition fence). */
+	boolean admitsWrites(long now);
+
+	/** The configuration the member holds; null when none (or when the stand-in has none). */
+	Configuration configuration();
 
 	static MemberProtocol of(GroupCoordinator coordinator) {
 		return new MemberProtocol() {
@@ -98,6 +105,16 @@ interface MemberProtocol {
 			@Override
 			public GroupSnapshot snapshot(long now) {
 				return coordinator.snapshot(now);
+			}
+
+			@Override
+			public boolean admitsWrites(long now) {
+				return coordinator.admitsWrites(now);
+			}
+
+			@Override
+			public Configuration configuration() {
+				return coordinator.configuration();
 			}
 
 		};

@@ -159,11 +159,6 @@ final class RandomSchedule {
 		}
 	}
 
-	/** The schedule of the seed, strict if {@code -Dredisha.simulation.strict=true}. */
-	static RandomSchedule of(long seed) {
-		return new RandomSchedule(seed, STRICT);
-	}
-
 	static RandomSchedule of(long seed, boolean strict) {
 		return new RandomSchedule(seed, strict);
 	}

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
@@ -110,6 +111,16 @@ final class ScriptedProtocol implements MemberProtocol {
 	@Override
 	public GroupSnapshot snapshot(long now) {
 		return new GroupSnapshot("scripted", GroupState.NO_MASTER, 0, 0, 1, null, List.of(), List.of(), 0, null);
+	}
+
+	@Override
+	public boolean admitsWrites(long now) {
+		return snapshot(now).admitsWrites(now);
+	}
+
+	@Override
+	public Configuration configuration() {
+		return null;
 	}
 
 	/** A reply (with its command) or a gossip message (with the node it came through). */

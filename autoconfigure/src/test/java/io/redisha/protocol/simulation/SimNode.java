@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
@@ -300,6 +301,11 @@ final class SimNode {
 		this.acknowledgedAt.put(replica, now);
 	}
 
+	/** When each replica with its link up last acknowledged the stream (since this node's last restart or role change). */
+	Map<NodeAddress, Long> acknowledgements() {
+		return Map.copyOf(this.acknowledgedAt);
+	}
+
 	/**
 	 * Fewer replicas acknowledged within max-lag than min-replicas-to-write asks for. Redis
 	 * counts the lag in whole seconds and recounts once a second, so a replica counts for up
@@ -411,6 +417,14 @@ final class SimNode {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
 		}
 		if (command instanceof Action.Promote || command instanceof Action.Replicate) {
+			Configuration stored = this.stored.content().config();
+			long epoch = (command instanceof Action.Promote promote) ? promote.epoch()
+					: ((Action.Replicate) command).epoch();
+			if (stored != null && stored.epoch() > epoch) {
+				// NodeLink checks the stored epoch under WATCH before the block: a command of an
+				// older configuration (held by a frozen member, or by the network) changes nothing.
+				return new Reply.Text(StoredConfiguration.newerEpochError(stored.epoch(), epoch), true);
+			}
 			if (command instanceof Action.Replicate replicate) {
 				replicate(replicate.master(), now);
 				changeFence(replicate.minReplicas(), 0);
@@ -478,9 +492,13 @@ final class SimNode {
 			this.masterSince = -1;
 		}
 		this.following = master;
+		// like Redis, only a link that was up is down since now: a replica that never synced
+		// since its start (or a demoted master) still says -1
+		if (this.linkUp) {
+			this.linkDownSince = now;
+		}
 		this.linkUp = false;
 		this.syncDoneAt = -1;
-		this.linkDownSince = now;
 	}
 
 	/** {@code INFO}: the server, persistence and replication sections, as Redis 7 writes them. */

@@ -2,6 +2,7 @@ package io.redisha.protocol.simulation;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -267,7 +268,7 @@ class SimNodeTest {
 	/** A client's write on the node, as the world records it. */
 	private static AcknowledgedWrite write(SimNode node, long bytes, long now) {
 		long offset = node.write(bytes);
-		return new AcknowledgedWrite(offset, "m1.1", node.address(), node.lineage().head(), offset, now, true);
+		return new AcknowledgedWrite(offset, "m1.1", node.address(), node.lineage().head(), offset, now, true, Map.of());
 	}
 
 	private static Reply execute(SimNode node, Action.NodeCommand command, long now) {

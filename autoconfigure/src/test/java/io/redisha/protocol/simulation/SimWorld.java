@@ -466,7 +466,7 @@ final class SimWorld {
 	private void writeThroughRoutes() {
 		for (SimMember member : this.members.values()) {
 			SimNode node = (member.state() == SimMember.State.RUNNING && member.route() != null
-					&& member.protocol().snapshot(this.now).admitsWrites(this.now)) ? this.nodes.get(member.route()) : null;
+					&& member.protocol().admitsWrites(this.now)) ? this.nodes.get(member.route()) : null;
 			if (node != null && node.isRunning() && !node.isLoading(this.now) && node.takesWrites(this.now)
 					&& this.network.isUp(member.slot(), node.endpoint())
 					&& this.network.isUp(node.endpoint(), member.slot())) {
@@ -726,7 +726,8 @@ final class SimWorld {
 
 	/** A failure naming the seed, this step and the recent trace. */
 	SimulationFailure failure(String problem, Throwable cause) {
-		return new SimulationFailure(this.seed, this.steps, this.now, problem, this.trace.dump(), cause);
+		return new SimulationFailure(this.seed, this.checker.checksWrites(), this.steps, this.now, problem,
+				this.trace.dump(), cause);
 	}
 
 	/** How a member's protocol is made: the real coordinator, or a stand-in in the harness's tests. */

@@ -6,29 +6,31 @@ package io.redisha.protocol.simulation;
  */
 final class SimulationFailure extends AssertionError {
 
-	SimulationFailure(long seed, long step, long now, String problem, String trace, Throwable cause) {
-		super(message(seed, step, now, problem, trace), cause);
+	SimulationFailure(long seed, boolean strict, long step, long now, String problem, String trace,
+			Throwable cause) {
+		super(message(seed, strict, step, now, problem, trace), cause);
 	}
 
 	/** The command that plays the schedule of this seed again, printing it. */
-	static String replayCommand(long seed) {
-		return command() + " -Dredisha.simulation.seed=" + seed;
+	static String replayCommand(long seed, boolean strict) {
+		return command(strict) + " -Dredisha.simulation.seed=" + seed;
 	}
 
 	/** The command that plays these schedules again. */
-	static String runCommand(long firstSeed, int count) {
-		return command() + " -Dredisha.simulation.firstSeed=" + firstSeed + " -Dredisha.simulation.schedules=" + count;
+	static String runCommand(long firstSeed, int count, boolean strict) {
+		return command(strict) + " -Dredisha.simulation.firstSeed=" + firstSeed + " -Dredisha.simulation.schedules="
+				+ count;
 	}
 
-	private static String command() {
+	private static String command(boolean strict) {
 		// -am builds the fixture module too: the local repository has no installed snapshot of it
-		return "./mvnw -pl autoconfigure -am test -Dtest=FailoverSimulationTest -Dsurefire.failIfNoSpecifiedTests=false"
-				+ (RandomSchedule.STRICT ? " -Dredisha.simulation.strict=true" : "");
+		return "./mvnw -pl autoconfigure -am test -Dtest='FailoverSimulationTest#everySeededScheduleKeepsTheInvariantsAndConverges'"
+				+ " -Dsurefire.failIfNoSpecifiedTests=false" + (strict ? " -Dredisha.simulation.strict=true" : "");
 	}
 
-	private static String message(long seed, long step, long now, String problem, String trace) {
-		return String.format("seed %d, step %d, t=%.1fs: %s%nreplay: %s%n%s", seed, step, now / 1000.0,
-				problem, replayCommand(seed), trace);
+	private static String message(long seed, boolean strict, long step, long now, String problem, String trace) {
+		return String.format("seed %d%s, step %d, t=%.1fs: %s%nreplay: %s%n%s", seed, strict ? " (strict)" : "", step,
+				now / 1000.0, problem, replayCommand(seed, strict), trace);
 	}
 
 }

@@ -7,7 +7,8 @@ package io.redisha.protocol.simulation;
  */
 final class Trace {
 
-	private final Ring events = new Ring(300);
+	/** How many key events a failure prints; {@code -Dredisha.simulation.traceEvents=N} keeps more for a replay. */
+	private final Ring events = new Ring(Integer.getInteger("redisha.simulation.traceEvents", 300));
 
 	private final Ring traffic = new Ring(60);
 

@@ -41,6 +41,12 @@ final class WriteLedger {
 	 */
 	static final long STALE_ROUTE_MILLIS = 5000;
 
+	/**
+	 * How long before an INFO that shows a replica streaming its last traffic may have come:
+	 * {@code master_last_io_seconds_ago} counts whole seconds and a member takes up to 1.
+	 */
+	static final long STREAM_SILENCE_MILLIS = 2000;
+
 	private final MajorityReach reach;
 
 	private final LongFunction<NodeAddress> forcedFailoverOf;
@@ -83,7 +89,7 @@ final class WriteLedger {
 	String acknowledged(String member, SimNode node, long now) {
 		NodeAddress address = node.address();
 		AcknowledgedWrite write = new AcknowledgedWrite(this.writes.size() + 1, member, address,
-				node.lineage().head(), node.offset(), now, this.reach.reaches(address));
+				node.lineage().head(), node.offset(), now, this.reach.reaches(address), node.acknowledgements());
 		this.writes.add(write);
 		Mastership mastership = this.masterships.get(address);
 		if (mastership == null || mastership.since != node.masterSince()) {
@@ -156,6 +162,8 @@ final class WriteLedger {
 	/**
 	 * Whether a write the majority could not see was taken before the members' fence closed:
 	 * always in available mode; in consistent mode within the fence window of that loss, or of
+	 * the last time the final history's successor acknowledged that master's stream (plus the
+	 * silence an INFO still reads as streaming), or of
 	 * the last write of the same master that the final data holds, if later (while the replicas
 	 * still streamed from it, a member may admit writes on their evidence, see WriteLease).
 	 */
@@ -165,6 +173,11 @@ final class WriteLedger {
 		}
 		MajorityReach.Loss loss = this.reach.lossDuring(write.node(), write.at(), write.at());
 		long from = (loss != null) ? loss.since() : Long.MIN_VALUE / 2;
+		Segment successor = new Branch(write, history).successor();
+		if (successor != null) {
+			from = Math.max(from,
+					write.streamed().getOrDefault(successor.node(), Long.MIN_VALUE / 2) + STREAM_SILENCE_MILLIS);
+		}
 		for (AcknowledgedWrite kept : this.writes) {
 			if (kept.at() > write.at()) {
 				break;
@@ -177,17 +190,10 @@ final class WriteLedger {
 	}
 
 	private void judgeLoss(AcknowledgedWrite write, FinalHistory history, SimNode finalMaster, Verdict verdict) {
-		Segment meeting = null;
-		long branchedAt = Long.MAX_VALUE;
-		for (Segment segment = write.segment(); segment != null && meeting == null; segment = segment.parent()) {
-			if (history.contains(segment)) {
-				meeting = segment;
-			}
-			else {
-				branchedAt = segment.from();
-			}
-		}
-		Segment successor = history.successor(meeting);
+		Branch branch = new Branch(write, history);
+		Segment meeting = branch.meeting;
+		long branchedAt = branch.branchedAt;
+		Segment successor = branch.successor();
 		boolean prefix = successor != null && (meeting == null || successor.from() <= branchedAt);
 		if (successor != null && excused(write, successor, prefix)) {
 			verdict.inWindow++;
@@ -303,6 +309,33 @@ final class WriteLedger {
 		 */
 		Segment successor(Segment meeting) {
 			return (meeting != null) ? this.next.get(meeting) : this.root;
+		}
+
+	}
+
+	/** Where the history a write went to meets the final history, and what took over there. */
+	private static final class Branch {
+
+		private Segment meeting;
+
+		private long branchedAt = Long.MAX_VALUE;
+
+		private final FinalHistory history;
+
+		Branch(AcknowledgedWrite write, FinalHistory history) {
+			this.history = history;
+			for (Segment segment = write.segment(); segment != null && this.meeting == null; segment = segment.parent()) {
+				if (history.contains(segment)) {
+					this.meeting = segment;
+				}
+				else {
+					this.branchedAt = segment.from();
+				}
+			}
+		}
+
+		Segment successor() {
+			return this.history.successor(this.meeting);
 		}
 
 	}
