@@ -109,7 +109,11 @@ public final class NodeLink implements AutoCloseable {
 		this.problems = new ProblemLog(node);
 		this.connector = resources.eventExecutorGroup();
 		this.client = RedisClient.create(resources, this.uri);
-		this.client.setOptions(ClientOptions.builder()
+		ClientOptions.Builder options = ClientOptions.builder();
+		if (settings.tls() != null) {
+			options.sslOptions(settings.tls());
+		}
+		this.client.setOptions(options
 			// A broken connection is opened again by the next command: commands never queue
 			// behind a dead node and no stale command is replayed after a reconnect.
 			.autoReconnect(false)
