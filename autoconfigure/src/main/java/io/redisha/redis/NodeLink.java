@@ -82,6 +82,14 @@ public final class NodeLink implements AutoCloseable {
 
 	private final MinReplicasCommands minReplicas;
 
+	private final PermissionProbe permissionProbe;
+
+	/** Whether the next INFO also probes the ACL: at first, after a reconnect, and while something was refused. */
+	private final AtomicBoolean probeDue = new AtomicBoolean(true);
+
+	/** Why this node is refused (a Cluster node, a Sentinel), from its latest INFO; null for a Redis node. */
+	private volatile String refusal;
+
 	/** Whether the group's configuration hash was unreadable already (logged once per link). */
 	private volatile boolean configurationUnreadable;
 
@@ -103,6 +111,7 @@ public final class NodeLink implements AutoCloseable {
 		this.channel = channel;
 		this.configuration = new ConfigurationCommands(configurationKey);
 		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock);
+		this.permissionProbe = new PermissionProbe(configurationKey, channel);
 		this.timeout = settings.timeout();
 		this.gossip = gossip;
 		this.uri = settings.uri();
@@ -177,6 +186,15 @@ public final class NodeLink implements AutoCloseable {
 			once.accept(new Reply.Failed("link to " + this.node + " is closed"));
 			return;
 		}
+		String refused = this.refusal;
+		if (refused != null && !(command instanceof Action.QueryInfo)) {
+			// Only INFO goes on, to see whether the node was started as a Redis node again.
+			once.accept(new Reply.Failed(refused));
+			return;
+		}
+		if (command instanceof Action.QueryInfo && this.probeDue.compareAndSet(true, false)) {
+			probePermissions();
+		}
 		ensureSubscribed();
 		// Lettuce times out the connect and the command; this guard only backs them up (the
 		// first connect of a process also loads Netty and Lettuce, which may take a second).
@@ -203,7 +221,7 @@ public final class NodeLink implements AutoCloseable {
 	 * @return completes when the node acknowledged the message or it failed; never fails
 	 */
 	public CompletableFuture<Void> publish(String targetChannel, String payload) {
-		if (this.closed || !isConnected()) {
+		if (this.closed || !isConnected() || this.refusal != null) {
 			return CompletableFuture.completedFuture(null);
 		}
 		return publisherConnection().thenCompose((connection) -> connection.async()
@@ -299,6 +317,16 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	private Reply parseInfo(String text, StoredConfiguration stored) {
+		String unsupported = Replies.unsupportedMode(this.node, text);
+		if (unsupported != null || this.refusal != null) {
+			if (unsupported != null && !unsupported.equals(this.refusal)) {
+				logger.error("Redis node {} refused: {}", this.node, unsupported);
+			}
+			this.refusal = unsupported;
+			if (unsupported != null) {
+				return new Reply.Failed(unsupported);
+			}
+		}
 		Reply reply = Replies.info(text, stored);
 		if (reply instanceof Reply.Info info) {
 			this.serverVersion = info.info().version();
@@ -393,6 +421,10 @@ public final class NodeLink implements AutoCloseable {
 			return CompletableFuture.failedFuture(new IllegalStateException("link to " + this.node + " is closed"));
 		}
 		if (this.commands == null || !isOpenOrOpening(this.commands)) {
+			if (this.commands != null) {
+				// A node that restarted may have another ACL.
+				this.probeDue.set(true);
+			}
 			closeQuietly(this.commands);
 			this.commands = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
 		}
@@ -414,6 +446,26 @@ public final class NodeLink implements AutoCloseable {
 			this.subscription = offCallerThread(() -> this.client.connectPubSubAsync(StringCodec.UTF8, this.uri))
 				.thenCompose(this::subscribe);
 		}
+	}
+
+	/**
+	 * Runs the {@link PermissionProbe} on a connection of its own, opened and closed for it (a
+	 * {@code MULTI} block on the command connection would take in the commands of others), and
+	 * records what the node's ACL refuses. Runs again at the next INFO when something was
+	 * refused (to see it fixed) or the probe could not run.
+	 */
+	private void probePermissions() {
+		offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri))
+			.thenCompose((connection) -> this.permissionProbe.run(connection.async())
+				.whenComplete((refusals, failure) -> connection.closeAsync()))
+			.whenComplete((refusals, failure) -> {
+				if (failure == null) {
+					this.problems.permissions(refusals);
+				}
+				if (failure != null || !refusals.isEmpty()) {
+					this.probeDue.set(true);
+				}
+			});
 	}
 
 	/**

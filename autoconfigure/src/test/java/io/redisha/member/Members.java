@@ -98,7 +98,7 @@ final class Members implements AutoCloseable {
 		GroupConfig config = settings.config();
 		GroupSettings inMode = new GroupSettings(
 				config.withFencing(new GroupConfig.Fencing(this.partitionMode, config.fencing().fenceAfter())),
-				settings.username(), settings.password(), settings.commandTimeout());
+				settings.username(), settings.password(), settings.commandTimeout(), settings.tls());
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(inMode), connectVia);

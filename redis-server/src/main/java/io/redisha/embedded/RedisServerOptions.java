@@ -63,6 +63,19 @@ public record RedisServerOptions(String username, String password, Integer repli
 				this.tls);
 	}
 
+	/**
+	 * Runs as a Redis Sentinel ({@code --sentinel}), with an empty configuration file of its
+	 * own: it monitors nothing, it only answers as a Sentinel.
+	 */
+	public RedisServerOptions asSentinel() {
+		return withArgument("sentinel");
+	}
+
+	/** Whether it runs as a Sentinel. */
+	boolean sentinel() {
+		return this.extraArguments.contains("--sentinel");
+	}
+
 	/** Listens with TLS only, with these certificates; replicas replicate over TLS. */
 	public RedisServerOptions withTls(TlsCertificates certificates) {
 		return new RedisServerOptions(this.username, this.password, this.replicaPriority, this.replicaOf,

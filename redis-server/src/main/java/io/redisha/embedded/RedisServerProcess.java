@@ -91,6 +91,10 @@ public final class RedisServerProcess implements AutoCloseable {
 	private static Process launch(RedisServerBinary binary, Path directory, int port, RedisServerOptions options) {
 		List<String> command = new ArrayList<>();
 		command.add(binary.path().toString());
+		if (options.sentinel()) {
+			// A Sentinel refuses to start without a configuration file to save its state in.
+			command.add(sentinelConfiguration(directory, port).toString());
+		}
 		command.addAll(options.arguments(port, directory.toString()));
 		if (binary.majorVersion() >= 7) {
 			// Redis 7 refuses DEBUG (used by loadSlowly) unless enabled; older servers allow it.
@@ -111,6 +115,16 @@ public final class RedisServerProcess implements AutoCloseable {
 		awaitPing(process, port, options, log);
 		logger.debug("Started redis-server pid {} on port {} with {}", process.pid(), port, options);
 		return process;
+	}
+
+	private static Path sentinelConfiguration(Path directory, int port) {
+		Path file = directory.resolve("sentinel-" + port + ".conf");
+		try {
+			return Files.exists(file) ? file : Files.createFile(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create " + file, ex);
+		}
 	}
 
 	private static void awaitPing(Process process, int port, RedisServerOptions options, Path log) {
