@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-import io.redisha.actuate.RedisHaEndpoint;
-import io.redisha.actuate.RedisHaHealthIndicator;
 import io.redisha.embedded.RedisErrorReplyException;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerBinary;
@@ -126,14 +124,8 @@ class AclRecipeTest {
 				redis.group().node(1));
 		String refusal = "CONFIG REWRITE: NOPERM this user has no permissions to run the 'config|rewrite' command";
 		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
-			assertThat(member.connectionProblems(Members.GROUP)).hasEntrySatisfying(address(master),
-					(problem) -> assertThat(problem).contains(refusal).contains("ACL recipe"));
-			assertThat(new RedisHaEndpoint(member).group(Members.GROUP).connectionProblems())
-				.hasEntrySatisfying(master.address(), (problem) -> assertThat(problem).contains(refusal));
-			assertThat(new RedisHaHealthIndicator(member).health(true).getDetails().get(Members.GROUP))
-				.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class,
-						(group) -> assertThat(group.nodeProblems()).hasEntrySatisfying(master.address(),
-								(problem) -> assertThat(problem).contains(refusal)));
+			Members.assertNodeProblem(member, master, refusal);
+			Members.assertNodeProblem(member, master, "ACL recipe");
 		});
 		assertThat(snapshot(member).master().address()).isEqualTo(address(master));
 

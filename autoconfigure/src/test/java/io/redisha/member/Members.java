@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
+import io.redisha.actuate.RedisHaEndpoint;
+import io.redisha.actuate.RedisHaHealthIndicator;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.PartitionMode;
@@ -109,6 +111,18 @@ final class Members implements AutoCloseable {
 
 	static GroupSnapshot snapshot(RedisHaMember member) {
 		return member.snapshot(GROUP);
+	}
+
+	/** Asserts that the member, its endpoint and its health show a problem of the node containing {@code problem}. */
+	static void assertNodeProblem(RedisHaMember member, RedisServerProcess node, String problem) {
+		assertThat(member.connectionProblems(GROUP)).hasEntrySatisfying(address(node),
+				(reason) -> assertThat(reason).contains(problem));
+		assertThat(new RedisHaEndpoint(member).group(GROUP).connectionProblems()).hasEntrySatisfying(node.address(),
+				(reason) -> assertThat(reason).contains(problem));
+		assertThat(new RedisHaHealthIndicator(member).health(true).getDetails().get(GROUP))
+			.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class,
+					(group) -> assertThat(group.nodeProblems()).hasEntrySatisfying(node.address(),
+							(reason) -> assertThat(reason).contains(problem)));
 	}
 
 	/**

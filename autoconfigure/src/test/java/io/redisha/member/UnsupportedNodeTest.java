@@ -1,7 +1,5 @@
 package io.redisha.member;
 
-import io.redisha.actuate.RedisHaEndpoint;
-import io.redisha.actuate.RedisHaHealthIndicator;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
@@ -66,16 +64,7 @@ class UnsupportedNodeTest {
 	}
 
 	private static void awaitRefused(RedisHaMember member, RedisServerProcess node, String refusal) {
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
-			assertThat(member.connectionProblems(Members.GROUP)).hasEntrySatisfying(address(node),
-					(problem) -> assertThat(problem).startsWith(refusal));
-			assertThat(new RedisHaEndpoint(member).group(Members.GROUP).connectionProblems())
-				.hasEntrySatisfying(node.address(), (problem) -> assertThat(problem).startsWith(refusal));
-			assertThat(new RedisHaHealthIndicator(member).health(true).getDetails().get(Members.GROUP))
-				.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class,
-						(group) -> assertThat(group.nodeProblems()).hasEntrySatisfying(node.address(),
-								(problem) -> assertThat(problem).startsWith(refusal)));
-		});
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> Members.assertNodeProblem(member, node, refusal));
 	}
 
 }
