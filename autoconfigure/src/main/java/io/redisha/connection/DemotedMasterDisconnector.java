@@ -52,9 +52,7 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	/** The nodes still to be disconnected, with the time (nanoTime) after which they are given up. */
 	private final Map<NodeAddress, Long> pending = new ConcurrentHashMap<>();
 
-	private final ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1)
-		.computationThreadPoolSize(1)
-		.build();
+	private final ClientResources resources = DefaultClientResources.create();
 
 	/** One client per group: the TLS options are the client's. */
 	private final Map<String, RedisClient> clients = new ConcurrentHashMap<>();

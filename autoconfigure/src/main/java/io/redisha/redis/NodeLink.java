@@ -192,10 +192,12 @@ public final class NodeLink implements AutoCloseable {
 			once.accept(new Reply.Failed(refused));
 			return;
 		}
-		if (command instanceof Action.QueryInfo && this.probeDue.compareAndSet(true, false)) {
-			probePermissions();
+		if (refused == null) {
+			if (command instanceof Action.QueryInfo && this.probeDue.compareAndSet(true, false)) {
+				probePermissions();
+			}
+			ensureSubscribed();
 		}
-		ensureSubscribed();
 		// Lettuce times out the connect and the command; this guard only backs them up (the
 		// first connect of a process also loads Netty and Lettuce, which may take a second).
 		long guardMillis = 2 * this.timeout.toMillis() + 1000;
