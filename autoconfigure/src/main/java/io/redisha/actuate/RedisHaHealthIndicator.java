@@ -95,7 +95,8 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 					master != null && master.status() == NodeStatus.UP, replicasUp, snapshot.replicas().size(),
 					snapshot.members().size(), (quorum != null) ? quorum.reachableMembers() : 1,
 					quorum != null && quorum.quorumReachable(), quorum != null && quorum.electionReachable(),
-					snapshot.pause() != null, snapshot.fence().fenced(), snapshot.fence().reason(), byAddress(problems));
+					snapshot.pause() != null, snapshot.fence().fenced(), snapshot.fence().reason(),
+					byAddress(problems));
 		}
 
 		private static Map<String, String> byAddress(Map<NodeAddress, String> problems) {

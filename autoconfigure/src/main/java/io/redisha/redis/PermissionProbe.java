@@ -36,13 +36,13 @@ final class PermissionProbe {
 	 * @param channel the gossip channel (the notifications' channels share its prefix)
 	 */
 	PermissionProbe(String configurationKey, String channel) {
-		String script = "return 0";
 		this.commands = List.of(List.of("ROLE"), List.of("HGETALL", configurationKey),
 				List.of("HGET", configurationKey, "epoch"), List.of("HSET", configurationKey, "epoch", "0"),
 				List.of("HKEYS", configurationKey), List.of("HDEL", configurationKey, "departed:"),
-				List.of("EVAL", script, "1", configurationKey), List.of("PUBLISH", channel, ""),
+				List.of("EVAL", "return 0", "1", configurationKey), List.of("PUBLISH", channel, ""),
 				List.of("REPLICAOF", "NO", "ONE"), List.of("CONFIG", "REWRITE"),
-				List.of("CONFIG", "GET", "min-replicas-to-write"), List.of("CONFIG", "SET", "min-replicas-to-write", "0"),
+				List.of("CONFIG", "GET", "min-replicas-to-write"),
+				List.of("CONFIG", "SET", "min-replicas-to-write", "0"),
 				List.of("CLIENT", "KILL", "TYPE", "normal"), List.of("CLIENT", "PAUSE", "0", "WRITE"),
 				List.of("CLIENT", "UNPAUSE"));
 	}
@@ -62,7 +62,8 @@ final class PermissionProbe {
 			List<CompletableFuture<Optional<String>>> replies = new ArrayList<>();
 			for (List<String> command : this.commands) {
 				replies.add(send(redis, new Raw(command.get(0)), command.subList(1, command.size()))
-					.handle((queued, refused) -> (refused != null) ? refusal(name(command), refused) : Optional.empty()));
+					.handle((queued, refused) -> (refused != null) ? refusal(name(command), refused)
+							: Optional.empty()));
 			}
 			return send(redis, DISCARD, List.of()).thenApply((discarded) -> replies.stream()
 				.map(CompletableFuture::join)

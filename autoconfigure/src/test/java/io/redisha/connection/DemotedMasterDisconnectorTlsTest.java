@@ -46,7 +46,8 @@ class DemotedMasterDisconnectorTlsTest {
 				DemotedMasterDisconnector disconnector = new DemotedMasterDisconnector(member,
 						Map.of("orders", new DemotedMasterDisconnector.Access(null, PASSWORD, Duration.ofSeconds(2),
 								Duration.ofSeconds(10), tls)));
-				Socket client = redis.options().tls().socketFactory().createSocket(oldMaster.host(), oldMaster.port())) {
+				Socket client = redis.options().tls().socketFactory()
+					.createSocket(oldMaster.host(), oldMaster.port())) {
 			client.getOutputStream().write("AUTH tls-s3cret\r\n".getBytes(StandardCharsets.US_ASCII));
 			InputStream in = client.getInputStream();
 			assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");

@@ -79,7 +79,8 @@ public final class RespClient {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(
-					"Redis at " + this.host + ":" + this.port + " did not answer " + command[0] + ": " + ex.getMessage(),
+					"Redis at " + this.host + ":" + this.port + " did not answer " + command[0] + ": "
+							+ ex.getMessage(),
 					ex);
 		}
 	}
