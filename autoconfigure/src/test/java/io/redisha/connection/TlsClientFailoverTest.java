@@ -7,12 +7,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
@@ -90,6 +92,26 @@ class TlsClientFailoverTest {
 					.doesNotContain("AUTH")
 					.doesNotContain("PING");
 			});
+		}
+	}
+
+	@Test
+	void aClientCertificateFromTheBundleIsShownToNodesThatAskForOne() {
+		RedisServerOptions asking = redis.options().withArgument("tls-auth-clients", "yes");
+		try (LocalRedisGroup group = LocalRedisGroup.start(1, asking)) {
+			Path certificates = redis.options().tls().certificate();
+			tlsApp(ClientApp.runner(group, 1))
+				.withPropertyValues("spring.ssl.bundle.pem.redis.keystore.certificate=file:" + certificates,
+						"spring.ssl.bundle.pem.redis.keystore.private-key=file:" + redis.options().tls().privateKey())
+				.run((context) -> {
+					StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+					await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+						.untilAsserted(() -> template.opsForValue().set("certified", "1"));
+					assertThat(group.master().command("GET", "certified")).isEqualTo("1");
+					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+							context.getBean(RedisHaMember.class).connectionProblems(ClientApp.GROUP))
+						.isEmpty());
+				});
 		}
 	}
 

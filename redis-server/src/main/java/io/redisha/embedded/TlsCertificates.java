@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -34,11 +35,14 @@ public final class TlsCertificates {
 
 	private final Path privateKey;
 
+	private final KeyStore keyStore;
+
 	private final KeyStore trustStore;
 
-	private TlsCertificates(Path certificate, Path privateKey, KeyStore trustStore) {
+	private TlsCertificates(Path certificate, Path privateKey, KeyStore keyStore, KeyStore trustStore) {
 		this.certificate = certificate;
 		this.privateKey = privateKey;
+		this.keyStore = keyStore;
 		this.trustStore = trustStore;
 	}
 
@@ -62,7 +66,7 @@ public final class TlsCertificates {
 			KeyStore trustStore = KeyStore.getInstance("PKCS12");
 			trustStore.load(null, null);
 			trustStore.setCertificateEntry(ALIAS, certificate);
-			return new TlsCertificates(certificateFile, keyFile, trustStore);
+			return new TlsCertificates(certificateFile, keyFile, keyStore, trustStore);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot generate a TLS certificate", ex);
@@ -110,13 +114,18 @@ public final class TlsCertificates {
 		return this.trustStore;
 	}
 
-	/** Sockets that trust {@link #certificate()} only. */
+	/**
+	 * Sockets that trust {@link #certificate()} only, and show it as their own certificate to a
+	 * server that asks for one ({@code tls-auth-clients yes}).
+	 */
 	public SSLSocketFactory socketFactory() {
 		try {
 			TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 			trust.init(this.trustStore);
+			KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+			keys.init(this.keyStore, STORE_PASSWORD);
 			SSLContext context = SSLContext.getInstance("TLS");
-			context.init(null, trust.getTrustManagers(), null);
+			context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
 			return context.getSocketFactory();
 		}
 		catch (GeneralSecurityException ex) {
@@ -126,7 +135,8 @@ public final class TlsCertificates {
 
 	/**
 	 * The {@code redis-server} arguments for TLS only on {@code port}: no plain-text port,
-	 * replication over TLS, clients not asked for a certificate of their own.
+	 * replication over TLS, clients not asked for a certificate of their own (a later
+	 * {@code --tls-auth-clients yes} asks them).
 	 */
 	List<String> serverArguments(int port) {
 		return List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file",
