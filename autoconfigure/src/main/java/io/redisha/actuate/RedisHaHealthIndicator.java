@@ -2,6 +2,7 @@ package io.redisha.actuate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
@@ -9,6 +10,7 @@ import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupSnapshot.QuorumCheck;
 import io.redisha.protocol.GroupState;
+import io.redisha.protocol.NodeAddress;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -40,7 +42,9 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
 		Map<String, GroupHealth> groups = new LinkedHashMap<>();
-		this.member.snapshots().forEach((name, snapshot) -> groups.put(name, GroupHealth.of(snapshot)));
+		this.member.snapshots()
+			.forEach((name, snapshot) -> groups.put(name,
+					GroupHealth.of(snapshot, this.member.connectionProblems(name))));
 		if (groups.isEmpty()) {
 			builder.unknown();
 			return;
@@ -72,12 +76,15 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * state says TILT or FAILOVER
 	 * @param writesFenced whether this member refuses the application's writes (the partition fence)
 	 * @param fence why writes are admitted or refused
+	 * @param nodeProblems the nodes this member cannot use as it should, by address, with the
+	 * reason: unreachable, a wrong password, a permission the node's ACL refuses, a Cluster node
+	 * or a Sentinel listed as a node
 	 */
 	public record GroupHealth(String state, String master, boolean masterReachable, int replicasUp, int replicas,
 			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable, boolean paused,
-			boolean writesFenced, String fence) {
+			boolean writesFenced, String fence, Map<String, String> nodeProblems) {
 
-		static GroupHealth of(GroupSnapshot snapshot) {
+		static GroupHealth of(GroupSnapshot snapshot, Map<NodeAddress, String> problems) {
 			NodeSnapshot master = snapshot.master();
 			int replicasUp = (int) snapshot.replicas()
 				.stream()
@@ -88,7 +95,14 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 					master != null && master.status() == NodeStatus.UP, replicasUp, snapshot.replicas().size(),
 					snapshot.members().size(), (quorum != null) ? quorum.reachableMembers() : 1,
 					quorum != null && quorum.quorumReachable(), quorum != null && quorum.electionReachable(),
-					snapshot.pause() != null, snapshot.fence().fenced(), snapshot.fence().reason());
+					snapshot.pause() != null, snapshot.fence().fenced(), snapshot.fence().reason(),
+					byAddress(problems));
+		}
+
+		private static Map<String, String> byAddress(Map<NodeAddress, String> problems) {
+			Map<String, String> byAddress = new TreeMap<>();
+			problems.forEach((node, problem) -> byAddress.put(node.toString(), problem));
+			return byAddress;
 		}
 
 		/** Neither failing over, nor short of members to do so, nor refusing writes. */

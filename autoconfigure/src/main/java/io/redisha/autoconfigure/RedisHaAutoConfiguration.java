@@ -5,26 +5,31 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.SslOptions;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration that makes this application instance a member of the configured
- * redis-ha groups.
+ * redis-ha groups. Its links to the nodes use TLS as {@code spring.data.redis.ssl.*} (or a
+ * {@code rediss://} {@code spring.data.redis.url}) says.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "redis-ha.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(RedisHaProperties.class)
+@EnableConfigurationProperties({ RedisHaProperties.class, DataRedisProperties.class })
 public final class RedisHaAutoConfiguration {
 
 	private static final int MEMBER_ID_BYTES = 6;
@@ -34,9 +39,11 @@ public final class RedisHaAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnRedisHaGroups
-	RedisHaMember redisHaMember(RedisHaProperties properties, Environment environment) {
+	RedisHaMember redisHaMember(RedisHaProperties properties, Environment environment, DataRedisProperties redis,
+			ObjectProvider<SslBundles> sslBundles) {
+		SslOptions tls = RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable());
 		return new RedisHaMember(new MemberIdentity(newMemberId(), applicationName(properties, environment)),
-				groupSettings(properties.getGroups()));
+				groupSettings(properties.getGroups(), tls));
 	}
 
 	@Bean
@@ -59,16 +66,19 @@ public final class RedisHaAutoConfiguration {
 		return environment.getProperty("spring.application.name", "application");
 	}
 
-	private static List<GroupSettings> groupSettings(Map<String, RedisHaProperties.Group> groups) {
-		return groups.entrySet().stream().map((entry) -> groupSettings(entry.getKey(), entry.getValue())).toList();
+	private static List<GroupSettings> groupSettings(Map<String, RedisHaProperties.Group> groups, SslOptions tls) {
+		return groups.entrySet()
+			.stream()
+			.map((entry) -> groupSettings(entry.getKey(), entry.getValue(), tls))
+			.toList();
 	}
 
-	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group) {
+	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, SslOptions tls) {
 		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
 				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing(), group.getHistorySize(),
 				group.getVoters(), group.fencing())
 			.withMinReplicas(group.minReplicas());
-		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout());
+		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout(), tls);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -26,6 +27,7 @@ import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderC
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -39,7 +41,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * auto-configuration, whose templates, listener container, cache and session support then use
  * it; backs off when the application defines its own factory. From {@code spring.data.redis}
  * it takes the database, timeouts, client name and Lettuce shutdown timeout and the
- * Lettuce customizer beans; the address, credentials, Sentinel and Cluster settings come
+ * Lettuce customizer beans, and TLS ({@code ssl.enabled}, {@code ssl.bundle}, a {@code rediss://}
+ * URL) as Spring Boot reads it; the address, credentials, Sentinel and Cluster settings come
  * from redis-ha. Also disconnects the clients of a master that was switched away from, so that
  * clients outside this application reconnect too.
  */
@@ -53,32 +56,38 @@ public final class RedisHaConnectionAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(RedisConnectionFactory.class)
 	MasterFollowingConnectionFactory redisConnectionFactory(RedisHaMember member, RedisHaProperties properties,
-			DataRedisProperties redis, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
+			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
-		return new FactoryBuilder(member, properties, redis, resourcesCustomizers, optionsCustomizers,
-				clientCustomizers).build(primaryGroup(properties));
+		return new FactoryBuilder(member, properties, redis, RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()),
+				resourcesCustomizers, optionsCustomizers, clientCustomizers)
+			.build(primaryGroup(properties));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	RedisHaConnectionFactories redisHaConnectionFactories(RedisHaMember member, RedisHaProperties properties,
-			DataRedisProperties redis, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
+			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
 			ObjectProvider<MasterFollowingConnectionFactory> primary) {
-		FactoryBuilder builder = new FactoryBuilder(member, properties, redis, resourcesCustomizers,
-				optionsCustomizers, clientCustomizers);
+		FactoryBuilder builder = new FactoryBuilder(member, properties, redis,
+				RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()), resourcesCustomizers, optionsCustomizers,
+				clientCustomizers);
 		return new RedisHaConnectionFactories(properties.getGroups().keySet(), primary.getIfUnique(), builder::build);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	DemotedMasterDisconnector redisHaDemotedMasterDisconnector(RedisHaMember member, RedisHaProperties properties) {
+	DemotedMasterDisconnector redisHaDemotedMasterDisconnector(RedisHaMember member, RedisHaProperties properties,
+			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles) {
+		SslOptions tls = RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable());
 		Map<String, DemotedMasterDisconnector.Access> groups = new LinkedHashMap<>();
 		properties.getGroups()
 			.forEach((name, group) -> groups.put(name, new DemotedMasterDisconnector.Access(group.getUsername(),
-					group.getPassword(), group.getCommandTimeout(), group.getFailoverTimeout())));
+					group.getPassword(), group.getCommandTimeout(), group.getFailoverTimeout(), tls)));
 		return new DemotedMasterDisconnector(member, groups);
 	}
 
@@ -107,18 +116,11 @@ public final class RedisHaConnectionAutoConfiguration {
 
 	/** Builds a group's factory from redis-ha's and Spring Boot's settings and customizers. */
 	private record FactoryBuilder(RedisHaMember member, RedisHaProperties properties, DataRedisProperties redis,
-			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			SslOptions tls, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
 
 		MasterFollowingConnectionFactory build(String group) {
-			if (this.redis.getSsl().isEnabled()) {
-				// Silently connecting in plain text where TLS was asked for would be worse than not starting.
-				throw new InvalidConfigurationPropertyValueException("spring.data.redis.ssl.enabled", true,
-						"redis-ha does not support TLS yet: its connections to group '" + group
-								+ "' would be plain text. Set redis-ha.enabled=false to use Spring Boot's own Redis "
-								+ "configuration with TLS");
-			}
 			RedisHaProperties.Group settings = this.properties.getGroups().get(group);
 			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(),
 					settings.readFromSetting() != null);
@@ -128,8 +130,15 @@ public final class RedisHaConnectionAutoConfiguration {
 			if (this.redis.getConnectTimeout() != null) {
 				options.socketOptions(SocketOptions.builder().connectTimeout(this.redis.getConnectTimeout()).build());
 			}
+			if (this.tls != null) {
+				options.sslOptions(this.tls);
+			}
 			this.optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+			if (this.tls != null) {
+				// The certificate is verified against the master's address, as the route resolves it.
+				client.useSsl();
+			}
 			if (settings.readFromSetting() != null) {
 				client.readFrom(settings.readFromSetting());
 			}

@@ -14,8 +14,12 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -48,7 +52,10 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	/** The nodes still to be disconnected, with the time (nanoTime) after which they are given up. */
 	private final Map<NodeAddress, Long> pending = new ConcurrentHashMap<>();
 
-	private final RedisClient client = RedisClient.create();
+	private final ClientResources resources = DefaultClientResources.create();
+
+	/** One client per group: the TLS options are the client's. */
+	private final Map<String, RedisClient> clients = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the disconnector and registers it with the member.
@@ -56,7 +63,15 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	 */
 	public DemotedMasterDisconnector(RedisHaMember member, Map<String, Access> groups) {
 		this.groups = Map.copyOf(groups);
-		this.client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+		this.groups.forEach((group, access) -> {
+			ClientOptions.Builder options = ClientOptions.builder().autoReconnect(false);
+			if (access.tls() != null) {
+				options.sslOptions(access.tls());
+			}
+			RedisClient client = RedisClient.create(this.resources);
+			client.setOptions(options.build());
+			this.clients.put(group, client);
+		});
 		member.addEventListener(this);
 	}
 
@@ -73,12 +88,12 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 			this.pending.remove(newMaster);
 			if (oldMaster != null) {
 				this.pending.put(oldMaster, System.nanoTime() + access.retryFor().toNanos());
-				attempt(oldMaster, access);
+				attempt(oldMaster, this.clients.get(event.group()), access);
 			}
 		});
 	}
 
-	private void attempt(NodeAddress node, Access access) {
+	private void attempt(NodeAddress node, RedisClient client, Access access) {
 		Long giveUpAt = this.pending.get(node);
 		if (giveUpAt == null) {
 			return;
@@ -89,7 +104,7 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 					access.retryFor());
 			return;
 		}
-		disconnectClients(node, access).whenComplete((killed, failure) -> execute(() -> {
+		disconnectClients(node, client, access).whenComplete((killed, failure) -> execute(() -> {
 			if (failure == null) {
 				if (this.pending.remove(node) != null) {
 					logger.info("Disconnected {} client(s) of old master {}", killed, node);
@@ -97,13 +112,18 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 			}
 			else {
 				logger.debug("Old master {} not reachable yet: {}", node, failure.toString());
-				schedule(() -> attempt(node, access));
+				schedule(() -> attempt(node, client, access));
 			}
 		}));
 	}
 
-	private CompletableFuture<Long> disconnectClients(NodeAddress node, Access access) {
-		RedisURI.Builder uri = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(access.timeout());
+	private CompletableFuture<Long> disconnectClients(NodeAddress node, RedisClient client, Access access) {
+		RedisURI.Builder uri = RedisURI.builder()
+			.withHost(node.host())
+			.withPort(node.port())
+			.withTimeout(access.timeout())
+			.withSsl(access.tls() != null)
+			.withVerifyPeer(SslVerifyMode.FULL);
 		if (access.password() != null) {
 			if (access.username() != null) {
 				uri.withAuthentication(access.username(), access.password());
@@ -112,7 +132,7 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 				uri.withPassword(access.password().toCharArray());
 			}
 		}
-		return this.client.connectAsync(StringCodec.UTF8, uri.build())
+		return client.connectAsync(StringCodec.UTF8, uri.build())
 			.toCompletableFuture()
 			.thenCompose((connection) -> kill(connection).whenComplete((killed, failure) -> connection.closeAsync()))
 			.orTimeout(2 * access.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -145,7 +165,8 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	@Override
 	public void close() {
 		this.executor.shutdownNow();
-		this.client.shutdown(0, 2, TimeUnit.SECONDS);
+		this.clients.values().forEach((client) -> client.shutdown(0, 2, TimeUnit.SECONDS));
+		this.resources.shutdown(0, 2, TimeUnit.SECONDS);
 	}
 
 	/**
@@ -154,13 +175,15 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	 * @param password the password, or null
 	 * @param timeout the connect and command timeout
 	 * @param retryFor how long an unreachable old master is tried again
+	 * @param tls the TLS options, or null for plain text
 	 */
-	public record Access(String username, String password, Duration timeout, Duration retryFor) {
+	public record Access(String username, String password, Duration timeout, Duration retryFor, SslOptions tls) {
 
 		@Override
 		public String toString() {
 			return "Access[username=" + this.username + ", password=" + ((this.password != null) ? "******" : null)
-					+ ", timeout=" + this.timeout + ", retryFor=" + this.retryFor + "]";
+					+ ", timeout=" + this.timeout + ", retryFor=" + this.retryFor + ((this.tls != null) ? ", tls" : "")
+					+ "]";
 		}
 
 	}

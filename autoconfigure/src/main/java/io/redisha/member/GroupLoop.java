@@ -392,7 +392,8 @@ final class GroupLoop {
 
 	private NodeLink open(NodeAddress node) {
 		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
-				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id());
+				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id(),
+				this.settings.tls());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
 				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
 					this.activity.gossipReceived(name());

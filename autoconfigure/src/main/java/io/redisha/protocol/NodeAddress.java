@@ -30,6 +30,10 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 			throw new IllegalArgumentException("'" + text + "' is not a host:port address: it is empty");
 		}
 		String trimmed = text.trim();
+		if (trimmed.contains("://")) {
+			throw new IllegalArgumentException("'" + text + "' is not a host:port address: write nodes without a "
+					+ "scheme; TLS is spring.data.redis.ssl.enabled or spring.data.redis.ssl.bundle");
+		}
 		String host;
 		String port;
 		if (trimmed.startsWith("[")) {

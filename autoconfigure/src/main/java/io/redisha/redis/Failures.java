@@ -27,6 +27,10 @@ final class Failures {
 				return new Reply.Failed("min-replicas-to-write cannot be set on " + command.node() + ": " + text
 						+ " (managing it needs CONFIG GET and CONFIG SET)");
 			}
+			if (text.startsWith("NOPERM")) {
+				return new Reply.Failed(name(command) + " on " + command.node() + " refused by the node's ACL: " + text
+						+ " (the user needs every permission of the ACL recipe in docs/security.md)");
+			}
 			if (isAuthentication(text)) {
 				return new Reply.Failed("authentication to " + command.node() + " failed: " + text
 						+ " (check the group's username and password)");
@@ -62,8 +66,8 @@ final class Failures {
 	}
 
 	private static boolean isAuthentication(String text) {
-		return text.startsWith("NOAUTH") || text.startsWith("WRONGPASS") || text.startsWith("NOPERM")
-				|| text.contains("invalid password") || text.contains("invalid username-password");
+		return text.startsWith("NOAUTH") || text.startsWith("WRONGPASS") || text.contains("invalid password")
+				|| text.contains("invalid username-password");
 	}
 
 	private static String name(Action.NodeCommand command) {

@@ -4,20 +4,25 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * How a {@link NodeLink} connects: where, as whom and how patiently. The password is never
- * part of {@link #toString()}.
+ * How a {@link NodeLink} connects: where, as whom, how patiently and whether over TLS. The
+ * password is never part of {@link #toString()}. With TLS the node's certificate is verified,
+ * host name included, and nothing is sent before the handshake succeeded: there is no
+ * plain-text fallback.
  *
  * @param connectTo the address to connect to
  * @param username the Redis ACL user, or null for the default user
  * @param password the password, or null when none is required
  * @param timeout the connect and command timeout
  * @param clientName the name shown by {@code CLIENT LIST}
+ * @param tls the TLS options (trusted certificates, own key, protocols), or null for plain text
  */
 public record LinkSettings(NodeAddress connectTo, String username, String password, Duration timeout,
-		String clientName) {
+		String clientName, SslOptions tls) {
 
 	public LinkSettings {
 		Objects.requireNonNull(connectTo, "connectTo");
@@ -36,7 +41,9 @@ public record LinkSettings(NodeAddress connectTo, String username, String passwo
 		RedisURI.Builder builder = RedisURI.builder()
 			.withHost(this.connectTo.host())
 			.withPort(this.connectTo.port())
-			.withTimeout(this.timeout);
+			.withTimeout(this.timeout)
+			.withSsl(this.tls != null)
+			.withVerifyPeer(SslVerifyMode.FULL);
 		if (this.clientName != null) {
 			builder.withClientName(this.clientName);
 		}
@@ -55,7 +62,7 @@ public record LinkSettings(NodeAddress connectTo, String username, String passwo
 	public String toString() {
 		return "LinkSettings[connectTo=" + this.connectTo + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", timeout=" + this.timeout + ", clientName="
-				+ this.clientName + "]";
+				+ this.clientName + ((this.tls != null) ? ", tls" : "") + "]";
 	}
 
 }

@@ -88,6 +88,14 @@ public final class NodeLink implements AutoCloseable {
 
 	private final MinReplicasCommands minReplicas;
 
+	private final PermissionProbe permissionProbe;
+
+	/** Whether the next INFO also probes the ACL: at first, after a reconnect, and while something was refused. */
+	private final AtomicBoolean probeDue = new AtomicBoolean(true);
+
+	/** Why this node is refused (a Cluster node, a Sentinel), from its latest INFO; null for a Redis node. */
+	private volatile String refusal;
+
 	/** Whether the group's configuration hash was unreadable already (logged once per link). */
 	private volatile boolean configurationUnreadable;
 
@@ -109,13 +117,18 @@ public final class NodeLink implements AutoCloseable {
 		this.channel = channel;
 		this.configuration = new ConfigurationCommands(configurationKey);
 		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock, () -> this.blocksWritten++);
+		this.permissionProbe = new PermissionProbe(configurationKey, channel);
 		this.timeout = settings.timeout();
 		this.gossip = gossip;
 		this.uri = settings.uri();
 		this.problems = new ProblemLog(node);
 		this.connector = resources.eventExecutorGroup();
 		this.client = RedisClient.create(resources, this.uri);
-		this.client.setOptions(ClientOptions.builder()
+		ClientOptions.Builder options = ClientOptions.builder();
+		if (settings.tls() != null) {
+			options.sslOptions(settings.tls());
+		}
+		this.client.setOptions(options
 			// A broken connection is opened again by the next command: commands never queue
 			// behind a dead node and no stale command is replayed after a reconnect.
 			.autoReconnect(false)
@@ -179,7 +192,18 @@ public final class NodeLink implements AutoCloseable {
 			once.accept(new Reply.Failed("link to " + this.node + " is closed"));
 			return;
 		}
-		ensureSubscribed();
+		String refused = this.refusal;
+		if (refused != null && !(command instanceof Action.QueryInfo)) {
+			// Only INFO goes on, to see whether the node was started as a Redis node again.
+			once.accept(new Reply.Failed(refused));
+			return;
+		}
+		if (refused == null) {
+			if (command instanceof Action.QueryInfo && this.probeDue.compareAndSet(true, false)) {
+				probePermissions();
+			}
+			ensureSubscribed();
+		}
 		// Lettuce times out the connect and the command; this guard only backs them up (the
 		// first connect of a process also loads Netty and Lettuce, which may take a second).
 		long guardMillis = 2 * this.timeout.toMillis() + 1000;
@@ -205,7 +229,7 @@ public final class NodeLink implements AutoCloseable {
 	 * @return completes when the node acknowledged the message or it failed; never fails
 	 */
 	public CompletableFuture<Void> publish(String targetChannel, String payload) {
-		if (this.closed || !isConnected()) {
+		if (this.closed || !isConnected() || this.refusal != null) {
 			return CompletableFuture.completedFuture(null);
 		}
 		return publisherConnection().thenCompose((connection) -> connection.async()
@@ -303,6 +327,16 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	private Reply parseInfo(String text, StoredConfiguration stored) {
+		String unsupported = Replies.unsupportedMode(this.node, text);
+		if (unsupported != null || this.refusal != null) {
+			if (unsupported != null && !unsupported.equals(this.refusal)) {
+				logger.error("Redis node {} refused: {}", this.node, unsupported);
+			}
+			this.refusal = unsupported;
+			if (unsupported != null) {
+				return new Reply.Failed(unsupported);
+			}
+		}
 		Reply reply = Replies.info(text, stored);
 		if (reply instanceof Reply.Info info) {
 			this.serverVersion = info.info().version();
@@ -454,6 +488,10 @@ public final class NodeLink implements AutoCloseable {
 			return CompletableFuture.failedFuture(new IllegalStateException("link to " + this.node + " is closed"));
 		}
 		if (this.commands == null || !isOpenOrOpening(this.commands)) {
+			if (this.commands != null) {
+				// A node that restarted may have another ACL.
+				this.probeDue.set(true);
+			}
 			closeQuietly(this.commands);
 			this.commands = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
 		}
@@ -475,6 +513,26 @@ public final class NodeLink implements AutoCloseable {
 			this.subscription = offCallerThread(() -> this.client.connectPubSubAsync(StringCodec.UTF8, this.uri))
 				.thenCompose(this::subscribe);
 		}
+	}
+
+	/**
+	 * Runs the {@link PermissionProbe} on a connection of its own, opened and closed for it (a
+	 * {@code MULTI} block on the command connection would take in the commands of others), and
+	 * records what the node's ACL refuses. Runs again at the next INFO when something was
+	 * refused (to see it fixed) or the probe could not run.
+	 */
+	private void probePermissions() {
+		offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri))
+			.thenCompose((connection) -> this.permissionProbe.run(connection.async())
+				.whenComplete((refusals, failure) -> connection.closeAsync()))
+			.whenComplete((refusals, failure) -> {
+				if (failure == null) {
+					this.problems.permissions(refusals);
+				}
+				if (failure != null || !refusals.isEmpty()) {
+					this.probeDue.set(true);
+				}
+			});
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.redisha.redis;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.redisha.protocol.Action;
@@ -26,16 +27,37 @@ final class ProblemLog {
 	/** Problems of the gossip traffic, which has no reply to the protocol: SUBSCRIBE, PUBLISH. */
 	private final Map<String, String> gossip = new HashMap<>();
 
+	/** The commands the node's ACL refuses to this member's user (see {@link PermissionProbe}), or null. */
+	private String permissions;
+
 	ProblemLog(NodeAddress node) {
 		this.node = node;
 	}
 
 	/**
-	 * The reason of the latest failed reply, else why gossip does not flow through the node;
-	 * null when the node answers and gossip flows.
+	 * The reason of the latest failed reply, else the commands the node's ACL refuses, else why
+	 * gossip does not flow through the node; null when the node answers, permits everything and
+	 * gossip flows.
 	 */
 	synchronized String current() {
-		return (this.latest != null) ? this.latest : this.gossip.values().stream().findFirst().orElse(null);
+		if (this.latest != null) {
+			return this.latest;
+		}
+		return (this.permissions != null) ? this.permissions : this.gossip.values().stream().findFirst().orElse(null);
+	}
+
+	/** Records the refusals of a {@link PermissionProbe} (empty once everything is permitted). */
+	synchronized void permissions(List<String> refusals) {
+		String previous = this.permissions;
+		this.permissions = refusals.isEmpty() ? null
+				: "the node's ACL refuses commands a member sends (see the ACL recipe in docs/security.md): "
+						+ String.join("; ", refusals);
+		if (this.permissions != null && !this.permissions.equals(previous)) {
+			logger.warn("Redis node {}: {}", this.node, this.permissions);
+		}
+		else if (this.permissions == null && previous != null) {
+			logger.info("Redis node {}: the ACL permits every command a member sends", this.node);
+		}
 	}
 
 	/** Records why a gossip command ({@code SUBSCRIBE}, {@code PUBLISH}) was refused, or null once it worked. */

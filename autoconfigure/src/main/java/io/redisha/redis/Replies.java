@@ -25,6 +25,34 @@ final class Replies {
 	}
 
 	/**
+	 * Why a node whose {@code INFO} says this cannot be one of a group's nodes: a Redis Cluster
+	 * node or a Sentinel ({@code redis_mode} in the server section); null for a standalone server.
+	 */
+	static String unsupportedMode(NodeAddress node, String info) {
+		String mode = field(info, "redis_mode");
+		if ("cluster".equals(mode)) {
+			return node + " is a Redis Cluster node (redis_mode:cluster): redis-ha manages a master with replicas, "
+					+ "not a Cluster, so this member sends it nothing but INFO and never promotes or repoints it; "
+					+ "remove it from the group's nodes";
+		}
+		if ("sentinel".equals(mode)) {
+			return node + " is a Redis Sentinel (redis_mode:sentinel), not a Redis node: this member sends it nothing "
+					+ "but INFO; list the group's Redis nodes instead";
+		}
+		return null;
+	}
+
+	private static String field(String info, String name) {
+		String prefix = name + ":";
+		for (String line : info.split("\r?\n")) {
+			if (line.startsWith(prefix)) {
+				return line.substring(prefix.length()).trim();
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * A {@code ROLE} reply: {@code [master, offset, [replicas]]} or
 	 * {@code [slave, host, port, state, offset]}.
 	 */

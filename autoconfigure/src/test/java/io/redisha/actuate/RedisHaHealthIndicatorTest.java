@@ -2,6 +2,7 @@ package io.redisha.actuate;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.member.GroupSettings;
@@ -80,10 +81,10 @@ class RedisHaHealthIndicatorTest {
 	void aGroupThatRefusesWritesIsOutOfServiceAndSaysWhy() {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
 		GroupSnapshot open = this.member.snapshot("orders");
-		assertThat(RedisHaHealthIndicator.GroupHealth.of(open).writesFenced()).isFalse();
+		assertThat(RedisHaHealthIndicator.GroupHealth.of(open, Map.of()).writesFenced()).isFalse();
 		GroupSnapshot fenced = withFence(open, new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, 1_000, true,
 				"1 of 3 voters reach the master, 2 needed", 1_000, 1, 2, false));
-		RedisHaHealthIndicator.GroupHealth orders = RedisHaHealthIndicator.GroupHealth.of(fenced);
+		RedisHaHealthIndicator.GroupHealth orders = RedisHaHealthIndicator.GroupHealth.of(fenced, Map.of());
 		assertThat(orders.masterReachable()).isTrue();
 		assertThat(orders.writesFenced()).isTrue();
 		assertThat(orders.fence()).isEqualTo("1 of 3 voters reach the master, 2 needed");

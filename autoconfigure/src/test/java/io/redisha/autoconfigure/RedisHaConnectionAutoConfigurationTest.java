@@ -8,6 +8,7 @@ import io.redisha.event.RedisNotifications;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -134,14 +135,39 @@ class RedisHaConnectionAutoConfigurationTest {
 	}
 
 	@Test
-	void tlsAskedOfSpringBootIsRefusedRatherThanIgnored() {
-		this.runner.withPropertyValues(ORDERS, "spring.data.redis.ssl.enabled=true")
+	void tlsAskedOfSpringBootIsUsedByTheApplicationsConnections() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.ssl.enabled=true").run((context) -> {
+			MasterFollowingConnectionFactory factory = context.getBean(MasterFollowingConnectionFactory.class);
+			assertThat(factory.getClientConfiguration().isUseSsl()).isTrue();
+			assertThat(factory.getClientConfiguration().isVerifyPeer()).isTrue();
+		});
+	}
+
+	@Test
+	void aRedissUrlTurnsTlsOn() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.url=rediss://ignored:6379")
+			.run((context) -> assertThat(
+					context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration().isUseSsl())
+				.isTrue());
+	}
+
+	@Test
+	void plainTextUnlessTlsIsAskedFor() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.url=redis://ignored:6379")
+			.run((context) -> assertThat(
+					context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration().isUseSsl())
+				.isFalse());
+	}
+
+	@Test
+	void anUnknownSslBundleFailsNamingTheProperty() {
+		this.runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+			.withPropertyValues(ORDERS, "spring.data.redis.ssl.bundle=nope")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageContaining("spring.data.redis.ssl.enabled")
-				.hasMessageContaining("redis-ha does not support TLS yet")
-				.hasMessageContaining("redis-ha.enabled=false"));
+				.hasMessageContaining("spring.data.redis.ssl.bundle")
+				.hasMessageContaining("No SSL bundle is named 'nope'"));
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
@@ -78,6 +79,15 @@ class RedisHaFailureAnalysisTest {
 			.contains("Value: \"soon\"");
 	}
 
+	@Test
+	void unknownSslBundleIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--spring.data.redis.ssl.bundle=redis"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid value 'redis' for configuration property 'spring.data.redis.ssl.bundle'")
+			.contains("No SSL bundle is named 'redis'; the configured bundles are []");
+	}
+
 	private static void run(String... args) {
 		SpringApplication application = new SpringApplication(InvalidConfiguration.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
@@ -85,7 +95,7 @@ class RedisHaFailureAnalysisTest {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration(RedisHaAutoConfiguration.class)
+	@ImportAutoConfiguration({ SslAutoConfiguration.class, RedisHaAutoConfiguration.class })
 	static class InvalidConfiguration {
 
 	}

@@ -207,6 +207,10 @@ class RedisHaPropertiesTest {
 						"redis-ha.groups.orders.nodes has an invalid node: '10.0.0.14:99999' has a port outside 1..65535"),
 				invalid("redis-ha.groups.orders.nodes=::1:6379",
 						"redis-ha.groups.orders.nodes has an invalid node: '::1:6379' is not a host:port address"),
+				invalid("redis-ha.groups.orders.nodes=rediss://10.0.0.12:6379",
+						"redis-ha.groups.orders.nodes has an invalid node: 'rediss://10.0.0.12:6379' is not a host:port "
+								+ "address: write nodes without a scheme; TLS is spring.data.redis.ssl.enabled or "
+								+ "spring.data.redis.ssl.bundle"),
 				invalid("redis-ha.groups.orders.nodes=redis:six",
 						"redis-ha.groups.orders.nodes has an invalid node: 'redis:six' has no valid port"),
 				invalid("redis-ha.groups[or/ders].nodes=10.0.0.12:6379",

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
+import io.redisha.actuate.RedisHaEndpoint;
+import io.redisha.actuate.RedisHaHealthIndicator;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.PartitionMode;
@@ -98,7 +100,7 @@ final class Members implements AutoCloseable {
 		GroupConfig config = settings.config();
 		GroupSettings inMode = new GroupSettings(
 				config.withFencing(new GroupConfig.Fencing(this.partitionMode, config.fencing().fenceAfter())),
-				settings.username(), settings.password(), settings.commandTimeout());
+				settings.username(), settings.password(), settings.commandTimeout(), settings.tls());
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(inMode), connectVia);
@@ -109,6 +111,18 @@ final class Members implements AutoCloseable {
 
 	static GroupSnapshot snapshot(RedisHaMember member) {
 		return member.snapshot(GROUP);
+	}
+
+	/** Asserts that the member, its endpoint and its health show a problem of the node containing {@code problem}. */
+	static void assertNodeProblem(RedisHaMember member, RedisServerProcess node, String problem) {
+		assertThat(member.connectionProblems(GROUP)).hasEntrySatisfying(address(node),
+				(reason) -> assertThat(reason).contains(problem));
+		assertThat(new RedisHaEndpoint(member).group(GROUP).connectionProblems()).hasEntrySatisfying(node.address(),
+				(reason) -> assertThat(reason).contains(problem));
+		assertThat(new RedisHaHealthIndicator(member).health(true).getDetails().get(GROUP))
+			.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class,
+					(group) -> assertThat(group.nodeProblems()).hasEntrySatisfying(node.address(),
+							(reason) -> assertThat(reason).contains(problem)));
 	}
 
 	/**

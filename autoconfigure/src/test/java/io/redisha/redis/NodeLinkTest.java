@@ -58,7 +58,8 @@ class NodeLinkTest {
 		resources = new LinkResources("node-link-test");
 		// The first connection of a JVM loads Netty and Lettuce, which may take longer than TIMEOUT.
 		try (RedisServerProcess server = RedisServerProcess.start(); NodeLink link = new NodeLink(address(server),
-				new LinkSettings(address(server), null, null, TIMEOUT, "warm-up"), resources.clientResources(), CHANNEL,
+				new LinkSettings(address(server), null, null, TIMEOUT, "warm-up", null), resources.clientResources(),
+				CHANNEL,
 				StoredConfiguration.key("test"), MinReplicas.UNMANAGED, (message) -> {
 				})) {
 			await().atMost(EVENTUALLY).until(() -> call(link, new Action.Ping(address(server))) instanceof Reply.Text);
@@ -403,7 +404,8 @@ class NodeLinkTest {
 
 	NodeLink link(RedisServerProcess server, String username, String password, MinReplicas minReplicas) {
 		NodeLink link = new NodeLink(address(server),
-				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test"), resources.clientResources(), CHANNEL,
+				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test", null),
+				resources.clientResources(), CHANNEL,
 				StoredConfiguration.key("test"), minReplicas, this.gossip::add);
 		this.links.add(link);
 		link.connect();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -60,6 +61,15 @@ public final class RedisGroupExtension
 		return new RedisGroupExtension(this.priorities, this.options.withUser(username, password), this.perClass);
 	}
 
+	/**
+	 * Every node listens with TLS only, with a certificate generated for the test, and replicas
+	 * replicate over TLS. Where redis-server cannot listen with TLS the tests are skipped, saying why.
+	 */
+	public RedisGroupExtension tls() {
+		return new RedisGroupExtension(this.priorities, this.options.withTls(TlsCertificates.generate()),
+				this.perClass);
+	}
+
 	/** One group shared by every test of the class, for tests that leave it healthy. */
 	public RedisGroupExtension perClass() {
 		return new RedisGroupExtension(this.priorities, this.options, true);
@@ -95,15 +105,23 @@ public final class RedisGroupExtension
 	@Override
 	public void beforeAll(ExtensionContext context) {
 		if (this.perClass) {
-			this.group = LocalRedisGroup.start(this.options, this.priorities);
+			startGroup();
 		}
 	}
 
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		if (!this.perClass) {
-			this.group = LocalRedisGroup.start(this.options, this.priorities);
+			startGroup();
 		}
+	}
+
+	private void startGroup() {
+		if (this.options.tls() != null) {
+			String unsupported = RedisServerBinary.get().tlsUnsupportedReason();
+			Assumptions.assumeTrue(unsupported == null, unsupported);
+		}
+		this.group = LocalRedisGroup.start(this.options, this.priorities);
 	}
 
 	@Override

@@ -47,6 +47,9 @@ public final class RedisServerBinary {
 
 	private final String version;
 
+	/** Why it cannot listen with TLS ("" when it can), once tried. */
+	private volatile String tlsProblem;
+
 	private RedisServerBinary(Path path, String source) {
 		this.path = path;
 		this.source = source;
@@ -195,6 +198,24 @@ public final class RedisServerBinary {
 	public int majorVersion() {
 		int dot = this.version.indexOf('.');
 		return Integer.parseInt((dot > 0) ? this.version.substring(0, dot) : this.version);
+	}
+
+	/**
+	 * Why this binary cannot listen with TLS (a build without TLS, such as the embedded-redis
+	 * jar's), or null when it can: tried once per JVM by starting a TLS-only server.
+	 */
+	public String tlsUnsupportedReason() {
+		if (this.tlsProblem == null) {
+			try (RedisServerProcess server = RedisServerProcess
+				.start(RedisServerOptions.defaults().withTls(TlsCertificates.generate()))) {
+				this.tlsProblem = "";
+			}
+			catch (RedisServerException ex) {
+				this.tlsProblem = "redis-server " + this.version + " from " + this.path + " (" + this.source
+						+ ") cannot listen with TLS: " + ex.getMessage();
+			}
+		}
+		return this.tlsProblem.isEmpty() ? null : this.tlsProblem;
 	}
 
 	/** Its version, e.g. {@code 6.2.6}. */

@@ -13,9 +13,10 @@ import java.util.List;
  * @param replicaPriority the {@code replica-priority}, or null for the server's default
  * @param replicaOf the master to replicate from as {@code host:port}, or null for a master
  * @param extraArguments further {@code --name value} arguments
+ * @param tls the certificates to listen with TLS only (and replicate over TLS), or null for plain text
  */
 public record RedisServerOptions(String username, String password, Integer replicaPriority, String replicaOf,
-		List<String> extraArguments) {
+		List<String> extraArguments, TlsCertificates tls) {
 
 	public RedisServerOptions {
 		extraArguments = List.copyOf(extraArguments);
@@ -29,26 +30,28 @@ public record RedisServerOptions(String username, String password, Integer repli
 
 	/** A master without persistence or password. */
 	public static RedisServerOptions defaults() {
-		return new RedisServerOptions(null, null, null, null, List.of());
+		return new RedisServerOptions(null, null, null, null, List.of(), null);
 	}
 
 	public RedisServerOptions withPassword(String password) {
 		return new RedisServerOptions(this.username, password, this.replicaPriority, this.replicaOf,
-				this.extraArguments);
+				this.extraArguments, this.tls);
 	}
 
 	public RedisServerOptions withUser(String username, String password) {
-		return new RedisServerOptions(username, password, this.replicaPriority, this.replicaOf, this.extraArguments);
+		return new RedisServerOptions(username, password, this.replicaPriority, this.replicaOf, this.extraArguments,
+				this.tls);
 	}
 
 	public RedisServerOptions withReplicaPriority(Integer priority) {
-		return new RedisServerOptions(this.username, this.password, priority, this.replicaOf, this.extraArguments);
+		return new RedisServerOptions(this.username, this.password, priority, this.replicaOf, this.extraArguments,
+				this.tls);
 	}
 
 	/** A replica of {@code master} ({@code host:port}), or a master when null. */
 	public RedisServerOptions withReplicaOf(String master) {
 		return new RedisServerOptions(this.username, this.password, this.replicaPriority, master,
-				this.extraArguments);
+				this.extraArguments, this.tls);
 	}
 
 	/** Adds one configuration directive, e.g. {@code ("appendonly", "yes")}. */
@@ -56,12 +59,34 @@ public record RedisServerOptions(String username, String password, Integer repli
 		List<String> arguments = new ArrayList<>(this.extraArguments);
 		arguments.add("--" + name);
 		arguments.addAll(List.of(values));
-		return new RedisServerOptions(this.username, this.password, this.replicaPriority, this.replicaOf, arguments);
+		return new RedisServerOptions(this.username, this.password, this.replicaPriority, this.replicaOf, arguments,
+				this.tls);
+	}
+
+	/**
+	 * Runs as a Redis Sentinel ({@code --sentinel}), with an empty configuration file of its
+	 * own: it monitors nothing, it only answers as a Sentinel.
+	 */
+	public RedisServerOptions asSentinel() {
+		return withArgument("sentinel");
+	}
+
+	/** Whether it runs as a Sentinel. */
+	boolean sentinel() {
+		return this.extraArguments.contains("--sentinel");
+	}
+
+	/** Listens with TLS only, with these certificates; replicas replicate over TLS. */
+	public RedisServerOptions withTls(TlsCertificates certificates) {
+		return new RedisServerOptions(this.username, this.password, this.replicaPriority, this.replicaOf,
+				this.extraArguments, certificates);
 	}
 
 	/** The command-line arguments after the binary, for a server on {@code port} in {@code dir}. */
 	List<String> arguments(int port, String dir) {
-		List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+		List<String> arguments = new ArrayList<>((this.tls != null) ? this.tls.serverArguments(port)
+				: List.of("--port", Integer.toString(port)));
+		arguments.addAll(List.of("--bind", "127.0.0.1",
 				"--dir", dir, "--daemonize", "no", "--save", "", "--appendonly", "no", "--logfile", "",
 				// Redis 7 syncs replicas diskless after a 5 s delay by default: start at once.
 				"--repl-diskless-sync-delay", "0"));
@@ -88,7 +113,8 @@ public record RedisServerOptions(String username, String password, Integer repli
 	public String toString() {
 		return "RedisServerOptions[username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", replicaPriority=" + this.replicaPriority
-				+ ", replicaOf=" + this.replicaOf + ", extraArguments=" + this.extraArguments + "]";
+				+ ", replicaOf=" + this.replicaOf + ", extraArguments=" + this.extraArguments
+				+ ((this.tls != null) ? ", tls" : "") + "]";
 	}
 
 }

@@ -91,6 +91,10 @@ public final class RedisServerProcess implements AutoCloseable {
 	private static Process launch(RedisServerBinary binary, Path directory, int port, RedisServerOptions options) {
 		List<String> command = new ArrayList<>();
 		command.add(binary.path().toString());
+		if (options.sentinel()) {
+			// A Sentinel refuses to start without a configuration file to save its state in.
+			command.add(sentinelConfiguration(directory, port).toString());
+		}
 		command.addAll(options.arguments(port, directory.toString()));
 		if (binary.majorVersion() >= 7) {
 			// Redis 7 refuses DEBUG (used by loadSlowly) unless enabled; older servers allow it.
@@ -113,9 +117,18 @@ public final class RedisServerProcess implements AutoCloseable {
 		return process;
 	}
 
+	private static Path sentinelConfiguration(Path directory, int port) {
+		Path file = directory.resolve("sentinel-" + port + ".conf");
+		try {
+			return Files.exists(file) ? file : Files.createFile(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot create " + file, ex);
+		}
+	}
+
 	private static void awaitPing(Process process, int port, RedisServerOptions options, Path log) {
-		RespClient client = new RespClient(HOST, port, options.username(), options.password(),
-				Duration.ofMillis(500));
+		RespClient client = client(port, options, options.username(), options.password(), Duration.ofMillis(500));
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 		RuntimeException lastFailure = null;
 		while (System.nanoTime() < deadline) {
@@ -336,7 +349,18 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private RespClient client() {
-		return new RespClient(HOST, this.port, this.options.username(), this.options.password(), COMMAND_TIMEOUT);
+		return client(this.options.username(), this.options.password());
+	}
+
+	/** A client of this server (over TLS when it listens with TLS) as this user (null: the default user). */
+	public RespClient client(String username, String password) {
+		return client(this.port, this.options, username, password, COMMAND_TIMEOUT);
+	}
+
+	private static RespClient client(int port, RedisServerOptions options, String username, String password,
+			Duration timeout) {
+		return new RespClient(HOST, port, username, password, timeout,
+				(options.tls() != null) ? options.tls().socketFactory() : null);
 	}
 
 	/** One section of {@code INFO}, e.g. {@code replication}, as field -> value. */
@@ -365,7 +389,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		command("SAVE");
 		long delayMicros = Math.max(1, duration.toNanos() / 1000 / keys);
 		command("CONFIG", "SET", "key-load-delay", Long.toString(delayMicros));
-		RespClient patient = new RespClient(HOST, this.port, this.options.username(), this.options.password(),
+		RespClient patient = client(this.port, this.options, this.options.username(), this.options.password(),
 				duration.plus(START_TIMEOUT));
 		return CompletableFuture.runAsync(() -> patient.call("DEBUG", "RELOAD", "NOSAVE"))
 			.thenRun(() -> command("CONFIG", "SET", "key-load-delay", "0"));

@@ -14,11 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 /**
  * A minimal RESP2 client for driving test servers: one short-lived connection per call,
- * authenticated when a password is set. Replies come back raw: {@link String} for status
- * and bulk replies, {@link Long} for integers, {@link List} for arrays, {@code null} for nil;
- * error replies throw {@link RedisErrorReplyException}.
+ * over TLS when given a socket factory, authenticated when a password is set. Replies come
+ * back raw: {@link String} for status and bulk replies, {@link Long} for integers, {@link List}
+ * for arrays, {@code null} for nil; error replies throw {@link RedisErrorReplyException}.
  */
 public final class RespClient {
 
@@ -32,19 +35,29 @@ public final class RespClient {
 
 	private final Duration timeout;
 
+	private final SSLSocketFactory tls;
+
+	/** A plain-text client; see {@link #RespClient(String, int, String, String, Duration, SSLSocketFactory)}. */
+	public RespClient(String host, int port, String username, String password, Duration timeout) {
+		this(host, port, username, password, timeout, null);
+	}
+
 	/**
 	 * @param host the server's host
 	 * @param port its port
 	 * @param username the ACL user, or null for the default user
 	 * @param password the password, or null when none is required
 	 * @param timeout the connect and read timeout
+	 * @param tls the TLS sockets to connect with, or null for plain text
 	 */
-	public RespClient(String host, int port, String username, String password, Duration timeout) {
+	public RespClient(String host, int port, String username, String password, Duration timeout,
+			SSLSocketFactory tls) {
 		this.host = host;
 		this.port = port;
 		this.username = username;
 		this.password = password;
 		this.timeout = timeout;
+		this.tls = tls;
 	}
 
 	/**
@@ -53,11 +66,7 @@ public final class RespClient {
 	 * @throws UncheckedIOException when the server cannot be reached or does not answer in time
 	 */
 	public Object call(String... command) {
-		try (Socket socket = new Socket()) {
-			int millis = (int) this.timeout.toMillis();
-			socket.connect(new InetSocketAddress(this.host, this.port), millis);
-			socket.setSoTimeout(millis);
-			socket.setTcpNoDelay(true);
+		try (Socket plain = new Socket(); Socket socket = secure(plain)) {
 			OutputStream out = socket.getOutputStream();
 			InputStream in = new BufferedInputStream(socket.getInputStream());
 			if (this.password != null) {
@@ -70,9 +79,24 @@ public final class RespClient {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(
-					"Redis at " + this.host + ":" + this.port + " did not answer " + command[0] + ": " + ex.getMessage(),
+					"Redis at " + this.host + ":" + this.port + " did not answer " + command[0] + ": "
+							+ ex.getMessage(),
 					ex);
 		}
+	}
+
+	/** Connects {@code plain}, and wraps it in TLS (handshake done) when configured. */
+	private Socket secure(Socket plain) throws IOException {
+		int millis = (int) this.timeout.toMillis();
+		plain.connect(new InetSocketAddress(this.host, this.port), millis);
+		plain.setSoTimeout(millis);
+		plain.setTcpNoDelay(true);
+		if (this.tls == null) {
+			return plain;
+		}
+		SSLSocket socket = (SSLSocket) this.tls.createSocket(plain, this.host, this.port, true);
+		socket.startHandshake();
+		return socket;
 	}
 
 	private static void send(OutputStream out, String... command) throws IOException {

@@ -1,0 +1,93 @@
+package io.redisha.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.TrustManagerFactory;
+
+import io.lettuce.core.SslOptions;
+import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerProcess;
+import io.redisha.protocol.Action;
+import io.redisha.protocol.MinReplicas;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.Reply;
+import io.redisha.protocol.StoredConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static io.redisha.redis.NodeLinkTest.address;
+import static io.redisha.redis.NodeLinkTest.call;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Links to a node that listens with TLS only. */
+class NodeLinkTlsTest {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+	private static final String PASSWORD = "tls-s3cret";
+
+	@RegisterExtension
+	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(0).password(PASSWORD).tls().perClass();
+
+	private static LinkResources resources;
+
+	private final List<NodeLink> links = new CopyOnWriteArrayList<>();
+
+	@BeforeAll
+	static void createResources() {
+		resources = new LinkResources("node-link-tls-test");
+	}
+
+	@AfterAll
+	static void shutdownResources() {
+		resources.close();
+	}
+
+	@AfterEach
+	void closeLinks() {
+		this.links.forEach(NodeLink::close);
+	}
+
+	@Test
+	void aLinkTrustingTheNodesCertificateWorks() throws Exception {
+		RedisServerProcess server = redis.group().master();
+		NodeLink link = link(server.host(), trusting());
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> call(link, new Action.QueryInfo(address(server))) instanceof Reply.Info);
+		await().atMost(Duration.ofSeconds(10)).until(link::isSubscribed);
+	}
+
+	@Test
+	void aCertificateNotTrustedIsAClearProblem() {
+		RedisServerProcess server = redis.group().master();
+		NodeLink link = link(server.host(), SslOptions.create());
+		Reply reply = call(link, new Action.Ping(address(server)));
+		assertThat(reply).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason()).contains("certification path"));
+		assertThat(link.problem()).contains("certification path").doesNotContain(PASSWORD);
+	}
+
+	private static SslOptions trusting() throws Exception {
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(redis.options().tls().trustStore());
+		return SslOptions.builder().trustManager(trust).build();
+	}
+
+	private NodeLink link(String host, SslOptions tls) {
+		RedisServerProcess server = redis.group().master();
+		NodeLink link = new NodeLink(address(server),
+				new LinkSettings(new NodeAddress(host, server.port()), null, PASSWORD, TIMEOUT, "tls-test", tls),
+				resources.clientResources(), "__redis-ha__:test", StoredConfiguration.key("test"),
+				MinReplicas.UNMANAGED, (message) -> {
+				});
+		this.links.add(link);
+		return link;
+	}
+
+}
