@@ -209,7 +209,9 @@ class MonitoringTest {
 		assertThat(after.currentEpoch()).isEqualTo(before.currentEpoch()).isEqualTo(4);
 		assertThat(after.master()).isEqualTo(before.master());
 		assertThat(after.members()).isEqualTo(before.members());
-		assertThat(coordinator.lastRejection()).contains("seq");
+		assertThat(after.rejections().last()).startsWith("malformed: ").contains("seq");
+		assertThat(after.rejections().count(GossipRejection.MALFORMED)).isEqualTo(6);
+		assertThat(after.rejections().count(GossipRejection.FOREIGN_GROUP)).isEqualTo(1);
 	}
 
 	@Test
