@@ -3,10 +3,10 @@ package io.redisha.autoconfigure;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 
@@ -36,7 +36,7 @@ public final class RedisHaAutoConfiguration {
 	@ConditionalOnRedisHaGroups
 	RedisHaMember redisHaMember(RedisHaProperties properties, Environment environment) {
 		return new RedisHaMember(new MemberIdentity(newMemberId(), applicationName(properties, environment)),
-				groupSettings(properties.getGroups()));
+				groupSettings(properties));
 	}
 
 	@Bean
@@ -59,16 +59,22 @@ public final class RedisHaAutoConfiguration {
 		return environment.getProperty("spring.application.name", "application");
 	}
 
-	private static List<GroupSettings> groupSettings(Map<String, RedisHaProperties.Group> groups) {
-		return groups.entrySet().stream().map((entry) -> groupSettings(entry.getKey(), entry.getValue())).toList();
+	private static List<GroupSettings> groupSettings(RedisHaProperties properties) {
+		return properties.getGroups()
+			.entrySet()
+			.stream()
+			.map((entry) -> groupSettings(entry.getKey(), entry.getValue(),
+					GossipSeal.of(properties.gossipSecrets(entry.getValue()))))
+			.toList();
 	}
 
-	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group) {
+	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, GossipSeal gossipSeal) {
 		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
 				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing(), group.getHistorySize(),
 				group.getVoters(), group.fencing())
 			.withMinReplicas(group.minReplicas());
-		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout());
+		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout(),
+				gossipSeal);
 	}
 
 }

@@ -30,6 +30,9 @@ public class RedisHaProperties implements Validator {
 
 	static final String PREFIX = "redis-ha";
 
+	/** The shortest gossip secret accepted. */
+	static final int MIN_GOSSIP_SECRET_LENGTH = 32;
+
 	private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
 	/**
@@ -48,6 +51,19 @@ public class RedisHaProperties implements Validator {
 	 * configured group; may be omitted when there is only one group.
 	 */
 	private String primaryGroup;
+
+	/**
+	 * Secret with which members sign and verify every gossip message, in every group without
+	 * a gossip secret of its own: the same random value, at least 32 characters, on every
+	 * instance. Never sent to Redis; never shown by the endpoint or in logs.
+	 */
+	private String gossipSecret;
+
+	/**
+	 * Previous gossip secret, still accepted (never used to sign) while a new one is rolled
+	 * out to every instance.
+	 */
+	private String gossipSecretPrevious;
 
 	/**
 	 * Monitored groups by name (Sentinel's "master name").
@@ -76,6 +92,35 @@ public class RedisHaProperties implements Validator {
 
 	public void setPrimaryGroup(String primaryGroup) {
 		this.primaryGroup = primaryGroup;
+	}
+
+	public String getGossipSecret() {
+		return this.gossipSecret;
+	}
+
+	public void setGossipSecret(String gossipSecret) {
+		this.gossipSecret = gossipSecret;
+	}
+
+	public String getGossipSecretPrevious() {
+		return this.gossipSecretPrevious;
+	}
+
+	public void setGossipSecretPrevious(String gossipSecretPrevious) {
+		this.gossipSecretPrevious = gossipSecretPrevious;
+	}
+
+	/**
+	 * The gossip secrets of a group: its own if it has one, else the common ones; the one to
+	 * sign with first.
+	 */
+	List<String> gossipSecrets(Group group) {
+		return (group.getGossipSecret() != null) ? secrets(group.getGossipSecret(), group.getGossipSecretPrevious())
+				: secrets(this.gossipSecret, this.gossipSecretPrevious);
+	}
+
+	private static List<String> secrets(String current, String previous) {
+		return (previous != null) ? List.of(current, previous) : List.of(current);
 	}
 
 	public Map<String, Group> getGroups() {
@@ -118,6 +163,37 @@ public class RedisHaProperties implements Validator {
 					+ " starting with a letter or digit"));
 		checks.require("primary-group", this.primaryGroup, (name) -> name == null || this.groups.containsKey(name),
 				"refers to an unknown group: it must be one of " + this.groups.keySet());
+		validateGossipSecrets(checks, this.gossipSecret, this.gossipSecretPrevious);
+		List<String> unsigned = this.groups.entrySet()
+			.stream()
+			.filter((group) -> group.getValue().getGossipSecret() == null)
+			.map(Map.Entry::getKey)
+			.toList();
+		if (this.gossipSecret == null && !unsigned.isEmpty()) {
+			checks.reject("gossip-secret", "is not set (nor redis-ha.groups.<group>.gossip-secret for " + unsigned
+					+ "): members sign every gossip message with it and ignore unsigned ones, so that whoever may "
+					+ "PUBLISH on Redis cannot steer them. Set the same random value of at least "
+					+ MIN_GOSSIP_SECRET_LENGTH + " characters on every instance, e.g. the output of "
+					+ "'openssl rand -base64 32' (see docs/security.md)");
+		}
+	}
+
+	/** Checks a pair of gossip secrets, of the top level or of a group, without ever showing them. */
+	private static void validateGossipSecrets(PropertyChecks checks, String current, String previous) {
+		requireLongEnough(checks, "gossip-secret", current);
+		requireLongEnough(checks, "gossip-secret-previous", previous);
+		if (previous != null && current == null) {
+			checks.reject("gossip-secret-previous", "is set but gossip-secret is not: set the new secret as "
+					+ "gossip-secret and the one it replaces as gossip-secret-previous");
+		}
+	}
+
+	/** Rejected as a whole rather than as a value, so that the failure analysis does not show the secret. */
+	private static void requireLongEnough(PropertyChecks checks, String property, String secret) {
+		if (secret != null && secret.length() < MIN_GOSSIP_SECRET_LENGTH) {
+			checks.rejectObject(checks.fullName(property) + " must have at least " + MIN_GOSSIP_SECRET_LENGTH
+					+ " characters but has " + secret.length());
+		}
 	}
 
 	/**
@@ -161,6 +237,16 @@ public class RedisHaProperties implements Validator {
 		 * Redis password, if any. Never shown by the endpoint or in logs.
 		 */
 		private String password;
+
+		/**
+		 * Gossip secret of this group, in place of 'redis-ha.gossip-secret'.
+		 */
+		private String gossipSecret;
+
+		/**
+		 * Previous gossip secret of this group, still accepted while a new one is rolled out.
+		 */
+		private String gossipSecretPrevious;
 
 		/**
 		 * How long a command to a node may take before it counts as failed.
@@ -342,6 +428,22 @@ public class RedisHaProperties implements Validator {
 
 		public void setPassword(String password) {
 			this.password = password;
+		}
+
+		public String getGossipSecret() {
+			return this.gossipSecret;
+		}
+
+		public void setGossipSecret(String gossipSecret) {
+			this.gossipSecret = gossipSecret;
+		}
+
+		public String getGossipSecretPrevious() {
+			return this.gossipSecretPrevious;
+		}
+
+		public void setGossipSecretPrevious(String gossipSecretPrevious) {
+			this.gossipSecretPrevious = gossipSecretPrevious;
 		}
 
 		public Duration getCommandTimeout() {
@@ -558,6 +660,7 @@ public class RedisHaProperties implements Validator {
 
 		private void validate(PropertyChecks checks) {
 			validateNodes(checks);
+			validateGossipSecrets(checks, this.gossipSecret, this.gossipSecretPrevious);
 			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
 			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
 			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");

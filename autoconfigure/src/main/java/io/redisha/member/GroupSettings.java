@@ -3,6 +3,7 @@ package io.redisha.member;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
 
 /**
@@ -13,18 +14,22 @@ import io.redisha.protocol.GroupConfig;
  * @param username the Redis ACL user, or null
  * @param password the Redis password, or null
  * @param commandTimeout how long a command to a node may take before it counts as failed
+ * @param gossipSeal signs this member's gossip and verifies the other members'
  */
-public record GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout) {
+public record GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout,
+		GossipSeal gossipSeal) {
 
 	public GroupSettings {
 		Objects.requireNonNull(config, "config");
 		Objects.requireNonNull(commandTimeout, "commandTimeout");
+		Objects.requireNonNull(gossipSeal, "gossipSeal");
 	}
 
 	@Override
 	public String toString() {
 		return "GroupSettings[config=" + this.config + ", username=" + this.username + ", password="
-				+ ((this.password != null) ? "******" : null) + ", commandTimeout=" + this.commandTimeout + "]";
+				+ ((this.password != null) ? "******" : null) + ", commandTimeout=" + this.commandTimeout
+				+ ", gossipSeal=" + this.gossipSeal + "]";
 	}
 
 }
