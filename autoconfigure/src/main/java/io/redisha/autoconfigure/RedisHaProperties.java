@@ -26,12 +26,9 @@ import org.springframework.validation.Validator;
  * application with a message naming the property and the value.
  */
 @ConfigurationProperties("redis-ha")
-public class RedisHaProperties implements Validator {
+public class RedisHaProperties extends GossipSecretProperties implements Validator {
 
 	static final String PREFIX = "redis-ha";
-
-	/** The shortest gossip secret accepted. */
-	static final int MIN_GOSSIP_SECRET_LENGTH = 32;
 
 	private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -51,19 +48,6 @@ public class RedisHaProperties implements Validator {
 	 * configured group; may be omitted when there is only one group.
 	 */
 	private String primaryGroup;
-
-	/**
-	 * Secret with which members sign and verify every gossip message, in every group without
-	 * a gossip secret of its own: the same random value, at least 32 characters, on every
-	 * instance. Never sent to Redis; never shown by the endpoint or in logs.
-	 */
-	private String gossipSecret;
-
-	/**
-	 * Previous gossip secret, still accepted (never used to sign) while a new one is rolled
-	 * out to every instance.
-	 */
-	private String gossipSecretPrevious;
 
 	/**
 	 * Monitored groups by name (Sentinel's "master name").
@@ -94,33 +78,12 @@ public class RedisHaProperties implements Validator {
 		this.primaryGroup = primaryGroup;
 	}
 
-	public String getGossipSecret() {
-		return this.gossipSecret;
-	}
-
-	public void setGossipSecret(String gossipSecret) {
-		this.gossipSecret = gossipSecret;
-	}
-
-	public String getGossipSecretPrevious() {
-		return this.gossipSecretPrevious;
-	}
-
-	public void setGossipSecretPrevious(String gossipSecretPrevious) {
-		this.gossipSecretPrevious = gossipSecretPrevious;
-	}
-
 	/**
 	 * The gossip secrets of a group: its own if it has one, else the common ones; the one to
 	 * sign with first.
 	 */
 	List<String> gossipSecrets(Group group) {
-		return (group.getGossipSecret() != null) ? secrets(group.getGossipSecret(), group.getGossipSecretPrevious())
-				: secrets(this.gossipSecret, this.gossipSecretPrevious);
-	}
-
-	private static List<String> secrets(String current, String previous) {
-		return (previous != null) ? List.of(current, previous) : List.of(current);
+		return (group.getGossipSecret() != null) ? group.gossipSecrets() : gossipSecrets();
 	}
 
 	public Map<String, Group> getGroups() {
@@ -163,43 +126,25 @@ public class RedisHaProperties implements Validator {
 					+ " starting with a letter or digit"));
 		checks.require("primary-group", this.primaryGroup, (name) -> name == null || this.groups.containsKey(name),
 				"refers to an unknown group: it must be one of " + this.groups.keySet());
-		validateGossipSecrets(checks, this.gossipSecret, this.gossipSecretPrevious);
+		validateGossipSecrets(checks);
 		List<String> unsigned = this.groups.entrySet()
 			.stream()
 			.filter((group) -> group.getValue().getGossipSecret() == null)
 			.map(Map.Entry::getKey)
 			.toList();
-		if (this.gossipSecret == null && !unsigned.isEmpty()) {
+		if (getGossipSecret() == null && !unsigned.isEmpty()) {
 			checks.reject("gossip-secret", "is not set (nor redis-ha.groups.<group>.gossip-secret for " + unsigned
 					+ "): members sign every gossip message with it and ignore unsigned ones, so that whoever may "
 					+ "PUBLISH on Redis cannot steer them. Set the same random value of at least "
-					+ MIN_GOSSIP_SECRET_LENGTH + " characters on every instance, e.g. the output of "
+					+ GossipSecretProperties.MIN_LENGTH + " characters on every instance, e.g. the output of "
 					+ "'openssl rand -base64 32' (see docs/security.md)");
-		}
-	}
-
-	/** Checks a pair of gossip secrets, of the top level or of a group, without ever showing them. */
-	private static void validateGossipSecrets(PropertyChecks checks, String current, String previous) {
-		requireLongEnough(checks, "gossip-secret", current);
-		requireLongEnough(checks, "gossip-secret-previous", previous);
-		if (previous != null && current == null) {
-			checks.reject("gossip-secret-previous", "is set but gossip-secret is not: set the new secret as "
-					+ "gossip-secret and the one it replaces as gossip-secret-previous");
-		}
-	}
-
-	/** Rejected as a whole rather than as a value, so that the failure analysis does not show the secret. */
-	private static void requireLongEnough(PropertyChecks checks, String property, String secret) {
-		if (secret != null && secret.length() < MIN_GOSSIP_SECRET_LENGTH) {
-			checks.rejectObject(checks.fullName(property) + " must have at least " + MIN_GOSSIP_SECRET_LENGTH
-					+ " characters but has " + secret.length());
 		}
 	}
 
 	/**
 	 * One monitored Redis group: a master and its replicas.
 	 */
-	public static class Group {
+	public static class Group extends GossipSecretProperties {
 
 		/**
 		 * Seed nodes of the group as host:port (IPv6 literals as [addr]:port), comma
@@ -238,15 +183,6 @@ public class RedisHaProperties implements Validator {
 		 */
 		private String password;
 
-		/**
-		 * Gossip secret of this group, in place of 'redis-ha.gossip-secret'.
-		 */
-		private String gossipSecret;
-
-		/**
-		 * Previous gossip secret of this group, still accepted while a new one is rolled out.
-		 */
-		private String gossipSecretPrevious;
 
 		/**
 		 * How long a command to a node may take before it counts as failed.
@@ -430,21 +366,6 @@ public class RedisHaProperties implements Validator {
 			this.password = password;
 		}
 
-		public String getGossipSecret() {
-			return this.gossipSecret;
-		}
-
-		public void setGossipSecret(String gossipSecret) {
-			this.gossipSecret = gossipSecret;
-		}
-
-		public String getGossipSecretPrevious() {
-			return this.gossipSecretPrevious;
-		}
-
-		public void setGossipSecretPrevious(String gossipSecretPrevious) {
-			this.gossipSecretPrevious = gossipSecretPrevious;
-		}
 
 		public Duration getCommandTimeout() {
 			return this.commandTimeout;
@@ -660,7 +581,7 @@ public class RedisHaProperties implements Validator {
 
 		private void validate(PropertyChecks checks) {
 			validateNodes(checks);
-			validateGossipSecrets(checks, this.gossipSecret, this.gossipSecretPrevious);
+			validateGossipSecrets(checks);
 			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
 			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
 			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");
