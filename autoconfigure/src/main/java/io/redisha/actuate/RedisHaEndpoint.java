@@ -110,7 +110,7 @@ public class RedisHaEndpoint {
 				snapshot.quorum(), (master != null) ? MasterDescriptor.of(master) : null,
 				snapshot.replicas().stream().map(ReplicaDescriptor::of).toList(),
 				snapshot.members().stream().map(GroupMemberDescriptor::of).toList(), snapshot.rejectedMessages(),
-				connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null,
+				rejections(snapshot.rejections()), snapshot.rejections().last(), connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null,
 				snapshot.history().stream().map(this::describe).toList(),
 				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null,
 				(snapshot.pause() != null)
@@ -118,6 +118,12 @@ public class RedisHaEndpoint {
 				snapshot.startingUp(),
 				(snapshot.electorate() != null) ? ElectorateDescriptor.of(snapshot.electorate()) : null,
 				describe(snapshot.name(), snapshot.fence()));
+	}
+
+	private static Map<String, Long> rejections(GroupSnapshot.RejectionsSnapshot rejections) {
+		Map<String, Long> byReason = new TreeMap<>();
+		rejections.byReason().forEach((reason, count) -> byReason.put(reason.tag(), count));
+		return byReason;
 	}
 
 	private FenceDescriptor describe(String group, GroupSnapshot.FenceSnapshot fence) {
@@ -182,7 +188,11 @@ public class RedisHaEndpoint {
 	 * @param master the master; null when none is known
 	 * @param replicas the master's replicas
 	 * @param members every member known, this one included
-	 * @param rejectedMessages gossip messages ignored as malformed, oversized or foreign
+	 * @param rejectedMessages gossip messages ignored: unsigned, forged, replayed, malformed,
+	 * oversized, foreign, dropped, or from one member too many
+	 * @param rejections the same by reason ({@code bad-signature}, {@code stale},
+	 * {@code member-table-full}...); reasons never seen are absent
+	 * @param lastRejection why the last of them was ignored; null when none was
 	 * @param connectionProblems the nodes this member cannot use, by address, with the reason
 	 * @param lastFailover the last failover; null when none
 	 * @param history the last failovers and switchovers, newest first
@@ -195,7 +205,8 @@ public class RedisHaEndpoint {
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
-			long rejectedMessages, Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
+			long rejectedMessages, Map<String, Long> rejections, String lastRejection,
+			Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
 			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp,
 			ElectorateDescriptor electorate, FenceDescriptor fence) implements OperationResponseBody {
 	}

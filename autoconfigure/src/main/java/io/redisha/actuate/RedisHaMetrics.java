@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.redisha.member.MemberActivityListener;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GossipRejection;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
@@ -96,11 +97,14 @@ public class RedisHaMetrics implements MeterBinder {
 					(snapshot) -> (snapshot.master() != null && snapshot.master().status() == NodeStatus.UP) ? 1 : 0);
 			gauge("nodes.up", "Nodes answering PING", tags.and("role", "replica"), group,
 					(snapshot) -> snapshot.replicas().stream().filter((node) -> node.status() == NodeStatus.UP).count());
-			FunctionCounter.builder(PREFIX + "gossip.rejected", RedisHaMetrics.this.member,
-					(member) -> value(member, group, GroupSnapshot::rejectedMessages))
-				.description("Gossip messages ignored as malformed, oversized or foreign")
-				.tags(tags)
-				.register(this.registry);
+			for (GossipRejection reason : GossipRejection.values()) {
+				FunctionCounter.builder(PREFIX + "gossip.rejected", RedisHaMetrics.this.member,
+						(member) -> value(member, group, (snapshot) -> snapshot.rejections().count(reason)))
+					.description("Gossip messages ignored: unsigned, forged, replayed, malformed, oversized, foreign,"
+							+ " dropped, or from one member too many")
+					.tags(tags.and("reason", reason.tag()))
+					.register(this.registry);
+			}
 			gauge("fenced", "1 while this member refuses the application's writes (the partition fence), else 0",
 					tags, group, (snapshot) -> snapshot.fence().fenced() ? 1 : 0);
 			FunctionCounter.builder(PREFIX + "writes.fenced", RedisHaMetrics.this.member,

@@ -33,6 +33,9 @@ public final class RedisHaOperations {
 	/** How long the master may wait for a switchover's target to catch up, unless the request says. */
 	static final Duration DEFAULT_CATCH_UP = Duration.ofSeconds(5);
 
+	/** The longest catch-up a request may ask for: the master's writes stay paused for as long. */
+	static final Duration MAX_CATCH_UP = Duration.ofSeconds(30);
+
 	/** How long a request waits for a started failover or switchover to end. */
 	private static final Duration FINISH_WAIT = Duration.ofSeconds(60);
 
@@ -73,8 +76,9 @@ public final class RedisHaOperations {
 		if (timeoutMs == null) {
 			return DEFAULT_CATCH_UP;
 		}
-		if (timeoutMs <= 0) {
-			throw new IllegalArgumentException("timeoutMs must be > 0 but was " + timeoutMs);
+		if (timeoutMs <= 0 || timeoutMs > MAX_CATCH_UP.toMillis()) {
+			throw new IllegalArgumentException(
+					"timeoutMs must be between 1 and " + MAX_CATCH_UP.toMillis() + " but was " + timeoutMs);
 		}
 		return Duration.ofMillis(timeoutMs);
 	}

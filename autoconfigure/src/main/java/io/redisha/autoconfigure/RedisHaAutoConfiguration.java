@@ -3,11 +3,11 @@ package io.redisha.autoconfigure;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import io.lettuce.core.SslOptions;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 
@@ -43,7 +43,7 @@ public final class RedisHaAutoConfiguration {
 			ObjectProvider<SslBundles> sslBundles) {
 		SslOptions tls = RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable());
 		return new RedisHaMember(new MemberIdentity(newMemberId(), applicationName(properties, environment)),
-				groupSettings(properties.getGroups(), tls));
+				groupSettings(properties, tls));
 	}
 
 	@Bean
@@ -66,19 +66,23 @@ public final class RedisHaAutoConfiguration {
 		return environment.getProperty("spring.application.name", "application");
 	}
 
-	private static List<GroupSettings> groupSettings(Map<String, RedisHaProperties.Group> groups, SslOptions tls) {
-		return groups.entrySet()
+	private static List<GroupSettings> groupSettings(RedisHaProperties properties, SslOptions tls) {
+		return properties.getGroups()
+			.entrySet()
 			.stream()
-			.map((entry) -> groupSettings(entry.getKey(), entry.getValue(), tls))
+			.map((entry) -> groupSettings(entry.getKey(), entry.getValue(),
+					GossipSeal.of(properties.gossipSecrets(entry.getValue())), tls))
 			.toList();
 	}
 
-	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, SslOptions tls) {
+	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, GossipSeal gossipSeal,
+			SslOptions tls) {
 		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
 				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing(), group.getHistorySize(),
 				group.getVoters(), group.fencing())
 			.withMinReplicas(group.minReplicas());
-		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout(), tls);
+		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout(),
+				gossipSeal, tls);
 	}
 
 }

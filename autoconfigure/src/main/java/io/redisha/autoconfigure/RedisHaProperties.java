@@ -26,7 +26,7 @@ import org.springframework.validation.Validator;
  * application with a message naming the property and the value.
  */
 @ConfigurationProperties("redis-ha")
-public class RedisHaProperties implements Validator {
+public class RedisHaProperties extends GossipSecretProperties implements Validator {
 
 	static final String PREFIX = "redis-ha";
 
@@ -78,6 +78,14 @@ public class RedisHaProperties implements Validator {
 		this.primaryGroup = primaryGroup;
 	}
 
+	/**
+	 * The gossip secrets of a group: its own if it has one, else the common ones; the one to
+	 * sign with first.
+	 */
+	List<String> gossipSecrets(Group group) {
+		return (group.getGossipSecret() != null) ? group.gossipSecrets() : gossipSecrets();
+	}
+
 	public Map<String, Group> getGroups() {
 		return this.groups;
 	}
@@ -118,12 +126,25 @@ public class RedisHaProperties implements Validator {
 					+ " starting with a letter or digit"));
 		checks.require("primary-group", this.primaryGroup, (name) -> name == null || this.groups.containsKey(name),
 				"refers to an unknown group: it must be one of " + this.groups.keySet());
+		validateGossipSecrets(checks);
+		List<String> unsigned = this.groups.entrySet()
+			.stream()
+			.filter((group) -> group.getValue().getGossipSecret() == null)
+			.map(Map.Entry::getKey)
+			.toList();
+		if (getGossipSecret() == null && !unsigned.isEmpty()) {
+			checks.reject("gossip-secret", "is not set (nor redis-ha.groups.<group>.gossip-secret for " + unsigned
+					+ "): members sign every gossip message with it and ignore unsigned ones, so that whoever may "
+					+ "PUBLISH on Redis cannot steer them. Set the same random value of at least "
+					+ GossipSecretProperties.MIN_LENGTH + " characters on every instance, e.g. the output of "
+					+ "'openssl rand -base64 32' (see docs/security.md)");
+		}
 	}
 
 	/**
 	 * One monitored Redis group: a master and its replicas.
 	 */
-	public static class Group {
+	public static class Group extends GossipSecretProperties {
 
 		/**
 		 * Seed nodes of the group as host:port (IPv6 literals as [addr]:port), comma
@@ -161,6 +182,7 @@ public class RedisHaProperties implements Validator {
 		 * Redis password, if any. Never shown by the endpoint or in logs.
 		 */
 		private String password;
+
 
 		/**
 		 * How long a command to a node may take before it counts as failed.
@@ -343,6 +365,7 @@ public class RedisHaProperties implements Validator {
 		public void setPassword(String password) {
 			this.password = password;
 		}
+
 
 		public Duration getCommandTimeout() {
 			return this.commandTimeout;
@@ -558,6 +581,7 @@ public class RedisHaProperties implements Validator {
 
 		private void validate(PropertyChecks checks) {
 			validateNodes(checks);
+			validateGossipSecrets(checks);
 			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
 			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
 			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");

@@ -26,6 +26,7 @@ import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.RejectedGossipException;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
 import io.redisha.redis.LinkSettings;
@@ -55,6 +56,11 @@ final class GroupLoop {
 
 	private final LongSupplier clock;
 
+	/** Wall-clock milliseconds, for sealing and opening gossip. */
+	private final LongSupplier wallClock;
+
+	private final GossipInbox inbox = new GossipInbox();
+
 	private final Consumer<ProtocolEvent> events;
 
 	private final MemberActivityListener activity;
@@ -81,13 +87,14 @@ final class GroupLoop {
 	private volatile GroupSnapshot snapshot;
 
 	GroupLoop(GroupSettings settings, MemberIdentity identity, ClientResources resources,
-			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, Consumer<ProtocolEvent> events,
-			MemberActivityListener activity) {
+			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, LongSupplier wallClock,
+			Consumer<ProtocolEvent> events, MemberActivityListener activity) {
 		this.settings = settings;
 		this.identity = identity;
 		this.resources = resources;
 		this.connectVia = connectVia;
 		this.clock = clock;
+		this.wallClock = wallClock;
 		this.events = events;
 		this.activity = activity;
 		String name = "redis-ha-" + settings.config().name();
@@ -144,8 +151,10 @@ final class GroupLoop {
 		this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom(),
 				initialEpoch);
 		this.snapshot = this.coordinator.snapshot(now);
-		this.executor.scheduleWithFixedDelay(() -> step(() -> this.coordinator.tick(this.clock.getAsLong())), 0,
-				TICK_MILLIS, TimeUnit.MILLISECONDS);
+		this.executor.scheduleWithFixedDelay(() -> step(() -> {
+			this.inbox.report(this.coordinator);
+			return this.coordinator.tick(this.clock.getAsLong());
+		}), 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -193,7 +202,8 @@ final class GroupLoop {
 			List<Action> actions = this.coordinator.stop(this.clock.getAsLong());
 			for (Action action : actions) {
 				if (action instanceof Action.Publish publish) {
-					this.links.values().forEach((link) -> published.add(link.publish(publish.channel(), publish.payload())));
+					String payload = sealed(publish);
+					this.links.values().forEach((link) -> published.add(link.publish(publish.channel(), payload)));
 				}
 				else if (action instanceof Action.RecordDeparture departure && this.links.containsKey(departure.node())) {
 					CompletableFuture<Void> recorded = new CompletableFuture<>();
@@ -347,7 +357,8 @@ final class GroupLoop {
 			}
 		}
 		else if (action instanceof Action.Publish publish) {
-			this.links.values().forEach((link) -> link.publish(publish.channel(), publish.payload()));
+			String payload = sealed(publish);
+			this.links.values().forEach((link) -> link.publish(publish.channel(), payload));
 			if (GroupCoordinator.GOSSIP_CHANNEL.equals(publish.channel())) {
 				this.activity.gossipSent(name());
 			}
@@ -356,6 +367,25 @@ final class GroupLoop {
 			logger.info("{}", SentinelText.format(emit.event()));
 			this.events.accept(emit.event());
 		}
+	}
+
+	/** The payload to publish: gossip sealed with the group's secret, anything else as it is. */
+	private String sealed(Action.Publish publish) {
+		return GroupCoordinator.GOSSIP_CHANNEL.equals(publish.channel())
+				? this.settings.gossipSeal().seal(publish.payload(), this.wallClock.getAsLong()) : publish.payload();
+	}
+
+	/** Hands a received gossip payload to the coordinator once its seal is verified; counts it otherwise. */
+	private List<Action> receive(NodeAddress via, String payload) {
+		String message;
+		try {
+			message = this.settings.gossipSeal().open(payload, this.wallClock.getAsLong());
+		}
+		catch (RejectedGossipException ex) {
+			this.coordinator.rejected(ex.reason(), 1, ex.getMessage() + " (received via " + via + ")");
+			return List.of();
+		}
+		return this.coordinator.onGossip(this.clock.getAsLong(), via, message);
 	}
 
 	/**
@@ -397,7 +427,12 @@ final class GroupLoop {
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
 				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
 					this.activity.gossipReceived(name());
-					post(() -> this.coordinator.onGossip(this.clock.getAsLong(), node, payload));
+					if (this.inbox.admit(payload)) {
+						post(() -> {
+							this.inbox.taken();
+							return receive(node, payload);
+						});
+					}
 				});
 		link.connect();
 		return link;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.lettuce.core.SslOptions;
+import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
 
 /**
@@ -14,26 +15,29 @@ import io.redisha.protocol.GroupConfig;
  * @param username the Redis ACL user, or null
  * @param password the Redis password, or null
  * @param commandTimeout how long a command to a node may take before it counts as failed
+ * @param gossipSeal signs this member's gossip and verifies the other members'
  * @param tls the TLS options every connection to the group's nodes uses, or null for plain text
  */
 public record GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout,
-		SslOptions tls) {
+		GossipSeal gossipSeal, SslOptions tls) {
 
 	public GroupSettings {
 		Objects.requireNonNull(config, "config");
 		Objects.requireNonNull(commandTimeout, "commandTimeout");
+		Objects.requireNonNull(gossipSeal, "gossipSeal");
 	}
 
 	/** A group whose nodes are reached in plain text. */
-	public GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout) {
-		this(config, username, password, commandTimeout, null);
+	public GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout,
+			GossipSeal gossipSeal) {
+		this(config, username, password, commandTimeout, gossipSeal, null);
 	}
 
 	@Override
 	public String toString() {
 		return "GroupSettings[config=" + this.config + ", username=" + this.username + ", password="
 				+ ((this.password != null) ? "******" : null) + ", commandTimeout=" + this.commandTimeout
-				+ ((this.tls != null) ? ", tls" : "") + "]";
+				+ ", gossipSeal=" + this.gossipSeal + ((this.tls != null) ? ", tls" : "") + "]";
 	}
 
 }

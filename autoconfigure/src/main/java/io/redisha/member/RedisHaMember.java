@@ -117,8 +117,8 @@ public final class RedisHaMember implements AutoCloseable {
 		this.state = State.RUNNING;
 		try {
 			for (GroupSettings group : this.groups) {
-				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia, this::now,
-						this::publishEvent, this.activity);
+				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia,
+						this::now, () -> toEpochMillis(now()), this::publishEvent, this.activity);
 				this.loops.put(group.config().name(), loop);
 				loop.start(this.originEpochMillis);
 			}

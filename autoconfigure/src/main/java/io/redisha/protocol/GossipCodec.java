@@ -18,8 +18,12 @@ import io.redisha.protocol.GossipMessage.VoteRequest;
  * {@code redis-ha/1 <type> key=value ... end}; the closing {@code end} tells a whole message from
  * a truncated one. Values are percent-encoded UTF-8 (every character
  * outside {@code A-Z a-z 0-9 - . _ ~ : [ ]}), so application names and ids may contain
- * anything. A payload is at most {@link #MAX_LENGTH} characters. Unknown keys are ignored so
- * that version 1 can grow; a different version prefix is refused.
+ * anything but control characters (sent as {@code ?}, refused when received: no CR or LF
+ * reaches a log). A payload is at most {@link #MAX_LENGTH} characters, a free-text value at
+ * most {@value #MAX_TEXT_LENGTH}, and a number at most {@value #MAX_NUMBER}: epochs (wall-clock
+ * milliseconds at a member's start) and counters grow by one at a time, so the largest number
+ * a receiver accepts leaves its own later messages decodable. Unknown keys are ignored so that
+ * version 1 can grow; a different version prefix is refused.
  */
 public final class GossipCodec {
 
@@ -31,6 +35,15 @@ public final class GossipCodec {
 
 	/** Free text longer than this (in characters) is cut before encoding so that a message always fits. */
 	static final int MAX_TEXT_LENGTH = 128;
+
+	/** The largest number a message may carry: 15 digits. */
+	public static final long MAX_NUMBER = 999_999_999_999_999L;
+
+	/** The largest configuration version a message may carry: 9 digits, so that one more still is an int. */
+	static final int MAX_VERSION = 999_999_999;
+
+	/** The one free-text field bounded by its count of voters rather than by {@link #MAX_TEXT_LENGTH}. */
+	private static final String VOTERS = "vs";
 
 	private static final String END = "end";
 
@@ -57,7 +70,7 @@ public final class GossipCodec {
 			}
 			if (hello.config() != null) {
 				field(out, "cv", Integer.toString(hello.config().version()));
-				field(out, "vs", hello.config().votersText(), MAX_LENGTH);
+				field(out, VOTERS, hello.config().votersText(), MAX_LENGTH);
 			}
 			if (hello.campaignEpoch() > 0) {
 				field(out, "ce", Long.toString(hello.campaignEpoch()));
@@ -111,7 +124,8 @@ public final class GossipCodec {
 	/** A field cut at {@code limit} characters (the voters' ids are bounded by their count instead). */
 	private static void field(StringBuilder out, String key, String value, int limit) {
 		out.append(' ').append(key).append('=');
-		String text = (value.length() > limit) ? value.substring(0, limit) : value;
+		String cut = (value.length() > limit) ? value.substring(0, limit) : value;
+		String text = printable(cut);
 		for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
 			char c = (char) (b & 0xFF);
 			if (isPlain(c)) {
@@ -179,7 +193,7 @@ public final class GossipCodec {
 		NodeAddress master = in.optionalAddress("m");
 		long configEpoch = in.number("cep");
 		Configuration config = null;
-		if (in.values().containsKey("vs")) {
+		if (in.values().containsKey(VOTERS)) {
 			if (master == null) {
 				throw new IllegalArgumentException("hello names voters but no master");
 			}
@@ -229,8 +243,9 @@ public final class GossipCodec {
 						+ String.format("%04X", (int) c));
 			}
 		}
+		String text;
 		try {
-			return StandardCharsets.UTF_8.newDecoder()
+			text = StandardCharsets.UTF_8.newDecoder()
 				.onMalformedInput(CodingErrorAction.REPORT)
 				.onUnmappableCharacter(CodingErrorAction.REPORT)
 				.decode(ByteBuffer.wrap(bytes.toByteArray()))
@@ -239,12 +254,24 @@ public final class GossipCodec {
 		catch (CharacterCodingException ex) {
 			throw new IllegalArgumentException("field " + shorten(key) + " is not valid UTF-8");
 		}
+		if (text.chars().anyMatch(Character::isISOControl)) {
+			throw new IllegalArgumentException("field " + shorten(key) + " has a control character");
+		}
+		if (text.length() > MAX_TEXT_LENGTH && !key.equals(VOTERS)) {
+			throw new IllegalArgumentException(
+					"field " + shorten(key) + " is longer than " + MAX_TEXT_LENGTH + " characters");
+		}
+		return text;
 	}
 
 	private static String shorten(String text) {
-		String cut = (text.length() > 40) ? text.substring(0, 40) + "..." : text;
-		StringBuilder printable = new StringBuilder(cut.length());
-		cut.codePoints().forEach((c) -> printable.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+		return printable((text.length() > 40) ? text.substring(0, 40) + "..." : text);
+	}
+
+	/** The text with every control character (CR, LF, ESC...) replaced by {@code ?}. */
+	private static String printable(String text) {
+		StringBuilder printable = new StringBuilder(text.length());
+		text.codePoints().forEach((c) -> printable.appendCodePoint(Character.isISOControl(c) ? '?' : c));
 		return printable.toString();
 	}
 
@@ -265,7 +292,12 @@ public final class GossipCodec {
 				throw new IllegalArgumentException(
 						"field " + key + " of " + this.type + " is not a number: '" + shorten(value) + "'");
 			}
-			return Long.parseLong(value);
+			long number = Long.parseLong(value);
+			if (number > MAX_NUMBER) {
+				throw new IllegalArgumentException(
+						"field " + key + " of " + this.type + " is larger than " + MAX_NUMBER + ": " + value);
+			}
+			return number;
 		}
 
 		long optionalNumber(String key) {
@@ -275,7 +307,7 @@ public final class GossipCodec {
 		/** The optional configuration version, at most 9 digits. */
 		int version() {
 			long version = optionalNumber("cv");
-			if (version > Integer.MAX_VALUE) {
+			if (version > MAX_VERSION) {
 				throw new IllegalArgumentException("field cv of " + this.type + " is too large");
 			}
 			return (int) version;
@@ -283,7 +315,7 @@ public final class GossipCodec {
 
 		Configuration configuration(long epoch, NodeAddress master) {
 			try {
-				return new Configuration(epoch, version(), master, Configuration.parseVoters(text("vs")));
+				return new Configuration(epoch, version(), master, Configuration.parseVoters(text(VOTERS)));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new IllegalArgumentException("field vs of " + this.type + ": " + ex.getMessage());

@@ -3,6 +3,7 @@ package io.redisha.protocol;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -152,6 +153,8 @@ public final class GroupCoordinator {
 
 	/** The latest vote request refused only because this member did not see the master down yet. */
 	private VoteRequest deferredRequest;
+
+	private final Map<GossipRejection, Long> rejections = new EnumMap<>(GossipRejection.class);
 
 	private long rejectedMessages;
 
@@ -330,8 +333,9 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * A message from the gossip channel, as received on {@code via}. Malformed, oversized or
-	 * foreign payloads are counted and ignored.
+	 * A message from the gossip channel, as received on {@code via}, its seal already verified
+	 * (see {@link GossipSeal}). Malformed or foreign messages, and those of new members while
+	 * the member table is full, are counted and ignored.
 	 */
 	public List<Action> onGossip(long nowMillis, NodeAddress via, String payload) {
 		List<Action> out = new ArrayList<>();
@@ -344,14 +348,20 @@ public final class GroupCoordinator {
 			message = GossipCodec.decode(payload);
 		}
 		catch (IllegalArgumentException ex) {
-			reject(ex.getMessage() + " (received via " + via + ")");
+			rejected(GossipRejection.MALFORMED, 1, ex.getMessage() + " (received via " + via + ")");
 			return out;
 		}
 		if (!message.group().equals(this.config.name())) {
-			reject("message for group '" + message.group() + "' (received via " + via + ")");
+			rejected(GossipRejection.FOREIGN_GROUP, 1,
+					"message for group '" + message.group() + "' (received via " + via + ")");
 			return out;
 		}
 		MemberTable.Receipt receipt = this.members.receive(message, nowMillis);
+		if (receipt == MemberTable.Receipt.FULL) {
+			rejected(GossipRejection.MEMBER_TABLE_FULL, 1, "new member " + message.sender() + ": "
+					+ MemberTable.MAX_MEMBERS + " members are known already (received via " + via + ")");
+			return out;
+		}
 		if (receipt == MemberTable.Receipt.IGNORED) {
 			return out;
 		}
@@ -386,9 +396,17 @@ public final class GroupCoordinator {
 		return out;
 	}
 
-	private void reject(String reason) {
-		this.rejectedMessages++;
-		this.lastRejection = reason;
+	/**
+	 * Counts gossip payloads ignored before they reached {@link #onGossip}: dropped as they
+	 * arrived, or whose seal did not verify.
+	 * @param reason why
+	 * @param count how many
+	 * @param detail what was wrong with the last of them
+	 */
+	public void rejected(GossipRejection reason, long count, String detail) {
+		this.rejections.merge(reason, count, Long::sum);
+		this.rejectedMessages += count;
+		this.lastRejection = reason.tag() + ": " + detail;
 	}
 
 	/** The member is stopping gracefully: say goodbye so peers stop counting it at once. */
@@ -466,7 +484,7 @@ public final class GroupCoordinator {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED, "member " + memberId
 					+ " is this member: stop the application instead", out);
 		}
-		if (!this.members.forget(memberId)) {
+		if (!this.members.forget(memberId, nowMillis)) {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"no member " + memberId + " in group " + this.config.name(), out);
 		}
@@ -656,7 +674,6 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/** Why the last rejected gossip message was rejected; null when none was. */
 	/** Whether this member's application may write now: {@link GroupSnapshot#admitsWrites}, without the rest of a snapshot. */
 	public boolean admitsWrites(long nowMillis) {
 		return fenceSnapshot(nowMillis).admitsWrites(nowMillis);
@@ -665,10 +682,6 @@ public final class GroupCoordinator {
 	/** The configuration this member holds (who elects, and the master); null before it learns one. */
 	public Configuration configuration() {
 		return this.electorate.config();
-	}
-
-	public String lastRejection() {
-		return this.lastRejection;
 	}
 
 	/** This member's picture of the group. */
@@ -700,7 +713,8 @@ public final class GroupCoordinator {
 				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
 				this.failoversRecorded, quorumCheck(nowMillis),
 				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null,
-				quiet(nowMillis), electorateSnapshot(), fenceSnapshot(nowMillis));
+				quiet(nowMillis), electorateSnapshot(), fenceSnapshot(nowMillis),
+				new GroupSnapshot.RejectionsSnapshot(this.rejections, this.lastRejection));
 	}
 
 	private GroupSnapshot.FenceSnapshot fenceSnapshot(long now) {

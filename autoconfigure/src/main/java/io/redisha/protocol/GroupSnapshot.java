@@ -1,6 +1,9 @@
 package io.redisha.protocol;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +18,8 @@ import java.util.Objects;
  * @param master the master this member believes in; null when none is known
  * @param replicas the replicas of that master
  * @param members every member this member knows of, itself included
- * @param rejectedMessages gossip messages ignored because malformed, oversized or foreign
+ * @param rejectedMessages gossip messages ignored: unsigned, forged, replayed, malformed,
+ * oversized, foreign, dropped, or from one member too many
  * @param lastFailover the last failover this member took part in or heard of; null when none
  * @param history the last failovers and switchovers this member led or heard of, newest first
  * @param failoversRecorded how many failovers entered the history since this member started
@@ -28,18 +32,20 @@ import java.util.Objects;
  * votes nor starts a failover, and refuses operator commands
  * @param electorate the voters of the configuration this member holds; null before it holds one
  * @param fence whether this member lets its application write, and why
+ * @param rejections the ignored gossip messages by reason, and why the last one was ignored
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
 		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
 		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate,
-		FenceSnapshot fence) {
+		FenceSnapshot fence, RejectionsSnapshot rejections) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
 		members = List.copyOf(members);
 		history = List.copyOf(history);
 		Objects.requireNonNull(fence, "fence");
+		Objects.requireNonNull(rejections, "rejections");
 	}
 
 	/** Whether this member lets its application write at {@code nowMs} (the coordinator's clock). */
@@ -53,7 +59,28 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			FailoverSnapshot lastFailover) {
 		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
 				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false, null,
-				FenceSnapshot.OPEN);
+				FenceSnapshot.OPEN, RejectionsSnapshot.NONE);
+	}
+
+	/**
+	 * The gossip messages this member ignored.
+	 * @param byReason how many, by reason; reasons never seen are absent
+	 * @param last why the last one was ignored; null when none was
+	 */
+	public record RejectionsSnapshot(Map<GossipRejection, Long> byReason, String last) {
+
+		/** Nothing ignored. */
+		public static final RejectionsSnapshot NONE = new RejectionsSnapshot(Map.of(), null);
+
+		public RejectionsSnapshot {
+			byReason = byReason.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(byReason));
+		}
+
+		/** How many were ignored for this reason. */
+		public long count(GossipRejection reason) {
+			return this.byReason.getOrDefault(reason, 0L);
+		}
+
 	}
 
 	/**

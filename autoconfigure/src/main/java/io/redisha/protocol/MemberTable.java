@@ -1,19 +1,26 @@
 package io.redisha.protocol;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The other members of the group. Every message from a member refreshes it; a goodbye
- * removes it at once (and its id is never accepted again); a member not heard from for
- * {@code memberExpiry} is forgotten. Who votes is not decided here but by the configuration
- * (see {@link Electorate}).
+ * The other members of the group, at most {@value #MAX_MEMBERS}. Every message from a member
+ * refreshes it; a goodbye removes it at once (and its id is not accepted again); a member not
+ * heard from for {@code memberExpiry} is forgotten. The sequence numbers of departed and
+ * forgotten members are kept for at least {@link #REPLAY_HORIZON} ms, longer than a sealed
+ * message stays fresh (see {@link GossipSeal}), so that a replayed message of theirs is a
+ * duplicate. Who votes is not decided here but by the configuration (see {@link Electorate}).
  */
 final class MemberTable {
+
+	/** The most members a group may have besides this one; messages of further new members are refused. */
+	static final int MAX_MEMBERS = 256;
+
+	/** How long the sequence numbers of a departed or forgotten member are kept, at least. */
+	static final long REPLAY_HORIZON = 2 * GossipSeal.MAX_AGE_MILLIS;
 
 	private final String selfId;
 
@@ -22,11 +29,17 @@ final class MemberTable {
 	private final Map<String, Peer> peers = new LinkedHashMap<>();
 
 	/** Members that said goodbye, with when, so that a late duplicate does not bring them back. */
-	private final Map<String, Long> departed = new HashMap<>();
+	private final Map<String, Long> departed = new LinkedHashMap<>();
+
+	/** The sequence numbers of members forgotten while silent, so that a replay of theirs is a duplicate. */
+	private final Map<String, Forgotten> forgotten = new LinkedHashMap<>();
 
 	MemberTable(String selfId, long memberExpiry) {
 		this.selfId = selfId;
 		this.memberExpiry = memberExpiry;
+	}
+
+	private record Forgotten(SequenceWindow sequences, long at) {
 	}
 
 	/** The outcome of receiving one message. */
@@ -37,7 +50,9 @@ final class MemberTable {
 		/** Its first message: a member joined; process it. */
 		JOINED,
 		/** Already received through another node, sent by this member itself, or from a departed member. */
-		IGNORED
+		IGNORED,
+		/** From a new member while {@value #MAX_MEMBERS} members are known: refused. */
+		FULL
 
 	}
 
@@ -47,15 +62,20 @@ final class MemberTable {
 			return Receipt.IGNORED;
 		}
 		Peer peer = this.peers.get(sender);
-		boolean joined = peer == null;
-		if (joined) {
-			peer = new Peer(sender, now);
-			this.peers.put(sender, peer);
+		if (peer != null) {
+			return peer.accept(message.sequence()) ? Receipt.NEW : Receipt.IGNORED;
 		}
-		if (!peer.accept(message.sequence())) {
+		if (this.peers.size() >= MAX_MEMBERS) {
+			return Receipt.FULL;
+		}
+		Forgotten before = this.forgotten.get(sender);
+		SequenceWindow sequences = (before != null) ? before.sequences() : new SequenceWindow();
+		if (!sequences.accept(message.sequence())) {
 			return Receipt.IGNORED;
 		}
-		return joined ? Receipt.JOINED : Receipt.NEW;
+		this.forgotten.remove(sender);
+		this.peers.put(sender, new Peer(sender, now, sequences));
+		return Receipt.JOINED;
 	}
 
 	Peer get(String id) {
@@ -65,24 +85,39 @@ final class MemberTable {
 	void depart(String id, long now) {
 		this.peers.remove(id);
 		this.departed.put(id, now);
+		bound(this.departed);
 	}
 
 	/** Drops a member at once (an operator's forget); it comes back with its next message if alive. */
-	boolean forget(String id) {
-		return this.peers.remove(id) != null;
+	boolean forget(String id, long now) {
+		Peer peer = this.peers.remove(id);
+		if (peer != null) {
+			this.forgotten.put(id, new Forgotten(peer.sequences(), now));
+			bound(this.forgotten);
+		}
+		return peer != null;
+	}
+
+	private static void bound(Map<String, ?> remembered) {
+		Iterator<String> oldest = remembered.keySet().iterator();
+		while (remembered.size() > MAX_MEMBERS) {
+			oldest.next();
+			oldest.remove();
+		}
 	}
 
 	/** Forgets members silent for longer than the expiry; returns their ids. */
 	List<String> expire(long now) {
 		List<String> expired = new ArrayList<>();
-		for (Iterator<Peer> it = this.peers.values().iterator(); it.hasNext();) {
-			Peer peer = it.next();
+		for (Peer peer : this.peers.values()) {
 			if (now - peer.lastSeenAt() > this.memberExpiry) {
 				expired.add(peer.id());
-				it.remove();
 			}
 		}
-		this.departed.values().removeIf((at) -> now - at > this.memberExpiry);
+		expired.forEach((id) -> forget(id, now));
+		long kept = Math.max(this.memberExpiry, REPLAY_HORIZON);
+		this.departed.values().removeIf((at) -> now - at > kept);
+		this.forgotten.values().removeIf((gone) -> now - gone.at() > kept);
 		return expired;
 	}
 

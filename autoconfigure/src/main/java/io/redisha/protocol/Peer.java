@@ -5,7 +5,7 @@ final class Peer {
 
 	private final String id;
 
-	private final SequenceWindow sequences = new SequenceWindow();
+	private final SequenceWindow sequences;
 
 	private String application = "";
 
@@ -38,13 +38,22 @@ final class Peer {
 	/** The epoch of an automatic failover vote it gave and cannot call over yet; 0 when none. */
 	private long openVoteEpoch;
 
-	Peer(String id, long now) {
+	/**
+	 * @param sequences the sequence numbers already received from it (kept when it was
+	 * forgotten and comes back)
+	 */
+	Peer(String id, long now, SequenceWindow sequences) {
 		this.id = id;
 		this.lastSeenAt = now;
+		this.sequences = sequences;
 	}
 
 	String id() {
 		return this.id;
+	}
+
+	SequenceWindow sequences() {
+		return this.sequences;
 	}
 
 	boolean accept(long sequence) {

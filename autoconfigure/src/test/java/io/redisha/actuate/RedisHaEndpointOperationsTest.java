@@ -7,6 +7,7 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.member.TestGossip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,7 +33,8 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.endpoints.web.exposure.include=health,redis-ha",
 				"management.endpoint.redis-ha.access=unrestricted", "management.endpoint.health.show-details=always",
 				"redis-ha.groups.orders.quorum=1", "redis-ha.groups.orders.down-after=1s",
-				"redis-ha.groups.orders.startup-quiet-period=1s" })
+				"redis-ha.groups.orders.startup-quiet-period=1s",
+				"redis-ha.gossip-secret=" + TestGossip.SECRET })
 @AutoConfigureRestTestClient
 class RedisHaEndpointOperationsTest {
 
@@ -90,6 +92,8 @@ class RedisHaEndpointOperationsTest {
 			.contains("no group 'payments'");
 		assertThat(post("/actuator/redis-ha/orders/switchover", "{\"target\": \"127.0.0.1:1\"}", 422)
 			.read("$.message", String.class)).contains("no node 127.0.0.1:1");
+		assertThat(post("/actuator/redis-ha/orders/switchover", "{\"timeoutMs\": 999999999999}", 400)
+			.read("$.message", String.class)).contains("timeoutMs must be between 1 and 30000 but was 999999999999");
 	}
 
 	private void awaitSettled() {

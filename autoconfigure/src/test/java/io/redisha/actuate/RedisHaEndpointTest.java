@@ -10,6 +10,7 @@ import com.jayway.jsonpath.PathNotFoundException;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.member.TestGossip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,6 +56,7 @@ class RedisHaEndpointTest {
 	static void redisProperties(DynamicPropertyRegistry registry) {
 		registry.add("redis-ha.groups.orders.nodes", () -> redis.group().master().address());
 		registry.add("redis-ha.groups.orders.password", () -> PASSWORD);
+		registry.add("redis-ha.gossip-secret", () -> TestGossip.SECRET);
 		registry.add("redis-ha.groups.orders.quorum", () -> 1);
 		registry.add("spring.data.redis.port", () -> redis.group().master().port());
 		registry.add("spring.data.redis.password", () -> PASSWORD);
@@ -86,6 +88,7 @@ class RedisHaEndpointTest {
 				.containsEntry("self", true)
 				.containsKey("lastSeenMs"));
 		assertThat(json.read("$.groups.orders.rejectedMessages", Long.class)).isZero();
+		assertThat(json.read("$.groups.orders.rejections", Map.class)).isEmpty();
 		assertThat(json.read("$.groups.orders.connectionProblems", Map.class)).isEmpty();
 		assertThat(json.jsonString()).doesNotContain(PASSWORD);
 	}

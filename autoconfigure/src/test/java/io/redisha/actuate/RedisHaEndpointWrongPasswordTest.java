@@ -6,6 +6,7 @@ import java.util.List;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -34,7 +35,7 @@ class RedisHaEndpointWrongPasswordTest {
 		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(master)), 1, Duration.ofSeconds(1),
 				Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
 		try (RedisHaMember member = new RedisHaMember(new MemberIdentity("wrong-password", "test"),
-				List.of(new GroupSettings(config, null, WRONG_PASSWORD, Duration.ofMillis(500))))) {
+				List.of(new GroupSettings(config, null, WRONG_PASSWORD, Duration.ofMillis(500), TestGossip.SEAL)))) {
 			member.start();
 			RedisHaEndpoint endpoint = new RedisHaEndpoint(member);
 			await().atMost(Duration.ofSeconds(10))

@@ -7,6 +7,7 @@ import java.util.Map;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupSnapshot;
@@ -41,7 +42,7 @@ class RedisHaHealthIndicatorTest {
 		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(this.redis.group().master().address())),
 				1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
 		this.member = new RedisHaMember(new MemberIdentity("health-test", "test"),
-				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))));
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 		this.member.start();
 		this.indicator = new RedisHaHealthIndicator(this.member);
 	}
@@ -96,7 +97,8 @@ class RedisHaHealthIndicatorTest {
 		return new GroupSnapshot(snapshot.name(), snapshot.state(), snapshot.currentEpoch(), snapshot.configEpoch(),
 				snapshot.quorum(), snapshot.master(), snapshot.replicas(), snapshot.members(),
 				snapshot.rejectedMessages(), snapshot.lastFailover(), snapshot.history(), snapshot.failoversRecorded(),
-				snapshot.quorumCheck(), snapshot.pause(), snapshot.startingUp(), snapshot.electorate(), fence);
+				snapshot.quorumCheck(), snapshot.pause(), snapshot.startingUp(), snapshot.electorate(), fence,
+				snapshot.rejections());
 	}
 
 	@Test
@@ -154,7 +156,7 @@ class RedisHaHealthIndicatorTest {
 				3, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
 		// Two members (this one and the one every test starts), quorum 3.
 		RedisHaMember shortOfQuorum = new RedisHaMember(new MemberIdentity("quorum-3", "test"),
-				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))));
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 		shortOfQuorum.start();
 		try {
 			RedisHaHealthIndicator shortOfQuorumIndicator = new RedisHaHealthIndicator(shortOfQuorum);

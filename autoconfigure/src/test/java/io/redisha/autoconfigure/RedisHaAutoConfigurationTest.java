@@ -7,6 +7,7 @@ import io.redisha.actuate.RedisHaEndpoint;
 import io.redisha.actuate.RedisHaHealthIndicator;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -43,7 +44,8 @@ class RedisHaAutoConfigurationTest {
 		.withInitializer((context) -> context.getEnvironment()
 			.setConversionService((ConfigurableConversionService) ApplicationConversionService.getSharedInstance()))
 		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
-				RedisHaEndpointAutoConfiguration.class, RedisHaHealthAutoConfiguration.class));
+				RedisHaEndpointAutoConfiguration.class, RedisHaHealthAutoConfiguration.class))
+		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	private final ApplicationContextRunner actuatorRunner = this.runner
 		.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class,
@@ -52,7 +54,8 @@ class RedisHaAutoConfigurationTest {
 	private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
 				RedisHaEndpointAutoConfiguration.class, EndpointAutoConfiguration.class,
-				WebEndpointAutoConfiguration.class));
+				WebEndpointAutoConfiguration.class))
+		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	@Test
 	void noGroupConfiguredCreatesNoMember() {
@@ -206,7 +209,7 @@ class RedisHaAutoConfigurationTest {
 			GroupConfig config = new GroupConfig("orders", List.of(new NodeAddress("127.0.0.1", 1)), 1,
 					Duration.ofSeconds(5), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
 			return new RedisHaMember(new MemberIdentity("user-member", "user"),
-					List.of(new GroupSettings(config, null, null, Duration.ofSeconds(1))));
+					List.of(new GroupSettings(config, null, null, Duration.ofSeconds(1), TestGossip.SEAL)));
 		}
 
 	}

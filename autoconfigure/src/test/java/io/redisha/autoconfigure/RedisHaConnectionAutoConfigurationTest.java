@@ -5,6 +5,7 @@ import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.RedisHaConnectionFactories;
 import io.redisha.event.RedisHaEventPublisher;
 import io.redisha.event.RedisNotifications;
+import io.redisha.member.TestGossip;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,7 +39,8 @@ class RedisHaConnectionAutoConfigurationTest {
 			.setConversionService((ConfigurableConversionService) ApplicationConversionService.getSharedInstance()))
 		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
 				RedisHaConnectionAutoConfiguration.class, RedisHaEventAutoConfiguration.class,
-				DataRedisAutoConfiguration.class));
+				DataRedisAutoConfiguration.class))
+		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	@Test
 	void theOnlyGroupBacksSpringBootsTemplates() {

@@ -1,5 +1,9 @@
 package io.redisha.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import io.redisha.member.TestGossip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,6 +34,25 @@ class RedisHaFailureAnalysisTest {
 			.contains("Value: \"0\"")
 			.contains("Reason: redis-ha.groups.orders.quorum must be >= 1 but was 0")
 			.contains("Update your application's configuration");
+	}
+
+	@Test
+	void missingGossipSecretIsReportedByTheFailureAnalysisNamingTheProperty(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> runExactly("--redis-ha.groups.orders.nodes=10.0.0.12:6379"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.gossip-secret")
+			.contains("Reason: redis-ha.gossip-secret is not set (nor redis-ha.groups.<group>.gossip-secret for"
+					+ " [orders]): members sign every gossip message with it")
+			.contains("'openssl rand -base64 32'");
+	}
+
+	@Test
+	void shortGossipSecretIsReportedByTheFailureAnalysisWithItsLengthOnly(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.gossip-secret=guessable-secret"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("redis-ha.groups.orders.gossip-secret must have at least 32 characters but has 16")
+			.doesNotContain("guessable-secret");
 	}
 
 	@Test
@@ -88,7 +111,16 @@ class RedisHaFailureAnalysisTest {
 			.contains("No SSL bundle is named 'redis'; the configured bundles are []");
 	}
 
+	/** Runs the application with these arguments and a valid gossip secret unless they name one. */
 	private static void run(String... args) {
+		List<String> arguments = new ArrayList<>(List.of(args));
+		if (arguments.stream().noneMatch((argument) -> argument.contains("gossip-secret"))) {
+			arguments.add("--redis-ha.gossip-secret=" + TestGossip.SECRET);
+		}
+		runExactly(arguments.toArray(String[]::new));
+	}
+
+	private static void runExactly(String... args) {
 		SpringApplication application = new SpringApplication(InvalidConfiguration.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.run(args).close();

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.MemberSnapshot;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class RedisHaMemberLifecycleTest {
 		ApplicationContextRunner runner = new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class))
 			.withPropertyValues("redis-ha.groups.orders.nodes=" + this.redis.group().master().address(),
-					"redis-ha.groups.orders.quorum=1");
+					"redis-ha.groups.orders.quorum=1", "redis-ha.gossip-secret=" + TestGossip.SECRET);
 		runner.run((first) -> {
 			RedisHaMember stays = first.getBean(RedisHaMember.class);
 			String[] leaverId = new String[1];

@@ -3,6 +3,7 @@ package io.redisha.autoconfigure;
 import java.time.Duration;
 import java.util.stream.Stream;
 
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
@@ -27,7 +28,8 @@ class RedisHaPropertiesTest {
 	private static final String NODES = "redis-ha.groups.orders.nodes=10.0.0.12:6379,10.0.0.14:6379";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withUserConfiguration(PropertiesConfiguration.class);
+		.withUserConfiguration(PropertiesConfiguration.class)
+		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	@Test
 	void bindsGroupsWithDefaults() {
@@ -136,6 +138,31 @@ class RedisHaPropertiesTest {
 					.hasMessageContaining("redis-ha.groups.orders.tilt-threshold must be at most half of down-after,"
 							+ " 500ms, but was 2s: a pause of this instance long enough to make a healthy master"
 							+ " look down must enter TILT first");
+			});
+	}
+
+	@Test
+	void aGroupsOwnGossipSecretReplacesTheCommonOneAndAPreviousOneIsAcceptedAfterIt() {
+		String previous = "previous-secret-of-32-characters";
+		String stock = "stock-secret-of-some-32-characters";
+		this.runner
+			.withPropertyValues(NODES, "redis-ha.gossip-secret-previous=" + previous,
+					"redis-ha.groups.stock.nodes=10.0.0.20:6379", "redis-ha.groups.stock.gossip-secret=" + stock)
+			.run((context) -> {
+				RedisHaProperties properties = context.getBean(RedisHaProperties.class);
+				assertThat(properties.gossipSecrets(properties.getGroups().get("orders")))
+					.containsExactly(TestGossip.SECRET, previous);
+				assertThat(properties.gossipSecrets(properties.getGroups().get("stock"))).containsExactly(stock);
+			});
+	}
+
+	@Test
+	void aPreviousGossipSecretWithoutACurrentOneIsRefused() {
+		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.gossip-secret-previous=" + "p".repeat(32))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("redis-ha.groups.orders.gossip-secret-previous is set but gossip-secret is not");
 			});
 	}
 

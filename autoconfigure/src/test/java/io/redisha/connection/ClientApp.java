@@ -13,6 +13,7 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.event.RedisHaEvent;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -53,6 +54,7 @@ final class ClientApp {
 					DataRedisAutoConfiguration.class))
 			.withBean(EventRecorder.class)
 			.withPropertyValues("spring.application.name=client-app", "spring.data.redis.client-name=" + CLIENT_NAME,
+					"redis-ha.gossip-secret=" + TestGossip.SECRET,
 					"spring.data.redis.timeout=5s", PREFIX + "nodes=" + String.join(",", group.addresses()),
 					PREFIX + "quorum=" + quorum, PREFIX + "down-after=1s", PREFIX + "ping-period=250ms",
 					PREFIX + "info-period=1s", PREFIX + "hello-period=1s", PREFIX + "startup-quiet-period=1s",
@@ -72,7 +74,7 @@ final class ClientApp {
 				timing);
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("other-" + UUID.randomUUID().toString().substring(0, 8), "client-app"),
-				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))));
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 		member.start();
 		return member;
 	}

@@ -14,6 +14,7 @@ import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -42,7 +43,7 @@ class DemotedMasterDisconnectorTlsTest {
 		trust.init(redis.options().tls().trustStore());
 		SslOptions tls = SslOptions.builder().trustManager(trust).build();
 		try (RedisHaMember member = new RedisHaMember(new MemberIdentity("disconnector", "test"),
-				List.of(new GroupSettings(config, null, PASSWORD, Duration.ofSeconds(1), tls)));
+				List.of(new GroupSettings(config, null, PASSWORD, Duration.ofSeconds(1), TestGossip.SEAL, tls)));
 				DemotedMasterDisconnector disconnector = new DemotedMasterDisconnector(member,
 						Map.of("orders", new DemotedMasterDisconnector.Access(null, PASSWORD, Duration.ofSeconds(2),
 								Duration.ofSeconds(10), tls)));

@@ -16,6 +16,7 @@ import io.redisha.event.NodeUpEvent;
 import io.redisha.event.RedisNotifications;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -181,7 +182,7 @@ class MasterFollowingConnectionFactoryTest {
 			GroupConfig config = new GroupConfig(ClientApp.GROUP, List.of(seed), 2, Duration.ofSeconds(1),
 					Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
 			RedisHaMember member = new RedisHaMember(new MemberIdentity("via-proxy", "client-app"),
-					List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))),
+					List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)),
 					(node) -> node.equals(seed) ? NodeAddress.parse(proxy.address()) : node);
 			member.start();
 			MasterFollowingConnectionFactory factory = null;

@@ -20,6 +20,7 @@ import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
@@ -183,7 +184,7 @@ class WriteFenceTest {
 		GroupConfig config = new GroupConfig(GROUP, List.of(seed), 1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1,
 				GroupConfig.Timing.defaults());
 		return new RedisHaMember(new MemberIdentity("fence-test", "test"),
-				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500))));
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 	}
 
 	private static AsyncCommand<String, String, String> command(CommandType type) {

@@ -22,6 +22,7 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
@@ -119,7 +120,7 @@ final class ScenarioMembers implements AutoCloseable {
 				FAILOVER_TIMEOUT, 1, this.settings.timing());
 		MemberIdentity identity = new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "scenario");
 		RedisHaMember runtime = new RedisHaMember(identity,
-				List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)), connectVia);
+				List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, TestGossip.SEAL)), connectVia);
 		Member member = new Member(name, runtime, new ConcurrentLinkedQueue<>());
 		runtime.addEventListener(member.events()::add);
 		this.members.add(member);

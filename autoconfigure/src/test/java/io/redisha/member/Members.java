@@ -10,11 +10,11 @@ import io.redisha.actuate.RedisHaEndpoint;
 import io.redisha.actuate.RedisHaHealthIndicator;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupConfig;
-import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.PartitionMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -82,13 +82,14 @@ final class Members implements AutoCloseable {
 	/** Starts a member with these seeds, quorum 1, no password, whose group manages the master-side fence. */
 	RedisHaMember start(MinReplicas minReplicas, RedisServerProcess... seeds) {
 		GroupConfig config = config(1, addresses(seeds)).withMinReplicas(minReplicas);
-		return start(new GroupSettings(config, null, null, Duration.ofSeconds(1)), UnaryOperator.identity());
+		return start(new GroupSettings(config, null, null, Duration.ofSeconds(1), TestGossip.SEAL),
+				UnaryOperator.identity());
 	}
 
 	private RedisHaMember start(int quorum, String username, String password, Duration commandTimeout,
 			UnaryOperator<NodeAddress> connectVia, RedisServerProcess... seeds) {
 		GroupSettings settings = new GroupSettings(config(quorum, addresses(seeds)), username, password,
-				commandTimeout);
+				commandTimeout, TestGossip.SEAL);
 		return start(settings, connectVia);
 	}
 
@@ -100,7 +101,8 @@ final class Members implements AutoCloseable {
 		GroupConfig config = settings.config();
 		GroupSettings inMode = new GroupSettings(
 				config.withFencing(new GroupConfig.Fencing(this.partitionMode, config.fencing().fenceAfter())),
-				settings.username(), settings.password(), settings.commandTimeout(), settings.tls());
+				settings.username(), settings.password(), settings.commandTimeout(), settings.gossipSeal(),
+				settings.tls());
 		RedisHaMember member = new RedisHaMember(
 				new MemberIdentity("member-" + UUID.randomUUID().toString().substring(0, 8), "test-app"),
 				List.of(inMode), connectVia);

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.protocol.GossipRejection;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
@@ -97,8 +98,11 @@ class RedisHaMemberTest {
 		redis.group().master().command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "garbage");
 		redis.group().node(1).command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "{\"v\":");
 		redis.group().node(2).command("PUBLISH", GroupCoordinator.GOSSIP_CHANNEL, "x".repeat(100_000));
-		await().atMost(Members.EVENTUALLY)
-			.untilAsserted(() -> assertThat(snapshot(member).rejectedMessages()).isGreaterThanOrEqualTo(before.rejectedMessages() + 3));
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
+			assertThat(snapshot(member).rejections().count(GossipRejection.UNSIGNED))
+				.isGreaterThanOrEqualTo(before.rejections().count(GossipRejection.UNSIGNED) + 2);
+			assertThat(snapshot(member).rejections().count(GossipRejection.OVERSIZED)).isPositive();
+		});
 		GroupSnapshot after = snapshot(member);
 		assertThat(after.state()).isEqualTo(GroupState.OK);
 		assertThat(after.master().address()).isEqualTo(before.master().address());
@@ -138,7 +142,7 @@ class RedisHaMemberTest {
 	void startRefusedByTheCoordinatorLeavesNothingRunning() {
 		String id = "x".repeat(200);
 		GroupSettings settings = new GroupSettings(Members.config(1, List.of(address(redis.group().master()))), null,
-				null, Duration.ofSeconds(1));
+				null, Duration.ofSeconds(1), TestGossip.SEAL);
 		RedisHaMember member = new RedisHaMember(new MemberIdentity(id, "test-app"), List.of(settings));
 		assertThatIllegalArgumentException().isThrownBy(member::start).withMessageContaining("member id");
 		assertThat(member.isRunning()).isFalse();

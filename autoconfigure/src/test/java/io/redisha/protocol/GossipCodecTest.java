@@ -36,12 +36,44 @@ class GossipCodecTest {
 	}
 
 	@Test
-	void freeTextMayContainAnything() {
-		String application = "shop äpp 🚀 = % & \n\t\"quoted\" end";
+	void freeTextMayContainAnythingPrintable() {
+		String application = "shop äpp 🚀 = % & \"quoted\" end";
 		Hello unicode = new Hello("grüppe 1", "id with spaces", 1, application, 0, MASTER, 0, false, 0);
 		String payload = GossipCodec.encode(unicode);
-		assertThat(payload).doesNotContain("\n").doesNotContain("🚀");
+		assertThat(payload).doesNotContain("🚀");
 		assertThat(GossipCodec.decode(payload)).isEqualTo(unicode);
+	}
+
+	@Test
+	void controlCharactersAreSentAsQuestionMarksAndRefusedWhenReceived() {
+		Hello newlines = new Hello("orders", "m-1\r\nINFO forged", 1, "app\u001b[31m", 0, MASTER, 0, false, 0);
+		Hello received = (Hello) GossipCodec.decode(GossipCodec.encode(newlines));
+		assertThat(received.sender()).isEqualTo("m-1??INFO forged");
+		assertThat(received.application()).isEqualTo("app?[31m");
+		String payload = GossipCodec.encode(this.hello);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("id=m-1", "id=m-1%0D%0Aforged")))
+			.withMessage("field id has a control character");
+	}
+
+	@Test
+	void freeTextLongerThanAnEncoderSendsIsRefused() {
+		String payload = GossipCodec.encode(this.hello);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("id=m-1", "id=" + "x".repeat(129))))
+			.withMessageContaining("field id is longer than 128 characters");
+	}
+
+	@Test
+	void numbersAreRefusedAboveFifteenDigitsSoThatAnAdoptedEpochStaysEncodable() {
+		String payload = GossipCodec.encode(this.hello);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("ep=3", "ep=999999999999999999")))
+			.withMessageContaining("field ep of hello is larger than " + GossipCodec.MAX_NUMBER);
+		Hello largest = new Hello("orders", "m-1", 7, "app", GossipCodec.MAX_NUMBER, MASTER, 2, true, 0);
+		assertThat(GossipCodec.decode(GossipCodec.encode(largest))).isEqualTo(largest);
+		Hello next = new Hello("orders", "m-1", 8, "app", GossipCodec.MAX_NUMBER + 1, MASTER, 2, true, 0);
+		assertThat(GossipCodec.encode(next)).contains("ep=1000000000000000 ");
 	}
 
 	@Test

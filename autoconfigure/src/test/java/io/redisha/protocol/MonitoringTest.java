@@ -189,6 +189,24 @@ class MonitoringTest {
 	}
 
 	@Test
+	void aNewMemberBeyondTheTableLimitIsCountedAndChangesNothing() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(0);
+		for (int i = 0; i < MemberTable.MAX_MEMBERS; i++) {
+			coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "m-" + i, 1, "app", 4, M, 3, false, 0)));
+		}
+		GroupSnapshot full = coordinator.snapshot(20);
+		assertThat(coordinator.onGossip(20, M,
+				GossipCodec.encode(new Hello("orders", "one-too-many", 1, "app", 9, R2, 9, true, 0)))).isEmpty();
+		GroupSnapshot after = coordinator.snapshot(20);
+		assertThat(after.members()).hasSize(MemberTable.MAX_MEMBERS + 1).isEqualTo(full.members());
+		assertThat(after.currentEpoch()).isEqualTo(full.currentEpoch());
+		assertThat(after.rejections().count(GossipRejection.MEMBER_TABLE_FULL)).isEqualTo(1);
+		assertThat(after.rejections().last()).startsWith("member-table-full: new member one-too-many");
+	}
+
+	@Test
 	void duplicatesAndOwnMessagesAreIgnoredGarbageIsCounted() {
 		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
@@ -209,7 +227,9 @@ class MonitoringTest {
 		assertThat(after.currentEpoch()).isEqualTo(before.currentEpoch()).isEqualTo(4);
 		assertThat(after.master()).isEqualTo(before.master());
 		assertThat(after.members()).isEqualTo(before.members());
-		assertThat(coordinator.lastRejection()).contains("seq");
+		assertThat(after.rejections().last()).startsWith("malformed: ").contains("seq");
+		assertThat(after.rejections().count(GossipRejection.MALFORMED)).isEqualTo(6);
+		assertThat(after.rejections().count(GossipRejection.FOREIGN_GROUP)).isEqualTo(1);
 	}
 
 	@Test

@@ -17,6 +17,7 @@ import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
+import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
@@ -32,6 +33,9 @@ import io.redisha.protocol.NodeAddress;
 final class FailoverBenchmark implements Benchmark {
 
 	static final String GROUP = "benchmark";
+
+	/** The gossip secret of one run's members: new at every run, shared by the members of this process. */
+	static final GossipSeal GOSSIP_SEAL = GossipSeal.of(List.of(UUID.randomUUID().toString()));
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
 
@@ -112,7 +116,7 @@ final class FailoverBenchmark implements Benchmark {
 				for (int i = 0; i < options.members(); i++) {
 					RedisHaMember member = new RedisHaMember(
 							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
 					member.start();
 					members.add(member);
 				}

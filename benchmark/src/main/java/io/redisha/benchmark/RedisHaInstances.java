@@ -55,7 +55,7 @@ final class RedisHaInstances implements PartitionedSystem {
 				UnaryOperator<String> route = redis.addClient(instance);
 				RedisHaMember member = new RedisHaMember(
 						new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "instance-" + instance),
-						List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)),
+						List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)),
 						(node) -> NodeAddress.parse(route.apply(node.toString())));
 				member.start();
 				instances.members.add(member);

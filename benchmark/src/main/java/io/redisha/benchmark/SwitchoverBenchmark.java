@@ -72,7 +72,7 @@ final class SwitchoverBenchmark implements Benchmark {
 				for (int i = 0; i < options.members(); i++) {
 					RedisHaMember member = new RedisHaMember(
 							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT)));
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
 					member.start();
 					members.add(member);
 				}

@@ -1,5 +1,7 @@
 package io.redisha.sample;
 
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +22,10 @@ import org.springframework.core.env.MapPropertySource;
  * The sample's embedded default: when no {@code redis-ha.groups} are configured (and
  * redis-ha is not disabled), starts a local master and two replicas and configures them as
  * group {@value #GROUP} with quorum 1; the application's RedisTemplate follows the group's
- * master through redis-ha's master-following connection factory. The processes are killed when the application context closes, after every other bean is
- * gone (and by the launcher's JVM shutdown hook if the context never got that far).
+ * master through redis-ha's master-following connection factory. Its gossip secret is random,
+ * new at every start: this application is the group's only member. The processes are killed
+ * when the application context closes, after every other bean is gone (and by the launcher's
+ * JVM shutdown hook if the context never got that far).
  */
 class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
@@ -55,7 +59,14 @@ class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor 
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("redis-ha.groups." + GROUP + ".nodes", String.join(",", redis.addresses()));
 		properties.put("redis-ha.groups." + GROUP + ".quorum", 1);
+		properties.put("redis-ha.groups." + GROUP + ".gossip-secret", randomSecret());
 		return properties;
+	}
+
+	private static String randomSecret() {
+		byte[] secret = new byte[32];
+		new SecureRandom().nextBytes(secret);
+		return Base64.getEncoder().encodeToString(secret);
 	}
 
 	/**

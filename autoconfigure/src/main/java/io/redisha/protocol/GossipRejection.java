@@ -1,0 +1,30 @@
+package io.redisha.protocol;
+
+import java.util.Locale;
+
+/** Why a gossip payload was ignored. Every rejected payload is counted under one of these. */
+public enum GossipRejection {
+
+	/** Longer than {@link GossipSeal#MAX_LENGTH}: dropped as it arrived, before being queued. */
+	OVERSIZED,
+	/** Arrived while the group's inbound queue was full: dropped as it arrived. */
+	QUEUE_FULL,
+	/** Carries no MAC: from a member without the gossip secret, or not from a member at all. */
+	UNSIGNED,
+	/** Its MAC matches none of the configured gossip secrets. */
+	BAD_SIGNATURE,
+	/** Signed more than {@link GossipSeal#MAX_AGE_MILLIS} away from this member's wall clock: a replay, or a clock off. */
+	STALE,
+	/** Signed, but not a well-formed message (a bug, or another version). */
+	MALFORMED,
+	/** A well-formed message of another group. */
+	FOREIGN_GROUP,
+	/** From a new member while the member table is full. */
+	MEMBER_TABLE_FULL;
+
+	/** The reason as shown on the endpoint and in metric tags, e.g. {@code bad-signature}. */
+	public String tag() {
+		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
+}
