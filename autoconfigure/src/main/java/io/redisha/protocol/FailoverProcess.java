@@ -318,7 +318,13 @@ final class FailoverProcess {
 		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
 				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
 			this.sent.remove(command.node());
-			this.pending.add(command.node());
+			if (StoredConfiguration.refusedAsStale(reply)) {
+				// The node's data holds a later configuration: asking again gets the same answer.
+				step("reconf-refused-stale " + command.node(), now);
+			}
+			else {
+				this.pending.add(command.node());
+			}
 		}
 	}
 

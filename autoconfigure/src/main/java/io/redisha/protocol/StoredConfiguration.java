@@ -42,6 +42,11 @@ public record StoredConfiguration(Configuration config, Map<String, Departure> d
 				+ commandEpoch + ": role not changed";
 	}
 
+	/** Whether the reply is a node's refusal of a role change of an older configuration ({@link #newerEpochError}). */
+	public static boolean refusedAsStale(Reply reply) {
+		return reply instanceof Reply.Text text && text.error() && text.text().startsWith("STALE ");
+	}
+
 	/** The hash's fields for a configuration (departures are recorded separately). */
 	public static Map<String, String> fields(Configuration config) {
 		Map<String, String> fields = new LinkedHashMap<>();

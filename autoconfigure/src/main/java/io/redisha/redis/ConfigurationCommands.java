@@ -2,6 +2,7 @@ package io.redisha.redis;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -56,19 +57,36 @@ final class ConfigurationCommands {
 	}
 
 	/**
-	 * {@code WATCH} the hash and read its epoch: -1 when it holds none, or one that does not
-	 * parse (an unreadable hash counts as none, as with INFO).
+	 * {@code WATCH} the hash and read it: the epoch of the configuration it holds, -1 when it
+	 * holds none or one that does not parse (the members adopt nothing from it either). Fails
+	 * when the hash could not be read for another reason than one a node gives for good (a
+	 * timeout, a broken connection): nothing may then be assumed about it.
 	 */
 	CompletableFuture<Long> watchEpoch(RedisAsyncCommands<String, String> redis) {
 		redis.watch(this.key);
-		return redis.hget(this.key, "epoch").toCompletableFuture().handle((epoch, failure) -> {
-			try {
-				return (failure == null && epoch != null) ? Long.parseLong(epoch) : -1L;
+		return redis.hgetall(this.key).toCompletableFuture().handle((hash, failure) -> {
+			if (failure != null && !unreadableForGood(failure)) {
+				throw new CompletionException(failure);
 			}
-			catch (NumberFormatException ex) {
+			try {
+				StoredConfiguration stored = (failure == null) ? StoredConfiguration.parse(hash)
+						: StoredConfiguration.NONE;
+				return (stored.config() != null) ? stored.config().epoch() : -1L;
+			}
+			catch (IllegalArgumentException ex) {
 				return -1L;
 			}
 		});
+	}
+
+	/**
+	 * A refusal the node will repeat, as with INFO's read of the hash: no permission (an ACL
+	 * without {@code HGETALL}), another type at the key, or a replica that serves no stale data
+	 * ({@code replica-serve-stale-data no}) while its link is down.
+	 */
+	private static boolean unreadableForGood(Throwable failure) {
+		String message = Failures.rootMessage(failure);
+		return message.startsWith("NOPERM") || message.startsWith("WRONGTYPE") || message.startsWith("MASTERDOWN");
 	}
 
 	CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store) {
@@ -81,7 +99,8 @@ final class ConfigurationCommands {
 				fields.get("epoch"), fields.get("version"), fields.get("master"), fields.get("voters") };
 		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args)
 			.toCompletableFuture()
-			.thenApply((stored) -> new Reply.Text(Long.toString(stored), false));
+			.thenApply((stored) -> (stored != null) ? new Reply.Text(Long.toString(stored), false)
+					: new Reply.Failed("the store's transaction was discarded"));
 	}
 
 	CompletableFuture<Reply> recordDeparture(RedisAsyncCommands<String, String> redis,

@@ -62,6 +62,13 @@ final class MinReplicasCommands {
 		CompletableFuture<R> written = write.get();
 		set(redis, this.group, legacy);
 		return redis.exec().toCompletableFuture().handle((result, failure) -> {
+			if (failure == null && result.wasDiscarded()) {
+				// A role change's WATCH on this connection saw the hash change: this EXEC ended
+				// that WATCH, so the write goes through again.
+				synchronized (this.dispatchLock) {
+					return passFence(redis, legacy, write);
+				}
+			}
 			if (failure == null) {
 				return written;
 			}

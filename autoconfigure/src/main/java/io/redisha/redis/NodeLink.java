@@ -369,9 +369,19 @@ public final class NodeLink implements AutoCloseable {
 	private CompletableFuture<Reply> guardedReconfigure(RedisAsyncCommands<String, String> redis, RoleChange change,
 			int attempts) {
 		long blocksBefore = this.blocksWritten;
-		return this.configuration.watchEpoch(redis).thenCompose((storedEpoch) -> {
+		return this.configuration.watchEpoch(redis).handle((storedEpoch, failure) -> {
 			synchronized (this.dispatchLock) {
+				if (failure != null) {
+					// The read may still be on its way (a held connection): nothing more goes out on
+					// this connection, so no block can follow a WATCH that was never checked.
+					redis.getStatefulConnection().closeAsync();
+					return CompletableFuture.completedFuture((Reply) new Reply.Failed(
+							"the configuration epoch of " + this.node + " could not be read before the role change: "
+									+ Failures.rootMessage(failure)));
+				}
 				if (storedEpoch > change.epoch()) {
+					// Its own UNWATCH ends any other role change's WATCH on this connection too.
+					this.blocksWritten++;
 					redis.unwatch();
 					return CompletableFuture.completedFuture(
 							(Reply) new Reply.Text(StoredConfiguration.newerEpochError(storedEpoch, change.epoch()), true));
@@ -383,7 +393,7 @@ public final class NodeLink implements AutoCloseable {
 				}
 				return reconfigure(redis, change);
 			}
-		});
+		}).thenCompose((reply) -> reply);
 	}
 
 	/**
@@ -410,15 +420,19 @@ public final class NodeLink implements AutoCloseable {
 		}
 		RedisFuture<String> info = redis.info();
 		CompletableFuture<TransactionResult> exec = redis.exec().toCompletableFuture();
-		if (!change.complete() && change.fence().managed() && change.master() != null) {
-			this.minReplicas.clear(redis, legacy);
-		}
 		return begin.toCompletableFuture().thenCompose((ok) -> exec).handle((result, failure) -> {
+			if (failure == null && result.wasDiscarded()) {
+				return CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on "
+						+ this.node + ": the group's configuration changed while the role change was checked"));
+			}
 			if (failure == null) {
-				return result.wasDiscarded()
-						? CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on "
-								+ this.node + ": the group's configuration changed while the role change was checked"))
-						: changedRole(role, info);
+				if (!change.complete() && change.fence().managed() && change.master() != null) {
+					// A plain demotion clears the fence only once it ran: a master it left as it was stays fenced.
+					synchronized (this.dispatchLock) {
+						this.minReplicas.clear(redis, legacy);
+					}
+				}
+				return changedRole(role, info);
 			}
 			String abort = execAbort(failure);
 			if (abort != null && change.complete()) {

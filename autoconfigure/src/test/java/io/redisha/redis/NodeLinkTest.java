@@ -267,6 +267,23 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aRoleChangeWhoseEpochCannotBeReadInTimeIsNeverSent() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
+		// The WATCH and its read wait in the paused node beyond the command timeout (a held connection).
+		master.command("CLIENT", "PAUSE", "2000", "ALL");
+		Reply reply = call(link, new Action.Replicate(address, address, 8));
+		assertThat(reply).isInstanceOf(Reply.Failed.class);
+		assertThat(((Reply.Failed) reply).reason()).contains("could not be read before the role change");
+		// When the node wakes it finds the read, and no block behind it: it stays master.
+		await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(master.role()).isEqualTo("master"));
+		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
+	}
+
+	@Test
 	void promotionWorksOnServersThatRenamedConfig() {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess replica = redis.startServer(redis.options()
