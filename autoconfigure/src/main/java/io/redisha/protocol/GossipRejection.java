@@ -20,7 +20,13 @@ public enum GossipRejection {
 	/** A well-formed message of another group. */
 	FOREIGN_GROUP,
 	/** From a new member while the member table is full. */
-	MEMBER_TABLE_FULL;
+	MEMBER_TABLE_FULL,
+	/**
+	 * Holds a configuration whose master is neither a configured node nor reported by one's
+	 * INFO: adopted only once the nodes report it (gossip never makes a member connect to a
+	 * server, or send it credentials).
+	 */
+	UNKNOWN_MASTER;
 
 	/** The reason as shown on the endpoint and in metric tags, e.g. {@code bad-signature}. */
 	public String tag() {

@@ -844,9 +844,19 @@ public final class GroupCoordinator {
 
 	/** Adopts a newer configuration that a peer holds. */
 	private void adoptConfiguration(long now, Hello hello, List<Action> out) {
-		if (hello.config() != null) {
-			adopt(now, hello.config(), hello.sender(), true, out);
+		Configuration config = hello.config();
+		if (config == null || !config.newerThan(this.electorate.config())) {
+			return;
 		}
+		if (this.nodes.get(config.master()) == null) {
+			// A promoted node was a replica of the group, known from the nodes' INFO: only a
+			// sender's word makes no server the master (nor gets it our connections and password).
+			rejected(GossipRejection.UNKNOWN_MASTER, 1, "configuration " + config.epoch() + "." + config.version()
+					+ " of " + hello.sender() + " names master " + config.master()
+					+ ", which no configured node is and no node's INFO reports");
+			return;
+		}
+		adopt(now, config, hello.sender(), true, out);
 	}
 
 	/**

@@ -207,6 +207,24 @@ class MonitoringTest {
 	}
 
 	@Test
+	void aConfigurationNamingAMasterNoNodeReportsIsNotAdopted() {
+		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+		coordinator.tick(0);
+		NodeAddress stranger = NodeAddress.parse("10.9.9.9:6379");
+		Configuration named = new Configuration(50, 0, stranger, List.of("b"));
+		List<Action> actions = coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 50,
+				named, false, 0, GossipMessage.Maintenance.NONE, 0)));
+		assertThat(actions).noneMatch((action) -> action instanceof Action.Monitor monitor
+				&& monitor.node().equals(stranger));
+		GroupSnapshot after = coordinator.snapshot(10);
+		assertThat(after.configEpoch()).isZero();
+		assertThat(after.rejections().count(GossipRejection.UNKNOWN_MASTER)).isEqualTo(1);
+		assertThat(after.rejections().last()).startsWith("unknown-master: configuration 50.0 of b names master "
+				+ stranger);
+	}
+
+	@Test
 	void duplicatesAndOwnMessagesAreIgnoredGarbageIsCounted() {
 		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
@@ -234,7 +252,8 @@ class MonitoringTest {
 
 	@Test
 	void aStartingMemberAdoptsTheMasterOfTheHighestConfigEpoch() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(
+				TestCluster.config(1, "10.0.0.1:6379", R1.toString(), R2.toString()),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
 		coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 6,
