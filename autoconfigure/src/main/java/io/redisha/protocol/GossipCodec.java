@@ -137,6 +137,24 @@ public final class GossipCodec {
 		}
 	}
 
+	private static boolean allDigits(String value) {
+		for (int i = 0; i < value.length(); i++) {
+			if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean allPlain(String value) {
+		for (int i = 0; i < value.length(); i++) {
+			if (!isPlain(value.charAt(i))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private static boolean isPlain(char c) {
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
 				|| c == '_' || c == '~' || c == ':' || c == '[' || c == ']';
@@ -223,6 +241,10 @@ public final class GossipCodec {
 	}
 
 	private static String percentDecode(String key, String value) {
+		if (allPlain(value)) {
+			// Nothing escaped (ids, numbers, addresses): plain ASCII is the text itself.
+			return checkedLength(key, value);
+		}
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
@@ -257,6 +279,10 @@ public final class GossipCodec {
 		if (text.chars().anyMatch(Character::isISOControl)) {
 			throw new IllegalArgumentException("field " + shorten(key) + " has a control character");
 		}
+		return checkedLength(key, text);
+	}
+
+	private static String checkedLength(String key, String text) {
 		if (text.length() > MAX_TEXT_LENGTH && !key.equals(VOTERS)) {
 			throw new IllegalArgumentException(
 					"field " + shorten(key) + " is longer than " + MAX_TEXT_LENGTH + " characters");
@@ -288,7 +314,7 @@ public final class GossipCodec {
 
 		long number(String key) {
 			String value = text(key);
-			if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch((c) -> c >= '0' && c <= '9')) {
+			if (value.isEmpty() || value.length() > 18 || !allDigits(value)) {
 				throw new IllegalArgumentException(
 						"field " + key + " of " + this.type + " is not a number: '" + shorten(value) + "'");
 			}

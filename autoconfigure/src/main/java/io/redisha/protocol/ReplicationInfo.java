@@ -89,11 +89,15 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		}
 		Map<String, String> fields = new HashMap<>();
 		String body = (text.length() > MAX_LENGTH) ? text.substring(0, MAX_LENGTH) : text;
-		for (String line : body.split("\r?\n")) {
-			int colon = line.indexOf(':');
-			if (colon > 0 && !line.startsWith("#")) {
-				fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+		// Lines end with CRLF from Redis, LF from tests that write INFO by hand; trim() drops the CR.
+		for (int start = 0; start < body.length();) {
+			int end = body.indexOf('\n', start);
+			end = (end < 0) ? body.length() : end;
+			int colon = body.indexOf(':', start);
+			if (colon > start && colon < end && body.charAt(start) != '#') {
+				fields.put(body.substring(start, colon), body.substring(colon + 1, end).trim());
 			}
+			start = end + 1;
 		}
 		String roleText = required(fields, "role");
 		Role role = switch (roleText) {
