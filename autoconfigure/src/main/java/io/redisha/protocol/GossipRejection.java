@@ -2,7 +2,10 @@ package io.redisha.protocol;
 
 import java.util.Locale;
 
-/** Why a gossip payload was ignored. Every rejected payload is counted under one of these. */
+/**
+ * Why a gossip payload, or a node a node's INFO reported, was ignored. Every rejection is
+ * counted under one of these.
+ */
 public enum GossipRejection {
 
 	/** Longer than {@link GossipSeal#MAX_LENGTH}: dropped as it arrived, before being queued. */
@@ -26,7 +29,9 @@ public enum GossipRejection {
 	 * INFO: adopted only once the nodes report it (gossip never makes a member connect to a
 	 * server, or send it credentials).
 	 */
-	UNKNOWN_MASTER;
+	UNKNOWN_MASTER,
+	/** A node a master's INFO reports while {@link NodeTracker#MAX_NODES} nodes are monitored already. */
+	NODE_TABLE_FULL;
 
 	/** The reason as shown on the endpoint and in metric tags, e.g. {@code bad-signature}. */
 	public String tag() {

@@ -317,17 +317,28 @@ public final class GroupCoordinator {
 		return text != null && (text.startsWith("PONG") || text.startsWith("LOADING") || text.startsWith("MASTERDOWN"));
 	}
 
+	/** Whether the node table can take {@code reported}, or has it; a rejection counted when it cannot. */
+	private boolean room(NodeState reporter, NodeAddress reported) {
+		if (this.nodes.get(reported) != null || this.nodes.all().size() < NodeTracker.MAX_NODES) {
+			return true;
+		}
+		rejected(GossipRejection.NODE_TABLE_FULL, 1, reporter.address() + " reports " + reported + " while "
+				+ NodeTracker.MAX_NODES + " nodes are monitored");
+		return false;
+	}
+
 	/** Follows the topology: a master's replicas, and a replica's master while no master is known. */
 	private void discover(long now, NodeState node, List<Action> out) {
 		ReplicationInfo info = node.info();
 		if (info.role() == Role.MASTER && (this.master == null || node.address().equals(this.master))) {
 			for (ReplicationInfo.ReplicaEntry replica : info.replicas()) {
-				if (this.nodes.track(replica.address(), now, out) && this.master != null) {
+				if (room(node, replica.address()) && this.nodes.track(replica.address(), now, out)
+						&& this.master != null) {
 					emit(out, Type.REPLICA_ADDED, replica.address(), null);
 				}
 			}
 		}
-		else if (info.role() == Role.REPLICA && this.master == null) {
+		else if (info.role() == Role.REPLICA && this.master == null && room(node, info.master())) {
 			this.nodes.track(info.master(), now, out);
 		}
 	}

@@ -13,6 +13,9 @@ import java.util.function.ToLongFunction;
  */
 final class NodeTracker {
 
+	/** The most nodes a member monitors per group: a node's INFO can name any number of replicas. */
+	static final int MAX_NODES = 64;
+
 	private final Map<NodeAddress, NodeState> nodes = new LinkedHashMap<>();
 
 	/** Starts tracking the node; returns true (and asks for a connection) when it is new. */

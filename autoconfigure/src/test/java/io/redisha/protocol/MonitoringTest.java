@@ -225,6 +225,20 @@ class MonitoringTest {
 	}
 
 	@Test
+	void aMasterReportingMoreReplicasThanTheNodeTableHoldsIsCountedAndTheTableStaysBounded() {
+		for (int i = 0; i < NodeTracker.MAX_NODES + 5; i++) {
+			this.cluster.redis.replica("10.1." + (i / 200) + "." + (i % 200) + ":6379", this.master);
+		}
+		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(300);
+		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now);
+		assertThat(snapshot.replicas()).hasSize(NodeTracker.MAX_NODES - 1);
+		assertThat(snapshot.rejections().count(GossipRejection.NODE_TABLE_FULL)).isPositive();
+		assertThat(snapshot.rejections().last()).startsWith("node-table-full: " + M + " reports ");
+		assertThat(snapshot.master().address()).isEqualTo(M);
+	}
+
+	@Test
 	void duplicatesAndOwnMessagesAreIgnoredGarbageIsCounted() {
 		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
