@@ -12,6 +12,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 
@@ -23,7 +24,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvid
  * or every command when the native connection is not shared. Their commands belong together,
  * so they must all reach one Redis connection: once a held connection's commands went to one
  * channel, a channel it reconnected on (after a switch cut it, or after Redis closed it) gets
- * none of them ({@link #movedFrom}), not even those still under way when it is released
+ * none of them ({@link #movedFrom(Channel, Object)}), not even those still under way when it is released
  * (Spring Data then closes it; the next connection it takes goes to the current master).
  * Lettuce reconnects the shared connection and the pub/sub connections as always: their
  * commands stand alone.
@@ -45,13 +46,15 @@ final class HeldConnections {
 	}
 
 	/**
-	 * The channel the commands of the channel's connection went to since it was taken, when
-	 * the connection is held and that is another channel; null when a command may go on this
-	 * one. The first command after the connection was taken decides.
+	 * When the channel's connection is held and its commands went to another channel since it
+	 * was taken: the stamp that channel had; else null, and the command may go on this channel.
+	 * The first command after the connection was taken decides.
+	 * @param stamp what the caller knows of this channel (its route target); not null
 	 */
-	static Channel movedFrom(Channel channel) {
+	@SuppressWarnings("unchecked")
+	static <S> S movedFrom(Channel channel, S stamp) {
 		Held held = channel.attr(HELD).get();
-		return (held != null) ? held.movedFrom(channel) : null;
+		return (held != null) ? (S) held.movedFrom(new Sent(channel.id(), stamp)) : null;
 	}
 
 	/** A provider of Spring Data's that holds every connection it gives out but pub/sub ones. */
@@ -67,38 +70,45 @@ final class HeldConnections {
 		}
 	}
 
+	/**
+	 * A channel a held connection's commands went to: its id and its stamp, no reference to the
+	 * channel, which would keep the connection (the weak key) from being collected.
+	 */
+	private record Sent(ChannelId channel, Object stamp) {
+	}
+
 	/** One Lettuce connection, across the channels it reconnects on. */
 	private static final class Held {
 
 		private volatile boolean taken;
 
-		/** The channel of the first command since the connection was last taken; null before it. */
-		private final AtomicReference<Channel> channel = new AtomicReference<>();
+		/** Where the first command since the connection was last taken went; null before it. */
+		private final AtomicReference<Sent> first = new AtomicReference<>();
 
 		/**
-		 * The channel the connection's commands went to before they moved to another, for good:
+		 * Where the connection's commands went before they moved to another channel, for good:
 		 * commands issued before the release may still come after it (a pipeline whose first
 		 * command failed ends at once), and must not go out either.
 		 */
-		private volatile Channel left;
+		private volatile Sent left;
 
 		void take() {
 			this.left = null;
-			this.channel.set(null);
+			this.first.set(null);
 			this.taken = true;
 		}
 
-		Channel movedFrom(Channel current) {
-			Channel left = this.left;
-			if (left != null || !this.taken || this.channel.compareAndSet(null, current)) {
-				return left;
+		/** The stamp of the channel the connection left, or null when this command may go where it goes. */
+		Object movedFrom(Sent current) {
+			Sent left = this.left;
+			if (left == null && this.taken && !this.first.compareAndSet(null, current)) {
+				Sent first = this.first.get();
+				if (!first.channel().equals(current.channel())) {
+					this.left = first;
+					left = first;
+				}
 			}
-			Channel first = this.channel.get();
-			if (first == current) {
-				return null;
-			}
-			this.left = first;
-			return first;
+			return (left != null) ? left.stamp() : null;
 		}
 
 	}

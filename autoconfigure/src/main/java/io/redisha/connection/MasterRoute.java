@@ -384,9 +384,9 @@ public final class MasterRoute {
 	private RuntimeException refusal(Channel channel) {
 		Target admitted = channel.attr(ADMITTED).get();
 		// First: a held connection's first command decides its channel, even when it is refused below.
-		Channel first = HeldConnections.movedFrom(channel);
-		if (first != null) {
-			return heldConnectionMoved(first.attr(ADMITTED).get(), admitted);
+		Target left = (admitted != null) ? HeldConnections.movedFrom(channel, admitted) : null;
+		if (left != null) {
+			return heldConnectionMoved(left, admitted);
 		}
 		Target current = this.target;
 		if (admitted != null && admitted.generation() != current.generation()) {
@@ -413,10 +413,10 @@ public final class MasterRoute {
 	private RuntimeException heldConnectionMoved(Target first, Target now) {
 		String release = "; this command was not sent, and no later one is until the connection is released"
 				+ " (the transaction, pipeline or callback ends): the next one goes to the current master";
-		if (first == null || now == null || first.master().equals(now.master())) {
+		if (first.master().equals(now.master())) {
 			return new RedisConnectionLostException("redis-ha group '" + this.group + "': the connection to "
-					+ ((first != null) ? first.master() : "the master") + " was cut while it was held for a transaction,"
-					+ " WATCH, pipeline or blocking command" + release);
+					+ first.master() + " was cut while it was held for a transaction, WATCH, pipeline or blocking"
+					+ " command" + release);
 		}
 		return new RedisMasterSwitchedException("redis-ha group '" + this.group + "': this connection was cut when"
 				+ " the master moved from " + first.master() + " to " + now.master() + " (epoch " + now.epoch() + ")"
