@@ -54,7 +54,7 @@ final class HeldConnections {
 	@SuppressWarnings("unchecked")
 	static <S> S movedFrom(Channel channel, S stamp) {
 		Held held = channel.attr(HELD).get();
-		return (held != null) ? (S) held.movedFrom(new Sent(channel.id(), stamp)) : null;
+		return (held != null) ? (S) held.movedFrom(channel.id(), stamp) : null;
 	}
 
 	/** A provider of Spring Data's that holds every connection it gives out but pub/sub ones. */
@@ -99,11 +99,15 @@ final class HeldConnections {
 		}
 
 		/** The stamp of the channel the connection left, or null when this command may go where it goes. */
-		Object movedFrom(Sent current) {
+		Object movedFrom(ChannelId channel, Object stamp) {
 			Sent left = this.left;
-			if (left == null && this.taken && !this.first.compareAndSet(null, current)) {
+			if (left == null && this.taken) {
 				Sent first = this.first.get();
-				if (!first.channel().equals(current.channel())) {
+				if (first == null && this.first.compareAndSet(null, new Sent(channel, stamp))) {
+					return null;
+				}
+				first = this.first.get();
+				if (!first.channel().equals(channel)) {
 					this.left = first;
 					left = first;
 				}
