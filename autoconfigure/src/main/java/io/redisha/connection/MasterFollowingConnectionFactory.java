@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.NettyCustomizer;
@@ -19,7 +20,9 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisSentinelConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvider;
 
 /**
  * A {@link LettuceConnectionFactory} whose connections always go to the current master of
@@ -32,6 +35,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * On a master switch the route cuts every connection to the old master: commands in flight
  * fail at once with {@link RedisMasterSwitchedException}, and Lettuce reconnects to the new
  * master (re-subscribing pub/sub connections) within {@value #MAX_RECONNECT_DELAY_MILLIS} ms.
+ * A dedicated connection (a transaction, {@code WATCH}, a pipeline, a blocking command) that
+ * was cut is not carried over: its later commands fail until it is released.
  * While the group has no usable master, {@link #getConnection()} waits for one for at most
  * the group's failover wait, then fails with {@link RedisMasterUnavailableException}.
  * Reactive connections cannot wait there (Spring Data's reactive connection type is not
@@ -116,6 +121,17 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	public RedisConnection getConnection() {
 		this.route.awaitMaster();
 		return super.getConnection();
+	}
+
+	/**
+	 * Spring Data's connection, whose dedicated connections (transactions, {@code WATCH},
+	 * pipelines, blocking commands) stay on one channel until released.
+	 */
+	@Override
+	protected LettuceConnection doCreateLettuceConnection(StatefulRedisConnection<byte[], byte[]> sharedConnection,
+			LettuceConnectionProvider connectionProvider, long timeout, int database) {
+		return super.doCreateLettuceConnection(sharedConnection, this.route.holding(connectionProvider), timeout,
+				database);
 	}
 
 	@Override

@@ -5,34 +5,34 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.protocol.CommandHandler;
-import io.lettuce.core.protocol.ConnectionWatchdog;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvider;
 
 /**
  * Where the application's connections to one group go: the group's current master as the
@@ -47,8 +47,17 @@ import org.slf4j.LoggerFactory;
  * do after reconnecting), then the channel is closed and Lettuce reconnects, asking
  * {@link #resolve()} again, which answers the new master. A channel that becomes active
  * towards an old address after the switch is closed before Lettuce writes anything on it.
- * So once the member knows of the switch, nothing from this application reaches the old
- * master again, even when it comes back still answering as a master.
+ * Each channel is stamped with the target it was admitted under: until the cut has run, the
+ * commands Lettuce writes to a channel of an older target that the current one does not allow
+ * fail before they reach the socket, with a {@link RedisMasterSwitchedException} (or a
+ * {@link RedisMasterUnavailableException} while the master is objectively down) saying that
+ * they were not sent. So once the member knows of the switch, nothing from this application
+ * reaches the old master again, even when it comes back still answering as a master.
+ * <p>
+ * A connection Spring Data holds for a transaction, a {@code WATCH}, a pipeline or a blocking
+ * command ({@link HeldConnections}) is not carried over to another channel: once cut, its
+ * later commands fail until it is released, so that a transaction never runs half on one
+ * connection and half on another (perhaps on another master, outside the transaction).
  * <p>
  * While the master is objectively down ({@code +odown}: a failover is expected) its channels
  * are cut the same way, no connection is opened and new connections wait for at most the
@@ -66,6 +75,11 @@ public final class MasterRoute {
 
 	private static final String WRITE_FENCE_NAME = "redis-ha-write-fence";
 
+	private static final String ROUTE_FENCE_NAME = "redis-ha-route-fence";
+
+	/** The target a channel was admitted under; set when it becomes active. */
+	private static final AttributeKey<Target> ADMITTED = AttributeKey.valueOf("redis-ha-admitted");
+
 	private final RedisHaMember member;
 
 	private final String group;
@@ -78,12 +92,15 @@ public final class MasterRoute {
 
 	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
-	/** Lettuce's reconnect logic of every connection, one per connection across its channels. */
-	private final Set<ConnectionWatchdog> watchdogs = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+	private final LettuceInternals lettuce = new LettuceInternals();
+
+	private final HeldConnections heldConnections = new HeldConnections();
 
 	private final ChannelHandler fence = new Fence();
 
 	private final ChannelHandler writeFence;
+
+	private final ChannelHandler routeFence = new RouteFence();
 
 	private volatile Target target = Target.initial();
 
@@ -100,12 +117,21 @@ public final class MasterRoute {
 	 * allowed too (read routing); otherwise only the master is
 	 */
 	public MasterRoute(RedisHaMember member, String group, Duration failoverWait, boolean readsFromReplicas) {
+		this(member, group, failoverWait, readsFromReplicas, member::addEventListener);
+	}
+
+	/**
+	 * @param events where the route subscribes to the events it follows: the member's, or a
+	 * test's that decides when the master switches
+	 */
+	MasterRoute(RedisHaMember member, String group, Duration failoverWait, boolean readsFromReplicas,
+			Consumer<Consumer<ProtocolEvent>> events) {
 		this.member = member;
 		this.group = group;
 		this.failoverWait = failoverWait;
 		this.readsFromReplicas = readsFromReplicas;
 		this.writeFence = new WriteFence(member, group);
-		member.addEventListener(this::onEvent);
+		events.accept(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
 		if (snapshot != null && snapshot.master() != null) {
 			// The member was already running: start from its picture unless an event came first.
@@ -205,15 +231,22 @@ public final class MasterRoute {
 		this.switchListeners.add(action);
 	}
 
+	/**
+	 * Spring Data's provider of dedicated connections, made to hold each connection it gives
+	 * out (but pub/sub ones) on one channel until it is released.
+	 */
+	LettuceConnectionProvider holding(LettuceConnectionProvider provider) {
+		return this.heldConnections.holding(provider);
+	}
+
 	/** Makes the channel subject to fencing; called by Lettuce for each new channel of this group. */
 	void register(Channel channel) {
 		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
 		// Outbound, last sees a command first: before Lettuce's handler waits for its reply.
 		channel.pipeline().addLast(WRITE_FENCE_NAME, this.writeFence);
-		ConnectionWatchdog watchdog = channel.pipeline().get(ConnectionWatchdog.class);
-		if (watchdog != null && this.watchdogs.add(watchdog) && !this.target.usable()) {
-			watchdog.setReconnectSuspended(true);
-		}
+		channel.pipeline().addLast(ROUTE_FENCE_NAME, this.routeFence);
+		this.heldConnections.register(channel);
+		this.lettuce.register(channel, !this.target.usable());
 	}
 
 	private void onEvent(ProtocolEvent event) {
@@ -269,18 +302,7 @@ public final class MasterRoute {
 	 * disconnected connection reconnects at once.
 	 */
 	private void suspendReconnectsUnless(boolean usable) {
-		List<ConnectionWatchdog> current;
-		synchronized (this.watchdogs) {
-			current = List.copyOf(this.watchdogs);
-		}
-		for (ConnectionWatchdog watchdog : current) {
-			if (watchdog.isListenOnChannelInactive()) {
-				watchdog.setReconnectSuspended(!usable);
-				if (usable) {
-					watchdog.scheduleReconnect();
-				}
-			}
-		}
+		this.lettuce.suspendReconnects(!usable);
 	}
 
 	/**
@@ -312,17 +334,21 @@ public final class MasterRoute {
 	}
 
 	private boolean isAllowed(Channel channel) {
+		return isAllowed(channel, this.target);
+	}
+
+	private boolean isAllowed(Channel channel, Target current) {
 		SocketAddress remote = channel.remoteAddress();
 		if (remote == null) {
 			return false;
 		}
-		return this.target.allowed().contains(remote) || this.readsFromReplicas && isCurrentReplica(remote);
+		return current.allowed().contains(remote) || this.readsFromReplicas && isCurrentReplica(remote, current);
 	}
 
 	/** Whether the address is a node the member sees as a replica now (never the old master: it answers master). */
-	private boolean isCurrentReplica(SocketAddress remote) {
+	private boolean isCurrentReplica(SocketAddress remote, Target current) {
 		GroupSnapshot snapshot = this.member.snapshot(this.group);
-		if (!(remote instanceof InetSocketAddress address) || snapshot == null || !this.target.usable()) {
+		if (!(remote instanceof InetSocketAddress address) || snapshot == null || !current.usable()) {
 			return false;
 		}
 		return snapshot.replicas()
@@ -345,12 +371,56 @@ public final class MasterRoute {
 
 	/** Completes the commands written to the channel and not yet answered with the failure; on the channel's event loop. */
 	private static void failInFlight(Channel channel, Supplier<RuntimeException> failure) {
-		CommandHandler handler = channel.pipeline().get(CommandHandler.class);
-		if (handler != null) {
-			for (RedisCommand<?, ?, ?> command : handler.drainQueue()) {
-				command.completeExceptionally(failure.get());
-			}
+		for (RedisCommand<?, ?, ?> command : LettuceInternals.drainInFlight(channel)) {
+			command.completeExceptionally(failure.get());
 		}
+	}
+
+	/**
+	 * Why a command Lettuce writes to the channel must not be sent; null when it may. On the
+	 * channel's event loop, before each command reaches the socket: one volatile read and two
+	 * channel attributes while nothing changed.
+	 */
+	private RuntimeException refusal(Channel channel) {
+		Target admitted = channel.attr(ADMITTED).get();
+		// First: a held connection's first command decides its channel, even when it is refused below.
+		Target left = (admitted != null) ? HeldConnections.movedFrom(channel, admitted) : null;
+		if (left != null) {
+			return heldConnectionMoved(left, admitted);
+		}
+		Target current = this.target;
+		if (admitted != null && admitted.generation() != current.generation()) {
+			if (!isAllowed(channel, current)) {
+				// The switch is known and the cut still queued on this event loop: not one more byte.
+				return notSent(admitted.master(), current);
+			}
+			channel.attr(ADMITTED).set(current);
+		}
+		return null;
+	}
+
+	private RuntimeException notSent(NodeAddress old, Target current) {
+		if (current.waiting() && old.equals(current.master())) {
+			return new RedisMasterUnavailableException("redis-ha group '" + this.group + "': the master " + old
+					+ " is objectively down; this command was not sent");
+		}
+		return new RedisMasterSwitchedException("redis-ha group '" + this.group + "': the master moved from " + old
+				+ " to " + current.master() + " (epoch " + current.epoch() + ") before this command was written;"
+				+ " it was not sent", this.group, old, current.master(), current.epoch());
+	}
+
+	/** The connection is held and was cut: nothing more on it, so that what it holds is never split. */
+	private RuntimeException heldConnectionMoved(Target first, Target now) {
+		String release = "; this command was not sent, and no later one is until the connection is released"
+				+ " (the transaction, pipeline or callback ends): the next one goes to the current master";
+		if (first.master().equals(now.master())) {
+			return new RedisConnectionLostException("redis-ha group '" + this.group + "': the connection to "
+					+ first.master() + " was cut while it was held for a transaction, WATCH, pipeline or blocking"
+					+ " command" + release);
+		}
+		return new RedisMasterSwitchedException("redis-ha group '" + this.group + "': this connection was cut when"
+				+ " the master moved from " + first.master() + " to " + now.master() + " (epoch " + now.epoch() + ")"
+				+ release, this.group, first.master(), now.master(), now.epoch());
 	}
 
 	@Override
@@ -371,7 +441,9 @@ public final class MasterRoute {
 			Channel channel = context.channel();
 			// Registered before the check: a switch after the check sees the channel and cuts it.
 			MasterRoute.this.channels.add(channel);
-			if (!isAllowed(channel)) {
+			Target current = MasterRoute.this.target;
+			channel.attr(ADMITTED).set(current);
+			if (!isAllowed(channel, current)) {
 				logger.debug("redis-ha group '{}': refusing a connection to {}, not the current master {}",
 						MasterRoute.this.group, channel.remoteAddress(), master());
 				MasterRoute.this.channels.remove(channel);
@@ -393,6 +465,22 @@ public final class MasterRoute {
 			SocketAddress remote = channel.remoteAddress();
 			failInFlight(channel, () -> new RedisConnectionLostException(MasterRoute.this.group, remote));
 			super.channelInactive(context);
+		}
+
+	}
+
+	/** Refuses the commands {@link #refusal} names a reason for, before they reach the socket. */
+	@ChannelHandler.Sharable
+	private final class RouteFence extends CommandFilter {
+
+		@Override
+		protected boolean admits(Channel channel, RedisCommand<?, ?, ?> command) {
+			RuntimeException refusal = refusal(channel);
+			if (refusal == null) {
+				return true;
+			}
+			command.completeExceptionally(refusal);
+			return false;
 		}
 
 	}

@@ -1,10 +1,7 @@
 package io.redisha.connection;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 import io.lettuce.core.protocol.CommandType;
@@ -13,9 +10,6 @@ import io.lettuce.core.protocol.ReadOnlyCommands;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
@@ -28,12 +22,10 @@ import io.redisha.protocol.GroupSnapshot;
  * count as writes. A write refused within a transaction closes the connection, so that Redis
  * discards the transaction instead of running what it queued at a later EXEC.
  * <p>
- * Last in the pipeline, where Lettuce's endpoint hands its commands over: a refused command
- * never reaches Lettuce's command handler, which would wait for a reply to it. An admitted
- * write costs one look at the member's snapshot and the clock; a read not even that.
+ * An admitted write costs one look at the member's snapshot and the clock; a read not even that.
  */
 @ChannelHandler.Sharable
-final class WriteFence extends ChannelOutboundHandlerAdapter {
+final class WriteFence extends CommandFilter {
 
 	/**
 	 * Not in Lettuce's list, which is of the commands a replica can answer, yet they write no
@@ -58,44 +50,13 @@ final class WriteFence extends ChannelOutboundHandlerAdapter {
 	}
 
 	@Override
-	public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
-		Channel channel = context.channel();
-		Object admitted = (message instanceof Collection<?> batch) ? admitted(channel, batch)
-				: admits(channel, message) ? message : null;
-		if (admitted != null) {
-			context.write(admitted, promise);
-		}
-		else {
-			// As Lettuce's command handler does for a command completed before it was written.
-			promise.trySuccess();
-		}
-	}
-
-	/** Whether the message goes on; a write refused is completed with the refusal. */
-	private boolean admits(Channel channel, Object message) {
-		if (!(message instanceof RedisCommand<?, ?, ?> command)) {
-			return true;
-		}
+	protected boolean admits(Channel channel, RedisCommand<?, ?, ?> command) {
 		if (isWrite(command) && !this.member.admitsWrites(this.group)) {
 			refuse(channel, command);
 			return false;
 		}
 		noteTransaction(channel, command);
 		return true;
-	}
-
-	/** The commands of a batch that go on, in order; null when none does. */
-	private Object admitted(Channel channel, Collection<?> batch) {
-		List<Object> admitted = new ArrayList<>(batch.size());
-		for (Object message : batch) {
-			if (admits(channel, message)) {
-				admitted.add(message);
-			}
-		}
-		if (admitted.size() == batch.size()) {
-			return batch;
-		}
-		return admitted.isEmpty() ? null : admitted;
 	}
 
 	private static boolean isWrite(RedisCommand<?, ?, ?> command) {

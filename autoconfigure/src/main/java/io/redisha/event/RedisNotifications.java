@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import io.redisha.member.RedisHaMember;
 import io.redisha.member.SentinelText;
+import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.ProtocolEvent;
 
 /**
@@ -27,7 +28,8 @@ import io.redisha.protocol.ProtocolEvent;
  * A failover disconnects the subscribers of the promoted and the repointed nodes at the
  * moment it switches ({@code CLIENT KILL TYPE pubsub}, so that clients reconnect), which is
  * when {@code +switch-master} is published. So {@code +switch-master} is published again
- * {@value #REPEAT_SECONDS} s later, once subscribers that resubscribe automatically are back.
+ * {@value #REPEAT_SECONDS} s later, once subscribers that resubscribe automatically are back,
+ * if its new master is still the group's master then (a later switch is not contradicted).
  */
 public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCloseable {
 
@@ -68,11 +70,19 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 		publish(event);
 		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER) {
 			try {
-				this.repeater.schedule(() -> publish(event), REPEAT_SECONDS, TimeUnit.SECONDS);
+				this.repeater.schedule(() -> publishIfStillMaster(event), REPEAT_SECONDS, TimeUnit.SECONDS);
 			}
 			catch (RejectedExecutionException ex) {
 				// Closed: the application is stopping.
 			}
+		}
+	}
+
+	/** Repeats a switch only to a master that still is one: a later switch was published since. */
+	private void publishIfStillMaster(ProtocolEvent event) {
+		GroupSnapshot snapshot = this.member.snapshot(event.group());
+		if (snapshot != null && snapshot.master() != null && snapshot.master().address().equals(event.master())) {
+			publish(event);
 		}
 	}
 

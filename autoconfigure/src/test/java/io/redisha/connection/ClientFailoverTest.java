@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -36,6 +37,8 @@ import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -345,6 +348,48 @@ class ClientFailoverTest {
 		});
 	}
 
+	@Test
+	void transactionsAcrossASwitchoverCommitWholeOnOneMasterOrFailWhole() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			RedisHaMember member = context.getBean(RedisHaMember.class);
+			try (Transactions transactions = new Transactions(template, 3)) {
+				await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
+				GroupSnapshot.FailoverSnapshot switchover = started(
+						() -> member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
+					.finished()
+					.get(20, TimeUnit.SECONDS);
+				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
+				transactions.awaitMoreCommitted(100);
+				RedisServerProcess promoted = transactions.wholeOrNothingOnTheMaster(context, group);
+				assertThat(promoted).isNotSameAs(oldMaster);
+				// A switchover waits for the replicas to catch up: every committed transaction is there.
+				assertThat(transactions.committed).allSatisfy((id) -> assertThat(
+						promoted.command("EXISTS", Transactions.key(id, "a"), Transactions.key(id, "b"))).isEqualTo(2L));
+			}
+		});
+	}
+
+	@Test
+	void transactionsAcrossTheFailoverOfAKilledMasterCommitWholeOnOneMasterOrFailWhole() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			try (Transactions transactions = new Transactions(template, 3)) {
+				await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
+				oldMaster.kill();
+				transactions.awaitMoreCommitted(100);
+				// Replication is asynchronous: a transaction the dead master committed last may be lost, never split.
+				assertThat(transactions.wholeOrNothingOnTheMaster(context, group)).isNotSameAs(oldMaster);
+			}
+		});
+	}
+
 	/** Asks until the member takes the command: it refuses while it still learns the replicas' state after its start. */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
@@ -407,6 +452,99 @@ class ClientFailoverTest {
 
 	private static String clientNames(RedisServerProcess node) {
 		return (String) node.command("CLIENT", "LIST");
+	}
+
+	/**
+	 * Threads that each run one transaction after another: {@code WATCH} of a key of their own,
+	 * {@code MULTI}, two {@code SET}s, {@code EXEC}, through a {@code SessionCallback}.
+	 */
+	private static final class Transactions implements AutoCloseable {
+
+		final List<Integer> attempted = new CopyOnWriteArrayList<>();
+
+		final List<Integer> committed = new CopyOnWriteArrayList<>();
+
+		private final AtomicBoolean running = new AtomicBoolean(true);
+
+		private final AtomicInteger ids = new AtomicInteger();
+
+		private final List<Thread> threads = new ArrayList<>();
+
+		Transactions(StringRedisTemplate template, int threads) {
+			for (int i = 0; i < threads; i++) {
+				String watched = "tx:watched:" + i;
+				Thread thread = new Thread(() -> {
+					while (this.running.get()) {
+						run(template, watched, this.ids.incrementAndGet());
+					}
+				}, "transactions-" + i);
+				thread.start();
+				this.threads.add(thread);
+			}
+		}
+
+		static String key(int id, String part) {
+			return "tx:" + id + ":" + part;
+		}
+
+		private void run(StringRedisTemplate template, String watched, int id) {
+			this.attempted.add(id);
+			try {
+				List<Object> results = template.execute(new SessionCallback<List<Object>>() {
+
+					@Override
+					@SuppressWarnings("unchecked")
+					public <K, V> List<Object> execute(RedisOperations<K, V> operations) {
+						RedisOperations<String, String> strings = (RedisOperations<String, String>) operations;
+						strings.watch(watched);
+						strings.multi();
+						strings.opsForValue().set(key(id, "a"), "1");
+						strings.opsForValue().set(watched, String.valueOf(id));
+						strings.opsForValue().set(key(id, "b"), "1");
+						return strings.exec();
+					}
+
+				});
+				if (results != null && results.size() == 3) {
+					this.committed.add(id);
+				}
+			}
+			catch (RuntimeException ex) {
+				// Not committed, or not known to be: it may have been applied, but never in part.
+			}
+		}
+
+		void awaitMoreCommitted(int more) {
+			int before = this.committed.size();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.committed.size() >= before + more);
+		}
+
+		/** Stops, then checks every transaction attempted on the master the application follows; returns it. */
+		RedisServerProcess wholeOrNothingOnTheMaster(AssertableApplicationContext context, LocalRedisGroup group) {
+			close();
+			MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
+			RedisServerProcess master = group.nodeOnPort(route.master().port());
+			assertThat(master.role()).isEqualTo("master");
+			for (int id : this.attempted) {
+				assertThat(master.command("EXISTS", key(id, "a"), key(id, "b"))).as("transaction " + id)
+					.isIn(0L, 2L);
+			}
+			return master;
+		}
+
+		@Override
+		public void close() {
+			this.running.set(false);
+			for (Thread thread : this.threads) {
+				try {
+					thread.join(30_000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -110,6 +110,36 @@ class MasterFollowingConnectionFactoryTest {
 	}
 
 	@Test
+	void aSwitchMasterIsPublishedAgainOnlyWhileItsMasterIsStillTheCurrentOne() {
+		LocalRedisGroup group = redis.group();
+		NodeAddress master = address(group.master());
+		ProtocolEvent current = new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, ClientApp.GROUP, 5,
+				address(group.node(1)), master, null);
+		ProtocolEvent stale = new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, ClientApp.GROUP, 4, master,
+				address(group.node(2)), null);
+		// On the master: each publication arrives once (a replica would also get the master's, replicated).
+		try (ChannelRecorder subscriber = new ChannelRecorder(group.master(),
+				RedisNotifications.channel(ProtocolEvent.Type.SWITCH_MASTER))) {
+			ClientApp.runner(group, 1).run((context) -> {
+				awaitFirstMaster(context.getBean(EventRecorder.class));
+				RedisNotifications notifications = context.getBean(RedisNotifications.class);
+				notifications.accept(stale);
+				notifications.accept(current);
+				await().atMost(Duration.ofSeconds(5)).until(() -> published(subscriber, master) == 2);
+				await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+					.until(() -> published(subscriber, address(group.node(2))) == 1);
+			});
+		}
+	}
+
+	/** How many {@code +switch-master} messages named this new master. */
+	private static long published(ChannelRecorder subscriber, NodeAddress newMaster) {
+		return subscriber.messages.stream()
+			.filter((message) -> message.endsWith(" " + newMaster.host() + " " + newMaster.port()))
+			.count();
+	}
+
+	@Test
 	void readFromReplicaPreferredReadsFromTheReplicasAndWritesToTheMaster() {
 		LocalRedisGroup group = redis.group();
 		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replicaPreferred").run((context) -> {

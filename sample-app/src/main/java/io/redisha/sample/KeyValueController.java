@@ -1,12 +1,8 @@
 package io.redisha.sample;
 
-import org.springframework.core.NestedExceptionUtils;
-import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -17,7 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Reads and writes text values in Redis through the application's
  * {@link StringRedisTemplate}. A write is answered only once Redis acknowledged it; a Redis
- * failure is answered with 503 and its reason.
+ * failure is answered with 503 and its reason ({@link RedisUnavailableAdvice}).
  */
 @RestController
 @RequestMapping(path = "/kv/{key}")
@@ -40,14 +36,6 @@ class KeyValueController {
 	ResponseEntity<String> get(@PathVariable String key) {
 		String value = this.redis.opsForValue().get(key);
 		return (value != null) ? ResponseEntity.ok(value) : ResponseEntity.notFound().build();
-	}
-
-	@ExceptionHandler(DataAccessException.class)
-	ResponseEntity<String> redisUnavailable(DataAccessException ex) {
-		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.contentType(MediaType.TEXT_PLAIN)
-			.body("Redis unavailable: " + cause.getMessage());
 	}
 
 }

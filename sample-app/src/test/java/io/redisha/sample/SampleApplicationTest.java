@@ -98,6 +98,25 @@ class SampleApplicationTest {
 	}
 
 	@Test
+	void theBankCommitsATransferOrAnswersWhyNot() {
+		start();
+		assertThat(post("/bank/open?accounts=2&balance=10").statusCode()).isEqualTo(200);
+		HttpResponse<String> committed = post("/bank/transfer?from=0&to=1&amount=4");
+		assertThat(committed.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.parse(committed.body()).read("$.outcome", String.class)).isEqualTo("committed");
+		HttpResponse<String> refused = post("/bank/transfer?from=0&to=1&amount=7");
+		assertThat(refused.statusCode()).isEqualTo(409);
+		assertThat(JsonPath.parse(refused.body()).read("$.outcome", String.class))
+			.isEqualTo("not committed: insufficient funds");
+		assertThat(post("/bank/transfer?from=1&to=1&amount=1").statusCode()).isEqualTo(400);
+		DocumentContext bank = JsonPath.parse(get("/bank").body());
+		assertThat(bank.read("$.accounts", Integer.class)).isEqualTo(2);
+		assertThat(bank.read("$.total", Long.class)).isEqualTo(20);
+		assertThat(this.context.getBean(LocalRedisGroup.class).master().command("MGET", "acct:0", "acct:1"))
+			.isEqualTo(List.of("6", "14"));
+	}
+
+	@Test
 	void embeddedRedisIsGoneAfterTheApplicationStops() {
 		start();
 		List<RedisServerProcess> nodes = this.context.getBean(LocalRedisGroup.class).nodes();
@@ -127,6 +146,10 @@ class SampleApplicationTest {
 
 	private HttpResponse<String> get(String path) {
 		return send(HttpRequest.newBuilder(uri(path)).GET());
+	}
+
+	private HttpResponse<String> post(String path) {
+		return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
 	}
 
 	private HttpResponse<String> put(String path, String body) {
