@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When the master of a group switches, disconnects the normal clients of the old master
- * ({@code CLIENT KILL TYPE normal}) as soon as it can be reached, so that clients outside
+ * When this member promoted a replica of a group, disconnects the normal clients of the old
+ * master ({@code CLIENT KILL TYPE normal}) as soon as it can be reached, so that clients outside
  * this application (non-Spring too) reconnect and find the new master instead of writing to
  * a demoted one. The old master may be unreachable at that moment (dead, paused, cut off):
  * it is tried again every {@value #RETRY_MILLIS} ms for as long as the group's failover
@@ -75,22 +75,31 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 		member.addEventListener(this);
 	}
 
+	/**
+	 * Only the member that promoted the replica ({@code +promoted-slave}, which only the leader
+	 * emits) disconnects the old master's clients: one {@code CLIENT KILL} per failover, not one
+	 * per instance, each of which would also cut every other member's links. Any member's
+	 * {@code +switch-master} ends the attempts on the node that became master.
+	 */
 	@Override
 	public void accept(ProtocolEvent event) {
 		Access access = this.groups.get(event.group());
-		if (event.type() != ProtocolEvent.Type.SWITCH_MASTER || access == null || event.master() == null) {
+		if (access == null) {
 			return;
 		}
-		NodeAddress oldMaster = event.node();
-		NodeAddress newMaster = event.master();
-		execute(() -> {
+		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER && event.master() != null) {
 			// The new master is never disconnected, even if it was demoted once before.
-			this.pending.remove(newMaster);
-			if (oldMaster != null) {
+			execute(() -> this.pending.remove(event.master()));
+		}
+		else if (event.type() == ProtocolEvent.Type.PROMOTED_REPLICA && event.master() != null && event.node() != null) {
+			NodeAddress oldMaster = event.master();
+			NodeAddress newMaster = event.node();
+			execute(() -> {
+				this.pending.remove(newMaster);
 				this.pending.put(oldMaster, System.nanoTime() + access.retryFor().toNanos());
 				attempt(oldMaster, this.clients.get(event.group()), access);
-			}
-		});
+			});
+		}
 	}
 
 	private void attempt(NodeAddress node, RedisClient client, Access access) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +64,12 @@ class ClientFailoverTest {
 
 	private final List<RedisHaMember> others = new ArrayList<>();
 
+	/** The other instances' disconnectors: whichever member leads a failover disconnects the old master's clients. */
+	private final List<DemotedMasterDisconnector> disconnectors = new ArrayList<>();
+
 	@AfterEach
 	void stopOtherInstances() {
+		this.disconnectors.forEach(DemotedMasterDisconnector::close);
 		this.others.forEach(RedisHaMember::stop);
 	}
 
@@ -411,8 +416,12 @@ class ClientFailoverTest {
 	 */
 	private void startOthers(AssertableApplicationContext context) {
 		LocalRedisGroup group = redis.group();
-		this.others.add(ClientApp.otherInstance(group, 2));
-		this.others.add(ClientApp.otherInstance(group, 2));
+		for (int i = 0; i < 2; i++) {
+			RedisHaMember other = ClientApp.otherInstance(group, 2);
+			this.others.add(other);
+			this.disconnectors.add(new DemotedMasterDisconnector(other, Map.of(ClientApp.GROUP,
+					new DemotedMasterDisconnector.Access(null, null, Duration.ofMillis(500), Duration.ofSeconds(10), null))));
+		}
 		awaitFirstMaster(context.getBean(EventRecorder.class));
 		RedisHaMember member = context.getBean(RedisHaMember.class);
 		await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -53,8 +53,8 @@ class DemotedMasterDisconnectorTlsTest {
 			InputStream in = client.getInputStream();
 			assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
 
-			disconnector.accept(new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, "orders", 2, address(oldMaster),
-					new NodeAddress("127.0.0.1", 1), null));
+			disconnector.accept(new ProtocolEvent(ProtocolEvent.Type.PROMOTED_REPLICA, "orders", 2,
+					new NodeAddress("127.0.0.1", 1), address(oldMaster), null));
 
 			client.setSoTimeout(10_000);
 			assertThat(in.read()).as("the connection was closed by the server").isEqualTo(-1);
