@@ -167,11 +167,15 @@ class FailoverSimulationTest {
 	 * window now starts when the successor last received the master's stream).</li>
 	 * <li>3934: with a managed {@code min-replicas-to-write} 1, elections repeated without a
 	 * promotion to the end.</li>
+	 * <li>941918414704 (a fresh seed of a CI run): the operator's replace-voters came while the
+	 * only live voter was in TILT after a late freeze, which refuses it, and was never asked
+	 * again: no repair of the empty old master. The harness now asks again after the TILT.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
 	@ParameterizedTest
-	@ValueSource(longs = { 634, 35, 50, 999, 126, 131, 66, 13, 115, 667, 18, 476, 618, 1415, 2776, 4268, 3934 })
+	@ValueSource(longs = { 634, 35, 50, 999, 126, 131, 66, 13, 115, 667, 18, 476, 618, 1415, 2776, 4268, 3934,
+			941918414704L })
 	void strictScheduleThatFoundABugPasses(long seed) {
 		RandomSchedule.Outcome outcome = RandomSchedule.of(seed, true).run();
 		assertThat(outcome.steps()).isPositive();

@@ -29,6 +29,9 @@ final class RandomSchedule {
 
 	static final long QUIET_MILLIS = 60_000;
 
+	/** How long a member stays in TILT after a freeze: the product's default tilt-duration. */
+	private static final long TILT_MILLIS = GroupConfig.Timing.defaults().tiltDuration().toMillis();
+
 	static final long COMMAND_TIMEOUT_MILLIS = 500;
 
 	private static final long OPERATOR_STREAM = 0x0FE7A70L;
@@ -206,8 +209,11 @@ final class RandomSchedule {
 				w.restartMember("m" + i);
 			}
 		});
-		// Once the restarted members learned the configuration: the operator replaces voters that crashed for good.
-		world.at(healAt + 8000, "operator: replace dead voters", SimWorld::replaceDeadVoters);
+		// Once the restarted members learned the configuration: the operator replaces voters that crashed for
+		// good, and asks again once a member frozen late in the faults is out of its TILT (which refuses it).
+		for (long after : new long[] { 8000, 8000 + TILT_MILLIS }) {
+			world.at(healAt + after, "operator: replace dead voters", SimWorld::replaceDeadVoters);
+		}
 		if (this.pausesFailover) {
 			// Members restarted by the heal may not know of a pause yet, and a member frozen at the
 			// first round ignores it: every member asks a little later, and once more after the
