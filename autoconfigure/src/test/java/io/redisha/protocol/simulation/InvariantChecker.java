@@ -120,6 +120,7 @@ final class InvariantChecker {
 	void observeReach() {
 		if (this.writes != null) {
 			this.reach.observe(this.world.now(), this.world.members(), this.world.network(), this.world.nodes());
+			this.writes.observe(this.world.nodes());
 		}
 	}
 

@@ -3,10 +3,12 @@ package io.redisha.protocol.simulation;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 import io.redisha.protocol.NodeAddress;
@@ -61,6 +63,9 @@ final class WriteLedger {
 	private final long fenceWindow;
 
 	private final List<AcknowledgedWrite> writes = new ArrayList<>();
+
+	/** Every history a node was seen writing to: promotions whose history did not last are among them. */
+	private final Set<Segment> segments = Collections.newSetFromMap(new IdentityHashMap<>());
 
 	private final BitSet destroyed = new BitSet();
 
@@ -122,6 +127,13 @@ final class WriteLedger {
 				+ ") acknowledged " + olderWrite + " after " + newer.node + " (" + newer.origin + ") had acknowledged "
 				+ newer.firstWrite + ", and the majority had not lost " + older.node + " when " + newer.node
 				+ " took over, or not lately";
+	}
+
+	/** Takes note of the histories the nodes write to now; called at every tick. */
+	void observe(Collection<SimNode> nodes) {
+		for (SimNode node : nodes) {
+			this.segments.add(node.lineage().head());
+		}
 	}
 
 	/**
@@ -195,7 +207,7 @@ final class WriteLedger {
 		long branchedAt = branch.branchedAt;
 		Segment successor = branch.successor();
 		boolean prefix = successor != null && (meeting == null || successor.from() <= branchedAt);
-		if (successor != null && excused(write, successor, prefix)) {
+		if (successor != null && excused(write, successor, prefix) || droppedByAnEarlierSuccessor(write)) {
 			verdict.inWindow++;
 			return;
 		}
@@ -229,6 +241,22 @@ final class WriteLedger {
 			verdict.firstViolation = lost + successor.node() + " had it when the majority lost " + write.node() + " at "
 					+ seconds(replacement.since()) + ", yet took over without it: " + successor;
 		}
+	}
+
+	/**
+	 * Whether a node promoted from the write's own history, before the write, replaced its
+	 * master legitimately without it: the write was lost then, in the replication window,
+	 * whatever became of that node's history later (it may itself have been deposed since, and
+	 * the final history started from an older point).
+	 */
+	private boolean droppedByAnEarlierSuccessor(AcknowledgedWrite write) {
+		for (Segment segment : this.segments) {
+			if (segment.parent() == write.segment() && segment.from() < write.offset()
+					&& excused(write, segment, true)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean replicaThen(AcknowledgedWrite write, Replacement replacement) {
