@@ -64,13 +64,19 @@ class SwitchoverLateDemotionTest {
 				(node) -> node.equals(address(oldMaster)) ? viaProxy : node, oldMaster);
 		List<RedisHaMember> three = List.of(leader, this.members.start(2, oldMaster), this.members.start(2, oldMaster));
 		awaitSettled(three, address(oldMaster));
+		Members.awaitElectorate(three);
 		Writer writer = new Writer(group, three.get(1));
 		writer.start();
 		await().atMost(EVENTUALLY).until(() -> writer.acknowledged.size() > 20);
 
 		delaying.holdFrom("REPLICAOF");
-		CommandResult result = leader.switchover(Members.GROUP, address(target), Duration.ofMillis(500),
-				Duration.ofSeconds(5));
+		// The voters' last change of the start-up may still be under way: the request waits for the calm group.
+		CommandResult[] started = new CommandResult[1];
+		await().atMost(EVENTUALLY).until(() -> {
+			started[0] = leader.switchover(Members.GROUP, address(target), Duration.ofMillis(500), Duration.ofSeconds(5));
+			return started[0].outcome().status() != CommandOutcome.Status.CONFLICT;
+		});
+		CommandResult result = started[0];
 		assertThat(result.outcome().status()).as(result.outcome().message()).isEqualTo(CommandOutcome.Status.STARTED);
 		await().atMost(EVENTUALLY).until(delaying::isHolding);
 		target.pause();
