@@ -267,6 +267,17 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aConfigurationHashThatDoesNotParseCountsAsNoneForTheRoleChangeAsForTheMembers() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		master.command("HSET", StoredConfiguration.key("test"), "epoch", "9", "version", "0", "master", "not an address",
+				"voters", "m1");
+		NodeLink link = link(master, null, null);
+		assertThat(info(call(link, new Action.Replicate(address, address, 8))).role())
+			.isEqualTo(ReplicationInfo.Role.REPLICA);
+	}
+
+	@Test
 	void aRoleChangeWhoseEpochCannotBeReadInTimeIsNeverSent() {
 		RedisServerProcess master = redis.startServer(redis.options());
 		NodeAddress address = address(master);
