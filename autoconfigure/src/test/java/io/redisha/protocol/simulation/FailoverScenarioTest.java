@@ -80,7 +80,7 @@ class FailoverScenarioTest {
 		assertThat(world.checker().electedEpochs()).isEmpty();
 		assertThat(world.checker().promotionCount()).isZero();
 		assertThat(onlyMaster(world)).isEqualTo(N1);
-		world.unpartition(minority, majority);
+		world.unpartition(minority, majority, true, true);
 		world.runFor(20_000);
 		assertThat(world.checker().checkConverged()).isEqualTo(N1);
 		world.checker().checkAcknowledgedWrites(N1);
@@ -103,7 +103,7 @@ class FailoverScenarioTest {
 		world.startMember("m1");
 		world.runFor(30_000);
 		assertThat(world.checker().electedEpochs()).as("elections inside the minority").isEmpty();
-		world.unpartition(minority, majority);
+		world.unpartition(minority, majority, true, true);
 		world.runFor(20_000);
 		assertThat(world.checker().checkConverged()).isEqualTo(N1);
 		world.checker().checkAcknowledgedWrites(N1);
@@ -138,7 +138,7 @@ class FailoverScenarioTest {
 		world.runFor(500);
 		voters.forEach(world::startMember);
 		world.runFor(10_000);
-		world.unpartition(withTheMaster, withTheReplica);
+		world.unpartition(withTheMaster, withTheReplica, true, true);
 		world.runFor(10_000);
 		assertThat(world.members().stream().filter(SimMember::isAlive)
 			.map((member) -> member.protocol().snapshot(world.now()).master().address()).distinct())

@@ -9,7 +9,8 @@ import java.util.random.RandomGenerator;
 /**
  * The links between simulated endpoints (members by slot name, nodes by address), each
  * direction on its own: cut or up, and the weather on the ones that are up (loss,
- * duplication, bounded delay, reordering). Commands travel on one connection per member and
+ * duplication, bounded delay, reordering). A direction stays cut until every fault that cut it
+ * has ended (overlapping faults share links: the end of one must not heal another's cut). Commands travel on one connection per member and
  * node and so stay in order; pub/sub messages may overtake each other while reordering is on.
  */
 final class SimNetwork {
@@ -38,7 +39,7 @@ final class SimNetwork {
 
 	/** Cuts the direction {@code from -> to}. */
 	void cut(String from, String to) {
-		link(from, to).cut = true;
+		link(from, to).cuts++;
 	}
 
 	/** Cuts both directions. */
@@ -47,17 +48,14 @@ final class SimNetwork {
 		cut(b, a);
 	}
 
+	/** Ends one cut of the direction {@code from -> to}; it is up once every cut of it ended. */
 	void restore(String from, String to) {
-		link(from, to).cut = false;
-	}
-
-	void restoreBoth(String a, String b) {
-		restore(a, b);
-		restore(b, a);
+		Link link = link(from, to);
+		link.cuts = Math.max(0, link.cuts - 1);
 	}
 
 	boolean isUp(String from, String to) {
-		return !link(from, to).cut;
+		return link(from, to).cuts == 0;
 	}
 
 	/** Bad weather on every link that is up. */
@@ -75,7 +73,7 @@ final class SimNetwork {
 
 	/** Heals every cut and calms the weather. */
 	void heal() {
-		this.links.values().forEach((targets) -> targets.values().forEach((link) -> link.cut = false));
+		this.links.values().forEach((targets) -> targets.values().forEach((link) -> link.cuts = 0));
 		calm();
 	}
 
@@ -86,7 +84,7 @@ final class SimNetwork {
 	 */
 	long[] deliveries(String from, String to, long now, boolean ordered) {
 		Link link = link(from, to);
-		if (link.cut || (this.loss > 0 && this.random.nextDouble() < this.loss)) {
+		if (link.cuts > 0 || (this.loss > 0 && this.random.nextDouble() < this.loss)) {
 			return LOST;
 		}
 		boolean duplicate = this.duplication > 0 && this.random.nextDouble() < this.duplication;
@@ -115,7 +113,7 @@ final class SimNetwork {
 	public String toString() {
 		List<String> cut = new ArrayList<>();
 		this.links.forEach((from, targets) -> targets.forEach((to, link) -> {
-			if (link.cut) {
+			if (link.cuts > 0) {
 				cut.add(from + ">" + to);
 			}
 		}));
@@ -124,10 +122,10 @@ final class SimNetwork {
 				+ this.maxDelay + ", reorder=" + this.reorder + "]";
 	}
 
-	/** One direction between two endpoints: cut or not, and when its last in-order message arrives. */
+	/** One direction between two endpoints: how many faults cut it, and when its last in-order message arrives. */
 	private static final class Link {
 
-		private boolean cut;
+		private int cuts;
 
 		private long lastCommand;
 

@@ -25,6 +25,7 @@ import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.StoredConfiguration;
 
 /**
  * A deterministic world of simulated Redis nodes and members on a fake clock: everything
@@ -315,15 +316,25 @@ final class SimWorld {
 		this.checker.observeReach();
 	}
 
-	/** Whether a replica follows the node (or will, from its config file), or a live member routes writes to it. */
+	/**
+	 * Whether a replica follows the node (or will, from its config file), another node's data names
+	 * it the group's master (members that restart follow it: seed 6839, where the master came back
+	 * empty while its only replica had itself restarted standalone and every member was down), or a
+	 * live member routes writes to it.
+	 */
 	private boolean isDependedOn(SimNode master) {
 		for (SimNode node : this.nodes.values()) {
-			if (master.address().equals(node.following()) || master.address().equals(node.configuredMaster())) {
+			if (master.address().equals(node.following()) || master.address().equals(node.configuredMaster())
+					|| node != master && namesMaster(node.storedConfiguration(), master.address())) {
 				return true;
 			}
 		}
 		return this.members.values().stream()
 			.anyMatch((member) -> member.isAlive() && master.address().equals(member.route()));
+	}
+
+	private static boolean namesMaster(StoredConfiguration stored, NodeAddress master) {
+		return stored.config() != null && master.equals(stored.config().master());
 	}
 
 	/** An operator's command on the member in the slot, if it runs; a refused command does nothing. */
@@ -364,11 +375,16 @@ final class SimWorld {
 		this.checker.observeReach();
 	}
 
-	/** Restores every link between the two sides. */
-	void unpartition(Collection<String> sideA, Collection<String> sideB) {
+	/** Ends a {@link #partition} of the same sides and directions. */
+	void unpartition(Collection<String> sideA, Collection<String> sideB, boolean aToB, boolean bToA) {
 		for (String a : sideA) {
 			for (String b : sideB) {
-				this.network.restoreBoth(a, b);
+				if (aToB) {
+					this.network.restore(a, b);
+				}
+				if (bToA) {
+					this.network.restore(b, a);
+				}
 			}
 		}
 		this.trace.add(this.now, "network", this.network.toString());

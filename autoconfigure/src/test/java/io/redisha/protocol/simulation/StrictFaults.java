@@ -117,7 +117,7 @@ final class StrictFaults {
 			this.sink.add(at, "cut " + sides.minority() + " | " + sides.majority() + " for " + cutFor + " ms", (w) -> {
 				w.partition(sides.minority(), sides.majority(), true, true);
 				w.at(w.now() + cutFor, "end cut of " + sides.minority(),
-						(later) -> later.unpartition(sides.minority(), sides.majority()));
+						(later) -> later.unpartition(sides.minority(), sides.majority(), true, true));
 			});
 		}
 	}
@@ -138,7 +138,7 @@ final class StrictFaults {
 						w.at(w.now() + crashAfter + downFor, "restart " + slot + " inside the cut",
 								(later) -> later.restartMember(slot));
 						w.at(w.now() + cutFor, "end cut of " + sides.minority(),
-								(later) -> later.unpartition(sides.minority(), sides.majority()));
+								(later) -> later.unpartition(sides.minority(), sides.majority(), true, true));
 					});
 		}
 	}

@@ -187,8 +187,7 @@ final class WriteLedger {
 		long from = (loss != null) ? loss.since() : Long.MIN_VALUE / 2;
 		Segment successor = new Branch(write, history).successor();
 		if (successor != null) {
-			from = Math.max(from,
-					write.streamed().getOrDefault(successor.node(), Long.MIN_VALUE / 2) + STREAM_SILENCE_MILLIS);
+			from = Math.max(from, lastSeenStreaming(write, successor));
 		}
 		for (AcknowledgedWrite kept : this.writes) {
 			if (kept.at() > write.at()) {
@@ -279,10 +278,21 @@ final class WriteLedger {
 					&& !replacement.successorThen().data().contains(write);
 		}
 		if (this.fenceWindow > 0 && !replacement.forced()
-				&& (write.at() >= successor.createdAt() || write.at() > replacement.since() + this.fenceWindow)) {
+				&& (write.at() >= successor.createdAt() || write.at() > replacement.since() + this.fenceWindow)
+				&& write.at() > lastSeenStreaming(write, successor) + this.fenceWindow) {
 			return false;
 		}
 		return write.at() - STALE_ROUTE_MILLIS <= replacement.back();
+	}
+
+	/**
+	 * Until when an INFO of the successor may still have shown it streaming from the write's
+	 * master: a member admits writes for fence-after on that evidence (the documented window of
+	 * "No needless fence": the master may take them after the successor stopped receiving, even
+	 * after its promotion; seed 11916).
+	 */
+	private static long lastSeenStreaming(AcknowledgedWrite write, Segment successor) {
+		return write.streamed().getOrDefault(successor.node(), Long.MIN_VALUE / 2) + STREAM_SILENCE_MILLIS;
 	}
 
 	/**
