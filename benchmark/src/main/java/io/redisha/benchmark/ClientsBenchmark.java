@@ -114,7 +114,7 @@ final class ClientsBenchmark implements Benchmark {
 				}
 				FailoverBenchmark.awaitReady(members, nodes, timing.startupQuietPeriod());
 				factory = followingFactory(members.get(0));
-				return killMasterWhileWriting(redis, factory);
+				return killMasterWhileWriting(redis, factory, options.pingPeriod());
 			}
 			finally {
 				if (factory != null) {
@@ -144,7 +144,7 @@ final class ClientsBenchmark implements Benchmark {
 			LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration,
 					LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT).build());
 			try {
-				return killMasterWhileWriting(redis, factory);
+				return killMasterWhileWriting(redis, factory, options.pingPeriod());
 			}
 			finally {
 				factory.destroy();
@@ -152,14 +152,15 @@ final class ClientsBenchmark implements Benchmark {
 		}
 	}
 
-	private static Round killMasterWhileWriting(LocalRedisGroup redis, LettuceConnectionFactory factory) {
+	/** Both systems PING every second by default: the kill falls at a random moment of that period. */
+	private static Round killMasterWhileWriting(LocalRedisGroup redis, LettuceConnectionFactory factory,
+			Duration pingPeriod) {
 		factory.afterPropertiesSet();
 		factory.start();
 		StringRedisTemplate template = new StringRedisTemplate(factory);
 		template.opsForValue().set("before", "1");
 		List<String> acknowledgedAfterKill = new ArrayList<>();
-		long killedAt = System.nanoTime();
-		redis.master().kill();
+		long killedAt = FailoverBenchmark.killAtRandomPhase(redis.master(), pingPeriod);
 		long firstAt = -1;
 		long deadline = killedAt + SETTLE_TIMEOUT.toNanos();
 		for (long i = 0; firstAt < 0 || System.nanoTime() - firstAt < TimeUnit.MILLISECONDS.toNanos(200); i++) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -28,7 +29,8 @@ import io.redisha.protocol.NodeAddress;
  * Automatic failover time: a master with replicas on real redis-server processes, members in
  * this JVM, the master killed with SIGKILL; measured from just before the kill until a replica
  * answers {@code ROLE} as master (polled in a tight loop on raw connections), and until every
- * member reports that replica as the master. Every round starts fresh processes and members.
+ * member reports that replica as the master. Every round starts fresh processes and members and
+ * kills at a random moment of the members' PING period.
  */
 final class FailoverBenchmark implements Benchmark {
 
@@ -121,7 +123,7 @@ final class FailoverBenchmark implements Benchmark {
 					members.add(member);
 				}
 				awaitReady(members, nodes, timing.startupQuietPeriod());
-				return killMaster(redis, members);
+				return killMaster(redis, members, timing.pingPeriod());
 			}
 			finally {
 				members.forEach(RedisHaMember::stop);
@@ -155,7 +157,8 @@ final class FailoverBenchmark implements Benchmark {
 		});
 	}
 
-	private static Round killMaster(LocalRedisGroup redis, List<RedisHaMember> members) throws IOException {
+	private static Round killMaster(LocalRedisGroup redis, List<RedisHaMember> members, Duration pingPeriod)
+			throws IOException {
 		List<RedisServerProcess> replicas = redis.replicas();
 		List<RawRedisConnection> connections = new ArrayList<>();
 		try {
@@ -164,8 +167,7 @@ final class FailoverBenchmark implements Benchmark {
 			}
 			long epochBefore = members.stream().mapToLong((member) -> member.snapshot(GROUP).currentEpoch()).max()
 				.orElseThrow();
-			long killedAt = System.nanoTime();
-			redis.master().kill();
+			long killedAt = killAtRandomPhase(redis.master(), pingPeriod);
 			int promoted = -1;
 			long deadline = killedAt + SETTLE_TIMEOUT.toNanos();
 			while (promoted < 0) {
@@ -195,6 +197,19 @@ final class FailoverBenchmark implements Benchmark {
 				connection.close();
 			}
 		}
+	}
+
+	/**
+	 * Kills the node at a random moment of the members' PING period: killed right after the
+	 * members are ready, every round would fall at the same phase of their timers, and the
+	 * spread of failover times a real crash sees would not show.
+	 * @return when it was killed ({@link System#nanoTime()})
+	 */
+	static long killAtRandomPhase(RedisServerProcess node, Duration pingPeriod) {
+		LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(pingPeriod.toNanos()));
+		long killedAt = System.nanoTime();
+		node.kill();
+		return killedAt;
 	}
 
 	static void waitUntil(String what, BooleanSupplier condition) {
