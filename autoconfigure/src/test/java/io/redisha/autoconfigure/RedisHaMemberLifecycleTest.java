@@ -39,7 +39,7 @@ class RedisHaMemberLifecycleTest {
 				leaverId[0] = second.getBean(RedisHaMember.class).identity().id();
 				await().atMost(Duration.ofSeconds(10)).until(() -> seen(stays, leaverId[0]));
 			});
-			await().atMost(Duration.ofSeconds(3)).until(() -> !seen(stays, leaverId[0]));
+			await().atMost(Duration.ofSeconds(10)).until(() -> !seen(stays, leaverId[0]));
 		});
 	}
 

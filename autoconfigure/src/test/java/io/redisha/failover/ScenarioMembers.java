@@ -49,8 +49,11 @@ final class ScenarioMembers implements AutoCloseable {
 
 	static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(2);
 
-	/** The bound from the master's death to every member agreeing on a new master. */
-	static final Duration FAILOVER_WITHIN = DOWN_AFTER.plusSeconds(2);
+	/**
+	 * How long a failover may take before a test gives up: a bound on the outcome that a busy
+	 * machine does not miss, not a speed goal (the failover benchmark measures speed).
+	 */
+	static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
 
 	/** Bound for slower outcomes: a replica resyncing, a returning master demoted. */
 	static final Duration SETTLE_WITHIN = Duration.ofSeconds(15);

@@ -70,7 +70,7 @@ class MemberFailoverTest {
 		RedisServerProcess other = group.replicas().stream().filter((replica) -> replica != promoted).findFirst().get();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(other.info("replication"))
 			.containsEntry("master_port", Integer.toString(promoted.port())).containsEntry("master_link_status", "up"));
-		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			Set<Long> epochs = three.stream().map((member) -> snapshot(member).configEpoch()).collect(Collectors.toSet());
 			assertThat(epochs).hasSize(1).allSatisfy((epoch) -> assertThat(epoch).isPositive());
 		});
