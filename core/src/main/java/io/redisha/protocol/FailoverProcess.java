@@ -1,6 +1,5 @@
 package io.redisha.protocol;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,11 +16,9 @@ import io.redisha.protocol.ReplicationInfo.Role;
  * The failover this member leads after winning an election: choose a replica (waiting briefly
  * for fresh INFO when what it has is stale), promote it, confirm with ROLE at once (and every
  * tick until it answers master), then repoint the other replicas, at most
- * {@code parallelSyncs} resyncing at a time. A switchover first pauses writes on the master,
- * waits until the target has the master's offset, demotes the master (which reports its final
- * offset) and promotes the target only once it has that offset, so that no acknowledged write
- * is lost and two masters never take writes, whatever the timing. Each step is recorded with
- * its time for the endpoint.
+ * {@code parallelSyncs} resyncing at a time. A switchover promotes its target only once its
+ * {@link SwitchoverHandOver hand-over} says that the target has every write the old master
+ * acknowledged. Each step is recorded with its time for the endpoint.
  */
 final class FailoverProcess {
 
@@ -43,8 +40,7 @@ final class FailoverProcess {
 
 	private enum Stage {
 
-		SELECTING, PAUSING, CATCHING_UP, DEMOTING, CHECKING_DEMOTION, HANDING_OVER, RESTORING, PROMOTING,
-		CONFIRMING, RECONFIGURING, ENDED
+		SELECTING, HANDING_OVER, PROMOTING, CONFIRMING, RECONFIGURING, ENDED
 
 	}
 
@@ -78,24 +74,10 @@ final class FailoverProcess {
 	 */
 	private final long handOverTimeout;
 
-	/** When a switchover asked the master to pause writes; -1 before. */
-	private long pauseSentAt = -1;
+	private final FailoverSteps steps;
 
-	/** The master's replication offset once its writes were paused; -1 before. */
-	private long pausedOffset = -1;
-
-	/** The demoted master's final offset and history, from the INFO of its demotion; -1 and null before. */
-	private long finalOffset = -1;
-
-	private String finalReplicationId;
-
-	/** When the demotion was confirmed: from then on the target has the catch-up timeout to reach the final offset. */
-	private long demotedAt = -1;
-
-	/** Whether the INFO that tells whether an unanswered demotion landed is in flight. */
-	private boolean demotionQueried;
-
-	private final List<FailoverSnapshot.Step> steps = new ArrayList<>();
+	/** A switchover's hand-over, from the choice of the target to its promotion; null otherwise. */
+	private SwitchoverHandOver handOver;
 
 	/** Replicas still to repoint, and those repointed with when. */
 	private final Set<NodeAddress> pending = new LinkedHashSet<>();
@@ -142,6 +124,7 @@ final class FailoverProcess {
 		this.timers = timers;
 		this.parallelSyncs = parallelSyncs;
 		this.minReplicas = minReplicas;
+		this.steps = new FailoverSteps(this.startedAt);
 		step("try-failover", this.startedAt);
 		step("elected-leader", now);
 	}
@@ -197,12 +180,10 @@ final class FailoverProcess {
 		step("selected-replica " + this.chosen, now);
 		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
 		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-			// Paused for longer than the catch-up may take, so that as a rule no write slips in before
-			// the demotion; one that does is not lost either (see handOver).
-			this.stage = Stage.PAUSING;
-			this.pauseSentAt = now;
-			out.add(new Action.PauseWrites(this.oldMaster, this.handOverTimeout + this.timers.downAfter(), this.epoch));
-			step("pause-writes-sent", now);
+			this.stage = Stage.HANDING_OVER;
+			this.handOver = new SwitchoverHandOver(this.oldMaster, this.chosen, this.epoch, this.handOverTimeout,
+					this.minReplicas, this.steps);
+			this.handOver.start(now, this.timers.downAfter(), out);
 		}
 		else if (choice.alreadyPromoted()) {
 			step("already-promoted " + this.chosen, now);
@@ -235,51 +216,12 @@ final class FailoverProcess {
 		if (this.stage == Stage.ENDED) {
 			return;
 		}
-		if (tilted && handingOver()) {
-			abortTiltedSwitchover(now, out);
+		if (this.stage == Stage.HANDING_OVER) {
+			follow(tilted ? this.handOver.abortTilted(now, out)
+					: this.handOver.onReply(now, command, reply, nodes, out), now, out);
 			return;
 		}
-		if (command instanceof Action.PauseWrites pause && pause.epoch() == this.epoch && this.stage == Stage.PAUSING) {
-			onPaused(now, reply, nodes, out);
-		}
-		else if (command instanceof Action.QueryInfo && command.node().equals(this.chosen)
-				&& this.stage == Stage.CATCHING_UP) {
-			catchUp(now, nodes.get(this.chosen), out);
-		}
-		else if (command instanceof Action.Replicate demote && demote.epoch() == this.epoch
-				&& demote.node().equals(this.oldMaster) && this.stage == Stage.DEMOTING) {
-			if (reply instanceof Reply.Info info) {
-				onDemotion(now, info.info(), nodes, out);
-			}
-			else {
-				// A timeout or a broken connection says nothing of whether the block ran: ask the node.
-				step("demotion-unanswered (" + describe(reply) + ")", now);
-				this.stage = Stage.CHECKING_DEMOTION;
-				checkDemotion(now, nodes.get(this.oldMaster), out);
-			}
-		}
-		else if (command instanceof Action.QueryInfo && command.node().equals(this.oldMaster)
-				&& this.stage == Stage.CHECKING_DEMOTION) {
-			if (!this.demotionQueried) {
-				// An INFO asked before ours answered: ours goes out now.
-				checkDemotion(now, nodes.get(this.oldMaster), out);
-			}
-			else if (reply instanceof Reply.Info info) {
-				onDemotion(now, info.info(), nodes, out);
-			}
-			else {
-				this.demotionQueried = false;
-			}
-		}
-		else if (command instanceof Action.QueryInfo && command.node().equals(this.chosen)
-				&& this.stage == Stage.HANDING_OVER) {
-			handOver(now, nodes.get(this.chosen), out);
-		}
-		else if (command instanceof Action.Promote restore && restore.epoch() == this.epoch
-				&& restore.node().equals(this.oldMaster) && this.stage == Stage.RESTORING) {
-			onRestored(now, reply);
-		}
-		else if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
+		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
 			if (reply instanceof Reply.Info) {
 				step("promote-acknowledged", now);
@@ -328,156 +270,17 @@ final class FailoverProcess {
 		}
 	}
 
-	/** The master's INFO right after the pause holds its final offset; the target must reach it. */
-	private void onPaused(long now, Reply reply, NodeTracker nodes, List<Action> out) {
-		if (!(reply instanceof Reply.Info info)) {
-			abortSwitchover(now, "the master refused to pause writes (CLIENT PAUSE WRITE): " + describe(reply), out);
-		}
-		else if (info.info().role() != Role.MASTER) {
-			abortSwitchover(now, this.oldMaster + " is no longer a master", out);
-		}
-		else {
-			this.pausedOffset = info.info().offset();
-			step("writes-paused @" + this.pausedOffset, now);
-			this.stage = Stage.CATCHING_UP;
-			catchUp(now, nodes.get(this.chosen), out);
-		}
-	}
-
-	/**
-	 * Demotes the master once the target replicates it with the paused offset; otherwise asks
-	 * the target's INFO again as soon as it answers, until the catch-up timeout.
-	 */
-	private void catchUp(long now, NodeState target, List<Action> out) {
-		ReplicationInfo info = (target != null) ? target.info() : null;
-		boolean caughtUp = info != null && target.infoAt() >= this.pauseSentAt && info.role() == Role.REPLICA
-				&& this.oldMaster.equals(info.master()) && info.masterLinkUp() && info.offset() >= this.pausedOffset;
-		if (caughtUp) {
-			step("caught-up " + this.chosen + " @" + info.offset(), now);
-			this.stage = Stage.DEMOTING;
-			// Not REPLICAOF the target: were the target behind (a write slipped in after the pause
-			// expired), the old master would resync from it and drop those writes, and so would the
-			// target from the old master (measured on Redis 6.2 and 7.0). Replicating itself, it
-			// resyncs nobody and keeps them.
-			out.add(Action.Replicate.itself(this.oldMaster, this.epoch, this.minReplicas));
-			step("demote-sent " + this.oldMaster, now);
-		}
-		else if (now - this.pauseSentAt > this.handOverTimeout) {
-			abortSwitchover(now, this.chosen + " did not catch up within " + this.handOverTimeout
-					+ " ms: the old master keeps serving", out);
-		}
-		else if (target != null && target.infoDue(now, 1)) {
-			// At most once a millisecond: the target usually has the offset at the first or second answer.
-			target.infoSent(now);
-			out.add(new Action.QueryInfo(this.chosen));
-		}
-	}
-
-	/** Sends the INFO that tells whether an unanswered demotion landed, unless one is in flight. */
-	private void checkDemotion(long now, NodeState node, List<Action> out) {
-		if (!this.demotionQueried && node != null && node.infoDue(now, 0)) {
-			// On the connection the demotion went out on, behind it: the answer comes after the block ran, if ever it does.
-			this.demotionQueried = true;
-			node.infoSent(now);
-			out.add(new Action.QueryInfo(this.oldMaster));
-		}
-	}
-
-	/**
-	 * What the old master says after its demotion: replicating itself at its final offset (the
-	 * target must then reach that offset), or still a master (the demotion never ran: writes
-	 * resume, nothing changed).
-	 */
-	private void onDemotion(long now, ReplicationInfo info, NodeTracker nodes, List<Action> out) {
-		if (info.role() == Role.MASTER) {
-			abortSwitchover(now, this.oldMaster + " did not step down: it keeps serving", out);
-		}
-		else if (!this.oldMaster.equals(info.master())) {
-			abortSwitchover(now, this.oldMaster + " replicates " + info.master() + ", not itself: someone else "
-					+ "reconfigured it", out);
-		}
-		else {
-			this.finalOffset = info.offset();
-			this.finalReplicationId = info.replicationId();
-			this.demotedAt = now;
-			step("demoted " + this.oldMaster + " @" + this.finalOffset, now);
-			// Its paused writers were disconnected by the demotion; later ones get READONLY at once.
-			out.add(new Action.ResumeWrites(this.oldMaster));
-			this.stage = Stage.HANDING_OVER;
-			handOver(now, nodes.get(this.chosen), out);
-		}
-	}
-
-	/**
-	 * Promotes the target once it has every write the old master acknowledged: it replicates
-	 * the old master, in its history, at its final offset or beyond. The old master resyncs
-	 * nobody, so what the target has only grows: its INFO from the catch-up counts, and Redis
-	 * 7 keeps streaming the rest to it. Not within the catch-up timeout (Redis 6.2 drops the
-	 * replicas of a demoted master; the target may be down): the old master is made master
-	 * again, with every write it acknowledged.
-	 */
-	private void handOver(long now, NodeState target, List<Action> out) {
-		ReplicationInfo info = (target != null) ? target.info() : null;
-		long offset = (info != null && info.role() == Role.REPLICA && this.oldMaster.equals(info.master())
-				&& this.finalReplicationId.equals(info.replicationId())) ? info.offset() : -1;
-		if (offset >= this.finalOffset) {
-			step("has-final-offset " + this.chosen + " @" + offset, now);
+	/** Goes on as the switchover's hand-over says. */
+	private void follow(SwitchoverHandOver.Next next, long now, List<Action> out) {
+		if (next == SwitchoverHandOver.Next.PROMOTE_TARGET) {
 			promote(now, out);
 		}
-		else if (now - this.demotedAt > this.handOverTimeout) {
-			this.stage = Stage.RESTORING;
-			out.add(new Action.Promote(this.oldMaster, this.epoch, this.minReplicas));
-			step("restore-sent " + this.oldMaster + ": " + this.chosen + " @" + offset + " of " + this.finalOffset, now);
-		}
-		else if (target != null && target.infoDue(now, 1)) {
-			target.infoSent(now);
-			out.add(new Action.QueryInfo(this.chosen));
+		else if (next == SwitchoverHandOver.Next.ABORTED) {
+			abort(now, this.handOver.abortReason());
 		}
 	}
 
-	private void onRestored(long now, Reply reply) {
-		String reason = this.chosen + " did not reach the final offset " + this.finalOffset + " of " + this.oldMaster
-				+ " within " + this.handOverTimeout + " ms";
-		if (reply instanceof Reply.Info info && info.info().role() == Role.MASTER) {
-			step("restored " + this.oldMaster, now);
-			abort(now, reason + ": " + this.oldMaster + " is the master again");
-		}
-		else {
-			abort(now, reason + ", and " + this.oldMaster + " could not be made master again (" + describe(reply)
-					+ "): the other members fail it over");
-		}
-	}
-
-	/** Whether a switchover is between pausing the master's writes and promoting the target. */
-	private boolean handingOver() {
-		return switch (this.stage) {
-			case PAUSING, CATCHING_UP, DEMOTING, CHECKING_DEMOTION, HANDING_OVER, RESTORING -> true;
-			default -> false;
-		};
-	}
-
-	/**
-	 * In TILT nothing is reconfigured. Before the demotion the master takes writes again at
-	 * once; after it the group may have no master: the other members' automatic failover
-	 * promotes the replica with the largest offset (on Redis 7 the target, which the demoted
-	 * master keeps streaming to).
-	 */
-	private void abortTiltedSwitchover(long now, List<Action> out) {
-		String demotion = switch (this.stage) {
-			case DEMOTING, CHECKING_DEMOTION -> " (" + this.oldMaster + " may already have stepped down)";
-			case HANDING_OVER, RESTORING -> " (" + this.oldMaster + " stepped down at offset " + this.finalOffset + ")";
-			default -> "";
-		};
-		abortSwitchover(now, "entered TILT during the switchover" + demotion, out);
-	}
-
-	/** Gives up before the target was promoted: the master takes writes again at once. */
-	private void abortSwitchover(long now, String reason, List<Action> out) {
-		out.add(new Action.ResumeWrites(this.oldMaster));
-		abort(now, reason);
-	}
-
-	private static String describe(Reply reply) {
+	static String describe(Reply reply) {
 		if (reply instanceof Reply.Failed failed) {
 			return failed.reason();
 		}
@@ -522,16 +325,9 @@ final class FailoverProcess {
 			}
 			return;
 		}
-		if (tilted && handingOver()) {
-			abortTiltedSwitchover(now, out);
-			return;
-		}
-		if (this.stage == Stage.CATCHING_UP) {
-			catchUp(now, nodes.get(this.chosen), out);
-			return;
-		}
 		if (this.stage == Stage.HANDING_OVER) {
-			handOver(now, nodes.get(this.chosen), out);
+			follow(tilted ? this.handOver.abortTilted(now, out)
+					: this.handOver.advance(now, nodes, timedOut, out), now, out);
 			return;
 		}
 		if (this.stage == Stage.CONFIRMING) {
@@ -546,29 +342,6 @@ final class FailoverProcess {
 		if (this.stage == Stage.PROMOTING) {
 			if (timedOut) {
 				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
-			}
-			return;
-		}
-		if (this.stage == Stage.PAUSING) {
-			if (timedOut) {
-				abortSwitchover(now, "no answer from " + this.oldMaster + " to the pause within the failover timeout", out);
-			}
-			return;
-		}
-		if (this.stage == Stage.DEMOTING || this.stage == Stage.CHECKING_DEMOTION) {
-			if (timedOut) {
-				// If it did step down, it reports itself a replica: the other members fail it over.
-				abortSwitchover(now, "no answer from " + this.oldMaster + " within the failover timeout: whether it "
-						+ "stepped down is unknown", out);
-			}
-			else if (this.stage == Stage.CHECKING_DEMOTION) {
-				checkDemotion(now, nodes.get(this.oldMaster), out);
-			}
-			return;
-		}
-		if (this.stage == Stage.RESTORING) {
-			if (timedOut) {
-				abort(now, "no answer to making " + this.oldMaster + " master again within the failover timeout");
 			}
 			return;
 		}
@@ -631,12 +404,12 @@ final class FailoverProcess {
 	}
 
 	private void step(String name, long at) {
-		this.steps.add(new FailoverSnapshot.Step(name, at - this.startedAt));
+		this.steps.add(name, at);
 	}
 
 	FailoverSnapshot snapshot() {
 		return new FailoverSnapshot(this.epoch, this.leader, this.oldMaster, this.chosen, this.startedAt, this.endedAt,
-				this.result, this.steps, this.trigger, this.writesAtRisk);
+				this.result, this.steps.list(), this.trigger, this.writesAtRisk);
 	}
 
 }
