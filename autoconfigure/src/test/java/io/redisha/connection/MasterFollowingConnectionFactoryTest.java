@@ -162,7 +162,39 @@ class MasterFollowingConnectionFactoryTest {
 		});
 	}
 
-	private static long getCalls(RedisServerProcess node) {
+	@Test
+	void readRoutingStopsReadingFromAReplicaThatLeftItsMaster() {
+		LocalRedisGroup group = redis.group();
+		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replica").run((context) -> {
+			awaitFirstMaster(context.getBean(EventRecorder.class));
+			RedisHaMember member = context.getBean(RedisHaMember.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).replicas().stream()
+				.filter((replica) -> "replica".equals(replica.role())).count() == 2);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			template.opsForValue().set("read", "master's");
+			await().atMost(Duration.ofSeconds(2)).until(() -> group.replicas().stream()
+				.allMatch((replica) -> "master's".equals(replica.command("GET", "read"))));
+			for (int i = 0; i < 20; i++) {
+				template.opsForValue().get("read");
+			}
+			RedisServerProcess left = group.node(2);
+			assertThat(getCalls(left)).as("reads from the replica about to leave").isPositive();
+
+			left.command("REPLICAOF", "NO", "ONE");
+			left.command("SET", "read", "its own");
+			// Within the member's INFO period and the factory's check, it is read from no more.
+			await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+				long before = getCalls(left);
+				for (int i = 0; i < 20; i++) {
+					assertThat(template.opsForValue().get("read")).isEqualTo("master's");
+				}
+				assertThat(getCalls(left)).isEqualTo(before);
+			});
+		});
+	}
+
+	/** How many GET commands the node has run. */
+	static long getCalls(RedisServerProcess node) {
 		String stats = node.info("commandstats").get("cmdstat_get");
 		if (stats == null) {
 			return 0;
