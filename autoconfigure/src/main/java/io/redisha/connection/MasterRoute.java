@@ -121,7 +121,7 @@ public final class MasterRoute {
 	 * allowed too (read routing); otherwise only the master is
 	 */
 	public MasterRoute(RedisHaMember member, String group, Duration failoverWait, boolean readsFromReplicas) {
-		this(member, group, failoverWait, readsFromReplicas, member::addEventListener);
+		this(member, group, failoverWait, readsFromReplicas, member::addRoutingListener);
 	}
 
 	/**
