@@ -25,9 +25,6 @@ final class RoutedClient {
 
 	private final ClientResources resources;
 
-	/** Whether the resources' threads were started for this client, not handed in by the application. */
-	private final boolean ownsResources;
-
 	private final ClientOptions options;
 
 	/**
@@ -36,17 +33,22 @@ final class RoutedClient {
 	 * @param resources the resources to build when the configuration carries none
 	 */
 	RoutedClient(MasterRoute route, LettuceClientConfiguration configured, ClientResources.Builder resources) {
-		// Resources a customizer handed in belong to the application; only those built here are shut down here.
-		this.ownsResources = configured.getClientResources().isEmpty();
 		ClientResources base = configured.getClientResources().orElseGet(resources::build);
 		RouteHooks hooks = new RouteHooks(route, base.socketAddressResolver(), base.nettyCustomizer());
-		this.resources = base.mutate()
+		// Lettuce's mutate() hands the threads over to the copy, which then shuts them down.
+		ClientResources.Builder routed = base.mutate()
 			.socketAddressResolver(hooks)
 			.nettyCustomizer(hooks)
 			.reconnectDelay(() -> Delay.exponential(Duration.ofMillis(1),
 					Duration.ofMillis(MasterFollowingConnectionFactory.MAX_RECONNECT_DELAY_MILLIS), 2,
-					TimeUnit.MILLISECONDS))
-			.build();
+					TimeUnit.MILLISECONDS));
+		if (configured.getClientResources().isPresent()) {
+			// Resources a customizer handed in are the application's: the copy only borrows their threads.
+			routed.eventExecutorGroup(base.eventExecutorGroup())
+				.eventLoopGroupProvider(base.eventLoopGroupProvider())
+				.timer(base.timer());
+		}
+		this.resources = routed.build();
 		// Reconnect to the new master after a cut; commands in flight were failed by the route, not replayed.
 		this.options = configured.getClientOptions()
 			.map(ClientOptions::mutate)
@@ -55,7 +57,7 @@ final class RoutedClient {
 			.build();
 	}
 
-	/** The resources the factory's client uses: the application's, its threads shared, with the route's hooks. */
+	/** The resources the factory's client uses: the application's, with the route's hooks. */
 	ClientResources resources() {
 		return this.resources;
 	}
@@ -65,16 +67,10 @@ final class RoutedClient {
 		return this.options;
 	}
 
-	/**
-	 * Shuts down the resources built here; the application's own are left to it. The routed
-	 * resources share their threads with the resources they were made from (Lettuce's
-	 * {@code mutate()}), and shutting them down stops those threads.
-	 */
+	/** Shuts down the resources built here; threads borrowed from the application's resources keep running. */
 	void shutdown(Duration quietPeriod, Duration timeout) throws Exception {
-		if (this.ownsResources) {
-			this.resources.shutdown(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS)
-				.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-		}
+		this.resources.shutdown(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
 	}
 
 	/**
