@@ -62,6 +62,7 @@ public final class RedisHaConnectionAutoConfiguration {
 			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ResourceLoader resourceLoader) {
+		ConflictingRedisSettings.refuse(redis);
 		return new FactoryBuilder(member, properties, redis, RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()),
 				resourcesCustomizers, optionsCustomizers, clientCustomizers, resourceLoader.getClassLoader())
 			.build(primaryGroup(properties));

@@ -8,6 +8,8 @@ import io.redisha.event.RedisNotifications;
 import io.redisha.member.TestGossip;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -167,6 +169,21 @@ class RedisHaConnectionAutoConfigurationTest {
 				.rootCause()
 				.hasMessageContaining("spring.data.redis.lettuce.pool.enabled")
 				.hasMessageContaining("needs org.apache.commons:commons-pool2 on the classpath"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "spring.data.redis.sentinel.master=orders",
+			"spring.data.redis.sentinel.nodes=127.0.0.1:26379", "spring.data.redis.cluster.nodes=127.0.0.1:7000",
+			"spring.data.redis.masterreplica.nodes=127.0.0.1:6379", "spring.data.redis.client-type=jedis" })
+	void springBootsSettingsForAnotherKindOfConnectionStopTheStartNamingTheProperty(String setting) {
+		String property = setting.substring(0, setting.indexOf('='));
+		this.runner.withPropertyValues(ORDERS, setting)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("Property " + property)
+				.hasMessageContaining("With redis-ha enabled")
+				.hasMessageContaining("or set redis-ha.enabled=false"));
 	}
 
 	@Test
