@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -29,6 +30,7 @@ import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurat
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -59,9 +61,10 @@ public final class RedisHaConnectionAutoConfiguration {
 			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
 			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
-			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ResourceLoader resourceLoader) {
+		ConflictingRedisSettings.refuse(redis);
 		return new FactoryBuilder(member, properties, redis, RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()),
-				resourcesCustomizers, optionsCustomizers, clientCustomizers)
+				resourcesCustomizers, optionsCustomizers, clientCustomizers, resourceLoader.getClassLoader())
 			.build(primaryGroup(properties));
 	}
 
@@ -72,10 +75,10 @@ public final class RedisHaConnectionAutoConfiguration {
 			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
-			ObjectProvider<MasterFollowingConnectionFactory> primary) {
+			ObjectProvider<MasterFollowingConnectionFactory> primary, ResourceLoader resourceLoader) {
 		FactoryBuilder builder = new FactoryBuilder(member, properties, redis,
 				RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()), resourcesCustomizers, optionsCustomizers,
-				clientCustomizers);
+				clientCustomizers, resourceLoader.getClassLoader());
 		return new RedisHaConnectionFactories(properties.getGroups().keySet(), primary.getIfUnique(), builder::build);
 	}
 
@@ -118,12 +121,12 @@ public final class RedisHaConnectionAutoConfiguration {
 	private record FactoryBuilder(RedisHaMember member, RedisHaProperties properties, DataRedisProperties redis,
 			SslOptions tls, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
-			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers) {
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ClassLoader classLoader) {
 
 		MasterFollowingConnectionFactory build(String group) {
 			RedisHaProperties.Group settings = this.properties.getGroups().get(group);
-			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(),
-					settings.readFromSetting() != null);
+			ReadFrom readFrom = readFrom(settings);
+			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(), readFrom != null);
 			ClientResources.Builder resources = DefaultClientResources.builder();
 			this.resourcesCustomizers.orderedStream().forEach((customizer) -> customizer.customize(resources));
 			ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
@@ -134,13 +137,16 @@ public final class RedisHaConnectionAutoConfiguration {
 				options.sslOptions(this.tls);
 			}
 			this.optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
-			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder();
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettucePool
+				.builder(this.redis.getLettuce().getPool(), this.classLoader);
+			// Set before the customizers, as Spring Boot does: one may replace them, and the factory keeps what it set.
+			client.clientOptions(options.build());
 			if (this.tls != null) {
 				// The certificate is verified against the master's address, as the route resolves it.
 				client.useSsl();
 			}
-			if (settings.readFromSetting() != null) {
-				client.readFrom(settings.readFromSetting());
+			if (readFrom != null) {
+				client.readFrom(readFrom);
 			}
 			if (this.redis.getTimeout() != null) {
 				client.commandTimeout(this.redis.getTimeout());
@@ -152,8 +158,29 @@ public final class RedisHaConnectionAutoConfiguration {
 				client.shutdownTimeout(this.redis.getLettuce().getShutdownTimeout());
 			}
 			this.clientCustomizers.orderedStream().forEach((customizer) -> customizer.customize(client));
-			return new MasterFollowingConnectionFactory(route, server(this.redis, settings), client, resources,
-					options);
+			return new MasterFollowingConnectionFactory(route, server(this.redis, settings), client, resources);
+		}
+
+		/**
+		 * The group's read routing, else Spring Boot's {@code spring.data.redis.lettuce.read-from}
+		 * read as Spring Boot reads it ({@code replica-preferred} is {@code replicaPreferred}).
+		 */
+		private ReadFrom readFrom(RedisHaProperties.Group settings) {
+			if (settings.readFromSetting() != null) {
+				return settings.readFromSetting();
+			}
+			String name = this.redis.getLettuce().getReadFrom();
+			if (name == null) {
+				return null;
+			}
+			try {
+				return ReadFrom.valueOf(name.contains(":") ? name : name.replace("-", ""));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("spring.data.redis.lettuce.read-from", name,
+						"Not one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred, any,"
+								+ " nearest...)");
+			}
 		}
 
 	}

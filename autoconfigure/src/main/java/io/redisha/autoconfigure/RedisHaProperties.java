@@ -582,6 +582,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		private void validate(PropertyChecks checks) {
 			validateNodes(checks);
 			validateGossipSecrets(checks);
+			validateCredentials(checks);
 			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
 			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
 			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");
@@ -613,6 +614,22 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 					"must be one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred,"
 							+ " any, nearest...)");
 			validateFenceAfter(checks);
+		}
+
+		/**
+		 * Credentials the members and the application could not authenticate with are refused
+		 * here: otherwise every link fails its handshake and the member monitors nothing.
+		 */
+		private void validateCredentials(PropertyChecks checks) {
+			checks.require("username", this.username, (name) -> name == null || !name.isBlank(), "must not be blank");
+			if (this.username != null && !this.username.isBlank() && this.password == null) {
+				checks.reject("username", "is set to '" + this.username + "' but password is not: Redis authenticates"
+						+ " a user with both (AUTH username password); for a user without a password (nopass) set"
+						+ " any password");
+			}
+			if (this.password != null && this.password.isEmpty()) {
+				checks.reject("password", "must not be empty: leave it unset when the nodes need no password");
+			}
 		}
 
 		/**

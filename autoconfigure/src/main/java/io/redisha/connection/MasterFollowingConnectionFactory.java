@@ -1,17 +1,13 @@
 package io.redisha.connection;
 
-import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
-import io.lettuce.core.resource.NettyCustomizer;
-import io.lettuce.core.resource.SocketAddressResolver;
-import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutorGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +48,12 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	 */
 	static final long MAX_RECONNECT_DELAY_MILLIS = 25;
 
+	/**
+	 * With read routing, how often the replicas the member sees are compared with those read
+	 * from: no event marks a replica repointed to the new master after a failover.
+	 */
+	static final long REPLICA_CHECK_MILLIS = 500;
+
 	/** The port of the placeholder address; never connected to. */
 	private static final int PLACEHOLDER_PORT = 6379;
 
@@ -59,7 +61,10 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 	private final MasterRoute route;
 
-	private final ClientResources resources;
+	private final RoutedClient routed;
+
+	/** With read routing, the periodic look at the replicas the member sees; else null. */
+	private final Future<?> replicaCheck;
 
 	/**
 	 * @param route where connections go
@@ -72,21 +77,41 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	public MasterFollowingConnectionFactory(MasterRoute route, RedisStandaloneConfiguration server,
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client, ClientResources.Builder resources,
 			ClientOptions.Builder options) {
-		this(route, placeholder(route, server), routed(route, resources), client, options);
+		this(route, server, client.clientOptions(options.build()), resources);
+	}
+
+	/**
+	 * @param route where connections go
+	 * @param server database, username and password (the host and port are ignored)
+	 * @param client the client configuration as the application's customizers left it: its
+	 * client options (auto-reconnect is always turned on) and, if it has them, its client
+	 * resources (left to the application to shut down) are kept, with the route's hooks composed
+	 * in
+	 * @param resources the Lettuce resources to build when the client configuration has none;
+	 * this factory owns and shuts down the resources it builds from them
+	 */
+	public MasterFollowingConnectionFactory(MasterRoute route, RedisStandaloneConfiguration server,
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client, ClientResources.Builder resources) {
+		this(route, placeholder(route, server), client, new RoutedClient(route, client.build(), resources));
 	}
 
 	private MasterFollowingConnectionFactory(MasterRoute route, RedisStandaloneConfiguration server,
-			ClientResources resources, LettuceClientConfiguration.LettuceClientConfigurationBuilder client,
-			ClientOptions.Builder options) {
-		super(server, client.clientResources(resources)
-			// Reconnect to the new master after a cut; commands in flight were failed by the route, not replayed.
-			.clientOptions(options.autoReconnect(true).build())
-			.build());
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client, RoutedClient routed) {
+		super(server, client.clientResources(routed.resources()).clientOptions(routed.options()).build());
 		this.route = route;
-		this.resources = resources;
+		this.routed = routed;
 		if (getClientConfiguration().getReadFrom().isPresent()) {
+			EventExecutorGroup executor = routed.resources().eventExecutorGroup();
 			// Read routing learnt the replicas from the old master: rediscover them from the new one.
-			route.onSwitch(() -> resources.eventExecutorGroup().execute(this::resetConnection));
+			route.onSwitch(() -> executor.execute(this::resetConnection));
+			this.replicaCheck = executor.scheduleWithFixedDelay(() -> {
+				if (route.replicasChanged()) {
+					resetConnection();
+				}
+			}, REPLICA_CHECK_MILLIS, REPLICA_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		else {
+			this.replicaCheck = null;
 		}
 	}
 
@@ -106,15 +131,6 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 	static String placeholderHost(String group) {
 		return group + ".redis-ha";
-	}
-
-	private static ClientResources routed(MasterRoute route, ClientResources.Builder resources) {
-		RouteHooks hooks = new RouteHooks(route);
-		return resources.socketAddressResolver(hooks)
-			.nettyCustomizer(hooks)
-			.reconnectDelay(() -> Delay.exponential(Duration.ofMillis(1), Duration.ofMillis(MAX_RECONNECT_DELAY_MILLIS),
-					2, TimeUnit.MILLISECONDS))
-			.build();
 	}
 
 	@Override
@@ -148,9 +164,12 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 	@Override
 	public void destroy() {
+		if (this.replicaCheck != null) {
+			this.replicaCheck.cancel(false);
+		}
 		super.destroy();
 		try {
-			this.resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+			this.routed.shutdown(Duration.ZERO, Duration.ofSeconds(2));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -164,32 +183,6 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	@Override
 	public String toString() {
 		return "MasterFollowingConnectionFactory[" + this.route + "]";
-	}
-
-	/**
-	 * Lettuce's hooks into the route: every address of these resources resolves to the
-	 * current master, and every channel comes under the route's fence.
-	 */
-	private static final class RouteHooks extends SocketAddressResolver implements NettyCustomizer {
-
-		private final MasterRoute route;
-
-		RouteHooks(MasterRoute route) {
-			this.route = route;
-		}
-
-		@Override
-		public SocketAddress resolve(RedisURI redisURI) {
-			// Replicas found by read routing have addresses of their own; the fence checks them.
-			return placeholderHost(this.route.group()).equals(redisURI.getHost()) ? this.route.resolve()
-					: super.resolve(redisURI);
-		}
-
-		@Override
-		public void afterChannelInitialized(Channel channel) {
-			this.route.register(channel);
-		}
-
 	}
 
 }

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.protocol.RedisCommand;
@@ -104,6 +105,9 @@ public final class MasterRoute {
 
 	private volatile Target target = Target.initial();
 
+	/** The replicas read routing read from when {@link #replicasChanged()} last looked; null before. */
+	private volatile Set<NodeAddress> readable;
+
 	/** Completed when the group has a usable master again; replaced each time it loses it. */
 	private volatile CompletableFuture<Void> usableAgain = new CompletableFuture<>();
 
@@ -117,7 +121,7 @@ public final class MasterRoute {
 	 * allowed too (read routing); otherwise only the master is
 	 */
 	public MasterRoute(RedisHaMember member, String group, Duration failoverWait, boolean readsFromReplicas) {
-		this(member, group, failoverWait, readsFromReplicas, member::addEventListener);
+		this(member, group, failoverWait, readsFromReplicas, member::addRoutingListener);
 	}
 
 	/**
@@ -345,18 +349,50 @@ public final class MasterRoute {
 		return current.allowed().contains(remote) || this.readsFromReplicas && isCurrentReplica(remote, current);
 	}
 
-	/** Whether the address is a node the member sees as a replica now (never the old master: it answers master). */
+	/** Whether the address is a node read routing may read from now (never the old master: it answers master). */
 	private boolean isCurrentReplica(SocketAddress remote, Target current) {
-		GroupSnapshot snapshot = this.member.snapshot(this.group);
-		if (!(remote instanceof InetSocketAddress address) || snapshot == null || !current.usable()) {
+		if (!(remote instanceof InetSocketAddress address) || !current.usable()) {
 			return false;
+		}
+		return readableReplicas().stream()
+			.anyMatch((replica) -> replica.port() == address.getPort() && (replica.host().equals(address.getHostString())
+					|| address.getAddress() != null && replica.host().equals(address.getAddress().getHostAddress())));
+	}
+
+	/**
+	 * The nodes read routing may read from: those the member sees up, answering as replicas,
+	 * with their link to a master up (a replica of a master that died is not read from).
+	 */
+	private Set<NodeAddress> readableReplicas() {
+		GroupSnapshot snapshot = this.member.snapshot(this.group);
+		if (snapshot == null) {
+			return Set.of();
 		}
 		return snapshot.replicas()
 			.stream()
-			.filter((replica) -> "replica".equals(replica.role()))
+			.filter((replica) -> "replica".equals(replica.role()) && replica.status() == GroupSnapshot.NodeStatus.UP
+					&& "up".equals(replica.linkStatus()))
 			.map(GroupSnapshot.NodeSnapshot::address)
-			.anyMatch((replica) -> replica.port() == address.getPort() && (replica.host().equals(address.getHostString())
-					|| address.getAddress() != null && replica.host().equals(address.getAddress().getHostAddress())));
+			.collect(Collectors.toUnmodifiableSet());
+	}
+
+	/**
+	 * With read routing, the replicas change without a switch too (a replica repointed to the
+	 * new master after a failover, one gone down): cuts the connections to nodes no longer
+	 * read from and says whether the replicas changed since the last call, so that the factory
+	 * discovers them again from the master.
+	 */
+	boolean replicasChanged() {
+		Set<NodeAddress> before = this.readable;
+		Set<NodeAddress> now = readableReplicas();
+		this.readable = now;
+		if (before == null || now.equals(before)) {
+			// The first look: the connections were opened to what the member sees now.
+			return false;
+		}
+		this.channels.forEach((channel) -> cutIfNotAllowed(channel,
+				() -> new RedisConnectionLostException(this.group, channel.remoteAddress())));
+		return true;
 	}
 
 	/**

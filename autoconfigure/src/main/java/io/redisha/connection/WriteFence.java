@@ -51,21 +51,21 @@ final class WriteFence extends CommandFilter {
 
 	@Override
 	protected boolean admits(Channel channel, RedisCommand<?, ?, ?> command) {
-		if (isWrite(command) && !this.member.admitsWrites(this.group)) {
+		// Read once: every command of the application passes here.
+		ProtocolKeyword type = command.getType();
+		if (isWrite(type) && !this.member.admitsWrites(this.group)) {
 			refuse(channel, command);
 			return false;
 		}
-		noteTransaction(channel, command);
+		noteTransaction(channel, type);
 		return true;
 	}
 
-	private static boolean isWrite(RedisCommand<?, ?, ?> command) {
-		ProtocolKeyword type = command.getType();
+	private static boolean isWrite(ProtocolKeyword type) {
 		return !ReadOnlyCommands.isReadOnlyCommand(type) && !CONNECTION_COMMANDS.contains(type);
 	}
 
-	private static void noteTransaction(Channel channel, RedisCommand<?, ?, ?> command) {
-		ProtocolKeyword type = command.getType();
+	private static void noteTransaction(Channel channel, ProtocolKeyword type) {
 		if (type == CommandType.MULTI) {
 			channel.attr(IN_TRANSACTION).set(Boolean.TRUE);
 		}

@@ -16,8 +16,8 @@ import io.redisha.protocol.ProtocolEvent;
  * of its group, in Sentinel's text format, so that services in any language follow a
  * failover the way they followed Sentinel:
  * <ul>
- * <li>{@value #ALL_EVENTS_CHANNEL} carries every event as one line, e.g.
- * {@code +switch-master orders 10.0.0.12 6379 10.0.0.14 6379};</li>
+ * <li>{@value #ALL_EVENTS_CHANNEL} carries every event as one line, with the group's config
+ * epoch at its end, e.g. {@code +switch-master orders 10.0.0.12 6379 10.0.0.14 6379 #epoch 7};</li>
  * <li>{@code __redis-ha__:<event>} (e.g. {@code __redis-ha__:+switch-master}) carries the
  * events of one type with Sentinel's payload for that channel, the line without the event
  * name: {@code orders 10.0.0.12 6379 10.0.0.14 6379}.</li>
@@ -38,6 +38,12 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 
 	/** The channel of every event. */
 	public static final String ALL_EVENTS_CHANNEL = "__redis-ha__:events";
+
+	/**
+	 * What ends each line of the events channel, before the config epoch: a reader tells an
+	 * event of an older configuration from a newer one, whichever node it arrived through.
+	 */
+	public static final String EPOCH_MARK = " #epoch ";
 
 	/** The prefix of the one-type channels, followed by Sentinel's event name. */
 	public static final String CHANNEL_PREFIX = "__redis-ha__:";
@@ -90,8 +96,17 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 		String line = SentinelText.format(event);
 		String name = event.type().sentinelName();
 		String payload = line.substring(Math.min(line.length(), name.length() + 1));
-		this.member.publish(event.group(), ALL_EVENTS_CHANNEL, line);
+		this.member.publish(event.group(), ALL_EVENTS_CHANNEL, line + EPOCH_MARK + configEpoch(event));
 		this.member.publish(event.group(), channel(event.type()), payload);
+	}
+
+	/** The config epoch the events channel's line carries: a switch's own, else the group's as this member knows it. */
+	private long configEpoch(ProtocolEvent event) {
+		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER) {
+			return event.epoch();
+		}
+		GroupSnapshot snapshot = this.member.snapshot(event.group());
+		return (snapshot != null) ? snapshot.configEpoch() : 0;
 	}
 
 	/** Drops the repetitions not yet published. */

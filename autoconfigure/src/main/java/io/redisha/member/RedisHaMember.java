@@ -45,6 +45,8 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final UnaryOperator<NodeAddress> connectVia;
 
+	private final List<Consumer<ProtocolEvent>> routingListeners = new CopyOnWriteArrayList<>();
+
 	private final List<Consumer<ProtocolEvent>> listeners = new CopyOnWriteArrayList<>();
 
 	private final List<MemberActivityListener> activityListeners = new CopyOnWriteArrayList<>();
@@ -223,6 +225,16 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/**
+	 * Called on the group's thread for every protocol event, before every listener of
+	 * {@link #addEventListener}, whichever was added first: for what moves the application's
+	 * connections, so that they have moved by the time anything else (Spring events,
+	 * notifications) reports the event. Must not block.
+	 */
+	public void addRoutingListener(Consumer<ProtocolEvent> listener) {
+		this.routingListeners.add(listener);
+	}
+
+	/**
 	 * What became of an operator command.
 	 * @param outcome done, started, or refused and why
 	 * @param finished for a started failover or switchover, completes with its record when it
@@ -356,7 +368,12 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	private void publishEvent(ProtocolEvent event) {
-		for (Consumer<ProtocolEvent> listener : this.listeners) {
+		deliver(this.routingListeners, event);
+		deliver(this.listeners, event);
+	}
+
+	private static void deliver(List<Consumer<ProtocolEvent>> listeners, ProtocolEvent event) {
+		for (Consumer<ProtocolEvent> listener : listeners) {
 			try {
 				listener.accept(event);
 			}

@@ -23,6 +23,8 @@ public final class SentinelText {
 				.append((event.node() != null) ? " " + hostPort(event.node()) : "")
 				.append(' ').append(hostPort(event.master()));
 			case NEW_EPOCH -> text.append(' ').append(event.epoch());
+			// Sentinel names the master the failover was about by its old address (its record switches after).
+			case FAILOVER_END -> text.append(" master ").append(event.group()).append(' ').append(hostPort(event.node()));
 			default -> appendInstance(text, event);
 		}
 		if (event.detail() != null && !event.detail().isBlank()) {

@@ -6,18 +6,24 @@ import io.redisha.connection.RedisHaConnectionFactories;
 import io.redisha.event.RedisHaEventPublisher;
 import io.redisha.event.RedisNotifications;
 import io.redisha.member.TestGossip;
+import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.ConfigurableConversionService;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,6 +116,74 @@ class RedisHaConnectionAutoConfigurationTest {
 			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class)
 				.getClientConfiguration()
 				.getReadFrom()).contains(ReadFrom.REPLICA_PREFERRED));
+	}
+
+	@Test
+	void springBootsReadFromAppliesToAGroupWithoutItsOwn() {
+		this.runner.withPropertyValues(ORDERS, STOCK, "redis-ha.primary-group=orders",
+				"redis-ha.groups.stock.read-from=any", "spring.data.redis.lettuce.read-from=replica-preferred")
+			.run((context) -> {
+				assertThat(context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration().getReadFrom())
+					.contains(ReadFrom.REPLICA_PREFERRED);
+				assertThat(context.getBean(RedisHaConnectionFactories.class).get("stock").getClientConfiguration()
+					.getReadFrom()).contains(ReadFrom.ANY);
+			});
+	}
+
+	@Test
+	void anUnknownSpringBootReadFromFailsNamingTheProperty() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.lettuce.read-from=sideways")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("spring.data.redis.lettuce.read-from")
+				.hasMessageContaining("Not one of Lettuce's ReadFrom names"));
+	}
+
+	@Test
+	void springBootsPoolSettingsPoolTheDedicatedConnections() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.lettuce.pool.enabled=true",
+				"spring.data.redis.lettuce.pool.max-active=3", "spring.data.redis.lettuce.pool.min-idle=1")
+			.run((context) -> {
+				LettuceClientConfiguration configuration = context.getBean(MasterFollowingConnectionFactory.class)
+					.getClientConfiguration();
+				assertThat(configuration).isInstanceOf(LettucePoolingClientConfiguration.class);
+				assertThat(((LettucePoolingClientConfiguration) configuration).getPoolConfig().getMaxTotal()).isEqualTo(3);
+				assertThat(((LettucePoolingClientConfiguration) configuration).getPoolConfig().getMinIdle()).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void withThePoolDisabledTheDedicatedConnectionsAreNotPooled() {
+		this.runner.withPropertyValues(ORDERS, "spring.data.redis.lettuce.pool.enabled=false")
+			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration())
+				.isNotInstanceOf(LettucePoolingClientConfiguration.class));
+	}
+
+	@Test
+	void aPoolEnabledWithoutCommonsPool2FailsNamingTheProperty() {
+		this.runner.withClassLoader(new FilteredClassLoader(GenericObjectPool.class))
+			.withPropertyValues(ORDERS, "spring.data.redis.lettuce.pool.enabled=true")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("spring.data.redis.lettuce.pool.enabled")
+				.hasMessageContaining("needs org.apache.commons:commons-pool2 on the classpath"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "spring.data.redis.sentinel.master=orders",
+			"spring.data.redis.sentinel.nodes=127.0.0.1:26379", "spring.data.redis.cluster.nodes=127.0.0.1:7000",
+			"spring.data.redis.masterreplica.nodes=127.0.0.1:6379", "spring.data.redis.client-type=jedis" })
+	void springBootsSettingsForAnotherKindOfConnectionStopTheStartNamingTheProperty(String setting) {
+		String property = setting.substring(0, setting.indexOf('='));
+		this.runner.withPropertyValues(ORDERS, setting)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("Property " + property)
+				.hasMessageContaining("With redis-ha enabled")
+				.hasMessageContaining("or set redis-ha.enabled=false"));
 	}
 
 	@Test

@@ -94,6 +94,15 @@ class RedisHaFailureAnalysisTest {
 	}
 
 	@Test
+	void aUsernameWithoutAPasswordIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.username=app"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.groups.orders.username")
+			.contains("Reason: redis-ha.groups.orders.username is set to 'app' but password is not");
+	}
+
+	@Test
 	void unconvertibleValueIsReportedByTheFailureAnalysis(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
 				"--redis-ha.groups.orders.down-after=soon"));

@@ -244,6 +244,13 @@ class RedisHaPropertiesTest {
 						"redis-ha.groups has a group named 'or/ders' which is not a valid group name"),
 				invalid("redis-ha.primary-group=payments",
 						"redis-ha.primary-group refers to an unknown group: it must be one of [orders] but was 'payments'"),
+				invalid("redis-ha.groups.orders.username=app",
+						"redis-ha.groups.orders.username is set to 'app' but password is not: Redis authenticates a"
+								+ " user with both (AUTH username password)"),
+				invalid("redis-ha.groups.orders.username= ", "redis-ha.groups.orders.username must not be blank"),
+				invalid("redis-ha.groups.orders.password=",
+						"redis-ha.groups.orders.password must not be empty: leave it unset when the nodes need no"
+								+ " password"),
 				invalid("redis-ha.application-name= ", "redis-ha.application-name must not be blank but was ''"));
 	}
 

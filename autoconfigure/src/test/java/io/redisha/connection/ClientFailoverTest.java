@@ -1,5 +1,7 @@
 package io.redisha.connection;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.lettuce.core.resource.SocketAddressResolver;
+import io.netty.channel.Channel;
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
@@ -29,7 +38,11 @@ import io.redisha.protocol.ProtocolEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -37,6 +50,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
@@ -46,6 +60,7 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import static io.redisha.connection.MasterFollowingConnectionFactoryTest.address;
 import static io.redisha.connection.MasterFollowingConnectionFactoryTest.awaitFirstMaster;
+import static io.redisha.connection.MasterFollowingConnectionFactoryTest.getCalls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -173,6 +188,34 @@ class ClientFailoverTest {
 			// The other client was disconnected (CLIENT KILL TYPE normal) as soon as the old master answered.
 			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
 			foreign.close();
+			assertThat(oldMaster.role()).isEqualTo("master");
+		});
+	}
+
+	@Test
+	void withReadRoutingReadsGoToAReplicaOfTheCurrentMasterNeverToAResumedOldMaster() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		app(group).withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".read-from=replica").run((context) -> {
+			startOthers(context);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			oldMaster.pause();
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				.untilAsserted(() -> template.opsForValue().set("read", "new"));
+			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
+			assertThat(newMaster).isNotEqualTo(address(oldMaster));
+			oldMaster.resume();
+			// Still a master (demote-after 20 s here), with a value of its own.
+			oldMaster.command("SET", "read", "stale");
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				.until(() -> "new".equals(template.opsForValue().get("read")));
+			long oldMasterReads = getCalls(oldMaster);
+			long newMasterReads = getCalls(group.nodeOnPort(newMaster.port()));
+			for (int i = 0; i < 50; i++) {
+				assertThat(template.opsForValue().get("read")).isEqualTo("new");
+			}
+			assertThat(getCalls(oldMaster)).isEqualTo(oldMasterReads);
+			assertThat(getCalls(group.nodeOnPort(newMaster.port()))).isEqualTo(newMasterReads);
 			assertThat(oldMaster.role()).isEqualTo("master");
 		});
 	}
@@ -353,11 +396,13 @@ class ClientFailoverTest {
 		});
 	}
 
-	@Test
-	void transactionsAcrossASwitchoverCommitWholeOnOneMasterOrFailWhole() {
+	@ParameterizedTest(name = "pooled: {0}")
+	@ValueSource(booleans = { false, true })
+	void transactionsAcrossASwitchoverCommitWholeOnOneMasterOrFailWhole(boolean pooled) {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess oldMaster = group.master();
-		app(group).run((context) -> {
+		pooledOrNot(app(group), pooled).run((context) -> {
+			assertPooled(context, pooled);
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			RedisHaMember member = context.getBean(RedisHaMember.class);
@@ -378,11 +423,38 @@ class ClientFailoverTest {
 		});
 	}
 
-	@Test
-	void transactionsAcrossTheFailoverOfAKilledMasterCommitWholeOnOneMasterOrFailWhole() {
+	@ParameterizedTest(name = "pooled: {0}")
+	@ValueSource(booleans = { false, true })
+	void transactionsAcrossAForcedFailoverCommitWholeOnOneMasterOrFailWhole(boolean pooled) {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess oldMaster = group.master();
-		app(group).run((context) -> {
+		// Consistent mode refuses to fail over to replicas still streaming from a live master.
+		pooledOrNot(app(group), pooled)
+			.withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".partition-mode=available")
+			.run((context) -> {
+				assertPooled(context, pooled);
+				startOthers(context);
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				RedisHaMember member = context.getBean(RedisHaMember.class);
+				try (Transactions transactions = new Transactions(template, 3)) {
+					await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
+					RedisHaMember.CommandResult forced = started(
+							() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
+					assertThat(forced.finished().get(20, TimeUnit.SECONDS).newMaster()).isNotEqualTo(address(oldMaster));
+					transactions.awaitMoreCommitted(100);
+					// Replication is asynchronous: a transaction the old master committed last may be lost, never split.
+					assertThat(transactions.wholeOrNothingOnTheMaster(context, group)).isNotSameAs(oldMaster);
+				}
+			});
+	}
+
+	@ParameterizedTest(name = "pooled: {0}")
+	@ValueSource(booleans = { false, true })
+	void transactionsAcrossTheFailoverOfAKilledMasterCommitWholeOnOneMasterOrFailWhole(boolean pooled) {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		pooledOrNot(app(group), pooled).run((context) -> {
+			assertPooled(context, pooled);
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			try (Transactions transactions = new Transactions(template, 3)) {
@@ -393,6 +465,76 @@ class ClientFailoverTest {
 				assertThat(transactions.wholeOrNothingOnTheMaster(context, group)).isNotSameAs(oldMaster);
 			}
 		});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "on the resources builder", "on the client configuration" })
+	void theApplicationsLettuceCustomizersWorkAlongsideTheRouteAcrossASwitchover(String where) {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess oldMaster = group.master();
+		ApplicationHooks hooks = new ApplicationHooks();
+		ClientResources own = DefaultClientResources.builder().nettyCustomizer(hooks).socketAddressResolver(hooks).build();
+		ClientOptions options = ClientOptions.builder().requestQueueSize(ApplicationHooks.QUEUE_SIZE).build();
+		ApplicationContextRunner runner = app(group).withPropertyValues(
+				"redis-ha.groups." + ClientApp.GROUP + ".read-from=replicaPreferred");
+		if (where.equals("on the resources builder")) {
+			runner = runner
+				.withBean(ClientResourcesBuilderCustomizer.class,
+						() -> (builder) -> builder.nettyCustomizer(hooks).socketAddressResolver(hooks))
+				.withBean(LettuceClientConfigurationBuilderCustomizer.class,
+						() -> (builder) -> builder.clientOptions(options));
+		}
+		else {
+			runner = runner.withBean(LettuceClientConfigurationBuilderCustomizer.class,
+					() -> (builder) -> builder.clientResources(own).clientOptions(options));
+		}
+		try {
+			runner.run((context) -> {
+				startOthers(context);
+				MasterFollowingConnectionFactory factory = context.getBean(MasterFollowingConnectionFactory.class);
+				ClientOptions used = factory.getClientConfiguration().getClientOptions().orElseThrow();
+				assertThat(used.getRequestQueueSize()).isEqualTo(ApplicationHooks.QUEUE_SIZE);
+				assertThat(used.isAutoReconnect()).isTrue();
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				template.opsForValue().set("customized", "1");
+				await().atMost(Duration.ofSeconds(5)).until(() -> group.replicas().stream()
+					.allMatch((replica) -> "1".equals(replica.command("GET", "customized"))));
+				assertThat(template.opsForValue().get("customized")).isEqualTo("1");
+				// The application's resolver found the replicas read routing reads from; the route kept the master.
+				assertThat(hooks.resolved).containsAnyElementsOf(group.replicas().stream().map(RedisServerProcess::port).toList())
+					.doesNotContain(oldMaster.port());
+				RedisHaMember member = context.getBean(RedisHaMember.class);
+				GroupSnapshot.FailoverSnapshot switchover = started(
+						() -> member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
+					.finished()
+					.get(20, TimeUnit.SECONDS);
+				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
+				RedisServerProcess promoted = group.nodeOnPort(factory.getRoute().master().port());
+				await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+					template.opsForValue().set("after", "2");
+					assertThat(promoted.command("GET", "after")).isEqualTo("2");
+				});
+				// The application's customizer saw the channels, the route fenced them: none is open to the old master.
+				assertThat(hooks.openChannelPorts()).contains(promoted.port()).doesNotContain(oldMaster.port());
+			});
+			// The application's own resources are the application's to shut down, not the factory's.
+			assertThat(own.eventExecutorGroup().isShuttingDown()).isFalse();
+		}
+		finally {
+			own.shutdown();
+		}
+	}
+
+	/** The application's pool setting: the transactions' dedicated connections pooled or not. */
+	private static ApplicationContextRunner pooledOrNot(ApplicationContextRunner app, boolean pooled) {
+		return app.withPropertyValues("spring.data.redis.lettuce.pool.enabled=" + pooled,
+				"spring.data.redis.lettuce.pool.max-active=4");
+	}
+
+	private static void assertPooled(AssertableApplicationContext context, boolean pooled) {
+		boolean pooling = context.getBean(MasterFollowingConnectionFactory.class)
+			.getClientConfiguration() instanceof LettucePoolingClientConfiguration;
+		assertThat(pooling).as("the dedicated connections are pooled").isEqualTo(pooled);
 	}
 
 	/** Asks until the member takes the command: it refuses while it still learns the replicas' state after its start. */
@@ -552,6 +694,38 @@ class ClientFailoverTest {
 					Thread.currentThread().interrupt();
 				}
 			}
+		}
+
+	}
+
+	/**
+	 * What an application may hook into Lettuce: a resolver (recording the ports it resolved)
+	 * and a Netty customizer (keeping the channels it saw).
+	 */
+	static final class ApplicationHooks extends SocketAddressResolver implements NettyCustomizer {
+
+		static final int QUEUE_SIZE = 100_000;
+
+		final List<Integer> resolved = new CopyOnWriteArrayList<>();
+
+		private final List<Channel> channels = new CopyOnWriteArrayList<>();
+
+		@Override
+		public SocketAddress resolve(RedisURI redisURI) {
+			this.resolved.add(redisURI.getPort());
+			return super.resolve(redisURI);
+		}
+
+		@Override
+		public void afterChannelInitialized(Channel channel) {
+			this.channels.add(channel);
+		}
+
+		List<Integer> openChannelPorts() {
+			return this.channels.stream()
+				.filter(Channel::isActive)
+				.map((channel) -> ((InetSocketAddress) channel.remoteAddress()).getPort())
+				.toList();
 		}
 
 	}

@@ -2,6 +2,8 @@ package io.redisha.connection;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -93,8 +95,9 @@ class MasterFollowingConnectionFactoryTest {
 				master.kill();
 				await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(recorder.events(NodeDownEvent.class))
 					.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
+				long configEpoch = context.getBean(RedisHaMember.class).snapshot(ClientApp.GROUP).configEpoch();
 				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(subscriber.messages).contains(
-						RedisNotifications.ALL_EVENTS_CHANNEL + " -> " + sdown,
+						RedisNotifications.ALL_EVENTS_CHANNEL + " -> " + sdown + " #epoch " + configEpoch,
 						"__redis-ha__:+sdown -> " + sdown.substring("+sdown ".length())));
 				master.restart();
 				await().atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(recorder.events(NodeUpEvent.class))
@@ -119,7 +122,8 @@ class MasterFollowingConnectionFactoryTest {
 				address(group.node(2)), null);
 		// On the master: each publication arrives once (a replica would also get the master's, replicated).
 		try (ChannelRecorder subscriber = new ChannelRecorder(group.master(),
-				RedisNotifications.channel(ProtocolEvent.Type.SWITCH_MASTER))) {
+				RedisNotifications.channel(ProtocolEvent.Type.SWITCH_MASTER));
+				ChannelRecorder everyEvent = new ChannelRecorder(group.master(), RedisNotifications.ALL_EVENTS_CHANNEL)) {
 			ClientApp.runner(group, 1).run((context) -> {
 				awaitFirstMaster(context.getBean(EventRecorder.class));
 				RedisNotifications notifications = context.getBean(RedisNotifications.class);
@@ -128,6 +132,10 @@ class MasterFollowingConnectionFactoryTest {
 				await().atMost(Duration.ofSeconds(5)).until(() -> published(subscriber, master) == 2);
 				await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
 					.until(() -> published(subscriber, address(group.node(2))) == 1);
+				// The events channel's line ends with the config epoch of the switch.
+				assertThat(everyEvent.messages).contains(RedisNotifications.ALL_EVENTS_CHANNEL + " -> +switch-master "
+						+ ClientApp.GROUP + " " + master.host() + " "
+						+ master.port() + " " + group.node(2).host() + " " + group.node(2).port() + " #epoch 4");
 			});
 		}
 	}
@@ -162,7 +170,39 @@ class MasterFollowingConnectionFactoryTest {
 		});
 	}
 
-	private static long getCalls(RedisServerProcess node) {
+	@Test
+	void readRoutingStopsReadingFromAReplicaThatLeftItsMaster() {
+		LocalRedisGroup group = redis.group();
+		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replica").run((context) -> {
+			awaitFirstMaster(context.getBean(EventRecorder.class));
+			RedisHaMember member = context.getBean(RedisHaMember.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).replicas().stream()
+				.filter((replica) -> "replica".equals(replica.role())).count() == 2);
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			template.opsForValue().set("read", "master's");
+			await().atMost(Duration.ofSeconds(2)).until(() -> group.replicas().stream()
+				.allMatch((replica) -> "master's".equals(replica.command("GET", "read"))));
+			for (int i = 0; i < 20; i++) {
+				template.opsForValue().get("read");
+			}
+			RedisServerProcess left = group.node(2);
+			assertThat(getCalls(left)).as("reads from the replica about to leave").isPositive();
+
+			left.command("REPLICAOF", "NO", "ONE");
+			left.command("SET", "read", "its own");
+			// Within the member's INFO period and the factory's check, it is read from no more.
+			await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+				long before = getCalls(left);
+				for (int i = 0; i < 20; i++) {
+					assertThat(template.opsForValue().get("read")).isEqualTo("master's");
+				}
+				assertThat(getCalls(left)).isEqualTo(before);
+			});
+		});
+	}
+
+	/** How many GET commands the node has run. */
+	static long getCalls(RedisServerProcess node) {
 		String stats = node.info("commandstats").get("cmdstat_get");
 		if (stats == null) {
 			return 0;
@@ -244,6 +284,36 @@ class MasterFollowingConnectionFactoryTest {
 				}
 				member.stop();
 			}
+		}
+	}
+
+	/**
+	 * A group's factory may be created after the Spring event publisher and the notifications
+	 * (every group but the primary one is created at first use): its route still hears of a
+	 * switch before them.
+	 */
+	@Test
+	void aRouteAddedAfterTheOtherListenersHasMovedWhenTheyHearOfTheSwitch() {
+		RedisServerProcess master = redis.group().master();
+		GroupConfig config = new GroupConfig(ClientApp.GROUP, List.of(address(master)), 1, Duration.ofSeconds(1),
+				Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
+		RedisHaMember member = new RedisHaMember(new MemberIdentity("late-route", "client-app"),
+				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
+		List<NodeAddress> routeMasterWhenHeard = new CopyOnWriteArrayList<>();
+		AtomicReference<MasterRoute> route = new AtomicReference<>();
+		member.addEventListener((event) -> {
+			if (event.type() == ProtocolEvent.Type.SWITCH_MASTER) {
+				routeMasterWhenHeard.add(route.get().master());
+			}
+		});
+		route.set(new MasterRoute(member, ClientApp.GROUP, Duration.ofSeconds(2), false));
+		member.start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> !routeMasterWhenHeard.isEmpty());
+			assertThat(routeMasterWhenHeard).containsExactly(address(master));
+		}
+		finally {
+			member.stop();
 		}
 	}
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
@@ -17,10 +16,8 @@ import io.redisha.connection.MasterRoute;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerProcess;
-import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
-import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
 import org.springframework.data.redis.connection.RedisNode;
@@ -41,8 +38,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * that the new master does not have: acknowledged by the old master after the switch (must be 0).
  */
 final class ClientsBenchmark implements Benchmark {
-
-	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
 
 	/** The command timeout of every benchmark client ({@code spring.data.redis.timeout}). */
 	static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
@@ -100,18 +95,10 @@ final class ClientsBenchmark implements Benchmark {
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
 			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
 			GroupConfig.Timing timing = FailoverBenchmark.timing(options);
-			GroupConfig config = new GroupConfig(FailoverBenchmark.GROUP, nodes, FailoverBenchmark.quorum(options), options.downAfter(),
-					Duration.ofSeconds(10), 1, timing);
-			List<RedisHaMember> members = new ArrayList<>();
+			List<RedisHaMember> members = FailoverBenchmark.startMembers(options,
+					FailoverBenchmark.config(options, nodes, timing));
 			MasterFollowingConnectionFactory factory = null;
 			try {
-				for (int i = 0; i < options.members(); i++) {
-					RedisHaMember member = new RedisHaMember(
-							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
-					member.start();
-					members.add(member);
-				}
 				FailoverBenchmark.awaitReady(members, nodes, timing.startupQuietPeriod());
 				factory = followingFactory(members.get(0));
 				return killMasterWhileWriting(redis, factory, options.pingPeriod());
@@ -127,9 +114,15 @@ final class ClientsBenchmark implements Benchmark {
 
 	/** An application's connection factory as redis-ha configures it, following this member's group. */
 	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member) {
+		return followingFactory(member, LettuceClientConfiguration.builder());
+	}
+
+	/** The same, from this client configuration (a pooling one, say). */
+	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member,
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client) {
 		return new MasterFollowingConnectionFactory(
 				new MasterRoute(member, FailoverBenchmark.GROUP, Duration.ofSeconds(2), false),
-				new RedisStandaloneConfiguration(), LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT),
+				new RedisStandaloneConfiguration(), client.commandTimeout(WRITE_TIMEOUT),
 				DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
 	}
 

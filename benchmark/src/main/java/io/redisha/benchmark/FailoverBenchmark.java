@@ -111,17 +111,8 @@ final class FailoverBenchmark implements Benchmark {
 	private Round round(BenchmarkOptions options, GroupConfig.Timing timing) throws IOException {
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
 			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
-			GroupConfig config = new GroupConfig(GROUP, nodes, quorum(options), options.downAfter(),
-					Duration.ofSeconds(10), 1, timing);
-			List<RedisHaMember> members = new ArrayList<>();
+			List<RedisHaMember> members = startMembers(options, config(options, nodes, timing));
 			try {
-				for (int i = 0; i < options.members(); i++) {
-					RedisHaMember member = new RedisHaMember(
-							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
-					member.start();
-					members.add(member);
-				}
 				awaitReady(members, nodes, timing.startupQuietPeriod());
 				return killMaster(redis, members, timing.pingPeriod());
 			}
@@ -129,6 +120,24 @@ final class FailoverBenchmark implements Benchmark {
 				members.forEach(RedisHaMember::stop);
 			}
 		}
+	}
+
+	/** Starts the options' number of members of the group in this JVM (not yet ready). */
+	static List<RedisHaMember> startMembers(BenchmarkOptions options, GroupConfig config) {
+		List<RedisHaMember> members = new ArrayList<>();
+		for (int i = 0; i < options.members(); i++) {
+			RedisHaMember member = new RedisHaMember(
+					new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
+					List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, GOSSIP_SEAL)));
+			member.start();
+			members.add(member);
+		}
+		return members;
+	}
+
+	/** The group of the benchmarks on these nodes, with the options' quorum and down-after. */
+	static GroupConfig config(BenchmarkOptions options, List<NodeAddress> nodes, GroupConfig.Timing timing) {
+		return new GroupConfig(GROUP, nodes, quorum(options), options.downAfter(), Duration.ofSeconds(10), 1, timing);
 	}
 
 	/**

@@ -364,7 +364,8 @@ final class FailoverProcess {
 		}
 		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
-			this.host.emit(Type.FAILOVER_END, this.epoch, this.chosen, this.result, out);
+			// Named as Sentinel names it: the master the failover was about, by its old address.
+			this.host.emit(Type.FAILOVER_END, this.epoch, this.oldMaster, this.result, out);
 		}
 	}
 

@@ -58,6 +58,11 @@ class FailoverTest {
 		assertThat(leader.events).extracting(ProtocolEvent::type).containsSubsequence(Type.SDOWN, Type.ODOWN,
 				Type.TRY_FAILOVER, Type.ELECTED_LEADER, Type.SELECTED_REPLICA, Type.PROMOTED_REPLICA, Type.SWITCH_MASTER,
 				Type.REPLICA_RECONF_SENT, Type.REPLICA_RECONF_DONE, Type.FAILOVER_END);
+		// As Sentinel's: the failover's master by its old address; the new master is the one the member now has.
+		assertThat(leader.events(Type.FAILOVER_END)).singleElement().satisfies((event) -> {
+			assertThat(event.node()).isEqualTo(this.master.address);
+			assertThat(event.master()).isEqualTo(this.replica2.address);
+		});
 		GroupSnapshot.FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
 		assertThat(record.result()).isEqualTo("succeeded");
 		assertThat(record.newMaster()).isEqualTo(this.replica2.address);

@@ -1,0 +1,56 @@
+package io.redisha.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+
+/**
+ * Spring Boot's Redis settings that ask for another kind of connection than the
+ * master-following one: Sentinel, Cluster, a static master/replica set, Jedis. Ignoring them
+ * would leave the application believing it runs as configured; they stop the start instead,
+ * naming the property.
+ */
+final class ConflictingRedisSettings {
+
+	private ConflictingRedisSettings() {
+	}
+
+	/**
+	 * @throws InvalidConfigurationPropertyValueException naming the first conflicting property
+	 */
+	static void refuse(DataRedisProperties redis) {
+		DataRedisProperties.Sentinel sentinel = redis.getSentinel();
+		if (sentinel != null && sentinel.getMaster() != null) {
+			throw conflict("spring.data.redis.sentinel.master", sentinel.getMaster(),
+					"the application's instances do Sentinel's job here, for the groups of redis-ha.groups");
+		}
+		if (sentinel != null && isSet(sentinel.getNodes())) {
+			throw conflict("spring.data.redis.sentinel.nodes", String.join(",", sentinel.getNodes()),
+					"the application's instances do Sentinel's job here, for the groups of redis-ha.groups");
+		}
+		if (redis.getCluster() != null && isSet(redis.getCluster().getNodes())) {
+			throw conflict("spring.data.redis.cluster.nodes", String.join(",", redis.getCluster().getNodes()),
+					"a redis-ha group is a master with replicas, not a Redis Cluster");
+		}
+		if (redis.getMasterreplica() != null && isSet(redis.getMasterreplica().getNodes())) {
+			throw conflict("spring.data.redis.masterreplica.nodes",
+					String.join(",", redis.getMasterreplica().getNodes()),
+					"the nodes come from redis-ha.groups.<group>.nodes, and reads from a replica from read-from");
+		}
+		if (redis.getClientType() == DataRedisProperties.ClientType.JEDIS) {
+			throw conflict("spring.data.redis.client-type", "jedis",
+					"the master-following connection factory is a Lettuce one");
+		}
+	}
+
+	private static boolean isSet(List<String> nodes) {
+		return nodes != null && !nodes.isEmpty();
+	}
+
+	private static InvalidConfigurationPropertyValueException conflict(String property, String value, String why) {
+		return new InvalidConfigurationPropertyValueException(property, value, "With redis-ha enabled, " + why
+				+ ": remove " + property + ", or set redis-ha.enabled=false to use Spring Boot's own connection factory");
+	}
+
+}
