@@ -103,7 +103,8 @@ public final class SentinelServer implements SmartLifecycle {
 		try {
 			this.server = bootstrap.bind(this.settings.bind(), this.settings.port()).syncUninterruptibly().channel();
 		}
-		catch (RuntimeException ex) {
+		catch (Exception ex) {
+			// Netty rethrows the bind's checked exception (BindException) undeclared.
 			stop();
 			throw new IllegalStateException("The Sentinel endpoint cannot listen on " + this.settings.bind() + ":"
 					+ this.settings.port() + " (redis-ha.sentinel.bind, redis-ha.sentinel.port): " + ex.getMessage(),

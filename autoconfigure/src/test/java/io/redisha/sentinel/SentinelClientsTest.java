@@ -131,6 +131,21 @@ class SentinelClientsTest {
 		}
 	}
 
+	@Test
+	void jedisForcesAFailoverThroughAnEndpointThatAllowsIt() {
+		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3, "redis-ha.sentinel.allow-failover=true")
+			.awaitReady(); Jedis sentinel = new Jedis(members.endpoints().get(1).host(), members.port(1))) {
+			NodeAddress oldMaster = master(members);
+			// Refused with Sentinel's INPROG while the members still elect a voter, as an operator would see.
+			await("SENTINEL FAILOVER accepted").atMost(EVENTUALLY)
+				.ignoreExceptionsMatching((ex) -> ex.getMessage().startsWith("INPROG Failover already in progress"))
+				.until(() -> sentinel.sentinelFailover(GROUP).equals("OK"));
+			NodeAddress newMaster = members.awaitNewMaster(oldMaster);
+			assertThat(sentinel.sentinelGetMasterAddrByName(GROUP))
+				.containsExactly(newMaster.host(), Integer.toString(newMaster.port()));
+		}
+	}
+
 	private static void writeAndFind(Consumer<String> client, String key, NodeAddress master) {
 		client.accept(key);
 		assertThat(node(master).command("GET", key)).as("%s on %s", key, master).isEqualTo(key);
