@@ -21,8 +21,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The endpoint's protocol, byte for byte where clients parse it: Sentinel's reply shapes and
  * error texts, authentication, the limits, and what no client would send. Three instances
- * over a master and two replicas: two without a password, and one guarded (a user and
- * password, two connections at most, idle timeout 1 s).
+ * over a master and two replicas: one without a password, one with the default user's
+ * password, and one guarded (a user and password, two connections at most, idle timeout 1 s).
  */
 class SentinelEndpointTest {
 
@@ -35,7 +35,8 @@ class SentinelEndpointTest {
 
 	@BeforeAll
 	static void startInstances() {
-		instances = EndpointMembers.start(redis.group(), 2)
+		instances = EndpointMembers.start(redis.group(), 1)
+			.add(redis.group(), "redis-ha.sentinel.password=pw1")
 			.add(redis.group(), "redis-ha.sentinel.username=app", "redis-ha.sentinel.password=s3cret",
 					"redis-ha.sentinel.max-connections=2", "redis-ha.sentinel.idle-timeout=1s")
 			.awaitReady();
@@ -157,6 +158,17 @@ class SentinelEndpointTest {
 		}
 		try (Wire wire = new Wire(instances.port(GUARDED))) {
 			wire.call("+OK\r\n", "AUTH", "app", "s3cret").call("+PONG\r\n", "PING");
+		}
+	}
+
+	@Test
+	void aPasswordAloneIsTheDefaultUsers() {
+		try (Wire wire = new Wire(instances.port(1))) {
+			wire.call("-NOAUTH Authentication required.\r\n", "ROLE")
+				.call("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "AUTH", "app", "pw1")
+				.call("+OK\r\n", "AUTH", "pw1")
+				.call("+OK\r\n", "AUTH", "default", "pw1")
+				.call("*2\r\n" + bulk("sentinel") + "*1\r\n" + bulk(GROUP), "ROLE");
 		}
 	}
 
