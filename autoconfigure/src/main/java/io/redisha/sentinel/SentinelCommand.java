@@ -23,7 +23,7 @@ enum SentinelCommand {
 			"help", 2);
 
 	private static final Map<String, Integer> CLIENT_SUBCOMMANDS = Map.of("setname", 3, "getname", 2, "id", 2,
-			"setinfo", 4);
+			"setinfo", 4, "help", 2);
 
 	private final int arity;
 
@@ -90,6 +90,15 @@ enum SentinelCommand {
 				"    Show a list of replicas for this master and their state.", "SENTINELS <master-name>",
 				"    Show a list of the other members' endpoints for this master and their state.", "HELP",
 				"    Print this help.");
+	}
+
+	/** The lines of CLIENT HELP. */
+	static List<String> clientHelp() {
+		return List.of("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GETNAME",
+				"    Return the name of the current connection.", "ID", "    Return the ID of the current connection.",
+				"SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+				"SETNAME <connection-name>", "    Assign the name <connection-name> to the current connection.",
+				"HELP", "    Print this help.");
 	}
 
 	private static String wrongArity(List<String> argv) {

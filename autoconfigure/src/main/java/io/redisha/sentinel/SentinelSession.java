@@ -310,6 +310,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 				yield isValidName(argv.get(3)) ? Resp.OK
 						: Resp.error("ERR " + argv.get(2) + " cannot contain spaces, newlines or special characters.");
 			}
+			case "help" -> Resp.array(SentinelCommand.clientHelp().stream().map(Resp::simple).toList());
 			default -> throw new IllegalStateException("unchecked CLIENT subcommand " + argv.get(1));
 		};
 	}

@@ -61,6 +61,8 @@ class SentinelEndpointTest {
 				.call(bulk(instances.member(0).identity().id()), "SENTINEL", "myid")
 				.call("+OK\r\n", "CLIENT", "SETNAME", "worker-1").call(bulk("worker-1"), "CLIENT", "GETNAME")
 				.call("+OK\r\n", "CLIENT", "SETINFO", "lib-name", "redis-py")
+				.call("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.\r\n", "CLIENT", "KILL", "TYPE", "pubsub")
+				.call("-ERR Unrecognized option 'lib-x'\r\n", "CLIENT", "SETINFO", "lib-x", "1")
 				.call("*12\r\n" + bulk("server") + bulk("redis") + bulk("version") + bulk(SentinelSession.REDIS_VERSION)
 						+ bulk("proto") + ":2\r\n" + bulk("id") + ":1\r\n" + bulk("mode") + bulk("sentinel")
 						+ bulk("modules") + "*0\r\n", "HELLO", "2");
