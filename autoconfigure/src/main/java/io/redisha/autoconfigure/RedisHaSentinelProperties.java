@@ -58,6 +58,12 @@ public class RedisHaSentinelProperties implements Validator {
 	private String password;
 
 	/**
+	 * SSL bundle (spring.ssl.bundle.*) with the endpoint's key and certificate: clients then
+	 * connect with TLS only. Not set: plain text.
+	 */
+	private String sslBundle;
+
+	/**
 	 * Most client connections at a time; further ones are refused with Redis's "max number of
 	 * clients reached" error.
 	 */
@@ -121,6 +127,14 @@ public class RedisHaSentinelProperties implements Validator {
 
 	public void setPassword(String password) {
 		this.password = password;
+	}
+
+	public String getSslBundle() {
+		return this.sslBundle;
+	}
+
+	public void setSslBundle(String sslBundle) {
+		this.sslBundle = sslBundle;
 	}
 
 	public int getMaxConnections() {
@@ -199,6 +213,7 @@ public class RedisHaSentinelProperties implements Validator {
 				"must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0");
 		checks.require("announce-host", this.announceHost, (host) -> host == null || isWord(host),
 				"must be a host name or IP address");
+		checks.require("ssl-bundle", this.sslBundle, (name) -> name == null || !name.isBlank(), "must not be blank");
 		checks.require("max-connections", this.maxConnections, (max) -> max >= 1, "must be >= 1");
 		checks.requirePositive("idle-timeout", this.idleTimeout);
 		checks.require("username", this.username, (name) -> name == null || isWord(name),

@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -18,6 +21,7 @@ import io.netty.handler.codec.redis.RedisArrayAggregator;
 import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.redisha.member.RedisHaMember;
@@ -47,6 +51,9 @@ public final class SentinelServer implements SmartLifecycle {
 
 	private final SentinelEndpointSettings settings;
 
+	/** Null for plain text. */
+	private final Tls tls;
+
 	private final AtomicLong connectionIds = new AtomicLong();
 
 	private final EventChannels events = new EventChannels();
@@ -57,10 +64,42 @@ public final class SentinelServer implements SmartLifecycle {
 
 	private Channel server;
 
+	/** A plain-text endpoint. */
 	public SentinelServer(RedisHaMember member, SentinelEndpointSettings settings) {
+		this(member, settings, null);
+	}
+
+	/**
+	 * An endpoint that speaks TLS only when {@code tls} is given.
+	 * @param tls the endpoint's key, certificate and TLS options; null for plain text
+	 */
+	public SentinelServer(RedisHaMember member, SentinelEndpointSettings settings, Tls tls) {
 		this.member = member;
 		this.settings = settings;
+		this.tls = tls;
 		member.addEventListener(this.events);
+	}
+
+	/**
+	 * The server side of TLS.
+	 * @param context holds the endpoint's key and certificate (and whom it trusts)
+	 * @param protocols the protocols to enable; null for the context's defaults
+	 * @param ciphers the cipher suites to enable; null for the context's defaults
+	 */
+	public record Tls(SSLContext context, String[] protocols, String[] ciphers) {
+
+		SslHandler handler() {
+			SSLEngine engine = this.context.createSSLEngine();
+			engine.setUseClientMode(false);
+			if (this.protocols != null) {
+				engine.setEnabledProtocols(this.protocols);
+			}
+			if (this.ciphers != null) {
+				engine.setEnabledCipherSuites(this.ciphers);
+			}
+			return new SslHandler(engine);
+		}
+
 	}
 
 	/**
@@ -86,6 +125,9 @@ public final class SentinelServer implements SmartLifecycle {
 
 				@Override
 				protected void initChannel(SocketChannel channel) {
+					if (SentinelServer.this.tls != null) {
+						channel.pipeline().addLast(SentinelServer.this.tls.handler());
+					}
 					channel.pipeline()
 						.addLast(limit)
 						.addLast(new RedisDecoder())
@@ -110,7 +152,8 @@ public final class SentinelServer implements SmartLifecycle {
 					+ this.settings.port() + " (redis-ha.sentinel.bind, redis-ha.sentinel.port): " + ex.getMessage(),
 					ex);
 		}
-		logger.info("redis-ha Sentinel endpoint listening on {} ({})", this.server.localAddress(),
+		logger.info("redis-ha Sentinel endpoint listening on {} ({}, {})", this.server.localAddress(),
+				(this.tls != null) ? "TLS" : "plain text",
 				(this.settings.password() != null) ? "password required" : "no password");
 	}
 

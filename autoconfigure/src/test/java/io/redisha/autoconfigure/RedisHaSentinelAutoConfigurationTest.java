@@ -135,6 +135,17 @@ class RedisHaSentinelAutoConfigurationTest {
 	}
 
 	@Test
+	void anUnknownSslBundleIsRefusedNamingTheProperty() {
+		this.runner.withPropertyValues("redis-ha.sentinel.port=" + freePort(), "redis-ha.sentinel.ssl-bundle=endpoint")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("Property redis-ha.sentinel.ssl-bundle with value 'endpoint' is invalid")
+					.hasMessageContaining("No SSL bundles are configured");
+			});
+	}
+
+	@Test
 	void anEmptyPasswordIsRefused() {
 		this.runner.withPropertyValues("redis-ha.sentinel.port=26379", "redis-ha.sentinel.password=")
 			.run((context) -> {

@@ -19,6 +19,7 @@ import io.redisha.protocol.NodeAddress;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
@@ -131,7 +132,8 @@ final class EndpointMembers implements AutoCloseable {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ RedisHaAutoConfiguration.class, RedisHaSentinelAutoConfiguration.class })
+	@ImportAutoConfiguration({ SslAutoConfiguration.class, RedisHaAutoConfiguration.class,
+			RedisHaSentinelAutoConfiguration.class })
 	static class App {
 
 	}

@@ -77,6 +77,22 @@ final class Wire implements AutoCloseable {
 		return line.toString();
 	}
 
+	/** Everything received until the endpoint closes the connection or {@code wait} passes in silence. */
+	String rest(java.time.Duration wait) {
+		StringBuilder rest = new StringBuilder();
+		try {
+			this.socket.setSoTimeout((int) wait.toMillis());
+			int b;
+			while ((b = this.in.read()) != -1) {
+				rest.append((char) b);
+			}
+		}
+		catch (IOException ex) {
+			// Silent or reset: what came so far is the answer.
+		}
+		return rest.toString();
+	}
+
 	/** Whether the endpoint closes the connection within {@code wait}, sending nothing more. */
 	boolean closedWithin(java.time.Duration wait) {
 		try {
