@@ -49,18 +49,28 @@ final class ChannelPattern {
 		}
 		for (; i < close; i++) {
 			char c = glob.charAt(i);
-			if (c == '-' && i > open + 1 && i + 1 < close) {
+			if (i + 2 < close && glob.charAt(i + 1) == '-') {
+				// A range; Redis takes a reversed one too.
+				char to = glob.charAt(i + 2);
+				appendLiteral(regex, (char) Math.min(c, to));
 				regex.append('-');
-			}
-			else if (Character.isLetterOrDigit(c)) {
-				regex.append(c);
+				appendLiteral(regex, (char) Math.max(c, to));
+				i += 2;
 			}
 			else {
-				// Literal in a glob's set; escaped, a Java class reads it literally too.
-				regex.append('\\').append(c);
+				appendLiteral(regex, c);
 			}
 		}
+		regex.append(']');
 		return close;
+	}
+
+	/** One character of a set, literal: escaped unless a letter or digit, as a Java class reads it. */
+	private static void appendLiteral(StringBuilder regex, char c) {
+		if (!Character.isLetterOrDigit(c)) {
+			regex.append('\\');
+		}
+		regex.append(c);
 	}
 
 	boolean matches(String channel) {

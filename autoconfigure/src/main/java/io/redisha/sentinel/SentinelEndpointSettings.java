@@ -1,5 +1,7 @@
 package io.redisha.sentinel;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,6 +28,24 @@ public record SentinelEndpointSettings(String bind, int port, String username, S
 		if (maxConnections < 1) {
 			throw new IllegalArgumentException("maxConnections must be >= 1 but was " + maxConnections);
 		}
+	}
+
+	/**
+	 * Whether a client gives the right user and password. Without a password, like Redis's
+	 * passwordless default user: any password, no other user.
+	 */
+	boolean accepts(String user, String password) {
+		if (this.password == null) {
+			return user.equals(DEFAULT_USER);
+		}
+		// Both compared in full, in constant time: the reply's timing tells nothing about either.
+		boolean userMatches = MessageDigest.isEqual(bytes(user), bytes(user()));
+		boolean passwordMatches = MessageDigest.isEqual(bytes(password), bytes(this.password));
+		return userMatches & passwordMatches;
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/** The user clients authenticate as. */

@@ -1,15 +1,12 @@
 package io.redisha.sentinel;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import io.netty.channel.ChannelHandlerContext;
@@ -34,9 +31,6 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	/** The Redis version whose Sentinel protocol the endpoint speaks, told in HELLO and INFO. */
 	static final String REDIS_VERSION = "7.2.0";
 
-	/** Channels and patterns one connection may subscribe to: Sentinel has a few dozen event channels. */
-	static final int MAX_SUBSCRIPTIONS = 64;
-
 	/** Commands a client may pipeline behind a SENTINEL FAILOVER still under way. */
 	private static final int MAX_QUEUED = 64;
 
@@ -58,9 +52,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private final long id;
 
-	private final Set<String> channels = new LinkedHashSet<>();
-
-	private final Map<String, ChannelPattern> patterns = new LinkedHashMap<>();
+	private final Subscriptions subscriptions = new Subscriptions();
 
 	/** Commands received while a SENTINEL FAILOVER waits for its reply: replies keep the order of requests. */
 	private final Deque<List<String>> queued = new ArrayDeque<>();
@@ -152,19 +144,9 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 			this.context.close();
 			return;
 		}
-		boolean sent = false;
-		if (this.channels.contains(channel)) {
-			this.context.write(Resp.array(Resp.bulk("message"), Resp.bulk(channel), Resp.bulk(payload)));
-			sent = true;
-		}
-		for (Map.Entry<String, ChannelPattern> pattern : this.patterns.entrySet()) {
-			if (pattern.getValue().matches(channel)) {
-				this.context.write(Resp.array(Resp.bulk("pmessage"), Resp.bulk(pattern.getKey()), Resp.bulk(channel),
-						Resp.bulk(payload)));
-				sent = true;
-			}
-		}
-		if (sent) {
+		List<RedisMessage> messages = this.subscriptions.messages(channel, payload);
+		if (!messages.isEmpty()) {
+			messages.forEach(this.context::write);
 			this.context.flush();
 		}
 	}
@@ -220,22 +202,11 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 					+ " Are you sure your configuration is correct?");
 		}
 		String user = (argv.size() == 3) ? argv.get(1) : SentinelEndpointSettings.DEFAULT_USER;
-		if (!credentialsMatch(user, argv.get(argv.size() - 1))) {
+		if (!this.settings.accepts(user, argv.get(argv.size() - 1))) {
 			return Resp.error(WRONGPASS);
 		}
 		this.authenticated = true;
 		return Resp.OK;
-	}
-
-	/** Without a password, like Redis's passwordless default user: any password, no other user. */
-	private boolean credentialsMatch(String user, String password) {
-		if (this.settings.password() == null) {
-			return user.equals(SentinelEndpointSettings.DEFAULT_USER);
-		}
-		// Both compared in full, in constant time: the reply's timing tells nothing about either.
-		boolean userMatches = MessageDigest.isEqual(bytes(user), bytes(this.settings.user()));
-		boolean passwordMatches = MessageDigest.isEqual(bytes(password), bytes(this.settings.password()));
-		return userMatches & passwordMatches;
 	}
 
 	private RedisMessage hello(List<String> argv) {
@@ -273,7 +244,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 			}
 		}
 		if (user != null) {
-			if (!credentialsMatch(user, password)) {
+			if (!this.settings.accepts(user, password)) {
 				return Resp.error(WRONGPASS);
 			}
 			this.authenticated = true;
@@ -372,50 +343,34 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private void subscribe(List<String> argv, boolean pattern) {
 		for (String target : argv.subList(1, argv.size())) {
-			boolean known = pattern ? this.patterns.containsKey(target) : this.channels.contains(target);
-			if (!known && subscriptions() >= MAX_SUBSCRIPTIONS) {
-				reply(Resp.error("ERR at most " + MAX_SUBSCRIPTIONS + " channels and patterns per connection"));
+			if (!this.subscriptions.add(target, pattern)) {
+				reply(Resp.error("ERR at most " + Subscriptions.MAX + " channels and patterns per connection"));
 				return;
-			}
-			if (pattern) {
-				this.patterns.putIfAbsent(target, ChannelPattern.of(target));
-			}
-			else {
-				this.channels.add(target);
 			}
 			this.events.subscribe(this);
 			reply(Resp.array(Resp.bulk(pattern ? "psubscribe" : "subscribe"), Resp.bulk(target),
-					Resp.integer(subscriptions())));
+					Resp.integer(this.subscriptions.count())));
 		}
 	}
 
 	private void unsubscribe(List<String> argv, boolean pattern) {
 		String kind = pattern ? "punsubscribe" : "unsubscribe";
-		List<String> targets = (argv.size() > 1) ? argv.subList(1, argv.size())
-				: List.copyOf(pattern ? this.patterns.keySet() : this.channels);
+		List<String> targets = (argv.size() > 1) ? argv.subList(1, argv.size()) : this.subscriptions.targets(pattern);
 		if (targets.isEmpty()) {
-			reply(Resp.array(Resp.bulk(kind), FullBulkStringRedisMessage.NULL_INSTANCE, Resp.integer(subscriptions())));
+			reply(Resp.array(Resp.bulk(kind), FullBulkStringRedisMessage.NULL_INSTANCE,
+					Resp.integer(this.subscriptions.count())));
 		}
 		for (String target : targets) {
-			if (pattern) {
-				this.patterns.remove(target);
-			}
-			else {
-				this.channels.remove(target);
-			}
-			reply(Resp.array(Resp.bulk(kind), Resp.bulk(target), Resp.integer(subscriptions())));
+			this.subscriptions.remove(target, pattern);
+			reply(Resp.array(Resp.bulk(kind), Resp.bulk(target), Resp.integer(this.subscriptions.count())));
 		}
 		if (!subscribed()) {
 			this.events.unsubscribe(this);
 		}
 	}
 
-	private int subscriptions() {
-		return this.channels.size() + this.patterns.size();
-	}
-
 	private boolean subscribed() {
-		return subscriptions() > 0;
+		return this.subscriptions.count() > 0;
 	}
 
 	private void reply(RedisMessage reply) {
@@ -459,10 +414,6 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 			argv.add(bulk.content().toString(StandardCharsets.UTF_8));
 		}
 		return argv;
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 }
