@@ -3,6 +3,7 @@ package io.redisha.sentinel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.protocol.NodeAddress;
@@ -107,7 +108,7 @@ class SentinelEndpointTest {
 				.containsEntry("down-after-milliseconds", "1000")
 				.containsEntry("failover-timeout", "10000")
 				.containsKeys("runid", "config-epoch", "parallel-syncs", "last-ok-ping-reply"));
-			assertThat(sentinel.sentinelMaster(GROUP)).isEqualTo(masters.get(0));
+			assertThat(withoutAges(sentinel.sentinelMaster(GROUP))).isEqualTo(withoutAges(masters.get(0)));
 			assertThat(sentinel.sentinelReplicas(GROUP)).hasSize(2).allSatisfy((replica) -> assertThat(replica)
 				.containsEntry("flags", "slave")
 				.containsEntry("master-host", master.host())
@@ -127,6 +128,13 @@ class SentinelEndpointTest {
 		}
 	}
 
+	/** The fields that do not change from one moment to the next: all but the ages of the last replies. */
+	private static Map<String, String> withoutAges(Map<String, String> instance) {
+		Map<String, String> fields = new TreeMap<>(instance);
+		fields.keySet().removeIf((name) -> name.endsWith("ping-reply"));
+		return fields;
+	}
+
 	@Test
 	void subscribersMayOnlySubscribePingAndQuit() {
 		try (Wire wire = new Wire(instances.port(0))) {
@@ -141,6 +149,19 @@ class SentinelEndpointTest {
 				.call("*2\r\n" + bulk("sentinel") + "*1\r\n" + bulk(GROUP), "ROLE")
 				.call("+OK\r\n", "QUIT");
 			assertThat(wire.closedWithin(Duration.ofSeconds(5))).isTrue();
+		}
+	}
+
+	@Test
+	void oneConnectionSubscribesToAtMostSixtyFourChannelsAndPatterns() {
+		try (Wire wire = new Wire(instances.port(0))) {
+			for (int i = 1; i <= Subscriptions.MAX; i++) {
+				wire.call("*3\r\n" + bulk("psubscribe") + bulk("+" + i + "*") + ":" + i + "\r\n", "PSUBSCRIBE",
+						"+" + i + "*");
+			}
+			wire.call("*3\r\n" + bulk("psubscribe") + bulk("+1*") + ":64\r\n", "PSUBSCRIBE", "+1*")
+				.call("-ERR at most 64 channels and patterns per connection\r\n", "SUBSCRIBE", "+sdown")
+				.call("*2\r\n" + bulk("pong") + bulk("still here"), "PING", "still here");
 		}
 	}
 
