@@ -6,7 +6,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import io.redisha.autoconfigure.RedisHaAutoConfiguration;
@@ -47,27 +49,39 @@ final class EndpointMembers implements AutoCloseable {
 
 	/** Starts {@code count} instances, quorum 2, each with these extra properties. */
 	static EndpointMembers start(LocalRedisGroup redis, int count, String... properties) {
+		String[][] each = new String[count][];
+		Arrays.fill(each, properties);
+		return startEach(redis, each);
+	}
+
+	/**
+	 * Starts one instance per array of extra properties, all at once, as a deployment's instances
+	 * start: together they found the group's electorate.
+	 */
+	static EndpointMembers startEach(LocalRedisGroup redis, String[]... properties) {
 		EndpointMembers members = new EndpointMembers();
-		for (int i = 0; i < count; i++) {
-			members.add(redis, properties);
+		List<CompletableFuture<ConfigurableApplicationContext>> starting = new ArrayList<>();
+		for (String[] extra : properties) {
+			int port = freePort();
+			members.ports.add(port);
+			starting.add(CompletableFuture.supplyAsync(() -> context(redis, port, extra)));
 		}
+		starting.forEach((context) -> members.contexts.add(context.join()));
 		return members;
 	}
 
-	/** Starts one more instance, with these extra properties. */
-	EndpointMembers add(LocalRedisGroup redis, String... properties) {
-		int port = freePort();
+	private static ConfigurableApplicationContext context(LocalRedisGroup redis, int port, String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.application.name=endpoint-app", "spring.main.banner-mode=off",
 				"redis-ha.gossip-secret=" + TestGossip.SECRET, PREFIX + "nodes=" + String.join(",", redis.addresses()),
 				PREFIX + "quorum=2", PREFIX + "down-after=1s", PREFIX + "ping-period=250ms", PREFIX + "info-period=1s",
 				PREFIX + "hello-period=1s", PREFIX + "startup-quiet-period=1s", PREFIX + "failover-timeout=10s",
-				PREFIX + "command-timeout=500ms", "redis-ha.sentinel.port=" + port));
+				PREFIX + "command-timeout=500ms",
+				// Contexts starting together on a busy machine pause the members' timers: out of TILT sooner.
+				PREFIX + "tilt-duration=3s", "redis-ha.sentinel.port=" + port));
 		all.addAll(List.of(properties));
-		this.contexts.add(new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))
-			.run());
-		this.ports.add(port);
-		return this;
+			.run();
 	}
 
 	RedisHaMember member(int i) {

@@ -101,10 +101,9 @@ class SentinelClientsTest {
 				await("redis-cli receives +switch-master").atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(subscriber.lines()).containsSubsequence("message", "+switch-master",
 							payload));
-				await("redis-cli receives +sdown and +switch-master through its pattern").atMost(EVENTUALLY)
+				// A member that learns of the switch before its own down-after passed tells no +sdown: no check of it.
+				await("redis-cli receives +switch-master through its pattern").atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(everything.lines())
-						.containsSubsequence("pmessage", "*", "+sdown",
-								"master " + GROUP + " " + oldMaster.host() + " " + oldMaster.port())
 						.containsSubsequence("pmessage", "*", "+switch-master", payload));
 				assertThat(ClientProcess.run(List.of(cli.toString(), "-p", Integer.toString(members.port(2)),
 						"SENTINEL", "get-master-addr-by-name", GROUP)))

@@ -36,10 +36,10 @@ class SentinelEndpointTest {
 
 	@BeforeAll
 	static void startInstances() {
-		instances = EndpointMembers.start(redis.group(), 1)
-			.add(redis.group(), "redis-ha.sentinel.password=pw1")
-			.add(redis.group(), "redis-ha.sentinel.username=app", "redis-ha.sentinel.password=s3cret",
-					"redis-ha.sentinel.max-connections=2", "redis-ha.sentinel.idle-timeout=1s")
+		instances = EndpointMembers
+			.startEach(redis.group(), new String[0], new String[] { "redis-ha.sentinel.password=pw1" },
+					new String[] { "redis-ha.sentinel.username=app", "redis-ha.sentinel.password=s3cret",
+							"redis-ha.sentinel.max-connections=2", "redis-ha.sentinel.idle-timeout=1s" })
 			.awaitReady();
 	}
 

@@ -109,6 +109,7 @@ final class SentinelClientsBenchmark implements Benchmark {
 			List<SentinelServer> servers = new ArrayList<>();
 			List<String> endpoints = new ArrayList<>();
 			try {
+				// Members first, all at once as in the other benchmarks; their endpoints once they run.
 				for (int i = 0; i < options.members(); i++) {
 					NodeAddress endpoint = new NodeAddress("127.0.0.1", Sentinels.freePort());
 					RedisHaMember member = new RedisHaMember(
@@ -116,6 +117,9 @@ final class SentinelClientsBenchmark implements Benchmark {
 							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
 					member.start();
 					members.add(member);
+				}
+				for (RedisHaMember member : members) {
+					NodeAddress endpoint = member.identity().endpoint();
 					SentinelServer server = new SentinelServer(member, new SentinelEndpointSettings(endpoint.host(),
 							endpoint.port(), null, null, 128, Duration.ofMinutes(5), false));
 					server.start();
