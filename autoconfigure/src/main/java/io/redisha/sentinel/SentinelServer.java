@@ -44,7 +44,10 @@ public final class SentinelServer implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(SentinelServer.class);
 
-	/** A subscriber whose unsent replies exceed this is cut; reading stops above the low mark. */
+	/**
+	 * Above the high mark of unsent replies a connection is not writable: a subscriber is then
+	 * cut, and a client's requests are not read until its replies drain below the low mark.
+	 */
 	private static final WriteBufferWaterMark WRITE_BUFFER = new WriteBufferWaterMark(32 * 1024, 256 * 1024);
 
 	private final RedisHaMember member;
