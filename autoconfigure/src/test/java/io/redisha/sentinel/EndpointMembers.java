@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import io.redisha.autoconfigure.RedisHaAutoConfiguration;
@@ -55,18 +54,16 @@ final class EndpointMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts one instance per array of extra properties, all at once, as a deployment's instances
-	 * start: together they found the group's electorate.
+	 * Starts one instance per array of extra properties, one after the other (Spring Boot's
+	 * logging set-up is not made for applications starting at once in one JVM).
 	 */
 	static EndpointMembers startEach(LocalRedisGroup redis, String[]... properties) {
 		EndpointMembers members = new EndpointMembers();
-		List<CompletableFuture<ConfigurableApplicationContext>> starting = new ArrayList<>();
 		for (String[] extra : properties) {
 			int port = freePort();
+			members.contexts.add(context(redis, port, extra));
 			members.ports.add(port);
-			starting.add(CompletableFuture.supplyAsync(() -> context(redis, port, extra)));
 		}
-		starting.forEach((context) -> members.contexts.add(context.join()));
 		return members;
 	}
 
@@ -76,7 +73,7 @@ final class EndpointMembers implements AutoCloseable {
 				PREFIX + "quorum=2", PREFIX + "down-after=1s", PREFIX + "ping-period=250ms", PREFIX + "info-period=1s",
 				PREFIX + "hello-period=1s", PREFIX + "startup-quiet-period=1s", PREFIX + "failover-timeout=10s",
 				PREFIX + "command-timeout=500ms",
-				// Contexts starting together on a busy machine pause the members' timers: out of TILT sooner.
+				// Contexts starting on a busy machine pause the members' timers: out of TILT sooner.
 				PREFIX + "tilt-duration=3s", "redis-ha.sentinel.port=" + port));
 		all.addAll(List.of(properties));
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
