@@ -29,7 +29,7 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "redis-ha.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ RedisHaProperties.class, DataRedisProperties.class })
+@EnableConfigurationProperties({ RedisHaProperties.class, RedisHaSentinelProperties.class, DataRedisProperties.class })
 public final class RedisHaAutoConfiguration {
 
 	private static final int MEMBER_ID_BYTES = 6;
@@ -39,11 +39,11 @@ public final class RedisHaAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnRedisHaGroups
-	RedisHaMember redisHaMember(RedisHaProperties properties, Environment environment, DataRedisProperties redis,
-			ObjectProvider<SslBundles> sslBundles) {
+	RedisHaMember redisHaMember(RedisHaProperties properties, RedisHaSentinelProperties sentinel,
+			Environment environment, DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles) {
 		SslOptions tls = RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable());
-		return new RedisHaMember(new MemberIdentity(newMemberId(), applicationName(properties, environment)),
-				groupSettings(properties, tls));
+		return new RedisHaMember(new MemberIdentity(newMemberId(), applicationName(properties, environment),
+				sentinel.announcedAddress()), groupSettings(properties, tls));
 	}
 
 	@Bean

@@ -35,23 +35,27 @@ final class RedisHaTls {
 		if (ssl.getBundle() == null) {
 			return SslOptions.create();
 		}
-		return sslOptions(bundle(ssl.getBundle(), bundles));
+		return sslOptions(bundle(BUNDLE_PROPERTY, ssl.getBundle(), bundles));
 	}
 
 	private static boolean usesTlsUrl(DataRedisProperties redis) {
 		return redis.getUrl() != null && redis.getUrl().regionMatches(true, 0, "rediss://", 0, 9);
 	}
 
-	private static SslBundle bundle(String name, SslBundles bundles) {
+	/**
+	 * The bundle a property names.
+	 * @throws InvalidConfigurationPropertyValueException naming the property when it does not exist
+	 */
+	static SslBundle bundle(String property, String name, SslBundles bundles) {
 		if (bundles == null) {
-			throw new InvalidConfigurationPropertyValueException(BUNDLE_PROPERTY, name,
+			throw new InvalidConfigurationPropertyValueException(property, name,
 					"No SSL bundles are configured (spring.ssl.bundle.*)");
 		}
 		try {
 			return bundles.getBundle(name);
 		}
 		catch (NoSuchSslBundleException ex) {
-			throw new InvalidConfigurationPropertyValueException(BUNDLE_PROPERTY, name,
+			throw new InvalidConfigurationPropertyValueException(property, name,
 					"No SSL bundle is named '" + name + "'; the configured bundles are " + bundles.getBundleNames());
 		}
 	}

@@ -69,8 +69,7 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 
 	@Override
 	public void accept(ProtocolEvent event) {
-		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER && event.node() == null) {
-			// Learning the first master is no switch: Sentinel's readers expect old and new address.
+		if (!SentinelText.announced(event)) {
 			return;
 		}
 		publish(event);
@@ -93,11 +92,8 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 	}
 
 	private void publish(ProtocolEvent event) {
-		String line = SentinelText.format(event);
-		String name = event.type().sentinelName();
-		String payload = line.substring(Math.min(line.length(), name.length() + 1));
-		this.member.publish(event.group(), ALL_EVENTS_CHANNEL, line + EPOCH_MARK + configEpoch(event));
-		this.member.publish(event.group(), channel(event.type()), payload);
+		this.member.publish(event.group(), ALL_EVENTS_CHANNEL, SentinelText.format(event) + EPOCH_MARK + configEpoch(event));
+		this.member.publish(event.group(), channel(event.type()), SentinelText.payload(event));
 	}
 
 	/** The config epoch the events channel's line carries: a switch's own, else the group's as this member knows it. */

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import io.redisha.protocol.CommandOutcome;
+import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
@@ -184,6 +185,15 @@ public final class RedisHaMember implements AutoCloseable {
 			}
 		});
 		return Collections.unmodifiableMap(snapshots);
+	}
+
+	/** One group's configuration, or null when there is no such group. */
+	public GroupConfig config(String group) {
+		return this.groups.stream()
+			.map(GroupSettings::config)
+			.filter((config) -> config.name().equals(group))
+			.findFirst()
+			.orElse(null);
 	}
 
 	/** One group's picture, or null when there is no such group (or it has not started). */

@@ -33,6 +33,24 @@ public final class SentinelText {
 		return text.toString();
 	}
 
+	/**
+	 * Whether Sentinel's readers get the event: learning the first master is no switch, and
+	 * they expect an old and a new address in every {@code +switch-master}.
+	 */
+	public static boolean announced(ProtocolEvent event) {
+		return event.type() != ProtocolEvent.Type.SWITCH_MASTER || event.node() != null;
+	}
+
+	/**
+	 * What Sentinel publishes on the event's own channel (named for the event, e.g.
+	 * {@code +switch-master}): the line without the event's name, e.g.
+	 * {@code orders 127.0.0.1 6379 127.0.0.1 6380}.
+	 */
+	public static String payload(ProtocolEvent event) {
+		String line = format(event);
+		return line.substring(Math.min(line.length(), event.type().sentinelName().length() + 1));
+	}
+
 	private static void appendInstance(StringBuilder text, ProtocolEvent event) {
 		NodeAddress node = event.node();
 		if (node == null) {

@@ -37,6 +37,15 @@ class RedisHaFailureAnalysisTest {
 	}
 
 	@Test
+	void invalidSentinelEndpointPortIsReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.sentinel.port=0"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.sentinel.port")
+			.contains("Reason: redis-ha.sentinel.port must be between 1 and 65535 but was 0");
+	}
+
+	@Test
 	void missingGossipSecretIsReportedByTheFailureAnalysisNamingTheProperty(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> runExactly("--redis-ha.groups.orders.nodes=10.0.0.12:6379"));
 		assertThat(output).contains("APPLICATION FAILED TO START")

@@ -112,7 +112,7 @@ final class Sentinels implements AutoCloseable {
 		return -1;
 	}
 
-	private static int freePort() throws IOException {
+	static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}

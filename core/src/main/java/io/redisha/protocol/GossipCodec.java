@@ -82,6 +82,9 @@ public final class GossipCodec {
 			if (hello.openVoteEpoch() > 0) {
 				field(out, "ov", Long.toString(hello.openVoteEpoch()));
 			}
+			if (hello.endpoint() != null) {
+				field(out, "se", hello.endpoint().toString());
+			}
 		}
 		else if (message instanceof Goodbye goodbye) {
 			header(out, "bye", message);
@@ -219,7 +222,8 @@ public final class GossipCodec {
 		}
 		return new Hello(group, sender, sequence, in.text("app"), in.number("ep"), master, configEpoch,
 				in.flag("down"), in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"),
-				in.values().containsKey("ts") ? in.number("ts") : -1, replyAge(in), in.optionalNumber("ov"));
+				in.values().containsKey("ts") ? in.number("ts") : -1, replyAge(in), in.optionalNumber("ov"),
+				in.values().containsKey("se") ? in.address("se") : null);
 	}
 
 	/** The sender's master reply age: -1 (never) or a number of milliseconds. */

@@ -35,11 +35,12 @@ public sealed interface GossipMessage {
 	 * @param openVoteEpoch the epoch of a vote for an automatic failover the sender granted and
 	 * whose election it cannot yet call over; 0 when none. A fresh reply from the master does not
 	 * take back a vote already given, so such a sender is no evidence for the write fence
+	 * @param endpoint where the sender's Sentinel-protocol endpoint listens; null when it serves none
 	 */
 	record Hello(String group, String sender, long sequence, String application, long currentEpoch,
 			NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
-			Configuration config, long campaignEpoch, long sentAt, long masterReplyAge,
-			long openVoteEpoch) implements GossipMessage {
+			Configuration config, long campaignEpoch, long sentAt, long masterReplyAge, long openVoteEpoch,
+			NodeAddress endpoint) implements GossipMessage {
 
 		public Hello {
 			java.util.Objects.requireNonNull(maintenance, "maintenance");
@@ -47,6 +48,14 @@ public sealed interface GossipMessage {
 				throw new IllegalArgumentException("hello names master " + master + " of config epoch " + configEpoch
 						+ " but holds configuration " + config);
 			}
+		}
+
+		/** A hello of a sender that serves no Sentinel-protocol endpoint. */
+		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
+				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
+				Configuration config, long campaignEpoch, long sentAt, long masterReplyAge, long openVoteEpoch) {
+			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
+					maintenance, config, campaignEpoch, sentAt, masterReplyAge, openVoteEpoch, null);
 		}
 
 		/** A hello of a sender that holds a configuration and tells nothing of its master's replies. */

@@ -711,7 +711,7 @@ public final class GroupCoordinator {
 		}
 		List<GroupSnapshot.MemberSnapshot> memberSnapshots = new ArrayList<>();
 		memberSnapshots.add(new GroupSnapshot.MemberSnapshot(this.self.id(), this.self.application(), true, 0,
-				this.currentEpoch, this.master, configEpoch(), this.masterDown));
+				this.currentEpoch, this.master, configEpoch(), this.masterDown, this.self.endpoint()));
 		for (Peer peer : this.members.peers()) {
 			memberSnapshots.add(peer.snapshot(nowMillis));
 		}
@@ -1582,7 +1582,8 @@ public final class GroupCoordinator {
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
 				this.currentEpoch, this.master, configEpoch(), this.masterDown,
 				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance, this.electorate.config(),
-				(this.election != null) ? this.election.epoch() : 0, now, replyAge, openFailoverVote()), out);
+				(this.election != null) ? this.election.epoch() : 0, now, replyAge, openFailoverVote(),
+				this.self.endpoint()), out);
 	}
 
 	private void publish(GossipMessage message, List<Action> out) {

@@ -201,9 +201,10 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param master the master it believes in; null when none
 	 * @param configEpoch its config epoch
 	 * @param seesMasterDown whether it currently says the master is down
+	 * @param endpoint where its Sentinel-protocol endpoint listens; null when it serves none
 	 */
 	public record MemberSnapshot(String id, String application, boolean self, long lastSeenMs, long epoch,
-			NodeAddress master, long configEpoch, boolean seesMasterDown) {
+			NodeAddress master, long configEpoch, boolean seesMasterDown, NodeAddress endpoint) {
 	}
 
 	/** What started a failover. */

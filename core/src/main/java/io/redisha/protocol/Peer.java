@@ -9,6 +9,8 @@ final class Peer {
 
 	private String application = "";
 
+	private NodeAddress endpoint;
+
 	private long lastSeenAt;
 
 	private long currentEpoch;
@@ -80,6 +82,7 @@ final class Peer {
 		this.config = hello.config();
 		this.campaignEpoch = hello.campaignEpoch();
 		this.application = hello.application();
+		this.endpoint = hello.endpoint();
 		this.master = hello.master();
 		this.configEpoch = hello.configEpoch();
 		this.masterDown = hello.masterDown();
@@ -164,7 +167,7 @@ final class Peer {
 
 	GroupSnapshot.MemberSnapshot snapshot(long now) {
 		return new GroupSnapshot.MemberSnapshot(this.id, this.application, false, Math.max(0, now - this.lastSeenAt),
-				this.currentEpoch, this.master, this.configEpoch, this.masterDown);
+				this.currentEpoch, this.master, this.configEpoch, this.masterDown, this.endpoint);
 	}
 
 }

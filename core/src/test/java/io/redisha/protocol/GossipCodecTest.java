@@ -135,6 +135,28 @@ class GossipCodecTest {
 	}
 
 	@Test
+	void aHelloCarriesTheSendersSentinelEndpointWhenItServesOne() {
+		Hello withEndpoint = new Hello("orders", "m-1", 7, "app", 3, MASTER, 2, false, 0,
+				GossipMessage.Maintenance.NONE, null, 0, 100, 5, 0, NodeAddress.parse("10.0.0.7:26379"));
+		String payload = GossipCodec.encode(withEndpoint);
+		assertThat(payload).contains(" se=10.0.0.7:26379 ");
+		assertThat(GossipCodec.decode(payload)).isEqualTo(withEndpoint);
+		assertThat(GossipCodec.encode(this.hello)).doesNotContain(" se=");
+		assertThat(((Hello) GossipCodec.decode(GossipCodec.encode(this.hello))).endpoint()).isNull();
+	}
+
+	@Test
+	void aSentinelEndpointThatIsNoAddressIsRefused() {
+		String payload = GossipCodec.encode(this.hello);
+		for (String endpoint : new String[] { "", "10.0.0.7", "10.0.0.7:0", "10.0.0.7:65536", "a%20b:26379",
+				"x:26379%0D%0A+switch-master", "[::1:26379" }) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> GossipCodec.decode(payload.replace(" end", " se=" + endpoint + " end")))
+				.withMessageContaining("field se");
+		}
+	}
+
+	@Test
 	void unknownFieldsAreIgnoredSoThatVersionOneCanGrow() {
 		String payload = GossipCodec.encode(this.hello).replace(" end", " zone=eu-1 end");
 		assertThat(GossipCodec.decode(payload)).isEqualTo(this.hello);

@@ -14,6 +14,7 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.TestCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Discovery, node health, hellos and members: the monitoring half of the protocol. */
 class MonitoringTest {
@@ -41,6 +42,23 @@ class MonitoringTest {
 				new Action.Ping(R1), new Action.QueryInfo(M), new Action.QueryInfo(R1));
 		assertThat(actions.indexOf(new Action.Monitor(M))).isLessThan(actions.indexOf(new Action.Ping(M)));
 		assertThat(coordinator.snapshot(100).state()).isEqualTo(GroupState.NO_MASTER);
+	}
+
+	@Test
+	void membersLearnEachOthersSentinelEndpointsFromHellos() {
+		NodeAddress endpointOfA = NodeAddress.parse("10.0.1.1:26379");
+		Member a = this.cluster.member(new MemberIdentity("a", "app", endpointOfA),
+				TestCluster.config(1, "10.0.0.1:6379"));
+		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.1:6379"));
+		this.cluster.run(3_000);
+		assertThat(b.coordinator.snapshot(this.cluster.now).members())
+			.extracting(MemberSnapshot::id, MemberSnapshot::endpoint)
+			.containsExactlyInAnyOrder(tuple("a", endpointOfA),
+					tuple("b", null));
+		assertThat(a.coordinator.snapshot(this.cluster.now).members())
+			.filteredOn(MemberSnapshot::self)
+			.extracting(MemberSnapshot::endpoint)
+			.containsExactly(endpointOfA);
 	}
 
 	@Test

@@ -52,8 +52,11 @@ final class TestCluster {
 	}
 
 	Member member(String id, GroupConfig config) {
-		Member member = new Member(new GroupCoordinator(config, new MemberIdentity(id, "app-" + id), this.now,
-				this.random.split()));
+		return member(new MemberIdentity(id, "app-" + id), config);
+	}
+
+	Member member(MemberIdentity identity, GroupConfig config) {
+		Member member = new Member(new GroupCoordinator(config, identity, this.now, this.random.split()));
 		this.members.add(member);
 		return member;
 	}
