@@ -4,22 +4,35 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.core.env.Environment;
 
 /**
  * Spring Boot's Redis settings that ask for another kind of connection than the
- * master-following one: Sentinel, Cluster, a static master/replica set, Jedis. Ignoring them
- * would leave the application believing it runs as configured; they stop the start instead,
- * naming the property.
+ * master-following one: Sentinel, Cluster, a static master/replica set, Jedis; and the address
+ * and credentials, which come from the group. Ignoring them would leave the application
+ * believing it runs as configured; they stop the start instead, naming the property (never a
+ * password's value).
  */
 final class ConflictingRedisSettings {
 
 	private ConflictingRedisSettings() {
 	}
 
+	/** Set explicitly, they would be ignored: the group's nodes and credentials are used instead. */
+	private static final List<String> FROM_THE_GROUP = List.of("host", "port", "username", "password");
+
 	/**
 	 * @throws InvalidConfigurationPropertyValueException naming the first conflicting property
 	 */
-	static void refuse(DataRedisProperties redis) {
+	static void refuse(DataRedisProperties redis, Environment environment) {
+		for (String setting : FROM_THE_GROUP) {
+			String property = "spring.data.redis." + setting;
+			if (environment.containsProperty(property)) {
+				String value = setting.equals("password") ? "******" : environment.getProperty(property);
+				throw conflict(property, value, "the application's connections go to the group's master, found from "
+						+ "redis-ha.groups.<group>.nodes, with redis-ha.groups.<group>.username and password");
+			}
+		}
 		DataRedisProperties.Sentinel sentinel = redis.getSentinel();
 		if (sentinel != null && sentinel.getMaster() != null) {
 			throw conflict("spring.data.redis.sentinel.master", sentinel.getMaster(),

@@ -30,6 +30,7 @@ import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurat
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -44,8 +45,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * it; backs off when the application defines its own factory. From {@code spring.data.redis}
  * it takes the database, timeouts, client name and Lettuce shutdown timeout and the
  * Lettuce customizer beans, and TLS ({@code ssl.enabled}, {@code ssl.bundle}, a {@code rediss://}
- * URL) as Spring Boot reads it; the address, credentials, Sentinel and Cluster settings come
- * from redis-ha. Also disconnects the clients of a master that was switched away from, so that
+ * URL) as Spring Boot reads it; the address and credentials come from redis-ha, and setting
+ * them, or Sentinel or Cluster settings, in {@code spring.data.redis} stops the start. Also disconnects the clients of a master that was switched away from, so that
  * clients outside this application reconnect too.
  */
 @AutoConfiguration(after = RedisHaAutoConfiguration.class,
@@ -61,8 +62,9 @@ public final class RedisHaConnectionAutoConfiguration {
 			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
 			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
-			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ResourceLoader resourceLoader) {
-		ConflictingRedisSettings.refuse(redis);
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ResourceLoader resourceLoader,
+			Environment environment) {
+		ConflictingRedisSettings.refuse(redis, environment);
 		return new FactoryBuilder(member, properties, redis, RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()),
 				resourcesCustomizers, optionsCustomizers, clientCustomizers, resourceLoader.getClassLoader())
 			.build(primaryGroup(properties));

@@ -58,8 +58,6 @@ class RedisHaEndpointTest {
 		registry.add("redis-ha.groups.orders.password", () -> PASSWORD);
 		registry.add("redis-ha.gossip-secret", () -> TestGossip.SECRET);
 		registry.add("redis-ha.groups.orders.quorum", () -> 1);
-		registry.add("spring.data.redis.port", () -> redis.group().master().port());
-		registry.add("spring.data.redis.password", () -> PASSWORD);
 	}
 
 	@Test

@@ -186,6 +186,20 @@ class RedisHaConnectionAutoConfigurationTest {
 				.hasMessageContaining("or set redis-ha.enabled=false"));
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "spring.data.redis.host=10.0.0.9", "spring.data.redis.port=6390",
+			"spring.data.redis.username=app", "spring.data.redis.password=s3cr3t-value" })
+	void springBootsAddressAndCredentialsStopTheStartNamingThePropertyNeverThePassword(String setting) {
+		String property = setting.substring(0, setting.indexOf('='));
+		this.runner.withPropertyValues(ORDERS, setting)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("Property " + property)
+				.hasMessageContaining("redis-ha.groups.<group>.nodes")
+				.hasMessageNotContaining("s3cr3t-value"));
+	}
+
 	@Test
 	void backsOffWhenTheApplicationDefinesItsOwnFactory() {
 		this.runner.withPropertyValues(ORDERS).withUserConfiguration(OwnFactory.class).run((context) -> {

@@ -129,8 +129,7 @@ class SampleApplicationTest {
 	@Test
 	void configuredGroupsStartNothingAndUnreachableRedisAnswers503() throws IOException {
 		int closedPort = closedPort();
-		start("--redis-ha.groups.g.nodes=127.0.0.1:" + closedPort, "--spring.data.redis.port=" + closedPort,
-				"--redis-ha.gossip-secret=" + "s".repeat(32));
+		start("--redis-ha.groups.g.nodes=127.0.0.1:" + closedPort, "--redis-ha.gossip-secret=" + "s".repeat(32));
 		assertThat(this.context.getBeansOfType(LocalRedisGroup.class)).isEmpty();
 		HttpResponse<String> response = put("/kv/greeting", "hello");
 		assertThat(response.statusCode()).isEqualTo(503);
