@@ -14,7 +14,7 @@ import java.util.Map;
 public final class BenchmarkMain {
 
 	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark(),
-			new SwitchoverBenchmark(), new PartitionBenchmark());
+			new SwitchoverBenchmark(), new PartitionBenchmark(), new ScaleBenchmark());
 
 	private BenchmarkMain() {
 	}
