@@ -54,6 +54,14 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 	}
 
 	/**
+	 * How often an observer says it is there: four times per member expiry, so that a lost
+	 * message or two does not make the voters forget it; never more often than a hello period.
+	 */
+	long presenceEvery() {
+		return Math.max(this.helloEvery, this.memberExpiry / 4);
+	}
+
+	/**
 	 * In consistent mode, a replica that says its link to its master is up and received
 	 * something within this many seconds is never promoted by an automatic or forced failover:
 	 * its master is alive and may be acknowledging writes that a fenced member cannot see.
