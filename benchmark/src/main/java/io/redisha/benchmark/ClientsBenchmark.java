@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
@@ -127,10 +128,15 @@ final class ClientsBenchmark implements Benchmark {
 
 	/** An application's connection factory as redis-ha configures it, following this member's group. */
 	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member) {
+		return followingFactory(member, DefaultClientResources.builder());
+	}
+
+	/** The same, its Lettuce resources built from {@code resources}. */
+	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member, ClientResources.Builder resources) {
 		return new MasterFollowingConnectionFactory(
 				new MasterRoute(member, FailoverBenchmark.GROUP, Duration.ofSeconds(2), false),
 				new RedisStandaloneConfiguration(), LettuceClientConfiguration.builder().commandTimeout(WRITE_TIMEOUT),
-				DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
+				resources, ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
 	}
 
 	private Round sentinelRound(BenchmarkOptions options, RedisServerBinary binary) throws IOException {

@@ -12,8 +12,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerBinary;
@@ -26,6 +29,7 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.redis.LinkResources;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -36,7 +40,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * replicas. Idle, per node: connected clients, PUBLISH calls and pub/sub deliveries per second
  * (each channel's messages, counted by a pattern subscription of the benchmark, times its
  * subscribers), Redis CPU per second ({@code INFO cpu}); per instance: gossip messages received
- * and decoded per second, threads (member and application connection factory). Then, with
+ * and decoded per second, threads (member and application connection factory; the members share
+ * one set of Lettuce threads, and so do the factories, as instances in one JVM can). Then, with
  * every instance writing through its master-following factory, SIGKILL of the master: kill ->
  * a replica answers ROLE master, kill -> each member reports it, and the writes acknowledged
  * after the promotion that the new master lacks (acknowledged by the old master: must be 0).
@@ -110,7 +115,9 @@ final class ScaleBenchmark implements Benchmark {
 
 	private Round round(int size, BenchmarkOptions options) throws Exception {
 		int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
+		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas());
+				LinkResources links = new LinkResources("redis-ha-scale")) {
+			ClientResources applications = DefaultClientResources.create();
 			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
 			GroupConfig config = new GroupConfig(FailoverBenchmark.GROUP, nodes, 2, options.downAfter(),
 					Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
@@ -121,7 +128,8 @@ final class ScaleBenchmark implements Benchmark {
 				for (int i = 0; i < size; i++) {
 					RedisHaMember member = new RedisHaMember(
 							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "scale"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)),
+							UnaryOperator.identity(), links);
 					member.addActivityListener(new MemberActivityListener() {
 
 						@Override
@@ -137,7 +145,10 @@ final class ScaleBenchmark implements Benchmark {
 				List<NodeIdle> idle = measureIdle(redis, received, size);
 				List<StringRedisTemplate> templates = new ArrayList<>();
 				for (RedisHaMember member : members) {
-					MasterFollowingConnectionFactory factory = ClientsBenchmark.followingFactory(member);
+					// Every instance's factory keeps its own routing hooks, on Lettuce threads they all share.
+					MasterFollowingConnectionFactory factory = ClientsBenchmark.followingFactory(member,
+							DefaultClientResources.builder().eventLoopGroupProvider(applications.eventLoopGroupProvider())
+								.eventExecutorGroup(applications.eventExecutorGroup()).timer(applications.timer()));
 					factories.add(factory);
 					factory.afterPropertiesSet();
 					factory.start();
@@ -152,6 +163,7 @@ final class ScaleBenchmark implements Benchmark {
 			finally {
 				factories.forEach(MasterFollowingConnectionFactory::destroy);
 				members.parallelStream().forEach(RedisHaMember::stop);
+				applications.shutdown();
 			}
 		}
 	}
