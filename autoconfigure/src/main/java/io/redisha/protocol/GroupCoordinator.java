@@ -976,7 +976,8 @@ public final class GroupCoordinator {
 	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
 	private void evaluate(long now, List<Action> out) {
 		listenForRole(out);
-		this.nodes.poll(now, this.timers.pingEvery(), this::infoPeriod, out);
+		this.nodes.poll(now, observing() ? this.timers.observerPingEvery() : this.timers.pingEvery(), this::infoPeriod,
+				out);
 		if (this.master == null && this.electorate.config() == null) {
 			learnMasterFromNodes(now, out);
 		}

@@ -63,7 +63,7 @@ class ObserverTest {
 	}
 
 	@Test
-	void observersListenToTheAnnouncementsAndSayHelloOnlyEveryQuarterOfTheMemberExpiry() {
+	void observersListenToTheAnnouncementsAndSayHelloOnlyEveryQuarterOfTheMemberExpiryAndPingLess() {
 		List<Member> members = members(7);
 		assertThat(voters(members)).hasSize(VOTERS);
 		assertThat(observers(members)).hasSize(4);
@@ -78,7 +78,14 @@ class ObserverTest {
 				assertThat(publish.channel()).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL);
 			});
 		}
+		for (Member observer : observers(members)) {
+			// Down-after 1 s: an observer PINGs every half second, a voter every fifth (a third of fence-after).
+			assertThat(observer.actions(Action.Ping.class).stream().filter((ping) -> ping.node().equals(masterAddress)))
+				.hasSizeBetween(115, 121);
+		}
 		for (Member voter : voters(members)) {
+			assertThat(voter.actions(Action.Ping.class).stream().filter((ping) -> ping.node().equals(masterAddress)))
+				.hasSizeGreaterThan(280);
 			// A hello every second on every node, and the same on the master's announcement channel.
 			assertThat(voter.actions(Action.Publish.class)).hasSizeGreaterThanOrEqualTo(60);
 			assertThat(voter.actions(Action.PublishOn.class)).hasSameSizeAs(voter.actions(Action.Publish.class))

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -52,7 +53,8 @@ final class ScaleBenchmark implements Benchmark {
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
 
-	private static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
+	/** Two of an observer's presence periods (a quarter of the default member expiry): their hellos come in bursts. */
+	private static final Duration IDLE_WINDOW = Duration.ofSeconds(30);
 
 	/** Many members take long to start and to grow their electorate one voter at a time. */
 	private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
@@ -319,24 +321,26 @@ final class ScaleBenchmark implements Benchmark {
 	}
 
 	/** One node's counters at one moment. */
-	private record NodeSample(int clients, long publishCalls, double cpuSeconds, Map<String, Long> messages) {
+	private record NodeSample(int clients, long connectionsReceived, Map<String, Long> calls, double cpuSeconds,
+			Map<String, Long> messages) {
 
 		static NodeSample of(RedisServerProcess node, ChannelTally tally) {
-			Map<String, String> stats = node.info("commandstats");
-			String publish = stats.getOrDefault("cmdstat_publish", "calls=0,");
-			long calls = Long.parseLong(publish.substring(publish.indexOf('=') + 1, publish.indexOf(',')));
+			Map<String, Long> calls = new TreeMap<>();
+			node.info("commandstats").forEach((command, stats) -> calls.put(command.substring("cmdstat_".length()),
+					Long.parseLong(stats.substring(stats.indexOf('=') + 1, stats.indexOf(',')))));
 			Map<String, String> cpu = node.info("cpu");
 			double cpuSeconds = Double.parseDouble(cpu.get("used_cpu_sys")) + Double.parseDouble(cpu.get("used_cpu_user"));
+			long received = Long.parseLong(node.info("stats").get("total_connections_received"));
 			// Less this sample's own connection and the tally's.
 			int clients = Integer.parseInt(node.info("clients").get("connected_clients")) - 2;
-			return new NodeSample(clients, calls, cpuSeconds, tally.counts());
+			return new NodeSample(clients, received, calls, cpuSeconds, tally.counts());
 		}
 
 	}
 
 	/** One node's idle cost over a window, and what each member received meanwhile. */
 	private record NodeIdle(String node, int clients, double publishes, double deliveries, double cpuPercent,
-			double decodedPerInstance) {
+			double decodedPerInstance, String busiestCommands, double connectionsPerSecond) {
 
 		static NodeIdle between(RedisServerProcess node, NodeSample before, NodeSample after, double seconds,
 				double decodedPerInstance) {
@@ -346,13 +350,21 @@ final class ScaleBenchmark implements Benchmark {
 				List<?> numsub = (List<?>) node.command("PUBSUB", "NUMSUB", channel.getKey());
 				deliveries += messages * (Long) numsub.get(1);
 			}
-			return new NodeIdle(node.address(), after.clients(), (after.publishCalls() - before.publishCalls()) / seconds,
-					deliveries / seconds, (after.cpuSeconds() - before.cpuSeconds()) / seconds * 100, decodedPerInstance);
+			Map<String, Long> calls = new TreeMap<>();
+			after.calls().forEach((command, count) -> calls.put(command, count - before.calls().getOrDefault(command, 0L)));
+			String busiest = String.join(" ", calls.entrySet().stream()
+				.sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(5)
+				.map((call) -> String.format(Locale.ROOT, "%s %.1f/s", call.getKey(), call.getValue() / seconds))
+				.toList());
+			return new NodeIdle(node.address(), after.clients(), calls.getOrDefault("publish", 0L) / seconds,
+					deliveries / seconds, (after.cpuSeconds() - before.cpuSeconds()) / seconds * 100, decodedPerInstance,
+					busiest, (after.connectionsReceived() - before.connectionsReceived()) / seconds);
 		}
 
 		String describe() {
-			return String.format(Locale.ROOT, "%s: %d clients, %.0f PUBLISH/s, %.0f deliveries/s, CPU %.2f %%",
-					this.node, this.clients, this.publishes, this.deliveries, this.cpuPercent);
+			return String.format(Locale.ROOT, "%s: %d clients, %.1f connections opened/s, %.0f PUBLISH/s, "
+					+ "%.0f deliveries/s, CPU %.2f %%, commands: %s", this.node, this.clients, this.connectionsPerSecond,
+					this.publishes, this.deliveries, this.cpuPercent, this.busiestCommands);
 		}
 
 	}
