@@ -249,12 +249,15 @@ public final class GroupCoordinator {
 
 	/**
 	 * Announces the start and end of a fence, and reads the replicas every PING period from the
-	 * moment the majority's evidence will not last another half of fence-after, so that their
-	 * evidence is fresh before the majority's runs out.
+	 * moment the majority's evidence will not last another third of fence-after, so that their
+	 * evidence is fresh before the majority's runs out. Not sooner: a healthy voter's evidence is
+	 * up to two thirds of fence-after old when the next arrives (see {@link Timers}), and a group
+	 * of hundreds of instances reading every node every PING period would load the nodes more
+	 * than all its gossip.
 	 */
 	private void watchFence(long now, List<Action> out) {
 		GroupSnapshot.FenceSnapshot fence = fenceSnapshot(now);
-		GroupSnapshot.FenceSnapshot soon = fenceSnapshot(now + this.timers.fenceAfter() / 2);
+		GroupSnapshot.FenceSnapshot soon = fenceSnapshot(now + this.timers.fenceAfter() / 3);
 		this.fenceLeansOnReplicas = fence.mode() == PartitionMode.CONSISTENT
 				&& soon.votersWithMaster() < soon.votersNeeded();
 		if (fence.fenced() != this.fenced) {
