@@ -132,12 +132,21 @@ class ObserverTest {
 		List<Member> members = members(5);
 		Member leaving = voters(members).get(0);
 		String leavingId = id(leaving);
+		List<Member> observersBefore = observers(members);
+		observersBefore.forEach((observer) -> observer.actions.clear());
 		this.cluster.stop(leaving);
 		assertThat(this.cluster.runUntil(10_000, (cluster) -> voters(members).size() == VOTERS
 				&& voters(members).stream().allMatch((voter) -> electorate(voter).committed()
 						&& !electorate(voter).voters().contains(leavingId))))
 			.isTrue();
 		assertThat(observers(members)).hasSize(1);
+		// The observer taken said hello as soon as the group wanted a voter, not at its next presence.
+		Member added = observersBefore.stream().filter((member) -> electorate(member).selfVotes()).findFirst()
+			.orElseThrow();
+		assertThat(added.actions(Action.PublishOn.class).stream()
+			.filter((publish) -> publish.channel().equals(GroupCoordinator.GOSSIP_CHANNEL))
+			.map((publish) -> (GossipMessage.Hello) GossipCodec.decode(publish.payload()))
+			.filter((hello) -> !hello.config().voters().contains(leavingId))).isNotEmpty();
 		assertThat(observers(members).get(0).listening).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
 		assertThat(voters(members)).allSatisfy((voter) -> assertThat(voter.listening)
 			.isEqualTo(GroupCoordinator.GOSSIP_CHANNEL));
