@@ -75,6 +75,9 @@ final class GroupLoop {
 
 	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
 
+	/** The channel the coordinator listens to (see {@link Action.Listen}); links opened later subscribe to it. */
+	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
+
 	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
 
 	/** Discovered nodes that the configuration does not list, each said once. */
@@ -202,8 +205,12 @@ final class GroupLoop {
 			List<Action> actions = this.coordinator.stop(this.clock.getAsLong());
 			for (Action action : actions) {
 				if (action instanceof Action.Publish publish) {
-					String payload = sealed(publish);
+					String payload = sealed(publish.channel(), publish.payload());
 					this.links.values().forEach((link) -> published.add(link.publish(publish.channel(), payload)));
+				}
+				else if (action instanceof Action.PublishOn publish && this.links.containsKey(publish.node())) {
+					published.add(this.links.get(publish.node())
+						.publish(publish.channel(), sealed(publish.channel(), publish.payload())));
 				}
 				else if (action instanceof Action.RecordDeparture departure && this.links.containsKey(departure.node())) {
 					CompletableFuture<Void> recorded = new CompletableFuture<>();
@@ -212,7 +219,8 @@ final class GroupLoop {
 				}
 			}
 			return actions.stream()
-				.filter((action) -> !(action instanceof Action.Publish || action instanceof Action.RecordDeparture))
+				.filter((action) -> !(action instanceof Action.Publish || action instanceof Action.PublishOn
+						|| action instanceof Action.RecordDeparture))
 				.toList();
 		});
 		// Stopped: later ticks, replies and gossip find no coordinator and do nothing.
@@ -357,10 +365,25 @@ final class GroupLoop {
 			}
 		}
 		else if (action instanceof Action.Publish publish) {
-			String payload = sealed(publish);
+			String payload = sealed(publish.channel(), publish.payload());
 			this.links.values().forEach((link) -> link.publish(publish.channel(), payload));
-			if (GroupCoordinator.GOSSIP_CHANNEL.equals(publish.channel())) {
-				this.activity.gossipSent(name());
+			countSent(publish.channel());
+		}
+		else if (action instanceof Action.PublishOn publish) {
+			NodeLink link = this.links.get(publish.node());
+			if (link != null) {
+				link.publish(publish.channel(), sealed(publish.channel(), publish.payload()));
+			}
+			countSent(publish.channel());
+		}
+		else if (action instanceof Action.Listen listen) {
+			this.listening = listen.channel();
+			boolean observer = GroupCoordinator.ANNOUNCE_CHANNEL.equals(listen.channel());
+			for (NodeLink link : this.links.values()) {
+				link.listen(listen.channel());
+				if (observer) {
+					link.releasePublisher();
+				}
 			}
 		}
 		else if (action instanceof Action.Emit emit) {
@@ -369,10 +392,17 @@ final class GroupLoop {
 		}
 	}
 
-	/** The payload to publish: gossip sealed with the group's secret, anything else as it is. */
-	private String sealed(Action.Publish publish) {
-		return GroupCoordinator.GOSSIP_CHANNEL.equals(publish.channel())
-				? this.settings.gossipSeal().seal(publish.payload(), this.wallClock.getAsLong()) : publish.payload();
+	/** A voter's announcement goes out twice (gossip and announcement channel): one message sent. */
+	private void countSent(String channel) {
+		if (GroupCoordinator.GOSSIP_CHANNEL.equals(channel)) {
+			this.activity.gossipSent(name());
+		}
+	}
+
+	/** The payload to publish: gossip and announcements sealed with the group's secret, anything else as it is. */
+	private String sealed(String channel, String payload) {
+		return (GroupCoordinator.GOSSIP_CHANNEL.equals(channel) || GroupCoordinator.ANNOUNCE_CHANNEL.equals(channel))
+				? this.settings.gossipSeal().seal(payload, this.wallClock.getAsLong()) : payload;
 	}
 
 	/** Hands a received gossip payload to the coordinator once its seal is verified; counts it otherwise. */
@@ -424,7 +454,7 @@ final class GroupLoop {
 		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id(),
 				this.settings.tls());
-		NodeLink link = new NodeLink(node, linkSettings, this.resources, GroupCoordinator.GOSSIP_CHANNEL,
+		NodeLink link = new NodeLink(node, linkSettings, this.resources, this.listening,
 				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
 					this.activity.gossipReceived(name());
 					if (this.inbox.admit(payload)) {

@@ -85,6 +85,9 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final long originEpochMillis = System.currentTimeMillis();
 
+	/** Lettuce threads shared with other members of this process, or null: the member brings its own. */
+	private final LinkResources sharedResources;
+
 	private LinkResources resources;
 
 	private volatile State state = State.NEW;
@@ -99,6 +102,17 @@ public final class RedisHaMember implements AutoCloseable {
 	 * @param connectVia maps a node's address, as the nodes announce it, to the address to connect to
 	 */
 	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia) {
+		this(identity, groups, connectVia, null);
+	}
+
+	/**
+	 * A member whose links use Lettuce threads shared with other members of this process (a
+	 * benchmark, a test running many members), which it leaves running when it stops.
+	 * @param sharedResources the shared threads; null for threads of its own
+	 */
+	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia,
+			LinkResources sharedResources) {
+		this.sharedResources = sharedResources;
 		this.identity = identity;
 		this.groups = List.copyOf(groups);
 		this.connectVia = connectVia;
@@ -116,7 +130,8 @@ public final class RedisHaMember implements AutoCloseable {
 		if (this.state != State.NEW) {
 			throw new IllegalStateException("member " + this.identity.id() + " was already started");
 		}
-		this.resources = new LinkResources("redis-ha-" + this.identity.id());
+		this.resources = (this.sharedResources != null) ? this.sharedResources
+				: new LinkResources("redis-ha-" + this.identity.id());
 		this.state = State.RUNNING;
 		try {
 			for (GroupSettings group : this.groups) {
@@ -147,7 +162,7 @@ public final class RedisHaMember implements AutoCloseable {
 				loop.stop();
 			}
 		}
-		if (!this.resources.close(Duration.ofSeconds(2))) {
+		if (this.resources != this.sharedResources && !this.resources.close(Duration.ofSeconds(2))) {
 			logger.warn("Lettuce threads of redis-ha member {} did not stop within 2 s", this.identity.id());
 		}
 		logger.info("redis-ha member {} stopped", this.identity.id());

@@ -57,7 +57,8 @@ public final class NodeLink implements AutoCloseable {
 
 	private final NodeAddress node;
 
-	private final String channel;
+	/** The channel subscribed to; changed by {@link #listen(String)}. */
+	private volatile String channel;
 
 	private final Duration timeout;
 
@@ -105,7 +106,7 @@ public final class NodeLink implements AutoCloseable {
 	 * @param node the node, as the protocol knows it
 	 * @param settings how to connect (the address may differ from {@code node}, e.g. behind NAT)
 	 * @param resources the member's shared Lettuce resources
-	 * @param channel the pub/sub channel to subscribe to
+	 * @param channel the pub/sub channel to subscribe to first
 	 * @param configurationKey the hash holding the group's configuration (read with INFO)
 	 * @param minReplicas the group's master-side fence: when managed, writes to the
 	 * configuration's hash pass it
@@ -519,6 +520,35 @@ public final class NodeLink implements AutoCloseable {
 			this.publisher = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
 		}
 		return this.publisher;
+	}
+
+	/**
+	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened again on
+	 * it at once (an observer that became a voter, or the reverse).
+	 */
+	public synchronized void listen(String newChannel) {
+		if (newChannel.equals(this.channel)) {
+			return;
+		}
+		this.channel = newChannel;
+		CompletableFuture<StatefulRedisPubSubConnection<String, String>> old = this.subscription;
+		this.subscription = null;
+		if (old != null) {
+			old.thenAccept(StatefulConnection::closeAsync);
+			ensureSubscribed();
+		}
+	}
+
+	/**
+	 * Closes the connection messages are published on until the next message: an observer
+	 * publishes rarely, and on its master only.
+	 */
+	public synchronized void releasePublisher() {
+		CompletableFuture<StatefulRedisConnection<String, String>> old = this.publisher;
+		this.publisher = null;
+		if (old != null) {
+			old.thenAccept(StatefulConnection::closeAsync);
+		}
 	}
 
 	private synchronized void ensureSubscribed() {

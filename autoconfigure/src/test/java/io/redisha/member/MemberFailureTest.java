@@ -2,6 +2,7 @@ package io.redisha.member;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -73,6 +74,8 @@ class MemberFailureTest {
 		NodeAddress master = address(redis.group().master());
 		await().atMost(Members.EVENTUALLY).until(() -> status(isolated, master) == NodeStatus.UP
 				&& snapshot(isolated).members().size() == 2 && snapshot(isolated).replicas().size() == 2);
+		// Both voters: an observer's opinions are nobody's concern, and it says hello on its master only.
+		Members.awaitElectorate(List.of(isolated, connected));
 		proxies.get(master).cut();
 		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(isolated, master) == NodeStatus.DOWN);
 		assertThat(status(connected, master)).isEqualTo(NodeStatus.UP);

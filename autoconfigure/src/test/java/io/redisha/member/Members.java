@@ -90,6 +90,15 @@ final class Members implements AutoCloseable {
 				UnaryOperator.identity());
 	}
 
+	/** Starts a member with these seeds and this quorum, in a group of at most {@code voters} voters. */
+	RedisHaMember startWithVoters(int voters, int quorum, RedisServerProcess... seeds) {
+		GroupConfig base = config(quorum, addresses(seeds));
+		GroupConfig config = new GroupConfig(GROUP, base.seeds(), quorum, base.downAfter(), base.failoverTimeout(),
+				base.parallelSyncs(), base.timing(), base.historySize(), voters);
+		return start(new GroupSettings(config, null, null, Duration.ofSeconds(1), TestGossip.SEAL),
+				UnaryOperator.identity());
+	}
+
 	private RedisHaMember start(int quorum, String username, String password, Duration commandTimeout,
 			UnaryOperator<NodeAddress> connectVia, RedisServerProcess... seeds) {
 		GroupSettings settings = new GroupSettings(config(quorum, addresses(seeds)), username, password,

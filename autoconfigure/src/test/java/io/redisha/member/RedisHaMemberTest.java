@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import io.redisha.embedded.LocalRedisGroup;
@@ -16,6 +17,7 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.ProtocolEvent;
+import io.redisha.redis.LinkResources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -137,6 +139,29 @@ class RedisHaMemberTest {
 		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(threads())
 			.noneMatch((name) -> name.equals("redis-ha-" + Members.GROUP) || name.contains(id)));
 		assertThat(clients()).doesNotContain("redis-ha-" + member.identity().id());
+	}
+
+	@Test
+	void membersSharingLinkResourcesBringNoLettuceThreadsAndLeaveThemRunning() {
+		GroupSettings settings = new GroupSettings(Members.config(1, List.of(address(redis.group().master()))), null,
+				null, Duration.ofSeconds(1), TestGossip.SEAL);
+		try (LinkResources shared = new LinkResources("redis-ha-shared")) {
+			RedisHaMember first = new RedisHaMember(new MemberIdentity("shares-1", "test-app"), List.of(settings),
+					UnaryOperator.identity(), shared);
+			first.start();
+			awaitFullTopology(first);
+			assertThat(threads()).anyMatch((name) -> name.startsWith("redis-ha-shared-"))
+				.noneMatch((name) -> name.contains("shares-1"));
+			first.stop();
+			// The shared threads outlive the member: another one still reaches the nodes through them.
+			RedisHaMember second = new RedisHaMember(new MemberIdentity("shares-2", "test-app"), List.of(settings),
+					UnaryOperator.identity(), shared);
+			second.start();
+			awaitFullTopology(second);
+			second.stop();
+		}
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(threads()).noneMatch((name) -> name.startsWith("redis-ha-shared-")));
 	}
 
 	@Test

@@ -14,7 +14,8 @@ import java.util.Map;
 public final class BenchmarkMain {
 
 	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark(),
-			new SwitchoverBenchmark(), new PartitionBenchmark(), new OverheadBenchmark(), new SentinelClientsBenchmark());
+			new SwitchoverBenchmark(), new PartitionBenchmark(), new OverheadBenchmark(), new SentinelClientsBenchmark(),
+			new ScaleBenchmark());
 
 	private BenchmarkMain() {
 	}

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
@@ -114,16 +115,26 @@ final class ClientsBenchmark implements Benchmark {
 
 	/** An application's connection factory as redis-ha configures it, following this member's group. */
 	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member) {
-		return followingFactory(member, LettuceClientConfiguration.builder());
+		return followingFactory(member, LettuceClientConfiguration.builder(), DefaultClientResources.builder());
 	}
 
 	/** The same, from this client configuration (a pooling one, say). */
 	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member,
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client) {
+		return followingFactory(member, client, DefaultClientResources.builder());
+	}
+
+	/** The same, its Lettuce resources built from {@code resources}. */
+	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member, ClientResources.Builder resources) {
+		return followingFactory(member, LettuceClientConfiguration.builder(), resources);
+	}
+
+	private static MasterFollowingConnectionFactory followingFactory(RedisHaMember member,
+			LettuceClientConfiguration.LettuceClientConfigurationBuilder client, ClientResources.Builder resources) {
 		return new MasterFollowingConnectionFactory(
 				new MasterRoute(member, FailoverBenchmark.GROUP, Duration.ofSeconds(2), false),
-				new RedisStandaloneConfiguration(), client.commandTimeout(WRITE_TIMEOUT),
-				DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
+				new RedisStandaloneConfiguration(), client.commandTimeout(WRITE_TIMEOUT), resources,
+				ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
 	}
 
 	private Round sentinelRound(BenchmarkOptions options, RedisServerBinary binary) throws IOException {

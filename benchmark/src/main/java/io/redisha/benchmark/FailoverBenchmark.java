@@ -177,21 +177,7 @@ final class FailoverBenchmark implements Benchmark {
 			long epochBefore = members.stream().mapToLong((member) -> member.snapshot(GROUP).currentEpoch()).max()
 				.orElseThrow();
 			long killedAt = killAtRandomPhase(redis.master(), pingPeriod);
-			int promoted = -1;
-			long deadline = killedAt + SETTLE_TIMEOUT.toNanos();
-			while (promoted < 0) {
-				for (int i = 0; i < connections.size() && promoted < 0; i++) {
-					if (connections.get(i).isMaster()) {
-						promoted = i;
-					}
-				}
-				if (promoted < 0) {
-					if (System.nanoTime() - deadline > 0) {
-						throw new IllegalStateException("no replica became master within " + SETTLE_TIMEOUT);
-					}
-					LockSupport.parkNanos(POLL_PAUSE_NANOS);
-				}
-			}
+			int promoted = awaitPromotion(connections);
 			long promotedAt = System.nanoTime();
 			NodeAddress newMaster = address(replicas.get(promoted));
 			waitUntil("every member reports " + newMaster + " as the master", () -> members.stream()
@@ -221,11 +207,34 @@ final class FailoverBenchmark implements Benchmark {
 		return killedAt;
 	}
 
-	static void waitUntil(String what, BooleanSupplier condition) {
+	/**
+	 * Polls {@code ROLE} on the replicas in a tight loop until one says it is the master.
+	 * @return the index of that replica
+	 */
+	static int awaitPromotion(List<RawRedisConnection> replicas) throws IOException {
 		long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+		while (true) {
+			for (int i = 0; i < replicas.size(); i++) {
+				if (replicas.get(i).isMaster()) {
+					return i;
+				}
+			}
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("no replica became master within " + SETTLE_TIMEOUT);
+			}
+			LockSupport.parkNanos(POLL_PAUSE_NANOS);
+		}
+	}
+
+	static void waitUntil(String what, BooleanSupplier condition) {
+		waitUntil(what, SETTLE_TIMEOUT, condition);
+	}
+
+	static void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + timeout.toNanos();
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("not within " + SETTLE_TIMEOUT + ": " + what);
+				throw new IllegalStateException("not within " + timeout + ": " + what);
 			}
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 		}

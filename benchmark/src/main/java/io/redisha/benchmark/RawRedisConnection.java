@@ -66,6 +66,28 @@ final class RawRedisConnection implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Subscribes this connection to the channels matching {@code pattern}; from then on it only
+	 * reads messages ({@link #nextMessageChannel()}).
+	 */
+	void psubscribe(String pattern) throws IOException {
+		byte[] name = pattern.getBytes(StandardCharsets.UTF_8);
+		this.out.write(("*2\r\n$10\r\nPSUBSCRIBE\r\n$" + name.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+		this.out.write(name);
+		this.out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+		this.out.flush();
+		read();
+	}
+
+	/** Waits for the next message of a subscription; returns its channel. */
+	String nextMessageChannel() throws IOException {
+		Object reply = read();
+		if (reply instanceof Object[] push && push.length == 4 && "pmessage".equals(push[0])) {
+			return (String) push[2];
+		}
+		throw new IOException("unexpected push from " + this.address + ": " + reply);
+	}
+
 	/** Reads one RESP2 value: arrays as Object[], strings as String, integers as Long. */
 	private Object read() throws IOException {
 		int type = this.in.read();

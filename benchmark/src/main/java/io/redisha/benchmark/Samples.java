@@ -24,6 +24,11 @@ final class Samples {
 		this.nanos.add(elapsedNanos);
 	}
 
+	/** Every sample, in the order added. */
+	List<Long> nanos() {
+		return List.copyOf(this.nanos);
+	}
+
 	int count() {
 		return this.nanos.size();
 	}

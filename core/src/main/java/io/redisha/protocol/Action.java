@@ -8,8 +8,16 @@ package io.redisha.protocol;
  */
 public sealed interface Action {
 
-	/** Keep a connection and a gossip subscription to this node. */
+	/** Keep a connection to this node, subscribed to the channel of the latest {@link Listen}. */
 	record Monitor(NodeAddress node) implements Action {
+	}
+
+	/**
+	 * Subscribe to this channel instead, on every monitored node: {@link GroupCoordinator#GOSSIP_CHANNEL}
+	 * (a voter, and a member that holds no configuration yet; the default until the first
+	 * {@code Listen}) or {@link GroupCoordinator#ANNOUNCE_CHANNEL} (an observer).
+	 */
+	record Listen(String channel) implements Action {
 	}
 
 	/** Drop the connection and subscription to this node. */
@@ -21,6 +29,13 @@ public sealed interface Action {
 	 * gossip channel {@link GroupCoordinator#GOSSIP_CHANNEL}, or a notification channel).
 	 */
 	record Publish(String channel, String payload) implements Action {
+	}
+
+	/**
+	 * Publish the payload on this channel of this one node, if it is monitored and reachable: a
+	 * PUBLISH on a master also reaches its replicas' subscribers.
+	 */
+	record PublishOn(NodeAddress node, String channel, String payload) implements Action {
 	}
 
 	/** Tell the application: log it, turn it into a Spring event, a metric, a notification. */

@@ -28,8 +28,14 @@ import io.redisha.protocol.ReplicationInfo.Role;
  */
 public final class GroupCoordinator {
 
-	/** The pub/sub channel members gossip on, on every node of the group. */
+	/** The pub/sub channel members gossip on, on every node of the group; the voters listen to it. */
 	public static final String GOSSIP_CHANNEL = "__redis-ha__:gossip";
+
+	/**
+	 * The channel the voters announce their hellos and goodbyes on, on their master (whose
+	 * replicas pass them on to their own subscribers); the observers listen to it alone.
+	 */
+	public static final String ANNOUNCE_CHANNEL = "__redis-ha__:announce";
 
 	private final GroupConfig config;
 
@@ -95,6 +101,16 @@ public final class GroupCoordinator {
 	private long sequence;
 
 	private long lastHelloAt = -1;
+
+	/** The channel the runtime subscribes this member to (see {@link Action.Listen}). */
+	private String listening = GOSSIP_CHANNEL;
+
+	/**
+	 * How often this member says hello as an observer: the presence period less up to a quarter
+	 * of it, by member id, so that observers started together drift apart rather than all say
+	 * hello in one tick (hundreds at once would overflow the voters' inbound queues).
+	 */
+	private final long presenceEvery;
 
 	/** The master this member follows: the configuration's, or before one is known, the nodes' own answer. */
 	private NodeAddress master;
@@ -196,6 +212,9 @@ public final class GroupCoordinator {
 			throw new IllegalArgumentException("initialEpoch must be >= 0 but was " + initialEpoch);
 		}
 		this.timers = Timers.of(config);
+		// The id's hash spread (Fibonacci hashing): ids alike, such as m1 and m2, get periods far apart.
+		this.presenceEvery = this.timers.presenceEvery()
+				- Math.floorMod(self.id().hashCode() * 0x9E3779B97F4A7C15L, Math.max(1, this.timers.presenceEvery() / 4));
 		this.members = new MemberTable(self.id(), this.timers.memberExpiry());
 		this.electorate = new Electorate(self.id());
 		this.startedAt = nowMillis;
@@ -231,7 +250,7 @@ public final class GroupCoordinator {
 			emit(out, Type.MEMBER_LEFT, null, "member " + expired + " not seen for " + this.timers.memberExpiry() + " ms");
 		}
 		evaluate(nowMillis, out);
-		if (this.lastHelloAt < 0 || nowMillis - this.lastHelloAt >= this.timers.helloEvery()) {
+		if (this.lastHelloAt < 0 || nowMillis - this.lastHelloAt >= helloPeriod(nowMillis)) {
 			publishHello(nowMillis, out);
 		}
 		watchFence(nowMillis, out);
@@ -240,12 +259,15 @@ public final class GroupCoordinator {
 
 	/**
 	 * Announces the start and end of a fence, and reads the replicas every PING period from the
-	 * moment the majority's evidence will not last another half of fence-after, so that their
-	 * evidence is fresh before the majority's runs out.
+	 * moment the majority's evidence will not last another third of fence-after, so that their
+	 * evidence is fresh before the majority's runs out. Not sooner: a healthy voter's evidence is
+	 * up to two thirds of fence-after old when the next arrives (see {@link Timers}), and a group
+	 * of hundreds of instances reading every node every PING period would load the nodes more
+	 * than all its gossip.
 	 */
 	private void watchFence(long now, List<Action> out) {
 		GroupSnapshot.FenceSnapshot fence = fenceSnapshot(now);
-		GroupSnapshot.FenceSnapshot soon = fenceSnapshot(now + this.timers.fenceAfter() / 2);
+		GroupSnapshot.FenceSnapshot soon = fenceSnapshot(now + this.timers.fenceAfter() / 3);
 		this.fenceLeansOnReplicas = fence.mode() == PartitionMode.CONSISTENT
 				&& soon.votersWithMaster() < soon.votersNeeded();
 		if (fence.fenced() != this.fenced) {
@@ -468,7 +490,7 @@ public final class GroupCoordinator {
 			boolean changed = announced.paused() != this.maintenance.paused();
 			applyMaintenance(now, announced, out);
 			if (changed) {
-				publishHello(now, out);
+				announce(now, out);
 			}
 		}
 	}
@@ -891,7 +913,7 @@ public final class GroupCoordinator {
 		}
 		if (next.master().equals(old)) {
 			// Peers leading a change count who holds it: say so at once.
-			publishHello(now, out);
+			announce(now, out);
 		}
 		else {
 			switchMaster(now, next.master(), out);
@@ -955,16 +977,20 @@ public final class GroupCoordinator {
 		this.nodes.track(newMaster, now, out);
 		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), configEpoch(), old,
 				newMaster, null)));
-		publishHello(now, out);
-		// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers' subscriptions
-		// right when this announcement goes out: say it again at the first tick at least a tick
-		// later, once they have resubscribed (within milliseconds).
-		this.lastHelloAt = now - this.timers.helloEvery() + Timers.TICK;
+		if (!observing()) {
+			publishHello(now, out);
+			// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers' subscriptions
+			// right when this announcement goes out: say it again at the first tick at least a tick
+			// later, once they have resubscribed (within milliseconds).
+			this.lastHelloAt = now - this.timers.helloEvery() + Timers.TICK;
+		}
 	}
 
 	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
 	private void evaluate(long now, List<Action> out) {
-		this.nodes.poll(now, this.timers.pingEvery(), this::infoPeriod, out);
+		listenForRole(out);
+		this.nodes.poll(now, observing() ? this.timers.observerPingEvery() : this.timers.pingEvery(), this::infoPeriod,
+				out);
 		if (this.master == null && this.electorate.config() == null) {
 			learnMasterFromNodes(now, out);
 		}
@@ -976,7 +1002,7 @@ public final class GroupCoordinator {
 		if (down != this.masterDown) {
 			this.masterDown = down;
 			emit(out, down ? Type.SDOWN : Type.SDOWN_CLEARED, this.master, null);
-			publishHello(now, out);
+			announce(now, out);
 			if (down && this.deferredRequest != null) {
 				onVoteRequest(now, this.deferredRequest, out);
 			}
@@ -1586,8 +1612,70 @@ public final class GroupCoordinator {
 				this.self.endpoint()), out);
 	}
 
+	/**
+	 * A hello at once, for a change of opinion the voters count on hearing now; an observer's
+	 * opinions count for nobody, so they wait for its next hello.
+	 */
+	private void announce(long now, List<Action> out) {
+		if (!observing()) {
+			publishHello(now, out);
+		}
+	}
+
+	/**
+	 * Whether this member holds a configuration that does not make it a voter. An observer
+	 * listens to the voters' announcements only, and sends a hello only about every
+	 * {@link Timers#presenceEvery()}, so that the voters know it is there (to pick a
+	 * replacement voter, and for the member list), or every hello period while the group wants
+	 * it as a voter. A member that holds no configuration yet gossips as a voter: the founding
+	 * of an electorate counts on hearing every member.
+	 */
+	private boolean observing() {
+		return this.electorate.config() != null && !this.electorate.selfVotes();
+	}
+
+	private long helloPeriod(long now) {
+		return (observing() && !wantedAsVoter(now)) ? this.presenceEvery : this.timers.helloEvery();
+	}
+
+	/**
+	 * Whether, as this observer sees the voters, the group's next change of voters would add
+	 * it if it were the only live observer: it then says so every hello period, since a voter
+	 * adds only a member heard from within the opinion validity that holds its configuration.
+	 */
+	private boolean wantedAsVoter(long now) {
+		String change = VoterChange.needed(this.electorate.config(), this.electorate, List.of(this.self.id()),
+				silentVoters(now), this.config.voters());
+		return ("+" + this.self.id()).equals(change);
+	}
+
+	/** Subscribes to the channel this member's role needs, when the role changed. */
+	private void listenForRole(List<Action> out) {
+		String channel = observing() ? ANNOUNCE_CHANNEL : GOSSIP_CHANNEL;
+		if (!channel.equals(this.listening)) {
+			this.listening = channel;
+			out.add(new Action.Listen(channel));
+		}
+	}
+
+	/**
+	 * Sends a message where it is heard. A voter's (and a message of a member that holds no
+	 * configuration yet) goes on the gossip channel of every node, and its hellos and goodbye
+	 * also on the announcement channel of its master, whose replicas pass them on: each node
+	 * delivers each such message once to each observer. An observer's goes on the gossip
+	 * channel of its master only (of every node while it knows none): only the voters need it.
+	 */
 	private void publish(GossipMessage message, List<Action> out) {
-		out.add(new Action.Publish(GOSSIP_CHANNEL, GossipCodec.encode(message)));
+		String payload = GossipCodec.encode(message);
+		if (observing()) {
+			out.add((this.master != null) ? new Action.PublishOn(this.master, GOSSIP_CHANNEL, payload)
+					: new Action.Publish(GOSSIP_CHANNEL, payload));
+			return;
+		}
+		out.add(new Action.Publish(GOSSIP_CHANNEL, payload));
+		if (this.master != null && (message instanceof Hello || message instanceof Goodbye)) {
+			out.add(new Action.PublishOn(this.master, ANNOUNCE_CHANNEL, payload));
+		}
 	}
 
 	private void emit(List<Action> out, Type type, NodeAddress node, String detail) {

@@ -16,8 +16,12 @@ import java.util.Map;
  */
 final class MemberTable {
 
-	/** The most members a group may have besides this one; messages of further new members are refused. */
-	static final int MAX_MEMBERS = 256;
+	/**
+	 * The most members a group may have besides this one; messages of further new members are
+	 * refused. Room for a service of hundreds of instances, and a bound on what strangers can
+	 * make a member keep.
+	 */
+	static final int MAX_MEMBERS = 1024;
 
 	/** How long the sequence numbers of a departed or forgotten member are kept, at least. */
 	static final long REPLAY_HORIZON = 2 * GossipSeal.MAX_AGE_MILLIS;

@@ -54,6 +54,24 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 	}
 
 	/**
+	 * An observer's PING period: half of down-after, or the PING period if longer. Nobody counts
+	 * an observer's view of the master (no vote, no quorum, no fence evidence), so it need not
+	 * see a death sooner than down-after plus half of it; the voters' announcement of the new
+	 * master comes first.
+	 */
+	long observerPingEvery() {
+		return Math.max(this.pingEvery, this.downAfter / 2);
+	}
+
+	/**
+	 * How often an observer says it is there: four times per member expiry, so that a lost
+	 * message or two does not make the voters forget it; never more often than a hello period.
+	 */
+	long presenceEvery() {
+		return Math.max(this.helloEvery, this.memberExpiry / 4);
+	}
+
+	/**
 	 * In consistent mode, a replica that says its link to its master is up and received
 	 * something within this many seconds is never promoted by an automatic or forced failover:
 	 * its master is alive and may be acknowledging writes that a fenced member cannot see.

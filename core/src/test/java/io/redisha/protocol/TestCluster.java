@@ -123,10 +123,22 @@ final class TestCluster {
 			else if (work.action instanceof Action.Publish publish) {
 				for (Member other : this.members) {
 					NodeAddress via = commonNode(member, other);
-					if (other != member && other.running && this.now >= other.pausedUntil && via != null) {
+					if (listens(other, member, publish.channel()) && via != null) {
 						work(queue, other, other.coordinator.onGossip(this.now, via, publish.payload()));
 					}
 				}
+			}
+			else if (work.action instanceof Action.PublishOn publish) {
+				FakeRedis.Node node = this.redis.node(publish.node().toString());
+				for (Member other : this.members) {
+					if (listens(other, member, publish.channel()) && node != null && node.alive
+							&& member.reaches(publish.node()) && other.reaches(publish.node())) {
+						work(queue, other, other.coordinator.onGossip(this.now, publish.node(), publish.payload()));
+					}
+				}
+			}
+			else if (work.action instanceof Action.Listen listen) {
+				member.listening = listen.channel();
 			}
 			else if (work.action instanceof Action.Monitor monitor) {
 				member.monitored.add(monitor.node());
@@ -157,6 +169,11 @@ final class TestCluster {
 		actions.forEach((action) -> queue.add(new Work(member, action)));
 	}
 
+	private boolean listens(Member member, Member sender, String channel) {
+		return member != sender && member.running && this.now >= member.pausedUntil
+				&& channel.equals(member.listening);
+	}
+
 	private NodeAddress commonNode(Member a, Member b) {
 		for (NodeAddress address : a.monitored) {
 			FakeRedis.Node node = this.redis.node(address.toString());
@@ -184,6 +201,9 @@ final class TestCluster {
 		final Set<NodeAddress> monitored = new LinkedHashSet<>();
 
 		final Set<NodeAddress> cutOff = new HashSet<>();
+
+		/** The channel it is subscribed to (see {@link Action.Listen}). */
+		String listening = GroupCoordinator.GOSSIP_CHANNEL;
 
 		boolean running = true;
 

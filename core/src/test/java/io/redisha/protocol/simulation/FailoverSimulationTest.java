@@ -88,6 +88,32 @@ class FailoverSimulationTest {
 	}
 
 	/**
+	 * The ordinary schedules of fresh seeds in groups of at most 3 voters, so that most groups of
+	 * their 2 to 6 members have observers: they hear only the voters' announcements, say hello
+	 * rarely, and take the place of voters that stop or crash. 200 each run; replay one with
+	 * {@code -Dredisha.simulation.observerSeed=N}.
+	 */
+	@Test
+	void schedulesWithObserversKeepTheInvariantsAndConverge() {
+		Long replay = Long.getLong("redisha.simulation.observerSeed");
+		long first = (replay != null) ? replay : new SplittableRandom().nextLong(1L << 40);
+		int count = (replay != null) ? 1 : 200;
+		System.out.printf("simulation with at most 3 voters: %d schedules from seed %d%n", count, first);
+		List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+		long promotions = LongStream.range(first, first + count).parallel().map((seed) -> {
+			try {
+				return RandomSchedule.withVoters(seed, 3).run().promotions();
+			}
+			catch (SimulationFailure failure) {
+				failures.add(seed + ": " + failure.getMessage().lines().findFirst().orElse(""));
+				return 0;
+			}
+		}).sum();
+		assertThat(failures).as("replay with -Dredisha.simulation.observerSeed=<seed>").isEmpty();
+		assertThat(promotions).as("promotions in %d schedules", count).isGreaterThan(count / 2);
+	}
+
+	/**
 	 * Schedules that once broke an invariant, replayed on every run without the strict faults.
 	 * They were found by earlier versions of the simulator: since clients write through their
 	 * members' routes, offsets differ and the same seeds play other histories, so they are kept

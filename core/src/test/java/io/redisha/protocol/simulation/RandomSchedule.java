@@ -62,6 +62,9 @@ final class RandomSchedule {
 
 	private final int quorum;
 
+	/** The group's largest number of voters: the other members observe. */
+	private final int voters;
+
 	private final List<NodeAddress> addresses = new ArrayList<>();
 
 	private final List<Integer> priorities = new ArrayList<>();
@@ -88,6 +91,11 @@ final class RandomSchedule {
 	private final MinReplicas minReplicas;
 
 	private RandomSchedule(long seed, boolean strict) {
+		this(seed, strict, GroupConfig.DEFAULT_VOTERS);
+	}
+
+	private RandomSchedule(long seed, boolean strict, int voters) {
+		this.voters = voters;
 		this.seed = seed;
 		this.strict = strict;
 		this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -114,8 +122,8 @@ final class RandomSchedule {
 			}
 		}
 		this.memberCount = members;
-		// Only voters count towards the quorum, and at most the default number of members vote.
-		this.quorum = Math.min(quorum, GroupConfig.DEFAULT_VOTERS);
+		// Only voters count towards the quorum, and at most that many members vote.
+		this.quorum = Math.min(quorum, voters);
 		this.memberExpiryMillis = (strict && group.nextInt(3) == 0) ? 4000 + group.nextLong(8000)
 				: GroupConfig.Timing.defaults().memberExpiry().toMillis();
 		int nodeCount = 2 + this.random.nextInt(4);
@@ -169,6 +177,11 @@ final class RandomSchedule {
 		return new RandomSchedule(seed, strict);
 	}
 
+	/** The ordinary schedule of this seed, in a group of at most {@code voters} voters. */
+	static RandomSchedule withVoters(long seed, int voters) {
+		return new RandomSchedule(seed, false, voters);
+	}
+
 	/** The group this schedule runs: short timers, so that many failovers fit in a minute. */
 	GroupConfig config() {
 		List<NodeAddress> seeds = this.onlyMasterIsSeed ? List.of(this.addresses.get(0)) : this.addresses;
@@ -178,7 +191,7 @@ final class RandomSchedule {
 				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(), defaults.demoteAfter());
 		return new GroupConfig("sim", seeds, this.quorum,
 				Duration.ofMillis(this.downAfterMillis), Duration.ofMillis(this.failoverTimeoutMillis), this.parallelSyncs,
-				timing)
+				timing, GroupConfig.DEFAULT_HISTORY_SIZE, this.voters)
 			.withMinReplicas(this.minReplicas);
 	}
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
@@ -32,6 +33,9 @@ final class SimMember {
 	private final MemberProtocol protocol;
 
 	private final Set<NodeAddress> monitored = new TreeSet<>();
+
+	/** The channel its subscriptions are on (see {@link Action.Listen}). */
+	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
 
 	private final Map<Long, Action.NodeCommand> pending = new HashMap<>();
 
@@ -78,6 +82,14 @@ final class SimMember {
 
 	Set<NodeAddress> monitored() {
 		return this.monitored;
+	}
+
+	String listening() {
+		return this.listening;
+	}
+
+	void listen(String channel) {
+		this.listening = channel;
 	}
 
 	/** Commands sent and not answered yet, by command number. */
@@ -138,6 +150,7 @@ final class SimMember {
 		this.pending.clear();
 		this.backlog.clear();
 		this.monitored.clear();
+		this.listening = GroupCoordinator.GOSSIP_CHANNEL;
 		this.route = null;
 	}
 

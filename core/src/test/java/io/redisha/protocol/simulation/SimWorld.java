@@ -606,11 +606,9 @@ final class SimWorld {
 	 * replicas' subscribers, since Redis replicates PUBLISH down the replication stream.
 	 */
 	void publish(SimNode node, String channel, String payload) {
-		if (GroupCoordinator.GOSSIP_CHANNEL.equals(channel)) {
-			for (SimMember member : this.members.values()) {
-				if (member.isAlive() && member.monitored().contains(node.address())) {
-					deliverGossip(node, member, payload);
-				}
+		for (SimMember member : this.members.values()) {
+			if (member.isAlive() && member.monitored().contains(node.address()) && channel.equals(member.listening())) {
+				deliverGossip(node, member, payload);
 			}
 		}
 		for (SimNode replica : this.nodes.values()) {
@@ -653,7 +651,8 @@ final class SimWorld {
 
 	private void handle(SimMember member, List<Action> actions) {
 		for (Action action : actions) {
-			if (action instanceof Action.Ping || action instanceof Action.QueryInfo || action instanceof Action.Publish) {
+			if (action instanceof Action.Ping || action instanceof Action.QueryInfo || action instanceof Action.Publish
+					|| action instanceof Action.PublishOn) {
 				this.trace.traffic(this.now, member.id(), "", action);
 			}
 			else {
@@ -674,6 +673,14 @@ final class SimWorld {
 				for (NodeAddress node : member.monitored()) {
 					sendPublish(member, node, publish.channel(), publish.payload());
 				}
+			}
+			else if (action instanceof Action.PublishOn publish) {
+				if (member.monitored().contains(publish.node())) {
+					sendPublish(member, publish.node(), publish.channel(), publish.payload());
+				}
+			}
+			else if (action instanceof Action.Listen listen) {
+				member.listen(listen.channel());
 			}
 			else if (action instanceof Action.NodeCommand command) {
 				sendCommand(member, command);

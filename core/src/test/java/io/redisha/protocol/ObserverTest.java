@@ -1,0 +1,168 @@
+package io.redisha.protocol;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.redisha.protocol.TestCluster.Member;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Members beyond the group's voters observe: they listen to the voters' announcements alone,
+ * say hello only to show they are there (or every hello period while the group wants them as a
+ * voter), and still follow every switch, fence their writes on the voters' word, and take a
+ * stopped voter's place.
+ */
+class ObserverTest {
+
+	private static final String[] SEEDS = { "10.0.0.1:6379" };
+
+	private static final int VOTERS = 3;
+
+	private final TestCluster cluster = new TestCluster();
+
+	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+
+	@BeforeEach
+	void replicas() {
+		this.cluster.redis.replica("10.0.0.2:6379", this.master);
+		this.cluster.redis.replica("10.0.0.3:6379", this.master);
+	}
+
+	private List<Member> members(int count) {
+		GroupConfig config = new GroupConfig("orders", List.of(SEEDS).stream().map(NodeAddress::parse).toList(), 2,
+				Duration.ofSeconds(1), Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults(),
+				GroupConfig.DEFAULT_HISTORY_SIZE, VOTERS);
+		for (int i = 0; i < count; i++) {
+			this.cluster.member("m" + i, config);
+		}
+		// Long enough for the electorate to grow to its target one voter at a time.
+		this.cluster.runUntil(60_000, (cluster) -> cluster.members.stream()
+			.allMatch((member) -> electorate(member) != null && electorate(member).committed()
+					&& electorate(member).voters().size() == VOTERS));
+		return this.cluster.members;
+	}
+
+	private GroupSnapshot.ElectorateSnapshot electorate(Member member) {
+		return member.coordinator.snapshot(this.cluster.now).electorate();
+	}
+
+	private String id(Member member) {
+		return member.coordinator.snapshot(this.cluster.now).members().stream()
+			.filter(GroupSnapshot.MemberSnapshot::self).findFirst().orElseThrow().id();
+	}
+
+	private List<Member> observers(List<Member> members) {
+		return members.stream().filter((member) -> member.running && !electorate(member).selfVotes()).toList();
+	}
+
+	private List<Member> voters(List<Member> members) {
+		return members.stream().filter((member) -> member.running && electorate(member).selfVotes()).toList();
+	}
+
+	@Test
+	void observersListenToTheAnnouncementsAndSayHelloOnlyEveryQuarterOfTheMemberExpiryAndPingLess() {
+		List<Member> members = members(7);
+		assertThat(voters(members)).hasSize(VOTERS);
+		assertThat(observers(members)).hasSize(4);
+		members.forEach((member) -> member.actions.clear());
+		this.cluster.run(60_000);
+		NodeAddress masterAddress = this.master.address;
+		for (Member observer : observers(members)) {
+			assertThat(observer.actions(Action.Publish.class)).isEmpty();
+			// The presence goes to the voters' channel, on the master only: every 11 to 15 s.
+			assertThat(observer.actions(Action.PublishOn.class)).hasSizeBetween(4, 6).allSatisfy((publish) -> {
+				assertThat(publish.node()).isEqualTo(masterAddress);
+				assertThat(publish.channel()).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL);
+			});
+		}
+		// Each observer's period is its own, by member id: observers started together drift apart.
+		assertThat(observers(members).stream().map((observer) -> {
+			List<Long> sent = observer.actions(Action.PublishOn.class).stream()
+				.map((publish) -> ((GossipMessage.Hello) GossipCodec.decode(publish.payload())).sentAt()).toList();
+			return sent.get(1) - sent.get(0);
+		}).distinct()).hasSizeGreaterThan(1);
+		for (Member observer : observers(members)) {
+			// Down-after 1 s: an observer PINGs every half second, a voter every fifth (a third of fence-after).
+			assertThat(observer.actions(Action.Ping.class).stream().filter((ping) -> ping.node().equals(masterAddress)))
+				.hasSizeBetween(115, 121);
+		}
+		for (Member voter : voters(members)) {
+			assertThat(voter.actions(Action.Ping.class).stream().filter((ping) -> ping.node().equals(masterAddress)))
+				.hasSizeGreaterThan(280);
+			// A hello every second on every node, and the same on the master's announcement channel.
+			assertThat(voter.actions(Action.Publish.class)).hasSizeGreaterThanOrEqualTo(60);
+			assertThat(voter.actions(Action.PublishOn.class)).hasSameSizeAs(voter.actions(Action.Publish.class))
+				.allSatisfy((publish) -> {
+					assertThat(publish.node()).isEqualTo(masterAddress);
+					assertThat(publish.channel()).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
+				});
+		}
+	}
+
+	@Test
+	void eachMemberListensToTheChannelOfItsRole() {
+		List<Member> members = members(5);
+		for (Member observer : observers(members)) {
+			assertThat(observer.listening).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
+		}
+		for (Member voter : voters(members)) {
+			assertThat(voter.listening).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL);
+		}
+	}
+
+	@Test
+	void observersFollowAFailoverAndAdmitWritesOnTheVotersWord() {
+		List<Member> members = members(7);
+		for (Member observer : observers(members)) {
+			GroupSnapshot.FenceSnapshot fence = observer.coordinator.snapshot(this.cluster.now).fence();
+			assertThat(fence.fenced()).isFalse();
+			assertThat(fence.votersWithMaster()).isEqualTo(VOTERS);
+		}
+		this.master.alive = false;
+		this.cluster.run(5000);
+		NodeAddress promoted = members.stream().flatMap((member) -> member.actions(Action.Promote.class).stream())
+			.map(Action.Promote::node).findFirst().orElseThrow();
+		assertThat(members).allSatisfy((member) -> assertThat(
+				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(promoted));
+		for (Member observer : observers(members)) {
+			assertThat(observer.actions(Action.Promote.class)).isEmpty();
+			assertThat(observer.events(ProtocolEvent.Type.VOTE_FOR_LEADER)).isEmpty();
+		}
+	}
+
+	@Test
+	void aVoterThatStopsIsReplacedByAnObserverAndTheGroupStillFailsOver() {
+		List<Member> members = members(5);
+		Member leaving = voters(members).get(0);
+		String leavingId = id(leaving);
+		List<Member> observersBefore = observers(members);
+		observersBefore.forEach((observer) -> observer.actions.clear());
+		this.cluster.stop(leaving);
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> voters(members).size() == VOTERS
+				&& voters(members).stream().allMatch((voter) -> electorate(voter).committed()
+						&& !electorate(voter).voters().contains(leavingId))))
+			.isTrue();
+		assertThat(observers(members)).hasSize(1);
+		// The observer taken said hello as soon as the group wanted a voter, not at its next presence.
+		Member added = observersBefore.stream().filter((member) -> electorate(member).selfVotes()).findFirst()
+			.orElseThrow();
+		assertThat(added.actions(Action.PublishOn.class).stream()
+			.filter((publish) -> publish.channel().equals(GroupCoordinator.GOSSIP_CHANNEL))
+			.map((publish) -> (GossipMessage.Hello) GossipCodec.decode(publish.payload()))
+			.filter((hello) -> !hello.config().voters().contains(leavingId))).isNotEmpty();
+		assertThat(observers(members).get(0).listening).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
+		assertThat(voters(members)).allSatisfy((voter) -> assertThat(voter.listening)
+			.isEqualTo(GroupCoordinator.GOSSIP_CHANNEL));
+		this.master.alive = false;
+		this.cluster.run(5000);
+		List<Member> running = members.stream().filter((member) -> member.running).toList();
+		NodeAddress promoted = running.stream().flatMap((member) -> member.actions(Action.Promote.class).stream())
+			.map(Action.Promote::node).findFirst().orElseThrow();
+		assertThat(running).allSatisfy((member) -> assertThat(
+				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(promoted));
+	}
+
+}
