@@ -301,7 +301,9 @@ final class SimWorld {
 		if (node.process() != SimNode.Process.DEAD) {
 			return;
 		}
-		SimNode.Restart restart = (how == SimNode.Restart.EMPTY && node.configuredMaster() == null && isDependedOn(node))
+		// A node configured to replicate itself (demoted by a switchover) comes back as the master it was (seed 23387).
+		boolean configuredAsMaster = node.configuredMaster() == null || node.configuredMaster().equals(address);
+		SimNode.Restart restart = (how == SimNode.Restart.EMPTY && configuredAsMaster && isDependedOn(node))
 				? SimNode.Restart.FROM_DISK : how;
 		if (restart == SimNode.Restart.EMPTY) {
 			this.checker.beforeDataLoss(node);
