@@ -28,9 +28,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 /**
  * {@link Endpoint @Endpoint} that shows what this member sees of its redis-ha groups:
  * topology, members, epochs and the last failover. Its id has no dash (Spring Boot warns
- * about dashes in ids); it is mapped to the path {@value #PATH}, and since ids are compared
- * ignoring dashes, {@code management.endpoints.web.exposure.include=redis-ha} and
- * {@code management.endpoint.redis-ha.access} apply to it as written.
+ * about dashes in ids); it is mapped to the path {@value #PATH}, and since ids are
+ * compared ignoring dashes, {@code management.endpoints.web.exposure.include=redis-ha}
+ * and {@code management.endpoint.redis-ha.access} apply to it as written.
  */
 @Endpoint(id = RedisHaEndpoint.ID, defaultAccess = Access.READ_ONLY)
 public class RedisHaEndpoint {
@@ -54,18 +54,20 @@ public class RedisHaEndpoint {
 	}
 
 	/**
-	 * An operator command on one group, {@code POST /actuator/redis-ha/{group}/{operation}}
-	 * with a JSON body: {@code pause}, {@code resume}, {@code failover} (forced),
-	 * {@code switchover} (optional {@code target} host:port and {@code timeoutMs} to catch up),
-	 * {@code forget} ({@code member} id or {@code node} host:port), {@code replace-voters} (the
-	 * silent voters are dead: this member founds a new electorate). Only available with
+	 * An operator command on one group, {@code POST
+	 * /actuator/redis-ha/{group}/{operation}} with a JSON body: {@code pause},
+	 * {@code resume}, {@code failover} (forced), {@code switchover} (optional
+	 * {@code target} host:port and {@code timeoutMs} to catch up), {@code forget}
+	 * ({@code member} id or {@code node} host:port), {@code replace-voters} (the silent
+	 * voters are dead: this member founds a new electorate). Only available with
 	 * {@code management.endpoint.redis-ha.access=unrestricted}.
 	 * @param group the group's name
 	 * @param operation the command
 	 * @param member for forget: the member to drop
 	 * @param node for forget: the node to drop, host:port
 	 * @param target for switchover: the replica to promote, host:port
-	 * @param timeoutMs for switchover: how long the master may wait for the target to catch up
+	 * @param timeoutMs for switchover: how long the master may wait for the target to
+	 * catch up
 	 * @return what happened, with an HTTP status saying whether it was done
 	 */
 	@WriteOperation
@@ -85,8 +87,8 @@ public class RedisHaEndpoint {
 		Map<String, GroupDescriptor> groups = new LinkedHashMap<>();
 		snapshots.forEach((name, snapshot) -> groups.put(name, describe(snapshot)));
 		long epoch = snapshots.values().stream().mapToLong(GroupSnapshot::currentEpoch).max().orElse(0);
-		MemberDescriptor self = new MemberDescriptor(this.member.identity().id(),
-				this.member.identity().application(), epoch);
+		MemberDescriptor self = new MemberDescriptor(this.member.identity().id(), this.member.identity().application(),
+				epoch);
 		return new RedisHaDescriptor(self, groups);
 	}
 
@@ -110,7 +112,8 @@ public class RedisHaEndpoint {
 				snapshot.quorum(), (master != null) ? MasterDescriptor.of(master) : null,
 				snapshot.replicas().stream().map(ReplicaDescriptor::of).toList(),
 				snapshot.members().stream().map(GroupMemberDescriptor::of).toList(), snapshot.rejectedMessages(),
-				rejections(snapshot.rejections()), snapshot.rejections().last(), connectionProblems, (snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null,
+				rejections(snapshot.rejections()), snapshot.rejections().last(), connectionProblems,
+				(snapshot.lastFailover() != null) ? describe(snapshot.lastFailover()) : null,
 				snapshot.history().stream().map(this::describe).toList(),
 				(snapshot.quorumCheck() != null) ? QuorumDescriptor.of(snapshot.quorumCheck()) : null,
 				(snapshot.pause() != null)
@@ -162,15 +165,17 @@ public class RedisHaEndpoint {
 
 	/**
 	 * Everything the endpoint shows.
+	 *
 	 * @param member this member
 	 * @param groups its groups by name
 	 */
-	public record RedisHaDescriptor(MemberDescriptor member, Map<String, GroupDescriptor> groups)
-			implements OperationResponseBody {
+	public record RedisHaDescriptor(MemberDescriptor member,
+			Map<String, GroupDescriptor> groups) implements OperationResponseBody {
 	}
 
 	/**
 	 * This member.
+	 *
 	 * @param id its id, new at every start
 	 * @param application its application name
 	 * @param epoch the highest epoch it knows of in any group
@@ -180,6 +185,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * One group as this member sees it.
+	 *
 	 * @param state its state ({@code OK}, {@code SDOWN}, {@code ODOWN}, {@code FAILOVER},
 	 * {@code TILT}, {@code NO_MASTER})
 	 * @param currentEpoch the highest epoch this member knows of in the group
@@ -188,39 +194,44 @@ public class RedisHaEndpoint {
 	 * @param master the master; null when none is known
 	 * @param replicas the master's replicas
 	 * @param members every member known, this one included
-	 * @param rejectedMessages gossip messages ignored: unsigned, forged, replayed, malformed,
-	 * oversized, foreign, dropped, or from one member too many
+	 * @param rejectedMessages gossip messages ignored: unsigned, forged, replayed,
+	 * malformed, oversized, foreign, dropped, or from one member too many
 	 * @param rejections the same by reason ({@code bad-signature}, {@code stale},
 	 * {@code member-table-full}...); reasons never seen are absent
 	 * @param lastRejection why the last of them was ignored; null when none was
-	 * @param connectionProblems the nodes this member cannot use, by address, with the reason
+	 * @param connectionProblems the nodes this member cannot use, by address, with the
+	 * reason
 	 * @param lastFailover the last failover; null when none
 	 * @param history the last failovers and switchovers, newest first
-	 * @param quorumCheck whether quorum and an election majority are reachable now; null when unknown
+	 * @param quorumCheck whether quorum and an election majority are reachable now; null
+	 * when unknown
 	 * @param pause who paused automatic failover and since when; null when not paused
-	 * @param startingUp whether this member is still in its start-up quiet period (no vote, no
-	 * failover, operator commands refused)
+	 * @param startingUp whether this member is still in its start-up quiet period (no
+	 * vote, no failover, operator commands refused)
 	 * @param electorate who elects; null before this member holds a configuration
 	 * @param fence whether this member lets the application write, and why
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
 			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
 			long rejectedMessages, Map<String, Long> rejections, String lastRejection,
-			Map<String, String> connectionProblems, FailoverDescriptor lastFailover,
-			List<FailoverDescriptor> history, QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp,
-			ElectorateDescriptor electorate, FenceDescriptor fence) implements OperationResponseBody {
+			Map<String, String> connectionProblems, FailoverDescriptor lastFailover, List<FailoverDescriptor> history,
+			QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp, ElectorateDescriptor electorate,
+			FenceDescriptor fence) implements OperationResponseBody {
 	}
 
 	/**
 	 * The partition fence: whether this member lets its application write.
+	 *
 	 * @param mode {@code consistent} or {@code available}
 	 * @param fenced whether the application's writes are refused
 	 * @param reason why writes are admitted or refused
 	 * @param since when the fence began (ISO-8601); null when not fenced
 	 * @param votersWithMaster the voters, this member included, known to reach the master
 	 * @param votersNeeded how many of them admit writes
-	 * @param replicasAttached whether every replica was last seen streaming from the master
-	 * @param writesRefused how many application writes the fence refused since this member started
+	 * @param replicasAttached whether every replica was last seen streaming from the
+	 * master
+	 * @param writesRefused how many application writes the fence refused since this
+	 * member started
 	 */
 	public record FenceDescriptor(String mode, boolean fenced, String reason, String since, int votersWithMaster,
 			int votersNeeded, boolean replicasAttached, long writesRefused) {
@@ -228,6 +239,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * Who elects: the voters of the configuration this member holds.
+	 *
 	 * @param configVersion the configuration's number within its config epoch
 	 * @param voters the voters' member ids
 	 * @param departed the voters known to have stopped for good (replaced next)
@@ -247,6 +259,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * Automatic failover is paused (maintenance mode).
+	 *
 	 * @param by the member that paused it
 	 * @param since when this member learned of it (ISO-8601)
 	 */
@@ -255,6 +268,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * Sentinel's {@code CKQUORUM} answer.
+	 *
 	 * @param reachableMembers this member plus the members heard from recently
 	 * @param voters the members that count in an election
 	 * @param quorum the configured quorum
@@ -274,6 +288,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * The master of a group.
+	 *
 	 * @param address host:port
 	 * @param status {@code up}, {@code down} or {@code unknown}
 	 * @param runId its run id
@@ -291,6 +306,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * A replica of the master.
+	 *
 	 * @param address host:port
 	 * @param status {@code up}, {@code down} or {@code unknown}
 	 * @param offset its replication offset
@@ -312,6 +328,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * A member of a group.
+	 *
 	 * @param id its id
 	 * @param application its application name
 	 * @param self whether it is this member
@@ -333,9 +350,10 @@ public class RedisHaEndpoint {
 
 	/**
 	 * A failover or switchover, finished or not.
+	 *
 	 * @param epoch its epoch
-	 * @param trigger {@code automatic}, {@code forced}, {@code switchover}, or {@code observed}
-	 * when learned from another member's announcement
+	 * @param trigger {@code automatic}, {@code forced}, {@code switchover}, or
+	 * {@code observed} when learned from another member's announcement
 	 * @param leader the member that led it
 	 * @param oldMaster the master it replaced
 	 * @param newMaster the promoted replica; null before one was selected
@@ -343,8 +361,9 @@ public class RedisHaEndpoint {
 	 * @param endedAt when it ended (ISO-8601); null while under way
 	 * @param durationMs how long it took; null while under way
 	 * @param result {@code in-progress}, {@code succeeded} or why it was aborted
-	 * @param writesAtRiskBytes the old master's last known replication offset minus the promoted
-	 * replica's at selection: an estimate of acknowledged writes lost; null when unknown
+	 * @param writesAtRiskBytes the old master's last known replication offset minus the
+	 * promoted replica's at selection: an estimate of acknowledged writes lost; null when
+	 * unknown
 	 * @param steps its steps
 	 */
 	public record FailoverDescriptor(long epoch, String trigger, String leader, String oldMaster, String newMaster,
@@ -354,6 +373,7 @@ public class RedisHaEndpoint {
 
 	/**
 	 * One step of a failover.
+	 *
 	 * @param name the step
 	 * @param atMs when it started, in milliseconds since the failover started
 	 * @param durationMs how long until the next step; null for the last one

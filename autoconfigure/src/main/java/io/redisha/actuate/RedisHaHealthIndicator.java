@@ -21,13 +21,13 @@ import org.springframework.boot.health.contributor.Status;
  * <ul>
  * <li>{@code DOWN} when a redis-ha group has no reachable master;</li>
  * <li>{@code OUT_OF_SERVICE} when every group has one but a group is failing over (or its
- * master is objectively down), or cannot reach its quorum or an election majority right now
- * (Sentinel's {@code CKQUORUM}), or refuses the application's writes (the partition fence):
- * the application still works, or still reads, but a readiness group may take it out of
- * rotation while a liveness probe, which should not include this contributor, leaves it
- * running;</li>
- * <li>{@code UP} otherwise, and {@code UNKNOWN} in the moment after the member started and
- * before its groups have a picture.</li>
+ * master is objectively down), or cannot reach its quorum or an election majority right
+ * now (Sentinel's {@code CKQUORUM}), or refuses the application's writes (the partition
+ * fence): the application still works, or still reads, but a readiness group may take it
+ * out of rotation while a liveness probe, which should not include this contributor,
+ * leaves it running;</li>
+ * <li>{@code UP} otherwise, and {@code UNKNOWN} in the moment after the member started
+ * and before its groups have a picture.</li>
  * </ul>
  */
 public class RedisHaHealthIndicator extends AbstractHealthIndicator {
@@ -63,6 +63,7 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 
 	/**
 	 * One group's summary.
+	 *
 	 * @param state the group's state
 	 * @param master the master's address; null when none is known
 	 * @param masterReachable whether the master answers
@@ -70,15 +71,18 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * @param replicas replicas known
 	 * @param membersSeen members known, this one included
 	 * @param membersReachable this member plus the members heard from recently
-	 * @param quorumReachable whether enough members are reachable to agree the master is down
-	 * @param electionReachable whether enough members are reachable to elect a failover leader
-	 * @param paused whether automatic failover is paused (maintenance mode), also while the
-	 * state says TILT or FAILOVER
-	 * @param writesFenced whether this member refuses the application's writes (the partition fence)
+	 * @param quorumReachable whether enough members are reachable to agree the master is
+	 * down
+	 * @param electionReachable whether enough members are reachable to elect a failover
+	 * leader
+	 * @param paused whether automatic failover is paused (maintenance mode), also while
+	 * the state says TILT or FAILOVER
+	 * @param writesFenced whether this member refuses the application's writes (the
+	 * partition fence)
 	 * @param fence why writes are admitted or refused
-	 * @param nodeProblems the nodes this member cannot use as it should, by address, with the
-	 * reason: unreachable, a wrong password, a permission the node's ACL refuses, a Cluster node
-	 * or a Sentinel listed as a node
+	 * @param nodeProblems the nodes this member cannot use as it should, by address, with
+	 * the reason: unreachable, a wrong password, a permission the node's ACL refuses, a
+	 * Cluster node or a Sentinel listed as a node
 	 */
 	public record GroupHealth(String state, String master, boolean masterReachable, int replicasUp, int replicas,
 			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable, boolean paused,

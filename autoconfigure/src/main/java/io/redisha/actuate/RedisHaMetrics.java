@@ -26,11 +26,12 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 
 /**
- * Micrometer meters of a {@link RedisHaMember}, all named {@code redis.ha.*} and tagged with
- * {@code group} (and {@code node}, {@code role}, {@code state}, {@code trigger},
- * {@code result} or {@code step}, each from a small set of values). Gauges read the member's
- * latest snapshot; counters and timers are fed by its events and activity. Lettuce's command
- * metrics are left to Spring Boot. See docs/operations.md for the list and alerting advice.
+ * Micrometer meters of a {@link RedisHaMember}, all named {@code redis.ha.*} and tagged
+ * with {@code group} (and {@code node}, {@code role}, {@code state}, {@code trigger},
+ * {@code result} or {@code step}, each from a small set of values). Gauges read the
+ * member's latest snapshot; counters and timers are fed by its events and activity.
+ * Lettuce's command metrics are left to Spring Boot. See docs/operations.md for the list
+ * and alerting advice.
  */
 public class RedisHaMetrics implements MeterBinder {
 
@@ -95,20 +96,21 @@ public class RedisHaMetrics implements MeterBinder {
 							&& snapshot.quorumCheck().electionReachable()) ? 1 : 0);
 			gauge("nodes.up", "Nodes answering PING", tags.and("role", "master"), group,
 					(snapshot) -> (snapshot.master() != null && snapshot.master().status() == NodeStatus.UP) ? 1 : 0);
-			gauge("nodes.up", "Nodes answering PING", tags.and("role", "replica"), group,
-					(snapshot) -> snapshot.replicas().stream().filter((node) -> node.status() == NodeStatus.UP).count());
+			gauge("nodes.up", "Nodes answering PING", tags.and("role", "replica"), group, (
+					snapshot) -> snapshot.replicas().stream().filter((node) -> node.status() == NodeStatus.UP).count());
 			for (GossipRejection reason : GossipRejection.values()) {
-				FunctionCounter.builder(PREFIX + "gossip.rejected", RedisHaMetrics.this.member,
-						(member) -> value(member, group, (snapshot) -> snapshot.rejections().count(reason)))
+				FunctionCounter
+					.builder(PREFIX + "gossip.rejected", RedisHaMetrics.this.member,
+							(member) -> value(member, group, (snapshot) -> snapshot.rejections().count(reason)))
 					.description("Gossip messages ignored: unsigned, forged, replayed, malformed, oversized, foreign,"
 							+ " dropped, or from one member too many")
 					.tags(tags.and("reason", reason.tag()))
 					.register(this.registry);
 			}
-			gauge("fenced", "1 while this member refuses the application's writes (the partition fence), else 0",
-					tags, group, (snapshot) -> snapshot.fence().fenced() ? 1 : 0);
-			FunctionCounter.builder(PREFIX + "writes.fenced", RedisHaMetrics.this.member,
-					(member) -> member.refusedWrites(group))
+			gauge("fenced", "1 while this member refuses the application's writes (the partition fence), else 0", tags,
+					group, (snapshot) -> snapshot.fence().fenced() ? 1 : 0);
+			FunctionCounter
+				.builder(PREFIX + "writes.fenced", RedisHaMetrics.this.member, (member) -> member.refusedWrites(group))
 				.description("Application writes the partition fence refused, never sent to Redis")
 				.tags(tags)
 				.register(this.registry);
@@ -156,11 +158,16 @@ public class RedisHaMetrics implements MeterBinder {
 			timer("ping", "Round trip of PING to a node", tags).record(Duration.ofNanos(nanos));
 		}
 
-		/** The tags of a node; its replication lag gauge is registered the first time it is seen. */
+		/**
+		 * The tags of a node; its replication lag gauge is registered the first time it
+		 * is seen.
+		 */
 		private Tags nodeTags(String group, NodeAddress node) {
 			return this.nodesSeen.computeIfAbsent(group + " " + node, (key) -> {
 				Tags tags = Tags.of("group", group, "node", node.toString());
-				Gauge.builder(PREFIX + "replication.lag", RedisHaMetrics.this.member, (member) -> lag(member, group, node))
+				Gauge
+					.builder(PREFIX + "replication.lag", RedisHaMetrics.this.member,
+							(member) -> lag(member, group, node))
 					.description("Bytes a replica is behind its master; NaN for the master or when unknown")
 					.baseUnit("bytes")
 					.tags(tags)
@@ -197,7 +204,10 @@ public class RedisHaMetrics implements MeterBinder {
 				.increment();
 		}
 
-		/** Counts and times the failovers this member led; those learned from others are theirs to count. */
+		/**
+		 * Counts and times the failovers this member led; those learned from others are
+		 * theirs to count.
+		 */
 		@Override
 		public void failoverRecorded(String group, FailoverSnapshot failover) {
 			if (failover.trigger() == GroupSnapshot.Trigger.OBSERVED

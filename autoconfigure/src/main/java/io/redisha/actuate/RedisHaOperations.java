@@ -16,10 +16,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The operator commands behind the endpoint's write operations, with their HTTP statuses:
- * 200 when done (a failover or switchover: when it ended with the new master in place), 202
- * when a failover is still under way after the wait, 400 for a bad request, 404 for an
- * unknown group, 409 when a failover is in progress, 422 when it cannot be done (no eligible
- * replica, the target did not catch up...), with the reason in the body.
+ * 200 when done (a failover or switchover: when it ended with the new master in place),
+ * 202 when a failover is still under way after the wait, 400 for a bad request, 404 for
+ * an unknown group, 409 when a failover is in progress, 422 when it cannot be done (no
+ * eligible replica, the target did not catch up...), with the reason in the body.
  */
 public final class RedisHaOperations {
 
@@ -30,10 +30,16 @@ public final class RedisHaOperations {
 	/** How long a command waits for the group's thread. */
 	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
-	/** How long the master may wait for a switchover's target to catch up, unless the request says. */
+	/**
+	 * How long the master may wait for a switchover's target to catch up, unless the
+	 * request says.
+	 */
 	static final Duration DEFAULT_CATCH_UP = Duration.ofSeconds(5);
 
-	/** The longest catch-up a request may ask for: the master's writes stay paused for as long. */
+	/**
+	 * The longest catch-up a request may ask for: the master's writes stay paused for as
+	 * long.
+	 */
 	static final Duration MAX_CATCH_UP = Duration.ofSeconds(30);
 
 	/** How long a request waits for a started failover or switchover to end. */
@@ -85,7 +91,8 @@ public final class RedisHaOperations {
 
 	private CommandResult forget(String group, @Nullable String memberId, @Nullable String node) {
 		if ((memberId == null) == (node == null)) {
-			throw new IllegalArgumentException("forget needs exactly one of \"member\" (a member id) or \"node\" (host:port)");
+			throw new IllegalArgumentException(
+					"forget needs exactly one of \"member\" (a member id) or \"node\" (host:port)");
 		}
 		return (memberId != null) ? this.member.forgetMember(group, memberId, COMMAND_TIMEOUT)
 				: this.member.forgetNode(group, NodeAddress.parse(node), COMMAND_TIMEOUT);
@@ -97,8 +104,7 @@ public final class RedisHaOperations {
 			case DONE -> new WebEndpointResponse<>(
 					new OperationResult(group, operation, "done", outcome.message(), null, null), 200);
 			case CONFLICT -> failure(STATUS_CONFLICT, group, operation, outcome.message());
-			case REFUSED -> failure(STATUS_UNPROCESSABLE, group, operation,
-					outcome.message());
+			case REFUSED -> failure(STATUS_UNPROCESSABLE, group, operation, outcome.message());
 			case STARTED -> awaitEnd(group, operation, outcome, result);
 		};
 	}
@@ -136,10 +142,11 @@ public final class RedisHaOperations {
 
 	/**
 	 * The answer to a write operation.
+	 *
 	 * @param group the group
 	 * @param operation the operation
-	 * @param result {@code done}, {@code succeeded}, {@code in-progress}, {@code aborted},
-	 * {@code conflict} or {@code refused}
+	 * @param result {@code done}, {@code succeeded}, {@code in-progress},
+	 * {@code aborted}, {@code conflict} or {@code refused}
 	 * @param message what happened, or why not
 	 * @param epoch the epoch of a failover or switchover; null otherwise
 	 * @param newMaster the promoted replica of a failover or switchover; null otherwise

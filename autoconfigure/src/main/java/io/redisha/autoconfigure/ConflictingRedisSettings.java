@@ -8,21 +8,25 @@ import org.springframework.core.env.Environment;
 
 /**
  * Spring Boot's Redis settings that ask for another kind of connection than the
- * master-following one: Sentinel, Cluster, a static master/replica set, Jedis; and the address
- * and credentials, which come from the group. Ignoring them would leave the application
- * believing it runs as configured; they stop the start instead, naming the property (never a
- * password's value).
+ * master-following one: Sentinel, Cluster, a static master/replica set, Jedis; and the
+ * address and credentials, which come from the group. Ignoring them would leave the
+ * application believing it runs as configured; they stop the start instead, naming the
+ * property (never a password's value).
  */
 final class ConflictingRedisSettings {
 
 	private ConflictingRedisSettings() {
 	}
 
-	/** Set explicitly, they would be ignored: the group's nodes and credentials are used instead. */
+	/**
+	 * Set explicitly, they would be ignored: the group's nodes and credentials are used
+	 * instead.
+	 */
 	private static final List<String> FROM_THE_GROUP = List.of("host", "port", "username", "password");
 
 	/**
-	 * @throws InvalidConfigurationPropertyValueException naming the first conflicting property
+	 * @throws InvalidConfigurationPropertyValueException naming the first conflicting
+	 * property
 	 */
 	static void refuse(DataRedisProperties redis, Environment environment) {
 		for (String setting : FROM_THE_GROUP) {
@@ -62,8 +66,9 @@ final class ConflictingRedisSettings {
 	}
 
 	private static InvalidConfigurationPropertyValueException conflict(String property, String value, String why) {
-		return new InvalidConfigurationPropertyValueException(property, value, "With redis-ha enabled, " + why
-				+ ": remove " + property + ", or set redis-ha.enabled=false to use Spring Boot's own connection factory");
+		return new InvalidConfigurationPropertyValueException(property, value,
+				"With redis-ha enabled, " + why + ": remove " + property
+						+ ", or set redis-ha.enabled=false to use Spring Boot's own connection factory");
 	}
 
 }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The gossip secrets of {@link RedisHaProperties} (for every group) and of one
- * {@link RedisHaProperties.Group} (in their place). Members sign every gossip message with the
- * current secret and accept any of the two; the Redis servers never see them.
+ * {@link RedisHaProperties.Group} (in their place). Members sign every gossip message
+ * with the current secret and accept any of the two; the Redis servers never see them.
  */
 public abstract class GossipSecretProperties {
 
@@ -13,15 +13,16 @@ public abstract class GossipSecretProperties {
 	static final int MIN_LENGTH = 32;
 
 	/**
-	 * Secret with which members sign and verify every gossip message: the same random value, at
-	 * least 32 characters, on every instance. A group's own replaces 'redis-ha.gossip-secret'.
-	 * Never sent to Redis; never shown by the endpoint or in logs.
+	 * Secret with which members sign and verify every gossip message: the same random
+	 * value, at least 32 characters, on every instance. A group's own replaces
+	 * 'redis-ha.gossip-secret'. Never sent to Redis; never shown by the endpoint or in
+	 * logs.
 	 */
 	private String gossipSecret;
 
 	/**
-	 * Previous gossip secret, still accepted (never used to sign) while a new one is rolled out
-	 * to every instance.
+	 * Previous gossip secret, still accepted (never used to sign) while a new one is
+	 * rolled out to every instance.
 	 */
 	private String gossipSecretPrevious;
 
@@ -60,11 +61,14 @@ public abstract class GossipSecretProperties {
 		}
 	}
 
-	/** Rejected as a whole rather than as a value, so that the failure analysis does not show the secret. */
+	/**
+	 * Rejected as a whole rather than as a value, so that the failure analysis does not
+	 * show the secret.
+	 */
 	private static void requireLongEnough(PropertyChecks checks, String property, String secret) {
 		if (secret != null && secret.length() < MIN_LENGTH) {
-			checks.rejectObject(
-					checks.fullName(property) + " must have at least " + MIN_LENGTH + " characters but has " + secret.length());
+			checks.rejectObject(checks.fullName(property) + " must have at least " + MIN_LENGTH + " characters but has "
+					+ secret.length());
 		}
 	}
 

@@ -22,7 +22,8 @@ final class LettucePool {
 	 * The client configuration builder to start from: a pooling one when the pool is on.
 	 * @param pool Spring Boot's pool settings
 	 * @param classLoader the application's, where commons-pool2 is looked for
-	 * @throws InvalidConfigurationPropertyValueException when the pool is enabled without commons-pool2
+	 * @throws InvalidConfigurationPropertyValueException when the pool is enabled without
+	 * commons-pool2
 	 */
 	static LettuceClientConfiguration.LettuceClientConfigurationBuilder builder(DataRedisProperties.Pool pool,
 			ClassLoader classLoader) {

@@ -20,7 +20,8 @@ final class PropertyChecks {
 
 	/**
 	 * Rejects the value unless it passes the check.
-	 * @param property the property's name relative to the object validated, in dashed form
+	 * @param property the property's name relative to the object validated, in dashed
+	 * form
 	 * @param value its value
 	 * @param check whether the value is valid
 	 * @param requirement what a valid value is, e.g. "must be >= 1"
@@ -38,7 +39,8 @@ final class PropertyChecks {
 
 	/**
 	 * Rejects the property with a problem statement that follows its full name.
-	 * @param property the property's name relative to the object validated, in dashed form
+	 * @param property the property's name relative to the object validated, in dashed
+	 * form
 	 * @param problem what is wrong, including the value
 	 */
 	void reject(String property, String problem) {

@@ -24,8 +24,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration that makes this application instance a member of the configured
- * redis-ha groups. Its links to the nodes use TLS as {@code spring.data.redis.ssl.*} (or a
- * {@code rediss://} {@code spring.data.redis.url}) says.
+ * redis-ha groups. Its links to the nodes use TLS as {@code spring.data.redis.ssl.*} (or
+ * a {@code rediss://} {@code spring.data.redis.url}) says.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "redis-ha.enabled", matchIfMissing = true)

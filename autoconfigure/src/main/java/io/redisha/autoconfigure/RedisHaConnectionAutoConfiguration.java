@@ -41,13 +41,14 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Auto-configuration of the application's {@link RedisConnectionFactory}: a
  * {@link MasterFollowingConnectionFactory} that follows the master of the primary group
  * ({@code redis-ha.primary-group}, or the only group). Runs before Spring Boot's Redis
- * auto-configuration, whose templates, listener container, cache and session support then use
- * it; backs off when the application defines its own factory. From {@code spring.data.redis}
- * it takes the database, timeouts, client name and Lettuce shutdown timeout and the
- * Lettuce customizer beans, and TLS ({@code ssl.enabled}, {@code ssl.bundle}, a {@code rediss://}
- * URL) as Spring Boot reads it; the address and credentials come from redis-ha, and setting
- * them, or Sentinel or Cluster settings, in {@code spring.data.redis} stops the start. Also disconnects the clients of a master that was switched away from, so that
- * clients outside this application reconnect too.
+ * auto-configuration, whose templates, listener container, cache and session support then
+ * use it; backs off when the application defines its own factory. From
+ * {@code spring.data.redis} it takes the database, timeouts, client name and Lettuce
+ * shutdown timeout and the Lettuce customizer beans, and TLS ({@code ssl.enabled},
+ * {@code ssl.bundle}, a {@code rediss://} URL) as Spring Boot reads it; the address and
+ * credentials come from redis-ha, and setting them, or Sentinel or Cluster settings, in
+ * {@code spring.data.redis} stops the start. Also disconnects the clients of a master
+ * that was switched away from, so that clients outside this application reconnect too.
  */
 @AutoConfiguration(after = RedisHaAutoConfiguration.class,
 		beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -62,8 +63,8 @@ public final class RedisHaConnectionAutoConfiguration {
 			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
 			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
-			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ResourceLoader resourceLoader,
-			Environment environment) {
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
+			ResourceLoader resourceLoader, Environment environment) {
 		ConflictingRedisSettings.refuse(redis, environment);
 		return new FactoryBuilder(member, properties, redis, RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()),
 				resourcesCustomizers, optionsCustomizers, clientCustomizers, resourceLoader.getClassLoader())
@@ -119,7 +120,10 @@ public final class RedisHaConnectionAutoConfiguration {
 						+ " redis-ha.primary-group must name the one the application's RedisConnectionFactory follows");
 	}
 
-	/** Builds a group's factory from redis-ha's and Spring Boot's settings and customizers. */
+	/**
+	 * Builds a group's factory from redis-ha's and Spring Boot's settings and
+	 * customizers.
+	 */
 	private record FactoryBuilder(RedisHaMember member, RedisHaProperties properties, DataRedisProperties redis,
 			SslOptions tls, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
@@ -141,10 +145,12 @@ public final class RedisHaConnectionAutoConfiguration {
 			this.optionsCustomizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettucePool
 				.builder(this.redis.getLettuce().getPool(), this.classLoader);
-			// Set before the customizers, as Spring Boot does: one may replace them, and the factory keeps what it set.
+			// Set before the customizers, as Spring Boot does: one may replace them, and
+			// the factory keeps what it set.
 			client.clientOptions(options.build());
 			if (this.tls != null) {
-				// The certificate is verified against the master's address, as the route resolves it.
+				// The certificate is verified against the master's address, as the route
+				// resolves it.
 				client.useSsl();
 			}
 			if (readFrom != null) {
@@ -164,8 +170,9 @@ public final class RedisHaConnectionAutoConfiguration {
 		}
 
 		/**
-		 * The group's read routing, else Spring Boot's {@code spring.data.redis.lettuce.read-from}
-		 * read as Spring Boot reads it ({@code replica-preferred} is {@code replicaPreferred}).
+		 * The group's read routing, else Spring Boot's
+		 * {@code spring.data.redis.lettuce.read-from} read as Spring Boot reads it
+		 * ({@code replica-preferred} is {@code replicaPreferred}).
 		 */
 		private ReadFrom readFrom(RedisHaProperties.Group settings) {
 			if (settings.readFromSetting() != null) {

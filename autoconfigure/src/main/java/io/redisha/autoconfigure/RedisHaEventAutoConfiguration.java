@@ -25,7 +25,8 @@ public final class RedisHaEventAutoConfiguration {
 	@ConditionalOnMissingBean
 	RedisHaEventPublisher redisHaEventPublisher(RedisHaMember member, ApplicationEventPublisher publisher,
 			ObjectProvider<MasterFollowingConnectionFactory> connectionFactories) {
-		// The factories' routes listen first: connections have moved when a MasterSwitchedEvent is handed over.
+		// The factories' routes listen first: connections have moved when a
+		// MasterSwitchedEvent is handed over.
 		connectionFactories.orderedStream().toList();
 		return new RedisHaEventPublisher(member, publisher);
 	}

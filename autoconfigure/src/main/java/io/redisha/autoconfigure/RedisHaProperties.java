@@ -79,8 +79,8 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 	}
 
 	/**
-	 * The gossip secrets of a group: its own if it has one, else the common ones; the one to
-	 * sign with first.
+	 * The gossip secrets of a group: its own if it has one, else the common ones; the one
+	 * to sign with first.
 	 */
 	List<String> gossipSecrets(Group group) {
 		return (group.getGossipSecret() != null) ? group.gossipSecrets() : gossipSecrets();
@@ -183,7 +183,6 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 */
 		private String password;
 
-
 		/**
 		 * How long a command to a node may take before it counts as failed.
 		 */
@@ -211,13 +210,15 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		private Duration opinionValidity = GroupConfig.Timing.defaults().opinionValidity();
 
 		/**
-		 * How long a member that vanished without saying goodbye stays listed; a voter silent
-		 * that long is replaced by the other voters (which takes a majority of them).
+		 * How long a member that vanished without saying goodbye stays listed; a voter
+		 * silent that long is replaced by the other voters (which takes a majority of
+		 * them).
 		 */
 		private Duration memberExpiry = GroupConfig.Timing.defaults().memberExpiry();
 
 		/**
-		 * How long a starting member only listens: it neither votes nor starts a failover.
+		 * How long a starting member only listens: it neither votes nor starts a
+		 * failover.
 		 */
 		private Duration startupQuietPeriod = GroupConfig.Timing.defaults().startupQuietPeriod();
 
@@ -256,8 +257,8 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		private Duration failoverWait = Duration.ofSeconds(2);
 
 		/**
-		 * Where the application's reads go, as Lettuce's ReadFrom names it: 'master'
-		 * (the default: everything goes to the master), 'replicaPreferred', 'replica',
+		 * Where the application's reads go, as Lettuce's ReadFrom names it: 'master' (the
+		 * default: everything goes to the master), 'replicaPreferred', 'replica',
 		 * 'masterPreferred', 'any', 'nearest'... Replicas are discovered from the current
 		 * master and rediscovered after every master switch.
 		 */
@@ -269,36 +270,36 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		private int historySize = GroupConfig.DEFAULT_HISTORY_SIZE;
 
 		/**
-		 * How many members elect (the voters); the other application instances observe. An
-		 * odd number: 3 tolerates one voter lost, 5 two. Elections need a majority of the
-		 * voters, however many instances run.
+		 * How many members elect (the voters); the other application instances observe.
+		 * An odd number: 3 tolerates one voter lost, 5 two. Elections need a majority of
+		 * the voters, however many instances run.
 		 */
 		private int voters = GroupConfig.DEFAULT_VOTERS;
 
 		/**
-		 * What the application's writes do when this instance cannot tell that a majority of
-		 * the voters still reach its master: 'consistent' fails them at once with
+		 * What the application's writes do when this instance cannot tell that a majority
+		 * of the voters still reach its master: 'consistent' fails them at once with
 		 * RedisHaFencedException, so that a minority side never acknowledges a write a
-		 * failover on the majority side would lose; 'available' sends them to the master it
-		 * knows, which a partition may lose.
+		 * failover on the majority side would lose; 'available' sends them to the master
+		 * it knows, which a partition may lose.
 		 */
 		private PartitionMode partitionMode = PartitionMode.CONSISTENT;
 
 		/**
-		 * How long this instance may go without hearing a majority of the voters that reach
-		 * its master before it fences the application's writes (consistent mode). Shorter than
-		 * down-after: the difference is the margin for a write in flight. Defaults to 60% of
-		 * down-after.
+		 * How long this instance may go without hearing a majority of the voters that
+		 * reach its master before it fences the application's writes (consistent mode).
+		 * Shorter than down-after: the difference is the margin for a write in flight.
+		 * Defaults to 60% of down-after.
 		 */
 		private Duration fenceAfter;
 
 		/**
 		 * Replicas a master needs to take writes, set by redis-ha as Redis's
-		 * min-replicas-to-write on the master it promotes and kept there: a master cut off
-		 * from its replicas then refuses every client's writes (NOREPLICAS) after
+		 * min-replicas-to-write on the master it promotes and kept there: a master cut
+		 * off from its replicas then refuses every client's writes (NOREPLICAS) after
 		 * min-replicas-max-lag, instead of acknowledging writes its demotion loses. Also
-		 * refuses writes while replicas resync after a failover. Zero leaves the nodes' own
-		 * setting alone.
+		 * refuses writes while replicas resync after a failover. Zero leaves the nodes'
+		 * own setting alone.
 		 */
 		private int minReplicasToWrite;
 
@@ -365,7 +366,6 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		public void setPassword(String password) {
 			this.password = password;
 		}
-
 
 		public Duration getCommandTimeout() {
 			return this.commandTimeout;
@@ -561,8 +561,8 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		}
 
 		/**
-		 * The master-side fence as the protocol takes it. Only valid once the group passed
-		 * validation.
+		 * The master-side fence as the protocol takes it. Only valid once the group
+		 * passed validation.
 		 * @return the fence, unmanaged when min-replicas-to-write is 0
 		 */
 		public MinReplicas minReplicas() {
@@ -605,8 +605,8 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			checks.require("master-reboot-down-after", this.masterRebootDownAfter,
 					(period) -> period != null && !period.isNegative(), "must be >= 0");
 			checks.require("min-replicas-to-write", this.minReplicasToWrite, (value) -> value >= 0, "must be >= 0");
-			checks.require("min-replicas-max-lag", this.minReplicasMaxLag, (lag) -> lag != null
-					&& lag.compareTo(Duration.ofSeconds(1)) >= 0 && lag.toMillis() % 1000 == 0,
+			checks.require("min-replicas-max-lag", this.minReplicasMaxLag,
+					(lag) -> lag != null && lag.compareTo(Duration.ofSeconds(1)) >= 0 && lag.toMillis() % 1000 == 0,
 					"must be whole seconds, at least 1s (Redis counts the lag in seconds)");
 			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
 					"must be >= 0");
@@ -617,8 +617,9 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		}
 
 		/**
-		 * Credentials the members and the application could not authenticate with are refused
-		 * here: otherwise every link fails its handshake and the member monitors nothing.
+		 * Credentials the members and the application could not authenticate with are
+		 * refused here: otherwise every link fails its handshake and the member monitors
+		 * nothing.
 		 */
 		private void validateCredentials(PropertyChecks checks) {
 			checks.require("username", this.username, (name) -> name == null || !name.isBlank(), "must not be blank");
@@ -633,8 +634,8 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		}
 
 		/**
-		 * The fence must close before the other side may see the master down and fail over;
-		 * checked also when the default applies, since it follows down-after.
+		 * The fence must close before the other side may see the master down and fail
+		 * over; checked also when the default applies, since it follows down-after.
 		 */
 		private void validateFenceAfter(PropertyChecks checks) {
 			if (this.fenceAfter != null) {
@@ -653,9 +654,9 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		}
 
 		/**
-		 * Unset, the protocol derives the threshold from down-after (at most half of it); a
-		 * value set explicitly is taken as meant, so one that cannot protect against a false
-		 * "down" is refused rather than silently lowered.
+		 * Unset, the protocol derives the threshold from down-after (at most half of it);
+		 * a value set explicitly is taken as meant, so one that cannot protect against a
+		 * false "down" is refused rather than silently lowered.
 		 */
 		private void validateTiltThreshold(PropertyChecks checks) {
 			if (this.tiltThreshold == null) {
@@ -664,9 +665,10 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			checks.requirePositive("tilt-threshold", this.tiltThreshold);
 			Duration half = isPositive(this.downAfter) ? this.downAfter.dividedBy(2) : null;
 			if (half != null && this.tiltThreshold.compareTo(half) > 0) {
-				checks.reject("tilt-threshold", "must be at most half of down-after, " + PropertyChecks.describe(half)
-						+ ", but was " + PropertyChecks.describe(this.tiltThreshold) + ": a pause of this instance"
-						+ " long enough to make a healthy master look down must enter TILT first");
+				checks.reject("tilt-threshold",
+						"must be at most half of down-after, " + PropertyChecks.describe(half) + ", but was "
+								+ PropertyChecks.describe(this.tiltThreshold) + ": a pause of this instance"
+								+ " long enough to make a healthy master look down must enter TILT first");
 			}
 		}
 

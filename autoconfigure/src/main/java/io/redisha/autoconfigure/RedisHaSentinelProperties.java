@@ -13,8 +13,8 @@ import org.springframework.validation.Validator;
 
 /**
  * The Sentinel-protocol endpoint of this instance: where Sentinel clients in any language
- * ask for the master of a group and subscribe to {@code +switch-master}. Off unless a port
- * is set. Validates itself while it is bound, naming the property and the value.
+ * ask for the master of a group and subscribe to {@code +switch-master}. Off unless a
+ * port is set. Validates itself while it is bound, naming the property and the value.
  */
 @ConfigurationProperties(RedisHaSentinelProperties.PREFIX)
 public class RedisHaSentinelProperties implements Validator {
@@ -22,8 +22,8 @@ public class RedisHaSentinelProperties implements Validator {
 	static final String PREFIX = "redis-ha.sentinel";
 
 	/**
-	 * Port on which this instance answers Sentinel's client protocol, e.g. 26379. Not set: no
-	 * endpoint.
+	 * Port on which this instance answers Sentinel's client protocol, e.g. 26379. Not
+	 * set: no endpoint.
 	 */
 	private Integer port;
 
@@ -35,7 +35,8 @@ public class RedisHaSentinelProperties implements Validator {
 
 	/**
 	 * Host that the other instances announce to clients for this endpoint (SENTINEL
-	 * sentinels). Defaults to 'bind', or to this host's address when 'bind' is a wildcard.
+	 * sentinels). Defaults to 'bind', or to this host's address when 'bind' is a
+	 * wildcard.
 	 */
 	private String announceHost;
 
@@ -46,8 +47,8 @@ public class RedisHaSentinelProperties implements Validator {
 	private Integer announcePort;
 
 	/**
-	 * User that clients authenticate as (AUTH user password). Defaults to 'default', the user
-	 * of AUTH password.
+	 * User that clients authenticate as (AUTH user password). Defaults to 'default', the
+	 * user of AUTH password.
 	 */
 	private String username;
 
@@ -58,20 +59,20 @@ public class RedisHaSentinelProperties implements Validator {
 	private String password;
 
 	/**
-	 * SSL bundle (spring.ssl.bundle.*) with the endpoint's key and certificate: clients then
-	 * connect with TLS only. Not set: plain text.
+	 * SSL bundle (spring.ssl.bundle.*) with the endpoint's key and certificate: clients
+	 * then connect with TLS only. Not set: plain text.
 	 */
 	private String sslBundle;
 
 	/**
-	 * Most client connections at a time; further ones are refused with Redis's "max number of
-	 * clients reached" error.
+	 * Most client connections at a time; further ones are refused with Redis's "max
+	 * number of clients reached" error.
 	 */
 	private int maxConnections = 128;
 
 	/**
-	 * How long a connection may stay silent before it is closed. Subscribed connections are
-	 * exempt, as in Redis: they wait for events.
+	 * How long a connection may stay silent before it is closed. Subscribed connections
+	 * are exempt, as in Redis: they wait for events.
 	 */
 	private Duration idleTimeout = Duration.ofMinutes(5);
 
@@ -172,7 +173,9 @@ public class RedisHaSentinelProperties implements Validator {
 				this.idleTimeout, this.allowFailover);
 	}
 
-	/** Where the other instances tell clients to find this endpoint; null when it is off. */
+	/**
+	 * Where the other instances tell clients to find this endpoint; null when it is off.
+	 */
 	NodeAddress announcedAddress() {
 		if (!enabled()) {
 			return null;

@@ -9,11 +9,12 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 
 /**
- * Whether redis-ha's connections (the members' links and the application's connections) use
- * TLS, and with what, decided as Spring Boot decides it for its own Redis connections:
- * {@code spring.data.redis.ssl.enabled}, {@code spring.data.redis.ssl.bundle} (which turns
- * TLS on by itself) or a {@code rediss://} {@code spring.data.redis.url}. Without a bundle
- * the JDK's default trust store verifies the nodes' certificates.
+ * Whether redis-ha's connections (the members' links and the application's connections)
+ * use TLS, and with what, decided as Spring Boot decides it for its own Redis
+ * connections: {@code spring.data.redis.ssl.enabled},
+ * {@code spring.data.redis.ssl.bundle} (which turns TLS on by itself) or a
+ * {@code rediss://} {@code spring.data.redis.url}. Without a bundle the JDK's default
+ * trust store verifies the nodes' certificates.
  */
 final class RedisHaTls {
 
@@ -25,7 +26,8 @@ final class RedisHaTls {
 	/**
 	 * The TLS options for every connection to a node, or null for plain text.
 	 * @param bundles the application's SSL bundles, or null when there are none
-	 * @throws InvalidConfigurationPropertyValueException when the named bundle does not exist
+	 * @throws InvalidConfigurationPropertyValueException when the named bundle does not
+	 * exist
 	 */
 	static SslOptions sslOptions(DataRedisProperties redis, SslBundles bundles) {
 		DataRedisProperties.Ssl ssl = redis.getSsl();
@@ -44,7 +46,8 @@ final class RedisHaTls {
 
 	/**
 	 * The bundle a property names.
-	 * @throws InvalidConfigurationPropertyValueException naming the property when it does not exist
+	 * @throws InvalidConfigurationPropertyValueException naming the property when it does
+	 * not exist
 	 */
 	static SslBundle bundle(String property, String name, SslBundles bundles) {
 		if (bundles == null) {
@@ -60,7 +63,10 @@ final class RedisHaTls {
 		}
 	}
 
-	/** What Spring Boot's own Lettuce configuration takes from a bundle: keys, trust, ciphers, protocols. */
+	/**
+	 * What Spring Boot's own Lettuce configuration takes from a bundle: keys, trust,
+	 * ciphers, protocols.
+	 */
 	private static SslOptions sslOptions(SslBundle bundle) {
 		SslOptions.Builder options = SslOptions.builder()
 			.keyManager(bundle.getManagers().getKeyManagerFactory())

@@ -11,13 +11,13 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 
 /**
- * An outbound handler that lets each command Lettuce writes to the channel go on, or refuses
- * it: a refused command is completed by {@link #admits} and never reaches the socket. Of a
- * batch (a pipeline flushed at once) only the refused commands are taken out, the others keep
- * their order.
+ * An outbound handler that lets each command Lettuce writes to the channel go on, or
+ * refuses it: a refused command is completed by {@link #admits} and never reaches the
+ * socket. Of a batch (a pipeline flushed at once) only the refused commands are taken
+ * out, the others keep their order.
  * <p>
- * Last in the pipeline, where Lettuce's endpoint hands its commands over: a refused command
- * never reaches Lettuce's command handler, which would wait for a reply to it.
+ * Last in the pipeline, where Lettuce's endpoint hands its commands over: a refused
+ * command never reaches Lettuce's command handler, which would wait for a reply to it.
  */
 abstract class CommandFilter extends ChannelOutboundHandlerAdapter {
 
@@ -30,7 +30,8 @@ abstract class CommandFilter extends ChannelOutboundHandlerAdapter {
 			context.write(admitted, promise);
 		}
 		else {
-			// As Lettuce's command handler does for a command completed before it was written.
+			// As Lettuce's command handler does for a command completed before it was
+			// written.
 			promise.trySuccess();
 		}
 	}

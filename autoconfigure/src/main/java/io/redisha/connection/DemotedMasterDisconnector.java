@@ -27,13 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When this member promoted a replica of a group, disconnects the normal clients of the old
- * master ({@code CLIENT KILL TYPE normal}) as soon as it can be reached, so that clients outside
- * this application (non-Spring too) reconnect and find the new master instead of writing to
- * a demoted one. The old master may be unreachable at that moment (dead, paused, cut off):
- * it is tried again every {@value #RETRY_MILLIS} ms for as long as the group's failover
- * timeout, and never once it is the group's master again. Runs on a thread of its own; the
- * member's group thread only hands the event over.
+ * When this member promoted a replica of a group, disconnects the normal clients of the
+ * old master ({@code CLIENT KILL TYPE normal}) as soon as it can be reached, so that
+ * clients outside this application (non-Spring too) reconnect and find the new master
+ * instead of writing to a demoted one. The old master may be unreachable at that moment
+ * (dead, paused, cut off): it is tried again every {@value #RETRY_MILLIS} ms for as long
+ * as the group's failover timeout, and never once it is the group's master again. Runs on
+ * a thread of its own; the member's group thread only hands the event over.
  */
 public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>, AutoCloseable {
 
@@ -49,7 +49,10 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 		return thread;
 	});
 
-	/** The nodes still to be disconnected, with the time (nanoTime) after which they are given up. */
+	/**
+	 * The nodes still to be disconnected, with the time (nanoTime) after which they are
+	 * given up.
+	 */
 	private final Map<NodeAddress, Long> pending = new ConcurrentHashMap<>();
 
 	private final ClientResources resources = DefaultClientResources.create();
@@ -76,10 +79,11 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	}
 
 	/**
-	 * Only the member that promoted the replica ({@code +promoted-slave}, which only the leader
-	 * emits) disconnects the old master's clients: one {@code CLIENT KILL} per failover, not one
-	 * per instance, each of which would also cut every other member's links. Any member's
-	 * {@code +switch-master} ends the attempts on the node that became master.
+	 * Only the member that promoted the replica ({@code +promoted-slave}, which only the
+	 * leader emits) disconnects the old master's clients: one {@code CLIENT KILL} per
+	 * failover, not one per instance, each of which would also cut every other member's
+	 * links. Any member's {@code +switch-master} ends the attempts on the node that
+	 * became master.
 	 */
 	@Override
 	public void accept(ProtocolEvent event) {
@@ -91,7 +95,8 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 			// The new master is never disconnected, even if it was demoted once before.
 			execute(() -> this.pending.remove(event.master()));
 		}
-		else if (event.type() == ProtocolEvent.Type.PROMOTED_REPLICA && event.master() != null && event.node() != null) {
+		else if (event.type() == ProtocolEvent.Type.PROMOTED_REPLICA && event.master() != null
+				&& event.node() != null) {
 			NodeAddress oldMaster = event.master();
 			NodeAddress newMaster = event.node();
 			execute(() -> {
@@ -180,6 +185,7 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 
 	/**
 	 * How to reach one group's nodes. The password is never part of {@link #toString()}.
+	 *
 	 * @param username the Redis ACL user, or null
 	 * @param password the password, or null
 	 * @param timeout the connect and command timeout

@@ -19,15 +19,15 @@ import io.netty.util.AttributeKey;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvider;
 
 /**
- * The Lettuce connections of a route that Spring Data holds as dedicated connections: for a
- * transaction ({@code MULTI}/{@code EXEC}, {@code WATCH}), a pipeline, a blocking command,
- * or every command when the native connection is not shared. Their commands belong together,
- * so they must all reach one Redis connection: once a held connection's commands went to one
- * channel, a channel it reconnected on (after a switch cut it, or after Redis closed it) gets
- * none of them ({@link #movedFrom(Channel, Object)}), not even those still under way when it is released
- * (Spring Data then closes it; the next connection it takes goes to the current master).
- * Lettuce reconnects the shared connection and the pub/sub connections as always: their
- * commands stand alone.
+ * The Lettuce connections of a route that Spring Data holds as dedicated connections: for
+ * a transaction ({@code MULTI}/{@code EXEC}, {@code WATCH}), a pipeline, a blocking
+ * command, or every command when the native connection is not shared. Their commands
+ * belong together, so they must all reach one Redis connection: once a held connection's
+ * commands went to one channel, a channel it reconnected on (after a switch cut it, or
+ * after Redis closed it) gets none of them ({@link #movedFrom(Channel, Object)}), not
+ * even those still under way when it is released (Spring Data then closes it; the next
+ * connection it takes goes to the current master). Lettuce reconnects the shared
+ * connection and the pub/sub connections as always: their commands stand alone.
  */
 final class HeldConnections {
 
@@ -35,20 +35,26 @@ final class HeldConnections {
 
 	private static final AttributeKey<Held> HELD = AttributeKey.valueOf("redis-ha-held");
 
-	/** By Lettuce connection ({@link LettuceInternals#connectionOf}); weak: a closed connection goes. */
+	/**
+	 * By Lettuce connection ({@link LettuceInternals#connectionOf}); weak: a closed
+	 * connection goes.
+	 */
 	private final Map<Object, Held> connections = Collections.synchronizedMap(new WeakHashMap<>());
 
 	private final ChannelHandler handshakeOver = new HandshakeOver();
 
-	/** Follows the channel's connection once its handshake is over (the handshake is no command of the holder's). */
+	/**
+	 * Follows the channel's connection once its handshake is over (the handshake is no
+	 * command of the holder's).
+	 */
 	void register(Channel channel) {
 		LettuceInternals.addAfterHandshake(channel, HANDLER_NAME, this.handshakeOver);
 	}
 
 	/**
-	 * When the channel's connection is held and its commands went to another channel since it
-	 * was taken: the stamp that channel had; else null, and the command may go on this channel.
-	 * The first command after the connection was taken decides.
+	 * When the channel's connection is held and its commands went to another channel
+	 * since it was taken: the stamp that channel had; else null, and the command may go
+	 * on this channel. The first command after the connection was taken decides.
 	 * @param stamp what the caller knows of this channel (its route target); not null
 	 */
 	@SuppressWarnings("unchecked")
@@ -57,7 +63,10 @@ final class HeldConnections {
 		return (held != null) ? (S) held.movedFrom(channel.id(), stamp) : null;
 	}
 
-	/** A provider of Spring Data's that holds every connection it gives out but pub/sub ones. */
+	/**
+	 * A provider of Spring Data's that holds every connection it gives out but pub/sub
+	 * ones.
+	 */
 	LettuceConnectionProvider holding(LettuceConnectionProvider provider) {
 		return new HoldingProvider(provider);
 	}
@@ -65,14 +74,16 @@ final class HeldConnections {
 	private void taken(StatefulConnection<?, ?> connection) {
 		Object key = LettuceInternals.connectionOf(connection);
 		if (key != null && !(connection instanceof StatefulRedisPubSubConnection<?, ?>)) {
-			// Perhaps before the channel's handshake handler sees it: whichever comes first creates it.
+			// Perhaps before the channel's handshake handler sees it: whichever comes
+			// first creates it.
 			this.connections.computeIfAbsent(key, (any) -> new Held()).take();
 		}
 	}
 
 	/**
-	 * A channel a held connection's commands went to: its id and its stamp, no reference to the
-	 * channel, which would keep the connection (the weak key) from being collected.
+	 * A channel a held connection's commands went to: its id and its stamp, no reference
+	 * to the channel, which would keep the connection (the weak key) from being
+	 * collected.
 	 */
 	private record Sent(ChannelId channel, Object stamp) {
 	}
@@ -82,13 +93,16 @@ final class HeldConnections {
 
 		private volatile boolean taken;
 
-		/** Where the first command since the connection was last taken went; null before it. */
+		/**
+		 * Where the first command since the connection was last taken went; null before
+		 * it.
+		 */
 		private final AtomicReference<Sent> first = new AtomicReference<>();
 
 		/**
-		 * Where the connection's commands went before they moved to another channel, for good:
-		 * commands issued before the release may still come after it (a pipeline whose first
-		 * command failed ends at once), and must not go out either.
+		 * Where the connection's commands went before they moved to another channel, for
+		 * good: commands issued before the release may still come after it (a pipeline
+		 * whose first command failed ends at once), and must not go out either.
 		 */
 		private volatile Sent left;
 
@@ -98,7 +112,10 @@ final class HeldConnections {
 			this.taken = true;
 		}
 
-		/** The stamp of the channel the connection left, or null when this command may go where it goes. */
+		/**
+		 * The stamp of the channel the connection left, or null when this command may go
+		 * where it goes.
+		 */
 		Object movedFrom(ChannelId channel, Object stamp) {
 			Sent left = this.left;
 			if (left == null && this.taken) {
@@ -117,7 +134,10 @@ final class HeldConnections {
 
 	}
 
-	/** Sees the channel become active after Lettuce's handshake, before the connection sends what it holds. */
+	/**
+	 * Sees the channel become active after Lettuce's handshake, before the connection
+	 * sends what it holds.
+	 */
 	@ChannelHandler.Sharable
 	private final class HandshakeOver extends ChannelInboundHandlerAdapter {
 
@@ -125,7 +145,9 @@ final class HeldConnections {
 		public void channelActive(ChannelHandlerContext context) throws Exception {
 			Object connection = LettuceInternals.connectionOf(context.channel());
 			if (connection != null) {
-				context.channel().attr(HELD).set(HeldConnections.this.connections.computeIfAbsent(connection, (key) -> new Held()));
+				context.channel()
+					.attr(HELD)
+					.set(HeldConnections.this.connections.computeIfAbsent(connection, (key) -> new Held()));
 			}
 			super.channelActive(context);
 		}

@@ -18,25 +18,28 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
- * Every use of Lettuce's internals by redis-ha, in one place: Lettuce's public API has no way
- * to suspend a connection's reconnects, to fail the commands in flight on a channel instead of
- * replaying them, or to tell which connection a channel belongs to. {@code LettuceInternalsTest}
- * checks each of these against the Lettuce on the class path, so that an upgrade that changes
- * them fails the build instead of the fences.
+ * Every use of Lettuce's internals by redis-ha, in one place: Lettuce's public API has no
+ * way to suspend a connection's reconnects, to fail the commands in flight on a channel
+ * instead of replaying them, or to tell which connection a channel belongs to.
+ * {@code LettuceInternalsTest} checks each of these against the Lettuce on the class
+ * path, so that an upgrade that changes them fails the build instead of the fences.
  * <p>
- * What it relies on: a channel's pipeline holds Lettuce's {@link CommandHandler} (the commands
- * written and not yet answered, and the connection's endpoint) and, with auto-reconnect, its
- * {@link ConnectionWatchdog} (one per connection, across the channels it reconnects on); a
- * connection's {@link RedisChannelWriter}, once unwrapped, is that same endpoint; the
- * handshake is over when the channel-active event reaches the command handler.
+ * What it relies on: a channel's pipeline holds Lettuce's {@link CommandHandler} (the
+ * commands written and not yet answered, and the connection's endpoint) and, with
+ * auto-reconnect, its {@link ConnectionWatchdog} (one per connection, across the channels
+ * it reconnects on); a connection's {@link RedisChannelWriter}, once unwrapped, is that
+ * same endpoint; the handshake is over when the channel-active event reaches the command
+ * handler.
  */
 final class LettuceInternals {
 
 	/** Lettuce's reconnect logic of every connection registered, one per connection. */
-	private final Set<ConnectionWatchdog> watchdogs = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+	private final Set<ConnectionWatchdog> watchdogs = Collections
+		.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	/**
-	 * Keeps the reconnect logic of the channel's connection, suspended at once if {@code suspended}.
+	 * Keeps the reconnect logic of the channel's connection, suspended at once if
+	 * {@code suspended}.
 	 */
 	void register(Channel channel, boolean suspended) {
 		ConnectionWatchdog watchdog = channel.pipeline().get(ConnectionWatchdog.class);
@@ -46,8 +49,8 @@ final class LettuceInternals {
 	}
 
 	/**
-	 * Suspends the reconnects of every registered connection that reconnects, or lets them
-	 * reconnect again, at once.
+	 * Suspends the reconnects of every registered connection that reconnects, or lets
+	 * them reconnect again, at once.
 	 */
 	void suspendReconnects(boolean suspended) {
 		List<ConnectionWatchdog> current;
@@ -65,8 +68,8 @@ final class LettuceInternals {
 	}
 
 	/**
-	 * Takes the commands written to the channel and not yet answered from Lettuce, which would
-	 * otherwise replay them after reconnecting; on the channel's event loop.
+	 * Takes the commands written to the channel and not yet answered from Lettuce, which
+	 * would otherwise replay them after reconnecting; on the channel's event loop.
 	 */
 	static Collection<RedisCommand<?, ?, ?>> drainInFlight(Channel channel) {
 		CommandHandler handler = channel.pipeline().get(CommandHandler.class);
@@ -74,15 +77,18 @@ final class LettuceInternals {
 	}
 
 	/**
-	 * The Lettuce connection the channel carries, as an identity that stays the same across
-	 * its reconnects; null for a channel that is not a Lettuce connection's.
+	 * The Lettuce connection the channel carries, as an identity that stays the same
+	 * across its reconnects; null for a channel that is not a Lettuce connection's.
 	 */
 	static Object connectionOf(Channel channel) {
 		CommandHandler handler = channel.pipeline().get(CommandHandler.class);
 		return (handler != null) ? handler.getEndpoint() : null;
 	}
 
-	/** The same identity as {@link #connectionOf(Channel)} gives its channels, of a connection. */
+	/**
+	 * The same identity as {@link #connectionOf(Channel)} gives its channels, of a
+	 * connection.
+	 */
 	static Object connectionOf(StatefulConnection<?, ?> connection) {
 		if (!(connection instanceof RedisChannelHandler<?, ?> handler)) {
 			return null;
@@ -95,8 +101,8 @@ final class LettuceInternals {
 	}
 
 	/**
-	 * Adds an inbound handler that sees the channel become active once Lettuce's handshake is
-	 * over, before the connection sends the commands it holds.
+	 * Adds an inbound handler that sees the channel become active once Lettuce's
+	 * handshake is over, before the connection sends the commands it holds.
 	 */
 	static void addAfterHandshake(Channel channel, String name, ChannelHandler handler) {
 		ChannelHandlerContext commandHandler = channel.pipeline().context(CommandHandler.class);

@@ -25,32 +25,34 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvid
  * one redis-ha group, as its {@link MasterRoute} says. It is a plain Lettuce factory to
  * Spring Data (shared native connection, pooling, the asynchronous pub/sub subscriber of
  * {@code RedisMessageListenerContainer}); only the address changes: the Redis URI names a
- * placeholder host ({@code <group>.redis-ha}) that Lettuce's socket address resolver maps to
- * the current master on every connect and reconnect.
+ * placeholder host ({@code <group>.redis-ha}) that Lettuce's socket address resolver maps
+ * to the current master on every connect and reconnect.
  * <p>
- * On a master switch the route cuts every connection to the old master: commands in flight
- * fail at once with {@link RedisMasterSwitchedException}, and Lettuce reconnects to the new
- * master (re-subscribing pub/sub connections) within {@value #MAX_RECONNECT_DELAY_MILLIS} ms.
- * A dedicated connection (a transaction, {@code WATCH}, a pipeline, a blocking command) that
- * was cut is not carried over: its later commands fail until it is released.
- * While the group has no usable master, {@link #getConnection()} waits for one for at most
- * the group's failover wait, then fails with {@link RedisMasterUnavailableException}.
- * Reactive connections cannot wait there (Spring Data's reactive connection type is not
- * public): their commands are held by Lettuce, which connects nowhere until the group has a
- * usable master, and fail after the command timeout.
+ * On a master switch the route cuts every connection to the old master: commands in
+ * flight fail at once with {@link RedisMasterSwitchedException}, and Lettuce reconnects
+ * to the new master (re-subscribing pub/sub connections) within
+ * {@value #MAX_RECONNECT_DELAY_MILLIS} ms. A dedicated connection (a transaction,
+ * {@code WATCH}, a pipeline, a blocking command) that was cut is not carried over: its
+ * later commands fail until it is released. While the group has no usable master,
+ * {@link #getConnection()} waits for one for at most the group's failover wait, then
+ * fails with {@link RedisMasterUnavailableException}. Reactive connections cannot wait
+ * there (Spring Data's reactive connection type is not public): their commands are held
+ * by Lettuce, which connects nowhere until the group has a usable master, and fail after
+ * the command timeout.
  */
 public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 	/**
-	 * The longest pause between Lettuce's reconnect attempts (its default grows to 30 s): a
-	 * switch is followed within it. Cheap: while the group waits for a failover the route
-	 * refuses at once, without connecting, and Lettuce rate-limits its reconnect logs.
+	 * The longest pause between Lettuce's reconnect attempts (its default grows to 30 s):
+	 * a switch is followed within it. Cheap: while the group waits for a failover the
+	 * route refuses at once, without connecting, and Lettuce rate-limits its reconnect
+	 * logs.
 	 */
 	static final long MAX_RECONNECT_DELAY_MILLIS = 25;
 
 	/**
-	 * With read routing, how often the replicas the member sees are compared with those read
-	 * from: no event marks a replica repointed to the new master after a failover.
+	 * With read routing, how often the replicas the member sees are compared with those
+	 * read from: no event marks a replica repointed to the new master after a failover.
 	 */
 	static final long REPLICA_CHECK_MILLIS = 500;
 
@@ -63,15 +65,18 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 	private final RoutedClient routed;
 
-	/** With read routing, the periodic look at the replicas the member sees; else null. */
+	/**
+	 * With read routing, the periodic look at the replicas the member sees; else null.
+	 */
 	private final Future<?> replicaCheck;
 
 	/**
 	 * @param route where connections go
 	 * @param server database, username and password (the host and port are ignored)
-	 * @param client the client configuration to start from: timeouts, client name, pool, SSL
-	 * @param resources the Lettuce resources to start from; this factory owns and shuts down
-	 * the resources it builds from them
+	 * @param client the client configuration to start from: timeouts, client name, pool,
+	 * SSL
+	 * @param resources the Lettuce resources to start from; this factory owns and shuts
+	 * down the resources it builds from them
 	 * @param options the client options to start from; auto-reconnect is always on
 	 */
 	public MasterFollowingConnectionFactory(MasterRoute route, RedisStandaloneConfiguration server,
@@ -83,12 +88,12 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	/**
 	 * @param route where connections go
 	 * @param server database, username and password (the host and port are ignored)
-	 * @param client the client configuration as the application's customizers left it: its
-	 * client options (auto-reconnect is always turned on) and, if it has them, its client
-	 * resources (left to the application to shut down) are kept, with the route's hooks composed
-	 * in
-	 * @param resources the Lettuce resources to build when the client configuration has none;
-	 * this factory owns and shuts down the resources it builds from them
+	 * @param client the client configuration as the application's customizers left it:
+	 * its client options (auto-reconnect is always turned on) and, if it has them, its
+	 * client resources (left to the application to shut down) are kept, with the route's
+	 * hooks composed in
+	 * @param resources the Lettuce resources to build when the client configuration has
+	 * none; this factory owns and shuts down the resources it builds from them
 	 */
 	public MasterFollowingConnectionFactory(MasterRoute route, RedisStandaloneConfiguration server,
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client, ClientResources.Builder resources) {
@@ -102,7 +107,8 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 		this.routed = routed;
 		if (getClientConfiguration().getReadFrom().isPresent()) {
 			EventExecutorGroup executor = routed.resources().eventExecutorGroup();
-			// Read routing learnt the replicas from the old master: rediscover them from the new one.
+			// Read routing learnt the replicas from the old master: rediscover them from
+			// the new one.
 			route.onSwitch(() -> executor.execute(this::resetConnection));
 			this.replicaCheck = executor.scheduleWithFixedDelay(() -> {
 				if (route.replicasChanged()) {
@@ -152,8 +158,8 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 
 	@Override
 	public RedisClusterConnection getClusterConnection() {
-		throw new UnsupportedOperationException("redis-ha group '" + this.route.group()
-				+ "' is a master with replicas, not a Redis Cluster");
+		throw new UnsupportedOperationException(
+				"redis-ha group '" + this.route.group() + "' is a master with replicas, not a Redis Cluster");
 	}
 
 	@Override

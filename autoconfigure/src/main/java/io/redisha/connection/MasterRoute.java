@@ -37,36 +37,40 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvid
 
 /**
  * Where the application's connections to one group go: the group's current master as the
- * {@link RedisHaMember member} knows it. Follows the member's events ({@code +switch-master},
- * {@code +odown}, {@code -odown}) on the member's group thread and never blocks it.
+ * {@link RedisHaMember member} knows it. Follows the member's events
+ * ({@code +switch-master}, {@code +odown}, {@code -odown}) on the member's group thread
+ * and never blocks it.
  * <p>
  * Fencing: every Netty channel of the group's connections is registered here when it
  * becomes active and is allowed only if it is connected to an address resolved for the
- * current master. When the master switches, every channel to another address is cut on its
- * event loop: the commands in flight on it fail at once with a
+ * current master. When the master switches, every channel to another address is cut on
+ * its event loop: the commands in flight on it fail at once with a
  * {@link RedisMasterSwitchedException} (they are not replayed, as Lettuce would otherwise
  * do after reconnecting), then the channel is closed and Lettuce reconnects, asking
  * {@link #resolve()} again, which answers the new master. A channel that becomes active
  * towards an old address after the switch is closed before Lettuce writes anything on it.
- * Each channel is stamped with the target it was admitted under: until the cut has run, the
- * commands Lettuce writes to a channel of an older target that the current one does not allow
- * fail before they reach the socket, with a {@link RedisMasterSwitchedException} (or a
- * {@link RedisMasterUnavailableException} while the master is objectively down) saying that
- * they were not sent. So once the member knows of the switch, nothing from this application
- * reaches the old master again, even when it comes back still answering as a master.
+ * Each channel is stamped with the target it was admitted under: until the cut has run,
+ * the commands Lettuce writes to a channel of an older target that the current one does
+ * not allow fail before they reach the socket, with a
+ * {@link RedisMasterSwitchedException} (or a {@link RedisMasterUnavailableException}
+ * while the master is objectively down) saying that they were not sent. So once the
+ * member knows of the switch, nothing from this application reaches the old master again,
+ * even when it comes back still answering as a master.
  * <p>
- * A connection Spring Data holds for a transaction, a {@code WATCH}, a pipeline or a blocking
- * command ({@link HeldConnections}) is not carried over to another channel: once cut, its
- * later commands fail until it is released, so that a transaction never runs half on one
- * connection and half on another (perhaps on another master, outside the transaction).
+ * A connection Spring Data holds for a transaction, a {@code WATCH}, a pipeline or a
+ * blocking command ({@link HeldConnections}) is not carried over to another channel: once
+ * cut, its later commands fail until it is released, so that a transaction never runs
+ * half on one connection and half on another (perhaps on another master, outside the
+ * transaction).
  * <p>
- * While the master is objectively down ({@code +odown}: a failover is expected) its channels
- * are cut the same way, no connection is opened and new connections wait for at most the
- * failover wait ({@link #awaitMaster()}): a write it accepted now would be lost.
+ * While the master is objectively down ({@code +odown}: a failover is expected) its
+ * channels are cut the same way, no connection is opened and new connections wait for at
+ * most the failover wait ({@link #awaitMaster()}): a write it accepted now would be lost.
  * <p>
  * While the member does not admit writes (the partition fence, see
- * {@link io.redisha.protocol.PartitionMode}), every channel refuses the commands that may write
- * ({@link WriteFence}): they fail with a {@link RedisHaFencedException} and are never sent.
+ * {@link io.redisha.protocol.PartitionMode}), every channel refuses the commands that may
+ * write ({@link WriteFence}): they fail with a {@link RedisHaFencedException} and are
+ * never sent.
  */
 public final class MasterRoute {
 
@@ -105,18 +109,24 @@ public final class MasterRoute {
 
 	private volatile Target target = Target.initial();
 
-	/** The replicas read routing read from when {@link #replicasChanged()} last looked; null before. */
+	/**
+	 * The replicas read routing read from when {@link #replicasChanged()} last looked;
+	 * null before.
+	 */
 	private volatile Set<NodeAddress> readable;
 
-	/** Completed when the group has a usable master again; replaced each time it loses it. */
+	/**
+	 * Completed when the group has a usable master again; replaced each time it loses it.
+	 */
 	private volatile CompletableFuture<Void> usableAgain = new CompletableFuture<>();
 
 	/**
-	 * @param member the member whose picture of the group is followed; the route listens to
-	 * its events from now on
+	 * @param member the member whose picture of the group is followed; the route listens
+	 * to its events from now on
 	 * @param group the group
-	 * @param failoverWait how long a new connection waits for a usable master while the group
-	 * has none (no master known yet, or the master objectively down), before it fails
+	 * @param failoverWait how long a new connection waits for a usable master while the
+	 * group has none (no master known yet, or the master objectively down), before it
+	 * fails
 	 * @param readsFromReplicas whether connections to the group's current replicas are
 	 * allowed too (read routing); otherwise only the master is
 	 */
@@ -125,8 +135,8 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * @param events where the route subscribes to the events it follows: the member's, or a
-	 * test's that decides when the master switches
+	 * @param events where the route subscribes to the events it follows: the member's, or
+	 * a test's that decides when the master switches
 	 */
 	MasterRoute(RedisHaMember member, String group, Duration failoverWait, boolean readsFromReplicas,
 			Consumer<Consumer<ProtocolEvent>> events) {
@@ -138,7 +148,8 @@ public final class MasterRoute {
 		events.accept(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
 		if (snapshot != null && snapshot.master() != null) {
-			// The member was already running: start from its picture unless an event came first.
+			// The member was already running: start from its picture unless an event came
+			// first.
 			update((current) -> (current.generation() == 0)
 					? current.next(snapshot.master().address(), snapshot.configEpoch(), false) : current);
 		}
@@ -154,20 +165,24 @@ public final class MasterRoute {
 		return this.target.master();
 	}
 
-	/** Whether new connections wait, because the group has no master or its master is objectively down. */
+	/**
+	 * Whether new connections wait, because the group has no master or its master is
+	 * objectively down.
+	 */
 	public boolean isWaitingForMaster() {
 		return !this.target.usable();
 	}
 
 	/**
-	 * Returns at once when the group has a usable master; otherwise waits for one for at most
-	 * the failover wait.
+	 * Returns at once when the group has a usable master; otherwise waits for one for at
+	 * most the failover wait.
 	 * @throws RedisMasterUnavailableException when there is still none after that time
 	 */
 	public void awaitMaster() {
 		long deadline = System.nanoTime() + this.failoverWait.toNanos();
 		while (true) {
-			// Read the future before the target: a master lost in between replaces it first.
+			// Read the future before the target: a master lost in between replaces it
+			// first.
 			CompletableFuture<Void> again = this.usableAgain;
 			if (this.target.usable()) {
 				return;
@@ -204,15 +219,17 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * The address of the current master, for Lettuce's connect and reconnect: reached the way the
-	 * member reaches it ({@link RedisHaMember#connectAddress}).
-	 * @throws RedisConnectionException while the group has no usable master (Lettuce tries again)
+	 * The address of the current master, for Lettuce's connect and reconnect: reached the
+	 * way the member reaches it ({@link RedisHaMember#connectAddress}).
+	 * @throws RedisConnectionException while the group has no usable master (Lettuce
+	 * tries again)
 	 */
 	SocketAddress resolve() {
 		Target current = this.target;
 		NodeAddress master = current.master();
 		if (!current.usable()) {
-			// Also while the master is objectively down: a write it accepted now would be lost in the failover.
+			// Also while the master is objectively down: a write it accepted now would be
+			// lost in the failover.
 			throw new RedisConnectionException(unavailable(current, "not connecting until there is one").getMessage());
 		}
 		NodeAddress via = this.member.connectAddress(master);
@@ -236,17 +253,21 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * Spring Data's provider of dedicated connections, made to hold each connection it gives
-	 * out (but pub/sub ones) on one channel until it is released.
+	 * Spring Data's provider of dedicated connections, made to hold each connection it
+	 * gives out (but pub/sub ones) on one channel until it is released.
 	 */
 	LettuceConnectionProvider holding(LettuceConnectionProvider provider) {
 		return this.heldConnections.holding(provider);
 	}
 
-	/** Makes the channel subject to fencing; called by Lettuce for each new channel of this group. */
+	/**
+	 * Makes the channel subject to fencing; called by Lettuce for each new channel of
+	 * this group.
+	 */
 	void register(Channel channel) {
 		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
-		// Outbound, last sees a command first: before Lettuce's handler waits for its reply.
+		// Outbound, last sees a command first: before Lettuce's handler waits for its
+		// reply.
 		channel.pipeline().addLast(WRITE_FENCE_NAME, this.writeFence);
 		channel.pipeline().addLast(ROUTE_FENCE_NAME, this.routeFence);
 		this.heldConnections.register(channel);
@@ -278,8 +299,8 @@ public final class MasterRoute {
 	/**
 	 * Moves to a new target, cuts every channel the new target does not allow and lets
 	 * Lettuce reconnect only when the new target is usable.
-	 * @param failure the failure of commands in flight on a cut channel, from the old master's
-	 * address; null when no channel is to be cut
+	 * @param failure the failure of commands in flight on a cut channel, from the old
+	 * master's address; null when no channel is to be cut
 	 */
 	private void change(UnaryOperator<Target> step, Function<NodeAddress, RuntimeException> failure) {
 		Target previous = update(step);
@@ -300,17 +321,18 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * While the group has no usable master, Lettuce does not try to reconnect: it would only be
-	 * refused by {@link #resolve()} (and then fall back to the cached old address, which the
-	 * fence refuses again), logging a warning each time. Once there is one again, every
-	 * disconnected connection reconnects at once.
+	 * While the group has no usable master, Lettuce does not try to reconnect: it would
+	 * only be refused by {@link #resolve()} (and then fall back to the cached old
+	 * address, which the fence refuses again), logging a warning each time. Once there is
+	 * one again, every disconnected connection reconnects at once.
 	 */
 	private void suspendReconnectsUnless(boolean usable) {
 		this.lettuce.suspendReconnects(!usable);
 	}
 
 	/**
-	 * Called on the member's group thread (and once at construction): never blocks for long.
+	 * Called on the member's group thread (and once at construction): never blocks for
+	 * long.
 	 * @return the previous target, or null when nothing changed
 	 */
 	private synchronized Target update(UnaryOperator<Target> step) {
@@ -349,19 +371,24 @@ public final class MasterRoute {
 		return current.allowed().contains(remote) || this.readsFromReplicas && isCurrentReplica(remote, current);
 	}
 
-	/** Whether the address is a node read routing may read from now (never the old master: it answers master). */
+	/**
+	 * Whether the address is a node read routing may read from now (never the old master:
+	 * it answers master).
+	 */
 	private boolean isCurrentReplica(SocketAddress remote, Target current) {
 		if (!(remote instanceof InetSocketAddress address) || !current.usable()) {
 			return false;
 		}
 		return readableReplicas().stream()
-			.anyMatch((replica) -> replica.port() == address.getPort() && (replica.host().equals(address.getHostString())
-					|| address.getAddress() != null && replica.host().equals(address.getAddress().getHostAddress())));
+			.anyMatch((replica) -> replica.port() == address.getPort()
+					&& (replica.host().equals(address.getHostString()) || address.getAddress() != null
+							&& replica.host().equals(address.getAddress().getHostAddress())));
 	}
 
 	/**
-	 * The nodes read routing may read from: those the member sees up, answering as replicas,
-	 * with their link to a master up (a replica of a master that died is not read from).
+	 * The nodes read routing may read from: those the member sees up, answering as
+	 * replicas, with their link to a master up (a replica of a master that died is not
+	 * read from).
 	 */
 	private Set<NodeAddress> readableReplicas() {
 		GroupSnapshot snapshot = this.member.snapshot(this.group);
@@ -377,10 +404,10 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * With read routing, the replicas change without a switch too (a replica repointed to the
-	 * new master after a failover, one gone down): cuts the connections to nodes no longer
-	 * read from and says whether the replicas changed since the last call, so that the factory
-	 * discovers them again from the master.
+	 * With read routing, the replicas change without a switch too (a replica repointed to
+	 * the new master after a failover, one gone down): cuts the connections to nodes no
+	 * longer read from and says whether the replicas changed since the last call, so that
+	 * the factory discovers them again from the master.
 	 */
 	boolean replicasChanged() {
 		Set<NodeAddress> before = this.readable;
@@ -396,16 +423,19 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * Fails the commands in flight on the channel, so that Lettuce does not replay them after
-	 * reconnecting, then closes it. Runs on the channel's event loop: no command is written in
-	 * between.
+	 * Fails the commands in flight on the channel, so that Lettuce does not replay them
+	 * after reconnecting, then closes it. Runs on the channel's event loop: no command is
+	 * written in between.
 	 */
 	private static void cut(Channel channel, Supplier<RuntimeException> failure) {
 		failInFlight(channel, failure);
 		channel.close();
 	}
 
-	/** Completes the commands written to the channel and not yet answered with the failure; on the channel's event loop. */
+	/**
+	 * Completes the commands written to the channel and not yet answered with the
+	 * failure; on the channel's event loop.
+	 */
 	private static void failInFlight(Channel channel, Supplier<RuntimeException> failure) {
 		for (RedisCommand<?, ?, ?> command : LettuceInternals.drainInFlight(channel)) {
 			command.completeExceptionally(failure.get());
@@ -413,13 +443,14 @@ public final class MasterRoute {
 	}
 
 	/**
-	 * Why a command Lettuce writes to the channel must not be sent; null when it may. On the
-	 * channel's event loop, before each command reaches the socket: one volatile read and two
-	 * channel attributes while nothing changed.
+	 * Why a command Lettuce writes to the channel must not be sent; null when it may. On
+	 * the channel's event loop, before each command reaches the socket: one volatile read
+	 * and two channel attributes while nothing changed.
 	 */
 	private RuntimeException refusal(Channel channel) {
 		Target admitted = channel.attr(ADMITTED).get();
-		// First: a held connection's first command decides its channel, even when it is refused below.
+		// First: a held connection's first command decides its channel, even when it is
+		// refused below.
 		Target left = (admitted != null) ? HeldConnections.movedFrom(channel, admitted) : null;
 		if (left != null) {
 			return heldConnectionMoved(left, admitted);
@@ -427,7 +458,8 @@ public final class MasterRoute {
 		Target current = this.target;
 		if (admitted != null && admitted.generation() != current.generation()) {
 			if (!isAllowed(channel, current)) {
-				// The switch is known and the cut still queued on this event loop: not one more byte.
+				// The switch is known and the cut still queued on this event loop: not
+				// one more byte.
 				return notSent(admitted.master(), current);
 			}
 			channel.attr(ADMITTED).set(current);
@@ -440,12 +472,16 @@ public final class MasterRoute {
 			return new RedisMasterUnavailableException("redis-ha group '" + this.group + "': the master " + old
 					+ " is objectively down; this command was not sent");
 		}
-		return new RedisMasterSwitchedException("redis-ha group '" + this.group + "': the master moved from " + old
-				+ " to " + current.master() + " (epoch " + current.epoch() + ") before this command was written;"
-				+ " it was not sent", this.group, old, current.master(), current.epoch());
+		return new RedisMasterSwitchedException(
+				"redis-ha group '" + this.group + "': the master moved from " + old + " to " + current.master()
+						+ " (epoch " + current.epoch() + ") before this command was written;" + " it was not sent",
+				this.group, old, current.master(), current.epoch());
 	}
 
-	/** The connection is held and was cut: nothing more on it, so that what it holds is never split. */
+	/**
+	 * The connection is held and was cut: nothing more on it, so that what it holds is
+	 * never split.
+	 */
 	private RuntimeException heldConnectionMoved(Target first, Target now) {
 		String release = "; this command was not sent, and no later one is until the connection is released"
 				+ " (the transaction, pipeline or callback ends): the next one goes to the current master";
@@ -454,9 +490,10 @@ public final class MasterRoute {
 					+ first.master() + " was cut while it was held for a transaction, WATCH, pipeline or blocking"
 					+ " command" + release);
 		}
-		return new RedisMasterSwitchedException("redis-ha group '" + this.group + "': this connection was cut when"
-				+ " the master moved from " + first.master() + " to " + now.master() + " (epoch " + now.epoch() + ")"
-				+ release, this.group, first.master(), now.master(), now.epoch());
+		return new RedisMasterSwitchedException(
+				"redis-ha group '" + this.group + "': this connection was cut when" + " the master moved from "
+						+ first.master() + " to " + now.master() + " (epoch " + now.epoch() + ")" + release,
+				this.group, first.master(), now.master(), now.epoch());
 	}
 
 	@Override
@@ -466,8 +503,8 @@ public final class MasterRoute {
 
 	/**
 	 * Keeps the set of live channels and refuses channels to any address but the current
-	 * master's. First in the pipeline, so it sees a channel become active before Lettuce's
-	 * handshake writes anything.
+	 * master's. First in the pipeline, so it sees a channel become active before
+	 * Lettuce's handshake writes anything.
 	 */
 	@ChannelHandler.Sharable
 	private final class Fence extends ChannelInboundHandlerAdapter {
@@ -475,7 +512,8 @@ public final class MasterRoute {
 		@Override
 		public void channelActive(ChannelHandlerContext context) throws Exception {
 			Channel channel = context.channel();
-			// Registered before the check: a switch after the check sees the channel and cuts it.
+			// Registered before the check: a switch after the check sees the channel and
+			// cuts it.
 			MasterRoute.this.channels.add(channel);
 			Target current = MasterRoute.this.target;
 			channel.attr(ADMITTED).set(current);
@@ -490,9 +528,10 @@ public final class MasterRoute {
 		}
 
 		/**
-		 * Lettuce would replay the commands in flight after reconnecting, perhaps to another
-		 * master and perhaps twice: they fail instead (at most once). Commands issued while
-		 * disconnected were never written and are still sent after the reconnect.
+		 * Lettuce would replay the commands in flight after reconnecting, perhaps to
+		 * another master and perhaps twice: they fail instead (at most once). Commands
+		 * issued while disconnected were never written and are still sent after the
+		 * reconnect.
 		 */
 		@Override
 		public void channelInactive(ChannelHandlerContext context) throws Exception {
@@ -505,7 +544,10 @@ public final class MasterRoute {
 
 	}
 
-	/** Refuses the commands {@link #refusal} names a reason for, before they reach the socket. */
+	/**
+	 * Refuses the commands {@link #refusal} names a reason for, before they reach the
+	 * socket.
+	 */
 	@ChannelHandler.Sharable
 	private final class RouteFence extends CommandFilter {
 
@@ -523,6 +565,7 @@ public final class MasterRoute {
 
 	/**
 	 * Where connections go now.
+	 *
 	 * @param master the master; null while none is known
 	 * @param epoch the config epoch of that master
 	 * @param waiting whether the master is objectively down (a failover is expected)

@@ -6,12 +6,12 @@ import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
  * The connection closed (the node died, restarted or disconnected its clients) while this
- * command was in flight on it. The command was not replayed after reconnecting, as Lettuce
- * would do by default: it <em>may have been applied</em> by the node, and the reconnect may
- * reach another master. Retry it if it is idempotent; new commands go to the group's current
- * master. Or the message says it was not sent: the connection was held for a transaction, a
- * {@code WATCH}, a pipeline or a blocking command when it closed, and fails every later command
- * until it is released.
+ * command was in flight on it. The command was not replayed after reconnecting, as
+ * Lettuce would do by default: it <em>may have been applied</em> by the node, and the
+ * reconnect may reach another master. Retry it if it is idempotent; new commands go to
+ * the group's current master. Or the message says it was not sent: the connection was
+ * held for a transaction, a {@code WATCH}, a pipeline or a blocking command when it
+ * closed, and fails every later command until it is released.
  */
 public class RedisConnectionLostException extends RedisConnectionFailureException {
 

@@ -9,9 +9,9 @@ import java.util.function.Function;
 /**
  * A master-following connection factory for every configured group, for applications that
  * use more than the primary group: {@code factories.get("stock")} is a
- * {@link MasterFollowingConnectionFactory} following group {@code stock}, created and started
- * at its first use and destroyed with this object. For the primary group it is the
- * application's {@code RedisConnectionFactory} bean itself.
+ * {@link MasterFollowingConnectionFactory} following group {@code stock}, created and
+ * started at its first use and destroyed with this object. For the primary group it is
+ * the application's {@code RedisConnectionFactory} bean itself.
  */
 public final class RedisHaConnectionFactories implements AutoCloseable {
 
@@ -27,7 +27,8 @@ public final class RedisHaConnectionFactories implements AutoCloseable {
 
 	/**
 	 * @param groups every configured group, in configuration order
-	 * @param primary the application's factory bean, or null when the application defines its own
+	 * @param primary the application's factory bean, or null when the application defines
+	 * its own
 	 * @param create creates a factory (not yet started) for a group
 	 */
 	public RedisHaConnectionFactories(Collection<String> groups, MasterFollowingConnectionFactory primary,
@@ -39,7 +40,8 @@ public final class RedisHaConnectionFactories implements AutoCloseable {
 
 	/**
 	 * The factory following the group's master.
-	 * @throws IllegalArgumentException naming the configured groups when there is no such group
+	 * @throws IllegalArgumentException naming the configured groups when there is no such
+	 * group
 	 */
 	public MasterFollowingConnectionFactory get(String group) {
 		if (!this.groups.contains(group)) {

@@ -5,10 +5,11 @@ import java.time.Instant;
 import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
- * A write was refused because this application instance is fenced: in consistent partition
- * mode its member could not tell that a majority of the group's voters still reach the master,
- * so the other side of a partition may be failing over and would lose the write. The command
- * was not sent to Redis: it is safe to retry, on another instance or here once the fence lifts.
+ * A write was refused because this application instance is fenced: in consistent
+ * partition mode its member could not tell that a majority of the group's voters still
+ * reach the master, so the other side of a partition may be failing over and would lose
+ * the write. The command was not sent to Redis: it is safe to retry, on another instance
+ * or here once the fence lifts.
  */
 public class RedisHaFencedException extends RedisConnectionFailureException {
 

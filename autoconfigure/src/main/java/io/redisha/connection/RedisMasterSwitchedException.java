@@ -5,14 +5,15 @@ import io.redisha.protocol.NodeAddress;
 import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
- * The group's master changed under this command. Either it was in flight on a connection to
- * the old master: it was not retried on the new master, and it <em>may have been applied</em>
- * by the old master (if it was, the write is lost with the old master's data when that master
- * is turned into a replica); retry it if it is idempotent. Or the message says it was not
- * sent: it was written after the switch was known, or on a connection held for a transaction,
- * a {@code WATCH}, a pipeline or a blocking command that the switch cut, which fails every
- * later command until it is released, so that what it holds is never split between two
- * masters. New connections already go to the new master.
+ * The group's master changed under this command. Either it was in flight on a connection
+ * to the old master: it was not retried on the new master, and it <em>may have been
+ * applied</em> by the old master (if it was, the write is lost with the old master's data
+ * when that master is turned into a replica); retry it if it is idempotent. Or the
+ * message says it was not sent: it was written after the switch was known, or on a
+ * connection held for a transaction, a {@code WATCH}, a pipeline or a blocking command
+ * that the switch cut, which fails every later command until it is released, so that what
+ * it holds is never split between two masters. New connections already go to the new
+ * master.
  */
 public class RedisMasterSwitchedException extends RedisConnectionFailureException {
 

@@ -18,8 +18,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 /**
  * The Lettuce resources and options of a master-following factory: the application's own
  * ({@code ClientResources}, {@code ClientOptions}, {@code NettyCustomizer},
- * {@code SocketAddressResolver}, whether a customizer set them on the client configuration or on
- * the resources builder) with the route's hooks composed in, never in their place.
+ * {@code SocketAddressResolver}, whether a customizer set them on the client
+ * configuration or on the resources builder) with the route's hooks composed in, never in
+ * their place.
  */
 final class RoutedClient {
 
@@ -35,7 +36,8 @@ final class RoutedClient {
 	RoutedClient(MasterRoute route, LettuceClientConfiguration configured, ClientResources.Builder resources) {
 		ClientResources base = configured.getClientResources().orElseGet(resources::build);
 		RouteHooks hooks = new RouteHooks(route, base.socketAddressResolver(), base.nettyCustomizer());
-		// Lettuce's mutate() hands the threads over to the copy, which then shuts them down.
+		// Lettuce's mutate() hands the threads over to the copy, which then shuts them
+		// down.
 		ClientResources.Builder routed = base.mutate()
 			.socketAddressResolver(hooks)
 			.nettyCustomizer(hooks)
@@ -43,13 +45,15 @@ final class RoutedClient {
 					Duration.ofMillis(MasterFollowingConnectionFactory.MAX_RECONNECT_DELAY_MILLIS), 2,
 					TimeUnit.MILLISECONDS));
 		if (configured.getClientResources().isPresent()) {
-			// Resources a customizer handed in are the application's: the copy only borrows their threads.
+			// Resources a customizer handed in are the application's: the copy only
+			// borrows their threads.
 			routed.eventExecutorGroup(base.eventExecutorGroup())
 				.eventLoopGroupProvider(base.eventLoopGroupProvider())
 				.timer(base.timer());
 		}
 		this.resources = routed.build();
-		// Reconnect to the new master after a cut; commands in flight were failed by the route, not replayed.
+		// Reconnect to the new master after a cut; commands in flight were failed by the
+		// route, not replayed.
 		this.options = configured.getClientOptions()
 			.map(ClientOptions::mutate)
 			.orElseGet(ClientOptions::builder)
@@ -57,7 +61,9 @@ final class RoutedClient {
 			.build();
 	}
 
-	/** The resources the factory's client uses: the application's, with the route's hooks. */
+	/**
+	 * The resources the factory's client uses: the application's, with the route's hooks.
+	 */
 	ClientResources resources() {
 		return this.resources;
 	}
@@ -67,17 +73,20 @@ final class RoutedClient {
 		return this.options;
 	}
 
-	/** Shuts down the resources built here; threads borrowed from the application's resources keep running. */
+	/**
+	 * Shuts down the resources built here; threads borrowed from the application's
+	 * resources keep running.
+	 */
 	void shutdown(Duration quietPeriod, Duration timeout) throws Exception {
 		this.resources.shutdown(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS)
 			.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
 	}
 
 	/**
-	 * Lettuce's hooks into the route, around the application's: the group's placeholder address
-	 * resolves to the current master, any other (a replica found by read routing) as the
-	 * application's resolver says; every channel is customized as the application asks, then
-	 * comes under the route's fence.
+	 * Lettuce's hooks into the route, around the application's: the group's placeholder
+	 * address resolves to the current master, any other (a replica found by read routing)
+	 * as the application's resolver says; every channel is customized as the application
+	 * asks, then comes under the route's fence.
 	 */
 	private static final class RouteHooks extends SocketAddressResolver implements NettyCustomizer {
 
@@ -95,7 +104,8 @@ final class RoutedClient {
 
 		@Override
 		public SocketAddress resolve(RedisURI redisURI) {
-			// Replicas found by read routing have addresses of their own; the fence checks them.
+			// Replicas found by read routing have addresses of their own; the fence
+			// checks them.
 			return MasterFollowingConnectionFactory.placeholderHost(this.route.group()).equals(redisURI.getHost())
 					? this.route.resolve() : this.resolver.resolve(redisURI);
 		}

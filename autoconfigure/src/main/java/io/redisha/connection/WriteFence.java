@@ -15,22 +15,24 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
 
 /**
- * The partition fence on the path to the socket: while the member does not admit writes (see
- * {@link io.redisha.protocol.PartitionMode}), every command that may write fails at once with a
- * {@link RedisHaFencedException} and is never sent. Reads pass, as Lettuce classifies them
- * ({@link ReadOnlyCommands}); MULTI, EXEC, PUBLISH and scripts other than the read-only ones
- * count as writes. A write refused within a transaction closes the connection, so that Redis
- * discards the transaction instead of running what it queued at a later EXEC.
+ * The partition fence on the path to the socket: while the member does not admit writes
+ * (see {@link io.redisha.protocol.PartitionMode}), every command that may write fails at
+ * once with a {@link RedisHaFencedException} and is never sent. Reads pass, as Lettuce
+ * classifies them ({@link ReadOnlyCommands}); MULTI, EXEC, PUBLISH and scripts other than
+ * the read-only ones count as writes. A write refused within a transaction closes the
+ * connection, so that Redis discards the transaction instead of running what it queued at
+ * a later EXEC.
  * <p>
- * An admitted write costs one look at the member's snapshot and the clock; a read not even that.
+ * An admitted write costs one look at the member's snapshot and the clock; a read not
+ * even that.
  */
 @ChannelHandler.Sharable
 final class WriteFence extends CommandFilter {
 
 	/**
-	 * Not in Lettuce's list, which is of the commands a replica can answer, yet they write no
-	 * data: Lettuce's handshake, subscriptions, and ending a transaction without running it.
-	 * Refusing them would leave a fenced instance unable to read.
+	 * Not in Lettuce's list, which is of the commands a replica can answer, yet they
+	 * write no data: Lettuce's handshake, subscriptions, and ending a transaction without
+	 * running it. Refusing them would leave a fenced instance unable to read.
 	 */
 	private static final Set<CommandType> CONNECTION_COMMANDS = EnumSet.of(CommandType.AUTH, CommandType.HELLO,
 			CommandType.PING, CommandType.SELECT, CommandType.QUIT, CommandType.DISCARD, CommandType.UNWATCH,
@@ -78,7 +80,8 @@ final class WriteFence extends CommandFilter {
 		this.member.countRefusedWrite(this.group);
 		command.completeExceptionally(refusal());
 		if (channel.attr(IN_TRANSACTION).get() != null) {
-			// Redis queues the transaction's other commands and would run them at a later EXEC, when
+			// Redis queues the transaction's other commands and would run them at a later
+			// EXEC, when
 			// the fence may be open again: closing the connection makes it discard them.
 			channel.close();
 		}
@@ -93,13 +96,17 @@ final class WriteFence extends CommandFilter {
 		if (fence.fenced()) {
 			return new RedisHaFencedException(this.group, fence.reason(), wallClock(fence.sinceMs()));
 		}
-		// The lease ran out before the member took a newer picture (this process was paused, say).
+		// The lease ran out before the member took a newer picture (this process was
+		// paused, say).
 		return new RedisHaFencedException(this.group,
 				"its write lease ran out before it heard again from a majority of the voters",
 				wallClock(fence.leaseUntilMs()));
 	}
 
-	/** Null for a time that is not one: a lease without end (a newer picture came in since the check). */
+	/**
+	 * Null for a time that is not one: a lease without end (a newer picture came in since
+	 * the check).
+	 */
 	private Instant wallClock(long monotonicMillis) {
 		return (monotonicMillis >= 0 && monotonicMillis != Long.MAX_VALUE)
 				? Instant.ofEpochMilli(this.member.toEpochMillis(monotonicMillis)) : null;

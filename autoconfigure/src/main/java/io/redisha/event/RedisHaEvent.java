@@ -74,7 +74,10 @@ public class RedisHaEvent extends ApplicationEvent {
 		return this.event.detail();
 	}
 
-	/** The event in Sentinel's text format, e.g. {@code +sdown master orders 10.0.0.12 6379}. */
+	/**
+	 * The event in Sentinel's text format, e.g.
+	 * {@code +sdown master orders 10.0.0.12 6379}.
+	 */
 	public String toSentinelText() {
 		return SentinelText.format(this.event);
 	}

@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * Publishes a {@link RedisHaEvent} for every protocol event of the member. The member calls
- * its listeners on its group threads, which must never block (a stalled group thread looks
- * like a frozen process and sends the member into TILT); application listeners may block.
- * So events are handed to one thread of their own, {@value #THREAD_NAME}, and published
- * there one after the other: listeners see every event, in the order the member saw it
- * (per group), and a slow listener delays later events but never the protocol.
+ * Publishes a {@link RedisHaEvent} for every protocol event of the member. The member
+ * calls its listeners on its group threads, which must never block (a stalled group
+ * thread looks like a frozen process and sends the member into TILT); application
+ * listeners may block. So events are handed to one thread of their own,
+ * {@value #THREAD_NAME}, and published there one after the other: listeners see every
+ * event, in the order the member saw it (per group), and a slow listener delays later
+ * events but never the protocol.
  */
 public final class RedisHaEventPublisher implements Consumer<ProtocolEvent>, AutoCloseable {
 
@@ -64,7 +65,9 @@ public final class RedisHaEventPublisher implements Consumer<ProtocolEvent>, Aut
 		}
 	}
 
-	/** Delivers the events already handed over (for at most a few seconds), then stops. */
+	/**
+	 * Delivers the events already handed over (for at most a few seconds), then stops.
+	 */
 	@Override
 	public void close() {
 		this.executor.shutdown();

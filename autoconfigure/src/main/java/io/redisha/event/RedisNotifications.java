@@ -12,12 +12,13 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.ProtocolEvent;
 
 /**
- * Publishes every protocol event of the member on pub/sub channels of every reachable node
- * of its group, in Sentinel's text format, so that services in any language follow a
+ * Publishes every protocol event of the member on pub/sub channels of every reachable
+ * node of its group, in Sentinel's text format, so that services in any language follow a
  * failover the way they followed Sentinel:
  * <ul>
- * <li>{@value #ALL_EVENTS_CHANNEL} carries every event as one line, with the group's config
- * epoch at its end, e.g. {@code +switch-master orders 10.0.0.12 6379 10.0.0.14 6379 #epoch 7};</li>
+ * <li>{@value #ALL_EVENTS_CHANNEL} carries every event as one line, with the group's
+ * config epoch at its end, e.g.
+ * {@code +switch-master orders 10.0.0.12 6379 10.0.0.14 6379 #epoch 7};</li>
  * <li>{@code __redis-ha__:<event>} (e.g. {@code __redis-ha__:+switch-master}) carries the
  * events of one type with Sentinel's payload for that channel, the line without the event
  * name: {@code orders 10.0.0.12 6379 10.0.0.14 6379}.</li>
@@ -26,10 +27,11 @@ import io.redisha.protocol.ProtocolEvent;
  * replicas' subscribers: a subscriber may receive one event several times.
  * <p>
  * A failover disconnects the subscribers of the promoted and the repointed nodes at the
- * moment it switches ({@code CLIENT KILL TYPE pubsub}, so that clients reconnect), which is
- * when {@code +switch-master} is published. So {@code +switch-master} is published again
- * {@value #REPEAT_SECONDS} s later, once subscribers that resubscribe automatically are back,
- * if its new master is still the group's master then (a later switch is not contradicted).
+ * moment it switches ({@code CLIENT KILL TYPE pubsub}, so that clients reconnect), which
+ * is when {@code +switch-master} is published. So {@code +switch-master} is published
+ * again {@value #REPEAT_SECONDS} s later, once subscribers that resubscribe automatically
+ * are back, if its new master is still the group's master then (a later switch is not
+ * contradicted).
  */
 public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCloseable {
 
@@ -40,8 +42,9 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 	public static final String ALL_EVENTS_CHANNEL = "__redis-ha__:events";
 
 	/**
-	 * What ends each line of the events channel, before the config epoch: a reader tells an
-	 * event of an older configuration from a newer one, whichever node it arrived through.
+	 * What ends each line of the events channel, before the config epoch: a reader tells
+	 * an event of an older configuration from a newer one, whichever node it arrived
+	 * through.
 	 */
 	public static final String EPOCH_MARK = " #epoch ";
 
@@ -83,7 +86,10 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 		}
 	}
 
-	/** Repeats a switch only to a master that still is one: a later switch was published since. */
+	/**
+	 * Repeats a switch only to a master that still is one: a later switch was published
+	 * since.
+	 */
 	private void publishIfStillMaster(ProtocolEvent event) {
 		GroupSnapshot snapshot = this.member.snapshot(event.group());
 		if (snapshot != null && snapshot.master() != null && snapshot.master().address().equals(event.master())) {
@@ -92,11 +98,15 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 	}
 
 	private void publish(ProtocolEvent event) {
-		this.member.publish(event.group(), ALL_EVENTS_CHANNEL, SentinelText.format(event) + EPOCH_MARK + configEpoch(event));
+		this.member.publish(event.group(), ALL_EVENTS_CHANNEL,
+				SentinelText.format(event) + EPOCH_MARK + configEpoch(event));
 		this.member.publish(event.group(), channel(event.type()), SentinelText.payload(event));
 	}
 
-	/** The config epoch the events channel's line carries: a switch's own, else the group's as this member knows it. */
+	/**
+	 * The config epoch the events channel's line carries: a switch's own, else the
+	 * group's as this member knows it.
+	 */
 	private long configEpoch(ProtocolEvent event) {
 		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER) {
 			return event.epoch();

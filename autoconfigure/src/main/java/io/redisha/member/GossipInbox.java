@@ -8,10 +8,10 @@ import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupCoordinator;
 
 /**
- * Bounds the gossip waiting for a group's thread: on the Lettuce thread a payload is refused
- * when longer than {@link GossipSeal#MAX_LENGTH}, or when {@value #CAPACITY} payloads are
- * already waiting. Refusals are counted here, where they happen, and handed to the coordinator
- * on the group's thread.
+ * Bounds the gossip waiting for a group's thread: on the Lettuce thread a payload is
+ * refused when longer than {@link GossipSeal#MAX_LENGTH}, or when {@value #CAPACITY}
+ * payloads are already waiting. Refusals are counted here, where they happen, and handed
+ * to the coordinator on the group's thread.
  */
 final class GossipInbox {
 
@@ -26,7 +26,8 @@ final class GossipInbox {
 
 	/**
 	 * Called on the Lettuce thread for each payload received.
-	 * @return whether to queue it; then {@link #taken()} must follow once the group's thread has it
+	 * @return whether to queue it; then {@link #taken()} must follow once the group's
+	 * thread has it
 	 */
 	boolean admit(String payload) {
 		if (payload.length() > GossipSeal.MAX_LENGTH) {
@@ -46,12 +47,15 @@ final class GossipInbox {
 		this.waiting.decrementAndGet();
 	}
 
-	/** On the group's thread: tells the coordinator of the payloads refused since the last call. */
+	/**
+	 * On the group's thread: tells the coordinator of the payloads refused since the last
+	 * call.
+	 */
 	void report(GroupCoordinator coordinator) {
 		long tooLong = this.oversized.getAndSet(0);
 		if (tooLong > 0) {
-			coordinator.rejected(GossipRejection.OVERSIZED, tooLong,
-					tooLong + " payload(s) longer than " + GossipSeal.MAX_LENGTH + " characters dropped as they arrived");
+			coordinator.rejected(GossipRejection.OVERSIZED, tooLong, tooLong + " payload(s) longer than "
+					+ GossipSeal.MAX_LENGTH + " characters dropped as they arrived");
 		}
 		long dropped = this.overflowed.getAndSet(0);
 		if (dropped > 0) {

@@ -35,10 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One group's coordinator on one thread of its own: ticks it every {@value #TICK_MILLIS} ms,
- * posts node replies and gossip to it, and carries out its actions. Every coordinator call
- * and every access to the links happens on that thread; only the snapshot is read from
- * others.
+ * One group's coordinator on one thread of its own: ticks it every {@value #TICK_MILLIS}
+ * ms, posts node replies and gossip to it, and carries out its actions. Every coordinator
+ * call and every access to the links happens on that thread; only the snapshot is read
+ * from others.
  */
 final class GroupLoop {
 
@@ -65,17 +65,26 @@ final class GroupLoop {
 
 	private final MemberActivityListener activity;
 
-	/** How many failovers of the coordinator's history the activity listener has been told of. */
+	/**
+	 * How many failovers of the coordinator's history the activity listener has been told
+	 * of.
+	 */
 	private long failoversReported;
 
-	/** Operator failovers and switchovers started by this member, by epoch, until they end. */
+	/**
+	 * Operator failovers and switchovers started by this member, by epoch, until they
+	 * end.
+	 */
 	private final Map<Long, CompletableFuture<FailoverSnapshot>> awaited = new java.util.HashMap<>();
 
 	private final ScheduledExecutorService executor;
 
 	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
 
-	/** The channel the coordinator listens to (see {@link Action.Listen}); links opened later subscribe to it. */
+	/**
+	 * The channel the coordinator listens to (see {@link Action.Listen}); links opened
+	 * later subscribe to it.
+	 */
 	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
 
 	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
@@ -133,7 +142,10 @@ final class GroupLoop {
 		return problems;
 	}
 
-	/** Publishes on every monitored node whose connection is open, from this loop's thread; returns at once. */
+	/**
+	 * Publishes on every monitored node whose connection is open, from this loop's
+	 * thread; returns at once.
+	 */
 	void publish(String channel, String payload) {
 		try {
 			this.executor.execute(() -> this.links.values().forEach((link) -> link.publish(channel, payload)));
@@ -144,10 +156,10 @@ final class GroupLoop {
 	}
 
 	/**
-	 * Creates the coordinator (on the caller's thread, so that a configuration it refuses fails
-	 * the start) and starts ticking.
-	 * @param initialEpoch the wall-clock time in milliseconds: a generation of members started
-	 * after every member restarted never reuses the epochs of the previous one
+	 * Creates the coordinator (on the caller's thread, so that a configuration it refuses
+	 * fails the start) and starts ticking.
+	 * @param initialEpoch the wall-clock time in milliseconds: a generation of members
+	 * started after every member restarted never reuses the epochs of the previous one
 	 */
 	void start(long initialEpoch) {
 		long now = this.clock.getAsLong();
@@ -161,16 +173,15 @@ final class GroupLoop {
 	}
 
 	/**
-	 * Says goodbye (published and acknowledged, or given up after the command timeout), stops
-	 * the thread and closes every link.
+	 * Says goodbye (published and acknowledged, or given up after the command timeout),
+	 * stops the thread and closes every link.
 	 */
 	void stop() {
 		Duration timeout = this.settings.commandTimeout();
 		try {
 			CompletableFuture<CompletableFuture<Void>> goodbye = new CompletableFuture<>();
 			this.executor.execute(() -> goodbye.complete(sayGoodbye()));
-			goodbye.thenCompose((published) -> published)
-				.get(2 * timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+			goodbye.thenCompose((published) -> published).get(2 * timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -212,7 +223,8 @@ final class GroupLoop {
 					published.add(this.links.get(publish.node())
 						.publish(publish.channel(), sealed(publish.channel(), publish.payload())));
 				}
-				else if (action instanceof Action.RecordDeparture departure && this.links.containsKey(departure.node())) {
+				else if (action instanceof Action.RecordDeparture departure
+						&& this.links.containsKey(departure.node())) {
 					CompletableFuture<Void> recorded = new CompletableFuture<>();
 					this.links.get(departure.node()).execute(departure, (reply) -> recorded.complete(null));
 					published.add(recorded);
@@ -228,7 +240,9 @@ final class GroupLoop {
 		return CompletableFuture.allOf(published.toArray(CompletableFuture[]::new));
 	}
 
-	/** Runs one coordinator step on this thread and carries out its actions; never throws. */
+	/**
+	 * Runs one coordinator step on this thread and carries out its actions; never throws.
+	 */
 	private void step(Supplier<List<Action>> input) {
 		if (this.coordinator == null) {
 			return;
@@ -261,8 +275,8 @@ final class GroupLoop {
 
 	/**
 	 * Runs an operator command on this loop's thread and carries out its actions.
-	 * @return the outcome, and for a started failover or switchover a future of its record
-	 * that completes when it ends
+	 * @return the outcome, and for a started failover or switchover a future of its
+	 * record that completes when it ends
 	 */
 	CompletableFuture<RedisHaMember.CommandResult> command(java.util.function.LongFunction<CommandOutcome> command) {
 		CompletableFuture<RedisHaMember.CommandResult> result = new CompletableFuture<>();
@@ -316,7 +330,10 @@ final class GroupLoop {
 		}
 	}
 
-	/** Tells the activity listener of the failovers that entered the history since the last step, oldest first. */
+	/**
+	 * Tells the activity listener of the failovers that entered the history since the
+	 * last step, oldest first.
+	 */
 	private void reportRecordedFailovers(GroupSnapshot current) {
 		long recorded = current.failoversRecorded();
 		if (recorded > this.failoversReported) {
@@ -328,7 +345,10 @@ final class GroupLoop {
 		}
 	}
 
-	/** Logs a failure with its stack trace once, and its repetitions (every 100 ms tick...) at debug level. */
+	/**
+	 * Logs a failure with its stack trace once, and its repetitions (every 100 ms
+	 * tick...) at debug level.
+	 */
 	private void logFailure(String what, RuntimeException ex) {
 		String failure = what + ": " + ex;
 		if (failure.equals(this.lastFailure)) {
@@ -392,20 +412,29 @@ final class GroupLoop {
 		}
 	}
 
-	/** A voter's announcement goes out twice (gossip and announcement channel): one message sent. */
+	/**
+	 * A voter's announcement goes out twice (gossip and announcement channel): one
+	 * message sent.
+	 */
 	private void countSent(String channel) {
 		if (GroupCoordinator.GOSSIP_CHANNEL.equals(channel)) {
 			this.activity.gossipSent(name());
 		}
 	}
 
-	/** The payload to publish: gossip and announcements sealed with the group's secret, anything else as it is. */
+	/**
+	 * The payload to publish: gossip and announcements sealed with the group's secret,
+	 * anything else as it is.
+	 */
 	private String sealed(String channel, String payload) {
 		return (GroupCoordinator.GOSSIP_CHANNEL.equals(channel) || GroupCoordinator.ANNOUNCE_CHANNEL.equals(channel))
 				? this.settings.gossipSeal().seal(payload, this.wallClock.getAsLong()) : payload;
 	}
 
-	/** Hands a received gossip payload to the coordinator once its seal is verified; counts it otherwise. */
+	/**
+	 * Hands a received gossip payload to the coordinator once its seal is verified;
+	 * counts it otherwise.
+	 */
 	private List<Action> receive(NodeAddress via, String payload) {
 		String message;
 		try {
@@ -419,9 +448,9 @@ final class GroupLoop {
 	}
 
 	/**
-	 * Nothing is kept on disk: after every instance restarted, only the configured nodes and
-	 * what they report are known, so a node that was down meanwhile (an old master coming back)
-	 * would never be found again, nor demoted.
+	 * Nothing is kept on disk: after every instance restarted, only the configured nodes
+	 * and what they report are known, so a node that was down meanwhile (an old master
+	 * coming back) would never be found again, nor demoted.
 	 */
 	private void warnIfUnlisted(NodeAddress node) {
 		if (!this.settings.config().seeds().contains(node) && this.unlisted.add(node)) {

@@ -16,7 +16,8 @@ import io.redisha.protocol.GroupConfig;
  * @param password the Redis password, or null
  * @param commandTimeout how long a command to a node may take before it counts as failed
  * @param gossipSeal signs this member's gossip and verifies the other members'
- * @param tls the TLS options every connection to the group's nodes uses, or null for plain text
+ * @param tls the TLS options every connection to the group's nodes uses, or null for
+ * plain text
  */
 public record GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout,
 		GossipSeal gossipSeal, SslOptions tls) {

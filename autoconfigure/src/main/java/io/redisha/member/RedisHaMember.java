@@ -26,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This application instance as a member of its redis-ha groups: for each group it drives one
- * {@link io.redisha.protocol.GroupCoordinator} from a single thread, feeding it ticks, node
- * replies and gossip, and carries out its actions over Lettuce connections of its own.
+ * This application instance as a member of its redis-ha groups: for each group it drives
+ * one {@link io.redisha.protocol.GroupCoordinator} from a single thread, feeding it
+ * ticks, node replies and gossip, and carries out its actions over Lettuce connections of
+ * its own.
  */
 public final class RedisHaMember implements AutoCloseable {
 
@@ -78,14 +79,20 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
 
-	/** The application writes refused by the partition fence, by group; the map itself never changes. */
+	/**
+	 * The application writes refused by the partition fence, by group; the map itself
+	 * never changes.
+	 */
 	private final Map<String, LongAdder> refusedWrites = new HashMap<>();
 
 	private final long originNanos = System.nanoTime();
 
 	private final long originEpochMillis = System.currentTimeMillis();
 
-	/** Lettuce threads shared with other members of this process, or null: the member brings its own. */
+	/**
+	 * Lettuce threads shared with other members of this process, or null: the member
+	 * brings its own.
+	 */
 	private final LinkResources sharedResources;
 
 	private LinkResources resources;
@@ -99,15 +106,16 @@ public final class RedisHaMember implements AutoCloseable {
 	/**
 	 * A member that connects to each node through another address, e.g. behind NAT or, in
 	 * tests, through a proxy that can cut this member off.
-	 * @param connectVia maps a node's address, as the nodes announce it, to the address to connect to
+	 * @param connectVia maps a node's address, as the nodes announce it, to the address
+	 * to connect to
 	 */
 	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia) {
 		this(identity, groups, connectVia, null);
 	}
 
 	/**
-	 * A member whose links use Lettuce threads shared with other members of this process (a
-	 * benchmark, a test running many members), which it leaves running when it stops.
+	 * A member whose links use Lettuce threads shared with other members of this process
+	 * (a benchmark, a test running many members), which it leaves running when it stops.
 	 * @param sharedResources the shared threads; null for threads of its own
 	 */
 	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia,
@@ -177,9 +185,9 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/**
-	 * The address this member connects to for a node known by {@code node}: the node's own
-	 * unless the member was given a {@code connectVia}. The application's connections to the
-	 * group go the same way (behind NAT, or through a test's proxies).
+	 * The address this member connects to for a node known by {@code node}: the node's
+	 * own unless the member was given a {@code connectVia}. The application's connections
+	 * to the group go the same way (behind NAT, or through a test's proxies).
 	 */
 	public NodeAddress connectAddress(NodeAddress node) {
 		return this.connectVia.apply(node);
@@ -211,16 +219,18 @@ public final class RedisHaMember implements AutoCloseable {
 			.orElse(null);
 	}
 
-	/** One group's picture, or null when there is no such group (or it has not started). */
+	/**
+	 * One group's picture, or null when there is no such group (or it has not started).
+	 */
 	public GroupSnapshot snapshot(String group) {
 		GroupLoop loop = this.loops.get(group);
 		return (loop != null) ? loop.snapshot() : null;
 	}
 
 	/**
-	 * The nodes of a group this member cannot use, with the reason (connection refused, no
-	 * reply in time, authentication failed...); empty when every node answers or there is no
-	 * such group. Passwords never appear in the reasons.
+	 * The nodes of a group this member cannot use, with the reason (connection refused,
+	 * no reply in time, authentication failed...); empty when every node answers or there
+	 * is no such group. Passwords never appear in the reasons.
 	 */
 	public Map<NodeAddress, String> connectionProblems(String group) {
 		GroupLoop loop = this.loops.get(group);
@@ -228,9 +238,9 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/**
-	 * Publishes a message on a channel of every reachable node of the group, as hellos are
-	 * (e.g. a notification in Sentinel's format); returns at once. Nothing is published for an
-	 * unknown or stopped group.
+	 * Publishes a message on a channel of every reachable node of the group, as hellos
+	 * are (e.g. a notification in Sentinel's format); returns at once. Nothing is
+	 * published for an unknown or stopped group.
 	 */
 	public void publish(String group, String channel, String payload) {
 		GroupLoop loop = this.loops.get(group);
@@ -251,9 +261,9 @@ public final class RedisHaMember implements AutoCloseable {
 
 	/**
 	 * Called on the group's thread for every protocol event, before every listener of
-	 * {@link #addEventListener}, whichever was added first: for what moves the application's
-	 * connections, so that they have moved by the time anything else (Spring events,
-	 * notifications) reports the event. Must not block.
+	 * {@link #addEventListener}, whichever was added first: for what moves the
+	 * application's connections, so that they have moved by the time anything else
+	 * (Spring events, notifications) reports the event. Must not block.
 	 */
 	public void addRoutingListener(Consumer<ProtocolEvent> listener) {
 		this.routingListeners.add(listener);
@@ -261,14 +271,18 @@ public final class RedisHaMember implements AutoCloseable {
 
 	/**
 	 * What became of an operator command.
+	 *
 	 * @param outcome done, started, or refused and why
-	 * @param finished for a started failover or switchover, completes with its record when it
-	 * ends (succeeded or aborted); null otherwise
+	 * @param finished for a started failover or switchover, completes with its record
+	 * when it ends (succeeded or aborted); null otherwise
 	 */
 	public record CommandResult(CommandOutcome outcome, CompletableFuture<FailoverSnapshot> finished) {
 	}
 
-	/** Pauses automatic failover in the whole group (spread by gossip); see {@link GroupCoordinator#pause(long)}. */
+	/**
+	 * Pauses automatic failover in the whole group (spread by gossip); see
+	 * {@link GroupCoordinator#pause(long)}.
+	 */
 	public CommandResult pause(String group, Duration timeout) {
 		return command(group, timeout, (coordinator, now) -> coordinator.pause(now));
 	}
@@ -283,7 +297,10 @@ public final class RedisHaMember implements AutoCloseable {
 		return command(group, timeout, (coordinator, now) -> coordinator.forgetMember(now, memberId));
 	}
 
-	/** An operator's word that the silent voters are dead; see {@link GroupCoordinator#replaceVoters(long)}. */
+	/**
+	 * An operator's word that the silent voters are dead; see
+	 * {@link GroupCoordinator#replaceVoters(long)}.
+	 */
 	public CommandResult replaceVoters(String group, Duration timeout) {
 		return command(group, timeout, (coordinator, now) -> coordinator.replaceVoters(now));
 	}
@@ -293,7 +310,10 @@ public final class RedisHaMember implements AutoCloseable {
 		return command(group, timeout, (coordinator, now) -> coordinator.forgetNode(now, node));
 	}
 
-	/** Forces a failover, like {@code SENTINEL FAILOVER}; see {@link GroupCoordinator#requestFailover(long)}. */
+	/**
+	 * Forces a failover, like {@code SENTINEL FAILOVER}; see
+	 * {@link GroupCoordinator#requestFailover(long)}.
+	 */
 	public CommandResult failover(String group, Duration timeout) {
 		return command(group, timeout, (coordinator, now) -> coordinator.requestFailover(now));
 	}
@@ -312,8 +332,8 @@ public final class RedisHaMember implements AutoCloseable {
 	/**
 	 * Runs a command on the group's thread and waits for its outcome.
 	 * @throws IllegalArgumentException when there is no such group
-	 * @throws IllegalStateException when the member is not running or the group's thread did
-	 * not answer within the timeout
+	 * @throws IllegalStateException when the member is not running or the group's thread
+	 * did not answer within the timeout
 	 */
 	private CommandResult command(String group, Duration timeout, Command command) {
 		if (!this.loops.containsKey(group)) {
@@ -347,7 +367,10 @@ public final class RedisHaMember implements AutoCloseable {
 
 	}
 
-	/** Told of PINGs, gossip traffic and recorded failovers, from the member's threads; must not block. */
+	/**
+	 * Told of PINGs, gossip traffic and recorded failovers, from the member's threads;
+	 * must not block.
+	 */
 	public void addActivityListener(MemberActivityListener listener) {
 		this.activityListeners.add(listener);
 	}
@@ -365,15 +388,19 @@ public final class RedisHaMember implements AutoCloseable {
 
 	/**
 	 * Whether the application may write to the group's master right now: false while this
-	 * member is fenced (see {@link io.redisha.protocol.PartitionMode}) or knows no snapshot of
-	 * the group yet. Cheap enough for every write: one volatile read and the clock.
+	 * member is fenced (see {@link io.redisha.protocol.PartitionMode}) or knows no
+	 * snapshot of the group yet. Cheap enough for every write: one volatile read and the
+	 * clock.
 	 */
 	public boolean admitsWrites(String group) {
 		GroupSnapshot snapshot = snapshot(group);
 		return snapshot != null && snapshot.admitsWrites(now());
 	}
 
-	/** Counts one application write the partition fence refused; called on the connections' threads. */
+	/**
+	 * Counts one application write the partition fence refused; called on the
+	 * connections' threads.
+	 */
 	public void countRefusedWrite(String group) {
 		LongAdder count = this.refusedWrites.get(group);
 		if (count != null) {
@@ -381,13 +408,19 @@ public final class RedisHaMember implements AutoCloseable {
 		}
 	}
 
-	/** How many application writes the partition fence refused in the group since this member was created. */
+	/**
+	 * How many application writes the partition fence refused in the group since this
+	 * member was created.
+	 */
 	public long refusedWrites(String group) {
 		LongAdder count = this.refusedWrites.get(group);
 		return (count != null) ? count.sum() : 0;
 	}
 
-	/** The coordinators' clock: milliseconds since this member was created, never going backwards. */
+	/**
+	 * The coordinators' clock: milliseconds since this member was created, never going
+	 * backwards.
+	 */
 	long now() {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.originNanos);
 	}

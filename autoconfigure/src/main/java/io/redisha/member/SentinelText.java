@@ -6,8 +6,8 @@ import io.redisha.protocol.ProtocolEvent;
 /**
  * Writes a {@link ProtocolEvent} the way Sentinel announces it, e.g.
  * {@code +sdown master orders 127.0.0.1 6379} or
- * {@code +switch-master orders 127.0.0.1 6379 127.0.0.1 6380}, so that existing log alerts
- * and operators' habits keep working.
+ * {@code +switch-master orders 127.0.0.1 6379 127.0.0.1 6380}, so that existing log
+ * alerts and operators' habits keep working.
  */
 public final class SentinelText {
 
@@ -19,12 +19,16 @@ public final class SentinelText {
 		StringBuilder text = new StringBuilder(event.type().sentinelName());
 		switch (event.type()) {
 			// The first master a member learns of has no predecessor.
-			case SWITCH_MASTER -> text.append(' ').append(event.group())
+			case SWITCH_MASTER -> text.append(' ')
+				.append(event.group())
 				.append((event.node() != null) ? " " + hostPort(event.node()) : "")
-				.append(' ').append(hostPort(event.master()));
+				.append(' ')
+				.append(hostPort(event.master()));
 			case NEW_EPOCH -> text.append(' ').append(event.epoch());
-			// Sentinel names the master the failover was about by its old address (its record switches after).
-			case FAILOVER_END -> text.append(" master ").append(event.group()).append(' ').append(hostPort(event.node()));
+			// Sentinel names the master the failover was about by its old address (its
+			// record switches after).
+			case FAILOVER_END ->
+				text.append(" master ").append(event.group()).append(' ').append(hostPort(event.node()));
 			default -> appendInstance(text, event);
 		}
 		if (event.detail() != null && !event.detail().isBlank()) {
@@ -34,8 +38,8 @@ public final class SentinelText {
 	}
 
 	/**
-	 * Whether Sentinel's readers get the event: learning the first master is no switch, and
-	 * they expect an old and a new address in every {@code +switch-master}.
+	 * Whether Sentinel's readers get the event: learning the first master is no switch,
+	 * and they expect an old and a new address in every {@code +switch-master}.
 	 */
 	public static boolean announced(ProtocolEvent event) {
 		return event.type() != ProtocolEvent.Type.SWITCH_MASTER || event.node() != null;
@@ -60,8 +64,14 @@ public final class SentinelText {
 			text.append(" master ").append(event.group()).append(' ').append(hostPort(node));
 		}
 		else {
-			text.append(" slave ").append(node).append(' ').append(hostPort(node)).append(" @ ").append(event.group())
-				.append(' ').append(hostPort(event.master()));
+			text.append(" slave ")
+				.append(node)
+				.append(' ')
+				.append(hostPort(node))
+				.append(" @ ")
+				.append(event.group())
+				.append(' ')
+				.append(hostPort(event.master()));
 		}
 	}
 

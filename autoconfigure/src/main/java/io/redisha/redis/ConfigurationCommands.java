@@ -12,16 +12,18 @@ import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
 
 /**
- * The commands on the group's configuration hash ({@link StoredConfiguration#key(String)}):
- * read with {@code HGETALL}, stored by one script so that the check of what the hash holds
- * and the write are one atomic step on the master (and replicated as such).
+ * The commands on the group's configuration hash
+ * ({@link StoredConfiguration#key(String)}): read with {@code HGETALL}, stored by one
+ * script so that the check of what the hash holds and the write are one atomic step on
+ * the master (and replicated as such).
  */
 final class ConfigurationCommands {
 
 	/**
-	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version (NOT_NEWER), then
-	 * epoch, version, master and voters to store. Departures of members that are no longer
-	 * voters are dropped. Epochs are below 2^53, so Lua's numbers compare them exactly.
+	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version
+	 * (NOT_NEWER), then epoch, version, master and voters to store. Departures of members
+	 * that are no longer voters are dropped. Epochs are below 2^53, so Lua's numbers
+	 * compare them exactly.
 	 */
 	private static final String STORE = """
 			local e = redis.call('HGET', KEYS[1], 'epoch')
@@ -57,10 +59,11 @@ final class ConfigurationCommands {
 	}
 
 	/**
-	 * {@code WATCH} the hash and read it: the epoch of the configuration it holds, -1 when it
-	 * holds none or one that does not parse (the members adopt nothing from it either). Fails
-	 * when the hash could not be read for another reason than one a node gives for good (a
-	 * timeout, a broken connection): nothing may then be assumed about it.
+	 * {@code WATCH} the hash and read it: the epoch of the configuration it holds, -1
+	 * when it holds none or one that does not parse (the members adopt nothing from it
+	 * either). Fails when the hash could not be read for another reason than one a node
+	 * gives for good (a timeout, a broken connection): nothing may then be assumed about
+	 * it.
 	 */
 	CompletableFuture<Long> watchEpoch(RedisAsyncCommands<String, String> redis) {
 		redis.watch(this.key);
@@ -80,9 +83,9 @@ final class ConfigurationCommands {
 	}
 
 	/**
-	 * A refusal the node will repeat, as with INFO's read of the hash: no permission (an ACL
-	 * without {@code HGETALL}), another type at the key, or a replica that serves no stale data
-	 * ({@code replica-serve-stale-data no}) while its link is down.
+	 * A refusal the node will repeat, as with INFO's read of the hash: no permission (an
+	 * ACL without {@code HGETALL}), another type at the key, or a replica that serves no
+	 * stale data ({@code replica-serve-stale-data no}) while its link is down.
 	 */
 	private static boolean unreadableForGood(Throwable failure) {
 		String message = Failures.rootMessage(failure);
@@ -93,10 +96,9 @@ final class ConfigurationCommands {
 		Configuration config = store.config();
 		Configuration replacing = store.replacing();
 		Map<String, String> fields = StoredConfiguration.fields(config);
-		String[] args = { store.condition().name(),
-				(replacing != null) ? Long.toString(replacing.epoch()) : "", (replacing != null)
-						? Integer.toString(replacing.version()) : "",
-				fields.get("epoch"), fields.get("version"), fields.get("master"), fields.get("voters") };
+		String[] args = { store.condition().name(), (replacing != null) ? Long.toString(replacing.epoch()) : "",
+				(replacing != null) ? Integer.toString(replacing.version()) : "", fields.get("epoch"),
+				fields.get("version"), fields.get("master"), fields.get("voters") };
 		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args)
 			.toCompletableFuture()
 			.thenApply((stored) -> (stored != null) ? new Reply.Text(Long.toString(stored), false)
@@ -105,8 +107,7 @@ final class ConfigurationCommands {
 
 	CompletableFuture<Reply> recordDeparture(RedisAsyncCommands<String, String> redis,
 			Action.RecordDeparture departure) {
-		Map.Entry<String, String> field = StoredConfiguration.departureField(departure.member(),
-				departure.departure());
+		Map.Entry<String, String> field = StoredConfiguration.departureField(departure.member(), departure.departure());
 		return redis.hset(this.key, field.getKey(), field.getValue())
 			.toCompletableFuture()
 			.thenApply((added) -> new Reply.Text("1", false));

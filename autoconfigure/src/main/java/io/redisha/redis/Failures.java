@@ -11,7 +11,10 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.Reply;
 
-/** Turns a failed command into the one {@link Reply} it is owed, with a reason a person can act on. */
+/**
+ * Turns a failed command into the one {@link Reply} it is owed, with a reason a person
+ * can act on.
+ */
 final class Failures {
 
 	private Failures() {
@@ -36,7 +39,8 @@ final class Failures {
 						+ " (check the group's username and password)");
 			}
 			if (command instanceof Action.Ping && cause == error) {
-				// LOADING, MASTERDOWN...: the node answers; the protocol decides whether that is valid.
+				// LOADING, MASTERDOWN...: the node answers; the protocol decides whether
+				// that is valid.
 				return new Reply.Text(text, true);
 			}
 			return new Reply.Failed(name(command) + " on " + command.node() + " answered an error: " + text);
@@ -51,7 +55,8 @@ final class Failures {
 		String description = describe(cause);
 		if (description.contains("not connected") || description.contains("Connection closed")
 				|| description.contains("Connection reset")) {
-			return new Reply.Failed("connection to " + command.node() + " lost (it is opened again by the next command)");
+			return new Reply.Failed(
+					"connection to " + command.node() + " lost (it is opened again by the next command)");
 		}
 		return new Reply.Failed(name(command) + " on " + command.node() + " failed: " + description);
 	}
@@ -84,7 +89,8 @@ final class Failures {
 
 	private static Throwable unwrap(Throwable failure) {
 		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause;

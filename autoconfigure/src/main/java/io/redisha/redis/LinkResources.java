@@ -11,20 +11,24 @@ import io.lettuce.core.resource.Transports;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The Lettuce threads shared by one member's {@link NodeLink links}, named after the member so
- * that a thread dump shows whose they are.
+ * The Lettuce threads shared by one member's {@link NodeLink links}, named after the
+ * member so that a thread dump shows whose they are.
  * <p>
- * The I/O event loop is held for the lifetime of these resources. Without that hold, the loop
- * stops when the last link closes, while Lettuce's timer may still fire the handshake timeout
- * of a connection attempt that was refused a moment earlier: Netty then logs a
- * {@code RejectedExecutionException} at ERROR on every shutdown that follows a dead node. The
- * timer stops first when these resources close, so no such timeout fires any more.
+ * The I/O event loop is held for the lifetime of these resources. Without that hold, the
+ * loop stops when the last link closes, while Lettuce's timer may still fire the
+ * handshake timeout of a connection attempt that was refused a moment earlier: Netty then
+ * logs a {@code RejectedExecutionException} at ERROR on every shutdown that follows a
+ * dead node. The timer stops first when these resources close, so no such timeout fires
+ * any more.
  */
 public final class LinkResources implements AutoCloseable {
 
 	private final ClientResources clientResources;
 
-	/** @param threadPrefix the prefix of every thread's name, e.g. {@code redis-ha-<member id>} */
+	/**
+	 * @param threadPrefix the prefix of every thread's name, e.g.
+	 * {@code redis-ha-<member id>}
+	 */
 	public LinkResources(String threadPrefix) {
 		this.clientResources = DefaultClientResources.builder()
 			.ioThreadPoolSize(2)

@@ -9,20 +9,21 @@ import io.lettuce.core.SslVerifyMode;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * How a {@link NodeLink} connects: where, as whom, how patiently and whether over TLS. The
- * password is never part of {@link #toString()}. With TLS the node's certificate is verified,
- * host name included, and nothing is sent before the handshake succeeded: there is no
- * plain-text fallback.
+ * How a {@link NodeLink} connects: where, as whom, how patiently and whether over TLS.
+ * The password is never part of {@link #toString()}. With TLS the node's certificate is
+ * verified, host name included, and nothing is sent before the handshake succeeded: there
+ * is no plain-text fallback.
  *
  * @param connectTo the address to connect to
  * @param username the Redis ACL user, or null for the default user
  * @param password the password, or null when none is required
  * @param timeout the connect and command timeout
  * @param clientName the name shown by {@code CLIENT LIST}
- * @param tls the TLS options (trusted certificates, own key, protocols), or null for plain text
+ * @param tls the TLS options (trusted certificates, own key, protocols), or null for
+ * plain text
  */
-public record LinkSettings(NodeAddress connectTo, String username, String password, Duration timeout,
-		String clientName, SslOptions tls) {
+public record LinkSettings(NodeAddress connectTo, String username, String password, Duration timeout, String clientName,
+		SslOptions tls) {
 
 	public LinkSettings {
 		Objects.requireNonNull(connectTo, "connectTo");

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The master-side fence ({@link MinReplicas}) as Redis's {@code min-replicas-to-write} and
- * {@code min-replicas-max-lag}, named {@code min-slaves-*} on servers before Redis 5. One
- * parameter per {@code CONFIG SET}: several at once need Redis 7.
+ * The master-side fence ({@link MinReplicas}) as Redis's {@code min-replicas-to-write}
+ * and {@code min-replicas-max-lag}, named {@code min-slaves-*} on servers before Redis 5.
+ * One parameter per {@code CONFIG SET}: several at once need Redis 7.
  */
 final class MinReplicasCommands {
 
@@ -26,10 +26,16 @@ final class MinReplicasCommands {
 	/** The group's fence, when redis-ha manages it. */
 	private final MinReplicas group;
 
-	/** The link's lock: commands written from a reply's thread must not land inside a MULTI block. */
+	/**
+	 * The link's lock: commands written from a reply's thread must not land inside a
+	 * MULTI block.
+	 */
 	private final Object dispatchLock;
 
-	/** Told of each MULTI block written, under the lock: its EXEC ends a role change's WATCH. */
+	/**
+	 * Told of each MULTI block written, under the lock: its EXEC ends a role change's
+	 * WATCH.
+	 */
 	private final Runnable blockWritten;
 
 	private volatile boolean refusalLogged;
@@ -42,14 +48,16 @@ final class MinReplicasCommands {
 	}
 
 	/**
-	 * Runs the group's own configuration write through a managed fence: {@code MULTI; CONFIG
+	 * Runs the group's own configuration write through a managed fence:
+	 * {@code MULTI; CONFIG
 	 * SET min-replicas-to-write 0; <write>; CONFIG SET min-replicas-max-lag L;
-	 * min-replicas-to-write N; EXEC}, one step that no client's write slips into, which leaves
-	 * the master fenced as configured. A master refusing it while it lacks replicas
-	 * would keep the voters from committing a configuration or replacing crashed voters, and so
-	 * from repairing the very node that would be its replica (the simulation found that
-	 * deadlock). The write must be a script: Redis refuses a plain write command queued on a
-	 * fenced master. Without CONFIG (an ACL) the block aborts and the write goes alone.
+	 * min-replicas-to-write N; EXEC}, one step that no client's write slips into, which
+	 * leaves the master fenced as configured. A master refusing it while it lacks
+	 * replicas would keep the voters from committing a configuration or replacing crashed
+	 * voters, and so from repairing the very node that would be its replica (the
+	 * simulation found that deadlock). The write must be a script: Redis refuses a plain
+	 * write command queued on a fenced master. Without CONFIG (an ACL) the block aborts
+	 * and the write goes alone.
 	 */
 	<R> CompletableFuture<R> passFence(RedisAsyncCommands<String, String> redis, boolean legacy,
 			Supplier<CompletableFuture<R>> write) {
@@ -63,7 +71,8 @@ final class MinReplicasCommands {
 		set(redis, this.group, legacy);
 		return redis.exec().toCompletableFuture().handle((result, failure) -> {
 			if (failure == null && result.wasDiscarded()) {
-				// A role change's WATCH on this connection saw the hash change: this EXEC ended
+				// A role change's WATCH on this connection saw the hash change: this EXEC
+				// ended
 				// that WATCH, so the write goes through again.
 				synchronized (this.dispatchLock) {
 					return passFence(redis, legacy, write);
@@ -81,20 +90,25 @@ final class MinReplicasCommands {
 		}).thenCompose((outcome) -> outcome);
 	}
 
-	/** Queues the fence (in a promotion's MULTI block, or right before its role change). */
+	/**
+	 * Queues the fence (in a promotion's MULTI block, or right before its role change).
+	 */
 	void set(RedisAsyncCommands<String, String> redis, MinReplicas minReplicas, boolean legacy) {
 		warnOnFailure(redis.configSet(maxLagName(legacy), Long.toString(minReplicas.maxLagSeconds())));
 		warnOnFailure(redis.configSet(toWriteName(legacy), Integer.toString(minReplicas.toWrite())));
 	}
 
-	/** Queues {@code min-replicas-to-write 0} (in a demotion's MULTI block, or right after its role change). */
+	/**
+	 * Queues {@code min-replicas-to-write 0} (in a demotion's MULTI block, or right after
+	 * its role change).
+	 */
 	void clear(RedisAsyncCommands<String, String> redis, boolean legacy) {
 		warnOnFailure(redis.configSet(toWriteName(legacy), "0"));
 	}
 
 	/**
-	 * Reads both settings and sets them where they differ from {@code minReplicas}: answers
-	 * {@code 1} when it set them, {@code 0} when they were already so.
+	 * Reads both settings and sets them where they differ from {@code minReplicas}:
+	 * answers {@code 1} when it set them, {@code 0} when they were already so.
 	 */
 	CompletableFuture<Reply> fenceMaster(RedisAsyncCommands<String, String> redis, MinReplicas minReplicas,
 			boolean legacy) {
@@ -123,7 +137,9 @@ final class MinReplicasCommands {
 		}).thenCompose((reply) -> reply);
 	}
 
-	/** Said once per node: a refusal (an ACL) repeats with every promotion and repointing. */
+	/**
+	 * Said once per node: a refusal (an ACL) repeats with every promotion and repointing.
+	 */
 	private void warnOnFailure(RedisFuture<String> set) {
 		set.whenComplete((ok, failure) -> {
 			if (failure != null && !this.refusalLogged) {

@@ -40,19 +40,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A member's connections to one Redis node: one for commands, one to publish gossip on and one
- * subscribed to the gossip channel. Connections are opened lazily and opened again by the next
- * command after they broke (a node that is down at start, restarted or that killed our clients
- * is simply tried again; a dropped subscription at once), so a command to an unreachable node
- * fails fast with the reason instead of queueing. Every {@link Action.NodeCommand} is answered
- * with exactly one {@link Reply}, also on timeout. Commands are issued from one thread (the member's group thread); replies and
- * gossip arrive on Lettuce's threads.
+ * A member's connections to one Redis node: one for commands, one to publish gossip on
+ * and one subscribed to the gossip channel. Connections are opened lazily and opened
+ * again by the next command after they broke (a node that is down at start, restarted or
+ * that killed our clients is simply tried again; a dropped subscription at once), so a
+ * command to an unreachable node fails fast with the reason instead of queueing. Every
+ * {@link Action.NodeCommand} is answered with exactly one {@link Reply}, also on timeout.
+ * Commands are issued from one thread (the member's group thread); replies and gossip
+ * arrive on Lettuce's threads.
  */
 public final class NodeLink implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
 
-	/** How often a role change checks the stored epoch again when other blocks interleave. */
+	/**
+	 * How often a role change checks the stored epoch again when other blocks interleave.
+	 */
 	private static final int GUARD_ATTEMPTS = 3;
 
 	private final NodeAddress node;
@@ -74,7 +77,10 @@ public final class NodeLink implements AutoCloseable {
 
 	private final Object dispatchLock = new Object();
 
-	/** How many MULTI blocks were written on the command connection (guarded by the dispatch lock). */
+	/**
+	 * How many MULTI blocks were written on the command connection (guarded by the
+	 * dispatch lock).
+	 */
 	private long blocksWritten;
 
 	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
@@ -91,20 +97,30 @@ public final class NodeLink implements AutoCloseable {
 
 	private final PermissionProbe permissionProbe;
 
-	/** Whether the next INFO also probes the ACL: at first, after a reconnect, and while something was refused. */
+	/**
+	 * Whether the next INFO also probes the ACL: at first, after a reconnect, and while
+	 * something was refused.
+	 */
 	private final AtomicBoolean probeDue = new AtomicBoolean(true);
 
-	/** Why this node is refused (a Cluster node, a Sentinel), from its latest INFO; null for a Redis node. */
+	/**
+	 * Why this node is refused (a Cluster node, a Sentinel), from its latest INFO; null
+	 * for a Redis node.
+	 */
 	private volatile String refusal;
 
-	/** Whether the group's configuration hash was unreadable already (logged once per link). */
+	/**
+	 * Whether the group's configuration hash was unreadable already (logged once per
+	 * link).
+	 */
 	private volatile boolean configurationUnreadable;
 
 	private volatile boolean closed;
 
 	/**
 	 * @param node the node, as the protocol knows it
-	 * @param settings how to connect (the address may differ from {@code node}, e.g. behind NAT)
+	 * @param settings how to connect (the address may differ from {@code node}, e.g.
+	 * behind NAT)
 	 * @param resources the member's shared Lettuce resources
 	 * @param channel the pub/sub channel to subscribe to first
 	 * @param configurationKey the hash holding the group's configuration (read with INFO)
@@ -130,7 +146,8 @@ public final class NodeLink implements AutoCloseable {
 			options.sslOptions(settings.tls());
 		}
 		this.client.setOptions(options
-			// A broken connection is opened again by the next command: commands never queue
+			// A broken connection is opened again by the next command: commands never
+			// queue
 			// behind a dead node and no stale command is replayed after a reconnect.
 			.autoReconnect(false)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -155,8 +172,8 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Why the node is not answering as it should (refused, timeout, authentication...), from
-	 * the latest replies; null when it answers.
+	 * Why the node is not answering as it should (refused, timeout, authentication...),
+	 * from the latest replies; null when it answers.
 	 */
 	public String problem() {
 		return this.problems.current();
@@ -195,7 +212,8 @@ public final class NodeLink implements AutoCloseable {
 		}
 		String refused = this.refusal;
 		if (refused != null && !(command instanceof Action.QueryInfo)) {
-			// Only INFO goes on, to see whether the node was started as a Redis node again.
+			// Only INFO goes on, to see whether the node was started as a Redis node
+			// again.
 			once.accept(new Reply.Failed(refused));
 			return;
 		}
@@ -205,12 +223,15 @@ public final class NodeLink implements AutoCloseable {
 			}
 			ensureSubscribed();
 		}
-		// Lettuce times out the connect and the command; this guard only backs them up (the
-		// first connect of a process also loads Netty and Lettuce, which may take a second).
+		// Lettuce times out the connect and the command; this guard only backs them up
+		// (the
+		// first connect of a process also loads Netty and Lettuce, which may take a
+		// second).
 		long guardMillis = 2 * this.timeout.toMillis() + 1000;
 		commandConnection().thenCompose((connection) -> dispatch(connection.async(), command))
 			.orTimeout(guardMillis, TimeUnit.MILLISECONDS)
-			.whenComplete((reply, failure) -> once.accept((failure != null) ? Failures.toReply(command, failure, this.timeout) : reply));
+			.whenComplete((reply, failure) -> once
+				.accept((failure != null) ? Failures.toReply(command, failure, this.timeout) : reply));
 	}
 
 	/** Opens both connections now instead of at the first command; returns at once. */
@@ -222,37 +243,38 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Publishes on this node when the command connection is open (a closed one is not waited
-	 * for: the message is simply not sent there). Messages go out on a connection of their
-	 * own, opened at the first message: a master whose writes are paused (a switchover's
-	 * {@code CLIENT PAUSE WRITE}) holds a PUBLISH back, and with it everything behind it on the
-	 * same connection.
+	 * Publishes on this node when the command connection is open (a closed one is not
+	 * waited for: the message is simply not sent there). Messages go out on a connection
+	 * of their own, opened at the first message: a master whose writes are paused (a
+	 * switchover's {@code CLIENT PAUSE WRITE}) holds a PUBLISH back, and with it
+	 * everything behind it on the same connection.
 	 * @return completes when the node acknowledged the message or it failed; never fails
 	 */
 	public CompletableFuture<Void> publish(String targetChannel, String payload) {
 		if (this.closed || !isConnected() || this.refusal != null) {
 			return CompletableFuture.completedFuture(null);
 		}
-		return publisherConnection().thenCompose((connection) -> connection.async()
-			.publish(targetChannel, payload)
-			.toCompletableFuture()).handle((receivers, failure) -> {
-			// A refusal (an ACL without the channel) is worth saying; a connection lost is
-			// already said by the commands.
-			if (failure == null) {
-				this.problems.gossip("PUBLISH", null);
-			}
-			else if (Failures.rootMessage(failure).startsWith("NOPERM")) {
-				this.problems.gossip("PUBLISH",
-						"PUBLISH " + targetChannel + " on " + this.node + " refused: " + Failures.rootMessage(failure));
-			}
-			return null;
-		});
+		return publisherConnection()
+			.thenCompose((connection) -> connection.async().publish(targetChannel, payload).toCompletableFuture())
+			.handle((receivers, failure) -> {
+				// A refusal (an ACL without the channel) is worth saying; a connection
+				// lost is
+				// already said by the commands.
+				if (failure == null) {
+					this.problems.gossip("PUBLISH", null);
+				}
+				else if (Failures.rootMessage(failure).startsWith("NOPERM")) {
+					this.problems.gossip("PUBLISH", "PUBLISH " + targetChannel + " on " + this.node + " refused: "
+							+ Failures.rootMessage(failure));
+				}
+				return null;
+			});
 	}
 
 	/**
-	 * Writes the command to the connection. Commands are written by the caller's thread, or by
-	 * a Lettuce thread when the connection was still opening: the lock keeps a PING from
-	 * slipping into the middle of a MULTI block.
+	 * Writes the command to the connection. Commands are written by the caller's thread,
+	 * or by a Lettuce thread when the connection was still opening: the lock keeps a PING
+	 * from slipping into the middle of a MULTI block.
 	 */
 	private CompletableFuture<Reply> dispatch(RedisAsyncCommands<String, String> redis, Action.NodeCommand command) {
 		synchronized (this.dispatchLock) {
@@ -265,7 +287,8 @@ public final class NodeLink implements AutoCloseable {
 			return redis.ping().toCompletableFuture().thenApply((text) -> new Reply.Text(text, false));
 		}
 		if (command instanceof Action.QueryInfo) {
-			// Pipelined: the stored configuration comes with the INFO, at no extra round trip.
+			// Pipelined: the stored configuration comes with the INFO, at no extra round
+			// trip.
 			CompletableFuture<String> info = redis.info().toCompletableFuture();
 			CompletableFuture<StoredConfiguration> stored = this.configuration.read(redis)
 				.thenApply(StoredConfiguration::parse)
@@ -288,13 +311,15 @@ public final class NodeLink implements AutoCloseable {
 		}
 		if (command instanceof Action.Replicate replicate) {
 			return guardedReconfigure(redis,
-					new RoleChange(replicate.epoch(), replicate.master(), replicate.minReplicas(), true), GUARD_ATTEMPTS);
+					new RoleChange(replicate.epoch(), replicate.master(), replicate.minReplicas(), true),
+					GUARD_ATTEMPTS);
 		}
 		if (command instanceof Action.FenceMaster fence) {
 			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), Replies.lacksReplicaof(this.serverVersion));
 		}
 		if (command instanceof Action.PauseWrites pause) {
-			// Pipelined on this connection: INFO runs right after the pause, so its offset is final.
+			// Pipelined on this connection: INFO runs right after the pause, so its
+			// offset is final.
 			CompletableFuture<String> paused = client(redis, "PAUSE", Long.toString(pause.pauseMillis()), "WRITE");
 			CompletableFuture<String> info = redis.info().toCompletableFuture();
 			return paused.thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
@@ -305,18 +330,23 @@ public final class NodeLink implements AutoCloseable {
 		return CompletableFuture.completedFuture(new Reply.Failed("unknown command " + command));
 	}
 
-	/** A {@code CLIENT} subcommand Lettuce has no method for (the WRITE mode of PAUSE, UNPAUSE). */
+	/**
+	 * A {@code CLIENT} subcommand Lettuce has no method for (the WRITE mode of PAUSE,
+	 * UNPAUSE).
+	 */
 	private static CompletableFuture<String> client(RedisAsyncCommands<String, String> redis, String... args) {
 		CommandArgs<String, String> arguments = new CommandArgs<>(StringCodec.UTF8);
 		for (String arg : args) {
 			arguments.add(arg);
 		}
-		return redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), arguments).toCompletableFuture();
+		return redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), arguments)
+			.toCompletableFuture();
 	}
 
 	/**
-	 * A hash that cannot be read (no permission, another type, a value that does not parse)
-	 * counts as none: this member then cannot found an electorate there, and says why once.
+	 * A hash that cannot be read (no permission, another type, a value that does not
+	 * parse) counts as none: this member then cannot found an electorate there, and says
+	 * why once.
 	 */
 	private StoredConfiguration unreadableConfiguration(Throwable failure) {
 		if (!this.configurationUnreadable) {
@@ -347,7 +377,8 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * A role change, of the configuration of {@code epoch}: {@code master} null promotes.
-	 * {@code complete} also rewrites the config file and cuts the node's clients, in the block.
+	 * {@code complete} also rewrites the config file and cuts the node's clients, in the
+	 * block.
 	 */
 	private record RoleChange(long epoch, NodeAddress master, MinReplicas fence, boolean complete) {
 
@@ -359,13 +390,13 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * Changes the node's role only while its data holds no configuration newer than the
-	 * command's epoch: {@code WATCH} the configuration hash and read its epoch, then queue the
-	 * block, which EXEC discards if the hash changed in between. A command decided before the
-	 * group moved on (its member frozen since, or a connection that held it through a
-	 * partition) so changes nothing: a promotion's leader stores the new configuration on the
-	 * new master, from where it reaches every replica. Another MULTI block written on this
-	 * connection in between ends the WATCH with its EXEC: then the check is made again.
-	 * Called with the dispatch lock held.
+	 * command's epoch: {@code WATCH} the configuration hash and read its epoch, then
+	 * queue the block, which EXEC discards if the hash changed in between. A command
+	 * decided before the group moved on (its member frozen since, or a connection that
+	 * held it through a partition) so changes nothing: a promotion's leader stores the
+	 * new configuration on the new master, from where it reaches every replica. Another
+	 * MULTI block written on this connection in between ends the WATCH with its EXEC:
+	 * then the check is made again. Called with the dispatch lock held.
 	 */
 	private CompletableFuture<Reply> guardedReconfigure(RedisAsyncCommands<String, String> redis, RoleChange change,
 			int attempts) {
@@ -373,19 +404,22 @@ public final class NodeLink implements AutoCloseable {
 		return this.configuration.watchEpoch(redis).handle((storedEpoch, failure) -> {
 			synchronized (this.dispatchLock) {
 				if (failure != null) {
-					// The read may still be on its way (a held connection): nothing more goes out on
-					// this connection, so no block can follow a WATCH that was never checked.
+					// The read may still be on its way (a held connection): nothing more
+					// goes out on
+					// this connection, so no block can follow a WATCH that was never
+					// checked.
 					redis.getStatefulConnection().closeAsync();
-					return CompletableFuture.completedFuture((Reply) new Reply.Failed(
-							"the configuration epoch of " + this.node + " could not be read before the role change: "
-									+ Failures.rootMessage(failure)));
+					return CompletableFuture
+						.completedFuture((Reply) new Reply.Failed("the configuration epoch of " + this.node
+								+ " could not be read before the role change: " + Failures.rootMessage(failure)));
 				}
 				if (storedEpoch > change.epoch()) {
-					// Its own UNWATCH ends any other role change's WATCH on this connection too.
+					// Its own UNWATCH ends any other role change's WATCH on this
+					// connection too.
 					this.blocksWritten++;
 					redis.unwatch();
-					return CompletableFuture.completedFuture(
-							(Reply) new Reply.Text(StoredConfiguration.newerEpochError(storedEpoch, change.epoch()), true));
+					return CompletableFuture.completedFuture((Reply) new Reply.Text(
+							StoredConfiguration.newerEpochError(storedEpoch, change.epoch()), true));
 				}
 				if (this.blocksWritten != blocksBefore) {
 					return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
@@ -399,11 +433,12 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * {@code MULTI; REPLICAOF ...; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE
-	 * pubsub; INFO; EXEC}: the INFO inside the block reports the node right after its change
-	 * (a demoted master's final offset). CLIENT KILL skips the calling client, so this
-	 * connection survives and delivers the reply; our subscription is killed and reopened by
-	 * the next command. A managed master-side fence changes with the role, in the same block.
-	 * A plain change is {@code MULTI; REPLICAOF ...; INFO; EXEC} with the fence set around it.
+	 * pubsub; INFO; EXEC}: the INFO inside the block reports the node right after its
+	 * change (a demoted master's final offset). CLIENT KILL skips the calling client, so
+	 * this connection survives and delivers the reply; our subscription is killed and
+	 * reopened by the next command. A managed master-side fence changes with the role, in
+	 * the same block. A plain change is {@code MULTI; REPLICAOF ...; INFO; EXEC} with the
+	 * fence set around it.
 	 */
 	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, RoleChange change) {
 		this.blocksWritten++;
@@ -428,7 +463,8 @@ public final class NodeLink implements AutoCloseable {
 			}
 			if (failure == null) {
 				if (!change.complete() && change.fence().managed() && change.master() != null) {
-					// A plain demotion clears the fence only once it ran: a master it left as it was stays fenced.
+					// A plain demotion clears the fence only once it ran: a master it
+					// left as it was stays fenced.
 					synchronized (this.dispatchLock) {
 						this.minReplicas.clear(redis, legacy);
 					}
@@ -437,8 +473,10 @@ public final class NodeLink implements AutoCloseable {
 			}
 			String abort = execAbort(failure);
 			if (abort != null && change.complete()) {
-				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the whole block:
-				// the role change alone still does the job; INFO right behind it still sees it first.
+				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the
+				// whole block:
+				// the role change alone still does the job; INFO right behind it still
+				// sees it first.
 				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
 						+ "and CLIENT KILL", this.node, abort);
 				synchronized (this.dispatchLock) {
@@ -463,8 +501,9 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * The role change with a managed master-side fence: set before a promotion and cleared
-	 * after a demotion, so that outside a MULTI block too the node takes no write unfenced.
+	 * The role change with a managed master-side fence: set before a promotion and
+	 * cleared after a demotion, so that outside a MULTI block too the node takes no write
+	 * unfenced.
 	 */
 	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, NodeAddress master,
 			MinReplicas fence) {
@@ -479,7 +518,10 @@ public final class NodeLink implements AutoCloseable {
 		return change;
 	}
 
-	/** {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE} when {@code master} is null. */
+	/**
+	 * {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE}
+	 * when {@code master} is null.
+	 */
 	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, NodeAddress master) {
 		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
 		if (master == null) {
@@ -491,7 +533,8 @@ public final class NodeLink implements AutoCloseable {
 	/** The EXECABORT error in {@code failure}, or null when it is another failure. */
 	private static String execAbort(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof RedisCommandExecutionException && String.valueOf(cause.getMessage()).startsWith("EXECABORT")) {
+			if (cause instanceof RedisCommandExecutionException
+					&& String.valueOf(cause.getMessage()).startsWith("EXECABORT")) {
 				return cause.getMessage();
 			}
 		}
@@ -523,8 +566,8 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened again on
-	 * it at once (an observer that became a voter, or the reverse).
+	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened
+	 * again on it at once (an observer that became a voter, or the reverse).
 	 */
 	public synchronized void listen(String newChannel) {
 		if (newChannel.equals(this.channel)) {
@@ -560,10 +603,10 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Runs the {@link PermissionProbe} on a connection of its own, opened and closed for it (a
-	 * {@code MULTI} block on the command connection would take in the commands of others), and
-	 * records what the node's ACL refuses. Runs again at the next INFO when something was
-	 * refused (to see it fixed) or the probe could not run.
+	 * Runs the {@link PermissionProbe} on a connection of its own, opened and closed for
+	 * it (a {@code MULTI} block on the command connection would take in the commands of
+	 * others), and records what the node's ACL refuses. Runs again at the next INFO when
+	 * something was refused (to see it fixed) or the probe could not run.
 	 */
 	private void probePermissions() {
 		offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri))
@@ -580,9 +623,10 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Opens the subscription again as soon as it drops (a promotion's CLIENT KILL TYPE pubsub,
-	 * a restarted node) rather than at the next command: gossip matters most during a
-	 * failover. A node that refuses is tried again by the next command, not in a loop.
+	 * Opens the subscription again as soon as it drops (a promotion's CLIENT KILL TYPE
+	 * pubsub, a restarted node) rather than at the next command: gossip matters most
+	 * during a failover. A node that refuses is tried again by the next command, not in a
+	 * loop.
 	 */
 	private synchronized void resubscribe(RedisChannelHandler<?, ?> disconnected) {
 		CompletableFuture<StatefulRedisPubSubConnection<String, String>> current = this.subscription;
@@ -594,12 +638,14 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a connection from Lettuce's own threads: the first one loads Netty and Lettuce
-	 * (seconds on a busy machine) and resolving a host name may block, and the caller's thread
-	 * is the member's timer, whose stalls would look like a frozen process (TILT).
+	 * Starts a connection from Lettuce's own threads: the first one loads Netty and
+	 * Lettuce (seconds on a busy machine) and resolving a host name may block, and the
+	 * caller's thread is the member's timer, whose stalls would look like a frozen
+	 * process (TILT).
 	 */
 	private <C> CompletableFuture<C> offCallerThread(Supplier<ConnectionFuture<C>> connect) {
-		return CompletableFuture.supplyAsync(connect, this.connector).thenCompose(ConnectionFuture::toCompletableFuture);
+		return CompletableFuture.supplyAsync(connect, this.connector)
+			.thenCompose(ConnectionFuture::toCompletableFuture);
 	}
 
 	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribe(
@@ -615,7 +661,8 @@ public final class NodeLink implements AutoCloseable {
 		return connection.async().subscribe(this.channel).toCompletableFuture().handle((ok, failure) -> {
 			if (failure != null) {
 				connection.closeAsync();
-				// Typically an ACL without this channel: the node answers, but no gossip flows through it.
+				// Typically an ACL without this channel: the node answers, but no gossip
+				// flows through it.
 				String problem = "SUBSCRIBE " + this.channel + " on " + this.node + " refused: "
 						+ Failures.rootMessage(failure);
 				this.problems.gossip("SUBSCRIBE", problem);
@@ -634,7 +681,10 @@ public final class NodeLink implements AutoCloseable {
 		return connection.isDone() && !connection.isCompletedExceptionally() && connection.join().isOpen();
 	}
 
-	/** Releases a broken connection (Lettuce has closed some already: it warns when closed twice). */
+	/**
+	 * Releases a broken connection (Lettuce has closed some already: it warns when closed
+	 * twice).
+	 */
 	private static void closeQuietly(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
 		if (connection != null) {
 			connection.thenAccept((broken) -> {
@@ -645,7 +695,9 @@ public final class NodeLink implements AutoCloseable {
 		}
 	}
 
-	/** Closes the connections and the client; commands still under way fail. Idempotent. */
+	/**
+	 * Closes the connections and the client; commands still under way fail. Idempotent.
+	 */
 	public CompletableFuture<Void> closeAsync() {
 		CompletableFuture<?> connecting;
 		synchronized (this) {
@@ -653,11 +705,13 @@ public final class NodeLink implements AutoCloseable {
 				return CompletableFuture.completedFuture(null);
 			}
 			this.closed = true;
-			// Let connection attempts under way settle (within the timeout) before the client goes.
+			// Let connection attempts under way settle (within the timeout) before the
+			// client goes.
 			connecting = CompletableFuture.allOf(settled(this.commands), settled(this.publisher),
 					settled(this.subscription));
 		}
-		return connecting.thenCompose((settled) -> this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS))
+		return connecting
+			.thenCompose((settled) -> this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS))
 			.orTimeout(2 * this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
 			.exceptionally((failure) -> {
 				logger.debug("Closing the link to {} failed", this.node, failure);

@@ -13,15 +13,16 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.ProtocolKeyword;
 
 /**
- * Finds out, without running anything, which of the commands a member sends only now and then
- * (a failover's, a switchover's, the configuration hash's, gossip's) the node's ACL refuses to
- * this link's user. Each is queued in a {@code MULTI} block, where Redis checks the ACL
- * (command, key and channel) at once and answers {@code NOPERM} instead of {@code QUEUED}, and
- * the block is discarded: nothing is executed. So a missing permission is seen when the member
- * starts, not when the failover that needs it comes.
+ * Finds out, without running anything, which of the commands a member sends only now and
+ * then (a failover's, a switchover's, the configuration hash's, gossip's) the node's ACL
+ * refuses to this link's user. Each is queued in a {@code MULTI} block, where Redis
+ * checks the ACL (command, key and channel) at once and answers {@code NOPERM} instead of
+ * {@code QUEUED}, and the block is discarded: nothing is executed. So a missing
+ * permission is seen when the member starts, not when the failover that needs it comes.
  * <p>
- * {@code MULTI} and {@code DISCARD} go out under keywords Lettuce does not recognise as its own
- * transaction commands: Lettuce would otherwise hold every reply back until {@code EXEC}.
+ * {@code MULTI} and {@code DISCARD} go out under keywords Lettuce does not recognise as
+ * its own transaction commands: Lettuce would otherwise hold every reply back until
+ * {@code EXEC}.
  */
 final class PermissionProbe {
 
@@ -40,18 +41,20 @@ final class PermissionProbe {
 				List.of("HGET", configurationKey, "epoch"), List.of("HSET", configurationKey, "epoch", "0"),
 				List.of("HKEYS", configurationKey), List.of("HDEL", configurationKey, "departed:"),
 				List.of("EVAL", "return 0", "1", configurationKey), List.of("PUBLISH", channel, ""),
-				List.of("WATCH", configurationKey), List.of("UNWATCH"), List.of("REPLICAOF", "NO", "ONE"), List.of("CONFIG", "REWRITE"),
-				List.of("CONFIG", "GET", "min-replicas-to-write"),
-				List.of("CONFIG", "SET", "min-replicas-to-write", "0"),
-				List.of("CLIENT", "KILL", "TYPE", "normal"), List.of("CLIENT", "PAUSE", "0", "WRITE"),
-				List.of("CLIENT", "UNPAUSE"));
+				List.of("WATCH", configurationKey), List.of("UNWATCH"), List.of("REPLICAOF", "NO", "ONE"),
+				List.of("CONFIG", "REWRITE"), List.of("CONFIG", "GET", "min-replicas-to-write"),
+				List.of("CONFIG", "SET", "min-replicas-to-write", "0"), List.of("CLIENT", "KILL", "TYPE", "normal"),
+				List.of("CLIENT", "PAUSE", "0", "WRITE"), List.of("CLIENT", "UNPAUSE"));
 	}
 
 	/**
-	 * Queues every command and discards them, on a connection of the probe's own: the commands
-	 * are queued only once {@code MULTI} was accepted, so none of them is ever executed.
-	 * @return completes with the refusals, e.g. {@code CONFIG REWRITE: NOPERM this user has no
-	 * permissions to run the 'config|rewrite' command}; empty when everything is permitted
+	 * Queues every command and discards them, on a connection of the probe's own: the
+	 * commands are queued only once {@code MULTI} was accepted, so none of them is ever
+	 * executed.
+	 * @return completes with the refusals, e.g.
+	 * {@code CONFIG REWRITE: NOPERM this user has no
+	 * permissions to run the 'config|rewrite' command}; empty when everything is
+	 * permitted
 	 */
 	CompletableFuture<List<String>> run(RedisAsyncCommands<String, String> redis) {
 		return send(redis, MULTI, List.of()).handle((ok, failure) -> failure).thenCompose((failure) -> {
@@ -61,18 +64,18 @@ final class PermissionProbe {
 			}
 			List<CompletableFuture<Optional<String>>> replies = new ArrayList<>();
 			for (List<String> command : this.commands) {
-				replies.add(send(redis, new Raw(command.get(0)), command.subList(1, command.size()))
-					.handle((queued, refused) -> (refused != null) ? refusal(name(command), refused)
-							: Optional.empty()));
+				replies.add(send(redis, new Raw(command.get(0)), command.subList(1, command.size())).handle(
+						(queued, refused) -> (refused != null) ? refusal(name(command), refused) : Optional.empty()));
 			}
-			return send(redis, DISCARD, List.of()).thenApply((discarded) -> replies.stream()
-				.map(CompletableFuture::join)
-				.flatMap(Optional::stream)
-				.toList());
+			return send(redis, DISCARD, List.of()).thenApply(
+					(discarded) -> replies.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
 		});
 	}
 
-	/** {@code CONFIG REWRITE}, {@code PUBLISH}: the command and, for a container command, its subcommand. */
+	/**
+	 * {@code CONFIG REWRITE}, {@code PUBLISH}: the command and, for a container command,
+	 * its subcommand.
+	 */
 	private static String name(List<String> command) {
 		boolean container = command.get(0).equals("CONFIG") || command.get(0).equals("CLIENT");
 		return String.join(" ", command.subList(0, container ? 2 : 1));

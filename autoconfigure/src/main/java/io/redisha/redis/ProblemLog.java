@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs a node's problems once per change, not once per failed PING: a new reason is logged
- * once, however many kinds of command it fails, and the recovery from it once.
+ * Logs a node's problems once per change, not once per failed PING: a new reason is
+ * logged once, however many kinds of command it fails, and the recovery from it once.
  */
 final class ProblemLog {
 
@@ -24,10 +24,16 @@ final class ProblemLog {
 
 	private String latest;
 
-	/** Problems of the gossip traffic, which has no reply to the protocol: SUBSCRIBE, PUBLISH. */
+	/**
+	 * Problems of the gossip traffic, which has no reply to the protocol: SUBSCRIBE,
+	 * PUBLISH.
+	 */
 	private final Map<String, String> gossip = new HashMap<>();
 
-	/** The commands the node's ACL refuses to this member's user (see {@link PermissionProbe}), or null. */
+	/**
+	 * The commands the node's ACL refuses to this member's user (see
+	 * {@link PermissionProbe}), or null.
+	 */
 	private String permissions;
 
 	ProblemLog(NodeAddress node) {
@@ -35,9 +41,9 @@ final class ProblemLog {
 	}
 
 	/**
-	 * The reason of the latest failed reply, else the commands the node's ACL refuses, else why
-	 * gossip does not flow through the node; null when the node answers, permits everything and
-	 * gossip flows.
+	 * The reason of the latest failed reply, else the commands the node's ACL refuses,
+	 * else why gossip does not flow through the node; null when the node answers, permits
+	 * everything and gossip flows.
 	 */
 	synchronized String current() {
 		if (this.latest != null) {
@@ -46,7 +52,10 @@ final class ProblemLog {
 		return (this.permissions != null) ? this.permissions : this.gossip.values().stream().findFirst().orElse(null);
 	}
 
-	/** Records the refusals of a {@link PermissionProbe} (empty once everything is permitted). */
+	/**
+	 * Records the refusals of a {@link PermissionProbe} (empty once everything is
+	 * permitted).
+	 */
 	synchronized void permissions(List<String> refusals) {
 		String previous = this.permissions;
 		this.permissions = refusals.isEmpty() ? null
@@ -60,7 +69,10 @@ final class ProblemLog {
 		}
 	}
 
-	/** Records why a gossip command ({@code SUBSCRIBE}, {@code PUBLISH}) was refused, or null once it worked. */
+	/**
+	 * Records why a gossip command ({@code SUBSCRIBE}, {@code PUBLISH}) was refused, or
+	 * null once it worked.
+	 */
 	synchronized void gossip(String command, String problem) {
 		String previous = (problem != null) ? this.gossip.put(command, problem) : this.gossip.remove(command);
 		if (problem != null && !problem.equals(previous)) {
@@ -76,7 +88,8 @@ final class ProblemLog {
 		this.latest = (reply instanceof Reply.Failed failed) ? failed.reason() : null;
 		if (reply instanceof Reply.Failed failed) {
 			String previous = this.current.remove(kind);
-			// A refused connection or a wrong password fails every kind of command: say it once.
+			// A refused connection or a wrong password fails every kind of command: say
+			// it once.
 			if (!failed.reason().equals(previous) && !this.current.containsValue(failed.reason())) {
 				logger.warn("Redis node {}: {}", this.node, failed.reason());
 			}

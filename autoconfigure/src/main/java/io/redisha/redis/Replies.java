@@ -8,7 +8,10 @@ import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredConfiguration;
 
-/** Turns raw Redis replies into protocol {@link Reply replies}; a malformed one becomes {@link Reply.Failed} saying why. */
+/**
+ * Turns raw Redis replies into protocol {@link Reply replies}; a malformed one becomes
+ * {@link Reply.Failed} saying why.
+ */
 final class Replies {
 
 	private Replies() {
@@ -25,8 +28,9 @@ final class Replies {
 	}
 
 	/**
-	 * Why a node whose {@code INFO} says this cannot be one of a group's nodes: a Redis Cluster
-	 * node or a Sentinel ({@code redis_mode} in the server section); null for a standalone server.
+	 * Why a node whose {@code INFO} says this cannot be one of a group's nodes: a Redis
+	 * Cluster node or a Sentinel ({@code redis_mode} in the server section); null for a
+	 * standalone server.
 	 */
 	static String unsupportedMode(NodeAddress node, String info) {
 		String mode = field(info, "redis_mode");
@@ -63,8 +67,8 @@ final class Replies {
 		try {
 			return switch (role) {
 				case "master" -> new Reply.Role(new RoleInfo(true, number(reply, 1), null));
-				case "slave", "replica" -> new Reply.Role(new RoleInfo(false, number(reply, 4),
-						new NodeAddress(text(reply, 1), (int) number(reply, 2))));
+				case "slave", "replica" -> new Reply.Role(
+						new RoleInfo(false, number(reply, 4), new NodeAddress(text(reply, 1), (int) number(reply, 2))));
 				default -> new Reply.Failed("ROLE reply names role '" + role + "', not master or replica");
 			};
 		}
@@ -96,7 +100,10 @@ final class Replies {
 		throw new IllegalArgumentException("element " + index + " is not text: " + reply.get(index));
 	}
 
-	/** Whether a server of this version (from INFO) only knows {@code SLAVEOF} (before Redis 5). */
+	/**
+	 * Whether a server of this version (from INFO) only knows {@code SLAVEOF} (before
+	 * Redis 5).
+	 */
 	static boolean lacksReplicaof(String version) {
 		int dot = version.indexOf('.');
 		if (dot <= 0) {

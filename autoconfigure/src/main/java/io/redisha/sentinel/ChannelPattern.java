@@ -3,9 +3,9 @@ package io.redisha.sentinel;
 import java.util.regex.Pattern;
 
 /**
- * A {@code PSUBSCRIBE} pattern: Redis's glob, {@code *} any text, {@code ?} one character,
- * {@code [abc]}, {@code [^a]} and {@code [a-z]} one of a set, {@code \} takes the next
- * character literally.
+ * A {@code PSUBSCRIBE} pattern: Redis's glob, {@code *} any text, {@code ?} one
+ * character, {@code [abc]}, {@code [^a]} and {@code [a-z]} one of a set, {@code \} takes
+ * the next character literally.
  */
 final class ChannelPattern {
 
@@ -38,7 +38,10 @@ final class ChannelPattern {
 		return new ChannelPattern(Pattern.compile(regex.toString(), Pattern.DOTALL));
 	}
 
-	/** Appends the set that starts at {@code open}; returns the index of its closing bracket. */
+	/**
+	 * Appends the set that starts at {@code open}; returns the index of its closing
+	 * bracket.
+	 */
 	private static int appendSet(String glob, int open, StringBuilder regex) {
 		int close = glob.indexOf(']', open + 1);
 		regex.append('[');
@@ -65,7 +68,10 @@ final class ChannelPattern {
 		return close;
 	}
 
-	/** One character of a set, literal: escaped unless a letter or digit, as a Java class reads it. */
+	/**
+	 * One character of a set, literal: escaped unless a letter or digit, as a Java class
+	 * reads it.
+	 */
 	private static void appendLiteral(StringBuilder regex, char c) {
 		if (!Character.isLetterOrDigit(c)) {
 			regex.append('\\');

@@ -7,7 +7,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
-/** Refuses connections beyond the limit with Redis's error, as Redis does beyond {@code maxclients}. */
+/**
+ * Refuses connections beyond the limit with Redis's error, as Redis does beyond
+ * {@code maxclients}.
+ */
 @ChannelHandler.Sharable
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
@@ -23,7 +26,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 	public void channelActive(ChannelHandlerContext ctx) throws Exception {
 		if (this.open.incrementAndGet() > this.max) {
 			ctx.channel().config().setAutoRead(false);
-			ctx.channel().writeAndFlush(Resp.error("ERR max number of clients reached"))
+			ctx.channel()
+				.writeAndFlush(Resp.error("ERR max number of clients reached"))
 				.addListener(ChannelFutureListener.CLOSE);
 			return;
 		}

@@ -18,7 +18,10 @@ import io.redisha.protocol.CommandOutcome;
  */
 final class FailoverRequests implements AutoCloseable {
 
-	/** How long a request waits for the group's thread to take it, as the actuator's operations do. */
+	/**
+	 * How long a request waits for the group's thread to take it, as the actuator's
+	 * operations do.
+	 */
 	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
 	private static final int MAX_QUEUED = 8;
@@ -42,8 +45,8 @@ final class FailoverRequests implements AutoCloseable {
 			return CompletableFuture.supplyAsync(() -> failover(group), this.executor);
 		}
 		catch (RejectedExecutionException ex) {
-			return CompletableFuture.completedFuture(
-					Resp.error("ERR too many SENTINEL FAILOVER requests at once: try again in a moment"));
+			return CompletableFuture
+				.completedFuture(Resp.error("ERR too many SENTINEL FAILOVER requests at once: try again in a moment"));
 		}
 	}
 

@@ -8,10 +8,10 @@ import io.netty.handler.codec.redis.BulkStringHeaderRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Refuses a request before Netty's aggregators buffer it when it announces more arguments,
- * or a longer argument, than any Sentinel command needs: their own limits (512 MB per
- * argument) are Redis's, far beyond what a client of this endpoint may make it hold. Closes
- * the connection after Redis's protocol error, as Redis does.
+ * Refuses a request before Netty's aggregators buffer it when it announces more
+ * arguments, or a longer argument, than any Sentinel command needs: their own limits (512
+ * MB per argument) are Redis's, far beyond what a client of this endpoint may make it
+ * hold. Closes the connection after Redis's protocol error, as Redis does.
  */
 final class RequestLimits extends ChannelInboundHandlerAdapter {
 
@@ -44,7 +44,8 @@ final class RequestLimits extends ChannelInboundHandlerAdapter {
 		if (!this.refused) {
 			this.refused = true;
 			ctx.channel().config().setAutoRead(false);
-			ctx.channel().writeAndFlush(Resp.error("ERR Protocol error: " + problem))
+			ctx.channel()
+				.writeAndFlush(Resp.error("ERR Protocol error: " + problem))
 				.addListener(ChannelFutureListener.CLOSE);
 		}
 	}

@@ -26,9 +26,13 @@ final class Resp {
 		return new SimpleStringRedisMessage(text);
 	}
 
-	/** An error reply; {@code text} starts with its code, e.g. {@code ERR ...} or {@code NOAUTH ...}. */
+	/**
+	 * An error reply; {@code text} starts with its code, e.g. {@code ERR ...} or
+	 * {@code NOAUTH ...}.
+	 */
 	static RedisMessage error(String text) {
-		// A line break inside would end the reply early: clients would read the rest as another reply.
+		// A line break inside would end the reply early: clients would read the rest as
+		// another reply.
 		return new ErrorRedisMessage(text.replace('\r', ' ').replace('\n', ' '));
 	}
 

@@ -15,10 +15,10 @@ import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * The answers of the read commands, in the shapes of Redis's {@code sentinel.c}, taken from
- * the member's latest snapshots: never from the member's live state, so no command waits for
- * the member. A group whose master this member does not know yet is answered as Sentinel
- * answers an unknown master name.
+ * The answers of the read commands, in the shapes of Redis's {@code sentinel.c}, taken
+ * from the member's latest snapshots: never from the member's live state, so no command
+ * waits for the member. A group whose master this member does not know yet is answered as
+ * Sentinel answers an unknown master name.
  */
 final class SentinelAnswers {
 
@@ -109,8 +109,8 @@ final class SentinelAnswers {
 			error.append("Not enough available Sentinels to reach the specified quorum for this master");
 		}
 		if (!majority) {
-			error.append(quorum ? "" : ". ").append("Not enough available Sentinels to reach the majority and"
-					+ " authorize a failover");
+			error.append(quorum ? "" : ". ")
+				.append("Not enough available Sentinels to reach the majority and" + " authorize a failover");
 		}
 		return Resp.error(error.toString());
 	}
@@ -124,8 +124,11 @@ final class SentinelAnswers {
 	/** The {@code # Sentinel} section of {@code INFO}. */
 	String infoSection() {
 		StringBuilder info = new StringBuilder("# Sentinel\r\n");
-		List<GroupSnapshot> groups = this.member.groupNames().stream().map(this::withMaster)
-			.filter((snapshot) -> snapshot != null).toList();
+		List<GroupSnapshot> groups = this.member.groupNames()
+			.stream()
+			.map(this::withMaster)
+			.filter((snapshot) -> snapshot != null)
+			.toList();
 		boolean tilt = groups.stream().anyMatch((snapshot) -> snapshot.state() == GroupState.TILT);
 		info.append("sentinel_masters:").append(groups.size()).append("\r\n");
 		info.append("sentinel_tilt:").append(tilt ? 1 : 0).append("\r\n");
@@ -135,11 +138,18 @@ final class SentinelAnswers {
 		info.append("sentinel_simulate_failure_flags:0\r\n");
 		for (int i = 0; i < groups.size(); i++) {
 			GroupSnapshot snapshot = groups.get(i);
-			info.append("master").append(i).append(":name=").append(snapshot.name())
-				.append(",status=").append(status(snapshot.state()))
-				.append(",address=").append(hostPort(snapshot.master().address()))
-				.append(",slaves=").append(snapshot.replicas().size())
-				.append(",sentinels=").append(otherEndpoints(snapshot).size() + 1)
+			info.append("master")
+				.append(i)
+				.append(":name=")
+				.append(snapshot.name())
+				.append(",status=")
+				.append(status(snapshot.state()))
+				.append(",address=")
+				.append(hostPort(snapshot.master().address()))
+				.append(",slaves=")
+				.append(snapshot.replicas().size())
+				.append(",sentinels=")
+				.append(otherEndpoints(snapshot).size() + 1)
 				.append("\r\n");
 		}
 		return info.toString();

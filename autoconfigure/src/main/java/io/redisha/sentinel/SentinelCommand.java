@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * The commands the endpoint knows, with Redis's arity (positive: exactly that many words,
  * negative: at least that many) and the checks Redis makes before running one: whether it
- * exists, its subcommand, its number of arguments; then whether it may run before AUTH and
- * on a subscribed connection.
+ * exists, its subcommand, its number of arguments; then whether it may run before AUTH
+ * and on a subscribed connection.
  */
 enum SentinelCommand {
 
@@ -19,8 +19,8 @@ enum SentinelCommand {
 
 	/** The subcommands of SENTINEL, with their arity counting every word. */
 	private static final Map<String, Integer> SENTINEL_SUBCOMMANDS = Map.of("get-master-addr-by-name", 3, "masters", 2,
-			"master", 3, "replicas", 3, "slaves", 3, "sentinels", 3, "ckquorum", 3, "myid", 2, "failover", 3,
-			"help", 2);
+			"master", 3, "replicas", 3, "slaves", 3, "sentinels", 3, "ckquorum", 3, "myid", 2, "failover", 3, "help",
+			2);
 
 	private static final Map<String, Integer> CLIENT_SUBCOMMANDS = Map.of("setname", 3, "getname", 2, "id", 2,
 			"setinfo", 4, "help", 2);
@@ -82,12 +82,14 @@ enum SentinelCommand {
 	static List<String> sentinelHelp() {
 		return List.of("SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CKQUORUM <master-name>",
 				"    Check if the quorum and the majority needed to authorize a failover can be reached.",
-				"GET-MASTER-ADDR-BY-NAME <master-name>", "    Return the ip and port number of the master with that name.",
-				"FAILOVER <master-name>", "    Force a failover of the master, led by this member once a majority of the",
+				"GET-MASTER-ADDR-BY-NAME <master-name>",
+				"    Return the ip and port number of the master with that name.", "FAILOVER <master-name>",
+				"    Force a failover of the master, led by this member once a majority of the",
 				"    voters elect it (only when redis-ha.sentinel.allow-failover is set).", "MASTER <master-name>",
-				"    Show the state and info of the specified master.", "MASTERS", "    Show a list of monitored masters and their state.",
-				"MYID", "    Return the ID of this member.", "REPLICAS <master-name>",
-				"    Show a list of replicas for this master and their state.", "SENTINELS <master-name>",
+				"    Show the state and info of the specified master.", "MASTERS",
+				"    Show a list of monitored masters and their state.", "MYID", "    Return the ID of this member.",
+				"REPLICAS <master-name>", "    Show a list of replicas for this master and their state.",
+				"SENTINELS <master-name>",
 				"    Show a list of the other members' endpoints for this master and their state.", "HELP",
 				"    Print this help.");
 	}
@@ -97,8 +99,8 @@ enum SentinelCommand {
 		return List.of("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GETNAME",
 				"    Return the name of the current connection.", "ID", "    Return the ID of the current connection.",
 				"SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
-				"SETNAME <connection-name>", "    Assign the name <connection-name> to the current connection.",
-				"HELP", "    Print this help.");
+				"SETNAME <connection-name>", "    Assign the name <connection-name> to the current connection.", "HELP",
+				"    Print this help.");
 	}
 
 	private static String wrongArity(List<String> argv) {

@@ -31,14 +31,15 @@ public record SentinelEndpointSettings(String bind, int port, String username, S
 	}
 
 	/**
-	 * Whether a client gives the right user and password. Without a password, like Redis's
-	 * passwordless default user: any password, no other user.
+	 * Whether a client gives the right user and password. Without a password, like
+	 * Redis's passwordless default user: any password, no other user.
 	 */
 	boolean accepts(String user, String password) {
 		if (this.password == null) {
 			return user.equals(DEFAULT_USER);
 		}
-		// Both compared in full, in constant time: the reply's timing tells nothing about either.
+		// Both compared in full, in constant time: the reply's timing tells nothing about
+		// either.
 		boolean userMatches = MessageDigest.isEqual(bytes(user), bytes(user()));
 		boolean passwordMatches = MessageDigest.isEqual(bytes(password), bytes(this.password));
 		return userMatches & passwordMatches;

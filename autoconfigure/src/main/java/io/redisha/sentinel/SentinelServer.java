@@ -39,14 +39,18 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class SentinelServer implements SmartLifecycle {
 
-	/** After the member has started (its phase is {@code DEFAULT_PHASE - 4096}), stopped before it. */
+	/**
+	 * After the member has started (its phase is {@code DEFAULT_PHASE - 4096}), stopped
+	 * before it.
+	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4000;
 
 	private static final Logger logger = LoggerFactory.getLogger(SentinelServer.class);
 
 	/**
-	 * Above the high mark of unsent replies a connection is not writable: a subscriber is then
-	 * cut, and a client's requests are not read until its replies drain below the low mark.
+	 * Above the high mark of unsent replies a connection is not writable: a subscriber is
+	 * then cut, and a client's requests are not read until its replies drain below the
+	 * low mark.
 	 */
 	private static final WriteBufferWaterMark WRITE_BUFFER = new WriteBufferWaterMark(32 * 1024, 256 * 1024);
 
@@ -85,6 +89,7 @@ public final class SentinelServer implements SmartLifecycle {
 
 	/**
 	 * The server side of TLS.
+	 *
 	 * @param context holds the endpoint's key and certificate (and whom it trusts)
 	 * @param protocols the protocols to enable; null for the context's defaults
 	 * @param ciphers the cipher suites to enable; null for the context's defaults
@@ -107,7 +112,8 @@ public final class SentinelServer implements SmartLifecycle {
 
 	/**
 	 * Listens on the configured address.
-	 * @throws IllegalStateException naming the address and the properties when it cannot listen
+	 * @throws IllegalStateException naming the address and the properties when it cannot
+	 * listen
 	 */
 	@Override
 	public synchronized void start() {

@@ -28,7 +28,10 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private static final Logger logger = LoggerFactory.getLogger(SentinelSession.class);
 
-	/** The Redis version whose Sentinel protocol the endpoint speaks, told in HELLO and INFO. */
+	/**
+	 * The Redis version whose Sentinel protocol the endpoint speaks, told in HELLO and
+	 * INFO.
+	 */
 	static final String REDIS_VERSION = "7.2.0";
 
 	/** Commands a client may pipeline behind a SENTINEL FAILOVER still under way. */
@@ -54,7 +57,10 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private final Subscriptions subscriptions = new Subscriptions();
 
-	/** Commands received while a SENTINEL FAILOVER waits for its reply: replies keep the order of requests. */
+	/**
+	 * Commands received while a SENTINEL FAILOVER waits for its reply: replies keep the
+	 * order of requests.
+	 */
 	private final Deque<List<String>> queued = new ArrayDeque<>();
 
 	private ChannelHandlerContext context;
@@ -109,14 +115,20 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		ctx.flush();
 	}
 
-	/** Stops reading from a client that does not read its replies, so that they cannot pile up. */
+	/**
+	 * Stops reading from a client that does not read its replies, so that they cannot
+	 * pile up.
+	 */
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
 		ctx.channel().config().setAutoRead(ctx.channel().isWritable());
 		super.channelWritabilityChanged(ctx);
 	}
 
-	/** A silent connection is closed, unless it waits for events: subscribers are exempt, as in Redis. */
+	/**
+	 * A silent connection is closed, unless it waits for events: subscribers are exempt,
+	 * as in Redis.
+	 */
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
 		if (event instanceof IdleStateEvent && !subscribed()) {
@@ -137,10 +149,14 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		}
 	}
 
-	/** Sends one event to this connection if it subscribed to it; called on the event loop. */
+	/**
+	 * Sends one event to this connection if it subscribed to it; called on the event
+	 * loop.
+	 */
 	void deliver(String channel, String payload) {
 		if (!this.context.channel().isWritable()) {
-			// It does not read what it is sent: cut, as Redis's client-output-buffer-limit for pubsub does.
+			// It does not read what it is sent: cut, as Redis's
+			// client-output-buffer-limit for pubsub does.
 			this.context.close();
 			return;
 		}
@@ -219,7 +235,8 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 				return Resp.error("ERR Protocol version is not an integer or out of range");
 			}
 			if (version != 2) {
-				// RESP3 is not spoken: clients fall back to RESP2 on this error, as with Redis 5.
+				// RESP3 is not spoken: clients fall back to RESP2 on this error, as with
+				// Redis 5.
 				return Resp.error("NOPROTO unsupported protocol version");
 			}
 		}
@@ -401,7 +418,9 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 				+ "', with args beginning with: " + args;
 	}
 
-	/** A command's arguments, or null when the message is not an array of bulk strings. */
+	/**
+	 * A command's arguments, or null when the message is not an array of bulk strings.
+	 */
 	private static List<String> arguments(RedisMessage message) {
 		if (!(message instanceof ArrayRedisMessage array) || array.isNull()) {
 			return null;

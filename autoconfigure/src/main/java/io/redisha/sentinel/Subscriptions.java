@@ -11,19 +11,25 @@ import io.netty.handler.codec.redis.RedisMessage;
 
 /**
  * The channels and patterns one connection subscribed to, and the RESP2 messages an event
- * becomes for it: {@code message} for a channel, {@code pmessage} for each matching pattern,
- * in that order, as Redis sends them.
+ * becomes for it: {@code message} for a channel, {@code pmessage} for each matching
+ * pattern, in that order, as Redis sends them.
  */
 final class Subscriptions {
 
-	/** Channels and patterns one connection may subscribe to: Sentinel has a few dozen event channels. */
+	/**
+	 * Channels and patterns one connection may subscribe to: Sentinel has a few dozen
+	 * event channels.
+	 */
 	static final int MAX = 64;
 
 	private final Set<String> channels = new LinkedHashSet<>();
 
 	private final Map<String, ChannelPattern> patterns = new LinkedHashMap<>();
 
-	/** Adds a channel or pattern; false when the connection has {@value #MAX} already and this is a new one. */
+	/**
+	 * Adds a channel or pattern; false when the connection has {@value #MAX} already and
+	 * this is a new one.
+	 */
 	boolean add(String target, boolean pattern) {
 		boolean known = pattern ? this.patterns.containsKey(target) : this.channels.contains(target);
 		if (!known && count() >= MAX) {
@@ -56,7 +62,10 @@ final class Subscriptions {
 		return this.channels.size() + this.patterns.size();
 	}
 
-	/** What this connection receives of a message on {@code channel}; empty when it subscribed to none of it. */
+	/**
+	 * What this connection receives of a message on {@code channel}; empty when it
+	 * subscribed to none of it.
+	 */
 	List<RedisMessage> messages(String channel, String payload) {
 		List<RedisMessage> messages = new ArrayList<>(1);
 		if (this.channels.contains(channel)) {
@@ -64,7 +73,8 @@ final class Subscriptions {
 		}
 		this.patterns.forEach((glob, pattern) -> {
 			if (pattern.matches(channel)) {
-				messages.add(Resp.array(Resp.bulk("pmessage"), Resp.bulk(glob), Resp.bulk(channel), Resp.bulk(payload)));
+				messages
+					.add(Resp.array(Resp.bulk("pmessage"), Resp.bulk(glob), Resp.bulk(channel), Resp.bulk(payload)));
 			}
 		});
 		return messages;

@@ -26,15 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The endpoint's write operations over HTTP with unrestricted access, against a real master
- * with two replicas and this application as the only member (quorum 1).
+ * The endpoint's write operations over HTTP with unrestricted access, against a real
+ * master with two replicas and this application as the only member (quorum 1).
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,redis-ha",
 				"management.endpoint.redis-ha.access=unrestricted", "management.endpoint.health.show-details=always",
 				"redis-ha.groups.orders.quorum=1", "redis-ha.groups.orders.down-after=1s",
-				"redis-ha.groups.orders.startup-quiet-period=1s",
-				"redis-ha.gossip-secret=" + TestGossip.SECRET })
+				"redis-ha.groups.orders.startup-quiet-period=1s", "redis-ha.gossip-secret=" + TestGossip.SECRET })
 @AutoConfigureRestTestClient
 class RedisHaEndpointOperationsTest {
 
@@ -90,10 +89,12 @@ class RedisHaEndpointOperationsTest {
 			.contains("unknown operation 'reboot'");
 		assertThat(post("/actuator/redis-ha/payments/pause", "{}", 404).read("$.message", String.class))
 			.contains("no group 'payments'");
-		assertThat(post("/actuator/redis-ha/orders/switchover", "{\"target\": \"127.0.0.1:1\"}", 422)
-			.read("$.message", String.class)).contains("no node 127.0.0.1:1");
-		assertThat(post("/actuator/redis-ha/orders/switchover", "{\"timeoutMs\": 999999999999}", 400)
-			.read("$.message", String.class)).contains("timeoutMs must be between 1 and 30000 but was 999999999999");
+		assertThat(post("/actuator/redis-ha/orders/switchover", "{\"target\": \"127.0.0.1:1\"}", 422).read("$.message",
+				String.class))
+			.contains("no node 127.0.0.1:1");
+		assertThat(post("/actuator/redis-ha/orders/switchover", "{\"timeoutMs\": 999999999999}", 400).read("$.message",
+				String.class))
+			.contains("timeoutMs must be between 1 and 30000 but was 999999999999");
 	}
 
 	private void awaitSettled() {

@@ -33,13 +33,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The endpoint and the health contributor over HTTP, in a web application whose member
- * monitors a real password-protected master with two replicas. The endpoint's access is left at
- * its default: read-only.
+ * monitors a real password-protected master with two replicas. The endpoint's access is
+ * left at its default: read-only.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.application.name=endpoint-test",
-				"management.endpoints.web.exposure.include=health,redis-ha",
-				"management.endpoint.health.show-details=always" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "spring.application.name=endpoint-test",
+		"management.endpoints.web.exposure.include=health,redis-ha", "management.endpoint.health.show-details=always" })
 @AutoConfigureRestTestClient
 @ExtendWith(OutputCaptureExtension.class)
 class RedisHaEndpointTest {
@@ -155,7 +153,8 @@ class RedisHaEndpointTest {
 			json[0] = JsonPath.parse(get(path));
 			assertThat(json[0].read(group + ".master.status", String.class)).isEqualTo("up");
 			assertThat(json[0].read(group + ".replicas[*].status", List.class)).containsExactly("up", "up");
-			// The one instance founds the group's electorate once its start-up quiet period is over.
+			// The one instance founds the group's electorate once its start-up quiet
+			// period is over.
 			assertThat(json[0].read(group + ".electorate.selfVotes", Boolean.class)).isTrue();
 		});
 		return json[0];

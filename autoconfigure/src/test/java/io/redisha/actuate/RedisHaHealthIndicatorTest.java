@@ -39,8 +39,9 @@ class RedisHaHealthIndicatorTest {
 
 	@BeforeEach
 	void startMember() {
-		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(this.redis.group().master().address())),
-				1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
+		GroupConfig config = new GroupConfig("orders",
+				List.of(NodeAddress.parse(this.redis.group().master().address())), 1, Duration.ofSeconds(1),
+				Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
 		this.member = new RedisHaMember(new MemberIdentity("health-test", "test"),
 				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 		this.member.start();
@@ -92,7 +93,10 @@ class RedisHaHealthIndicatorTest {
 		assertThat(orders.settled()).isFalse();
 	}
 
-	/** The member's own picture with another fence: only the protocol fences a real member. */
+	/**
+	 * The member's own picture with another fence: only the protocol fences a real
+	 * member.
+	 */
 	private static GroupSnapshot withFence(GroupSnapshot snapshot, GroupSnapshot.FenceSnapshot fence) {
 		return new GroupSnapshot(snapshot.name(), snapshot.state(), snapshot.currentEpoch(), snapshot.configEpoch(),
 				snapshot.quorum(), snapshot.master(), snapshot.replicas(), snapshot.members(),
@@ -138,9 +142,10 @@ class RedisHaHealthIndicatorTest {
 	@Test
 	void aPausedGroupStaysUpAndSaysItIsPaused() {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.member.pause("orders", Duration.ofSeconds(2))
-			.outcome()
-			.status() == io.redisha.protocol.CommandOutcome.Status.DONE);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.member.pause("orders", Duration.ofSeconds(2))
+				.outcome()
+				.status() == io.redisha.protocol.CommandOutcome.Status.DONE);
 		Health health = this.indicator.health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).extractingByKey("orders")
@@ -152,8 +157,9 @@ class RedisHaHealthIndicatorTest {
 
 	@Test
 	void outOfServiceWhileTheQuorumCannotBeReachedThoughTheMasterAnswers() {
-		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(this.redis.group().master().address())),
-				3, Duration.ofSeconds(1), Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
+		GroupConfig config = new GroupConfig("orders",
+				List.of(NodeAddress.parse(this.redis.group().master().address())), 3, Duration.ofSeconds(1),
+				Duration.ofMinutes(3), 1, GroupConfig.Timing.defaults());
 		// Two members (this one and the one every test starts), quorum 3.
 		RedisHaMember shortOfQuorum = new RedisHaMember(new MemberIdentity("quorum-3", "test"),
 				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));

@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link RedisHaAutoConfiguration}, {@link RedisHaEndpointAutoConfiguration} and
- * {@link RedisHaHealthAutoConfiguration}. The members here point at a port nothing listens
- * on: these tests are about wiring, not about Redis.
+ * Tests for {@link RedisHaAutoConfiguration}, {@link RedisHaEndpointAutoConfiguration}
+ * and {@link RedisHaHealthAutoConfiguration}. The members here point at a port nothing
+ * listens on: these tests are about wiring, not about Redis.
  */
 class RedisHaAutoConfigurationTest {
 
@@ -43,8 +43,8 @@ class RedisHaAutoConfigurationTest {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withInitializer((context) -> context.getEnvironment()
 			.setConversionService((ConfigurableConversionService) ApplicationConversionService.getSharedInstance()))
-		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
-				RedisHaEndpointAutoConfiguration.class, RedisHaHealthAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class, RedisHaEndpointAutoConfiguration.class,
+				RedisHaHealthAutoConfiguration.class))
 		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	private final ApplicationContextRunner actuatorRunner = this.runner
@@ -52,9 +52,8 @@ class RedisHaAutoConfigurationTest {
 				HealthContributorAutoConfiguration.class));
 
 	private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
-				RedisHaEndpointAutoConfiguration.class, EndpointAutoConfiguration.class,
-				WebEndpointAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class, RedisHaEndpointAutoConfiguration.class,
+				EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class))
 		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	@Test
@@ -144,11 +143,12 @@ class RedisHaAutoConfigurationTest {
 
 	@Test
 	void endpointIsCreatedWhenExposedAndMappedToRedisHaPath() {
-		this.webRunner.withPropertyValues(GROUP, "management.endpoints.web.exposure.include=redis-ha").run((context) -> {
-			assertThat(context).hasSingleBean(RedisHaEndpoint.class);
-			assertThat(context.getBean(PathMappedEndpoints.class).getPath(RedisHaEndpoint.ENDPOINT_ID))
-				.isEqualTo("/actuator/redis-ha");
-		});
+		this.webRunner.withPropertyValues(GROUP, "management.endpoints.web.exposure.include=redis-ha")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedisHaEndpoint.class);
+				assertThat(context.getBean(PathMappedEndpoints.class).getPath(RedisHaEndpoint.ENDPOINT_ID))
+					.isEqualTo("/actuator/redis-ha");
+			});
 	}
 
 	@Test
@@ -191,8 +191,8 @@ class RedisHaAutoConfigurationTest {
 	@Test
 	void worksWithoutActuatorOrHealthOnTheClassPath() {
 		this.runner.withPropertyValues(GROUP, "management.endpoints.web.exposure.include=redis-ha")
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
-					"org.springframework.boot.health"))
+			.withClassLoader(
+					new FilteredClassLoader("org.springframework.boot.actuate", "org.springframework.boot.health"))
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(RedisHaMember.class).isRunning()).isTrue();

@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /**
  * Tests for {@link RedisHaConnectionAutoConfiguration} and
- * {@link RedisHaEventAutoConfiguration} with Spring Boot's own Redis auto-configuration. The
- * groups point at ports nothing listens on: these tests are about wiring.
+ * {@link RedisHaEventAutoConfiguration} with Spring Boot's own Redis auto-configuration.
+ * The groups point at ports nothing listens on: these tests are about wiring.
  */
 class RedisHaConnectionAutoConfigurationTest {
 
@@ -43,9 +43,9 @@ class RedisHaConnectionAutoConfigurationTest {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withInitializer((context) -> context.getEnvironment()
 			.setConversionService((ConfigurableConversionService) ApplicationConversionService.getSharedInstance()))
-		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
-				RedisHaConnectionAutoConfiguration.class, RedisHaEventAutoConfiguration.class,
-				DataRedisAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(RedisHaAutoConfiguration.class, RedisHaConnectionAutoConfiguration.class,
+						RedisHaEventAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("redis-ha.gossip-secret=" + TestGossip.SECRET);
 
 	@Test
@@ -113,19 +113,23 @@ class RedisHaConnectionAutoConfigurationTest {
 	@Test
 	void readFromRoutesReadsThroughLettuce() {
 		this.runner.withPropertyValues(ORDERS, "redis-ha.groups.orders.read-from=replicaPreferred")
-			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class)
-				.getClientConfiguration()
-				.getReadFrom()).contains(ReadFrom.REPLICA_PREFERRED));
+			.run((context) -> assertThat(
+					context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration().getReadFrom())
+				.contains(ReadFrom.REPLICA_PREFERRED));
 	}
 
 	@Test
 	void springBootsReadFromAppliesToAGroupWithoutItsOwn() {
-		this.runner.withPropertyValues(ORDERS, STOCK, "redis-ha.primary-group=orders",
-				"redis-ha.groups.stock.read-from=any", "spring.data.redis.lettuce.read-from=replica-preferred")
+		this.runner
+			.withPropertyValues(ORDERS, STOCK, "redis-ha.primary-group=orders", "redis-ha.groups.stock.read-from=any",
+					"spring.data.redis.lettuce.read-from=replica-preferred")
 			.run((context) -> {
-				assertThat(context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration().getReadFrom())
+				assertThat(
+						context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration().getReadFrom())
 					.contains(ReadFrom.REPLICA_PREFERRED);
-				assertThat(context.getBean(RedisHaConnectionFactories.class).get("stock").getClientConfiguration()
+				assertThat(context.getBean(RedisHaConnectionFactories.class)
+					.get("stock")
+					.getClientConfiguration()
 					.getReadFrom()).contains(ReadFrom.ANY);
 			});
 	}
@@ -142,21 +146,25 @@ class RedisHaConnectionAutoConfigurationTest {
 
 	@Test
 	void springBootsPoolSettingsPoolTheDedicatedConnections() {
-		this.runner.withPropertyValues(ORDERS, "spring.data.redis.lettuce.pool.enabled=true",
-				"spring.data.redis.lettuce.pool.max-active=3", "spring.data.redis.lettuce.pool.min-idle=1")
+		this.runner
+			.withPropertyValues(ORDERS, "spring.data.redis.lettuce.pool.enabled=true",
+					"spring.data.redis.lettuce.pool.max-active=3", "spring.data.redis.lettuce.pool.min-idle=1")
 			.run((context) -> {
 				LettuceClientConfiguration configuration = context.getBean(MasterFollowingConnectionFactory.class)
 					.getClientConfiguration();
 				assertThat(configuration).isInstanceOf(LettucePoolingClientConfiguration.class);
-				assertThat(((LettucePoolingClientConfiguration) configuration).getPoolConfig().getMaxTotal()).isEqualTo(3);
-				assertThat(((LettucePoolingClientConfiguration) configuration).getPoolConfig().getMinIdle()).isEqualTo(1);
+				assertThat(((LettucePoolingClientConfiguration) configuration).getPoolConfig().getMaxTotal())
+					.isEqualTo(3);
+				assertThat(((LettucePoolingClientConfiguration) configuration).getPoolConfig().getMinIdle())
+					.isEqualTo(1);
 			});
 	}
 
 	@Test
 	void withThePoolDisabledTheDedicatedConnectionsAreNotPooled() {
 		this.runner.withPropertyValues(ORDERS, "spring.data.redis.lettuce.pool.enabled=false")
-			.run((context) -> assertThat(context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration())
+			.run((context) -> assertThat(
+					context.getBean(MasterFollowingConnectionFactory.class).getClientConfiguration())
 				.isNotInstanceOf(LettucePoolingClientConfiguration.class));
 	}
 

@@ -16,16 +16,18 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code redis-ha.enabled=false} against a real server: Spring Boot's own factory, from {@code spring.data.redis}, does the writes. */
+/**
+ * {@code redis-ha.enabled=false} against a real server: Spring Boot's own factory, from
+ * {@code spring.data.redis}, does the writes.
+ */
 class RedisHaDisabledTest {
 
 	@RegisterExtension
 	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(1).perClass();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
-				RedisHaConnectionAutoConfiguration.class, RedisHaEventAutoConfiguration.class,
-				DataRedisAutoConfiguration.class));
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(RedisHaAutoConfiguration.class, RedisHaConnectionAutoConfiguration.class,
+					RedisHaEventAutoConfiguration.class, DataRedisAutoConfiguration.class));
 
 	@Test
 	void springBootsOwnFactoryWritesWhereSpringDataRedisSays() {
@@ -38,7 +40,8 @@ class RedisHaDisabledTest {
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(RedisHaMember.class);
 				assertThat(context).doesNotHaveBean(MasterFollowingConnectionFactory.class);
-				assertThat(context.getBean(RedisConnectionFactory.class)).isExactlyInstanceOf(LettuceConnectionFactory.class);
+				assertThat(context.getBean(RedisConnectionFactory.class))
+					.isExactlyInstanceOf(LettuceConnectionFactory.class);
 				context.getBean(StringRedisTemplate.class).opsForValue().set("disabled", "spring boot's own");
 			});
 		assertThat(master.command("GET", "disabled")).isEqualTo("spring boot's own");

@@ -27,8 +27,8 @@ class RedisHaFailureAnalysisTest {
 
 	@Test
 	void invalidValueIsReportedByTheFailureAnalysis(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
-				"--redis-ha.groups.orders.quorum=0"));
+		assertThatException().isThrownBy(
+				() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--redis-ha.groups.orders.quorum=0"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: redis-ha.groups.orders.quorum")
 			.contains("Value: \"0\"")
@@ -38,8 +38,8 @@ class RedisHaFailureAnalysisTest {
 
 	@Test
 	void invalidSentinelEndpointPortIsReportedByTheFailureAnalysis(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
-				"--redis-ha.sentinel.port=0"));
+		assertThatException()
+			.isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--redis-ha.sentinel.port=0"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: redis-ha.sentinel.port")
 			.contains("Reason: redis-ha.sentinel.port must be between 1 and 65535 but was 0");
@@ -94,18 +94,19 @@ class RedisHaFailureAnalysisTest {
 
 	@Test
 	void unknownPrimaryGroupIsReportedByTheFailureAnalysis(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
-				"--redis-ha.primary-group=payments"));
+		assertThatException().isThrownBy(
+				() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--redis-ha.primary-group=payments"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: redis-ha.primary-group")
 			.contains("Value: \"payments\"")
-			.contains("redis-ha.primary-group refers to an unknown group: it must be one of [orders] but was 'payments'");
+			.contains(
+					"redis-ha.primary-group refers to an unknown group: it must be one of [orders] but was 'payments'");
 	}
 
 	@Test
 	void aUsernameWithoutAPasswordIsReportedByTheFailureAnalysis(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
-				"--redis-ha.groups.orders.username=app"));
+		assertThatException().isThrownBy(
+				() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--redis-ha.groups.orders.username=app"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: redis-ha.groups.orders.username")
 			.contains("Reason: redis-ha.groups.orders.username is set to 'app' but password is not");
@@ -113,8 +114,8 @@ class RedisHaFailureAnalysisTest {
 
 	@Test
 	void unconvertibleValueIsReportedByTheFailureAnalysis(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
-				"--redis-ha.groups.orders.down-after=soon"));
+		assertThatException().isThrownBy(
+				() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--redis-ha.groups.orders.down-after=soon"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Failed to bind properties under 'redis-ha.groups.orders.down-after'")
 			.contains("Value: \"soon\"");
@@ -122,14 +123,17 @@ class RedisHaFailureAnalysisTest {
 
 	@Test
 	void unknownSslBundleIsReportedByTheFailureAnalysis(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
-				"--spring.data.redis.ssl.bundle=redis"));
+		assertThatException().isThrownBy(
+				() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--spring.data.redis.ssl.bundle=redis"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Invalid value 'redis' for configuration property 'spring.data.redis.ssl.bundle'")
 			.contains("No SSL bundle is named 'redis'; the configured bundles are []");
 	}
 
-	/** Runs the application with these arguments and a valid gossip secret unless they name one. */
+	/**
+	 * Runs the application with these arguments and a valid gossip secret unless they
+	 * name one.
+	 */
 	private static void run(String... args) {
 		List<String> arguments = new ArrayList<>(List.of(args));
 		if (arguments.stream().noneMatch((argument) -> argument.contains("gossip-secret"))) {

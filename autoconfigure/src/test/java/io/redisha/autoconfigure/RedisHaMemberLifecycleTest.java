@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link RedisHaMemberLifecycle} with two application contexts as members of one
- * real group: closing a context says goodbye, so the other member drops it at once instead
- * of after the member expiry.
+ * Tests for {@link RedisHaMemberLifecycle} with two application contexts as members of
+ * one real group: closing a context says goodbye, so the other member drops it at once
+ * instead of after the member expiry.
  */
 class RedisHaMemberLifecycleTest {
 

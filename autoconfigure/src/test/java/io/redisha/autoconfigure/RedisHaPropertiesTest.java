@@ -96,8 +96,8 @@ class RedisHaPropertiesTest {
 					"redis-ha.groups.orders.opinion-validity=4s", "redis-ha.groups.orders.member-expiry=10m",
 					"redis-ha.groups.orders.startup-quiet-period=1s", "redis-ha.groups.orders.tilt-threshold=750ms",
 					"redis-ha.groups.orders.tilt-duration=20s", "redis-ha.groups.orders.demote-after=6s",
-					"redis-ha.groups.orders.master-reboot-down-after=10s",
-					"redis-ha.primary-group=orders", "redis-ha.application-name=billing")
+					"redis-ha.groups.orders.master-reboot-down-after=10s", "redis-ha.primary-group=orders",
+					"redis-ha.application-name=billing")
 			.run((context) -> {
 				RedisHaProperties properties = context.getBean(RedisHaProperties.class);
 				RedisHaProperties.Group orders = properties.getGroups().get("orders");
@@ -127,11 +127,13 @@ class RedisHaPropertiesTest {
 			assertThat(orders.getTiltThreshold()).isNull();
 			assertThat(orders.timing().tiltThreshold()).isEqualTo(GroupConfig.Timing.defaults().tiltThreshold());
 		});
-		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s",
-				"redis-ha.groups.orders.tilt-threshold=500ms")
+		this.runner
+			.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s",
+					"redis-ha.groups.orders.tilt-threshold=500ms")
 			.run((context) -> assertThat(context).hasNotFailed());
 		this.runner
-			.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s", "redis-ha.groups.orders.tilt-threshold=2s")
+			.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s",
+					"redis-ha.groups.orders.tilt-threshold=2s")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
@@ -162,7 +164,8 @@ class RedisHaPropertiesTest {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
-					.hasMessageContaining("redis-ha.groups.orders.gossip-secret-previous is set but gossip-secret is not");
+					.hasMessageContaining(
+							"redis-ha.groups.orders.gossip-secret-previous is set but gossip-secret is not");
 			});
 	}
 

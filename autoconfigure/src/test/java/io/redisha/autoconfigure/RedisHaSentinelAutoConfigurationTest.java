@@ -25,10 +25,11 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link RedisHaSentinelAutoConfiguration} and {@link RedisHaSentinelProperties}:
- * the endpoint is off unless a port is set, listens on loopback by default, is announced to
- * the other members, backs off, and refuses invalid settings naming the property. The member
- * points at a port nothing listens on: these tests are about wiring, not about Redis.
+ * Tests for {@link RedisHaSentinelAutoConfiguration} and
+ * {@link RedisHaSentinelProperties}: the endpoint is off unless a port is set, listens on
+ * loopback by default, is announced to the other members, backs off, and refuses invalid
+ * settings naming the property. The member points at a port nothing listens on: these
+ * tests are about wiring, not about Redis.
  */
 class RedisHaSentinelAutoConfigurationTest {
 
@@ -104,8 +105,9 @@ class RedisHaSentinelAutoConfigurationTest {
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			this.runner.withPropertyValues("redis-ha.sentinel.port=" + taken.getLocalPort()).run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure().getCause()).hasMessageContaining("The Sentinel endpoint cannot listen on"
-						+ " 127.0.0.1:" + taken.getLocalPort() + " (redis-ha.sentinel.bind, redis-ha.sentinel.port)");
+				assertThat(context.getStartupFailure().getCause())
+					.hasMessageContaining("The Sentinel endpoint cannot listen on" + " 127.0.0.1:"
+							+ taken.getLocalPort() + " (redis-ha.sentinel.bind, redis-ha.sentinel.port)");
 			});
 		}
 	}
@@ -121,7 +123,8 @@ class RedisHaSentinelAutoConfigurationTest {
 
 	static Stream<Arguments> invalidValues() {
 		return Stream.of(
-				Arguments.of("redis-ha.sentinel.port=0", "redis-ha.sentinel.port must be between 1 and 65535 but was 0"),
+				Arguments.of("redis-ha.sentinel.port=0",
+						"redis-ha.sentinel.port must be between 1 and 65535 but was 0"),
 				Arguments.of("redis-ha.sentinel.announce-port=70000",
 						"redis-ha.sentinel.announce-port must be between 1 and 65535 but was 70000"),
 				Arguments.of("redis-ha.sentinel.bind= ", "redis-ha.sentinel.bind must be a host name or IP address"),
@@ -147,12 +150,11 @@ class RedisHaSentinelAutoConfigurationTest {
 
 	@Test
 	void anEmptyPasswordIsRefused() {
-		this.runner.withPropertyValues("redis-ha.sentinel.port=26379", "redis-ha.sentinel.password=")
-			.run((context) -> {
-				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause()
-					.hasMessageContaining("redis-ha.sentinel.password must not be empty");
-			});
+		this.runner.withPropertyValues("redis-ha.sentinel.port=26379", "redis-ha.sentinel.password=").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("redis-ha.sentinel.password must not be empty");
+		});
 	}
 
 	private static int freePort() {

@@ -10,8 +10,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.redisha.embedded.RedisServerProcess;
 
 /**
- * A plain Lettuce subscriber on one node, as a non-Spring service would subscribe: records
- * every message received on the given channels as {@code channel -> message}.
+ * A plain Lettuce subscriber on one node, as a non-Spring service would subscribe:
+ * records every message received on the given channels as {@code channel -> message}.
  */
 final class ChannelRecorder implements AutoCloseable {
 

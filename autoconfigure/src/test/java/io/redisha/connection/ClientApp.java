@@ -27,16 +27,19 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.convert.support.ConfigurableConversionService;
 
 /**
- * An application as a user writes it: Spring Boot's Redis auto-configuration plus redis-ha,
- * one member of group {@value #GROUP} with short timers (down-after 1 s), and a bean that
- * records every {@link RedisHaEvent} it receives through {@code @EventListener}. Also starts
- * plain members with the same timers, as the other application instances.
+ * An application as a user writes it: Spring Boot's Redis auto-configuration plus
+ * redis-ha, one member of group {@value #GROUP} with short timers (down-after 1 s), and a
+ * bean that records every {@link RedisHaEvent} it receives through
+ * {@code @EventListener}. Also starts plain members with the same timers, as the other
+ * application instances.
  */
 final class ClientApp {
 
 	static final String GROUP = "clients";
 
-	/** The client name of the application's own connections, to find them in CLIENT LIST. */
+	/**
+	 * The client name of the application's own connections, to find them in CLIENT LIST.
+	 */
 	static final String CLIENT_NAME = "client-app";
 
 	private static final String PREFIX = "redis-ha.groups." + GROUP + ".";
@@ -49,17 +52,18 @@ final class ClientApp {
 		return new ApplicationContextRunner()
 			.withInitializer((context) -> context.getEnvironment()
 				.setConversionService((ConfigurableConversionService) ApplicationConversionService.getSharedInstance()))
-			.withConfiguration(AutoConfigurations.of(RedisHaAutoConfiguration.class,
-					RedisHaConnectionAutoConfiguration.class, RedisHaEventAutoConfiguration.class,
-					DataRedisAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(RedisHaAutoConfiguration.class, RedisHaConnectionAutoConfiguration.class,
+							RedisHaEventAutoConfiguration.class, DataRedisAutoConfiguration.class))
 			.withBean(EventRecorder.class)
 			.withPropertyValues("spring.application.name=client-app", "spring.data.redis.client-name=" + CLIENT_NAME,
-					"redis-ha.gossip-secret=" + TestGossip.SECRET,
-					"spring.data.redis.timeout=5s", PREFIX + "nodes=" + String.join(",", group.addresses()),
-					PREFIX + "quorum=" + quorum, PREFIX + "down-after=1s", PREFIX + "ping-period=250ms",
-					PREFIX + "info-period=1s", PREFIX + "hello-period=1s", PREFIX + "startup-quiet-period=1s",
-					PREFIX + "failover-timeout=10s", PREFIX + "command-timeout=500ms",
-					// The old master stays a stale master long enough to be checked after it resumes.
+					"redis-ha.gossip-secret=" + TestGossip.SECRET, "spring.data.redis.timeout=5s",
+					PREFIX + "nodes=" + String.join(",", group.addresses()), PREFIX + "quorum=" + quorum,
+					PREFIX + "down-after=1s", PREFIX + "ping-period=250ms", PREFIX + "info-period=1s",
+					PREFIX + "hello-period=1s", PREFIX + "startup-quiet-period=1s", PREFIX + "failover-timeout=10s",
+					PREFIX + "command-timeout=500ms",
+					// The old master stays a stale master long enough to be checked after
+					// it resumes.
 					PREFIX + "demote-after=20s");
 	}
 
@@ -80,8 +84,8 @@ final class ClientApp {
 	}
 
 	/**
-	 * Records the events in the order the application receives them, and on which thread, and
-	 * the member's own protocol events in the order the member emitted them.
+	 * Records the events in the order the application receives them, and on which thread,
+	 * and the member's own protocol events in the order the member emitted them.
 	 */
 	static class EventRecorder {
 

@@ -79,7 +79,10 @@ class ClientFailoverTest {
 
 	private final List<RedisHaMember> others = new ArrayList<>();
 
-	/** The other instances' disconnectors: whichever member leads a failover disconnects the old master's clients. */
+	/**
+	 * The other instances' disconnectors: whichever member leads a failover disconnects
+	 * the old master's clients.
+	 */
 	private final List<DemotedMasterDisconnector> disconnectors = new ArrayList<>();
 
 	@AfterEach
@@ -103,7 +106,8 @@ class ClientFailoverTest {
 				template.opsForValue().set("before", "1");
 
 				oldMaster.kill();
-				await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				await().atMost(Duration.ofSeconds(10))
+					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after", "1"));
 
 				MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
@@ -118,8 +122,10 @@ class ClientFailoverTest {
 				assertThat(reactive.opsForValue().set("reactive-after", "1").block(Duration.ofSeconds(5))).isTrue();
 				assertThat(promoted.command("GET", "reactive-after")).isEqualTo("1");
 
-				// Published on the new master after the failover (by a publisher that keeps publishing,
-				// as the subscription may still be coming back): the container re-subscribed there.
+				// Published on the new master after the failover (by a publisher that
+				// keeps publishing,
+				// as the subscription may still be coming back): the container
+				// re-subscribed there.
 				await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
 					promoted.command("PUBLISH", NEWS, "after");
 					assertThat(news).contains("after");
@@ -127,26 +133,29 @@ class ClientFailoverTest {
 				assertThat(promoted.command("PUBSUB", "NUMSUB", NEWS)).isEqualTo(List.of(NEWS, 1L));
 
 				EventRecorder recorder = context.getBean(EventRecorder.class);
-				await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events(MasterSwitchedEvent.class).size() == 2);
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> recorder.events(MasterSwitchedEvent.class).size() == 2);
 				MasterSwitchedEvent switched = recorder.events(MasterSwitchedEvent.class).get(1);
 				assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
 				assertThat(switched.getNewMaster()).isEqualTo(newMaster);
 				assertThat(switched.getEpoch()).isPositive();
-				assertThat(recorder.events).filteredOn((event) -> event instanceof NodeDownEvent
-						|| event instanceof MasterSwitchedEvent)
+				assertThat(recorder.events)
+					.filteredOn((event) -> event instanceof NodeDownEvent || event instanceof MasterSwitchedEvent)
 					.map(ClientFailoverTest::describe)
 					.containsSubsequence("MasterSwitchedEvent null->" + address(oldMaster),
-							"NodeDownEvent " + address(oldMaster), "MasterSwitchedEvent " + address(oldMaster) + "->" + newMaster);
+							"NodeDownEvent " + address(oldMaster),
+							"MasterSwitchedEvent " + address(oldMaster) + "->" + newMaster);
 
 				// Every event the member emitted, in its order, as Spring events.
-				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(recorder.events)
-					.map(RedisHaEvent::getProtocolEvent)
-					.containsExactlyElementsOf(recorder.emitted));
+				await().atMost(Duration.ofSeconds(2))
+					.untilAsserted(() -> assertThat(recorder.events).map(RedisHaEvent::getProtocolEvent)
+						.containsExactlyElementsOf(recorder.emitted));
 
 				String expected = switchMasterChannel() + " -> " + ClientApp.GROUP + " " + oldMaster.host() + " "
 						+ oldMaster.port() + " " + newMaster.host() + " " + newMaster.port();
 				await().atMost(Duration.ofSeconds(5))
-					.untilAsserted(() -> assertThat(List.of(first, second)).allSatisfy((subscriber) -> assertThat(subscriber.messages).contains(expected)));
+					.untilAsserted(() -> assertThat(List.of(first, second))
+						.allSatisfy((subscriber) -> assertThat(subscriber.messages).contains(expected)));
 			});
 		}
 	}
@@ -164,18 +173,21 @@ class ClientFailoverTest {
 
 			oldMaster.pause();
 			long pausedAt = System.nanoTime();
-			// In flight on the paused master: failed when the group sees it objectively down, never replayed.
+			// In flight on the paused master: failed when the group sees it objectively
+			// down, never replayed.
 			Throwable inFlight = catchThrowable(() -> template.opsForValue().set("in-flight", "1"));
 			assertThat(inFlight).isInstanceOfAny(RedisMasterUnavailableException.class,
 					RedisMasterSwitchedException.class);
 			assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isLessThan(Duration.ofSeconds(5));
-			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(10))
+				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("after-switch", "1"));
 			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
 			assertThat(newMaster).isNotEqualTo(address(oldMaster));
 
 			oldMaster.resume();
-			// Still a master with its old data until it is demoted (demote-after 20 s here).
+			// Still a master with its old data until it is demoted (demote-after 20 s
+			// here).
 			assertThat(oldMaster.role()).isEqualTo("master");
 			for (int i = 0; i < 50; i++) {
 				template.opsForValue().set("after-resume:" + i, "1");
@@ -185,7 +197,8 @@ class ClientFailoverTest {
 			// The connection it had before the pause is gone and no new one was opened.
 			await().atMost(Duration.ofSeconds(2))
 				.untilAsserted(() -> assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME));
-			// The other client was disconnected (CLIENT KILL TYPE normal) as soon as the old master answered.
+			// The other client was disconnected (CLIENT KILL TYPE normal) as soon as the
+			// old master answered.
 			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
 			foreign.close();
 			assertThat(oldMaster.role()).isEqualTo("master");
@@ -200,14 +213,16 @@ class ClientFailoverTest {
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			oldMaster.pause();
-			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(10))
+				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("read", "new"));
 			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
 			assertThat(newMaster).isNotEqualTo(address(oldMaster));
 			oldMaster.resume();
 			// Still a master (demote-after 20 s here), with a value of its own.
 			oldMaster.command("SET", "read", "stale");
-			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(10))
+				.ignoreExceptions()
 				.until(() -> "new".equals(template.opsForValue().get("read")));
 			long oldMasterReads = getCalls(oldMaster);
 			long newMasterReads = getCalls(group.nodeOnPort(newMaster.port()));
@@ -232,12 +247,15 @@ class ClientFailoverTest {
 				await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(template.opsForValue().get("before")));
 
 				oldMaster.kill();
-				await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				await().atMost(Duration.ofSeconds(10))
+					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after", "2"));
 				NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
 				assertThat(group.nodeOnPort(newMaster.port()).command("GET", "after")).isEqualTo("2");
-				// Replication is asynchronous: the remaining replica (or the master) answers once it has it.
-				await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+				// Replication is asynchronous: the remaining replica (or the master)
+				// answers once it has it.
+				await().atMost(Duration.ofSeconds(10))
+					.ignoreExceptions()
 					.until(() -> "2".equals(template.opsForValue().get("after")));
 				assertThat(template.opsForValue().get("before")).isEqualTo("1");
 			});
@@ -247,46 +265,52 @@ class ClientFailoverTest {
 	void aForcedFailoverOfAHealthyMasterFailsWhatIsInFlightOnItAndDisconnectsItsOtherClients() {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess oldMaster = group.master();
-		// Consistent mode refuses to fail over to replicas still streaming from a live master.
-		app(group).withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".partition-mode=available").run((context) -> {
-			startOthers(context);
-			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-			template.opsForValue().set("before", "1");
-			ForeignClient foreign = new ForeignClient(oldMaster);
-			// A blocking pop waits on the old master when the master changes under it.
-			CompletableFuture<String> blocked = CompletableFuture
-				.supplyAsync(() -> template.opsForList().leftPop("queue", Duration.ofSeconds(20)));
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> String.valueOf(oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
+		// Consistent mode refuses to fail over to replicas still streaming from a live
+		// master.
+		app(group).withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".partition-mode=available")
+			.run((context) -> {
+				startOthers(context);
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				template.opsForValue().set("before", "1");
+				ForeignClient foreign = new ForeignClient(oldMaster);
+				// A blocking pop waits on the old master when the master changes under
+				// it.
+				CompletableFuture<String> blocked = CompletableFuture
+					.supplyAsync(() -> template.opsForList().leftPop("queue", Duration.ofSeconds(20)));
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> String.valueOf(oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
 
-			RedisHaMember member = context.getBean(RedisHaMember.class);
-			long forcedAt = System.nanoTime();
-			RedisHaMember.CommandResult forced = started(() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
-			NodeAddress newMaster = forced.finished().get(10, TimeUnit.SECONDS).newMaster();
-			assertThat(newMaster).isNotEqualTo(address(oldMaster));
+				RedisHaMember member = context.getBean(RedisHaMember.class);
+				long forcedAt = System.nanoTime();
+				RedisHaMember.CommandResult forced = started(
+						() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
+				NodeAddress newMaster = forced.finished().get(10, TimeUnit.SECONDS).newMaster();
+				assertThat(newMaster).isNotEqualTo(address(oldMaster));
 
-			Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
-			assertThat(Duration.ofNanos(System.nanoTime() - forcedAt)).isLessThan(Duration.ofSeconds(10));
-			// The member cuts the connection when it switches; the old master's demotion disconnects
-			// it too: whichever comes first, the pop fails and is not replayed.
-			Throwable cause = NestedExceptionUtils.getRootCause(inFlight);
-			assertThat(cause).isInstanceOfAny(RedisMasterSwitchedException.class, RedisConnectionLostException.class);
-			if (cause instanceof RedisMasterSwitchedException switched) {
-				assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
-				assertThat(switched.getNewMaster()).isEqualTo(newMaster);
-			}
-			else {
-				assertThat(cause).hasMessageContaining(oldMaster.address());
-			}
-			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
-			foreign.close();
+				Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
+				assertThat(Duration.ofNanos(System.nanoTime() - forcedAt)).isLessThan(Duration.ofSeconds(10));
+				// The member cuts the connection when it switches; the old master's
+				// demotion disconnects
+				// it too: whichever comes first, the pop fails and is not replayed.
+				Throwable cause = NestedExceptionUtils.getRootCause(inFlight);
+				assertThat(cause).isInstanceOfAny(RedisMasterSwitchedException.class,
+						RedisConnectionLostException.class);
+				if (cause instanceof RedisMasterSwitchedException switched) {
+					assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
+					assertThat(switched.getNewMaster()).isEqualTo(newMaster);
+				}
+				else {
+					assertThat(cause).hasMessageContaining(oldMaster.address());
+				}
+				await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
+				foreign.close();
 
-			template.opsForValue().set("after", "1");
-			RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
-			assertThat(promoted.command("GET", "after")).isEqualTo("1");
-			assertThat(String.valueOf(promoted.command("CLIENT", "LIST"))).doesNotContain("cmd=blpop");
-			assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME);
-		});
+				template.opsForValue().set("after", "1");
+				RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
+				assertThat(promoted.command("GET", "after")).isEqualTo("1");
+				assertThat(String.valueOf(promoted.command("CLIENT", "LIST"))).doesNotContain("cmd=blpop");
+				assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME);
+			});
 	}
 
 	@Test
@@ -307,12 +331,15 @@ class ClientFailoverTest {
 				.isInstanceOf(RedisConnectionLostException.class)
 				.hasMessageContaining("closed while this command was in flight");
 
-			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(10))
+				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForList().rightPush("jobs", "job-1"));
-			RedisServerProcess promoted = group.nodeOnPort(
-					context.getBean(MasterFollowingConnectionFactory.class).getRoute().master().port());
-			// Replayed on the new master, the pop would have taken the job from whoever pushes it.
-			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+			RedisServerProcess promoted = group
+				.nodeOnPort(context.getBean(MasterFollowingConnectionFactory.class).getRoute().master().port());
+			// Replayed on the new master, the pop would have taken the job from whoever
+			// pushes it.
+			await().during(Duration.ofMillis(500))
+				.atMost(Duration.ofSeconds(2))
 				.until(() -> Long.valueOf(1).equals(promoted.command("LLEN", "jobs")));
 			assertThat(String.valueOf(promoted.command("CLIENT", "LIST"))).doesNotContain("cmd=blpop");
 		});
@@ -338,11 +365,13 @@ class ClientFailoverTest {
 			assertThat(unavailable).isInstanceOf(RedisMasterUnavailableException.class)
 				.hasMessageContaining(address(oldMaster) + " is objectively down")
 				.hasMessageContaining("waited 2000 ms (redis-ha.groups.clients.failover-wait)");
-			// failover-wait is 2 s by default: the write waited for a new master, then gave up.
+			// failover-wait is 2 s by default: the write waited for a new master, then
+			// gave up.
 			assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
 
 			group.replicas().get(0).setReplicaPriority(100);
-			await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(15))
+				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("after", "1"));
 			RedisServerProcess promoted = group.nodeOnPort(route.master().port());
 			assertThat(promoted).isSameAs(group.replicas().get(0));
@@ -367,7 +396,8 @@ class ClientFailoverTest {
 						acknowledged.add("sw:" + i);
 					}
 					catch (RuntimeException ex) {
-						// Cut short by the switch (never carried out, or answered READONLY): not acknowledged.
+						// Cut short by the switch (never carried out, or answered
+						// READONLY): not acknowledged.
 					}
 				}
 			});
@@ -416,9 +446,11 @@ class ClientFailoverTest {
 				transactions.awaitMoreCommitted(100);
 				RedisServerProcess promoted = transactions.wholeOrNothingOnTheMaster(context, group);
 				assertThat(promoted).isNotSameAs(oldMaster);
-				// A switchover waits for the replicas to catch up: every committed transaction is there.
+				// A switchover waits for the replicas to catch up: every committed
+				// transaction is there.
 				assertThat(transactions.committed).allSatisfy((id) -> assertThat(
-						promoted.command("EXISTS", Transactions.key(id, "a"), Transactions.key(id, "b"))).isEqualTo(2L));
+						promoted.command("EXISTS", Transactions.key(id, "a"), Transactions.key(id, "b")))
+					.isEqualTo(2L));
 			}
 		});
 	}
@@ -428,7 +460,8 @@ class ClientFailoverTest {
 	void transactionsAcrossAForcedFailoverCommitWholeOnOneMasterOrFailWhole(boolean pooled) {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess oldMaster = group.master();
-		// Consistent mode refuses to fail over to replicas still streaming from a live master.
+		// Consistent mode refuses to fail over to replicas still streaming from a live
+		// master.
 		pooledOrNot(app(group), pooled)
 			.withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".partition-mode=available")
 			.run((context) -> {
@@ -440,9 +473,11 @@ class ClientFailoverTest {
 					await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
 					RedisHaMember.CommandResult forced = started(
 							() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
-					assertThat(forced.finished().get(20, TimeUnit.SECONDS).newMaster()).isNotEqualTo(address(oldMaster));
+					assertThat(forced.finished().get(20, TimeUnit.SECONDS).newMaster())
+						.isNotEqualTo(address(oldMaster));
 					transactions.awaitMoreCommitted(100);
-					// Replication is asynchronous: a transaction the old master committed last may be lost, never split.
+					// Replication is asynchronous: a transaction the old master committed
+					// last may be lost, never split.
 					assertThat(transactions.wholeOrNothingOnTheMaster(context, group)).isNotSameAs(oldMaster);
 				}
 			});
@@ -461,7 +496,8 @@ class ClientFailoverTest {
 				await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
 				oldMaster.kill();
 				transactions.awaitMoreCommitted(100);
-				// Replication is asynchronous: a transaction the dead master committed last may be lost, never split.
+				// Replication is asynchronous: a transaction the dead master committed
+				// last may be lost, never split.
 				assertThat(transactions.wholeOrNothingOnTheMaster(context, group)).isNotSameAs(oldMaster);
 			}
 		});
@@ -473,10 +509,13 @@ class ClientFailoverTest {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess oldMaster = group.master();
 		ApplicationHooks hooks = new ApplicationHooks();
-		ClientResources own = DefaultClientResources.builder().nettyCustomizer(hooks).socketAddressResolver(hooks).build();
+		ClientResources own = DefaultClientResources.builder()
+			.nettyCustomizer(hooks)
+			.socketAddressResolver(hooks)
+			.build();
 		ClientOptions options = ClientOptions.builder().requestQueueSize(ApplicationHooks.QUEUE_SIZE).build();
-		ApplicationContextRunner runner = app(group).withPropertyValues(
-				"redis-ha.groups." + ClientApp.GROUP + ".read-from=replicaPreferred");
+		ApplicationContextRunner runner = app(group)
+			.withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".read-from=replicaPreferred");
 		if (where.equals("on the resources builder")) {
 			runner = runner
 				.withBean(ClientResourcesBuilderCustomizer.class,
@@ -497,11 +536,15 @@ class ClientFailoverTest {
 				assertThat(used.isAutoReconnect()).isTrue();
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("customized", "1");
-				await().atMost(Duration.ofSeconds(5)).until(() -> group.replicas().stream()
-					.allMatch((replica) -> "1".equals(replica.command("GET", "customized"))));
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> group.replicas()
+						.stream()
+						.allMatch((replica) -> "1".equals(replica.command("GET", "customized"))));
 				assertThat(template.opsForValue().get("customized")).isEqualTo("1");
-				// The application's resolver found the replicas read routing reads from; the route kept the master.
-				assertThat(hooks.resolved).containsAnyElementsOf(group.replicas().stream().map(RedisServerProcess::port).toList())
+				// The application's resolver found the replicas read routing reads from;
+				// the route kept the master.
+				assertThat(hooks.resolved)
+					.containsAnyElementsOf(group.replicas().stream().map(RedisServerProcess::port).toList())
 					.doesNotContain(oldMaster.port());
 				RedisHaMember member = context.getBean(RedisHaMember.class);
 				GroupSnapshot.FailoverSnapshot switchover = started(
@@ -514,10 +557,12 @@ class ClientFailoverTest {
 					template.opsForValue().set("after", "2");
 					assertThat(promoted.command("GET", "after")).isEqualTo("2");
 				});
-				// The application's customizer saw the channels, the route fenced them: none is open to the old master.
+				// The application's customizer saw the channels, the route fenced them:
+				// none is open to the old master.
 				assertThat(hooks.openChannelPorts()).contains(promoted.port()).doesNotContain(oldMaster.port());
 			});
-			// The application's own resources are the application's to shut down, not the factory's.
+			// The application's own resources are the application's to shut down, not the
+			// factory's.
 			assertThat(own.eventExecutorGroup().isShuttingDown()).isFalse();
 		}
 		finally {
@@ -525,7 +570,10 @@ class ClientFailoverTest {
 		}
 	}
 
-	/** The application's pool setting: the transactions' dedicated connections pooled or not. */
+	/**
+	 * The application's pool setting: the transactions' dedicated connections pooled or
+	 * not.
+	 */
 	private static ApplicationContextRunner pooledOrNot(ApplicationContextRunner app, boolean pooled) {
 		return app.withPropertyValues("spring.data.redis.lettuce.pool.enabled=" + pooled,
 				"spring.data.redis.lettuce.pool.max-active=4");
@@ -537,7 +585,10 @@ class ClientFailoverTest {
 		assertThat(pooling).as("the dedicated connections are pooled").isEqualTo(pooled);
 	}
 
-	/** Asks until the member takes the command: it refuses while it still learns the replicas' state after its start. */
+	/**
+	 * Asks until the member takes the command: it refuses while it still learns the
+	 * replicas' state after its start.
+	 */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
 		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -547,22 +598,26 @@ class ClientFailoverTest {
 		return started.get();
 	}
 
-	/** The application with a listener container; {@link #startOthers} adds the other instances. */
+	/**
+	 * The application with a listener container; {@link #startOthers} adds the other
+	 * instances.
+	 */
 	private static ApplicationContextRunner app(LocalRedisGroup group) {
 		return ClientApp.runner(group, 2).withUserConfiguration(ListenerContainer.class);
 	}
 
 	/**
-	 * Starts two other instances and waits until the application's member knows them and the
-	 * master, and every member is past its start-up quiet period.
+	 * Starts two other instances and waits until the application's member knows them and
+	 * the master, and every member is past its start-up quiet period.
 	 */
 	private void startOthers(AssertableApplicationContext context) {
 		LocalRedisGroup group = redis.group();
 		for (int i = 0; i < 2; i++) {
 			RedisHaMember other = ClientApp.otherInstance(group, 2);
 			this.others.add(other);
-			this.disconnectors.add(new DemotedMasterDisconnector(other, Map.of(ClientApp.GROUP,
-					new DemotedMasterDisconnector.Access(null, null, Duration.ofMillis(500), Duration.ofSeconds(10), null))));
+			this.disconnectors.add(new DemotedMasterDisconnector(other,
+					Map.of(ClientApp.GROUP, new DemotedMasterDisconnector.Access(null, null, Duration.ofMillis(500),
+							Duration.ofSeconds(10), null))));
 		}
 		awaitFirstMaster(context.getBean(EventRecorder.class));
 		RedisHaMember member = context.getBean(RedisHaMember.class);
@@ -570,7 +625,8 @@ class ClientFailoverTest {
 			GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
 			return snapshot != null && snapshot.members().size() == 3;
 		});
-		// Members vote only past their start-up quiet period: an operator's election needs them.
+		// Members vote only past their start-up quiet period: an operator's election
+		// needs them.
 		List<RedisHaMember> all = new ArrayList<>(this.others);
 		all.add(member);
 		await().atMost(Duration.ofSeconds(10))
@@ -585,7 +641,8 @@ class ClientFailoverTest {
 	private static List<String> subscribe(AssertableApplicationContext context) {
 		List<String> received = new CopyOnWriteArrayList<>();
 		context.getBean(RedisMessageListenerContainer.class)
-			.addMessageListener((message, pattern) -> received.add(new String(message.getBody(), StandardCharsets.UTF_8)),
+			.addMessageListener(
+					(message, pattern) -> received.add(new String(message.getBody(), StandardCharsets.UTF_8)),
 					new ChannelTopic(NEWS));
 		return received;
 	}
@@ -606,8 +663,9 @@ class ClientFailoverTest {
 	}
 
 	/**
-	 * Threads that each run one transaction after another: {@code WATCH} of a key of their own,
-	 * {@code MULTI}, two {@code SET}s, {@code EXEC}, through a {@code SessionCallback}.
+	 * Threads that each run one transaction after another: {@code WATCH} of a key of
+	 * their own, {@code MULTI}, two {@code SET}s, {@code EXEC}, through a
+	 * {@code SessionCallback}.
 	 */
 	private static final class Transactions implements AutoCloseable {
 
@@ -661,7 +719,8 @@ class ClientFailoverTest {
 				}
 			}
 			catch (RuntimeException ex) {
-				// Not committed, or not known to be: it may have been applied, but never in part.
+				// Not committed, or not known to be: it may have been applied, but never
+				// in part.
 			}
 		}
 
@@ -670,15 +729,17 @@ class ClientFailoverTest {
 			await().atMost(Duration.ofSeconds(20)).until(() -> this.committed.size() >= before + more);
 		}
 
-		/** Stops, then checks every transaction attempted on the master the application follows; returns it. */
+		/**
+		 * Stops, then checks every transaction attempted on the master the application
+		 * follows; returns it.
+		 */
 		RedisServerProcess wholeOrNothingOnTheMaster(AssertableApplicationContext context, LocalRedisGroup group) {
 			close();
 			MasterRoute route = context.getBean(MasterFollowingConnectionFactory.class).getRoute();
 			RedisServerProcess master = group.nodeOnPort(route.master().port());
 			assertThat(master.role()).isEqualTo("master");
 			for (int id : this.attempted) {
-				assertThat(master.command("EXISTS", key(id, "a"), key(id, "b"))).as("transaction " + id)
-					.isIn(0L, 2L);
+				assertThat(master.command("EXISTS", key(id, "a"), key(id, "b"))).as("transaction " + id).isIn(0L, 2L);
 			}
 			return master;
 		}
@@ -699,8 +760,8 @@ class ClientFailoverTest {
 	}
 
 	/**
-	 * What an application may hook into Lettuce: a resolver (recording the ports it resolved)
-	 * and a Netty customizer (keeping the channels it saw).
+	 * What an application may hook into Lettuce: a resolver (recording the ports it
+	 * resolved) and a Netty customizer (keeping the channels it saw).
 	 */
 	static final class ApplicationHooks extends SocketAddressResolver implements NettyCustomizer {
 

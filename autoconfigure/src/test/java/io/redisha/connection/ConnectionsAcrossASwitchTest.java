@@ -46,11 +46,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application's connections when the master switches at a moment the test chooses: the
- * route follows the events the test gives it, from a group's master (kept running and still a
- * master, as after a partition) to another redis-server. Nothing sent after the switch is
- * known reaches the old master, and nothing a transaction, a WATCH, a pipeline or a blocking
- * command holds is split between the two.
+ * The application's connections when the master switches at a moment the test chooses:
+ * the route follows the events the test gives it, from a group's master (kept running and
+ * still a master, as after a partition) to another redis-server. Nothing sent after the
+ * switch is known reaches the old master, and nothing a transaction, a WATCH, a pipeline
+ * or a blocking command holds is split between the two.
  */
 class ConnectionsAcrossASwitchTest {
 
@@ -82,8 +82,8 @@ class ConnectionsAcrossASwitchTest {
 		this.member = new RedisHaMember(new MemberIdentity("switch-test", "test"),
 				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 		this.member.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.member.admitsWrites(GROUP)
-				&& this.member.snapshot(GROUP).master() != null);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.member.admitsWrites(GROUP) && this.member.snapshot(GROUP).master() != null);
 		MasterRoute route = new MasterRoute(this.member, GROUP, Duration.ofSeconds(2), false, this.routeListeners::add);
 		this.factory = new MasterFollowingConnectionFactory(route, new RedisStandaloneConfiguration(),
 				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(5)).clientName(CLIENT_NAME),
@@ -111,14 +111,16 @@ class ConnectionsAcrossASwitchTest {
 			@SuppressWarnings("unchecked")
 			RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
-			// Lettuce completes a command on its channel's event loop: the reply to a pop that
+			// Lettuce completes a command on its channel's event loop: the reply to a pop
+			// that
 			// waits 100 ms holds that loop, and with it the channel.
 			shared.blpop(0.1, bytes("nothing")).thenRun(() -> {
 				holding.countDown();
 				awaitQuietly(release);
 			});
 			assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
-			// Handed to the event loop before the switch: it reaches the channel after the route
+			// Handed to the event loop before the switch: it reaches the channel after
+			// the route
 			// moved, and before the cut the switch queues behind it.
 			write = shared.set(bytes("interleaved"), bytes("1"));
 			switchMaster();
@@ -176,13 +178,14 @@ class ConnectionsAcrossASwitchTest {
 
 	@Test
 	void aPipelineCutInTheMiddleSendsNothingMoreAnywhere() {
-		Throwable failure = catchThrowable(() -> this.template.executePipelined((RedisCallback<Object>) (connection) -> {
-			connection.stringCommands().set(bytes("pipe:1"), bytes("1"));
-			switchMasterAndAwaitTheCut();
-			connection.stringCommands().set(bytes("pipe:2"), bytes("1"));
-			connection.stringCommands().set(bytes("pipe:3"), bytes("1"));
-			return null;
-		}));
+		Throwable failure = catchThrowable(
+				() -> this.template.executePipelined((RedisCallback<Object>) (connection) -> {
+					connection.stringCommands().set(bytes("pipe:1"), bytes("1"));
+					switchMasterAndAwaitTheCut();
+					connection.stringCommands().set(bytes("pipe:2"), bytes("1"));
+					connection.stringCommands().set(bytes("pipe:3"), bytes("1"));
+					return null;
+				}));
 		assertThat(failure).isInstanceOf(DataAccessException.class);
 		assertThat(this.oldMaster.command("EXISTS", "pipe:2", "pipe:3")).isEqualTo(0L);
 		assertThat(this.newMaster.command("EXISTS", "pipe:1", "pipe:2", "pipe:3")).isEqualTo(0L);
@@ -220,7 +223,8 @@ class ConnectionsAcrossASwitchTest {
 			switchMasterAndAwaitTheCut();
 			transactional.opsForValue().set("spring:b", "1");
 		}));
-		// Spring Data sends EXEC after the commit, where a failure is logged rather than thrown.
+		// Spring Data sends EXEC after the commit, where a failure is logged rather than
+		// thrown.
 		assertThat(failure).isNull();
 		assertThat(this.oldMaster.command("EXISTS", "spring:a", "spring:b")).isEqualTo(0L);
 		assertThat(this.newMaster.command("EXISTS", "spring:a", "spring:b")).isEqualTo(0L);
@@ -238,7 +242,10 @@ class ConnectionsAcrossASwitchTest {
 		this.routeListeners.forEach((listener) -> listener.accept(event));
 	}
 
-	/** Switches, then waits until the old master has no connection of the application's left. */
+	/**
+	 * Switches, then waits until the old master has no connection of the application's
+	 * left.
+	 */
 	private void switchMasterAndAwaitTheCut() {
 		switchMaster();
 		await().atMost(Duration.ofSeconds(5))
@@ -246,8 +253,8 @@ class ConnectionsAcrossASwitchTest {
 	}
 
 	/**
-	 * Refused on the new master's channel, or on the old master's when it was written before the
-	 * cut closed that channel: not sent either way.
+	 * Refused on the new master's channel, or on the old master's when it was written
+	 * before the cut closed that channel: not sent either way.
 	 */
 	private void assertSwitchedAndNotSent(Throwable failure) {
 		assertThat(NestedExceptionUtils.getMostSpecificCause(failure)).isInstanceOf(RedisMasterSwitchedException.class)
@@ -256,7 +263,8 @@ class ConnectionsAcrossASwitchTest {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static <T> SessionCallback<T> session(java.util.function.Function<RedisOperations<String, String>, T> body) {
+	private static <T> SessionCallback<T> session(
+			java.util.function.Function<RedisOperations<String, String>, T> body) {
 		return new SessionCallback<>() {
 
 			@Override
@@ -284,7 +292,10 @@ class ConnectionsAcrossASwitchTest {
 		return new NodeAddress(server.host(), server.port());
 	}
 
-	/** A transaction manager with no resource of its own: Spring's transaction around Redis commands only. */
+	/**
+	 * A transaction manager with no resource of its own: Spring's transaction around
+	 * Redis commands only.
+	 */
 	private static final class NoResourceTransactionManager extends AbstractPlatformTransactionManager {
 
 		@Override

@@ -26,7 +26,10 @@ import static io.redisha.connection.MasterFollowingConnectionFactoryTest.address
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The clients of a demoted master are disconnected over TLS when the nodes listen with TLS only. */
+/**
+ * The clients of a demoted master are disconnected over TLS when the nodes listen with
+ * TLS only.
+ */
 class DemotedMasterDisconnectorTlsTest {
 
 	private static final String PASSWORD = "tls-s3cret";
@@ -45,9 +48,12 @@ class DemotedMasterDisconnectorTlsTest {
 		try (RedisHaMember member = new RedisHaMember(new MemberIdentity("disconnector", "test"),
 				List.of(new GroupSettings(config, null, PASSWORD, Duration.ofSeconds(1), TestGossip.SEAL, tls)));
 				DemotedMasterDisconnector disconnector = new DemotedMasterDisconnector(member,
-						Map.of("orders", new DemotedMasterDisconnector.Access(null, PASSWORD, Duration.ofSeconds(2),
-								Duration.ofSeconds(10), tls)));
-				Socket client = redis.options().tls().socketFactory()
+						Map.of("orders",
+								new DemotedMasterDisconnector.Access(null, PASSWORD, Duration.ofSeconds(2),
+										Duration.ofSeconds(10), tls)));
+				Socket client = redis.options()
+					.tls()
+					.socketFactory()
 					.createSocket(oldMaster.host(), oldMaster.port())) {
 			client.getOutputStream().write("AUTH tls-s3cret\r\n".getBytes(StandardCharsets.US_ASCII));
 			InputStream in = client.getInputStream();

@@ -6,7 +6,9 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.redisha.embedded.RedisServerProcess;
 
-/** A client outside the application (plain Lettuce, no reconnect), connected to one node. */
+/**
+ * A client outside the application (plain Lettuce, no reconnect), connected to one node.
+ */
 final class ForeignClient implements AutoCloseable {
 
 	private final RedisClient client;

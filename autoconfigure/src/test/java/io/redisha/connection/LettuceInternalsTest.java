@@ -28,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What redis-ha takes from Lettuce's internals ({@link LettuceInternals}), checked against the
- * Lettuce on the class path with a real redis-server: if one of these fails after a Lettuce
- * upgrade, the fences and the held connections no longer work as documented.
+ * What redis-ha takes from Lettuce's internals ({@link LettuceInternals}), checked
+ * against the Lettuce on the class path with a real redis-server: if one of these fails
+ * after a Lettuce upgrade, the fences and the held connections no longer work as
+ * documented.
  */
 class LettuceInternalsTest {
 
@@ -130,7 +131,10 @@ class LettuceInternalsTest {
 		redis.group().master().command("CLIENT", "KILL", "TYPE", "normal");
 	}
 
-	/** Asks the server, when the channel becomes active, whether the handshake named it and whether the held SET came. */
+	/**
+	 * Asks the server, when the channel becomes active, whether the handshake named it
+	 * and whether the held SET came.
+	 */
 	@ChannelHandler.Sharable
 	private final class Probe extends ChannelInboundHandlerAdapter {
 

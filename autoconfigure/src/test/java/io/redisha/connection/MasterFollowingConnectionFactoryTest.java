@@ -50,7 +50,8 @@ class MasterFollowingConnectionFactoryTest {
 	void springBootsTemplateWritesToTheMasterTheMemberFollows() {
 		LocalRedisGroup group = redis.group();
 		ClientApp.runner(group, 1).run((context) -> {
-			assertThat(context.getBean(RedisConnectionFactory.class)).isInstanceOf(MasterFollowingConnectionFactory.class);
+			assertThat(context.getBean(RedisConnectionFactory.class))
+				.isInstanceOf(MasterFollowingConnectionFactory.class);
 			awaitFirstMaster(context.getBean(EventRecorder.class));
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("greeting", "hello");
@@ -93,19 +94,23 @@ class MasterFollowingConnectionFactoryTest {
 			ClientApp.runner(group, 2).run((context) -> {
 				EventRecorder recorder = awaitFirstMaster(context.getBean(EventRecorder.class));
 				master.kill();
-				await().atMost(Duration.ofSeconds(4)).untilAsserted(() -> assertThat(recorder.events(NodeDownEvent.class))
-					.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
+				await().atMost(Duration.ofSeconds(4))
+					.untilAsserted(() -> assertThat(recorder.events(NodeDownEvent.class))
+						.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
 				long configEpoch = context.getBean(RedisHaMember.class).snapshot(ClientApp.GROUP).configEpoch();
-				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(subscriber.messages).contains(
-						RedisNotifications.ALL_EVENTS_CHANNEL + " -> " + sdown + " #epoch " + configEpoch,
-						"__redis-ha__:+sdown -> " + sdown.substring("+sdown ".length())));
+				await().atMost(Duration.ofSeconds(2))
+					.untilAsserted(() -> assertThat(subscriber.messages).contains(
+							RedisNotifications.ALL_EVENTS_CHANNEL + " -> " + sdown + " #epoch " + configEpoch,
+							"__redis-ha__:+sdown -> " + sdown.substring("+sdown ".length())));
 				master.restart();
-				await().atMost(Duration.ofSeconds(6)).untilAsserted(() -> assertThat(recorder.events(NodeUpEvent.class))
-					.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
+				await().atMost(Duration.ofSeconds(6))
+					.untilAsserted(() -> assertThat(recorder.events(NodeUpEvent.class))
+						.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
 				assertThat(recorder.events).map(Object::getClass)
 					.containsSubsequence(MasterSwitchedEvent.class, NodeDownEvent.class, NodeUpEvent.class);
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-				await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+				await().atMost(Duration.ofSeconds(5))
+					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after-restart", "yes"));
 				assertThat(master.command("GET", "after-restart")).isEqualTo("yes");
 			});
@@ -120,22 +125,25 @@ class MasterFollowingConnectionFactoryTest {
 				address(group.node(1)), master, null);
 		ProtocolEvent stale = new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, ClientApp.GROUP, 4, master,
 				address(group.node(2)), null);
-		// On the master: each publication arrives once (a replica would also get the master's, replicated).
+		// On the master: each publication arrives once (a replica would also get the
+		// master's, replicated).
 		try (ChannelRecorder subscriber = new ChannelRecorder(group.master(),
 				RedisNotifications.channel(ProtocolEvent.Type.SWITCH_MASTER));
-				ChannelRecorder everyEvent = new ChannelRecorder(group.master(), RedisNotifications.ALL_EVENTS_CHANNEL)) {
+				ChannelRecorder everyEvent = new ChannelRecorder(group.master(),
+						RedisNotifications.ALL_EVENTS_CHANNEL)) {
 			ClientApp.runner(group, 1).run((context) -> {
 				awaitFirstMaster(context.getBean(EventRecorder.class));
 				RedisNotifications notifications = context.getBean(RedisNotifications.class);
 				notifications.accept(stale);
 				notifications.accept(current);
 				await().atMost(Duration.ofSeconds(5)).until(() -> published(subscriber, master) == 2);
-				await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+				await().during(Duration.ofSeconds(1))
+					.atMost(Duration.ofSeconds(2))
 					.until(() -> published(subscriber, address(group.node(2))) == 1);
 				// The events channel's line ends with the config epoch of the switch.
 				assertThat(everyEvent.messages).contains(RedisNotifications.ALL_EVENTS_CHANNEL + " -> +switch-master "
-						+ ClientApp.GROUP + " " + master.host() + " "
-						+ master.port() + " " + group.node(2).host() + " " + group.node(2).port() + " #epoch 4");
+						+ ClientApp.GROUP + " " + master.host() + " " + master.port() + " " + group.node(2).host() + " "
+						+ group.node(2).port() + " #epoch 4");
 			});
 		}
 	}
@@ -150,24 +158,32 @@ class MasterFollowingConnectionFactoryTest {
 	@Test
 	void readFromReplicaPreferredReadsFromTheReplicasAndWritesToTheMaster() {
 		LocalRedisGroup group = redis.group();
-		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replicaPreferred").run((context) -> {
-			awaitFirstMaster(context.getBean(EventRecorder.class));
-			RedisHaMember member = context.getBean(RedisHaMember.class);
-			await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).replicas().stream()
-				.filter((replica) -> "replica".equals(replica.role())).count() == 2);
-			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-			template.opsForValue().set("shared", "value");
-			assertThat(group.master().command("GET", "shared")).isEqualTo("value");
-			await().atMost(Duration.ofSeconds(2)).until(() -> group.replicas().stream()
-				.allMatch((replica) -> "value".equals(replica.command("GET", "shared"))));
-			long replicaReadsBefore = getCalls(group.node(1)) + getCalls(group.node(2));
-			long masterReadsBefore = getCalls(group.master());
-			for (int i = 0; i < 20; i++) {
-				assertThat(template.opsForValue().get("shared")).isEqualTo("value");
-			}
-			assertThat(getCalls(group.node(1)) + getCalls(group.node(2)) - replicaReadsBefore).isEqualTo(20);
-			assertThat(getCalls(group.master())).isEqualTo(masterReadsBefore);
-		});
+		ClientApp.runner(group, 1)
+			.withPropertyValues("redis-ha.groups.clients.read-from=replicaPreferred")
+			.run((context) -> {
+				awaitFirstMaster(context.getBean(EventRecorder.class));
+				RedisHaMember member = context.getBean(RedisHaMember.class);
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> member.snapshot(ClientApp.GROUP)
+						.replicas()
+						.stream()
+						.filter((replica) -> "replica".equals(replica.role()))
+						.count() == 2);
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				template.opsForValue().set("shared", "value");
+				assertThat(group.master().command("GET", "shared")).isEqualTo("value");
+				await().atMost(Duration.ofSeconds(2))
+					.until(() -> group.replicas()
+						.stream()
+						.allMatch((replica) -> "value".equals(replica.command("GET", "shared"))));
+				long replicaReadsBefore = getCalls(group.node(1)) + getCalls(group.node(2));
+				long masterReadsBefore = getCalls(group.master());
+				for (int i = 0; i < 20; i++) {
+					assertThat(template.opsForValue().get("shared")).isEqualTo("value");
+				}
+				assertThat(getCalls(group.node(1)) + getCalls(group.node(2)) - replicaReadsBefore).isEqualTo(20);
+				assertThat(getCalls(group.master())).isEqualTo(masterReadsBefore);
+			});
 	}
 
 	@Test
@@ -176,12 +192,18 @@ class MasterFollowingConnectionFactoryTest {
 		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replica").run((context) -> {
 			awaitFirstMaster(context.getBean(EventRecorder.class));
 			RedisHaMember member = context.getBean(RedisHaMember.class);
-			await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).replicas().stream()
-				.filter((replica) -> "replica".equals(replica.role())).count() == 2);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> member.snapshot(ClientApp.GROUP)
+					.replicas()
+					.stream()
+					.filter((replica) -> "replica".equals(replica.role()))
+					.count() == 2);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("read", "master's");
-			await().atMost(Duration.ofSeconds(2)).until(() -> group.replicas().stream()
-				.allMatch((replica) -> "master's".equals(replica.command("GET", "read"))));
+			await().atMost(Duration.ofSeconds(2))
+				.until(() -> group.replicas()
+					.stream()
+					.allMatch((replica) -> "master's".equals(replica.command("GET", "read"))));
 			for (int i = 0; i < 20; i++) {
 				template.opsForValue().get("read");
 			}
@@ -190,7 +212,8 @@ class MasterFollowingConnectionFactoryTest {
 
 			left.command("REPLICAOF", "NO", "ONE");
 			left.command("SET", "read", "its own");
-			// Within the member's INFO period and the factory's check, it is read from no more.
+			// Within the member's INFO period and the factory's check, it is read from no
+			// more.
 			await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
 				long before = getCalls(left);
 				for (int i = 0; i < 20; i++) {
@@ -220,7 +243,8 @@ class MasterFollowingConnectionFactoryTest {
 				.run((context) -> {
 					StringRedisTemplate template = new StringRedisTemplate(
 							context.getBean(RedisHaConnectionFactories.class).get("second"));
-					await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+					await().atMost(Duration.ofSeconds(10))
+						.ignoreExceptions()
 						.untilAsserted(() -> template.opsForValue().set("where", "second"));
 					assertThat(second.master().command("GET", "where")).isEqualTo("second");
 					assertThat(redis.group().master().command("GET", "where")).isNull();
@@ -231,7 +255,8 @@ class MasterFollowingConnectionFactoryTest {
 	@Test
 	void withoutAMasterCommandsFailAfterTheFailoverWaitNamingIt() {
 		ClientApp.runner(redis.group(), 1)
-			.withPropertyValues("redis-ha.groups.clients.nodes=127.0.0.1:1", "redis-ha.groups.clients.failover-wait=300ms")
+			.withPropertyValues("redis-ha.groups.clients.nodes=127.0.0.1:1",
+					"redis-ha.groups.clients.failover-wait=300ms")
 			.run((context) -> {
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				long start = System.nanoTime();
@@ -243,7 +268,10 @@ class MasterFollowingConnectionFactoryTest {
 			});
 	}
 
-	/** The member's first picture takes a moment on a cold JVM; the application waits for it as a readiness probe would. */
+	/**
+	 * The member's first picture takes a moment on a cold JVM; the application waits for
+	 * it as a readiness probe would.
+	 */
 	@Test
 	void connectionsReachTheMasterTheWayTheMemberDoes() {
 		RedisServerProcess master = redis.group().master();
@@ -270,11 +298,13 @@ class MasterFollowingConnectionFactoryTest {
 
 				proxy.cut();
 
-				// The master itself is fine (one member, quorum 2: no failover); only the proxy is cut.
+				// The master itself is fine (one member, quorum 2: no failover); only the
+				// proxy is cut.
 				assertThatExceptionOfType(RuntimeException.class)
 					.isThrownBy(() -> template.opsForValue().set("cut", "off"));
 				proxy.restore();
-				await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+				await().atMost(Duration.ofSeconds(5))
+					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after", "restore"));
 				assertThat(master.command("GET", "after")).isEqualTo("restore");
 			}
@@ -288,9 +318,9 @@ class MasterFollowingConnectionFactoryTest {
 	}
 
 	/**
-	 * A group's factory may be created after the Spring event publisher and the notifications
-	 * (every group but the primary one is created at first use): its route still hears of a
-	 * switch before them.
+	 * A group's factory may be created after the Spring event publisher and the
+	 * notifications (every group but the primary one is created at first use): its route
+	 * still hears of a switch before them.
 	 */
 	@Test
 	void aRouteAddedAfterTheOtherListenersHasMovedWhenTheyHearOfTheSwitch() {

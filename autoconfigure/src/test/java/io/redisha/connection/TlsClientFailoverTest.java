@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application on a group whose nodes listen with TLS only (replicating over TLS), trusting
- * their certificate through a Spring Boot SSL bundle: its member and its template work, and
- * follow a failover; with TLS configured nothing is ever sent in plain text.
+ * The application on a group whose nodes listen with TLS only (replicating over TLS),
+ * trusting their certificate through a Spring Boot SSL bundle: its member and its
+ * template work, and follow a failover; with TLS configured nothing is ever sent in plain
+ * text.
  */
 class TlsClientFailoverTest {
 
@@ -51,10 +52,12 @@ class TlsClientFailoverTest {
 		tlsApp(ClientApp.runner(group, 1)).run((context) -> {
 			assertThat(context).hasNotFailed();
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-			await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(10))
+				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("before", "1"));
 			assertThat(oldMaster.command("GET", "before")).isEqualTo("1");
-			// Only a voter past its start-up quiet period elects: the member founds the electorate over TLS too.
+			// Only a voter past its start-up quiet period elects: the member founds the
+			// electorate over TLS too.
 			RedisHaMember member = context.getBean(RedisHaMember.class);
 			await().atMost(Duration.ofSeconds(10)).until(() -> {
 				GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
@@ -62,7 +65,8 @@ class TlsClientFailoverTest {
 			});
 
 			oldMaster.kill();
-			await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+			await().atMost(Duration.ofSeconds(15))
+				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("after", "1"));
 
 			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
@@ -105,26 +109,33 @@ class TlsClientFailoverTest {
 						"spring.ssl.bundle.pem.redis.keystore.private-key=file:" + redis.options().tls().privateKey())
 				.run((context) -> {
 					StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-					await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+					await().atMost(Duration.ofSeconds(10))
+						.ignoreExceptions()
 						.untilAsserted(() -> template.opsForValue().set("certified", "1"));
 					assertThat(group.master().command("GET", "certified")).isEqualTo("1");
-					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-							context.getBean(RedisHaMember.class).connectionProblems(ClientApp.GROUP))
-						.isEmpty());
+					await().atMost(Duration.ofSeconds(10))
+						.untilAsserted(() -> assertThat(
+								context.getBean(RedisHaMember.class).connectionProblems(ClientApp.GROUP))
+							.isEmpty());
 				});
 		}
 	}
 
-	/** The application trusting the group's certificate through an SSL bundle, with the group's password. */
+	/**
+	 * The application trusting the group's certificate through an SSL bundle, with the
+	 * group's password.
+	 */
 	private static ApplicationContextRunner tlsApp(ApplicationContextRunner runner) {
 		return runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
 			.withPropertyValues("redis-ha.groups." + ClientApp.GROUP + ".password=" + PASSWORD,
 					"spring.data.redis.ssl.bundle=redis",
-					"spring.ssl.bundle.pem.redis.truststore.certificate=file:"
-							+ redis.options().tls().certificate());
+					"spring.ssl.bundle.pem.redis.truststore.certificate=file:" + redis.options().tls().certificate());
 	}
 
-	/** Accepts connections, answers nothing, and keeps what each connection sent in its first moments. */
+	/**
+	 * Accepts connections, answers nothing, and keeps what each connection sent in its
+	 * first moments.
+	 */
 	private static final class PlainTextListener implements AutoCloseable {
 
 		final List<byte[]> received = new CopyOnWriteArrayList<>();

@@ -40,9 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The partition fence on the application's channels ({@link WriteFence}). A member that has
- * no picture of its group yet does not admit writes: the tests of refusals use one, on Netty's
- * embedded channel and on a Lettuce connection to a real redis-server.
+ * The partition fence on the application's channels ({@link WriteFence}). A member that
+ * has no picture of its group yet does not admit writes: the tests of refusals use one,
+ * on Netty's embedded channel and on a Lettuce connection to a real redis-server.
  */
 class WriteFenceTest {
 
@@ -104,7 +104,8 @@ class WriteFenceTest {
 			EmbeddedChannel channel = new EmbeddedChannel(open);
 			channel.writeOutbound(command(CommandType.MULTI));
 			assertThat(channel.<Object>readOutbound()).isNotNull();
-			// The same channel, its transaction open, now behind a member that refuses writes.
+			// The same channel, its transaction open, now behind a member that refuses
+			// writes.
 			channel.pipeline().replace(open, "fenced", new WriteFence(memberWithoutPicture(), GROUP));
 			AsyncCommand<String, String, String> write = command(CommandType.SET);
 			channel.writeOutbound(write);
@@ -116,16 +117,14 @@ class WriteFenceTest {
 	@Test
 	void aLettuceConnectionOfAFencedInstanceReadsButItsWritesFailAndNeverReachRedis() {
 		RedisHaMember member = memberWithoutPicture();
-		ClientResources resources = ClientResources.builder()
-			.nettyCustomizer(new NettyCustomizer() {
+		ClientResources resources = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
 
-				@Override
-				public void afterChannelInitialized(Channel channel) {
-					channel.pipeline().addLast(new WriteFence(member, GROUP));
-				}
+			@Override
+			public void afterChannelInitialized(Channel channel) {
+				channel.pipeline().addLast(new WriteFence(member, GROUP));
+			}
 
-			})
-			.build();
+		}).build();
 		RedisServerProcess master = redis.group().master();
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(master.host(), master.port()),
@@ -159,7 +158,8 @@ class WriteFenceTest {
 			.run((context) -> {
 				MasterFollowingConnectionFactoryTest.awaitFirstMaster(context.getBean(EventRecorder.class));
 				RedisHaMember member = context.getBean(RedisHaMember.class);
-				// In consistent mode, once the one instance's electorate holds a majority that reaches the master.
+				// In consistent mode, once the one instance's electorate holds a majority
+				// that reaches the master.
 				await().atMost(Duration.ofSeconds(10)).until(() -> member.admitsWrites(ClientApp.GROUP));
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("fence-" + mode, "open");
@@ -169,7 +169,10 @@ class WriteFenceTest {
 			});
 	}
 
-	/** A member that was never started: it has no picture of its group, so it admits no write. */
+	/**
+	 * A member that was never started: it has no picture of its group, so it admits no
+	 * write.
+	 */
 	private static RedisHaMember memberWithoutPicture() {
 		return member(new NodeAddress("127.0.0.1", 1));
 	}

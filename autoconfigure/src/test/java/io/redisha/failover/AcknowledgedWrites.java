@@ -14,8 +14,8 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.RespClient;
 
 /**
- * An application writing to one node directly, a key every few milliseconds on a thread of its
- * own, remembering every write the node acknowledged: those must never be lost.
+ * An application writing to one node directly, a key every few milliseconds on a thread
+ * of its own, remembering every write the node acknowledged: those must never be lost.
  */
 final class AcknowledgedWrites implements AutoCloseable {
 
@@ -58,7 +58,8 @@ final class AcknowledgedWrites implements AutoCloseable {
 			}
 		}
 		catch (RuntimeException ex) {
-			// Refused, read-only or unreachable: not acknowledged, so nobody may count on it.
+			// Refused, read-only or unreachable: not acknowledged, so nobody may count on
+			// it.
 		}
 	}
 

@@ -22,11 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No empty node is ever adopted or promoted. Replicas pointed at the master at runtime (no
- * config file, as in containers) come back from a crash as empty masters; one that was a
- * replica of the master that died with it must not be taken for a replica promoted by an
- * earlier leader: the group would follow it and the other replica would resync from it,
- * empty.
+ * No empty node is ever adopted or promoted. Replicas pointed at the master at runtime
+ * (no config file, as in containers) come back from a crash as empty masters; one that
+ * was a replica of the master that died with it must not be taken for a replica promoted
+ * by an earlier leader: the group would follow it and the other replica would resync from
+ * it, empty.
  */
 class EmptyNodeTest {
 
@@ -70,7 +70,10 @@ class EmptyNodeTest {
 		master.command(command.toArray(String[]::new));
 	}
 
-	/** Every key written, with its value (the group's own configuration hash is there too, so no DBSIZE). */
+	/**
+	 * Every key written, with its value (the group's own configuration hash is there too,
+	 * so no DBSIZE).
+	 */
 	private static void awaitKeys(RedisServerProcess node) {
 		List<String> keys = new ArrayList<>(List.of("MGET"));
 		List<String> values = new ArrayList<>();

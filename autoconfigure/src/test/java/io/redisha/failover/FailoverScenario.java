@@ -17,9 +17,10 @@ import io.redisha.embedded.TcpProxy;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * A JUnit extension giving each scenario a fresh local Redis group (master and replicas) and
- * stopping whatever the scenario started on it afterwards, also when it fails: the members
- * first (so they say goodbye while the nodes are still there), then proxies, then the nodes.
+ * A JUnit extension giving each scenario a fresh local Redis group (master and replicas)
+ * and stopping whatever the scenario started on it afterwards, also when it fails: the
+ * members first (so they say goodbye while the nodes are still there), then proxies, then
+ * the nodes.
  *
  * <pre>
  * &#64;RegisterExtension
@@ -32,7 +33,10 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 
 	private final Integer[] replicaPriorities;
 
-	/** Whether replicas are pointed at the master with REPLICAOF once started, rather than configured to. */
+	/**
+	 * Whether replicas are pointed at the master with REPLICAOF once started, rather than
+	 * configured to.
+	 */
 	private final boolean replicaOfAtRuntime;
 
 	private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -52,7 +56,8 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 
 	/**
 	 * A master and {@code replicas} replicas started as masters and pointed at it with
-	 * {@code REPLICAOF} at runtime, as in containers: one restarted as a master comes back empty.
+	 * {@code REPLICAOF} at runtime, as in containers: one restarted as a master comes
+	 * back empty.
 	 */
 	static FailoverScenario withReplicasPointedAtRuntime(int replicas) {
 		return new FailoverScenario(RedisServerOptions.defaults(), new Integer[replicas], true);
@@ -91,7 +96,10 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 		return startMembers(quorum, master, Collections.nCopies(count, UnaryOperator.identity()));
 	}
 
-	/** One member per entry of {@code connectVia}, each connecting to the address its entry maps a node to. */
+	/**
+	 * One member per entry of {@code connectVia}, each connecting to the address its
+	 * entry maps a node to.
+	 */
 	ScenarioMembers startMembers(int quorum, List<UnaryOperator<NodeAddress>> connectVia) {
 		return startMembers(quorum, initialMaster(), connectVia);
 	}

@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sentinel's first scenarios: the master is killed with SIGKILL, a replica takes over, and the
- * old master, restarted still believing it is the master, is turned into a replica.
+ * Sentinel's first scenarios: the master is killed with SIGKILL, a replica takes over,
+ * and the old master, restarted still believing it is the master, is turned into a
+ * replica.
  */
 class KilledMasterTest {
 
@@ -42,8 +43,8 @@ class KilledMasterTest {
 			awaitFollowing(other, newMaster);
 		}
 		await("every member has the same config epoch, higher than " + epochBefore).atMost(SETTLE_WITHIN)
-			.untilAsserted(() -> assertThat(members.configEpochs()).hasSize(1)
-				.allMatch((epoch) -> epoch > epochBefore));
+			.untilAsserted(
+					() -> assertThat(members.configEpochs()).hasSize(1).allMatch((epoch) -> epoch > epochBefore));
 		assertThat(members.emitted(Type.SDOWN)).as("members seeing the new master down right after the switch")
 			.noneMatch((event) -> newMaster.equals(event.node()));
 	}

@@ -28,11 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The leader dies the moment its promotion of a replica is confirmed: before it announced the
- * new configuration or repointed the other replica. Each member reaches every node through
- * proxies of its own; the leader's are cut from its listener of {@code +promoted-slave}, on its
- * group thread, so nothing it does after the promotion reaches any node, and it is then
- * stopped. The remaining members must finish the job with exactly one master.
+ * The leader dies the moment its promotion of a replica is confirmed: before it announced
+ * the new configuration or repointed the other replica. Each member reaches every node
+ * through proxies of its own; the leader's are cut from its listener of
+ * {@code +promoted-slave}, on its group thread, so nothing it does after the promotion
+ * reaches any node, and it is then stopped. The remaining members must finish the job
+ * with exactly one master.
  */
 class LeaderCrashTest {
 
@@ -61,7 +62,8 @@ class LeaderCrashTest {
 		members.onEvent((emitted) -> {
 			if (emitted.event().type() == Type.PROMOTED_REPLICA && leader.compareAndSet(null, emitted.member())) {
 				proxiesOfMember.get(members.all().indexOf(emitted.member())).forEach(TcpProxy::cut);
-				// The listener runs on the leader's group thread: stop it from another one.
+				// The listener runs on the leader's group thread: stop it from another
+				// one.
 				leaderStopped.set(CompletableFuture.runAsync(emitted.member().runtime()::stop));
 			}
 		});

@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A master that answers {@code -LOADING} is alive: it is reloading its data set, as after a
- * reboot. The master reloads a 40 MB uncompressed RDB with {@code key-load-delay} (a debugging
- * setting of redis-server 6+), so it answers LOADING for about 3 s, longer than down-after.
+ * A master that answers {@code -LOADING} is alive: it is reloading its data set, as after
+ * a reboot. The master reloads a 40 MB uncompressed RDB with {@code key-load-delay} (a
+ * debugging setting of redis-server 6+), so it answers LOADING for about 3 s, longer than
+ * down-after.
  */
 class LoadingMasterTest {
 
@@ -30,7 +31,9 @@ class LoadingMasterTest {
 
 	private static final int VALUE_BYTES = 20_000;
 
-	/** 2,000 keys x 1.5 ms: about 3 s of loading; events are served every 2 MB (100 keys). */
+	/**
+	 * 2,000 keys x 1.5 ms: about 3 s of loading; events are served every 2 MB (100 keys).
+	 */
 	private static final String KEY_LOAD_DELAY_MICROS = "1500";
 
 	@RegisterExtension
@@ -40,10 +43,12 @@ class LoadingMasterTest {
 	void masterAnsweringLoadingIsNotDown() {
 		RedisServerProcess master = scenario.group().master();
 		NodeAddress masterAddress = address(master);
-		// Uncompressed, so the file is large enough for the server to answer clients while loading it.
+		// Uncompressed, so the file is large enough for the server to answer clients
+		// while loading it.
 		master.command("CONFIG", "SET", "rdbcompression", "no");
 		master.command("DEBUG", "POPULATE", Integer.toString(KEYS), "loading", Integer.toString(VALUE_BYTES));
-		// The replicas' first full sync may still run a background save, which SAVE refuses.
+		// The replicas' first full sync may still run a background save, which SAVE
+		// refuses.
 		await("a SAVE after the replicas' initial sync").atMost(SETTLE_WITHIN)
 			.pollInterval(Duration.ofMillis(50))
 			.ignoreExceptionsInstanceOf(RedisErrorReplyException.class)
@@ -69,7 +74,10 @@ class LoadingMasterTest {
 			.until(() -> members.undisturbed(masterAddress));
 	}
 
-	/** Redis 7 refuses DEBUG unless enabled at start; older servers do not know the option. */
+	/**
+	 * Redis 7 refuses DEBUG unless enabled at start; older servers do not know the
+	 * option.
+	 */
 	private static RedisServerOptions debuggable(RedisServerOptions options) {
 		String version = RedisServerBinary.get().version();
 		int major = Integer.parseInt(version.substring(0, version.indexOf('.')));

@@ -20,22 +20,24 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Restarting the members that made the latest failover must not bring back the configuration it
- * replaced. Three members A, B, C, quorum 2. {@code N0} dies and the members fail over to
- * {@code M2} (config epoch e1). Then {C, M2} is cut off from {A, B, M3}: A and B fail {@code M2}
- * over to {@code M3} (epoch e2 > e1) and an application writes to {@code M3}. A and B restart
- * on their side: the new processes learn {@code M3} from the nodes alone. After the heal,
- * {@code M3} must stay master with every write it acknowledged, and {@code M2} follow it.
+ * Restarting the members that made the latest failover must not bring back the
+ * configuration it replaced. Three members A, B, C, quorum 2. {@code N0} dies and the
+ * members fail over to {@code M2} (config epoch e1). Then {C, M2} is cut off from {A, B,
+ * M3}: A and B fail {@code M2} over to {@code M3} (epoch e2 > e1) and an application
+ * writes to {@code M3}. A and B restart on their side: the new processes learn {@code M3}
+ * from the nodes alone. After the heal, {@code M3} must stay master with every write it
+ * acknowledged, and {@code M2} follow it.
  * <p>
- * Everything heals at once, and that ordering is not left to chance: A' and B' have never seen
- * {@code M2} answer, so they can only demote it once it has answered for demote-after (1 s),
- * while C's hellos reach them within a hello period (250 ms). C's epoch e1 for {@code M2} was
- * given by the first failover: with both configurations at epoch 0 the smaller address would
- * win, a coin toss.
+ * Everything heals at once, and that ordering is not left to chance: A' and B' have never
+ * seen {@code M2} answer, so they can only demote it once it has answered for
+ * demote-after (1 s), while C's hellos reach them within a hello period (250 ms). C's
+ * epoch e1 for {@code M2} was given by the first failover: with both configurations at
+ * epoch 0 the smaller address would win, a coin toss.
  * <p>
- * Tagged {@code partition-safety}: the build skips it until the config-epoch fix lands (the
- * restarted members know {@code M3} with config epoch 0, adopt C's {@code M2} of epoch e1 after
- * the heal, and {@code M3} is made a replica of {@code M2}: its writes are lost).
+ * Tagged {@code partition-safety}: the build skips it until the config-epoch fix lands
+ * (the restarted members know {@code M3} with config epoch 0, adopt C's {@code M2} of
+ * epoch e1 after the heal, and {@code M3} is made a replica of {@code M2}: its writes are
+ * lost).
  */
 @Tag("partition-safety")
 class MajorityRestartTest {

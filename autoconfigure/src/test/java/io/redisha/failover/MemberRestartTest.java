@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every member restarted at once (a deploy): the new members learn the current master from the
- * nodes and from each other, never fail over, and never stand or vote in an epoch the last
- * generation may have used.
+ * Every member restarted at once (a deploy): the new members learn the current master
+ * from the nodes and from each other, never fail over, and never stand or vote in an
+ * epoch the last generation may have used.
  */
 class MemberRestartTest {
 
@@ -39,12 +39,13 @@ class MemberRestartTest {
 
 		ScenarioMembers members = scenario.startMembers(3, 2, master);
 
-		await("the restarted members neither see the master down nor fail over")
-			.during(DOWN_AFTER.multipliedBy(3))
+		await("the restarted members neither see the master down nor fail over").during(DOWN_AFTER.multipliedBy(3))
 			.atMost(DOWN_AFTER.multipliedBy(4))
 			.until(() -> members.undisturbed(master));
-		// Epochs of the last generation used again would let a member of it that was only cut off,
-		// and comes back, win with an older configuration or a second vote in the same epoch.
+		// Epochs of the last generation used again would let a member of it that was only
+		// cut off,
+		// and comes back, win with an older configuration or a second vote in the same
+		// epoch.
 		assertThat(members.snapshots()).extracting(GroupSnapshot::currentEpoch)
 			.as("epochs of the new members; the last generation went up to %d", highestEpoch)
 			.allMatch((epoch) -> epoch > highestEpoch);

@@ -18,15 +18,17 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A member that restarts inside a minority partition must not fail over: it hears only the
- * members of its side, but those of the other side still count. Five members, quorum 2, master
- * {@code N0}; {m1, m2, N1, N2} is cut off from {m3, m4, m5, N0} for 10 s while an application
- * keeps writing to {@code N0}; m1 crashes and a new process of it, m1', starts on its side.
- * After the heal, the master must still hold every write {@code N0} acknowledged.
+ * A member that restarts inside a minority partition must not fail over: it hears only
+ * the members of its side, but those of the other side still count. Five members, quorum
+ * 2, master {@code N0}; {m1, m2, N1, N2} is cut off from {m3, m4, m5, N0} for 10 s while
+ * an application keeps writing to {@code N0}; m1 crashes and a new process of it, m1',
+ * starts on its side. After the heal, the master must still hold every write {@code N0}
+ * acknowledged.
  * <p>
- * Tagged {@code partition-safety}: the build skips it until the electorate fix lands (m1' counts
- * only m2 as a voter, is elected with 2 of 2 votes and promotes a replica whose config epoch,
- * its start time, wins everywhere after the heal: every write of the majority is lost).
+ * Tagged {@code partition-safety}: the build skips it until the electorate fix lands (m1'
+ * counts only m2 as a voter, is elected with 2 of 2 votes and promotes a replica whose
+ * config epoch, its start time, wins everywhere after the heal: every write of the
+ * majority is lost).
  */
 @Tag("partition-safety")
 class MinorityRestartTest {
@@ -84,8 +86,10 @@ class MinorityRestartTest {
 	}
 
 	private static List<String> promotions(Member... members) {
-		return List.of(members).stream()
-			.flatMap((member) -> member.events().stream()
+		return List.of(members)
+			.stream()
+			.flatMap((member) -> member.events()
+				.stream()
 				.filter((event) -> event.type() == Type.PROMOTED_REPLICA)
 				.map((event) -> scenario.describe(member, event)))
 			.toList();

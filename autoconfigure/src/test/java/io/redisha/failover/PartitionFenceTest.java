@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The partition fence on real processes (consistent mode, the default). Instances A, B and C
- * each run a member and an application writing through it; nodes N0 (master), N1 and N2.
+ * The partition fence on real processes (consistent mode, the default). Instances A, B
+ * and C each run a member and an application writing through it; nodes N0 (master), N1
+ * and N2.
  */
 class PartitionFenceTest {
 
@@ -51,20 +52,22 @@ class PartitionFenceTest {
 	static final PartitionScenario scenario = PartitionScenario.withReplicas(2);
 
 	/**
-	 * Cut {A, N0} | {B, C, N1, N2}: A's application gets fence errors, B's writes go to the
-	 * promoted replica; after the heal, nothing A acknowledged later than fence-after into the cut
-	 * is missing, and nothing B acknowledged.
+	 * Cut {A, N0} | {B, C, N1, N2}: A's application gets fence errors, B's writes go to
+	 * the promoted replica; after the heal, nothing A acknowledged later than fence-after
+	 * into the cut is missing, and nothing B acknowledged.
 	 */
 	@Test
 	void theMinoritySideRefusesWritesBeforeTheMajorityPromotesAndLosesNothingAcknowledgedAfterFenceAfter() {
 		ScenarioMembers members = scenario.startMembers(SETTINGS, "A", "B", "C");
 		NodeAddress oldMaster = scenario.address("N0");
-		try (AppWriter a = new AppWriter(members.member("A"), "a"); AppWriter b = new AppWriter(members.member("B"), "b")) {
+		try (AppWriter a = new AppWriter(members.member("A"), "a");
+				AppWriter b = new AppWriter(members.member("B"), "b")) {
 			await("both applications write").atMost(Duration.ofSeconds(10))
 				.until(() -> a.acknowledged.size() > 10 && b.acknowledged.size() > 10);
 			long cutAt = System.nanoTime();
 			scenario.redis().partition(Set.of("A", "N0"), Set.of("B", "C", "N1", "N2"));
-			// B's writes in flight when the cut began may have reached N0 alone: the replication window
+			// B's writes in flight when the cut began may have reached N0 alone: the
+			// replication window
 			long cutDone = System.nanoTime() + Duration.ofMillis(100).toNanos();
 			await("A's application gets fence errors").atMost(FENCE_AFTER.plusSeconds(3))
 				.until(() -> a.fencedErrors.get() > 0);
@@ -82,7 +85,9 @@ class PartitionFenceTest {
 		}
 	}
 
-	/** B and C crash: A keeps writing, since both replicas stream from its healthy master. */
+	/**
+	 * B and C crash: A keeps writing, since both replicas stream from its healthy master.
+	 */
 	@Test
 	void aLoneInstanceWhoseOthersCrashedKeepsWritingWhileItsMasterIsHealthy() {
 		ScenarioMembers members = scenario.startMembers(SETTINGS, "A", "B", "C");
@@ -91,7 +96,8 @@ class PartitionFenceTest {
 			scenario.crash(members.member("B"));
 			scenario.crash(members.member("C"));
 			long crashedAt = System.nanoTime();
-			await("A never fences").during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+			await("A never fences").during(Duration.ofSeconds(4))
+				.atMost(Duration.ofSeconds(6))
 				.untilAsserted(() -> assertThat(lone.snapshot().fence().fenced() || a.fencedErrors.get() > 0)
 					.as("%s; replicas %s", lone.snapshot().fence(), lone.snapshot().replicas())
 					.isFalse());
@@ -106,7 +112,10 @@ class PartitionFenceTest {
 		return (snapshot.master() != null) ? snapshot.master().address() : null;
 	}
 
-	/** An application instance writing unique keys through its member's route, as fast as it can. */
+	/**
+	 * An application instance writing unique keys through its member's route, as fast as
+	 * it can.
+	 */
 	private static final class AppWriter implements AutoCloseable {
 
 		private final MasterFollowingConnectionFactory factory;
@@ -160,10 +169,11 @@ class PartitionFenceTest {
 
 		/** The keys acknowledged after {@code nanos} that {@code node} does not hold. */
 		List<String> missingOn(RedisServerProcess node, long nanos) {
-			return AcknowledgedWrites.missing(node, this.acknowledged.stream()
-				.filter((write) -> write.getValue() > nanos)
-				.map(Map.Entry::getKey)
-				.toList());
+			return AcknowledgedWrites.missing(node,
+					this.acknowledged.stream()
+						.filter((write) -> write.getValue() > nanos)
+						.map(Map.Entry::getKey)
+						.toList());
 		}
 
 		@Override

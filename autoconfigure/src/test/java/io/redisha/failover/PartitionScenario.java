@@ -19,10 +19,11 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 
 /**
- * A JUnit extension giving each scenario a fresh {@link PartitionableRedisGroup} ({@code N0}
- * master, replicas {@code N1}...) whose members are clients of it by name, so that a scenario
- * can cut any set of members and nodes from another; everything is stopped afterwards, also
- * when the scenario fails: the members first, then the proxies and nodes.
+ * A JUnit extension giving each scenario a fresh {@link PartitionableRedisGroup}
+ * ({@code N0} master, replicas {@code N1}...) whose members are clients of it by name, so
+ * that a scenario can cut any set of members and nodes from another; everything is
+ * stopped afterwards, also when the scenario fails: the members first, then the proxies
+ * and nodes.
  *
  * <pre>
  * &#64;RegisterExtension
@@ -66,41 +67,49 @@ final class PartitionScenario implements BeforeEachCallback, AfterEachCallback {
 		return (address != null) ? redis().nameAt(address.toString()) : "none";
 	}
 
-	/** Members of these names, each reaching every node through proxies of its own, steady with {@code N0}. */
+	/**
+	 * Members of these names, each reaching every node through proxies of its own, steady
+	 * with {@code N0}.
+	 */
 	ScenarioMembers startMembers(ScenarioMembers.Settings settings, String... names) {
 		Map<String, UnaryOperator<NodeAddress>> connectVia = new LinkedHashMap<>();
 		for (String name : names) {
 			connectVia.put(name, route(redis().addClient(name)));
 		}
 		ScenarioMembers members = ScenarioMembers.start(
-				new ScenarioMembers.Nodes(redis()::nodes, (node) -> NodeAddress.parse(redis().address(node))),
-				settings, address("N0"), connectVia);
+				new ScenarioMembers.Nodes(redis()::nodes, (node) -> NodeAddress.parse(redis().address(node))), settings,
+				address("N0"), connectVia);
 		this.started.push(members);
 		return members;
 	}
 
 	/**
-	 * Starts a new member process (a new id) named {@code name} on the side of {@code sideOf}:
-	 * cut off from whatever that member is cut off from. Returns at once.
+	 * Starts a new member process (a new id) named {@code name} on the side of
+	 * {@code sideOf}: cut off from whatever that member is cut off from. Returns at once.
 	 */
 	Member startMember(ScenarioMembers members, String name, String sideOf) {
 		return members.startMember(name, route(redis().addClient(name, sideOf)));
 	}
 
 	/**
-	 * Stops {@code member} as a crash would: cut off from every node first, so that its goodbye
-	 * reaches nobody and the others keep counting it as a voter.
+	 * Stops {@code member} as a crash would: cut off from every node first, so that its
+	 * goodbye reaches nobody and the others keep counting it as a voter.
 	 */
 	void crash(Member member) {
 		redis().isolate(member.name());
 		member.runtime().stop();
 	}
 
-	/** Each member's events of these types, in order, with the nodes by name: what happened, for a failure message. */
+	/**
+	 * Each member's events of these types, in order, with the nodes by name: what
+	 * happened, for a failure message.
+	 */
 	String story(ScenarioMembers members, ProtocolEvent.Type... types) {
 		List<ProtocolEvent.Type> wanted = List.of(types);
-		return members.all().stream()
-			.flatMap((member) -> member.events().stream()
+		return members.all()
+			.stream()
+			.flatMap((member) -> member.events()
+				.stream()
 				.filter((event) -> wanted.contains(event.type()))
 				.map((event) -> describe(member, event)))
 			.collect(Collectors.joining("\n  ", "\n  ", ""));

@@ -21,8 +21,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * One member cut off from the master alone sees it down, but one opinion is not a quorum:
- * nothing is failed over. The member reaches the master through a proxy (its connect address
- * differs from the address the nodes announce, as behind NAT), and the proxy is cut.
+ * nothing is failed over. The member reaches the master through a proxy (its connect
+ * address differs from the address the nodes announce, as behind NAT), and the proxy is
+ * cut.
  */
 class PartitionedMemberTest {
 
@@ -36,8 +37,8 @@ class PartitionedMemberTest {
 		TcpProxy proxy = scenario.proxyTo(group.master());
 		NodeAddress viaProxy = NodeAddress.parse(proxy.address());
 		UnaryOperator<NodeAddress> cutOff = (node) -> node.equals(master) ? viaProxy : node;
-		ScenarioMembers members = scenario.startMembers(2, List.of(cutOff, UnaryOperator.identity(),
-				UnaryOperator.identity()));
+		ScenarioMembers members = scenario.startMembers(2,
+				List.of(cutOff, UnaryOperator.identity(), UnaryOperator.identity()));
 		ScenarioMembers.Member isolated = members.all().get(0);
 		List<ScenarioMembers.Member> others = members.all().subList(1, 3);
 

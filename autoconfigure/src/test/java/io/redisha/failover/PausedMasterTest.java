@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A master frozen with SIGSTOP: it keeps its connections open but answers nothing. Shorter than
- * down-after it is only a hiccup; longer, it is failed over and demoted when it thaws.
+ * A master frozen with SIGSTOP: it keeps its connections open but answers nothing.
+ * Shorter than down-after it is only a hiccup; longer, it is failed over and demoted when
+ * it thaws.
  */
 class PausedMasterTest {
 
@@ -48,7 +49,8 @@ class PausedMasterTest {
 		RedisServerProcess oldMaster = group.master();
 
 		oldMaster.pause();
-		// A frozen master keeps its replicas' links up: in consistent mode they are promoted only
+		// A frozen master keeps its replicas' links up: in consistent mode they are
+		// promoted only
 		// once the link has been silent for fence-after (rounded up to seconds) plus 2 s.
 		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN.plusSeconds(4));
 		oldMaster.resume();

@@ -13,7 +13,9 @@ import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A quorum larger than the number of members can never be reached: the dead master stays. */
+/**
+ * A quorum larger than the number of members can never be reached: the dead master stays.
+ */
 class QuorumTest {
 
 	@RegisterExtension

@@ -19,7 +19,10 @@ import static io.redisha.failover.ScenarioMembers.awaitFollowing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A replica with {@code replica-priority 0} is never promoted, even when it is the only one left. */
+/**
+ * A replica with {@code replica-priority 0} is never promoted, even when it is the only
+ * one left.
+ */
 class ReplicaPriorityTest {
 
 	@RegisterExtension

@@ -19,8 +19,8 @@ import static io.redisha.failover.ScenarioMembers.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A replica killed while a failover is under way misses its reconfiguration; restarted later
- * as a replica of the dead old master, it is repointed to the new one.
+ * A replica killed while a failover is under way misses its reconfiguration; restarted
+ * later as a replica of the dead old master, it is repointed to the new one.
  */
 class ReplicaRestartTest {
 
@@ -36,7 +36,8 @@ class ReplicaRestartTest {
 		AtomicReference<RedisServerProcess> killed = new AtomicReference<>();
 		members.onEvent((emitted) -> {
 			if (emitted.event().type() == Type.SELECTED_REPLICA && claimed.compareAndSet(false, true)) {
-				// On the leader's group thread, so the replica is dead before the leader's next step.
+				// On the leader's group thread, so the replica is dead before the
+				// leader's next step.
 				RedisServerProcess victim = ScenarioMembers.otherLiveNodes(group, emitted.event().node()).get(0);
 				victim.kill();
 				killed.set(victim);

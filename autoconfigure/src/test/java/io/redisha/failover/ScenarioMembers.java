@@ -36,10 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application instances of one scenario: {@link RedisHaMember}s in this JVM watching one
- * local Redis group with short timings (down-after 1 s unless the scenario's {@link Settings}
- * say otherwise), everything each of them emitted, and the bounded waits that check an outcome
- * on the members and on the Redis nodes themselves.
+ * The application instances of one scenario: {@link RedisHaMember}s in this JVM watching
+ * one local Redis group with short timings (down-after 1 s unless the scenario's
+ * {@link Settings} say otherwise), everything each of them emitted, and the bounded waits
+ * that check an outcome on the members and on the Redis nodes themselves.
  */
 final class ScenarioMembers implements AutoCloseable {
 
@@ -50,8 +50,9 @@ final class ScenarioMembers implements AutoCloseable {
 	static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(2);
 
 	/**
-	 * How long a failover may take before a test gives up: a bound on the outcome that a busy
-	 * machine does not miss, not a speed goal (the failover benchmark measures speed).
+	 * How long a failover may take before a test gives up: a bound on the outcome that a
+	 * busy machine does not miss, not a speed goal (the failover benchmark measures
+	 * speed).
 	 */
 	static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
 
@@ -79,10 +80,11 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts one member per entry of {@code connectVia}, each opening its connections to the
-	 * address its entry maps a node to, and waits until each of them sees {@code master} as the
-	 * master, every replica up and every other member, none of them having tried to fail over.
-	 * The scenario starts there: what the members emitted while finding each other is forgotten.
+	 * Starts one member per entry of {@code connectVia}, each opening its connections to
+	 * the address its entry maps a node to, and waits until each of them sees
+	 * {@code master} as the master, every replica up and every other member, none of them
+	 * having tried to fail over. The scenario starts there: what the members emitted
+	 * while finding each other is forgotten.
 	 */
 	static ScenarioMembers start(LocalRedisGroup redis, int quorum, NodeAddress master,
 			List<UnaryOperator<NodeAddress>> connectVia) {
@@ -92,8 +94,8 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts one member per entry of {@code connectVia}, named by its key, on the nodes as they
-	 * are known, and waits as above.
+	 * Starts one member per entry of {@code connectVia}, named by its key, on the nodes
+	 * as they are known, and waits as above.
 	 */
 	static ScenarioMembers start(Nodes nodes, Settings settings, NodeAddress master,
 			Map<String, UnaryOperator<NodeAddress>> connectVia) {
@@ -101,7 +103,8 @@ final class ScenarioMembers implements AutoCloseable {
 		try {
 			connectVia.forEach(members::startMember);
 			members.awaitSteady(master);
-			// Every scenario starts with a healthy master: starting members (a deploy) never fail over.
+			// Every scenario starts with a healthy master: starting members (a deploy)
+			// never fail over.
 			if (members.anyEmitted(ProtocolEvent.Type.TRY_FAILOVER, ProtocolEvent.Type.PROMOTED_REPLICA)) {
 				throw new AssertionError("a member tried to fail over while the members were starting");
 			}
@@ -115,8 +118,8 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts one more member (a new process: a new id) opening its connections to the address
-	 * {@code connectVia} maps a node to; returns at once.
+	 * Starts one more member (a new process: a new id) opening its connections to the
+	 * address {@code connectVia} maps a node to; returns at once.
 	 */
 	Member startMember(String name, UnaryOperator<NodeAddress> connectVia) {
 		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.settings.quorum(), this.settings.downAfter(),
@@ -149,7 +152,9 @@ final class ScenarioMembers implements AutoCloseable {
 		return this.members.stream().filter((member) -> member.runtime().isRunning()).toList();
 	}
 
-	/** Registers a listener on every member started so far (called on the group's thread). */
+	/**
+	 * Registers a listener on every member started so far (called on the group's thread).
+	 */
 	void onEvent(Consumer<MemberEvent> listener) {
 		for (Member member : this.members) {
 			member.runtime().addEventListener((event) -> listener.accept(new MemberEvent(member, event)));
@@ -157,17 +162,18 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until every running member sees {@code master} up as the master, each replica of
-	 * the Redis group that is alive up as its replica, and every running member.
+	 * Waits until every running member sees {@code master} up as the master, each replica
+	 * of the Redis group that is alive up as its replica, and every running member.
 	 */
 	void awaitSteady(NodeAddress master) {
-		List<NodeAddress> replicas = this.nodes.all().get().stream()
+		List<NodeAddress> replicas = this.nodes.all()
+			.get()
+			.stream()
 			.filter(RedisServerProcess::isAlive)
 			.map(this.nodes.address())
 			.filter((node) -> !node.equals(master))
 			.toList();
-		await("every member sees master " + master + ", replicas " + replicas + " and its peers")
-			.atMost(SETTLE_WITHIN)
+		await("every member sees master " + master + ", replicas " + replicas + " and its peers").atMost(SETTLE_WITHIN)
 			.pollInterval(Duration.ofMillis(50))
 			.untilAsserted(() -> {
 				List<Member> running = running();
@@ -188,8 +194,8 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until {@code returning}, a former master back after a failover, replicates from
-	 * {@code master}, which is still a master, and every member sees it so.
+	 * Waits until {@code returning}, a former master back after a failover, replicates
+	 * from {@code master}, which is still a master, and every member sees it so.
 	 */
 	void awaitRejoinedAsReplica(RedisServerProcess returning, NodeAddress master) {
 		awaitFollowing(returning, master);
@@ -197,18 +203,23 @@ final class ScenarioMembers implements AutoCloseable {
 		awaitSteady(master);
 	}
 
-	/** Waits until every running member sees {@code replica-priority 0} on {@code replica}. */
+	/**
+	 * Waits until every running member sees {@code replica-priority 0} on
+	 * {@code replica}.
+	 */
 	void awaitPriorityZero(RedisServerProcess replica) {
 		NodeAddress node = address(replica);
 		await("every member sees priority 0 on " + node).atMost(SETTLE_WITHIN)
 			.until(() -> running().stream()
-				.allMatch((member) -> member.snapshot().replicas().stream()
+				.allMatch((member) -> member.snapshot()
+					.replicas()
+					.stream()
 					.anyMatch((seen) -> seen.address().equals(node) && seen.priority() == 0)));
 	}
 
 	/**
-	 * Waits at most {@code within} until every running member reports the same master, other
-	 * than {@code old}, and returns it.
+	 * Waits at most {@code within} until every running member reports the same master,
+	 * other than {@code old}, and returns it.
 	 */
 	NodeAddress awaitNewMaster(NodeAddress old, Duration within) {
 		return await("every member reports one new master instead of " + old).atMost(within)
@@ -217,9 +228,9 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Waits at most {@code within} until the group has settled, on whichever master: every
-	 * running member reports the same master, that node answers ROLE master, and every other
-	 * live node replicates from it with its link up. Returns that master.
+	 * Waits at most {@code within} until the group has settled, on whichever master:
+	 * every running member reports the same master, that node answers ROLE master, and
+	 * every other live node replicates from it with its link up. Returns that master.
 	 */
 	NodeAddress awaitSettled(Duration within) {
 		return await("every member agrees on one master that every other live node replicates from").atMost(within)
@@ -236,8 +247,7 @@ final class ScenarioMembers implements AutoCloseable {
 		for (RedisServerProcess node : this.nodes.all().get()) {
 			if (node.isAlive() && !this.nodes.address().apply(node).equals(master)) {
 				Map<String, String> replication = node.info("replication");
-				if (!"slave".equals(replication.get("role"))
-						|| !master.host().equals(replication.get("master_host"))
+				if (!"slave".equals(replication.get("role")) || !master.host().equals(replication.get("master_host"))
 						|| !Integer.toString(master.port()).equals(replication.get("master_port"))
 						|| !"up".equals(replication.get("master_link_status"))) {
 					return null;
@@ -247,7 +257,10 @@ final class ScenarioMembers implements AutoCloseable {
 		return master;
 	}
 
-	/** The master every running member reports, or null when they do not agree or know none. */
+	/**
+	 * The master every running member reports, or null when they do not agree or know
+	 * none.
+	 */
 	NodeAddress agreedMaster() {
 		List<NodeAddress> masters = running().stream()
 			.map(Member::snapshot)
@@ -282,8 +295,8 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Whether every running member still agrees on {@code master} in state OK, and no member
-	 * ever saw it down nor tried a failover.
+	 * Whether every running member still agrees on {@code master} in state OK, and no
+	 * member ever saw it down nor tried a failover.
 	 */
 	boolean undisturbed(NodeAddress master) {
 		return master.equals(agreedMaster()) && states().stream().allMatch((state) -> state == GroupState.OK)
@@ -311,19 +324,20 @@ final class ScenarioMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until {@code replica} says it replicates from {@code master} with its link up.
-	 * Reconfiguring a node ends with CLIENT KILL: a dropped connection only means "ask again".
+	 * Waits until {@code replica} says it replicates from {@code master} with its link
+	 * up. Reconfiguring a node ends with CLIENT KILL: a dropped connection only means
+	 * "ask again".
 	 */
 	/**
-	 * The member holds a committed configuration whose voters are as many running members as
-	 * the group wants: a failover the scenario provokes is then one the electorate can elect.
+	 * The member holds a committed configuration whose voters are as many running members
+	 * as the group wants: a failover the scenario provokes is then one the electorate can
+	 * elect.
 	 */
 	static void assertElectorateComplete(Member member, GroupSnapshot snapshot, int running) {
 		GroupSnapshot.ElectorateSnapshot electorate = snapshot.electorate();
 		assertThat(electorate).as("electorate seen by %s", member).isNotNull();
 		assertThat(electorate.committed()).as("electorate seen by %s committed", member).isTrue();
-		assertThat(electorate.voters()).as("voters seen by %s", member)
-			.hasSize(Math.min(running, electorate.target()));
+		assertThat(electorate.voters()).as("voters seen by %s", member).hasSize(Math.min(running, electorate.target()));
 	}
 
 	static void awaitFollowing(RedisServerProcess replica, NodeAddress master) {
@@ -339,7 +353,10 @@ final class ScenarioMembers implements AutoCloseable {
 			});
 	}
 
-	/** Waits until {@code node} answers ROLE with {@code role}, asking again when it dropped the connection. */
+	/**
+	 * Waits until {@code node} answers ROLE with {@code role}, asking again when it
+	 * dropped the connection.
+	 */
 	static void awaitRole(RedisServerProcess node, String role) {
 		await(node.address() + " answers ROLE " + role).atMost(SETTLE_WITHIN)
 			.pollInterval(Duration.ofMillis(50))
@@ -347,14 +364,17 @@ final class ScenarioMembers implements AutoCloseable {
 			.untilAsserted(() -> assertThat(node.role()).isEqualTo(role));
 	}
 
-	/** The nodes of {@code redis} that are alive, other than the one at {@code except}. */
+	/**
+	 * The nodes of {@code redis} that are alive, other than the one at {@code except}.
+	 */
 	static List<RedisServerProcess> otherLiveNodes(LocalRedisGroup redis, NodeAddress except) {
-		return redis.nodes().stream()
-			.filter((node) -> node.isAlive() && !address(node).equals(except))
-			.toList();
+		return redis.nodes().stream().filter((node) -> node.isAlive() && !address(node).equals(except)).toList();
 	}
 
-	/** One member with everything it emitted; the name is the scenario's, the id the process's. */
+	/**
+	 * One member with everything it emitted; the name is the scenario's, the id the
+	 * process's.
+	 */
 	record Member(String name, RedisHaMember runtime, Queue<ProtocolEvent> events) {
 
 		GroupSnapshot snapshot() {
@@ -370,6 +390,7 @@ final class ScenarioMembers implements AutoCloseable {
 
 	/**
 	 * The Redis nodes of a scenario as the members know them.
+	 *
 	 * @param all every node
 	 * @param address the address the members know a node by (the one it announces)
 	 */
@@ -381,7 +402,8 @@ final class ScenarioMembers implements AutoCloseable {
 
 		/** The node known by {@code address}. */
 		RedisServerProcess at(NodeAddress address) {
-			return this.all.get().stream()
+			return this.all.get()
+				.stream()
 				.filter((node) -> this.address.apply(node).equals(address))
 				.findFirst()
 				.orElseThrow(() -> new IllegalArgumentException("no node at " + address));
@@ -391,6 +413,7 @@ final class ScenarioMembers implements AutoCloseable {
 
 	/**
 	 * How the members are configured.
+	 *
 	 * @param quorum the group's quorum
 	 * @param downAfter the group's down-after
 	 * @param timing the other periods and limits

@@ -35,13 +35,16 @@ import static org.awaitility.Awaitility.await;
 /**
  * The ACL recipe of docs/security.md on real Redis 7: a member runs and fails over with
  * exactly the documented rules, a missing permission is a problem naming the command, and
- * users without the channels cannot publish or subscribe there. The rules below are the ones
- * the document shows, character for character.
+ * users without the channels cannot publish or subscribe there. The rules below are the
+ * ones the document shows, character for character.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class AclRecipeTest {
 
-	/** The member's user: every command a member sends, its configuration hash, its channels. */
+	/**
+	 * The member's user: every command a member sends, its configuration hash, its
+	 * channels.
+	 */
 	static final String MEMBER_RULES = "resetkeys ~__redis-ha__:* resetchannels &__redis-ha__:* -@all +ping +info "
 			+ "+role +client|setname +hgetall +hget +hset +hkeys +hdel +eval +multi +exec +discard +watch +unwatch "
 			+ "+replicaof +config|get +config|set +config|rewrite +client|kill +client|pause +client|unpause "
@@ -51,7 +54,10 @@ class AclRecipeTest {
 	static final String OTHER_APPLICATION_RULES = "resetkeys ~billing:* resetchannels &billing:* +@all -@admin "
 			+ "-@dangerous";
 
-	/** A service that follows failovers on the notification channels: it may subscribe, never publish. */
+	/**
+	 * A service that follows failovers on the notification channels: it may subscribe,
+	 * never publish.
+	 */
 	static final String NOTIFICATION_READER_RULES = "resetchannels &__redis-ha__:+switch-master "
 			+ "&__redis-ha__:events -@all +ping +subscribe +unsubscribe";
 
@@ -103,7 +109,8 @@ class AclRecipeTest {
 			assertThat(snapshot.replicas()).singleElement()
 				.satisfies((node) -> assertThat(node.status()).isEqualTo(NodeStatus.UP));
 		});
-		// Two INFO periods: the permission probe has run on both nodes and found nothing refused.
+		// Two INFO periods: the permission probe has run on both nodes and found nothing
+		// refused.
 		await().during(Duration.ofSeconds(2))
 			.atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP)).isEmpty());

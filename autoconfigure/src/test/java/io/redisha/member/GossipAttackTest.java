@@ -37,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Whoever may PUBLISH on the group's nodes publishes, with a raw client, every attack on the
- * gossip channel: three real members on a real master and two replicas ignore them all,
- * count them by reason, show the last on the endpoint, keep their master, connect to no other
- * server, and still fail the master over when it is killed.
+ * Whoever may PUBLISH on the group's nodes publishes, with a raw client, every attack on
+ * the gossip channel: three real members on a real master and two replicas ignore them
+ * all, count them by reason, show the last on the endpoint, keep their master, connect to
+ * no other server, and still fail the master over when it is killed.
  */
 class GossipAttackTest {
 
@@ -100,8 +100,7 @@ class GossipAttackTest {
 			assertThat(after.members()).extracting(GroupSnapshot.MemberSnapshot::id).hasSameElementsAs(ids);
 			assertThat(after.electorate().voters()).hasSameElementsAs(ids);
 			assertThat(after.pause()).isNull();
-			assertThat(after.replicas()).extracting(GroupSnapshot.NodeSnapshot::address)
-				.doesNotContain(address(evil));
+			assertThat(after.replicas()).extracting(GroupSnapshot.NodeSnapshot::address).doesNotContain(address(evil));
 		});
 		assertThat((String) evil.command("CLIENT", "LIST")).doesNotContain("redis-ha");
 		RedisHaEndpoint.GroupDescriptor shown = new RedisHaEndpoint(three.get(0)).group(Members.GROUP);
@@ -120,8 +119,9 @@ class GossipAttackTest {
 	}
 
 	/**
-	 * Every attack of someone who may PUBLISH but has no gossip secret, and two of someone who
-	 * has it: a message signed a minute ago (a capture replayed later) and an 18-digit epoch.
+	 * Every attack of someone who may PUBLISH but has no gossip secret, and two of
+	 * someone who has it: a message signed a minute ago (a capture replayed later) and an
+	 * 18-digit epoch.
 	 */
 	private static List<String> attacks(RedisServerProcess evil, String victim, long epoch, NodeAddress master,
 			int configVersion) {
@@ -161,7 +161,10 @@ class GossipAttackTest {
 		}
 	}
 
-	/** Records every payload published on the gossip channel, as an eavesdropper with SUBSCRIBE would. */
+	/**
+	 * Records every payload published on the gossip channel, as an eavesdropper with
+	 * SUBSCRIBE would.
+	 */
 	private Queue<String> capture(RedisServerProcess node) {
 		Queue<String> captured = new ConcurrentLinkedQueue<>();
 		RedisClient client = RedisClient.create("redis://" + node.address());

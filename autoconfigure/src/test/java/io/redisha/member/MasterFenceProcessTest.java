@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The master-side fence on real processes: a plain client, outside any application, writing
- * straight to the master is refused ({@code NOREPLICAS}) once the master's replicas stopped
- * acknowledging for min-replicas-max-lag, and writes again once one is back.
+ * The master-side fence on real processes: a plain client, outside any application,
+ * writing straight to the master is refused ({@code NOREPLICAS}) once the master's
+ * replicas stopped acknowledging for min-replicas-max-lag, and writes again once one is
+ * back.
  */
 class MasterFenceProcessTest {
 
@@ -55,7 +56,8 @@ class MasterFenceProcessTest {
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
 			RedisCommands<String, String> commands = connection.sync();
 			assertThat(commands.set("before", "1")).isEqualTo("OK");
-			// Frozen, like replicas behind a partition: connected, but no acknowledgement any more.
+			// Frozen, like replicas behind a partition: connected, but no acknowledgement
+			// any more.
 			group.replicas().forEach(RedisServerProcess::pause);
 			// Redis counts the lag in whole seconds and recounts once a second.
 			await("NOREPLICAS").atMost(FENCE.maxLag().plusSeconds(5))

@@ -52,20 +52,22 @@ class MemberAuthenticationTest {
 	@Test
 	void wrongPasswordIsReportedClearly() {
 		RedisHaMember member = this.members.start(1, "app", "wrong", UnaryOperator.identity(), redis.group().master());
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
-			.hasEntrySatisfying(address(redis.group().master()), (reason) -> assertThat(reason)
-				.contains("authentication to " + address(redis.group().master()) + " failed: WRONGPASS")
-				.contains("username and password")
-				.doesNotContain("wrong")));
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP)).hasEntrySatisfying(
+					address(redis.group().master()),
+					(reason) -> assertThat(reason)
+						.contains("authentication to " + address(redis.group().master()) + " failed: WRONGPASS")
+						.contains("username and password")
+						.doesNotContain("wrong")));
 		assertThat(snapshot(member).state()).isEqualTo(GroupState.NO_MASTER);
 	}
 
 	@Test
 	void missingPasswordIsReportedClearly() {
 		RedisHaMember member = this.members.start(redis.group().master());
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP))
-			.hasEntrySatisfying(address(redis.group().master()),
-					(reason) -> assertThat(reason).contains("failed: NOAUTH")));
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(member.connectionProblems(Members.GROUP)).hasEntrySatisfying(
+					address(redis.group().master()), (reason) -> assertThat(reason).contains("failed: NOAUTH")));
 	}
 
 }

@@ -61,17 +61,22 @@ class MemberFailoverTest {
 			assertThat(reported).hasSize(1);
 			assertThat(replicas).containsAll(reported);
 		});
-		// A number for the record (speed is measured by the benchmark, not asserted here).
+		// A number for the record (speed is measured by the benchmark, not asserted
+		// here).
 		logger.info("Every member reported the new master {} ms after the kill (down-after {} ms)",
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt), Members.DOWN_AFTER.toMillis());
 		NodeAddress newMaster = masterOf(three.get(0));
 		RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
 		assertThat(promoted.role()).isEqualTo("master");
 		RedisServerProcess other = group.replicas().stream().filter((replica) -> replica != promoted).findFirst().get();
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(other.info("replication"))
-			.containsEntry("master_port", Integer.toString(promoted.port())).containsEntry("master_link_status", "up"));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(other.info("replication"))
+				.containsEntry("master_port", Integer.toString(promoted.port()))
+				.containsEntry("master_link_status", "up"));
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			Set<Long> epochs = three.stream().map((member) -> snapshot(member).configEpoch()).collect(Collectors.toSet());
+			Set<Long> epochs = three.stream()
+				.map((member) -> snapshot(member).configEpoch())
+				.collect(Collectors.toSet());
 			assertThat(epochs).hasSize(1).allSatisfy((epoch) -> assertThat(epoch).isPositive());
 		});
 	}

@@ -41,7 +41,8 @@ class MemberFailureTest {
 		RedisServerProcess replica = redis.group().node(1);
 		await().atMost(Members.EVENTUALLY).until(() -> status(member, address(replica)) == NodeStatus.UP);
 		replica.kill();
-		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(member, address(replica)) == NodeStatus.DOWN);
+		await().atMost(Members.DOWN_AFTER.plusSeconds(1))
+			.until(() -> status(member, address(replica)) == NodeStatus.DOWN);
 		assertThat(member.connectionProblems(Members.GROUP)).containsKey(address(replica));
 		assertThat(snapshot(member).master().status()).isEqualTo(NodeStatus.UP);
 		replica.restart();
@@ -72,9 +73,11 @@ class MemberFailureTest {
 		RedisHaMember isolated = this.members.start(1, null, null, viaProxy, redis.group().master());
 		RedisHaMember connected = this.members.start(redis.group().master());
 		NodeAddress master = address(redis.group().master());
-		await().atMost(Members.EVENTUALLY).until(() -> status(isolated, master) == NodeStatus.UP
-				&& snapshot(isolated).members().size() == 2 && snapshot(isolated).replicas().size() == 2);
-		// Both voters: an observer's opinions are nobody's concern, and it says hello on its master only.
+		await().atMost(Members.EVENTUALLY)
+			.until(() -> status(isolated, master) == NodeStatus.UP && snapshot(isolated).members().size() == 2
+					&& snapshot(isolated).replicas().size() == 2);
+		// Both voters: an observer's opinions are nobody's concern, and it says hello on
+		// its master only.
 		Members.awaitElectorate(List.of(isolated, connected));
 		proxies.get(master).cut();
 		await().atMost(Members.DOWN_AFTER.plusSeconds(1)).until(() -> status(isolated, master) == NodeStatus.DOWN);
@@ -83,8 +86,10 @@ class MemberFailureTest {
 		await().atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(isolated.connectionProblems(Members.GROUP)).containsKey(master));
 		// Gossip still flows through the replicas.
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(snapshot(connected).members())
-			.extracting(GroupSnapshot.MemberSnapshot::seesMasterDown).containsExactlyInAnyOrder(true, false));
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(snapshot(connected).members())
+				.extracting(GroupSnapshot.MemberSnapshot::seesMasterDown)
+				.containsExactlyInAnyOrder(true, false));
 		proxies.get(master).restore();
 		await().atMost(Members.EVENTUALLY).until(() -> status(isolated, master) == NodeStatus.UP);
 	}
@@ -102,8 +107,12 @@ class MemberFailureTest {
 		if (snapshot.master() != null && snapshot.master().address().equals(node)) {
 			return snapshot.master().status();
 		}
-		return snapshot.replicas().stream().filter((replica) -> replica.address().equals(node))
-			.map(NodeSnapshot::status).findFirst().orElse(null);
+		return snapshot.replicas()
+			.stream()
+			.filter((replica) -> replica.address().equals(node))
+			.map(NodeSnapshot::status)
+			.findFirst()
+			.orElse(null);
 	}
 
 }

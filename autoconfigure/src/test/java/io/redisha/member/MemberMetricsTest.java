@@ -23,7 +23,9 @@ import static io.redisha.member.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Every redis.ha meter and the failover history, after a real failover of three members. */
+/**
+ * Every redis.ha meter and the failover history, after a real failover of three members.
+ */
 class MemberMetricsTest {
 
 	@RegisterExtension
@@ -45,7 +47,8 @@ class MemberMetricsTest {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			GroupSnapshot snapshot = snapshot(member);
 			assertThat(snapshot.members()).hasSize(3);
-			assertThat(snapshot.replicas()).hasSize(2).allSatisfy((replica) -> assertThat(replica.lag()).isNotNegative());
+			assertThat(snapshot.replicas()).hasSize(2)
+				.allSatisfy((replica) -> assertThat(replica.lag()).isNotNegative());
 		}));
 		Members.awaitElectorate(three);
 		RedisServerProcess oldMaster = group.master();
@@ -61,7 +64,8 @@ class MemberMetricsTest {
 		assertThat(failover.trigger()).isEqualTo(GroupSnapshot.Trigger.AUTOMATIC);
 		assertThat(failover.oldMaster()).isEqualTo(address(oldMaster));
 		assertThat(failover.writesAtRiskBytes()).isNotNegative();
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(snapshot(three.get(leader)).history().get(0).succeeded()).isTrue());
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(snapshot(three.get(leader)).history().get(0).succeeded()).isTrue());
 		MeterRegistry registry = registries.get(leader);
 		String newMaster = snapshot(three.get(leader)).master().address().toString();
 		String replica = snapshot(three.get(leader)).replicas()
@@ -72,12 +76,14 @@ class MemberMetricsTest {
 			.address()
 			.toString();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-			assertThat(find(registry, "failovers").tags("trigger", "automatic", "result", "succeeded").counter().count())
+			assertThat(
+					find(registry, "failovers").tags("trigger", "automatic", "result", "succeeded").counter().count())
 				.isEqualTo(1);
 			assertThat(find(registry, "failover.duration").tags("trigger", "automatic", "result", "succeeded")
 				.timer()
 				.count()).isEqualTo(1);
-			assertThat(find(registry, "failover.step.duration").tag("step", "promote-sent").timer().count()).isEqualTo(1);
+			assertThat(find(registry, "failover.step.duration").tag("step", "promote-sent").timer().count())
+				.isEqualTo(1);
 			assertThat(find(registry, "master.changes").counter().count()).isGreaterThanOrEqualTo(1);
 			assertThat(find(registry, "state").tag("state", "OK").gauge().value()).isEqualTo(1);
 			assertThat(find(registry, "state").tag("state", "FAILOVER").gauge().value()).isZero();

@@ -30,7 +30,10 @@ import static io.redisha.member.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Operator commands of members against real Redis: switchover, forced failover, pause and resume, forget. */
+/**
+ * Operator commands of members against real Redis: switchover, forced failover, pause and
+ * resume, forget.
+ */
 class MemberOperationsTest {
 
 	private static final Duration COMMAND = Duration.ofSeconds(5);
@@ -55,7 +58,10 @@ class MemberOperationsTest {
 		return three;
 	}
 
-	/** Every member sees every member, the master up and two replicas linked; quiet periods are over. */
+	/**
+	 * Every member sees every member, the master up and two replicas linked; quiet
+	 * periods are over.
+	 */
 	private static void awaitSettled(List<RedisHaMember> members, NodeAddress master) {
 		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> assertThat(members).allSatisfy((member) -> {
 			GroupSnapshot snapshot = snapshot(member);
@@ -93,13 +99,15 @@ class MemberOperationsTest {
 					}
 				}
 				catch (RuntimeException ex) {
-					// READONLY from the demoted master or a timeout during the pause: not acknowledged.
+					// READONLY from the demoted master or a timeout during the pause: not
+					// acknowledged.
 				}
 			}
 		});
 		writer.start();
 		await().atMost(EVENTUALLY).until(() -> acknowledged.size() > 200);
-		FailoverSnapshot switchover = finished(three.get(0).switchover(Members.GROUP, null, Duration.ofSeconds(5), COMMAND));
+		FailoverSnapshot switchover = finished(
+				three.get(0).switchover(Members.GROUP, null, Duration.ofSeconds(5), COMMAND));
 		int before = acknowledged.size();
 		await().atMost(EVENTUALLY).until(() -> acknowledged.size() > before + 200);
 		writing.set(false);
@@ -111,8 +119,9 @@ class MemberOperationsTest {
 		assertThat(newMaster).isNotEqualTo(address(oldMaster));
 		RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
 		assertThat(promoted.role()).isEqualTo("master");
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(three)
-			.allSatisfy((member) -> assertThat(snapshot(member).master().address()).isEqualTo(newMaster)));
+		await().atMost(EVENTUALLY)
+			.untilAsserted(() -> assertThat(three)
+				.allSatisfy((member) -> assertThat(snapshot(member).master().address()).isEqualTo(newMaster)));
 		long lost = acknowledged.stream().filter((key) -> promoted.command("GET", key) == null).count();
 		System.out.println("switchover: " + acknowledged.size() + " acknowledged writes, " + lost + " lost");
 		assertThat(lost).isZero();
@@ -128,8 +137,8 @@ class MemberOperationsTest {
 		target.pause();
 		try {
 			master.command("SET", "behind", "the target");
-			CommandResult result = three.get(0).switchover(Members.GROUP, address(target), Duration.ofMillis(300),
-					COMMAND);
+			CommandResult result = three.get(0)
+				.switchover(Members.GROUP, address(target), Duration.ofMillis(300), COMMAND);
 			FailoverSnapshot switchover = finished(result);
 			assertThat(switchover.succeeded()).isFalse();
 			assertThat(switchover.result()).contains("did not catch up");
@@ -171,7 +180,8 @@ class MemberOperationsTest {
 			assertThat(snapshot(member).master().address()).isEqualTo(failover.newMaster());
 			assertThat(snapshot(member).configEpoch()).isEqualTo(failover.epoch());
 		}));
-		// Right after a failover the replicas are still resyncing: a second one is refused until one is eligible.
+		// Right after a failover the replicas are still resyncing: a second one is
+		// refused until one is eligible.
 		CommandResult[] started = new CommandResult[1];
 		await().atMost(EVENTUALLY).until(() -> {
 			started[0] = three.get(0).failover(Members.GROUP, COMMAND);
@@ -200,7 +210,8 @@ class MemberOperationsTest {
 			.until(() -> three.stream()
 				.allMatch((member) -> snapshot(member).master().address().equals(address(oldMaster))
 						&& snapshot(member).history().isEmpty()));
-		assertThat(three.get(1).resume(Members.GROUP, COMMAND).outcome().status()).isEqualTo(CommandOutcome.Status.DONE);
+		assertThat(three.get(1).resume(Members.GROUP, COMMAND).outcome().status())
+			.isEqualTo(CommandOutcome.Status.DONE);
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			assertThat(snapshot(member).master().address()).isNotEqualTo(address(oldMaster));
 			assertThat(snapshot(member).pause()).isNull();
@@ -226,10 +237,11 @@ class MemberOperationsTest {
 		// Its goodbye goes into the cut proxies: to the others it simply vanishes.
 		vanishing.stop();
 		// Silent for longer than a hello period: nothing of it is in flight any more.
-		await().atMost(EVENTUALLY).until(() -> snapshot(operator).members()
-			.stream()
-			.anyMatch((member) -> member.id().equals(vanishingId)
-					&& member.lastSeenMs() > Members.HELLO_PERIOD.toMillis() + 500));
+		await().atMost(EVENTUALLY)
+			.until(() -> snapshot(operator).members()
+				.stream()
+				.anyMatch((member) -> member.id().equals(vanishingId)
+						&& member.lastSeenMs() > Members.HELLO_PERIOD.toMillis() + 500));
 		assertThat(operator.forgetMember(Members.GROUP, vanishingId, COMMAND).outcome().status())
 			.isEqualTo(CommandOutcome.Status.DONE);
 		assertThat(memberIds(operator)).doesNotContain(vanishingId).hasSize(1);
@@ -238,14 +250,18 @@ class MemberOperationsTest {
 
 		RedisServerProcess removed = group.replicas().get(1);
 		removed.kill();
-		await().atMost(EVENTUALLY).until(() -> snapshot(operator).replicas().stream()
-			.anyMatch((node) -> node.address().equals(address(removed))
-					&& node.status() == GroupSnapshot.NodeStatus.DOWN));
+		await().atMost(EVENTUALLY)
+			.until(() -> snapshot(operator).replicas()
+				.stream()
+				.anyMatch((node) -> node.address().equals(address(removed))
+						&& node.status() == GroupSnapshot.NodeStatus.DOWN));
 		assertThat(operator.forgetNode(Members.GROUP, address(removed), COMMAND).outcome().status())
 			.isEqualTo(CommandOutcome.Status.DONE);
-		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> snapshot(operator).replicas()
-			.stream()
-			.noneMatch((node) -> node.address().equals(address(removed))));
+		await().during(Duration.ofSeconds(2))
+			.atMost(Duration.ofSeconds(3))
+			.until(() -> snapshot(operator).replicas()
+				.stream()
+				.noneMatch((node) -> node.address().equals(address(removed))));
 		assertThat(operator.forgetNode(Members.GROUP, address(group.master()), COMMAND).outcome().message())
 			.contains("is the master");
 	}

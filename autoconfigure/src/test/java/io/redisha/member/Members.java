@@ -33,7 +33,9 @@ final class Members implements AutoCloseable {
 
 	static final Duration QUIET_PERIOD = Duration.ofSeconds(1);
 
-	/** For waits the specification does not bound: generous, for a busy 2-core CI machine. */
+	/**
+	 * For waits the specification does not bound: generous, for a busy 2-core CI machine.
+	 */
 	static final Duration EVENTUALLY = Duration.ofSeconds(10);
 
 	private final List<RedisHaMember> started = new ArrayList<>();
@@ -51,8 +53,8 @@ final class Members implements AutoCloseable {
 	}
 
 	/**
-	 * Short timings; TILT lasts 3 s rather than 30: on a busy machine a timer gap puts a member in
-	 * TILT, and the tests wait for it to be OK again.
+	 * Short timings; TILT lasts 3 s rather than 30: on a busy machine a timer gap puts a
+	 * member in TILT, and the tests wait for it to be OK again.
 	 */
 	static GroupConfig config(int quorum, List<NodeAddress> seeds) {
 		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
@@ -77,20 +79,29 @@ final class Members implements AutoCloseable {
 		return start(quorum, username, password, Duration.ofSeconds(1), connectVia, seeds);
 	}
 
-	/** Starts a member that reaches nodes through {@code connectVia}, with this command timeout. */
+	/**
+	 * Starts a member that reaches nodes through {@code connectVia}, with this command
+	 * timeout.
+	 */
 	RedisHaMember start(int quorum, Duration commandTimeout, UnaryOperator<NodeAddress> connectVia,
 			RedisServerProcess... seeds) {
 		return start(quorum, null, null, commandTimeout, connectVia, seeds);
 	}
 
-	/** Starts a member with these seeds, quorum 1, no password, whose group manages the master-side fence. */
+	/**
+	 * Starts a member with these seeds, quorum 1, no password, whose group manages the
+	 * master-side fence.
+	 */
 	RedisHaMember start(MinReplicas minReplicas, RedisServerProcess... seeds) {
 		GroupConfig config = config(1, addresses(seeds)).withMinReplicas(minReplicas);
 		return start(new GroupSettings(config, null, null, Duration.ofSeconds(1), TestGossip.SEAL),
 				UnaryOperator.identity());
 	}
 
-	/** Starts a member with these seeds and this quorum, in a group of at most {@code voters} voters. */
+	/**
+	 * Starts a member with these seeds and this quorum, in a group of at most
+	 * {@code voters} voters.
+	 */
 	RedisHaMember startWithVoters(int voters, int quorum, RedisServerProcess... seeds) {
 		GroupConfig base = config(quorum, addresses(seeds));
 		GroupConfig config = new GroupConfig(GROUP, base.seeds(), quorum, base.downAfter(), base.failoverTimeout(),
@@ -101,8 +112,8 @@ final class Members implements AutoCloseable {
 
 	private RedisHaMember start(int quorum, String username, String password, Duration commandTimeout,
 			UnaryOperator<NodeAddress> connectVia, RedisServerProcess... seeds) {
-		GroupSettings settings = new GroupSettings(config(quorum, addresses(seeds)), username, password,
-				commandTimeout, TestGossip.SEAL);
+		GroupSettings settings = new GroupSettings(config(quorum, addresses(seeds)), username, password, commandTimeout,
+				TestGossip.SEAL);
 		return start(settings, connectVia);
 	}
 
@@ -128,21 +139,24 @@ final class Members implements AutoCloseable {
 		return member.snapshot(GROUP);
 	}
 
-	/** Asserts that the member, its endpoint and its health show a problem of the node containing {@code problem}. */
+	/**
+	 * Asserts that the member, its endpoint and its health show a problem of the node
+	 * containing {@code problem}.
+	 */
 	static void assertNodeProblem(RedisHaMember member, RedisServerProcess node, String problem) {
 		assertThat(member.connectionProblems(GROUP)).hasEntrySatisfying(address(node),
 				(reason) -> assertThat(reason).contains(problem));
 		assertThat(new RedisHaEndpoint(member).group(GROUP).connectionProblems()).hasEntrySatisfying(node.address(),
 				(reason) -> assertThat(reason).contains(problem));
-		assertThat(new RedisHaHealthIndicator(member).health(true).getDetails().get(GROUP))
-			.isInstanceOfSatisfying(RedisHaHealthIndicator.GroupHealth.class,
-					(group) -> assertThat(group.nodeProblems()).hasEntrySatisfying(node.address(),
-							(reason) -> assertThat(reason).contains(problem)));
+		assertThat(new RedisHaHealthIndicator(member).health(true).getDetails().get(GROUP)).isInstanceOfSatisfying(
+				RedisHaHealthIndicator.GroupHealth.class, (group) -> assertThat(group.nodeProblems())
+					.hasEntrySatisfying(node.address(), (reason) -> assertThat(reason).contains(problem)));
 	}
 
 	/**
-	 * Waits until every member holds a committed configuration whose voters are all of them
-	 * (up to the group's target): only then can a failover the test provokes be elected.
+	 * Waits until every member holds a committed configuration whose voters are all of
+	 * them (up to the group's target): only then can a failover the test provokes be
+	 * elected.
 	 */
 	static void awaitElectorate(List<RedisHaMember> members) {
 		await("every member is a voter of a committed configuration").atMost(EVENTUALLY).untilAsserted(() -> {

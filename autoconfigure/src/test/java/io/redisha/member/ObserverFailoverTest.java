@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * More instances than voters on real Redis: the observers listen to the voters' announcements
- * alone, follow every switch, and one takes the place of a voter that stops, after which the
- * group still fails over.
+ * More instances than voters on real Redis: the observers listen to the voters'
+ * announcements alone, follow every switch, and one takes the place of a voter that
+ * stops, after which the group still fails over.
  */
 class ObserverFailoverTest {
 
@@ -46,11 +46,14 @@ class ObserverFailoverTest {
 		}
 		Members.awaitElectorate(five);
 		awaitSubscribers(group.nodes(), VOTERS, 2);
-		List<RedisHaMember> observers = five.stream().filter((member) -> !snapshot(member).electorate().selfVotes())
+		List<RedisHaMember> observers = five.stream()
+			.filter((member) -> !snapshot(member).electorate().selfVotes())
 			.toList();
-		assertThat(observers).hasSize(2).allSatisfy((observer) -> await().atMost(Members.EVENTUALLY)
-			.untilAsserted(() -> assertThat(snapshot(observer).fence().fenced()).isFalse()));
-		// A voter: commands, publishing and the subscription on every node. An observer: commands and the
+		assertThat(observers).hasSize(2)
+			.allSatisfy((observer) -> await().atMost(Members.EVENTUALLY)
+				.untilAsserted(() -> assertThat(snapshot(observer).fence().fenced()).isFalse()));
+		// A voter: commands, publishing and the subscription on every node. An observer:
+		// commands and the
 		// subscription, and on the master the connection its rare hellos go out on.
 		await("the members' connections").atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			for (RedisHaMember member : five) {
@@ -64,8 +67,10 @@ class ObserverFailoverTest {
 		group.master().kill();
 		NodeAddress first = awaitEveryoneFollowsANewMaster(five, address(group.master()));
 
-		RedisHaMember leaving = five.stream().filter((member) -> snapshot(member).electorate().selfVotes())
-			.findFirst().orElseThrow();
+		RedisHaMember leaving = five.stream()
+			.filter((member) -> snapshot(member).electorate().selfVotes())
+			.findFirst()
+			.orElseThrow();
 		String leavingId = leaving.identity().id();
 		leaving.stop();
 		List<RedisHaMember> four = five.stream().filter((member) -> member != leaving).toList();
@@ -73,7 +78,8 @@ class ObserverFailoverTest {
 			for (RedisHaMember member : four) {
 				GroupSnapshot.ElectorateSnapshot electorate = snapshot(member).electorate();
 				assertThat(electorate.committed()).isTrue();
-				assertThat(electorate.voters()).hasSize(VOTERS).doesNotContain(leavingId)
+				assertThat(electorate.voters()).hasSize(VOTERS)
+					.doesNotContain(leavingId)
 					.containsAnyElementsOf(observers.stream().map((observer) -> observer.identity().id()).toList());
 			}
 		});
@@ -84,7 +90,10 @@ class ObserverFailoverTest {
 		awaitEveryoneFollowsANewMaster(four, first);
 	}
 
-	/** Each node has this many subscribers on the voters' channel and on the observers' one. */
+	/**
+	 * Each node has this many subscribers on the voters' channel and on the observers'
+	 * one.
+	 */
 	private static void awaitSubscribers(List<RedisServerProcess> nodes, int voters, int observers) {
 		await("voters on the gossip channel, observers on the announcements").atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> {

@@ -33,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
-/** Monitoring and gossip of members against one healthy group shared by the whole class. */
+/**
+ * Monitoring and gossip of members against one healthy group shared by the whole class.
+ */
 class RedisHaMemberTest {
 
 	@RegisterExtension
@@ -80,16 +82,20 @@ class RedisHaMemberTest {
 		List<RedisHaMember> three = List.of(this.members.start(group.master()), this.members.start(group.node(1)),
 				this.members.start(group.node(2)));
 		Set<String> ids = three.stream().map((member) -> member.identity().id()).collect(Collectors.toSet());
-		// Each must first find the nodes (the replica seeds lead to the master), then two hellos suffice.
-		await().atMost(Members.HELLO_PERIOD.multipliedBy(2).plusSeconds(2)).untilAsserted(() -> assertThat(three)
-			.allSatisfy((member) -> assertThat(memberIds(member)).containsExactlyInAnyOrderElementsOf(ids)));
+		// Each must first find the nodes (the replica seeds lead to the master), then two
+		// hellos suffice.
+		await().atMost(Members.HELLO_PERIOD.multipliedBy(2).plusSeconds(2))
+			.untilAsserted(() -> assertThat(three)
+				.allSatisfy((member) -> assertThat(memberIds(member)).containsExactlyInAnyOrderElementsOf(ids)));
 		RedisHaMember leaving = three.get(0);
 		leaving.stop();
 		assertThat(leaving.isRunning()).isFalse();
-		// Goodbye is published and acknowledged before stop() returns: the others drop it at their next step.
+		// Goodbye is published and acknowledged before stop() returns: the others drop it
+		// at their next step.
 		// Within seconds, not the minute of the member expiry.
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(three.subList(1, 3))
-			.allSatisfy((member) -> assertThat(memberIds(member)).doesNotContain(leaving.identity().id()).hasSize(2)));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(three.subList(1, 3)).allSatisfy(
+					(member) -> assertThat(memberIds(member)).doesNotContain(leaving.identity().id()).hasSize(2)));
 		leaving.stop();
 	}
 
@@ -122,8 +128,9 @@ class RedisHaMemberTest {
 			throw new IllegalStateException("a failing listener must not stop the others");
 		});
 		RedisHaMember second = this.members.start(redis.group().master());
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(events)
-			.anySatisfy((event) -> assertThat(event.type()).isEqualTo(ProtocolEvent.Type.MEMBER_ADDED)));
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(events)
+				.anySatisfy((event) -> assertThat(event.type()).isEqualTo(ProtocolEvent.Type.MEMBER_ADDED)));
 		assertThat(SentinelText.format(events.get(0))).startsWith(events.get(0).type().sentinelName() + " ");
 		assertThat(second.isRunning()).isTrue();
 	}
@@ -136,8 +143,9 @@ class RedisHaMemberTest {
 		assertThat(threads()).contains("redis-ha-" + Members.GROUP).anyMatch((name) -> name.contains(id));
 		this.members.close();
 		this.members.close();
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(threads())
-			.noneMatch((name) -> name.equals("redis-ha-" + Members.GROUP) || name.contains(id)));
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(threads())
+				.noneMatch((name) -> name.equals("redis-ha-" + Members.GROUP) || name.contains(id)));
 		assertThat(clients()).doesNotContain("redis-ha-" + member.identity().id());
 	}
 
@@ -153,7 +161,8 @@ class RedisHaMemberTest {
 			assertThat(threads()).anyMatch((name) -> name.startsWith("redis-ha-shared-"))
 				.noneMatch((name) -> name.contains("shares-1"));
 			first.stop();
-			// The shared threads outlive the member: another one still reaches the nodes through them.
+			// The shared threads outlive the member: another one still reaches the nodes
+			// through them.
 			RedisHaMember second = new RedisHaMember(new MemberIdentity("shares-2", "test-app"), List.of(settings),
 					UnaryOperator.identity(), shared);
 			second.start();
@@ -172,7 +181,8 @@ class RedisHaMemberTest {
 		RedisHaMember member = new RedisHaMember(new MemberIdentity(id, "test-app"), List.of(settings));
 		assertThatIllegalArgumentException().isThrownBy(member::start).withMessageContaining("member id");
 		assertThat(member.isRunning()).isFalse();
-		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(threads()).noneMatch((name) -> name.contains(id)));
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(threads()).noneMatch((name) -> name.contains(id)));
 		member.stop();
 	}
 
@@ -191,7 +201,11 @@ class RedisHaMemberTest {
 	}
 
 	private static Set<String> threads() {
-		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map(Thread::getName)
 			.collect(Collectors.toSet());
 	}
 

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link SentinelText}: the lines are those Sentinel writes ({@code sentinelEvent}
- * in Redis's {@code sentinel.c}), so that readers of Sentinel's channels read them unchanged.
+ * Tests for {@link SentinelText}: the lines are those Sentinel writes
+ * ({@code sentinelEvent} in Redis's {@code sentinel.c}), so that readers of Sentinel's
+ * channels read them unchanged.
  */
 class SentinelTextTest {
 

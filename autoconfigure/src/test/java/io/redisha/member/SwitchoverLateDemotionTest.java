@@ -27,17 +27,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A switchover whose demotion reaches the master only after the master's write pause expired,
- * as a GC pause of the leader or a retransmission would delay it: the leader reaches the
- * master through a proxy that holds the demotion. A writer goes on writing, so writes are
- * acknowledged after the pause; the target is frozen meanwhile, so it lacks them. None may be
- * lost, whether the demotion's reply arrives late or times out (then the leader asks the node).
+ * A switchover whose demotion reaches the master only after the master's write pause
+ * expired, as a GC pause of the leader or a retransmission would delay it: the leader
+ * reaches the master through a proxy that holds the demotion. A writer goes on writing,
+ * so writes are acknowledged after the pause; the target is frozen meanwhile, so it lacks
+ * them. None may be lost, whether the demotion's reply arrives late or times out (then
+ * the leader asks the node).
  */
 class SwitchoverLateDemotionTest {
 
 	private static final Duration EVENTUALLY = Duration.ofSeconds(20);
 
-	/** Large enough that the writes acknowledged after the pause outgrow the sockets' buffers. */
+	/**
+	 * Large enough that the writes acknowledged after the pause outgrow the sockets'
+	 * buffers.
+	 */
 	private static final String VALUE = "v".repeat(64 * 1024);
 
 	private static final int SLIPPED_WRITES = 200;
@@ -70,10 +74,12 @@ class SwitchoverLateDemotionTest {
 		await().atMost(EVENTUALLY).until(() -> writer.acknowledged.size() > 20);
 
 		delaying.holdFrom("REPLICAOF");
-		// The voters' last change of the start-up may still be under way: the request waits for the calm group.
+		// The voters' last change of the start-up may still be under way: the request
+		// waits for the calm group.
 		CommandResult[] started = new CommandResult[1];
 		await().atMost(EVENTUALLY).until(() -> {
-			started[0] = leader.switchover(Members.GROUP, address(target), Duration.ofMillis(500), Duration.ofSeconds(5));
+			started[0] = leader.switchover(Members.GROUP, address(target), Duration.ofMillis(500),
+					Duration.ofSeconds(5));
 			return started[0].outcome().status() != CommandOutcome.Status.CONFLICT;
 		});
 		CommandResult result = started[0];
@@ -81,7 +87,8 @@ class SwitchoverLateDemotionTest {
 		await().atMost(EVENTUALLY).until(delaying::isHolding);
 		target.pause();
 		int paused = writer.acknowledged.size();
-		// Writes are acknowledged again: the pause expired while the demotion waits in the proxy.
+		// Writes are acknowledged again: the pause expired while the demotion waits in
+		// the proxy.
 		await().atMost(EVENTUALLY).until(() -> writer.acknowledged.size() > paused + SLIPPED_WRITES);
 		delaying.release();
 		await().atMost(EVENTUALLY).until(() -> !"master".equals(oldMaster.role()));
@@ -97,7 +104,10 @@ class SwitchoverLateDemotionTest {
 		assertThat(lost).isZero();
 	}
 
-	/** Every member sees every member, the master up and two replicas linked; quiet periods are over. */
+	/**
+	 * Every member sees every member, the master up and two replicas linked; quiet
+	 * periods are over.
+	 */
 	private static void awaitSettled(List<RedisHaMember> members, NodeAddress master) {
 		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> assertThat(members).allSatisfy((member) -> {
 			GroupSnapshot snapshot = snapshot(member);
@@ -115,14 +125,18 @@ class SwitchoverLateDemotionTest {
 		NodeAddress[] master = new NodeAddress[1];
 		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
 			master[0] = snapshot(members.get(0)).master().address();
-			assertThat(members).allSatisfy((member) -> assertThat(snapshot(member).master().address()).isEqualTo(master[0]));
+			assertThat(members)
+				.allSatisfy((member) -> assertThat(snapshot(member).master().address()).isEqualTo(master[0]));
 			assertThat(group.nodes()).allSatisfy((node) -> assertThat(node.role())
 				.isEqualTo((node.port() == master[0].port()) ? "master" : "slave"));
 		});
 		return master[0];
 	}
 
-	/** Writes large values, one at a time, to the master a member names; remembers what was acknowledged. */
+	/**
+	 * Writes large values, one at a time, to the master a member names; remembers what
+	 * was acknowledged.
+	 */
 	private static final class Writer {
 
 		final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -142,7 +156,8 @@ class SwitchoverLateDemotionTest {
 						}
 					}
 					catch (RuntimeException ex) {
-						// READONLY from a demoted master, a killed connection, a timeout: not acknowledged.
+						// READONLY from a demoted master, a killed connection, a timeout:
+						// not acknowledged.
 					}
 				}
 			}, "late-demotion-writer");

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A Redis Cluster node or a Sentinel listed among a group's nodes is refused, saying why on
- * the endpoint, in health and in the log; the group's real nodes work on.
+ * A Redis Cluster node or a Sentinel listed among a group's nodes is refused, saying why
+ * on the endpoint, in health and in the log; the group's real nodes work on.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class UnsupportedNodeTest {

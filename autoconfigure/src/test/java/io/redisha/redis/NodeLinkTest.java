@@ -56,12 +56,14 @@ class NodeLinkTest {
 	@BeforeAll
 	static void createResourcesAndLoadLettuce() {
 		resources = new LinkResources("node-link-test");
-		// The first connection of a JVM loads Netty and Lettuce, which may take longer than TIMEOUT.
-		try (RedisServerProcess server = RedisServerProcess.start(); NodeLink link = new NodeLink(address(server),
-				new LinkSettings(address(server), null, null, TIMEOUT, "warm-up", null), resources.clientResources(),
-				CHANNEL,
-				StoredConfiguration.key("test"), MinReplicas.UNMANAGED, (message) -> {
-				})) {
+		// The first connection of a JVM loads Netty and Lettuce, which may take longer
+		// than TIMEOUT.
+		try (RedisServerProcess server = RedisServerProcess.start();
+				NodeLink link = new NodeLink(address(server),
+						new LinkSettings(address(server), null, null, TIMEOUT, "warm-up", null),
+						resources.clientResources(), CHANNEL, StoredConfiguration.key("test"), MinReplicas.UNMANAGED,
+						(message) -> {
+						})) {
 			await().atMost(EVENTUALLY).until(() -> call(link, new Action.Ping(address(server))) instanceof Reply.Text);
 		}
 	}
@@ -91,8 +93,8 @@ class NodeLinkTest {
 		assertThat(replicaInfo.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
 		assertThat(replicaInfo.master()).isEqualTo(address(group.master()));
 		assertThat(replicaInfo.masterLinkUp()).isTrue();
-		assertThat(call(master, new Action.QueryRole(address(group.master()))))
-			.isInstanceOfSatisfying(Reply.Role.class, (role) -> assertThat(role.role().master()).isTrue());
+		assertThat(call(master, new Action.QueryRole(address(group.master())))).isInstanceOfSatisfying(Reply.Role.class,
+				(role) -> assertThat(role.role().master()).isTrue());
 		assertThat(call(replica, new Action.QueryRole(address(group.node(1))))).isInstanceOfSatisfying(Reply.Role.class,
 				(role) -> assertThat(role.role().following()).isEqualTo(address(group.master())));
 		assertThat(master.isConnected()).isTrue();
@@ -148,8 +150,8 @@ class NodeLinkTest {
 		NodeLink link = link(replica, null, null);
 		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(new Reply.Text("PONG", false));
 		replica.pause();
-		assertThat(call(link, new Action.Ping(address(replica)))).isEqualTo(
-				new Reply.Failed("no reply from " + address(replica) + " within " + TIMEOUT.toMillis() + " ms"));
+		assertThat(call(link, new Action.Ping(address(replica))))
+			.isEqualTo(new Reply.Failed("no reply from " + address(replica) + " within " + TIMEOUT.toMillis() + " ms"));
 		replica.resume();
 		await().atMost(EVENTUALLY)
 			.until(() -> call(link, new Action.Ping(address(replica))).equals(new Reply.Text("PONG", false)));
@@ -160,11 +162,12 @@ class NodeLinkTest {
 		RedisServerProcess server = redis.startServer(redis.options());
 		NodeLink link = link(server, null, null);
 		CompletableFuture<Void> loaded = server.loadSlowly(Duration.ofSeconds(2));
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(call(link, new Action.Ping(address(server))))
-			.isInstanceOfSatisfying(Reply.Text.class, (text) -> {
-				assertThat(text.error()).isTrue();
-				assertThat(text.text()).startsWith("LOADING");
-			}));
+		await().atMost(EVENTUALLY)
+			.untilAsserted(() -> assertThat(call(link, new Action.Ping(address(server))))
+				.isInstanceOfSatisfying(Reply.Text.class, (text) -> {
+					assertThat(text.error()).isTrue();
+					assertThat(text.text()).startsWith("LOADING");
+				}));
 		loaded.orTimeout(20, TimeUnit.SECONDS).join();
 		assertThat(call(link, new Action.Ping(address(server)))).isEqualTo(new Reply.Text("PONG", false));
 	}
@@ -206,7 +209,8 @@ class NodeLinkTest {
 		assertThat(demoted.offset()).isEqualTo(offset);
 		assertThatExceptionOfType(RedisErrorReplyException.class).isThrownBy(() -> master.command("SET", "after", "1"))
 			.withMessageStartingWith("READONLY");
-		// It never syncs from itself (NOMASTERLINK): its data and offset stay as they were.
+		// It never syncs from itself (NOMASTERLINK): its data and offset stay as they
+		// were.
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
 			assertThat(master.info("replication")).containsEntry("master_link_status", "down")
 				.containsEntry("master_repl_offset", Long.toString(offset));
@@ -227,7 +231,8 @@ class NodeLinkTest {
 		assertThat(paused.role()).isEqualTo(ReplicationInfo.Role.MASTER);
 		assertThat(paused.offset()).isPositive();
 		CompletableFuture<Object> write = CompletableFuture.supplyAsync(() -> master.command("SET", "during", "1"));
-		// The held-back PUBLISH of our own gossip must not hold back the commands behind it.
+		// The held-back PUBLISH of our own gossip must not hold back the commands behind
+		// it.
 		CompletableFuture<Void> published = link.publish(CHANNEL, "while paused");
 		assertThat(call(link, new Action.Ping(address(master)))).isEqualTo(new Reply.Text("PONG", false));
 		assertThat(master.command("GET", "before")).isEqualTo("1");
@@ -247,18 +252,21 @@ class NodeLinkTest {
 		NodeAddress replicaAddress = address(replica);
 		master.command("HSET", StoredConfiguration.key("test"), "epoch", "7", "version", "0", "master",
 				masterAddress.toString(), "voters", "m1");
-		await().atMost(EVENTUALLY).until(() -> "7".equals(replica.command("HGET", StoredConfiguration.key("test"), "epoch")));
+		await().atMost(EVENTUALLY)
+			.until(() -> "7".equals(replica.command("HGET", StoredConfiguration.key("test"), "epoch")));
 		NodeLink toMaster = link(master, null, null);
 		NodeLink toReplica = link(replica, null, null);
 
-		// Decided in epoch 6, before the group stored epoch 7 (a frozen member, a held connection).
+		// Decided in epoch 6, before the group stored epoch 7 (a frozen member, a held
+		// connection).
 		assertThat(call(toMaster, new Action.Replicate(masterAddress, replicaAddress, 6)))
 			.isEqualTo(new Reply.Text(StoredConfiguration.newerEpochError(7, 6), true));
 		assertThat(call(toReplica, new Action.Promote(replicaAddress, 6)))
 			.isEqualTo(new Reply.Text(StoredConfiguration.newerEpochError(7, 6), true));
 		assertThat(master.role()).isEqualTo("master");
 		assertThat(replica.role()).isEqualTo("slave");
-		// The link goes on working, its WATCH undone; the configuration's own epoch changes roles.
+		// The link goes on working, its WATCH undone; the configuration's own epoch
+		// changes roles.
 		assertThat(call(toMaster, new Action.Ping(masterAddress))).isEqualTo(new Reply.Text("PONG", false));
 		assertThat(info(call(toReplica, new Action.Promote(replicaAddress, 7))).role())
 			.isEqualTo(ReplicationInfo.Role.MASTER);
@@ -270,8 +278,8 @@ class NodeLinkTest {
 	void aConfigurationHashThatDoesNotParseCountsAsNoneForTheRoleChangeAsForTheMembers() {
 		RedisServerProcess master = redis.startServer(redis.options());
 		NodeAddress address = address(master);
-		master.command("HSET", StoredConfiguration.key("test"), "epoch", "9", "version", "0", "master", "not an address",
-				"voters", "m1");
+		master.command("HSET", StoredConfiguration.key("test"), "epoch", "9", "version", "0", "master",
+				"not an address", "voters", "m1");
 		NodeLink link = link(master, null, null);
 		assertThat(info(call(link, new Action.Replicate(address, address, 8))).role())
 			.isEqualTo(ReplicationInfo.Role.REPLICA);
@@ -283,13 +291,15 @@ class NodeLinkTest {
 		NodeAddress address = address(master);
 		NodeLink link = link(master, null, null);
 		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
-		// The WATCH and its read wait in the paused node beyond the command timeout (a held connection).
+		// The WATCH and its read wait in the paused node beyond the command timeout (a
+		// held connection).
 		master.command("CLIENT", "PAUSE", "2000", "ALL");
 		Reply reply = call(link, new Action.Replicate(address, address, 8));
 		assertThat(reply).isInstanceOf(Reply.Failed.class);
 		assertThat(((Reply.Failed) reply).reason()).contains("could not be read before the role change");
 		// When the node wakes it finds the read, and no block behind it: it stays master.
-		await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+		await().during(Duration.ofMillis(2500))
+			.atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(master.role()).isEqualTo("master"));
 		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
 	}
@@ -297,9 +307,8 @@ class NodeLinkTest {
 	@Test
 	void promotionWorksOnServersThatRenamedConfig() {
 		LocalRedisGroup group = redis.group();
-		RedisServerProcess replica = redis.startServer(redis.options()
-			.withReplicaOf(group.master().address())
-			.withArgument("rename-command", "CONFIG", ""));
+		RedisServerProcess replica = redis.startServer(
+				redis.options().withReplicaOf(group.master().address()).withArgument("rename-command", "CONFIG", ""));
 		NodeAddress address = address(replica);
 		NodeLink link = link(replica, null, null);
 		assertThat(info(call(link, new Action.Promote(address, 1))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
@@ -382,12 +391,13 @@ class NodeLinkTest {
 	@Test
 	@ExtendWith(OutputCaptureExtension.class)
 	void gossipRefusedByTheAclIsReported(CapturedOutput output) {
-		RedisServerProcess server = redis.startServer(
-				redis.options().withArgument("user", "watcher", "on", ">pw", "~*", "resetchannels", "+@all"));
+		RedisServerProcess server = redis
+			.startServer(redis.options().withArgument("user", "watcher", "on", ">pw", "~*", "resetchannels", "+@all"));
 		NodeLink link = link(server, "watcher", "pw");
 		assertThat(call(link, new Action.Ping(address(server)))).isEqualTo(new Reply.Text("PONG", false));
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(link.problem())
-			.startsWith("SUBSCRIBE " + CHANNEL + " on " + address(server) + " refused: NOPERM"));
+		await().atMost(EVENTUALLY)
+			.untilAsserted(() -> assertThat(link.problem())
+				.startsWith("SUBSCRIBE " + CHANNEL + " on " + address(server) + " refused: NOPERM"));
 		assertThat(link.isSubscribed()).isFalse();
 		link.publish(CHANNEL, "hello").join();
 		assertThat(output.getOut()).contains("PUBLISH " + CHANNEL + " on " + address(server) + " refused: NOPERM");
@@ -433,8 +443,7 @@ class NodeLinkTest {
 	NodeLink link(RedisServerProcess server, String username, String password, MinReplicas minReplicas) {
 		NodeLink link = new NodeLink(address(server),
 				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test", null),
-				resources.clientResources(), CHANNEL,
-				StoredConfiguration.key("test"), minReplicas, this.gossip::add);
+				resources.clientResources(), CHANNEL, StoredConfiguration.key("test"), minReplicas, this.gossip::add);
 		this.links.add(link);
 		link.connect();
 		return link;

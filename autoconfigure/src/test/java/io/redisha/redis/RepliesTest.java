@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Replies in the shapes real servers send and in shapes they must never crash us with. */
+/**
+ * Replies in the shapes real servers send and in shapes they must never crash us with.
+ */
 class RepliesTest {
 
 	@Test
@@ -26,10 +28,10 @@ class RepliesTest {
 		assertThat(Replies.role(List.of())).isEqualTo(new Reply.Failed("malformed ROLE reply: []"));
 		assertThat(Replies.role(List.of("sentinel", List.of("orders"))))
 			.isEqualTo(new Reply.Failed("ROLE reply names role 'sentinel', not master or replica"));
-		assertThat(Replies.role(List.of("slave", "10.0.0.1", "port", "connected", 1L)))
-			.isEqualTo(new Reply.Failed("malformed ROLE reply [slave, 10.0.0.1, port, connected, 1]: element 2 is not a number: 'port'"));
-		assertThat(Replies.role(List.of("slave", "10.0.0.1")))
-			.isInstanceOfSatisfying(Reply.Failed.class, (failed) -> assertThat(failed.reason()).startsWith("malformed ROLE reply"));
+		assertThat(Replies.role(List.of("slave", "10.0.0.1", "port", "connected", 1L))).isEqualTo(new Reply.Failed(
+				"malformed ROLE reply [slave, 10.0.0.1, port, connected, 1]: element 2 is not a number: 'port'"));
+		assertThat(Replies.role(List.of("slave", "10.0.0.1"))).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason()).startsWith("malformed ROLE reply"));
 	}
 
 	@Test

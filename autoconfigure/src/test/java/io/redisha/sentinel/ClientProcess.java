@@ -18,8 +18,8 @@ import io.redisha.embedded.RedisServerBinary;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A client program in another language (redis-cli, a redis-py script) run as a process: its
- * output lines are collected as they come, its input takes lines. Destroyed on close.
+ * A client program in another language (redis-cli, a redis-py script) run as a process:
+ * its output lines are collected as they come, its input takes lines. Destroyed on close.
  */
 final class ClientProcess implements AutoCloseable {
 
@@ -63,7 +63,10 @@ final class ClientProcess implements AutoCloseable {
 		return Files.isExecutable(cli) ? cli : null;
 	}
 
-	/** A Python 3 that imports redis (Debian's python3-redis lands in /usr/bin/python3); null when none. */
+	/**
+	 * A Python 3 that imports redis (Debian's python3-redis lands in /usr/bin/python3);
+	 * null when none.
+	 */
 	static String pythonWithRedis() {
 		for (String python : List.of("/usr/bin/python3", "python3")) {
 			try {

@@ -30,14 +30,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Application instances as users configure them: redis-ha's auto-configuration, one group
- * {@value #GROUP} over real Redis with short timers (down-after 1 s), and the Sentinel-protocol
- * endpoint on a free loopback port each. Closes them all at the end.
+ * {@value #GROUP} over real Redis with short timers (down-after 1 s), and the
+ * Sentinel-protocol endpoint on a free loopback port each. Closes them all at the end.
  */
 final class EndpointMembers implements AutoCloseable {
 
 	static final String GROUP = "orders";
 
-	/** For waits the specification does not bound: generous, for a busy 2-core CI machine. */
+	/**
+	 * For waits the specification does not bound: generous, for a busy 2-core CI machine.
+	 */
 	static final Duration EVENTUALLY = Duration.ofSeconds(30);
 
 	private static final String PREFIX = "redis-ha.groups." + GROUP + ".";
@@ -54,8 +56,8 @@ final class EndpointMembers implements AutoCloseable {
 	}
 
 	/**
-	 * Starts one instance per array of extra properties, one after the other (Spring Boot's
-	 * logging set-up is not made for applications starting at once in one JVM).
+	 * Starts one instance per array of extra properties, one after the other (Spring
+	 * Boot's logging set-up is not made for applications starting at once in one JVM).
 	 */
 	static EndpointMembers startEach(LocalRedisGroup redis, String[]... properties) {
 		EndpointMembers members = new EndpointMembers();
@@ -68,12 +70,13 @@ final class EndpointMembers implements AutoCloseable {
 	}
 
 	private static ConfigurableApplicationContext context(LocalRedisGroup redis, int port, String... properties) {
-		List<String> all = new ArrayList<>(List.of("spring.application.name=endpoint-app", "spring.main.banner-mode=off",
-				"redis-ha.gossip-secret=" + TestGossip.SECRET, PREFIX + "nodes=" + String.join(",", redis.addresses()),
-				PREFIX + "quorum=2", PREFIX + "down-after=1s", PREFIX + "ping-period=250ms", PREFIX + "info-period=1s",
-				PREFIX + "hello-period=1s", PREFIX + "startup-quiet-period=1s", PREFIX + "failover-timeout=10s",
-				PREFIX + "command-timeout=500ms",
-				// Contexts starting on a busy machine pause the members' timers: out of TILT sooner.
+		List<String> all = new ArrayList<>(List.of("spring.application.name=endpoint-app",
+				"spring.main.banner-mode=off", "redis-ha.gossip-secret=" + TestGossip.SECRET,
+				PREFIX + "nodes=" + String.join(",", redis.addresses()), PREFIX + "quorum=2", PREFIX + "down-after=1s",
+				PREFIX + "ping-period=250ms", PREFIX + "info-period=1s", PREFIX + "hello-period=1s",
+				PREFIX + "startup-quiet-period=1s", PREFIX + "failover-timeout=10s", PREFIX + "command-timeout=500ms",
+				// Contexts starting on a busy machine pause the members' timers: out of
+				// TILT sooner.
 				PREFIX + "tilt-duration=3s", "redis-ha.sentinel.port=" + port));
 		all.addAll(List.of(properties));
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
@@ -115,7 +118,10 @@ final class EndpointMembers implements AutoCloseable {
 		return this;
 	}
 
-	/** The master every member follows, once they agree on it and it differs from {@code old}. */
+	/**
+	 * The master every member follows, once they agree on it and it differs from
+	 * {@code old}.
+	 */
 	NodeAddress awaitNewMaster(NodeAddress old) {
 		await("every member follows a new master").atMost(EVENTUALLY).untilAsserted(() -> {
 			List<NodeAddress> masters = Stream.iterate(0, (i) -> i < this.contexts.size(), (i) -> i + 1)

@@ -36,10 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sentinel clients no one here wrote, pointed at three application instances' endpoints over
- * a real master and two replicas: each finds the master, writes, and writes to the new master
- * after the old one is killed (SIGKILL), with no step of its own but what it does with real
- * Sentinels.
+ * Sentinel clients no one here wrote, pointed at three application instances' endpoints
+ * over a real master and two replicas: each finds the master, writes, and writes to the
+ * new master after the old one is killed (SIGKILL), with no step of its own but what it
+ * does with real Sentinels.
  */
 class SentinelClientsTest {
 
@@ -78,8 +78,8 @@ class SentinelClientsTest {
 	@Test
 	void redisCliFindsTheMasterAndHearsTheSwitch() {
 		Path cli = ClientProcess.redisCli();
-		Assumptions.assumeTrue(cli != null, "no redis-cli next to " + RedisServerBinary.get().path()
-				+ ": the redis-cli client test is skipped");
+		Assumptions.assumeTrue(cli != null,
+				"no redis-cli next to " + RedisServerBinary.get().path() + ": the redis-cli client test is skipped");
 		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady()) {
 			NodeAddress oldMaster = master(members);
 			for (int i = 0; i < 3; i++) {
@@ -87,8 +87,8 @@ class SentinelClientsTest {
 						"SENTINEL", "get-master-addr-by-name", GROUP)))
 					.containsExactly(oldMaster.host(), Integer.toString(oldMaster.port()));
 			}
-			try (ClientProcess subscriber = new ClientProcess(List.of(cli.toString(), "-p",
-					Integer.toString(members.port(1)), "SUBSCRIBE", "+switch-master"));
+			try (ClientProcess subscriber = new ClientProcess(
+					List.of(cli.toString(), "-p", Integer.toString(members.port(1)), "SUBSCRIBE", "+switch-master"));
 					ClientProcess everything = new ClientProcess(
 							List.of(cli.toString(), "-p", Integer.toString(members.port(2)), "PSUBSCRIBE", "*"))) {
 				await("redis-cli subscribed").atMost(EVENTUALLY)
@@ -101,10 +101,11 @@ class SentinelClientsTest {
 				await("redis-cli receives +switch-master").atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(subscriber.lines()).containsSubsequence("message", "+switch-master",
 							payload));
-				// A member that learns of the switch before its own down-after passed tells no +sdown: no check of it.
+				// A member that learns of the switch before its own down-after passed
+				// tells no +sdown: no check of it.
 				await("redis-cli receives +switch-master through its pattern").atMost(EVENTUALLY)
-					.untilAsserted(() -> assertThat(everything.lines())
-						.containsSubsequence("pmessage", "*", "+switch-master", payload));
+					.untilAsserted(() -> assertThat(everything.lines()).containsSubsequence("pmessage", "*",
+							"+switch-master", payload));
 				assertThat(ClientProcess.run(List.of(cli.toString(), "-p", Integer.toString(members.port(2)),
 						"SENTINEL", "get-master-addr-by-name", GROUP)))
 					.containsExactly(newMaster.host(), Integer.toString(newMaster.port()));
@@ -131,8 +132,8 @@ class SentinelClientsTest {
 			NodeAddress newMaster = members.awaitNewMaster(oldMaster);
 			client.send("python:after");
 			await("redis-py writes to the new master").atMost(EVENTUALLY)
-				.untilAsserted(() -> assertThat(client.lines()).anyMatch((line) -> line.startsWith("ok python:after")
-						|| line.startsWith("failed python:after")));
+				.untilAsserted(() -> assertThat(client.lines())
+					.anyMatch((line) -> line.startsWith("ok python:after") || line.startsWith("failed python:after")));
 			assertThat(node(newMaster).command("GET", "python:after")).as("redis-py said %s", client.lines())
 				.isEqualTo("python:after");
 		}
@@ -140,21 +141,23 @@ class SentinelClientsTest {
 
 	@Test
 	void jedisForcesAFailoverThroughAnEndpointThatAllowsIt() {
-		// Available mode: consistent mode refuses to force a failover of a live master whose replicas stream.
+		// Available mode: consistent mode refuses to force a failover of a live master
+		// whose replicas stream.
 		try (EndpointMembers members = EndpointMembers
 			.start(redis.group(), 3, "redis-ha.sentinel.allow-failover=true",
 					"redis-ha.groups." + GROUP + ".partition-mode=available")
 			.awaitReady(); Jedis sentinel = new Jedis(members.endpoints().get(1).host(), members.port(1))) {
 			NodeAddress oldMaster = master(members);
-			// Refused for now while the members still elect a voter (Sentinel's INPROG) or a busy machine
+			// Refused for now while the members still elect a voter (Sentinel's INPROG)
+			// or a busy machine
 			// stalled a member (TILT: "try again"), as an operator would see.
 			await("SENTINEL FAILOVER accepted").atMost(EVENTUALLY)
 				.ignoreExceptionsMatching((ex) -> ex.getMessage().startsWith("INPROG Failover already in progress")
 						|| ex.getMessage().contains("try again"))
 				.until(() -> sentinel.sentinelFailover(GROUP).equals("OK"));
 			NodeAddress newMaster = members.awaitNewMaster(oldMaster);
-			assertThat(sentinel.sentinelGetMasterAddrByName(GROUP))
-				.containsExactly(newMaster.host(), Integer.toString(newMaster.port()));
+			assertThat(sentinel.sentinelGetMasterAddrByName(GROUP)).containsExactly(newMaster.host(),
+					Integer.toString(newMaster.port()));
 		}
 	}
 

@@ -20,10 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The endpoint's protocol, byte for byte where clients parse it: Sentinel's reply shapes and
- * error texts, authentication, the limits, and what no client would send. Three instances
- * over a master and two replicas: one without a password, one with the default user's
- * password, and one guarded (a user and password, two connections at most, idle timeout 1 s).
+ * The endpoint's protocol, byte for byte where clients parse it: Sentinel's reply shapes
+ * and error texts, authentication, the limits, and what no client would send. Three
+ * instances over a master and two replicas: one without a password, one with the default
+ * user's password, and one guarded (a user and password, two connections at most, idle
+ * timeout 1 s).
  */
 class SentinelEndpointTest {
 
@@ -52,7 +53,8 @@ class SentinelEndpointTest {
 	void answersAsSentinelAnswers() {
 		NodeAddress master = instances.member(0).snapshot(GROUP).master().address();
 		try (Wire wire = new Wire(instances.port(0))) {
-			wire.call("+PONG\r\n", "PING").call(bulk("hi"), "ping", "hi")
+			wire.call("+PONG\r\n", "PING")
+				.call(bulk("hi"), "ping", "hi")
 				.call("*2\r\n" + bulk(master.host()) + bulk(Integer.toString(master.port())), "SENTINEL",
 						"get-master-addr-by-name", GROUP)
 				.call("*-1\r\n", "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "unknown")
@@ -60,7 +62,8 @@ class SentinelEndpointTest {
 				.call("+OK 3 usable Sentinels. Quorum and failover authorization can be reached\r\n", "SENTINEL",
 						"ckquorum", GROUP)
 				.call(bulk(instances.member(0).identity().id()), "SENTINEL", "myid")
-				.call("+OK\r\n", "CLIENT", "SETNAME", "worker-1").call(bulk("worker-1"), "CLIENT", "GETNAME")
+				.call("+OK\r\n", "CLIENT", "SETNAME", "worker-1")
+				.call(bulk("worker-1"), "CLIENT", "GETNAME")
 				.call("+OK\r\n", "CLIENT", "SETINFO", "lib-name", "redis-py")
 				.call("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.\r\n", "CLIENT", "KILL", "TYPE", "pubsub")
 				.call("-ERR Unrecognized option 'lib-x'\r\n", "CLIENT", "SETINFO", "lib-x", "1")
@@ -75,8 +78,8 @@ class SentinelEndpointTest {
 		try (Wire wire = new Wire(instances.port(0))) {
 			wire.call("-ERR unknown command 'GET', with args beginning with: 'key' \r\n", "GET", "key")
 				.call("-ERR unknown command 'FLUSHALL', with args beginning with: \r\n", "FLUSHALL")
-				.call("-ERR unknown subcommand 'monitor'. Try SENTINEL HELP.\r\n", "SENTINEL", "monitor", "x", "h",
-						"1", "2")
+				.call("-ERR unknown subcommand 'monitor'. Try SENTINEL HELP.\r\n", "SENTINEL", "monitor", "x", "h", "1",
+						"2")
 				.call("-ERR wrong number of arguments for 'sentinel|master' command\r\n", "SENTINEL", "master")
 				.call("-ERR wrong number of arguments for 'role' command\r\n", "ROLE", "x")
 				.call("-ERR No such master with that name\r\n", "SENTINEL", "replicas", "unknown")
@@ -98,37 +101,42 @@ class SentinelEndpointTest {
 		NodeAddress master = instances.member(0).snapshot(GROUP).master().address();
 		try (Jedis sentinel = new Jedis(new HostAndPort("127.0.0.1", instances.port(0)))) {
 			List<Map<String, String>> masters = sentinel.sentinelMasters();
-			assertThat(masters).singleElement().satisfies((entry) -> assertThat(entry).containsEntry("name", GROUP)
-				.containsEntry("ip", master.host())
-				.containsEntry("port", Integer.toString(master.port()))
-				.containsEntry("flags", "master")
-				.containsEntry("num-slaves", "2")
-				.containsEntry("num-other-sentinels", "2")
-				.containsEntry("quorum", "2")
-				.containsEntry("down-after-milliseconds", "1000")
-				.containsEntry("failover-timeout", "10000")
-				.containsKeys("runid", "config-epoch", "parallel-syncs", "last-ok-ping-reply"));
+			assertThat(masters).singleElement()
+				.satisfies((entry) -> assertThat(entry).containsEntry("name", GROUP)
+					.containsEntry("ip", master.host())
+					.containsEntry("port", Integer.toString(master.port()))
+					.containsEntry("flags", "master")
+					.containsEntry("num-slaves", "2")
+					.containsEntry("num-other-sentinels", "2")
+					.containsEntry("quorum", "2")
+					.containsEntry("down-after-milliseconds", "1000")
+					.containsEntry("failover-timeout", "10000")
+					.containsKeys("runid", "config-epoch", "parallel-syncs", "last-ok-ping-reply"));
 			assertThat(withoutAges(sentinel.sentinelMaster(GROUP))).isEqualTo(withoutAges(masters.get(0)));
-			assertThat(sentinel.sentinelReplicas(GROUP)).hasSize(2).allSatisfy((replica) -> assertThat(replica)
-				.containsEntry("flags", "slave")
-				.containsEntry("master-host", master.host())
-				.containsEntry("master-port", Integer.toString(master.port()))
-				.containsEntry("master-link-status", "ok")
-				.containsEntry("name", replica.get("ip") + ":" + replica.get("port")));
-			assertThat(sentinel.sentinelSentinels(GROUP)).hasSize(2).anySatisfy((other) -> assertThat(other)
-				.containsEntry("ip", "127.0.0.1")
-				.containsEntry("port", Integer.toString(instances.port(1)))
-				.containsEntry("runid", instances.member(1).identity().id())
-				.containsEntry("flags", "sentinel"))
+			assertThat(sentinel.sentinelReplicas(GROUP)).hasSize(2)
+				.allSatisfy((replica) -> assertThat(replica).containsEntry("flags", "slave")
+					.containsEntry("master-host", master.host())
+					.containsEntry("master-port", Integer.toString(master.port()))
+					.containsEntry("master-link-status", "ok")
+					.containsEntry("name", replica.get("ip") + ":" + replica.get("port")));
+			assertThat(sentinel.sentinelSentinels(GROUP)).hasSize(2)
+				.anySatisfy((other) -> assertThat(other).containsEntry("ip", "127.0.0.1")
+					.containsEntry("port", Integer.toString(instances.port(1)))
+					.containsEntry("runid", instances.member(1).identity().id())
+					.containsEntry("flags", "sentinel"))
 				.extracting((other) -> other.get("port"))
-				.containsExactlyInAnyOrder(Integer.toString(instances.port(1)), Integer.toString(instances.port(GUARDED)));
+				.containsExactlyInAnyOrder(Integer.toString(instances.port(1)),
+						Integer.toString(instances.port(GUARDED)));
 			assertThat(sentinel.info("sentinel")).contains("# Sentinel\r\nsentinel_masters:1\r\n")
 				.contains("master0:name=" + GROUP + ",status=ok,address=" + master.host() + ":" + master.port()
 						+ ",slaves=2,sentinels=3\r\n");
 		}
 	}
 
-	/** The fields that do not change from one moment to the next: all but the ages of the last replies. */
+	/**
+	 * The fields that do not change from one moment to the next: all but the ages of the
+	 * last replies.
+	 */
 	private static Map<String, String> withoutAges(Map<String, String> instance) {
 		Map<String, String> fields = new TreeMap<>(instance);
 		fields.keySet().removeIf((name) -> name.endsWith("ping-reply"));
@@ -142,7 +150,7 @@ class SentinelEndpointTest {
 				.call("*3\r\n" + bulk("psubscribe") + bulk("*") + ":2\r\n", "PSUBSCRIBE", "*")
 				.call("-ERR Can't execute 'sentinel|masters': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT"
 						+ " / RESET are allowed in this context\r\n", "SENTINEL", "masters")
-				.call("*2\r\n" + bulk("pong") + bulk("") , "PING")
+				.call("*2\r\n" + bulk("pong") + bulk(""), "PING")
 				.call("*3\r\n" + bulk("unsubscribe") + bulk("+switch-master") + ":1\r\n", "UNSUBSCRIBE")
 				.call("*3\r\n" + bulk("punsubscribe") + bulk("*") + ":0\r\n", "PUNSUBSCRIBE")
 				.call("*3\r\n" + bulk("unsubscribe") + "$-1\r\n:0\r\n", "UNSUBSCRIBE")

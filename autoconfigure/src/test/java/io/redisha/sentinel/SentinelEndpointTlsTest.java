@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An endpoint with its certificate from a Spring Boot SSL bundle: a client that trusts the
- * certificate asks it for the master over TLS; a plain-text client gets no answer.
+ * An endpoint with its certificate from a Spring Boot SSL bundle: a client that trusts
+ * the certificate asks it for the master over TLS; a plain-text client gets no answer.
  */
 class SentinelEndpointTlsTest {
 
@@ -32,7 +32,9 @@ class SentinelEndpointTlsTest {
 				"spring.ssl.bundle.pem.endpoint.keystore.certificate=file:" + certificates.certificate(),
 				"spring.ssl.bundle.pem.endpoint.keystore.private-key=file:" + certificates.privateKey());
 				Jedis client = new Jedis(new HostAndPort("127.0.0.1", members.port(0)),
-						DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(certificates.socketFactory())
+						DefaultJedisClientConfig.builder()
+							.ssl(true)
+							.sslSocketFactory(certificates.socketFactory())
 							.build())) {
 			NodeAddress master = NodeAddress.parse(redis.group().master().address());
 			await("the master over TLS").atMost(EVENTUALLY)

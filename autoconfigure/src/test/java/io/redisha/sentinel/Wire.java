@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One raw connection to an endpoint, to check replies byte for byte (Sentinel's exact error
- * texts) and to send what no client library would: oversized, nested or malformed requests.
+ * One raw connection to an endpoint, to check replies byte for byte (Sentinel's exact
+ * error texts) and to send what no client library would: oversized, nested or malformed
+ * requests.
  */
 final class Wire implements AutoCloseable {
 
@@ -40,7 +41,10 @@ final class Wire implements AutoCloseable {
 	Wire send(String... command) {
 		StringBuilder request = new StringBuilder("*").append(command.length).append("\r\n");
 		for (String word : command) {
-			request.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word)
+			request.append('$')
+				.append(word.getBytes(StandardCharsets.UTF_8).length)
+				.append("\r\n")
+				.append(word)
 				.append("\r\n");
 		}
 		return sendRaw(request.toString());
@@ -77,7 +81,10 @@ final class Wire implements AutoCloseable {
 		return line.toString();
 	}
 
-	/** Everything received until the endpoint closes the connection or {@code wait} passes in silence. */
+	/**
+	 * Everything received until the endpoint closes the connection or {@code wait} passes
+	 * in silence.
+	 */
 	String rest(java.time.Duration wait) {
 		StringBuilder rest = new StringBuilder();
 		try {
@@ -93,7 +100,10 @@ final class Wire implements AutoCloseable {
 		return rest.toString();
 	}
 
-	/** Whether the endpoint closes the connection within {@code wait}, sending nothing more. */
+	/**
+	 * Whether the endpoint closes the connection within {@code wait}, sending nothing
+	 * more.
+	 */
 	boolean closedWithin(java.time.Duration wait) {
 		try {
 			this.socket.setSoTimeout((int) wait.toMillis());

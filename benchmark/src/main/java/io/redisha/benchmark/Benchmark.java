@@ -3,8 +3,9 @@ package io.redisha.benchmark;
 import java.io.PrintStream;
 
 /**
- * One benchmark the runnable jar can run by name. Each prints what it measures, the machine and
- * the binary it ran on, every round's numbers and a summary; none asserts anything.
+ * One benchmark the runnable jar can run by name. Each prints what it measures, the
+ * machine and the binary it ran on, every round's numbers and a summary; none asserts
+ * anything.
  */
 interface Benchmark {
 

@@ -7,15 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one benchmark by name: {@code java -jar redis-ha-benchmark.jar [name] [--option=value ...]}.
- * Without a name it runs {@code failover}. New benchmarks (writes through a RedisTemplate,
- * switchover) are added to {@link #BENCHMARKS}.
+ * Runs one benchmark by name:
+ * {@code java -jar redis-ha-benchmark.jar [name] [--option=value ...]}. Without a name it
+ * runs {@code failover}. New benchmarks (writes through a RedisTemplate, switchover) are
+ * added to {@link #BENCHMARKS}.
  */
 public final class BenchmarkMain {
 
 	private static final List<Benchmark> BENCHMARKS = List.of(new FailoverBenchmark(), new ClientsBenchmark(),
-			new SwitchoverBenchmark(), new PartitionBenchmark(), new OverheadBenchmark(), new SentinelClientsBenchmark(),
-			new ScaleBenchmark());
+			new SwitchoverBenchmark(), new PartitionBenchmark(), new OverheadBenchmark(),
+			new SentinelClientsBenchmark(), new ScaleBenchmark());
 
 	private BenchmarkMain() {
 	}

@@ -16,8 +16,7 @@ import io.redisha.protocol.GroupConfig;
  * @param pingPeriod how often members PING each node (the product's default unless given)
  * @param cut how long a network partition lasts
  */
-record BenchmarkOptions(int rounds, Duration downAfter, int members, int replicas, Duration pingPeriod,
-		Duration cut) {
+record BenchmarkOptions(int rounds, Duration downAfter, int members, int replicas, Duration pingPeriod, Duration cut) {
 
 	static final BenchmarkOptions DEFAULTS = new BenchmarkOptions(10, Duration.ofSeconds(1), 3, 2,
 			GroupConfig.Timing.defaults().pingPeriod(), Duration.ofSeconds(20));
@@ -43,7 +42,11 @@ record BenchmarkOptions(int rounds, Duration downAfter, int members, int replica
 		}
 	}
 
-	/** Parses {@code --rounds=10 --down-after=1s --members=3 --replicas=2 --ping-period=1s --cut=20s}, each optional. */
+	/**
+	 * Parses
+	 * {@code --rounds=10 --down-after=1s --members=3 --replicas=2 --ping-period=1s --cut=20s},
+	 * each optional.
+	 */
 	static BenchmarkOptions parse(List<String> arguments) {
 		BenchmarkOptions options = DEFAULTS;
 		for (String argument : arguments) {
@@ -64,8 +67,8 @@ record BenchmarkOptions(int rounds, Duration downAfter, int members, int replica
 						number(argument, value), options.pingPeriod, options.cut);
 				case "ping-period" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
 						options.replicas, duration(argument, value), options.cut);
-				case "cut" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members,
-						options.replicas, options.pingPeriod, duration(argument, value));
+				case "cut" -> new BenchmarkOptions(options.rounds, options.downAfter, options.members, options.replicas,
+						options.pingPeriod, duration(argument, value));
 				default -> throw new IllegalArgumentException("unknown option '" + argument
 						+ "' (known: --rounds, --down-after, --members, --replicas, --ping-period, --cut)");
 			};

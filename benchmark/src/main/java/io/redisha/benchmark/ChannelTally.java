@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * Counts, by channel, the messages published on one node on the channels matching a pattern,
- * from a pattern subscription of its own (a pattern subscriber is not counted by
+ * Counts, by channel, the messages published on one node on the channels matching a
+ * pattern, from a pattern subscription of its own (a pattern subscriber is not counted by
  * {@code PUBSUB NUMSUB}, so it does not change what it measures).
  */
 final class ChannelTally implements AutoCloseable {
@@ -42,7 +42,8 @@ final class ChannelTally implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			// Closed, or the node died (the master of a kill): the counts stay as they were.
+			// Closed, or the node died (the master of a kill): the counts stay as they
+			// were.
 		}
 	}
 

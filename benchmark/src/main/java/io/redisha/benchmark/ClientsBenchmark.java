@@ -30,17 +30,20 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Clients across a failover, side by side: a writer in a tight loop through Spring Data's
- * {@link StringRedisTemplate}, the master killed with SIGKILL, measured from just before the
- * kill to the first write acknowledged after it (necessarily by the new master). Once with
- * redis-ha (members in this JVM, the template on a {@link MasterFollowingConnectionFactory}),
- * once with Spring Data's own Sentinel support ({@code LettuceConnectionFactory} on a
- * {@link RedisSentinelConfiguration}) against real Sentinels ({@code redis-server --sentinel},
- * quorum 2). Same topology, same down-after. Also counts the writes acknowledged after the kill
- * that the new master does not have: acknowledged by the old master after the switch (must be 0).
+ * {@link StringRedisTemplate}, the master killed with SIGKILL, measured from just before
+ * the kill to the first write acknowledged after it (necessarily by the new master). Once
+ * with redis-ha (members in this JVM, the template on a
+ * {@link MasterFollowingConnectionFactory}), once with Spring Data's own Sentinel support
+ * ({@code LettuceConnectionFactory} on a {@link RedisSentinelConfiguration}) against real
+ * Sentinels ({@code redis-server --sentinel}, quorum 2). Same topology, same down-after.
+ * Also counts the writes acknowledged after the kill that the new master does not have:
+ * acknowledged by the old master after the switch (must be 0).
  */
 final class ClientsBenchmark implements Benchmark {
 
-	/** The command timeout of every benchmark client ({@code spring.data.redis.timeout}). */
+	/**
+	 * The command timeout of every benchmark client ({@code spring.data.redis.timeout}).
+	 */
 	static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
 
 	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
@@ -59,10 +62,11 @@ final class ClientsBenchmark implements Benchmark {
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
 		RedisServerBinary binary = RedisServerBinary.get();
-		out.printf(Locale.ROOT, "clients benchmark: %d rounds each, master + %d replicas, down-after %d ms; redis-ha "
-				+ "with %d members (quorum %d), Sentinel with %d sentinels (quorum 2)%n", options.rounds(),
-				options.replicas(), options.downAfter().toMillis(), options.members(), FailoverBenchmark.quorum(options),
-				Sentinels.COUNT);
+		out.printf(Locale.ROOT,
+				"clients benchmark: %d rounds each, master + %d replicas, down-after %d ms; redis-ha "
+						+ "with %d members (quorum %d), Sentinel with %d sentinels (quorum 2)%n",
+				options.rounds(), options.replicas(), options.downAfter().toMillis(), options.members(),
+				FailoverBenchmark.quorum(options), Sentinels.COUNT);
 		out.println(FailoverBenchmark.machine(binary));
 		Samples redisHa = new Samples("redis-ha: kill -> first write acknowledged by the new master");
 		Samples sentinel = new Samples("Sentinel: kill -> first write acknowledged by the new master");
@@ -83,12 +87,15 @@ final class ClientsBenchmark implements Benchmark {
 		out.println(FailoverBenchmark.loadAverage());
 		out.println(redisHa.summary());
 		out.println(sentinel.summary());
-		out.printf(Locale.ROOT, "writes acknowledged after the kill but missing on the new master: redis-ha %d, "
-				+ "Sentinel %d%n", redisHaStale, sentinelStale);
+		out.printf(Locale.ROOT,
+				"writes acknowledged after the kill but missing on the new master: redis-ha %d, " + "Sentinel %d%n",
+				redisHaStale, sentinelStale);
 		double ratio = (double) redisHa.percentile(50).toNanos() / sentinel.percentile(50).toNanos();
 		Duration goal = options.downAfter().plusMillis(250);
-		out.printf(Locale.ROOT, "median ratio redis-ha / Sentinel: %.2f (goal <= 0.5: %s); redis-ha median <= "
-				+ "down-after + 250 ms = %d ms: %s%n", ratio, (ratio <= 0.5) ? "met" : "NOT met", goal.toMillis(),
+		out.printf(Locale.ROOT,
+				"median ratio redis-ha / Sentinel: %.2f (goal <= 0.5: %s); redis-ha median <= "
+						+ "down-after + 250 ms = %d ms: %s%n",
+				ratio, (ratio <= 0.5) ? "met" : "NOT met", goal.toMillis(),
 				(redisHa.percentile(50).compareTo(goal) <= 0) ? "met" : "NOT met");
 	}
 
@@ -113,7 +120,10 @@ final class ClientsBenchmark implements Benchmark {
 		}
 	}
 
-	/** An application's connection factory as redis-ha configures it, following this member's group. */
+	/**
+	 * An application's connection factory as redis-ha configures it, following this
+	 * member's group.
+	 */
 	static MasterFollowingConnectionFactory followingFactory(RedisHaMember member) {
 		return followingFactory(member, LettuceClientConfiguration.builder(), DefaultClientResources.builder());
 	}
@@ -156,7 +166,10 @@ final class ClientsBenchmark implements Benchmark {
 		}
 	}
 
-	/** Both systems PING every second by default: the kill falls at a random moment of that period. */
+	/**
+	 * Both systems PING every second by default: the kill falls at a random moment of
+	 * that period.
+	 */
 	private static Round killMasterWhileWriting(LocalRedisGroup redis, LettuceConnectionFactory factory,
 			Duration pingPeriod) {
 		factory.afterPropertiesSet();
@@ -183,12 +196,16 @@ final class ClientsBenchmark implements Benchmark {
 				// The master is gone: keep writing, as an application would.
 			}
 		}
-		RedisServerProcess newMaster = redis.nodes().stream()
+		RedisServerProcess newMaster = redis.nodes()
+			.stream()
 			.filter((node) -> node.isAlive() && "master".equals(node.role()))
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("no master after the failover"));
-		long missing = acknowledgedAfterKill.stream().filter((key) -> !"1".equals(newMaster.command("GET", key))).count();
-		return new Round(FailoverBenchmark.address(newMaster), firstAt - killedAt, acknowledgedAfterKill.size(), missing);
+		long missing = acknowledgedAfterKill.stream()
+			.filter((key) -> !"1".equals(newMaster.command("GET", key)))
+			.count();
+		return new Round(FailoverBenchmark.address(newMaster), firstAt - killedAt, acknowledgedAfterKill.size(),
+				missing);
 	}
 
 	/** One kill and what the writer saw. */

@@ -26,24 +26,29 @@ import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * Automatic failover time: a master with replicas on real redis-server processes, members in
- * this JVM, the master killed with SIGKILL; measured from just before the kill until a replica
- * answers {@code ROLE} as master (polled in a tight loop on raw connections), and until every
- * member reports that replica as the master. Every round starts fresh processes and members and
- * kills at a random moment of the members' PING period.
+ * Automatic failover time: a master with replicas on real redis-server processes, members
+ * in this JVM, the master killed with SIGKILL; measured from just before the kill until a
+ * replica answers {@code ROLE} as master (polled in a tight loop on raw connections), and
+ * until every member reports that replica as the master. Every round starts fresh
+ * processes and members and kills at a random moment of the members' PING period.
  */
 final class FailoverBenchmark implements Benchmark {
 
 	static final String GROUP = "benchmark";
 
-	/** The gossip secret of one run's members: new at every run, shared by the members of this process. */
+	/**
+	 * The gossip secret of one run's members: new at every run, shared by the members of
+	 * this process.
+	 */
 	static final GossipSeal GOSSIP_SEAL = GossipSeal.of(List.of(UUID.randomUUID().toString()));
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
 
 	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
-	/** Between two ROLE polls, so the poller leaves the members a CPU on small machines. */
+	/**
+	 * Between two ROLE polls, so the poller leaves the members a CPU on small machines.
+	 */
 	private static final long POLL_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
 	@Override
@@ -60,8 +65,9 @@ final class FailoverBenchmark implements Benchmark {
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
 		GroupConfig.Timing timing = timing(options);
 		RedisServerBinary binary = RedisServerBinary.get();
-		out.printf(Locale.ROOT, "failover benchmark: %d rounds, master + %d replicas, %d members, quorum %d, "
-				+ "down-after %d ms%n", options.rounds(), options.replicas(), options.members(), quorum(options),
+		out.printf(Locale.ROOT,
+				"failover benchmark: %d rounds, master + %d replicas, %d members, quorum %d, " + "down-after %d ms%n",
+				options.rounds(), options.replicas(), options.members(), quorum(options),
 				options.downAfter().toMillis());
 		out.println(FailoverBenchmark.machine(binary));
 		out.println("timing: " + timing);
@@ -90,7 +96,9 @@ final class FailoverBenchmark implements Benchmark {
 				System.getProperty("os.arch"), System.getProperty("java.version"), binary.version(), binary.source());
 	}
 
-	/** Other work on the same cores shows in the numbers: say how busy the machine was. */
+	/**
+	 * Other work on the same cores shows in the numbers: say how busy the machine was.
+	 */
 	static String loadAverage() {
 		return String.format(Locale.ROOT, "system load average (1 min): %.2f",
 				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -135,15 +143,19 @@ final class FailoverBenchmark implements Benchmark {
 		return members;
 	}
 
-	/** The group of the benchmarks on these nodes, with the options' quorum and down-after. */
+	/**
+	 * The group of the benchmarks on these nodes, with the options' quorum and
+	 * down-after.
+	 */
 	static GroupConfig config(BenchmarkOptions options, List<NodeAddress> nodes, GroupConfig.Timing timing) {
 		return new GroupConfig(GROUP, nodes, quorum(options), options.downAfter(), Duration.ofSeconds(10), 1, timing);
 	}
 
 	/**
-	 * Every member sees the master, every replica up and every peer, has left its quiet period,
-	 * and holds a committed configuration with as many voters as there are members (up to the
-	 * group's target): a failover is then one the electorate can elect.
+	 * Every member sees the master, every replica up and every peer, has left its quiet
+	 * period, and holds a committed configuration with as many voters as there are
+	 * members (up to the group's target): a failover is then one the electorate can
+	 * elect.
 	 */
 	static void awaitReady(List<RedisHaMember> members, List<NodeAddress> nodes, Duration quietPeriod) {
 		long quietUntil = System.nanoTime() + quietPeriod.toNanos();
@@ -152,7 +164,8 @@ final class FailoverBenchmark implements Benchmark {
 				GroupSnapshot snapshot = member.snapshot(GROUP);
 				boolean ready = snapshot != null && snapshot.state() == GroupState.OK && snapshot.master() != null
 						&& snapshot.master().address().equals(nodes.get(0))
-						&& snapshot.replicas().stream()
+						&& snapshot.replicas()
+							.stream()
 							.filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
 							.count() == nodes.size() - 1
 						&& snapshot.members().size() == members.size() && snapshot.electorate() != null
@@ -174,15 +187,18 @@ final class FailoverBenchmark implements Benchmark {
 			for (RedisServerProcess replica : replicas) {
 				connections.add(new RawRedisConnection(address(replica), (int) COMMAND_TIMEOUT.toMillis()));
 			}
-			long epochBefore = members.stream().mapToLong((member) -> member.snapshot(GROUP).currentEpoch()).max()
+			long epochBefore = members.stream()
+				.mapToLong((member) -> member.snapshot(GROUP).currentEpoch())
+				.max()
 				.orElseThrow();
 			long killedAt = killAtRandomPhase(redis.master(), pingPeriod);
 			int promoted = awaitPromotion(connections);
 			long promotedAt = System.nanoTime();
 			NodeAddress newMaster = address(replicas.get(promoted));
-			waitUntil("every member reports " + newMaster + " as the master", () -> members.stream()
-				.map((member) -> member.snapshot(GROUP).master())
-				.allMatch((master) -> master != null && master.address().equals(newMaster)));
+			waitUntil("every member reports " + newMaster + " as the master",
+					() -> members.stream()
+						.map((member) -> member.snapshot(GROUP).master())
+						.allMatch((master) -> master != null && master.address().equals(newMaster)));
 			long agreedAt = System.nanoTime();
 			return new Round(newMaster, members.get(0).snapshot(GROUP).configEpoch() - epochBefore,
 					promotedAt - killedAt, agreedAt - killedAt);
@@ -195,9 +211,9 @@ final class FailoverBenchmark implements Benchmark {
 	}
 
 	/**
-	 * Kills the node at a random moment of the members' PING period: killed right after the
-	 * members are ready, every round would fall at the same phase of their timers, and the
-	 * spread of failover times a real crash sees would not show.
+	 * Kills the node at a random moment of the members' PING period: killed right after
+	 * the members are ready, every round would fall at the same phase of their timers,
+	 * and the spread of failover times a real crash sees would not show.
 	 * @return when it was killed ({@link System#nanoTime()})
 	 */
 	static long killAtRandomPhase(RedisServerProcess node, Duration pingPeriod) {
@@ -244,7 +260,9 @@ final class FailoverBenchmark implements Benchmark {
 		return new NodeAddress(node.host(), node.port());
 	}
 
-	/** One kill and what followed; more than one election means a split vote was retried. */
+	/**
+	 * One kill and what followed; more than one election means a split vote was retried.
+	 */
 	private record Round(NodeAddress newMaster, long elections, long promotedNanos, long agreedNanos) {
 
 		String describe() {

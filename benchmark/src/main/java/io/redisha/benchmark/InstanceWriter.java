@@ -14,18 +14,21 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * One application instance writing a new key every few milliseconds through its
- * {@link StringRedisTemplate}, on a thread of its own. Remembers, by the phase the write was
- * sent in, every key acknowledged and every error by class.
+ * {@link StringRedisTemplate}, on a thread of its own. Remembers, by the phase the write
+ * was sent in, every key acknowledged and every error by class.
  */
 final class InstanceWriter {
 
-	/** Between two writes: a steady load that leaves the members and the proxies a CPU. */
+	/**
+	 * Between two writes: a steady load that leaves the members and the proxies a CPU.
+	 */
 	private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
 	/**
-	 * Errors that say for sure the write was not applied: refused by the fence, refused while
-	 * there is no usable master (nothing sent), or a replica's READONLY. Matched by class name,
-	 * anywhere in the causes: the fence's exception may not exist in the build measured.
+	 * Errors that say for sure the write was not applied: refused by the fence, refused
+	 * while there is no usable master (nothing sent), or a replica's READONLY. Matched by
+	 * class name, anywhere in the causes: the fence's exception may not exist in the
+	 * build measured.
 	 */
 	private static final Set<String> CLEAR_REFUSALS = Set.of("RedisHaFencedException",
 			"RedisMasterUnavailableException", "RedisReadOnlyException");
@@ -112,7 +115,10 @@ final class InstanceWriter {
 			.sum();
 	}
 
-	/** {@code refused: } or {@code unclear: } with the outermost class and, if other, the innermost. */
+	/**
+	 * {@code refused: } or {@code unclear: } with the outermost class and, if other, the
+	 * innermost.
+	 */
 	static String describe(Throwable error) {
 		boolean clear = false;
 		Throwable root = error;

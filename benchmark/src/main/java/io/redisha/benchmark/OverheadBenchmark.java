@@ -36,13 +36,13 @@ import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * What following the master costs every command: the same {@link StringRedisTemplate} work
- * through a {@link MasterFollowingConnectionFactory} and through Spring Boot's plain
- * {@link LettuceConnectionFactory} pointed at the same master, in the same run. Two workloads:
- * SET/GET from {@value #THREADS} threads on the shared connection, and pipelines of
- * {@value #PIPELINE} commands from as many threads (each on a dedicated connection, the held
- * connections' path). The factories take turns within every round, in alternating order, so
- * that other work on the machine weighs on both alike.
+ * What following the master costs every command: the same {@link StringRedisTemplate}
+ * work through a {@link MasterFollowingConnectionFactory} and through Spring Boot's plain
+ * {@link LettuceConnectionFactory} pointed at the same master, in the same run. Two
+ * workloads: SET/GET from {@value #THREADS} threads on the shared connection, and
+ * pipelines of {@value #PIPELINE} commands from as many threads (each on a dedicated
+ * connection, the held connections' path). The factories take turns within every round,
+ * in alternating order, so that other work on the machine weighs on both alike.
  */
 final class OverheadBenchmark implements Benchmark {
 
@@ -78,9 +78,10 @@ final class OverheadBenchmark implements Benchmark {
 
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
-		out.printf(Locale.ROOT, "overhead benchmark: %d rounds of %d ms per factory and workload, %d threads, pipelines"
-				+ " of %d; master + %d replicas, %d members in this JVM%n", options.rounds(), PHASE.toMillis(), THREADS,
-				PIPELINE, options.replicas(), options.members());
+		out.printf(Locale.ROOT,
+				"overhead benchmark: %d rounds of %d ms per factory and workload, %d threads, pipelines"
+						+ " of %d; master + %d replicas, %d members in this JVM%n",
+				options.rounds(), PHASE.toMillis(), THREADS, PIPELINE, options.replicas(), options.members());
 		out.println(FailoverBenchmark.machine(RedisServerBinary.get()));
 		try (LocalRedisGroup redis = LocalRedisGroup.start(options.replicas())) {
 			List<NodeAddress> nodes = redis.nodes().stream().map(FailoverBenchmark::address).toList();
@@ -110,12 +111,17 @@ final class OverheadBenchmark implements Benchmark {
 		}
 	}
 
-	/** A pool as Spring Boot's defaults make it (8 connections), enough for every thread. */
+	/**
+	 * A pool as Spring Boot's defaults make it (8 connections), enough for every thread.
+	 */
 	private static LettuceClientConfiguration.LettuceClientConfigurationBuilder pooling() {
 		return LettucePoolingClientConfiguration.builder().poolConfig(new GenericObjectPoolConfig<>());
 	}
 
-	/** Spring Boot's own factory as its auto-configuration builds it for a standalone master. */
+	/**
+	 * Spring Boot's own factory as its auto-configuration builds it for a standalone
+	 * master.
+	 */
 	private static LettuceConnectionFactory plainFactory(RedisServerProcess master,
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client) {
 		return new LettuceConnectionFactory(new RedisStandaloneConfiguration(master.host(), master.port()),
@@ -136,12 +142,14 @@ final class OverheadBenchmark implements Benchmark {
 				if (round % 2 == 1) {
 					Collections.reverse(order);
 				}
-				StringBuilder line = new StringBuilder((round == 0) ? "warm-up round (not counted):" : "round " + round + ":");
+				StringBuilder line = new StringBuilder(
+						(round == 0) ? "warm-up round (not counted):" : "round " + round + ":");
 				for (Workload workload : Workload.values()) {
 					for (String name : order) {
 						LettuceConnectionFactory factory = (workload.pooled ? pooled : unpooled).get(name);
 						Latencies phase = workload.run(new StringRedisTemplate(factory), threads);
-						line.append(String.format(Locale.ROOT, " %s %s %.0f/s;", workload.label, name, phase.throughput()));
+						line.append(
+								String.format(Locale.ROOT, " %s %s %.0f/s;", workload.label, name, phase.throughput()));
 						if (round > 0) {
 							results.merge(workload.label + " | " + name, phase, Latencies::plus);
 						}
@@ -175,16 +183,18 @@ final class OverheadBenchmark implements Benchmark {
 			costs.add(String.format(Locale.ROOT, "%s: throughput %+.1f %%, p99 %+.1f %%, CPU per command %+.1f %%",
 					workload.label, throughputCost * 100, p99Cost * 100, cpuCost * 100));
 		}
-		out.printf(Locale.ROOT, "cost of the master-following factory (%s); goal <= %.0f %% throughput and <= %.0f %%"
-				+ " p99: %s%n", String.join("; ", costs), THROUGHPUT_GOAL * 100, P99_GOAL * 100,
-				met ? "met" : "NOT met");
+		out.printf(Locale.ROOT,
+				"cost of the master-following factory (%s); goal <= %.0f %% throughput and <= %.0f %%" + " p99: %s%n",
+				String.join("; ", costs), THROUGHPUT_GOAL * 100, P99_GOAL * 100, met ? "met" : "NOT met");
 	}
 
 	private static String micros(long nanos) {
 		return String.format(Locale.ROOT, "%.0f µs", nanos / 1000.0);
 	}
 
-	/** What the threads do for one phase; each returns the latency of each unit of work. */
+	/**
+	 * What the threads do for one phase; each returns the latency of each unit of work.
+	 */
 	private enum Workload {
 
 		SET_GET("SET/GET", 1, false) {
@@ -217,10 +227,16 @@ final class OverheadBenchmark implements Benchmark {
 
 		private final String label;
 
-		/** Commands per sample: a SET/GET sample is one command's latency, a pipelined one a whole pipeline's. */
+		/**
+		 * Commands per sample: a SET/GET sample is one command's latency, a pipelined one
+		 * a whole pipeline's.
+		 */
 		private final int commandsPerSample;
 
-		/** Whether the pooled factories run it: a pipeline takes a dedicated connection, a new one without a pool. */
+		/**
+		 * Whether the pooled factories run it: a pipeline takes a dedicated connection, a
+		 * new one without a pool.
+		 */
 		private final boolean pooled;
 
 		Workload(String label, int commandsPerSample, boolean pooled) {
@@ -281,10 +297,12 @@ final class OverheadBenchmark implements Benchmark {
 
 	/**
 	 * The latencies of one factory under one workload, over one phase or several.
+	 *
 	 * @param nanos each sample's latency
 	 * @param commands the commands they sent
 	 * @param elapsedNanos how long the phases took
-	 * @param cpuNanos the CPU time this JVM used meanwhile (the members' included, as in both phases)
+	 * @param cpuNanos the CPU time this JVM used meanwhile (the members' included, as in
+	 * both phases)
 	 */
 	private record Latencies(long[] nanos, long commands, long elapsedNanos, long cpuNanos) {
 

@@ -18,15 +18,18 @@ import io.redisha.protocol.PartitionMode;
 
 /**
  * A network cut {instance A, old master N0} | {instances B and C, replicas N1 and N2} for
- * {@code --cut} (20 s), then healed: what each side's writes became. Each instance writes a new
- * key every few milliseconds through a {@code StringRedisTemplate}; once the group has settled
- * after the heal (one master that every other node replicates from, in sync, and the system
- * naming it), every acknowledged key is looked up on that master. Once per system: redis-ha in
- * each partition mode, and Spring Boot's Sentinel support with three real Sentinels.
+ * {@code --cut} (20 s), then healed: what each side's writes became. Each instance writes
+ * a new key every few milliseconds through a {@code StringRedisTemplate}; once the group
+ * has settled after the heal (one master that every other node replicates from, in sync,
+ * and the system naming it), every acknowledged key is looked up on that master. Once per
+ * system: redis-ha in each partition mode, and Spring Boot's Sentinel support with three
+ * real Sentinels.
  */
 final class PartitionBenchmark implements Benchmark {
 
-	/** The instances write before the cut for this long, so that the cut finds them busy. */
+	/**
+	 * The instances write before the cut for this long, so that the cut finds them busy.
+	 */
 	private static final long WARM_UP_MILLIS = 1000;
 
 	private static final int MGET_BATCH = 500;
@@ -47,9 +50,10 @@ final class PartitionBenchmark implements Benchmark {
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
 		RedisServerBinary binary = RedisServerBinary.get();
-		out.printf(Locale.ROOT, "partition benchmark: cut {A, N0 (master)} | {B, C, N1, N2 (replicas)} for %d ms, "
-				+ "down-after %d ms, one cut per system (--rounds is not used)%n", options.cut().toMillis(),
-				options.downAfter().toMillis());
+		out.printf(Locale.ROOT,
+				"partition benchmark: cut {A, N0 (master)} | {B, C, N1, N2 (replicas)} for %d ms, "
+						+ "down-after %d ms, one cut per system (--rounds is not used)%n",
+				options.cut().toMillis(), options.downAfter().toMillis());
 		out.println(FailoverBenchmark.machine(binary));
 		out.println(FailoverBenchmark.loadAverage());
 		List<Row> rows = new ArrayList<>();
@@ -73,8 +77,8 @@ final class PartitionBenchmark implements Benchmark {
 		try (PartitionableRedisGroup redis = PartitionableRedisGroup.start(2, RedisServerOptions.defaults());
 				PartitionedSystem instances = starter.start(redis)) {
 			List<InstanceWriter> writers = new ArrayList<>();
-			instances.templates().forEach((name, template) -> writers.add(new InstanceWriter(name, template,
-					() -> this.phase)));
+			instances.templates()
+				.forEach((name, template) -> writers.add(new InstanceWriter(name, template, () -> this.phase)));
 			String settled;
 			long settledMillis;
 			try {
@@ -103,7 +107,10 @@ final class PartitionBenchmark implements Benchmark {
 		}
 	}
 
-	/** One master that every other node replicates from with its link up, and that the system names. */
+	/**
+	 * One master that every other node replicates from with its link up, and that the
+	 * system names.
+	 */
 	private static String awaitSettled(PartitionableRedisGroup redis, PartitionedSystem instances) {
 		String[] settled = new String[1];
 		FailoverBenchmark.waitUntil("one master, every other node replicating from it, the system naming it", () -> {
@@ -120,7 +127,8 @@ final class PartitionBenchmark implements Benchmark {
 	}
 
 	private static String settledMaster(PartitionableRedisGroup redis) {
-		List<String> masters = redis.nodeNames().stream()
+		List<String> masters = redis.nodeNames()
+			.stream()
 			.filter((node) -> "master".equals(redis.node(node).role()))
 			.toList();
 		if (masters.size() != 1) {
@@ -129,8 +137,9 @@ final class PartitionBenchmark implements Benchmark {
 		String master = redis.address(masters.get(0));
 		for (String node : redis.nodeNames()) {
 			Map<String, String> replication = redis.node(node).info("replication");
-			if (!node.equals(masters.get(0)) && (!master.equals(replication.get("master_host") + ":"
-					+ replication.get("master_port")) || !"up".equals(replication.get("master_link_status")))) {
+			if (!node.equals(masters.get(0))
+					&& (!master.equals(replication.get("master_host") + ":" + replication.get("master_port"))
+							|| !"up".equals(replication.get("master_link_status")))) {
 				return null;
 			}
 		}
@@ -141,7 +150,8 @@ final class PartitionBenchmark implements Benchmark {
 	private static void awaitInSync(PartitionableRedisGroup redis, RedisServerProcess master) {
 		FailoverBenchmark.waitUntil("every replica at the master's replication offset", () -> {
 			String offset = master.info("replication").get("master_repl_offset");
-			return redis.nodes().stream()
+			return redis.nodes()
+				.stream()
 				.filter((node) -> node != master)
 				.allMatch((node) -> offset.equals(node.info("replication").get("slave_repl_offset")));
 		});
@@ -202,11 +212,14 @@ final class PartitionBenchmark implements Benchmark {
 					lost(this.b, Phase.DURING_CUT, this.missing));
 		}
 
-		/** Until the system settles after the heal, A may still write to the old master. */
+		/**
+		 * Until the system settles after the heal, A may still write to the old master.
+		 */
 		String afterHeal() {
-			return String.format(Locale.ROOT, "%s: settled %d ms after the heal; meanwhile A had %d writes "
-					+ "acknowledged, %d of them lost", this.system, this.settledMillis,
-					this.a.acknowledged(Phase.AFTER_HEAL).size(), lost(this.a, Phase.AFTER_HEAL, this.missing));
+			return String.format(Locale.ROOT,
+					"%s: settled %d ms after the heal; meanwhile A had %d writes " + "acknowledged, %d of them lost",
+					this.system, this.settledMillis, this.a.acknowledged(Phase.AFTER_HEAL).size(),
+					lost(this.a, Phase.AFTER_HEAL, this.missing));
 		}
 
 	}

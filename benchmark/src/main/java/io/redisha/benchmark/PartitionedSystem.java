@@ -6,8 +6,9 @@ import java.util.Set;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Application instances and whatever makes their Redis group highly available, wired through a
- * {@link io.redisha.embedded.PartitionableRedisGroup} so that a partition cuts them too.
+ * Application instances and whatever makes their Redis group highly available, wired
+ * through a {@link io.redisha.embedded.PartitionableRedisGroup} so that a partition cuts
+ * them too.
  */
 interface PartitionedSystem extends AutoCloseable {
 
@@ -20,7 +21,10 @@ interface PartitionedSystem extends AutoCloseable {
 	/** The parties on the other side, with the replicas. */
 	Set<String> majority();
 
-	/** Whether the system names this node ({@code host:port}, as the nodes announce it) as the master. */
+	/**
+	 * Whether the system names this node ({@code host:port}, as the nodes announce it) as
+	 * the master.
+	 */
 	boolean agreesOn(String master);
 
 	@Override

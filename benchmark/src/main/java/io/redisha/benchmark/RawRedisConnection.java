@@ -12,9 +12,10 @@ import java.nio.charset.StandardCharsets;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * A bare RESP connection for measuring: one socket, one command at a time, no client library
- * in between, so a poll costs one round trip and nothing else. A promotion ends with
- * {@code CLIENT KILL TYPE normal}, which drops this connection: it then connects again.
+ * A bare RESP connection for measuring: one socket, one command at a time, no client
+ * library in between, so a poll costs one round trip and nothing else. A promotion ends
+ * with {@code CLIENT KILL TYPE normal}, which drops this connection: it then connects
+ * again.
  */
 final class RawRedisConnection implements AutoCloseable {
 
@@ -46,8 +47,9 @@ final class RawRedisConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Sends {@code ROLE} and answers whether the node says it is a master; when the connection
-	 * was dropped, connects again and answers false (the caller simply asks again).
+	 * Sends {@code ROLE} and answers whether the node says it is a master; when the
+	 * connection was dropped, connects again and answers false (the caller simply asks
+	 * again).
 	 */
 	boolean isMaster() throws IOException {
 		try {
@@ -67,8 +69,8 @@ final class RawRedisConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Subscribes this connection to the channels matching {@code pattern}; from then on it only
-	 * reads messages ({@link #nextMessageChannel()}).
+	 * Subscribes this connection to the channels matching {@code pattern}; from then on
+	 * it only reads messages ({@link #nextMessageChannel()}).
 	 */
 	void psubscribe(String pattern) throws IOException {
 		byte[] name = pattern.getBytes(StandardCharsets.UTF_8);

@@ -22,9 +22,10 @@ import io.redisha.protocol.PartitionMode;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Three application instances A, B and C with redis-ha: each a member (quorum 2, the product's
- * timing) and a {@link MasterFollowingConnectionFactory} following it, both reaching the nodes
- * through the instance's own proxies, so that a cut takes the whole instance.
+ * Three application instances A, B and C with redis-ha: each a member (quorum 2, the
+ * product's timing) and a {@link MasterFollowingConnectionFactory} following it, both
+ * reaching the nodes through the instance's own proxies, so that a cut takes the whole
+ * instance.
  */
 final class RedisHaInstances implements PartitionedSystem {
 
@@ -41,9 +42,14 @@ final class RedisHaInstances implements PartitionedSystem {
 	private RedisHaInstances() {
 	}
 
-	/** Starts the instances on {@code redis} in this partition mode and waits until they are ready to fail over. */
+	/**
+	 * Starts the instances on {@code redis} in this partition mode and waits until they
+	 * are ready to fail over.
+	 */
 	static RedisHaInstances start(PartitionableRedisGroup redis, BenchmarkOptions options, PartitionMode mode) {
-		List<NodeAddress> nodes = redis.nodeNames().stream().map((node) -> NodeAddress.parse(redis.address(node)))
+		List<NodeAddress> nodes = redis.nodeNames()
+			.stream()
+			.map((node) -> NodeAddress.parse(redis.address(node)))
 			.toList();
 		GroupConfig.Timing timing = FailoverBenchmark.timing(options);
 		GroupConfig config = new GroupConfig(FailoverBenchmark.GROUP, nodes, 2, options.downAfter(),

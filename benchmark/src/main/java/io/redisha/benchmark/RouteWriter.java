@@ -8,15 +8,18 @@ import java.util.concurrent.locks.LockSupport;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Writes a new key through each of many instances' templates in turn, on a thread of its own,
- * and remembers when each acknowledged write was acknowledged. Errors are expected while the
- * group has no master and are only counted.
+ * Writes a new key through each of many instances' templates in turn, on a thread of its
+ * own, and remembers when each acknowledged write was acknowledged. Errors are expected
+ * while the group has no master and are only counted.
  */
 final class RouteWriter {
 
 	private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-	/** One acknowledged write: its key, and when the acknowledgement arrived ({@link System#nanoTime()}). */
+	/**
+	 * One acknowledged write: its key, and when the acknowledgement arrived
+	 * ({@link System#nanoTime()}).
+	 */
 	record Acknowledged(String key, long atNanos) {
 	}
 

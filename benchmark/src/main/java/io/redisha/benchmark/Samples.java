@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Durations measured over the rounds of a benchmark, summarised the way the benchmarks report
- * them: count, min, median, p95 and max (nearest-rank percentiles, no interpolation).
+ * Durations measured over the rounds of a benchmark, summarised the way the benchmarks
+ * report them: count, min, median, p95 and max (nearest-rank percentiles, no
+ * interpolation).
  */
 final class Samples {
 

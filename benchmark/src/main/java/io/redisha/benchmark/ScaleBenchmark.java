@@ -35,17 +35,18 @@ import io.redisha.redis.LinkResources;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * What many application instances cost Redis and each other, and how fast they all follow a
- * failover: for 3, 30, 100 and 300 members (up to {@code --members}) in this JVM, with the
- * product's defaults (quorum 2, at most 5 voters, down-after from the options), on a master with
- * replicas. Idle, per node: connected clients, PUBLISH calls and pub/sub deliveries per second
- * (each channel's messages, counted by a pattern subscription of the benchmark, times its
- * subscribers), Redis CPU per second ({@code INFO cpu}); per instance: gossip messages received
- * and decoded per second, threads (member and application connection factory; the members share
- * one set of Lettuce threads, and so do the factories, as instances in one JVM can). Then, with
- * every instance writing through its master-following factory, SIGKILL of the master: kill ->
- * a replica answers ROLE master, kill -> each member reports it, and the writes acknowledged
- * after the promotion that the new master lacks (acknowledged by the old master: must be 0).
+ * What many application instances cost Redis and each other, and how fast they all follow
+ * a failover: for 3, 30, 100 and 300 members (up to {@code --members}) in this JVM, with
+ * the product's defaults (quorum 2, at most 5 voters, down-after from the options), on a
+ * master with replicas. Idle, per node: connected clients, PUBLISH calls and pub/sub
+ * deliveries per second (each channel's messages, counted by a pattern subscription of
+ * the benchmark, times its subscribers), Redis CPU per second ({@code INFO cpu}); per
+ * instance: gossip messages received and decoded per second, threads (member and
+ * application connection factory; the members share one set of Lettuce threads, and so do
+ * the factories, as instances in one JVM can). Then, with every instance writing through
+ * its master-following factory, SIGKILL of the master: kill -> a replica answers ROLE
+ * master, kill -> each member reports it, and the writes acknowledged after the promotion
+ * that the new master lacks (acknowledged by the old master: must be 0).
  */
 final class ScaleBenchmark implements Benchmark {
 
@@ -53,10 +54,15 @@ final class ScaleBenchmark implements Benchmark {
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
 
-	/** Two of an observer's presence periods (a quarter of the default member expiry): their hellos come in bursts. */
+	/**
+	 * Two of an observer's presence periods (a quarter of the default member expiry):
+	 * their hellos come in bursts.
+	 */
 	private static final Duration IDLE_WINDOW = Duration.ofSeconds(30);
 
-	/** Many members take long to start and to grow their electorate one voter at a time. */
+	/**
+	 * Many members take long to start and to grow their electorate one voter at a time.
+	 */
 	private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
 	private static final int WRITERS = 4;
@@ -77,9 +83,10 @@ final class ScaleBenchmark implements Benchmark {
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
 		List<Integer> sizes = sizes(options.members());
-		out.printf(Locale.ROOT, "scale benchmark: %s members, %d round(s) each, master + %d replicas, quorum 2, "
-				+ "down-after %d ms, product defaults otherwise%n", sizes, options.rounds(), options.replicas(),
-				options.downAfter().toMillis());
+		out.printf(Locale.ROOT,
+				"scale benchmark: %s members, %d round(s) each, master + %d replicas, quorum 2, "
+						+ "down-after %d ms, product defaults otherwise%n",
+				sizes, options.rounds(), options.replicas(), options.downAfter().toMillis());
 		out.println(FailoverBenchmark.machine(RedisServerBinary.get()));
 		List<Row> rows = new ArrayList<>();
 		for (int size : sizes) {
@@ -92,7 +99,8 @@ final class ScaleBenchmark implements Benchmark {
 					row.add(round);
 				}
 				catch (IllegalStateException ex) {
-					// This machine could not carry that many: say so, and measure the others.
+					// This machine could not carry that many: say so, and measure the
+					// others.
 					row.failure = ex.getMessage();
 					out.printf(Locale.ROOT, "%d members, round %d: failed: %s%n", size, i, row.failure);
 				}
@@ -130,7 +138,8 @@ final class ScaleBenchmark implements Benchmark {
 				for (int i = 0; i < size; i++) {
 					RedisHaMember member = new RedisHaMember(
 							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "scale"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)),
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT,
+									FailoverBenchmark.GOSSIP_SEAL)),
 							UnaryOperator.identity(), links);
 					member.addActivityListener(new MemberActivityListener() {
 
@@ -147,10 +156,13 @@ final class ScaleBenchmark implements Benchmark {
 				List<NodeIdle> idle = measureIdle(redis, received, size);
 				List<StringRedisTemplate> templates = new ArrayList<>();
 				for (RedisHaMember member : members) {
-					// Every instance's factory keeps its own routing hooks, on Lettuce threads they all share.
+					// Every instance's factory keeps its own routing hooks, on Lettuce
+					// threads they all share.
 					MasterFollowingConnectionFactory factory = ClientsBenchmark.followingFactory(member,
-							DefaultClientResources.builder().eventLoopGroupProvider(applications.eventLoopGroupProvider())
-								.eventExecutorGroup(applications.eventExecutorGroup()).timer(applications.timer()));
+							DefaultClientResources.builder()
+								.eventLoopGroupProvider(applications.eventLoopGroupProvider())
+								.eventExecutorGroup(applications.eventExecutorGroup())
+								.timer(applications.timer()));
 					factories.add(factory);
 					factory.afterPropertiesSet();
 					factory.start();
@@ -158,8 +170,7 @@ final class ScaleBenchmark implements Benchmark {
 					template.opsForValue().set("scale:warm-up", "1");
 					templates.add(template);
 				}
-				double threads = (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore)
-						/ (double) size;
+				double threads = (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / (double) size;
 				return killMaster(redis, members, templates, idle, threads);
 			}
 			finally {
@@ -171,9 +182,9 @@ final class ScaleBenchmark implements Benchmark {
 	}
 
 	/**
-	 * Every member follows the master, sees every replica up, has left its quiet period and holds
-	 * a committed configuration with as many voters as there are members, up to the group's
-	 * target: a failover is one the electorate can elect.
+	 * Every member follows the master, sees every replica up, has left its quiet period
+	 * and holds a committed configuration with as many voters as there are members, up to
+	 * the group's target: a failover is one the electorate can elect.
 	 */
 	private static void awaitReady(List<RedisHaMember> members, List<NodeAddress> nodes) {
 		long quietUntil = System.nanoTime() + GroupConfig.Timing.defaults().startupQuietPeriod().toNanos();
@@ -182,7 +193,8 @@ final class ScaleBenchmark implements Benchmark {
 					GroupSnapshot snapshot = member.snapshot(FailoverBenchmark.GROUP);
 					return snapshot != null && snapshot.state() == GroupState.OK && snapshot.master() != null
 							&& snapshot.master().address().equals(nodes.get(0))
-							&& snapshot.replicas().stream()
+							&& snapshot.replicas()
+								.stream()
 								.filter((replica) -> replica.status() == GroupSnapshot.NodeStatus.UP)
 								.count() == nodes.size() - 1
 							&& snapshot.electorate() != null && snapshot.electorate().committed()
@@ -191,9 +203,11 @@ final class ScaleBenchmark implements Benchmark {
 				}) && System.nanoTime() - quietUntil >= 0);
 	}
 
-	/** Each node's idle traffic over {@link #IDLE_WINDOW}, and the messages each member received meanwhile. */
-	private static List<NodeIdle> measureIdle(LocalRedisGroup redis, LongAdder received, int size)
-			throws IOException {
+	/**
+	 * Each node's idle traffic over {@link #IDLE_WINDOW}, and the messages each member
+	 * received meanwhile.
+	 */
+	private static List<NodeIdle> measureIdle(LocalRedisGroup redis, LongAdder received, int size) throws IOException {
 		List<ChannelTally> tallies = new ArrayList<>();
 		try {
 			for (RedisServerProcess node : redis.nodes()) {
@@ -228,13 +242,15 @@ final class ScaleBenchmark implements Benchmark {
 		List<RawRedisConnection> connections = new ArrayList<>();
 		List<RouteWriter> writers = IntStream.range(0, WRITERS)
 			.mapToObj((w) -> new RouteWriter(String.valueOf(w),
-					IntStream.range(0, templates.size()).filter((i) -> i % WRITERS == w).mapToObj(templates::get)
+					IntStream.range(0, templates.size())
+						.filter((i) -> i % WRITERS == w)
+						.mapToObj(templates::get)
 						.toList()))
 			.toList();
 		try {
 			for (RedisServerProcess replica : replicas) {
-				connections.add(new RawRedisConnection(FailoverBenchmark.address(replica),
-						(int) COMMAND_TIMEOUT.toMillis()));
+				connections
+					.add(new RawRedisConnection(FailoverBenchmark.address(replica), (int) COMMAND_TIMEOUT.toMillis()));
 			}
 			long killedAt = System.nanoTime();
 			redis.master().kill();
@@ -326,10 +342,12 @@ final class ScaleBenchmark implements Benchmark {
 
 		static NodeSample of(RedisServerProcess node, ChannelTally tally) {
 			Map<String, Long> calls = new TreeMap<>();
-			node.info("commandstats").forEach((command, stats) -> calls.put(command.substring("cmdstat_".length()),
-					Long.parseLong(stats.substring(stats.indexOf('=') + 1, stats.indexOf(',')))));
+			node.info("commandstats")
+				.forEach((command, stats) -> calls.put(command.substring("cmdstat_".length()),
+						Long.parseLong(stats.substring(stats.indexOf('=') + 1, stats.indexOf(',')))));
 			Map<String, String> cpu = node.info("cpu");
-			double cpuSeconds = Double.parseDouble(cpu.get("used_cpu_sys")) + Double.parseDouble(cpu.get("used_cpu_user"));
+			double cpuSeconds = Double.parseDouble(cpu.get("used_cpu_sys"))
+					+ Double.parseDouble(cpu.get("used_cpu_user"));
 			long received = Long.parseLong(node.info("stats").get("total_connections_received"));
 			// Less this sample's own connection and the tally's.
 			int clients = Integer.parseInt(node.info("clients").get("connected_clients")) - 2;
@@ -351,20 +369,26 @@ final class ScaleBenchmark implements Benchmark {
 				deliveries += messages * (Long) numsub.get(1);
 			}
 			Map<String, Long> calls = new TreeMap<>();
-			after.calls().forEach((command, count) -> calls.put(command, count - before.calls().getOrDefault(command, 0L)));
-			String busiest = String.join(" ", calls.entrySet().stream()
-				.sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(5)
+			after.calls()
+				.forEach((command, count) -> calls.put(command, count - before.calls().getOrDefault(command, 0L)));
+			String busiest = String.join(" ", calls.entrySet()
+				.stream()
+				.sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+				.limit(5)
 				.map((call) -> String.format(Locale.ROOT, "%s %.1f/s", call.getKey(), call.getValue() / seconds))
 				.toList());
 			return new NodeIdle(node.address(), after.clients(), calls.getOrDefault("publish", 0L) / seconds,
-					deliveries / seconds, (after.cpuSeconds() - before.cpuSeconds()) / seconds * 100, decodedPerInstance,
-					busiest, (after.connectionsReceived() - before.connectionsReceived()) / seconds);
+					deliveries / seconds, (after.cpuSeconds() - before.cpuSeconds()) / seconds * 100,
+					decodedPerInstance, busiest,
+					(after.connectionsReceived() - before.connectionsReceived()) / seconds);
 		}
 
 		String describe() {
-			return String.format(Locale.ROOT, "%s: %d clients, %.1f connections opened/s, %.0f PUBLISH/s, "
-					+ "%.0f deliveries/s, CPU %.2f %%, commands: %s", this.node, this.clients, this.connectionsPerSecond,
-					this.publishes, this.deliveries, this.cpuPercent, this.busiestCommands);
+			return String.format(Locale.ROOT,
+					"%s: %d clients, %.1f connections opened/s, %.0f PUBLISH/s, "
+							+ "%.0f deliveries/s, CPU %.2f %%, commands: %s",
+					this.node, this.clients, this.connectionsPerSecond, this.publishes, this.deliveries,
+					this.cpuPercent, this.busiestCommands);
 		}
 
 	}
@@ -421,8 +445,9 @@ final class ScaleBenchmark implements Benchmark {
 		}
 
 		double cpu() {
-			return mean(this.rounds.stream().mapToDouble((round) -> round.idle().stream()
-				.mapToDouble(NodeIdle::cpuPercent).max().orElseThrow()).toArray());
+			return mean(this.rounds.stream()
+				.mapToDouble((round) -> round.idle().stream().mapToDouble(NodeIdle::cpuPercent).max().orElseThrow())
+				.toArray());
 		}
 
 		double deliveries() {
@@ -446,10 +471,11 @@ final class ScaleBenchmark implements Benchmark {
 			double decoded = mean(
 					this.rounds.stream().mapToDouble((round) -> round.idle().get(0).decodedPerInstance()).toArray());
 			double threads = mean(this.rounds.stream().mapToDouble(Round::threads).toArray());
-			return String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f | %.2f %% | %.1f | %.1f | %s | %s / %s / %s | %d |",
-					this.size, clients, publishes, deliveries(), cpu(), decoded, threads,
-					Samples.millis(this.promoted.percentile(50)), Samples.millis(this.agreed.percentile(50)),
-					Samples.millis(this.agreed.percentile(95)), Samples.millis(this.agreed.percentile(100)), lost());
+			return String.format(Locale.ROOT,
+					"| %d | %.0f | %.0f | %.0f | %.2f %% | %.1f | %.1f | %s | %s / %s / %s | %d |", this.size, clients,
+					publishes, deliveries(), cpu(), decoded, threads, Samples.millis(this.promoted.percentile(50)),
+					Samples.millis(this.agreed.percentile(50)), Samples.millis(this.agreed.percentile(95)),
+					Samples.millis(this.agreed.percentile(100)), lost());
 		}
 
 		private static double mean(double[] values) {

@@ -39,11 +39,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Sentinel clients across a failover: Lettuce's own Sentinel support, Jedis's
- * {@link JedisSentinelPool} and Spring Data's {@link RedisSentinelConfiguration}, each writing
- * in a tight loop on its own thread, the master killed with SIGKILL, measured from just before
- * the kill to each client's first write acknowledged after it (necessarily by the new master:
- * the old one is dead, the replicas refuse writes). Once pointed at the Sentinel-protocol
- * endpoints of redis-ha members (in this JVM), once at real Sentinels ({@code redis-server
+ * {@link JedisSentinelPool} and Spring Data's {@link RedisSentinelConfiguration}, each
+ * writing in a tight loop on its own thread, the master killed with SIGKILL, measured
+ * from just before the kill to each client's first write acknowledged after it
+ * (necessarily by the new master: the old one is dead, the replicas refuse writes). Once
+ * pointed at the Sentinel-protocol endpoints of redis-ha members (in this JVM), once at
+ * real Sentinels ({@code redis-server
  * --sentinel}, quorum 2). Same topology, same down-after.
  */
 final class SentinelClientsBenchmark implements Benchmark {
@@ -68,10 +69,11 @@ final class SentinelClientsBenchmark implements Benchmark {
 	@Override
 	public void run(BenchmarkOptions options, PrintStream out) throws Exception {
 		RedisServerBinary binary = RedisServerBinary.get();
-		out.printf(Locale.ROOT, "sentinel-clients benchmark: %d rounds each, master + %d replicas, down-after %d ms;"
-				+ " %d redis-ha members with endpoints (quorum %d), %d Sentinels (quorum 2)%n", options.rounds(),
-				options.replicas(), options.downAfter().toMillis(), options.members(), FailoverBenchmark.quorum(options),
-				Sentinels.COUNT);
+		out.printf(Locale.ROOT,
+				"sentinel-clients benchmark: %d rounds each, master + %d replicas, down-after %d ms;"
+						+ " %d redis-ha members with endpoints (quorum %d), %d Sentinels (quorum 2)%n",
+				options.rounds(), options.replicas(), options.downAfter().toMillis(), options.members(),
+				FailoverBenchmark.quorum(options), Sentinels.COUNT);
 		out.println(FailoverBenchmark.machine(binary));
 		out.println(FailoverBenchmark.loadAverage());
 		out.println("warm-up round (not counted): redis-ha " + describe(endpointsRound(options)) + "; Sentinel "
@@ -109,12 +111,14 @@ final class SentinelClientsBenchmark implements Benchmark {
 			List<SentinelServer> servers = new ArrayList<>();
 			List<String> endpoints = new ArrayList<>();
 			try {
-				// Members first, all at once as in the other benchmarks; their endpoints once they run.
+				// Members first, all at once as in the other benchmarks; their endpoints
+				// once they run.
 				for (int i = 0; i < options.members(); i++) {
 					NodeAddress endpoint = new NodeAddress("127.0.0.1", Sentinels.freePort());
 					RedisHaMember member = new RedisHaMember(
 							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark", endpoint),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT,
+									FailoverBenchmark.GOSSIP_SEAL)));
 					member.start();
 					members.add(member);
 				}
@@ -145,7 +149,10 @@ final class SentinelClientsBenchmark implements Benchmark {
 		}
 	}
 
-	/** Opens every client on these Sentinels, kills the master, and times each client's first write after. */
+	/**
+	 * Opens every client on these Sentinels, kills the master, and times each client's
+	 * first write after.
+	 */
 	private static Map<String, Long> killMasterWhileWriting(LocalRedisGroup redis, List<String> sentinels) {
 		RedisClient lettuceClient = RedisClient.create(lettuceUri(sentinels));
 		LettuceConnectionFactory springData = springDataFactory(sentinels);
@@ -188,7 +195,10 @@ final class SentinelClientsBenchmark implements Benchmark {
 		}
 	}
 
-	/** Writes until one is acknowledged; the nanoseconds from the kill to that acknowledgement. */
+	/**
+	 * Writes until one is acknowledged; the nanoseconds from the kill to that
+	 * acknowledgement.
+	 */
 	private static long firstWriteAfter(long killedAt, String client, Consumer<String> write) {
 		for (long i = 0;; i++) {
 			if (System.nanoTime() - killedAt > SETTLE_TIMEOUT.toNanos()) {
@@ -207,7 +217,9 @@ final class SentinelClientsBenchmark implements Benchmark {
 	private static RedisURI lettuceUri(List<String> sentinels) {
 		NodeAddress first = NodeAddress.parse(sentinels.get(0));
 		RedisURI.Builder builder = RedisURI.Builder.sentinel(first.host(), first.port(), FailoverBenchmark.GROUP);
-		sentinels.stream().skip(1).map(NodeAddress::parse)
+		sentinels.stream()
+			.skip(1)
+			.map(NodeAddress::parse)
 			.forEach((sentinel) -> builder.withSentinel(sentinel.host(), sentinel.port()));
 		return builder.withTimeout(ClientsBenchmark.WRITE_TIMEOUT).build();
 	}

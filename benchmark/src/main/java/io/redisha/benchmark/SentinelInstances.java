@@ -27,12 +27,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The baseline a Spring Boot user gets today: three real Sentinels S1, S2, S3 ({@link Sentinels})
- * and two instances A and B', each a {@link LettuceConnectionFactory} on a
- * {@link RedisSentinelConfiguration} listing the three Sentinels, with Boot's defaults but for the
- * command timeout. Each Sentinel is a peer of the group (its own source address and front); each
- * instance reaches Sentinels and nodes through proxies of its own, by a Lettuce address resolver
- * (network plumbing only: Lettuce resolves every address, the master's too, through it).
+ * The baseline a Spring Boot user gets today: three real Sentinels S1, S2, S3
+ * ({@link Sentinels}) and two instances A and B', each a {@link LettuceConnectionFactory}
+ * on a {@link RedisSentinelConfiguration} listing the three Sentinels, with Boot's
+ * defaults but for the command timeout. Each Sentinel is a peer of the group (its own
+ * source address and front); each instance reaches Sentinels and nodes through proxies of
+ * its own, by a Lettuce address resolver (network plumbing only: Lettuce resolves every
+ * address, the master's too, through it).
  */
 final class SentinelInstances implements PartitionedSystem {
 
@@ -50,7 +51,10 @@ final class SentinelInstances implements PartitionedSystem {
 		this.sentinels = sentinels;
 	}
 
-	/** Starts the Sentinels and the instances on {@code redis} and waits until every Sentinel sees the group. */
+	/**
+	 * Starts the Sentinels and the instances on {@code redis} and waits until every
+	 * Sentinel sees the group.
+	 */
 	static SentinelInstances start(PartitionableRedisGroup redis, BenchmarkOptions options) throws IOException {
 		RedisServerBinary binary = RedisServerBinary.get();
 		Sentinels sentinels = Sentinels.start(binary, redis.address("N0"), options.downAfter(),
@@ -84,12 +88,15 @@ final class SentinelInstances implements PartitionedSystem {
 		return instances;
 	}
 
-	/** Listens on its port and its source; connects from its source; announces its front. */
+	/**
+	 * Listens on its port and its source; connects from its source; announces its front.
+	 */
 	private static Sentinels.Wiring wiring(PartitionableRedisGroup.Peer peer, RedisServerBinary binary) {
 		List<String> lines = new ArrayList<>(List.of("bind " + peer.source() + " " + RedisServerProcess.HOST,
 				"sentinel announce-ip " + peer.front().host(), "sentinel announce-port " + peer.front().port()));
 		if (binary.majorVersion() >= 7) {
-			// Redis 7 opens outgoing connections from bind-source-addr, not from the first bound address.
+			// Redis 7 opens outgoing connections from bind-source-addr, not from the
+			// first bound address.
 			lines.add("bind-source-addr " + peer.source());
 		}
 		return new Sentinels.Wiring(peer.front().address(), lines);
@@ -122,7 +129,10 @@ final class SentinelInstances implements PartitionedSystem {
 		this.sentinels.close();
 	}
 
-	/** Resolves every address as the instance's route maps it: to its own proxy to that node or Sentinel. */
+	/**
+	 * Resolves every address as the instance's route maps it: to its own proxy to that
+	 * node or Sentinel.
+	 */
 	private static final class RoutedResolver extends SocketAddressResolver {
 
 		private final UnaryOperator<String> route;

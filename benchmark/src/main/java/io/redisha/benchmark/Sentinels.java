@@ -16,9 +16,10 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.RespClient;
 
 /**
- * Real Sentinels, {@code redis-server <config> --sentinel}, each with its own configuration
- * file: quorum 2, the given down-after, failover-timeout 10 s, parallel-syncs 1, monitoring
- * the group {@value FailoverBenchmark#GROUP}. The benchmark's own commands reach them directly.
+ * Real Sentinels, {@code redis-server <config> --sentinel}, each with its own
+ * configuration file: quorum 2, the given down-after, failover-timeout 10 s,
+ * parallel-syncs 1, monitoring the group {@value FailoverBenchmark#GROUP}. The
+ * benchmark's own commands reach them directly.
  */
 final class Sentinels implements AutoCloseable {
 
@@ -39,8 +40,8 @@ final class Sentinels implements AutoCloseable {
 	}
 
 	/**
-	 * Starts {@value #COUNT} Sentinels monitoring the master at {@code master} ({@code host:port}),
-	 * each wired as {@code wiring} says for its index and port.
+	 * Starts {@value #COUNT} Sentinels monitoring the master at {@code master}
+	 * ({@code host:port}), each wired as {@code wiring} says for its index and port.
 	 */
 	static Sentinels start(RedisServerBinary binary, String master, Duration downAfter,
 			BiFunction<Integer, Integer, Wiring> wiring) throws IOException {
@@ -79,11 +80,13 @@ final class Sentinels implements AutoCloseable {
 
 	/** Every Sentinel knows the replicas and the other Sentinels. */
 	void awaitReady(int replicas) {
-		FailoverBenchmark.waitUntil("every sentinel sees " + replicas + " replicas and " + (COUNT - 1)
-				+ " other sentinels", () -> this.ports.stream().allMatch((port) -> {
+		FailoverBenchmark.waitUntil(
+				"every sentinel sees " + replicas + " replicas and " + (COUNT - 1) + " other sentinels",
+				() -> this.ports.stream().allMatch((port) -> {
 					try {
 						List<?> master = (List<?>) call(port, "SENTINEL", "MASTER", FailoverBenchmark.GROUP);
-						return field(master, "num-slaves") == replicas && field(master, "num-other-sentinels") == COUNT - 1;
+						return field(master, "num-slaves") == replicas
+								&& field(master, "num-other-sentinels") == COUNT - 1;
 					}
 					catch (RuntimeException ex) {
 						return false;
@@ -139,6 +142,7 @@ final class Sentinels implements AutoCloseable {
 
 	/**
 	 * How one Sentinel is reached and what its configuration adds.
+	 *
 	 * @param address the {@code host:port} clients reach it at
 	 * @param lines configuration lines: at least its {@code bind}
 	 */

@@ -29,13 +29,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Planned switchovers under a steady write load: two writer threads SET new keys in a tight
- * loop while the members switch the master over again and again. One writes through a
- * {@link StringRedisTemplate} on a {@link MasterFollowingConnectionFactory} (the application's
- * path), the other on a new raw connection per command to the master a member names (a
- * client that only follows the announcements). Prints, per switchover, its duration and each
- * writer's longest time between two acknowledged writes around it, and at the end how many
- * acknowledged writes the final master lacks (must be 0).
+ * Planned switchovers under a steady write load: two writer threads SET new keys in a
+ * tight loop while the members switch the master over again and again. One writes through
+ * a {@link StringRedisTemplate} on a {@link MasterFollowingConnectionFactory} (the
+ * application's path), the other on a new raw connection per command to the master a
+ * member names (a client that only follows the announcements). Prints, per switchover,
+ * its duration and each writer's longest time between two acknowledged writes around it,
+ * and at the end how many acknowledged writes the final master lacks (must be 0).
  */
 final class SwitchoverBenchmark implements Benchmark {
 
@@ -72,7 +72,8 @@ final class SwitchoverBenchmark implements Benchmark {
 				for (int i = 0; i < options.members(); i++) {
 					RedisHaMember member = new RedisHaMember(
 							new MemberIdentity(UUID.randomUUID().toString().substring(0, 12), "benchmark"),
-							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT, FailoverBenchmark.GOSSIP_SEAL)));
+							List.of(new GroupSettings(config, null, null, COMMAND_TIMEOUT,
+									FailoverBenchmark.GOSSIP_SEAL)));
 					member.start();
 					members.add(member);
 				}
@@ -88,7 +89,8 @@ final class SwitchoverBenchmark implements Benchmark {
 	private void switchovers(BenchmarkOptions options, LocalRedisGroup redis, List<RedisHaMember> members,
 			PrintStream out) throws Exception {
 		MasterFollowingConnectionFactory factory = new MasterFollowingConnectionFactory(
-				new MasterRoute(members.get(0), GROUP, Duration.ofSeconds(2), false), new RedisStandaloneConfiguration(),
+				new MasterRoute(members.get(0), GROUP, Duration.ofSeconds(2), false),
+				new RedisStandaloneConfiguration(),
 				LettuceClientConfiguration.builder().commandTimeout(COMMAND_TIMEOUT), DefaultClientResources.builder(),
 				ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));
 		factory.afterPropertiesSet();
@@ -96,13 +98,11 @@ final class SwitchoverBenchmark implements Benchmark {
 		try {
 			StringRedisTemplate template = new StringRedisTemplate(factory);
 			RedisHaMember view = members.get(1);
-			List<Writer> writers = List.of(
-					new Writer("template", (key, value) -> {
-						template.opsForValue().set(key, value);
-						return true;
-					}),
-					new Writer("raw", (key, value) -> "OK".equals(
-							redis.nodeOnPort(view.snapshot(GROUP).master().address().port()).command("SET", key, value))));
+			List<Writer> writers = List.of(new Writer("template", (key, value) -> {
+				template.opsForValue().set(key, value);
+				return true;
+			}), new Writer("raw", (key, value) -> "OK"
+				.equals(redis.nodeOnPort(view.snapshot(GROUP).master().address().port()).command("SET", key, value))));
 			switchovers(options, redis, members, writers, out);
 		}
 		finally {
@@ -155,7 +155,10 @@ final class SwitchoverBenchmark implements Benchmark {
 				out.printf(Locale.ROOT, "switchover %d: %s -> %s %s in %s, longest write pause %s; steps %s%n", i,
 						switchover.oldMaster(), switchover.newMaster(), switchover.result(),
 						Samples.millis(Duration.ofNanos(endedAt - requestedAt)), String.join(", ", longest),
-						switchover.steps().stream().map((step) -> step.name().split(" ")[0] + "@" + step.atMs()).toList());
+						switchover.steps()
+							.stream()
+							.map((step) -> step.name().split(" ")[0] + "@" + step.atMs())
+							.toList());
 			}
 		}
 		finally {
@@ -173,15 +176,20 @@ final class SwitchoverBenchmark implements Benchmark {
 		for (int w = 0; w < writers.size(); w++) {
 			Writer writer = writers.get(w);
 			long lost = writer.lostOn(redis.nodeOnPort(master.port()));
-			out.printf(Locale.ROOT, "%s writer: acknowledged writes: %d, lost: %d, failed or unacknowledged attempts: %d%n",
+			out.printf(Locale.ROOT,
+					"%s writer: acknowledged writes: %d, lost: %d, failed or unacknowledged attempts: %d%n",
 					writer.name, writer.acknowledged(), lost, writer.failures());
 			met &= lost == 0 && pauses.get(w).count() > 0 && pauses.get(w).percentile(100).toMillis() <= 200;
 		}
 		out.printf(Locale.ROOT, "switchovers refused or aborted: %d%n", refused);
-		out.printf(Locale.ROOT, "goal: 0 lost and longest pause <= 200 ms for every writer: %s%n", met ? "met" : "NOT met");
+		out.printf(Locale.ROOT, "goal: 0 lost and longest pause <= 200 ms for every writer: %s%n",
+				met ? "met" : "NOT met");
 	}
 
-	/** Every member names the same master, all replicas linked to it, and nobody is failing over. */
+	/**
+	 * Every member names the same master, all replicas linked to it, and nobody is
+	 * failing over.
+	 */
 	private static void awaitSettled(List<RedisHaMember> members, int replicas) {
 		FailoverBenchmark.waitUntil("every member agrees on a master with " + replicas + " linked replicas", () -> {
 			NodeAddress master = null;
@@ -189,7 +197,10 @@ final class SwitchoverBenchmark implements Benchmark {
 				GroupSnapshot snapshot = member.snapshot(GROUP);
 				if (snapshot.master() == null || snapshot.state() != io.redisha.protocol.GroupState.OK
 						|| (master != null && !master.equals(snapshot.master().address()))
-						|| snapshot.replicas().stream().filter((node) -> "up".equals(node.linkStatus())).count() != replicas) {
+						|| snapshot.replicas()
+							.stream()
+							.filter((node) -> "up".equals(node.linkStatus()))
+							.count() != replicas) {
 					return false;
 				}
 				master = snapshot.master().address();
@@ -207,9 +218,9 @@ final class SwitchoverBenchmark implements Benchmark {
 	}
 
 	/**
-	 * Writes new keys one at a time and remembers which were acknowledged and when. A failed
-	 * write (READONLY from the demoted master, a timeout while writes are paused, a command cut
-	 * short by the switch) is not acknowledged.
+	 * Writes new keys one at a time and remembers which were acknowledged and when. A
+	 * failed write (READONLY from the demoted master, a timeout while writes are paused,
+	 * a command cut short by the switch) is not acknowledged.
 	 */
 	private static final class Writer implements Runnable {
 
@@ -248,7 +259,8 @@ final class SwitchoverBenchmark implements Benchmark {
 					}
 				}
 				catch (RuntimeException ex) {
-					// Not acknowledged: READONLY, a timeout during the pause, a command cut short by the switch.
+					// Not acknowledged: READONLY, a timeout during the pause, a command
+					// cut short by the switch.
 				}
 				synchronized (this) {
 					this.failures++;
@@ -273,7 +285,9 @@ final class SwitchoverBenchmark implements Benchmark {
 			FailoverBenchmark.waitUntil(more + " more acknowledged writes", () -> acknowledged() >= target);
 		}
 
-		/** The longest time between two consecutive acknowledged writes within the window. */
+		/**
+		 * The longest time between two consecutive acknowledged writes within the window.
+		 */
 		synchronized long longestGap(long from, long to) {
 			long longest = 0;
 			long previous = from;

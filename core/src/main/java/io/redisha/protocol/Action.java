@@ -1,21 +1,25 @@
 package io.redisha.protocol;
 
 /**
- * What the coordinator asks its surroundings to do. Commands to a node ({@link NodeCommand})
- * are answered with exactly one {@link Reply} through
+ * What the coordinator asks its surroundings to do. Commands to a node
+ * ({@link NodeCommand}) are answered with exactly one {@link Reply} through
  * {@link GroupCoordinator#onReply(long, NodeCommand, Reply)}; the other actions need no
  * answer.
  */
 public sealed interface Action {
 
-	/** Keep a connection to this node, subscribed to the channel of the latest {@link Listen}. */
+	/**
+	 * Keep a connection to this node, subscribed to the channel of the latest
+	 * {@link Listen}.
+	 */
 	record Monitor(NodeAddress node) implements Action {
 	}
 
 	/**
-	 * Subscribe to this channel instead, on every monitored node: {@link GroupCoordinator#GOSSIP_CHANNEL}
-	 * (a voter, and a member that holds no configuration yet; the default until the first
-	 * {@code Listen}) or {@link GroupCoordinator#ANNOUNCE_CHANNEL} (an observer).
+	 * Subscribe to this channel instead, on every monitored node:
+	 * {@link GroupCoordinator#GOSSIP_CHANNEL} (a voter, and a member that holds no
+	 * configuration yet; the default until the first {@code Listen}) or
+	 * {@link GroupCoordinator#ANNOUNCE_CHANNEL} (an observer).
 	 */
 	record Listen(String channel) implements Action {
 	}
@@ -32,13 +36,16 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Publish the payload on this channel of this one node, if it is monitored and reachable: a
-	 * PUBLISH on a master also reaches its replicas' subscribers.
+	 * Publish the payload on this channel of this one node, if it is monitored and
+	 * reachable: a PUBLISH on a master also reaches its replicas' subscribers.
 	 */
 	record PublishOn(NodeAddress node, String channel, String payload) implements Action {
 	}
 
-	/** Tell the application: log it, turn it into a Spring event, a metric, a notification. */
+	/**
+	 * Tell the application: log it, turn it into a Spring event, a metric, a
+	 * notification.
+	 */
 	record Emit(ProtocolEvent event) implements Action {
 	}
 
@@ -49,7 +56,10 @@ public sealed interface Action {
 
 	}
 
-	/** {@code PING}; answered with {@link Reply.Text} (also for error replies such as LOADING) or {@link Reply.Failed}. */
+	/**
+	 * {@code PING}; answered with {@link Reply.Text} (also for error replies such as
+	 * LOADING) or {@link Reply.Failed}.
+	 */
 	record Ping(NodeAddress node) implements NodeCommand {
 	}
 
@@ -66,13 +76,14 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Make the node a master: {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
+	 * Make the node a master:
+	 * {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
 	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC} ({@code SLAVEOF} on servers without
-	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). When {@code minReplicas} is
-	 * managed, the block sets it first ({@code CONFIG SET min-replicas-max-lag},
-	 * {@code min-replicas-to-write}), so the new master never takes a write unfenced. Answered
-	 * with the {@link Reply.Info} of the block, the node as it is right after the change, or
-	 * {@link Reply.Failed}.
+	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). When {@code minReplicas}
+	 * is managed, the block sets it first ({@code CONFIG SET min-replicas-max-lag},
+	 * {@code min-replicas-to-write}), so the new master never takes a write unfenced.
+	 * Answered with the {@link Reply.Info} of the block, the node as it is right after
+	 * the change, or {@link Reply.Failed}.
 	 */
 	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas) implements NodeCommand {
 
@@ -84,27 +95,32 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Stop the master taking writes for a switchover: {@code CLIENT PAUSE <pauseMillis> WRITE}
-	 * (Redis 6.2+; reads go on, writes, expiry and eviction wait), then {@code INFO}, whose
-	 * offset is final while the pause holds. Answered with {@link Reply.Info}, an error
-	 * {@link Reply.Text} or {@link Reply.Failed}.
+	 * Stop the master taking writes for a switchover:
+	 * {@code CLIENT PAUSE <pauseMillis> WRITE} (Redis 6.2+; reads go on, writes, expiry
+	 * and eviction wait), then {@code INFO}, whose offset is final while the pause holds.
+	 * Answered with {@link Reply.Info}, an error {@link Reply.Text} or
+	 * {@link Reply.Failed}.
 	 */
 	record PauseWrites(NodeAddress node, long pauseMillis, long epoch) implements NodeCommand {
 	}
 
-	/** {@code CLIENT UNPAUSE}: end a {@link PauseWrites}; answered with {@link Reply.Text} or {@link Reply.Failed}. */
+	/**
+	 * {@code CLIENT UNPAUSE}: end a {@link PauseWrites}; answered with {@link Reply.Text}
+	 * or {@link Reply.Failed}.
+	 */
 	record ResumeWrites(NodeAddress node) implements NodeCommand {
 	}
 
 	/**
 	 * Make the node a replica of {@code master}, in the same kind of MULTI block as
 	 * {@link Promote}, answered the same way. With {@code master} the node itself, a
-	 * switchover's demotion: the old master stops taking writes for good, and since a replica
-	 * without a link to its own master refuses to resync anyone ({@code NOMASTERLINK}), it
-	 * keeps every write it acknowledged; the INFO of the block gives its final offset. When
-	 * {@code minReplicas} is managed, the block also clears the fence
-	 * ({@code min-replicas-to-write 0}): a replica ignores it, but one later made master by
-	 * hand would refuse every write with it while its replicas are still gone.
+	 * switchover's demotion: the old master stops taking writes for good, and since a
+	 * replica without a link to its own master refuses to resync anyone
+	 * ({@code NOMASTERLINK}), it keeps every write it acknowledged; the INFO of the block
+	 * gives its final offset. When {@code minReplicas} is managed, the block also clears
+	 * the fence ({@code min-replicas-to-write 0}): a replica ignores it, but one later
+	 * made master by hand would refuse every write with it while its replicas are still
+	 * gone.
 	 */
 	record Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas) implements NodeCommand {
 
@@ -113,7 +129,9 @@ public sealed interface Action {
 			this(node, master, epoch, MinReplicas.UNMANAGED);
 		}
 
-		/** The switchover's demotion of {@code node}: {@code REPLICAOF} its own address. */
+		/**
+		 * The switchover's demotion of {@code node}: {@code REPLICAOF} its own address.
+		 */
 		static Replicate itself(NodeAddress node, long epoch, MinReplicas minReplicas) {
 			return new Replicate(node, node, epoch, minReplicas);
 		}
@@ -121,21 +139,23 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Fence the master as {@code minReplicas} says, unless it is already ({@code CONFIG GET},
-	 * then {@code CONFIG SET min-replicas-max-lag} and {@code min-replicas-to-write}): a master
-	 * adopted rather than promoted, restarted from an older config file, or changed by hand.
-	 * Answered with {@link Reply.Text} {@code 1} (set) or {@code 0} (it was already), or
-	 * {@link Reply.Failed} (refused, e.g. by an ACL without {@code CONFIG SET}).
+	 * Fence the master as {@code minReplicas} says, unless it is already
+	 * ({@code CONFIG GET}, then {@code CONFIG SET min-replicas-max-lag} and
+	 * {@code min-replicas-to-write}): a master adopted rather than promoted, restarted
+	 * from an older config file, or changed by hand. Answered with {@link Reply.Text}
+	 * {@code 1} (set) or {@code 0} (it was already), or {@link Reply.Failed} (refused,
+	 * e.g. by an ACL without {@code CONFIG SET}).
 	 */
 	record FenceMaster(NodeAddress node, MinReplicas minReplicas) implements NodeCommand {
 	}
 
 	/**
-	 * Store the configuration in the group's hash ({@link StoredConfiguration#key(String)}) on
-	 * the master, atomically (one script) and only if the hash holds what {@code condition}
-	 * allows, dropping the recorded departures of members that are no longer voters. Answered
-	 * with {@link Reply.Text} {@code 1} (stored) or {@code 0} (not: the hash held something
-	 * else), an error {@link Reply.Text} or {@link Reply.Failed}.
+	 * Store the configuration in the group's hash
+	 * ({@link StoredConfiguration#key(String)}) on the master, atomically (one script)
+	 * and only if the hash holds what {@code condition} allows, dropping the recorded
+	 * departures of members that are no longer voters. Answered with {@link Reply.Text}
+	 * {@code 1} (stored) or {@code 0} (not: the hash held something else), an error
+	 * {@link Reply.Text} or {@link Reply.Failed}.
 	 */
 	record StoreConfiguration(NodeAddress node, Configuration config, StoreCondition condition,
 			Configuration replacing) implements NodeCommand {
@@ -150,22 +170,25 @@ public sealed interface Action {
 	/** What the group's hash must hold for a {@link StoreConfiguration} to write it. */
 	enum StoreCondition {
 
-		/** No configuration or an older one: the normal case, and after an application flushed the data. */
+		/**
+		 * No configuration or an older one: the normal case, and after an application
+		 * flushed the data.
+		 */
 		OLDER,
 		/** No configuration at all: the founding of a group's first electorate. */
 		ABSENT,
 		/**
 		 * No configuration newer than {@code replacing} (none, an older one, or it): the
-		 * succession of an electorate that all departed. The new configuration has a later epoch,
-		 * so a second succession of the same one finds it and is refused.
+		 * succession of an electorate that all departed. The new configuration has a
+		 * later epoch, so a second succession of the same one finds it and is refused.
 		 */
 		NOT_NEWER
 
 	}
 
 	/**
-	 * Record in the group's hash on the master that {@code member} stopped for good holding
-	 * configuration {@code departure}; answered like {@link StoreConfiguration}.
+	 * Record in the group's hash on the master that {@code member} stopped for good
+	 * holding configuration {@code departure}; answered like {@link StoreConfiguration}.
 	 */
 	record RecordDeparture(NodeAddress node, String member, Configuration.Departure departure) implements NodeCommand {
 	}

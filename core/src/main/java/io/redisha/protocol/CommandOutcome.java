@@ -28,7 +28,10 @@ public record CommandOutcome(Status status, String message, long epoch, List<Act
 		STARTED,
 		/** Refused because a failover is under way. */
 		CONFLICT,
-		/** Refused: it cannot be done now (no eligible replica, unknown node, starting up...). */
+		/**
+		 * Refused: it cannot be done now (no eligible replica, unknown node, starting
+		 * up...).
+		 */
 		REFUSED
 
 	}

@@ -8,11 +8,12 @@ import java.util.TreeSet;
 
 /**
  * The group's agreed configuration: which node is the master and which members are the
- * <b>voters</b>, the only members whose votes elect a leader. Every configuration is made by
- * the leader of one epoch, elected by a majority of the voters of the configuration it
- * replaces; its voters differ from those by at most one member. Configurations are ordered by
- * {@code (epoch, version)}; a leader makes version 0 of its epoch and, for a change of voters,
- * version 1. Not to be confused with {@link GroupConfig}, the static settings.
+ * <b>voters</b>, the only members whose votes elect a leader. Every configuration is made
+ * by the leader of one epoch, elected by a majority of the voters of the configuration it
+ * replaces; its voters differ from those by at most one member. Configurations are
+ * ordered by {@code (epoch, version)}; a leader makes version 0 of its epoch and, for a
+ * change of voters, version 1. Not to be confused with {@link GroupConfig}, the static
+ * settings.
  *
  * @param epoch the epoch of the election that made it
  * @param version its number within that epoch
@@ -36,18 +37,24 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 		}
 		for (String voter : voters) {
 			if (voter.isEmpty() || voter.length() > GossipCodec.MAX_TEXT_LENGTH || voter.indexOf(',') >= 0) {
-				throw new IllegalArgumentException("a voter id has 1 to " + GossipCodec.MAX_TEXT_LENGTH
-						+ " characters and no comma");
+				throw new IllegalArgumentException(
+						"a voter id has 1 to " + GossipCodec.MAX_TEXT_LENGTH + " characters and no comma");
 			}
 		}
 	}
 
-	/** The first configuration of a group, or the one that succeeds an electorate that has all departed. */
+	/**
+	 * The first configuration of a group, or the one that succeeds an electorate that has
+	 * all departed.
+	 */
 	static Configuration founding(long epoch, NodeAddress master, String founder) {
 		return new Configuration(epoch, 0, master, List.of(founder));
 	}
 
-	/** Whether this configuration comes after {@code other} (null comes before every configuration). */
+	/**
+	 * Whether this configuration comes after {@code other} (null comes before every
+	 * configuration).
+	 */
 	public boolean newerThan(Configuration other) {
 		return other == null || compare(this.epoch, this.version, other.epoch, other.version) > 0;
 	}
@@ -84,7 +91,10 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 		return new Configuration(this.epoch, this.version + 1, this.master, changed);
 	}
 
-	/** The voters a candidate counts: those not known to have departed holding this configuration or an older one. */
+	/**
+	 * The voters a candidate counts: those not known to have departed holding this
+	 * configuration or an older one.
+	 */
 	List<String> liveVoters(Map<String, Departure> departed) {
 		List<String> live = new ArrayList<>();
 		for (String voter : this.voters) {
@@ -96,7 +106,10 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 		return live;
 	}
 
-	/** A strict majority of the voters that may still vote: the votes an election needs (with the quorum). */
+	/**
+	 * A strict majority of the voters that may still vote: the votes an election needs
+	 * (with the quorum).
+	 */
 	int majority(Map<String, Departure> departed) {
 		return liveVoters(departed).size() / 2 + 1;
 	}
@@ -111,10 +124,11 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	}
 
 	/**
-	 * That a member stopped for good while holding configuration {@code (epoch, version)}: it
-	 * never votes again. A candidate holding that configuration or a later one counts it out of
-	 * the electorate; a candidate holding an older one may not (the member may have helped to
-	 * commit a configuration that candidate does not know), see docs/protocol.md.
+	 * That a member stopped for good while holding configuration
+	 * {@code (epoch, version)}: it never votes again. A candidate holding that
+	 * configuration or a later one counts it out of the electorate; a candidate holding
+	 * an older one may not (the member may have helped to commit a configuration that
+	 * candidate does not know), see docs/protocol.md.
 	 */
 	record Departure(long epoch, int version) {
 

@@ -7,12 +7,13 @@ import java.util.Set;
 import io.redisha.protocol.GossipMessage.Purpose;
 
 /**
- * This member's candidacy in one epoch: the votes it received and the voters known to have
- * given their vote of this epoch to someone else (other candidates vote for themselves). Only
- * the voters of the configuration the candidate holds count, and a voter grants its vote only
- * holding that same configuration. It is won with a strict majority of those voters (less the
- * ones known to have departed, see {@link Configuration#liveVoters}) and, for an automatic
- * failover, at least {@code quorum} votes.
+ * This member's candidacy in one epoch: the votes it received and the voters known to
+ * have given their vote of this epoch to someone else (other candidates vote for
+ * themselves). Only the voters of the configuration the candidate holds count, and a
+ * voter grants its vote only holding that same configuration. It is won with a strict
+ * majority of those voters (less the ones known to have departed, see
+ * {@link Configuration#liveVoters}) and, for an automatic failover, at least
+ * {@code quorum} votes.
  */
 final class Election {
 
@@ -83,12 +84,18 @@ final class Election {
 		return this.change;
 	}
 
-	/** Asked for by an operator: a majority of voters suffices, nobody has to see the master down. */
+	/**
+	 * Asked for by an operator: a majority of voters suffices, nobody has to see the
+	 * master down.
+	 */
 	boolean forced() {
 		return this.purpose == Purpose.OPERATOR;
 	}
 
-	/** Records a vote of this epoch about this configuration, for this candidate or another; non-voters do not count. */
+	/**
+	 * Records a vote of this epoch about this configuration, for this candidate or
+	 * another; non-voters do not count.
+	 */
 	void vote(String voter, boolean forMe) {
 		if (this.config.isVoter(voter) && !this.votes.contains(voter) && !this.against.contains(voter)) {
 			(forMe ? this.votes : this.against).add(voter);
@@ -99,7 +106,10 @@ final class Election {
 		return this.votes.size();
 	}
 
-	/** The votes needed: the quorum applies to automatic failovers only; the majority to every election. */
+	/**
+	 * The votes needed: the quorum applies to automatic failovers only; the majority to
+	 * every election.
+	 */
 	int needed(int quorum, Map<String, Configuration.Departure> departed) {
 		int majority = this.config.majority(departed);
 		return (this.purpose == Purpose.FAILOVER) ? Math.max(quorum, majority) : majority;

@@ -6,10 +6,11 @@ import java.util.Map;
 import io.redisha.protocol.Configuration.Departure;
 
 /**
- * What this member knows of the group's agreed configuration: the newest one it holds, and the
- * members known to have stopped for good with the configuration each held. A configuration is
- * <b>committed</b> once a strict majority of its voters that may still vote hold it or a later
- * one; see docs/protocol.md for why that makes an older configuration unable to elect.
+ * What this member knows of the group's agreed configuration: the newest one it holds,
+ * and the members known to have stopped for good with the configuration each held. A
+ * configuration is <b>committed</b> once a strict majority of its voters that may still
+ * vote hold it or a later one; see docs/protocol.md for why that makes an older
+ * configuration unable to elect.
  */
 final class Electorate {
 
@@ -28,7 +29,9 @@ final class Electorate {
 		return this.config;
 	}
 
-	/** Holds {@code candidate} if it is newer than the one held; returns whether it was. */
+	/**
+	 * Holds {@code candidate} if it is newer than the one held; returns whether it was.
+	 */
 	boolean adopt(Configuration candidate) {
 		if (candidate == null || !candidate.newerThan(this.config)) {
 			return false;
@@ -45,7 +48,9 @@ final class Electorate {
 		return this.config != null && this.config.isVoter(member);
 	}
 
-	/** A member stopped for good holding {@code holding}; the first word on it is kept. */
+	/**
+	 * A member stopped for good holding {@code holding}; the first word on it is kept.
+	 */
 	void departed(String member, Departure holding) {
 		this.departed.putIfAbsent(member, holding);
 	}
@@ -59,14 +64,18 @@ final class Electorate {
 	}
 
 	/**
-	 * Whether every voter of the held configuration stopped for good holding it or an older
-	 * one: nobody can ever elect with it, and the group may found a new electorate in its place.
+	 * Whether every voter of the held configuration stopped for good holding it or an
+	 * older one: nobody can ever elect with it, and the group may found a new electorate
+	 * in its place.
 	 */
 	boolean allDeparted() {
 		return this.config != null && this.config.liveVoters(this.departed).isEmpty();
 	}
 
-	/** Whether a strict majority of the voters that may still vote hold this configuration or a later one. */
+	/**
+	 * Whether a strict majority of the voters that may still vote hold this configuration
+	 * or a later one.
+	 */
 	boolean committed(Iterable<Peer> peers) {
 		if (this.config == null) {
 			return false;
@@ -80,7 +89,9 @@ final class Electorate {
 		return holders >= this.config.majority(this.departed);
 	}
 
-	/** Whether the peer's latest hello holds this member's configuration or a later one. */
+	/**
+	 * Whether the peer's latest hello holds this member's configuration or a later one.
+	 */
 	boolean holds(Peer peer) {
 		return peer.config() != null && !this.config.newerThan(peer.config());
 	}

@@ -13,12 +13,12 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * The failover this member leads after winning an election: choose a replica (waiting briefly
- * for fresh INFO when what it has is stale), promote it, confirm with ROLE at once (and every
- * tick until it answers master), then repoint the other replicas, at most
- * {@code parallelSyncs} resyncing at a time. A switchover promotes its target only once its
- * {@link SwitchoverHandOver hand-over} says that the target has every write the old master
- * acknowledged. Each step is recorded with its time for the endpoint.
+ * The failover this member leads after winning an election: choose a replica (waiting
+ * briefly for fresh INFO when what it has is stale), promote it, confirm with ROLE at
+ * once (and every tick until it answers master), then repoint the other replicas, at most
+ * {@code parallelSyncs} resyncing at a time. A switchover promotes its target only once
+ * its {@link SwitchoverHandOver hand-over} says that the target has every write the old
+ * master acknowledged. Each step is recorded with its time for the endpoint.
  */
 final class FailoverProcess {
 
@@ -27,13 +27,21 @@ final class FailoverProcess {
 
 		void emit(Type type, long epoch, NodeAddress node, String detail, List<Action> out);
 
-		/** The promoted node answered ROLE master: it is the master of config epoch {@code epoch}. */
+		/**
+		 * The promoted node answered ROLE master: it is the master of config epoch
+		 * {@code epoch}.
+		 */
 		void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out);
 
-		/** The replica to promote for this election, if one is eligible with what is known now. */
+		/**
+		 * The replica to promote for this election, if one is eligible with what is known
+		 * now.
+		 */
 		Optional<ReplicaSelector.Choice> select(Election election, long now);
 
-		/** The replication offset the node last reported as master; -1 when it never did. */
+		/**
+		 * The replication offset the node last reported as master; -1 when it never did.
+		 */
 		long lastMasterOffset(NodeAddress node);
 
 	}
@@ -58,7 +66,10 @@ final class FailoverProcess {
 
 	private final int parallelSyncs;
 
-	/** The master-side fence: set on the node promoted, cleared on the nodes made replicas. */
+	/**
+	 * The master-side fence: set on the node promoted, cleared on the nodes made
+	 * replicas.
+	 */
 	private final MinReplicas minReplicas;
 
 	private final Election election;
@@ -69,14 +80,17 @@ final class FailoverProcess {
 	private final long electedAt;
 
 	/**
-	 * For a switchover: how long the target may take to catch up with the paused master, and
-	 * again with the demoted master's final offset; 0 otherwise.
+	 * For a switchover: how long the target may take to catch up with the paused master,
+	 * and again with the demoted master's final offset; 0 otherwise.
 	 */
 	private final long handOverTimeout;
 
 	private final FailoverSteps steps;
 
-	/** A switchover's hand-over, from the choice of the target to its promotion; null otherwise. */
+	/**
+	 * A switchover's hand-over, from the choice of the target to its promotion; null
+	 * otherwise.
+	 */
 	private SwitchoverHandOver handOver;
 
 	/** Replicas still to repoint, and those repointed with when. */
@@ -89,8 +103,9 @@ final class FailoverProcess {
 	private NodeAddress chosen;
 
 	/**
-	 * The chosen node's replication offset when it was chosen: promoted, it keeps its data, so
-	 * a master answering below it is the node restarted without it, not our promotion.
+	 * The chosen node's replication offset when it was chosen: promoted, it keeps its
+	 * data, so a master answering below it is the node restarted without it, not our
+	 * promotion.
 	 */
 	private long chosenOffset;
 
@@ -105,9 +120,9 @@ final class FailoverProcess {
 	private long writesAtRisk = -1;
 
 	/**
-	 * @param handOverTimeout for a switchover, how long the target may take to catch up with the
-	 * paused master, and after the demotion with its final offset, before the switchover gives up
-	 * and the master keeps serving; ignored otherwise
+	 * @param handOverTimeout for a switchover, how long the target may take to catch up
+	 * with the paused master, and after the demotion with its final offset, before the
+	 * switchover gives up and the master keeps serving; ignored otherwise
 	 * @param minReplicas the master-side fence the promotion sets and a repointing clears
 	 */
 	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
@@ -146,10 +161,11 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Starts with the best eligible replica. When none is eligible on the INFO at hand (the
-	 * election can be won before the replicas' next INFO, read more often only since the master
-	 * went down), fresh INFO is asked at once and the choice is made again on each answer; the
-	 * failover ends as having no good replica only when none is eligible after that.
+	 * Starts with the best eligible replica. When none is eligible on the INFO at hand
+	 * (the election can be won before the replicas' next INFO, read more often only since
+	 * the master went down), fresh INFO is asked at once and the choice is made again on
+	 * each answer; the failover ends as having no good replica only when none is eligible
+	 * after that.
 	 */
 	void begin(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.SELECTING;
@@ -210,7 +226,10 @@ final class FailoverProcess {
 		}
 	}
 
-	/** Handles a reply that belongs to this process; the coordinator has already recorded roles and INFO. */
+	/**
+	 * Handles a reply that belongs to this process; the coordinator has already recorded
+	 * roles and INFO.
+	 */
 	void onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, boolean tilted,
 			List<Action> out) {
 		if (this.stage == Stage.ENDED) {
@@ -234,7 +253,8 @@ final class FailoverProcess {
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && this.trigger == GroupSnapshot.Trigger.SWITCHOVER
 				&& !(reply instanceof Reply.Role role && role.role().master())) {
-			// The group has no writable master until the target answers: ask again at once, not a tick later.
+			// The group has no writable master until the target answers: ask again at
+			// once, not a tick later.
 			if (now > this.lastRoleQueryAt) {
 				this.lastRoleQueryAt = -1;
 			}
@@ -250,7 +270,8 @@ final class FailoverProcess {
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
 			step("promoted", now);
 			if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-				// The target had the demoted master's final offset: nothing acknowledged is lost.
+				// The target had the demoted master's final offset: nothing acknowledged
+				// is lost.
 				this.writesAtRisk = 0;
 			}
 			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
@@ -261,7 +282,8 @@ final class FailoverProcess {
 				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
 			this.sent.remove(command.node());
 			if (StoredConfiguration.refusedAsStale(reply)) {
-				// The node's data holds a later configuration: asking again gets the same answer.
+				// The node's data holds a later configuration: asking again gets the same
+				// answer.
 				step("reconf-refused-stale " + command.node(), now);
 			}
 			else {
@@ -288,11 +310,12 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Lists what to repoint: the other replicas; after an operator's failover also the old
-	 * master, which is alive: a forced failover left it a master that must stop taking writes at
-	 * once, a switchover left it replicating itself (after an automatic failover it is down and
-	 * the stray node repair turns it into a replica when it comes back). The coordinator's next
-	 * {@link #advance} (right after this reply, unless in TILT) sends them.
+	 * Lists what to repoint: the other replicas; after an operator's failover also the
+	 * old master, which is alive: a forced failover left it a master that must stop
+	 * taking writes at once, a switchover left it replicating itself (after an automatic
+	 * failover it is down and the stray node repair turns it into a replica when it comes
+	 * back). The coordinator's next {@link #advance} (right after this reply, unless in
+	 * TILT) sends them.
 	 */
 	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
@@ -309,7 +332,8 @@ final class FailoverProcess {
 
 	/**
 	 * The choice of a replica, the catch-up of a switchover's target, timeouts, the ROLE
-	 * re-query and the next replicas to repoint; in TILT no replica is chosen nor repointed.
+	 * re-query and the next replicas to repoint; in TILT no replica is chosen nor
+	 * repointed.
 	 */
 	void advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
 		if (this.stage == Stage.ENDED) {
@@ -326,8 +350,8 @@ final class FailoverProcess {
 			return;
 		}
 		if (this.stage == Stage.HANDING_OVER) {
-			follow(tilted ? this.handOver.abortTilted(now, out)
-					: this.handOver.advance(now, nodes, timedOut, out), now, out);
+			follow(tilted ? this.handOver.abortTilted(now, out) : this.handOver.advance(now, nodes, timedOut, out), now,
+					out);
 			return;
 		}
 		if (this.stage == Stage.CONFIRMING) {
@@ -364,12 +388,16 @@ final class FailoverProcess {
 		}
 		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
-			// Named as Sentinel names it: the master the failover was about, by its old address.
+			// Named as Sentinel names it: the master the failover was about, by its old
+			// address.
 			this.host.emit(Type.FAILOVER_END, this.epoch, this.oldMaster, this.result, out);
 		}
 	}
 
-	/** Down replicas are left out: they are repointed when they come back (see the coordinator's stray node repair). */
+	/**
+	 * Down replicas are left out: they are repointed when they come back (see the
+	 * coordinator's stray node repair).
+	 */
 	private boolean reachable(NodeState node, long now) {
 		return node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
 	}

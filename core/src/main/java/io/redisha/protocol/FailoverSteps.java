@@ -5,7 +5,10 @@ import java.util.List;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 
-/** The steps of one failover, each with its time since the election started, for the endpoint. */
+/**
+ * The steps of one failover, each with its time since the election started, for the
+ * endpoint.
+ */
 final class FailoverSteps {
 
 	private final long startedAt;

@@ -14,16 +14,16 @@ import io.redisha.protocol.GossipMessage.Vote;
 import io.redisha.protocol.GossipMessage.VoteRequest;
 
 /**
- * The text wire format of {@link GossipMessage}: one line, fields separated by single spaces,
- * {@code redis-ha/1 <type> key=value ... end}; the closing {@code end} tells a whole message from
- * a truncated one. Values are percent-encoded UTF-8 (every character
+ * The text wire format of {@link GossipMessage}: one line, fields separated by single
+ * spaces, {@code redis-ha/1 <type> key=value ... end}; the closing {@code end} tells a
+ * whole message from a truncated one. Values are percent-encoded UTF-8 (every character
  * outside {@code A-Z a-z 0-9 - . _ ~ : [ ]}), so application names and ids may contain
  * anything but control characters (sent as {@code ?}, refused when received: no CR or LF
- * reaches a log). A payload is at most {@link #MAX_LENGTH} characters, a free-text value at
- * most {@value #MAX_TEXT_LENGTH}, and a number at most {@value #MAX_NUMBER}: epochs (wall-clock
- * milliseconds at a member's start) and counters grow by one at a time, so the largest number
- * a receiver accepts leaves its own later messages decodable. Unknown keys are ignored so that
- * version 1 can grow; a different version prefix is refused.
+ * reaches a log). A payload is at most {@link #MAX_LENGTH} characters, a free-text value
+ * at most {@value #MAX_TEXT_LENGTH}, and a number at most {@value #MAX_NUMBER}: epochs
+ * (wall-clock milliseconds at a member's start) and counters grow by one at a time, so
+ * the largest number a receiver accepts leaves its own later messages decodable. Unknown
+ * keys are ignored so that version 1 can grow; a different version prefix is refused.
  */
 public final class GossipCodec {
 
@@ -33,16 +33,25 @@ public final class GossipCodec {
 	/** The longest payload accepted or produced, in characters. */
 	public static final int MAX_LENGTH = 4096;
 
-	/** Free text longer than this (in characters) is cut before encoding so that a message always fits. */
+	/**
+	 * Free text longer than this (in characters) is cut before encoding so that a message
+	 * always fits.
+	 */
 	static final int MAX_TEXT_LENGTH = 128;
 
 	/** The largest number a message may carry: 15 digits. */
 	public static final long MAX_NUMBER = 999_999_999_999_999L;
 
-	/** The largest configuration version a message may carry: 9 digits, so that one more still is an int. */
+	/**
+	 * The largest configuration version a message may carry: 9 digits, so that one more
+	 * still is an int.
+	 */
 	static final int MAX_VERSION = 999_999_999;
 
-	/** The one free-text field bounded by its count of voters rather than by {@link #MAX_TEXT_LENGTH}. */
+	/**
+	 * The one free-text field bounded by its count of voters rather than by
+	 * {@link #MAX_TEXT_LENGTH}.
+	 */
 	private static final String VOTERS = "vs";
 
 	private static final String END = "end";
@@ -52,7 +61,10 @@ public final class GossipCodec {
 	private GossipCodec() {
 	}
 
-	/** Encodes a message; free-text fields longer than {@value #MAX_TEXT_LENGTH} characters are cut. */
+	/**
+	 * Encodes a message; free-text fields longer than {@value #MAX_TEXT_LENGTH}
+	 * characters are cut.
+	 */
 	public static String encode(GossipMessage message) {
 		StringBuilder out = new StringBuilder(256).append(VERSION);
 		if (message instanceof Hello hello) {
@@ -124,7 +136,10 @@ public final class GossipCodec {
 		field(out, key, value, MAX_TEXT_LENGTH);
 	}
 
-	/** A field cut at {@code limit} characters (the voters' ids are bounded by their count instead). */
+	/**
+	 * A field cut at {@code limit} characters (the voters' ids are bounded by their count
+	 * instead).
+	 */
 	private static void field(StringBuilder out, String key, String value, int limit) {
 		out.append(' ').append(key).append('=');
 		String cut = (value.length() > limit) ? value.substring(0, limit) : value;
@@ -220,8 +235,8 @@ public final class GossipCodec {
 			}
 			config = in.configuration(configEpoch, master);
 		}
-		return new Hello(group, sender, sequence, in.text("app"), in.number("ep"), master, configEpoch,
-				in.flag("down"), in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"),
+		return new Hello(group, sender, sequence, in.text("app"), in.number("ep"), master, configEpoch, in.flag("down"),
+				in.number("fo"), in.maintenance(), config, in.optionalNumber("ce"),
 				in.values().containsKey("ts") ? in.number("ts") : -1, replyAge(in), in.optionalNumber("ov"),
 				in.values().containsKey("se") ? in.address("se") : null);
 	}
@@ -236,7 +251,8 @@ public final class GossipCodec {
 		boolean forced = in.values().containsKey("f") && in.flag("f");
 		String change = in.values().get("chg");
 		if (change != null && (change.length() < 2 || change.charAt(0) != '+' && change.charAt(0) != '-')) {
-			throw new IllegalArgumentException("field chg of vote-request is not +id or -id: '" + shorten(change) + "'");
+			throw new IllegalArgumentException(
+					"field chg of vote-request is not +id or -id: '" + shorten(change) + "'");
 		}
 		GossipMessage.Purpose purpose = (change != null) ? GossipMessage.Purpose.VOTERS
 				: forced ? GossipMessage.Purpose.OPERATOR : GossipMessage.Purpose.FAILOVER;
@@ -265,8 +281,8 @@ public final class GossipCodec {
 				bytes.write(c);
 			}
 			else {
-				throw new IllegalArgumentException("field " + shorten(key) + " has an unencoded character U+"
-						+ String.format("%04X", (int) c));
+				throw new IllegalArgumentException(
+						"field " + shorten(key) + " has an unencoded character U+" + String.format("%04X", (int) c));
 			}
 		}
 		String text;
@@ -305,7 +321,9 @@ public final class GossipCodec {
 		return printable.toString();
 	}
 
-	/** The fields of one message being decoded, with the checks each kind of value needs. */
+	/**
+	 * The fields of one message being decoded, with the checks each kind of value needs.
+	 */
 	private record Fields(String type, Map<String, String> values) {
 
 		String text(String key) {
@@ -361,7 +379,10 @@ public final class GossipCodec {
 			return value.equals("1");
 		}
 
-		/** The optional maintenance fields: all three or none (a member that never saw a pause sends none). */
+		/**
+		 * The optional maintenance fields: all three or none (a member that never saw a
+		 * pause sends none).
+		 */
 		GossipMessage.Maintenance maintenance() {
 			if (!this.values.containsKey("pv")) {
 				return GossipMessage.Maintenance.NONE;

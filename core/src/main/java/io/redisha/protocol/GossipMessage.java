@@ -1,10 +1,10 @@
 package io.redisha.protocol;
 
 /**
- * A message members exchange on {@link GroupCoordinator#GOSSIP_CHANNEL}. Every message names
- * its group, its sender (a member id) and the sender's sequence number, which increases with
- * every message the sender publishes: receivers drop a (sender, sequence) pair they have
- * already seen, since one publish reaches them through several nodes. See
+ * A message members exchange on {@link GroupCoordinator#GOSSIP_CHANNEL}. Every message
+ * names its group, its sender (a member id) and the sender's sequence number, which
+ * increases with every message the sender publishes: receivers drop a (sender, sequence)
+ * pair they have already seen, since one publish reaches them through several nodes. See
  * {@link GossipCodec} for the wire format.
  */
 public sealed interface GossipMessage {
@@ -17,29 +17,35 @@ public sealed interface GossipMessage {
 
 	/**
 	 * The periodic announcement of what a member believes.
+	 *
 	 * @param application the sender's application name
 	 * @param currentEpoch the highest epoch the sender knows of
 	 * @param master the master the sender believes in; null when it knows none
 	 * @param configEpoch the epoch of that configuration
 	 * @param masterDown whether the sender sees that master subjectively down
-	 * @param failoverEpoch the epoch of a failover the sender leads right now; 0 when none
+	 * @param failoverEpoch the epoch of a failover the sender leads right now; 0 when
+	 * none
 	 * @param maintenance the group's maintenance mode as the sender knows it
-	 * @param config the configuration the sender holds (its master is {@code master}, its epoch
-	 * {@code configEpoch}); null when it holds none yet (it follows a master learned from the nodes)
-	 * @param campaignEpoch the epoch in which the sender is a candidate right now; 0 when none
+	 * @param config the configuration the sender holds (its master is {@code master}, its
+	 * epoch {@code configEpoch}); null when it holds none yet (it follows a master
+	 * learned from the nodes)
+	 * @param campaignEpoch the epoch in which the sender is a candidate right now; 0 when
+	 * none
 	 * @param sentAt when it was sent, on the sender's monotonic clock; -1 when not told
-	 * @param masterReplyAge how long before sending the sender last had a valid reply from
-	 * {@code master}, in milliseconds; -1 when never or not told. With {@code sentAt} it tells
-	 * a receiver the earliest moment the sender could vote to fail that master over (see
-	 * {@link WriteLease})
-	 * @param openVoteEpoch the epoch of a vote for an automatic failover the sender granted and
-	 * whose election it cannot yet call over; 0 when none. A fresh reply from the master does not
-	 * take back a vote already given, so such a sender is no evidence for the write fence
-	 * @param endpoint where the sender's Sentinel-protocol endpoint listens; null when it serves none
+	 * @param masterReplyAge how long before sending the sender last had a valid reply
+	 * from {@code master}, in milliseconds; -1 when never or not told. With
+	 * {@code sentAt} it tells a receiver the earliest moment the sender could vote to
+	 * fail that master over (see {@link WriteLease})
+	 * @param openVoteEpoch the epoch of a vote for an automatic failover the sender
+	 * granted and whose election it cannot yet call over; 0 when none. A fresh reply from
+	 * the master does not take back a vote already given, so such a sender is no evidence
+	 * for the write fence
+	 * @param endpoint where the sender's Sentinel-protocol endpoint listens; null when it
+	 * serves none
 	 */
-	record Hello(String group, String sender, long sequence, String application, long currentEpoch,
-			NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
-			Configuration config, long campaignEpoch, long sentAt, long masterReplyAge, long openVoteEpoch,
+	record Hello(String group, String sender, long sequence, String application, long currentEpoch, NodeAddress master,
+			long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance, Configuration config,
+			long campaignEpoch, long sentAt, long masterReplyAge, long openVoteEpoch,
 			NodeAddress endpoint) implements GossipMessage {
 
 		public Hello {
@@ -58,7 +64,10 @@ public sealed interface GossipMessage {
 					maintenance, config, campaignEpoch, sentAt, masterReplyAge, openVoteEpoch, null);
 		}
 
-		/** A hello of a sender that holds a configuration and tells nothing of its master's replies. */
+		/**
+		 * A hello of a sender that holds a configuration and tells nothing of its
+		 * master's replies.
+		 */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
 				Configuration config, boolean masterDown, long failoverEpoch, Maintenance maintenance,
 				long campaignEpoch) {
@@ -66,7 +75,10 @@ public sealed interface GossipMessage {
 					failoverEpoch, maintenance, config, campaignEpoch, -1, -1, 0);
 		}
 
-		/** A hello of a sender that holds no configuration and knows of no maintenance mode. */
+		/**
+		 * A hello of a sender that holds no configuration and knows of no maintenance
+		 * mode.
+		 */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
 				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch) {
 			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
@@ -76,8 +88,9 @@ public sealed interface GossipMessage {
 	}
 
 	/**
-	 * The group's maintenance mode (pause), versioned so that the latest pause or resume wins
-	 * everywhere: a higher version wins, and at equal versions the larger member id.
+	 * The group's maintenance mode (pause), versioned so that the latest pause or resume
+	 * wins everywhere: a higher version wins, and at equal versions the larger member id.
+	 *
 	 * @param version increases with every pause and resume
 	 * @param paused whether automatic failover is paused
 	 * @param by the member that paused or resumed it; empty for {@link #NONE}
@@ -96,11 +109,12 @@ public sealed interface GossipMessage {
 
 	/**
 	 * The sender stops for good: it never votes again.
-	 * @param holding the configuration it held; a voter of it stops counting for candidates
-	 * holding that configuration or a later one
+	 *
+	 * @param holding the configuration it held; a voter of it stops counting for
+	 * candidates holding that configuration or a later one
 	 */
-	record Goodbye(String group, String sender, long sequence, Configuration.Departure holding)
-			implements GossipMessage {
+	record Goodbye(String group, String sender, long sequence,
+			Configuration.Departure holding) implements GossipMessage {
 
 		public Goodbye {
 			java.util.Objects.requireNonNull(holding, "holding");
@@ -109,11 +123,14 @@ public sealed interface GossipMessage {
 	}
 
 	/**
-	 * The sender is a candidate in {@code epoch}, holding configuration {@code (configEpoch,
-	 * configVersion)} of master {@code failingMaster}: voters grant it only holding the very
-	 * same configuration.
+	 * The sender is a candidate in {@code epoch}, holding configuration
+	 * {@code (configEpoch,
+	 * configVersion)} of master {@code failingMaster}: voters grant it only holding the
+	 * very same configuration.
+	 *
 	 * @param purpose why it asks
-	 * @param change for {@link Purpose#VOTERS}: {@code +id} to add a voter, {@code -id} to remove one; else null
+	 * @param change for {@link Purpose#VOTERS}: {@code +id} to add a voter, {@code -id}
+	 * to remove one; else null
 	 */
 	record VoteRequest(String group, String sender, long sequence, long epoch, NodeAddress failingMaster,
 			Purpose purpose, long configEpoch, int configVersion, String change) implements GossipMessage {
@@ -125,7 +142,10 @@ public sealed interface GossipMessage {
 			}
 		}
 
-		/** Asked for by an operator: voters need not see the master down, a majority of voters suffices. */
+		/**
+		 * Asked for by an operator: voters need not see the master down, a majority of
+		 * voters suffices.
+		 */
 		public boolean forced() {
 			return this.purpose == Purpose.OPERATOR;
 		}
@@ -145,8 +165,8 @@ public sealed interface GossipMessage {
 	}
 
 	/** The sender grants its one vote of {@code epoch} to {@code candidate}. */
-	record Vote(String group, String sender, long sequence, long epoch, String candidate, NodeAddress failingMaster)
-			implements GossipMessage {
+	record Vote(String group, String sender, long sequence, long epoch, String candidate,
+			NodeAddress failingMaster) implements GossipMessage {
 	}
 
 }

@@ -12,21 +12,28 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Authenticates gossip with a secret the Redis servers never see. A sealed payload is an
  * encoded message with two more fields before its closing {@code end}: {@code wt}, the
- * sender's wall-clock time in milliseconds, and {@code mac}, the HMAC-SHA256 of everything
- * before {@code " mac="}, base64url without padding. Sealing uses the first secret; opening
- * accepts any of them, so that a secret can be rotated one instance at a time.
+ * sender's wall-clock time in milliseconds, and {@code mac}, the HMAC-SHA256 of
+ * everything before {@code " mac="}, base64url without padding. Sealing uses the first
+ * secret; opening accepts any of them, so that a secret can be rotated one instance at a
+ * time.
  * <p>
- * A payload signed more than {@value #MAX_AGE_MILLIS} ms away from the receiver's wall clock
- * is refused: a captured message replayed later is refused by every receiver, and one
- * replayed sooner is a duplicate of a (sender, sequence) pair the receivers still remember
- * (see {@link MemberTable}). Pure: time is an argument.
+ * A payload signed more than {@value #MAX_AGE_MILLIS} ms away from the receiver's wall
+ * clock is refused: a captured message replayed later is refused by every receiver, and
+ * one replayed sooner is a duplicate of a (sender, sequence) pair the receivers still
+ * remember (see {@link MemberTable}). Pure: time is an argument.
  */
 public final class GossipSeal {
 
-	/** How far the signing time of an accepted payload may be from the receiver's wall clock. */
+	/**
+	 * How far the signing time of an accepted payload may be from the receiver's wall
+	 * clock.
+	 */
 	public static final long MAX_AGE_MILLIS = 30_000;
 
-	/** The longest sealed payload: a message of {@link GossipCodec#MAX_LENGTH} plus the seal. */
+	/**
+	 * The longest sealed payload: a message of {@link GossipCodec#MAX_LENGTH} plus the
+	 * seal.
+	 */
 	public static final int MAX_LENGTH = GossipCodec.MAX_LENGTH + 96;
 
 	private static final String ALGORITHM = "HmacSHA256";
@@ -44,7 +51,8 @@ public final class GossipSeal {
 	}
 
 	/**
-	 * @param secrets the current secret first, then those still accepted during a rotation
+	 * @param secrets the current secret first, then those still accepted during a
+	 * rotation
 	 * @throws IllegalArgumentException when there is none, or one is empty
 	 */
 	public static GossipSeal of(List<String> secrets) {
@@ -56,7 +64,9 @@ public final class GossipSeal {
 			.toList());
 	}
 
-	/** Seals an encoded message with the current secret, as signed at {@code wallMillis}. */
+	/**
+	 * Seals an encoded message with the current secret, as signed at {@code wallMillis}.
+	 */
 	public String seal(String message, long wallMillis) {
 		if (!message.endsWith(END)) {
 			throw new IllegalArgumentException("not an encoded message: it does not end with 'end'");

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything the protocol needs to know about one monitored group. Values are validated by
- * the Spring properties before they get here; the checks below guard direct users.
+ * Everything the protocol needs to know about one monitored group. Values are validated
+ * by the Spring properties before they get here; the checks below guard direct users.
  *
  * @param name the group's name (Sentinel's "master name")
  * @param seeds any nodes of the group; the rest is discovered
@@ -17,10 +17,10 @@ import java.util.Objects;
  * @param timing the periods and limits that have sensible defaults
  * @param historySize how many failovers and switchovers the snapshot keeps
  * @param voters how many members the electorate grows to; the other members observe
- * @param fencing what happens to the application's writes when this member is cut from the
- * majority
- * @param minReplicas the master-side fence, for every client: Redis's min-replicas-to-write,
- * set on the master by redis-ha when managed
+ * @param fencing what happens to the application's writes when this member is cut from
+ * the majority
+ * @param minReplicas the master-side fence, for every client: Redis's
+ * min-replicas-to-write, set on the master by redis-ha when managed
  */
 public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter,
 		Duration failoverTimeout, int parallelSyncs, Timing timing, int historySize, int voters, Fencing fencing,
@@ -29,7 +29,9 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	/** The default of {@link #historySize()}. */
 	public static final int DEFAULT_HISTORY_SIZE = 10;
 
-	/** The default of {@link #voters()}: tolerates two voters lost, like five Sentinels. */
+	/**
+	 * The default of {@link #voters()}: tolerates two voters lost, like five Sentinels.
+	 */
 	public static final int DEFAULT_VOTERS = 5;
 
 	public GroupConfig {
@@ -94,8 +96,7 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	/** The same group with another partition fence. */
 	public GroupConfig withFencing(Fencing fencing) {
 		return new GroupConfig(this.name, this.seeds, this.quorum, this.downAfter, this.failoverTimeout,
-				this.parallelSyncs, this.timing, this.historySize, this.voters, fencing,
-				this.minReplicas);
+				this.parallelSyncs, this.timing, this.historySize, this.voters, fencing, this.minReplicas);
 	}
 
 	/** The same group with another master-side fence. */
@@ -117,24 +118,28 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	}
 
 	/**
-	 * Periods and limits with defaults modelled on Sentinel's, tightened where Sentinel is
-	 * needlessly slow.
+	 * Periods and limits with defaults modelled on Sentinel's, tightened where Sentinel
+	 * is needlessly slow.
 	 *
 	 * @param pingPeriod how often each node is PINGed
-	 * @param infoPeriod how often each node's INFO is read (every {@code pingPeriod} during a failover)
+	 * @param infoPeriod how often each node's INFO is read (every {@code pingPeriod}
+	 * during a failover)
 	 * @param helloPeriod how often a hello is published on every node
-	 * @param opinionValidity how long a peer's "master is down" opinion counts towards ODOWN
-	 * @param memberExpiry how long a member that vanished without saying goodbye still counts
-	 * as a voter
-	 * @param startupQuietPeriod how long a starting member only listens: no vote, no failover
-	 * @param tiltThreshold a timer gap longer than this enters TILT; the protocol uses at most
-	 * half of down-after, so that a pause long enough to make a healthy node look down enters TILT
+	 * @param opinionValidity how long a peer's "master is down" opinion counts towards
+	 * ODOWN
+	 * @param memberExpiry how long a member that vanished without saying goodbye still
+	 * counts as a voter
+	 * @param startupQuietPeriod how long a starting member only listens: no vote, no
+	 * failover
+	 * @param tiltThreshold a timer gap longer than this enters TILT; the protocol uses at
+	 * most half of down-after, so that a pause long enough to make a healthy node look
+	 * down enters TILT
 	 * @param tiltDuration how long TILT lasts after the last gap
 	 * @param demoteAfter how long a returning old master must stay reachable before it is
 	 * turned into a replica
-	 * @param masterRebootDownAfter how long the master counts as subjectively down after it
-	 * restarted, so that a replica that still has the data may be promoted in place of a master
-	 * that came back without it; zero (the default) never
+	 * @param masterRebootDownAfter how long the master counts as subjectively down after
+	 * it restarted, so that a replica that still has the data may be promoted in place of
+	 * a master that came back without it; zero (the default) never
 	 */
 	public record Timing(Duration pingPeriod, Duration infoPeriod, Duration helloPeriod, Duration opinionValidity,
 			Duration memberExpiry, Duration startupQuietPeriod, Duration tiltThreshold, Duration tiltDuration,
@@ -178,10 +183,12 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 
 	/**
 	 * The partition fence.
+	 *
 	 * @param mode whether writes are fenced when the majority is not heard
-	 * @param fenceAfter how long this member may go without hearing a majority of the voters
-	 * that reach its master before it fences its application's writes; shorter than down-after,
-	 * and the difference is the margin for a write in flight (see docs/protocol.md)
+	 * @param fenceAfter how long this member may go without hearing a majority of the
+	 * voters that reach its master before it fences its application's writes; shorter
+	 * than down-after, and the difference is the margin for a write in flight (see
+	 * docs/protocol.md)
 	 */
 	public record Fencing(PartitionMode mode, Duration fenceAfter) {
 

@@ -20,20 +20,24 @@ import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * One member's protocol for one group: failure detection, gossip, votes, epochs and failover
- * steps, as a deterministic state machine. It does no I/O and has no threads: it is fed time
- * ticks, node replies and gossip, and answers with the {@link Action actions} to carry out.
- * All times are milliseconds of one monotonic clock chosen by the caller. Not thread-safe:
- * the caller feeds it from one thread at a time.
+ * One member's protocol for one group: failure detection, gossip, votes, epochs and
+ * failover steps, as a deterministic state machine. It does no I/O and has no threads: it
+ * is fed time ticks, node replies and gossip, and answers with the {@link Action actions}
+ * to carry out. All times are milliseconds of one monotonic clock chosen by the caller.
+ * Not thread-safe: the caller feeds it from one thread at a time.
  */
 public final class GroupCoordinator {
 
-	/** The pub/sub channel members gossip on, on every node of the group; the voters listen to it. */
+	/**
+	 * The pub/sub channel members gossip on, on every node of the group; the voters
+	 * listen to it.
+	 */
 	public static final String GOSSIP_CHANNEL = "__redis-ha__:gossip";
 
 	/**
-	 * The channel the voters announce their hellos and goodbyes on, on their master (whose
-	 * replicas pass them on to their own subscribers); the observers listen to it alone.
+	 * The channel the voters announce their hellos and goodbyes on, on their master
+	 * (whose replicas pass them on to their own subscribers); the observers listen to it
+	 * alone.
 	 */
 	public static final String ANNOUNCE_CHANNEL = "__redis-ha__:announce";
 
@@ -58,7 +62,10 @@ public final class GroupCoordinator {
 	/** Whether the partition fence was closed at the last tick. */
 	private boolean fenced;
 
-	/** Whether the fence rests on the replicas' INFO rather than on a majority of the voters. */
+	/**
+	 * Whether the fence rests on the replicas' INFO rather than on a majority of the
+	 * voters.
+	 */
 	private boolean fenceLeansOnReplicas;
 
 	private final VoteBook voteBook = new VoteBook();
@@ -77,7 +84,8 @@ public final class GroupCoordinator {
 		@Override
 		public void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out) {
 			Configuration next = GroupCoordinator.this.electorate.config().withMaster(epoch, newMaster);
-			// Stored at once, so that a member starting now learns it from any node of the new master's data.
+			// Stored at once, so that a member starting now learns it from any node of
+			// the new master's data.
 			out.add(new Action.StoreConfiguration(newMaster, next));
 			adopt(now, next, "this member", false, out);
 		}
@@ -106,13 +114,17 @@ public final class GroupCoordinator {
 	private String listening = GOSSIP_CHANNEL;
 
 	/**
-	 * How often this member says hello as an observer: the presence period less up to a quarter
-	 * of it, by member id, so that observers started together drift apart rather than all say
-	 * hello in one tick (hundreds at once would overflow the voters' inbound queues).
+	 * How often this member says hello as an observer: the presence period less up to a
+	 * quarter of it, by member id, so that observers started together drift apart rather
+	 * than all say hello in one tick (hundreds at once would overflow the voters' inbound
+	 * queues).
 	 */
 	private final long presenceEvery;
 
-	/** The master this member follows: the configuration's, or before one is known, the nodes' own answer. */
+	/**
+	 * The master this member follows: the configuration's, or before one is known, the
+	 * nodes' own answer.
+	 */
 	private NodeAddress master;
 
 	private long masterSince = -1;
@@ -125,7 +137,9 @@ public final class GroupCoordinator {
 	/** When this member last tried to found or succeed an electorate; -1 never. */
 	private long lastFoundingAt = -1;
 
-	/** When this member last repaired the configuration stored on the master; -1 never. */
+	/**
+	 * When this member last repaired the configuration stored on the master; -1 never.
+	 */
 	private long lastStoreAt = -1;
 
 	private long currentEpoch;
@@ -152,22 +166,38 @@ public final class GroupCoordinator {
 	/** When this member paused or learned of the pause; -1 when not paused. */
 	private long pausedSince = -1;
 
-	/** How long the master may wait for the target of the switchover being elected for. */
+	/**
+	 * How long the master may wait for the target of the switchover being elected for.
+	 */
 	private long handOverTimeout;
 
-	/** When this member may ask for votes (a small random delay after ODOWN); -1 when not scheduled. */
+	/**
+	 * When this member may ask for votes (a small random delay after ODOWN); -1 when not
+	 * scheduled.
+	 */
 	private long candidacyAt = -1;
 
-	/** When this member may ask for votes for a change of voters; -1 when not scheduled. */
+	/**
+	 * When this member may ask for votes for a change of voters; -1 when not scheduled.
+	 */
 	private long changeAt = -1;
 
-	/** No candidacy before this: after voting for another member, or after a failed attempt. */
+	/**
+	 * No candidacy before this: after voting for another member, or after a failed
+	 * attempt.
+	 */
 	private long holdOffUntil = -1;
 
-	/** This member's latest vote for another member, until that election is known to be over. */
+	/**
+	 * This member's latest vote for another member, until that election is known to be
+	 * over.
+	 */
 	private CastVote lastVote;
 
-	/** The latest vote request refused only because this member did not see the master down yet. */
+	/**
+	 * The latest vote request refused only because this member did not see the master
+	 * down yet.
+	 */
 	private VoteRequest deferredRequest;
 
 	private final Map<GossipRejection, Long> rejections = new EnumMap<>(GossipRejection.class);
@@ -177,13 +207,14 @@ public final class GroupCoordinator {
 	private String lastRejection;
 
 	/**
-	 * A coordinator whose epochs start at 0: after a restart of every member at once, epoch
-	 * numbers of the previous generation may be used again (see docs/protocol.md).
+	 * A coordinator whose epochs start at 0: after a restart of every member at once,
+	 * epoch numbers of the previous generation may be used again (see docs/protocol.md).
 	 * @param config the group
 	 * @param self this member
 	 * @param nowMillis the current time
 	 * @param random the source of election back-off jitter (seeded in simulations)
-	 * @throws IllegalArgumentException when the group name or member id is too long to gossip
+	 * @throws IllegalArgumentException when the group name or member id is too long to
+	 * gossip
 	 */
 	public GroupCoordinator(GroupConfig config, MemberIdentity self, long nowMillis, RandomGenerator random) {
 		this(config, self, nowMillis, random, 0);
@@ -194,12 +225,12 @@ public final class GroupCoordinator {
 	 * @param self this member
 	 * @param nowMillis the current time
 	 * @param random the source of election back-off jitter (seeded in simulations)
-	 * @param initialEpoch the lowest current epoch: this member never stands or votes in an
-	 * epoch up to it. Passing the wall-clock time in milliseconds at start makes each
-	 * generation of members use epochs above those of any earlier generation, even when every
-	 * member restarted at once, as long as the hosts' clocks roughly agree
-	 * @throws IllegalArgumentException when the group name or member id is too long to gossip,
-	 * or the initial epoch is negative
+	 * @param initialEpoch the lowest current epoch: this member never stands or votes in
+	 * an epoch up to it. Passing the wall-clock time in milliseconds at start makes each
+	 * generation of members use epochs above those of any earlier generation, even when
+	 * every member restarted at once, as long as the hosts' clocks roughly agree
+	 * @throws IllegalArgumentException when the group name or member id is too long to
+	 * gossip, or the initial epoch is negative
 	 */
 	public GroupCoordinator(GroupConfig config, MemberIdentity self, long nowMillis, RandomGenerator random,
 			long initialEpoch) {
@@ -212,9 +243,10 @@ public final class GroupCoordinator {
 			throw new IllegalArgumentException("initialEpoch must be >= 0 but was " + initialEpoch);
 		}
 		this.timers = Timers.of(config);
-		// The id's hash spread (Fibonacci hashing): ids alike, such as m1 and m2, get periods far apart.
-		this.presenceEvery = this.timers.presenceEvery()
-				- Math.floorMod(self.id().hashCode() * 0x9E3779B97F4A7C15L, Math.max(1, this.timers.presenceEvery() / 4));
+		// The id's hash spread (Fibonacci hashing): ids alike, such as m1 and m2, get
+		// periods far apart.
+		this.presenceEvery = this.timers.presenceEvery() - Math.floorMod(self.id().hashCode() * 0x9E3779B97F4A7C15L,
+				Math.max(1, this.timers.presenceEvery() / 4));
 		this.members = new MemberTable(self.id(), this.timers.memberExpiry());
 		this.electorate = new Electorate(self.id());
 		this.startedAt = nowMillis;
@@ -228,8 +260,8 @@ public final class GroupCoordinator {
 
 	private static void requireGossipable(String what, String value) {
 		if (value.isEmpty() || value.length() > GossipCodec.MAX_TEXT_LENGTH) {
-			throw new IllegalArgumentException(what + " must have 1 to " + GossipCodec.MAX_TEXT_LENGTH
-					+ " characters but has " + value.length());
+			throw new IllegalArgumentException(
+					what + " must have 1 to " + GossipCodec.MAX_TEXT_LENGTH + " characters but has " + value.length());
 		}
 	}
 
@@ -247,7 +279,8 @@ public final class GroupCoordinator {
 		}
 		observeTime(nowMillis, true, out);
 		for (String expired : this.members.expire(nowMillis)) {
-			emit(out, Type.MEMBER_LEFT, null, "member " + expired + " not seen for " + this.timers.memberExpiry() + " ms");
+			emit(out, Type.MEMBER_LEFT, null,
+					"member " + expired + " not seen for " + this.timers.memberExpiry() + " ms");
 		}
 		evaluate(nowMillis, out);
 		if (this.lastHelloAt < 0 || nowMillis - this.lastHelloAt >= helloPeriod(nowMillis)) {
@@ -258,12 +291,12 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Announces the start and end of a fence, and reads the replicas every PING period from the
-	 * moment the majority's evidence will not last another third of fence-after, so that their
-	 * evidence is fresh before the majority's runs out. Not sooner: a healthy voter's evidence is
-	 * up to two thirds of fence-after old when the next arrives (see {@link Timers}), and a group
-	 * of hundreds of instances reading every node every PING period would load the nodes more
-	 * than all its gossip.
+	 * Announces the start and end of a fence, and reads the replicas every PING period
+	 * from the moment the majority's evidence will not last another third of fence-after,
+	 * so that their evidence is fresh before the majority's runs out. Not sooner: a
+	 * healthy voter's evidence is up to two thirds of fence-after old when the next
+	 * arrives (see {@link Timers}), and a group of hundreds of instances reading every
+	 * node every PING period would load the nodes more than all its gossip.
 	 */
 	private void watchFence(long now, List<Action> out) {
 		GroupSnapshot.FenceSnapshot fence = fenceSnapshot(now);
@@ -277,9 +310,10 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * INFO every PING period while the role is unknown or changing, around a failover, and for a
-	 * master whose INFO predates the switch to it: its history (replication id) is what a later
-	 * failover must continue, and the INFO it gave as a replica names its former master's.
+	 * INFO every PING period while the role is unknown or changing, around a failover,
+	 * and for a master whose INFO predates the switch to it: its history (replication id)
+	 * is what a later failover must continue, and the INFO it gave as a replica names its
+	 * former master's.
 	 */
 	private long infoPeriod(NodeState node) {
 		boolean staleMaster = node.address().equals(this.master) && node.infoAt() < this.masterSince;
@@ -339,7 +373,10 @@ public final class GroupCoordinator {
 		return text != null && (text.startsWith("PONG") || text.startsWith("LOADING") || text.startsWith("MASTERDOWN"));
 	}
 
-	/** Whether the node table can take {@code reported}, or has it; a rejection counted when it cannot. */
+	/**
+	 * Whether the node table can take {@code reported}, or has it; a rejection counted
+	 * when it cannot.
+	 */
 	private boolean room(NodeState reporter, NodeAddress reported) {
 		if (this.nodes.get(reported) != null || this.nodes.all().size() < NodeTracker.MAX_NODES) {
 			return true;
@@ -349,7 +386,10 @@ public final class GroupCoordinator {
 		return false;
 	}
 
-	/** Follows the topology: a master's replicas, and a replica's master while no master is known. */
+	/**
+	 * Follows the topology: a master's replicas, and a replica's master while no master
+	 * is known.
+	 */
 	private void discover(long now, NodeState node, List<Action> out) {
 		ReplicationInfo info = node.info();
 		if (info.role() == Role.MASTER && (this.master == null || node.address().equals(this.master))) {
@@ -366,9 +406,9 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * A message from the gossip channel, as received on {@code via}, its seal already verified
-	 * (see {@link GossipSeal}). Malformed or foreign messages, and those of new members while
-	 * the member table is full, are counted and ignored.
+	 * A message from the gossip channel, as received on {@code via}, its seal already
+	 * verified (see {@link GossipSeal}). Malformed or foreign messages, and those of new
+	 * members while the member table is full, are counted and ignored.
 	 */
 	public List<Action> onGossip(long nowMillis, NodeAddress via, String payload) {
 		List<Action> out = new ArrayList<>();
@@ -430,8 +470,8 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Counts gossip payloads ignored before they reached {@link #onGossip}: dropped as they
-	 * arrived, or whose seal did not verify.
+	 * Counts gossip payloads ignored before they reached {@link #onGossip}: dropped as
+	 * they arrived, or whose seal did not verify.
 	 * @param reason why
 	 * @param count how many
 	 * @param detail what was wrong with the last of them
@@ -442,7 +482,9 @@ public final class GroupCoordinator {
 		this.lastRejection = reason.tag() + ": " + detail;
 	}
 
-	/** The member is stopping gracefully: say goodbye so peers stop counting it at once. */
+	/**
+	 * The member is stopping gracefully: say goodbye so peers stop counting it at once.
+	 */
 	public List<Action> stop(long nowMillis) {
 		List<Action> out = new ArrayList<>();
 		if (!this.stopped) {
@@ -450,7 +492,8 @@ public final class GroupCoordinator {
 			Configuration.Departure holding = Configuration.Departure.of(this.electorate.config());
 			publish(new Goodbye(this.config.name(), this.self.id(), ++this.sequence, holding), out);
 			if (this.electorate.selfVotes()) {
-				// Kept in the group's data: members that start after this one stopped learn it never votes again.
+				// Kept in the group's data: members that start after this one stopped
+				// learn it never votes again.
 				out.add(new Action.RecordDeparture(this.master, this.self.id(), holding));
 			}
 		}
@@ -458,10 +501,10 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Pauses automatic failover in the whole group (maintenance mode): announced at once and
-	 * in every hello, honoured by every member (no candidacy, no vote for an automatic
-	 * failover, no repair of stray nodes) until any member resumes. Monitoring goes on, and
-	 * operators may still force a failover or switch over.
+	 * Pauses automatic failover in the whole group (maintenance mode): announced at once
+	 * and in every hello, honoured by every member (no candidacy, no vote for an
+	 * automatic failover, no repair of stray nodes) until any member resumes. Monitoring
+	 * goes on, and operators may still force a failover or switch over.
 	 */
 	public CommandOutcome pause(long nowMillis) {
 		return changeMaintenance(nowMillis, true);
@@ -475,8 +518,9 @@ public final class GroupCoordinator {
 	private CommandOutcome changeMaintenance(long now, boolean paused) {
 		List<Action> out = new ArrayList<>();
 		if (this.maintenance.paused() == paused) {
-			return CommandOutcome.done(paused ? "already paused by member " + this.maintenance.by()
-					: "automatic failover is not paused", out);
+			return CommandOutcome.done(
+					paused ? "already paused by member " + this.maintenance.by() : "automatic failover is not paused",
+					out);
 		}
 		applyMaintenance(now, new Maintenance(this.maintenance.version() + 1, paused, this.self.id()), out);
 		publishHello(now, out);
@@ -508,14 +552,14 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Drops a member at once (Sentinel's RESET for one peer): it stops counting as a voter. A
-	 * member that is in fact alive comes back with its next message.
+	 * Drops a member at once (Sentinel's RESET for one peer): it stops counting as a
+	 * voter. A member that is in fact alive comes back with its next message.
 	 */
 	public CommandOutcome forgetMember(long nowMillis, String memberId) {
 		List<Action> out = new ArrayList<>();
 		if (this.self.id().equals(memberId)) {
-			return CommandOutcome.refused(CommandOutcome.Status.REFUSED, "member " + memberId
-					+ " is this member: stop the application instead", out);
+			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
+					"member " + memberId + " is this member: stop the application instead", out);
 		}
 		if (!this.members.forget(memberId, nowMillis)) {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
@@ -526,8 +570,8 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Stops monitoring a node at once (a removed replica). A node the master still lists as a
-	 * connected replica is found again at the master's next INFO.
+	 * Stops monitoring a node at once (a removed replica). A node the master still lists
+	 * as a connected replica is found again at the master's next INFO.
 	 */
 	public CommandOutcome forgetNode(long nowMillis, NodeAddress node) {
 		List<Action> out = new ArrayList<>();
@@ -547,26 +591,28 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Forces a failover of the current master, healthy or not, like {@code SENTINEL FAILOVER}:
-	 * no member needs to see it down and the quorum is not needed, but this member still
-	 * becomes leader of a new epoch by the votes of a majority of the voters, so that it can
-	 * never race another failover into two promotions in one epoch. The old master, alive, is
-	 * repointed to the new one at once; writes it acknowledged after the promotion's INFO are
-	 * lost (use a switchover to lose none).
+	 * Forces a failover of the current master, healthy or not, like
+	 * {@code SENTINEL FAILOVER}: no member needs to see it down and the quorum is not
+	 * needed, but this member still becomes leader of a new epoch by the votes of a
+	 * majority of the voters, so that it can never race another failover into two
+	 * promotions in one epoch. The old master, alive, is repointed to the new one at
+	 * once; writes it acknowledged after the promotion's INFO are lost (use a switchover
+	 * to lose none).
 	 */
 	public CommandOutcome requestFailover(long nowMillis) {
 		return startOperatorElection(nowMillis, GroupSnapshot.Trigger.FORCED, null, 0);
 	}
 
 	/**
-	 * A planned change of master that loses no acknowledged write: after the election (as for
-	 * a forced failover) writes are paused on the master ({@code CLIENT PAUSE WRITE}), the
-	 * target is awaited until it has the master's offset, the master is demoted (it reports its
-	 * final offset), then the target promoted once it has that offset. If the target does not
-	 * catch up within {@code timeoutMillis}, before or after the demotion, the master takes
-	 * writes again and the switchover ends as aborted. Redis's own {@code FAILOVER}
-	 * does the same but waits for the replica's next acknowledgement, sent once a second:
-	 * hundreds of milliseconds of paused writes that this order does not need.
+	 * A planned change of master that loses no acknowledged write: after the election (as
+	 * for a forced failover) writes are paused on the master
+	 * ({@code CLIENT PAUSE WRITE}), the target is awaited until it has the master's
+	 * offset, the master is demoted (it reports its final offset), then the target
+	 * promoted once it has that offset. If the target does not catch up within
+	 * {@code timeoutMillis}, before or after the demotion, the master takes writes again
+	 * and the switchover ends as aborted. Redis's own {@code FAILOVER} does the same but
+	 * waits for the replica's next acknowledgement, sent once a second: hundreds of
+	 * milliseconds of paused writes that this order does not need.
 	 * @param target the replica to promote; null for the best eligible one
 	 */
 	public CommandOutcome requestSwitchover(long nowMillis, NodeAddress target, long timeoutMillis) {
@@ -589,7 +635,10 @@ public final class GroupCoordinator {
 				+ " of group " + this.config.name() + " started in epoch " + epoch, epoch, out);
 	}
 
-	/** Stands as candidate in a new epoch, for a failover ({@code change} null) or a change of voters. */
+	/**
+	 * Stands as candidate in a new epoch, for a failover ({@code change} null) or a
+	 * change of voters.
+	 */
 	private long beginElection(long now, GroupSnapshot.Trigger trigger, NodeAddress target, String change,
 			List<Action> out) {
 		this.candidacyAt = -1;
@@ -599,7 +648,8 @@ public final class GroupCoordinator {
 		this.election = new Election(this.self.id(), this.currentEpoch, this.electorate.config(), now, trigger, target,
 				change);
 		if (change == null) {
-			// A change of voters is told by its outcome (+voter, -voter), not as a failover.
+			// A change of voters is told by its outcome (+voter, -voter), not as a
+			// failover.
 			emit(out, Type.TRY_FAILOVER, this.currentEpoch, this.master, (trigger == GroupSnapshot.Trigger.AUTOMATIC)
 					? null : trigger.name().toLowerCase(java.util.Locale.ROOT));
 			emit(out, Type.VOTE_FOR_LEADER, this.currentEpoch, this.master, this.self.id());
@@ -614,8 +664,8 @@ public final class GroupCoordinator {
 	/** Why an operator's failover or switchover cannot start now; null when it can. */
 	private String operatorRefusal(long now, GroupSnapshot.Trigger trigger, NodeAddress target) {
 		if (this.failover != null || this.election != null) {
-			return "a failover is in progress (epoch " + ((this.failover != null) ? this.failover.epoch()
-					: this.election.epoch()) + ")";
+			return "a failover is in progress (epoch "
+					+ ((this.failover != null) ? this.failover.epoch() : this.election.epoch()) + ")";
 		}
 		if (peerLeadsFailover(now)) {
 			return "another member is failing over";
@@ -625,7 +675,8 @@ public final class GroupCoordinator {
 		}
 		if (!this.electorate.selfVotes()) {
 			return "this member is not a voter of group " + this.config.name() + ": ask one of "
-					+ ((this.electorate.config() != null) ? this.electorate.config().voters() : "the voters, once elected");
+					+ ((this.electorate.config() != null) ? this.electorate.config().voters()
+							: "the voters, once elected");
 		}
 		if (this.voterChange != null) {
 			return "this member is changing the voters (epoch " + this.voterChange.epoch() + "): try again in a moment";
@@ -639,7 +690,8 @@ public final class GroupCoordinator {
 		}
 		if (trigger == GroupSnapshot.Trigger.SWITCHOVER) {
 			if (master.status(now, this.timers.downAfter()) != NodeStatus.UP || master.info() == null) {
-				return "the master " + this.master + " does not answer: a switchover needs it, force a failover instead";
+				return "the master " + this.master
+						+ " does not answer: a switchover needs it, force a failover instead";
 			}
 			if (!pausesWrites(master.info().version())) {
 				return "the master runs Redis " + master.info().version()
@@ -661,13 +713,14 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * An operator's word that the voters that do not answer are gone for good (their processes
-	 * crashed and will never run again): this member founds a new electorate of itself in
-	 * place of the one it holds, the way the group does by itself when every voter stopped
-	 * gracefully, and grows it from the live members. Only one such succession of a given
-	 * configuration can succeed (the master's stored copy is replaced only if it holds nothing
-	 * newer). <b>Unsafe if a voter is in fact alive behind a partition</b>: like Sentinel's RESET,
-	 * use it only knowing the voters are dead.
+	 * An operator's word that the voters that do not answer are gone for good (their
+	 * processes crashed and will never run again): this member founds a new electorate of
+	 * itself in place of the one it holds, the way the group does by itself when every
+	 * voter stopped gracefully, and grows it from the live members. Only one such
+	 * succession of a given configuration can succeed (the master's stored copy is
+	 * replaced only if it holds nothing newer). <b>Unsafe if a voter is in fact alive
+	 * behind a partition</b>: like Sentinel's RESET, use it only knowing the voters are
+	 * dead.
 	 */
 	public CommandOutcome replaceVoters(long nowMillis) {
 		List<Action> out = new ArrayList<>();
@@ -687,14 +740,20 @@ public final class GroupCoordinator {
 			out.add(new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.NOT_NEWER, held));
 		}
 		else {
-			// No master to record it on: the operator's word alone; it is stored once a master answers.
+			// No master to record it on: the operator's word alone; it is stored once a
+			// master answers.
 			founded(nowMillis, founding, out);
 		}
-		return CommandOutcome.done("asked the master to record member " + this.self.id() + " as the one voter of group "
-				+ this.config.name() + " in place of " + held.voters() + "; the live members are added next", out);
+		return CommandOutcome.done(
+				"asked the master to record member " + this.self.id() + " as the one voter of group "
+						+ this.config.name() + " in place of " + held.voters() + "; the live members are added next",
+				out);
 	}
 
-	/** Whether a server of this version (from INFO) has {@code CLIENT PAUSE WRITE} and {@code CLIENT UNPAUSE} (6.2+). */
+	/**
+	 * Whether a server of this version (from INFO) has {@code CLIENT PAUSE WRITE} and
+	 * {@code CLIENT UNPAUSE} (6.2+).
+	 */
 	static boolean pausesWrites(String version) {
 		String[] parts = version.split("\\.");
 		try {
@@ -707,12 +766,18 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/** Whether this member's application may write now: {@link GroupSnapshot#admitsWrites}, without the rest of a snapshot. */
+	/**
+	 * Whether this member's application may write now:
+	 * {@link GroupSnapshot#admitsWrites}, without the rest of a snapshot.
+	 */
 	public boolean admitsWrites(long nowMillis) {
 		return fenceSnapshot(nowMillis).admitsWrites(nowMillis);
 	}
 
-	/** The configuration this member holds (who elects, and the master); null before it learns one. */
+	/**
+	 * The configuration this member holds (who elects, and the master); null before it
+	 * learns one.
+	 */
 	public Configuration configuration() {
 		return this.electorate.config();
 	}
@@ -743,9 +808,10 @@ public final class GroupCoordinator {
 		}
 		return new GroupSnapshot(this.config.name(), state(nowMillis), this.currentEpoch, configEpoch(),
 				this.config.quorum(), masterSnapshot, replicas, memberSnapshots, this.rejectedMessages,
-				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history,
-				this.failoversRecorded, quorumCheck(nowMillis),
-				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince) : null,
+				(this.failover != null) ? this.failover.snapshot() : this.lastFailover, history, this.failoversRecorded,
+				quorumCheck(nowMillis),
+				this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince)
+						: null,
 				quiet(nowMillis), electorateSnapshot(), fenceSnapshot(nowMillis),
 				new GroupSnapshot.RejectionsSnapshot(this.rejections, this.lastRejection));
 	}
@@ -755,8 +821,7 @@ public final class GroupCoordinator {
 		List<WriteLease.Evidence> evidence = new ArrayList<>();
 		if (held != null && held.master().equals(this.master)) {
 			NodeState masterNode = this.nodes.get(this.master);
-			boolean inFailover = this.election != null || this.failover != null
-					|| openFailoverVote() > held.epoch();
+			boolean inFailover = this.election != null || this.failover != null || openFailoverVote() > held.epoch();
 			if (this.electorate.selfVotes() && !inFailover && masterNode != null
 					&& masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(this.self.id(), masterNode.lastValidReplyAt()));
@@ -773,9 +838,9 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * When the oldest of the latest INFO requests to the replicas was sent, if every node but the
-	 * master answered it as a replica of the master, streaming (link up, traffic within a second);
-	 * -1 otherwise, and when no replica is known.
+	 * When the oldest of the latest INFO requests to the replicas was sent, if every node
+	 * but the master answered it as a replica of the master, streaming (link up, traffic
+	 * within a second); -1 otherwise, and when no replica is known.
 	 */
 	private long replicasAttachedSince() {
 		long since = Long.MAX_VALUE;
@@ -807,7 +872,10 @@ public final class GroupCoordinator {
 		return (this.electorate.config() != null) ? this.electorate.config().epoch() : 0;
 	}
 
-	/** Sentinel's CKQUORUM: the voters heard from within the opinion validity, against quorum and majority. */
+	/**
+	 * Sentinel's CKQUORUM: the voters heard from within the opinion validity, against
+	 * quorum and majority.
+	 */
 	private GroupSnapshot.QuorumCheck quorumCheck(long now) {
 		Configuration held = this.electorate.config();
 		if (held == null) {
@@ -824,7 +892,10 @@ public final class GroupCoordinator {
 				this.config.quorum(), Math.max(this.config.quorum(), majority));
 	}
 
-	/** Keeps an ended failover (or one learned from a peer) as the last one and in the history. */
+	/**
+	 * Keeps an ended failover (or one learned from a peer) as the last one and in the
+	 * history.
+	 */
 	private void record(FailoverSnapshot failover) {
 		this.lastFailover = failover;
 		this.history.addFirst(failover);
@@ -882,22 +953,26 @@ public final class GroupCoordinator {
 			return;
 		}
 		if (this.nodes.get(config.master()) == null) {
-			// A promoted node was a replica of the group, known from the nodes' INFO: only a
-			// sender's word makes no server the master (nor gets it our connections and password).
-			rejected(GossipRejection.UNKNOWN_MASTER, 1, "configuration " + config.epoch() + "." + config.version()
-					+ " of " + hello.sender() + " names master " + config.master()
-					+ ", which no configured node is and no node's INFO reports");
+			// A promoted node was a replica of the group, known from the nodes' INFO:
+			// only a
+			// sender's word makes no server the master (nor gets it our connections and
+			// password).
+			rejected(GossipRejection.UNKNOWN_MASTER, 1,
+					"configuration " + config.epoch() + "." + config.version() + " of " + hello.sender()
+							+ " names master " + config.master()
+							+ ", which no configured node is and no node's INFO reports");
 			return;
 		}
 		adopt(now, config, hello.sender(), true, out);
 	}
 
 	/**
-	 * Holds {@code next} if it is newer than the configuration held, follows its master and
-	 * ends what it supersedes: an election or failover of this member based on an older
-	 * configuration, a change of voters of an earlier epoch.
+	 * Holds {@code next} if it is newer than the configuration held, follows its master
+	 * and ends what it supersedes: an election or failover of this member based on an
+	 * older configuration, a change of voters of an earlier epoch.
 	 * @param from the member or node it came from
-	 * @param observed whether another member made it (this member records what it learned)
+	 * @param observed whether another member made it (this member records what it
+	 * learned)
 	 */
 	private void adopt(long now, Configuration next, String from, boolean observed, List<Action> out) {
 		Configuration previous = this.electorate.config();
@@ -946,7 +1021,10 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/** What a node's data says of the configuration: adopted if newer, departures remembered. */
+	/**
+	 * What a node's data says of the configuration: adopted if newer, departures
+	 * remembered.
+	 */
 	private void learnStored(long now, NodeState node, StoredConfiguration stored, List<Action> out) {
 		node.stored(stored);
 		stored.departed().forEach(this.electorate::departed);
@@ -955,7 +1033,10 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/** This member's founding (or succession) store succeeded: it is the one voter of a new electorate. */
+	/**
+	 * This member's founding (or succession) store succeeded: it is the one voter of a
+	 * new electorate.
+	 */
 	private void founded(long now, Configuration config, List<Action> out) {
 		observeEpoch(now, config.epoch(), out);
 		this.voteBook.grant(config.epoch(), this.self.id());
@@ -975,18 +1056,23 @@ public final class GroupCoordinator {
 		this.masterDown = false;
 		this.objectivelyDown = false;
 		this.nodes.track(newMaster, now, out);
-		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), configEpoch(), old,
-				newMaster, null)));
+		out.add(new Action.Emit(
+				new ProtocolEvent(Type.SWITCH_MASTER, this.config.name(), configEpoch(), old, newMaster, null)));
 		if (!observing()) {
 			publishHello(now, out);
-			// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers' subscriptions
-			// right when this announcement goes out: say it again at the first tick at least a tick
+			// Promotions and repointing end with CLIENT KILL TYPE pubsub, dropping peers'
+			// subscriptions
+			// right when this announcement goes out: say it again at the first tick at
+			// least a tick
 			// later, once they have resubscribed (within milliseconds).
 			this.lastHelloAt = now - this.timers.helloEvery() + Timers.TICK;
 		}
 	}
 
-	/** Re-derives what follows from the current knowledge: the master, its health, what to do about it. */
+	/**
+	 * Re-derives what follows from the current knowledge: the master, its health, what to
+	 * do about it.
+	 */
 	private void evaluate(long now, List<Action> out) {
 		listenForRole(out);
 		this.nodes.poll(now, observing() ? this.timers.observerPingEvery() : this.timers.pingEvery(), this::infoPeriod,
@@ -1036,15 +1122,17 @@ public final class GroupCoordinator {
 		this.masterFence.keep(now, this.master, mayRepair, out);
 	}
 
-	/** This member (seeing it down) plus the voters whose fresh hello says this master is down. */
+	/**
+	 * This member (seeing it down) plus the voters whose fresh hello says this master is
+	 * down.
+	 */
 	private int opinionsMasterDown(long now) {
 		if (!this.masterDown) {
 			return 0;
 		}
 		int count = 1;
 		for (Peer peer : this.members.peers()) {
-			if (this.electorate.isVoter(peer.id())
-					&& peer.seesDown(this.master, now, this.timers.opinionValidity())) {
+			if (this.electorate.isVoter(peer.id()) && peer.seesDown(this.master, now, this.timers.opinionValidity())) {
 				count++;
 			}
 		}
@@ -1064,7 +1152,10 @@ public final class GroupCoordinator {
 		return now < this.quietUntil;
 	}
 
-	/** In ODOWN, a voter, with nobody else acting: ask for votes after a small random delay. */
+	/**
+	 * In ODOWN, a voter, with nobody else acting: ask for votes after a small random
+	 * delay.
+	 */
 	private void considerCandidacy(long now, boolean tilted, List<Action> out) {
 		if (!this.objectivelyDown || tilted || quiet(now) || now < this.holdOffUntil || peerLeadsFailover(now)
 				|| this.maintenance.paused() || !this.electorate.selfVotes() || this.voterChange != null
@@ -1090,10 +1181,11 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * How many voters heard from recently have a smaller id: the first asks for votes at once,
-	 * the others a step later each, by which time they have its request and vote for it instead
-	 * of splitting the vote. Every live voter counts, not only those that already say the master
-	 * is down: a smaller id that reaches ODOWN a moment later would otherwise ask at once too.
+	 * How many voters heard from recently have a smaller id: the first asks for votes at
+	 * once, the others a step later each, by which time they have its request and vote
+	 * for it instead of splitting the vote. Every live voter counts, not only those that
+	 * already say the master is down: a smaller id that reaches ODOWN a moment later
+	 * would otherwise ask at once too.
 	 */
 	private int candidacyRank(long now) {
 		int rank = 0;
@@ -1107,10 +1199,10 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * The electorate's upkeep, in a calm group: founding the first electorate (or succeeding one
-	 * that has all departed), and, by a voter of a committed configuration, the next change of
-	 * voters the group needs. Members that look at the same time find the same change; the
-	 * voter with the smallest id asks first.
+	 * The electorate's upkeep, in a calm group: founding the first electorate (or
+	 * succeeding one that has all departed), and, by a voter of a committed
+	 * configuration, the next change of voters the group needs. Members that look at the
+	 * same time find the same change; the voter with the smallest id asks first.
 	 */
 	private void considerElectorate(long now, boolean tilted, List<Action> out) {
 		Configuration held = this.electorate.config();
@@ -1141,11 +1233,12 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Founds an electorate of this member alone when the group has none: every node it knows
-	 * answers and none stores a configuration, no member holds one, and the master's hash is still empty
-	 * when the store runs (so only one member ever founds). Succeeds an electorate whose voters
-	 * have all stopped for good the same way, replacing exactly that configuration. The member
-	 * with the smallest id tries first, the others a hello period later each.
+	 * Founds an electorate of this member alone when the group has none: every node it
+	 * knows answers and none stores a configuration, no member holds one, and the
+	 * master's hash is still empty when the store runs (so only one member ever founds).
+	 * Succeeds an electorate whose voters have all stopped for good the same way,
+	 * replacing exactly that configuration. The member with the smallest id tries first,
+	 * the others a hello period later each.
 	 */
 	private void considerFounding(long now, Configuration held, List<Action> out) {
 		NodeState node = this.nodes.get(this.master);
@@ -1154,7 +1247,8 @@ public final class GroupCoordinator {
 			return;
 		}
 		if (held == null) {
-			// Every node must answer: a node cut off may hold the configuration of a group that
+			// Every node must answer: a node cut off may hold the configuration of a
+			// group that
 			// exists, and founding another one beside it would split the group in two.
 			for (NodeState other : this.nodes.all()) {
 				if (other.info() == null || other.infoFailed() || other.stored() == null
@@ -1175,12 +1269,17 @@ public final class GroupCoordinator {
 		}
 		this.lastFoundingAt = now;
 		Configuration founding = Configuration.founding(this.currentEpoch + 1, this.master, this.self.id());
-		// currentEpoch is at least the held configuration's epoch (adopt observes it), so the founding is newer.
-		out.add((held == null) ? new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.ABSENT, null)
+		// currentEpoch is at least the held configuration's epoch (adopt observes it), so
+		// the founding is newer.
+		out.add((held == null)
+				? new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.ABSENT, null)
 				: new Action.StoreConfiguration(this.master, founding, Action.StoreCondition.NOT_NEWER, held));
 	}
 
-	/** Members heard from within the opinion validity that hold exactly this member's configuration. */
+	/**
+	 * Members heard from within the opinion validity that hold exactly this member's
+	 * configuration.
+	 */
 	private List<String> liveHolders(long now) {
 		List<String> live = new ArrayList<>();
 		for (Peer peer : this.members.peers()) {
@@ -1192,7 +1291,10 @@ public final class GroupCoordinator {
 		return live;
 	}
 
-	/** Voters (but this member) not heard from for the member expiry, or never since this member started that long ago. */
+	/**
+	 * Voters (but this member) not heard from for the member expiry, or never since this
+	 * member started that long ago.
+	 */
 	private List<String> silentVoters(long now) {
 		List<String> silent = new ArrayList<>();
 		for (String voter : this.electorate.config().voters()) {
@@ -1209,14 +1311,18 @@ public final class GroupCoordinator {
 		return now - lastHeard > this.timers.memberExpiry();
 	}
 
-	/** The change this member leads: its epoch's first configuration committed, it makes the change. */
+	/**
+	 * The change this member leads: its epoch's first configuration committed, it makes
+	 * the change.
+	 */
 	private void advanceVoterChange(long now, List<Action> out) {
 		if (this.voterChange == null) {
 			return;
 		}
 		Configuration held = this.electorate.config();
 		if (now - this.voterChange.startedAt() > this.timers.failoverTimeout()) {
-			// Whatever configuration it reached stands; the next change needs a new election.
+			// Whatever configuration it reached stands; the next change needs a new
+			// election.
 			this.voterChange = null;
 		}
 		else if (this.electorate.committed(this.members.peers())) {
@@ -1232,8 +1338,8 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Writes the configuration into the master's data again when the copy there is older or
-	 * gone (an application flushed the data), at most once an INFO period.
+	 * Writes the configuration into the master's data again when the copy there is older
+	 * or gone (an application flushed the data), at most once an INFO period.
 	 */
 	private void repairStoredConfiguration(long now, boolean tilted, List<Action> out) {
 		Configuration held = this.electorate.config();
@@ -1250,8 +1356,9 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * The replica to promote: the best eligible one, or the operator's target if it is eligible.
-	 * An operator's failover of a healthy master accepts INFO as old as the calm-time period.
+	 * The replica to promote: the best eligible one, or the operator's target if it is
+	 * eligible. An operator's failover of a healthy master accepts INFO as old as the
+	 * calm-time period.
 	 */
 	private java.util.Optional<ReplicaSelector.Choice> select(Election election, long now) {
 		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK
@@ -1331,7 +1438,8 @@ public final class GroupCoordinator {
 		}
 		this.election = null;
 		this.holdOffUntil = now + Timers.TICK + this.random.nextLong(this.timers.helloEvery());
-		// The voters wait for word that this election is over before they vote for anyone else.
+		// The voters wait for word that this election is over before they vote for anyone
+		// else.
 		publishHello(now, out);
 	}
 
@@ -1352,12 +1460,13 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Grants this member's one vote of an epoch to the first candidate asking for it, when both
-	 * are voters holding the very same configuration, this member is past its quiet period, not
-	 * in TILT, not acting itself, the group is calm (see {@link #lastVoteSettled}) and the
-	 * purpose holds from this member's own view: for an automatic failover it sees the master
-	 * down itself (a member cut off from a healthy master cannot collect votes), for a change of
-	 * voters the change is one it would make.
+	 * Grants this member's one vote of an epoch to the first candidate asking for it,
+	 * when both are voters holding the very same configuration, this member is past its
+	 * quiet period, not in TILT, not acting itself, the group is calm (see
+	 * {@link #lastVoteSettled}) and the purpose holds from this member's own view: for an
+	 * automatic failover it sees the master down itself (a member cut off from a healthy
+	 * master cannot collect votes), for a change of voters the change is one it would
+	 * make.
 	 */
 	private void onVoteRequest(long now, VoteRequest request, List<Action> out) {
 		long epoch = request.epoch();
@@ -1394,12 +1503,12 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * What each purpose needs besides the common rules: an automatic failover, that automatic
-	 * failover is not paused; an operator's request, that this member is no candidate itself;
-	 * a change of voters, that nobody is a candidate, the master is not objectively down (a
-	 * failover goes first) and the change is one
-	 * this member would make (a voter it has not heard from for the member expiry, or that
-	 * stopped for good, is removed; a live member holding the same configuration is added).
+	 * What each purpose needs besides the common rules: an automatic failover, that
+	 * automatic failover is not paused; an operator's request, that this member is no
+	 * candidate itself; a change of voters, that nobody is a candidate, the master is not
+	 * objectively down (a failover goes first) and the change is one this member would
+	 * make (a voter it has not heard from for the member expiry, or that stopped for
+	 * good, is removed; a live member holding the same configuration is added).
 	 */
 	private boolean purposeAllows(long now, VoteRequest request) {
 		return switch (request.purpose()) {
@@ -1422,17 +1531,17 @@ public final class GroupCoordinator {
 
 	/**
 	 * Whether the election this member last voted in is over as far as it can tell: the
-	 * configuration of that epoch (or a later one) arrived, the candidate said in a later hello
-	 * that it is neither candidate nor leader in that epoch any more, it stopped, it is the one
-	 * asking again, or a whole failover timeout passed (a leader elected with this vote gives up
-	 * by then whatever failover it did not finish). Voting for another candidate before that
-	 * could let two leaders of two epochs promote two replicas of the same failed master.
+	 * configuration of that epoch (or a later one) arrived, the candidate said in a later
+	 * hello that it is neither candidate nor leader in that epoch any more, it stopped,
+	 * it is the one asking again, or a whole failover timeout passed (a leader elected
+	 * with this vote gives up by then whatever failover it did not finish). Voting for
+	 * another candidate before that could let two leaders of two epochs promote two
+	 * replicas of the same failed master.
 	 */
 	private boolean lastVoteSettled(long now, String asking) {
 		CastVote vote = this.lastVote;
 		if (vote == null || configEpoch() >= vote.epoch() || vote.candidate().equals(asking)
-				|| this.electorate.hasDeparted(vote.candidate())
-				|| now - vote.at() >= this.timers.failoverTimeout()) {
+				|| this.electorate.hasDeparted(vote.candidate()) || now - vote.at() >= this.timers.failoverTimeout()) {
 			return true;
 		}
 		Peer candidate = this.members.get(vote.candidate());
@@ -1440,11 +1549,12 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * The epoch of this member's vote for an automatic failover until it knows how that election
-	 * ended: the configuration of that epoch (or a later one) arrived, or the candidate said in a
-	 * later hello that it is neither candidate nor leader in it; 0 when none. Unlike
-	 * {@link #lastVoteSettled}, no timeout closes it: a leader may have promoted a replica this
-	 * member cannot see, and the master it follows may be deposed for good.
+	 * The epoch of this member's vote for an automatic failover until it knows how that
+	 * election ended: the configuration of that epoch (or a later one) arrived, or the
+	 * candidate said in a later hello that it is neither candidate nor leader in it; 0
+	 * when none. Unlike {@link #lastVoteSettled}, no timeout closes it: a leader may have
+	 * promoted a replica this member cannot see, and the master it follows may be deposed
+	 * for good.
 	 */
 	private long openFailoverVote() {
 		CastVote vote = this.lastVote;
@@ -1455,7 +1565,10 @@ public final class GroupCoordinator {
 		return (candidate != null && candidate.doneWith(vote.epoch(), vote.requestSequence())) ? 0 : vote.epoch();
 	}
 
-	/** A vote this member gave another member, and the sequence number of the request it answered. */
+	/**
+	 * A vote this member gave another member, and the sequence number of the request it
+	 * answered.
+	 */
 	private record CastVote(long epoch, String candidate, long requestSequence, long at, boolean failover) {
 	}
 
@@ -1465,15 +1578,15 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Turns a node that claims to be master but is not the current one (an old master come
-	 * back) into a replica of the current master, and repoints a replica following another node
-	 * of this group; only when the node has been up and in that role for demote-after, the
-	 * current master is healthy, nobody is failing over, and this member is a voter whose
-	 * configuration is committed and that hears a majority of the voters holding it: a member
-	 * holding an old configuration must never demote the master of a newer one. A role told
-	 * more than three PING periods ago (INFO is read every info-period in calm times) may have
-	 * changed since, e.g. by a promotion this member has not heard of yet: its INFO is asked
-	 * first, and the answer decides.
+	 * Turns a node that claims to be master but is not the current one (an old master
+	 * come back) into a replica of the current master, and repoints a replica following
+	 * another node of this group; only when the node has been up and in that role for
+	 * demote-after, the current master is healthy, nobody is failing over, and this
+	 * member is a voter whose configuration is committed and that hears a majority of the
+	 * voters holding it: a member holding an old configuration must never demote the
+	 * master of a newer one. A role told more than three PING periods ago (INFO is read
+	 * every info-period in calm times) may have changed since, e.g. by a promotion this
+	 * member has not heard of yet: its INFO is asked first, and the answer decides.
 	 */
 	private void reconfigureStrayNodes(long now, boolean mayRepair, List<Action> out) {
 		if (!mayRepair) {
@@ -1503,7 +1616,9 @@ public final class GroupCoordinator {
 		}
 	}
 
-	/** Whether this member may reconfigure nodes now: see {@link #reconfigureStrayNodes}. */
+	/**
+	 * Whether this member may reconfigure nodes now: see {@link #reconfigureStrayNodes}.
+	 */
 	private boolean mayRepairNodes(long now, boolean tilted) {
 		NodeState current = this.nodes.get(this.master);
 		return !tilted && !quiet(now) && !this.masterDown && this.failover == null && !peerLeadsFailover(now)
@@ -1511,7 +1626,10 @@ public final class GroupCoordinator {
 				&& current.status(now, this.timers.downAfter()) == NodeStatus.UP && current.role() == Role.MASTER;
 	}
 
-	/** A voter that hears, within the opinion validity, a majority of the voters holding its very configuration. */
+	/**
+	 * A voter that hears, within the opinion validity, a majority of the voters holding
+	 * its very configuration.
+	 */
 	private boolean hearsMajorityHolding(long now) {
 		if (!this.electorate.selfVotes()) {
 			return false;
@@ -1526,7 +1644,10 @@ public final class GroupCoordinator {
 		return holders >= held.majority(this.electorate.departures());
 	}
 
-	/** Asks the node's INFO now, unless it was asked within a PING period (an answer may be on its way). */
+	/**
+	 * Asks the node's INFO now, unless it was asked within a PING period (an answer may
+	 * be on its way).
+	 */
 	private void askInfo(NodeState node, long now, List<Action> out) {
 		if (node.infoDue(now, this.timers.pingEvery())) {
 			node.infoSent(now);
@@ -1535,8 +1656,9 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * No valid reply for down-after, a master reporting itself a replica for that long, or a
-	 * master restarted within master-reboot-down-after (it may have come back without its data).
+	 * No valid reply for down-after, a master reporting itself a replica for that long,
+	 * or a master restarted within master-reboot-down-after (it may have come back
+	 * without its data).
 	 */
 	private boolean seesMasterDown(long now) {
 		NodeState node = this.nodes.get(this.master);
@@ -1552,10 +1674,11 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * While no configuration is known, takes the master from the nodes' own roles once every
-	 * known node has answered INFO or failed to: the node answering master that most replicas
-	 * follow with their link up (the smaller address on a tie, so that members agree). A master
-	 * no replica follows must hold the data of replicas whose master no longer answers.
+	 * While no configuration is known, takes the master from the nodes' own roles once
+	 * every known node has answered INFO or failed to: the node answering master that
+	 * most replicas follow with their link up (the smaller address on a tie, so that
+	 * members agree). A master no replica follows must hold the data of replicas whose
+	 * master no longer answers.
 	 */
 	private void learnMasterFromNodes(long now, List<Action> out) {
 		NodeState best = null;
@@ -1570,9 +1693,12 @@ public final class GroupCoordinator {
 		for (NodeState node : this.nodes.all()) {
 			if (node.role() == Role.MASTER && node.info() != null) {
 				int followers = followers(node.address());
-				// A lone master must hold the data of the replicas stranded by a dead master; beside
-				// nodes that do not answer it must hold some (else it may be a stray cut off from the
-				// group's real master, and following it would route the application's writes there).
+				// A lone master must hold the data of the replicas stranded by a dead
+				// master; beside
+				// nodes that do not answer it must hold some (else it may be a stray cut
+				// off from the
+				// group's real master, and following it would route the application's
+				// writes there).
 				int held = (followers == 0) ? ReplicationLineage.strandedDataHeld(node, this.nodes) : 0;
 				if (followers == 0 && (held < 0 || held == 0 && someSilent)) {
 					continue;
@@ -1603,8 +1729,8 @@ public final class GroupCoordinator {
 	private void publishHello(long now, List<Action> out) {
 		this.lastHelloAt = now;
 		NodeState masterNode = (this.master != null) ? this.nodes.get(this.master) : null;
-		long replyAge = (masterNode != null && masterNode.lastValidReplyAt() >= 0)
-				? now - masterNode.lastValidReplyAt() : -1;
+		long replyAge = (masterNode != null && masterNode.lastValidReplyAt() >= 0) ? now - masterNode.lastValidReplyAt()
+				: -1;
 		publish(new Hello(this.config.name(), this.self.id(), ++this.sequence, this.self.application(),
 				this.currentEpoch, this.master, configEpoch(), this.masterDown,
 				(this.failover != null) ? this.failover.epoch() : 0, this.maintenance, this.electorate.config(),
@@ -1613,8 +1739,8 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * A hello at once, for a change of opinion the voters count on hearing now; an observer's
-	 * opinions count for nobody, so they wait for its next hello.
+	 * A hello at once, for a change of opinion the voters count on hearing now; an
+	 * observer's opinions count for nobody, so they wait for its next hello.
 	 */
 	private void announce(long now, List<Action> out) {
 		if (!observing()) {
@@ -1623,12 +1749,12 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Whether this member holds a configuration that does not make it a voter. An observer
-	 * listens to the voters' announcements only, and sends a hello only about every
-	 * {@link Timers#presenceEvery()}, so that the voters know it is there (to pick a
-	 * replacement voter, and for the member list), or every hello period while the group wants
-	 * it as a voter. A member that holds no configuration yet gossips as a voter: the founding
-	 * of an electorate counts on hearing every member.
+	 * Whether this member holds a configuration that does not make it a voter. An
+	 * observer listens to the voters' announcements only, and sends a hello only about
+	 * every {@link Timers#presenceEvery()}, so that the voters know it is there (to pick
+	 * a replacement voter, and for the member list), or every hello period while the
+	 * group wants it as a voter. A member that holds no configuration yet gossips as a
+	 * voter: the founding of an electorate counts on hearing every member.
 	 */
 	private boolean observing() {
 		return this.electorate.config() != null && !this.electorate.selfVotes();
@@ -1639,9 +1765,10 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Whether, as this observer sees the voters, the group's next change of voters would add
-	 * it if it were the only live observer: it then says so every hello period, since a voter
-	 * adds only a member heard from within the opinion validity that holds its configuration.
+	 * Whether, as this observer sees the voters, the group's next change of voters would
+	 * add it if it were the only live observer: it then says so every hello period, since
+	 * a voter adds only a member heard from within the opinion validity that holds its
+	 * configuration.
 	 */
 	private boolean wantedAsVoter(long now) {
 		String change = VoterChange.needed(this.electorate.config(), this.electorate, List.of(this.self.id()),
@@ -1659,11 +1786,12 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * Sends a message where it is heard. A voter's (and a message of a member that holds no
-	 * configuration yet) goes on the gossip channel of every node, and its hellos and goodbye
-	 * also on the announcement channel of its master, whose replicas pass them on: each node
-	 * delivers each such message once to each observer. An observer's goes on the gossip
-	 * channel of its master only (of every node while it knows none): only the voters need it.
+	 * Sends a message where it is heard. A voter's (and a message of a member that holds
+	 * no configuration yet) goes on the gossip channel of every node, and its hellos and
+	 * goodbye also on the announcement channel of its master, whose replicas pass them
+	 * on: each node delivers each such message once to each observer. An observer's goes
+	 * on the gossip channel of its master only (of every node while it knows none): only
+	 * the voters need it.
 	 */
 	private void publish(GossipMessage message, List<Action> out) {
 		String payload = GossipCodec.encode(message);
@@ -1682,7 +1810,10 @@ public final class GroupCoordinator {
 		emit(out, type, this.currentEpoch, node, detail);
 	}
 
-	/** An event of an election or failover, which carries that epoch even if a later one is known by now. */
+	/**
+	 * An event of an election or failover, which carries that epoch even if a later one
+	 * is known by now.
+	 */
 	private void emit(List<Action> out, Type type, long epoch, NodeAddress node, String detail) {
 		out.add(new Action.Emit(new ProtocolEvent(type, this.config.name(), epoch, node, this.master, detail)));
 	}

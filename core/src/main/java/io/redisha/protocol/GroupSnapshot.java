@@ -20,25 +20,29 @@ import java.util.Objects;
  * @param members every member this member knows of, itself included
  * @param rejectedMessages gossip messages ignored: unsigned, forged, replayed, malformed,
  * oversized, foreign, dropped, or from one member too many
- * @param lastFailover the last failover this member took part in or heard of; null when none
- * @param history the last failovers and switchovers this member led or heard of, newest first
- * @param failoversRecorded how many failovers entered the history since this member started
- * (the history keeps only the last few)
- * @param quorumCheck whether quorum and an election majority are reachable right now; null
- * when unknown
- * @param pause the maintenance mode: who paused automatic failover and since when; null when
- * not paused
+ * @param lastFailover the last failover this member took part in or heard of; null when
+ * none
+ * @param history the last failovers and switchovers this member led or heard of, newest
+ * first
+ * @param failoversRecorded how many failovers entered the history since this member
+ * started (the history keeps only the last few)
+ * @param quorumCheck whether quorum and an election majority are reachable right now;
+ * null when unknown
+ * @param pause the maintenance mode: who paused automatic failover and since when; null
+ * when not paused
  * @param startingUp whether this member is still in its start-up quiet period: it neither
  * votes nor starts a failover, and refuses operator commands
- * @param electorate the voters of the configuration this member holds; null before it holds one
+ * @param electorate the voters of the configuration this member holds; null before it
+ * holds one
  * @param fence whether this member lets its application write, and why
- * @param rejections the ignored gossip messages by reason, and why the last one was ignored
+ * @param rejections the ignored gossip messages by reason, and why the last one was
+ * ignored
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
 		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
-		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
-		QuorumCheck quorumCheck, PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate,
-		FenceSnapshot fence, RejectionsSnapshot rejections) {
+		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded, QuorumCheck quorumCheck,
+		PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate, FenceSnapshot fence,
+		RejectionsSnapshot rejections) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
@@ -48,7 +52,10 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 		Objects.requireNonNull(rejections, "rejections");
 	}
 
-	/** Whether this member lets its application write at {@code nowMs} (the coordinator's clock). */
+	/**
+	 * Whether this member lets its application write at {@code nowMs} (the coordinator's
+	 * clock).
+	 */
 	public boolean admitsWrites(long nowMs) {
 		return this.fence.admitsWrites(nowMs);
 	}
@@ -64,6 +71,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 
 	/**
 	 * The gossip messages this member ignored.
+	 *
 	 * @param byReason how many, by reason; reasons never seen are absent
 	 * @param last why the last one was ignored; null when none was
 	 */
@@ -85,6 +93,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 
 	/**
 	 * Automatic failover is paused for maintenance.
+	 *
 	 * @param by the member that paused it
 	 * @param sinceMs when this member learned of it, on the coordinator's monotonic clock
 	 */
@@ -93,11 +102,13 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 
 	/**
 	 * Who elects: the voters of the configuration this member holds.
+	 *
 	 * @param configVersion the configuration's number within its epoch
 	 * @param voters the voters' member ids
 	 * @param departed the voters known to have stopped for good
 	 * @param selfVotes whether this member is one of the voters
-	 * @param committed whether a majority of the voters that may still vote hold this configuration
+	 * @param committed whether a majority of the voters that may still vote hold this
+	 * configuration
 	 * @param target how many voters the group wants
 	 */
 	public record ElectorateSnapshot(int configVersion, List<String> voters, List<String> departed, boolean selfVotes,
@@ -111,20 +122,24 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	}
 
 	/**
-	 * The partition fence (see {@link PartitionMode}). The application's write path compares
-	 * its own clock with {@code leaseUntilMs} at every write, so a member that was frozen past
-	 * its lease refuses writes before it has processed anything it missed.
+	 * The partition fence (see {@link PartitionMode}). The application's write path
+	 * compares its own clock with {@code leaseUntilMs} at every write, so a member that
+	 * was frozen past its lease refuses writes before it has processed anything it
+	 * missed.
+	 *
 	 * @param mode the configured partition mode
-	 * @param leaseUntilMs until when, on the coordinator's monotonic clock, writes are admitted
-	 * ({@link Long#MAX_VALUE} in available mode or while no electorate exists)
+	 * @param leaseUntilMs until when, on the coordinator's monotonic clock, writes are
+	 * admitted ({@link Long#MAX_VALUE} in available mode or while no electorate exists)
 	 * @param fenced whether writes were refused when the snapshot was taken
 	 * @param reason why writes are admitted or refused, for people
-	 * @param sinceMs when the current fence began, on the coordinator's clock; -1 when not fenced
-	 * @param votersWithMaster the voters (this member included) known to reach the master within
-	 * fence-after
-	 * @param votersNeeded how many of them admit writes: a majority of the voters that may still vote
-	 * @param replicasAttached whether every replica was last seen streaming from the master, which
-	 * keeps any of them from being promoted (see docs/protocol.md)
+	 * @param sinceMs when the current fence began, on the coordinator's clock; -1 when
+	 * not fenced
+	 * @param votersWithMaster the voters (this member included) known to reach the master
+	 * within fence-after
+	 * @param votersNeeded how many of them admit writes: a majority of the voters that
+	 * may still vote
+	 * @param replicasAttached whether every replica was last seen streaming from the
+	 * master, which keeps any of them from being promoted (see docs/protocol.md)
 	 */
 	public record FenceSnapshot(PartitionMode mode, long leaseUntilMs, boolean fenced, String reason, long sinceMs,
 			int votersWithMaster, int votersNeeded, boolean replicasAttached) {
@@ -147,12 +162,15 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 
 	/**
 	 * Sentinel's {@code CKQUORUM}: how many members (this one included) were heard from
-	 * recently, out of how many voters, and whether that is enough to declare the master down
-	 * and to elect a leader.
-	 * @param reachableMembers this member plus the members heard from within the opinion validity
+	 * recently, out of how many voters, and whether that is enough to declare the master
+	 * down and to elect a leader.
+	 *
+	 * @param reachableMembers this member plus the members heard from within the opinion
+	 * validity
 	 * @param voters the members that count in an election (see docs/protocol.md)
 	 * @param quorum the configured quorum
-	 * @param electionNeeded the votes a candidate needs: {@code max(quorum, voters / 2 + 1)}
+	 * @param electionNeeded the votes a candidate needs:
+	 * {@code max(quorum, voters / 2 + 1)}
 	 */
 	public record QuorumCheck(int reachableMembers, int voters, int quorum, int electionNeeded) {
 
@@ -177,8 +195,10 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 
 	/**
 	 * One Redis node.
+	 *
 	 * @param address where it listens
-	 * @param role {@code master} or {@code replica}, or {@code unknown} before the first INFO
+	 * @param role {@code master} or {@code replica}, or {@code unknown} before the first
+	 * INFO
 	 * @param status up, down (no valid reply for down-after) or unknown (never reached)
 	 * @param runId its run id; empty before the first INFO
 	 * @param offset its replication offset
@@ -187,12 +207,13 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param priority its replica-priority
 	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
 	 */
-	public record NodeSnapshot(NodeAddress address, String role, NodeStatus status, String runId, long offset,
-			long lag, String linkStatus, int priority, long lastReplyAgeMs) {
+	public record NodeSnapshot(NodeAddress address, String role, NodeStatus status, String runId, long offset, long lag,
+			String linkStatus, int priority, long lastReplyAgeMs) {
 	}
 
 	/**
 	 * One member (an application instance in this group).
+	 *
 	 * @param id its id, new at every process start
 	 * @param application its application name
 	 * @param self whether it is this member
@@ -201,7 +222,8 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param master the master it believes in; null when none
 	 * @param configEpoch its config epoch
 	 * @param seesMasterDown whether it currently says the master is down
-	 * @param endpoint where its Sentinel-protocol endpoint listens; null when it serves none
+	 * @param endpoint where its Sentinel-protocol endpoint listens; null when it serves
+	 * none
 	 */
 	public record MemberSnapshot(String id, String application, boolean self, long lastSeenMs, long epoch,
 			NodeAddress master, long configEpoch, boolean seesMasterDown, NodeAddress endpoint) {
@@ -214,27 +236,35 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 		AUTOMATIC,
 		/** An operator forced it, like {@code SENTINEL FAILOVER}. */
 		FORCED,
-		/** An operator asked for a planned change of master without losing acknowledged writes. */
+		/**
+		 * An operator asked for a planned change of master without losing acknowledged
+		 * writes.
+		 */
 		SWITCHOVER,
-		/** Learned from another member's announcement: what triggered it is not known here. */
+		/**
+		 * Learned from another member's announcement: what triggered it is not known
+		 * here.
+		 */
 		OBSERVED
 
 	}
 
 	/**
 	 * A failover, finished or not.
+	 *
 	 * @param epoch its epoch
 	 * @param leader the member that led it
 	 * @param oldMaster the master it replaced
 	 * @param newMaster the promoted replica; null before selection
-	 * @param startedAtMs when it started, on the coordinator's monotonic clock (the endpoint shows wall-clock time)
+	 * @param startedAtMs when it started, on the coordinator's monotonic clock (the
+	 * endpoint shows wall-clock time)
 	 * @param endedAtMs when it ended, on the same clock; -1 while under way
 	 * @param result {@code in-progress}, {@code succeeded} or why it was aborted
 	 * @param steps each step with its time offset from the start
 	 * @param trigger what started it
-	 * @param writesAtRiskBytes the replication offset the old master was last seen at minus the
-	 * promoted replica's offset when it was selected: an estimate of the acknowledged writes
-	 * lost, in bytes of replication stream; -1 when unknown
+	 * @param writesAtRiskBytes the replication offset the old master was last seen at
+	 * minus the promoted replica's offset when it was selected: an estimate of the
+	 * acknowledged writes lost, in bytes of replication stream; -1 when unknown
 	 */
 	public record FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, NodeAddress newMaster,
 			long startedAtMs, long endedAtMs, String result, List<Step> steps, Trigger trigger,
@@ -255,7 +285,9 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 			return this.endedAtMs >= 0 && this.result.startsWith("succeeded");
 		}
 
-		/** One step of a failover and when it happened, in milliseconds since the start. */
+		/**
+		 * One step of a failover and when it happened, in milliseconds since the start.
+		 */
 		public record Step(String name, long atMs) {
 		}
 

@@ -11,9 +11,13 @@ public enum GroupState {
 	ODOWN,
 	/** A failover is under way (by this member or a peer). */
 	FAILOVER,
-	/** An operator paused automatic failover for maintenance: the group is only watched. */
+	/**
+	 * An operator paused automatic failover for maintenance: the group is only watched.
+	 */
 	PAUSED,
-	/** This member's timer jumped: it only watches until the clock is trustworthy again. */
+	/**
+	 * This member's timer jumped: it only watches until the clock is trustworthy again.
+	 */
 	TILT,
 	/** No master is known: nothing answered as one yet. */
 	NO_MASTER

@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param id its id
  * @param application its application name
- * @param endpoint where its Sentinel-protocol endpoint listens for clients, announced in every
- * hello so that clients asking any member learn of the others; null when it serves none
+ * @param endpoint where its Sentinel-protocol endpoint listens for clients, announced in
+ * every hello so that clients asking any member learn of the others; null when it serves
+ * none
  */
 public record MemberIdentity(String id, String application, NodeAddress endpoint) {
 

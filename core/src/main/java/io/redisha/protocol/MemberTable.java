@@ -7,23 +7,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The other members of the group, at most {@value #MAX_MEMBERS}. Every message from a member
- * refreshes it; a goodbye removes it at once (and its id is not accepted again); a member not
- * heard from for {@code memberExpiry} is forgotten. The sequence numbers of departed and
- * forgotten members are kept for at least {@link #REPLAY_HORIZON} ms, longer than a sealed
- * message stays fresh (see {@link GossipSeal}), so that a replayed message of theirs is a
- * duplicate. Who votes is not decided here but by the configuration (see {@link Electorate}).
+ * The other members of the group, at most {@value #MAX_MEMBERS}. Every message from a
+ * member refreshes it; a goodbye removes it at once (and its id is not accepted again); a
+ * member not heard from for {@code memberExpiry} is forgotten. The sequence numbers of
+ * departed and forgotten members are kept for at least {@link #REPLAY_HORIZON} ms, longer
+ * than a sealed message stays fresh (see {@link GossipSeal}), so that a replayed message
+ * of theirs is a duplicate. Who votes is not decided here but by the configuration (see
+ * {@link Electorate}).
  */
 final class MemberTable {
 
 	/**
-	 * The most members a group may have besides this one; messages of further new members are
-	 * refused. Room for a service of hundreds of instances, and a bound on what strangers can
-	 * make a member keep.
+	 * The most members a group may have besides this one; messages of further new members
+	 * are refused. Room for a service of hundreds of instances, and a bound on what
+	 * strangers can make a member keep.
 	 */
 	static final int MAX_MEMBERS = 1024;
 
-	/** How long the sequence numbers of a departed or forgotten member are kept, at least. */
+	/**
+	 * How long the sequence numbers of a departed or forgotten member are kept, at least.
+	 */
 	static final long REPLAY_HORIZON = 2 * GossipSeal.MAX_AGE_MILLIS;
 
 	private final String selfId;
@@ -32,10 +35,16 @@ final class MemberTable {
 
 	private final Map<String, Peer> peers = new LinkedHashMap<>();
 
-	/** Members that said goodbye, with when, so that a late duplicate does not bring them back. */
+	/**
+	 * Members that said goodbye, with when, so that a late duplicate does not bring them
+	 * back.
+	 */
 	private final Map<String, Long> departed = new LinkedHashMap<>();
 
-	/** The sequence numbers of members forgotten while silent, so that a replay of theirs is a duplicate. */
+	/**
+	 * The sequence numbers of members forgotten while silent, so that a replay of theirs
+	 * is a duplicate.
+	 */
 	private final Map<String, Forgotten> forgotten = new LinkedHashMap<>();
 
 	MemberTable(String selfId, long memberExpiry) {
@@ -53,7 +62,10 @@ final class MemberTable {
 		NEW,
 		/** Its first message: a member joined; process it. */
 		JOINED,
-		/** Already received through another node, sent by this member itself, or from a departed member. */
+		/**
+		 * Already received through another node, sent by this member itself, or from a
+		 * departed member.
+		 */
 		IGNORED,
 		/** From a new member while {@value #MAX_MEMBERS} members are known: refused. */
 		FULL
@@ -92,7 +104,10 @@ final class MemberTable {
 		bound(this.departed);
 	}
 
-	/** Drops a member at once (an operator's forget); it comes back with its next message if alive. */
+	/**
+	 * Drops a member at once (an operator's forget); it comes back with its next message
+	 * if alive.
+	 */
 	boolean forget(String id, long now) {
 		Peer peer = this.peers.remove(id);
 		if (peer != null) {

@@ -4,16 +4,17 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The master-side fence redis-ha manages with Redis's own {@code min-replicas-to-write} and
- * {@code min-replicas-max-lag}: a master with fewer than {@code toWrite} replicas that
- * acknowledged within {@code maxLag} refuses writes ({@code NOREPLICAS}) from every client,
- * so an old master cut off from its replicas stops acknowledging writes that its demotion
- * would lose. The leader sets it on the node it promotes and clears it on a node it makes a
- * replica; the voters keep the current master fenced (see docs/protocol.md).
+ * The master-side fence redis-ha manages with Redis's own {@code min-replicas-to-write}
+ * and {@code min-replicas-max-lag}: a master with fewer than {@code toWrite} replicas
+ * that acknowledged within {@code maxLag} refuses writes ({@code NOREPLICAS}) from every
+ * client, so an old master cut off from its replicas stops acknowledging writes that its
+ * demotion would lose. The leader sets it on the node it promotes and clears it on a node
+ * it makes a replica; the voters keep the current master fenced (see docs/protocol.md).
  *
  * @param toWrite how many replicas a master needs to take writes; 0 leaves the nodes' own
  * settings alone
- * @param maxLag how recent a replica's acknowledgement must be; whole seconds, at least one
+ * @param maxLag how recent a replica's acknowledgement must be; whole seconds, at least
+ * one
  */
 public record MinReplicas(int toWrite, Duration maxLag) {
 

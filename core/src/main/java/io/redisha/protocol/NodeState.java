@@ -6,9 +6,9 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * One Redis node as this member sees it: when it last answered PING validly, what its latest
- * INFO or ROLE said, when it restarted, and which commands to it are in flight (at most one
- * PING and one INFO).
+ * One Redis node as this member sees it: when it last answered PING validly, what its
+ * latest INFO or ROLE said, when it restarted, and which commands to it are in flight (at
+ * most one PING and one INFO).
  */
 final class NodeState {
 
@@ -30,7 +30,10 @@ final class NodeState {
 
 	private boolean infoFailed;
 
-	/** A PING was not answered PONG since its last INFO, or that INFO showed its master link down. */
+	/**
+	 * A PING was not answered PONG since its last INFO, or that INFO showed its master
+	 * link down.
+	 */
 	private boolean unsettled;
 
 	private boolean roleInFlight;
@@ -39,7 +42,10 @@ final class NodeState {
 
 	private long infoAt = -1;
 
-	/** When the INFO request answered by {@link #info} was sent (at most one is in flight). */
+	/**
+	 * When the INFO request answered by {@link #info} was sent (at most one is in
+	 * flight).
+	 */
 	private long infoAskedAt = -1;
 
 	/** When its run id last changed (a restart seen in INFO); -1 when never. */
@@ -62,7 +68,10 @@ final class NodeState {
 
 	private long reconfiguredAt = -1;
 
-	/** The group's configuration stored in its data, from its latest INFO round trip; null before one. */
+	/**
+	 * The group's configuration stored in its data, from its latest INFO round trip; null
+	 * before one.
+	 */
 	private StoredConfiguration stored;
 
 	NodeState(NodeAddress address, long now) {
@@ -90,7 +99,10 @@ final class NodeState {
 				: NodeStatus.UNKNOWN;
 	}
 
-	/** Since when it has answered without a gap longer than down-after; -1 when it is not up. */
+	/**
+	 * Since when it has answered without a gap longer than down-after; -1 when it is not
+	 * up.
+	 */
 	long upSince(long now, long downAfter) {
 		return (status(now, downAfter) == NodeStatus.UP) ? this.availableSince : -1;
 	}
@@ -123,9 +135,10 @@ final class NodeState {
 	}
 
 	/**
-	 * Whether its role or data may be changing: a PING was answered other than PONG since its
-	 * last INFO (it may have restarted), or that INFO showed a replica without a working link
-	 * to its master (it may be resyncing). Its INFO is then worth reading more often.
+	 * Whether its role or data may be changing: a PING was answered other than PONG since
+	 * its last INFO (it may have restarted), or that INFO showed a replica without a
+	 * working link to its master (it may be resyncing). Its INFO is then worth reading
+	 * more often.
 	 */
 	boolean unsettled() {
 		return this.unsettled;
@@ -164,7 +177,8 @@ final class NodeState {
 
 	/**
 	 * Records an INFO reply.
-	 * @return whether it shows a restart: a run id other than the one of its previous INFO
+	 * @return whether it shows a restart: a run id other than the one of its previous
+	 * INFO
 	 */
 	boolean info(long now, ReplicationInfo info) {
 		boolean restarted = this.info != null && !this.info.runId().isEmpty()
@@ -234,7 +248,9 @@ final class NodeState {
 		return this.role;
 	}
 
-	/** Since when it has reported its current role (and, for a replica, the same master). */
+	/**
+	 * Since when it has reported its current role (and, for a replica, the same master).
+	 */
 	long roleSince() {
 		return this.roleSince;
 	}
@@ -253,7 +269,10 @@ final class NodeState {
 		return this.lastFollowed;
 	}
 
-	/** Whether this member sent it a REPLICAOF to fix its role within the last {@code period}. */
+	/**
+	 * Whether this member sent it a REPLICAOF to fix its role within the last
+	 * {@code period}.
+	 */
 	boolean recentlyReconfigured(long now, long period) {
 		return this.reconfiguredAt >= 0 && now - this.reconfiguredAt < period;
 	}
@@ -270,7 +289,8 @@ final class NodeState {
 		String link = replica ? (this.info.masterLinkUp() ? "up" : "down") : null;
 		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter),
 				(this.info != null) ? this.info.runId() : "", offset, lag, link,
-				(this.info != null) ? this.info.priority() : 0, (this.lastValidReplyAt >= 0) ? now - this.lastValidReplyAt : -1);
+				(this.info != null) ? this.info.priority() : 0,
+				(this.lastValidReplyAt >= 0) ? now - this.lastValidReplyAt : -1);
 	}
 
 }

@@ -7,18 +7,23 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * The Redis nodes of the group this member monitors, and the periodic PING and INFO each one
- * is due (never more than one of each in flight per node, so a slow node does not pile up
- * commands).
+ * The Redis nodes of the group this member monitors, and the periodic PING and INFO each
+ * one is due (never more than one of each in flight per node, so a slow node does not
+ * pile up commands).
  */
 final class NodeTracker {
 
-	/** The most nodes a member monitors per group: a node's INFO can name any number of replicas. */
+	/**
+	 * The most nodes a member monitors per group: a node's INFO can name any number of
+	 * replicas.
+	 */
 	static final int MAX_NODES = 64;
 
 	private final Map<NodeAddress, NodeState> nodes = new LinkedHashMap<>();
 
-	/** Starts tracking the node; returns true (and asks for a connection) when it is new. */
+	/**
+	 * Starts tracking the node; returns true (and asks for a connection) when it is new.
+	 */
 	boolean track(NodeAddress address, long now, List<Action> out) {
 		if (this.nodes.containsKey(address)) {
 			return false;
@@ -28,7 +33,10 @@ final class NodeTracker {
 		return true;
 	}
 
-	/** Stops tracking the node; returns true (and drops its connection) when it was tracked. */
+	/**
+	 * Stops tracking the node; returns true (and drops its connection) when it was
+	 * tracked.
+	 */
 	boolean forget(NodeAddress address, List<Action> out) {
 		if (this.nodes.remove(address) == null) {
 			return false;

@@ -34,10 +34,16 @@ final class Peer {
 
 	private final SenderClock clock = new SenderClock();
 
-	/** When, on this member's clock, it last had a valid reply from {@link #master}; -1 when unknown. */
+	/**
+	 * When, on this member's clock, it last had a valid reply from {@link #master}; -1
+	 * when unknown.
+	 */
 	private long masterReplyAt = -1;
 
-	/** The epoch of an automatic failover vote it gave and cannot call over yet; 0 when none. */
+	/**
+	 * The epoch of an automatic failover vote it gave and cannot call over yet; 0 when
+	 * none.
+	 */
 	private long openVoteEpoch;
 
 	/**
@@ -68,9 +74,9 @@ final class Peer {
 	}
 
 	/**
-	 * Takes the opinions of a hello, unless a later hello of this member was taken already: a
-	 * message delivered out of order (through another node) would bring back an older master,
-	 * "down" flag or epochs, and make a stale opinion look fresh.
+	 * Takes the opinions of a hello, unless a later hello of this member was taken
+	 * already: a message delivered out of order (through another node) would bring back
+	 * an older master, "down" flag or epochs, and make a stale opinion look fresh.
 	 * @return whether it was taken
 	 */
 	boolean hello(long now, GossipMessage.Hello hello) {
@@ -100,12 +106,13 @@ final class Peer {
 	}
 
 	/**
-	 * When, on this member's clock, its latest hello says it last had a valid reply from the
-	 * master of configuration {@code held}, holding a configuration of the same epoch (its
-	 * version may differ by the voter change under way); -1 when it follows another master or
-	 * epoch, or did not say, and while it may be helping to fail that master over already: a
-	 * candidate, a leader, or a voter whose vote for a failover is still open. Otherwise it grants
-	 * no vote to fail that master over before this time plus down-after.
+	 * When, on this member's clock, its latest hello says it last had a valid reply from
+	 * the master of configuration {@code held}, holding a configuration of the same epoch
+	 * (its version may differ by the voter change under way); -1 when it follows another
+	 * master or epoch, or did not say, and while it may be helping to fail that master
+	 * over already: a candidate, a leader, or a voter whose vote for a failover is still
+	 * open. Otherwise it grants no vote to fail that master over before this time plus
+	 * down-after.
 	 */
 	long masterReplyAt(Configuration held) {
 		boolean inFailover = this.campaignEpoch > 0 || this.failoverEpoch > 0 || this.openVoteEpoch > held.epoch();
@@ -119,8 +126,9 @@ final class Peer {
 	}
 
 	/**
-	 * Whether its latest hello, sent after its message numbered {@code sequence}, says it is
-	 * neither a candidate nor a leader in {@code epoch} any more: that election is over.
+	 * Whether its latest hello, sent after its message numbered {@code sequence}, says it
+	 * is neither a candidate nor a leader in {@code epoch} any more: that election is
+	 * over.
 	 */
 	boolean doneWith(long epoch, long sequence) {
 		return this.helloSequence > sequence && this.campaignEpoch != epoch && this.failoverEpoch != epoch;
@@ -155,12 +163,18 @@ final class Peer {
 		return this.masterDown;
 	}
 
-	/** Whether its latest hello, at most {@code validity} old, says {@code master} is down. */
+	/**
+	 * Whether its latest hello, at most {@code validity} old, says {@code master} is
+	 * down.
+	 */
 	boolean seesDown(NodeAddress master, long now, long validity) {
 		return this.masterDown && master.equals(this.master) && now - this.helloAt <= validity;
 	}
 
-	/** The epoch of the failover it said it leads, if that hello is at most {@code validity} old; else 0. */
+	/**
+	 * The epoch of the failover it said it leads, if that hello is at most
+	 * {@code validity} old; else 0.
+	 */
 	long leadsFailover(long now, long validity) {
 		return (this.helloAt >= 0 && now - this.helloAt <= validity) ? this.failoverEpoch : 0;
 	}

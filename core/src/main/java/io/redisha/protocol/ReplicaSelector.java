@@ -9,21 +9,22 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * Chooses the replica to promote in place of a failed master. Only data that continues the
- * failed master's history (see {@link ReplicationLineage}) is ever chosen. A node that already
- * answers as a master and either was a replica of the failed master (promoted by an earlier
- * leader that then failed) or is the node the failed master itself now replicates from, is
- * adopted rather than promoting a second one, if it left the failed master's history with at
- * least as much of it as the best replica has: a replica restarted empty as a master (no
- * config file, no persistence) has a history of its own, or left it with nothing. Otherwise
- * candidates must be up, with fresh INFO, a non-zero priority, neither loading nor receiving
- * a full copy, in sync with their master since they started, with a master link not down for
- * too long, and must be in the failed master's history (and, cut off from their master, hold
- * some of it): a recycled address now serving another cluster, or a replica that restarted and
- * never synced, is never promoted. In consistent partition mode a replica still streaming from
- * its master (link up, recent traffic) is not promoted either: that master is alive, and
- * members that cannot see it may still be writing to it (see {@link WriteLease}). Best first:
- * lower priority, larger offset (less data lost), smaller run id.
+ * Chooses the replica to promote in place of a failed master. Only data that continues
+ * the failed master's history (see {@link ReplicationLineage}) is ever chosen. A node
+ * that already answers as a master and either was a replica of the failed master
+ * (promoted by an earlier leader that then failed) or is the node the failed master
+ * itself now replicates from, is adopted rather than promoting a second one, if it left
+ * the failed master's history with at least as much of it as the best replica has: a
+ * replica restarted empty as a master (no config file, no persistence) has a history of
+ * its own, or left it with nothing. Otherwise candidates must be up, with fresh INFO, a
+ * non-zero priority, neither loading nor receiving a full copy, in sync with their master
+ * since they started, with a master link not down for too long, and must be in the failed
+ * master's history (and, cut off from their master, hold some of it): a recycled address
+ * now serving another cluster, or a replica that restarted and never synced, is never
+ * promoted. In consistent partition mode a replica still streaming from its master (link
+ * up, recent traffic) is not promoted either: that master is alive, and members that
+ * cannot see it may still be writing to it (see {@link WriteLease}). Best first: lower
+ * priority, larger offset (less data lost), smaller run id.
  */
 final class ReplicaSelector {
 
@@ -38,7 +39,9 @@ final class ReplicaSelector {
 		this.timers = timers;
 	}
 
-	/** The choice: which node, and whether it is already a master (no promotion needed). */
+	/**
+	 * The choice: which node, and whether it is already a master (no promotion needed).
+	 */
 	record Choice(NodeState node, boolean alreadyPromoted) {
 	}
 
@@ -47,12 +50,13 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * @param maxInfoAge INFO older than this is stale (an operator's failover of a healthy
-	 * master accepts INFO of the calm-time period)
-	 * @param failingOver whether the failed master is replaced without its consent (automatic or
-	 * forced failover), rather than handing over to a target a switchover brings up to date
-	 * @param failedMasterSince since when this member has followed the failed node as master;
-	 * -1 when unknown
+	 * @param maxInfoAge INFO older than this is stale (an operator's failover of a
+	 * healthy master accepts INFO of the calm-time period)
+	 * @param failingOver whether the failed master is replaced without its consent
+	 * (automatic or forced failover), rather than handing over to a target a switchover
+	 * brings up to date
+	 * @param failedMasterSince since when this member has followed the failed node as
+	 * master; -1 when unknown
 	 */
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge,
 			boolean failingOver, long failedMasterSince) {
@@ -65,8 +69,10 @@ final class ReplicaSelector {
 		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
 				this.timers.masterRebootDownAfter(), failedMasterSince);
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
-		// A master failed over for restarting within master-reboot-down-after lost what its
-		// replicas, streaming from it again, still hold: the operator chose to fail it over.
+		// A master failed over for restarting within master-reboot-down-after lost what
+		// its
+		// replicas, streaming from it again, still hold: the operator chose to fail it
+		// over.
 		boolean refuseStreaming = failingOver && !(failedNode != null
 				&& ReplicationLineage.restartedMaster(failedNode, now, this.timers.masterRebootDownAfter()));
 		List<NodeState> masters = new ArrayList<>();
@@ -76,9 +82,8 @@ final class ReplicaSelector {
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER && (failed.equals(node.lastFollowed())
-					|| failedNode != null && failedNode.role() == Role.REPLICA
-							&& node.address().equals(failedNode.following()))) {
+			if (node.role() == Role.MASTER && (failed.equals(node.lastFollowed()) || failedNode != null
+					&& failedNode.role() == Role.REPLICA && node.address().equals(failedNode.following()))) {
 				masters.add(node);
 			}
 			else if (eligible(node, history, masterDownFor, now, maxInfoAge)
@@ -105,10 +110,11 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * Whether every other node answers with fresh INFO: a switchover's target that does not
-	 * may still hold the promotion its leader sent (a frozen process runs it when it wakes), and
-	 * promoting the demoted master again would then leave two masters. Waiting for it is safe:
-	 * once it answers, it is either a master to adopt or a replica that caught up or not.
+	 * Whether every other node answers with fresh INFO: a switchover's target that does
+	 * not may still hold the promotion its leader sent (a frozen process runs it when it
+	 * wakes), and promoting the demoted master again would then leave two masters.
+	 * Waiting for it is safe: once it answers, it is either a master to adopt or a
+	 * replica that caught up or not.
 	 */
 	private boolean othersAnswer(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge) {
 		for (NodeState node : nodes) {
@@ -121,9 +127,9 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * A master a switchover demoted to replicate itself, whose leader then died or gave up: it
-	 * holds every write the group acknowledged, so it is promoted again unless a replica caught
-	 * up with it.
+	 * A master a switchover demoted to replicate itself, whose leader then died or gave
+	 * up: it holds every write the group acknowledged, so it is promoted again unless a
+	 * replica caught up with it.
 	 */
 	private boolean demotedToItself(NodeState node, long now, long maxInfoAge) {
 		return node.status(now, this.timers.downAfter()) == NodeStatus.UP && node.info() != null
@@ -132,16 +138,16 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * A replica with its link up receives the history as the master writes it (its offset may
-	 * be read before the master's latest write); one cut off holds what it has, which must be
-	 * some of it.
+	 * A replica with its link up receives the history as the master writes it (its offset
+	 * may be read before the master's latest write); one cut off holds what it has, which
+	 * must be some of it.
 	 */
 	private boolean eligible(NodeState node, ReplicationLineage.History history, long masterDownFor, long now,
 			long maxInfoAge) {
 		ReplicationInfo info = node.info();
 		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
-		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge
-				|| info.loading() || info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)
+		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge || info.loading()
+				|| info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)
 				|| history.branchedOff(info.replicationId(), info.offset())) {
 			return false;
 		}
@@ -151,8 +157,8 @@ final class ReplicaSelector {
 
 	/**
 	 * Whether the replica's link to its master is up and carried something within
-	 * {@link Timers#streamingReplicaSeconds()}: members keep publishing on the master, so a
-	 * live link is never silent that long. Unknown silence counts as streaming.
+	 * {@link Timers#streamingReplicaSeconds()}: members keep publishing on the master, so
+	 * a live link is never silent that long. Unknown silence counts as streaming.
 	 */
 	private boolean streamsFromLiveMaster(ReplicationInfo info) {
 		long limit = this.timers.streamingReplicaSeconds();
@@ -160,7 +166,9 @@ final class ReplicaSelector {
 				&& (info.masterLastIoSeconds() < 0 || info.masterLastIoSeconds() <= limit);
 	}
 
-	/** INFO older than this is stale: during a failover INFO is read every PING period. */
+	/**
+	 * INFO older than this is stale: during a failover INFO is read every PING period.
+	 */
 	static long maxInfoAge(Timers timers) {
 		return Math.max(3 * timers.fastInfoEvery(), 3 * Timers.TICK);
 	}

@@ -6,41 +6,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one node says about itself in {@code INFO}: its role, identity, replication history and
- * offset and, for a master, its replicas; for a replica, its master and link.
+ * What one node says about itself in {@code INFO}: its role, identity, replication
+ * history and offset and, for a master, its replicas; for a replica, its master and link.
  *
  * @param role the node's role
  * @param runId the process's run id (new at every restart)
  * @param version the server version, e.g. {@code 7.0.15}
- * @param replicationId the replication id ({@code master_replid}): the history this node is in
+ * @param replicationId the replication id ({@code master_replid}): the history this node
+ * is in
  * @param offset the node's replication offset ({@code master_repl_offset})
- * @param secondReplicationId the history it was in before ({@code master_replid2}), kept by a
- * replica promoted to master or a master restarted from its data file; empty when none
+ * @param secondReplicationId the history it was in before ({@code master_replid2}), kept
+ * by a replica promoted to master or a master restarted from its data file; empty when
+ * none
  * @param secondReplicationOffset the offset from which it left that history
- * ({@code second_repl_offset}): it holds that history's data up to this offset minus one; -1
- * when none
+ * ({@code second_repl_offset}): it holds that history's data up to this offset minus one;
+ * -1 when none
  * @param loading whether the node is loading its data set
- * @param syncInProgress for a replica, whether it is receiving a full copy of its master's data
- * ({@code master_sync_in_progress})
+ * @param syncInProgress for a replica, whether it is receiving a full copy of its
+ * master's data ({@code master_sync_in_progress})
  * @param master for a replica, the master it follows; null for a master
  * @param masterLinkUp for a replica, whether its link to the master is up
- * @param masterLinkDownSeconds for a replica whose link is down, for how long; -1 when up,
- * unknown or never synced
- * @param neverSynced for a replica whose link is down, whether it says it has not been in sync
- * with a master since it started or was pointed at its master
+ * @param masterLinkDownSeconds for a replica whose link is down, for how long; -1 when
+ * up, unknown or never synced
+ * @param neverSynced for a replica whose link is down, whether it says it has not been in
+ * sync with a master since it started or was pointed at its master
  * ({@code master_link_down_since_seconds:-1}): the data it has is not its master's
- * @param masterLastIoSeconds for a replica whose link is up, seconds since it last received
- * anything from its master ({@code master_last_io_seconds_ago}); -1 when down or unknown
+ * @param masterLastIoSeconds for a replica whose link is up, seconds since it last
+ * received anything from its master ({@code master_last_io_seconds_ago}); -1 when down or
+ * unknown
  * @param priority {@code replica-priority}; 0 means never promote
  * @param replicas for a master, the replicas it lists
  */
 public record ReplicationInfo(Role role, String runId, String version, String replicationId, long offset,
 		String secondReplicationId, long secondReplicationOffset, boolean loading, boolean syncInProgress,
 		NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced,
-		long masterLastIoSeconds, int priority,
-		List<ReplicaEntry> replicas) {
+		long masterLastIoSeconds, int priority, List<ReplicaEntry> replicas) {
 
-	/** The most characters of an INFO reply we read; a larger reply is cut (replies are a few KB). */
+	/**
+	 * The most characters of an INFO reply we read; a larger reply is cut (replies are a
+	 * few KB).
+	 */
 	static final int MAX_LENGTH = 256 * 1024;
 
 	/** What Redis reports as {@code master_replid2} when there is no previous history. */
@@ -64,11 +69,11 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 	}
 
 	/**
-	 * Whether this node's data holds the replication history {@code history} up to at least
-	 * offset {@code upTo}: it is in that history with that offset, or it left it at or after
-	 * that offset (promoted, or restarted as a master from a data file). A node that started
-	 * empty has a new history and holds none, whatever it followed before; one that left a
-	 * history at offset 0 holds nothing of it.
+	 * Whether this node's data holds the replication history {@code history} up to at
+	 * least offset {@code upTo}: it is in that history with that offset, or it left it at
+	 * or after that offset (promoted, or restarted as a master from a data file). A node
+	 * that started empty has a new history and holds none, whatever it followed before;
+	 * one that left a history at offset 0 holds nothing of it.
 	 */
 	public boolean holds(String history, long upTo) {
 		if (history.isEmpty() || NO_REPLICATION_ID.equals(history)) {
@@ -79,8 +84,8 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 	}
 
 	/**
-	 * Parses an {@code INFO} reply. The reply comes over the network: anything malformed gives
-	 * an exception, never a wrong value.
+	 * Parses an {@code INFO} reply. The reply comes over the network: anything malformed
+	 * gives an exception, never a wrong value.
 	 * @throws IllegalArgumentException naming what was missing or malformed
 	 */
 	public static ReplicationInfo parse(String text) {
@@ -89,7 +94,8 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		}
 		Map<String, String> fields = new HashMap<>();
 		String body = (text.length() > MAX_LENGTH) ? text.substring(0, MAX_LENGTH) : text;
-		// Lines end with CRLF from Redis, LF from tests that write INFO by hand; trim() drops the CR.
+		// Lines end with CRLF from Redis, LF from tests that write INFO by hand; trim()
+		// drops the CR.
 		for (int start = 0; start < body.length();) {
 			int end = body.indexOf('\n', start);
 			end = (end < 0) ? body.length() : end;
@@ -127,8 +133,8 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		return new ReplicationInfo(role, fields.getOrDefault("run_id", ""), fields.getOrDefault("redis_version", ""),
 				fields.getOrDefault("master_replid", ""), offset, fields.getOrDefault("master_replid2", ""),
 				optionalNumber(fields, "second_repl_offset", -1), "1".equals(fields.get("loading")),
-				"1".equals(fields.get("master_sync_in_progress")), master, linkUp, linkDown, neverSynced,
-				lastIo, integer("slave_priority", priority), replicas(fields));
+				"1".equals(fields.get("master_sync_in_progress")), master, linkUp, linkDown, neverSynced, lastIo,
+				integer("slave_priority", priority), replicas(fields));
 	}
 
 	private static List<ReplicaEntry> replicas(Map<String, String> fields) {
@@ -145,7 +151,8 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 			String ip = parts.get("ip");
 			String port = parts.get("port");
 			if (ip == null || port == null) {
-				throw new IllegalArgumentException("INFO field " + key + " has no ip or port: " + quote(fields.get(key)));
+				throw new IllegalArgumentException(
+						"INFO field " + key + " has no ip or port: " + quote(fields.get(key)));
 			}
 			replicas.add(new ReplicaEntry(address(key, ip, port), parts.getOrDefault("state", "unknown"),
 					optionalNumber(parts, "offset", 0), optionalNumber(parts, "lag", -1)));
@@ -194,7 +201,9 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		}
 	}
 
-	/** A value as the message shows it: quoted, and cut when a hostile reply made it long. */
+	/**
+	 * A value as the message shows it: quoted, and cut when a hostile reply made it long.
+	 */
 	private static String quote(String value) {
 		return "'" + ((value.length() > MAX_QUOTED) ? value.substring(0, MAX_QUOTED) + "..." : value) + "'";
 	}

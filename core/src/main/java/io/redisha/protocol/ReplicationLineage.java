@@ -3,11 +3,11 @@ package io.redisha.protocol;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * Which replication history holds the group's data, by Redis's replication ids, so that a node
- * is treated as the master only if its data continues that history. A node restarted without
- * its data (no persistence, a container started anew) comes back with a history of its own:
- * followed as master, it would make every replica resync to its empty data set, whatever it
- * was configured to follow before.
+ * Which replication history holds the group's data, by Redis's replication ids, so that a
+ * node is treated as the master only if its data continues that history. A node restarted
+ * without its data (no persistence, a container started anew) comes back with a history
+ * of its own: followed as master, it would make every replica resync to its empty data
+ * set, whatever it was configured to follow before.
  */
 final class ReplicationLineage {
 
@@ -15,14 +15,15 @@ final class ReplicationLineage {
 	}
 
 	/**
-	 * A replication history, by id, and how far this member saw the failed master have it.
+	 * A replication history, by id, and how far this member saw the failed master have
+	 * it.
 	 *
 	 * @param id the replication id; empty when unknown
 	 * @param offset the failed master's offset in it as last seen
-	 * @param seenAsReplica whether the failed master was last seen as a replica: it was promoted
-	 * since, at an offset not known here, and left this history there for one of its own. A
-	 * node further along this history went on without it (a stale branch), unless it is within
-	 * what the failed master was seen to hold
+	 * @param seenAsReplica whether the failed master was last seen as a replica: it was
+	 * promoted since, at an offset not known here, and left this history there for one of
+	 * its own. A node further along this history went on without it (a stale branch),
+	 * unless it is within what the failed master was seen to hold
 	 */
 	record History(String id, long offset, boolean seenAsReplica) {
 
@@ -30,14 +31,18 @@ final class ReplicationLineage {
 			this(id, offset, false);
 		}
 
-		/** Whether a node's data, in this history up to {@code nodeOffset}, may have branched off it. */
+		/**
+		 * Whether a node's data, in this history up to {@code nodeOffset}, may have
+		 * branched off it.
+		 */
 		boolean branchedOff(String nodeReplicationId, long nodeOffset) {
 			return this.seenAsReplica && this.id.equals(nodeReplicationId) && nodeOffset > this.offset;
 		}
 
 		/**
-		 * The least offset a node must hold to have some of the data: none of a group that never
-		 * took a write (a new group's offsets are 0 until its first write or replication PING).
+		 * The least offset a node must hold to have some of the data: none of a group
+		 * that never took a write (a new group's offsets are 0 until its first write or
+		 * replication PING).
 		 */
 		long someOfIt() {
 			return Math.min(1, this.offset);
@@ -46,13 +51,13 @@ final class ReplicationLineage {
 	}
 
 	/**
-	 * The history of the failed master's data as this member last saw it: from its own latest
-	 * INFO, but from the INFO before its restart while {@code rebootWindow} after a restart
-	 * lasts (a master restarted without its data is failed over to replicas that still have
-	 * it). When this member never read its INFO, as its replicas that are in sync with it report
-	 * it (the most advanced one). {@code masterSince}: since when this member has followed the
-	 * failed node as master (-1 when unknown): INFO from before says replica, from before its
-	 * promotion.
+	 * The history of the failed master's data as this member last saw it: from its own
+	 * latest INFO, but from the INFO before its restart while {@code rebootWindow} after
+	 * a restart lasts (a master restarted without its data is failed over to replicas
+	 * that still have it). When this member never read its INFO, as its replicas that are
+	 * in sync with it report it (the most advanced one). {@code masterSince}: since when
+	 * this member has followed the failed node as master (-1 when unknown): INFO from
+	 * before says replica, from before its promotion.
 	 */
 	static History ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
 			long rebootWindow, long masterSince) {
@@ -74,17 +79,21 @@ final class ReplicationLineage {
 				: new History("", 0);
 	}
 
-	/** Whether the node restarted as a master within the window, after answering as a master before. */
+	/**
+	 * Whether the node restarted as a master within the window, after answering as a
+	 * master before.
+	 */
 	static boolean restartedMaster(NodeState node, long now, long rebootWindow) {
 		return rebootWindow > 0 && node.restartedAt() >= 0 && now - node.restartedAt() < rebootWindow
 				&& node.info().role() == Role.MASTER && node.infoBeforeRestart().role() == Role.MASTER;
 	}
 
 	/**
-	 * How far a node answering master may be taken for the group's master without an election
-	 * although no replica follows it: it must hold the data of every replica stranded by a
-	 * master that no longer answers (up to that replica's offset). Waiting, for that master or
-	 * a failover, is better than following a node started empty meanwhile.
+	 * How far a node answering master may be taken for the group's master without an
+	 * election although no replica follows it: it must hold the data of every replica
+	 * stranded by a master that no longer answers (up to that replica's offset). Waiting,
+	 * for that master or a failover, is better than following a node started empty
+	 * meanwhile.
 	 * @return how many stranded replicas it holds the data of; -1 when it lacks one's
 	 */
 	static int strandedDataHeld(NodeState master, NodeTracker nodes) {

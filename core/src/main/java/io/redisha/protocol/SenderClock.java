@@ -2,16 +2,19 @@ package io.redisha.protocol;
 
 /**
  * Translates another member's monotonic clock into this member's, without trusting either
- * wall clock. Every message's arrival time minus its send time is the clocks' offset plus its
- * delay; the smallest of these over the last minute or so is the offset plus the least delay,
- * so a message is placed no earlier than that least delay after it was really sent. A message
- * that waited in a buffer (this member or a node frozen, a stalled connection) is placed when it
- * was sent, not when it arrived. The window bounds the error of clocks running at slightly
- * different rates. Pure: time is an argument.
+ * wall clock. Every message's arrival time minus its send time is the clocks' offset plus
+ * its delay; the smallest of these over the last minute or so is the offset plus the
+ * least delay, so a message is placed no earlier than that least delay after it was
+ * really sent. A message that waited in a buffer (this member or a node frozen, a stalled
+ * connection) is placed when it was sent, not when it arrived. The window bounds the
+ * error of clocks running at slightly different rates. Pure: time is an argument.
  */
 final class SenderClock {
 
-	/** How long one sample of the least offset is kept: rates drift apart by well under 1 ms in it. */
+	/**
+	 * How long one sample of the least offset is kept: rates drift apart by well under 1
+	 * ms in it.
+	 */
 	static final long WINDOW = 30_000;
 
 	private long windowStart = -1;

@@ -8,17 +8,20 @@ import io.redisha.protocol.Configuration.Departure;
 /**
  * The copy of the group's {@link Configuration} kept in the group's own data, in the hash
  * {@link #key(String)} on the master and, by replication, on every replica: a member that
- * starts, even cut off from the master and from every other member, learns from any node it
- * reaches which configuration that node's data continues and who the voters are. It also
- * holds the departures recorded by voters that stopped ({@code departed:<id>} =
+ * starts, even cut off from the master and from every other member, learns from any node
+ * it reaches which configuration that node's data continues and who the voters are. It
+ * also holds the departures recorded by voters that stopped ({@code departed:<id>} =
  * {@code <epoch>.<version>} of the configuration they held).
  *
- * @param config the stored configuration; null when the node holds none (or the hash was unreadable)
+ * @param config the stored configuration; null when the node holds none (or the hash was
+ * unreadable)
  * @param departed the recorded departures
  */
 public record StoredConfiguration(Configuration config, Map<String, Departure> departed) {
 
-	/** No configuration: a new group, an emptied node, or data flushed by an application. */
+	/**
+	 * No configuration: a new group, an emptied node, or data flushed by an application.
+	 */
 	public static final StoredConfiguration NONE = new StoredConfiguration(null, Map.of());
 
 	private static final String DEPARTED_PREFIX = "departed:";
@@ -33,16 +36,20 @@ public record StoredConfiguration(Configuration config, Map<String, Departure> d
 	}
 
 	/**
-	 * The error a node's guard answers to a promotion or repointing of an older configuration
-	 * than the one its data holds: the command was decided before the group moved on (a member
-	 * frozen meanwhile, or a connection that held it), so it changes nothing.
+	 * The error a node's guard answers to a promotion or repointing of an older
+	 * configuration than the one its data holds: the command was decided before the group
+	 * moved on (a member frozen meanwhile, or a connection that held it), so it changes
+	 * nothing.
 	 */
 	public static String newerEpochError(long storedEpoch, long commandEpoch) {
 		return "STALE the node's configuration is of epoch " + storedEpoch + ", newer than the command's epoch "
 				+ commandEpoch + ": role not changed";
 	}
 
-	/** Whether the reply is a node's refusal of a role change of an older configuration ({@link #newerEpochError}). */
+	/**
+	 * Whether the reply is a node's refusal of a role change of an older configuration
+	 * ({@link #newerEpochError}).
+	 */
 	public static boolean refusedAsStale(Reply reply) {
 		return reply instanceof Reply.Text text && text.error() && text.text().startsWith("STALE ");
 	}
@@ -57,14 +64,17 @@ public record StoredConfiguration(Configuration config, Map<String, Departure> d
 		return fields;
 	}
 
-	/** The field recording that {@code member} departed holding {@code config}, and its value. */
+	/**
+	 * The field recording that {@code member} departed holding {@code config}, and its
+	 * value.
+	 */
 	public static Map.Entry<String, String> departureField(String member, Departure departure) {
 		return Map.entry(DEPARTED_PREFIX + member, departure.epoch() + "." + departure.version());
 	}
 
 	/**
-	 * Reads the hash as a node returned it. What arrives from a node may be anything: a field
-	 * that does not parse makes the whole copy unusable.
+	 * Reads the hash as a node returned it. What arrives from a node may be anything: a
+	 * field that does not parse makes the whole copy unusable.
 	 * @throws IllegalArgumentException naming the field that is wrong
 	 */
 	public static StoredConfiguration parse(Map<String, String> hash) {
@@ -80,8 +90,8 @@ public record StoredConfiguration(Configuration config, Map<String, Departure> d
 		if (!hash.containsKey("epoch")) {
 			return new StoredConfiguration(null, departed);
 		}
-		Configuration config = new Configuration(number(hash, "epoch"), (int) Math.min(Integer.MAX_VALUE,
-				number(hash, "version")), NodeAddress.parse(required(hash, "master")),
+		Configuration config = new Configuration(number(hash, "epoch"),
+				(int) Math.min(Integer.MAX_VALUE, number(hash, "version")), NodeAddress.parse(required(hash, "master")),
 				Configuration.parseVoters(required(hash, "voters")));
 		return new StoredConfiguration(config, departed);
 	}

@@ -5,13 +5,13 @@ import java.util.List;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * A switchover's hand-over, from the elected leader's choice of the target to the moment the
- * target may be promoted: pause the master's writes, wait until the target has the paused
- * offset, demote the master (it replicates itself and reports its final offset), wait until
- * the target has that final offset. Then no acknowledged write is lost by the promotion and
- * two masters never take writes, whatever the timing. Within the catch-up timeout or not at
- * all: otherwise the master keeps serving, or is made master again after its demotion, with
- * every write it acknowledged.
+ * A switchover's hand-over, from the elected leader's choice of the target to the moment
+ * the target may be promoted: pause the master's writes, wait until the target has the
+ * paused offset, demote the master (it replicates itself and reports its final offset),
+ * wait until the target has that final offset. Then no acknowledged write is lost by the
+ * promotion and two masters never take writes, whatever the timing. Within the catch-up
+ * timeout or not at all: otherwise the master keeps serving, or is made master again
+ * after its demotion, with every write it acknowledged.
  * <p>
  * Each input returns what the failover does next; the actions to send go to {@code out}.
  */
@@ -26,7 +26,10 @@ final class SwitchoverHandOver {
 		/** The target has every write the old master acknowledged: promote it. */
 		PROMOTE_TARGET,
 
-		/** The switchover gave up ({@link #abortReason()}); the old master serves, or is failed over. */
+		/**
+		 * The switchover gave up ({@link #abortReason()}); the old master serves, or is
+		 * failed over.
+		 */
 		ABORTED
 
 	}
@@ -43,7 +46,10 @@ final class SwitchoverHandOver {
 
 	private final long epoch;
 
-	/** How long the target may take to catch up with the paused master, and again with the final offset. */
+	/**
+	 * How long the target may take to catch up with the paused master, and again with the
+	 * final offset.
+	 */
 	private final long timeout;
 
 	private final MinReplicas minReplicas;
@@ -58,12 +64,18 @@ final class SwitchoverHandOver {
 	/** The master's replication offset once its writes were paused; -1 before. */
 	private long pausedOffset = -1;
 
-	/** The demoted master's final offset and history, from the INFO of its demotion; -1 and null before. */
+	/**
+	 * The demoted master's final offset and history, from the INFO of its demotion; -1
+	 * and null before.
+	 */
 	private long finalOffset = -1;
 
 	private String finalReplicationId;
 
-	/** When the demotion was confirmed: from then on the target has the timeout to reach the final offset. */
+	/**
+	 * When the demotion was confirmed: from then on the target has the timeout to reach
+	 * the final offset.
+	 */
 	private long demotedAt = -1;
 
 	/** Whether the INFO that tells whether an unanswered demotion landed is in flight. */
@@ -82,8 +94,9 @@ final class SwitchoverHandOver {
 	}
 
 	/**
-	 * Pauses the master's writes for longer than the catch-up may take, so that as a rule no
-	 * write slips in before the demotion; one that does is not lost either (see {@link #handOver}).
+	 * Pauses the master's writes for longer than the catch-up may take, so that as a rule
+	 * no write slips in before the demotion; one that does is not lost either (see
+	 * {@link #handOver}).
 	 */
 	void start(long now, long downAfter, List<Action> out) {
 		this.pauseSentAt = now;
@@ -114,7 +127,8 @@ final class SwitchoverHandOver {
 			if (reply instanceof Reply.Info info) {
 				return onDemotion(now, info.info(), nodes, out);
 			}
-			// A timeout or a broken connection says nothing of whether the block ran: ask the node.
+			// A timeout or a broken connection says nothing of whether the block ran: ask
+			// the node.
 			this.steps.add("demotion-unanswered (" + FailoverProcess.describe(reply) + ")", now);
 			this.stage = Stage.CHECKING_DEMOTION;
 			checkDemotion(now, nodes.get(this.oldMaster), out);
@@ -146,18 +160,20 @@ final class SwitchoverHandOver {
 	}
 
 	/**
-	 * Time passes: the catch-up's and the final offset's INFO, and the failover timeout for an
-	 * unanswered pause, demotion or restore.
+	 * Time passes: the catch-up's and the final offset's INFO, and the failover timeout
+	 * for an unanswered pause, demotion or restore.
 	 * @param timedOut whether the failover ran past its timeout
 	 */
 	Next advance(long now, NodeTracker nodes, boolean timedOut, List<Action> out) {
 		return switch (this.stage) {
 			case CATCHING_UP -> catchUp(now, nodes.get(this.target), out);
 			case HANDING_OVER -> handOver(now, nodes.get(this.target), out);
-			case PAUSING -> timedOut ? abortSwitchover("no answer from " + this.oldMaster + " to the pause within the failover timeout", out) : Next.WAIT;
+			case PAUSING -> timedOut ? abortSwitchover(
+					"no answer from " + this.oldMaster + " to the pause within the failover timeout", out) : Next.WAIT;
 			case DEMOTING, CHECKING_DEMOTION -> {
 				if (timedOut) {
-					// If it did step down, it reports itself a replica: the other members fail it over.
+					// If it did step down, it reports itself a replica: the other members
+					// fail it over.
 					yield abortSwitchover("no answer from " + this.oldMaster + " within the failover timeout: "
 							+ "whether it stepped down is unknown", out);
 				}
@@ -166,17 +182,18 @@ final class SwitchoverHandOver {
 				}
 				yield Next.WAIT;
 			}
-			case RESTORING -> timedOut ? abort("no answer to making " + this.oldMaster
-					+ " master again within the failover timeout") : Next.WAIT;
+			case RESTORING ->
+				timedOut ? abort("no answer to making " + this.oldMaster + " master again within the failover timeout")
+						: Next.WAIT;
 			case ENDED -> Next.WAIT;
 		};
 	}
 
 	/**
-	 * In TILT nothing is reconfigured. Before the demotion the master takes writes again at
-	 * once; after it the group may have no master: the other members' automatic failover
-	 * promotes the replica with the largest offset (on Redis 7 the target, which the demoted
-	 * master keeps streaming to).
+	 * In TILT nothing is reconfigured. Before the demotion the master takes writes again
+	 * at once; after it the group may have no master: the other members' automatic
+	 * failover promotes the replica with the largest offset (on Redis 7 the target, which
+	 * the demoted master keeps streaming to).
 	 */
 	Next abortTilted(long now, List<Action> out) {
 		String demotion = switch (this.stage) {
@@ -187,10 +204,14 @@ final class SwitchoverHandOver {
 		return abortSwitchover("entered TILT during the switchover" + demotion, out);
 	}
 
-	/** The master's INFO right after the pause holds its final offset; the target must reach it. */
+	/**
+	 * The master's INFO right after the pause holds its final offset; the target must
+	 * reach it.
+	 */
 	private Next onPaused(long now, Reply reply, NodeTracker nodes, List<Action> out) {
 		if (!(reply instanceof Reply.Info info)) {
-			return abortSwitchover("the master refused to pause writes (CLIENT PAUSE WRITE): " + FailoverProcess.describe(reply), out);
+			return abortSwitchover(
+					"the master refused to pause writes (CLIENT PAUSE WRITE): " + FailoverProcess.describe(reply), out);
 		}
 		if (info.info().role() != Role.MASTER) {
 			return abortSwitchover(this.oldMaster + " is no longer a master", out);
@@ -202,8 +223,8 @@ final class SwitchoverHandOver {
 	}
 
 	/**
-	 * Demotes the master once the target replicates it with the paused offset; otherwise asks
-	 * the target's INFO again as soon as it answers, until the catch-up timeout.
+	 * Demotes the master once the target replicates it with the paused offset; otherwise
+	 * asks the target's INFO again as soon as it answers, until the catch-up timeout.
 	 */
 	private Next catchUp(long now, NodeState target, List<Action> out) {
 		ReplicationInfo info = (target != null) ? target.info() : null;
@@ -212,28 +233,38 @@ final class SwitchoverHandOver {
 		if (caughtUp) {
 			this.steps.add("caught-up " + this.target + " @" + info.offset(), now);
 			this.stage = Stage.DEMOTING;
-			// Not REPLICAOF the target: were the target behind (a write slipped in after the pause
-			// expired), the old master would resync from it and drop those writes, and so would the
-			// target from the old master (measured on Redis 6.2 and 7.0). Replicating itself, it
+			// Not REPLICAOF the target: were the target behind (a write slipped in after
+			// the pause
+			// expired), the old master would resync from it and drop those writes, and so
+			// would the
+			// target from the old master (measured on Redis 6.2 and 7.0). Replicating
+			// itself, it
 			// resyncs nobody and keeps them.
 			out.add(Action.Replicate.itself(this.oldMaster, this.epoch, this.minReplicas));
 			this.steps.add("demote-sent " + this.oldMaster, now);
 		}
 		else if (now - this.pauseSentAt > this.timeout) {
-			return abortSwitchover(this.target + " did not catch up within " + this.timeout + " ms: the old master keeps serving", out);
+			return abortSwitchover(
+					this.target + " did not catch up within " + this.timeout + " ms: the old master keeps serving",
+					out);
 		}
 		else if (target != null && target.infoDue(now, 1)) {
-			// At most once a millisecond: the target usually has the offset at the first or second answer.
+			// At most once a millisecond: the target usually has the offset at the first
+			// or second answer.
 			target.infoSent(now);
 			out.add(new Action.QueryInfo(this.target));
 		}
 		return Next.WAIT;
 	}
 
-	/** Sends the INFO that tells whether an unanswered demotion landed, unless one is in flight. */
+	/**
+	 * Sends the INFO that tells whether an unanswered demotion landed, unless one is in
+	 * flight.
+	 */
 	private void checkDemotion(long now, NodeState node, List<Action> out) {
 		if (!this.demotionQueried && node != null && node.infoDue(now, 0)) {
-			// On the connection the demotion went out on, behind it: the answer comes after the block ran, if ever it does.
+			// On the connection the demotion went out on, behind it: the answer comes
+			// after the block ran, if ever it does.
 			this.demotionQueried = true;
 			node.infoSent(now);
 			out.add(new Action.QueryInfo(this.oldMaster));
@@ -241,23 +272,25 @@ final class SwitchoverHandOver {
 	}
 
 	/**
-	 * What the old master says after its demotion: replicating itself at its final offset (the
-	 * target must then reach that offset), or still a master (the demotion never ran: writes
-	 * resume, nothing changed).
+	 * What the old master says after its demotion: replicating itself at its final offset
+	 * (the target must then reach that offset), or still a master (the demotion never
+	 * ran: writes resume, nothing changed).
 	 */
 	private Next onDemotion(long now, ReplicationInfo info, NodeTracker nodes, List<Action> out) {
 		if (info.role() == Role.MASTER) {
 			return abortSwitchover(this.oldMaster + " did not step down: it keeps serving", out);
 		}
 		if (!this.oldMaster.equals(info.master())) {
-			return abortSwitchover(this.oldMaster + " replicates " + info.master() + ", not itself: someone else "
-					+ "reconfigured it", out);
+			return abortSwitchover(
+					this.oldMaster + " replicates " + info.master() + ", not itself: someone else " + "reconfigured it",
+					out);
 		}
 		this.finalOffset = info.offset();
 		this.finalReplicationId = info.replicationId();
 		this.demotedAt = now;
 		this.steps.add("demoted " + this.oldMaster + " @" + this.finalOffset, now);
-		// Its paused writers were disconnected by the demotion; later ones get READONLY at once.
+		// Its paused writers were disconnected by the demotion; later ones get READONLY
+		// at once.
 		out.add(new Action.ResumeWrites(this.oldMaster));
 		this.stage = Stage.HANDING_OVER;
 		return handOver(now, nodes.get(this.target), out);
@@ -265,11 +298,11 @@ final class SwitchoverHandOver {
 
 	/**
 	 * The target may be promoted once it has every write the old master acknowledged: it
-	 * replicates the old master, in its history, at its final offset or beyond. The old master
-	 * resyncs nobody, so what the target has only grows: its INFO from the catch-up counts, and
-	 * Redis 7 keeps streaming the rest to it. Not within the catch-up timeout (Redis 6.2 drops
-	 * the replicas of a demoted master; the target may be down): the old master is made master
-	 * again, with every write it acknowledged.
+	 * replicates the old master, in its history, at its final offset or beyond. The old
+	 * master resyncs nobody, so what the target has only grows: its INFO from the
+	 * catch-up counts, and Redis 7 keeps streaming the rest to it. Not within the
+	 * catch-up timeout (Redis 6.2 drops the replicas of a demoted master; the target may
+	 * be down): the old master is made master again, with every write it acknowledged.
 	 */
 	private Next handOver(long now, NodeState target, List<Action> out) {
 		ReplicationInfo info = (target != null) ? target.info() : null;
@@ -283,8 +316,9 @@ final class SwitchoverHandOver {
 		if (now - this.demotedAt > this.timeout) {
 			this.stage = Stage.RESTORING;
 			out.add(new Action.Promote(this.oldMaster, this.epoch, this.minReplicas));
-			this.steps.add("restore-sent " + this.oldMaster + ": " + this.target + " @" + offset + " of "
-					+ this.finalOffset, now);
+			this.steps.add(
+					"restore-sent " + this.oldMaster + ": " + this.target + " @" + offset + " of " + this.finalOffset,
+					now);
 		}
 		else if (target != null && target.infoDue(now, 1)) {
 			target.infoSent(now);

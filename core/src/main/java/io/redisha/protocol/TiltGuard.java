@@ -2,9 +2,9 @@ package io.redisha.protocol;
 
 /**
  * Notices when this member's own timer cannot be trusted: a gap between ticks longer than
- * the threshold (a GC pause, a frozen container) or time going backwards. Then the member is
- * in TILT until {@code tiltDuration} after the last such anomaly: what it measured around the
- * gap (silences, vote timings) may be an artefact of its own pause.
+ * the threshold (a GC pause, a frozen container) or time going backwards. Then the member
+ * is in TILT until {@code tiltDuration} after the last such anomaly: what it measured
+ * around the gap (silences, vote timings) may be an artefact of its own pause.
  */
 final class TiltGuard {
 
@@ -26,8 +26,9 @@ final class TiltGuard {
 	}
 
 	/**
-	 * Checks the clock at any input (a reply or message handled after a long pause is already
-	 * suspect, even before the next tick). Returns true when this input starts a TILT.
+	 * Checks the clock at any input (a reply or message handled after a long pause is
+	 * already suspect, even before the next tick). Returns true when this input starts a
+	 * TILT.
 	 */
 	boolean observe(long now, boolean tick) {
 		boolean anomaly = now < this.lastInputAt || now - this.lastTickAt > this.threshold;

@@ -1,35 +1,38 @@
 package io.redisha.protocol;
 
 /**
- * The periods and limits of one group in milliseconds, derived from {@link GroupConfig}: some
- * are tightened so that failure detection stays precise when down-after is short.
+ * The periods and limits of one group in milliseconds, derived from {@link GroupConfig}:
+ * some are tightened so that failure detection stays precise when down-after is short.
  *
  * @param downAfter silence after which a node is subjectively down
- * @param pingEvery PING period: at most a quarter of down-after, so that a healthy node never
- * looks silent for down-after between two replies
+ * @param pingEvery PING period: at most a quarter of down-after, so that a healthy node
+ * never looks silent for down-after between two replies
  * @param infoEvery INFO period in calm times
- * @param fastInfoEvery INFO period for nodes whose role is unknown and while the master is down
+ * @param fastInfoEvery INFO period for nodes whose role is unknown and while the master
+ * is down
  * @param helloEvery hello period
  * @param opinionValidity how long a peer's "master down" opinion counts
  * @param memberExpiry how long a silent member still counts as a voter
  * @param quietPeriod start-up time during which this member neither votes nor acts
- * @param demoteAfter how long a wrongly configured node must be stable before it is reconfigured
+ * @param demoteAfter how long a wrongly configured node must be stable before it is
+ * reconfigured
  * @param failoverTimeout how long a failover attempt may take
- * @param electionTimeout how long a candidate waits for votes: never longer than the quiet
- * period (see docs/protocol.md for why)
+ * @param electionTimeout how long a candidate waits for votes: never longer than the
+ * quiet period (see docs/protocol.md for why)
  * @param candidacyStep how much longer each member waits before asking for votes than the
- * member ranked before it, so that members seeing the master down at the same moment do not
- * split the vote
+ * member ranked before it, so that members seeing the master down at the same moment do
+ * not split the vote
  * @param tiltThreshold a gap between ticks longer than this enters TILT: the configured
  * threshold, but at most half of down-after
- * @param masterRebootDownAfter how long the master counts as down after a restart; 0 never
- * @param fenceAfter in consistent partition mode, how long this member may go without knowing
- * that a majority of the voters reach its master before it fences its application's writes; 0
- * in available mode
+ * @param masterRebootDownAfter how long the master counts as down after a restart; 0
+ * never
+ * @param fenceAfter in consistent partition mode, how long this member may go without
+ * knowing that a majority of the voters reach its master before it fences its
+ * application's writes; 0 in available mode
  */
-record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery,
-		long opinionValidity, long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout,
-		long electionTimeout, long candidacyStep, long tiltThreshold, long masterRebootDownAfter, long fenceAfter) {
+record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery, long helloEvery, long opinionValidity,
+		long memberExpiry, long quietPeriod, long demoteAfter, long failoverTimeout, long electionTimeout,
+		long candidacyStep, long tiltThreshold, long masterRebootDownAfter, long fenceAfter) {
 
 	/** The runtime ticks about this often; nothing is more precise than one tick. */
 	static final long TICK = 100;
@@ -39,8 +42,10 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		long downAfter = config.downAfter().toMillis();
 		boolean fencing = config.fencing().mode() == PartitionMode.CONSISTENT;
 		long fenceAfter = fencing ? config.fencing().fenceAfter().toMillis() : 0;
-		// A voter's evidence ages by up to a PING period and a hello period before the next one
-		// arrives: both stay within a third of fence-after, so a healthy group never fences.
+		// A voter's evidence ages by up to a PING period and a hello period before the
+		// next one
+		// arrives: both stay within a third of fence-after, so a healthy group never
+		// fences.
 		long evidenceLimit = fencing ? Math.max(1, fenceAfter / 3) : Long.MAX_VALUE;
 		long pingEvery = Math.max(1, Math.min(Math.min(timing.pingPeriod().toMillis(), downAfter / 4), evidenceLimit));
 		long helloEvery = Math.max(1, Math.min(timing.helloPeriod().toMillis(), evidenceLimit));
@@ -54,18 +59,19 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 	}
 
 	/**
-	 * An observer's PING period: half of down-after, or the PING period if longer. Nobody counts
-	 * an observer's view of the master (no vote, no quorum, no fence evidence), so it need not
-	 * see a death sooner than down-after plus half of it; the voters' announcement of the new
-	 * master comes first.
+	 * An observer's PING period: half of down-after, or the PING period if longer. Nobody
+	 * counts an observer's view of the master (no vote, no quorum, no fence evidence), so
+	 * it need not see a death sooner than down-after plus half of it; the voters'
+	 * announcement of the new master comes first.
 	 */
 	long observerPingEvery() {
 		return Math.max(this.pingEvery, this.downAfter / 2);
 	}
 
 	/**
-	 * How often an observer says it is there: four times per member expiry, so that a lost
-	 * message or two does not make the voters forget it; never more often than a hello period.
+	 * How often an observer says it is there: four times per member expiry, so that a
+	 * lost message or two does not make the voters forget it; never more often than a
+	 * hello period.
 	 */
 	long presenceEvery() {
 		return Math.max(this.helloEvery, this.memberExpiry / 4);
@@ -73,21 +79,22 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 
 	/**
 	 * In consistent mode, a replica that says its link to its master is up and received
-	 * something within this many seconds is never promoted by an automatic or forced failover:
-	 * its master is alive and may be acknowledging writes that a fenced member cannot see.
-	 * Whole seconds because Redis reports the link's silence so; two more than fence-after
-	 * covers that rounding and a write in flight (see docs/protocol.md). -1 in available mode.
+	 * something within this many seconds is never promoted by an automatic or forced
+	 * failover: its master is alive and may be acknowledging writes that a fenced member
+	 * cannot see. Whole seconds because Redis reports the link's silence so; two more
+	 * than fence-after covers that rounding and a write in flight (see docs/protocol.md).
+	 * -1 in available mode.
 	 */
 	long streamingReplicaSeconds() {
 		return (this.fenceAfter > 0) ? (this.fenceAfter + 999) / 1000 + 2 : -1;
 	}
 
 	/**
-	 * A pause of this member makes every node look silent for the pause plus the age of its
-	 * last reply (up to a PING period, a quarter of down-after, plus the round trip): a pause
-	 * over about three quarters of down-after could report a healthy master down. Half of
-	 * down-after keeps the rest as margin for the round trip, so such a pause always enters
-	 * TILT first, whatever threshold was configured.
+	 * A pause of this member makes every node look silent for the pause plus the age of
+	 * its last reply (up to a PING period, a quarter of down-after, plus the round trip):
+	 * a pause over about three quarters of down-after could report a healthy master down.
+	 * Half of down-after keeps the rest as margin for the round trip, so such a pause
+	 * always enters TILT first, whatever threshold was configured.
 	 */
 	static long tiltThreshold(long configured, long downAfter) {
 		return Math.max(1, Math.min(configured, downAfter / 2));

@@ -1,9 +1,10 @@
 package io.redisha.protocol;
 
 /**
- * This member's one vote per epoch. During the start-up quiet period every epoch this member
- * observes counts as one it may have voted in during a previous life (it has no disk), so it
- * will only ever vote in later epochs; see docs/protocol.md for the argument.
+ * This member's one vote per epoch. During the start-up quiet period every epoch this
+ * member observes counts as one it may have voted in during a previous life (it has no
+ * disk), so it will only ever vote in later epochs; see docs/protocol.md for the
+ * argument.
  */
 final class VoteBook {
 
@@ -16,12 +17,18 @@ final class VoteBook {
 		return this.votedEpoch;
 	}
 
-	/** Whether this member gave its vote of {@code epoch} to {@code candidate} (then it may repeat it). */
+	/**
+	 * Whether this member gave its vote of {@code epoch} to {@code candidate} (then it
+	 * may repeat it).
+	 */
 	boolean votedFor(long epoch, String candidate) {
 		return this.votedEpoch == epoch && candidate.equals(this.votedFor);
 	}
 
-	/** Gives the vote of {@code epoch}; returns false when this member already voted in it or a later one. */
+	/**
+	 * Gives the vote of {@code epoch}; returns false when this member already voted in it
+	 * or a later one.
+	 */
 	boolean grant(long epoch, String candidate) {
 		if (epoch <= this.votedEpoch) {
 			return false;

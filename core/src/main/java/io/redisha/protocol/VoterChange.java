@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * One change of voters, led by the member elected for it: first its own epoch's
- * configuration with the same voters (version 0) must be committed, so that no configuration
- * made by an earlier leader and held by a few members can elect any more; then the
- * configuration with the one voter added or removed (version 1) is made and committed. One
- * voter at a time: any majority of the old voters and any majority of the new ones share a
- * voter. See docs/protocol.md.
+ * configuration with the same voters (version 0) must be committed, so that no
+ * configuration made by an earlier leader and held by a few members can elect any more;
+ * then the configuration with the one voter added or removed (version 1) is made and
+ * committed. One voter at a time: any majority of the old voters and any majority of the
+ * new ones share a voter. See docs/protocol.md.
  */
 final class VoterChange {
 
@@ -28,7 +28,10 @@ final class VoterChange {
 		this.startedAt = startedAt;
 	}
 
-	/** The change this member was elected for in {@code epoch}, given as {@code +id} or {@code -id}. */
+	/**
+	 * The change this member was elected for in {@code epoch}, given as {@code +id} or
+	 * {@code -id}.
+	 */
 	static VoterChange elected(long epoch, String change, long now) {
 		return new VoterChange(epoch, change, now);
 	}
@@ -41,17 +44,21 @@ final class VoterChange {
 		return this.startedAt;
 	}
 
-	/** The configuration that makes the change, once its epoch's first configuration is committed. */
+	/**
+	 * The configuration that makes the change, once its epoch's first configuration is
+	 * committed.
+	 */
 	Configuration apply(Configuration committed) {
 		return committed.withVoterChange(this.member, this.add);
 	}
 
 	/**
-	 * The change the group needs, or null: a voter that stopped for good is removed first; then,
-	 * while there are fewer voters than wanted, or one is silent (it may have crashed), a live
-	 * member holding the same configuration is added (at most one voter above the target, to
-	 * replace a silent one); then a silent voter is removed. The smallest ids go first, so that
-	 * members that look for a change at the same time find the same one.
+	 * The change the group needs, or null: a voter that stopped for good is removed
+	 * first; then, while there are fewer voters than wanted, or one is silent (it may
+	 * have crashed), a live member holding the same configuration is added (at most one
+	 * voter above the target, to replace a silent one); then a silent voter is removed.
+	 * The smallest ids go first, so that members that look for a change at the same time
+	 * find the same one.
 	 * @param live members heard from recently that hold exactly this configuration
 	 * @param silent voters not heard from for the member expiry
 	 */

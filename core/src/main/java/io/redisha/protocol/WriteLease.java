@@ -9,19 +9,19 @@ import java.util.Map;
  * Until when this member lets its application write to its master in consistent partition
  * mode: the partition fence. Pure: every input is an argument.
  * <p>
- * A failover needs the votes of a majority of the voters, and a voter grants one only once it
- * has itself had no valid reply from the master for down-after. Each voter's hello tells when
- * it last had one (placed on this member's clock by {@link SenderClock}, so a late message
- * never looks fresh). If a majority of the voters each had a reply within fence-after, any
- * majority that could fail the master over shares a voter with them, and that voter will not
- * vote for at least down-after minus fence-after more: writes admitted until then are not lost
- * to a failover. The write lease is therefore the time at which the majority-th most recent
- * of those replies becomes fence-after old.
+ * A failover needs the votes of a majority of the voters, and a voter grants one only
+ * once it has itself had no valid reply from the master for down-after. Each voter's
+ * hello tells when it last had one (placed on this member's clock by {@link SenderClock},
+ * so a late message never looks fresh). If a majority of the voters each had a reply
+ * within fence-after, any majority that could fail the master over shares a voter with
+ * them, and that voter will not vote for at least down-after minus fence-after more:
+ * writes admitted until then are not lost to a failover. The write lease is therefore the
+ * time at which the majority-th most recent of those replies becomes fence-after old.
  * <p>
- * Without such a majority (the other instances are gone, or cut off), the member still writes
- * while every replica it knows of was seen, within fence-after, replicating from its
- * master with its link up and recent traffic: such a replica is never promoted in consistent
- * mode (see {@link ReplicaSelector}), and there is nothing else to promote.
+ * Without such a majority (the other instances are gone, or cut off), the member still
+ * writes while every replica it knows of was seen, within fence-after, replicating from
+ * its master with its link up and recent traffic: such a replica is never promoted in
+ * consistent mode (see {@link ReplicaSelector}), and there is nothing else to promote.
  */
 final class WriteLease {
 
@@ -36,18 +36,19 @@ final class WriteLease {
 	 * @param fenceAfter the configured fence-after in milliseconds; 0 in available mode
 	 * @param held the configuration this member holds; null when none
 	 * @param departures the voters known to have stopped for good
-	 * @param evidence each voter's last valid reply from the master (this member's own included
-	 * when it votes), of the voters that hold {@code held}
-	 * @param replicasAttachedSince when the INFO read last from every replica but the oldest was
-	 * asked, if each showed it streaming from the master; -1 otherwise
-	 * @param startedAt when this member started, for the fence's start when it never held a lease
+	 * @param evidence each voter's last valid reply from the master (this member's own
+	 * included when it votes), of the voters that hold {@code held}
+	 * @param replicasAttachedSince when the INFO read last from every replica but the
+	 * oldest was asked, if each showed it streaming from the master; -1 otherwise
+	 * @param startedAt when this member started, for the fence's start when it never held
+	 * a lease
 	 */
 	static GroupSnapshot.FenceSnapshot of(long now, long fenceAfter, Configuration held,
 			Map<String, Configuration.Departure> departures, List<Evidence> evidence, long replicasAttachedSince,
 			long startedAt) {
 		if (fenceAfter <= 0) {
-			return new GroupSnapshot.FenceSnapshot(PartitionMode.AVAILABLE, Long.MAX_VALUE, false, "available mode",
-					-1, 0, 0, false);
+			return new GroupSnapshot.FenceSnapshot(PartitionMode.AVAILABLE, Long.MAX_VALUE, false, "available mode", -1,
+					0, 0, false);
 		}
 		if (held == null) {
 			return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, Long.MAX_VALUE, false,
@@ -79,8 +80,8 @@ final class WriteLease {
 					+ " needed, and not every replica is seen streaming from it";
 		}
 		long since = fenced ? Math.max(leaseUntil, startedAt) : -1;
-		return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, leaseUntil, fenced, reason, since,
-				withMaster, needed, attached);
+		return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, leaseUntil, fenced, reason, since, withMaster,
+				needed, attached);
 	}
 
 }

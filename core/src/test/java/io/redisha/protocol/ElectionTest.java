@@ -32,7 +32,8 @@ class ElectionTest {
 	void votersThatDepartedHoldingThisConfigurationOrAnOlderOneNoLongerCount() {
 		Election election = election("a", "a", "b", "c", "d", "e");
 		assertThat(election.needed(1, Map.of("d", new Departure(3, 0), "e", new Departure(2, 5)))).isEqualTo(2);
-		// a voter that departed holding a later configuration may have helped to commit it
+		// a voter that departed holding a later configuration may have helped to commit
+		// it
 		assertThat(election.needed(1, Map.of("d", new Departure(3, 1), "e", new Departure(4, 0)))).isEqualTo(3);
 	}
 

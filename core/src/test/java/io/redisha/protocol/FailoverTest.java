@@ -37,7 +37,8 @@ class FailoverTest {
 		long killedAt = this.cluster.now;
 		this.master.alive = false;
 		this.cluster.run(5000);
-		List<Action.Promote> promotions = members.stream().flatMap((m) -> m.actions(Action.Promote.class).stream())
+		List<Action.Promote> promotions = members.stream()
+			.flatMap((m) -> m.actions(Action.Promote.class).stream())
 			.toList();
 		assertThat(promotions).hasSize(1);
 		assertThat(promotions.get(0).node()).isEqualTo(this.replica2.address);
@@ -54,11 +55,16 @@ class FailoverTest {
 				assertThat(event.master()).isEqualTo(this.replica2.address);
 			});
 		}
-		Member leader = members.stream().filter((m) -> !m.events(Type.ELECTED_LEADER).isEmpty()).findFirst().orElseThrow();
-		assertThat(leader.events).extracting(ProtocolEvent::type).containsSubsequence(Type.SDOWN, Type.ODOWN,
-				Type.TRY_FAILOVER, Type.ELECTED_LEADER, Type.SELECTED_REPLICA, Type.PROMOTED_REPLICA, Type.SWITCH_MASTER,
-				Type.REPLICA_RECONF_SENT, Type.REPLICA_RECONF_DONE, Type.FAILOVER_END);
-		// As Sentinel's: the failover's master by its old address; the new master is the one the member now has.
+		Member leader = members.stream()
+			.filter((m) -> !m.events(Type.ELECTED_LEADER).isEmpty())
+			.findFirst()
+			.orElseThrow();
+		assertThat(leader.events).extracting(ProtocolEvent::type)
+			.containsSubsequence(Type.SDOWN, Type.ODOWN, Type.TRY_FAILOVER, Type.ELECTED_LEADER, Type.SELECTED_REPLICA,
+					Type.PROMOTED_REPLICA, Type.SWITCH_MASTER, Type.REPLICA_RECONF_SENT, Type.REPLICA_RECONF_DONE,
+					Type.FAILOVER_END);
+		// As Sentinel's: the failover's master by its old address; the new master is the
+		// one the member now has.
 		assertThat(leader.events(Type.FAILOVER_END)).singleElement().satisfies((event) -> {
 			assertThat(event.node()).isEqualTo(this.master.address);
 			assertThat(event.master()).isEqualTo(this.replica2.address);
@@ -66,10 +72,14 @@ class FailoverTest {
 		GroupSnapshot.FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
 		assertThat(record.result()).isEqualTo("succeeded");
 		assertThat(record.newMaster()).isEqualTo(this.replica2.address);
-		assertThat(record.steps()).extracting(GroupSnapshot.FailoverSnapshot.Step::name).contains("promote-sent",
-				"promoted", "reconf-done 10.0.0.2:6379");
-		long promotedAt = record.startedAtMs() + record.steps().stream()
-			.filter((step) -> step.name().equals("promoted")).findFirst().orElseThrow().atMs();
+		assertThat(record.steps()).extracting(GroupSnapshot.FailoverSnapshot.Step::name)
+			.contains("promote-sent", "promoted", "reconf-done 10.0.0.2:6379");
+		long promotedAt = record.startedAtMs() + record.steps()
+			.stream()
+			.filter((step) -> step.name().equals("promoted"))
+			.findFirst()
+			.orElseThrow()
+			.atMs();
 		System.out.println("fake clock: master killed -> promotion confirmed in " + (promotedAt - killedAt)
 				+ " ms (down-after 1000 ms, ticks of 100 ms)");
 	}
@@ -117,7 +127,8 @@ class FailoverTest {
 		this.cluster.run(8000);
 		assertThat(allPromotions(members)).isEmpty();
 		List<ProtocolEvent> aborts = members.stream()
-			.flatMap((m) -> m.events(Type.FAILOVER_ABORT_NO_GOOD_REPLICA).stream()).toList();
+			.flatMap((m) -> m.events(Type.FAILOVER_ABORT_NO_GOOD_REPLICA).stream())
+			.toList();
 		assertThat(aborts).hasSizeGreaterThanOrEqualTo(2);
 		assertThat(aborts).extracting(ProtocolEvent::epoch).doesNotHaveDuplicates();
 		this.replica1.priority = 100;
@@ -148,9 +159,8 @@ class FailoverTest {
 		}
 		assertThat(sent).isEqualTo(3);
 		assertThat(leader.events(Type.FAILOVER_END)).hasSize(1);
-		assertThat(List.of("10.0.0.3:6379", "10.0.0.4:6379", "10.0.0.5:6379"))
-			.allSatisfy((address) -> assertThat(this.cluster.redis.node(address).following)
-				.isEqualTo(this.replica1.address));
+		assertThat(List.of("10.0.0.3:6379", "10.0.0.4:6379", "10.0.0.5:6379")).allSatisfy(
+				(address) -> assertThat(this.cluster.redis.node(address).following).isEqualTo(this.replica1.address));
 	}
 
 	@Test
@@ -169,8 +179,9 @@ class FailoverTest {
 		List<Action.Promote> promotions = allPromotions(members);
 		assertThat(promotions).hasSizeGreaterThanOrEqualTo(2);
 		assertThat(promotions).extracting(Action.Promote::epoch).doesNotHaveDuplicates();
-		assertThat(members).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica1.address));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(this.replica1.address));
 	}
 
 	@Test
@@ -204,7 +215,8 @@ class FailoverTest {
 		this.cluster.crash(members.get(2));
 		this.master.alive = false;
 		this.cluster.run(60_000);
-		// Expiry forgets them as members, but only a majority of the voters can change the voters.
+		// Expiry forgets them as members, but only a majority of the voters can change
+		// the voters.
 		assertThat(members.get(0).events(Type.MEMBER_LEFT)).hasSize(2);
 		assertThat(allPromotions(members)).isEmpty();
 		GroupSnapshot snapshot = members.get(0).coordinator.snapshot(this.cluster.now);
@@ -218,8 +230,8 @@ class FailoverTest {
 		this.cluster.crash(members.get(2));
 		Member newcomer = this.cluster.member("m3", expiringConfig(java.time.Duration.ofSeconds(20)));
 		this.cluster.run(30_000);
-		assertThat(newcomer.coordinator.snapshot(this.cluster.now).electorate().voters())
-			.containsExactly("m0", "m1", "m3");
+		assertThat(newcomer.coordinator.snapshot(this.cluster.now).electorate().voters()).containsExactly("m0", "m1",
+				"m3");
 		this.master.alive = false;
 		this.cluster.run(5000);
 		assertThat(allPromotions(this.cluster.members)).singleElement()
@@ -240,7 +252,8 @@ class FailoverTest {
 		Member restarted = this.cluster.member("m0-again", expiringConfig(java.time.Duration.ofSeconds(20)));
 		restarted.cutOffFrom("10.0.0.1:6379", "10.0.0.3:6379");
 		this.cluster.run(120_000);
-		// It learned the electorate from the replica's data: it is no voter, and m1 alone is no majority.
+		// It learned the electorate from the replica's data: it is no voter, and m1 alone
+		// is no majority.
 		assertThat(restarted.coordinator.snapshot(this.cluster.now).electorate().selfVotes()).isFalse();
 		assertThat(allPromotions(this.cluster.members)).isEmpty();
 		assertThat(this.master.following).isNull();
@@ -282,7 +295,8 @@ class FailoverTest {
 		// Only this member loses the master: down in its eyes, not by quorum.
 		watched.cutOffFrom("10.0.0.1:6379");
 		this.cluster.runUntil(3000, record);
-		// Down for everyone, but no replica may be promoted: elections end with no good replica.
+		// Down for everyone, but no replica may be promoted: elections end with no good
+		// replica.
 		this.master.alive = false;
 		this.cluster.runUntil(5000, record);
 		this.replica1.priority = 100;
@@ -307,9 +321,10 @@ class FailoverTest {
 		this.cluster.run(3000);
 		assertThat(this.master.following).isEqualTo(newMaster);
 		assertThat(members.stream().flatMap((m) -> m.events(Type.CONVERT_TO_REPLICA).stream()))
-			.extracting(ProtocolEvent::node).contains(this.master.address);
-		assertThat(members).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).replicas()).extracting(GroupSnapshot.NodeSnapshot::address)
+			.extracting(ProtocolEvent::node)
+			.contains(this.master.address);
+		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).replicas())
+			.extracting(GroupSnapshot.NodeSnapshot::address)
 			.contains(this.master.address));
 	}
 
@@ -337,8 +352,9 @@ class FailoverTest {
 		List<Member> alive = members.stream().filter((m) -> m.running).toList();
 		assertThat(alive).hasSize(2);
 		assertThat(allPromotions(alive)).isEmpty();
-		assertThat(alive).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica2.address));
+		assertThat(alive)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(this.replica2.address));
 		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
 	}
 
@@ -377,7 +393,8 @@ class FailoverTest {
 		});
 		this.cluster.redis.node(current.toString()).alive = false;
 		this.cluster.run(20_000);
-		// The crashed voters may be alive behind a cut: the observers never elect without them.
+		// The crashed voters may be alive behind a cut: the observers never elect without
+		// them.
 		assertThat(allPromotions(restarted)).isEmpty();
 	}
 
@@ -408,17 +425,18 @@ class FailoverTest {
 		long oldEpoch = allPromotions(first).get(0).epoch();
 		first.forEach(this.cluster::stop);
 		for (int i = 0; i < 2; i++) {
-			this.cluster.members.add(new Member(new GroupCoordinator(
-					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"),
-					new MemberIdentity("next" + i, "app"), this.cluster.now, new java.util.SplittableRandom(i),
-					this.cluster.now)));
+			this.cluster.members.add(new Member(
+					new GroupCoordinator(TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"),
+							new MemberIdentity("next" + i, "app"), this.cluster.now, new java.util.SplittableRandom(i),
+							this.cluster.now)));
 		}
 		this.cluster.run(8000);
 		List<Member> next = this.cluster.members.subList(2, 4);
-		assertThat(next).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).electorate().voters()).containsExactly("next0", "next1"));
-		FakeRedis.Node current = this.cluster.redis.node(
-				next.get(0).coordinator.snapshot(this.cluster.now).master().address().toString());
+		assertThat(next)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).electorate().voters())
+				.containsExactly("next0", "next1"));
+		FakeRedis.Node current = this.cluster.redis
+			.node(next.get(0).coordinator.snapshot(this.cluster.now).master().address().toString());
 		current.alive = false;
 		this.cluster.run(5000);
 		assertThat(allPromotions(next)).singleElement().satisfies((promote) -> {

@@ -31,8 +31,8 @@ final class FakeRedis {
 	}
 
 	/**
-	 * The node's process starts again (a new run id) as a master without its data, as a node
-	 * without persistence or config file does: a history of its own and offset 0.
+	 * The node's process starts again (a new run id) as a master without its data, as a
+	 * node without persistence or config file does: a history of its own and offset 0.
 	 */
 	void restartEmpty(Node node) {
 		node.alive = true;
@@ -126,8 +126,14 @@ final class FakeRedis {
 			int i = 0;
 			for (Node replica : this.nodes.values()) {
 				if (replica.alive && node.address.equals(replica.following)) {
-					info.append("slave").append(i++).append(":ip=").append(replica.address.host()).append(",port=")
-						.append(replica.address.port()).append(",state=online,offset=").append(replica.offset)
+					info.append("slave")
+						.append(i++)
+						.append(":ip=")
+						.append(replica.address.host())
+						.append(",port=")
+						.append(replica.address.port())
+						.append(",state=online,offset=")
+						.append(replica.offset)
 						.append(",lag=0\r\n");
 				}
 			}
@@ -136,12 +142,20 @@ final class FakeRedis {
 			Node master = this.nodes.get(node.following);
 			// A node replicating itself (a switchover's demotion) never gets a link up.
 			boolean linkUp = node.linkUp && master != null && master.alive && master != node;
-			info.append("role:slave\r\nmaster_host:").append(node.following.host()).append("\r\nmaster_port:")
-				.append(node.following.port()).append("\r\nmaster_link_status:").append(linkUp ? "up" : "down")
-				.append("\r\nmaster_sync_in_progress:").append(node.syncing ? 1 : 0)
-				.append("\r\nslave_repl_offset:").append(node.offset).append("\r\n");
+			info.append("role:slave\r\nmaster_host:")
+				.append(node.following.host())
+				.append("\r\nmaster_port:")
+				.append(node.following.port())
+				.append("\r\nmaster_link_status:")
+				.append(linkUp ? "up" : "down")
+				.append("\r\nmaster_sync_in_progress:")
+				.append(node.syncing ? 1 : 0)
+				.append("\r\nslave_repl_offset:")
+				.append(node.offset)
+				.append("\r\n");
 			if (linkUp) {
-				// a master sends its stream; a replica without a link of its own sends nothing
+				// a master sends its stream; a replica without a link of its own sends
+				// nothing
 				boolean streaming = master.following == null || master.linkUp && master.following != master.address;
 				info.append("master_last_io_seconds_ago:").append(streaming ? 0 : 100).append("\r\n");
 			}
@@ -150,9 +164,15 @@ final class FakeRedis {
 			}
 			info.append("slave_priority:").append(node.priority).append("\r\n");
 		}
-		info.append("master_replid:").append(node.replicationId).append("\r\nmaster_replid2:")
-			.append(node.secondReplicationId).append("\r\nmaster_repl_offset:").append(node.offset)
-			.append("\r\nsecond_repl_offset:").append(node.secondOffset).append("\r\n");
+		info.append("master_replid:")
+			.append(node.replicationId)
+			.append("\r\nmaster_replid2:")
+			.append(node.secondReplicationId)
+			.append("\r\nmaster_repl_offset:")
+			.append(node.offset)
+			.append("\r\nsecond_repl_offset:")
+			.append(node.secondOffset)
+			.append("\r\n");
 		return info.toString();
 	}
 
@@ -177,10 +197,16 @@ final class FakeRedis {
 		/** An ACL user without {@code CLIENT PAUSE}. */
 		boolean refusesPause;
 
-		/** {@code min-replicas-to-write} and {@code min-replicas-max-lag}: its config file's, or the members'. */
+		/**
+		 * {@code min-replicas-to-write} and {@code min-replicas-max-lag}: its config
+		 * file's, or the members'.
+		 */
 		MinReplicas minReplicas = MinReplicas.UNMANAGED;
 
-		/** An ACL user without {@code CONFIG}: the promotion block falls back to the role change alone. */
+		/**
+		 * An ACL user without {@code CONFIG}: the promotion block falls back to the role
+		 * change alone.
+		 */
 		boolean refusesConfig;
 
 		NodeAddress following;
@@ -193,7 +219,10 @@ final class FakeRedis {
 
 		final StoredHash stored = new StoredHash();
 
-		/** The history it was in before it was promoted ({@code master_replid2}), from offset {@link #secondOffset}. */
+		/**
+		 * The history it was in before it was promoted ({@code master_replid2}), from
+		 * offset {@link #secondOffset}.
+		 */
 		String secondReplicationId = ReplicationInfo.NO_REPLICATION_ID;
 
 		long secondOffset = -1;

@@ -97,13 +97,15 @@ class GossipCodecTest {
 	@Test
 	void oversizedPayloadIsRefusedBeforeParsing() {
 		String payload = GossipCodec.encode(this.hello).replace(" end", " pad=" + "x".repeat(5000) + " end");
-		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload)).withMessageContaining("oversized");
+		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload))
+			.withMessageContaining("oversized");
 	}
 
 	@Test
 	void otherVersionsAndForeignTextAreRefused() {
 		String payload = GossipCodec.encode(this.hello);
-		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload.replace("redis-ha/1", "redis-ha/2")))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("redis-ha/1", "redis-ha/2")))
 			.withMessageContaining("unknown version 'redis-ha/2'");
 		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode("hello,127.0.0.1,26379,abc,0"))
 			.withMessageContaining("not a redis-ha message");
@@ -122,15 +124,18 @@ class GossipCodecTest {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> GossipCodec.decode(payload.replace("m=10.0.0.12:6379", "m=nohost")))
 			.withMessageContaining("field m");
-		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload.replace("app=shop%20app", "app=%E")))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("app=shop%20app", "app=%E")))
 			.withMessageContaining("percent");
-		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload.replace("app=shop%20app", "app=%FF%FE")))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("app=shop%20app", "app=%FF%FE")))
 			.withMessageContaining("UTF-8");
 		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload.replace("app=", "ep=")))
 			.withMessageContaining("duplicated field ep");
 		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload.replace("hello", "gossip")))
 			.withMessageContaining("unknown message type");
-		assertThatIllegalArgumentException().isThrownBy(() -> GossipCodec.decode(payload.replace("seq=7", "seq=99999999999999999999")))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> GossipCodec.decode(payload.replace("seq=7", "seq=99999999999999999999")))
 			.withMessageContaining("seq");
 	}
 

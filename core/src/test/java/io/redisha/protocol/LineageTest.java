@@ -11,9 +11,9 @@ import io.redisha.protocol.TestCluster.Member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * No node is treated as the master unless its data continues the group's replication history:
- * neither adopted as already promoted, nor learned at start, nor promoted; and a restarted
- * master may be failed over to a replica that still has its data.
+ * No node is treated as the master unless its data continues the group's replication
+ * history: neither adopted as already promoted, nor learned at start, nor promoted; and a
+ * restarted master may be failed over to a replica that still has its data.
  */
 class LineageTest {
 
@@ -49,7 +49,8 @@ class LineageTest {
 				.isEqualTo(this.replica1.address);
 			assertThat(member.events(Type.REBOOT)).extracting(ProtocolEvent::node).contains(this.replica2.address);
 		});
-		assertThat(this.replica2.following).as("the empty node is turned into a replica").isEqualTo(this.replica1.address);
+		assertThat(this.replica2.following).as("the empty node is turned into a replica")
+			.isEqualTo(this.replica1.address);
 	}
 
 	@Test
@@ -71,8 +72,9 @@ class LineageTest {
 		this.replica2.offset = 2000;
 		this.cluster.redis.answer(new Action.Promote(this.replica2.address, 1));
 		List<Member> members = members(TestCluster.config(2, SEEDS));
-		assertThat(members).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica2.address));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(this.replica2.address));
 	}
 
 	@Test
@@ -86,7 +88,8 @@ class LineageTest {
 		assertThat(members).allSatisfy((member) -> {
 			assertThat(member.events(Type.REBOOT)).extracting(ProtocolEvent::node).containsExactly(this.master.address);
 			assertThat(member.events(Type.SDOWN)).isNotEmpty();
-			assertThat(member.coordinator.snapshot(this.cluster.now).master().address()).isNotEqualTo(this.master.address);
+			assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isNotEqualTo(this.master.address);
 		});
 		assertThat(promotions(members)).hasSize(1);
 		NodeAddress promoted = promotions(members).get(0).node();

@@ -11,9 +11,9 @@ import io.redisha.protocol.TestCluster.Member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The master-side fence (managed {@code min-replicas-to-write}) on the fake clock: set on the
- * node promoted before anyone announces it, cleared on the nodes made replicas, kept on the
- * master by the voters, and never in the way of a failover.
+ * The master-side fence (managed {@code min-replicas-to-write}) on the fake clock: set on
+ * the node promoted before anyone announces it, cleared on the nodes made replicas, kept
+ * on the master by the voters, and never in the way of a failover.
  */
 class MasterFenceTest {
 
@@ -54,7 +54,8 @@ class MasterFenceTest {
 		assertThat(promoted).isNotNegative().isLessThan(announced);
 		assertThat(this.replica2.following).isNull();
 		assertThat(this.replica2.minReplicas).isEqualTo(FENCE);
-		// A replica repointed at the new master drops a fence left from a time it was master.
+		// A replica repointed at the new master drops a fence left from a time it was
+		// master.
 		assertThat(leader.actions(Action.Replicate.class)).extracting(Action.Replicate::minReplicas)
 			.containsOnly(FENCE);
 		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
@@ -99,9 +100,9 @@ class MasterFenceTest {
 		this.master.minReplicas = MinReplicas.UNMANAGED;
 		this.cluster.run(30_000);
 		assertThat(this.master.minReplicas).isEqualTo(FENCE);
-		assertThat(members).allSatisfy((member) -> assertThat(member.actions(Action.FenceMaster.class))
-			.hasSizeBetween(1, 3)
-			.containsOnly(new Action.FenceMaster(this.master.address, FENCE)));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.actions(Action.FenceMaster.class)).hasSizeBetween(1, 3)
+				.containsOnly(new Action.FenceMaster(this.master.address, FENCE)));
 	}
 
 	@Test

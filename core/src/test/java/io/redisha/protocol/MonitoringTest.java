@@ -53,10 +53,8 @@ class MonitoringTest {
 		this.cluster.run(3_000);
 		assertThat(b.coordinator.snapshot(this.cluster.now).members())
 			.extracting(MemberSnapshot::id, MemberSnapshot::endpoint)
-			.containsExactlyInAnyOrder(tuple("a", endpointOfA),
-					tuple("b", null));
-		assertThat(a.coordinator.snapshot(this.cluster.now).members())
-			.filteredOn(MemberSnapshot::self)
+			.containsExactlyInAnyOrder(tuple("a", endpointOfA), tuple("b", null));
+		assertThat(a.coordinator.snapshot(this.cluster.now).members()).filteredOn(MemberSnapshot::self)
 			.extracting(MemberSnapshot::endpoint)
 			.containsExactly(endpointOfA);
 	}
@@ -216,7 +214,8 @@ class MonitoringTest {
 		}
 		GroupSnapshot full = coordinator.snapshot(20);
 		assertThat(coordinator.onGossip(20, M,
-				GossipCodec.encode(new Hello("orders", "one-too-many", 1, "app", 9, R2, 9, true, 0)))).isEmpty();
+				GossipCodec.encode(new Hello("orders", "one-too-many", 1, "app", 9, R2, 9, true, 0))))
+			.isEmpty();
 		GroupSnapshot after = coordinator.snapshot(20);
 		assertThat(after.members()).hasSize(MemberTable.MAX_MEMBERS + 1).isEqualTo(full.members());
 		assertThat(after.currentEpoch()).isEqualTo(full.currentEpoch());
@@ -231,15 +230,15 @@ class MonitoringTest {
 		coordinator.tick(0);
 		NodeAddress stranger = NodeAddress.parse("10.9.9.9:6379");
 		Configuration named = new Configuration(50, 0, stranger, List.of("b"));
-		List<Action> actions = coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 50,
-				named, false, 0, GossipMessage.Maintenance.NONE, 0)));
-		assertThat(actions).noneMatch((action) -> action instanceof Action.Monitor monitor
-				&& monitor.node().equals(stranger));
+		List<Action> actions = coordinator.onGossip(10, M, GossipCodec
+			.encode(new Hello("orders", "b", 1, "app", 50, named, false, 0, GossipMessage.Maintenance.NONE, 0)));
+		assertThat(actions)
+			.noneMatch((action) -> action instanceof Action.Monitor monitor && monitor.node().equals(stranger));
 		GroupSnapshot after = coordinator.snapshot(10);
 		assertThat(after.configEpoch()).isZero();
 		assertThat(after.rejections().count(GossipRejection.UNKNOWN_MASTER)).isEqualTo(1);
-		assertThat(after.rejections().last()).startsWith("unknown-master: configuration 50.0 of b names master "
-				+ stranger);
+		assertThat(after.rejections().last())
+			.startsWith("unknown-master: configuration 50.0 of b names master " + stranger);
 	}
 
 	@Test
@@ -264,12 +263,14 @@ class MonitoringTest {
 		String hello = GossipCodec.encode(new Hello("orders", "b", 1, "app", 4, M, 3, false, 0));
 		assertThat(coordinator.onGossip(10, M, hello)).extracting(Action::getClass).contains(Action.Emit.class);
 		assertThat(coordinator.onGossip(11, R1, hello)).isEmpty();
-		assertThat(coordinator.onGossip(12, M, GossipCodec.encode(new Hello("orders", "a", 1, "app", 9, R2, 9, false, 0))))
+		assertThat(
+				coordinator.onGossip(12, M, GossipCodec.encode(new Hello("orders", "a", 1, "app", 9, R2, 9, false, 0))))
 			.isEmpty();
 		GroupSnapshot before = coordinator.snapshot(20);
-		for (String garbage : List.of("", "PING", "redis-ha/1 hello g=orders", "redis-ha/9 hello end", "x".repeat(100_000),
-				GossipCodec.encode(new Hello("other", "c", 1, "app", 50, R2, 50, true, 0)),
-				GossipCodec.encode(new Goodbye("orders", "b", 2, new Configuration.Departure(0, 0))).replace("seq=2", "seq=two"))) {
+		for (String garbage : List.of("", "PING", "redis-ha/1 hello g=orders", "redis-ha/9 hello end",
+				"x".repeat(100_000), GossipCodec.encode(new Hello("other", "c", 1, "app", 50, R2, 50, true, 0)),
+				GossipCodec.encode(new Goodbye("orders", "b", 2, new Configuration.Departure(0, 0)))
+					.replace("seq=2", "seq=two"))) {
 			assertThat(coordinator.onGossip(20, M, garbage)).isEmpty();
 		}
 		GroupSnapshot after = coordinator.snapshot(20);
@@ -285,8 +286,8 @@ class MonitoringTest {
 	@Test
 	void aStartingMemberAdoptsTheMasterOfTheHighestConfigEpoch() {
 		GroupCoordinator coordinator = new GroupCoordinator(
-				TestCluster.config(1, "10.0.0.1:6379", R1.toString(), R2.toString()),
-				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
+				TestCluster.config(1, "10.0.0.1:6379", R1.toString(), R2.toString()), new MemberIdentity("a", "app"), 0,
+				new SplittableRandom(1));
 		coordinator.tick(0);
 		coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 6,
 				new Configuration(5, 0, R1, List.of("b", "c")), false, 0, GossipMessage.Maintenance.NONE, 0)));
@@ -321,8 +322,12 @@ class MonitoringTest {
 	}
 
 	private NodeSnapshot replica(Member member, NodeAddress address) {
-		return member.coordinator.snapshot(this.cluster.now).replicas().stream()
-			.filter((node) -> node.address().equals(address)).findFirst().orElseThrow();
+		return member.coordinator.snapshot(this.cluster.now)
+			.replicas()
+			.stream()
+			.filter((node) -> node.address().equals(address))
+			.findFirst()
+			.orElseThrow();
 	}
 
 }

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Members beyond the group's voters observe: they listen to the voters' announcements alone,
- * say hello only to show they are there (or every hello period while the group wants them as a
- * voter), and still follow every switch, fence their writes on the voters' word, and take a
- * stopped voter's place.
+ * Members beyond the group's voters observe: they listen to the voters' announcements
+ * alone, say hello only to show they are there (or every hello period while the group
+ * wants them as a voter), and still follow every switch, fence their writes on the
+ * voters' word, and take a stopped voter's place.
  */
 class ObserverTest {
 
@@ -39,9 +39,10 @@ class ObserverTest {
 			this.cluster.member("m" + i, config);
 		}
 		// Long enough for the electorate to grow to its target one voter at a time.
-		this.cluster.runUntil(60_000, (cluster) -> cluster.members.stream()
-			.allMatch((member) -> electorate(member) != null && electorate(member).committed()
-					&& electorate(member).voters().size() == VOTERS));
+		this.cluster.runUntil(60_000,
+				(cluster) -> cluster.members.stream()
+					.allMatch((member) -> electorate(member) != null && electorate(member).committed()
+							&& electorate(member).voters().size() == VOTERS));
 		return this.cluster.members;
 	}
 
@@ -50,8 +51,13 @@ class ObserverTest {
 	}
 
 	private String id(Member member) {
-		return member.coordinator.snapshot(this.cluster.now).members().stream()
-			.filter(GroupSnapshot.MemberSnapshot::self).findFirst().orElseThrow().id();
+		return member.coordinator.snapshot(this.cluster.now)
+			.members()
+			.stream()
+			.filter(GroupSnapshot.MemberSnapshot::self)
+			.findFirst()
+			.orElseThrow()
+			.id();
 	}
 
 	private List<Member> observers(List<Member> members) {
@@ -72,27 +78,33 @@ class ObserverTest {
 		NodeAddress masterAddress = this.master.address;
 		for (Member observer : observers(members)) {
 			assertThat(observer.actions(Action.Publish.class)).isEmpty();
-			// The presence goes to the voters' channel, on the master only: every 11 to 15 s.
+			// The presence goes to the voters' channel, on the master only: every 11 to
+			// 15 s.
 			assertThat(observer.actions(Action.PublishOn.class)).hasSizeBetween(4, 6).allSatisfy((publish) -> {
 				assertThat(publish.node()).isEqualTo(masterAddress);
 				assertThat(publish.channel()).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL);
 			});
 		}
-		// Each observer's period is its own, by member id: observers started together drift apart.
+		// Each observer's period is its own, by member id: observers started together
+		// drift apart.
 		assertThat(observers(members).stream().map((observer) -> {
-			List<Long> sent = observer.actions(Action.PublishOn.class).stream()
-				.map((publish) -> ((GossipMessage.Hello) GossipCodec.decode(publish.payload())).sentAt()).toList();
+			List<Long> sent = observer.actions(Action.PublishOn.class)
+				.stream()
+				.map((publish) -> ((GossipMessage.Hello) GossipCodec.decode(publish.payload())).sentAt())
+				.toList();
 			return sent.get(1) - sent.get(0);
 		}).distinct()).hasSizeGreaterThan(1);
 		for (Member observer : observers(members)) {
-			// Down-after 1 s: an observer PINGs every half second, a voter every fifth (a third of fence-after).
+			// Down-after 1 s: an observer PINGs every half second, a voter every fifth (a
+			// third of fence-after).
 			assertThat(observer.actions(Action.Ping.class).stream().filter((ping) -> ping.node().equals(masterAddress)))
 				.hasSizeBetween(115, 121);
 		}
 		for (Member voter : voters(members)) {
 			assertThat(voter.actions(Action.Ping.class).stream().filter((ping) -> ping.node().equals(masterAddress)))
 				.hasSizeGreaterThan(280);
-			// A hello every second on every node, and the same on the master's announcement channel.
+			// A hello every second on every node, and the same on the master's
+			// announcement channel.
 			assertThat(voter.actions(Action.Publish.class)).hasSizeGreaterThanOrEqualTo(60);
 			assertThat(voter.actions(Action.PublishOn.class)).hasSameSizeAs(voter.actions(Action.Publish.class))
 				.allSatisfy((publish) -> {
@@ -123,10 +135,14 @@ class ObserverTest {
 		}
 		this.master.alive = false;
 		this.cluster.run(5000);
-		NodeAddress promoted = members.stream().flatMap((member) -> member.actions(Action.Promote.class).stream())
-			.map(Action.Promote::node).findFirst().orElseThrow();
-		assertThat(members).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(promoted));
+		NodeAddress promoted = members.stream()
+			.flatMap((member) -> member.actions(Action.Promote.class).stream())
+			.map(Action.Promote::node)
+			.findFirst()
+			.orElseThrow();
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(promoted));
 		for (Member observer : observers(members)) {
 			assertThat(observer.actions(Action.Promote.class)).isEmpty();
 			assertThat(observer.events(ProtocolEvent.Type.VOTE_FOR_LEADER)).isEmpty();
@@ -141,28 +157,36 @@ class ObserverTest {
 		List<Member> observersBefore = observers(members);
 		observersBefore.forEach((observer) -> observer.actions.clear());
 		this.cluster.stop(leaving);
-		assertThat(this.cluster.runUntil(10_000, (cluster) -> voters(members).size() == VOTERS
-				&& voters(members).stream().allMatch((voter) -> electorate(voter).committed()
-						&& !electorate(voter).voters().contains(leavingId))))
+		assertThat(this.cluster
+			.runUntil(10_000, (cluster) -> voters(members).size() == VOTERS && voters(members).stream()
+				.allMatch((voter) -> electorate(voter).committed() && !electorate(voter).voters().contains(leavingId))))
 			.isTrue();
 		assertThat(observers(members)).hasSize(1);
-		// The observer taken said hello as soon as the group wanted a voter, not at its next presence.
-		Member added = observersBefore.stream().filter((member) -> electorate(member).selfVotes()).findFirst()
+		// The observer taken said hello as soon as the group wanted a voter, not at its
+		// next presence.
+		Member added = observersBefore.stream()
+			.filter((member) -> electorate(member).selfVotes())
+			.findFirst()
 			.orElseThrow();
-		assertThat(added.actions(Action.PublishOn.class).stream()
+		assertThat(added.actions(Action.PublishOn.class)
+			.stream()
 			.filter((publish) -> publish.channel().equals(GroupCoordinator.GOSSIP_CHANNEL))
 			.map((publish) -> (GossipMessage.Hello) GossipCodec.decode(publish.payload()))
 			.filter((hello) -> !hello.config().voters().contains(leavingId))).isNotEmpty();
 		assertThat(observers(members).get(0).listening).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
-		assertThat(voters(members)).allSatisfy((voter) -> assertThat(voter.listening)
-			.isEqualTo(GroupCoordinator.GOSSIP_CHANNEL));
+		assertThat(voters(members))
+			.allSatisfy((voter) -> assertThat(voter.listening).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL));
 		this.master.alive = false;
 		this.cluster.run(5000);
 		List<Member> running = members.stream().filter((member) -> member.running).toList();
-		NodeAddress promoted = running.stream().flatMap((member) -> member.actions(Action.Promote.class).stream())
-			.map(Action.Promote::node).findFirst().orElseThrow();
-		assertThat(running).allSatisfy((member) -> assertThat(
-				member.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(promoted));
+		NodeAddress promoted = running.stream()
+			.flatMap((member) -> member.actions(Action.Promote.class).stream())
+			.map(Action.Promote::node)
+			.findFirst()
+			.orElseThrow();
+		assertThat(running)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(promoted));
 	}
 
 }

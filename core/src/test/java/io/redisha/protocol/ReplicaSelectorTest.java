@@ -15,7 +15,10 @@ class ReplicaSelectorTest {
 
 	private static final String HISTORY = "aaaa";
 
-	/** Available mode: these tests choose among replicas whose link state is staged by hand. */
+	/**
+	 * Available mode: these tests choose among replicas whose link state is staged by
+	 * hand.
+	 */
 	private final Timers timers = Timers.of(TestCluster.config(2, "10.0.0.1:6379")
 		.withFencing(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofMillis(600))));
 
@@ -29,17 +32,18 @@ class ReplicaSelectorTest {
 
 	ReplicaSelectorTest() {
 		this.master.validReply(this.now - 1500, this.timers.downAfter());
-		this.master.info(this.now - 2000, ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY
-				+ "\nmaster_repl_offset:1000\n"));
+		this.master.info(this.now - 2000, ReplicationInfo
+			.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:1000\n"));
 		this.nodes.add(this.master);
 	}
 
 	private NodeState replica(String address, String extraInfo) {
 		NodeState node = new NodeState(NodeAddress.parse(address), 0);
 		node.validReply(this.now - 50, this.timers.downAfter());
-		node.info(this.now - 100, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
-				+ "master_link_status:up\nslave_repl_offset:1000\nslave_priority:100\nrun_id:run-" + address
-				+ "\nmaster_replid:" + HISTORY + "\n" + extraInfo));
+		node.info(this.now - 100,
+				ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+						+ "master_link_status:up\nslave_repl_offset:1000\nslave_priority:100\nrun_id:run-" + address
+						+ "\nmaster_replid:" + HISTORY + "\n" + extraInfo));
 		this.nodes.add(node);
 		return node;
 	}
@@ -94,8 +98,8 @@ class ReplicaSelectorTest {
 
 	@Test
 	void aGroupThatNeverTookAWriteHasNoDataToLoseItsReplicasAtOffsetZeroArePromoted() {
-		this.master.info(this.now - 2000, ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY
-				+ "\nmaster_repl_offset:0\n"));
+		this.master.info(this.now - 2000,
+				ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:0\n"));
 		replica("10.0.0.2:1", "slave_repl_offset:0\n");
 		assertThat(choice()).hasValue(NodeAddress.parse("10.0.0.2:1"));
 	}
@@ -103,7 +107,8 @@ class ReplicaSelectorTest {
 	@Test
 	void aReplicaWithItsLinkUpReceivesTheDataOnlyOneCutOffMustHoldSomeOfIt() {
 		replica("10.0.0.3:1", "slave_repl_offset:0\n");
-		assertThat(choice()).as("its INFO read before the master's first write").hasValue(NodeAddress.parse("10.0.0.3:1"));
+		assertThat(choice()).as("its INFO read before the master's first write")
+			.hasValue(NodeAddress.parse("10.0.0.3:1"));
 	}
 
 	@Test
@@ -169,7 +174,9 @@ class ReplicaSelectorTest {
 		master.validReply(this.now - 2000, this.timers.downAfter());
 		node(NodeAddress.parse("127.0.0.1:27302"), "replica-master-dead", this.now - 50);
 		NodeState emptied = node(NodeAddress.parse("127.0.0.1:27303"), "replica", this.now - 3000);
-		assertThat(emptied.info(this.now - 50, ReplicationInfoTest.real("replica-restarted-as-master"))).as("restart seen").isTrue();
+		assertThat(emptied.info(this.now - 50, ReplicationInfoTest.real("replica-restarted-as-master")))
+			.as("restart seen")
+			.isTrue();
 		assertThat(this.selector.select(this.nodes, failed, this.now)).hasValueSatisfying((c) -> {
 			assertThat(c.node().address()).isEqualTo(NodeAddress.parse("127.0.0.1:27302"));
 			assertThat(c.alreadyPromoted()).isFalse();
@@ -184,8 +191,9 @@ class ReplicaSelectorTest {
 				+ "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:900\n"));
 		this.nodes.add(other);
 		assertThat(choice()).isEmpty();
-		this.nodes.get(0).info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
-				+ "master_port:1\nmaster_link_status:up\nmaster_replid:cccc\nslave_repl_offset:1200\n"));
+		this.nodes.get(0)
+			.info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
+					+ "master_port:1\nmaster_link_status:up\nmaster_replid:cccc\nslave_repl_offset:1200\n"));
 		assertThat(this.selector.select(this.nodes, FAILED, this.now))
 			.hasValueSatisfying((c) -> assertThat(c.alreadyPromoted()).isTrue());
 	}
@@ -193,8 +201,10 @@ class ReplicaSelectorTest {
 	@Test
 	void infoIsStaleAfterThreePingPeriods() {
 		assertThat(ReplicaSelector.maxInfoAge(this.timers)).isEqualTo(3 * this.timers.pingEvery());
-		assertThat(Timers.of(new GroupConfig("g", List.of(FAILED), 1, Duration.ofSeconds(30), Duration.ofMinutes(3), 1,
-				GroupConfig.Timing.defaults())).pingEvery()).isEqualTo(1000);
+		assertThat(Timers
+			.of(new GroupConfig("g", List.of(FAILED), 1, Duration.ofSeconds(30), Duration.ofMinutes(3), 1,
+					GroupConfig.Timing.defaults()))
+			.pingEvery()).isEqualTo(1000);
 	}
 
 	private NodeState node(NodeAddress address, String realInfo, long infoAt) {
@@ -211,7 +221,8 @@ class ReplicaSelectorTest {
 		replica("10.0.0.2:1", "master_last_io_seconds_ago:0\n");
 		replica("10.0.0.3:1", "master_last_io_seconds_ago:3\n");
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
-			.as("down-after 1 s: fence-after 600 ms, so silent for 3 s or less is streaming").isEmpty();
+			.as("down-after 1 s: fence-after 600 ms, so silent for 3 s or less is streaming")
+			.isEmpty();
 		assertThat(consistent.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), false, -1))
 			.isPresent();
 		replica("10.0.0.4:1", "master_last_io_seconds_ago:4\n");
@@ -231,7 +242,8 @@ class ReplicaSelectorTest {
 
 	@Test
 	void aFailedMasterLastSeenAsAReplicaLeftItsHistoryWhereSeenSoANodeFurtherAlongItWentOnWithoutIt() {
-		// promoted at 99,000, after this member's last INFO of it, which showed it replicating HISTORY at 1000
+		// promoted at 99,000, after this member's last INFO of it, which showed it
+		// replicating HISTORY at 1000
 		this.master.info(this.now - 2000, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.9\nmaster_port:6379\n"
 				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
 		long followedSince = this.now - 1000;
@@ -247,8 +259,9 @@ class ReplicaSelectorTest {
 	}
 
 	private Optional<NodeAddress> choiceFollowingSince(long failedMasterSince) {
-		return this.selector.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), true,
-				failedMasterSince).map((c) -> c.node().address());
+		return this.selector
+			.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), true, failedMasterSince)
+			.map((c) -> c.node().address());
 	}
 
 }

@@ -14,11 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /**
  * {@link ReplicationInfo#parse(String)} on whole INFO replies of redis-server 7.0.15 (in
- * {@code src/test/resources/redis-7.0-info}: a master with two replicas pointed at it with
- * REPLICAOF and 200 keys, its replicas before and after it was killed, one of them promoted,
- * the other killed and restarted without REPLICAOF, then pointed at a master that is not
- * there; another master reloading its data set and a replica receiving it), and on hostile
- * text: INFO comes over the network.
+ * {@code src/test/resources/redis-7.0-info}: a master with two replicas pointed at it
+ * with REPLICAOF and 200 keys, its replicas before and after it was killed, one of them
+ * promoted, the other killed and restarted without REPLICAOF, then pointed at a master
+ * that is not there; another master reloading its data set and a replica receiving it),
+ * and on hostile text: INFO comes over the network.
  */
 class ReplicationInfoTest {
 
@@ -73,7 +73,8 @@ class ReplicationInfoTest {
 
 	@Test
 	void replicaRestartedAsAMasterLeftTheHistoryWithNothingOfIt() {
-		// It reloaded the file of its first full sync, written before any key: Redis 7 keeps its
+		// It reloaded the file of its first full sync, written before any key: Redis 7
+		// keeps its
 		// history as the previous one, from offset 1.
 		ReplicationInfo info = real("replica-restarted-as-master");
 		assertThat(info.role()).isEqualTo(Role.MASTER);
@@ -124,7 +125,8 @@ class ReplicationInfoTest {
 			.withMessage("INFO reply has no field role");
 		assertThatIllegalArgumentException().isThrownBy(() -> ReplicationInfo.parse("role:sentinel\n"))
 			.withMessage("INFO field role has unknown value 'sentinel'");
-		assertThatIllegalArgumentException().isThrownBy(() -> ReplicationInfo.parse(replica + "master_port:4294967297\n"))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ReplicationInfo.parse(replica + "master_port:4294967297\n"))
 			.withMessage("INFO field master_port is not a 32-bit number: '4294967297'");
 		assertThatIllegalArgumentException().isThrownBy(() -> ReplicationInfo.parse(replica + "master_port:0\n"))
 			.withMessage("INFO field master_port gives no valid address: port must be between 1 and 65535 but was 0");
@@ -140,7 +142,8 @@ class ReplicationInfoTest {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ReplicationInfo.parse("role:master\nslave0:ip=10.0.0.2,port=99999\n"))
 			.withMessage("INFO field slave0 gives no valid address: port must be between 1 and 65535 but was 99999");
-		assertThatIllegalArgumentException().isThrownBy(() -> ReplicationInfo.parse("role:master\nslave0:state=online\n"))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ReplicationInfo.parse("role:master\nslave0:state=online\n"))
 			.withMessage("INFO field slave0 has no ip or port: 'state=online'");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ReplicationInfo.parse("role:master\nmaster_repl_offset:" + "9".repeat(100_000) + "\n"))

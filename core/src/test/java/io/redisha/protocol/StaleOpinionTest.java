@@ -10,7 +10,10 @@ import io.redisha.protocol.TestCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a member knows may be older than it looks: a hello delivered out of order, a role read seconds ago. */
+/**
+ * What a member knows may be older than it looks: a hello delivered out of order, a role
+ * read seconds ago.
+ */
 class StaleOpinionTest {
 
 	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
@@ -32,8 +35,7 @@ class StaleOpinionTest {
 		gossip(a, new Hello("orders", "x", 5, "app", 5, voters, true, 0, GossipMessage.Maintenance.NONE, 0));
 		assertThat(a.events(Type.ODOWN)).hasSize(1);
 		gossip(a, new Hello("orders", "x", 4, "app", 5, voters, false, 0, GossipMessage.Maintenance.NONE, 0));
-		assertThat(a.coordinator.snapshot(this.cluster.now).members())
-			.filteredOn((member) -> member.id().equals("x"))
+		assertThat(a.coordinator.snapshot(this.cluster.now).members()).filteredOn((member) -> member.id().equals("x"))
 			.singleElement()
 			.satisfies((peer) -> assertThat(peer.seesMasterDown()).isTrue());
 		assertThat(a.events(Type.ODOWN_CLEARED)).isEmpty();
@@ -45,7 +47,8 @@ class StaleOpinionTest {
 		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
 		this.cluster.run(1000);
 		assertThat(infoQueries(a, stray)).isEqualTo(1);
-		// Another member repairs it meanwhile; the role this member read is seconds old by the time it may act.
+		// Another member repairs it meanwhile; the role this member read is seconds old
+		// by the time it may act.
 		stray.follow(this.master);
 		this.cluster.run(5000);
 		assertThat(infoQueries(a, stray)).isEqualTo(2);
@@ -68,12 +71,15 @@ class StaleOpinionTest {
 	}
 
 	private static long infoQueries(Member member, FakeRedis.Node node) {
-		return member.actions(Action.QueryInfo.class).stream().filter((query) -> query.node().equals(node.address)).count();
+		return member.actions(Action.QueryInfo.class)
+			.stream()
+			.filter((query) -> query.node().equals(node.address))
+			.count();
 	}
 
 	private void gossip(Member member, GossipMessage message) {
-		this.cluster.deliver(member, member.coordinator.onGossip(this.cluster.now, this.replica.address,
-				GossipCodec.encode(message)));
+		this.cluster.deliver(member,
+				member.coordinator.onGossip(this.cluster.now, this.replica.address, GossipCodec.encode(message)));
 	}
 
 }

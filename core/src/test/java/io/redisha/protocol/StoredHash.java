@@ -16,7 +16,10 @@ public final class StoredHash {
 		return this.content;
 	}
 
-	/** Replication or a restart with persistence: the hash as another node (or a snapshot) has it. */
+	/**
+	 * Replication or a restart with persistence: the hash as another node (or a snapshot)
+	 * has it.
+	 */
 	public void copyFrom(StoredHash other) {
 		this.content = other.content;
 	}

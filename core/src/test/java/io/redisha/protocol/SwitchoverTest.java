@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Planned switchover on the fake clock: writes paused, the target caught up, the master
- * demoted (reporting its final offset) before the target is promoted, and only once the target
- * has that offset; a demotion whose reply is lost is checked on the node.
+ * demoted (reporting its final offset) before the target is promoted, and only once the
+ * target has that offset; a demotion whose reply is lost is checked on the node.
  */
 class SwitchoverTest {
 
@@ -56,8 +56,10 @@ class SwitchoverTest {
 		this.cluster.run(1000);
 		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
 		long epoch = record.epoch();
-		// Paused for the catch-up timeout plus down-after; demoted by replicating itself, repointed once the target is master.
-		assertThat(handOverSteps(leader)).containsExactly(new Action.PauseWrites(this.master.address, 5000 + 1000, epoch),
+		// Paused for the catch-up timeout plus down-after; demoted by replicating itself,
+		// repointed once the target is master.
+		assertThat(handOverSteps(leader)).containsExactly(
+				new Action.PauseWrites(this.master.address, 5000 + 1000, epoch),
 				new Action.Replicate(this.master.address, this.master.address, epoch),
 				new Action.ResumeWrites(this.master.address), new Action.Promote(this.target.address, epoch),
 				new Action.Replicate(this.master.address, this.target.address, epoch));
@@ -70,10 +72,11 @@ class SwitchoverTest {
 		assertThat(record.writesAtRiskBytes()).isZero();
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
 			.containsSubsequence("pause-writes-sent", "writes-paused @1000", "caught-up 10.0.0.2:6379 @1000",
-					"demote-sent 10.0.0.1:6379", "demoted 10.0.0.1:6379 @1000",
-					"has-final-offset 10.0.0.2:6379 @1000", "promote-sent", "promoted");
-		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
-			.address()).isEqualTo(this.target.address));
+					"demote-sent 10.0.0.1:6379", "demoted 10.0.0.1:6379 @1000", "has-final-offset 10.0.0.2:6379 @1000",
+					"promote-sent", "promoted");
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(this.target.address));
 	}
 
 	@Test
@@ -97,11 +100,12 @@ class SwitchoverTest {
 		assertThat(record.succeeded()).as(record.result()).isTrue();
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
 			.containsSubsequence("demoted 10.0.0.1:6379 @1100", "has-final-offset 10.0.0.2:6379 @1100", "promoted");
-		assertThat(leader.actions(Action.Promote.class)).containsExactly(new Action.Promote(this.target.address,
-				record.epoch()));
+		assertThat(leader.actions(Action.Promote.class))
+			.containsExactly(new Action.Promote(this.target.address, record.epoch()));
 		assertThat(this.master.following).isEqualTo(this.target.address);
-		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
-			.address()).isEqualTo(this.target.address));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(this.target.address));
 	}
 
 	@Test
@@ -116,10 +120,10 @@ class SwitchoverTest {
 		assertThat(record.result()).contains("did not reach the final offset 1100 of 10.0.0.1:6379 within 300 ms")
 			.contains("is the master again");
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
-			.containsSubsequence("demoted 10.0.0.1:6379 @1100", "restore-sent 10.0.0.1:6379: 10.0.0.2:6379 @1000 of 1100",
-					"restored 10.0.0.1:6379");
-		assertThat(leader.actions(Action.Promote.class)).containsExactly(new Action.Promote(this.master.address,
-				record.epoch()));
+			.containsSubsequence("demoted 10.0.0.1:6379 @1100",
+					"restore-sent 10.0.0.1:6379: 10.0.0.2:6379 @1000 of 1100", "restored 10.0.0.1:6379");
+		assertThat(leader.actions(Action.Promote.class))
+			.containsExactly(new Action.Promote(this.master.address, record.epoch()));
 		assertThat(this.master.following).isNull();
 		assertThat(this.master.writesPaused).isFalse();
 		assertThat(members).allSatisfy((member) -> {
@@ -144,8 +148,9 @@ class SwitchoverTest {
 					"promote-sent", "promoted");
 		assertThat(this.target.following).isNull();
 		assertThat(this.master.following).isEqualTo(this.target.address);
-		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
-			.address()).isEqualTo(this.target.address));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(this.target.address));
 	}
 
 	@Test
@@ -177,18 +182,25 @@ class SwitchoverTest {
 		switchover(leader, 5000);
 		assertThat(leader.running).isFalse();
 		assertThat(this.master.following).isEqualTo(this.master.address);
-		// The demoted master goes on streaming to the replica it kept (Redis 7); it now reports itself a replica.
+		// The demoted master goes on streaming to the replica it kept (Redis 7); it now
+		// reports itself a replica.
 		this.target.offset = 1100;
-		// The others voted for the dead leader: they wait up to a failover timeout before electing another.
-		assertThat(this.cluster.runUntil(20_000, (cluster) -> this.target.address.equals(this.master.following)
-				&& members.stream()
-					.filter((member) -> member.running)
-					.allMatch((member) -> this.target.address
-						.equals(member.coordinator.snapshot(cluster.now).master().address())))).isTrue();
+		// The others voted for the dead leader: they wait up to a failover timeout before
+		// electing another.
+		assertThat(
+				this.cluster.runUntil(20_000,
+						(cluster) -> this.target.address.equals(this.master.following)
+								&& members.stream()
+									.filter((member) -> member.running)
+									.allMatch((member) -> this.target.address
+										.equals(member.coordinator.snapshot(cluster.now).master().address()))))
+			.isTrue();
 		assertThat(this.target.following).isNull();
 	}
 
-	/** The pause expired before the demotion arrived: the master took writes meanwhile. */
+	/**
+	 * The pause expired before the demotion arrived: the master took writes meanwhile.
+	 */
 	private void writesSlipInBeforeTheDemotion(Action.NodeCommand command) {
 		if (isDemotion(command)) {
 			this.master.offset = 1100;
@@ -199,7 +211,10 @@ class SwitchoverTest {
 		return command instanceof Action.Replicate replicate && replicate.node().equals(replicate.master());
 	}
 
-	/** The leader's pause, demotion, resume and promotion, and what it later sent the old master. */
+	/**
+	 * The leader's pause, demotion, resume and promotion, and what it later sent the old
+	 * master.
+	 */
 	private List<Action> handOverSteps(Member leader) {
 		return leader.actions.stream()
 			.filter((action) -> action instanceof Action.PauseWrites || action instanceof Action.ResumeWrites
@@ -235,7 +250,8 @@ class SwitchoverTest {
 	void twoSwitchoversAskedAtOnceNeverBothDemoteTheMaster() {
 		List<Member> members = members();
 		CommandOutcome first = members.get(0).coordinator.requestSwitchover(this.cluster.now, null, 5000);
-		CommandOutcome second = members.get(1).coordinator.requestSwitchover(this.cluster.now, this.other.address, 5000);
+		CommandOutcome second = members.get(1).coordinator.requestSwitchover(this.cluster.now, this.other.address,
+				5000);
 		this.cluster.deliver(members.get(0), first.actions());
 		this.cluster.deliver(members.get(1), second.actions());
 		this.cluster.run(3000);
@@ -248,8 +264,9 @@ class SwitchoverTest {
 			.flatMap((member) -> member.actions(Action.Promote.class).stream())
 			.toList();
 		assertThat(promotions).hasSize(1);
-		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master()
-			.address()).isEqualTo(promotions.get(0).node()));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+				.isEqualTo(promotions.get(0).node()));
 	}
 
 	@Test

@@ -14,8 +14,8 @@ import java.util.function.Predicate;
 
 /**
  * Members on a fake clock around {@link FakeRedis}: commands are answered and messages
- * delivered at once (through the first node both members reach), ticks every 100 ms. Tests
- * cut members off from nodes to stage partitions.
+ * delivered at once (through the first node both members reach), ticks every 100 ms.
+ * Tests cut members off from nodes to stage partitions.
  */
 final class TestCluster {
 
@@ -29,17 +29,26 @@ final class TestCluster {
 
 	private final SplittableRandom random = new SplittableRandom(42);
 
-	/** A member that is about to carry out a matching action crashes instead (the action still reaches Redis). */
+	/**
+	 * A member that is about to carry out a matching action crashes instead (the action
+	 * still reaches Redis).
+	 */
 	Predicate<Action> crashBefore = (action) -> false;
 
-	/** Runs just before a command reaches its node: the world changing meanwhile (a write slipping in). */
+	/**
+	 * Runs just before a command reaches its node: the world changing meanwhile (a write
+	 * slipping in).
+	 */
 	Consumer<Action.NodeCommand> beforeCommand = (command) -> {
 	};
 
 	/** A matching command never reaches its node: the member gets a timeout. */
 	Predicate<Action.NodeCommand> lostRequest = (command) -> false;
 
-	/** A matching command is carried out, but its reply is lost: the member gets a timeout. */
+	/**
+	 * A matching command is carried out, but its reply is lost: the member gets a
+	 * timeout.
+	 */
 	Predicate<Action.NodeCommand> lostReply = (command) -> false;
 
 	static GroupConfig config(int quorum, String... seeds) {
@@ -61,7 +70,10 @@ final class TestCluster {
 		return member;
 	}
 
-	/** Advances the clock in ticks, each member ticking once per tick, delivering everything at once. */
+	/**
+	 * Advances the clock in ticks, each member ticking once per tick, delivering
+	 * everything at once.
+	 */
 	void run(long millis) {
 		long end = this.now + millis;
 		while (this.now < end) {
@@ -74,7 +86,9 @@ final class TestCluster {
 		}
 	}
 
-	/** Runs until the condition holds, at most {@code millis}; returns whether it held. */
+	/**
+	 * Runs until the condition holds, at most {@code millis}; returns whether it held.
+	 */
 	boolean runUntil(long millis, Predicate<TestCluster> condition) {
 		long end = this.now + millis;
 		while (this.now < end) {
@@ -101,7 +115,8 @@ final class TestCluster {
 		int budget = 100_000;
 		while (!queue.isEmpty()) {
 			if (--budget == 0) {
-				throw new IllegalStateException("message storm: " + queue.size() + " actions queued, e.g. " + queue.peek());
+				throw new IllegalStateException(
+						"message storm: " + queue.size() + " actions queued, e.g. " + queue.peek());
 			}
 			Work work = queue.poll();
 			Member member = work.member;
@@ -170,8 +185,7 @@ final class TestCluster {
 	}
 
 	private boolean listens(Member member, Member sender, String channel) {
-		return member != sender && member.running && this.now >= member.pausedUntil
-				&& channel.equals(member.listening);
+		return member != sender && member.running && this.now >= member.pausedUntil && channel.equals(member.listening);
 	}
 
 	private NodeAddress commonNode(Member a, Member b) {
@@ -207,7 +221,9 @@ final class TestCluster {
 
 		boolean running = true;
 
-		/** A frozen process (GC pause, stopped container): no ticks, no input until then. */
+		/**
+		 * A frozen process (GC pause, stopped container): no ticks, no input until then.
+		 */
 		long pausedUntil;
 
 		Member(GroupCoordinator coordinator) {

@@ -14,7 +14,10 @@ import io.redisha.protocol.TestCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The two times a member only watches: TILT after its timer stalled, and its start-up quiet period. */
+/**
+ * The two times a member only watches: TILT after its timer stalled, and its start-up
+ * quiet period.
+ */
 class TiltAndQuietTest {
 
 	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
@@ -43,8 +46,9 @@ class TiltAndQuietTest {
 		boolean cleared = false;
 		while (!cleared && now < 40_000) {
 			now += 100;
-			cleared = coordinator.tick(now).stream().anyMatch((action) -> action instanceof Action.Emit emit
-					&& emit.event().type() == Type.TILT_CLEARED);
+			cleared = coordinator.tick(now)
+				.stream()
+				.anyMatch((action) -> action instanceof Action.Emit emit && emit.event().type() == Type.TILT_CLEARED);
 		}
 		assertThat(now).isEqualTo(34_000);
 		assertThat(coordinator.snapshot(now).state()).isNotEqualTo(GroupState.TILT);
@@ -111,9 +115,12 @@ class TiltAndQuietTest {
 		gossip(a, request("z", 1, 7));
 		gossip(a, request("y", 3, 7));
 		assertThat(a.events(Type.VOTE_FOR_LEADER)).extracting(ProtocolEvent::detail).containsExactly("y");
-		List<Vote> votes = a.actions(Action.Publish.class).stream()
+		List<Vote> votes = a.actions(Action.Publish.class)
+			.stream()
 			.map((publish) -> GossipCodec.decode(publish.payload()))
-			.filter(Vote.class::isInstance).map(Vote.class::cast).toList();
+			.filter(Vote.class::isInstance)
+			.map(Vote.class::cast)
+			.toList();
 		assertThat(votes).hasSize(2).allSatisfy((vote) -> {
 			assertThat(vote.epoch()).isEqualTo(7);
 			assertThat(vote.candidate()).isEqualTo("y");
@@ -131,7 +138,9 @@ class TiltAndQuietTest {
 		assertThat(a.coordinator.snapshot(this.cluster.now).currentEpoch()).isEqualTo(4);
 	}
 
-	/** A request for an automatic failover of M by a voter holding {@link #ELECTORATE}. */
+	/**
+	 * A request for an automatic failover of M by a voter holding {@link #ELECTORATE}.
+	 */
 	private static VoteRequest request(String candidate, long sequence, long epoch) {
 		return new VoteRequest("orders", candidate, sequence, epoch, M, GossipMessage.Purpose.FAILOVER,
 				ELECTORATE.epoch(), ELECTORATE.version(), null);
@@ -154,8 +163,8 @@ class TiltAndQuietTest {
 	}
 
 	private void gossip(Member member, GossipMessage message) {
-		this.cluster.deliver(member, member.coordinator.onGossip(this.cluster.now, this.replica.address,
-				GossipCodec.encode(message)));
+		this.cluster.deliver(member,
+				member.coordinator.onGossip(this.cluster.now, this.replica.address, GossipCodec.encode(message)));
 	}
 
 }

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local master with replicas, each a {@link RedisServerProcess} on a free loopback port.
- * {@link #start} returns once every replica's link to the master is up. Used by the tests
- * and as the sample app's embedded default; {@link #close()} kills every process.
+ * A local master with replicas, each a {@link RedisServerProcess} on a free loopback
+ * port. {@link #start} returns once every replica's link to the master is up. Used by the
+ * tests and as the sample app's embedded default; {@link #close()} kills every process.
  */
 public final class LocalRedisGroup implements AutoCloseable {
 
@@ -39,8 +39,8 @@ public final class LocalRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a master and one replica per entry of {@code replicaPriorities} (null entries
-	 * keep the server's default priority).
+	 * Starts a master and one replica per entry of {@code replicaPriorities} (null
+	 * entries keep the server's default priority).
 	 */
 	public static LocalRedisGroup start(RedisServerOptions options, Integer... replicaPriorities) {
 		return start(options, (group) -> {
@@ -51,9 +51,9 @@ public final class LocalRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a master and {@code replicas} replicas that are started as masters and pointed
-	 * at node 0 with {@code REPLICAOF} at runtime, as containers that start every node alike
-	 * do: without persistence, one started again that way
+	 * Starts a master and {@code replicas} replicas that are started as masters and
+	 * pointed at node 0 with {@code REPLICAOF} at runtime, as containers that start every
+	 * node alike do: without persistence, one started again that way
 	 * ({@link RedisServerProcess#restartAsMaster()}) comes back as an empty master.
 	 */
 	public static LocalRedisGroup startReplicatingAtRuntime(int replicas, RedisServerOptions options) {
@@ -121,7 +121,10 @@ public final class LocalRedisGroup implements AutoCloseable {
 		return addReplica(null);
 	}
 
-	/** Starts one more replica of node 0 with this priority (null: the default) and waits until its link is up. */
+	/**
+	 * Starts one more replica of node 0 with this priority (null: the default) and waits
+	 * until its link is up.
+	 */
 	public RedisServerProcess addReplica(Integer priority) {
 		RedisServerProcess replica = RedisServerProcess.start(replicaOptions(priority));
 		this.nodes.add(replica);
@@ -154,8 +157,8 @@ public final class LocalRedisGroup implements AutoCloseable {
 				break;
 			}
 		}
-		throw new RedisServerException("Replica " + replica.address() + " has master_link_status " + status
-				+ " after " + LINK_TIMEOUT.toSeconds() + " s", false);
+		throw new RedisServerException("Replica " + replica.address() + " has master_link_status " + status + " after "
+				+ LINK_TIMEOUT.toSeconds() + " s", false);
 	}
 
 	/** Kills every node and deletes their directories. */

@@ -14,27 +14,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local master with replicas, and the clients that watch them (a test's members), wired so
- * that any link between two named parties can be cut: {@link #partition(Set, Set)} cuts every
- * link between two sides, {@link #heal()} restores them all. Nodes are named {@code N0} (started
- * as master), {@code N1}...; clients get the names they are added with.
+ * A local master with replicas, and the clients that watch them (a test's members), wired
+ * so that any link between two named parties can be cut: {@link #partition(Set, Set)}
+ * cuts every link between two sides, {@link #heal()} restores them all. Nodes are named
+ * {@code N0} (started as master), {@code N1}...; clients get the names they are added
+ * with.
  * <p>
- * How: each node is known by the address of its <em>front</em>, a {@link TcpProxy} that every
- * replica reaches it through. Each node binds a loopback address of its own first
- * ({@code 127.0.0.10}, {@code 127.0.0.11}...), so that the replication connections it opens come
- * from there and its master's front can cut it alone; and it announces its front
- * ({@code replica-announce-ip}/{@code -port}), so that a master lists its replicas by their
- * fronts, a replica names its master's front, and every {@code REPLICAOF} a member sends goes
- * through a front again. Each client reaches each node through a proxy of its own, to which
- * {@link #route(String)} maps the node's front. Clients have no links between themselves (members
- * talk through the nodes' pub/sub, which a cut replication link stops too). Processes that watch
- * the nodes from outside the group, such as Sentinels, are {@linkplain #addPeer peers}: wired like
- * nodes (a source address and a front), so that they can be cut from nodes, clients and each other.
- * The test's own commands ({@link RedisServerProcess#command}) reach the nodes directly: the test
+ * How: each node is known by the address of its <em>front</em>, a {@link TcpProxy} that
+ * every replica reaches it through. Each node binds a loopback address of its own first
+ * ({@code 127.0.0.10}, {@code 127.0.0.11}...), so that the replication connections it
+ * opens come from there and its master's front can cut it alone; and it announces its
+ * front ({@code replica-announce-ip}/{@code -port}), so that a master lists its replicas
+ * by their fronts, a replica names its master's front, and every {@code REPLICAOF} a
+ * member sends goes through a front again. Each client reaches each node through a proxy
+ * of its own, to which {@link #route(String)} maps the node's front. Clients have no
+ * links between themselves (members talk through the nodes' pub/sub, which a cut
+ * replication link stops too). Processes that watch the nodes from outside the group,
+ * such as Sentinels, are {@linkplain #addPeer peers}: wired like nodes (a source address
+ * and a front), so that they can be cut from nodes, clients and each other. The test's
+ * own commands ({@link RedisServerProcess#command}) reach the nodes directly: the test
  * stands outside every partition.
  * <p>
- * Needs every {@code 127.0.0.x} to be a local address, as on Linux (on macOS, alias them on
- * {@code lo0}). Not thread-safe: one test drives it.
+ * Needs every {@code 127.0.0.x} to be a local address, as on Linux (on macOS, alias them
+ * on {@code lo0}). Not thread-safe: one test drives it.
  */
 public final class PartitionableRedisGroup implements AutoCloseable {
 
@@ -46,7 +48,9 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	private final Map<String, Peer> peers = new LinkedHashMap<>();
 
-	/** Each client's proxy to each node and peer, by client name then node or peer name. */
+	/**
+	 * Each client's proxy to each node and peer, by client name then node or peer name.
+	 */
 	private final Map<String, Map<String, TcpProxy>> clients = new LinkedHashMap<>();
 
 	private final Set<Link> cuts = new HashSet<>();
@@ -54,7 +58,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	private PartitionableRedisGroup() {
 	}
 
-	/** Starts {@code N0} as master and {@code replicas} replicas of it, and waits until every link is up. */
+	/**
+	 * Starts {@code N0} as master and {@code replicas} replicas of it, and waits until
+	 * every link is up.
+	 */
 	public static PartitionableRedisGroup start(int replicas, RedisServerOptions options) {
 		PartitionableRedisGroup group = new PartitionableRedisGroup();
 		try {
@@ -78,7 +85,8 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	private void startNode(String name, String source, RedisServerOptions options) {
-		// Bound to its own address first: the connections it opens to its master come from there.
+		// Bound to its own address first: the connections it opens to its master come
+		// from there.
 		RedisServerProcess process = RedisServerProcess
 			.start(options.withArgument("bind", source, RedisServerProcess.HOST));
 		TcpProxy front;
@@ -91,7 +99,8 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		}
 		this.nodes.put(name, new Node(name, process, source, front));
 		if (RedisServerBinary.get().majorVersion() >= 7) {
-			// Redis 7 opens outgoing connections from bind-source-addr, not from the first bound address.
+			// Redis 7 opens outgoing connections from bind-source-addr, not from the
+			// first bound address.
 			process.command("CONFIG", "SET", "bind-source-addr", source);
 		}
 		process.command("CONFIG", "SET", "replica-announce-ip", front.host());
@@ -113,7 +122,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return this.nodes.values().stream().map(Node::process).toList();
 	}
 
-	/** The {@code host:port} a node is known by (its front): seeds, INFO and REPLICAOF use it. */
+	/**
+	 * The {@code host:port} a node is known by (its front): seeds, INFO and REPLICAOF use
+	 * it.
+	 */
 	public String address(String name) {
 		return nodeNamed(name).front().address();
 	}
@@ -125,16 +137,21 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	/** The name of this node. */
 	public String nameOf(RedisServerProcess node) {
-		return this.nodes.values().stream()
+		return this.nodes.values()
+			.stream()
 			.filter((candidate) -> candidate.process() == node)
 			.map(Node::name)
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException(node + " is not a node of this group"));
 	}
 
-	/** The name of the node known by this {@code host:port}, or the address itself when none is. */
+	/**
+	 * The name of the node known by this {@code host:port}, or the address itself when
+	 * none is.
+	 */
 	public String nameAt(String address) {
-		return this.nodes.values().stream()
+		return this.nodes.values()
+			.stream()
 			.filter((node) -> node.front().address().equals(address))
 			.map(Node::name)
 			.findFirst()
@@ -142,9 +159,9 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Adds a client connected to every node and peer, and returns how it must connect: a node's
-	 * or peer's address (its front) to the address of this client's own proxy to it; other
-	 * addresses unchanged.
+	 * Adds a client connected to every node and peer, and returns how it must connect: a
+	 * node's or peer's address (its front) to the address of this client's own proxy to
+	 * it; other addresses unchanged.
 	 */
 	public UnaryOperator<String> addClient(String name) {
 		requireFree(name);
@@ -158,11 +175,12 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Adds a peer: a process outside the group that watches the nodes, such as a Sentinel,
-	 * listening on {@code 127.0.0.1:port}, cut like a node. It must open its connections from
-	 * {@link Peer#source()} (its first {@code bind} address and {@code bind-source-addr}), reach
-	 * the nodes at their fronts, and announce {@link Peer#front()}, through which the other peers
-	 * reach it; clients reach it through proxies of their own. Add peers before any cut.
+	 * Adds a peer: a process outside the group that watches the nodes, such as a
+	 * Sentinel, listening on {@code 127.0.0.1:port}, cut like a node. It must open its
+	 * connections from {@link Peer#source()} (its first {@code bind} address and
+	 * {@code bind-source-addr}), reach the nodes at their fronts, and announce
+	 * {@link Peer#front()}, through which the other peers reach it; clients reach it
+	 * through proxies of their own. Add peers before any cut.
 	 */
 	public Peer addPeer(String name, int port) {
 		requireFree(name);
@@ -180,8 +198,8 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Adds a client on the same side as {@code sideOf} (a process restarted there): cut off
-	 * from every node {@code sideOf} is cut off from.
+	 * Adds a client on the same side as {@code sideOf} (a process restarted there): cut
+	 * off from every node {@code sideOf} is cut off from.
 	 */
 	public UnaryOperator<String> addClient(String name, String sideOf) {
 		UnaryOperator<String> route = addClient(name);
@@ -194,8 +212,8 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * How client {@code name} connects: a node's or peer's address to its proxy, peers added
-	 * later included; other addresses unchanged.
+	 * How client {@code name} connects: a node's or peer's address to its proxy, peers
+	 * added later included; other addresses unchanged.
 	 */
 	public UnaryOperator<String> route(String name) {
 		Map<String, TcpProxy> proxies = clientProxies(name);
@@ -208,9 +226,9 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Cuts every link between a party of {@code sideA} and one of {@code sideB} (in addition to
-	 * links already cut): client to node, and replication between nodes, both ways. Parties on
-	 * neither side keep all their links.
+	 * Cuts every link between a party of {@code sideA} and one of {@code sideB} (in
+	 * addition to links already cut): client to node, and replication between nodes, both
+	 * ways. Parties on neither side keep all their links.
 	 */
 	public void partition(Set<String> sideA, Set<String> sideB) {
 		Set<String> both = new HashSet<>(sideA);
@@ -226,7 +244,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		logger.info("Partitioned {} | {}", new TreeSet<>(sideA), new TreeSet<>(sideB));
 	}
 
-	/** Cuts every link of {@code name}, e.g. a client about to crash, so that its last words reach nobody. */
+	/**
+	 * Cuts every link of {@code name}, e.g. a client about to crash, so that its last
+	 * words reach nobody.
+	 */
 	public void isolate(String name) {
 		for (String other : parties()) {
 			if (!other.equals(name)) {
@@ -236,7 +257,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		logger.info("Isolated {}", name);
 	}
 
-	/** Restores every link cut; connections black-holed meanwhile are dropped, so clients reconnect at once. */
+	/**
+	 * Restores every link cut; connections black-holed meanwhile are dropped, so clients
+	 * reconnect at once.
+	 */
 	public void heal() {
 		for (Link link : this.cuts) {
 			setCut(link.first(), link.second(), false);
@@ -322,7 +346,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return proxies;
 	}
 
-	/** Closes every proxy and kills every node; peers' processes are their owner's to stop. */
+	/**
+	 * Closes every proxy and kills every node; peers' processes are their owner's to
+	 * stop.
+	 */
 	@Override
 	public void close() {
 		this.clients.values().forEach((proxies) -> proxies.values().forEach(TcpProxy::close));
@@ -337,7 +364,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		this.cuts.clear();
 	}
 
-	/** A party that others connect to: the address its own connections come from, and its front. */
+	/**
+	 * A party that others connect to: the address its own connections come from, and its
+	 * front.
+	 */
 	private interface Endpoint {
 
 		String source();
@@ -348,6 +378,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	/**
 	 * A peer, as {@link #addPeer} made it.
+	 *
 	 * @param name its name in {@link #partition}
 	 * @param source the address its connections must come from
 	 * @param port the port it listens on, at {@code 127.0.0.1}
@@ -362,7 +393,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	}
 
-	/** A node, the address its own connections come from, and the proxy every replica reaches it through. */
+	/**
+	 * A node, the address its own connections come from, and the proxy every replica
+	 * reaches it through.
+	 */
 	private record Node(String name, RedisServerProcess process, String source, TcpProxy front) implements Endpoint {
 
 		@Override

@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure no redis-server outlives the JVM that started it: each process gets a pid file
- * naming its owner JVM; a JVM shutdown hook kills what this JVM started; and the first start
- * in a JVM kills the processes whose owner JVM died without cleaning up (a crashed test run).
+ * Makes sure no redis-server outlives the JVM that started it: each process gets a pid
+ * file naming its owner JVM; a JVM shutdown hook kills what this JVM started; and the
+ * first start in a JVM kills the processes whose owner JVM died without cleaning up (a
+ * crashed test run).
  */
 final class ProcessRegistry {
 
@@ -34,13 +35,16 @@ final class ProcessRegistry {
 	private ProcessRegistry() {
 	}
 
-	/** Records a started process; the first call reaps orphans and installs the shutdown hook. */
+	/**
+	 * Records a started process; the first call reaps orphans and installs the shutdown
+	 * hook.
+	 */
 	static void register(Process process, int port) {
 		initialize();
 		live.add(process);
 		ProcessHandle self = ProcessHandle.current();
-		String content = "owner=" + self.pid() + "\nownerStart=" + startOf(self) + "\npid=" + process.pid()
-				+ "\nstart=" + startOf(process.toHandle()) + "\nport=" + port + "\n";
+		String content = "owner=" + self.pid() + "\nownerStart=" + startOf(self) + "\npid=" + process.pid() + "\nstart="
+				+ startOf(process.toHandle()) + "\nport=" + port + "\n";
 		try {
 			Files.createDirectories(PID_DIRECTORY);
 			Files.writeString(pidFile(process.pid()), content);
@@ -134,7 +138,9 @@ final class ProcessRegistry {
 		return handle(pid, start).isPresent();
 	}
 
-	/** The live process with this pid and start time (a recycled pid is another process). */
+	/**
+	 * The live process with this pid and start time (a recycled pid is another process).
+	 */
 	private static Optional<ProcessHandle> handle(String pid, String start) {
 		try {
 			return ProcessHandle.of(Long.parseLong(pid))

@@ -1,6 +1,8 @@
 package io.redisha.embedded;
 
-/** A Redis error reply such as {@code LOADING ...} or {@code NOAUTH ...}, as an exception. */
+/**
+ * A Redis error reply such as {@code LOADING ...} or {@code NOAUTH ...}, as an exception.
+ */
 public final class RedisErrorReplyException extends RuntimeException {
 
 	public RedisErrorReplyException(String error) {

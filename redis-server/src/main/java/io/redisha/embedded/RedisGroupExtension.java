@@ -13,9 +13,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A JUnit 5 extension giving each test a fresh {@link LocalRedisGroup} (or one per class
- * with {@link #perClass()}) and killing it afterwards, also when the test fails. Processes
- * and proxies started through {@link #startServer} and {@link #proxyTo} are closed after
- * each test.
+ * with {@link #perClass()}) and killing it afterwards, also when the test fails.
+ * Processes and proxies started through {@link #startServer} and {@link #proxyTo} are
+ * closed after each test.
  *
  * <pre>
  * &#64;RegisterExtension
@@ -41,7 +41,10 @@ public final class RedisGroupExtension
 		this.perClass = perClass;
 	}
 
-	/** A master and {@code replicas} replicas with default priorities, fresh for each test. */
+	/**
+	 * A master and {@code replicas} replicas with default priorities, fresh for each
+	 * test.
+	 */
 	public static RedisGroupExtension withReplicas(int replicas) {
 		return new RedisGroupExtension(new Integer[replicas], RedisServerOptions.defaults(), false);
 	}
@@ -62,8 +65,9 @@ public final class RedisGroupExtension
 	}
 
 	/**
-	 * Every node listens with TLS only, with a certificate generated for the test, and replicas
-	 * replicate over TLS. Where redis-server cannot listen with TLS the tests are skipped, saying why.
+	 * Every node listens with TLS only, with a certificate generated for the test, and
+	 * replicas replicate over TLS. Where redis-server cannot listen with TLS the tests
+	 * are skipped, saying why.
 	 */
 	public RedisGroupExtension tls() {
 		return new RedisGroupExtension(this.priorities, this.options.withTls(TlsCertificates.generate()),
@@ -163,8 +167,8 @@ public final class RedisGroupExtension
 
 	@Override
 	public String toString() {
-		return "RedisGroupExtension[replicaPriorities=" + Arrays.toString(this.priorities) + ", options="
-				+ this.options + ", perClass=" + this.perClass + "]";
+		return "RedisGroupExtension[replicaPriorities=" + Arrays.toString(this.priorities) + ", options=" + this.options
+				+ ", perClass=" + this.perClass + "]";
 	}
 
 }

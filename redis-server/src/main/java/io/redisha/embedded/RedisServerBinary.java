@@ -120,7 +120,8 @@ public final class RedisServerBinary {
 				return target;
 			}
 			Files.createDirectories(cache);
-			// Several JVMs may extract at once: write aside, then move into place atomically.
+			// Several JVMs may extract at once: write aside, then move into place
+			// atomically.
 			Path temporary = Files.createTempFile(cache, resource, ".tmp");
 			Files.write(temporary, content);
 			if (!temporary.toFile().setExecutable(true)) {
@@ -201,8 +202,9 @@ public final class RedisServerBinary {
 	}
 
 	/**
-	 * Why this binary cannot listen with TLS (a build without TLS, such as the embedded-redis
-	 * jar's), or null when it can: tried once per JVM by starting a TLS-only server.
+	 * Why this binary cannot listen with TLS (a build without TLS, such as the
+	 * embedded-redis jar's), or null when it can: tried once per JVM by starting a
+	 * TLS-only server.
 	 */
 	public String tlsUnsupportedReason() {
 		if (this.tlsProblem == null) {

@@ -11,9 +11,11 @@ import java.util.List;
  * the master), or null
  * @param password the password of the default user (and of {@code username}), or null
  * @param replicaPriority the {@code replica-priority}, or null for the server's default
- * @param replicaOf the master to replicate from as {@code host:port}, or null for a master
+ * @param replicaOf the master to replicate from as {@code host:port}, or null for a
+ * master
  * @param extraArguments further {@code --name value} arguments
- * @param tls the certificates to listen with TLS only (and replicate over TLS), or null for plain text
+ * @param tls the certificates to listen with TLS only (and replicate over TLS), or null
+ * for plain text
  */
 public record RedisServerOptions(String username, String password, Integer replicaPriority, String replicaOf,
 		List<String> extraArguments, TlsCertificates tls) {
@@ -50,8 +52,8 @@ public record RedisServerOptions(String username, String password, Integer repli
 
 	/** A replica of {@code master} ({@code host:port}), or a master when null. */
 	public RedisServerOptions withReplicaOf(String master) {
-		return new RedisServerOptions(this.username, this.password, this.replicaPriority, master,
-				this.extraArguments, this.tls);
+		return new RedisServerOptions(this.username, this.password, this.replicaPriority, master, this.extraArguments,
+				this.tls);
 	}
 
 	/** Adds one configuration directive, e.g. {@code ("appendonly", "yes")}. */
@@ -64,8 +66,8 @@ public record RedisServerOptions(String username, String password, Integer repli
 	}
 
 	/**
-	 * Runs as a Redis Sentinel ({@code --sentinel}), with an empty configuration file of its
-	 * own: it monitors nothing, it only answers as a Sentinel.
+	 * Runs as a Redis Sentinel ({@code --sentinel}), with an empty configuration file of
+	 * its own: it monitors nothing, it only answers as a Sentinel.
 	 */
 	public RedisServerOptions asSentinel() {
 		return withArgument("sentinel");
@@ -82,13 +84,17 @@ public record RedisServerOptions(String username, String password, Integer repli
 				this.extraArguments, certificates);
 	}
 
-	/** The command-line arguments after the binary, for a server on {@code port} in {@code dir}. */
+	/**
+	 * The command-line arguments after the binary, for a server on {@code port} in
+	 * {@code dir}.
+	 */
 	List<String> arguments(int port, String dir) {
-		List<String> arguments = new ArrayList<>((this.tls != null) ? this.tls.serverArguments(port)
-				: List.of("--port", Integer.toString(port)));
-		arguments.addAll(List.of("--bind", "127.0.0.1",
-				"--dir", dir, "--daemonize", "no", "--save", "", "--appendonly", "no", "--logfile", "",
-				// Redis 7 syncs replicas diskless after a 5 s delay by default: start at once.
+		List<String> arguments = new ArrayList<>(
+				(this.tls != null) ? this.tls.serverArguments(port) : List.of("--port", Integer.toString(port)));
+		arguments.addAll(List.of("--bind", "127.0.0.1", "--dir", dir, "--daemonize", "no", "--save", "", "--appendonly",
+				"no", "--logfile", "",
+				// Redis 7 syncs replicas diskless after a 5 s delay by default: start at
+				// once.
 				"--repl-diskless-sync-delay", "0"));
 		if (this.password != null) {
 			arguments.addAll(List.of("--requirepass", this.password, "--masterauth", this.password));
@@ -102,8 +108,8 @@ public record RedisServerOptions(String username, String password, Integer repli
 		}
 		if (this.replicaOf != null) {
 			int colon = this.replicaOf.lastIndexOf(':');
-			arguments.addAll(List.of("--replicaof", this.replicaOf.substring(0, colon),
-					this.replicaOf.substring(colon + 1)));
+			arguments.addAll(
+					List.of("--replicaof", this.replicaOf.substring(0, colon), this.replicaOf.substring(colon + 1)));
 		}
 		arguments.addAll(this.extraArguments);
 		return arguments;

@@ -63,7 +63,8 @@ public final class RedisServerProcess implements AutoCloseable {
 		RedisServerBinary binary = RedisServerBinary.get();
 		Path directory = createDirectory();
 		RedisServerException lastFailure = null;
-		// Another process may take the free port before redis-server binds it: try others.
+		// Another process may take the free port before redis-server binds it: try
+		// others.
 		for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
 			int port = freePort();
 			try {
@@ -92,12 +93,14 @@ public final class RedisServerProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(binary.path().toString());
 		if (options.sentinel()) {
-			// A Sentinel refuses to start without a configuration file to save its state in.
+			// A Sentinel refuses to start without a configuration file to save its state
+			// in.
 			command.add(sentinelConfiguration(directory, port).toString());
 		}
 		command.addAll(options.arguments(port, directory.toString()));
 		if (binary.majorVersion() >= 7) {
-			// Redis 7 refuses DEBUG (used by loadSlowly) unless enabled; older servers allow it.
+			// Redis 7 refuses DEBUG (used by loadSlowly) unless enabled; older servers
+			// allow it.
 			command.addAll(List.of("--enable-debug-command", "local"));
 		}
 		Path log = directory.resolve("redis-" + port + ".log");
@@ -135,8 +138,9 @@ public final class RedisServerProcess implements AutoCloseable {
 			if (!process.isAlive()) {
 				ProcessRegistry.unregister(process);
 				String output = readLog(log);
-				throw new RedisServerException("redis-server on port " + port + " exited with code "
-						+ process.exitValue() + ":\n" + output, output.contains("Address already in use"));
+				throw new RedisServerException(
+						"redis-server on port " + port + " exited with code " + process.exitValue() + ":\n" + output,
+						output.contains("Address already in use"));
 			}
 			try {
 				if ("PONG".equals(client.call("PING"))) {
@@ -241,7 +245,9 @@ public final class RedisServerProcess implements AutoCloseable {
 		awaitExit();
 	}
 
-	/** Stops it with SIGTERM (resuming it first when paused) and waits until it is gone. */
+	/**
+	 * Stops it with SIGTERM (resuming it first when paused) and waits until it is gone.
+	 */
 	public void stop() {
 		if (this.paused) {
 			resume();
@@ -307,12 +313,18 @@ public final class RedisServerProcess implements AutoCloseable {
 		restart(this.options.withReplicaOf(null));
 	}
 
-	/** Starts it again on the same port as a replica of {@code master} ({@code host:port}). */
+	/**
+	 * Starts it again on the same port as a replica of {@code master}
+	 * ({@code host:port}).
+	 */
 	public void restartAsReplicaOf(String master) {
 		restart(this.options.withReplicaOf(master));
 	}
 
-	/** Starts it again on the same port with other options (kills the running process first). */
+	/**
+	 * Starts it again on the same port with other options (kills the running process
+	 * first).
+	 */
 	public void restart(RedisServerOptions newOptions) {
 		if (this.process.isAlive()) {
 			kill();
@@ -352,7 +364,10 @@ public final class RedisServerProcess implements AutoCloseable {
 		return client(this.options.username(), this.options.password());
 	}
 
-	/** A client of this server (over TLS when it listens with TLS) as this user (null: the default user). */
+	/**
+	 * A client of this server (over TLS when it listens with TLS) as this user (null: the
+	 * default user).
+	 */
 	public RespClient client(String username, String password) {
 		return client(this.port, this.options, username, password, COMMAND_TIMEOUT);
 	}
@@ -376,14 +391,16 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Makes the server load its data set again, slowly, as after a restart with a large data
-	 * set: for about {@code duration} it answers {@code LOADING} to every command, also PING.
-	 * Adds a thousand keys of 10 KB named {@code loading:*} to make the load take time.
+	 * Makes the server load its data set again, slowly, as after a restart with a large
+	 * data set: for about {@code duration} it answers {@code LOADING} to every command,
+	 * also PING. Adds a thousand keys of 10 KB named {@code loading:*} to make the load
+	 * take time.
 	 * @return completes when the server has loaded and answers normally again
 	 */
 	public CompletableFuture<Void> loadSlowly(Duration duration) {
 		int keys = 1000;
-		// 10 MB: a loading server answers other clients (LOADING) after every 2 MB it read.
+		// 10 MB: a loading server answers other clients (LOADING) after every 2 MB it
+		// read.
 		command("DEBUG", "POPULATE", Integer.toString(keys), "loading", "10240");
 		command("CONFIG", "SET", "rdbcompression", "no");
 		command("SAVE");

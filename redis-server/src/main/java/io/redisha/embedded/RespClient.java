@@ -19,9 +19,10 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A minimal RESP2 client for driving test servers: one short-lived connection per call,
- * over TLS when given a socket factory, authenticated when a password is set. Replies come
- * back raw: {@link String} for status and bulk replies, {@link Long} for integers, {@link List}
- * for arrays, {@code null} for nil; error replies throw {@link RedisErrorReplyException}.
+ * over TLS when given a socket factory, authenticated when a password is set. Replies
+ * come back raw: {@link String} for status and bulk replies, {@link Long} for integers,
+ * {@link List} for arrays, {@code null} for nil; error replies throw
+ * {@link RedisErrorReplyException}.
  */
 public final class RespClient {
 
@@ -37,7 +38,10 @@ public final class RespClient {
 
 	private final SSLSocketFactory tls;
 
-	/** A plain-text client; see {@link #RespClient(String, int, String, String, Duration, SSLSocketFactory)}. */
+	/**
+	 * A plain-text client; see
+	 * {@link #RespClient(String, int, String, String, Duration, SSLSocketFactory)}.
+	 */
 	public RespClient(String host, int port, String username, String password, Duration timeout) {
 		this(host, port, username, password, timeout, null);
 	}
@@ -50,8 +54,7 @@ public final class RespClient {
 	 * @param timeout the connect and read timeout
 	 * @param tls the TLS sockets to connect with, or null for plain text
 	 */
-	public RespClient(String host, int port, String username, String password, Duration timeout,
-			SSLSocketFactory tls) {
+	public RespClient(String host, int port, String username, String password, Duration timeout, SSLSocketFactory tls) {
 		this.host = host;
 		this.port = port;
 		this.username = username;
@@ -63,7 +66,8 @@ public final class RespClient {
 	/**
 	 * Runs one command and returns its raw reply.
 	 * @throws RedisErrorReplyException when the server answers with an error
-	 * @throws UncheckedIOException when the server cannot be reached or does not answer in time
+	 * @throws UncheckedIOException when the server cannot be reached or does not answer
+	 * in time
 	 */
 	public Object call(String... command) {
 		try (Socket plain = new Socket(); Socket socket = secure(plain)) {
@@ -78,10 +82,8 @@ public final class RespClient {
 			return read(in);
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(
-					"Redis at " + this.host + ":" + this.port + " did not answer " + command[0] + ": "
-							+ ex.getMessage(),
-					ex);
+			throw new UncheckedIOException("Redis at " + this.host + ":" + this.port + " did not answer " + command[0]
+					+ ": " + ex.getMessage(), ex);
 		}
 	}
 

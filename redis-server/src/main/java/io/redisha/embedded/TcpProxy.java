@@ -18,13 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loopback TCP proxy to one target, to cut one client off from one server: {@link #cut()}
- * drops every open connection and black-holes new ones (accepted, then never answered, as
- * behind a dead network link); {@link #restore()} forwards again. {@link #cutFrom(String)}
- * does the same for the connections coming from one source address only, for a proxy that
- * clients bound to different loopback addresses share. {@link #holdFrom(String)} delays one
- * command (and what clients send after it) until {@link #release()}, as a retransmission or a
- * paused sender would.
+ * A loopback TCP proxy to one target, to cut one client off from one server:
+ * {@link #cut()} drops every open connection and black-holes new ones (accepted, then
+ * never answered, as behind a dead network link); {@link #restore()} forwards again.
+ * {@link #cutFrom(String)} does the same for the connections coming from one source
+ * address only, for a proxy that clients bound to different loopback addresses share.
+ * {@link #holdFrom(String)} delays one command (and what clients send after it) until
+ * {@link #release()}, as a retransmission or a paused sender would.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -36,7 +36,9 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final ServerSocket server;
 
-	/** Every open socket, on both sides, with the source address of the client it serves. */
+	/**
+	 * Every open socket, on both sides, with the source address of the client it serves.
+	 */
 	private final Map<Socket, String> sockets = new ConcurrentHashMap<>();
 
 	private final Set<String> cutSources = ConcurrentHashMap.newKeySet();
@@ -45,7 +47,10 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	/** What clients send is held from the first read containing these bytes on; null when not armed. */
+	/**
+	 * What clients send is held from the first read containing these bytes on; null when
+	 * not armed.
+	 */
 	private volatile byte[] holdMarker;
 
 	/** Open while data is held; null when nothing is. */
@@ -91,22 +96,28 @@ public final class TcpProxy implements AutoCloseable {
 		return this.cut;
 	}
 
-	/** Drops every open connection; new ones are accepted but never answered until {@link #restore()}. */
+	/**
+	 * Drops every open connection; new ones are accepted but never answered until
+	 * {@link #restore()}.
+	 */
 	public void cut() {
 		this.cut = true;
 		closeAll();
 	}
 
-	/** Forwards again; connections black-holed while cut are dropped, so clients reconnect. */
+	/**
+	 * Forwards again; connections black-holed while cut are dropped, so clients
+	 * reconnect.
+	 */
 	public void restore() {
 		this.cut = false;
 		closeAll();
 	}
 
 	/**
-	 * Holds the first data a client sends that contains {@code marker} (in one read, e.g. a
-	 * command name), and everything any client sends after it, until {@link #release()};
-	 * replies still flow.
+	 * Holds the first data a client sends that contains {@code marker} (in one read, e.g.
+	 * a command name), and everything any client sends after it, until
+	 * {@link #release()}; replies still flow.
 	 */
 	public void holdFrom(String marker) {
 		this.holdMarker = marker.getBytes(StandardCharsets.UTF_8);
@@ -128,8 +139,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Like {@link #cut()}, for the clients connecting from {@code source} (an IP address such
-	 * as {@code 127.0.0.11}) only.
+	 * Like {@link #cut()}, for the clients connecting from {@code source} (an IP address
+	 * such as {@code 127.0.0.11}) only.
 	 */
 	public void cutFrom(String source) {
 		this.cutSources.add(source);
@@ -203,7 +214,9 @@ public final class TcpProxy implements AutoCloseable {
 		pump(target.getInputStream(), client.getOutputStream(), client, target, false);
 	}
 
-	/** Copies until either side closes, then closes both; what a client sends may be held. */
+	/**
+	 * Copies until either side closes, then closes both; what a client sends may be held.
+	 */
 	private void pump(InputStream in, OutputStream out, Socket one, Socket other, boolean fromClient) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[8192];

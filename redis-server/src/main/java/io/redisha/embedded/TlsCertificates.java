@@ -20,10 +20,10 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A self-signed certificate for {@code 127.0.0.1} and {@code localhost}, generated with the
- * JDK's {@code keytool} (no other tool needed), in PEM files for {@code redis-server}: the
- * server's certificate, its private key, and the same certificate as the authority that
- * clients and replicas trust. Valid for two days.
+ * A self-signed certificate for {@code 127.0.0.1} and {@code localhost}, generated with
+ * the JDK's {@code keytool} (no other tool needed), in PEM files for
+ * {@code redis-server}: the server's certificate, its private key, and the same
+ * certificate as the authority that clients and replicas trust. Valid for two days.
  */
 public final class TlsCertificates {
 
@@ -52,9 +52,8 @@ public final class TlsCertificates {
 			Path directory = Files.createTempDirectory("redis-ha-tls-");
 			Path keyStoreFile = directory.resolve("server.p12");
 			runKeytool("-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-					"-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-ext", "bc:c",
-					"-storetype", "PKCS12", "-keystore", keyStoreFile.toString(), "-storepass",
-					new String(STORE_PASSWORD));
+					"-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-ext", "bc:c", "-storetype",
+					"PKCS12", "-keystore", keyStoreFile.toString(), "-storepass", new String(STORE_PASSWORD));
 			KeyStore keyStore = KeyStore.getInstance("PKCS12");
 			try (InputStream in = Files.newInputStream(keyStoreFile)) {
 				keyStore.load(in, STORE_PASSWORD);
@@ -115,8 +114,8 @@ public final class TlsCertificates {
 	}
 
 	/**
-	 * Sockets that trust {@link #certificate()} only, and show it as their own certificate to a
-	 * server that asks for one ({@code tls-auth-clients yes}).
+	 * Sockets that trust {@link #certificate()} only, and show it as their own
+	 * certificate to a server that asks for one ({@code tls-auth-clients yes}).
 	 */
 	public SSLSocketFactory socketFactory() {
 		try {
@@ -134,9 +133,9 @@ public final class TlsCertificates {
 	}
 
 	/**
-	 * The {@code redis-server} arguments for TLS only on {@code port}: no plain-text port,
-	 * replication over TLS, clients not asked for a certificate of their own (a later
-	 * {@code --tls-auth-clients yes} asks them).
+	 * The {@code redis-server} arguments for TLS only on {@code port}: no plain-text
+	 * port, replication over TLS, clients not asked for a certificate of their own (a
+	 * later {@code --tls-auth-clients yes} asks them).
 	 */
 	List<String> serverArguments(int port) {
 		return List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file",

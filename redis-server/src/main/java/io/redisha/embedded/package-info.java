@@ -1,6 +1,6 @@
 /**
- * Real {@code redis-server} processes on loopback ports for tests and for the sample app's
- * embedded default: {@link io.redisha.embedded.RedisServerProcess one server},
+ * Real {@code redis-server} processes on loopback ports for tests and for the sample
+ * app's embedded default: {@link io.redisha.embedded.RedisServerProcess one server},
  * {@link io.redisha.embedded.LocalRedisGroup a master with replicas},
  * {@link io.redisha.embedded.RedisGroupExtension a JUnit 5 extension} and
  * {@link io.redisha.embedded.TcpProxy a proxy that can cut one client off}. The binary is

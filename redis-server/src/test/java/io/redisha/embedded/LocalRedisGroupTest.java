@@ -29,7 +29,8 @@ class LocalRedisGroupTest {
 		assertThat(group.addresses()).containsExactly(group.master().address(), group.node(1).address(),
 				group.node(2).address());
 		assertThat(group.master().command("SET", "k", "v")).isEqualTo("OK");
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(group.node(1).command("GET", "k")).isEqualTo("v"));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(group.node(1).command("GET", "k")).isEqualTo("v"));
 	}
 
 	@Test
@@ -82,9 +83,10 @@ class LocalRedisGroupTest {
 		group.node(1).replicaOfNoOne();
 		assertThat(group.node(1).role()).isEqualTo("master");
 		group.node(2).replicaOf(group.node(1).address());
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(group.node(2).info("replication"))
-			.containsEntry("master_port", Integer.toString(group.node(1).port()))
-			.containsEntry("master_link_status", "up"));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(group.node(2).info("replication"))
+				.containsEntry("master_port", Integer.toString(group.node(1).port()))
+				.containsEntry("master_link_status", "up"));
 		assertThat(group.nodeOnPort(group.node(1).port())).isSameAs(group.node(1));
 	}
 
@@ -102,8 +104,10 @@ class LocalRedisGroupTest {
 		RedisServerProcess replica = redis.group().node(1);
 		replica.replicaOfNoOne();
 		CompletableFuture<Void> loaded = replica.loadSlowly(Duration.ofSeconds(1));
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatExceptionOfType(RedisErrorReplyException.class)
-			.isThrownBy(() -> replica.command("PING")).withMessageStartingWith("LOADING"));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThatExceptionOfType(RedisErrorReplyException.class)
+				.isThrownBy(() -> replica.command("PING"))
+				.withMessageStartingWith("LOADING"));
 		loaded.orTimeout(20, TimeUnit.SECONDS).join();
 		assertThat(replica.command("PING")).isEqualTo("PONG");
 		assertThat(replica.command("EXISTS", "loading:1")).isEqualTo(1L);

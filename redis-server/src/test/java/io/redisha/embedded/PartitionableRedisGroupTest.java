@@ -105,7 +105,8 @@ class PartitionableRedisGroupTest {
 		try (RedisServerProcess watcher = RedisServerProcess.start()) {
 			PartitionableRedisGroup.Peer peer = this.group.addPeer("P", watcher.port());
 			watcher.command("CONFIG", "SET", "bind-source-addr", peer.source());
-			// Stands for a Sentinel's links to the master: a connection from the peer's source to N0's front.
+			// Stands for a Sentinel's links to the master: a connection from the peer's
+			// source to N0's front.
 			watcher.replicaOf(this.group.address("N0"));
 			await().atMost(WITHIN).until(() -> "up".equals(watcher.info("replication").get("master_link_status")));
 			String reached = route.apply(peer.front().address());

@@ -33,8 +33,7 @@ class RedisServerProcessTest {
 
 	@Test
 	void aclUserAuthenticatesClientsAndReplication() {
-		try (LocalRedisGroup group = LocalRedisGroup.start(1,
-				RedisServerOptions.defaults().withUser("app", "pa55"))) {
+		try (LocalRedisGroup group = LocalRedisGroup.start(1, RedisServerOptions.defaults().withUser("app", "pa55"))) {
 			assertThat(group.master().command("ACL", "WHOAMI")).isEqualTo("app");
 			assertThat(group.replicas().get(0).info("replication")).containsEntry("master_link_status", "up");
 		}
@@ -73,8 +72,8 @@ class RedisServerProcessTest {
 
 	@Test
 	void failedStartSaysWhy() {
-		assertThatExceptionOfType(RedisServerException.class)
-			.isThrownBy(() -> RedisServerProcess.start(RedisServerOptions.defaults().withArgument("no-such-directive", "1")))
+		assertThatExceptionOfType(RedisServerException.class).isThrownBy(
+				() -> RedisServerProcess.start(RedisServerOptions.defaults().withArgument("no-such-directive", "1")))
 			.withMessageContaining("exited with code");
 	}
 

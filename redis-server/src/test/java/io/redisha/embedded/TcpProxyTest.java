@@ -30,7 +30,8 @@ class TcpProxyTest {
 
 	@Test
 	void cutDropsOpenConnections() throws Exception {
-		try (RedisServerProcess server = RedisServerProcess.start(); TcpProxy proxy = TcpProxy.to(server);
+		try (RedisServerProcess server = RedisServerProcess.start();
+				TcpProxy proxy = TcpProxy.to(server);
 				Socket socket = new Socket("127.0.0.1", proxy.port())) {
 			socket.getOutputStream().write("PING\r\n".getBytes());
 			byte[] pong = new byte[7];
@@ -48,7 +49,8 @@ class TcpProxyTest {
 			RespClient throughProxy = new RespClient("127.0.0.1", proxy.port(), null, null, Duration.ofSeconds(5));
 			proxy.holdFrom("held-key");
 			assertThat(throughProxy.call("SET", "other-key", "1")).isEqualTo("OK");
-			CompletableFuture<Object> held = CompletableFuture.supplyAsync(() -> throughProxy.call("SET", "held-key", "1"));
+			CompletableFuture<Object> held = CompletableFuture
+				.supplyAsync(() -> throughProxy.call("SET", "held-key", "1"));
 			await().atMost(Duration.ofSeconds(5)).until(proxy::isHolding);
 			assertThat(server.command("EXISTS", "held-key")).isEqualTo(0L);
 			proxy.release();

@@ -18,11 +18,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A bank of accounts {@code acct:0..N-1} in Redis, to watch transactions survive a failover:
- * a transfer moves money between two accounts in one {@code WATCH}/{@code MULTI}/{@code EXEC},
- * so the total of all balances never changes, whatever the failovers. A Redis failure is
- * answered with 503 ({@link RedisUnavailableAdvice}): the transfer may or may not have been
- * committed, never in part.
+ * A bank of accounts {@code acct:0..N-1} in Redis, to watch transactions survive a
+ * failover: a transfer moves money between two accounts in one
+ * {@code WATCH}/{@code MULTI}/{@code EXEC}, so the total of all balances never changes,
+ * whatever the failovers. A Redis failure is answered with 503
+ * ({@link RedisUnavailableAdvice}): the transfer may or may not have been committed,
+ * never in part.
  */
 @RestController
 @RequestMapping(path = "/bank")
@@ -31,7 +32,10 @@ class BankController {
 	/** Holds the number of accounts, written with them in one command. */
 	private static final String ACCOUNTS_KEY = "bank:accounts";
 
-	/** How often a transfer is tried when another client changed one of its accounts in between. */
+	/**
+	 * How often a transfer is tried when another client changed one of its accounts in
+	 * between.
+	 */
 	private static final int ATTEMPTS = 5;
 
 	private final StringRedisTemplate redis;
@@ -40,7 +44,10 @@ class BankController {
 		this.redis = redis;
 	}
 
-	/** Creates {@code accounts} accounts with {@code balance} each, replacing any bank there was. */
+	/**
+	 * Creates {@code accounts} accounts with {@code balance} each, replacing any bank
+	 * there was.
+	 */
 	@PostMapping("/open")
 	ResponseEntity<Map<String, Object>> open(@RequestParam int accounts, @RequestParam long balance) {
 		if (accounts < 1 || balance < 0) {
@@ -57,7 +64,8 @@ class BankController {
 
 	/**
 	 * Moves {@code amount} from one account to another: 200 when committed, 409 when not
-	 * (insufficient funds, or other transfers kept winning the race for the same accounts).
+	 * (insufficient funds, or other transfers kept winning the race for the same
+	 * accounts).
 	 */
 	@PostMapping("/transfer")
 	ResponseEntity<Map<String, Object>> transfer(@RequestParam int from, @RequestParam int to,
@@ -77,7 +85,10 @@ class BankController {
 		return answer(HttpStatus.CONFLICT, "not committed: the accounts kept changing, " + ATTEMPTS + " attempts");
 	}
 
-	/** The number of accounts and the sum of their balances, read from the master in one command. */
+	/**
+	 * The number of accounts and the sum of their balances, read from the master in one
+	 * command.
+	 */
 	@GetMapping
 	Map<String, Object> total() {
 		int accounts = accounts();
@@ -110,9 +121,10 @@ class BankController {
 	}
 
 	/**
-	 * {@code WATCH} both accounts, read them, then {@code MULTI}, {@code DECRBY}, {@code INCRBY},
-	 * {@code EXEC}: Redis runs the two together, or neither when an account changed after the
-	 * {@code WATCH}. A failure of the connection in between fails the whole transfer.
+	 * {@code WATCH} both accounts, read them, then {@code MULTI}, {@code DECRBY},
+	 * {@code INCRBY}, {@code EXEC}: Redis runs the two together, or neither when an
+	 * account changed after the {@code WATCH}. A failure of the connection in between
+	 * fails the whole transfer.
 	 */
 	private record Transfer(String from, String to, long amount) implements SessionCallback<Outcome> {
 

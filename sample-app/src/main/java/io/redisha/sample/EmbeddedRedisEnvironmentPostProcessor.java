@@ -20,12 +20,12 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * The sample's embedded default: when no {@code redis-ha.groups} are configured (and
- * redis-ha is not disabled), starts a local master and two replicas and configures them as
- * group {@value #GROUP} with quorum 1; the application's RedisTemplate follows the group's
- * master through redis-ha's master-following connection factory. Its gossip secret is random,
- * new at every start: this application is the group's only member. The processes are killed
- * when the application context closes, after every other bean is gone (and by the launcher's
- * JVM shutdown hook if the context never got that far).
+ * redis-ha is not disabled), starts a local master and two replicas and configures them
+ * as group {@value #GROUP} with quorum 1; the application's RedisTemplate follows the
+ * group's master through redis-ha's master-following connection factory. Its gossip
+ * secret is random, new at every start: this application is the group's only member. The
+ * processes are killed when the application context closes, after every other bean is
+ * gone (and by the launcher's JVM shutdown hook if the context never got that far).
  */
 class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostProcessor {
 

@@ -12,8 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Reads and writes text values in Redis through the application's
- * {@link StringRedisTemplate}. A write is answered only once Redis acknowledged it; a Redis
- * failure is answered with 503 and its reason ({@link RedisUnavailableAdvice}).
+ * {@link StringRedisTemplate}. A write is answered only once Redis acknowledged it; a
+ * Redis failure is answered with 503 and its reason ({@link RedisUnavailableAdvice}).
  */
 @RestController
 @RequestMapping(path = "/kv/{key}")
@@ -25,7 +25,9 @@ class KeyValueController {
 		this.redis = redis;
 	}
 
-	/** Takes the raw body whatever its content type, so that {@code curl -d value} works. */
+	/**
+	 * Takes the raw body whatever its content type, so that {@code curl -d value} works.
+	 */
 	@PutMapping
 	ResponseEntity<Void> put(@PathVariable String key, @RequestBody String value) {
 		this.redis.opsForValue().set(key, value);

@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * A Redis failure, in any of the sample's controllers, is answered with 503 and its reason (for
- * a failover: the master switched, or none is usable yet).
+ * A Redis failure, in any of the sample's controllers, is answered with 503 and its
+ * reason (for a failover: the master switched, or none is usable yet).
  */
 @RestControllerAdvice
 class RedisUnavailableAdvice {

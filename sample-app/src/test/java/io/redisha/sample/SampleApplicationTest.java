@@ -48,13 +48,14 @@ class SampleApplicationTest {
 		await().atMost(Duration.ofSeconds(30)).ignoreException(PathNotFoundException.class).untilAsserted(() -> {
 			DocumentContext json = JsonPath.parse(get("/actuator/redis-ha").body());
 			assertThat(json.read("$.member.application", String.class)).isEqualTo("redis-ha-sample");
-			// The one instance founds the group's electorate once its start-up quiet period is over.
+			// The one instance founds the group's electorate once its start-up quiet
+			// period is over.
 			assertThat(json.read("$.groups.demo.electorate.selfVotes", Boolean.class)).isTrue();
 			assertThat(json.read("$.groups.demo.quorum", Integer.class)).isEqualTo(1);
 			assertThat(json.read("$.groups.demo.master.address", String.class)).isEqualTo(redis.master().address());
 			assertThat(json.read("$.groups.demo.master.status", String.class)).isEqualTo("up");
-			assertThat(json.read("$.groups.demo.replicas[*].address", List.class))
-				.containsExactlyInAnyOrderElementsOf(redis.replicas().stream().map(RedisServerProcess::address).toList());
+			assertThat(json.read("$.groups.demo.replicas[*].address", List.class)).containsExactlyInAnyOrderElementsOf(
+					redis.replicas().stream().map(RedisServerProcess::address).toList());
 			assertThat(json.read("$.groups.demo.replicas[*].status", List.class)).containsOnly("up");
 		});
 		HttpResponse<String> health = get("/actuator/health");
@@ -70,8 +71,9 @@ class SampleApplicationTest {
 		assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/metrics").body()).contains("\"redis.ha.state\"", "\"redis.ha.members\"",
 				"\"redis.ha.nodes.up\"", "\"redis.ha.gossip.sent\"");
-		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get("/actuator/prometheus").body())
-			.contains("redis_ha_state{group=\"demo\",state=\"OK\"} 1.0", "redis_ha_ping_seconds_count{group=\"demo\"",
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(get("/actuator/prometheus").body()).contains(
+					"redis_ha_state{group=\"demo\",state=\"OK\"} 1.0", "redis_ha_ping_seconds_count{group=\"demo\"",
 					"redis_ha_replication_lag_bytes{group=\"demo\""));
 	}
 

@@ -35,10 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The README's walk-throughs: the sample on its embedded default keeps taking writes after its
- * master is killed, with no restart and no change of configuration; and its bank keeps its
- * total through a switchover and the failover of a killed master, with transfers from several
- * threads all along.
+ * The README's walk-throughs: the sample on its embedded default keeps taking writes
+ * after its master is killed, with no restart and no change of configuration; and its
+ * bank keeps its total through a switchover and the failover of a killed master, with
+ * transfers from several threads all along.
  */
 class SampleFailoverTest {
 
@@ -68,14 +68,21 @@ class SampleFailoverTest {
 		LocalRedisGroup redis = this.context.getBean(LocalRedisGroup.class);
 		RedisServerProcess oldMaster = redis.master();
 		await().atMost(Duration.ofSeconds(30)).until(() -> put("before", "1") == 200);
-		// The one instance founds the group's electorate once its start-up quiet period is over.
+		// The one instance founds the group's electorate once its start-up quiet period
+		// is over.
 		RedisHaMember member = this.context.getBean(RedisHaMember.class);
-		await().atMost(Duration.ofSeconds(30)).until(() -> member.snapshots().values().stream()
-			.allMatch((snapshot) -> snapshot.electorate() != null && snapshot.electorate().selfVotes()));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> member.snapshots()
+				.values()
+				.stream()
+				.allMatch((snapshot) -> snapshot.electorate() != null && snapshot.electorate().selfVotes()));
 
 		oldMaster.kill();
-		// Down-after is 5 s in the embedded default; then the member fails over and the template follows.
-		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> put("after", "1") == 200);
+		// Down-after is 5 s in the embedded default; then the member fails over and the
+		// template follows.
+		await().atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> put("after", "1") == 200);
 
 		RedisServerProcess newMaster = master(redis);
 		assertThat(newMaster).isNotSameAs(oldMaster);
@@ -90,9 +97,13 @@ class SampleFailoverTest {
 		RedisHaMember member = this.context.getBean(RedisHaMember.class);
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> post("/bank/open?accounts=" + ACCOUNTS + "&balance=" + BALANCE).statusCode() == 200);
-		// The one instance founds the group's electorate once its start-up quiet period is over.
-		await().atMost(Duration.ofSeconds(30)).until(() -> member.snapshots().values().stream()
-			.allMatch((snapshot) -> snapshot.electorate() != null && snapshot.electorate().selfVotes()));
+		// The one instance founds the group's electorate once its start-up quiet period
+		// is over.
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> member.snapshots()
+				.values()
+				.stream()
+				.allMatch((snapshot) -> snapshot.electorate() != null && snapshot.electorate().selfVotes()));
 
 		AtomicBoolean running = new AtomicBoolean(true);
 		List<Thread> clients = new ArrayList<>();
@@ -108,8 +119,9 @@ class SampleFailoverTest {
 		try {
 			awaitMoreCommitted(50);
 			RedisServerProcess first = redis.master();
-			GroupSnapshot.FailoverSnapshot switchover = started(() -> member.switchover(EmbeddedRedisEnvironmentPostProcessor.GROUP,
-					null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
+			GroupSnapshot.FailoverSnapshot switchover = started(
+					() -> member.switchover(EmbeddedRedisEnvironmentPostProcessor.GROUP, null, Duration.ofSeconds(5),
+							Duration.ofSeconds(5)))
 				.finished()
 				.get(30, TimeUnit.SECONDS);
 			assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
@@ -118,7 +130,8 @@ class SampleFailoverTest {
 			RedisServerProcess second = master(redis);
 			assertThat(second).isNotSameAs(first);
 			second.kill();
-			// Down-after is 5 s in the embedded default; then the member fails over and transfers resume.
+			// Down-after is 5 s in the embedded default; then the member fails over and
+			// transfers resume.
 			await().atMost(Duration.ofSeconds(30)).until(() -> master(redis) != second);
 			awaitMoreCommitted(50);
 		}
@@ -173,7 +186,10 @@ class SampleFailoverTest {
 			.orElse(null);
 	}
 
-	/** Asks until the member takes the command: it refuses while it still learns the replicas' state. */
+	/**
+	 * Asks until the member takes the command: it refuses while it still learns the
+	 * replicas' state.
+	 */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {

@@ -15,9 +15,9 @@ import io.redisha.protocol.ProtocolEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hand-written failover scenarios on the simulated world, with the real protocol core: the
- * stories Sentinel's own test suite tells, checked step by step by the invariant checker
- * (acknowledged writes included) and at the end for the outcome they must have.
+ * Hand-written failover scenarios on the simulated world, with the real protocol core:
+ * the stories Sentinel's own test suite tells, checked step by step by the invariant
+ * checker (acknowledged writes included) and at the end for the outcome they must have.
  */
 class FailoverScenarioTest {
 
@@ -41,7 +41,8 @@ class FailoverScenarioTest {
 		assertThat(world.checker().checkConverged()).isEqualTo(newMaster);
 		assertThat(world.node(N1).following()).isEqualTo(newMaster);
 		assertThat(world.checker().checkAcknowledgedWrites(newMaster).lostInWindow())
-			.as("the writes the dead master had not sent yet").isPositive();
+			.as("the writes the dead master had not sent yet")
+			.isPositive();
 	}
 
 	@Test
@@ -87,9 +88,9 @@ class FailoverScenarioTest {
 	}
 
 	/**
-	 * m1 restarts inside a minority partition with the replicas: it hears only m2, but the
-	 * members it cannot hear still count, so it must not be elected, and the writes of the
-	 * majority (m3, m4, m5) to the master must survive the heal.
+	 * m1 restarts inside a minority partition with the replicas: it hears only m2, but
+	 * the members it cannot hear still count, so it must not be elected, and the writes
+	 * of the majority (m3, m4, m5) to the master must survive the heal.
 	 */
 	@Test
 	void memberRestartedInsideAMinorityPartitionCannotElect() {
@@ -110,11 +111,12 @@ class FailoverScenarioTest {
 	}
 
 	/**
-	 * Members a and b, cut off from c and the master N2, fail it over to N3 and then restart
-	 * inside the cut: the configuration they elected must survive them, so that on heal N3
-	 * stays master with the writes a and b made to it, and N2 (whose only writer was c, a
-	 * minority) becomes its replica. Their old incarnations crashed as voters: a majority of
-	 * the voters is gone, so nobody repairs N2 until the operator confirms they are dead.
+	 * Members a and b, cut off from c and the master N2, fail it over to N3 and then
+	 * restart inside the cut: the configuration they elected must survive them, so that
+	 * on heal N3 stays master with the writes a and b made to it, and N2 (whose only
+	 * writer was c, a minority) becomes its replica. Their old incarnations crashed as
+	 * voters: a majority of the voters is gone, so nobody repairs N2 until the operator
+	 * confirms they are dead.
 	 */
 	@Test
 	void configurationElectedInAPartitionSurvivesTheRestartOfItsVoters() {
@@ -140,9 +142,11 @@ class FailoverScenarioTest {
 		world.runFor(10_000);
 		world.unpartition(withTheMaster, withTheReplica, true, true);
 		world.runFor(10_000);
-		assertThat(world.members().stream().filter(SimMember::isAlive)
-			.map((member) -> member.protocol().snapshot(world.now()).master().address()).distinct())
-			.as("the masters the members follow after the heal").containsExactly(N3);
+		assertThat(world.members()
+			.stream()
+			.filter(SimMember::isAlive)
+			.map((member) -> member.protocol().snapshot(world.now()).master().address())
+			.distinct()).as("the masters the members follow after the heal").containsExactly(N3);
 		world.replaceDeadVoters();
 		world.runFor(30_000);
 		assertThat(world.checker().checkConverged()).isEqualTo(N3);
@@ -225,13 +229,13 @@ class FailoverScenarioTest {
 	}
 
 	/**
-	 * Three nodes (N1 the master, N2 with the given priority, N3 with 100), all of them seeds,
-	 * and members m1..mN started and settled: every one of them names N1, and their clients
-	 * write to it.
+	 * Three nodes (N1 the master, N2 with the given priority, N3 with 100), all of them
+	 * seeds, and members m1..mN started and settled: every one of them names N1, and
+	 * their clients write to it.
 	 */
 	private static SimWorld startedWorld(int members, int quorum, int priorityOfN2) {
-		GroupConfig config = new GroupConfig("sim", List.of(N1, N2, N3), quorum, Duration.ofSeconds(2), Duration.ofSeconds(8),
-				1, GroupConfig.Timing.defaults());
+		GroupConfig config = new GroupConfig("sim", List.of(N1, N2, N3), quorum, Duration.ofSeconds(2),
+				Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
 		SimWorld world = SimWorld.withCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
 		world.checker().checkWrites();
 		world.addNode(N1, 100, null);

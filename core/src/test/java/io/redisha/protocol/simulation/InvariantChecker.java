@@ -17,27 +17,29 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 
 /**
- * The safety properties of failover, checked on every action a member takes (so after every
- * step of the world), and the convergence property, checked once the world is healed and
- * quiet. A broken property throws a {@link SimulationFailure}.
+ * The safety properties of failover, checked on every action a member takes (so after
+ * every step of the world), and the convergence property, checked once the world is
+ * healed and quiet. A broken property throws a {@link SimulationFailure}.
  * <ul>
  * <li>never two leaders in one epoch ({@code ELECTED_LEADER} events);</li>
  * <li>never two different nodes made master in one epoch ({@code Promote} commands, and
- * {@code PROMOTED_REPLICA} events, which also cover a node adopted as already promoted);</li>
- * <li>promotions only by the elected leader of their epoch, never of a replica with priority
- * 0, of a node down for longer than down-after, nor without quorum members having seen the
- * master down recently (the master the leader named when it tried and when it was elected);</li>
+ * {@code PROMOTED_REPLICA} events, which also cover a node adopted as already
+ * promoted);</li>
+ * <li>promotions only by the elected leader of their epoch, never of a replica with
+ * priority 0, of a node down for longer than down-after, nor without quorum members
+ * having seen the master down recently (the master the leader named when it tried and
+ * when it was elected);</li>
  * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
- * <li>an operator's election (forced failover, switchover) needs no quorum, but a switchover
- * promotes only after the old master was demoted, having taken no write since its writes were
- * paused, and only a target that has every one of them (no acknowledged write lost, never two
- * masters);</li>
- * <li>once healed and quiet: every live member names the same master, the only node with role
- * master, and every replica follows it with its link up.</li>
+ * <li>an operator's election (forced failover, switchover) needs no quorum, but a
+ * switchover promotes only after the old master was demoted, having taken no write since
+ * its writes were paused, and only a target that has every one of them (no acknowledged
+ * write lost, never two masters);</li>
+ * <li>once healed and quiet: every live member names the same master, the only node with
+ * role master, and every replica follows it with its link up.</li>
  * </ul>
- * With {@link #checkWrites()}, also the data: never two masters taking the majority's writes
- * at once, and every acknowledged write in the final master's data unless lost in the
- * asynchronous-replication window ({@link WriteLedger}).
+ * With {@link #checkWrites()}, also the data: never two masters taking the majority's
+ * writes at once, and every acknowledged write in the final master's data unless lost in
+ * the asynchronous-replication window ({@link WriteLedger}).
  */
 final class InvariantChecker {
 
@@ -69,15 +71,24 @@ final class InvariantChecker {
 	/** The acknowledged writes, once {@link #checkWrites()} was called. */
 	private WriteLedger writes;
 
-	/** Switchover epochs: the master whose writes were paused, and the leader that paused them. */
+	/**
+	 * Switchover epochs: the master whose writes were paused, and the leader that paused
+	 * them.
+	 */
 	private final Map<Long, NodeAddress> switchovers = new HashMap<>();
 
 	private final Map<Long, String> switchoverLeaders = new HashMap<>();
 
-	/** Switchover epochs: the leader's demotion of the old master (not a later repair of a stray node). */
+	/**
+	 * Switchover epochs: the leader's demotion of the old master (not a later repair of a
+	 * stray node).
+	 */
 	private final Map<Long, Action.Replicate> demotions = new HashMap<>();
 
-	/** Switchover epochs: the old master's offset when it was demoted, which the target must have. */
+	/**
+	 * Switchover epochs: the old master's offset when it was demoted, which the target
+	 * must have.
+	 */
 	private final Map<Long, Long> demotedOffsets = new HashMap<>();
 
 	private long promotionCount;
@@ -104,15 +115,22 @@ final class InvariantChecker {
 		return new TreeSet<>(this.leaders.keySet());
 	}
 
-	/** Whether the acknowledged writes are checked (strict schedules, and stories that ask). */
+	/**
+	 * Whether the acknowledged writes are checked (strict schedules, and stories that
+	 * ask).
+	 */
 	boolean checksWrites() {
 		return this.writes != null;
 	}
 
-	/** Records every acknowledged write from now on, and fails when two masters take the majority's writes at once. */
+	/**
+	 * Records every acknowledged write from now on, and fails when two masters take the
+	 * majority's writes at once.
+	 */
 	void checkWrites() {
 		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get,
-				(this.config.fencing().mode() == PartitionMode.CONSISTENT) ? this.config.fencing().fenceAfter().toMillis() : 0);
+				(this.config.fencing().mode() == PartitionMode.CONSISTENT)
+						? this.config.fencing().fenceAfter().toMillis() : 0);
 		observeReach();
 	}
 
@@ -177,9 +195,13 @@ final class InvariantChecker {
 		}
 	}
 
-	/** A command about to be carried out by a node (later than sent: the network delays it). */
+	/**
+	 * A command about to be carried out by a node (later than sent: the network delays
+	 * it).
+	 */
 	void beforeExecution(Action.NodeCommand command, SimNode node) {
-		// Writes may slip in after the pause expired: the promotion below must find them all.
+		// Writes may slip in after the pause expired: the promotion below must find them
+		// all.
 		if (command instanceof Action.Replicate replicate && node.isMaster()
 				&& command == this.demotions.get(replicate.epoch())) {
 			this.demotedOffsets.putIfAbsent(replicate.epoch(), node.offset());
@@ -188,8 +210,8 @@ final class InvariantChecker {
 			NodeAddress oldMaster = this.switchovers.get(promote.epoch());
 			Long demoted = this.demotedOffsets.get(promote.epoch());
 			if (demoted == null) {
-				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node
-						+ " before " + oldMaster + " was demoted", null);
+				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node + " before "
+						+ oldMaster + " was demoted", null);
 			}
 			if (node.offset() < demoted) {
 				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node
@@ -234,7 +256,8 @@ final class InvariantChecker {
 				attempt.elected = true;
 				String earlier = this.leaders.putIfAbsent(event.epoch(), id);
 				if (earlier != null && !earlier.equals(id)) {
-					throw this.world.failure("two leaders in epoch " + event.epoch() + ": " + earlier + " and " + id, null);
+					throw this.world.failure("two leaders in epoch " + event.epoch() + ": " + earlier + " and " + id,
+							null);
 				}
 			}
 			case PROMOTED_REPLICA -> madeMaster(member, event.epoch(), event.node());
@@ -267,7 +290,8 @@ final class InvariantChecker {
 					+ " without having been elected leader of that epoch", null);
 		}
 		long windowStart = attempt.startedAt - this.config.timing().opinionValidity().toMillis() - SLACK_MILLIS;
-		for (NodeAddress master : this.operatorEpochs.contains(promote.epoch()) ? Set.<NodeAddress>of() : attempt.failing) {
+		for (NodeAddress master : this.operatorEpochs.contains(promote.epoch()) ? Set.<NodeAddress>of()
+				: attempt.failing) {
 			List<String> saw = new ArrayList<>();
 			this.sdown.forEach((id, spans) -> {
 				Span span = spans.get(master);

@@ -13,16 +13,16 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.StoredConfiguration;
 
 /**
- * Ground truth of which nodes the majority can reach, kept over time: a node is reached when
- * it runs (not dead or SIGSTOPped; loading counts: it answers, as the members see it, and serves
- * once loaded, seed 16242) and more than half of the electorate
- * can reach it through a working network path in both directions, whatever the members
- * themselves believe. The electorate is the newest configuration that is stored in any node's
- * data or committed among the members (a strict majority of its voters' live incarnations hold
+ * Ground truth of which nodes the majority can reach, kept over time: a node is reached
+ * when it runs (not dead or SIGSTOPped; loading counts: it answers, as the members see
+ * it, and serves once loaded, seed 16242) and more than half of the electorate can reach
+ * it through a working network path in both directions, whatever the members themselves
+ * believe. The electorate is the newest configuration that is stored in any node's data
+ * or committed among the members (a strict majority of its voters' live incarnations hold
  * it or a later one: a change of voters takes effect before a store reaches a node), its
- * voters less those recorded as departed, each counted while its incarnation is alive; before
- * any configuration exists, every member slot counts (a majority of slots is then needed to
- * found one). Each stretch in which a node that was reached is not is a
+ * voters less those recorded as departed, each counted while its incarnation is alive;
+ * before any configuration exists, every member slot counts (a majority of slots is then
+ * needed to found one). Each stretch in which a node that was reached is not is a
  * {@link Loss}, with every node's data and master at its start (before the members start,
  * no node was ever reached, so none is lost).
  */
@@ -38,8 +38,7 @@ final class MajorityReach {
 		List<SimMember> electorate = new ArrayList<>();
 		int electorateSize = electorate(nodes, slots, electorate);
 		for (SimNode node : nodes) {
-			boolean reachedNow = node.isRunning()
-					&& reachers(node, electorate, network) * 2 > electorateSize;
+			boolean reachedNow = node.isRunning() && reachers(node, electorate, network) * 2 > electorateSize;
 			boolean reachedBefore = Boolean.TRUE.equals(this.reached.put(node.address(), reachedNow));
 			List<Loss> history = this.losses.computeIfAbsent(node.address(), (address) -> new ArrayList<>());
 			if (reachedBefore && !reachedNow) {
@@ -53,9 +52,9 @@ final class MajorityReach {
 	}
 
 	/**
-	 * Fills {@code live} with the electorate's live incarnations and returns the electorate's
-	 * size: the newest stored or committed configuration's voters less the departed, or every
-	 * slot.
+	 * Fills {@code live} with the electorate's live incarnations and returns the
+	 * electorate's size: the newest stored or committed configuration's voters less the
+	 * departed, or every slot.
 	 */
 	private static int electorate(Collection<SimNode> nodes, Collection<SimMember> slots, List<SimMember> live) {
 		StoredConfiguration newestStored = null;
@@ -92,9 +91,11 @@ final class MajorityReach {
 		return voters;
 	}
 
-	/** Whether a strict majority of the configuration's voters, as live incarnations, hold it or a later one. */
-	private static boolean committed(Configuration config, Set<String> departed,
-			Collection<SimMember> slots) {
+	/**
+	 * Whether a strict majority of the configuration's voters, as live incarnations, hold
+	 * it or a later one.
+	 */
+	private static boolean committed(Configuration config, Set<String> departed, Collection<SimMember> slots) {
 		List<String> voters = liveVoters(config, departed);
 		int holding = 0;
 		for (SimMember member : slots) {
@@ -134,7 +135,10 @@ final class MajorityReach {
 		return this.reached.getOrDefault(node, false);
 	}
 
-	/** The latest loss of the node that overlaps {@code [from, to]}; null when the majority reached it all along. */
+	/**
+	 * The latest loss of the node that overlaps {@code [from, to]}; null when the
+	 * majority reached it all along.
+	 */
 	Loss lossDuring(NodeAddress node, long from, long to) {
 		List<Loss> history = this.losses.getOrDefault(node, List.of());
 		for (int i = history.size() - 1; i >= 0; i--) {
@@ -164,7 +168,10 @@ final class MajorityReach {
 			return this.since;
 		}
 
-		/** When the majority reached the node again; {@link Long#MAX_VALUE} while it has not. */
+		/**
+		 * When the majority reached the node again; {@link Long#MAX_VALUE} while it has
+		 * not.
+		 */
 		long until() {
 			return this.until;
 		}

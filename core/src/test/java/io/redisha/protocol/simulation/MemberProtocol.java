@@ -10,8 +10,8 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
 
 /**
- * What a simulated member runs: the real {@link GroupCoordinator}, or in the harness's own
- * tests a scripted stand-in, so that the world can be tested on its own.
+ * What a simulated member runs: the real {@link GroupCoordinator}, or in the harness's
+ * own tests a scripted stand-in, so that the world can be tested on its own.
  */
 interface MemberProtocol {
 
@@ -23,16 +23,25 @@ interface MemberProtocol {
 
 	List<Action> stop(long now);
 
-	/** An operator's switchover to the best replica; the actions to carry out (none when refused). */
+	/**
+	 * An operator's switchover to the best replica; the actions to carry out (none when
+	 * refused).
+	 */
 	List<Action> switchover(long now, long timeoutMillis);
 
 	/** An operator's forced failover; the actions to carry out (none when refused). */
 	List<Action> forceFailover(long now);
 
-	/** An operator's word that the silent voters are dead; the actions to carry out (none when refused). */
+	/**
+	 * An operator's word that the silent voters are dead; the actions to carry out (none
+	 * when refused).
+	 */
 	List<Action> replaceVoters(long now);
 
-	/** An operator's forget of a member by id; the actions to carry out (none when refused). */
+	/**
+	 * An operator's forget of a member by id; the actions to carry out (none when
+	 * refused).
+	 */
 	List<Action> forgetMember(long now, String memberId);
 
 	/** An operator's pause of automatic failover; the actions to carry out. */
@@ -46,7 +55,9 @@ interface MemberProtocol {
 	/** Whether the member's application may write now (the partition fence). */
 	boolean admitsWrites(long now);
 
-	/** The configuration the member holds; null when none (or when the stand-in has none). */
+	/**
+	 * The configuration the member holds; null when none (or when the stand-in has none).
+	 */
 	Configuration configuration();
 
 	static MemberProtocol of(GroupCoordinator coordinator) {

@@ -11,11 +11,11 @@ import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * One random simulated history drawn from a seed: a group (members, quorum, nodes and their
- * priorities), a warm-up, a phase of overlapping faults, then everything healed and a long
- * quiet phase at whose end the world must have converged. In strict mode
- * ({@code -Dredisha.simulation.strict=true}) the group is drawn wider (2 to 7 members, any
- * quorum, sometimes a short member expiry, host clocks seconds apart), the
+ * One random simulated history drawn from a seed: a group (members, quorum, nodes and
+ * their priorities), a warm-up, a phase of overlapping faults, then everything healed and
+ * a long quiet phase at whose end the world must have converged. In strict mode
+ * ({@code -Dredisha.simulation.strict=true}) the group is drawn wider (2 to 7 members,
+ * any quorum, sometimes a short member expiry, host clocks seconds apart), the
  * {@link StrictFaults} are added, and the acknowledged writes are checked too.
  */
 final class RandomSchedule {
@@ -29,10 +29,15 @@ final class RandomSchedule {
 
 	static final long QUIET_MILLIS = 60_000;
 
-	/** What the group needs to fail over and converge once a crashed voter was replaced. */
+	/**
+	 * What the group needs to fail over and converge once a crashed voter was replaced.
+	 */
 	private static final long CONVERGE_AFTER_REPLACEMENT_MILLIS = 30_000;
 
-	/** How long a member stays in TILT after a freeze: the product's default tilt-duration. */
+	/**
+	 * How long a member stays in TILT after a freeze: the product's default
+	 * tilt-duration.
+	 */
 	private static final long TILT_MILLIS = GroupConfig.Timing.defaults().tiltDuration().toMillis();
 
 	static final long COMMAND_TIMEOUT_MILLIS = 500;
@@ -47,9 +52,9 @@ final class RandomSchedule {
 	private static final long MAX_STRICT_CLOCK_SKEW_MILLIS = 5000;
 
 	/*
-	 * Every node is a seed unless -Dredisha.simulation.partialSeeds=true: then a third of the
-	 * schedules name only the first node, and a stray master that no member remembers after
-	 * they all restarted cannot be found (see docs/protocol.md, Simulation).
+	 * Every node is a seed unless -Dredisha.simulation.partialSeeds=true: then a third of
+	 * the schedules name only the first node, and a stray master that no member remembers
+	 * after they all restarted cannot be found (see docs/protocol.md, Simulation).
 	 */
 
 	private final long seed;
@@ -109,7 +114,8 @@ final class RandomSchedule {
 		for (int i = 0; i < members; i++) {
 			this.memberStarts.add(this.random.nextLong(1000));
 		}
-		// Strict mode draws its group from a stream of its own: the faults drawn below stay what they were.
+		// Strict mode draws its group from a stream of its own: the faults drawn below
+		// stay what they were.
 		SplittableRandom group = new SplittableRandom(seed ^ STRICT_GROUP_STREAM);
 		if (strict) {
 			members = 2 + group.nextInt(6);
@@ -146,16 +152,17 @@ final class RandomSchedule {
 		this.minReplicas = (fence.nextInt(4) == 0) ? new MinReplicas(1, Duration.ofSeconds(1 + fence.nextInt(3)))
 				: MinReplicas.UNMANAGED;
 		if (strict) {
-			StrictFaults strictFaults = new StrictFaults(seed, this.memberCount, this.addresses, this.memberExpiryMillis,
-					this::add);
+			StrictFaults strictFaults = new StrictFaults(seed, this.memberCount, this.addresses,
+					this.memberExpiryMillis, this::add);
 			strictFaults.draw();
 			this.pausesFailover = strictFaults.pausesFailover();
 		}
 	}
 
 	/**
-	 * Up to three switchovers or forced failovers asked of random members amid the faults,
-	 * drawn from a stream of their own so that the faults of a seed stay what they were.
+	 * Up to three switchovers or forced failovers asked of random members amid the
+	 * faults, drawn from a stream of their own so that the faults of a seed stay what
+	 * they were.
 	 */
 	private void addOperatorCommands(SplittableRandom operators) {
 		int count = operators.nextInt(4);
@@ -163,7 +170,8 @@ final class RandomSchedule {
 			long at = WARM_UP_MILLIS - 500 + operators.nextLong(FAULT_PHASE_MILLIS);
 			String slot = "m" + (1 + operators.nextInt(this.memberCount));
 			if (operators.nextInt(4) == 0) {
-				add(at, "operator: forced failover on " + slot, (w) -> w.operate(slot, (p) -> p.forceFailover(w.now())));
+				add(at, "operator: forced failover on " + slot,
+						(w) -> w.operate(slot, (p) -> p.forceFailover(w.now())));
 			}
 			else {
 				long timeout = 200 + operators.nextLong(4800);
@@ -177,27 +185,32 @@ final class RandomSchedule {
 		return new RandomSchedule(seed, strict);
 	}
 
-	/** The ordinary schedule of this seed, in a group of at most {@code voters} voters. */
+	/**
+	 * The ordinary schedule of this seed, in a group of at most {@code voters} voters.
+	 */
 	static RandomSchedule withVoters(long seed, int voters) {
 		return new RandomSchedule(seed, false, voters);
 	}
 
-	/** The group this schedule runs: short timers, so that many failovers fit in a minute. */
+	/**
+	 * The group this schedule runs: short timers, so that many failovers fit in a minute.
+	 */
 	GroupConfig config() {
 		List<NodeAddress> seeds = this.onlyMasterIsSeed ? List.of(this.addresses.get(0)) : this.addresses;
 		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
 		GroupConfig.Timing timing = new GroupConfig.Timing(defaults.pingPeriod(), defaults.infoPeriod(),
 				defaults.helloPeriod(), defaults.opinionValidity(), Duration.ofMillis(this.memberExpiryMillis),
-				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(), defaults.demoteAfter());
-		return new GroupConfig("sim", seeds, this.quorum,
-				Duration.ofMillis(this.downAfterMillis), Duration.ofMillis(this.failoverTimeoutMillis), this.parallelSyncs,
-				timing, GroupConfig.DEFAULT_HISTORY_SIZE, this.voters)
+				defaults.startupQuietPeriod(), defaults.tiltThreshold(), defaults.tiltDuration(),
+				defaults.demoteAfter());
+		return new GroupConfig("sim", seeds, this.quorum, Duration.ofMillis(this.downAfterMillis),
+				Duration.ofMillis(this.failoverTimeoutMillis), this.parallelSyncs, timing,
+				GroupConfig.DEFAULT_HISTORY_SIZE, this.voters)
 			.withMinReplicas(this.minReplicas);
 	}
 
 	/**
-	 * Plays the schedule on a new world with the real coordinator, checking invariants after
-	 * every step and convergence at the end.
+	 * Plays the schedule on a new world with the real coordinator, checking invariants
+	 * after every step and convergence at the end.
 	 */
 	Outcome run() {
 		GroupConfig config = config();
@@ -225,14 +238,18 @@ final class RandomSchedule {
 				w.restartMember("m" + i);
 			}
 		});
-		// Once the restarted members learned the configuration: the operator replaces voters that crashed for
-		// good, and asks again once a member frozen late in the faults is out of its TILT (which refuses it).
+		// Once the restarted members learned the configuration: the operator replaces
+		// voters that crashed for
+		// good, and asks again once a member frozen late in the faults is out of its TILT
+		// (which refuses it).
 		for (long after : new long[] { 8000, 8000 + TILT_MILLIS }) {
 			world.at(healAt + after, "operator: replace dead voters", SimWorld::replaceDeadVoters);
 		}
 		if (this.pausesFailover) {
-			// Members restarted by the heal may not know of a pause yet, and a member frozen at the
-			// first round ignores it: every member asks a little later, and once more after the
+			// Members restarted by the heal may not know of a pause yet, and a member
+			// frozen at the
+			// first round ignores it: every member asks a little later, and once more
+			// after the
 			// longest freeze.
 			for (long after : new long[] { 5000, 12_000 }) {
 				world.at(healAt + after, "operator: resume automatic failover everywhere", (w) -> {
@@ -250,11 +267,11 @@ final class RandomSchedule {
 	}
 
 	/**
-	 * How long the world has after the heal to converge. A quorum above the voters' majority needs
-	 * every voter but a minority to see the master down, so one voter crashed late in the faults can
-	 * hold off the failover until it is replaced, {@code memberExpiry} after it was last heard (seed
-	 * 10765: quorum 5 of 5 voters, a voter crashed 0.2 s before the heal); such a group gets that
-	 * long more.
+	 * How long the world has after the heal to converge. A quorum above the voters'
+	 * majority needs every voter but a minority to see the master down, so one voter
+	 * crashed late in the faults can hold off the failover until it is replaced,
+	 * {@code memberExpiry} after it was last heard (seed 10765: quorum 5 of 5 voters, a
+	 * voter crashed 0.2 s before the heal); such a group gets that long more.
 	 */
 	private long quietMillis() {
 		int voters = Math.min(this.memberCount, GroupConfig.DEFAULT_VOTERS);
@@ -268,10 +285,12 @@ final class RandomSchedule {
 		switch (kind) {
 			case 0, 1 -> {
 				long downFor = 1000 + this.random.nextLong(14_000);
-				add(at, "kill the master for " + downFor + " ms", (w) -> w.masters().stream().findFirst().ifPresent((m) -> {
-					w.killNode(m.address());
-					w.at(w.now() + downFor, "restart old master " + m.address(), (later) -> later.restartNode(m.address()));
-				}));
+				add(at, "kill the master for " + downFor + " ms",
+						(w) -> w.masters().stream().findFirst().ifPresent((m) -> {
+							w.killNode(m.address());
+							w.at(w.now() + downFor, "restart old master " + m.address(),
+									(later) -> later.restartNode(m.address()));
+						}));
 			}
 			case 2 -> {
 				NodeAddress node = anyNode();
@@ -284,7 +303,8 @@ final class RandomSchedule {
 				boolean master = this.random.nextBoolean();
 				NodeAddress node = anyNode();
 				add(at, "SIGSTOP " + (master ? "the master" : node) + " for " + pausedFor + " ms", (w) -> {
-					NodeAddress target = master ? w.masters().stream().findFirst().map(SimNode::address).orElse(node) : node;
+					NodeAddress target = master ? w.masters().stream().findFirst().map(SimNode::address).orElse(node)
+							: node;
 					w.pauseNode(target);
 					w.at(w.now() + pausedFor, "SIGCONT " + target, (later) -> later.resumeNode(target));
 				});
@@ -297,15 +317,14 @@ final class RandomSchedule {
 				String slot = anyMember();
 				long downFor = 100 + this.random.nextLong(10_000);
 				boolean graceful = this.random.nextInt(3) == 0;
-				add(at, (graceful ? "stop " : "crash ") + slot + " for " + downFor + " ms",
-						(w) -> {
-							if (graceful) {
-								w.stopMember(slot);
-							}
-							else {
-								w.crashMember(slot);
-							}
-						});
+				add(at, (graceful ? "stop " : "crash ") + slot + " for " + downFor + " ms", (w) -> {
+					if (graceful) {
+						w.stopMember(slot);
+					}
+					else {
+						w.crashMember(slot);
+					}
+				});
 				add(at + downFor, "restart " + slot, (w) -> w.restartMember(slot));
 			}
 			case 9 -> {
@@ -355,7 +374,8 @@ final class RandomSchedule {
 				(node.isMaster() && node.isRunning() ? withMaster : rest).add(node.address().toString());
 			}
 			w.partition(withMaster, rest, true, true);
-			w.at(w.now() + cutFor, "end isolation of " + withMaster, (later) -> later.unpartition(withMaster, rest, true, true));
+			w.at(w.now() + cutFor, "end isolation of " + withMaster,
+					(later) -> later.unpartition(withMaster, rest, true, true));
 		});
 	}
 
@@ -406,13 +426,14 @@ final class RandomSchedule {
 
 	@Override
 	public String toString() {
-		StringBuilder text = new StringBuilder("seed " + this.seed + (this.strict ? " (strict)" : "") + ": "
-				+ this.memberCount + " members, quorum " + this.quorum + ", nodes " + this.addresses + " with priorities "
-				+ this.priorities + (this.onlyMasterIsSeed ? ", only the first one a seed" : ", all of them seeds")
-				+ ", down-after " + this.downAfterMillis + " ms, failover-timeout " + this.failoverTimeoutMillis
-				+ " ms, parallel-syncs " + this.parallelSyncs + ", member expiry " + this.memberExpiryMillis + " ms"
-				+ (this.strict ? ", host clocks off by " + this.clockSkews + " ms" : "")
-				+ (this.minReplicas.managed() ? ", " + this.minReplicas : "") + "\n");
+		StringBuilder text = new StringBuilder(
+				"seed " + this.seed + (this.strict ? " (strict)" : "") + ": " + this.memberCount + " members, quorum "
+						+ this.quorum + ", nodes " + this.addresses + " with priorities " + this.priorities
+						+ (this.onlyMasterIsSeed ? ", only the first one a seed" : ", all of them seeds")
+						+ ", down-after " + this.downAfterMillis + " ms, failover-timeout " + this.failoverTimeoutMillis
+						+ " ms, parallel-syncs " + this.parallelSyncs + ", member expiry " + this.memberExpiryMillis
+						+ " ms" + (this.strict ? ", host clocks off by " + this.clockSkews + " ms" : "")
+						+ (this.minReplicas.managed() ? ", " + this.minReplicas : "") + "\n");
 		this.faults.stream()
 			.sorted((a, b) -> Long.compare(a.at(), b.at()))
 			.forEach((fault) -> text.append(String.format("%9.1fs %s%n", fault.at() / 1000.0, fault.description())));
@@ -421,6 +442,7 @@ final class RandomSchedule {
 
 	/**
 	 * What one schedule did.
+	 *
 	 * @param writes what became of the acknowledged writes; null unless strict
 	 */
 	record Outcome(long steps, long promotions, long switchovers, int elections, NodeAddress finalMaster,

@@ -11,8 +11,8 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
 
 /**
- * A stand-in member protocol for testing the simulated world itself: it sends what the test
- * queues at its next tick and records every reply and gossip message it receives.
+ * A stand-in member protocol for testing the simulated world itself: it sends what the
+ * test queues at its next tick and records every reply and gossip message it receives.
  */
 final class ScriptedProtocol implements MemberProtocol {
 

@@ -4,12 +4,12 @@ import io.redisha.protocol.NodeAddress;
 
 /**
  * One stretch of replication history: what one master wrote under one replication id, on
- * top of the first {@code from} bytes of its parent's history. A node's data is a chain of
- * segments read up to its offset ({@link Lineage}). Replicas share their master's segments,
- * so a partial resync keeps the prefix and a full resync takes the master's chain; a
- * promotion or a restart as master starts a segment on top of the node's data, a restart
- * without persistence starts a chain of its own. Compared by identity: a replication id is
- * created once.
+ * top of the first {@code from} bytes of its parent's history. A node's data is a chain
+ * of segments read up to its offset ({@link Lineage}). Replicas share their master's
+ * segments, so a partial resync keeps the prefix and a full resync takes the master's
+ * chain; a promotion or a restart as master starts a segment on top of the node's data, a
+ * restart without persistence starts a chain of its own. Compared by identity: a
+ * replication id is created once.
  */
 final class Segment {
 
@@ -46,7 +46,10 @@ final class Segment {
 		return new Segment(replid, 0, null, node, now, NO_EPOCH, origin);
 	}
 
-	/** A new replication id on top of the node's data (a promotion, or a restart as master). */
+	/**
+	 * A new replication id on top of the node's data (a promotion, or a restart as
+	 * master).
+	 */
 	static Segment on(Lineage data, String replid, NodeAddress node, long now, long epoch, String origin) {
 		return new Segment(replid, data.offset(), data.head(), node, now, epoch, origin);
 	}
@@ -74,7 +77,10 @@ final class Segment {
 		return this.createdAt;
 	}
 
-	/** The epoch of the promotion that started it; {@link #NO_EPOCH} for a restart or a new node. */
+	/**
+	 * The epoch of the promotion that started it; {@link #NO_EPOCH} for a restart or a
+	 * new node.
+	 */
 	long epoch() {
 		return this.epoch;
 	}

@@ -13,9 +13,10 @@ import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 
 /**
- * One incarnation of an application instance in a slot (its host): a protocol, the nodes it
- * monitors (and so is subscribed to), the commands it waits for, and the master its clients
- * write to. A restart in the same slot is a new incarnation with a new id and no memory.
+ * One incarnation of an application instance in a slot (its host): a protocol, the nodes
+ * it monitors (and so is subscribed to), the commands it waits for, and the master its
+ * clients write to. A restart in the same slot is a new incarnation with a new id and no
+ * memory.
  */
 final class SimMember {
 
@@ -50,7 +51,10 @@ final class SimMember {
 	/** Whether what it sent just before freezing stays in its buffers until it wakes. */
 	private boolean holdingOutgoing;
 
-	/** The master its clients write to: the last one it announced with {@code +switch-master}. */
+	/**
+	 * The master its clients write to: the last one it announced with
+	 * {@code +switch-master}.
+	 */
 	private NodeAddress route;
 
 	SimMember(String slot, MemberIdentity identity, MemberProtocol protocol) {
@@ -99,8 +103,8 @@ final class SimMember {
 
 	/**
 	 * Freezes the process (a long GC pause, a frozen container) until {@code until}.
-	 * @param holdOutgoing whether the messages it sent and that have not arrived yet leave
-	 * only when it wakes (they were still in its buffers)
+	 * @param holdOutgoing whether the messages it sent and that have not arrived yet
+	 * leave only when it wakes (they were still in its buffers)
 	 */
 	void pause(long now, long until, boolean holdOutgoing) {
 		if (this.state == State.RUNNING) {

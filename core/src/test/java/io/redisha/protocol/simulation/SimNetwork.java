@@ -9,9 +9,10 @@ import java.util.random.RandomGenerator;
 /**
  * The links between simulated endpoints (members by slot name, nodes by address), each
  * direction on its own: cut or up, and the weather on the ones that are up (loss,
- * duplication, bounded delay, reordering). A direction stays cut until every fault that cut it
- * has ended (overlapping faults share links: the end of one must not heal another's cut). Commands travel on one connection per member and
- * node and so stay in order; pub/sub messages may overtake each other while reordering is on.
+ * duplication, bounded delay, reordering). A direction stays cut until every fault that
+ * cut it has ended (overlapping faults share links: the end of one must not heal
+ * another's cut). Commands travel on one connection per member and node and so stay in
+ * order; pub/sub messages may overtake each other while reordering is on.
  */
 final class SimNetwork {
 
@@ -48,7 +49,10 @@ final class SimNetwork {
 		cut(b, a);
 	}
 
-	/** Ends one cut of the direction {@code from -> to}; it is up once every cut of it ended. */
+	/**
+	 * Ends one cut of the direction {@code from -> to}; it is up once every cut of it
+	 * ended.
+	 */
 	void restore(String from, String to) {
 		Link link = link(from, to);
 		link.cuts = Math.max(0, link.cuts - 1);
@@ -78,9 +82,10 @@ final class SimNetwork {
 	}
 
 	/**
-	 * When one message sent now from {@code from} to {@code to} arrives: no time when it is cut
-	 * or lost, two when it is duplicated.
-	 * @param ordered whether it travels on a connection that keeps order (commands, replies)
+	 * When one message sent now from {@code from} to {@code to} arrives: no time when it
+	 * is cut or lost, two when it is duplicated.
+	 * @param ordered whether it travels on a connection that keeps order (commands,
+	 * replies)
 	 */
 	long[] deliveries(String from, String to, long now, boolean ordered) {
 		Link link = link(from, to);
@@ -122,7 +127,10 @@ final class SimNetwork {
 				+ this.maxDelay + ", reorder=" + this.reorder + "]";
 	}
 
-	/** One direction between two endpoints: how many faults cut it, and when its last in-order message arrives. */
+	/**
+	 * One direction between two endpoints: how many faults cut it, and when its last
+	 * in-order message arrives.
+	 */
 	private static final class Link {
 
 		private int cuts;

@@ -16,8 +16,8 @@ import io.redisha.protocol.StoredConfiguration;
 import io.redisha.protocol.StoredHash;
 
 /**
- * A simulated Redis server: its process state, its role and replication state, its data (as
- * a {@link Lineage}), and the answers it gives to the commands the protocol sends.
+ * A simulated Redis server: its process state, its role and replication state, its data
+ * (as a {@link Lineage}), and the answers it gives to the commands the protocol sends.
  * Replication progress is driven by {@link SimWorld}, which knows which masters are
  * reachable.
  */
@@ -33,11 +33,20 @@ final class SimNode {
 	/** How a dead node comes back. */
 	enum Restart {
 
-		/** From its config file and its RDB file: the role it was last given, the data and offset it had. */
+		/**
+		 * From its config file and its RDB file: the role it was last given, the data and
+		 * offset it had.
+		 */
 		FROM_DISK,
-		/** From its config file without persistence: no data, offset 0 and a new replication id. */
+		/**
+		 * From its config file without persistence: no data, offset 0 and a new
+		 * replication id.
+		 */
 		EMPTY,
-		/** With its data, but as a standalone master: the CONFIG REWRITE that recorded its role had failed. */
+		/**
+		 * With its data, but as a standalone master: the CONFIG REWRITE that recorded its
+		 * role had failed.
+		 */
 		AS_STANDALONE_MASTER
 
 	}
@@ -81,20 +90,31 @@ final class SimNode {
 
 	private boolean linkUp;
 
-	/** When it last received anything from its master (the members publish there every tick or so). */
+	/**
+	 * When it last received anything from its master (the members publish there every
+	 * tick or so).
+	 */
 	private long lastIoAt = -1;
 
 	private long syncDoneAt = -1;
 
 	private boolean fullSync;
 
-	/** Until when client writes wait ({@code CLIENT PAUSE WRITE}); a restart forgets it. */
+	/**
+	 * Until when client writes wait ({@code CLIENT PAUSE WRITE}); a restart forgets it.
+	 */
 	private long writesPausedUntil = -1;
 
-	/** The group's configuration hash in its data: replicated, kept across restarts with the data. */
+	/**
+	 * The group's configuration hash in its data: replicated, kept across restarts with
+	 * the data.
+	 */
 	private final StoredHash stored = new StoredHash();
 
-	/** Counts the times its data was replaced (full resync, restart without data): its replicas must resync. */
+	/**
+	 * Counts the times its data was replaced (full resync, restart without data): its
+	 * replicas must resync.
+	 */
 	private long dataVersion;
 
 	/** The data version of the master when this replica's link came up. */
@@ -106,13 +126,22 @@ final class SimNode {
 	/** {@code min-replicas-to-write} and {@code min-replicas-max-lag} now. */
 	private MinReplicas fence = MinReplicas.UNMANAGED;
 
-	/** The same as its config file has them: written by the CONFIG REWRITE of a promotion or repointing. */
+	/**
+	 * The same as its config file has them: written by the CONFIG REWRITE of a promotion
+	 * or repointing.
+	 */
 	private MinReplicas configuredFence = MinReplicas.UNMANAGED;
 
-	/** When each replica last acknowledged its stream ({@code REPLCONF ACK}); forgotten on restart. */
+	/**
+	 * When each replica last acknowledged its stream ({@code REPLCONF ACK}); forgotten on
+	 * restart.
+	 */
 	private final Map<NodeAddress, Long> acknowledgedAt = new HashMap<>();
 
-	/** The members' fence, when they manage it: their store of the configuration passes it. */
+	/**
+	 * The members' fence, when they manage it: their store of the configuration passes
+	 * it.
+	 */
 	private MinReplicas managedFence = MinReplicas.UNMANAGED;
 
 	SimNode(NodeAddress address, int priority, NodeAddress master, long now, RandomGenerator random) {
@@ -199,7 +228,10 @@ final class SimNode {
 		return this.masterSince;
 	}
 
-	/** The group's configuration stored in its data; {@link StoredConfiguration#NONE} when none. */
+	/**
+	 * The group's configuration stored in its data; {@link StoredConfiguration#NONE} when
+	 * none.
+	 */
 	StoredConfiguration storedConfiguration() {
 		return this.stored.content();
 	}
@@ -216,7 +248,8 @@ final class SimNode {
 		return this.syncDoneAt >= 0;
 	}
 
-	// Process control (kill -9, SIGSTOP / SIGCONT, restart from the rewritten config file)
+	// Process control (kill -9, SIGSTOP / SIGCONT, restart from the rewritten config
+	// file)
 
 	void kill(long now) {
 		this.process = Process.DEAD;
@@ -239,9 +272,9 @@ final class SimNode {
 	}
 
 	/**
-	 * Starts the process again: with a new run id, LOADING for a while, and the role and data
-	 * {@code how} says. With its data, a master keeps it under a new replication id and a
-	 * replica keeps its id so that it can resync partially.
+	 * Starts the process again: with a new run id, LOADING for a while, and the role and
+	 * data {@code how} says. With its data, a master keeps it under a new replication id
+	 * and a replica keeps its id so that it can resync partially.
 	 */
 	void restart(long now, long loadingMillis, Restart how) {
 		this.process = Process.RUNNING;
@@ -289,8 +322,9 @@ final class SimNode {
 	}
 
 	/**
-	 * The members manage the fence: their configuration store passes it and leaves the node
-	 * fenced as configured ({@code MULTI} with {@code CONFIG SET} around the store script).
+	 * The members manage the fence: their configuration store passes it and leaves the
+	 * node fenced as configured ({@code MULTI} with {@code CONFIG SET} around the store
+	 * script).
 	 */
 	void manageFence(MinReplicas group) {
 		this.managedFence = group;
@@ -301,23 +335,29 @@ final class SimNode {
 		this.acknowledgedAt.put(replica, now);
 	}
 
-	/** When each replica with its link up last acknowledged the stream (since this node's last restart or role change). */
+	/**
+	 * When each replica with its link up last acknowledged the stream (since this node's
+	 * last restart or role change).
+	 */
 	Map<NodeAddress, Long> acknowledgements() {
 		return Map.copyOf(this.acknowledgedAt);
 	}
 
 	/**
-	 * Fewer replicas acknowledged within max-lag than min-replicas-to-write asks for. Redis
-	 * counts the lag in whole seconds and recounts once a second, so a replica counts for up
-	 * to two seconds longer: the model takes the latest moment, never refusing a write that
-	 * Redis would take.
+	 * Fewer replicas acknowledged within max-lag than min-replicas-to-write asks for.
+	 * Redis counts the lag in whole seconds and recounts once a second, so a replica
+	 * counts for up to two seconds longer: the model takes the latest moment, never
+	 * refusing a write that Redis would take.
 	 */
 	private boolean fenced(long now) {
 		long counted = now - this.fence.maxLag().toMillis() - 2000;
 		return this.acknowledgedAt.values().stream().filter((at) -> at > counted).count() < this.fence.toWrite();
 	}
 
-	/** A client's write of that many bytes of replication stream; returns the offset that acknowledges it. */
+	/**
+	 * A client's write of that many bytes of replication stream; returns the offset that
+	 * acknowledges it.
+	 */
 	long write(long bytes) {
 		this.offset += bytes;
 		return this.offset;
@@ -351,8 +391,8 @@ final class SimNode {
 	}
 
 	/**
-	 * The handshake is over when it is due; then the replica streams from its master. A master
-	 * whose own data was replaced since drops its replicas, which then resync.
+	 * The handshake is over when it is due; then the replica streams from its master. A
+	 * master whose own data was replaced since drops its replicas, which then resync.
 	 */
 	void progressSync(long now, SimNode master, long masterOffsetBefore) {
 		if (this.linkUp && this.masterDataVersion != master.dataVersion) {
@@ -373,11 +413,13 @@ final class SimNode {
 		}
 		if (this.linkUp) {
 			if (master.isMaster() || master.linkUp) {
-				// a replica without a link of its own (a demoted master replicating itself) sends nothing
+				// a replica without a link of its own (a demoted master replicating
+				// itself) sends nothing
 				this.lastIoAt = now;
 			}
 			this.stored.copyFrom(master.stored);
-			// the replication stream carries the master's history and id changes (a promoted chained master)
+			// the replication stream carries the master's history and id changes (a
+			// promoted chained master)
 			this.history = master.history;
 			this.replid2 = master.replid2;
 			this.secondReplOffset = master.secondReplOffset;
@@ -400,7 +442,8 @@ final class SimNode {
 			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
 		}
 		if (command instanceof Action.PauseWrites pause) {
-			// CLIENT PAUSE WRITE, then INFO on the same connection: its offset is final while the pause holds.
+			// CLIENT PAUSE WRITE, then INFO on the same connection: its offset is final
+			// while the pause holds.
 			this.writesPausedUntil = now + pause.pauseMillis();
 			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)));
 		}
@@ -421,8 +464,10 @@ final class SimNode {
 			long epoch = (command instanceof Action.Promote promote) ? promote.epoch()
 					: ((Action.Replicate) command).epoch();
 			if (stored != null && stored.epoch() > epoch) {
-				// NodeLink checks the stored epoch under WATCH before the block: a command of an
-				// older configuration (held by a frozen member, or by the network) changes nothing.
+				// NodeLink checks the stored epoch under WATCH before the block: a
+				// command of an
+				// older configuration (held by a frozen member, or by the network)
+				// changes nothing.
 				return new Reply.Text(StoredConfiguration.newerEpochError(stored.epoch(), epoch), true);
 			}
 			if (command instanceof Action.Replicate replicate) {
@@ -456,7 +501,10 @@ final class SimNode {
 		throw new IllegalArgumentException("unknown command " + command);
 	}
 
-	/** The block's {@code CONFIG SET min-replicas-to-write}, when managed, kept by its CONFIG REWRITE. */
+	/**
+	 * The block's {@code CONFIG SET min-replicas-to-write}, when managed, kept by its
+	 * CONFIG REWRITE.
+	 */
 	private void changeFence(MinReplicas managed, int toWrite) {
 		if (managed.managed()) {
 			this.fence = new MinReplicas(toWrite, managed.maxLag());
@@ -464,7 +512,10 @@ final class SimNode {
 		}
 	}
 
-	/** {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}, sent by the leader of {@code epoch}. */
+	/**
+	 * {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}, sent by the leader of
+	 * {@code epoch}.
+	 */
 	void promote(long now, long epoch) {
 		if (!isMaster()) {
 			this.replid2 = replid();
@@ -486,13 +537,15 @@ final class SimNode {
 			return;
 		}
 		if (isMaster()) {
-			// like Redis, a demoted master keeps its history so that it can resync partially
+			// like Redis, a demoted master keeps its history so that it can resync
+			// partially
 			this.replid2 = NO_REPLID;
 			this.secondReplOffset = -1;
 			this.masterSince = -1;
 		}
 		this.following = master;
-		// like Redis, only a link that was up is down since now: a replica that never synced
+		// like Redis, only a link that was up is down since now: a replica that never
+		// synced
 		// since its start (or a demoted master) still says -1
 		if (this.linkUp) {
 			this.linkDownSince = now;
@@ -501,24 +554,45 @@ final class SimNode {
 		this.syncDoneAt = -1;
 	}
 
-	/** {@code INFO}: the server, persistence and replication sections, as Redis 7 writes them. */
+	/**
+	 * {@code INFO}: the server, persistence and replication sections, as Redis 7 writes
+	 * them.
+	 */
 	String info(long now, List<SimNode> connectedReplicas) {
 		StringBuilder info = new StringBuilder(1500);
 		info.append("# Server\r\n")
-			.append("redis_version:").append(VERSION).append("\r\n")
+			.append("redis_version:")
+			.append(VERSION)
+			.append("\r\n")
 			.append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:5a6c8d2fd0ec2f9a\r\n")
 			.append("redis_mode:standalone\r\nos:Linux 6.1.0-18-amd64 x86_64\r\narch_bits:64\r\n")
 			.append("monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\natomicvar_api:c11-builtin\r\n")
-			.append("gcc_version:12.2.0\r\nprocess_id:").append(1000 + (this.address.port() % 1000)).append("\r\n")
-			.append("process_supervised:no\r\nrun_id:").append(this.runId).append("\r\n")
-			.append("tcp_port:").append(this.address.port()).append("\r\n")
-			.append("server_time_usec:").append(1_700_000_000_000_000L + now * 1000).append("\r\n")
-			.append("uptime_in_seconds:").append((now - this.startedAt) / 1000).append("\r\n")
-			.append("uptime_in_days:").append((now - this.startedAt) / 86_400_000).append("\r\n")
-			.append("hz:10\r\nconfigured_hz:10\r\nlru_clock:").append((now / 1000) & 0xFFFFFF).append("\r\n")
+			.append("gcc_version:12.2.0\r\nprocess_id:")
+			.append(1000 + (this.address.port() % 1000))
+			.append("\r\n")
+			.append("process_supervised:no\r\nrun_id:")
+			.append(this.runId)
+			.append("\r\n")
+			.append("tcp_port:")
+			.append(this.address.port())
+			.append("\r\n")
+			.append("server_time_usec:")
+			.append(1_700_000_000_000_000L + now * 1000)
+			.append("\r\n")
+			.append("uptime_in_seconds:")
+			.append((now - this.startedAt) / 1000)
+			.append("\r\n")
+			.append("uptime_in_days:")
+			.append((now - this.startedAt) / 86_400_000)
+			.append("\r\n")
+			.append("hz:10\r\nconfigured_hz:10\r\nlru_clock:")
+			.append((now / 1000) & 0xFFFFFF)
+			.append("\r\n")
 			.append("executable:/usr/bin/redis-server\r\nconfig_file:/etc/redis/redis.conf\r\nio_threads_active:0\r\n")
 			.append("\r\n# Persistence\r\n")
-			.append("loading:").append(isLoading(now) ? 1 : 0).append("\r\n")
+			.append("loading:")
+			.append(isLoading(now) ? 1 : 0)
+			.append("\r\n")
 			.append("async_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\nrdb_changes_since_last_save:0\r\n")
 			.append("rdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n")
 			.append("\r\n# Replication\r\n");
@@ -526,37 +600,73 @@ final class SimNode {
 			info.append("role:master\r\nconnected_slaves:").append(connectedReplicas.size()).append("\r\n");
 			for (int i = 0; i < connectedReplicas.size(); i++) {
 				SimNode replica = connectedReplicas.get(i);
-				info.append("slave").append(i).append(":ip=").append(replica.address.host())
-					.append(",port=").append(replica.address.port())
-					.append(",state=").append(replica.linkUp ? "online" : "wait_bgsave")
-					.append(",offset=").append(replica.offset)
-					.append(",lag=").append(replica.linkUp ? 0 : 1).append("\r\n");
+				info.append("slave")
+					.append(i)
+					.append(":ip=")
+					.append(replica.address.host())
+					.append(",port=")
+					.append(replica.address.port())
+					.append(",state=")
+					.append(replica.linkUp ? "online" : "wait_bgsave")
+					.append(",offset=")
+					.append(replica.offset)
+					.append(",lag=")
+					.append(replica.linkUp ? 0 : 1)
+					.append("\r\n");
 			}
 		}
 		else {
-			info.append("role:slave\r\nmaster_host:").append(this.following.host()).append("\r\n")
-				.append("master_port:").append(this.following.port()).append("\r\n")
-				.append("master_link_status:").append(this.linkUp ? "up" : "down").append("\r\n")
-				.append("master_last_io_seconds_ago:").append(this.linkUp ? Math.max(0, now - this.lastIoAt) / 1000 : -1)
+			info.append("role:slave\r\nmaster_host:")
+				.append(this.following.host())
 				.append("\r\n")
-				.append("master_sync_in_progress:").append(isSyncing() ? 1 : 0).append("\r\n")
-				.append("slave_read_repl_offset:").append(this.offset).append("\r\n")
-				.append("slave_repl_offset:").append(this.offset).append("\r\n");
+				.append("master_port:")
+				.append(this.following.port())
+				.append("\r\n")
+				.append("master_link_status:")
+				.append(this.linkUp ? "up" : "down")
+				.append("\r\n")
+				.append("master_last_io_seconds_ago:")
+				.append(this.linkUp ? Math.max(0, now - this.lastIoAt) / 1000 : -1)
+				.append("\r\n")
+				.append("master_sync_in_progress:")
+				.append(isSyncing() ? 1 : 0)
+				.append("\r\n")
+				.append("slave_read_repl_offset:")
+				.append(this.offset)
+				.append("\r\n")
+				.append("slave_repl_offset:")
+				.append(this.offset)
+				.append("\r\n");
 			if (!this.linkUp) {
 				info.append("master_link_down_since_seconds:")
-					.append((this.linkDownSince >= 0) ? (now - this.linkDownSince) / 1000 : -1).append("\r\n");
+					.append((this.linkDownSince >= 0) ? (now - this.linkDownSince) / 1000 : -1)
+					.append("\r\n");
 			}
-			info.append("slave_priority:").append(this.priority).append("\r\n")
+			info.append("slave_priority:")
+				.append(this.priority)
+				.append("\r\n")
 				.append("slave_read_only:1\r\nreplica_announced:1\r\n")
-				.append("connected_slaves:").append(connectedReplicas.size()).append("\r\n");
+				.append("connected_slaves:")
+				.append(connectedReplicas.size())
+				.append("\r\n");
 		}
 		info.append("master_failover_state:no-failover\r\n")
-			.append("master_replid:").append(replid()).append("\r\n")
-			.append("master_replid2:").append(this.replid2).append("\r\n")
-			.append("master_repl_offset:").append(this.offset).append("\r\n")
-			.append("second_repl_offset:").append(this.secondReplOffset).append("\r\n")
+			.append("master_replid:")
+			.append(replid())
+			.append("\r\n")
+			.append("master_replid2:")
+			.append(this.replid2)
+			.append("\r\n")
+			.append("master_repl_offset:")
+			.append(this.offset)
+			.append("\r\n")
+			.append("second_repl_offset:")
+			.append(this.secondReplOffset)
+			.append("\r\n")
 			.append("repl_backlog_active:1\r\nrepl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:1\r\n")
-			.append("repl_backlog_histlen:").append(Math.min(this.offset, 1048576)).append("\r\n");
+			.append("repl_backlog_histlen:")
+			.append(Math.min(this.offset, 1048576))
+			.append("\r\n");
 		return info.toString();
 	}
 
@@ -570,6 +680,7 @@ final class SimNode {
 
 	/**
 	 * A node's data and master at one moment.
+	 *
 	 * @param following the master it replicates; null for a master
 	 */
 	record State(Lineage data, NodeAddress following) {

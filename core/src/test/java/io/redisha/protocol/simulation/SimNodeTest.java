@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The simulated Redis node on its own: its INFO text goes through the real
- * {@link ReplicationInfo#parse(String)}, its commands change its role and history as Redis
- * does, and its data keeps what it received through replication, restarts and promotions.
+ * {@link ReplicationInfo#parse(String)}, its commands change its role and history as
+ * Redis does, and its data keeps what it received through replication, restarts and
+ * promotions.
  */
 class SimNodeTest {
 
@@ -47,8 +48,7 @@ class SimNodeTest {
 		assertThat(info.offset()).isEqualTo(5000);
 		assertThat(info.loading()).isFalse();
 		assertThat(info.master()).isNull();
-		assertThat(info.replicas())
-			.containsExactly(new ReplicationInfo.ReplicaEntry(REPLICA, "online", 5000, 0));
+		assertThat(info.replicas()).containsExactly(new ReplicationInfo.ReplicaEntry(REPLICA, "online", 5000, 0));
 	}
 
 	@Test
@@ -268,7 +268,8 @@ class SimNodeTest {
 	/** A client's write on the node, as the world records it. */
 	private static AcknowledgedWrite write(SimNode node, long bytes, long now) {
 		long offset = node.write(bytes);
-		return new AcknowledgedWrite(offset, "m1.1", node.address(), node.lineage().head(), offset, now, true, Map.of());
+		return new AcknowledgedWrite(offset, "m1.1", node.address(), node.lineage().head(), offset, now, true,
+				Map.of());
 	}
 
 	private static Reply execute(SimNode node, Action.NodeCommand command, long now) {

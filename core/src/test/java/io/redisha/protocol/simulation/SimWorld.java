@@ -30,11 +30,11 @@ import io.redisha.protocol.StoredConfiguration;
 /**
  * A deterministic world of simulated Redis nodes and members on a fake clock: everything
  * that happens is an event in one queue ordered by simulated time, drawn from one seeded
- * random source, so a seed replays exactly. Every 100 ms the nodes replicate, every running
- * member's client writes once to the master its member names (when it can reach it and it
- * takes writes), and every live member's protocol is ticked. Members reach nodes only
- * through the {@link SimNetwork}, and each other only through the nodes' pub/sub. After
- * every step the {@link InvariantChecker} has seen what the members did.
+ * random source, so a seed replays exactly. Every 100 ms the nodes replicate, every
+ * running member's client writes once to the master its member names (when it can reach
+ * it and it takes writes), and every live member's protocol is ticked. Members reach
+ * nodes only through the {@link SimNetwork}, and each other only through the nodes'
+ * pub/sub. After every step the {@link InvariantChecker} has seen what the members did.
  */
 final class SimWorld {
 
@@ -46,7 +46,10 @@ final class SimWorld {
 	/** The wall-clock time (ms since 1970) when the simulated clock reads 0. */
 	private static final long WALL_CLOCK_AT_ZERO = 1_795_000_000_000L;
 
-	/** How far a host's wall clock may be off unless set (NTP keeps real ones within a few ms). */
+	/**
+	 * How far a host's wall clock may be off unless set (NTP keeps real ones within a few
+	 * ms).
+	 */
 	private static final long MAX_CLOCK_SKEW_MILLIS = 100;
 
 	/** The largest client write, in bytes of replication stream. */
@@ -149,12 +152,18 @@ final class SimWorld {
 				(host) -> this.skewRandom.nextLong(-MAX_CLOCK_SKEW_MILLIS, MAX_CLOCK_SKEW_MILLIS + 1));
 	}
 
-	/** Sets how far the slot's host clock is off; its next start passes that wall clock as the initial epoch. */
+	/**
+	 * Sets how far the slot's host clock is off; its next start passes that wall clock as
+	 * the initial epoch.
+	 */
 	void setClockSkew(String slot, long millis) {
 		this.clockSkews.put(slot, millis);
 	}
 
-	/** Steps the slot's host clock back (an NTP correction): its next incarnation starts with an earlier wall clock. */
+	/**
+	 * Steps the slot's host clock back (an NTP correction): its next incarnation starts
+	 * with an earlier wall clock.
+	 */
 	void stepClockBack(String slot, long millis) {
 		this.clockSkews.put(slot, clockSkew(slot) - millis);
 		this.trace.add(this.now, slot, "host clock stepped back " + millis + " ms");
@@ -190,8 +199,8 @@ final class SimWorld {
 	}
 
 	/**
-	 * What an operator does once most voters crashed for good: tells a live member that the
-	 * voters nobody hears are dead, which the simulation knows to be true (a crashed
+	 * What an operator does once most voters crashed for good: tells a live member that
+	 * the voters nobody hears are dead, which the simulation knows to be true (a crashed
 	 * incarnation never comes back). Nothing when a majority of the voters of the newest
 	 * configuration a live member holds is alive.
 	 */
@@ -199,9 +208,10 @@ final class SimWorld {
 		GroupSnapshot newest = null;
 		for (SimMember member : this.members.values()) {
 			GroupSnapshot snapshot = member.isAlive() ? member.protocol().snapshot(this.now) : null;
-			if (snapshot != null && snapshot.electorate() != null && (newest == null
-					|| snapshot.configEpoch() > newest.configEpoch() || snapshot.configEpoch() == newest.configEpoch()
-							&& snapshot.electorate().configVersion() > newest.electorate().configVersion())) {
+			if (snapshot != null && snapshot.electorate() != null
+					&& (newest == null || snapshot.configEpoch() > newest.configEpoch()
+							|| snapshot.configEpoch() == newest.configEpoch()
+									&& snapshot.electorate().configVersion() > newest.electorate().configVersion())) {
 				newest = snapshot;
 			}
 		}
@@ -225,15 +235,19 @@ final class SimWorld {
 		}
 	}
 
-	/** Freezes the member's process; its next tick after {@code millis} sees the clock jump. */
+	/**
+	 * Freezes the member's process; its next tick after {@code millis} sees the clock
+	 * jump.
+	 */
 	void pauseMember(String slot, long millis) {
 		pauseMember(slot, millis, false);
 	}
 
 	/**
 	 * Freezes the member's process for {@code millis}.
-	 * @param holdOutgoing whether what it sent and has not arrived yet stays in its buffers
-	 * until it wakes (commands decided just before the freeze reach their node only then)
+	 * @param holdOutgoing whether what it sent and has not arrived yet stays in its
+	 * buffers until it wakes (commands decided just before the freeze reach their node
+	 * only then)
 	 */
 	void pauseMember(String slot, long millis, boolean holdOutgoing) {
 		SimMember member = this.members.get(slot);
@@ -246,8 +260,8 @@ final class SimWorld {
 
 	/**
 	 * Freezes the member in the slot for {@code millis} right after its next action that
-	 * matches, holding what it sends until it wakes: the action itself and the rest of what it
-	 * decided at that moment.
+	 * matches, holding what it sends until it wakes: the action itself and the rest of
+	 * what it decided at that moment.
 	 */
 	void freezeAfter(String slot, String what, Predicate<Action> action, long millis) {
 		this.freezeTriggers.put(slot, new FreezeTrigger(what, action, millis));
@@ -291,17 +305,18 @@ final class SimWorld {
 	}
 
 	/**
-	 * Restarts a dead node as {@code how} says. A master that replicas follow or clients write
-	 * to comes back with its data even when asked to come back empty: Redis documents that a
-	 * master without persistence must not restart by itself, since its replicas would resync
-	 * to its empty data set.
+	 * Restarts a dead node as {@code how} says. A master that replicas follow or clients
+	 * write to comes back with its data even when asked to come back empty: Redis
+	 * documents that a master without persistence must not restart by itself, since its
+	 * replicas would resync to its empty data set.
 	 */
 	void restartNode(NodeAddress address, SimNode.Restart how) {
 		SimNode node = node(address);
 		if (node.process() != SimNode.Process.DEAD) {
 			return;
 		}
-		// A node configured to replicate itself (demoted by a switchover) comes back as the master it was (seed 23387).
+		// A node configured to replicate itself (demoted by a switchover) comes back as
+		// the master it was (seed 23387).
 		boolean configuredAsMaster = node.configuredMaster() == null || node.configuredMaster().equals(address);
 		SimNode.Restart restart = (how == SimNode.Restart.EMPTY && configuredAsMaster && isDependedOn(node))
 				? SimNode.Restart.FROM_DISK : how;
@@ -319,10 +334,10 @@ final class SimWorld {
 	}
 
 	/**
-	 * Whether a replica follows the node (or will, from its config file), another node's data names
-	 * it the group's master (members that restart follow it: seed 6839, where the master came back
-	 * empty while its only replica had itself restarted standalone and every member was down), or a
-	 * live member routes writes to it.
+	 * Whether a replica follows the node (or will, from its config file), another node's
+	 * data names it the group's master (members that restart follow it: seed 6839, where
+	 * the master came back empty while its only replica had itself restarted standalone
+	 * and every member was down), or a live member routes writes to it.
 	 */
 	private boolean isDependedOn(SimNode master) {
 		for (SimNode node : this.nodes.values()) {
@@ -331,7 +346,8 @@ final class SimWorld {
 				return true;
 			}
 		}
-		return this.members.values().stream()
+		return this.members.values()
+			.stream()
 			.anyMatch((member) -> member.isAlive() && master.address().equals(member.route()));
 	}
 
@@ -339,7 +355,10 @@ final class SimWorld {
 		return stored.config() != null && master.equals(stored.config().master());
 	}
 
-	/** An operator's command on the member in the slot, if it runs; a refused command does nothing. */
+	/**
+	 * An operator's command on the member in the slot, if it runs; a refused command does
+	 * nothing.
+	 */
 	void operate(String slot, Function<MemberProtocol, List<Action>> command) {
 		SimMember member = this.members.get(slot);
 		if (member != null && member.state() == SimMember.State.RUNNING) {
@@ -459,8 +478,8 @@ final class SimWorld {
 				continue;
 			}
 			SimNode master = this.nodes.get(node.following());
-			if (master == null || master == node || !nodesConnected(node, master) || !master.isRunning()
-					&& !(master.process() == SimNode.Process.PAUSED
+			if (master == null || master == node || !nodesConnected(node, master)
+					|| !master.isRunning() && !(master.process() == SimNode.Process.PAUSED
 							&& this.now - master.processChangedAt() < REPL_TIMEOUT_MILLIS)) {
 				node.dropLink(this.now);
 			}
@@ -477,9 +496,9 @@ final class SimWorld {
 	}
 
 	/**
-	 * Each running member's client writes once to the master its member names, when its member
-	 * admits writes (the partition fence), the network lets it through both ways and the node
-	 * takes writes: acknowledged at once.
+	 * Each running member's client writes once to the master its member names, when its
+	 * member admits writes (the partition fence), the network lets it through both ways
+	 * and the node takes writes: acknowledged at once.
 	 */
 	private void writeThroughRoutes() {
 		for (SimMember member : this.members.values()) {
@@ -508,7 +527,9 @@ final class SimWorld {
 		return replicas;
 	}
 
-	/** Runs work on the node now, or when it resumes if it is paused; never if it is dead. */
+	/**
+	 * Runs work on the node now, or when it resumes if it is paused; never if it is dead.
+	 */
 	private void onNode(SimNode node, Runnable work) {
 		if (node.isRunning()) {
 			work.run();
@@ -604,8 +625,9 @@ final class SimWorld {
 	}
 
 	/**
-	 * {@code PUBLISH} executed on a node: its own subscribers get the message, and so do its
-	 * replicas' subscribers, since Redis replicates PUBLISH down the replication stream.
+	 * {@code PUBLISH} executed on a node: its own subscribers get the message, and so do
+	 * its replicas' subscribers, since Redis replicates PUBLISH down the replication
+	 * stream.
 	 */
 	void publish(SimNode node, String channel, String payload) {
 		for (SimMember member : this.members.values()) {
@@ -755,13 +777,17 @@ final class SimWorld {
 				this.trace.dump(), cause);
 	}
 
-	/** How a member's protocol is made: the real coordinator, or a stand-in in the harness's tests. */
+	/**
+	 * How a member's protocol is made: the real coordinator, or a stand-in in the
+	 * harness's tests.
+	 */
 	@FunctionalInterface
 	interface ProtocolFactory {
 
 		/**
 		 * @param now the monotonic clock shared by the world
-		 * @param wallClock the host's wall clock, which the runtime passes as the initial epoch
+		 * @param wallClock the host's wall clock, which the runtime passes as the initial
+		 * epoch
 		 * @param random the member's own source of jitter
 		 */
 		MemberProtocol create(MemberIdentity identity, long now, long wallClock, RandomGenerator random);
@@ -772,12 +798,16 @@ final class SimWorld {
 	private record FreezeTrigger(String what, Predicate<Action> action, long millis) {
 	}
 
-	/** Something due at a simulated time; simultaneous events run in the order they were scheduled. */
+	/**
+	 * Something due at a simulated time; simultaneous events run in the order they were
+	 * scheduled.
+	 */
 	private record Event(long at, long sequence, Runnable action) implements Comparable<Event> {
 
 		@Override
 		public int compareTo(Event other) {
-			return (this.at != other.at) ? Long.compare(this.at, other.at) : Long.compare(this.sequence, other.sequence);
+			return (this.at != other.at) ? Long.compare(this.at, other.at)
+					: Long.compare(this.sequence, other.sequence);
 		}
 
 	}

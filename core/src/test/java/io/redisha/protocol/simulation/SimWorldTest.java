@@ -40,8 +40,8 @@ class SimWorldTest {
 			Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults())
 		.withFencing(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofSeconds(1)));
 
-	private final SimWorld world = new SimWorld(42, this.config, 500,
-			(identity, now, wallClock, random) -> this.protocols.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));
+	private final SimWorld world = new SimWorld(42, this.config, 500, (identity, now, wallClock,
+			random) -> this.protocols.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));
 
 	SimWorldTest() {
 		this.world.addNode(N1, 100, null);
@@ -103,7 +103,8 @@ class SimWorldTest {
 		this.world.runFor(500);
 		assertThat(listener.gossip()).containsExactlyInAnyOrder("6379 hello", "6379 hello", "6379 hello");
 		assertThat(listener.gossipVias()).containsExactlyInAnyOrder(N1, N2, N3);
-		assertThat(publisher.gossip()).as("a publisher subscribed to the node hears itself").containsExactly("6379 hello");
+		assertThat(publisher.gossip()).as("a publisher subscribed to the node hears itself")
+			.containsExactly("6379 hello");
 	}
 
 	@Test
@@ -234,7 +235,8 @@ class SimWorldTest {
 		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(300))
 			.withMessageContaining("switchover of epoch 5 promotes 10.0.0.2:6379")
 			.withMessageContaining("before 10.0.0.1:6379 was demoted");
-		// Paused for 200 ms only: by the time the demotion arrives the master has taken writes again.
+		// Paused for 200 ms only: by the time the demotion arrives the master has taken
+		// writes again.
 		leader.send(new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.TRY_FAILOVER, "sim", 6, N1, N1, "switchover")),
 				new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.ELECTED_LEADER, "sim", 6, N1, N1, "")),
 				new Action.PauseWrites(N1, 200, 6));

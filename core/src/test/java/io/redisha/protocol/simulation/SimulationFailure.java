@@ -2,12 +2,12 @@ package io.redisha.protocol.simulation;
 
 /**
  * A broken invariant (or a coordinator that threw) in one simulated schedule: says which
- * seed, at which step and simulated time, how to replay it, and what happened just before.
+ * seed, at which step and simulated time, how to replay it, and what happened just
+ * before.
  */
 final class SimulationFailure extends AssertionError {
 
-	SimulationFailure(long seed, boolean strict, long step, long now, String problem, String trace,
-			Throwable cause) {
+	SimulationFailure(long seed, boolean strict, long step, long now, String problem, String trace, Throwable cause) {
 		super(message(seed, strict, step, now, problem, trace), cause);
 	}
 

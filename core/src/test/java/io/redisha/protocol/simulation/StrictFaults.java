@@ -10,11 +10,11 @@ import io.redisha.protocol.NodeAddress;
 
 /**
  * The harsher faults of strict mode, each family drawn from a random stream of its own so
- * that a seed keeps the faults of the other families: nodes restarted without their data or
- * as standalone masters, cuts longer than the member expiry, a member restarted inside a
- * minority partition, operators forgetting members and pausing failover, members frozen with
- * the commands they just decided still in their buffers, and host clocks stepped back before
- * a restart.
+ * that a seed keeps the faults of the other families: nodes restarted without their data
+ * or as standalone masters, cuts longer than the member expiry, a member restarted inside
+ * a minority partition, operators forgetting members and pausing failover, members frozen
+ * with the commands they just decided still in their buffers, and host clocks stepped
+ * back before a restart.
  */
 final class StrictFaults {
 
@@ -45,8 +45,8 @@ final class StrictFaults {
 	private boolean pausesFailover;
 
 	/**
-	 * @param memberExpiryMillis how long a silent member still counts as a voter: cuts are
-	 * drawn longer than that when it is short
+	 * @param memberExpiryMillis how long a silent member still counts as a voter: cuts
+	 * are drawn longer than that when it is short
 	 * @param sink where each fault goes, with its time and description
 	 */
 	StrictFaults(long seed, int memberCount, List<NodeAddress> addresses, long memberExpiryMillis, Sink sink) {
@@ -68,7 +68,10 @@ final class StrictFaults {
 		clockSteps(stream(CLOCK_STEPS));
 	}
 
-	/** Whether an operator paused automatic failover in this schedule (someone must resume it before the end). */
+	/**
+	 * Whether an operator paused automatic failover in this schedule (someone must resume
+	 * it before the end).
+	 */
 	boolean pausesFailover() {
 		return this.pausesFailover;
 	}
@@ -86,8 +89,8 @@ final class StrictFaults {
 			NodeAddress node = anyNode(random);
 			this.sink.add(at, "kill " + (master ? "the master" : node) + " for " + downFor + " ms, restart it empty",
 					(w) -> {
-						NodeAddress target = master ? w.masters().stream().findFirst().map(SimNode::address).orElse(node)
-								: node;
+						NodeAddress target = master
+								? w.masters().stream().findFirst().map(SimNode::address).orElse(node) : node;
 						w.killNode(target);
 						w.at(w.now() + downFor, "restart " + target + " empty",
 								(later) -> later.restartNode(target, SimNode.Restart.EMPTY));
@@ -95,7 +98,10 @@ final class StrictFaults {
 		}
 	}
 
-	/** Node restarts whose config file lost its role: a standalone master with the data it had. */
+	/**
+	 * Node restarts whose config file lost its role: a standalone master with the data it
+	 * had.
+	 */
 	private void standaloneRestarts(SplittableRandom random) {
 		for (int i = random.nextInt(2); i > 0; i--) {
 			long at = faultTime(random);
@@ -107,7 +113,10 @@ final class StrictFaults {
 		}
 	}
 
-	/** A minority of members cut off with some nodes, for longer than the member expiry when it is short. */
+	/**
+	 * A minority of members cut off with some nodes, for longer than the member expiry
+	 * when it is short.
+	 */
 	private void longCuts(SplittableRandom random) {
 		boolean shortExpiry = this.memberExpiryMillis < RandomSchedule.FAULT_PHASE_MILLIS;
 		for (int i = shortExpiry ? 1 + random.nextInt(2) : random.nextInt(2); i > 0; i--) {
@@ -122,7 +131,10 @@ final class StrictFaults {
 		}
 	}
 
-	/** A member of a minority partition crashes and restarts inside it: it knows only the members it can hear. */
+	/**
+	 * A member of a minority partition crashes and restarts inside it: it knows only the
+	 * members it can hear.
+	 */
 	private void minorityRestarts(SplittableRandom random) {
 		for (int i = random.nextInt(2); i > 0; i--) {
 			long at = faultTime(random);
@@ -131,10 +143,11 @@ final class StrictFaults {
 			long downFor = 100 + random.nextLong(1900);
 			Sides sides = minorityWithSomeNodes(random);
 			String slot = sides.minority().get(0);
-			this.sink.add(at, "cut " + sides.minority() + " | " + sides.majority() + " for " + cutFor + " ms, "
-					+ slot + " restarted inside", (w) -> {
+			this.sink.add(at, "cut " + sides.minority() + " | " + sides.majority() + " for " + cutFor + " ms, " + slot
+					+ " restarted inside", (w) -> {
 						w.partition(sides.minority(), sides.majority(), true, true);
-						w.at(w.now() + crashAfter, "crash " + slot + " inside the cut", (later) -> later.crashMember(slot));
+						w.at(w.now() + crashAfter, "crash " + slot + " inside the cut",
+								(later) -> later.crashMember(slot));
 						w.at(w.now() + crashAfter + downFor, "restart " + slot + " inside the cut",
 								(later) -> later.restartMember(slot));
 						w.at(w.now() + cutFor, "end cut of " + sides.minority(),
@@ -143,7 +156,10 @@ final class StrictFaults {
 		}
 	}
 
-	/** Operators forgetting a member (alive or not) and pausing automatic failover for a while. */
+	/**
+	 * Operators forgetting a member (alive or not) and pausing automatic failover for a
+	 * while.
+	 */
 	private void membershipOperators(SplittableRandom random) {
 		for (int i = random.nextInt(4); i > 0; i--) {
 			long at = faultTime(random);
@@ -165,7 +181,10 @@ final class StrictFaults {
 		}
 	}
 
-	/** A member frozen right after deciding, what it sent still in its buffers: it reaches the nodes when it wakes. */
+	/**
+	 * A member frozen right after deciding, what it sent still in its buffers: it reaches
+	 * the nodes when it wakes.
+	 */
 	private void delayedCommands(SplittableRandom random) {
 		for (int i = random.nextInt(3); i > 0; i--) {
 			long at = faultTime(random);
@@ -173,9 +192,8 @@ final class StrictFaults {
 			long frozenFor = 500 + random.nextLong(5500);
 			boolean failoverCommand = random.nextBoolean();
 			String what = failoverCommand ? "its next promotion, demotion or pause" : "its next action";
-			this.sink.add(at, "freeze " + slot + " for " + frozenFor + " ms right after " + what,
-					(w) -> w.freezeAfter(slot, what, failoverCommand ? StrictFaults::changesRoles : (action) -> true,
-							frozenFor));
+			this.sink.add(at, "freeze " + slot + " for " + frozenFor + " ms right after " + what, (w) -> w
+				.freezeAfter(slot, what, failoverCommand ? StrictFaults::changesRoles : (action) -> true, frozenFor));
 		}
 	}
 
@@ -184,7 +202,10 @@ final class StrictFaults {
 				|| action instanceof Action.PauseWrites;
 	}
 
-	/** A host's clock stepped back (an NTP correction), then its member restarted with that wall clock. */
+	/**
+	 * A host's clock stepped back (an NTP correction), then its member restarted with
+	 * that wall clock.
+	 */
 	private void clockSteps(SplittableRandom random) {
 		for (int i = random.nextInt(3); i > 0; i--) {
 			long at = faultTime(random);
@@ -199,7 +220,10 @@ final class StrictFaults {
 		}
 	}
 
-	/** Up to half of the members (at least one) and each node with even odds on one side; the rest on the other. */
+	/**
+	 * Up to half of the members (at least one) and each node with even odds on one side;
+	 * the rest on the other.
+	 */
 	private Sides minorityWithSomeNodes(SplittableRandom random) {
 		int size = 1 + random.nextInt(Math.max(1, (this.memberCount - 1) / 2));
 		int first = random.nextInt(this.memberCount);

@@ -2,12 +2,15 @@ package io.redisha.protocol.simulation;
 
 /**
  * What happened lately in a simulated world, kept cheaply (formatted only when a failure
- * prints it): the key events (faults, protocol events, promotions and reconfigurations) and,
- * apart, the latest routine traffic (gossip, PING, INFO), which would drown them.
+ * prints it): the key events (faults, protocol events, promotions and reconfigurations)
+ * and, apart, the latest routine traffic (gossip, PING, INFO), which would drown them.
  */
 final class Trace {
 
-	/** How many key events a failure prints; {@code -Dredisha.simulation.traceEvents=N} keeps more for a replay. */
+	/**
+	 * How many key events a failure prints; {@code -Dredisha.simulation.traceEvents=N}
+	 * keeps more for a replay.
+	 */
 	private final Ring events = new Ring(Integer.getInteger("redisha.simulation.traceEvents", 300));
 
 	private final Ring traffic = new Ring(60);

@@ -15,37 +15,43 @@ import io.redisha.protocol.NodeAddress;
 
 /**
  * Every write acknowledged to the simulated clients, judged from ground truth: the nodes'
- * data and what the majority of the member slots could reach ({@link MajorityReach}), never
- * a member's view.
+ * data and what the majority of the member slots could reach ({@link MajorityReach}),
+ * never a member's view.
  * <p>
  * A write may be lost only in the asynchronous-replication window: acknowledged while the
  * majority could not reach its master, or by a master whose history was replaced by one
  * started while (or at most {@link #GRACE_MILLIS} after) the majority could not reach it:
- * before that loss began, beyond what the successor had then, if the successor was a replica
- * of that master then or started from a prefix of its history (a lagging replica, not a stale
- * branch); or after it, by the master so deposed, which members may still route to for at
- * most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced failover counts as
- * such a loss of the master it replaces. A write whose only copy a restart without
- * persistence destroyed is lost too. Any other loss is a violation: the rollback of a master
- * the majority could reach, a stale branch winning, a resync from an empty node.
+ * before that loss began, beyond what the successor had then, if the successor was a
+ * replica of that master then or started from a prefix of its history (a lagging replica,
+ * not a stale branch); or after it, by the master so deposed, which members may still
+ * route to for at most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced
+ * failover counts as such a loss of the master it replaces. A write whose only copy a
+ * restart without persistence destroyed is lost too. Any other loss is a violation: the
+ * rollback of a master the majority could reach, a stale branch winning, a resync from an
+ * empty node.
  * <p>
- * For the same reason, two masters may take the majority's writes at the same time only if
- * the older one (the one that became master first) is such a deposed master.
+ * For the same reason, two masters may take the majority's writes at the same time only
+ * if the older one (the one that became master first) is such a deposed master.
  */
 final class WriteLedger {
 
-	/** How long before a promotion a loss still justifies it: the leader's commands may have been in flight. */
+	/**
+	 * How long before a promotion a loss still justifies it: the leader's commands may
+	 * have been in flight.
+	 */
 	static final long GRACE_MILLIS = 1000;
 
 	/**
-	 * How long a deposed master may still take writes once it is back (or its successor took
-	 * over, if later): members that have not heard of the successor yet still route to it.
+	 * How long a deposed master may still take writes once it is back (or its successor
+	 * took over, if later): members that have not heard of the successor yet still route
+	 * to it.
 	 */
 	static final long STALE_ROUTE_MILLIS = 5000;
 
 	/**
-	 * How long before an INFO that shows a replica streaming its last traffic may have come:
-	 * {@code master_last_io_seconds_ago} counts whole seconds and a member takes up to 1.
+	 * How long before an INFO that shows a replica streaming its last traffic may have
+	 * come: {@code master_last_io_seconds_ago} counts whole seconds and a member takes up
+	 * to 1.
 	 */
 	static final long STREAM_SILENCE_MILLIS = 2000;
 
@@ -54,17 +60,21 @@ final class WriteLedger {
 	private final LongFunction<NodeAddress> forcedFailoverOf;
 
 	/**
-	 * In consistent partition mode, how long after the majority lost a master (or, later, the
-	 * successor stopped receiving its data) its members may still admit writes to it:
+	 * In consistent partition mode, how long after the majority lost a master (or, later,
+	 * the successor stopped receiving its data) its members may still admit writes to it:
 	 * fence-after, plus a tick (the simulated clients write on ticks), plus the network's
-	 * largest delay (a member places a hello no earlier than the least delay it has seen after
-	 * its send time, and all it has seen may have been delayed); 0 in available mode.
+	 * largest delay (a member places a hello no earlier than the least delay it has seen
+	 * after its send time, and all it has seen may have been delayed); 0 in available
+	 * mode.
 	 */
 	private final long fenceWindow;
 
 	private final List<AcknowledgedWrite> writes = new ArrayList<>();
 
-	/** Every history a node was seen writing to: promotions whose history did not last are among them. */
+	/**
+	 * Every history a node was seen writing to: promotions whose history did not last are
+	 * among them.
+	 */
 	private final Set<Segment> segments = Collections.newSetFromMap(new IdentityHashMap<>());
 
 	private final BitSet destroyed = new BitSet();
@@ -74,12 +84,12 @@ final class WriteLedger {
 	private final List<Mastership> mastershipsWithWrites = new ArrayList<>();
 
 	/**
-	 * @param forcedFailoverOf the master an operator's forced failover of that epoch replaced;
-	 * null when the epoch was no forced failover
-	 * @param fenceAfter the members' fence-after in consistent partition mode, 0 in available
-	 * mode: then a deposed master never takes a write through a member more than fence-after
-	 * after the majority lost it, nor once its successor was promoted, unless an operator forced
-	 * that failover
+	 * @param forcedFailoverOf the master an operator's forced failover of that epoch
+	 * replaced; null when the epoch was no forced failover
+	 * @param fenceAfter the members' fence-after in consistent partition mode, 0 in
+	 * available mode: then a deposed master never takes a write through a member more
+	 * than fence-after after the majority lost it, nor once its successor was promoted,
+	 * unless an operator forced that failover
 	 */
 	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf, long fenceAfter) {
 		this.reach = reach;
@@ -93,8 +103,8 @@ final class WriteLedger {
 	 */
 	String acknowledged(String member, SimNode node, long now) {
 		NodeAddress address = node.address();
-		AcknowledgedWrite write = new AcknowledgedWrite(this.writes.size() + 1, member, address,
-				node.lineage().head(), node.offset(), now, this.reach.reaches(address), node.acknowledgements());
+		AcknowledgedWrite write = new AcknowledgedWrite(this.writes.size() + 1, member, address, node.lineage().head(),
+				node.offset(), now, this.reach.reaches(address), node.acknowledgements());
 		this.writes.add(write);
 		Mastership mastership = this.masterships.get(address);
 		if (mastership == null || mastership.since != node.masterSince()) {
@@ -115,7 +125,10 @@ final class WriteLedger {
 		return null;
 	}
 
-	/** Whether the older master took a write of the majority while the newer one was taking writes, unjustified. */
+	/**
+	 * Whether the older master took a write of the majority while the newer one was
+	 * taking writes, unjustified.
+	 */
 	private String overlap(Mastership older, Mastership newer, AcknowledgedWrite latest) {
 		AcknowledgedWrite olderWrite = older.lastMajorityWrite;
 		boolean overlapping = olderWrite != null && newer.firstWrite != null && olderWrite.at() >= newer.firstWrite.at()
@@ -137,8 +150,8 @@ final class WriteLedger {
 	}
 
 	/**
-	 * Before the node loses its data (a restart without persistence): the writes no other node
-	 * holds are destroyed by the fault, not lost by the protocol.
+	 * Before the node loses its data (a restart without persistence): the writes no other
+	 * node holds are destroyed by the fault, not lost by the protocol.
 	 */
 	void beforeDataLoss(SimNode node, Collection<SimNode> nodes) {
 		Lineage lost = node.lineage();
@@ -172,12 +185,13 @@ final class WriteLedger {
 	}
 
 	/**
-	 * Whether a write the majority could not see was taken before the members' fence closed:
-	 * always in available mode; in consistent mode within the fence window of that loss, or of
-	 * the last time the final history's successor acknowledged that master's stream (plus the
-	 * silence an INFO still reads as streaming), or of
-	 * the last write of the same master that the final data holds, if later (while the replicas
-	 * still streamed from it, a member may admit writes on their evidence, see WriteLease).
+	 * Whether a write the majority could not see was taken before the members' fence
+	 * closed: always in available mode; in consistent mode within the fence window of
+	 * that loss, or of the last time the final history's successor acknowledged that
+	 * master's stream (plus the silence an INFO still reads as streaming), or of the last
+	 * write of the same master that the final data holds, if later (while the replicas
+	 * still streamed from it, a member may admit writes on their evidence, see
+	 * WriteLease).
 	 */
 	private boolean beforeTheFence(AcknowledgedWrite write, FinalHistory history) {
 		if (this.fenceWindow == 0) {
@@ -221,9 +235,10 @@ final class WriteLedger {
 					+ ", where the write's branched off" + ((successor != null) ? ", then " + successor : "");
 		}
 		else if (replacement == null) {
-			verdict.firstViolation = lost + ((meeting != null) ? "its history left " + write.node() + "'s with "
-					: "its history shares nothing with the write's, and starts with ") + successor
-					+ ", while the majority could reach " + write.node();
+			verdict.firstViolation = lost
+					+ ((meeting != null) ? "its history left " + write.node() + "'s with "
+							: "its history shares nothing with the write's, and starts with ")
+					+ successor + ", while the majority could reach " + write.node();
 		}
 		else if (write.at() >= replacement.since() && this.fenceWindow > 0 && !replacement.forced()) {
 			verdict.firstViolation = lost + "its history left " + write.node() + "'s with " + successor + ", and "
@@ -243,10 +258,10 @@ final class WriteLedger {
 	}
 
 	/**
-	 * Whether a node promoted from the write's own history, before the write, replaced its
-	 * master legitimately without it: the write was lost then, in the replication window,
-	 * whatever became of that node's history later (it may itself have been deposed since, and
-	 * the final history started from an older point).
+	 * Whether a node promoted from the write's own history, before the write, replaced
+	 * its master legitimately without it: the write was lost then, in the replication
+	 * window, whatever became of that node's history later (it may itself have been
+	 * deposed since, and the final history started from an older point).
 	 */
 	private boolean droppedByAnEarlierSuccessor(AcknowledgedWrite write) {
 		for (Segment segment : this.segments) {
@@ -264,9 +279,9 @@ final class WriteLedger {
 
 	/**
 	 * Whether the write may be lost to the successor's history: its master was replaced
-	 * legitimately, and the write was taken by the deposed master before members could know,
-	 * or, when the successor started from a prefix of the history the write went to (a
-	 * lagging replica of it), before the loss and beyond what the successor had then.
+	 * legitimately, and the write was taken by the deposed master before members could
+	 * know, or, when the successor started from a prefix of the history the write went to
+	 * (a lagging replica of it), before the loss and beyond what the successor had then.
 	 */
 	private boolean excused(AcknowledgedWrite write, Segment successor, boolean fromPrefix) {
 		Replacement replacement = replacement(write.node(), successor);
@@ -286,18 +301,19 @@ final class WriteLedger {
 	}
 
 	/**
-	 * Until when an INFO of the successor may still have shown it streaming from the write's
-	 * master: a member admits writes for fence-after on that evidence (the documented window of
-	 * "No needless fence": the master may take them after the successor stopped receiving, even
-	 * after its promotion; seed 11916).
+	 * Until when an INFO of the successor may still have shown it streaming from the
+	 * write's master: a member admits writes for fence-after on that evidence (the
+	 * documented window of "No needless fence": the master may take them after the
+	 * successor stopped receiving, even after its promotion; seed 11916).
 	 */
 	private static long lastSeenStreaming(AcknowledgedWrite write, Segment successor) {
 		return write.streamed().getOrDefault(successor.node(), Long.MIN_VALUE / 2) + STREAM_SILENCE_MILLIS;
 	}
 
 	/**
-	 * How the old master's history came to be replaced by the successor legitimately: by an
-	 * operator's forced failover of it, or while the majority had lost it; null when neither.
+	 * How the old master's history came to be replaced by the successor legitimately: by
+	 * an operator's forced failover of it, or while the majority had lost it; null when
+	 * neither.
 	 */
 	private Replacement replacement(NodeAddress oldMaster, Segment successor) {
 		long promoted = successor.createdAt();
@@ -341,9 +357,9 @@ final class WriteLedger {
 		}
 
 		/**
-		 * The segment of this history that took over from the meeting point: the next one, or
-		 * the root when the histories do not meet; null when this history ends there (it kept
-		 * the older branch).
+		 * The segment of this history that took over from the meeting point: the next
+		 * one, or the root when the histories do not meet; null when this history ends
+		 * there (it kept the older branch).
 		 */
 		Segment successor(Segment meeting) {
 			return (meeting != null) ? this.next.get(meeting) : this.root;
@@ -351,7 +367,10 @@ final class WriteLedger {
 
 	}
 
-	/** Where the history a write went to meets the final history, and what took over there. */
+	/**
+	 * Where the history a write went to meets the final history, and what took over
+	 * there.
+	 */
 	private static final class Branch {
 
 		private Segment meeting;
@@ -362,7 +381,8 @@ final class WriteLedger {
 
 		Branch(AcknowledgedWrite write, FinalHistory history) {
 			this.history = history;
-			for (Segment segment = write.segment(); segment != null && this.meeting == null; segment = segment.parent()) {
+			for (Segment segment = write.segment(); segment != null
+					&& this.meeting == null; segment = segment.parent()) {
 				if (history.contains(segment)) {
 					this.meeting = segment;
 				}
@@ -401,7 +421,9 @@ final class WriteLedger {
 			return this.acknowledged;
 		}
 
-		/** Lost from a master the majority had lost, beyond what its successor had then. */
+		/**
+		 * Lost from a master the majority had lost, beyond what its successor had then.
+		 */
 		int lostInWindow() {
 			return this.inWindow;
 		}
@@ -429,14 +451,19 @@ final class WriteLedger {
 
 	/**
 	 * A legitimate replacement of an old master.
+	 *
 	 * @param since when the majority lost it
 	 * @param back when it was back and the successor had taken over
-	 * @param successorThen the successor's node when the loss began: its data and its master
+	 * @param successorThen the successor's node when the loss began: its data and its
+	 * master
 	 */
 	private record Replacement(long since, long back, SimNode.State successorThen, boolean forced) {
 	}
 
-	/** One node's time as master, from its first write: the writes it took, for the overlap check. */
+	/**
+	 * One node's time as master, from its first write: the writes it took, for the
+	 * overlap check.
+	 */
 	private static final class Mastership {
 
 		private final NodeAddress node;
