@@ -221,7 +221,8 @@ class ClientFailoverTest {
 			oldMaster.resume();
 			// Still a master (demote-after 20 s here), with a value of its own.
 			oldMaster.command("SET", "read", "stale");
-			// Once the member's INFO shows the other replica following the new master with its link
+			// Once the member's INFO shows the other replica following the new master
+			// with its link
 			// up again after the resync: up to an INFO period.
 			await().atMost(Duration.ofSeconds(30))
 				.ignoreExceptions()
