@@ -171,7 +171,7 @@ final class ScaleBenchmark implements Benchmark {
 					templates.add(template);
 				}
 				double threads = (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / (double) size;
-				return killMaster(redis, members, templates, idle, threads);
+				return killMaster(redis, members, templates, idle, threads, options.pingPeriod());
 			}
 			finally {
 				factories.forEach(MasterFollowingConnectionFactory::destroy);
@@ -237,7 +237,8 @@ final class ScaleBenchmark implements Benchmark {
 	}
 
 	private static Round killMaster(LocalRedisGroup redis, List<RedisHaMember> members,
-			List<StringRedisTemplate> templates, List<NodeIdle> idle, double threads) throws Exception {
+			List<StringRedisTemplate> templates, List<NodeIdle> idle, double threads, Duration pingPeriod)
+			throws Exception {
 		List<RedisServerProcess> replicas = redis.replicas();
 		List<RawRedisConnection> connections = new ArrayList<>();
 		List<RouteWriter> writers = IntStream.range(0, WRITERS)
@@ -252,8 +253,7 @@ final class ScaleBenchmark implements Benchmark {
 				connections
 					.add(new RawRedisConnection(FailoverBenchmark.address(replica), (int) COMMAND_TIMEOUT.toMillis()));
 			}
-			long killedAt = System.nanoTime();
-			redis.master().kill();
+			long killedAt = FailoverBenchmark.killAtRandomPhase(redis.master(), pingPeriod);
 			int promoted = FailoverBenchmark.awaitPromotion(connections);
 			long promotedAt = System.nanoTime();
 			NodeAddress newMaster = FailoverBenchmark.address(replicas.get(promoted));

@@ -131,7 +131,7 @@ final class SentinelClientsBenchmark implements Benchmark {
 					endpoints.add(endpoint.toString());
 				}
 				FailoverBenchmark.awaitReady(members, nodes, timing.startupQuietPeriod());
-				return killMasterWhileWriting(redis, endpoints);
+				return killMasterWhileWriting(redis, endpoints, options.pingPeriod());
 			}
 			finally {
 				servers.forEach(SentinelServer::stop);
@@ -145,15 +145,16 @@ final class SentinelClientsBenchmark implements Benchmark {
 				Sentinels sentinels = Sentinels.start(binary, redis.master().address(), options.downAfter(),
 						(index, port) -> Sentinels.Wiring.direct(port))) {
 			sentinels.awaitReady(options.replicas());
-			return killMasterWhileWriting(redis, sentinels.addresses());
+			return killMasterWhileWriting(redis, sentinels.addresses(), options.pingPeriod());
 		}
 	}
 
 	/**
-	 * Opens every client on these Sentinels, kills the master, and times each client's
-	 * first write after.
+	 * Opens every client on these Sentinels, kills the master at a random moment of the
+	 * PING period, and times each client's first write after.
 	 */
-	private static Map<String, Long> killMasterWhileWriting(LocalRedisGroup redis, List<String> sentinels) {
+	private static Map<String, Long> killMasterWhileWriting(LocalRedisGroup redis, List<String> sentinels,
+			Duration pingPeriod) {
 		RedisClient lettuceClient = RedisClient.create(lettuceUri(sentinels));
 		LettuceConnectionFactory springData = springDataFactory(sentinels);
 		ExecutorService writers = Executors.newFixedThreadPool(CLIENTS.size());
@@ -170,8 +171,7 @@ final class SentinelClientsBenchmark implements Benchmark {
 			});
 			clients.put("Spring Data", (key) -> template.opsForValue().set(key, "1"));
 			clients.forEach((client, write) -> write.accept("before:" + client));
-			long killedAt = System.nanoTime();
-			redis.master().kill();
+			long killedAt = FailoverBenchmark.killAtRandomPhase(redis.master(), pingPeriod);
 			Map<String, Future<Long>> firstWrites = new LinkedHashMap<>();
 			clients.forEach((client, write) -> firstWrites.put(client,
 					writers.submit(() -> firstWriteAfter(killedAt, client, write))));
