@@ -289,7 +289,7 @@ public final class NodeLink implements AutoCloseable {
 		if (command instanceof Action.QueryInfo) {
 			// Pipelined: the stored configuration comes with the INFO, at no extra round
 			// trip.
-			CompletableFuture<String> info = replicationInfo(redis);
+			CompletableFuture<String> info = redis.info().toCompletableFuture();
 			CompletableFuture<StoredConfiguration> stored = this.configuration.read(redis)
 				.thenApply(StoredConfiguration::parse)
 				.exceptionally(this::unreadableConfiguration);
@@ -321,7 +321,7 @@ public final class NodeLink implements AutoCloseable {
 			// Pipelined on this connection: INFO runs right after the pause, so its
 			// offset is final.
 			CompletableFuture<String> paused = client(redis, "PAUSE", Long.toString(pause.pauseMillis()), "WRITE");
-			CompletableFuture<String> info = replicationInfo(redis);
+			CompletableFuture<String> info = redis.info().toCompletableFuture();
 			return paused.thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
 		}
 		if (command instanceof Action.ResumeWrites) {
@@ -334,22 +334,6 @@ public final class NodeLink implements AutoCloseable {
 	 * A {@code CLIENT} subcommand Lettuce has no method for (the WRITE mode of PAUSE,
 	 * UNPAUSE).
 	 */
-	/**
-	 * {@code INFO} of the sections the protocol reads (server, persistence, replication):
-	 * the default sections also compute memory, client and keyspace figures, which costs
-	 * the node CPU at every member's INFO period. Redis before 7 takes one section only:
-	 * it is asked for the default sections, as it is before its version is known.
-	 */
-	private CompletableFuture<String> replicationInfo(RedisAsyncCommands<String, String> redis) {
-		if (!Replies.takesSeveralInfoSections(this.serverVersion)) {
-			return redis.info().toCompletableFuture();
-		}
-		CommandArgs<String, String> sections = new CommandArgs<>(StringCodec.UTF8).add("server")
-			.add("persistence")
-			.add("replication");
-		return redis.dispatch(CommandType.INFO, new StatusOutput<>(StringCodec.UTF8), sections).toCompletableFuture();
-	}
-
 	private static CompletableFuture<String> client(RedisAsyncCommands<String, String> redis, String... args) {
 		CommandArgs<String, String> arguments = new CommandArgs<>(StringCodec.UTF8);
 		for (String arg : args) {

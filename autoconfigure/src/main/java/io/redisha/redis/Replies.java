@@ -105,30 +105,15 @@ final class Replies {
 	 * Redis 5).
 	 */
 	static boolean lacksReplicaof(String version) {
-		int major = majorVersion(version);
-		return major >= 0 && major < 5;
-	}
-
-	/**
-	 * Whether a server of this version (from INFO) answers {@code INFO} of several
-	 * sections at once (Redis 7 and later); unknown versions are asked the default
-	 * sections.
-	 */
-	static boolean takesSeveralInfoSections(String version) {
-		return majorVersion(version) >= 7;
-	}
-
-	/** The major version of a {@code redis_version}; -1 when it cannot be read. */
-	private static int majorVersion(String version) {
 		int dot = version.indexOf('.');
 		if (dot <= 0) {
-			return -1;
+			return false;
 		}
 		try {
-			return Integer.parseInt(version.substring(0, dot));
+			return Integer.parseInt(version.substring(0, dot)) < 5;
 		}
 		catch (NumberFormatException ex) {
-			return -1;
+			return false;
 		}
 	}
 

@@ -102,23 +102,6 @@ class NodeLinkTest {
 	}
 
 	@Test
-	void infoOnceTheVersionIsKnownHoldsWhatTheFirstOneDid() {
-		// The first INFO tells the version; on Redis 7 the later ones ask only the
-		// sections the protocol reads.
-		LocalRedisGroup group = redis.group();
-		NodeLink replica = link(group.node(1), null, null);
-		ReplicationInfo first = info(call(replica, new Action.QueryInfo(address(group.node(1)))));
-		ReplicationInfo later = info(call(replica, new Action.QueryInfo(address(group.node(1)))));
-		assertThat(later.runId()).isEqualTo(first.runId());
-		assertThat(later.version()).isEqualTo(first.version());
-		assertThat(later.role()).isEqualTo(ReplicationInfo.Role.REPLICA);
-		assertThat(later.master()).isEqualTo(first.master());
-		assertThat(later.masterLinkUp()).isTrue();
-		assertThat(later.replicationId()).isEqualTo(first.replicationId());
-		assertThat(later.loading()).isFalse();
-	}
-
-	@Test
 	void receivesGossipAndPublishes() {
 		LocalRedisGroup group = redis.group();
 		NodeLink master = link(group.master(), null, null);

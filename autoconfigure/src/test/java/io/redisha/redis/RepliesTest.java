@@ -50,12 +50,4 @@ class RepliesTest {
 		assertThat(Replies.lacksReplicaof("")).isFalse();
 	}
 
-	@Test
-	void serversFromRedis7AnswerInfoOfSeveralSections() {
-		assertThat(Replies.takesSeveralInfoSections("6.2.11")).isFalse();
-		assertThat(Replies.takesSeveralInfoSections("7.0.15")).isTrue();
-		assertThat(Replies.takesSeveralInfoSections("")).isFalse();
-		assertThat(Replies.takesSeveralInfoSections("x.y")).isFalse();
-	}
-
 }
