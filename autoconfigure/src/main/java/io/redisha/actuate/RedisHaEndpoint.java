@@ -311,17 +311,20 @@ public class RedisHaEndpoint {
 	 * @param status {@code up}, {@code down} or {@code unknown}
 	 * @param offset its replication offset
 	 * @param lag bytes behind the master; -1 when unknown
-	 * @param linkStatus its link to the master: {@code up} or {@code down}
+	 * @param linkStatus its link to the master it follows: {@code up} or {@code down}
+	 * @param following host:port of the master its INFO names (not the group's master
+	 * while it is being repointed); null when it answers as a master
 	 * @param priority its replica-priority
 	 * @param runId its run id
 	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
 	 */
 	public record ReplicaDescriptor(String address, String status, long offset, long lag, String linkStatus,
-			int priority, String runId, long lastReplyAgeMs) {
+			@Nullable String following, int priority, String runId, long lastReplyAgeMs) {
 
 		static ReplicaDescriptor of(NodeSnapshot node) {
 			return new ReplicaDescriptor(node.address().toString(), statusOf(node), node.offset(), node.lag(),
-					node.linkStatus(), node.priority(), node.runId(), node.lastReplyAgeMs());
+					node.linkStatus(), (node.following() != null) ? node.following().toString() : null, node.priority(),
+					node.runId(), node.lastReplyAgeMs());
 		}
 
 	}

@@ -47,6 +47,9 @@ final class LettucePool {
 			config.setMaxTotal(pool.getMaxActive());
 			config.setMaxIdle(pool.getMaxIdle());
 			config.setMinIdle(pool.getMinIdle());
+			// A connection closed while borrowed (with read routing, one whose replicas
+			// changed) is destroyed when it comes back, never handed out again.
+			config.setTestOnReturn(true);
 			if (pool.getTimeBetweenEvictionRuns() != null) {
 				config.setTimeBetweenEvictionRuns(pool.getTimeBetweenEvictionRuns());
 			}

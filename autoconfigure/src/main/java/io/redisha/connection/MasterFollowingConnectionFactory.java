@@ -1,13 +1,18 @@
 package io.redisha.connection;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.util.concurrent.EventExecutorGroup;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +71,11 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	private final RoutedClient routed;
 
 	/**
+	 * With read routing, when each connection discovered the replicas; null without.
+	 */
+	private final @Nullable ReplicaDiscoveries discoveries;
+
+	/**
 	 * With read routing, the periodic look at the replicas the member sees; else null.
 	 */
 	private final Future<?> replicaCheck;
@@ -105,20 +115,75 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 		super(server, client.clientResources(routed.resources()).clientOptions(routed.options()).build());
 		this.route = route;
 		this.routed = routed;
-		if (getClientConfiguration().getReadFrom().isPresent()) {
+		ReplicaDiscoveries discoveries = getClientConfiguration().getReadFrom().isPresent() ? new ReplicaDiscoveries()
+				: null;
+		this.discoveries = discoveries;
+		if (discoveries != null) {
 			EventExecutorGroup executor = routed.resources().eventExecutorGroup();
 			// Read routing learnt the replicas from the old master: rediscover them from
 			// the new one.
-			route.onSwitch(() -> executor.execute(this::resetConnection));
+			route.onSwitch(() -> executor.execute(() -> rediscoverReplicas(discoveries)));
 			this.replicaCheck = executor.scheduleWithFixedDelay(() -> {
 				if (route.replicasChanged()) {
-					resetConnection();
+					rediscoverReplicas(discoveries);
 				}
 			}, REPLICA_CHECK_MILLIS, REPLICA_CHECK_MILLIS, TimeUnit.MILLISECONDS);
 		}
 		else {
 			this.replicaCheck = null;
 		}
+	}
+
+	/**
+	 * With read routing, notes when each connection discovered the replicas, so that it
+	 * is discarded once they change: the pool would otherwise hand it out again.
+	 */
+	@Override
+	protected LettuceConnectionProvider doCreateConnectionProvider(AbstractRedisClient client, RedisCodec<?, ?> codec) {
+		LettuceConnectionProvider provider = super.doCreateConnectionProvider(client, codec);
+		return (this.discoveries != null) ? this.discoveries.recording(provider) : provider;
+	}
+
+	/**
+	 * Discards the connections that discovered the replicas before now: the shared ones
+	 * at once, the others when next borrowed or released. Never throws, so that the
+	 * periodic check goes on.
+	 */
+	private void rediscoverReplicas(ReplicaDiscoveries discoveries) {
+		try {
+			discoveries.changed();
+			resetConnection();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("redis-ha group '{}': the application's connections could not be reset to discover"
+					+ " the replicas again: {}", this.route.group(), ex.toString());
+		}
+	}
+
+	/**
+	 * With read routing, the shared connection is borrowed from the pool when there is
+	 * one, where a stale connection may wait: one is discarded, and the next borrowed.
+	 */
+	@Override
+	protected @Nullable StatefulRedisConnection<byte[], byte[]> getSharedConnection() {
+		StatefulRedisConnection<byte[], byte[]> shared = super.getSharedConnection();
+		if (shared != null && this.discoveries != null && this.discoveries.isStale(shared)) {
+			shared.close();
+			resetConnection();
+			shared = super.getSharedConnection();
+		}
+		return shared;
+	}
+
+	@Override
+	protected @Nullable StatefulConnection<ByteBuffer, ByteBuffer> getSharedReactiveConnection() {
+		StatefulConnection<ByteBuffer, ByteBuffer> shared = super.getSharedReactiveConnection();
+		if (shared != null && this.discoveries != null && this.discoveries.isStale(shared)) {
+			shared.close();
+			resetConnection();
+			shared = super.getSharedReactiveConnection();
+		}
+		return shared;
 	}
 
 	/** The route this factory's connections follow. */
@@ -152,8 +217,9 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	@Override
 	protected LettuceConnection doCreateLettuceConnection(StatefulRedisConnection<byte[], byte[]> sharedConnection,
 			LettuceConnectionProvider connectionProvider, long timeout, int database) {
-		return super.doCreateLettuceConnection(sharedConnection, this.route.holding(connectionProvider), timeout,
-				database);
+		LettuceConnectionProvider borrowed = (this.discoveries != null)
+				? this.discoveries.discarding(connectionProvider) : connectionProvider;
+		return super.doCreateLettuceConnection(sharedConnection, this.route.holding(borrowed), timeout, database);
 	}
 
 	@Override

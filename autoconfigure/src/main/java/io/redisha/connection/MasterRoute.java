@@ -30,6 +30,7 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -385,20 +386,25 @@ public final class MasterRoute {
 							&& replica.host().equals(address.getAddress().getHostAddress())));
 	}
 
-	/**
-	 * The nodes read routing may read from: those the member sees up, answering as
-	 * replicas, with their link to a master up (a replica of a master that died is not
-	 * read from).
-	 */
+	/** The nodes read routing may read from now, in the member's picture of the group. */
 	private Set<NodeAddress> readableReplicas() {
-		GroupSnapshot snapshot = this.member.snapshot(this.group);
-		if (snapshot == null) {
+		return readableReplicas(this.member.snapshot(this.group));
+	}
+
+	/**
+	 * The nodes read routing may read from: those seen up, answering as replicas of the
+	 * group's master with their link to it up. Not a replica of a master that died, nor
+	 * one whose INFO still names the old master after a failover: it is read from once it
+	 * follows the new one, and that change is what sends the factory to discover it.
+	 */
+	static Set<NodeAddress> readableReplicas(@Nullable GroupSnapshot snapshot) {
+		if (snapshot == null || snapshot.master() == null) {
 			return Set.of();
 		}
+		NodeAddress master = snapshot.master().address();
 		return snapshot.replicas()
 			.stream()
-			.filter((replica) -> "replica".equals(replica.role()) && replica.status() == GroupSnapshot.NodeStatus.UP
-					&& "up".equals(replica.linkStatus()))
+			.filter((replica) -> replica.streamsFrom(master))
 			.map(GroupSnapshot.NodeSnapshot::address)
 			.collect(Collectors.toUnmodifiableSet());
 	}

@@ -178,6 +178,8 @@ final class SentinelAnswers {
 	}
 
 	private static RedisMessage replica(NodeSnapshot replica, NodeAddress master, long downAfter) {
+		// Sentinel reports the master the replica's own INFO names.
+		NodeAddress following = (replica.following() != null) ? replica.following() : master;
 		Resp.Fields fields = new Resp.Fields().add("name", hostPort(replica.address()));
 		String flags = (replica.status() == NodeStatus.DOWN) ? "s_down,slave" : "slave";
 		instance(fields, replica, flags, downAfter);
@@ -186,8 +188,8 @@ final class SentinelAnswers {
 			.add("role-reported-time", 0)
 			.add("master-link-down-time", 0)
 			.add("master-link-status", "up".equals(replica.linkStatus()) ? "ok" : "err")
-			.add("master-host", master.host())
-			.add("master-port", master.port())
+			.add("master-host", following.host())
+			.add("master-port", following.port())
 			.add("slave-priority", replica.priority())
 			.add("slave-repl-offset", replica.offset())
 			.add("replica-announced", 1)

@@ -204,11 +204,24 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param offset its replication offset
 	 * @param lag for a replica, bytes behind its master; -1 when unknown
 	 * @param linkStatus for a replica, {@code up} or {@code down}: its link to the master
+	 * it follows
+	 * @param following for a replica, the master its INFO names, which is not the group's
+	 * master while it is being repointed; null for a master or before the first INFO
 	 * @param priority its replica-priority
 	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
 	 */
 	public record NodeSnapshot(NodeAddress address, String role, NodeStatus status, String runId, long offset, long lag,
-			String linkStatus, int priority, long lastReplyAgeMs) {
+			String linkStatus, NodeAddress following, int priority, long lastReplyAgeMs) {
+
+		/**
+		 * Whether it is a replica up, with its link up to the given master: one that
+		 * holds that master's writes as they come.
+		 */
+		public boolean streamsFrom(NodeAddress master) {
+			return "replica".equals(this.role) && this.status == NodeStatus.UP && "up".equals(this.linkStatus)
+					&& master.equals(this.following);
+		}
+
 	}
 
 	/**

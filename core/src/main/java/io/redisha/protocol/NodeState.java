@@ -288,7 +288,7 @@ final class NodeState {
 		long lag = (replica && masterOffset >= 0) ? Math.max(0, masterOffset - offset) : -1;
 		String link = replica ? (this.info.masterLinkUp() ? "up" : "down") : null;
 		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter),
-				(this.info != null) ? this.info.runId() : "", offset, lag, link,
+				(this.info != null) ? this.info.runId() : "", offset, lag, link, replica ? this.following : null,
 				(this.info != null) ? this.info.priority() : 0,
 				(this.lastValidReplyAt >= 0) ? now - this.lastValidReplyAt : -1);
 	}
