@@ -8,6 +8,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.util.concurrent.EventExecutorGroup;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +69,7 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	/**
 	 * With read routing, the periodic look at the replicas the member sees; else null.
 	 */
-	private final Future<?> replicaCheck;
+	private final @Nullable Future<?> replicaCheck;
 
 	/**
 	 * @param route where connections go
@@ -150,7 +151,8 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	 * pipelines, blocking commands) stay on one channel until released.
 	 */
 	@Override
-	protected LettuceConnection doCreateLettuceConnection(StatefulRedisConnection<byte[], byte[]> sharedConnection,
+	protected LettuceConnection doCreateLettuceConnection(
+			@Nullable StatefulRedisConnection<byte[], byte[]> sharedConnection,
 			LettuceConnectionProvider connectionProvider, long timeout, int database) {
 		return super.doCreateLettuceConnection(sharedConnection, this.route.holding(connectionProvider), timeout,
 				database);
