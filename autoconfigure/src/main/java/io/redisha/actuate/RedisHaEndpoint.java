@@ -98,7 +98,7 @@ public class RedisHaEndpoint {
 	 * @return the description, or {@code null} (HTTP 404) when there is no such group
 	 */
 	@ReadOperation
-	public GroupDescriptor group(@Selector String group) {
+	public @Nullable GroupDescriptor group(@Selector String group) {
 		GroupSnapshot snapshot = this.member.snapshot(group);
 		return (snapshot != null) ? describe(snapshot) : null;
 	}
@@ -141,7 +141,7 @@ public class RedisHaEndpoint {
 		List<StepDescriptor> stepDescriptors = new ArrayList<>();
 		for (int i = 0; i < steps.size(); i++) {
 			FailoverSnapshot.Step step = steps.get(i);
-			Long duration = (i + 1 < steps.size()) ? steps.get(i + 1).atMs() - step.atMs() : null;
+			@Nullable Long duration = (i + 1 < steps.size()) ? steps.get(i + 1).atMs() - step.atMs() : null;
 			stepDescriptors.add(new StepDescriptor(step.name(), step.atMs(), duration));
 		}
 		return new FailoverDescriptor(failover.epoch(), failover.trigger().name().toLowerCase(Locale.ROOT),
@@ -155,7 +155,7 @@ public class RedisHaEndpoint {
 		return Instant.ofEpochMilli(this.member.toEpochMillis(monotonicMillis)).toString();
 	}
 
-	private static String address(NodeAddress address) {
+	private static @Nullable String address(@Nullable NodeAddress address) {
 		return (address != null) ? address.toString() : null;
 	}
 
@@ -191,17 +191,17 @@ public class RedisHaEndpoint {
 	 * @param currentEpoch the highest epoch this member knows of in the group
 	 * @param configEpoch the epoch of the master address this member follows
 	 * @param quorum the configured quorum
-	 * @param master the master; null when none is known
+	 * @param master the master, when one is known
 	 * @param replicas the master's replicas
 	 * @param members every member known, this one included
 	 * @param rejectedMessages gossip messages ignored: unsigned, forged, replayed,
 	 * malformed, oversized, foreign, dropped, or from one member too many
 	 * @param rejections the same by reason ({@code bad-signature}, {@code stale},
 	 * {@code member-table-full}...); reasons never seen are absent
-	 * @param lastRejection why the last of them was ignored; null when none was
+	 * @param lastRejection why the last of them was ignored
 	 * @param connectionProblems the nodes this member cannot use, by address, with the
 	 * reason
-	 * @param lastFailover the last failover; null when none
+	 * @param lastFailover the last failover
 	 * @param history the last failovers and switchovers, newest first
 	 * @param quorumCheck whether quorum and an election majority are reachable now; null
 	 * when unknown
@@ -212,10 +212,11 @@ public class RedisHaEndpoint {
 	 * @param fence whether this member lets the application write, and why
 	 */
 	public record GroupDescriptor(String state, long currentEpoch, long configEpoch, int quorum,
-			MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
-			long rejectedMessages, Map<String, Long> rejections, String lastRejection,
-			Map<String, String> connectionProblems, FailoverDescriptor lastFailover, List<FailoverDescriptor> history,
-			QuorumDescriptor quorumCheck, PauseDescriptor pause, boolean startingUp, ElectorateDescriptor electorate,
+			@Nullable MasterDescriptor master, List<ReplicaDescriptor> replicas, List<GroupMemberDescriptor> members,
+			long rejectedMessages, Map<String, Long> rejections, @Nullable String lastRejection,
+			Map<String, String> connectionProblems, @Nullable FailoverDescriptor lastFailover,
+			List<FailoverDescriptor> history, @Nullable QuorumDescriptor quorumCheck, @Nullable PauseDescriptor pause,
+			boolean startingUp, @Nullable ElectorateDescriptor electorate,
 			FenceDescriptor fence) implements OperationResponseBody {
 	}
 
@@ -233,8 +234,8 @@ public class RedisHaEndpoint {
 	 * @param writesRefused how many application writes the fence refused since this
 	 * member started
 	 */
-	public record FenceDescriptor(String mode, boolean fenced, String reason, String since, int votersWithMaster,
-			int votersNeeded, boolean replicasAttached, long writesRefused) {
+	public record FenceDescriptor(String mode, boolean fenced, String reason, @Nullable String since,
+			int votersWithMaster, int votersNeeded, boolean replicasAttached, long writesRefused) {
 	}
 
 	/**
@@ -337,12 +338,12 @@ public class RedisHaEndpoint {
 	 * @param self whether it is this member
 	 * @param lastSeenMs time since its last message; 0 for this member
 	 * @param epoch its current epoch
-	 * @param master the master it believes in; null when none
+	 * @param master the master it believes in
 	 * @param configEpoch its config epoch
 	 * @param seesMasterDown whether it says the master is down
 	 */
 	public record GroupMemberDescriptor(String id, String application, boolean self, long lastSeenMs, long epoch,
-			String master, long configEpoch, boolean seesMasterDown) {
+			@Nullable String master, long configEpoch, boolean seesMasterDown) {
 
 		static GroupMemberDescriptor of(MemberSnapshot member) {
 			return new GroupMemberDescriptor(member.id(), member.application(), member.self(), member.lastSeenMs(),
@@ -369,9 +370,9 @@ public class RedisHaEndpoint {
 	 * unknown
 	 * @param steps its steps
 	 */
-	public record FailoverDescriptor(long epoch, String trigger, String leader, String oldMaster, String newMaster,
-			String startedAt, String endedAt, Long durationMs, String result, Long writesAtRiskBytes,
-			List<StepDescriptor> steps) {
+	public record FailoverDescriptor(long epoch, String trigger, String leader, @Nullable String oldMaster,
+			@Nullable String newMaster, String startedAt, @Nullable String endedAt, @Nullable Long durationMs,
+			String result, @Nullable Long writesAtRiskBytes, List<StepDescriptor> steps) {
 	}
 
 	/**
@@ -381,7 +382,7 @@ public class RedisHaEndpoint {
 	 * @param atMs when it started, in milliseconds since the failover started
 	 * @param durationMs how long until the next step; null for the last one
 	 */
-	public record StepDescriptor(String name, long atMs, Long durationMs) {
+	public record StepDescriptor(String name, long atMs, @Nullable Long durationMs) {
 	}
 
 }

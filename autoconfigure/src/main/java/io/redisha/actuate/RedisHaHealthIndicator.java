@@ -11,6 +11,7 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupSnapshot.QuorumCheck;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -65,7 +66,7 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * One group's summary.
 	 *
 	 * @param state the group's state
-	 * @param master the master's address; null when none is known
+	 * @param master the master's address, when one is known
 	 * @param masterReachable whether the master answers
 	 * @param replicasUp replicas that answer
 	 * @param replicas replicas known
@@ -84,9 +85,9 @@ public class RedisHaHealthIndicator extends AbstractHealthIndicator {
 	 * the reason: unreachable, a wrong password, a permission the node's ACL refuses, a
 	 * Cluster node or a Sentinel listed as a node
 	 */
-	public record GroupHealth(String state, String master, boolean masterReachable, int replicasUp, int replicas,
-			int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable, boolean paused,
-			boolean writesFenced, String fence, Map<String, String> nodeProblems) {
+	public record GroupHealth(String state, @Nullable String master, boolean masterReachable, int replicasUp,
+			int replicas, int membersSeen, int membersReachable, boolean quorumReachable, boolean electionReachable,
+			boolean paused, boolean writesFenced, String fence, Map<String, String> nodeProblems) {
 
 		static GroupHealth of(GroupSnapshot snapshot, Map<NodeAddress, String> problems) {
 			NodeSnapshot master = snapshot.master();

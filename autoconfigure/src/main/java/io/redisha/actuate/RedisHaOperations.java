@@ -1,6 +1,7 @@
 package io.redisha.actuate;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -112,7 +113,9 @@ public final class RedisHaOperations {
 	private WebEndpointResponse<OperationResult> awaitEnd(String group, String operation, CommandOutcome outcome,
 			CommandResult result) {
 		try {
-			FailoverSnapshot failover = result.finished().get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			// A started command always has its finish.
+			FailoverSnapshot failover = Objects.requireNonNull(result.finished())
+				.get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 			String newMaster = (failover.newMaster() != null) ? failover.newMaster().toString() : null;
 			return failover.succeeded()
 					? new WebEndpointResponse<>(new OperationResult(group, operation, "succeeded", failover.result(),
@@ -129,13 +132,13 @@ public final class RedisHaOperations {
 			return failure(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, group, operation, "interrupted");
 		}
 		catch (ExecutionException ex) {
-			return failure(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, group, operation,
-					ex.getCause().getMessage());
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			return failure(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, group, operation, cause.getMessage());
 		}
 	}
 
 	private static WebEndpointResponse<OperationResult> failure(int status, String group, String operation,
-			String reason) {
+			@Nullable String reason) {
 		return new WebEndpointResponse<>(new OperationResult(group, operation,
 				(status == STATUS_CONFLICT) ? "conflict" : "refused", reason, null, null), status);
 	}
@@ -151,8 +154,8 @@ public final class RedisHaOperations {
 	 * @param epoch the epoch of a failover or switchover; null otherwise
 	 * @param newMaster the promoted replica of a failover or switchover; null otherwise
 	 */
-	public record OperationResult(String group, String operation, String result, String message, @Nullable Long epoch,
-			@Nullable String newMaster) {
+	public record OperationResult(String group, String operation, String result, @Nullable String message,
+			@Nullable Long epoch, @Nullable String newMaster) {
 	}
 
 }

@@ -2,9 +2,12 @@ package io.redisha.autoconfigure;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.core.env.Environment;
+import org.springframework.lang.Contract;
 
 /**
  * Spring Boot's Redis settings that ask for another kind of connection than the
@@ -61,11 +64,13 @@ final class ConflictingRedisSettings {
 		}
 	}
 
-	private static boolean isSet(List<String> nodes) {
+	@Contract("null -> false")
+	private static boolean isSet(@Nullable List<String> nodes) {
 		return nodes != null && !nodes.isEmpty();
 	}
 
-	private static InvalidConfigurationPropertyValueException conflict(String property, String value, String why) {
+	private static InvalidConfigurationPropertyValueException conflict(String property, @Nullable String value,
+			String why) {
 		return new InvalidConfigurationPropertyValueException(property, value,
 				"With redis-ha enabled, " + why + ": remove " + property
 						+ ", or set redis-ha.enabled=false to use Spring Boot's own connection factory");

@@ -2,6 +2,8 @@ package io.redisha.autoconfigure;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The gossip secrets of {@link RedisHaProperties} (for every group) and of one
  * {@link RedisHaProperties.Group} (in their place). Members sign every gossip message
@@ -18,27 +20,27 @@ public abstract class GossipSecretProperties {
 	 * 'redis-ha.gossip-secret'. Never sent to Redis; never shown by the endpoint or in
 	 * logs.
 	 */
-	private String gossipSecret;
+	private @Nullable String gossipSecret;
 
 	/**
 	 * Previous gossip secret, still accepted (never used to sign) while a new one is
 	 * rolled out to every instance.
 	 */
-	private String gossipSecretPrevious;
+	private @Nullable String gossipSecretPrevious;
 
-	public String getGossipSecret() {
+	public @Nullable String getGossipSecret() {
 		return this.gossipSecret;
 	}
 
-	public void setGossipSecret(String gossipSecret) {
+	public void setGossipSecret(@Nullable String gossipSecret) {
 		this.gossipSecret = gossipSecret;
 	}
 
-	public String getGossipSecretPrevious() {
+	public @Nullable String getGossipSecretPrevious() {
 		return this.gossipSecretPrevious;
 	}
 
-	public void setGossipSecretPrevious(String gossipSecretPrevious) {
+	public void setGossipSecretPrevious(@Nullable String gossipSecretPrevious) {
 		this.gossipSecretPrevious = gossipSecretPrevious;
 	}
 
@@ -65,7 +67,7 @@ public abstract class GossipSecretProperties {
 	 * Rejected as a whole rather than as a value, so that the failure analysis does not
 	 * show the secret.
 	 */
-	private static void requireLongEnough(PropertyChecks checks, String property, String secret) {
+	private static void requireLongEnough(PropertyChecks checks, String property, @Nullable String secret) {
 		if (secret != null && secret.length() < MIN_LENGTH) {
 			checks.rejectObject(checks.fullName(property) + " must have at least " + MIN_LENGTH + " characters but has "
 					+ secret.length());

@@ -2,6 +2,7 @@ package io.redisha.autoconfigure;
 
 import io.lettuce.core.api.StatefulConnection;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
@@ -26,7 +27,7 @@ final class LettucePool {
 	 * commons-pool2
 	 */
 	static LettuceClientConfiguration.LettuceClientConfigurationBuilder builder(DataRedisProperties.Pool pool,
-			ClassLoader classLoader) {
+			@Nullable ClassLoader classLoader) {
 		boolean present = ClassUtils.isPresent("org.apache.commons.pool2.impl.GenericObjectPool", classLoader);
 		boolean enabled = (pool.getEnabled() != null) ? pool.getEnabled() : present;
 		if (!enabled) {

@@ -3,6 +3,8 @@ package io.redisha.autoconfigure;
 import java.time.Duration;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.validation.Errors;
 
 /**
@@ -26,13 +28,13 @@ final class PropertyChecks {
 	 * @param check whether the value is valid
 	 * @param requirement what a valid value is, e.g. "must be >= 1"
 	 */
-	<T> void require(String property, T value, Predicate<T> check, String requirement) {
+	<T> void require(String property, @Nullable T value, Predicate<T> check, String requirement) {
 		if (!check.test(value)) {
 			reject(property, requirement + " but was " + describe(value));
 		}
 	}
 
-	void requirePositive(String property, Duration value) {
+	void requirePositive(String property, @Nullable Duration value) {
 		require(property, value, (duration) -> duration != null && !duration.isNegative() && !duration.isZero(),
 				"must be positive");
 	}
@@ -59,7 +61,7 @@ final class PropertyChecks {
 		return this.errors.getObjectName() + "." + property;
 	}
 
-	private static String describe(Object value) {
+	private static String describe(@Nullable Object value) {
 		if (value == null) {
 			return "empty";
 		}

@@ -10,6 +10,7 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -66,7 +67,7 @@ public final class RedisHaAutoConfiguration {
 		return environment.getProperty("spring.application.name", "application");
 	}
 
-	private static List<GroupSettings> groupSettings(RedisHaProperties properties, SslOptions tls) {
+	private static List<GroupSettings> groupSettings(RedisHaProperties properties, @Nullable SslOptions tls) {
 		return properties.getGroups()
 			.entrySet()
 			.stream()
@@ -76,7 +77,7 @@ public final class RedisHaAutoConfiguration {
 	}
 
 	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, GossipSeal gossipSeal,
-			SslOptions tls) {
+			@Nullable SslOptions tls) {
 		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
 				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing(), group.getHistorySize(),
 				group.getVoters(), group.fencing())

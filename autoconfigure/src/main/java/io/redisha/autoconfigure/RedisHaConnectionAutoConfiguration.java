@@ -2,6 +2,7 @@ package io.redisha.autoconfigure;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
@@ -16,6 +17,7 @@ import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
 import io.redisha.connection.RedisHaConnectionFactories;
 import io.redisha.member.RedisHaMember;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -125,12 +127,13 @@ public final class RedisHaConnectionAutoConfiguration {
 	 * customizers.
 	 */
 	private record FactoryBuilder(RedisHaMember member, RedisHaProperties properties, DataRedisProperties redis,
-			SslOptions tls, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			@Nullable SslOptions tls, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
-			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers, ClassLoader classLoader) {
+			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
+			@Nullable ClassLoader classLoader) {
 
 		MasterFollowingConnectionFactory build(String group) {
-			RedisHaProperties.Group settings = this.properties.getGroups().get(group);
+			RedisHaProperties.Group settings = Objects.requireNonNull(this.properties.getGroups().get(group), group);
 			ReadFrom readFrom = readFrom(settings);
 			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(), readFrom != null);
 			ClientResources.Builder resources = DefaultClientResources.builder();
@@ -174,7 +177,7 @@ public final class RedisHaConnectionAutoConfiguration {
 		 * {@code spring.data.redis.lettuce.read-from} read as Spring Boot reads it
 		 * ({@code replica-preferred} is {@code replicaPreferred}).
 		 */
-		private ReadFrom readFrom(RedisHaProperties.Group settings) {
+		private @Nullable ReadFrom readFrom(RedisHaProperties.Group settings) {
 			if (settings.readFromSetting() != null) {
 				return settings.readFromSetting();
 			}

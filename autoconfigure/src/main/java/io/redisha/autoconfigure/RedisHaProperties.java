@@ -14,6 +14,7 @@ import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.PartitionMode;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
@@ -41,13 +42,13 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 	 * Name under which this instance appears to the other members. Defaults to
 	 * 'spring.application.name', else 'application'.
 	 */
-	private String applicationName;
+	private @Nullable String applicationName;
 
 	/**
 	 * Group whose master the application's own Redis connections follow. Must name a
 	 * configured group; may be omitted when there is only one group.
 	 */
-	private String primaryGroup;
+	private @Nullable String primaryGroup;
 
 	/**
 	 * Monitored groups by name (Sentinel's "master name").
@@ -62,19 +63,19 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		this.enabled = enabled;
 	}
 
-	public String getApplicationName() {
+	public @Nullable String getApplicationName() {
 		return this.applicationName;
 	}
 
-	public void setApplicationName(String applicationName) {
+	public void setApplicationName(@Nullable String applicationName) {
 		this.applicationName = applicationName;
 	}
 
-	public String getPrimaryGroup() {
+	public @Nullable String getPrimaryGroup() {
 		return this.primaryGroup;
 	}
 
-	public void setPrimaryGroup(String primaryGroup) {
+	public void setPrimaryGroup(@Nullable String primaryGroup) {
 		this.primaryGroup = primaryGroup;
 	}
 
@@ -176,12 +177,12 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		/**
 		 * Redis ACL user to authenticate as, if any.
 		 */
-		private String username;
+		private @Nullable String username;
 
 		/**
 		 * Redis password, if any. Never shown by the endpoint or in logs.
 		 */
-		private String password;
+		private @Nullable String password;
 
 		/**
 		 * How long a command to a node may take before it counts as failed.
@@ -228,7 +229,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 * look down enters TILT first. Defaults to 2s, or half of down-after when that is
 		 * shorter.
 		 */
-		private Duration tiltThreshold;
+		private @Nullable Duration tiltThreshold;
 
 		/**
 		 * How long TILT mode lasts after the last timer gap.
@@ -262,7 +263,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 * 'masterPreferred', 'any', 'nearest'... Replicas are discovered from the current
 		 * master and rediscovered after every master switch.
 		 */
-		private String readFrom;
+		private @Nullable String readFrom;
 
 		/**
 		 * How many failovers and switchovers the endpoint's history keeps.
@@ -291,7 +292,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 * Shorter than down-after: the difference is the margin for a write in flight.
 		 * Defaults to 60% of down-after.
 		 */
-		private Duration fenceAfter;
+		private @Nullable Duration fenceAfter;
 
 		/**
 		 * Replicas a master needs to take writes, set by redis-ha as Redis's
@@ -351,19 +352,19 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			this.parallelSyncs = parallelSyncs;
 		}
 
-		public String getUsername() {
+		public @Nullable String getUsername() {
 			return this.username;
 		}
 
-		public void setUsername(String username) {
+		public void setUsername(@Nullable String username) {
 			this.username = username;
 		}
 
-		public String getPassword() {
+		public @Nullable String getPassword() {
 			return this.password;
 		}
 
-		public void setPassword(String password) {
+		public void setPassword(@Nullable String password) {
 			this.password = password;
 		}
 
@@ -423,11 +424,11 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			this.startupQuietPeriod = startupQuietPeriod;
 		}
 
-		public Duration getTiltThreshold() {
+		public @Nullable Duration getTiltThreshold() {
 			return this.tiltThreshold;
 		}
 
-		public void setTiltThreshold(Duration tiltThreshold) {
+		public void setTiltThreshold(@Nullable Duration tiltThreshold) {
 			this.tiltThreshold = tiltThreshold;
 		}
 
@@ -487,11 +488,11 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			this.partitionMode = partitionMode;
 		}
 
-		public Duration getFenceAfter() {
+		public @Nullable Duration getFenceAfter() {
 			return this.fenceAfter;
 		}
 
-		public void setFenceAfter(Duration fenceAfter) {
+		public void setFenceAfter(@Nullable Duration fenceAfter) {
 			this.fenceAfter = fenceAfter;
 		}
 
@@ -511,11 +512,11 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			this.minReplicasMaxLag = minReplicasMaxLag;
 		}
 
-		public String getReadFrom() {
+		public @Nullable String getReadFrom() {
 			return this.readFrom;
 		}
 
-		public void setReadFrom(String readFrom) {
+		public void setReadFrom(@Nullable String readFrom) {
 			this.readFrom = readFrom;
 		}
 
@@ -523,7 +524,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 * The read routing, parsed. Only valid once the group passed validation.
 		 * @return Lettuce's read routing, or null when everything goes to the master
 		 */
-		public ReadFrom readFromSetting() {
+		public @Nullable ReadFrom readFromSetting() {
 			return (this.readFrom != null) ? ReadFrom.valueOf(this.readFrom) : null;
 		}
 

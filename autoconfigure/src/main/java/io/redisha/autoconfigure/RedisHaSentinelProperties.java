@@ -3,9 +3,11 @@ package io.redisha.autoconfigure;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Objects;
 
 import io.redisha.protocol.NodeAddress;
 import io.redisha.sentinel.SentinelEndpointSettings;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
@@ -25,7 +27,7 @@ public class RedisHaSentinelProperties implements Validator {
 	 * Port on which this instance answers Sentinel's client protocol, e.g. 26379. Not
 	 * set: no endpoint.
 	 */
-	private Integer port;
+	private @Nullable Integer port;
 
 	/**
 	 * Address the endpoint listens on. The loopback address by default, so that only
@@ -38,31 +40,31 @@ public class RedisHaSentinelProperties implements Validator {
 	 * sentinels). Defaults to 'bind', or to this host's address when 'bind' is a
 	 * wildcard.
 	 */
-	private String announceHost;
+	private @Nullable String announceHost;
 
 	/**
 	 * Port announced for this endpoint, when clients reach it through another port (NAT,
 	 * containers). Defaults to 'port'.
 	 */
-	private Integer announcePort;
+	private @Nullable Integer announcePort;
 
 	/**
 	 * User that clients authenticate as (AUTH user password). Defaults to 'default', the
 	 * user of AUTH password.
 	 */
-	private String username;
+	private @Nullable String username;
 
 	/**
 	 * Password clients must give (AUTH) before any other command. Not set: no
 	 * authentication, which only a loopback 'bind' makes safe.
 	 */
-	private String password;
+	private @Nullable String password;
 
 	/**
 	 * SSL bundle (spring.ssl.bundle.*) with the endpoint's key and certificate: clients
 	 * then connect with TLS only. Not set: plain text.
 	 */
-	private String sslBundle;
+	private @Nullable String sslBundle;
 
 	/**
 	 * Most client connections at a time; further ones are refused with Redis's "max
@@ -82,11 +84,11 @@ public class RedisHaSentinelProperties implements Validator {
 	 */
 	private boolean allowFailover;
 
-	public Integer getPort() {
+	public @Nullable Integer getPort() {
 		return this.port;
 	}
 
-	public void setPort(Integer port) {
+	public void setPort(@Nullable Integer port) {
 		this.port = port;
 	}
 
@@ -98,43 +100,43 @@ public class RedisHaSentinelProperties implements Validator {
 		this.bind = bind;
 	}
 
-	public String getAnnounceHost() {
+	public @Nullable String getAnnounceHost() {
 		return this.announceHost;
 	}
 
-	public void setAnnounceHost(String announceHost) {
+	public void setAnnounceHost(@Nullable String announceHost) {
 		this.announceHost = announceHost;
 	}
 
-	public Integer getAnnouncePort() {
+	public @Nullable Integer getAnnouncePort() {
 		return this.announcePort;
 	}
 
-	public void setAnnouncePort(Integer announcePort) {
+	public void setAnnouncePort(@Nullable Integer announcePort) {
 		this.announcePort = announcePort;
 	}
 
-	public String getUsername() {
+	public @Nullable String getUsername() {
 		return this.username;
 	}
 
-	public void setUsername(String username) {
+	public void setUsername(@Nullable String username) {
 		this.username = username;
 	}
 
-	public String getPassword() {
+	public @Nullable String getPassword() {
 		return this.password;
 	}
 
-	public void setPassword(String password) {
+	public void setPassword(@Nullable String password) {
 		this.password = password;
 	}
 
-	public String getSslBundle() {
+	public @Nullable String getSslBundle() {
 		return this.sslBundle;
 	}
 
-	public void setSslBundle(String sslBundle) {
+	public void setSslBundle(@Nullable String sslBundle) {
 		this.sslBundle = sslBundle;
 	}
 
@@ -169,14 +171,14 @@ public class RedisHaSentinelProperties implements Validator {
 
 	/** The endpoint's settings; only when {@link #enabled()}. */
 	SentinelEndpointSettings settings() {
-		return new SentinelEndpointSettings(this.bind, this.port, this.username, this.password, this.maxConnections,
-				this.idleTimeout, this.allowFailover);
+		return new SentinelEndpointSettings(this.bind, Objects.requireNonNull(this.port), this.username, this.password,
+				this.maxConnections, this.idleTimeout, this.allowFailover);
 	}
 
 	/**
 	 * Where the other instances tell clients to find this endpoint; null when it is off.
 	 */
-	NodeAddress announcedAddress() {
+	@Nullable NodeAddress announcedAddress() {
 		if (!enabled()) {
 			return null;
 		}
@@ -184,7 +186,8 @@ public class RedisHaSentinelProperties implements Validator {
 		if (this.announceHost == null && isWildcard(this.bind)) {
 			host = localHostAddress();
 		}
-		return new NodeAddress(host, (this.announcePort != null) ? this.announcePort : this.port);
+		return new NodeAddress(host,
+				(this.announcePort != null) ? this.announcePort : Objects.requireNonNull(this.port));
 	}
 
 	private static boolean isWildcard(String host) {

@@ -1,6 +1,7 @@
 package io.redisha.autoconfigure;
 
 import io.lettuce.core.SslOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
@@ -29,7 +30,7 @@ final class RedisHaTls {
 	 * @throws InvalidConfigurationPropertyValueException when the named bundle does not
 	 * exist
 	 */
-	static SslOptions sslOptions(DataRedisProperties redis, SslBundles bundles) {
+	static @Nullable SslOptions sslOptions(DataRedisProperties redis, @Nullable SslBundles bundles) {
 		DataRedisProperties.Ssl ssl = redis.getSsl();
 		if (!ssl.isEnabled() && !usesTlsUrl(redis)) {
 			return null;
@@ -49,7 +50,7 @@ final class RedisHaTls {
 	 * @throws InvalidConfigurationPropertyValueException naming the property when it does
 	 * not exist
 	 */
-	static SslBundle bundle(String property, String name, SslBundles bundles) {
+	static SslBundle bundle(String property, String name, @Nullable SslBundles bundles) {
 		if (bundles == null) {
 			throw new InvalidConfigurationPropertyValueException(property, name,
 					"No SSL bundles are configured (spring.ssl.bundle.*)");

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An outbound handler that lets each command Lettuce writes to the channel go on, or
@@ -47,7 +48,7 @@ abstract class CommandFilter extends ChannelOutboundHandlerAdapter {
 	}
 
 	/** The commands of a batch that go on, in order; null when none does. */
-	private Object admitted(Channel channel, Collection<?> batch) {
+	private @Nullable Object admitted(Channel channel, Collection<?> batch) {
 		List<Object> admitted = new ArrayList<>(batch.size());
 		for (Object message : batch) {
 			if (admitsMessage(channel, message)) {

@@ -2,6 +2,7 @@ package io.redisha.connection;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -23,6 +24,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +104,7 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 			execute(() -> {
 				this.pending.remove(newMaster);
 				this.pending.put(oldMaster, System.nanoTime() + access.retryFor().toNanos());
-				attempt(oldMaster, this.clients.get(event.group()), access);
+				attempt(oldMaster, Objects.requireNonNull(this.clients.get(event.group())), access);
 			});
 		}
 	}
@@ -186,13 +188,14 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	/**
 	 * How to reach one group's nodes. The password is never part of {@link #toString()}.
 	 *
-	 * @param username the Redis ACL user, or null
-	 * @param password the password, or null
+	 * @param username the Redis ACL user
+	 * @param password the password
 	 * @param timeout the connect and command timeout
 	 * @param retryFor how long an unreachable old master is tried again
 	 * @param tls the TLS options, or null for plain text
 	 */
-	public record Access(String username, String password, Duration timeout, Duration retryFor, SslOptions tls) {
+	public record Access(@Nullable String username, @Nullable String password, Duration timeout, Duration retryFor,
+			@Nullable SslOptions tls) {
 
 		@Override
 		public String toString() {

@@ -15,6 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelId;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvider;
 
@@ -55,10 +56,10 @@ final class HeldConnections {
 	 * When the channel's connection is held and its commands went to another channel
 	 * since it was taken: the stamp that channel had; else null, and the command may go
 	 * on this channel. The first command after the connection was taken decides.
-	 * @param stamp what the caller knows of this channel (its route target); not null
+	 * @param stamp what the caller knows of this channel (its route target)
 	 */
 	@SuppressWarnings("unchecked")
-	static <S> S movedFrom(Channel channel, S stamp) {
+	static <S> @Nullable S movedFrom(Channel channel, S stamp) {
 		Held held = channel.attr(HELD).get();
 		return (held != null) ? (S) held.movedFrom(channel.id(), stamp) : null;
 	}
@@ -97,14 +98,14 @@ final class HeldConnections {
 		 * Where the first command since the connection was last taken went; null before
 		 * it.
 		 */
-		private final AtomicReference<Sent> first = new AtomicReference<>();
+		private final AtomicReference<@Nullable Sent> first = new AtomicReference<>();
 
 		/**
 		 * Where the connection's commands went before they moved to another channel, for
 		 * good: commands issued before the release may still come after it (a pipeline
 		 * whose first command failed ends at once), and must not go out either.
 		 */
-		private volatile Sent left;
+		private volatile @Nullable Sent left;
 
 		void take() {
 			this.left = null;
@@ -116,7 +117,7 @@ final class HeldConnections {
 		 * The stamp of the channel the connection left, or null when this command may go
 		 * where it goes.
 		 */
-		Object movedFrom(ChannelId channel, Object stamp) {
+		@Nullable Object movedFrom(ChannelId channel, Object stamp) {
 			Sent left = this.left;
 			if (left == null && this.taken) {
 				Sent first = this.first.get();
@@ -124,7 +125,7 @@ final class HeldConnections {
 					return null;
 				}
 				first = this.first.get();
-				if (!first.channel().equals(channel)) {
+				if (first != null && !first.channel().equals(channel)) {
 					this.left = first;
 					left = first;
 				}

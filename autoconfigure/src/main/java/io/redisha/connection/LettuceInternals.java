@@ -16,6 +16,7 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every use of Lettuce's internals by redis-ha, in one place: Lettuce's public API has no
@@ -80,7 +81,7 @@ final class LettuceInternals {
 	 * The Lettuce connection the channel carries, as an identity that stays the same
 	 * across its reconnects; null for a channel that is not a Lettuce connection's.
 	 */
-	static Object connectionOf(Channel channel) {
+	static @Nullable Object connectionOf(Channel channel) {
 		CommandHandler handler = channel.pipeline().get(CommandHandler.class);
 		return (handler != null) ? handler.getEndpoint() : null;
 	}
@@ -89,7 +90,7 @@ final class LettuceInternals {
 	 * The same identity as {@link #connectionOf(Channel)} gives its channels, of a
 	 * connection.
 	 */
-	static Object connectionOf(StatefulConnection<?, ?> connection) {
+	static @Nullable Object connectionOf(StatefulConnection<?, ?> connection) {
 		if (!(connection instanceof RedisChannelHandler<?, ?> handler)) {
 			return null;
 		}

@@ -78,7 +78,7 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	/**
 	 * With read routing, the periodic look at the replicas the member sees; else null.
 	 */
-	private final Future<?> replicaCheck;
+	private final @Nullable Future<?> replicaCheck;
 
 	/**
 	 * @param route where connections go
@@ -215,7 +215,8 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	 * pipelines, blocking commands) stay on one channel until released.
 	 */
 	@Override
-	protected LettuceConnection doCreateLettuceConnection(StatefulRedisConnection<byte[], byte[]> sharedConnection,
+	protected LettuceConnection doCreateLettuceConnection(
+			@Nullable StatefulRedisConnection<byte[], byte[]> sharedConnection,
 			LettuceConnectionProvider connectionProvider, long timeout, int database) {
 		LettuceConnectionProvider borrowed = (this.discoveries != null)
 				? this.discoveries.discarding(connectionProvider) : connectionProvider;

@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,7 +115,7 @@ public final class MasterRoute {
 	 * The replicas read routing read from when {@link #replicasChanged()} last looked;
 	 * null before.
 	 */
-	private volatile Set<NodeAddress> readable;
+	private volatile @Nullable Set<NodeAddress> readable;
 
 	/**
 	 * Completed when the group has a usable master again; replaced each time it loses it.
@@ -162,7 +163,7 @@ public final class MasterRoute {
 	}
 
 	/** The master new connections go to; null while none is known. */
-	public NodeAddress master() {
+	public @Nullable NodeAddress master() {
 		return this.target.master();
 	}
 
@@ -228,7 +229,7 @@ public final class MasterRoute {
 	SocketAddress resolve() {
 		Target current = this.target;
 		NodeAddress master = current.master();
-		if (!current.usable()) {
+		if (master == null || !current.usable()) {
 			// Also while the master is objectively down: a write it accepted now would be
 			// lost in the failover.
 			throw new RedisConnectionException(unavailable(current, "not connecting until there is one").getMessage());
@@ -303,7 +304,7 @@ public final class MasterRoute {
 	 * @param failure the failure of commands in flight on a cut channel, from the old
 	 * master's address; null when no channel is to be cut
 	 */
-	private void change(UnaryOperator<Target> step, Function<NodeAddress, RuntimeException> failure) {
+	private void change(UnaryOperator<Target> step, @Nullable Function<NodeAddress, RuntimeException> failure) {
 		Target previous = update(step);
 		if (previous == null) {
 			return;
@@ -336,7 +337,7 @@ public final class MasterRoute {
 	 * long.
 	 * @return the previous target, or null when nothing changed
 	 */
-	private synchronized Target update(UnaryOperator<Target> step) {
+	private synchronized @Nullable Target update(UnaryOperator<Target> step) {
 		Target previous = this.target;
 		Target next = step.apply(previous);
 		if (next == previous) {
@@ -453,7 +454,7 @@ public final class MasterRoute {
 	 * the channel's event loop, before each command reaches the socket: one volatile read
 	 * and two channel attributes while nothing changed.
 	 */
-	private RuntimeException refusal(Channel channel) {
+	private @Nullable RuntimeException refusal(Channel channel) {
 		Target admitted = channel.attr(ADMITTED).get();
 		// First: a held connection's first command decides its channel, even when it is
 		// refused below.
@@ -466,7 +467,7 @@ public final class MasterRoute {
 			if (!isAllowed(channel, current)) {
 				// The switch is known and the cut still queued on this event loop: not
 				// one more byte.
-				return notSent(admitted.master(), current);
+				return notSent(masterOf(admitted), current);
 			}
 			channel.attr(ADMITTED).set(current);
 		}
@@ -481,7 +482,7 @@ public final class MasterRoute {
 		return new RedisMasterSwitchedException(
 				"redis-ha group '" + this.group + "': the master moved from " + old + " to " + current.master()
 						+ " (epoch " + current.epoch() + ") before this command was written;" + " it was not sent",
-				this.group, old, current.master(), current.epoch());
+				this.group, old, masterOf(current), current.epoch());
 	}
 
 	/**
@@ -491,7 +492,7 @@ public final class MasterRoute {
 	private RuntimeException heldConnectionMoved(Target first, Target now) {
 		String release = "; this command was not sent, and no later one is until the connection is released"
 				+ " (the transaction, pipeline or callback ends): the next one goes to the current master";
-		if (first.master().equals(now.master())) {
+		if (masterOf(first).equals(now.master())) {
 			return new RedisConnectionLostException("redis-ha group '" + this.group + "': the connection to "
 					+ first.master() + " was cut while it was held for a transaction, WATCH, pipeline or blocking"
 					+ " command" + release);
@@ -499,7 +500,15 @@ public final class MasterRoute {
 		return new RedisMasterSwitchedException(
 				"redis-ha group '" + this.group + "': this connection was cut when" + " the master moved from "
 						+ first.master() + " to " + now.master() + " (epoch " + now.epoch() + ")" + release,
-				this.group, first.master(), now.master(), now.epoch());
+				this.group, masterOf(first), masterOf(now), now.epoch());
+	}
+
+	/**
+	 * The master of a target a channel was admitted to, or of a later one: never null,
+	 * since only a target with a master allows a channel and every later one has one.
+	 */
+	private static NodeAddress masterOf(Target target) {
+		return Objects.requireNonNull(target.master());
 	}
 
 	@Override
@@ -578,7 +587,7 @@ public final class MasterRoute {
 	 * @param generation how many masters were followed before
 	 * @param allowed the socket addresses resolved for this master
 	 */
-	private record Target(NodeAddress master, long epoch, boolean waiting, long generation,
+	private record Target(@Nullable NodeAddress master, long epoch, boolean waiting, long generation,
 			Set<SocketAddress> allowed) {
 
 		static Target initial() {

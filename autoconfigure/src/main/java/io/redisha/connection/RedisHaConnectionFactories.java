@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A master-following connection factory for every configured group, for applications that
  * use more than the primary group: {@code factories.get("stock")} is a
@@ -17,7 +19,7 @@ public final class RedisHaConnectionFactories implements AutoCloseable {
 
 	private final List<String> groups;
 
-	private final MasterFollowingConnectionFactory primary;
+	private final @Nullable MasterFollowingConnectionFactory primary;
 
 	private final Function<String, MasterFollowingConnectionFactory> create;
 
@@ -31,7 +33,7 @@ public final class RedisHaConnectionFactories implements AutoCloseable {
 	 * its own
 	 * @param create creates a factory (not yet started) for a group
 	 */
-	public RedisHaConnectionFactories(Collection<String> groups, MasterFollowingConnectionFactory primary,
+	public RedisHaConnectionFactories(Collection<String> groups, @Nullable MasterFollowingConnectionFactory primary,
 			Function<String, MasterFollowingConnectionFactory> create) {
 		this.groups = List.copyOf(groups);
 		this.primary = primary;

@@ -2,6 +2,8 @@ package io.redisha.connection;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
@@ -17,14 +19,14 @@ public class RedisHaFencedException extends RedisConnectionFailureException {
 
 	private final String reason;
 
-	private final Instant since;
+	private final @Nullable Instant since;
 
 	/**
 	 * @param group the fenced group
 	 * @param reason why the member refuses writes, for people
-	 * @param since when the fence began; null when unknown
+	 * @param since when the fence began, if known
 	 */
-	public RedisHaFencedException(String group, String reason, Instant since) {
+	public RedisHaFencedException(String group, String reason, @Nullable Instant since) {
 		super("redis-ha group '" + group + "' refuses writes" + ((since != null) ? " since " + since : "") + ": "
 				+ reason + "; this command was not sent and is safe to retry");
 		this.group = group;
@@ -40,8 +42,8 @@ public class RedisHaFencedException extends RedisConnectionFailureException {
 		return this.reason;
 	}
 
-	/** When the fence began; null when unknown. */
-	public Instant getSince() {
+	/** When the fence began, if known. */
+	public @Nullable Instant getSince() {
 		return this.since;
 	}
 

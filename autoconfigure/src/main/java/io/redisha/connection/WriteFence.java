@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.util.AttributeKey;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The partition fence on the path to the socket: while the member does not admit writes
@@ -107,7 +108,7 @@ final class WriteFence extends CommandFilter {
 	 * Null for a time that is not one: a lease without end (a newer picture came in since
 	 * the check).
 	 */
-	private Instant wallClock(long monotonicMillis) {
+	private @Nullable Instant wallClock(long monotonicMillis) {
 		return (monotonicMillis >= 0 && monotonicMillis != Long.MAX_VALUE)
 				? Instant.ofEpochMilli(this.member.toEpochMillis(monotonicMillis)) : null;
 	}

@@ -1,8 +1,11 @@
 package io.redisha.event;
 
+import java.util.Objects;
+
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The group's master changed ({@code +switch-master}); the application's master-following
@@ -16,13 +19,14 @@ public final class MasterSwitchedEvent extends RedisHaEvent {
 	}
 
 	/** The master before; null for the first master this member learns of. */
-	public NodeAddress getOldMaster() {
+	public @Nullable NodeAddress getOldMaster() {
 		return getNode();
 	}
 
 	/** The master now. */
 	public NodeAddress getNewMaster() {
-		return getMaster();
+		// A switch always names its new master.
+		return Objects.requireNonNull(getMaster());
 	}
 
 }

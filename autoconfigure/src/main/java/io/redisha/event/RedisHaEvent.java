@@ -4,6 +4,7 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.member.SentinelText;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEvent;
 
@@ -60,17 +61,17 @@ public class RedisHaEvent extends ApplicationEvent {
 	}
 
 	/** The node it is about; null when it is about the group as a whole. */
-	public NodeAddress getNode() {
+	public @Nullable NodeAddress getNode() {
 		return this.event.node();
 	}
 
 	/** The master at that moment, as the member knew it; null when none was known. */
-	public NodeAddress getMaster() {
+	public @Nullable NodeAddress getMaster() {
 		return this.event.master();
 	}
 
-	/** Free text: the member voted for, a reason, a quorum count; may be null. */
-	public String getDetail() {
+	/** Free text: the member voted for, a reason, a quorum count. */
+	public @Nullable String getDetail() {
 		return this.event.detail();
 	}
 

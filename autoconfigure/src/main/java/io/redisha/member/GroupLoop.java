@@ -31,6 +31,7 @@ import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
 import io.redisha.redis.LinkSettings;
 import io.redisha.redis.NodeLink;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,11 +93,11 @@ final class GroupLoop {
 	/** Discovered nodes that the configuration does not list, each said once. */
 	private final java.util.Set<NodeAddress> unlisted = new java.util.HashSet<>();
 
-	private GroupCoordinator coordinator;
+	private @Nullable GroupCoordinator coordinator;
 
-	private String lastFailure;
+	private @Nullable String lastFailure;
 
-	private volatile GroupSnapshot snapshot;
+	private volatile @Nullable GroupSnapshot snapshot;
 
 	GroupLoop(GroupSettings settings, MemberIdentity identity, ClientResources resources,
 			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, LongSupplier wallClock,
@@ -121,12 +122,12 @@ final class GroupLoop {
 		return this.settings.config().name();
 	}
 
-	GroupSnapshot snapshot() {
+	@Nullable GroupSnapshot snapshot() {
 		return this.snapshot;
 	}
 
 	/** The coordinator; only for use on this loop's thread. */
-	GroupCoordinator coordinator() {
+	@Nullable GroupCoordinator coordinator() {
 		return this.coordinator;
 	}
 
@@ -161,6 +162,9 @@ final class GroupLoop {
 	 * @param initialEpoch the wall-clock time in milliseconds: a generation of members
 	 * started after every member restarted never reuses the epochs of the previous one
 	 */
+	// NullAway: the coordinator is read in steps only, and step() skips them while it is
+	// null (before start, after stop).
+	@SuppressWarnings("NullAway")
 	void start(long initialEpoch) {
 		long now = this.clock.getAsLong();
 		this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom(),
@@ -207,6 +211,9 @@ final class GroupLoop {
 		this.closing.clear();
 	}
 
+	// NullAway: the coordinator is read in steps only, and step() skips them while it is
+	// null (before start, after stop).
+	@SuppressWarnings("NullAway")
 	private CompletableFuture<Void> sayGoodbye() {
 		if (this.coordinator == null) {
 			return CompletableFuture.completedFuture(null);
@@ -290,7 +297,7 @@ final class GroupLoop {
 				step(() -> {
 					try {
 						CommandOutcome outcome = command.apply(this.clock.getAsLong());
-						CompletableFuture<FailoverSnapshot> finished = null;
+						@Nullable CompletableFuture<FailoverSnapshot> finished = null;
 						if (outcome.status() == CommandOutcome.Status.STARTED) {
 							finished = new CompletableFuture<>();
 							this.awaited.put(outcome.epoch(), finished);
@@ -435,6 +442,9 @@ final class GroupLoop {
 	 * Hands a received gossip payload to the coordinator once its seal is verified;
 	 * counts it otherwise.
 	 */
+	// NullAway: the coordinator is read in steps only, and step() skips them while it is
+	// null (before start, after stop).
+	@SuppressWarnings("NullAway")
 	private List<Action> receive(NodeAddress via, String payload) {
 		String message;
 		try {
@@ -460,6 +470,9 @@ final class GroupLoop {
 		}
 	}
 
+	// NullAway: the coordinator is read in steps only, and step() skips them while it is
+	// null (before start, after stop).
+	@SuppressWarnings("NullAway")
 	private void send(Action.NodeCommand command) {
 		NodeLink link = this.links.get(command.node());
 		if (link == null) {

@@ -6,21 +6,22 @@ import java.util.Objects;
 import io.lettuce.core.SslOptions;
 import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One group as a member runs it: the protocol's configuration plus what the connections
  * need. The password is never part of {@link #toString()}.
  *
  * @param config the protocol configuration
- * @param username the Redis ACL user, or null
- * @param password the Redis password, or null
+ * @param username the Redis ACL user
+ * @param password the Redis password
  * @param commandTimeout how long a command to a node may take before it counts as failed
  * @param gossipSeal signs this member's gossip and verifies the other members'
  * @param tls the TLS options every connection to the group's nodes uses, or null for
  * plain text
  */
-public record GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout,
-		GossipSeal gossipSeal, SslOptions tls) {
+public record GroupSettings(GroupConfig config, @Nullable String username, @Nullable String password,
+		Duration commandTimeout, GossipSeal gossipSeal, @Nullable SslOptions tls) {
 
 	public GroupSettings {
 		Objects.requireNonNull(config, "config");
@@ -29,8 +30,8 @@ public record GroupSettings(GroupConfig config, String username, String password
 	}
 
 	/** A group whose nodes are reached in plain text. */
-	public GroupSettings(GroupConfig config, String username, String password, Duration commandTimeout,
-			GossipSeal gossipSeal) {
+	public GroupSettings(GroupConfig config, @Nullable String username, @Nullable String password,
+			Duration commandTimeout, GossipSeal gossipSeal) {
 		this(config, username, password, commandTimeout, gossipSeal, null);
 	}
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import io.redisha.redis.LinkResources;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,9 +95,9 @@ public final class RedisHaMember implements AutoCloseable {
 	 * Lettuce threads shared with other members of this process, or null: the member
 	 * brings its own.
 	 */
-	private final LinkResources sharedResources;
+	private final @Nullable LinkResources sharedResources;
 
-	private LinkResources resources;
+	private @Nullable LinkResources resources;
 
 	private volatile State state = State.NEW;
 
@@ -119,7 +121,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * @param sharedResources the shared threads; null for threads of its own
 	 */
 	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia,
-			LinkResources sharedResources) {
+			@Nullable LinkResources sharedResources) {
 		this.sharedResources = sharedResources;
 		this.identity = identity;
 		this.groups = List.copyOf(groups);
@@ -170,7 +172,8 @@ public final class RedisHaMember implements AutoCloseable {
 				loop.stop();
 			}
 		}
-		if (this.resources != this.sharedResources && !this.resources.close(Duration.ofSeconds(2))) {
+		if (this.resources != null && this.resources != this.sharedResources
+				&& !this.resources.close(Duration.ofSeconds(2))) {
 			logger.warn("Lettuce threads of redis-ha member {} did not stop within 2 s", this.identity.id());
 		}
 		logger.info("redis-ha member {} stopped", this.identity.id());
@@ -211,7 +214,7 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/** One group's configuration, or null when there is no such group. */
-	public GroupConfig config(String group) {
+	public @Nullable GroupConfig config(String group) {
 		return this.groups.stream()
 			.map(GroupSettings::config)
 			.filter((config) -> config.name().equals(group))
@@ -222,7 +225,7 @@ public final class RedisHaMember implements AutoCloseable {
 	/**
 	 * One group's picture, or null when there is no such group (or it has not started).
 	 */
-	public GroupSnapshot snapshot(String group) {
+	public @Nullable GroupSnapshot snapshot(String group) {
 		GroupLoop loop = this.loops.get(group);
 		return (loop != null) ? loop.snapshot() : null;
 	}
@@ -276,7 +279,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * @param finished for a started failover or switchover, completes with its record
 	 * when it ends (succeeded or aborted); null otherwise
 	 */
-	public record CommandResult(CommandOutcome outcome, CompletableFuture<FailoverSnapshot> finished) {
+	public record CommandResult(CommandOutcome outcome, @Nullable CompletableFuture<FailoverSnapshot> finished) {
 	}
 
 	/**
@@ -324,7 +327,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * @param target the replica to promote, or null for the best one
 	 * @param catchUp how long the master may wait for the target to catch up
 	 */
-	public CommandResult switchover(String group, NodeAddress target, Duration catchUp, Duration timeout) {
+	public CommandResult switchover(String group, @Nullable NodeAddress target, Duration catchUp, Duration timeout) {
 		return command(group, timeout,
 				(coordinator, now) -> coordinator.requestSwitchover(now, target, catchUp.toMillis()));
 	}
@@ -344,7 +347,8 @@ public final class RedisHaMember implements AutoCloseable {
 			throw new IllegalStateException("member " + this.identity.id() + " is not running");
 		}
 		try {
-			return loop.command((now) -> command.apply(loop.coordinator(), now))
+			// Steps run only while the loop has its coordinator.
+			return loop.command((now) -> command.apply(Objects.requireNonNull(loop.coordinator()), now))
 				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
@@ -352,7 +356,8 @@ public final class RedisHaMember implements AutoCloseable {
 			throw new IllegalStateException("interrupted while waiting for group " + group, ex);
 		}
 		catch (java.util.concurrent.ExecutionException ex) {
-			throw new IllegalStateException("group " + group + ": " + ex.getCause().getMessage(), ex.getCause());
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new IllegalStateException("group " + group + ": " + cause.getMessage(), ex.getCause());
 		}
 		catch (java.util.concurrent.TimeoutException ex) {
 			throw new IllegalStateException("group " + group + " did not answer within " + timeout.toMillis() + " ms");

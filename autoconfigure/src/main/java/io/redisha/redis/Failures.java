@@ -10,6 +10,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.Reply;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a failed command into the one {@link Reply} it is owed, with a reason a person
@@ -96,7 +97,7 @@ final class Failures {
 		return cause;
 	}
 
-	private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+	private static <T extends Throwable> @Nullable T find(Throwable failure, Class<T> type) {
 		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			if (type.isInstance(cause)) {
 				return type.cast(cause);

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.redisha.protocol.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link NodeLink} connects: where, as whom, how patiently and whether over TLS.
@@ -22,8 +23,8 @@ import io.redisha.protocol.NodeAddress;
  * @param tls the TLS options (trusted certificates, own key, protocols), or null for
  * plain text
  */
-public record LinkSettings(NodeAddress connectTo, String username, String password, Duration timeout, String clientName,
-		SslOptions tls) {
+public record LinkSettings(NodeAddress connectTo, @Nullable String username, @Nullable String password,
+		Duration timeout, @Nullable String clientName, @Nullable SslOptions tls) {
 
 	public LinkSettings {
 		Objects.requireNonNull(connectTo, "connectTo");

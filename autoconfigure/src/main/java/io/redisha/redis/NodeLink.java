@@ -36,6 +36,7 @@ import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +84,11 @@ public final class NodeLink implements AutoCloseable {
 	 */
 	private long blocksWritten;
 
-	private CompletableFuture<StatefulRedisConnection<String, String>> commands;
+	private @Nullable CompletableFuture<StatefulRedisConnection<String, String>> commands;
 
-	private CompletableFuture<StatefulRedisConnection<String, String>> publisher;
+	private @Nullable CompletableFuture<StatefulRedisConnection<String, String>> publisher;
 
-	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscription;
+	private @Nullable CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscription;
 
 	private volatile String serverVersion = "";
 
@@ -107,7 +108,7 @@ public final class NodeLink implements AutoCloseable {
 	 * Why this node is refused (a Cluster node, a Sentinel), from its latest INFO; null
 	 * for a Redis node.
 	 */
-	private volatile String refusal;
+	private volatile @Nullable String refusal;
 
 	/**
 	 * Whether the group's configuration hash was unreadable already (logged once per
@@ -175,7 +176,7 @@ public final class NodeLink implements AutoCloseable {
 	 * Why the node is not answering as it should (refused, timeout, authentication...),
 	 * from the latest replies; null when it answers.
 	 */
-	public String problem() {
+	public @Nullable String problem() {
 		return this.problems.current();
 	}
 
@@ -380,7 +381,7 @@ public final class NodeLink implements AutoCloseable {
 	 * {@code complete} also rewrites the config file and cuts the node's clients, in the
 	 * block.
 	 */
-	private record RoleChange(long epoch, NodeAddress master, MinReplicas fence, boolean complete) {
+	private record RoleChange(long epoch, @Nullable NodeAddress master, MinReplicas fence, boolean complete) {
 
 		RoleChange plain() {
 			return new RoleChange(this.epoch, this.master, this.fence, false);
@@ -505,7 +506,7 @@ public final class NodeLink implements AutoCloseable {
 	 * cleared after a demotion, so that outside a MULTI block too the node takes no write
 	 * unfenced.
 	 */
-	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, NodeAddress master,
+	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master,
 			MinReplicas fence) {
 		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
 		if (fence.managed() && master == null) {
@@ -522,7 +523,7 @@ public final class NodeLink implements AutoCloseable {
 	 * {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE}
 	 * when {@code master} is null.
 	 */
-	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, NodeAddress master) {
+	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master) {
 		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
 		if (master == null) {
 			return legacy ? redis.slaveofNoOne() : redis.replicaofNoOne();
@@ -531,7 +532,7 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/** The EXECABORT error in {@code failure}, or null when it is another failure. */
-	private static String execAbort(Throwable failure) {
+	private static @Nullable String execAbort(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			if (cause instanceof RedisCommandExecutionException
 					&& String.valueOf(cause.getMessage()).startsWith("EXECABORT")) {
@@ -685,7 +686,7 @@ public final class NodeLink implements AutoCloseable {
 	 * Releases a broken connection (Lettuce has closed some already: it warns when closed
 	 * twice).
 	 */
-	private static void closeQuietly(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
+	private static void closeQuietly(@Nullable CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
 		if (connection != null) {
 			connection.thenAccept((broken) -> {
 				if (!(broken instanceof RedisChannelHandler<?, ?> handler) || !handler.isClosed()) {
@@ -719,7 +720,7 @@ public final class NodeLink implements AutoCloseable {
 			});
 	}
 
-	private static CompletableFuture<?> settled(CompletableFuture<?> future) {
+	private static CompletableFuture<?> settled(@Nullable CompletableFuture<?> future) {
 		return (future != null) ? future.handle((result, failure) -> null) : CompletableFuture.completedFuture(null);
 	}
 

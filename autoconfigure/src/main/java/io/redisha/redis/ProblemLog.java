@@ -7,6 +7,7 @@ import java.util.Map;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ final class ProblemLog {
 
 	private final Map<Class<?>, String> current = new HashMap<>();
 
-	private String latest;
+	private @Nullable String latest;
 
 	/**
 	 * Problems of the gossip traffic, which has no reply to the protocol: SUBSCRIBE,
@@ -32,9 +33,9 @@ final class ProblemLog {
 
 	/**
 	 * The commands the node's ACL refuses to this member's user (see
-	 * {@link PermissionProbe}), or null.
+	 * {@link PermissionProbe}).
 	 */
-	private String permissions;
+	private @Nullable String permissions;
 
 	ProblemLog(NodeAddress node) {
 		this.node = node;
@@ -45,7 +46,7 @@ final class ProblemLog {
 	 * else why gossip does not flow through the node; null when the node answers, permits
 	 * everything and gossip flows.
 	 */
-	synchronized String current() {
+	synchronized @Nullable String current() {
 		if (this.latest != null) {
 			return this.latest;
 		}
@@ -73,7 +74,7 @@ final class ProblemLog {
 	 * Records why a gossip command ({@code SUBSCRIBE}, {@code PUBLISH}) was refused, or
 	 * null once it worked.
 	 */
-	synchronized void gossip(String command, String problem) {
+	synchronized void gossip(String command, @Nullable String problem) {
 		String previous = (problem != null) ? this.gossip.put(command, problem) : this.gossip.remove(command);
 		if (problem != null && !problem.equals(previous)) {
 			logger.warn("Redis node {}: {}", this.node, problem);

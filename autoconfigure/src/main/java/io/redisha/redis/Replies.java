@@ -7,6 +7,7 @@ import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredConfiguration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns raw Redis replies into protocol {@link Reply replies}; a malformed one becomes
@@ -32,7 +33,7 @@ final class Replies {
 	 * Cluster node or a Sentinel ({@code redis_mode} in the server section); null for a
 	 * standalone server.
 	 */
-	static String unsupportedMode(NodeAddress node, String info) {
+	static @Nullable String unsupportedMode(NodeAddress node, String info) {
 		String mode = field(info, "redis_mode");
 		if ("cluster".equals(mode)) {
 			return node + " is a Redis Cluster node (redis_mode:cluster): redis-ha manages a master with replicas, "
@@ -46,7 +47,7 @@ final class Replies {
 		return null;
 	}
 
-	private static String field(String info, String name) {
+	private static @Nullable String field(String info, String name) {
 		String prefix = name + ":";
 		for (String line : info.split("\r?\n")) {
 			if (line.startsWith(prefix)) {

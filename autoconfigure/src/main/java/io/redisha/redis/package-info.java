@@ -4,4 +4,7 @@
  * (never the application's {@code RedisConnectionFactory}) sharing one member's
  * {@link io.redisha.redis.LinkResources}.
  */
+@NullMarked
 package io.redisha.redis;
+
+import org.jspecify.annotations.NullMarked;

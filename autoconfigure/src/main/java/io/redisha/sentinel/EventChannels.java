@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import io.netty.channel.EventLoop;
 import io.redisha.member.SentinelText;
 import io.redisha.protocol.ProtocolEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hands the member's events to the subscribed connections, on a channel named for the
@@ -19,7 +20,7 @@ import io.redisha.protocol.ProtocolEvent;
 final class EventChannels implements Consumer<ProtocolEvent> {
 
 	/** Null while the endpoint is stopped. */
-	private volatile EventLoop loop;
+	private volatile @Nullable EventLoop loop;
 
 	/** Touched only on {@link #loop}. */
 	private final Set<SentinelSession> subscribers = new HashSet<>();

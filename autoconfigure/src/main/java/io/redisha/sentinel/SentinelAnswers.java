@@ -2,6 +2,7 @@ package io.redisha.sentinel;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.redisha.member.RedisHaMember;
@@ -13,6 +14,7 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupSnapshot.QuorumCheck;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answers of the read commands, in the shapes of Redis's {@code sentinel.c}, taken
@@ -155,14 +157,14 @@ final class SentinelAnswers {
 		return info.toString();
 	}
 
-	private GroupSnapshot withMaster(String group) {
+	private @Nullable GroupSnapshot withMaster(String group) {
 		GroupSnapshot snapshot = this.member.snapshot(group);
 		return (snapshot != null && snapshot.master() != null) ? snapshot : null;
 	}
 
 	private RedisMessage master(GroupSnapshot snapshot) {
 		NodeSnapshot master = snapshot.master();
-		GroupConfig config = this.member.config(snapshot.name());
+		GroupConfig config = Objects.requireNonNull(this.member.config(snapshot.name()));
 		Resp.Fields fields = new Resp.Fields().add("name", snapshot.name());
 		instance(fields, master, masterFlags(snapshot.state()), config.downAfter().toMillis());
 		return fields.add("info-refresh", 0)
@@ -234,7 +236,7 @@ final class SentinelAnswers {
 	}
 
 	private long downAfterMillis(String group) {
-		return this.member.config(group).downAfter().toMillis();
+		return Objects.requireNonNull(this.member.config(group)).downAfter().toMillis();
 	}
 
 	private static String masterFlags(GroupState state) {

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The commands the endpoint knows, with Redis's arity (positive: exactly that many words,
  * negative: at least that many) and the checks Redis makes before running one: whether it
@@ -38,7 +40,7 @@ enum SentinelCommand {
 	}
 
 	/** The command of that lower-case name; null when there is none. */
-	static SentinelCommand find(String name) {
+	static @Nullable SentinelCommand find(String name) {
 		for (SentinelCommand command : values()) {
 			if (command.name().toLowerCase(Locale.ROOT).equals(name)) {
 				return command;
@@ -48,8 +50,8 @@ enum SentinelCommand {
 	}
 
 	/** Why the request cannot run as written, in Redis's words; null when it can. */
-	String check(List<String> argv) {
-		Map<String, Integer> subcommands = (this == SENTINEL) ? SENTINEL_SUBCOMMANDS
+	@Nullable String check(List<String> argv) {
+		@Nullable Map<String, Integer> subcommands = (this == SENTINEL) ? SENTINEL_SUBCOMMANDS
 				: (this == CLIENT) ? CLIENT_SUBCOMMANDS : null;
 		if (subcommands != null && argv.size() >= 2) {
 			Integer arity = subcommands.get(argv.get(1).toLowerCase(Locale.ROOT));

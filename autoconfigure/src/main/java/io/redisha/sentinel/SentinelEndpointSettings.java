@@ -5,19 +5,21 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the Sentinel-protocol endpoint listens and whom it serves.
  *
  * @param bind the address it listens on
  * @param port the port it listens on
  * @param username the user clients authenticate as; null for {@code default}
- * @param password the password clients must give before any other command; null for none
+ * @param password the password clients must give before any other command, if any
  * @param maxConnections the most client connections at a time
  * @param idleTimeout how long a connection that subscribed to nothing may stay silent
  * @param allowFailover whether {@code SENTINEL FAILOVER} forces a failover
  */
-public record SentinelEndpointSettings(String bind, int port, String username, String password, int maxConnections,
-		Duration idleTimeout, boolean allowFailover) {
+public record SentinelEndpointSettings(String bind, int port, @Nullable String username, @Nullable String password,
+		int maxConnections, Duration idleTimeout, boolean allowFailover) {
 
 	/** The user of {@code AUTH <password>}, as in Redis. */
 	static final String DEFAULT_USER = "default";

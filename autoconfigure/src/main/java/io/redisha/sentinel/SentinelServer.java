@@ -25,6 +25,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.redisha.member.RedisHaMember;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,17 +60,17 @@ public final class SentinelServer implements SmartLifecycle {
 	private final SentinelEndpointSettings settings;
 
 	/** Null for plain text. */
-	private final Tls tls;
+	private final @Nullable Tls tls;
 
 	private final AtomicLong connectionIds = new AtomicLong();
 
 	private final EventChannels events = new EventChannels();
 
-	private EventLoopGroup loop;
+	private @Nullable EventLoopGroup loop;
 
-	private FailoverRequests failovers;
+	private @Nullable FailoverRequests failovers;
 
-	private Channel server;
+	private @Nullable Channel server;
 
 	/** A plain-text endpoint. */
 	public SentinelServer(RedisHaMember member, SentinelEndpointSettings settings) {
@@ -80,7 +81,7 @@ public final class SentinelServer implements SmartLifecycle {
 	 * An endpoint that speaks TLS only when {@code tls} is given.
 	 * @param tls the endpoint's key, certificate and TLS options; null for plain text
 	 */
-	public SentinelServer(RedisHaMember member, SentinelEndpointSettings settings, Tls tls) {
+	public SentinelServer(RedisHaMember member, SentinelEndpointSettings settings, @Nullable Tls tls) {
 		this.member = member;
 		this.settings = settings;
 		this.tls = tls;
@@ -94,7 +95,7 @@ public final class SentinelServer implements SmartLifecycle {
 	 * @param protocols the protocols to enable; null for the context's defaults
 	 * @param ciphers the cipher suites to enable; null for the context's defaults
 	 */
-	public record Tls(SSLContext context, String[] protocols, String[] ciphers) {
+	public record Tls(SSLContext context, String @Nullable [] protocols, String @Nullable [] ciphers) {
 
 		SslHandler handler() {
 			SSLEngine engine = this.context.createSSLEngine();
@@ -192,7 +193,7 @@ public final class SentinelServer implements SmartLifecycle {
 	}
 
 	/** Where it listens; null when it is not running. */
-	public synchronized InetSocketAddress address() {
+	public synchronized @Nullable InetSocketAddress address() {
 		return (this.server != null) ? (InetSocketAddress) this.server.localAddress() : null;
 	}
 

@@ -16,6 +16,7 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	private final EventChannels events;
 
 	/** Null when the settings do not allow SENTINEL FAILOVER. */
-	private final FailoverRequests failovers;
+	private final @Nullable FailoverRequests failovers;
 
 	private final long id;
 
@@ -63,6 +64,8 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	 */
 	private final Deque<List<String>> queued = new ArrayDeque<>();
 
+	/** Set by channelActive, before any message arrives: not by the constructor. */
+	@SuppressWarnings("NullAway.Init")
 	private ChannelHandlerContext context;
 
 	private boolean authenticated;
@@ -72,7 +75,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	private boolean awaitingReply;
 
 	SentinelSession(SentinelEndpointSettings settings, SentinelAnswers answers, EventChannels events,
-			FailoverRequests failovers, long id) {
+			@Nullable FailoverRequests failovers, long id) {
 		this.settings = settings;
 		this.answers = answers;
 		this.events = events;
@@ -170,7 +173,11 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	private void run(List<String> argv) {
 		String command = argv.get(0).toLowerCase(Locale.ROOT);
 		SentinelCommand spec = SentinelCommand.find(command);
-		String problem = (spec != null) ? spec.check(argv) : unknownCommand(argv);
+		if (spec == null) {
+			reply(Resp.error(unknownCommand(argv)));
+			return;
+		}
+		String problem = spec.check(argv);
 		if (problem != null) {
 			reply(Resp.error(problem));
 		}
@@ -260,7 +267,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 				return Resp.error("ERR Syntax error in HELLO option '" + option + "'");
 			}
 		}
-		if (user != null) {
+		if (user != null && password != null) {
 			if (!this.settings.accepts(user, password)) {
 				return Resp.error(WRONGPASS);
 			}
@@ -421,7 +428,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	/**
 	 * A command's arguments, or null when the message is not an array of bulk strings.
 	 */
-	private static List<String> arguments(RedisMessage message) {
+	private static @Nullable List<String> arguments(RedisMessage message) {
 		if (!(message instanceof ArrayRedisMessage array) || array.isNull()) {
 			return null;
 		}

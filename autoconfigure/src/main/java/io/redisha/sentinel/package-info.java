@@ -3,4 +3,7 @@
  * any language ask this member for the master of a group and subscribe to its events,
  * answered from the member's snapshots.
  */
+@NullMarked
 package io.redisha.sentinel;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -188,7 +189,7 @@ final class FailoverBenchmark implements Benchmark {
 				connections.add(new RawRedisConnection(address(replica), (int) COMMAND_TIMEOUT.toMillis()));
 			}
 			long epochBefore = members.stream()
-				.mapToLong((member) -> member.snapshot(GROUP).currentEpoch())
+				.mapToLong((member) -> snapshot(member).currentEpoch())
 				.max()
 				.orElseThrow();
 			long killedAt = killAtRandomPhase(redis.master(), pingPeriod);
@@ -197,11 +198,11 @@ final class FailoverBenchmark implements Benchmark {
 			NodeAddress newMaster = address(replicas.get(promoted));
 			waitUntil("every member reports " + newMaster + " as the master",
 					() -> members.stream()
-						.map((member) -> member.snapshot(GROUP).master())
+						.map((member) -> snapshot(member).master())
 						.allMatch((master) -> master != null && master.address().equals(newMaster)));
 			long agreedAt = System.nanoTime();
-			return new Round(newMaster, members.get(0).snapshot(GROUP).configEpoch() - epochBefore,
-					promotedAt - killedAt, agreedAt - killedAt);
+			return new Round(newMaster, snapshot(members.get(0)).configEpoch() - epochBefore, promotedAt - killedAt,
+					agreedAt - killedAt);
 		}
 		finally {
 			for (RawRedisConnection connection : connections) {
@@ -240,6 +241,13 @@ final class FailoverBenchmark implements Benchmark {
 			}
 			LockSupport.parkNanos(POLL_PAUSE_NANOS);
 		}
+	}
+
+	/**
+	 * The member's picture of {@link #GROUP}, the group every benchmark's members run.
+	 */
+	static GroupSnapshot snapshot(RedisHaMember member) {
+		return Objects.requireNonNull(member.snapshot(GROUP), GROUP);
 	}
 
 	static void waitUntil(String what, BooleanSupplier condition) {

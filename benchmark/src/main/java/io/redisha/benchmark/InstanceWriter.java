@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -78,12 +79,12 @@ final class InstanceWriter {
 			try {
 				this.template.opsForValue().set(key, "1");
 				synchronized (this) {
-					this.acknowledged.get(sent).add(key);
+					Objects.requireNonNull(this.acknowledged.get(sent)).add(key);
 				}
 			}
 			catch (RuntimeException ex) {
 				synchronized (this) {
-					this.errors.get(sent).merge(describe(ex), 1, Integer::sum);
+					Objects.requireNonNull(this.errors.get(sent)).merge(describe(ex), 1, Integer::sum);
 				}
 			}
 			LockSupport.parkNanos(PAUSE_NANOS);
@@ -107,7 +108,7 @@ final class InstanceWriter {
 
 	/** How many writes sent in that phase failed with a clear refusal. */
 	synchronized int clearRefusals(Phase sent) {
-		return this.errors.get(sent)
+		return Objects.requireNonNull(this.errors.get(sent))
 			.entrySet()
 			.stream()
 			.filter((error) -> error.getKey().startsWith("refused:"))

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,6 +28,7 @@ import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.NodeAddress;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -146,7 +148,8 @@ final class OverheadBenchmark implements Benchmark {
 						(round == 0) ? "warm-up round (not counted):" : "round " + round + ":");
 				for (Workload workload : Workload.values()) {
 					for (String name : order) {
-						LettuceConnectionFactory factory = (workload.pooled ? pooled : unpooled).get(name);
+						LettuceConnectionFactory factory = Objects
+							.requireNonNull((workload.pooled ? pooled : unpooled).get(name));
 						Latencies phase = workload.run(new StringRedisTemplate(factory), threads);
 						line.append(
 								String.format(Locale.ROOT, " %s %s %.0f/s;", workload.label, name, phase.throughput()));
@@ -174,8 +177,8 @@ final class OverheadBenchmark implements Benchmark {
 		List<String> costs = new ArrayList<>();
 		boolean met = true;
 		for (Workload workload : Workload.values()) {
-			Latencies following = results.get(workload.label + " | " + names.get(0));
-			Latencies plain = results.get(workload.label + " | " + names.get(1));
+			Latencies following = Objects.requireNonNull(results.get(workload.label + " | " + names.get(0)));
+			Latencies plain = Objects.requireNonNull(results.get(workload.label + " | " + names.get(1)));
 			double throughputCost = 1 - following.throughput() / plain.throughput();
 			double p99Cost = (double) following.percentile(99) / plain.percentile(99) - 1;
 			met &= throughputCost <= THROUGHPUT_GOAL && p99Cost <= P99_GOAL;
@@ -246,6 +249,9 @@ final class OverheadBenchmark implements Benchmark {
 		}
 
 		/** SETs and GETs half a pipeline's keys each, in one pipeline. */
+		// NullAway: executePipelined needs the callback to return null, which
+		// RedisCallback<T extends @Nullable Object> allows only in JSpecify mode.
+		@SuppressWarnings("NullAway")
 		private static void pipeline(StringRedisTemplate template, String key) {
 			template.executePipelined((RedisCallback<Object>) (connection) -> {
 				for (int k = 0; k < PIPELINE / 2; k++) {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,7 @@ import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.PartitionMode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A network cut {instance A, old master N0} | {instances B and C, replicas N1 and N2} for
@@ -126,7 +128,7 @@ final class PartitionBenchmark implements Benchmark {
 		return settled[0];
 	}
 
-	private static String settledMaster(PartitionableRedisGroup redis) {
+	private static @Nullable String settledMaster(PartitionableRedisGroup redis) {
 		List<String> masters = redis.nodeNames()
 			.stream()
 			.filter((node) -> "master".equals(redis.node(node).role()))
@@ -149,7 +151,7 @@ final class PartitionBenchmark implements Benchmark {
 	/** Every replica has what the master has, now that nobody writes. */
 	private static void awaitInSync(PartitionableRedisGroup redis, RedisServerProcess master) {
 		FailoverBenchmark.waitUntil("every replica at the master's replication offset", () -> {
-			String offset = master.info("replication").get("master_repl_offset");
+			String offset = Objects.requireNonNull(master.info("replication").get("master_repl_offset"));
 			return redis.nodes()
 				.stream()
 				.filter((node) -> node != master)
@@ -170,7 +172,7 @@ final class PartitionBenchmark implements Benchmark {
 			List<String> batch = keys.subList(from, Math.min(from + MGET_BATCH, keys.size()));
 			List<String> command = new ArrayList<>(batch);
 			command.add(0, "MGET");
-			List<?> values = (List<?>) master.command(command.toArray(String[]::new));
+			List<?> values = (List<?>) Objects.requireNonNull(master.command(command.toArray(String[]::new)));
 			for (int i = 0; i < batch.size(); i++) {
 				if (values.get(i) == null) {
 					missing.add(batch.get(i));

@@ -10,6 +10,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 import io.redisha.protocol.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bare RESP connection for measuring: one socket, one command at a time, no client
@@ -91,7 +92,7 @@ final class RawRedisConnection implements AutoCloseable {
 	}
 
 	/** Reads one RESP2 value: arrays as Object[], strings as String, integers as Long. */
-	private Object read() throws IOException {
+	private @Nullable Object read() throws IOException {
 		int type = this.in.read();
 		if (type == -1) {
 			throw new SocketException("connection to " + this.address + " closed");
@@ -107,15 +108,15 @@ final class RawRedisConnection implements AutoCloseable {
 		};
 	}
 
-	private Object[] array(int length) throws IOException {
-		Object[] values = new Object[Math.max(length, 0)];
+	private @Nullable Object[] array(int length) throws IOException {
+		@Nullable Object[] values = new Object[Math.max(length, 0)];
 		for (int i = 0; i < values.length; i++) {
 			values[i] = read();
 		}
 		return values;
 	}
 
-	private String bulk(int length) throws IOException {
+	private @Nullable String bulk(int length) throws IOException {
 		if (length < 0) {
 			return null;
 		}

@@ -101,7 +101,7 @@ final class RedisHaInstances implements PartitionedSystem {
 	public boolean agreesOn(String master) {
 		NodeAddress node = NodeAddress.parse(master);
 		return this.members.stream().allMatch((member) -> {
-			GroupSnapshot snapshot = member.snapshot(FailoverBenchmark.GROUP);
+			GroupSnapshot snapshot = FailoverBenchmark.snapshot(member);
 			return snapshot.master() != null && snapshot.master().address().equals(node);
 		});
 	}

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,7 @@ import io.redisha.protocol.GroupState;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.redis.LinkResources;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -262,7 +264,7 @@ final class ScaleBenchmark implements Benchmark {
 			FailoverBenchmark.waitUntil("every member reports " + newMaster + " as the master", READY_TIMEOUT, () -> {
 				long now = System.nanoTime();
 				waiting.removeIf((member) -> {
-					GroupSnapshot.NodeSnapshot master = member.snapshot(FailoverBenchmark.GROUP).master();
+					GroupSnapshot.NodeSnapshot master = FailoverBenchmark.snapshot(member).master();
 					boolean follows = master != null && master.address().equals(newMaster);
 					if (follows) {
 						agreed.add(now - killedAt);
@@ -302,7 +304,7 @@ final class ScaleBenchmark implements Benchmark {
 			List<String> command = new ArrayList<>();
 			command.add("EXISTS");
 			batch.forEach((write) -> command.add(write.key()));
-			missing += batch.size() - (Long) node.command(command.toArray(String[]::new));
+			missing += batch.size() - (Long) Objects.requireNonNull(node.command(command.toArray(String[]::new)));
 		}
 		return missing;
 	}
@@ -365,7 +367,7 @@ final class ScaleBenchmark implements Benchmark {
 			double deliveries = 0;
 			for (Map.Entry<String, Long> channel : after.messages().entrySet()) {
 				long messages = channel.getValue() - before.messages().getOrDefault(channel.getKey(), 0L);
-				List<?> numsub = (List<?>) node.command("PUBSUB", "NUMSUB", channel.getKey());
+				List<?> numsub = (List<?>) Objects.requireNonNull(node.command("PUBSUB", "NUMSUB", channel.getKey()));
 				deliveries += messages * (Long) numsub.get(1);
 			}
 			Map<String, Long> calls = new TreeMap<>();
@@ -424,7 +426,7 @@ final class ScaleBenchmark implements Benchmark {
 		private final Samples agreed = new Samples("kill -> every member agreed");
 
 		/** Why a round of this size could not be measured; null when every round was. */
-		private String failure;
+		private @Nullable String failure;
 
 		Row(int size) {
 			this.size = size;

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,14 +84,14 @@ final class SentinelClientsBenchmark implements Benchmark {
 		for (int i = 1; i <= options.rounds(); i++) {
 			Map<String, Long> ha = endpointsRound(options);
 			Map<String, Long> classic = sentinelsRound(options, binary);
-			ha.forEach((client, nanos) -> endpoints.get(client).add(nanos));
-			classic.forEach((client, nanos) -> sentinels.get(client).add(nanos));
+			ha.forEach((client, nanos) -> Objects.requireNonNull(endpoints.get(client)).add(nanos));
+			classic.forEach((client, nanos) -> Objects.requireNonNull(sentinels.get(client)).add(nanos));
 			out.printf(Locale.ROOT, "round %d: redis-ha %s; Sentinel %s%n", i, describe(ha), describe(classic));
 		}
 		out.println(FailoverBenchmark.loadAverage());
 		for (String client : CLIENTS) {
-			out.println(endpoints.get(client).summary());
-			out.println(sentinels.get(client).summary());
+			out.println(Objects.requireNonNull(endpoints.get(client)).summary());
+			out.println(Objects.requireNonNull(sentinels.get(client)).summary());
 		}
 	}
 

@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.RespClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Real Sentinels, {@code redis-server <config> --sentinel}, each with its own
@@ -84,7 +86,8 @@ final class Sentinels implements AutoCloseable {
 				"every sentinel sees " + replicas + " replicas and " + (COUNT - 1) + " other sentinels",
 				() -> this.ports.stream().allMatch((port) -> {
 					try {
-						List<?> master = (List<?>) call(port, "SENTINEL", "MASTER", FailoverBenchmark.GROUP);
+						List<?> master = (List<?>) Objects
+							.requireNonNull(call(port, "SENTINEL", "MASTER", FailoverBenchmark.GROUP));
 						return field(master, "num-slaves") == replicas
 								&& field(master, "num-other-sentinels") == COUNT - 1;
 					}
@@ -97,12 +100,13 @@ final class Sentinels implements AutoCloseable {
 	/** The master each Sentinel names, as {@code host:port}, in start order. */
 	List<String> masters() {
 		return this.ports.stream().map((port) -> {
-			List<?> master = (List<?>) call(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", FailoverBenchmark.GROUP);
+			List<?> master = (List<?>) Objects
+				.requireNonNull(call(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", FailoverBenchmark.GROUP));
 			return master.get(0) + ":" + master.get(1);
 		}).toList();
 	}
 
-	private static Object call(int port, String... command) {
+	private static @Nullable Object call(int port, String... command) {
 		return new RespClient(RedisServerProcess.HOST, port, null, null, COMMAND_TIMEOUT).call(command);
 	}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +25,7 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -101,8 +103,10 @@ final class SwitchoverBenchmark implements Benchmark {
 			List<Writer> writers = List.of(new Writer("template", (key, value) -> {
 				template.opsForValue().set(key, value);
 				return true;
-			}), new Writer("raw", (key, value) -> "OK"
-				.equals(redis.nodeOnPort(view.snapshot(GROUP).master().address().port()).command("SET", key, value))));
+			}), new Writer("raw",
+					(key, value) -> "OK".equals(Objects
+						.requireNonNull(redis.nodeOnPort(FailoverBenchmark.snapshot(view).master().address().port()))
+						.command("SET", key, value))));
 			switchovers(options, redis, members, writers, out);
 		}
 		finally {
@@ -168,14 +172,14 @@ final class SwitchoverBenchmark implements Benchmark {
 			}
 		}
 		awaitSettled(members, options.replicas());
-		NodeAddress master = members.get(0).snapshot(GROUP).master().address();
+		NodeAddress master = FailoverBenchmark.snapshot(members.get(0)).master().address();
 		out.println(FailoverBenchmark.loadAverage());
 		out.println(durations.summary());
 		pauses.forEach((samples) -> out.println(samples.summary()));
 		boolean met = true;
 		for (int w = 0; w < writers.size(); w++) {
 			Writer writer = writers.get(w);
-			long lost = writer.lostOn(redis.nodeOnPort(master.port()));
+			long lost = writer.lostOn(Objects.requireNonNull(redis.nodeOnPort(master.port())));
 			out.printf(Locale.ROOT,
 					"%s writer: acknowledged writes: %d, lost: %d, failed or unacknowledged attempts: %d%n",
 					writer.name, writer.acknowledged(), lost, writer.failures());
@@ -194,7 +198,7 @@ final class SwitchoverBenchmark implements Benchmark {
 		FailoverBenchmark.waitUntil("every member agrees on a master with " + replicas + " linked replicas", () -> {
 			NodeAddress master = null;
 			for (RedisHaMember member : members) {
-				GroupSnapshot snapshot = member.snapshot(GROUP);
+				GroupSnapshot snapshot = FailoverBenchmark.snapshot(member);
 				if (snapshot.master() == null || snapshot.state() != io.redisha.protocol.GroupState.OK
 						|| (master != null && !master.equals(snapshot.master().address()))
 						|| snapshot.replicas()
@@ -311,7 +315,7 @@ final class SwitchoverBenchmark implements Benchmark {
 				for (int i = 0; i < batch.size(); i++) {
 					command[i + 1] = key(batch.get(i));
 				}
-				lost += batch.size() - (Long) master.command(command);
+				lost += batch.size() - (Long) Objects.requireNonNull(master.command(command));
 			}
 			return lost;
 		}

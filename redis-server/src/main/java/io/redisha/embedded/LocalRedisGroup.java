@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class LocalRedisGroup implements AutoCloseable {
 		return group;
 	}
 
-	private RedisServerOptions replicaOptions(Integer priority) {
+	private RedisServerOptions replicaOptions(@Nullable Integer priority) {
 		return this.options.withReplicaOf(master().address()).withReplicaPriority(priority);
 	}
 
@@ -111,8 +112,8 @@ public final class LocalRedisGroup implements AutoCloseable {
 		return this.nodes.stream().map(RedisServerProcess::address).toList();
 	}
 
-	/** The node listening on this port, or null. */
-	public RedisServerProcess nodeOnPort(int port) {
+	/** The node listening on this port, if any. */
+	public @Nullable RedisServerProcess nodeOnPort(int port) {
 		return this.nodes.stream().filter((node) -> node.port() == port).findFirst().orElse(null);
 	}
 
@@ -125,7 +126,7 @@ public final class LocalRedisGroup implements AutoCloseable {
 	 * Starts one more replica of node 0 with this priority (null: the default) and waits
 	 * until its link is up.
 	 */
-	public RedisServerProcess addReplica(Integer priority) {
+	public RedisServerProcess addReplica(@Nullable Integer priority) {
 		RedisServerProcess replica = RedisServerProcess.start(replicaOptions(priority));
 		this.nodes.add(replica);
 		awaitLinkUp(replica);

@@ -6,10 +6,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,7 +221,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		Map<String, TcpProxy> proxies = clientProxies(name);
 		return (address) -> proxies.entrySet()
 			.stream()
-			.filter((proxy) -> endpoint(proxy.getKey()).front().address().equals(address))
+			.filter((proxy) -> endpointNamed(proxy.getKey()).front().address().equals(address))
 			.map((proxy) -> proxy.getValue().address())
 			.findFirst()
 			.orElse(address);
@@ -293,10 +295,10 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 			setCut(otherEndpoint.front(), endpoint.source(), cut);
 		}
 		else if (endpoint != null) {
-			setCut(clientProxies(other).get(one), cut);
+			setCut(clientProxy(other, one), cut);
 		}
 		else {
-			setCut(clientProxies(one).get(other), cut);
+			setCut(clientProxy(one, other), cut);
 		}
 	}
 
@@ -325,9 +327,17 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/** The node or peer of this name, or null for a client. */
-	private Endpoint endpoint(String name) {
+	private @Nullable Endpoint endpoint(String name) {
 		Node node = this.nodes.get(name);
 		return (node != null) ? node : this.peers.get(name);
+	}
+
+	private Endpoint endpointNamed(String name) {
+		return Objects.requireNonNull(endpoint(name), name);
+	}
+
+	private TcpProxy clientProxy(String client, String endpoint) {
+		return Objects.requireNonNull(clientProxies(client).get(endpoint), endpoint);
 	}
 
 	private Node nodeNamed(String name) {

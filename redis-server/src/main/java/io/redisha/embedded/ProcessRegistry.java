@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,14 +135,14 @@ final class ProcessRegistry {
 		return killed;
 	}
 
-	private static boolean isAlive(String pid, String start) {
+	private static boolean isAlive(String pid, @Nullable String start) {
 		return handle(pid, start).isPresent();
 	}
 
 	/**
 	 * The live process with this pid and start time (a recycled pid is another process).
 	 */
-	private static Optional<ProcessHandle> handle(String pid, String start) {
+	private static Optional<ProcessHandle> handle(String pid, @Nullable String start) {
 		try {
 			return ProcessHandle.of(Long.parseLong(pid))
 				.filter(ProcessHandle::isAlive)

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -33,7 +34,7 @@ public final class RedisGroupExtension
 
 	private final List<AutoCloseable> extras = new ArrayList<>();
 
-	private LocalRedisGroup group;
+	private @Nullable LocalRedisGroup group;
 
 	private RedisGroupExtension(Integer[] priorities, RedisServerOptions options, boolean perClass) {
 		this.priorities = priorities;

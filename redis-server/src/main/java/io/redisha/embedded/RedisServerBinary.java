@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ public final class RedisServerBinary {
 
 	private static final Pattern VERSION = Pattern.compile("v=(\\S+)");
 
-	private static volatile RedisServerBinary resolved;
+	private static volatile @Nullable RedisServerBinary resolved;
 
 	private final Path path;
 
@@ -48,7 +49,7 @@ public final class RedisServerBinary {
 	private final String version;
 
 	/** Why it cannot listen with TLS ("" when it can), once tried. */
-	private volatile String tlsProblem;
+	private volatile @Nullable String tlsProblem;
 
 	private RedisServerBinary(Path path, String source) {
 		this.path = path;
@@ -90,7 +91,7 @@ public final class RedisServerBinary {
 				: new RedisServerBinary(extractFromJar(), "embedded-redis jar");
 	}
 
-	private static Path findOnPath() {
+	private static @Nullable Path findOnPath() {
 		String pathVariable = System.getenv("PATH");
 		if (pathVariable == null) {
 			return null;
@@ -206,7 +207,7 @@ public final class RedisServerBinary {
 	 * embedded-redis jar's), or null when it can: tried once per JVM by starting a
 	 * TLS-only server.
 	 */
-	public String tlsUnsupportedReason() {
+	public @Nullable String tlsUnsupportedReason() {
 		if (this.tlsProblem == null) {
 			try (RedisServerProcess server = RedisServerProcess
 				.start(RedisServerOptions.defaults().withTls(TlsCertificates.generate()))) {

@@ -3,13 +3,15 @@ package io.redisha.embedded;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How to start one {@code redis-server}: immutable, each {@code with...} method returns a
  * copy. By default a master without persistence and without password, on a free port.
  *
  * @param username an ACL user created with all permissions (and used to authenticate to
- * the master), or null
- * @param password the password of the default user (and of {@code username}), or null
+ * the master)
+ * @param password the password of the default user (and of {@code username})
  * @param replicaPriority the {@code replica-priority}, or null for the server's default
  * @param replicaOf the master to replicate from as {@code host:port}, or null for a
  * master
@@ -17,8 +19,9 @@ import java.util.List;
  * @param tls the certificates to listen with TLS only (and replicate over TLS), or null
  * for plain text
  */
-public record RedisServerOptions(String username, String password, Integer replicaPriority, String replicaOf,
-		List<String> extraArguments, TlsCertificates tls) {
+public record RedisServerOptions(@Nullable String username, @Nullable String password,
+		@Nullable Integer replicaPriority, @Nullable String replicaOf, List<String> extraArguments,
+		@Nullable TlsCertificates tls) {
 
 	public RedisServerOptions {
 		extraArguments = List.copyOf(extraArguments);
@@ -45,13 +48,13 @@ public record RedisServerOptions(String username, String password, Integer repli
 				this.tls);
 	}
 
-	public RedisServerOptions withReplicaPriority(Integer priority) {
+	public RedisServerOptions withReplicaPriority(@Nullable Integer priority) {
 		return new RedisServerOptions(this.username, this.password, priority, this.replicaOf, this.extraArguments,
 				this.tls);
 	}
 
 	/** A replica of {@code master} ({@code host:port}), or a master when null. */
-	public RedisServerOptions withReplicaOf(String master) {
+	public RedisServerOptions withReplicaOf(@Nullable String master) {
 		return new RedisServerOptions(this.username, this.password, this.replicaPriority, master, this.extraArguments,
 				this.tls);
 	}

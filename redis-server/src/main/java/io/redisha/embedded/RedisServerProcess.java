@@ -12,10 +12,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -356,7 +358,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * Runs a command and returns the raw reply (see {@link RespClient}).
 	 * @throws RedisErrorReplyException on an error reply
 	 */
-	public Object command(String... command) {
+	public @Nullable Object command(String... command) {
 		return client().call(command);
 	}
 
@@ -368,12 +370,12 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * A client of this server (over TLS when it listens with TLS) as this user (null: the
 	 * default user).
 	 */
-	public RespClient client(String username, String password) {
+	public RespClient client(@Nullable String username, @Nullable String password) {
 		return client(this.port, this.options, username, password, COMMAND_TIMEOUT);
 	}
 
-	private static RespClient client(int port, RedisServerOptions options, String username, String password,
-			Duration timeout) {
+	private static RespClient client(int port, RedisServerOptions options, @Nullable String username,
+			@Nullable String password, Duration timeout) {
 		return new RespClient(HOST, port, username, password, timeout,
 				(options.tls() != null) ? options.tls().socketFactory() : null);
 	}
@@ -381,7 +383,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	/** One section of {@code INFO}, e.g. {@code replication}, as field -> value. */
 	public Map<String, String> info(String section) {
 		Map<String, String> fields = new LinkedHashMap<>();
-		for (String line : ((String) command("INFO", section)).split("\r\n")) {
+		for (String line : ((String) Objects.requireNonNull(command("INFO", section))).split("\r\n")) {
 			int colon = line.indexOf(':');
 			if (colon > 0 && !line.startsWith("#")) {
 				fields.put(line.substring(0, colon), line.substring(colon + 1));
@@ -414,12 +416,12 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	/** The value of one configuration parameter, from {@code CONFIG GET}. */
 	public String config(String parameter) {
-		return String.valueOf(((List<?>) command("CONFIG", "GET", parameter)).get(1));
+		return String.valueOf(((List<?>) Objects.requireNonNull(command("CONFIG", "GET", parameter))).get(1));
 	}
 
 	/** {@code master} or {@code slave}, from {@code ROLE}. */
 	public String role() {
-		return (String) ((List<?>) command("ROLE")).get(0);
+		return (String) ((List<?>) Objects.requireNonNull(command("ROLE"))).get(0);
 	}
 
 	/** Kills it and deletes its directory. */

@@ -17,6 +17,8 @@ import java.util.List;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A minimal RESP2 client for driving test servers: one short-lived connection per call,
  * over TLS when given a socket factory, authenticated when a password is set. Replies
@@ -30,19 +32,19 @@ public final class RespClient {
 
 	private final int port;
 
-	private final String username;
+	private final @Nullable String username;
 
-	private final String password;
+	private final @Nullable String password;
 
 	private final Duration timeout;
 
-	private final SSLSocketFactory tls;
+	private final @Nullable SSLSocketFactory tls;
 
 	/**
 	 * A plain-text client; see
 	 * {@link #RespClient(String, int, String, String, Duration, SSLSocketFactory)}.
 	 */
-	public RespClient(String host, int port, String username, String password, Duration timeout) {
+	public RespClient(String host, int port, @Nullable String username, @Nullable String password, Duration timeout) {
 		this(host, port, username, password, timeout, null);
 	}
 
@@ -50,11 +52,12 @@ public final class RespClient {
 	 * @param host the server's host
 	 * @param port its port
 	 * @param username the ACL user, or null for the default user
-	 * @param password the password, or null when none is required
+	 * @param password the password, when one is required
 	 * @param timeout the connect and read timeout
 	 * @param tls the TLS sockets to connect with, or null for plain text
 	 */
-	public RespClient(String host, int port, String username, String password, Duration timeout, SSLSocketFactory tls) {
+	public RespClient(String host, int port, @Nullable String username, @Nullable String password, Duration timeout,
+			@Nullable SSLSocketFactory tls) {
 		this.host = host;
 		this.port = port;
 		this.username = username;
@@ -69,7 +72,7 @@ public final class RespClient {
 	 * @throws UncheckedIOException when the server cannot be reached or does not answer
 	 * in time
 	 */
-	public Object call(String... command) {
+	public @Nullable Object call(String... command) {
 		try (Socket plain = new Socket(); Socket socket = secure(plain)) {
 			OutputStream out = socket.getOutputStream();
 			InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -114,7 +117,7 @@ public final class RespClient {
 		out.flush();
 	}
 
-	private static Object read(InputStream in) throws IOException {
+	private static @Nullable Object read(InputStream in) throws IOException {
 		int type = in.read();
 		String line = readLine(in);
 		return switch (type) {
@@ -128,7 +131,7 @@ public final class RespClient {
 		};
 	}
 
-	private static String readBulk(InputStream in, int length) throws IOException {
+	private static @Nullable String readBulk(InputStream in, int length) throws IOException {
 		if (length < 0) {
 			return null;
 		}
@@ -140,11 +143,11 @@ public final class RespClient {
 		return new String(bytes, StandardCharsets.UTF_8);
 	}
 
-	private static List<Object> readArray(InputStream in, int size) throws IOException {
+	private static @Nullable List<@Nullable Object> readArray(InputStream in, int size) throws IOException {
 		if (size < 0) {
 			return null;
 		}
-		List<Object> elements = new ArrayList<>(size);
+		List<@Nullable Object> elements = new ArrayList<>(size);
 		for (int i = 0; i < size; i++) {
 			elements.add(read(in));
 		}

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,10 +52,10 @@ public final class TcpProxy implements AutoCloseable {
 	 * What clients send is held from the first read containing these bytes on; null when
 	 * not armed.
 	 */
-	private volatile byte[] holdMarker;
+	private volatile byte @Nullable [] holdMarker;
 
 	/** Open while data is held; null when nothing is. */
-	private volatile CountDownLatch held;
+	private volatile @Nullable CountDownLatch held;
 
 	/** Listens on a free loopback port and forwards to {@code targetHost:targetPort}. */
 	public TcpProxy(String targetHost, int targetPort) {

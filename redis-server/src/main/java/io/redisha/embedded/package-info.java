@@ -8,4 +8,7 @@
  * ({@link io.redisha.embedded.RedisServerBinary}); no process outlives its JVM for long
  * (pid files, shutdown hook, reaping at the next start).
  */
+@NullMarked
 package io.redisha.embedded;
+
+import org.jspecify.annotations.NullMarked;
