@@ -109,7 +109,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 	public void validate(Object target, Errors errors) {
 		PropertyChecks checks = new PropertyChecks(errors);
 		if (target instanceof Group group) {
-			group.validate(checks);
+			new GroupChecks(group, checks).validate();
 		}
 		else {
 			validateTopLevel(checks);
@@ -145,7 +145,7 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 	/**
 	 * One monitored Redis group: a master and its replicas.
 	 */
-	public static class Group extends GossipSecretProperties {
+	public static class Group extends GroupTimingProperties {
 
 		/**
 		 * Seed nodes of the group as host:port (IPv6 literals as [addr]:port), comma
@@ -188,66 +188,6 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 * How long a command to a node may take before it counts as failed.
 		 */
 		private Duration commandTimeout = Duration.ofSeconds(1);
-
-		/**
-		 * How often each node is PINGed.
-		 */
-		private Duration pingPeriod = GroupConfig.Timing.defaults().pingPeriod();
-
-		/**
-		 * How often each node's INFO replication is read (every ping period during a
-		 * failover).
-		 */
-		private Duration infoPeriod = GroupConfig.Timing.defaults().infoPeriod();
-
-		/**
-		 * How often a hello is published on every node of the group.
-		 */
-		private Duration helloPeriod = GroupConfig.Timing.defaults().helloPeriod();
-
-		/**
-		 * How long another member's "master is down" opinion counts towards the quorum.
-		 */
-		private Duration opinionValidity = GroupConfig.Timing.defaults().opinionValidity();
-
-		/**
-		 * How long a member that vanished without saying goodbye stays listed; a voter
-		 * silent that long is replaced by the other voters (which takes a majority of
-		 * them).
-		 */
-		private Duration memberExpiry = GroupConfig.Timing.defaults().memberExpiry();
-
-		/**
-		 * How long a starting member only listens: it neither votes nor starts a
-		 * failover.
-		 */
-		private Duration startupQuietPeriod = GroupConfig.Timing.defaults().startupQuietPeriod();
-
-		/**
-		 * A timer gap longer than this (a paused JVM, a clock jump) enters TILT mode. At
-		 * most half of down-after, so that a pause long enough to make a healthy master
-		 * look down enters TILT first. Defaults to 2s, or half of down-after when that is
-		 * shorter.
-		 */
-		private @Nullable Duration tiltThreshold;
-
-		/**
-		 * How long TILT mode lasts after the last timer gap.
-		 */
-		private Duration tiltDuration = GroupConfig.Timing.defaults().tiltDuration();
-
-		/**
-		 * How long a returning old master must stay reachable before it is turned into a
-		 * replica of the new master.
-		 */
-		private Duration demoteAfter = GroupConfig.Timing.defaults().demoteAfter();
-
-		/**
-		 * How long the master counts as down after it restarted (a new run id), so that a
-		 * replica that still has the data is promoted in place of a master that came back
-		 * without it (no persistence). Zero never counts a restart as down.
-		 */
-		private Duration masterRebootDownAfter = Duration.ZERO;
 
 		/**
 		 * How long the application's Redis commands wait for a usable master while the
@@ -376,86 +316,6 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			this.commandTimeout = commandTimeout;
 		}
 
-		public Duration getPingPeriod() {
-			return this.pingPeriod;
-		}
-
-		public void setPingPeriod(Duration pingPeriod) {
-			this.pingPeriod = pingPeriod;
-		}
-
-		public Duration getInfoPeriod() {
-			return this.infoPeriod;
-		}
-
-		public void setInfoPeriod(Duration infoPeriod) {
-			this.infoPeriod = infoPeriod;
-		}
-
-		public Duration getHelloPeriod() {
-			return this.helloPeriod;
-		}
-
-		public void setHelloPeriod(Duration helloPeriod) {
-			this.helloPeriod = helloPeriod;
-		}
-
-		public Duration getOpinionValidity() {
-			return this.opinionValidity;
-		}
-
-		public void setOpinionValidity(Duration opinionValidity) {
-			this.opinionValidity = opinionValidity;
-		}
-
-		public Duration getMemberExpiry() {
-			return this.memberExpiry;
-		}
-
-		public void setMemberExpiry(Duration memberExpiry) {
-			this.memberExpiry = memberExpiry;
-		}
-
-		public Duration getStartupQuietPeriod() {
-			return this.startupQuietPeriod;
-		}
-
-		public void setStartupQuietPeriod(Duration startupQuietPeriod) {
-			this.startupQuietPeriod = startupQuietPeriod;
-		}
-
-		public @Nullable Duration getTiltThreshold() {
-			return this.tiltThreshold;
-		}
-
-		public void setTiltThreshold(@Nullable Duration tiltThreshold) {
-			this.tiltThreshold = tiltThreshold;
-		}
-
-		public Duration getTiltDuration() {
-			return this.tiltDuration;
-		}
-
-		public void setTiltDuration(Duration tiltDuration) {
-			this.tiltDuration = tiltDuration;
-		}
-
-		public Duration getDemoteAfter() {
-			return this.demoteAfter;
-		}
-
-		public void setDemoteAfter(Duration demoteAfter) {
-			this.demoteAfter = demoteAfter;
-		}
-
-		public Duration getMasterRebootDownAfter() {
-			return this.masterRebootDownAfter;
-		}
-
-		public void setMasterRebootDownAfter(Duration masterRebootDownAfter) {
-			this.masterRebootDownAfter = masterRebootDownAfter;
-		}
-
 		public Duration getFailoverWait() {
 			return this.failoverWait;
 		}
@@ -537,18 +397,6 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		}
 
 		/**
-		 * The advanced timing as the protocol takes it.
-		 * @return the timing
-		 */
-		public GroupConfig.Timing timing() {
-			Duration tiltThreshold = (this.tiltThreshold != null) ? this.tiltThreshold
-					: GroupConfig.Timing.defaults().tiltThreshold();
-			return new GroupConfig.Timing(this.pingPeriod, this.infoPeriod, this.helloPeriod, this.opinionValidity,
-					this.memberExpiry, this.startupQuietPeriod, tiltThreshold, this.tiltDuration, this.demoteAfter,
-					this.masterRebootDownAfter);
-		}
-
-		/**
 		 * The partition fence as the protocol takes it. Only valid once the group passed
 		 * validation.
 		 * @return the fencing
@@ -557,7 +405,8 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 			return new GroupConfig.Fencing(this.partitionMode, effectiveFenceAfter());
 		}
 
-		private Duration effectiveFenceAfter() {
+		/** The fence-after in force: the one set, else the default for down-after. */
+		Duration effectiveFenceAfter() {
 			return (this.fenceAfter != null) ? this.fenceAfter : GroupConfig.Fencing.defaultFenceAfter(this.downAfter);
 		}
 
@@ -568,128 +417,6 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		 */
 		public MinReplicas minReplicas() {
 			return new MinReplicas(this.minReplicasToWrite, this.minReplicasMaxLag);
-		}
-
-		private static boolean isReadFrom(String name) {
-			try {
-				ReadFrom.valueOf(name);
-				return true;
-			}
-			catch (IllegalArgumentException ex) {
-				return false;
-			}
-		}
-
-		private void validate(PropertyChecks checks) {
-			validateNodes(checks);
-			validateGossipSecrets(checks);
-			validateCredentials(checks);
-			checks.require("quorum", this.quorum, (value) -> value >= 1, "must be >= 1");
-			checks.require("parallel-syncs", this.parallelSyncs, (value) -> value >= 1, "must be >= 1");
-			checks.require("history-size", this.historySize, (value) -> value >= 1, "must be >= 1");
-			checks.require("voters", this.voters, (value) -> value >= 1 && value < Configuration.MAX_VOTERS,
-					"must be between 1 and " + (Configuration.MAX_VOTERS - 1));
-			checks.require("quorum", this.quorum, (value) -> value <= this.voters,
-					"must be <= voters (" + this.voters + "): only voters count towards it");
-			checks.requirePositive("down-after", this.downAfter);
-			checks.requirePositive("failover-timeout", this.failoverTimeout);
-			checks.requirePositive("command-timeout", this.commandTimeout);
-			checks.requirePositive("ping-period", this.pingPeriod);
-			checks.requirePositive("info-period", this.infoPeriod);
-			checks.requirePositive("hello-period", this.helloPeriod);
-			checks.requirePositive("opinion-validity", this.opinionValidity);
-			checks.requirePositive("member-expiry", this.memberExpiry);
-			checks.requirePositive("startup-quiet-period", this.startupQuietPeriod);
-			validateTiltThreshold(checks);
-			checks.requirePositive("tilt-duration", this.tiltDuration);
-			checks.requirePositive("demote-after", this.demoteAfter);
-			checks.require("master-reboot-down-after", this.masterRebootDownAfter,
-					(period) -> period != null && !period.isNegative(), "must be >= 0");
-			checks.require("min-replicas-to-write", this.minReplicasToWrite, (value) -> value >= 0, "must be >= 0");
-			checks.require("min-replicas-max-lag", this.minReplicasMaxLag,
-					(lag) -> lag != null && lag.compareTo(Duration.ofSeconds(1)) >= 0 && lag.toMillis() % 1000 == 0,
-					"must be whole seconds, at least 1s (Redis counts the lag in seconds)");
-			checks.require("failover-wait", this.failoverWait, (wait) -> wait != null && !wait.isNegative(),
-					"must be >= 0");
-			checks.require("read-from", this.readFrom, (name) -> name == null || isReadFrom(name),
-					"must be one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred,"
-							+ " any, nearest...)");
-			validateFenceAfter(checks);
-		}
-
-		/**
-		 * Credentials the members and the application could not authenticate with are
-		 * refused here: otherwise every link fails its handshake and the member monitors
-		 * nothing.
-		 */
-		private void validateCredentials(PropertyChecks checks) {
-			checks.require("username", this.username, (name) -> name == null || !name.isBlank(), "must not be blank");
-			if (this.username != null && !this.username.isBlank() && this.password == null) {
-				checks.reject("username", "is set to '" + this.username + "' but password is not: Redis authenticates"
-						+ " a user with both (AUTH username password); for a user without a password (nopass) set"
-						+ " any password");
-			}
-			if (this.password != null && this.password.isEmpty()) {
-				checks.reject("password", "must not be empty: leave it unset when the nodes need no password");
-			}
-		}
-
-		/**
-		 * The fence must close before the other side may see the master down and fail
-		 * over; checked also when the default applies, since it follows down-after.
-		 */
-		private void validateFenceAfter(PropertyChecks checks) {
-			if (this.fenceAfter != null) {
-				checks.requirePositive("fence-after", this.fenceAfter);
-			}
-			if (!isPositive(this.downAfter) || this.fenceAfter != null && !isPositive(this.fenceAfter)) {
-				return;
-			}
-			Duration fenceAfter = effectiveFenceAfter();
-			if (fenceAfter.compareTo(this.downAfter) >= 0) {
-				checks.reject("fence-after",
-						"must be shorter than down-after, " + PropertyChecks.describe(this.downAfter) + ", but was "
-								+ PropertyChecks.describe(fenceAfter) + ": writes must be refused before the other"
-								+ " side of a partition may see the master down and fail over");
-			}
-		}
-
-		/**
-		 * Unset, the protocol derives the threshold from down-after (at most half of it);
-		 * a value set explicitly is taken as meant, so one that cannot protect against a
-		 * false "down" is refused rather than silently lowered.
-		 */
-		private void validateTiltThreshold(PropertyChecks checks) {
-			if (this.tiltThreshold == null) {
-				return;
-			}
-			checks.requirePositive("tilt-threshold", this.tiltThreshold);
-			Duration half = isPositive(this.downAfter) ? this.downAfter.dividedBy(2) : null;
-			if (half != null && this.tiltThreshold.compareTo(half) > 0) {
-				checks.reject("tilt-threshold",
-						"must be at most half of down-after, " + PropertyChecks.describe(half) + ", but was "
-								+ PropertyChecks.describe(this.tiltThreshold) + ": a pause of this instance"
-								+ " long enough to make a healthy master look down must enter TILT first");
-			}
-		}
-
-		private static boolean isPositive(Duration duration) {
-			return duration != null && !duration.isNegative() && !duration.isZero();
-		}
-
-		private void validateNodes(PropertyChecks checks) {
-			if (this.nodes.isEmpty()) {
-				checks.reject("nodes", "must list at least one host:port node of the group but was empty");
-				return;
-			}
-			for (String node : this.nodes) {
-				try {
-					NodeAddress.parse(node);
-				}
-				catch (IllegalArgumentException ex) {
-					checks.reject("nodes", "has an invalid node: " + ex.getMessage());
-				}
-			}
 		}
 
 	}

@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,8 +26,6 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.RejectedGossipException;
 import io.redisha.protocol.Reply;
-import io.redisha.protocol.StoredConfiguration;
-import io.redisha.redis.LinkSettings;
 import io.redisha.redis.NodeLink;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,10 +47,6 @@ final class GroupLoop {
 
 	private final MemberIdentity identity;
 
-	private final ClientResources resources;
-
-	private final UnaryOperator<NodeAddress> connectVia;
-
 	private final LongSupplier clock;
 
 	/** Wall-clock milliseconds, for sealing and opening gossip. */
@@ -66,32 +58,11 @@ final class GroupLoop {
 
 	private final MemberActivityListener activity;
 
-	/**
-	 * How many failovers of the coordinator's history the activity listener has been told
-	 * of.
-	 */
-	private long failoversReported;
-
-	/**
-	 * Operator failovers and switchovers started by this member, by epoch, until they
-	 * end.
-	 */
-	private final Map<Long, CompletableFuture<FailoverSnapshot>> awaited = new java.util.HashMap<>();
+	private final EndedFailovers endedFailovers;
 
 	private final ScheduledExecutorService executor;
 
-	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
-
-	/**
-	 * The channel the coordinator listens to (see {@link Action.Listen}); links opened
-	 * later subscribe to it.
-	 */
-	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
-
-	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
-
-	/** Discovered nodes that the configuration does not list, each said once. */
-	private final java.util.Set<NodeAddress> unlisted = new java.util.HashSet<>();
+	private final GroupLinks links;
 
 	private @Nullable GroupCoordinator coordinator;
 
@@ -104,12 +75,12 @@ final class GroupLoop {
 			Consumer<ProtocolEvent> events, MemberActivityListener activity) {
 		this.settings = settings;
 		this.identity = identity;
-		this.resources = resources;
-		this.connectVia = connectVia;
 		this.clock = clock;
 		this.wallClock = wallClock;
 		this.events = events;
 		this.activity = activity;
+		this.endedFailovers = new EndedFailovers(settings.config().name(), identity, activity);
+		this.links = new GroupLinks(settings, identity, resources, connectVia, this::gossipArrived);
 		String name = "redis-ha-" + settings.config().name();
 		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, name);
@@ -133,14 +104,7 @@ final class GroupLoop {
 
 	/** The monitored nodes that do not answer as they should, with the reason. */
 	Map<NodeAddress, String> problems() {
-		Map<NodeAddress, String> problems = new TreeMap<>();
-		this.links.forEach((node, link) -> {
-			String problem = link.problem();
-			if (problem != null) {
-				problems.put(node, problem);
-			}
-		});
-		return problems;
+		return this.links.problems();
 	}
 
 	/**
@@ -149,7 +113,7 @@ final class GroupLoop {
 	 */
 	void publish(String channel, String payload) {
 		try {
-			this.executor.execute(() -> this.links.values().forEach((link) -> link.publish(channel, payload)));
+			this.executor.execute(() -> this.links.publish(channel, payload));
 		}
 		catch (RejectedExecutionException ex) {
 			// Stopped: nothing is published any more.
@@ -194,8 +158,7 @@ final class GroupLoop {
 			logger.warn("Group {}: goodbye not confirmed by every node: {}", name(), ex.toString());
 		}
 		this.executor.shutdownNow();
-		this.awaited.values()
-			.forEach((finished) -> finished.completeExceptionally(new IllegalStateException("member stopped")));
+		this.endedFailovers.memberStopped();
 		try {
 			if (!this.executor.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
 				logger.warn("Group {}: thread did not stop in time", name());
@@ -205,10 +168,7 @@ final class GroupLoop {
 			Thread.currentThread().interrupt();
 		}
 		// The thread is gone: the links are ours now.
-		this.links.values().forEach((link) -> this.closing.add(link.closeAsync()));
-		this.links.clear();
-		CompletableFuture.allOf(this.closing.toArray(CompletableFuture[]::new)).join();
-		this.closing.clear();
+		this.links.closeAll();
 	}
 
 	// NullAway: the coordinator is read in steps only, and step() skips them while it is
@@ -223,15 +183,14 @@ final class GroupLoop {
 			List<Action> actions = this.coordinator.stop(this.clock.getAsLong());
 			for (Action action : actions) {
 				if (action instanceof Action.Publish publish) {
-					String payload = sealed(publish.channel(), publish.payload());
-					this.links.values().forEach((link) -> published.add(link.publish(publish.channel(), payload)));
+					published.add(this.links.publish(publish.channel(), sealed(publish.channel(), publish.payload())));
 				}
-				else if (action instanceof Action.PublishOn publish && this.links.containsKey(publish.node())) {
-					published.add(this.links.get(publish.node())
-						.publish(publish.channel(), sealed(publish.channel(), publish.payload())));
+				else if (action instanceof Action.PublishOn publish) {
+					published.add(this.links.publishOn(publish.node(), publish.channel(),
+							sealed(publish.channel(), publish.payload())));
 				}
 				else if (action instanceof Action.RecordDeparture departure
-						&& this.links.containsKey(departure.node())) {
+						&& this.links.get(departure.node()) != null) {
 					CompletableFuture<Void> recorded = new CompletableFuture<>();
 					this.links.get(departure.node()).execute(departure, (reply) -> recorded.complete(null));
 					published.add(recorded);
@@ -272,8 +231,7 @@ final class GroupLoop {
 		}
 		try {
 			this.snapshot = this.coordinator.snapshot(this.clock.getAsLong());
-			reportRecordedFailovers(this.snapshot);
-			completeAwaited(this.snapshot);
+			this.endedFailovers.report(this.snapshot);
 		}
 		catch (RuntimeException ex) {
 			logFailure("the coordinator failed to take a snapshot", ex);
@@ -299,8 +257,7 @@ final class GroupLoop {
 						CommandOutcome outcome = command.apply(this.clock.getAsLong());
 						@Nullable CompletableFuture<FailoverSnapshot> finished = null;
 						if (outcome.status() == CommandOutcome.Status.STARTED) {
-							finished = new CompletableFuture<>();
-							this.awaited.put(outcome.epoch(), finished);
+							finished = this.endedFailovers.await(outcome.epoch());
 						}
 						done[0] = new RedisHaMember.CommandResult(outcome, finished);
 						return outcome.actions();
@@ -320,36 +277,6 @@ final class GroupLoop {
 			result.completeExceptionally(new IllegalStateException("group " + name() + " is stopped"));
 		}
 		return result;
-	}
-
-	/** Completes the futures of operator failovers this member led that have ended. */
-	private void completeAwaited(GroupSnapshot current) {
-		if (this.awaited.isEmpty()) {
-			return;
-		}
-		for (FailoverSnapshot failover : current.history()) {
-			if (failover.endedAtMs() >= 0 && failover.leader().equals(this.identity.id())) {
-				CompletableFuture<FailoverSnapshot> finished = this.awaited.remove(failover.epoch());
-				if (finished != null) {
-					finished.complete(failover);
-				}
-			}
-		}
-	}
-
-	/**
-	 * Tells the activity listener of the failovers that entered the history since the
-	 * last step, oldest first.
-	 */
-	private void reportRecordedFailovers(GroupSnapshot current) {
-		long recorded = current.failoversRecorded();
-		if (recorded > this.failoversReported) {
-			int count = (int) Math.min(recorded - this.failoversReported, current.history().size());
-			for (int i = count - 1; i >= 0; i--) {
-				this.activity.failoverRecorded(name(), current.history().get(i));
-			}
-			this.failoversReported = recorded;
-		}
 	}
 
 	/**
@@ -381,37 +308,21 @@ final class GroupLoop {
 			send(command);
 		}
 		else if (action instanceof Action.Monitor monitor) {
-			this.links.computeIfAbsent(monitor.node(), this::open);
-			warnIfUnlisted(monitor.node());
+			this.links.monitor(monitor.node());
 		}
 		else if (action instanceof Action.Unmonitor unmonitor) {
-			NodeLink link = this.links.remove(unmonitor.node());
-			if (link != null) {
-				this.closing.removeIf(CompletableFuture::isDone);
-				this.closing.add(link.closeAsync());
-			}
+			this.links.unmonitor(unmonitor.node());
 		}
 		else if (action instanceof Action.Publish publish) {
-			String payload = sealed(publish.channel(), publish.payload());
-			this.links.values().forEach((link) -> link.publish(publish.channel(), payload));
+			this.links.publish(publish.channel(), sealed(publish.channel(), publish.payload()));
 			countSent(publish.channel());
 		}
 		else if (action instanceof Action.PublishOn publish) {
-			NodeLink link = this.links.get(publish.node());
-			if (link != null) {
-				link.publish(publish.channel(), sealed(publish.channel(), publish.payload()));
-			}
+			this.links.publishOn(publish.node(), publish.channel(), sealed(publish.channel(), publish.payload()));
 			countSent(publish.channel());
 		}
 		else if (action instanceof Action.Listen listen) {
-			this.listening = listen.channel();
-			boolean observer = GroupCoordinator.ANNOUNCE_CHANNEL.equals(listen.channel());
-			for (NodeLink link : this.links.values()) {
-				link.listen(listen.channel());
-				if (observer) {
-					link.releasePublisher();
-				}
-			}
+			this.links.listen(listen.channel());
 		}
 		else if (action instanceof Action.Emit emit) {
 			logger.info("{}", SentinelText.format(emit.event()));
@@ -457,19 +368,6 @@ final class GroupLoop {
 		return this.coordinator.onGossip(this.clock.getAsLong(), via, message);
 	}
 
-	/**
-	 * Nothing is kept on disk: after every instance restarted, only the configured nodes
-	 * and what they report are known, so a node that was down meanwhile (an old master
-	 * coming back) would never be found again, nor demoted.
-	 */
-	private void warnIfUnlisted(NodeAddress node) {
-		if (!this.settings.config().seeds().contains(node) && this.unlisted.add(node)) {
-			logger.warn("Group {}: node {} was discovered but is not listed in redis-ha.groups.{}.nodes; list every "
-					+ "node of the group (as the nodes report their addresses), so that a node that is down while "
-					+ "every instance restarts is found again when it comes back", name(), node, name());
-		}
-	}
-
 	// NullAway: the coordinator is read in steps only, and step() skips them while it is
 	// null (before start, after stop).
 	@SuppressWarnings("NullAway")
@@ -492,22 +390,18 @@ final class GroupLoop {
 		});
 	}
 
-	private NodeLink open(NodeAddress node) {
-		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
-				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id(),
-				this.settings.tls());
-		NodeLink link = new NodeLink(node, linkSettings, this.resources, this.listening,
-				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
-					this.activity.gossipReceived(name());
-					if (this.inbox.admit(payload)) {
-						post(() -> {
-							this.inbox.taken();
-							return receive(node, payload);
-						});
-					}
-				});
-		link.connect();
-		return link;
+	/**
+	 * Posts a gossip payload received from {@code node} (on a Lettuce thread) to the
+	 * coordinator, unless the inbox refuses it (too long, or too many waiting).
+	 */
+	private void gossipArrived(NodeAddress node, String payload) {
+		this.activity.gossipReceived(name());
+		if (this.inbox.admit(payload)) {
+			post(() -> {
+				this.inbox.taken();
+				return receive(node, payload);
+			});
+		}
 	}
 
 }

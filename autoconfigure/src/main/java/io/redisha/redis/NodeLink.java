@@ -2,34 +2,16 @@ package io.redisha.redis;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.ConnectionFuture;
-import io.lettuce.core.KillArgs;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.TransactionResult;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.MinReplicas;
@@ -54,47 +36,29 @@ public final class NodeLink implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
 
-	/**
-	 * How often a role change checks the stored epoch again when other blocks interleave.
-	 */
-	private static final int GUARD_ATTEMPTS = 3;
-
 	private final NodeAddress node;
-
-	/** The channel subscribed to; changed by {@link #listen(String)}. */
-	private volatile String channel;
 
 	private final Duration timeout;
 
-	private final RedisClient client;
-
-	private final RedisURI uri;
-
-	private final Consumer<String> gossip;
-
 	private final ProblemLog problems;
 
-	private final Executor connector;
+	private final NodeConnections connections;
 
 	private final Object dispatchLock = new Object();
 
 	/**
-	 * How many MULTI blocks were written on the command connection (guarded by the
-	 * dispatch lock).
+	 * How many MULTI blocks were written on the command connection (changed under the
+	 * dispatch lock): each EXEC ends a role change's WATCH.
 	 */
-	private long blocksWritten;
-
-	private @Nullable CompletableFuture<StatefulRedisConnection<String, String>> commands;
-
-	private @Nullable CompletableFuture<StatefulRedisConnection<String, String>> publisher;
-
-	private @Nullable CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscription;
+	private final AtomicLong blocksWritten = new AtomicLong();
 
 	private volatile String serverVersion = "";
 
 	private final ConfigurationCommands configuration;
 
 	private final MinReplicasCommands minReplicas;
+
+	private final RoleChanges roleChanges;
 
 	private final PermissionProbe permissionProbe;
 
@@ -116,8 +80,6 @@ public final class NodeLink implements AutoCloseable {
 	 */
 	private volatile boolean configurationUnreadable;
 
-	private volatile boolean closed;
-
 	/**
 	 * @param node the node, as the protocol knows it
 	 * @param settings how to connect (the address may differ from {@code node}, e.g.
@@ -132,39 +94,18 @@ public final class NodeLink implements AutoCloseable {
 	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
 			String configurationKey, MinReplicas minReplicas, Consumer<String> gossip) {
 		this.node = node;
-		this.channel = channel;
 		this.configuration = new ConfigurationCommands(configurationKey);
-		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock, () -> this.blocksWritten++);
+		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock,
+				this.blocksWritten::incrementAndGet);
+		this.roleChanges = new RoleChanges(node, this.configuration, this.minReplicas, this.dispatchLock,
+				this.blocksWritten, () -> Replies.lacksReplicaof(this.serverVersion),
+				(text) -> parseInfo(text, StoredConfiguration.NONE));
 		this.permissionProbe = new PermissionProbe(configurationKey, channel);
 		this.timeout = settings.timeout();
-		this.gossip = gossip;
-		this.uri = settings.uri();
 		this.problems = new ProblemLog(node);
-		this.connector = resources.eventExecutorGroup();
-		this.client = RedisClient.create(resources, this.uri);
-		ClientOptions.Builder options = ClientOptions.builder();
-		if (settings.tls() != null) {
-			options.sslOptions(settings.tls());
-		}
-		this.client.setOptions(options
-			// A broken connection is opened again by the next command: commands never
-			// queue
-			// behind a dead node and no stale command is replayed after a reconnect.
-			.autoReconnect(false)
-			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			.protocolVersion(ProtocolVersion.RESP2)
-			.pingBeforeActivateConnection(true)
-			.socketOptions(SocketOptions.builder().connectTimeout(this.timeout).keepAlive(true).build())
-			.timeoutOptions(TimeoutOptions.enabled(this.timeout))
-			.build());
-		this.client.addListener(new RedisConnectionStateListener() {
-
-			@Override
-			public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-				resubscribe(connection);
-			}
-
-		});
+		// A node that restarted may have another ACL.
+		this.connections = new NodeConnections(node, settings, resources, channel, gossip, this.problems,
+				() -> this.probeDue.set(true));
 	}
 
 	/** The node this link talks to. */
@@ -182,14 +123,12 @@ public final class NodeLink implements AutoCloseable {
 
 	/** Whether the command connection is open now. */
 	public boolean isConnected() {
-		CompletableFuture<StatefulRedisConnection<String, String>> current = this.commands;
-		return current != null && isOpen(current);
+		return this.connections.isConnected();
 	}
 
 	/** Whether the gossip subscription is open now. */
 	public boolean isSubscribed() {
-		CompletableFuture<StatefulRedisPubSubConnection<String, String>> current = this.subscription;
-		return current != null && isOpen(current);
+		return this.connections.isSubscribed();
 	}
 
 	/**
@@ -200,14 +139,14 @@ public final class NodeLink implements AutoCloseable {
 		AtomicBoolean answered = new AtomicBoolean();
 		Consumer<Reply> once = (reply) -> {
 			if (answered.compareAndSet(false, true)) {
-				if (!this.closed) {
+				if (!this.connections.isClosed()) {
 					// Commands cut short by our own close are no news worth a warning.
 					this.problems.record(command, reply);
 				}
 				onReply.accept(reply);
 			}
 		};
-		if (this.closed) {
+		if (this.connections.isClosed()) {
 			once.accept(new Reply.Failed("link to " + this.node + " is closed"));
 			return;
 		}
@@ -222,14 +161,15 @@ public final class NodeLink implements AutoCloseable {
 			if (command instanceof Action.QueryInfo && this.probeDue.compareAndSet(true, false)) {
 				probePermissions();
 			}
-			ensureSubscribed();
+			this.connections.ensureSubscribed();
 		}
 		// Lettuce times out the connect and the command; this guard only backs them up
 		// (the
 		// first connect of a process also loads Netty and Lettuce, which may take a
 		// second).
 		long guardMillis = 2 * this.timeout.toMillis() + 1000;
-		commandConnection().thenCompose((connection) -> dispatch(connection.async(), command))
+		this.connections.commands()
+			.thenCompose((connection) -> dispatch(connection.async(), command))
 			.orTimeout(guardMillis, TimeUnit.MILLISECONDS)
 			.whenComplete((reply, failure) -> once
 				.accept((failure != null) ? Failures.toReply(command, failure, this.timeout) : reply));
@@ -237,9 +177,9 @@ public final class NodeLink implements AutoCloseable {
 
 	/** Opens both connections now instead of at the first command; returns at once. */
 	public void connect() {
-		if (!this.closed) {
-			ensureSubscribed();
-			commandConnection();
+		if (!this.connections.isClosed()) {
+			this.connections.ensureSubscribed();
+			this.connections.commands();
 		}
 	}
 
@@ -252,10 +192,10 @@ public final class NodeLink implements AutoCloseable {
 	 * @return completes when the node acknowledged the message or it failed; never fails
 	 */
 	public CompletableFuture<Void> publish(String targetChannel, String payload) {
-		if (this.closed || !isConnected() || this.refusal != null) {
+		if (this.connections.isClosed() || !isConnected() || this.refusal != null) {
 			return CompletableFuture.completedFuture(null);
 		}
-		return publisherConnection()
+		return this.connections.publisher()
 			.thenCompose((connection) -> connection.async().publish(targetChannel, payload).toCompletableFuture())
 			.handle((receivers, failure) -> {
 				// A refusal (an ACL without the channel) is worth saying; a connection
@@ -307,13 +247,10 @@ public final class NodeLink implements AutoCloseable {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);
 		}
 		if (command instanceof Action.Promote promote) {
-			return guardedReconfigure(redis, new RoleChange(promote.epoch(), null, promote.minReplicas(), true),
-					GUARD_ATTEMPTS);
+			return this.roleChanges.change(redis, promote.epoch(), null, promote.minReplicas());
 		}
 		if (command instanceof Action.Replicate replicate) {
-			return guardedReconfigure(redis,
-					new RoleChange(replicate.epoch(), replicate.master(), replicate.minReplicas(), true),
-					GUARD_ATTEMPTS);
+			return this.roleChanges.change(redis, replicate.epoch(), replicate.master(), replicate.minReplicas());
 		}
 		if (command instanceof Action.FenceMaster fence) {
 			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), Replies.lacksReplicaof(this.serverVersion));
@@ -377,230 +314,19 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * A role change, of the configuration of {@code epoch}: {@code master} null promotes.
-	 * {@code complete} also rewrites the config file and cuts the node's clients, in the
-	 * block.
-	 */
-	private record RoleChange(long epoch, @Nullable NodeAddress master, MinReplicas fence, boolean complete) {
-
-		RoleChange plain() {
-			return new RoleChange(this.epoch, this.master, this.fence, false);
-		}
-
-	}
-
-	/**
-	 * Changes the node's role only while its data holds no configuration newer than the
-	 * command's epoch: {@code WATCH} the configuration hash and read its epoch, then
-	 * queue the block, which EXEC discards if the hash changed in between. A command
-	 * decided before the group moved on (its member frozen since, or a connection that
-	 * held it through a partition) so changes nothing: a promotion's leader stores the
-	 * new configuration on the new master, from where it reaches every replica. Another
-	 * MULTI block written on this connection in between ends the WATCH with its EXEC:
-	 * then the check is made again. Called with the dispatch lock held.
-	 */
-	private CompletableFuture<Reply> guardedReconfigure(RedisAsyncCommands<String, String> redis, RoleChange change,
-			int attempts) {
-		long blocksBefore = this.blocksWritten;
-		return this.configuration.watchEpoch(redis).handle((storedEpoch, failure) -> {
-			synchronized (this.dispatchLock) {
-				if (failure != null) {
-					// The read may still be on its way (a held connection): nothing more
-					// goes out on
-					// this connection, so no block can follow a WATCH that was never
-					// checked.
-					redis.getStatefulConnection().closeAsync();
-					return CompletableFuture
-						.completedFuture((Reply) new Reply.Failed("the configuration epoch of " + this.node
-								+ " could not be read before the role change: " + Failures.rootMessage(failure)));
-				}
-				if (storedEpoch > change.epoch()) {
-					// Its own UNWATCH ends any other role change's WATCH on this
-					// connection too.
-					this.blocksWritten++;
-					redis.unwatch();
-					return CompletableFuture.completedFuture((Reply) new Reply.Text(
-							StoredConfiguration.newerEpochError(storedEpoch, change.epoch()), true));
-				}
-				if (this.blocksWritten != blocksBefore) {
-					return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
-							: CompletableFuture.completedFuture((Reply) new Reply.Failed(
-									"other transactions kept interleaving with the role change on " + this.node));
-				}
-				return reconfigure(redis, change);
-			}
-		}).thenCompose((reply) -> reply);
-	}
-
-	/**
-	 * {@code MULTI; REPLICAOF ...; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE
-	 * pubsub; INFO; EXEC}: the INFO inside the block reports the node right after its
-	 * change (a demoted master's final offset). CLIENT KILL skips the calling client, so
-	 * this connection survives and delivers the reply; our subscription is killed and
-	 * reopened by the next command. A managed master-side fence changes with the role, in
-	 * the same block. A plain change is {@code MULTI; REPLICAOF ...; INFO; EXEC} with the
-	 * fence set around it.
-	 */
-	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, RoleChange change) {
-		this.blocksWritten++;
-		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
-		if (!change.complete() && change.fence().managed() && change.master() == null) {
-			this.minReplicas.set(redis, change.fence(), legacy);
-		}
-		RedisFuture<String> begin = redis.multi();
-		RedisFuture<String> role = change.complete() ? changeRole(redis, change.master(), change.fence())
-				: changeRole(redis, change.master());
-		if (change.complete()) {
-			warnIfNotRewritten(redis.configRewrite());
-			redis.clientKill(KillArgs.Builder.typeNormal());
-			redis.clientKill(KillArgs.Builder.typePubsub());
-		}
-		RedisFuture<String> info = redis.info();
-		CompletableFuture<TransactionResult> exec = redis.exec().toCompletableFuture();
-		return begin.toCompletableFuture().thenCompose((ok) -> exec).handle((result, failure) -> {
-			if (failure == null && result.wasDiscarded()) {
-				return CompletableFuture.completedFuture((Reply) new Reply.Failed("transaction discarded on "
-						+ this.node + ": the group's configuration changed while the role change was checked"));
-			}
-			if (failure == null) {
-				if (!change.complete() && change.fence().managed() && change.master() != null) {
-					// A plain demotion clears the fence only once it ran: a master it
-					// left as it was stays fenced.
-					synchronized (this.dispatchLock) {
-						this.minReplicas.clear(redis, legacy);
-					}
-				}
-				return changedRole(role, info);
-			}
-			String abort = execAbort(failure);
-			if (abort != null && change.complete()) {
-				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the
-				// whole block:
-				// the role change alone still does the job; INFO right behind it still
-				// sees it first.
-				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
-						+ "and CLIENT KILL", this.node, abort);
-				synchronized (this.dispatchLock) {
-					return guardedReconfigure(redis, change.plain(), GUARD_ATTEMPTS);
-				}
-			}
-			return CompletableFuture.<Reply>failedFuture(failure);
-		}).thenCompose((reply) -> reply);
-	}
-
-	private void warnIfNotRewritten(RedisFuture<String> rewrite) {
-		rewrite.whenComplete((ok, failure) -> {
-			if (failure != null) {
-				logger.debug("CONFIG REWRITE on {} failed (harmless without a config file): {}", this.node,
-						failure.getMessage());
-			}
-		});
-	}
-
-	private CompletableFuture<Reply> changedRole(RedisFuture<String> change, RedisFuture<String> info) {
-		return change.toCompletableFuture().thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
-	}
-
-	/**
-	 * The role change with a managed master-side fence: set before a promotion and
-	 * cleared after a demotion, so that outside a MULTI block too the node takes no write
-	 * unfenced.
-	 */
-	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master,
-			MinReplicas fence) {
-		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
-		if (fence.managed() && master == null) {
-			this.minReplicas.set(redis, fence, legacy);
-		}
-		RedisFuture<String> change = changeRole(redis, master);
-		if (fence.managed() && master != null) {
-			this.minReplicas.clear(redis, legacy);
-		}
-		return change;
-	}
-
-	/**
-	 * {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE}
-	 * when {@code master} is null.
-	 */
-	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master) {
-		boolean legacy = Replies.lacksReplicaof(this.serverVersion);
-		if (master == null) {
-			return legacy ? redis.slaveofNoOne() : redis.replicaofNoOne();
-		}
-		return legacy ? redis.slaveof(master.host(), master.port()) : redis.replicaof(master.host(), master.port());
-	}
-
-	/** The EXECABORT error in {@code failure}, or null when it is another failure. */
-	private static @Nullable String execAbort(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof RedisCommandExecutionException
-					&& String.valueOf(cause.getMessage()).startsWith("EXECABORT")) {
-				return cause.getMessage();
-			}
-		}
-		return null;
-	}
-
-	private synchronized CompletableFuture<StatefulRedisConnection<String, String>> commandConnection() {
-		if (this.closed) {
-			return CompletableFuture.failedFuture(new IllegalStateException("link to " + this.node + " is closed"));
-		}
-		if (this.commands == null || !isOpenOrOpening(this.commands)) {
-			if (this.commands != null) {
-				// A node that restarted may have another ACL.
-				this.probeDue.set(true);
-			}
-			closeQuietly(this.commands);
-			this.commands = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
-		}
-		return this.commands;
-	}
-
-	/** Opened when first needed, and again after it broke. */
-	private synchronized CompletableFuture<StatefulRedisConnection<String, String>> publisherConnection() {
-		if (this.publisher == null || !isOpenOrOpening(this.publisher)) {
-			closeQuietly(this.publisher);
-			this.publisher = offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri));
-		}
-		return this.publisher;
-	}
-
-	/**
 	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened
 	 * again on it at once (an observer that became a voter, or the reverse).
 	 */
-	public synchronized void listen(String newChannel) {
-		if (newChannel.equals(this.channel)) {
-			return;
-		}
-		this.channel = newChannel;
-		CompletableFuture<StatefulRedisPubSubConnection<String, String>> old = this.subscription;
-		this.subscription = null;
-		if (old != null) {
-			old.thenAccept(StatefulConnection::closeAsync);
-			ensureSubscribed();
-		}
+	public void listen(String newChannel) {
+		this.connections.listen(newChannel);
 	}
 
 	/**
 	 * Closes the connection messages are published on until the next message: an observer
 	 * publishes rarely, and on its master only.
 	 */
-	public synchronized void releasePublisher() {
-		CompletableFuture<StatefulRedisConnection<String, String>> old = this.publisher;
-		this.publisher = null;
-		if (old != null) {
-			old.thenAccept(StatefulConnection::closeAsync);
-		}
-	}
-
-	private synchronized void ensureSubscribed() {
-		if (!this.closed && (this.subscription == null || !isOpenOrOpening(this.subscription))) {
-			closeQuietly(this.subscription);
-			this.subscription = offCallerThread(() -> this.client.connectPubSubAsync(StringCodec.UTF8, this.uri))
-				.thenCompose(this::subscribe);
-		}
+	public void releasePublisher() {
+		this.connections.releasePublisher();
 	}
 
 	/**
@@ -610,7 +336,7 @@ public final class NodeLink implements AutoCloseable {
 	 * something was refused (to see it fixed) or the probe could not run.
 	 */
 	private void probePermissions() {
-		offCallerThread(() -> this.client.connectAsync(StringCodec.UTF8, this.uri))
+		this.connections.openSingleUse()
 			.thenCompose((connection) -> this.permissionProbe.run(connection.async())
 				.whenComplete((refusals, failure) -> connection.closeAsync()))
 			.whenComplete((refusals, failure) -> {
@@ -624,104 +350,10 @@ public final class NodeLink implements AutoCloseable {
 	}
 
 	/**
-	 * Opens the subscription again as soon as it drops (a promotion's CLIENT KILL TYPE
-	 * pubsub, a restarted node) rather than at the next command: gossip matters most
-	 * during a failover. A node that refuses is tried again by the next command, not in a
-	 * loop.
-	 */
-	private synchronized void resubscribe(RedisChannelHandler<?, ?> disconnected) {
-		CompletableFuture<StatefulRedisPubSubConnection<String, String>> current = this.subscription;
-		if (current != null && current.isDone() && !current.isCompletedExceptionally()
-				&& current.join() == disconnected) {
-			this.subscription = null;
-			ensureSubscribed();
-		}
-	}
-
-	/**
-	 * Starts a connection from Lettuce's own threads: the first one loads Netty and
-	 * Lettuce (seconds on a busy machine) and resolving a host name may block, and the
-	 * caller's thread is the member's timer, whose stalls would look like a frozen
-	 * process (TILT).
-	 */
-	private <C> CompletableFuture<C> offCallerThread(Supplier<ConnectionFuture<C>> connect) {
-		return CompletableFuture.supplyAsync(connect, this.connector)
-			.thenCompose(ConnectionFuture::toCompletableFuture);
-	}
-
-	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribe(
-			StatefulRedisPubSubConnection<String, String> connection) {
-		connection.addListener(new RedisPubSubAdapter<>() {
-
-			@Override
-			public void message(String from, String message) {
-				NodeLink.this.gossip.accept(message);
-			}
-
-		});
-		return connection.async().subscribe(this.channel).toCompletableFuture().handle((ok, failure) -> {
-			if (failure != null) {
-				connection.closeAsync();
-				// Typically an ACL without this channel: the node answers, but no gossip
-				// flows through it.
-				String problem = "SUBSCRIBE " + this.channel + " on " + this.node + " refused: "
-						+ Failures.rootMessage(failure);
-				this.problems.gossip("SUBSCRIBE", problem);
-				throw new IllegalStateException(problem, failure);
-			}
-			this.problems.gossip("SUBSCRIBE", null);
-			return connection;
-		});
-	}
-
-	private static boolean isOpenOrOpening(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
-		return !connection.isDone() || isOpen(connection);
-	}
-
-	private static boolean isOpen(CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
-		return connection.isDone() && !connection.isCompletedExceptionally() && connection.join().isOpen();
-	}
-
-	/**
-	 * Releases a broken connection (Lettuce has closed some already: it warns when closed
-	 * twice).
-	 */
-	private static void closeQuietly(@Nullable CompletableFuture<? extends StatefulConnection<?, ?>> connection) {
-		if (connection != null) {
-			connection.thenAccept((broken) -> {
-				if (!(broken instanceof RedisChannelHandler<?, ?> handler) || !handler.isClosed()) {
-					broken.closeAsync();
-				}
-			});
-		}
-	}
-
-	/**
 	 * Closes the connections and the client; commands still under way fail. Idempotent.
 	 */
 	public CompletableFuture<Void> closeAsync() {
-		CompletableFuture<?> connecting;
-		synchronized (this) {
-			if (this.closed) {
-				return CompletableFuture.completedFuture(null);
-			}
-			this.closed = true;
-			// Let connection attempts under way settle (within the timeout) before the
-			// client goes.
-			connecting = CompletableFuture.allOf(settled(this.commands), settled(this.publisher),
-					settled(this.subscription));
-		}
-		return connecting
-			.thenCompose((settled) -> this.client.shutdownAsync(0, this.timeout.toMillis(), TimeUnit.MILLISECONDS))
-			.orTimeout(2 * this.timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
-			.exceptionally((failure) -> {
-				logger.debug("Closing the link to {} failed", this.node, failure);
-				return null;
-			});
-	}
-
-	private static CompletableFuture<?> settled(@Nullable CompletableFuture<?> future) {
-		return (future != null) ? future.handle((result, failure) -> null) : CompletableFuture.completedFuture(null);
+		return this.connections.closeAsync();
 	}
 
 	/** Closes the connections and the client and waits until they are closed. */

@@ -2,20 +2,14 @@ package io.redisha.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,8 +26,6 @@ public final class RedisServerProcess implements AutoCloseable {
 	public static final String HOST = "127.0.0.1";
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisServerProcess.class);
-
-	private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
 	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
@@ -63,147 +55,32 @@ public final class RedisServerProcess implements AutoCloseable {
 	/** Starts a server on a free port and waits until it answers PING. */
 	public static RedisServerProcess start(RedisServerOptions options) {
 		RedisServerBinary binary = RedisServerBinary.get();
-		Path directory = createDirectory();
+		Path directory = RedisServerLauncher.createDirectory();
 		RedisServerException lastFailure = null;
 		// Another process may take the free port before redis-server binds it: try
 		// others.
 		for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-			int port = freePort();
+			int port = RedisServerLauncher.freePort();
 			try {
-				Process process = launch(binary, directory, port, options);
+				Process process = RedisServerLauncher.launch(binary, directory, port, options);
 				return new RedisServerProcess(binary, directory, port, options, process);
 			}
 			catch (RedisServerException ex) {
 				if (!ex.isPortTaken()) {
-					deleteDirectory(directory);
+					RedisServerLauncher.deleteDirectory(directory);
 					throw ex;
 				}
 				logger.debug("Port {} was taken before redis-server bound it, trying another", port);
 				lastFailure = ex;
 			}
 		}
-		deleteDirectory(directory);
+		RedisServerLauncher.deleteDirectory(directory);
 		throw lastFailure;
 	}
 
 	/** Starts a master without password on a free port. */
 	public static RedisServerProcess start() {
 		return start(RedisServerOptions.defaults());
-	}
-
-	private static Process launch(RedisServerBinary binary, Path directory, int port, RedisServerOptions options) {
-		List<String> command = new ArrayList<>();
-		command.add(binary.path().toString());
-		if (options.sentinel()) {
-			// A Sentinel refuses to start without a configuration file to save its state
-			// in.
-			command.add(sentinelConfiguration(directory, port).toString());
-		}
-		command.addAll(options.arguments(port, directory.toString()));
-		if (binary.majorVersion() >= 7) {
-			// Redis 7 refuses DEBUG (used by loadSlowly) unless enabled; older servers
-			// allow it.
-			command.addAll(List.of("--enable-debug-command", "local"));
-		}
-		Path log = directory.resolve("redis-" + port + ".log");
-		Process process;
-		try {
-			process = new ProcessBuilder(command).directory(directory.toFile())
-				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-				.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot start " + binary.path(), ex);
-		}
-		ProcessRegistry.register(process, port);
-		awaitPing(process, port, options, log);
-		logger.debug("Started redis-server pid {} on port {} with {}", process.pid(), port, options);
-		return process;
-	}
-
-	private static Path sentinelConfiguration(Path directory, int port) {
-		Path file = directory.resolve("sentinel-" + port + ".conf");
-		try {
-			return Files.exists(file) ? file : Files.createFile(file);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot create " + file, ex);
-		}
-	}
-
-	private static void awaitPing(Process process, int port, RedisServerOptions options, Path log) {
-		RespClient client = client(port, options, options.username(), options.password(), Duration.ofMillis(500));
-		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-		RuntimeException lastFailure = null;
-		while (System.nanoTime() < deadline) {
-			if (!process.isAlive()) {
-				ProcessRegistry.unregister(process);
-				String output = readLog(log);
-				throw new RedisServerException(
-						"redis-server on port " + port + " exited with code " + process.exitValue() + ":\n" + output,
-						output.contains("Address already in use"));
-			}
-			try {
-				if ("PONG".equals(client.call("PING"))) {
-					return;
-				}
-			}
-			catch (RuntimeException ex) {
-				lastFailure = ex;
-			}
-			sleepBriefly();
-		}
-		process.destroyForcibly();
-		ProcessRegistry.unregister(process);
-		throw new RedisServerException("redis-server on port " + port + " did not answer PING within "
-				+ START_TIMEOUT.toSeconds() + " s (" + lastFailure + "):\n" + readLog(log), false);
-	}
-
-	private static void sleepBriefly() {
-		try {
-			TimeUnit.MILLISECONDS.sleep(20);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new RedisServerException("Interrupted while waiting for redis-server", false);
-		}
-	}
-
-	private static String readLog(Path log) {
-		try {
-			return Files.exists(log) ? Files.readString(log) : "";
-		}
-		catch (IOException ex) {
-			return "(cannot read " + log + ": " + ex.getMessage() + ")";
-		}
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot find a free loopback port", ex);
-		}
-	}
-
-	private static Path createDirectory() {
-		try {
-			return Files.createTempDirectory("redis-ha-server-");
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot create a directory for redis-server", ex);
-		}
-	}
-
-	private static void deleteDirectory(Path directory) {
-		try (Stream<Path> paths = Files.walk(directory)) {
-			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException ex) {
-			logger.debug("Cannot delete {}", directory, ex);
-		}
 	}
 
 	/** The loopback host it listens on. */
@@ -260,9 +137,9 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private void awaitExit() {
 		try {
-			if (!this.process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+			if (!this.process.waitFor(RedisServerLauncher.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
 				this.process.destroyForcibly();
-				this.process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+				this.process.waitFor(RedisServerLauncher.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -331,7 +208,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		if (this.process.isAlive()) {
 			kill();
 		}
-		this.process = launch(this.binary, this.directory, this.port, newOptions);
+		this.process = RedisServerLauncher.launch(this.binary, this.directory, this.port, newOptions);
 		this.options = newOptions;
 	}
 
@@ -374,8 +251,8 @@ public final class RedisServerProcess implements AutoCloseable {
 		return client(this.port, this.options, username, password, COMMAND_TIMEOUT);
 	}
 
-	private static RespClient client(int port, RedisServerOptions options, @Nullable String username,
-			@Nullable String password, Duration timeout) {
+	static RespClient client(int port, RedisServerOptions options, @Nullable String username, @Nullable String password,
+			Duration timeout) {
 		return new RespClient(HOST, port, username, password, timeout,
 				(options.tls() != null) ? options.tls().socketFactory() : null);
 	}
@@ -409,7 +286,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		long delayMicros = Math.max(1, duration.toNanos() / 1000 / keys);
 		command("CONFIG", "SET", "key-load-delay", Long.toString(delayMicros));
 		RespClient patient = client(this.port, this.options, this.options.username(), this.options.password(),
-				duration.plus(START_TIMEOUT));
+				duration.plus(RedisServerLauncher.START_TIMEOUT));
 		return CompletableFuture.runAsync(() -> patient.call("DEBUG", "RELOAD", "NOSAVE"))
 			.thenRun(() -> command("CONFIG", "SET", "key-load-delay", "0"));
 	}
@@ -430,7 +307,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		if (this.process.isAlive()) {
 			kill();
 		}
-		deleteDirectory(this.directory);
+		RedisServerLauncher.deleteDirectory(this.directory);
 	}
 
 	@Override

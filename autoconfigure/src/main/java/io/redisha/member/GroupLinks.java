@@ -1,0 +1,166 @@
+package io.redisha.member;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
+
+import io.lettuce.core.resource.ClientResources;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.StoredConfiguration;
+import io.redisha.redis.LinkSettings;
+import io.redisha.redis.NodeLink;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link NodeLink links} of one {@link GroupLoop} to the nodes its coordinator
+ * monitors. Used on the loop's thread only, except {@link #problems()}.
+ */
+final class GroupLinks {
+
+	private static final Logger logger = LoggerFactory.getLogger(GroupLoop.class);
+
+	private final GroupSettings settings;
+
+	private final MemberIdentity identity;
+
+	private final ClientResources resources;
+
+	private final UnaryOperator<NodeAddress> connectVia;
+
+	/** Receives each gossip payload with the node it came from, on a Lettuce thread. */
+	private final BiConsumer<NodeAddress, String> gossip;
+
+	private final Map<NodeAddress, NodeLink> links = new ConcurrentHashMap<>();
+
+	/**
+	 * The channel the coordinator listens to (see
+	 * {@link io.redisha.protocol.Action.Listen}); links opened later subscribe to it.
+	 */
+	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
+
+	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
+
+	/** Discovered nodes that the configuration does not list, each said once. */
+	private final Set<NodeAddress> unlisted = new HashSet<>();
+
+	GroupLinks(GroupSettings settings, MemberIdentity identity, ClientResources resources,
+			UnaryOperator<NodeAddress> connectVia, BiConsumer<NodeAddress, String> gossip) {
+		this.settings = settings;
+		this.identity = identity;
+		this.resources = resources;
+		this.connectVia = connectVia;
+		this.gossip = gossip;
+	}
+
+	private String name() {
+		return this.settings.config().name();
+	}
+
+	/** The link to {@code node}, or null when it is not monitored. */
+	@Nullable NodeLink get(NodeAddress node) {
+		return this.links.get(node);
+	}
+
+	/** The monitored nodes that do not answer as they should, with the reason. */
+	Map<NodeAddress, String> problems() {
+		Map<NodeAddress, String> problems = new TreeMap<>();
+		this.links.forEach((node, link) -> {
+			String problem = link.problem();
+			if (problem != null) {
+				problems.put(node, problem);
+			}
+		});
+		return problems;
+	}
+
+	/** Opens a link to {@code node} unless there is one. */
+	void monitor(NodeAddress node) {
+		this.links.computeIfAbsent(node, this::open);
+		warnIfUnlisted(node);
+	}
+
+	/** Closes the link to {@code node}, if any, without waiting. */
+	void unmonitor(NodeAddress node) {
+		NodeLink link = this.links.remove(node);
+		if (link != null) {
+			this.closing.removeIf(CompletableFuture::isDone);
+			this.closing.add(link.closeAsync());
+		}
+	}
+
+	/**
+	 * Publishes on every node whose connection is open.
+	 * @return completes when every node acknowledged the message or failed
+	 */
+	CompletableFuture<Void> publish(String channel, String payload) {
+		return CompletableFuture.allOf(this.links.values()
+			.stream()
+			.map((link) -> link.publish(channel, payload))
+			.toArray(CompletableFuture[]::new));
+	}
+
+	/**
+	 * Publishes on {@code node} if it is monitored and its connection is open.
+	 * @return completes when the node acknowledged the message or failed
+	 */
+	CompletableFuture<Void> publishOn(NodeAddress node, String channel, String payload) {
+		NodeLink link = this.links.get(node);
+		return (link != null) ? link.publish(channel, payload) : CompletableFuture.completedFuture(null);
+	}
+
+	/** Subscribes every link, and those opened later, to {@code channel}. */
+	void listen(String channel) {
+		this.listening = channel;
+		boolean observer = GroupCoordinator.ANNOUNCE_CHANNEL.equals(channel);
+		for (NodeLink link : this.links.values()) {
+			link.listen(channel);
+			if (observer) {
+				link.releasePublisher();
+			}
+		}
+	}
+
+	/** Closes every link and waits until they and those closing already are closed. */
+	void closeAll() {
+		this.links.values().forEach((link) -> this.closing.add(link.closeAsync()));
+		this.links.clear();
+		CompletableFuture.allOf(this.closing.toArray(CompletableFuture[]::new)).join();
+		this.closing.clear();
+	}
+
+	/**
+	 * Nothing is kept on disk: after every instance restarted, only the configured nodes
+	 * and what they report are known, so a node that was down meanwhile (an old master
+	 * coming back) would never be found again, nor demoted.
+	 */
+	private void warnIfUnlisted(NodeAddress node) {
+		if (!this.settings.config().seeds().contains(node) && this.unlisted.add(node)) {
+			logger.warn("Group {}: node {} was discovered but is not listed in redis-ha.groups.{}.nodes; list every "
+					+ "node of the group (as the nodes report their addresses), so that a node that is down while "
+					+ "every instance restarts is found again when it comes back", name(), node, name());
+		}
+	}
+
+	private NodeLink open(NodeAddress node) {
+		LinkSettings linkSettings = new LinkSettings(this.connectVia.apply(node), this.settings.username(),
+				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id(),
+				this.settings.tls());
+		NodeLink link = new NodeLink(node, linkSettings, this.resources, this.listening,
+				StoredConfiguration.key(name()), this.settings.config().minReplicas(),
+				(payload) -> this.gossip.accept(node, payload));
+		link.connect();
+		return link;
+	}
+
+}
