@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
@@ -22,27 +21,20 @@ import io.redisha.protocol.ReplicationInfo.Role;
  */
 final class FailoverProcess {
 
-	/** What the process needs from the coordinator around it. */
-	interface Host {
+	/** What a step of the process came to, for the coordinator to act on. */
+	enum Outcome {
 
-		void emit(Type type, long epoch, NodeAddress node, String detail, List<Action> out);
-
-		/**
-		 * The promoted node answered ROLE master: it is the master of config epoch
-		 * {@code epoch}.
-		 */
-		void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out);
+		/** The process goes on. */
+		GOING_ON,
 
 		/**
-		 * The replica to promote for this election, if one is eligible with what is known
-		 * now.
+		 * The chosen node answered ROLE master: it is the master of this failover's
+		 * config epoch.
 		 */
-		Optional<ReplicaSelector.Choice> select(Election election, long now);
+		PROMOTED,
 
-		/**
-		 * The replication offset the node last reported as master; -1 when it never did.
-		 */
-		long lastMasterOffset(NodeAddress node);
+		/** The process ended, succeeded or aborted. */
+		ENDED
 
 	}
 
@@ -52,7 +44,12 @@ final class FailoverProcess {
 
 	}
 
-	private final Host host;
+	private final Events events;
+
+	private final ReplicaSelector selector;
+
+	/** The master the coordinator follows, whose history a replica must continue. */
+	private final MasterView master;
 
 	private final String leader;
 
@@ -125,9 +122,11 @@ final class FailoverProcess {
 	 * switchover gives up and the master keeps serving; ignored otherwise
 	 * @param minReplicas the master-side fence the promotion sets and a repointing clears
 	 */
-	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
-			long handOverTimeout, MinReplicas minReplicas) {
-		this.host = host;
+	FailoverProcess(Events events, ReplicaSelector selector, MasterView master, String leader, Election election,
+			long now, Timers timers, int parallelSyncs, long handOverTimeout, MinReplicas minReplicas) {
+		this.events = events;
+		this.selector = selector;
+		this.master = master;
 		this.election = election;
 		this.trigger = election.trigger();
 		this.handOverTimeout = handOverTimeout;
@@ -152,8 +151,13 @@ final class FailoverProcess {
 		return this.oldMaster;
 	}
 
-	boolean ended() {
-		return this.stage == Stage.ENDED;
+	/** The node this failover promoted; null before it was chosen. */
+	NodeAddress promoted() {
+		return this.chosen;
+	}
+
+	private Outcome outcome() {
+		return (this.stage == Stage.ENDED) ? Outcome.ENDED : Outcome.GOING_ON;
 	}
 
 	boolean aborted() {
@@ -167,7 +171,7 @@ final class FailoverProcess {
 	 * each answer; the failover ends as having no good replica only when none is eligible
 	 * after that.
 	 */
-	void begin(long now, NodeTracker nodes, List<Action> out) {
+	Outcome begin(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.SELECTING;
 		for (NodeState node : nodes.all()) {
 			if (!node.address().equals(this.oldMaster) && node.infoDue(now, 0)) {
@@ -175,26 +179,27 @@ final class FailoverProcess {
 				out.add(new Action.QueryInfo(node.address()));
 			}
 		}
-		select(now, out);
+		select(now, nodes, out);
+		return outcome();
 	}
 
-	private void select(long now, List<Action> out) {
-		ReplicaSelector.Choice choice = this.host.select(this.election, now).orElse(null);
+	private void select(long now, NodeTracker nodes, List<Action> out) {
+		ReplicaSelector.Choice choice = this.selector.choose(this.election, nodes, this.master, now).orElse(null);
 		if (choice == null) {
 			if (now - this.electedAt >= ReplicaSelector.maxInfoAge(this.timers)) {
-				this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null, out);
+				this.events.emit(out, Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null);
 				abort(now, "no good replica");
 			}
 			return;
 		}
 		this.chosen = choice.node().address();
 		this.chosenOffset = choice.node().info().offset();
-		long oldMasterOffset = this.host.lastMasterOffset(this.oldMaster);
+		long oldMasterOffset = nodes.lastMasterOffset(this.oldMaster);
 		if (oldMasterOffset >= 0) {
 			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
 		}
 		step("selected-replica " + this.chosen, now);
-		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
+		this.events.emit(out, Type.SELECTED_REPLICA, this.epoch, this.chosen, null);
 		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
 			this.stage = Stage.HANDING_OVER;
 			this.handOver = new SwitchoverHandOver(this.oldMaster, this.chosen, this.epoch, this.handOverTimeout,
@@ -228,17 +233,18 @@ final class FailoverProcess {
 
 	/**
 	 * Handles a reply that belongs to this process; the coordinator has already recorded
-	 * roles and INFO.
+	 * roles and INFO. {@link Outcome#PROMOTED} once the chosen node answers master: the
+	 * coordinator then adopts the new configuration.
 	 */
-	void onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, boolean tilted,
+	Outcome onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, boolean tilted,
 			List<Action> out) {
 		if (this.stage == Stage.ENDED) {
-			return;
+			return Outcome.ENDED;
 		}
 		if (this.stage == Stage.HANDING_OVER) {
 			follow(tilted ? this.handOver.abortTilted(now, out)
 					: this.handOver.onReply(now, command, reply, nodes, out), now, out);
-			return;
+			return outcome();
 		}
 		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
@@ -274,9 +280,9 @@ final class FailoverProcess {
 				// is lost.
 				this.writesAtRisk = 0;
 			}
-			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
-			this.host.promoted(now, this.chosen, this.epoch, out);
+			this.events.emit(out, Type.PROMOTED_REPLICA, this.epoch, this.chosen, null);
 			startReconfiguration(now, nodes);
+			return Outcome.PROMOTED;
 		}
 		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
 				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
@@ -290,6 +296,7 @@ final class FailoverProcess {
 				this.pending.add(command.node());
 			}
 		}
+		return outcome();
 	}
 
 	/** Goes on as the switchover's hand-over says. */
@@ -335,9 +342,9 @@ final class FailoverProcess {
 	 * re-query and the next replicas to repoint; in TILT no replica is chosen nor
 	 * repointed.
 	 */
-	void advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
+	Outcome advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
 		if (this.stage == Stage.ENDED) {
-			return;
+			return Outcome.ENDED;
 		}
 		boolean timedOut = now - this.startedAt > this.timers.failoverTimeout();
 		if (this.stage == Stage.SELECTING) {
@@ -345,14 +352,14 @@ final class FailoverProcess {
 				abort(now, "entered TILT while choosing a replica");
 			}
 			else {
-				select(now, out);
+				select(now, nodes, out);
 			}
-			return;
+			return outcome();
 		}
 		if (this.stage == Stage.HANDING_OVER) {
 			follow(tilted ? this.handOver.abortTilted(now, out) : this.handOver.advance(now, nodes, timedOut, out), now,
 					out);
-			return;
+			return outcome();
 		}
 		if (this.stage == Stage.CONFIRMING) {
 			if (timedOut) {
@@ -361,16 +368,16 @@ final class FailoverProcess {
 			else {
 				confirm(now, nodes.get(this.chosen), out);
 			}
-			return;
+			return outcome();
 		}
 		if (this.stage == Stage.PROMOTING) {
 			if (timedOut) {
 				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
 			}
-			return;
+			return outcome();
 		}
 		if (tilted) {
-			return;
+			return outcome();
 		}
 		recordResynced(now, nodes, out);
 		for (NodeAddress address : List.copyOf(this.pending)) {
@@ -383,15 +390,16 @@ final class FailoverProcess {
 				this.sent.put(address, now);
 				out.add(new Action.Replicate(address, this.chosen, this.epoch, this.minReplicas));
 				step("reconf-sent " + address, now);
-				this.host.emit(Type.REPLICA_RECONF_SENT, this.epoch, address, null, out);
+				this.events.emit(out, Type.REPLICA_RECONF_SENT, this.epoch, address, null);
 			}
 		}
 		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
 			// Named as Sentinel names it: the master the failover was about, by its old
 			// address.
-			this.host.emit(Type.FAILOVER_END, this.epoch, this.oldMaster, this.result, out);
+			this.events.emit(out, Type.FAILOVER_END, this.epoch, this.oldMaster, this.result);
 		}
+		return outcome();
 	}
 
 	/**
@@ -415,7 +423,7 @@ final class FailoverProcess {
 			if (following) {
 				this.sent.remove(entry.getKey());
 				step("reconf-done " + entry.getKey(), now);
-				this.host.emit(Type.REPLICA_RECONF_DONE, this.epoch, entry.getKey(), null, out);
+				this.events.emit(out, Type.REPLICA_RECONF_DONE, this.epoch, entry.getKey(), null);
 			}
 		}
 	}

@@ -49,6 +49,13 @@ final class NodeTracker {
 		return (address != null) ? this.nodes.get(address) : null;
 	}
 
+	/** The replication offset a node last reported as master; -1 when it never did. */
+	long lastMasterOffset(NodeAddress address) {
+		NodeState node = get(address);
+		return (node != null && node.info() != null && node.info().role() == ReplicationInfo.Role.MASTER)
+				? node.info().offset() : -1;
+	}
+
 	Collection<NodeState> all() {
 		return this.nodes.values();
 	}

@@ -167,6 +167,25 @@ final class ReplicaSelector {
 	}
 
 	/**
+	 * The replica to promote for an election: the best eligible one, or the operator's
+	 * target if it is eligible. An operator's failover of a healthy master accepts INFO
+	 * as old as the calm-time period.
+	 * @param master the master this member follows
+	 */
+	Optional<Choice> choose(Election election, NodeTracker nodes, MasterView master, long now) {
+		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK : maxInfoAge(this.timers);
+		List<NodeState> candidates = new ArrayList<>(nodes.all());
+		if (election.target() != null) {
+			candidates.removeIf((node) -> !node.address().equals(election.target())
+					&& !node.address().equals(election.failingMaster()));
+		}
+		return select(candidates, election.failingMaster(), now, maxInfoAge,
+				election.trigger() != GroupSnapshot.Trigger.SWITCHOVER,
+				election.failingMaster().equals(master.address()) ? master.since() : -1)
+			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
+	}
+
+	/**
 	 * INFO older than this is stale: during a failover INFO is read every PING period.
 	 */
 	static long maxInfoAge(Timers timers) {

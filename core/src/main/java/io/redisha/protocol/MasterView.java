@@ -1,0 +1,32 @@
+package io.redisha.protocol;
+
+/**
+ * The master this member follows: the configuration's, or before one is known, the nodes'
+ * own answer; and since when.
+ */
+final class MasterView {
+
+	private NodeAddress address;
+
+	private long since = -1;
+
+	/** The master followed; null while none is known. */
+	NodeAddress address() {
+		return this.address;
+	}
+
+	/** When this member began to follow it; -1 while none is known. */
+	long since() {
+		return this.since;
+	}
+
+	boolean known() {
+		return this.address != null;
+	}
+
+	void follow(NodeAddress address, long now) {
+		this.address = address;
+		this.since = now;
+	}
+
+}
