@@ -1,15 +1,9 @@
 package io.redisha.protocol;
 
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
-import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
  * The failover this member leads after winning an election: choose a replica (waiting
@@ -90,10 +84,10 @@ final class FailoverProcess {
 	 */
 	private SwitchoverHandOver handOver;
 
-	/** Replicas still to repoint, and those repointed with when. */
-	private final Set<NodeAddress> pending = new LinkedHashSet<>();
-
-	private final Map<NodeAddress, Long> sent = new LinkedHashMap<>();
+	/**
+	 * The repointing of the other nodes, once the chosen one is promoted; null before.
+	 */
+	private ReplicaRepointing repointing;
 
 	private Stage stage;
 
@@ -284,17 +278,8 @@ final class FailoverProcess {
 			startReconfiguration(now, nodes);
 			return Outcome.PROMOTED;
 		}
-		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
-				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
-			this.sent.remove(command.node());
-			if (StoredConfiguration.refusedAsStale(reply)) {
-				// The node's data holds a later configuration: asking again gets the same
-				// answer.
-				step("reconf-refused-stale " + command.node(), now);
-			}
-			else {
-				this.pending.add(command.node());
-			}
+		else if (this.repointing != null) {
+			this.repointing.onReply(now, command, reply);
 		}
 		return outcome();
 	}
@@ -316,25 +301,11 @@ final class FailoverProcess {
 		return (reply instanceof Reply.Text text) ? text.text() : reply.toString();
 	}
 
-	/**
-	 * Lists what to repoint: the other replicas; after an operator's failover also the
-	 * old master, which is alive: a forced failover left it a master that must stop
-	 * taking writes at once, a switchover left it replicating itself (after an automatic
-	 * failover it is down and the stray node repair turns it into a replica when it comes
-	 * back). The coordinator's next {@link #advance} (right after this reply, unless in
-	 * TILT) sends them.
-	 */
 	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
-		boolean operator = this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
-		for (NodeState node : nodes.all()) {
-			NodeAddress address = node.address();
-			boolean otherReplica = !address.equals(this.oldMaster) && node.role() == Role.REPLICA;
-			boolean liveOldMaster = operator && address.equals(this.oldMaster);
-			if (!address.equals(this.chosen) && (otherReplica || liveOldMaster) && reachable(node, now)) {
-				this.pending.add(address);
-			}
-		}
+		this.repointing = new ReplicaRepointing(this.events, this.steps, this.epoch, this.chosen, this.timers,
+				this.parallelSyncs, this.minReplicas);
+		this.repointing.list(now, nodes, this.oldMaster, this.trigger != GroupSnapshot.Trigger.AUTOMATIC);
 	}
 
 	/**
@@ -379,53 +350,13 @@ final class FailoverProcess {
 		if (tilted) {
 			return outcome();
 		}
-		recordResynced(now, nodes, out);
-		for (NodeAddress address : List.copyOf(this.pending)) {
-			if (!reachable(nodes.get(address), now)) {
-				this.pending.remove(address);
-				step("reconf-skipped-down " + address, now);
-			}
-			else if (timedOut || this.sent.size() < this.parallelSyncs) {
-				this.pending.remove(address);
-				this.sent.put(address, now);
-				out.add(new Action.Replicate(address, this.chosen, this.epoch, this.minReplicas));
-				step("reconf-sent " + address, now);
-				this.events.emit(out, Type.REPLICA_RECONF_SENT, this.epoch, address, null);
-			}
-		}
-		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
+		if (this.repointing.advance(now, nodes, timedOut, out)) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
 			// Named as Sentinel names it: the master the failover was about, by its old
 			// address.
 			this.events.emit(out, Type.FAILOVER_END, this.epoch, this.oldMaster, this.result);
 		}
 		return outcome();
-	}
-
-	/**
-	 * Down replicas are left out: they are repointed when they come back (see the
-	 * coordinator's stray node repair).
-	 */
-	private boolean reachable(NodeState node, long now) {
-		return node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
-	}
-
-	private void recordResynced(long now, NodeTracker nodes, List<Action> out) {
-		for (Map.Entry<NodeAddress, Long> entry : List.copyOf(this.sent.entrySet())) {
-			NodeState node = nodes.get(entry.getKey());
-			if (!reachable(node, now)) {
-				this.sent.remove(entry.getKey());
-				step("reconf-skipped-down " + entry.getKey(), now);
-				continue;
-			}
-			boolean following = node != null && node.infoAt() > entry.getValue() && node.role() == Role.REPLICA
-					&& this.chosen.equals(node.following()) && node.info().masterLinkUp();
-			if (following) {
-				this.sent.remove(entry.getKey());
-				step("reconf-done " + entry.getKey(), now);
-				this.events.emit(out, Type.REPLICA_RECONF_DONE, this.epoch, entry.getKey(), null);
-			}
-		}
 	}
 
 	void abort(long now, String reason) {
