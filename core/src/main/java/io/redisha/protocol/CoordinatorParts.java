@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.ProtocolEvent.Type;
 
 /**
@@ -109,7 +111,7 @@ final class CoordinatorParts {
 	}
 
 	/** An event of the current epoch. */
-	void emit(List<Action> out, Type type, NodeAddress node, String detail) {
+	void emit(List<Action> out, Type type, @Nullable NodeAddress node, @Nullable String detail) {
 		this.events.emit(out, type, this.epochs.current(), node, detail);
 	}
 

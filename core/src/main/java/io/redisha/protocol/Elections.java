@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.ProtocolEvent.Type;
 
@@ -19,7 +21,7 @@ final class Elections {
 	private final Timers timers;
 
 	/** The election this member stands in; null when none. */
-	private Election election;
+	private @Nullable Election election;
 
 	private long lastVoteRequestAt = -1;
 
@@ -46,7 +48,7 @@ final class Elections {
 	}
 
 	/** The election this member stands in; null when none. */
-	Election current() {
+	@Nullable Election current() {
 		return this.election;
 	}
 
@@ -95,7 +97,7 @@ final class Elections {
 	 * target
 	 * @return the epoch stood in
 	 */
-	long standForOperator(long now, GroupSnapshot.Trigger trigger, NodeAddress target, long handOverTimeout,
+	long standForOperator(long now, GroupSnapshot.Trigger trigger, @Nullable NodeAddress target, long handOverTimeout,
 			List<Action> out) {
 		this.handOverTimeout = handOverTimeout;
 		return begin(now, trigger, target, null, out);
@@ -110,7 +112,8 @@ final class Elections {
 	 * Stands as candidate in a new epoch, for a failover ({@code change} null) or a
 	 * change of voters.
 	 */
-	private long begin(long now, GroupSnapshot.Trigger trigger, NodeAddress target, String change, List<Action> out) {
+	private long begin(long now, GroupSnapshot.Trigger trigger, @Nullable NodeAddress target, @Nullable String change,
+			List<Action> out) {
 		CoordinatorParts parts = this.parts;
 		this.candidacyAt = -1;
 		long epoch = parts.epochs.next();

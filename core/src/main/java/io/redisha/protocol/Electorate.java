@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.Configuration.Departure;
 
 /**
@@ -16,7 +18,7 @@ final class Electorate {
 
 	private final String self;
 
-	private Configuration config;
+	private @Nullable Configuration config;
 
 	private final Map<String, Departure> departed = new HashMap<>();
 
@@ -25,7 +27,7 @@ final class Electorate {
 	}
 
 	/** The configuration held; null before one is learned or founded. */
-	Configuration config() {
+	@Nullable Configuration config() {
 		return this.config;
 	}
 

@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
@@ -18,7 +20,7 @@ final class ElectorateUpkeep {
 	private final Timers timers;
 
 	/** The change of voters this member leads, once elected for it; null when none. */
-	private VoterChange voterChange;
+	private @Nullable VoterChange voterChange;
 
 	/** When this member last tried to found or succeed an electorate; -1 never. */
 	private long lastFoundingAt = -1;
@@ -94,7 +96,7 @@ final class ElectorateUpkeep {
 	 * replacing exactly that configuration. The member with the smallest id tries first,
 	 * the others a hello period later each.
 	 */
-	private void considerFounding(long now, Configuration held, List<Action> out) {
+	private void considerFounding(long now, @Nullable Configuration held, List<Action> out) {
 		CoordinatorParts parts = this.parts;
 		NodeAddress master = parts.master.address();
 		NodeState node = parts.nodes.get(master);

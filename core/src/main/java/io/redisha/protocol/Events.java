@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.ProtocolEvent.Type;
 
 /**
@@ -23,7 +25,7 @@ final class Events {
 	 * An event of an epoch: an election or failover carries its own even if a later one
 	 * is known by now.
 	 */
-	void emit(List<Action> out, Type type, long epoch, NodeAddress node, String detail) {
+	void emit(List<Action> out, Type type, long epoch, @Nullable NodeAddress node, @Nullable String detail) {
 		out.add(new Action.Emit(new ProtocolEvent(type, this.group, epoch, node, this.master.address(), detail)));
 	}
 

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 
 /** The failovers this member led, tried or learned of, for the snapshot. */
@@ -12,7 +14,7 @@ final class FailoverHistory {
 
 	private final int size;
 
-	private FailoverSnapshot last;
+	private @Nullable FailoverSnapshot last;
 
 	/** The last failovers, newest first, at most the configured history size. */
 	private final Deque<FailoverSnapshot> recent = new ArrayDeque<>();
@@ -37,12 +39,12 @@ final class FailoverHistory {
 	}
 
 	/** The last failover: the running one, else the last recorded; null when none. */
-	FailoverSnapshot last(FailoverSnapshot running) {
+	@Nullable FailoverSnapshot last(@Nullable FailoverSnapshot running) {
 		return (running != null) ? running : this.last;
 	}
 
 	/** The running failover, if any, then those recorded, newest first. */
-	List<FailoverSnapshot> list(FailoverSnapshot running) {
+	List<FailoverSnapshot> list(@Nullable FailoverSnapshot running) {
 		List<FailoverSnapshot> list = new ArrayList<>(this.recent);
 		if (running != null) {
 			list.add(0, running);

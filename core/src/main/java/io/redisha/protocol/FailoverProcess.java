@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.ProtocolEvent.Type;
 
@@ -82,16 +84,16 @@ final class FailoverProcess {
 	 * A switchover's hand-over, from the choice of the target to its promotion; null
 	 * otherwise.
 	 */
-	private SwitchoverHandOver handOver;
+	private @Nullable SwitchoverHandOver handOver;
 
 	/**
 	 * The repointing of the other nodes, once the chosen one is promoted; null before.
 	 */
-	private ReplicaRepointing repointing;
+	private @Nullable ReplicaRepointing repointing;
 
-	private Stage stage;
+	private @Nullable Stage stage;
 
-	private NodeAddress chosen;
+	private @Nullable NodeAddress chosen;
 
 	/**
 	 * The chosen node's replication offset when it was chosen: promoted, it keeps its
@@ -146,7 +148,7 @@ final class FailoverProcess {
 	}
 
 	/** The node this failover promoted; null before it was chosen. */
-	NodeAddress promoted() {
+	@Nullable NodeAddress promoted() {
 		return this.chosen;
 	}
 

@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 
 /**
@@ -14,7 +16,7 @@ final class Failovers {
 	private final CoordinatorParts parts;
 
 	/** The failover this member leads; null when none. */
-	private FailoverProcess failover;
+	private @Nullable FailoverProcess failover;
 
 	Failovers(CoordinatorParts parts) {
 		this.parts = parts;
@@ -30,7 +32,7 @@ final class Failovers {
 	}
 
 	/** The failover this member leads, as it stands; null when none. */
-	FailoverSnapshot snapshot() {
+	@Nullable FailoverSnapshot snapshot() {
 		return (this.failover != null) ? this.failover.snapshot() : null;
 	}
 

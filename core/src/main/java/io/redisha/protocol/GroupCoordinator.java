@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GossipMessage.Vote;
@@ -296,7 +298,7 @@ public final class GroupCoordinator {
 	 * milliseconds of paused writes that this order does not need.
 	 * @param target the replica to promote; null for the best eligible one
 	 */
-	public CommandOutcome requestSwitchover(long nowMillis, NodeAddress target, long timeoutMillis) {
+	public CommandOutcome requestSwitchover(long nowMillis, @Nullable NodeAddress target, long timeoutMillis) {
 		return this.commands.startElection(nowMillis, GroupSnapshot.Trigger.SWITCHOVER, target, timeoutMillis);
 	}
 
@@ -326,7 +328,7 @@ public final class GroupCoordinator {
 	 * The configuration this member holds (who elects, and the master); null before it
 	 * learns one.
 	 */
-	public Configuration configuration() {
+	public @Nullable Configuration configuration() {
 		return this.parts.electorate.config();
 	}
 

@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.Maintenance;
 import io.redisha.protocol.ProtocolEvent.Type;
 
@@ -34,7 +36,7 @@ final class MaintenanceMode {
 	}
 
 	/** Who paused and since when; null when not paused. */
-	GroupSnapshot.PauseSnapshot snapshot() {
+	GroupSnapshot.@Nullable PauseSnapshot snapshot() {
 		return this.maintenance.paused() ? new GroupSnapshot.PauseSnapshot(this.maintenance.by(), this.pausedSince)
 				: null;
 	}

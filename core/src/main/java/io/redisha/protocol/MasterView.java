@@ -1,17 +1,19 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The master this member follows: the configuration's, or before one is known, the nodes'
  * own answer; and since when.
  */
 final class MasterView {
 
-	private NodeAddress address;
+	private @Nullable NodeAddress address;
 
 	private long since = -1;
 
 	/** The master followed; null while none is known. */
-	NodeAddress address() {
+	@Nullable NodeAddress address() {
 		return this.address;
 	}
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
@@ -53,7 +55,8 @@ final class OperatorCommands {
 	}
 
 	/** A forced failover or a switchover: this member stands at once, if it may. */
-	CommandOutcome startElection(long now, GroupSnapshot.Trigger trigger, NodeAddress target, long handOverTimeout) {
+	CommandOutcome startElection(long now, GroupSnapshot.Trigger trigger, @Nullable NodeAddress target,
+			long handOverTimeout) {
 		CoordinatorParts parts = this.parts;
 		List<Action> out = new ArrayList<>();
 		parts.detection.observeTime(now, false, out);
@@ -70,7 +73,7 @@ final class OperatorCommands {
 	}
 
 	/** Why an operator's failover or switchover cannot start now; null when it can. */
-	private String refusal(long now, GroupSnapshot.Trigger trigger, NodeAddress target) {
+	private @Nullable String refusal(long now, GroupSnapshot.Trigger trigger, @Nullable NodeAddress target) {
 		CoordinatorParts parts = this.parts;
 		String group = parts.config.name();
 		NodeAddress master = parts.master.address();

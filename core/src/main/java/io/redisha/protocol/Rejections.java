@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.EnumMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /** The gossip payloads this member ignored, counted by reason. */
 final class Rejections {
 
@@ -10,7 +12,7 @@ final class Rejections {
 
 	private long total;
 
-	private String last;
+	private @Nullable String last;
 
 	void count(GossipRejection reason, long count, String detail) {
 		this.byReason.merge(reason, count, Long::sum);

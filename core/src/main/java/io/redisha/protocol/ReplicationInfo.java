@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one node says about itself in {@code INFO}: its role, identity, replication
  * history and offset and, for a master, its replicas; for a replica, its master and link.
@@ -39,7 +41,7 @@ import java.util.Map;
  */
 public record ReplicationInfo(Role role, String runId, String version, String replicationId, long offset,
 		String secondReplicationId, long secondReplicationOffset, boolean loading, boolean syncInProgress,
-		NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced,
+		@Nullable NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced,
 		long masterLastIoSeconds, int priority, List<ReplicaEntry> replicas) {
 
 	/**

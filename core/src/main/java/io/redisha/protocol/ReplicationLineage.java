@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
@@ -59,8 +61,8 @@ final class ReplicationLineage {
 	 * this member has followed the failed node as master (-1 when unknown): INFO from
 	 * before says replica, from before its promotion.
 	 */
-	static History ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
-			long rebootWindow, long masterSince) {
+	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
+			long now, long rebootWindow, long masterSince) {
 		if (failedNode != null && failedNode.info() != null) {
 			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart()
 					: failedNode.info();

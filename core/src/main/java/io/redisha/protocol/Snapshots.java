@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.ReplicationInfo.Role;
 
@@ -65,7 +67,7 @@ final class Snapshots {
 		return parts.detection.masterDown() ? GroupState.SDOWN : GroupState.OK;
 	}
 
-	private GroupSnapshot.ElectorateSnapshot electorate() {
+	private GroupSnapshot.@Nullable ElectorateSnapshot electorate() {
 		Electorate electorate = this.parts.electorate;
 		Configuration held = electorate.config();
 		if (held == null) {

@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
@@ -70,7 +72,7 @@ final class SwitchoverHandOver {
 	 */
 	private long finalOffset = -1;
 
-	private String finalReplicationId;
+	private @Nullable String finalReplicationId;
 
 	/**
 	 * When the demotion was confirmed: from then on the target has the timeout to reach
@@ -81,7 +83,7 @@ final class SwitchoverHandOver {
 	/** Whether the INFO that tells whether an unanswered demotion landed is in flight. */
 	private boolean demotionQueried;
 
-	private String abortReason;
+	private @Nullable String abortReason;
 
 	SwitchoverHandOver(NodeAddress oldMaster, NodeAddress target, long epoch, long timeout, MinReplicas minReplicas,
 			FailoverSteps steps) {
@@ -109,7 +111,7 @@ final class SwitchoverHandOver {
 		return this.stage != Stage.ENDED;
 	}
 
-	String abortReason() {
+	@Nullable String abortReason() {
 		return this.abortReason;
 	}
 

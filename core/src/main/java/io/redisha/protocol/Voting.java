@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.VoteRequest;
 import io.redisha.protocol.ProtocolEvent.Type;
 
@@ -19,13 +21,13 @@ final class Voting {
 	 * This member's latest vote for another member, until that election is known to be
 	 * over.
 	 */
-	private CastVote lastVote;
+	private @Nullable CastVote lastVote;
 
 	/**
 	 * The latest vote request refused only because this member did not see the master
 	 * down yet.
 	 */
-	private VoteRequest deferredRequest;
+	private @Nullable VoteRequest deferredRequest;
 
 	Voting(CoordinatorParts parts) {
 		this.parts = parts;
@@ -107,7 +109,7 @@ final class Voting {
 	 * another candidate before that could let two leaders of two epochs promote two
 	 * replicas of the same failed master.
 	 */
-	boolean lastVoteSettled(long now, String asking) {
+	boolean lastVoteSettled(long now, @Nullable String asking) {
 		CastVote vote = this.lastVote;
 		if (vote == null || this.parts.configEpoch() >= vote.epoch() || vote.candidate().equals(asking)
 				|| this.parts.electorate.hasDeparted(vote.candidate())
