@@ -138,7 +138,7 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 			return compare(this.epoch, this.version, config.epoch, config.version) > 0;
 		}
 
-		static Departure of(Configuration config) {
+		static Departure of(@Nullable Configuration config) {
 			return (config != null) ? new Departure(config.epoch, config.version) : new Departure(0, 0);
 		}
 

@@ -1,6 +1,9 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
@@ -52,7 +55,7 @@ final class ConfigurationFollower {
 	 * is known.
 	 */
 	private void discover(long now, NodeState node, List<Action> out) {
-		ReplicationInfo info = node.info();
+		ReplicationInfo info = node.answeredInfo();
 		NodeAddress master = this.parts.master.address();
 		if (info.role() == Role.MASTER && (master == null || node.address().equals(master))) {
 			for (ReplicationInfo.ReplicaEntry replica : info.replicas()) {
@@ -63,7 +66,7 @@ final class ConfigurationFollower {
 			}
 		}
 		else if (info.role() == Role.REPLICA && master == null && room(node, info.master())) {
-			this.parts.nodes.track(info.master(), now, out);
+			this.parts.nodes.track(Objects.requireNonNull(info.master()), now, out);
 		}
 	}
 
@@ -71,7 +74,7 @@ final class ConfigurationFollower {
 	 * Whether the node table can take {@code reported}, or has it; a rejection counted
 	 * when it cannot.
 	 */
-	private boolean room(NodeState reporter, NodeAddress reported) {
+	private boolean room(NodeState reporter, @Nullable NodeAddress reported) {
 		NodeTracker nodes = this.parts.nodes;
 		if (nodes.get(reported) != null || nodes.all().size() < NodeTracker.MAX_NODES) {
 			return true;
@@ -151,7 +154,7 @@ final class ConfigurationFollower {
 		parts.upkeep.supersede(next.epoch());
 	}
 
-	private void announceVoters(Configuration previous, Configuration next, List<Action> out) {
+	private void announceVoters(@Nullable Configuration previous, Configuration next, List<Action> out) {
 		for (String voter : next.voters()) {
 			if (previous == null || !previous.isVoter(voter)) {
 				this.parts.events.emit(out, Type.VOTER_ADDED, next.epoch(), null, "member " + voter);
@@ -209,7 +212,7 @@ final class ConfigurationFollower {
 					continue;
 				}
 				if (followers > bestFollowers
-						|| followers == bestFollowers && node.address().compareTo(best.address()) < 0) {
+						|| followers == bestFollowers && best != null && node.address().compareTo(best.address()) < 0) {
 					best = node;
 					bestFollowers = followers;
 				}

@@ -3,6 +3,7 @@ package io.redisha.protocol;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -119,7 +120,8 @@ final class Elections {
 		long epoch = parts.epochs.next();
 		parts.emit(out, Type.NEW_EPOCH, null, null);
 		parts.voteBook.grant(epoch, parts.self.id());
-		this.election = new Election(parts.self.id(), epoch, parts.electorate.config(), now, trigger, target, change);
+		this.election = new Election(parts.self.id(), epoch, Objects.requireNonNull(parts.electorate.config()), now,
+				trigger, target, change);
 		if (change == null) {
 			// A change of voters is told by its outcome (+voter, -voter), not as a
 			// failover.
@@ -200,7 +202,7 @@ final class Elections {
 
 	private void requestVotes(long now, List<Action> out) {
 		this.lastVoteRequestAt = now;
-		this.parts.gossip.voteRequest(this.election, out);
+		this.parts.gossip.voteRequest(Objects.requireNonNull(this.election), out);
 	}
 
 	/**
@@ -210,12 +212,13 @@ final class Elections {
 	void decide(long now, List<Action> out) {
 		int quorum = this.parts.config.quorum();
 		Map<String, Configuration.Departure> departed = this.parts.electorate.departures();
-		GossipMessage.Purpose purpose = this.election.purpose();
-		if (!this.election.config().equals(this.parts.electorate.config())) {
+		Election election = Objects.requireNonNull(this.election);
+		GossipMessage.Purpose purpose = election.purpose();
+		if (!election.config().equals(this.parts.electorate.config())) {
 			abort(now, "the configuration changed", out);
 		}
-		else if (this.election.won(quorum, departed)) {
-			Election won = this.election;
+		else if (election.won(quorum, departed)) {
+			Election won = election;
 			this.election = null;
 			if (purpose == GossipMessage.Purpose.VOTERS) {
 				this.parts.upkeep.elected(now, won, out);
@@ -229,10 +232,10 @@ final class Elections {
 		else if (purpose == GossipMessage.Purpose.FAILOVER && !this.parts.detection.masterDown()) {
 			abort(now, "the master answers again", out);
 		}
-		else if (this.election.lost(quorum, departed)) {
+		else if (election.lost(quorum, departed)) {
 			abort(now, "votes went to other candidates", out);
 		}
-		else if (now - this.election.startedAt() >= this.timers.electionTimeout()) {
+		else if (now - election.startedAt() >= this.timers.electionTimeout()) {
 			abort(now, "not elected within " + this.timers.electionTimeout() + " ms", out);
 		}
 		else if (now - this.lastVoteRequestAt >= Timers.TICK) {
@@ -241,7 +244,7 @@ final class Elections {
 	}
 
 	void abort(long now, String reason, List<Action> out) {
-		Election election = this.election;
+		Election election = Objects.requireNonNull(this.election);
 		if (election.purpose() != GossipMessage.Purpose.VOTERS) {
 			this.parts.events.emit(out, Type.FAILOVER_ABORT_NOT_ELECTED, election.epoch(), election.failingMaster(),
 					reason);

@@ -2,6 +2,7 @@ package io.redisha.protocol;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -95,7 +96,7 @@ final class Electorate {
 	 * Whether the peer's latest hello holds this member's configuration or a later one.
 	 */
 	boolean holds(Peer peer) {
-		return peer.config() != null && !this.config.newerThan(peer.config());
+		return peer.config() != null && !Objects.requireNonNull(this.config).newerThan(peer.config());
 	}
 
 	/** Whether the peer's latest hello holds exactly this member's configuration. */

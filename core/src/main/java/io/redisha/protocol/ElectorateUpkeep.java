@@ -2,6 +2,7 @@ package io.redisha.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -100,8 +101,8 @@ final class ElectorateUpkeep {
 		CoordinatorParts parts = this.parts;
 		NodeAddress master = parts.master.address();
 		NodeState node = parts.nodes.get(master);
-		if (node == null || node.status(now, this.timers.downAfter()) != NodeStatus.UP || node.role() != Role.MASTER
-				|| node.stored() == null) {
+		if (master == null || node == null || node.status(now, this.timers.downAfter()) != NodeStatus.UP
+				|| node.role() != Role.MASTER || node.stored() == null) {
 			return;
 		}
 		if (held == null) {
@@ -138,8 +139,8 @@ final class ElectorateUpkeep {
 	 * configuration is stored and held, and the change made once it is committed.
 	 */
 	void elected(long now, Election won, List<Action> out) {
-		NodeAddress master = this.parts.master.address();
-		this.voterChange = VoterChange.elected(won.epoch(), won.change(), now);
+		NodeAddress master = this.parts.master.required();
+		this.voterChange = VoterChange.elected(won.epoch(), Objects.requireNonNull(won.change()), now);
 		Configuration first = won.config().withMaster(won.epoch(), master);
 		out.add(new Action.StoreConfiguration(master, first));
 		this.parts.following.adopt(now, first, "this member", false, out);
@@ -154,7 +155,7 @@ final class ElectorateUpkeep {
 		if (this.voterChange == null) {
 			return;
 		}
-		Configuration held = this.parts.electorate.config();
+		Configuration held = Objects.requireNonNull(this.parts.electorate.config());
 		if (now - this.voterChange.startedAt() > this.timers.failoverTimeout()) {
 			// Whatever configuration it reached stands; the next change needs a new
 			// election.
@@ -163,7 +164,7 @@ final class ElectorateUpkeep {
 		else if (this.parts.electorate.committed(this.parts.members.peers())) {
 			if (held.version() == 0) {
 				Configuration next = this.voterChange.apply(held);
-				out.add(new Action.StoreConfiguration(this.parts.master.address(), next));
+				out.add(new Action.StoreConfiguration(this.parts.master.required(), next));
 				this.parts.following.adopt(now, next, "this member", false, out);
 			}
 			else {
@@ -178,7 +179,7 @@ final class ElectorateUpkeep {
 	 * live member holding the same configuration is added.
 	 */
 	boolean acceptable(long now, String change) {
-		Configuration held = this.parts.electorate.config();
+		Configuration held = Objects.requireNonNull(this.parts.electorate.config());
 		String member = change.substring(1);
 		if (change.charAt(0) == '-') {
 			return held.isVoter(member) && !member.equals(this.parts.self.id())
@@ -196,7 +197,7 @@ final class ElectorateUpkeep {
 		if (!this.parts.electorate.selfVotes()) {
 			return false;
 		}
-		Configuration held = this.parts.electorate.config();
+		Configuration held = Objects.requireNonNull(this.parts.electorate.config());
 		int holders = 1;
 		for (String member : liveHolders(now)) {
 			if (held.isVoter(member)) {
@@ -227,7 +228,7 @@ final class ElectorateUpkeep {
 	 */
 	List<String> silentVoters(long now) {
 		List<String> silent = new ArrayList<>();
-		for (String voter : this.parts.electorate.config().voters()) {
+		for (String voter : Objects.requireNonNull(this.parts.electorate.config()).voters()) {
 			if (!voter.equals(this.parts.self.id()) && silent(now, voter)) {
 				silent.add(voter);
 			}

@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -189,10 +190,10 @@ final class FailoverProcess {
 			return;
 		}
 		this.chosen = choice.node().address();
-		this.chosenOffset = choice.node().info().offset();
+		this.chosenOffset = choice.node().answeredInfo().offset();
 		long oldMasterOffset = nodes.lastMasterOffset(this.oldMaster);
 		if (oldMasterOffset >= 0) {
-			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
+			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().answeredInfo().offset());
 		}
 		step("selected-replica " + this.chosen, now);
 		this.events.emit(out, Type.SELECTED_REPLICA, this.epoch, this.chosen, null);
@@ -213,14 +214,15 @@ final class FailoverProcess {
 
 	private void promote(long now, List<Action> out) {
 		this.stage = Stage.PROMOTING;
-		out.add(new Action.Promote(this.chosen, this.epoch, this.minReplicas));
+		out.add(new Action.Promote(Objects.requireNonNull(this.chosen), this.epoch, this.minReplicas));
 		step("promote-sent", now);
 	}
 
 	/** Asks ROLE at once, then at most once a tick until the node answers master. */
-	private void confirm(long now, NodeState node, List<Action> out) {
+	private void confirm(long now, @Nullable NodeState node, List<Action> out) {
 		this.stage = Stage.CONFIRMING;
-		if (node.roleQueryable() && (this.lastRoleQueryAt < 0 || now - this.lastRoleQueryAt >= Timers.TICK)) {
+		if (Objects.requireNonNull(node).roleQueryable()
+				&& (this.lastRoleQueryAt < 0 || now - this.lastRoleQueryAt >= Timers.TICK)) {
 			this.lastRoleQueryAt = now;
 			node.roleSent();
 			out.add(new Action.QueryRole(node.address()));
@@ -238,8 +240,9 @@ final class FailoverProcess {
 			return Outcome.ENDED;
 		}
 		if (this.stage == Stage.HANDING_OVER) {
-			follow(tilted ? this.handOver.abortTilted(now, out)
-					: this.handOver.onReply(now, command, reply, nodes, out), now, out);
+			SwitchoverHandOver handOver = Objects.requireNonNull(this.handOver);
+			follow(tilted ? handOver.abortTilted(now, out) : handOver.onReply(now, command, reply, nodes, out), now,
+					out);
 			return outcome();
 		}
 		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
@@ -292,7 +295,7 @@ final class FailoverProcess {
 			promote(now, out);
 		}
 		else if (next == SwitchoverHandOver.Next.ABORTED) {
-			abort(now, this.handOver.abortReason());
+			abort(now, Objects.requireNonNull(Objects.requireNonNull(this.handOver).abortReason()));
 		}
 	}
 
@@ -305,8 +308,8 @@ final class FailoverProcess {
 
 	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
-		this.repointing = new ReplicaRepointing(this.events, this.steps, this.epoch, this.chosen, this.timers,
-				this.parallelSyncs, this.minReplicas);
+		this.repointing = new ReplicaRepointing(this.events, this.steps, this.epoch,
+				Objects.requireNonNull(this.chosen), this.timers, this.parallelSyncs, this.minReplicas);
 		this.repointing.list(now, nodes, this.oldMaster, this.trigger != GroupSnapshot.Trigger.AUTOMATIC);
 	}
 
@@ -330,8 +333,8 @@ final class FailoverProcess {
 			return outcome();
 		}
 		if (this.stage == Stage.HANDING_OVER) {
-			follow(tilted ? this.handOver.abortTilted(now, out) : this.handOver.advance(now, nodes, timedOut, out), now,
-					out);
+			SwitchoverHandOver handOver = Objects.requireNonNull(this.handOver);
+			follow(tilted ? handOver.abortTilted(now, out) : handOver.advance(now, nodes, timedOut, out), now, out);
 			return outcome();
 		}
 		if (this.stage == Stage.CONFIRMING) {
@@ -352,7 +355,7 @@ final class FailoverProcess {
 		if (tilted) {
 			return outcome();
 		}
-		if (this.repointing.advance(now, nodes, timedOut, out)) {
+		if (Objects.requireNonNull(this.repointing).advance(now, nodes, timedOut, out)) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
 			// Named as Sentinel names it: the master the failover was about, by its old
 			// address.

@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +56,8 @@ final class Failovers {
 	}
 
 	void advance(long now, boolean tilted, List<Action> out) {
-		if (this.failover.advance(now, this.parts.nodes, tilted, out) == FailoverProcess.Outcome.ENDED) {
+		FailoverProcess failover = Objects.requireNonNull(this.failover);
+		if (failover.advance(now, this.parts.nodes, tilted, out) == FailoverProcess.Outcome.ENDED) {
 			end(now, out);
 		}
 	}
@@ -65,8 +67,10 @@ final class Failovers {
 	 * epoch.
 	 */
 	private void promoted(long now, List<Action> out) {
-		NodeAddress newMaster = this.failover.promoted();
-		Configuration next = this.parts.electorate.config().withMaster(this.failover.epoch(), newMaster);
+		FailoverProcess failover = Objects.requireNonNull(this.failover);
+		NodeAddress newMaster = Objects.requireNonNull(failover.promoted());
+		Configuration next = Objects.requireNonNull(this.parts.electorate.config())
+			.withMaster(failover.epoch(), newMaster);
 		// Stored at once, so that a member starting now learns it from any node of
 		// the new master's data.
 		out.add(new Action.StoreConfiguration(newMaster, next));
@@ -82,8 +86,9 @@ final class Failovers {
 	}
 
 	private void end(long now, List<Action> out) {
-		this.parts.history.record(this.failover.snapshot());
-		if (this.failover.aborted()) {
+		FailoverProcess failover = Objects.requireNonNull(this.failover);
+		this.parts.history.record(failover.snapshot());
+		if (failover.aborted()) {
 			long downAfter = this.parts.timers.downAfter();
 			this.parts.elections.holdOff(now + downAfter + this.parts.random.nextLong(downAfter));
 		}

@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
@@ -109,7 +110,7 @@ final class FailureDetection {
 	 * without its data).
 	 */
 	private boolean seesMasterDown(long now) {
-		NodeState node = this.parts.nodes.get(this.parts.master.address());
+		NodeState node = Objects.requireNonNull(this.parts.nodes.get(this.parts.master.address()));
 		long masterSince = this.parts.master.since();
 		long downAfter = this.timers.downAfter();
 		if (node.status(now, downAfter) == NodeStatus.DOWN || node.restartedAt() > masterSince
@@ -130,10 +131,10 @@ final class FailureDetection {
 		if (!this.masterDown) {
 			return 0;
 		}
+		NodeAddress master = this.parts.master.required();
 		int count = 1;
 		for (Peer peer : this.parts.members.peers()) {
-			if (this.parts.electorate.isVoter(peer.id())
-					&& peer.seesDown(this.parts.master.address(), now, this.timers.opinionValidity())) {
+			if (this.parts.electorate.isVoter(peer.id()) && peer.seesDown(master, now, this.timers.opinionValidity())) {
 				count++;
 			}
 		}

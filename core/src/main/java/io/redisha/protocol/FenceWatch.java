@@ -2,6 +2,7 @@ package io.redisha.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
@@ -89,8 +90,8 @@ final class FenceWatch {
 				continue;
 			}
 			ReplicationInfo info = node.info();
-			if (info == null || info.role() != Role.REPLICA || !info.master().equals(master) || !info.masterLinkUp()
-					|| info.masterLastIoSeconds() < 0 || info.masterLastIoSeconds() > 1) {
+			if (info == null || info.role() != Role.REPLICA || !Objects.equals(info.master(), master)
+					|| !info.masterLinkUp() || info.masterLastIoSeconds() < 0 || info.masterLastIoSeconds() > 1) {
 				return -1;
 			}
 			since = Math.min(since, node.infoAskedAt());

@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
@@ -120,8 +121,8 @@ final class Gossip {
 	 */
 	private boolean wantedAsVoter(long now) {
 		String self = this.parts.self.id();
-		String change = VoterChange.needed(this.parts.electorate.config(), this.parts.electorate, List.of(self),
-				this.parts.upkeep.silentVoters(now), this.parts.config.voters());
+		String change = VoterChange.needed(Objects.requireNonNull(this.parts.electorate.config()),
+				this.parts.electorate, List.of(self), this.parts.upkeep.silentVoters(now), this.parts.config.voters());
 		return ("+" + self).equals(change);
 	}
 

@@ -193,7 +193,7 @@ public final class GroupCoordinator {
 			parts.emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
 		else if (message instanceof Hello hello) {
-			boolean latest = parts.members.get(hello.sender()).hello(nowMillis, hello);
+			boolean latest = Objects.requireNonNull(parts.members.get(hello.sender())).hello(nowMillis, hello);
 			parts.epochs.observe(nowMillis, hello.currentEpoch(), out);
 			if (latest) {
 				parts.maintenance.adopt(nowMillis, hello.maintenance(), out);
@@ -201,11 +201,11 @@ public final class GroupCoordinator {
 			}
 		}
 		else if (message instanceof VoteRequest request) {
-			parts.members.get(request.sender()).seen(nowMillis, request.epoch());
+			Objects.requireNonNull(parts.members.get(request.sender())).seen(nowMillis, request.epoch());
 			parts.voting.onVoteRequest(nowMillis, request, out);
 		}
 		else if (message instanceof Vote vote) {
-			parts.members.get(vote.sender()).seen(nowMillis, vote.epoch());
+			Objects.requireNonNull(parts.members.get(vote.sender())).seen(nowMillis, vote.epoch());
 			parts.epochs.observe(nowMillis, vote.epoch(), out);
 			parts.elections.counted(vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()));
 		}
@@ -236,7 +236,7 @@ public final class GroupCoordinator {
 			if (this.parts.electorate.selfVotes()) {
 				// Kept in the group's data: members that start after this one stopped
 				// learn it never votes again.
-				out.add(new Action.RecordDeparture(this.parts.master.address(), this.parts.self.id(), holding));
+				out.add(new Action.RecordDeparture(this.parts.master.required(), this.parts.self.id(), holding));
 			}
 		}
 		return out;

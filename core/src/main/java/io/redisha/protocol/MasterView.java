@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import java.util.Objects;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +22,14 @@ final class MasterView {
 	/** When this member began to follow it; -1 while none is known. */
 	long since() {
 		return this.since;
+	}
+
+	/**
+	 * The master followed, where one is known: always once a configuration is held, which
+	 * names it.
+	 */
+	NodeAddress required() {
+		return Objects.requireNonNull(this.address, "no master is known");
 	}
 
 	boolean known() {

@@ -217,6 +217,11 @@ final class NodeState {
 		return this.info;
 	}
 
+	/** Its INFO, of a node known to have answered one. */
+	ReplicationInfo answeredInfo() {
+		return Objects.requireNonNull(this.info, "no INFO yet");
+	}
+
 	void stored(StoredConfiguration stored) {
 		this.stored = stored;
 	}
@@ -288,7 +293,8 @@ final class NodeState {
 		long offset = (this.info != null) ? this.info.offset() : 0;
 		boolean replica = this.role == Role.REPLICA && this.info != null;
 		long lag = (replica && masterOffset >= 0) ? Math.max(0, masterOffset - offset) : -1;
-		String link = replica ? (this.info.masterLinkUp() ? "up" : "down") : null;
+		ReplicationInfo info = this.info;
+		String link = (this.role == Role.REPLICA && info != null) ? (info.masterLinkUp() ? "up" : "down") : null;
 		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter),
 				(this.info != null) ? this.info.runId() : "", offset, lag, link,
 				(this.info != null) ? this.info.priority() : 0,

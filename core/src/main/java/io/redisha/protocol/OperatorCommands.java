@@ -3,6 +3,7 @@ package io.redisha.protocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -104,7 +105,8 @@ final class OperatorCommands {
 			return "no node " + target + " in group " + group;
 		}
 		if (trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-			if (masterNode.status(now, parts.timers.downAfter()) != NodeStatus.UP || masterNode.info() == null) {
+			if (Objects.requireNonNull(masterNode).status(now, parts.timers.downAfter()) != NodeStatus.UP
+					|| masterNode.info() == null) {
 				return "the master " + master + " does not answer: a switchover needs it, force a failover instead";
 			}
 			if (!pausesWrites(masterNode.info().version())) {
@@ -112,8 +114,8 @@ final class OperatorCommands {
 						+ ", a switchover needs Redis 6.2 or later (CLIENT PAUSE WRITE): force a failover instead";
 			}
 		}
-		Election probe = new Election(parts.self.id(), parts.epochs.current() + 1, parts.electorate.config(), now,
-				trigger, target, null);
+		Election probe = new Election(parts.self.id(), parts.epochs.current() + 1,
+				Objects.requireNonNull(parts.electorate.config()), now, trigger, target, null);
 		if (parts.selector.choose(probe, parts.nodes, parts.master, now).isEmpty()) {
 			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from " + master
 					+ " with its link up, hold its data, and have a non-zero replica-priority; in"
@@ -157,9 +159,10 @@ final class OperatorCommands {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
 		}
-		Configuration founding = Configuration.founding(parts.epochs.current() + 1, master, parts.self.id());
+		Configuration founding = Configuration.founding(parts.epochs.current() + 1, parts.master.required(),
+				parts.self.id());
 		if (node != null && node.status(now, parts.timers.downAfter()) == NodeStatus.UP && node.role() == Role.MASTER) {
-			out.add(new Action.StoreConfiguration(master, founding, Action.StoreCondition.NOT_NEWER, held));
+			out.add(new Action.StoreConfiguration(founding.master(), founding, Action.StoreCondition.NOT_NEWER, held));
 		}
 		else {
 			// No master to record it on: the operator's word alone; it is stored once a

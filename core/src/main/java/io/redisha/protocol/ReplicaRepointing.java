@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
@@ -109,7 +111,7 @@ final class ReplicaRepointing {
 	 * Down replicas are left out: they are repointed when they come back (see the
 	 * coordinator's stray node repair).
 	 */
-	private boolean reachable(NodeState node, long now) {
+	private boolean reachable(@Nullable NodeState node, long now) {
 		return node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
 	}
 
@@ -122,7 +124,7 @@ final class ReplicaRepointing {
 				continue;
 			}
 			boolean following = node != null && node.infoAt() > entry.getValue() && node.role() == Role.REPLICA
-					&& this.newMaster.equals(node.following()) && node.info().masterLinkUp();
+					&& this.newMaster.equals(node.following()) && node.answeredInfo().masterLinkUp();
 			if (following) {
 				this.sent.remove(entry.getKey());
 				this.steps.add("reconf-done " + entry.getKey(), now);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -144,7 +145,7 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		for (int i = 0; fields.containsKey("slave" + i); i++) {
 			String key = "slave" + i;
 			Map<String, String> parts = new HashMap<>();
-			for (String part : fields.get(key).split(",")) {
+			for (String part : Objects.requireNonNull(fields.get(key)).split(",")) {
 				int eq = part.indexOf('=');
 				if (eq > 0) {
 					parts.put(part.substring(0, eq), part.substring(eq + 1));

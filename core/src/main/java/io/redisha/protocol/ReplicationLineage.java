@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import java.util.Objects;
+
 import org.jspecify.annotations.Nullable;
 
 import io.redisha.protocol.ReplicationInfo.Role;
@@ -64,8 +66,8 @@ final class ReplicationLineage {
 	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
 			long now, long rebootWindow, long masterSince) {
 		if (failedNode != null && failedNode.info() != null) {
-			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart()
-					: failedNode.info();
+			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow)
+					? Objects.requireNonNull(failedNode.infoBeforeRestart()) : failedNode.answeredInfo();
 			return new History(seen.replicationId(), seen.offset(),
 					seen.role() == Role.REPLICA && failedNode.infoAt() < masterSince);
 		}
@@ -87,7 +89,8 @@ final class ReplicationLineage {
 	 */
 	static boolean restartedMaster(NodeState node, long now, long rebootWindow) {
 		return rebootWindow > 0 && node.restartedAt() >= 0 && now - node.restartedAt() < rebootWindow
-				&& node.info().role() == Role.MASTER && node.infoBeforeRestart().role() == Role.MASTER;
+				&& node.answeredInfo().role() == Role.MASTER
+				&& Objects.requireNonNull(node.infoBeforeRestart()).role() == Role.MASTER;
 	}
 
 	/**
@@ -108,7 +111,7 @@ final class ReplicationLineage {
 			}
 			NodeState followed = nodes.get(info.master());
 			boolean stranded = followed == null || followed.infoFailed();
-			if (stranded && !master.info().holds(info.replicationId(), info.offset())) {
+			if (stranded && !master.answeredInfo().holds(info.replicationId(), info.offset())) {
 				return -1;
 			}
 			held += stranded ? 1 : 0;

@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
@@ -31,7 +32,7 @@ final class StrayRepair {
 		repairStoredConfiguration(now, tilted, out);
 		boolean mayRepair = mayRepairNodes(now, tilted);
 		reconfigureStrayNodes(now, mayRepair, out);
-		this.parts.masterFence.keep(now, this.parts.master.address(), mayRepair, out);
+		this.parts.masterFence.keep(now, this.parts.master.required(), mayRepair, out);
 	}
 
 	/**
@@ -43,8 +44,8 @@ final class StrayRepair {
 		Configuration held = electorate.config();
 		NodeAddress master = this.parts.master.address();
 		NodeState node = this.parts.nodes.get(master);
-		if (tilted || held == null || this.parts.failovers.running() || !electorate.selfVotes() || node == null
-				|| node.role() != Role.MASTER || node.stored() == null
+		if (master == null || tilted || held == null || this.parts.failovers.running() || !electorate.selfVotes()
+				|| node == null || node.role() != Role.MASTER || node.stored() == null
 				|| node.stored().config() != null && !held.newerThan(node.stored().config())
 				|| !electorate.committed(this.parts.members.peers())
 				|| this.lastStoreAt >= 0 && now - this.lastStoreAt < this.timers.infoEvery()) {
@@ -63,7 +64,8 @@ final class StrayRepair {
 		return !tilted && !parts.quiet(now) && !parts.detection.masterDown() && !parts.failovers.running()
 				&& !parts.elections.peerLeadsFailover(now) && !parts.maintenance.paused()
 				&& parts.upkeep.hearsMajorityHolding(now)
-				&& current.status(now, this.timers.downAfter()) == NodeStatus.UP && current.role() == Role.MASTER;
+				&& Objects.requireNonNull(current).status(now, this.timers.downAfter()) == NodeStatus.UP
+				&& current.role() == Role.MASTER;
 	}
 
 	/**
@@ -81,7 +83,7 @@ final class StrayRepair {
 		if (!mayRepair) {
 			return;
 		}
-		NodeAddress master = this.parts.master.address();
+		NodeAddress master = this.parts.master.required();
 		NodeState current = this.parts.nodes.get(master);
 		long downAfter = this.timers.downAfter();
 		long stable = this.timers.demoteAfter();

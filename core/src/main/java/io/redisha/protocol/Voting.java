@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -62,8 +63,8 @@ final class Voting {
 		}
 		Configuration held = parts.electorate.config();
 		boolean mayVote = latest && !parts.quiet(now) && !parts.tilt.tilted(now) && !parts.failovers.running()
-				&& !parts.upkeep.changing() && parts.electorate.selfVotes() && held.isVoter(request.sender())
-				&& held.is(request.configEpoch(), request.configVersion())
+				&& !parts.upkeep.changing() && parts.electorate.selfVotes() && held != null
+				&& held.isVoter(request.sender()) && held.is(request.configEpoch(), request.configVersion())
 				&& request.failingMaster().equals(parts.master.address()) && !parts.elections.peerLeadsFailover(now)
 				&& lastVoteSettled(now, request.sender()) && purposeAllows(now, request);
 		boolean seesReason = request.purpose() != GossipMessage.Purpose.FAILOVER || parts.detection.masterDown();
@@ -96,7 +97,7 @@ final class Voting {
 			case FAILOVER -> !this.parts.maintenance.paused();
 			case OPERATOR -> !this.parts.elections.running();
 			case VOTERS -> !this.parts.elections.running() && !this.parts.detection.objectivelyDown()
-					&& this.parts.upkeep.acceptable(now, request.change());
+					&& this.parts.upkeep.acceptable(now, Objects.requireNonNull(request.change()));
 		};
 	}
 
