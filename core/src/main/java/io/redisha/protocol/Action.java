@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the coordinator asks its surroundings to do. Commands to a node
  * ({@link NodeCommand}) are answered with exactly one {@link Reply} through
@@ -158,7 +160,7 @@ public sealed interface Action {
 	 * {@link Reply.Text} or {@link Reply.Failed}.
 	 */
 	record StoreConfiguration(NodeAddress node, Configuration config, StoreCondition condition,
-			Configuration replacing) implements NodeCommand {
+			@Nullable Configuration replacing) implements NodeCommand {
 
 		/** A store over whatever older configuration the hash holds, or none. */
 		public StoreConfiguration(NodeAddress node, Configuration config) {

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The group's agreed configuration: which node is the master and which members are the
  * <b>voters</b>, the only members whose votes elect a leader. Every configuration is made
@@ -55,7 +57,7 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	 * Whether this configuration comes after {@code other} (null comes before every
 	 * configuration).
 	 */
-	public boolean newerThan(Configuration other) {
+	public boolean newerThan(@Nullable Configuration other) {
 		return other == null || compare(this.epoch, this.version, other.epoch, other.version) > 0;
 	}
 
@@ -136,7 +138,7 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 			return compare(this.epoch, this.version, config.epoch, config.version) > 0;
 		}
 
-		static Departure of(Configuration config) {
+		static Departure of(@Nullable Configuration config) {
 			return (config != null) ? new Departure(config.epoch, config.version) : new Departure(0, 0);
 		}
 

@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.Purpose;
 
 /**
@@ -28,17 +30,17 @@ final class Election {
 	private final Purpose purpose;
 
 	/** For a switchover: the replica asked for, or null to choose the best one. */
-	private final NodeAddress target;
+	private final @Nullable NodeAddress target;
 
 	/** For a change of voters: {@code +id} or {@code -id}; else null. */
-	private final String change;
+	private final @Nullable String change;
 
 	private final Set<String> votes = new HashSet<>();
 
 	private final Set<String> against = new HashSet<>();
 
 	Election(String self, long epoch, Configuration config, long startedAt, GroupSnapshot.Trigger trigger,
-			NodeAddress target, String change) {
+			@Nullable NodeAddress target, @Nullable String change) {
 		this.trigger = trigger;
 		this.target = target;
 		this.change = change;
@@ -76,11 +78,11 @@ final class Election {
 		return this.purpose;
 	}
 
-	NodeAddress target() {
+	@Nullable NodeAddress target() {
 		return this.target;
 	}
 
-	String change() {
+	@Nullable String change() {
 		return this.change;
 	}
 

@@ -2,6 +2,9 @@ package io.redisha.protocol;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import io.redisha.protocol.Configuration.Departure;
 
@@ -16,7 +19,7 @@ final class Electorate {
 
 	private final String self;
 
-	private Configuration config;
+	private @Nullable Configuration config;
 
 	private final Map<String, Departure> departed = new HashMap<>();
 
@@ -25,7 +28,7 @@ final class Electorate {
 	}
 
 	/** The configuration held; null before one is learned or founded. */
-	Configuration config() {
+	@Nullable Configuration config() {
 		return this.config;
 	}
 
@@ -93,7 +96,7 @@ final class Electorate {
 	 * Whether the peer's latest hello holds this member's configuration or a later one.
 	 */
 	boolean holds(Peer peer) {
-		return peer.config() != null && !this.config.newerThan(peer.config());
+		return peer.config() != null && !Objects.requireNonNull(this.config).newerThan(peer.config());
 	}
 
 	/** Whether the peer's latest hello holds exactly this member's configuration. */

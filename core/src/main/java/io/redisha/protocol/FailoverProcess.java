@@ -1,16 +1,12 @@
 package io.redisha.protocol;
 
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
-import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
  * The failover this member leads after winning an election: choose a replica (waiting
@@ -22,27 +18,20 @@ import io.redisha.protocol.ReplicationInfo.Role;
  */
 final class FailoverProcess {
 
-	/** What the process needs from the coordinator around it. */
-	interface Host {
+	/** What a step of the process came to, for the coordinator to act on. */
+	enum Outcome {
 
-		void emit(Type type, long epoch, NodeAddress node, String detail, List<Action> out);
-
-		/**
-		 * The promoted node answered ROLE master: it is the master of config epoch
-		 * {@code epoch}.
-		 */
-		void promoted(long now, NodeAddress newMaster, long epoch, List<Action> out);
+		/** The process goes on. */
+		GOING_ON,
 
 		/**
-		 * The replica to promote for this election, if one is eligible with what is known
-		 * now.
+		 * The chosen node answered ROLE master: it is the master of this failover's
+		 * config epoch.
 		 */
-		Optional<ReplicaSelector.Choice> select(Election election, long now);
+		PROMOTED,
 
-		/**
-		 * The replication offset the node last reported as master; -1 when it never did.
-		 */
-		long lastMasterOffset(NodeAddress node);
+		/** The process ended, succeeded or aborted. */
+		ENDED
 
 	}
 
@@ -52,7 +41,12 @@ final class FailoverProcess {
 
 	}
 
-	private final Host host;
+	private final Events events;
+
+	private final ReplicaSelector selector;
+
+	/** The master the coordinator follows, whose history a replica must continue. */
+	private final MasterView master;
 
 	private final String leader;
 
@@ -91,16 +85,16 @@ final class FailoverProcess {
 	 * A switchover's hand-over, from the choice of the target to its promotion; null
 	 * otherwise.
 	 */
-	private SwitchoverHandOver handOver;
+	private @Nullable SwitchoverHandOver handOver;
 
-	/** Replicas still to repoint, and those repointed with when. */
-	private final Set<NodeAddress> pending = new LinkedHashSet<>();
+	/**
+	 * The repointing of the other nodes, once the chosen one is promoted; null before.
+	 */
+	private @Nullable ReplicaRepointing repointing;
 
-	private final Map<NodeAddress, Long> sent = new LinkedHashMap<>();
+	private @Nullable Stage stage;
 
-	private Stage stage;
-
-	private NodeAddress chosen;
+	private @Nullable NodeAddress chosen;
 
 	/**
 	 * The chosen node's replication offset when it was chosen: promoted, it keeps its
@@ -125,9 +119,11 @@ final class FailoverProcess {
 	 * switchover gives up and the master keeps serving; ignored otherwise
 	 * @param minReplicas the master-side fence the promotion sets and a repointing clears
 	 */
-	FailoverProcess(Host host, String leader, Election election, long now, Timers timers, int parallelSyncs,
-			long handOverTimeout, MinReplicas minReplicas) {
-		this.host = host;
+	FailoverProcess(Events events, ReplicaSelector selector, MasterView master, String leader, Election election,
+			long now, Timers timers, int parallelSyncs, long handOverTimeout, MinReplicas minReplicas) {
+		this.events = events;
+		this.selector = selector;
+		this.master = master;
 		this.election = election;
 		this.trigger = election.trigger();
 		this.handOverTimeout = handOverTimeout;
@@ -152,8 +148,13 @@ final class FailoverProcess {
 		return this.oldMaster;
 	}
 
-	boolean ended() {
-		return this.stage == Stage.ENDED;
+	/** The node this failover promoted; null before it was chosen. */
+	@Nullable NodeAddress promoted() {
+		return this.chosen;
+	}
+
+	private Outcome outcome() {
+		return (this.stage == Stage.ENDED) ? Outcome.ENDED : Outcome.GOING_ON;
 	}
 
 	boolean aborted() {
@@ -167,7 +168,7 @@ final class FailoverProcess {
 	 * each answer; the failover ends as having no good replica only when none is eligible
 	 * after that.
 	 */
-	void begin(long now, NodeTracker nodes, List<Action> out) {
+	Outcome begin(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.SELECTING;
 		for (NodeState node : nodes.all()) {
 			if (!node.address().equals(this.oldMaster) && node.infoDue(now, 0)) {
@@ -175,26 +176,27 @@ final class FailoverProcess {
 				out.add(new Action.QueryInfo(node.address()));
 			}
 		}
-		select(now, out);
+		select(now, nodes, out);
+		return outcome();
 	}
 
-	private void select(long now, List<Action> out) {
-		ReplicaSelector.Choice choice = this.host.select(this.election, now).orElse(null);
+	private void select(long now, NodeTracker nodes, List<Action> out) {
+		ReplicaSelector.Choice choice = this.selector.choose(this.election, nodes, this.master, now).orElse(null);
 		if (choice == null) {
 			if (now - this.electedAt >= ReplicaSelector.maxInfoAge(this.timers)) {
-				this.host.emit(Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null, out);
+				this.events.emit(out, Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null);
 				abort(now, "no good replica");
 			}
 			return;
 		}
 		this.chosen = choice.node().address();
-		this.chosenOffset = choice.node().info().offset();
-		long oldMasterOffset = this.host.lastMasterOffset(this.oldMaster);
+		this.chosenOffset = choice.node().answeredInfo().offset();
+		long oldMasterOffset = nodes.lastMasterOffset(this.oldMaster);
 		if (oldMasterOffset >= 0) {
-			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().info().offset());
+			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().answeredInfo().offset());
 		}
 		step("selected-replica " + this.chosen, now);
-		this.host.emit(Type.SELECTED_REPLICA, this.epoch, this.chosen, null, out);
+		this.events.emit(out, Type.SELECTED_REPLICA, this.epoch, this.chosen, null);
 		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
 			this.stage = Stage.HANDING_OVER;
 			this.handOver = new SwitchoverHandOver(this.oldMaster, this.chosen, this.epoch, this.handOverTimeout,
@@ -212,14 +214,15 @@ final class FailoverProcess {
 
 	private void promote(long now, List<Action> out) {
 		this.stage = Stage.PROMOTING;
-		out.add(new Action.Promote(this.chosen, this.epoch, this.minReplicas));
+		out.add(new Action.Promote(Objects.requireNonNull(this.chosen), this.epoch, this.minReplicas));
 		step("promote-sent", now);
 	}
 
 	/** Asks ROLE at once, then at most once a tick until the node answers master. */
-	private void confirm(long now, NodeState node, List<Action> out) {
+	private void confirm(long now, @Nullable NodeState node, List<Action> out) {
 		this.stage = Stage.CONFIRMING;
-		if (node.roleQueryable() && (this.lastRoleQueryAt < 0 || now - this.lastRoleQueryAt >= Timers.TICK)) {
+		if (Objects.requireNonNull(node).roleQueryable()
+				&& (this.lastRoleQueryAt < 0 || now - this.lastRoleQueryAt >= Timers.TICK)) {
 			this.lastRoleQueryAt = now;
 			node.roleSent();
 			out.add(new Action.QueryRole(node.address()));
@@ -228,17 +231,19 @@ final class FailoverProcess {
 
 	/**
 	 * Handles a reply that belongs to this process; the coordinator has already recorded
-	 * roles and INFO.
+	 * roles and INFO. {@link Outcome#PROMOTED} once the chosen node answers master: the
+	 * coordinator then adopts the new configuration.
 	 */
-	void onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, boolean tilted,
+	Outcome onReply(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes, boolean tilted,
 			List<Action> out) {
 		if (this.stage == Stage.ENDED) {
-			return;
+			return Outcome.ENDED;
 		}
 		if (this.stage == Stage.HANDING_OVER) {
-			follow(tilted ? this.handOver.abortTilted(now, out)
-					: this.handOver.onReply(now, command, reply, nodes, out), now, out);
-			return;
+			SwitchoverHandOver handOver = Objects.requireNonNull(this.handOver);
+			follow(tilted ? handOver.abortTilted(now, out) : handOver.onReply(now, command, reply, nodes, out), now,
+					out);
+			return outcome();
 		}
 		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
@@ -274,22 +279,14 @@ final class FailoverProcess {
 				// is lost.
 				this.writesAtRisk = 0;
 			}
-			this.host.emit(Type.PROMOTED_REPLICA, this.epoch, this.chosen, null, out);
-			this.host.promoted(now, this.chosen, this.epoch, out);
+			this.events.emit(out, Type.PROMOTED_REPLICA, this.epoch, this.chosen, null);
 			startReconfiguration(now, nodes);
+			return Outcome.PROMOTED;
 		}
-		else if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
-				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
-			this.sent.remove(command.node());
-			if (StoredConfiguration.refusedAsStale(reply)) {
-				// The node's data holds a later configuration: asking again gets the same
-				// answer.
-				step("reconf-refused-stale " + command.node(), now);
-			}
-			else {
-				this.pending.add(command.node());
-			}
+		else if (this.repointing != null) {
+			this.repointing.onReply(now, command, reply);
 		}
+		return outcome();
 	}
 
 	/** Goes on as the switchover's hand-over says. */
@@ -298,7 +295,7 @@ final class FailoverProcess {
 			promote(now, out);
 		}
 		else if (next == SwitchoverHandOver.Next.ABORTED) {
-			abort(now, this.handOver.abortReason());
+			abort(now, Objects.requireNonNull(Objects.requireNonNull(this.handOver).abortReason()));
 		}
 	}
 
@@ -309,25 +306,11 @@ final class FailoverProcess {
 		return (reply instanceof Reply.Text text) ? text.text() : reply.toString();
 	}
 
-	/**
-	 * Lists what to repoint: the other replicas; after an operator's failover also the
-	 * old master, which is alive: a forced failover left it a master that must stop
-	 * taking writes at once, a switchover left it replicating itself (after an automatic
-	 * failover it is down and the stray node repair turns it into a replica when it comes
-	 * back). The coordinator's next {@link #advance} (right after this reply, unless in
-	 * TILT) sends them.
-	 */
 	private void startReconfiguration(long now, NodeTracker nodes) {
 		this.stage = Stage.RECONFIGURING;
-		boolean operator = this.trigger != GroupSnapshot.Trigger.AUTOMATIC;
-		for (NodeState node : nodes.all()) {
-			NodeAddress address = node.address();
-			boolean otherReplica = !address.equals(this.oldMaster) && node.role() == Role.REPLICA;
-			boolean liveOldMaster = operator && address.equals(this.oldMaster);
-			if (!address.equals(this.chosen) && (otherReplica || liveOldMaster) && reachable(node, now)) {
-				this.pending.add(address);
-			}
-		}
+		this.repointing = new ReplicaRepointing(this.events, this.steps, this.epoch,
+				Objects.requireNonNull(this.chosen), this.timers, this.parallelSyncs, this.minReplicas);
+		this.repointing.list(now, nodes, this.oldMaster, this.trigger != GroupSnapshot.Trigger.AUTOMATIC);
 	}
 
 	/**
@@ -335,9 +318,9 @@ final class FailoverProcess {
 	 * re-query and the next replicas to repoint; in TILT no replica is chosen nor
 	 * repointed.
 	 */
-	void advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
+	Outcome advance(long now, NodeTracker nodes, boolean tilted, List<Action> out) {
 		if (this.stage == Stage.ENDED) {
-			return;
+			return Outcome.ENDED;
 		}
 		boolean timedOut = now - this.startedAt > this.timers.failoverTimeout();
 		if (this.stage == Stage.SELECTING) {
@@ -345,14 +328,14 @@ final class FailoverProcess {
 				abort(now, "entered TILT while choosing a replica");
 			}
 			else {
-				select(now, out);
+				select(now, nodes, out);
 			}
-			return;
+			return outcome();
 		}
 		if (this.stage == Stage.HANDING_OVER) {
-			follow(tilted ? this.handOver.abortTilted(now, out) : this.handOver.advance(now, nodes, timedOut, out), now,
-					out);
-			return;
+			SwitchoverHandOver handOver = Objects.requireNonNull(this.handOver);
+			follow(tilted ? handOver.abortTilted(now, out) : handOver.advance(now, nodes, timedOut, out), now, out);
+			return outcome();
 		}
 		if (this.stage == Stage.CONFIRMING) {
 			if (timedOut) {
@@ -361,63 +344,24 @@ final class FailoverProcess {
 			else {
 				confirm(now, nodes.get(this.chosen), out);
 			}
-			return;
+			return outcome();
 		}
 		if (this.stage == Stage.PROMOTING) {
 			if (timedOut) {
 				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
 			}
-			return;
+			return outcome();
 		}
 		if (tilted) {
-			return;
+			return outcome();
 		}
-		recordResynced(now, nodes, out);
-		for (NodeAddress address : List.copyOf(this.pending)) {
-			if (!reachable(nodes.get(address), now)) {
-				this.pending.remove(address);
-				step("reconf-skipped-down " + address, now);
-			}
-			else if (timedOut || this.sent.size() < this.parallelSyncs) {
-				this.pending.remove(address);
-				this.sent.put(address, now);
-				out.add(new Action.Replicate(address, this.chosen, this.epoch, this.minReplicas));
-				step("reconf-sent " + address, now);
-				this.host.emit(Type.REPLICA_RECONF_SENT, this.epoch, address, null, out);
-			}
-		}
-		if (timedOut || this.pending.isEmpty() && this.sent.isEmpty()) {
+		if (Objects.requireNonNull(this.repointing).advance(now, nodes, timedOut, out)) {
 			end(now, timedOut ? "succeeded, some replicas not confirmed" : "succeeded");
 			// Named as Sentinel names it: the master the failover was about, by its old
 			// address.
-			this.host.emit(Type.FAILOVER_END, this.epoch, this.oldMaster, this.result, out);
+			this.events.emit(out, Type.FAILOVER_END, this.epoch, this.oldMaster, this.result);
 		}
-	}
-
-	/**
-	 * Down replicas are left out: they are repointed when they come back (see the
-	 * coordinator's stray node repair).
-	 */
-	private boolean reachable(NodeState node, long now) {
-		return node != null && node.status(now, this.timers.downAfter()) == NodeStatus.UP;
-	}
-
-	private void recordResynced(long now, NodeTracker nodes, List<Action> out) {
-		for (Map.Entry<NodeAddress, Long> entry : List.copyOf(this.sent.entrySet())) {
-			NodeState node = nodes.get(entry.getKey());
-			if (!reachable(node, now)) {
-				this.sent.remove(entry.getKey());
-				step("reconf-skipped-down " + entry.getKey(), now);
-				continue;
-			}
-			boolean following = node != null && node.infoAt() > entry.getValue() && node.role() == Role.REPLICA
-					&& this.chosen.equals(node.following()) && node.info().masterLinkUp();
-			if (following) {
-				this.sent.remove(entry.getKey());
-				step("reconf-done " + entry.getKey(), now);
-				this.host.emit(Type.REPLICA_RECONF_DONE, this.epoch, entry.getKey(), null, out);
-			}
-		}
+		return outcome();
 	}
 
 	void abort(long now, String reason) {

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GossipMessage.Vote;
@@ -390,7 +392,7 @@ public final class GossipCodec {
 			return new GossipMessage.Maintenance(number("pv"), flag("p"), text("pby"));
 		}
 
-		NodeAddress optionalAddress(String key) {
+		@Nullable NodeAddress optionalAddress(String key) {
 			return text(key).equals("-") ? null : address(key);
 		}
 

@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A message members exchange on {@link GroupCoordinator#GOSSIP_CHANNEL}. Every message
  * names its group, its sender (a member id) and the sender's sequence number, which
@@ -43,10 +45,10 @@ public sealed interface GossipMessage {
 	 * @param endpoint where the sender's Sentinel-protocol endpoint listens; null when it
 	 * serves none
 	 */
-	record Hello(String group, String sender, long sequence, String application, long currentEpoch, NodeAddress master,
-			long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance, Configuration config,
-			long campaignEpoch, long sentAt, long masterReplyAge, long openVoteEpoch,
-			NodeAddress endpoint) implements GossipMessage {
+	record Hello(String group, String sender, long sequence, String application, long currentEpoch,
+			@Nullable NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch,
+			Maintenance maintenance, @Nullable Configuration config, long campaignEpoch, long sentAt,
+			long masterReplyAge, long openVoteEpoch, @Nullable NodeAddress endpoint) implements GossipMessage {
 
 		public Hello {
 			java.util.Objects.requireNonNull(maintenance, "maintenance");
@@ -58,8 +60,9 @@ public sealed interface GossipMessage {
 
 		/** A hello of a sender that serves no Sentinel-protocol endpoint. */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
-				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch, Maintenance maintenance,
-				Configuration config, long campaignEpoch, long sentAt, long masterReplyAge, long openVoteEpoch) {
+				@Nullable NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch,
+				Maintenance maintenance, @Nullable Configuration config, long campaignEpoch, long sentAt,
+				long masterReplyAge, long openVoteEpoch) {
 			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
 					maintenance, config, campaignEpoch, sentAt, masterReplyAge, openVoteEpoch, null);
 		}
@@ -80,7 +83,7 @@ public sealed interface GossipMessage {
 		 * mode.
 		 */
 		public Hello(String group, String sender, long sequence, String application, long currentEpoch,
-				NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch) {
+				@Nullable NodeAddress master, long configEpoch, boolean masterDown, long failoverEpoch) {
 			this(group, sender, sequence, application, currentEpoch, master, configEpoch, masterDown, failoverEpoch,
 					Maintenance.NONE, null, 0, -1, -1, 0);
 		}
@@ -133,7 +136,7 @@ public sealed interface GossipMessage {
 	 * to remove one; else null
 	 */
 	record VoteRequest(String group, String sender, long sequence, long epoch, NodeAddress failingMaster,
-			Purpose purpose, long configEpoch, int configVersion, String change) implements GossipMessage {
+			Purpose purpose, long configEpoch, int configVersion, @Nullable String change) implements GossipMessage {
 
 		public VoteRequest {
 			java.util.Objects.requireNonNull(purpose, "purpose");

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An immutable picture of one group as one member sees it, for the endpoint, health and
  * metrics. Ages are in milliseconds before the moment the snapshot was taken.
@@ -39,10 +41,10 @@ import java.util.Objects;
  * ignored
  */
 public record GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
-		NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
-		FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded, QuorumCheck quorumCheck,
-		PauseSnapshot pause, boolean startingUp, ElectorateSnapshot electorate, FenceSnapshot fence,
-		RejectionsSnapshot rejections) {
+		@Nullable NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
+		@Nullable FailoverSnapshot lastFailover, List<FailoverSnapshot> history, long failoversRecorded,
+		@Nullable QuorumCheck quorumCheck, @Nullable PauseSnapshot pause, boolean startingUp,
+		@Nullable ElectorateSnapshot electorate, FenceSnapshot fence, RejectionsSnapshot rejections) {
 
 	public GroupSnapshot {
 		replicas = List.copyOf(replicas);
@@ -62,8 +64,8 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 
 	/** A snapshot without history and quorum check. */
 	public GroupSnapshot(String name, GroupState state, long currentEpoch, long configEpoch, int quorum,
-			NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members, long rejectedMessages,
-			FailoverSnapshot lastFailover) {
+			@Nullable NodeSnapshot master, List<NodeSnapshot> replicas, List<MemberSnapshot> members,
+			long rejectedMessages, @Nullable FailoverSnapshot lastFailover) {
 		this(name, state, currentEpoch, configEpoch, quorum, master, replicas, members, rejectedMessages, lastFailover,
 				(lastFailover != null) ? List.of(lastFailover) : List.of(), 0, null, null, false, null,
 				FenceSnapshot.OPEN, RejectionsSnapshot.NONE);
@@ -75,7 +77,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param byReason how many, by reason; reasons never seen are absent
 	 * @param last why the last one was ignored; null when none was
 	 */
-	public record RejectionsSnapshot(Map<GossipRejection, Long> byReason, String last) {
+	public record RejectionsSnapshot(Map<GossipRejection, Long> byReason, @Nullable String last) {
 
 		/** Nothing ignored. */
 		public static final RejectionsSnapshot NONE = new RejectionsSnapshot(Map.of(), null);
@@ -211,7 +213,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
 	 */
 	public record NodeSnapshot(NodeAddress address, String role, NodeStatus status, String runId, long offset, long lag,
-			String linkStatus, NodeAddress following, int priority, long lastReplyAgeMs) {
+			@Nullable String linkStatus, @Nullable NodeAddress following, int priority, long lastReplyAgeMs) {
 
 		/**
 		 * Whether it is a replica up, with its link up to the given master: one that
@@ -239,7 +241,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * none
 	 */
 	public record MemberSnapshot(String id, String application, boolean self, long lastSeenMs, long epoch,
-			NodeAddress master, long configEpoch, boolean seesMasterDown, NodeAddress endpoint) {
+			@Nullable NodeAddress master, long configEpoch, boolean seesMasterDown, @Nullable NodeAddress endpoint) {
 	}
 
 	/** What started a failover. */
@@ -279,7 +281,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * minus the promoted replica's offset when it was selected: an estimate of the
 	 * acknowledged writes lost, in bytes of replication stream; -1 when unknown
 	 */
-	public record FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, NodeAddress newMaster,
+	public record FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, @Nullable NodeAddress newMaster,
 			long startedAtMs, long endedAtMs, String result, List<Step> steps, Trigger trigger,
 			long writesAtRiskBytes) {
 
@@ -288,7 +290,7 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 		}
 
 		/** An automatic failover whose writes at risk are unknown. */
-		public FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, NodeAddress newMaster,
+		public FailoverSnapshot(long epoch, String leader, NodeAddress oldMaster, @Nullable NodeAddress newMaster,
 				long startedAtMs, long endedAtMs, String result, List<Step> steps) {
 			this(epoch, leader, oldMaster, newMaster, startedAtMs, endedAtMs, result, steps, Trigger.AUTOMATIC, -1);
 		}

@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who this member is. The id is new at every process start: a restarted member is a new
  * voter, which is part of why it cannot vote twice in one epoch (see docs/protocol.md).
@@ -12,7 +14,7 @@ import java.util.Objects;
  * every hello so that clients asking any member learn of the others; null when it serves
  * none
  */
-public record MemberIdentity(String id, String application, NodeAddress endpoint) {
+public record MemberIdentity(String id, String application, @Nullable NodeAddress endpoint) {
 
 	public MemberIdentity {
 		Objects.requireNonNull(id, "id");

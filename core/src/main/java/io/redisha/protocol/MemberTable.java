@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The other members of the group, at most {@value #MAX_MEMBERS}. Every message from a
  * member refreshes it; a goodbye removes it at once (and its id is not accepted again); a
@@ -94,7 +96,7 @@ final class MemberTable {
 		return Receipt.JOINED;
 	}
 
-	Peer get(String id) {
+	@Nullable Peer get(String id) {
 		return this.peers.get(id);
 	}
 

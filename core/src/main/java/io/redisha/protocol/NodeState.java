@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
@@ -38,7 +40,7 @@ final class NodeState {
 
 	private boolean roleInFlight;
 
-	private ReplicationInfo info;
+	private @Nullable ReplicationInfo info;
 
 	private long infoAt = -1;
 
@@ -52,19 +54,19 @@ final class NodeState {
 	private long restartedAt = -1;
 
 	/** Its INFO before that restart: what its data was before. */
-	private ReplicationInfo infoBeforeRestart;
+	private @Nullable ReplicationInfo infoBeforeRestart;
 
-	private Role role;
+	private @Nullable Role role;
 
 	/** When INFO or ROLE last told its role. */
 	private long roleAt = -1;
 
 	private long roleSince = -1;
 
-	private NodeAddress following;
+	private @Nullable NodeAddress following;
 
 	/** The last master it followed as a replica: which group it belonged to. */
-	private NodeAddress lastFollowed;
+	private @Nullable NodeAddress lastFollowed;
 
 	private long reconfiguredAt = -1;
 
@@ -72,7 +74,7 @@ final class NodeState {
 	 * The group's configuration stored in its data, from its latest INFO round trip; null
 	 * before one.
 	 */
-	private StoredConfiguration stored;
+	private @Nullable StoredConfiguration stored;
 
 	NodeState(NodeAddress address, long now) {
 		this.address = address;
@@ -199,7 +201,7 @@ final class NodeState {
 		role(now, role.master() ? Role.MASTER : Role.REPLICA, role.following());
 	}
 
-	private void role(long now, Role role, NodeAddress following) {
+	private void role(long now, Role role, @Nullable NodeAddress following) {
 		this.roleAt = now;
 		if (role != this.role || (role == Role.REPLICA && !Objects.equals(following, this.following))) {
 			this.roleSince = now;
@@ -211,8 +213,13 @@ final class NodeState {
 		}
 	}
 
-	ReplicationInfo info() {
+	@Nullable ReplicationInfo info() {
 		return this.info;
+	}
+
+	/** Its INFO, of a node known to have answered one. */
+	ReplicationInfo answeredInfo() {
+		return Objects.requireNonNull(this.info, "no INFO yet");
 	}
 
 	void stored(StoredConfiguration stored) {
@@ -220,7 +227,7 @@ final class NodeState {
 	}
 
 	/** The configuration stored in its data as last read; null before its first INFO. */
-	StoredConfiguration stored() {
+	@Nullable StoredConfiguration stored() {
 		return this.stored;
 	}
 
@@ -239,12 +246,12 @@ final class NodeState {
 	}
 
 	/** Its INFO before its last restart; null when none was seen. */
-	ReplicationInfo infoBeforeRestart() {
+	@Nullable ReplicationInfo infoBeforeRestart() {
 		return this.infoBeforeRestart;
 	}
 
 	/** Its role; null before the first INFO or ROLE reply. */
-	Role role() {
+	@Nullable Role role() {
 		return this.role;
 	}
 
@@ -261,11 +268,11 @@ final class NodeState {
 	}
 
 	/** For a replica, the master it follows; null otherwise. */
-	NodeAddress following() {
+	@Nullable NodeAddress following() {
 		return this.following;
 	}
 
-	NodeAddress lastFollowed() {
+	@Nullable NodeAddress lastFollowed() {
 		return this.lastFollowed;
 	}
 
@@ -286,7 +293,8 @@ final class NodeState {
 		long offset = (this.info != null) ? this.info.offset() : 0;
 		boolean replica = this.role == Role.REPLICA && this.info != null;
 		long lag = (replica && masterOffset >= 0) ? Math.max(0, masterOffset - offset) : -1;
-		String link = replica ? (this.info.masterLinkUp() ? "up" : "down") : null;
+		ReplicationInfo info = this.info;
+		String link = (this.role == Role.REPLICA && info != null) ? (info.masterLinkUp() ? "up" : "down") : null;
 		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter),
 				(this.info != null) ? this.info.runId() : "", offset, lag, link, replica ? this.following : null,
 				(this.info != null) ? this.info.priority() : 0,

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The Redis nodes of the group this member monitors, and the periodic PING and INFO each
  * one is due (never more than one of each in flight per node, so a slow node does not
@@ -45,8 +47,15 @@ final class NodeTracker {
 		return true;
 	}
 
-	NodeState get(NodeAddress address) {
+	@Nullable NodeState get(@Nullable NodeAddress address) {
 		return (address != null) ? this.nodes.get(address) : null;
+	}
+
+	/** The replication offset a node last reported as master; -1 when it never did. */
+	long lastMasterOffset(NodeAddress address) {
+		NodeState node = get(address);
+		return (node != null && node.info() != null && node.info().role() == ReplicationInfo.Role.MASTER)
+				? node.info().offset() : -1;
 	}
 
 	Collection<NodeState> all() {

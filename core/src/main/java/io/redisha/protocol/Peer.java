@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /** What this member knows about one other member, from its latest messages. */
 final class Peer {
 
@@ -9,13 +11,13 @@ final class Peer {
 
 	private String application = "";
 
-	private NodeAddress endpoint;
+	private @Nullable NodeAddress endpoint;
 
 	private long lastSeenAt;
 
 	private long currentEpoch;
 
-	private NodeAddress master;
+	private @Nullable NodeAddress master;
 
 	private long configEpoch;
 
@@ -30,7 +32,7 @@ final class Peer {
 
 	private long campaignEpoch;
 
-	private Configuration config;
+	private @Nullable Configuration config;
 
 	private final SenderClock clock = new SenderClock();
 
@@ -121,7 +123,7 @@ final class Peer {
 	}
 
 	/** The configuration its latest hello holds; null when none. */
-	Configuration config() {
+	@Nullable Configuration config() {
 		return this.config;
 	}
 
@@ -151,7 +153,7 @@ final class Peer {
 		return this.currentEpoch;
 	}
 
-	NodeAddress master() {
+	@Nullable NodeAddress master() {
 		return this.master;
 	}
 

@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Something that happened in a group, as Sentinel would announce it. Emitted by the
  * coordinator through {@link Action.Emit}; the surroundings log it and turn it into
@@ -14,7 +16,8 @@ package io.redisha.protocol;
  * master), if known
  * @param detail free text: the member voted for, a reason, a quorum count
  */
-public record ProtocolEvent(Type type, String group, long epoch, NodeAddress node, NodeAddress master, String detail) {
+public record ProtocolEvent(Type type, String group, long epoch, @Nullable NodeAddress node,
+		@Nullable NodeAddress master, @Nullable String detail) {
 
 	/** The event types, each with the name Sentinel publishes it under. */
 	public enum Type {

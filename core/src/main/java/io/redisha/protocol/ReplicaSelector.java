@@ -29,9 +29,9 @@ import io.redisha.protocol.ReplicationInfo.Role;
 final class ReplicaSelector {
 
 	private static final Comparator<NodeState> PREFERENCE = Comparator
-		.comparingInt((NodeState node) -> node.info().priority())
-		.thenComparing(Comparator.comparingLong((NodeState node) -> node.info().offset()).reversed())
-		.thenComparing((NodeState node) -> node.info().runId());
+		.comparingInt((NodeState node) -> node.answeredInfo().priority())
+		.thenComparing(Comparator.comparingLong((NodeState node) -> node.answeredInfo().offset()).reversed())
+		.thenComparing((NodeState node) -> node.answeredInfo().runId());
 
 	private final Timers timers;
 
@@ -92,18 +92,18 @@ final class ReplicaSelector {
 				best = node;
 			}
 		}
-		long needed = (best != null) ? Math.max(best.info().offset(), history.someOfIt()) : history.someOfIt();
+		long needed = (best != null) ? Math.max(best.answeredInfo().offset(), history.someOfIt()) : history.someOfIt();
 		Optional<NodeState> promoted = masters.stream()
-			.filter((node) -> node.info().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
-					&& node.info().holds(history.id(), needed)
-					&& !history.branchedOff(node.info().replicationId(), node.info().offset()))
-			.max(Comparator.comparingLong((NodeState node) -> node.info().offset()));
+			.filter((node) -> node.answeredInfo().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
+					&& node.answeredInfo().holds(history.id(), needed)
+					&& !history.branchedOff(node.answeredInfo().replicationId(), node.answeredInfo().offset()))
+			.max(Comparator.comparingLong((NodeState node) -> node.answeredInfo().offset()));
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));
 		}
 		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
 				&& othersAnswer(nodes, failed, now, maxInfoAge)
-				&& (best == null || best.info().offset() < failedNode.info().offset())) {
+				&& (best == null || best.answeredInfo().offset() < failedNode.answeredInfo().offset())) {
 			return Optional.of(new Choice(failedNode, false));
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false));
@@ -144,7 +144,7 @@ final class ReplicaSelector {
 	 */
 	private boolean eligible(NodeState node, ReplicationLineage.History history, long masterDownFor, long now,
 			long maxInfoAge) {
-		ReplicationInfo info = node.info();
+		ReplicationInfo info = node.answeredInfo();
 		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
 		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge || info.loading()
 				|| info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)
@@ -164,6 +164,25 @@ final class ReplicaSelector {
 		long limit = this.timers.streamingReplicaSeconds();
 		return limit >= 0 && info.masterLinkUp()
 				&& (info.masterLastIoSeconds() < 0 || info.masterLastIoSeconds() <= limit);
+	}
+
+	/**
+	 * The replica to promote for an election: the best eligible one, or the operator's
+	 * target if it is eligible. An operator's failover of a healthy master accepts INFO
+	 * as old as the calm-time period.
+	 * @param master the master this member follows
+	 */
+	Optional<Choice> choose(Election election, NodeTracker nodes, MasterView master, long now) {
+		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK : maxInfoAge(this.timers);
+		List<NodeState> candidates = new ArrayList<>(nodes.all());
+		if (election.target() != null) {
+			candidates.removeIf((node) -> !node.address().equals(election.target())
+					&& !node.address().equals(election.failingMaster()));
+		}
+		return select(candidates, election.failingMaster(), now, maxInfoAge,
+				election.trigger() != GroupSnapshot.Trigger.SWITCHOVER,
+				election.failingMaster().equals(master.address()) ? master.since() : -1)
+			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 
 	/**

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one node says about itself in {@code INFO}: its role, identity, replication
@@ -39,7 +42,7 @@ import java.util.Map;
  */
 public record ReplicationInfo(Role role, String runId, String version, String replicationId, long offset,
 		String secondReplicationId, long secondReplicationOffset, boolean loading, boolean syncInProgress,
-		NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced,
+		@Nullable NodeAddress master, boolean masterLinkUp, long masterLinkDownSeconds, boolean neverSynced,
 		long masterLastIoSeconds, int priority, List<ReplicaEntry> replicas) {
 
 	/**
@@ -142,7 +145,7 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		for (int i = 0; fields.containsKey("slave" + i); i++) {
 			String key = "slave" + i;
 			Map<String, String> parts = new HashMap<>();
-			for (String part : fields.get(key).split(",")) {
+			for (String part : Objects.requireNonNull(fields.get(key)).split(",")) {
 				int eq = part.indexOf('=');
 				if (eq > 0) {
 					parts.put(part.substring(0, eq), part.substring(eq + 1));

@@ -1,5 +1,9 @@
 package io.redisha.protocol;
 
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
@@ -59,11 +63,11 @@ final class ReplicationLineage {
 	 * this member has followed the failed node as master (-1 when unknown): INFO from
 	 * before says replica, from before its promotion.
 	 */
-	static History ofFailedMaster(NodeAddress failed, NodeState failedNode, Iterable<NodeState> nodes, long now,
-			long rebootWindow, long masterSince) {
+	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
+			long now, long rebootWindow, long masterSince) {
 		if (failedNode != null && failedNode.info() != null) {
-			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow) ? failedNode.infoBeforeRestart()
-					: failedNode.info();
+			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow)
+					? Objects.requireNonNull(failedNode.infoBeforeRestart()) : failedNode.answeredInfo();
 			return new History(seen.replicationId(), seen.offset(),
 					seen.role() == Role.REPLICA && failedNode.infoAt() < masterSince);
 		}
@@ -85,7 +89,8 @@ final class ReplicationLineage {
 	 */
 	static boolean restartedMaster(NodeState node, long now, long rebootWindow) {
 		return rebootWindow > 0 && node.restartedAt() >= 0 && now - node.restartedAt() < rebootWindow
-				&& node.info().role() == Role.MASTER && node.infoBeforeRestart().role() == Role.MASTER;
+				&& node.answeredInfo().role() == Role.MASTER
+				&& Objects.requireNonNull(node.infoBeforeRestart()).role() == Role.MASTER;
 	}
 
 	/**
@@ -106,7 +111,7 @@ final class ReplicationLineage {
 			}
 			NodeState followed = nodes.get(info.master());
 			boolean stranded = followed == null || followed.infoFailed();
-			if (stranded && !master.info().holds(info.replicationId(), info.offset())) {
+			if (stranded && !master.answeredInfo().holds(info.replicationId(), info.offset())) {
 				return -1;
 			}
 			held += stranded ? 1 : 0;

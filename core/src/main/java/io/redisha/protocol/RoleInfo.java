@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A parsed {@code ROLE} reply: the cheapest way to confirm a promotion at once.
  *
@@ -7,5 +9,5 @@ package io.redisha.protocol;
  * @param offset its replication offset
  * @param following for a replica, the master it follows; null for a master
  */
-public record RoleInfo(boolean master, long offset, NodeAddress following) {
+public record RoleInfo(boolean master, long offset, @Nullable NodeAddress following) {
 }

@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.Configuration.Departure;
 
 /**
@@ -17,7 +19,7 @@ import io.redisha.protocol.Configuration.Departure;
  * unreadable)
  * @param departed the recorded departures
  */
-public record StoredConfiguration(Configuration config, Map<String, Departure> departed) {
+public record StoredConfiguration(@Nullable Configuration config, Map<String, Departure> departed) {
 
 	/**
 	 * No configuration: a new group, an emptied node, or data flushed by an application.

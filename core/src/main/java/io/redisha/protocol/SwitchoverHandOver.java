@@ -1,6 +1,9 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import io.redisha.protocol.ReplicationInfo.Role;
 
@@ -70,7 +73,7 @@ final class SwitchoverHandOver {
 	 */
 	private long finalOffset = -1;
 
-	private String finalReplicationId;
+	private @Nullable String finalReplicationId;
 
 	/**
 	 * When the demotion was confirmed: from then on the target has the timeout to reach
@@ -81,7 +84,7 @@ final class SwitchoverHandOver {
 	/** Whether the INFO that tells whether an unanswered demotion landed is in flight. */
 	private boolean demotionQueried;
 
-	private String abortReason;
+	private @Nullable String abortReason;
 
 	SwitchoverHandOver(NodeAddress oldMaster, NodeAddress target, long epoch, long timeout, MinReplicas minReplicas,
 			FailoverSteps steps) {
@@ -109,7 +112,7 @@ final class SwitchoverHandOver {
 		return this.stage != Stage.ENDED;
 	}
 
-	String abortReason() {
+	@Nullable String abortReason() {
 		return this.abortReason;
 	}
 
@@ -226,12 +229,13 @@ final class SwitchoverHandOver {
 	 * Demotes the master once the target replicates it with the paused offset; otherwise
 	 * asks the target's INFO again as soon as it answers, until the catch-up timeout.
 	 */
-	private Next catchUp(long now, NodeState target, List<Action> out) {
+	private Next catchUp(long now, @Nullable NodeState target, List<Action> out) {
 		ReplicationInfo info = (target != null) ? target.info() : null;
-		boolean caughtUp = info != null && target.infoAt() >= this.pauseSentAt && info.role() == Role.REPLICA
-				&& this.oldMaster.equals(info.master()) && info.masterLinkUp() && info.offset() >= this.pausedOffset;
+		boolean caughtUp = info != null && target != null && target.infoAt() >= this.pauseSentAt
+				&& info.role() == Role.REPLICA && this.oldMaster.equals(info.master()) && info.masterLinkUp()
+				&& info.offset() >= this.pausedOffset;
 		if (caughtUp) {
-			this.steps.add("caught-up " + this.target + " @" + info.offset(), now);
+			this.steps.add("caught-up " + this.target + " @" + Objects.requireNonNull(info).offset(), now);
 			this.stage = Stage.DEMOTING;
 			// Not REPLICAOF the target: were the target behind (a write slipped in after
 			// the pause
@@ -261,7 +265,7 @@ final class SwitchoverHandOver {
 	 * Sends the INFO that tells whether an unanswered demotion landed, unless one is in
 	 * flight.
 	 */
-	private void checkDemotion(long now, NodeState node, List<Action> out) {
+	private void checkDemotion(long now, @Nullable NodeState node, List<Action> out) {
 		if (!this.demotionQueried && node != null && node.infoDue(now, 0)) {
 			// On the connection the demotion went out on, behind it: the answer comes
 			// after the block ran, if ever it does.
@@ -304,10 +308,10 @@ final class SwitchoverHandOver {
 	 * catch-up timeout (Redis 6.2 drops the replicas of a demoted master; the target may
 	 * be down): the old master is made master again, with every write it acknowledged.
 	 */
-	private Next handOver(long now, NodeState target, List<Action> out) {
+	private Next handOver(long now, @Nullable NodeState target, List<Action> out) {
 		ReplicationInfo info = (target != null) ? target.info() : null;
 		long offset = (info != null && info.role() == Role.REPLICA && this.oldMaster.equals(info.master())
-				&& this.finalReplicationId.equals(info.replicationId())) ? info.offset() : -1;
+				&& Objects.requireNonNull(this.finalReplicationId).equals(info.replicationId())) ? info.offset() : -1;
 		if (offset >= this.finalOffset) {
 			this.steps.add("has-final-offset " + this.target + " @" + offset, now);
 			this.stage = Stage.ENDED;

@@ -1,5 +1,7 @@
 package io.redisha.protocol;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * This member's one vote per epoch. During the start-up quiet period every epoch this
  * member observes counts as one it may have voted in during a previous life (it has no
@@ -10,7 +12,7 @@ final class VoteBook {
 
 	private long votedEpoch;
 
-	private String votedFor;
+	private @Nullable String votedFor;
 
 	/** The highest epoch this member voted in or may have voted in. */
 	long votedEpoch() {

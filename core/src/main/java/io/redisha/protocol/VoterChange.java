@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One change of voters, led by the member elected for it: first its own epoch's
  * configuration with the same voters (version 0) must be committed, so that no
@@ -62,7 +64,7 @@ final class VoterChange {
 	 * @param live members heard from recently that hold exactly this configuration
 	 * @param silent voters not heard from for the member expiry
 	 */
-	static String needed(Configuration config, Electorate electorate, List<String> live, List<String> silent,
+	static @Nullable String needed(Configuration config, Electorate electorate, List<String> live, List<String> silent,
 			int target) {
 		for (String voter : config.voters()) {
 			if (electorate.hasDeparted(voter)) {

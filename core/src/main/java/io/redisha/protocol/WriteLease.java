@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Until when this member lets its application write to its master in consistent partition
  * mode: the partition fence. Pure: every input is an argument.
@@ -43,7 +45,7 @@ final class WriteLease {
 	 * @param startedAt when this member started, for the fence's start when it never held
 	 * a lease
 	 */
-	static GroupSnapshot.FenceSnapshot of(long now, long fenceAfter, Configuration held,
+	static GroupSnapshot.FenceSnapshot of(long now, long fenceAfter, @Nullable Configuration held,
 			Map<String, Configuration.Departure> departures, List<Evidence> evidence, long replicasAttachedSince,
 			long startedAt) {
 		if (fenceAfter <= 0) {

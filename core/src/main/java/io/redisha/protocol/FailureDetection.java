@@ -1,0 +1,144 @@
+package io.redisha.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+import io.redisha.protocol.GroupSnapshot.NodeStatus;
+import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.protocol.ReplicationInfo.Role;
+
+/**
+ * Whether the master is down: subjectively (SDOWN, this member's own view, from PINGs and
+ * INFO) and objectively (ODOWN, with the quorum of the voters saying so); and this
+ * member's own clock (TILT).
+ */
+final class FailureDetection {
+
+	private final CoordinatorParts parts;
+
+	private final Timers timers;
+
+	private boolean masterDown;
+
+	private boolean objectivelyDown;
+
+	FailureDetection(CoordinatorParts parts) {
+		this.parts = parts;
+		this.timers = parts.timers;
+	}
+
+	boolean masterDown() {
+		return this.masterDown;
+	}
+
+	boolean objectivelyDown() {
+		return this.objectivelyDown;
+	}
+
+	/** A new master: nothing is known against it yet. */
+	void reset() {
+		this.masterDown = false;
+		this.objectivelyDown = false;
+	}
+
+	/** Time observed: a timer gap or time going backwards enters TILT. */
+	void observeTime(long now, boolean tick, List<Action> out) {
+		if (this.parts.tilt.observe(now, tick)) {
+			this.parts.emit(out, Type.TILT, null, "timer gap or time going backwards");
+			if (this.parts.elections.running()) {
+				this.parts.elections.abort(now, "entered TILT", out);
+			}
+		}
+		else if (this.parts.tilt.ended(now)) {
+			this.parts.emit(out, Type.TILT_CLEARED, null, null);
+		}
+	}
+
+	void pingAnswered(long now, NodeState node, Reply reply) {
+		node.pingAnswered();
+		if (reply instanceof Reply.Text text && isValidPingReply(text.text())) {
+			node.validReply(now, this.timers.downAfter());
+		}
+		if (!(reply instanceof Reply.Text text && text.text().startsWith("PONG"))) {
+			node.missedPong();
+		}
+	}
+
+	private static boolean isValidPingReply(String text) {
+		return text != null && (text.startsWith("PONG") || text.startsWith("LOADING") || text.startsWith("MASTERDOWN"));
+	}
+
+	/**
+	 * INFO every PING period while the role is unknown or changing, around a failover,
+	 * and for a master whose INFO predates the switch to it: its history (replication id)
+	 * is what a later failover must continue, and the INFO it gave as a replica names its
+	 * former master's.
+	 */
+	long infoPeriod(NodeState node) {
+		boolean staleMaster = node.address().equals(this.parts.master.address())
+				&& node.infoAt() < this.parts.master.since();
+		boolean urgent = node.role() == null || node.unsettled() || staleMaster || this.masterDown
+				|| this.parts.failovers.running() || this.parts.elections.running()
+				|| this.parts.fence.leansOnReplicas();
+		return urgent ? this.timers.fastInfoEvery() : this.timers.infoEvery();
+	}
+
+	/** Re-derives SDOWN and ODOWN of the master, announcing a change at once. */
+	void evaluate(long now, boolean tilted, List<Action> out) {
+		NodeAddress master = this.parts.master.address();
+		boolean down = !tilted && seesMasterDown(now);
+		if (down != this.masterDown) {
+			this.masterDown = down;
+			this.parts.emit(out, down ? Type.SDOWN : Type.SDOWN_CLEARED, master, null);
+			this.parts.gossip.announce(now, out);
+			if (down) {
+				this.parts.voting.masterSeenDown(now, out);
+			}
+		}
+		int opinions = opinionsMasterDown(now);
+		int quorum = this.parts.config.quorum();
+		boolean odown = down && opinions >= quorum;
+		if (odown != this.objectivelyDown) {
+			this.objectivelyDown = odown;
+			this.parts.emit(out, odown ? Type.ODOWN : Type.ODOWN_CLEARED, master, "#quorum " + opinions + "/" + quorum);
+		}
+	}
+
+	/**
+	 * No valid reply for down-after, a master reporting itself a replica for that long,
+	 * or a master restarted within master-reboot-down-after (it may have come back
+	 * without its data).
+	 */
+	private boolean seesMasterDown(long now) {
+		NodeState node = Objects.requireNonNull(this.parts.nodes.get(this.parts.master.address()));
+		long masterSince = this.parts.master.since();
+		long downAfter = this.timers.downAfter();
+		if (node.status(now, downAfter) == NodeStatus.DOWN || node.restartedAt() > masterSince
+				&& ReplicationLineage.restartedMaster(node, now, this.timers.masterRebootDownAfter())) {
+			return true;
+		}
+		// only what the node said since it became this member's master counts: a promoted
+		// replica's last INFO may well be from before its promotion
+		return node.role() == Role.REPLICA && node.infoAt() > masterSince
+				&& now - Math.max(node.roleSince(), masterSince) > downAfter;
+	}
+
+	/**
+	 * This member (seeing it down) plus the voters whose fresh hello says this master is
+	 * down.
+	 */
+	private int opinionsMasterDown(long now) {
+		if (!this.masterDown) {
+			return 0;
+		}
+		NodeAddress master = this.parts.master.required();
+		int count = 1;
+		for (Peer peer : this.parts.members.peers()) {
+			if (this.parts.electorate.isVoter(peer.id()) && peer.seesDown(master, now, this.timers.opinionValidity())) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+}
