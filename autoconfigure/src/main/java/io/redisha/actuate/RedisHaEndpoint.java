@@ -319,7 +319,7 @@ public class RedisHaEndpoint {
 	 * @param runId its run id
 	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
 	 */
-	public record ReplicaDescriptor(String address, String status, long offset, long lag, String linkStatus,
+	public record ReplicaDescriptor(String address, String status, long offset, long lag, @Nullable String linkStatus,
 			@Nullable String following, int priority, String runId, long lastReplyAgeMs) {
 
 		static ReplicaDescriptor of(NodeSnapshot node) {

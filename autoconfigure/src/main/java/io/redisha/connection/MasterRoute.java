@@ -149,11 +149,12 @@ public final class MasterRoute {
 		this.writeFence = new WriteFence(member, group);
 		events.accept(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
-		if (snapshot != null && snapshot.master() != null) {
+		GroupSnapshot.NodeSnapshot known = (snapshot != null) ? snapshot.master() : null;
+		if (snapshot != null && known != null) {
 			// The member was already running: start from its picture unless an event came
 			// first.
 			update((current) -> (current.generation() == 0)
-					? current.next(snapshot.master().address(), snapshot.configEpoch(), false) : current);
+					? current.next(known.address(), snapshot.configEpoch(), false) : current);
 		}
 	}
 
@@ -292,9 +293,10 @@ public final class MasterRoute {
 	}
 
 	private void switchTo(ProtocolEvent event) {
-		if (event.master() != null) {
-			change((current) -> current.next(event.master(), event.epoch(), false),
-					(old) -> new RedisMasterSwitchedException(this.group, old, event.master(), event.epoch()));
+		NodeAddress master = event.master();
+		if (master != null) {
+			change((current) -> current.next(master, event.epoch(), false),
+					(old) -> new RedisMasterSwitchedException(this.group, old, master, event.epoch()));
 		}
 	}
 

@@ -1,5 +1,7 @@
 package io.redisha.member;
 
+import java.util.Objects;
+
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 
@@ -23,12 +25,14 @@ public final class SentinelText {
 				.append(event.group())
 				.append((event.node() != null) ? " " + hostPort(event.node()) : "")
 				.append(' ')
-				.append(hostPort(event.master()));
+				.append(hostPort(Objects.requireNonNull(event.master(), "a switch names its new master")));
 			case NEW_EPOCH -> text.append(' ').append(event.epoch());
 			// Sentinel names the master the failover was about by its old address (its
 			// record switches after).
-			case FAILOVER_END ->
-				text.append(" master ").append(event.group()).append(' ').append(hostPort(event.node()));
+			case FAILOVER_END -> text.append(" master ")
+				.append(event.group())
+				.append(' ')
+				.append(hostPort(Objects.requireNonNull(event.node(), "a failover's end names the old master")));
 			default -> appendInstance(text, event);
 		}
 		if (event.detail() != null && !event.detail().isBlank()) {
@@ -71,7 +75,7 @@ public final class SentinelText {
 				.append(" @ ")
 				.append(event.group())
 				.append(' ')
-				.append(hostPort(event.master()));
+				.append(hostPort(Objects.requireNonNull(event.master(), "a switch names its new master")));
 		}
 	}
 

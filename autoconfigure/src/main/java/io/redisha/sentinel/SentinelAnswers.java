@@ -48,7 +48,7 @@ final class SentinelAnswers {
 		if (snapshot == null) {
 			return Resp.NULL_ARRAY;
 		}
-		NodeAddress master = snapshot.master().address();
+		NodeAddress master = masterOf(snapshot).address();
 		return Resp.array(Resp.bulk(master.host()), Resp.bulk(master.port()));
 	}
 
@@ -79,7 +79,7 @@ final class SentinelAnswers {
 		long downAfter = downAfterMillis(group);
 		return Resp.array(snapshot.replicas()
 			.stream()
-			.map((replica) -> replica(replica, snapshot.master().address(), downAfter))
+			.map((replica) -> replica(replica, masterOf(snapshot).address(), downAfter))
 			.toList());
 	}
 
@@ -147,7 +147,7 @@ final class SentinelAnswers {
 				.append(",status=")
 				.append(status(snapshot.state()))
 				.append(",address=")
-				.append(hostPort(snapshot.master().address()))
+				.append(hostPort(masterOf(snapshot).address()))
 				.append(",slaves=")
 				.append(snapshot.replicas().size())
 				.append(",sentinels=")
@@ -162,8 +162,13 @@ final class SentinelAnswers {
 		return (snapshot != null && snapshot.master() != null) ? snapshot : null;
 	}
 
+	/** The master of a snapshot {@link #withMaster} returned. */
+	private static NodeSnapshot masterOf(GroupSnapshot snapshot) {
+		return Objects.requireNonNull(snapshot.master(), "a snapshot with a master");
+	}
+
 	private RedisMessage master(GroupSnapshot snapshot) {
-		NodeSnapshot master = snapshot.master();
+		NodeSnapshot master = masterOf(snapshot);
 		GroupConfig config = Objects.requireNonNull(this.member.config(snapshot.name()));
 		Resp.Fields fields = new Resp.Fields().add("name", snapshot.name());
 		instance(fields, master, masterFlags(snapshot.state()), config.downAfter().toMillis());
@@ -215,8 +220,8 @@ final class SentinelAnswers {
 
 	private static RedisMessage sentinel(MemberSnapshot peer, long downAfter) {
 		return new Resp.Fields().add("name", peer.id())
-			.add("ip", peer.endpoint().host())
-			.add("port", peer.endpoint().port())
+			.add("ip", endpointOf(peer).host())
+			.add("port", endpointOf(peer).port())
 			.add("runid", peer.id())
 			.add("flags", "sentinel")
 			.add("link-pending-commands", 0)
@@ -233,6 +238,11 @@ final class SentinelAnswers {
 
 	private static List<MemberSnapshot> otherEndpoints(GroupSnapshot snapshot) {
 		return snapshot.members().stream().filter((peer) -> !peer.self() && peer.endpoint() != null).toList();
+	}
+
+	/** The endpoint of a member {@link #otherEndpoints} listed. */
+	private static NodeAddress endpointOf(MemberSnapshot peer) {
+		return Objects.requireNonNull(peer.endpoint(), "a member with an endpoint");
 	}
 
 	private long downAfterMillis(String group) {

@@ -250,6 +250,11 @@ final class FailoverBenchmark implements Benchmark {
 		return Objects.requireNonNull(member.snapshot(GROUP), GROUP);
 	}
 
+	/** The master the member follows, once it follows one. */
+	static NodeAddress master(RedisHaMember member) {
+		return Objects.requireNonNull(snapshot(member).master(), "no master known yet").address();
+	}
+
 	static void waitUntil(String what, BooleanSupplier condition) {
 		waitUntil(what, SETTLE_TIMEOUT, condition);
 	}

@@ -124,7 +124,7 @@ final class SentinelClientsBenchmark implements Benchmark {
 					members.add(member);
 				}
 				for (RedisHaMember member : members) {
-					NodeAddress endpoint = member.identity().endpoint();
+					NodeAddress endpoint = Objects.requireNonNull(member.identity().endpoint());
 					SentinelServer server = new SentinelServer(member, new SentinelEndpointSettings(endpoint.host(),
 							endpoint.port(), null, null, 128, Duration.ofMinutes(5), false));
 					server.start();

@@ -104,9 +104,9 @@ final class SwitchoverBenchmark implements Benchmark {
 				template.opsForValue().set(key, value);
 				return true;
 			}), new Writer("raw",
-					(key, value) -> "OK".equals(Objects
-						.requireNonNull(redis.nodeOnPort(FailoverBenchmark.snapshot(view).master().address().port()))
-						.command("SET", key, value))));
+					(key, value) -> "OK"
+						.equals(Objects.requireNonNull(redis.nodeOnPort(FailoverBenchmark.master(view).port()))
+							.command("SET", key, value))));
 			switchovers(options, redis, members, writers, out);
 		}
 		finally {
@@ -172,7 +172,7 @@ final class SwitchoverBenchmark implements Benchmark {
 			}
 		}
 		awaitSettled(members, options.replicas());
-		NodeAddress master = FailoverBenchmark.snapshot(members.get(0)).master().address();
+		NodeAddress master = FailoverBenchmark.master(members.get(0));
 		out.println(FailoverBenchmark.loadAverage());
 		out.println(durations.summary());
 		pauses.forEach((samples) -> out.println(samples.summary()));
