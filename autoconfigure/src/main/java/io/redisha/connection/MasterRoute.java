@@ -6,7 +6,6 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +17,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.protocol.RedisCommand;
@@ -85,7 +83,7 @@ public final class MasterRoute {
 	private static final String ROUTE_FENCE_NAME = "redis-ha-route-fence";
 
 	/** The target a channel was admitted under; set when it becomes active. */
-	private static final AttributeKey<Target> ADMITTED = AttributeKey.valueOf("redis-ha-admitted");
+	private static final AttributeKey<RouteTarget> ADMITTED = AttributeKey.valueOf("redis-ha-admitted");
 
 	private final RedisHaMember member;
 
@@ -93,7 +91,7 @@ public final class MasterRoute {
 
 	private final Duration failoverWait;
 
-	private final boolean readsFromReplicas;
+	private final RouteRefusals refusals;
 
 	private final List<Runnable> switchListeners = new CopyOnWriteArrayList<>();
 
@@ -109,13 +107,10 @@ public final class MasterRoute {
 
 	private final ChannelHandler routeFence = new RouteFence();
 
-	private volatile Target target = Target.initial();
+	private volatile RouteTarget target = RouteTarget.initial();
 
-	/**
-	 * The replicas read routing read from when {@link #replicasChanged()} last looked;
-	 * null before.
-	 */
-	private volatile @Nullable Set<NodeAddress> readable;
+	/** With read routing, the replicas the application may read from; null without. */
+	private final @Nullable ReadableReplicas readable;
 
 	/**
 	 * Completed when the group has a usable master again; replaced each time it loses it.
@@ -145,7 +140,8 @@ public final class MasterRoute {
 		this.member = member;
 		this.group = group;
 		this.failoverWait = failoverWait;
-		this.readsFromReplicas = readsFromReplicas;
+		this.refusals = new RouteRefusals(group, failoverWait);
+		this.readable = readsFromReplicas ? new ReadableReplicas(member, group) : null;
 		this.writeFence = new WriteFence(member, group);
 		events.accept(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
@@ -192,33 +188,22 @@ public final class MasterRoute {
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
-				throw unavailable(this.target, waited());
+				throw this.refusals.unavailable(this.target, this.refusals.waited());
 			}
 			try {
 				again.get(left, TimeUnit.NANOSECONDS);
 			}
 			catch (TimeoutException ex) {
-				throw unavailable(this.target, waited());
+				throw this.refusals.unavailable(this.target, this.refusals.waited());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				throw unavailable(this.target, waited());
+				throw this.refusals.unavailable(this.target, this.refusals.waited());
 			}
 			catch (ExecutionException ex) {
 				throw new IllegalStateException("never completed exceptionally", ex);
 			}
 		}
-	}
-
-	private String waited() {
-		return "waited " + this.failoverWait.toMillis() + " ms (redis-ha.groups." + this.group + ".failover-wait)";
-	}
-
-	private RedisMasterUnavailableException unavailable(Target current, String outcome) {
-		String why = (current.master() == null) ? "no master is known yet"
-				: "its master " + current.master() + " is objectively down and a failover is under way";
-		return new RedisMasterUnavailableException(
-				"redis-ha group '" + this.group + "' has no usable master: " + why + "; " + outcome);
 	}
 
 	/**
@@ -228,12 +213,13 @@ public final class MasterRoute {
 	 * tries again)
 	 */
 	SocketAddress resolve() {
-		Target current = this.target;
+		RouteTarget current = this.target;
 		NodeAddress master = current.master();
 		if (master == null || !current.usable()) {
 			// Also while the master is objectively down: a write it accepted now would be
 			// lost in the failover.
-			throw new RedisConnectionException(unavailable(current, "not connecting until there is one").getMessage());
+			throw new RedisConnectionException(
+					this.refusals.unavailable(current, "not connecting until there is one").getMessage());
 		}
 		NodeAddress via = this.member.connectAddress(master);
 		InetSocketAddress address;
@@ -306,12 +292,12 @@ public final class MasterRoute {
 	 * @param failure the failure of commands in flight on a cut channel, from the old
 	 * master's address; null when no channel is to be cut
 	 */
-	private void change(UnaryOperator<Target> step, @Nullable Function<NodeAddress, RuntimeException> failure) {
-		Target previous = update(step);
+	private void change(UnaryOperator<RouteTarget> step, @Nullable Function<NodeAddress, RuntimeException> failure) {
+		RouteTarget previous = update(step);
 		if (previous == null) {
 			return;
 		}
-		Target current = this.target;
+		RouteTarget current = this.target;
 		if (previous.master() != null && failure != null) {
 			Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
 			this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
@@ -339,9 +325,9 @@ public final class MasterRoute {
 	 * long.
 	 * @return the previous target, or null when nothing changed
 	 */
-	private synchronized @Nullable Target update(UnaryOperator<Target> step) {
-		Target previous = this.target;
-		Target next = step.apply(previous);
+	private synchronized @Nullable RouteTarget update(UnaryOperator<RouteTarget> step) {
+		RouteTarget previous = this.target;
+		RouteTarget next = step.apply(previous);
 		if (next == previous) {
 			return null;
 		}
@@ -367,49 +353,22 @@ public final class MasterRoute {
 		return isAllowed(channel, this.target);
 	}
 
-	private boolean isAllowed(Channel channel, Target current) {
+	private boolean isAllowed(Channel channel, RouteTarget current) {
 		SocketAddress remote = channel.remoteAddress();
 		if (remote == null) {
 			return false;
 		}
-		return current.allowed().contains(remote) || this.readsFromReplicas && isCurrentReplica(remote, current);
+		return current.allowed().contains(remote) || isCurrentReplica(remote, current);
 	}
 
 	/**
 	 * Whether the address is a node read routing may read from now (never the old master:
 	 * it answers master).
 	 */
-	private boolean isCurrentReplica(SocketAddress remote, Target current) {
-		if (!(remote instanceof InetSocketAddress address) || !current.usable()) {
-			return false;
-		}
-		return readableReplicas().stream()
-			.anyMatch((replica) -> replica.port() == address.getPort()
-					&& (replica.host().equals(address.getHostString()) || address.getAddress() != null
-							&& replica.host().equals(address.getAddress().getHostAddress())));
-	}
-
-	/** The nodes read routing may read from now, in the member's picture of the group. */
-	private Set<NodeAddress> readableReplicas() {
-		return readableReplicas(this.member.snapshot(this.group));
-	}
-
-	/**
-	 * The nodes read routing may read from: those seen up, answering as replicas of the
-	 * group's master with their link to it up. Not a replica of a master that died, nor
-	 * one whose INFO still names the old master after a failover: it is read from once it
-	 * follows the new one, and that change is what sends the factory to discover it.
-	 */
-	static Set<NodeAddress> readableReplicas(@Nullable GroupSnapshot snapshot) {
-		if (snapshot == null || snapshot.master() == null) {
-			return Set.of();
-		}
-		NodeAddress master = snapshot.master().address();
-		return snapshot.replicas()
-			.stream()
-			.filter((replica) -> replica.streamsFrom(master))
-			.map(GroupSnapshot.NodeSnapshot::address)
-			.collect(Collectors.toUnmodifiableSet());
+	private boolean isCurrentReplica(SocketAddress remote, RouteTarget current) {
+		ReadableReplicas replicas = this.readable;
+		return replicas != null && current.usable() && remote instanceof InetSocketAddress address
+				&& replicas.includes(address);
 	}
 
 	/**
@@ -419,11 +378,8 @@ public final class MasterRoute {
 	 * the factory discovers them again from the master.
 	 */
 	boolean replicasChanged() {
-		Set<NodeAddress> before = this.readable;
-		Set<NodeAddress> now = readableReplicas();
-		this.readable = now;
-		if (before == null || now.equals(before)) {
-			// The first look: the connections were opened to what the member sees now.
+		ReadableReplicas replicas = this.readable;
+		if (replicas == null || !replicas.changed()) {
 			return false;
 		}
 		this.channels.forEach((channel) -> cutIfNotAllowed(channel,
@@ -457,60 +413,23 @@ public final class MasterRoute {
 	 * and two channel attributes while nothing changed.
 	 */
 	private @Nullable RuntimeException refusal(Channel channel) {
-		Target admitted = channel.attr(ADMITTED).get();
+		RouteTarget admitted = channel.attr(ADMITTED).get();
 		// First: a held connection's first command decides its channel, even when it is
 		// refused below.
-		Target left = (admitted != null) ? HeldConnections.movedFrom(channel, admitted) : null;
+		RouteTarget left = (admitted != null) ? HeldConnections.movedFrom(channel, admitted) : null;
 		if (left != null) {
-			return heldConnectionMoved(left, admitted);
+			return this.refusals.heldConnectionMoved(left, admitted);
 		}
-		Target current = this.target;
+		RouteTarget current = this.target;
 		if (admitted != null && admitted.generation() != current.generation()) {
 			if (!isAllowed(channel, current)) {
 				// The switch is known and the cut still queued on this event loop: not
 				// one more byte.
-				return notSent(masterOf(admitted), current);
+				return this.refusals.notSent(RouteRefusals.masterOf(admitted), current);
 			}
 			channel.attr(ADMITTED).set(current);
 		}
 		return null;
-	}
-
-	private RuntimeException notSent(NodeAddress old, Target current) {
-		if (current.waiting() && old.equals(current.master())) {
-			return new RedisMasterUnavailableException("redis-ha group '" + this.group + "': the master " + old
-					+ " is objectively down; this command was not sent");
-		}
-		return new RedisMasterSwitchedException(
-				"redis-ha group '" + this.group + "': the master moved from " + old + " to " + current.master()
-						+ " (epoch " + current.epoch() + ") before this command was written;" + " it was not sent",
-				this.group, old, masterOf(current), current.epoch());
-	}
-
-	/**
-	 * The connection is held and was cut: nothing more on it, so that what it holds is
-	 * never split.
-	 */
-	private RuntimeException heldConnectionMoved(Target first, Target now) {
-		String release = "; this command was not sent, and no later one is until the connection is released"
-				+ " (the transaction, pipeline or callback ends): the next one goes to the current master";
-		if (masterOf(first).equals(now.master())) {
-			return new RedisConnectionLostException("redis-ha group '" + this.group + "': the connection to "
-					+ first.master() + " was cut while it was held for a transaction, WATCH, pipeline or blocking"
-					+ " command" + release);
-		}
-		return new RedisMasterSwitchedException(
-				"redis-ha group '" + this.group + "': this connection was cut when" + " the master moved from "
-						+ first.master() + " to " + now.master() + " (epoch " + now.epoch() + ")" + release,
-				this.group, masterOf(first), masterOf(now), now.epoch());
-	}
-
-	/**
-	 * The master of a target a channel was admitted to, or of a later one: never null,
-	 * since only a target with a master allows a channel and every later one has one.
-	 */
-	private static NodeAddress masterOf(Target target) {
-		return Objects.requireNonNull(target.master());
 	}
 
 	@Override
@@ -532,7 +451,7 @@ public final class MasterRoute {
 			// Registered before the check: a switch after the check sees the channel and
 			// cuts it.
 			MasterRoute.this.channels.add(channel);
-			Target current = MasterRoute.this.target;
+			RouteTarget current = MasterRoute.this.target;
 			channel.attr(ADMITTED).set(current);
 			if (!isAllowed(channel, current)) {
 				logger.debug("redis-ha group '{}': refusing a connection to {}, not the current master {}",
@@ -576,43 +495,6 @@ public final class MasterRoute {
 			}
 			command.completeExceptionally(refusal);
 			return false;
-		}
-
-	}
-
-	/**
-	 * Where connections go now.
-	 *
-	 * @param master the master; null while none is known
-	 * @param epoch the config epoch of that master
-	 * @param waiting whether the master is objectively down (a failover is expected)
-	 * @param generation how many masters were followed before
-	 * @param allowed the socket addresses resolved for this master
-	 */
-	private record Target(@Nullable NodeAddress master, long epoch, boolean waiting, long generation,
-			Set<SocketAddress> allowed) {
-
-		static Target initial() {
-			return new Target(null, 0, false, 0, ConcurrentHashMap.newKeySet());
-		}
-
-		boolean usable() {
-			return this.master != null && !this.waiting;
-		}
-
-		Target next(NodeAddress newMaster, long newEpoch, boolean newWaiting) {
-			if (newMaster.equals(this.master) && newWaiting == this.waiting) {
-				return this;
-			}
-			// A new, empty set: no channel open before the change is allowed after it.
-			return new Target(newMaster, newEpoch, newWaiting, this.generation + 1, ConcurrentHashMap.newKeySet());
-		}
-
-		Target waiting(boolean newWaiting) {
-			if (this.master == null || newWaiting == this.waiting) {
-				return this;
-			}
-			return next(this.master, this.epoch, newWaiting);
 		}
 
 	}

@@ -32,14 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One group's coordinator on one thread of its own: ticks it every {@value #TICK_MILLIS}
- * ms, posts node replies and gossip to it, and carries out its actions. Every coordinator
- * call and every access to the links happens on that thread; only the snapshot is read
- * from others.
+ * One group's coordinator on one thread of its own: ticks it every
+ * {@value GroupCoordinator#TICK_MILLIS} ms, posts node replies and gossip to it, and
+ * carries out its actions. Every coordinator call and every access to the links happens
+ * on that thread; only the snapshot is read from others.
  */
 final class GroupLoop {
-
-	static final long TICK_MILLIS = 100;
 
 	private static final Logger logger = LoggerFactory.getLogger(GroupLoop.class);
 
@@ -137,7 +135,7 @@ final class GroupLoop {
 		this.executor.scheduleWithFixedDelay(() -> step(() -> {
 			this.inbox.report(this.coordinator);
 			return this.coordinator.tick(this.clock.getAsLong());
-		}), 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+		}), 0, GroupCoordinator.TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	/**

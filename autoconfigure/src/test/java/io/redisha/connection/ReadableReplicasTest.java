@@ -24,7 +24,7 @@ class ReadableReplicasTest {
 
 	@Test
 	void aReplicaStreamingFromTheMasterIsRead() {
-		assertThat(MasterRoute.readableReplicas(group(replica(REPLICA, NEW_MASTER, "up", NodeStatus.UP))))
+		assertThat(ReadableReplicas.of(group(replica(REPLICA, NEW_MASTER, "up", NodeStatus.UP))))
 			.containsExactly(REPLICA);
 	}
 
@@ -36,26 +36,26 @@ class ReadableReplicasTest {
 	 */
 	@Test
 	void aReplicaWhoseInfoStillNamesTheOldMasterIsNotReadYet() {
-		assertThat(MasterRoute.readableReplicas(group(replica(REPLICA, OLD_MASTER, "up", NodeStatus.UP)))).isEmpty();
+		assertThat(ReadableReplicas.of(group(replica(REPLICA, OLD_MASTER, "up", NodeStatus.UP)))).isEmpty();
 	}
 
 	@Test
 	void aReplicaWithItsLinkDownOrItselfDownIsNotRead() {
-		assertThat(MasterRoute.readableReplicas(group(replica(REPLICA, NEW_MASTER, "down", NodeStatus.UP)))).isEmpty();
-		assertThat(MasterRoute.readableReplicas(group(replica(REPLICA, NEW_MASTER, "up", NodeStatus.DOWN)))).isEmpty();
+		assertThat(ReadableReplicas.of(group(replica(REPLICA, NEW_MASTER, "down", NodeStatus.UP)))).isEmpty();
+		assertThat(ReadableReplicas.of(group(replica(REPLICA, NEW_MASTER, "up", NodeStatus.DOWN)))).isEmpty();
 	}
 
 	@Test
 	void aNodeAnsweringAsMasterIsNeverReadFrom() {
 		NodeSnapshot resumedOldMaster = new NodeSnapshot(OLD_MASTER, "master", NodeStatus.UP, "run", 10, -1, null, null,
 				100, 0);
-		assertThat(MasterRoute.readableReplicas(group(resumedOldMaster))).isEmpty();
+		assertThat(ReadableReplicas.of(group(resumedOldMaster))).isEmpty();
 	}
 
 	@Test
 	void nothingIsReadWithoutAMaster() {
-		assertThat(MasterRoute.readableReplicas(null)).isEmpty();
-		assertThat(MasterRoute.readableReplicas(new GroupSnapshot("g", GroupState.OK, 1, 1, 1, null,
+		assertThat(ReadableReplicas.of(null)).isEmpty();
+		assertThat(ReadableReplicas.of(new GroupSnapshot("g", GroupState.OK, 1, 1, 1, null,
 				List.of(replica(REPLICA, NEW_MASTER, "up", NodeStatus.UP)), List.of(), 0, null)))
 			.isEmpty();
 	}

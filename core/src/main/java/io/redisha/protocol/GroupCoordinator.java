@@ -35,6 +35,12 @@ public final class GroupCoordinator {
 	 */
 	public static final String ANNOUNCE_CHANNEL = "__redis-ha__:announce";
 
+	/**
+	 * How often the runtime calls {@link #tick}: the protocol's timers count in these
+	 * ticks, and nothing it does is more precise than one.
+	 */
+	public static final long TICK_MILLIS = Timers.TICK;
+
 	private final CoordinatorParts parts;
 
 	private final OperatorCommands commands;

@@ -39,7 +39,7 @@ import io.redisha.protocol.StoredConfiguration;
 final class SimWorld {
 
 	/** The period of the members' timers and of the nodes' replication. */
-	static final long TICK_MILLIS = 100;
+	static final long TICK_MILLIS = GroupCoordinator.TICK_MILLIS;
 
 	private static final long REPL_TIMEOUT_MILLIS = 60_000;
 
