@@ -1,14 +1,20 @@
 package io.redisha.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.lettuce.core.ReadFrom;
-import io.redisha.protocol.Configuration;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.InvalidGroupConfigException;
+import io.redisha.protocol.InvalidGroupConfigException.Violation;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validates one {@link RedisHaProperties.Group} as soon as it is bound, naming each
- * invalid property and its value.
+ * invalid property and its value. The protocol's checks are {@link GroupConfig}'s own,
+ * reported here against the properties.
  */
 final class GroupChecks {
 
@@ -21,42 +27,37 @@ final class GroupChecks {
 		this.checks = checks;
 	}
 
+	/**
+	 * Reports the protocol's own checks of the group, the timing and the master-side
+	 * fence, every violation against its property, and makes the checks only the
+	 * properties can make: node addresses, secrets, credentials, the application's
+	 * connections and an explicit tilt-threshold.
+	 */
 	void validate() {
 		validateNodes();
 		this.group.validateGossipSecrets(this.checks);
 		validateCredentials();
-		this.checks.require("quorum", this.group.getQuorum(), (value) -> value >= 1, "must be >= 1");
-		this.checks.require("parallel-syncs", this.group.getParallelSyncs(), (value) -> value >= 1, "must be >= 1");
-		this.checks.require("history-size", this.group.getHistorySize(), (value) -> value >= 1, "must be >= 1");
-		this.checks.require("voters", this.group.getVoters(), (value) -> value >= 1 && value < Configuration.MAX_VOTERS,
-				"must be between 1 and " + (Configuration.MAX_VOTERS - 1));
-		this.checks.require("quorum", this.group.getQuorum(), (value) -> value <= this.group.getVoters(),
-				"must be <= voters (" + this.group.getVoters() + "): only voters count towards it");
-		this.checks.requirePositive("down-after", this.group.getDownAfter());
-		this.checks.requirePositive("failover-timeout", this.group.getFailoverTimeout());
-		this.checks.requirePositive("command-timeout", this.group.getCommandTimeout());
-		this.checks.requirePositive("ping-period", this.group.getPingPeriod());
-		this.checks.requirePositive("info-period", this.group.getInfoPeriod());
-		this.checks.requirePositive("hello-period", this.group.getHelloPeriod());
-		this.checks.requirePositive("opinion-validity", this.group.getOpinionValidity());
-		this.checks.requirePositive("member-expiry", this.group.getMemberExpiry());
-		this.checks.requirePositive("startup-quiet-period", this.group.getStartupQuietPeriod());
+		report(GroupConfig.violations(this.group.getNodes(), this.group.getQuorum(), this.group.getDownAfter(),
+				this.group.getFailoverTimeout(), this.group.getParallelSyncs(), this.group.getHistorySize(),
+				this.group.getVoters(), this.group.getFenceAfter()));
+		try {
+			this.group.timing();
+		}
+		catch (InvalidGroupConfigException ex) {
+			report(ex.violations());
+		}
+		report(MinReplicas.violations(this.group.getMinReplicasToWrite(), this.group.getMinReplicasMaxLag()));
 		validateTiltThreshold();
-		this.checks.requirePositive("tilt-duration", this.group.getTiltDuration());
-		this.checks.requirePositive("demote-after", this.group.getDemoteAfter());
-		this.checks.require("master-reboot-down-after", this.group.getMasterRebootDownAfter(),
-				(period) -> period != null && !period.isNegative(), "must be >= 0");
-		this.checks.require("min-replicas-to-write", this.group.getMinReplicasToWrite(), (value) -> value >= 0,
-				"must be >= 0");
-		this.checks.require("min-replicas-max-lag", this.group.getMinReplicasMaxLag(),
-				(lag) -> lag != null && lag.compareTo(Duration.ofSeconds(1)) >= 0 && lag.toMillis() % 1000 == 0,
-				"must be whole seconds, at least 1s (Redis counts the lag in seconds)");
+		this.checks.requirePositive("command-timeout", this.group.getCommandTimeout());
 		this.checks.require("failover-wait", this.group.getFailoverWait(), (wait) -> wait != null && !wait.isNegative(),
 				"must be >= 0");
 		this.checks.require("read-from", this.group.getReadFrom(), (name) -> name == null || isReadFrom(name),
 				"must be one of Lettuce's ReadFrom names (master, replicaPreferred, replica, masterPreferred,"
 						+ " any, nearest...)");
-		validateFenceAfter();
+	}
+
+	private void report(List<Violation> violations) {
+		violations.forEach((violation) -> this.checks.reject(violation.setting(), violation.problem()));
 	}
 
 	/**
@@ -79,42 +80,21 @@ final class GroupChecks {
 	}
 
 	/**
-	 * The fence must close before the other side may see the master down and fail over;
-	 * checked also when the default applies, since it follows down-after.
-	 */
-	private void validateFenceAfter() {
-		if (this.group.getFenceAfter() != null) {
-			this.checks.requirePositive("fence-after", this.group.getFenceAfter());
-		}
-		if (!isPositive(this.group.getDownAfter())
-				|| this.group.getFenceAfter() != null && !isPositive(this.group.getFenceAfter())) {
-			return;
-		}
-		Duration fenceAfter = this.group.effectiveFenceAfter();
-		if (fenceAfter.compareTo(this.group.getDownAfter()) >= 0) {
-			this.checks.reject("fence-after",
-					"must be shorter than down-after, " + PropertyChecks.describe(this.group.getDownAfter())
-							+ ", but was " + PropertyChecks.describe(fenceAfter)
-							+ ": writes must be refused before the other"
-							+ " side of a partition may see the master down and fail over");
-		}
-	}
-
-	/**
 	 * Unset, the protocol derives the threshold from down-after (at most half of it); a
 	 * value set explicitly is taken as meant, so one that cannot protect against a false
-	 * "down" is refused rather than silently lowered.
+	 * "down" is refused rather than silently lowered; that it is positive is the
+	 * protocol's check.
 	 */
 	private void validateTiltThreshold() {
-		if (this.group.getTiltThreshold() == null) {
+		Duration tiltThreshold = this.group.getTiltThreshold();
+		if (tiltThreshold == null || !isPositive(tiltThreshold) || !isPositive(this.group.getDownAfter())) {
 			return;
 		}
-		this.checks.requirePositive("tilt-threshold", this.group.getTiltThreshold());
-		Duration half = isPositive(this.group.getDownAfter()) ? this.group.getDownAfter().dividedBy(2) : null;
-		if (half != null && this.group.getTiltThreshold().compareTo(half) > 0) {
+		Duration half = this.group.getDownAfter().dividedBy(2);
+		if (tiltThreshold.compareTo(half) > 0) {
 			this.checks.reject("tilt-threshold",
 					"must be at most half of down-after, " + PropertyChecks.describe(half) + ", but was "
-							+ PropertyChecks.describe(this.group.getTiltThreshold()) + ": a pause of this instance"
+							+ PropertyChecks.describe(tiltThreshold) + ": a pause of this instance"
 							+ " long enough to make a healthy master look down must enter TILT first");
 		}
 	}
@@ -129,15 +109,12 @@ final class GroupChecks {
 		}
 	}
 
-	private static boolean isPositive(Duration duration) {
+	private static boolean isPositive(@Nullable Duration duration) {
 		return duration != null && !duration.isNegative() && !duration.isZero();
 	}
 
+	/** That there is a node at all is the protocol's check. */
 	private void validateNodes() {
-		if (this.group.getNodes().isEmpty()) {
-			this.checks.reject("nodes", "must list at least one host:port node of the group but was empty");
-			return;
-		}
 		for (String node : this.group.getNodes()) {
 			try {
 				NodeAddress.parse(node);

@@ -3,6 +3,7 @@ package io.redisha.autoconfigure;
 import java.time.Duration;
 import java.util.function.Predicate;
 
+import io.redisha.protocol.InvalidGroupConfigException.Violation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.validation.Errors;
@@ -62,25 +63,12 @@ final class PropertyChecks {
 	}
 
 	private static String describe(@Nullable Object value) {
-		if (value == null) {
-			return "empty";
-		}
-		if (value instanceof Duration duration) {
-			return describe(duration);
-		}
-		if (value instanceof CharSequence) {
-			return "'" + value + "'";
-		}
-		return String.valueOf(value);
+		return Violation.describe(value);
 	}
 
 	/** Writes a duration the way it is usually configured: 5s, 250ms. */
 	static String describe(Duration duration) {
-		long millis = duration.toMillis();
-		if (!duration.equals(Duration.ofMillis(millis))) {
-			return duration.toString();
-		}
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+		return Violation.describe(duration);
 	}
 
 }

@@ -8,7 +8,6 @@ import io.lettuce.core.SslOptions;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GossipSeal;
-import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import org.jspecify.annotations.Nullable;
 
@@ -78,12 +77,8 @@ public final class RedisHaAutoConfiguration {
 
 	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, GossipSeal gossipSeal,
 			@Nullable SslOptions tls) {
-		GroupConfig config = new GroupConfig(name, group.nodeAddresses(), group.getQuorum(), group.getDownAfter(),
-				group.getFailoverTimeout(), group.getParallelSyncs(), group.timing(), group.getHistorySize(),
-				group.getVoters(), group.fencing())
-			.withMinReplicas(group.minReplicas());
-		return new GroupSettings(config, group.getUsername(), group.getPassword(), group.getCommandTimeout(),
-				gossipSeal, tls);
+		return new GroupSettings(group.groupConfig(name), group.getUsername(), group.getPassword(),
+				group.getCommandTimeout(), gossipSeal, tls);
 	}
 
 }

@@ -397,17 +397,24 @@ public class RedisHaProperties extends GossipSecretProperties implements Validat
 		}
 
 		/**
-		 * The partition fence as the protocol takes it. Only valid once the group passed
-		 * validation.
+		 * The partition fence as the protocol takes it, the fence-after unset when it
+		 * follows down-after. Only valid once the group passed validation.
 		 * @return the fencing
 		 */
 		public GroupConfig.Fencing fencing() {
-			return new GroupConfig.Fencing(this.partitionMode, effectiveFenceAfter());
+			return new GroupConfig.Fencing(this.partitionMode, this.fenceAfter);
 		}
 
-		/** The fence-after in force: the one set, else the default for down-after. */
-		Duration effectiveFenceAfter() {
-			return (this.fenceAfter != null) ? this.fenceAfter : GroupConfig.Fencing.defaultFenceAfter(this.downAfter);
+		/**
+		 * The group as the protocol takes it. Only valid once the group passed
+		 * validation.
+		 * @param name the group's name
+		 * @return the group's configuration
+		 */
+		public GroupConfig groupConfig(String name) {
+			return new GroupConfig(name, nodeAddresses(), this.quorum, this.downAfter, this.failoverTimeout,
+					this.parallelSyncs, timing(), this.historySize, this.voters, fencing())
+				.withMinReplicas(minReplicas());
 		}
 
 		/**

@@ -80,7 +80,29 @@ class RedisHaFailureAnalysisTest {
 				"--redis-ha.groups.orders.down-after=2s", "--redis-ha.groups.orders.fence-after=3s"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: redis-ha.groups.orders.fence-after")
-			.contains("Reason: redis-ha.groups.orders.fence-after must be shorter than down-after, 2s, but was 3s");
+			.contains("Reason: redis-ha.groups.orders.fence-after must be shorter than down-after (2s) but was 3s");
+	}
+
+	@Test
+	void twoInvalidValuesAreBothReportedByTheFailureAnalysis(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379",
+				"--redis-ha.groups.orders.parallel-syncs=0", "--redis-ha.groups.orders.tilt-duration=0s"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.groups.orders.parallel-syncs")
+			.contains("Value: \"0\"")
+			.contains("Reason: redis-ha.groups.orders.parallel-syncs must be >= 1 but was 0")
+			.contains("Property: redis-ha.groups.orders.tilt-duration")
+			.contains("Reason: redis-ha.groups.orders.tilt-duration must be positive but was 0s");
+	}
+
+	@Test
+	void aNegativeDownAfterIsReportedAgainstDownAfterNotFenceAfter(CapturedOutput output) {
+		assertThatException().isThrownBy(
+				() -> run("--redis-ha.groups.orders.nodes=10.0.0.12:6379", "--redis-ha.groups.orders.down-after=-1s"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Property: redis-ha.groups.orders.down-after")
+			.contains("Reason: redis-ha.groups.orders.down-after must be positive but was -1s")
+			.doesNotContain("fence-after");
 	}
 
 	@Test

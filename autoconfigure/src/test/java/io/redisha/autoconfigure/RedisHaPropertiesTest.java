@@ -43,7 +43,7 @@ class RedisHaPropertiesTest {
 			assertThat(orders.getParallelSyncs()).isEqualTo(1);
 			assertThat(orders.getCommandTimeout()).isEqualTo(Duration.ofSeconds(1));
 			assertThat(orders.timing()).isEqualTo(GroupConfig.Timing.defaults());
-			assertThat(orders.fencing())
+			assertThat(orders.groupConfig("orders").fencing())
 				.isEqualTo(new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofSeconds(3)));
 			assertThat(orders.minReplicas()).isEqualTo(MinReplicas.UNMANAGED);
 			assertThat(orders.minReplicas().managed()).isFalse();
@@ -71,7 +71,8 @@ class RedisHaPropertiesTest {
 		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=2s").run((context) -> {
 			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 			assertThat(orders.getFenceAfter()).isNull();
-			assertThat(orders.fencing())
+			assertThat(orders.fencing()).isEqualTo(GroupConfig.Fencing.withDefaultFenceAfter(PartitionMode.CONSISTENT));
+			assertThat(orders.groupConfig("orders").fencing())
 				.isEqualTo(new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofMillis(1200)));
 		});
 		this.runner
@@ -169,6 +170,32 @@ class RedisHaPropertiesTest {
 			});
 	}
 
+	@Test
+	void everyInvalidValueOfAGroupIsReportedAtOnce() {
+		this.runner
+			.withPropertyValues(NODES, "redis-ha.groups.orders.parallel-syncs=0",
+					"redis-ha.groups.orders.fence-after=0s", "redis-ha.groups.orders.ping-period=0s",
+					"redis-ha.groups.orders.min-replicas-to-write=-1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("redis-ha.groups.orders.parallel-syncs must be >= 1 but was 0")
+					.hasMessageContaining("redis-ha.groups.orders.fence-after must be positive but was 0s")
+					.hasMessageContaining("redis-ha.groups.orders.ping-period must be positive but was 0s")
+					.hasMessageContaining("redis-ha.groups.orders.min-replicas-to-write must be >= 0 but was -1");
+			});
+	}
+
+	@Test
+	void anInvalidDownAfterIsNotBlamedOnTheDefaultFenceAfter() {
+		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=-1s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("redis-ha.groups.orders.down-after must be positive but was -1s")
+				.hasMessageNotContaining("fence-after");
+		});
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("invalidValues")
 	void invalidValueFailsStartupNamingPropertyAndValue(String property, String expectedMessage) {
@@ -182,7 +209,7 @@ class RedisHaPropertiesTest {
 		return Stream.of(
 				invalid("redis-ha.groups.orders.quorum=0", "redis-ha.groups.orders.quorum must be >= 1 but was 0"),
 				invalid("redis-ha.groups.orders.quorum=6",
-						"redis-ha.groups.orders.quorum must be <= voters (5): only voters count towards it but was 6"),
+						"redis-ha.groups.orders.quorum must be <= voters (5) but was 6: only voters count towards it"),
 				invalid("redis-ha.groups.orders.voters=9",
 						"redis-ha.groups.orders.voters must be between 1 and 8 but was 9"),
 				invalid("redis-ha.groups.orders.parallel-syncs=-1",
@@ -227,7 +254,7 @@ class RedisHaPropertiesTest {
 				invalid("redis-ha.groups.orders.fence-after=0s",
 						"redis-ha.groups.orders.fence-after must be positive but was 0s"),
 				invalid("redis-ha.groups.orders.fence-after=5s",
-						"redis-ha.groups.orders.fence-after must be shorter than down-after, 5s, but was 5s: writes"
+						"redis-ha.groups.orders.fence-after must be shorter than down-after (5s) but was 5s: writes"
 								+ " must be refused before the other side of a partition may see the master down"),
 				invalid("redis-ha.groups.orders.nodes=",
 						"redis-ha.groups.orders.nodes must list at least one host:port node of the group but was empty"),

@@ -54,7 +54,7 @@ final class RedisHaInstances implements PartitionedSystem {
 		GroupConfig.Timing timing = FailoverBenchmark.timing(options);
 		GroupConfig config = new GroupConfig(FailoverBenchmark.GROUP, nodes, 2, options.downAfter(),
 				Duration.ofSeconds(10), 1, timing, GroupConfig.DEFAULT_HISTORY_SIZE, GroupConfig.DEFAULT_VOTERS,
-				new GroupConfig.Fencing(mode, GroupConfig.Fencing.defaultFenceAfter(options.downAfter())));
+				GroupConfig.Fencing.withDefaultFenceAfter(mode));
 		RedisHaInstances instances = new RedisHaInstances();
 		try {
 			for (String instance : INSTANCES) {

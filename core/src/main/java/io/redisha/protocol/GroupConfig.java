@@ -1,12 +1,18 @@
 package io.redisha.protocol;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.redisha.protocol.InvalidGroupConfigException.Violation;
+import org.jspecify.annotations.Nullable;
+
 /**
- * Everything the protocol needs to know about one monitored group. Values are validated
- * by the Spring properties before they get here; the checks below guard direct users.
+ * Everything the protocol needs to know about one monitored group. Every invalid setting
+ * is refused at once with an {@link InvalidGroupConfigException} naming each by its
+ * configuration name; the Spring properties report the same violations against their
+ * properties.
  *
  * @param name the group's name (Sentinel's "master name")
  * @param seeds any nodes of the group; the rest is discovered
@@ -37,34 +43,65 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	public GroupConfig {
 		Objects.requireNonNull(name, "name");
 		seeds = List.copyOf(seeds);
+		Objects.requireNonNull(timing, "timing");
+		Objects.requireNonNull(fencing, "fencing");
+		Objects.requireNonNull(minReplicas, "minReplicas");
+		InvalidGroupConfigException.throwIfAny(name, violations(seeds, quorum, downAfter, failoverTimeout,
+				parallelSyncs, historySize, voters, fencing.fenceAfter()));
+		fencing = new Fencing(fencing.mode(), fencing.fenceAfter(downAfter));
+	}
+
+	/**
+	 * Checks a group's own settings, all of them, as the constructor does; the timing and
+	 * the master-side fence are checked by {@link Timing#violations} and
+	 * {@link MinReplicas#violations}.
+	 * @param seeds the seed nodes in any form (addresses, or the text they are parsed
+	 * from): only that there is one is checked here
+	 * @param quorum the quorum
+	 * @param downAfter the down-after
+	 * @param failoverTimeout the failover timeout
+	 * @param parallelSyncs the parallel syncs
+	 * @param historySize the history size
+	 * @param voters the voters
+	 * @param fenceAfter the fence-after, or null for the default that follows down-after
+	 * @return the invalid settings, in this order; empty when all are valid
+	 */
+	public static List<Violation> violations(List<?> seeds, int quorum, @Nullable Duration downAfter,
+			@Nullable Duration failoverTimeout, int parallelSyncs, int historySize, int voters,
+			@Nullable Duration fenceAfter) {
+		List<Violation> violations = new ArrayList<>();
 		if (seeds.isEmpty()) {
-			throw new IllegalArgumentException("group '" + name + "' has no seed nodes");
+			violations.add(new Violation("nodes", seeds, "must list at least one host:port node of the group"));
 		}
 		if (quorum < 1) {
-			throw new IllegalArgumentException("quorum must be >= 1 but was " + quorum);
+			violations.add(new Violation("quorum", quorum, "must be >= 1"));
 		}
 		if (parallelSyncs < 1) {
-			throw new IllegalArgumentException("parallelSyncs must be >= 1 but was " + parallelSyncs);
+			violations.add(new Violation("parallel-syncs", parallelSyncs, "must be >= 1"));
 		}
-		requirePositive("downAfter", downAfter);
-		requirePositive("failoverTimeout", failoverTimeout);
-		Objects.requireNonNull(timing, "timing");
 		if (historySize < 1) {
-			throw new IllegalArgumentException("historySize must be >= 1 but was " + historySize);
+			violations.add(new Violation("history-size", historySize, "must be >= 1"));
 		}
 		if (voters < 1 || voters >= Configuration.MAX_VOTERS) {
-			throw new IllegalArgumentException(
-					"voters must be between 1 and " + (Configuration.MAX_VOTERS - 1) + " but was " + voters);
+			violations.add(new Violation("voters", voters, "must be between 1 and " + (Configuration.MAX_VOTERS - 1)));
 		}
-		if (quorum > voters) {
-			throw new IllegalArgumentException("quorum must be <= voters (" + voters + ") but was " + quorum);
+		else if (quorum > voters) {
+			violations.add(new Violation("quorum", quorum, "must be <= voters (" + voters + ")",
+					"only voters count towards it"));
 		}
-		Objects.requireNonNull(fencing, "fencing");
-		if (fencing.fenceAfter().compareTo(downAfter) >= 0) {
-			throw new IllegalArgumentException(
-					"fenceAfter must be shorter than downAfter (" + downAfter + ") but was " + fencing.fenceAfter());
+		requirePositive(violations, "down-after", downAfter);
+		requirePositive(violations, "failover-timeout", failoverTimeout);
+		violations.addAll(Fencing.violations(fenceAfter));
+		if (downAfter != null && isPositive(downAfter) && (fenceAfter == null || isPositive(fenceAfter))) {
+			Duration effective = (fenceAfter != null) ? fenceAfter : Fencing.defaultFenceAfter(downAfter);
+			if (effective.compareTo(downAfter) >= 0) {
+				violations.add(new Violation("fence-after", effective,
+						"must be shorter than down-after (" + Violation.describe(downAfter) + ")",
+						"writes must be refused before the other side of a partition may see the master down"
+								+ " and fail over"));
+			}
 		}
-		Objects.requireNonNull(minReplicas, "minReplicas");
+		return violations;
 	}
 
 	/** A group whose nodes' min-replicas settings redis-ha leaves alone. */
@@ -78,7 +115,7 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	public GroupConfig(String name, List<NodeAddress> seeds, int quorum, Duration downAfter, Duration failoverTimeout,
 			int parallelSyncs, Timing timing, int historySize, int voters) {
 		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, historySize, voters,
-				Fencing.consistent(downAfter));
+				Fencing.withDefaultFenceAfter(PartitionMode.CONSISTENT));
 	}
 
 	/** A group of {@value #DEFAULT_VOTERS} voters at most. */
@@ -93,6 +130,14 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		this(name, seeds, quorum, downAfter, failoverTimeout, parallelSyncs, timing, DEFAULT_HISTORY_SIZE);
 	}
 
+	/**
+	 * The fence-after in force: the one set, else the default for down-after.
+	 * @return the fence-after
+	 */
+	public Duration fenceAfter() {
+		return this.fencing.fenceAfter(this.downAfter);
+	}
+
 	/** The same group with another partition fence. */
 	public GroupConfig withFencing(Fencing fencing) {
 		return new GroupConfig(this.name, this.seeds, this.quorum, this.downAfter, this.failoverTimeout,
@@ -105,16 +150,14 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 				this.parallelSyncs, this.timing, this.historySize, this.voters, this.fencing, minReplicas);
 	}
 
-	static void requirePositive(String what, Duration value) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException(what + " must be positive but was " + value);
+	static void requirePositive(List<Violation> violations, String setting, @Nullable Duration value) {
+		if (!isPositive(value)) {
+			violations.add(new Violation(setting, value, "must be positive"));
 		}
 	}
 
-	static void requireNotNegative(String what, Duration value) {
-		if (value == null || value.isNegative()) {
-			throw new IllegalArgumentException(what + " must be >= 0 but was " + value);
-		}
+	static boolean isPositive(@Nullable Duration value) {
+		return value != null && !value.isNegative() && !value.isZero();
 	}
 
 	/**
@@ -146,16 +189,44 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 			Duration demoteAfter, Duration masterRebootDownAfter) {
 
 		public Timing {
-			requirePositive("pingPeriod", pingPeriod);
-			requirePositive("infoPeriod", infoPeriod);
-			requirePositive("helloPeriod", helloPeriod);
-			requirePositive("opinionValidity", opinionValidity);
-			requirePositive("memberExpiry", memberExpiry);
-			requirePositive("startupQuietPeriod", startupQuietPeriod);
-			requirePositive("tiltThreshold", tiltThreshold);
-			requirePositive("tiltDuration", tiltDuration);
-			requirePositive("demoteAfter", demoteAfter);
-			requireNotNegative("masterRebootDownAfter", masterRebootDownAfter);
+			InvalidGroupConfigException.throwIfAny(null,
+					violations(pingPeriod, infoPeriod, helloPeriod, opinionValidity, memberExpiry, startupQuietPeriod,
+							tiltThreshold, tiltDuration, demoteAfter, masterRebootDownAfter));
+		}
+
+		/**
+		 * Checks timing settings, all of them, as the constructor does.
+		 * @param pingPeriod the ping period
+		 * @param infoPeriod the info period
+		 * @param helloPeriod the hello period
+		 * @param opinionValidity the opinion validity
+		 * @param memberExpiry the member expiry
+		 * @param startupQuietPeriod the startup quiet period
+		 * @param tiltThreshold the tilt threshold
+		 * @param tiltDuration the tilt duration
+		 * @param demoteAfter the demote-after
+		 * @param masterRebootDownAfter the master-reboot-down-after
+		 * @return the invalid settings, in this order; empty when all are valid
+		 */
+		public static List<Violation> violations(@Nullable Duration pingPeriod, @Nullable Duration infoPeriod,
+				@Nullable Duration helloPeriod, @Nullable Duration opinionValidity, @Nullable Duration memberExpiry,
+				@Nullable Duration startupQuietPeriod, @Nullable Duration tiltThreshold,
+				@Nullable Duration tiltDuration, @Nullable Duration demoteAfter,
+				@Nullable Duration masterRebootDownAfter) {
+			List<Violation> violations = new ArrayList<>();
+			requirePositive(violations, "ping-period", pingPeriod);
+			requirePositive(violations, "info-period", infoPeriod);
+			requirePositive(violations, "hello-period", helloPeriod);
+			requirePositive(violations, "opinion-validity", opinionValidity);
+			requirePositive(violations, "member-expiry", memberExpiry);
+			requirePositive(violations, "startup-quiet-period", startupQuietPeriod);
+			requirePositive(violations, "tilt-threshold", tiltThreshold);
+			requirePositive(violations, "tilt-duration", tiltDuration);
+			requirePositive(violations, "demote-after", demoteAfter);
+			if (masterRebootDownAfter == null || masterRebootDownAfter.isNegative()) {
+				violations.add(new Violation("master-reboot-down-after", masterRebootDownAfter, "must be >= 0"));
+			}
+			return violations;
 		}
 
 		/** Timing that never counts a restarted master down. */
@@ -188,13 +259,38 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 	 * @param fenceAfter how long this member may go without hearing a majority of the
 	 * voters that reach its master before it fences its application's writes; shorter
 	 * than down-after, and the difference is the margin for a write in flight (see
-	 * docs/protocol.md)
+	 * docs/protocol.md). Null for the default, {@link #defaultFenceAfter 60% of
+	 * down-after}, which the group resolves: a group's fencing always has one.
 	 */
-	public record Fencing(PartitionMode mode, Duration fenceAfter) {
+	public record Fencing(PartitionMode mode, @Nullable Duration fenceAfter) {
 
 		public Fencing {
 			Objects.requireNonNull(mode, "mode");
-			requirePositive("fenceAfter", fenceAfter);
+			InvalidGroupConfigException.throwIfAny(null, violations(fenceAfter));
+		}
+
+		/**
+		 * The fence in this mode with the default fence-after, which follows the group's
+		 * down-after.
+		 * @param mode the mode
+		 * @return the fence
+		 */
+		public static Fencing withDefaultFenceAfter(PartitionMode mode) {
+			return new Fencing(mode, null);
+		}
+
+		/**
+		 * Checks the fence-after on its own, as the constructor does; that it is shorter
+		 * than down-after is the group's check.
+		 * @param fenceAfter the fence-after, or null for the default
+		 * @return the invalid settings; empty when all are valid
+		 */
+		public static List<Violation> violations(@Nullable Duration fenceAfter) {
+			List<Violation> violations = new ArrayList<>();
+			if (fenceAfter != null) {
+				requirePositive(violations, "fence-after", fenceAfter);
+			}
+			return violations;
 		}
 
 		/** The default fence-after: 60% of down-after. */
@@ -203,9 +299,13 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 			return fenceAfter.isZero() ? Duration.ofMillis(1) : fenceAfter;
 		}
 
-		/** Consistent mode with the default fence-after. */
-		public static Fencing consistent(Duration downAfter) {
-			return new Fencing(PartitionMode.CONSISTENT, defaultFenceAfter(downAfter));
+		/**
+		 * The fence-after in force in a group with this down-after.
+		 * @param downAfter the group's down-after
+		 * @return the fence-after set, else the default
+		 */
+		public Duration fenceAfter(Duration downAfter) {
+			return (this.fenceAfter != null) ? this.fenceAfter : defaultFenceAfter(downAfter);
 		}
 
 	}

@@ -1,7 +1,11 @@
 package io.redisha.protocol;
 
 import java.time.Duration;
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.redisha.protocol.InvalidGroupConfigException.Violation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The master-side fence redis-ha manages with Redis's own {@code min-replicas-to-write}
@@ -25,14 +29,25 @@ public record MinReplicas(int toWrite, Duration maxLag) {
 	public static final MinReplicas UNMANAGED = new MinReplicas(0, DEFAULT_MAX_LAG);
 
 	public MinReplicas {
+		InvalidGroupConfigException.throwIfAny(null, violations(toWrite, maxLag));
+	}
+
+	/**
+	 * Checks the settings, all of them, as the constructor does.
+	 * @param toWrite the min-replicas-to-write
+	 * @param maxLag the min-replicas-max-lag
+	 * @return the invalid settings, in this order; empty when all are valid
+	 */
+	public static List<Violation> violations(int toWrite, @Nullable Duration maxLag) {
+		List<Violation> violations = new ArrayList<>();
 		if (toWrite < 0) {
-			throw new IllegalArgumentException("min-replicas-to-write must be >= 0 but was " + toWrite);
+			violations.add(new Violation("min-replicas-to-write", toWrite, "must be >= 0"));
 		}
-		Objects.requireNonNull(maxLag, "maxLag");
-		if (maxLag.compareTo(Duration.ofSeconds(1)) < 0 || maxLag.toMillis() % 1000 != 0) {
-			throw new IllegalArgumentException(
-					"min-replicas-max-lag must be whole seconds, at least 1s, but was " + maxLag);
+		if (maxLag == null || maxLag.compareTo(Duration.ofSeconds(1)) < 0 || maxLag.toMillis() % 1000 != 0) {
+			violations.add(new Violation("min-replicas-max-lag", maxLag,
+					"must be whole seconds, at least 1s (Redis counts the lag in seconds)"));
 		}
+		return violations;
 	}
 
 	/** Whether redis-ha sets the fence on the nodes. */

@@ -41,7 +41,7 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		GroupConfig.Timing timing = config.timing();
 		long downAfter = config.downAfter().toMillis();
 		boolean fencing = config.fencing().mode() == PartitionMode.CONSISTENT;
-		long fenceAfter = fencing ? config.fencing().fenceAfter().toMillis() : 0;
+		long fenceAfter = fencing ? config.fenceAfter().toMillis() : 0;
 		// A voter's evidence ages by up to a PING period and a hello period before the
 		// next one
 		// arrives: both stay within a third of fence-after, so a healthy group never

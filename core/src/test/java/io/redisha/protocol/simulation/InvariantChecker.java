@@ -129,8 +129,7 @@ final class InvariantChecker {
 	 */
 	void checkWrites() {
 		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get,
-				(this.config.fencing().mode() == PartitionMode.CONSISTENT)
-						? this.config.fencing().fenceAfter().toMillis() : 0);
+				(this.config.fencing().mode() == PartitionMode.CONSISTENT) ? this.config.fenceAfter().toMillis() : 0);
 		observeReach();
 	}
 
