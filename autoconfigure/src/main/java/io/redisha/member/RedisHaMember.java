@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -49,35 +48,7 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final UnaryOperator<NodeAddress> connectVia;
 
-	private final List<Consumer<ProtocolEvent>> routingListeners = new CopyOnWriteArrayList<>();
-
-	private final List<Consumer<ProtocolEvent>> listeners = new CopyOnWriteArrayList<>();
-
-	private final List<MemberActivityListener> activityListeners = new CopyOnWriteArrayList<>();
-
-	private final MemberActivityListener activity = new MemberActivityListener() {
-
-		@Override
-		public void pingAnswered(String group, NodeAddress node, long nanos) {
-			notifyActivity((listener) -> listener.pingAnswered(group, node, nanos));
-		}
-
-		@Override
-		public void gossipSent(String group) {
-			notifyActivity((listener) -> listener.gossipSent(group));
-		}
-
-		@Override
-		public void gossipReceived(String group) {
-			notifyActivity((listener) -> listener.gossipReceived(group));
-		}
-
-		@Override
-		public void failoverRecorded(String group, FailoverSnapshot failover) {
-			notifyActivity((listener) -> listener.failoverRecorded(group, failover));
-		}
-
-	};
+	private final MemberListeners listeners = new MemberListeners();
 
 	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
 
@@ -146,7 +117,7 @@ public final class RedisHaMember implements AutoCloseable {
 		try {
 			for (GroupSettings group : this.groups) {
 				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia,
-						this::now, () -> toEpochMillis(now()), this::publishEvent, this.activity);
+						this::now, () -> toEpochMillis(now()), this.listeners::publish, this.listeners.activity());
 				this.loops.put(group.config().name(), loop);
 				loop.start(this.originEpochMillis);
 			}
@@ -259,7 +230,7 @@ public final class RedisHaMember implements AutoCloseable {
 
 	/** Called on the group's thread for every protocol event; must not block. */
 	public void addEventListener(Consumer<ProtocolEvent> listener) {
-		this.listeners.add(listener);
+		this.listeners.addEventListener(listener);
 	}
 
 	/**
@@ -269,7 +240,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * (Spring events, notifications) reports the event. Must not block.
 	 */
 	public void addRoutingListener(Consumer<ProtocolEvent> listener) {
-		this.routingListeners.add(listener);
+		this.listeners.addRoutingListener(listener);
 	}
 
 	/**
@@ -377,18 +348,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * must not block.
 	 */
 	public void addActivityListener(MemberActivityListener listener) {
-		this.activityListeners.add(listener);
-	}
-
-	private void notifyActivity(Consumer<MemberActivityListener> notification) {
-		for (MemberActivityListener listener : this.activityListeners) {
-			try {
-				notification.accept(listener);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("redis-ha activity listener {} failed", listener, ex);
-			}
-		}
+		this.listeners.addActivityListener(listener);
 	}
 
 	/**
@@ -428,22 +388,6 @@ public final class RedisHaMember implements AutoCloseable {
 	 */
 	long now() {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.originNanos);
-	}
-
-	private void publishEvent(ProtocolEvent event) {
-		deliver(this.routingListeners, event);
-		deliver(this.listeners, event);
-	}
-
-	private static void deliver(List<Consumer<ProtocolEvent>> listeners, ProtocolEvent event) {
-		for (Consumer<ProtocolEvent> listener : listeners) {
-			try {
-				listener.accept(event);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("redis-ha event listener {} failed on {}", listener, event, ex);
-			}
-		}
 	}
 
 	@Override
