@@ -179,10 +179,8 @@ class SentinelClientsTest {
 		String python = ClientProcess.pythonWithRedis();
 		Assumptions.assumeTrue(python != null,
 				"no Python 3 with redis-py (Debian: apt-get install python3-redis): the redis-py client test is skipped");
-		Path script = Path.of(getClass().getResource("redis_py_client.py").toURI());
 		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady();
-				ClientProcess client = new ClientProcess(List.of(python, script.toString(), GROUP,
-						members.endpoints().stream().map(NodeAddress::toString).collect(Collectors.joining(","))))) {
+				ClientProcess client = pythonScript(python, "redis_py_client.py", members)) {
 			await("redis-py started").atMost(EVENTUALLY).until(() -> client.lines().contains("ready"));
 			NodeAddress oldMaster = master(members);
 			client.send("python:before");
@@ -205,10 +203,8 @@ class SentinelClientsTest {
 		String python = ClientProcess.pythonWithResp3Redis();
 		Assumptions.assumeTrue(python != null, "no Python 3 with redis-py 5 or later (protocol=3; Debian 12's"
 				+ " python3-redis is 4.3): the redis-py RESP3 client test is skipped");
-		Path script = Path.of(getClass().getResource("redis_py_resp3_client.py").toURI());
 		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady();
-				ClientProcess client = new ClientProcess(List.of(python, script.toString(), GROUP,
-						members.endpoints().stream().map(NodeAddress::toString).collect(Collectors.joining(","))))) {
+				ClientProcess client = pythonScript(python, "redis_py_resp3_client.py", members)) {
 			await("redis-py subscribed").atMost(EVENTUALLY).until(() -> client.lines().contains("ready"));
 			NodeAddress oldMaster = master(members);
 			assertThat(client.lines()).as("redis-py said")
@@ -241,6 +237,14 @@ class SentinelClientsTest {
 			assertThat(sentinel.sentinelGetMasterAddrByName(GROUP)).containsExactly(newMaster.host(),
 					Integer.toString(newMaster.port()));
 		}
+	}
+
+	/**
+	 * Runs a script of this package's test resources with the group and the endpoints.
+	 */
+	private ClientProcess pythonScript(String python, String script, EndpointMembers members) throws Exception {
+		return new ClientProcess(List.of(python, Path.of(getClass().getResource(script).toURI()).toString(), GROUP,
+				members.endpoints().stream().map(NodeAddress::toString).collect(Collectors.joining(","))));
 	}
 
 	/** The payload of {@code +switch-master}: group, old address, new address. */
