@@ -12,12 +12,20 @@ import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 
-/** Builds the RESP2 replies of the endpoint from Java values. */
+/**
+ * Builds the replies of the endpoint from Java values, in RESP2's types and the two RESP3
+ * aggregates Sentinel uses, {@link MapMessage} and {@link PushMessage}; nulls are Netty's
+ * null bulk string and null array. {@link Resp3Encoder} writes each in the connection's
+ * protocol, as Redis's {@code addReplyMapLen}, {@code addReplyPushLen} and
+ * {@code addReplyNull} do.
+ */
 final class Resp {
 
 	static final RedisMessage OK = new SimpleStringRedisMessage("OK");
 
 	static final RedisMessage NULL_ARRAY = ArrayRedisMessage.NULL_INSTANCE;
+
+	static final RedisMessage NULL_BULK = FullBulkStringRedisMessage.NULL_INSTANCE;
 
 	private Resp() {
 	}
@@ -56,14 +64,46 @@ final class Resp {
 		return new ArrayRedisMessage(List.of(elements));
 	}
 
-	/** A flat array of name and value pairs, the RESP2 form of Sentinel's maps. */
+	/** Pub/sub's messages and confirmations: a push in RESP3, an array in RESP2. */
+	static RedisMessage push(RedisMessage... elements) {
+		return new PushMessage(List.of(elements));
+	}
+
+	/**
+	 * A map: in RESP2 the flat array of its names and values it is made of, in RESP3 a
+	 * map ({@code %}).
+	 */
+	static final class MapMessage extends ArrayRedisMessage {
+
+		private MapMessage(List<RedisMessage> namesAndValues) {
+			super(namesAndValues);
+		}
+
+	}
+
+	/**
+	 * Out-of-band data: in RESP2 the array of its elements, in RESP3 a push ({@code >}).
+	 */
+	static final class PushMessage extends ArrayRedisMessage {
+
+		private PushMessage(List<RedisMessage> elements) {
+			super(elements);
+		}
+
+	}
+
+	/** Builds a {@link MapMessage} of name and value pairs, in the order added. */
 	static final class Fields {
 
 		private final List<RedisMessage> elements = new ArrayList<>();
 
 		Fields add(String name, String value) {
+			return add(name, bulk(value));
+		}
+
+		Fields add(String name, RedisMessage value) {
 			this.elements.add(bulk(name));
-			this.elements.add(bulk(value));
+			this.elements.add(value);
 			return this;
 		}
 
@@ -71,8 +111,8 @@ final class Resp {
 			return add(name, Long.toString(value));
 		}
 
-		RedisMessage toArray() {
-			return array(this.elements);
+		RedisMessage toMap() {
+			return new MapMessage(this.elements);
 		}
 
 	}

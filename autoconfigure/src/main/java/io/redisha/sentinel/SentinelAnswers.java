@@ -181,7 +181,7 @@ final class SentinelAnswers {
 			.add("quorum", snapshot.quorum())
 			.add("failover-timeout", config.failoverTimeout().toMillis())
 			.add("parallel-syncs", config.parallelSyncs())
-			.toArray();
+			.toMap();
 	}
 
 	private static RedisMessage replica(NodeSnapshot replica, NodeAddress master, long downAfter) {
@@ -200,7 +200,7 @@ final class SentinelAnswers {
 			.add("slave-priority", replica.priority())
 			.add("slave-repl-offset", replica.offset())
 			.add("replica-announced", 1)
-			.toArray();
+			.toMap();
 	}
 
 	/** The fields Sentinel gives every instance, after its name. */
@@ -233,7 +233,7 @@ final class SentinelAnswers {
 			.add("last-hello-message", peer.lastSeenMs())
 			.add("voted-leader", "?")
 			.add("voted-leader-epoch", 0)
-			.toArray();
+			.toMap();
 	}
 
 	private static List<MemberSnapshot> otherEndpoints(GroupSnapshot snapshot) {

@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The Sentinel-protocol endpoint: a RESP2 server (Netty's Redis codec) on one event loop
- * thread of its own, answering from the member's snapshots and forwarding its events. It
- * never calls into the member's loops, except for an allowed {@code SENTINEL FAILOVER},
- * which runs on a thread of its own. Bounded: a connection limit, an idle timeout, small
- * requests, and subscribers that do not read are cut.
+ * The Sentinel-protocol endpoint: a RESP2 and RESP3 server (Netty's Redis codec, and
+ * {@link Resp3Encoder} for RESP3's maps, pushes and null) on one event loop thread of its
+ * own, answering from the member's snapshots and forwarding its events. It never calls
+ * into the member's loops, except for an allowed {@code SENTINEL FAILOVER}, which runs on
+ * a thread of its own. Bounded: a connection limit, an idle timeout, small requests, and
+ * subscribers that do not read are cut.
  */
 public final class SentinelServer implements SmartLifecycle {
 
@@ -138,6 +139,7 @@ public final class SentinelServer implements SmartLifecycle {
 					if (SentinelServer.this.tls != null) {
 						channel.pipeline().addLast(SentinelServer.this.tls.handler());
 					}
+					Resp3Encoder replies = new Resp3Encoder();
 					channel.pipeline()
 						.addLast(limit)
 						.addLast(new RedisDecoder())
@@ -145,10 +147,12 @@ public final class SentinelServer implements SmartLifecycle {
 						.addLast(new RedisBulkStringAggregator())
 						.addLast(new RedisArrayAggregator(RequestLimits.MAX_ARGUMENTS, 1))
 						.addLast(new RedisEncoder())
+						.addLast(replies)
 						.addLast(new IdleStateHandler(0, 0, SentinelServer.this.settings.idleTimeout().toMillis(),
 								TimeUnit.MILLISECONDS))
 						.addLast(new SentinelSession(SentinelServer.this.settings, answers, events,
-								SentinelServer.this.failovers, SentinelServer.this.connectionIds.incrementAndGet()));
+								SentinelServer.this.failovers, SentinelServer.this.connectionIds.incrementAndGet(),
+								replies));
 				}
 
 			});

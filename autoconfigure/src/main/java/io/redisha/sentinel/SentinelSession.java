@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection of the endpoint: authentication, name, subscriptions, and the
- * commands Sentinel clients send, answered with Sentinel's reply shapes and error texts.
- * Runs on the endpoint's one event loop thread, which owns all of its state.
+ * commands Sentinel clients send, answered with Sentinel's reply shapes and error texts,
+ * in RESP2 or, after {@code HELLO 3}, in RESP3. Runs on the endpoint's one event loop
+ * thread, which owns all of its state.
  */
 final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
@@ -56,6 +57,9 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private final long id;
 
+	/** Writes this connection's replies in its protocol, which it keeps. */
+	private final Resp3Encoder replies;
+
 	private final Subscriptions subscriptions = new Subscriptions();
 
 	/**
@@ -75,12 +79,13 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	private boolean awaitingReply;
 
 	SentinelSession(SentinelEndpointSettings settings, SentinelAnswers answers, EventChannels events,
-			@Nullable FailoverRequests failovers, long id) {
+			@Nullable FailoverRequests failovers, long id, Resp3Encoder replies) {
 		this.settings = settings;
 		this.answers = answers;
 		this.events = events;
 		this.failovers = failovers;
 		this.id = id;
+		this.replies = replies;
 		this.authenticated = settings.password() == null;
 	}
 
@@ -184,7 +189,8 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		else if (!this.authenticated && !spec.beforeAuth()) {
 			reply(Resp.error(NOAUTH));
 		}
-		else if (subscribed() && !spec.whileSubscribed()) {
+		else if (subscribed() && !this.replies.resp3() && !spec.whileSubscribed()) {
+			// Only RESP2 limits a subscribed connection: in RESP3 events come as pushes.
 			reply(Resp.error("ERR Can't execute '" + SentinelCommand.fullName(argv) + PUBSUB_CONTEXT));
 		}
 		else {
@@ -210,7 +216,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	}
 
 	private RedisMessage ping(List<String> argv) {
-		if (subscribed()) {
+		if (subscribed() && !this.replies.resp3()) {
 			return Resp.array(Resp.bulk("pong"), Resp.bulk((argv.size() > 1) ? argv.get(1) : ""));
 		}
 		return (argv.size() > 1) ? Resp.bulk(argv.get(1)) : Resp.simple("PONG");
@@ -233,17 +239,15 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	}
 
 	private RedisMessage hello(List<String> argv) {
+		long version = this.replies.resp3() ? 3 : 2;
 		if (argv.size() >= 2) {
-			long version;
 			try {
 				version = Long.parseLong(argv.get(1));
 			}
 			catch (NumberFormatException ex) {
 				return Resp.error("ERR Protocol version is not an integer or out of range");
 			}
-			if (version != 2) {
-				// RESP3 is not spoken: clients fall back to RESP2 on this error, as with
-				// Redis 5.
+			if (version < 2 || version > 3) {
 				return Resp.error("NOPROTO unsupported protocol version");
 			}
 		}
@@ -281,9 +285,16 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		if (clientName != null) {
 			this.name = clientName;
 		}
-		return Resp.array(Resp.bulk("server"), Resp.bulk("redis"), Resp.bulk("version"), Resp.bulk(REDIS_VERSION),
-				Resp.bulk("proto"), Resp.integer(2), Resp.bulk("id"), Resp.integer(this.id), Resp.bulk("mode"),
-				Resp.bulk("sentinel"), Resp.bulk("modules"), Resp.array(List.of()));
+		// The reply is the first in the new protocol. Sentinel tells no role, unlike a
+		// Redis server.
+		this.replies.resp3(version == 3);
+		return new Resp.Fields().add("server", "redis")
+			.add("version", REDIS_VERSION)
+			.add("proto", Resp.integer(version))
+			.add("id", Resp.integer(this.id))
+			.add("mode", "sentinel")
+			.add("modules", Resp.array(List.of()))
+			.toMap();
 	}
 
 	private RedisMessage client(List<String> argv) {
@@ -295,7 +306,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 				this.name = argv.get(2);
 				yield Resp.OK;
 			}
-			case "getname" -> this.name.isEmpty() ? FullBulkStringRedisMessage.NULL_INSTANCE : Resp.bulk(this.name);
+			case "getname" -> this.name.isEmpty() ? Resp.NULL_BULK : Resp.bulk(this.name);
 			case "id" -> Resp.integer(this.id);
 			case "setinfo" -> {
 				String attribute = argv.get(2).toLowerCase(Locale.ROOT);
@@ -372,7 +383,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 				return;
 			}
 			this.events.subscribe(this);
-			reply(Resp.array(Resp.bulk(pattern ? "psubscribe" : "subscribe"), Resp.bulk(target),
+			reply(Resp.push(Resp.bulk(pattern ? "psubscribe" : "subscribe"), Resp.bulk(target),
 					Resp.integer(this.subscriptions.count())));
 		}
 	}
@@ -381,12 +392,11 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		String kind = pattern ? "punsubscribe" : "unsubscribe";
 		List<String> targets = (argv.size() > 1) ? argv.subList(1, argv.size()) : this.subscriptions.targets(pattern);
 		if (targets.isEmpty()) {
-			reply(Resp.array(Resp.bulk(kind), FullBulkStringRedisMessage.NULL_INSTANCE,
-					Resp.integer(this.subscriptions.count())));
+			reply(Resp.push(Resp.bulk(kind), Resp.NULL_BULK, Resp.integer(this.subscriptions.count())));
 		}
 		for (String target : targets) {
 			this.subscriptions.remove(target, pattern);
-			reply(Resp.array(Resp.bulk(kind), Resp.bulk(target), Resp.integer(this.subscriptions.count())));
+			reply(Resp.push(Resp.bulk(kind), Resp.bulk(target), Resp.integer(this.subscriptions.count())));
 		}
 		if (!subscribed()) {
 			this.events.unsubscribe(this);

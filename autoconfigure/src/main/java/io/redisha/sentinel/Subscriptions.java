@@ -10,9 +10,9 @@ import java.util.Set;
 import io.netty.handler.codec.redis.RedisMessage;
 
 /**
- * The channels and patterns one connection subscribed to, and the RESP2 messages an event
- * becomes for it: {@code message} for a channel, {@code pmessage} for each matching
- * pattern, in that order, as Redis sends them.
+ * The channels and patterns one connection subscribed to, and the messages (pushes in
+ * RESP3) an event becomes for it: {@code message} for a channel, {@code pmessage} for
+ * each matching pattern, in that order, as Redis sends them.
  */
 final class Subscriptions {
 
@@ -69,12 +69,11 @@ final class Subscriptions {
 	List<RedisMessage> messages(String channel, String payload) {
 		List<RedisMessage> messages = new ArrayList<>(1);
 		if (this.channels.contains(channel)) {
-			messages.add(Resp.array(Resp.bulk("message"), Resp.bulk(channel), Resp.bulk(payload)));
+			messages.add(Resp.push(Resp.bulk("message"), Resp.bulk(channel), Resp.bulk(payload)));
 		}
 		this.patterns.forEach((glob, pattern) -> {
 			if (pattern.matches(channel)) {
-				messages
-					.add(Resp.array(Resp.bulk("pmessage"), Resp.bulk(glob), Resp.bulk(channel), Resp.bulk(payload)));
+				messages.add(Resp.push(Resp.bulk("pmessage"), Resp.bulk(glob), Resp.bulk(channel), Resp.bulk(payload)));
 			}
 		});
 		return messages;

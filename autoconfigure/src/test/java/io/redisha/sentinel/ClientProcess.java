@@ -68,9 +68,21 @@ final class ClientProcess implements AutoCloseable {
 	 * null when none.
 	 */
 	static String pythonWithRedis() {
+		return pythonThatRuns("import redis");
+	}
+
+	/**
+	 * A Python 3 whose redis-py speaks RESP3 ({@code protocol=3}, redis-py 5 or later);
+	 * null when none.
+	 */
+	static String pythonWithResp3Redis() {
+		return pythonThatRuns("import sys, redis; sys.exit(int(redis.__version__.split('.')[0]) < 5)");
+	}
+
+	private static String pythonThatRuns(String check) {
 		for (String python : List.of("/usr/bin/python3", "python3")) {
 			try {
-				Process probe = new ProcessBuilder(python, "-c", "import redis").redirectErrorStream(true).start();
+				Process probe = new ProcessBuilder(python, "-c", check).redirectErrorStream(true).start();
 				if (probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0) {
 					return python;
 				}

@@ -85,7 +85,8 @@ class SentinelEndpointTest {
 				.call("-ERR No such master with that name\r\n", "SENTINEL", "replicas", "unknown")
 				.call("-NOPERM User default has no permissions to run the 'sentinel|failover' command\r\n", "SENTINEL",
 						"failover", GROUP)
-				.call("-NOPROTO unsupported protocol version\r\n", "HELLO", "3")
+				.call("-NOPROTO unsupported protocol version\r\n", "HELLO", "4")
+				.call("-NOPROTO unsupported protocol version\r\n", "HELLO", "1")
 				.call("-ERR Protocol version is not an integer or out of range\r\n", "HELLO", "two")
 				.call("-ERR AUTH <password> called without any password configured for the default user. Are you"
 						+ " sure your configuration is correct?\r\n", "AUTH", "secret")
@@ -93,6 +94,52 @@ class SentinelEndpointTest {
 						"SETNAME", "a b")
 				.call("-ERR unknown command 'X  Y', with args beginning with: 'a b' \r\n", "X\r\nY", "a\nb")
 				.call("+PONG\r\n", "PING");
+		}
+	}
+
+	/**
+	 * After {@code HELLO 3}, the bytes Redis Sentinel 7.0 sends (read off
+	 * {@code redis-server --sentinel}): maps, {@code _} for nulls, pushes for pub/sub,
+	 * any command while subscribed; {@code HELLO 2} switches back.
+	 */
+	@Test
+	void speaksRespThreeAfterHelloThreeAsSentinelDoes() {
+		NodeAddress master = instances.member(0).snapshot(GROUP).master().address();
+		String address = "*2\r\n" + bulk(master.host()) + bulk(Integer.toString(master.port()));
+		try (Wire wire = new Wire(instances.port(0))) {
+			String id = wire.send("CLIENT", "ID").line();
+			wire.call("%6\r\n" + bulk("server") + bulk("redis") + bulk("version") + bulk(SentinelSession.REDIS_VERSION)
+					+ bulk("proto") + ":3\r\n" + bulk("id") + id + bulk("mode") + bulk("sentinel") + bulk("modules")
+					+ "*0\r\n", "HELLO", "3")
+				.call(address, "SENTINEL", "get-master-addr-by-name", GROUP)
+				.call("_\r\n", "SENTINEL", "get-master-addr-by-name", "unknown")
+				.call("_\r\n", "CLIENT", "GETNAME")
+				.call("*2\r\n" + bulk("sentinel") + "*1\r\n" + bulk(GROUP), "ROLE")
+				.call("-ERR No such master with that name\r\n", "SENTINEL", "master", "unknown");
+			assertThat(wire.send("SENTINEL", "master", GROUP).rest(Duration.ofMillis(500)))
+				.startsWith("%20\r\n" + bulk("name") + bulk(GROUP) + bulk("ip") + bulk(master.host()));
+			assertThat(wire.send("SENTINEL", "masters").rest(Duration.ofMillis(500)))
+				.startsWith("*1\r\n%20\r\n" + bulk("name") + bulk(GROUP));
+			assertThat(wire.send("SENTINEL", "replicas", GROUP).rest(Duration.ofMillis(500)))
+				.startsWith("*2\r\n%21\r\n")
+				.containsSubsequence("%21\r\n", "%21\r\n");
+			assertThat(wire.send("SENTINEL", "sentinels", GROUP).rest(Duration.ofMillis(500)))
+				.startsWith("*2\r\n%14\r\n")
+				.containsSubsequence("%14\r\n", "%14\r\n");
+			wire.call(">3\r\n" + bulk("unsubscribe") + "_\r\n:0\r\n", "UNSUBSCRIBE")
+				.call(">3\r\n" + bulk("subscribe") + bulk("+switch-master") + ":1\r\n", "SUBSCRIBE", "+switch-master")
+				.call(">3\r\n" + bulk("psubscribe") + bulk("*") + ":2\r\n", "PSUBSCRIBE", "*")
+				.call("+PONG\r\n", "PING")
+				.call(address, "SENTINEL", "get-master-addr-by-name", GROUP)
+				.call("*12\r\n" + bulk("server") + bulk("redis") + bulk("version") + bulk(SentinelSession.REDIS_VERSION)
+						+ bulk("proto") + ":2\r\n" + bulk("id") + id + bulk("mode") + bulk("sentinel") + bulk("modules")
+						+ "*0\r\n", "HELLO", "2")
+				.call("*2\r\n" + bulk("pong") + bulk(""), "PING")
+				.call("-ERR Can't execute 'sentinel|masters': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT"
+						+ " / RESET are allowed in this context\r\n", "SENTINEL", "masters")
+				.call("*3\r\n" + bulk("unsubscribe") + bulk("+switch-master") + ":1\r\n", "UNSUBSCRIBE")
+				.call("*3\r\n" + bulk("punsubscribe") + bulk("*") + ":0\r\n", "PUNSUBSCRIBE")
+				.call("*-1\r\n", "SENTINEL", "get-master-addr-by-name", "unknown");
 		}
 	}
 
@@ -187,6 +234,7 @@ class SentinelEndpointTest {
 				.send("HELLO", "2", "AUTH", "app", "s3cret");
 			assertThat(wire.line()).isEqualTo("*12\r\n");
 		}
+
 		try (Wire wire = new Wire(instances.port(GUARDED))) {
 			wire.call("+OK\r\n", "AUTH", "app", "s3cret").call("+PONG\r\n", "PING");
 		}
@@ -200,6 +248,16 @@ class SentinelEndpointTest {
 				.call("+OK\r\n", "AUTH", "pw1")
 				.call("+OK\r\n", "AUTH", "default", "pw1")
 				.call("*2\r\n" + bulk("sentinel") + "*1\r\n" + bulk(GROUP), "ROLE");
+		}
+		try (Wire wire = new Wire(instances.port(1))) {
+			wire.call("-WRONGPASS invalid username-password pair or user is disabled.\r\n", "HELLO", "3", "AUTH",
+					"default", "wrong")
+				.call("-NOAUTH Authentication required.\r\n", "CLIENT", "GETNAME")
+				.send("HELLO", "3", "AUTH", "default", "pw1", "SETNAME", "resp3-client")
+				.send("CLIENT", "GETNAME");
+			assertThat(wire.rest(Duration.ofMillis(500))).startsWith("%6\r\n")
+				.contains(bulk("proto") + ":3\r\n")
+				.endsWith(bulk("modules") + "*0\r\n" + bulk("resp3-client"));
 		}
 	}
 
