@@ -3,7 +3,6 @@ package io.redisha.connection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -155,12 +154,10 @@ final class HeldConnections {
 
 	}
 
-	private final class HoldingProvider implements LettuceConnectionProvider {
-
-		private final LettuceConnectionProvider delegate;
+	private final class HoldingProvider extends ForwardingConnectionProvider {
 
 		HoldingProvider(LettuceConnectionProvider delegate) {
-			this.delegate = delegate;
+			super(delegate);
 		}
 
 		@Override
@@ -176,16 +173,6 @@ final class HeldConnections {
 				taken(connection);
 				return connection;
 			});
-		}
-
-		@Override
-		public void release(StatefulConnection<?, ?> connection) {
-			this.delegate.release(connection);
-		}
-
-		@Override
-		public CompletableFuture<Void> releaseAsync(StatefulConnection<?, ?> connection) {
-			return this.delegate.releaseAsync(connection);
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -166,24 +167,22 @@ public class MasterFollowingConnectionFactory extends LettuceConnectionFactory {
 	 */
 	@Override
 	protected @Nullable StatefulRedisConnection<byte[], byte[]> getSharedConnection() {
-		StatefulRedisConnection<byte[], byte[]> shared = super.getSharedConnection();
-		if (shared != null && this.discoveries != null && this.discoveries.isStale(shared)) {
-			shared.close();
-			resetConnection();
-			shared = super.getSharedConnection();
-		}
-		return shared;
+		return discardedIfStale(super.getSharedConnection(), super::getSharedConnection);
 	}
 
 	@Override
 	protected @Nullable StatefulConnection<ByteBuffer, ByteBuffer> getSharedReactiveConnection() {
-		StatefulConnection<ByteBuffer, ByteBuffer> shared = super.getSharedReactiveConnection();
-		if (shared != null && this.discoveries != null && this.discoveries.isStale(shared)) {
-			shared.close();
-			resetConnection();
-			shared = super.getSharedReactiveConnection();
+		return discardedIfStale(super.getSharedReactiveConnection(), super::getSharedReactiveConnection);
+	}
+
+	private <C extends StatefulConnection<?, ?>> @Nullable C discardedIfStale(@Nullable C shared,
+			Supplier<@Nullable C> next) {
+		if (shared == null || this.discoveries == null || !this.discoveries.isStale(shared)) {
+			return shared;
 		}
-		return shared;
+		shared.close();
+		resetConnection();
+		return next.get();
 	}
 
 	/** The route this factory's connections follow. */

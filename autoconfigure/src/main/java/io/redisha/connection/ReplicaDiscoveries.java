@@ -64,28 +64,17 @@ final class ReplicaDiscoveries {
 		return new Discarding(pool);
 	}
 
-	/**
-	 * Closes a stale connection and gives it back: the pool destroys it, and a provider
-	 * without a pool closes it anyway.
-	 */
-	private static void discard(LettuceConnectionProvider pool, StatefulConnection<?, ?> connection) {
-		connection.close();
-		pool.release(connection);
-	}
-
-	private final class Recording implements LettuceConnectionProvider {
-
-		private final LettuceConnectionProvider creating;
+	private final class Recording extends ForwardingConnectionProvider {
 
 		Recording(LettuceConnectionProvider creating) {
-			this.creating = creating;
+			super(creating);
 		}
 
 		@Override
 		public <T extends StatefulConnection<?, ?>> T getConnection(Class<T> connectionType) {
 			// Noted before it connects: a change during its discovery makes it stale.
 			long now = ReplicaDiscoveries.this.generation.get();
-			T connection = this.creating.getConnection(connectionType);
+			T connection = this.delegate.getConnection(connectionType);
 			ReplicaDiscoveries.this.discoveredIn.put(connection, now);
 			return connection;
 		}
@@ -93,40 +82,28 @@ final class ReplicaDiscoveries {
 		@Override
 		public <T extends StatefulConnection<?, ?>> CompletionStage<T> getConnectionAsync(Class<T> connectionType) {
 			long now = ReplicaDiscoveries.this.generation.get();
-			return this.creating.getConnectionAsync(connectionType).thenApply((connection) -> {
+			return this.delegate.getConnectionAsync(connectionType).thenApply((connection) -> {
 				ReplicaDiscoveries.this.discoveredIn.put(connection, now);
 				return connection;
 			});
 		}
 
-		@Override
-		public void release(StatefulConnection<?, ?> connection) {
-			this.creating.release(connection);
-		}
-
-		@Override
-		public CompletableFuture<Void> releaseAsync(StatefulConnection<?, ?> connection) {
-			return this.creating.releaseAsync(connection);
-		}
-
 	}
 
-	private final class Discarding implements LettuceConnectionProvider {
-
-		private final LettuceConnectionProvider pool;
+	private final class Discarding extends ForwardingConnectionProvider {
 
 		Discarding(LettuceConnectionProvider pool) {
-			this.pool = pool;
+			super(pool);
 		}
 
 		@Override
 		public <T extends StatefulConnection<?, ?>> T getConnection(Class<T> connectionType) {
 			for (int discarded = 0;; discarded++) {
-				T connection = this.pool.getConnection(connectionType);
+				T connection = this.delegate.getConnection(connectionType);
 				if (!isStale(connection) || discarded == MAX_DISCARDED) {
 					return connection;
 				}
-				discard(this.pool, connection);
+				release(connection);
 			}
 		}
 
@@ -137,7 +114,7 @@ final class ReplicaDiscoveries {
 
 		private <T extends StatefulConnection<?, ?>> CompletionStage<T> getConnectionAsync(Class<T> connectionType,
 				int discarded) {
-			return this.pool.getConnectionAsync(connectionType).thenCompose((connection) -> {
+			return this.delegate.getConnectionAsync(connectionType).thenCompose((connection) -> {
 				if (!isStale(connection) || discarded == MAX_DISCARDED) {
 					return CompletableFuture.completedFuture(connection);
 				}
@@ -146,22 +123,24 @@ final class ReplicaDiscoveries {
 			});
 		}
 
+		/**
+		 * Gives the connection back, closed first when stale: the pool destroys it, and a
+		 * provider without a pool closes it anyway.
+		 */
 		@Override
 		public void release(StatefulConnection<?, ?> connection) {
 			if (isStale(connection)) {
-				discard(this.pool, connection);
+				connection.close();
 			}
-			else {
-				this.pool.release(connection);
-			}
+			super.release(connection);
 		}
 
 		@Override
 		public CompletableFuture<Void> releaseAsync(StatefulConnection<?, ?> connection) {
 			if (isStale(connection)) {
-				return connection.closeAsync().thenCompose((closed) -> this.pool.releaseAsync(connection));
+				return connection.closeAsync().thenCompose((closed) -> super.releaseAsync(connection));
 			}
-			return this.pool.releaseAsync(connection);
+			return super.releaseAsync(connection);
 		}
 
 	}
