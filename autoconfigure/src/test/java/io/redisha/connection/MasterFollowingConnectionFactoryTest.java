@@ -162,13 +162,7 @@ class MasterFollowingConnectionFactoryTest {
 			.withPropertyValues("redis-ha.groups.clients.read-from=replicaPreferred")
 			.run((context) -> {
 				awaitFirstMaster(context.getBean(EventRecorder.class));
-				RedisHaMember member = context.getBean(RedisHaMember.class);
-				await().atMost(Duration.ofSeconds(5))
-					.until(() -> member.snapshot(ClientApp.GROUP)
-						.replicas()
-						.stream()
-						.filter((replica) -> "replica".equals(replica.role()))
-						.count() == 2);
+				awaitBothReplicas(context.getBean(RedisHaMember.class));
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("shared", "value");
 				assertThat(group.master().command("GET", "shared")).isEqualTo("value");
@@ -191,13 +185,7 @@ class MasterFollowingConnectionFactoryTest {
 		LocalRedisGroup group = redis.group();
 		ClientApp.runner(group, 1).withPropertyValues("redis-ha.groups.clients.read-from=replica").run((context) -> {
 			awaitFirstMaster(context.getBean(EventRecorder.class));
-			RedisHaMember member = context.getBean(RedisHaMember.class);
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> member.snapshot(ClientApp.GROUP)
-					.replicas()
-					.stream()
-					.filter((replica) -> "replica".equals(replica.role()))
-					.count() == 2);
+			awaitBothReplicas(context.getBean(RedisHaMember.class));
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("read", "master's");
 			await().atMost(Duration.ofSeconds(2))
@@ -354,6 +342,16 @@ class MasterFollowingConnectionFactoryTest {
 
 	static NodeAddress address(RedisServerProcess server) {
 		return new NodeAddress(server.host(), server.port());
+	}
+
+	/** Read routing discovers the replicas the member sees: wait until it sees both. */
+	private static void awaitBothReplicas(RedisHaMember member) {
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> member.snapshot(ClientApp.GROUP)
+				.replicas()
+				.stream()
+				.filter((replica) -> "replica".equals(replica.role()))
+				.count() == 2);
 	}
 
 }
