@@ -14,7 +14,7 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 
-import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
+import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
 import static io.redisha.failover.ScenarioMembers.address;
 import static io.redisha.failover.ScenarioMembers.awaitFollowing;
 import static io.redisha.failover.ScenarioMembers.awaitRole;
@@ -50,10 +50,10 @@ class EmptyNodeTest {
 		emptied.kill();
 		CompletableFuture<Void> restart = CompletableFuture.runAsync(emptied::restartAsMaster,
 				CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
-		restart.get(SETTLE_WITHIN.toSeconds(), TimeUnit.SECONDS);
+		restart.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 		assertThat(emptied.command("DBSIZE")).as("keys on the restarted node").isEqualTo(0L);
 
-		NodeAddress newMaster = members.awaitNewMaster(address(master), SETTLE_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(address(master));
 		assertThat(newMaster).as("the master every member follows").isEqualTo(address(survivor));
 		awaitRole(survivor, "master");
 		awaitFollowing(emptied, newMaster);
@@ -81,7 +81,7 @@ class EmptyNodeTest {
 			keys.add("key:" + i);
 			values.add("value:" + i);
 		}
-		await(node.address() + " holds all " + KEYS + " keys").atMost(SETTLE_WITHIN)
+		await(node.address() + " holds all " + KEYS + " keys").atMost(EVENTUALLY)
 			.pollInterval(Duration.ofMillis(50))
 			.ignoreExceptionsInstanceOf(UncheckedIOException.class)
 			.untilAsserted(() -> assertThat(node.command(keys.toArray(String[]::new))).isEqualTo(values));

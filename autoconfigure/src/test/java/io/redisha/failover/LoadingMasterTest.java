@@ -14,7 +14,7 @@ import io.redisha.embedded.RespClient;
 import io.redisha.protocol.NodeAddress;
 
 import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
+import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
 import static io.redisha.failover.ScenarioMembers.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,17 +49,17 @@ class LoadingMasterTest {
 		master.command("DEBUG", "POPULATE", Integer.toString(KEYS), "loading", Integer.toString(VALUE_BYTES));
 		// The replicas' first full sync may still run a background save, which SAVE
 		// refuses.
-		await("a SAVE after the replicas' initial sync").atMost(SETTLE_WITHIN)
+		await("a SAVE after the replicas' initial sync").atMost(EVENTUALLY)
 			.pollInterval(Duration.ofMillis(50))
 			.ignoreExceptionsInstanceOf(RedisErrorReplyException.class)
 			.until(() -> "OK".equals(master.command("SAVE")));
 		master.command("CONFIG", "SET", "key-load-delay", KEY_LOAD_DELAY_MICROS);
 		ScenarioMembers members = scenario.startMembers(3, 2);
 
-		RespClient patient = new RespClient(master.host(), master.port(), null, null, SETTLE_WITHIN);
+		RespClient patient = new RespClient(master.host(), master.port(), null, null, EVENTUALLY);
 		CompletableFuture<Object> reload = CompletableFuture
 			.supplyAsync(() -> patient.call("DEBUG", "RELOAD", "NOSAVE"));
-		await("the master answers LOADING").atMost(Duration.ofSeconds(2))
+		await("the master answers LOADING").atMost(EVENTUALLY)
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> answersLoading(master));
 		await("the members keep the loading master").during(DOWN_AFTER.multipliedBy(3).dividedBy(2))
@@ -67,7 +67,7 @@ class LoadingMasterTest {
 			.until(() -> members.undisturbed(masterAddress));
 		assertThat(answersLoading(master)).as("still loading after 1.5 x down-after").isTrue();
 
-		await("the reload ends").atMost(SETTLE_WITHIN).until(reload::isDone);
+		await("the reload ends").atMost(EVENTUALLY).until(reload::isDone);
 		assertThat(reload.join()).isEqualTo("OK");
 		await("the members still keep the master").during(DOWN_AFTER)
 			.atMost(DOWN_AFTER.multipliedBy(2))

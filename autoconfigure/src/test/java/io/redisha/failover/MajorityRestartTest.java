@@ -17,6 +17,7 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
 
+import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -48,8 +49,6 @@ class MajorityRestartTest {
 		.downAfter(Duration.ofSeconds(2))
 		.memberExpiry(Duration.ofMinutes(30));
 
-	private static final Duration SETTLE_WITHIN = Duration.ofSeconds(30);
-
 	@RegisterExtension
 	static final PartitionScenario scenario = PartitionScenario.withReplicas(2);
 
@@ -57,13 +56,13 @@ class MajorityRestartTest {
 	void restartedMembersKeepTheMasterTheyFailedOverToAndItsWrites() {
 		ScenarioMembers members = scenario.startMembers(SETTINGS, "A", "B", "C");
 		scenario.redis().node("N0").kill();
-		String m2 = scenario.nameAt(members.awaitSettled(SETTLE_WITHIN));
+		String m2 = scenario.nameAt(members.awaitSettled());
 		String m3 = m2.equals("N1") ? "N2" : "N1";
 		NodeAddress m3Address = scenario.address(m3);
 		List<Member> majority = List.of(members.member("A"), members.member("B"));
 
 		scenario.redis().partition(Set.of("C", m2), Set.of("A", "B", m3));
-		await("A and B fail " + m2 + " over to " + m3).atMost(SETTLE_WITHIN)
+		await("A and B fail " + m2 + " over to " + m3).atMost(EVENTUALLY)
 			.until(() -> "master".equals(scenario.redis().node(m3).role())
 					&& majority.stream().allMatch((member) -> m3Address.equals(member.snapshot().master().address())));
 		AcknowledgedWrites writes = AcknowledgedWrites.start(scenario.redis().node(m3), "m3");
@@ -71,7 +70,7 @@ class MajorityRestartTest {
 		try {
 			majority.forEach((member) -> member.runtime().stop());
 			restarted = List.of(scenario.startMember(members, "A'", "A"), scenario.startMember(members, "B'", "B"));
-			await("A' and B' are past their quiet period, following " + m3).atMost(SETTLE_WITHIN)
+			await("A' and B' are past their quiet period, following " + m3).atMost(EVENTUALLY)
 				.until(() -> restarted.stream()
 					.map(Member::snapshot)
 					.allMatch((snapshot) -> !snapshot.startingUp() && snapshot.master() != null
@@ -86,7 +85,7 @@ class MajorityRestartTest {
 			writes.close();
 		}
 
-		NodeAddress settled = members.awaitSettled(SETTLE_WITHIN);
+		NodeAddress settled = members.awaitSettled();
 		RedisServerProcess master = scenario.redis().node(scenario.nameAt(settled));
 		List<String> lost = writes.missingOn(master);
 		String story = scenario.story(members, Type.ELECTED_LEADER, Type.PROMOTED_REPLICA, Type.SWITCH_MASTER,

@@ -41,8 +41,6 @@ class MinorityRestartTest {
 
 	private static final Duration CUT = Duration.ofSeconds(10);
 
-	private static final Duration SETTLE_WITHIN = Duration.ofSeconds(30);
-
 	@RegisterExtension
 	static final PartitionScenario scenario = PartitionScenario.withReplicas(2);
 
@@ -69,7 +67,7 @@ class MinorityRestartTest {
 			writes.close();
 		}
 
-		NodeAddress settled = members.awaitSettled(SETTLE_WITHIN);
+		NodeAddress settled = members.awaitSettled();
 		List<String> lost = writes.missingOn(scenario.redis().node(scenario.nameAt(settled)));
 		String story = scenario.story(members, Type.ELECTED_LEADER, Type.PROMOTED_REPLICA, Type.SWITCH_MASTER,
 				Type.CONVERT_TO_REPLICA) + "\n  settled on " + scenario.nameAt(settled) + "; N0 acknowledged "

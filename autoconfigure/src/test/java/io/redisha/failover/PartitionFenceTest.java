@@ -30,6 +30,7 @@ import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
 
+import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,20 +63,19 @@ class PartitionFenceTest {
 		NodeAddress oldMaster = scenario.address("N0");
 		try (AppWriter a = new AppWriter(members.member("A"), "a");
 				AppWriter b = new AppWriter(members.member("B"), "b")) {
-			await("both applications write").atMost(Duration.ofSeconds(10))
+			await("both applications write").atMost(EVENTUALLY)
 				.until(() -> a.acknowledged.size() > 10 && b.acknowledged.size() > 10);
 			long cutAt = System.nanoTime();
 			scenario.redis().partition(Set.of("A", "N0"), Set.of("B", "C", "N1", "N2"));
 			// B's writes in flight when the cut began may have reached N0 alone: the
 			// replication window
 			long cutDone = System.nanoTime() + Duration.ofMillis(100).toNanos();
-			await("A's application gets fence errors").atMost(FENCE_AFTER.plusSeconds(3))
-				.until(() -> a.fencedErrors.get() > 0);
-			await("B's member follows a promoted replica").atMost(Duration.ofSeconds(15))
+			await("A's application gets fence errors").atMost(EVENTUALLY).until(() -> a.fencedErrors.get() > 0);
+			await("B's member follows a promoted replica").atMost(EVENTUALLY)
 				.until(() -> !oldMaster.equals(master(members.member("B"))));
 			await("the cut lasts").pollDelay(CUT).atMost(CUT.plusSeconds(1)).until(() -> true);
 			scenario.redis().heal();
-			NodeAddress settled = members.awaitSettled(Duration.ofSeconds(30));
+			NodeAddress settled = members.awaitSettled();
 			RedisServerProcess finalMaster = scenario.redis().node(scenario.nameAt(settled));
 			long fenceDeadline = cutAt + FENCE_AFTER.toNanos();
 			List<String> lostAfterFence = a.missingOn(finalMaster, fenceDeadline);

@@ -13,8 +13,7 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
 
 import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
-import static io.redisha.failover.ScenarioMembers.SETTLE_WITHIN;
+import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
 import static io.redisha.failover.ScenarioMembers.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,7 +43,7 @@ class PartitionedMemberTest {
 
 		proxy.cut();
 
-		await("the cut-off member sees the master down").atMost(FAILOVER_WITHIN)
+		await("the cut-off member sees the master down").atMost(EVENTUALLY)
 			.until(() -> isolated.snapshot().state() == GroupState.SDOWN);
 		await("no failover for 3 x down-after").during(DOWN_AFTER.multipliedBy(3))
 			.atMost(DOWN_AFTER.multipliedBy(4))
@@ -56,7 +55,7 @@ class PartitionedMemberTest {
 
 		proxy.restore();
 
-		await("the member sees the master again").atMost(SETTLE_WITHIN)
+		await("the member sees the master again").atMost(EVENTUALLY)
 			.until(() -> isolated.snapshot().state() == GroupState.OK);
 		assertThat(members.agreedMaster()).isEqualTo(master);
 	}

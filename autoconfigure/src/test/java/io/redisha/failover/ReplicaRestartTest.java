@@ -11,7 +11,6 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
 
-import static io.redisha.failover.ScenarioMembers.FAILOVER_WITHIN;
 import static io.redisha.failover.ScenarioMembers.address;
 import static io.redisha.failover.ScenarioMembers.awaitFollowing;
 import static io.redisha.failover.ScenarioMembers.awaitRole;
@@ -45,7 +44,7 @@ class ReplicaRestartTest {
 		});
 
 		oldMaster.kill();
-		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster), FAILOVER_WITHIN);
+		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster));
 		assertThat(killed.get()).as("the replica killed during the failover").isNotNull();
 		RedisServerProcess victim = killed.get();
 		assertThat(address(victim)).isNotEqualTo(newMaster);

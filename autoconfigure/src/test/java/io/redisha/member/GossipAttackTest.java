@@ -70,7 +70,7 @@ class GossipAttackTest {
 			assertThat(masterOf(member)).isEqualTo(master);
 			assertThat(snapshot(member).members()).hasSize(3);
 		}));
-		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
+		await().atMost(Members.EVENTUALLY)
 			.until(() -> three.stream().noneMatch((member) -> snapshot(member).startingUp()));
 		Members.awaitElectorate(three);
 		RedisServerProcess evil = RedisServerProcess.start();
@@ -109,7 +109,7 @@ class GossipAttackTest {
 
 		group.master().kill();
 		Set<NodeAddress> replicas = group.replicas().stream().map(Members::address).collect(Collectors.toSet());
-		await().atMost(Members.DOWN_AFTER.plusSeconds(3)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			Set<NodeAddress> reported = three.stream().map(GossipAttackTest::masterOf).collect(Collectors.toSet());
 			assertThat(reported).hasSize(1);
 			assertThat(replicas).containsAll(reported);

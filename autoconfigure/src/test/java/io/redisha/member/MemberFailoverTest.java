@@ -1,6 +1,5 @@
 package io.redisha.member;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -43,20 +42,20 @@ class MemberFailoverTest {
 		List<RedisHaMember> three = List.of(this.members.start(2, group.master()), this.members.start(2, group.node(1)),
 				this.members.start(2, group.node(2)));
 		NodeAddress oldMaster = address(group.master());
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			GroupSnapshot snapshot = snapshot(member);
 			assertThat(masterOf(member)).isEqualTo(oldMaster);
 			assertThat(snapshot.replicas()).hasSize(2);
 			assertThat(snapshot.members()).hasSize(3);
 		}));
 		// Past the start-up quiet period, members may act.
-		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
+		await().atMost(Members.EVENTUALLY)
 			.until(() -> three.stream().noneMatch((member) -> snapshot(member).startingUp()));
 		Members.awaitElectorate(three);
 		long killedAt = System.nanoTime();
 		group.master().kill();
 		Set<NodeAddress> replicas = group.replicas().stream().map(Members::address).collect(Collectors.toSet());
-		await().atMost(Members.DOWN_AFTER.plusSeconds(2)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			Set<NodeAddress> reported = three.stream().map(MemberFailoverTest::masterOf).collect(Collectors.toSet());
 			assertThat(reported).hasSize(1);
 			assertThat(replicas).containsAll(reported);
@@ -69,11 +68,11 @@ class MemberFailoverTest {
 		RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
 		assertThat(promoted.role()).isEqualTo("master");
 		RedisServerProcess other = group.replicas().stream().filter((replica) -> replica != promoted).findFirst().get();
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(other.info("replication"))
 				.containsEntry("master_port", Integer.toString(promoted.port()))
 				.containsEntry("master_link_status", "up"));
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			Set<Long> epochs = three.stream()
 				.map((member) -> snapshot(member).configEpoch())
 				.collect(Collectors.toSet());

@@ -1,6 +1,5 @@
 package io.redisha.member;
 
-import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,7 +43,7 @@ class MemberMetricsTest {
 		List<RedisHaMember> three = List.of(this.members.start(2, group.master()),
 				this.members.start(2, group.master()), this.members.start(2, group.master()));
 		List<MeterRegistry> registries = three.stream().map(MemberMetricsTest::bind).toList();
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			GroupSnapshot snapshot = snapshot(member);
 			assertThat(snapshot.members()).hasSize(3);
 			assertThat(snapshot.replicas()).hasSize(2)
@@ -53,7 +52,7 @@ class MemberMetricsTest {
 		Members.awaitElectorate(three);
 		RedisServerProcess oldMaster = group.master();
 		oldMaster.kill();
-		await().atMost(Members.DOWN_AFTER.plusSeconds(8)).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			GroupSnapshot snapshot = snapshot(member);
 			assertThat(snapshot.master().address()).isNotEqualTo(address(oldMaster));
 			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
@@ -64,7 +63,7 @@ class MemberMetricsTest {
 		assertThat(failover.trigger()).isEqualTo(GroupSnapshot.Trigger.AUTOMATIC);
 		assertThat(failover.oldMaster()).isEqualTo(address(oldMaster));
 		assertThat(failover.writesAtRiskBytes()).isNotNegative();
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(snapshot(three.get(leader)).history().get(0).succeeded()).isTrue());
 		MeterRegistry registry = registries.get(leader);
 		String newMaster = snapshot(three.get(leader)).master().address().toString();
@@ -75,7 +74,7 @@ class MemberMetricsTest {
 			.orElseThrow()
 			.address()
 			.toString();
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			assertThat(
 					find(registry, "failovers").tags("trigger", "automatic", "result", "succeeded").counter().count())
 				.isEqualTo(1);
@@ -111,7 +110,7 @@ class MemberMetricsTest {
 	void theFenceMetersShowWhetherWritesAreRefusedAndCountTheRefusals() {
 		RedisHaMember member = this.members.start(1, this.redis.group().master());
 		MeterRegistry registry = bind(member);
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			assertThat(member.admitsWrites(Members.GROUP)).isTrue();
 			assertThat(find(registry, "fenced").gauge().value()).isZero();
 		});

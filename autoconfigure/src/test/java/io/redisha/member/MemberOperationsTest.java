@@ -38,8 +38,6 @@ class MemberOperationsTest {
 
 	private static final Duration COMMAND = Duration.ofSeconds(5);
 
-	private static final Duration EVENTUALLY = Duration.ofSeconds(15);
-
 	@RegisterExtension
 	final RedisGroupExtension redis = RedisGroupExtension.withReplicas(2);
 
@@ -63,15 +61,17 @@ class MemberOperationsTest {
 	 * periods are over.
 	 */
 	private static void awaitSettled(List<RedisHaMember> members, NodeAddress master) {
-		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> assertThat(members).allSatisfy((member) -> {
-			GroupSnapshot snapshot = snapshot(member);
-			assertThat(snapshot.master().address()).isEqualTo(master);
-			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
-			assertThat(snapshot.members()).hasSize(members.size());
-			assertThat(snapshot.replicas()).hasSize(2)
-				.allSatisfy((replica) -> assertThat(replica.linkStatus()).isEqualTo("up"));
-		}));
-		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
+		await().atMost(Members.EVENTUALLY)
+			.ignoreExceptions()
+			.untilAsserted(() -> assertThat(members).allSatisfy((member) -> {
+				GroupSnapshot snapshot = snapshot(member);
+				assertThat(snapshot.master().address()).isEqualTo(master);
+				assertThat(snapshot.state()).isEqualTo(GroupState.OK);
+				assertThat(snapshot.members()).hasSize(members.size());
+				assertThat(snapshot.replicas()).hasSize(2)
+					.allSatisfy((replica) -> assertThat(replica.linkStatus()).isEqualTo("up"));
+			}));
+		await().atMost(Members.EVENTUALLY)
 			.until(() -> members.stream().noneMatch((member) -> snapshot(member).startingUp()));
 		Members.awaitElectorate(members);
 	}
@@ -105,11 +105,11 @@ class MemberOperationsTest {
 			}
 		});
 		writer.start();
-		await().atMost(EVENTUALLY).until(() -> acknowledged.size() > 200);
+		await().atMost(Members.EVENTUALLY).until(() -> acknowledged.size() > 200);
 		FailoverSnapshot switchover = finished(
 				three.get(0).switchover(Members.GROUP, null, Duration.ofSeconds(5), COMMAND));
 		int before = acknowledged.size();
-		await().atMost(EVENTUALLY).until(() -> acknowledged.size() > before + 200);
+		await().atMost(Members.EVENTUALLY).until(() -> acknowledged.size() > before + 200);
 		writing.set(false);
 		writer.join();
 		assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
@@ -119,13 +119,13 @@ class MemberOperationsTest {
 		assertThat(newMaster).isNotEqualTo(address(oldMaster));
 		RedisServerProcess promoted = group.nodeOnPort(newMaster.port());
 		assertThat(promoted.role()).isEqualTo("master");
-		await().atMost(EVENTUALLY)
+		await().atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(three)
 				.allSatisfy((member) -> assertThat(snapshot(member).master().address()).isEqualTo(newMaster)));
 		long lost = acknowledged.stream().filter((key) -> promoted.command("GET", key) == null).count();
 		System.out.println("switchover: " + acknowledged.size() + " acknowledged writes, " + lost + " lost");
 		assertThat(lost).isZero();
-		await().atMost(EVENTUALLY).until(() -> oldMaster.role().equals("slave"));
+		await().atMost(Members.EVENTUALLY).until(() -> oldMaster.role().equals("slave"));
 	}
 
 	@Test
@@ -148,7 +148,7 @@ class MemberOperationsTest {
 		}
 		assertThat(master.role()).isEqualTo("master");
 		assertThat(master.command("SET", "still", "writable")).isEqualTo("OK");
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			assertThat(snapshot(member).master().address()).isEqualTo(address(master));
 			assertThat(snapshot(member).state()).isEqualTo(GroupState.OK);
 		}));
@@ -175,15 +175,15 @@ class MemberOperationsTest {
 		assertThat(failover.leader()).isEqualTo(three.get(2).identity().id());
 		RedisServerProcess promoted = this.redis.group().nodeOnPort(failover.newMaster().port());
 		assertThat(promoted.role()).isEqualTo("master");
-		await().atMost(EVENTUALLY).until(() -> oldMaster.role().equals("slave"));
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).until(() -> oldMaster.role().equals("slave"));
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			assertThat(snapshot(member).master().address()).isEqualTo(failover.newMaster());
 			assertThat(snapshot(member).configEpoch()).isEqualTo(failover.epoch());
 		}));
 		// Right after a failover the replicas are still resyncing: a second one is
 		// refused until one is eligible.
 		CommandResult[] started = new CommandResult[1];
-		await().atMost(EVENTUALLY).until(() -> {
+		await().atMost(Members.EVENTUALLY).until(() -> {
 			started[0] = three.get(0).failover(Members.GROUP, COMMAND);
 			return started[0].outcome().status() == CommandOutcome.Status.STARTED;
 		});
@@ -200,7 +200,7 @@ class MemberOperationsTest {
 		RedisServerProcess oldMaster = this.redis.group().master();
 		String pausedBy = three.get(0).identity().id();
 		assertThat(three.get(0).pause(Members.GROUP, COMMAND).outcome().status()).isEqualTo(CommandOutcome.Status.DONE);
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			assertThat(snapshot(member).state()).isEqualTo(GroupState.PAUSED);
 			assertThat(snapshot(member).pause().by()).isEqualTo(pausedBy);
 		}));
@@ -212,7 +212,7 @@ class MemberOperationsTest {
 						&& snapshot(member).history().isEmpty()));
 		assertThat(three.get(1).resume(Members.GROUP, COMMAND).outcome().status())
 			.isEqualTo(CommandOutcome.Status.DONE);
-		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
+		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			assertThat(snapshot(member).master().address()).isNotEqualTo(address(oldMaster));
 			assertThat(snapshot(member).pause()).isNull();
 		}));
@@ -232,12 +232,12 @@ class MemberOperationsTest {
 		RedisHaMember vanishing = this.members.start(1, null, null, viaProxy, group.master());
 		RedisHaMember operator = this.members.start(1, group.master());
 		String vanishingId = vanishing.identity().id();
-		await().atMost(EVENTUALLY).until(() -> memberIds(operator).contains(vanishingId));
+		await().atMost(Members.EVENTUALLY).until(() -> memberIds(operator).contains(vanishingId));
 		proxies.values().forEach(TcpProxy::cut);
 		// Its goodbye goes into the cut proxies: to the others it simply vanishes.
 		vanishing.stop();
 		// Silent for longer than a hello period: nothing of it is in flight any more.
-		await().atMost(EVENTUALLY)
+		await().atMost(Members.EVENTUALLY)
 			.until(() -> snapshot(operator).members()
 				.stream()
 				.anyMatch((member) -> member.id().equals(vanishingId)
@@ -250,7 +250,7 @@ class MemberOperationsTest {
 
 		RedisServerProcess removed = group.replicas().get(1);
 		removed.kill();
-		await().atMost(EVENTUALLY)
+		await().atMost(Members.EVENTUALLY)
 			.until(() -> snapshot(operator).replicas()
 				.stream()
 				.anyMatch((node) -> node.address().equals(address(removed))

@@ -114,7 +114,7 @@ class ObserverFailoverTest {
 	}
 
 	private static NodeAddress awaitEveryoneFollowsANewMaster(List<RedisHaMember> members, NodeAddress old) {
-		await("every member follows the new master").atMost(Members.DOWN_AFTER.plusSeconds(5)).untilAsserted(() -> {
+		await("every member follows the new master").atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			NodeAddress master = snapshot(members.get(0)).master().address();
 			assertThat(master).isNotEqualTo(old);
 			for (RedisHaMember member : members) {

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.protocol.GossipRejection;
+import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
@@ -84,7 +85,7 @@ class RedisHaMemberTest {
 		Set<String> ids = three.stream().map((member) -> member.identity().id()).collect(Collectors.toSet());
 		// Each must first find the nodes (the replica seeds lead to the master), then two
 		// hellos suffice.
-		await().atMost(Members.HELLO_PERIOD.multipliedBy(2).plusSeconds(2))
+		await().atMost(Members.EVENTUALLY)
 			.untilAsserted(() -> assertThat(three)
 				.allSatisfy((member) -> assertThat(memberIds(member)).containsExactlyInAnyOrderElementsOf(ids)));
 		RedisHaMember leaving = three.get(0);
@@ -92,8 +93,9 @@ class RedisHaMemberTest {
 		assertThat(leaving.isRunning()).isFalse();
 		// Goodbye is published and acknowledged before stop() returns: the others drop it
 		// at their next step.
-		// Within seconds, not the minute of the member expiry.
-		await().atMost(Duration.ofSeconds(5))
+		// Well before the member expiry would drop it (a minute): what drops it is the
+		// goodbye.
+		await().atMost(GroupConfig.Timing.defaults().memberExpiry().dividedBy(2))
 			.untilAsserted(() -> assertThat(three.subList(1, 3)).allSatisfy(
 					(member) -> assertThat(memberIds(member)).doesNotContain(leaving.identity().id()).hasSize(2)));
 		leaving.stop();

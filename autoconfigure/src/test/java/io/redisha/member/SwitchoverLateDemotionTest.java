@@ -36,8 +36,6 @@ import static org.awaitility.Awaitility.await;
  */
 class SwitchoverLateDemotionTest {
 
-	private static final Duration EVENTUALLY = Duration.ofSeconds(20);
-
 	/**
 	 * Large enough that the writes acknowledged after the pause outgrow the sockets'
 	 * buffers.
@@ -71,27 +69,27 @@ class SwitchoverLateDemotionTest {
 		Members.awaitElectorate(three);
 		Writer writer = new Writer(group, three.get(1));
 		writer.start();
-		await().atMost(EVENTUALLY).until(() -> writer.acknowledged.size() > 20);
+		await().atMost(Members.EVENTUALLY).until(() -> writer.acknowledged.size() > 20);
 
 		delaying.holdFrom("REPLICAOF");
 		// The voters' last change of the start-up may still be under way: the request
 		// waits for the calm group.
 		CommandResult[] started = new CommandResult[1];
-		await().atMost(EVENTUALLY).until(() -> {
+		await().atMost(Members.EVENTUALLY).until(() -> {
 			started[0] = leader.switchover(Members.GROUP, address(target), Duration.ofMillis(500),
 					Duration.ofSeconds(5));
 			return started[0].outcome().status() != CommandOutcome.Status.CONFLICT;
 		});
 		CommandResult result = started[0];
 		assertThat(result.outcome().status()).as(result.outcome().message()).isEqualTo(CommandOutcome.Status.STARTED);
-		await().atMost(EVENTUALLY).until(delaying::isHolding);
+		await().atMost(Members.EVENTUALLY).until(delaying::isHolding);
 		target.pause();
 		int paused = writer.acknowledged.size();
 		// Writes are acknowledged again: the pause expired while the demotion waits in
 		// the proxy.
-		await().atMost(EVENTUALLY).until(() -> writer.acknowledged.size() > paused + SLIPPED_WRITES);
+		await().atMost(Members.EVENTUALLY).until(() -> writer.acknowledged.size() > paused + SLIPPED_WRITES);
 		delaying.release();
-		await().atMost(EVENTUALLY).until(() -> !"master".equals(oldMaster.role()));
+		await().atMost(Members.EVENTUALLY).until(() -> !"master".equals(oldMaster.role()));
 		target.resume();
 		FailoverSnapshot switchover = result.finished().get(30, TimeUnit.SECONDS);
 		writer.stop();
@@ -109,21 +107,23 @@ class SwitchoverLateDemotionTest {
 	 * periods are over.
 	 */
 	private static void awaitSettled(List<RedisHaMember> members, NodeAddress master) {
-		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> assertThat(members).allSatisfy((member) -> {
-			GroupSnapshot snapshot = snapshot(member);
-			assertThat(snapshot.master().address()).isEqualTo(master);
-			assertThat(snapshot.members()).hasSize(members.size());
-			assertThat(snapshot.replicas()).hasSize(2)
-				.allSatisfy((replica) -> assertThat(replica.linkStatus()).isEqualTo("up"));
-		}));
-		await().atMost(Members.QUIET_PERIOD.plusSeconds(2))
+		await().atMost(Members.EVENTUALLY)
+			.ignoreExceptions()
+			.untilAsserted(() -> assertThat(members).allSatisfy((member) -> {
+				GroupSnapshot snapshot = snapshot(member);
+				assertThat(snapshot.master().address()).isEqualTo(master);
+				assertThat(snapshot.members()).hasSize(members.size());
+				assertThat(snapshot.replicas()).hasSize(2)
+					.allSatisfy((replica) -> assertThat(replica.linkStatus()).isEqualTo("up"));
+			}));
+		await().atMost(Members.EVENTUALLY)
 			.until(() -> members.stream().noneMatch((member) -> snapshot(member).startingUp()));
 	}
 
 	/** The master every member names, once it is the only node with role master. */
 	private static NodeAddress awaitOneMaster(List<RedisHaMember> members, LocalRedisGroup group) {
 		NodeAddress[] master = new NodeAddress[1];
-		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
+		await().atMost(Members.EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
 			master[0] = snapshot(members.get(0)).master().address();
 			assertThat(members)
 				.allSatisfy((member) -> assertThat(snapshot(member).master().address()).isEqualTo(master[0]));
