@@ -13,11 +13,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
-import static io.redisha.failover.ScenarioMembers.awaitFollowing;
-import static io.redisha.failover.ScenarioMembers.awaitRole;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.awaitFollowing;
+import static io.redisha.testing.Members.awaitRole;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,7 +42,7 @@ class EmptyNodeTest {
 		RedisServerProcess master = group.master();
 		RedisServerProcess survivor = group.replicas().get(0);
 		RedisServerProcess emptied = group.replicas().get(1);
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		writeKeys(master);
 		awaitKeys(survivor);
 		awaitKeys(emptied);

@@ -15,6 +15,7 @@ import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.TcpProxy;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 
 /**
  * A JUnit extension giving each scenario a fresh local Redis group (master and replicas)
@@ -83,16 +84,16 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 
 	/** The address of the node the group started as master. */
 	NodeAddress initialMaster() {
-		return ScenarioMembers.address(group().master());
+		return Members.address(group().master());
 	}
 
 	/** {@code count} members on the group, steady with the initial master. */
-	ScenarioMembers startMembers(int count, int quorum) {
+	Members startMembers(int count, int quorum) {
 		return startMembers(count, quorum, initialMaster());
 	}
 
 	/** {@code count} members on the group, steady with {@code master}. */
-	ScenarioMembers startMembers(int count, int quorum, NodeAddress master) {
+	Members startMembers(int count, int quorum, NodeAddress master) {
 		return startMembers(quorum, master, Collections.nCopies(count, UnaryOperator.identity()));
 	}
 
@@ -100,12 +101,12 @@ final class FailoverScenario implements BeforeEachCallback, AfterEachCallback {
 	 * One member per entry of {@code connectVia}, each connecting to the address its
 	 * entry maps a node to.
 	 */
-	ScenarioMembers startMembers(int quorum, List<UnaryOperator<NodeAddress>> connectVia) {
+	Members startMembers(int quorum, List<UnaryOperator<NodeAddress>> connectVia) {
 		return startMembers(quorum, initialMaster(), connectVia);
 	}
 
-	private ScenarioMembers startMembers(int quorum, NodeAddress master, List<UnaryOperator<NodeAddress>> connectVia) {
-		ScenarioMembers members = ScenarioMembers.start(group(), quorum, master, connectVia);
+	private Members startMembers(int quorum, NodeAddress master, List<UnaryOperator<NodeAddress>> connectVia) {
+		Members members = Members.startSteady(group(), quorum, master, connectVia);
 		this.started.push(members);
 		return members;
 	}

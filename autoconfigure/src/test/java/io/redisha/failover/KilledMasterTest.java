@@ -7,12 +7,13 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
-import static io.redisha.failover.ScenarioMembers.awaitFollowing;
-import static io.redisha.failover.ScenarioMembers.awaitRole;
-import static io.redisha.failover.ScenarioMembers.node;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.awaitFollowing;
+import static io.redisha.testing.Members.awaitRole;
+import static io.redisha.testing.Members.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,16 +30,16 @@ class KilledMasterTest {
 	@Test
 	void killedMasterIsReplacedByOneFormerReplicaThatEveryMemberReports() {
 		LocalRedisGroup group = scenario.group();
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		NodeAddress oldMaster = address(group.master());
 		long epochBefore = members.configEpochs().stream().mapToLong(Long::longValue).max().orElseThrow();
 
 		group.master().kill();
 		NodeAddress newMaster = members.awaitNewMaster(oldMaster);
 
-		assertThat(group.replicas()).extracting(ScenarioMembers::address).contains(newMaster);
+		assertThat(group.replicas()).extracting(Members::address).contains(newMaster);
 		awaitRole(node(group, newMaster), "master");
-		for (RedisServerProcess other : ScenarioMembers.otherLiveNodes(group, newMaster)) {
+		for (RedisServerProcess other : Members.otherLiveNodes(group, newMaster)) {
 			awaitFollowing(other, newMaster);
 		}
 		await("every member has the same config epoch, higher than " + epochBefore).atMost(EVENTUALLY)
@@ -51,7 +52,7 @@ class KilledMasterTest {
 	@Test
 	void oldMasterRestartedAsMasterBecomesReplicaOfTheNewMaster() {
 		LocalRedisGroup group = scenario.group();
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 		oldMaster.kill();
 		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster));

@@ -16,12 +16,13 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.TcpProxy;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
-import static io.redisha.failover.ScenarioMembers.awaitFollowing;
-import static io.redisha.failover.ScenarioMembers.awaitRole;
-import static io.redisha.failover.ScenarioMembers.node;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.awaitFollowing;
+import static io.redisha.testing.Members.awaitRole;
+import static io.redisha.testing.Members.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,8 +55,8 @@ class LeaderCrashTest {
 			proxiesOfMember.add(proxies);
 			connectVia.add((node) -> viaProxy.getOrDefault(node, node));
 		}
-		ScenarioMembers members = scenario.startMembers(2, connectVia);
-		AtomicReference<ScenarioMembers.Member> leader = new AtomicReference<>();
+		Members members = scenario.startMembers(2, connectVia);
+		AtomicReference<Members.Member> leader = new AtomicReference<>();
 		AtomicReference<CompletableFuture<Void>> leaderStopped = new AtomicReference<>();
 		members.onEvent((emitted) -> {
 			if (emitted.event().type() == Type.PROMOTED_REPLICA && leader.compareAndSet(null, emitted.member())) {
@@ -74,13 +75,13 @@ class LeaderCrashTest {
 		assertThat(members.running()).hasSize(2).doesNotContain(leader.get());
 		NodeAddress newMaster = members.awaitNewMaster(oldMaster);
 		List<RedisServerProcess> replicas = group.replicas();
-		assertThat(replicas).extracting(ScenarioMembers::address).contains(newMaster);
-		for (RedisServerProcess other : ScenarioMembers.otherLiveNodes(group, newMaster)) {
+		assertThat(replicas).extracting(Members::address).contains(newMaster);
+		for (RedisServerProcess other : Members.otherLiveNodes(group, newMaster)) {
 			awaitFollowing(other, newMaster);
 		}
 		awaitRole(node(group, newMaster), "master");
 		assertThat(replicas).filteredOn((replica) -> "master".equals(replica.role()))
-			.extracting(ScenarioMembers::address)
+			.extracting(Members::address)
 			.containsExactly(newMaster);
 	}
 

@@ -12,10 +12,11 @@ import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.embedded.RespClient;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
+import static io.redisha.testing.Members.DOWN_AFTER;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,7 +55,7 @@ class LoadingMasterTest {
 			.ignoreExceptionsInstanceOf(RedisErrorReplyException.class)
 			.until(() -> "OK".equals(master.command("SAVE")));
 		master.command("CONFIG", "SET", "key-load-delay", KEY_LOAD_DELAY_MICROS);
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 
 		RespClient patient = new RespClient(master.host(), master.port(), null, null, EVENTUALLY);
 		CompletableFuture<Object> reload = CompletableFuture

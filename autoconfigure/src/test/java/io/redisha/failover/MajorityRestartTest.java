@@ -12,12 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.redisha.embedded.RedisServerProcess;
-import io.redisha.failover.ScenarioMembers.Member;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
+import io.redisha.testing.Members.Member;
 
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -45,7 +46,7 @@ class MajorityRestartTest {
 
 	private static final Logger logger = LoggerFactory.getLogger(MajorityRestartTest.class);
 
-	private static final ScenarioMembers.Settings SETTINGS = ScenarioMembers.Settings.quorum(2)
+	private static final Members.Settings SETTINGS = Members.Settings.quorum(2)
 		.downAfter(Duration.ofSeconds(2))
 		.memberExpiry(Duration.ofMinutes(30));
 
@@ -54,7 +55,7 @@ class MajorityRestartTest {
 
 	@Test
 	void restartedMembersKeepTheMasterTheyFailedOverToAndItsWrites() {
-		ScenarioMembers members = scenario.startMembers(SETTINGS, "A", "B", "C");
+		Members members = scenario.startMembers(SETTINGS, "A", "B", "C");
 		scenario.redis().node("N0").kill();
 		String m2 = scenario.nameAt(members.awaitSettled());
 		String m3 = m2.equals("N1") ? "N2" : "N1";

@@ -6,10 +6,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
+import static io.redisha.testing.Members.DOWN_AFTER;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +29,7 @@ class MemberRestartTest {
 		LocalRedisGroup group = scenario.group();
 		NodeAddress master;
 		long highestEpoch;
-		try (ScenarioMembers before = scenario.startMembers(3, 2)) {
+		try (Members before = scenario.startMembers(3, 2)) {
 			group.master().kill();
 			master = before.awaitNewMaster(address(group.master()));
 			await("the members agree on one config epoch").atMost(EVENTUALLY)
@@ -36,7 +37,7 @@ class MemberRestartTest {
 			highestEpoch = before.snapshots().stream().mapToLong(GroupSnapshot::currentEpoch).max().orElseThrow();
 		}
 
-		ScenarioMembers members = scenario.startMembers(3, 2, master);
+		Members members = scenario.startMembers(3, 2, master);
 
 		await("the restarted members neither see the master down nor fail over").during(DOWN_AFTER.multipliedBy(3))
 			.atMost(DOWN_AFTER.multipliedBy(4))

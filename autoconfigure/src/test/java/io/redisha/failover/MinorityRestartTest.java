@@ -11,9 +11,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.redisha.failover.ScenarioMembers.Member;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
+import io.redisha.testing.Members.Member;
 
 import static org.awaitility.Awaitility.await;
 
@@ -35,7 +36,7 @@ class MinorityRestartTest {
 
 	private static final Logger logger = LoggerFactory.getLogger(MinorityRestartTest.class);
 
-	private static final ScenarioMembers.Settings SETTINGS = ScenarioMembers.Settings.quorum(2)
+	private static final Members.Settings SETTINGS = Members.Settings.quorum(2)
 		.downAfter(Duration.ofSeconds(2))
 		.memberExpiry(Duration.ofMinutes(30));
 
@@ -46,7 +47,7 @@ class MinorityRestartTest {
 
 	@Test
 	void memberRestartedInAMinorityDoesNotFailOverAndTheMajorityKeepsItsWrites() {
-		ScenarioMembers members = scenario.startMembers(SETTINGS, "m1", "m2", "m3", "m4", "m5");
+		Members members = scenario.startMembers(SETTINGS, "m1", "m2", "m3", "m4", "m5");
 		NodeAddress master = scenario.address("N0");
 		List<Member> majority = List.of(members.member("m3"), members.member("m4"), members.member("m5"));
 		List<String> promotedByMinority;

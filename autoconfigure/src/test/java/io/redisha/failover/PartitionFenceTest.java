@@ -25,12 +25,13 @@ import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
 import io.redisha.connection.RedisHaFencedException;
 import io.redisha.embedded.RedisServerProcess;
-import io.redisha.failover.ScenarioMembers.Member;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
+import io.redisha.testing.Members.Member;
 
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,7 +46,7 @@ class PartitionFenceTest {
 
 	private static final Duration FENCE_AFTER = GroupConfig.Fencing.defaultFenceAfter(DOWN_AFTER);
 
-	private static final ScenarioMembers.Settings SETTINGS = ScenarioMembers.Settings.quorum(2).downAfter(DOWN_AFTER);
+	private static final Members.Settings SETTINGS = Members.Settings.quorum(2).downAfter(DOWN_AFTER);
 
 	private static final Duration CUT = Duration.ofSeconds(6);
 
@@ -59,7 +60,7 @@ class PartitionFenceTest {
 	 */
 	@Test
 	void theMinoritySideRefusesWritesBeforeTheMajorityPromotesAndLosesNothingAcknowledgedAfterFenceAfter() {
-		ScenarioMembers members = scenario.startMembers(SETTINGS, "A", "B", "C");
+		Members members = scenario.startMembers(SETTINGS, "A", "B", "C");
 		NodeAddress oldMaster = scenario.address("N0");
 		try (AppWriter a = new AppWriter(members.member("A"), "a");
 				AppWriter b = new AppWriter(members.member("B"), "b")) {
@@ -90,7 +91,7 @@ class PartitionFenceTest {
 	 */
 	@Test
 	void aLoneInstanceWhoseOthersCrashedKeepsWritingWhileItsMasterIsHealthy() {
-		ScenarioMembers members = scenario.startMembers(SETTINGS, "A", "B", "C");
+		Members members = scenario.startMembers(SETTINGS, "A", "B", "C");
 		Member lone = members.member("A");
 		try (AppWriter a = new AppWriter(lone, "a")) {
 			scenario.crash(members.member("B"));
@@ -129,7 +130,7 @@ class PartitionFenceTest {
 
 		AppWriter(Member member, String prefix) {
 			this.factory = new MasterFollowingConnectionFactory(
-					new MasterRoute(member.runtime(), ScenarioMembers.GROUP, Duration.ofSeconds(2), false),
+					new MasterRoute(member.runtime(), Members.GROUP, Duration.ofSeconds(2), false),
 					new RedisStandaloneConfiguration(),
 					LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)),
 					DefaultClientResources.builder(), ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled()));

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.redisha.embedded.PartitionableRedisGroup;
 import io.redisha.embedded.RedisServerOptions;
-import io.redisha.failover.ScenarioMembers.Member;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import io.redisha.testing.Members;
+import io.redisha.testing.Members.Member;
 
 /**
  * A JUnit extension giving each scenario a fresh {@link PartitionableRedisGroup}
@@ -36,7 +37,7 @@ final class PartitionScenario implements BeforeEachCallback, AfterEachCallback {
 
 	private final int replicas;
 
-	private final Deque<ScenarioMembers> started = new ArrayDeque<>();
+	private final Deque<Members> started = new ArrayDeque<>();
 
 	private PartitionableRedisGroup redis;
 
@@ -71,13 +72,13 @@ final class PartitionScenario implements BeforeEachCallback, AfterEachCallback {
 	 * Members of these names, each reaching every node through proxies of its own, steady
 	 * with {@code N0}.
 	 */
-	ScenarioMembers startMembers(ScenarioMembers.Settings settings, String... names) {
+	Members startMembers(Members.Settings settings, String... names) {
 		Map<String, UnaryOperator<NodeAddress>> connectVia = new LinkedHashMap<>();
 		for (String name : names) {
 			connectVia.put(name, route(redis().addClient(name)));
 		}
-		ScenarioMembers members = ScenarioMembers.start(
-				new ScenarioMembers.Nodes(redis()::nodes, (node) -> NodeAddress.parse(redis().address(node))), settings,
+		Members members = Members.startSteady(
+				new Members.Nodes(redis()::nodes, (node) -> NodeAddress.parse(redis().address(node))), settings,
 				address("N0"), connectVia);
 		this.started.push(members);
 		return members;
@@ -87,7 +88,7 @@ final class PartitionScenario implements BeforeEachCallback, AfterEachCallback {
 	 * Starts a new member process (a new id) named {@code name} on the side of
 	 * {@code sideOf}: cut off from whatever that member is cut off from. Returns at once.
 	 */
-	Member startMember(ScenarioMembers members, String name, String sideOf) {
+	Member startMember(Members members, String name, String sideOf) {
 		return members.startMember(name, route(redis().addClient(name, sideOf)));
 	}
 
@@ -104,7 +105,7 @@ final class PartitionScenario implements BeforeEachCallback, AfterEachCallback {
 	 * Each member's events of these types, in order, with the nodes by name: what
 	 * happened, for a failure message.
 	 */
-	String story(ScenarioMembers members, ProtocolEvent.Type... types) {
+	String story(Members members, ProtocolEvent.Type... types) {
 		List<ProtocolEvent.Type> wanted = List.of(types);
 		return members.all()
 			.stream()

@@ -11,10 +11,11 @@ import io.redisha.embedded.TcpProxy;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
+import static io.redisha.testing.Members.DOWN_AFTER;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,10 +37,9 @@ class PartitionedMemberTest {
 		TcpProxy proxy = scenario.proxyTo(group.master());
 		NodeAddress viaProxy = NodeAddress.parse(proxy.address());
 		UnaryOperator<NodeAddress> cutOff = (node) -> node.equals(master) ? viaProxy : node;
-		ScenarioMembers members = scenario.startMembers(2,
-				List.of(cutOff, UnaryOperator.identity(), UnaryOperator.identity()));
-		ScenarioMembers.Member isolated = members.all().get(0);
-		List<ScenarioMembers.Member> others = members.all().subList(1, 3);
+		Members members = scenario.startMembers(2, List.of(cutOff, UnaryOperator.identity(), UnaryOperator.identity()));
+		Members.Member isolated = members.all().get(0);
+		List<Members.Member> others = members.all().subList(1, 3);
 
 		proxy.cut();
 

@@ -6,9 +6,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.address;
+import static io.redisha.testing.Members.DOWN_AFTER;
+import static io.redisha.testing.Members.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +26,7 @@ class PausedMasterTest {
 	@Test
 	void masterPausedForLessThanDownAfterIsNotFailedOver() {
 		LocalRedisGroup group = scenario.group();
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		NodeAddress master = address(group.master());
 
 		group.master().pause();
@@ -44,7 +45,7 @@ class PausedMasterTest {
 	@Test
 	void masterPausedForLongerIsFailedOverAndDemotedWhenResumed() {
 		LocalRedisGroup group = scenario.group();
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 
 		oldMaster.pause();

@@ -7,9 +7,10 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
+import static io.redisha.testing.Members.DOWN_AFTER;
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +25,7 @@ class QuorumTest {
 	@Test
 	void quorumLargerThanTheMembersNeverFailsOver() {
 		LocalRedisGroup group = scenario.group();
-		ScenarioMembers members = scenario.startMembers(3, 4);
+		Members members = scenario.startMembers(3, 4);
 
 		group.master().kill();
 

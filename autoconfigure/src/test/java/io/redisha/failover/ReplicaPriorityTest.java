@@ -10,11 +10,12 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.DOWN_AFTER;
-import static io.redisha.failover.ScenarioMembers.EVENTUALLY;
-import static io.redisha.failover.ScenarioMembers.address;
-import static io.redisha.failover.ScenarioMembers.awaitFollowing;
+import static io.redisha.testing.Members.DOWN_AFTER;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.awaitFollowing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +33,7 @@ class ReplicaPriorityTest {
 		LocalRedisGroup group = scenario.group();
 		RedisServerProcess neverPromoted = group.replicas().get(0);
 		RedisServerProcess promotable = group.replicas().get(1);
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		members.awaitPriorityZero(neverPromoted);
 
 		group.master().kill();
@@ -46,7 +47,7 @@ class ReplicaPriorityTest {
 	void noReplicaIsPromotedWhenEveryReplicaHasPriorityZero() {
 		LocalRedisGroup group = scenario.group();
 		group.replicas().get(1).setReplicaPriority(0);
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		group.replicas().forEach(members::awaitPriorityZero);
 
 		group.master().kill();

@@ -10,11 +10,12 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent.Type;
+import io.redisha.testing.Members;
 
-import static io.redisha.failover.ScenarioMembers.address;
-import static io.redisha.failover.ScenarioMembers.awaitFollowing;
-import static io.redisha.failover.ScenarioMembers.awaitRole;
-import static io.redisha.failover.ScenarioMembers.node;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.awaitFollowing;
+import static io.redisha.testing.Members.awaitRole;
+import static io.redisha.testing.Members.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,7 +30,7 @@ class ReplicaRestartTest {
 	@Test
 	void replicaKilledDuringFailoverAndRestartedAsReplicaOfTheOldMasterFollowsTheNewMaster() {
 		LocalRedisGroup group = scenario.group();
-		ScenarioMembers members = scenario.startMembers(3, 2);
+		Members members = scenario.startMembers(3, 2);
 		RedisServerProcess oldMaster = group.master();
 		AtomicBoolean claimed = new AtomicBoolean();
 		AtomicReference<RedisServerProcess> killed = new AtomicReference<>();
@@ -37,7 +38,7 @@ class ReplicaRestartTest {
 			if (emitted.event().type() == Type.SELECTED_REPLICA && claimed.compareAndSet(false, true)) {
 				// On the leader's group thread, so the replica is dead before the
 				// leader's next step.
-				RedisServerProcess victim = ScenarioMembers.otherLiveNodes(group, emitted.event().node()).get(0);
+				RedisServerProcess victim = Members.otherLiveNodes(group, emitted.event().node()).get(0);
 				victim.kill();
 				killed.set(victim);
 			}

@@ -16,6 +16,7 @@ import io.redisha.embedded.RespClient;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupState;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import static io.redisha.member.Members.address;
-import static io.redisha.member.Members.snapshot;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;

@@ -12,12 +12,13 @@ import io.redisha.embedded.LocalRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.MinReplicas;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.redisha.member.Members.address;
-import static io.redisha.member.Members.snapshot;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;

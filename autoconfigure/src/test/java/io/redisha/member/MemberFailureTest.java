@@ -12,12 +12,13 @@ import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.redisha.member.Members.address;
-import static io.redisha.member.Members.snapshot;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -16,13 +16,14 @@ import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.redisha.member.Members.address;
-import static io.redisha.member.Members.snapshot;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

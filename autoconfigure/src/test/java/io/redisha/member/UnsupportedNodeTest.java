@@ -6,6 +6,7 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.GroupState;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import static io.redisha.member.Members.address;
-import static io.redisha.member.Members.snapshot;
+import static io.redisha.testing.Members.address;
+import static io.redisha.testing.Members.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

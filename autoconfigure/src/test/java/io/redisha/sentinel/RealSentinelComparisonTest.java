@@ -9,12 +9,13 @@ import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.redisha.sentinel.EndpointMembers.EVENTUALLY;
-import static io.redisha.sentinel.EndpointMembers.GROUP;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,7 +38,7 @@ class RealSentinelComparisonTest {
 		RedisServerProcess master = redis.group().master();
 		RedisServerProcess sentinel = redis.startServer(RedisServerOptions.defaults()
 			.withArgument("sentinel", "monitor", GROUP, master.host(), Integer.toString(master.port()), "2"));
-		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady();
+		try (Members members = Members.startApplications(redis.group(), 3).awaitReady();
 				Wire real = new Wire(sentinel.port());
 				Wire ours = new Wire(members.port(0))) {
 			await("the real Sentinel found both replicas").atMost(EVENTUALLY)

@@ -27,6 +27,7 @@ import io.redisha.embedded.RedisServerBinary;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,8 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import static io.redisha.sentinel.EndpointMembers.EVENTUALLY;
-import static io.redisha.sentinel.EndpointMembers.GROUP;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,7 +58,7 @@ class SentinelClientsTest {
 
 	@Test
 	void lettuceJedisAndSpringBootFollowTheFailover() {
-		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady();
+		try (Members members = Members.startApplications(redis.group(), 3).awaitReady();
 				JedisSentinelPool jedis = jedisPool(members)) {
 			// Lettuce's default protocol: HELLO 3, RESP2 only if it is refused.
 			RedisClient lettuceClient = RedisClient.create(lettuceUri(members));
@@ -118,7 +119,7 @@ class SentinelClientsTest {
 		Path cli = ClientProcess.redisCli();
 		Assumptions.assumeTrue(cli != null,
 				"no redis-cli next to " + RedisServerBinary.get().path() + ": the redis-cli client test is skipped");
-		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady()) {
+		try (Members members = Members.startApplications(redis.group(), 3).awaitReady()) {
 			NodeAddress oldMaster = master(members);
 			for (int i = 0; i < 3; i++) {
 				for (String protocol : List.of("-2", "-3")) {
@@ -179,7 +180,7 @@ class SentinelClientsTest {
 		String python = ClientProcess.pythonWithRedis();
 		Assumptions.assumeTrue(python != null,
 				"no Python 3 with redis-py (Debian: apt-get install python3-redis): the redis-py client test is skipped");
-		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady();
+		try (Members members = Members.startApplications(redis.group(), 3).awaitReady();
 				ClientProcess client = pythonScript(python, "redis_py_client.py", members)) {
 			await("redis-py started").atMost(EVENTUALLY).until(() -> client.lines().contains("ready"));
 			NodeAddress oldMaster = master(members);
@@ -203,7 +204,7 @@ class SentinelClientsTest {
 		String python = ClientProcess.pythonWithResp3Redis();
 		Assumptions.assumeTrue(python != null, "no Python 3 with redis-py 5 or later (protocol=3; Debian 12's"
 				+ " python3-redis is 4.3): the redis-py RESP3 client test is skipped");
-		try (EndpointMembers members = EndpointMembers.start(redis.group(), 3).awaitReady();
+		try (Members members = Members.startApplications(redis.group(), 3).awaitReady();
 				ClientProcess client = pythonScript(python, "redis_py_resp3_client.py", members)) {
 			await("redis-py subscribed").atMost(EVENTUALLY).until(() -> client.lines().contains("ready"));
 			NodeAddress oldMaster = master(members);
@@ -221,8 +222,8 @@ class SentinelClientsTest {
 	void jedisForcesAFailoverThroughAnEndpointThatAllowsIt() {
 		// Available mode: consistent mode refuses to force a failover of a live master
 		// whose replicas stream.
-		try (EndpointMembers members = EndpointMembers
-			.start(redis.group(), 3, "redis-ha.sentinel.allow-failover=true",
+		try (Members members = Members
+			.startApplications(redis.group(), 3, "redis-ha.sentinel.allow-failover=true",
 					"redis-ha.groups." + GROUP + ".partition-mode=available")
 			.awaitReady(); Jedis sentinel = new Jedis(members.endpoints().get(1).host(), members.port(1))) {
 			NodeAddress oldMaster = master(members);
@@ -242,7 +243,7 @@ class SentinelClientsTest {
 	/**
 	 * Runs a script of this package's test resources with the group and the endpoints.
 	 */
-	private ClientProcess pythonScript(String python, String script, EndpointMembers members) throws Exception {
+	private ClientProcess pythonScript(String python, String script, Members members) throws Exception {
 		return new ClientProcess(List.of(python, Path.of(getClass().getResource(script).toURI()).toString(), GROUP,
 				members.endpoints().stream().map(NodeAddress::toString).collect(Collectors.joining(","))));
 	}
@@ -258,8 +259,8 @@ class SentinelClientsTest {
 		assertThat(node(master).command("GET", key)).as("%s on %s", key, master).isEqualTo(key);
 	}
 
-	private static NodeAddress master(EndpointMembers members) {
-		return members.member(0).snapshot(GROUP).master().address();
+	private static NodeAddress master(Members members) {
+		return members.member(0).snapshot().master().address();
 	}
 
 	private static RedisServerProcess node(NodeAddress address) {
@@ -270,7 +271,7 @@ class SentinelClientsTest {
 		node(master).kill();
 	}
 
-	private static RedisURI lettuceUri(EndpointMembers members) {
+	private static RedisURI lettuceUri(Members members) {
 		RedisURI.Builder builder = null;
 		for (NodeAddress endpoint : members.endpoints()) {
 			builder = (builder == null) ? RedisURI.Builder.sentinel(endpoint.host(), endpoint.port(), GROUP)
@@ -279,14 +280,14 @@ class SentinelClientsTest {
 		return builder.withTimeout(Duration.ofSeconds(2)).build();
 	}
 
-	private static JedisSentinelPool jedisPool(EndpointMembers members) {
+	private static JedisSentinelPool jedisPool(Members members) {
 		Set<String> sentinels = new LinkedHashSet<>();
 		members.endpoints().forEach((endpoint) -> sentinels.add(endpoint.toString()));
 		return new JedisSentinelPool(GROUP, sentinels, new GenericObjectPoolConfig<>(), 2_000);
 	}
 
 	/** An application with Spring Boot's own Sentinel support and redis-ha turned off. */
-	private static ApplicationContextRunner springBootClient(EndpointMembers members) {
+	private static ApplicationContextRunner springBootClient(Members members) {
 		List<String> nodes = new ArrayList<>();
 		members.endpoints().forEach((endpoint) -> nodes.add(endpoint.toString()));
 		return new ApplicationContextRunner()

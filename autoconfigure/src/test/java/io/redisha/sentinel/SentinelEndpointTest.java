@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
-import static io.redisha.sentinel.EndpointMembers.GROUP;
 import static io.redisha.sentinel.Wire.bulk;
+import static io.redisha.testing.Members.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,12 +34,12 @@ class SentinelEndpointTest {
 
 	private static final int GUARDED = 2;
 
-	private static EndpointMembers instances;
+	private static Members instances;
 
 	@BeforeAll
 	static void startInstances() {
-		instances = EndpointMembers
-			.startEach(redis.group(), new String[0], new String[] { "redis-ha.sentinel.password=pw1" },
+		instances = Members
+			.startApplicationsEach(redis.group(), new String[0], new String[] { "redis-ha.sentinel.password=pw1" },
 					new String[] { "redis-ha.sentinel.username=app", "redis-ha.sentinel.password=s3cret",
 							"redis-ha.sentinel.max-connections=2", "redis-ha.sentinel.idle-timeout=1s" })
 			.awaitReady();
@@ -51,7 +52,7 @@ class SentinelEndpointTest {
 
 	@Test
 	void answersAsSentinelAnswers() {
-		NodeAddress master = instances.member(0).snapshot(GROUP).master().address();
+		NodeAddress master = instances.member(0).snapshot().master().address();
 		try (Wire wire = new Wire(instances.port(0))) {
 			wire.call("+PONG\r\n", "PING")
 				.call(bulk("hi"), "ping", "hi")
@@ -61,7 +62,7 @@ class SentinelEndpointTest {
 				.call("*2\r\n" + bulk("sentinel") + "*1\r\n" + bulk(GROUP), "ROLE")
 				.call("+OK 3 usable Sentinels. Quorum and failover authorization can be reached\r\n", "SENTINEL",
 						"ckquorum", GROUP)
-				.call(bulk(instances.member(0).identity().id()), "SENTINEL", "myid")
+				.call(bulk(instances.member(0).runtime().identity().id()), "SENTINEL", "myid")
 				.call("+OK\r\n", "CLIENT", "SETNAME", "worker-1")
 				.call(bulk("worker-1"), "CLIENT", "GETNAME")
 				.call("+OK\r\n", "CLIENT", "SETINFO", "lib-name", "redis-py")
@@ -104,7 +105,7 @@ class SentinelEndpointTest {
 	 */
 	@Test
 	void speaksRespThreeAfterHelloThreeAsSentinelDoes() {
-		NodeAddress master = instances.member(0).snapshot(GROUP).master().address();
+		NodeAddress master = instances.member(0).snapshot().master().address();
 		String address = "*2\r\n" + bulk(master.host()) + bulk(Integer.toString(master.port()));
 		try (Wire wire = new Wire(instances.port(0))) {
 			String id = wire.send("CLIENT", "ID").line();
@@ -145,7 +146,7 @@ class SentinelEndpointTest {
 
 	@Test
 	void describesMastersReplicasAndTheOtherInstancesAsSentinelDoes() {
-		NodeAddress master = instances.member(0).snapshot(GROUP).master().address();
+		NodeAddress master = instances.member(0).snapshot().master().address();
 		try (Jedis sentinel = new Jedis(new HostAndPort("127.0.0.1", instances.port(0)))) {
 			List<Map<String, String>> masters = sentinel.sentinelMasters();
 			assertThat(masters).singleElement()
@@ -169,7 +170,7 @@ class SentinelEndpointTest {
 			assertThat(sentinel.sentinelSentinels(GROUP)).hasSize(2)
 				.anySatisfy((other) -> assertThat(other).containsEntry("ip", "127.0.0.1")
 					.containsEntry("port", Integer.toString(instances.port(1)))
-					.containsEntry("runid", instances.member(1).identity().id())
+					.containsEntry("runid", instances.member(1).runtime().identity().id())
 					.containsEntry("flags", "sentinel"))
 				.extracting((other) -> other.get("port"))
 				.containsExactlyInAnyOrder(Integer.toString(instances.port(1)),
@@ -271,7 +272,7 @@ class SentinelEndpointTest {
 				assertThat(third.closedWithin(Duration.ofSeconds(5))).isTrue();
 			}
 		}
-		await("a closed connection frees its place").atMost(EndpointMembers.EVENTUALLY).untilAsserted(() -> {
+		await("a closed connection frees its place").atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			try (Wire again = new Wire(instances.port(GUARDED)); Wire another = new Wire(instances.port(GUARDED))) {
 				another.call("-NOAUTH Authentication required.\r\n", "PING");
 			}

@@ -5,14 +5,15 @@ import java.time.Duration;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.TlsCertificates;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.testing.Members;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
-import static io.redisha.sentinel.EndpointMembers.EVENTUALLY;
-import static io.redisha.sentinel.EndpointMembers.GROUP;
+import static io.redisha.testing.Members.EVENTUALLY;
+import static io.redisha.testing.Members.GROUP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +29,7 @@ class SentinelEndpointTlsTest {
 	@Test
 	void answersOverTlsOnly() {
 		TlsCertificates certificates = TlsCertificates.generate();
-		try (EndpointMembers members = EndpointMembers.start(redis.group(), 1, "redis-ha.sentinel.ssl-bundle=endpoint",
+		try (Members members = Members.startApplications(redis.group(), 1, "redis-ha.sentinel.ssl-bundle=endpoint",
 				"spring.ssl.bundle.pem.endpoint.keystore.certificate=file:" + certificates.certificate(),
 				"spring.ssl.bundle.pem.endpoint.keystore.private-key=file:" + certificates.privateKey());
 				Jedis client = new Jedis(new HostAndPort("127.0.0.1", members.port(0)),
