@@ -1,6 +1,5 @@
 package io.redisha.actuate;
 
-import java.time.Duration;
 import java.util.List;
 
 import com.jayway.jsonpath.DocumentContext;
@@ -22,6 +21,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -69,7 +69,7 @@ class RedisHaEndpointOperationsTest {
 		assertThat(result.read("$.result", String.class)).isEqualTo("succeeded");
 		String newMaster = result.read("$.newMaster");
 		assertThat(newMaster).isNotEqualTo(oldMaster);
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+		await().atMost(EVENTUALLY).untilAsserted(() -> {
 			DocumentContext group = JsonPath.parse(get("/actuator/redis-ha/orders"));
 			assertThat(group.read("$.master.address", String.class)).isEqualTo(newMaster);
 			assertThat(group.read("$.history[0].trigger", String.class)).isEqualTo("switchover");
@@ -98,14 +98,14 @@ class RedisHaEndpointOperationsTest {
 	}
 
 	private void awaitSettled() {
-		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+		await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
 			DocumentContext group = JsonPath.parse(get("/actuator/redis-ha/orders"));
 			assertThat(group.read("$.state", String.class)).isEqualTo("OK");
 			assertThat(group.read("$.replicas[*].linkStatus", List.class)).containsExactly("up", "up");
 			assertThat(post("/actuator/redis-ha/orders/resume", "{}", 200).read("$.result", String.class))
 				.isEqualTo("done");
 		});
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(EVENTUALLY)
 			.until(() -> !JsonPath.parse(get("/actuator/redis-ha/orders")).read("$.startingUp", Boolean.class));
 	}
 

@@ -1,6 +1,5 @@
 package io.redisha.actuate;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +27,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -149,7 +149,7 @@ class RedisHaEndpointTest {
 	/** Waits until the member has found the master up and both replicas linked and up. */
 	private DocumentContext awaitTopology(String path, String group) {
 		DocumentContext[] json = new DocumentContext[1];
-		await().atMost(Duration.ofSeconds(20)).ignoreException(PathNotFoundException.class).untilAsserted(() -> {
+		await().atMost(EVENTUALLY).ignoreException(PathNotFoundException.class).untilAsserted(() -> {
 			json[0] = JsonPath.parse(get(path));
 			assertThat(json[0].read(group + ".master.status", String.class)).isEqualTo("up");
 			assertThat(json[0].read(group + ".replicas[*].status", List.class)).containsExactly("up", "up");

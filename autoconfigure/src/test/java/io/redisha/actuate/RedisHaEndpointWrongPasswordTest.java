@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.health.contributor.Status;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,7 +39,7 @@ class RedisHaEndpointWrongPasswordTest {
 				List.of(new GroupSettings(config, null, WRONG_PASSWORD, Duration.ofMillis(500), TestGossip.SEAL)))) {
 			member.start();
 			RedisHaEndpoint endpoint = new RedisHaEndpoint(member);
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(EVENTUALLY)
 				.untilAsserted(() -> assertThat(endpoint.group("orders").connectionProblems()).containsKey(master));
 			assertThat(endpoint.redisHa().toString()).doesNotContain(WRONG_PASSWORD);
 			assertThat(new RedisHaHealthIndicator(member).health().getStatus()).isEqualTo(Status.DOWN);

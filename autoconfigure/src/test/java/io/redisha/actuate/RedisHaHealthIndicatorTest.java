@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -64,7 +65,7 @@ class RedisHaHealthIndicatorTest {
 
 	@Test
 	void upWithGroupSummaryWhenTheMasterAnswers() {
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+		await().atMost(EVENTUALLY).untilAsserted(() -> {
 			Health health = this.indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
 			assertThat(health.getDetails()).containsOnlyKeys("orders");
@@ -81,7 +82,7 @@ class RedisHaHealthIndicatorTest {
 
 	@Test
 	void aGroupThatRefusesWritesIsOutOfServiceAndSaysWhy() {
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		await().atMost(EVENTUALLY).until(() -> this.indicator.health().getStatus().equals(Status.UP));
 		GroupSnapshot open = this.member.snapshot("orders");
 		assertThat(RedisHaHealthIndicator.GroupHealth.of(open, Map.of()).writesFenced()).isFalse();
 		GroupSnapshot fenced = withFence(open, new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, 1_000, true,
@@ -107,10 +108,10 @@ class RedisHaHealthIndicatorTest {
 
 	@Test
 	void downWhenTheMasterIsUnreachable() {
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		await().atMost(EVENTUALLY).until(() -> this.indicator.health().getStatus().equals(Status.UP));
 		holdFailoversBack();
 		this.redis.group().master().kill();
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+		await().atMost(EVENTUALLY).untilAsserted(() -> {
 			Health health = this.indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 			assertThat(health.getDetails()).extractingByKey("orders")
@@ -121,14 +122,14 @@ class RedisHaHealthIndicatorTest {
 
 	@Test
 	void downWhileTheMasterIsGoneAndUpAgainOnceTheReplicaIsPromoted() {
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		await().atMost(EVENTUALLY).until(() -> this.indicator.health().getStatus().equals(Status.UP));
 		String replica = this.redis.group().replicas().get(0).address();
 		holdFailoversBack();
 		this.redis.group().master().kill();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.DOWN));
+		await().atMost(EVENTUALLY).until(() -> this.indicator.health().getStatus().equals(Status.DOWN));
 		assertThat(this.member.resume("orders", Duration.ofSeconds(2)).outcome().status())
 			.isEqualTo(CommandOutcome.Status.DONE);
-		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+		await().atMost(EVENTUALLY).untilAsserted(() -> {
 			Health health = this.indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
 			assertThat(health.getDetails()).extractingByKey("orders")
@@ -141,8 +142,8 @@ class RedisHaHealthIndicatorTest {
 
 	@Test
 	void aPausedGroupStaysUpAndSaysItIsPaused() {
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.indicator.health().getStatus().equals(Status.UP));
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(EVENTUALLY).until(() -> this.indicator.health().getStatus().equals(Status.UP));
+		await().atMost(EVENTUALLY)
 			.until(() -> this.member.pause("orders", Duration.ofSeconds(2))
 				.outcome()
 				.status() == io.redisha.protocol.CommandOutcome.Status.DONE);
@@ -169,7 +170,7 @@ class RedisHaHealthIndicatorTest {
 			// A bound on the outcome, not a speed check: the new member first learns the
 			// group's configuration, then hears the voter's hellos (slow on a loaded
 			// machine).
-			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			await().atMost(EVENTUALLY).untilAsserted(() -> {
 				Health health = shortOfQuorumIndicator.health();
 				assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 				assertThat(health.getDetails()).extractingByKey("orders")

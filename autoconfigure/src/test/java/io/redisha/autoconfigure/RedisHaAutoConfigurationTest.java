@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.support.ConfigurableConversionService;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -91,8 +92,7 @@ class RedisHaAutoConfigurationTest {
 			assertThat(member.isRunning()).isTrue();
 			assertThat(member.identity().id()).matches("[0-9a-f]{12}");
 			assertThat(member.identity().application()).isEqualTo("billing");
-			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(member.snapshots()).containsOnlyKeys("orders"));
+			await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(member.snapshots()).containsOnlyKeys("orders"));
 			assertThat(context).hasSingleBean(RedisHaMemberLifecycle.class);
 			assertThat(context).hasSingleBean(RedisHaHealthIndicator.class);
 			assertThat(context).hasBean("redisHaHealthIndicator");

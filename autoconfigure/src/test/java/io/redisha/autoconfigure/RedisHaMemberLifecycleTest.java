@@ -1,7 +1,5 @@
 package io.redisha.autoconfigure;
 
-import java.time.Duration;
-
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.member.RedisHaMember;
 import io.redisha.member.TestGossip;
@@ -13,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,9 +36,9 @@ class RedisHaMemberLifecycleTest {
 			String[] leaverId = new String[1];
 			runner.run((second) -> {
 				leaverId[0] = second.getBean(RedisHaMember.class).identity().id();
-				await().atMost(Duration.ofSeconds(10)).until(() -> seen(stays, leaverId[0]));
+				await().atMost(EVENTUALLY).until(() -> seen(stays, leaverId[0]));
 			});
-			await().atMost(Duration.ofSeconds(10)).until(() -> !seen(stays, leaverId[0]));
+			await().atMost(EVENTUALLY).until(() -> !seen(stays, leaverId[0]));
 		});
 	}
 

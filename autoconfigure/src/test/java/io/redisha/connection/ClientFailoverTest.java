@@ -61,6 +61,7 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import static io.redisha.connection.MasterFollowingConnectionFactoryTest.address;
 import static io.redisha.connection.MasterFollowingConnectionFactoryTest.awaitFirstMaster;
 import static io.redisha.connection.MasterFollowingConnectionFactoryTest.getCalls;
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -102,11 +103,11 @@ class ClientFailoverTest {
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				List<String> news = subscribe(context);
 				template.convertAndSend(NEWS, "before");
-				await().atMost(Duration.ofSeconds(5)).until(() -> news.contains("before"));
+				await().atMost(EVENTUALLY).until(() -> news.contains("before"));
 				template.opsForValue().set("before", "1");
 
 				oldMaster.kill();
-				await().atMost(Duration.ofSeconds(10))
+				await().atMost(EVENTUALLY)
 					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after", "1"));
 
@@ -126,15 +127,14 @@ class ClientFailoverTest {
 				// keeps publishing,
 				// as the subscription may still be coming back): the container
 				// re-subscribed there.
-				await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+				await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
 					promoted.command("PUBLISH", NEWS, "after");
 					assertThat(news).contains("after");
 				});
 				assertThat(promoted.command("PUBSUB", "NUMSUB", NEWS)).isEqualTo(List.of(NEWS, 1L));
 
 				EventRecorder recorder = context.getBean(EventRecorder.class);
-				await().atMost(Duration.ofSeconds(5))
-					.until(() -> recorder.events(MasterSwitchedEvent.class).size() == 2);
+				await().atMost(EVENTUALLY).until(() -> recorder.events(MasterSwitchedEvent.class).size() == 2);
 				MasterSwitchedEvent switched = recorder.events(MasterSwitchedEvent.class).get(1);
 				assertThat(switched.getOldMaster()).isEqualTo(address(oldMaster));
 				assertThat(switched.getNewMaster()).isEqualTo(newMaster);
@@ -147,13 +147,13 @@ class ClientFailoverTest {
 							"MasterSwitchedEvent " + address(oldMaster) + "->" + newMaster);
 
 				// Every event the member emitted, in its order, as Spring events.
-				await().atMost(Duration.ofSeconds(2))
+				await().atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(recorder.events).map(RedisHaEvent::getProtocolEvent)
 						.containsExactlyElementsOf(recorder.emitted));
 
 				String expected = switchMasterChannel() + " -> " + ClientApp.GROUP + " " + oldMaster.host() + " "
 						+ oldMaster.port() + " " + newMaster.host() + " " + newMaster.port();
-				await().atMost(Duration.ofSeconds(5))
+				await().atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(List.of(first, second))
 						.allSatisfy((subscriber) -> assertThat(subscriber.messages).contains(expected)));
 			});
@@ -179,7 +179,7 @@ class ClientFailoverTest {
 			assertThat(inFlight).isInstanceOfAny(RedisMasterUnavailableException.class,
 					RedisMasterSwitchedException.class);
 			assertThat(Duration.ofNanos(System.nanoTime() - pausedAt)).isLessThan(Duration.ofSeconds(5));
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(EVENTUALLY)
 				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("after-switch", "1"));
 			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
@@ -195,11 +195,11 @@ class ClientFailoverTest {
 			assertThat(group.nodeOnPort(newMaster.port()).command("GET", "after-resume:49")).isEqualTo("1");
 			assertThat(oldMaster.command("EXISTS", "after-switch", "after-resume:0", "after-resume:49")).isEqualTo(0L);
 			// The connection it had before the pause is gone and no new one was opened.
-			await().atMost(Duration.ofSeconds(2))
+			await().atMost(EVENTUALLY)
 				.untilAsserted(() -> assertThat(clientNames(oldMaster)).doesNotContain(ClientApp.CLIENT_NAME));
 			// The other client was disconnected (CLIENT KILL TYPE normal) as soon as the
 			// old master answered.
-			await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
+			await().atMost(EVENTUALLY).until(() -> !foreign.isConnected());
 			foreign.close();
 			assertThat(oldMaster.role()).isEqualTo("master");
 		});
@@ -213,7 +213,7 @@ class ClientFailoverTest {
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			oldMaster.pause();
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(EVENTUALLY)
 				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("read", "new"));
 			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
@@ -224,9 +224,7 @@ class ClientFailoverTest {
 			// Once the member's INFO shows the other replica following the new master
 			// with its link
 			// up again after the resync: up to an INFO period.
-			await().atMost(Duration.ofSeconds(30))
-				.ignoreExceptions()
-				.until(() -> "new".equals(template.opsForValue().get("read")));
+			await().atMost(EVENTUALLY).ignoreExceptions().until(() -> "new".equals(template.opsForValue().get("read")));
 			long oldMasterReads = getCalls(oldMaster);
 			long newMasterReads = getCalls(group.nodeOnPort(newMaster.port()));
 			for (int i = 0; i < 50; i++) {
@@ -247,17 +245,17 @@ class ClientFailoverTest {
 				startOthers(context);
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("before", "1");
-				await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(template.opsForValue().get("before")));
+				await().atMost(EVENTUALLY).until(() -> "1".equals(template.opsForValue().get("before")));
 
 				oldMaster.kill();
-				await().atMost(Duration.ofSeconds(10))
+				await().atMost(EVENTUALLY)
 					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after", "2"));
 				NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
 				assertThat(group.nodeOnPort(newMaster.port()).command("GET", "after")).isEqualTo("2");
 				// Replication is asynchronous: the remaining replica (or the master)
 				// answers once it has it.
-				await().atMost(Duration.ofSeconds(10))
+				await().atMost(EVENTUALLY)
 					.ignoreExceptions()
 					.until(() -> "2".equals(template.opsForValue().get("after")));
 				assertThat(template.opsForValue().get("before")).isEqualTo("1");
@@ -280,14 +278,14 @@ class ClientFailoverTest {
 				// it.
 				CompletableFuture<String> blocked = CompletableFuture
 					.supplyAsync(() -> template.opsForList().leftPop("queue", Duration.ofSeconds(20)));
-				await().atMost(Duration.ofSeconds(5))
+				await().atMost(EVENTUALLY)
 					.until(() -> String.valueOf(oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
 
 				RedisHaMember member = context.getBean(RedisHaMember.class);
 				long forcedAt = System.nanoTime();
 				RedisHaMember.CommandResult forced = started(
 						() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
-				NodeAddress newMaster = forced.finished().get(10, TimeUnit.SECONDS).newMaster();
+				NodeAddress newMaster = forced.finished().get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).newMaster();
 				assertThat(newMaster).isNotEqualTo(address(oldMaster));
 
 				Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
@@ -305,7 +303,7 @@ class ClientFailoverTest {
 				else {
 					assertThat(cause).hasMessageContaining(oldMaster.address());
 				}
-				await().atMost(Duration.ofSeconds(3)).until(() -> !foreign.isConnected());
+				await().atMost(EVENTUALLY).until(() -> !foreign.isConnected());
 				foreign.close();
 
 				template.opsForValue().set("after", "1");
@@ -325,7 +323,7 @@ class ClientFailoverTest {
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			CompletableFuture<String> blocked = CompletableFuture
 				.supplyAsync(() -> template.opsForList().leftPop("jobs", Duration.ofSeconds(30)));
-			await().atMost(Duration.ofSeconds(5))
+			await().atMost(EVENTUALLY)
 				.until(() -> String.valueOf(oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
 
 			oldMaster.kill();
@@ -334,7 +332,7 @@ class ClientFailoverTest {
 				.isInstanceOf(RedisConnectionLostException.class)
 				.hasMessageContaining("closed while this command was in flight");
 
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(EVENTUALLY)
 				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForList().rightPush("jobs", "job-1"));
 			RedisServerProcess promoted = group
@@ -361,7 +359,7 @@ class ClientFailoverTest {
 			template.opsForValue().set("before", "1");
 
 			oldMaster.kill();
-			await().atMost(Duration.ofSeconds(10)).until(route::isWaitingForMaster);
+			await().atMost(EVENTUALLY).until(route::isWaitingForMaster);
 			long writeAt = System.nanoTime();
 			Throwable unavailable = catchThrowable(() -> template.opsForValue().set("during", "1"));
 			Duration waited = Duration.ofNanos(System.nanoTime() - writeAt);
@@ -373,9 +371,7 @@ class ClientFailoverTest {
 			assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
 
 			group.replicas().get(0).setReplicaPriority(100);
-			await().atMost(Duration.ofSeconds(15))
-				.ignoreExceptions()
-				.untilAsserted(() -> template.opsForValue().set("after", "1"));
+			await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> template.opsForValue().set("after", "1"));
 			RedisServerProcess promoted = group.nodeOnPort(route.master().port());
 			assertThat(promoted).isSameAs(group.replicas().get(0));
 			assertThat(promoted.command("GET", "after")).isEqualTo("1");
@@ -406,15 +402,15 @@ class ClientFailoverTest {
 			});
 			writer.start();
 			try {
-				await().atMost(Duration.ofSeconds(5)).until(() -> acknowledged.size() > 200);
+				await().atMost(EVENTUALLY).until(() -> acknowledged.size() > 200);
 				RedisHaMember member = context.getBean(RedisHaMember.class);
 				GroupSnapshot.FailoverSnapshot switchover = started(
 						() -> member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
 					.finished()
-					.get(20, TimeUnit.SECONDS);
+					.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
 				int before = acknowledged.size();
-				await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > before + 200);
+				await().atMost(EVENTUALLY).until(() -> acknowledged.size() > before + 200);
 			}
 			finally {
 				writing.set(false);
@@ -440,11 +436,11 @@ class ClientFailoverTest {
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			RedisHaMember member = context.getBean(RedisHaMember.class);
 			try (Transactions transactions = new Transactions(template, 3)) {
-				await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
+				await().atMost(EVENTUALLY).until(() -> transactions.committed.size() > 100);
 				GroupSnapshot.FailoverSnapshot switchover = started(
 						() -> member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
 					.finished()
-					.get(20, TimeUnit.SECONDS);
+					.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
 				transactions.awaitMoreCommitted(100);
 				RedisServerProcess promoted = transactions.wholeOrNothingOnTheMaster(context, group);
@@ -473,10 +469,10 @@ class ClientFailoverTest {
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				RedisHaMember member = context.getBean(RedisHaMember.class);
 				try (Transactions transactions = new Transactions(template, 3)) {
-					await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
+					await().atMost(EVENTUALLY).until(() -> transactions.committed.size() > 100);
 					RedisHaMember.CommandResult forced = started(
 							() -> member.failover(ClientApp.GROUP, Duration.ofSeconds(5)));
-					assertThat(forced.finished().get(20, TimeUnit.SECONDS).newMaster())
+					assertThat(forced.finished().get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).newMaster())
 						.isNotEqualTo(address(oldMaster));
 					transactions.awaitMoreCommitted(100);
 					// Replication is asynchronous: a transaction the old master committed
@@ -496,7 +492,7 @@ class ClientFailoverTest {
 			startOthers(context);
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			try (Transactions transactions = new Transactions(template, 3)) {
-				await().atMost(Duration.ofSeconds(10)).until(() -> transactions.committed.size() > 100);
+				await().atMost(EVENTUALLY).until(() -> transactions.committed.size() > 100);
 				oldMaster.kill();
 				transactions.awaitMoreCommitted(100);
 				// Replication is asynchronous: a transaction the dead master committed
@@ -539,7 +535,7 @@ class ClientFailoverTest {
 				assertThat(used.isAutoReconnect()).isTrue();
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("customized", "1");
-				await().atMost(Duration.ofSeconds(5))
+				await().atMost(EVENTUALLY)
 					.until(() -> group.replicas()
 						.stream()
 						.allMatch((replica) -> "1".equals(replica.command("GET", "customized"))));
@@ -553,10 +549,10 @@ class ClientFailoverTest {
 				GroupSnapshot.FailoverSnapshot switchover = started(
 						() -> member.switchover(ClientApp.GROUP, null, Duration.ofSeconds(5), Duration.ofSeconds(5)))
 					.finished()
-					.get(20, TimeUnit.SECONDS);
+					.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 				assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
 				RedisServerProcess promoted = group.nodeOnPort(factory.getRoute().master().port());
-				await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+				await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
 					template.opsForValue().set("after", "2");
 					assertThat(promoted.command("GET", "after")).isEqualTo("2");
 				});
@@ -594,7 +590,7 @@ class ClientFailoverTest {
 	 */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+		await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(200)).until(() -> {
 			started.set(command.get());
 			return started.get().outcome().status() == CommandOutcome.Status.STARTED;
 		});
@@ -624,7 +620,7 @@ class ClientFailoverTest {
 		}
 		awaitFirstMaster(context.getBean(EventRecorder.class));
 		RedisHaMember member = context.getBean(RedisHaMember.class);
-		await().atMost(Duration.ofSeconds(10)).until(() -> {
+		await().atMost(EVENTUALLY).until(() -> {
 			GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
 			return snapshot != null && snapshot.members().size() == 3;
 		});
@@ -632,10 +628,10 @@ class ClientFailoverTest {
 		// needs them.
 		List<RedisHaMember> all = new ArrayList<>(this.others);
 		all.add(member);
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(EVENTUALLY)
 			.until(() -> all.stream().noneMatch((each) -> each.snapshot(ClientApp.GROUP).startingUp()));
 		// ... and only voters elect: wait until every member is one.
-		await().atMost(Duration.ofSeconds(10)).until(() -> all.stream().allMatch((each) -> {
+		await().atMost(EVENTUALLY).until(() -> all.stream().allMatch((each) -> {
 			GroupSnapshot.ElectorateSnapshot electorate = each.snapshot(ClientApp.GROUP).electorate();
 			return electorate != null && electorate.committed() && electorate.voters().size() == all.size();
 		}));
@@ -729,7 +725,7 @@ class ClientFailoverTest {
 
 		void awaitMoreCommitted(int more) {
 			int before = this.committed.size();
-			await().atMost(Duration.ofSeconds(20)).until(() -> this.committed.size() >= before + more);
+			await().atMost(EVENTUALLY).until(() -> this.committed.size() >= before + more);
 		}
 
 		/**

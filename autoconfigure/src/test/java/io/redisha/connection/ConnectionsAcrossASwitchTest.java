@@ -41,6 +41,7 @@ import org.springframework.transaction.support.AbstractPlatformTransactionManage
 import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -82,7 +83,7 @@ class ConnectionsAcrossASwitchTest {
 		this.member = new RedisHaMember(new MemberIdentity("switch-test", "test"),
 				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
 		this.member.start();
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(EVENTUALLY)
 			.until(() -> this.member.admitsWrites(GROUP) && this.member.snapshot(GROUP).master() != null);
 		MasterRoute route = new MasterRoute(this.member, GROUP, Duration.ofSeconds(2), false, this.routeListeners::add);
 		this.factory = new MasterFollowingConnectionFactory(route, new RedisStandaloneConfiguration(),
@@ -194,7 +195,7 @@ class ConnectionsAcrossASwitchTest {
 	@Test
 	void aBlockingCommandCutByTheSwitchFailsAndSoDoTheLaterOnesOnItsConnection() {
 		CompletableFuture<Void> switched = CompletableFuture.runAsync(() -> {
-			await().atMost(Duration.ofSeconds(5))
+			await().atMost(EVENTUALLY)
 				.until(() -> String.valueOf(this.oldMaster.command("CLIENT", "LIST")).contains("cmd=blpop"));
 			switchMaster();
 		});
@@ -203,7 +204,7 @@ class ConnectionsAcrossASwitchTest {
 			Throwable later = catchThrowable(() -> connection.listCommands().bLPop(30, bytes("jobs")));
 			return List.of(inFlight, later);
 		});
-		assertThat(switched).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(switched).succeedsWithin(EVENTUALLY);
 		assertThat(NestedExceptionUtils.getMostSpecificCause(failures.get(0)))
 			.isInstanceOf(RedisMasterSwitchedException.class)
 			.hasMessageContaining("while this command was in flight");
@@ -248,7 +249,7 @@ class ConnectionsAcrossASwitchTest {
 	 */
 	private void switchMasterAndAwaitTheCut() {
 		switchMaster();
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(EVENTUALLY)
 			.until(() -> !String.valueOf(this.oldMaster.command("CLIENT", "LIST")).contains("name=" + CLIENT_NAME));
 	}
 

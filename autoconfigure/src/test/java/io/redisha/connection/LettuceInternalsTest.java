@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -84,7 +85,7 @@ class LettuceInternalsTest {
 		Object connection = LettuceInternals.connectionOf(this.connection);
 		assertThat(connection).isNotNull().isSameAs(LettuceInternals.connectionOf(this.channels.get(0)));
 		killClients();
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.channels.size() == 2 && this.channels.get(1).isActive());
+		await().atMost(EVENTUALLY).until(() -> this.channels.size() == 2 && this.channels.get(1).isActive());
 		assertThat(this.connection.sync().ping()).isEqualTo("PONG");
 		assertThat(LettuceInternals.connectionOf(this.channels.get(1))).isSameAs(connection);
 	}
@@ -92,12 +93,12 @@ class LettuceInternalsTest {
 	@Test
 	void theCommandsInFlightAreTakenFromTheChannelSoThatLettuceDoesNotReplayThem() throws Exception {
 		RedisFuture<?> pop = this.connection.async().blpop(10, "nothing");
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(EVENTUALLY)
 			.until(() -> String.valueOf(redis.group().master().command("CLIENT", "LIST")).contains("cmd=blpop"));
 		Channel channel = this.channels.get(0);
 		Collection<RedisCommand<?, ?, ?>> inFlight = channel.eventLoop()
 			.submit(() -> LettuceInternals.drainInFlight(channel))
-			.get(5, TimeUnit.SECONDS);
+			.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 		assertThat(inFlight).hasSize(1);
 		RedisCommand<?, ?, ?> command = inFlight.iterator().next();
 		assertThat(command.getType().toString()).isEqualTo("BLPOP");
@@ -111,7 +112,7 @@ class LettuceInternalsTest {
 		killClients();
 		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !this.connection.isOpen());
 		this.internals.suspendReconnects(false);
-		await().atMost(Duration.ofSeconds(5)).until(this.connection::isOpen);
+		await().atMost(EVENTUALLY).until(this.connection::isOpen);
 		assertThat(this.connection.sync().ping()).isEqualTo("PONG");
 	}
 
@@ -119,10 +120,10 @@ class LettuceInternalsTest {
 	void theHandlerAddedAfterTheHandshakeSeesTheChannelActiveAfterItAndBeforeTheCommandsHeldWhileDisconnected() {
 		this.internals.suspendReconnects(true);
 		killClients();
-		await().atMost(Duration.ofSeconds(2)).until(() -> !this.connection.isOpen());
+		await().atMost(EVENTUALLY).until(() -> !this.connection.isOpen());
 		RedisFuture<String> held = this.connection.async().set("held", "1");
 		this.internals.suspendReconnects(false);
-		assertThat(held.toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(held.toCompletableFuture()).succeedsWithin(EVENTUALLY);
 		assertThat(this.seenAfterHandshake).containsExactly("named, held=null", "named, held=null");
 		assertThat(redis.group().master().command("GET", "held")).isEqualTo("1");
 	}

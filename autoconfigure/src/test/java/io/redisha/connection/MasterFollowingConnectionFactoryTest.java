@@ -33,6 +33,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -94,22 +95,22 @@ class MasterFollowingConnectionFactoryTest {
 			ClientApp.runner(group, 2).run((context) -> {
 				EventRecorder recorder = awaitFirstMaster(context.getBean(EventRecorder.class));
 				master.kill();
-				await().atMost(Duration.ofSeconds(4))
+				await().atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(recorder.events(NodeDownEvent.class))
 						.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
 				long configEpoch = context.getBean(RedisHaMember.class).snapshot(ClientApp.GROUP).configEpoch();
-				await().atMost(Duration.ofSeconds(2))
+				await().atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(subscriber.messages).contains(
 							RedisNotifications.ALL_EVENTS_CHANNEL + " -> " + sdown + " #epoch " + configEpoch,
 							"__redis-ha__:+sdown -> " + sdown.substring("+sdown ".length())));
 				master.restart();
-				await().atMost(Duration.ofSeconds(6))
+				await().atMost(EVENTUALLY)
 					.untilAsserted(() -> assertThat(recorder.events(NodeUpEvent.class))
 						.anySatisfy((event) -> assertThat(event.getNode()).isEqualTo(down)));
 				assertThat(recorder.events).map(Object::getClass)
 					.containsSubsequence(MasterSwitchedEvent.class, NodeDownEvent.class, NodeUpEvent.class);
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-				await().atMost(Duration.ofSeconds(5))
+				await().atMost(EVENTUALLY)
 					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after-restart", "yes"));
 				assertThat(master.command("GET", "after-restart")).isEqualTo("yes");
@@ -136,7 +137,7 @@ class MasterFollowingConnectionFactoryTest {
 				RedisNotifications notifications = context.getBean(RedisNotifications.class);
 				notifications.accept(stale);
 				notifications.accept(current);
-				await().atMost(Duration.ofSeconds(5)).until(() -> published(subscriber, master) == 2);
+				await().atMost(EVENTUALLY).until(() -> published(subscriber, master) == 2);
 				await().during(Duration.ofSeconds(1))
 					.atMost(Duration.ofSeconds(2))
 					.until(() -> published(subscriber, address(group.node(2))) == 1);
@@ -166,7 +167,7 @@ class MasterFollowingConnectionFactoryTest {
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("shared", "value");
 				assertThat(group.master().command("GET", "shared")).isEqualTo("value");
-				await().atMost(Duration.ofSeconds(2))
+				await().atMost(EVENTUALLY)
 					.until(() -> group.replicas()
 						.stream()
 						.allMatch((replica) -> "value".equals(replica.command("GET", "shared"))));
@@ -188,7 +189,7 @@ class MasterFollowingConnectionFactoryTest {
 			awaitBothReplicas(context.getBean(RedisHaMember.class));
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 			template.opsForValue().set("read", "master's");
-			await().atMost(Duration.ofSeconds(2))
+			await().atMost(EVENTUALLY)
 				.until(() -> group.replicas()
 					.stream()
 					.allMatch((replica) -> "master's".equals(replica.command("GET", "read"))));
@@ -200,9 +201,10 @@ class MasterFollowingConnectionFactoryTest {
 
 			left.command("REPLICAOF", "NO", "ONE");
 			left.command("SET", "read", "its own");
-			// Within the member's INFO period and the factory's check, it is read from no
-			// more.
-			await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+			// Once the member's INFO and the factory's check have seen it leave, it is
+			// read
+			// from no more.
+			await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
 				long before = getCalls(left);
 				for (int i = 0; i < 20; i++) {
 					assertThat(template.opsForValue().get("read")).isEqualTo("master's");
@@ -231,7 +233,7 @@ class MasterFollowingConnectionFactoryTest {
 				.run((context) -> {
 					StringRedisTemplate template = new StringRedisTemplate(
 							context.getBean(RedisHaConnectionFactories.class).get("second"));
-					await().atMost(Duration.ofSeconds(10))
+					await().atMost(EVENTUALLY)
 						.ignoreExceptions()
 						.untilAsserted(() -> template.opsForValue().set("where", "second"));
 					assertThat(second.master().command("GET", "where")).isEqualTo("second");
@@ -273,7 +275,7 @@ class MasterFollowingConnectionFactoryTest {
 			member.start();
 			MasterFollowingConnectionFactory factory = null;
 			try {
-				await().atMost(Duration.ofSeconds(5)).until(() -> member.snapshot(ClientApp.GROUP).master() != null);
+				await().atMost(EVENTUALLY).until(() -> member.snapshot(ClientApp.GROUP).master() != null);
 				factory = new MasterFollowingConnectionFactory(
 						new MasterRoute(member, ClientApp.GROUP, Duration.ofSeconds(2), false),
 						new RedisStandaloneConfiguration(),
@@ -291,7 +293,7 @@ class MasterFollowingConnectionFactoryTest {
 				assertThatExceptionOfType(RuntimeException.class)
 					.isThrownBy(() -> template.opsForValue().set("cut", "off"));
 				proxy.restore();
-				await().atMost(Duration.ofSeconds(5))
+				await().atMost(EVENTUALLY)
 					.ignoreExceptions()
 					.untilAsserted(() -> template.opsForValue().set("after", "restore"));
 				assertThat(master.command("GET", "after")).isEqualTo("restore");
@@ -327,7 +329,7 @@ class MasterFollowingConnectionFactoryTest {
 		route.set(new MasterRoute(member, ClientApp.GROUP, Duration.ofSeconds(2), false));
 		member.start();
 		try {
-			await().atMost(Duration.ofSeconds(10)).until(() -> !routeMasterWhenHeard.isEmpty());
+			await().atMost(EVENTUALLY).until(() -> !routeMasterWhenHeard.isEmpty());
 			assertThat(routeMasterWhenHeard).containsExactly(address(master));
 		}
 		finally {
@@ -336,7 +338,7 @@ class MasterFollowingConnectionFactoryTest {
 	}
 
 	static EventRecorder awaitFirstMaster(EventRecorder recorder) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> !recorder.events(MasterSwitchedEvent.class).isEmpty());
+		await().atMost(EVENTUALLY).until(() -> !recorder.events(MasterSwitchedEvent.class).isEmpty());
 		return recorder;
 	}
 
@@ -346,7 +348,7 @@ class MasterFollowingConnectionFactoryTest {
 
 	/** Read routing discovers the replicas the member sees: wait until it sees both. */
 	private static void awaitBothReplicas(RedisHaMember member) {
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(EVENTUALLY)
 			.until(() -> member.snapshot(ClientApp.GROUP)
 				.replicas()
 				.stream()

@@ -8,7 +8,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -28,6 +27,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static io.redisha.connection.MasterFollowingConnectionFactoryTest.address;
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -52,22 +52,20 @@ class TlsClientFailoverTest {
 		tlsApp(ClientApp.runner(group, 1)).run((context) -> {
 			assertThat(context).hasNotFailed();
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(EVENTUALLY)
 				.ignoreExceptions()
 				.untilAsserted(() -> template.opsForValue().set("before", "1"));
 			assertThat(oldMaster.command("GET", "before")).isEqualTo("1");
 			// Only a voter past its start-up quiet period elects: the member founds the
 			// electorate over TLS too.
 			RedisHaMember member = context.getBean(RedisHaMember.class);
-			await().atMost(Duration.ofSeconds(10)).until(() -> {
+			await().atMost(EVENTUALLY).until(() -> {
 				GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
 				return !snapshot.startingUp() && snapshot.electorate() != null && snapshot.electorate().committed();
 			});
 
 			oldMaster.kill();
-			await().atMost(Duration.ofSeconds(15))
-				.ignoreExceptions()
-				.untilAsserted(() -> template.opsForValue().set("after", "1"));
+			await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> template.opsForValue().set("after", "1"));
 
 			NodeAddress newMaster = context.getBean(MasterFollowingConnectionFactory.class).getRoute().master();
 			assertThat(newMaster).isNotEqualTo(address(oldMaster));
@@ -87,7 +85,7 @@ class TlsClientFailoverTest {
 			tlsApp(runner).run((context) -> {
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				assertThat(catchThrowable(() -> template.opsForValue().get("key"))).isNotNull();
-				await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() >= 2);
+				await().atMost(EVENTUALLY).until(() -> listener.received.size() >= 2);
 			});
 			assertThat(listener.received).allSatisfy((bytes) -> {
 				// 0x16: a TLS handshake record (the ClientHello), never a RESP command.
@@ -109,11 +107,11 @@ class TlsClientFailoverTest {
 						"spring.ssl.bundle.pem.redis.keystore.private-key=file:" + redis.options().tls().privateKey())
 				.run((context) -> {
 					StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-					await().atMost(Duration.ofSeconds(10))
+					await().atMost(EVENTUALLY)
 						.ignoreExceptions()
 						.untilAsserted(() -> template.opsForValue().set("certified", "1"));
 					assertThat(group.master().command("GET", "certified")).isEqualTo("1");
-					await().atMost(Duration.ofSeconds(10))
+					await().atMost(EVENTUALLY)
 						.untilAsserted(() -> assertThat(
 								context.getBean(RedisHaMember.class).connectionProblems(ClientApp.GROUP))
 							.isEmpty());

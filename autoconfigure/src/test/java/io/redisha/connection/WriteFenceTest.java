@@ -35,6 +35,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -99,7 +100,7 @@ class WriteFenceTest {
 	@Test
 	void aWriteRefusedWithinATransactionClosesTheConnectionSoThatRedisDiscardsIt() {
 		try (RedisHaMember admitting = startedMember()) {
-			await().atMost(Duration.ofSeconds(10)).until(() -> admitting.admitsWrites(GROUP));
+			await().atMost(EVENTUALLY).until(() -> admitting.admitsWrites(GROUP));
 			WriteFence open = new WriteFence(admitting, GROUP);
 			EmbeddedChannel channel = new EmbeddedChannel(open);
 			channel.writeOutbound(command(CommandType.MULTI));
@@ -160,7 +161,7 @@ class WriteFenceTest {
 				RedisHaMember member = context.getBean(RedisHaMember.class);
 				// In consistent mode, once the one instance's electorate holds a majority
 				// that reaches the master.
-				await().atMost(Duration.ofSeconds(10)).until(() -> member.admitsWrites(ClientApp.GROUP));
+				await().atMost(EVENTUALLY).until(() -> member.admitsWrites(ClientApp.GROUP));
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				template.opsForValue().set("fence-" + mode, "open");
 				assertThat(group.master().command("GET", "fence-" + mode)).isEqualTo("open");

@@ -92,7 +92,7 @@ class SwitchoverLateDemotionTest {
 		delaying.release();
 		await().atMost(Members.EVENTUALLY).until(() -> !"master".equals(oldMaster.role()));
 		target.resume();
-		FailoverSnapshot switchover = result.finished().get(30, TimeUnit.SECONDS);
+		FailoverSnapshot switchover = result.finished().get(Members.EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 		writer.stop();
 
 		NodeAddress master = awaitOneMaster(three, group);

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -36,9 +37,6 @@ import static org.hamcrest.Matchers.equalTo;
 class NodeLinkTest {
 
 	private static final Duration TIMEOUT = Duration.ofMillis(500);
-
-	/** An upper bound on "eventually", never a speed claim. */
-	private static final Duration EVENTUALLY = Duration.ofSeconds(60);
 
 	private static final String CHANNEL = "__redis-ha__:test";
 
@@ -168,7 +166,7 @@ class NodeLinkTest {
 					assertThat(text.error()).isTrue();
 					assertThat(text.text()).startsWith("LOADING");
 				}));
-		loaded.orTimeout(20, TimeUnit.SECONDS).join();
+		loaded.orTimeout(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).join();
 		assertThat(call(link, new Action.Ping(address(server)))).isEqualTo(new Reply.Text("PONG", false));
 	}
 
@@ -239,8 +237,8 @@ class NodeLinkTest {
 		await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !write.isDone());
 
 		assertThat(call(link, new Action.ResumeWrites(address(master)))).isEqualTo(new Reply.Text("OK", false));
-		assertThat(write.orTimeout(5, TimeUnit.SECONDS).join()).isEqualTo("OK");
-		published.orTimeout(5, TimeUnit.SECONDS).join();
+		assertThat(write.orTimeout(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).join()).isEqualTo("OK");
+		published.orTimeout(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).join();
 		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(this.gossip).contains("while paused"));
 	}
 
@@ -452,7 +450,7 @@ class NodeLinkTest {
 	static Reply call(NodeLink link, Action.NodeCommand command) {
 		CompletableFuture<Reply> reply = new CompletableFuture<>();
 		link.execute(command, reply::complete);
-		return reply.orTimeout(10, TimeUnit.SECONDS).join();
+		return reply.orTimeout(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).join();
 	}
 
 	static ReplicationInfo info(Reply reply) {

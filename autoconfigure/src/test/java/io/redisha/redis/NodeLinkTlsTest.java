@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.redisha.redis.NodeLinkTest.address;
 import static io.redisha.redis.NodeLinkTest.call;
+import static io.redisha.testing.Members.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,9 +59,8 @@ class NodeLinkTlsTest {
 	void aLinkTrustingTheNodesCertificateWorks() throws Exception {
 		RedisServerProcess server = redis.group().master();
 		NodeLink link = link(server.host(), trusting());
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> call(link, new Action.QueryInfo(address(server))) instanceof Reply.Info);
-		await().atMost(Duration.ofSeconds(10)).until(link::isSubscribed);
+		await().atMost(EVENTUALLY).until(() -> call(link, new Action.QueryInfo(address(server))) instanceof Reply.Info);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
 	}
 
 	@Test

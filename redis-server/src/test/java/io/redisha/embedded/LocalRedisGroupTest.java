@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import static io.redisha.embedded.PartitionableRedisGroupTest.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -29,8 +30,7 @@ class LocalRedisGroupTest {
 		assertThat(group.addresses()).containsExactly(group.master().address(), group.node(1).address(),
 				group.node(2).address());
 		assertThat(group.master().command("SET", "k", "v")).isEqualTo("OK");
-		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(group.node(1).command("GET", "k")).isEqualTo("v"));
+		await().atMost(EVENTUALLY).untilAsserted(() -> assertThat(group.node(1).command("GET", "k")).isEqualTo("v"));
 	}
 
 	@Test
@@ -70,7 +70,7 @@ class LocalRedisGroupTest {
 		assertThat(replica.isAlive()).isFalse();
 		replica.restartAsReplicaOf(group.node(1).address());
 		assertThat(replica.role()).isEqualTo("slave");
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(EVENTUALLY)
 			.untilAsserted(() -> assertThat(replica.info("replication")).containsEntry("master_link_status", "up")
 				.containsEntry("master_port", Integer.toString(group.node(1).port())));
 	}
@@ -83,7 +83,7 @@ class LocalRedisGroupTest {
 		group.node(1).replicaOfNoOne();
 		assertThat(group.node(1).role()).isEqualTo("master");
 		group.node(2).replicaOf(group.node(1).address());
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(EVENTUALLY)
 			.untilAsserted(() -> assertThat(group.node(2).info("replication"))
 				.containsEntry("master_port", Integer.toString(group.node(1).port()))
 				.containsEntry("master_link_status", "up"));
@@ -95,7 +95,7 @@ class LocalRedisGroupTest {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess added = group.addReplica();
 		assertThat(group.replicas()).hasSize(3).contains(added);
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(EVENTUALLY)
 			.untilAsserted(() -> assertThat(group.master().info("replication")).containsEntry("connected_slaves", "3"));
 	}
 
@@ -104,11 +104,11 @@ class LocalRedisGroupTest {
 		RedisServerProcess replica = redis.group().node(1);
 		replica.replicaOfNoOne();
 		CompletableFuture<Void> loaded = replica.loadSlowly(Duration.ofSeconds(1));
-		await().atMost(Duration.ofSeconds(5))
+		await().atMost(EVENTUALLY)
 			.untilAsserted(() -> assertThatExceptionOfType(RedisErrorReplyException.class)
 				.isThrownBy(() -> replica.command("PING"))
 				.withMessageStartingWith("LOADING"));
-		loaded.orTimeout(20, TimeUnit.SECONDS).join();
+		loaded.orTimeout(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).join();
 		assertThat(replica.command("PING")).isEqualTo("PONG");
 		assertThat(replica.command("EXISTS", "loading:1")).isEqualTo(1L);
 	}

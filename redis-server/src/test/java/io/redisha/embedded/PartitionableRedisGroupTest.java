@@ -16,8 +16,11 @@ import static org.awaitility.Awaitility.await;
 
 class PartitionableRedisGroupTest {
 
-	/** An upper bound on "eventually", never a speed claim. */
-	private static final Duration EVENTUALLY = Duration.ofSeconds(60);
+	/**
+	 * How long a test of this module waits for an outcome before it gives up: an upper
+	 * bound on "eventually", never a speed claim.
+	 */
+	static final Duration EVENTUALLY = Duration.ofSeconds(60);
 
 	private PartitionableRedisGroup group;
 

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import static io.redisha.embedded.PartitionableRedisGroupTest.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -51,10 +52,10 @@ class TcpProxyTest {
 			assertThat(throughProxy.call("SET", "other-key", "1")).isEqualTo("OK");
 			CompletableFuture<Object> held = CompletableFuture
 				.supplyAsync(() -> throughProxy.call("SET", "held-key", "1"));
-			await().atMost(Duration.ofSeconds(5)).until(proxy::isHolding);
+			await().atMost(EVENTUALLY).until(proxy::isHolding);
 			assertThat(server.command("EXISTS", "held-key")).isEqualTo(0L);
 			proxy.release();
-			assertThat(held.get(5, TimeUnit.SECONDS)).isEqualTo("OK");
+			assertThat(held.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS)).isEqualTo("OK");
 			assertThat(proxy.isHolding()).isFalse();
 			assertThat(server.command("EXISTS", "held-key")).isEqualTo(1L);
 		}

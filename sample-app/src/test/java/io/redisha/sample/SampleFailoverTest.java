@@ -31,6 +31,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import static io.redisha.sample.SampleApplicationTest.EVENTUALLY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,11 +68,11 @@ class SampleFailoverTest {
 			.isEqualTo("MasterFollowingConnectionFactory");
 		LocalRedisGroup redis = this.context.getBean(LocalRedisGroup.class);
 		RedisServerProcess oldMaster = redis.master();
-		await().atMost(Duration.ofSeconds(30)).until(() -> put("before", "1") == 200);
+		await().atMost(EVENTUALLY).until(() -> put("before", "1") == 200);
 		// The one instance founds the group's electorate once its start-up quiet period
 		// is over.
 		RedisHaMember member = this.context.getBean(RedisHaMember.class);
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(EVENTUALLY)
 			.until(() -> member.snapshots()
 				.values()
 				.stream()
@@ -80,9 +81,7 @@ class SampleFailoverTest {
 		oldMaster.kill();
 		// Down-after is 5 s in the embedded default; then the member fails over and the
 		// template follows.
-		await().atMost(Duration.ofSeconds(20))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> put("after", "1") == 200);
+		await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(200)).until(() -> put("after", "1") == 200);
 
 		RedisServerProcess newMaster = master(redis);
 		assertThat(newMaster).isNotSameAs(oldMaster);
@@ -95,11 +94,11 @@ class SampleFailoverTest {
 		this.context = new SpringApplicationBuilder(SampleApplication.class).run("--server.port=0");
 		LocalRedisGroup redis = this.context.getBean(LocalRedisGroup.class);
 		RedisHaMember member = this.context.getBean(RedisHaMember.class);
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(EVENTUALLY)
 			.until(() -> post("/bank/open?accounts=" + ACCOUNTS + "&balance=" + BALANCE).statusCode() == 200);
 		// The one instance founds the group's electorate once its start-up quiet period
 		// is over.
-		await().atMost(Duration.ofSeconds(30))
+		await().atMost(EVENTUALLY)
 			.until(() -> member.snapshots()
 				.values()
 				.stream()
@@ -123,7 +122,7 @@ class SampleFailoverTest {
 					() -> member.switchover(EmbeddedRedisEnvironmentPostProcessor.GROUP, null, Duration.ofSeconds(5),
 							Duration.ofSeconds(5)))
 				.finished()
-				.get(30, TimeUnit.SECONDS);
+				.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
 			assertThat(switchover.succeeded()).as(switchover.result()).isTrue();
 			awaitMoreCommitted(50);
 
@@ -132,7 +131,7 @@ class SampleFailoverTest {
 			second.kill();
 			// Down-after is 5 s in the embedded default; then the member fails over and
 			// transfers resume.
-			await().atMost(Duration.ofSeconds(30)).until(() -> master(redis) != second);
+			await().atMost(EVENTUALLY).until(() -> master(redis) != second);
 			awaitMoreCommitted(50);
 		}
 		finally {
@@ -170,7 +169,7 @@ class SampleFailoverTest {
 
 	private void awaitMoreCommitted(int more) {
 		int before = committed();
-		await().atMost(Duration.ofSeconds(30)).until(() -> committed() >= before + more);
+		await().atMost(EVENTUALLY).until(() -> committed() >= before + more);
 	}
 
 	private int committed() {
@@ -192,7 +191,7 @@ class SampleFailoverTest {
 	 */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
-		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+		await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(200)).until(() -> {
 			started.set(command.get());
 			return started.get().outcome().status() == CommandOutcome.Status.STARTED;
 		});
