@@ -107,6 +107,9 @@ public final class Members implements AutoCloseable {
 
 	private final Nodes nodes;
 
+	/** The seeds of a scenario's members: every node known at the start. */
+	private final List<NodeAddress> seeds;
+
 	private final Settings settings;
 
 	private PartitionMode partitionMode = PartitionMode.CONSISTENT;
@@ -121,6 +124,7 @@ public final class Members implements AutoCloseable {
 
 	private Members(Nodes nodes, Settings settings) {
 		this.nodes = nodes;
+		this.seeds = (nodes != null) ? nodes.all().get().stream().map(nodes.address()).toList() : List.of();
 		this.settings = settings;
 	}
 
@@ -265,8 +269,10 @@ public final class Members implements AutoCloseable {
 	 * connections to the address {@code connectVia} maps a node to; returns at once.
 	 */
 	public Member startMember(String name, UnaryOperator<NodeAddress> connectVia) {
-		List<NodeAddress> seeds = nodes().all().get().stream().map(nodes().address()).toList();
-		GroupConfig config = new GroupConfig(GROUP, seeds, this.settings.quorum(), this.settings.downAfter(),
+		if (this.nodes == null) {
+			throw new IllegalStateException("these members know no nodes: start them with startSteady");
+		}
+		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.settings.quorum(), this.settings.downAfter(),
 				FAILOVER_TIMEOUT, 1, this.settings.timing());
 		return start(name, new GroupSettings(config, null, null, SCENARIO_COMMAND_TIMEOUT, TestGossip.SEAL),
 				connectVia);
