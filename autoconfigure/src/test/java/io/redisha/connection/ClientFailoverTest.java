@@ -72,6 +72,9 @@ import static org.awaitility.Awaitility.await;
  */
 class ClientFailoverTest {
 
+	/** Bound for the members to know each other, end their quiet period and all vote. */
+	private static final Duration MEMBERS_READY = Duration.ofSeconds(60);
+
 	private static final String NEWS = "news";
 
 	@RegisterExtension
@@ -590,11 +593,12 @@ class ClientFailoverTest {
 
 	/**
 	 * Asks until the member takes the command: it refuses while it still learns the
-	 * replicas' state after its start.
+	 * replicas' state after its start. The bound is generous: on a busy machine the
+	 * members' first INFO rounds come late.
 	 */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
 			started.set(command.get());
 			return started.get().outcome().status() == CommandOutcome.Status.STARTED;
 		});
@@ -624,7 +628,9 @@ class ClientFailoverTest {
 		}
 		awaitFirstMaster(context.getBean(EventRecorder.class));
 		RedisHaMember member = context.getBean(RedisHaMember.class);
-		await().atMost(Duration.ofSeconds(10)).until(() -> {
+		// Generous bounds: on a busy machine a timer gap puts a member in TILT (30 s) at
+		// start, and it admits no voter meanwhile.
+		await().atMost(MEMBERS_READY).until(() -> {
 			GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
 			return snapshot != null && snapshot.members().size() == 3;
 		});
@@ -632,10 +638,10 @@ class ClientFailoverTest {
 		// needs them.
 		List<RedisHaMember> all = new ArrayList<>(this.others);
 		all.add(member);
-		await().atMost(Duration.ofSeconds(10))
+		await().atMost(MEMBERS_READY)
 			.until(() -> all.stream().noneMatch((each) -> each.snapshot(ClientApp.GROUP).startingUp()));
 		// ... and only voters elect: wait until every member is one.
-		await().atMost(Duration.ofSeconds(10)).until(() -> all.stream().allMatch((each) -> {
+		await().atMost(MEMBERS_READY).until(() -> all.stream().allMatch((each) -> {
 			GroupSnapshot.ElectorateSnapshot electorate = each.snapshot(ClientApp.GROUP).electorate();
 			return electorate != null && electorate.committed() && electorate.voters().size() == all.size();
 		}));
