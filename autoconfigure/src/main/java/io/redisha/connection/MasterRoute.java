@@ -6,25 +6,17 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.protocol.RedisCommand;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.AttributeKey;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
@@ -41,8 +33,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvid
  * ({@code +switch-master}, {@code +odown}, {@code -odown}) on the member's group thread
  * and never blocks it.
  * <p>
- * Fencing: every Netty channel of the group's connections is registered here when it
- * becomes active and is allowed only if it is connected to an address resolved for the
+ * Fencing ({@link RouteChannels}): every Netty channel of the group's connections is
+ * registered when it becomes active and is allowed only if it is connected to an address resolved for the
  * current master. When the master switches, every channel to another address is cut on
  * its event loop: the commands in flight on it fail at once with a
  * {@link RedisMasterSwitchedException} (they are not replayed, as Lettuce would otherwise
@@ -76,15 +68,6 @@ public final class MasterRoute {
 
 	private static final Logger logger = LoggerFactory.getLogger(MasterRoute.class);
 
-	private static final String HANDLER_NAME = "redis-ha-fence";
-
-	private static final String WRITE_FENCE_NAME = "redis-ha-write-fence";
-
-	private static final String ROUTE_FENCE_NAME = "redis-ha-route-fence";
-
-	/** The target a channel was admitted under; set when it becomes active. */
-	private static final AttributeKey<RouteTarget> ADMITTED = AttributeKey.valueOf("redis-ha-admitted");
-
 	private final RedisHaMember member;
 
 	private final String group;
@@ -95,17 +78,11 @@ public final class MasterRoute {
 
 	private final List<Runnable> switchListeners = new CopyOnWriteArrayList<>();
 
-	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
-
 	private final LettuceInternals lettuce = new LettuceInternals();
 
 	private final HeldConnections heldConnections = new HeldConnections();
 
-	private final ChannelHandler fence = new Fence();
-
-	private final ChannelHandler writeFence;
-
-	private final ChannelHandler routeFence = new RouteFence();
+	private final RouteChannels channels;
 
 	private volatile RouteTarget target = RouteTarget.initial();
 
@@ -142,7 +119,8 @@ public final class MasterRoute {
 		this.failoverWait = failoverWait;
 		this.refusals = new RouteRefusals(group, failoverWait);
 		this.readable = readsFromReplicas ? new ReadableReplicas(member, group) : null;
-		this.writeFence = new WriteFence(member, group);
+		this.channels = new RouteChannels(group, () -> this.target, this.readable, this.refusals,
+				this.heldConnections, new WriteFence(member, group));
 		events.accept(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
 		GroupSnapshot.NodeSnapshot known = (snapshot != null) ? snapshot.master() : null;
@@ -254,12 +232,7 @@ public final class MasterRoute {
 	 * this group.
 	 */
 	void register(Channel channel) {
-		channel.pipeline().addFirst(HANDLER_NAME, this.fence);
-		// Outbound, last sees a command first: before Lettuce's handler waits for its
-		// reply.
-		channel.pipeline().addLast(WRITE_FENCE_NAME, this.writeFence);
-		channel.pipeline().addLast(ROUTE_FENCE_NAME, this.routeFence);
-		this.heldConnections.register(channel);
+		this.channels.register(channel);
 		this.lettuce.register(channel, !this.target.usable());
 	}
 
@@ -298,14 +271,14 @@ public final class MasterRoute {
 			return;
 		}
 		RouteTarget current = this.target;
-		if (previous.master() != null && failure != null) {
-			Supplier<RuntimeException> inFlight = () -> failure.apply(previous.master());
-			this.channels.forEach((channel) -> cutIfNotAllowed(channel, inFlight));
+		NodeAddress old = previous.master();
+		if (old != null && failure != null) {
+			this.channels.cutDisallowed((channel) -> failure.apply(old));
 		}
 		suspendReconnectsUnless(current.usable());
-		if (previous.master() != null && !previous.master().equals(current.master())) {
-			logger.info("redis-ha group '{}': application connections move from {} to {} (epoch {})", this.group,
-					previous.master(), current.master(), current.epoch());
+		if (old != null && !old.equals(current.master())) {
+			logger.info("redis-ha group '{}': application connections move from {} to {} (epoch {})", this.group, old,
+					current.master(), current.epoch());
 			this.switchListeners.forEach(Runnable::run);
 		}
 	}
@@ -341,36 +314,6 @@ public final class MasterRoute {
 		return previous;
 	}
 
-	private void cutIfNotAllowed(Channel channel, Supplier<RuntimeException> failure) {
-		channel.eventLoop().execute(() -> {
-			if (channel.isActive() && !isAllowed(channel)) {
-				cut(channel, failure);
-			}
-		});
-	}
-
-	private boolean isAllowed(Channel channel) {
-		return isAllowed(channel, this.target);
-	}
-
-	private boolean isAllowed(Channel channel, RouteTarget current) {
-		SocketAddress remote = channel.remoteAddress();
-		if (remote == null) {
-			return false;
-		}
-		return current.allowed().contains(remote) || isCurrentReplica(remote, current);
-	}
-
-	/**
-	 * Whether the address is a node read routing may read from now (never the old master:
-	 * it answers master).
-	 */
-	private boolean isCurrentReplica(SocketAddress remote, RouteTarget current) {
-		ReadableReplicas replicas = this.readable;
-		return replicas != null && current.usable() && remote instanceof InetSocketAddress address
-				&& replicas.includes(address);
-	}
-
 	/**
 	 * With read routing, the replicas change without a switch too (a replica repointed to
 	 * the new master after a failover, one gone down): cuts the connections to nodes no
@@ -382,121 +325,13 @@ public final class MasterRoute {
 		if (replicas == null || !replicas.changed()) {
 			return false;
 		}
-		this.channels.forEach((channel) -> cutIfNotAllowed(channel,
-				() -> new RedisConnectionLostException(this.group, channel.remoteAddress())));
+		this.channels.cutDisallowed((channel) -> new RedisConnectionLostException(this.group, channel.remoteAddress()));
 		return true;
-	}
-
-	/**
-	 * Fails the commands in flight on the channel, so that Lettuce does not replay them
-	 * after reconnecting, then closes it. Runs on the channel's event loop: no command is
-	 * written in between.
-	 */
-	private static void cut(Channel channel, Supplier<RuntimeException> failure) {
-		failInFlight(channel, failure);
-		channel.close();
-	}
-
-	/**
-	 * Completes the commands written to the channel and not yet answered with the
-	 * failure; on the channel's event loop.
-	 */
-	private static void failInFlight(Channel channel, Supplier<RuntimeException> failure) {
-		for (RedisCommand<?, ?, ?> command : LettuceInternals.drainInFlight(channel)) {
-			command.completeExceptionally(failure.get());
-		}
-	}
-
-	/**
-	 * Why a command Lettuce writes to the channel must not be sent; null when it may. On
-	 * the channel's event loop, before each command reaches the socket: one volatile read
-	 * and two channel attributes while nothing changed.
-	 */
-	private @Nullable RuntimeException refusal(Channel channel) {
-		RouteTarget admitted = channel.attr(ADMITTED).get();
-		// First: a held connection's first command decides its channel, even when it is
-		// refused below.
-		RouteTarget left = (admitted != null) ? HeldConnections.movedFrom(channel, admitted) : null;
-		if (left != null) {
-			return this.refusals.heldConnectionMoved(left, admitted);
-		}
-		RouteTarget current = this.target;
-		if (admitted != null && admitted.generation() != current.generation()) {
-			if (!isAllowed(channel, current)) {
-				// The switch is known and the cut still queued on this event loop: not
-				// one more byte.
-				return this.refusals.notSent(RouteRefusals.masterOf(admitted), current);
-			}
-			channel.attr(ADMITTED).set(current);
-		}
-		return null;
 	}
 
 	@Override
 	public String toString() {
 		return "MasterRoute[group=" + this.group + ", master=" + master() + ", waiting=" + isWaitingForMaster() + "]";
-	}
-
-	/**
-	 * Keeps the set of live channels and refuses channels to any address but the current
-	 * master's. First in the pipeline, so it sees a channel become active before
-	 * Lettuce's handshake writes anything.
-	 */
-	@ChannelHandler.Sharable
-	private final class Fence extends ChannelInboundHandlerAdapter {
-
-		@Override
-		public void channelActive(ChannelHandlerContext context) throws Exception {
-			Channel channel = context.channel();
-			// Registered before the check: a switch after the check sees the channel and
-			// cuts it.
-			MasterRoute.this.channels.add(channel);
-			RouteTarget current = MasterRoute.this.target;
-			channel.attr(ADMITTED).set(current);
-			if (!isAllowed(channel, current)) {
-				logger.debug("redis-ha group '{}': refusing a connection to {}, not the current master {}",
-						MasterRoute.this.group, channel.remoteAddress(), master());
-				MasterRoute.this.channels.remove(channel);
-				context.close();
-				return;
-			}
-			super.channelActive(context);
-		}
-
-		/**
-		 * Lettuce would replay the commands in flight after reconnecting, perhaps to
-		 * another master and perhaps twice: they fail instead (at most once). Commands
-		 * issued while disconnected were never written and are still sent after the
-		 * reconnect.
-		 */
-		@Override
-		public void channelInactive(ChannelHandlerContext context) throws Exception {
-			Channel channel = context.channel();
-			MasterRoute.this.channels.remove(channel);
-			SocketAddress remote = channel.remoteAddress();
-			failInFlight(channel, () -> new RedisConnectionLostException(MasterRoute.this.group, remote));
-			super.channelInactive(context);
-		}
-
-	}
-
-	/**
-	 * Refuses the commands {@link #refusal} names a reason for, before they reach the
-	 * socket.
-	 */
-	@ChannelHandler.Sharable
-	private final class RouteFence extends CommandFilter {
-
-		@Override
-		protected boolean admits(Channel channel, RedisCommand<?, ?, ?> command) {
-			RuntimeException refusal = refusal(channel);
-			if (refusal == null) {
-				return true;
-			}
-			command.completeExceptionally(refusal);
-			return false;
-		}
-
 	}
 
 }

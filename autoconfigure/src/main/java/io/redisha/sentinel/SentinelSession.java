@@ -41,8 +41,6 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private static final String NOAUTH = "NOAUTH Authentication required.";
 
-	private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
-
 	private static final String PUBSUB_CONTEXT = "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET"
 			+ " are allowed in this context";
 
@@ -54,8 +52,6 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	/** Null when the settings do not allow SENTINEL FAILOVER. */
 	private final @Nullable FailoverRequests failovers;
-
-	private final long id;
 
 	/** Writes this connection's replies in its protocol, which it keeps. */
 	private final Resp3Encoder replies;
@@ -72,9 +68,8 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	@SuppressWarnings("NullAway.Init")
 	private ChannelHandlerContext context;
 
-	private boolean authenticated;
-
-	private String name = "";
+	/** Who the client is and the protocol it speaks: AUTH, HELLO and CLIENT. */
+	private final ClientHandshake handshake;
 
 	private boolean awaitingReply;
 
@@ -84,9 +79,8 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		this.answers = answers;
 		this.events = events;
 		this.failovers = failovers;
-		this.id = id;
 		this.replies = replies;
-		this.authenticated = settings.password() == null;
+		this.handshake = new ClientHandshake(settings, id, replies);
 	}
 
 	@Override
@@ -186,7 +180,7 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 		if (problem != null) {
 			reply(Resp.error(problem));
 		}
-		else if (!this.authenticated && !spec.beforeAuth()) {
+		else if (!this.handshake.authenticated() && !spec.beforeAuth()) {
 			reply(Resp.error(NOAUTH));
 		}
 		else if (subscribed() && !this.replies.resp3() && !spec.whileSubscribed()) {
@@ -201,10 +195,10 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 	private void execute(SentinelCommand command, List<String> argv) {
 		switch (command) {
 			case PING -> reply(ping(argv));
-			case AUTH -> reply(auth(argv));
-			case HELLO -> reply(hello(argv));
+			case AUTH -> reply(this.handshake.auth(argv));
+			case HELLO -> reply(this.handshake.hello(argv));
 			case QUIT -> this.context.writeAndFlush(Resp.OK).addListener((future) -> this.context.close());
-			case CLIENT -> reply(client(argv));
+			case CLIENT -> reply(this.handshake.client(argv));
 			case SENTINEL -> sentinel(argv);
 			case ROLE -> reply(this.answers.role());
 			case INFO -> reply(Resp.bulk(info(argv)));
@@ -220,105 +214,6 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 			return Resp.array(Resp.bulk("pong"), Resp.bulk((argv.size() > 1) ? argv.get(1) : ""));
 		}
 		return (argv.size() > 1) ? Resp.bulk(argv.get(1)) : Resp.simple("PONG");
-	}
-
-	private RedisMessage auth(List<String> argv) {
-		if (argv.size() > 3) {
-			return Resp.error("ERR syntax error");
-		}
-		if (argv.size() == 2 && this.settings.password() == null) {
-			return Resp.error("ERR AUTH <password> called without any password configured for the default user."
-					+ " Are you sure your configuration is correct?");
-		}
-		String user = (argv.size() == 3) ? argv.get(1) : SentinelEndpointSettings.DEFAULT_USER;
-		if (!this.settings.accepts(user, argv.get(argv.size() - 1))) {
-			return Resp.error(WRONGPASS);
-		}
-		this.authenticated = true;
-		return Resp.OK;
-	}
-
-	private RedisMessage hello(List<String> argv) {
-		long version = this.replies.resp3() ? 3 : 2;
-		if (argv.size() >= 2) {
-			try {
-				version = Long.parseLong(argv.get(1));
-			}
-			catch (NumberFormatException ex) {
-				return Resp.error("ERR Protocol version is not an integer or out of range");
-			}
-			if (version < 2 || version > 3) {
-				return Resp.error("NOPROTO unsupported protocol version");
-			}
-		}
-		String user = null;
-		String password = null;
-		String clientName = null;
-		for (int i = 2; i < argv.size(); i++) {
-			int more = argv.size() - 1 - i;
-			String option = argv.get(i);
-			if (option.equalsIgnoreCase("AUTH") && more >= 2) {
-				user = argv.get(++i);
-				password = argv.get(++i);
-			}
-			else if (option.equalsIgnoreCase("SETNAME") && more >= 1) {
-				clientName = argv.get(++i);
-				if (!isValidName(clientName)) {
-					return Resp.error(invalidNameError());
-				}
-			}
-			else {
-				return Resp.error("ERR Syntax error in HELLO option '" + option + "'");
-			}
-		}
-		if (user != null && password != null) {
-			if (!this.settings.accepts(user, password)) {
-				return Resp.error(WRONGPASS);
-			}
-			this.authenticated = true;
-		}
-		if (!this.authenticated) {
-			return Resp.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the"
-					+ " HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the"
-					+ " RESP protocol version at the same time");
-		}
-		if (clientName != null) {
-			this.name = clientName;
-		}
-		// The reply is the first in the new protocol. Sentinel tells no role, unlike a
-		// Redis server.
-		this.replies.resp3(version == 3);
-		return new Resp.Fields().add("server", "redis")
-			.add("version", REDIS_VERSION)
-			.add("proto", Resp.integer(version))
-			.add("id", Resp.integer(this.id))
-			.add("mode", "sentinel")
-			.add("modules", Resp.array(List.of()))
-			.toMap();
-	}
-
-	private RedisMessage client(List<String> argv) {
-		return switch (argv.get(1).toLowerCase(Locale.ROOT)) {
-			case "setname" -> {
-				if (!isValidName(argv.get(2))) {
-					yield Resp.error(invalidNameError());
-				}
-				this.name = argv.get(2);
-				yield Resp.OK;
-			}
-			case "getname" -> this.name.isEmpty() ? Resp.NULL_BULK : Resp.bulk(this.name);
-			case "id" -> Resp.integer(this.id);
-			case "setinfo" -> {
-				String attribute = argv.get(2).toLowerCase(Locale.ROOT);
-				if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
-					yield Resp.error("ERR Unrecognized option '" + argv.get(2) + "'");
-				}
-				yield isValidName(argv.get(3)) ? Resp.OK
-						: Resp.error("ERR " + argv.get(2) + " cannot contain spaces, newlines or special characters.");
-			}
-			case "help" -> Resp.array(SentinelCommand.clientHelp().stream().map(Resp::simple).toList());
-			default -> throw new IllegalStateException("unchecked CLIENT subcommand " + argv.get(1));
-		};
 	}
 
 	private void sentinel(List<String> argv) {
@@ -413,15 +308,6 @@ final class SentinelSession extends SimpleChannelInboundHandler<RedisMessage> {
 
 	private void closeWithError(String error) {
 		this.context.writeAndFlush(Resp.error(error)).addListener((future) -> this.context.close());
-	}
-
-	/** Redis's client names: printable ASCII without spaces. */
-	private static boolean isValidName(String name) {
-		return name.chars().allMatch((c) -> c > ' ' && c <= '~');
-	}
-
-	private static String invalidNameError() {
-		return "ERR Client names cannot contain spaces, newlines or special characters.";
 	}
 
 	private static String unknownCommand(List<String> argv) {

@@ -586,7 +586,8 @@ class ClientFailoverTest {
 
 	/**
 	 * Asks until the member takes the command: it refuses while it still learns the
-	 * replicas' state after its start.
+	 * replicas' state after its start. The bound is generous: on a busy machine the
+	 * members' first INFO rounds come late.
 	 */
 	private static RedisHaMember.CommandResult started(Supplier<RedisHaMember.CommandResult> command) {
 		AtomicReference<RedisHaMember.CommandResult> started = new AtomicReference<>();
@@ -620,6 +621,8 @@ class ClientFailoverTest {
 		}
 		awaitFirstMaster(context.getBean(EventRecorder.class));
 		RedisHaMember member = context.getBean(RedisHaMember.class);
+		// On a busy machine a timer gap puts a member in TILT (30 s) at start, and it
+		// admits no voter meanwhile.
 		await().atMost(EVENTUALLY).until(() -> {
 			GroupSnapshot snapshot = member.snapshot(ClientApp.GROUP);
 			return snapshot != null && snapshot.members().size() == 3;

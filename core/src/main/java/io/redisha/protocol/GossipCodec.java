@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
-
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GossipMessage.Vote;
@@ -54,7 +52,7 @@ public final class GossipCodec {
 	 * The one free-text field bounded by its count of voters rather than by
 	 * {@link #MAX_TEXT_LENGTH}.
 	 */
-	private static final String VOTERS = "vs";
+	static final String VOTERS = "vs";
 
 	private static final String END = "end";
 
@@ -157,15 +155,6 @@ public final class GossipCodec {
 		}
 	}
 
-	private static boolean allDigits(String value) {
-		for (int i = 0; i < value.length(); i++) {
-			if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-				return false;
-			}
-		}
-		return true;
-	}
-
 	private static boolean allPlain(String value) {
 		for (int i = 0; i < value.length(); i++) {
 			if (!isPlain(value.charAt(i))) {
@@ -213,7 +202,7 @@ public final class GossipCodec {
 				throw new IllegalArgumentException("duplicated field " + shorten(key));
 			}
 		}
-		Fields in = new Fields(parts[1], fields);
+		GossipFields in = new GossipFields(parts[1], fields);
 		String group = in.text("g");
 		String sender = in.text("id");
 		long sequence = in.number("seq");
@@ -227,7 +216,7 @@ public final class GossipCodec {
 		};
 	}
 
-	private static Hello hello(Fields in, String group, String sender, long sequence) {
+	private static Hello hello(GossipFields in, String group, String sender, long sequence) {
 		NodeAddress master = in.optionalAddress("m");
 		long configEpoch = in.number("cep");
 		Configuration config = null;
@@ -244,12 +233,12 @@ public final class GossipCodec {
 	}
 
 	/** The sender's master reply age: -1 (never) or a number of milliseconds. */
-	private static long replyAge(Fields in) {
+	private static long replyAge(GossipFields in) {
 		String text = in.values().get("ra");
 		return (text == null || text.equals("-1")) ? -1 : in.number("ra");
 	}
 
-	private static VoteRequest voteRequest(Fields in, String group, String sender, long sequence) {
+	private static VoteRequest voteRequest(GossipFields in, String group, String sender, long sequence) {
 		boolean forced = in.values().containsKey("f") && in.flag("f");
 		String change = in.values().get("chg");
 		if (change != null && (change.length() < 2 || change.charAt(0) != '+' && change.charAt(0) != '-')) {
@@ -312,7 +301,7 @@ public final class GossipCodec {
 		return text;
 	}
 
-	private static String shorten(String text) {
+	static String shorten(String text) {
 		return printable((text.length() > 40) ? text.substring(0, 40) + "..." : text);
 	}
 
@@ -321,90 +310,6 @@ public final class GossipCodec {
 		StringBuilder printable = new StringBuilder(text.length());
 		text.codePoints().forEach((c) -> printable.appendCodePoint(Character.isISOControl(c) ? '?' : c));
 		return printable.toString();
-	}
-
-	/**
-	 * The fields of one message being decoded, with the checks each kind of value needs.
-	 */
-	private record Fields(String type, Map<String, String> values) {
-
-		String text(String key) {
-			String value = this.values.get(key);
-			if (value == null) {
-				throw new IllegalArgumentException("truncated or incomplete " + this.type + ": no field " + key);
-			}
-			return value;
-		}
-
-		long number(String key) {
-			String value = text(key);
-			if (value.isEmpty() || value.length() > 18 || !allDigits(value)) {
-				throw new IllegalArgumentException(
-						"field " + key + " of " + this.type + " is not a number: '" + shorten(value) + "'");
-			}
-			long number = Long.parseLong(value);
-			if (number > MAX_NUMBER) {
-				throw new IllegalArgumentException(
-						"field " + key + " of " + this.type + " is larger than " + MAX_NUMBER + ": " + value);
-			}
-			return number;
-		}
-
-		long optionalNumber(String key) {
-			return this.values.containsKey(key) ? number(key) : 0;
-		}
-
-		/** The optional configuration version, at most 9 digits. */
-		int version() {
-			long version = optionalNumber("cv");
-			if (version > MAX_VERSION) {
-				throw new IllegalArgumentException("field cv of " + this.type + " is too large");
-			}
-			return (int) version;
-		}
-
-		Configuration configuration(long epoch, NodeAddress master) {
-			try {
-				return new Configuration(epoch, version(), master, Configuration.parseVoters(text(VOTERS)));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalArgumentException("field vs of " + this.type + ": " + ex.getMessage());
-			}
-		}
-
-		boolean flag(String key) {
-			String value = text(key);
-			if (!value.equals("0") && !value.equals("1")) {
-				throw new IllegalArgumentException(
-						"field " + key + " of " + this.type + " is not 0 or 1: '" + shorten(value) + "'");
-			}
-			return value.equals("1");
-		}
-
-		/**
-		 * The optional maintenance fields: all three or none (a member that never saw a
-		 * pause sends none).
-		 */
-		GossipMessage.Maintenance maintenance() {
-			if (!this.values.containsKey("pv")) {
-				return GossipMessage.Maintenance.NONE;
-			}
-			return new GossipMessage.Maintenance(number("pv"), flag("p"), text("pby"));
-		}
-
-		@Nullable NodeAddress optionalAddress(String key) {
-			return text(key).equals("-") ? null : address(key);
-		}
-
-		NodeAddress address(String key) {
-			try {
-				return NodeAddress.parse(text(key));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalArgumentException("field " + key + " of " + this.type + ": " + ex.getMessage());
-			}
-		}
-
 	}
 
 }
