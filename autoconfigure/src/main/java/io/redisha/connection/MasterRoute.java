@@ -34,9 +34,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionProvid
  * and never blocks it.
  * <p>
  * Fencing ({@link RouteChannels}): every Netty channel of the group's connections is
- * registered when it becomes active and is allowed only if it is connected to an address resolved for the
- * current master. When the master switches, every channel to another address is cut on
- * its event loop: the commands in flight on it fail at once with a
+ * registered when it becomes active and is allowed only if it is connected to an address
+ * resolved for the current master. When the master switches, every channel to another
+ * address is cut on its event loop: the commands in flight on it fail at once with a
  * {@link RedisMasterSwitchedException} (they are not replayed, as Lettuce would otherwise
  * do after reconnecting), then the channel is closed and Lettuce reconnects, asking
  * {@link #resolve()} again, which answers the new master. A channel that becomes active
@@ -119,8 +119,8 @@ public final class MasterRoute {
 		this.failoverWait = failoverWait;
 		this.refusals = new RouteRefusals(group, failoverWait);
 		this.readable = readsFromReplicas ? new ReadableReplicas(member, group) : null;
-		this.channels = new RouteChannels(group, () -> this.target, this.readable, this.refusals,
-				this.heldConnections, new WriteFence(member, group));
+		this.channels = new RouteChannels(group, () -> this.target, this.readable, this.refusals, this.heldConnections,
+				new WriteFence(member, group));
 		events.accept(this::onEvent);
 		GroupSnapshot snapshot = member.snapshot(group);
 		GroupSnapshot.NodeSnapshot known = (snapshot != null) ? snapshot.master() : null;

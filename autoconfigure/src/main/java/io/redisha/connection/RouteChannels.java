@@ -18,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live Netty channels of one group's application connections, and the fences on
- * them: a channel is admitted only towards an address its {@link MasterRoute}'s current
- * target allows, is stamped with that target, and is cut (its commands in flight failed,
- * so that Lettuce does not replay them) once the target no longer allows it. Commands
- * written to a channel of an older target that the current one does not allow fail
- * before they reach the socket.
+ * The live Netty channels of one group's application connections, and the fences on them:
+ * a channel is admitted only towards an address its {@link MasterRoute}'s current target
+ * allows, is stamped with that target, and is cut (its commands in flight failed, so that
+ * Lettuce does not replay them) once the target no longer allows it. Commands written to
+ * a channel of an older target that the current one does not allow fail before they reach
+ * the socket.
  */
 final class RouteChannels {
 
