@@ -16,6 +16,7 @@ import io.redisha.protocol.Configuration;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredConfiguration;
@@ -314,6 +315,29 @@ class NodeLinkTest {
 		assertThat(info(call(link, new Action.Promote(address, 1))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
 		assertThat(replica.role()).isEqualTo("master");
 		assertThat(info(call(link, new Action.Replicate(address, address(group.master()), 1))).role())
+			.isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(replica.role()).isEqualTo("slave");
+	}
+
+	@Test
+	void aRoleCommandTheNodeDoesNotKnowIsAnsweredWithItsOwnErrorAndTheOtherOneWorks() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess replica = redis.startServer(redis.options()
+			.withReplicaOf(group.master().address())
+			.withArgument("rename-command", "REPLICAOF", ""));
+		NodeAddress address = address(replica);
+		NodeLink link = link(replica, null, null);
+		Reply refused = call(link, new Action.Promote(address, 1, FENCE, RoleCommand.REPLICAOF));
+		assertThat(refused).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason()).containsIgnoringCase("unknown command 'replicaof'"));
+		assertThat(replica.role()).isEqualTo("slave");
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE, RoleCommand.SLAVEOF))).role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(replica.command("CONFIG", "GET", "min-replicas-to-write"))
+			.isEqualTo(List.of("min-replicas-to-write", "1"));
+		assertThat(
+				info(call(link, new Action.Replicate(address, address(group.master()), 1, FENCE, RoleCommand.SLAVEOF)))
+					.role())
 			.isEqualTo(ReplicationInfo.Role.REPLICA);
 		assertThat(replica.role()).isEqualTo("slave");
 	}

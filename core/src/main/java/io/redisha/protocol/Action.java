@@ -80,18 +80,31 @@ public sealed interface Action {
 	/**
 	 * Make the node a master:
 	 * {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
-	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC} ({@code SLAVEOF} on servers without
-	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). When {@code minReplicas}
+	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC}, with the {@code command} given
+	 * ({@code SLAVEOF NO ONE} for {@link RoleCommand#SLAVEOF}, also in the names of the
+	 * fence's settings; a failing CONFIG REWRITE is harmless). When {@code minReplicas}
 	 * is managed, the block sets it first ({@code CONFIG SET min-replicas-max-lag},
 	 * {@code min-replicas-to-write}), so the new master never takes a write unfenced.
 	 * Answered with the {@link Reply.Info} of the block, the node as it is right after
-	 * the change, or {@link Reply.Failed}.
+	 * the change, or {@link Reply.Failed} (naming the node's error, such as
+	 * {@code ERR unknown command 'REPLICAOF'}, when the command itself was refused).
 	 */
-	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas) implements NodeCommand {
+	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas, RoleCommand command) implements NodeCommand {
 
 		/** A promotion that leaves the node's min-replicas settings alone. */
 		public Promote(NodeAddress node, long epoch) {
 			this(node, epoch, MinReplicas.UNMANAGED);
+		}
+
+		/** A promotion with {@code REPLICAOF}. */
+		public Promote(NodeAddress node, long epoch, MinReplicas minReplicas) {
+			this(node, epoch, minReplicas, RoleCommand.REPLICAOF);
+		}
+
+		/** This change with that command; itself when it has it already. */
+		Promote with(RoleCommand roleCommand) {
+			return (roleCommand == this.command) ? this
+					: new Promote(this.node, this.epoch, this.minReplicas, roleCommand);
 		}
 
 	}
@@ -114,21 +127,33 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Make the node a replica of {@code master}, in the same kind of MULTI block as
-	 * {@link Promote}, answered the same way. With {@code master} the node itself, a
-	 * switchover's demotion: the old master stops taking writes for good, and since a
-	 * replica without a link to its own master refuses to resync anyone
+	 * Make the node a replica of {@code master} with {@code command}, in the same kind of
+	 * MULTI block as {@link Promote}, answered the same way. With {@code master} the node
+	 * itself, a switchover's demotion: the old master stops taking writes for good, and
+	 * since a replica without a link to its own master refuses to resync anyone
 	 * ({@code NOMASTERLINK}), it keeps every write it acknowledged; the INFO of the block
 	 * gives its final offset. When {@code minReplicas} is managed, the block also clears
 	 * the fence ({@code min-replicas-to-write 0}): a replica ignores it, but one later
 	 * made master by hand would refuse every write with it while its replicas are still
 	 * gone.
 	 */
-	record Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas) implements NodeCommand {
+	record Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas,
+			RoleCommand command) implements NodeCommand {
 
 		/** A repointing that leaves the node's min-replicas settings alone. */
 		public Replicate(NodeAddress node, NodeAddress master, long epoch) {
 			this(node, master, epoch, MinReplicas.UNMANAGED);
+		}
+
+		/** A repointing with {@code REPLICAOF}. */
+		public Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas) {
+			this(node, master, epoch, minReplicas, RoleCommand.REPLICAOF);
+		}
+
+		/** This change with that command; itself when it has it already. */
+		Replicate with(RoleCommand roleCommand) {
+			return (roleCommand == this.command) ? this
+					: new Replicate(this.node, this.master, this.epoch, this.minReplicas, roleCommand);
 		}
 
 		/**

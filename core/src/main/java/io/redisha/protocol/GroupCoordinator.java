@@ -120,6 +120,7 @@ public final class GroupCoordinator {
 		evaluate(nowMillis, out);
 		parts.gossip.tick(nowMillis, out);
 		parts.fence.watch(nowMillis, out);
+		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
 
@@ -151,8 +152,15 @@ public final class GroupCoordinator {
 				node.role(nowMillis, role.role());
 			}
 		}
+		else if (command instanceof Action.Promote promote) {
+			node.roleChangeAnswered(promote.command(), reply);
+		}
+		else if (command instanceof Action.Replicate replicate) {
+			node.roleChangeAnswered(replicate.command(), reply);
+		}
 		parts.failovers.onReply(nowMillis, command, reply, out);
 		evaluate(nowMillis, out);
+		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
 
@@ -216,6 +224,7 @@ public final class GroupCoordinator {
 			parts.elections.counted(vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()));
 		}
 		evaluate(nowMillis, out);
+		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
 
