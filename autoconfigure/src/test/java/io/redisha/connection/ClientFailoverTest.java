@@ -99,6 +99,8 @@ class ClientFailoverTest {
 				ChannelRecorder second = new ChannelRecorder(group.node(2), switchMasterChannel())) {
 			app(group).run((context) -> {
 				startOthers(context);
+				List<ProtocolEvent> reannounced = new CopyOnWriteArrayList<>();
+				context.getBean(RedisHaMember.class).addReannouncementListener(reannounced::add);
 				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
 				List<String> news = subscribe(context);
 				template.convertAndSend(NEWS, "before");
@@ -150,6 +152,11 @@ class ClientFailoverTest {
 				await().atMost(Duration.ofSeconds(2))
 					.untilAsserted(() -> assertThat(recorder.events).map(RedisHaEvent::getProtocolEvent)
 						.containsExactlyElementsOf(recorder.emitted));
+
+				// The member's coordinator asked for the switch's notifications once
+				// more.
+				await().atMost(Duration.ofSeconds(5))
+					.untilAsserted(() -> assertThat(reannounced).extracting(ProtocolEvent::master).contains(newMaster));
 
 				String expected = switchMasterChannel() + " -> " + ClientApp.GROUP + " " + oldMaster.host() + " "
 						+ oldMaster.port() + " " + newMaster.host() + " " + newMaster.port();

@@ -51,6 +51,15 @@ public sealed interface Action {
 	record Emit(ProtocolEvent event) implements Action {
 	}
 
+	/**
+	 * Publish the notifications of this event, emitted before by an {@link Emit}, once
+	 * more, for subscribers that were disconnected when it was first published (the
+	 * {@code +switch-master} of a failover). Not a new event: no log line, application
+	 * event or metric.
+	 */
+	record Reannounce(ProtocolEvent event) implements Action {
+	}
+
 	/** A command to one node; its outcome comes back as one {@link Reply}. */
 	sealed interface NodeCommand extends Action {
 

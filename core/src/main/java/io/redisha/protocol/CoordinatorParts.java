@@ -45,6 +45,8 @@ final class CoordinatorParts {
 
 	final MasterView master = new MasterView();
 
+	final SwitchAnnouncement announcement = new SwitchAnnouncement();
+
 	final Events events;
 
 	final Epochs epochs;

@@ -120,6 +120,7 @@ public final class GroupCoordinator {
 		evaluate(nowMillis, out);
 		parts.gossip.tick(nowMillis, out);
 		parts.fence.watch(nowMillis, out);
+		parts.announcement.tick(nowMillis, parts.master.address(), out);
 		parts.nodes.decideRoleCommands(out);
 		return out;
 	}

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -686,6 +687,11 @@ final class SimWorld {
 			this.actionListener.accept(member, action);
 			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.SWITCH_MASTER) {
 				member.route(emit.event().master());
+			}
+			else if (action instanceof Action.Reannounce reannounce
+					&& !Objects.equals(reannounce.event().master(), member.route())) {
+				throw failure(member + " announces again a switch to " + reannounce.event().master()
+						+ " while its clients write to " + member.route(), null);
 			}
 			else if (action instanceof Action.Monitor monitor) {
 				member.monitored().add(monitor.node());
