@@ -390,6 +390,10 @@ final class GroupLoop {
 			else if (command instanceof Action.FenceMaster && reply instanceof Reply.Failed) {
 				this.activity.masterFenceFailed(name(), command.node());
 			}
+			else if (command instanceof Action.DisconnectClients && reply instanceof Reply.Text text && !text.error()) {
+				logger.info("Group {}: disconnected {} client(s) of old master {}", name(), text.text(),
+						command.node());
+			}
 			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
 		});
 	}

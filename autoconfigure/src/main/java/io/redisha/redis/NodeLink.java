@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
@@ -261,6 +262,13 @@ public final class NodeLink implements AutoCloseable {
 			CompletableFuture<String> paused = client(redis, "PAUSE", Long.toString(pause.pauseMillis()), "WRITE");
 			CompletableFuture<String> info = redis.info().toCompletableFuture();
 			return paused.thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
+		}
+		if (command instanceof Action.DisconnectClients) {
+			// This connection is skipped (SKIPME yes, the default): it delivers the
+			// reply.
+			return redis.clientKill(KillArgs.Builder.typeNormal())
+				.toCompletableFuture()
+				.thenApply((killed) -> new Reply.Text(Long.toString(killed), false));
 		}
 		if (command instanceof Action.ResumeWrites) {
 			return client(redis, "UNPAUSE").thenApply((ok) -> new Reply.Text(ok, false));

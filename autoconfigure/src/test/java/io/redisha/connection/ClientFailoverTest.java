@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -79,15 +78,8 @@ class ClientFailoverTest {
 
 	private final List<RedisHaMember> others = new ArrayList<>();
 
-	/**
-	 * The other instances' disconnectors: whichever member leads a failover disconnects
-	 * the old master's clients.
-	 */
-	private final List<DemotedMasterDisconnector> disconnectors = new ArrayList<>();
-
 	@AfterEach
 	void stopOtherInstances() {
-		this.disconnectors.forEach(DemotedMasterDisconnector::close);
 		this.others.forEach(RedisHaMember::stop);
 	}
 
@@ -625,9 +617,6 @@ class ClientFailoverTest {
 		for (int i = 0; i < 2; i++) {
 			RedisHaMember other = ClientApp.otherInstance(group, 2);
 			this.others.add(other);
-			this.disconnectors.add(new DemotedMasterDisconnector(other,
-					Map.of(ClientApp.GROUP, new DemotedMasterDisconnector.Access(null, null, Duration.ofMillis(500),
-							Duration.ofSeconds(10), null))));
 		}
 		awaitFirstMaster(context.getBean(EventRecorder.class));
 		RedisHaMember member = context.getBean(RedisHaMember.class);

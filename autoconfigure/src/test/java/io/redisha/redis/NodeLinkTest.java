@@ -1,5 +1,8 @@
 package io.redisha.redis;
 
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -340,6 +343,29 @@ class NodeLinkTest {
 					.role())
 			.isEqualTo(ReplicationInfo.Role.REPLICA);
 		assertThat(replica.role()).isEqualTo("slave");
+	}
+
+	@Test
+	void disconnectClientsCutsTheNodesNormalClientsButNotTheLink() throws Exception {
+		RedisServerProcess master = redis.group().master();
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
+		try (Socket outsider = new Socket(master.host(), master.port())) {
+			outsider.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			InputStream in = outsider.getInputStream();
+			assertThat(new String(in.readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+			Reply reply = call(link, new Action.DisconnectClients(address));
+			assertThat(reply).isInstanceOfSatisfying(Reply.Text.class, (text) -> {
+				assertThat(text.error()).isFalse();
+				assertThat(Long.parseLong(text.text())).isPositive();
+			});
+			outsider.setSoTimeout(10_000);
+			assertThat(in.read()).as("the connection was closed by the server").isEqualTo(-1);
+		}
+		// Its own connection was skipped, and its subscription (pub/sub) stays.
+		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
+		assertThat(link.isSubscribed()).isTrue();
 	}
 
 	@Test

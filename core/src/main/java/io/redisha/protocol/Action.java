@@ -175,6 +175,16 @@ public sealed interface Action {
 	}
 
 	/**
+	 * {@code CLIENT KILL TYPE normal} on a master this member's failover demoted: its
+	 * clients (of this application and any other, pub/sub excepted) reconnect and find
+	 * the new master instead of writing to the old one. Answered with {@link Reply.Text}
+	 * (how many were disconnected), an error {@link Reply.Text} or {@link Reply.Failed};
+	 * the coordinator sends it again until it succeeds or is no longer needed.
+	 */
+	record DisconnectClients(NodeAddress node) implements NodeCommand {
+	}
+
+	/**
 	 * Fence the master as {@code minReplicas} says, unless it is already
 	 * ({@code CONFIG GET}, then {@code CONFIG SET min-replicas-max-lag} and
 	 * {@code min-replicas-to-write}): a master adopted rather than promoted, restarted

@@ -47,6 +47,8 @@ final class CoordinatorParts {
 
 	final SwitchAnnouncement announcement = new SwitchAnnouncement();
 
+	final DemotedMasterClients demotedClients = new DemotedMasterClients();
+
 	final Events events;
 
 	final Epochs epochs;

@@ -121,6 +121,7 @@ public final class GroupCoordinator {
 		parts.gossip.tick(nowMillis, out);
 		parts.fence.watch(nowMillis, out);
 		parts.announcement.tick(nowMillis, parts.master.address(), out);
+		parts.demotedClients.tick(nowMillis, parts.nodes, parts.master.address(), out);
 		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
@@ -155,6 +156,9 @@ public final class GroupCoordinator {
 		}
 		else if (command instanceof Action.Promote promote) {
 			node.roleChangeAnswered(promote.command(), reply);
+		}
+		else if (command instanceof Action.DisconnectClients disconnect) {
+			parts.demotedClients.onReply(nowMillis, disconnect, reply);
 		}
 		else if (command instanceof Action.Replicate replicate) {
 			node.roleChangeAnswered(replicate.command(), reply);

@@ -11,8 +11,9 @@ import io.redisha.protocol.TestCluster.Member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the coordinator does once a failover switched the master: the switch announced
- * again ({@link Action.Reannounce}).
+ * What the coordinator does once a failover switched the master: the demoted master's
+ * clients disconnected ({@link Action.DisconnectClients}), retried on the coordinator's
+ * clock, and the switch announced again ({@link Action.Reannounce}).
  */
 class AfterTheSwitchTest {
 
@@ -25,6 +26,60 @@ class AfterTheSwitchTest {
 	private final FakeRedis.Node replica1 = this.cluster.redis.replica("10.0.0.2:6379", this.master);
 
 	private final FakeRedis.Node replica2 = this.cluster.redis.replica("10.0.0.3:6379", this.master);
+
+	@Test
+	void theLeaderDisconnectsTheOldMastersClientsOnceItAnswersAndThenStops() {
+		List<Member> members = members();
+		this.master.alive = false;
+		Member leader = failover(members);
+		this.cluster.run(2000);
+		// Dead: tried again every half second, by the leader only.
+		assertThat(disconnections(leader)).isBetween(3, 6);
+		assertThat(members.stream().filter((member) -> member != leader).mapToInt(this::disconnections).sum()).isZero();
+		this.master.alive = true;
+		this.cluster.run(1000);
+		assertThat(this.master.clientsDisconnected).isEqualTo(1);
+		int sent = disconnections(leader);
+		this.cluster.run(5000);
+		assertThat(disconnections(leader)).isEqualTo(sent);
+		assertThat(this.master.clientsDisconnected).isEqualTo(1);
+	}
+
+	@Test
+	void anOldMasterThatNeverAnswersIsGivenUpAfterTheFailoverTimeout() {
+		List<Member> members = members();
+		this.master.alive = false;
+		Member leader = failover(members);
+		this.cluster.run(10_500);
+		int sent = disconnections(leader);
+		assertThat(sent).isGreaterThan(10);
+		this.cluster.run(5000);
+		assertThat(disconnections(leader)).isEqualTo(sent);
+		this.master.alive = true;
+		this.cluster.run(2000);
+		assertThat(this.master.clientsDisconnected).isZero();
+	}
+
+	@Test
+	void anOldMasterSeenReplicatingTheNewOneIsNoLongerDisconnected() {
+		List<Member> members = members();
+		this.master.refusesClientKill = true;
+		this.master.alive = false;
+		Member leader = failover(members);
+		FakeRedis.Node promoted = promoted(leader);
+		this.master.alive = true;
+		this.cluster.run(1000);
+		// Refused by its ACL: tried again.
+		int sent = disconnections(leader);
+		this.cluster.run(1000);
+		assertThat(disconnections(leader)).isGreaterThan(sent);
+		// It came back from its rewritten config file: a replica of the new master.
+		this.master.follow(promoted);
+		this.cluster.run(3000);
+		sent = disconnections(leader);
+		this.cluster.run(3000);
+		assertThat(disconnections(leader)).isEqualTo(sent);
+	}
 
 	@Test
 	void everyMemberAnnouncesItsSwitchAgainTwoSecondsLater() {
@@ -86,6 +141,18 @@ class AfterTheSwitchTest {
 			.filter((member) -> !member.events(Type.PROMOTED_REPLICA).isEmpty())
 			.findFirst()
 			.orElseThrow();
+	}
+
+	private FakeRedis.Node promoted(Member leader) {
+		NodeAddress address = leader.events(Type.PROMOTED_REPLICA).get(0).node();
+		return this.replica1.address.equals(address) ? this.replica1 : this.replica2;
+	}
+
+	private int disconnections(Member member) {
+		return (int) member.actions(Action.DisconnectClients.class)
+			.stream()
+			.filter((command) -> command.node().equals(this.master.address))
+			.count();
 	}
 
 }

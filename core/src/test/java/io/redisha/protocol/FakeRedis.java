@@ -69,6 +69,14 @@ final class FakeRedis {
 			node.minReplicas = fence.minReplicas();
 			return new Reply.Text(changed ? "1" : "0", false);
 		}
+		if (command instanceof Action.DisconnectClients) {
+			if (node.refusesClientKill) {
+				return new Reply.Failed("DisconnectClients on " + node.address
+						+ " refused by the node's ACL: NOPERM this user has no permissions to run the 'client|kill' command");
+			}
+			node.clientsDisconnected++;
+			return new Reply.Text("3", false);
+		}
 		RoleCommand roleCommand = (command instanceof Action.Promote promote) ? promote.command()
 				: (command instanceof Action.Replicate replicate) ? replicate.command() : null;
 		if (roleCommand != null && !node.knows(roleCommand)) {
@@ -238,6 +246,12 @@ final class FakeRedis {
 
 		/** A replica that has not been in sync with its master since it started. */
 		boolean neverSynced;
+
+		/** How many times its normal clients were disconnected ({@code CLIENT KILL}). */
+		int clientsDisconnected;
+
+		/** Its ACL refuses {@code CLIENT KILL}. */
+		boolean refusesClientKill;
 
 		/** The server version its INFO reports. */
 		String version = "7.2.4";
