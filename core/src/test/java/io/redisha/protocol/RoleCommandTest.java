@@ -1,7 +1,5 @@
 package io.redisha.protocol;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.TestCluster.Member;
@@ -14,15 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RoleCommandTest {
 
-	private static final String[] SEEDS = { "10.0.0.1:6379" };
-
 	private final TestCluster cluster = new TestCluster();
 
 	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
-
-	private final FakeRedis.Node replica1 = this.cluster.redis.replica("10.0.0.2:6379", this.master);
-
-	private final FakeRedis.Node replica2 = this.cluster.redis.replica("10.0.0.3:6379", this.master);
 
 	@Test
 	void serversBeforeRedis5TakeSlaveofAndAVersionThatSaysNothingDecidesNothing() {
@@ -34,26 +26,6 @@ class RoleCommandTest {
 		assertThat(RoleCommand.forVersion("v7.2")).isNull();
 		assertThat(RoleCommand.forVersion("-1.0")).isNull();
 		assertThat(RoleCommand.forVersion("99999999999999999999.0")).isNull();
-	}
-
-	@Test
-	void aFailoverOfRedis4NodesPromotesAndRepointsWithSlaveof() {
-		this.master.version = "4.0.14";
-		this.replica1.version = "4.0.14";
-		this.replica2.version = "4.0.14";
-		List<Member> members = members();
-		this.master.alive = false;
-		this.cluster.run(8000);
-		List<Action.Promote> promotions = actions(members, Action.Promote.class);
-		assertThat(promotions).singleElement()
-			.satisfies((promote) -> assertThat(promote.command()).isEqualTo(RoleCommand.SLAVEOF));
-		assertThat(actions(members, Action.Replicate.class)).isNotEmpty()
-			.allSatisfy((replicate) -> assertThat(replicate.command()).isEqualTo(RoleCommand.SLAVEOF));
-		FakeRedis.Node promoted = (promotions.get(0).node().equals(this.replica1.address)) ? this.replica1
-				: this.replica2;
-		FakeRedis.Node other = (promoted == this.replica1) ? this.replica2 : this.replica1;
-		assertThat(promoted.following).isNull();
-		assertThat(other.following).isEqualTo(promoted.address);
 	}
 
 	@Test
@@ -90,18 +62,6 @@ class RoleCommandTest {
 		assertThat(state.roleCommand()).isEqualTo(RoleCommand.REPLICAOF);
 		state.roleChangeAnswered(RoleCommand.REPLICAOF, new Reply.Text("ERR unknown command 'replicaof'", true));
 		assertThat(state.roleCommand()).isEqualTo(RoleCommand.SLAVEOF);
-	}
-
-	private List<Member> members() {
-		for (int i = 0; i < 3; i++) {
-			this.cluster.member("m" + i, TestCluster.config(2, SEEDS));
-		}
-		this.cluster.run(5000);
-		return this.cluster.members;
-	}
-
-	private static <T extends Action> List<T> actions(List<Member> members, Class<T> type) {
-		return members.stream().flatMap((member) -> member.actions(type).stream()).toList();
 	}
 
 }
