@@ -1,6 +1,5 @@
 package io.redisha.autoconfigure;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,7 +11,6 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.redisha.connection.DemotedMasterDisconnector;
 import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
 import io.redisha.connection.RedisHaConnectionFactories;
@@ -85,18 +83,6 @@ public final class RedisHaConnectionAutoConfiguration {
 				RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()), resourcesCustomizers, optionsCustomizers,
 				clientCustomizers, resourceLoader.getClassLoader());
 		return new RedisHaConnectionFactories(properties.getGroups().keySet(), primary.getIfUnique(), builder::build);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	DemotedMasterDisconnector redisHaDemotedMasterDisconnector(RedisHaMember member, RedisHaProperties properties,
-			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles) {
-		SslOptions tls = RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable());
-		Map<String, DemotedMasterDisconnector.Access> groups = new LinkedHashMap<>();
-		properties.getGroups()
-			.forEach((name, group) -> groups.put(name, new DemotedMasterDisconnector.Access(group.getUsername(),
-					group.getPassword(), group.getCommandTimeout(), group.getFailoverTimeout(), tls)));
-		return new DemotedMasterDisconnector(member, groups);
 	}
 
 	private static RedisStandaloneConfiguration server(DataRedisProperties redis, RedisHaProperties.Group settings) {

@@ -1,13 +1,10 @@
 package io.redisha.event;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.redisha.member.RedisHaMember;
 import io.redisha.member.SentinelText;
+import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.ProtocolEvent;
 
@@ -28,15 +25,12 @@ import io.redisha.protocol.ProtocolEvent;
  * <p>
  * A failover disconnects the subscribers of the promoted and the repointed nodes at the
  * moment it switches ({@code CLIENT KILL TYPE pubsub}, so that clients reconnect), which
- * is when {@code +switch-master} is published. So {@code +switch-master} is published
- * again {@value #REPEAT_SECONDS} s later, once subscribers that resubscribe automatically
- * are back, if its new master is still the group's master then (a later switch is not
- * contradicted).
+ * is when {@code +switch-master} is published. So the group's coordinator asks for
+ * {@code +switch-master} to be published again ({@link Action.Reannounce}) 2 s later,
+ * once subscribers that resubscribe automatically are back, if its new master is still
+ * the group's master then (a later switch is not contradicted).
  */
-public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCloseable {
-
-	/** After how long {@code +switch-master} is published a second time. */
-	static final long REPEAT_SECONDS = 2;
+public final class RedisNotifications implements Consumer<ProtocolEvent> {
 
 	/** The channel of every event. */
 	public static final String ALL_EVENTS_CHANNEL = "__redis-ha__:events";
@@ -53,16 +47,11 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 
 	private final RedisHaMember member;
 
-	private final ScheduledExecutorService repeater = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "redis-ha-notifications");
-		thread.setDaemon(true);
-		return thread;
-	});
-
 	/** Creates the notifications and registers them with the member. */
 	public RedisNotifications(RedisHaMember member) {
 		this.member = member;
 		member.addEventListener(this);
+		member.addReannouncementListener(this::reannounce);
 	}
 
 	/** The channel of one event type, e.g. {@code __redis-ha__:+switch-master}. */
@@ -76,23 +65,14 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 			return;
 		}
 		publish(event);
-		if (event.type() == ProtocolEvent.Type.SWITCH_MASTER) {
-			try {
-				this.repeater.schedule(() -> publishIfStillMaster(event), REPEAT_SECONDS, TimeUnit.SECONDS);
-			}
-			catch (RejectedExecutionException ex) {
-				// Closed: the application is stopping.
-			}
-		}
 	}
 
 	/**
-	 * Repeats a switch only to a master that still is one: a later switch was published
-	 * since.
+	 * Publishes an event's notifications again, as the group's coordinator asked
+	 * ({@link Action.Reannounce}); registered with the member.
 	 */
-	private void publishIfStillMaster(ProtocolEvent event) {
-		GroupSnapshot snapshot = this.member.snapshot(event.group());
-		if (snapshot != null && snapshot.master() != null && snapshot.master().address().equals(event.master())) {
+	public void reannounce(ProtocolEvent event) {
+		if (SentinelText.announced(event)) {
 			publish(event);
 		}
 	}
@@ -113,12 +93,6 @@ public final class RedisNotifications implements Consumer<ProtocolEvent>, AutoCl
 		}
 		GroupSnapshot snapshot = this.member.snapshot(event.group());
 		return (snapshot != null) ? snapshot.configEpoch() : 0;
-	}
-
-	/** Drops the repetitions not yet published. */
-	@Override
-	public void close() {
-		this.repeater.shutdownNow();
 	}
 
 }

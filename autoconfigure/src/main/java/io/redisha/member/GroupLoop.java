@@ -54,6 +54,8 @@ final class GroupLoop {
 
 	private final Consumer<ProtocolEvent> events;
 
+	private final Consumer<ProtocolEvent> reannouncements;
+
 	private final MemberActivityListener activity;
 
 	private final EndedFailovers endedFailovers;
@@ -70,12 +72,13 @@ final class GroupLoop {
 
 	GroupLoop(GroupSettings settings, MemberIdentity identity, ClientResources resources,
 			UnaryOperator<NodeAddress> connectVia, LongSupplier clock, LongSupplier wallClock,
-			Consumer<ProtocolEvent> events, MemberActivityListener activity) {
+			Consumer<ProtocolEvent> events, Consumer<ProtocolEvent> reannouncements, MemberActivityListener activity) {
 		this.settings = settings;
 		this.identity = identity;
 		this.clock = clock;
 		this.wallClock = wallClock;
 		this.events = events;
+		this.reannouncements = reannouncements;
 		this.activity = activity;
 		this.endedFailovers = new EndedFailovers(settings.config().name(), identity, activity);
 		this.links = new GroupLinks(settings, identity, resources, connectVia, this::gossipArrived);
@@ -326,6 +329,9 @@ final class GroupLoop {
 			logger.info("{}", SentinelText.format(emit.event()));
 			this.events.accept(emit.event());
 		}
+		else if (action instanceof Action.Reannounce reannounce) {
+			this.reannouncements.accept(reannounce.event());
+		}
 	}
 
 	/**
@@ -383,6 +389,10 @@ final class GroupLoop {
 			}
 			else if (command instanceof Action.FenceMaster && reply instanceof Reply.Failed) {
 				this.activity.masterFenceFailed(name(), command.node());
+			}
+			else if (command instanceof Action.DisconnectClients && reply instanceof Reply.Text text && !text.error()) {
+				logger.info("Group {}: disconnected {} client(s) of old master {}", name(), text.text(),
+						command.node());
 			}
 			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
 		});

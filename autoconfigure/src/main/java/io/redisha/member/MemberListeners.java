@@ -23,6 +23,8 @@ final class MemberListeners {
 
 	private final List<Consumer<ProtocolEvent>> eventListeners = new CopyOnWriteArrayList<>();
 
+	private final List<Consumer<ProtocolEvent>> reannouncementListeners = new CopyOnWriteArrayList<>();
+
 	private final List<MemberActivityListener> activityListeners = new CopyOnWriteArrayList<>();
 
 	private final MemberActivityListener activity = new MemberActivityListener() {
@@ -57,6 +59,10 @@ final class MemberListeners {
 		this.eventListeners.add(listener);
 	}
 
+	void addReannouncementListener(Consumer<ProtocolEvent> listener) {
+		this.reannouncementListeners.add(listener);
+	}
+
 	void addActivityListener(MemberActivityListener listener) {
 		this.activityListeners.add(listener);
 	}
@@ -70,6 +76,11 @@ final class MemberListeners {
 	void publish(ProtocolEvent event) {
 		deliver(this.routingListeners, event);
 		deliver(this.eventListeners, event);
+	}
+
+	/** Tells the listeners that publish notifications to publish this event's again. */
+	void reannounce(ProtocolEvent event) {
+		deliver(this.reannouncementListeners, event);
 	}
 
 	private static void deliver(List<Consumer<ProtocolEvent>> listeners, ProtocolEvent event) {

@@ -117,7 +117,8 @@ public final class RedisHaMember implements AutoCloseable {
 		try {
 			for (GroupSettings group : this.groups) {
 				GroupLoop loop = new GroupLoop(group, this.identity, this.resources.clientResources(), this.connectVia,
-						this::now, () -> toEpochMillis(now()), this.listeners::publish, this.listeners.activity());
+						this::now, () -> toEpochMillis(now()), this.listeners::publish, this.listeners::reannounce,
+						this.listeners.activity());
 				this.loops.put(group.config().name(), loop);
 				loop.start(this.originEpochMillis);
 			}
@@ -231,6 +232,16 @@ public final class RedisHaMember implements AutoCloseable {
 	/** Called on the group's thread for every protocol event; must not block. */
 	public void addEventListener(Consumer<ProtocolEvent> listener) {
 		this.listeners.addEventListener(listener);
+	}
+
+	/**
+	 * Called on the group's thread when the group asks for the notifications of an event
+	 * already emitted to be published again
+	 * ({@link io.redisha.protocol.Action.Reannounce}: a switch of master, for the
+	 * subscribers its failover disconnected). Must not block.
+	 */
+	public void addReannouncementListener(Consumer<ProtocolEvent> listener) {
+		this.listeners.addReannouncementListener(listener);
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
@@ -17,6 +18,7 @@ import io.redisha.protocol.Action;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.StoredConfiguration;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -98,8 +100,7 @@ public final class NodeLink implements AutoCloseable {
 		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock,
 				this.blocksWritten::incrementAndGet);
 		this.roleChanges = new RoleChanges(node, this.configuration, this.minReplicas, this.dispatchLock,
-				this.blocksWritten, () -> Replies.lacksReplicaof(this.serverVersion),
-				(text) -> parseInfo(text, StoredConfiguration.NONE));
+				this.blocksWritten, (text) -> parseInfo(text, StoredConfiguration.NONE));
 		this.permissionProbe = new PermissionProbe(configurationKey, channel);
 		this.timeout = settings.timeout();
 		this.problems = new ProblemLog(node);
@@ -237,8 +238,7 @@ public final class NodeLink implements AutoCloseable {
 			return info.thenCombine(stored, this::parseInfo);
 		}
 		if (command instanceof Action.StoreConfiguration store) {
-			return this.minReplicas.passFence(redis, Replies.lacksReplicaof(this.serverVersion),
-					() -> this.configuration.store(redis, store));
+			return this.minReplicas.passFence(redis, legacyFenceNames(), () -> this.configuration.store(redis, store));
 		}
 		if (command instanceof Action.RecordDeparture departure) {
 			return this.configuration.recordDeparture(redis, departure);
@@ -247,13 +247,14 @@ public final class NodeLink implements AutoCloseable {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);
 		}
 		if (command instanceof Action.Promote promote) {
-			return this.roleChanges.change(redis, promote.epoch(), null, promote.minReplicas());
+			return this.roleChanges.change(redis, promote.epoch(), null, promote.minReplicas(), promote.command());
 		}
 		if (command instanceof Action.Replicate replicate) {
-			return this.roleChanges.change(redis, replicate.epoch(), replicate.master(), replicate.minReplicas());
+			return this.roleChanges.change(redis, replicate.epoch(), replicate.master(), replicate.minReplicas(),
+					replicate.command());
 		}
 		if (command instanceof Action.FenceMaster fence) {
-			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), Replies.lacksReplicaof(this.serverVersion));
+			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), legacyFenceNames());
 		}
 		if (command instanceof Action.PauseWrites pause) {
 			// Pipelined on this connection: INFO runs right after the pause, so its
@@ -262,10 +263,26 @@ public final class NodeLink implements AutoCloseable {
 			CompletableFuture<String> info = redis.info().toCompletableFuture();
 			return paused.thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
 		}
+		if (command instanceof Action.DisconnectClients) {
+			// This connection is skipped (SKIPME yes, the default): it delivers the
+			// reply.
+			return redis.clientKill(KillArgs.Builder.typeNormal())
+				.toCompletableFuture()
+				.thenApply((killed) -> new Reply.Text(Long.toString(killed), false));
+		}
 		if (command instanceof Action.ResumeWrites) {
 			return client(redis, "UNPAUSE").thenApply((ok) -> new Reply.Text(ok, false));
 		}
 		return CompletableFuture.completedFuture(new Reply.Failed("unknown command " + command));
+	}
+
+	/**
+	 * Whether the fence's settings go by their names of before Redis 5
+	 * ({@code min-slaves-...}): the servers that take {@link RoleCommand#SLAVEOF}, by the
+	 * version of the node's latest INFO.
+	 */
+	private boolean legacyFenceNames() {
+		return RoleCommand.forVersion(this.serverVersion) == RoleCommand.SLAVEOF;
 	}
 
 	/**

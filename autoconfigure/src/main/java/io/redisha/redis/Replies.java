@@ -101,21 +101,4 @@ final class Replies {
 		throw new IllegalArgumentException("element " + index + " is not text: " + reply.get(index));
 	}
 
-	/**
-	 * Whether a server of this version (from INFO) only knows {@code SLAVEOF} (before
-	 * Redis 5).
-	 */
-	static boolean lacksReplicaof(String version) {
-		int dot = version.indexOf('.');
-		if (dot <= 0) {
-			return false;
-		}
-		try {
-			return Integer.parseInt(version.substring(0, dot)) < 5;
-		}
-		catch (NumberFormatException ex) {
-			return false;
-		}
-	}
-
 }

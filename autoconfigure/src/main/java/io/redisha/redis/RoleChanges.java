@@ -2,7 +2,6 @@ package io.redisha.redis;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.lettuce.core.KillArgs;
@@ -13,6 +12,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.StoredConfiguration;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,42 +47,43 @@ final class RoleChanges {
 	 */
 	private final AtomicLong blocksWritten;
 
-	/** Whether the node predates REPLICAOF (Redis 5), from its latest INFO. */
-	private final BooleanSupplier legacy;
-
 	/** Reads the INFO that a role change's block ends with. */
 	private final Function<String, Reply> readInfo;
 
 	RoleChanges(NodeAddress node, ConfigurationCommands configuration, MinReplicasCommands minReplicas,
-			Object dispatchLock, AtomicLong blocksWritten, BooleanSupplier legacy, Function<String, Reply> readInfo) {
+			Object dispatchLock, AtomicLong blocksWritten, Function<String, Reply> readInfo) {
 		this.node = node;
 		this.configuration = configuration;
 		this.minReplicas = minReplicas;
 		this.dispatchLock = dispatchLock;
 		this.blocksWritten = blocksWritten;
-		this.legacy = legacy;
 		this.readInfo = readInfo;
 	}
 
 	/**
-	 * Makes the node a replica of {@code master}, or a master when it is null, unless its
-	 * data holds a configuration newer than {@code epoch}. Called with the dispatch lock
-	 * held.
+	 * Makes the node a replica of {@code master}, or a master when it is null, with
+	 * {@code command} (the coordinator's choice), unless its data holds a configuration
+	 * newer than {@code epoch}. Called with the dispatch lock held.
 	 */
 	CompletableFuture<Reply> change(RedisAsyncCommands<String, String> redis, long epoch, @Nullable NodeAddress master,
-			MinReplicas fence) {
-		return guardedReconfigure(redis, new RoleChange(epoch, master, fence, true), GUARD_ATTEMPTS);
+			MinReplicas fence, RoleCommand command) {
+		return guardedReconfigure(redis, new RoleChange(epoch, master, fence, command, true), GUARD_ATTEMPTS);
 	}
 
 	/**
 	 * A role change, of the configuration of {@code epoch}: {@code master} null promotes.
 	 * {@code complete} also rewrites the config file and cuts the node's clients, in the
-	 * block.
+	 * block. {@link RoleCommand#SLAVEOF} also names the fence's settings the old way.
 	 */
-	private record RoleChange(long epoch, @Nullable NodeAddress master, MinReplicas fence, boolean complete) {
+	private record RoleChange(long epoch, @Nullable NodeAddress master, MinReplicas fence, RoleCommand command,
+			boolean complete) {
 
 		RoleChange plain() {
-			return new RoleChange(this.epoch, this.master, this.fence, false);
+			return new RoleChange(this.epoch, this.master, this.fence, this.command, false);
+		}
+
+		boolean legacy() {
+			return this.command == RoleCommand.SLAVEOF;
 		}
 
 	}
@@ -141,13 +142,13 @@ final class RoleChanges {
 	 */
 	private CompletableFuture<Reply> reconfigure(RedisAsyncCommands<String, String> redis, RoleChange change) {
 		this.blocksWritten.incrementAndGet();
-		boolean legacy = this.legacy.getAsBoolean();
+		boolean legacy = change.legacy();
 		if (!change.complete() && change.fence().managed() && change.master() == null) {
 			this.minReplicas.set(redis, change.fence(), legacy);
 		}
 		RedisFuture<String> begin = redis.multi();
-		RedisFuture<String> role = change.complete() ? changeRole(redis, change.master(), change.fence())
-				: changeRole(redis, change.master());
+		RedisFuture<String> role = change.complete() ? changeRole(redis, change)
+				: changeRole(redis, change.master(), legacy);
 		if (change.complete()) {
 			warnIfNotRewritten(redis.configRewrite());
 			redis.clientKill(KillArgs.Builder.typeNormal());
@@ -169,6 +170,13 @@ final class RoleChanges {
 					}
 				}
 				return changedRole(role, info);
+			}
+			Throwable refused = refusal(role);
+			if (refused != null) {
+				// The role command itself was refused (unknown to the node, renamed): its
+				// own error, not EXECABORT, tells the coordinator which command to send
+				// instead.
+				return CompletableFuture.<Reply>failedFuture(refused);
 			}
 			String abort = execAbort(failure);
 			if (abort != null && change.complete()) {
@@ -204,29 +212,48 @@ final class RoleChanges {
 	 * cleared after a demotion, so that outside a MULTI block too the node takes no write
 	 * unfenced.
 	 */
-	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master,
-			MinReplicas fence) {
-		boolean legacy = this.legacy.getAsBoolean();
-		if (fence.managed() && master == null) {
+	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, RoleChange change) {
+		boolean legacy = change.legacy();
+		MinReplicas fence = change.fence();
+		if (fence.managed() && change.master() == null) {
 			this.minReplicas.set(redis, fence, legacy);
 		}
-		RedisFuture<String> change = changeRole(redis, master);
-		if (fence.managed() && master != null) {
+		RedisFuture<String> role = changeRole(redis, change.master(), legacy);
+		if (fence.managed() && change.master() != null) {
 			this.minReplicas.clear(redis, legacy);
 		}
-		return change;
+		return role;
 	}
 
 	/**
-	 * {@code REPLICAOF}, or {@code SLAVEOF} on servers before Redis 5; {@code NO ONE}
-	 * when {@code master} is null.
+	 * {@code REPLICAOF}, or {@code SLAVEOF} when {@code legacy}; {@code NO ONE} when
+	 * {@code master} is null.
 	 */
-	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master) {
-		boolean legacy = this.legacy.getAsBoolean();
+	private RedisFuture<String> changeRole(RedisAsyncCommands<String, String> redis, @Nullable NodeAddress master,
+			boolean legacy) {
 		if (master == null) {
 			return legacy ? redis.slaveofNoOne() : redis.replicaofNoOne();
 		}
 		return legacy ? redis.slaveof(master.host(), master.port()) : redis.replicaof(master.host(), master.port());
+	}
+
+	/**
+	 * The error the node answered the role command itself with, when it refused to queue
+	 * it; null when it was queued, or the block failed otherwise.
+	 */
+	private static @Nullable Throwable refusal(RedisFuture<String> role) {
+		CompletableFuture<String> queued = role.toCompletableFuture();
+		if (!queued.isCompletedExceptionally()) {
+			return null;
+		}
+		try {
+			queued.join();
+			return null;
+		}
+		catch (RuntimeException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			return (cause instanceof RedisCommandExecutionException && execAbort(cause) == null) ? cause : null;
+		}
 	}
 
 	/** The EXECABORT error in {@code failure}, or null when it is another failure. */

@@ -1,5 +1,8 @@
 package io.redisha.redis;
 
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +19,7 @@ import io.redisha.protocol.Configuration;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredConfiguration;
@@ -314,6 +318,52 @@ class NodeLinkTest {
 		assertThat(info(call(link, new Action.Replicate(address, address(group.master()), 1))).role())
 			.isEqualTo(ReplicationInfo.Role.REPLICA);
 		assertThat(replica.role()).isEqualTo("slave");
+	}
+
+	@Test
+	void aRoleCommandTheNodeDoesNotKnowIsAnsweredWithItsOwnErrorAndTheOtherOneWorks() {
+		LocalRedisGroup group = redis.group();
+		RedisServerProcess replica = redis.startServer(redis.options()
+			.withReplicaOf(group.master().address())
+			.withArgument("rename-command", "REPLICAOF", ""));
+		NodeAddress address = address(replica);
+		NodeLink link = link(replica, null, null);
+		Reply refused = call(link, new Action.Promote(address, 1, FENCE, RoleCommand.REPLICAOF));
+		assertThat(refused).isInstanceOfSatisfying(Reply.Failed.class,
+				(failed) -> assertThat(failed.reason()).containsIgnoringCase("unknown command 'replicaof'"));
+		assertThat(replica.role()).isEqualTo("slave");
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE, RoleCommand.SLAVEOF))).role())
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+		assertThat(replica.command("CONFIG", "GET", "min-replicas-to-write"))
+			.isEqualTo(List.of("min-replicas-to-write", "1"));
+		assertThat(
+				info(call(link, new Action.Replicate(address, address(group.master()), 1, FENCE, RoleCommand.SLAVEOF)))
+					.role())
+			.isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(replica.role()).isEqualTo("slave");
+	}
+
+	@Test
+	void disconnectClientsCutsTheNodesNormalClientsButNotTheLink() throws Exception {
+		RedisServerProcess master = redis.group().master();
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		await().atMost(EVENTUALLY).until(link::isSubscribed);
+		try (Socket outsider = new Socket(master.host(), master.port())) {
+			outsider.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			InputStream in = outsider.getInputStream();
+			assertThat(new String(in.readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+			Reply reply = call(link, new Action.DisconnectClients(address));
+			assertThat(reply).isInstanceOfSatisfying(Reply.Text.class, (text) -> {
+				assertThat(text.error()).isFalse();
+				assertThat(Long.parseLong(text.text())).isPositive();
+			});
+			outsider.setSoTimeout(10_000);
+			assertThat(in.read()).as("the connection was closed by the server").isEqualTo(-1);
+		}
+		// Its own connection was skipped, and its subscription (pub/sub) stays.
+		assertThat(call(link, new Action.Ping(address))).isEqualTo(new Reply.Text("PONG", false));
+		assertThat(link.isSubscribed()).isTrue();
 	}
 
 	@Test

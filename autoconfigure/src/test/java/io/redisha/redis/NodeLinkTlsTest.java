@@ -1,5 +1,8 @@
 package io.redisha.redis;
 
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -71,6 +74,26 @@ class NodeLinkTlsTest {
 		assertThat(reply).isInstanceOfSatisfying(Reply.Failed.class,
 				(failed) -> assertThat(failed.reason()).contains("certification path"));
 		assertThat(link.problem()).contains("certification path").doesNotContain(PASSWORD);
+	}
+
+	@Test
+	void theClientsOfADemotedMasterAreDisconnectedOverTls() throws Exception {
+		RedisServerProcess server = redis.group().master();
+		NodeLink link = link(server.host(), trusting());
+		try (Socket client = redis.options().tls().socketFactory().createSocket(server.host(), server.port())) {
+			client.getOutputStream().write(("AUTH " + PASSWORD + "\r\n").getBytes(StandardCharsets.US_ASCII));
+			InputStream in = client.getInputStream();
+			assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
+
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> call(link, new Action.DisconnectClients(address(server))) instanceof Reply.Text text
+						&& !text.error() && Long.parseLong(text.text()) >= 1);
+
+			client.setSoTimeout(10_000);
+			assertThat(in.read()).as("the connection was closed by the server").isEqualTo(-1);
+		}
+		// The link's own command connection was skipped.
+		assertThat(link.isConnected()).isTrue();
 	}
 
 	private static SslOptions trusting() throws Exception {

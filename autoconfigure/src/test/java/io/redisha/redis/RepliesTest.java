@@ -42,12 +42,4 @@ class RepliesTest {
 			.isEqualTo(new Reply.Failed("malformed INFO reply: INFO field master_repl_offset is not a number: 'many'"));
 	}
 
-	@Test
-	void serversBeforeRedis5OnlyKnowSlaveof() {
-		assertThat(Replies.lacksReplicaof("4.0.14")).isTrue();
-		assertThat(Replies.lacksReplicaof("5.0.0")).isFalse();
-		assertThat(Replies.lacksReplicaof("7.2.4")).isFalse();
-		assertThat(Replies.lacksReplicaof("")).isFalse();
-	}
-
 }

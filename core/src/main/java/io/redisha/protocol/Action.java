@@ -51,6 +51,15 @@ public sealed interface Action {
 	record Emit(ProtocolEvent event) implements Action {
 	}
 
+	/**
+	 * Publish the notifications of this event, emitted before by an {@link Emit}, once
+	 * more, for subscribers that were disconnected when it was first published (the
+	 * {@code +switch-master} of a failover). Not a new event: no log line, application
+	 * event or metric.
+	 */
+	record Reannounce(ProtocolEvent event) implements Action {
+	}
+
 	/** A command to one node; its outcome comes back as one {@link Reply}. */
 	sealed interface NodeCommand extends Action {
 
@@ -80,18 +89,31 @@ public sealed interface Action {
 	/**
 	 * Make the node a master:
 	 * {@code MULTI; REPLICAOF NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
-	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC} ({@code SLAVEOF} on servers without
-	 * {@code REPLICAOF}; a failing CONFIG REWRITE is harmless). When {@code minReplicas}
+	 * normal; CLIENT KILL TYPE pubsub; INFO; EXEC}, with the {@code command} given
+	 * ({@code SLAVEOF NO ONE} for {@link RoleCommand#SLAVEOF}, also in the names of the
+	 * fence's settings; a failing CONFIG REWRITE is harmless). When {@code minReplicas}
 	 * is managed, the block sets it first ({@code CONFIG SET min-replicas-max-lag},
 	 * {@code min-replicas-to-write}), so the new master never takes a write unfenced.
 	 * Answered with the {@link Reply.Info} of the block, the node as it is right after
-	 * the change, or {@link Reply.Failed}.
+	 * the change, or {@link Reply.Failed} (naming the node's error, such as
+	 * {@code ERR unknown command 'REPLICAOF'}, when the command itself was refused).
 	 */
-	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas) implements NodeCommand {
+	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas, RoleCommand command) implements NodeCommand {
 
 		/** A promotion that leaves the node's min-replicas settings alone. */
 		public Promote(NodeAddress node, long epoch) {
 			this(node, epoch, MinReplicas.UNMANAGED);
+		}
+
+		/** A promotion with {@code REPLICAOF}. */
+		public Promote(NodeAddress node, long epoch, MinReplicas minReplicas) {
+			this(node, epoch, minReplicas, RoleCommand.REPLICAOF);
+		}
+
+		/** This change with that command; itself when it has it already. */
+		Promote with(RoleCommand roleCommand) {
+			return (roleCommand == this.command) ? this
+					: new Promote(this.node, this.epoch, this.minReplicas, roleCommand);
 		}
 
 	}
@@ -114,21 +136,33 @@ public sealed interface Action {
 	}
 
 	/**
-	 * Make the node a replica of {@code master}, in the same kind of MULTI block as
-	 * {@link Promote}, answered the same way. With {@code master} the node itself, a
-	 * switchover's demotion: the old master stops taking writes for good, and since a
-	 * replica without a link to its own master refuses to resync anyone
+	 * Make the node a replica of {@code master} with {@code command}, in the same kind of
+	 * MULTI block as {@link Promote}, answered the same way. With {@code master} the node
+	 * itself, a switchover's demotion: the old master stops taking writes for good, and
+	 * since a replica without a link to its own master refuses to resync anyone
 	 * ({@code NOMASTERLINK}), it keeps every write it acknowledged; the INFO of the block
 	 * gives its final offset. When {@code minReplicas} is managed, the block also clears
 	 * the fence ({@code min-replicas-to-write 0}): a replica ignores it, but one later
 	 * made master by hand would refuse every write with it while its replicas are still
 	 * gone.
 	 */
-	record Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas) implements NodeCommand {
+	record Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas,
+			RoleCommand command) implements NodeCommand {
 
 		/** A repointing that leaves the node's min-replicas settings alone. */
 		public Replicate(NodeAddress node, NodeAddress master, long epoch) {
 			this(node, master, epoch, MinReplicas.UNMANAGED);
+		}
+
+		/** A repointing with {@code REPLICAOF}. */
+		public Replicate(NodeAddress node, NodeAddress master, long epoch, MinReplicas minReplicas) {
+			this(node, master, epoch, minReplicas, RoleCommand.REPLICAOF);
+		}
+
+		/** This change with that command; itself when it has it already. */
+		Replicate with(RoleCommand roleCommand) {
+			return (roleCommand == this.command) ? this
+					: new Replicate(this.node, this.master, this.epoch, this.minReplicas, roleCommand);
 		}
 
 		/**
@@ -138,6 +172,16 @@ public sealed interface Action {
 			return new Replicate(node, node, epoch, minReplicas);
 		}
 
+	}
+
+	/**
+	 * {@code CLIENT KILL TYPE normal} on a master this member's failover demoted: its
+	 * clients (of this application and any other, pub/sub excepted) reconnect and find
+	 * the new master instead of writing to the old one. Answered with {@link Reply.Text}
+	 * (how many were disconnected), an error {@link Reply.Text} or {@link Reply.Failed};
+	 * the coordinator sends it again until it succeeds or is no longer needed.
+	 */
+	record DisconnectClients(NodeAddress node) implements NodeCommand {
 	}
 
 	/**

@@ -177,8 +177,13 @@ final class ConfigurationFollower {
 		this.parts.master.follow(newMaster, now);
 		this.parts.detection.reset();
 		this.parts.nodes.track(newMaster, now, out);
-		out.add(new Action.Emit(new ProtocolEvent(Type.SWITCH_MASTER, this.parts.config.name(),
-				this.parts.configEpoch(), old, newMaster, null)));
+		ProtocolEvent switched = new ProtocolEvent(Type.SWITCH_MASTER, this.parts.config.name(),
+				this.parts.configEpoch(), old, newMaster, null);
+		out.add(new Action.Emit(switched));
+		if (old != null) {
+			// Learning the first master is no switch: nobody was disconnected.
+			this.parts.announcement.switched(now, switched);
+		}
 		this.parts.gossip.masterSwitched(now, out);
 	}
 

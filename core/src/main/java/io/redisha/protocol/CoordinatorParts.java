@@ -45,6 +45,10 @@ final class CoordinatorParts {
 
 	final MasterView master = new MasterView();
 
+	final SwitchAnnouncement announcement = new SwitchAnnouncement();
+
+	final DemotedMasterClients demotedClients = new DemotedMasterClients();
+
 	final Events events;
 
 	final Epochs epochs;

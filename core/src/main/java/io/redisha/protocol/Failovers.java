@@ -75,6 +75,8 @@ final class Failovers {
 		// the new master's data.
 		out.add(new Action.StoreConfiguration(newMaster, next));
 		this.parts.following.adopt(now, next, "this member", false, out);
+		this.parts.demotedClients.promoted(now, failover.oldMaster(), newMaster, this.parts.timers.failoverTimeout(),
+				out);
 	}
 
 	/** A newer configuration of another epoch ends the failover this member leads. */

@@ -120,6 +120,9 @@ public final class GroupCoordinator {
 		evaluate(nowMillis, out);
 		parts.gossip.tick(nowMillis, out);
 		parts.fence.watch(nowMillis, out);
+		parts.announcement.tick(nowMillis, parts.master.address(), out);
+		parts.demotedClients.tick(nowMillis, parts.nodes, parts.master.address(), out);
+		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
 
@@ -151,8 +154,18 @@ public final class GroupCoordinator {
 				node.role(nowMillis, role.role());
 			}
 		}
+		else if (command instanceof Action.Promote promote) {
+			node.roleChangeAnswered(promote.command(), reply);
+		}
+		else if (command instanceof Action.DisconnectClients disconnect) {
+			parts.demotedClients.onReply(nowMillis, disconnect, reply);
+		}
+		else if (command instanceof Action.Replicate replicate) {
+			node.roleChangeAnswered(replicate.command(), reply);
+		}
 		parts.failovers.onReply(nowMillis, command, reply, out);
 		evaluate(nowMillis, out);
+		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
 
@@ -216,6 +229,7 @@ public final class GroupCoordinator {
 			parts.elections.counted(vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()));
 		}
 		evaluate(nowMillis, out);
+		parts.nodes.decideRoleCommands(out);
 		return out;
 	}
 

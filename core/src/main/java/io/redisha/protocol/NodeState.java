@@ -58,6 +58,12 @@ final class NodeState {
 
 	private @Nullable Role role;
 
+	/**
+	 * The role command it answered is unknown to it (since its last restart); null when
+	 * none was refused.
+	 */
+	private @Nullable RoleCommand unknownRoleCommand;
+
 	/** When INFO or ROLE last told its role. */
 	private long roleAt = -1;
 
@@ -188,6 +194,7 @@ final class NodeState {
 		if (restarted) {
 			this.restartedAt = now;
 			this.infoBeforeRestart = this.info;
+			this.unknownRoleCommand = null;
 		}
 		this.info = info;
 		this.infoAt = now;
@@ -215,6 +222,25 @@ final class NodeState {
 
 	@Nullable ReplicationInfo info() {
 		return this.info;
+	}
+
+	/**
+	 * The command to change its role with: the one the version in its latest INFO calls
+	 * for, {@code REPLICAOF} while no INFO says (the command of every Redis since 5, and
+	 * the one the documented ACL grants), and the other one once it answered that this
+	 * one is unknown to it.
+	 */
+	RoleCommand roleCommand() {
+		RoleCommand byVersion = (this.info != null) ? RoleCommand.forVersion(this.info.version()) : null;
+		RoleCommand chosen = (byVersion != null) ? byVersion : RoleCommand.REPLICAOF;
+		return (chosen == this.unknownRoleCommand) ? chosen.other() : chosen;
+	}
+
+	/** Records the reply to a role change sent with {@code command}. */
+	void roleChangeAnswered(RoleCommand command, Reply reply) {
+		if (command.unknownIn(reply)) {
+			this.unknownRoleCommand = command;
+		}
 	}
 
 	/** Its INFO, of a node known to have answered one. */

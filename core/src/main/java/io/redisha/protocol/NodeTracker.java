@@ -58,6 +58,28 @@ final class NodeTracker {
 				? node.info().offset() : -1;
 	}
 
+	/**
+	 * Gives each role change in {@code out} the command its node takes
+	 * ({@link NodeState#roleCommand()}): whichever part decided the change, the command
+	 * is decided here, from what this member knows of the node.
+	 */
+	void decideRoleCommands(List<Action> out) {
+		for (int i = 0; i < out.size(); i++) {
+			Action action = out.get(i);
+			if (action instanceof Action.Promote promote) {
+				out.set(i, promote.with(roleCommand(promote.node())));
+			}
+			else if (action instanceof Action.Replicate replicate) {
+				out.set(i, replicate.with(roleCommand(replicate.node())));
+			}
+		}
+	}
+
+	private RoleCommand roleCommand(NodeAddress address) {
+		NodeState node = get(address);
+		return (node != null) ? node.roleCommand() : RoleCommand.REPLICAOF;
+	}
+
 	Collection<NodeState> all() {
 		return this.nodes.values();
 	}

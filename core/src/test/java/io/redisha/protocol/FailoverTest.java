@@ -445,4 +445,24 @@ class FailoverTest {
 		});
 	}
 
+	@Test
+	void aFailoverOfRedis4NodesPromotesAndRepointsWithSlaveof() {
+		this.master.version = "4.0.14";
+		this.replica1.version = "4.0.14";
+		this.replica2.version = "4.0.14";
+		List<Member> members = members(3, 2);
+		this.master.alive = false;
+		this.cluster.run(8000);
+		List<Action.Promote> promotions = allPromotions(members);
+		assertThat(promotions).singleElement()
+			.satisfies((promote) -> assertThat(promote.command()).isEqualTo(RoleCommand.SLAVEOF));
+		assertThat(members.stream().flatMap((m) -> m.actions(Action.Replicate.class).stream())).isNotEmpty()
+			.allSatisfy((replicate) -> assertThat(replicate.command()).isEqualTo(RoleCommand.SLAVEOF));
+		FakeRedis.Node promoted = (promotions.get(0).node().equals(this.replica1.address)) ? this.replica1
+				: this.replica2;
+		FakeRedis.Node other = (promoted == this.replica1) ? this.replica2 : this.replica1;
+		assertThat(promoted.following).isNull();
+		assertThat(other.following).isEqualTo(promoted.address);
+	}
+
 }

@@ -69,6 +69,20 @@ final class FakeRedis {
 			node.minReplicas = fence.minReplicas();
 			return new Reply.Text(changed ? "1" : "0", false);
 		}
+		if (command instanceof Action.DisconnectClients) {
+			if (node.refusesClientKill) {
+				return new Reply.Failed("DisconnectClients on " + node.address
+						+ " refused by the node's ACL: NOPERM this user has no permissions to run the 'client|kill' command");
+			}
+			node.clientsDisconnected++;
+			return new Reply.Text("3", false);
+		}
+		RoleCommand roleCommand = (command instanceof Action.Promote promote) ? promote.command()
+				: (command instanceof Action.Replicate replicate) ? replicate.command() : null;
+		if (roleCommand != null && !node.knows(roleCommand)) {
+			return new Reply.Failed(command.getClass().getSimpleName() + " on " + node.address
+					+ " answered an error: ERR unknown command '" + roleCommand + "', with args beginning with: ");
+		}
 		if (command instanceof Action.Promote promote) {
 			if (promote.minReplicas().managed() && !node.refusesConfig) {
 				node.minReplicas = promote.minReplicas();
@@ -119,7 +133,7 @@ final class FakeRedis {
 	}
 
 	private String info(Node node) {
-		StringBuilder info = new StringBuilder("# Server\r\nredis_version:7.2.4\r\nrun_id:" + node.runId
+		StringBuilder info = new StringBuilder("# Server\r\nredis_version:" + node.version + "\r\nrun_id:" + node.runId
 				+ "\r\n# Persistence\r\nloading:" + (node.loading ? 1 : 0) + "\r\n# Replication\r\n");
 		if (node.following == null) {
 			info.append("role:master\r\n");
@@ -233,9 +247,29 @@ final class FakeRedis {
 		/** A replica that has not been in sync with its master since it started. */
 		boolean neverSynced;
 
+		/** How many times its normal clients were disconnected ({@code CLIENT KILL}). */
+		int clientsDisconnected;
+
+		/** Its ACL refuses {@code CLIENT KILL}. */
+		boolean refusesClientKill;
+
+		/** The server version its INFO reports. */
+		String version = "7.2.4";
+
+		/** A role command renamed away ({@code rename-command}); null when none. */
+		RoleCommand renamed;
+
 		Node(NodeAddress address, String runId) {
 			this.address = address;
 			this.runId = runId;
+		}
+
+		/**
+		 * Whether it takes this role command: REPLICAOF since Redis 5, unless renamed.
+		 */
+		boolean knows(RoleCommand command) {
+			return command != this.renamed
+					&& (command == RoleCommand.SLAVEOF || RoleCommand.forVersion(this.version) != RoleCommand.SLAVEOF);
 		}
 
 		void follow(Node master) {

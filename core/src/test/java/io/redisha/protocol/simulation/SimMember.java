@@ -57,6 +57,15 @@ final class SimMember {
 	 */
 	private NodeAddress route;
 
+	/**
+	 * The node its clients' connection is open to: the route's, from their first write
+	 * through it; null when none is.
+	 */
+	private NodeAddress connection;
+
+	/** Until when its clients are connecting again after their connection was cut. */
+	private long reconnectingUntil = -1;
+
 	SimMember(String slot, MemberIdentity identity, MemberProtocol protocol) {
 		this.slot = slot;
 		this.identity = identity;
@@ -124,8 +133,38 @@ final class SimMember {
 		return this.route;
 	}
 
+	/** A switch: its clients' open connection moves to the new master with the route. */
 	void route(NodeAddress master) {
 		this.route = master;
+		if (this.connection != null) {
+			this.connection = master;
+		}
+	}
+
+	/**
+	 * Whether its clients may write through the route now: they connect to the route's
+	 * node at once (a switch opens connections to the new master), but take a tick to
+	 * connect again after a {@code CLIENT KILL} cut them.
+	 */
+	boolean connectsToRoute(long now) {
+		if (now < this.reconnectingUntil) {
+			return false;
+		}
+		this.connection = this.route;
+		return true;
+	}
+
+	/**
+	 * {@code CLIENT KILL TYPE normal} on {@code node}: cuts its clients' connection if it
+	 * is open there; returns whether it was.
+	 */
+	boolean cutConnection(NodeAddress node, long reconnectingUntil) {
+		if (node.equals(this.connection)) {
+			this.connection = null;
+			this.reconnectingUntil = reconnectingUntil;
+			return true;
+		}
+		return false;
 	}
 
 	boolean isDueToResume(long now) {
@@ -156,6 +195,7 @@ final class SimMember {
 		this.monitored.clear();
 		this.listening = GroupCoordinator.GOSSIP_CHANNEL;
 		this.route = null;
+		this.connection = null;
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -503,7 +504,8 @@ final class SimWorld {
 	private void writeThroughRoutes() {
 		for (SimMember member : this.members.values()) {
 			SimNode node = (member.state() == SimMember.State.RUNNING && member.route() != null
-					&& member.protocol().admitsWrites(this.now)) ? this.nodes.get(member.route()) : null;
+					&& member.protocol().admitsWrites(this.now) && member.connectsToRoute(this.now))
+							? this.nodes.get(member.route()) : null;
 			if (node != null && node.isRunning() && !node.isLoading(this.now) && node.takesWrites(this.now)
 					&& this.network.isUp(member.slot(), node.endpoint())
 					&& this.network.isUp(node.endpoint(), member.slot())) {
@@ -575,12 +577,38 @@ final class SimWorld {
 		}
 		onNode(node, () -> {
 			this.checker.beforeExecution(command, node);
-			Reply reply = node.execute(command, this.now, connectedReplicas(node));
+			Reply reply;
+			if (command instanceof Action.DisconnectClients) {
+				reply = new Reply.Text(Integer.toString(killNormalClients(node)), false);
+				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + reply);
+			}
+			else {
+				reply = node.execute(command, this.now, connectedReplicas(node));
+			}
 			if (command instanceof Action.Promote || command instanceof Action.Replicate) {
+				if (reply instanceof Reply.Info) {
+					// The block's CLIENT KILL TYPE normal.
+					killNormalClients(node);
+				}
 				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + node);
 			}
 			sendReply(member, number, command, reply);
 		});
+	}
+
+	/**
+	 * {@code CLIENT KILL TYPE normal} on the node: the members' clients connected to it
+	 * are cut, and write again a tick later, through their route then; returns how many
+	 * were cut.
+	 */
+	private int killNormalClients(SimNode node) {
+		int killed = 0;
+		for (SimMember member : this.members.values()) {
+			if (member.cutConnection(node.address(), this.now + TICK_MILLIS)) {
+				killed++;
+			}
+		}
+		return killed;
 	}
 
 	private void sendReply(SimMember member, long number, Action.NodeCommand command, Reply reply) {
@@ -686,6 +714,11 @@ final class SimWorld {
 			this.actionListener.accept(member, action);
 			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.SWITCH_MASTER) {
 				member.route(emit.event().master());
+			}
+			else if (action instanceof Action.Reannounce reannounce
+					&& !Objects.equals(reannounce.event().master(), member.route())) {
+				throw failure(member + " announces again a switch to " + reannounce.event().master()
+						+ " while its clients write to " + member.route(), null);
 			}
 			else if (action instanceof Action.Monitor monitor) {
 				member.monitored().add(monitor.node());

@@ -274,6 +274,35 @@ class SimWorldTest {
 	}
 
 	@Test
+	void aClientKillCutsTheClientsConnectedToTheNodeUntilTheyConnectAgain() {
+		ScriptedProtocol member = start("m1");
+		member.send(switchMaster(N1));
+		this.world.runFor(1000);
+		member.send(new Action.DisconnectClients(N1), new Action.DisconnectClients(N1),
+				new Action.DisconnectClients(N2));
+		this.world.runFor(1000);
+		member.send(new Action.DisconnectClients(N1));
+		this.world.runFor(1000);
+		// On N1, in order: its one client cut, none left to cut, connected again since.
+		assertThat(member.replies()).filteredOn((received) -> received.command().node().equals(N1))
+			.extracting(ScriptedProtocol.Received::what)
+			.containsExactly(new Reply.Text("1", false), new Reply.Text("0", false), new Reply.Text("1", false));
+		assertThat(member.replies()).filteredOn((received) -> received.command().node().equals(N2))
+			.extracting(ScriptedProtocol.Received::what)
+			.containsExactly(new Reply.Text("0", false));
+	}
+
+	@Test
+	void checkerReportsAMemberThatAnnouncesAgainASwitchItsClientsDoNotFollow() {
+		ScriptedProtocol member = start("m1");
+		member.send(switchMaster(N1));
+		this.world.runFor(500);
+		member.send(new Action.Reannounce(new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, "sim", 1, N1, N2, null)));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
+			.withMessageContaining("announces again a switch to " + N2 + " while its clients write to " + N1);
+	}
+
+	@Test
 	void memberFrozenRightAfterACommandSendsItOnlyWhenItWakes() {
 		ScriptedProtocol member = start("m1");
 		this.world.runFor(500);
