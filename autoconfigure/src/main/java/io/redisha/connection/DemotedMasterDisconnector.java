@@ -5,9 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,6 +21,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.NodeAddress;
+import io.netty.util.concurrent.EventExecutor;
 import io.redisha.protocol.ProtocolEvent;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * instead of writing to a demoted one. The old master may be unreachable at that moment
  * (dead, paused, cut off): it is tried again every {@value #RETRY_MILLIS} ms for as long
  * as the group's failover timeout, and never once it is the group's master again. Runs on
- * a thread of its own; the member's group thread only hands the event over.
+ * one of the Lettuce computation threads it is given (in an application, those of the
+ * member's links: this is redis-ha's own work, kept off the application's threads); the
+ * member's group thread only hands the event over.
  */
 public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>, AutoCloseable {
 
@@ -45,11 +46,8 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 
 	private final Map<String, Access> groups;
 
-	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "redis-ha-disconnector");
-		thread.setDaemon(true);
-		return thread;
-	});
+	/** One thread of the resources' computation pool: the attempts run one at a time. */
+	private final EventExecutor executor;
 
 	/**
 	 * The nodes still to be disconnected, with the time (nanoTime) after which they are
@@ -57,16 +55,43 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	 */
 	private final Map<NodeAddress, Long> pending = new ConcurrentHashMap<>();
 
-	private final ClientResources resources = DefaultClientResources.create();
+	private final ClientResources resources;
+
+	/**
+	 * Whether the resources are this disconnector's own, shut down by {@link #close()}.
+	 */
+	private final boolean ownResources;
 
 	/** One client per group: the TLS options are the client's. */
 	private final Map<String, RedisClient> clients = new ConcurrentHashMap<>();
 
+	private volatile boolean closed;
+
 	/**
-	 * Creates the disconnector and registers it with the member.
+	 * Creates the disconnector, with Lettuce threads of its own, and registers it with
+	 * the member.
 	 * @param groups how to reach each group's nodes, by group name
 	 */
 	public DemotedMasterDisconnector(RedisHaMember member, Map<String, Access> groups) {
+		this(member, groups, DefaultClientResources.create(), true);
+	}
+
+	/**
+	 * Creates the disconnector on borrowed Lettuce threads, and registers it with the
+	 * member.
+	 * @param groups how to reach each group's nodes, by group name
+	 * @param resources the threads to use, left running by {@link #close()}: shut them
+	 * down after closing this
+	 */
+	public DemotedMasterDisconnector(RedisHaMember member, Map<String, Access> groups, ClientResources resources) {
+		this(member, groups, resources, false);
+	}
+
+	private DemotedMasterDisconnector(RedisHaMember member, Map<String, Access> groups, ClientResources resources,
+			boolean ownResources) {
+		this.resources = resources;
+		this.ownResources = ownResources;
+		this.executor = resources.eventExecutorGroup().next();
 		this.groups = Map.copyOf(groups);
 		this.groups.forEach((group, access) -> {
 			ClientOptions.Builder options = ClientOptions.builder().autoReconnect(false);
@@ -160,8 +185,11 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	}
 
 	private void execute(Runnable task) {
+		if (this.closed) {
+			return;
+		}
 		try {
-			this.executor.execute(task);
+			this.executor.execute(unlessClosed(task));
 		}
 		catch (RejectedExecutionException ex) {
 			// Closed: the application is stopping.
@@ -169,20 +197,38 @@ public final class DemotedMasterDisconnector implements Consumer<ProtocolEvent>,
 	}
 
 	private void schedule(Runnable task) {
+		if (this.closed) {
+			return;
+		}
 		try {
-			this.executor.schedule(task, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+			this.executor.schedule(unlessClosed(task), RETRY_MILLIS, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// Closed: the application is stopping.
 		}
 	}
 
-	/** Stops trying and closes the client. */
+	/** The task, unless this is closed by the time it runs. */
+	private Runnable unlessClosed(Runnable task) {
+		return () -> {
+			if (!this.closed) {
+				task.run();
+			}
+		};
+	}
+
+	/**
+	 * Stops trying and closes the clients; shuts down the resources only if they are its
+	 * own.
+	 */
 	@Override
 	public void close() {
-		this.executor.shutdownNow();
+		this.closed = true;
+		this.pending.clear();
 		this.clients.values().forEach((client) -> client.shutdown(0, 2, TimeUnit.SECONDS));
-		this.resources.shutdown(0, 2, TimeUnit.SECONDS);
+		if (this.ownResources) {
+			this.resources.shutdown(0, 2, TimeUnit.SECONDS);
+		}
 	}
 
 	/**
