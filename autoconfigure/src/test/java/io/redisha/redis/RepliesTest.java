@@ -50,4 +50,12 @@ class RepliesTest {
 		assertThat(Replies.lacksReplicaof("")).isFalse();
 	}
 
+	@Test
+	void serversFromRedis7TakeSeveralInfoSections() {
+		assertThat(Replies.takesInfoSections("6.2.14")).isFalse();
+		assertThat(Replies.takesInfoSections("7.0.15")).isTrue();
+		assertThat(Replies.takesInfoSections("10.0.0")).isTrue();
+		assertThat(Replies.takesInfoSections("")).isFalse();
+	}
+
 }
