@@ -339,9 +339,10 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened
-	 * again on it at once (an observer that became a voter, or the reverse).
+	 * again on it at once (an observer that became a voter, or the reverse); null closes
+	 * it until another channel is named.
 	 */
-	public void listen(String newChannel) {
+	public void listen(@Nullable String newChannel) {
 		this.connections.listen(newChannel);
 	}
 
