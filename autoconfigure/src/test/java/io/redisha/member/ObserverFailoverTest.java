@@ -54,15 +54,15 @@ class ObserverFailoverTest {
 				.untilAsserted(() -> assertThat(snapshot(observer).fence().fenced()).isFalse()));
 		// A voter: commands, publishing and the subscription on every node. An observer:
 		// commands on every node, the subscription on two, and on the master the
-		// connection its rare hellos go out on.
+		// connection its rare hellos go out on, once it said hello there.
 		await("the members' connections").atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			for (RedisHaMember member : five) {
 				if (observers.contains(member)) {
-					assertThat(connections(group.master(), member)).isBetween(2L, 3L);
+					assertThat(connections(group.master(), member)).isBetween(1L, 3L);
 					assertThat(connections(group.node(1), member)).isBetween(1L, 2L);
 					assertThat(connections(group.node(2), member)).isBetween(1L, 2L);
 					assertThat(group.nodes().stream().mapToLong((node) -> connections(node, member)).sum())
-						.isEqualTo(3 + 2 + 1);
+						.isBetween(3L + 2, 3L + 2 + 1);
 				}
 				else {
 					for (RedisServerProcess node : group.nodes()) {
