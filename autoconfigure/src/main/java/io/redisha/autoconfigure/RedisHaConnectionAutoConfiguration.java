@@ -15,6 +15,7 @@ import io.redisha.connection.MasterFollowingConnectionFactory;
 import io.redisha.connection.MasterRoute;
 import io.redisha.connection.RedisHaConnectionFactories;
 import io.redisha.member.RedisHaMember;
+import io.redisha.redis.LinkResources;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -47,8 +48,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * shutdown timeout and the Lettuce customizer beans, and TLS ({@code ssl.enabled},
  * {@code ssl.bundle}, a {@code rediss://} URL) as Spring Boot reads it; the address and
  * credentials come from redis-ha, and setting them, or Sentinel or Cluster settings, in
- * {@code spring.data.redis} stops the start. Also disconnects the clients of a master
- * that was switched away from, so that clients outside this application reconnect too.
+ * {@code spring.data.redis} stops the start.
+ * <p>
+ * Every group's factory runs on the application's Lettuce {@link ClientResources}: the
+ * application's own bean, or, as Spring Boot would define it (and then does not),
+ * {@code lettuceClientResources} built with the {@link ClientResourcesBuilderCustomizer}
+ * beans. The factories borrow its threads; the context closes them first. The member
+ * keeps redis-ha's own threads ({@link LinkResources}).
  */
 @AutoConfiguration(after = RedisHaAutoConfiguration.class,
 		beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -57,30 +63,40 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 @EnableConfigurationProperties({ RedisHaProperties.class, DataRedisProperties.class })
 public final class RedisHaConnectionAutoConfiguration {
 
+	/**
+	 * Spring Boot's definition of the application's Lettuce resources, made here because
+	 * this configuration runs first; Spring Boot's then backs off.
+	 */
+	@Bean(destroyMethod = "shutdown")
+	@ConditionalOnMissingBean(ClientResources.class)
+	DefaultClientResources lettuceClientResources(ObjectProvider<ClientResourcesBuilderCustomizer> customizers) {
+		DefaultClientResources.Builder builder = DefaultClientResources.builder();
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+		return builder.build();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean(RedisConnectionFactory.class)
 	MasterFollowingConnectionFactory redisConnectionFactory(RedisHaMember member, RedisHaProperties properties,
-			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
-			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles, ClientResources clientResources,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
 			ResourceLoader resourceLoader, Environment environment) {
 		ConflictingRedisSettings.refuse(redis, environment);
 		return new FactoryBuilder(member, properties, redis, RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()),
-				resourcesCustomizers, optionsCustomizers, clientCustomizers, resourceLoader.getClassLoader())
+				clientResources, optionsCustomizers, clientCustomizers, resourceLoader.getClassLoader())
 			.build(primaryGroup(properties));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	RedisHaConnectionFactories redisHaConnectionFactories(RedisHaMember member, RedisHaProperties properties,
-			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles,
-			ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			DataRedisProperties redis, ObjectProvider<SslBundles> sslBundles, ClientResources clientResources,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
 			ObjectProvider<MasterFollowingConnectionFactory> primary, ResourceLoader resourceLoader) {
 		FactoryBuilder builder = new FactoryBuilder(member, properties, redis,
-				RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()), resourcesCustomizers, optionsCustomizers,
+				RedisHaTls.sslOptions(redis, sslBundles.getIfAvailable()), clientResources, optionsCustomizers,
 				clientCustomizers, resourceLoader.getClassLoader());
 		return new RedisHaConnectionFactories(properties.getGroups().keySet(), primary.getIfUnique(), builder::build);
 	}
@@ -110,10 +126,10 @@ public final class RedisHaConnectionAutoConfiguration {
 
 	/**
 	 * Builds a group's factory from redis-ha's and Spring Boot's settings and
-	 * customizers.
+	 * customizers, on the application's Lettuce resources.
 	 */
 	private record FactoryBuilder(RedisHaMember member, RedisHaProperties properties, DataRedisProperties redis,
-			@Nullable SslOptions tls, ObjectProvider<ClientResourcesBuilderCustomizer> resourcesCustomizers,
+			@Nullable SslOptions tls, ClientResources clientResources,
 			ObjectProvider<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
 			ObjectProvider<LettuceClientConfigurationBuilderCustomizer> clientCustomizers,
 			@Nullable ClassLoader classLoader) {
@@ -122,8 +138,6 @@ public final class RedisHaConnectionAutoConfiguration {
 			RedisHaProperties.Group settings = Objects.requireNonNull(this.properties.getGroups().get(group), group);
 			ReadFrom readFrom = readFrom(settings);
 			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(), readFrom != null);
-			ClientResources.Builder resources = DefaultClientResources.builder();
-			this.resourcesCustomizers.orderedStream().forEach((customizer) -> customizer.customize(resources));
 			ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
 			if (this.redis.getConnectTimeout() != null) {
 				options.socketOptions(SocketOptions.builder().connectTimeout(this.redis.getConnectTimeout()).build());
@@ -135,7 +149,8 @@ public final class RedisHaConnectionAutoConfiguration {
 			LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettucePool
 				.builder(this.redis.getLettuce().getPool(), this.classLoader);
 			// Set before the customizers, as Spring Boot does: one may replace them, and
-			// the factory keeps what it set.
+			// the factory keeps what it set. The factory borrows the resources' threads.
+			client.clientResources(this.clientResources);
 			client.clientOptions(options.build());
 			if (this.tls != null) {
 				// The certificate is verified against the master's address, as the route
@@ -155,7 +170,10 @@ public final class RedisHaConnectionAutoConfiguration {
 				client.shutdownTimeout(this.redis.getLettuce().getShutdownTimeout());
 			}
 			this.clientCustomizers.orderedStream().forEach((customizer) -> customizer.customize(client));
-			return new MasterFollowingConnectionFactory(route, server(this.redis, settings), client, resources);
+			// The resources to build when the configuration carries none: never, as a
+			// customizer may replace them but not remove them.
+			return new MasterFollowingConnectionFactory(route, server(this.redis, settings), client,
+					DefaultClientResources.builder());
 		}
 
 		/**

@@ -1,6 +1,7 @@
 package io.redisha.member;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,15 @@ final class GroupLinks {
 
 	private static final Logger logger = LoggerFactory.getLogger(GroupLoop.class);
 
+	/** On how many nodes an observer listens to the announcements, while they answer. */
+	static final int ANNOUNCEMENT_NODES = 2;
+
+	/**
+	 * How many hello periods an observer's two nodes must have answered before it lets a
+	 * node that stood in for one of them go.
+	 */
+	static final int SETTLE_HELLO_PERIODS = 10;
+
 	private final GroupSettings settings;
 
 	private final MemberIdentity identity;
@@ -48,6 +58,17 @@ final class GroupLinks {
 	 * {@link io.redisha.protocol.Action.Listen}); links opened later subscribe to it.
 	 */
 	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
+
+	/**
+	 * When something last arrived on the announcement channel (nanoTime), from any node.
+	 */
+	private volatile long lastAnnouncementNanos = System.nanoTime();
+
+	/**
+	 * When an observer last listened on every node, or one of its first two nodes did not
+	 * count (nanoTime).
+	 */
+	private long unsettledNanos = System.nanoTime();
 
 	private final List<CompletableFuture<Void>> closing = new ArrayList<>();
 
@@ -119,16 +140,81 @@ final class GroupLinks {
 		return (link != null) ? link.publish(channel, payload) : CompletableFuture.completedFuture(null);
 	}
 
-	/** Subscribes every link, and those opened later, to {@code channel}. */
+	/**
+	 * Subscribes every link, and those opened later, to {@code channel}; an observer's
+	 * then keep {@link #ANNOUNCEMENT_NODES} subscribed (see
+	 * {@link #arrangeSubscriptions()}).
+	 */
 	void listen(String channel) {
 		this.listening = channel;
 		boolean observer = GroupCoordinator.ANNOUNCE_CHANNEL.equals(channel);
+		if (observer) {
+			this.lastAnnouncementNanos = System.nanoTime();
+		}
 		for (NodeLink link : this.links.values()) {
 			link.listen(channel);
 			if (observer) {
 				link.releasePublisher();
 			}
 		}
+	}
+
+	/**
+	 * Called every tick. A voter (and a member without configuration) listens on every
+	 * node. An observer listens to the announcements on {@value #ANNOUNCEMENT_NODES}
+	 * nodes only, the first in an order of its own (by member id, so that the observers
+	 * spread evenly over the nodes): every node delivers each voter's hello to each of
+	 * its subscribers, and the observers' deliveries are most of a node's load. A node
+	 * counts only while its subscription is open and it answers; the next one in the
+	 * order stands in at once, and is let go only once the first two have counted for
+	 * {@value #SETTLE_HELLO_PERIODS} hello periods in a row (a busy node that misses a
+	 * PING now and then does not make the observers subscribe and unsubscribe over and
+	 * over). After one and a half hello periods in which nothing arrived, it listens on
+	 * every node until something does: both its nodes may be replicas cut off from their
+	 * master.
+	 */
+	void arrangeSubscriptions() {
+		long now = System.nanoTime();
+		long hello = this.settings.config().helloEvery().toNanos();
+		if (!GroupCoordinator.ANNOUNCE_CHANNEL.equals(this.listening)
+				|| now - this.lastAnnouncementNanos > hello * 3 / 2) {
+			this.links.values().forEach((link) -> link.listen(this.listening));
+			this.unsettledNanos = now;
+			return;
+		}
+		boolean letGo = now - this.unsettledNanos > SETTLE_HELLO_PERIODS * hello;
+		int listening = 0;
+		for (NodeLink link : this.links.values()
+			.stream()
+			.sorted(Comparator.comparingLong(this::rank).thenComparing((link) -> link.node().toString()))
+			.toList()) {
+			if (listening < ANNOUNCEMENT_NODES) {
+				link.listen(this.listening);
+				if (link.isSubscribed() && link.problem() == null) {
+					listening++;
+				}
+				else {
+					this.unsettledNanos = now;
+				}
+			}
+			else if (letGo) {
+				link.listen(null);
+			}
+		}
+	}
+
+	/**
+	 * Where {@code link}'s node comes in this member's order of nodes to listen on: a
+	 * hash of the member id and the node, mixed (MurmurHash3's finalizer) so that members
+	 * whose ids differ a little still order the nodes independently.
+	 */
+	private long rank(NodeLink link) {
+		long hash = this.identity.id().hashCode() * 0x9E3779B97F4A7C15L + link.node().toString().hashCode();
+		hash ^= hash >>> 33;
+		hash *= 0xff51afd7ed558ccdL;
+		hash ^= hash >>> 33;
+		hash *= 0xc4ceb9fe1a85ec53L;
+		return hash ^ (hash >>> 33);
 	}
 
 	/** Closes every link and waits until they and those closing already are closed. */
@@ -157,8 +243,10 @@ final class GroupLinks {
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id(),
 				this.settings.tls());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, this.listening,
-				StoredConfiguration.key(name()), this.settings.config().minReplicas(),
-				(payload) -> this.gossip.accept(node, payload));
+				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
+					this.lastAnnouncementNanos = System.nanoTime();
+					this.gossip.accept(node, payload);
+				});
 		link.connect();
 		return link;
 	}

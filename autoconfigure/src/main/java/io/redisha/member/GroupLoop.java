@@ -135,10 +135,18 @@ final class GroupLoop {
 		this.coordinator = new GroupCoordinator(this.settings.config(), this.identity, now, new SplittableRandom(),
 				initialEpoch);
 		this.snapshot = this.coordinator.snapshot(now);
-		this.executor.scheduleWithFixedDelay(() -> step(() -> {
-			this.inbox.report(this.coordinator);
-			return this.coordinator.tick(this.clock.getAsLong());
-		}), 0, GroupCoordinator.TICK_MILLIS, TimeUnit.MILLISECONDS);
+		this.executor.scheduleWithFixedDelay(() -> {
+			step(() -> {
+				this.inbox.report(this.coordinator);
+				return this.coordinator.tick(this.clock.getAsLong());
+			});
+			try {
+				this.links.arrangeSubscriptions();
+			}
+			catch (RuntimeException ex) {
+				logFailure("failed to arrange the subscriptions", ex);
+			}
+		}, 0, GroupCoordinator.TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	/**

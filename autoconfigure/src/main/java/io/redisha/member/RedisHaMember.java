@@ -87,8 +87,9 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/**
-	 * A member whose links use Lettuce threads shared with other members of this process
-	 * (a benchmark, a test running many members), which it leaves running when it stops.
+	 * A member whose links use Lettuce threads it does not own (the application
+	 * context's, or those of many members in one process: a benchmark, a test), which it
+	 * leaves running when it stops.
 	 * @param sharedResources the shared threads; null for threads of its own
 	 */
 	public RedisHaMember(MemberIdentity identity, List<GroupSettings> groups, UnaryOperator<NodeAddress> connectVia,

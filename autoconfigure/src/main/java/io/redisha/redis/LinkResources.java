@@ -11,8 +11,11 @@ import io.lettuce.core.resource.Transports;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The Lettuce threads shared by one member's {@link NodeLink links}, named after the
- * member so that a thread dump shows whose they are.
+ * The Lettuce threads shared by one member's {@link NodeLink links} (2 I/O, 2
+ * computation, a timer), named with a prefix of the owner's choice so that a thread dump
+ * shows whose they are: {@code redis-ha-<member id>} for a member's own, {@code redis-ha}
+ * for the application context's, which the member and the demoted-master disconnector
+ * share. Lettuce starts each thread when it first has work for it.
  * <p>
  * The I/O event loop is held for the lifetime of these resources. Without that hold, the
  * loop stops when the last link closes, while Lettuce's timer may still fire the

@@ -1,6 +1,7 @@
 package io.redisha.redis;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link NodeLink}'s Lettuce client and its connections to the node: one for commands,
- * one to publish gossip on and one subscribed to the gossip channel. Each is opened when
- * first needed and again after it broke; the subscription as soon as it drops.
+ * one to publish gossip on and one subscribed to the gossip channel (none while the link
+ * listens to no channel). Each is opened when first needed and again after it broke; the
+ * subscription as soon as it drops.
  */
 final class NodeConnections {
 
@@ -38,8 +40,8 @@ final class NodeConnections {
 
 	private final NodeAddress node;
 
-	/** The channel subscribed to; changed by {@link #listen(String)}. */
-	private volatile String channel;
+	/** The channel subscribed to, null for none; changed by {@link #listen(String)}. */
+	private volatile @Nullable String channel;
 
 	private final Duration timeout;
 
@@ -64,7 +66,7 @@ final class NodeConnections {
 
 	private volatile boolean closed;
 
-	NodeConnections(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
+	NodeConnections(NodeAddress node, LinkSettings settings, ClientResources resources, @Nullable String channel,
 			Consumer<String> gossip, ProblemLog problems, Runnable reopened) {
 		this.node = node;
 		this.channel = channel;
@@ -142,17 +144,21 @@ final class NodeConnections {
 
 	/**
 	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened
-	 * again on it at once (an observer that became a voter, or the reverse).
+	 * again on it at once (an observer that became a voter, or the reverse); null closes
+	 * it until another channel is named.
 	 */
-	synchronized void listen(String newChannel) {
-		if (newChannel.equals(this.channel)) {
+	synchronized void listen(@Nullable String newChannel) {
+		if (Objects.equals(newChannel, this.channel)) {
 			return;
 		}
+		String was = this.channel;
 		this.channel = newChannel;
 		CompletableFuture<StatefulRedisPubSubConnection<String, String>> old = this.subscription;
 		this.subscription = null;
 		if (old != null) {
 			old.thenAccept(StatefulConnection::closeAsync);
+		}
+		if (old != null || was == null) {
 			ensureSubscribed();
 		}
 	}
@@ -175,10 +181,11 @@ final class NodeConnections {
 	}
 
 	synchronized void ensureSubscribed() {
-		if (!this.closed && (this.subscription == null || !isOpenOrOpening(this.subscription))) {
+		String channel = this.channel;
+		if (!this.closed && channel != null && (this.subscription == null || !isOpenOrOpening(this.subscription))) {
 			closeQuietly(this.subscription);
 			this.subscription = offCallerThread(() -> this.client.connectPubSubAsync(StringCodec.UTF8, this.uri))
-				.thenCompose(this::subscribe);
+				.thenCompose((connection) -> subscribe(connection, channel));
 		}
 	}
 
@@ -209,7 +216,7 @@ final class NodeConnections {
 	}
 
 	private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribe(
-			StatefulRedisPubSubConnection<String, String> connection) {
+			StatefulRedisPubSubConnection<String, String> connection, String channel) {
 		connection.addListener(new RedisPubSubAdapter<>() {
 
 			@Override
@@ -218,12 +225,12 @@ final class NodeConnections {
 			}
 
 		});
-		return connection.async().subscribe(this.channel).toCompletableFuture().handle((ok, failure) -> {
+		return connection.async().subscribe(channel).toCompletableFuture().handle((ok, failure) -> {
 			if (failure != null) {
 				connection.closeAsync();
 				// Typically an ACL without this channel: the node answers, but no gossip
 				// flows through it.
-				String problem = "SUBSCRIBE " + this.channel + " on " + this.node + " refused: "
+				String problem = "SUBSCRIBE " + channel + " on " + this.node + " refused: "
 						+ Failures.rootMessage(failure);
 				this.problems.gossip("SUBSCRIBE", problem);
 				throw new IllegalStateException(problem, failure);

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
@@ -231,7 +232,7 @@ public final class NodeLink implements AutoCloseable {
 		if (command instanceof Action.QueryInfo) {
 			// Pipelined: the stored configuration comes with the INFO, at no extra round
 			// trip.
-			CompletableFuture<String> info = redis.info().toCompletableFuture();
+			CompletableFuture<String> info = info(redis);
 			CompletableFuture<StoredConfiguration> stored = this.configuration.read(redis)
 				.thenApply(StoredConfiguration::parse)
 				.exceptionally(this::unreadableConfiguration);
@@ -260,7 +261,7 @@ public final class NodeLink implements AutoCloseable {
 			// Pipelined on this connection: INFO runs right after the pause, so its
 			// offset is final.
 			CompletableFuture<String> paused = client(redis, "PAUSE", Long.toString(pause.pauseMillis()), "WRITE");
-			CompletableFuture<String> info = redis.info().toCompletableFuture();
+			CompletableFuture<String> info = info(redis);
 			return paused.thenCombine(info, (ok, text) -> parseInfo(text, StoredConfiguration.NONE));
 		}
 		if (command instanceof Action.DisconnectClients) {
@@ -290,12 +291,35 @@ public final class NodeLink implements AutoCloseable {
 	 * UNPAUSE).
 	 */
 	private static CompletableFuture<String> client(RedisAsyncCommands<String, String> redis, String... args) {
+		return dispatch(redis, CommandType.CLIENT, args);
+	}
+
+	/**
+	 * {@code INFO} of the sections this member reads (server, persistence, replication)
+	 * from Redis 7 on, which takes several: the default sections (memory, CPU,
+	 * statistics...) cost the node about three times as much. A node of unknown version
+	 * gets the default sections; so does the next INFO after an error (an older server
+	 * now at that address).
+	 */
+	private CompletableFuture<String> info(RedisAsyncCommands<String, String> redis) {
+		if (!Replies.takesInfoSections(this.serverVersion)) {
+			return redis.info().toCompletableFuture();
+		}
+		return dispatch(redis, CommandType.INFO, "server", "persistence", "replication")
+			.whenComplete((text, failure) -> {
+				if (failure instanceof RedisCommandExecutionException) {
+					this.serverVersion = "";
+				}
+			});
+	}
+
+	private static CompletableFuture<String> dispatch(RedisAsyncCommands<String, String> redis, CommandType type,
+			String... args) {
 		CommandArgs<String, String> arguments = new CommandArgs<>(StringCodec.UTF8);
 		for (String arg : args) {
 			arguments.add(arg);
 		}
-		return redis.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), arguments)
-			.toCompletableFuture();
+		return redis.dispatch(type, new StatusOutput<>(StringCodec.UTF8), arguments).toCompletableFuture();
 	}
 
 	/**
@@ -332,9 +356,10 @@ public final class NodeLink implements AutoCloseable {
 
 	/**
 	 * Subscribes to {@code newChannel} instead: the subscription is closed and opened
-	 * again on it at once (an observer that became a voter, or the reverse).
+	 * again on it at once (an observer that became a voter, or the reverse); null closes
+	 * it until another channel is named.
 	 */
-	public void listen(String newChannel) {
+	public void listen(@Nullable String newChannel) {
 		this.connections.listen(newChannel);
 	}
 

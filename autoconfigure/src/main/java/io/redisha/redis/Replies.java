@@ -101,4 +101,26 @@ final class Replies {
 		throw new IllegalArgumentException("element " + index + " is not text: " + reply.get(index));
 	}
 
+	/**
+	 * Whether a server of this version (from INFO) answers {@code INFO} with several
+	 * sections named (Redis 7 on); false for an unknown version.
+	 */
+	static boolean takesInfoSections(String version) {
+		return majorVersion(version) >= 7;
+	}
+
+	/** The major version of a version from INFO; -1 when there is none. */
+	private static int majorVersion(String version) {
+		int dot = version.indexOf('.');
+		if (dot <= 0) {
+			return -1;
+		}
+		try {
+			return Integer.parseInt(version.substring(0, dot));
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
 }

@@ -42,4 +42,12 @@ class RepliesTest {
 			.isEqualTo(new Reply.Failed("malformed INFO reply: INFO field master_repl_offset is not a number: 'many'"));
 	}
 
+	@Test
+	void serversFromRedis7TakeSeveralInfoSections() {
+		assertThat(Replies.takesInfoSections("6.2.14")).isFalse();
+		assertThat(Replies.takesInfoSections("7.0.15")).isTrue();
+		assertThat(Replies.takesInfoSections("10.0.0")).isTrue();
+		assertThat(Replies.takesInfoSections("")).isFalse();
+	}
+
 }

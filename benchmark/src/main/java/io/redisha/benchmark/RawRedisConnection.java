@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 import io.redisha.protocol.NodeAddress;
@@ -49,8 +50,8 @@ final class RawRedisConnection implements AutoCloseable {
 
 	/**
 	 * Sends {@code ROLE} and answers whether the node says it is a master; when the
-	 * connection was dropped, connects again and answers false (the caller simply asks
-	 * again).
+	 * connection was dropped, or the reply is late (a busy machine), connects again and
+	 * answers false (the caller simply asks again).
 	 */
 	boolean isMaster() throws IOException {
 		try {
@@ -62,7 +63,9 @@ final class RawRedisConnection implements AutoCloseable {
 			}
 			throw new IOException("unexpected ROLE reply from " + this.address + ": " + reply);
 		}
-		catch (SocketException ex) {
+		catch (SocketException | SocketTimeoutException ex) {
+			// A late reply would be read as the next one's: a new connection starts
+			// clean.
 			this.socket.close();
 			connect();
 			return false;

@@ -2,6 +2,8 @@ package io.redisha.benchmark;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -339,28 +341,58 @@ final class ScaleBenchmark implements Benchmark {
 	}
 
 	/** One node's counters at one moment. */
-	private record NodeSample(int clients, long connectionsReceived, Map<String, Long> calls, double cpuSeconds,
-			Map<String, Long> messages) {
+	private record NodeSample(int clients, Map<String, String> stats, Map<String, long[]> commands,
+			Map<String, String> cpu, long contextSwitches, Map<String, Long> messages) {
 
 		static NodeSample of(RedisServerProcess node, ChannelTally tally) {
-			Map<String, Long> calls = new TreeMap<>();
+			Map<String, long[]> commands = new TreeMap<>();
 			node.info("commandstats")
-				.forEach((command, stats) -> calls.put(command.substring("cmdstat_".length()),
-						Long.parseLong(stats.substring(stats.indexOf('=') + 1, stats.indexOf(',')))));
-			Map<String, String> cpu = node.info("cpu");
-			double cpuSeconds = Double.parseDouble(cpu.get("used_cpu_sys"))
-					+ Double.parseDouble(cpu.get("used_cpu_user"));
-			long received = Long.parseLong(node.info("stats").get("total_connections_received"));
+				.forEach((command, stats) -> commands.put(command.substring("cmdstat_".length()),
+						new long[] { field(stats, "calls"), field(stats, "usec") }));
 			// Less this sample's own connection and the tally's.
 			int clients = Integer.parseInt(node.info("clients").get("connected_clients")) - 2;
-			return new NodeSample(clients, received, calls, cpuSeconds, tally.counts());
+			return new NodeSample(clients, node.info("stats"), commands, node.info("cpu"), contextSwitches(node),
+					tally.counts());
+		}
+
+		private static long field(String stats, String name) {
+			int from = stats.indexOf(name + "=") + name.length() + 1;
+			int to = stats.indexOf(',', from);
+			return Long.parseLong(stats.substring(from, (to < 0) ? stats.length() : to));
+		}
+
+		/**
+		 * The server's voluntary and involuntary context switches so far (about one
+		 * wake-up of its event loop each), from {@code /proc}; -1 where there is none.
+		 */
+		private static long contextSwitches(RedisServerProcess node) {
+			try {
+				long switches = 0;
+				for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(node.pid()), "status"))) {
+					if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+						switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+					}
+				}
+				return switches;
+			}
+			catch (IOException | RuntimeException ex) {
+				return -1;
+			}
+		}
+
+		double cpu(String field) {
+			return Double.parseDouble(this.cpu.getOrDefault(field, "0"));
+		}
+
+		long stat(String field) {
+			return Long.parseLong(this.stats.getOrDefault(field, "0"));
 		}
 
 	}
 
 	/** One node's idle cost over a window, and what each member received meanwhile. */
 	private record NodeIdle(String node, int clients, double publishes, double deliveries, double cpuPercent,
-			double decodedPerInstance, String busiestCommands, double connectionsPerSecond) {
+			double decodedPerInstance, String costs, String clientCommands) {
 
 		static NodeIdle between(RedisServerProcess node, NodeSample before, NodeSample after, double seconds,
 				double decodedPerInstance) {
@@ -370,27 +402,81 @@ final class ScaleBenchmark implements Benchmark {
 				List<?> numsub = (List<?>) Objects.requireNonNull(node.command("PUBSUB", "NUMSUB", channel.getKey()));
 				deliveries += messages * (Long) numsub.get(1);
 			}
-			Map<String, Long> calls = new TreeMap<>();
-			after.calls()
-				.forEach((command, count) -> calls.put(command, count - before.calls().getOrDefault(command, 0L)));
-			String busiest = String.join(" ", calls.entrySet()
-				.stream()
-				.sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-				.limit(5)
-				.map((call) -> String.format(Locale.ROOT, "%s %.1f/s", call.getKey(), call.getValue() / seconds))
-				.toList());
-			return new NodeIdle(node.address(), after.clients(), calls.getOrDefault("publish", 0L) / seconds,
-					deliveries / seconds, (after.cpuSeconds() - before.cpuSeconds()) / seconds * 100,
-					decodedPerInstance, busiest,
-					(after.connectionsReceived() - before.connectionsReceived()) / seconds);
+			Map<String, long[]> commands = new TreeMap<>();
+			after.commands().forEach((command, count) -> {
+				long[] was = before.commands().getOrDefault(command, new long[2]);
+				commands.put(command, new long[] { count[0] - was[0], count[1] - was[1] });
+			});
+			long commandMicros = commands.values().stream().mapToLong((count) -> count[1]).sum();
+			// The window's own INFO and PUBSUB calls are in these counts: a handful.
+			String busiest = String.join(", ",
+					commands.entrySet()
+						.stream()
+						.filter((call) -> call.getValue()[0] > 0)
+						.sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
+						.limit(8)
+						.map((call) -> String.format(Locale.ROOT, "%s %.1f/s %.0f us/s", call.getKey(),
+								call.getValue()[0] / seconds, call.getValue()[1] / seconds))
+						.toList());
+			double cpuPercent = (after.cpu("used_cpu_sys") + after.cpu("used_cpu_user") - before.cpu("used_cpu_sys")
+					- before.cpu("used_cpu_user")) / seconds * 100;
+			String costs = String.format(Locale.ROOT,
+					"CPU user %.2f %% sys %.2f %% (main thread user %.2f %% sys %.2f %%), in commands %.2f %%; "
+							+ "%.1f connections opened/s, %.0f reads/s, %.0f writes/s, %.0f context switches/s, "
+							+ "%.0f bytes in/s, %.0f bytes out/s; commands by time: %s",
+					delta(before, after, "used_cpu_user", seconds), delta(before, after, "used_cpu_sys", seconds),
+					delta(before, after, "used_cpu_user_main_thread", seconds),
+					delta(before, after, "used_cpu_sys_main_thread", seconds), commandMicros / seconds / 1e4,
+					rate(before, after, "total_connections_received", seconds),
+					rate(before, after, "total_reads_processed", seconds),
+					rate(before, after, "total_writes_processed", seconds),
+					(after.contextSwitches() - before.contextSwitches()) / seconds,
+					rate(before, after, "total_net_input_bytes", seconds),
+					rate(before, after, "total_net_output_bytes", seconds), busiest);
+			return new NodeIdle(node.address(), after.clients(),
+					commands.getOrDefault("publish", new long[2])[0] / seconds, deliveries / seconds, cpuPercent,
+					decodedPerInstance, costs, clientCommands(node, seconds));
+		}
+
+		private static double delta(NodeSample before, NodeSample after, String field, double seconds) {
+			return (after.cpu(field) - before.cpu(field)) / seconds * 100;
+		}
+
+		private static double rate(NodeSample before, NodeSample after, String field, double seconds) {
+			return (after.stat(field) - before.stat(field)) / seconds;
+		}
+
+		/**
+		 * The node's clients by the last command they sent ({@code CLIENT LIST} cmd=),
+		 * and how many connected within the window.
+		 */
+		private static String clientCommands(RedisServerProcess node, double seconds) {
+			Map<String, Integer> byCommand = new TreeMap<>();
+			int young = 0;
+			for (String client : ((String) Objects.requireNonNull(node.command("CLIENT", "LIST"))).split("\n")) {
+				Map<String, String> fields = new TreeMap<>();
+				for (String field : client.trim().split(" ")) {
+					int equals = field.indexOf('=');
+					if (equals > 0) {
+						fields.put(field.substring(0, equals), field.substring(equals + 1));
+					}
+				}
+				if (fields.isEmpty()) {
+					continue;
+				}
+				byCommand.merge(fields.getOrDefault("cmd", "?"), 1, Integer::sum);
+				if (Long.parseLong(fields.getOrDefault("age", "0")) < seconds) {
+					young++;
+				}
+			}
+			return byCommand + ", " + young + " connected within the window";
 		}
 
 		String describe() {
 			return String.format(Locale.ROOT,
-					"%s: %d clients, %.1f connections opened/s, %.0f PUBLISH/s, "
-							+ "%.0f deliveries/s, CPU %.2f %%, commands: %s",
-					this.node, this.clients, this.connectionsPerSecond, this.publishes, this.deliveries,
-					this.cpuPercent, this.busiestCommands);
+					"%s: %d clients, %.0f PUBLISH/s, %.0f deliveries/s, CPU %.2f %%; %s; clients by last command %s",
+					this.node, this.clients, this.publishes, this.deliveries, this.cpuPercent, this.costs,
+					this.clientCommands);
 		}
 
 	}

@@ -138,6 +138,19 @@ public record GroupConfig(String name, List<NodeAddress> seeds, int quorum, Dura
 		return this.fencing.fenceAfter(this.downAfter);
 	}
 
+	/**
+	 * The hello period in force: the configured one, at most a third of fence-after in
+	 * consistent partition mode (see docs/protocol.md, "Timers").
+	 * @return the hello period
+	 */
+	public Duration helloEvery() {
+		long hello = this.timing.helloPeriod().toMillis();
+		if (this.fencing.mode() == PartitionMode.CONSISTENT) {
+			hello = Math.min(hello, Math.max(1, fenceAfter().toMillis() / 3));
+		}
+		return Duration.ofMillis(Math.max(1, hello));
+	}
+
 	/** The same group with another partition fence. */
 	public GroupConfig withFencing(Fencing fencing) {
 		return new GroupConfig(this.name, this.seeds, this.quorum, this.downAfter, this.failoverTimeout,

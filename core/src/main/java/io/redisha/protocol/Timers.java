@@ -48,7 +48,7 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		// fences.
 		long evidenceLimit = fencing ? Math.max(1, fenceAfter / 3) : Long.MAX_VALUE;
 		long pingEvery = Math.max(1, Math.min(Math.min(timing.pingPeriod().toMillis(), downAfter / 4), evidenceLimit));
-		long helloEvery = Math.max(1, Math.min(timing.helloPeriod().toMillis(), evidenceLimit));
+		long helloEvery = config.helloEvery().toMillis();
 		long failoverTimeout = config.failoverTimeout().toMillis();
 		long quiet = timing.startupQuietPeriod().toMillis();
 		return new Timers(downAfter, pingEvery, timing.infoPeriod().toMillis(), pingEvery, helloEvery,

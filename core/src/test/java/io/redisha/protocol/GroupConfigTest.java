@@ -30,6 +30,15 @@ class GroupConfigTest {
 	}
 
 	@Test
+	void theHelloPeriodInForceIsAtMostAThirdOfFenceAfterInConsistentMode() {
+		GroupConfig config = new GroupConfig("orders", SEEDS, 2, Duration.ofSeconds(1), Duration.ofMinutes(3), 1,
+				GroupConfig.Timing.defaults());
+		assertThat(config.helloEvery()).isEqualTo(Duration.ofMillis(200));
+		assertThat(config.withFencing(GroupConfig.Fencing.withDefaultFenceAfter(PartitionMode.AVAILABLE)).helloEvery())
+			.isEqualTo(Duration.ofSeconds(1));
+	}
+
+	@Test
 	void everyInvalidSettingOfTheGroupIsReportedByItsDashedNameWithTheRawValue() {
 		assertThatExceptionOfType(InvalidGroupConfigException.class)
 			.isThrownBy(() -> new GroupConfig("orders", List.of(), 0, Duration.ofSeconds(-1), Duration.ZERO, -1,
