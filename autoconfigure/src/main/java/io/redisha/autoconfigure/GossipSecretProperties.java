@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The gossip secrets of {@link RedisHaProperties} (for every group) and of one
- * {@link RedisHaProperties.Group} (in their place). Members sign every gossip message
- * with the current secret and accept any of the two; the Redis servers never see them.
+ * {@link GroupProperties} (in their place). Members sign every gossip message with the
+ * current secret and accept any of the two; the Redis servers never see them.
  */
 public abstract class GossipSecretProperties {
 

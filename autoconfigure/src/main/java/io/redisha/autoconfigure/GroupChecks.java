@@ -12,17 +12,17 @@ import io.redisha.protocol.NodeAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Validates one {@link RedisHaProperties.Group} as soon as it is bound, naming each
- * invalid property and its value. The protocol's checks are {@link GroupConfig}'s own,
- * reported here against the properties.
+ * Validates one {@link GroupProperties} as soon as it is bound, naming each invalid
+ * property and its value. The protocol's checks are {@link GroupConfig}'s own, reported
+ * here against the properties.
  */
 final class GroupChecks {
 
-	private final RedisHaProperties.Group group;
+	private final GroupProperties group;
 
 	private final PropertyChecks checks;
 
-	GroupChecks(RedisHaProperties.Group group, PropertyChecks checks) {
+	GroupChecks(GroupProperties group, PropertyChecks checks) {
 		this.group = group;
 		this.checks = checks;
 	}

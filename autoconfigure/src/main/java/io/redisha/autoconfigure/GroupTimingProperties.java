@@ -6,7 +6,7 @@ import io.redisha.protocol.GroupConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The advanced timing of one {@link RedisHaProperties.Group}, as the protocol's
+ * The advanced timing of one {@link GroupProperties}, as the protocol's
  * {@link GroupConfig.Timing} takes it: periods and limits whose defaults suit most
  * groups.
  */

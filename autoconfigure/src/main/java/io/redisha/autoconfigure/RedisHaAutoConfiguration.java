@@ -96,7 +96,7 @@ public final class RedisHaAutoConfiguration {
 			.toList();
 	}
 
-	private static GroupSettings groupSettings(String name, RedisHaProperties.Group group, GossipSeal gossipSeal,
+	private static GroupSettings groupSettings(String name, GroupProperties group, GossipSeal gossipSeal,
 			@Nullable SslOptions tls) {
 		return new GroupSettings(group.groupConfig(name), group.getUsername(), group.getPassword(),
 				group.getCommandTimeout(), gossipSeal, tls);

@@ -101,7 +101,7 @@ public final class RedisHaConnectionAutoConfiguration {
 		return new RedisHaConnectionFactories(properties.getGroups().keySet(), primary.getIfUnique(), builder::build);
 	}
 
-	private static RedisStandaloneConfiguration server(DataRedisProperties redis, RedisHaProperties.Group settings) {
+	private static RedisStandaloneConfiguration server(DataRedisProperties redis, GroupProperties settings) {
 		RedisStandaloneConfiguration server = new RedisStandaloneConfiguration();
 		server.setDatabase(redis.getDatabase());
 		if (settings.getPassword() != null) {
@@ -112,7 +112,7 @@ public final class RedisHaConnectionAutoConfiguration {
 	}
 
 	private static String primaryGroup(RedisHaProperties properties) {
-		Map<String, RedisHaProperties.Group> groups = properties.getGroups();
+		Map<String, GroupProperties> groups = properties.getGroups();
 		if (properties.getPrimaryGroup() != null) {
 			return properties.getPrimaryGroup();
 		}
@@ -135,7 +135,7 @@ public final class RedisHaConnectionAutoConfiguration {
 			@Nullable ClassLoader classLoader) {
 
 		MasterFollowingConnectionFactory build(String group) {
-			RedisHaProperties.Group settings = Objects.requireNonNull(this.properties.getGroups().get(group), group);
+			GroupProperties settings = Objects.requireNonNull(this.properties.getGroups().get(group), group);
 			ReadFrom readFrom = readFrom(settings);
 			MasterRoute route = new MasterRoute(this.member, group, settings.getFailoverWait(), readFrom != null);
 			ClientOptions.Builder options = ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled());
@@ -181,7 +181,7 @@ public final class RedisHaConnectionAutoConfiguration {
 		 * {@code spring.data.redis.lettuce.read-from} read as Spring Boot reads it
 		 * ({@code replica-preferred} is {@code replicaPreferred}).
 		 */
-		private @Nullable ReadFrom readFrom(RedisHaProperties.Group settings) {
+		private @Nullable ReadFrom readFrom(GroupProperties settings) {
 			if (settings.readFromSetting() != null) {
 				return settings.readFromSetting();
 			}

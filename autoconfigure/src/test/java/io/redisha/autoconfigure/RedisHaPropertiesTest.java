@@ -34,7 +34,7 @@ class RedisHaPropertiesTest {
 	@Test
 	void bindsGroupsWithDefaults() {
 		this.runner.withPropertyValues(NODES).run((context) -> {
-			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			GroupProperties orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 			assertThat(orders.nodeAddresses()).containsExactly(new NodeAddress("10.0.0.12", 6379),
 					new NodeAddress("10.0.0.14", 6379));
 			assertThat(orders.getQuorum()).isEqualTo(2);
@@ -56,12 +56,12 @@ class RedisHaPropertiesTest {
 			.withPropertyValues(NODES, "redis-ha.groups.orders.min-replicas-to-write=1",
 					"redis-ha.groups.orders.min-replicas-max-lag=5")
 			.run((context) -> {
-				RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+				GroupProperties orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 				assertThat(orders.minReplicas()).isEqualTo(new MinReplicas(1, Duration.ofSeconds(5)));
 				assertThat(orders.minReplicas().managed()).isTrue();
 			});
 		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.min-replicas-max-lag=2m").run((context) -> {
-			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			GroupProperties orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 			assertThat(orders.minReplicas().maxLagSeconds()).isEqualTo(120);
 		});
 	}
@@ -69,7 +69,7 @@ class RedisHaPropertiesTest {
 	@Test
 	void bindsThePartitionFenceWhoseDefaultFenceAfterFollowsDownAfter() {
 		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=2s").run((context) -> {
-			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			GroupProperties orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 			assertThat(orders.getFenceAfter()).isNull();
 			assertThat(orders.fencing()).isEqualTo(GroupConfig.Fencing.withDefaultFenceAfter(PartitionMode.CONSISTENT));
 			assertThat(orders.groupConfig("orders").fencing())
@@ -79,7 +79,7 @@ class RedisHaPropertiesTest {
 			.withPropertyValues(NODES, "redis-ha.groups.orders.partition-mode=available",
 					"redis-ha.groups.orders.fence-after=4s")
 			.run((context) -> {
-				RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+				GroupProperties orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 				assertThat(orders.fencing())
 					.isEqualTo(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofSeconds(4)));
 			});
@@ -101,7 +101,7 @@ class RedisHaPropertiesTest {
 					"redis-ha.application-name=billing")
 			.run((context) -> {
 				RedisHaProperties properties = context.getBean(RedisHaProperties.class);
-				RedisHaProperties.Group orders = properties.getGroups().get("orders");
+				GroupProperties orders = properties.getGroups().get("orders");
 				assertThat(orders.nodeAddresses()).containsExactly(new NodeAddress("redis-1.example.com", 6379),
 						new NodeAddress("::1", 6380));
 				assertThat(orders.getQuorum()).isEqualTo(3);
@@ -124,7 +124,7 @@ class RedisHaPropertiesTest {
 	void aShortDownAfterLowersTheDefaultTiltThresholdButRefusesAnExplicitOneAboveHalfOfIt() {
 		this.runner.withPropertyValues(NODES, "redis-ha.groups.orders.down-after=1s").run((context) -> {
 			assertThat(context).hasNotFailed();
-			RedisHaProperties.Group orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
+			GroupProperties orders = context.getBean(RedisHaProperties.class).getGroups().get("orders");
 			assertThat(orders.getTiltThreshold()).isNull();
 			assertThat(orders.timing().tiltThreshold()).isEqualTo(GroupConfig.Timing.defaults().tiltThreshold());
 		});
