@@ -39,6 +39,13 @@ final class ReplicaRepointing {
 
 	private final Map<NodeAddress, Long> sent = new LinkedHashMap<>();
 
+	/**
+	 * Replicas whose repointing was refused, and when it may be sent again: a node that
+	 * answers {@code LOADING} or refuses the connection answers at once, and sending
+	 * again right after each reply would hammer it.
+	 */
+	private final Map<NodeAddress, Long> retryAt = new LinkedHashMap<>();
+
 	ReplicaRepointing(Events events, FailoverSteps steps, long epoch, NodeAddress newMaster, Timers timers,
 			int parallelSyncs, MinReplicas minReplicas) {
 		this.events = events;
@@ -69,7 +76,11 @@ final class ReplicaRepointing {
 		}
 	}
 
-	/** A refused repointing is sent again, unless the node's data holds a later one. */
+	/**
+	 * A refused repointing (an error such as {@code LOADING}, a failed connection) is
+	 * sent again a PING period later, when the node's state has been read again, unless
+	 * the node's data holds a later configuration.
+	 */
 	void onReply(long now, Action.NodeCommand command, Reply reply) {
 		if (command instanceof Action.Replicate replicate && replicate.epoch() == this.epoch
 				&& this.sent.containsKey(command.node()) && !(reply instanceof Reply.Info)) {
@@ -81,6 +92,7 @@ final class ReplicaRepointing {
 			}
 			else {
 				this.pending.add(command.node());
+				this.retryAt.put(command.node(), now + this.timers.pingEvery());
 			}
 		}
 	}
@@ -96,8 +108,10 @@ final class ReplicaRepointing {
 				this.pending.remove(address);
 				this.steps.add("reconf-skipped-down " + address, now);
 			}
-			else if (timedOut || this.sent.size() < this.parallelSyncs) {
+			else if (timedOut
+					|| this.sent.size() < this.parallelSyncs && now >= this.retryAt.getOrDefault(address, now)) {
 				this.pending.remove(address);
+				this.retryAt.remove(address);
 				this.sent.put(address, now);
 				out.add(new Action.Replicate(address, this.newMaster, this.epoch, this.minReplicas));
 				this.steps.add("reconf-sent " + address, now);

@@ -86,7 +86,7 @@ final class ReplicaSelector {
 					&& failedNode.role() == Role.REPLICA && node.address().equals(failedNode.following()))) {
 				masters.add(node);
 			}
-			else if (eligible(node, history, masterDownFor, now, maxInfoAge)
+			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
 					&& !(refuseStreaming && streamsFromLiveMaster(node.info()))
 					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
@@ -140,15 +140,15 @@ final class ReplicaSelector {
 	/**
 	 * A replica with its link up receives the history as the master writes it (its offset
 	 * may be read before the master's latest write); one cut off holds what it has, which
-	 * must be some of it.
+	 * must be some of it, and not on a branch the failed master never had.
 	 */
-	private boolean eligible(NodeState node, ReplicationLineage.History history, long masterDownFor, long now,
-			long maxInfoAge) {
+	private boolean eligible(NodeState node, NodeAddress failed, ReplicationLineage.History history, long masterDownFor,
+			long now, long maxInfoAge) {
 		ReplicationInfo info = node.answeredInfo();
 		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
 		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge || info.loading()
 				|| info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)
-				|| history.branchedOff(info.replicationId(), info.offset())) {
+				|| history.branchedOff(info.replicationId(), info.offset()) || history.leftFor(info, failed)) {
 			return false;
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;

@@ -27,7 +27,8 @@ final class ReplicationLineage {
 	 * @param seenAsReplica whether the failed master was last seen as a replica: it was
 	 * promoted since, at an offset not known here, and left this history there for one of
 	 * its own. A node further along this history went on without it (a stale branch),
-	 * unless it is within what the failed master was seen to hold
+	 * unless it is within what the failed master was seen to hold, and so did a replica
+	 * of another node that left this history for another one
 	 */
 	record History(String id, long offset, boolean seenAsReplica) {
 
@@ -41,6 +42,18 @@ final class ReplicationLineage {
 		 */
 		boolean branchedOff(String nodeReplicationId, long nodeOffset) {
 			return this.seenAsReplica && this.id.equals(nodeReplicationId) && nodeOffset > this.offset;
+		}
+
+		/**
+		 * Whether a replica's data left this history for another one that need not be the
+		 * failed master's: when the failed master was last seen as a replica, its own new
+		 * history is not known here, and only its replicas took it. A replica of some
+		 * other node in another history (one that a master promoted elsewhere started) is
+		 * a branch the failed master never had, lacking the writes the failed master took
+		 * as master, whatever offset it left this history at.
+		 */
+		boolean leftFor(ReplicationInfo replica, NodeAddress failed) {
+			return this.seenAsReplica && !this.id.equals(replica.replicationId()) && !failed.equals(replica.master());
 		}
 
 		/**

@@ -163,6 +163,39 @@ class FailoverTest {
 				(address) -> assertThat(this.cluster.redis.node(address).following).isEqualTo(this.replica1.address));
 	}
 
+	/**
+	 * A replica that restarted and loads its data answers {@code LOADING} at once; the
+	 * leader asks it again a PING period later, not right after each reply, which on real
+	 * Redis would hammer the loading node with thousands of commands a second.
+	 */
+	@Test
+	void aReplicaStillLoadingIsAskedAgainAPingPeriodLaterNotRightAfterItsReply() {
+		this.replica1.offset = 9000;
+		List<Member> members = members(3, 2);
+		this.replica2.loading = true;
+		this.master.alive = false;
+		long pingEvery = Timers.of(TestCluster.config(2, SEEDS)).pingEvery();
+		int mostInOneTick = 0;
+		for (int i = 0; i < 80; i++) {
+			int before = repointingsOf(members, this.replica2);
+			this.cluster.run(TestCluster.TICK);
+			mostInOneTick = Math.max(mostInOneTick, repointingsOf(members, this.replica2) - before);
+		}
+		assertThat(repointingsOf(members, this.replica2)).isPositive()
+			.isLessThanOrEqualTo((int) (8000 / Math.max(pingEvery, TestCluster.TICK)) + 1);
+		assertThat(mostInOneTick).isEqualTo(1);
+		this.replica2.loading = false;
+		this.cluster.run(3000);
+		assertThat(this.replica2.following).isEqualTo(this.replica1.address);
+	}
+
+	private static int repointingsOf(List<Member> members, FakeRedis.Node node) {
+		return (int) members.stream()
+			.flatMap((member) -> member.actions(Action.Replicate.class).stream())
+			.filter((replicate) -> replicate.node().equals(node.address))
+			.count();
+	}
+
 	@Test
 	void aPromotionNeverConfirmedIsAbortedAfterTheFailoverTimeoutAndRetriedInALaterEpoch() {
 		this.replica1.offset = 9000;

@@ -108,6 +108,10 @@ final class FakeRedis {
 			return new Reply.Text("OK", false);
 		}
 		if (command instanceof Action.Replicate replicate) {
+			if (node.loading) {
+				// the block's WATCH and HGET, as every data command, wait for the load
+				return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
+			}
 			if (replicate.minReplicas().managed() && !node.refusesConfig) {
 				node.minReplicas = new MinReplicas(0, node.minReplicas.maxLag());
 			}

@@ -258,6 +258,27 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(followedSince)).contains(NodeAddress.parse("10.0.0.3:1"));
 	}
 
+	@Test
+	void aFailedMasterLastSeenAsAReplicaHasItsNewHistoryOnlyOnItsOwnReplicas() {
+		// seen replicating HISTORY at 1000, then promoted; meanwhile another master,
+		// promoted elsewhere from HISTORY at 1000, took writes that 10.0.0.2 holds
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.9\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
+		long followedSince = this.now - 1000;
+		replica("10.0.0.2:1",
+				"master_host:10.0.0.8\nmaster_link_status:down\nmaster_link_down_since_seconds:5\n"
+						+ "master_replid:bbbb\nslave_repl_offset:3000\nmaster_replid2:" + HISTORY
+						+ "\nsecond_repl_offset:1001\n");
+		assertThat(choiceFollowingSince(followedSince))
+			.as("another master's history, left from HISTORY where the failed master was seen")
+			.isEmpty();
+		assertThat(choiceFollowingSince(-1)).as("INFO not known to predate its promotion").isPresent();
+		replica("10.0.0.3:1", "master_link_status:down\nmaster_link_down_since_seconds:5\nmaster_replid:cccc\n"
+				+ "slave_repl_offset:1200\nmaster_replid2:" + HISTORY + "\nsecond_repl_offset:1001\n");
+		assertThat(choiceFollowingSince(followedSince)).as("a replica of the failed master took its new history")
+			.contains(NodeAddress.parse("10.0.0.3:1"));
+	}
+
 	private Optional<NodeAddress> choiceFollowingSince(long failedMasterSince) {
 		return this.selector
 			.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), true, failedMasterSince)
