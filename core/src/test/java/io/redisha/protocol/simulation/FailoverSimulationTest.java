@@ -36,10 +36,10 @@ class FailoverSimulationTest {
 
 	/**
 	 * Fresh strict schedules besides the ordinary ones, on demand:
-	 * {@code -Dredisha.simulation.strictSchedules=N}. Not in every build while about one
-	 * strict schedule in a thousand still fails (see docs/protocol.md, "Where it
-	 * stands"): a build must not fail by the luck of its seeds; the strict regression
-	 * seeds run in every build.
+	 * {@code -Dredisha.simulation.strictSchedules=N}. Not in every build while fresh
+	 * strict schedules still fail now and then (see docs/protocol.md, "Strict mode"): a
+	 * build must not fail by the luck of its seeds; the strict regression seeds run in
+	 * every build.
 	 */
 	@Test
 	void everySeededStrictScheduleKeepsTheDataInvariants() {
