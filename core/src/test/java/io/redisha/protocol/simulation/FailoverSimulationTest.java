@@ -252,12 +252,18 @@ class FailoverSimulationTest {
 	 * elsewhere from the same point: a branch without the failed master's writes, taken
 	 * while the majority reached it. Such a replica now counts only if it follows the
 	 * failed master.</li>
+	 * <li>37700 (a fresh seed): a simulator error: a node SIGSTOPped then resumed ran a
+	 * stopped voter's held goodbye for a member that subscribed while it was stopped,
+	 * which Redis does not do; only that non-voter knew the voter departed, so the
+	 * simulated operator saw no dead voters to replace, and the one live voter, that
+	 * counted it crashed, never repaired a stray master. A held PUBLISH now reaches only
+	 * the subscriptions made before it arrived.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
 	@ParameterizedTest
 	@ValueSource(longs = { 634, 35, 50, 999, 126, 131, 66, 13, 115, 667, 18, 476, 618, 1415, 2776, 4268, 3934,
-			941918414704L, 12944, 10765, 6839, 11916, 12686, 16242, 23387, 27918 })
+			941918414704L, 12944, 10765, 6839, 11916, 12686, 16242, 23387, 27918, 37700 })
 	void strictScheduleThatFoundABugPasses(long seed) {
 		RandomSchedule.Outcome outcome = RandomSchedule.of(seed, true).run();
 		assertThat(outcome.steps()).isPositive();

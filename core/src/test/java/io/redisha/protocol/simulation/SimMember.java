@@ -35,6 +35,9 @@ final class SimMember {
 
 	private final Set<NodeAddress> monitored = new TreeSet<>();
 
+	/** When it subscribed on each node it monitors. */
+	private final Map<NodeAddress, Long> subscribedAt = new HashMap<>();
+
 	/** The channel its subscriptions are on (see {@link Action.Listen}). */
 	private String listening = GroupCoordinator.GOSSIP_CHANNEL;
 
@@ -95,6 +98,24 @@ final class SimMember {
 
 	Set<NodeAddress> monitored() {
 		return this.monitored;
+	}
+
+	void monitor(NodeAddress node, long now) {
+		if (this.monitored.add(node)) {
+			this.subscribedAt.put(node, now);
+		}
+	}
+
+	void unmonitor(NodeAddress node) {
+		this.monitored.remove(node);
+		this.subscribedAt.remove(node);
+	}
+
+	/**
+	 * When it subscribed on the node; {@code Long.MAX_VALUE} if it does not monitor it.
+	 */
+	long subscribedAt(NodeAddress node) {
+		return this.subscribedAt.getOrDefault(node, Long.MAX_VALUE);
 	}
 
 	String listening() {
@@ -193,6 +214,7 @@ final class SimMember {
 		this.pending.clear();
 		this.backlog.clear();
 		this.monitored.clear();
+		this.subscribedAt.clear();
 		this.listening = GroupCoordinator.GOSSIP_CHANNEL;
 		this.route = null;
 		this.connection = null;

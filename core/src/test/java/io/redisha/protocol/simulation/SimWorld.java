@@ -646,7 +646,8 @@ final class SimWorld {
 					member.defer(() -> sendPublish(member, address, channel, payload));
 				}
 				else {
-					onNode(node, () -> publish(node, channel, payload));
+					long arrived = this.now;
+					onNode(node, () -> publish(node, channel, payload, arrived));
 				}
 			});
 		}
@@ -658,15 +659,26 @@ final class SimWorld {
 	 * stream.
 	 */
 	void publish(SimNode node, String channel, String payload) {
+		publish(node, channel, payload, this.now);
+	}
+
+	/**
+	 * {@code PUBLISH} that reached the node at {@code arrived} and is executed now: later
+	 * when the node was paused (SIGSTOP) meanwhile. Redis executes it before it accepts a
+	 * connection made while it was paused, so a member that subscribed after it arrived
+	 * does not get it.
+	 */
+	private void publish(SimNode node, String channel, String payload, long arrived) {
 		for (SimMember member : this.members.values()) {
-			if (member.isAlive() && member.monitored().contains(node.address()) && channel.equals(member.listening())) {
+			if (member.isAlive() && member.monitored().contains(node.address()) && channel.equals(member.listening())
+					&& member.subscribedAt(node.address()) <= arrived) {
 				deliverGossip(node, member, payload);
 			}
 		}
 		for (SimNode replica : this.nodes.values()) {
 			if (node.address().equals(replica.following()) && replica.linkUp() && nodesConnected(node, replica)) {
 				long at = this.now + 1 + this.random.nextLong(20);
-				schedule(at, () -> onNode(replica, () -> publish(replica, channel, payload)));
+				schedule(at, () -> onNode(replica, () -> publish(replica, channel, payload, at)));
 			}
 		}
 	}
@@ -721,10 +733,10 @@ final class SimWorld {
 						+ " while its clients write to " + member.route(), null);
 			}
 			else if (action instanceof Action.Monitor monitor) {
-				member.monitored().add(monitor.node());
+				member.monitor(monitor.node(), this.now);
 			}
 			else if (action instanceof Action.Unmonitor unmonitor) {
-				member.monitored().remove(unmonitor.node());
+				member.unmonitor(unmonitor.node());
 			}
 			else if (action instanceof Action.Publish publish) {
 				for (NodeAddress node : member.monitored()) {

@@ -171,6 +171,30 @@ class SimWorldTest {
 	}
 
 	@Test
+	void aPublishHeldByAPausedNodeReachesOnlyTheSubscriptionsMadeBeforeItArrived() {
+		ScriptedProtocol early = start("m1");
+		ScriptedProtocol publisher = start("m2");
+		ScriptedProtocol late = start("m3");
+		this.world.runFor(1000);
+		early.send(new Action.Monitor(N1));
+		publisher.send(new Action.Monitor(N1));
+		this.world.runFor(200);
+		this.world.pauseNode(N1);
+		publisher.send(new Action.Publish(GOSSIP, "bye"));
+		this.world.runFor(1000);
+		// Redis runs the PUBLISH waiting on an open connection before it accepts one
+		// made while it was stopped.
+		late.send(new Action.Monitor(N1));
+		this.world.runFor(200);
+		publisher.send(new Action.Publish(GOSSIP, "hello"));
+		this.world.runFor(200);
+		this.world.resumeNode(N1);
+		this.world.runFor(500);
+		assertThat(early.gossip()).containsExactly("6379 bye", "6379 hello");
+		assertThat(late.gossip()).containsExactly("6379 hello");
+	}
+
+	@Test
 	void frozenMemberIsReportedWhenItDoesNotEnterTilt() {
 		ScriptedProtocol frozen = start("m1");
 		ScriptedProtocol publisher = start("m2");
