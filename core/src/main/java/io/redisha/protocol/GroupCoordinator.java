@@ -212,7 +212,8 @@ public final class GroupCoordinator {
 			parts.emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
 		else if (message instanceof Hello hello) {
-			boolean latest = Objects.requireNonNull(parts.members.get(hello.sender())).hello(nowMillis, hello);
+			boolean latest = Objects.requireNonNull(parts.members.get(hello.sender()))
+				.hello(nowMillis, hello, parts.timers.fenceAfter());
 			parts.epochs.observe(nowMillis, hello.currentEpoch(), out);
 			if (latest) {
 				parts.maintenance.adopt(nowMillis, hello.maintenance(), out);

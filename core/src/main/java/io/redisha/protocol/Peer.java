@@ -78,10 +78,17 @@ final class Peer {
 	/**
 	 * Takes the opinions of a hello, unless a later hello of this member was taken
 	 * already: a message delivered out of order (through another node) would bring back
-	 * an older master, "down" flag or epochs, and make a stale opinion look fresh.
+	 * an older master, "down" flag or epochs, and make a stale opinion look fresh. Its
+	 * word that it had a reply from the master counts only in hellos that arrive
+	 * {@code settling} (fence-after) or more after the first one heard: the first hellos
+	 * heard may all have waited together in a frozen node, and nothing then tells how
+	 * long (see {@link SenderClock}); a held batch arrives at once and counts for
+	 * nothing, and a later hello is placed by the least delay seen since.
+	 * @param settling how long after the first hello heard (see
+	 * {@link SenderClock#since()}) its word on the master counts
 	 * @return whether it was taken
 	 */
-	boolean hello(long now, GossipMessage.Hello hello) {
+	boolean hello(long now, GossipMessage.Hello hello, long settling) {
 		seen(now, hello.currentEpoch());
 		if (hello.sequence() < this.helloSequence) {
 			return false;
@@ -100,7 +107,7 @@ final class Peer {
 		this.openVoteEpoch = hello.openVoteEpoch();
 		if (hello.sentAt() >= 0) {
 			this.clock.sample(now, hello.sentAt());
-			if (hello.masterReplyAge() >= 0) {
+			if (hello.masterReplyAge() >= 0 && now - this.clock.since() >= settling) {
 				this.masterReplyAt = this.clock.toLocal(hello.sentAt()) - hello.masterReplyAge();
 			}
 		}

@@ -8,6 +8,12 @@ package io.redisha.protocol;
  * really sent. A message that waited in a buffer (this member or a node frozen, a stalled
  * connection) is placed when it was sent, not when it arrived. The window bounds the
  * error of clocks running at slightly different rates. Pure: time is an argument.
+ * <p>
+ * That holds only once some message arrived without waiting. The first messages heard
+ * from a sender (by a member that just started, or after a silence that emptied the
+ * window) may all have waited together (a node frozen with them in its buffers, then
+ * resumed), and they alone would place themselves at their arrival: {@link #since()} says
+ * when the current samples began, so that their word is not taken at once.
  */
 final class SenderClock {
 
@@ -23,15 +29,32 @@ final class SenderClock {
 
 	private long previousLeast = Long.MAX_VALUE;
 
+	/**
+	 * When the first sample arrived, since the last silence that emptied the window; -1
+	 * before the first.
+	 */
+	private long since = -1;
+
 	/** A message sent at {@code sentAt} on the sender's clock arrived at {@code now}. */
 	void sample(long now, long sentAt) {
 		if (this.windowStart < 0 || now - this.windowStart >= WINDOW) {
-			this.previousLeast = (this.windowStart >= 0 && now - this.windowStart < 2 * WINDOW) ? this.currentLeast
-					: Long.MAX_VALUE;
+			boolean keep = this.windowStart >= 0 && now - this.windowStart < 2 * WINDOW;
+			this.previousLeast = keep ? this.currentLeast : Long.MAX_VALUE;
+			if (!keep) {
+				this.since = now;
+			}
 			this.currentLeast = Long.MAX_VALUE;
 			this.windowStart = now;
 		}
 		this.currentLeast = Math.min(this.currentLeast, now - sentAt);
+	}
+
+	/**
+	 * When the samples began: the first one's arrival, since the last silence that
+	 * emptied the window; -1 before the first.
+	 */
+	long since() {
+		return this.since;
 	}
 
 	/** {@code senderTime} on this member's clock; only valid after a sample. */

@@ -19,6 +19,19 @@ class SenderClockTest {
 	}
 
 	@Test
+	void saysWhenItsSamplesBeganAndBeginsAgainAfterASilenceThatEmptiedTheWindow() {
+		SenderClock clock = new SenderClock();
+		assertThat(clock.since()).isEqualTo(-1);
+		clock.sample(10_000, 4_000);
+		clock.sample(10_020, 4_600);
+		assertThat(clock.since()).isEqualTo(10_000);
+		clock.sample(10_000 + SenderClock.WINDOW, 4_000 + SenderClock.WINDOW);
+		assertThat(clock.since()).as("samples without a lapse").isEqualTo(10_000);
+		clock.sample(10_000 + 3 * SenderClock.WINDOW, 4_000 + 3 * SenderClock.WINDOW);
+		assertThat(clock.since()).isEqualTo(10_000 + 3 * SenderClock.WINDOW);
+	}
+
+	@Test
 	void forgetsOldSamplesSoThatClocksDriftingApartAreFollowed() {
 		SenderClock clock = new SenderClock();
 		clock.sample(0, 0);

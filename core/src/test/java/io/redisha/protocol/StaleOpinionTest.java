@@ -42,6 +42,43 @@ class StaleOpinionTest {
 	}
 
 	@Test
+	void votersHellosHeldInAFrozenNodeAdmitNoWriteWhenTheyAreTheFirstHeard() {
+		// A member that starts (here: first hears the voters) inside a minority with the
+		// master, which was frozen with the voters' last hellos in its buffers: resumed,
+		// it delivers them seconds late, and nothing was heard from those voters before.
+		// Their word that they had a reply from the master 100 ms before sending must not
+		// read as 100 ms before their arrival: the majority may have failed it over
+		// since.
+		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(5000);
+		a.cutOffFrom("10.0.0.2:6379");
+		this.cluster.run(1000);
+		Configuration held = new Configuration(a.coordinator.snapshot(this.cluster.now).configEpoch() + 1, 0, M,
+				List.of("x", "y", "z"));
+		long sentAt = 7_000;
+		for (String voter : List.of("x", "y", "z")) {
+			gossip(a, new Hello("orders", voter, 10, "app", held.epoch(), M, held.epoch(), false, 0,
+					GossipMessage.Maintenance.NONE, held, 0, sentAt, 100, 0));
+		}
+		GroupSnapshot.FenceSnapshot fence = a.coordinator.snapshot(this.cluster.now).fence();
+		assertThat(a.coordinator.snapshot(this.cluster.now).electorate().voters()).containsExactly("x", "y", "z");
+		assertThat(fence.votersWithMaster()).isZero();
+		assertThat(fence.fenced()).isTrue();
+		this.cluster.run(100);
+		assertThat(a.events(Type.UNFENCED)).isEmpty();
+		// Hellos that keep coming are their word once heard for fence-after (600 ms): the
+		// least delay seen then places them.
+		this.cluster.run(500);
+		for (String voter : List.of("x", "y", "z")) {
+			gossip(a, new Hello("orders", voter, 11, "app", held.epoch(), M, held.epoch(), false, 0,
+					GossipMessage.Maintenance.NONE, held, 0, sentAt + 600, 100, 0));
+		}
+		fence = a.coordinator.snapshot(this.cluster.now).fence();
+		assertThat(fence.votersWithMaster()).isEqualTo(3);
+		assertThat(fence.fenced()).isFalse();
+	}
+
+	@Test
 	void aStrayNodesRoleIsReadAgainBeforeItIsReconfigured() {
 		FakeRedis.Node stray = this.cluster.redis.master("10.0.0.3:6379");
 		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
