@@ -3,6 +3,7 @@ package io.redisha.redis;
 import java.util.List;
 
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.RedisVersion;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleInfo;
@@ -106,21 +107,7 @@ final class Replies {
 	 * sections named (Redis 7 on); false for an unknown version.
 	 */
 	static boolean takesInfoSections(String version) {
-		return majorVersion(version) >= 7;
-	}
-
-	/** The major version of a version from INFO; -1 when there is none. */
-	private static int majorVersion(String version) {
-		int dot = version.indexOf('.');
-		if (dot <= 0) {
-			return -1;
-		}
-		try {
-			return Integer.parseInt(version.substring(0, dot));
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
+		return RedisVersion.atLeast(version, 7, 0);
 	}
 
 }

@@ -133,15 +133,7 @@ final class OperatorCommands {
 	 * {@code CLIENT UNPAUSE} (6.2+).
 	 */
 	static boolean pausesWrites(String version) {
-		String[] parts = version.split("\\.");
-		try {
-			int major = Integer.parseInt(parts[0]);
-			int minor = (parts.length > 1) ? Integer.parseInt(parts[1]) : 0;
-			return major > 6 || major == 6 && minor >= 2;
-		}
-		catch (NumberFormatException ex) {
-			return false;
-		}
+		return RedisVersion.atLeast(version, 6, 2);
 	}
 
 	/** See {@link GroupCoordinator#replaceVoters}. */

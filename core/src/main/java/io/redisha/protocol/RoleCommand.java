@@ -28,12 +28,11 @@ public enum RoleCommand {
 	 * when the version says nothing (empty, or no number before its first dot).
 	 */
 	public static @Nullable RoleCommand forVersion(String version) {
-		int dot = version.indexOf('.');
-		String major = (dot >= 0) ? version.substring(0, dot) : version;
-		if (major.isEmpty() || major.length() > 9 || !major.chars().allMatch(Character::isDigit)) {
+		int major = RedisVersion.major(version);
+		if (major < 0) {
 			return null;
 		}
-		return (Integer.parseInt(major) < 5) ? SLAVEOF : REPLICAOF;
+		return (major < 5) ? SLAVEOF : REPLICAOF;
 	}
 
 	/** The other command. */
