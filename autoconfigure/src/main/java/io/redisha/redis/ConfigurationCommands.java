@@ -8,8 +8,11 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.Configuration;
+import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The commands on the group's configuration hash
@@ -18,6 +21,8 @@ import io.redisha.protocol.StoredConfiguration;
  * the master (and replicated as such).
  */
 final class ConfigurationCommands {
+
+	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
 
 	/**
 	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version
@@ -48,14 +53,40 @@ final class ConfigurationCommands {
 			return 1
 			""";
 
+	private final NodeAddress node;
+
 	private final String key;
 
-	ConfigurationCommands(String key) {
+	/**
+	 * Whether the group's configuration hash was unreadable already (logged once per
+	 * link).
+	 */
+	private volatile boolean unreadable;
+
+	ConfigurationCommands(NodeAddress node, String key) {
+		this.node = node;
 		this.key = key;
 	}
 
-	CompletableFuture<Map<String, String>> read(RedisAsyncCommands<String, String> redis) {
-		return redis.hgetall(this.key).toCompletableFuture();
+	/**
+	 * The configuration the hash holds. A hash that cannot be read (no permission,
+	 * another type, a value that does not parse) counts as none: this member then cannot
+	 * found an electorate there, and says why once.
+	 */
+	CompletableFuture<StoredConfiguration> read(RedisAsyncCommands<String, String> redis) {
+		return redis.hgetall(this.key)
+			.toCompletableFuture()
+			.thenApply(StoredConfiguration::parse)
+			.exceptionally(this::unreadable);
+	}
+
+	private StoredConfiguration unreadable(Throwable failure) {
+		if (!this.unreadable) {
+			this.unreadable = true;
+			logger.warn("Redis node {}: the group's configuration hash cannot be read: {}", this.node,
+					Failures.rootMessage(failure));
+		}
+		return StoredConfiguration.NONE;
 	}
 
 	/**

@@ -66,22 +66,10 @@ public final class NodeLink implements AutoCloseable {
 	private final PermissionProbe permissionProbe;
 
 	/**
-	 * Whether the next INFO also probes the ACL: at first, after a reconnect, and while
-	 * something was refused.
-	 */
-	private final AtomicBoolean probeDue = new AtomicBoolean(true);
-
-	/**
 	 * Why this node is refused (a Cluster node, a Sentinel), from its latest INFO; null
 	 * for a Redis node.
 	 */
 	private volatile @Nullable String refusal;
-
-	/**
-	 * Whether the group's configuration hash was unreadable already (logged once per
-	 * link).
-	 */
-	private volatile boolean configurationUnreadable;
 
 	/**
 	 * @param node the node, as the protocol knows it
@@ -97,17 +85,17 @@ public final class NodeLink implements AutoCloseable {
 	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
 			String configurationKey, MinReplicas minReplicas, Consumer<String> gossip) {
 		this.node = node;
-		this.configuration = new ConfigurationCommands(configurationKey);
+		this.configuration = new ConfigurationCommands(node, configurationKey);
 		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock,
 				this.blocksWritten::incrementAndGet);
 		this.roleChanges = new RoleChanges(node, this.configuration, this.minReplicas, this.dispatchLock,
 				this.blocksWritten, (text) -> parseInfo(text, StoredConfiguration.NONE));
-		this.permissionProbe = new PermissionProbe(configurationKey, channel);
 		this.timeout = settings.timeout();
 		this.problems = new ProblemLog(node);
+		this.permissionProbe = new PermissionProbe(configurationKey, channel, this.problems);
 		// A node that restarted may have another ACL.
 		this.connections = new NodeConnections(node, settings, resources, channel, gossip, this.problems,
-				() -> this.probeDue.set(true));
+				this.permissionProbe::runAgain);
 	}
 
 	/** The node this link talks to. */
@@ -160,8 +148,8 @@ public final class NodeLink implements AutoCloseable {
 			return;
 		}
 		if (refused == null) {
-			if (command instanceof Action.QueryInfo && this.probeDue.compareAndSet(true, false)) {
-				probePermissions();
+			if (command instanceof Action.QueryInfo) {
+				this.permissionProbe.runIfDue(this.connections);
 			}
 			this.connections.ensureSubscribed();
 		}
@@ -233,10 +221,7 @@ public final class NodeLink implements AutoCloseable {
 			// Pipelined: the stored configuration comes with the INFO, at no extra round
 			// trip.
 			CompletableFuture<String> info = info(redis);
-			CompletableFuture<StoredConfiguration> stored = this.configuration.read(redis)
-				.thenApply(StoredConfiguration::parse)
-				.exceptionally(this::unreadableConfiguration);
-			return info.thenCombine(stored, this::parseInfo);
+			return info.thenCombine(this.configuration.read(redis), this::parseInfo);
 		}
 		if (command instanceof Action.StoreConfiguration store) {
 			return this.minReplicas.passFence(redis, legacyFenceNames(), () -> this.configuration.store(redis, store));
@@ -322,20 +307,6 @@ public final class NodeLink implements AutoCloseable {
 		return redis.dispatch(type, new StatusOutput<>(StringCodec.UTF8), arguments).toCompletableFuture();
 	}
 
-	/**
-	 * A hash that cannot be read (no permission, another type, a value that does not
-	 * parse) counts as none: this member then cannot found an electorate there, and says
-	 * why once.
-	 */
-	private StoredConfiguration unreadableConfiguration(Throwable failure) {
-		if (!this.configurationUnreadable) {
-			this.configurationUnreadable = true;
-			logger.warn("Redis node {}: the group's configuration hash cannot be read: {}", this.node,
-					Failures.rootMessage(failure));
-		}
-		return StoredConfiguration.NONE;
-	}
-
 	private Reply parseInfo(String text, StoredConfiguration stored) {
 		String unsupported = Replies.unsupportedMode(this.node, text);
 		if (unsupported != null || this.refusal != null) {
@@ -369,26 +340,6 @@ public final class NodeLink implements AutoCloseable {
 	 */
 	public void releasePublisher() {
 		this.connections.releasePublisher();
-	}
-
-	/**
-	 * Runs the {@link PermissionProbe} on a connection of its own, opened and closed for
-	 * it (a {@code MULTI} block on the command connection would take in the commands of
-	 * others), and records what the node's ACL refuses. Runs again at the next INFO when
-	 * something was refused (to see it fixed) or the probe could not run.
-	 */
-	private void probePermissions() {
-		this.connections.openSingleUse()
-			.thenCompose((connection) -> this.permissionProbe.run(connection.async())
-				.whenComplete((refusals, failure) -> connection.closeAsync()))
-			.whenComplete((refusals, failure) -> {
-				if (failure == null) {
-					this.problems.permissions(refusals);
-				}
-				if (failure != null || !refusals.isEmpty()) {
-					this.probeDue.set(true);
-				}
-			});
 	}
 
 	/**

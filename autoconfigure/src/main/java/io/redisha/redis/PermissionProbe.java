@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -32,11 +33,21 @@ final class PermissionProbe {
 
 	private final List<List<String>> commands;
 
+	private final ProblemLog problems;
+
+	/**
+	 * Whether the next INFO also probes the ACL: at first, after a reconnect, and while
+	 * something was refused.
+	 */
+	private final AtomicBoolean due = new AtomicBoolean(true);
+
 	/**
 	 * @param configurationKey the group's configuration hash
 	 * @param channel the gossip channel (the notifications' channels share its prefix)
+	 * @param problems where the refusals are recorded
 	 */
-	PermissionProbe(String configurationKey, String channel) {
+	PermissionProbe(String configurationKey, String channel, ProblemLog problems) {
+		this.problems = problems;
 		this.commands = List.of(List.of("ROLE"), List.of("HGETALL", configurationKey),
 				List.of("HGET", configurationKey, "epoch"), List.of("HSET", configurationKey, "epoch", "0"),
 				List.of("HKEYS", configurationKey), List.of("HDEL", configurationKey, "departed:"),
@@ -45,6 +56,34 @@ final class PermissionProbe {
 				List.of("CONFIG", "REWRITE"), List.of("CONFIG", "GET", "min-replicas-to-write"),
 				List.of("CONFIG", "SET", "min-replicas-to-write", "0"), List.of("CLIENT", "KILL", "TYPE", "normal"),
 				List.of("CLIENT", "PAUSE", "0", "WRITE"), List.of("CLIENT", "UNPAUSE"));
+	}
+
+	/** Has the probe run again at the next INFO. */
+	void runAgain() {
+		this.due.set(true);
+	}
+
+	/**
+	 * Runs the probe, when due, on a connection of its own, opened and closed for it (a
+	 * {@code MULTI} block on the command connection would take in the commands of
+	 * others), and records what the node's ACL refuses. Runs again at the next INFO when
+	 * something was refused (to see it fixed) or the probe could not run.
+	 */
+	void runIfDue(NodeConnections connections) {
+		if (!this.due.compareAndSet(true, false)) {
+			return;
+		}
+		connections.openSingleUse()
+			.thenCompose((connection) -> run(connection.async())
+				.whenComplete((refusals, failure) -> connection.closeAsync()))
+			.whenComplete((refusals, failure) -> {
+				if (failure == null) {
+					this.problems.permissions(refusals);
+				}
+				if (failure != null || !refusals.isEmpty()) {
+					this.due.set(true);
+				}
+			});
 	}
 
 	/**
@@ -56,7 +95,7 @@ final class PermissionProbe {
 	 * permissions to run the 'config|rewrite' command}; empty when everything is
 	 * permitted
 	 */
-	CompletableFuture<List<String>> run(RedisAsyncCommands<String, String> redis) {
+	private CompletableFuture<List<String>> run(RedisAsyncCommands<String, String> redis) {
 		return send(redis, MULTI, List.of()).handle((ok, failure) -> failure).thenCompose((failure) -> {
 			if (failure != null) {
 				return refusal("MULTI", failure).map((refused) -> CompletableFuture.completedFuture(List.of(refused)))
