@@ -26,16 +26,15 @@ import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.RejectedGossipException;
 import io.redisha.protocol.Reply;
-import io.redisha.redis.NodeLink;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One group's coordinator on one thread of its own: ticks it every
- * {@value GroupCoordinator#TICK_MILLIS} ms, posts node replies and gossip to it, and
- * carries out its actions. Every coordinator call and every access to the links happens
- * on that thread; only the snapshot is read from others.
+ * {@value GroupCoordinator#TICK_MILLIS} ms, posts node replies and gossip to it, and has
+ * {@link GroupActions} carry out its actions. Every coordinator call and every access to
+ * the links happens on that thread; only the snapshot is read from others.
  */
 final class GroupLoop {
 
@@ -52,10 +51,6 @@ final class GroupLoop {
 
 	private final GossipInbox inbox = new GossipInbox();
 
-	private final Consumer<ProtocolEvent> events;
-
-	private final Consumer<ProtocolEvent> reannouncements;
-
 	private final MemberActivityListener activity;
 
 	private final EndedFailovers endedFailovers;
@@ -63,6 +58,8 @@ final class GroupLoop {
 	private final ScheduledExecutorService executor;
 
 	private final GroupLinks links;
+
+	private final GroupActions groupActions;
 
 	private @Nullable GroupCoordinator coordinator;
 
@@ -77,11 +74,11 @@ final class GroupLoop {
 		this.identity = identity;
 		this.clock = clock;
 		this.wallClock = wallClock;
-		this.events = events;
-		this.reannouncements = reannouncements;
 		this.activity = activity;
 		this.endedFailovers = new EndedFailovers(settings.config().name(), identity, activity);
 		this.links = new GroupLinks(settings, identity, resources, connectVia, this::gossipArrived);
+		this.groupActions = new GroupActions(settings, this.links, wallClock, events, reannouncements, activity,
+				this::replied);
 		String name = "redis-ha-" + settings.config().name();
 		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, name);
@@ -189,26 +186,17 @@ final class GroupLoop {
 		}
 		List<CompletableFuture<Void>> published = new ArrayList<>();
 		step(() -> {
-			List<Action> actions = this.coordinator.stop(this.clock.getAsLong());
-			for (Action action : actions) {
-				if (action instanceof Action.Publish publish) {
-					published.add(this.links.publish(publish.channel(), sealed(publish.channel(), publish.payload())));
+			List<Action> others = new ArrayList<>();
+			for (Action action : this.coordinator.stop(this.clock.getAsLong())) {
+				CompletableFuture<Void> awaited = this.groupActions.carryOutAwaited(action);
+				if (awaited != null) {
+					published.add(awaited);
 				}
-				else if (action instanceof Action.PublishOn publish) {
-					published.add(this.links.publishOn(publish.node(), publish.channel(),
-							sealed(publish.channel(), publish.payload())));
-				}
-				else if (action instanceof Action.RecordDeparture departure
-						&& this.links.get(departure.node()) != null) {
-					CompletableFuture<Void> recorded = new CompletableFuture<>();
-					this.links.get(departure.node()).execute(departure, (reply) -> recorded.complete(null));
-					published.add(recorded);
+				else {
+					others.add(action);
 				}
 			}
-			return actions.stream()
-				.filter((action) -> !(action instanceof Action.Publish || action instanceof Action.PublishOn
-						|| action instanceof Action.RecordDeparture))
-				.toList();
+			return others;
 		});
 		// Stopped: later ticks, replies and gossip find no coordinator and do nothing.
 		this.coordinator = null;
@@ -232,7 +220,7 @@ final class GroupLoop {
 		}
 		for (Action action : actions) {
 			try {
-				carryOut(action);
+				this.groupActions.carryOut(action);
 			}
 			catch (RuntimeException ex) {
 				logFailure("failed to carry out " + action, ex);
@@ -312,55 +300,6 @@ final class GroupLoop {
 		}
 	}
 
-	private void carryOut(Action action) {
-		if (action instanceof Action.NodeCommand command) {
-			send(command);
-		}
-		else if (action instanceof Action.Monitor monitor) {
-			this.links.monitor(monitor.node());
-		}
-		else if (action instanceof Action.Unmonitor unmonitor) {
-			this.links.unmonitor(unmonitor.node());
-		}
-		else if (action instanceof Action.Publish publish) {
-			this.links.publish(publish.channel(), sealed(publish.channel(), publish.payload()));
-			countSent(publish.channel());
-		}
-		else if (action instanceof Action.PublishOn publish) {
-			this.links.publishOn(publish.node(), publish.channel(), sealed(publish.channel(), publish.payload()));
-			countSent(publish.channel());
-		}
-		else if (action instanceof Action.Listen listen) {
-			this.links.listen(listen.channel());
-		}
-		else if (action instanceof Action.Emit emit) {
-			logger.info("{}", SentinelText.format(emit.event()));
-			this.events.accept(emit.event());
-		}
-		else if (action instanceof Action.Reannounce reannounce) {
-			this.reannouncements.accept(reannounce.event());
-		}
-	}
-
-	/**
-	 * A voter's announcement goes out twice (gossip and announcement channel): one
-	 * message sent.
-	 */
-	private void countSent(String channel) {
-		if (GroupCoordinator.GOSSIP_CHANNEL.equals(channel)) {
-			this.activity.gossipSent(name());
-		}
-	}
-
-	/**
-	 * The payload to publish: gossip and announcements sealed with the group's secret,
-	 * anything else as it is.
-	 */
-	private String sealed(String channel, String payload) {
-		return (GroupCoordinator.GOSSIP_CHANNEL.equals(channel) || GroupCoordinator.ANNOUNCE_CHANNEL.equals(channel))
-				? this.settings.gossipSeal().seal(payload, this.wallClock.getAsLong()) : payload;
-	}
-
 	/**
 	 * Hands a received gossip payload to the coordinator once its seal is verified;
 	 * counts it otherwise.
@@ -380,30 +319,15 @@ final class GroupLoop {
 		return this.coordinator.onGossip(this.clock.getAsLong(), via, message);
 	}
 
+	/**
+	 * Posts a node's reply to the coordinator: it comes on a Lettuce thread, or at once
+	 * from a step when the node is not monitored.
+	 */
 	// NullAway: the coordinator is read in steps only, and step() skips them while it is
 	// null (before start, after stop).
 	@SuppressWarnings("NullAway")
-	private void send(Action.NodeCommand command) {
-		NodeLink link = this.links.get(command.node());
-		if (link == null) {
-			Reply failed = new Reply.Failed(command.node() + " is not monitored");
-			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, failed));
-			return;
-		}
-		long sentAt = System.nanoTime();
-		link.execute(command, (reply) -> {
-			if (command instanceof Action.Ping && reply instanceof Reply.Text) {
-				this.activity.pingAnswered(name(), command.node(), System.nanoTime() - sentAt);
-			}
-			else if (command instanceof Action.FenceMaster && reply instanceof Reply.Failed) {
-				this.activity.masterFenceFailed(name(), command.node());
-			}
-			else if (command instanceof Action.DisconnectClients && reply instanceof Reply.Text text && !text.error()) {
-				logger.info("Group {}: disconnected {} client(s) of old master {}", name(), text.text(),
-						command.node());
-			}
-			post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
-		});
+	private void replied(Action.NodeCommand command, Reply reply) {
+		post(() -> this.coordinator.onReply(this.clock.getAsLong(), command, reply));
 	}
 
 	/**
