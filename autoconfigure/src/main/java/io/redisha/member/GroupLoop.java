@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -93,11 +95,6 @@ final class GroupLoop {
 
 	@Nullable GroupSnapshot snapshot() {
 		return this.snapshot;
-	}
-
-	/** The coordinator; only for use on this loop's thread. */
-	@Nullable GroupCoordinator coordinator() {
-		return this.coordinator;
 	}
 
 	/** The monitored nodes that do not answer as they should, with the reason. */
@@ -236,11 +233,35 @@ final class GroupLoop {
 	}
 
 	/**
-	 * Runs an operator command on this loop's thread and carries out its actions.
+	 * Runs an operator command on this loop's thread, carries out its actions and waits
+	 * for its outcome.
 	 * @return the outcome, and for a started failover or switchover a future of its
 	 * record that completes when it ends
+	 * @throws IllegalStateException when the group is stopped, or its thread did not
+	 * answer within the timeout
 	 */
-	CompletableFuture<RedisHaMember.CommandResult> command(java.util.function.LongFunction<CommandOutcome> command) {
+	RedisHaMember.CommandResult command(Command command, Duration timeout) {
+		try {
+			return submit(command).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for group " + name(), ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new IllegalStateException("group " + name() + ": " + cause.getMessage(), ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new IllegalStateException("group " + name() + " did not answer within " + timeout.toMillis() + " ms");
+		}
+	}
+
+	/** Posts {@code command} to this loop's thread, to run in a step of its own. */
+	// NullAway: the coordinator is read in steps only, and step() skips them while it is
+	// null (before start, after stop).
+	@SuppressWarnings("NullAway")
+	private CompletableFuture<RedisHaMember.CommandResult> submit(Command command) {
 		CompletableFuture<RedisHaMember.CommandResult> result = new CompletableFuture<>();
 		try {
 			this.executor.execute(() -> {
@@ -251,7 +272,7 @@ final class GroupLoop {
 				RedisHaMember.CommandResult[] done = new RedisHaMember.CommandResult[1];
 				step(() -> {
 					try {
-						CommandOutcome outcome = command.apply(this.clock.getAsLong());
+						CommandOutcome outcome = command.apply(this.coordinator, this.clock.getAsLong());
 						@Nullable CompletableFuture<FailoverSnapshot> finished = null;
 						if (outcome.status() == CommandOutcome.Status.STARTED) {
 							finished = this.endedFailovers.await(outcome.epoch());
@@ -342,6 +363,14 @@ final class GroupLoop {
 				return receive(node, payload);
 			});
 		}
+	}
+
+	/** An operator command on the group's coordinator, run on the group's thread. */
+	@FunctionalInterface
+	interface Command {
+
+		CommandOutcome apply(GroupCoordinator coordinator, long now);
+
 	}
 
 }

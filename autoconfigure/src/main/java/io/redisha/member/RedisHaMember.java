@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -321,7 +320,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * @throws IllegalStateException when the member is not running or the group's thread
 	 * did not answer within the timeout
 	 */
-	private CommandResult command(String group, Duration timeout, Command command) {
+	private CommandResult command(String group, Duration timeout, GroupLoop.Command command) {
 		if (!this.loops.containsKey(group)) {
 			throw new IllegalArgumentException("no group '" + group + "'");
 		}
@@ -329,30 +328,7 @@ public final class RedisHaMember implements AutoCloseable {
 		if (loop == null || this.state != State.RUNNING) {
 			throw new IllegalStateException("member " + this.identity.id() + " is not running");
 		}
-		try {
-			// Steps run only while the loop has its coordinator.
-			return loop.command((now) -> command.apply(Objects.requireNonNull(loop.coordinator()), now))
-				.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while waiting for group " + group, ex);
-		}
-		catch (java.util.concurrent.ExecutionException ex) {
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			throw new IllegalStateException("group " + group + ": " + cause.getMessage(), ex.getCause());
-		}
-		catch (java.util.concurrent.TimeoutException ex) {
-			throw new IllegalStateException("group " + group + " did not answer within " + timeout.toMillis() + " ms");
-		}
-	}
-
-	/** An operator command on one group's coordinator, run on the group's thread. */
-	@FunctionalInterface
-	private interface Command {
-
-		CommandOutcome apply(GroupCoordinator coordinator, long now);
-
+		return loop.command(command, timeout);
 	}
 
 	/**
