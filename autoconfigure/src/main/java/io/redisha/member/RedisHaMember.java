@@ -2,13 +2,11 @@ package io.redisha.member;
 
 import java.time.Duration;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -51,11 +49,7 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
 
-	/**
-	 * The application writes refused by the partition fence, by group; the map itself
-	 * never changes.
-	 */
-	private final Map<String, LongAdder> refusedWrites = new HashMap<>();
+	private final RefusedWrites refusedWrites;
 
 	private final long originNanos = System.nanoTime();
 
@@ -102,8 +96,8 @@ public final class RedisHaMember implements AutoCloseable {
 				throw new IllegalArgumentException("group '" + group.config().name() + "' is configured twice");
 			}
 			this.loops.put(group.config().name(), null);
-			this.refusedWrites.put(group.config().name(), new LongAdder());
 		}
+		this.refusedWrites = new RefusedWrites(this.loops.keySet());
 	}
 
 	/** Connects to the seeds and starts ticking; returns at once. */
@@ -355,10 +349,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * connections' threads.
 	 */
 	public void countRefusedWrite(String group) {
-		LongAdder count = this.refusedWrites.get(group);
-		if (count != null) {
-			count.increment();
-		}
+		this.refusedWrites.count(group);
 	}
 
 	/**
@@ -366,8 +357,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * member was created.
 	 */
 	public long refusedWrites(String group) {
-		LongAdder count = this.refusedWrites.get(group);
-		return (count != null) ? count.sum() : 0;
+		return this.refusedWrites.total(group);
 	}
 
 	/**
