@@ -2,6 +2,7 @@ package io.redisha.member;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,15 @@ final class GroupLinks {
 
 	private static final Logger logger = LoggerFactory.getLogger(GroupLoop.class);
 
-	/** On how many nodes an observer listens to the announcements, while they answer. */
-	static final int ANNOUNCEMENT_NODES = 2;
+	/**
+	 * On how many nodes an observer listens to the announcements, while they pass them
+	 * on.
+	 */
+	static final int ANNOUNCEMENT_NODES = 1;
 
 	/**
-	 * How many hello periods an observer's two nodes must have answered before it lets a
-	 * node that stood in for one of them go.
+	 * How many hello periods an observer's node must have counted before it lets a node
+	 * that stood in for it go.
 	 */
 	static final int SETTLE_HELLO_PERIODS = 10;
 
@@ -64,9 +68,21 @@ final class GroupLinks {
 	 */
 	private volatile long lastAnnouncementNanos = System.nanoTime();
 
+	/** When something last arrived from each node (nanoTime), on any channel. */
+	private final Map<NodeAddress, Long> lastHeardNanos = new ConcurrentHashMap<>();
+
 	/**
-	 * When an observer last listened on every node, or one of its first two nodes did not
-	 * count (nanoTime).
+	 * When an observer began to listen on each node it listens on now (nanoTime): a node
+	 * that has said nothing yet counts for one and a half hello periods from then.
+	 */
+	private final Map<NodeAddress, Long> listeningSinceNanos = new HashMap<>();
+
+	/** The nodes an observer's announcements counted on at the last tick. */
+	private Set<NodeAddress> counting = Set.of();
+
+	/**
+	 * When an observer last listened on every node, or the nodes its announcements count
+	 * on last changed (nanoTime).
 	 */
 	private long unsettledNanos = System.nanoTime();
 
@@ -113,6 +129,8 @@ final class GroupLinks {
 
 	/** Closes the link to {@code node}, if any, without waiting. */
 	void unmonitor(NodeAddress node) {
+		this.lastHeardNanos.remove(node);
+		this.listeningSinceNanos.remove(node);
 		NodeLink link = this.links.remove(node);
 		if (link != null) {
 			this.closing.removeIf(CompletableFuture::isDone);
@@ -148,6 +166,7 @@ final class GroupLinks {
 	void listen(String channel) {
 		this.listening = channel;
 		boolean observer = GroupCoordinator.ANNOUNCE_CHANNEL.equals(channel);
+		this.listeningSinceNanos.clear();
 		if (observer) {
 			this.lastAnnouncementNanos = System.nanoTime();
 		}
@@ -161,46 +180,60 @@ final class GroupLinks {
 
 	/**
 	 * Called every tick. A voter (and a member without configuration) listens on every
-	 * node. An observer listens to the announcements on {@value #ANNOUNCEMENT_NODES}
-	 * nodes only, the first in an order of its own (by member id, so that the observers
-	 * spread evenly over the nodes): every node delivers each voter's hello to each of
-	 * its subscribers, and the observers' deliveries are most of a node's load. A node
-	 * counts only while its subscription is open and it answers; the next one in the
-	 * order stands in at once, and is let go only once the first two have counted for
+	 * node. An observer listens to the announcements on {@value #ANNOUNCEMENT_NODES} node
+	 * only, the first in an order of its own (by member id, so that the observers spread
+	 * evenly over the nodes): every node delivers each voter's hello to each of its
+	 * subscribers, and the observers' deliveries are most of a node's load. A node counts
+	 * only while its subscription is open, it answers, and it passed something on within
+	 * the last one and a half hello periods (a replica cut off from its master answers
+	 * but passes nothing on); the next one in the order stands in at once. Nodes further
+	 * in the order are let go only once the same node has counted for
 	 * {@value #SETTLE_HELLO_PERIODS} hello periods in a row (a busy node that misses a
 	 * PING now and then does not make the observers subscribe and unsubscribe over and
-	 * over). After one and a half hello periods in which nothing arrived, it listens on
-	 * every node until something does: both its nodes may be replicas cut off from their
-	 * master.
+	 * over); nodes before it that do not count stay subscribed, to be heard from again.
+	 * After one and a half hello periods in which nothing arrived from any node, it
+	 * listens on every node until something does.
 	 */
 	void arrangeSubscriptions() {
 		long now = System.nanoTime();
-		long hello = this.settings.config().helloEvery().toNanos();
-		if (!GroupCoordinator.ANNOUNCE_CHANNEL.equals(this.listening)
-				|| now - this.lastAnnouncementNanos > hello * 3 / 2) {
+		long silence = this.settings.config().helloEvery().toNanos() * 3 / 2;
+		if (!GroupCoordinator.ANNOUNCE_CHANNEL.equals(this.listening) || now - this.lastAnnouncementNanos > silence) {
 			this.links.values().forEach((link) -> link.listen(this.listening));
+			this.listeningSinceNanos.clear();
+			this.counting = Set.of();
 			this.unsettledNanos = now;
 			return;
 		}
-		boolean letGo = now - this.unsettledNanos > SETTLE_HELLO_PERIODS * hello;
-		int listening = 0;
-		for (NodeLink link : this.links.values()
+		List<NodeLink> ordered = this.links.values()
 			.stream()
 			.sorted(Comparator.comparingLong(this::rank).thenComparing((link) -> link.node().toString()))
-			.toList()) {
-			if (listening < ANNOUNCEMENT_NODES) {
-				link.listen(this.listening);
-				if (link.isSubscribed() && link.problem() == null) {
-					listening++;
-				}
-				else {
-					this.unsettledNanos = now;
-				}
-			}
-			else if (letGo) {
-				link.listen(null);
+			.toList();
+		Set<NodeAddress> counting = new HashSet<>();
+		int next = 0;
+		while (next < ordered.size() && counting.size() < ANNOUNCEMENT_NODES) {
+			NodeLink link = ordered.get(next++);
+			link.listen(this.listening);
+			if (counts(link, now, silence)) {
+				counting.add(link.node());
 			}
 		}
+		if (counting.size() < ANNOUNCEMENT_NODES || !counting.equals(this.counting)) {
+			this.counting = counting;
+			this.unsettledNanos = now;
+		}
+		if (now - this.unsettledNanos > SETTLE_HELLO_PERIODS * this.settings.config().helloEvery().toNanos()) {
+			for (NodeLink link : ordered.subList(next, ordered.size())) {
+				link.listen(null);
+				this.listeningSinceNanos.remove(link.node());
+			}
+		}
+	}
+
+	/** Whether {@code link}'s node passes the announcements on, as far as can be told. */
+	private boolean counts(NodeLink link, long now, long silence) {
+		long since = this.listeningSinceNanos.computeIfAbsent(link.node(), (node) -> now);
+		long heard = this.lastHeardNanos.getOrDefault(link.node(), since);
+		return link.isSubscribed() && link.problem() == null && now - Math.max(since, heard) <= silence;
 	}
 
 	/**
@@ -244,7 +277,9 @@ final class GroupLinks {
 				this.settings.tls());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, this.listening,
 				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
-					this.lastAnnouncementNanos = System.nanoTime();
+					long now = System.nanoTime();
+					this.lastAnnouncementNanos = now;
+					this.lastHeardNanos.put(node, now);
 					this.gossip.accept(node, payload);
 				});
 		link.connect();

@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * More instances than voters on real Redis: the observers listen to the voters'
- * announcements alone, on two nodes each, follow every switch, and one takes the place of
+ * announcements alone, on one node each, follow every switch, and one takes the place of
  * a voter that stops, after which the group still fails over.
  */
 class ObserverFailoverTest {
@@ -54,7 +54,7 @@ class ObserverFailoverTest {
 			.allSatisfy((observer) -> await().atMost(Members.EVENTUALLY)
 				.untilAsserted(() -> assertThat(snapshot(observer).fence().fenced()).isFalse()));
 		// A voter: commands, publishing and the subscription on every node. An observer:
-		// commands on every node, the subscription on two, and on the master the
+		// commands on every node, the subscription on one, and on the master the
 		// connection its rare hellos go out on, once it said hello there.
 		await("the members' connections").atMost(Members.EVENTUALLY).untilAsserted(() -> {
 			for (RedisHaMember member : five) {
@@ -63,7 +63,7 @@ class ObserverFailoverTest {
 					assertThat(connections(group.node(1), member)).isBetween(1L, 2L);
 					assertThat(connections(group.node(2), member)).isBetween(1L, 2L);
 					assertThat(group.nodes().stream().mapToLong((node) -> connections(node, member)).sum())
-						.isBetween(3L + 2, 3L + 2 + 1);
+						.isBetween(3L + GroupLinks.ANNOUNCEMENT_NODES, 3L + GroupLinks.ANNOUNCEMENT_NODES + 1);
 				}
 				else {
 					for (RedisServerProcess node : group.nodes()) {
@@ -101,7 +101,7 @@ class ObserverFailoverTest {
 
 	/**
 	 * Each node has this many subscribers on the voters' channel; each observer listens
-	 * to the announcements on two of the nodes.
+	 * to the announcements on {@link GroupLinks#ANNOUNCEMENT_NODES} of the nodes.
 	 */
 	private static void awaitSubscribers(List<RedisServerProcess> nodes, int voters, int observers) {
 		await("voters on the gossip channel, observers on the announcements").atMost(Members.EVENTUALLY)
@@ -112,7 +112,8 @@ class ObserverFailoverTest {
 					assertThat(subscribers(node, GroupCoordinator.ANNOUNCE_CHANNEL)).isLessThanOrEqualTo(observers);
 					announcements += subscribers(node, GroupCoordinator.ANNOUNCE_CHANNEL);
 				}
-				assertThat(announcements).isEqualTo((long) observers * Math.min(2, nodes.size()));
+				assertThat(announcements)
+					.isEqualTo((long) observers * Math.min(GroupLinks.ANNOUNCEMENT_NODES, nodes.size()));
 			});
 	}
 

@@ -273,7 +273,7 @@ public final class Members implements AutoCloseable {
 			throw new IllegalStateException("these members know no nodes: start them with startSteady");
 		}
 		GroupConfig config = new GroupConfig(GROUP, this.seeds, this.settings.quorum(), this.settings.downAfter(),
-				FAILOVER_TIMEOUT, 1, this.settings.timing());
+				FAILOVER_TIMEOUT, 1, this.settings.timing(), GroupConfig.DEFAULT_HISTORY_SIZE, this.settings.voters());
 		return start(name, new GroupSettings(config, null, null, SCENARIO_COMMAND_TIMEOUT, TestGossip.SEAL),
 				connectVia);
 	}
@@ -403,7 +403,8 @@ public final class Members implements AutoCloseable {
 
 	/**
 	 * Waits until every running member sees {@code master} up as the master, each replica
-	 * of the Redis group that is alive up as its replica, and every running member.
+	 * of the Redis group that is alive up as its replica, and the members it hears: a
+	 * voter every running member, an observer the voters.
 	 */
 	public void awaitSteady(NodeAddress master) {
 		List<NodeAddress> replicas = nodes().all()
@@ -427,8 +428,15 @@ public final class Members implements AutoCloseable {
 						.filteredOn((replica) -> replica.status() == NodeStatus.UP)
 						.extracting(NodeSnapshot::address)
 						.containsAll(replicas);
-					assertThat(snapshot.members()).as("members seen by %s", member).hasSize(running.size());
 					assertElectorateComplete(member, snapshot, running.size());
+					if (snapshot.electorate().selfVotes()) {
+						assertThat(snapshot.members()).as("members seen by %s", member).hasSize(running.size());
+					}
+					else {
+						assertThat(snapshot.members()).as("members seen by observer %s", member)
+							.extracting(GroupSnapshot.MemberSnapshot::id)
+							.containsAll(snapshot.electorate().voters());
+					}
 				}
 			});
 	}
@@ -716,16 +724,17 @@ public final class Members implements AutoCloseable {
 	 * @param quorum the group's quorum
 	 * @param downAfter the group's down-after
 	 * @param timing the other periods and limits
+	 * @param voters the most members that elect
 	 */
-	public record Settings(int quorum, Duration downAfter, GroupConfig.Timing timing) {
+	public record Settings(int quorum, Duration downAfter, GroupConfig.Timing timing, int voters) {
 
-		/** The scenarios' usual timings, down-after {@link #DOWN_AFTER}. */
+		/** The scenarios' usual timings, down-after {@link #DOWN_AFTER}, 5 voters. */
 		public static Settings quorum(int quorum) {
-			return new Settings(quorum, DOWN_AFTER, TIMING);
+			return new Settings(quorum, DOWN_AFTER, TIMING, GroupConfig.DEFAULT_VOTERS);
 		}
 
 		public Settings downAfter(Duration downAfter) {
-			return new Settings(this.quorum, downAfter, this.timing);
+			return new Settings(this.quorum, downAfter, this.timing, this.voters);
 		}
 
 		public Settings memberExpiry(Duration memberExpiry) {
@@ -733,7 +742,12 @@ public final class Members implements AutoCloseable {
 			return new Settings(this.quorum, this.downAfter,
 					new GroupConfig.Timing(current.pingPeriod(), current.infoPeriod(), current.helloPeriod(),
 							current.opinionValidity(), memberExpiry, current.startupQuietPeriod(),
-							current.tiltThreshold(), current.tiltDuration(), current.demoteAfter()));
+							current.tiltThreshold(), current.tiltDuration(), current.demoteAfter()),
+					this.voters);
+		}
+
+		public Settings voters(int voters) {
+			return new Settings(this.quorum, this.downAfter, this.timing, voters);
 		}
 
 	}
