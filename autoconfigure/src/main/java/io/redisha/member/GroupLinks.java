@@ -186,13 +186,16 @@ final class GroupLinks {
 	 * subscribers, and the observers' deliveries are most of a node's load. A node counts
 	 * only while its subscription is open, it answers, and it passed something on within
 	 * the last one and a half hello periods (a replica cut off from its master answers
-	 * but passes nothing on); the next one in the order stands in at once. Nodes further
-	 * in the order are let go only once the same node has counted for
-	 * {@value #SETTLE_HELLO_PERIODS} hello periods in a row (a busy node that misses a
-	 * PING now and then does not make the observers subscribe and unsubscribe over and
-	 * over); nodes before it that do not count stay subscribed, to be heard from again.
-	 * After one and a half hello periods in which nothing arrived from any node, it
-	 * listens on every node until something does.
+	 * but passes nothing on). Whenever the node that counts changes (it stopped counting,
+	 * or one before it counts again), the observer listens on every node until the same
+	 * node has counted for {@value #SETTLE_HELLO_PERIODS} hello periods in a row, then
+	 * lets the nodes after it go: when its node was the master that just died, it hears
+	 * the new master's announcement from the new master itself, not once a replica
+	 * repointed there passes it on, and a busy node that misses a PING now and then does
+	 * not make the observers subscribe and unsubscribe over and over. Nodes before it
+	 * that do not count stay subscribed, to be heard from again. After one and a half
+	 * hello periods in which nothing arrived from any node, it listens on every node
+	 * until something does.
 	 */
 	void arrangeSubscriptions() {
 		long now = System.nanoTime();
@@ -221,10 +224,15 @@ final class GroupLinks {
 			this.counting = counting;
 			this.unsettledNanos = now;
 		}
-		if (now - this.unsettledNanos > SETTLE_HELLO_PERIODS * this.settings.config().helloEvery().toNanos()) {
-			for (NodeLink link : ordered.subList(next, ordered.size())) {
+		boolean settled = now - this.unsettledNanos > SETTLE_HELLO_PERIODS
+				* this.settings.config().helloEvery().toNanos();
+		for (NodeLink link : ordered.subList(next, ordered.size())) {
+			if (settled) {
 				link.listen(null);
 				this.listeningSinceNanos.remove(link.node());
+			}
+			else {
+				link.listen(this.listening);
 			}
 		}
 	}
