@@ -103,6 +103,10 @@ final class SimWorld {
 	};
 
 	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
+		this(seed, config, commandTimeout, protocols, false);
+	}
+
+	private SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols, boolean instant) {
 		this.seed = seed;
 		this.config = config;
 		this.commandTimeout = commandTimeout;
@@ -110,7 +114,7 @@ final class SimWorld {
 		this.random = new SplittableRandom(seed);
 		this.skewRandom = new SplittableRandom(~seed);
 		this.clients = new SplittableRandom(seed * 31 + 7);
-		this.network = new SimNetwork(this.random);
+		this.network = instant ? SimNetwork.instant(this.random) : new SimNetwork(this.random);
 		this.checker = new InvariantChecker(this, config);
 		schedule(TICK_MILLIS, this::tick);
 	}
@@ -119,6 +123,14 @@ final class SimWorld {
 	static SimWorld withCoordinators(long seed, GroupConfig config, long commandTimeout) {
 		return new SimWorld(seed, config, commandTimeout, (identity, now, wallClock, random) -> MemberProtocol
 			.of(new GroupCoordinator(config, identity, now, random, wallClock)));
+	}
+
+	/**
+	 * A world on an {@link SimNetwork#instant instant network}: every message arrives
+	 * when it is sent, so a scenario unfolds tick by tick as it is written.
+	 */
+	static SimWorld instant(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
+		return new SimWorld(seed, config, commandTimeout, protocols, true);
 	}
 
 	// Set-up and faults
@@ -677,7 +689,7 @@ final class SimWorld {
 		}
 		for (SimNode replica : this.nodes.values()) {
 			if (node.address().equals(replica.following()) && replica.linkUp() && nodesConnected(node, replica)) {
-				long at = this.now + 1 + this.random.nextLong(20);
+				long at = this.now + this.network.streamDelay();
 				schedule(at, () -> onNode(replica, () -> publish(replica, channel, payload, at)));
 			}
 		}
