@@ -149,7 +149,21 @@ final class SimWorld {
 			throw new IllegalStateException(slot + " is still running as " + current);
 		}
 		int incarnation = this.incarnations.merge(slot, 1, Integer::sum);
-		MemberIdentity identity = new MemberIdentity(slot + "." + incarnation, "app-" + slot);
+		return start(slot, incarnation, new MemberIdentity(slot + "." + incarnation, "app-" + slot));
+	}
+
+	/**
+	 * Starts a member in a new slot under an identity of the test's choosing (a scenario
+	 * that names it in the messages it stages).
+	 */
+	SimMember startMember(String slot, MemberIdentity identity) {
+		if (this.members.containsKey(slot)) {
+			throw new IllegalStateException(slot + " was started before");
+		}
+		return start(slot, this.incarnations.merge(slot, 1, Integer::sum), identity);
+	}
+
+	private SimMember start(String slot, int incarnation, MemberIdentity identity) {
 		RandomGenerator jitter = new SplittableRandom(this.seed * 1_000_003L + slot.hashCode() * 31L + incarnation);
 		long wallClock = WALL_CLOCK_AT_ZERO + this.now + clockSkew(slot);
 		SimMember member = new SimMember(slot, identity, this.protocols.create(identity, this.now, wallClock, jitter));
@@ -377,6 +391,14 @@ final class SimWorld {
 		if (member != null && member.state() == SimMember.State.RUNNING) {
 			handle(member, call(member, () -> command.apply(member.protocol())));
 		}
+	}
+
+	/**
+	 * Carries out what a scenario had the member's protocol decide outside the world
+	 * (gossip it staged).
+	 */
+	void deliver(SimMember member, List<Action> actions) {
+		handle(member, actions);
 	}
 
 	/** Lets a scenario react to what members do (after the checker has seen it). */

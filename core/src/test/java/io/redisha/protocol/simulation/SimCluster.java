@@ -1,0 +1,232 @@
+package io.redisha.protocol.simulation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+
+/**
+ * The deterministic tests' hands on a {@link SimWorld#instant instant world}: Redis nodes
+ * and members of the real {@link GroupCoordinator}, each member under a configuration of
+ * its own, and a record of what every member did. The world's invariant checker holds the
+ * group to the configuration the cluster was made with.
+ */
+public final class SimCluster {
+
+	/** How often the members tick and the nodes replicate. */
+	public static final long TICK = SimWorld.TICK_MILLIS;
+
+	/** How long a member waits for a command's reply (as the runtime does by default). */
+	private static final long COMMAND_TIMEOUT_MILLIS = 1000;
+
+	private final SimWorld world;
+
+	private final Map<String, GroupConfig> configs = new HashMap<>();
+
+	private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
+
+	private final Map<SimMember, Member> bySimMember = new HashMap<>();
+
+	/** The members in the order they were started. */
+	public final List<Member> members = new ArrayList<>();
+
+	/** A cluster whose invariants are checked against {@code config(2, seeds)}. */
+	public SimCluster(String... seeds) {
+		this(config(2, seeds));
+	}
+
+	public SimCluster(GroupConfig config) {
+		this.world = SimWorld.instant(42, config, COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock, random) -> {
+			GroupCoordinator coordinator = new GroupCoordinator(this.configs.get(identity.id()), identity, now, random,
+					wallClock);
+			this.coordinators.put(identity.id(), coordinator);
+			return MemberProtocol.of(coordinator);
+		});
+		this.world.onAction((member, action) -> this.bySimMember.get(member).record(action));
+	}
+
+	/** The group "orders" on these seeds: down-after 1 s, failover timeout 10 s. */
+	public static GroupConfig config(int quorum, String... seeds) {
+		return config(quorum, 1, seeds);
+	}
+
+	public static GroupConfig config(int quorum, int parallelSyncs, String... seeds) {
+		return new GroupConfig("orders", List.of(seeds).stream().map(NodeAddress::parse).toList(), quorum,
+				Duration.ofSeconds(1), Duration.ofSeconds(10), parallelSyncs, GroupConfig.Timing.defaults());
+	}
+
+	/** A running master, with replica-priority 100. */
+	public Node master(String address) {
+		return new Node(this.world.addNode(NodeAddress.parse(address), 100, null));
+	}
+
+	/** A running replica of the master, its link up from the first tick on. */
+	public Node replica(String address, Node master) {
+		return new Node(this.world.addNode(NodeAddress.parse(address), 100, master.address()));
+	}
+
+	/** A member whose id is {@code id}. */
+	public Member member(String id, GroupConfig config) {
+		return member(new MemberIdentity(id, "app-" + id), config);
+	}
+
+	public Member member(MemberIdentity identity, GroupConfig config) {
+		this.configs.put(identity.id(), config);
+		SimMember started = this.world.startMember(identity.id(), identity);
+		Member member = new Member(identity.id(), this.world);
+		this.bySimMember.put(started, member);
+		this.members.add(member);
+		return member;
+	}
+
+	public long now() {
+		return this.world.now();
+	}
+
+	/** Advances the clock; every member ticks once per tick. */
+	public void run(long millis) {
+		this.world.runFor(millis);
+	}
+
+	/**
+	 * Runs until the condition holds, at most {@code millis}; returns whether it held.
+	 */
+	public boolean runUntil(long millis, Predicate<SimCluster> condition) {
+		long end = now() + millis;
+		while (now() < end) {
+			if (condition.test(this)) {
+				return true;
+			}
+			run(TICK);
+		}
+		return condition.test(this);
+	}
+
+	/** A graceful shutdown: the member says goodbye. */
+	public void stop(Member member) {
+		this.world.stopMember(member.slot);
+	}
+
+	/** kill -9 of the member's process. */
+	public void crash(Member member) {
+		this.world.crashMember(member.slot);
+	}
+
+	/** Carries out what the test had the member's coordinator decide. */
+	public void deliver(Member member, List<Action> actions) {
+		this.world.deliver(member.simMember(), actions);
+		run(0);
+	}
+
+	/** One member: its coordinator and what it did. */
+	public final class Member {
+
+		private final String slot;
+
+		private final SimWorld world;
+
+		public final GroupCoordinator coordinator;
+
+		/** Every action it took, in order. */
+		public final List<Action> actions = new ArrayList<>();
+
+		/** Every event it emitted, in order. */
+		public final List<ProtocolEvent> events = new ArrayList<>();
+
+		private Member(String slot, SimWorld world) {
+			this.slot = slot;
+			this.world = world;
+			this.coordinator = SimCluster.this.coordinators.get(slot);
+		}
+
+		private SimMember simMember() {
+			return this.world.member(this.slot);
+		}
+
+		private void record(Action action) {
+			this.actions.add(action);
+			if (action instanceof Action.Emit emit) {
+				this.events.add(emit.event());
+			}
+		}
+
+		/** Neither crashed nor stopped, nor frozen. */
+		public boolean running() {
+			return simMember().state() == SimMember.State.RUNNING;
+		}
+
+		/** The channel it is subscribed to (see {@link Action.Listen}). */
+		public String listening() {
+			return simMember().listening();
+		}
+
+		/** Cuts the network between the member and these nodes, both ways. */
+		public void cutOffFrom(String... nodes) {
+			for (String node : nodes) {
+				this.world.network().cutBoth(this.slot, node);
+			}
+		}
+
+		public List<ProtocolEvent> events(ProtocolEvent.Type type) {
+			return this.events.stream().filter((event) -> event.type() == type).toList();
+		}
+
+		public <T extends Action> List<T> actions(Class<T> type) {
+			return this.actions.stream().filter(type::isInstance).map(type::cast).toList();
+		}
+
+	}
+
+	/** One Redis node. */
+	public final class Node {
+
+		private final SimNode node;
+
+		private Node(SimNode node) {
+			this.node = node;
+		}
+
+		public NodeAddress address() {
+			return this.node.address();
+		}
+
+		/** The master it replicates; null for a master. */
+		public NodeAddress following() {
+			return this.node.following();
+		}
+
+		/** kill -9. */
+		public void kill() {
+			SimCluster.this.world.killNode(address());
+		}
+
+		/** Starts again from its config file and data, after loading them. */
+		public void restart() {
+			SimCluster.this.world.restartNode(address());
+		}
+
+		/**
+		 * {@code REPLICAOF} the master, sent by someone else than the members (an
+		 * operator).
+		 */
+		public void follow(Node master) {
+			this.node.replicate(master.address(), now());
+		}
+
+		@Override
+		public String toString() {
+			return this.node.toString();
+		}
+
+	}
+
+}
