@@ -45,9 +45,10 @@ public final class SimCluster {
 	}
 
 	public SimCluster(GroupConfig config) {
+		// Epochs start at 0, not at the wall clock: the tests stage messages of small
+		// epochs.
 		this.world = SimWorld.instant(42, config, COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock, random) -> {
-			GroupCoordinator coordinator = new GroupCoordinator(this.configs.get(identity.id()), identity, now, random,
-					wallClock);
+			GroupCoordinator coordinator = new GroupCoordinator(this.configs.get(identity.id()), identity, now, random);
 			this.coordinators.put(identity.id(), coordinator);
 			return MemberProtocol.of(coordinator);
 		});
