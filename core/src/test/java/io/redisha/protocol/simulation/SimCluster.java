@@ -13,6 +13,7 @@ import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.RoleCommand;
 
 /**
  * The deterministic tests' hands on a {@link SimWorld#instant instant world}: Redis nodes
@@ -221,6 +222,11 @@ public final class SimCluster {
 		 */
 		public void follow(Node master) {
 			this.node.replicate(master.address(), now());
+		}
+
+		/** {@code rename-command} in its config file hides the role command. */
+		public void renameAway(RoleCommand command) {
+			this.node.renameAway(command);
 		}
 
 		@Override

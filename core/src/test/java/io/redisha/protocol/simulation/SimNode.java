@@ -11,6 +11,7 @@ import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredConfiguration;
 import io.redisha.protocol.StoredHash;
@@ -53,8 +54,6 @@ final class SimNode {
 
 	static final String NO_REPLID = "0000000000000000000000000000000000000000";
 
-	private static final String VERSION = "7.2.4";
-
 	private final NodeAddress address;
 
 	private final String endpoint;
@@ -62,6 +61,12 @@ final class SimNode {
 	private final RandomGenerator random;
 
 	private final int priority;
+
+	/** The server version its INFO reports. */
+	private String version = "7.2.4";
+
+	/** A role command renamed away ({@code rename-command}); null when none. */
+	private RoleCommand renamed;
 
 	private Process process = Process.RUNNING;
 
@@ -460,6 +465,12 @@ final class SimNode {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
 		}
 		if (command instanceof Action.Promote || command instanceof Action.Replicate) {
+			RoleCommand roleCommand = (command instanceof Action.Promote promote) ? promote.command()
+					: ((Action.Replicate) command).command();
+			if (!knows(roleCommand)) {
+				return new Reply.Failed(command.getClass().getSimpleName() + " on " + this.address
+						+ " answered an error: ERR unknown command '" + roleCommand + "', with args beginning with: ");
+			}
 			Configuration stored = this.stored.content().config();
 			long epoch = (command instanceof Action.Promote promote) ? promote.epoch()
 					: ((Action.Replicate) command).epoch();
@@ -499,6 +510,24 @@ final class SimNode {
 			return this.stored.record(departure);
 		}
 		throw new IllegalArgumentException("unknown command " + command);
+	}
+
+	/**
+	 * Whether it takes this role command: REPLICAOF since Redis 5, unless renamed away.
+	 */
+	private boolean knows(RoleCommand command) {
+		return command != this.renamed
+				&& (command == RoleCommand.SLAVEOF || RoleCommand.forVersion(this.version) != RoleCommand.SLAVEOF);
+	}
+
+	/** Runs another server version from now on (as after an upgrade in place). */
+	void version(String version) {
+		this.version = version;
+	}
+
+	/** {@code rename-command} in its config file hides the role command. */
+	void renameAway(RoleCommand command) {
+		this.renamed = command;
 	}
 
 	/**
@@ -562,7 +591,7 @@ final class SimNode {
 		StringBuilder info = new StringBuilder(1500);
 		info.append("# Server\r\n")
 			.append("redis_version:")
-			.append(VERSION)
+			.append(this.version)
 			.append("\r\n")
 			.append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:5a6c8d2fd0ec2f9a\r\n")
 			.append("redis_mode:standalone\r\nos:Linux 6.1.0-18-amd64 x86_64\r\narch_bits:64\r\n")
