@@ -217,6 +217,33 @@ public final class SimCluster {
 		}
 
 		/**
+		 * Its process starts again without persistence nor config file: an empty master,
+		 * whatever depends on it.
+		 */
+		public void restartEmpty() {
+			SimCluster.this.world.killNode(address());
+			SimCluster.this.world.restartNodeEmptyAsMaster(address());
+		}
+
+		/** A client's write of that many bytes to this master. */
+		public void write(long bytes) {
+			this.node.write(bytes);
+		}
+
+		/** Cuts the network between the two nodes, both ways: replication stops. */
+		public void cutOffFrom(Node other) {
+			SimCluster.this.world.network().cutBoth(this.node.endpoint(), other.node.endpoint());
+		}
+
+		/**
+		 * {@code REPLICAOF NO ONE}, sent by a leader of the epoch that the members do not
+		 * know of.
+		 */
+		public void promote(long epoch) {
+			this.node.promote(now(), epoch);
+		}
+
+		/**
 		 * {@code REPLICAOF} the master, sent by someone else than the members (an
 		 * operator).
 		 */

@@ -48,7 +48,15 @@ final class SimNode {
 		 * With its data, but as a standalone master: the CONFIG REWRITE that recorded its
 		 * role had failed.
 		 */
-		AS_STANDALONE_MASTER
+		AS_STANDALONE_MASTER,
+		/**
+		 * Without persistence nor config file: an empty master, whatever role it had.
+		 */
+		EMPTY_STANDALONE_MASTER;
+
+		boolean losesData() {
+			return this == EMPTY || this == EMPTY_STANDALONE_MASTER;
+		}
 
 	}
 
@@ -287,7 +295,7 @@ final class SimNode {
 		this.runId = newId();
 		this.startedAt = now;
 		this.loadingUntil = now + loadingMillis;
-		if (how == Restart.AS_STANDALONE_MASTER) {
+		if (how == Restart.AS_STANDALONE_MASTER || how == Restart.EMPTY_STANDALONE_MASTER) {
 			this.configuredMaster = null;
 		}
 		this.following = this.configuredMaster;
@@ -297,7 +305,7 @@ final class SimNode {
 		this.linkUp = false;
 		this.syncDoneAt = -1;
 		this.linkDownSince = -1;
-		if (how == Restart.EMPTY) {
+		if (how.losesData()) {
 			this.history = Segment.root(newId(), this.address, now, "restarted empty");
 			this.offset = 0;
 			this.dataVersion++;
@@ -307,7 +315,7 @@ final class SimNode {
 			this.history = Segment.on(lineage(), newId(), this.address, now, Segment.NO_EPOCH,
 					(how == Restart.FROM_DISK) ? "restarted as master" : "restarted as a standalone master");
 		}
-		if (this.following == null || how == Restart.EMPTY) {
+		if (this.following == null || how.losesData()) {
 			this.replid2 = NO_REPLID;
 			this.secondReplOffset = -1;
 		}

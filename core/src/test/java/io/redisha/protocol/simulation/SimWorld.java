@@ -347,16 +347,32 @@ final class SimWorld {
 		boolean configuredAsMaster = node.configuredMaster() == null || node.configuredMaster().equals(address);
 		SimNode.Restart restart = (how == SimNode.Restart.EMPTY && configuredAsMaster && isDependedOn(node))
 				? SimNode.Restart.FROM_DISK : how;
-		if (restart == SimNode.Restart.EMPTY) {
+		restart(node, restart, (restart != how) ? " with its data (replicas or clients depend on it)" : "");
+	}
+
+	/**
+	 * Restarts a dead node as an empty master even when replicas or clients depend on it:
+	 * the misconfiguration Redis warns of, staged on purpose.
+	 */
+	void restartNodeEmptyAsMaster(NodeAddress address) {
+		SimNode node = node(address);
+		if (node.process() == SimNode.Process.DEAD) {
+			restart(node, SimNode.Restart.EMPTY_STANDALONE_MASTER, "");
+		}
+	}
+
+	private void restart(SimNode node, SimNode.Restart restart, String dependedOn) {
+		if (restart.losesData()) {
 			this.checker.beforeDataLoss(node);
 		}
 		node.restart(this.now, 200 + this.random.nextLong(1300), restart);
 		String description = switch (restart) {
-			case FROM_DISK -> (how == SimNode.Restart.EMPTY) ? " with its data (replicas or clients depend on it)" : "";
+			case FROM_DISK -> dependedOn;
 			case EMPTY -> " empty";
 			case AS_STANDALONE_MASTER -> " as a standalone master";
+			case EMPTY_STANDALONE_MASTER -> " empty as a standalone master";
 		};
-		this.trace.add(this.now, address.toString(), "restarted" + description + ": " + node);
+		this.trace.add(this.now, node.address().toString(), "restarted" + description + ": " + node);
 		this.checker.observeReach();
 	}
 
