@@ -251,6 +251,16 @@ public final class SimCluster {
 			this.node.replicate(master.address(), now());
 		}
 
+		/** How many times the members had its normal clients disconnected. */
+		public int clientsDisconnected() {
+			return this.node.clientsDisconnected();
+		}
+
+		/** Its ACL user may not run {@code CLIENT KILL}. */
+		public void refuseClientKill() {
+			this.node.refuseClientKill();
+		}
+
 		/** {@code rename-command} in its config file hides the role command. */
 		public void renameAway(RoleCommand command) {
 			this.node.renameAway(command);

@@ -3,6 +3,7 @@ package io.redisha.protocol.simulation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.random.RandomGenerator;
 
 import io.redisha.protocol.Action;
@@ -75,6 +76,12 @@ final class SimNode {
 
 	/** A role command renamed away ({@code rename-command}); null when none. */
 	private RoleCommand renamed;
+
+	/** Its ACL user may not run {@code CLIENT KILL}. */
+	private boolean refusesClientKill;
+
+	/** How many times the members had its normal clients disconnected. */
+	private int clientsDisconnected;
 
 	private Process process = Process.RUNNING;
 
@@ -531,6 +538,28 @@ final class SimNode {
 	/** Runs another server version from now on (as after an upgrade in place). */
 	void version(String version) {
 		this.version = version;
+	}
+
+	/**
+	 * The members' {@code CLIENT KILL TYPE normal} on a demoted master, unless its ACL
+	 * refuses it.
+	 * @param killNormalClients cuts the clients' connections, returns how many it cut
+	 */
+	Reply disconnectClients(IntSupplier killNormalClients) {
+		if (this.refusesClientKill) {
+			return new Reply.Failed("DisconnectClients on " + this.address
+					+ " refused by the node's ACL: NOPERM this user has no permissions to run the 'client|kill' command");
+		}
+		this.clientsDisconnected++;
+		return new Reply.Text(Integer.toString(killNormalClients.getAsInt()), false);
+	}
+
+	int clientsDisconnected() {
+		return this.clientsDisconnected;
+	}
+
+	void refuseClientKill() {
+		this.refusesClientKill = true;
 	}
 
 	/** {@code rename-command} in its config file hides the role command. */

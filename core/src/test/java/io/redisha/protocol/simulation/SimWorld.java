@@ -629,7 +629,7 @@ final class SimWorld {
 			this.checker.beforeExecution(command, node);
 			Reply reply;
 			if (command instanceof Action.DisconnectClients) {
-				reply = new Reply.Text(Integer.toString(killNormalClients(node)), false);
+				reply = node.disconnectClients(() -> killNormalClients(node));
 				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + reply);
 			}
 			else {
