@@ -171,6 +171,14 @@ public final class SimCluster {
 			return simMember().listening();
 		}
 
+		/**
+		 * Freezes its process for {@code millis} (a long GC pause): no ticks, and what
+		 * arrives meanwhile waits in its buffers.
+		 */
+		public void pause(long millis) {
+			this.world.pauseMember(this.slot, millis);
+		}
+
 		/** Cuts the network between the member and these nodes, both ways. */
 		public void cutOffFrom(String... nodes) {
 			for (String node : nodes) {
