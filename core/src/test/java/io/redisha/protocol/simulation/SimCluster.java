@@ -73,7 +73,9 @@ public final class SimCluster {
 
 	/** A running replica of the master, its link up from the first tick on. */
 	public Node replica(String address, Node master) {
-		return new Node(this.world.addNode(NodeAddress.parse(address), 100, master.address()));
+		SimNode replica = this.world.addNode(NodeAddress.parse(address), 100, master.address());
+		replica.inSyncWith(master.node, now());
+		return new Node(replica);
 	}
 
 	/** A member whose id is {@code id}. */
@@ -113,9 +115,10 @@ public final class SimCluster {
 		return condition.test(this);
 	}
 
-	/** A graceful shutdown: the member says goodbye. */
+	/** A graceful shutdown: the member's goodbye arrives at once. */
 	public void stop(Member member) {
 		this.world.stopMember(member.slot);
+		run(0);
 	}
 
 	/** kill -9 of the member's process. */
@@ -212,6 +215,10 @@ public final class SimCluster {
 		/** The master it replicates; null for a master. */
 		public NodeAddress following() {
 			return this.node.following();
+		}
+
+		public String runId() {
+			return this.node.runId();
 		}
 
 		/** kill -9. */

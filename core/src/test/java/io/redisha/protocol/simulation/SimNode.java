@@ -383,6 +383,15 @@ final class SimNode {
 		return this.offset;
 	}
 
+	/** Starts in sync with its master: a replica set up before the scenario begins. */
+	void inSyncWith(SimNode master, long now) {
+		this.history = master.history;
+		this.offset = master.offset;
+		this.linkUp = true;
+		this.lastIoAt = now;
+		this.masterDataVersion = master.dataVersion;
+	}
+
 	/** The link to the master is gone (master dead, paused or cut off). */
 	void dropLink(long now) {
 		if (this.linkUp) {
