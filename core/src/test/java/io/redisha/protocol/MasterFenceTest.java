@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +32,7 @@ class MasterFenceTest {
 
 	private List<Member> members(MinReplicas minReplicas) {
 		for (int i = 0; i < 3; i++) {
-			this.cluster.member("m" + i, TestCluster.config(2, SEEDS).withMinReplicas(minReplicas));
+			this.cluster.member("m" + i, SimCluster.config(2, SEEDS).withMinReplicas(minReplicas));
 		}
 		this.cluster.run(5000);
 		return this.cluster.members;

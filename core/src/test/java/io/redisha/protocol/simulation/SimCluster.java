@@ -24,7 +24,7 @@ import io.redisha.protocol.RoleCommand;
 public final class SimCluster {
 
 	/** How often the members tick and the nodes replicate. */
-	public static final long TICK = SimWorld.TICK_MILLIS;
+	private static final long TICK = SimWorld.TICK_MILLIS;
 
 	/** How long a member waits for a command's reply (as the runtime does by default). */
 	private static final long COMMAND_TIMEOUT_MILLIS = 1000;
@@ -40,11 +40,6 @@ public final class SimCluster {
 	/** The members in the order they were started. */
 	public final List<Member> members = new ArrayList<>();
 
-	/** A cluster whose invariants are checked against {@code config(2, seeds)}. */
-	public SimCluster(String... seeds) {
-		this(config(2, seeds));
-	}
-
 	public SimCluster(GroupConfig config) {
 		// Epochs start at 0, not at the wall clock: the tests stage messages of small
 		// epochs.
@@ -58,12 +53,8 @@ public final class SimCluster {
 
 	/** The group "orders" on these seeds: down-after 1 s, failover timeout 10 s. */
 	public static GroupConfig config(int quorum, String... seeds) {
-		return config(quorum, 1, seeds);
-	}
-
-	public static GroupConfig config(int quorum, int parallelSyncs, String... seeds) {
 		return new GroupConfig("orders", List.of(seeds).stream().map(NodeAddress::parse).toList(), quorum,
-				Duration.ofSeconds(1), Duration.ofSeconds(10), parallelSyncs, GroupConfig.Timing.defaults());
+				Duration.ofSeconds(1), Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
 	}
 
 	/** A running master, with replica-priority 100. */

@@ -63,6 +63,8 @@ final class SimNode {
 
 	static final String NO_REPLID = "0000000000000000000000000000000000000000";
 
+	private static final String VERSION = "7.2.4";
+
 	private final NodeAddress address;
 
 	private final String endpoint;
@@ -70,9 +72,6 @@ final class SimNode {
 	private final RandomGenerator random;
 
 	private final int priority;
-
-	/** The server version its INFO reports. */
-	private String version = "7.2.4";
 
 	/** A role command renamed away ({@code rename-command}); null when none. */
 	private RoleCommand renamed;
@@ -537,16 +536,10 @@ final class SimNode {
 	}
 
 	/**
-	 * Whether it takes this role command: REPLICAOF since Redis 5, unless renamed away.
+	 * Whether it takes this role command (its version takes both), unless renamed away.
 	 */
 	private boolean knows(RoleCommand command) {
-		return command != this.renamed
-				&& (command == RoleCommand.SLAVEOF || RoleCommand.forVersion(this.version) != RoleCommand.SLAVEOF);
-	}
-
-	/** Runs another server version from now on (as after an upgrade in place). */
-	void version(String version) {
-		this.version = version;
+		return command != this.renamed;
 	}
 
 	/**
@@ -637,7 +630,7 @@ final class SimNode {
 		StringBuilder info = new StringBuilder(1500);
 		info.append("# Server\r\n")
 			.append("redis_version:")
-			.append(this.version)
+			.append(VERSION)
 			.append("\r\n")
 			.append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:5a6c8d2fd0ec2f9a\r\n")
 			.append("redis_mode:standalone\r\nos:Linux 6.1.0-18-amd64 x86_64\r\narch_bits:64\r\n")
