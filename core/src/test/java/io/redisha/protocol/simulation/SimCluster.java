@@ -11,6 +11,7 @@ import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
 import io.redisha.protocol.RoleCommand;
@@ -67,6 +68,10 @@ public final class SimCluster {
 		SimNode replica = this.world.addNode(NodeAddress.parse(address), 100, master.address());
 		replica.inSyncWith(master.node, now());
 		return new Node(replica);
+	}
+
+	public Node node(NodeAddress address) {
+		return new Node(this.world.node(address));
 	}
 
 	/** A member whose id is {@code id}. */
@@ -255,6 +260,23 @@ public final class SimCluster {
 		 */
 		public void follow(Node master) {
 			this.node.replicate(master.address(), now());
+		}
+
+		/** {@code min-replicas-to-write} and {@code min-replicas-max-lag} now. */
+		public MinReplicas minReplicas() {
+			return this.node.fence();
+		}
+
+		/**
+		 * {@code CONFIG SET} of its fence by hand (or as an older config file has it).
+		 */
+		public void setMinReplicas(MinReplicas minReplicas) {
+			this.node.setFence(minReplicas);
+		}
+
+		/** Its ACL user may not run {@code CONFIG}. */
+		public void refuseConfig() {
+			this.node.refuseConfig();
 		}
 
 		/** How many times the members had its normal clients disconnected. */

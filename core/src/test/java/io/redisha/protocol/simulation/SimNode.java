@@ -79,6 +79,9 @@ final class SimNode {
 	/** Its ACL user may not run {@code CLIENT KILL}. */
 	private boolean refusesClientKill;
 
+	/** Its ACL user may not run {@code CONFIG}: the members cannot change its fence. */
+	private boolean refusesConfig;
+
 	/** How many times the members had its normal clients disconnected. */
 	private int clientsDisconnected;
 
@@ -480,6 +483,10 @@ final class SimNode {
 			return new Reply.Text("OK", false);
 		}
 		if (command instanceof Action.FenceMaster fenceMaster) {
+			if (this.refusesConfig) {
+				return new Reply.Failed("min-replicas-to-write cannot be set on " + this.address
+						+ ": NOPERM this user has no permissions to run the 'config|get' command");
+			}
 			boolean changed = !fenceMaster.minReplicas().equals(this.fence);
 			this.fence = fenceMaster.minReplicas();
 			return new Reply.Text(changed ? "1" : "0", false);
@@ -520,7 +527,9 @@ final class SimNode {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
 		}
 		if (command instanceof Action.StoreConfiguration store && this.managedFence.managed()) {
-			this.fence = this.managedFence;
+			if (!this.refusesConfig) {
+				this.fence = this.managedFence;
+			}
 			return this.stored.store(store);
 		}
 		if (fenced(now)) {
@@ -556,6 +565,20 @@ final class SimNode {
 		return new Reply.Text(Integer.toString(killNormalClients.getAsInt()), false);
 	}
 
+	/** {@code min-replicas-to-write} and {@code min-replicas-max-lag} now. */
+	MinReplicas fence() {
+		return this.fence;
+	}
+
+	/** {@code CONFIG SET} of its fence by hand, not kept in its config file. */
+	void setFence(MinReplicas fence) {
+		this.fence = fence;
+	}
+
+	void refuseConfig() {
+		this.refusesConfig = true;
+	}
+
 	int clientsDisconnected() {
 		return this.clientsDisconnected;
 	}
@@ -574,7 +597,7 @@ final class SimNode {
 	 * CONFIG REWRITE.
 	 */
 	private void changeFence(MinReplicas managed, int toWrite) {
-		if (managed.managed()) {
+		if (managed.managed() && !this.refusesConfig) {
 			this.fence = new MinReplicas(toWrite, managed.maxLag());
 			this.configuredFence = this.fence;
 		}
