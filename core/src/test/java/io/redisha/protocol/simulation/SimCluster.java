@@ -63,7 +63,7 @@ public final class SimCluster {
 		return new Node(this.world.addNode(NodeAddress.parse(address), 100, null));
 	}
 
-	/** A running replica of the master, its link up from the first tick on. */
+	/** A running replica of the master, in sync with it from the start. */
 	public Node replica(String address, Node master) {
 		SimNode replica = this.world.addNode(NodeAddress.parse(address), 100, master.address());
 		replica.inSyncWith(master.node, now());
