@@ -6,7 +6,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,55 +20,55 @@ class AfterTheSwitchTest {
 
 	private static final String[] SEEDS = { "10.0.0.1:6379" };
 
-	private final TestCluster cluster = new TestCluster();
+	private final SimCluster cluster = new SimCluster(SimCluster.config(2, SEEDS));
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
-	private final FakeRedis.Node replica1 = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+	private final SimCluster.Node replica1 = this.cluster.replica("10.0.0.2:6379", this.master);
 
-	private final FakeRedis.Node replica2 = this.cluster.redis.replica("10.0.0.3:6379", this.master);
+	private final SimCluster.Node replica2 = this.cluster.replica("10.0.0.3:6379", this.master);
 
 	@Test
 	void theLeaderDisconnectsTheOldMastersClientsOnceItAnswersAndThenStops() {
 		List<Member> members = members();
-		this.master.alive = false;
+		this.master.kill();
 		Member leader = failover(members);
 		this.cluster.run(2000);
 		// Dead: tried again every half second, by the leader only.
 		assertThat(disconnections(leader)).isBetween(3, 6);
 		assertThat(members.stream().filter((member) -> member != leader).mapToInt(this::disconnections).sum()).isZero();
-		this.master.alive = true;
+		this.master.restart();
 		this.cluster.run(1000);
-		assertThat(this.master.clientsDisconnected).isEqualTo(1);
+		assertThat(this.master.clientsDisconnected()).isEqualTo(1);
 		int sent = disconnections(leader);
 		this.cluster.run(5000);
 		assertThat(disconnections(leader)).isEqualTo(sent);
-		assertThat(this.master.clientsDisconnected).isEqualTo(1);
+		assertThat(this.master.clientsDisconnected()).isEqualTo(1);
 	}
 
 	@Test
 	void anOldMasterThatNeverAnswersIsGivenUpAfterTheFailoverTimeout() {
 		List<Member> members = members();
-		this.master.alive = false;
+		this.master.kill();
 		Member leader = failover(members);
 		this.cluster.run(10_500);
 		int sent = disconnections(leader);
 		assertThat(sent).isGreaterThan(10);
 		this.cluster.run(5000);
 		assertThat(disconnections(leader)).isEqualTo(sent);
-		this.master.alive = true;
+		this.master.restart();
 		this.cluster.run(2000);
-		assertThat(this.master.clientsDisconnected).isZero();
+		assertThat(this.master.clientsDisconnected()).isZero();
 	}
 
 	@Test
 	void anOldMasterSeenReplicatingTheNewOneIsNoLongerDisconnected() {
 		List<Member> members = members();
-		this.master.refusesClientKill = true;
-		this.master.alive = false;
+		this.master.refuseClientKill();
+		this.master.kill();
 		Member leader = failover(members);
-		FakeRedis.Node promoted = promoted(leader);
-		this.master.alive = true;
+		SimCluster.Node promoted = promoted(leader);
+		this.master.restart();
 		this.cluster.run(1000);
 		// Refused by its ACL: tried again.
 		int sent = disconnections(leader);
@@ -84,7 +85,7 @@ class AfterTheSwitchTest {
 	@Test
 	void everyMemberAnnouncesItsSwitchAgainTwoSecondsLater() {
 		List<Member> members = members();
-		this.master.alive = false;
+		this.master.kill();
 		Member leader = failover(members);
 		ProtocolEvent switched = leader.events(Type.SWITCH_MASTER).get(1);
 		assertThat(leader.actions(Action.Reannounce.class)).isEmpty();
@@ -104,7 +105,7 @@ class AfterTheSwitchTest {
 	void aSwitchIsNotAnnouncedAgainOnceAnotherOneFollowedIt() {
 		NodeAddress first = NodeAddress.parse("10.0.0.2:6379");
 		NodeAddress second = NodeAddress.parse("10.0.0.3:6379");
-		ProtocolEvent toFirst = new ProtocolEvent(Type.SWITCH_MASTER, "orders", 1, this.master.address, first, null);
+		ProtocolEvent toFirst = new ProtocolEvent(Type.SWITCH_MASTER, "orders", 1, this.master.address(), first, null);
 		ProtocolEvent toSecond = new ProtocolEvent(Type.SWITCH_MASTER, "orders", 2, first, second, null);
 		SwitchAnnouncement announcement = new SwitchAnnouncement();
 		List<Action> out = new ArrayList<>();
@@ -126,7 +127,7 @@ class AfterTheSwitchTest {
 
 	private List<Member> members() {
 		for (int i = 0; i < 3; i++) {
-			this.cluster.member("m" + i, TestCluster.config(2, SEEDS));
+			this.cluster.member("m" + i, SimCluster.config(2, SEEDS));
 		}
 		this.cluster.run(5000);
 		return this.cluster.members;
@@ -143,15 +144,15 @@ class AfterTheSwitchTest {
 			.orElseThrow();
 	}
 
-	private FakeRedis.Node promoted(Member leader) {
+	private SimCluster.Node promoted(Member leader) {
 		NodeAddress address = leader.events(Type.PROMOTED_REPLICA).get(0).node();
-		return this.replica1.address.equals(address) ? this.replica1 : this.replica2;
+		return this.replica1.address().equals(address) ? this.replica1 : this.replica2;
 	}
 
 	private int disconnections(Member member) {
 		return (int) member.actions(Action.DisconnectClients.class)
 			.stream()
-			.filter((command) -> command.node().equals(this.master.address))
+			.filter((command) -> command.node().equals(this.master.address()))
 			.count();
 	}
 

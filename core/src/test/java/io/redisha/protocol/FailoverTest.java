@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +25,7 @@ class FailoverTest {
 
 	private List<Member> members(int count, int quorum) {
 		for (int i = 0; i < count; i++) {
-			this.cluster.member("m" + i, TestCluster.config(quorum, SEEDS));
+			this.cluster.member("m" + i, SimCluster.config(quorum, SEEDS));
 		}
 		this.cluster.run(5000);
 		return this.cluster.members;
@@ -174,7 +175,7 @@ class FailoverTest {
 		List<Member> members = members(3, 2);
 		this.replica2.loading = true;
 		this.master.alive = false;
-		long pingEvery = Timers.of(TestCluster.config(2, SEEDS)).pingEvery();
+		long pingEvery = Timers.of(SimCluster.config(2, SEEDS)).pingEvery();
 		int mostInOneTick = 0;
 		for (int i = 0; i < 80; i++) {
 			int before = repointingsOf(members, this.replica2);
@@ -231,7 +232,7 @@ class FailoverTest {
 		FakeRedis.Node otherMaster = other.redis.master("10.0.0.1:6379");
 		other.redis.replica("10.0.0.2:6379", otherMaster);
 		for (int i = 0; i < 3; i++) {
-			other.member("m" + i, TestCluster.config(1, SEEDS));
+			other.member("m" + i, SimCluster.config(1, SEEDS));
 		}
 		other.run(5000);
 		other.stop(other.members.get(1));
@@ -436,7 +437,7 @@ class FailoverTest {
 		int before = this.cluster.members.size();
 		for (int i = 0; i < 3; i++) {
 			this.cluster.member("restarted" + i,
-					TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
+					SimCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
 		}
 		this.cluster.run(30_000);
 		return this.cluster.members.subList(before, before + 3);
@@ -459,7 +460,7 @@ class FailoverTest {
 		first.forEach(this.cluster::stop);
 		for (int i = 0; i < 2; i++) {
 			this.cluster.members.add(new Member(
-					new GroupCoordinator(TestCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"),
+					new GroupCoordinator(SimCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"),
 							new MemberIdentity("next" + i, "app"), this.cluster.now, new java.util.SplittableRandom(i),
 							this.cluster.now)));
 		}

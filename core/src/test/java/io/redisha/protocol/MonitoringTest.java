@@ -11,7 +11,8 @@ import io.redisha.protocol.GroupSnapshot.MemberSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeSnapshot;
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -25,17 +26,17 @@ class MonitoringTest {
 
 	private static final NodeAddress R2 = NodeAddress.parse("10.0.0.3:6379");
 
-	private final TestCluster cluster = new TestCluster();
+	private final SimCluster cluster = new SimCluster(SimCluster.config(1, "10.0.0.1:6379"));
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
-	private final FakeRedis.Node replica1 = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+	private final SimCluster.Node replica1 = this.cluster.replica("10.0.0.2:6379", this.master);
 
-	private final FakeRedis.Node replica2 = this.cluster.redis.replica("10.0.0.3:6379", this.master);
+	private final SimCluster.Node replica2 = this.cluster.replica("10.0.0.3:6379", this.master);
 
 	@Test
 	void firstTickMonitorsAndQueriesEverySeed() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379", "10.0.0.2:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.1:6379", "10.0.0.2:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		List<Action> actions = coordinator.tick(100);
 		assertThat(actions).contains(new Action.Monitor(M), new Action.Monitor(R1), new Action.Ping(M),
@@ -48,26 +49,26 @@ class MonitoringTest {
 	void membersLearnEachOthersSentinelEndpointsFromHellos() {
 		NodeAddress endpointOfA = NodeAddress.parse("10.0.1.1:26379");
 		Member a = this.cluster.member(new MemberIdentity("a", "app", endpointOfA),
-				TestCluster.config(1, "10.0.0.1:6379"));
-		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.1:6379"));
+				SimCluster.config(1, "10.0.0.1:6379"));
+		Member b = this.cluster.member("b", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(3_000);
-		assertThat(b.coordinator.snapshot(this.cluster.now).members())
+		assertThat(b.coordinator.snapshot(this.cluster.now()).members())
 			.extracting(MemberSnapshot::id, MemberSnapshot::endpoint)
 			.containsExactlyInAnyOrder(tuple("a", endpointOfA), tuple("b", null));
-		assertThat(a.coordinator.snapshot(this.cluster.now).members()).filteredOn(MemberSnapshot::self)
+		assertThat(a.coordinator.snapshot(this.cluster.now()).members()).filteredOn(MemberSnapshot::self)
 			.extracting(MemberSnapshot::endpoint)
 			.containsExactly(endpointOfA);
 	}
 
 	@Test
 	void discoversTheTopologyFromTheMaster() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(300);
-		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now);
+		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now());
 		assertThat(snapshot.state()).isEqualTo(GroupState.OK);
 		assertThat(snapshot.master().address()).isEqualTo(M);
 		assertThat(snapshot.master().role()).isEqualTo("master");
-		assertThat(snapshot.master().runId()).isEqualTo(this.master.runId);
+		assertThat(snapshot.master().runId()).isEqualTo(this.master.runId());
 		assertThat(snapshot.replicas()).extracting(NodeSnapshot::address).containsExactly(R1, R2);
 		assertThat(snapshot.replicas()).allSatisfy((replica) -> {
 			assertThat(replica.status()).isEqualTo(NodeStatus.UP);
@@ -78,9 +79,9 @@ class MonitoringTest {
 
 	@Test
 	void discoversTheTopologyFromAReplicaSeed() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.3:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.3:6379"));
 		this.cluster.run(500);
-		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now);
+		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now());
 		assertThat(snapshot.master().address()).isEqualTo(M);
 		assertThat(snapshot.replicas()).extracting(NodeSnapshot::address).containsExactlyInAnyOrder(R1, R2);
 		assertThat(a.events(Type.SWITCH_MASTER)).hasSize(1);
@@ -88,44 +89,48 @@ class MonitoringTest {
 
 	@Test
 	void reportsLagAndOffsets() {
-		this.master.offset = 5000;
-		this.replica1.offset = 4200;
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		// replica1 800 bytes behind: cut off from the master after the first 4200, so
+		// that only its own INFO tells of it.
+		this.master.write(4200);
+		this.cluster.run(100);
+		this.replica1.cutOffFrom(this.master);
+		this.master.write(800);
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379", "10.0.0.2:6379"));
 		this.cluster.run(300);
-		NodeSnapshot replica = a.coordinator.snapshot(this.cluster.now).replicas().get(0);
+		NodeSnapshot replica = replica(a, R1);
 		assertThat(replica.offset()).isEqualTo(4200);
 		assertThat(replica.lag()).isEqualTo(800);
 	}
 
 	@Test
 	void aReplicaAddedAtRuntimeAppears() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(500);
-		this.cluster.redis.replica("10.0.0.4:6379", this.master);
+		this.cluster.replica("10.0.0.4:6379", this.master);
 		this.cluster.run(10_500);
-		assertThat(a.coordinator.snapshot(this.cluster.now).replicas()).hasSize(3);
+		assertThat(a.coordinator.snapshot(this.cluster.now()).replicas()).hasSize(3);
 		assertThat(a.events(Type.REPLICA_ADDED)).extracting(ProtocolEvent::node)
 			.containsExactly(NodeAddress.parse("10.0.0.4:6379"));
 	}
 
 	@Test
 	void aSilentReplicaIsDownAfterDownAfterAndUpWhenItAnswersAgain() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(500);
-		this.replica1.alive = false;
+		this.replica1.kill();
 		this.cluster.run(900);
 		assertThat(replica(a, R1).status()).isEqualTo(NodeStatus.UP);
 		this.cluster.run(300);
 		assertThat(replica(a, R1).status()).isEqualTo(NodeStatus.DOWN);
-		assertThat(a.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.OK);
-		this.replica1.alive = true;
+		assertThat(a.coordinator.snapshot(this.cluster.now()).state()).isEqualTo(GroupState.OK);
+		this.replica1.restart();
 		this.cluster.run(300);
 		assertThat(replica(a, R1).status()).isEqualTo(NodeStatus.UP);
 	}
 
 	@Test
 	void loadingIsAValidReplyButAnErrorIsNot() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.2:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.2:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
 		coordinator.onReply(10, new Action.Ping(R1), new Reply.Text("LOADING Redis is loading", true));
@@ -137,7 +142,7 @@ class MonitoringTest {
 
 	@Test
 	void neverMoreThanOnePingInFlightPerNode() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.2:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.2:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		long pings = 0;
 		for (long now = 0; now < 5000; now += 100) {
@@ -150,63 +155,66 @@ class MonitoringTest {
 
 	@Test
 	void theMasterSilentForDownAfterIsSubjectivelyDownAndAnnouncedAtOnce() {
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
 		this.cluster.run(500);
-		this.master.alive = false;
+		this.master.kill();
 		assertThat(this.cluster.runUntil(2000, (c) -> !a.events(Type.SDOWN).isEmpty())).isTrue();
-		assertThat(a.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.SDOWN);
+		assertThat(a.coordinator.snapshot(this.cluster.now()).state()).isEqualTo(GroupState.SDOWN);
 		String lastHello = a.actions(Action.Publish.class).get(a.actions(Action.Publish.class).size() - 1).payload();
 		assertThat(((Hello) GossipCodec.decode(lastHello)).masterDown()).isTrue();
-		this.master.alive = true;
+		this.master.restart();
 		this.cluster.run(500);
 		assertThat(a.events(Type.SDOWN_CLEARED)).hasSize(1);
-		assertThat(a.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.OK);
+		assertThat(a.coordinator.snapshot(this.cluster.now()).state()).isEqualTo(GroupState.OK);
 	}
 
 	@Test
 	void aMasterReportingItselfAReplicaForDownAfterIsSubjectivelyDown() {
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
 		this.cluster.run(500);
-		this.master.following = this.replica1.address;
+		// REPLICAOF a node that is down (one of its replicas would loop the stream).
+		SimCluster.Node gone = this.cluster.master("10.0.0.9:6379");
+		gone.kill();
+		this.master.follow(gone);
 		assertThat(this.cluster.runUntil(12_000, (c) -> !a.events(Type.SDOWN).isEmpty())).isTrue();
-		assertThat(a.coordinator.snapshot(this.cluster.now).master().status()).isEqualTo(NodeStatus.UP);
-		assertThat(a.coordinator.snapshot(this.cluster.now).master().role()).isEqualTo("replica");
+		assertThat(a.coordinator.snapshot(this.cluster.now()).master().status()).isEqualTo(NodeStatus.UP);
+		assertThat(a.coordinator.snapshot(this.cluster.now()).master().role()).isEqualTo("replica");
 	}
 
 	@Test
 	void membersListEachOtherWithinTwoHelloPeriods() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
-		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.2:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
+		Member b = this.cluster.member("b", SimCluster.config(1, "10.0.0.2:6379"));
 		this.cluster.run(2000);
-		List<MemberSnapshot> members = a.coordinator.snapshot(this.cluster.now).members();
+		List<MemberSnapshot> members = a.coordinator.snapshot(this.cluster.now()).members();
 		assertThat(members).extracting(MemberSnapshot::id).containsExactly("a", "b");
 		assertThat(members.get(0).self()).isTrue();
 		assertThat(members.get(0).lastSeenMs()).isZero();
 		assertThat(members.get(1).application()).isEqualTo("app-b");
 		assertThat(members.get(1).master()).isEqualTo(M);
-		assertThat(b.coordinator.snapshot(this.cluster.now).members()).extracting(MemberSnapshot::id)
+		assertThat(b.coordinator.snapshot(this.cluster.now()).members()).extracting(MemberSnapshot::id)
 			.containsExactly("b", "a");
 	}
 
 	@Test
 	void aMemberThatSaysGoodbyeIsRemovedAtOnceAVanishedOneAges() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
-		Member b = this.cluster.member("b", TestCluster.config(1, "10.0.0.1:6379"));
-		Member c = this.cluster.member("c", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
+		Member b = this.cluster.member("b", SimCluster.config(1, "10.0.0.1:6379"));
+		Member c = this.cluster.member("c", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(1500);
 		this.cluster.stop(b);
 		this.cluster.crash(c);
-		assertThat(a.coordinator.snapshot(this.cluster.now).members()).extracting(MemberSnapshot::id)
+		assertThat(a.coordinator.snapshot(this.cluster.now()).members()).extracting(MemberSnapshot::id)
 			.containsExactly("a", "c");
 		this.cluster.run(5000);
-		MemberSnapshot vanished = a.coordinator.snapshot(this.cluster.now).members().get(1);
+		MemberSnapshot vanished = a.coordinator.snapshot(this.cluster.now()).members().get(1);
 		assertThat(vanished.lastSeenMs()).isGreaterThanOrEqualTo(5000);
 		assertThat(a.events(Type.MEMBER_LEFT)).hasSize(1);
 	}
 
 	@Test
 	void aNewMemberBeyondTheTableLimitIsCountedAndChangesNothing() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
 		for (int i = 0; i < MemberTable.MAX_MEMBERS; i++) {
@@ -225,7 +233,7 @@ class MonitoringTest {
 
 	@Test
 	void aConfigurationNamingAMasterNoNodeReportsIsNotAdopted() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
 		NodeAddress stranger = NodeAddress.parse("10.9.9.9:6379");
@@ -244,11 +252,11 @@ class MonitoringTest {
 	@Test
 	void aMasterReportingMoreReplicasThanTheNodeTableHoldsIsCountedAndTheTableStaysBounded() {
 		for (int i = 0; i < NodeTracker.MAX_NODES + 5; i++) {
-			this.cluster.redis.replica("10.1." + (i / 200) + "." + (i % 200) + ":6379", this.master);
+			this.cluster.replica("10.1." + (i / 200) + "." + (i % 200) + ":6379", this.master);
 		}
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(300);
-		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now);
+		GroupSnapshot snapshot = a.coordinator.snapshot(this.cluster.now());
 		assertThat(snapshot.replicas()).hasSize(NodeTracker.MAX_NODES - 1);
 		assertThat(snapshot.rejections().count(GossipRejection.NODE_TABLE_FULL)).isPositive();
 		assertThat(snapshot.rejections().last()).startsWith("node-table-full: " + M + " reports ");
@@ -257,7 +265,7 @@ class MonitoringTest {
 
 	@Test
 	void duplicatesAndOwnMessagesAreIgnoredGarbageIsCounted() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
 		String hello = GossipCodec.encode(new Hello("orders", "b", 1, "app", 4, M, 3, false, 0));
@@ -286,7 +294,7 @@ class MonitoringTest {
 	@Test
 	void aStartingMemberAdoptsTheMasterOfTheHighestConfigEpoch() {
 		GroupCoordinator coordinator = new GroupCoordinator(
-				TestCluster.config(1, "10.0.0.1:6379", R1.toString(), R2.toString()), new MemberIdentity("a", "app"), 0,
+				SimCluster.config(1, "10.0.0.1:6379", R1.toString(), R2.toString()), new MemberIdentity("a", "app"), 0,
 				new SplittableRandom(1));
 		coordinator.tick(0);
 		coordinator.onGossip(10, M, GossipCodec.encode(new Hello("orders", "b", 1, "app", 6,
@@ -301,17 +309,17 @@ class MonitoringTest {
 
 	@Test
 	void aStartingMemberWaitsForEveryNodeBeforeChoosingTheMasterItsReplicasFollow() {
-		FakeRedis.Node oldMaster = this.cluster.redis.master("10.0.0.9:6379");
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.9:6379", "10.0.0.2:6379"));
+		SimCluster.Node oldMaster = this.cluster.master("10.0.0.9:6379");
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.9:6379", "10.0.0.2:6379"));
 		this.cluster.run(500);
-		assertThat(a.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(M);
+		assertThat(a.coordinator.snapshot(this.cluster.now()).master().address()).isEqualTo(M);
 		assertThat(a.events(Type.SWITCH_MASTER)).hasSize(1);
-		assertThat(oldMaster.following).isNull();
+		assertThat(oldMaster.following()).isNull();
 	}
 
 	@Test
 	void stopSaysGoodbyeOnceAndThenIgnoresInput() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(0);
 		List<Action> goodbye = coordinator.stop(50);
@@ -322,7 +330,7 @@ class MonitoringTest {
 	}
 
 	private NodeSnapshot replica(Member member, NodeAddress address) {
-		return member.coordinator.snapshot(this.cluster.now)
+		return member.coordinator.snapshot(this.cluster.now())
 			.replicas()
 			.stream()
 			.filter((node) -> node.address().equals(address))

@@ -3,7 +3,8 @@ package io.redisha.protocol;
 import java.time.Duration;
 import java.util.List;
 
-import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,22 +22,23 @@ class ObserverTest {
 
 	private static final int VOTERS = 3;
 
-	private final TestCluster cluster = new TestCluster();
+	private static final GroupConfig CONFIG = new GroupConfig("orders",
+			List.of(SEEDS).stream().map(NodeAddress::parse).toList(), 2, Duration.ofSeconds(1), Duration.ofSeconds(10),
+			1, GroupConfig.Timing.defaults(), GroupConfig.DEFAULT_HISTORY_SIZE, VOTERS);
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster cluster = new SimCluster(CONFIG);
+
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
 	@BeforeEach
 	void replicas() {
-		this.cluster.redis.replica("10.0.0.2:6379", this.master);
-		this.cluster.redis.replica("10.0.0.3:6379", this.master);
+		this.cluster.replica("10.0.0.2:6379", this.master);
+		this.cluster.replica("10.0.0.3:6379", this.master);
 	}
 
 	private List<Member> members(int count) {
-		GroupConfig config = new GroupConfig("orders", List.of(SEEDS).stream().map(NodeAddress::parse).toList(), 2,
-				Duration.ofSeconds(1), Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults(),
-				GroupConfig.DEFAULT_HISTORY_SIZE, VOTERS);
 		for (int i = 0; i < count; i++) {
-			this.cluster.member("m" + i, config);
+			this.cluster.member("m" + i, CONFIG);
 		}
 		// Long enough for the electorate to grow to its target one voter at a time.
 		this.cluster.runUntil(60_000,
@@ -47,11 +49,11 @@ class ObserverTest {
 	}
 
 	private GroupSnapshot.ElectorateSnapshot electorate(Member member) {
-		return member.coordinator.snapshot(this.cluster.now).electorate();
+		return member.coordinator.snapshot(this.cluster.now()).electorate();
 	}
 
 	private String id(Member member) {
-		return member.coordinator.snapshot(this.cluster.now)
+		return member.coordinator.snapshot(this.cluster.now())
 			.members()
 			.stream()
 			.filter(GroupSnapshot.MemberSnapshot::self)
@@ -61,11 +63,11 @@ class ObserverTest {
 	}
 
 	private List<Member> observers(List<Member> members) {
-		return members.stream().filter((member) -> member.running && !electorate(member).selfVotes()).toList();
+		return members.stream().filter((member) -> member.running() && !electorate(member).selfVotes()).toList();
 	}
 
 	private List<Member> voters(List<Member> members) {
-		return members.stream().filter((member) -> member.running && electorate(member).selfVotes()).toList();
+		return members.stream().filter((member) -> member.running() && electorate(member).selfVotes()).toList();
 	}
 
 	@Test
@@ -75,7 +77,7 @@ class ObserverTest {
 		assertThat(observers(members)).hasSize(4);
 		members.forEach((member) -> member.actions.clear());
 		this.cluster.run(60_000);
-		NodeAddress masterAddress = this.master.address;
+		NodeAddress masterAddress = this.master.address();
 		for (Member observer : observers(members)) {
 			assertThat(observer.actions(Action.Publish.class)).isEmpty();
 			// The presence goes to the voters' channel, on the master only: every 11 to
@@ -118,10 +120,10 @@ class ObserverTest {
 	void eachMemberListensToTheChannelOfItsRole() {
 		List<Member> members = members(5);
 		for (Member observer : observers(members)) {
-			assertThat(observer.listening).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
+			assertThat(observer.listening()).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
 		}
 		for (Member voter : voters(members)) {
-			assertThat(voter.listening).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL);
+			assertThat(voter.listening()).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL);
 		}
 	}
 
@@ -129,11 +131,11 @@ class ObserverTest {
 	void observersFollowAFailoverAndAdmitWritesOnTheVotersWord() {
 		List<Member> members = members(7);
 		for (Member observer : observers(members)) {
-			GroupSnapshot.FenceSnapshot fence = observer.coordinator.snapshot(this.cluster.now).fence();
+			GroupSnapshot.FenceSnapshot fence = observer.coordinator.snapshot(this.cluster.now()).fence();
 			assertThat(fence.fenced()).isFalse();
 			assertThat(fence.votersWithMaster()).isEqualTo(VOTERS);
 		}
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(5000);
 		NodeAddress promoted = members.stream()
 			.flatMap((member) -> member.actions(Action.Promote.class).stream())
@@ -141,7 +143,7 @@ class ObserverTest {
 			.findFirst()
 			.orElseThrow();
 		assertThat(members)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
 				.isEqualTo(promoted));
 		for (Member observer : observers(members)) {
 			assertThat(observer.actions(Action.Promote.class)).isEmpty();
@@ -173,19 +175,19 @@ class ObserverTest {
 			.filter((publish) -> publish.channel().equals(GroupCoordinator.GOSSIP_CHANNEL))
 			.map((publish) -> (GossipMessage.Hello) GossipCodec.decode(publish.payload()))
 			.filter((hello) -> !hello.config().voters().contains(leavingId))).isNotEmpty();
-		assertThat(observers(members).get(0).listening).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
+		assertThat(observers(members).get(0).listening()).isEqualTo(GroupCoordinator.ANNOUNCE_CHANNEL);
 		assertThat(voters(members))
-			.allSatisfy((voter) -> assertThat(voter.listening).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL));
-		this.master.alive = false;
+			.allSatisfy((voter) -> assertThat(voter.listening()).isEqualTo(GroupCoordinator.GOSSIP_CHANNEL));
+		this.master.kill();
 		this.cluster.run(5000);
-		List<Member> running = members.stream().filter((member) -> member.running).toList();
+		List<Member> running = members.stream().filter((member) -> member.running()).toList();
 		NodeAddress promoted = running.stream()
 			.flatMap((member) -> member.actions(Action.Promote.class).stream())
 			.map(Action.Promote::node)
 			.findFirst()
 			.orElseThrow();
 		assertThat(running)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
 				.isEqualTo(promoted));
 	}
 

@@ -7,6 +7,8 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import io.redisha.protocol.simulation.SimCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ReplicaSelectorTest {
@@ -19,7 +21,7 @@ class ReplicaSelectorTest {
 	 * Available mode: these tests choose among replicas whose link state is staged by
 	 * hand.
 	 */
-	private final Timers timers = Timers.of(TestCluster.config(2, "10.0.0.1:6379")
+	private final Timers timers = Timers.of(SimCluster.config(2, "10.0.0.1:6379")
 		.withFencing(new GroupConfig.Fencing(PartitionMode.AVAILABLE, Duration.ofMillis(600))));
 
 	private final ReplicaSelector selector = new ReplicaSelector(this.timers);
@@ -217,7 +219,7 @@ class ReplicaSelectorTest {
 
 	@Test
 	void inConsistentModeAReplicaStillStreamingFromItsMasterIsNeverFailedOverToButASwitchoverMayHandOverToIt() {
-		ReplicaSelector consistent = new ReplicaSelector(Timers.of(TestCluster.config(2, "10.0.0.1:6379")));
+		ReplicaSelector consistent = new ReplicaSelector(Timers.of(SimCluster.config(2, "10.0.0.1:6379")));
 		replica("10.0.0.2:1", "master_last_io_seconds_ago:0\n");
 		replica("10.0.0.3:1", "master_last_io_seconds_ago:3\n");
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
@@ -232,7 +234,7 @@ class ReplicaSelectorTest {
 
 	@Test
 	void inConsistentModeAReplicaWhoseLinkIsDownOrSilenceUnknownIsJudgedByItsLink() {
-		ReplicaSelector consistent = new ReplicaSelector(Timers.of(TestCluster.config(2, "10.0.0.1:6379")));
+		ReplicaSelector consistent = new ReplicaSelector(Timers.of(SimCluster.config(2, "10.0.0.1:6379")));
 		replica("10.0.0.2:1", "");
 		assertThat(consistent.select(this.nodes, FAILED, this.now)).as("link up, silence unknown").isEmpty();
 		replica("10.0.0.3:1", "master_link_status:down\nmaster_link_down_since_seconds:1\n");

@@ -2,7 +2,8 @@ package io.redisha.protocol;
 
 import org.junit.jupiter.api.Test;
 
-import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RoleCommandTest {
 
-	private final TestCluster cluster = new TestCluster();
+	private final SimCluster cluster = new SimCluster(SimCluster.config(2, "10.0.0.1:6379"));
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
 	@Test
 	void serversBeforeRedis5TakeSlaveofAndAVersionThatSaysNothingDecidesNothing() {
@@ -30,19 +31,19 @@ class RoleCommandTest {
 
 	@Test
 	void aNodeThatAnswersTheCommandIsUnknownGetsTheOtherOne() {
-		FakeRedis.Node stray = this.cluster.redis.master("10.0.0.4:6379");
-		stray.renamed = RoleCommand.REPLICAOF;
-		Member member = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.4:6379"));
-		this.cluster.runUntil(30_000, (cluster) -> this.master.address.equals(stray.following));
-		assertThat(stray.following).isEqualTo(this.master.address);
+		SimCluster.Node stray = this.cluster.master("10.0.0.4:6379");
+		stray.renameAway(RoleCommand.REPLICAOF);
+		Member member = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379", "10.0.0.4:6379"));
+		this.cluster.runUntil(30_000, (cluster) -> this.master.address().equals(stray.following()));
+		assertThat(stray.following()).isEqualTo(this.master.address());
 		assertThat(member.actions(Action.Replicate.class)).extracting(Action.Replicate::command)
 			.containsExactly(RoleCommand.REPLICAOF, RoleCommand.SLAVEOF);
 	}
 
 	@Test
 	void aRestartForgetsTheRefusal() {
-		FakeRedis.Node node = this.cluster.redis.master("10.0.0.4:6379");
-		NodeState state = new NodeState(node.address, 0);
+		SimCluster.Node node = this.cluster.master("10.0.0.4:6379");
+		NodeState state = new NodeState(node.address(), 0);
 		state.info(0, ReplicationInfo.parse("redis_version:7.2.4\r\nrun_id:a\r\nrole:master\r\n"));
 		assertThat(state.roleCommand()).isEqualTo(RoleCommand.REPLICAOF);
 		state.roleChangeAnswered(RoleCommand.REPLICAOF, new Reply.Failed(
@@ -56,7 +57,7 @@ class RoleCommandTest {
 
 	@Test
 	void withoutAVersionTheCommandIsReplicaof() {
-		NodeState state = new NodeState(this.master.address, 0);
+		NodeState state = new NodeState(this.master.address(), 0);
 		assertThat(state.roleCommand()).isEqualTo(RoleCommand.REPLICAOF);
 		state.info(0, ReplicationInfo.parse("redis_version:\r\nrun_id:a\r\nrole:master\r\n"));
 		assertThat(state.roleCommand()).isEqualTo(RoleCommand.REPLICAOF);

@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,24 +19,24 @@ class StaleOpinionTest {
 
 	private static final NodeAddress M = NodeAddress.parse("10.0.0.1:6379");
 
-	private final TestCluster cluster = new TestCluster();
+	private final SimCluster cluster = new SimCluster(SimCluster.config(2, "10.0.0.1:6379"));
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
-	private final FakeRedis.Node replica = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+	private final SimCluster.Node replica = this.cluster.replica("10.0.0.2:6379", this.master);
 
 	@Test
 	void anOlderHelloDeliveredLateDoesNotOverwriteThePeersNewerOpinion() {
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
 		this.cluster.run(5000);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(1500);
 		// Only voters' opinions count: x and a are the voters of a configuration x holds.
 		Configuration voters = new Configuration(5, 0, M, List.of("a", "x"));
 		gossip(a, new Hello("orders", "x", 5, "app", 5, voters, true, 0, GossipMessage.Maintenance.NONE, 0));
 		assertThat(a.events(Type.ODOWN)).hasSize(1);
 		gossip(a, new Hello("orders", "x", 4, "app", 5, voters, false, 0, GossipMessage.Maintenance.NONE, 0));
-		assertThat(a.coordinator.snapshot(this.cluster.now).members()).filteredOn((member) -> member.id().equals("x"))
+		assertThat(a.coordinator.snapshot(this.cluster.now()).members()).filteredOn((member) -> member.id().equals("x"))
 			.singleElement()
 			.satisfies((peer) -> assertThat(peer.seesMasterDown()).isTrue());
 		assertThat(a.events(Type.ODOWN_CLEARED)).isEmpty();
@@ -49,19 +50,19 @@ class StaleOpinionTest {
 		// Their word that they had a reply from the master 100 ms before sending must not
 		// read as 100 ms before their arrival: the majority may have failed it over
 		// since.
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
 		this.cluster.run(5000);
 		a.cutOffFrom("10.0.0.2:6379");
 		this.cluster.run(1000);
-		Configuration held = new Configuration(a.coordinator.snapshot(this.cluster.now).configEpoch() + 1, 0, M,
+		Configuration held = new Configuration(a.coordinator.snapshot(this.cluster.now()).configEpoch() + 1, 0, M,
 				List.of("x", "y", "z"));
 		long sentAt = 7_000;
 		for (String voter : List.of("x", "y", "z")) {
 			gossip(a, new Hello("orders", voter, 10, "app", held.epoch(), M, held.epoch(), false, 0,
 					GossipMessage.Maintenance.NONE, held, 0, sentAt, 100, 0));
 		}
-		GroupSnapshot.FenceSnapshot fence = a.coordinator.snapshot(this.cluster.now).fence();
-		assertThat(a.coordinator.snapshot(this.cluster.now).electorate().voters()).containsExactly("x", "y", "z");
+		GroupSnapshot.FenceSnapshot fence = a.coordinator.snapshot(this.cluster.now()).fence();
+		assertThat(a.coordinator.snapshot(this.cluster.now()).electorate().voters()).containsExactly("x", "y", "z");
 		assertThat(fence.votersWithMaster()).isZero();
 		assertThat(fence.fenced()).isTrue();
 		this.cluster.run(100);
@@ -73,15 +74,15 @@ class StaleOpinionTest {
 			gossip(a, new Hello("orders", voter, 11, "app", held.epoch(), M, held.epoch(), false, 0,
 					GossipMessage.Maintenance.NONE, held, 0, sentAt + 600, 100, 0));
 		}
-		fence = a.coordinator.snapshot(this.cluster.now).fence();
+		fence = a.coordinator.snapshot(this.cluster.now()).fence();
 		assertThat(fence.votersWithMaster()).isEqualTo(3);
 		assertThat(fence.fenced()).isFalse();
 	}
 
 	@Test
 	void aStrayNodesRoleIsReadAgainBeforeItIsReconfigured() {
-		FakeRedis.Node stray = this.cluster.redis.master("10.0.0.3:6379");
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
+		SimCluster.Node stray = this.cluster.master("10.0.0.3:6379");
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
 		this.cluster.run(1000);
 		assertThat(infoQueries(a, stray)).isEqualTo(1);
 		// Another member repairs it meanwhile; the role this member read is seconds old
@@ -95,28 +96,29 @@ class StaleOpinionTest {
 
 	@Test
 	void aStrayMasterIsReconfiguredOnAFreshRole() {
-		FakeRedis.Node stray = this.cluster.redis.master("10.0.0.3:6379");
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
+		SimCluster.Node stray = this.cluster.master("10.0.0.3:6379");
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));
 		this.cluster.run(5000);
-		assertThat(a.actions(Action.Replicate.class)).extracting(Action.Replicate::node).containsExactly(stray.address);
+		assertThat(a.actions(Action.Replicate.class)).extracting(Action.Replicate::node)
+			.containsExactly(stray.address());
 		int replicate = a.actions.indexOf(a.actions(Action.Replicate.class).get(0));
 		assertThat(a.actions.subList(0, replicate)).filteredOn(Action.QueryInfo.class::isInstance)
 			.extracting((action) -> ((Action.QueryInfo) action).node())
-			.filteredOn(stray.address::equals)
+			.filteredOn(stray.address()::equals)
 			.hasSize(2);
-		assertThat(stray.following).isEqualTo(this.master.address);
+		assertThat(stray.following()).isEqualTo(this.master.address());
 	}
 
-	private static long infoQueries(Member member, FakeRedis.Node node) {
+	private static long infoQueries(Member member, SimCluster.Node node) {
 		return member.actions(Action.QueryInfo.class)
 			.stream()
-			.filter((query) -> query.node().equals(node.address))
+			.filter((query) -> query.node().equals(node.address()))
 			.count();
 	}
 
 	private void gossip(Member member, GossipMessage message) {
 		this.cluster.deliver(member,
-				member.coordinator.onGossip(this.cluster.now, this.replica.address, GossipCodec.encode(message)));
+				member.coordinator.onGossip(this.cluster.now(), this.replica.address(), GossipCodec.encode(message)));
 	}
 
 }

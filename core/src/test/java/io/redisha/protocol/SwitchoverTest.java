@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
 import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class SwitchoverTest {
 
 	private List<Member> members() {
 		for (int i = 0; i < 3; i++) {
-			this.cluster.member("m" + i, TestCluster.config(2, SEEDS));
+			this.cluster.member("m" + i, SimCluster.config(2, SEEDS));
 		}
 		this.cluster.run(5000);
 		return this.cluster.members;

@@ -1,6 +1,5 @@
 package io.redisha.protocol;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -50,15 +49,6 @@ final class TestCluster {
 	 * timeout.
 	 */
 	Predicate<Action.NodeCommand> lostReply = (command) -> false;
-
-	static GroupConfig config(int quorum, String... seeds) {
-		return config(quorum, 1, seeds);
-	}
-
-	static GroupConfig config(int quorum, int parallelSyncs, String... seeds) {
-		return new GroupConfig("orders", List.of(seeds).stream().map(NodeAddress::parse).toList(), quorum,
-				Duration.ofSeconds(1), Duration.ofSeconds(10), parallelSyncs, GroupConfig.Timing.defaults());
-	}
 
 	Member member(String id, GroupConfig config) {
 		return member(new MemberIdentity(id, "app-" + id), config);

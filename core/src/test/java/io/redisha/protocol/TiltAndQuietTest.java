@@ -10,7 +10,8 @@ import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GossipMessage.Vote;
 import io.redisha.protocol.GossipMessage.VoteRequest;
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.TestCluster.Member;
+import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,11 +26,11 @@ class TiltAndQuietTest {
 	/** The configuration the hand-written peers hold: member a votes with them. */
 	private static final Configuration ELECTORATE = new Configuration(3, 0, M, List.of("a", "x", "y", "z"));
 
-	private final TestCluster cluster = new TestCluster();
+	private final SimCluster cluster = new SimCluster(SimCluster.config(1, "10.0.0.1:6379"));
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
-	private final FakeRedis.Node replica = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+	private final SimCluster.Node replica = this.cluster.replica("10.0.0.2:6379", this.master);
 
 	@Test
 	void aTimerGapOrTimeGoingBackwardsEntersTiltUntilTheClockIsTrustedAgain() {
@@ -56,7 +57,7 @@ class TiltAndQuietTest {
 
 	@Test
 	void theTiltThresholdIsAtMostHalfOfDownAfter() {
-		GroupCoordinator coordinator = new GroupCoordinator(TestCluster.config(1, "10.0.0.1:6379"),
+		GroupCoordinator coordinator = new GroupCoordinator(SimCluster.config(1, "10.0.0.1:6379"),
 				new MemberIdentity("a", "app"), 0, new SplittableRandom(1));
 		coordinator.tick(100);
 		assertThat(coordinator.tick(600)).noneMatch(TiltAndQuietTest::isTilt);
@@ -65,9 +66,9 @@ class TiltAndQuietTest {
 
 	@Test
 	void aMemberFrozenLongerThanHalfOfDownAfterEntersTiltInsteadOfSeeingAHealthyMasterDown() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(5000);
-		a.pausedUntil = this.cluster.now + 1500;
+		a.pause(1500);
 		this.cluster.run(3000);
 		assertThat(a.events(Type.TILT)).hasSize(1);
 		assertThat(a.events(Type.SDOWN)).isEmpty();
@@ -79,29 +80,29 @@ class TiltAndQuietTest {
 
 	@Test
 	void membersInTiltNeitherReportTheMasterDownNorVoteNorFailOver() {
-		List<Member> members = List.of(this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379")),
-				this.cluster.member("b", TestCluster.config(2, "10.0.0.1:6379")),
-				this.cluster.member("c", TestCluster.config(2, "10.0.0.1:6379")));
+		List<Member> members = List.of(this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379")),
+				this.cluster.member("b", SimCluster.config(2, "10.0.0.1:6379")),
+				this.cluster.member("c", SimCluster.config(2, "10.0.0.1:6379")));
 		this.cluster.run(5000);
-		members.get(1).pausedUntil = this.cluster.now + 3000;
-		members.get(2).pausedUntil = this.cluster.now + 3000;
+		members.get(1).pause(3000);
+		members.get(2).pause(3000);
 		this.cluster.run(3000);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(25_000);
 		assertThat(members.get(1).events(Type.TILT)).hasSize(1);
-		assertThat(members.get(1).coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.TILT);
+		assertThat(members.get(1).coordinator.snapshot(this.cluster.now()).state()).isEqualTo(GroupState.TILT);
 		assertThat(members.get(0).events(Type.ODOWN)).isEmpty();
 		assertThat(members).allSatisfy((member) -> assertThat(member.actions(Action.Promote.class)).isEmpty());
 		this.cluster.run(10_000);
 		assertThat(members.get(1).events(Type.TILT_CLEARED)).hasSize(1);
 		assertThat(members.stream().flatMap((m) -> m.actions(Action.Promote.class).stream())).hasSize(1);
-		assertThat(this.replica.following).isNull();
+		assertThat(this.replica.following()).isNull();
 	}
 
 	@Test
 	void aStartingMemberNeverVotesWhileQuietNorInAnEpochItObservedThen() {
-		this.master.alive = false;
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.2:6379"));
+		this.master.kill();
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.2:6379"));
 		this.cluster.run(200);
 		gossip(a, new Hello("orders", "x", 1, "app", 5, ELECTORATE, false, 0, GossipMessage.Maintenance.NONE, 0));
 		this.cluster.run(1300);
@@ -129,13 +130,13 @@ class TiltAndQuietTest {
 
 	@Test
 	void aMemberThatDoesNotSeeTheMasterDownDoesNotVote() {
-		Member a = this.cluster.member("a", TestCluster.config(2, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
 		this.cluster.run(200);
 		gossip(a, new Hello("orders", "y", 1, "app", 0, ELECTORATE, false, 0, GossipMessage.Maintenance.NONE, 0));
 		this.cluster.run(4800);
 		gossip(a, request("y", 2, 4));
 		assertThat(a.events(Type.VOTE_FOR_LEADER)).isEmpty();
-		assertThat(a.coordinator.snapshot(this.cluster.now).currentEpoch()).isEqualTo(4);
+		assertThat(a.coordinator.snapshot(this.cluster.now()).currentEpoch()).isEqualTo(4);
 	}
 
 	/**
@@ -148,11 +149,11 @@ class TiltAndQuietTest {
 
 	@Test
 	void aLeaderElectedAfterALaterEpochBecameKnownActsInItsElectionsEpoch() {
-		Member a = this.cluster.member("a", TestCluster.config(1, "10.0.0.1:6379"));
+		Member a = this.cluster.member("a", SimCluster.config(1, "10.0.0.1:6379"));
 		this.cluster.run(200);
 		gossip(a, new Hello("orders", "x", 1, "app", 0, M, 0, false, 0));
 		this.cluster.run(5000);
-		this.master.alive = false;
+		this.master.kill();
 		assertThat(this.cluster.runUntil(2000, (c) -> !a.events(Type.TRY_FAILOVER).isEmpty())).isTrue();
 		long epoch = a.events(Type.TRY_FAILOVER).get(0).epoch();
 		gossip(a, new Hello("orders", "x", 2, "app", epoch + 40, M, 0, true, 0));
@@ -164,7 +165,7 @@ class TiltAndQuietTest {
 
 	private void gossip(Member member, GossipMessage message) {
 		this.cluster.deliver(member,
-				member.coordinator.onGossip(this.cluster.now, this.replica.address, GossipCodec.encode(message)));
+				member.coordinator.onGossip(this.cluster.now(), this.replica.address(), GossipCodec.encode(message)));
 	}
 
 }

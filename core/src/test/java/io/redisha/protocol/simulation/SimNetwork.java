@@ -23,6 +23,12 @@ final class SimNetwork {
 
 	private final RandomGenerator random;
 
+	/**
+	 * Zero latency, no loss, order kept, whatever the weather: what the deterministic
+	 * tests stage their scenarios on. It draws nothing from the random source.
+	 */
+	private final boolean instant;
+
 	private final Map<String, Map<String, Link>> links = new HashMap<>();
 
 	private double loss;
@@ -34,8 +40,21 @@ final class SimNetwork {
 	private boolean reorder;
 
 	SimNetwork(RandomGenerator random) {
+		this(random, false);
+	}
+
+	private SimNetwork(RandomGenerator random, boolean instant) {
 		this.random = random;
+		this.instant = instant;
 		calm();
+	}
+
+	/**
+	 * A network whose messages arrive at the moment they are sent, in the order they were
+	 * sent; cuts still apply.
+	 */
+	static SimNetwork instant(RandomGenerator random) {
+		return new SimNetwork(random, true);
 	}
 
 	/** Cuts the direction {@code from -> to}. */
@@ -89,12 +108,23 @@ final class SimNetwork {
 	 */
 	long[] deliveries(String from, String to, long now, boolean ordered) {
 		Link link = link(from, to);
+		if (this.instant) {
+			return (link.cuts > 0) ? LOST : new long[] { now };
+		}
 		if (link.cuts > 0 || (this.loss > 0 && this.random.nextDouble() < this.loss)) {
 			return LOST;
 		}
 		boolean duplicate = this.duplication > 0 && this.random.nextDouble() < this.duplication;
 		long first = arrival(link, now, ordered);
 		return duplicate ? new long[] { first, arrival(link, now, ordered) } : new long[] { first };
+	}
+
+	/**
+	 * How long a {@code PUBLISH} takes down the replication stream from a master to its
+	 * replica.
+	 */
+	long streamDelay() {
+		return this.instant ? 0 : 1 + this.random.nextLong(20);
 	}
 
 	private long arrival(Link link, long now, boolean ordered) {

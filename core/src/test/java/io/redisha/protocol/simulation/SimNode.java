@@ -3,6 +3,7 @@ package io.redisha.protocol.simulation;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.random.RandomGenerator;
 
 import io.redisha.protocol.Action;
@@ -11,6 +12,7 @@ import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.RoleInfo;
 import io.redisha.protocol.StoredConfiguration;
 import io.redisha.protocol.StoredHash;
@@ -47,7 +49,15 @@ final class SimNode {
 		 * With its data, but as a standalone master: the CONFIG REWRITE that recorded its
 		 * role had failed.
 		 */
-		AS_STANDALONE_MASTER
+		AS_STANDALONE_MASTER,
+		/**
+		 * Without persistence nor config file: an empty master, whatever role it had.
+		 */
+		EMPTY_STANDALONE_MASTER;
+
+		boolean losesData() {
+			return this == EMPTY || this == EMPTY_STANDALONE_MASTER;
+		}
 
 	}
 
@@ -62,6 +72,18 @@ final class SimNode {
 	private final RandomGenerator random;
 
 	private final int priority;
+
+	/** A role command renamed away ({@code rename-command}); null when none. */
+	private RoleCommand renamed;
+
+	/** Its ACL user may not run {@code CLIENT KILL}. */
+	private boolean refusesClientKill;
+
+	/** Its ACL user may not run {@code CONFIG}: the members cannot change its fence. */
+	private boolean refusesConfig;
+
+	/** How many times the members had its normal clients disconnected. */
+	private int clientsDisconnected;
 
 	private Process process = Process.RUNNING;
 
@@ -282,7 +304,7 @@ final class SimNode {
 		this.runId = newId();
 		this.startedAt = now;
 		this.loadingUntil = now + loadingMillis;
-		if (how == Restart.AS_STANDALONE_MASTER) {
+		if (how == Restart.AS_STANDALONE_MASTER || how == Restart.EMPTY_STANDALONE_MASTER) {
 			this.configuredMaster = null;
 		}
 		this.following = this.configuredMaster;
@@ -292,7 +314,7 @@ final class SimNode {
 		this.linkUp = false;
 		this.syncDoneAt = -1;
 		this.linkDownSince = -1;
-		if (how == Restart.EMPTY) {
+		if (how.losesData()) {
 			this.history = Segment.root(newId(), this.address, now, "restarted empty");
 			this.offset = 0;
 			this.dataVersion++;
@@ -302,7 +324,7 @@ final class SimNode {
 			this.history = Segment.on(lineage(), newId(), this.address, now, Segment.NO_EPOCH,
 					(how == Restart.FROM_DISK) ? "restarted as master" : "restarted as a standalone master");
 		}
-		if (this.following == null || how == Restart.EMPTY) {
+		if (this.following == null || how.losesData()) {
 			this.replid2 = NO_REPLID;
 			this.secondReplOffset = -1;
 		}
@@ -361,6 +383,15 @@ final class SimNode {
 	long write(long bytes) {
 		this.offset += bytes;
 		return this.offset;
+	}
+
+	/** Starts in sync with its master: a replica set up before the scenario begins. */
+	void inSyncWith(SimNode master, long now) {
+		this.history = master.history;
+		this.offset = master.offset;
+		this.linkUp = true;
+		this.lastIoAt = now;
+		this.masterDataVersion = master.dataVersion;
 	}
 
 	/** The link to the master is gone (master dead, paused or cut off). */
@@ -452,6 +483,10 @@ final class SimNode {
 			return new Reply.Text("OK", false);
 		}
 		if (command instanceof Action.FenceMaster fenceMaster) {
+			if (this.refusesConfig) {
+				return new Reply.Failed("min-replicas-to-write cannot be set on " + this.address
+						+ ": NOPERM this user has no permissions to run the 'config|get' command");
+			}
 			boolean changed = !fenceMaster.minReplicas().equals(this.fence);
 			this.fence = fenceMaster.minReplicas();
 			return new Reply.Text(changed ? "1" : "0", false);
@@ -460,6 +495,12 @@ final class SimNode {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
 		}
 		if (command instanceof Action.Promote || command instanceof Action.Replicate) {
+			RoleCommand roleCommand = (command instanceof Action.Promote promote) ? promote.command()
+					: ((Action.Replicate) command).command();
+			if (!knows(roleCommand)) {
+				return new Reply.Failed(command.getClass().getSimpleName() + " on " + this.address
+						+ " answered an error: ERR unknown command '" + roleCommand + "', with args beginning with: ");
+			}
 			Configuration stored = this.stored.content().config();
 			long epoch = (command instanceof Action.Promote promote) ? promote.epoch()
 					: ((Action.Replicate) command).epoch();
@@ -486,7 +527,9 @@ final class SimNode {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
 		}
 		if (command instanceof Action.StoreConfiguration store && this.managedFence.managed()) {
-			this.fence = this.managedFence;
+			if (!this.refusesConfig) {
+				this.fence = this.managedFence;
+			}
 			return this.stored.store(store);
 		}
 		if (fenced(now)) {
@@ -502,11 +545,59 @@ final class SimNode {
 	}
 
 	/**
+	 * Whether it takes this role command (its version takes both), unless renamed away.
+	 */
+	private boolean knows(RoleCommand command) {
+		return command != this.renamed;
+	}
+
+	/**
+	 * The members' {@code CLIENT KILL TYPE normal} on a demoted master, unless its ACL
+	 * refuses it.
+	 * @param killNormalClients cuts the clients' connections, returns how many it cut
+	 */
+	Reply disconnectClients(IntSupplier killNormalClients) {
+		if (this.refusesClientKill) {
+			return new Reply.Failed("DisconnectClients on " + this.address
+					+ " refused by the node's ACL: NOPERM this user has no permissions to run the 'client|kill' command");
+		}
+		this.clientsDisconnected++;
+		return new Reply.Text(Integer.toString(killNormalClients.getAsInt()), false);
+	}
+
+	/** {@code min-replicas-to-write} and {@code min-replicas-max-lag} now. */
+	MinReplicas fence() {
+		return this.fence;
+	}
+
+	/** {@code CONFIG SET} of its fence by hand, not kept in its config file. */
+	void setFence(MinReplicas fence) {
+		this.fence = fence;
+	}
+
+	void refuseConfig() {
+		this.refusesConfig = true;
+	}
+
+	int clientsDisconnected() {
+		return this.clientsDisconnected;
+	}
+
+	void refuseClientKill() {
+		this.refusesClientKill = true;
+	}
+
+	/** {@code rename-command} in its config file hides the role command. */
+	void renameAway(RoleCommand command) {
+		this.renamed = command;
+	}
+
+	/**
 	 * The block's {@code CONFIG SET min-replicas-to-write}, when managed, kept by its
 	 * CONFIG REWRITE.
 	 */
 	private void changeFence(MinReplicas managed, int toWrite) {
-		if (managed.managed()) {
+		if (managed.managed() && !this.refusesConfig) {
 			this.fence = new MinReplicas(toWrite, managed.maxLag());
 			this.configuredFence = this.fence;
 		}

@@ -103,6 +103,10 @@ final class SimWorld {
 	};
 
 	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
+		this(seed, config, commandTimeout, protocols, false);
+	}
+
+	private SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols, boolean instant) {
 		this.seed = seed;
 		this.config = config;
 		this.commandTimeout = commandTimeout;
@@ -110,7 +114,7 @@ final class SimWorld {
 		this.random = new SplittableRandom(seed);
 		this.skewRandom = new SplittableRandom(~seed);
 		this.clients = new SplittableRandom(seed * 31 + 7);
-		this.network = new SimNetwork(this.random);
+		this.network = instant ? SimNetwork.instant(this.random) : new SimNetwork(this.random);
 		this.checker = new InvariantChecker(this, config);
 		schedule(TICK_MILLIS, this::tick);
 	}
@@ -119,6 +123,14 @@ final class SimWorld {
 	static SimWorld withCoordinators(long seed, GroupConfig config, long commandTimeout) {
 		return new SimWorld(seed, config, commandTimeout, (identity, now, wallClock, random) -> MemberProtocol
 			.of(new GroupCoordinator(config, identity, now, random, wallClock)));
+	}
+
+	/**
+	 * A world on an {@link SimNetwork#instant instant network}: every message arrives
+	 * when it is sent, so a scenario unfolds tick by tick as it is written.
+	 */
+	static SimWorld instant(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
+		return new SimWorld(seed, config, commandTimeout, protocols, true);
 	}
 
 	// Set-up and faults
@@ -137,7 +149,21 @@ final class SimWorld {
 			throw new IllegalStateException(slot + " is still running as " + current);
 		}
 		int incarnation = this.incarnations.merge(slot, 1, Integer::sum);
-		MemberIdentity identity = new MemberIdentity(slot + "." + incarnation, "app-" + slot);
+		return start(slot, incarnation, new MemberIdentity(slot + "." + incarnation, "app-" + slot));
+	}
+
+	/**
+	 * Starts a member in a new slot under an identity of the test's choosing (a scenario
+	 * that names it in the messages it stages).
+	 */
+	SimMember startMember(String slot, MemberIdentity identity) {
+		if (this.members.containsKey(slot)) {
+			throw new IllegalStateException(slot + " was started before");
+		}
+		return start(slot, this.incarnations.merge(slot, 1, Integer::sum), identity);
+	}
+
+	private SimMember start(String slot, int incarnation, MemberIdentity identity) {
 		RandomGenerator jitter = new SplittableRandom(this.seed * 1_000_003L + slot.hashCode() * 31L + incarnation);
 		long wallClock = WALL_CLOCK_AT_ZERO + this.now + clockSkew(slot);
 		SimMember member = new SimMember(slot, identity, this.protocols.create(identity, this.now, wallClock, jitter));
@@ -321,16 +347,32 @@ final class SimWorld {
 		boolean configuredAsMaster = node.configuredMaster() == null || node.configuredMaster().equals(address);
 		SimNode.Restart restart = (how == SimNode.Restart.EMPTY && configuredAsMaster && isDependedOn(node))
 				? SimNode.Restart.FROM_DISK : how;
-		if (restart == SimNode.Restart.EMPTY) {
+		restart(node, restart, (restart != how) ? " with its data (replicas or clients depend on it)" : "");
+	}
+
+	/**
+	 * Restarts a dead node as an empty master even when replicas or clients depend on it:
+	 * the misconfiguration Redis warns of, staged on purpose.
+	 */
+	void restartNodeEmptyAsMaster(NodeAddress address) {
+		SimNode node = node(address);
+		if (node.process() == SimNode.Process.DEAD) {
+			restart(node, SimNode.Restart.EMPTY_STANDALONE_MASTER, "");
+		}
+	}
+
+	private void restart(SimNode node, SimNode.Restart restart, String dependedOn) {
+		if (restart.losesData()) {
 			this.checker.beforeDataLoss(node);
 		}
 		node.restart(this.now, 200 + this.random.nextLong(1300), restart);
 		String description = switch (restart) {
-			case FROM_DISK -> (how == SimNode.Restart.EMPTY) ? " with its data (replicas or clients depend on it)" : "";
+			case FROM_DISK -> dependedOn;
 			case EMPTY -> " empty";
 			case AS_STANDALONE_MASTER -> " as a standalone master";
+			case EMPTY_STANDALONE_MASTER -> " empty as a standalone master";
 		};
-		this.trace.add(this.now, address.toString(), "restarted" + description + ": " + node);
+		this.trace.add(this.now, node.address().toString(), "restarted" + description + ": " + node);
 		this.checker.observeReach();
 	}
 
@@ -365,6 +407,14 @@ final class SimWorld {
 		if (member != null && member.state() == SimMember.State.RUNNING) {
 			handle(member, call(member, () -> command.apply(member.protocol())));
 		}
+	}
+
+	/**
+	 * Carries out what a scenario had the member's protocol decide outside the world
+	 * (gossip it staged).
+	 */
+	void deliver(SimMember member, List<Action> actions) {
+		handle(member, actions);
 	}
 
 	/** Lets a scenario react to what members do (after the checker has seen it). */
@@ -579,7 +629,7 @@ final class SimWorld {
 			this.checker.beforeExecution(command, node);
 			Reply reply;
 			if (command instanceof Action.DisconnectClients) {
-				reply = new Reply.Text(Integer.toString(killNormalClients(node)), false);
+				reply = node.disconnectClients(() -> killNormalClients(node));
 				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + reply);
 			}
 			else {
@@ -677,7 +727,7 @@ final class SimWorld {
 		}
 		for (SimNode replica : this.nodes.values()) {
 			if (node.address().equals(replica.following()) && replica.linkUp() && nodesConnected(node, replica)) {
-				long at = this.now + 1 + this.random.nextLong(20);
+				long at = this.now + this.network.streamDelay();
 				schedule(at, () -> onNode(replica, () -> publish(replica, channel, payload, at)));
 			}
 		}

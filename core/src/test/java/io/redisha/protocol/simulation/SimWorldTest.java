@@ -155,6 +155,26 @@ class SimWorldTest {
 	}
 
 	@Test
+	void onAnInstantNetworkEverythingArrivesInTheTickItWasSentInOrderWhateverTheWeather() {
+		SimWorld instant = SimWorld.instant(42, this.config, 500, (identity, now, wallClock, random) -> this.protocols
+			.computeIfAbsent(identity.id(), (id) -> new ScriptedProtocol()));
+		instant.addNode(N1, 100, null);
+		instant.addNode(N2, 100, N1);
+		ScriptedProtocol member = this.protocols.get(instant.startMember("m1").id());
+		instant.runFor(3000);
+		instant.network().weather(0.9, 0.9, 300, true);
+		member.send(new Action.Monitor(N1), new Action.Monitor(N2));
+		instant.runFor(100);
+		member.send(new Action.Ping(N1), new Action.QueryRole(N2), new Action.Publish(GOSSIP, "hello"));
+		instant.runFor(100);
+		assertThat(member.received()).extracting(ScriptedProtocol.Received::at).containsOnly(3200L);
+		assertThat(member.replies()).extracting(ScriptedProtocol.Received::command)
+			.containsExactly(new Action.Ping(N1), new Action.QueryRole(N2));
+		assertThat(member.gossipVias()).as("published on both, and down the replication stream from N1 to N2")
+			.containsExactly(N1, N2, N2);
+	}
+
+	@Test
 	void deadNodesRefuseAndPausedNodesTimeOutButStillExecuteLater() {
 		ScriptedProtocol member = start("m1");
 		this.world.runFor(3000);

@@ -1,0 +1,304 @@
+package io.redisha.protocol.simulation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import io.redisha.protocol.Action;
+import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.MemberIdentity;
+import io.redisha.protocol.MinReplicas;
+import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.RoleCommand;
+
+/**
+ * The deterministic tests' hands on a {@link SimWorld#instant instant world}: Redis nodes
+ * and members of the real {@link GroupCoordinator}, each member under a configuration of
+ * its own, and a record of what every member did. The world's invariant checker holds the
+ * group to the configuration the cluster was made with.
+ */
+public final class SimCluster {
+
+	/** How often the members tick and the nodes replicate. */
+	private static final long TICK = SimWorld.TICK_MILLIS;
+
+	/** How long a member waits for a command's reply (as the runtime does by default). */
+	private static final long COMMAND_TIMEOUT_MILLIS = 1000;
+
+	private final SimWorld world;
+
+	private final Map<String, GroupConfig> configs = new HashMap<>();
+
+	private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
+
+	private final Map<SimMember, Member> bySimMember = new HashMap<>();
+
+	/** The members in the order they were started. */
+	public final List<Member> members = new ArrayList<>();
+
+	public SimCluster(GroupConfig config) {
+		// Epochs start at 0, not at the wall clock: the tests stage messages of small
+		// epochs.
+		this.world = SimWorld.instant(42, config, COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock, random) -> {
+			GroupCoordinator coordinator = new GroupCoordinator(this.configs.get(identity.id()), identity, now, random);
+			this.coordinators.put(identity.id(), coordinator);
+			return MemberProtocol.of(coordinator);
+		});
+		this.world.onAction((member, action) -> this.bySimMember.get(member).record(action));
+	}
+
+	/** The group "orders" on these seeds: down-after 1 s, failover timeout 10 s. */
+	public static GroupConfig config(int quorum, String... seeds) {
+		return new GroupConfig("orders", List.of(seeds).stream().map(NodeAddress::parse).toList(), quorum,
+				Duration.ofSeconds(1), Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
+	}
+
+	/** A running master, with replica-priority 100. */
+	public Node master(String address) {
+		return new Node(this.world.addNode(NodeAddress.parse(address), 100, null));
+	}
+
+	/** A running replica of the master, in sync with it from the start. */
+	public Node replica(String address, Node master) {
+		SimNode replica = this.world.addNode(NodeAddress.parse(address), 100, master.address());
+		replica.inSyncWith(master.node, now());
+		return new Node(replica);
+	}
+
+	public Node node(NodeAddress address) {
+		return new Node(this.world.node(address));
+	}
+
+	/** A member whose id is {@code id}. */
+	public Member member(String id, GroupConfig config) {
+		return member(new MemberIdentity(id, "app-" + id), config);
+	}
+
+	public Member member(MemberIdentity identity, GroupConfig config) {
+		this.configs.put(identity.id(), config);
+		SimMember started = this.world.startMember(identity.id(), identity);
+		Member member = new Member(identity.id(), this.world);
+		this.bySimMember.put(started, member);
+		this.members.add(member);
+		return member;
+	}
+
+	public long now() {
+		return this.world.now();
+	}
+
+	/** Advances the clock; every member ticks once per tick. */
+	public void run(long millis) {
+		this.world.runFor(millis);
+	}
+
+	/**
+	 * Runs until the condition holds, at most {@code millis}; returns whether it held.
+	 */
+	public boolean runUntil(long millis, Predicate<SimCluster> condition) {
+		long end = now() + millis;
+		while (now() < end) {
+			if (condition.test(this)) {
+				return true;
+			}
+			run(TICK);
+		}
+		return condition.test(this);
+	}
+
+	/** A graceful shutdown: the member's goodbye arrives at once. */
+	public void stop(Member member) {
+		this.world.stopMember(member.slot);
+		run(0);
+	}
+
+	/** kill -9 of the member's process. */
+	public void crash(Member member) {
+		this.world.crashMember(member.slot);
+	}
+
+	/** Carries out what the test had the member's coordinator decide. */
+	public void deliver(Member member, List<Action> actions) {
+		this.world.deliver(member.simMember(), actions);
+		run(0);
+	}
+
+	/** One member: its coordinator and what it did. */
+	public final class Member {
+
+		private final String slot;
+
+		private final SimWorld world;
+
+		public final GroupCoordinator coordinator;
+
+		/** Every action it took, in order. */
+		public final List<Action> actions = new ArrayList<>();
+
+		/** Every event it emitted, in order. */
+		public final List<ProtocolEvent> events = new ArrayList<>();
+
+		private Member(String slot, SimWorld world) {
+			this.slot = slot;
+			this.world = world;
+			this.coordinator = SimCluster.this.coordinators.get(slot);
+		}
+
+		private SimMember simMember() {
+			return this.world.member(this.slot);
+		}
+
+		private void record(Action action) {
+			this.actions.add(action);
+			if (action instanceof Action.Emit emit) {
+				this.events.add(emit.event());
+			}
+		}
+
+		/** Neither crashed nor stopped, nor frozen. */
+		public boolean running() {
+			return simMember().state() == SimMember.State.RUNNING;
+		}
+
+		/** The channel it is subscribed to (see {@link Action.Listen}). */
+		public String listening() {
+			return simMember().listening();
+		}
+
+		/**
+		 * Freezes its process for {@code millis} (a long GC pause): no ticks, and what
+		 * arrives meanwhile waits in its buffers.
+		 */
+		public void pause(long millis) {
+			this.world.pauseMember(this.slot, millis);
+		}
+
+		/** Cuts the network between the member and these nodes, both ways. */
+		public void cutOffFrom(String... nodes) {
+			for (String node : nodes) {
+				this.world.network().cutBoth(this.slot, node);
+			}
+		}
+
+		public List<ProtocolEvent> events(ProtocolEvent.Type type) {
+			return this.events.stream().filter((event) -> event.type() == type).toList();
+		}
+
+		public <T extends Action> List<T> actions(Class<T> type) {
+			return this.actions.stream().filter(type::isInstance).map(type::cast).toList();
+		}
+
+	}
+
+	/** One Redis node. */
+	public final class Node {
+
+		private final SimNode node;
+
+		private Node(SimNode node) {
+			this.node = node;
+		}
+
+		public NodeAddress address() {
+			return this.node.address();
+		}
+
+		/** The master it replicates; null for a master. */
+		public NodeAddress following() {
+			return this.node.following();
+		}
+
+		public String runId() {
+			return this.node.runId();
+		}
+
+		/** kill -9. */
+		public void kill() {
+			SimCluster.this.world.killNode(address());
+		}
+
+		/** Starts again from its config file and data, after loading them. */
+		public void restart() {
+			SimCluster.this.world.restartNode(address());
+		}
+
+		/**
+		 * Its process starts again without persistence nor config file: an empty master,
+		 * whatever depends on it.
+		 */
+		public void restartEmpty() {
+			SimCluster.this.world.killNode(address());
+			SimCluster.this.world.restartNodeEmptyAsMaster(address());
+		}
+
+		/** A client's write of that many bytes to this master. */
+		public void write(long bytes) {
+			this.node.write(bytes);
+		}
+
+		/** Cuts the network between the two nodes, both ways: replication stops. */
+		public void cutOffFrom(Node other) {
+			SimCluster.this.world.network().cutBoth(this.node.endpoint(), other.node.endpoint());
+		}
+
+		/**
+		 * {@code REPLICAOF NO ONE}, sent by a leader of the epoch that the members do not
+		 * know of.
+		 */
+		public void promote(long epoch) {
+			this.node.promote(now(), epoch);
+		}
+
+		/**
+		 * {@code REPLICAOF} the master, sent by someone else than the members (an
+		 * operator).
+		 */
+		public void follow(Node master) {
+			this.node.replicate(master.address(), now());
+		}
+
+		/** {@code min-replicas-to-write} and {@code min-replicas-max-lag} now. */
+		public MinReplicas minReplicas() {
+			return this.node.fence();
+		}
+
+		/**
+		 * {@code CONFIG SET} of its fence by hand (or as an older config file has it).
+		 */
+		public void setMinReplicas(MinReplicas minReplicas) {
+			this.node.setFence(minReplicas);
+		}
+
+		/** Its ACL user may not run {@code CONFIG}. */
+		public void refuseConfig() {
+			this.node.refuseConfig();
+		}
+
+		/** How many times the members had its normal clients disconnected. */
+		public int clientsDisconnected() {
+			return this.node.clientsDisconnected();
+		}
+
+		/** Its ACL user may not run {@code CLIENT KILL}. */
+		public void refuseClientKill() {
+			this.node.refuseClientKill();
+		}
+
+		/** {@code rename-command} in its config file hides the role command. */
+		public void renameAway(RoleCommand command) {
+			this.node.renameAway(command);
+		}
+
+		@Override
+		public String toString() {
+			return this.node.toString();
+		}
+
+	}
+
+}
