@@ -53,7 +53,7 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 			host = trimmed.substring(0, colon);
 			port = trimmed.substring(colon + 1);
 		}
-		if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+		if (host.isBlank() || hasWhitespace(host)) {
 			throw new IllegalArgumentException("'" + text + "' has no valid host");
 		}
 		int number;
@@ -67,6 +67,15 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 			throw new IllegalArgumentException("'" + text + "' has a port outside 1..65535");
 		}
 		return new NodeAddress(host, number);
+	}
+
+	private static boolean hasWhitespace(String host) {
+		for (int i = 0; i < host.length(); i++) {
+			if (Character.isWhitespace(host.charAt(i))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override
