@@ -109,6 +109,10 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	 * configuration or an older one.
 	 */
 	List<String> liveVoters(Map<String, Departure> departed) {
+		if (departed.isEmpty()) {
+			// the common case, asked at every step
+			return this.voters;
+		}
 		List<String> live = new ArrayList<>();
 		for (String voter : this.voters) {
 			Departure departure = departed.get(voter);

@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a Redis node listens: a host name, IPv4 or IPv6 literal, and a port. Written as
  * {@code host:port}, with IPv6 literals in brackets ({@code [::1]:6379}).
@@ -76,6 +78,22 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * The record's equality, written out: the generated one goes through method handles,
+	 * and the protocol compares addresses at every step.
+	 */
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return this == other
+				|| other instanceof NodeAddress address && this.port == address.port && this.host.equals(address.host);
+	}
+
+	/** The record's hash, the same: maps keyed by address keep their order. */
+	@Override
+	public int hashCode() {
+		return 31 * this.host.hashCode() + this.port;
 	}
 
 	@Override
