@@ -154,11 +154,16 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		for (int i = 0; fields.containsKey("slave" + i); i++) {
 			String key = "slave" + i;
 			Map<String, String> parts = new HashMap<>();
-			for (String part : Objects.requireNonNull(fields.get(key)).split(",")) {
-				int eq = part.indexOf('=');
-				if (eq > 0) {
-					parts.put(part.substring(0, eq), part.substring(eq + 1));
+			String line = Objects.requireNonNull(fields.get(key));
+			// key=value pairs between commas, scanned in place
+			for (int start = 0; start < line.length();) {
+				int end = line.indexOf(',', start);
+				end = (end < 0) ? line.length() : end;
+				int eq = line.indexOf('=', start);
+				if (eq > start && eq < end) {
+					parts.put(line.substring(start, eq), line.substring(eq + 1, end));
 				}
+				start = end + 1;
 			}
 			String ip = parts.get("ip");
 			String port = parts.get("port");
