@@ -32,7 +32,9 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 		if (epoch < 0 || version < 0) {
 			throw new IllegalArgumentException("epoch and version must be >= 0 but were " + epoch + " and " + version);
 		}
-		voters = List.copyOf(new TreeSet<>(voters));
+		// Gossip brings the voters sorted already: sorting them again was a good part of
+		// decoding a hello.
+		voters = sortedAndDistinct(voters) ? List.copyOf(voters) : List.copyOf(new TreeSet<>(voters));
 		if (voters.isEmpty() || voters.size() > MAX_VOTERS) {
 			throw new IllegalArgumentException(
 					"a configuration has 1 to " + MAX_VOTERS + " voters but this one has " + voters.size());
@@ -43,6 +45,15 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 						"a voter id has 1 to " + GossipCodec.MAX_TEXT_LENGTH + " characters and no comma");
 			}
 		}
+	}
+
+	private static boolean sortedAndDistinct(List<String> voters) {
+		for (int i = 1; i < voters.size(); i++) {
+			if (voters.get(i - 1).compareTo(voters.get(i)) >= 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**
@@ -98,6 +109,10 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	 * configuration or an older one.
 	 */
 	List<String> liveVoters(Map<String, Departure> departed) {
+		if (departed.isEmpty()) {
+			// the common case, asked at every step
+			return this.voters;
+		}
 		List<String> live = new ArrayList<>();
 		for (String voter : this.voters) {
 			Departure departure = departed.get(voter);
@@ -122,7 +137,16 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	}
 
 	static List<String> parseVoters(String text) {
-		return List.of(text.split(",", -1));
+		// What text.split(",", -1) gives, without its intermediate list: every hello
+		// carries the voters.
+		List<String> voters = new ArrayList<>(MAX_VOTERS);
+		int start = 0;
+		for (int comma = text.indexOf(','); comma >= 0; comma = text.indexOf(',', start)) {
+			voters.add(text.substring(start, comma));
+			start = comma + 1;
+		}
+		voters.add(text.substring(start));
+		return voters;
 	}
 
 	/**

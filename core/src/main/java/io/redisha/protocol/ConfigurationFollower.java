@@ -45,7 +45,8 @@ final class ConfigurationFollower {
 	private void learnStored(long now, NodeState node, StoredConfiguration stored, List<Action> out) {
 		node.stored(stored);
 		stored.departed().forEach(this.parts.electorate::departed);
-		if (stored.config() != null) {
+		// Newer only now and then: the source's text is not made for every INFO reply.
+		if (stored.config() != null && stored.config().newerThan(this.parts.electorate.config())) {
 			adopt(now, stored.config(), "the data of " + node.address(), true, out);
 		}
 	}

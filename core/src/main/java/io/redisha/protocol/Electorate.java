@@ -21,6 +21,9 @@ final class Electorate {
 
 	private @Nullable Configuration config;
 
+	/** Whether {@link #config} names this member a voter: asked at every step. */
+	private boolean selfVotes;
+
 	private final Map<String, Departure> departed = new HashMap<>();
 
 	Electorate(String self) {
@@ -40,11 +43,12 @@ final class Electorate {
 			return false;
 		}
 		this.config = candidate;
+		this.selfVotes = candidate.isVoter(this.self);
 		return true;
 	}
 
 	boolean selfVotes() {
-		return this.config != null && this.config.isVoter(this.self);
+		return this.selfVotes;
 	}
 
 	boolean isVoter(String member) {

@@ -42,8 +42,12 @@ final class FenceWatch {
 	 * node every PING period would load the nodes more than all its gossip.
 	 */
 	void watch(long now, List<Action> out) {
-		GroupSnapshot.FenceSnapshot fence = snapshot(now);
-		GroupSnapshot.FenceSnapshot soon = snapshot(now + this.parts.timers.fenceAfter() / 3);
+		// The evidence is the same for both moments: gathered once.
+		List<WriteLease.Evidence> evidence = evidence();
+		long replicasAttachedSince = replicasAttachedSince();
+		GroupSnapshot.FenceSnapshot fence = lease(now, evidence, replicasAttachedSince);
+		GroupSnapshot.FenceSnapshot soon = lease(now + this.parts.timers.fenceAfter() / 3, evidence,
+				replicasAttachedSince);
 		this.leansOnReplicas = fence.mode() == PartitionMode.CONSISTENT
 				&& soon.votersWithMaster() < soon.votersNeeded();
 		if (fence.fenced() != this.fenced) {
@@ -54,6 +58,21 @@ final class FenceWatch {
 	}
 
 	GroupSnapshot.FenceSnapshot snapshot(long now) {
+		return lease(now, evidence(), replicasAttachedSince());
+	}
+
+	private GroupSnapshot.FenceSnapshot lease(long now, List<WriteLease.Evidence> evidence,
+			long replicasAttachedSince) {
+		CoordinatorParts parts = this.parts;
+		return WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(), parts.electorate.departures(),
+				evidence, replicasAttachedSince, parts.startedAt);
+	}
+
+	/**
+	 * Each voter's last valid reply from the master, this member's own included when it
+	 * votes, of the voters that hold this member's configuration.
+	 */
+	private List<WriteLease.Evidence> evidence() {
 		CoordinatorParts parts = this.parts;
 		Configuration held = parts.electorate.config();
 		NodeAddress master = parts.master.address();
@@ -73,8 +92,7 @@ final class FenceWatch {
 				}
 			}
 		}
-		return WriteLease.of(now, parts.timers.fenceAfter(), held, parts.electorate.departures(), evidence,
-				replicasAttachedSince(), parts.startedAt);
+		return evidence;
 	}
 
 	/**

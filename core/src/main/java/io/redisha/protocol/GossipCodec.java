@@ -1,6 +1,5 @@
 package io.redisha.protocol;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -143,6 +142,11 @@ public final class GossipCodec {
 	private static void field(StringBuilder out, String key, String value, int limit) {
 		out.append(' ').append(key).append('=');
 		String cut = (value.length() > limit) ? value.substring(0, limit) : value;
+		if (allPlain(cut, 0, cut.length())) {
+			// ids, numbers and addresses: nothing to escape
+			out.append(cut);
+			return;
+		}
 		String text = printable(cut);
 		for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
 			char c = (char) (b & 0xFF);
@@ -155,9 +159,9 @@ public final class GossipCodec {
 		}
 	}
 
-	private static boolean allPlain(String value) {
-		for (int i = 0; i < value.length(); i++) {
-			if (!isPlain(value.charAt(i))) {
+	private static boolean allPlain(String text, int from, int to) {
+		for (int i = from; i < to; i++) {
+			if (!isPlain(text.charAt(i))) {
 				return false;
 			}
 		}
@@ -182,37 +186,48 @@ public final class GossipCodec {
 			throw new IllegalArgumentException(
 					"oversized message: " + payload.length() + " characters, at most " + MAX_LENGTH);
 		}
-		String[] parts = payload.split(" ", -1);
-		if (!parts[0].equals(VERSION)) {
-			throw new IllegalArgumentException(parts[0].startsWith("redis-ha/")
-					? "unknown version '" + parts[0] + "', this member speaks " + VERSION
-					: "not a redis-ha message: it does not start with " + VERSION);
+		// Scanned in place rather than split: every member decodes every copy of every
+		// message, so this is the hottest code of a busy group (and of the simulation).
+		int space = payload.indexOf(' ');
+		String version = (space < 0) ? payload : payload.substring(0, space);
+		if (!version.equals(VERSION)) {
+			throw new IllegalArgumentException(
+					version.startsWith("redis-ha/") ? "unknown version '" + version + "', this member speaks " + VERSION
+							: "not a redis-ha message: it does not start with " + VERSION);
 		}
-		if (parts.length < 3 || !parts[parts.length - 1].equals(END)) {
+		int typeStart = space + 1;
+		int typeEnd = payload.indexOf(' ', typeStart);
+		int last = payload.lastIndexOf(' ');
+		if (space < 0 || typeEnd < 0 || payload.length() - last - 1 != END.length()
+				|| !payload.startsWith(END, last + 1)) {
 			throw new IllegalArgumentException("truncated message: it does not end with '" + END + "'");
 		}
-		Map<String, String> fields = new HashMap<>();
-		for (int i = 2; i < parts.length - 1; i++) {
-			int eq = parts[i].indexOf('=');
-			if (eq <= 0) {
-				throw new IllegalArgumentException("malformed field '" + shorten(parts[i]) + "': expected key=value");
+		String type = payload.substring(typeStart, typeEnd);
+		Map<String, String> fields = new HashMap<>(32);
+		for (int start = typeEnd + 1; start <= last; start++) {
+			int end = payload.indexOf(' ', start);
+			int eq = payload.indexOf('=', start);
+			if (eq <= start || eq > end) {
+				throw new IllegalArgumentException(
+						"malformed field '" + shorten(payload.substring(start, end)) + "': expected key=value");
 			}
-			String key = parts[i].substring(0, eq);
-			if (fields.put(key, percentDecode(key, parts[i].substring(eq + 1))) != null) {
+			String key = payload.substring(start, eq);
+			if (fields.put(key, percentDecode(key, payload, eq + 1, end)) != null) {
 				throw new IllegalArgumentException("duplicated field " + shorten(key));
 			}
+			start = end;
 		}
-		GossipFields in = new GossipFields(parts[1], fields);
+		GossipFields in = new GossipFields(type, fields);
 		String group = in.text("g");
 		String sender = in.text("id");
 		long sequence = in.number("seq");
-		return switch (parts[1]) {
+		return switch (type) {
 			case "hello" -> hello(in, group, sender, sequence);
 			case "bye" -> new Goodbye(group, sender, sequence,
 					new Configuration.Departure(in.optionalNumber("cep"), in.version()));
 			case "vote-request" -> voteRequest(in, group, sender, sequence);
 			case "vote" -> new Vote(group, sender, sequence, in.number("ep"), in.text("for"), in.address("m"));
-			default -> throw new IllegalArgumentException("unknown message type '" + shorten(parts[1]) + "'");
+			default -> throw new IllegalArgumentException("unknown message type '" + shorten(type) + "'");
 		};
 	}
 
@@ -251,25 +266,28 @@ public final class GossipCodec {
 				in.optionalNumber("cep"), in.version(), change);
 	}
 
-	private static String percentDecode(String key, String value) {
-		if (allPlain(value)) {
+	private static String percentDecode(String key, String payload, int from, int to) {
+		if (allPlain(payload, from, to)) {
 			// Nothing escaped (ids, numbers, addresses): plain ASCII is the text itself.
-			return checkedLength(key, value);
+			return checkedLength(key, payload.substring(from, to));
 		}
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
+		byte[] bytes = new byte[to - from];
+		int length = 0;
+		boolean ascii = true;
+		for (int i = from; i < to; i++) {
+			char c = payload.charAt(i);
 			if (c == '%') {
-				int high = (i + 2 < value.length()) ? Character.digit(value.charAt(i + 1), 16) : -1;
-				int low = (high >= 0) ? Character.digit(value.charAt(i + 2), 16) : -1;
+				int high = (i + 2 < to) ? Character.digit(payload.charAt(i + 1), 16) : -1;
+				int low = (high >= 0) ? Character.digit(payload.charAt(i + 2), 16) : -1;
 				if (low < 0) {
 					throw new IllegalArgumentException("field " + shorten(key) + " has a broken percent escape");
 				}
-				bytes.write(high * 16 + low);
+				ascii &= high < 8;
+				bytes[length++] = (byte) (high * 16 + low);
 				i += 2;
 			}
 			else if (isPlain(c)) {
-				bytes.write(c);
+				bytes[length++] = (byte) c;
 			}
 			else {
 				throw new IllegalArgumentException(
@@ -277,18 +295,26 @@ public final class GossipCodec {
 			}
 		}
 		String text;
-		try {
-			text = StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes.toByteArray()))
-				.toString();
+		if (ascii) {
+			// Escaped punctuation (the voters' commas): ASCII is valid UTF-8 as it is.
+			text = new String(bytes, 0, length, StandardCharsets.US_ASCII);
 		}
-		catch (CharacterCodingException ex) {
-			throw new IllegalArgumentException("field " + shorten(key) + " is not valid UTF-8");
+		else {
+			try {
+				text = StandardCharsets.UTF_8.newDecoder()
+					.onMalformedInput(CodingErrorAction.REPORT)
+					.onUnmappableCharacter(CodingErrorAction.REPORT)
+					.decode(ByteBuffer.wrap(bytes, 0, length))
+					.toString();
+			}
+			catch (CharacterCodingException ex) {
+				throw new IllegalArgumentException("field " + shorten(key) + " is not valid UTF-8");
+			}
 		}
-		if (text.chars().anyMatch(Character::isISOControl)) {
-			throw new IllegalArgumentException("field " + shorten(key) + " has a control character");
+		for (int i = 0; i < text.length(); i++) {
+			if (Character.isISOControl(text.charAt(i))) {
+				throw new IllegalArgumentException("field " + shorten(key) + " has a control character");
+			}
 		}
 		return checkedLength(key, text);
 	}

@@ -47,6 +47,8 @@ public final class GroupCoordinator {
 
 	private final Snapshots snapshots;
 
+	private final DecodedGossip decoded = new DecodedGossip();
+
 	private boolean started;
 
 	private boolean stopped;
@@ -183,7 +185,7 @@ public final class GroupCoordinator {
 		parts.detection.observeTime(nowMillis, false, out);
 		GossipMessage message;
 		try {
-			message = GossipCodec.decode(payload);
+			message = this.decoded.decode(payload);
 		}
 		catch (IllegalArgumentException ex) {
 			rejected(GossipRejection.MALFORMED, 1, ex.getMessage() + " (received via " + via + ")");

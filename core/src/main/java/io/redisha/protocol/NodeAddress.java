@@ -2,6 +2,8 @@ package io.redisha.protocol;
 
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a Redis node listens: a host name, IPv4 or IPv6 literal, and a port. Written as
  * {@code host:port}, with IPv6 literals in brackets ({@code [::1]:6379}).
@@ -53,7 +55,7 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 			host = trimmed.substring(0, colon);
 			port = trimmed.substring(colon + 1);
 		}
-		if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+		if (host.isBlank() || hasWhitespace(host)) {
 			throw new IllegalArgumentException("'" + text + "' has no valid host");
 		}
 		int number;
@@ -67,6 +69,31 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 			throw new IllegalArgumentException("'" + text + "' has a port outside 1..65535");
 		}
 		return new NodeAddress(host, number);
+	}
+
+	private static boolean hasWhitespace(String host) {
+		for (int i = 0; i < host.length(); i++) {
+			if (Character.isWhitespace(host.charAt(i))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The record's equality, written out: the generated one goes through method handles,
+	 * and the protocol compares addresses at every step.
+	 */
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return this == other
+				|| other instanceof NodeAddress address && this.port == address.port && this.host.equals(address.host);
+	}
+
+	/** The record's hash, the same: maps keyed by address keep their order. */
+	@Override
+	public int hashCode() {
+		return 31 * this.host.hashCode() + this.port;
 	}
 
 	@Override

@@ -95,16 +95,25 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		if (text == null) {
 			throw new IllegalArgumentException("INFO reply is empty");
 		}
-		Map<String, String> fields = new HashMap<>();
+		// Sized for the three sections members ask for, so that it never grows.
+		Map<String, String> fields = new HashMap<>(128);
 		String body = (text.length() > MAX_LENGTH) ? text.substring(0, MAX_LENGTH) : text;
-		// Lines end with CRLF from Redis, LF from tests that write INFO by hand; trim()
-		// drops the CR.
+		// Lines end with CRLF from Redis, LF from tests that write INFO by hand; the
+		// value is trimmed as by String.trim(), which drops the CR, in place.
 		for (int start = 0; start < body.length();) {
 			int end = body.indexOf('\n', start);
 			end = (end < 0) ? body.length() : end;
 			int colon = body.indexOf(':', start);
 			if (colon > start && colon < end && body.charAt(start) != '#') {
-				fields.put(body.substring(start, colon), body.substring(colon + 1, end).trim());
+				int from = colon + 1;
+				int to = end;
+				while (from < to && body.charAt(from) <= ' ') {
+					from++;
+				}
+				while (to > from && body.charAt(to - 1) <= ' ') {
+					to--;
+				}
+				fields.put(body.substring(start, colon), body.substring(from, to));
 			}
 			start = end + 1;
 		}
@@ -145,11 +154,16 @@ public record ReplicationInfo(Role role, String runId, String version, String re
 		for (int i = 0; fields.containsKey("slave" + i); i++) {
 			String key = "slave" + i;
 			Map<String, String> parts = new HashMap<>();
-			for (String part : Objects.requireNonNull(fields.get(key)).split(",")) {
-				int eq = part.indexOf('=');
-				if (eq > 0) {
-					parts.put(part.substring(0, eq), part.substring(eq + 1));
+			String line = Objects.requireNonNull(fields.get(key));
+			// key=value pairs between commas, scanned in place
+			for (int start = 0; start < line.length();) {
+				int end = line.indexOf(',', start);
+				end = (end < 0) ? line.length() : end;
+				int eq = line.indexOf('=', start);
+				if (eq > start && eq < end) {
+					parts.put(line.substring(start, eq), line.substring(eq + 1, end));
 				}
+				start = end + 1;
 			}
 			String ip = parts.get("ip");
 			String port = parts.get("port");

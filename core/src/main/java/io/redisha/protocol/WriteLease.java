@@ -1,7 +1,6 @@
 package io.redisha.protocol;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -56,18 +55,26 @@ final class WriteLease {
 			return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, Long.MAX_VALUE, false,
 					"no electorate exists yet, so no failover can happen", -1, 0, 0, false);
 		}
-		List<Long> expiries = new ArrayList<>();
+		// Unboxed: every tick and every write of every member takes a lease.
+		long[] expiries = new long[evidence.size()];
+		int count = 0;
 		for (Evidence each : evidence) {
 			if (held.isVoter(each.voter()) && !departures.containsKey(each.voter()) && each.masterReplyAt() >= 0) {
-				expiries.add(each.masterReplyAt() + fenceAfter);
+				expiries[count++] = each.masterReplyAt() + fenceAfter;
 			}
 		}
-		expiries.sort(Collections.reverseOrder());
+		Arrays.sort(expiries, 0, count);
 		int needed = held.majority(departures);
-		long majorityUntil = (expiries.size() >= needed) ? expiries.get(needed - 1) : Long.MIN_VALUE;
+		// the needed-th latest
+		long majorityUntil = (count >= needed) ? expiries[count - needed] : Long.MIN_VALUE;
 		long replicasUntil = (replicasAttachedSince >= 0) ? replicasAttachedSince + fenceAfter : Long.MIN_VALUE;
 		long leaseUntil = Math.max(majorityUntil, replicasUntil);
-		int withMaster = (int) expiries.stream().filter((expiry) -> expiry > now).count();
+		int withMaster = 0;
+		for (int i = 0; i < count; i++) {
+			if (expiries[i] > now) {
+				withMaster++;
+			}
+		}
 		boolean attached = replicasUntil > now;
 		boolean fenced = now >= leaseUntil;
 		String reason;
