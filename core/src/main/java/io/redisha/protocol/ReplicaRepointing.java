@@ -106,6 +106,7 @@ final class ReplicaRepointing {
 		for (NodeAddress address : List.copyOf(this.pending)) {
 			if (!reachable(nodes.get(address), now)) {
 				this.pending.remove(address);
+				this.retryAt.remove(address);
 				this.steps.add("reconf-skipped-down " + address, now);
 			}
 			else if (timedOut
