@@ -46,7 +46,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	private static final int FIRST_NODE_OCTET = 10;
 
-	private final Map<String, Node> nodes = new LinkedHashMap<>();
+	private final Map<String, FrontedNode> nodes = new LinkedHashMap<>();
 
 	private final Map<String, Peer> peers = new LinkedHashMap<>();
 
@@ -55,7 +55,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	 */
 	private final Map<String, Map<String, TcpProxy>> clients = new LinkedHashMap<>();
 
-	private final Set<Link> cuts = new HashSet<>();
+	private final Set<PartyLink> cuts = new HashSet<>();
 
 	private PartitionableRedisGroup() {
 	}
@@ -99,7 +99,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 			process.close();
 			throw ex;
 		}
-		this.nodes.put(name, new Node(name, process, source, front));
+		this.nodes.put(name, new FrontedNode(name, process, source, front));
 		if (RedisServerBinary.get().majorVersion() >= 7) {
 			// Redis 7 opens outgoing connections from bind-source-addr, not from the
 			// first bound address.
@@ -121,7 +121,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 
 	/** Every node, {@code N0} first. */
 	public List<RedisServerProcess> nodes() {
-		return this.nodes.values().stream().map(Node::process).toList();
+		return this.nodes.values().stream().map(FrontedNode::process).toList();
 	}
 
 	/**
@@ -142,7 +142,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return this.nodes.values()
 			.stream()
 			.filter((candidate) -> candidate.process() == node)
-			.map(Node::name)
+			.map(FrontedNode::name)
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException(node + " is not a node of this group"));
 	}
@@ -155,7 +155,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return this.nodes.values()
 			.stream()
 			.filter((node) -> node.front().address().equals(address))
-			.map(Node::name)
+			.map(FrontedNode::name)
 			.findFirst()
 			.orElse(address);
 	}
@@ -169,7 +169,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		requireFree(name);
 		Map<String, TcpProxy> proxies = new HashMap<>();
 		this.clients.put(name, proxies);
-		for (Node node : this.nodes.values()) {
+		for (FrontedNode node : this.nodes.values()) {
 			proxies.put(node.name(), TcpProxy.to(node.process()));
 		}
 		this.peers.values().forEach((peer) -> proxies.put(peer.name(), peer.proxy()));
@@ -205,7 +205,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	 */
 	public UnaryOperator<String> addClient(String name, String sideOf) {
 		UnaryOperator<String> route = addClient(name);
-		for (Link link : List.copyOf(this.cuts)) {
+		for (PartyLink link : List.copyOf(this.cuts)) {
 			if (link.has(sideOf)) {
 				cut(name, link.otherThan(sideOf));
 			}
@@ -264,7 +264,7 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	 * reconnect at once.
 	 */
 	public void heal() {
-		for (Link link : this.cuts) {
+		for (PartyLink link : this.cuts) {
 			setCut(link.first(), link.second(), false);
 		}
 		this.cuts.clear();
@@ -282,41 +282,23 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		requireParty(one);
 		requireParty(other);
 		// Clients have no link between themselves.
-		if ((endpoint(one) != null || endpoint(other) != null) && this.cuts.add(new Link(one, other))) {
+		if ((endpoint(one) != null || endpoint(other) != null) && this.cuts.add(new PartyLink(one, other))) {
 			setCut(one, other, true);
 		}
 	}
 
 	private void setCut(String one, String other, boolean cut) {
-		Endpoint endpoint = endpoint(one);
-		Endpoint otherEndpoint = endpoint(other);
+		FrontedParty endpoint = endpoint(one);
+		FrontedParty otherEndpoint = endpoint(other);
 		if (endpoint != null && otherEndpoint != null) {
-			setCut(endpoint.front(), otherEndpoint.source(), cut);
-			setCut(otherEndpoint.front(), endpoint.source(), cut);
+			endpoint.front().setCutFrom(otherEndpoint.source(), cut);
+			otherEndpoint.front().setCutFrom(endpoint.source(), cut);
 		}
 		else if (endpoint != null) {
-			setCut(clientProxy(other, one), cut);
+			clientProxy(other, one).setCut(cut);
 		}
 		else {
-			setCut(clientProxy(one, other), cut);
-		}
-	}
-
-	private static void setCut(TcpProxy front, String source, boolean cut) {
-		if (cut) {
-			front.cutFrom(source);
-		}
-		else {
-			front.restoreFrom(source);
-		}
-	}
-
-	private static void setCut(TcpProxy proxy, boolean cut) {
-		if (cut) {
-			proxy.cut();
-		}
-		else {
-			proxy.restore();
+			clientProxy(one, other).setCut(cut);
 		}
 	}
 
@@ -327,12 +309,12 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	}
 
 	/** The node or peer of this name, or null for a client. */
-	private @Nullable Endpoint endpoint(String name) {
-		Node node = this.nodes.get(name);
+	private @Nullable FrontedParty endpoint(String name) {
+		FrontedNode node = this.nodes.get(name);
 		return (node != null) ? node : this.peers.get(name);
 	}
 
-	private Endpoint endpointNamed(String name) {
+	private FrontedParty endpointNamed(String name) {
 		return Objects.requireNonNull(endpoint(name), name);
 	}
 
@@ -340,8 +322,8 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		return Objects.requireNonNull(clientProxies(client).get(endpoint), endpoint);
 	}
 
-	private Node nodeNamed(String name) {
-		Node node = this.nodes.get(name);
+	private FrontedNode nodeNamed(String name) {
+		FrontedNode node = this.nodes.get(name);
 		if (node == null) {
 			throw new IllegalArgumentException("no node named '" + name + "'");
 		}
@@ -366,24 +348,12 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 		this.clients.clear();
 		this.peers.values().forEach((peer) -> peer.front().close());
 		this.peers.clear();
-		for (Node node : this.nodes.values()) {
+		for (FrontedNode node : this.nodes.values()) {
 			node.front().close();
 			node.process().close();
 		}
 		this.nodes.clear();
 		this.cuts.clear();
-	}
-
-	/**
-	 * A party that others connect to: the address its own connections come from, and its
-	 * front.
-	 */
-	private interface Endpoint {
-
-		String source();
-
-		TcpProxy front();
-
 	}
 
 	/**
@@ -394,46 +364,11 @@ public final class PartitionableRedisGroup implements AutoCloseable {
 	 * @param port the port it listens on, at {@code 127.0.0.1}
 	 * @param front the proxy it must announce, through which the other peers reach it
 	 */
-	public record Peer(String name, String source, int port, TcpProxy front) implements Endpoint {
+	public record Peer(String name, String source, int port, TcpProxy front) implements FrontedParty {
 
 		/** A client's own proxy to this peer. */
 		private TcpProxy proxy() {
 			return new TcpProxy(RedisServerProcess.HOST, this.port);
-		}
-
-	}
-
-	/**
-	 * A node, the address its own connections come from, and the proxy every replica
-	 * reaches it through.
-	 */
-	private record Node(String name, RedisServerProcess process, String source, TcpProxy front) implements Endpoint {
-
-		@Override
-		public String toString() {
-			return this.name + " at " + this.front.address() + " (listening on " + this.process.address() + ", from "
-					+ this.source + ")";
-		}
-
-	}
-
-	/** A link between two parties, whichever way round. */
-	private record Link(String first, String second) {
-
-		Link {
-			if (first.compareTo(second) > 0) {
-				String swap = first;
-				first = second;
-				second = swap;
-			}
-		}
-
-		boolean has(String party) {
-			return this.first.equals(party) || this.second.equals(party);
-		}
-
-		String otherThan(String party) {
-			return this.first.equals(party) ? this.second : this.first;
 		}
 
 	}

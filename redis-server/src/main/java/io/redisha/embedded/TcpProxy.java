@@ -154,6 +154,26 @@ public final class TcpProxy implements AutoCloseable {
 		closeFrom(source);
 	}
 
+	/** {@link #cut()} when {@code cut}, else {@link #restore()}. */
+	public void setCut(boolean cut) {
+		if (cut) {
+			cut();
+		}
+		else {
+			restore();
+		}
+	}
+
+	/** {@link #cutFrom} when {@code cut}, else {@link #restoreFrom}. */
+	public void setCutFrom(String source, boolean cut) {
+		if (cut) {
+			cutFrom(source);
+		}
+		else {
+			restoreFrom(source);
+		}
+	}
+
 	private boolean isCutFor(String source) {
 		return this.cut || this.cutSources.contains(source);
 	}
