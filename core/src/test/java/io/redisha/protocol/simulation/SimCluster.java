@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.redisha.protocol.Action;
@@ -41,6 +42,8 @@ public final class SimCluster {
 	/** The members in the order they were started. */
 	public final List<Member> members = new ArrayList<>();
 
+	private Predicate<Action> crashAt = (action) -> false;
+
 	public SimCluster(GroupConfig config) {
 		// Epochs start at 0, not at the wall clock: the tests stage messages of small
 		// epochs.
@@ -49,7 +52,12 @@ public final class SimCluster {
 			this.coordinators.put(identity.id(), coordinator);
 			return MemberProtocol.of(coordinator);
 		});
-		this.world.onAction((member, action) -> this.bySimMember.get(member).record(action));
+		this.world.onAction((member, action) -> {
+			this.bySimMember.get(member).record(action);
+			if (this.crashAt.test(action)) {
+				this.world.crashMember(member.slot());
+			}
+		});
 	}
 
 	/** The group "orders" on these seeds: down-after 1 s, failover timeout 10 s. */
@@ -120,6 +128,29 @@ public final class SimCluster {
 	/** kill -9 of the member's process. */
 	public void crash(Member member) {
 		this.world.crashMember(member.slot);
+	}
+
+	/**
+	 * A member crashes as it takes a matching action: the action still goes out, nothing
+	 * it decided after it does.
+	 */
+	public void crashAt(Predicate<Action> action) {
+		this.crashAt = action;
+	}
+
+	/** Changes the world just before a command runs on its node (a write slipping in). */
+	public void beforeCommand(Consumer<Action.NodeCommand> change) {
+		this.world.beforeExecution(change);
+	}
+
+	/** The matching commands never reach their node: their senders time out. */
+	public void loseRequests(Predicate<Action.NodeCommand> commands) {
+		this.world.lose(commands, (command) -> false);
+	}
+
+	/** The matching commands run, but their replies are lost: their senders time out. */
+	public void loseReplies(Predicate<Action.NodeCommand> commands) {
+		this.world.lose((command) -> false, commands);
 	}
 
 	/** Carries out what the test had the member's coordinator decide. */
@@ -217,6 +248,29 @@ public final class SimCluster {
 			return this.node.runId();
 		}
 
+		/** Its replication offset. */
+		public long offset() {
+			return this.node.offset();
+		}
+
+		/** Its clients' writes wait ({@code CLIENT PAUSE WRITE}). */
+		public boolean writesPaused() {
+			return this.node.writesPaused(now());
+		}
+
+		/**
+		 * Its link to its master stays up but the stream stops: it falls behind the
+		 * writes that follow.
+		 */
+		public void stallStream() {
+			this.node.stallStream(true);
+		}
+
+		/** Its stream flows again: it catches up at the next tick. */
+		public void resumeStream() {
+			this.node.stallStream(false);
+		}
+
 		/** kill -9. */
 		public void kill() {
 			SimCluster.this.world.killNode(address());
@@ -287,6 +341,11 @@ public final class SimCluster {
 		/** Its ACL user may not run {@code CLIENT KILL}. */
 		public void refuseClientKill() {
 			this.node.refuseClientKill();
+		}
+
+		/** Its ACL user may not run {@code CLIENT PAUSE}. */
+		public void refusePause() {
+			this.node.refusePause();
 		}
 
 		/** {@code rename-command} in its config file hides the role command. */

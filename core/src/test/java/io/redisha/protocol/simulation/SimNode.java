@@ -82,6 +82,15 @@ final class SimNode {
 	/** Its ACL user may not run {@code CONFIG}: the members cannot change its fence. */
 	private boolean refusesConfig;
 
+	/** Its ACL user may not run {@code CLIENT PAUSE}: a switchover cannot start. */
+	private boolean refusesPause;
+
+	/**
+	 * Its link to its master stays up but no bytes of the stream arrive (a slow link, a
+	 * large backlog): its offset stays where it is.
+	 */
+	private boolean streamStalled;
+
 	/** How many times the members had its normal clients disconnected. */
 	private int clientsDisconnected;
 
@@ -343,6 +352,11 @@ final class SimNode {
 		return isMaster() && now >= this.writesPausedUntil && !fenced(now);
 	}
 
+	/** Between {@code CLIENT PAUSE WRITE} and its end or {@code CLIENT UNPAUSE}. */
+	boolean writesPaused(long now) {
+		return now < this.writesPausedUntil;
+	}
+
 	/**
 	 * The members manage the fence: their configuration store passes it and leaves the
 	 * node fenced as configured ({@code MULTI} with {@code CONFIG SET} around the store
@@ -454,7 +468,9 @@ final class SimNode {
 			this.history = master.history;
 			this.replid2 = master.replid2;
 			this.secondReplOffset = master.secondReplOffset;
-			this.offset = Math.max(this.offset, masterOffsetBefore);
+			if (!this.streamStalled) {
+				this.offset = Math.max(this.offset, masterOffsetBefore);
+			}
 		}
 	}
 
@@ -471,6 +487,10 @@ final class SimNode {
 		}
 		if (command instanceof Action.QueryRole) {
 			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
+		}
+		if (command instanceof Action.PauseWrites && this.refusesPause) {
+			return new Reply.Failed("PauseWrites on " + this.address
+					+ " answered an error: NOPERM this user has no permissions to run the 'client|pause' command");
 		}
 		if (command instanceof Action.PauseWrites pause) {
 			// CLIENT PAUSE WRITE, then INFO on the same connection: its offset is final
@@ -585,6 +605,15 @@ final class SimNode {
 
 	void refuseClientKill() {
 		this.refusesClientKill = true;
+	}
+
+	void refusePause() {
+		this.refusesPause = true;
+	}
+
+	/** Stalls its stream from its master, or lets it flow again. */
+	void stallStream(boolean stalled) {
+		this.streamStalled = stalled;
 	}
 
 	/** {@code rename-command} in its config file hides the role command. */
