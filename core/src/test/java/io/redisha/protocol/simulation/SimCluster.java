@@ -3,8 +3,10 @@ package io.redisha.protocol.simulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -35,6 +37,9 @@ public final class SimCluster {
 
 	private final Map<String, GroupConfig> configs = new HashMap<>();
 
+	/** The members whose epochs start at their host's wall clock, as the runtime's do. */
+	private final Set<String> onWallClock = new HashSet<>();
+
 	private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
 
 	private final Map<SimMember, Member> bySimMember = new HashMap<>();
@@ -48,7 +53,10 @@ public final class SimCluster {
 		// Epochs start at 0, not at the wall clock: the tests stage messages of small
 		// epochs.
 		this.world = SimWorld.instant(42, config, COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock, random) -> {
-			GroupCoordinator coordinator = new GroupCoordinator(this.configs.get(identity.id()), identity, now, random);
+			GroupConfig memberConfig = this.configs.get(identity.id());
+			GroupCoordinator coordinator = this.onWallClock.contains(identity.id())
+					? new GroupCoordinator(memberConfig, identity, now, random, wallClock)
+					: new GroupCoordinator(memberConfig, identity, now, random);
 			this.coordinators.put(identity.id(), coordinator);
 			return MemberProtocol.of(coordinator);
 		});
@@ -94,6 +102,15 @@ public final class SimCluster {
 		this.bySimMember.put(started, member);
 		this.members.add(member);
 		return member;
+	}
+
+	/**
+	 * A member whose epochs start at its host's wall clock, as the runtime's do: later
+	 * than any a test's members reached.
+	 */
+	public Member memberOnWallClock(MemberIdentity identity, GroupConfig config) {
+		this.onWallClock.add(identity.id());
+		return member(identity, config);
 	}
 
 	public long now() {
@@ -341,6 +358,26 @@ public final class SimCluster {
 		/** Its ACL user may not run {@code CLIENT KILL}. */
 		public void refuseClientKill() {
 			this.node.refuseClientKill();
+		}
+
+		/** {@code CONFIG SET replica-priority}: 0 is never promoted. */
+		public void setPriority(int priority) {
+			this.node.setPriority(priority);
+		}
+
+		/** The server version its INFO reports: before 5, it knows SLAVEOF alone. */
+		public void setVersion(String version) {
+			this.node.setVersion(version);
+		}
+
+		/** It loads its data set ({@code LOADING}) until told otherwise. */
+		public void setLoading(boolean loading) {
+			this.node.setLoading(loading);
+		}
+
+		/** It answers {@code REPLICAOF NO ONE} but stays a replica, or takes it again. */
+		public void ignorePromotion(boolean ignores) {
+			this.node.ignorePromotion(ignores);
 		}
 
 		/** Its ACL user may not run {@code CLIENT PAUSE}. */
