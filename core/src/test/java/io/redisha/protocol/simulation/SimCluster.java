@@ -162,12 +162,12 @@ public final class SimCluster {
 
 	/** The matching commands never reach their node: their senders time out. */
 	public void loseRequests(Predicate<Action.NodeCommand> commands) {
-		this.world.lose(commands, (command) -> false);
+		this.world.loseRequests(commands);
 	}
 
 	/** The matching commands run, but their replies are lost: their senders time out. */
 	public void loseReplies(Predicate<Action.NodeCommand> commands) {
-		this.world.lose((command) -> false, commands);
+		this.world.loseReplies(commands);
 	}
 
 	/** Carries out what the test had the member's coordinator decide. */

@@ -106,10 +106,10 @@ final class SimWorld {
 	private Consumer<Action.NodeCommand> beforeExecution = (command) -> {
 	};
 
-	/** Commands the network loses on the way to their node: a scenario's, one by one. */
+	/** Commands a scenario has the network lose on their way to their node. */
 	private Predicate<Action.NodeCommand> lostRequests = (command) -> false;
 
-	/** Commands whose reply the network loses once they ran: a scenario's. */
+	/** Commands whose replies a scenario has the network lose once they ran. */
 	private Predicate<Action.NodeCommand> lostReplies = (command) -> false;
 
 	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
@@ -441,12 +441,18 @@ final class SimWorld {
 	}
 
 	/**
-	 * Has the network lose the matching commands on their way to the node, or their
-	 * replies on the way back: their senders time out.
+	 * Has the network lose the matching commands on their way: their senders time out.
 	 */
-	void lose(Predicate<Action.NodeCommand> requests, Predicate<Action.NodeCommand> replies) {
-		this.lostRequests = requests;
-		this.lostReplies = replies;
+	void loseRequests(Predicate<Action.NodeCommand> commands) {
+		this.lostRequests = commands;
+	}
+
+	/**
+	 * Has the network lose the replies of the matching commands once they ran: their
+	 * senders time out.
+	 */
+	void loseReplies(Predicate<Action.NodeCommand> commands) {
+		this.lostReplies = commands;
 	}
 
 	/** Runs {@code fault} at simulated time {@code at}, noted in the trace. */
@@ -625,7 +631,7 @@ final class SimWorld {
 		member.pending().put(number, command);
 		schedule(this.now + this.commandTimeout, () -> {
 			if (member.pending().remove(number) != null) {
-				// as the runtime's NodeLink says it
+				// in the runtime's words (Failures)
 				answer(member, command,
 						new Reply.Failed("no reply from " + command.node() + " within " + this.commandTimeout + " ms"));
 			}
@@ -843,6 +849,7 @@ final class SimWorld {
 				sendCommand(member, command);
 			}
 			if (member.state() == SimMember.State.CRASHED) {
+				// killed by a scenario as it took the action
 				return;
 			}
 			freezeIfTriggered(member, action);
