@@ -5,8 +5,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.ProtocolEvent.Type;
-import io.redisha.protocol.TestCluster.Member;
 import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,13 +15,15 @@ class FailoverTest {
 
 	private static final String[] SEEDS = { "10.0.0.1:6379" };
 
-	private final TestCluster cluster = new TestCluster();
+	private static final long TICK = GroupCoordinator.TICK_MILLIS;
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster cluster = new SimCluster(SimCluster.config(2, SEEDS));
 
-	private final FakeRedis.Node replica1 = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
-	private final FakeRedis.Node replica2 = this.cluster.redis.replica("10.0.0.3:6379", this.master);
+	private final SimCluster.Node replica1 = this.cluster.replica("10.0.0.2:6379", this.master);
+
+	private final SimCluster.Node replica2 = this.cluster.replica("10.0.0.3:6379", this.master);
 
 	private List<Member> members(int count, int quorum) {
 		for (int i = 0; i < count; i++) {
@@ -34,26 +36,25 @@ class FailoverTest {
 	@Test
 	void aKilledMasterIsReplacedByOneReplicaThatEveryMemberAdopts() {
 		List<Member> members = members(3, 2);
-		this.replica2.offset = 2000;
-		long killedAt = this.cluster.now;
-		this.master.alive = false;
+		killMasterAhead(this.replica2, this.replica1);
+		long killedAt = this.cluster.now();
 		this.cluster.run(5000);
 		List<Action.Promote> promotions = members.stream()
 			.flatMap((m) -> m.actions(Action.Promote.class).stream())
 			.toList();
 		assertThat(promotions).hasSize(1);
-		assertThat(promotions.get(0).node()).isEqualTo(this.replica2.address);
+		assertThat(promotions.get(0).node()).isEqualTo(this.replica2.address());
 		assertThat(members.stream().flatMap((m) -> m.events(Type.ELECTED_LEADER).stream())).hasSize(1);
-		assertThat(this.replica2.following).isNull();
-		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
+		assertThat(this.replica2.following()).isNull();
+		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
 		for (Member member : members) {
-			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
-			assertThat(snapshot.master().address()).isEqualTo(this.replica2.address);
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now());
+			assertThat(snapshot.master().address()).isEqualTo(this.replica2.address());
 			assertThat(snapshot.configEpoch()).isEqualTo(promotions.get(0).epoch()).isPositive();
 			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
 			assertThat(member.events(Type.SWITCH_MASTER)).last().satisfies((event) -> {
-				assertThat(event.node()).isEqualTo(this.master.address);
-				assertThat(event.master()).isEqualTo(this.replica2.address);
+				assertThat(event.node()).isEqualTo(this.master.address());
+				assertThat(event.master()).isEqualTo(this.replica2.address());
 			});
 		}
 		Member leader = members.stream()
@@ -67,12 +68,12 @@ class FailoverTest {
 		// As Sentinel's: the failover's master by its old address; the new master is the
 		// one the member now has.
 		assertThat(leader.events(Type.FAILOVER_END)).singleElement().satisfies((event) -> {
-			assertThat(event.node()).isEqualTo(this.master.address);
-			assertThat(event.master()).isEqualTo(this.replica2.address);
+			assertThat(event.node()).isEqualTo(this.master.address());
+			assertThat(event.master()).isEqualTo(this.replica2.address());
 		});
-		GroupSnapshot.FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		GroupSnapshot.FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.result()).isEqualTo("succeeded");
-		assertThat(record.newMaster()).isEqualTo(this.replica2.address);
+		assertThat(record.newMaster()).isEqualTo(this.replica2.address());
 		assertThat(record.steps()).extracting(GroupSnapshot.FailoverSnapshot.Step::name)
 			.contains("promote-sent", "promoted", "reconf-done 10.0.0.2:6379");
 		long promotedAt = record.startedAtMs() + record.steps()
@@ -88,12 +89,12 @@ class FailoverTest {
 	@Test
 	void aQuorumLargerThanTheMembersNeverFailsOver() {
 		List<Member> members = members(3, 4);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(20_000);
 		assertThat(members).allSatisfy((member) -> {
 			assertThat(member.actions(Action.Promote.class)).isEmpty();
 			assertThat(member.events(Type.ODOWN)).isEmpty();
-			assertThat(member.coordinator.snapshot(this.cluster.now).state()).isEqualTo(GroupState.SDOWN);
+			assertThat(member.coordinator.snapshot(this.cluster.now()).state()).isEqualTo(GroupState.SDOWN);
 		});
 	}
 
@@ -106,25 +107,24 @@ class FailoverTest {
 		assertThat(members.get(0).events(Type.ODOWN)).hasSize(1);
 		assertThat(members.get(0).events(Type.FAILOVER_ABORT_NOT_ELECTED)).isNotEmpty();
 		assertThat(members.get(1).events(Type.VOTE_FOR_LEADER)).isEmpty();
-		assertThat(this.master.following).isNull();
+		assertThat(this.master.following()).isNull();
 	}
 
 	@Test
 	void aReplicaWithPriorityZeroIsNeverPromoted() {
-		this.replica2.priority = 0;
-		this.replica2.offset = 5000;
+		this.replica2.setPriority(0);
 		List<Member> members = members(3, 2);
-		this.master.alive = false;
+		killMasterAhead(this.replica2, this.replica1);
 		this.cluster.run(5000);
-		assertThat(allPromotions(members)).extracting(Action.Promote::node).containsExactly(this.replica1.address);
+		assertThat(allPromotions(members)).extracting(Action.Promote::node).containsExactly(this.replica1.address());
 	}
 
 	@Test
 	void withNoGoodReplicaTheFailoverIsAbortedAndRetriedLater() {
-		this.replica1.priority = 0;
-		this.replica2.priority = 0;
+		this.replica1.setPriority(0);
+		this.replica2.setPriority(0);
 		List<Member> members = members(3, 2);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(8000);
 		assertThat(allPromotions(members)).isEmpty();
 		List<ProtocolEvent> aborts = members.stream()
@@ -132,18 +132,17 @@ class FailoverTest {
 			.toList();
 		assertThat(aborts).hasSizeGreaterThanOrEqualTo(2);
 		assertThat(aborts).extracting(ProtocolEvent::epoch).doesNotHaveDuplicates();
-		this.replica1.priority = 100;
+		this.replica1.setPriority(100);
 		this.cluster.run(8000);
-		assertThat(allPromotions(members)).extracting(Action.Promote::node).containsExactly(this.replica1.address);
+		assertThat(allPromotions(members)).extracting(Action.Promote::node).containsExactly(this.replica1.address());
 	}
 
 	@Test
 	void replicasAreRepointedAtMostParallelSyncsAtATime() {
-		this.cluster.redis.replica("10.0.0.4:6379", this.master);
-		this.cluster.redis.replica("10.0.0.5:6379", this.master);
-		this.replica1.offset = 9000;
+		SimCluster.Node replica4 = this.cluster.replica("10.0.0.4:6379", this.master);
+		SimCluster.Node replica5 = this.cluster.replica("10.0.0.5:6379", this.master);
 		List<Member> members = members(3, 2);
-		this.master.alive = false;
+		killMasterAhead(this.replica1, this.replica2, replica4, replica5);
 		this.cluster.run(8000);
 		Member leader = leader(members);
 		int inFlight = 0;
@@ -160,8 +159,9 @@ class FailoverTest {
 		}
 		assertThat(sent).isEqualTo(3);
 		assertThat(leader.events(Type.FAILOVER_END)).hasSize(1);
-		assertThat(List.of("10.0.0.3:6379", "10.0.0.4:6379", "10.0.0.5:6379")).allSatisfy(
-				(address) -> assertThat(this.cluster.redis.node(address).following).isEqualTo(this.replica1.address));
+		assertThat(List.of("10.0.0.3:6379", "10.0.0.4:6379", "10.0.0.5:6379"))
+			.allSatisfy((address) -> assertThat(this.cluster.node(NodeAddress.parse(address)).following())
+				.isEqualTo(this.replica1.address()));
 	}
 
 	/**
@@ -171,51 +171,49 @@ class FailoverTest {
 	 */
 	@Test
 	void aReplicaStillLoadingIsAskedAgainAPingPeriodLaterNotRightAfterItsReply() {
-		this.replica1.offset = 9000;
 		List<Member> members = members(3, 2);
-		this.replica2.loading = true;
-		this.master.alive = false;
+		this.replica2.setLoading(true);
+		killMasterAhead(this.replica1, this.replica2);
 		long pingEvery = Timers.of(SimCluster.config(2, SEEDS)).pingEvery();
 		int mostInOneTick = 0;
 		for (int i = 0; i < 80; i++) {
 			int before = repointingsOf(members, this.replica2);
-			this.cluster.run(TestCluster.TICK);
+			this.cluster.run(TICK);
 			mostInOneTick = Math.max(mostInOneTick, repointingsOf(members, this.replica2) - before);
 		}
 		assertThat(repointingsOf(members, this.replica2)).isPositive()
-			.isLessThanOrEqualTo((int) (8000 / Math.max(pingEvery, TestCluster.TICK)) + 1);
+			.isLessThanOrEqualTo((int) (8000 / Math.max(pingEvery, TICK)) + 1);
 		assertThat(mostInOneTick).isEqualTo(1);
-		this.replica2.loading = false;
+		this.replica2.setLoading(false);
 		this.cluster.run(3000);
-		assertThat(this.replica2.following).isEqualTo(this.replica1.address);
+		assertThat(this.replica2.following()).isEqualTo(this.replica1.address());
 	}
 
-	private static int repointingsOf(List<Member> members, FakeRedis.Node node) {
+	private static int repointingsOf(List<Member> members, SimCluster.Node node) {
 		return (int) members.stream()
 			.flatMap((member) -> member.actions(Action.Replicate.class).stream())
-			.filter((replicate) -> replicate.node().equals(node.address))
+			.filter((replicate) -> replicate.node().equals(node.address()))
 			.count();
 	}
 
 	@Test
 	void aPromotionNeverConfirmedIsAbortedAfterTheFailoverTimeoutAndRetriedInALaterEpoch() {
-		this.replica1.offset = 9000;
-		this.replica1.ignoresPromotion = true;
+		this.replica1.ignorePromotion(true);
 		List<Member> members = members(3, 2);
-		this.master.alive = false;
+		killMasterAhead(this.replica1, this.replica2);
 		this.cluster.run(12_500);
 		Member leader = leader(members);
-		GroupSnapshot.FailoverSnapshot first = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		GroupSnapshot.FailoverSnapshot first = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(first.result()).contains("no ROLE master");
 		assertThat(first.endedAtMs() - first.startedAtMs()).isBetween(10_000L, 10_200L);
-		this.replica1.ignoresPromotion = false;
+		this.replica1.ignorePromotion(false);
 		this.cluster.run(10_000);
 		List<Action.Promote> promotions = allPromotions(members);
 		assertThat(promotions).hasSizeGreaterThanOrEqualTo(2);
 		assertThat(promotions).extracting(Action.Promote::epoch).doesNotHaveDuplicates();
 		assertThat(members)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
-				.isEqualTo(this.replica1.address));
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica1.address()));
 	}
 
 	@Test
@@ -223,21 +221,21 @@ class FailoverTest {
 		List<Member> members = members(3, 1);
 		this.cluster.crash(members.get(1));
 		this.cluster.crash(members.get(2));
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(10_000);
 		assertThat(allPromotions(members)).isEmpty();
 		assertThat(members.get(0).events(Type.FAILOVER_ABORT_NOT_ELECTED)).isNotEmpty();
 
-		TestCluster other = new TestCluster();
-		FakeRedis.Node otherMaster = other.redis.master("10.0.0.1:6379");
-		other.redis.replica("10.0.0.2:6379", otherMaster);
+		SimCluster other = new SimCluster(SimCluster.config(1, SEEDS));
+		SimCluster.Node otherMaster = other.master("10.0.0.1:6379");
+		other.replica("10.0.0.2:6379", otherMaster);
 		for (int i = 0; i < 3; i++) {
 			other.member("m" + i, SimCluster.config(1, SEEDS));
 		}
 		other.run(5000);
 		other.stop(other.members.get(1));
 		other.stop(other.members.get(2));
-		otherMaster.alive = false;
+		otherMaster.kill();
 		other.run(5000);
 		assertThat(other.members.get(0).actions(Action.Promote.class)).hasSize(1);
 	}
@@ -247,13 +245,13 @@ class FailoverTest {
 		List<Member> members = membersExpiringAfter(3, java.time.Duration.ofSeconds(20));
 		this.cluster.crash(members.get(1));
 		this.cluster.crash(members.get(2));
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(60_000);
 		// Expiry forgets them as members, but only a majority of the voters can change
 		// the voters.
 		assertThat(members.get(0).events(Type.MEMBER_LEFT)).hasSize(2);
 		assertThat(allPromotions(members)).isEmpty();
-		GroupSnapshot snapshot = members.get(0).coordinator.snapshot(this.cluster.now);
+		GroupSnapshot snapshot = members.get(0).coordinator.snapshot(this.cluster.now());
 		assertThat(snapshot.electorate().voters()).containsExactly("m0", "m1", "m2");
 		assertThat(snapshot.quorumCheck().electionReachable()).isFalse();
 	}
@@ -262,14 +260,14 @@ class FailoverTest {
 	void aVoterThatVanishedIsReplacedAfterMemberExpiryAndTheGroupStillFailsOver() {
 		List<Member> members = membersExpiringAfter(3, java.time.Duration.ofSeconds(20));
 		this.cluster.crash(members.get(2));
-		Member newcomer = this.cluster.member("m3", expiringConfig(java.time.Duration.ofSeconds(20)));
+		Member newcomer = this.cluster.member("m3", expiringConfig(java.time.Duration.ofSeconds(20), SEEDS));
 		this.cluster.run(30_000);
-		assertThat(newcomer.coordinator.snapshot(this.cluster.now).electorate().voters()).containsExactly("m0", "m1",
+		assertThat(newcomer.coordinator.snapshot(this.cluster.now()).electorate().voters()).containsExactly("m0", "m1",
 				"m3");
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(5000);
 		assertThat(allPromotions(this.cluster.members)).singleElement()
-			.satisfies((promote) -> assertThat(promote.node()).isIn(this.replica1.address, this.replica2.address));
+			.satisfies((promote) -> assertThat(promote.node()).isIn(this.replica1.address(), this.replica2.address()));
 	}
 
 	@Test
@@ -283,43 +281,46 @@ class FailoverTest {
 			member.cutOffFrom("10.0.0.2:6379");
 		}
 		this.cluster.crash(members.get(0));
-		Member restarted = this.cluster.member("m0-again", expiringConfig(java.time.Duration.ofSeconds(20)));
+		// It is given the replica it reaches as a seed too: hellos reach a member only on
+		// the nodes it monitors.
+		Member restarted = this.cluster.member("m0-again",
+				expiringConfig(java.time.Duration.ofSeconds(20), SEEDS[0], "10.0.0.2:6379"));
 		restarted.cutOffFrom("10.0.0.1:6379", "10.0.0.3:6379");
 		this.cluster.run(120_000);
 		// It learned the electorate from the replica's data: it is no voter, and m1 alone
 		// is no majority.
-		assertThat(restarted.coordinator.snapshot(this.cluster.now).electorate().selfVotes()).isFalse();
+		assertThat(restarted.coordinator.snapshot(this.cluster.now()).electorate().selfVotes()).isFalse();
 		assertThat(allPromotions(this.cluster.members)).isEmpty();
-		assertThat(this.master.following).isNull();
-		assertThat(this.replica2.following).isEqualTo(this.master.address);
+		assertThat(this.master.following()).isNull();
+		assertThat(this.replica2.following()).isEqualTo(this.master.address());
 	}
 
 	private List<Member> membersExpiringAfter(int count, java.time.Duration expiry) {
 		for (int i = 0; i < count; i++) {
-			this.cluster.member("m" + i, expiringConfig(expiry));
+			this.cluster.member("m" + i, expiringConfig(expiry, SEEDS));
 		}
 		this.cluster.run(8000);
 		return List.copyOf(this.cluster.members);
 	}
 
-	private static GroupConfig expiringConfig(java.time.Duration expiry) {
+	private static GroupConfig expiringConfig(java.time.Duration expiry, String... seeds) {
 		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
 		GroupConfig.Timing expiring = new GroupConfig.Timing(defaults.pingPeriod(), defaults.infoPeriod(),
 				defaults.helloPeriod(), defaults.opinionValidity(), expiry, defaults.startupQuietPeriod(),
 				defaults.tiltThreshold(), defaults.tiltDuration(), defaults.demoteAfter());
-		return new GroupConfig("orders", List.of(NodeAddress.parse(SEEDS[0])), 2, java.time.Duration.ofSeconds(1),
-				java.time.Duration.ofSeconds(10), 1, expiring);
+		return new GroupConfig("orders", List.of(seeds).stream().map(NodeAddress::parse).toList(), 2,
+				java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10), 1, expiring);
 	}
 
 	@Test
 	void theGroupStateGoesThroughSdownOdownAndFailoverBackToOk() {
-		this.replica1.priority = 0;
-		this.replica2.priority = 0;
+		this.replica1.setPriority(0);
+		this.replica2.setPriority(0);
 		List<Member> members = members(3, 2);
 		Member watched = members.get(2);
 		List<GroupState> seen = new java.util.ArrayList<>();
-		java.util.function.Predicate<TestCluster> record = (cluster) -> {
-			GroupState state = watched.coordinator.snapshot(cluster.now).state();
+		java.util.function.Predicate<SimCluster> record = (cluster) -> {
+			GroupState state = watched.coordinator.snapshot(cluster.now()).state();
 			if (seen.isEmpty() || seen.get(seen.size() - 1) != state) {
 				seen.add(state);
 			}
@@ -331,101 +332,101 @@ class FailoverTest {
 		this.cluster.runUntil(3000, record);
 		// Down for everyone, but no replica may be promoted: elections end with no good
 		// replica.
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.runUntil(5000, record);
-		this.replica1.priority = 100;
+		this.replica1.setPriority(100);
 		this.cluster.runUntil(10_000, (cluster) -> {
 			record.test(cluster);
 			return seen.get(seen.size() - 1) == GroupState.OK;
 		});
 		assertThat(seen).containsSubsequence(GroupState.OK, GroupState.SDOWN, GroupState.ODOWN, GroupState.FAILOVER,
 				GroupState.OK);
-		assertThat(watched.coordinator.snapshot(this.cluster.now).master().address()).isEqualTo(this.replica1.address);
+		assertThat(watched.coordinator.snapshot(this.cluster.now()).master().address())
+			.isEqualTo(this.replica1.address());
 	}
 
 	@Test
 	void theOldMasterComingBackIsTurnedIntoAReplicaOfTheNewOne() {
 		List<Member> members = members(3, 2);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(5000);
-		NodeAddress newMaster = members.get(0).coordinator.snapshot(this.cluster.now).master().address();
-		this.master.alive = true;
+		NodeAddress newMaster = members.get(0).coordinator.snapshot(this.cluster.now()).master().address();
+		this.master.restart();
 		this.cluster.run(2000);
-		assertThat(this.master.following).isNull();
+		assertThat(this.master.following()).isNull();
 		this.cluster.run(3000);
-		assertThat(this.master.following).isEqualTo(newMaster);
+		assertThat(this.master.following()).isEqualTo(newMaster);
 		assertThat(members.stream().flatMap((m) -> m.events(Type.CONVERT_TO_REPLICA).stream()))
 			.extracting(ProtocolEvent::node)
-			.contains(this.master.address);
-		assertThat(members).allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).replicas())
-			.extracting(GroupSnapshot.NodeSnapshot::address)
-			.contains(this.master.address));
+			.contains(this.master.address());
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).replicas())
+				.extracting(GroupSnapshot.NodeSnapshot::address)
+				.contains(this.master.address()));
 	}
 
 	@Test
 	void aReplicaDownDuringTheFailoverFollowsTheNewMasterWhenItReturns() {
-		this.replica2.offset = 9000;
 		List<Member> members = members(3, 2);
-		this.replica1.alive = false;
-		this.master.alive = false;
+		this.replica1.kill();
+		killMasterAhead(this.replica2);
 		this.cluster.run(6000);
 		assertThat(leader(members).events(Type.FAILOVER_END)).hasSize(1);
-		assertThat(this.replica1.following).isEqualTo(this.master.address);
-		this.replica1.alive = true;
+		assertThat(this.replica1.following()).isEqualTo(this.master.address());
+		this.replica1.restart();
 		this.cluster.run(6000);
-		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
+		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
 	}
 
 	@Test
 	void whenTheLeaderDiesRightAfterPromotingAnotherMemberAdoptsThatReplicaInsteadOfPromotingASecond() {
-		this.replica2.offset = 9000;
 		List<Member> members = members(3, 2);
-		this.cluster.crashBefore = (action) -> action instanceof Action.Promote;
-		this.master.alive = false;
+		this.cluster.crashAt((action) -> action instanceof Action.Promote);
+		killMasterAhead(this.replica2, this.replica1);
 		this.cluster.run(20_000);
-		List<Member> alive = members.stream().filter((m) -> m.running).toList();
+		List<Member> alive = members.stream().filter((m) -> m.running()).toList();
 		assertThat(alive).hasSize(2);
 		assertThat(allPromotions(alive)).isEmpty();
 		assertThat(alive)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
-				.isEqualTo(this.replica2.address));
-		assertThat(this.replica1.following).isEqualTo(this.replica2.address);
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica2.address()));
+		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
 	}
 
 	@Test
 	void restartingEveryMemberNeverFailsOverNorPicksAnotherMaster() {
 		List<Member> first = members(3, 2);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(5000);
-		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now).master().address();
-		this.master.alive = true;
+		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now()).master().address();
+		this.master.restart();
 		first.forEach(this.cluster::stop);
 		List<Member> restarted = startNewGeneration();
 		assertThat(allPromotions(restarted)).isEmpty();
 		assertThat(restarted).allSatisfy((member) -> {
-			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now());
 			assertThat(snapshot.master().address()).isEqualTo(current);
 			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
 			assertThat(snapshot.electorate().voters()).containsExactly("restarted0", "restarted1", "restarted2");
 		});
-		assertThat(this.master.following).isEqualTo(current);
+		assertThat(this.master.following()).isEqualTo(current);
 	}
 
 	@Test
 	void everyMemberCrashedLeavesTheNewGenerationObservingWithTheMasterTheDataNames() {
 		List<Member> first = members(3, 2);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(5000);
-		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now).master().address();
+		NodeAddress current = first.get(0).coordinator.snapshot(this.cluster.now()).master().address();
 		first.forEach(this.cluster::crash);
 		List<Member> restarted = startNewGeneration();
 		assertThat(restarted).allSatisfy((member) -> {
-			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now());
 			assertThat(snapshot.master().address()).isEqualTo(current);
 			assertThat(snapshot.electorate().selfVotes()).isFalse();
 			assertThat(snapshot.quorumCheck().electionReachable()).isFalse();
 		});
-		this.cluster.redis.node(current.toString()).alive = false;
+		this.cluster.node(current).kill();
 		this.cluster.run(20_000);
 		// The crashed voters may be alive behind a cut: the observers never elect without
 		// them.
@@ -443,6 +444,19 @@ class FailoverTest {
 		return this.cluster.members.subList(before, before + 3);
 	}
 
+	/**
+	 * Kills the master once {@code ahead} alone has its last writes: the streams of the
+	 * replicas {@code behind} stall before them, and flow again once it is dead.
+	 */
+	private void killMasterAhead(SimCluster.Node ahead, SimCluster.Node... behind) {
+		List.of(behind).forEach(SimCluster.Node::stallStream);
+		this.master.write(1000);
+		this.cluster.run(TICK);
+		List.of(behind).forEach((replica) -> assertThat(replica.offset()).isLessThan(ahead.offset()));
+		this.master.kill();
+		List.of(behind).forEach(SimCluster.Node::resumeStream);
+	}
+
 	private static List<Action.Promote> allPromotions(List<Member> members) {
 		return members.stream().flatMap((m) -> m.actions(Action.Promote.class).stream()).toList();
 	}
@@ -454,49 +468,47 @@ class FailoverTest {
 	@Test
 	void aGenerationThatSucceedsOneThatStoppedElectsInLaterEpochs() {
 		List<Member> first = members(2, 2);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(5000);
 		long oldEpoch = allPromotions(first).get(0).epoch();
 		first.forEach(this.cluster::stop);
 		for (int i = 0; i < 2; i++) {
-			this.cluster.members.add(new Member(
-					new GroupCoordinator(SimCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"),
-							new MemberIdentity("next" + i, "app"), this.cluster.now, new java.util.SplittableRandom(i),
-							this.cluster.now)));
+			this.cluster.memberOnWallClock(new MemberIdentity("next" + i, "app"),
+					SimCluster.config(2, "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"));
 		}
 		this.cluster.run(8000);
 		List<Member> next = this.cluster.members.subList(2, 4);
 		assertThat(next)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).electorate().voters())
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).electorate().voters())
 				.containsExactly("next0", "next1"));
-		FakeRedis.Node current = this.cluster.redis
-			.node(next.get(0).coordinator.snapshot(this.cluster.now).master().address().toString());
-		current.alive = false;
+		SimCluster.Node current = this.cluster
+			.node(next.get(0).coordinator.snapshot(this.cluster.now()).master().address());
+		current.kill();
 		this.cluster.run(5000);
 		assertThat(allPromotions(next)).singleElement().satisfies((promote) -> {
 			assertThat(promote.epoch()).isGreaterThan(oldEpoch);
-			assertThat(promote.node()).isNotEqualTo(current.address).isNotEqualTo(this.master.address);
+			assertThat(promote.node()).isNotEqualTo(current.address()).isNotEqualTo(this.master.address());
 		});
 	}
 
 	@Test
 	void aFailoverOfRedis4NodesPromotesAndRepointsWithSlaveof() {
-		this.master.version = "4.0.14";
-		this.replica1.version = "4.0.14";
-		this.replica2.version = "4.0.14";
+		this.master.setVersion("4.0.14");
+		this.replica1.setVersion("4.0.14");
+		this.replica2.setVersion("4.0.14");
 		List<Member> members = members(3, 2);
-		this.master.alive = false;
+		this.master.kill();
 		this.cluster.run(8000);
 		List<Action.Promote> promotions = allPromotions(members);
 		assertThat(promotions).singleElement()
 			.satisfies((promote) -> assertThat(promote.command()).isEqualTo(RoleCommand.SLAVEOF));
 		assertThat(members.stream().flatMap((m) -> m.actions(Action.Replicate.class).stream())).isNotEmpty()
 			.allSatisfy((replicate) -> assertThat(replicate.command()).isEqualTo(RoleCommand.SLAVEOF));
-		FakeRedis.Node promoted = (promotions.get(0).node().equals(this.replica1.address)) ? this.replica1
+		SimCluster.Node promoted = (promotions.get(0).node().equals(this.replica1.address())) ? this.replica1
 				: this.replica2;
-		FakeRedis.Node other = (promoted == this.replica1) ? this.replica2 : this.replica1;
-		assertThat(promoted.following).isNull();
-		assertThat(other.following).isEqualTo(promoted.address);
+		SimCluster.Node other = (promoted == this.replica1) ? this.replica2 : this.replica1;
+		assertThat(promoted.following()).isNull();
+		assertThat(other.following()).isEqualTo(promoted.address());
 	}
 
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.GroupSnapshot.FailoverSnapshot;
-import io.redisha.protocol.TestCluster.Member;
 import io.redisha.protocol.simulation.SimCluster;
+import io.redisha.protocol.simulation.SimCluster.Member;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,13 +19,16 @@ class SwitchoverTest {
 
 	private static final String[] SEEDS = { "10.0.0.1:6379" };
 
-	private final TestCluster cluster = new TestCluster();
+	/** The bytes written while the pause had expired, before the demotion. */
+	private static final long SLIPPED = 100;
 
-	private final FakeRedis.Node master = this.cluster.redis.master("10.0.0.1:6379");
+	private final SimCluster cluster = new SimCluster(SimCluster.config(2, SEEDS));
 
-	private final FakeRedis.Node target = this.cluster.redis.replica("10.0.0.2:6379", this.master);
+	private final SimCluster.Node master = this.cluster.master("10.0.0.1:6379");
 
-	private final FakeRedis.Node other = this.cluster.redis.replica("10.0.0.3:6379", this.master);
+	private final SimCluster.Node target = this.cluster.replica("10.0.0.2:6379", this.master);
+
+	private final SimCluster.Node other = this.cluster.replica("10.0.0.3:6379", this.master);
 
 	private List<Member> members() {
 		for (int i = 0; i < 3; i++) {
@@ -36,7 +39,7 @@ class SwitchoverTest {
 	}
 
 	private CommandOutcome switchover(Member member, long timeoutMillis) {
-		CommandOutcome outcome = member.coordinator.requestSwitchover(this.cluster.now, this.target.address,
+		CommandOutcome outcome = member.coordinator.requestSwitchover(this.cluster.now(), this.target.address(),
 				timeoutMillis);
 		this.cluster.deliver(member, outcome.actions());
 		return outcome;
@@ -46,90 +49,97 @@ class SwitchoverTest {
 	void theMasterIsDemotedOnlyOnceTheTargetHasThePausedOffsetThenTheTargetIsPromoted() {
 		List<Member> members = members();
 		Member leader = members.get(0);
-		this.target.offset = 900;
+		targetBehind();
+		long paused = this.master.offset();
 		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
 		this.cluster.run(500);
-		assertThat(this.master.writesPaused).isTrue();
-		assertThat(this.master.following).isNull();
+		assertThat(this.master.writesPaused()).isTrue();
+		assertThat(this.master.following()).isNull();
 		assertThat(leader.actions(Action.Promote.class)).isEmpty();
 
-		this.target.offset = 1000;
+		this.target.resumeStream();
 		this.cluster.run(1000);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		long epoch = record.epoch();
 		// Paused for the catch-up timeout plus down-after; demoted by replicating itself,
 		// repointed once the target is master.
 		assertThat(handOverSteps(leader)).containsExactly(
-				new Action.PauseWrites(this.master.address, 5000 + 1000, epoch),
-				new Action.Replicate(this.master.address, this.master.address, epoch),
-				new Action.ResumeWrites(this.master.address), new Action.Promote(this.target.address, epoch),
-				new Action.Replicate(this.master.address, this.target.address, epoch));
-		assertThat(this.master.writesPaused).isFalse();
-		assertThat(this.master.following).isEqualTo(this.target.address);
-		assertThat(this.target.following).isNull();
-		assertThat(this.other.following).isEqualTo(this.target.address);
+				new Action.PauseWrites(this.master.address(), 5000 + 1000, epoch),
+				new Action.Replicate(this.master.address(), this.master.address(), epoch),
+				new Action.ResumeWrites(this.master.address()), new Action.Promote(this.target.address(), epoch),
+				new Action.Replicate(this.master.address(), this.target.address(), epoch));
+		assertThat(this.master.writesPaused()).isFalse();
+		assertThat(this.master.following()).isEqualTo(this.target.address());
+		assertThat(this.target.following()).isNull();
+		assertThat(this.other.following()).isEqualTo(this.target.address());
 		assertThat(record.succeeded()).as(record.result()).isTrue();
 		assertThat(record.trigger()).isEqualTo(GroupSnapshot.Trigger.SWITCHOVER);
 		assertThat(record.writesAtRiskBytes()).isZero();
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
-			.containsSubsequence("pause-writes-sent", "writes-paused @1000", "caught-up 10.0.0.2:6379 @1000",
-					"demote-sent 10.0.0.1:6379", "demoted 10.0.0.1:6379 @1000", "has-final-offset 10.0.0.2:6379 @1000",
-					"promote-sent", "promoted");
+			.containsSubsequence("pause-writes-sent", "writes-paused @" + paused, "caught-up 10.0.0.2:6379 @" + paused,
+					"demote-sent 10.0.0.1:6379", "demoted 10.0.0.1:6379 @" + paused,
+					"has-final-offset 10.0.0.2:6379 @" + paused, "promote-sent", "promoted");
 		assertThat(members)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
-				.isEqualTo(this.target.address));
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.target.address()));
 	}
 
 	@Test
 	void aWriteThatSlipsInAfterThePauseExpiredKeepsTheTargetFromPromotionUntilItHasIt() {
 		List<Member> members = members();
 		Member leader = members.get(0);
-		this.cluster.beforeCommand = this::writesSlipInBeforeTheDemotion;
+		this.cluster.beforeCommand(this::writesSlipInBeforeTheDemotion);
+		long paused = this.master.offset();
 		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
 		this.cluster.run(1000);
-		assertThat(this.master.following).as("replicating itself").isEqualTo(this.master.address);
-		assertThat(this.master.writesPaused).isFalse();
+		assertThat(this.master.following()).as("replicating itself").isEqualTo(this.master.address());
+		assertThat(this.master.writesPaused()).isFalse();
 		assertThat(leader.actions(Action.Promote.class)).isEmpty();
-		assertThat(leader.coordinator.snapshot(this.cluster.now).lastFailover().steps())
+		assertThat(leader.coordinator.snapshot(this.cluster.now()).lastFailover().steps())
 			.extracting(FailoverSnapshot.Step::name)
-			.contains("caught-up 10.0.0.2:6379 @1000", "demoted 10.0.0.1:6379 @1100");
+			.contains("caught-up 10.0.0.2:6379 @" + paused, "demoted 10.0.0.1:6379 @" + (paused + SLIPPED));
 
 		// The demoted master goes on streaming to its replicas (Redis 7).
-		this.target.offset = 1100;
-		this.cluster.run(500);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		this.target.resumeStream();
+		// and the old master, repointed, syncs with the new one
+		this.cluster.run(1000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.succeeded()).as(record.result()).isTrue();
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
-			.containsSubsequence("demoted 10.0.0.1:6379 @1100", "has-final-offset 10.0.0.2:6379 @1100", "promoted");
+			.containsSubsequence("demoted 10.0.0.1:6379 @" + (paused + SLIPPED),
+					"has-final-offset 10.0.0.2:6379 @" + (paused + SLIPPED), "promoted");
 		assertThat(leader.actions(Action.Promote.class))
-			.containsExactly(new Action.Promote(this.target.address, record.epoch()));
-		assertThat(this.master.following).isEqualTo(this.target.address);
+			.containsExactly(new Action.Promote(this.target.address(), record.epoch()));
+		assertThat(this.master.following()).isEqualTo(this.target.address());
 		assertThat(members)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
-				.isEqualTo(this.target.address));
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.target.address()));
 	}
 
 	@Test
 	void aTargetThatNeverGetsTheWritesThatSlippedInLeavesTheOldMasterServingAgain() {
 		List<Member> members = members();
 		Member leader = members.get(1);
-		this.cluster.beforeCommand = this::writesSlipInBeforeTheDemotion;
+		this.cluster.beforeCommand(this::writesSlipInBeforeTheDemotion);
+		long paused = this.master.offset();
 		assertThat(switchover(leader, 300).status()).isEqualTo(CommandOutcome.Status.STARTED);
 		this.cluster.run(2000);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.succeeded()).isFalse();
-		assertThat(record.result()).contains("did not reach the final offset 1100 of 10.0.0.1:6379 within 300 ms")
+		assertThat(record.result())
+			.contains("did not reach the final offset " + (paused + SLIPPED) + " of 10.0.0.1:6379 within 300 ms")
 			.contains("is the master again");
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
-			.containsSubsequence("demoted 10.0.0.1:6379 @1100",
-					"restore-sent 10.0.0.1:6379: 10.0.0.2:6379 @1000 of 1100", "restored 10.0.0.1:6379");
+			.containsSubsequence("demoted 10.0.0.1:6379 @" + (paused + SLIPPED),
+					"restore-sent 10.0.0.1:6379: 10.0.0.2:6379 @" + paused + " of " + (paused + SLIPPED),
+					"restored 10.0.0.1:6379");
 		assertThat(leader.actions(Action.Promote.class))
-			.containsExactly(new Action.Promote(this.master.address, record.epoch()));
-		assertThat(this.master.following).isNull();
-		assertThat(this.master.writesPaused).isFalse();
+			.containsExactly(new Action.Promote(this.master.address(), record.epoch()));
+		assertThat(this.master.following()).isNull();
+		assertThat(this.master.writesPaused()).isFalse();
 		assertThat(members).allSatisfy((member) -> {
-			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
-			assertThat(snapshot.master().address()).isEqualTo(this.master.address);
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now());
+			assertThat(snapshot.master().address()).isEqualTo(this.master.address());
 			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
 		});
 	}
@@ -138,38 +148,41 @@ class SwitchoverTest {
 	void aDemotionWhoseReplyIsLostButThatRanCompletesTheSwitchover() {
 		List<Member> members = members();
 		Member leader = members.get(2);
-		this.cluster.lostReply = SwitchoverTest::isDemotion;
+		this.cluster.loseReplies(SwitchoverTest::isDemotion);
+		long paused = this.master.offset();
 		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
-		this.cluster.run(1000);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		// the demotion times out a second after it was sent
+		this.cluster.run(2000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.succeeded()).as(record.result()).isTrue();
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
 			.containsSubsequence("demote-sent 10.0.0.1:6379",
-					"demotion-unanswered (no reply from 10.0.0.1:6379 within 1000 ms)", "demoted 10.0.0.1:6379 @1000",
-					"promote-sent", "promoted");
-		assertThat(this.target.following).isNull();
-		assertThat(this.master.following).isEqualTo(this.target.address);
+					"demotion-unanswered (no reply from 10.0.0.1:6379 within 1000 ms)",
+					"demoted 10.0.0.1:6379 @" + paused, "promote-sent", "promoted");
+		assertThat(this.target.following()).isNull();
+		assertThat(this.master.following()).isEqualTo(this.target.address());
 		assertThat(members)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
-				.isEqualTo(this.target.address));
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.target.address()));
 	}
 
 	@Test
 	void aDemotionThatNeverRanResumesWritesAndLeavesTheMasterServing() {
 		List<Member> members = members();
 		Member leader = members.get(0);
-		this.cluster.lostRequest = SwitchoverTest::isDemotion;
+		this.cluster.loseRequests(SwitchoverTest::isDemotion);
 		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
-		this.cluster.run(1000);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		// the demotion times out a second after it was sent
+		this.cluster.run(2000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.succeeded()).isFalse();
 		assertThat(record.result()).contains("10.0.0.1:6379 did not step down: it keeps serving");
 		assertThat(leader.actions(Action.Promote.class)).isEmpty();
-		assertThat(this.master.following).isNull();
-		assertThat(this.master.writesPaused).isFalse();
+		assertThat(this.master.following()).isNull();
+		assertThat(this.master.writesPaused()).isFalse();
 		assertThat(members).allSatisfy((member) -> {
-			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
-			assertThat(snapshot.master().address()).isEqualTo(this.master.address);
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now());
+			assertThat(snapshot.master().address()).isEqualTo(this.master.address());
 			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
 		});
 	}
@@ -178,34 +191,43 @@ class SwitchoverTest {
 	void aLeaderThatDiesAfterTheDemotionLeavesTheOthersToPromoteTheReplicaWithTheFinalOffset() {
 		List<Member> members = members();
 		Member leader = members.get(0);
-		this.cluster.beforeCommand = this::writesSlipInBeforeTheDemotion;
-		this.cluster.crashBefore = (action) -> action instanceof Action.ResumeWrites;
+		this.cluster.beforeCommand(this::writesSlipInBeforeTheDemotion);
+		this.cluster.crashAt((action) -> action instanceof Action.ResumeWrites);
 		switchover(leader, 5000);
-		assertThat(leader.running).isFalse();
-		assertThat(this.master.following).isEqualTo(this.master.address);
+		// the target's catch-up is seen at the leader's next tick
+		assertThat(this.cluster.runUntil(1000, (cluster) -> !leader.running())).isTrue();
+		assertThat(this.master.following()).isEqualTo(this.master.address());
 		// The demoted master goes on streaming to the replica it kept (Redis 7); it now
 		// reports itself a replica.
-		this.target.offset = 1100;
+		this.target.resumeStream();
 		// The others voted for the dead leader: they wait up to a failover timeout before
 		// electing another.
 		assertThat(
 				this.cluster.runUntil(20_000,
-						(cluster) -> this.target.address.equals(this.master.following)
+						(cluster) -> this.target.address().equals(this.master.following())
 								&& members.stream()
-									.filter((member) -> member.running)
-									.allMatch((member) -> this.target.address
-										.equals(member.coordinator.snapshot(cluster.now).master().address()))))
+									.filter((member) -> member.running())
+									.allMatch((member) -> this.target.address()
+										.equals(member.coordinator.snapshot(cluster.now()).master().address()))))
 			.isTrue();
-		assertThat(this.target.following).isNull();
+		assertThat(this.target.following()).isNull();
 	}
 
 	/**
-	 * The pause expired before the demotion arrived: the master took writes meanwhile.
+	 * The pause expired before the demotion arrived: the master took writes meanwhile,
+	 * which the target gets only once the test resumes its stream.
 	 */
 	private void writesSlipInBeforeTheDemotion(Action.NodeCommand command) {
 		if (isDemotion(command)) {
-			this.master.offset = 1100;
+			this.target.stallStream();
+			this.master.write(SLIPPED);
 		}
+	}
+
+	/** The target's stream stalls before the master's last writes. */
+	private void targetBehind() {
+		this.target.stallStream();
+		this.master.write(100);
 	}
 
 	private static boolean isDemotion(Action.NodeCommand command) {
@@ -220,7 +242,7 @@ class SwitchoverTest {
 		return leader.actions.stream()
 			.filter((action) -> action instanceof Action.PauseWrites || action instanceof Action.ResumeWrites
 					|| action instanceof Action.Promote
-					|| action instanceof Action.Replicate replicate && replicate.node().equals(this.master.address))
+					|| action instanceof Action.Replicate replicate && replicate.node().equals(this.master.address()))
 			.toList();
 	}
 
@@ -228,21 +250,21 @@ class SwitchoverTest {
 	void aTargetThatDoesNotCatchUpInTimeLeavesTheMasterServingWithWritesResumed() {
 		List<Member> members = members();
 		Member leader = members.get(1);
-		this.target.offset = 900;
+		targetBehind();
 		assertThat(switchover(leader, 300).status()).isEqualTo(CommandOutcome.Status.STARTED);
 		this.cluster.run(2000);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.succeeded()).isFalse();
 		assertThat(record.result()).contains("did not catch up within 300 ms");
 		assertThat(leader.actions(Action.ResumeWrites.class)).hasSize(1);
 		assertThat(leader.actions(Action.Promote.class)).isEmpty();
 		assertThat(leader.actions(Action.Replicate.class)).isEmpty();
-		assertThat(this.master.writesPaused).isFalse();
-		assertThat(this.master.following).isNull();
-		assertThat(this.target.following).isEqualTo(this.master.address);
+		assertThat(this.master.writesPaused()).isFalse();
+		assertThat(this.master.following()).isNull();
+		assertThat(this.target.following()).isEqualTo(this.master.address());
 		assertThat(members).allSatisfy((member) -> {
-			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now);
-			assertThat(snapshot.master().address()).isEqualTo(this.master.address);
+			GroupSnapshot snapshot = member.coordinator.snapshot(this.cluster.now());
+			assertThat(snapshot.master().address()).isEqualTo(this.master.address());
 			assertThat(snapshot.state()).isEqualTo(GroupState.OK);
 		});
 	}
@@ -250,8 +272,8 @@ class SwitchoverTest {
 	@Test
 	void twoSwitchoversAskedAtOnceNeverBothDemoteTheMaster() {
 		List<Member> members = members();
-		CommandOutcome first = members.get(0).coordinator.requestSwitchover(this.cluster.now, null, 5000);
-		CommandOutcome second = members.get(1).coordinator.requestSwitchover(this.cluster.now, this.other.address,
+		CommandOutcome first = members.get(0).coordinator.requestSwitchover(this.cluster.now(), null, 5000);
+		CommandOutcome second = members.get(1).coordinator.requestSwitchover(this.cluster.now(), this.other.address(),
 				5000);
 		this.cluster.deliver(members.get(0), first.actions());
 		this.cluster.deliver(members.get(1), second.actions());
@@ -266,7 +288,7 @@ class SwitchoverTest {
 			.toList();
 		assertThat(promotions).hasSize(1);
 		assertThat(members)
-			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now).master().address())
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
 				.isEqualTo(promotions.get(0).node()));
 	}
 
@@ -274,14 +296,14 @@ class SwitchoverTest {
 	void aMasterThatRefusesToPauseKeepsServingAndTheSwitchoverSaysWhy() {
 		List<Member> members = members();
 		Member leader = members.get(2);
-		this.master.refusesPause = true;
+		this.master.refusePause();
 		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
 		this.cluster.run(1000);
-		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now).lastFailover();
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
 		assertThat(record.succeeded()).isFalse();
 		assertThat(record.result()).contains("refused to pause writes").contains("NOPERM");
 		assertThat(leader.actions(Action.Promote.class)).isEmpty();
-		assertThat(this.master.following).isNull();
+		assertThat(this.master.following()).isNull();
 	}
 
 }

@@ -3,8 +3,11 @@ package io.redisha.protocol.simulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.redisha.protocol.Action;
@@ -34,6 +37,9 @@ public final class SimCluster {
 
 	private final Map<String, GroupConfig> configs = new HashMap<>();
 
+	/** The members whose epochs start at their host's wall clock, as the runtime's do. */
+	private final Set<String> onWallClock = new HashSet<>();
+
 	private final Map<String, GroupCoordinator> coordinators = new HashMap<>();
 
 	private final Map<SimMember, Member> bySimMember = new HashMap<>();
@@ -41,15 +47,25 @@ public final class SimCluster {
 	/** The members in the order they were started. */
 	public final List<Member> members = new ArrayList<>();
 
+	private Predicate<Action> crashAt = (action) -> false;
+
 	public SimCluster(GroupConfig config) {
 		// Epochs start at 0, not at the wall clock: the tests stage messages of small
 		// epochs.
 		this.world = SimWorld.instant(42, config, COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock, random) -> {
-			GroupCoordinator coordinator = new GroupCoordinator(this.configs.get(identity.id()), identity, now, random);
+			GroupConfig memberConfig = this.configs.get(identity.id());
+			GroupCoordinator coordinator = this.onWallClock.contains(identity.id())
+					? new GroupCoordinator(memberConfig, identity, now, random, wallClock)
+					: new GroupCoordinator(memberConfig, identity, now, random);
 			this.coordinators.put(identity.id(), coordinator);
 			return MemberProtocol.of(coordinator);
 		});
-		this.world.onAction((member, action) -> this.bySimMember.get(member).record(action));
+		this.world.onAction((member, action) -> {
+			this.bySimMember.get(member).record(action);
+			if (this.crashAt.test(action)) {
+				this.world.crashMember(member.slot());
+			}
+		});
 	}
 
 	/** The group "orders" on these seeds: down-after 1 s, failover timeout 10 s. */
@@ -88,6 +104,15 @@ public final class SimCluster {
 		return member;
 	}
 
+	/**
+	 * A member whose epochs start at its host's wall clock, as the runtime's do: later
+	 * than any a test's members reached.
+	 */
+	public Member memberOnWallClock(MemberIdentity identity, GroupConfig config) {
+		this.onWallClock.add(identity.id());
+		return member(identity, config);
+	}
+
 	public long now() {
 		return this.world.now();
 	}
@@ -120,6 +145,29 @@ public final class SimCluster {
 	/** kill -9 of the member's process. */
 	public void crash(Member member) {
 		this.world.crashMember(member.slot);
+	}
+
+	/**
+	 * A member crashes as it takes a matching action: the action still goes out, nothing
+	 * it decided after it does.
+	 */
+	public void crashAt(Predicate<Action> action) {
+		this.crashAt = action;
+	}
+
+	/** Changes the world just before a command runs on its node (a write slipping in). */
+	public void beforeCommand(Consumer<Action.NodeCommand> change) {
+		this.world.beforeExecution(change);
+	}
+
+	/** The matching commands never reach their node: their senders time out. */
+	public void loseRequests(Predicate<Action.NodeCommand> commands) {
+		this.world.loseRequests(commands);
+	}
+
+	/** The matching commands run, but their replies are lost: their senders time out. */
+	public void loseReplies(Predicate<Action.NodeCommand> commands) {
+		this.world.loseReplies(commands);
 	}
 
 	/** Carries out what the test had the member's coordinator decide. */
@@ -217,6 +265,29 @@ public final class SimCluster {
 			return this.node.runId();
 		}
 
+		/** Its replication offset. */
+		public long offset() {
+			return this.node.offset();
+		}
+
+		/** Its clients' writes wait ({@code CLIENT PAUSE WRITE}). */
+		public boolean writesPaused() {
+			return this.node.writesPaused(now());
+		}
+
+		/**
+		 * Its link to its master stays up but the stream stops: it falls behind the
+		 * writes that follow.
+		 */
+		public void stallStream() {
+			this.node.stallStream(true);
+		}
+
+		/** Its stream flows again: it catches up at the next tick. */
+		public void resumeStream() {
+			this.node.stallStream(false);
+		}
+
 		/** kill -9. */
 		public void kill() {
 			SimCluster.this.world.killNode(address());
@@ -287,6 +358,31 @@ public final class SimCluster {
 		/** Its ACL user may not run {@code CLIENT KILL}. */
 		public void refuseClientKill() {
 			this.node.refuseClientKill();
+		}
+
+		/** {@code CONFIG SET replica-priority}: 0 is never promoted. */
+		public void setPriority(int priority) {
+			this.node.setPriority(priority);
+		}
+
+		/** The server version its INFO reports: before 5, it knows SLAVEOF alone. */
+		public void setVersion(String version) {
+			this.node.setVersion(version);
+		}
+
+		/** It loads its data set ({@code LOADING}) until told otherwise. */
+		public void setLoading(boolean loading) {
+			this.node.setLoading(loading);
+		}
+
+		/** It answers {@code REPLICAOF NO ONE} but stays a replica, or takes it again. */
+		public void ignorePromotion(boolean ignores) {
+			this.node.ignorePromotion(ignores);
+		}
+
+		/** Its ACL user may not run {@code CLIENT PAUSE}. */
+		public void refusePause() {
+			this.node.refusePause();
 		}
 
 		/** {@code rename-command} in its config file hides the role command. */

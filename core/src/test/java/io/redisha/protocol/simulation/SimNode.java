@@ -63,15 +63,20 @@ final class SimNode {
 
 	static final String NO_REPLID = "0000000000000000000000000000000000000000";
 
-	private static final String VERSION = "7.2.4";
-
 	private final NodeAddress address;
 
 	private final String endpoint;
 
 	private final RandomGenerator random;
 
-	private final int priority;
+	/** {@code replica-priority}: 0 is never promoted. */
+	private int priority;
+
+	/** The server version its INFO reports. */
+	private String version = "7.2.4";
+
+	/** It answers {@code REPLICAOF NO ONE} but stays a replica. */
+	private boolean ignoresPromotion;
 
 	/** A role command renamed away ({@code rename-command}); null when none. */
 	private RoleCommand renamed;
@@ -81,6 +86,15 @@ final class SimNode {
 
 	/** Its ACL user may not run {@code CONFIG}: the members cannot change its fence. */
 	private boolean refusesConfig;
+
+	/** Its ACL user may not run {@code CLIENT PAUSE}: a switchover cannot start. */
+	private boolean refusesPause;
+
+	/**
+	 * Its link to its master stays up but no bytes of the stream arrive (a slow link, a
+	 * large backlog): its offset stays where it is.
+	 */
+	private boolean streamStalled;
 
 	/** How many times the members had its normal clients disconnected. */
 	private int clientsDisconnected;
@@ -343,6 +357,11 @@ final class SimNode {
 		return isMaster() && now >= this.writesPausedUntil && !fenced(now);
 	}
 
+	/** Between {@code CLIENT PAUSE WRITE} and its end or {@code CLIENT UNPAUSE}. */
+	boolean writesPaused(long now) {
+		return now < this.writesPausedUntil;
+	}
+
 	/**
 	 * The members manage the fence: their configuration store passes it and leaves the
 	 * node fenced as configured ({@code MULTI} with {@code CONFIG SET} around the store
@@ -461,7 +480,9 @@ final class SimNode {
 			this.history = master.history;
 			this.replid2 = master.replid2;
 			this.secondReplOffset = master.secondReplOffset;
-			this.offset = Math.max(this.offset, masterOffsetBefore);
+			if (!this.streamStalled) {
+				this.offset = Math.max(this.offset, masterOffsetBefore);
+			}
 		}
 	}
 
@@ -478,6 +499,10 @@ final class SimNode {
 		}
 		if (command instanceof Action.QueryRole) {
 			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
+		}
+		if (command instanceof Action.PauseWrites && this.refusesPause) {
+			return new Reply.Failed("PauseWrites on " + this.address
+					+ " answered an error: NOPERM this user has no permissions to run the 'client|pause' command");
 		}
 		if (command instanceof Action.PauseWrites pause) {
 			// CLIENT PAUSE WRITE, then INFO on the same connection: its offset is final
@@ -524,7 +549,9 @@ final class SimNode {
 			}
 			else {
 				Action.Promote promote = (Action.Promote) command;
-				promote(now, promote.epoch());
+				if (!this.ignoresPromotion) {
+					promote(now, promote.epoch());
+				}
 				changeFence(promote.minReplicas(), promote.minReplicas().toWrite());
 			}
 			// INFO inside the MULTI block: the node right after its change.
@@ -552,10 +579,12 @@ final class SimNode {
 	}
 
 	/**
-	 * Whether it takes this role command (its version takes both), unless renamed away.
+	 * Whether it takes this role command: SLAVEOF always, REPLICAOF since Redis 5; unless
+	 * renamed away.
 	 */
 	private boolean knows(RoleCommand command) {
-		return command != this.renamed;
+		return command != this.renamed
+				&& (command == RoleCommand.SLAVEOF || RoleCommand.forVersion(this.version) != RoleCommand.SLAVEOF);
 	}
 
 	/**
@@ -592,6 +621,35 @@ final class SimNode {
 
 	void refuseClientKill() {
 		this.refusesClientKill = true;
+	}
+
+	void refusePause() {
+		this.refusesPause = true;
+	}
+
+	/** {@code CONFIG SET replica-priority}. */
+	void setPriority(int priority) {
+		this.priority = priority;
+	}
+
+	/** The server version its INFO reports, and so the role command it knows. */
+	void setVersion(String version) {
+		this.version = version;
+	}
+
+	/** Loads its data set until told otherwise, or has loaded it. */
+	void setLoading(boolean loading) {
+		this.loadingUntil = loading ? Long.MAX_VALUE : -1;
+	}
+
+	/** Answers {@code REPLICAOF NO ONE} without changing its role, or takes it again. */
+	void ignorePromotion(boolean ignores) {
+		this.ignoresPromotion = ignores;
+	}
+
+	/** Stalls its stream from its master, or lets it flow again. */
+	void stallStream(boolean stalled) {
+		this.streamStalled = stalled;
 	}
 
 	/** {@code rename-command} in its config file hides the role command. */
@@ -660,7 +718,7 @@ final class SimNode {
 		StringBuilder info = new StringBuilder(1500);
 		info.append("# Server\r\n")
 			.append("redis_version:")
-			.append(VERSION)
+			.append(this.version)
 			.append("\r\n")
 			.append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:5a6c8d2fd0ec2f9a\r\n")
 			.append("redis_mode:standalone\r\nos:Linux 6.1.0-18-amd64 x86_64\r\narch_bits:64\r\n")

@@ -102,6 +102,16 @@ final class SimWorld {
 	private BiConsumer<SimMember, Action> actionListener = (member, action) -> {
 	};
 
+	/** A scenario's change to the world just before a command runs on its node. */
+	private Consumer<Action.NodeCommand> beforeExecution = (command) -> {
+	};
+
+	/** Commands a scenario has the network lose on their way to their node. */
+	private Predicate<Action.NodeCommand> lostRequests = (command) -> false;
+
+	/** Commands whose replies a scenario has the network lose once they ran. */
+	private Predicate<Action.NodeCommand> lostReplies = (command) -> false;
+
 	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
 		this(seed, config, commandTimeout, protocols, false);
 	}
@@ -417,9 +427,32 @@ final class SimWorld {
 		handle(member, actions);
 	}
 
-	/** Lets a scenario react to what members do (after the checker has seen it). */
+	/**
+	 * Lets a scenario react to what members do (after the checker has seen it). A member
+	 * it crashes still sends the action, and nothing after it.
+	 */
 	void onAction(BiConsumer<SimMember, Action> listener) {
 		this.actionListener = listener;
+	}
+
+	/** Lets a scenario change the world just before a command runs on its node. */
+	void beforeExecution(Consumer<Action.NodeCommand> change) {
+		this.beforeExecution = change;
+	}
+
+	/**
+	 * Has the network lose the matching commands on their way: their senders time out.
+	 */
+	void loseRequests(Predicate<Action.NodeCommand> commands) {
+		this.lostRequests = commands;
+	}
+
+	/**
+	 * Has the network lose the replies of the matching commands once they ran: their
+	 * senders time out.
+	 */
+	void loseReplies(Predicate<Action.NodeCommand> commands) {
+		this.lostReplies = commands;
 	}
 
 	/** Runs {@code fault} at simulated time {@code at}, noted in the trace. */
@@ -598,9 +631,15 @@ final class SimWorld {
 		member.pending().put(number, command);
 		schedule(this.now + this.commandTimeout, () -> {
 			if (member.pending().remove(number) != null) {
-				answer(member, command, new Reply.Failed("command timed out after " + this.commandTimeout + " ms"));
+				// in the runtime's words (Failures)
+				answer(member, command,
+						new Reply.Failed("no reply from " + command.node() + " within " + this.commandTimeout + " ms"));
 			}
 		});
+		if (this.lostRequests.test(command)) {
+			this.trace.add(this.now, member.id(), command + " lost on its way");
+			return;
+		}
 		transmit(member, number, command);
 	}
 
@@ -626,6 +665,7 @@ final class SimWorld {
 			return;
 		}
 		onNode(node, () -> {
+			this.beforeExecution.accept(command);
 			this.checker.beforeExecution(command, node);
 			Reply reply;
 			if (command instanceof Action.DisconnectClients) {
@@ -662,6 +702,10 @@ final class SimWorld {
 	}
 
 	private void sendReply(SimMember member, long number, Action.NodeCommand command, Reply reply) {
+		if (this.lostReplies.test(command)) {
+			this.trace.add(this.now, member.id(), "reply to " + command + " lost on its way");
+			return;
+		}
 		for (long at : this.network.deliveries(endpoint(command.node()), member.slot(), this.now, true)) {
 			schedule(at, () -> {
 				if (member.pending().remove(number) != null) {
@@ -803,6 +847,10 @@ final class SimWorld {
 			}
 			else if (action instanceof Action.NodeCommand command) {
 				sendCommand(member, command);
+			}
+			if (member.state() == SimMember.State.CRASHED) {
+				// killed by a scenario as it took the action
+				return;
 			}
 			freezeIfTriggered(member, action);
 		}

@@ -135,7 +135,7 @@ class SimWorldTest {
 		assertThat(listener.gossipVias()).containsExactly(N2);
 		assertThat(listener.replies()).singleElement()
 			.extracting(ScriptedProtocol.Received::what)
-			.isEqualTo(new Reply.Failed("command timed out after 500 ms"));
+			.isEqualTo(new Reply.Failed("no reply from " + N1 + " within 500 ms"));
 	}
 
 	@Test
@@ -184,7 +184,7 @@ class SimWorldTest {
 		this.world.runFor(1000);
 		assertThat(member.replies()).extracting(ScriptedProtocol.Received::what)
 			.containsExactly(new Reply.Failed("connection refused"),
-					new Reply.Failed("command timed out after 500 ms"));
+					new Reply.Failed("no reply from " + N2 + " within 500 ms"));
 		assertThat(this.world.node(N2).following()).isEqualTo(N1);
 		this.world.resumeNode(N2);
 		assertThat(this.world.node(N2).following()).as("the timed-out REPLICAOF ran after all").isEqualTo(N3);
@@ -357,7 +357,7 @@ class SimWorldTest {
 		this.world.runFor(1500);
 		assertThat(this.world.node(N2).following()).isEqualTo(N3);
 		assertThat(member.replies()).extracting(ScriptedProtocol.Received::what)
-			.containsExactly(new Reply.Failed("command timed out after 500 ms"));
+			.containsExactly(new Reply.Failed("no reply from " + N2 + " within 500 ms"));
 	}
 
 	@Test
