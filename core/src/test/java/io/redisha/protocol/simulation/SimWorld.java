@@ -496,9 +496,14 @@ final class SimWorld {
 		this.checker.observeReach();
 	}
 
-	/** Heals the network, resumes and restarts every node, resumes paused members. */
+	/**
+	 * Heals the network, resumes and restarts every node, resumes paused members, and
+	 * disarms the freezes still waiting for their member's next action: the world is
+	 * quiet from here on.
+	 */
 	void healNetworkAndNodes() {
 		this.network.heal();
+		this.freezeTriggers.clear();
 		for (NodeAddress address : List.copyOf(this.nodes.keySet())) {
 			resumeNode(address);
 			restartNode(address);

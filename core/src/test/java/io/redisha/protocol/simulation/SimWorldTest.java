@@ -361,6 +361,20 @@ class SimWorldTest {
 	}
 
 	@Test
+	void healDisarmsAFreezeStillWaitingForItsAction() {
+		ScriptedProtocol member = start("m1");
+		this.world.runFor(500);
+		this.world.freezeAfter("m1", "a demotion", (action) -> action instanceof Action.Replicate, 2000);
+		this.world.healNetworkAndNodes();
+		member.send(new Action.Replicate(N2, N3, 1));
+		this.world.runFor(1000);
+		assertThat(this.world.node(N2).following()).as("sent at once, the member not frozen").isEqualTo(N3);
+		assertThat(member.replies()).extracting(ScriptedProtocol.Received::what)
+			.hasSize(1)
+			.noneMatch((what) -> what instanceof Reply.Failed);
+	}
+
+	@Test
 	void checkerReportsTwoMastersTakingTheMajoritysWrites() {
 		this.world.checker().checkWrites();
 		ScriptedProtocol[] members = { start("m1"), start("m2"), start("m3") };
