@@ -497,9 +497,9 @@ final class SimWorld {
 	}
 
 	/**
-	 * Heals the network, resumes and restarts every node, resumes paused members, and
-	 * disarms the freezes still waiting for their member's next action: the world is
-	 * quiet from here on.
+	 * Heals the network, resumes and restarts every node, and disarms the freezes still
+	 * waiting for their member's next action: the world is quiet from here on (a member
+	 * frozen already wakes as planned).
 	 */
 	void healNetworkAndNodes() {
 		this.network.heal();
