@@ -1,5 +1,6 @@
 package io.redisha.protocol;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +16,9 @@ import io.redisha.protocol.GossipMessage.Purpose;
  * voter grants its vote only holding that same configuration. It is won with a strict
  * majority of those voters (less the ones known to have departed, see
  * {@link Configuration#liveVoters}) and, for an automatic failover, at least
- * {@code quorum} votes.
+ * {@code quorum} votes. A vote for an automatic failover stands only until its voter
+ * says, in a later hello, that it sees the master answer again: it was granted because
+ * the voter saw the master down, and a master that answers again keeps its latest writes.
  */
 final class Election {
 
@@ -35,7 +38,14 @@ final class Election {
 	/** For a change of voters: {@code +id} or {@code -id}; else null. */
 	private final @Nullable String change;
 
-	private final Set<String> votes = new HashSet<>();
+	/** Each vote for this candidate, with the sequence number of its latest message. */
+	private final Map<String, Long> votes = new HashMap<>();
+
+	/**
+	 * For a failover: the sequence number of each voter's latest hello saying it sees the
+	 * master answer. A vote sent before it no longer stands.
+	 */
+	private final Map<String, Long> answered = new HashMap<>();
 
 	private final Set<String> against = new HashSet<>();
 
@@ -49,7 +59,7 @@ final class Election {
 		this.epoch = epoch;
 		this.config = config;
 		this.startedAt = startedAt;
-		vote(self, true);
+		vote(self, true, Long.MAX_VALUE);
 	}
 
 	long epoch() {
@@ -99,13 +109,42 @@ final class Election {
 	 * another; non-voters do not count.
 	 */
 	void vote(String voter, boolean forMe) {
-		if (this.config.isVoter(voter) && !this.votes.contains(voter) && !this.against.contains(voter)) {
-			(forMe ? this.votes : this.against).add(voter);
+		vote(voter, forMe, Long.MAX_VALUE);
+	}
+
+	/**
+	 * Records a vote as {@link #vote(String, boolean)}, sent as the voter's message
+	 * {@code sequence}: a vote repeated later stands again.
+	 */
+	void vote(String voter, boolean forMe, long sequence) {
+		if (!this.config.isVoter(voter) || this.against.contains(voter)) {
+			return;
+		}
+		if (forMe) {
+			this.votes.merge(voter, sequence, Math::max);
+		}
+		else if (!this.votes.containsKey(voter)) {
+			this.against.add(voter);
+		}
+	}
+
+	/**
+	 * The voter said, in its message {@code sequence}, that it sees the master answer.
+	 */
+	void masterAnswers(String voter, long sequence) {
+		if (this.purpose == Purpose.FAILOVER) {
+			this.answered.merge(voter, sequence, Math::max);
 		}
 	}
 
 	int votes() {
-		return this.votes.size();
+		int count = 0;
+		for (Map.Entry<String, Long> vote : this.votes.entrySet()) {
+			if (vote.getValue() > this.answered.getOrDefault(vote.getKey(), -1L)) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 	/**
@@ -118,7 +157,7 @@ final class Election {
 	}
 
 	boolean won(int quorum, Map<String, Configuration.Departure> departed) {
-		return this.votes.size() >= needed(quorum, departed);
+		return votes() >= needed(quorum, departed);
 	}
 
 	/** Even every live voter's vote not yet given elsewhere would not be enough. */

@@ -195,8 +195,20 @@ final class Elections {
 
 	/** A vote (or a request, which is no vote for this member) in {@code epoch}. */
 	void counted(long epoch, String voter, boolean forThisMember) {
+		counted(epoch, voter, forThisMember, Long.MAX_VALUE);
+	}
+
+	/** A vote in {@code epoch}, the voter's message {@code sequence}. */
+	void counted(long epoch, String voter, boolean forThisMember, long sequence) {
 		if (this.election != null && this.election.epoch() == epoch) {
-			this.election.vote(voter, forThisMember);
+			this.election.vote(voter, forThisMember, sequence);
+		}
+	}
+
+	/** A voter's hello says it sees the master answer: its vote no longer stands. */
+	void masterAnswers(String voter, @Nullable NodeAddress master, long sequence) {
+		if (this.election != null && this.election.failingMaster().equals(master)) {
+			this.election.masterAnswers(voter, sequence);
 		}
 	}
 

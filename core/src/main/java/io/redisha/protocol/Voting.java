@@ -58,7 +58,9 @@ final class Voting {
 		parts.epochs.observe(now, epoch, out);
 		parts.elections.counted(epoch, request.sender(), false);
 		if (parts.voteBook.votedFor(epoch, request.sender())) {
-			parts.gossip.vote(request, out);
+			if (request.purpose() != GossipMessage.Purpose.FAILOVER || parts.detection.masterDown()) {
+				parts.gossip.vote(request, out);
+			}
 			return;
 		}
 		Configuration held = parts.electorate.config();

@@ -56,6 +56,21 @@ class ElectionTest {
 	}
 
 	@Test
+	void aVoteStandsOnlyUntilItsVoterSaysInALaterMessageThatTheMasterAnswers() {
+		Election election = election("a", "a", "b", "c");
+		election.vote("b", true, 10);
+		assertThat(election.won(2, Map.of())).isTrue();
+		election.masterAnswers("b", 9);
+		assertThat(election.won(2, Map.of())).isTrue();
+		election.masterAnswers("b", 11);
+		assertThat(election.won(2, Map.of())).isFalse();
+		election.vote("b", true, 10);
+		assertThat(election.won(2, Map.of())).isFalse();
+		election.vote("b", true, 12);
+		assertThat(election.won(2, Map.of())).isTrue();
+	}
+
+	@Test
 	void oneVotePerEpochAndQuietObservationsCountAsVotes() {
 		VoteBook book = new VoteBook();
 		book.observedWhileQuiet(5);

@@ -80,6 +80,68 @@ class StaleOpinionTest {
 	}
 
 	@Test
+	void aVoteNoLongerCountsOnceItsVoterSaysTheMasterAnswersAgain() {
+		// Strict seeds 67977 and 64310: a voter that granted its vote while it saw the
+		// master down, and then saw it answer again, helped elect a leader that promoted
+		// a replica without the master's latest writes.
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(5000);
+		Configuration held = new Configuration(a.coordinator.snapshot(this.cluster.now()).configEpoch() + 1, 0, M,
+				List.of("a", "v", "w", "x", "y"));
+		for (String voter : List.of("v", "w", "x", "y")) {
+			gossip(a, new Hello("orders", voter, 10, "app", held.epoch(), held, false, 0,
+					GossipMessage.Maintenance.NONE, 0));
+		}
+		this.master.kill();
+		this.cluster.run(1500);
+		gossip(a, new Hello("orders", "v", 11, "app", held.epoch(), held, true, 0, GossipMessage.Maintenance.NONE, 0));
+		this.cluster.run(300);
+		assertThat(a.events(Type.TRY_FAILOVER)).hasSize(1);
+		long epoch = a.events(Type.TRY_FAILOVER).get(0).epoch();
+		gossip(a, new GossipMessage.Vote("orders", "v", 12, epoch, "a", M));
+		// v sees the master answer again: its vote no longer stands, and an older word
+		// of w's, delivered late, does not take back w's vote
+		gossip(a, new Hello("orders", "v", 13, "app", epoch, held, false, 0, GossipMessage.Maintenance.NONE, 0));
+		gossip(a, new GossipMessage.Vote("orders", "w", 12, epoch, "a", M));
+		gossip(a, new Hello("orders", "w", 11, "app", epoch, held, false, 0, GossipMessage.Maintenance.NONE, 0));
+		assertThat(a.events(Type.ELECTED_LEADER)).isEmpty();
+		assertThat(a.events(Type.FAILOVER_ABORT_NOT_ELECTED)).isEmpty();
+	}
+
+	@Test
+	void aVoterRepeatsItsVoteForAFailoverOnlyWhileItSeesTheMasterDown() {
+		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379"));
+		this.cluster.run(5000);
+		Configuration held = new Configuration(a.coordinator.snapshot(this.cluster.now()).configEpoch() + 1, 0, M,
+				List.of("a", "x", "y"));
+		for (String voter : List.of("x", "y")) {
+			gossip(a, new Hello("orders", voter, 10, "app", held.epoch(), held, false, 0,
+					GossipMessage.Maintenance.NONE, 0));
+		}
+		this.master.kill();
+		this.cluster.run(1500);
+		long epoch = held.epoch() + 10;
+		GossipMessage.VoteRequest request = new GossipMessage.VoteRequest("orders", "x", 11, epoch, M,
+				GossipMessage.Purpose.FAILOVER, held.epoch(), held.version(), null);
+		gossip(a, request);
+		assertThat(a.events(Type.VOTE_FOR_LEADER)).extracting(ProtocolEvent::detail).containsExactly("x");
+		assertThat(votesFor(a, "x")).isEqualTo(1);
+		this.master.restart();
+		this.cluster.run(1000);
+		assertThat(a.events(Type.SDOWN_CLEARED)).hasSize(1);
+		gossip(a, new GossipMessage.VoteRequest("orders", "x", 12, epoch, M, GossipMessage.Purpose.FAILOVER,
+				held.epoch(), held.version(), null));
+		assertThat(votesFor(a, "x")).isEqualTo(1);
+	}
+
+	private static long votesFor(Member member, String candidate) {
+		return member.actions(Action.Publish.class)
+			.stream()
+			.filter((publish) -> publish.payload().contains(" vote ") && publish.payload().contains("for=" + candidate))
+			.count();
+	}
+
+	@Test
 	void aStrayNodesRoleIsReadAgainBeforeItIsReconfigured() {
 		SimCluster.Node stray = this.cluster.master("10.0.0.3:6379");
 		Member a = this.cluster.member("a", SimCluster.config(2, "10.0.0.1:6379", "10.0.0.3:6379"));

@@ -422,6 +422,41 @@ class SimWorldTest {
 			.withMessageContaining("and 10.0.0.1:6379 took the write more than 5000 ms after it was back");
 	}
 
+	/**
+	 * Strict seed 75104: a write the next master carried is lost, like that master's own
+	 * writes, when that master dies and a replica holding a prefix of its history takes
+	 * over, although the master that acknowledged it is back by then.
+	 */
+	@Test
+	void checkerExcusesTheReplicationWindowOfALostMasterForTheWritesItCarriedFromTheOneBefore() {
+		this.world.checker().checkWrites();
+		ScriptedProtocol[] members = { start("m1"), start("m2"), start("m3") };
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N1));
+		}
+		this.world.runFor(2000);
+		this.world.killNode(N3);
+		this.world.runFor(1000);
+		this.world.killNode(N1);
+		this.world.node(N2).promote(this.world.now(), 1);
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N2));
+		}
+		this.world.runFor(1000);
+		this.world.restartNode(N1);
+		this.world.killNode(N2);
+		this.world.restartNode(N3);
+		this.world.runFor(WriteLedger.GRACE_MILLIS + 1000);
+		this.world.node(N3).promote(this.world.now(), 2);
+		for (ScriptedProtocol member : members) {
+			member.send(switchMaster(N3));
+		}
+		this.world.runFor(2000);
+		WriteLedger.Verdict verdict = this.world.checker().checkAcknowledgedWrites(N3);
+		assertThat(verdict.lostInWindow()).as("the writes of 10.0.0.1 that 10.0.0.2 carried, and its own")
+			.isGreaterThan(30);
+	}
+
 	private static Action switchMaster(NodeAddress master) {
 		return new Action.Emit(new ProtocolEvent(ProtocolEvent.Type.SWITCH_MASTER, "sim", 0, null, master, null));
 	}

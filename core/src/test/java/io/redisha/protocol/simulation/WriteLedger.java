@@ -25,8 +25,9 @@ import io.redisha.protocol.NodeAddress;
  * replica of that master then or started from a prefix of its history (a lagging replica,
  * not a stale branch); or after it, by the master so deposed, which members may still
  * route to for at most {@link #STALE_ROUTE_MILLIS} once it is back. An operator's forced
- * failover counts as such a loss of the master it replaces. A write whose only copy a
- * restart without persistence destroyed is lost too. Any other loss is a violation: the
+ * failover counts as such a loss of the master it replaces. A later master whose data
+ * held the write (promoted with it) counts as such a master too. A write whose only copy
+ * a restart without persistence destroyed is lost too. Any other loss is a violation: the
  * rollback of a master the majority could reach, a stale branch winning, a resync from an
  * empty node.
  * <p>
@@ -220,7 +221,8 @@ final class WriteLedger {
 		long branchedAt = branch.branchedAt;
 		Segment successor = branch.successor();
 		boolean prefix = successor != null && (meeting == null || successor.from() <= branchedAt);
-		if (successor != null && excused(write, successor, prefix) || droppedByAnEarlierSuccessor(write)) {
+		if (successor != null && excused(write, successor, prefix) || droppedByAnEarlierSuccessor(write)
+				|| lostWithACarrier(write, history)) {
 			verdict.inWindow++;
 			return;
 		}
@@ -267,6 +269,45 @@ final class WriteLedger {
 		for (Segment segment : this.segments) {
 			if (segment.parent() == write.segment() && segment.from() < write.offset()
 					&& excused(write, segment, true)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether the write was lost in the replication window of a later master that carried
+	 * it: a node promoted (or restarted as master) on top of data that held the write,
+	 * that the majority lost with the write in its data, replaced by a successor that did
+	 * not have it then and was its replica or held a prefix of its history. The write is
+	 * that master's data as much as its own writes are, whether the master that
+	 * acknowledged it is back or not (seed 75104).
+	 */
+	private boolean lostWithACarrier(AcknowledgedWrite write, FinalHistory history) {
+		for (Segment carrier : this.segments) {
+			if (carrier == write.segment() || !new Lineage(carrier, Long.MAX_VALUE).contains(write)) {
+				continue;
+			}
+			// only its segment matters to the branch: where the carrier's history meets
+			// the final one
+			AcknowledgedWrite carried = new AcknowledgedWrite(write.id(), write.member(), carrier.node(), carrier,
+					write.offset(), write.at(), write.majority(), write.streamed());
+			Branch branch = new Branch(carried, history);
+			Segment successor = branch.successor();
+			if (successor == null) {
+				continue;
+			}
+			boolean prefix = branch.meeting == null || successor.from() <= branch.branchedAt;
+			long promoted = successor.createdAt();
+			MajorityReach.Loss loss = this.reach.lossDuring(carrier.node(), promoted - GRACE_MILLIS, promoted);
+			if (loss == null || write.at() >= loss.since()) {
+				continue;
+			}
+			SimNode.State carrierThen = loss.stateOf(carrier.node());
+			SimNode.State successorThen = loss.stateOf(successor.node());
+			if (carrierThen != null && carrierThen.data().contains(write) && successorThen != null
+					&& !successorThen.data().contains(write)
+					&& (prefix || carrier.node().equals(successorThen.following()))) {
 				return true;
 			}
 		}
