@@ -106,15 +106,8 @@ final class Election {
 
 	/**
 	 * Records a vote of this epoch about this configuration, for this candidate or
-	 * another; non-voters do not count.
-	 */
-	void vote(String voter, boolean forMe) {
-		vote(voter, forMe, Long.MAX_VALUE);
-	}
-
-	/**
-	 * Records a vote as {@link #vote(String, boolean)}, sent as the voter's message
-	 * {@code sequence}: a vote repeated later stands again.
+	 * another, sent as the voter's message {@code sequence}: a vote repeated later stands
+	 * again. Non-voters do not count.
 	 */
 	void vote(String voter, boolean forMe, long sequence) {
 		if (!this.config.isVoter(voter) || this.against.contains(voter)) {

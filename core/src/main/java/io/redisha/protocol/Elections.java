@@ -193,12 +193,10 @@ final class Elections {
 		return false;
 	}
 
-	/** A vote (or a request, which is no vote for this member) in {@code epoch}. */
-	void counted(long epoch, String voter, boolean forThisMember) {
-		counted(epoch, voter, forThisMember, Long.MAX_VALUE);
-	}
-
-	/** A vote in {@code epoch}, the voter's message {@code sequence}. */
+	/**
+	 * A vote (or a request, which is no vote for this member) in {@code epoch}, the
+	 * voter's message {@code sequence}.
+	 */
 	void counted(long epoch, String voter, boolean forThisMember, long sequence) {
 		if (this.election != null && this.election.epoch() == epoch) {
 			this.election.vote(voter, forThisMember, sequence);

@@ -40,18 +40,18 @@ class ElectionTest {
 	@Test
 	void countsEachVoterOnceIgnoresNonVotersAndKnowsWhenItCannotWin() {
 		Election election = election("a", "a", "b", "c", "d", "e");
-		election.vote("b", true);
-		election.vote("b", false);
-		election.vote("x", true);
+		election.vote("b", true, 1);
+		election.vote("b", false, 2);
+		election.vote("x", true, 3);
 		assertThat(election.votes()).isEqualTo(2);
 		assertThat(election.won(2, Map.of())).isFalse();
-		election.vote("c", false);
-		election.vote("d", false);
+		election.vote("c", false, 4);
+		election.vote("d", false, 5);
 		assertThat(election.lost(2, Map.of())).isFalse();
-		election.vote("e", false);
+		election.vote("e", false, 6);
 		assertThat(election.lost(2, Map.of())).isTrue();
 		Election small = election("a", "a", "b", "c");
-		small.vote("b", true);
+		small.vote("b", true, 7);
 		assertThat(small.won(2, Map.of())).isTrue();
 	}
 
