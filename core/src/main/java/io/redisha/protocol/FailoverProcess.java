@@ -11,7 +11,8 @@ import io.redisha.protocol.ProtocolEvent.Type;
 /**
  * The failover this member leads after winning an election: choose a replica (waiting
  * briefly for fresh INFO when what it has is stale), promote it, confirm with ROLE at
- * once (and every tick until it answers master), then repoint the other replicas, at most
+ * once (and every tick until it answers master), store the new configuration in its data
+ * (again every tick until stored), then repoint the other replicas, at most
  * {@code parallelSyncs} resyncing at a time. A switchover promotes its target only once
  * its {@link SwitchoverHandOver hand-over} says that the target has every write the old
  * master acknowledged. Each step is recorded with its time for the endpoint.
@@ -25,10 +26,16 @@ final class FailoverProcess {
 		GOING_ON,
 
 		/**
-		 * The chosen node answered ROLE master: it is the master of this failover's
-		 * config epoch.
+		 * The chosen node answered ROLE master: the coordinator has it {@link #record
+		 * record} the new configuration.
 		 */
 		PROMOTED,
+
+		/**
+		 * The promoted node's data holds the new configuration: it is the master of this
+		 * failover's config epoch, for the coordinator to adopt.
+		 */
+		RECORDED,
 
 		/** The process ended, succeeded or aborted. */
 		ENDED
@@ -37,7 +44,7 @@ final class FailoverProcess {
 
 	private enum Stage {
 
-		SELECTING, HANDING_OVER, PROMOTING, CONFIRMING, RECONFIGURING, ENDED
+		SELECTING, HANDING_OVER, PROMOTING, CONFIRMING, RECORDING, RECONFIGURING, ENDED
 
 	}
 
@@ -110,6 +117,15 @@ final class FailoverProcess {
 	private String result = "in-progress";
 
 	private long lastRoleQueryAt = -1;
+
+	/**
+	 * The configuration naming the promoted node, to be stored in its data before any
+	 * member adopts it; null before the promotion.
+	 */
+	private @Nullable Configuration recording;
+
+	/** A store of {@link #recording}, or the INFO that checks it, awaits its reply. */
+	private boolean recordingAsked;
 
 	private long writesAtRisk = -1;
 
@@ -280,13 +296,75 @@ final class FailoverProcess {
 				this.writesAtRisk = 0;
 			}
 			this.events.emit(out, Type.PROMOTED_REPLICA, this.epoch, this.chosen, null);
-			startReconfiguration(now, nodes);
+			this.stage = Stage.RECORDING;
 			return Outcome.PROMOTED;
+		}
+		else if (this.stage == Stage.RECORDING && command.node().equals(this.chosen)) {
+			return recordingAnswered(now, command, reply, nodes, out);
 		}
 		else if (this.repointing != null) {
 			this.repointing.onReply(now, command, reply);
 		}
 		return outcome();
+	}
+
+	/**
+	 * Stores the configuration naming the promoted node in its data. Until that store
+	 * succeeds no member adopts the node, so no client writes to it: a configuration held
+	 * only in this member's memory would die with it, and members started later would
+	 * follow the old master that the data still names, losing those writes.
+	 */
+	void record(Configuration next, List<Action> out) {
+		this.recording = next;
+		askRecording(new Action.StoreConfiguration(next.master(), next), out);
+	}
+
+	/** The configuration naming the promoted node; null before the promotion. */
+	@Nullable Configuration recording() {
+		return this.recording;
+	}
+
+	private void askRecording(Action.NodeCommand command, List<Action> out) {
+		this.recordingAsked = true;
+		out.add(command);
+	}
+
+	/**
+	 * The store's reply: stored; or {@code 0}, the hash already held this configuration
+	 * (an earlier store whose reply was lost) or a newer one, which the node's INFO then
+	 * tells apart; or failed, stored again at the next tick.
+	 */
+	private Outcome recordingAnswered(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes,
+			List<Action> out) {
+		Configuration next = Objects.requireNonNull(this.recording);
+		if (command instanceof Action.StoreConfiguration store && store.config().equals(next)) {
+			this.recordingAsked = false;
+			if (reply instanceof Reply.Text text && !text.error() && "1".equals(text.text())) {
+				return recorded(now, nodes);
+			}
+			if (reply instanceof Reply.Text text && !text.error() && "0".equals(text.text())) {
+				askRecording(new Action.QueryInfo(next.master()), out);
+			}
+		}
+		else if (command instanceof Action.QueryInfo && this.recordingAsked) {
+			this.recordingAsked = false;
+			NodeState node = nodes.get(next.master());
+			StoredConfiguration stored = (node != null) ? node.stored() : null;
+			Configuration held = (stored != null) ? stored.config() : null;
+			if (next.equals(held)) {
+				return recorded(now, nodes);
+			}
+			if (held != null && held.newerThan(next)) {
+				abort(now, "a newer configuration (epoch " + held.epoch() + ") is stored on " + next.master());
+			}
+		}
+		return outcome();
+	}
+
+	private Outcome recorded(long now, NodeTracker nodes) {
+		step("configuration-stored", now);
+		startReconfiguration(now, nodes);
+		return Outcome.RECORDED;
 	}
 
 	/** Goes on as the switchover's hand-over says. */
@@ -349,6 +427,17 @@ final class FailoverProcess {
 		if (this.stage == Stage.PROMOTING) {
 			if (timedOut) {
 				abort(now, "no answer to the promotion of " + this.chosen + " within the failover timeout");
+			}
+			return outcome();
+		}
+		if (this.stage == Stage.RECORDING) {
+			Configuration next = Objects.requireNonNull(this.recording);
+			if (timedOut) {
+				abort(now, "the new configuration could not be stored on " + this.chosen
+						+ " within the failover timeout: no member adopted it");
+			}
+			else if (!this.recordingAsked) {
+				askRecording(new Action.StoreConfiguration(next.master(), next), out);
 			}
 			return outcome();
 		}

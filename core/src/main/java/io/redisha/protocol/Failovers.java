@@ -49,9 +49,18 @@ final class Failovers {
 	}
 
 	void onReply(long now, Action.NodeCommand command, Reply reply, List<Action> out) {
-		if (this.failover != null && this.failover.onReply(now, command, reply, this.parts.nodes,
-				this.parts.tilt.tilted(now), out) == FailoverProcess.Outcome.PROMOTED) {
-			promoted(now, out);
+		FailoverProcess failover = this.failover;
+		if (failover == null) {
+			return;
+		}
+		FailoverProcess.Outcome outcome = failover.onReply(now, command, reply, this.parts.nodes,
+				this.parts.tilt.tilted(now), out);
+		if (outcome == FailoverProcess.Outcome.PROMOTED) {
+			failover.record(Objects.requireNonNull(this.parts.electorate.config())
+				.withMaster(failover.epoch(), Objects.requireNonNull(failover.promoted())), out);
+		}
+		else if (outcome == FailoverProcess.Outcome.RECORDED) {
+			recorded(now, failover, out);
 		}
 	}
 
@@ -63,20 +72,15 @@ final class Failovers {
 	}
 
 	/**
-	 * The promoted node answered ROLE master: it is the master of the failover's config
-	 * epoch.
+	 * The promoted node's data holds the new configuration: it is the master of the
+	 * failover's config epoch, and a member starting now learns it from any node of the
+	 * new master's data.
 	 */
-	private void promoted(long now, List<Action> out) {
-		FailoverProcess failover = Objects.requireNonNull(this.failover);
-		NodeAddress newMaster = Objects.requireNonNull(failover.promoted());
-		Configuration next = Objects.requireNonNull(this.parts.electorate.config())
-			.withMaster(failover.epoch(), newMaster);
-		// Stored at once, so that a member starting now learns it from any node of
-		// the new master's data.
-		out.add(new Action.StoreConfiguration(newMaster, next));
+	private void recorded(long now, FailoverProcess failover, List<Action> out) {
+		Configuration next = Objects.requireNonNull(failover.recording());
 		this.parts.following.adopt(now, next, "this member", false, out);
-		this.parts.demotedClients.promoted(now, failover.oldMaster(), newMaster, this.parts.timers.failoverTimeout(),
-				out);
+		this.parts.demotedClients.promoted(now, failover.oldMaster(), next.master(),
+				this.parts.timers.failoverTimeout(), out);
 	}
 
 	/** A newer configuration of another epoch ends the failover this member leads. */

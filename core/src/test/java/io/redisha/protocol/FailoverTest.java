@@ -1,6 +1,8 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -388,6 +390,68 @@ class FailoverTest {
 		assertThat(alive).hasSize(2);
 		assertThat(allPromotions(alive)).isEmpty();
 		assertThat(alive)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica2.address()));
+		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
+	}
+
+	@Test
+	void noMemberAdoptsThePromotedNodeBeforeItsDataHoldsTheNewConfiguration() {
+		List<Member> members = members(3, 2);
+		AtomicInteger lost = new AtomicInteger();
+		this.cluster.loseRequests((command) -> command instanceof Action.StoreConfiguration store
+				&& store.node().equals(this.replica2.address()) && lost.getAndIncrement() < 2);
+		killMasterAhead(this.replica2, this.replica1);
+		assertThat(
+				this.cluster.runUntil(
+						10_000, (
+								cluster) -> members.stream()
+									.anyMatch((member) -> this.replica2.address()
+										.equals(member.coordinator.snapshot(cluster.now()).master().address()))))
+			.isTrue();
+		long epoch = allPromotions(members).get(0).epoch();
+		// A configuration only in the leader's memory dies with it, and a restarted
+		// member would then follow the old master's data: the write that it loses must
+		// never have been admitted.
+		assertThat(lost).hasValueGreaterThanOrEqualTo(2);
+		assertThat(this.replica2.storedConfiguration()).isNotNull()
+			.satisfies((stored) -> assertThat(stored.epoch()).isEqualTo(epoch))
+			.satisfies((stored) -> assertThat(stored.master()).isEqualTo(this.replica2.address()));
+		this.cluster.run(5000);
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica2.address()));
+		assertThat(leader(members).events(Type.FAILOVER_END)).singleElement()
+			.satisfies((event) -> assertThat(event.detail()).isEqualTo("succeeded"));
+	}
+
+	@Test
+	void aFailoverWhoseConfigurationCannotBeStoredAbortsUnadoptedAndTheNextOneAdoptsThePromotedNode() {
+		List<Member> members = members(3, 2);
+		AtomicBoolean storesFail = new AtomicBoolean(true);
+		this.cluster.loseRequests((command) -> command instanceof Action.StoreConfiguration store
+				&& store.node().equals(this.replica2.address()) && storesFail.get());
+		killMasterAhead(this.replica2, this.replica1);
+		assertThat(this.cluster.runUntil(20_000,
+				(cluster) -> members.stream()
+					.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
+					.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0)))
+			.isTrue();
+		Member leader = leader(members);
+		assertThat(leader.events(Type.FAILOVER_END)).isEmpty();
+		assertThat(leader.coordinator.snapshot(this.cluster.now()).lastFailover().result())
+			.contains("could not be stored");
+		assertThat(this.replica2.following()).isNull();
+		assertThat(members).allSatisfy((member) -> {
+			assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.master.address());
+		});
+		storesFail.set(false);
+		this.cluster.run(20_000);
+		assertThat(allPromotions(members)).hasSize(1);
+		assertThat(this.replica2.storedConfiguration()).isNotNull()
+			.satisfies((stored) -> assertThat(stored.master()).isEqualTo(this.replica2.address()));
+		assertThat(members)
 			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
 				.isEqualTo(this.replica2.address()));
 		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());

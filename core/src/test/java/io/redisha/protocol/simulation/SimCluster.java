@@ -10,6 +10,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupCoordinator;
@@ -268,6 +271,11 @@ public final class SimCluster {
 		/** Its replication offset. */
 		public long offset() {
 			return this.node.offset();
+		}
+
+		/** The group's configuration held in its data; null when none. */
+		public @Nullable Configuration storedConfiguration() {
+			return this.node.storedConfiguration().config();
 		}
 
 		/** Its clients' writes wait ({@code CLIENT PAUSE WRITE}). */
