@@ -26,11 +26,17 @@ final class ConfigurationCommands {
 
 	/**
 	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version
-	 * (NOT_NEWER), then epoch, version, master and voters to store. Departures of members
-	 * that are no longer voters are dropped. Epochs are below 2^53, so Lua's numbers
-	 * compare them exactly.
+	 * (NOT_NEWER), then epoch, version, master and voters to store, then the run id the
+	 * node must have, or empty: -1 when it has another. Departures of members that are no
+	 * longer voters are dropped. Epochs are below 2^53, so Lua's numbers compare them
+	 * exactly. INFO makes the script non-deterministic, so before Redis 7 its effects,
+	 * not the script, must be replicated.
 	 */
 	private static final String STORE = """
+			if ARGV[8] ~= '' then
+			  if redis.replicate_commands then redis.replicate_commands() end
+			  if string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') ~= ARGV[8] then return -1 end
+			end
 			local e = redis.call('HGET', KEYS[1], 'epoch')
 			local v = redis.call('HGET', KEYS[1], 'version')
 			if ARGV[1] == 'ABSENT' then
@@ -129,7 +135,8 @@ final class ConfigurationCommands {
 		Map<String, String> fields = StoredConfiguration.fields(config);
 		String[] args = { store.condition().name(), (replacing != null) ? Long.toString(replacing.epoch()) : "",
 				(replacing != null) ? Integer.toString(replacing.version()) : "", fields.get("epoch"),
-				fields.get("version"), fields.get("master"), fields.get("voters") };
+				fields.get("version"), fields.get("master"), fields.get("voters"),
+				(store.runId() != null) ? store.runId() : "" };
 		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args)
 			.toCompletableFuture()
 			.thenApply((stored) -> (stored != null) ? new Reply.Text(Long.toString(stored), false)

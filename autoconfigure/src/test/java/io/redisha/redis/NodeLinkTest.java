@@ -416,6 +416,22 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aFailoversStoreTakesOnlyInTheProcessItWasMeantFor() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null, FENCE);
+		Reply.Info before = (Reply.Info) call(link, new Action.QueryInfo(address));
+		Configuration config = new Configuration(7, 0, address, List.of("m1"));
+		// A node restarted in between runs as another process, maybe without its data.
+		assertThat(call(link, new Action.StoreConfiguration(address, config, "0".repeat(40))))
+			.isEqualTo(new Reply.Text("-1", false));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored().config()).isNull();
+		assertThat(call(link, new Action.StoreConfiguration(address, config, before.info().runId())))
+			.isEqualTo(new Reply.Text("1", false));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored().config()).isEqualTo(config);
+	}
+
+	@Test
 	void aUserWithoutConfigStillPromotesAndTheFenceIsRefusedWithAReason() {
 		LocalRedisGroup group = redis.group();
 		RedisServerProcess replica = redis.startServer(redis.options()

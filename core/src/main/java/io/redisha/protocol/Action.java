@@ -199,16 +199,32 @@ public sealed interface Action {
 	 * Store the configuration in the group's hash
 	 * ({@link StoredConfiguration#key(String)}) on the master, atomically (one script)
 	 * and only if the hash holds what {@code condition} allows, dropping the recorded
-	 * departures of members that are no longer voters. Answered with {@link Reply.Text}
-	 * {@code 1} (stored) or {@code 0} (not: the hash held something else), an error
-	 * {@link Reply.Text} or {@link Reply.Failed}.
+	 * departures of members that are no longer voters; with a {@code runId}, only while
+	 * the node still runs as that process (a node restarted without its data must not
+	 * take the configuration of the node promoted). Answered with {@link Reply.Text}
+	 * {@code 1} (stored), {@code 0} (not: the hash held something else) or {@code -1}
+	 * (not: another run id), an error {@link Reply.Text} or {@link Reply.Failed}.
 	 */
 	record StoreConfiguration(NodeAddress node, Configuration config, StoreCondition condition,
-			@Nullable Configuration replacing) implements NodeCommand {
+			@Nullable Configuration replacing, @Nullable String runId) implements NodeCommand {
 
 		/** A store over whatever older configuration the hash holds, or none. */
 		public StoreConfiguration(NodeAddress node, Configuration config) {
-			this(node, config, StoreCondition.OLDER, null);
+			this(node, config, StoreCondition.OLDER, null, null);
+		}
+
+		/** A store under a condition, whatever process runs the node. */
+		public StoreConfiguration(NodeAddress node, Configuration config, StoreCondition condition,
+				@Nullable Configuration replacing) {
+			this(node, config, condition, replacing, null);
+		}
+
+		/**
+		 * A failover's store on the node it promoted, over whatever older configuration
+		 * the hash holds, or none, only while the node runs as {@code runId}.
+		 */
+		public StoreConfiguration(NodeAddress node, Configuration config, String runId) {
+			this(node, config, StoreCondition.OLDER, null, runId);
 		}
 
 	}

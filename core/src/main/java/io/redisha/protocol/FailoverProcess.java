@@ -110,6 +110,13 @@ final class FailoverProcess {
 	 */
 	private long chosenOffset;
 
+	/**
+	 * The chosen node's run id, from its last INFO before the promotion or the
+	 * promotion's reply: the configuration counts as recorded only in that incarnation's
+	 * data.
+	 */
+	private @Nullable String chosenRunId;
+
 	private boolean aborted;
 
 	private long endedAt = -1;
@@ -124,8 +131,14 @@ final class FailoverProcess {
 	 */
 	private @Nullable Configuration recording;
 
-	/** A store of {@link #recording}, or the INFO that checks it, awaits its reply. */
-	private boolean recordingAsked;
+	/**
+	 * The store of {@link #recording}, or the INFO that checks it, awaiting its reply;
+	 * null when none.
+	 */
+	private Action.@Nullable NodeCommand recordingAsked;
+
+	/** When the store or its check was last sent; -1 before. */
+	private long recordingAskedAt = -1;
 
 	private long writesAtRisk = -1;
 
@@ -207,6 +220,7 @@ final class FailoverProcess {
 		}
 		this.chosen = choice.node().address();
 		this.chosenOffset = choice.node().answeredInfo().offset();
+		this.chosenRunId = choice.node().answeredInfo().runId();
 		long oldMasterOffset = nodes.lastMasterOffset(this.oldMaster);
 		if (oldMasterOffset >= 0) {
 			this.writesAtRisk = Math.max(0, oldMasterOffset - choice.node().answeredInfo().offset());
@@ -263,7 +277,8 @@ final class FailoverProcess {
 		}
 		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
-			if (reply instanceof Reply.Info) {
+			if (reply instanceof Reply.Info info) {
+				this.chosenRunId = info.info().runId();
 				step("promote-acknowledged", now);
 				confirm(now, nodes.get(this.chosen), out);
 			}
@@ -300,7 +315,11 @@ final class FailoverProcess {
 			return Outcome.PROMOTED;
 		}
 		else if (this.stage == Stage.RECORDING && command.node().equals(this.chosen)) {
-			return recordingAnswered(now, command, reply, nodes, out);
+			Outcome outcome = recordingAnswered(now, command, reply, out);
+			if (outcome == Outcome.RECORDED) {
+				startReconfiguration(now, nodes);
+			}
+			return outcome;
 		}
 		else if (this.repointing != null) {
 			this.repointing.onReply(now, command, reply);
@@ -314,9 +333,13 @@ final class FailoverProcess {
 	 * only in this member's memory would die with it, and members started later would
 	 * follow the old master that the data still names, losing those writes.
 	 */
-	void record(Configuration next, List<Action> out) {
+	void record(long now, Configuration next, List<Action> out) {
 		this.recording = next;
-		askRecording(new Action.StoreConfiguration(next.master(), next), out);
+		askRecording(now, store(next), out);
+	}
+
+	private Action.StoreConfiguration store(Configuration next) {
+		return new Action.StoreConfiguration(next.master(), next, Objects.requireNonNull(this.chosenRunId));
 	}
 
 	/** The configuration naming the promoted node; null before the promotion. */
@@ -324,47 +347,57 @@ final class FailoverProcess {
 		return this.recording;
 	}
 
-	private void askRecording(Action.NodeCommand command, List<Action> out) {
-		this.recordingAsked = true;
+	private void askRecording(long now, Action.NodeCommand command, List<Action> out) {
+		this.recordingAsked = command;
+		this.recordingAskedAt = now;
 		out.add(command);
 	}
 
 	/**
-	 * The store's reply: stored; or {@code 0}, the hash already held this configuration
-	 * (an earlier store whose reply was lost) or a newer one, which the node's INFO then
-	 * tells apart; or failed, stored again at the next tick.
+	 * The store's reply: stored, only in the process promoted (a node restarted empty in
+	 * between refuses it, where it would otherwise make the empty data the group's); any
+	 * other answer (the hash held this configuration, from a store whose reply was lost,
+	 * or a newer one; another run id) is settled by the node's INFO. A failed store is
+	 * sent again at the next tick.
 	 */
-	private Outcome recordingAnswered(long now, Action.NodeCommand command, Reply reply, NodeTracker nodes,
-			List<Action> out) {
+	private Outcome recordingAnswered(long now, Action.NodeCommand command, Reply reply, List<Action> out) {
 		Configuration next = Objects.requireNonNull(this.recording);
-		if (command instanceof Action.StoreConfiguration store && store.config().equals(next)) {
-			this.recordingAsked = false;
-			if (reply instanceof Reply.Text text && !text.error() && "1".equals(text.text())) {
-				return recorded(now, nodes);
-			}
-			if (reply instanceof Reply.Text text && !text.error() && "0".equals(text.text())) {
-				askRecording(new Action.QueryInfo(next.master()), out);
-			}
+		if (!command.equals(this.recordingAsked)) {
+			return outcome();
 		}
-		else if (command instanceof Action.QueryInfo && this.recordingAsked) {
-			this.recordingAsked = false;
-			NodeState node = nodes.get(next.master());
-			StoredConfiguration stored = (node != null) ? node.stored() : null;
-			Configuration held = (stored != null) ? stored.config() : null;
-			if (next.equals(held)) {
-				return recorded(now, nodes);
+		this.recordingAsked = null;
+		if (command instanceof Action.StoreConfiguration && reply instanceof Reply.Text text && !text.error()) {
+			if ("1".equals(text.text())) {
+				return recorded(now);
 			}
-			if (held != null && held.newerThan(next)) {
-				abort(now, "a newer configuration (epoch " + held.epoch() + ") is stored on " + next.master());
-			}
+			askRecording(now, new Action.QueryInfo(next.master()), out);
+		}
+		else if (command instanceof Action.QueryInfo && reply instanceof Reply.Info info) {
+			return recordingChecked(now, next, info);
 		}
 		return outcome();
 	}
 
-	private Outcome recorded(long now, NodeTracker nodes) {
+	private Outcome recorded(long now) {
 		step("configuration-stored", now);
-		startReconfiguration(now, nodes);
+		this.stage = Stage.RECONFIGURING;
 		return Outcome.RECORDED;
+	}
+
+	private Outcome recordingChecked(long now, Configuration next, Reply.Info info) {
+		ReplicationInfo node = info.info();
+		Configuration held = info.stored().config();
+		if (!node.runId().equals(this.chosenRunId) || node.offset() < this.chosenOffset) {
+			abort(now, this.chosen + " restarted (run id " + node.runId() + ", offset " + node.offset()
+					+ ") before the new configuration was recorded in its data");
+		}
+		else if (next.equals(held)) {
+			return recorded(now);
+		}
+		else if (held != null && held.newerThan(next)) {
+			abort(now, "a newer configuration (epoch " + held.epoch() + ") is stored on " + next.master());
+		}
+		return outcome();
 	}
 
 	/** Goes on as the switchover's hand-over says. */
@@ -436,8 +469,8 @@ final class FailoverProcess {
 				abort(now, "the new configuration could not be stored on " + this.chosen
 						+ " within the failover timeout: no member adopted it");
 			}
-			else if (!this.recordingAsked) {
-				askRecording(new Action.StoreConfiguration(next.master(), next), out);
+			else if (this.recordingAsked == null && now - this.recordingAskedAt >= Timers.TICK) {
+				askRecording(now, store(next), out);
 			}
 			return outcome();
 		}

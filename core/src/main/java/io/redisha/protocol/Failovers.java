@@ -56,7 +56,7 @@ final class Failovers {
 		FailoverProcess.Outcome outcome = failover.onReply(now, command, reply, this.parts.nodes,
 				this.parts.tilt.tilted(now), out);
 		if (outcome == FailoverProcess.Outcome.PROMOTED) {
-			failover.record(Objects.requireNonNull(this.parts.electorate.config())
+			failover.record(now, Objects.requireNonNull(this.parts.electorate.config())
 				.withMaster(failover.epoch(), Objects.requireNonNull(failover.promoted())), out);
 		}
 		else if (outcome == FailoverProcess.Outcome.RECORDED) {

@@ -69,6 +69,18 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 	}
 
 	/**
+	 * An observer's INFO period in calm times: three INFO periods. It repairs no node and
+	 * stands in no election, so what calm-time INFO tells it (the replicas, their
+	 * offsets, the copy of the configuration) may be older; whenever INFO matters (a role
+	 * unknown or changing, a master down, a failover) it reads at the fast period as a
+	 * voter does. At 300 instances, most of them observers, this takes two thirds of the
+	 * INFO calls off every node.
+	 */
+	long observerInfoEvery() {
+		return 3 * this.infoEvery;
+	}
+
+	/**
 	 * How often an observer says it is there: four times per member expiry, so that a
 	 * lost message or two does not make the voters forget it; never more often than a
 	 * hello period.

@@ -458,6 +458,31 @@ class FailoverTest {
 	}
 
 	@Test
+	void aPromotedNodeThatRestartsEmptyBeforeItsConfigurationIsRecordedIsNeverAdopted() {
+		List<Member> members = members(3, 2);
+		AtomicBoolean restarted = new AtomicBoolean();
+		this.cluster.beforeCommand((command) -> {
+			if (command instanceof Action.StoreConfiguration && command.node().equals(this.replica2.address())
+					&& !restarted.getAndSet(true)) {
+				this.replica2.restartEmpty();
+			}
+		});
+		killMasterAhead(this.replica2, this.replica1);
+		this.cluster.run(30_000);
+		assertThat(restarted).isTrue();
+		// The empty process refused the store meant for the one promoted.
+		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).history())
+			.anySatisfy((failover) -> assertThat(failover.result()).contains("10.0.0.3:6379 restarted"));
+		assertThat(members).allSatisfy((member) -> {
+			assertThat(member.events(Type.SWITCH_MASTER)).extracting(ProtocolEvent::master)
+				.doesNotContain(this.replica2.address());
+			assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica1.address());
+		});
+		assertThat(this.replica2.following()).isEqualTo(this.replica1.address());
+	}
+
+	@Test
 	void restartingEveryMemberNeverFailsOverNorPicksAnotherMaster() {
 		List<Member> first = members(3, 2);
 		this.master.kill();

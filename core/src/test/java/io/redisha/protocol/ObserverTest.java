@@ -117,6 +117,39 @@ class ObserverTest {
 	}
 
 	@Test
+	void inCalmTimesAnObserverReadsEachNodesInfoEveryThirtySecondsAndAVoterEveryTen() {
+		// Down-after 5 s, the default; no write fence, which reads the replicas at the
+		// PING period while the voters' evidence is about to lapse.
+		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(SEEDS[0])), 2, Duration.ofSeconds(5),
+				Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults(), GroupConfig.DEFAULT_HISTORY_SIZE, VOTERS,
+				new GroupConfig.Fencing(PartitionMode.AVAILABLE, null));
+		SimCluster cluster = new SimCluster(config);
+		SimCluster.Node master = cluster.master("10.0.0.1:6379");
+		cluster.replica("10.0.0.2:6379", master);
+		for (int i = 0; i < 5; i++) {
+			cluster.member("m" + i, config);
+		}
+		assertThat(cluster.runUntil(60_000,
+				(world) -> world.members.stream()
+					.map((member) -> member.coordinator.snapshot(world.now()).electorate())
+					.allMatch((electorate) -> electorate != null && electorate.committed()
+							&& electorate.voters().size() == VOTERS)))
+			.isTrue();
+		cluster.run(10_000);
+		cluster.members.forEach((member) -> member.actions.clear());
+		cluster.run(120_000);
+		for (Member member : cluster.members) {
+			boolean voter = member.coordinator.snapshot(cluster.now()).electorate().selfVotes();
+			for (String node : List.of("10.0.0.1:6379", "10.0.0.2:6379")) {
+				assertThat(member.actions(Action.QueryInfo.class)
+					.stream()
+					.filter((info) -> info.node().equals(NodeAddress.parse(node))))
+					.hasSizeBetween(voter ? 12 : 4, voter ? 13 : 5);
+			}
+		}
+	}
+
+	@Test
 	void eachMemberListensToTheChannelOfItsRole() {
 		List<Member> members = members(5);
 		for (Member observer : observers(members)) {

@@ -560,6 +560,10 @@ final class SimNode {
 		if (!isMaster()) {
 			return new Reply.Text("READONLY You can't write against a read only replica.", true);
 		}
+		if (command instanceof Action.StoreConfiguration store && store.runId() != null
+				&& !store.runId().equals(this.runId)) {
+			return new Reply.Text("-1", false);
+		}
 		if (command instanceof Action.StoreConfiguration store && this.managedFence.managed()) {
 			if (!this.refusesConfig) {
 				this.fence = this.managedFence;
