@@ -95,8 +95,7 @@ final class ReplicaSelector {
 		long needed = (best != null) ? Math.max(best.answeredInfo().offset(), history.someOfIt()) : history.someOfIt();
 		Optional<NodeState> promoted = masters.stream()
 			.filter((node) -> node.answeredInfo().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
-					&& node.answeredInfo().holds(history.id(), needed)
-					&& !history.branchedOff(node.answeredInfo().replicationId(), node.answeredInfo().offset()))
+					&& node.answeredInfo().holds(history.id(), needed) && !history.branchedOff(node.answeredInfo()))
 			.max(Comparator.comparingLong((NodeState node) -> node.answeredInfo().offset()));
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true));

@@ -24,13 +24,15 @@ final class ReplicationLineage {
 	 *
 	 * @param id the replication id; empty when unknown
 	 * @param offset the failed master's offset in it as last seen
-	 * @param seenAsReplica whether the failed master was last seen as a replica: it was
-	 * promoted since, at an offset not known here, and left this history there for one of
-	 * its own. A node further along this history went on without it (a stale branch),
-	 * unless it is within what the failed master was seen to hold, and so did a replica
-	 * of another node that left this history for another one
+	 * @param seenBefore whether the failed master was last seen before this member
+	 * followed it as master: as a replica, or as the master of an earlier tenure (demoted
+	 * and promoted again since). It was promoted since, at an offset not known here, and
+	 * left this history there for one of its own. A node further along this history went
+	 * on without it (a stale branch), unless it is within what the failed master was seen
+	 * to hold, and so did a replica of another node that left this history for another
+	 * one
 	 */
-	record History(String id, long offset, boolean seenAsReplica) {
+	record History(String id, long offset, boolean seenBefore) {
 
 		History(String id, long offset) {
 			this(id, offset, false);
@@ -41,7 +43,17 @@ final class ReplicationLineage {
 		 * branched off it.
 		 */
 		boolean branchedOff(String nodeReplicationId, long nodeOffset) {
-			return this.seenAsReplica && this.id.equals(nodeReplicationId) && nodeOffset > this.offset;
+			return this.seenBefore && this.id.equals(nodeReplicationId) && nodeOffset > this.offset;
+		}
+
+		/**
+		 * Whether a node's data branched off this history in its current one or where it
+		 * left it: a master promoted from this history further along it than the failed
+		 * master was seen to hold was promoted from someone else's.
+		 */
+		boolean branchedOff(ReplicationInfo node) {
+			return branchedOff(node.replicationId(), node.offset())
+					|| branchedOff(node.secondReplicationId(), node.secondReplicationOffset() - 1);
 		}
 
 		/**
@@ -53,7 +65,7 @@ final class ReplicationLineage {
 		 * as master, whatever offset it left this history at.
 		 */
 		boolean leftFor(ReplicationInfo replica, NodeAddress failed) {
-			return this.seenAsReplica && !this.id.equals(replica.replicationId()) && !failed.equals(replica.master());
+			return this.seenBefore && !this.id.equals(replica.replicationId()) && !failed.equals(replica.master());
 		}
 
 		/**
@@ -71,19 +83,36 @@ final class ReplicationLineage {
 	 * The history of the failed master's data as this member last saw it: from its own
 	 * latest INFO, but from the INFO before its restart while {@code rebootWindow} after
 	 * a restart lasts (a master restarted without its data is failed over to replicas
-	 * that still have it). When this member never read its INFO, as its replicas that are
-	 * in sync with it report it (the most advanced one). {@code masterSince}: since when
-	 * this member has followed the failed node as master (-1 when unknown): INFO from
-	 * before says replica, from before its promotion.
+	 * that still have it). When this member never read its INFO, or read it only before
+	 * it followed the node as master ({@code masterSince}, -1 when unknown: such INFO
+	 * tells a history the node may have left since, as a replica or demoted and promoted
+	 * again), as its replicas that are in sync with it report it (the most advanced one),
+	 * if they report another history than that INFO; failing that, the old INFO, marked
+	 * as {@link History#seenBefore seen before}.
 	 */
 	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
 			long now, long rebootWindow, long masterSince) {
-		if (failedNode != null && failedNode.info() != null) {
+		boolean seenBefore = failedNode != null && failedNode.info() != null && failedNode.infoAt() < masterSince;
+		if (failedNode != null && failedNode.info() != null && !seenBefore) {
 			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow)
 					? Objects.requireNonNull(failedNode.infoBeforeRestart()) : failedNode.answeredInfo();
-			return new History(seen.replicationId(), seen.offset(),
-					seen.role() == Role.REPLICA && failedNode.infoAt() < masterSince);
+			return new History(seen.replicationId(), seen.offset());
 		}
+		History reported = reportedByReplicas(failed, nodes);
+		if (seenBefore) {
+			// A replica reporting the history this member saw may be as stale as that.
+			ReplicationInfo seen = Objects.requireNonNull(failedNode).answeredInfo();
+			return (reported.id().isEmpty() || reported.id().equals(seen.replicationId()))
+					? new History(seen.replicationId(), seen.offset(), true) : reported;
+		}
+		return reported;
+	}
+
+	/**
+	 * The failed master's history as the most advanced of its replicas in sync with it
+	 * reports it; unknown when none does.
+	 */
+	private static History reportedByReplicas(NodeAddress failed, Iterable<NodeState> nodes) {
 		ReplicationInfo mostAdvanced = null;
 		for (NodeState node : nodes) {
 			ReplicationInfo info = node.info();

@@ -261,6 +261,26 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void aFailedMasterLastSeenAsMasterOfAnEarlierTenureMayHaveLeftThatHistorySince() {
+		// Seen as master of HISTORY at 1000 (the constructor's INFO, 2 s ago); this
+		// member
+		// followed it again only a second ago: in between, a switchover promoted 10.0.0.2
+		// from HISTORY at 3000 and a later failover promoted the failed master back from
+		// 10.0.0.2's history, which 10.0.0.2 then went on without.
+		long followedSince = this.now - 1000;
+		nowMaster("10.0.0.2:1", "role:master\nrun_id:x\nmaster_replid:bbbb\nmaster_repl_offset:9000\n"
+				+ "master_replid2:" + HISTORY + "\nsecond_repl_offset:3001\n");
+		assertThat(choiceFollowingSince(followedSince))
+			.as("promoted from HISTORY beyond where the failed master was seen: a branch it left")
+			.isEmpty();
+		assertThat(choiceFollowingSince(-1)).as("INFO not known to predate its tenure").isPresent();
+		replica("10.0.0.3:1",
+				"master_replid:cccc\nslave_repl_offset:8000\nmaster_replid2:bbbb\nsecond_repl_offset:7001\n");
+		assertThat(choiceFollowingSince(followedSince)).as("its replica reports its current history")
+			.contains(NodeAddress.parse("10.0.0.3:1"));
+	}
+
+	@Test
 	void aFailedMasterLastSeenAsAReplicaHasItsNewHistoryOnlyOnItsOwnReplicas() {
 		// seen replicating HISTORY at 1000, then promoted; meanwhile another master,
 		// promoted elsewhere from HISTORY at 1000, took writes that 10.0.0.2 holds
