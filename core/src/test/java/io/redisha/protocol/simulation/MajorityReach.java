@@ -2,7 +2,9 @@ package io.redisha.protocol.simulation;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +27,27 @@ import io.redisha.protocol.StoredConfiguration;
  * needed to found one). Each stretch in which a node that was reached is not is a
  * {@link Loss}, with every node's data and master at its start (before the members start,
  * no node was ever reached, so none is lost).
+ * <p>
+ * It also keeps, for each node, when each live voter of the electorate last had a working
+ * path to it both ways: the ground truth of the members' write lease, which rests on each
+ * voter's latest reply, not on replies at one moment (see {@link #majorityContact}).
  */
 final class MajorityReach {
 
 	private final Map<NodeAddress, Boolean> reached = new HashMap<>();
 
 	private final Map<NodeAddress, List<Loss>> losses = new HashMap<>();
+
+	/**
+	 * Per node, when each member incarnation last reached it both ways: now while it
+	 * does, else when it was first observed not to (a cut is observed at once).
+	 */
+	private final Map<NodeAddress, Map<String, Long>> contacts = new HashMap<>();
+
+	/** Per node, the member incarnations that reached it at the latest observation. */
+	private final Map<NodeAddress, Set<String>> reaching = new HashMap<>();
+
+	private final Map<NodeAddress, Long> majorityContact = new HashMap<>();
 
 	/** Takes note of who reaches what now; called after every fault and at every tick. */
 	void observe(long now, Collection<SimMember> slots, SimNetwork network, Collection<SimNode> nodes) {
@@ -39,6 +56,7 @@ final class MajorityReach {
 		int electorateSize = electorate(nodes, slots, electorate);
 		for (SimNode node : nodes) {
 			boolean reachedNow = node.isRunning() && reachers(node, electorate, network) * 2 > electorateSize;
+			this.majorityContact.put(node.address(), contact(node, electorate, electorateSize, network, now));
 			boolean reachedBefore = Boolean.TRUE.equals(this.reached.put(node.address(), reachedNow));
 			List<Loss> history = this.losses.computeIfAbsent(node.address(), (address) -> new ArrayList<>());
 			if (reachedBefore && !reachedNow) {
@@ -114,12 +132,52 @@ final class MajorityReach {
 	private static int reachers(SimNode node, Collection<SimMember> slots, SimNetwork network) {
 		int count = 0;
 		for (SimMember member : slots) {
-			if (member.isAlive() && network.isUp(member.slot(), node.endpoint())
-					&& network.isUp(node.endpoint(), member.slot())) {
+			if (reaches(member, node, network)) {
 				count++;
 			}
 		}
 		return count;
+	}
+
+	private static boolean reaches(SimMember member, SimNode node, SimNetwork network) {
+		return member.isAlive() && network.isUp(member.slot(), node.endpoint())
+				&& network.isUp(node.endpoint(), member.slot());
+	}
+
+	/**
+	 * Takes note of the electorate's contacts with the node and returns the majority-th
+	 * latest of its live voters' last contacts: {@link Long#MIN_VALUE} when fewer than a
+	 * majority ever reached it.
+	 */
+	private long contact(SimNode node, List<SimMember> electorate, int electorateSize, SimNetwork network, long now) {
+		Map<String, Long> contacted = this.contacts.computeIfAbsent(node.address(), (address) -> new HashMap<>());
+		Set<String> before = this.reaching.computeIfAbsent(node.address(), (address) -> new HashSet<>());
+		Set<String> reachingNow = new HashSet<>();
+		for (SimMember member : electorate) {
+			if (node.isRunning() && reaches(member, node, network)) {
+				reachingNow.add(member.id());
+			}
+		}
+		for (String member : before) {
+			contacted.put(member, now);
+		}
+		for (String member : reachingNow) {
+			contacted.put(member, now);
+		}
+		this.reaching.put(node.address(), reachingNow);
+		List<Long> latest = new ArrayList<>();
+		for (SimMember member : electorate) {
+			Long at = member.isAlive() ? contacted.get(member.id()) : null;
+			if (at != null) {
+				latest.add(at);
+			}
+		}
+		int needed = electorateSize / 2 + 1;
+		if (latest.size() < needed) {
+			return Long.MIN_VALUE;
+		}
+		latest.sort(Collections.reverseOrder());
+		return latest.get(needed - 1);
 	}
 
 	private static Map<NodeAddress, SimNode.State> statesOf(Collection<SimNode> nodes) {
@@ -128,6 +186,19 @@ final class MajorityReach {
 			states.put(node.address(), node.state());
 		}
 		return states;
+	}
+
+	/**
+	 * As last observed, the moment from which a majority of the electorate's live voters
+	 * had each reached the node both ways, one at a time or together: the majority-th
+	 * latest of their last contacts. A voter grants a vote only once it has had no reply
+	 * from the master for down-after, so no majority can fail the node over until
+	 * down-after after it, and the members' write lease, which counts each voter's latest
+	 * reply, may last until fence-after after it (see "Partitions: the write fence" in
+	 * docs/protocol.md). {@link Long#MIN_VALUE} when no majority ever reached the node.
+	 */
+	long majorityContact(NodeAddress node) {
+		return this.majorityContact.getOrDefault(node, Long.MIN_VALUE);
 	}
 
 	/** Whether the majority reaches the node, as last observed. */

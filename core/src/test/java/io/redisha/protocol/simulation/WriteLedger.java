@@ -73,6 +73,12 @@ final class WriteLedger {
 	private final List<AcknowledgedWrite> writes = new ArrayList<>();
 
 	/**
+	 * For each write, by its number less one: {@link MajorityReach#majorityContact} of
+	 * its master as of the write.
+	 */
+	private final List<Long> majorityContacts = new ArrayList<>();
+
+	/**
 	 * Every history a node was seen writing to: promotions whose history did not last are
 	 * among them.
 	 */
@@ -107,6 +113,7 @@ final class WriteLedger {
 		AcknowledgedWrite write = new AcknowledgedWrite(this.writes.size() + 1, member, address, node.lineage().head(),
 				node.offset(), now, this.reach.reaches(address), node.acknowledgements());
 		this.writes.add(write);
+		this.majorityContacts.add(this.reach.majorityContact(address));
 		Mastership mastership = this.masterships.get(address);
 		if (mastership == null || mastership.since != node.masterSince()) {
 			mastership = new Mastership(address, node.masterSince(), write.segment());
@@ -188,11 +195,15 @@ final class WriteLedger {
 	/**
 	 * Whether a write the majority could not see was taken before the members' fence
 	 * closed: always in available mode; in consistent mode within the fence window of
-	 * that loss, or of the last time the final history's successor acknowledged that
-	 * master's stream (plus the silence an INFO still reads as streaming), or of the last
-	 * write of the same master that the final data holds, if later (while the replicas
-	 * still streamed from it, a member may admit writes on their evidence, see
-	 * WriteLease).
+	 * that loss, or of the moment from which a majority of the voters had each reached
+	 * that master, one at a time or together, unless a node was promoted from its history
+	 * in between (the members' lease counts each voter's latest reply: any majority that
+	 * fails the master over shares a voter with them, who votes only down-after after its
+	 * last reply; strict seed 88373), or of the last time the final history's successor
+	 * acknowledged that master's stream (plus the silence an INFO still reads as
+	 * streaming), or of the last write of the same master that the final data holds, if
+	 * later (while the replicas still streamed from it, a member may admit writes on
+	 * their evidence, see WriteLease).
 	 */
 	private boolean beforeTheFence(AcknowledgedWrite write, FinalHistory history) {
 		if (this.fenceWindow == 0) {
@@ -200,6 +211,10 @@ final class WriteLedger {
 		}
 		MajorityReach.Loss loss = this.reach.lossDuring(write.node(), write.at(), write.at());
 		long from = (loss != null) ? loss.since() : Long.MIN_VALUE / 2;
+		long majorityContact = this.majorityContacts.get((int) write.id() - 1);
+		if (majorityContact > from && !promotedFromItsHistory(write, from)) {
+			from = majorityContact;
+		}
 		Segment successor = new Branch(write, history).successor();
 		if (successor != null) {
 			from = Math.max(from, lastSeenStreaming(write, successor));
@@ -213,6 +228,26 @@ final class WriteLedger {
 			}
 		}
 		return write.at() <= from + this.fenceWindow;
+	}
+
+	/**
+	 * Whether another node started a history of its own from the write's history (or one
+	 * it continues) between {@code since} (less the grace of a leader's commands in
+	 * flight) and the write: a promotion the members' lease must not outlast.
+	 */
+	private boolean promotedFromItsHistory(AcknowledgedWrite write, long since) {
+		Set<Segment> chain = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (Segment segment = write.segment(); segment != null; segment = segment.parent()) {
+			chain.add(segment);
+		}
+		for (Segment segment : this.segments) {
+			if (!segment.node().equals(write.node()) && segment.parent() != null && chain.contains(segment.parent())
+					&& !chain.contains(segment) && segment.createdAt() >= since - GRACE_MILLIS
+					&& segment.createdAt() <= write.at()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void judgeLoss(AcknowledgedWrite write, FinalHistory history, SimNode finalMaster, Verdict verdict) {
