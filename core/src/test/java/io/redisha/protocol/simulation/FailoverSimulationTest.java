@@ -2,6 +2,7 @@ package io.redisha.protocol.simulation;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -53,7 +54,8 @@ class FailoverSimulationTest {
 		Long replay = Long.getLong("redisha.simulation.seed");
 		long first = (replay != null) ? replay
 				: Long.getLong("redisha.simulation.firstSeed", new SplittableRandom().nextLong(1L << 40));
-		int count = (replay != null) ? 1 : fresh;
+		long[] seeds = (replay != null) ? new long[] { replay } : seeds(first, fresh);
+		int count = seeds.length;
 		if (replay != null) {
 			System.out.print(RandomSchedule.of(replay, strict));
 		}
@@ -62,10 +64,7 @@ class FailoverSimulationTest {
 					strict ? "strict " : "", first, SimulationFailure.runCommand(first, count, strict));
 		}
 		long startedAt = System.nanoTime();
-		List<Result> results = LongStream.range(first, first + count)
-			.parallel()
-			.mapToObj((seed) -> play(seed, strict))
-			.toList();
+		List<Result> results = Arrays.stream(seeds).parallel().mapToObj((seed) -> play(seed, strict)).toList();
 		double seconds = (System.nanoTime() - startedAt) / 1e9;
 		List<Result> failures = results.stream().filter((result) -> result.failure() != null).toList();
 		if (!failures.isEmpty()) {
@@ -89,6 +88,19 @@ class FailoverSimulationTest {
 			assertThat(results.stream().mapToLong(Result::switchovers).sum()).as("switchovers in %d schedules", count)
 				.isGreaterThan(count / 20);
 		}
+	}
+
+	/**
+	 * The seeds to play: {@code count} from {@code first}, or the list given with
+	 * {@code -Dredisha.simulation.seedList=1,2,3} (to play again the failures of a long
+	 * run in one go).
+	 */
+	private static long[] seeds(long first, int count) {
+		String list = System.getProperty("redisha.simulation.seedList");
+		if (list == null || list.isBlank()) {
+			return LongStream.range(first, first + count).toArray();
+		}
+		return Arrays.stream(list.trim().split("[,\\s]+")).mapToLong(Long::parseLong).toArray();
 	}
 
 	/**
