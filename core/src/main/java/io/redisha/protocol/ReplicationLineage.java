@@ -98,26 +98,31 @@ final class ReplicationLineage {
 					? Objects.requireNonNull(failedNode.infoBeforeRestart()) : failedNode.answeredInfo();
 			return new History(seen.replicationId(), seen.offset());
 		}
-		History reported = reportedByReplicas(failed, nodes);
-		if (seenBefore) {
-			// A replica reporting the history this member saw may be as stale as that.
-			ReplicationInfo seen = Objects.requireNonNull(failedNode).answeredInfo();
-			return (reported.id().isEmpty() || reported.id().equals(seen.replicationId()))
-					? new History(seen.replicationId(), seen.offset(), true) : reported;
+		if (!seenBefore) {
+			return reportedByReplicas(failed, nodes, null);
 		}
-		return reported;
+		// A replica reporting the history this member saw may be as stale as that.
+		ReplicationInfo seen = Objects.requireNonNull(failedNode).answeredInfo();
+		History reported = reportedByReplicas(failed, nodes, seen);
+		return (reported.id().isEmpty() || reported.id().equals(seen.replicationId()))
+				? new History(seen.replicationId(), seen.offset(), true) : reported;
 	}
 
 	/**
 	 * The failed master's history as the most advanced of its replicas in sync with it
-	 * reports it; unknown when none does.
+	 * reports it; unknown when none does. When the failed master was {@code seen} before,
+	 * only replicas whose data holds what it was seen to hold report it: a replica
+	 * repointed to it while it was down names it as its master but has its data from
+	 * elsewhere (a node that restarted with a history of its own, say).
 	 */
-	private static History reportedByReplicas(NodeAddress failed, Iterable<NodeState> nodes) {
+	private static History reportedByReplicas(NodeAddress failed, Iterable<NodeState> nodes,
+			@Nullable ReplicationInfo seen) {
 		ReplicationInfo mostAdvanced = null;
 		for (NodeState node : nodes) {
 			ReplicationInfo info = node.info();
 			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
-					&& !info.syncInProgress() && (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
+					&& !info.syncInProgress() && (seen == null || info.holds(seen.replicationId(), seen.offset()))
+					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
 				mostAdvanced = info;
 			}
 		}

@@ -13,7 +13,11 @@ final class Trace {
 	 */
 	private final Ring events = new Ring(Integer.getInteger("redisha.simulation.traceEvents", 300));
 
-	private final Ring traffic = new Ring(60);
+	/**
+	 * How much routine traffic a failure prints;
+	 * {@code -Dredisha.simulation.traceTraffic=N} keeps more for a replay.
+	 */
+	private final Ring traffic = new Ring(Integer.getInteger("redisha.simulation.traceTraffic", 60));
 
 	/** A key event. */
 	void add(long at, String who, Object what) {
@@ -51,7 +55,7 @@ final class Trace {
 				Entry entry = this.entries[(int) (i % this.entries.length)];
 				String what = String.valueOf(entry.label() + entry.detail()).replace("\r\n", "|");
 				text.append(String.format("%9.1fs %-14s %s%n", entry.at() / 1000.0, entry.who(),
-						(what.length() > 400) ? what.substring(0, 400) + "..." : what));
+						(what.length() > 1000) ? what.substring(0, 1000) + "..." : what));
 			}
 			return text.toString();
 		}
