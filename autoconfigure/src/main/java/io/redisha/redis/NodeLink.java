@@ -233,11 +233,12 @@ public final class NodeLink implements AutoCloseable {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);
 		}
 		if (command instanceof Action.Promote promote) {
-			return this.roleChanges.change(redis, promote.epoch(), null, promote.minReplicas(), promote.command());
+			return this.roleChanges.change(redis, promote.epoch(), null, promote.minReplicas(), promote.command(),
+					promote.refuseStreamingSeconds());
 		}
 		if (command instanceof Action.Replicate replicate) {
 			return this.roleChanges.change(redis, replicate.epoch(), replicate.master(), replicate.minReplicas(),
-					replicate.command());
+					replicate.command(), -1);
 		}
 		if (command instanceof Action.FenceMaster fence) {
 			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), legacyFenceNames());

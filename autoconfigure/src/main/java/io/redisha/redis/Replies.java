@@ -48,6 +48,25 @@ final class Replies {
 		return null;
 	}
 
+	/**
+	 * {@code master_last_io_seconds_ago} of a replica whose link to its master is up, by
+	 * its {@code INFO replication}; -1 when the link is down, the node is a master, or
+	 * the reply does not say (a field that is not a number counts as not streaming: the
+	 * promotion then goes ahead, as it would have before the check).
+	 */
+	static long streamingSeconds(String info) {
+		String lastIo = field(info, "master_last_io_seconds_ago");
+		if (!"up".equals(field(info, "master_link_status")) || lastIo == null) {
+			return -1;
+		}
+		try {
+			return Math.max(-1, Long.parseLong(lastIo));
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
 	private static @Nullable String field(String info, String name) {
 		String prefix = name + ":";
 		for (String line : info.split("\r?\n")) {

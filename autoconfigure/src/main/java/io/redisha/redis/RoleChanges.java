@@ -9,6 +9,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.redisha.protocol.Action;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
@@ -63,11 +64,14 @@ final class RoleChanges {
 	/**
 	 * Makes the node a replica of {@code master}, or a master when it is null, with
 	 * {@code command} (the coordinator's choice), unless its data holds a configuration
-	 * newer than {@code epoch}. Called with the dispatch lock held.
+	 * newer than {@code epoch}, or, with {@code refuseStreamingSeconds} >= 0, unless it
+	 * streams from its master within that many seconds (see
+	 * {@link io.redisha.protocol.Action.Promote}). Called with the dispatch lock held.
 	 */
 	CompletableFuture<Reply> change(RedisAsyncCommands<String, String> redis, long epoch, @Nullable NodeAddress master,
-			MinReplicas fence, RoleCommand command) {
-		return guardedReconfigure(redis, new RoleChange(epoch, master, fence, command, true), GUARD_ATTEMPTS);
+			MinReplicas fence, RoleCommand command, long refuseStreamingSeconds) {
+		return guardedReconfigure(redis, new RoleChange(epoch, master, fence, command, true, refuseStreamingSeconds),
+				GUARD_ATTEMPTS);
 	}
 
 	/**
@@ -76,10 +80,11 @@ final class RoleChanges {
 	 * block. {@link RoleCommand#SLAVEOF} also names the fence's settings the old way.
 	 */
 	private record RoleChange(long epoch, @Nullable NodeAddress master, MinReplicas fence, RoleCommand command,
-			boolean complete) {
+			boolean complete, long refuseStreamingSeconds) {
 
 		RoleChange plain() {
-			return new RoleChange(this.epoch, this.master, this.fence, this.command, false);
+			return new RoleChange(this.epoch, this.master, this.fence, this.command, false,
+					this.refuseStreamingSeconds);
 		}
 
 		boolean legacy() {
@@ -96,39 +101,49 @@ final class RoleChanges {
 	 * held it through a partition) so changes nothing: a promotion's leader stores the
 	 * new configuration on the new master, from where it reaches every replica. Another
 	 * MULTI block written on this connection in between ends the WATCH with its EXEC:
-	 * then the check is made again. Called with the dispatch lock held.
+	 * then the check is made again. A promotion that refuses a streaming replica reads
+	 * {@code INFO replication} in the same round trip. Called with the dispatch lock
+	 * held.
 	 */
 	private CompletableFuture<Reply> guardedReconfigure(RedisAsyncCommands<String, String> redis, RoleChange change,
 			int attempts) {
 		long blocksBefore = this.blocksWritten.get();
-		return this.configuration.watchEpoch(redis).handle((storedEpoch, failure) -> {
-			synchronized (this.dispatchLock) {
-				if (failure != null) {
-					// The read may still be on its way (a held connection): nothing more
-					// goes out on
-					// this connection, so no block can follow a WATCH that was never
-					// checked.
-					redis.getStatefulConnection().closeAsync();
-					return CompletableFuture
-						.completedFuture((Reply) new Reply.Failed("the configuration epoch of " + this.node
-								+ " could not be read before the role change: " + Failures.rootMessage(failure)));
+		CompletableFuture<Long> epochRead = this.configuration.watchEpoch(redis);
+		CompletableFuture<Long> streaming = (change.refuseStreamingSeconds() >= 0)
+				? redis.info("replication").toCompletableFuture().thenApply(Replies::streamingSeconds)
+				: CompletableFuture.completedFuture(-1L);
+		return epochRead.thenCombine(streaming, (storedEpoch, lastIo) -> new long[] { storedEpoch, lastIo })
+			.handle((read, failure) -> {
+				synchronized (this.dispatchLock) {
+					if (failure != null) {
+						// The read may still be on its way (a held connection): nothing
+						// more goes out on this connection, so no block can follow a
+						// WATCH that was never checked.
+						redis.getStatefulConnection().closeAsync();
+						return CompletableFuture.completedFuture((Reply) new Reply.Failed("the configuration epoch of "
+								+ this.node + " (or its link) could not be read before the role change: "
+								+ Failures.rootMessage(failure)));
+					}
+					long storedEpoch = read[0];
+					long lastIo = read[1];
+					if (storedEpoch > change.epoch() || lastIo >= 0 && lastIo <= change.refuseStreamingSeconds()) {
+						// Its own UNWATCH ends any other role change's WATCH on this
+						// connection too.
+						this.blocksWritten.incrementAndGet();
+						redis.unwatch();
+						return CompletableFuture.completedFuture((Reply) new Reply.Text((storedEpoch > change.epoch())
+								? StoredConfiguration.newerEpochError(storedEpoch, change.epoch())
+								: Action.Promote.streamingError(this.node, lastIo), true));
+					}
+					if (this.blocksWritten.get() != blocksBefore) {
+						return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
+								: CompletableFuture.completedFuture((Reply) new Reply.Failed(
+										"other transactions kept interleaving with the role change on " + this.node));
+					}
+					return reconfigure(redis, change);
 				}
-				if (storedEpoch > change.epoch()) {
-					// Its own UNWATCH ends any other role change's WATCH on this
-					// connection too.
-					this.blocksWritten.incrementAndGet();
-					redis.unwatch();
-					return CompletableFuture.completedFuture((Reply) new Reply.Text(
-							StoredConfiguration.newerEpochError(storedEpoch, change.epoch()), true));
-				}
-				if (this.blocksWritten.get() != blocksBefore) {
-					return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
-							: CompletableFuture.completedFuture((Reply) new Reply.Failed(
-									"other transactions kept interleaving with the role change on " + this.node));
-				}
-				return reconfigure(redis, change);
-			}
-		}).thenCompose((reply) -> reply);
+			})
+			.thenCompose((reply) -> reply);
 	}
 
 	/**

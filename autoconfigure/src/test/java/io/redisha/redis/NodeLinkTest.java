@@ -175,6 +175,29 @@ class NodeLinkTest {
 	}
 
 	@Test
+	void aPromotionThatRefusesStreamingLeavesAReplicaOfALiveMasterAlone() {
+		LocalRedisGroup group = redis.group();
+		NodeAddress replica = address(group.node(1));
+		NodeLink link = link(group.node(1), null, null);
+		group.awaitReplicationLinks();
+		// the members publish on the master every hello period: a live link carries
+		// something every second
+		group.master().command("PUBLISH", CHANNEL, "traffic");
+		Action.Promote late = new Action.Promote(replica, 1, MinReplicas.UNMANAGED, RoleCommand.REPLICAOF, 3);
+		assertThat(call(link, late)).isInstanceOfSatisfying(Reply.Text.class, (text) -> {
+			assertThat(text.error()).isTrue();
+			assertThat(text.text()).startsWith(Action.Promote.STREAMING).contains(replica.toString());
+		});
+		assertThat(group.node(1).role()).isEqualTo("slave");
+		group.master().kill();
+		await().atMost(EVENTUALLY)
+			.untilAsserted(
+					() -> assertThat(group.node(1).info("replication")).containsEntry("master_link_status", "down"));
+		assertThat(info(call(link, late)).role()).as("its master gone, the same promotion goes ahead")
+			.isEqualTo(ReplicationInfo.Role.MASTER);
+	}
+
+	@Test
 	void promoteAndReplicateSurviveTheirOwnClientKill() {
 		LocalRedisGroup group = redis.group();
 		NodeAddress master = address(group.master());
@@ -328,11 +351,11 @@ class NodeLinkTest {
 			.withArgument("rename-command", "REPLICAOF", ""));
 		NodeAddress address = address(replica);
 		NodeLink link = link(replica, null, null);
-		Reply refused = call(link, new Action.Promote(address, 1, FENCE, RoleCommand.REPLICAOF));
+		Reply refused = call(link, new Action.Promote(address, 1, FENCE, RoleCommand.REPLICAOF, -1));
 		assertThat(refused).isInstanceOfSatisfying(Reply.Failed.class,
 				(failed) -> assertThat(failed.reason()).containsIgnoringCase("unknown command 'replicaof'"));
 		assertThat(replica.role()).isEqualTo("slave");
-		assertThat(info(call(link, new Action.Promote(address, 1, FENCE, RoleCommand.SLAVEOF))).role())
+		assertThat(info(call(link, new Action.Promote(address, 1, FENCE, RoleCommand.SLAVEOF, -1))).role())
 			.isEqualTo(ReplicationInfo.Role.MASTER);
 		assertThat(replica.command("CONFIG", "GET", "min-replicas-to-write"))
 			.isEqualTo(List.of("min-replicas-to-write", "1"));

@@ -96,24 +96,43 @@ public sealed interface Action {
 	 * {@code min-replicas-to-write}), so the new master never takes a write unfenced.
 	 * Answered with the {@link Reply.Info} of the block, the node as it is right after
 	 * the change, or {@link Reply.Failed} (naming the node's error, such as
-	 * {@code ERR unknown command 'REPLICAOF'}, when the command itself was refused).
+	 * {@code ERR unknown command 'REPLICAOF'}, when the command itself was refused). With
+	 * {@code refuseStreamingSeconds} >= 0 the node is first read ({@code INFO
+	 * replication}, the configuration epoch still watched): a replica whose link to its
+	 * master is up and carried something within that many seconds is left as it is,
+	 * answered with the error {@link #STREAMING}. A promotion decided while the master
+	 * was silent but delivered late (its leader frozen, the network holding it) so never
+	 * lands beside a master that answers again.
 	 */
-	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas, RoleCommand command) implements NodeCommand {
+	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas, RoleCommand command,
+			long refuseStreamingSeconds) implements NodeCommand {
 
 		/** A promotion that leaves the node's min-replicas settings alone. */
 		public Promote(NodeAddress node, long epoch) {
 			this(node, epoch, MinReplicas.UNMANAGED);
 		}
 
-		/** A promotion with {@code REPLICAOF}. */
+		/** A promotion with {@code REPLICAOF}, whatever the node's link. */
 		public Promote(NodeAddress node, long epoch, MinReplicas minReplicas) {
-			this(node, epoch, minReplicas, RoleCommand.REPLICAOF);
+			this(node, epoch, minReplicas, RoleCommand.REPLICAOF, -1);
+		}
+
+		/**
+		 * The error a promotion refused for its replica streaming from a live master
+		 * starts with.
+		 */
+		public static final String STREAMING = "STREAMING";
+
+		/** The error text of a refusal for streaming {@code lastIoSeconds} ago. */
+		public static String streamingError(NodeAddress node, long lastIoSeconds) {
+			return STREAMING + " " + node + " streams from its master (last I/O " + lastIoSeconds
+					+ " s ago): not promoted";
 		}
 
 		/** This change with that command; itself when it has it already. */
 		Promote with(RoleCommand roleCommand) {
 			return (roleCommand == this.command) ? this
-					: new Promote(this.node, this.epoch, this.minReplicas, roleCommand);
+					: new Promote(this.node, this.epoch, this.minReplicas, roleCommand, this.refuseStreamingSeconds);
 		}
 
 	}

@@ -126,6 +126,12 @@ final class FailoverProcess {
 	private long lastRoleQueryAt = -1;
 
 	/**
+	 * When the promotion went unanswered (a timeout, a lost connection); -1 when it was
+	 * answered.
+	 */
+	private long promoteUnansweredAt = -1;
+
+	/**
 	 * The configuration naming the promoted node, to be stored in its data before any
 	 * member adopts it; null before the promotion.
 	 */
@@ -238,13 +244,14 @@ final class FailoverProcess {
 			confirm(now, choice.node(), out);
 		}
 		else {
-			promote(now, out);
+			promote(now, choice.refuseStreamingSeconds(), out);
 		}
 	}
 
-	private void promote(long now, List<Action> out) {
+	private void promote(long now, long refuseStreamingSeconds, List<Action> out) {
 		this.stage = Stage.PROMOTING;
-		out.add(new Action.Promote(Objects.requireNonNull(this.chosen), this.epoch, this.minReplicas));
+		out.add(new Action.Promote(Objects.requireNonNull(this.chosen), this.epoch, this.minReplicas,
+				RoleCommand.REPLICAOF, refuseStreamingSeconds));
 		step("promote-sent", now);
 	}
 
@@ -282,9 +289,23 @@ final class FailoverProcess {
 				step("promote-acknowledged", now);
 				confirm(now, nodes.get(this.chosen), out);
 			}
+			else if (reply instanceof Reply.Failed) {
+				// No answer is no refusal: the promotion may have run, or may still (a
+				// request held up). Ending the failover here would leave a master that no
+				// configuration names, which a later leader adopts over the writes the
+				// old master takes meanwhile. ROLE tells.
+				this.promoteUnansweredAt = now;
+				step("promote-unanswered", now);
+				confirm(now, nodes.get(this.chosen), out);
+			}
 			else {
 				abort(now, "promotion of " + this.chosen + " failed: " + describe(reply));
 			}
+		}
+		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
+				&& this.stage == Stage.CONFIRMING && this.promoteUnansweredAt >= 0 && reply instanceof Reply.Role role
+				&& !role.role().master()) {
+			abort(now, "the promotion of " + this.chosen + " went unanswered and it answers as a replica");
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && this.trigger == GroupSnapshot.Trigger.SWITCHOVER
@@ -403,7 +424,8 @@ final class FailoverProcess {
 	/** Goes on as the switchover's hand-over says. */
 	private void follow(SwitchoverHandOver.Next next, long now, List<Action> out) {
 		if (next == SwitchoverHandOver.Next.PROMOTE_TARGET) {
-			promote(now, out);
+			// the target streams from the master it caught up with, demoted just before
+			promote(now, -1, out);
 		}
 		else if (next == SwitchoverHandOver.Next.ABORTED) {
 			abort(now, Objects.requireNonNull(Objects.requireNonNull(this.handOver).abortReason()));
@@ -451,6 +473,10 @@ final class FailoverProcess {
 		if (this.stage == Stage.CONFIRMING) {
 			if (timedOut) {
 				abort(now, "no ROLE master from " + this.chosen + " within the failover timeout");
+			}
+			else if (this.promoteUnansweredAt >= 0 && now - this.promoteUnansweredAt > this.timers.downAfter()) {
+				abort(now, "the promotion of " + this.chosen + " went unanswered and " + this.chosen
+						+ " has not answered ROLE for down-after since");
 			}
 			else {
 				confirm(now, nodes.get(this.chosen), out);

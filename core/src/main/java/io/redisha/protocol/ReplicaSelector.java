@@ -40,9 +40,12 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * The choice: which node, and whether it is already a master (no promotion needed).
+	 * The choice: which node, whether it is already a master (no promotion needed), and
+	 * the most seconds since its link to the failed master last carried something for
+	 * which it must not be promoted: -1 when it may stream from it (a switchover, a
+	 * master restarted within master-reboot-down-after, or no fence).
 	 */
-	record Choice(NodeState node, boolean alreadyPromoted) {
+	record Choice(NodeState node, boolean alreadyPromoted, long refuseStreamingSeconds) {
 	}
 
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now) {
@@ -97,15 +100,16 @@ final class ReplicaSelector {
 			.filter((node) -> node.answeredInfo().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
 					&& node.answeredInfo().holds(history.id(), needed) && !history.branchedOff(node.answeredInfo()))
 			.max(Comparator.comparingLong((NodeState node) -> node.answeredInfo().offset()));
+		long refuseStreamingSeconds = refuseStreaming ? this.timers.streamingReplicaSeconds() : -1;
 		if (promoted.isPresent()) {
-			return Optional.of(new Choice(promoted.get(), true));
+			return Optional.of(new Choice(promoted.get(), true, refuseStreamingSeconds));
 		}
 		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
 				&& othersAnswer(nodes, failed, now, maxInfoAge)
 				&& (best == null || best.answeredInfo().offset() < failedNode.answeredInfo().offset())) {
-			return Optional.of(new Choice(failedNode, false));
+			return Optional.of(new Choice(failedNode, false, -1));
 		}
-		return Optional.ofNullable(best).map((node) -> new Choice(node, false));
+		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
 	}
 
 	/**

@@ -46,6 +46,10 @@ class FailoverTest {
 			.toList();
 		assertThat(promotions).hasSize(1);
 		assertThat(promotions.get(0).node()).isEqualTo(this.replica2.address());
+		assertThat(promotions.get(0).refuseStreamingSeconds())
+			.as("a promotion that lands late leaves a replica streaming from a live master alone")
+			.isEqualTo(Timers.of(SimCluster.config(2, SEEDS)).streamingReplicaSeconds())
+			.isNotNegative();
 		assertThat(members.stream().flatMap((m) -> m.events(Type.ELECTED_LEADER).stream())).hasSize(1);
 		assertThat(this.replica2.following()).isNull();
 		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
@@ -393,6 +397,25 @@ class FailoverTest {
 			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
 				.isEqualTo(this.replica2.address()));
 		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
+	}
+
+	@Test
+	void aPromotionWhoseAnswerIsLostIsConfirmedWithRoleAndItsFailoverCompletes() {
+		List<Member> members = members(3, 2);
+		AtomicBoolean lost = new AtomicBoolean();
+		this.cluster.loseReplies((command) -> command instanceof Action.Promote && !lost.getAndSet(true));
+		killMasterAhead(this.replica2, this.replica1);
+		this.cluster.run(10_000);
+		assertThat(lost).isTrue();
+		assertThat(this.replica2.following()).isNull();
+		// One election: a leader that ended its failover on the lost answer would leave
+		// a master no configuration names until a later election adopted it.
+		assertThat(members.stream().flatMap((m) -> m.events(Type.ELECTED_LEADER).stream())).hasSize(1);
+		assertThat(leader(members).events(Type.FAILOVER_END)).singleElement()
+			.satisfies((event) -> assertThat(event.detail()).isEqualTo("succeeded"));
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica2.address()));
 	}
 
 	@Test

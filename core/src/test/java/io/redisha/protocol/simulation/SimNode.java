@@ -543,6 +543,9 @@ final class SimNode {
 				// changes nothing.
 				return new Reply.Text(StoredConfiguration.newerEpochError(stored.epoch(), epoch), true);
 			}
+			if (command instanceof Action.Promote promote && streamsFor(now, promote.refuseStreamingSeconds())) {
+				return new Reply.Text(Action.Promote.streamingError(this.address, lastIoSeconds(now)), true);
+			}
 			if (command instanceof Action.Replicate replicate) {
 				replicate(replicate.master(), now);
 				changeFence(replicate.minReplicas(), 0);
@@ -672,6 +675,19 @@ final class SimNode {
 		}
 	}
 
+	/** {@code master_last_io_seconds_ago}: -1 with the link down. */
+	private long lastIoSeconds(long now) {
+		return this.linkUp ? Math.max(0, now - this.lastIoAt) / 1000 : -1;
+	}
+
+	/**
+	 * Whether a promotion refusing a replica that streams within {@code limitSeconds}
+	 * refuses this node (see {@link Action.Promote}).
+	 */
+	private boolean streamsFor(long now, long limitSeconds) {
+		return limitSeconds >= 0 && this.linkUp && lastIoSeconds(now) <= limitSeconds;
+	}
+
 	/**
 	 * {@code REPLICAOF NO ONE} followed by {@code CONFIG REWRITE}, sent by the leader of
 	 * {@code epoch}.
@@ -786,7 +802,7 @@ final class SimNode {
 				.append(this.linkUp ? "up" : "down")
 				.append("\r\n")
 				.append("master_last_io_seconds_ago:")
-				.append(this.linkUp ? Math.max(0, now - this.lastIoAt) / 1000 : -1)
+				.append(lastIoSeconds(now))
 				.append("\r\n")
 				.append("master_sync_in_progress:")
 				.append(isSyncing() ? 1 : 0)

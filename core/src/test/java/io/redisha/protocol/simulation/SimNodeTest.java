@@ -13,6 +13,7 @@ import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
+import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.RoleInfo;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +124,21 @@ class SimNodeTest {
 		assertThat(info.replicationId()).as("a restarted master starts a new history").isNotEqualTo(replid);
 		assertThat(info.offset()).as("it keeps its stale data").isEqualTo(1000);
 		assertThat(info.role()).isEqualTo(ReplicationInfo.Role.MASTER);
+	}
+
+	@Test
+	void aPromotionRefusingStreamingLeavesAReplicaOfALiveMasterAloneAsNodeLinkDoes() {
+		this.replica.startSync(0, this.master);
+		this.replica.progressSync(3000, this.master, 0);
+		Action.Promote late = new Action.Promote(REPLICA, 3, MinReplicas.UNMANAGED, RoleCommand.REPLICAOF, 3);
+		assertThat(execute(this.replica, late, 4000)).isInstanceOfSatisfying(Reply.Text.class, (text) -> {
+			assertThat(text.error()).isTrue();
+			assertThat(text.text()).startsWith(Action.Promote.STREAMING);
+		});
+		assertThat(this.replica.isMaster()).isFalse();
+		assertThat(((Reply.Info) execute(this.replica, late, 7100)).info().role())
+			.as("nothing heard from the master for over 3 s")
+			.isEqualTo(ReplicationInfo.Role.MASTER);
 	}
 
 	@Test
