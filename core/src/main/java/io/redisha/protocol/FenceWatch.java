@@ -64,8 +64,17 @@ final class FenceWatch {
 	private GroupSnapshot.FenceSnapshot lease(long now, List<WriteLease.Evidence> evidence,
 			long replicasAttachedSince) {
 		CoordinatorParts parts = this.parts;
-		return WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(), parts.electorate.departures(),
-				evidence, replicasAttachedSince, parts.startedAt);
+		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(),
+				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt);
+		NodeAddress promoted = parts.nodes.promotedBeside(parts.master.address(), parts.master.since());
+		if (promoted == null || !lease.fenced()) {
+			return lease;
+		}
+		return new GroupSnapshot.FenceSnapshot(lease.mode(), lease.leaseUntilMs(), true,
+				promoted + " answers as a master promoted from the master's replicas, and no configuration names it: "
+						+ "this member vouches for the master again once it is a replica, or adopts it; "
+						+ lease.reason(),
+				lease.sinceMs(), lease.votersWithMaster(), lease.votersNeeded(), lease.replicasAttached());
 	}
 
 	/**
@@ -79,9 +88,12 @@ final class FenceWatch {
 		List<WriteLease.Evidence> evidence = new ArrayList<>();
 		if (held != null && held.master().equals(master)) {
 			NodeState masterNode = parts.nodes.get(master);
-			boolean inFailover = parts.elections.running() || parts.failovers.running()
-					|| parts.voting.openFailoverVote() > held.epoch();
-			if (parts.electorate.selfVotes() && !inFailover && masterNode != null
+			// no word for a master this member may be helping to replace, or that a node
+			// promoted beside it may replace
+			boolean withholds = parts.elections.running() || parts.failovers.running()
+					|| parts.voting.openFailoverVote() > held.epoch()
+					|| parts.nodes.promotedBeside(master, parts.master.since()) != null;
+			if (parts.electorate.selfVotes() && !withholds && masterNode != null
 					&& masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(parts.self.id(), masterNode.lastValidReplyAt()));
 			}

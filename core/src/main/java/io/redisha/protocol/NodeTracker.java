@@ -52,6 +52,30 @@ final class NodeTracker {
 	}
 
 	/** The replication offset a node last reported as master; -1 when it never did. */
+	/**
+	 * A node promoted from {@code master}'s replicas that is not {@code master}: its
+	 * latest INFO or ROLE says master, the node it last followed is {@code master}, and
+	 * it became a master since this member has followed {@code master} (since
+	 * {@code masterSince}; a master of an earlier configuration, promoted from the same
+	 * node before that node became master again, is not one). A failover's promotion
+	 * between its run and the adoption of its configuration, or one whose failover ended
+	 * without adopting it (a promotion that landed after its leader gave up on it, a
+	 * store that never succeeded): a later leader adopts such a node as already promoted,
+	 * so writes the master takes meanwhile may be lost. Null when none.
+	 */
+	@Nullable NodeAddress promotedBeside(@Nullable NodeAddress master, long masterSince) {
+		if (master == null) {
+			return null;
+		}
+		for (NodeState node : this.nodes.values()) {
+			if (!node.address().equals(master) && node.role() == ReplicationInfo.Role.MASTER
+					&& master.equals(node.lastFollowed()) && node.roleSince() > masterSince) {
+				return node.address();
+			}
+		}
+		return null;
+	}
+
 	long lastMasterOffset(NodeAddress address) {
 		NodeState node = get(address);
 		return (node != null && node.info() != null && node.info().role() == ReplicationInfo.Role.MASTER)

@@ -481,6 +481,41 @@ class FailoverTest {
 	}
 
 	@Test
+	void theOldMasterTakesNoWritesWhileANodePromotedBesideItIsNotAReplicaAgain() {
+		List<Member> members = members(3, 2);
+		AtomicBoolean storesFail = new AtomicBoolean(true);
+		this.cluster.loseRequests((command) -> command instanceof Action.StoreConfiguration store
+				&& store.node().equals(this.replica2.address()) && storesFail.get());
+		killMasterAhead(this.replica2, this.replica1);
+		assertThat(this.cluster.runUntil(20_000,
+				(cluster) -> members.stream()
+					.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
+					.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0)))
+			.isTrue();
+		assertThat(this.replica2.following()).as("promoted, its failover aborted unadopted").isNull();
+		// the old master comes back with its data: a majority of the voters reach it
+		this.master.restart();
+		assertThat(this.cluster.runUntil(5000,
+				(cluster) -> members.stream()
+					.map((member) -> member.coordinator.snapshot(cluster.now()).master())
+					.allMatch((master) -> master.address().equals(this.master.address())
+							&& master.status() == GroupSnapshot.NodeStatus.UP)))
+			.isTrue();
+		// A later leader would adopt the promoted node as already promoted: what the old
+		// master took meanwhile would be lost.
+		assertThat(members).allSatisfy((member) -> {
+			GroupSnapshot.FenceSnapshot fence = member.coordinator.snapshot(this.cluster.now()).fence();
+			assertThat(fence.admitsWrites(this.cluster.now())).isFalse();
+			assertThat(fence.reason()).startsWith(this.replica2.address() + " answers as a master promoted");
+		});
+		// the stray repair makes it a replica again, and the master takes writes
+		assertThat(this.cluster
+			.runUntil(20_000, (cluster) -> this.master.address().equals(this.replica2.following()) && members.stream()
+				.allMatch((member) -> member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))))
+			.isTrue();
+	}
+
+	@Test
 	void aPromotedNodeThatRestartsEmptyBeforeItsConfigurationIsRecordedIsNeverAdopted() {
 		List<Member> members = members(3, 2);
 		AtomicBoolean restarted = new AtomicBoolean();
