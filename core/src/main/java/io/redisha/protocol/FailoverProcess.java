@@ -308,6 +308,16 @@ final class FailoverProcess {
 			abort(now, "the promotion of " + this.chosen + " went unanswered and it answers as a replica");
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
+				&& this.stage == Stage.CONFIRMING && this.promoteUnansweredAt >= 0
+				&& this.trigger != GroupSnapshot.Trigger.SWITCHOVER && (tilted || oldMasterAnswers(now, nodes))) {
+			// The promotion may have landed after the old master came back, with writes
+			// since (a member in TILT cannot tell: it was frozen, or its clock jumped):
+			// the node it made a master is left to the stray repair (while it is one, the
+			// voters do not vouch for the old master), not adopted over them.
+			abort(now, "the promotion of " + this.chosen + " went unanswered and "
+					+ (tilted ? "this member is in TILT" : this.oldMaster + " answers again"));
+		}
+		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && this.trigger == GroupSnapshot.Trigger.SWITCHOVER
 				&& !(reply instanceof Reply.Role role && role.role().master())) {
 			// The group has no writable master until the target answers: ask again at
@@ -419,6 +429,11 @@ final class FailoverProcess {
 			abort(now, "a newer configuration (epoch " + held.epoch() + ") is stored on " + next.master());
 		}
 		return outcome();
+	}
+
+	private boolean oldMasterAnswers(long now, NodeTracker nodes) {
+		NodeState old = nodes.get(this.oldMaster);
+		return old != null && old.status(now, this.timers.downAfter()) == GroupSnapshot.NodeStatus.UP;
 	}
 
 	/** Goes on as the switchover's hand-over says. */

@@ -419,6 +419,33 @@ class FailoverTest {
 	}
 
 	@Test
+	void aPromotionWhoseAnswerIsLostWhileTheOldMasterComesBackIsNotAdopted() {
+		List<Member> members = members(3, 2);
+		AtomicBoolean lost = new AtomicBoolean();
+		this.cluster.loseReplies((command) -> command instanceof Action.Promote && !lost.getAndSet(true));
+		// the promotion runs as the old master comes back with its data
+		this.cluster.beforeCommand((command) -> {
+			if (command instanceof Action.Promote) {
+				this.master.restart();
+			}
+		});
+		killMasterAhead(this.replica2, this.replica1);
+		assertThat(this.cluster.runUntil(10_000,
+				(cluster) -> members.stream()
+					.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
+					.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0)))
+			.isTrue();
+		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).lastFailover().result())
+			.contains("answers again");
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.master.address()));
+		// the node promoted beside it becomes its replica again
+		assertThat(this.cluster.runUntil(20_000, (cluster) -> this.master.address().equals(this.replica2.following())))
+			.isTrue();
+	}
+
+	@Test
 	void noMemberAdoptsThePromotedNodeBeforeItsDataHoldsTheNewConfiguration() {
 		List<Member> members = members(3, 2);
 		AtomicInteger lost = new AtomicInteger();

@@ -341,13 +341,21 @@ class FailoverSimulationTest {
 	 * master came back and took writes, lost when a later leader adopted the promoted
 	 * node. A voter no longer vouches for the master while a node promoted from its
 	 * replicas answers as a master that no configuration names.</li>
+	 * <li>400619 (a fresh seed, found on the code with the ROLE confirmation above): the
+	 * frozen leader's promotion ran after the old master had come back with its data, and
+	 * the leader, confirming it with ROLE, adopted it over a write the old master held. A
+	 * promotion that went unanswered is now not adopted once the old master answers
+	 * again, nor by a leader in TILT.</li>
+	 * <li>406488 (a fresh seed, the same code): the leader woke in TILT from a freeze of
+	 * 3.3 s right after its promotion, when the old master had restarted empty, and
+	 * adopted that promotion over a write another replica held.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
 	@ParameterizedTest
 	@ValueSource(longs = { 634, 35, 50, 999, 126, 131, 66, 13, 115, 667, 18, 476, 618, 1415, 2776, 4268, 3934,
 			941918414704L, 12944, 10765, 6839, 11916, 12686, 16242, 23387, 27918, 37700, 43255, 77889, 67977, 64310,
-			85628, 75104, 85802, 90146, 91601, 88373, 152393, 221562, 294712, 144555 })
+			85628, 75104, 85802, 90146, 91601, 88373, 152393, 221562, 294712, 144555, 400619, 406488 })
 	void strictScheduleThatFoundABugPasses(long seed) {
 		RandomSchedule.Outcome outcome = RandomSchedule.of(seed, true).run();
 		assertThat(outcome.steps()).isPositive();
