@@ -51,7 +51,6 @@ final class NodeTracker {
 		return (address != null) ? this.nodes.get(address) : null;
 	}
 
-	/** The replication offset a node last reported as master; -1 when it never did. */
 	/**
 	 * A node promoted from {@code master}'s replicas that is not {@code master}: its
 	 * latest INFO or ROLE says master, the node it last followed is {@code master}, and
@@ -76,6 +75,7 @@ final class NodeTracker {
 		return null;
 	}
 
+	/** The replication offset a node last reported as master; -1 when it never did. */
 	long lastMasterOffset(NodeAddress address) {
 		NodeState node = get(address);
 		return (node != null && node.info() != null && node.info().role() == ReplicationInfo.Role.MASTER)
