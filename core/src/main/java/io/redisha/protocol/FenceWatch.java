@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.ProtocolEvent.Type;
 import io.redisha.protocol.ReplicationInfo.Role;
 
@@ -43,11 +45,12 @@ final class FenceWatch {
 	 */
 	void watch(long now, List<Action> out) {
 		// The evidence is the same for both moments: gathered once.
-		List<WriteLease.Evidence> evidence = evidence();
+		NodeAddress promoted = this.parts.nodes.promotedBeside(this.parts.master);
+		List<WriteLease.Evidence> evidence = evidence(promoted);
 		long replicasAttachedSince = replicasAttachedSince();
-		GroupSnapshot.FenceSnapshot fence = lease(now, evidence, replicasAttachedSince);
+		GroupSnapshot.FenceSnapshot fence = lease(now, evidence, replicasAttachedSince, promoted);
 		GroupSnapshot.FenceSnapshot soon = lease(now + this.parts.timers.fenceAfter() / 3, evidence,
-				replicasAttachedSince);
+				replicasAttachedSince, promoted);
 		this.leansOnReplicas = fence.mode() == PartitionMode.CONSISTENT
 				&& soon.votersWithMaster() < soon.votersNeeded();
 		if (fence.fenced() != this.fenced) {
@@ -58,15 +61,19 @@ final class FenceWatch {
 	}
 
 	GroupSnapshot.FenceSnapshot snapshot(long now) {
-		return lease(now, evidence(), replicasAttachedSince());
+		NodeAddress promoted = this.parts.nodes.promotedBeside(this.parts.master);
+		return lease(now, evidence(promoted), replicasAttachedSince(), promoted);
 	}
 
-	private GroupSnapshot.FenceSnapshot lease(long now, List<WriteLease.Evidence> evidence,
-			long replicasAttachedSince) {
+	/**
+	 * The lease; with a node {@code promoted} beside the master (see
+	 * {@link NodeTracker#promotedBeside}), a fence says so first.
+	 */
+	private GroupSnapshot.FenceSnapshot lease(long now, List<WriteLease.Evidence> evidence, long replicasAttachedSince,
+			@Nullable NodeAddress promoted) {
 		CoordinatorParts parts = this.parts;
 		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(),
 				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt);
-		NodeAddress promoted = parts.nodes.promotedBeside(parts.master.address(), parts.master.since());
 		if (promoted == null || !lease.fenced()) {
 			return lease;
 		}
@@ -79,9 +86,10 @@ final class FenceWatch {
 
 	/**
 	 * Each voter's last valid reply from the master, this member's own included when it
-	 * votes, of the voters that hold this member's configuration.
+	 * votes and no node is {@code promoted} beside the master, of the voters that hold
+	 * this member's configuration.
 	 */
-	private List<WriteLease.Evidence> evidence() {
+	private List<WriteLease.Evidence> evidence(@Nullable NodeAddress promoted) {
 		CoordinatorParts parts = this.parts;
 		Configuration held = parts.electorate.config();
 		NodeAddress master = parts.master.address();
@@ -91,8 +99,7 @@ final class FenceWatch {
 			// no word for a master this member may be helping to replace, or that a node
 			// promoted beside it may replace
 			boolean withholds = parts.elections.running() || parts.failovers.running()
-					|| parts.voting.openFailoverVote() > held.epoch()
-					|| parts.nodes.promotedBeside(master, parts.master.since()) != null;
+					|| parts.voting.openFailoverVote() > held.epoch() || promoted != null;
 			if (parts.electorate.selfVotes() && !withholds && masterNode != null
 					&& masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(parts.self.id(), masterNode.lastValidReplyAt()));

@@ -54,8 +54,7 @@ final class Gossip {
 		NodeState masterNode = (master != null) ? parts.nodes.get(master) : null;
 		// no word for the master while a node promoted beside it may take its place
 		long replyAge = (masterNode != null && masterNode.lastValidReplyAt() >= 0
-				&& parts.nodes.promotedBeside(master, parts.master.since()) == null)
-						? now - masterNode.lastValidReplyAt() : -1;
+				&& parts.nodes.promotedBeside(parts.master) == null) ? now - masterNode.lastValidReplyAt() : -1;
 		publish(new Hello(parts.config.name(), parts.self.id(), ++this.sequence, parts.self.application(),
 				parts.epochs.current(), master, parts.configEpoch(), parts.detection.masterDown(),
 				parts.failovers.epoch(), parts.maintenance.current(), parts.electorate.config(),

@@ -52,23 +52,24 @@ final class NodeTracker {
 	}
 
 	/**
-	 * A node promoted from {@code master}'s replicas that is not {@code master}: its
-	 * latest INFO or ROLE says master, the node it last followed is {@code master}, and
-	 * it became a master since this member has followed {@code master} (since
-	 * {@code masterSince}; a master of an earlier configuration, promoted from the same
-	 * node before that node became master again, is not one). A failover's promotion
-	 * between its run and the adoption of its configuration, or one whose failover ended
-	 * without adopting it (a promotion that landed after its leader gave up on it, a
-	 * store that never succeeded): a later leader adopts such a node as already promoted,
-	 * so writes the master takes meanwhile may be lost. Null when none.
+	 * A node promoted from the replicas of the {@code master} this member follows, that
+	 * is not that master: its latest INFO or ROLE says master, the node it last followed
+	 * is that master, and it became a master since this member has followed that master
+	 * (a master of an earlier configuration, promoted from the same node before that node
+	 * became master again, is not one). A failover's promotion between its run and the
+	 * adoption of its configuration, or one whose failover ended without adopting it (a
+	 * promotion that landed after its leader gave up on it, a store that never
+	 * succeeded): a later leader adopts such a node as already promoted, so writes the
+	 * master takes meanwhile may be lost. Null when none.
 	 */
-	@Nullable NodeAddress promotedBeside(@Nullable NodeAddress master, long masterSince) {
-		if (master == null) {
+	@Nullable NodeAddress promotedBeside(MasterView master) {
+		NodeAddress address = master.address();
+		if (address == null) {
 			return null;
 		}
 		for (NodeState node : this.nodes.values()) {
-			if (!node.address().equals(master) && node.role() == ReplicationInfo.Role.MASTER
-					&& master.equals(node.lastFollowed()) && node.roleSince() > masterSince) {
+			if (!node.address().equals(address) && node.role() == ReplicationInfo.Role.MASTER
+					&& address.equals(node.lastFollowed()) && node.roleSince() > master.since()) {
 				return node.address();
 			}
 		}
