@@ -282,6 +282,7 @@ final class FailoverProcess {
 					out);
 			return outcome();
 		}
+		String unansweredPromotionEnd = unansweredPromotionEnd(now, command, reply, nodes, tilted);
 		if (command instanceof Action.Promote promote && promote.epoch() == this.epoch
 				&& this.stage == Stage.PROMOTING) {
 			if (reply instanceof Reply.Info info) {
@@ -302,20 +303,8 @@ final class FailoverProcess {
 				abort(now, "promotion of " + this.chosen + " failed: " + describe(reply));
 			}
 		}
-		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
-				&& this.stage == Stage.CONFIRMING && this.promoteUnansweredAt >= 0 && reply instanceof Reply.Role role
-				&& !role.role().master()) {
-			abort(now, "the promotion of " + this.chosen + " went unanswered and it answers as a replica");
-		}
-		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
-				&& this.stage == Stage.CONFIRMING && this.promoteUnansweredAt >= 0
-				&& this.trigger != GroupSnapshot.Trigger.SWITCHOVER && (tilted || oldMasterAnswers(now, nodes))) {
-			// The promotion may have landed after the old master came back, with writes
-			// since (a member in TILT cannot tell: it was frozen, or its clock jumped):
-			// the node it made a master is left to the stray repair (while it is one, the
-			// voters do not vouch for the old master), not adopted over them.
-			abort(now, "the promotion of " + this.chosen + " went unanswered and "
-					+ (tilted ? "this member is in TILT" : this.oldMaster + " answers again"));
+		else if (unansweredPromotionEnd != null) {
+			abort(now, unansweredPromotionEnd);
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && this.trigger == GroupSnapshot.Trigger.SWITCHOVER
@@ -431,9 +420,34 @@ final class FailoverProcess {
 		return outcome();
 	}
 
-	private boolean oldMasterAnswers(long now, NodeTracker nodes) {
+	/**
+	 * Why the failover ends on this ROLE answer of the chosen node after its promotion
+	 * went unanswered: it answers as a replica; or, outside a switchover, this member is
+	 * in TILT or the old master answers again. The promotion may then have landed after
+	 * the old master came back, with writes since (a member in TILT cannot tell: it was
+	 * frozen, or its clock jumped): the node it made a master is left to the stray repair
+	 * (while it is one, the voters do not vouch for the old master), not adopted over
+	 * them. Null when the failover goes on.
+	 */
+	private @Nullable String unansweredPromotionEnd(long now, Action.NodeCommand command, Reply reply,
+			NodeTracker nodes, boolean tilted) {
+		if (this.promoteUnansweredAt < 0 || this.stage != Stage.CONFIRMING || !(command instanceof Action.QueryRole)
+				|| !command.node().equals(this.chosen)) {
+			return null;
+		}
+		String unanswered = "the promotion of " + this.chosen + " went unanswered and ";
+		if (reply instanceof Reply.Role role && !role.role().master()) {
+			return unanswered + "it answers as a replica";
+		}
+		if (this.trigger == GroupSnapshot.Trigger.SWITCHOVER) {
+			return null;
+		}
+		if (tilted) {
+			return unanswered + "this member is in TILT";
+		}
 		NodeState old = nodes.get(this.oldMaster);
-		return old != null && old.status(now, this.timers.downAfter()) == GroupSnapshot.NodeStatus.UP;
+		return (old != null && old.status(now, this.timers.downAfter()) == GroupSnapshot.NodeStatus.UP)
+				? unanswered + this.oldMaster + " answers again" : null;
 	}
 
 	/** Goes on as the switchover's hand-over says. */
