@@ -112,38 +112,44 @@ final class RoleChanges {
 		CompletableFuture<Long> streaming = (change.refuseStreamingSeconds() >= 0)
 				? redis.info("replication").toCompletableFuture().thenApply(Replies::streamingSeconds)
 				: CompletableFuture.completedFuture(-1L);
-		return epochRead.thenCombine(streaming, (storedEpoch, lastIo) -> new long[] { storedEpoch, lastIo })
-			.handle((read, failure) -> {
-				synchronized (this.dispatchLock) {
-					if (failure != null) {
-						// The read may still be on its way (a held connection): nothing
-						// more goes out on this connection, so no block can follow a
-						// WATCH that was never checked.
-						redis.getStatefulConnection().closeAsync();
-						return CompletableFuture.completedFuture((Reply) new Reply.Failed("the configuration epoch of "
-								+ this.node + " (or its link) could not be read before the role change: "
-								+ Failures.rootMessage(failure)));
-					}
-					long storedEpoch = read[0];
-					long lastIo = read[1];
-					if (storedEpoch > change.epoch() || lastIo >= 0 && lastIo <= change.refuseStreamingSeconds()) {
-						// Its own UNWATCH ends any other role change's WATCH on this
-						// connection too.
-						this.blocksWritten.incrementAndGet();
-						redis.unwatch();
-						return CompletableFuture.completedFuture((Reply) new Reply.Text((storedEpoch > change.epoch())
-								? StoredConfiguration.newerEpochError(storedEpoch, change.epoch())
-								: Action.Promote.streamingError(this.node, lastIo), true));
-					}
-					if (this.blocksWritten.get() != blocksBefore) {
-						return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
-								: CompletableFuture.completedFuture((Reply) new Reply.Failed(
-										"other transactions kept interleaving with the role change on " + this.node));
-					}
-					return reconfigure(redis, change);
+		return epochRead.thenCombine(streaming, GuardRead::new).handle((read, failure) -> {
+			synchronized (this.dispatchLock) {
+				if (failure != null) {
+					// The read may still be on its way (a held connection): nothing
+					// more goes out on this connection, so no block can follow a
+					// WATCH that was never checked.
+					redis.getStatefulConnection().closeAsync();
+					return CompletableFuture.completedFuture((Reply) new Reply.Failed("the configuration epoch of "
+							+ this.node + " (or its link) could not be read before the role change: "
+							+ Failures.rootMessage(failure)));
 				}
-			})
-			.thenCompose((reply) -> reply);
+				long storedEpoch = read.storedEpoch();
+				long lastIo = read.lastIoSeconds();
+				if (storedEpoch > change.epoch() || lastIo >= 0 && lastIo <= change.refuseStreamingSeconds()) {
+					// Its own UNWATCH ends any other role change's WATCH on this
+					// connection too.
+					this.blocksWritten.incrementAndGet();
+					redis.unwatch();
+					return CompletableFuture.completedFuture((Reply) new Reply.Text((storedEpoch > change.epoch())
+							? StoredConfiguration.newerEpochError(storedEpoch, change.epoch())
+							: Action.Promote.streamingError(this.node, lastIo), true));
+				}
+				if (this.blocksWritten.get() != blocksBefore) {
+					return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
+							: CompletableFuture.completedFuture((Reply) new Reply.Failed(
+									"other transactions kept interleaving with the role change on " + this.node));
+				}
+				return reconfigure(redis, change);
+			}
+		}).thenCompose((reply) -> reply);
+	}
+
+	/**
+	 * What a role change reads before its block: the epoch of the configuration stored on
+	 * the node (-1 when none), and how many seconds ago its master link last carried
+	 * something (-1 when not asked, or not streaming).
+	 */
+	private record GuardRead(long storedEpoch, long lastIoSeconds) {
 	}
 
 	/**
