@@ -430,11 +430,7 @@ class FailoverTest {
 			}
 		});
 		killMasterAhead(this.replica2, this.replica1);
-		assertThat(this.cluster.runUntil(10_000,
-				(cluster) -> members.stream()
-					.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
-					.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0)))
-			.isTrue();
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> aFailoverEnded(cluster, members))).isTrue();
 		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).lastFailover().result())
 			.contains("answers again");
 		assertThat(members)
@@ -482,11 +478,7 @@ class FailoverTest {
 		this.cluster.loseRequests((command) -> command instanceof Action.StoreConfiguration store
 				&& store.node().equals(this.replica2.address()) && storesFail.get());
 		killMasterAhead(this.replica2, this.replica1);
-		assertThat(this.cluster.runUntil(20_000,
-				(cluster) -> members.stream()
-					.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
-					.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0)))
-			.isTrue();
+		assertThat(this.cluster.runUntil(20_000, (cluster) -> aFailoverEnded(cluster, members))).isTrue();
 		Member leader = leader(members);
 		assertThat(leader.events(Type.FAILOVER_END)).isEmpty();
 		assertThat(leader.coordinator.snapshot(this.cluster.now()).lastFailover().result())
@@ -514,11 +506,7 @@ class FailoverTest {
 		this.cluster.loseRequests((command) -> command instanceof Action.StoreConfiguration store
 				&& store.node().equals(this.replica2.address()) && storesFail.get());
 		killMasterAhead(this.replica2, this.replica1);
-		assertThat(this.cluster.runUntil(20_000,
-				(cluster) -> members.stream()
-					.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
-					.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0)))
-			.isTrue();
+		assertThat(this.cluster.runUntil(20_000, (cluster) -> aFailoverEnded(cluster, members))).isTrue();
 		assertThat(this.replica2.following()).as("promoted, its failover aborted unadopted").isNull();
 		// the old master comes back with its data: a majority of the voters reach it
 		this.master.restart();
@@ -633,6 +621,12 @@ class FailoverTest {
 
 	private static List<Action.Promote> allPromotions(List<Member> members) {
 		return members.stream().flatMap((m) -> m.actions(Action.Promote.class).stream()).toList();
+	}
+
+	private static boolean aFailoverEnded(SimCluster cluster, List<Member> members) {
+		return members.stream()
+			.map((member) -> member.coordinator.snapshot(cluster.now()).lastFailover())
+			.anyMatch((failover) -> failover != null && failover.endedAtMs() >= 0);
 	}
 
 	private static Member leader(List<Member> members) {
