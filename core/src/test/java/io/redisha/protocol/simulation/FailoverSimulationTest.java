@@ -54,10 +54,15 @@ class FailoverSimulationTest {
 		Long replay = Long.getLong("redisha.simulation.seed");
 		long first = (replay != null) ? replay
 				: Long.getLong("redisha.simulation.firstSeed", new SplittableRandom().nextLong(1L << 40));
-		long[] seeds = (replay != null) ? new long[] { replay } : seeds(first, fresh);
+		String list = System.getProperty("redisha.simulation.seedList", "").trim();
+		long[] seeds = (replay != null) ? new long[] { replay } : seeds(first, fresh, list);
 		int count = seeds.length;
 		if (replay != null) {
 			System.out.print(RandomSchedule.of(replay, strict));
+		}
+		else if (!list.isEmpty()) {
+			System.out.printf("simulation: %d %sschedules of -Dredisha.simulation.seedList%n", count,
+					strict ? "strict " : "");
 		}
 		else {
 			System.out.printf("simulation: %d %sschedules from seed %d; replay them with: %s%n", count,
@@ -95,12 +100,11 @@ class FailoverSimulationTest {
 	 * {@code -Dredisha.simulation.seedList=1,2,3} (to play again the failures of a long
 	 * run in one go).
 	 */
-	private static long[] seeds(long first, int count) {
-		String list = System.getProperty("redisha.simulation.seedList");
-		if (list == null || list.isBlank()) {
+	private static long[] seeds(long first, int count, String list) {
+		if (list.isEmpty()) {
 			return LongStream.range(first, first + count).toArray();
 		}
-		return Arrays.stream(list.trim().split("[,\\s]+")).mapToLong(Long::parseLong).toArray();
+		return Arrays.stream(list.split("[,\\s]+")).mapToLong(Long::parseLong).toArray();
 	}
 
 	/**
