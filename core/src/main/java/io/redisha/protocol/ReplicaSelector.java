@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
@@ -85,8 +87,8 @@ final class ReplicaSelector {
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER && (failed.equals(node.lastFollowed()) || failedNode != null
-					&& failedNode.role() == Role.REPLICA && node.address().equals(failedNode.following()))) {
+			if (node.role() == Role.MASTER
+					&& (failed.equals(node.lastFollowed()) || followedByFailedMaster(node, failedNode, history))) {
 				masters.add(node);
 			}
 			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
@@ -110,6 +112,18 @@ final class ReplicaSelector {
 			return Optional.of(new Choice(failedNode, false, -1));
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
+	}
+
+	/**
+	 * Whether the failed master replicates from the node, as this member saw it since it
+	 * followed the failed master: INFO from before that shows the master it replicated
+	 * before its promotion, the very node its tenure replaced, which holds none of the
+	 * writes it took as master.
+	 */
+	private static boolean followedByFailedMaster(NodeState node, @Nullable NodeState failedNode,
+			ReplicationLineage.History history) {
+		return failedNode != null && !history.seenBefore() && failedNode.role() == Role.REPLICA
+				&& node.address().equals(failedNode.following());
 	}
 
 	/**

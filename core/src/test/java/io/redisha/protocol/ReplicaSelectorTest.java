@@ -201,6 +201,25 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void theMasterAFailedMasterReplicatedBeforeItsTenureIsNotAdoptedInItsPlace() {
+		// seen replicating 10.0.0.9 (HISTORY at 1000), then promoted in its place;
+		// 10.0.0.9 comes back as a master of HISTORY at 1000: it holds none of the
+		// writes the failed master took as master
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.9\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
+		NodeState replaced = new NodeState(NodeAddress.parse("10.0.0.9:6379"), 0);
+		replaced.validReply(this.now - 50, this.timers.downAfter());
+		replaced.info(this.now - 50, ReplicationInfo
+			.parse("role:master\nrun_id:x\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:1000\n"));
+		this.nodes.add(replaced);
+		assertThat(choiceFollowingSince(this.now - 1000)).as("INFO from before this member followed the failed master")
+			.isEmpty();
+		assertThat(choiceFollowingSince(this.now - 3000))
+			.as("the failed master replicates from it since this member followed it")
+			.contains(NodeAddress.parse("10.0.0.9:6379"));
+	}
+
+	@Test
 	void infoIsStaleAfterThreePingPeriods() {
 		assertThat(ReplicaSelector.maxInfoAge(this.timers)).isEqualTo(3 * this.timers.pingEvery());
 		assertThat(Timers
