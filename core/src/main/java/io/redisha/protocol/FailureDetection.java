@@ -64,6 +64,19 @@ final class FailureDetection {
 		}
 	}
 
+	/**
+	 * An INFO answered is as much a sign of life as a PONG: the node ran a command and
+	 * said what it is. In bad weather a member may lose every PING reply of a master for
+	 * down-after while the INFO replies that follow them arrive (strict seed 444022: two
+	 * voters heard the live master answer INFO as master twice a second, saw it down on
+	 * the lost PINGs, and helped a leader fail it over, losing what it had acknowledged).
+	 */
+	void infoAnswered(long now, NodeState node, Reply reply) {
+		if (reply instanceof Reply.Info) {
+			node.validReply(now, this.timers.downAfter());
+		}
+	}
+
 	private static boolean isValidPingReply(String text) {
 		return text != null && (text.startsWith("PONG") || text.startsWith("LOADING") || text.startsWith("MASTERDOWN"));
 	}

@@ -144,6 +144,7 @@ public final class GroupCoordinator {
 			parts.detection.pingAnswered(nowMillis, node, reply);
 		}
 		else if (command instanceof Action.QueryInfo) {
+			parts.detection.infoAnswered(nowMillis, node, reply);
 			parts.following.infoAnswered(nowMillis, node, reply, out);
 		}
 		else if (command instanceof Action.StoreConfiguration store && store.condition() != Action.StoreCondition.OLDER

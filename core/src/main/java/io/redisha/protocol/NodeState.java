@@ -8,9 +8,9 @@ import io.redisha.protocol.GroupSnapshot.NodeStatus;
 import io.redisha.protocol.ReplicationInfo.Role;
 
 /**
- * One Redis node as this member sees it: when it last answered PING validly, what its
- * latest INFO or ROLE said, when it restarted, and which commands to it are in flight (at
- * most one PING and one INFO).
+ * One Redis node as this member sees it: when it last answered PING validly (or INFO),
+ * what its latest INFO or ROLE said, when it restarted, and which commands to it are in
+ * flight (at most one PING and one INFO).
  */
 final class NodeState {
 
@@ -91,7 +91,7 @@ final class NodeState {
 		return this.address;
 	}
 
-	/** A PONG, LOADING or MASTERDOWN: the node is alive. */
+	/** A PONG, LOADING or MASTERDOWN, or an INFO answered: the node is alive. */
 	void validReply(long now, long downAfter) {
 		if (this.lastValidReplyAt < 0 || now - this.lastValidReplyAt > downAfter) {
 			this.availableSince = now;

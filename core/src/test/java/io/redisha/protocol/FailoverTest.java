@@ -1,5 +1,6 @@
 package io.redisha.protocol;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,6 +114,32 @@ class FailoverTest {
 		assertThat(members.get(0).events(Type.ODOWN)).hasSize(1);
 		assertThat(members.get(0).events(Type.FAILOVER_ABORT_NOT_ELECTED)).isNotEmpty();
 		assertThat(members.get(1).events(Type.VOTE_FOR_LEADER)).isEmpty();
+		assertThat(this.master.following()).isNull();
+	}
+
+	@Test
+	void aMasterWhoseInfoIsAnsweredIsNotSeenDownWhileItsPingRepliesAreLost() {
+		// down-after 3 s, as in strict seed 444022 (2.7 s): an INFO follows every PING
+		// that goes unanswered, within the command timeout of 1 s
+		GroupConfig config = new GroupConfig("orders", List.of(NodeAddress.parse(SEEDS[0])), 2, Duration.ofSeconds(3),
+				Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults());
+		for (int i = 0; i < 3; i++) {
+			this.cluster.member("m" + i, config);
+		}
+		this.cluster.run(5000);
+		List<Member> members = this.cluster.members;
+		// Bad weather that takes every PING reply of the master and none of its INFO
+		// replies: the members hear the master answer, as master, in the same process.
+		this.cluster
+			.loseReplies((command) -> command instanceof Action.Ping && command.node().equals(this.master.address()));
+		this.cluster.run(15_000);
+		assertThat(members).allSatisfy((member) -> {
+			assertThat(member.events(Type.SDOWN)).isEmpty();
+			assertThat(member.events(Type.VOTE_FOR_LEADER)).isEmpty();
+			assertThat(member.actions(Action.Promote.class)).isEmpty();
+			assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.master.address());
+		});
 		assertThat(this.master.following()).isNull();
 	}
 
