@@ -105,21 +105,10 @@ final class ElectorateUpkeep {
 				|| node.role() != Role.MASTER || node.stored() == null) {
 			return;
 		}
-		if (held == null) {
-			// Every node must answer: a node cut off may hold the configuration of a
-			// group that exists, and founding another one beside it would split the
-			// group in two.
-			for (NodeState other : parts.nodes.all()) {
-				if (other.info() == null || other.infoFailed() || other.stored() == null
-						|| other.stored().config() != null) {
-					return;
-				}
-			}
-			for (Peer peer : parts.members.peers()) {
-				if (peer.config() != null) {
-					return;
-				}
-			}
+		// A node cut off may hold the configuration of a group that exists, and founding
+		// another one beside it would split the group in two.
+		if (held == null && !noConfigurationAnywhere()) {
+			return;
 		}
 		long wait = this.timers.quietPeriod() + parts.elections.candidacyRank(now) * this.timers.helloEvery();
 		boolean due = this.lastFoundingAt < 0 || now - this.lastFoundingAt >= this.timers.helloEvery();
@@ -132,6 +121,25 @@ final class ElectorateUpkeep {
 		// the founding is newer.
 		out.add((held == null) ? new Action.StoreConfiguration(master, founding, Action.StoreCondition.ABSENT, null)
 				: new Action.StoreConfiguration(master, founding, Action.StoreCondition.NOT_NEWER, held));
+	}
+
+	/**
+	 * Whether no electorate exists as far as anyone can tell: every node this member
+	 * knows answers INFO, none stores a configuration, and no member holds one. A node
+	 * that does not answer may hold the configuration of a group that exists.
+	 */
+	boolean noConfigurationAnywhere() {
+		for (NodeState node : this.parts.nodes.all()) {
+			if (node.info() == null || node.infoFailed() || node.stored() == null || node.stored().config() != null) {
+				return false;
+			}
+		}
+		for (Peer peer : this.parts.members.peers()) {
+			if (peer.config() != null) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -74,6 +74,15 @@ final class FenceWatch {
 		CoordinatorParts parts = this.parts;
 		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(),
 				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt);
+		if (parts.electorate.config() == null && parts.master.known() && lease.mode() == PartitionMode.CONSISTENT
+				&& !parts.upkeep.noConfigurationAnywhere()) {
+			// The master was learned from the nodes' roles; one that does not answer may
+			// hold the configuration of a group whose master is elsewhere.
+			return new GroupSnapshot.FenceSnapshot(lease.mode(), Long.MIN_VALUE, true,
+					"no configuration is known yet, and not every node answered without one: "
+							+ "a node that does not answer may hold the group's configuration and master",
+					-1, 0, 0, false);
+		}
 		if (promoted == null || !lease.fenced()) {
 			return lease;
 		}

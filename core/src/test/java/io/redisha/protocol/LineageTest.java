@@ -68,6 +68,33 @@ class LineageTest {
 	}
 
 	@Test
+	void aMemberThatKnowsNoConfigurationAdmitsNoWritesWhileANodeThatMayHoldOneIsSilent() {
+		members(SimCluster.config(2, SEEDS)).forEach(this.cluster::crash);
+		// replica2 keeps the group's configuration but does not answer; the master
+		// restarts empty and replica1 resyncs from it: both lose the configuration
+		this.replica2.kill();
+		this.master.restartEmpty();
+		assertThat(
+				this.cluster.runUntil(30_000,
+						(c) -> this.replica1.offset() == 0 && this.replica1.storedConfiguration() == null
+								&& this.replica1.following() != null))
+			.as("replica1 resynced from the empty master")
+			.isTrue();
+		Member fresh = this.cluster.member("m9", SimCluster.config(2, SEEDS));
+		this.cluster.run(5000);
+		GroupSnapshot snapshot = fresh.coordinator.snapshot(this.cluster.now());
+		assertThat(snapshot.master().address()).as("learned from the nodes' roles").isEqualTo(this.master.address());
+		assertThat(snapshot.admitsWrites(this.cluster.now())).isFalse();
+		assertThat(snapshot.fence().reason()).contains("not every node answered");
+		assertThat(fresh.events(Type.ELECTORATE_FOUNDED)).isEmpty();
+		this.replica2.restart();
+		this.cluster.run(5000);
+		assertThat(fresh.coordinator.snapshot(this.cluster.now()).configEpoch())
+			.as("the configuration the silent node held")
+			.isPositive();
+	}
+
+	@Test
 	void membersStartingWhileTheMasterIsDeadFollowAReplicaPromotedFromItsHistory() {
 		// The replicas in sync, then replica2 takes writes replica1 misses, and is
 		// promoted.
