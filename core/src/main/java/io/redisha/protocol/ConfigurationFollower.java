@@ -43,7 +43,8 @@ final class ConfigurationFollower {
 	 * remembered.
 	 */
 	private void learnStored(long now, NodeState node, StoredConfiguration stored, List<Action> out) {
-		node.stored(stored);
+		Configuration held = this.parts.electorate.config();
+		node.stored(stored, held != null && held.newerThan(stored.config()));
 		stored.departed().forEach(this.parts.electorate::departed);
 		// Newer only now and then: the source's text is not made for every INFO reply.
 		if (stored.config() != null && stored.config().newerThan(this.parts.electorate.config())) {

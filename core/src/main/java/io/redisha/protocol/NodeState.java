@@ -82,6 +82,12 @@ final class NodeState {
 	 */
 	private @Nullable StoredConfiguration stored;
 
+	/**
+	 * Whether that configuration was older than the one this member held when it read it
+	 * (or absent while it held one): the node's data was then not the group's.
+	 */
+	private boolean storedBehind;
+
 	NodeState(NodeAddress address, long now) {
 		this.address = address;
 		this.monitoredSince = now;
@@ -249,7 +255,20 @@ final class NodeState {
 	}
 
 	void stored(StoredConfiguration stored) {
+		stored(stored, false);
+	}
+
+	void stored(StoredConfiguration stored, boolean behind) {
 		this.stored = stored;
+		this.storedBehind = behind;
+	}
+
+	/**
+	 * Whether its data, as last read, held an older configuration than the one this
+	 * member held then, or none while it held one.
+	 */
+	boolean storedBehind() {
+		return this.storedBehind;
 	}
 
 	/** The configuration stored in its data as last read; null before its first INFO. */

@@ -87,8 +87,10 @@ final class ReplicationLineage {
 	 * it followed the node as master ({@code masterSince}, -1 when unknown: such INFO
 	 * tells a history the node may have left since, as a replica or demoted and promoted
 	 * again), as its replicas that are in sync with it report it (the most advanced one),
-	 * if they report another history than that INFO; failing that, the old INFO, marked
-	 * as {@link History#seenBefore seen before}.
+	 * if they report another history than that INFO (first those whose data holds a
+	 * configuration stored on it since that INFO); failing that, the old INFO, marked as
+	 * {@link History#seenBefore seen before}, unless its data then held an older
+	 * configuration than this member's ({@link NodeState#storedBehind()}): then unknown.
 	 */
 	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
 			long now, long rebootWindow, long masterSince) {
@@ -101,8 +103,25 @@ final class ReplicationLineage {
 		if (!seenBefore) {
 			return reportedByReplicas(failed, nodes, null);
 		}
+		// A replica whose data holds a configuration stored on the failed master after
+		// this member saw it has its data from the failed master since: its history is
+		// the failed master's, whatever the one it was seen in (it may have left that one
+		// by a full resync, a stray on a branch of its own repointed to the group's
+		// master, then promoted).
+		History since = reportedSinceSeen(failed, nodes, Objects.requireNonNull(failedNode).stored());
+		if (!since.id().isEmpty()) {
+			return since;
+		}
+		if (failedNode.storedBehind()) {
+			// Seen with data behind the configuration this member held then: not the
+			// group's data (a stray master on a branch of its own, say). To be promoted
+			// since it had to resync from the group's master, in full if its branch was
+			// not a prefix of that master's: what it was seen holding, and any replica
+			// still holding that, tells nothing of its data now. Unknown: wait.
+			return new History("", 0, true);
+		}
 		// A replica reporting the history this member saw may be as stale as that.
-		ReplicationInfo seen = Objects.requireNonNull(failedNode).answeredInfo();
+		ReplicationInfo seen = failedNode.answeredInfo();
 		History reported = reportedByReplicas(failed, nodes, seen);
 		return (reported.id().isEmpty() || reported.id().equals(seen.replicationId()))
 				? new History(seen.replicationId(), seen.offset(), true) : reported;
@@ -122,6 +141,36 @@ final class ReplicationLineage {
 			ReplicationInfo info = node.info();
 			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
 					&& !info.syncInProgress() && (seen == null || info.holds(seen.replicationId(), seen.offset()))
+					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
+				mostAdvanced = info;
+			}
+		}
+		return (mostAdvanced != null) ? new History(mostAdvanced.replicationId(), mostAdvanced.offset())
+				: new History("", 0);
+	}
+
+	/**
+	 * The failed master's history as the most advanced of its replicas in sync with it
+	 * reports it, among those whose data holds a configuration naming the failed master
+	 * newer than the one its own data held when this member last saw it ({@code seen},
+	 * null when not read); unknown when none does. A configuration is stored on the
+	 * master it names only, so such a replica received the failed master's data after
+	 * that: the history it reports is the one the failed master took since, not one from
+	 * elsewhere, even if it does not hold the history the failed master was seen in (the
+	 * failed master resynced in full since: seen as a stray master on a branch of its
+	 * own, then repointed to the group's master and promoted from its data).
+	 */
+	private static History reportedSinceSeen(NodeAddress failed, Iterable<NodeState> nodes,
+			@Nullable StoredConfiguration seen) {
+		Configuration seenConfig = (seen != null) ? seen.config() : null;
+		ReplicationInfo mostAdvanced = null;
+		for (NodeState node : nodes) {
+			ReplicationInfo info = node.info();
+			StoredConfiguration stored = node.stored();
+			Configuration config = (stored != null) ? stored.config() : null;
+			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
+					&& !info.syncInProgress() && config != null && failed.equals(config.master())
+					&& config.newerThan(seenConfig)
 					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
 				mostAdvanced = info;
 			}

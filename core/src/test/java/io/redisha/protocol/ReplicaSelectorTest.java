@@ -3,6 +3,7 @@ package io.redisha.protocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -339,6 +340,39 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(followedSince))
 			.as("a replica of the failed master holding the history it was seen in, up to its promotion")
 			.contains(NodeAddress.parse("10.0.0.3:1"));
+	}
+
+	@Test
+	void aFailedMasterSeenAsAStrayBeforeItsTenureHasTheHistoryItsReplicasTookFromItSince() {
+		// Simulation seed 266365: seen 2 s ago as a stray master of a branch of its own
+		// (bbbb at 1500, its data storing the configuration of epoch 198 while this
+		// member
+		// held 199 and followed another master); then repointed to that master (a full
+		// resync: bbbb is gone from its data), promoted by a switchover in epoch 200 and
+		// killed. 10.0.0.2, its replica on the stray branch, cut off since, holds bbbb.
+		Configuration stray = new Configuration(198, 0, FAILED, List.of("m1", "m2", "m3"));
+		this.master.info(this.now - 2000,
+				ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:bbbb\nmaster_repl_offset:1500\n"));
+		this.master.stored(new StoredConfiguration(stray, Map.of()), true);
+		long followedSince = this.now - 1000;
+		replica("10.0.0.2:1",
+				"master_link_status:down\nmaster_link_down_since_seconds:5\nmaster_replid:bbbb\n"
+						+ "slave_repl_offset:1500\nslave_priority:50\n")
+			.stored(new StoredConfiguration(stray, Map.of()));
+		assertThat(choiceFollowingSince(followedSince))
+			.as("seen with data behind the configuration: what it held then tells nothing, so wait")
+			.isEmpty();
+		NodeState tenure = replica("10.0.0.4:1",
+				"master_link_status:down\nmaster_link_down_since_seconds:4\nmaster_replid:cccc\n"
+						+ "slave_repl_offset:3000\nmaster_replid2:aaaa\nsecond_repl_offset:2001\n");
+		tenure.stored(new StoredConfiguration(stray, Map.of()));
+		assertThat(choiceFollowingSince(followedSince))
+			.as("another history, and nothing stored on the failed master since: it may come from elsewhere")
+			.isEmpty();
+		tenure.stored(new StoredConfiguration(new Configuration(200, 0, FAILED, List.of("m1", "m2", "m3")), Map.of()));
+		assertThat(choiceFollowingSince(followedSince))
+			.as("a replica holding the configuration of the failed master's tenure has the history it took since")
+			.contains(NodeAddress.parse("10.0.0.4:1"));
 	}
 
 	private Optional<NodeAddress> choiceFollowingSince(long failedMasterSince) {
