@@ -13,20 +13,21 @@ import io.redisha.protocol.ReplicationInfo.Role;
 /**
  * Chooses the replica to promote in place of a failed master. Only data that continues
  * the failed master's history (see {@link ReplicationLineage}) is ever chosen. A node
- * that already answers as a master and either was a replica of the failed master
- * (promoted by an earlier leader that then failed) or is the node the failed master
- * itself now replicates from, is adopted rather than promoting a second one, if it left
- * the failed master's history with at least as much of it as the best replica has: a
- * replica restarted empty as a master (no config file, no persistence) has a history of
- * its own, or left it with nothing. Otherwise candidates must be up, with fresh INFO, a
- * non-zero priority, neither loading nor receiving a full copy, in sync with their master
- * since they started, with a master link not down for too long, and must be in the failed
- * master's history (and, cut off from their master, hold some of it): a recycled address
- * now serving another cluster, or a replica that restarted and never synced, is never
- * promoted. In consistent partition mode a replica still streaming from its master (link
- * up, recent traffic) is not promoted either: that master is alive, and members that
- * cannot see it may still be writing to it (see {@link WriteLease}). Best first: lower
- * priority, larger offset (less data lost), smaller run id.
+ * that already answers as a master and either was a replica of the failed master and
+ * became a master since this member followed it (promoted by an earlier leader that then
+ * failed) or is the node the failed master itself now replicates from, is adopted rather
+ * than promoting a second one, if it left the failed master's history with at least as
+ * much of it as the best replica has: a replica restarted empty as a master (no config
+ * file, no persistence) has a history of its own, or left it with nothing. Otherwise
+ * candidates must be up, with fresh INFO, a non-zero priority, neither loading nor
+ * receiving a full copy, in sync with their master since they started, with a master link
+ * not down for too long, and must be in the failed master's history (and, cut off from
+ * their master, hold some of it): a recycled address now serving another cluster, or a
+ * replica that restarted and never synced, is never promoted. In consistent partition
+ * mode a replica still streaming from its master (link up, recent traffic) is not
+ * promoted either: that master is alive, and members that cannot see it may still be
+ * writing to it (see {@link WriteLease}). Best first: lower priority, larger offset (less
+ * data lost), smaller run id.
  */
 final class ReplicaSelector {
 
@@ -87,8 +88,8 @@ final class ReplicaSelector {
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER
-					&& (failed.equals(node.lastFollowed()) || followedByFailedMaster(node, failedNode, history))) {
+			if (node.role() == Role.MASTER && (promotedFromFailedMaster(node, failed, failedMasterSince)
+					|| followedByFailedMaster(node, failedNode, history))) {
 				masters.add(node);
 			}
 			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
@@ -112,6 +113,20 @@ final class ReplicaSelector {
 			return Optional.of(new Choice(failedNode, false, -1));
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
+	}
+
+	/**
+	 * Whether the node was a replica of the failed master and became a master since this
+	 * member followed the failed master: an earlier leader of the failed master's tenure
+	 * promoted it. One that was a master already before (the target of a switchover that
+	 * the failed master's tenure later replaced, last seen replicating the failed
+	 * master's earlier tenure) is the very node that tenure replaced, and holds none of
+	 * the writes the failed master took as master, even when it left the history at
+	 * exactly the point where the failed master was last seen (its INFO read during the
+	 * switchover's pause).
+	 */
+	private static boolean promotedFromFailedMaster(NodeState node, NodeAddress failed, long failedMasterSince) {
+		return failed.equals(node.lastFollowed()) && node.roleSince() > failedMasterSince;
 	}
 
 	/**

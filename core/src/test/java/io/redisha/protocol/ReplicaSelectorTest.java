@@ -221,6 +221,34 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void theSwitchoverTargetAFailedMastersTenureReplacedIsNotAdoptedInItsPlace() {
+		// Seen as master of HISTORY at 1000 (the constructor's INFO, 2 s ago, read during
+		// a switchover's pause), 10.0.0.2 its replica; the switchover promoted 10.0.0.2
+		// at
+		// exactly 1000, a later failover promoted the failed master back from 10.0.0.2's
+		// history, and this member, cut off from it, followed it only a second ago.
+		// 10.0.0.2, still a master, left HISTORY where the failed master was seen: it
+		// holds none of the writes the failed master took in its tenure.
+		NodeState target = new NodeState(NodeAddress.parse("10.0.0.2:1"), 0);
+		target.validReply(this.now - 50, this.timers.downAfter());
+		target.info(this.now - 2500, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
+		String promoted = "role:master\nrun_id:t\nmaster_replid:bbbb\nmaster_repl_offset:%d\nmaster_replid2:" + HISTORY
+				+ "\nsecond_repl_offset:1001\n";
+		target.info(this.now - 1900, ReplicationInfo.parse(promoted.formatted(1000)));
+		target.info(this.now - 50, ReplicationInfo.parse(promoted.formatted(9000)));
+		this.nodes.add(target);
+		assertThat(choiceFollowingSince(this.now - 1000))
+			.as("a master since before this member followed the failed master: the node its tenure replaced")
+			.isEmpty();
+		assertThat(choiceFollowingSince(this.now - 3000))
+			.as("promoted from the failed master's replicas since this member followed it")
+			.contains(NodeAddress.parse("10.0.0.2:1"));
+		assertThat(choiceFollowingSince(-1)).as("not known to predate the failed master's tenure")
+			.contains(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	@Test
 	void infoIsStaleAfterThreePingPeriods() {
 		assertThat(ReplicaSelector.maxInfoAge(this.timers)).isEqualTo(3 * this.timers.pingEvery());
 		assertThat(Timers

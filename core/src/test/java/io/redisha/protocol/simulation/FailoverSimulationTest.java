@@ -376,6 +376,14 @@ class FailoverSimulationTest {
 	 * over every write of the group since. A failed master seen with data behind the
 	 * configuration now tells no history; the replicas whose data holds a configuration
 	 * stored on it since tell its history.</li>
+	 * <li>429544 (a fresh seed): a switchover promoted 10.0.0.2 from 10.0.0.1 at exactly
+	 * the offset a voter had read from 10.0.0.1 during its pause; a later failover, while
+	 * that voter was cut off with 10.0.0.2, promoted 10.0.0.1 back, which took writes a
+	 * majority reached. The voter learned of that tenure at the heal, saw 10.0.0.1 down
+	 * from a new cut and adopted 10.0.0.2, still a master and last seen replicating
+	 * 10.0.0.1 (before the switchover), over every write of the tenure. A master is
+	 * adopted as promoted from the failed master's replicas only if it became a master
+	 * since this member followed the failed master.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
@@ -383,7 +391,7 @@ class FailoverSimulationTest {
 	@ValueSource(longs = { 634, 35, 50, 999, 126, 131, 66, 13, 115, 667, 18, 476, 618, 1415, 2776, 4268, 3934,
 			941918414704L, 12944, 10765, 6839, 11916, 12686, 16242, 23387, 27918, 37700, 43255, 77889, 67977, 64310,
 			85628, 75104, 85802, 90146, 91601, 88373, 152393, 221562, 294712, 144555, 400619, 406488, 444022, 422783,
-			310091, 266365 })
+			310091, 266365, 429544 })
 	void strictScheduleThatFoundABugPasses(long seed) {
 		RandomSchedule.Outcome outcome = RandomSchedule.of(seed, true).run();
 		assertThat(outcome.steps()).isPositive();
