@@ -22,6 +22,9 @@ final class FailureDetection {
 
 	private boolean objectivelyDown;
 
+	/** When this member last evaluated as an observer; -1 never. */
+	private long observedAt = -1;
+
 	FailureDetection(CoordinatorParts parts) {
 		this.parts = parts;
 		this.timers = parts.timers;
@@ -57,7 +60,7 @@ final class FailureDetection {
 	void pingAnswered(long now, NodeState node, Reply reply) {
 		node.pingAnswered();
 		if (reply instanceof Reply.Text text && isValidPingReply(text.text())) {
-			node.validReply(now, this.timers.downAfter());
+			node.validReply(now, this.timers.downAfter(), pingsSparsely(now));
 		}
 		if (!(reply instanceof Reply.Text text && text.text().startsWith("PONG"))) {
 			node.missedPong();
@@ -73,7 +76,7 @@ final class FailureDetection {
 	 */
 	void infoAnswered(long now, NodeState node, Reply reply) {
 		if (reply instanceof Reply.Info) {
-			node.validReply(now, this.timers.downAfter());
+			node.validReply(now, this.timers.downAfter(), pingsSparsely(now));
 		}
 	}
 
@@ -99,8 +102,23 @@ final class FailureDetection {
 		return this.parts.gossip.observing() ? this.timers.observerInfoEvery() : this.timers.infoEvery();
 	}
 
+	/**
+	 * Whether this member's PINGs are an observer's, every down-after
+	 * ({@link Timers#observerPingEvery()}): it observes, or it did within an observer's
+	 * PING period (a voter just added has not had a reply to a PING of its own pace yet).
+	 * Its silences are then judged as such (see
+	 * {@link NodeState#status(long, long, boolean)}): later, never sooner.
+	 */
+	boolean pingsSparsely(long now) {
+		return this.parts.gossip.observing()
+				|| this.observedAt >= 0 && now - this.observedAt <= this.timers.observerPingEvery();
+	}
+
 	/** Re-derives SDOWN and ODOWN of the master, announcing a change at once. */
 	void evaluate(long now, boolean tilted, List<Action> out) {
+		if (this.parts.gossip.observing()) {
+			this.observedAt = now;
+		}
 		NodeAddress master = this.parts.master.address();
 		boolean down = !tilted && seesMasterDown(now);
 		if (down != this.masterDown) {
@@ -121,15 +139,18 @@ final class FailureDetection {
 	}
 
 	/**
-	 * No valid reply for down-after, a master reporting itself a replica for that long,
-	 * or a master restarted within master-reboot-down-after (it may have come back
-	 * without its data).
+	 * No valid reply for down-after and no gossip passed on by it for as long (a master
+	 * whose PING replies are lost but that delivers the members' hellos is alive), a
+	 * master reporting itself a replica for that long, or a master restarted within
+	 * master-reboot-down-after (it may have come back without its data).
 	 */
 	private boolean seesMasterDown(long now) {
 		NodeState node = Objects.requireNonNull(this.parts.nodes.get(this.parts.master.address()));
 		long masterSince = this.parts.master.since();
 		long downAfter = this.timers.downAfter();
-		if (node.status(now, downAfter) == NodeStatus.DOWN || node.restartedAt() > masterSince
+		boolean silent = node.status(now, downAfter, pingsSparsely(now)) == NodeStatus.DOWN
+				&& !node.deliveredWithin(now, downAfter);
+		if (silent || node.restartedAt() > masterSince
 				&& ReplicationLineage.restartedMaster(node, now, this.timers.masterRebootDownAfter())) {
 			return true;
 		}

@@ -197,6 +197,10 @@ public final class GroupCoordinator {
 					"message for group '" + message.group() + "' (received via " + via + ")");
 			return out;
 		}
+		NodeState deliverer = parts.nodes.get(via);
+		if (deliverer != null) {
+			deliverer.delivered(nowMillis);
+		}
 		MemberTable.Receipt receipt = parts.members.receive(message, nowMillis);
 		if (receipt == MemberTable.Receipt.FULL) {
 			rejected(GossipRejection.MEMBER_TABLE_FULL, 1, "new member " + message.sender() + ": "
@@ -373,7 +377,7 @@ public final class GroupCoordinator {
 		CoordinatorParts parts = this.parts;
 		parts.gossip.listenForRole(out);
 		parts.nodes.poll(now, parts.gossip.observing() ? parts.timers.observerPingEvery() : parts.timers.pingEvery(),
-				parts.detection::infoPeriod, out);
+				parts.timers.pingEvery(), parts.detection::infoPeriod, out);
 		if (!parts.master.known() && parts.electorate.config() == null) {
 			parts.following.learnMasterFromNodes(now, out);
 		}

@@ -77,6 +77,15 @@ final class NodeState {
 	private long reconfiguredAt = -1;
 
 	/**
+	 * When the first PING since its last valid reply was sent; -1 when none is
+	 * outstanding.
+	 */
+	private long firstUnansweredPingAt = -1;
+
+	/** When it last passed on a gossip message of the group to this member; -1 never. */
+	private long lastDeliveryAt = -1;
+
+	/**
 	 * The group's configuration stored in its data, from its latest INFO round trip; null
 	 * before one.
 	 */
@@ -99,18 +108,50 @@ final class NodeState {
 
 	/** A PONG, LOADING or MASTERDOWN, or an INFO answered: the node is alive. */
 	void validReply(long now, long downAfter) {
-		if (this.lastValidReplyAt < 0 || now - this.lastValidReplyAt > downAfter) {
+		validReply(now, downAfter, false);
+	}
+
+	/**
+	 * A valid reply, judged as {@link #status(long, long, boolean)} judges silence.
+	 */
+	void validReply(long now, long downAfter, boolean sparse) {
+		if (status(now, downAfter, sparse) != NodeStatus.UP) {
 			this.availableSince = now;
 		}
 		this.lastValidReplyAt = now;
+		this.firstUnansweredPingAt = -1;
 	}
 
+	/** Up: a valid reply within down-after; down: none for down-after. */
 	NodeStatus status(long now, long downAfter) {
 		if (this.lastValidReplyAt >= 0 && now - this.lastValidReplyAt <= downAfter) {
 			return NodeStatus.UP;
 		}
 		return (now - Math.max(this.lastValidReplyAt, this.monitoredSince) > downAfter) ? NodeStatus.DOWN
 				: NodeStatus.UNKNOWN;
+	}
+
+	/**
+	 * The status as a member that PINGs {@code sparse}ly (every down-after, an observer)
+	 * judges it: a node PINGed that seldom goes without a reply for down-after between
+	 * two PINGs it answers, so silence counts only once a PING has also gone unanswered
+	 * for half of down-after. Never sooner than {@link #status(long, long)}.
+	 */
+	NodeStatus status(long now, long downAfter, boolean sparse) {
+		NodeStatus status = status(now, downAfter);
+		if (!sparse || status == NodeStatus.UP
+				|| this.firstUnansweredPingAt >= 0 && now - this.firstUnansweredPingAt > downAfter / 2) {
+			return status;
+		}
+		return (this.lastValidReplyAt >= 0) ? NodeStatus.UP : NodeStatus.UNKNOWN;
+	}
+
+	/**
+	 * Whether a PING sent since its last valid reply is unanswered or failed: the next is
+	 * then due at a voter's pace, whatever this member's own.
+	 */
+	boolean awaitingAnswer() {
+		return this.firstUnansweredPingAt >= 0;
 	}
 
 	/**
@@ -125,6 +166,20 @@ final class NodeState {
 		return this.lastValidReplyAt;
 	}
 
+	/**
+	 * It passed on a gossip message of the group: its event loop runs. Not a reply: the
+	 * message may have waited in this member's buffers, so it is no evidence for the
+	 * write fence.
+	 */
+	void delivered(long now) {
+		this.lastDeliveryAt = now;
+	}
+
+	/** Whether it passed on a gossip message within {@code millis}. */
+	boolean deliveredWithin(long now, long millis) {
+		return this.lastDeliveryAt >= 0 && now - this.lastDeliveryAt <= millis;
+	}
+
 	/** When it was last known alive, or when monitoring started if never. */
 	long aliveAt() {
 		return Math.max(this.lastValidReplyAt, this.monitoredSince);
@@ -137,6 +192,9 @@ final class NodeState {
 	void pingSent(long now) {
 		this.pingInFlight = true;
 		this.lastPingAt = now;
+		if (this.firstUnansweredPingAt < 0) {
+			this.firstUnansweredPingAt = now;
+		}
 	}
 
 	void pingAnswered() {
@@ -333,14 +391,14 @@ final class NodeState {
 		this.reconfiguredAt = now;
 	}
 
-	GroupSnapshot.NodeSnapshot snapshot(long now, long downAfter, long masterOffset) {
+	GroupSnapshot.NodeSnapshot snapshot(long now, long downAfter, boolean sparse, long masterOffset) {
 		String roleName = (this.role == null) ? "unknown" : (this.role == Role.MASTER) ? "master" : "replica";
 		long offset = (this.info != null) ? this.info.offset() : 0;
 		boolean replica = this.role == Role.REPLICA && this.info != null;
 		long lag = (replica && masterOffset >= 0) ? Math.max(0, masterOffset - offset) : -1;
 		ReplicationInfo info = this.info;
 		String link = (this.role == Role.REPLICA && info != null) ? (info.masterLinkUp() ? "up" : "down") : null;
-		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter),
+		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter, sparse),
 				(this.info != null) ? this.info.runId() : "", offset, lag, link, replica ? this.following : null,
 				(this.info != null) ? this.info.priority() : 0,
 				(this.lastValidReplyAt >= 0) ? now - this.lastValidReplyAt : -1);

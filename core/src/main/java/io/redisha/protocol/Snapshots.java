@@ -20,16 +20,17 @@ final class Snapshots {
 	GroupSnapshot take(long now) {
 		CoordinatorParts parts = this.parts;
 		long downAfter = parts.timers.downAfter();
+		boolean sparse = parts.detection.pingsSparsely(now);
 		NodeAddress master = parts.master.address();
 		NodeState masterNode = parts.nodes.get(master);
 		long masterOffset = (masterNode != null && masterNode.info() != null && masterNode.role() == Role.MASTER)
 				? masterNode.info().offset() : -1;
 		GroupSnapshot.NodeSnapshot masterSnapshot = (masterNode != null)
-				? masterNode.snapshot(now, downAfter, masterOffset) : null;
+				? masterNode.snapshot(now, downAfter, sparse, masterOffset) : null;
 		List<GroupSnapshot.NodeSnapshot> replicas = new ArrayList<>();
 		for (NodeState node : parts.nodes.all()) {
 			if (node != masterNode) {
-				replicas.add(node.snapshot(now, downAfter, masterOffset));
+				replicas.add(node.snapshot(now, downAfter, sparse, masterOffset));
 			}
 		}
 		List<GroupSnapshot.MemberSnapshot> members = new ArrayList<>();
