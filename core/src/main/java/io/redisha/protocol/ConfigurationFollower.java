@@ -142,6 +142,12 @@ final class ConfigurationFollower {
 						List.of(new FailoverSnapshot.Step("switch-master", 0)), GroupSnapshot.Trigger.OBSERVED, -1));
 		}
 		if (next.master().equals(old)) {
+			if (previous == null || next.epoch() > previous.epoch()) {
+				// A later epoch naming the same master: this member may have missed
+				// failovers away from it and back, so what it saw of the nodes before
+				// may belong to an earlier tenure of that master.
+				parts.master.newTenure(now);
+			}
 			// Peers leading a change count who holds it: say so at once.
 			parts.gossip.announce(now, out);
 		}

@@ -14,6 +14,8 @@ final class MasterView {
 
 	private long since = -1;
 
+	private long tenureSince = -1;
+
 	/** The master followed; null while none is known. */
 	@Nullable NodeAddress address() {
 		return this.address;
@@ -22,6 +24,17 @@ final class MasterView {
 	/** When this member began to follow it; -1 while none is known. */
 	long since() {
 		return this.since;
+	}
+
+	/**
+	 * When this member began to follow the master's current tenure as far as it knows:
+	 * when it began to follow the node, or later, when it adopted a configuration of a
+	 * later epoch naming the same node (it may have missed failovers away from that node
+	 * and back: a tenure of the node that began after what this member saw of it); -1
+	 * while none is known.
+	 */
+	long tenureSince() {
+		return this.tenureSince;
 	}
 
 	/**
@@ -39,6 +52,15 @@ final class MasterView {
 	void follow(NodeAddress address, long now) {
 		this.address = address;
 		this.since = now;
+		this.tenureSince = now;
+	}
+
+	/**
+	 * A configuration of a later epoch names the master followed: whatever this member
+	 * saw of the node before may belong to an earlier tenure.
+	 */
+	void newTenure(long now) {
+		this.tenureSince = now;
 	}
 
 }

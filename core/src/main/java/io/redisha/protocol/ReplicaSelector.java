@@ -62,7 +62,8 @@ final class ReplicaSelector {
 	 * (automatic or forced failover), rather than handing over to a target a switchover
 	 * brings up to date
 	 * @param failedMasterSince since when this member has followed the failed node as
-	 * master; -1 when unknown
+	 * master, in the tenure it knows of ({@link MasterView#tenureSince()}); -1 when
+	 * unknown
 	 */
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge,
 			boolean failingOver, long failedMasterSince) {
@@ -213,7 +214,7 @@ final class ReplicaSelector {
 		}
 		return select(candidates, election.failingMaster(), now, maxInfoAge,
 				election.trigger() != GroupSnapshot.Trigger.SWITCHOVER,
-				election.failingMaster().equals(master.address()) ? master.since() : -1)
+				election.failingMaster().equals(master.address()) ? master.tenureSince() : -1)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 

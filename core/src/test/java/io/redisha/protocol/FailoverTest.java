@@ -581,6 +581,66 @@ class FailoverTest {
 	}
 
 	@Test
+	void aMemberThatMissedItsMastersFailoversAwayAndBackDoesNotAdoptTheNodeItsCurrentTenureReplaced() {
+		// Simulation seed 239818.
+		List<Member> members = members(3, 2);
+		Member cutOff = members.get(0);
+		String[] nodes = { this.master.address().toString(), this.replica1.address().toString(),
+				this.replica2.address().toString() };
+		cutOff.cutOffFrom(nodes);
+		// Unseen by m0: a switchover hands the master over to replica1...
+		CommandOutcome switchover = members.get(1).coordinator.requestSwitchover(this.cluster.now(),
+				this.replica1.address(), 5000);
+		this.cluster.deliver(members.get(1), switchover.actions());
+		assertThat(this.cluster.runUntil(10_000,
+				(cluster) -> this.replica1.following() == null
+						&& this.replica1.address().equals(this.master.following())
+						&& this.replica1.address().equals(this.replica2.following())))
+			.isTrue();
+		this.cluster.run(2000);
+		// ... which is then cut off with writes replica2 lacks: the others promote the
+		// old master back from replica1's history, and replica2 follows it
+		this.replica2.stallStream();
+		this.replica1.write(1000);
+		this.cluster.run(TICK);
+		this.replica1.cutOffFrom(this.master);
+		this.replica1.cutOffFrom(this.replica2);
+		members.get(1).cutOffFrom(nodes[1]);
+		members.get(2).cutOffFrom(nodes[1]);
+		this.replica2.resumeStream();
+		assertThat(
+				this.cluster.runUntil(20_000,
+						(cluster) -> this.master.following() == null
+								&& this.master.address().equals(this.replica2.following())
+								&& aFailoverEnded(cluster, members.subList(1, 3))
+								&& members.subList(1, 3)
+									.stream()
+									.allMatch((member) -> this.master.address()
+										.equals(member.coordinator.snapshot(cluster.now()).master().address()))))
+			.isTrue();
+		this.cluster.run(2000);
+		// The master dies as m0 comes back: it learns the configuration of the master's
+		// new tenure, which names the very master it followed, and never reads the
+		// master's INFO again. replica1 comes back too, a master still: it left the
+		// history where m0 last saw the master, and holds none of what the master took
+		// in its new tenure, which replica2 holds.
+		this.master.kill();
+		cutOff.reconnectTo(nodes);
+		this.replica1.reconnectTo(this.master);
+		this.replica1.reconnectTo(this.replica2);
+		members.get(1).reconnectTo(nodes[1]);
+		members.get(2).reconnectTo(nodes[1]);
+		this.cluster.run(10_000);
+		assertThat(cutOff.events(Type.ELECTED_LEADER)).as("the smallest id leads").isNotEmpty();
+		assertThat(cutOff.events(Type.PROMOTED_REPLICA)).extracting(ProtocolEvent::node)
+			.containsExactly(this.replica2.address());
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica2.address()));
+		assertThat(this.replica1.following()).isEqualTo(this.replica2.address());
+	}
+
+	@Test
 	void aPromotedNodeThatRestartsEmptyBeforeItsConfigurationIsRecordedIsNeverAdopted() {
 		List<Member> members = members(3, 2);
 		AtomicBoolean restarted = new AtomicBoolean();

@@ -236,6 +236,14 @@ public final class SimCluster {
 			}
 		}
 
+		/** Ends a cut of {@link #cutOffFrom}: the network between them works again. */
+		public void reconnectTo(String... nodes) {
+			for (String node : nodes) {
+				this.world.network().restore(this.slot, node);
+				this.world.network().restore(node, this.slot);
+			}
+		}
+
 		public List<ProtocolEvent> events(ProtocolEvent.Type type) {
 			return this.events.stream().filter((event) -> event.type() == type).toList();
 		}
@@ -323,6 +331,12 @@ public final class SimCluster {
 		/** Cuts the network between the two nodes, both ways: replication stops. */
 		public void cutOffFrom(Node other) {
 			SimCluster.this.world.network().cutBoth(this.node.endpoint(), other.node.endpoint());
+		}
+
+		/** Ends a cut of {@link #cutOffFrom}: replication may flow again. */
+		public void reconnectTo(Node other) {
+			SimCluster.this.world.network().restore(this.node.endpoint(), other.node.endpoint());
+			SimCluster.this.world.network().restore(other.node.endpoint(), this.node.endpoint());
 		}
 
 		/**
