@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import io.redisha.protocol.GroupSnapshot.NodeStatus;
@@ -23,6 +24,12 @@ final class StrayRepair {
 	 */
 	private long lastStoreAt = -1;
 
+	/**
+	 * When this member last recorded again, on the master, a departure missing from its
+	 * data; -1 never.
+	 */
+	private long lastDepartureAt = -1;
+
 	StrayRepair(CoordinatorParts parts) {
 		this.parts = parts;
 		this.timers = parts.timers;
@@ -30,6 +37,7 @@ final class StrayRepair {
 
 	void repair(long now, boolean tilted, List<Action> out) {
 		repairStoredConfiguration(now, tilted, out);
+		repairDepartures(now, tilted, out);
 		boolean mayRepair = mayRepairNodes(now, tilted);
 		reconfigureStrayNodes(now, mayRepair, out);
 		this.parts.masterFence.keep(now, this.parts.master.required(), mayRepair, out);
@@ -53,6 +61,36 @@ final class StrayRepair {
 		}
 		this.lastStoreAt = now;
 		out.add(new Action.StoreConfiguration(master, held));
+	}
+
+	/**
+	 * Records again, on the master, that a voter of the configuration stored there
+	 * stopped for good, when this member knows it (it heard the voter's goodbye) and the
+	 * master's data does not (the voter's own record was lost: the master was loading,
+	 * restarting or out of reach as it stopped), at most once an INFO period. Any member
+	 * may: the record is the departed voter's own word, the configuration it held as it
+	 * said goodbye, whoever writes it. Without it a voter that missed the goodbye counts
+	 * the departed voter as crashed for ever, and if that leaves it without a majority,
+	 * the group can neither change its voters nor repair nodes.
+	 */
+	private void repairDepartures(long now, boolean tilted, List<Action> out) {
+		Electorate electorate = this.parts.electorate;
+		NodeAddress master = this.parts.master.address();
+		NodeState node = this.parts.nodes.get(master);
+		StoredConfiguration stored = (node != null) ? node.stored() : null;
+		Configuration storedConfig = (stored != null) ? stored.config() : null;
+		if (master == null || tilted || electorate.departures().isEmpty() || node == null || node.role() != Role.MASTER
+				|| stored == null || storedConfig == null
+				|| this.lastDepartureAt >= 0 && now - this.lastDepartureAt < this.timers.infoEvery()) {
+			return;
+		}
+		for (Map.Entry<String, Configuration.Departure> departure : electorate.departures().entrySet()) {
+			String member = departure.getKey();
+			if (storedConfig.isVoter(member) && !stored.departed().containsKey(member)) {
+				this.lastDepartureAt = now;
+				out.add(new Action.RecordDeparture(master, member, departure.getValue()));
+			}
+		}
 	}
 
 	/**

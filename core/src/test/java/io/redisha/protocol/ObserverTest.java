@@ -240,4 +240,39 @@ class ObserverTest {
 				.isEqualTo(promoted));
 	}
 
+	@Test
+	void aDepartureWhoseRecordWasLostIsRecordedAgainSoTheVoterThatMissedTheGoodbyesGoesOnAlone() {
+		List<Member> members = members(5);
+		List<Member> voters = voters(members);
+		Member remaining = voters.get(0);
+		Member leaving1 = voters.get(1);
+		Member leaving2 = voters.get(2);
+		List<String> leavingIds = List.of(id(leaving1), id(leaving2));
+		List<Member> observersBefore = observers(members);
+		String[] nodes = { "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379" };
+		// The remaining voter misses both goodbyes, and the master loses both voters' own
+		// records of their departure (it was loading): only the observers know.
+		remaining.cutOffFrom(nodes);
+		this.cluster.run(1000);
+		boolean[] losing = { true };
+		this.cluster.loseRequests((command) -> losing[0] && command instanceof Action.RecordDeparture);
+		this.cluster.stop(leaving1);
+		this.cluster.stop(leaving2);
+		losing[0] = false;
+		this.cluster.run(1000);
+		remaining.reconnectTo(nodes);
+		// Without the record, it counts the two as crashed voters, a majority of three:
+		// it could neither change the voters nor repair nodes until an operator replaced
+		// them. With it, it is the one voter that may still vote, and a majority alone.
+		assertThat(this.cluster.runUntil(30_000,
+				(cluster) -> electorate(remaining).committed()
+						&& electorate(remaining).voters().stream().noneMatch(leavingIds::contains)
+						&& electorate(remaining).voters().size() == VOTERS))
+			.isTrue();
+		assertThat(observersBefore.stream()
+			.flatMap((observer) -> observer.actions(Action.RecordDeparture.class).stream())
+			.map(Action.RecordDeparture::member)).containsAll(leavingIds);
+		assertThat(observers(members)).isEmpty();
+	}
+
 }
