@@ -26,6 +26,8 @@ final class Electorate {
 
 	private final Map<String, Departure> departed = new HashMap<>();
 
+	private final Map<String, Long> departureLearnedAt = new HashMap<>();
+
 	Electorate(String self) {
 		this.self = self;
 	}
@@ -56,10 +58,18 @@ final class Electorate {
 	}
 
 	/**
-	 * A member stopped for good holding {@code holding}; the first word on it is kept.
+	 * A member stopped for good holding {@code holding}; the first word on it is kept,
+	 * with when this member learned it.
 	 */
-	void departed(String member, Departure holding) {
-		this.departed.putIfAbsent(member, holding);
+	void departed(String member, Departure holding, long now) {
+		if (this.departed.putIfAbsent(member, holding) == null) {
+			this.departureLearnedAt.put(member, now);
+		}
+	}
+
+	/** When this member learned that the member departed; -1 if it did not. */
+	long departureLearnedAt(String member) {
+		return this.departureLearnedAt.getOrDefault(member, -1L);
 	}
 
 	boolean hasDeparted(String member) {

@@ -215,7 +215,7 @@ public final class GroupCoordinator {
 		}
 		if (message instanceof Goodbye goodbye) {
 			parts.members.depart(message.sender(), nowMillis);
-			parts.electorate.departed(goodbye.sender(), goodbye.holding());
+			parts.electorate.departed(goodbye.sender(), goodbye.holding(), nowMillis);
 			parts.emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
 		else if (message instanceof Hello hello) {

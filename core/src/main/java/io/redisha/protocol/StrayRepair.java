@@ -86,7 +86,11 @@ final class StrayRepair {
 		}
 		for (Map.Entry<String, Configuration.Departure> departure : electorate.departures().entrySet()) {
 			String member = departure.getKey();
-			if (storedConfig.isVoter(member) && !stored.departed().containsKey(member)) {
+			// only once the master's data, read since this member learned it, still lacks
+			// it: the departed voter's own record may be landing as its goodbye arrives,
+			// and hundreds of observers must not all write it again at each graceful stop
+			if (storedConfig.isVoter(member) && !stored.departed().containsKey(member)
+					&& node.infoAt() > electorate.departureLearnedAt(member)) {
 				this.lastDepartureAt = now;
 				out.add(new Action.RecordDeparture(master, member, departure.getValue()));
 			}

@@ -210,6 +210,8 @@ class ObserverTest {
 				.allMatch((voter) -> electorate(voter).committed() && !electorate(voter).voters().contains(leavingId))))
 			.isTrue();
 		assertThat(observers(members)).hasSize(1);
+		assertThat(observersBefore).as("the voter's own record of its departure landed: nobody writes it again")
+			.allSatisfy((observer) -> assertThat(observer.actions(Action.RecordDeparture.class)).isEmpty());
 		// The observer taken said hello as soon as the group wanted a voter, not at its
 		// next presence.
 		Member added = observersBefore.stream()
