@@ -106,13 +106,10 @@ final class NodeState {
 		return this.address;
 	}
 
-	/** A PONG, LOADING or MASTERDOWN, or an INFO answered: the node is alive. */
-	void validReply(long now, long downAfter) {
-		validReply(now, downAfter, false);
-	}
-
 	/**
-	 * A valid reply, judged as {@link #status(long, long, boolean)} judges silence.
+	 * A PONG, LOADING or MASTERDOWN, or an INFO answered: the node is alive. It has been
+	 * available since now if it was not up, as {@link #status(long, long, boolean)}
+	 * judges it.
 	 */
 	void validReply(long now, long downAfter, boolean sparse) {
 		if (status(now, downAfter, sparse) != NodeStatus.UP) {
@@ -310,10 +307,6 @@ final class NodeState {
 	/** Its INFO, of a node known to have answered one. */
 	ReplicationInfo answeredInfo() {
 		return Objects.requireNonNull(this.info, "no INFO yet");
-	}
-
-	void stored(StoredConfiguration stored) {
-		stored(stored, false);
 	}
 
 	void stored(StoredConfiguration stored, boolean behind) {

@@ -34,7 +34,7 @@ class ReplicaSelectorTest {
 	private final NodeState master = new NodeState(FAILED, 0);
 
 	ReplicaSelectorTest() {
-		this.master.validReply(this.now - 1500, this.timers.downAfter());
+		this.master.validReply(this.now - 1500, this.timers.downAfter(), false);
 		this.master.info(this.now - 2000, ReplicationInfo
 			.parse("role:master\nrun_id:m\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:1000\n"));
 		this.nodes.add(this.master);
@@ -42,7 +42,7 @@ class ReplicaSelectorTest {
 
 	private NodeState replica(String address, String extraInfo) {
 		NodeState node = new NodeState(NodeAddress.parse(address), 0);
-		node.validReply(this.now - 50, this.timers.downAfter());
+		node.validReply(this.now - 50, this.timers.downAfter(), false);
 		node.info(this.now - 100,
 				ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
 						+ "master_link_status:up\nslave_repl_offset:1000\nslave_priority:100\nrun_id:run-" + address
@@ -79,7 +79,7 @@ class ReplicaSelectorTest {
 	void skipsPriorityZeroDownStaleAndLongDisconnectedReplicas() {
 		replica("10.0.0.2:1", "slave_priority:0\n");
 		NodeState down = replica("10.0.0.3:1", "");
-		down.validReply(this.now - 5000, this.timers.downAfter());
+		down.validReply(this.now - 5000, this.timers.downAfter(), false);
 		NodeState stale = replica("10.0.0.4:1", "");
 		stale.info(this.now - 5000, stale.info());
 		replica("10.0.0.5:1", "master_link_status:down\nmaster_link_down_since_seconds:60\n");
@@ -174,7 +174,7 @@ class ReplicaSelectorTest {
 		NodeAddress failed = NodeAddress.parse("127.0.0.1:27301");
 		this.nodes.clear();
 		NodeState master = node(failed, "master", this.now - 2000);
-		master.validReply(this.now - 2000, this.timers.downAfter());
+		master.validReply(this.now - 2000, this.timers.downAfter(), false);
 		node(NodeAddress.parse("127.0.0.1:27302"), "replica-master-dead", this.now - 50);
 		NodeState emptied = node(NodeAddress.parse("127.0.0.1:27303"), "replica", this.now - 3000);
 		assertThat(emptied.info(this.now - 50, ReplicationInfoTest.real("replica-restarted-as-master")))
@@ -189,7 +189,7 @@ class ReplicaSelectorTest {
 	@Test
 	void adoptsTheMasterTheFailedMasterItselfNowFollows() {
 		NodeState other = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
-		other.validReply(this.now - 50, this.timers.downAfter());
+		other.validReply(this.now - 50, this.timers.downAfter(), false);
 		other.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"
 				+ "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:900\n"));
 		this.nodes.add(other);
@@ -209,7 +209,7 @@ class ReplicaSelectorTest {
 		this.master.info(this.now - 2000, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.9\nmaster_port:6379\n"
 				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
 		NodeState replaced = new NodeState(NodeAddress.parse("10.0.0.9:6379"), 0);
-		replaced.validReply(this.now - 50, this.timers.downAfter());
+		replaced.validReply(this.now - 50, this.timers.downAfter(), false);
 		replaced.info(this.now - 50, ReplicationInfo
 			.parse("role:master\nrun_id:x\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:1000\n"));
 		this.nodes.add(replaced);
@@ -230,7 +230,7 @@ class ReplicaSelectorTest {
 		// 10.0.0.2, still a master, left HISTORY where the failed master was seen: it
 		// holds none of the writes the failed master took in its tenure.
 		NodeState target = new NodeState(NodeAddress.parse("10.0.0.2:1"), 0);
-		target.validReply(this.now - 50, this.timers.downAfter());
+		target.validReply(this.now - 50, this.timers.downAfter(), false);
 		target.info(this.now - 2500, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
 				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
 		String promoted = "role:master\nrun_id:t\nmaster_replid:bbbb\nmaster_repl_offset:%d\nmaster_replid2:" + HISTORY
@@ -259,7 +259,7 @@ class ReplicaSelectorTest {
 
 	private NodeState node(NodeAddress address, String realInfo, long infoAt) {
 		NodeState node = new NodeState(address, 0);
-		node.validReply(this.now - 50, this.timers.downAfter());
+		node.validReply(this.now - 50, this.timers.downAfter(), false);
 		node.info(infoAt, ReplicationInfoTest.real(realInfo));
 		this.nodes.add(node);
 		return node;
@@ -386,18 +386,19 @@ class ReplicaSelectorTest {
 		replica("10.0.0.2:1",
 				"master_link_status:down\nmaster_link_down_since_seconds:5\nmaster_replid:bbbb\n"
 						+ "slave_repl_offset:1500\nslave_priority:50\n")
-			.stored(new StoredConfiguration(stray, Map.of()));
+			.stored(new StoredConfiguration(stray, Map.of()), false);
 		assertThat(choiceFollowingSince(followedSince))
 			.as("seen with data behind the configuration: what it held then tells nothing, so wait")
 			.isEmpty();
 		NodeState tenure = replica("10.0.0.4:1",
 				"master_link_status:down\nmaster_link_down_since_seconds:4\nmaster_replid:cccc\n"
 						+ "slave_repl_offset:3000\nmaster_replid2:aaaa\nsecond_repl_offset:2001\n");
-		tenure.stored(new StoredConfiguration(stray, Map.of()));
+		tenure.stored(new StoredConfiguration(stray, Map.of()), false);
 		assertThat(choiceFollowingSince(followedSince))
 			.as("another history, and nothing stored on the failed master since: it may come from elsewhere")
 			.isEmpty();
-		tenure.stored(new StoredConfiguration(new Configuration(200, 0, FAILED, List.of("m1", "m2", "m3")), Map.of()));
+		tenure.stored(new StoredConfiguration(new Configuration(200, 0, FAILED, List.of("m1", "m2", "m3")), Map.of()),
+				false);
 		assertThat(choiceFollowingSince(followedSince))
 			.as("a replica holding the configuration of the failed master's tenure has the history it took since")
 			.contains(NodeAddress.parse("10.0.0.4:1"));
