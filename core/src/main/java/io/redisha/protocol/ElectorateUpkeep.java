@@ -101,13 +101,13 @@ final class ElectorateUpkeep {
 		CoordinatorParts parts = this.parts;
 		NodeAddress master = parts.master.address();
 		NodeState node = parts.nodes.get(master);
-		if (master == null || node == null || node.status(now, this.timers.downAfter()) != NodeStatus.UP
+		if (master == null || node == null || parts.detection.statusOf(node, now) != NodeStatus.UP
 				|| node.role() != Role.MASTER || node.stored() == null) {
 			return;
 		}
 		// A node cut off may hold the configuration of a group that exists, and founding
 		// another one beside it would split the group in two.
-		if (held == null && !noConfigurationAnywhere()) {
+		if (held == null && !noConfigurationAnywhere(now)) {
 			return;
 		}
 		long wait = this.timers.quietPeriod() + parts.elections.candidacyRank(now) * this.timers.helloEvery();
@@ -125,12 +125,13 @@ final class ElectorateUpkeep {
 
 	/**
 	 * Whether no electorate exists as far as anyone can tell: every node this member
-	 * knows answers INFO, none stores a configuration, and no member holds one. A node
-	 * that does not answer may hold the configuration of a group that exists.
+	 * knows is up and answers INFO, none stores a configuration, and no member holds one.
+	 * A node that does not answer may hold the configuration of a group that exists.
 	 */
-	boolean noConfigurationAnywhere() {
+	boolean noConfigurationAnywhere(long now) {
 		for (NodeState node : this.parts.nodes.all()) {
-			if (node.info() == null || node.infoFailed() || node.stored() == null || node.stored().config() != null) {
+			if (node.info() == null || node.infoFailed() || this.parts.detection.statusOf(node, now) != NodeStatus.UP
+					|| node.stored() == null || node.stored().config() != null) {
 				return false;
 			}
 		}

@@ -58,7 +58,7 @@ final class FailureDetection {
 	}
 
 	void pingAnswered(long now, NodeState node, Reply reply) {
-		node.pingAnswered();
+		node.pingAnswered(reply instanceof Reply.Failed);
 		if (reply instanceof Reply.Text text && isValidPingReply(text.text())) {
 			node.validReply(now, this.timers.downAfter(), pingsSparsely(now));
 		}
@@ -100,6 +100,14 @@ final class FailureDetection {
 			return this.timers.fastInfoEvery();
 		}
 		return this.parts.gossip.observing() ? this.timers.observerInfoEvery() : this.timers.infoEvery();
+	}
+
+	/**
+	 * The node's status as this member's PING pace lets it judge it (see
+	 * {@link #pingsSparsely(long)}).
+	 */
+	NodeStatus statusOf(NodeState node, long now) {
+		return node.status(now, this.timers.downAfter(), pingsSparsely(now));
 	}
 
 	/**
@@ -148,8 +156,7 @@ final class FailureDetection {
 		NodeState node = Objects.requireNonNull(this.parts.nodes.get(this.parts.master.address()));
 		long masterSince = this.parts.master.since();
 		long downAfter = this.timers.downAfter();
-		boolean silent = node.status(now, downAfter, pingsSparsely(now)) == NodeStatus.DOWN
-				&& !node.deliveredWithin(now, downAfter);
+		boolean silent = statusOf(node, now) == NodeStatus.DOWN && !node.deliveredWithin(now, downAfter);
 		if (silent || node.restartedAt() > masterSince
 				&& ReplicationLineage.restartedMaster(node, now, this.timers.masterRebootDownAfter())) {
 			return true;

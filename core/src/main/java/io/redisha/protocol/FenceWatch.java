@@ -75,7 +75,7 @@ final class FenceWatch {
 		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(),
 				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt);
 		if (parts.electorate.config() == null && parts.master.known() && lease.mode() == PartitionMode.CONSISTENT
-				&& !parts.upkeep.noConfigurationAnywhere()) {
+				&& !parts.upkeep.noConfigurationAnywhere(now)) {
 			// The master was learned from the nodes' roles; one that does not answer may
 			// hold the configuration of a group whose master is elsewhere.
 			return new GroupSnapshot.FenceSnapshot(lease.mode(), Long.MIN_VALUE, true,

@@ -74,6 +74,9 @@ final class NodeState {
 	/** The last master it followed as a replica: which group it belonged to. */
 	private @Nullable NodeAddress lastFollowed;
 
+	/** When INFO or ROLE last said it followed {@link #lastFollowed}; -1 never. */
+	private long lastFollowedAt = -1;
+
 	private long reconfiguredAt = -1;
 
 	/**
@@ -81,6 +84,9 @@ final class NodeState {
 	 * outstanding.
 	 */
 	private long firstUnansweredPingAt = -1;
+
+	/** Whether its last PING got no answer at all; see {@link #lastPingFailed()}. */
+	private boolean lastPingFailed;
 
 	/** When it last passed on a gossip message of the group to this member; -1 never. */
 	private long lastDeliveryAt = -1;
@@ -116,7 +122,9 @@ final class NodeState {
 			this.availableSince = now;
 		}
 		this.lastValidReplyAt = now;
-		this.firstUnansweredPingAt = -1;
+		// a PING still in flight (an INFO answer overtook it) is unanswered from now on
+		this.firstUnansweredPingAt = this.pingInFlight ? this.lastPingAt : -1;
+		this.lastPingFailed = false;
 	}
 
 	/** Up: a valid reply within down-after; down: none for down-after. */
@@ -144,11 +152,13 @@ final class NodeState {
 	}
 
 	/**
-	 * Whether a PING sent since its last valid reply is unanswered or failed: the next is
-	 * then due at a voter's pace, whatever this member's own.
+	 * Whether its last PING got no answer at all (a timeout, a lost connection) and no
+	 * valid reply came since: the next is then due at a voter's pace, whatever this
+	 * member's own. A node that answers PING with an error (NOAUTH, say) is not PINGed
+	 * faster for it.
 	 */
-	boolean awaitingAnswer() {
-		return this.firstUnansweredPingAt >= 0;
+	boolean lastPingFailed() {
+		return this.lastPingFailed;
 	}
 
 	/**
@@ -194,8 +204,10 @@ final class NodeState {
 		}
 	}
 
-	void pingAnswered() {
+	/** The PING's answer came, or it failed ({@code failed}: no answer at all). */
+	void pingAnswered(boolean failed) {
 		this.pingInFlight = false;
+		this.lastPingFailed = failed;
 	}
 
 	/** A PING answered other than PONG (failed, LOADING...): it may have restarted. */
@@ -278,6 +290,7 @@ final class NodeState {
 		this.following = following;
 		if (role == Role.REPLICA) {
 			this.lastFollowed = following;
+			this.lastFollowedAt = now;
 		}
 	}
 
@@ -370,6 +383,10 @@ final class NodeState {
 
 	@Nullable NodeAddress lastFollowed() {
 		return this.lastFollowed;
+	}
+
+	long lastFollowedAt() {
+		return this.lastFollowedAt;
 	}
 
 	/**

@@ -112,13 +112,13 @@ final class NodeTracker {
 	/**
 	 * Adds the PINGs and INFOs that are due.
 	 * @param pingPeriod how often to PING each node
-	 * @param retryPeriod how often to PING a node whose last PING since its last valid
-	 * reply failed (at most {@code pingPeriod})
+	 * @param retryPeriod how often to PING a node whose last PING got no answer (at most
+	 * {@code pingPeriod})
 	 * @param infoPeriod how often to read a given node's INFO
 	 */
 	void poll(long now, long pingPeriod, long retryPeriod, ToLongFunction<NodeState> infoPeriod, List<Action> out) {
 		for (NodeState node : this.nodes.values()) {
-			if (node.pingDue(now, node.awaitingAnswer() ? Math.min(pingPeriod, retryPeriod) : pingPeriod)) {
+			if (node.pingDue(now, node.lastPingFailed() ? Math.min(pingPeriod, retryPeriod) : pingPeriod)) {
 				node.pingSent(now);
 				out.add(new Action.Ping(node.address()));
 			}

@@ -105,7 +105,7 @@ final class OperatorCommands {
 			return "no node " + target + " in group " + group;
 		}
 		if (trigger == GroupSnapshot.Trigger.SWITCHOVER) {
-			if (Objects.requireNonNull(masterNode).status(now, parts.timers.downAfter()) != NodeStatus.UP
+			if (parts.detection.statusOf(Objects.requireNonNull(masterNode), now) != NodeStatus.UP
 					|| masterNode.info() == null) {
 				return "the master " + master + " does not answer: a switchover needs it, force a failover instead";
 			}
@@ -153,7 +153,7 @@ final class OperatorCommands {
 		}
 		Configuration founding = Configuration.founding(parts.epochs.current() + 1, parts.master.required(),
 				parts.self.id());
-		if (node != null && node.status(now, parts.timers.downAfter()) == NodeStatus.UP && node.role() == Role.MASTER) {
+		if (node != null && parts.detection.statusOf(node, now) == NodeStatus.UP && node.role() == Role.MASTER) {
 			out.add(new Action.StoreConfiguration(founding.master(), founding, Action.StoreCondition.NOT_NEWER, held));
 		}
 		else {

@@ -52,7 +52,7 @@ final class ReplicaSelector {
 	}
 
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now) {
-		return select(nodes, failed, now, maxInfoAge(this.timers), true, -1);
+		return select(nodes, failed, now, maxInfoAge(this.timers), true, ReplicationLineage.Tenure.UNKNOWN);
 	}
 
 	/**
@@ -61,12 +61,11 @@ final class ReplicaSelector {
 	 * @param failingOver whether the failed master is replaced without its consent
 	 * (automatic or forced failover), rather than handing over to a target a switchover
 	 * brings up to date
-	 * @param failedMasterSince since when this member has followed the failed node as
-	 * master, in the tenure it knows of ({@link MasterView#tenureSince()}); -1 when
-	 * unknown
+	 * @param tenure the failed master's current tenure as this member knows it
 	 */
 	Optional<Choice> select(Iterable<NodeState> nodes, NodeAddress failed, long now, long maxInfoAge,
-			boolean failingOver, long failedMasterSince) {
+			boolean failingOver, ReplicationLineage.Tenure tenure) {
+		long failedMasterSince = tenure.since();
 		NodeState failedNode = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed)) {
@@ -74,7 +73,7 @@ final class ReplicaSelector {
 			}
 		}
 		ReplicationLineage.History history = ReplicationLineage.ofFailedMaster(failed, failedNode, nodes, now,
-				this.timers.masterRebootDownAfter(), failedMasterSince);
+				this.timers.masterRebootDownAfter(), tenure);
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
 		// A master failed over for restarting within master-reboot-down-after lost what
 		// its
@@ -117,17 +116,17 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * Whether the node was a replica of the failed master and became a master since this
-	 * member followed the failed master: an earlier leader of the failed master's tenure
-	 * promoted it. One that was a master already before (the target of a switchover that
-	 * the failed master's tenure later replaced, last seen replicating the failed
-	 * master's earlier tenure) is the very node that tenure replaced, and holds none of
-	 * the writes the failed master took as master, even when it left the history at
-	 * exactly the point where the failed master was last seen (its INFO read during the
-	 * switchover's pause).
+	 * Whether this member saw the node replicate the failed master since it followed the
+	 * failed master's current tenure, before it became a master: an earlier leader of
+	 * that tenure promoted it. One last seen replicating the failed master before (the
+	 * target of a switchover that the failed master's tenure later replaced) is the very
+	 * node that tenure replaced, and holds none of the writes the failed master took as
+	 * master, even when it left the history at exactly the point where the failed master
+	 * was last seen (its INFO read during the switchover's pause), and whenever this
+	 * member first saw it answer as a master.
 	 */
 	private static boolean promotedFromFailedMaster(NodeState node, NodeAddress failed, long failedMasterSince) {
-		return failed.equals(node.lastFollowed()) && node.roleSince() > failedMasterSince;
+		return failed.equals(node.lastFollowed()) && node.lastFollowedAt() >= failedMasterSince;
 	}
 
 	/**
@@ -214,7 +213,9 @@ final class ReplicaSelector {
 		}
 		return select(candidates, election.failingMaster(), now, maxInfoAge,
 				election.trigger() != GroupSnapshot.Trigger.SWITCHOVER,
-				election.failingMaster().equals(master.address()) ? master.tenureSince() : -1)
+				election.failingMaster().equals(master.address())
+						? new ReplicationLineage.Tenure(master.tenureSince(), election.config().epoch())
+						: ReplicationLineage.Tenure.UNKNOWN)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 

@@ -80,6 +80,17 @@ final class ReplicationLineage {
 	}
 
 	/**
+	 * The failed master's current tenure as this member knows it: since when it has
+	 * followed it ({@link MasterView#tenureSince()}, -1 when unknown) and the epoch of
+	 * the configuration it holds, which names it.
+	 */
+	record Tenure(long since, long epoch) {
+
+		static final Tenure UNKNOWN = new Tenure(-1, 0);
+
+	}
+
+	/**
 	 * The history of the failed master's data as this member last saw it: from its own
 	 * latest INFO, but from the INFO before its restart while {@code rebootWindow} after
 	 * a restart lasts (a master restarted without its data is failed over to replicas
@@ -93,7 +104,8 @@ final class ReplicationLineage {
 	 * configuration than this member's ({@link NodeState#storedBehind()}): then unknown.
 	 */
 	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
-			long now, long rebootWindow, long masterSince) {
+			long now, long rebootWindow, Tenure tenure) {
+		long masterSince = tenure.since();
 		boolean seenBefore = failedNode != null && failedNode.info() != null && failedNode.infoAt() < masterSince;
 		if (failedNode != null && failedNode.info() != null && !seenBefore) {
 			ReplicationInfo seen = restartedMaster(failedNode, now, rebootWindow)
@@ -108,7 +120,7 @@ final class ReplicationLineage {
 		// the failed master's, whatever the one it was seen in (it may have left that one
 		// by a full resync, a stray on a branch of its own repointed to the group's
 		// master, then promoted).
-		History since = reportedSinceSeen(failed, nodes, Objects.requireNonNull(failedNode).stored());
+		History since = reportedSinceSeen(failed, nodes, Objects.requireNonNull(failedNode).stored(), tenure.epoch());
 		if (!since.id().isEmpty()) {
 			return since;
 		}
@@ -158,10 +170,13 @@ final class ReplicationLineage {
 	 * that: the history it reports is the one the failed master took since, not one from
 	 * elsewhere, even if it does not hold the history the failed master was seen in (the
 	 * failed master resynced in full since: seen as a stray master on a branch of its
-	 * own, then repointed to the group's master and promoted from its data).
+	 * own, then repointed to the group's master and promoted from its data). Only a
+	 * configuration of the current tenure's epoch or later counts: one of an earlier
+	 * tenure of the failed master is on a replica that may have missed the current one
+	 * (cut off, its link down since).
 	 */
 	private static History reportedSinceSeen(NodeAddress failed, Iterable<NodeState> nodes,
-			@Nullable StoredConfiguration seen) {
+			@Nullable StoredConfiguration seen, long tenureEpoch) {
 		Configuration seenConfig = (seen != null) ? seen.config() : null;
 		ReplicationInfo mostAdvanced = null;
 		for (NodeState node : nodes) {
@@ -170,7 +185,7 @@ final class ReplicationLineage {
 			Configuration config = (stored != null) ? stored.config() : null;
 			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
 					&& !info.syncInProgress() && config != null && failed.equals(config.master())
-					&& config.newerThan(seenConfig)
+					&& config.newerThan(seenConfig) && config.epoch() >= tenureEpoch
 					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
 				mostAdvanced = info;
 			}

@@ -22,23 +22,41 @@ class NodeStateTest {
 		this.node.pingSent(1000);
 		assertThat(this.node.status(1300, DOWN_AFTER, true)).isEqualTo(NodeStatus.UP);
 		assertThat(this.node.status(1300, DOWN_AFTER)).as("a voter's view").isEqualTo(NodeStatus.DOWN);
-		this.node.pingAnswered();
+		this.node.pingAnswered(false);
 		this.node.validReply(1310, DOWN_AFTER, true);
 		assertThat(this.node.status(2300, DOWN_AFTER, true)).isEqualTo(NodeStatus.UP);
-		assertThat(this.node.awaitingAnswer()).isFalse();
+		assertThat(this.node.lastPingFailed()).isFalse();
 	}
 
 	@Test
 	void aSilentNodeIsDownOnceAPingWentUnansweredForHalfOfDownAfter() {
 		this.node.validReply(0, DOWN_AFTER, true);
 		this.node.pingSent(1000);
-		this.node.pingAnswered();
-		assertThat(this.node.awaitingAnswer()).as("the PING failed: the next one comes at a voter's pace").isTrue();
+		this.node.pingAnswered(true);
+		assertThat(this.node.lastPingFailed()).as("no answer: the next PING comes at a voter's pace").isTrue();
 		assertThat(this.node.status(1500, DOWN_AFTER, true)).isEqualTo(NodeStatus.UP);
 		assertThat(this.node.status(1501, DOWN_AFTER, true)).isEqualTo(NodeStatus.DOWN);
 		this.node.pingSent(1200);
 		assertThat(this.node.status(1501, DOWN_AFTER, true)).as("counted from the first PING unanswered")
 			.isEqualTo(NodeStatus.DOWN);
+	}
+
+	@Test
+	void aPingThatAnInfoAnswerOvertookStillCountsAsUnanswered() {
+		this.node.validReply(0, DOWN_AFTER, true);
+		this.node.pingSent(1000);
+		this.node.validReply(1010, DOWN_AFTER, true);
+		assertThat(this.node.status(2011, DOWN_AFTER, true)).as("silent for down-after, the PING out since 1000")
+			.isEqualTo(NodeStatus.DOWN);
+	}
+
+	@Test
+	void aNodeAnsweringPingWithAnErrorIsNotPingedFasterButIsNotUpEither() {
+		this.node.validReply(0, DOWN_AFTER, true);
+		this.node.pingSent(1000);
+		this.node.pingAnswered(false);
+		assertThat(this.node.lastPingFailed()).isFalse();
+		assertThat(this.node.status(1501, DOWN_AFTER, true)).isEqualTo(NodeStatus.DOWN);
 	}
 
 	@Test

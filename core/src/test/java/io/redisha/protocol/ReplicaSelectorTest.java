@@ -18,6 +18,8 @@ class ReplicaSelectorTest {
 
 	private static final String HISTORY = "aaaa";
 
+	private static final long TENURE_EPOCH = 200;
+
 	/**
 	 * Available mode: these tests choose among replicas whose link state is staged by
 	 * hand.
@@ -249,6 +251,24 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void theNodeATenureReplacedIsNotAdoptedEvenWhenItsMasterRoleIsSeenOnlyAfterThisMemberFollowedTheTenure() {
+		// Last seen replicating the failed master before this member followed its current
+		// tenure (cut off from both, it learned the tenure at a heal); its first INFO
+		// as a master arrives only after that: when this member noticed the role says
+		// nothing of when the node became a master.
+		NodeState target = new NodeState(NodeAddress.parse("10.0.0.2:1"), 0);
+		target.validReply(this.now - 50, this.timers.downAfter(), false);
+		target.info(this.now - 2500, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
+		target.info(this.now - 500, ReplicationInfo.parse("role:master\nrun_id:t\nmaster_replid:bbbb\n"
+				+ "master_repl_offset:9000\nmaster_replid2:" + HISTORY + "\nsecond_repl_offset:1001\n"));
+		this.nodes.add(target);
+		assertThat(choiceFollowingSince(this.now - 1000)).isEmpty();
+		assertThat(choiceFollowingSince(this.now - 3000)).as("seen replicating the tenure, then a master")
+			.contains(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	@Test
 	void infoIsStaleAfterThreePingPeriods() {
 		assertThat(ReplicaSelector.maxInfoAge(this.timers)).isEqualTo(3 * this.timers.pingEvery());
 		assertThat(Timers
@@ -273,7 +293,8 @@ class ReplicaSelectorTest {
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
 			.as("down-after 1 s: fence-after 600 ms, so silent for 3 s or less is streaming")
 			.isEmpty();
-		assertThat(consistent.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), false, -1))
+		assertThat(consistent.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), false,
+				ReplicationLineage.Tenure.UNKNOWN))
 			.isPresent();
 		replica("10.0.0.4:1", "master_last_io_seconds_ago:4\n");
 		assertThat(consistent.select(this.nodes, FAILED, this.now).map((c) -> c.node().address()))
@@ -390,6 +411,14 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(followedSince))
 			.as("seen with data behind the configuration: what it held then tells nothing, so wait")
 			.isEmpty();
+		NodeState earlierTenure = replica("10.0.0.5:1",
+				"master_link_status:down\nmaster_link_down_since_seconds:4\nmaster_replid:dddd\n"
+						+ "slave_repl_offset:9000\nmaster_replid2:aaaa\nsecond_repl_offset:2001\n");
+		earlierTenure.stored(
+				new StoredConfiguration(new Configuration(199, 0, FAILED, List.of("m1", "m2", "m3")), Map.of()), false);
+		assertThat(choiceFollowingSince(followedSince))
+			.as("a configuration stored on the failed master in an earlier tenure: its replica may have missed this one")
+			.isEmpty();
 		NodeState tenure = replica("10.0.0.4:1",
 				"master_link_status:down\nmaster_link_down_since_seconds:4\nmaster_replid:cccc\n"
 						+ "slave_repl_offset:3000\nmaster_replid2:aaaa\nsecond_repl_offset:2001\n");
@@ -404,9 +433,14 @@ class ReplicaSelectorTest {
 			.contains(NodeAddress.parse("10.0.0.4:1"));
 	}
 
+	/**
+	 * The choice of a member that has followed the failed master's current tenure since
+	 * then, holding a configuration of epoch {@value #TENURE_EPOCH}.
+	 */
 	private Optional<NodeAddress> choiceFollowingSince(long failedMasterSince) {
 		return this.selector
-			.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), true, failedMasterSince)
+			.select(this.nodes, FAILED, this.now, ReplicaSelector.maxInfoAge(this.timers), true,
+					new ReplicationLineage.Tenure(failedMasterSince, TENURE_EPOCH))
 			.map((c) -> c.node().address());
 	}
 
