@@ -170,10 +170,12 @@ final class ReplicationLineage {
 	 * that: the history it reports is the one the failed master took since, not one from
 	 * elsewhere, even if it does not hold the history the failed master was seen in (the
 	 * failed master resynced in full since: seen as a stray master on a branch of its
-	 * own, then repointed to the group's master and promoted from its data). Only a
-	 * configuration of the current tenure's epoch or later counts: one of an earlier
-	 * tenure of the failed master is on a replica that may have missed the current one
-	 * (cut off, its link down since).
+	 * own, then repointed to the group's master and promoted from its data). A replica
+	 * cut off from it (link down) counts only with a configuration of the current
+	 * tenure's epoch or later: one of an earlier tenure of the failed master is on a
+	 * replica that may have missed the current one. One streaming from it (link up) has
+	 * its current history, whatever configuration its data holds yet (the newest one may
+	 * still be on its way, right after a change of voters).
 	 */
 	private static History reportedSinceSeen(NodeAddress failed, Iterable<NodeState> nodes,
 			@Nullable StoredConfiguration seen, long tenureEpoch) {
@@ -185,7 +187,7 @@ final class ReplicationLineage {
 			Configuration config = (stored != null) ? stored.config() : null;
 			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
 					&& !info.syncInProgress() && config != null && failed.equals(config.master())
-					&& config.newerThan(seenConfig) && config.epoch() >= tenureEpoch
+					&& config.newerThan(seenConfig) && (info.masterLinkUp() || config.epoch() >= tenureEpoch)
 					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
 				mostAdvanced = info;
 			}
