@@ -72,17 +72,13 @@ final class FenceWatch {
 	private GroupSnapshot.FenceSnapshot lease(long now, List<WriteLease.Evidence> evidence, long replicasAttachedSince,
 			@Nullable NodeAddress promoted) {
 		CoordinatorParts parts = this.parts;
-		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), parts.electorate.config(),
-				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt);
-		if (parts.electorate.config() == null && parts.master.known() && lease.mode() == PartitionMode.CONSISTENT
-				&& !parts.upkeep.noConfigurationAnywhere(now)) {
-			// The master was learned from the nodes' roles; one that does not answer may
-			// hold the configuration of a group whose master is elsewhere.
-			return new GroupSnapshot.FenceSnapshot(lease.mode(), Long.MIN_VALUE, true,
-					"no configuration is known yet, and not every node answered without one: "
-							+ "a node that does not answer may hold the group's configuration and master",
-					-1, 0, 0, false);
-		}
+		Configuration held = parts.electorate.config();
+		// Before a master is known there is nothing to write to, and nothing to fence.
+		boolean configurationElsewhere = held == null && parts.master.known()
+				&& !parts.upkeep.noConfigurationAnywhere(now);
+		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), held,
+				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt,
+				configurationElsewhere);
 		if (promoted == null || !lease.fenced()) {
 			return lease;
 		}

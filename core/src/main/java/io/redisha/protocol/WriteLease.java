@@ -43,13 +43,22 @@ final class WriteLease {
 	 * oldest was asked, if each showed it streaming from the master; -1 otherwise
 	 * @param startedAt when this member started, for the fence's start when it never held
 	 * a lease
+	 * @param configurationElsewhere with none {@code held}, whether one may exist all the
+	 * same: a node this member knows is down, did not answer, or stores one, or a member
+	 * holds one (a master learned from the nodes' roles may then not be the group's)
 	 */
 	static GroupSnapshot.FenceSnapshot of(long now, long fenceAfter, @Nullable Configuration held,
 			Map<String, Configuration.Departure> departures, List<Evidence> evidence, long replicasAttachedSince,
-			long startedAt) {
+			long startedAt, boolean configurationElsewhere) {
 		if (fenceAfter <= 0) {
 			return new GroupSnapshot.FenceSnapshot(PartitionMode.AVAILABLE, Long.MAX_VALUE, false, "available mode", -1,
 					0, 0, false);
+		}
+		if (held == null && configurationElsewhere) {
+			return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, Long.MIN_VALUE, true,
+					"no configuration is known yet, and not every node answered without one: "
+							+ "a node that does not answer may hold the group's configuration and master",
+					-1, 0, 0, false);
 		}
 		if (held == null) {
 			return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, Long.MAX_VALUE, false,

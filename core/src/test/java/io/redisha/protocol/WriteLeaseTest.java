@@ -23,7 +23,7 @@ class WriteLeaseTest {
 	void theLeaseEndsFenceAfterTheMajorityThMostRecentReplyOfAVoter() {
 		List<WriteLease.Evidence> evidence = List.of(heard("a", 1000), heard("b", 900), heard("c", 800),
 				heard("d", 100));
-		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, Map.of(), evidence, -1, 0);
+		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, Map.of(), evidence, -1, 0, false);
 		assertThat(fence.leaseUntilMs()).isEqualTo(800 + FENCE_AFTER);
 		assertThat(fence.fenced()).isFalse();
 		assertThat(fence.votersWithMaster()).isEqualTo(3);
@@ -36,7 +36,7 @@ class WriteLeaseTest {
 	@Test
 	void aMinorityOfVotersNeverAdmitsWritesAndSaysWhy() {
 		List<WriteLease.Evidence> evidence = List.of(heard("a", 1000), heard("b", 1000), heard("x", 1000));
-		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, Map.of(), evidence, -1, 0);
+		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, Map.of(), evidence, -1, 0, false);
 		assertThat(fence.fenced()).as("x is no voter").isTrue();
 		assertThat(fence.admitsWrites(1000)).isFalse();
 		assertThat(fence.reason()).contains("2 voters", "3 needed");
@@ -48,17 +48,18 @@ class WriteLeaseTest {
 		Map<String, Configuration.Departure> departed = Map.of("c", new Configuration.Departure(7, 0), "d",
 				new Configuration.Departure(7, 0), "e", new Configuration.Departure(7, 0));
 		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, departed,
-				List.of(heard("a", 1000), heard("c", 1000)), -1, 0);
+				List.of(heard("a", 1000), heard("c", 1000)), -1, 0, false);
 		assertThat(fence.votersNeeded()).isEqualTo(2);
 		assertThat(fence.fenced()).isTrue();
-		fence = WriteLease.of(1000, FENCE_AFTER, FIVE, departed, List.of(heard("a", 1000), heard("b", 950)), -1, 0);
+		fence = WriteLease.of(1000, FENCE_AFTER, FIVE, departed, List.of(heard("a", 1000), heard("b", 950)), -1, 0,
+				false);
 		assertThat(fence.fenced()).isFalse();
 	}
 
 	@Test
 	void replicasStreamingFromTheMasterKeepALoneMemberWritingForFenceAfter() {
 		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, Map.of(), List.of(heard("a", 1000)),
-				900, 0);
+				900, 0, false);
 		assertThat(fence.fenced()).isFalse();
 		assertThat(fence.replicasAttached()).isTrue();
 		assertThat(fence.leaseUntilMs()).isEqualTo(900 + FENCE_AFTER);
@@ -67,10 +68,20 @@ class WriteLeaseTest {
 
 	@Test
 	void availableModeAndAGroupWithoutElectorateNeverFence() {
-		assertThat(WriteLease.of(1000, 0, FIVE, Map.of(), List.of(), -1, 0).admitsWrites(Long.MAX_VALUE - 1)).isTrue();
-		GroupSnapshot.FenceSnapshot unfounded = WriteLease.of(1000, FENCE_AFTER, null, Map.of(), List.of(), -1, 0);
+		assertThat(WriteLease.of(1000, 0, FIVE, Map.of(), List.of(), -1, 0, false).admitsWrites(Long.MAX_VALUE - 1))
+			.isTrue();
+		GroupSnapshot.FenceSnapshot unfounded = WriteLease.of(1000, FENCE_AFTER, null, Map.of(), List.of(), -1, 0,
+				false);
 		assertThat(unfounded.fenced()).isFalse();
 		assertThat(unfounded.mode()).isEqualTo(PartitionMode.CONSISTENT);
+	}
+
+	@Test
+	void withoutAConfigurationWhileOneMayExistElsewhereWritesAreFenced() {
+		GroupSnapshot.FenceSnapshot doubtful = WriteLease.of(1000, FENCE_AFTER, null, Map.of(), List.of(), -1, 0, true);
+		assertThat(doubtful.fenced()).isTrue();
+		assertThat(doubtful.admitsWrites(1000)).isFalse();
+		assertThat(doubtful.reason()).contains("not every node answered");
 	}
 
 }
