@@ -231,15 +231,11 @@ class ReplicaSelectorTest {
 		// history, and this member, cut off from it, followed it only a second ago.
 		// 10.0.0.2, still a master, left HISTORY where the failed master was seen: it
 		// holds none of the writes the failed master took in its tenure.
-		NodeState target = new NodeState(NodeAddress.parse("10.0.0.2:1"), 0);
-		target.validReply(this.now - 50, this.timers.downAfter(), false);
-		target.info(this.now - 2500, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
-				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
+		NodeState target = seenReplicatingTheFailedMaster("10.0.0.2:1", this.now - 2500);
 		String promoted = "role:master\nrun_id:t\nmaster_replid:bbbb\nmaster_repl_offset:%d\nmaster_replid2:" + HISTORY
 				+ "\nsecond_repl_offset:1001\n";
 		target.info(this.now - 1900, ReplicationInfo.parse(promoted.formatted(1000)));
 		target.info(this.now - 50, ReplicationInfo.parse(promoted.formatted(9000)));
-		this.nodes.add(target);
 		assertThat(choiceFollowingSince(this.now - 1000))
 			.as("a master since before this member followed the failed master: the node its tenure replaced")
 			.isEmpty();
@@ -256,13 +252,9 @@ class ReplicaSelectorTest {
 		// tenure (cut off from both, it learned the tenure at a heal); its first INFO
 		// as a master arrives only after that: when this member noticed the role says
 		// nothing of when the node became a master.
-		NodeState target = new NodeState(NodeAddress.parse("10.0.0.2:1"), 0);
-		target.validReply(this.now - 50, this.timers.downAfter(), false);
-		target.info(this.now - 2500, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
-				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
+		NodeState target = seenReplicatingTheFailedMaster("10.0.0.2:1", this.now - 2500);
 		target.info(this.now - 500, ReplicationInfo.parse("role:master\nrun_id:t\nmaster_replid:bbbb\n"
 				+ "master_repl_offset:9000\nmaster_replid2:" + HISTORY + "\nsecond_repl_offset:1001\n"));
-		this.nodes.add(target);
 		assertThat(choiceFollowingSince(this.now - 1000)).isEmpty();
 		assertThat(choiceFollowingSince(this.now - 3000)).as("seen replicating the tenure, then a master")
 			.contains(NodeAddress.parse("10.0.0.2:1"));
@@ -431,6 +423,19 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(followedSince))
 			.as("a replica holding the configuration of the failed master's tenure has the history it took since")
 			.contains(NodeAddress.parse("10.0.0.4:1"));
+	}
+
+	/**
+	 * A node up now, whose INFO at {@code infoAt} showed it replicating the failed master
+	 * at HISTORY 1000; later INFO is the caller's.
+	 */
+	private NodeState seenReplicatingTheFailedMaster(String address, long infoAt) {
+		NodeState node = new NodeState(NodeAddress.parse(address), 0);
+		node.validReply(this.now - 50, this.timers.downAfter(), false);
+		node.info(infoAt, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
+		this.nodes.add(node);
+		return node;
 	}
 
 	/**
