@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.Objects;
+import java.util.function.BiPredicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -148,17 +149,8 @@ final class ReplicationLineage {
 	 */
 	private static History reportedByReplicas(NodeAddress failed, Iterable<NodeState> nodes,
 			@Nullable ReplicationInfo seen) {
-		ReplicationInfo mostAdvanced = null;
-		for (NodeState node : nodes) {
-			ReplicationInfo info = node.info();
-			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
-					&& !info.syncInProgress() && (seen == null || info.holds(seen.replicationId(), seen.offset()))
-					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
-				mostAdvanced = info;
-			}
-		}
-		return (mostAdvanced != null) ? new History(mostAdvanced.replicationId(), mostAdvanced.offset())
-				: new History("", 0);
+		return mostAdvancedReplica(failed, nodes,
+				(node, info) -> seen == null || info.holds(seen.replicationId(), seen.offset()));
 	}
 
 	/**
@@ -180,14 +172,25 @@ final class ReplicationLineage {
 	private static History reportedSinceSeen(NodeAddress failed, Iterable<NodeState> nodes,
 			@Nullable StoredConfiguration seen, long tenureEpoch) {
 		Configuration seenConfig = (seen != null) ? seen.config() : null;
+		return mostAdvancedReplica(failed, nodes, (node, info) -> {
+			StoredConfiguration stored = node.stored();
+			Configuration config = (stored != null) ? stored.config() : null;
+			return config != null && failed.equals(config.master()) && config.newerThan(seenConfig)
+					&& (info.masterLinkUp() || config.epoch() >= tenureEpoch);
+		});
+	}
+
+	/**
+	 * The history the most advanced replica of the failed master in sync with it reports,
+	 * among those its test lets {@code tell}; unknown when none does.
+	 */
+	private static History mostAdvancedReplica(NodeAddress failed, Iterable<NodeState> nodes,
+			BiPredicate<NodeState, ReplicationInfo> tell) {
 		ReplicationInfo mostAdvanced = null;
 		for (NodeState node : nodes) {
 			ReplicationInfo info = node.info();
-			StoredConfiguration stored = node.stored();
-			Configuration config = (stored != null) ? stored.config() : null;
 			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master()) && !info.neverSynced()
-					&& !info.syncInProgress() && config != null && failed.equals(config.master())
-					&& config.newerThan(seenConfig) && (info.masterLinkUp() || config.epoch() >= tenureEpoch)
+					&& !info.syncInProgress() && tell.test(node, info)
 					&& (mostAdvanced == null || info.offset() > mostAdvanced.offset())) {
 				mostAdvanced = info;
 			}
