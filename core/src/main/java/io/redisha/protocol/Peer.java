@@ -43,6 +43,12 @@ final class Peer {
 	private long masterReplyAt = -1;
 
 	/**
+	 * Whether its latest hello gave its word on the master: it withholds it while a node
+	 * promoted beside the master may take its place (see {@link Gossip#hello}).
+	 */
+	private boolean vouches;
+
+	/**
 	 * The epoch of an automatic failover vote it gave and cannot call over yet; 0 when
 	 * none.
 	 */
@@ -104,6 +110,7 @@ final class Peer {
 		this.failoverEpoch = hello.failoverEpoch();
 		this.helloAt = now;
 		this.masterReplyAt = -1;
+		this.vouches = hello.masterReplyAge() >= 0;
 		this.openVoteEpoch = hello.openVoteEpoch();
 		if (hello.sentAt() >= 0) {
 			this.clock.sample(now, hello.sentAt());
@@ -141,6 +148,18 @@ final class Peer {
 	 */
 	boolean doneWith(long epoch, long sequence) {
 		return this.helloSequence > sequence && this.campaignEpoch != epoch && this.failoverEpoch != epoch;
+	}
+
+	/**
+	 * Whether its latest hello, sent after its message numbered {@code sequence}, says
+	 * its failover of {@code epoch} is over and left no promoted node standing: it is
+	 * neither candidate nor leader in that epoch, and gives its word on the master again.
+	 * A leader that gave up on a promotion that landed after all (it woke in TILT to the
+	 * node's master role) withholds its word while that node is a master, and a later
+	 * leader would adopt that node over what the old master takes meanwhile.
+	 */
+	boolean settledFailover(long epoch, long sequence) {
+		return doneWith(epoch, sequence) && this.vouches;
 	}
 
 	/** Whether its latest hello, at most {@code validity} old, says it is a candidate. */

@@ -126,10 +126,10 @@ final class Voting {
 	/**
 	 * The epoch of this member's vote for an automatic failover until it knows how that
 	 * election ended: the configuration of that epoch (or a later one) arrived, or the
-	 * candidate said in a later hello that it is neither candidate nor leader in it; 0
-	 * when none. Unlike {@link #lastVoteSettled}, no timeout closes it: a leader may have
-	 * promoted a replica this member cannot see, and the master it follows may be deposed
-	 * for good.
+	 * candidate said in a later hello that it is neither candidate nor leader in it and
+	 * left no promoted node standing (see {@link Peer#settledFailover}); 0 when none.
+	 * Unlike {@link #lastVoteSettled}, no timeout closes it: a leader may have promoted a
+	 * replica this member cannot see, and the master it follows may be deposed for good.
 	 */
 	long openFailoverVote() {
 		CastVote vote = this.lastVote;
@@ -137,7 +137,8 @@ final class Voting {
 			return 0;
 		}
 		Peer candidate = this.parts.members.get(vote.candidate());
-		return (candidate != null && candidate.doneWith(vote.epoch(), vote.requestSequence())) ? 0 : vote.epoch();
+		return (candidate != null && candidate.settledFailover(vote.epoch(), vote.requestSequence())) ? 0
+				: vote.epoch();
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
 
@@ -486,6 +487,57 @@ class FailoverTest {
 				.isEqualTo(this.master.address()));
 		// the node promoted beside it becomes its replica again
 		assertThat(this.cluster.runUntil(20_000, (cluster) -> this.master.address().equals(this.replica2.following())))
+			.isTrue();
+	}
+
+	@Test
+	void theVotersOfALeaderThatGaveUpOnAPromotionThatLandedDoNotVouchForTheOldMaster() {
+		List<Member> members = members(5, 2);
+		Member l = members.get(0);
+		Member a = members.get(1);
+		Member b = members.get(2);
+		Member c = members.get(3);
+		Member d = members.get(4);
+		String master = this.master.address().toString();
+		String replica2 = this.replica2.address().toString();
+		// Only the leader reaches the node it promotes, and only the two members that do
+		// not vote reach the master.
+		this.replica1.setPriority(0);
+		List.of(l, a, b).forEach((member) -> member.cutOffFrom(master));
+		List.of(a, b, c, d).forEach((member) -> member.cutOffFrom(replica2));
+		this.master.cutOffFrom(this.replica2);
+		// It freezes holding its promotion, and wakes in TILT to a master's ROLE: it
+		// gives
+		// up on that failover, but the node it promoted stays a master.
+		List.of(l, a, b).forEach((member) -> member.freezeAfter((action) -> action instanceof Action.Promote, 1200));
+		// (a or b may lead first, and find no good replica)
+		assertThat(this.cluster.runUntil(30_000, (cluster) -> aFailoverEnded(cluster, List.of(l)))).isTrue();
+		assertThat(l.coordinator.snapshot(this.cluster.now()).lastFailover().result()).contains("in TILT");
+		assertThat(this.replica2.following()).isNull();
+		// Its voters reach the master again, and never see the node promoted beside it.
+		List.of(a, b).forEach((member) -> member.reconnectTo(master));
+		this.master.reconnectTo(this.replica2);
+		// A later leader would adopt the promoted node as already promoted: what the old
+		// master took meanwhile would be lost.
+		Predicate<SimCluster> replicaAgainNoWritesMeanwhile = (cluster) -> {
+			if (this.replica2.following() == null) {
+				assertThat(members).allSatisfy((member) -> assertThat(
+						member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))
+					.as("m%d admits writes while %s is a master", members.indexOf(member), replica2)
+					.isFalse());
+			}
+			return this.master.address().equals(this.replica2.following());
+		};
+		assertThat(this.cluster.runUntil(5000, replicaAgainNoWritesMeanwhile))
+			.as("only the leader sees it, and it does not reach the master")
+			.isFalse();
+		// the stray repair makes it a replica again, and the master takes writes
+		l.reconnectTo(master);
+		// (once out of TILT)
+		assertThat(this.cluster.runUntil(40_000, replicaAgainNoWritesMeanwhile)).isTrue();
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> List.of(c, d)
+			.stream()
+			.allMatch((member) -> member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))))
 			.isTrue();
 	}
 

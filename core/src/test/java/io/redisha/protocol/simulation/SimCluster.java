@@ -229,6 +229,15 @@ public final class SimCluster {
 			this.world.pauseMember(this.slot, millis);
 		}
 
+		/**
+		 * Freezes its process for {@code millis} right after its next action that
+		 * matches, holding what it sent until it wakes: that action reaches its node only
+		 * then.
+		 */
+		public void freezeAfter(Predicate<Action> action, long millis) {
+			this.world.freezeAfter(this.slot, "its next matching action", action, millis);
+		}
+
 		/** Cuts the network between the member and these nodes, both ways. */
 		public void cutOffFrom(String... nodes) {
 			for (String node : nodes) {
