@@ -294,7 +294,8 @@ public class RedisHaEndpoint {
 	 * @param status {@code up}, {@code down} or {@code unknown}
 	 * @param runId its run id
 	 * @param offset its replication offset
-	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
+	 * @param lastReplyAgeMs time since its last valid reply (PING or INFO), or for an
+	 * observer since it last passed gossip on if that is later; -1 when never
 	 */
 	public record MasterDescriptor(String address, String status, String runId, long offset, long lastReplyAgeMs) {
 
@@ -317,7 +318,8 @@ public class RedisHaEndpoint {
 	 * while it is being repointed); null when it answers as a master
 	 * @param priority its replica-priority
 	 * @param runId its run id
-	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
+	 * @param lastReplyAgeMs time since its last valid reply (PING or INFO), or for an
+	 * observer since it last passed gossip on if that is later; -1 when never
 	 */
 	public record ReplicaDescriptor(String address, String status, long offset, long lag, @Nullable String linkStatus,
 			@Nullable String following, int priority, String runId, long lastReplyAgeMs) {

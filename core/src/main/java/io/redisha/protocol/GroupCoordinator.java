@@ -376,8 +376,9 @@ public final class GroupCoordinator {
 	private void evaluate(long now, List<Action> out) {
 		CoordinatorParts parts = this.parts;
 		parts.gossip.listenForRole(out);
-		parts.nodes.poll(now, parts.gossip.observing() ? parts.timers.observerPingEvery() : parts.timers.pingEvery(),
-				parts.timers.pingEvery(), parts.detection::infoPeriod, out);
+		boolean observing = parts.gossip.observing();
+		parts.nodes.poll(now, observing ? parts.timers.observerPingEvery() : parts.timers.pingEvery(),
+				parts.timers.pingEvery(), observing, parts.detection::infoPeriod, out);
 		if (!parts.master.known() && parts.electorate.config() == null) {
 			parts.following.learnMasterFromNodes(now, out);
 		}

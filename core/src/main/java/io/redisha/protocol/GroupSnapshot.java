@@ -210,7 +210,8 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 * @param following for a replica, the master its INFO names, which is not the group's
 	 * master while it is being repointed; null for a master or before the first INFO
 	 * @param priority its replica-priority
-	 * @param lastReplyAgeMs time since its last valid PING reply; -1 when never
+	 * @param lastReplyAgeMs time since its last valid reply (PING or INFO), or for an
+	 * observer since it last passed gossip on if that is later; -1 when never
 	 */
 	public record NodeSnapshot(NodeAddress address, String role, NodeStatus status, String runId, long offset, long lag,
 			@Nullable String linkStatus, @Nullable NodeAddress following, int priority, long lastReplyAgeMs) {

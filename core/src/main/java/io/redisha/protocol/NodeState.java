@@ -410,8 +410,17 @@ final class NodeState {
 		String link = (this.role == Role.REPLICA && info != null) ? (info.masterLinkUp() ? "up" : "down") : null;
 		return new GroupSnapshot.NodeSnapshot(this.address, roleName, status(now, downAfter, sparse),
 				(this.info != null) ? this.info.runId() : "", offset, lag, link, replica ? this.following : null,
-				(this.info != null) ? this.info.priority() : 0,
-				(this.lastValidReplyAt >= 0) ? now - this.lastValidReplyAt : -1);
+				(this.info != null) ? this.info.priority() : 0, lastSignOfLifeAge(now, sparse));
+	}
+
+	/**
+	 * Since its last valid reply; for a member that PINGs {@code sparse}ly, and so not at
+	 * all a node that passes gossip on, since either that or its last delivery. -1 when
+	 * neither.
+	 */
+	private long lastSignOfLifeAge(long now, boolean sparse) {
+		long at = sparse ? Math.max(this.lastValidReplyAt, this.lastDeliveryAt) : this.lastValidReplyAt;
+		return (at >= 0) ? now - at : -1;
 	}
 
 }

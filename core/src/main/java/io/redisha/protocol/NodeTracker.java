@@ -114,11 +114,17 @@ final class NodeTracker {
 	 * @param pingPeriod how often to PING each node
 	 * @param retryPeriod how often to PING a node whose last PING got no answer (at most
 	 * {@code pingPeriod})
+	 * @param deliveriesAnswer whether a node that passed gossip on within the PING period
+	 * needs no PING (an observer, whose view of a node's health counts for nobody; its
+	 * last PING must have been answered)
 	 * @param infoPeriod how often to read a given node's INFO
 	 */
-	void poll(long now, long pingPeriod, long retryPeriod, ToLongFunction<NodeState> infoPeriod, List<Action> out) {
+	void poll(long now, long pingPeriod, long retryPeriod, boolean deliveriesAnswer,
+			ToLongFunction<NodeState> infoPeriod, List<Action> out) {
 		for (NodeState node : this.nodes.values()) {
-			if (node.pingDue(now, node.lastPingFailed() ? Math.min(pingPeriod, retryPeriod) : pingPeriod)) {
+			boolean failed = node.lastPingFailed();
+			boolean answered = deliveriesAnswer && !failed && node.deliveredWithin(now, pingPeriod);
+			if (!answered && node.pingDue(now, failed ? Math.min(pingPeriod, retryPeriod) : pingPeriod)) {
 				node.pingSent(now);
 				out.add(new Action.Ping(node.address()));
 			}
