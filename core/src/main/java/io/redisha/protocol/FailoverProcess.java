@@ -261,7 +261,7 @@ final class FailoverProcess {
 		if (Objects.requireNonNull(node).roleQueryable()
 				&& (this.lastRoleQueryAt < 0 || now - this.lastRoleQueryAt >= Timers.TICK)) {
 			this.lastRoleQueryAt = now;
-			node.roleSent();
+			node.roleSent(now);
 			out.add(new Action.QueryRole(node.address()));
 		}
 	}

@@ -159,6 +159,7 @@ public final class GroupCoordinator {
 		}
 		else if (command instanceof Action.Promote promote) {
 			node.roleChangeAnswered(promote.command(), reply);
+			node.promotionAnswered(nowMillis, reply);
 		}
 		else if (command instanceof Action.DisconnectClients disconnect) {
 			parts.demotedClients.onReply(nowMillis, disconnect, reply);

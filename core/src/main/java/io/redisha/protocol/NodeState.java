@@ -40,6 +40,15 @@ final class NodeState {
 
 	private boolean roleInFlight;
 
+	/** When the ROLE request in flight, or the last one answered, was sent. */
+	private long roleAskedAt = -1;
+
+	/**
+	 * When a promotion sent to it went unanswered; -1 once it answered an INFO or ROLE
+	 * asked since, and when none did.
+	 */
+	private long promotionUnansweredAt = -1;
+
 	private @Nullable ReplicationInfo info;
 
 	private long infoAt = -1;
@@ -248,8 +257,9 @@ final class NodeState {
 		return !this.roleInFlight;
 	}
 
-	void roleSent() {
+	void roleSent(long now) {
 		this.roleInFlight = true;
+		this.roleAskedAt = now;
 	}
 
 	void roleAnswered() {
@@ -272,13 +282,36 @@ final class NodeState {
 		this.info = info;
 		this.infoAt = now;
 		this.infoAskedAt = this.lastInfoRequestAt;
+		settlePromotion(this.infoAskedAt);
 		this.unsettled = info.role() == Role.REPLICA && !info.masterLinkUp();
 		role(now, info.role(), info.master());
 		return restarted;
 	}
 
+	/** Records a ROLE reply. */
 	void role(long now, RoleInfo role) {
+		settlePromotion(this.roleAskedAt);
 		role(now, role.master() ? Role.MASTER : Role.REPLICA, role.following());
+	}
+
+	/** Records the reply to a promotion: no answer at all leaves its outcome unknown. */
+	void promotionAnswered(long now, Reply reply) {
+		this.promotionUnansweredAt = (reply instanceof Reply.Failed) ? now : -1;
+	}
+
+	/** An answer to a request sent {@code askedAt} tells what a promotion did. */
+	private void settlePromotion(long askedAt) {
+		if (this.promotionUnansweredAt >= 0 && askedAt >= this.promotionUnansweredAt) {
+			this.promotionUnansweredAt = -1;
+		}
+	}
+
+	/**
+	 * Whether a promotion sent to it went unanswered and it answered no INFO or ROLE
+	 * asked since: it may be a master.
+	 */
+	boolean promotionUnanswered() {
+		return this.promotionUnansweredAt >= 0;
 	}
 
 	private void role(long now, Role role, @Nullable NodeAddress following) {

@@ -60,7 +60,10 @@ final class NodeTracker {
 	 * adoption of its configuration, or one whose failover ended without adopting it (a
 	 * promotion that landed after its leader gave up on it, a store that never
 	 * succeeded): a later leader adopts such a node as already promoted, so writes the
-	 * master takes meanwhile may be lost. Null when none.
+	 * master takes meanwhile may be lost. So is a node whose promotion this member sent
+	 * went unanswered, until it answers INFO or ROLE: the promotion may have run (a
+	 * leader that gave up on it when the old master answered again cannot tell). Null
+	 * when none.
 	 */
 	@Nullable NodeAddress promotedBeside(MasterView master) {
 		NodeAddress address = master.address();
@@ -68,8 +71,9 @@ final class NodeTracker {
 			return null;
 		}
 		for (NodeState node : this.nodes.values()) {
-			if (!node.address().equals(address) && node.role() == ReplicationInfo.Role.MASTER
-					&& address.equals(node.lastFollowed()) && node.roleSince() > master.since()) {
+			if (!node.address().equals(address)
+					&& (node.promotionUnanswered() || node.role() == ReplicationInfo.Role.MASTER
+							&& address.equals(node.lastFollowed()) && node.roleSince() > master.since())) {
 				return node.address();
 			}
 		}

@@ -542,6 +542,47 @@ class FailoverTest {
 	}
 
 	@Test
+	void aPromotionWhoseFateIsUnknownWhenTheOldMasterComesBackKeepsTheOldMastersWritesFencedUntilTheNodeAnswers() {
+		List<Member> members = members(3, 2);
+		this.replica1.setPriority(0);
+		AtomicBoolean silent = new AtomicBoolean();
+		// The promotion runs as the old master comes back with its data; from then on
+		// nothing the promoted node says reaches any member.
+		this.cluster.loseReplies((command) -> command.node().equals(this.replica2.address()) && silent.get());
+		this.cluster.beforeCommand((command) -> {
+			if (command instanceof Action.Promote && !silent.getAndSet(true)) {
+				this.master.restart();
+			}
+		});
+		killMasterAhead(this.replica2, this.replica1);
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> aFailoverEnded(cluster, members))).isTrue();
+		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).lastFailover().result())
+			.contains("answers again");
+		assertThat(this.replica2.following()).isNull();
+		// A later leader would adopt the node as already promoted: what the old master
+		// took meanwhile would be lost.
+		Predicate<SimCluster> replicaAgainNoWritesMeanwhile = (cluster) -> {
+			if (this.replica2.following() == null) {
+				assertThat(members).allSatisfy((member) -> assertThat(
+						member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))
+					.as("m%d admits writes while %s is a master", members.indexOf(member), this.replica2.address())
+					.isFalse());
+			}
+			return this.master.address().equals(this.replica2.following());
+		};
+		assertThat(this.cluster.runUntil(10_000, replicaAgainNoWritesMeanwhile)).as("nobody hears the node").isFalse();
+		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).fence().reason())
+			.startsWith(this.replica2.address() + " was sent a promotion");
+		// it answers: a master beside the old one, made a replica again by the stray
+		// repair, and the old master takes writes
+		silent.set(false);
+		assertThat(this.cluster.runUntil(30_000, replicaAgainNoWritesMeanwhile)).isTrue();
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> members.stream()
+			.allMatch((member) -> member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))))
+			.isTrue();
+	}
+
+	@Test
 	void noMemberAdoptsThePromotedNodeBeforeItsDataHoldsTheNewConfiguration() {
 		List<Member> members = members(3, 2);
 		AtomicInteger lost = new AtomicInteger();
