@@ -33,6 +33,8 @@ class RealSentinelComparisonTest {
 
 	private static final Duration QUIET = Duration.ofMillis(300);
 
+	private static final String SUBSCRIBED_CONTEXT_ERROR = "-ERR Can't execute '";
+
 	@Test
 	void repliesHaveTheShapeOfARealSentinels() {
 		RedisServerProcess master = redis.group().master();
@@ -73,7 +75,11 @@ class RealSentinelComparisonTest {
 
 	/**
 	 * A reply's lines, but a bulk string's value and an integer's: {@code %20},
-	 * {@code $}, {@code :}, {@code _}, {@code +PONG}, {@code -ERR ...}.
+	 * {@code $}, {@code :}, {@code _}, {@code +PONG}, {@code -ERR ...}. The error a
+	 * subscribed connection gets for another command names the command and the allowed
+	 * ones in the words of the Redis version (7 writes {@code 'sentinel|masters'} and
+	 * {@code (P|S)SUBSCRIBE}, 6 {@code 'sentinel'} and {@code (P)SUBSCRIBE}); the
+	 * endpoint answers in Redis 7's: only its start is compared.
 	 */
 	private static List<String> shape(String reply) {
 		List<String> shape = new ArrayList<>();
@@ -83,6 +89,9 @@ class RealSentinelComparisonTest {
 			if (line.startsWith("$") && !line.equals("$-1")) {
 				shape.add("$");
 				i++;
+			}
+			else if (line.startsWith(SUBSCRIBED_CONTEXT_ERROR)) {
+				shape.add(SUBSCRIBED_CONTEXT_ERROR);
 			}
 			else {
 				shape.add(line.startsWith(":") ? ":" : line);
