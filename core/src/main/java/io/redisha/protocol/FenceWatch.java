@@ -82,11 +82,12 @@ final class FenceWatch {
 		if (promoted == null || !lease.fenced()) {
 			return lease;
 		}
-		boolean unanswered = Objects.requireNonNull(parts.nodes.get(promoted)).promotionUnanswered();
-		String beside = unanswered
-				? promoted + " was sent a promotion that went unanswered, and has answered nothing since: it may be "
-						+ "a master that no configuration names; this member vouches for the master again once it "
-						+ "answers as a replica, or adopts it; "
+		boolean unsettled = Objects.requireNonNull(parts.nodes.get(promoted))
+			.promotionUnsettled(parts.master.tenureSince());
+		String beside = unsettled
+				? promoted + " was sent a promotion, and has answered no INFO or ROLE since: it may be a master that "
+						+ "no configuration names; this member vouches for the master again once it answers as a "
+						+ "replica, or adopts it; "
 				: promoted + " answers as a master promoted from the master's replicas, and no configuration names it: "
 						+ "this member vouches for the master again once it is a replica, or adopts it; ";
 		return new GroupSnapshot.FenceSnapshot(lease.mode(), lease.leaseUntilMs(), true, beside + lease.reason(),

@@ -124,7 +124,7 @@ public final class GroupCoordinator {
 		parts.fence.watch(nowMillis, out);
 		parts.announcement.tick(nowMillis, parts.master.address(), out);
 		parts.demotedClients.tick(nowMillis, parts.nodes, parts.master.address(), out);
-		parts.nodes.decideRoleCommands(out);
+		parts.nodes.decideRoleCommands(nowMillis, out);
 		return out;
 	}
 
@@ -159,7 +159,7 @@ public final class GroupCoordinator {
 		}
 		else if (command instanceof Action.Promote promote) {
 			node.roleChangeAnswered(promote.command(), reply);
-			node.promotionAnswered(nowMillis, reply);
+			node.promotionReplied(nowMillis);
 		}
 		else if (command instanceof Action.DisconnectClients disconnect) {
 			parts.demotedClients.onReply(nowMillis, disconnect, reply);
@@ -169,7 +169,7 @@ public final class GroupCoordinator {
 		}
 		parts.failovers.onReply(nowMillis, command, reply, out);
 		evaluate(nowMillis, out);
-		parts.nodes.decideRoleCommands(out);
+		parts.nodes.decideRoleCommands(nowMillis, out);
 		return out;
 	}
 
@@ -242,7 +242,7 @@ public final class GroupCoordinator {
 					vote.sequence());
 		}
 		evaluate(nowMillis, out);
-		parts.nodes.decideRoleCommands(out);
+		parts.nodes.decideRoleCommands(nowMillis, out);
 		return out;
 	}
 

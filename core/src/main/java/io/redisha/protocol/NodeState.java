@@ -44,10 +44,16 @@ final class NodeState {
 	private long roleAskedAt = -1;
 
 	/**
-	 * When a promotion sent to it went unanswered; -1 once it answered an INFO or ROLE
-	 * asked since, and when none did.
+	 * When this member last sent it a promotion; -1 once it answered an INFO or ROLE
+	 * asked after that promotion's reply, and when none was sent.
 	 */
-	private long promotionUnansweredAt = -1;
+	private long promotionSentAt = -1;
+
+	/**
+	 * When the reply to that promotion came (its INFO, an error, or no answer at all); -1
+	 * while it is awaited.
+	 */
+	private long promotionRepliedAt = -1;
 
 	private @Nullable ReplicationInfo info;
 
@@ -294,24 +300,39 @@ final class NodeState {
 		role(now, role.master() ? Role.MASTER : Role.REPLICA, role.following());
 	}
 
-	/** Records the reply to a promotion: no answer at all leaves its outcome unknown. */
-	void promotionAnswered(long now, Reply reply) {
-		this.promotionUnansweredAt = (reply instanceof Reply.Failed) ? now : -1;
+	/** This member sent it a promotion. */
+	void promotionSent(long now) {
+		this.promotionSentAt = now;
+		this.promotionRepliedAt = -1;
 	}
 
-	/** An answer to a request sent {@code askedAt} tells what a promotion did. */
-	private void settlePromotion(long askedAt) {
-		if (this.promotionUnansweredAt >= 0 && askedAt >= this.promotionUnansweredAt) {
-			this.promotionUnansweredAt = -1;
+	/** The reply to the promotion came, whatever it said. */
+	void promotionReplied(long now) {
+		if (this.promotionSentAt >= 0) {
+			this.promotionRepliedAt = now;
 		}
 	}
 
 	/**
-	 * Whether a promotion sent to it went unanswered and it answered no INFO or ROLE
-	 * asked since: it may be a master.
+	 * An answer to an INFO or ROLE asked at {@code askedAt}, after the promotion's reply,
+	 * tells what the promotion did (from then on its role tells).
 	 */
-	boolean promotionUnanswered() {
-		return this.promotionUnansweredAt >= 0;
+	private void settlePromotion(long askedAt) {
+		if (this.promotionRepliedAt >= 0 && askedAt >= this.promotionRepliedAt) {
+			this.promotionSentAt = -1;
+			this.promotionRepliedAt = -1;
+		}
+	}
+
+	/**
+	 * Whether this member sent it a promotion at {@code since} or later and has not heard
+	 * since what it did: an answer to INFO or ROLE asked after the promotion's reply.
+	 * Until then it may be a master: the promotion may have run however it was answered
+	 * (no answer at all, its INFO with no ROLE answered after it, an error after the
+	 * transaction ran), or may run still.
+	 */
+	boolean promotionUnsettled(long since) {
+		return this.promotionSentAt >= 0 && this.promotionSentAt >= since;
 	}
 
 	private void role(long now, Role role, @Nullable NodeAddress following) {

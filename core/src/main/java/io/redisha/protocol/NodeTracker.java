@@ -60,10 +60,11 @@ final class NodeTracker {
 	 * adoption of its configuration, or one whose failover ended without adopting it (a
 	 * promotion that landed after its leader gave up on it, a store that never
 	 * succeeded): a later leader adopts such a node as already promoted, so writes the
-	 * master takes meanwhile may be lost. So is a node whose promotion this member sent
-	 * went unanswered, until it answers INFO or ROLE: the promotion may have run (a
-	 * leader that gave up on it when the old master answered again cannot tell). Null
-	 * when none.
+	 * master takes meanwhile may be lost. So is a node this member sent a promotion in
+	 * the master's current tenure, until it answers an INFO or ROLE asked after the
+	 * promotion's reply (see {@link NodeState#promotionUnsettled}): a leader that gave up
+	 * on the promotion when the old master answered again, or at the failover timeout,
+	 * cannot tell whether it ran. Null when none.
 	 */
 	@Nullable NodeAddress promotedBeside(MasterView master) {
 		NodeAddress address = master.address();
@@ -72,7 +73,7 @@ final class NodeTracker {
 		}
 		for (NodeState node : this.nodes.values()) {
 			if (!node.address().equals(address)
-					&& (node.promotionUnanswered() || node.role() == ReplicationInfo.Role.MASTER
+					&& (node.promotionUnsettled(master.tenureSince()) || node.role() == ReplicationInfo.Role.MASTER
 							&& address.equals(node.lastFollowed()) && node.roleSince() > master.since())) {
 				return node.address();
 			}
@@ -90,13 +91,18 @@ final class NodeTracker {
 	/**
 	 * Gives each role change in {@code out} the command its node takes
 	 * ({@link NodeState#roleCommand()}): whichever part decided the change, the command
-	 * is decided here, from what this member knows of the node.
+	 * is decided here, from what this member knows of the node; and each promotion sent
+	 * is noted (see {@link NodeState#promotionUnsettled}).
 	 */
-	void decideRoleCommands(List<Action> out) {
+	void decideRoleCommands(long now, List<Action> out) {
 		for (int i = 0; i < out.size(); i++) {
 			Action action = out.get(i);
 			if (action instanceof Action.Promote promote) {
 				out.set(i, promote.with(roleCommand(promote.node())));
+				NodeState node = get(promote.node());
+				if (node != null) {
+					node.promotionSent(now);
+				}
 			}
 			else if (action instanceof Action.Replicate replicate) {
 				out.set(i, replicate.with(roleCommand(replicate.node())));

@@ -543,21 +543,61 @@ class FailoverTest {
 
 	@Test
 	void aPromotionWhoseFateIsUnknownWhenTheOldMasterComesBackKeepsTheOldMastersWritesFencedUntilTheNodeAnswers() {
+		promotedNodeFallsSilentAsTheOldMasterComesBack(true, "answers again");
+	}
+
+	@Test
+	void aPromotionAnsweredButNeverConfirmedKeepsTheOldMastersWritesFencedUntilTheNodeAnswers() {
+		promotedNodeFallsSilentAsTheOldMasterComesBack(false, "within the failover timeout");
+	}
+
+	@Test
+	void aNodeWhosePromotionWasNeverSettledWithholdsNoWordOnTheMasterOfALaterFailover() {
+		List<Member> members = members(3, 2);
+		AtomicBoolean lost = new AtomicBoolean();
+		// the first promotion never reaches its node, which dies for good
+		this.cluster.loseRequests((command) -> {
+			if (command instanceof Action.Promote && !lost.getAndSet(true)) {
+				this.cluster.node(command.node()).kill();
+				return true;
+			}
+			return false;
+		});
+		this.master.kill();
+		assertThat(this.cluster.runUntil(60_000,
+				(cluster) -> members.stream()
+					.map((member) -> member.coordinator.snapshot(cluster.now()).master().address())
+					.allMatch((address) -> !address.equals(this.master.address()))))
+			.isTrue();
+		assertThat(allPromotions(members)).hasSize(2);
+		// It was promoted from the replicas of the old master, not of the new one: no
+		// later failover adopts it, and nobody keeps the new master's writes fenced for
+		// it.
+		assertThat(this.cluster.runUntil(10_000,
+				(cluster) -> members.stream()
+					.allMatch((member) -> member.coordinator.snapshot(cluster.now()).fence().votersWithMaster() == 3)))
+			.isTrue();
+	}
+
+	/**
+	 * The promotion runs as the old master comes back with its data; from then on nothing
+	 * the promoted node says reaches any member ({@code replyLost}: not even the answer
+	 * to the promotion), and the leader gives up on the failover.
+	 */
+	private void promotedNodeFallsSilentAsTheOldMasterComesBack(boolean replyLost, String aborted) {
 		List<Member> members = members(3, 2);
 		this.replica1.setPriority(0);
 		AtomicBoolean silent = new AtomicBoolean();
-		// The promotion runs as the old master comes back with its data; from then on
-		// nothing the promoted node says reaches any member.
-		this.cluster.loseReplies((command) -> command.node().equals(this.replica2.address()) && silent.get());
+		this.cluster.loseReplies((command) -> command.node().equals(this.replica2.address()) && silent.get()
+				&& (replyLost || !(command instanceof Action.Promote)));
 		this.cluster.beforeCommand((command) -> {
 			if (command instanceof Action.Promote && !silent.getAndSet(true)) {
 				this.master.restart();
 			}
 		});
 		killMasterAhead(this.replica2, this.replica1);
-		assertThat(this.cluster.runUntil(10_000, (cluster) -> aFailoverEnded(cluster, members))).isTrue();
-		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).lastFailover().result())
-			.contains("answers again");
+		assertThat(this.cluster.runUntil(20_000, (cluster) -> aFailoverEnded(cluster, members))).isTrue();
+		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).lastFailover().result()).contains(aborted);
 		assertThat(this.replica2.following()).isNull();
 		// A later leader would adopt the node as already promoted: what the old master
 		// took meanwhile would be lost.
