@@ -197,25 +197,44 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Starts with the best eligible replica. When none is eligible on the INFO at hand
-	 * (the election can be won before the replicas' next INFO, read more often only since
-	 * the master went down), fresh INFO is asked at once and the choice is made again on
-	 * each answer; the failover ends as having no good replica only when none is eligible
-	 * after that.
+	 * Asks every node but the old master for its INFO, and chooses once each has answered
+	 * or failed an INFO asked since the election: a leader's picture may be seconds old
+	 * (it was cut off, or frozen, until its votes came in), and a replica whose INFO is
+	 * stale would be passed over for a node promoted beside the master with less of its
+	 * data (simulation seed 641638). It costs a round trip, and a node that does not
+	 * answer at all the command timeout. When none is eligible then, fresh INFO is asked
+	 * again and the choice is made again on each answer; the failover ends as having no
+	 * good replica only when none is eligible after that.
 	 */
 	Outcome begin(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.SELECTING;
-		for (NodeState node : nodes.all()) {
-			if (!node.address().equals(this.oldMaster) && node.infoDue(now, 0)) {
-				node.infoSent(now);
-				out.add(new Action.QueryInfo(node.address()));
-			}
-		}
 		select(now, nodes, out);
 		return outcome();
 	}
 
+	/**
+	 * Whether a node but the old master has not yet answered or failed an INFO asked
+	 * since the election; asks it one if none is in flight.
+	 */
+	private boolean awaitingInfo(long now, NodeTracker nodes, List<Action> out) {
+		boolean awaiting = false;
+		for (NodeState node : nodes.all()) {
+			if (node.address().equals(this.oldMaster) || node.infoSettledSince(this.electedAt)) {
+				continue;
+			}
+			awaiting = true;
+			if (node.infoDue(now, 0)) {
+				node.infoSent(now);
+				out.add(new Action.QueryInfo(node.address()));
+			}
+		}
+		return awaiting;
+	}
+
 	private void select(long now, NodeTracker nodes, List<Action> out) {
+		if (awaitingInfo(now, nodes, out)) {
+			return;
+		}
 		ReplicaSelector.Choice choice = this.selector.choose(this.election, nodes, this.master, now).orElse(null);
 		if (choice == null) {
 			if (now - this.electedAt >= ReplicaSelector.maxInfoAge(this.timers)) {

@@ -244,6 +244,11 @@ final class NodeState {
 		return !this.infoInFlight && (this.lastInfoRequestAt < 0 || now - this.lastInfoRequestAt >= period);
 	}
 
+	/** Whether an INFO asked at {@code since} or later was answered, or failed. */
+	boolean infoSettledSince(long since) {
+		return !this.infoInFlight && this.lastInfoRequestAt >= since;
+	}
+
 	void infoSent(long now) {
 		this.infoInFlight = true;
 		this.lastInfoRequestAt = now;

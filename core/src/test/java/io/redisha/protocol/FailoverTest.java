@@ -552,6 +552,32 @@ class FailoverTest {
 	}
 
 	@Test
+	void theLeaderChoosesOnInfoAskedSinceItsElectionNotOnANodePromotedBesideWhileAReplicasInfoIsStale() {
+		List<Member> members = members(3, 2);
+		// replica2 was promoted beside the master (a promotion that landed late); the
+		// master took more writes since, which replica1 holds
+		this.replica2.promote(1);
+		this.master.write(1000);
+		this.cluster.run(TICK);
+		assertThat(this.replica1.offset()).isGreaterThan(this.replica2.offset());
+		// replica1 answers PING, but nobody has had its INFO for a while when a leader is
+		// elected
+		this.cluster.loseReplies(
+				(command) -> command instanceof Action.QueryInfo && command.node().equals(this.replica1.address())
+						&& members.stream().allMatch((member) -> member.events(Type.ELECTED_LEADER).isEmpty()));
+		this.master.kill();
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> !allPromotions(members).isEmpty() || members.stream()
+			.anyMatch((member) -> !member.events(Type.SWITCH_MASTER).isEmpty()
+					&& !this.master.address().equals(member.coordinator.snapshot(cluster.now()).master().address()))))
+			.isTrue();
+		this.cluster.run(5000);
+		// replica2 holds none of the master's last writes: replica1 is the one to promote
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.replica1.address()));
+	}
+
+	@Test
 	void aNodeWhosePromotionWasNeverSettledWithholdsNoWordOnTheMasterOfALaterFailover() {
 		List<Member> members = members(3, 2);
 		AtomicBoolean lost = new AtomicBoolean();
