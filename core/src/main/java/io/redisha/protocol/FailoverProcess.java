@@ -197,42 +197,53 @@ final class FailoverProcess {
 	}
 
 	/**
-	 * Asks every node but the old master for its INFO, and chooses once each has answered
-	 * or failed an INFO asked since the election: a leader's picture may be seconds old
-	 * (it was cut off, or frozen, until its votes came in), and a replica whose INFO is
-	 * stale would be passed over for a node promoted beside the master with less of its
-	 * data (simulation seed 641638). It costs a round trip, and a node that does not
-	 * answer at all the command timeout. When none is eligible then, fresh INFO is asked
-	 * again and the choice is made again on each answer; the failover ends as having no
-	 * good replica only when none is eligible after that.
+	 * Asks every node but the old master for its INFO, and (but for a switchover) chooses
+	 * once each has answered an INFO asked since the election or, not up, failed one: a
+	 * leader's picture may be seconds old (it was cut off, or frozen, until its votes
+	 * came in), and a replica whose INFO is stale would be passed over for a node
+	 * promoted beside the master with less of its data (simulation seed 641638). It costs
+	 * a round trip, and with a node that does not answer up to the command timeout; a
+	 * node that answers PING but never INFO ends the failover at the failover timeout.
+	 * When none is eligible then, fresh INFO is asked again and the choice is made again
+	 * on each answer; the failover ends as having no good replica only when none is
+	 * eligible after that.
 	 */
 	Outcome begin(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.SELECTING;
+		for (NodeState node : nodes.all()) {
+			if (!node.address().equals(this.oldMaster) && node.infoDue(now, 0)) {
+				node.infoSent(now);
+				out.add(new Action.QueryInfo(node.address()));
+			}
+		}
 		select(now, nodes, out);
 		return outcome();
 	}
 
 	/**
-	 * Whether a node but the old master has not yet answered or failed an INFO asked
-	 * since the election; asks it one if none is in flight.
+	 * A node but the old master that has neither answered an INFO asked since the
+	 * election nor, not up, failed one (during a failover every node's INFO is asked
+	 * every PING period); null when none.
 	 */
-	private boolean awaitingInfo(long now, NodeTracker nodes, List<Action> out) {
-		boolean awaiting = false;
+	private @Nullable NodeAddress awaitingInfo(long now, NodeTracker nodes) {
 		for (NodeState node : nodes.all()) {
-			if (node.address().equals(this.oldMaster) || node.infoSettledSince(this.electedAt)) {
-				continue;
-			}
-			awaiting = true;
-			if (node.infoDue(now, 0)) {
-				node.infoSent(now);
-				out.add(new Action.QueryInfo(node.address()));
+			boolean given = node.infoAnsweredSince(this.electedAt) || node.infoFailedSince(this.electedAt)
+					&& node.status(now, this.timers.downAfter()) != GroupSnapshot.NodeStatus.UP;
+			if (!node.address().equals(this.oldMaster) && !given) {
+				return node.address();
 			}
 		}
-		return awaiting;
+		return null;
 	}
 
 	private void select(long now, NodeTracker nodes, List<Action> out) {
-		if (awaitingInfo(now, nodes, out)) {
+		// A switchover's target catches up with the demoted master before it is promoted:
+		// no picture of the other nodes decides what it holds.
+		NodeAddress awaited = (this.trigger != GroupSnapshot.Trigger.SWITCHOVER) ? awaitingInfo(now, nodes) : null;
+		if (awaited != null) {
+			if (now - this.electedAt >= this.timers.failoverTimeout()) {
+				abort(now, "no INFO from " + awaited + " since the election");
+			}
 			return;
 		}
 		ReplicaSelector.Choice choice = this.selector.choose(this.election, nodes, this.master, now).orElse(null);

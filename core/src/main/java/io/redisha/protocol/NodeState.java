@@ -65,6 +65,9 @@ final class NodeState {
 	 */
 	private long infoAskedAt = -1;
 
+	/** When the latest INFO request that failed was sent; -1 when none did. */
+	private long failedInfoAskedAt = -1;
+
 	/** When its run id last changed (a restart seen in INFO); -1 when never. */
 	private long restartedAt = -1;
 
@@ -244,9 +247,17 @@ final class NodeState {
 		return !this.infoInFlight && (this.lastInfoRequestAt < 0 || now - this.lastInfoRequestAt >= period);
 	}
 
-	/** Whether an INFO asked at {@code since} or later was answered, or failed. */
-	boolean infoSettledSince(long since) {
-		return !this.infoInFlight && this.lastInfoRequestAt >= since;
+	/**
+	 * Whether an INFO asked at {@code since} or later was answered (another may be in
+	 * flight already: INFO is read every PING period around a failover).
+	 */
+	boolean infoAnsweredSince(long since) {
+		return this.infoAskedAt >= since;
+	}
+
+	/** Whether an INFO asked at {@code since} or later failed. */
+	boolean infoFailedSince(long since) {
+		return this.failedInfoAskedAt >= since;
 	}
 
 	void infoSent(long now) {
@@ -257,6 +268,9 @@ final class NodeState {
 	void infoAnswered(boolean answered) {
 		this.infoInFlight = false;
 		this.infoFailed = !answered;
+		if (!answered) {
+			this.failedInfoAskedAt = this.lastInfoRequestAt;
+		}
 	}
 
 	/** Whether its latest INFO request failed (unreachable, refused, timed out). */
