@@ -77,7 +77,7 @@ final class Voting {
 			}
 			parts.gossip.vote(request, out);
 			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now,
-					request.purpose() == GossipMessage.Purpose.FAILOVER);
+					request.purpose() != GossipMessage.Purpose.VOTERS);
 			parts.elections.holdOff(Math.max(parts.elections.holdOffUntil(),
 					now + this.timers.electionTimeout() + parts.random.nextLong(this.timers.helloEvery())));
 			if (parts.elections.running()) {
@@ -124,12 +124,14 @@ final class Voting {
 	}
 
 	/**
-	 * The epoch of this member's vote for an automatic failover until it knows how that
-	 * election ended: the configuration of that epoch (or a later one) arrived, or the
-	 * candidate said in a later hello that it is neither candidate nor leader in it and
-	 * left no promoted node standing (see {@link Peer#settledFailover}); 0 when none.
-	 * Unlike {@link #lastVoteSettled}, no timeout closes it: a leader may have promoted a
-	 * replica this member cannot see, and the master it follows may be deposed for good.
+	 * The epoch of this member's vote for a change of master (an automatic failover, or
+	 * an operator's forced failover or switchover: each promotes a node) until it knows
+	 * how that election ended: the configuration of that epoch (or a later one) arrived,
+	 * or the candidate said in a later hello that it is neither candidate nor leader in
+	 * it and left no promoted node standing (see {@link Peer#settledFailover}); 0 when
+	 * none. Unlike {@link #lastVoteSettled}, no timeout closes it: a leader may have
+	 * promoted a replica this member cannot see, and the master it follows may be deposed
+	 * for good.
 	 */
 	long openFailoverVote() {
 		CastVote vote = this.lastVote;
@@ -143,7 +145,7 @@ final class Voting {
 
 	/**
 	 * A vote this member gave another member, and the sequence number of the request it
-	 * answered.
+	 * answered; {@code failover} for any vote but a change of voters.
 	 */
 	private record CastVote(long epoch, String candidate, long requestSequence, long at, boolean failover) {
 	}
