@@ -519,15 +519,8 @@ class FailoverTest {
 		this.master.reconnectTo(this.replica2);
 		// A later leader would adopt the promoted node as already promoted: what the old
 		// master took meanwhile would be lost.
-		Predicate<SimCluster> replicaAgainNoWritesMeanwhile = (cluster) -> {
-			if (this.replica2.following() == null) {
-				assertThat(members).allSatisfy((member) -> assertThat(
-						member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))
-					.as("m%d admits writes while %s is a master", members.indexOf(member), replica2)
-					.isFalse());
-			}
-			return this.master.address().equals(this.replica2.following());
-		};
+		Predicate<SimCluster> replicaAgainNoWritesMeanwhile = replica2FollowsTheMasterAgainWithNoWritesMeanwhile(
+				members);
 		assertThat(this.cluster.runUntil(5000, replicaAgainNoWritesMeanwhile))
 			.as("only the leader sees it, and it does not reach the master")
 			.isFalse();
@@ -627,15 +620,8 @@ class FailoverTest {
 		assertThat(this.replica2.following()).isNull();
 		// A later leader would adopt the node as already promoted: what the old master
 		// took meanwhile would be lost.
-		Predicate<SimCluster> replicaAgainNoWritesMeanwhile = (cluster) -> {
-			if (this.replica2.following() == null) {
-				assertThat(members).allSatisfy((member) -> assertThat(
-						member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))
-					.as("m%d admits writes while %s is a master", members.indexOf(member), this.replica2.address())
-					.isFalse());
-			}
-			return this.master.address().equals(this.replica2.following());
-		};
+		Predicate<SimCluster> replicaAgainNoWritesMeanwhile = replica2FollowsTheMasterAgainWithNoWritesMeanwhile(
+				members);
 		assertThat(this.cluster.runUntil(10_000, replicaAgainNoWritesMeanwhile)).as("nobody hears the node").isFalse();
 		assertThat(leader(members).coordinator.snapshot(this.cluster.now()).fence().reason())
 			.startsWith(this.replica2.address() + " was sent a promotion");
@@ -877,6 +863,22 @@ class FailoverTest {
 	 * Kills the master once {@code ahead} alone has its last writes: the streams of the
 	 * replicas {@code behind} stall before them, and flow again once it is dead.
 	 */
+	/**
+	 * Whether replica2 follows the master again; until then, asserts that no member
+	 * admits writes while it is a master beside the old one.
+	 */
+	private Predicate<SimCluster> replica2FollowsTheMasterAgainWithNoWritesMeanwhile(List<Member> members) {
+		return (cluster) -> {
+			if (this.replica2.following() == null) {
+				assertThat(members).allSatisfy((member) -> assertThat(
+						member.coordinator.snapshot(cluster.now()).fence().admitsWrites(cluster.now()))
+					.as("m%d admits writes while %s is a master", members.indexOf(member), this.replica2.address())
+					.isFalse());
+			}
+			return this.master.address().equals(this.replica2.following());
+		};
+	}
+
 	private void killMasterAhead(SimCluster.Node ahead, SimCluster.Node... behind) {
 		List.of(behind).forEach(SimCluster.Node::stallStream);
 		this.master.write(1000);
