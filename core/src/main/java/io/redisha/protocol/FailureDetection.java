@@ -86,13 +86,15 @@ final class FailureDetection {
 
 	/**
 	 * INFO every PING period while the role is unknown or changing, around a failover,
-	 * and for a master whose INFO predates the switch to it: its history (replication id)
-	 * is what a later failover must continue, and the INFO it gave as a replica names its
-	 * former master's. In calm times an observer reads it less often than a voter.
+	 * and for a master whose INFO predates its tenure (the switch to it, or a
+	 * configuration of a later epoch naming it again): its history (replication id) is
+	 * what a later failover must continue, the INFO it gave as a replica names its former
+	 * master's, and an operator's failover chooses on INFO of its tenure. In calm times
+	 * an observer reads it less often than a voter.
 	 */
 	long infoPeriod(NodeState node) {
 		boolean staleMaster = node.address().equals(this.parts.master.address())
-				&& node.infoAt() < this.parts.master.since();
+				&& node.infoAt() < this.parts.master.tenureSince();
 		boolean urgent = node.role() == null || node.unsettled() || staleMaster || this.masterDown
 				|| this.parts.failovers.running() || this.parts.elections.running()
 				|| this.parts.fence.leansOnReplicas();

@@ -116,7 +116,8 @@ final class OperatorCommands {
 		}
 		Election probe = new Election(parts.self.id(), parts.epochs.current() + 1,
 				Objects.requireNonNull(parts.electorate.config()), now, trigger, target, null);
-		if (parts.selector.choose(probe, parts.nodes, parts.master, now).isEmpty()) {
+		boolean masterAnswers = masterNode != null && parts.detection.statusOf(masterNode, now) == NodeStatus.UP;
+		if (!parts.selector.wouldChoose(probe, parts.nodes, parts.master, masterAnswers, now)) {
 			return (target != null) ? target + " is not an eligible replica: it must be up, replicate from " + master
 					+ " with its link up, hold its data, and have a non-zero replica-priority; in"
 					+ " consistent partition mode a forced failover refuses a replica still streaming from a live"

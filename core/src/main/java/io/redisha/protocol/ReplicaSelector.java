@@ -205,6 +205,34 @@ final class ReplicaSelector {
 	 * @param master the master this member follows
 	 */
 	Optional<Choice> choose(Election election, NodeTracker nodes, MasterView master, long now) {
+		return choose(election, nodes, now, tenure(election, master));
+	}
+
+	/**
+	 * Whether an operator's failover or switchover would find a replica to choose now. As
+	 * {@link #choose}, but a failing master that answers, and whose latest INFO predates
+	 * its tenure (a configuration of a later epoch named it again, as each change of
+	 * voters does), is judged on that INFO: its replicas, further along since, are not
+	 * taken for a stale branch. The leader chooses later, once it has read the master's
+	 * INFO again (every PING period while it predates the tenure, and during a failover).
+	 * @param masterAnswers whether the failing master answers PING
+	 */
+	boolean wouldChoose(Election probe, NodeTracker nodes, MasterView master, boolean masterAnswers, long now) {
+		ReplicationLineage.Tenure tenure = tenure(probe, master);
+		NodeState failing = nodes.get(probe.failingMaster());
+		if (masterAnswers && failing != null && failing.info() != null && failing.infoAt() < tenure.since()) {
+			tenure = new ReplicationLineage.Tenure(failing.infoAt(), tenure.epoch());
+		}
+		return choose(probe, nodes, now, tenure).isPresent();
+	}
+
+	private static ReplicationLineage.Tenure tenure(Election election, MasterView master) {
+		return election.failingMaster().equals(master.address())
+				? new ReplicationLineage.Tenure(master.tenureSince(), election.config().epoch())
+				: ReplicationLineage.Tenure.UNKNOWN;
+	}
+
+	private Optional<Choice> choose(Election election, NodeTracker nodes, long now, ReplicationLineage.Tenure tenure) {
 		long maxInfoAge = election.forced() ? 2 * this.timers.infoEvery() + Timers.TICK : maxInfoAge(this.timers);
 		List<NodeState> candidates = new ArrayList<>(nodes.all());
 		if (election.target() != null) {
@@ -212,10 +240,7 @@ final class ReplicaSelector {
 					&& !node.address().equals(election.failingMaster()));
 		}
 		return select(candidates, election.failingMaster(), now, maxInfoAge,
-				election.trigger() != GroupSnapshot.Trigger.SWITCHOVER,
-				election.failingMaster().equals(master.address())
-						? new ReplicationLineage.Tenure(master.tenureSince(), election.config().epoch())
-						: ReplicationLineage.Tenure.UNKNOWN)
+				election.trigger() != GroupSnapshot.Trigger.SWITCHOVER, tenure)
 			.filter((choice) -> !election.forced() || !choice.alreadyPromoted());
 	}
 

@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -211,6 +212,35 @@ class SwitchoverTest {
 										.equals(member.coordinator.snapshot(cluster.now()).master().address()))))
 			.isTrue();
 		assertThat(this.target.following()).isNull();
+	}
+
+	@Test
+	void aSwitchoverAskedRightAfterAChangeOfVotersStartsAndHandsOver() {
+		List<Member> members = members();
+		Member leader = members.get(0);
+		// The master's INFO goes unanswered for a while, so this member's latest one
+		// predates what its replicas hold since, and the change of voters to come.
+		AtomicBoolean masterInfoLost = new AtomicBoolean(true);
+		this.cluster.loseReplies((command) -> masterInfoLost.get() && command instanceof Action.QueryInfo
+				&& command.node().equals(this.master.address()));
+		this.master.write(1000);
+		this.cluster.run(2000);
+		// A fourth member joins: a configuration of a later epoch names the same master.
+		long epoch = configEpoch(leader);
+		this.cluster.member("m3", SimCluster.config(2, SEEDS));
+		assertThat(this.cluster.runUntil(10_000, (cluster) -> configEpoch(leader) > epoch)).isTrue();
+		CommandOutcome outcome = switchover(leader, 5000);
+		assertThat(outcome.status()).as(outcome.message()).isEqualTo(CommandOutcome.Status.STARTED);
+		masterInfoLost.set(false);
+		this.cluster.run(3000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
+		assertThat(record.succeeded()).as(record.result()).isTrue();
+		assertThat(record.newMaster()).isEqualTo(this.target.address());
+		assertThat(record.writesAtRiskBytes()).isZero();
+	}
+
+	private long configEpoch(Member member) {
+		return member.coordinator.snapshot(this.cluster.now()).configEpoch();
 	}
 
 	/**
