@@ -2,6 +2,7 @@ package io.redisha.protocol;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongPredicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +55,9 @@ final class FailoverProcess {
 
 	/** The master the coordinator follows, whose history a replica must continue. */
 	private final MasterView master;
+
+	/** Whether this member still sees the master it follows down. */
+	private final LongPredicate masterSeenDown;
 
 	private final String leader;
 
@@ -154,9 +158,11 @@ final class FailoverProcess {
 	 * switchover gives up and the master keeps serving; ignored otherwise
 	 * @param minReplicas the master-side fence the promotion sets and a repointing clears
 	 */
-	FailoverProcess(Events events, ReplicaSelector selector, MasterView master, String leader, Election election,
-			long now, Timers timers, int parallelSyncs, long handOverTimeout, MinReplicas minReplicas) {
+	FailoverProcess(Events events, ReplicaSelector selector, MasterView master, LongPredicate masterSeenDown,
+			String leader, Election election, long now, Timers timers, int parallelSyncs, long handOverTimeout,
+			MinReplicas minReplicas) {
 		this.events = events;
+		this.masterSeenDown = masterSeenDown;
 		this.selector = selector;
 		this.master = master;
 		this.election = election;
@@ -206,7 +212,8 @@ final class FailoverProcess {
 	 * node that answers PING but never INFO ends the failover at the failover timeout.
 	 * When none is eligible then, fresh INFO is asked again and the choice is made again
 	 * on each answer; the failover ends as having no good replica only when none is
-	 * eligible after that.
+	 * eligible after that. An automatic failover also ends, before a choice, once this
+	 * member no longer sees the old master down.
 	 */
 	Outcome begin(long now, NodeTracker nodes, List<Action> out) {
 		this.stage = Stage.SELECTING;
@@ -237,6 +244,13 @@ final class FailoverProcess {
 	}
 
 	private void select(long now, NodeTracker nodes, List<Action> out) {
+		if (this.trigger == GroupSnapshot.Trigger.AUTOMATIC && this.oldMaster.equals(this.master.address())
+				&& !this.masterSeenDown.test(now)) {
+			// Nothing was done yet: a replica cut off from the master (or frozen since
+			// before it failed) would be promoted over the writes it takes again.
+			abort(now, this.oldMaster + " answers again: no replica was chosen");
+			return;
+		}
 		// A switchover's target catches up with the demoted master before it is promoted:
 		// no picture of the other nodes decides what it holds.
 		NodeAddress awaited = (this.trigger != GroupSnapshot.Trigger.SWITCHOVER) ? awaitingInfo(now, nodes) : null;

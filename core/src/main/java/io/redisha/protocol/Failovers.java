@@ -39,8 +39,9 @@ final class Failovers {
 
 	void start(long now, Election won, long handOverTimeout, List<Action> out) {
 		CoordinatorParts parts = this.parts;
-		this.failover = new FailoverProcess(parts.events, parts.selector, parts.master, parts.self.id(), won, now,
-				parts.timers, parts.config.parallelSyncs(), handOverTimeout, parts.config.minReplicas());
+		this.failover = new FailoverProcess(parts.events, parts.selector, parts.master, parts.detection::seesMasterDown,
+				parts.self.id(), won, now, parts.timers, parts.config.parallelSyncs(), handOverTimeout,
+				parts.config.minReplicas());
 		FailoverProcess.Outcome outcome = this.failover.begin(now, parts.nodes, out);
 		parts.gossip.hello(now, out);
 		if (outcome == FailoverProcess.Outcome.ENDED) {

@@ -154,7 +154,7 @@ final class FailureDetection {
 	 * master reporting itself a replica for that long, or a master restarted within
 	 * master-reboot-down-after (it may have come back without its data).
 	 */
-	private boolean seesMasterDown(long now) {
+	boolean seesMasterDown(long now) {
 		NodeState node = Objects.requireNonNull(this.parts.nodes.get(this.parts.master.address()));
 		long masterSince = this.parts.master.since();
 		long downAfter = this.timers.downAfter();

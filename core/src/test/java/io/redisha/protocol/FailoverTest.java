@@ -571,6 +571,36 @@ class FailoverTest {
 	}
 
 	@Test
+	void aLeaderStillChoosingWhenTheOldMasterAnswersAgainEndsTheFailoverWithoutAPromotion() {
+		List<Member> members = members(3, 2);
+		// replica1, cut off from the master, falls behind it and stays a candidate when
+		// the master comes back (it does not stream from it); its INFO is lost until
+		// then, so the leader is still choosing
+		this.replica1.cutOffFrom(this.master);
+		this.master.write(1000);
+		AtomicBoolean masterBack = new AtomicBoolean();
+		this.cluster.loseReplies((command) -> !masterBack.get() && command instanceof Action.QueryInfo
+				&& command.node().equals(this.replica1.address()));
+		this.master.pause();
+		assertThat(this.cluster.runUntil(10_000,
+				(cluster) -> members.stream().anyMatch((member) -> !member.events(Type.ELECTED_LEADER).isEmpty())))
+			.isTrue();
+		Member leader = leader(members);
+		this.master.resume();
+		assertThat(this.cluster.runUntil(5000, (cluster) -> !leader.events(Type.SDOWN_CLEARED).isEmpty())).isTrue();
+		masterBack.set(true);
+		this.cluster.run(5000);
+		// the master is back with its data, and takes writes: promoting replica1 would
+		// lose them
+		assertThat(allPromotions(members)).isEmpty();
+		assertThat(leader.coordinator.snapshot(this.cluster.now()).lastFailover().result())
+			.contains(this.master.address() + " answers again");
+		assertThat(members)
+			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
+				.isEqualTo(this.master.address()));
+	}
+
+	@Test
 	void aNodeWhosePromotionWasNeverSettledWithholdsNoWordOnTheMasterOfALaterFailover() {
 		List<Member> members = members(3, 2);
 		AtomicBoolean lost = new AtomicBoolean();

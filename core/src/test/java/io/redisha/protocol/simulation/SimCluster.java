@@ -318,6 +318,16 @@ public final class SimCluster {
 			SimCluster.this.world.killNode(address());
 		}
 
+		/** SIGSTOP: it answers nothing until resumed, with its data and links intact. */
+		public void pause() {
+			SimCluster.this.world.pauseNode(address());
+		}
+
+		/** SIGCONT after {@link #pause}. */
+		public void resume() {
+			SimCluster.this.world.resumeNode(address());
+		}
+
 		/** Starts again from its config file and data, after loading them. */
 		public void restart() {
 			SimCluster.this.world.restartNode(address());
