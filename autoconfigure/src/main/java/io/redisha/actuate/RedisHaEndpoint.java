@@ -243,7 +243,9 @@ public class RedisHaEndpoint {
 	 *
 	 * @param configVersion the configuration's number within its config epoch
 	 * @param voters the voters' member ids
-	 * @param departed the voters known to have stopped for good (replaced next)
+	 * @param departed the voters known to have stopped for good that no longer count
+	 * (replaced next); a voter that stopped holding a configuration later than this one
+	 * still counts, as a crashed voter does, and is not listed
 	 * @param selfVotes whether this member is a voter (else it observes)
 	 * @param committed whether a majority of the voters hold this configuration
 	 * @param target how many voters the group wants

@@ -107,7 +107,10 @@ public record GroupSnapshot(String name, GroupState state, long currentEpoch, lo
 	 *
 	 * @param configVersion the configuration's number within its epoch
 	 * @param voters the voters' member ids
-	 * @param departed the voters known to have stopped for good
+	 * @param departed the voters known to have stopped for good holding this
+	 * configuration or an older one: they no longer count, and are replaced next (a voter
+	 * that stopped holding a later configuration, which this member does not hold, still
+	 * counts here, as a crashed voter does, and is not listed)
 	 * @param selfVotes whether this member is one of the voters
 	 * @param committed whether a majority of the voters that may still vote hold this
 	 * configuration

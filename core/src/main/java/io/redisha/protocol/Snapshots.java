@@ -74,8 +74,9 @@ final class Snapshots {
 		if (held == null) {
 			return null;
 		}
+		List<String> counted = held.liveVoters(electorate.departures());
 		return new GroupSnapshot.ElectorateSnapshot(held.version(), held.voters(),
-				held.voters().stream().filter(electorate::hasDeparted).toList(), electorate.selfVotes(),
+				held.voters().stream().filter((voter) -> !counted.contains(voter)).toList(), electorate.selfVotes(),
 				electorate.committed(this.parts.members.peers()), this.parts.config.voters());
 	}
 

@@ -2,6 +2,7 @@ package io.redisha.protocol;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 
 import io.redisha.protocol.simulation.SimCluster;
 import io.redisha.protocol.simulation.SimCluster.Member;
@@ -296,6 +297,74 @@ class ObserverTest {
 			.flatMap((observer) -> observer.actions(Action.RecordDeparture.class).stream())
 			.map(Action.RecordDeparture::member)).containsAll(leavingIds);
 		assertThat(observers(members)).isEmpty();
+	}
+
+	/**
+	 * Strict seed 793128: of the voters m1.1 and m3.1, m1.1 led a change of voters, made
+	 * version 0 of its epoch, could not store it (the master was loading) and, cut off
+	 * from m3.1, stopped, recording that it departed holding that configuration. Nobody
+	 * else ever held it: m1.1 departed after the configuration m3.1 holds, so it still
+	 * counts there, as a crashed voter (its departure does not show that it never helped
+	 * commit a later one), and m3.1, half of two, could neither change the voters nor
+	 * repair a stray empty master. Only the operator's replace-voters ends it, and the
+	 * endpoint listed m1.1 as departed: the simulation's operator saw a majority left and
+	 * did nothing. A voter is listed departed only when its departure counts for the
+	 * configuration held.
+	 */
+	@Test
+	void aVoterThatStoppedHoldingAConfigurationNobodyElseHoldsStillCountsUntilTheOperatorReplacesIt() {
+		Member leader = this.cluster.member("m0", CONFIG);
+		Member survivor = this.cluster.member("m1", CONFIG);
+		assertThat(this.cluster.runUntil(60_000,
+				(cluster) -> electorate(leader) != null && electorate(survivor) != null
+						&& electorate(leader).voters().size() == 2 && electorate(survivor).voters().size() == 2
+						&& electorate(leader).committed() && electorate(survivor).committed()))
+			.isTrue();
+		Configuration before = survivor.coordinator.configuration();
+		String leaderId = id(leader);
+		String[] nodes = { "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379" };
+		// A third member joins: the leader stands to add it and makes version 0 of its
+		// epoch; its store is lost, and the survivor is cut off before it hears of it.
+		Predicate<Action.NodeCommand> newEpoch = (command) -> command instanceof Action.StoreConfiguration store
+				&& store.config().epoch() > before.epoch() && store.config().voters().equals(before.voters());
+		boolean[] cut = { false };
+		this.cluster.loseRequests((command) -> {
+			if (!newEpoch.test(command)) {
+				return false;
+			}
+			if (!cut[0]) {
+				cut[0] = true;
+				survivor.cutOffFrom(nodes);
+			}
+			return true;
+		});
+		Member joining = this.cluster.member("m2", CONFIG);
+		assertThat(this.cluster.runUntil(30_000, (cluster) -> cut[0])).isTrue();
+		joining.cutOffFrom(nodes);
+		this.cluster.run(200);
+		Configuration held = leader.coordinator.configuration();
+		assertThat(held.epoch()).isGreaterThan(before.epoch());
+		this.cluster.stop(leader);
+		this.cluster.crash(joining);
+		this.cluster.run(1000);
+		survivor.reconnectTo(nodes);
+		this.cluster.node(NodeAddress.parse("10.0.0.3:6379")).restartEmpty();
+		this.cluster.run(15_000);
+		// The survivor knows of the departure, made holding a later configuration than
+		// its own: the leader still counts, and the survivor is half of two.
+		assertThat(survivor.coordinator.configuration()).isEqualTo(before);
+		GroupSnapshot snapshot = survivor.coordinator.snapshot(this.cluster.now());
+		assertThat(snapshot.electorate().voters()).contains(leaderId);
+		assertThat(snapshot.electorate().departed()).as("a departure that does not count is not listed").isEmpty();
+		assertThat(snapshot.quorumCheck().electionReachable()).isFalse();
+		assertThat(survivor.events(ProtocolEvent.Type.CONVERT_TO_REPLICA)).isEmpty();
+		// The operator, seeing a voter that counts and is dead, replaces it.
+		CommandOutcome replaced = survivor.coordinator.replaceVoters(this.cluster.now());
+		assertThat(replaced.status()).isEqualTo(CommandOutcome.Status.DONE);
+		this.cluster.deliver(survivor, replaced.actions());
+		assertThat(this.cluster.runUntil(20_000,
+				(cluster) -> cluster.node(NodeAddress.parse("10.0.0.3:6379")).following() != null))
+			.isTrue();
 	}
 
 }
