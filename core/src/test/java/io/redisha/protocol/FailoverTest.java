@@ -890,10 +890,6 @@ class FailoverTest {
 	}
 
 	/**
-	 * Kills the master once {@code ahead} alone has its last writes: the streams of the
-	 * replicas {@code behind} stall before them, and flow again once it is dead.
-	 */
-	/**
 	 * Whether replica2 follows the master again; until then, asserts that no member
 	 * admits writes while it is a master beside the old one.
 	 */
@@ -909,6 +905,10 @@ class FailoverTest {
 		};
 	}
 
+	/**
+	 * Kills the master once {@code ahead} alone has its last writes: the streams of the
+	 * replicas {@code behind} stall before them, and flow again once it is dead.
+	 */
 	private void killMasterAhead(SimCluster.Node ahead, SimCluster.Node... behind) {
 		List.of(behind).forEach(SimCluster.Node::stallStream);
 		this.master.write(1000);
