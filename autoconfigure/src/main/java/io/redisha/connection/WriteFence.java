@@ -82,8 +82,8 @@ final class WriteFence extends CommandFilter {
 		command.completeExceptionally(refusal());
 		if (channel.attr(IN_TRANSACTION).get() != null) {
 			// Redis queues the transaction's other commands and would run them at a later
-			// EXEC, when
-			// the fence may be open again: closing the connection makes it discard them.
+			// EXEC, when the fence may be open again: closing the connection makes it
+			// discard them.
 			channel.close();
 		}
 	}

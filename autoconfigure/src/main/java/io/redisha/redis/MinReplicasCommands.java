@@ -71,9 +71,8 @@ final class MinReplicasCommands {
 		set(redis, this.group, legacy);
 		return redis.exec().toCompletableFuture().handle((result, failure) -> {
 			if (failure == null && result.wasDiscarded()) {
-				// A role change's WATCH on this connection saw the hash change: this EXEC
-				// ended
-				// that WATCH, so the write goes through again.
+				// A role change's WATCH on this connection saw the hash change: this
+				// EXEC ended that WATCH, so the write goes through again.
 				synchronized (this.dispatchLock) {
 					return passFence(redis, legacy, write);
 				}

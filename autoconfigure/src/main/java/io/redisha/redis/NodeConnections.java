@@ -83,8 +83,8 @@ final class NodeConnections {
 		}
 		this.client.setOptions(options
 			// A broken connection is opened again by the next command: commands never
-			// queue
-			// behind a dead node and no stale command is replayed after a reconnect.
+			// queue behind a dead node and no stale command is replayed after a
+			// reconnect.
 			.autoReconnect(false)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.protocolVersion(ProtocolVersion.RESP2)

@@ -154,8 +154,7 @@ public final class NodeLink implements AutoCloseable {
 			this.connections.ensureSubscribed();
 		}
 		// Lettuce times out the connect and the command; this guard only backs them up
-		// (the
-		// first connect of a process also loads Netty and Lettuce, which may take a
+		// (the first connect of a process also loads Netty and Lettuce, which may take a
 		// second).
 		long guardMillis = 2 * this.timeout.toMillis() + 1000;
 		this.connections.commands()
@@ -189,8 +188,7 @@ public final class NodeLink implements AutoCloseable {
 			.thenCompose((connection) -> connection.async().publish(targetChannel, payload).toCompletableFuture())
 			.handle((receivers, failure) -> {
 				// A refusal (an ACL without the channel) is worth saying; a connection
-				// lost is
-				// already said by the commands.
+				// lost is already said by the commands.
 				if (failure == null) {
 					this.problems.gossip("PUBLISH", null);
 				}

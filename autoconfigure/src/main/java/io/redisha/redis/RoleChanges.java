@@ -202,9 +202,8 @@ final class RoleChanges {
 			String abort = execAbort(failure);
 			if (abort != null && change.complete()) {
 				// CONFIG or CLIENT renamed, or not permitted to this user, aborts the
-				// whole block:
-				// the role change alone still does the job; INFO right behind it still
-				// sees it first.
+				// whole block: the role change alone still does the job; INFO right
+				// behind it still sees it first.
 				logger.warn("Redis node {} refused the MULTI block ({}): changing its role without CONFIG REWRITE "
 						+ "and CLIENT KILL", this.node, abort);
 				synchronized (this.dispatchLock) {

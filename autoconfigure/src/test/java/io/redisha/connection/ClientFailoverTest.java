@@ -118,9 +118,8 @@ class ClientFailoverTest {
 				assertThat(promoted.command("GET", "reactive-after")).isEqualTo("1");
 
 				// Published on the new master after the failover (by a publisher that
-				// keeps publishing,
-				// as the subscription may still be coming back): the container
-				// re-subscribed there.
+				// keeps publishing, as the subscription may still be coming back): the
+				// container re-subscribed there.
 				await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
 					promoted.command("PUBLISH", NEWS, "after");
 					assertThat(news).contains("after");
@@ -294,8 +293,8 @@ class ClientFailoverTest {
 				Throwable inFlight = catchThrowable(() -> blocked.get(10, TimeUnit.SECONDS));
 				assertThat(Duration.ofNanos(System.nanoTime() - forcedAt)).isLessThan(Duration.ofSeconds(10));
 				// The member cuts the connection when it switches; the old master's
-				// demotion disconnects
-				// it too: whichever comes first, the pop fails and is not replayed.
+				// demotion disconnects it too: whichever comes first, the pop fails and
+				// is not replayed.
 				Throwable cause = NestedExceptionUtils.getRootCause(inFlight);
 				assertThat(cause).isInstanceOfAny(RedisMasterSwitchedException.class,
 						RedisConnectionLostException.class);

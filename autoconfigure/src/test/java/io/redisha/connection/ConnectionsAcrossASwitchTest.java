@@ -113,16 +113,14 @@ class ConnectionsAcrossASwitchTest {
 			RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
 			// Lettuce completes a command on its channel's event loop: the reply to a pop
-			// that
-			// waits 100 ms holds that loop, and with it the channel.
+			// that waits 100 ms holds that loop, and with it the channel.
 			shared.blpop(0.1, bytes("nothing")).thenRun(() -> {
 				holding.countDown();
 				awaitQuietly(release);
 			});
 			assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
 			// Handed to the event loop before the switch: it reaches the channel after
-			// the route
-			// moved, and before the cut the switch queues behind it.
+			// the route moved, and before the cut the switch queues behind it.
 			write = shared.set(bytes("interleaved"), bytes("1"));
 			switchMaster();
 		}

@@ -201,8 +201,7 @@ class MasterFollowingConnectionFactoryTest {
 			left.command("REPLICAOF", "NO", "ONE");
 			left.command("SET", "read", "its own");
 			// Once the member's INFO and the factory's check have seen it leave, it is
-			// read
-			// from no more.
+			// read from no more.
 			await().atMost(EVENTUALLY).ignoreExceptions().untilAsserted(() -> {
 				long before = getCalls(left);
 				for (int i = 0; i < 20; i++) {

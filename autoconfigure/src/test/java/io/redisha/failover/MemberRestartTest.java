@@ -43,9 +43,8 @@ class MemberRestartTest {
 			.atMost(DOWN_AFTER.multipliedBy(4))
 			.until(() -> members.undisturbed(master));
 		// Epochs of the last generation used again would let a member of it that was only
-		// cut off,
-		// and comes back, win with an older configuration or a second vote in the same
-		// epoch.
+		// cut off, and comes back, win with an older configuration or a second vote in
+		// the same epoch.
 		assertThat(members.snapshots()).extracting(GroupSnapshot::currentEpoch)
 			.as("epochs of the new members; the last generation went up to %d", highestEpoch)
 			.allMatch((epoch) -> epoch > highestEpoch);

@@ -50,8 +50,8 @@ class PausedMasterTest {
 
 		oldMaster.pause();
 		// A frozen master keeps its replicas' links up: in consistent mode they are
-		// promoted only
-		// once the link has been silent for fence-after (rounded up to seconds) plus 2 s.
+		// promoted only once the link has been silent for fence-after (rounded up to
+		// seconds) plus 2 s.
 		NodeAddress newMaster = members.awaitNewMaster(address(oldMaster));
 		oldMaster.resume();
 

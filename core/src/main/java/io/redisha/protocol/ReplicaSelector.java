@@ -76,9 +76,8 @@ final class ReplicaSelector {
 				this.timers.masterRebootDownAfter(), tenure);
 		long masterDownFor = (failedNode != null) ? now - failedNode.aliveAt() : 0;
 		// A master failed over for restarting within master-reboot-down-after lost what
-		// its
-		// replicas, streaming from it again, still hold: the operator chose to fail it
-		// over.
+		// its replicas, streaming from it again, still hold: the operator chose to fail
+		// it over.
 		boolean refuseStreaming = failingOver && !(failedNode != null
 				&& ReplicationLineage.restartedMaster(failedNode, now, this.timers.masterRebootDownAfter()));
 		List<NodeState> masters = new ArrayList<>();

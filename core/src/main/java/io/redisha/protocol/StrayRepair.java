@@ -87,9 +87,9 @@ final class StrayRepair {
 		for (Map.Entry<String, Configuration.Departure> departure : electorate.departures().entrySet()) {
 			String member = departure.getKey();
 			// only once the master's data, asked since this member learned it, still
-			// lacks
-			// it: the departed voter's own record may be landing as its goodbye arrives,
-			// and hundreds of observers must not all write it again at each graceful stop
+			// lacks it: the departed voter's own record may be landing as its goodbye
+			// arrives, and hundreds of observers must not all write it again at each
+			// graceful stop
 			if (storedConfig.isVoter(member) && !stored.departed().containsKey(member)
 					&& node.infoAskedAt() > electorate.departureLearnedAt(member)) {
 				this.lastDepartureAt = now;

@@ -238,12 +238,9 @@ final class SwitchoverHandOver {
 			this.steps.add("caught-up " + this.target + " @" + Objects.requireNonNull(info).offset(), now);
 			this.stage = Stage.DEMOTING;
 			// Not REPLICAOF the target: were the target behind (a write slipped in after
-			// the pause
-			// expired), the old master would resync from it and drop those writes, and so
-			// would the
-			// target from the old master (measured on Redis 6.2 and 7.0). Replicating
-			// itself, it
-			// resyncs nobody and keeps them.
+			// the pause expired), the old master would resync from it and drop those
+			// writes, and so would the target from the old master (measured on Redis 6.2
+			// and 7.0). Replicating itself, it resyncs nobody and keeps them.
 			out.add(Action.Replicate.itself(this.oldMaster, this.epoch, this.minReplicas));
 			this.steps.add("demote-sent " + this.oldMaster, now);
 		}

@@ -43,9 +43,8 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 		boolean fencing = config.fencing().mode() == PartitionMode.CONSISTENT;
 		long fenceAfter = fencing ? config.fenceAfter().toMillis() : 0;
 		// A voter's evidence ages by up to a PING period and a hello period before the
-		// next one
-		// arrives: both stay within a third of fence-after, so a healthy group never
-		// fences.
+		// next one arrives: both stay within a third of fence-after, so a healthy group
+		// never fences.
 		long evidenceLimit = fencing ? Math.max(1, fenceAfter / 3) : Long.MAX_VALUE;
 		long pingEvery = Math.max(1, Math.min(Math.min(timing.pingPeriod().toMillis(), downAfter / 4), evidenceLimit));
 		long helloEvery = config.helloEvery().toMillis();

@@ -507,8 +507,7 @@ class FailoverTest {
 		List.of(a, b, c, d).forEach((member) -> member.cutOffFrom(replica2));
 		this.master.cutOffFrom(this.replica2);
 		// It freezes holding its promotion, and wakes in TILT to a master's ROLE: it
-		// gives
-		// up on that failover, but the node it promoted stays a master.
+		// gives up on that failover, but the node it promoted stays a master.
 		List.of(l, a, b).forEach((member) -> member.freezeAfter((action) -> action instanceof Action.Promote, 1200));
 		// (a or b may lead first, and find no good replica)
 		assertThat(this.cluster.runUntil(30_000, (cluster) -> aFailoverEnded(cluster, List.of(l)))).isTrue();

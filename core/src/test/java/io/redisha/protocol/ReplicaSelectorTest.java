@@ -226,11 +226,10 @@ class ReplicaSelectorTest {
 	void theSwitchoverTargetAFailedMastersTenureReplacedIsNotAdoptedInItsPlace() {
 		// Seen as master of HISTORY at 1000 (the constructor's INFO, 2 s ago, read during
 		// a switchover's pause), 10.0.0.2 its replica; the switchover promoted 10.0.0.2
-		// at
-		// exactly 1000, a later failover promoted the failed master back from 10.0.0.2's
-		// history, and this member, cut off from it, followed it only a second ago.
-		// 10.0.0.2, still a master, left HISTORY where the failed master was seen: it
-		// holds none of the writes the failed master took in its tenure.
+		// at exactly 1000, a later failover promoted the failed master back from
+		// 10.0.0.2's history, and this member, cut off from it, followed it only a second
+		// ago. 10.0.0.2, still a master, left HISTORY where the failed master was seen:
+		// it holds none of the writes the failed master took in its tenure.
 		NodeState target = seenReplicatingTheFailedMaster("10.0.0.2:1", this.now - 2500);
 		String promoted = "role:master\nrun_id:t\nmaster_replid:bbbb\nmaster_repl_offset:%d\nmaster_replid2:" + HISTORY
 				+ "\nsecond_repl_offset:1001\n";
@@ -324,10 +323,9 @@ class ReplicaSelectorTest {
 	@Test
 	void aFailedMasterLastSeenAsMasterOfAnEarlierTenureMayHaveLeftThatHistorySince() {
 		// Seen as master of HISTORY at 1000 (the constructor's INFO, 2 s ago); this
-		// member
-		// followed it again only a second ago: in between, a switchover promoted 10.0.0.2
-		// from HISTORY at 3000 and a later failover promoted the failed master back from
-		// 10.0.0.2's history, which 10.0.0.2 then went on without.
+		// member followed it again only a second ago: in between, a switchover promoted
+		// 10.0.0.2 from HISTORY at 3000 and a later failover promoted the failed master
+		// back from 10.0.0.2's history, which 10.0.0.2 then went on without.
 		long followedSince = this.now - 1000;
 		nowMaster("10.0.0.2:1", "role:master\nrun_id:x\nmaster_replid:bbbb\nmaster_repl_offset:9000\n"
 				+ "master_replid2:" + HISTORY + "\nsecond_repl_offset:3001\n");
@@ -387,10 +385,10 @@ class ReplicaSelectorTest {
 	void aFailedMasterSeenAsAStrayBeforeItsTenureHasTheHistoryItsReplicasTookFromItSince() {
 		// Simulation seed 266365: seen 2 s ago as a stray master of a branch of its own
 		// (bbbb at 1500, its data storing the configuration of epoch 198 while this
-		// member
-		// held 199 and followed another master); then repointed to that master (a full
-		// resync: bbbb is gone from its data), promoted by a switchover in epoch 200 and
-		// killed. 10.0.0.2, its replica on the stray branch, cut off since, holds bbbb.
+		// member held 199 and followed another master); then repointed to that master (a
+		// full resync: bbbb is gone from its data), promoted by a switchover in epoch 200
+		// and killed. 10.0.0.2, its replica on the stray branch, cut off since, holds
+		// bbbb.
 		Configuration stray = new Configuration(198, 0, FAILED, List.of("m1", "m2", "m3"));
 		this.master.info(this.now - 2000,
 				ReplicationInfo.parse("role:master\nrun_id:m\nmaster_replid:bbbb\nmaster_repl_offset:1500\n"));

@@ -74,8 +74,7 @@ class ReplicationInfoTest {
 	@Test
 	void replicaRestartedAsAMasterLeftTheHistoryWithNothingOfIt() {
 		// It reloaded the file of its first full sync, written before any key: Redis 7
-		// keeps its
-		// history as the previous one, from offset 1.
+		// keeps its history as the previous one, from offset 1.
 		ReplicationInfo info = real("replica-restarted-as-master");
 		assertThat(info.role()).isEqualTo(Role.MASTER);
 		assertThat(info.runId()).isNotEqualTo(real("replica").runId());

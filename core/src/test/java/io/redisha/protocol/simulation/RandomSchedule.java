@@ -247,10 +247,8 @@ final class RandomSchedule {
 		}
 		if (this.pausesFailover) {
 			// Members restarted by the heal may not know of a pause yet, and a member
-			// frozen at the
-			// first round ignores it: every member asks a little later, and once more
-			// after the
-			// longest freeze.
+			// frozen at the first round ignores it: every member asks a little later, and
+			// once more after the longest freeze.
 			for (long after : new long[] { 5000, 12_000 }) {
 				world.at(healAt + after, "operator: resume automatic failover everywhere", (w) -> {
 					for (int i = 1; i <= this.memberCount; i++) {

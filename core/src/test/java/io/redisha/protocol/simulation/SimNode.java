@@ -721,8 +721,7 @@ final class SimNode {
 		}
 		this.following = master;
 		// like Redis, only a link that was up is down since now: a replica that never
-		// synced
-		// since its start (or a demoted master) still says -1
+		// synced since its start (or a demoted master) still says -1
 		if (this.linkUp) {
 			this.linkDownSince = now;
 		}
