@@ -105,10 +105,18 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	}
 
 	/**
-	 * The voters a candidate counts: those not known to have departed holding this
+	 * The voters that may still vote: those not known to have departed holding this
 	 * configuration or an older one.
 	 */
 	List<String> liveVoters(Map<String, Departure> departed) {
+		return liveVoters(departed, Long.MAX_VALUE);
+	}
+
+	/**
+	 * The voters an election in {@code epoch} counts: a departed voter still counts in
+	 * the epochs up to the last one it knew, where it may have voted before it left.
+	 */
+	List<String> liveVoters(Map<String, Departure> departed, long epoch) {
 		if (departed.isEmpty()) {
 			// the common case, asked at every step
 			return this.voters;
@@ -116,19 +124,24 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 		List<String> live = new ArrayList<>();
 		for (String voter : this.voters) {
 			Departure departure = departed.get(voter);
-			if (departure == null || departure.after(this)) {
+			if (departure == null || !departure.countsOut(this, epoch)) {
 				live.add(voter);
 			}
 		}
 		return live;
 	}
 
-	/**
-	 * A strict majority of the voters that may still vote: the votes an election needs
-	 * (with the quorum).
-	 */
+	/** A strict majority of the voters that may still vote. */
 	int majority(Map<String, Departure> departed) {
-		return liveVoters(departed).size() / 2 + 1;
+		return majority(departed, Long.MAX_VALUE);
+	}
+
+	/**
+	 * A strict majority of the voters an election in {@code epoch} counts: the votes it
+	 * needs (with the quorum).
+	 */
+	int majority(Map<String, Departure> departed, long epoch) {
+		return liveVoters(departed, epoch).size() / 2 + 1;
 	}
 
 	/** The voters, comma-separated, for gossip and the stored copy. */
@@ -151,19 +164,33 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 
 	/**
 	 * That a member stopped for good while holding configuration
-	 * {@code (epoch, version)}: it never votes again. A candidate holding that
-	 * configuration or a later one counts it out of the electorate; a candidate holding
-	 * an older one may not (the member may have helped to commit a configuration that
-	 * candidate does not know), see docs/protocol.md.
+	 * {@code (epoch, version)}, with no vote of its own still open: it never votes again.
+	 * A candidate holding that configuration or a later one counts it out of the
+	 * electorate, in the epochs after {@code lastEpoch}; a candidate holding an older one
+	 * may not (the member may have helped to commit a configuration that candidate does
+	 * not know), and neither may an election in an epoch the member knew (it may have
+	 * voted in it before it left), see docs/protocol.md.
+	 *
+	 * @param lastEpoch the member's current epoch when it stopped: it voted and stood in
+	 * none after it
 	 */
-	record Departure(long epoch, int version) {
+	record Departure(long epoch, int version, long lastEpoch) {
 
 		boolean after(Configuration config) {
 			return compare(this.epoch, this.version, config.epoch, config.version) > 0;
 		}
 
-		static Departure of(@Nullable Configuration config) {
-			return (config != null) ? new Departure(config.epoch, config.version) : new Departure(0, 0);
+		/**
+		 * Whether the voters of {@code config} that an election in {@code electionEpoch}
+		 * counts leave this member out.
+		 */
+		boolean countsOut(Configuration config, long electionEpoch) {
+			return !after(config) && this.lastEpoch < electionEpoch;
+		}
+
+		static Departure of(@Nullable Configuration config, long lastEpoch) {
+			return (config != null) ? new Departure(config.epoch, config.version, lastEpoch)
+					: new Departure(0, 0, lastEpoch);
 		}
 
 	}

@@ -45,7 +45,10 @@ final class ConfigurationFollower {
 	private void learnStored(long now, NodeState node, StoredConfiguration stored, List<Action> out) {
 		Configuration held = this.parts.electorate.config();
 		node.stored(stored, held != null && held.newerThan(stored.config()));
-		stored.departed().forEach((member, holding) -> this.parts.electorate.departed(member, holding, now));
+		stored.departed().forEach((member, holding) -> {
+			this.parts.epochs.observe(now, holding.lastEpoch(), out);
+			this.parts.electorate.departed(member, holding, now);
+		});
 		// Newer only now and then: the source's text is not made for every INFO reply.
 		if (stored.config() != null && stored.config().newerThan(this.parts.electorate.config())) {
 			adopt(now, stored.config(), "the data of " + node.address(), true, out);

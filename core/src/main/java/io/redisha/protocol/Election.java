@@ -14,8 +14,8 @@ import io.redisha.protocol.GossipMessage.Purpose;
  * have given their vote of this epoch to someone else (other candidates vote for
  * themselves). Only the voters of the configuration the candidate holds count, and a
  * voter grants its vote only holding that same configuration. It is won with a strict
- * majority of those voters (less the ones known to have departed, see
- * {@link Configuration#liveVoters}) and, for an automatic failover, at least
+ * majority of those voters (less the ones known to have departed before this epoch, see
+ * {@link Configuration#liveVoters(Map, long)}) and, for an automatic failover, at least
  * {@code quorum} votes. A vote for an automatic failover stands only until its voter
  * says, in a later hello, that it sees the master answer again: it was granted because
  * the voter saw the master down, and a master that answers again keeps its latest writes.
@@ -145,7 +145,7 @@ final class Election {
 	 * every election.
 	 */
 	int needed(int quorum, Map<String, Configuration.Departure> departed) {
-		int majority = this.config.majority(departed);
+		int majority = this.config.majority(departed, this.epoch);
 		return (this.purpose == Purpose.FAILOVER) ? Math.max(quorum, majority) : majority;
 	}
 
@@ -155,7 +155,7 @@ final class Election {
 
 	/** Even every live voter's vote not yet given elsewhere would not be enough. */
 	boolean lost(int quorum, Map<String, Configuration.Departure> departed) {
-		return this.config.liveVoters(departed).size() - this.against.size() < needed(quorum, departed);
+		return this.config.liveVoters(departed, this.epoch).size() - this.against.size() < needed(quorum, departed);
 	}
 
 }

@@ -161,8 +161,10 @@ final class Elections {
 				reachable++;
 			}
 		}
-		int majority = held.majority(electorate.departures());
-		return new GroupSnapshot.QuorumCheck(reachable, held.liveVoters(electorate.departures()).size(), quorum,
+		// as counted by the election this member would start next
+		long epoch = this.parts.epochs.current() + 1;
+		int majority = held.majority(electorate.departures(), epoch);
+		return new GroupSnapshot.QuorumCheck(reachable, held.liveVoters(electorate.departures(), epoch).size(), quorum,
 				Math.max(quorum, majority));
 	}
 
@@ -235,7 +237,7 @@ final class Elections {
 				return;
 			}
 			this.parts.events.emit(out, Type.ELECTED_LEADER, won.epoch(), this.parts.master.address(),
-					won.votes() + " of " + won.config().liveVoters(departed).size() + " votes, needed "
+					won.votes() + " of " + won.config().liveVoters(departed, won.epoch()).size() + " votes, needed "
 							+ won.needed(quorum, departed));
 			this.parts.failovers.start(now, won, this.handOverTimeout, out);
 		}

@@ -3,6 +3,8 @@ package io.redisha.protocol;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GossipMessage.Vote;
@@ -94,7 +96,7 @@ final class Gossip {
 				request.sender(), request.failingMaster()), out);
 	}
 
-	void goodbye(Configuration.Departure holding, List<Action> out) {
+	void goodbye(Configuration.@Nullable Departure holding, List<Action> out) {
 		publish(new Goodbye(this.parts.config.name(), this.parts.self.id(), ++this.sequence, holding), out);
 	}
 

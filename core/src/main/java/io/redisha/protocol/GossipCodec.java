@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.GossipMessage.Goodbye;
 import io.redisha.protocol.GossipMessage.Hello;
 import io.redisha.protocol.GossipMessage.Vote;
@@ -99,8 +101,12 @@ public final class GossipCodec {
 		}
 		else if (message instanceof Goodbye goodbye) {
 			header(out, "bye", message);
-			field(out, "cep", Long.toString(goodbye.holding().epoch()));
-			field(out, "cv", Integer.toString(goodbye.holding().version()));
+			Configuration.Departure holding = goodbye.holding();
+			if (holding != null) {
+				field(out, "cep", Long.toString(holding.epoch()));
+				field(out, "cv", Integer.toString(holding.version()));
+				field(out, "lep", Long.toString(holding.lastEpoch()));
+			}
 		}
 		else if (message instanceof VoteRequest request) {
 			header(out, "vote-request", message);
@@ -223,12 +229,17 @@ public final class GossipCodec {
 		long sequence = in.number("seq");
 		return switch (type) {
 			case "hello" -> hello(in, group, sender, sequence);
-			case "bye" -> new Goodbye(group, sender, sequence,
-					new Configuration.Departure(in.optionalNumber("cep"), in.version()));
+			case "bye" -> new Goodbye(group, sender, sequence, departure(in));
 			case "vote-request" -> voteRequest(in, group, sender, sequence);
 			case "vote" -> new Vote(group, sender, sequence, in.number("ep"), in.text("for"), in.address("m"));
 			default -> throw new IllegalArgumentException("unknown message type '" + shorten(type) + "'");
 		};
+	}
+
+	/** A goodbye without its last epoch counts as a crash. */
+	private static Configuration.@Nullable Departure departure(GossipFields in) {
+		return in.values().containsKey("lep")
+				? new Configuration.Departure(in.optionalNumber("cep"), in.version(), in.number("lep")) : null;
 	}
 
 	private static Hello hello(GossipFields in, String group, String sender, long sequence) {

@@ -113,16 +113,12 @@ public sealed interface GossipMessage {
 	/**
 	 * The sender stops for good: it never votes again.
 	 *
-	 * @param holding the configuration it held; a voter of it stops counting for
-	 * candidates holding that configuration or a later one
+	 * @param holding the configuration it held and its last epoch; a voter of it stops
+	 * counting for candidates holding that configuration or a later one, in later epochs.
+	 * Null when a vote or an election of its own was still open: it counts as crashed.
 	 */
 	record Goodbye(String group, String sender, long sequence,
-			Configuration.Departure holding) implements GossipMessage {
-
-		public Goodbye {
-			java.util.Objects.requireNonNull(holding, "holding");
-		}
-
+			Configuration.@Nullable Departure holding) implements GossipMessage {
 	}
 
 	/**

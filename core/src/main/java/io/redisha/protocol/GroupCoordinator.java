@@ -216,7 +216,11 @@ public final class GroupCoordinator {
 		}
 		if (message instanceof Goodbye goodbye) {
 			parts.members.depart(message.sender(), nowMillis);
-			parts.electorate.departed(goodbye.sender(), goodbye.holding(), nowMillis);
+			Configuration.Departure holding = goodbye.holding();
+			if (holding != null) {
+				parts.epochs.observe(nowMillis, holding.lastEpoch(), out);
+				parts.electorate.departed(goodbye.sender(), holding, nowMillis);
+			}
 			parts.emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
 		else if (message instanceof Hello hello) {
@@ -258,18 +262,27 @@ public final class GroupCoordinator {
 	}
 
 	/**
-	 * The member is stopping gracefully: say goodbye so peers stop counting it at once.
+	 * The member is stopping gracefully: say goodbye so peers stop counting it at once,
+	 * in the table and, unless a vote or an election of its own is still open, in the
+	 * electorate.
 	 */
 	public List<Action> stop(long nowMillis) {
 		List<Action> out = new ArrayList<>();
 		if (!this.stopped) {
 			this.stopped = true;
-			Configuration.Departure holding = Configuration.Departure.of(this.parts.electorate.config());
-			this.parts.gossip.goodbye(holding, out);
-			if (this.parts.electorate.selfVotes()) {
+			CoordinatorParts parts = this.parts;
+			// A vote it gave, or an election it runs, may elect a leader the others do
+			// not know of yet: counted out, it would let them elect beside it. It
+			// counts as crashed instead, until a majority or the operator replaces it.
+			boolean settled = parts.voting.openFailoverVote() == 0 && parts.voting.lastVoteSettled(nowMillis, null)
+					&& !parts.elections.running() && !parts.failovers.running() && !parts.upkeep.changing();
+			Configuration.Departure holding = settled
+					? Configuration.Departure.of(parts.electorate.config(), parts.epochs.current()) : null;
+			parts.gossip.goodbye(holding, out);
+			if (holding != null && parts.electorate.selfVotes()) {
 				// Kept in the group's data: members that start after this one stopped
 				// learn it never votes again.
-				out.add(new Action.RecordDeparture(this.parts.master.required(), this.parts.self.id(), holding));
+				out.add(new Action.RecordDeparture(parts.master.required(), parts.self.id(), holding));
 			}
 		}
 		return out;

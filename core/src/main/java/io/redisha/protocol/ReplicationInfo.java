@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param masterLinkDownSeconds for a replica whose link is down, for how long; -1 when
  * up, unknown or never synced
  * @param neverSynced for a replica whose link is down, whether it says it has not been in
- * sync with a master since it started or was pointed at its master
+ * sync with a master since it started or was last a master ({@code -1}); a replica
+ * pointed at another master while in sync with one says it was, as of then
  * ({@code master_link_down_since_seconds:-1}): the data it has is not its master's
  * @param masterLastIoSeconds for a replica whose link is up, seconds since it last
  * received anything from its master ({@code master_last_io_seconds_ago}); -1 when down or

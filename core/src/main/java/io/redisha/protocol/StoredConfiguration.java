@@ -71,7 +71,8 @@ public record StoredConfiguration(@Nullable Configuration config, Map<String, De
 	 * value.
 	 */
 	public static Map.Entry<String, String> departureField(String member, Departure departure) {
-		return Map.entry(DEPARTED_PREFIX + member, departure.epoch() + "." + departure.version());
+		return Map.entry(DEPARTED_PREFIX + member,
+				departure.epoch() + "." + departure.version() + "." + departure.lastEpoch());
 	}
 
 	/**
@@ -86,7 +87,10 @@ public record StoredConfiguration(@Nullable Configuration config, Map<String, De
 		Map<String, Departure> departed = new LinkedHashMap<>();
 		for (Map.Entry<String, String> field : hash.entrySet()) {
 			if (field.getKey().startsWith(DEPARTED_PREFIX) && departed.size() < 4 * Configuration.MAX_VOTERS) {
-				departed.put(field.getKey().substring(DEPARTED_PREFIX.length()), departure(field.getValue()));
+				Departure departure = departure(field.getValue());
+				if (departure != null) {
+					departed.put(field.getKey().substring(DEPARTED_PREFIX.length()), departure);
+				}
 			}
 		}
 		if (!hash.containsKey("epoch")) {
@@ -98,13 +102,22 @@ public record StoredConfiguration(@Nullable Configuration config, Map<String, De
 		return new StoredConfiguration(config, departed);
 	}
 
-	private static Departure departure(String text) {
+	/**
+	 * A departure; null for a record of an earlier version without the last epoch, which
+	 * may hide an open vote: that voter counts as crashed.
+	 */
+	private static @Nullable Departure departure(String text) {
 		String[] parts = text.split("\\.", -1);
-		if (parts.length != 2) {
-			throw new IllegalArgumentException("stored departure is not <epoch>.<version>: '" + shorten(text) + "'");
+		if (parts.length == 2) {
+			return null;
+		}
+		if (parts.length != 3) {
+			throw new IllegalArgumentException(
+					"stored departure is not <epoch>.<version>.<last epoch>: '" + shorten(text) + "'");
 		}
 		return new Departure(parseNumber("departure epoch", parts[0]),
-				(int) Math.min(Integer.MAX_VALUE, parseNumber("departure version", parts[1])));
+				(int) Math.min(Integer.MAX_VALUE, parseNumber("departure version", parts[1])),
+				parseNumber("departure last epoch", parts[2]));
 	}
 
 	private static String required(Map<String, String> hash, String field) {

@@ -31,10 +31,18 @@ class ElectionTest {
 	@Test
 	void votersThatDepartedHoldingThisConfigurationOrAnOlderOneNoLongerCount() {
 		Election election = election("a", "a", "b", "c", "d", "e");
-		assertThat(election.needed(1, Map.of("d", new Departure(3, 0), "e", new Departure(2, 5)))).isEqualTo(2);
+		assertThat(election.needed(1, Map.of("d", new Departure(3, 0, 6), "e", new Departure(2, 5, 6)))).isEqualTo(2);
 		// a voter that departed holding a later configuration may have helped to commit
 		// it
-		assertThat(election.needed(1, Map.of("d", new Departure(3, 1), "e", new Departure(4, 0)))).isEqualTo(3);
+		assertThat(election.needed(1, Map.of("d", new Departure(3, 1, 6), "e", new Departure(4, 0, 6)))).isEqualTo(3);
+	}
+
+	@Test
+	void votersThatDepartedKnowingThisEpochStillCountInIt() {
+		Election election = election("a", "a", "b", "c", "d", "e");
+		// they may have voted in it, for another candidate, before they left
+		assertThat(election.needed(1, Map.of("d", new Departure(3, 0, 7), "e", new Departure(3, 0, 6)))).isEqualTo(3);
+		assertThat(election.lost(1, Map.of("d", new Departure(3, 0, 7), "e", new Departure(3, 0, 8)))).isFalse();
 	}
 
 	@Test

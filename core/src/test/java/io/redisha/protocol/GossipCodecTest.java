@@ -22,7 +22,8 @@ class GossipCodecTest {
 	@Test
 	void everyMessageTypeSurvivesTheRoundTrip() {
 		GossipMessage[] messages = { this.hello, new Hello("orders", "m-1", 8, "", 0, null, 0, false, 5),
-				new Goodbye("orders", "m-1", 9, new Configuration.Departure(3, 1)),
+				new Goodbye("orders", "m-1", 9, new Configuration.Departure(3, 1, 4)),
+				new Goodbye("orders", "m-1", 9, null),
 				new VoteRequest("orders", "m-1", 10, 4, NodeAddress.parse("[::1]:6380"), GossipMessage.Purpose.FAILOVER,
 						3, 0, null),
 				new VoteRequest("orders", "m-1", 10, 4, MASTER, GossipMessage.Purpose.OPERATOR, 3, 1, null),

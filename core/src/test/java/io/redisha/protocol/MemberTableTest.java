@@ -37,7 +37,7 @@ class MemberTableTest {
 	@Test
 	void aDepartedMemberStaysDepartedForTheReplayHorizonEvenWithAShortExpiry() {
 		this.table.receive(hello("m-1", 1), 0);
-		this.table.receive(new Goodbye("orders", "m-1", 2, new Configuration.Departure(0, 0)), 0);
+		this.table.receive(new Goodbye("orders", "m-1", 2, new Configuration.Departure(0, 0, 0)), 0);
 		this.table.depart("m-1", 0);
 		this.table.expire(MemberTable.REPLAY_HORIZON);
 		assertThat(this.table.receive(hello("m-1", 1), MemberTable.REPLAY_HORIZON)).isEqualTo(Receipt.IGNORED);

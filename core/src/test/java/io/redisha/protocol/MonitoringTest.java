@@ -277,7 +277,7 @@ class MonitoringTest {
 		GroupSnapshot before = coordinator.snapshot(20);
 		for (String garbage : List.of("", "PING", "redis-ha/1 hello g=orders", "redis-ha/9 hello end",
 				"x".repeat(100_000), GossipCodec.encode(new Hello("other", "c", 1, "app", 50, R2, 50, true, 0)),
-				GossipCodec.encode(new Goodbye("orders", "b", 2, new Configuration.Departure(0, 0)))
+				GossipCodec.encode(new Goodbye("orders", "b", 2, new Configuration.Departure(0, 0, 0)))
 					.replace("seq=2", "seq=two"))) {
 			assertThat(coordinator.onGossip(20, M, garbage)).isEmpty();
 		}

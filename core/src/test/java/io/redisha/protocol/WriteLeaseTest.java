@@ -45,8 +45,8 @@ class WriteLeaseTest {
 
 	@Test
 	void departedVotersLeaveTheMajorityToThoseThatMayStillVote() {
-		Map<String, Configuration.Departure> departed = Map.of("c", new Configuration.Departure(7, 0), "d",
-				new Configuration.Departure(7, 0), "e", new Configuration.Departure(7, 0));
+		Map<String, Configuration.Departure> departed = Map.of("c", new Configuration.Departure(7, 0, 7), "d",
+				new Configuration.Departure(7, 0, 7), "e", new Configuration.Departure(7, 0, 7));
 		GroupSnapshot.FenceSnapshot fence = WriteLease.of(1000, FENCE_AFTER, FIVE, departed,
 				List.of(heard("a", 1000), heard("c", 1000)), -1, 0, false);
 		assertThat(fence.votersNeeded()).isEqualTo(2);

@@ -229,6 +229,74 @@ class FailoverScenarioTest {
 	}
 
 	/**
+	 * The records of the departures are lost and only m1 hears the goodbyes: counting the
+	 * two stopped voters out, m1 would admit writes on N1 with m2's word alone while N2
+	 * is promoted by the failover their votes elected, whose configuration wins at the
+	 * heal.
+	 */
+	@Test
+	void votersThatVotedForAFailoverAndThenStoppedDoNotReopenTheOldMastersFence() {
+		SimWorld world = fiveVotersCutFromTheirMaster(true);
+		world.runFor(3000);
+		world.unpartition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+		world.runFor(30_000);
+		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+	}
+
+	/**
+	 * The records of the departures land: m1 and m2 change the voters, in an epoch after
+	 * the one the stopped voters voted in (the checker throws on two configurations of
+	 * one epoch and version).
+	 */
+	@Test
+	void votersThatVotedForAFailoverAndThenStoppedLeaveNoSecondConfigurationOfItsEpoch() {
+		SimWorld world = fiveVotersCutFromTheirMaster(false);
+		world.runFor(3000);
+		world.unpartition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+		world.runFor(30_000);
+		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+	}
+
+	private static final List<String> WITH_THE_MASTER = List.of("m1", "m2", N1.toString());
+
+	private static final List<String> WITH_THE_REPLICAS = List.of("m3", "m4", "m5", N2.toString(), N3.toString());
+
+	/**
+	 * Five voters, cut {m1, m2, N1} | {m3, m4, m5, N2, N3}; as soon as one of m3..m5 is
+	 * elected, the other two, which voted for it, reach N1 and stop (a rolling deploy).
+	 * Only m1 hears their goodbyes at once (N1 -> m2 drops for 300 ms).
+	 */
+	private static SimWorld fiveVotersCutFromTheirMaster(boolean loseDepartureRecords) {
+		SimWorld world = startedWorld(5, 2, 100);
+		world.runFor(5000);
+		assertThat(world.snapshot("m1").electorate().voters()).hasSize(5);
+		world.loseRequests((command) -> loseDepartureRecords && command instanceof Action.RecordDeparture);
+		boolean[] stopped = new boolean[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
+					&& !stopped[0]) {
+				stopped[0] = true;
+				world.at(world.now(), "the two other voters of the majority reach N1 and stop", (w) -> {
+					w.network().cut(N1.toString(), "m2");
+					w.at(w.now() + 300, "N1 -> m2 again", (again) -> again.network().restore(N1.toString(), "m2"));
+					for (String slot : List.of("m3", "m4", "m5")) {
+						if (!slot.equals(member.slot())) {
+							w.network().restore(slot, N1.toString());
+							w.network().restore(N1.toString(), slot);
+							w.stopMember(slot);
+						}
+					}
+				});
+			}
+		});
+		world.partition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+		while (!stopped[0]) {
+			world.runFor(100);
+		}
+		return world;
+	}
+
+	/**
 	 * Three nodes (N1 the master, N2 with the given priority, N3 with 100), all of them
 	 * seeds, and members m1..mN started and settled: every one of them names N1, and
 	 * their clients write to it.

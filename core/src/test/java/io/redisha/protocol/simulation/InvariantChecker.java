@@ -9,12 +9,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
+import io.redisha.protocol.Reply;
 
 /**
  * The safety properties of failover, checked on every action a member takes (so after
@@ -29,6 +31,8 @@ import io.redisha.protocol.ProtocolEvent;
  * priority 0, of a node down for longer than down-after, nor without quorum members
  * having seen the master down recently (the master the leader named when it tried and
  * when it was elected);</li>
+ * <li>never two different configurations stored with one epoch and version (a change of
+ * voters elects no {@code ELECTED_LEADER}: this is its one-leader-per-epoch check);</li>
  * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
  * <li>an operator's election (forced failover, switchover) needs no quorum, but a
  * switchover promotes only after the old master was demoted, having taken no write since
@@ -90,6 +94,11 @@ final class InvariantChecker {
 	 * must have.
 	 */
 	private final Map<Long, Long> demotedOffsets = new HashMap<>();
+
+	/**
+	 * Each configuration a node took in a store, by {@code epoch.version}.
+	 */
+	private final Map<String, Configuration> stored = new HashMap<>();
 
 	private long promotionCount;
 
@@ -225,6 +234,19 @@ final class InvariantChecker {
 				return;
 			}
 			this.switchoverCount++;
+		}
+	}
+
+	/** A command a node carried out, with its reply. */
+	void afterExecution(Action.NodeCommand command, SimNode node, Reply reply) {
+		if (command instanceof Action.StoreConfiguration store && reply instanceof Reply.Text text
+				&& "1".equals(text.text())) {
+			Configuration config = store.config();
+			Configuration earlier = this.stored.putIfAbsent(config.epoch() + "." + config.version(), config);
+			if (earlier != null && !earlier.equals(config)) {
+				throw this.world.failure("two configurations of epoch " + config.epoch() + " version "
+						+ config.version() + ": " + earlier + " and " + config + ", stored on " + node, null);
+			}
 		}
 	}
 

@@ -89,7 +89,9 @@ final class SimWorld {
 	private final RandomGenerator clients;
 
 	/** Members to freeze right after they take an action that matches, with how long. */
-	private final Map<String, FreezeTrigger> freezeTriggers = new HashMap<>();
+	private final Map<String, Trigger> freezeTriggers = new HashMap<>();
+
+	private final Map<String, Trigger> stopTriggers = new HashMap<>();
 
 	private long now;
 
@@ -301,7 +303,19 @@ final class SimWorld {
 	 * what it decided at that moment.
 	 */
 	void freezeAfter(String slot, String what, Predicate<Action> action, long millis) {
-		this.freezeTriggers.put(slot, new FreezeTrigger(what, action, millis));
+		this.freezeTriggers.put(slot, new Trigger("freezes right after " + what, action,
+				(member) -> pauseMember(member.slot(), millis, true)));
+	}
+
+	/**
+	 * Stops the member in the slot gracefully right after its next action that matches,
+	 * once what it decided at that moment is sent, and restarts it {@code downFor} later.
+	 */
+	void stopAfter(String slot, String what, Predicate<Action> action, long downFor) {
+		this.stopTriggers.put(slot, new Trigger("stops right after " + what, action, (member) -> {
+			at(this.now, "stop " + slot, (w) -> w.stopMember(slot));
+			at(this.now + downFor, "restart " + slot, (w) -> w.restartMember(slot));
+		}));
 	}
 
 	void killNode(NodeAddress address) {
@@ -504,6 +518,7 @@ final class SimWorld {
 	void healNetworkAndNodes() {
 		this.network.heal();
 		this.freezeTriggers.clear();
+		this.stopTriggers.clear();
 		for (NodeAddress address : List.copyOf(this.nodes.keySet())) {
 			resumeNode(address);
 			restartNode(address);
@@ -687,6 +702,7 @@ final class SimWorld {
 				}
 				this.trace.add(this.now, node.address().toString(), "executed " + command + " -> " + node);
 			}
+			this.checker.afterExecution(command, node, reply);
 			sendReply(member, number, command, reply);
 		});
 	}
@@ -857,16 +873,17 @@ final class SimWorld {
 				// killed by a scenario as it took the action
 				return;
 			}
-			freezeIfTriggered(member, action);
+			reactIfTriggered(this.freezeTriggers, member, action);
+			reactIfTriggered(this.stopTriggers, member, action);
 		}
 	}
 
-	private void freezeIfTriggered(SimMember member, Action action) {
-		FreezeTrigger trigger = this.freezeTriggers.get(member.slot());
+	private void reactIfTriggered(Map<String, Trigger> triggers, SimMember member, Action action) {
+		Trigger trigger = triggers.isEmpty() ? null : triggers.get(member.slot());
 		if (trigger != null && member.state() == SimMember.State.RUNNING && trigger.action().test(action)) {
-			this.freezeTriggers.remove(member.slot());
-			this.trace.add(this.now, member.slot(), "freezes right after " + trigger.what());
-			pauseMember(member.slot(), trigger.millis(), true);
+			triggers.remove(member.slot());
+			this.trace.add(this.now, member.slot(), trigger.what());
+			trigger.reaction().accept(member);
 		}
 	}
 
@@ -942,8 +959,8 @@ final class SimWorld {
 
 	}
 
-	/** A member to freeze right after its next action that matches. */
-	private record FreezeTrigger(String what, Predicate<Action> action, long millis) {
+	/** What a member does right after its next action that matches. */
+	private record Trigger(String what, Predicate<Action> action, Consumer<SimMember> reaction) {
 	}
 
 	/**

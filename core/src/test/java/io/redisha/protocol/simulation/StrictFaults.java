@@ -7,14 +7,15 @@ import java.util.function.Consumer;
 
 import io.redisha.protocol.Action;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
 
 /**
  * The harsher faults of strict mode, each family drawn from a random stream of its own so
  * that a seed keeps the faults of the other families: nodes restarted without their data
  * or as standalone masters, cuts longer than the member expiry, a member restarted inside
  * a minority partition, operators forgetting members and pausing failover, members frozen
- * with the commands they just decided still in their buffers, and host clocks stepped
- * back before a restart.
+ * with the commands they just decided still in their buffers, host clocks stepped back
+ * before a restart, and members stopped gracefully right after they voted.
  */
 final class StrictFaults {
 
@@ -31,6 +32,8 @@ final class StrictFaults {
 	private static final long DELAYED_COMMANDS = 0xDE1AL;
 
 	private static final long CLOCK_STEPS = 0xC10CL;
+
+	private static final long STOPS_AFTER_VOTING = 0x5707L;
 
 	private final long seed;
 
@@ -66,6 +69,7 @@ final class StrictFaults {
 		membershipOperators(stream(MEMBERSHIP_OPERATORS));
 		delayedCommands(stream(DELAYED_COMMANDS));
 		clockSteps(stream(CLOCK_STEPS));
+		stopsAfterVoting(stream(STOPS_AFTER_VOTING));
 	}
 
 	/**
@@ -195,6 +199,30 @@ final class StrictFaults {
 			this.sink.add(at, "freeze " + slot + " for " + frozenFor + " ms right after " + what, (w) -> w
 				.freezeAfter(slot, what, failoverCommand ? StrictFaults::changesRoles : (action) -> true, frozenFor));
 		}
+	}
+
+	/**
+	 * Up to half of the members stopped gracefully (a rolling deploy) right after each
+	 * voted for a leader or was elected: their votes may be all that elected a leader the
+	 * others do not know of.
+	 */
+	private void stopsAfterVoting(SplittableRandom random) {
+		for (int i = random.nextInt(3); i > 0; i--) {
+			long at = faultTime(random);
+			int count = 1 + random.nextInt(Math.max(1, this.memberCount / 2));
+			int first = random.nextInt(this.memberCount);
+			for (int j = 0; j < count; j++) {
+				String slot = "m" + (1 + (first + j) % this.memberCount);
+				long downFor = 100 + random.nextLong(5000);
+				this.sink.add(at, "stop " + slot + " right after its next vote or election, for " + downFor + " ms",
+						(w) -> w.stopAfter(slot, "its next vote or election", StrictFaults::votesOrWins, downFor));
+			}
+		}
+	}
+
+	private static boolean votesOrWins(Action action) {
+		return action instanceof Action.Emit emit && (emit.event().type() == ProtocolEvent.Type.VOTE_FOR_LEADER
+				|| emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER);
 	}
 
 	private static boolean changesRoles(Action action) {
