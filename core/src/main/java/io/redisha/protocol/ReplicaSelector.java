@@ -171,7 +171,9 @@ final class ReplicaSelector {
 	/**
 	 * A replica with its link up receives the history as the master writes it (its offset
 	 * may be read before the master's latest write); one cut off holds what it has, which
-	 * must be some of it, and not on a branch the failed master never had.
+	 * must be some of it, and not on a branch the failed master never had: in its current
+	 * history, or in the one it continued under a new id (promoted from it, or restarted
+	 * from RDB on Redis 7: the same INFO).
 	 */
 	private boolean eligible(NodeState node, NodeAddress failed, ReplicationLineage.History history, long masterDownFor,
 			long now, long maxInfoAge) {
@@ -179,7 +181,7 @@ final class ReplicaSelector {
 		long needed = info.masterLinkUp() ? 0 : history.someOfIt();
 		if (node.role() != Role.REPLICA || info.priority() == 0 || now - node.infoAt() > maxInfoAge || info.loading()
 				|| info.syncInProgress() || info.neverSynced() || !info.holds(history.id(), needed)
-				|| history.branchedOff(info.replicationId(), info.offset()) || history.leftFor(info, failed)) {
+				|| history.branchedOff(info) || history.leftFor(info, failed)) {
 			return false;
 		}
 		long linkDownMillis = info.masterLinkUp() ? 0 : Math.max(0, info.masterLinkDownSeconds()) * 1000;

@@ -98,11 +98,14 @@ final class ReplicationLineage {
 	 * that still have it). When this member never read its INFO, or read it only before
 	 * it followed the node as master ({@code masterSince}, -1 when unknown: such INFO
 	 * tells a history the node may have left since, as a replica or demoted and promoted
-	 * again), as its replicas that are in sync with it report it (the most advanced one),
-	 * if they report another history than that INFO (first those whose data holds a
-	 * configuration stored on it since that INFO); failing that, the old INFO, marked as
-	 * {@link History#seenBefore seen before}, unless its data then held an older
-	 * configuration than this member's ({@link NodeState#storedBehind()}): then unknown.
+	 * again), as its replicas report it (the most advanced one) whose data holds a
+	 * configuration stored on it since that INFO: only that shows their data came from
+	 * it. A replica naming it as its master may have been pointed at it and never synced
+	 * (its link was up to another master then), and a history continued under a new id,
+	 * which a promotion shows, is also what Redis 7 shows after a restart from RDB.
+	 * Failing that, the old INFO, marked as {@link History#seenBefore seen before},
+	 * unless its data then held an older configuration than this member's
+	 * ({@link NodeState#storedBehind()}): then unknown.
 	 */
 	static History ofFailedMaster(NodeAddress failed, @Nullable NodeState failedNode, Iterable<NodeState> nodes,
 			long now, long rebootWindow, Tenure tenure) {
@@ -114,7 +117,7 @@ final class ReplicationLineage {
 			return new History(seen.replicationId(), seen.offset());
 		}
 		if (!seenBefore) {
-			return reportedByReplicas(failed, nodes, null);
+			return reportedSinceSeen(failed, nodes, null, tenure.epoch());
 		}
 		// A replica whose data holds a configuration stored on the failed master after
 		// this member saw it has its data from the failed master since: its history is
@@ -133,24 +136,8 @@ final class ReplicationLineage {
 			// still holding that, tells nothing of its data now. Unknown: wait.
 			return new History("", 0, true);
 		}
-		// A replica reporting the history this member saw may be as stale as that.
 		ReplicationInfo seen = failedNode.answeredInfo();
-		History reported = reportedByReplicas(failed, nodes, seen);
-		return (reported.id().isEmpty() || reported.id().equals(seen.replicationId()))
-				? new History(seen.replicationId(), seen.offset(), true) : reported;
-	}
-
-	/**
-	 * The failed master's history as the most advanced of its replicas in sync with it
-	 * reports it; unknown when none does. When the failed master was {@code seen} before,
-	 * only replicas whose data holds what it was seen to hold report it: a replica
-	 * repointed to it while it was down names it as its master but has its data from
-	 * elsewhere (a node that restarted with a history of its own, say).
-	 */
-	private static History reportedByReplicas(NodeAddress failed, Iterable<NodeState> nodes,
-			@Nullable ReplicationInfo seen) {
-		return mostAdvancedReplica(failed, nodes,
-				(node, info) -> seen == null || info.holds(seen.replicationId(), seen.offset()));
+		return new History(seen.replicationId(), seen.offset(), true);
 	}
 
 	/**

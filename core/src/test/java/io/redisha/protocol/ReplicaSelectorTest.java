@@ -133,15 +133,42 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
-	void withoutTheFailedMastersInfoItsHistoryIsTheOneItsReplicasReport() {
+	void withoutTheFailedMastersInfoItsHistoryIsTheOneItsReplicasTookFromIt() {
 		this.nodes.set(0, new NodeState(FAILED, 0));
-		replica("10.0.0.2:1", "master_replid:bbbb\nslave_repl_offset:900\n");
-		replica("10.0.0.3:1", "slave_repl_offset:950\n");
+		StoredConfiguration namingIt = new StoredConfiguration(
+				new Configuration(TENURE_EPOCH, 0, FAILED, List.of("m1", "m2", "m3")), Map.of());
+		replica("10.0.0.2:1", "master_replid:bbbb\nslave_repl_offset:900\n").stored(namingIt, false);
+		NodeState further = replica("10.0.0.3:1", "slave_repl_offset:950\n");
+		assertThat(choice()).as("its data shows no configuration stored on the failed master: from elsewhere?")
+			.hasValue(NodeAddress.parse("10.0.0.2:1"));
+		further.stored(namingIt, false);
 		assertThat(choice()).as("the most advanced replica's history").hasValue(NodeAddress.parse("10.0.0.3:1"));
 		this.nodes.remove(2);
 		replica("10.0.0.4:1", "master_replid:bbbb\nmaster_link_status:down\nmaster_link_down_since_seconds:-1\n"
-				+ "slave_repl_offset:5000\n");
+				+ "slave_repl_offset:5000\n")
+			.stored(namingIt, false);
 		assertThat(choice()).as("one never in sync says nothing of it").hasValue(NodeAddress.parse("10.0.0.2:1"));
+	}
+
+	/**
+	 * Redis 7 restarted from RDB keeps its history as the second one, under a new id: the
+	 * same INFO as a promotion. The failed master was seen replicating HISTORY at 1000
+	 * and promoted since; the old master went on in HISTORY to 1500 (a stale branch),
+	 * restarted from its RDB, and its replica resumed from it (eeee, HISTORY up to 1500),
+	 * then was repointed to the failed master, which died before it synced.
+	 */
+	@Test
+	void aReplicaOfAStaleMasterRestartedFromItsRdbDoesNotPassForTheFailedMastersHistory() {
+		this.master.info(this.now - 2000, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.9\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
+		replica("10.0.0.2:1", "master_link_status:down\nmaster_link_down_since_seconds:0\nmaster_replid:eeee\n"
+				+ "slave_repl_offset:1600\nmaster_replid2:" + HISTORY + "\nsecond_repl_offset:1501\n");
+		assertThat(choiceFollowingSince(this.now - 1000)).as("HISTORY beyond where the failed master was seen")
+			.isEmpty();
+		this.nodes.set(0, new NodeState(FAILED, 0));
+		assertThat(choiceFollowingSince(this.now - 1000))
+			.as("nor, the failed master never read, without a configuration stored on it")
+			.isEmpty();
 	}
 
 	@Test
@@ -374,10 +401,17 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(followedSince))
 			.as("a history that does not hold the one the failed master was seen in came from elsewhere")
 			.isEmpty();
-		replica("10.0.0.3:1", "master_link_status:down\nmaster_link_down_since_seconds:5\nmaster_replid:cccc\n"
-				+ "slave_repl_offset:1300\nmaster_replid2:" + HISTORY + "\nsecond_repl_offset:1201\n");
+		NodeState itsReplica = replica("10.0.0.3:1",
+				"master_link_status:down\nmaster_link_down_since_seconds:5\nmaster_replid:cccc\n"
+						+ "slave_repl_offset:1300\nmaster_replid2:" + HISTORY + "\nsecond_repl_offset:1201\n");
 		assertThat(choiceFollowingSince(followedSince))
-			.as("a replica of the failed master holding the history it was seen in, up to its promotion")
+			.as("HISTORY up to 1200, beyond where the failed master was seen: a promotion, or a restart of a "
+					+ "node that went on in it (Redis 7 from RDB)")
+			.isEmpty();
+		itsReplica.stored(new StoredConfiguration(new Configuration(TENURE_EPOCH, 0, FAILED, List.of("m1", "m2", "m3")),
+				Map.of()), false);
+		assertThat(choiceFollowingSince(followedSince))
+			.as("a replica holding the configuration of the failed master's tenure took its history from it")
 			.contains(NodeAddress.parse("10.0.0.3:1"));
 	}
 
