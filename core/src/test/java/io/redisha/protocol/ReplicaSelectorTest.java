@@ -53,7 +53,10 @@ class ReplicaSelectorTest {
 		return node;
 	}
 
-	/** A replica of the failed master that now answers as a master with this INFO. */
+	/**
+	 * A replica of the failed master that now answers as a master with this INFO (a
+	 * promotion keeps the run id {@code run-<address>}; another one is a restart).
+	 */
 	private NodeState nowMaster(String address, String info) {
 		NodeState node = replica(address, "");
 		node.info(this.now - 50, ReplicationInfo.parse(info));
@@ -175,7 +178,7 @@ class ReplicaSelectorTest {
 	void adoptsAReplicaAnEarlierLeaderAlreadyPromoted() {
 		replica("10.0.0.2:1", "slave_repl_offset:9000\n");
 		NodeState promoted = nowMaster("10.0.0.3:1",
-				"role:master\nrun_id:x\nmaster_replid:cccc\nmaster_replid2:aaaa\nsecond_repl_offset:9001\n");
+				"role:master\nrun_id:run-10.0.0.3:1\nmaster_replid:cccc\nmaster_replid2:aaaa\nsecond_repl_offset:9001\n");
 		Optional<ReplicaSelector.Choice> choice = this.selector.select(this.nodes, FAILED, this.now);
 		assertThat(choice).hasValueSatisfying((c) -> {
 			assertThat(c.node()).isSameAs(promoted);
@@ -247,6 +250,24 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(this.now - 3000))
 			.as("the failed master replicates from it since this member followed it")
 			.contains(NodeAddress.parse("10.0.0.9:6379"));
+	}
+
+	/**
+	 * Simulation seed 7001188, once the simulated nodes restarted as Redis 7 does: a
+	 * replica of the failed master killed, and restarted as a master from its RDB (its
+	 * config file lost its role) shows the group's history as its second one, as a
+	 * replica an earlier leader promoted would; its run id says it restarted.
+	 */
+	@Test
+	void aReplicaRestartedAsAMasterIsNotAdoptedAsThoughPromoted() {
+		NodeState restarted = seenReplicatingTheFailedMaster("10.0.0.2:1", this.now - 900);
+		String master = "role:master\nrun_id:%s\nmaster_replid:bbbb\nmaster_repl_offset:1000\nmaster_replid2:" + HISTORY
+				+ "\nsecond_repl_offset:1001\n";
+		restarted.info(this.now - 50, ReplicationInfo.parse(master.formatted("t")));
+		assertThat(choiceFollowingSince(this.now - 1000)).as("promoted by an earlier leader")
+			.contains(NodeAddress.parse("10.0.0.2:1"));
+		restarted.info(this.now - 40, ReplicationInfo.parse(master.formatted("t2")));
+		assertThat(choiceFollowingSince(this.now - 1000)).as("a master since it restarted").isEmpty();
 	}
 
 	@Test
@@ -340,7 +361,8 @@ class ReplicaSelectorTest {
 		assertThat(choiceFollowingSince(followedSince)).as("5000 of HISTORY: a branch the failed master never had")
 			.isEmpty();
 		assertThat(choiceFollowingSince(-1)).as("INFO not known to predate its promotion").isPresent();
-		nowMaster("10.0.0.9:6379", "role:master\nrun_id:x\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:5000\n");
+		nowMaster("10.0.0.9:6379",
+				"role:master\nrun_id:run-10.0.0.9:6379\nmaster_replid:" + HISTORY + "\nmaster_repl_offset:5000\n");
 		assertThat(choiceFollowingSince(followedSince)).as("neither is the node it replicated, further along")
 			.isEmpty();
 		replica("10.0.0.3:1", "slave_repl_offset:900\n");
@@ -354,7 +376,7 @@ class ReplicaSelectorTest {
 		// 10.0.0.2 from HISTORY at 3000 and a later failover promoted the failed master
 		// back from 10.0.0.2's history, which 10.0.0.2 then went on without.
 		long followedSince = this.now - 1000;
-		nowMaster("10.0.0.2:1", "role:master\nrun_id:x\nmaster_replid:bbbb\nmaster_repl_offset:9000\n"
+		nowMaster("10.0.0.2:1", "role:master\nrun_id:run-10.0.0.2:1\nmaster_replid:bbbb\nmaster_repl_offset:9000\n"
 				+ "master_replid2:" + HISTORY + "\nsecond_repl_offset:3001\n");
 		assertThat(choiceFollowingSince(followedSince))
 			.as("promoted from HISTORY beyond where the failed master was seen: a branch it left")

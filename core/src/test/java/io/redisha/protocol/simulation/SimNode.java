@@ -10,6 +10,7 @@ import io.redisha.protocol.Action;
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.RedisVersion;
 import io.redisha.protocol.ReplicationInfo;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleCommand;
@@ -310,9 +311,13 @@ final class SimNode {
 	/**
 	 * Starts the process again: with a new run id, LOADING for a while, and the role and
 	 * data {@code how} says. With its data, a master keeps it under a new replication id
-	 * and a replica keeps its id so that it can resync partially.
+	 * (on Redis 7 with the old one as its second, so that its replicas resume partially:
+	 * the same INFO as a promotion) and a replica keeps its id so that it can resync
+	 * partially.
 	 */
 	void restart(long now, long loadingMillis, Restart how) {
+		String replidBefore = replid();
+		long offsetBefore = this.offset;
 		this.process = Process.RUNNING;
 		this.processChangedAt = now;
 		this.runId = newId();
@@ -339,8 +344,9 @@ final class SimNode {
 					(how == Restart.FROM_DISK) ? "restarted as master" : "restarted as a standalone master");
 		}
 		if (this.following == null || how.losesData()) {
-			this.replid2 = NO_REPLID;
-			this.secondReplOffset = -1;
+			boolean keepsHistory = !how.losesData() && RedisVersion.atLeast(this.version, 7, 0);
+			this.replid2 = keepsHistory ? replidBefore : NO_REPLID;
+			this.secondReplOffset = keepsHistory ? offsetBefore + 1 : -1;
 		}
 		if (this.following == null && this.masterSince < 0) {
 			this.masterSince = now;

@@ -122,6 +122,8 @@ class SimNodeTest {
 		ReplicationInfo info = info(this.master, 2800, List.of());
 		assertThat(info.runId()).isNotEqualTo(runId);
 		assertThat(info.replicationId()).as("a restarted master starts a new history").isNotEqualTo(replid);
+		assertThat(info.secondReplicationId()).as("Redis 7 from RDB: the old one is its second").isEqualTo(replid);
+		assertThat(info.secondReplicationOffset()).isEqualTo(1001);
 		assertThat(info.offset()).as("it keeps its stale data").isEqualTo(1000);
 		assertThat(info.role()).isEqualTo(ReplicationInfo.Role.MASTER);
 	}
