@@ -31,8 +31,9 @@ import io.redisha.protocol.Reply;
  * priority 0, of a node down for longer than down-after, nor without quorum members
  * having seen the master down recently (the master the leader named when it tried and
  * when it was elected);</li>
- * <li>never two different configurations stored with one epoch and version (a change of
- * voters elects no {@code ELECTED_LEADER}: this is its one-leader-per-epoch check);</li>
+ * <li>never a configuration stored while another one of the same epoch and version is in
+ * some node's data or held by a live member (a change of voters elects no
+ * {@code ELECTED_LEADER}: this is its one-leader-per-epoch check);</li>
  * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
  * <li>an operator's election (forced failover, switchover) needs no quorum, but a
  * switchover promotes only after the old master was demoted, having taken no write since
@@ -94,11 +95,6 @@ final class InvariantChecker {
 	 * must have.
 	 */
 	private final Map<Long, Long> demotedOffsets = new HashMap<>();
-
-	/**
-	 * Each configuration a node took in a store, by {@code epoch.version}.
-	 */
-	private final Map<String, Configuration> stored = new HashMap<>();
 
 	private long promotionCount;
 
@@ -237,16 +233,33 @@ final class InvariantChecker {
 		}
 	}
 
-	/** A command a node carried out, with its reply. */
+	/**
+	 * A command a node carried out, with its reply: a configuration stored must be the
+	 * only one of its epoch and version in any node's data (running or not: a node
+	 * restarts with its data) and held by any live member. One that no data and no member
+	 * holds any more is gone for good (an operator replacing dead voters may reuse its
+	 * number without knowing of it).
+	 */
 	void afterExecution(Action.NodeCommand command, SimNode node, Reply reply) {
 		if (command instanceof Action.StoreConfiguration store && reply instanceof Reply.Text text
 				&& "1".equals(text.text())) {
 			Configuration config = store.config();
-			Configuration earlier = this.stored.putIfAbsent(config.epoch() + "." + config.version(), config);
-			if (earlier != null && !earlier.equals(config)) {
-				throw this.world.failure("two configurations of epoch " + config.epoch() + " version "
-						+ config.version() + ": " + earlier + " and " + config + ", stored on " + node, null);
+			for (SimNode other : this.world.nodes()) {
+				requireNoOther(config, other.storedConfiguration().config(), "stored on " + other);
 			}
+			for (SimMember member : this.world.members()) {
+				if (member.isAlive()) {
+					requireNoOther(config, member.protocol().configuration(), "held by " + member);
+				}
+			}
+		}
+	}
+
+	private void requireNoOther(Configuration stored, Configuration other, String where) {
+		if (other != null && other.epoch() == stored.epoch() && other.version() == stored.version()
+				&& !other.equals(stored)) {
+			throw this.world.failure("two configurations of epoch " + stored.epoch() + " version " + stored.version()
+					+ ": " + stored + " just stored, and " + other + " " + where, null);
 		}
 	}
 
