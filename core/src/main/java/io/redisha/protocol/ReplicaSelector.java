@@ -122,13 +122,14 @@ final class ReplicaSelector {
 	 * node that tenure replaced, and holds none of the writes the failed master took as
 	 * master, even when it left the history at exactly the point where the failed master
 	 * was last seen (its INFO read during the switchover's pause), and whenever this
-	 * member first saw it answer as a master. Nor is one that restarted since: it is a
-	 * master for its config file lost its role, not by a promotion, and Redis 7 restarted
-	 * from RDB shows the history it had as its second one, as a promotion does.
+	 * member first saw it answer as a master. Nor is one that restarted since (the INFO
+	 * that shows the restart may show it replicating): it is a master for its config file
+	 * lost its role, not by a promotion, and Redis 7 restarted from RDB shows the history
+	 * it had as its second one, as a promotion does.
 	 */
 	private static boolean promotedFromFailedMaster(NodeState node, NodeAddress failed, long failedMasterSince) {
 		return failed.equals(node.lastFollowed()) && node.lastFollowedAt() >= failedMasterSince
-				&& node.restartedAt() < node.lastFollowedAt();
+				&& node.restartedAt() <= node.lastFollowedAt();
 	}
 
 	/**

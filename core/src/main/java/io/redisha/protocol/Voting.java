@@ -1,5 +1,6 @@
 package io.redisha.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,11 +19,20 @@ final class Voting {
 
 	private final Timers timers;
 
+	/** How many votes for a change of master whose outcome is unknown are remembered. */
+	private static final int MAX_OPEN_FAILOVER_VOTES = 1024;
+
 	/**
 	 * This member's latest vote for another member, until that election is known to be
 	 * over.
 	 */
 	private @Nullable CastVote lastVote;
+
+	/**
+	 * This member's votes for a change of master whose outcome it does not know yet,
+	 * oldest first: voting again once a failover timeout has passed must not forget one.
+	 */
+	private final List<CastVote> openFailoverVotes = new ArrayList<>();
 
 	/**
 	 * The latest vote request refused only because this member did not see the master
@@ -78,6 +88,12 @@ final class Voting {
 			parts.gossip.vote(request, out);
 			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now,
 					request.purpose() != GossipMessage.Purpose.VOTERS);
+			if (this.lastVote.failover()) {
+				if (this.openFailoverVotes.size() == MAX_OPEN_FAILOVER_VOTES) {
+					this.openFailoverVotes.remove(0);
+				}
+				this.openFailoverVotes.add(this.lastVote);
+			}
 			parts.elections.holdOff(Math.max(parts.elections.holdOffUntil(),
 					now + this.timers.electionTimeout() + parts.random.nextLong(this.timers.helloEvery())));
 			if (parts.elections.running()) {
@@ -124,23 +140,29 @@ final class Voting {
 	}
 
 	/**
-	 * The epoch of this member's vote for a change of master (an automatic failover, or
-	 * an operator's forced failover or switchover: each promotes a node) until it knows
-	 * how that election ended: the configuration of that epoch (or a later one) arrived,
-	 * or the candidate said in a later hello that it is neither candidate nor leader in
-	 * it and left no promoted node standing (see {@link Peer#settledFailover}); 0 when
-	 * none. Unlike {@link #lastVoteSettled}, no timeout closes it: a leader may have
-	 * promoted a replica this member cannot see, and the master it follows may be deposed
-	 * for good.
+	 * The epoch of the latest of this member's votes for a change of master (an automatic
+	 * failover, or an operator's forced failover or switchover: each promotes a node)
+	 * whose outcome it does not know yet; 0 when none. A vote is known to be over once
+	 * the configuration of its epoch (or a later one) arrived, or its candidate said in a
+	 * later hello that it is neither candidate nor leader in it and left no promoted node
+	 * standing (see {@link Peer#settledFailover}). Unlike {@link #lastVoteSettled}, no
+	 * timeout closes it, and a later vote does not replace it: a leader may have promoted
+	 * a replica this member cannot see, and the master it follows may be deposed for
+	 * good.
 	 */
 	long openFailoverVote() {
-		CastVote vote = this.lastVote;
-		if (vote == null || !vote.failover() || this.parts.configEpoch() >= vote.epoch()) {
+		if (this.openFailoverVotes.isEmpty()) {
 			return 0;
 		}
+		long configEpoch = this.parts.configEpoch();
+		this.openFailoverVotes.removeIf((vote) -> configEpoch >= vote.epoch() || settled(vote));
+		return this.openFailoverVotes.isEmpty() ? 0
+				: this.openFailoverVotes.get(this.openFailoverVotes.size() - 1).epoch();
+	}
+
+	private boolean settled(CastVote vote) {
 		Peer candidate = this.parts.members.get(vote.candidate());
-		return (candidate != null && candidate.settledFailover(vote.epoch(), vote.requestSequence())) ? 0
-				: vote.epoch();
+		return candidate != null && candidate.settledFailover(vote.epoch(), vote.requestSequence());
 	}
 
 	/**

@@ -257,6 +257,92 @@ class FailoverScenarioTest {
 		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
 	}
 
+	/**
+	 * m3 and m5 vote for the failover of N1 (m4 leads it, promotes N2 and stores its
+	 * configuration there, which they never hear of: their votes stay open). After the
+	 * failover timeout they vote again, for each other, in elections that fail. Back with
+	 * N1, they give their word on it: were their first votes forgotten, m1's fence would
+	 * reopen with 4 of 5, and at the heal N2's configuration, the newest, would win over
+	 * every write N1 took since.
+	 */
+	@Test
+	void votersThatVoteAgainAfterTheFailoverTimeoutKeepTheirOpenFailoverVote() {
+		SimWorld world = failoverVotesLeftOpen();
+		for (String slot : List.of("m3", "m5")) {
+			world.network().restore(slot, N1.toString());
+			world.network().restore(N1.toString(), slot);
+		}
+		world.runFor(20_000);
+		world.network().heal();
+		world.runFor(30_000);
+		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+	}
+
+	/**
+	 * As above, but m3 and m5, their later votes settled, stop gracefully: with their
+	 * first votes still open they leave no departure, so m1, the only one to hear their
+	 * goodbyes, cannot count them out and reopen its fence on two of three voters.
+	 */
+	@Test
+	void votersThatVotedAgainStopWithoutADepartureWhileAFailoverVoteIsOpen() {
+		SimWorld world = failoverVotesLeftOpen();
+		// m1 and m2 no longer heard through N3: m3 and m5 stop standing, and their last
+		// votes settle
+		for (String slot : List.of("m1", "m2")) {
+			world.network().cutBoth(slot, N3.toString());
+		}
+		world.runFor(10_000);
+		world.loseRequests((command) -> command instanceof Action.RecordDeparture);
+		world.network().restore("m1", N3.toString());
+		world.network().restore(N3.toString(), "m1");
+		world.runFor(200);
+		world.stopMember("m3");
+		world.stopMember("m5");
+		world.runFor(20_000);
+		world.network().heal();
+		world.runFor(30_000);
+		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+	}
+
+	/**
+	 * Five voters, cut {m1, m2, N1} | {m3, m4, m5, N2, N3}; m4 is elected (by m3 and m5),
+	 * then the cut becomes {m4, N2} | {m3, m5, N3} (m1 and m2 also reach N3, so m3 and m5
+	 * may stand, and lose), and 30 s pass.
+	 */
+	private static SimWorld failoverVotesLeftOpen() {
+		SimWorld world = startedWorld(5, 2, 50);
+		world.runFor(5000);
+		assertThat(world.snapshot("m1").electorate().voters()).hasSize(5);
+		String[] leader = new String[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
+					&& leader[0] == null) {
+				leader[0] = member.slot();
+				world.at(world.now(), "{leader, N2} | {the two other voters, N3}", (w) -> {
+					for (String slot : List.of("m3", "m4", "m5")) {
+						if (!slot.equals(member.slot())) {
+							w.network().cutBoth(slot, N2.toString());
+						}
+					}
+					w.network().cutBoth(member.slot(), N3.toString());
+					w.network().cutBoth(N2.toString(), N3.toString());
+					for (String slot : List.of("m1", "m2")) {
+						w.network().restore(slot, N3.toString());
+						w.network().restore(N3.toString(), slot);
+					}
+				});
+			}
+		});
+		world.partition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+		while (leader[0] == null) {
+			world.runFor(100);
+		}
+		assertThat(leader[0]).isEqualTo("m4");
+		world.runFor(30_000);
+		assertThat(world.node(N2).isMaster()).as("the leader promoted N2").isTrue();
+		return world;
+	}
+
 	private static final List<String> WITH_THE_MASTER = List.of("m1", "m2", N1.toString());
 
 	private static final List<String> WITH_THE_REPLICAS = List.of("m3", "m4", "m5", N2.toString(), N3.toString());

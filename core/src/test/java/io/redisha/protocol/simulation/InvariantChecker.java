@@ -59,6 +59,9 @@ final class InvariantChecker {
 
 	private final Map<Long, NodeAddress> promotions = new HashMap<>();
 
+	/** When an election made each node master, promoted or adopted. */
+	private final Map<NodeAddress, List<Long>> electedMasterAt = new HashMap<>();
+
 	private final Map<String, Map<NodeAddress, Span>> sdown = new HashMap<>();
 
 	private final Map<String, Attempt> attempts = new HashMap<>();
@@ -133,7 +136,7 @@ final class InvariantChecker {
 	 * majority's writes at once.
 	 */
 	void checkWrites() {
-		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get,
+		this.writes = new WriteLedger(this.reach, this.forcedFailovers::get, this::electedMasterSince,
 				(this.config.fencing().mode() == PartitionMode.CONSISTENT) ? this.config.fenceAfter().toMillis() : 0);
 		observeReach();
 	}
@@ -302,6 +305,10 @@ final class InvariantChecker {
 		}
 	}
 
+	private boolean electedMasterSince(NodeAddress node, long since) {
+		return this.electedMasterAt.getOrDefault(node, List.of()).stream().anyMatch((at) -> at >= since);
+	}
+
 	private Attempt attempt(String id, long epoch, long now) {
 		return this.attempts.computeIfAbsent(id + "@" + epoch, (key) -> new Attempt(now));
 	}
@@ -344,6 +351,7 @@ final class InvariantChecker {
 
 	/** A node promoted, or adopted as already promoted, in an epoch: one per epoch. */
 	private void madeMaster(SimMember member, long epoch, NodeAddress node) {
+		this.electedMasterAt.computeIfAbsent(node, (address) -> new ArrayList<>()).add(this.world.now());
 		NodeAddress earlier = this.promotions.putIfAbsent(epoch, node);
 		if (earlier != null && !earlier.equals(node)) {
 			throw this.world.failure("two nodes made master in epoch " + epoch + ": " + earlier + " and " + node

@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.LongFunction;
 
 import io.redisha.protocol.NodeAddress;
@@ -61,6 +62,11 @@ final class WriteLedger {
 	private final LongFunction<NodeAddress> forcedFailoverOf;
 
 	/**
+	 * Whether an election made the node master (promoted or adopted) at or after a time.
+	 */
+	private final BiPredicate<NodeAddress, Long> electedMasterSince;
+
+	/**
 	 * In consistent partition mode, how long after the majority lost a master (or, later,
 	 * the successor stopped receiving its data) its members may still admit writes to it:
 	 * fence-after, plus a tick (the simulated clients write on ticks), plus the network's
@@ -97,10 +103,14 @@ final class WriteLedger {
 	 * available mode: then a deposed master never takes a write through a member more
 	 * than fence-after after the majority lost it, nor once its successor was promoted,
 	 * unless an operator forced that failover
+	 * @param electedMasterSince whether an election made the node master (promoted or
+	 * adopted) at or after a time
 	 */
-	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf, long fenceAfter) {
+	WriteLedger(MajorityReach reach, LongFunction<NodeAddress> forcedFailoverOf,
+			BiPredicate<NodeAddress, Long> electedMasterSince, long fenceAfter) {
 		this.reach = reach;
 		this.forcedFailoverOf = forcedFailoverOf;
+		this.electedMasterSince = electedMasterSince;
 		this.fenceWindow = (fenceAfter > 0) ? fenceAfter + SimWorld.TICK_MILLIS + SimNetwork.MAX_DELAY_BOUND : 0;
 	}
 
@@ -233,7 +243,9 @@ final class WriteLedger {
 	/**
 	 * Whether another node started a history of its own from the write's history (or one
 	 * it continues) between {@code since} (less the grace of a leader's commands in
-	 * flight) and the write: a promotion the members' lease must not outlast.
+	 * flight) and the write, and an election made it master: a promotion the members'
+	 * lease must not outlast. A node restarted as a standalone master that no election
+	 * adopted is a stray, not a successor.
 	 */
 	private boolean promotedFromItsHistory(AcknowledgedWrite write, long since) {
 		Set<Segment> chain = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -243,7 +255,8 @@ final class WriteLedger {
 		for (Segment segment : this.segments) {
 			if (!segment.node().equals(write.node()) && segment.parent() != null && chain.contains(segment.parent())
 					&& !chain.contains(segment) && segment.createdAt() >= since - GRACE_MILLIS
-					&& segment.createdAt() <= write.at()) {
+					&& segment.createdAt() <= write.at() && (segment.epoch() != Segment.NO_EPOCH
+							|| this.electedMasterSince.test(segment.node(), segment.createdAt()))) {
 				return true;
 			}
 		}
