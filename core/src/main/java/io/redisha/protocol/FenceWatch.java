@@ -109,7 +109,7 @@ final class FenceWatch {
 			// no word for a master this member may be helping to replace, or that a node
 			// promoted beside it may replace
 			boolean withholds = parts.elections.running() || parts.failovers.running()
-					|| parts.voting.openFailoverVote() > held.epoch() || promoted != null;
+					|| parts.voting.openVote() > held.epoch() || promoted != null;
 			if (parts.electorate.selfVotes() && !withholds && masterNode != null
 					&& masterNode.lastValidReplyAt() >= 0) {
 				evidence.add(new WriteLease.Evidence(parts.self.id(), masterNode.lastValidReplyAt()));

@@ -60,7 +60,7 @@ final class Gossip {
 		publish(new Hello(parts.config.name(), parts.self.id(), ++this.sequence, parts.self.application(),
 				parts.epochs.current(), master, parts.configEpoch(), parts.detection.masterDown(),
 				parts.failovers.epoch(), parts.maintenance.current(), parts.electorate.config(),
-				parts.elections.epoch(), now, replyAge, parts.voting.openFailoverVote(), parts.self.endpoint()), out);
+				parts.elections.epoch(), now, replyAge, parts.voting.openVote(), parts.self.endpoint()), out);
 	}
 
 	/**

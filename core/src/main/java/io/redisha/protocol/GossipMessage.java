@@ -38,10 +38,10 @@ public sealed interface GossipMessage {
 	 * from {@code master}, in milliseconds; -1 when never or not told. With
 	 * {@code sentAt} it tells a receiver the earliest moment the sender could vote to
 	 * fail that master over (see {@link WriteLease})
-	 * @param openVoteEpoch the epoch of a vote for an automatic failover the sender
-	 * granted and whose election it cannot yet call over; 0 when none. A fresh reply from
-	 * the master does not take back a vote already given, so such a sender is no evidence
-	 * for the write fence
+	 * @param openVoteEpoch the epoch of the latest vote the sender granted and whose
+	 * election it cannot yet call over; 0 when none. A fresh reply from the master does
+	 * not take back a vote already given, and that election's configuration may replace
+	 * the master, so such a sender is no evidence for the write fence
 	 * @param endpoint where the sender's Sentinel-protocol endpoint listens; null when it
 	 * serves none
 	 */

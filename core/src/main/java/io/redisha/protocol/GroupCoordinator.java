@@ -274,7 +274,7 @@ public final class GroupCoordinator {
 			// A vote it gave, or an election it runs, may elect a leader the others do
 			// not know of yet: counted out, it would let them elect beside it. It
 			// counts as crashed instead, until a majority or the operator replaces it.
-			boolean settled = parts.voting.openFailoverVote() == 0 && parts.voting.lastVoteSettled(nowMillis, null)
+			boolean settled = parts.voting.openVote() == 0 && parts.voting.lastVoteSettled(nowMillis, null)
 					&& !parts.elections.running() && !parts.failovers.running() && !parts.upkeep.changing();
 			Configuration.Departure holding = settled
 					? Configuration.Departure.of(parts.electorate.config(), parts.epochs.current()) : null;

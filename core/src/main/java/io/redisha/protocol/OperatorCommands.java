@@ -137,6 +137,15 @@ final class OperatorCommands {
 		return RedisVersion.atLeast(version, 6, 2);
 	}
 
+	/**
+	 * How far above the newest epoch it knows a replacement of the voters founds its
+	 * electorate. The crashed voters may have made a configuration nobody alive has heard
+	 * of yet (a live observer may hold it, its hellos being rare), of an epoch a few
+	 * above the newest known: sharing its number, the two would look the same to every
+	 * member (see docs/protocol.md).
+	 */
+	static final long REPLACEMENT_EPOCH_GAP = 1000;
+
 	/** See {@link GroupCoordinator#replaceVoters}. */
 	CommandOutcome replaceVoters(long now) {
 		CoordinatorParts parts = this.parts;
@@ -152,8 +161,8 @@ final class OperatorCommands {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
 		}
-		Configuration founding = Configuration.founding(parts.epochs.current() + 1, parts.master.required(),
-				parts.self.id());
+		Configuration founding = Configuration.founding(parts.epochs.current() + REPLACEMENT_EPOCH_GAP,
+				parts.master.required(), parts.self.id());
 		if (node != null && parts.detection.statusOf(node, now) == NodeStatus.UP && node.role() == Role.MASTER) {
 			out.add(new Action.StoreConfiguration(founding.master(), founding, Action.StoreCondition.NOT_NEWER, held));
 		}

@@ -49,8 +49,7 @@ final class Peer {
 	private boolean vouches;
 
 	/**
-	 * The epoch of an automatic failover vote it gave and cannot call over yet; 0 when
-	 * none.
+	 * The epoch of the latest vote it gave and cannot call over yet; 0 when none.
 	 */
 	private long openVoteEpoch;
 

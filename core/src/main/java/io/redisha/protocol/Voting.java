@@ -19,8 +19,8 @@ final class Voting {
 
 	private final Timers timers;
 
-	/** How many votes for a change of master whose outcome is unknown are remembered. */
-	private static final int MAX_OPEN_FAILOVER_VOTES = 1024;
+	/** How many votes whose outcome is unknown are remembered. */
+	private static final int MAX_OPEN_VOTES = 1024;
 
 	/**
 	 * This member's latest vote for another member, until that election is known to be
@@ -29,10 +29,10 @@ final class Voting {
 	private @Nullable CastVote lastVote;
 
 	/**
-	 * This member's votes for a change of master whose outcome it does not know yet,
-	 * oldest first: voting again once a failover timeout has passed must not forget one.
+	 * This member's votes whose outcome it does not know yet, oldest first: voting again
+	 * once a failover timeout has passed must not forget one.
 	 */
-	private final List<CastVote> openFailoverVotes = new ArrayList<>();
+	private final List<CastVote> openVotes = new ArrayList<>();
 
 	/**
 	 * The latest vote request refused only because this member did not see the master
@@ -87,13 +87,11 @@ final class Voting {
 			}
 			parts.gossip.vote(request, out);
 			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now,
-					request.purpose() != GossipMessage.Purpose.VOTERS);
-			if (this.lastVote.failover()) {
-				if (this.openFailoverVotes.size() == MAX_OPEN_FAILOVER_VOTES) {
-					this.openFailoverVotes.remove(0);
-				}
-				this.openFailoverVotes.add(this.lastVote);
+					(request.purpose() == GossipMessage.Purpose.VOTERS) ? held : null);
+			if (this.openVotes.size() == MAX_OPEN_VOTES) {
+				this.openVotes.remove(0);
 			}
+			this.openVotes.add(this.lastVote);
 			parts.elections.holdOff(Math.max(parts.elections.holdOffUntil(),
 					now + this.timers.electionTimeout() + parts.random.nextLong(this.timers.helloEvery())));
 			if (parts.elections.running()) {
@@ -140,24 +138,32 @@ final class Voting {
 	}
 
 	/**
-	 * The epoch of the latest of this member's votes for a change of master (an automatic
-	 * failover, or an operator's forced failover or switchover: each promotes a node)
-	 * whose outcome it does not know yet; 0 when none. A vote is known to be over once
-	 * the configuration of its epoch (or a later one) arrived, or its candidate said in a
-	 * later hello that it is neither candidate nor leader in it and left no promoted node
-	 * standing (see {@link Peer#settledFailover}). Unlike {@link #lastVoteSettled}, no
-	 * timeout closes it, and a later vote does not replace it: a leader may have promoted
-	 * a replica this member cannot see, and the master it follows may be deposed for
-	 * good.
+	 * The epoch of the latest of this member's votes whose outcome it does not know yet
+	 * and whose election may make a configuration naming another master than the one it
+	 * holds; 0 when none: a vote for a change of master (automatic or forced failover,
+	 * switchover), or for a change of voters made from another configuration than the one
+	 * it holds now (it adopted an older one since, from elsewhere; the change's, of a
+	 * later epoch, would supersede it). A vote is known to be over once the configuration
+	 * of its epoch (or a later one) arrived, or its candidate said in a later hello that
+	 * it is neither candidate nor leader in it and left no promoted node standing (see
+	 * {@link Peer#settledFailover}). Unlike {@link #lastVoteSettled}, no timeout closes
+	 * it, and a later vote does not replace it: a leader may have promoted a replica this
+	 * member cannot see, and the master it follows may be deposed for good.
 	 */
-	long openFailoverVote() {
-		if (this.openFailoverVotes.isEmpty()) {
+	long openVote() {
+		if (this.openVotes.isEmpty()) {
 			return 0;
 		}
 		long configEpoch = this.parts.configEpoch();
-		this.openFailoverVotes.removeIf((vote) -> configEpoch >= vote.epoch() || settled(vote));
-		return this.openFailoverVotes.isEmpty() ? 0
-				: this.openFailoverVotes.get(this.openFailoverVotes.size() - 1).epoch();
+		this.openVotes.removeIf((vote) -> configEpoch >= vote.epoch() || settled(vote));
+		Configuration held = this.parts.electorate.config();
+		for (int i = this.openVotes.size() - 1; i >= 0; i--) {
+			CastVote vote = this.openVotes.get(i);
+			if (vote.changedFrom() == null || !vote.changedFrom().equals(held)) {
+				return vote.epoch();
+			}
+		}
+		return 0;
 	}
 
 	private boolean settled(CastVote vote) {
@@ -167,9 +173,10 @@ final class Voting {
 
 	/**
 	 * A vote this member gave another member, and the sequence number of the request it
-	 * answered; {@code failover} for any vote but a change of voters.
+	 * answered; for a change of voters, the configuration it changes.
 	 */
-	private record CastVote(long epoch, String candidate, long requestSequence, long at, boolean failover) {
+	private record CastVote(long epoch, String candidate, long requestSequence, long at,
+			@Nullable Configuration changedFrom) {
 	}
 
 }

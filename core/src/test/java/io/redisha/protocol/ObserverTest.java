@@ -365,6 +365,9 @@ class ObserverTest {
 		assertThat(this.cluster.runUntil(20_000,
 				(cluster) -> cluster.node(NodeAddress.parse("10.0.0.3:6379")).following() != null))
 			.isTrue();
+		assertThat(survivor.coordinator.configuration().epoch())
+			.as("clear of the epoch of the configuration the crashed leader made, which nobody alive heard of")
+			.isGreaterThanOrEqualTo(held.epoch() + OperatorCommands.REPLACEMENT_EPOCH_GAP - 1);
 	}
 
 }

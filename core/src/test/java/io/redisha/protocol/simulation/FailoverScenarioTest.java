@@ -305,6 +305,48 @@ class FailoverScenarioTest {
 	}
 
 	/**
+	 * m3 and m5, their failover votes for m4 (epoch E1) open, see N1 again; after the
+	 * member expiry m1 stands for removing the silent m4 (epoch E2 > E1, from the
+	 * configuration before E1, naming N1) and m3 and m5 grant it. Right then they join
+	 * {m4, N2} before hearing m1's E2 configuration and adopt E1 there: were their vote
+	 * for the change of voters not open, they would vouch for N2, which would take writes
+	 * on three of five, lost at the heal to m1's E2, the newest, naming N1.
+	 */
+	@Test
+	void votersThatVotedForAChangeOfVotersDoNotOpenAnEarlierFailoversFence() {
+		SimWorld world = failoverVotesLeftOpen();
+		for (String slot : List.of("m3", "m5")) {
+			world.network().restore(slot, N1.toString());
+			world.network().restore(N1.toString(), slot);
+		}
+		String[] changer = new String[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.StoreConfiguration store && changer[0] == null
+					&& store.config().master().equals(N1) && store.config().version() == 0
+					&& store.config().voters().size() == 5) {
+				changer[0] = member.slot();
+				world.at(world.now(), "m3 and m5 join {m4, N2}", (w) -> {
+					for (String slot : List.of("m3", "m5")) {
+						w.network().cutBoth(slot, N1.toString());
+						w.network().cutBoth(slot, N3.toString());
+						w.network().restore(slot, N2.toString());
+						w.network().restore(N2.toString(), slot);
+					}
+				});
+			}
+		});
+		long limit = world.now() + 120_000;
+		while (changer[0] == null && world.now() < limit) {
+			world.runFor(100);
+		}
+		assertThat(changer[0]).as("a change of voters was elected").isEqualTo("m1");
+		world.runFor(20_000);
+		world.network().heal();
+		world.runFor(30_000);
+		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+	}
+
+	/**
 	 * Five voters, cut {m1, m2, N1} | {m3, m4, m5, N2, N3}; m4 is elected (by m3 and m5),
 	 * then the cut becomes {m4, N2} | {m3, m5, N3} (m1 and m2 also reach N3, so m3 and m5
 	 * may stand, and lose), and 30 s pass.
