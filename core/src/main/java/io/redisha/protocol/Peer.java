@@ -152,13 +152,15 @@ final class Peer {
 	/**
 	 * Whether its latest hello, sent after its message numbered {@code sequence}, says
 	 * its failover of {@code epoch} is over and left no promoted node standing: it is
-	 * neither candidate nor leader in that epoch, and gives its word on the master again.
-	 * A leader that gave up on a promotion that landed after all (it woke in TILT to the
-	 * node's master role) withholds its word while that node is a master, and a later
-	 * leader would adopt that node over what the old master takes meanwhile.
+	 * neither candidate nor leader in that epoch, holds no configuration of that epoch or
+	 * a later one, and gives its word on the master again. A leader that gave up on a
+	 * promotion that landed after all (it woke in TILT to the node's master role)
+	 * withholds its word while that node is a master, and a later leader would adopt that
+	 * node over what the old master takes meanwhile. One whose failover succeeded gives
+	 * its word on the node it promoted: only that configuration settles the vote.
 	 */
 	boolean settledFailover(long epoch, long sequence) {
-		return doneWith(epoch, sequence) && this.vouches;
+		return doneWith(epoch, sequence) && this.vouches && this.configEpoch < epoch;
 	}
 
 	/** Whether its latest hello, at most {@code validity} old, says it is a candidate. */

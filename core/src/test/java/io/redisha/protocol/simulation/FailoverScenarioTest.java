@@ -7,7 +7,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.GossipRejection;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -383,6 +385,71 @@ class FailoverScenarioTest {
 		world.runFor(30_000);
 		assertThat(world.node(N2).isMaster()).as("the leader promoted N2").isTrue();
 		return world;
+	}
+
+	private static final NodeAddress N4 = new NodeAddress("10.0.0.4", 6379);
+
+	/**
+	 * m5 never learned N4 (cut from N1 while N4 joined it). m4, elected with m5's vote,
+	 * promotes N4; m5 hears m4's configuration only in hellos (through N2, cut from N4)
+	 * and refuses it (UNKNOWN_MASTER). m4, done and vouching for N4, settles m5's vote;
+	 * m5, back with N1, vouches for it: m1's fence opens on m1, m2 and m5 while N4 is the
+	 * master of the newest configuration.
+	 */
+	@Test
+	void voterThatRefusedTheLeadersConfigurationDoesNotVouchForTheOldMaster() {
+		GroupConfig config = new GroupConfig("sim", List.of(N1, N2, N3), 2, Duration.ofSeconds(2),
+				Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults());
+		SimWorld world = SimWorld.withCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
+		world.checker().checkWrites();
+		world.addNode(N1, 100, null);
+		world.addNode(N2, 0, N1);
+		world.addNode(N3, 0, N1);
+		for (int i = 1; i <= 5; i++) {
+			world.startMember("m" + i);
+		}
+		world.runFor(15_000);
+		assertThat(world.checker().checkConverged()).isEqualTo(N1);
+		assertThat(world.snapshot("m1").electorate().voters()).hasSize(5);
+		// N4 joins N1 while m5 is cut from N1: m5 never learns of it
+		world.network().cutBoth("m5", N1.toString());
+		world.addNode(N4, 100, N1);
+		world.runFor(4000);
+		assertThat(world.snapshot("m4").replicas().stream().map(GroupSnapshot.NodeSnapshot::address)).contains(N4);
+		assertThat(world.snapshot("m5").replicas().stream().map(GroupSnapshot.NodeSnapshot::address))
+			.doesNotContain(N4);
+		String[] leader = new String[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
+					&& leader[0] == null) {
+				leader[0] = member.slot();
+			}
+		});
+		List<String> withTheMaster = List.of("m1", "m2", N1.toString());
+		List<String> withTheReplicas = List.of("m3", "m4", "m5", N2.toString(), N3.toString(), N4.toString());
+		world.partition(withTheMaster, withTheReplicas, true, true);
+		// m5 hears m3 and m4 through N2 only, which never syncs from N4 (no data to
+		// learn N4's configuration from)
+		world.network().cutBoth("m5", N3.toString());
+		world.network().cutBoth("m5", N4.toString());
+		world.network().cutBoth(N2.toString(), N4.toString());
+		world.runFor(40_000);
+		assertThat(leader[0]).isEqualTo("m4");
+		assertThat(world.node(N4).isMaster()).as("m4 promoted N4").isTrue();
+		GroupSnapshot m5 = world.snapshot("m5");
+		assertThat(m5.configEpoch()).as("m5 holds the configuration before the failover")
+			.isLessThan(world.snapshot("m4").configEpoch());
+		assertThat(m5.rejections().byReason()).containsKey(GossipRejection.UNKNOWN_MASTER);
+		// m5 reaches N1 again (a cut counts once per fault that made it: the
+		// partition's and the earlier one)
+		for (int i = 0; i < 2; i++) {
+			world.network().restore("m5", N1.toString());
+			world.network().restore(N1.toString(), "m5");
+		}
+		world.runFor(20_000);
+		world.network().heal();
+		world.runFor(30_000);
+		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
 	}
 
 	private static final List<String> WITH_THE_MASTER = List.of("m1", "m2", N1.toString());
