@@ -81,6 +81,9 @@ final class SwitchoverHandOver {
 	 */
 	private long demotedAt = -1;
 
+	/** The failure detector's down-after, as of {@link #start}. */
+	private long downAfter;
+
 	/** Whether the INFO that tells whether an unanswered demotion landed is in flight. */
 	private boolean demotionQueried;
 
@@ -103,6 +106,7 @@ final class SwitchoverHandOver {
 	 */
 	void start(long now, long downAfter, List<Action> out) {
 		this.pauseSentAt = now;
+		this.downAfter = downAfter;
 		out.add(new Action.PauseWrites(this.oldMaster, this.timeout + downAfter, this.epoch));
 		this.steps.add("pause-writes-sent", now);
 	}
@@ -309,7 +313,10 @@ final class SwitchoverHandOver {
 		ReplicationInfo info = (target != null) ? target.info() : null;
 		long offset = (info != null && info.role() == Role.REPLICA && this.oldMaster.equals(info.master())
 				&& Objects.requireNonNull(this.finalReplicationId).equals(info.replicationId())) ? info.offset() : -1;
-		if (offset >= this.finalOffset) {
+		// INFO read before the demotion may tell the final offset already (writes were
+		// paused): the target must still answer, or the old master is restored.
+		if (offset >= this.finalOffset
+				&& Objects.requireNonNull(target).status(now, this.downAfter) == GroupSnapshot.NodeStatus.UP) {
 			this.steps.add("has-final-offset " + this.target + " @" + offset, now);
 			this.stage = Stage.ENDED;
 			return Next.PROMOTE_TARGET;
