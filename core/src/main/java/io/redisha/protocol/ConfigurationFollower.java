@@ -39,16 +39,22 @@ final class ConfigurationFollower {
 	}
 
 	/**
+	 * A member stopped for good (its goodbye, or its record in a node's data): its last
+	 * epoch is taken as seen, so that the next election this member starts counts it out.
+	 */
+	void learnDeparture(long now, String member, Configuration.Departure holding, List<Action> out) {
+		this.parts.epochs.observe(now, holding.lastEpoch(), out);
+		this.parts.electorate.departed(member, holding, now);
+	}
+
+	/**
 	 * What a node's data says of the configuration: adopted if newer, departures
 	 * remembered.
 	 */
 	private void learnStored(long now, NodeState node, StoredConfiguration stored, List<Action> out) {
 		Configuration held = this.parts.electorate.config();
 		node.stored(stored, held != null && held.newerThan(stored.config()));
-		stored.departed().forEach((member, holding) -> {
-			this.parts.epochs.observe(now, holding.lastEpoch(), out);
-			this.parts.electorate.departed(member, holding, now);
-		});
+		stored.departed().forEach((member, holding) -> learnDeparture(now, member, holding, out));
 		// Newer only now and then: the source's text is not made for every INFO reply.
 		if (stored.config() != null && stored.config().newerThan(this.parts.electorate.config())) {
 			adopt(now, stored.config(), "the data of " + node.address(), true, out);

@@ -218,8 +218,7 @@ public final class GroupCoordinator {
 			parts.members.depart(message.sender(), nowMillis);
 			Configuration.Departure holding = goodbye.holding();
 			if (holding != null) {
-				parts.epochs.observe(nowMillis, holding.lastEpoch(), out);
-				parts.electorate.departed(goodbye.sender(), holding, nowMillis);
+				parts.following.learnDeparture(nowMillis, goodbye.sender(), holding, out);
 			}
 			parts.emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
