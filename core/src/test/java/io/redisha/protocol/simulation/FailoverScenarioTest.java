@@ -271,13 +271,10 @@ class FailoverScenarioTest {
 	void votersThatVoteAgainAfterTheFailoverTimeoutKeepTheirOpenFailoverVote() {
 		SimWorld world = failoverVotesLeftOpen();
 		for (String slot : List.of("m3", "m5")) {
-			world.network().restore(slot, N1.toString());
-			world.network().restore(N1.toString(), slot);
+			world.network().restoreBoth(slot, N1.toString());
 		}
 		world.runFor(20_000);
-		world.network().heal();
-		world.runFor(30_000);
-		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+		healAndCheckTheWrites(world);
 	}
 
 	/**
@@ -295,15 +292,12 @@ class FailoverScenarioTest {
 		}
 		world.runFor(10_000);
 		world.loseRequests((command) -> command instanceof Action.RecordDeparture);
-		world.network().restore("m1", N3.toString());
-		world.network().restore(N3.toString(), "m1");
+		world.network().restoreBoth("m1", N3.toString());
 		world.runFor(200);
 		world.stopMember("m3");
 		world.stopMember("m5");
 		world.runFor(20_000);
-		world.network().heal();
-		world.runFor(30_000);
-		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+		healAndCheckTheWrites(world);
 	}
 
 	/**
@@ -318,8 +312,7 @@ class FailoverScenarioTest {
 	void votersThatVotedForAChangeOfVotersDoNotOpenAnEarlierFailoversFence() {
 		SimWorld world = failoverVotesLeftOpen();
 		for (String slot : List.of("m3", "m5")) {
-			world.network().restore(slot, N1.toString());
-			world.network().restore(N1.toString(), slot);
+			world.network().restoreBoth(slot, N1.toString());
 		}
 		String[] changer = new String[1];
 		world.onAction((member, action) -> {
@@ -331,8 +324,7 @@ class FailoverScenarioTest {
 					for (String slot : List.of("m3", "m5")) {
 						w.network().cutBoth(slot, N1.toString());
 						w.network().cutBoth(slot, N3.toString());
-						w.network().restore(slot, N2.toString());
-						w.network().restore(N2.toString(), slot);
+						w.network().restoreBoth(slot, N2.toString());
 					}
 				});
 			}
@@ -343,9 +335,7 @@ class FailoverScenarioTest {
 		}
 		assertThat(changer[0]).as("a change of voters was elected").isEqualTo("m1");
 		world.runFor(20_000);
-		world.network().heal();
-		world.runFor(30_000);
-		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
+		healAndCheckTheWrites(world);
 	}
 
 	/**
@@ -371,8 +361,7 @@ class FailoverScenarioTest {
 					w.network().cutBoth(member.slot(), N3.toString());
 					w.network().cutBoth(N2.toString(), N3.toString());
 					for (String slot : List.of("m1", "m2")) {
-						w.network().restore(slot, N3.toString());
-						w.network().restore(N3.toString(), slot);
+						w.network().restoreBoth(slot, N3.toString());
 					}
 				});
 			}
@@ -443,10 +432,17 @@ class FailoverScenarioTest {
 		// m5 reaches N1 again (a cut counts once per fault that made it: the
 		// partition's and the earlier one)
 		for (int i = 0; i < 2; i++) {
-			world.network().restore("m5", N1.toString());
-			world.network().restore(N1.toString(), "m5");
+			world.network().restoreBoth("m5", N1.toString());
 		}
 		world.runFor(20_000);
+		healAndCheckTheWrites(world);
+	}
+
+	/**
+	 * Heals the network, lets the world settle and checks that every acknowledged write
+	 * is in the final master's data.
+	 */
+	private static void healAndCheckTheWrites(SimWorld world) {
 		world.network().heal();
 		world.runFor(30_000);
 		world.checker().checkAcknowledgedWrites(world.checker().checkConverged());
@@ -476,8 +472,7 @@ class FailoverScenarioTest {
 					w.at(w.now() + 300, "N1 -> m2 again", (again) -> again.network().restore(N1.toString(), "m2"));
 					for (String slot : List.of("m3", "m4", "m5")) {
 						if (!slot.equals(member.slot())) {
-							w.network().restore(slot, N1.toString());
-							w.network().restore(N1.toString(), slot);
+							w.network().restoreBoth(slot, N1.toString());
 							w.stopMember(slot);
 						}
 					}

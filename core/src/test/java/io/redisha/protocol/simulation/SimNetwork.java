@@ -77,6 +77,12 @@ final class SimNetwork {
 		link.cuts = Math.max(0, link.cuts - 1);
 	}
 
+	/** Restores both directions. */
+	void restoreBoth(String a, String b) {
+		restore(a, b);
+		restore(b, a);
+	}
+
 	boolean isUp(String from, String to) {
 		return link(from, to).cuts == 0;
 	}
