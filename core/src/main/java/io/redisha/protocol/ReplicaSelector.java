@@ -107,9 +107,11 @@ final class ReplicaSelector {
 			return Optional.of(new Choice(promoted.get(), true, refuseStreamingSeconds));
 		}
 		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
-				&& othersAnswer(nodes, failed, now, maxInfoAge)
 				&& (best == null || best.answeredInfo().offset() < failedNode.answeredInfo().offset())) {
-			return Optional.of(new Choice(failedNode, false, -1));
+			// a replica without all its writes is never the way out, even while the
+			// demoted master may not be promoted again yet
+			return (othersAnswer(nodes, failed, now, maxInfoAge) && failedNode.answeredInfo().priority() != 0)
+					? Optional.of(new Choice(failedNode, false, -1)) : Optional.empty();
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
 	}
@@ -163,13 +165,14 @@ final class ReplicaSelector {
 
 	/**
 	 * A master a switchover demoted to replicate itself, whose leader then died or gave
-	 * up: it holds every write the group acknowledged, so it is promoted again unless a
-	 * replica caught up with it.
+	 * up: it holds every write the group acknowledged, so no replica that lacks some of
+	 * them is promoted; it is promoted again itself once every other node answers (and
+	 * its priority allows), unless a replica caught up with it.
 	 */
 	private boolean demotedToItself(NodeState node, long now, long maxInfoAge) {
 		return node.status(now, this.timers.downAfter()) == NodeStatus.UP && node.info() != null
 				&& node.role() == Role.REPLICA && node.address().equals(node.following())
-				&& now - node.infoAt() <= maxInfoAge && node.info().priority() != 0;
+				&& now - node.infoAt() <= maxInfoAge;
 	}
 
 	/**

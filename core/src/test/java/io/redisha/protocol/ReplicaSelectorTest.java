@@ -480,6 +480,33 @@ class ReplicaSelectorTest {
 	}
 
 	/**
+	 * A switchover demoted the master to replicate itself at its final offset 1000, and
+	 * its target does not answer: a replica that lags behind is never promoted instead
+	 * (it would lose the writes the master acknowledged beyond it), the demoted master is
+	 * promoted again only once every other node answers and its replica-priority allows.
+	 */
+	@Test
+	void aReplicaLaggingBehindAMasterDemotedToItselfIsNeverPromoted() {
+		this.master.validReply(this.now - 50, this.timers.downAfter(), false);
+		this.master.info(this.now - 100, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+				+ "master_link_status:down\nslave_repl_offset:1000\nslave_priority:100\nrun_id:m\nmaster_replid:"
+				+ HISTORY + "\n"));
+		replica("10.0.0.2:1", "slave_repl_offset:900\nslave_priority:50\n");
+		NodeState target = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
+		this.nodes.add(target);
+		assertThat(choice()).as("the target does not answer: it may hold its promotion").isEmpty();
+		target.validReply(this.now - 50, this.timers.downAfter(), false);
+		target.info(this.now - 100, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+				+ "master_link_status:up\nslave_repl_offset:800\nrun_id:t\nmaster_replid:" + HISTORY + "\n"));
+		assertThat(choice()).as("every node answers").hasValue(FAILED);
+		this.master.info(this.now - 100,
+				ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+						+ "master_link_status:down\nslave_repl_offset:1000\nslave_priority:0\nrun_id:m\nmaster_replid:"
+						+ HISTORY + "\n"));
+		assertThat(choice()).as("the demoted master's replica-priority is 0").isEmpty();
+	}
+
+	/**
 	 * A node up now, whose INFO at {@code infoAt} showed it replicating the failed master
 	 * at HISTORY 1000; later INFO is the caller's.
 	 */

@@ -3,6 +3,7 @@ package io.redisha.protocol.simulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -436,6 +437,65 @@ class FailoverScenarioTest {
 		}
 		world.runFor(20_000);
 		healAndCheckTheWrites(world);
+	}
+
+	/**
+	 * A switchover from N1 to N2 while N3 lags behind N1 (its stream stalled: a slow
+	 * link, or Redis 6.2, which drops a demoted master's replicas, so that N3 never gets
+	 * what it lacked). N1 is demoted at its final offset, which N2 has; N2 dies just
+	 * before the promotion reaches it, and its leader gives up. N1 replicates itself with
+	 * every write it acknowledged, answers, and holds more than N3: the failover that
+	 * follows must make it master again (or wait), never promote N3 without those writes.
+	 * Before the selector refused a lagging replica there, it promoted N3: 63 of 2,104
+	 * acknowledged writes were lost (those N1 took in the 2 s before the switchover and
+	 * N3 never received), while the majority reached N1 all along.
+	 */
+	@Test
+	void aSwitchoverWhoseTargetDiesBeforeItsPromotionLosesNoWriteToALaggingReplica() {
+		SimWorld world = switchoverToN2WhileN3Lags((w) -> w.killNode(N2));
+		world.runFor(30_000);
+		world.restartNode(N2);
+		world.node(N3).stallStream(false);
+		healAndCheckTheWrites(world);
+	}
+
+	/**
+	 * The same with the target frozen instead of dead: when it wakes it runs the
+	 * promotion it held, after the group was left without a master. The write ledger once
+	 * took the writes lost to N3 for the replication window of N2, a "master" the
+	 * majority had lost, though N2 became one only when it woke.
+	 */
+	@Test
+	void aSwitchoverWhoseTargetFreezesBeforeItsPromotionLosesNoWriteToALaggingReplica() {
+		SimWorld world = switchoverToN2WhileN3Lags((w) -> w.pauseNode(N2));
+		world.runFor(30_000);
+		world.resumeNode(N2);
+		world.node(N3).stallStream(false);
+		healAndCheckTheWrites(world);
+	}
+
+	/**
+	 * A world where N3's stream stalls (a slow link, or Redis 6.2 dropping a demoted
+	 * master's replicas), then m1 switches over to N2 and the fault strikes N2 just as
+	 * its promotion is sent, after N1 was demoted to replicate itself.
+	 */
+	private static SimWorld switchoverToN2WhileN3Lags(Consumer<SimWorld> faultOnTheTarget) {
+		SimWorld world = startedWorld(3, 2, 50);
+		world.node(N3).stallStream(true);
+		world.runFor(2000);
+		long[] finalOffset = { -1 };
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Promote promote && promote.node().equals(N2) && finalOffset[0] < 0) {
+				finalOffset[0] = world.node(N1).offset();
+				world.at(world.now(), "a fault on N2, the target, before the promotion reaches it", faultOnTheTarget);
+			}
+		});
+		world.operate("m1", (protocol) -> protocol.switchover(world.now(), 5000));
+		world.runFor(5000);
+		assertThat(finalOffset[0]).as("the switchover demoted N1 and sent its promotion of N2").isPositive();
+		assertThat(world.node(N1).following()).as("N1 replicates itself").isEqualTo(N1);
+		assertThat(world.node(N3).offset()).as("N3 lags behind N1's final offset").isLessThan(finalOffset[0]);
+		return world;
 	}
 
 	/**

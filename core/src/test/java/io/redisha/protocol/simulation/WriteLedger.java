@@ -326,10 +326,10 @@ final class WriteLedger {
 	/**
 	 * Whether the write was lost in the replication window of a later master that carried
 	 * it: a node promoted (or restarted as master) on top of data that held the write,
-	 * that the majority lost with the write in its data, replaced by a successor that did
-	 * not have it then and was its replica or held a prefix of its history. The write is
-	 * that master's data as much as its own writes are, whether the master that
-	 * acknowledged it is back or not (seed 75104).
+	 * that the majority lost as a master with the write in its data, replaced by a
+	 * successor that did not have it then and was its replica or held a prefix of its
+	 * history. The write is that master's data as much as its own writes are, whether the
+	 * master that acknowledged it is back or not (seed 75104).
 	 */
 	private boolean lostWithACarrier(AcknowledgedWrite write, FinalHistory history) {
 		for (Segment carrier : this.segments) {
@@ -353,7 +353,10 @@ final class WriteLedger {
 			}
 			SimNode.State carrierThen = loss.stateOf(carrier.node());
 			SimNode.State successorThen = loss.stateOf(successor.node());
-			if (carrierThen != null && carrierThen.data().contains(write) && successorThen != null
+			// the carrier must have been a master when the majority lost it, not a
+			// node that became one later (a frozen switchover target waking up)
+			if (carrierThen != null && carrierThen.following() == null && carrier.createdAt() <= loss.since()
+					&& carrierThen.data().contains(write) && successorThen != null
 					&& !successorThen.data().contains(write)
 					&& (prefix || carrier.node().equals(successorThen.following()))) {
 				return true;
