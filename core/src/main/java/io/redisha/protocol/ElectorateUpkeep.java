@@ -170,6 +170,14 @@ final class ElectorateUpkeep {
 			// election.
 			this.voterChange = null;
 		}
+		else if (this.parts.epochs.current() > this.voterChange.epoch()) {
+			// A later epoch was seen: an election from another configuration may have
+			// won with votes of members counted here as holding this epoch's first one
+			// (a voter that votes again once a failover timeout has passed since its vote
+			// for this member, then adopts this configuration). Like a Raft leader that
+			// sees a later term, the change stops.
+			this.voterChange = null;
+		}
 		else if (this.parts.electorate.committed(this.parts.members.peers())) {
 			if (held.version() == 0) {
 				Configuration next = this.voterChange.apply(held);

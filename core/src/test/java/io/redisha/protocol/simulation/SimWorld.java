@@ -12,6 +12,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -113,6 +114,12 @@ final class SimWorld {
 
 	/** Commands whose replies a scenario has the network lose once they ran. */
 	private Predicate<Action.NodeCommand> lostReplies = (command) -> false;
+
+	/**
+	 * Gossip a scenario has the network lose on its way from a node to a member (the
+	 * member, the payload).
+	 */
+	private BiPredicate<SimMember, String> lostGossip = (member, payload) -> false;
 
 	SimWorld(long seed, GroupConfig config, long commandTimeout, ProtocolFactory protocols) {
 		this(seed, config, commandTimeout, protocols, false);
@@ -469,6 +476,11 @@ final class SimWorld {
 		this.lostReplies = commands;
 	}
 
+	/** The matching gossip never reaches the member it was delivered to. */
+	void loseGossip(BiPredicate<SimMember, String> gossip) {
+		this.lostGossip = gossip;
+	}
+
 	/** Runs {@code fault} at simulated time {@code at}, noted in the trace. */
 	void at(long at, String description, Consumer<SimWorld> fault) {
 		schedule(at, () -> {
@@ -799,6 +811,9 @@ final class SimWorld {
 	}
 
 	private void deliverGossip(SimNode node, SimMember member, String payload) {
+		if (this.lostGossip.test(member, payload)) {
+			return;
+		}
 		for (long at : this.network.deliveries(node.endpoint(), member.slot(), this.now, false)) {
 			schedule(at, () -> deliver(member, () -> {
 				this.trace.traffic(this.now, member.id(), "<- gossip ", List.of(node.address(), payload));
