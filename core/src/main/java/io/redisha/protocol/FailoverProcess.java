@@ -108,9 +108,10 @@ final class FailoverProcess {
 	private @Nullable NodeAddress chosen;
 
 	/**
-	 * The chosen node's replication offset when it was chosen: promoted, it keeps its
-	 * data, so a master answering below it is the node restarted without it, not our
-	 * promotion.
+	 * The offset the chosen node must hold once promoted: what it had when chosen, and
+	 * for a switchover's target the demoted master's final offset. Promoted, it keeps its
+	 * data, so a master answering below it is the node restarted without some of it, not
+	 * our promotion.
 	 */
 	private long chosenOffset;
 
@@ -364,7 +365,7 @@ final class FailoverProcess {
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()
 				&& role.role().offset() < this.chosenOffset) {
 			abort(now, this.chosen + " answers as a master at offset " + role.role().offset() + ", below the "
-					+ this.chosenOffset + " it had when chosen: it restarted without its data");
+					+ this.chosenOffset + " it must hold: it restarted without some of its data");
 		}
 		else if (command instanceof Action.QueryRole && command.node().equals(this.chosen)
 				&& this.stage == Stage.CONFIRMING && reply instanceof Reply.Role role && role.role().master()) {
@@ -497,6 +498,10 @@ final class FailoverProcess {
 	/** Goes on as the switchover's hand-over says. */
 	private void follow(SwitchoverHandOver.Next next, long now, List<Action> out) {
 		if (next == SwitchoverHandOver.Next.PROMOTE_TARGET) {
+			// Promoted, it must hold the final offset, not only what it had when chosen:
+			// a target restarted from an older RDB file in between lacks writes the old
+			// master acknowledged.
+			this.chosenOffset = Math.max(this.chosenOffset, Objects.requireNonNull(this.handOver).finalOffset());
 			// the target streams from the master it caught up with, demoted just before
 			promote(now, -1, out);
 		}

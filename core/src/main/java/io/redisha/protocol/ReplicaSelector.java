@@ -97,7 +97,12 @@ final class ReplicaSelector {
 				best = node;
 			}
 		}
-		long needed = (best != null) ? Math.max(best.answeredInfo().offset(), history.someOfIt()) : history.someOfIt();
+		NodeState demoted = (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)) ? failedNode : null;
+		// A master demoted to itself holds every write it acknowledged: a node promoted
+		// without some of them (restarted from an older RDB file just before) is no
+		// promotion to adopt.
+		long needed = Math.max((best != null) ? best.answeredInfo().offset() : 0,
+				(demoted != null) ? demoted.answeredInfo().offset() : history.someOfIt());
 		Optional<NodeState> promoted = masters.stream()
 			.filter((node) -> node.answeredInfo().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
 					&& node.answeredInfo().holds(history.id(), needed) && !history.branchedOff(node.answeredInfo()))
@@ -106,12 +111,11 @@ final class ReplicaSelector {
 		if (promoted.isPresent()) {
 			return Optional.of(new Choice(promoted.get(), true, refuseStreamingSeconds));
 		}
-		if (failedNode != null && demotedToItself(failedNode, now, maxInfoAge)
-				&& (best == null || best.answeredInfo().offset() < failedNode.answeredInfo().offset())) {
+		if (demoted != null && (best == null || best.answeredInfo().offset() < demoted.answeredInfo().offset())) {
 			// a replica without all its writes is never the way out, even while the
 			// demoted master may not be promoted again yet
-			return (othersAnswer(nodes, failed, now, maxInfoAge) && failedNode.answeredInfo().priority() != 0)
-					? Optional.of(new Choice(failedNode, false, -1)) : Optional.empty();
+			return (othersAnswer(nodes, failed, now, maxInfoAge) && demoted.answeredInfo().priority() != 0)
+					? Optional.of(new Choice(demoted, false, -1)) : Optional.empty();
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
 	}

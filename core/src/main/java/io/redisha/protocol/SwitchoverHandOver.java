@@ -116,6 +116,11 @@ final class SwitchoverHandOver {
 		return this.stage != Stage.ENDED;
 	}
 
+	/** The demoted master's final offset; -1 before its demotion. */
+	long finalOffset() {
+		return this.finalOffset;
+	}
+
 	@Nullable String abortReason() {
 		return this.abortReason;
 	}

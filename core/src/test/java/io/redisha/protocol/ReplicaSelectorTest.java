@@ -507,6 +507,22 @@ class ReplicaSelectorTest {
 	}
 
 	/**
+	 * A switchover's target promoted without all of the demoted master's writes (it
+	 * restarted from an older RDB file just before its promotion, and its leader gave up)
+	 * is not adopted: the demoted master, holding more, is promoted again.
+	 */
+	@Test
+	void aNodePromotedWithLessThanAMasterDemotedToItselfIsNotAdopted() {
+		this.master.validReply(this.now - 50, this.timers.downAfter(), false);
+		this.master.info(this.now - 100, ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+				+ "master_link_status:down\nslave_repl_offset:1000\nrun_id:m\nmaster_replid:" + HISTORY + "\n"));
+		NodeState target = replica("10.0.0.2:1", "slave_repl_offset:900\n");
+		target.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:run-10.0.0.2:1\nmaster_replid:cccc\n"
+				+ "master_replid2:" + HISTORY + "\nmaster_repl_offset:900\nsecond_repl_offset:901\n"));
+		assertThat(choice()).hasValue(FAILED);
+	}
+
+	/**
 	 * A node up now, whose INFO at {@code infoAt} showed it replicating the failed master
 	 * at HISTORY 1000; later INFO is the caller's.
 	 */

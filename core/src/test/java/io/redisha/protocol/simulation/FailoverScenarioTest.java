@@ -475,6 +475,37 @@ class FailoverScenarioTest {
 	}
 
 	/**
+	 * The switchover's target is killed just as its promotion reaches it and starts again
+	 * from an RDB saved before the last writes of the old master (those its leader saw it
+	 * receive after choosing it): promoted at that offset, it lacks writes the old master
+	 * acknowledged. Its promotion must not count as the switchover's: the target's offset
+	 * must be the demoted master's final one, not merely the one it had when chosen.
+	 */
+	@Test
+	void aSwitchoverTargetRestartedFromAnOlderRdbIsNotTakenForTheNewMaster() {
+		SimWorld world = startedWorld(3, 2, 50);
+		long[] savedOffset = { -1 };
+		world.onAction((member, action) -> {
+			if (action instanceof Action.PauseWrites && savedOffset[0] < 0) {
+				savedOffset[0] = world.node(N2).offset();
+			}
+		});
+		long[] finalOffset = { -1 };
+		world.beforeExecution((command) -> {
+			if (command instanceof Action.Promote promote && promote.node().equals(N2) && finalOffset[0] < 0) {
+				finalOffset[0] = world.node(N1).offset();
+				world.restartNodeFromRdbSavedAt(N2, savedOffset[0]);
+			}
+		});
+		world.operate("m1", (protocol) -> protocol.switchover(world.now(), 5000));
+		world.runFor(5000);
+		assertThat(savedOffset[0]).as("the RDB lacks writes the old master acknowledged before its pause")
+			.isPositive()
+			.isLessThan(finalOffset[0]);
+		healAndCheckTheWrites(world);
+	}
+
+	/**
 	 * A world where N3's stream stalls (a slow link, or Redis 6.2 dropping a demoted
 	 * master's replicas), then m1 switches over to N2 and the fault strikes N2 just as
 	 * its promotion is sent, after N1 was demoted to replicate itself.

@@ -225,6 +225,11 @@ final class SimNode {
 		return now < this.loadingUntil;
 	}
 
+	/** When its process last started. */
+	long startedAt() {
+		return this.startedAt;
+	}
+
 	boolean isMaster() {
 		return this.following == null;
 	}
@@ -354,6 +359,19 @@ final class SimNode {
 		else if (this.following != null) {
 			this.masterSince = -1;
 		}
+	}
+
+	/**
+	 * A replica starts again at once from its config file and an RDB file saved when its
+	 * offset was {@code savedOffset}, in its current history: what it received since is
+	 * lost, as after a kill -9 between two saves (a small data set loads in no time).
+	 */
+	void restartFromRdbSavedAt(long now, long savedOffset) {
+		if (this.following == null || savedOffset < this.history.from() || savedOffset > this.offset) {
+			throw new IllegalStateException(this + " has no RDB at offset " + savedOffset);
+		}
+		restart(now, 0, Restart.FROM_DISK);
+		this.offset = savedOffset;
 	}
 
 	// Replication, advanced by the world every tick

@@ -385,6 +385,19 @@ final class SimWorld {
 	 * Restarts a dead node as an empty master even when replicas or clients depend on it:
 	 * the misconfiguration Redis warns of, staged on purpose.
 	 */
+	/**
+	 * A replica is killed and starts again at once from an RDB file saved at
+	 * {@code savedOffset} (see {@link SimNode#restartFromRdbSavedAt}).
+	 */
+	void restartNodeFromRdbSavedAt(NodeAddress address, long savedOffset) {
+		SimNode node = node(address);
+		this.checker.beforeDataLoss(node);
+		node.kill(this.now);
+		node.restartFromRdbSavedAt(this.now, savedOffset);
+		this.trace.add(this.now, address.toString(), "restarted from an RDB saved at " + savedOffset + ": " + node);
+		this.checker.observeReach();
+	}
+
 	void restartNodeEmptyAsMaster(NodeAddress address) {
 		SimNode node = node(address);
 		if (node.process() == SimNode.Process.DEAD) {
