@@ -494,7 +494,8 @@ class FailoverScenarioTest {
 		world.beforeExecution((command) -> {
 			if (command instanceof Action.Promote promote && promote.node().equals(N2) && finalOffset[0] < 0) {
 				finalOffset[0] = world.node(N1).offset();
-				world.restartNodeFromRdbSavedAt(N2, savedOffset[0]);
+				world.killNode(N2);
+				world.restartNodeFromRdbSavedAt(N2, savedOffset[0], 0);
 			}
 		});
 		world.operate("m1", (protocol) -> protocol.switchover(world.now(), 5000));

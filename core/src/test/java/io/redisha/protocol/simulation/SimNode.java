@@ -362,16 +362,21 @@ final class SimNode {
 	}
 
 	/**
-	 * A replica starts again at once from its config file and an RDB file saved when its
-	 * offset was {@code savedOffset}, in its current history: what it received since is
-	 * lost, as after a kill -9 between two saves (a small data set loads in no time).
+	 * Starts again from its config file and an RDB file saved when its offset was
+	 * {@code savedOffset}: a replica loses what it received since, as after a kill -9
+	 * between two saves, and resumes that history from there. A node that comes back as a
+	 * master restarts as {@link Restart#FROM_DISK} says (what its file missed would be
+	 * lost with it, a loss persistence settles, not failover).
+	 * @return whether it came back with less than it had
 	 */
-	void restartFromRdbSavedAt(long now, long savedOffset) {
-		if (this.following == null || savedOffset < this.history.from() || savedOffset > this.offset) {
-			throw new IllegalStateException(this + " has no RDB at offset " + savedOffset);
+	boolean restartFromRdbSavedAt(long now, long loadingMillis, long savedOffset) {
+		long offsetBefore = this.offset;
+		restart(now, loadingMillis, Restart.FROM_DISK);
+		if (this.following == null || this.following.equals(this.address)) {
+			return false;
 		}
-		restart(now, 0, Restart.FROM_DISK);
-		this.offset = savedOffset;
+		this.offset = Math.max(this.history.from(), Math.min(offsetBefore, savedOffset));
+		return this.offset < offsetBefore;
 	}
 
 	// Replication, advanced by the world every tick

@@ -386,15 +386,18 @@ final class SimWorld {
 	 * the misconfiguration Redis warns of, staged on purpose.
 	 */
 	/**
-	 * A replica is killed and starts again at once from an RDB file saved at
-	 * {@code savedOffset} (see {@link SimNode#restartFromRdbSavedAt}).
+	 * Restarts a dead node from an RDB file saved at {@code savedOffset}, after loading
+	 * it for {@code loadingMillis} (see {@link SimNode#restartFromRdbSavedAt}).
 	 */
-	void restartNodeFromRdbSavedAt(NodeAddress address, long savedOffset) {
+	void restartNodeFromRdbSavedAt(NodeAddress address, long savedOffset, long loadingMillis) {
 		SimNode node = node(address);
+		if (node.process() != SimNode.Process.DEAD) {
+			return;
+		}
 		this.checker.beforeDataLoss(node);
-		node.kill(this.now);
-		node.restartFromRdbSavedAt(this.now, savedOffset);
-		this.trace.add(this.now, address.toString(), "restarted from an RDB saved at " + savedOffset + ": " + node);
+		boolean lost = node.restartFromRdbSavedAt(this.now, loadingMillis, savedOffset);
+		this.trace.add(this.now, address.toString(),
+				"restarted" + (lost ? " from an RDB saved at " + savedOffset : "") + ": " + node);
 		this.checker.observeReach();
 	}
 

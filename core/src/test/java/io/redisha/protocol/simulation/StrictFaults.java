@@ -15,7 +15,8 @@ import io.redisha.protocol.ProtocolEvent;
  * or as standalone masters, cuts longer than the member expiry, a member restarted inside
  * a minority partition, operators forgetting members and pausing failover, members frozen
  * with the commands they just decided still in their buffers, host clocks stepped back
- * before a restart, and members stopped gracefully right after they voted.
+ * before a restart, members stopped gracefully right after they voted, and replicas
+ * restarted from an RDB file saved before their last writes.
  */
 final class StrictFaults {
 
@@ -34,6 +35,8 @@ final class StrictFaults {
 	private static final long CLOCK_STEPS = 0xC10CL;
 
 	private static final long STOPS_AFTER_VOTING = 0x5707L;
+
+	private static final long OLDER_RDB_RESTARTS = 0x0DB5L;
 
 	private final long seed;
 
@@ -70,6 +73,7 @@ final class StrictFaults {
 		delayedCommands(stream(DELAYED_COMMANDS));
 		clockSteps(stream(CLOCK_STEPS));
 		stopsAfterVoting(stream(STOPS_AFTER_VOTING));
+		olderRdbRestarts(stream(OLDER_RDB_RESTARTS));
 	}
 
 	/**
@@ -98,6 +102,28 @@ final class StrictFaults {
 						w.killNode(target);
 						w.at(w.now() + downFor, "restart " + target + " empty",
 								(later) -> later.restartNode(target, SimNode.Restart.EMPTY));
+					});
+		}
+	}
+
+	/**
+	 * Replicas killed and restarted from an RDB file saved up to 100 kB of replication
+	 * stream before they died (a node that comes back as a master keeps its data).
+	 */
+	private void olderRdbRestarts(SplittableRandom random) {
+		for (int i = random.nextInt(3); i > 0; i--) {
+			long at = faultTime(random);
+			long downFor = random.nextLong(5_000);
+			long loadingMillis = random.nextLong(1_500);
+			long lostBytes = random.nextLong(100_000);
+			NodeAddress node = anyNode(random);
+			this.sink.add(at,
+					"kill " + node + " for " + downFor + " ms, restart it from an RDB file " + lostBytes + " bytes old",
+					(w) -> {
+						long savedOffset = w.node(node).offset() - lostBytes;
+						w.killNode(node);
+						w.at(w.now() + downFor, "restart " + node + " from its RDB file",
+								(later) -> later.restartNodeFromRdbSavedAt(node, savedOffset, loadingMillis));
 					});
 		}
 	}
