@@ -1,6 +1,5 @@
 package io.redisha.protocol;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +18,10 @@ final class Voting {
 
 	private final Timers timers;
 
-	/** How many votes whose outcome is unknown are remembered. */
+	/**
+	 * How many votes whose outcome is unknown are remembered; with that many open, the
+	 * member casts no more.
+	 */
 	private static final int MAX_OPEN_VOTES = 1024;
 
 	/**
@@ -29,10 +31,10 @@ final class Voting {
 	private @Nullable CastVote lastVote;
 
 	/**
-	 * This member's votes whose outcome it does not know yet, oldest first: voting again
-	 * once a failover timeout has passed must not forget one.
+	 * This member's votes whose outcome it does not know yet: voting again once a
+	 * failover timeout has passed must not forget one.
 	 */
-	private final List<CastVote> openVotes = new ArrayList<>();
+	private final OpenVotes<CastVote> openVotes = new OpenVotes<>(MAX_OPEN_VOTES);
 
 	/**
 	 * The latest vote request refused only because this member did not see the master
@@ -78,7 +80,8 @@ final class Voting {
 				&& !parts.upkeep.changing() && parts.electorate.selfVotes() && held != null
 				&& held.isVoter(request.sender()) && held.is(request.configEpoch(), request.configVersion())
 				&& request.failingMaster().equals(parts.master.address()) && !parts.elections.peerLeadsFailover(now)
-				&& lastVoteSettled(now, request.sender()) && purposeAllows(now, request);
+				&& lastVoteSettled(now, request.sender()) && purposeAllows(now, request)
+				&& this.openVotes.hasRoom(this::over);
 		boolean seesReason = request.purpose() != GossipMessage.Purpose.FAILOVER || parts.detection.masterDown();
 		this.deferredRequest = (mayVote && !seesReason) ? request : null;
 		if (mayVote && seesReason && parts.voteBook.grant(epoch, request.sender())) {
@@ -88,9 +91,6 @@ final class Voting {
 			parts.gossip.vote(request, out);
 			this.lastVote = new CastVote(epoch, request.sender(), request.sequence(), now,
 					(request.purpose() == GossipMessage.Purpose.VOTERS) ? held : null);
-			if (this.openVotes.size() == MAX_OPEN_VOTES) {
-				this.openVotes.remove(0);
-			}
 			this.openVotes.add(this.lastVote);
 			parts.elections.holdOff(Math.max(parts.elections.holdOffUntil(),
 					now + this.timers.electionTimeout() + parts.random.nextLong(this.timers.helloEvery())));
@@ -151,22 +151,17 @@ final class Voting {
 	 * member cannot see, and the master it follows may be deposed for good.
 	 */
 	long openVote() {
-		if (this.openVotes.isEmpty()) {
-			return 0;
-		}
-		long configEpoch = this.parts.configEpoch();
-		this.openVotes.removeIf((vote) -> configEpoch >= vote.epoch() || settled(vote));
 		Configuration held = this.parts.electorate.config();
-		for (int i = this.openVotes.size() - 1; i >= 0; i--) {
-			CastVote vote = this.openVotes.get(i);
-			if (vote.changedFrom() == null || !vote.changedFrom().equals(held)) {
-				return vote.epoch();
-			}
-		}
-		return 0;
+		CastVote latest = this.openVotes.latest(this::over,
+				(vote) -> vote.changedFrom() == null || !vote.changedFrom().equals(held));
+		return (latest != null) ? latest.epoch() : 0;
 	}
 
-	private boolean settled(CastVote vote) {
+	/** Whether the vote's election is known to be over (see {@link #openVote}). */
+	private boolean over(CastVote vote) {
+		if (this.parts.configEpoch() >= vote.epoch()) {
+			return true;
+		}
 		Peer candidate = this.parts.members.get(vote.candidate());
 		return candidate != null && candidate.settledFailover(vote.epoch(), vote.requestSequence());
 	}
