@@ -273,8 +273,13 @@ public final class GroupCoordinator {
 			// A vote it gave, or an election it runs, may elect a leader the others do
 			// not know of yet: counted out, it would let them elect beside it. It
 			// counts as crashed instead, until a majority or the operator replaces it.
+			// So may a failover it led and gave up on: the node it promoted may hold that
+			// failover's configuration, which its departure (of the older one it holds)
+			// would count it out of as well; it withholds its word on the master
+			// meanwhile.
 			boolean settled = parts.voting.openVote() == 0 && parts.voting.lastVoteSettled(nowMillis, null)
-					&& !parts.elections.running() && !parts.failovers.running() && !parts.upkeep.changing();
+					&& !parts.elections.running() && !parts.failovers.running() && !parts.upkeep.changing()
+					&& parts.nodes.promotedBeside(parts.master) == null;
 			Configuration.Departure holding = settled
 					? Configuration.Departure.of(parts.electorate.config(), parts.epochs.current()) : null;
 			parts.gossip.goodbye(holding, out);

@@ -157,7 +157,7 @@ final class OperatorCommands {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"no configuration is known yet: the group founds its electorate by itself", out);
 		}
-		if (parts.upkeep.hearsMajorityHolding(now)) {
+		if (parts.upkeep.hearsMajorityOfVotersHolding(now)) {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
 		}

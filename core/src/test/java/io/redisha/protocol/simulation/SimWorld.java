@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -559,6 +560,18 @@ final class SimWorld {
 
 	void runFor(long millis) {
 		runUntil(this.now + millis);
+	}
+
+	/**
+	 * Runs tick by tick until the condition holds, for at most {@code withinMillis}.
+	 * @return whether it holds
+	 */
+	boolean runUntil(BooleanSupplier condition, long withinMillis) {
+		long end = this.now + withinMillis;
+		while (this.now < end && !condition.getAsBoolean()) {
+			runFor(TICK_MILLIS);
+		}
+		return condition.getAsBoolean();
 	}
 
 	void runUntil(long end) {

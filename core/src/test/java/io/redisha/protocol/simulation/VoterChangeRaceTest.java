@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -111,30 +110,30 @@ class VoterChangeRaceTest {
 		// say reaches nobody on the other side (pub/sub messages lost), and no store
 		// lands.
 		world.startMember("m4");
-		assertThat(runUntil(world, 30_000, () -> this.phase == 1)).isTrue();
+		assertThat(world.runUntil(() -> this.phase == 1, 30_000)).isTrue();
 		world.startMember("m5");
 		// m1 stands for +m5 from (E0, 0); m2 votes at once; m3 only 2 s later, once it
 		// hears m5 (within the election timeout of 3 s).
-		assertThat(runUntil(world, 30_000, () -> this.votedForE2At >= 0)).isTrue();
+		assertThat(world.runUntil(() -> this.votedForE2At >= 0, 30_000)).isTrue();
 		this.swingSide = "L1";
 		world.startMember("m6");
 		this.log.add(world.now() + " m2 now on L1");
 		// m1 elected: it makes (E2, 0), which m2 never hears yet.
-		assertThat(runUntil(world, 15_000, () -> config(world, "m1").epoch() == this.e2)).isTrue();
+		assertThat(world.runUntil(() -> config(world, "m1").epoch() == this.e2, 15_000)).isTrue();
 		this.log.add(world.now() + " m1 holds " + config(world, "m1"));
 		// m2 holds (E0, 1) now; a failover timeout after its vote for m1 it votes for the
 		// L1 leader (+m6), which makes (E3, 0).
-		assertThat(runUntil(world, 20_000, () -> this.votedForE3At >= 0)).as(String.join("\n", this.log)).isTrue();
+		assertThat(world.runUntil(() -> this.votedForE3At >= 0, 20_000)).as(String.join("\n", this.log)).isTrue();
 		this.log.add(world.now() + " m2 on L2 again");
 		// m2 hears m1's (E2, 0) and says so; m1, whose change started with its election
 		// (seconds after m2's vote), counts (E2, 0) committed with m2 (its hello says
 		// epoch E3 already) and makes (E2, 1), with m5.
-		runUntil(world, 5000, () -> config(world, "m1").version() == 1);
+		world.runUntil(() -> config(world, "m1").version() == 1, 5000);
 		this.log.add(world.now() + " m1 holds " + config(world, "m1"));
 		this.swingSide = "L1";
 		// m2 adopts (E3, 0), which the L1 leader counts committed, and makes (E3, 1).
-		runUntil(world, 5000, () -> config(world, this.l1Leader).version() == 1
-				&& config(world, "m2").equals(config(world, this.l1Leader)));
+		world.runUntil(() -> config(world, this.l1Leader).version() == 1
+				&& config(world, "m2").equals(config(world, this.l1Leader)), 5000);
 		this.log.add(world.now() + " L1: m0 m2 m4 m6 hold " + config(world, "m0") + config(world, "m2")
 				+ config(world, "m4") + config(world, "m6"));
 		this.log
@@ -169,17 +168,6 @@ class VoterChangeRaceTest {
 
 	private Configuration config(SimWorld world, String slot) {
 		return world.member(slot).protocol().configuration();
-	}
-
-	private static boolean runUntil(SimWorld world, long millis, BooleanSupplier condition) {
-		long end = world.now() + millis;
-		while (world.now() < end) {
-			if (condition.getAsBoolean()) {
-				return true;
-			}
-			world.runFor(SimWorld.TICK_MILLIS);
-		}
-		return condition.getAsBoolean();
 	}
 
 	private void onAction(SimWorld world, SimMember member, Action action) {
