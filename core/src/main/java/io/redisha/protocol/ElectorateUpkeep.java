@@ -211,11 +211,17 @@ final class ElectorateUpkeep {
 	 * its very configuration.
 	 */
 	boolean hearsMajorityHolding(long now) {
-		if (!this.parts.electorate.selfVotes()) {
-			return false;
-		}
+		return this.parts.electorate.selfVotes() && hearsMajorityOfVotersHolding(now);
+	}
+
+	/**
+	 * Whether this member, voter or observer, hears within the opinion validity a
+	 * majority of the voters (itself included when it is one) holding its very
+	 * configuration.
+	 */
+	boolean hearsMajorityOfVotersHolding(long now) {
 		Configuration held = Objects.requireNonNull(this.parts.electorate.config());
-		int holders = 1;
+		int holders = this.parts.electorate.selfVotes() ? 1 : 0;
 		for (String member : liveHolders(now)) {
 			if (held.isVoter(member)) {
 				holders++;

@@ -300,6 +300,23 @@ class ObserverTest {
 	}
 
 	/**
+	 * The operator's replace-voters is refused wherever it is asked while a majority of
+	 * the voters answer, on an observer too (it counted only on a voter before, and an
+	 * observer replaced live voters).
+	 */
+	@Test
+	void replaceVotersIsRefusedOnAnObserverThatHearsAMajorityOfTheVoters() {
+		List<Member> members = members(VOTERS + 2);
+		Member observer = observers(members).get(0);
+		Configuration before = observer.coordinator.configuration();
+		CommandOutcome outcome = observer.coordinator.replaceVoters(this.cluster.now());
+		assertThat(outcome.status()).isEqualTo(CommandOutcome.Status.REFUSED);
+		assertThat(outcome.message()).contains("answers: nothing to replace");
+		assertThat(outcome.actions()).isEmpty();
+		assertThat(observer.coordinator.configuration()).isEqualTo(before);
+	}
+
+	/**
 	 * Strict seed 793128: of the voters m1.1 and m3.1, m1.1 led a change of voters, made
 	 * version 0 of its epoch, could not store it (the master was loading) and, cut off
 	 * from m3.1, stopped, recording that it departed holding that configuration. Nobody
