@@ -1,6 +1,7 @@
 package io.redisha.protocol;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,10 +27,31 @@ final class Electorate {
 
 	private final Map<String, Departure> departed = new HashMap<>();
 
+	/** The newest configuration this member asked a node to store; null before any. */
+	private @Nullable Configuration newestStored;
+
 	private final Map<String, Long> departureLearnedAt = new HashMap<>();
 
 	Electorate(String self) {
 		this.self = self;
+	}
+
+	/** Notes the configurations this member asks nodes to store. */
+	void noteStores(List<Action> out) {
+		for (Action action : out) {
+			if (action instanceof Action.StoreConfiguration store && store.config().newerThan(this.newestStored)) {
+				this.newestStored = store.config();
+			}
+		}
+	}
+
+	/**
+	 * Whether this member asked a node to store a configuration newer than the one it
+	 * holds (a failover it led and gave up on, its store unanswered): that configuration
+	 * may stand on the node, made by this member though it does not hold it.
+	 */
+	boolean storedNewerThanHeld() {
+		return this.newestStored != null && this.newestStored.newerThan(this.config);
 	}
 
 	/** The configuration held; null before one is learned or founded. */

@@ -125,6 +125,7 @@ public final class GroupCoordinator {
 		parts.announcement.tick(nowMillis, parts.master.address(), out);
 		parts.demotedClients.tick(nowMillis, parts.nodes, parts.master.address(), out);
 		parts.nodes.decideRoleCommands(nowMillis, out);
+		parts.electorate.noteStores(out);
 		return out;
 	}
 
@@ -170,6 +171,7 @@ public final class GroupCoordinator {
 		parts.failovers.onReply(nowMillis, command, reply, out);
 		evaluate(nowMillis, out);
 		parts.nodes.decideRoleCommands(nowMillis, out);
+		parts.electorate.noteStores(out);
 		return out;
 	}
 
@@ -246,6 +248,7 @@ public final class GroupCoordinator {
 		}
 		evaluate(nowMillis, out);
 		parts.nodes.decideRoleCommands(nowMillis, out);
+		parts.electorate.noteStores(out);
 		return out;
 	}
 
@@ -273,13 +276,12 @@ public final class GroupCoordinator {
 			// A vote it gave, or an election it runs, may elect a leader the others do
 			// not know of yet: counted out, it would let them elect beside it. It
 			// counts as crashed instead, until a majority or the operator replaces it.
-			// So may a failover it led and gave up on: the node it promoted may hold that
-			// failover's configuration, which its departure (of the older one it holds)
-			// would count it out of as well; it withholds its word on the master
-			// meanwhile.
+			// So may a configuration it asked a node to store and does not hold (a
+			// failover it led and gave up on): its departure, of the older one it holds,
+			// would count it out of that one as well.
 			boolean settled = parts.voting.openVote() == 0 && parts.voting.lastVoteSettled(nowMillis, null)
 					&& !parts.elections.running() && !parts.failovers.running() && !parts.upkeep.changing()
-					&& parts.nodes.promotedBeside(parts.master) == null;
+					&& !parts.electorate.storedNewerThanHeld();
 			Configuration.Departure holding = settled
 					? Configuration.Departure.of(parts.electorate.config(), parts.epochs.current()) : null;
 			parts.gossip.goodbye(holding, out);
@@ -363,7 +365,9 @@ public final class GroupCoordinator {
 	 * dead.
 	 */
 	public CommandOutcome replaceVoters(long nowMillis) {
-		return this.commands.replaceVoters(nowMillis);
+		CommandOutcome outcome = this.commands.replaceVoters(nowMillis);
+		this.parts.electorate.noteStores(outcome.actions());
+		return outcome;
 	}
 
 	/**
