@@ -132,7 +132,8 @@ public class RedisHaEndpoint {
 	private FenceDescriptor describe(String group, GroupSnapshot.FenceSnapshot fence) {
 		return new FenceDescriptor(fence.mode().name().toLowerCase(Locale.ROOT), fence.fenced(), fence.reason(),
 				(fence.sinceMs() >= 0) ? wallClock(fence.sinceMs()) : null, fence.votersWithMaster(),
-				fence.votersNeeded(), fence.replicasAttached(), this.member.refusedWrites(group));
+				fence.votersNeeded(), fence.replicasAttached(), this.member.refusedWrites(group),
+				this.member.unconfirmedWrites(group));
 	}
 
 	private FailoverDescriptor describe(FailoverSnapshot failover) {
@@ -233,9 +234,13 @@ public class RedisHaEndpoint {
 	 * master
 	 * @param writesRefused how many application writes the fence refused since this
 	 * member started
+	 * @param writesUnconfirmed how many application writes failed as unconfirmed since
+	 * this member started: their reply came after it stopped admitting writes to their
+	 * master
 	 */
 	public record FenceDescriptor(String mode, boolean fenced, String reason, @Nullable String since,
-			int votersWithMaster, int votersNeeded, boolean replicasAttached, long writesRefused) {
+			int votersWithMaster, int votersNeeded, boolean replicasAttached, long writesRefused,
+			long writesUnconfirmed) {
 	}
 
 	/**

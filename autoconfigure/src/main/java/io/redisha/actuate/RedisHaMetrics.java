@@ -114,6 +114,13 @@ public class RedisHaMetrics implements MeterBinder {
 				.description("Application writes the partition fence refused, never sent to Redis")
 				.tags(tags)
 				.register(this.registry);
+			FunctionCounter
+				.builder(PREFIX + "writes.unconfirmed", RedisHaMetrics.this.member,
+						(member) -> member.unconfirmedWrites(group))
+				.description("Application writes whose reply came after this member stopped admitting writes to"
+						+ " their master: failed as possibly carried out, not acknowledged")
+				.tags(tags)
+				.register(this.registry);
 			counter("gossip.sent", "Gossip messages this member published", tags);
 			counter("gossip.received", "Gossip payloads received, counted once per node they arrived through", tags);
 			counter("master.changes", "Times this member switched to a new master", tags);

@@ -12,10 +12,10 @@ import io.netty.channel.ChannelPromise;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An outbound handler that lets each command Lettuce writes to the channel go on, or
- * refuses it: a refused command is completed by {@link #admits} and never reaches the
- * socket. Of a batch (a pipeline flushed at once) only the refused commands are taken
- * out, the others keep their order.
+ * An outbound handler that lets each command Lettuce writes to the channel go on (as it
+ * is, or wrapped), or refuses it: a refused command is completed by {@link #admit} and
+ * never reaches the socket. Of a batch (a pipeline flushed at once) only the refused
+ * commands are taken out, the others keep their order.
  * <p>
  * Last in the pipeline, where Lettuce's endpoint hands its commands over: a refused
  * command never reaches Lettuce's command handler, which would wait for a reply to it.
@@ -26,7 +26,7 @@ abstract class CommandFilter extends ChannelOutboundHandlerAdapter {
 	public final void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
 		Channel channel = context.channel();
 		Object admitted = (message instanceof Collection<?> batch) ? admitted(channel, batch)
-				: admitsMessage(channel, message) ? message : null;
+				: admitMessage(channel, message);
 		if (admitted != null) {
 			context.write(admitted, promise);
 		}
@@ -38,24 +38,27 @@ abstract class CommandFilter extends ChannelOutboundHandlerAdapter {
 	}
 
 	/**
-	 * Whether the command goes on to the socket; a command refused must be completed here
-	 * (exceptionally, saying why).
+	 * What goes on to the socket for the command: itself, or a wrapper of it; null when
+	 * it is refused, in which case it must be completed here (exceptionally, saying why).
 	 */
-	protected abstract boolean admits(Channel channel, RedisCommand<?, ?, ?> command);
+	protected abstract @Nullable RedisCommand<?, ?, ?> admit(Channel channel, RedisCommand<?, ?, ?> command);
 
-	private boolean admitsMessage(Channel channel, Object message) {
-		return !(message instanceof RedisCommand<?, ?, ?> command) || admits(channel, command);
+	private @Nullable Object admitMessage(Channel channel, Object message) {
+		return (message instanceof RedisCommand<?, ?, ?> command) ? admit(channel, command) : message;
 	}
 
 	/** The commands of a batch that go on, in order; null when none does. */
 	private @Nullable Object admitted(Channel channel, Collection<?> batch) {
 		List<Object> admitted = new ArrayList<>(batch.size());
+		boolean unchanged = true;
 		for (Object message : batch) {
-			if (admitsMessage(channel, message)) {
-				admitted.add(message);
+			Object passed = admitMessage(channel, message);
+			if (passed != null) {
+				admitted.add(passed);
 			}
+			unchanged &= (passed == message);
 		}
-		if (admitted.size() == batch.size()) {
+		if (unchanged) {
 			return batch;
 		}
 		return admitted.isEmpty() ? null : admitted;

@@ -204,13 +204,13 @@ final class RouteChannels {
 	private final class RouteFence extends CommandFilter {
 
 		@Override
-		protected boolean admits(Channel channel, RedisCommand<?, ?, ?> command) {
+		protected @Nullable RedisCommand<?, ?, ?> admit(Channel channel, RedisCommand<?, ?, ?> command) {
 			RuntimeException refusal = refusal(channel);
 			if (refusal == null) {
-				return true;
+				return command;
 			}
 			command.completeExceptionally(refusal);
-			return false;
+			return null;
 		}
 
 	}

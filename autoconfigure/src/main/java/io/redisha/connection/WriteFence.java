@@ -2,9 +2,11 @@ package io.redisha.connection;
 
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.CommandWrapper;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.ReadOnlyCommands;
 import io.lettuce.core.protocol.RedisCommand;
@@ -13,6 +15,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.util.AttributeKey;
 import io.redisha.member.RedisHaMember;
 import io.redisha.protocol.GroupSnapshot;
+import io.redisha.protocol.NodeAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,15 +56,19 @@ final class WriteFence extends CommandFilter {
 	}
 
 	@Override
-	protected boolean admits(Channel channel, RedisCommand<?, ?, ?> command) {
+	protected @Nullable RedisCommand<?, ?, ?> admit(Channel channel, RedisCommand<?, ?, ?> command) {
 		// Read once: every command of the application passes here.
 		ProtocolKeyword type = command.getType();
-		if (isWrite(type) && !this.member.admitsWrites(this.group)) {
+		if (!isWrite(type)) {
+			noteTransaction(channel, type);
+			return command;
+		}
+		if (!this.member.admitsWrites(this.group)) {
 			refuse(channel, command);
-			return false;
+			return null;
 		}
 		noteTransaction(channel, type);
-		return true;
+		return new LeaseCheckedWrite<>(command, this.member.master(this.group));
 	}
 
 	private static boolean isWrite(ProtocolKeyword type) {
@@ -86,6 +93,38 @@ final class WriteFence extends CommandFilter {
 			// discard them.
 			channel.close();
 		}
+	}
+
+	/**
+	 * An admitted write whose reply counts as its acknowledgement only if it arrives
+	 * while the member still admits writes to the master it was admitted for. The master
+	 * carried it out before its reply arrived; while the lease holds then, no replica can
+	 * have been promoted yet (see docs/protocol.md), so the write is in the history a
+	 * promotion continues. A reply that comes later (the write waited in this process, a
+	 * GC pause, a slow socket, a retransmission) may be of a master the majority has
+	 * replaced: the write fails as possibly carried out, never as acknowledged.
+	 */
+	private final class LeaseCheckedWrite<K, V, T> extends CommandWrapper<K, V, T> {
+
+		private final @Nullable NodeAddress master;
+
+		LeaseCheckedWrite(RedisCommand<K, V, T> command, @Nullable NodeAddress master) {
+			super(command);
+			this.master = master;
+		}
+
+		@Override
+		public void complete() {
+			RedisHaMember member = WriteFence.this.member;
+			String group = WriteFence.this.group;
+			if (member.admitsWrites(group) && Objects.equals(this.master, member.master(group))) {
+				super.complete();
+				return;
+			}
+			member.countUnconfirmedWrite(group);
+			completeExceptionally(new RedisHaUnconfirmedWriteException(group, this.master));
+		}
+
 	}
 
 	private RedisHaFencedException refusal() {

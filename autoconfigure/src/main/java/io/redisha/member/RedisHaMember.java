@@ -49,7 +49,9 @@ public final class RedisHaMember implements AutoCloseable {
 
 	private final Map<String, GroupLoop> loops = new LinkedHashMap<>();
 
-	private final RefusedWrites refusedWrites;
+	private final WriteCounts refusedWrites;
+
+	private final WriteCounts unconfirmedWrites;
 
 	private final long originNanos = System.nanoTime();
 
@@ -97,7 +99,8 @@ public final class RedisHaMember implements AutoCloseable {
 			}
 			this.loops.put(group.config().name(), null);
 		}
-		this.refusedWrites = new RefusedWrites(this.loops.keySet());
+		this.refusedWrites = new WriteCounts(this.loops.keySet());
+		this.unconfirmedWrites = new WriteCounts(this.loops.keySet());
 	}
 
 	/** Connects to the seeds and starts ticking; returns at once. */
@@ -345,6 +348,15 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/**
+	 * The master the member's snapshot names now; null while it knows none.
+	 */
+	public @Nullable NodeAddress master(String group) {
+		GroupSnapshot snapshot = snapshot(group);
+		GroupSnapshot.NodeSnapshot master = (snapshot != null) ? snapshot.master() : null;
+		return (master != null) ? master.address() : null;
+	}
+
+	/**
 	 * Counts one application write the partition fence refused; called on the
 	 * connections' threads.
 	 */
@@ -358,6 +370,22 @@ public final class RedisHaMember implements AutoCloseable {
 	 */
 	public long refusedWrites(String group) {
 		return this.refusedWrites.total(group);
+	}
+
+	/**
+	 * Counts one application write whose reply came after this member stopped admitting
+	 * writes to the master it was sent to; called on the connections' threads.
+	 */
+	public void countUnconfirmedWrite(String group) {
+		this.unconfirmedWrites.count(group);
+	}
+
+	/**
+	 * How many application writes failed as unconfirmed in the group since this member
+	 * was created: their reply came after it stopped admitting writes to their master.
+	 */
+	public long unconfirmedWrites(String group) {
+		return this.unconfirmedWrites.total(group);
 	}
 
 	/**

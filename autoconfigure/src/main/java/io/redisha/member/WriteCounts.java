@@ -6,16 +6,16 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The application writes the partition fence refused, by group: counted on the
- * connections' threads, read by the metrics. A write to a group the member does not have
- * is not counted.
+ * Application writes of one kind (refused by the partition fence, or replied to too
+ * late), by group: counted on the connections' threads, read by the metrics. A write to a
+ * group the member does not have is not counted.
  */
-final class RefusedWrites {
+final class WriteCounts {
 
 	/** By group; the map itself never changes. */
 	private final Map<String, LongAdder> counts = new HashMap<>();
 
-	RefusedWrites(Collection<String> groups) {
+	WriteCounts(Collection<String> groups) {
 		for (String group : groups) {
 			this.counts.put(group, new LongAdder());
 		}

@@ -95,7 +95,8 @@ class RedisHaEndpointTest {
 		Map<String, Object> fence = json.read("$.fence");
 		assertThat(fence).containsKeys("mode", "reason", "votersWithMaster", "votersNeeded", "replicasAttached")
 			.containsEntry("fenced", false)
-			.containsEntry("writesRefused", 0);
+			.containsEntry("writesRefused", 0)
+			.containsEntry("writesUnconfirmed", 0);
 		assertThat(fence).containsEntry("mode", "consistent");
 		assertThat(fence.get("since")).isNull();
 	}

@@ -1,5 +1,6 @@
 package io.redisha.connection;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.redisha.connection.ClientApp.EventRecorder;
@@ -24,6 +26,8 @@ import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.PartitionMode;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -150,6 +154,86 @@ class WriteFenceTest {
 		}
 	}
 
+	@Test
+	void anAdmittedWriteIsAcknowledgedOnlyIfItsReplyComesWhileTheMemberStillAdmitsWrites() {
+		String group = "late-reply";
+		try (RedisHaMember member = startedConsistentMember(group)) {
+			awaitFiniteLease(member, group);
+			EmbeddedChannel channel = new EmbeddedChannel(new WriteFence(member, group));
+			AsyncCommand<String, String, String> early = command(CommandType.SET);
+			AsyncCommand<String, String, String> late = command(CommandType.SET);
+			channel.writeOutbound(List.of(early, late));
+			List<RedisCommand<String, String, String>> sent = channel.readOutbound();
+			assertThat(sent).hasSize(2);
+			sent.get(0).getOutput().set(StandardCharsets.UTF_8.encode("OK"));
+			sent.get(0).complete();
+			assertThat(early).succeedsWithin(Duration.ZERO).isEqualTo("OK");
+			member.stop();
+			await().atMost(EVENTUALLY).until(() -> !member.admitsWrites(group));
+			sent.get(1).getOutput().set(StandardCharsets.UTF_8.encode("OK"));
+			sent.get(1).complete();
+			assertThat(late).failsWithin(Duration.ZERO)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(RedisHaUnconfirmedWriteException.class)
+				.withMessageContaining("came after this instance stopped admitting writes to it");
+			assertThat(member.unconfirmedWrites(group)).isOne();
+		}
+	}
+
+	/**
+	 * A write held up on its way (here the master pauses writes; a GC pause of this
+	 * process or a slow socket does the same) is carried out after the member stopped
+	 * admitting writes: the application is told it may have been carried out, not that it
+	 * was acknowledged.
+	 */
+	@Test
+	void aWriteWhoseReplyComesAfterTheLeaseEndedFailsAsUnconfirmed() {
+		String group = "late-write";
+		RedisHaMember member = startedConsistentMember(group);
+		ClientResources resources = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
+
+			@Override
+			public void afterChannelInitialized(Channel channel) {
+				channel.pipeline().addLast(new WriteFence(member, group));
+			}
+
+		}).build();
+		RedisServerProcess master = redis.group().master();
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(master.host(), master.port()),
+				LettuceClientConfiguration.builder().clientResources(resources).clientName("late-write").build());
+		factory.afterPropertiesSet();
+		factory.start();
+		try {
+			awaitFiniteLease(member, group);
+			StringRedisTemplate template = new StringRedisTemplate(factory);
+			template.opsForValue().set("late-key", "before");
+			master.command("CLIENT", "PAUSE", "60000", "WRITE");
+			CompletableFuture<Void> write = CompletableFuture
+				.runAsync(() -> template.opsForValue().set("late-key", "after"));
+			await().atMost(EVENTUALLY)
+				.until(() -> String.valueOf(master.command("CLIENT", "LIST"))
+					.lines()
+					.anyMatch((client) -> client.contains("name=late-write") && client.contains("flags=b")));
+			member.stop();
+			await().atMost(EVENTUALLY).until(() -> !member.admitsWrites(group));
+			master.command("CLIENT", "UNPAUSE");
+			assertThat(write).failsWithin(EVENTUALLY)
+				.withThrowableThat()
+				.havingRootCause()
+				.isInstanceOf(RedisHaUnconfirmedWriteException.class);
+			assertThat(master.command("GET", "late-key")).as("carried out all the same").isEqualTo("after");
+			assertThat(member.unconfirmedWrites(group)).isOne();
+		}
+		finally {
+			master.command("CLIENT", "UNPAUSE");
+			factory.destroy();
+			resources.shutdown();
+			member.close();
+		}
+	}
+
 	@ParameterizedTest(name = "partition-mode={0}")
 	@ValueSource(strings = { "consistent", "available" })
 	void theApplicationWritesToTheMasterWhileItsMemberAdmitsWrites(String mode) {
@@ -184,11 +268,36 @@ class WriteFenceTest {
 		return member;
 	}
 
+	/**
+	 * A member in consistent partition mode: once stopped, its write lease runs out
+	 * within fence-after.
+	 */
+	private static RedisHaMember startedConsistentMember(String group) {
+		RedisHaMember member = member(group, NodeAddress.parse(redis.group().master().address()),
+				new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofMillis(600)));
+		member.start();
+		return member;
+	}
+
+	/**
+	 * Until the member admits writes on a lease that runs out (its electorate is
+	 * founded).
+	 */
+	private static void awaitFiniteLease(RedisHaMember member, String group) {
+		await().atMost(EVENTUALLY)
+			.until(() -> member.admitsWrites(group) && member.snapshot(group).fence().leaseUntilMs() != Long.MAX_VALUE);
+	}
+
 	private static RedisHaMember member(NodeAddress seed) {
-		GroupConfig config = new GroupConfig(GROUP, List.of(seed), 1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1,
+		return member(GROUP, seed, null);
+	}
+
+	private static RedisHaMember member(String group, NodeAddress seed, GroupConfig.@Nullable Fencing fencing) {
+		GroupConfig config = new GroupConfig(group, List.of(seed), 1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1,
 				GroupConfig.Timing.defaults());
 		return new RedisHaMember(new MemberIdentity("fence-test", "test"),
-				List.of(new GroupSettings(config, null, null, Duration.ofMillis(500), TestGossip.SEAL)));
+				List.of(new GroupSettings((fencing != null) ? config.withFencing(fencing) : config, null, null,
+						Duration.ofMillis(500), TestGossip.SEAL)));
 	}
 
 	private static AsyncCommand<String, String, String> command(CommandType type) {

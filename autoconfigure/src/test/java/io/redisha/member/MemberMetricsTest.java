@@ -119,6 +119,9 @@ class MemberMetricsTest {
 		member.countRefusedWrite(Members.GROUP);
 		member.countRefusedWrite(Members.GROUP);
 		assertThat(find(registry, "writes.fenced").functionCounter().count()).isEqualTo(2);
+		assertThat(find(registry, "writes.unconfirmed").functionCounter().count()).isZero();
+		member.countUnconfirmedWrite(Members.GROUP);
+		assertThat(find(registry, "writes.unconfirmed").functionCounter().count()).isOne();
 	}
 
 	private static MeterRegistry bind(RedisHaMember member) {
