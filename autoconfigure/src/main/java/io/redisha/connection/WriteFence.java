@@ -63,12 +63,13 @@ final class WriteFence extends CommandFilter {
 			noteTransaction(channel, type);
 			return command;
 		}
-		if (!this.member.admitsWrites(this.group)) {
+		GroupSnapshot admitted = this.member.writableSnapshot(this.group);
+		if (admitted == null) {
 			refuse(channel, command);
 			return null;
 		}
 		noteTransaction(channel, type);
-		return new LeaseCheckedWrite<>(command, this.member.master(this.group));
+		return new LeaseCheckedWrite<>(command, admitted);
 	}
 
 	private static boolean isWrite(ProtocolKeyword type) {
@@ -106,23 +107,28 @@ final class WriteFence extends CommandFilter {
 	 */
 	private final class LeaseCheckedWrite<K, V, T> extends CommandWrapper<K, V, T> {
 
-		private final @Nullable NodeAddress master;
+		/** The member's snapshot when the write was admitted. */
+		private final GroupSnapshot admitted;
 
-		LeaseCheckedWrite(RedisCommand<K, V, T> command, @Nullable NodeAddress master) {
+		LeaseCheckedWrite(RedisCommand<K, V, T> command, GroupSnapshot admitted) {
 			super(command);
-			this.master = master;
+			this.admitted = admitted;
 		}
 
 		@Override
 		public void complete() {
-			RedisHaMember member = WriteFence.this.member;
-			String group = WriteFence.this.group;
-			if (member.admitsWrites(group) && Objects.equals(this.master, member.master(group))) {
+			GroupSnapshot now = WriteFence.this.member.writableSnapshot(WriteFence.this.group);
+			if (now != null && (now == this.admitted || Objects.equals(master(now), master(this.admitted)))) {
 				super.complete();
 				return;
 			}
-			member.countUnconfirmedWrite(group);
-			completeExceptionally(new RedisHaUnconfirmedWriteException(group, this.master));
+			WriteFence.this.member.countUnconfirmedWrite(WriteFence.this.group);
+			completeExceptionally(new RedisHaUnconfirmedWriteException(WriteFence.this.group, master(this.admitted)));
+		}
+
+		private static @Nullable NodeAddress master(GroupSnapshot snapshot) {
+			GroupSnapshot.NodeSnapshot master = snapshot.master();
+			return (master != null) ? master.address() : null;
 		}
 
 	}

@@ -348,12 +348,12 @@ public final class RedisHaMember implements AutoCloseable {
 	}
 
 	/**
-	 * The master the member's snapshot names now; null while it knows none.
+	 * The member's snapshot of the group while it admits writes ({@link #admitsWrites});
+	 * null otherwise. Cheap enough for every write and every write's reply.
 	 */
-	public @Nullable NodeAddress master(String group) {
+	public @Nullable GroupSnapshot writableSnapshot(String group) {
 		GroupSnapshot snapshot = snapshot(group);
-		GroupSnapshot.NodeSnapshot master = (snapshot != null) ? snapshot.master() : null;
-		return (master != null) ? master.address() : null;
+		return (snapshot != null && snapshot.admitsWrites(now())) ? snapshot : null;
 	}
 
 	/**
