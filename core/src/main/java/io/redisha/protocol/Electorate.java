@@ -36,10 +36,16 @@ final class Electorate {
 		this.self = self;
 	}
 
-	/** Notes the configurations this member asks nodes to store. */
+	/**
+	 * Notes the configurations this member asks nodes to store; not a founding's, which
+	 * lands only where no configuration exists (one that lands is read back and held, and
+	 * members that lose the race, their epochs drawn from their own clocks, hold the
+	 * winner's, perhaps of a lower epoch).
+	 */
 	void noteStores(List<Action> out) {
 		for (Action action : out) {
-			if (action instanceof Action.StoreConfiguration store && store.config().newerThan(this.newestStored)) {
+			if (action instanceof Action.StoreConfiguration store && store.condition() != Action.StoreCondition.ABSENT
+					&& store.config().newerThan(this.newestStored)) {
 				this.newestStored = store.config();
 			}
 		}
