@@ -170,7 +170,13 @@ class MemberOperationsTest {
 		this.members.partitionMode(PartitionMode.AVAILABLE);
 		List<RedisHaMember> three = threeMembers();
 		RedisServerProcess oldMaster = this.redis.group().master();
-		FailoverSnapshot failover = finished(three.get(2).failover(Members.GROUP, COMMAND));
+		// Asked again until the replicas are eligible (synced, their INFO fresh): a
+		// refusal
+		// changes nothing.
+		CommandResult accepted = await().atMost(Members.EVENTUALLY)
+			.until(() -> three.get(2).failover(Members.GROUP, COMMAND),
+					(result) -> result.outcome().status() == CommandOutcome.Status.STARTED);
+		FailoverSnapshot failover = finished(accepted);
 		assertThat(failover.succeeded()).as(failover.result()).isTrue();
 		assertThat(failover.trigger()).isEqualTo(GroupSnapshot.Trigger.FORCED);
 		assertThat(failover.leader()).isEqualTo(three.get(2).identity().id());
