@@ -343,8 +343,7 @@ public final class RedisHaMember implements AutoCloseable {
 	 * clock.
 	 */
 	public boolean admitsWrites(String group) {
-		GroupSnapshot snapshot = snapshot(group);
-		return snapshot != null && snapshot.admitsWrites(now());
+		return writableSnapshot(group) != null;
 	}
 
 	/**

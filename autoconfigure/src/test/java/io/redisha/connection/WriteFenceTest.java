@@ -122,23 +122,10 @@ class WriteFenceTest {
 	@Test
 	void aLettuceConnectionOfAFencedInstanceReadsButItsWritesFailAndNeverReachRedis() {
 		RedisHaMember member = memberWithoutPicture();
-		ClientResources resources = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
-
-			@Override
-			public void afterChannelInitialized(Channel channel) {
-				channel.pipeline().addLast(new WriteFence(member, GROUP));
-			}
-
-		}).build();
 		RedisServerProcess master = redis.group().master();
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(master.host(), master.port()),
-				LettuceClientConfiguration.builder().clientResources(resources).clientName("fenced").build());
-		factory.afterPropertiesSet();
-		factory.start();
-		try {
+		try (FencedClient client = FencedClient.of(member, GROUP, "fenced")) {
+			StringRedisTemplate template = client.template();
 			master.command("SET", "fenced-key", "before");
-			StringRedisTemplate template = new StringRedisTemplate(factory);
 			assertThat(template.opsForValue().get("fenced-key")).isEqualTo("before");
 			assertThatExceptionOfType(RedisHaFencedException.class)
 				.isThrownBy(() -> template.opsForValue().set("fenced-key", "after"))
@@ -147,10 +134,6 @@ class WriteFenceTest {
 			assertThat(master.command("GET", "fenced-key")).isEqualTo("before");
 			assertThat(template.opsForValue().get("fenced-key")).isEqualTo("before");
 			assertThat(member.refusedWrites(GROUP)).isOne();
-		}
-		finally {
-			factory.destroy();
-			resources.shutdown();
 		}
 	}
 
@@ -191,23 +174,10 @@ class WriteFenceTest {
 	void aWriteWhoseReplyComesAfterTheLeaseEndedFailsAsUnconfirmed() {
 		String group = "late-write";
 		RedisHaMember member = startedConsistentMember(group);
-		ClientResources resources = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
-
-			@Override
-			public void afterChannelInitialized(Channel channel) {
-				channel.pipeline().addLast(new WriteFence(member, group));
-			}
-
-		}).build();
 		RedisServerProcess master = redis.group().master();
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(master.host(), master.port()),
-				LettuceClientConfiguration.builder().clientResources(resources).clientName("late-write").build());
-		factory.afterPropertiesSet();
-		factory.start();
-		try {
+		try (FencedClient lateWriter = FencedClient.of(member, group, "late-write")) {
+			StringRedisTemplate template = lateWriter.template();
 			awaitFiniteLease(member, group);
-			StringRedisTemplate template = new StringRedisTemplate(factory);
 			template.opsForValue().set("late-key", "before");
 			master.command("CLIENT", "PAUSE", "60000", "WRITE");
 			CompletableFuture<Void> write = CompletableFuture
@@ -228,8 +198,6 @@ class WriteFenceTest {
 		}
 		finally {
 			master.command("CLIENT", "UNPAUSE");
-			factory.destroy();
-			resources.shutdown();
 			member.close();
 		}
 	}
@@ -252,6 +220,42 @@ class WriteFenceTest {
 				assertThat(template.opsForValue().get("fence-" + mode)).isEqualTo("open");
 				assertThat(member.refusedWrites(ClientApp.GROUP)).isZero();
 			});
+	}
+
+	/**
+	 * A Spring Data Redis client of the master whose channels pass {@code member}'s write
+	 * fence; closing it closes its connections and Lettuce's threads.
+	 */
+	private record FencedClient(LettuceConnectionFactory factory, ClientResources resources) implements AutoCloseable {
+
+		static FencedClient of(RedisHaMember member, String group, String clientName) {
+			ClientResources resources = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
+
+				@Override
+				public void afterChannelInitialized(Channel channel) {
+					channel.pipeline().addLast(new WriteFence(member, group));
+				}
+
+			}).build();
+			RedisServerProcess master = redis.group().master();
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(
+					new RedisStandaloneConfiguration(master.host(), master.port()),
+					LettuceClientConfiguration.builder().clientResources(resources).clientName(clientName).build());
+			factory.afterPropertiesSet();
+			factory.start();
+			return new FencedClient(factory, resources);
+		}
+
+		StringRedisTemplate template() {
+			return new StringRedisTemplate(this.factory);
+		}
+
+		@Override
+		public void close() {
+			this.factory.destroy();
+			this.resources.shutdown();
+		}
+
 	}
 
 	/**

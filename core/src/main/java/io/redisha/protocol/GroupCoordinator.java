@@ -124,8 +124,7 @@ public final class GroupCoordinator {
 		parts.fence.watch(nowMillis, out);
 		parts.announcement.tick(nowMillis, parts.master.address(), out);
 		parts.demotedClients.tick(nowMillis, parts.nodes, parts.master.address(), out);
-		parts.nodes.decideRoleCommands(nowMillis, out);
-		parts.electorate.noteStores(out);
+		settle(nowMillis, out);
 		return out;
 	}
 
@@ -170,8 +169,7 @@ public final class GroupCoordinator {
 		}
 		parts.failovers.onReply(nowMillis, command, reply, out);
 		evaluate(nowMillis, out);
-		parts.nodes.decideRoleCommands(nowMillis, out);
-		parts.electorate.noteStores(out);
+		settle(nowMillis, out);
 		return out;
 	}
 
@@ -247,8 +245,7 @@ public final class GroupCoordinator {
 					vote.sequence());
 		}
 		evaluate(nowMillis, out);
-		parts.nodes.decideRoleCommands(nowMillis, out);
-		parts.electorate.noteStores(out);
+		settle(nowMillis, out);
 		return out;
 	}
 
@@ -292,6 +289,15 @@ public final class GroupCoordinator {
 			}
 		}
 		return out;
+	}
+
+	/**
+	 * What every step ends with: each role change gets the command its node takes, and
+	 * the configurations this member asked nodes to store are noted.
+	 */
+	private void settle(long nowMillis, List<Action> out) {
+		this.parts.nodes.decideRoleCommands(nowMillis, out);
+		this.parts.electorate.noteStores(out);
 	}
 
 	/**

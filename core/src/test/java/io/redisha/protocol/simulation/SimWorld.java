@@ -153,6 +153,12 @@ final class SimWorld {
 		return new SimWorld(seed, config, commandTimeout, protocols, true);
 	}
 
+	/** An {@link #instant} world whose members run the real coordinator. */
+	static SimWorld instantWithCoordinators(long seed, GroupConfig config, long commandTimeout) {
+		return instant(seed, config, commandTimeout, (identity, now, wallClock, random) -> MemberProtocol
+			.of(new GroupCoordinator(config, identity, now, random, wallClock)));
+	}
+
 	// Set-up and faults
 
 	SimNode addNode(NodeAddress address, int priority, NodeAddress master) {

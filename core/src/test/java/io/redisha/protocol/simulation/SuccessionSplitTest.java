@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
-import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupState;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ProtocolEvent;
@@ -40,8 +39,7 @@ class SuccessionSplitTest {
 	void aLeaderThatGaveUpOnAFailoverWhoseConfigurationLandedLeavesNoDepartureForTwoSuccessions() {
 		GroupConfig config = new GroupConfig("sim", List.of(N1, N2, N3), 1, Duration.ofSeconds(2),
 				Duration.ofSeconds(8), 1, GroupConfig.Timing.defaults(), GroupConfig.DEFAULT_HISTORY_SIZE, 1);
-		SimWorld world = SimWorld.instant(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock,
-				random) -> MemberProtocol.of(new GroupCoordinator(config, identity, now, random, wallClock)));
+		SimWorld world = SimWorld.instantWithCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
 		world.checker().checkWrites();
 		world.addNode(N1, 100, null);
 		world.addNode(N2, 100, N1);

@@ -12,7 +12,6 @@ import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GossipCodec;
 import io.redisha.protocol.GossipMessage;
 import io.redisha.protocol.GroupConfig;
-import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.NodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,8 +88,7 @@ class VoterChangeRaceTest {
 	void aVoterThatVotesAgainAfterTheFailoverTimeoutLetsTwoLineagesOfVotersCommit() {
 		GroupConfig config = new GroupConfig("sim", List.of(N1, N2, N3), 3, Duration.ofSeconds(1),
 				Duration.ofSeconds(10), 1, GroupConfig.Timing.defaults(), GroupConfig.DEFAULT_HISTORY_SIZE, 7);
-		SimWorld world = SimWorld.instant(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS, (identity, now, wallClock,
-				random) -> MemberProtocol.of(new GroupCoordinator(config, identity, now, random, wallClock)));
+		SimWorld world = SimWorld.instantWithCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
 		world.checker().checkWrites();
 		world.addNode(N1, 100, null);
 		world.addNode(N2, 100, N1);
