@@ -19,8 +19,14 @@ import io.redisha.protocol.GossipMessage.Purpose;
  * {@code quorum} votes. A vote for an automatic failover stands only until its voter
  * says, in a later hello, that it sees the master answer again: it was granted because
  * the voter saw the master down, and a master that answers again keeps its latest writes.
+ * A leader promotes a replica only while a majority of such votes is fresh: each voter
+ * said (in its vote or a hello since) within {@link Timers#downWordValidity()} that it
+ * sees the master down. A leader cut off from its voters hears neither their word that
+ * the master answers again nor any fresh word that it is down.
  */
 final class Election {
+
+	private final String candidate;
 
 	private final long epoch;
 
@@ -47,10 +53,17 @@ final class Election {
 	 */
 	private final Map<String, Long> answered = new HashMap<>();
 
+	/**
+	 * For a failover: when each voter last said it sees the master down (its vote, or a
+	 * hello since), by this member's clock.
+	 */
+	private final Map<String, Long> saidDownAt = new HashMap<>();
+
 	private final Set<String> against = new HashSet<>();
 
 	Election(String self, long epoch, Configuration config, long startedAt, GroupSnapshot.Trigger trigger,
 			@Nullable NodeAddress target, @Nullable String change) {
+		this.candidate = self;
 		this.trigger = trigger;
 		this.target = target;
 		this.change = change;
@@ -59,7 +72,7 @@ final class Election {
 		this.epoch = epoch;
 		this.config = config;
 		this.startedAt = startedAt;
-		vote(self, true, Long.MAX_VALUE);
+		vote(self, true, Long.MAX_VALUE, startedAt);
 	}
 
 	long epoch() {
@@ -106,15 +119,16 @@ final class Election {
 
 	/**
 	 * Records a vote of this epoch about this configuration, for this candidate or
-	 * another, sent as the voter's message {@code sequence}: a vote repeated later stands
-	 * again. Non-voters do not count.
+	 * another, sent as the voter's message {@code sequence} and received {@code now}: a
+	 * vote repeated later stands again. Non-voters do not count.
 	 */
-	void vote(String voter, boolean forMe, long sequence) {
+	void vote(String voter, boolean forMe, long sequence, long now) {
 		if (!this.config.isVoter(voter) || this.against.contains(voter)) {
 			return;
 		}
 		if (forMe) {
 			this.votes.merge(voter, sequence, Math::max);
+			masterSeenDown(voter, now);
 		}
 		else if (!this.votes.containsKey(voter)) {
 			this.against.add(voter);
@@ -130,10 +144,35 @@ final class Election {
 		}
 	}
 
+	/**
+	 * The voter said, in a message received {@code now}, that it sees the master down.
+	 */
+	void masterSeenDown(String voter, long now) {
+		if (this.purpose == Purpose.FAILOVER) {
+			this.saidDownAt.merge(voter, now, Math::max);
+		}
+	}
+
+	/** The votes that stand: not withdrawn by a later word that the master answers. */
 	int votes() {
+		return votesSaidDownSince(Long.MIN_VALUE);
+	}
+
+	/**
+	 * The votes that stand and whose voters said within {@code validity} of {@code now}
+	 * that they see the master down; the candidate's own counts as fresh (the leader
+	 * checks its own view itself). Every vote but for an automatic failover.
+	 */
+	int freshVotes(long now, long validity) {
+		return (this.purpose == Purpose.FAILOVER) ? votesSaidDownSince(now - validity) : votes();
+	}
+
+	private int votesSaidDownSince(long since) {
 		int count = 0;
 		for (Map.Entry<String, Long> vote : this.votes.entrySet()) {
-			if (vote.getValue() > this.answered.getOrDefault(vote.getKey(), -1L)) {
+			String voter = vote.getKey();
+			if (vote.getValue() > this.answered.getOrDefault(voter, -1L)
+					&& (voter.equals(this.candidate) || this.saidDownAt.getOrDefault(voter, Long.MIN_VALUE) >= since)) {
 				count++;
 			}
 		}

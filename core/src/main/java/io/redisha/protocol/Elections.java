@@ -199,16 +199,33 @@ final class Elections {
 	 * A vote (or a request, which is no vote for this member) in {@code epoch}, the
 	 * voter's message {@code sequence}.
 	 */
-	void counted(long epoch, String voter, boolean forThisMember, long sequence) {
+	void counted(long now, long epoch, String voter, boolean forThisMember, long sequence) {
 		if (this.election != null && this.election.epoch() == epoch) {
-			this.election.vote(voter, forThisMember, sequence);
+			this.election.vote(voter, forThisMember, sequence, now);
 		}
 	}
 
-	/** A voter's hello says it sees the master answer: its vote no longer stands. */
-	void masterAnswers(String voter, @Nullable NodeAddress master, long sequence) {
-		if (this.election != null && this.election.failingMaster().equals(master)) {
-			this.election.masterAnswers(voter, sequence);
+	/**
+	 * A voter's hello, its message {@code sequence}, says whether it sees the master
+	 * down: for the election this member stands in, and for the one whose failover it
+	 * leads, until it promotes (a vote stands only until its voter sees the master
+	 * answer, and lets the leader promote only while its word is fresh).
+	 */
+	void opinion(long now, String voter, @Nullable NodeAddress master, boolean masterDown, long sequence) {
+		opinion(this.election, now, voter, master, masterDown, sequence);
+		opinion(this.parts.failovers.election(), now, voter, master, masterDown, sequence);
+	}
+
+	private static void opinion(@Nullable Election election, long now, String voter, @Nullable NodeAddress master,
+			boolean masterDown, long sequence) {
+		if (election == null || !election.failingMaster().equals(master)) {
+			return;
+		}
+		if (masterDown) {
+			election.masterSeenDown(voter, now);
+		}
+		else {
+			election.masterAnswers(voter, sequence);
 		}
 	}
 

@@ -79,6 +79,9 @@ final class FailoverProcess {
 
 	private final Election election;
 
+	/** The votes the election needed: as many must stand, fresh, for a promotion. */
+	private final int votesNeeded;
+
 	private final GroupSnapshot.Trigger trigger;
 
 	/** When this member won the election. */
@@ -160,13 +163,14 @@ final class FailoverProcess {
 	 * @param minReplicas the master-side fence the promotion sets and a repointing clears
 	 */
 	FailoverProcess(Events events, ReplicaSelector selector, MasterView master, LongPredicate masterSeenDown,
-			String leader, Election election, long now, Timers timers, int parallelSyncs, long handOverTimeout,
-			MinReplicas minReplicas) {
+			String leader, Election election, int votesNeeded, long now, Timers timers, int parallelSyncs,
+			long handOverTimeout, MinReplicas minReplicas) {
 		this.events = events;
 		this.masterSeenDown = masterSeenDown;
 		this.selector = selector;
 		this.master = master;
 		this.election = election;
+		this.votesNeeded = votesNeeded;
 		this.trigger = election.trigger();
 		this.handOverTimeout = handOverTimeout;
 		this.leader = leader;
@@ -201,6 +205,15 @@ final class FailoverProcess {
 
 	boolean aborted() {
 		return this.aborted;
+	}
+
+	Election election() {
+		return this.election;
+	}
+
+	/** Whether no node is chosen yet. */
+	boolean choosing() {
+		return this.stage == Stage.SELECTING;
 	}
 
 	/**
@@ -262,6 +275,9 @@ final class FailoverProcess {
 			return;
 		}
 		ReplicaSelector.Choice choice = this.selector.choose(this.election, nodes, this.master, now).orElse(null);
+		if (choice != null && !choice.alreadyPromoted() && !votesStand(now)) {
+			return;
+		}
 		if (choice == null) {
 			if (now - this.electedAt >= ReplicaSelector.maxInfoAge(this.timers)) {
 				this.events.emit(out, Type.FAILOVER_ABORT_NO_GOOD_REPLICA, this.epoch, this.oldMaster, null);
@@ -291,6 +307,31 @@ final class FailoverProcess {
 		else {
 			promote(now, choice.refuseStreamingSeconds(), out);
 		}
+	}
+
+	/**
+	 * For an automatic failover, whether enough votes stand, fresh, to promote a replica
+	 * now: a vote was given on the voter's view that the master is down, and a leader cut
+	 * off from its voters since (strict seeds 15158542, 17068158) would otherwise promote
+	 * a lagging replica over the master's last writes seconds after they saw it answer
+	 * again. Aborts when withdrawn votes leave too few, or at the failover timeout.
+	 */
+	private boolean votesStand(long now) {
+		if (this.trigger != GroupSnapshot.Trigger.AUTOMATIC) {
+			return true;
+		}
+		if (this.election.votes() < this.votesNeeded) {
+			abort(now, "voters see " + this.oldMaster + " answer again: no replica was chosen");
+			return false;
+		}
+		if (this.election.freshVotes(now, this.timers.downWordValidity()) < this.votesNeeded) {
+			if (now - this.electedAt >= this.timers.failoverTimeout()) {
+				abort(now, "no fresh word from " + this.votesNeeded + " voters that " + this.oldMaster
+						+ " is down within the failover timeout");
+			}
+			return false;
+		}
+		return true;
 	}
 
 	private void promote(long now, long refuseStreamingSeconds, List<Action> out) {

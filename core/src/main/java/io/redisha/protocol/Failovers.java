@@ -32,6 +32,14 @@ final class Failovers {
 		return (this.failover != null) ? this.failover.epoch() : 0;
 	}
 
+	/**
+	 * The election whose failover this member leads, while it has not chosen a node yet;
+	 * null otherwise.
+	 */
+	@Nullable Election election() {
+		return (this.failover != null && this.failover.choosing()) ? this.failover.election() : null;
+	}
+
 	/** The failover this member leads, as it stands; null when none. */
 	@Nullable FailoverSnapshot snapshot() {
 		return (this.failover != null) ? this.failover.snapshot() : null;
@@ -40,8 +48,8 @@ final class Failovers {
 	void start(long now, Election won, long handOverTimeout, List<Action> out) {
 		CoordinatorParts parts = this.parts;
 		this.failover = new FailoverProcess(parts.events, parts.selector, parts.master, parts.detection::seesMasterDown,
-				parts.self.id(), won, now, parts.timers, parts.config.parallelSyncs(), handOverTimeout,
-				parts.config.minReplicas());
+				parts.self.id(), won, won.needed(parts.config.quorum(), parts.electorate.departures()), now,
+				parts.timers, parts.config.parallelSyncs(), handOverTimeout, parts.config.minReplicas());
 		FailoverProcess.Outcome outcome = this.failover.begin(now, parts.nodes, out);
 		parts.gossip.hello(now, out);
 		if (outcome == FailoverProcess.Outcome.ENDED) {

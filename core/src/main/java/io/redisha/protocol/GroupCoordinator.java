@@ -226,9 +226,7 @@ public final class GroupCoordinator {
 			boolean latest = Objects.requireNonNull(parts.members.get(hello.sender()))
 				.hello(nowMillis, hello, parts.timers.fenceAfter());
 			parts.epochs.observe(nowMillis, hello.currentEpoch(), out);
-			if (!hello.masterDown()) {
-				parts.elections.masterAnswers(hello.sender(), hello.master(), hello.sequence());
-			}
+			parts.elections.opinion(nowMillis, hello.sender(), hello.master(), hello.masterDown(), hello.sequence());
 			if (latest) {
 				parts.maintenance.adopt(nowMillis, hello.maintenance(), out);
 				parts.following.adoptFrom(nowMillis, hello, out);
@@ -241,7 +239,7 @@ public final class GroupCoordinator {
 		else if (message instanceof Vote vote) {
 			Objects.requireNonNull(parts.members.get(vote.sender())).seen(nowMillis, vote.epoch());
 			parts.epochs.observe(nowMillis, vote.epoch(), out);
-			parts.elections.counted(vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()),
+			parts.elections.counted(nowMillis, vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()),
 					vote.sequence());
 		}
 		evaluate(nowMillis, out);

@@ -103,6 +103,16 @@ record Timers(long downAfter, long pingEvery, long infoEvery, long fastInfoEvery
 	}
 
 	/**
+	 * How long a voter's word that the master is down (its vote, or a hello since) lets
+	 * the leader it voted for promote a replica: fence-after in consistent mode, and at
+	 * least three hello periods, so that a voter that still sees the master down renews
+	 * it in time (it says so in every hello) even when one is lost.
+	 */
+	long downWordValidity() {
+		return Math.max(this.fenceAfter, 3 * this.helloEvery);
+	}
+
+	/**
 	 * A pause of this member makes every node look silent for the pause plus the age of
 	 * its last reply (up to a PING period, a quarter of down-after, plus the round trip):
 	 * a pause over about three quarters of down-after could report a healthy master down.

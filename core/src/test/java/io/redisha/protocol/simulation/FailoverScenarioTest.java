@@ -341,8 +341,8 @@ class FailoverScenarioTest {
 
 	/**
 	 * Five voters, cut {m1, m2, N1} | {m3, m4, m5, N2, N3}; m4 is elected (by m3 and m5),
-	 * then the cut becomes {m4, N2} | {m3, m5, N3} (m1 and m2 also reach N3, so m3 and m5
-	 * may stand, and lose), and 30 s pass.
+	 * and as it sends the promotion of N2 the cut becomes {m4, N2} | {m3, m5, N3} (m1 and
+	 * m2 also reach N3, so m3 and m5 may stand, and lose), and 30 s pass.
 	 */
 	private static SimWorld failoverVotesLeftOpen() {
 		SimWorld world = startedWorld(5, 2, 50);
@@ -350,8 +350,7 @@ class FailoverScenarioTest {
 		assertThat(world.snapshot("m1").electorate().voters()).hasSize(5);
 		String[] leader = new String[1];
 		world.onAction((member, action) -> {
-			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
-					&& leader[0] == null) {
+			if (action instanceof Action.Promote && leader[0] == null) {
 				leader[0] = member.slot();
 				world.at(world.now(), "{leader, N2} | {the two other voters, N3}", (w) -> {
 					for (String slot : List.of("m3", "m4", "m5")) {
@@ -528,6 +527,44 @@ class FailoverScenarioTest {
 		assertThat(world.node(N1).following()).as("N1 replicates itself").isEqualTo(N1);
 		assertThat(world.node(N3).offset()).as("N3 lags behind N1's final offset").isLessThan(finalOffset[0]);
 		return world;
+	}
+
+	/**
+	 * N1 is cut off with m1 and m2, and m3..m5 elect one of them. Right then the leader
+	 * is cut off from everything but N2 (itself still cut off from N1, and behind it),
+	 * and the others reach N1 again: they say so, but the leader cannot hear them. It
+	 * waits for N3's INFO until N3 is down for it (down-after), then would promote N2 on
+	 * votes two seconds old, over N1's last writes, although a majority of the voters has
+	 * seen N1 answer since (strict seeds 15158542 and 17068158). A vote lets a leader
+	 * promote only while its voter's word that the master is down is fresh.
+	 */
+	@Test
+	void aLeaderCutOffFromItsVotersDoesNotPromoteOnTheirStaleWordThatTheMasterIsDown() {
+		SimWorld world = startedWorld(5, 2, 100);
+		String[] leader = new String[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
+					&& leader[0] == null) {
+				leader[0] = member.slot();
+				world.at(world.now(), "the leader reaches N2 alone, the others N1 again", (w) -> {
+					w.unpartition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+					w.network().cutBoth(N2.toString(), N1.toString());
+					w.network().cutBoth(leader[0], N1.toString());
+					w.network().cutBoth(leader[0], N3.toString());
+					for (int i = 1; i <= 5; i++) {
+						if (!leader[0].equals("m" + i)) {
+							w.network().cutBoth("m" + i, N2.toString());
+						}
+					}
+				});
+			}
+		});
+		world.partition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+		world.runFor(15_000);
+		assertThat(leader[0]).as("a leader among m3..m5").isIn("m3", "m4", "m5");
+		assertThat(world.checker().promotionCount()).as("promotions on stale votes").isZero();
+		healAndCheckTheWrites(world);
+		assertThat(onlyMaster(world)).isEqualTo(N1);
 	}
 
 	/**
