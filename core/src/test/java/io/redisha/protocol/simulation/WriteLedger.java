@@ -425,7 +425,7 @@ final class WriteLedger {
 	}
 
 	/** The final master's data, and the chain of segments it descends from. */
-	private static final class FinalHistory {
+	private final class FinalHistory {
 
 		private final Lineage data;
 
@@ -451,10 +451,26 @@ final class WriteLedger {
 		/**
 		 * The segment of this history that took over from the meeting point: the next
 		 * one, or the root when the histories do not meet; null when this history ends
-		 * there (it kept the older branch).
+		 * there (it kept the older branch). A restart as master that no election made
+		 * master and that this history holds nothing of (the next segment starts where it
+		 * did) took over nothing: a replica that followed it, still a prefix of the old
+		 * master's history, took over when it was promoted (seed 17058809).
 		 */
 		Segment successor(Segment meeting) {
-			return (meeting != null) ? this.next.get(meeting) : this.root;
+			if (meeting == null) {
+				return this.root;
+			}
+			Segment successor = this.next.get(meeting);
+			while (successor != null && isEmptyStray(successor)) {
+				successor = this.next.get(successor);
+			}
+			return successor;
+		}
+
+		private boolean isEmptyStray(Segment segment) {
+			Segment after = this.next.get(segment);
+			return after != null && after.from() == segment.from() && segment.epoch() == Segment.NO_EPOCH
+					&& !WriteLedger.this.electedMasterSince.test(segment.node(), segment.createdAt());
 		}
 
 	}
