@@ -506,6 +506,35 @@ class FailoverScenarioTest {
 	}
 
 	/**
+	 * A switchover's old master, demoted to replicate itself, restarts as a standalone
+	 * master (its config file had lost the demotion) just as the promotion of the target
+	 * reaches the target, or while the target catches up: it must take no write that the
+	 * group then loses.
+	 */
+	@Test
+	void aSwitchoversOldMasterRestartedAsAStandaloneMasterDuringTheHandOverTakesNoWriteThatIsLost() {
+		for (boolean beforeThePromotion : new boolean[] { true, false }) {
+			SimWorld world = startedWorld(3, 2, 50);
+			boolean[] restarted = { false };
+			world.beforeExecution((command) -> {
+				boolean now = beforeThePromotion
+						? command instanceof Action.Promote promote && promote.node().equals(N2)
+						: command instanceof Action.Replicate demotion && demotion.node().equals(N1)
+								&& demotion.master().equals(N1);
+				if (now && !restarted[0]) {
+					restarted[0] = true;
+					world.killNode(N1);
+					world.restartNode(N1, SimNode.Restart.AS_STANDALONE_MASTER);
+				}
+			});
+			world.operate("m1", (protocol) -> protocol.switchover(world.now(), 5000));
+			world.runFor(5000);
+			assertThat(restarted[0]).isTrue();
+			healAndCheckTheWrites(world);
+		}
+	}
+
+	/**
 	 * A world where N3's stream stalls (a slow link, or Redis 6.2 dropping a demoted
 	 * master's replicas), then m1 switches over to N2 and the fault strikes N2 just as
 	 * its promotion is sent, after N1 was demoted to replicate itself.

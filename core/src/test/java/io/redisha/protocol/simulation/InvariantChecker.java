@@ -235,7 +235,9 @@ final class InvariantChecker {
 						+ " without the writes up to offset " + demoted + " of " + oldMaster + ": they are lost", null);
 			}
 			SimNode old = this.world.node(oldMaster);
-			if (old.isMaster() && old.isRunning()) {
+			// so does an old master restarted as master after the promotion left
+			boolean oldRestartedSince = old.startedAt() >= this.promotionsSentAt.getOrDefault(promote, Long.MAX_VALUE);
+			if (old.isMaster() && old.isRunning() && !oldRestartedSince) {
 				throw this.world.failure("switchover of epoch " + promote.epoch() + " promotes " + node + " while "
 						+ old + " is still a master", null);
 			}
