@@ -105,7 +105,8 @@ final class ReplicaSelector {
 				(demoted != null) ? demoted.answeredInfo().offset() : history.someOfIt());
 		Optional<NodeState> promoted = masters.stream()
 			.filter((node) -> node.answeredInfo().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
-					&& node.answeredInfo().holds(history.id(), needed) && !history.branchedOff(node.answeredInfo()))
+					&& node.answeredInfo().holds(history.id(), Math.max(needed, heldBeforeRestart(node, history)))
+					&& !history.branchedOff(node.answeredInfo()))
 			.max(Comparator.comparingLong((NodeState node) -> node.answeredInfo().offset()));
 		long refuseStreamingSeconds = refuseStreaming ? this.timers.streamingReplicaSeconds() : -1;
 		if (promoted.isPresent()) {
@@ -118,6 +119,24 @@ final class ReplicaSelector {
 					? Optional.of(new Choice(demoted, false, -1)) : Optional.empty();
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
+	}
+
+	/**
+	 * How much of the failed master's history the node held when this member last saw it
+	 * before its latest restart; 0 when it has not restarted, or held none. A node
+	 * restarted from an RDB file older than its data, then promoted by a leader that had
+	 * chosen it before (its promotion held up meanwhile), lacks writes it had: no
+	 * promotion to adopt (strict seed 21012143).
+	 */
+	private static long heldBeforeRestart(NodeState node, ReplicationLineage.History history) {
+		ReplicationInfo before = node.infoBeforeRestart();
+		if (before == null) {
+			return 0;
+		}
+		if (history.id().equals(before.replicationId())) {
+			return before.offset();
+		}
+		return history.id().equals(before.secondReplicationId()) ? before.secondReplicationOffset() - 1 : 0;
 	}
 
 	/**

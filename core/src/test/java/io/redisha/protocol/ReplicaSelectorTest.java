@@ -325,6 +325,25 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void aNodePromotedWithLessThanItHeldBeforeItsLatestRestartIsNotAdopted() {
+		String promoted = "role:master\nrun_id:%s\nmaster_replid:bbbb\nmaster_repl_offset:3000\nmaster_replid2:"
+				+ HISTORY + "\nsecond_repl_offset:3001\n";
+		NodeState lagging = replica("10.0.0.2:1", "slave_repl_offset:3000\n");
+		lagging.info(this.now - 50, ReplicationInfo.parse(promoted.formatted("run-10.0.0.2:1")));
+		assertThat(choice()).as("promoted with what it had: adopted").contains(lagging.address());
+		this.nodes.remove(lagging);
+		NodeState restarted = replica("10.0.0.3:1", "slave_repl_offset:5000\n");
+		// restarted from an RDB file saved at 3000, as a replica, then promoted by a
+		// leader that had chosen it before
+		restarted.info(this.now - 80,
+				ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\nmaster_link_status:down\n"
+						+ "master_link_down_since_seconds:1\nslave_repl_offset:3000\nrun_id:restarted\nmaster_replid:"
+						+ HISTORY + "\n"));
+		restarted.info(this.now - 50, ReplicationInfo.parse(promoted.formatted("restarted")));
+		assertThat(choice()).as("it held 5000 of the history before its restart").isEmpty();
+	}
+
+	@Test
 	void inConsistentModeAReplicaStillStreamingFromItsMasterIsNeverFailedOverToButASwitchoverMayHandOverToIt() {
 		ReplicaSelector consistent = new ReplicaSelector(Timers.of(SimCluster.config(2, "10.0.0.1:6379")));
 		replica("10.0.0.2:1", "master_last_io_seconds_ago:0\n");
