@@ -94,8 +94,9 @@ final class ElectorateUpkeep {
 	 * knows answers and none stores a configuration, no member holds one, and the
 	 * master's hash is still empty when the store runs (so only one member ever founds).
 	 * Succeeds an electorate whose voters have all stopped for good the same way,
-	 * replacing exactly that configuration. The member with the smallest id tries first,
-	 * the others a hello period later each.
+	 * replacing exactly that configuration. Members that hold no configuration are no
+	 * voters and all rank 0, so they may all store at once: only one store on the one
+	 * master they all name succeeds, the others read it back.
 	 */
 	private void considerFounding(long now, @Nullable Configuration held, List<Action> out) {
 		CoordinatorParts parts = this.parts;
@@ -106,8 +107,9 @@ final class ElectorateUpkeep {
 			return;
 		}
 		// A node cut off may hold the configuration of a group that exists, and founding
-		// another one beside it would split the group in two.
-		if (held == null && !noConfigurationAnywhere(now)) {
+		// another one beside it would split the group in two; so would a founding on
+		// another master.
+		if (held == null && !unfoundedAndAgreed(now)) {
 			return;
 		}
 		long wait = this.timers.quietPeriod() + parts.elections.candidacyRank(now) * this.timers.helloEvery();
@@ -124,11 +126,52 @@ final class ElectorateUpkeep {
 	}
 
 	/**
+	 * Whether no electorate exists as far as anyone can tell
+	 * ({@link #noConfigurationAnywhere}) and every member heard within opinion validity
+	 * names the master this member learned from the nodes' roles, or none yet: members
+	 * that name different masters (two nodes answering master in a brand-new group, a
+	 * replica restarted as a standalone master or one the operator has not pointed yet)
+	 * would found electorates on different nodes ({@code FoundingRaceTest}). They come to
+	 * name the same one: each learns it again from the nodes' roles at every step until
+	 * it holds a configuration.
+	 */
+	boolean unfoundedAndAgreed(long now) {
+		NodeAddress master = this.parts.master.address();
+		if (master == null || !noConfigurationAnywhere(now)) {
+			return false;
+		}
+		for (Peer peer : this.parts.members.peers()) {
+			if (now - peer.lastSeenAt() <= this.timers.opinionValidity() && peer.master() != null
+					&& !master.equals(peer.master())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Whether a member with no configuration may admit writes to the master it learned:
+	 * {@link #unfoundedAndAgreed}, and no other node answers as a master, which a member
+	 * that has not yet heard every other one might take for the master and write to.
+	 */
+	boolean unfoundedWithOneMaster(long now) {
+		if (!unfoundedAndAgreed(now)) {
+			return false;
+		}
+		for (NodeState node : this.parts.nodes.all()) {
+			if (node.role() == Role.MASTER && !node.address().equals(this.parts.master.address())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
 	 * Whether no electorate exists as far as anyone can tell: every node this member
 	 * knows is up and answers INFO, none stores a configuration, and no member holds one.
 	 * A node that does not answer may hold the configuration of a group that exists.
 	 */
-	boolean noConfigurationAnywhere(long now) {
+	private boolean noConfigurationAnywhere(long now) {
 		for (NodeState node : this.parts.nodes.all()) {
 			if (node.info() == null || node.infoFailed() || this.parts.detection.statusOf(node, now) != NodeStatus.UP
 					|| node.stored() == null || node.stored().config() != null) {

@@ -75,7 +75,7 @@ final class FenceWatch {
 		Configuration held = parts.electorate.config();
 		// Before a master is known there is nothing to write to, and nothing to fence.
 		boolean configurationElsewhere = held == null && parts.master.known()
-				&& !parts.upkeep.noConfigurationAnywhere(now);
+				&& !parts.upkeep.unfoundedWithOneMaster(now);
 		GroupSnapshot.FenceSnapshot lease = WriteLease.of(now, parts.timers.fenceAfter(), held,
 				parts.electorate.departures(), evidence, replicasAttachedSince, parts.startedAt,
 				configurationElsewhere);

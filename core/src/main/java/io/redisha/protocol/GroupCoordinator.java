@@ -405,7 +405,9 @@ public final class GroupCoordinator {
 		boolean observing = parts.gossip.observing();
 		parts.nodes.poll(now, observing ? parts.timers.observerPingEvery() : parts.timers.pingEvery(),
 				parts.timers.pingEvery(), observing, parts.detection::infoPeriod, out);
-		if (!parts.master.known() && parts.electorate.config() == null) {
+		if (parts.electorate.config() == null) {
+			// again each time: nodes' roles change before a group is founded (a replica
+			// not pointed yet), and members must come to name the same master
 			parts.following.learnMasterFromNodes(now, out);
 		}
 		if (!parts.master.known()) {

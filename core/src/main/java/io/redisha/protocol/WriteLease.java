@@ -44,8 +44,9 @@ final class WriteLease {
 	 * @param startedAt when this member started, for the fence's start when it never held
 	 * a lease
 	 * @param configurationElsewhere with none {@code held}, whether one may exist all the
-	 * same: a node this member knows is down, did not answer, or stores one, or a member
-	 * holds one (a master learned from the nodes' roles may then not be the group's)
+	 * same, or another master: a node this member knows is down, did not answer, or
+	 * stores one, a member holds one (a master learned from the nodes' roles may then not
+	 * be the group's), another node answers as a master, or a member names another
 	 */
 	static GroupSnapshot.FenceSnapshot of(long now, long fenceAfter, @Nullable Configuration held,
 			Map<String, Configuration.Departure> departures, List<Evidence> evidence, long replicasAttachedSince,
@@ -56,8 +57,9 @@ final class WriteLease {
 		}
 		if (held == null && configurationElsewhere) {
 			return new GroupSnapshot.FenceSnapshot(PartitionMode.CONSISTENT, Long.MIN_VALUE, true,
-					"no configuration is known yet, and not every node answered without one: "
-							+ "a node that does not answer may hold the group's configuration and master",
+					"no configuration is known yet, and not every node answered without one as a replica of "
+							+ "the master, or a member names another master: a node that does not answer may hold "
+							+ "the group's configuration, and two masters may each take writes",
 					-1, 0, 0, false);
 		}
 		if (held == null) {
