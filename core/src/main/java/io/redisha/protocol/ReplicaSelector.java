@@ -88,10 +88,11 @@ final class ReplicaSelector {
 				continue;
 			}
 			if (node.role() == Role.MASTER && (promotedFromFailedMaster(node, failed, failedMasterSince)
-					|| followedByFailedMaster(node, failedNode, history))) {
+					|| followedByFailedMaster(node, failedNode, history)) && !superseded(node, tenure)) {
 				masters.add(node);
 			}
 			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
+					&& !(!failed.equals(node.answeredInfo().master()) && superseded(node, tenure))
 					&& !(refuseStreaming && streamsFromLiveMaster(node.info()))
 					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
@@ -119,6 +120,21 @@ final class ReplicaSelector {
 					? Optional.of(new Choice(demoted, false, -1)) : Optional.empty();
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
+	}
+
+	/**
+	 * Whether the node's data holds a configuration older than the failed master's
+	 * current one: it left the failed master's history before that configuration was made
+	 * (a leader promoted it, then crashed, and the voters, not knowing of it, removed
+	 * that leader in a later epoch naming the failed master again, which took writes
+	 * since). Its promotion was superseded; adopted, it would drop those writes (strict
+	 * seed 21076342), and so would a replica of it promoted (a replica of the failed
+	 * master whose data is older than that configuration only lags).
+	 */
+	private static boolean superseded(NodeState node, ReplicationLineage.Tenure tenure) {
+		StoredConfiguration stored = node.stored();
+		Configuration config = (stored != null) ? stored.config() : null;
+		return config != null && config.epoch() < tenure.epoch();
 	}
 
 	/**

@@ -187,6 +187,29 @@ class ReplicaSelectorTest {
 	}
 
 	@Test
+	void neverAdoptsANodePromotedBeforeTheFailedMastersCurrentConfiguration() {
+		NodeState promoted = nowMaster("10.0.0.3:1",
+				"role:master\nrun_id:run-10.0.0.3:1\nmaster_replid:cccc\nmaster_replid2:aaaa\nsecond_repl_offset:901\n");
+		promoted.stored(new StoredConfiguration(
+				new Configuration(TENURE_EPOCH, 0, NodeAddress.parse("10.0.0.3:1"), List.of("m1", "m2", "m3")),
+				Map.of()), false);
+		assertThat(choiceFollowingSince(-1)).as("promoted in the failed master's current epoch")
+			.contains(promoted.address());
+		promoted.stored(new StoredConfiguration(
+				new Configuration(TENURE_EPOCH - 1, 0, NodeAddress.parse("10.0.0.3:1"), List.of("m1", "m2", "m3")),
+				Map.of()), false);
+		assertThat(choiceFollowingSince(-1)).as("promoted before the configuration naming the failed master again")
+			.isEmpty();
+		NodeState replicaOfIt = replica("10.0.0.4:1", "");
+		replicaOfIt.info(this.now - 50,
+				ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.3\nmaster_port:1\nmaster_link_status:up\n"
+						+ "slave_repl_offset:900\nslave_priority:100\nrun_id:run-10.0.0.4:1\nmaster_replid:cccc\n"
+						+ "master_replid2:aaaa\nsecond_repl_offset:901\n"));
+		replicaOfIt.stored(promoted.stored(), false);
+		assertThat(choiceFollowingSince(-1)).as("nor a replica of it").isEmpty();
+	}
+
+	@Test
 	void neverAdoptsAReplicaRestartedEmptyAsAMaster() {
 		replica("10.0.0.2:1", "master_link_status:down\nmaster_link_down_since_seconds:2\n");
 		nowMaster("10.0.0.3:1", "role:master\nrun_id:new\nmaster_replid:dddd\n"
