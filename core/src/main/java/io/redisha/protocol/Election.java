@@ -72,7 +72,7 @@ final class Election {
 		this.epoch = epoch;
 		this.config = config;
 		this.startedAt = startedAt;
-		vote(self, true, Long.MAX_VALUE, startedAt);
+		vote(self, true, Long.MAX_VALUE);
 	}
 
 	long epoch() {
@@ -119,16 +119,18 @@ final class Election {
 
 	/**
 	 * Records a vote of this epoch about this configuration, for this candidate or
-	 * another, sent as the voter's message {@code sequence} and received {@code now}: a
-	 * vote repeated later stands again. Non-voters do not count.
+	 * another, sent as the voter's message {@code sequence}: a vote repeated later stands
+	 * again. Non-voters do not count. A vote carries no send time: its word that the
+	 * master is down counts as of this election's start, the earliest it can have been
+	 * given (a vote held in a frozen node's buffer is no fresher).
 	 */
-	void vote(String voter, boolean forMe, long sequence, long now) {
+	void vote(String voter, boolean forMe, long sequence) {
 		if (!this.config.isVoter(voter) || this.against.contains(voter)) {
 			return;
 		}
 		if (forMe) {
 			this.votes.merge(voter, sequence, Math::max);
-			masterSeenDown(voter, now);
+			masterSeenDown(voter, this.startedAt);
 		}
 		else if (!this.votes.containsKey(voter)) {
 			this.against.add(voter);

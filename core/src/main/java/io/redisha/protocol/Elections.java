@@ -199,33 +199,34 @@ final class Elections {
 	 * A vote (or a request, which is no vote for this member) in {@code epoch}, the
 	 * voter's message {@code sequence}.
 	 */
-	void counted(long now, long epoch, String voter, boolean forThisMember, long sequence) {
-		if (this.election != null && this.election.epoch() == epoch) {
-			this.election.vote(voter, forThisMember, sequence, now);
+	void counted(long epoch, String voter, boolean forThisMember, long sequence) {
+		// a vote that arrives after the election was won still counts until the leader
+		// chooses: its voter's word that the master is down may be needed fresh then
+		for (Election counting : new Election[] { this.election, this.parts.failovers.election() }) {
+			if (counting != null && counting.epoch() == epoch) {
+				counting.vote(voter, forThisMember, sequence);
+			}
 		}
 	}
 
 	/**
 	 * A voter's hello, its message {@code sequence}, says whether it sees the master
-	 * down: for the election this member stands in, and for the one whose failover it
-	 * leads, until it promotes (a vote stands only until its voter sees the master
-	 * answer, and lets the leader promote only while its word is fresh).
+	 * down, sent at {@code saidDownAt} on this member's clock (-1 when unknown): for the
+	 * election this member stands in, and for the one whose failover it leads, until it
+	 * chooses (a vote stands only until its voter sees the master answer, and lets the
+	 * leader promote only while its word is fresh).
 	 */
-	void opinion(long now, String voter, @Nullable NodeAddress master, boolean masterDown, long sequence) {
-		opinion(this.election, now, voter, master, masterDown, sequence);
-		opinion(this.parts.failovers.election(), now, voter, master, masterDown, sequence);
-	}
-
-	private static void opinion(@Nullable Election election, long now, String voter, @Nullable NodeAddress master,
-			boolean masterDown, long sequence) {
-		if (election == null || !election.failingMaster().equals(master)) {
-			return;
-		}
-		if (masterDown) {
-			election.masterSeenDown(voter, now);
-		}
-		else {
-			election.masterAnswers(voter, sequence);
+	void opinion(String voter, @Nullable NodeAddress master, boolean masterDown, long sequence, long saidDownAt) {
+		for (Election election : new Election[] { this.election, this.parts.failovers.election() }) {
+			if (election == null || !election.failingMaster().equals(master)) {
+				continue;
+			}
+			if (!masterDown) {
+				election.masterAnswers(voter, sequence);
+			}
+			else if (saidDownAt >= 0) {
+				election.masterSeenDown(voter, saidDownAt);
+			}
 		}
 	}
 

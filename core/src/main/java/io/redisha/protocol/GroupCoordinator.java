@@ -223,10 +223,11 @@ public final class GroupCoordinator {
 			parts.emit(out, Type.MEMBER_LEFT, null, "member " + message.sender() + " said goodbye");
 		}
 		else if (message instanceof Hello hello) {
-			boolean latest = Objects.requireNonNull(parts.members.get(hello.sender()))
-				.hello(nowMillis, hello, parts.timers.fenceAfter());
+			Peer sender = Objects.requireNonNull(parts.members.get(hello.sender()));
+			boolean latest = sender.hello(nowMillis, hello, parts.timers.fenceAfter());
 			parts.epochs.observe(nowMillis, hello.currentEpoch(), out);
-			parts.elections.opinion(nowMillis, hello.sender(), hello.master(), hello.masterDown(), hello.sequence());
+			parts.elections.opinion(hello.sender(), hello.master(), hello.masterDown(), hello.sequence(),
+					latest ? sender.saidMasterDownAt() : -1);
 			if (latest) {
 				parts.maintenance.adopt(nowMillis, hello.maintenance(), out);
 				parts.following.adoptFrom(nowMillis, hello, out);
@@ -239,7 +240,7 @@ public final class GroupCoordinator {
 		else if (message instanceof Vote vote) {
 			Objects.requireNonNull(parts.members.get(vote.sender())).seen(nowMillis, vote.epoch());
 			parts.epochs.observe(nowMillis, vote.epoch(), out);
-			parts.elections.counted(nowMillis, vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()),
+			parts.elections.counted(vote.epoch(), vote.sender(), vote.candidate().equals(parts.self.id()),
 					vote.sequence());
 		}
 		evaluate(nowMillis, out);

@@ -42,6 +42,9 @@ final class Peer {
 	 */
 	private long masterReplyAt = -1;
 
+	/** See {@link #saidMasterDownAt()}. */
+	private long saidMasterDownAt = -1;
+
 	/**
 	 * Whether its latest hello gave its word on the master: it withholds it while a node
 	 * promoted beside the master may take its place (see {@link Gossip#hello}).
@@ -109,12 +112,16 @@ final class Peer {
 		this.failoverEpoch = hello.failoverEpoch();
 		this.helloAt = now;
 		this.masterReplyAt = -1;
+		this.saidMasterDownAt = -1;
 		this.vouches = hello.masterReplyAge() >= 0;
 		this.openVoteEpoch = hello.openVoteEpoch();
 		if (hello.sentAt() >= 0) {
 			this.clock.sample(now, hello.sentAt());
 			if (hello.masterReplyAge() >= 0 && now - this.clock.since() >= settling) {
 				this.masterReplyAt = this.clock.toLocal(hello.sentAt()) - hello.masterReplyAge();
+			}
+			if (hello.masterDown() && now - this.clock.since() >= settling) {
+				this.saidMasterDownAt = this.clock.toLocal(hello.sentAt());
 			}
 		}
 		return true;
@@ -133,6 +140,15 @@ final class Peer {
 		boolean inFailover = this.campaignEpoch > 0 || this.failoverEpoch > 0 || this.openVoteEpoch > held.epoch();
 		return (this.config != null && this.config.epoch() == held.epoch() && held.master().equals(this.master)
 				&& !inFailover) ? this.masterReplyAt : -1;
+	}
+
+	/**
+	 * When, on this member's clock, its latest hello said it sees the master down: placed
+	 * when it was sent (a hello held in a frozen node is no fresh word), and only once
+	 * its hellos settled as for {@link #masterReplyAt}; -1 otherwise.
+	 */
+	long saidMasterDownAt() {
+		return this.saidMasterDownAt;
 	}
 
 	/** The configuration its latest hello holds; null when none. */

@@ -68,7 +68,7 @@ final class Voting {
 		long epoch = request.epoch();
 		boolean latest = epoch >= parts.epochs.current();
 		parts.epochs.observe(now, epoch, out);
-		parts.elections.counted(now, epoch, request.sender(), false, request.sequence());
+		parts.elections.counted(epoch, request.sender(), false, request.sequence());
 		if (parts.voteBook.votedFor(epoch, request.sender())) {
 			if (request.purpose() != GossipMessage.Purpose.FAILOVER || parts.detection.masterDown()) {
 				parts.gossip.vote(request, out);

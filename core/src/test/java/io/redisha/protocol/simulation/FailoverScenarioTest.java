@@ -3,6 +3,8 @@ package io.redisha.protocol.simulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
@@ -594,6 +596,101 @@ class FailoverScenarioTest {
 		assertThat(world.checker().promotionCount()).as("promotions on stale votes").isZero();
 		healAndCheckTheWrites(world);
 		assertThat(onlyMaster(world)).isEqualTo(N1);
+	}
+
+	/**
+	 * As m3..m5 elect a leader, N3 (the only node through which the leader still hears
+	 * the voters) is frozen (SIGSTOP) with their hellos saying N1 is down in its buffers;
+	 * 500 ms later the voters reach N1 again (a majority with m1, m2) and no longer N2 or
+	 * N3, and the leader still reaches N2 and N3 alone. N3 resumes 3.5 s later and
+	 * delivers the held hellos, seconds old, to the leader, which takes them for fresh
+	 * word that N1 is down.
+	 */
+	@Test
+	void aLeaderDoesNotTakeHellosHeldInAFrozenNodeForFreshWordThatTheMasterIsDown() {
+		SimWorld world = startedWorld(5, 2, 100);
+		String[] leader = new String[1];
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
+					&& leader[0] == null) {
+				leader[0] = member.slot();
+				world.at(world.now(), "N3 frozen; the others no longer reach N2", (w) -> {
+					w.pauseNode(N3);
+					for (int i = 1; i <= 5; i++) {
+						if (!leader[0].equals("m" + i)) {
+							w.network().cutBoth("m" + i, N2.toString());
+						}
+					}
+				});
+				world.at(world.now() + 500, "the voters reach N1 again, N2 and N3 no more", (w) -> {
+					w.unpartition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+					w.network().cutBoth(N2.toString(), N1.toString());
+					w.network().cutBoth(N3.toString(), N1.toString());
+					w.network().cutBoth(leader[0], N1.toString());
+					for (int i = 1; i <= 5; i++) {
+						if (!leader[0].equals("m" + i)) {
+							w.network().cutBoth("m" + i, N2.toString());
+							w.network().cutBoth("m" + i, N3.toString());
+						}
+					}
+				});
+				world.at(world.now() + 4000, "N3 resumes", (w) -> w.resumeNode(N3));
+			}
+		});
+		world.partition(WITH_THE_MASTER, WITH_THE_REPLICAS, true, true);
+		world.runFor(15_000);
+		assertThat(leader[0]).as("a leader among m3..m5").isIn("m3", "m4", "m5");
+		assertThat(world.checker().promotionCount()).as("promotions on stale votes").isZero();
+		healAndCheckTheWrites(world);
+		assertThat(onlyMaster(world)).isEqualTo(N1);
+	}
+
+	/**
+	 * N1 dies; as a leader is elected (with exactly the votes needed), one member that
+	 * voted for it crashes and N3 hangs (SIGSTOP), so the choice waits for N3 to be down
+	 * (down-after, longer than the word's validity). Two live voters besides the leader
+	 * still see N1 down and say so: the leader counts the votes that arrive after its
+	 * election too, and promotes without waiting for the failover timeout.
+	 */
+	@Test
+	void aLeaderWhoseVoterCrashesAfterItsElectionStillPromotesWhileOtherVotersSeeTheMasterDown() {
+		List<String> slow = new ArrayList<>();
+		for (int crash = 0; crash < 4; crash++) {
+			long took = electedToPromoted(crash);
+			if (took >= 4000) {
+				slow.add("crashing the voter #" + crash + ": promoted " + took + " ms after the election");
+			}
+		}
+		assertThat(slow).isEmpty();
+	}
+
+	private static long electedToPromoted(int crash) {
+		SimWorld world = startedWorld(5, 2, 100);
+		Map<String, String> votedFor = new TreeMap<>();
+		long[] elected = { -1 };
+		world.onAction((member, action) -> {
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.VOTE_FOR_LEADER) {
+				votedFor.put(member.slot(), emit.event().detail());
+			}
+			if (action instanceof Action.Emit emit && emit.event().type() == ProtocolEvent.Type.ELECTED_LEADER
+					&& elected[0] < 0) {
+				elected[0] = world.now();
+				List<String> voters = votedFor.entrySet()
+					.stream()
+					.filter((vote) -> !vote.getKey().equals(member.slot()) && vote.getValue().equals(member.id()))
+					.map(Map.Entry::getKey)
+					.toList();
+				String voter = voters.get(crash % voters.size());
+				world.at(world.now(), "voter " + voter + " crashes, N3 hangs", (w) -> {
+					w.crashMember(voter);
+					w.pauseNode(N3);
+				});
+			}
+		});
+		world.killNode(N1);
+		world.runUntil(() -> world.checker().promotionCount() > 0, 30_000);
+		assertThat(world.checker().promotionCount()).isPositive();
+		return world.now() - elected[0];
 	}
 
 	/**
