@@ -472,6 +472,11 @@ class FailoverSimulationTest {
 	 * an earlier leader had promoted, over writes it had held and 10.0.0.3 (priority 0)
 	 * still held. A node promoted with less of the history than it held before its latest
 	 * restart is no longer adopted.</li>
+	 * <li>21076342 (a fresh seed): m1.1 promoted 10.0.0.2 and crashed, cut off; m2.1 and
+	 * m3.1 removed it from the voters in a later epoch naming 10.0.0.1 again, which took
+	 * writes; when 10.0.0.1 was lost, m2.1 promoted 10.0.0.3, a replica of 10.0.0.2, over
+	 * them. A node whose data holds a configuration older than the failed master's
+	 * current one is no longer chosen, unless it replicates the failed master.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
@@ -480,7 +485,7 @@ class FailoverSimulationTest {
 			941918414704L, 12944, 10765, 6839, 11916, 12686, 16242, 23387, 27918, 37700, 43255, 77889, 67977, 64310,
 			85628, 75104, 85802, 90146, 91601, 88373, 152393, 221562, 294712, 144555, 400619, 406488, 444022, 422783,
 			310091, 266365, 429544, 239818, 428353, 552599, 579315, 641638, 751487, 793128, 7001188, 9015596, 7010870,
-			8010245, 7041046, 15158542, 17068158, 17058809, 21012143 })
+			8010245, 7041046, 15158542, 17068158, 17058809, 21012143, 21076342 })
 	void strictScheduleThatFoundABugPasses(long seed) {
 		RandomSchedule.Outcome outcome = RandomSchedule.of(seed, true).run();
 		assertThat(outcome.steps()).isPositive();
