@@ -87,12 +87,14 @@ final class ReplicaSelector {
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER && (promotedFromFailedMaster(node, failed, failedMasterSince)
-					|| followedByFailedMaster(node, failedNode, history)) && !superseded(node, tenure)) {
+			if (node.role() == Role.MASTER
+					&& (promotedFromFailedMaster(node, failed, failedMasterSince)
+							|| followedByFailedMaster(node, failedNode, history))
+					&& !superseded(node, failed, tenure)) {
 				masters.add(node);
 			}
 			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
-					&& !(!failed.equals(node.answeredInfo().master()) && superseded(node, tenure))
+					&& !(!failed.equals(node.answeredInfo().master()) && superseded(node, failed, tenure))
 					&& !(refuseStreaming && streamsFromLiveMaster(node.info()))
 					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;
@@ -123,18 +125,20 @@ final class ReplicaSelector {
 	}
 
 	/**
-	 * Whether the node's data holds a configuration older than the failed master's
-	 * current one: it left the failed master's history before that configuration was made
-	 * (a leader promoted it, then crashed, and the voters, not knowing of it, removed
-	 * that leader in a later epoch naming the failed master again, which took writes
-	 * since). Its promotion was superseded; adopted, it would drop those writes (strict
-	 * seed 21076342), and so would a replica of it promoted (a replica of the failed
-	 * master whose data is older than that configuration only lags).
+	 * Whether the node's data holds a configuration that names another master than the
+	 * failed one, of an epoch older than the failed master's current configuration: a
+	 * leader promoted it and recorded that, and the voters made a later configuration
+	 * naming the failed master again (they removed that leader, crashed and cut off, not
+	 * knowing of its promotion; the failed master took writes since). That promotion was
+	 * superseded; adopted, it would drop those writes (strict seed 21076342), and so
+	 * would a replica of it promoted. Data that names the failed master itself, with an
+	 * older configuration, only lags behind a store (a promotion whose own store was
+	 * lost, or a store of a change of voters lost on the master).
 	 */
-	private static boolean superseded(NodeState node, ReplicationLineage.Tenure tenure) {
+	private static boolean superseded(NodeState node, NodeAddress failed, ReplicationLineage.Tenure tenure) {
 		StoredConfiguration stored = node.stored();
 		Configuration config = (stored != null) ? stored.config() : null;
-		return config != null && config.epoch() < tenure.epoch();
+		return config != null && config.epoch() < tenure.epoch() && !failed.equals(config.master());
 	}
 
 	/**
