@@ -35,10 +35,17 @@ class MemberRestartTest {
 			await("the members agree on one config epoch").atMost(EVENTUALLY)
 				.until(() -> before.configEpochs().size() == 1);
 			highestEpoch = before.snapshots().stream().mapToLong(GroupSnapshot::currentEpoch).max().orElseThrow();
-			// Stopped within milliseconds of the failover's end, a voter may still be
-			// replacing one that said goodbye first, and count as crashed (see
-			// docs/operations.md, "Dead-member cleanup").
-			before.awaitSteady(master);
+			// One at a time, each once the others no longer count it as a voter: a voter
+			// stopped while it replaces one that said goodbye just before counts as
+			// crashed (see docs/operations.md, "Dead-member cleanup").
+			for (Members.Member stopping : before.all()) {
+				String id = stopping.runtime().identity().id();
+				stopping.runtime().stop();
+				await("the others count " + stopping.name() + " out of the voters").atMost(EVENTUALLY)
+					.until(() -> before.running()
+						.stream()
+						.allMatch((other) -> !other.snapshot().electorate().voters().contains(id)));
+			}
 		}
 
 		Members members = scenario.startMembers(3, 2, master);
