@@ -147,11 +147,12 @@ final class Election {
 	}
 
 	/**
-	 * The voter said, in a message received {@code now}, that it sees the master down.
+	 * The voter said, in a message sent at {@code at} on this member's clock, that it
+	 * sees the master down.
 	 */
-	void masterSeenDown(String voter, long now) {
+	void masterSeenDown(String voter, long at) {
 		if (this.purpose == Purpose.FAILOVER) {
-			this.saidDownAt.merge(voter, now, Math::max);
+			this.saidDownAt.merge(voter, at, Math::max);
 		}
 	}
 

@@ -1,5 +1,6 @@
 package io.redisha.protocol;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -200,13 +201,28 @@ final class Elections {
 	 * voter's message {@code sequence}.
 	 */
 	void counted(long epoch, String voter, boolean forThisMember, long sequence) {
-		// a vote that arrives after the election was won still counts until the leader
-		// chooses: its voter's word that the master is down may be needed fresh then
-		for (Election counting : new Election[] { this.election, this.parts.failovers.election() }) {
-			if (counting != null && counting.epoch() == epoch) {
+		for (Election counting : counting()) {
+			if (counting.epoch() == epoch) {
 				counting.vote(voter, forThisMember, sequence);
 			}
 		}
+	}
+
+	/**
+	 * The elections that still count votes and word on the master: the one this member
+	 * stands in, and the one whose failover it leads until it chooses (a vote that
+	 * arrives after the win may be needed fresh then).
+	 */
+	private List<Election> counting() {
+		List<Election> counting = new ArrayList<>(2);
+		if (this.election != null) {
+			counting.add(this.election);
+		}
+		Election leading = this.parts.failovers.election();
+		if (leading != null) {
+			counting.add(leading);
+		}
+		return counting;
 	}
 
 	/**
@@ -217,8 +233,8 @@ final class Elections {
 	 * leader promote only while its word is fresh).
 	 */
 	void opinion(String voter, @Nullable NodeAddress master, boolean masterDown, long sequence, long saidDownAt) {
-		for (Election election : new Election[] { this.election, this.parts.failovers.election() }) {
-			if (election == null || !election.failingMaster().equals(master)) {
+		for (Election election : counting()) {
+			if (!election.failingMaster().equals(master)) {
 				continue;
 			}
 			if (!masterDown) {

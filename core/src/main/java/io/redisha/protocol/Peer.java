@@ -117,10 +117,11 @@ final class Peer {
 		this.openVoteEpoch = hello.openVoteEpoch();
 		if (hello.sentAt() >= 0) {
 			this.clock.sample(now, hello.sentAt());
-			if (hello.masterReplyAge() >= 0 && now - this.clock.since() >= settling) {
+			boolean settled = now - this.clock.since() >= settling;
+			if (hello.masterReplyAge() >= 0 && settled) {
 				this.masterReplyAt = this.clock.toLocal(hello.sentAt()) - hello.masterReplyAge();
 			}
-			if (hello.masterDown() && now - this.clock.since() >= settling) {
+			if (hello.masterDown() && settled) {
 				this.saidMasterDownAt = this.clock.toLocal(hello.sentAt());
 			}
 		}

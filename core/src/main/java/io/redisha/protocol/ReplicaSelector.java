@@ -94,7 +94,7 @@ final class ReplicaSelector {
 				masters.add(node);
 			}
 			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
-					&& !(!failed.equals(node.answeredInfo().master()) && superseded(node, failed, tenure))
+					&& (failed.equals(node.answeredInfo().master()) || !superseded(node, failed, tenure))
 					&& !(refuseStreaming && streamsFromLiveMaster(node.info()))
 					&& (best == null || PREFERENCE.compare(node, best) < 0)) {
 				best = node;

@@ -59,15 +59,10 @@ class FoundingRaceTest {
 		NodeAddress n1 = new NodeAddress("10.0.0.1", 6379);
 		NodeAddress n2 = new NodeAddress("10.0.0.2", 6379);
 		NodeAddress n3 = new NodeAddress("10.0.0.3", 6379);
-		GroupConfig config = config(List.of(n1, n2, n3));
-		SimWorld world = SimWorld.instantWithCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
-		if (checkWrites) {
-			world.checker().checkWrites();
-		}
+		SimWorld world = world(List.of(n1, n2, n3), checkWrites);
 		world.addNode(n1, 100, null);
 		world.addNode(n2, 100, n1);
 		world.addNode(n3, 100, n1);
-		listen(world);
 		world.node(n1).write(1000);
 		world.runFor(3000);
 		world.killNode(n2);
@@ -80,8 +75,7 @@ class FoundingRaceTest {
 			world.startMember(slot);
 		}
 		world.runFor(1500);
-		this.log.add(world.now() + " masters followed: m1 " + route(world, "m1") + ", m2 " + route(world, "m2")
-				+ ", m3 " + route(world, "m3"));
+		logRoutes(world);
 		world.network().restoreBoth("m1", n2.toString());
 		world.network().restoreBoth("m2", n1.toString());
 		finish(world, 60_000);
@@ -101,21 +95,17 @@ class FoundingRaceTest {
 		NodeAddress n2 = new NodeAddress("10.0.0.1", 6379);
 		NodeAddress n1 = new NodeAddress("10.0.0.2", 6379);
 		NodeAddress n3 = new NodeAddress("10.0.0.3", 6379);
-		GroupConfig config = config(List.of(n1, n2, n3));
-		SimWorld world = SimWorld.instantWithCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
-		world.checker().checkWrites();
+		SimWorld world = world(List.of(n1, n2, n3), true);
 		world.addNode(n1, 100, null);
 		world.addNode(n2, 100, null);
 		world.addNode(n3, 100, n1);
-		listen(world);
 		world.startMember("m2");
 		world.runFor(2000);
 		this.log.add(world.now() + " nodes " + world.node(n1) + " | " + world.node(n2) + " | " + world.node(n3));
 		world.startMember("m1");
 		world.startMember("m3");
 		world.runFor(500);
-		this.log.add(world.now() + " masters followed: m1 " + route(world, "m1") + ", m2 " + route(world, "m2")
-				+ ", m3 " + route(world, "m3"));
+		logRoutes(world);
 		finish(world, 60_000);
 	}
 
@@ -128,19 +118,15 @@ class FoundingRaceTest {
 	void aLoneMasterBesideASilentNodeIsNotTakenForTheMaster() {
 		NodeAddress n1 = new NodeAddress("10.0.0.1", 6379);
 		NodeAddress n2 = new NodeAddress("10.0.0.2", 6379);
-		GroupConfig config = config(List.of(n1, n2));
-		SimWorld world = SimWorld.instantWithCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
-		world.checker().checkWrites();
+		SimWorld world = world(List.of(n1, n2), true);
 		world.addNode(n1, 100, null);
 		world.addNode(n2, 100, null);
-		listen(world);
 		world.network().cutBoth("m2", n1.toString());
 		for (String slot : List.of("m1", "m2", "m3")) {
 			world.startMember(slot);
 		}
 		world.runFor(1500);
-		this.log.add(world.now() + " masters followed: m1 " + route(world, "m1") + ", m2 " + route(world, "m2")
-				+ ", m3 " + route(world, "m3"));
+		logRoutes(world);
 		world.network().restoreBoth("m2", n1.toString());
 		finish(world, 60_000);
 	}
@@ -156,13 +142,10 @@ class FoundingRaceTest {
 		NodeAddress n1 = new NodeAddress("10.0.0.1", 6379);
 		NodeAddress n2 = new NodeAddress("10.0.0.2", 6379);
 		NodeAddress n3 = new NodeAddress("10.0.0.3", 6379);
-		GroupConfig config = config(List.of(n1, n2, n3));
-		SimWorld world = SimWorld.instantWithCoordinators(1, config, RandomSchedule.COMMAND_TIMEOUT_MILLIS);
-		world.checker().checkWrites();
+		SimWorld world = world(List.of(n1, n2, n3), true);
 		world.addNode(n1, 100, null);
 		world.addNode(n2, 100, n1);
 		world.addNode(n3, 100, n1);
-		listen(world);
 		world.loseReplies((command) -> command instanceof Action.StoreConfiguration store
 				&& store.condition() == Action.StoreCondition.ABSENT && store.config().voters().contains("m1.1"));
 		for (String slot : List.of("m1", "m2", "m3")) {
@@ -170,6 +153,24 @@ class FoundingRaceTest {
 		}
 		finish(world, 30_000);
 		assertThat(held(world, "m3")).as(String.join("\n", this.log)).isEqualTo(held(world, "m1"));
+	}
+
+	/**
+	 * An instant world of real coordinators with these seeds, its store and role events
+	 * logged; with the write ledger when {@code checkWrites}.
+	 */
+	private SimWorld world(List<NodeAddress> seeds, boolean checkWrites) {
+		SimWorld world = SimWorld.instantWithCoordinators(1, config(seeds), RandomSchedule.COMMAND_TIMEOUT_MILLIS);
+		if (checkWrites) {
+			world.checker().checkWrites();
+		}
+		listen(world);
+		return world;
+	}
+
+	private void logRoutes(SimWorld world) {
+		this.log.add(world.now() + " masters followed: m1 " + route(world, "m1") + ", m2 " + route(world, "m2")
+				+ ", m3 " + route(world, "m3"));
 	}
 
 	private void finish(SimWorld world, long millis) {
