@@ -81,17 +81,21 @@ final class ReplicaSelector {
 		boolean refuseStreaming = failingOver && !(failedNode != null
 				&& ReplicationLineage.restartedMaster(failedNode, now, this.timers.masterRebootDownAfter()));
 		List<NodeState> masters = new ArrayList<>();
+		List<NodeState> supersededButFollowed = new ArrayList<>();
 		NodeState best = null;
 		for (NodeState node : nodes) {
 			if (node.address().equals(failed) || node.status(now, this.timers.downAfter()) != NodeStatus.UP
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER
-					&& (promotedFromFailedMaster(node, failed, failedMasterSince)
-							|| followedByFailedMaster(node, failedNode, history))
-					&& !superseded(node, failed, tenure)) {
-				masters.add(node);
+			if (node.role() == Role.MASTER && (promotedFromFailedMaster(node, failed, failedMasterSince)
+					|| followedByFailedMaster(node, failedNode, history))) {
+				if (!superseded(node, failed, tenure)) {
+					masters.add(node);
+				}
+				else if (followedByFailedMaster(node, failedNode, history)) {
+					supersededButFollowed.add(node);
+				}
 			}
 			else if (eligible(node, failed, history, masterDownFor, now, maxInfoAge)
 					&& (failed.equals(node.answeredInfo().master()) || !superseded(node, failed, tenure))
@@ -106,6 +110,16 @@ final class ReplicaSelector {
 		// promotion to adopt.
 		long needed = Math.max((best != null) ? best.answeredInfo().offset() : 0,
 				(demoted != null) ? demoted.answeredInfo().offset() : history.someOfIt());
+		// A superseded promotion that the failed master itself replicates holds what the
+		// failed master holds (what it took under the later configuration, if anything,
+		// went in its resync): refused, it left the group without a master for good
+		// (strict seed 27824378). A replica of the failed master may hold such writes
+		// still: then it is not adopted, and the failover waits.
+		for (NodeState node : supersededButFollowed) {
+			if (holdsWhatTheFailedMastersReplicasHold(node, nodes, failed)) {
+				masters.add(node);
+			}
+		}
 		Optional<NodeState> promoted = masters.stream()
 			.filter((node) -> node.answeredInfo().role() == Role.MASTER && now - node.infoAt() <= maxInfoAge
 					&& node.answeredInfo().holds(history.id(), Math.max(needed, heldBeforeRestart(node, history)))
@@ -122,6 +136,22 @@ final class ReplicaSelector {
 					? Optional.of(new Choice(demoted, false, -1)) : Optional.empty();
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
+	}
+
+	/**
+	 * Whether the node holds, in its own history, all that every node last seen
+	 * replicating the failed master holds.
+	 */
+	private static boolean holdsWhatTheFailedMastersReplicasHold(NodeState node, Iterable<NodeState> nodes,
+			NodeAddress failed) {
+		for (NodeState other : nodes) {
+			ReplicationInfo info = other.answeredInfo();
+			if (info != null && info.role() == Role.REPLICA && failed.equals(info.master())
+					&& !node.answeredInfo().holds(info.replicationId(), info.offset())) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -256,6 +256,41 @@ class ReplicaSelectorTest {
 			.hasValueSatisfying((c) -> assertThat(c.alreadyPromoted()).isTrue());
 	}
 
+	/**
+	 * Strict seed 27824378: a switchover demoted the master to a replica of its target in
+	 * epoch 199 while the other voters, cut off from every node, made epoch 200 naming
+	 * the old master again. The old master has replicated the target ever since and took
+	 * no write under epoch 200 (a replica refuses writes and the store of epoch 200 with
+	 * them): it holds what the target holds. Refusing the target as a superseded
+	 * promotion, and its replicas with it, left the group without a master for good.
+	 */
+	@Test
+	void adoptsASupersededPromotionThatTheFailedMasterItselfFollows() {
+		NodeState target = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
+		target.validReply(this.now - 50, this.timers.downAfter(), false);
+		target.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"
+				+ "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:1001\n"));
+		StoredConfiguration switchover = new StoredConfiguration(
+				new Configuration(TENURE_EPOCH - 1, 0, target.address(), List.of("m1", "m2", "m3")), Map.of());
+		target.stored(switchover, false);
+		this.nodes.add(target);
+		this.master.info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
+				+ "master_port:1\nmaster_link_status:up\nmaster_replid:cccc\nslave_repl_offset:1200\n"));
+		this.master.stored(switchover, false);
+		assertThat(choiceFollowingSince(-1)).as("the node the failed master replicates, promoted in an older epoch")
+			.contains(target.address());
+		NodeState replica = replica("10.0.0.4:1", "slave_repl_offset:1000\n");
+		assertThat(choiceFollowingSince(-1)).as("beside a replica holding no more of the failed master's history")
+			.contains(target.address());
+		replica.info(this.now - 50,
+				ReplicationInfo.parse("role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n"
+						+ "master_link_status:up\nslave_repl_offset:1100\nslave_priority:100\nrun_id:run-10.0.0.4:1\n"
+						+ "master_replid:" + HISTORY + "\n"));
+		assertThat(choiceFollowingSince(-1))
+			.as("not while a replica holds writes the failed master took after that promotion: the failover waits")
+			.isEmpty();
+	}
+
 	@Test
 	void theMasterAFailedMasterReplicatedBeforeItsTenureIsNotAdoptedInItsPlace() {
 		// seen replicating 10.0.0.9 (HISTORY at 1000), then promoted in its place;
