@@ -116,7 +116,7 @@ final class ReplicaSelector {
 		// (strict seed 27824378). A replica of the failed master may hold such writes
 		// still: then it is not adopted, and the failover waits.
 		for (NodeState node : supersededButFollowed) {
-			if (holdsWhatTheFailedMastersReplicasHold(node, nodes, failed)) {
+			if (syncedWith(failedNode, node) && holdsWhatTheFailedMastersReplicasHold(node, nodes, failed)) {
 				masters.add(node);
 			}
 		}
@@ -136,6 +136,16 @@ final class ReplicaSelector {
 					? Optional.of(new Choice(demoted, false, -1)) : Optional.empty();
 		}
 		return Optional.ofNullable(best).map((node) -> new Choice(node, false, refuseStreamingSeconds));
+	}
+
+	/**
+	 * Whether the replica's link to the master is up in the master's history: it holds no
+	 * data of its own any more.
+	 */
+	private static boolean syncedWith(@Nullable NodeState replica, NodeState master) {
+		ReplicationInfo info = (replica != null) ? replica.answeredInfo() : null;
+		return info != null && info.masterLinkUp() && !info.neverSynced()
+				&& info.replicationId().equals(master.answeredInfo().replicationId());
 	}
 
 	/**

@@ -279,6 +279,13 @@ class ReplicaSelectorTest {
 		this.master.stored(switchover, false);
 		assertThat(choiceFollowingSince(-1)).as("the node the failed master replicates, promoted in an older epoch")
 			.contains(target.address());
+		this.master.info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
+				+ "master_port:1\nmaster_link_status:down\nmaster_replid:" + HISTORY + "\nslave_repl_offset:1100\n"));
+		assertThat(choiceFollowingSince(-1))
+			.as("not before the failed master synced with it: it still holds what it took under the later epoch")
+			.isEmpty();
+		this.master.info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
+				+ "master_port:1\nmaster_link_status:up\nmaster_replid:cccc\nslave_repl_offset:1200\n"));
 		NodeState replica = replica("10.0.0.4:1", "slave_repl_offset:1000\n");
 		assertThat(choiceFollowingSince(-1)).as("beside a replica holding no more of the failed master's history")
 			.contains(target.address());

@@ -482,8 +482,8 @@ class FailoverSimulationTest {
 	 * node, made ...530 naming 10.0.0.1 again. After the heal every node replicated
 	 * 10.0.0.4, the configuration named 10.0.0.1, and each failover refused 10.0.0.4 as a
 	 * superseded promotion, and every replica with it: no master for good. A superseded
-	 * promotion that the failed master itself replicates is adopted again, unless a
-	 * replica of the failed master holds data it lacks.</li>
+	 * promotion that the failed master itself replicates, in sync, is adopted again,
+	 * unless a replica of the failed master holds data it lacks.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
