@@ -88,12 +88,12 @@ final class ReplicaSelector {
 					|| node.info() == null) {
 				continue;
 			}
-			if (node.role() == Role.MASTER && (promotedFromFailedMaster(node, failed, failedMasterSince)
-					|| followedByFailedMaster(node, failedNode, history))) {
+			boolean followed = followedByFailedMaster(node, failedNode, history);
+			if (node.role() == Role.MASTER && (followed || promotedFromFailedMaster(node, failed, failedMasterSince))) {
 				if (!superseded(node, failed, tenure)) {
 					masters.add(node);
 				}
-				else if (followedByFailedMaster(node, failedNode, history)) {
+				else if (followed) {
 					supersededButFollowed.add(node);
 				}
 			}

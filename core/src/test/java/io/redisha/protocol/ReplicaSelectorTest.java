@@ -63,6 +63,18 @@ class ReplicaSelectorTest {
 		return node;
 	}
 
+	/**
+	 * A node answering as a master of history {@code cccc} (run id {@code x}) with
+	 * {@code extraInfo}, never seen replicating.
+	 */
+	private NodeState answeringMaster(String address, String extraInfo) {
+		NodeState node = new NodeState(NodeAddress.parse(address), 0);
+		node.validReply(this.now - 50, this.timers.downAfter(), false);
+		node.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n" + extraInfo));
+		this.nodes.add(node);
+		return node;
+	}
+
 	private Optional<NodeAddress> choice() {
 		return this.selector.select(this.nodes, FAILED, this.now).map((c) -> c.node().address());
 	}
@@ -243,11 +255,7 @@ class ReplicaSelectorTest {
 
 	@Test
 	void adoptsTheMasterTheFailedMasterItselfNowFollows() {
-		NodeState other = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
-		other.validReply(this.now - 50, this.timers.downAfter(), false);
-		other.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"
-				+ "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:900\n"));
-		this.nodes.add(other);
+		answeringMaster("10.0.0.3:1", "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:900\n");
 		assertThat(choice()).isEmpty();
 		this.nodes.get(0)
 			.info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
@@ -266,14 +274,11 @@ class ReplicaSelectorTest {
 	 */
 	@Test
 	void adoptsASupersededPromotionThatTheFailedMasterItselfFollows() {
-		NodeState target = new NodeState(NodeAddress.parse("10.0.0.3:1"), 0);
-		target.validReply(this.now - 50, this.timers.downAfter(), false);
-		target.info(this.now - 50, ReplicationInfo.parse("role:master\nrun_id:x\nmaster_replid:cccc\n"
-				+ "master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:1001\n"));
+		NodeState target = answeringMaster("10.0.0.3:1",
+				"master_repl_offset:1200\nmaster_replid2:aaaa\nsecond_repl_offset:1001\n");
 		StoredConfiguration switchover = new StoredConfiguration(
 				new Configuration(TENURE_EPOCH - 1, 0, target.address(), List.of("m1", "m2", "m3")), Map.of());
 		target.stored(switchover, false);
-		this.nodes.add(target);
 		this.master.info(this.now - 50, ReplicationInfo.parse("role:slave\nrun_id:m\nmaster_host:10.0.0.3\n"
 				+ "master_port:1\nmaster_link_status:up\nmaster_replid:cccc\nslave_repl_offset:1200\n"));
 		this.master.stored(switchover, false);
