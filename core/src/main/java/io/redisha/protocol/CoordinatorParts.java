@@ -90,7 +90,7 @@ final class CoordinatorParts {
 		this.selector = new ReplicaSelector(this.timers);
 		this.masterFence = new MasterFence(config.minReplicas(), this.timers.infoEvery());
 		this.events = new Events(config.name(), this.master);
-		this.epochs = new Epochs(initialEpoch, this.quietUntil, this.voteBook, this.events);
+		this.epochs = new Epochs(initialEpoch, now, this.quietUntil, this.voteBook, this.events);
 		this.history = new FailoverHistory(config.historySize());
 		this.gossip = new Gossip(this);
 		this.detection = new FailureDetection(this);

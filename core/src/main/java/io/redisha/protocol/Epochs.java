@@ -13,9 +13,15 @@ final class Epochs {
 
 	private final Events events;
 
+	private final long initialEpoch;
+
+	private final long startedAt;
+
 	private long current;
 
-	Epochs(long initialEpoch, long quietUntil, VoteBook voteBook, Events events) {
+	Epochs(long initialEpoch, long startedAt, long quietUntil, VoteBook voteBook, Events events) {
+		this.initialEpoch = initialEpoch;
+		this.startedAt = startedAt;
 		this.current = initialEpoch;
 		this.quietUntil = quietUntil;
 		this.voteBook = voteBook;
@@ -25,6 +31,15 @@ final class Epochs {
 
 	long current() {
 		return this.current;
+	}
+
+	/**
+	 * The initial epoch moved on by the time since the start: the runtime passes the
+	 * host's wall clock in milliseconds as the initial epoch, so this is about that clock
+	 * now, read without the steps it may have taken since.
+	 */
+	long startClock(long now) {
+		return this.initialEpoch + (now - this.startedAt);
 	}
 
 	/** Moves to the next epoch, to stand in it. */

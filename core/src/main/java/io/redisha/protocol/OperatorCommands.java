@@ -138,13 +138,16 @@ final class OperatorCommands {
 	}
 
 	/**
-	 * How far above the newest epoch it knows a replacement of the voters founds its
-	 * electorate. The crashed voters may have made a configuration nobody alive has heard
-	 * of yet (a live observer may hold it, its hellos being rare), of an epoch a few
-	 * above the newest known: sharing its number, the two would look the same to every
-	 * member (see docs/protocol.md).
+	 * How far above both the newest epoch it knows and its host's clock a replacement of
+	 * the voters founds its electorate: one hour. The crashed voters may have made a
+	 * configuration nobody alive has heard of yet (a live observer may hold it, its
+	 * hellos being rare), in an election just above the epoch of a member started since
+	 * this one last heard from them; a member's epochs start at its host's wall clock, so
+	 * that configuration's epoch is about the wall clock of the hour, not a few above the
+	 * newest known. Sharing its number, the two would look the same to every member (see
+	 * docs/protocol.md). Clear of it while the hosts' clocks are less than an hour apart.
 	 */
-	static final long REPLACEMENT_EPOCH_GAP = 1000;
+	static final long REPLACEMENT_EPOCH_GAP = 3_600_000;
 
 	/** See {@link GroupCoordinator#replaceVoters}. */
 	CommandOutcome replaceVoters(long now) {
@@ -161,8 +164,9 @@ final class OperatorCommands {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
 		}
-		Configuration founding = Configuration.founding(parts.epochs.current() + REPLACEMENT_EPOCH_GAP,
-				parts.master.required(), parts.self.id());
+		long above = Math.max(parts.epochs.current(), parts.epochs.startClock(now));
+		Configuration founding = Configuration.founding(above + REPLACEMENT_EPOCH_GAP, parts.master.required(),
+				parts.self.id());
 		if (node != null && parts.detection.statusOf(node, now) == NodeStatus.UP && node.role() == Role.MASTER) {
 			out.add(new Action.StoreConfiguration(founding.master(), founding, Action.StoreCondition.NOT_NEWER, held));
 		}
