@@ -59,6 +59,8 @@ final class ConfigurationCommands {
 			return 1
 			""";
 
+	private static final String RECORD_DEPARTURE = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
+
 	private final NodeAddress node;
 
 	private final String key;
@@ -143,12 +145,19 @@ final class ConfigurationCommands {
 					: new Reply.Failed("the store's transaction was discarded"));
 	}
 
+	/**
+	 * Records a departure: a script, so that it passes the master-side fence as the store
+	 * does (a plain {@code HSET} queued on a fenced master is refused).
+	 */
 	CompletableFuture<Reply> recordDeparture(RedisAsyncCommands<String, String> redis,
 			Action.RecordDeparture departure) {
 		Map.Entry<String, String> field = StoredConfiguration.departureField(departure.member(), departure.departure());
-		return redis.hset(this.key, field.getKey(), field.getValue())
+		return redis
+			.<Long>eval(RECORD_DEPARTURE, ScriptOutputType.INTEGER, new String[] { this.key }, field.getKey(),
+					field.getValue())
 			.toCompletableFuture()
-			.thenApply((added) -> new Reply.Text("1", false));
+			.thenApply((recorded) -> (recorded != null) ? new Reply.Text("1", false)
+					: new Reply.Failed("the departure's transaction was discarded"));
 	}
 
 }

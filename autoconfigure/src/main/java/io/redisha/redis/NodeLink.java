@@ -225,7 +225,8 @@ public final class NodeLink implements AutoCloseable {
 			return this.minReplicas.passFence(redis, legacyFenceNames(), () -> this.configuration.store(redis, store));
 		}
 		if (command instanceof Action.RecordDeparture departure) {
-			return this.configuration.recordDeparture(redis, departure);
+			return this.minReplicas.passFence(redis, legacyFenceNames(),
+					() -> this.configuration.recordDeparture(redis, departure));
 		}
 		if (command instanceof Action.QueryRole) {
 			return redis.role().toCompletableFuture().thenApply(Replies::role);

@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -438,6 +439,32 @@ class NodeLinkTest {
 			.withMessageStartingWith("NOREPLICAS");
 		Reply.Info info = (Reply.Info) call(link, new Action.QueryInfo(address));
 		assertThat(info.stored().config()).isEqualTo(config);
+	}
+
+	/**
+	 * A voter's departure, recorded again by a member that heard its goodbye, passes the
+	 * fence like the configuration: refused, a master whose only replica is a stray
+	 * master left voters that missed the goodbye without a majority, unable to repair
+	 * that node (strict seed 29086584).
+	 */
+	@Test
+	void aDepartureRecordPassesAManagedFenceToo() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null, FENCE);
+		assertThat(call(link, new Action.FenceMaster(address, FENCE))).isEqualTo(new Reply.Text("1", false));
+		Configuration config = new Configuration(7, 0, address, List.of("m1", "m2", "m3"));
+		assertThat(call(link, new Action.StoreConfiguration(address, config))).isEqualTo(new Reply.Text("1", false));
+		Configuration.Departure departure = StoredConfiguration
+			.parse(Map.of("epoch", "7", "version", "0", "master", address.toString(), "voters", "m1,m2,m3",
+					"departed:m2", "7.0.8"))
+			.departed()
+			.get("m2");
+		assertThat(call(link, new Action.RecordDeparture(address, "m2", departure)))
+			.isEqualTo(new Reply.Text("1", false));
+		assertThat(master.config("min-replicas-to-write")).isEqualTo("1");
+		Reply.Info info = (Reply.Info) call(link, new Action.QueryInfo(address));
+		assertThat(info.stored().departed()).containsEntry("m2", departure);
 	}
 
 	@Test

@@ -174,7 +174,7 @@ public record Configuration(long epoch, int version, NodeAddress master, List<St
 	 * @param lastEpoch the member's current epoch when it stopped: it voted and stood in
 	 * none after it
 	 */
-	record Departure(long epoch, int version, long lastEpoch) {
+	public record Departure(long epoch, int version, long lastEpoch) {
 
 		boolean after(Configuration config) {
 			return compare(this.epoch, this.version, config.epoch, config.version) > 0;

@@ -596,13 +596,14 @@ final class SimNode {
 				&& !store.runId().equals(this.runId)) {
 			return new Reply.Text("-1", false);
 		}
-		if (command instanceof Action.StoreConfiguration store && this.managedFence.managed()) {
+		// the group's own writes (configuration, departures) pass a managed fence in one
+		// MULTI block that sets it again
+		if (this.managedFence.managed()) {
 			if (!this.refusesConfig) {
 				this.fence = this.managedFence;
 			}
-			return this.stored.store(store);
 		}
-		if (fenced(now)) {
+		else if (fenced(now)) {
 			return new Reply.Text("NOREPLICAS Not enough good replicas to write.", true);
 		}
 		if (command instanceof Action.StoreConfiguration store) {
