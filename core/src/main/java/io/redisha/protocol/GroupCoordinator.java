@@ -55,7 +55,8 @@ public final class GroupCoordinator {
 
 	/**
 	 * A coordinator whose epochs start at 0: after a restart of every member at once,
-	 * epoch numbers of the previous generation may be used again (see docs/protocol.md).
+	 * epoch numbers of the previous generation may be used again, and a replacement of
+	 * the voters through it clears only the epochs it knows of (see docs/protocol.md).
 	 * @param config the group
 	 * @param self this member
 	 * @param nowMillis the current time
@@ -75,7 +76,10 @@ public final class GroupCoordinator {
 	 * @param initialEpoch the lowest current epoch: this member never stands or votes in
 	 * an epoch up to it. Passing the wall-clock time in milliseconds at start makes each
 	 * generation of members use epochs above those of any earlier generation, even when
-	 * every member restarted at once, as long as the hosts' clocks roughly agree
+	 * every member restarted at once, as long as the hosts' clocks roughly agree (and no
+	 * operator's replacement of the voters, which founds an hour above the clock, came
+	 * within the hour); a replacement reads the clock as this epoch moved on by
+	 * {@code nowMillis}
 	 * @throws IllegalArgumentException when the group name or member id is too long to
 	 * gossip, or the initial epoch is negative
 	 */
