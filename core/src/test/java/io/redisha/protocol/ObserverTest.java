@@ -317,6 +317,65 @@ class ObserverTest {
 	}
 
 	/**
+	 * Epochs start at the host's wall clock: a member started while the replacing member
+	 * was cut off brings the crashed voters' epochs to its clock, far above anything the
+	 * replacing member knows. Their last configuration, made in such an epoch and held by
+	 * a live observer alone, must still be older than the replacement; founded a few
+	 * epochs above what the replacing member knew, the replacement lost to it (the
+	 * observer's hello undid it), or later shared its number (strict seed 29074094).
+	 */
+	@Test
+	void aReplacementIsNewerThanWhatTheCrashedVotersMadeInTheEpochOfAMemberStartedWhileItWasCutOff() {
+		for (int i = 0; i < VOTERS; i++) {
+			this.cluster.memberOnWallClock(new MemberIdentity("m" + i, "app-m" + i), CONFIG);
+		}
+		assertThat(this.cluster.runUntil(60_000,
+				(cluster) -> cluster.members.stream()
+					.allMatch((member) -> electorate(member) != null && electorate(member).committed()
+							&& electorate(member).voters().size() == VOTERS)))
+			.isTrue();
+		Member observer = this.cluster.memberOnWallClock(new MemberIdentity("k", "app-k"), CONFIG);
+		this.cluster.run(5_000);
+		Member replacing = this.cluster.members.get(2);
+		String[] nodes = { "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379" };
+		replacing.cutOffFrom(nodes);
+		this.cluster.run(15_000);
+		Member late = this.cluster.memberOnWallClock(new MemberIdentity("late", "app-late"), CONFIG);
+		long lateStart = late.coordinator.snapshot(this.cluster.now()).currentEpoch();
+		// The voters replace the silent one with the observer, in epochs above the late
+		// member's clock; their stores are lost (the nodes died, or restarted from older
+		// files, in the seed): those configurations live in the members' memory alone.
+		boolean[] losing = { true };
+		this.cluster.loseRequests((command) -> losing[0] && command instanceof Action.StoreConfiguration store
+				&& store.config().epoch() >= lateStart);
+		Member first = this.cluster.members.get(0);
+		Member second = this.cluster.members.get(1);
+		assertThat(this.cluster.runUntil(90_000, (cluster) -> {
+			Configuration held = late.coordinator.configuration();
+			return held != null && held.voters().equals(List.of("k", "m0", "m1"))
+					&& held.equals(first.coordinator.configuration());
+		})).isTrue();
+		Configuration crashedVotersLast = late.coordinator.configuration();
+		assertThat(crashedVotersLast.epoch()).isGreaterThan(lateStart);
+		this.cluster.crash(observer);
+		this.cluster.crash(first);
+		this.cluster.crash(second);
+		losing[0] = false;
+		replacing.reconnectTo(nodes);
+		this.cluster.run(2_000);
+		Configuration known = replacing.coordinator.configuration();
+		assertThat(crashedVotersLast.newerThan(known)).as("the replacing member never heard of it").isTrue();
+		CommandOutcome replaced = replacing.coordinator.replaceVoters(this.cluster.now());
+		assertThat(replaced.status()).isEqualTo(CommandOutcome.Status.DONE);
+		this.cluster.deliver(replacing, replaced.actions());
+		this.cluster.run(30_000);
+		Configuration replacement = replacing.coordinator.configuration();
+		assertThat(replacement.voters()).as("the replacement stands").doesNotContain("k", "m0", "m1");
+		assertThat(replacement.newerThan(crashedVotersLast)).isTrue();
+		assertThat(late.coordinator.configuration()).as("the observer follows the replacement").isEqualTo(replacement);
+	}
+
+	/**
 	 * Strict seed 793128: of the voters m1.1 and m3.1, m1.1 led a change of voters, made
 	 * version 0 of its epoch, could not store it (the master was loading) and, cut off
 	 * from m3.1, stopped, recording that it departed holding that configuration. Nobody

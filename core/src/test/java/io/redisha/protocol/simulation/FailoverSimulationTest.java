@@ -448,8 +448,8 @@ class FailoverSimulationTest {
 	 * <li>7010870, 8010245 (fresh seeds, found by the invariant of one configuration per
 	 * epoch and version): the operator's replacement of dead voters founded its
 	 * electorate one epoch above the newest it knew, the epoch of a configuration the
-	 * crashed voters had made, held by a live member it had not heard; it now founds
-	 * 1,000 above.</li>
+	 * crashed voters had made, held by a live member it had not heard; it then founded
+	 * 1,000 above (and since 29074094 an hour above the member's clock).</li>
 	 * <li>7041046 (a fresh seed; the checker's error): the write ledger took a node
 	 * restarted as a standalone master for the successor a lease must not outlast, and
 	 * refused the excuse of the voters reaching the master one at a time.</li>
