@@ -442,6 +442,31 @@ class NodeLinkTest {
 	}
 
 	/**
+	 * An operator's replacement of the voters writes only over the configuration its
+	 * member holds, or an older one: a master that recorded a later configuration
+	 * (another replacement, through a member with a later view) refuses it, and keeps
+	 * what it holds.
+	 */
+	@Test
+	void aReplacementIsStoredOnlyOverTheConfigurationItReplacesOrAnOlderOne() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		Configuration held = new Configuration(7, 1, address, List.of("m1", "m2", "m3"));
+		Configuration later = new Configuration(3_600_007, 0, address, List.of("m4"));
+		Configuration replacement = new Configuration(3_600_100, 0, address, List.of("m5"));
+		assertThat(call(link, new Action.StoreConfiguration(address, later))).isEqualTo(new Reply.Text("1", false));
+		assertThat(
+				call(link, new Action.StoreConfiguration(address, replacement, Action.StoreCondition.NOT_NEWER, held)))
+			.isEqualTo(new Reply.Text("0", false));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored().config()).isEqualTo(later);
+		assertThat(
+				call(link, new Action.StoreConfiguration(address, replacement, Action.StoreCondition.NOT_NEWER, later)))
+			.isEqualTo(new Reply.Text("1", false));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored().config()).isEqualTo(replacement);
+	}
+
+	/**
 	 * A voter's departure, recorded again by a member that heard its goodbye, passes the
 	 * fence like the configuration: refused, a master whose only replica is a stray
 	 * master left voters that missed the goodbye without a majority, unable to repair

@@ -124,9 +124,13 @@ class VoterChangeRaceTest {
 		assertThat(world.runUntil(() -> this.votedForE3At >= 0, 20_000)).as(String.join("\n", this.log)).isTrue();
 		this.log.add(world.now() + " m2 on L2 again");
 		// m2 hears m1's (E2, 0) and says so; m1, whose change started with its election
-		// (seconds after m2's vote), counts (E2, 0) committed with m2 (its hello says
-		// epoch E3 already) and makes (E2, 1), with m5.
-		world.runUntil(() -> config(world, "m1").version() == 1, 5000);
+		// (seconds after m2's vote), would count (E2, 0) committed with m2 and make (E2,
+		// 1),
+		// with m5; but m2's hello says epoch E3 already, and m1 gives its change up.
+		assertThat(world.runUntil(() -> config(world, "m1").version() == 1 && config(world, "m1").epoch() == this.e2,
+				5000))
+			.as("m1 made version 1 of its epoch after a later epoch was seen\n" + String.join("\n", this.log))
+			.isFalse();
 		this.log.add(world.now() + " m1 holds " + config(world, "m1"));
 		this.swingSide = "L1";
 		// m2 adopts (E3, 0), which the L1 leader counts committed, and makes (E3, 1).
