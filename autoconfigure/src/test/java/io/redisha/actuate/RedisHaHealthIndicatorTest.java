@@ -156,6 +156,20 @@ class RedisHaHealthIndicatorTest {
 			});
 	}
 
+	/**
+	 * Most voters crashed: the master answers and enough members see it, but no election
+	 * can be won until an operator replaces the crashed voters (docs/operations.md).
+	 */
+	@Test
+	void aGroupThatCannotElectIsOutOfServiceThoughItsMasterAnswersAndItsQuorumIsReachable() {
+		RedisHaHealthIndicator.GroupHealth canElect = new RedisHaHealthIndicator.GroupHealth("OK", "127.0.0.1:6379",
+				true, 2, 2, 3, 3, true, true, false, false, "admitted", Map.of());
+		RedisHaHealthIndicator.GroupHealth cannotElect = new RedisHaHealthIndicator.GroupHealth("OK", "127.0.0.1:6379",
+				true, 2, 2, 3, 3, true, false, false, false, "admitted", Map.of());
+		assertThat(canElect.settled()).isTrue();
+		assertThat(cannotElect.settled()).isFalse();
+	}
+
 	@Test
 	void outOfServiceWhileTheQuorumCannotBeReachedThoughTheMasterAnswers() {
 		GroupConfig config = new GroupConfig("orders",
