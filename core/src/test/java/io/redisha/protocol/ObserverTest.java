@@ -372,6 +372,7 @@ class ObserverTest {
 		this.cluster.run(30_000);
 		Configuration replacement = replacing.coordinator.configuration();
 		assertThat(replacement.voters()).as("the replacement stands").doesNotContain("k", "m0", "m1");
+		assertThat(replacement.voters()).as("the live members are added as voters").containsExactly("late", "m2");
 		assertThat(replacement.newerThan(crashedVotersLast)).isTrue();
 		assertThat(late.coordinator.configuration()).as("the observer follows the replacement").isEqualTo(replacement);
 	}
