@@ -38,8 +38,22 @@ class ObserverTest {
 	}
 
 	private List<Member> members(int count) {
+		return members(count, false);
+	}
+
+	/**
+	 * Members m0, m1, ... whose epochs start at 0, or at their hosts' wall clocks as the
+	 * runtime's do.
+	 */
+	private List<Member> members(int count, boolean onWallClock) {
 		for (int i = 0; i < count; i++) {
-			this.cluster.member("m" + i, CONFIG);
+			MemberIdentity identity = new MemberIdentity("m" + i, "app-m" + i);
+			if (onWallClock) {
+				this.cluster.memberOnWallClock(identity, CONFIG);
+			}
+			else {
+				this.cluster.member(identity, CONFIG);
+			}
 		}
 		// Long enough for the electorate to grow to its target one voter at a time.
 		this.cluster.runUntil(60_000,
@@ -327,14 +341,11 @@ class ObserverTest {
 	 */
 	@Test
 	void aReplacementIsNewerThanWhatTheCrashedVotersMadeInTheEpochOfAMemberStartedWhileItWasCutOff() {
-		for (int i = 0; i < VOTERS; i++) {
-			this.cluster.memberOnWallClock(new MemberIdentity("m" + i, "app-m" + i), CONFIG);
-		}
-		assertThat(this.cluster.runUntil(60_000,
-				(cluster) -> cluster.members.stream()
-					.allMatch((member) -> electorate(member) != null && electorate(member).committed()
-							&& electorate(member).voters().size() == VOTERS)))
-			.isTrue();
+		List<Member> voters = members(VOTERS, true);
+		assertThat(voters).allSatisfy((member) -> {
+			assertThat(electorate(member).voters()).hasSize(VOTERS);
+			assertThat(electorate(member).committed()).isTrue();
+		});
 		Member observer = this.cluster.memberOnWallClock(new MemberIdentity("k", "app-k"), CONFIG);
 		this.cluster.run(5_000);
 		Member replacing = this.cluster.members.get(2);

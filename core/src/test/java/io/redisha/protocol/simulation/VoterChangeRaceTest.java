@@ -124,9 +124,8 @@ class VoterChangeRaceTest {
 		assertThat(world.runUntil(() -> this.votedForE3At >= 0, 20_000)).as(String.join("\n", this.log)).isTrue();
 		this.log.add(world.now() + " m2 on L2 again");
 		// m2 hears m1's (E2, 0) and says so; m1, whose change started with its election
-		// (seconds after m2's vote), would count (E2, 0) committed with m2 and make (E2,
-		// 1),
-		// with m5; but m2's hello says epoch E3 already, and m1 gives its change up.
+		// (seconds after m2's vote), would count (E2, 0) committed with m2 and make
+		// (E2, 1) with m5; but m2's hello says epoch E3 already, so m1 gives it up.
 		assertThat(world.runUntil(() -> config(world, "m1").version() == 1 && config(world, "m1").epoch() == this.e2,
 				5000))
 			.as("m1 made version 1 of its epoch after a later epoch was seen\n" + String.join("\n", this.log))
