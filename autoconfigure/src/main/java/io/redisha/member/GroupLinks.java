@@ -17,7 +17,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
-import io.redisha.protocol.StoredConfiguration;
+import io.redisha.redis.ConfigurationSeal;
 import io.redisha.redis.LinkSettings;
 import io.redisha.redis.NodeLink;
 import org.jspecify.annotations.Nullable;
@@ -109,11 +109,14 @@ final class GroupLinks {
 		return this.links.get(node);
 	}
 
-	/** The monitored nodes that do not answer as they should, with the reason. */
+	/**
+	 * The monitored nodes that do not answer as they should, or hold what this member
+	 * does not trust, with the reason.
+	 */
 	Map<NodeAddress, String> problems() {
 		Map<NodeAddress, String> problems = new TreeMap<>();
 		this.links.forEach((node, link) -> {
-			String problem = link.problem();
+			String problem = (link.problem() != null) ? link.problem() : link.untrustedConfiguration();
 			if (problem != null) {
 				problems.put(node, problem);
 			}
@@ -284,7 +287,8 @@ final class GroupLinks {
 				this.settings.password(), this.settings.commandTimeout(), "redis-ha-" + this.identity.id(),
 				this.settings.tls());
 		NodeLink link = new NodeLink(node, linkSettings, this.resources, this.listening,
-				StoredConfiguration.key(name()), this.settings.config().minReplicas(), (payload) -> {
+				new ConfigurationSeal(name(), this.settings.gossipSeal()), this.settings.config().minReplicas(),
+				(payload) -> {
 					long now = System.nanoTime();
 					this.lastAnnouncementNanos = now;
 					this.lastHeardNanos.put(node, now);

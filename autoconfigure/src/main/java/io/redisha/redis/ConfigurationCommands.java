@@ -1,8 +1,12 @@
 package io.redisha.redis;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -11,6 +15,7 @@ import io.redisha.protocol.Configuration;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.StoredConfiguration;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The commands on the group's configuration hash
  * ({@link StoredConfiguration#key(String)}): read with {@code HGETALL}, stored by one
  * script so that the check of what the hash holds and the write are one atomic step on
- * the master (and replicated as such).
+ * the master (and replicated as such). What it holds is trusted only as far as it is
+ * sealed ({@link ConfigurationSeal}).
  */
 final class ConfigurationCommands {
 
@@ -26,19 +32,31 @@ final class ConfigurationCommands {
 
 	/**
 	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version
-	 * (NOT_NEWER), then epoch, version, master and voters to store, then the run id the
-	 * node must have, or empty: -1 when it has another. Departures of members that are no
-	 * longer voters are dropped. Epochs are below 2^53, so Lua's numbers compare them
-	 * exactly. INFO makes the script non-deterministic, so before Redis 7 its effects,
-	 * not the script, must be replicated.
+	 * (NOT_NEWER), then epoch, version, master, voters and seal to store, then the run id
+	 * the node must have, or empty: -1 when it has another. Then the hash's epoch,
+	 * version, master, voters and seal as the member read them just before, and whether
+	 * they were sealed: -2 when they changed since (the member reads again). Fields no
+	 * secret of the member sealed count as no configuration, except for ABSENT: a member
+	 * that holds none (with another secret, it trusts nothing) must not replace them.
+	 * Departures of members that are no longer voters are dropped. Epochs are below 2^53,
+	 * so Lua's numbers compare them exactly. INFO makes the script non-deterministic, so
+	 * before Redis 7 its effects, not the script, must be replicated.
 	 */
 	private static final String STORE = """
-			if ARGV[8] ~= '' then
+			if ARGV[9] ~= '' then
 			  if redis.replicate_commands then redis.replicate_commands() end
-			  if string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') ~= ARGV[8] then return -1 end
+			  if string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') ~= ARGV[9] then return -1 end
 			end
-			local e = redis.call('HGET', KEYS[1], 'epoch')
-			local v = redis.call('HGET', KEYS[1], 'version')
+			local read = {}
+			for i, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
+			  read[i] = redis.call('HGET', KEYS[1], field)
+			  if (read[i] or '') ~= ARGV[9 + i] then return -2 end
+			end
+			local e, v = read[1], read[2]
+			if ARGV[15] ~= 'sealed' then
+			  if e and ARGV[1] == 'ABSENT' then return 0 end
+			  e = false
+			end
 			if ARGV[1] == 'ABSENT' then
 			  if e then return 0 end
 			elseif ARGV[1] == 'NOT_NEWER' then
@@ -55,15 +73,43 @@ final class ConfigurationCommands {
 			for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
 			  if string.sub(field, 1, 9) == 'departed:' and not voters[field] then redis.call('HDEL', KEYS[1], field) end
 			end
-			redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'version', ARGV[5], 'master', ARGV[6], 'voters', ARGV[7])
+			redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'version', ARGV[5], 'master', ARGV[6], 'voters', ARGV[7],
+			  'seal', ARGV[8])
 			return 1
 			""";
 
 	private static final String RECORD_DEPARTURE = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
 
+	/**
+	 * ARGV: the configuration's seal as read and the one to put in its place (empty when
+	 * unchanged), then pairs of a departure field and its value as read, and the value to
+	 * put in its place. Each is replaced only if it still holds what was read.
+	 */
+	private static final String RESEAL = """
+			local n = 0
+			if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'seal') == ARGV[1] then
+			  redis.call('HSET', KEYS[1], 'seal', ARGV[2])
+			  n = n + 1
+			end
+			for i = 3, #ARGV, 3 do
+			  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+			    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+			    n = n + 1
+			  end
+			end
+			return n
+			""";
+
+	/** How often a store reads the hash again when it changed between read and write. */
+	private static final int STORE_ATTEMPTS = 3;
+
 	private final NodeAddress node;
 
 	private final String key;
+
+	private final ConfigurationSeal seal;
+
+	private final ProblemLog problems;
 
 	/**
 	 * Whether the group's configuration hash was unreadable already (logged once per
@@ -71,21 +117,29 @@ final class ConfigurationCommands {
 	 */
 	private volatile boolean unreadable;
 
-	ConfigurationCommands(NodeAddress node, String key) {
+	ConfigurationCommands(NodeAddress node, ConfigurationSeal seal, ProblemLog problems) {
 		this.node = node;
-		this.key = key;
+		this.key = seal.key();
+		this.seal = seal;
+		this.problems = problems;
 	}
 
 	/**
-	 * The configuration the hash holds. A hash that cannot be read (no permission,
-	 * another type, a value that does not parse) counts as none: this member then cannot
-	 * found an electorate there, and says why once.
+	 * The configuration the hash holds, as far as it is sealed. A hash that cannot be
+	 * read (no permission, another type, a value that does not parse) counts as none:
+	 * this member then cannot found an electorate there, and says why once.
 	 */
-	CompletableFuture<StoredConfiguration> read(RedisAsyncCommands<String, String> redis) {
-		return redis.hgetall(this.key)
-			.toCompletableFuture()
-			.thenApply(StoredConfiguration::parse)
-			.exceptionally(this::unreadable);
+	CompletableFuture<Read> read(RedisAsyncCommands<String, String> redis) {
+		return redis.hgetall(this.key).toCompletableFuture().thenApply((hash) -> {
+			ConfigurationSeal.Opened opened = open(hash);
+			return new Read(StoredConfiguration.parse(opened.trusted()), opened.resealNeeded() ? hash : null);
+		}).exceptionally((failure) -> new Read(unreadable(failure), null));
+	}
+
+	private ConfigurationSeal.Opened open(@Nullable Map<String, String> hash) {
+		ConfigurationSeal.Opened opened = this.seal.open(hash);
+		this.problems.recordStoredHash(opened.problem());
+		return opened;
 	}
 
 	private StoredConfiguration unreadable(Throwable failure) {
@@ -95,6 +149,30 @@ final class ConfigurationCommands {
 					Failures.rootMessage(failure));
 		}
 		return StoredConfiguration.NONE;
+	}
+
+	/**
+	 * Seals again, with every secret of this member, what in the hash {@code read} only a
+	 * secret other than its current one sealed (a rotation under way), so that the hash
+	 * is still trusted once the previous secret is gone.
+	 */
+	CompletableFuture<Reply> reseal(RedisAsyncCommands<String, String> redis, Map<String, String> read) {
+		ConfigurationSeal.Opened opened = this.seal.open(read);
+		boolean sealed = read.containsKey("epoch") && opened.untrustedConfiguration() == null;
+		List<String> args = new ArrayList<>();
+		args.add(read.getOrDefault(ConfigurationSeal.SEAL, ""));
+		args.add(sealed ? this.seal.seal(read) : "");
+		opened.trusted().forEach((field, value) -> {
+			if (field.startsWith("departed:")) {
+				args.add(field);
+				args.add(read.get(field));
+				args.add(this.seal.sealDeparture(field, value));
+			}
+		});
+		return redis
+			.<Long>eval(RESEAL, ScriptOutputType.INTEGER, new String[] { this.key }, args.toArray(String[]::new))
+			.toCompletableFuture()
+			.thenApply((resealed) -> (Reply) new Reply.Text(String.valueOf(resealed), false));
 	}
 
 	/**
@@ -111,7 +189,7 @@ final class ConfigurationCommands {
 				throw new CompletionException(failure);
 			}
 			try {
-				StoredConfiguration stored = (failure == null) ? StoredConfiguration.parse(hash)
+				StoredConfiguration stored = (failure == null) ? StoredConfiguration.parse(open(hash).trusted())
 						: StoredConfiguration.NONE;
 				return (stored.config() != null) ? stored.config().epoch() : -1L;
 			}
@@ -126,20 +204,60 @@ final class ConfigurationCommands {
 	 * ACL without {@code HGETALL}), another type at the key, or a replica that serves no
 	 * stale data ({@code replica-serve-stale-data no}) while its link is down.
 	 */
+	/**
+	 * The hash as read with INFO.
+	 *
+	 * @param stored what a member may trust of it
+	 * @param resealFrom the hash as read when part of it should be sealed again (see
+	 * {@link #reseal}), else null
+	 */
+	record Read(StoredConfiguration stored, @Nullable Map<String, String> resealFrom) {
+	}
+
 	private static boolean unreadableForGood(Throwable failure) {
 		String message = Failures.rootMessage(failure);
 		return message.startsWith("NOPERM") || message.startsWith("WRONGTYPE") || message.startsWith("MASTERDOWN");
 	}
 
-	CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store) {
+	/**
+	 * Reads the hash, then runs {@code write} with the store's script for what it read
+	 * ({@link #store}); reads again when the hash changed in between.
+	 */
+	CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store,
+			Function<Supplier<CompletableFuture<Reply>>, CompletableFuture<Reply>> write) {
+		return store(redis, store, write, STORE_ATTEMPTS);
+	}
+
+	private CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store,
+			Function<Supplier<CompletableFuture<Reply>>, CompletableFuture<Reply>> write, int attempts) {
+		return redis.hgetall(this.key).toCompletableFuture().thenCompose((hash) -> {
+			Map<String, String> read = (hash != null) ? hash : Map.of();
+			boolean sealed = open(read).untrustedConfiguration() == null;
+			return write.apply(() -> eval(redis, store, read, sealed));
+		}).thenCompose((reply) -> {
+			if (!(reply instanceof Reply.Text text && "-2".equals(text.text()))) {
+				return CompletableFuture.completedFuture(reply);
+			}
+			return (attempts > 1) ? store(redis, store, write, attempts - 1) : CompletableFuture
+				.completedFuture(new Reply.Failed("the configuration hash changed between its read and the store"));
+		});
+	}
+
+	private CompletableFuture<Reply> eval(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store,
+			Map<String, String> read, boolean sealed) {
 		Configuration config = store.config();
 		Configuration replacing = store.replacing();
 		Map<String, String> fields = StoredConfiguration.fields(config);
-		String[] args = { store.condition().name(), (replacing != null) ? Long.toString(replacing.epoch()) : "",
-				(replacing != null) ? Integer.toString(replacing.version()) : "", fields.get("epoch"),
-				fields.get("version"), fields.get("master"), fields.get("voters"),
-				(store.runId() != null) ? store.runId() : "" };
-		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args)
+		List<String> args = new ArrayList<>(
+				List.of(store.condition().name(), (replacing != null) ? Long.toString(replacing.epoch()) : "",
+						(replacing != null) ? Integer.toString(replacing.version()) : "", fields.get("epoch"),
+						fields.get("version"), fields.get("master"), fields.get("voters"), this.seal.seal(fields),
+						(store.runId() != null) ? store.runId() : ""));
+		for (String field : List.of("epoch", "version", "master", "voters", ConfigurationSeal.SEAL)) {
+			args.add(read.getOrDefault(field, ""));
+		}
+		args.add(sealed ? "sealed" : "unsealed");
+		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args.toArray(String[]::new))
 			.toCompletableFuture()
 			.thenApply((stored) -> (stored != null) ? new Reply.Text(Long.toString(stored), false)
 					: new Reply.Failed("the store's transaction was discarded"));
@@ -154,7 +272,7 @@ final class ConfigurationCommands {
 		Map.Entry<String, String> field = StoredConfiguration.departureField(departure.member(), departure.departure());
 		return redis
 			.<Long>eval(RECORD_DEPARTURE, ScriptOutputType.INTEGER, new String[] { this.key }, field.getKey(),
-					field.getValue())
+					this.seal.sealDeparture(field.getKey(), field.getValue()))
 			.toCompletableFuture()
 			.thenApply((recorded) -> (recorded != null) ? new Reply.Text("1", false)
 					: new Reply.Failed("the departure's transaction was discarded"));

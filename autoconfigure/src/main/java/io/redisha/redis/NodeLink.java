@@ -1,6 +1,7 @@
 package io.redisha.redis;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +19,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ReplicationInfo.Role;
 import io.redisha.protocol.Reply;
 import io.redisha.protocol.RoleCommand;
 import io.redisha.protocol.StoredConfiguration;
@@ -77,22 +79,22 @@ public final class NodeLink implements AutoCloseable {
 	 * behind NAT)
 	 * @param resources the member's shared Lettuce resources
 	 * @param channel the pub/sub channel to subscribe to first
-	 * @param configurationKey the hash holding the group's configuration (read with INFO)
+	 * @param seal seals the hash holding the group's configuration (read with INFO)
 	 * @param minReplicas the group's master-side fence: when managed, writes to the
 	 * configuration's hash pass it
 	 * @param gossip receives each message published on the channel, on a Lettuce thread
 	 */
 	public NodeLink(NodeAddress node, LinkSettings settings, ClientResources resources, String channel,
-			String configurationKey, MinReplicas minReplicas, Consumer<String> gossip) {
+			ConfigurationSeal seal, MinReplicas minReplicas, Consumer<String> gossip) {
 		this.node = node;
-		this.configuration = new ConfigurationCommands(node, configurationKey);
+		this.problems = new ProblemLog(node);
+		this.configuration = new ConfigurationCommands(node, seal, this.problems);
 		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock,
 				this.blocksWritten::incrementAndGet);
 		this.roleChanges = new RoleChanges(node, this.configuration, this.minReplicas, this.dispatchLock,
 				this.blocksWritten, (text) -> parseInfo(text, StoredConfiguration.NONE));
 		this.timeout = settings.timeout();
-		this.problems = new ProblemLog(node);
-		this.permissionProbe = new PermissionProbe(configurationKey, channel, this.problems);
+		this.permissionProbe = new PermissionProbe(seal.key(), channel, this.problems);
 		// A node that restarted may have another ACL.
 		this.connections = new NodeConnections(node, settings, resources, channel, gossip, this.problems,
 				this.permissionProbe::runAgain);
@@ -109,6 +111,15 @@ public final class NodeLink implements AutoCloseable {
 	 */
 	public @Nullable String problem() {
 		return this.problems.current();
+	}
+
+	/**
+	 * What the group's configuration hash on this node holds that no gossip secret of
+	 * this member sealed (see {@link ConfigurationSeal}), from the latest read; null when
+	 * nothing.
+	 */
+	public @Nullable String untrustedConfiguration() {
+		return this.problems.storedHash();
 	}
 
 	/** Whether the command connection is open now. */
@@ -219,10 +230,21 @@ public final class NodeLink implements AutoCloseable {
 			// Pipelined: the stored configuration comes with the INFO, at no extra round
 			// trip.
 			CompletableFuture<String> info = info(redis);
-			return info.thenCombine(this.configuration.read(redis), this::parseInfo);
+			return info.thenCombine(this.configuration.read(redis), (text, read) -> {
+				Reply reply = parseInfo(text, read.stored());
+				if (read.resealFrom() != null && reply instanceof Reply.Info master
+						&& master.info().role() == Role.MASTER) {
+					reseal(redis, read.resealFrom());
+				}
+				return reply;
+			});
 		}
 		if (command instanceof Action.StoreConfiguration store) {
-			return this.minReplicas.passFence(redis, legacyFenceNames(), () -> this.configuration.store(redis, store));
+			return this.configuration.store(redis, store, (eval) -> {
+				synchronized (this.dispatchLock) {
+					return this.minReplicas.passFence(redis, legacyFenceNames(), eval);
+				}
+			});
 		}
 		if (command instanceof Action.RecordDeparture departure) {
 			return this.minReplicas.passFence(redis, legacyFenceNames(),
@@ -305,6 +327,18 @@ public final class NodeLink implements AutoCloseable {
 			arguments.add(arg);
 		}
 		return redis.dispatch(type, new StatusOutput<>(StringCodec.UTF8), arguments).toCompletableFuture();
+	}
+
+	/**
+	 * Seals the master's hash again for a rotation of the gossip secret; the next INFO
+	 * tries again if this fails.
+	 */
+	private void reseal(RedisAsyncCommands<String, String> redis, Map<String, String> read) {
+		synchronized (this.dispatchLock) {
+			this.minReplicas.passFence(redis, legacyFenceNames(), () -> this.configuration.reseal(redis, read))
+				.whenComplete((resealed, failure) -> logger.info("Redis node {}: configuration hash sealed again: {}",
+						this.node, (failure != null) ? Failures.rootMessage(failure) : resealed));
+		}
 	}
 
 	private Reply parseInfo(String text, StoredConfiguration stored) {

@@ -37,6 +37,12 @@ final class ProblemLog {
 	 */
 	private @Nullable String permissions;
 
+	/**
+	 * What the group's configuration hash holds that no secret of this member sealed (see
+	 * {@link ConfigurationSeal}).
+	 */
+	private @Nullable String storedHash;
+
 	ProblemLog(NodeAddress node) {
 		this.node = node;
 	}
@@ -51,6 +57,30 @@ final class ProblemLog {
 			return this.latest;
 		}
 		return (this.permissions != null) ? this.permissions : this.gossip.values().stream().findFirst().orElse(null);
+	}
+
+	/**
+	 * What the group's configuration hash holds that no secret of this member sealed;
+	 * null when nothing. Not one of {@link #current()}'s problems: the node answers and
+	 * passes gossip on as it should.
+	 */
+	synchronized @Nullable String storedHash() {
+		return this.storedHash;
+	}
+
+	/**
+	 * Records what the group's configuration hash holds that no secret of this member
+	 * sealed, or null once nothing.
+	 */
+	synchronized void recordStoredHash(@Nullable String problem) {
+		String previous = this.storedHash;
+		this.storedHash = problem;
+		if (problem != null && !problem.equals(previous)) {
+			logger.warn("Redis node {}: {}", this.node, problem);
+		}
+		else if (problem == null && previous != null) {
+			logger.info("Redis node {}: the group's configuration hash holds only what is sealed", this.node);
+		}
 	}
 
 	/**

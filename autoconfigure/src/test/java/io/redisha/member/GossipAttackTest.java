@@ -27,6 +27,7 @@ import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.StoredConfiguration;
 import io.redisha.testing.Members;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,9 +40,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Whoever may PUBLISH on the group's nodes publishes, with a raw client, every attack on
- * the gossip channel: three real members on a real master and two replicas ignore them
- * all, count them by reason, show the last on the endpoint, keep their master, connect to
- * no other server, and still fail the master over when it is killed.
+ * the gossip channel, and rewrites the group's configuration hash: three real members on
+ * a real master and two replicas ignore them all, count them by reason, show the last on
+ * the endpoint, keep their master, connect to no other server, and still fail the master
+ * over when it is killed.
  */
 class GossipAttackTest {
 
@@ -83,6 +85,11 @@ class GossipAttackTest {
 		publish(group, attacks(evil, victim, epoch, master, before.electorate().configVersion()));
 		String genuine = captured.stream().filter((payload) -> payload.contains(" hello ")).findFirst().orElseThrow();
 		publish(group, List.of(genuine));
+		// Whoever may also write keys rewrites the group's configuration hash: replicated
+		// to every node, it names another master, a later epoch and one voter.
+		group.master()
+			.command("HSET", StoredConfiguration.key(Members.GROUP), "epoch", Long.toString(epoch), "version", "1",
+					"master", address(evil).toString(), "voters", "attacker");
 
 		await().atMost(Members.EVENTUALLY).untilAsserted(() -> assertThat(three).allSatisfy((member) -> {
 			GroupSnapshot.RejectionsSnapshot rejections = snapshot(member).rejections();
@@ -92,6 +99,12 @@ class GossipAttackTest {
 			assertThat(rejections.count(GossipRejection.MALFORMED)).isGreaterThanOrEqualTo(1);
 			assertThat(rejections.count(GossipRejection.OVERSIZED)).isGreaterThanOrEqualTo(1);
 		}));
+		// A voter read the forged hash, trusted none of it, and stored its configuration
+		// over it (the others may have read either).
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(
+					() -> assertThat(group.master().command("HGET", StoredConfiguration.key(Members.GROUP), "epoch"))
+						.isEqualTo(Long.toString(before.configEpoch())));
 		Set<String> ids = three.stream().map((member) -> member.identity().id()).collect(Collectors.toSet());
 		assertThat(three).allSatisfy((member) -> {
 			GroupSnapshot after = snapshot(member);
@@ -117,6 +130,34 @@ class GossipAttackTest {
 		});
 		NodeAddress promoted = masterOf(three.get(0));
 		assertThat(group.nodeOnPort(promoted.port()).role()).isEqualTo("master");
+	}
+
+	/**
+	 * A hash written before the group's first member started: the member shows it on its
+	 * endpoint and health, and founds no electorate over it (it could be the group's,
+	 * sealed with a secret this instance lacks) until the key is deleted.
+	 */
+	@Test
+	void aHashWrittenBeforeTheGroupFoundedIsShownAndFoundedOverOnlyOnceDeleted() {
+		LocalRedisGroup group = redis.group();
+		String key = StoredConfiguration.key(Members.GROUP);
+		group.master()
+			.command("HSET", key, "epoch", "9000000000000", "version", "0", "master", group.master().address(),
+					"voters", "intruder");
+		RedisHaMember member = this.members.start(1, group.master());
+		await().atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> Members.assertNodeProblem(member, group.master(),
+					"holds a configuration (epoch 9000000000000, master " + group.master().address()
+							+ ") that no gossip secret of this instance sealed"));
+		await().during(Duration.ofSeconds(2))
+			.atMost(Members.EVENTUALLY)
+			.untilAsserted(() -> assertThat(snapshot(member).electorate()).isNull());
+		assertThat(group.master().command("HGET", key, "voters")).isEqualTo("intruder");
+
+		group.master().command("DEL", key);
+		Members.awaitElectorate(List.of(member));
+		assertThat(snapshot(member).electorate().voters()).containsExactly(member.identity().id());
+		assertThat(group.master().command("HGET", key, "voters")).isEqualTo(member.identity().id());
 	}
 
 	/**

@@ -16,7 +16,9 @@ import io.redisha.embedded.RedisErrorReplyException;
 import io.redisha.embedded.RedisGroupExtension;
 import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.Action;
+import io.redisha.member.TestGossip;
 import io.redisha.protocol.Configuration;
+import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.ReplicationInfo;
@@ -45,6 +47,8 @@ class NodeLinkTest {
 
 	private static final String CHANNEL = "__redis-ha__:test";
 
+	static final ConfigurationSeal SEAL = new ConfigurationSeal("test", TestGossip.SEAL);
+
 	private static final MinReplicas FENCE = new MinReplicas(1, Duration.ofSeconds(3));
 
 	@RegisterExtension
@@ -64,8 +68,7 @@ class NodeLinkTest {
 		try (RedisServerProcess server = RedisServerProcess.start();
 				NodeLink link = new NodeLink(address(server),
 						new LinkSettings(address(server), null, null, TIMEOUT, "warm-up", null),
-						resources.clientResources(), CHANNEL, StoredConfiguration.key("test"), MinReplicas.UNMANAGED,
-						(message) -> {
+						resources.clientResources(), CHANNEL, SEAL, MinReplicas.UNMANAGED, (message) -> {
 						})) {
 			await().atMost(EVENTUALLY).until(() -> call(link, new Action.Ping(address(server))) instanceof Reply.Text);
 		}
@@ -276,10 +279,8 @@ class NodeLinkTest {
 		RedisServerProcess replica = redis.startServer(redis.options().withReplicaOf(master.address()));
 		NodeAddress masterAddress = address(master);
 		NodeAddress replicaAddress = address(replica);
-		master.command("HSET", StoredConfiguration.key("test"), "epoch", "7", "version", "0", "master",
-				masterAddress.toString(), "voters", "m1");
-		await().atMost(EVENTUALLY)
-			.until(() -> "7".equals(replica.command("HGET", StoredConfiguration.key("test"), "epoch")));
+		storeSealed(master, "7", "0", masterAddress.toString(), "m1");
+		await().atMost(EVENTUALLY).until(() -> "7".equals(replica.command("HGET", SEAL.key(), "epoch")));
 		NodeLink toMaster = link(master, null, null);
 		NodeLink toReplica = link(replica, null, null);
 
@@ -304,8 +305,7 @@ class NodeLinkTest {
 	void aConfigurationHashThatDoesNotParseCountsAsNoneForTheRoleChangeAsForTheMembers() {
 		RedisServerProcess master = redis.startServer(redis.options());
 		NodeAddress address = address(master);
-		master.command("HSET", StoredConfiguration.key("test"), "epoch", "9", "version", "0", "master",
-				"not an address", "voters", "m1");
+		storeSealed(master, "9", "0", "not an address", "m1");
 		NodeLink link = link(master, null, null);
 		assertThat(info(call(link, new Action.Replicate(address, address, 8))).role())
 			.isEqualTo(ReplicationInfo.Role.REPLICA);
@@ -561,6 +561,104 @@ class NodeLinkTest {
 			.isEqualTo(new Reply.Failed("link to " + address(replica) + " is closed"));
 	}
 
+	/**
+	 * Whoever may write keys but lacks the gossip secret cannot steer the group through
+	 * its configuration hash: one HSET of a higher epoch, another master and one voter
+	 * made every member follow that master and wait for that voter.
+	 */
+	@Test
+	void aConfigurationWrittenWithoutTheSecretIsNeitherAdoptedNorInTheWayOfTheGroup() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		master.command("HSET", SEAL.key(), "epoch", "9000000000000", "version", "1", "master", "127.0.0.1:1", "voters",
+				"intruder", "departed:m9", "7.0.8");
+		Reply.Info info = (Reply.Info) call(link, new Action.QueryInfo(address));
+		assertThat(info.stored()).isEqualTo(StoredConfiguration.NONE);
+		assertThat(link.untrustedConfiguration()).contains("configuration (epoch 9000000000000, master 127.0.0.1:1)")
+			.contains("1 departure record(s)")
+			.contains("that no gossip secret of this instance sealed");
+		// A copy of a genuine seal over other values is no better.
+		master.command("HSET", SEAL.key(), "seal",
+				SEAL.seal(Map.of("epoch", "7", "version", "0", "master", address.toString(), "voters", "m1,m2,m3")));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored())
+			.isEqualTo(StoredConfiguration.NONE);
+		// It guards no role change, and a member that holds a configuration stores over
+		// it.
+		assertThat(info(call(link, new Action.Replicate(address, address, 8))).role())
+			.isEqualTo(ReplicationInfo.Role.REPLICA);
+		assertThat(info(call(link, new Action.Promote(address, 8))).role()).isEqualTo(ReplicationInfo.Role.MASTER);
+		Configuration config = new Configuration(8, 0, address, List.of("m1", "m2", "m3"));
+		assertThat(call(link, new Action.StoreConfiguration(address, config))).isEqualTo(new Reply.Text("1", false));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored().config()).isEqualTo(config);
+		assertThat(link.untrustedConfiguration()).isNull();
+	}
+
+	/**
+	 * A member that holds no configuration founds one only where the hash holds none:
+	 * with another secret it trusts nothing the group stored, and must not replace it.
+	 */
+	@Test
+	void aMemberWithAnotherSecretNeitherTrustsNorReplacesTheGroupsConfiguration() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		Configuration config = new Configuration(7, 0, address, List.of("m1", "m2", "m3"));
+		assertThat(call(link(master, null, null), new Action.StoreConfiguration(address, config)))
+			.isEqualTo(new Reply.Text("1", false));
+		NodeLink stranger = link(master,
+				new ConfigurationSeal("test", GossipSeal.of(List.of("another secret of at least 32 characters"))));
+		assertThat(((Reply.Info) call(stranger, new Action.QueryInfo(address))).stored())
+			.isEqualTo(StoredConfiguration.NONE);
+		Configuration founding = new Configuration(8, 0, address, List.of("stranger"));
+		assertThat(call(stranger, new Action.StoreConfiguration(address, founding, Action.StoreCondition.ABSENT, null)))
+			.isEqualTo(new Reply.Text("0", false));
+		assertThat(master.command("HGET", SEAL.key(), "voters")).isEqualTo("m1,m2,m3");
+	}
+
+	/**
+	 * A rotation of the gossip secret: a member with the new secret and the previous one
+	 * seals the master's hash again, so that members left with the new secret alone still
+	 * trust it, departure records included.
+	 */
+	@Test
+	void aRotationOfTheSecretSealsTheMastersHashAgain() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		RedisServerProcess replica = redis.startServer(redis.options().withReplicaOf(master.address()));
+		NodeAddress address = address(master);
+		NodeLink old = link(master, null, null);
+		Configuration config = new Configuration(7, 0, address, List.of("m1", "m2", "m3"));
+		assertThat(call(old, new Action.StoreConfiguration(address, config))).isEqualTo(new Reply.Text("1", false));
+		Configuration.Departure departure = new Configuration.Departure(7, 0, 8);
+		assertThat(call(old, new Action.RecordDeparture(address, "m2", departure)))
+			.isEqualTo(new Reply.Text("1", false));
+		String newSecret = "the new secret, at least 32 characters long";
+		NodeLink onlyNew = link(replica, new ConfigurationSeal("test", GossipSeal.of(List.of(newSecret))));
+		await().atMost(EVENTUALLY).until(() -> "7".equals(replica.command("HGET", SEAL.key(), "epoch")));
+		assertThat(((Reply.Info) call(onlyNew, new Action.QueryInfo(address(replica)))).stored())
+			.isEqualTo(StoredConfiguration.NONE);
+
+		NodeLink rotating = link(master,
+				new ConfigurationSeal("test", GossipSeal.of(List.of(newSecret, TestGossip.SECRET))));
+		assertThat(((Reply.Info) call(rotating, new Action.QueryInfo(address))).stored().config()).isEqualTo(config);
+		await().atMost(EVENTUALLY).untilAsserted(() -> {
+			StoredConfiguration stored = ((Reply.Info) call(onlyNew, new Action.QueryInfo(address(replica)))).stored();
+			assertThat(stored.config()).isEqualTo(config);
+			assertThat(stored.departed()).containsEntry("m2", departure);
+		});
+		// Members not rotated yet still trust it.
+		StoredConfiguration stored = ((Reply.Info) call(old, new Action.QueryInfo(address))).stored();
+		assertThat(stored.config()).isEqualTo(config);
+		assertThat(stored.departed()).containsEntry("m2", departure);
+	}
+
+	/** HSET of a sealed configuration, as a member stores it. */
+	private static void storeSealed(RedisServerProcess node, String epoch, String version, String master,
+			String voters) {
+		String seal = SEAL.seal(Map.of("epoch", epoch, "version", version, "master", master, "voters", voters));
+		node.command("HSET", SEAL.key(), "epoch", epoch, "version", version, "master", master, "voters", voters, "seal",
+				seal);
+	}
+
 	private long roleOffset(NodeLink link, NodeAddress node) {
 		return ((Reply.Role) call(link, new Action.QueryRole(node))).role().offset();
 	}
@@ -570,9 +668,18 @@ class NodeLinkTest {
 	}
 
 	NodeLink link(RedisServerProcess server, String username, String password, MinReplicas minReplicas) {
+		return link(server, username, password, minReplicas, SEAL);
+	}
+
+	private NodeLink link(RedisServerProcess server, ConfigurationSeal seal) {
+		return link(server, null, null, MinReplicas.UNMANAGED, seal);
+	}
+
+	private NodeLink link(RedisServerProcess server, String username, String password, MinReplicas minReplicas,
+			ConfigurationSeal seal) {
 		NodeLink link = new NodeLink(address(server),
 				new LinkSettings(address(server), username, password, TIMEOUT, "redis-ha-test", null),
-				resources.clientResources(), CHANNEL, StoredConfiguration.key("test"), minReplicas, this.gossip::add);
+				resources.clientResources(), CHANNEL, seal, minReplicas, this.gossip::add);
 		this.links.add(link);
 		link.connect();
 		return link;

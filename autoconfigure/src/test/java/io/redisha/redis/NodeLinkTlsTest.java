@@ -106,8 +106,8 @@ class NodeLinkTlsTest {
 		RedisServerProcess server = redis.group().master();
 		NodeLink link = new NodeLink(address(server),
 				new LinkSettings(new NodeAddress(host, server.port()), null, PASSWORD, TIMEOUT, "tls-test", tls),
-				resources.clientResources(), "__redis-ha__:test", StoredConfiguration.key("test"),
-				MinReplicas.UNMANAGED, (message) -> {
+				resources.clientResources(), "__redis-ha__:test", NodeLinkTest.SEAL, MinReplicas.UNMANAGED,
+				(message) -> {
 				});
 		this.links.add(link);
 		return link;

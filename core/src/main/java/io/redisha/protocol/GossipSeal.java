@@ -3,6 +3,7 @@ package io.redisha.protocol;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -109,19 +110,45 @@ public final class GossipSeal {
 	}
 
 	private boolean verifies(String signed, String macText) {
-		byte[] received;
-		try {
-			received = Base64.getUrlDecoder().decode(macText);
-		}
-		catch (IllegalArgumentException ex) {
-			return false;
-		}
-		for (SecretKeySpec key : this.keys) {
-			if (MessageDigest.isEqual(mac(key, signed), received)) {
-				return true;
+		return signer(signed, macText) >= 0;
+	}
+
+	/**
+	 * Signs data the members keep outside gossip (the group's stored configuration) with
+	 * each secret, the current one first: no time, no expiry. A text signed for storage
+	 * never starts as a gossip message does, so neither can pass for the other.
+	 * @return the signatures, base64url without padding, separated by {@code '.'}
+	 */
+	public String sign(String text) {
+		return String.join(".",
+				this.keys.stream()
+					.map((key) -> Base64.getUrlEncoder().withoutPadding().encodeToString(mac(key, text)))
+					.toList());
+	}
+
+	/**
+	 * Which of this seal's secrets signed {@code text}: 0 the current one, 1 and more
+	 * those still accepted, -1 none.
+	 * @param signatures one signature, or several separated by {@code '.'} (see
+	 * {@link #sign})
+	 */
+	public int signer(String text, String signatures) {
+		List<byte[]> received = new ArrayList<>();
+		for (String signature : signatures.split("\\.", 8)) {
+			try {
+				received.add(Base64.getUrlDecoder().decode(signature));
+			}
+			catch (IllegalArgumentException ex) {
+				// Not a signature: it matches nothing.
 			}
 		}
-		return false;
+		for (int i = 0; i < this.keys.size(); i++) {
+			byte[] expected = mac(this.keys.get(i), text);
+			if (received.stream().anyMatch((mac) -> MessageDigest.isEqual(expected, mac))) {
+				return i;
+			}
+		}
+		return -1;
 	}
 
 	private static byte[] mac(SecretKeySpec key, String signed) {

@@ -68,6 +68,23 @@ class GossipSealTest {
 	}
 
 	@Test
+	void storedDataIsSignedWithEverySecretAndTellsWhichOneSignedIt() {
+		GossipSeal rotating = GossipSeal.of(List.of(CURRENT, PREVIOUS));
+		GossipSeal before = GossipSeal.of(List.of(PREVIOUS));
+		GossipSeal after = GossipSeal.of(List.of(CURRENT));
+		String signatures = rotating.sign("epoch 7");
+		assertThat(signatures.split("\\.")).hasSize(2);
+		assertThat(rotating.signer("epoch 7", signatures)).isZero();
+		assertThat(before.signer("epoch 7", signatures)).isZero();
+		assertThat(after.signer("epoch 7", signatures)).isZero();
+		assertThat(rotating.signer("epoch 7", before.sign("epoch 7"))).isEqualTo(1);
+		assertThat(after.signer("epoch 7", before.sign("epoch 7"))).isEqualTo(-1);
+		assertThat(rotating.signer("epoch 8", signatures)).isEqualTo(-1);
+		assertThat(rotating.signer("epoch 7", "not base64!.")).isEqualTo(-1);
+		assertThat(rotating.signer("epoch 7", "")).isEqualTo(-1);
+	}
+
+	@Test
 	void aMessageSignedTooLongAgoOrAheadIsAReplayOrAClockOff() {
 		String sealed = this.seal.seal(this.message, NOW);
 		assertThat(this.seal.open(sealed, NOW + GossipSeal.MAX_AGE_MILLIS)).isEqualTo(this.message);
