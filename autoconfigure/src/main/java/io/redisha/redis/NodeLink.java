@@ -255,11 +255,11 @@ public final class NodeLink implements AutoCloseable {
 		}
 		if (command instanceof Action.Promote promote) {
 			return this.roleChanges.change(redis, promote.epoch(), null, promote.minReplicas(), promote.command(),
-					promote.refuseStreamingSeconds());
+					promote.refuseStreamingSeconds(), promote.runId());
 		}
 		if (command instanceof Action.Replicate replicate) {
 			return this.roleChanges.change(redis, replicate.epoch(), replicate.master(), replicate.minReplicas(),
-					replicate.command(), -1);
+					replicate.command(), -1, null);
 		}
 		if (command instanceof Action.FenceMaster fence) {
 			return this.minReplicas.fenceMaster(redis, fence.minReplicas(), legacyFenceNames());

@@ -67,6 +67,12 @@ final class Replies {
 		}
 	}
 
+	/** {@code run_id} by the node's {@code INFO server}; empty when it does not say. */
+	static String runId(String info) {
+		String runId = field(info, "run_id");
+		return (runId != null) ? runId : "";
+	}
+
 	private static @Nullable String field(String info, String name) {
 		String prefix = name + ":";
 		for (String line : info.split("\r?\n")) {

@@ -65,13 +65,14 @@ final class RoleChanges {
 	 * Makes the node a replica of {@code master}, or a master when it is null, with
 	 * {@code command} (the coordinator's choice), unless its data holds a configuration
 	 * newer than {@code epoch}, or, with {@code refuseStreamingSeconds} >= 0, unless it
-	 * streams from its master within that many seconds (see
-	 * {@link io.redisha.protocol.Action.Promote}). Called with the dispatch lock held.
+	 * streams from its master within that many seconds, or, with a {@code runId}, unless
+	 * another process runs there (see {@link io.redisha.protocol.Action.Promote}). Called
+	 * with the dispatch lock held.
 	 */
 	CompletableFuture<Reply> change(RedisAsyncCommands<String, String> redis, long epoch, @Nullable NodeAddress master,
-			MinReplicas fence, RoleCommand command, long refuseStreamingSeconds) {
-		return guardedReconfigure(redis, new RoleChange(epoch, master, fence, command, true, refuseStreamingSeconds),
-				GUARD_ATTEMPTS);
+			MinReplicas fence, RoleCommand command, long refuseStreamingSeconds, @Nullable String runId) {
+		return guardedReconfigure(redis,
+				new RoleChange(epoch, master, fence, command, true, refuseStreamingSeconds, runId), GUARD_ATTEMPTS);
 	}
 
 	/**
@@ -80,11 +81,11 @@ final class RoleChanges {
 	 * block. {@link RoleCommand#SLAVEOF} also names the fence's settings the old way.
 	 */
 	private record RoleChange(long epoch, @Nullable NodeAddress master, MinReplicas fence, RoleCommand command,
-			boolean complete, long refuseStreamingSeconds) {
+			boolean complete, long refuseStreamingSeconds, @Nullable String runId) {
 
 		RoleChange plain() {
-			return new RoleChange(this.epoch, this.master, this.fence, this.command, false,
-					this.refuseStreamingSeconds);
+			return new RoleChange(this.epoch, this.master, this.fence, this.command, false, this.refuseStreamingSeconds,
+					this.runId);
 		}
 
 		boolean legacy() {
@@ -112,44 +113,67 @@ final class RoleChanges {
 		CompletableFuture<Long> streaming = (change.refuseStreamingSeconds() >= 0)
 				? redis.info("replication").toCompletableFuture().thenApply(Replies::streamingSeconds)
 				: CompletableFuture.completedFuture(-1L);
-		return epochRead.thenCombine(streaming, GuardRead::new).handle((read, failure) -> {
-			synchronized (this.dispatchLock) {
-				if (failure != null) {
-					// The read may still be on its way (a held connection): nothing
-					// more goes out on this connection, so no block can follow a
-					// WATCH that was never checked.
-					redis.getStatefulConnection().closeAsync();
-					return CompletableFuture.completedFuture((Reply) new Reply.Failed("the configuration epoch of "
-							+ this.node + " (or its link) could not be read before the role change: "
-							+ Failures.rootMessage(failure)));
+		// On this connection, which the block then goes out on: a restart in between
+		// breaks it (no reconnection), so the block never reaches another process.
+		CompletableFuture<String> process = (change.runId() != null)
+				? redis.info("server").toCompletableFuture().thenApply(Replies::runId)
+				: CompletableFuture.completedFuture("");
+		return epochRead.thenCombine(streaming, (epoch, lastIo) -> new GuardRead(epoch, lastIo, ""))
+			.thenCombine(process, (read, runId) -> new GuardRead(read.storedEpoch(), read.lastIoSeconds(), runId))
+			.handle((read, failure) -> {
+				synchronized (this.dispatchLock) {
+					if (failure != null) {
+						// The read may still be on its way (a held connection): nothing
+						// more goes out on this connection, so no block can follow a
+						// WATCH that was never checked.
+						redis.getStatefulConnection().closeAsync();
+						return CompletableFuture.completedFuture((Reply) new Reply.Failed("the configuration epoch of "
+								+ this.node + " (or its link) could not be read before the role change: "
+								+ Failures.rootMessage(failure)));
+					}
+					String refusal = refusal(change, read);
+					if (refusal != null) {
+						// Its own UNWATCH ends any other role change's WATCH on this
+						// connection too.
+						this.blocksWritten.incrementAndGet();
+						redis.unwatch();
+						return CompletableFuture.completedFuture((Reply) new Reply.Text(refusal, true));
+					}
+					if (this.blocksWritten.get() != blocksBefore) {
+						return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
+								: CompletableFuture.completedFuture((Reply) new Reply.Failed(
+										"other transactions kept interleaving with the role change on " + this.node));
+					}
+					return reconfigure(redis, change);
 				}
-				long storedEpoch = read.storedEpoch();
-				long lastIo = read.lastIoSeconds();
-				if (storedEpoch > change.epoch() || lastIo >= 0 && lastIo <= change.refuseStreamingSeconds()) {
-					// Its own UNWATCH ends any other role change's WATCH on this
-					// connection too.
-					this.blocksWritten.incrementAndGet();
-					redis.unwatch();
-					return CompletableFuture.completedFuture((Reply) new Reply.Text((storedEpoch > change.epoch())
-							? StoredConfiguration.newerEpochError(storedEpoch, change.epoch())
-							: Action.Promote.streamingError(this.node, lastIo), true));
-				}
-				if (this.blocksWritten.get() != blocksBefore) {
-					return (attempts > 1) ? guardedReconfigure(redis, change, attempts - 1)
-							: CompletableFuture.completedFuture((Reply) new Reply.Failed(
-									"other transactions kept interleaving with the role change on " + this.node));
-				}
-				return reconfigure(redis, change);
-			}
-		}).thenCompose((reply) -> reply);
+			})
+			.thenCompose((reply) -> reply);
+	}
+
+	/**
+	 * Why the node refuses the change, as read before its block; null when it does not.
+	 */
+	private @Nullable String refusal(RoleChange change, GuardRead read) {
+		if (read.storedEpoch() > change.epoch()) {
+			return StoredConfiguration.newerEpochError(read.storedEpoch(), change.epoch());
+		}
+		if (read.lastIoSeconds() >= 0 && read.lastIoSeconds() <= change.refuseStreamingSeconds()) {
+			return Action.Promote.streamingError(this.node, read.lastIoSeconds());
+		}
+		String runId = change.runId();
+		if (runId != null && !runId.equals(read.runId())) {
+			return Action.Promote.restartedError(this.node, runId, read.runId());
+		}
+		return null;
 	}
 
 	/**
 	 * What a role change reads before its block: the epoch of the configuration stored on
-	 * the node (-1 when none), and how many seconds ago its master link last carried
-	 * something (-1 when not asked, or not streaming).
+	 * the node (-1 when none), how many seconds ago its master link last carried
+	 * something (-1 when not asked, or not streaming), and the node's run id (empty when
+	 * not asked).
 	 */
-	private record GuardRead(long storedEpoch, long lastIoSeconds) {
+	private record GuardRead(long storedEpoch, long lastIoSeconds, String runId) {
 	}
 
 	/**

@@ -562,6 +562,31 @@ class NodeLinkTest {
 	}
 
 	/**
+	 * A switchover promotes the process that showed the master's final offset: the node
+	 * restarted since (here, from its config file, as a replica again) is another
+	 * process, maybe from an older RDB file, and refuses the promotion.
+	 */
+	@Test
+	void aPromotionNamingTheRunIdOfAProcessThatNoLongerRunsIsRefused() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		RedisServerProcess replica = redis.startServer(redis.options().withReplicaOf(master.address()));
+		NodeAddress address = address(replica);
+		String caughtUp = replica.info("server").get("run_id");
+		replica.restart();
+		NodeLink link = link(replica, null, null);
+		String running = replica.info("server").get("run_id");
+		assertThat(running).isNotEqualTo(caughtUp);
+		Action.Promote promote = new Action.Promote(address, 1, MinReplicas.UNMANAGED, RoleCommand.REPLICAOF, -1,
+				caughtUp);
+		assertThat(call(link, promote))
+			.isEqualTo(new Reply.Text(Action.Promote.restartedError(address, caughtUp, running), true));
+		assertThat(replica.role()).isEqualTo("slave");
+		assertThat(info(
+				call(link, new Action.Promote(address, 1, MinReplicas.UNMANAGED, RoleCommand.REPLICAOF, -1, running)))
+			.role()).isEqualTo(ReplicationInfo.Role.MASTER);
+	}
+
+	/**
 	 * Whoever may write keys but lacks the gossip secret cannot steer the group through
 	 * its configuration hash: one HSET of a higher epoch, another master and one voter
 	 * made every member follow that master and wait for that voter.

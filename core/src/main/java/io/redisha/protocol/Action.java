@@ -102,10 +102,15 @@ public sealed interface Action {
 	 * master is up and carried something within that many seconds is left as it is,
 	 * answered with the error {@link #STREAMING}. A promotion decided while the master
 	 * was silent but delivered late (its leader frozen, the network holding it) so never
-	 * lands beside a master that answers again.
+	 * lands beside a master that answers again. With {@code runId} non-null the node is
+	 * first read too ({@code INFO server}, in the same round trip, on the connection the
+	 * block then goes out on): a process with another {@code run_id} (the node restarted
+	 * since the INFO the leader decided on, maybe from an older RDB file) is left as it
+	 * is, answered with the error {@link #RESTARTED}. A restart in between breaks that
+	 * connection, so the block never reaches the new process.
 	 */
 	record Promote(NodeAddress node, long epoch, MinReplicas minReplicas, RoleCommand command,
-			long refuseStreamingSeconds) implements NodeCommand {
+			long refuseStreamingSeconds, @Nullable String runId) implements NodeCommand {
 
 		/** A promotion that leaves the node's min-replicas settings alone. */
 		public Promote(NodeAddress node, long epoch) {
@@ -115,6 +120,24 @@ public sealed interface Action {
 		/** A promotion with {@code REPLICAOF}, whatever the node's link. */
 		public Promote(NodeAddress node, long epoch, MinReplicas minReplicas) {
 			this(node, epoch, minReplicas, RoleCommand.REPLICAOF, -1);
+		}
+
+		/** A promotion of whatever process runs on the node. */
+		public Promote(NodeAddress node, long epoch, MinReplicas minReplicas, RoleCommand command,
+				long refuseStreamingSeconds) {
+			this(node, epoch, minReplicas, command, refuseStreamingSeconds, null);
+		}
+
+		/**
+		 * The error a promotion refused for the node running another process than
+		 * {@link #runId} starts with.
+		 */
+		public static final String RESTARTED = "RESTARTED";
+
+		/** The error text of a refusal for the node running {@code actualRunId}. */
+		public static String restartedError(NodeAddress node, String expectedRunId, String actualRunId) {
+			return RESTARTED + " " + node + " runs " + actualRunId + ", not " + expectedRunId
+					+ ": it restarted, not promoted";
 		}
 
 		/**
@@ -131,8 +154,8 @@ public sealed interface Action {
 
 		/** This change with that command; itself when it has it already. */
 		Promote with(RoleCommand roleCommand) {
-			return (roleCommand == this.command) ? this
-					: new Promote(this.node, this.epoch, this.minReplicas, roleCommand, this.refuseStreamingSeconds);
+			return (roleCommand == this.command) ? this : new Promote(this.node, this.epoch, this.minReplicas,
+					roleCommand, this.refuseStreamingSeconds, this.runId);
 		}
 
 	}

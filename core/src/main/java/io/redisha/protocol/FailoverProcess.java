@@ -305,7 +305,7 @@ final class FailoverProcess {
 			confirm(now, choice.node(), out);
 		}
 		else {
-			promote(now, choice.refuseStreamingSeconds(), out);
+			promote(now, choice.refuseStreamingSeconds(), null, out);
 		}
 	}
 
@@ -334,10 +334,14 @@ final class FailoverProcess {
 		return true;
 	}
 
-	private void promote(long now, long refuseStreamingSeconds, List<Action> out) {
+	/**
+	 * @param runId the only process of the chosen node to promote; null for whichever
+	 * runs
+	 */
+	private void promote(long now, long refuseStreamingSeconds, @Nullable String runId, List<Action> out) {
 		this.stage = Stage.PROMOTING;
 		out.add(new Action.Promote(Objects.requireNonNull(this.chosen), this.epoch, this.minReplicas,
-				RoleCommand.REPLICAOF, refuseStreamingSeconds));
+				RoleCommand.REPLICAOF, refuseStreamingSeconds, runId));
 		step("promote-sent", now);
 	}
 
@@ -543,8 +547,12 @@ final class FailoverProcess {
 			// a target restarted from an older RDB file in between lacks writes the old
 			// master acknowledged.
 			this.chosenOffset = Math.max(this.chosenOffset, Objects.requireNonNull(this.handOver).finalOffset());
-			// the target streams from the master it caught up with, demoted just before
-			promote(now, -1, out);
+			// Only the process whose INFO showed the final offset: the target may have
+			// restarted since, from an older RDB file, with the same history and less of
+			// it (strict seed 30268326). The target streams from the master it caught up
+			// with, demoted just before.
+			this.chosenRunId = this.handOver.targetRunId();
+			promote(now, -1, this.chosenRunId, out);
 		}
 		else if (next == SwitchoverHandOver.Next.ABORTED) {
 			abort(now, Objects.requireNonNull(Objects.requireNonNull(this.handOver).abortReason()));

@@ -81,6 +81,12 @@ final class SwitchoverHandOver {
 	 */
 	private long demotedAt = -1;
 
+	/**
+	 * The run id of the target's INFO that showed the final offset: the promotion is for
+	 * that process only; null before.
+	 */
+	private @Nullable String targetRunId;
+
 	/** The failure detector's down-after, as of {@link #start}. */
 	private long downAfter;
 
@@ -123,6 +129,15 @@ final class SwitchoverHandOver {
 
 	@Nullable String abortReason() {
 		return this.abortReason;
+	}
+
+	/**
+	 * The run id of the target's process that has the final offset, the only one to
+	 * promote: restarted since (from an older RDB file, in the same history with less of
+	 * it), it refuses the promotion. Null before {@link Next#PROMOTE_TARGET}.
+	 */
+	@Nullable String targetRunId() {
+		return this.targetRunId;
 	}
 
 	/** A reply; those that are not the hand-over's change nothing. */
@@ -323,6 +338,8 @@ final class SwitchoverHandOver {
 		if (offset >= this.finalOffset
 				&& Objects.requireNonNull(target).status(now, this.downAfter) == GroupSnapshot.NodeStatus.UP) {
 			this.steps.add("has-final-offset " + this.target + " @" + offset, now);
+			String runId = Objects.requireNonNull(info).runId();
+			this.targetRunId = runId.isEmpty() ? null : runId;
 			this.stage = Stage.ENDED;
 			return Next.PROMOTE_TARGET;
 		}

@@ -332,6 +332,43 @@ class ObserverTest {
 	}
 
 	/**
+	 * Strict seed 30269170: the master of the configuration the live members hold was
+	 * killed and came back without its data (a new replication id at offset 0, no
+	 * configuration in its data) while the voters that had followed it crashed; its
+	 * replicas, cut off from it, still had the data. The operator's replace-voters, asked
+	 * of the one live member, founded the new electorate on the empty master, and the
+	 * stray repair then made the node that had the data resync from it: every write lost.
+	 * Founding there is refused, and nothing is stored on it.
+	 */
+	@Test
+	void replaceVotersIsRefusedWhileTheMasterAnswersWithNoneOfTheGroupsData() {
+		List<Member> members = members(VOTERS + 1);
+		Member observer = observers(members).get(0);
+		Configuration held = observer.coordinator.configuration();
+		this.master.write(50_000);
+		this.cluster.run(1_000);
+		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
+		SimCluster.Node other = this.cluster.node(NodeAddress.parse("10.0.0.3:6379"));
+		assertThat(replica.offset()).isGreaterThan(0);
+		this.master.cutOffFrom(replica);
+		this.master.cutOffFrom(other);
+		voters(members).forEach(this.cluster::crash);
+		this.master.restartEmpty();
+		this.cluster.run(40_000);
+		assertThat(this.master.offset()).isZero();
+		assertThat(this.master.storedConfiguration()).isNull();
+		assertThat(observer.coordinator.configuration()).isEqualTo(held);
+		CommandOutcome outcome = observer.coordinator.replaceVoters(this.cluster.now());
+		assertThat(outcome.status()).isEqualTo(CommandOutcome.Status.REFUSED);
+		assertThat(outcome.message()).contains("answers with none of the group's data");
+		assertThat(outcome.actions()).isEmpty();
+		this.cluster.run(30_000);
+		assertThat(observer.coordinator.configuration()).isEqualTo(held);
+		assertThat(this.master.storedConfiguration()).isNull();
+		assertThat(replica.offset()).as("the data is still on the replicas").isGreaterThan(50_000);
+	}
+
+	/**
 	 * Epochs start at the host's wall clock: a member started while the replacing member
 	 * was cut off brings the crashed voters' epochs to its clock, far above anything the
 	 * replacing member knows. Their last configuration, made in such an epoch and held by

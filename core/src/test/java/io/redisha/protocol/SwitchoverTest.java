@@ -67,7 +67,7 @@ class SwitchoverTest {
 		assertThat(handOverSteps(leader)).containsExactly(
 				new Action.PauseWrites(this.master.address(), 5000 + 1000, epoch),
 				new Action.Replicate(this.master.address(), this.master.address(), epoch),
-				new Action.ResumeWrites(this.master.address()), new Action.Promote(this.target.address(), epoch),
+				new Action.ResumeWrites(this.master.address()), promotionOfTheTarget(epoch),
 				new Action.Replicate(this.master.address(), this.target.address(), epoch));
 		assertThat(this.master.writesPaused()).isFalse();
 		assertThat(this.master.following()).isEqualTo(this.target.address());
@@ -109,8 +109,7 @@ class SwitchoverTest {
 		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
 			.containsSubsequence("demoted 10.0.0.1:6379 @" + (paused + SLIPPED),
 					"has-final-offset 10.0.0.2:6379 @" + (paused + SLIPPED), "promoted");
-		assertThat(leader.actions(Action.Promote.class))
-			.containsExactly(new Action.Promote(this.target.address(), record.epoch()));
+		assertThat(leader.actions(Action.Promote.class)).containsExactly(promotionOfTheTarget(record.epoch()));
 		assertThat(this.master.following()).isEqualTo(this.target.address());
 		assertThat(members)
 			.allSatisfy((member) -> assertThat(member.coordinator.snapshot(this.cluster.now()).master().address())
@@ -237,6 +236,60 @@ class SwitchoverTest {
 		assertThat(record.succeeded()).as(record.result()).isTrue();
 		assertThat(record.newMaster()).isEqualTo(this.target.address());
 		assertThat(record.writesAtRiskBytes()).isZero();
+	}
+
+	/**
+	 * The target restarts from an RDB file saved before the master's last writes, after
+	 * its INFO showed them all and before its promotion goes out: the promotion names the
+	 * process that had them, so the new one refuses it and stays a replica; the
+	 * switchover ends, and the other members fail the demoted master over without losing
+	 * a write (strict seed 30268326: the restarted target was promoted without them).
+	 */
+	@Test
+	void aTargetRestartedFromAnOlderRdbAfterItCaughtUpRefusesItsPromotion() {
+		List<Member> members = members();
+		Member leader = members.get(0);
+		long saved = this.target.offset();
+		this.master.write(1000);
+		this.cluster.run(1000);
+		String caughtUp = this.target.runId();
+		long[] finalOffset = { -1 };
+		this.cluster.beforeCommand((command) -> {
+			if (isDemotion(command)) {
+				finalOffset[0] = this.master.offset();
+				this.target.restartFromRdbSavedAt(saved);
+			}
+		});
+		assertThat(switchover(leader, 5000).status()).isEqualTo(CommandOutcome.Status.STARTED);
+		this.cluster.run(1000);
+		FailoverSnapshot record = leader.coordinator.snapshot(this.cluster.now()).lastFailover();
+		assertThat(this.target.runId()).isNotEqualTo(caughtUp);
+		assertThat(saved).as("the RDB file lacks the last writes").isLessThan(finalOffset[0] - 1000);
+		assertThat(this.target.following()).as("not promoted").isEqualTo(this.master.address());
+		assertThat(leader.actions(Action.Promote.class)).containsExactly(new Action.Promote(this.target.address(),
+				record.epoch(), MinReplicas.UNMANAGED, RoleCommand.REPLICAOF, -1, caughtUp));
+		assertThat(record.succeeded()).isFalse();
+		assertThat(record.result()).contains("RESTARTED 10.0.0.2:6379 runs " + this.target.runId());
+		assertThat(record.steps()).extracting(FailoverSnapshot.Step::name)
+			.containsSubsequence("demoted 10.0.0.1:6379 @" + finalOffset[0],
+					"has-final-offset 10.0.0.2:6379 @" + finalOffset[0], "promote-sent", "end");
+		// The demoted master reports itself a replica: the members fail it over to a node
+		// with its final offset (a replica that streamed it, or the old master itself).
+		assertThat(this.cluster.runUntil(20_000, (cluster) -> {
+			NodeAddress master = members.get(1).coordinator.snapshot(cluster.now()).master().address();
+			return cluster.node(master).following() == null && members.stream()
+				.allMatch((member) -> master.equals(member.coordinator.snapshot(cluster.now()).master().address()));
+		})).isTrue();
+		SimCluster.Node newMaster = this.cluster
+			.node(members.get(1).coordinator.snapshot(this.cluster.now()).master().address());
+		assertThat(newMaster.address()).isNotEqualTo(this.target.address());
+		assertThat(newMaster.offset()).isGreaterThanOrEqualTo(finalOffset[0]);
+	}
+
+	/** The promotion of the target's process that had the final offset. */
+	private Action.Promote promotionOfTheTarget(long epoch) {
+		return new Action.Promote(this.target.address(), epoch, MinReplicas.UNMANAGED, RoleCommand.REPLICAOF, -1,
+				this.target.runId());
 	}
 
 	private long configEpoch(Member member) {

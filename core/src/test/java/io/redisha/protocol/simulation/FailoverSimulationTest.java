@@ -497,6 +497,21 @@ class FailoverSimulationTest {
 	 * again; the voters m1.1 and m3.1 counted m2.1 as crashed, two of four, and could
 	 * neither repair the stray node nor change the voters: no convergence. A departure
 	 * record now passes the fence as the configuration's store does.</li>
+	 * <li>30269170 (a fresh seed, 113 writes lost): the master 10.0.0.2, promoted in
+	 * epoch ...105, was killed and restarted empty while m1.3, which followed it, crashed
+	 * and m2.2 was frozen (so nothing depended on it, for the simulator); the old master
+	 * 10.0.0.1 was back as a standalone master with the data. m2.2 learned ...105 from
+	 * m1.3's held hellos and the operator's replace-voters, through it, founded on the
+	 * empty 10.0.0.2 (a new replication id at offset 0, no configuration in its data);
+	 * the stray repair then made 10.0.0.1 resync to nothing. Replace-voters is now
+	 * refused while the master answers with none of the group's data, and the
+	 * simulation's operator then tells a member that follows another master.</li>
+	 * <li>30268326 (a fresh seed, a switchover that loses writes): the target 10.0.0.4
+	 * showed the paused master's final offset, then was killed and restarted from an RDB
+	 * file 80 kB older (same replication id, lower offset) before the leader promoted it;
+	 * the promotion landed on the new process. A switchover's promotion now names the run
+	 * id of the process that showed the final offset, and another process refuses
+	 * it.</li>
 	 * </ul>
 	 * They run on every build, strict or not.
 	 */
@@ -505,7 +520,8 @@ class FailoverSimulationTest {
 			941918414704L, 12944, 10765, 6839, 11916, 12686, 16242, 23387, 27918, 37700, 43255, 77889, 67977, 64310,
 			85628, 75104, 85802, 90146, 91601, 88373, 152393, 221562, 294712, 144555, 400619, 406488, 444022, 422783,
 			310091, 266365, 429544, 239818, 428353, 552599, 579315, 641638, 751487, 793128, 7001188, 9015596, 7010870,
-			8010245, 7041046, 15158542, 17068158, 17058809, 21012143, 21076342, 27824378, 29074094, 29086584 })
+			8010245, 7041046, 15158542, 17068158, 17058809, 21012143, 21076342, 27824378, 29074094, 29086584, 30269170,
+			30268326 })
 	void strictScheduleThatFoundABugPasses(long seed) {
 		RandomSchedule.Outcome outcome = RandomSchedule.of(seed, true).run();
 		assertThat(outcome.steps()).isPositive();

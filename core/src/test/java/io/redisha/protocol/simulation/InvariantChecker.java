@@ -219,7 +219,9 @@ final class InvariantChecker {
 				&& command == this.demotions.get(replicate.epoch())) {
 			this.demotedOffsets.putIfAbsent(replicate.epoch(), node.offset());
 		}
-		else if (command instanceof Action.Promote promote && this.switchovers.containsKey(promote.epoch())) {
+		else if (command instanceof Action.Promote promote && this.switchovers.containsKey(promote.epoch())
+				&& (promote.runId() == null || promote.runId().equals(node.runId()))) {
+			// (one for another process is refused: it promotes nothing)
 			NodeAddress oldMaster = this.switchovers.get(promote.epoch());
 			Long demoted = this.demotedOffsets.get(promote.epoch());
 			if (demoted == null) {

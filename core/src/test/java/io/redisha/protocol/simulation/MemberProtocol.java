@@ -3,6 +3,7 @@ package io.redisha.protocol.simulation;
 import java.util.List;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
@@ -33,10 +34,10 @@ interface MemberProtocol {
 	List<Action> forceFailover(long now);
 
 	/**
-	 * An operator's word that the silent voters are dead; the actions to carry out (none
-	 * when refused).
+	 * An operator's word that the silent voters are dead: what became of it, with the
+	 * actions to carry out (none when refused).
 	 */
-	List<Action> replaceVoters(long now);
+	CommandOutcome replaceVoters(long now);
 
 	/**
 	 * An operator's forget of a member by id; the actions to carry out (none when
@@ -94,8 +95,8 @@ interface MemberProtocol {
 			}
 
 			@Override
-			public List<Action> replaceVoters(long now) {
-				return coordinator.replaceVoters(now).actions();
+			public CommandOutcome replaceVoters(long now) {
+				return coordinator.replaceVoters(now);
 			}
 
 			@Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.CommandOutcome;
 import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.GroupState;
@@ -89,8 +90,8 @@ final class ScriptedProtocol implements MemberProtocol {
 	}
 
 	@Override
-	public List<Action> replaceVoters(long now) {
-		return List.of();
+	public CommandOutcome replaceVoters(long now) {
+		return new CommandOutcome(CommandOutcome.Status.REFUSED, "scripted", 0, List.of());
 	}
 
 	@Override

@@ -342,6 +342,16 @@ public final class SimCluster {
 			SimCluster.this.world.restartNodeEmptyAsMaster(address());
 		}
 
+		/**
+		 * kill -9, then it starts again at once from an RDB file saved when its offset
+		 * was {@code savedOffset}: a new process (run id), in the same history, without
+		 * what came after.
+		 */
+		public void restartFromRdbSavedAt(long savedOffset) {
+			SimCluster.this.world.killNode(address());
+			SimCluster.this.world.restartNodeFromRdbSavedAt(address(), savedOffset, 0);
+		}
+
 		/** A client's write of that many bytes to this master. */
 		public void write(long bytes) {
 			this.node.write(bytes);

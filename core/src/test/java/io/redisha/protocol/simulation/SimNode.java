@@ -552,6 +552,12 @@ final class SimNode {
 			this.fence = fenceMaster.minReplicas();
 			return new Reply.Text(changed ? "1" : "0", false);
 		}
+		if (command instanceof Action.Promote promote && promote.runId() != null
+				&& !promote.runId().equals(this.runId)) {
+			// read before the block (INFO answers while loading too), on the connection
+			// the block then goes out on, which a restart would have broken
+			return new Reply.Text(Action.Promote.restartedError(this.address, promote.runId(), this.runId), true);
+		}
 		if (isLoading(now)) {
 			return new Reply.Text("LOADING Redis is loading the dataset in memory", true);
 		}

@@ -20,7 +20,11 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
+import org.jspecify.annotations.Nullable;
+
 import io.redisha.protocol.Action;
+import io.redisha.protocol.CommandOutcome;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupCoordinator;
 import io.redisha.protocol.GroupSnapshot;
@@ -279,13 +283,40 @@ final class SimWorld {
 		if (aliveVoters > voters.size() / 2) {
 			return;
 		}
+		// The first live member; refused because the master it follows lost its data,
+		// the operator tells one that follows another master, as the refusal says.
+		NodeAddress emptied = null;
 		for (SimMember member : this.members.values()) {
-			if (member.isAlive()) {
-				this.trace.add(this.now, member.slot(), "operator: replace the dead voters " + voters);
-				operate(member.slot(), (protocol) -> protocol.replaceVoters(this.now));
+			Configuration held = member.isAlive() ? member.protocol().configuration() : null;
+			if (!member.isAlive() || emptied != null && (held == null || emptied.equals(held.master()))) {
+				continue;
+			}
+			this.trace.add(this.now, member.slot(), "operator: replace the dead voters " + voters);
+			CommandOutcome outcome = operateForOutcome(member, (protocol) -> protocol.replaceVoters(this.now));
+			if (outcome == null || outcome.status() != CommandOutcome.Status.REFUSED || held == null
+					|| !outcome.message().contains("answers with none of the group's data")) {
 				return;
 			}
+			this.trace.add(this.now, member.slot(), "operator: refused, " + outcome.message());
+			emptied = held.master();
 		}
+	}
+
+	/**
+	 * An operator's command on a running member, carried out; what became of it, null
+	 * when the member does not run.
+	 */
+	private @Nullable CommandOutcome operateForOutcome(SimMember member,
+			Function<MemberProtocol, CommandOutcome> command) {
+		if (member.state() != SimMember.State.RUNNING) {
+			return null;
+		}
+		CommandOutcome[] outcome = new CommandOutcome[1];
+		handle(member, call(member, () -> {
+			outcome[0] = command.apply(member.protocol());
+			return outcome[0].actions();
+		}));
+		return outcome[0];
 	}
 
 	/**
