@@ -551,8 +551,9 @@ final class FailoverProcess {
 			// restarted since, from an older RDB file, with the same history and less of
 			// it (strict seed 30268326). The target streams from the master it caught up
 			// with, demoted just before.
-			this.chosenRunId = this.handOver.targetRunId();
-			promote(now, -1, this.chosenRunId, out);
+			String targetRunId = this.handOver.targetRunId();
+			this.chosenRunId = (targetRunId != null) ? targetRunId : "";
+			promote(now, -1, targetRunId, out);
 		}
 		else if (next == SwitchoverHandOver.Next.ABORTED) {
 			abort(now, Objects.requireNonNull(Objects.requireNonNull(this.handOver).abortReason()));
