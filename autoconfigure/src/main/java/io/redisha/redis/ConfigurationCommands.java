@@ -1,6 +1,7 @@
 package io.redisha.redis;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,27 +34,30 @@ final class ConfigurationCommands {
 	/**
 	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version
 	 * (NOT_NEWER), then epoch, version, master, voters and seal to store, then the run id
-	 * the node must have, or empty: -1 when it has another. Then the hash's epoch,
-	 * version, master, voters and seal as the member read them just before, and whether
-	 * they were sealed: -2 when they changed since (the member reads again). Fields no
-	 * secret of the member sealed count as no configuration, except for ABSENT: a member
-	 * that holds none (with another secret, it trusts nothing) must not replace them.
-	 * Departures of members that are no longer voters are dropped. Epochs are below 2^53,
-	 * so Lua's numbers compare them exactly. INFO makes the script non-deterministic, so
-	 * before Redis 7 its effects, not the script, must be replicated.
+	 * the node must have, or empty: -1 when it has another. Then the digest of the hash's
+	 * epoch, version, master, voters and seal as the member read them just before
+	 * ({@link #READ}), and whether they were sealed: -2 when they changed since (the
+	 * member reads again). Fields no secret of the member sealed count as no
+	 * configuration, except for ABSENT: a member that holds none (with another secret, it
+	 * trusts nothing) must not replace them. Departures of members that are no longer
+	 * voters are dropped. Epochs are below 2^53, so Lua's numbers compare them exactly.
+	 * INFO makes the script non-deterministic, so before Redis 7 its effects, not the
+	 * script, must be replicated.
 	 */
 	private static final String STORE = """
 			if ARGV[9] ~= '' then
 			  if redis.replicate_commands then redis.replicate_commands() end
 			  if string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') ~= ARGV[9] then return -1 end
 			end
-			local read = {}
-			for i, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
-			  read[i] = redis.call('HGET', KEYS[1], field)
-			  if (read[i] or '') ~= ARGV[9 + i] then return -2 end
+			local digest = {}
+			for _, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
+			  local value = redis.call('HGET', KEYS[1], field) or ''
+			  digest[#digest + 1] = #value .. ':' .. value
 			end
-			local e, v = read[1], read[2]
-			if ARGV[15] ~= 'sealed' then
+			if redis.sha1hex(table.concat(digest)) ~= ARGV[10] then return -2 end
+			local e = redis.call('HGET', KEYS[1], 'epoch')
+			local v = redis.call('HGET', KEYS[1], 'version')
+			if ARGV[11] ~= 'sealed' then
 			  if e and ARGV[1] == 'ABSENT' then return 0 end
 			  e = false
 			end
@@ -76,6 +80,20 @@ final class ConfigurationCommands {
 			redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'version', ARGV[5], 'master', ARGV[6], 'voters', ARGV[7],
 			  'seal', ARGV[8])
 			return 1
+			""";
+
+	/**
+	 * The hash, and the digest of its configuration fields as they are in Redis: a value
+	 * that is not valid UTF-8 reaches the member changed, so the store compares digests
+	 * made on the server, not values sent back.
+	 */
+	private static final String READ = """
+			local digest = {}
+			for _, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
+			  local value = redis.call('HGET', KEYS[1], field) or ''
+			  digest[#digest + 1] = #value .. ':' .. value
+			end
+			return { redis.sha1hex(table.concat(digest)), redis.call('HGETALL', KEYS[1]) }
 			""";
 
 	private static final String RECORD_DEPARTURE = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
@@ -117,8 +135,12 @@ final class ConfigurationCommands {
 	 */
 	private volatile boolean unreadable;
 
-	ConfigurationCommands(NodeAddress node, ConfigurationSeal seal, ProblemLog problems) {
+	/** The link's lock: commands written from a reply's thread take it. */
+	private final Object dispatchLock;
+
+	ConfigurationCommands(NodeAddress node, ConfigurationSeal seal, ProblemLog problems, Object dispatchLock) {
 		this.node = node;
+		this.dispatchLock = dispatchLock;
 		this.key = seal.key();
 		this.seal = seal;
 		this.problems = problems;
@@ -159,14 +181,15 @@ final class ConfigurationCommands {
 	CompletableFuture<Reply> reseal(RedisAsyncCommands<String, String> redis, Map<String, String> read) {
 		ConfigurationSeal.Opened opened = this.seal.open(read);
 		boolean sealed = read.containsKey("epoch") && opened.untrustedConfiguration() == null;
-		List<String> args = new ArrayList<>();
-		args.add(read.getOrDefault(ConfigurationSeal.SEAL, ""));
-		args.add(sealed ? this.seal.seal(read) : "");
+		String readSeal = read.getOrDefault(ConfigurationSeal.SEAL, "");
+		String seal = sealed ? this.seal.seal(read) : readSeal;
+		List<String> args = new ArrayList<>(List.of(readSeal, seal.equals(readSeal) ? "" : seal));
 		opened.trusted().forEach((field, value) -> {
-			if (field.startsWith("departed:")) {
+			String sealedValue = this.seal.sealDeparture(field, value);
+			if (field.startsWith("departed:") && !sealedValue.equals(read.get(field))) {
 				args.add(field);
 				args.add(read.get(field));
-				args.add(this.seal.sealDeparture(field, value));
+				args.add(sealedValue);
 			}
 		});
 		return redis
@@ -230,21 +253,41 @@ final class ConfigurationCommands {
 
 	private CompletableFuture<Reply> store(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store,
 			Function<Supplier<CompletableFuture<Reply>>, CompletableFuture<Reply>> write, int attempts) {
-		return redis.hgetall(this.key).toCompletableFuture().thenCompose((hash) -> {
-			Map<String, String> read = (hash != null) ? hash : Map.of();
-			boolean sealed = open(read).untrustedConfiguration() == null;
-			return write.apply(() -> eval(redis, store, read, sealed));
-		}).thenCompose((reply) -> {
-			if (!(reply instanceof Reply.Text text && "-2".equals(text.text()))) {
-				return CompletableFuture.completedFuture(reply);
+		return redis.<List<Object>>eval(READ, ScriptOutputType.MULTI, this.key)
+			.toCompletableFuture()
+			.thenCompose((read) -> {
+				String digest = String.valueOf(read.get(0));
+				boolean sealed = open(hash(read.get(1))).untrustedConfiguration() == null;
+				return write.apply(() -> eval(redis, store, digest, sealed));
+			})
+			.thenCompose((reply) -> {
+				if (!(reply instanceof Reply.Text text && "-2".equals(text.text()))) {
+					return CompletableFuture.completedFuture(reply);
+				}
+				if (attempts <= 1) {
+					return CompletableFuture.completedFuture(
+							new Reply.Failed("the configuration hash changed between its read and the store, "
+									+ STORE_ATTEMPTS + " times in a row"));
+				}
+				synchronized (this.dispatchLock) {
+					return store(redis, store, write, attempts - 1);
+				}
+			});
+	}
+
+	/** An {@code HGETALL} reply inside a script's: field, value, field, value... */
+	private static Map<String, String> hash(Object reply) {
+		Map<String, String> hash = new LinkedHashMap<>();
+		if (reply instanceof List<?> flat) {
+			for (int i = 0; i + 1 < flat.size(); i += 2) {
+				hash.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
 			}
-			return (attempts > 1) ? store(redis, store, write, attempts - 1) : CompletableFuture
-				.completedFuture(new Reply.Failed("the configuration hash changed between its read and the store"));
-		});
+		}
+		return hash;
 	}
 
 	private CompletableFuture<Reply> eval(RedisAsyncCommands<String, String> redis, Action.StoreConfiguration store,
-			Map<String, String> read, boolean sealed) {
+			String digest, boolean sealed) {
 		Configuration config = store.config();
 		Configuration replacing = store.replacing();
 		Map<String, String> fields = StoredConfiguration.fields(config);
@@ -253,9 +296,7 @@ final class ConfigurationCommands {
 						(replacing != null) ? Integer.toString(replacing.version()) : "", fields.get("epoch"),
 						fields.get("version"), fields.get("master"), fields.get("voters"), this.seal.seal(fields),
 						(store.runId() != null) ? store.runId() : ""));
-		for (String field : List.of("epoch", "version", "master", "voters", ConfigurationSeal.SEAL)) {
-			args.add(read.getOrDefault(field, ""));
-		}
+		args.add(digest);
 		args.add(sealed ? "sealed" : "unsealed");
 		return redis.<Long>eval(STORE, ScriptOutputType.INTEGER, new String[] { this.key }, args.toArray(String[]::new))
 			.toCompletableFuture()

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GossipSeal;
 import io.redisha.protocol.StoredConfiguration;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +24,8 @@ public final class ConfigurationSeal {
 	private static final List<String> FIELDS = List.of("epoch", "version", "master", "voters");
 
 	private static final String DEPARTED_PREFIX = "departed:";
+
+	private static final int MAX_DEPARTURES = 4 * Configuration.MAX_VOTERS;
 
 	private final String group;
 
@@ -76,8 +79,11 @@ public final class ConfigurationSeal {
 			}
 		}
 		int rejectedDepartures = 0;
+		int departures = 0;
 		for (Map.Entry<String, String> field : hash.entrySet()) {
-			if (field.getKey().startsWith(DEPARTED_PREFIX)) {
+			// As many as the configuration can use (see StoredConfiguration.parse): a
+			// flood of fields costs no more than that many signatures.
+			if (field.getKey().startsWith(DEPARTED_PREFIX) && departures++ < MAX_DEPARTURES) {
 				String value = field.getValue();
 				int at = value.lastIndexOf('.');
 				int signer = (at < 0) ? -1 : this.secrets.signer(departureText(field.getKey(), value.substring(0, at)),

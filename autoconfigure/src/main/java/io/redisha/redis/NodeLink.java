@@ -88,7 +88,7 @@ public final class NodeLink implements AutoCloseable {
 			ConfigurationSeal seal, MinReplicas minReplicas, Consumer<String> gossip) {
 		this.node = node;
 		this.problems = new ProblemLog(node);
-		this.configuration = new ConfigurationCommands(node, seal, this.problems);
+		this.configuration = new ConfigurationCommands(node, seal, this.problems, this.dispatchLock);
 		this.minReplicas = new MinReplicasCommands(node, minReplicas, this.dispatchLock,
 				this.blocksWritten::incrementAndGet);
 		this.roleChanges = new RoleChanges(node, this.configuration, this.minReplicas, this.dispatchLock,

@@ -620,6 +620,23 @@ class NodeLinkTest {
 	}
 
 	/**
+	 * A byte that is not UTF-8 reaches the member changed: the store compares the hash
+	 * with its read by a digest made on the server, or that one byte would keep every
+	 * store (a failover's record among them) from ever landing.
+	 */
+	@Test
+	void aValueThatIsNotUtf8DoesNotKeepTheGroupFromStoringItsConfiguration() {
+		RedisServerProcess master = redis.startServer(redis.options());
+		NodeAddress address = address(master);
+		NodeLink link = link(master, null, null);
+		master.command("EVAL", "redis.call('HSET', KEYS[1], 'epoch', '9000000000000', 'seal', string.char(255))", "1",
+				SEAL.key());
+		Configuration config = new Configuration(8, 0, address, List.of("m1", "m2", "m3"));
+		assertThat(call(link, new Action.StoreConfiguration(address, config))).isEqualTo(new Reply.Text("1", false));
+		assertThat(((Reply.Info) call(link, new Action.QueryInfo(address))).stored().config()).isEqualTo(config);
+	}
+
+	/**
 	 * A member that holds no configuration founds one only where the hash holds none:
 	 * with another secret it trusts nothing the group stored, and must not replace it.
 	 */
