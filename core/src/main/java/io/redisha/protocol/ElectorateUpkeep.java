@@ -108,8 +108,8 @@ final class ElectorateUpkeep {
 		}
 		// A node cut off may hold the configuration of a group that exists, and founding
 		// another one beside it would split the group in two; so would a founding on
-		// another master.
-		if (held == null && !unfoundedAndAgreed(now)) {
+		// another master. A succession waits while the master restarted without its data.
+		if (held == null && !unfoundedAndAgreed(now) || held != null && node.holdsNoneOfTheDataOf(held)) {
 			return;
 		}
 		long wait = this.timers.quietPeriod() + parts.elections.candidacyRank(now) * this.timers.helloEvery();

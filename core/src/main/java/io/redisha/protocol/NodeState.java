@@ -413,6 +413,23 @@ final class NodeState {
 		return this.stored;
 	}
 
+	/**
+	 * Whether this node, answering as the master that {@code held} names, holds none of
+	 * the group's data: its data holds neither that configuration nor a later one (each
+	 * is stored on the master it names before anyone adopts it, and travels with the
+	 * data), and nothing of any replication history (offset 0: a process started without
+	 * data, that no replica has synced from since; an application's {@code FLUSHALL} also
+	 * drops the configuration, but keeps the offset). An electorate founded there would
+	 * make it the group's master, and the stray repair would then turn the nodes that
+	 * still have the data into its replicas: a full resync to nothing (strict seed
+	 * 30269170, an operator's replacement of the voters; the same with a succession).
+	 */
+	boolean holdsNoneOfTheDataOf(Configuration held) {
+		ReplicationInfo info = this.info;
+		StoredConfiguration stored = this.stored;
+		return info != null && stored != null && held.newerThan(stored.config()) && info.offset() == 0;
+	}
+
 	long infoAt() {
 		return this.infoAt;
 	}

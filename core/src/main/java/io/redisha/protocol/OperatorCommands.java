@@ -149,24 +149,6 @@ final class OperatorCommands {
 	 */
 	static final long REPLACEMENT_EPOCH_GAP = 3_600_000;
 
-	/**
-	 * Whether the master that the held configuration names answers with none of the
-	 * group's data: its data holds neither that configuration nor a later one (each is
-	 * stored on the master it names before anyone adopts it, and travels with the data),
-	 * and nothing of any replication history (offset 0: a process started without data,
-	 * that no replica has synced from since). A master restarted without persistence,
-	 * say, while the members that saw its previous process crashed (strict seed
-	 * 30269170); the replacement stored there made it the group's master, and the stray
-	 * repair then turned the old master, which still had the data, into its replica: a
-	 * full resync to nothing. An application's {@code FLUSHALL} also drops the
-	 * configuration, but keeps the offset.
-	 */
-	private static boolean lostItsData(Configuration held, NodeState master) {
-		ReplicationInfo info = master.info();
-		StoredConfiguration stored = master.stored();
-		return info != null && stored != null && held.newerThan(stored.config()) && info.offset() == 0;
-	}
-
 	/** See {@link GroupCoordinator#replaceVoters}. */
 	CommandOutcome replaceVoters(long now) {
 		CoordinatorParts parts = this.parts;
@@ -182,7 +164,7 @@ final class OperatorCommands {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED,
 					"a majority of the voters " + held.voters() + " answers: nothing to replace", out);
 		}
-		if (node != null && node.role() == Role.MASTER && lostItsData(held, node)) {
+		if (node != null && node.role() == Role.MASTER && node.holdsNoneOfTheDataOf(held)) {
 			return CommandOutcome.refused(CommandOutcome.Status.REFUSED, "the master " + master
 					+ " answers with none of the group's data (no configuration " + held.epoch() + "." + held.version()
 					+ " or later in its data, replication offset 0): it restarted without its data, and founding the"

@@ -369,6 +369,34 @@ class ObserverTest {
 	}
 
 	/**
+	 * The same master restarted without its data, its replicas cut off from it with the
+	 * data, while every voter stops gracefully (a deploy): the observers that heard the
+	 * goodbyes do not succeed the electorate on that master, where it would make the
+	 * nodes holding the data resync to nothing.
+	 */
+	@Test
+	void noElectorateSucceedsOnAMasterThatAnswersWithNoneOfTheGroupsData() {
+		List<Member> members = members(VOTERS + 1);
+		List<Member> observers = observers(members);
+		Configuration held = observers.get(0).coordinator.configuration();
+		this.master.write(50_000);
+		this.cluster.run(1_000);
+		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
+		SimCluster.Node other = this.cluster.node(NodeAddress.parse("10.0.0.3:6379"));
+		this.master.cutOffFrom(replica);
+		this.master.cutOffFrom(other);
+		this.master.restartEmpty();
+		this.cluster.run(2_000);
+		voters(members).forEach(this.cluster::stop);
+		this.cluster.run(40_000);
+		assertThat(observers).allSatisfy((observer) -> assertThat(observer.coordinator.configuration())
+			.as("no electorate founded on the empty master")
+			.isEqualTo(held));
+		assertThat(this.master.storedConfiguration()).isNull();
+		assertThat(replica.offset()).as("the data is still on the replicas").isGreaterThan(50_000);
+	}
+
+	/**
 	 * Epochs start at the host's wall clock: a member started while the replacing member
 	 * was cut off brings the crashed voters' epochs to its clock, far above anything the
 	 * replacing member knows. Their last configuration, made in such an epoch and held by

@@ -138,6 +138,15 @@ final class SimNode {
 	private boolean fullSync;
 
 	/**
+	 * Whether it keeps a replication backlog, which Redis creates when the node first
+	 * syncs from a master or a replica first syncs from it: a master started without data
+	 * has none, and until then its writes do not advance the offset it reports
+	 * ({@code master_repl_offset} and {@code ROLE} stay 0). The offset kept here goes on
+	 * counting them, so that the writes stay tellable apart.
+	 */
+	private boolean backlog = true;
+
+	/**
 	 * Until when client writes wait ({@code CLIENT PAUSE WRITE}); a restart forgets it.
 	 */
 	private long writesPausedUntil = -1;
@@ -250,6 +259,11 @@ final class SimNode {
 		return this.offset;
 	}
 
+	/** The offset its INFO and ROLE report: 0 on a master without a backlog. */
+	private long reportedOffset() {
+		return (isMaster() && !this.backlog) ? 0 : this.offset;
+	}
+
 	/** Its data now. */
 	Lineage lineage() {
 		return new Lineage(this.history, this.offset);
@@ -341,6 +355,7 @@ final class SimNode {
 		if (how.losesData()) {
 			this.history = Segment.root(newId(), this.address, now, "restarted empty");
 			this.offset = 0;
+			this.backlog = false;
 			this.dataVersion++;
 			this.stored.clear();
 		}
@@ -442,6 +457,8 @@ final class SimNode {
 
 	/** Starts in sync with its master: a replica set up before the scenario begins. */
 	void inSyncWith(SimNode master, long now) {
+		this.backlog = true;
+		master.backlog = true;
 		this.history = master.history;
 		this.offset = master.offset;
 		this.linkUp = true;
@@ -490,6 +507,8 @@ final class SimNode {
 			this.linkUp = true;
 			this.linkDownSince = -1;
 			this.masterDataVersion = master.dataVersion;
+			this.backlog = true;
+			master.backlog = true;
 			if (this.fullSync) {
 				this.offset = master.offset;
 				this.dataVersion++;
@@ -527,7 +546,7 @@ final class SimNode {
 			return new Reply.Info(ReplicationInfo.parse(info(now, connectedReplicas)), this.stored.content());
 		}
 		if (command instanceof Action.QueryRole) {
-			return new Reply.Role(new RoleInfo(isMaster(), this.offset, this.following));
+			return new Reply.Role(new RoleInfo(isMaster(), reportedOffset(), this.following));
 		}
 		if (command instanceof Action.PauseWrites && this.refusesPause) {
 			return new Reply.Failed("PauseWrites on " + this.address
@@ -869,14 +888,14 @@ final class SimNode {
 			.append(this.replid2)
 			.append("\r\n")
 			.append("master_repl_offset:")
-			.append(this.offset)
+			.append(reportedOffset())
 			.append("\r\n")
 			.append("second_repl_offset:")
 			.append(this.secondReplOffset)
 			.append("\r\n")
 			.append("repl_backlog_active:1\r\nrepl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:1\r\n")
 			.append("repl_backlog_histlen:")
-			.append(Math.min(this.offset, 1048576))
+			.append(Math.min(reportedOffset(), 1048576))
 			.append("\r\n");
 		return info.toString();
 	}
