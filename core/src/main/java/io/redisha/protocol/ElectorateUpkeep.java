@@ -121,8 +121,10 @@ final class ElectorateUpkeep {
 		Configuration founding = Configuration.founding(parts.epochs.current() + 1, master, parts.self.id());
 		// currentEpoch is at least the held configuration's epoch (adopt observes it), so
 		// the founding is newer.
+		// A succession only on the process whose INFO showed it holds the group's data.
 		out.add((held == null) ? new Action.StoreConfiguration(master, founding, Action.StoreCondition.ABSENT, null)
-				: new Action.StoreConfiguration(master, founding, Action.StoreCondition.NOT_NEWER, held));
+				: new Action.StoreConfiguration(master, founding, Action.StoreCondition.NOT_NEWER, held,
+						node.answeredInfo().runId()));
 	}
 
 	/**

@@ -419,10 +419,12 @@ final class NodeState {
 	 * is stored on the master it names before anyone adopts it, and travels with the
 	 * data), and nothing of any replication history (offset 0: a process started without
 	 * data, that no replica has synced from since; an application's {@code FLUSHALL} also
-	 * drops the configuration, but keeps the offset). An electorate founded there would
-	 * make it the group's master, and the stray repair would then turn the nodes that
-	 * still have the data into its replicas: a full resync to nothing (strict seed
-	 * 30269170, an operator's replacement of the voters; the same with a succession).
+	 * drops the configuration, but keeps the offset once a replica has synced). Redis
+	 * also reports 0 on a master with its data that no replica has synced from since its
+	 * start: the check then errs towards waiting. An electorate founded there would make
+	 * it the group's master, and the stray repair would then turn the nodes that still
+	 * have the data into its replicas: a full resync to nothing (strict seed 30269170, an
+	 * operator's replacement of the voters; the same with a succession).
 	 */
 	boolean holdsNoneOfTheDataOf(Configuration held) {
 		ReplicationInfo info = this.info;

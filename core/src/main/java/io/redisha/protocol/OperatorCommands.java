@@ -175,7 +175,10 @@ final class OperatorCommands {
 		Configuration founding = Configuration.founding(above + REPLACEMENT_EPOCH_GAP, parts.master.required(),
 				parts.self.id());
 		if (node != null && parts.detection.statusOf(node, now) == NodeStatus.UP && node.role() == Role.MASTER) {
-			out.add(new Action.StoreConfiguration(founding.master(), founding, Action.StoreCondition.NOT_NEWER, held));
+			// Only on the process whose INFO the check above read: one restarted since,
+			// empty, refuses it.
+			out.add(new Action.StoreConfiguration(founding.master(), founding, Action.StoreCondition.NOT_NEWER, held,
+					node.answeredInfo().runId()));
 		}
 		else {
 			// No master to record it on: the operator's word alone; it is stored once a

@@ -369,6 +369,42 @@ class ObserverTest {
 	}
 
 	/**
+	 * The check before a replacement reads the member's latest INFO of the master: a
+	 * master restarted without its data since then (its replicas cut off from it with the
+	 * data) must not take the replacement. The store names the process that INFO came
+	 * from, and the new one refuses it.
+	 */
+	@Test
+	void aReplacementIsStoredOnlyOnTheProcessWhoseInfoShowedTheGroupsData() {
+		List<Member> members = members(VOTERS + 1);
+		Member observer = observers(members).get(0);
+		Configuration held = observer.coordinator.configuration();
+		this.master.write(50_000);
+		this.cluster.run(1_000);
+		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
+		this.master.cutOffFrom(replica);
+		this.master.cutOffFrom(this.cluster.node(NodeAddress.parse("10.0.0.3:6379")));
+		voters(members).forEach(this.cluster::crash);
+		this.cluster.run(40_000);
+		// Its INFO replies lost from here: the member decides on the one before.
+		boolean[] losing = { true };
+		this.cluster.loseRequests((command) -> losing[0] && command instanceof Action.QueryInfo
+				&& command.node().equals(this.master.address()));
+		this.master.restartEmpty();
+		this.cluster.run(1_000);
+		CommandOutcome outcome = observer.coordinator.replaceVoters(this.cluster.now());
+		assertThat(outcome.status()).as("decided on the INFO of the process before")
+			.isEqualTo(CommandOutcome.Status.DONE);
+		this.cluster.deliver(observer, outcome.actions());
+		this.cluster.run(1_000);
+		losing[0] = false;
+		this.cluster.run(30_000);
+		assertThat(this.master.storedConfiguration()).isNull();
+		assertThat(observer.coordinator.configuration()).isEqualTo(held);
+		assertThat(replica.offset()).as("the data is still on the replicas").isGreaterThan(50_000);
+	}
+
+	/**
 	 * The same master restarted without its data, its replicas cut off from it with the
 	 * data, while every voter stops gracefully (a deploy): the observers that heard the
 	 * goodbyes do not succeed the electorate on that master, where it would make the
