@@ -345,13 +345,8 @@ class ObserverTest {
 		List<Member> members = members(VOTERS + 1);
 		Member observer = observers(members).get(0);
 		Configuration held = observer.coordinator.configuration();
-		this.master.write(50_000);
-		this.cluster.run(1_000);
-		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
-		SimCluster.Node other = this.cluster.node(NodeAddress.parse("10.0.0.3:6379"));
+		SimCluster.Node replica = writtenAndCutOffFromTheReplicas();
 		assertThat(replica.offset()).isGreaterThan(0);
-		this.master.cutOffFrom(replica);
-		this.master.cutOffFrom(other);
 		voters(members).forEach(this.cluster::crash);
 		this.master.restartEmpty();
 		this.cluster.run(40_000);
@@ -379,11 +374,7 @@ class ObserverTest {
 		List<Member> members = members(VOTERS + 1);
 		Member observer = observers(members).get(0);
 		Configuration held = observer.coordinator.configuration();
-		this.master.write(50_000);
-		this.cluster.run(1_000);
-		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
-		this.master.cutOffFrom(replica);
-		this.master.cutOffFrom(this.cluster.node(NodeAddress.parse("10.0.0.3:6379")));
+		SimCluster.Node replica = writtenAndCutOffFromTheReplicas();
 		voters(members).forEach(this.cluster::crash);
 		this.cluster.run(40_000);
 		// Its INFO replies lost from here: the member decides on the one before.
@@ -415,12 +406,7 @@ class ObserverTest {
 		List<Member> members = members(VOTERS + 1);
 		List<Member> observers = observers(members);
 		Configuration held = observers.get(0).coordinator.configuration();
-		this.master.write(50_000);
-		this.cluster.run(1_000);
-		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
-		SimCluster.Node other = this.cluster.node(NodeAddress.parse("10.0.0.3:6379"));
-		this.master.cutOffFrom(replica);
-		this.master.cutOffFrom(other);
+		SimCluster.Node replica = writtenAndCutOffFromTheReplicas();
 		this.master.restartEmpty();
 		this.cluster.run(2_000);
 		voters(members).forEach(this.cluster::stop);
@@ -430,6 +416,19 @@ class ObserverTest {
 			.isEqualTo(held));
 		assertThat(this.master.storedConfiguration()).isNull();
 		assertThat(replica.offset()).as("the data is still on the replicas").isGreaterThan(50_000);
+	}
+
+	/**
+	 * The master takes writes that its replicas get, and is then cut off from them.
+	 * @return the replica 10.0.0.2, which holds the writes
+	 */
+	private SimCluster.Node writtenAndCutOffFromTheReplicas() {
+		this.master.write(50_000);
+		this.cluster.run(1_000);
+		SimCluster.Node replica = this.cluster.node(NodeAddress.parse("10.0.0.2:6379"));
+		this.master.cutOffFrom(replica);
+		this.master.cutOffFrom(this.cluster.node(NodeAddress.parse("10.0.0.3:6379")));
+		return replica;
 	}
 
 	/**
