@@ -32,6 +32,19 @@ final class ConfigurationCommands {
 	private static final Logger logger = LoggerFactory.getLogger(NodeLink.class);
 
 	/**
+	 * Sets {@code digest}, the SHA-1 of the configuration's fields as they are in Redis,
+	 * each after its length: {@link #READ} and {@link #STORE} compute it alike.
+	 */
+	private static final String DIGEST = """
+			local parts = {}
+			for _, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
+			  local value = redis.call('HGET', KEYS[1], field) or ''
+			  parts[#parts + 1] = #value .. ':' .. value
+			end
+			local digest = redis.sha1hex(table.concat(parts))
+			""";
+
+	/**
 	 * ARGV: condition (OLDER, ABSENT or NOT_NEWER), the replaced epoch and version
 	 * (NOT_NEWER), then epoch, version, master, voters and seal to store, then the run id
 	 * the node must have, or empty: -1 when it has another. Then the digest of the hash's
@@ -49,51 +62,43 @@ final class ConfigurationCommands {
 			  if redis.replicate_commands then redis.replicate_commands() end
 			  if string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') ~= ARGV[9] then return -1 end
 			end
-			local digest = {}
-			for _, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
-			  local value = redis.call('HGET', KEYS[1], field) or ''
-			  digest[#digest + 1] = #value .. ':' .. value
-			end
-			if redis.sha1hex(table.concat(digest)) ~= ARGV[10] then return -2 end
-			local e = redis.call('HGET', KEYS[1], 'epoch')
-			local v = redis.call('HGET', KEYS[1], 'version')
-			if ARGV[11] ~= 'sealed' then
-			  if e and ARGV[1] == 'ABSENT' then return 0 end
-			  e = false
-			end
-			if ARGV[1] == 'ABSENT' then
-			  if e then return 0 end
-			elseif ARGV[1] == 'NOT_NEWER' then
-			  if e then
-			    local se, sv, re, rv = tonumber(e), tonumber(v), tonumber(ARGV[2]), tonumber(ARGV[3])
-			    if se > re or (se == re and sv > rv) then return 0 end
-			  end
-			elseif e then
-			  local se, sv, ne, nv = tonumber(e), tonumber(v), tonumber(ARGV[4]), tonumber(ARGV[5])
-			  if se > ne or (se == ne and sv >= nv) then return 0 end
-			end
-			local voters = {}
-			for id in string.gmatch(ARGV[7], '([^,]+)') do voters['departed:' .. id] = true end
-			for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-			  if string.sub(field, 1, 9) == 'departed:' and not voters[field] then redis.call('HDEL', KEYS[1], field) end
-			end
-			redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'version', ARGV[5], 'master', ARGV[6], 'voters', ARGV[7],
-			  'seal', ARGV[8])
-			return 1
-			""";
+			""" + DIGEST
+			+ """
+					if digest ~= ARGV[10] then return -2 end
+					local e = redis.call('HGET', KEYS[1], 'epoch')
+					local v = redis.call('HGET', KEYS[1], 'version')
+					if ARGV[11] ~= 'sealed' then
+					  if e and ARGV[1] == 'ABSENT' then return 0 end
+					  e = false
+					end
+					if ARGV[1] == 'ABSENT' then
+					  if e then return 0 end
+					elseif ARGV[1] == 'NOT_NEWER' then
+					  if e then
+					    local se, sv, re, rv = tonumber(e), tonumber(v), tonumber(ARGV[2]), tonumber(ARGV[3])
+					    if se > re or (se == re and sv > rv) then return 0 end
+					  end
+					elseif e then
+					  local se, sv, ne, nv = tonumber(e), tonumber(v), tonumber(ARGV[4]), tonumber(ARGV[5])
+					  if se > ne or (se == ne and sv >= nv) then return 0 end
+					end
+					local voters = {}
+					for id in string.gmatch(ARGV[7], '([^,]+)') do voters['departed:' .. id] = true end
+					for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+					  if string.sub(field, 1, 9) == 'departed:' and not voters[field] then redis.call('HDEL', KEYS[1], field) end
+					end
+					redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'version', ARGV[5], 'master', ARGV[6], 'voters', ARGV[7],
+					  'seal', ARGV[8])
+					return 1
+					""";
 
 	/**
 	 * The hash, and the digest of its configuration fields as they are in Redis: a value
 	 * that is not valid UTF-8 reaches the member changed, so the store compares digests
 	 * made on the server, not values sent back.
 	 */
-	private static final String READ = """
-			local digest = {}
-			for _, field in ipairs({ 'epoch', 'version', 'master', 'voters', 'seal' }) do
-			  local value = redis.call('HGET', KEYS[1], field) or ''
-			  digest[#digest + 1] = #value .. ':' .. value
-			end
-			return { redis.sha1hex(table.concat(digest)), redis.call('HGETALL', KEYS[1]) }
+	private static final String READ = DIGEST + """
+			return { digest, redis.call('HGETALL', KEYS[1]) }
 			""";
 
 	private static final String RECORD_DEPARTURE = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1";
@@ -186,7 +191,7 @@ final class ConfigurationCommands {
 		List<String> args = new ArrayList<>(List.of(readSeal, seal.equals(readSeal) ? "" : seal));
 		opened.trusted().forEach((field, value) -> {
 			String sealedValue = this.seal.sealDeparture(field, value);
-			if (field.startsWith("departed:") && !sealedValue.equals(read.get(field))) {
+			if (field.startsWith(ConfigurationSeal.DEPARTED_PREFIX) && !sealedValue.equals(read.get(field))) {
 				args.add(field);
 				args.add(read.get(field));
 				args.add(sealedValue);

@@ -23,7 +23,7 @@ public final class ConfigurationSeal {
 
 	private static final List<String> FIELDS = List.of("epoch", "version", "master", "voters");
 
-	private static final String DEPARTED_PREFIX = "departed:";
+	static final String DEPARTED_PREFIX = "departed:";
 
 	private static final int MAX_DEPARTURES = 4 * Configuration.MAX_VOTERS;
 

@@ -303,19 +303,16 @@ final class SimWorld {
 	}
 
 	/**
-	 * An operator's command on a running member, carried out; what became of it, null
-	 * when the member does not run.
+	 * An operator's command on a running member, carried out as {@link #operate} does;
+	 * what became of it, null when the member does not run.
 	 */
 	private @Nullable CommandOutcome operateForOutcome(SimMember member,
 			Function<MemberProtocol, CommandOutcome> command) {
-		if (member.state() != SimMember.State.RUNNING) {
-			return null;
-		}
 		CommandOutcome[] outcome = new CommandOutcome[1];
-		handle(member, call(member, () -> {
-			outcome[0] = command.apply(member.protocol());
+		operate(member.slot(), (protocol) -> {
+			outcome[0] = command.apply(protocol);
 			return outcome[0].actions();
-		}));
+		});
 		return outcome[0];
 	}
 
