@@ -36,10 +36,7 @@ import static org.awaitility.Awaitility.await;
  * epoch e1 for {@code M2} was given by the first failover: with both configurations at
  * epoch 0 the smaller address would win, a coin toss.
  * <p>
- * Tagged {@code partition-safety}: the build skips it until the config-epoch fix lands
- * (the restarted members know {@code M3} with config epoch 0, adopt C's {@code M2} of
- * epoch e1 after the heal, and {@code M3} is made a replica of {@code M2}: its writes are
- * lost).
+ * Tagged {@code partition-safety}; it runs in every build.
  */
 @Tag("partition-safety")
 class MajorityRestartTest {

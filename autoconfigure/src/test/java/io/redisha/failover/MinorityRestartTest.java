@@ -26,10 +26,7 @@ import static org.awaitility.Awaitility.await;
  * starts on its side. After the heal, the master must still hold every write {@code N0}
  * acknowledged.
  * <p>
- * Tagged {@code partition-safety}: the build skips it until the electorate fix lands (m1'
- * counts only m2 as a voter, is elected with 2 of 2 votes and promotes a replica whose
- * config epoch, its start time, wins everywhere after the heal: every write of the
- * majority is lost).
+ * Tagged {@code partition-safety}; it runs in every build.
  */
 @Tag("partition-safety")
 class MinorityRestartTest {

@@ -86,6 +86,24 @@ class ObserverTest {
 	}
 
 	@Test
+	void anObserverRefusesToLeadAFailoverOrSwitchoverAndNamesTheVoters() {
+		List<Member> members = members(5);
+		Member observer = observers(members).get(0);
+		List<String> voterIds = electorate(observer).voters();
+		String refusal = "this member is not a voter of group orders: ask one of " + voterIds;
+		CommandOutcome switchover = observer.coordinator.requestSwitchover(this.cluster.now(), null, 5000);
+		CommandOutcome failover = observer.coordinator.requestFailover(this.cluster.now());
+		assertThat(List.of(switchover, failover)).allSatisfy((outcome) -> {
+			assertThat(outcome.status()).isEqualTo(CommandOutcome.Status.REFUSED);
+			assertThat(outcome.message()).isEqualTo(refusal);
+			assertThat(outcome.actions()).isEmpty();
+		});
+		Member voter = voters(members).get(0);
+		CommandOutcome asked = voter.coordinator.requestSwitchover(this.cluster.now(), null, 5000);
+		assertThat(asked.status()).as(asked.message()).isEqualTo(CommandOutcome.Status.STARTED);
+	}
+
+	@Test
 	void observersListenToTheAnnouncementsAndSayHelloOnlyEveryQuarterOfTheMemberExpiryAndPingLess() {
 		List<Member> members = members(7);
 		assertThat(voters(members)).hasSize(VOTERS);
