@@ -28,6 +28,7 @@ import io.redisha.embedded.RedisServerProcess;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.NodeAddress;
+import io.redisha.protocol.ProtocolEvent;
 import io.redisha.testing.Members;
 import io.redisha.testing.Members.Member;
 
@@ -54,9 +55,11 @@ class PartitionFenceTest {
 	static final PartitionScenario scenario = PartitionScenario.withReplicas(2);
 
 	/**
-	 * Cut {A, N0} | {B, C, N1, N2}: A's application gets fence errors, B's writes go to
-	 * the promoted replica; after the heal, nothing A acknowledged later than fence-after
-	 * into the cut is missing, and nothing B acknowledged.
+	 * Cut {A, N0} | {B, C, N1, N2}: A's member fences ({@code +fenced}) and its
+	 * application gets fence errors before B's member follows the promoted replica, whom
+	 * B's writes go to; after the heal A's writes resume by themselves, nothing A
+	 * acknowledged later than fence-after into the cut is missing, and nothing B
+	 * acknowledged.
 	 */
 	@Test
 	void theMinoritySideRefusesWritesBeforeTheMajorityPromotesAndLosesNothingAcknowledgedAfterFenceAfter() {
@@ -71,12 +74,21 @@ class PartitionFenceTest {
 			// B's writes in flight when the cut began may have reached N0 alone: the
 			// replication window
 			long cutDone = System.nanoTime() + Duration.ofMillis(100).toNanos();
-			await("A's application gets fence errors").atMost(EVENTUALLY).until(() -> a.fencedErrors.get() > 0);
 			await("B's member follows a promoted replica").atMost(EVENTUALLY)
+				.pollInterval(Duration.ofMillis(5))
 				.until(() -> !oldMaster.equals(master(members.member("B"))));
+			long switchSeen = System.nanoTime();
+			assertThat(a.fencedAt).as("A's fence errors in the cut, the first before B follows the promoted replica")
+				.filteredOn((at) -> at > cutAt)
+				.isNotEmpty()
+				.anyMatch((at) -> at < switchSeen);
+			assertThat(members.member("A").events()).extracting(ProtocolEvent::type)
+				.contains(ProtocolEvent.Type.FENCED);
 			await("the cut lasts").pollDelay(CUT).atMost(CUT.plusSeconds(1)).until(() -> true);
 			scenario.redis().heal();
+			long healedAt = System.nanoTime();
 			NodeAddress settled = members.awaitSettled();
+			await("A's writes resume by themselves").atMost(EVENTUALLY).until(() -> a.acknowledgedAfter(healedAt) > 0);
 			RedisServerProcess finalMaster = scenario.redis().node(scenario.nameAt(settled));
 			long fenceDeadline = cutAt + FENCE_AFTER.toNanos();
 			List<String> lostAfterFence = a.missingOn(finalMaster, fenceDeadline);
@@ -128,6 +140,9 @@ class PartitionFenceTest {
 
 		private final AtomicLong fencedErrors = new AtomicLong();
 
+		/** When each fence error came (System.nanoTime). */
+		private final Queue<Long> fencedAt = new ConcurrentLinkedQueue<>();
+
 		AppWriter(Member member, String prefix) {
 			this.factory = new MasterFollowingConnectionFactory(
 					new MasterRoute(member.runtime(), Members.GROUP, Duration.ofSeconds(2), false),
@@ -148,6 +163,7 @@ class PartitionFenceTest {
 						if (NestedExceptionUtils.getMostSpecificCause(ex) instanceof RedisHaFencedException
 								|| ex instanceof RedisHaFencedException) {
 							this.fencedErrors.incrementAndGet();
+							this.fencedAt.add(System.nanoTime());
 						}
 						pause();
 					}
