@@ -11,7 +11,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.lettuce.core.SslOptions;
 import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.embedded.TlsCertificates;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
@@ -77,6 +79,21 @@ class NodeLinkTlsTest {
 	}
 
 	@Test
+	void aTrustedCertificateIssuedForAnotherNameIsAClearProblem() throws Exception {
+		TlsCertificates otherName = TlsCertificates.generate("dns:redis.example");
+		try (RedisServerProcess server = RedisServerProcess
+			.start(RedisServerOptions.defaults().withPassword(PASSWORD).withTls(otherName))) {
+			TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+			trust.init(otherName.trustStore());
+			NodeLink link = link(server, SslOptions.builder().trustManager(trust).build());
+			Reply reply = call(link, new Action.Ping(address(server)));
+			assertThat(reply).isInstanceOfSatisfying(Reply.Failed.class, (failed) -> assertThat(failed.reason())
+				.contains("No subject alternative names matching IP address"));
+			assertThat(link.problem()).contains("127.0.0.1").doesNotContain(PASSWORD);
+		}
+	}
+
+	@Test
 	void theClientsOfADemotedMasterAreDisconnectedOverTls() throws Exception {
 		RedisServerProcess server = redis.group().master();
 		NodeLink link = link(server.host(), trusting());
@@ -103,7 +120,14 @@ class NodeLinkTlsTest {
 	}
 
 	private NodeLink link(String host, SslOptions tls) {
-		RedisServerProcess server = redis.group().master();
+		return link(redis.group().master(), host, tls);
+	}
+
+	private NodeLink link(RedisServerProcess server, SslOptions tls) {
+		return link(server, server.host(), tls);
+	}
+
+	private NodeLink link(RedisServerProcess server, String host, SslOptions tls) {
 		NodeLink link = new NodeLink(address(server),
 				new LinkSettings(new NodeAddress(host, server.port()), null, PASSWORD, TIMEOUT, "tls-test", tls),
 				resources.clientResources(), "__redis-ha__:test", NodeLinkTest.SEAL, MinReplicas.UNMANAGED,

@@ -46,13 +46,25 @@ public final class TlsCertificates {
 		this.trustStore = trustStore;
 	}
 
-	/** Generates a key pair and its certificate in a new temporary directory. */
+	/**
+	 * Generates a key pair and its certificate, for 127.0.0.1 and localhost, in a new
+	 * temporary directory.
+	 */
 	public static TlsCertificates generate() {
+		return generate("ip:127.0.0.1,dns:localhost");
+	}
+
+	/**
+	 * Generates a key pair and its certificate for the given subject alternative names
+	 * (keytool's {@code SAN=} syntax, such as {@code dns:redis.example}), in a new
+	 * temporary directory.
+	 */
+	public static TlsCertificates generate(String subjectAlternativeNames) {
 		try {
 			Path directory = Files.createTempDirectory("redis-ha-tls-");
 			Path keyStoreFile = directory.resolve("server.p12");
 			runKeytool("-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-					"-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-ext", "bc:c", "-storetype",
+					"-dname", "CN=localhost", "-ext", "SAN=" + subjectAlternativeNames, "-ext", "bc:c", "-storetype",
 					"PKCS12", "-keystore", keyStoreFile.toString(), "-storepass", new String(STORE_PASSWORD));
 			KeyStore keyStore = KeyStore.getInstance("PKCS12");
 			try (InputStream in = Files.newInputStream(keyStoreFile)) {
