@@ -3,7 +3,10 @@ package io.redisha.connection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
@@ -18,15 +21,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.redisha.connection.ClientApp.EventRecorder;
 import io.redisha.embedded.LocalRedisGroup;
+import io.redisha.embedded.PartitionableRedisGroup;
 import io.redisha.embedded.RedisGroupExtension;
+import io.redisha.embedded.RedisServerOptions;
 import io.redisha.embedded.RedisServerProcess;
+import io.redisha.embedded.TcpProxy;
 import io.redisha.member.GroupSettings;
 import io.redisha.member.RedisHaMember;
 import io.redisha.member.TestGossip;
 import io.redisha.protocol.GroupConfig;
+import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.NodeAddress;
 import io.redisha.protocol.PartitionMode;
+import io.redisha.testing.Members;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,6 +60,9 @@ import static org.awaitility.Awaitility.await;
 class WriteFenceTest {
 
 	private static final String GROUP = "orders";
+
+	/** The fence-after of {@link #startedConsistentMember}. */
+	private static final Duration FENCE_AFTER = Duration.ofMillis(600);
 
 	@RegisterExtension
 	static RedisGroupExtension redis = RedisGroupExtension.withReplicas(0).perClass();
@@ -182,10 +193,7 @@ class WriteFenceTest {
 			master.command("CLIENT", "PAUSE", "60000", "WRITE");
 			CompletableFuture<Void> write = CompletableFuture
 				.runAsync(() -> template.opsForValue().set("late-key", "after"));
-			await().atMost(EVENTUALLY)
-				.until(() -> String.valueOf(master.command("CLIENT", "LIST"))
-					.lines()
-					.anyMatch((client) -> client.contains("name=late-write") && client.contains("flags=b")));
+			awaitBlocked(master, "late-write");
 			member.stop();
 			await().atMost(EVENTUALLY).until(() -> !member.admitsWrites(group));
 			master.command("CLIENT", "UNPAUSE");
@@ -199,6 +207,108 @@ class WriteFenceTest {
 		finally {
 			master.command("CLIENT", "UNPAUSE");
 			member.close();
+		}
+	}
+
+	/**
+	 * The lease runs out on the clock while a write is held up on its way, the member
+	 * running all along and naming the same master: cut off from the master (its only
+	 * voter's evidence, there being no replica), it hears no reply that would renew its
+	 * lease. The reply that comes afterwards is not an acknowledgement.
+	 */
+	@Test
+	void aWriteInFlightWhenTheLeaseRunsOutWithTheMasterUnchangedFailsAsUnconfirmed() {
+		String group = "lapsed-lease";
+		RedisServerProcess master = redis.group().master();
+		NodeAddress masterAddress = NodeAddress.parse(master.address());
+		TcpProxy memberLink = redis.proxyTo(master);
+		NodeAddress viaProxy = NodeAddress.parse(memberLink.address());
+		RedisHaMember member = startedConsistentMember(group, (node) -> node.equals(masterAddress) ? viaProxy : node);
+		try (FencedClient lateWriter = FencedClient.of(member, group, "lapsed-lease", master)) {
+			StringRedisTemplate template = lateWriter.template();
+			awaitFiniteLease(member, group);
+			template.opsForValue().set("lapsed-key", "before");
+			master.command("CLIENT", "PAUSE", "60000", "WRITE");
+			CompletableFuture<Void> write = CompletableFuture
+				.runAsync(() -> template.opsForValue().set("lapsed-key", "after"));
+			awaitBlocked(master, "lapsed-lease");
+			// The pause holds up none of the member's PINGs and INFO reads (its hellos go
+			// out on a connection of their own), which keep its lease: the cut ends it.
+			memberLink.cut();
+			await("the lease runs out").atMost(EVENTUALLY).until(() -> !member.admitsWrites(group));
+			// Neither stopped nor moved to another master: only the lease ended.
+			assertThat(member.isRunning()).isTrue();
+			GroupSnapshot lapsed = member.snapshot(group);
+			assertThat(lapsed.master()).isNotNull();
+			assertThat(lapsed.master().address()).isEqualTo(masterAddress);
+			assertThat(write).isNotDone();
+			master.command("CLIENT", "UNPAUSE");
+			assertThat(write).failsWithin(EVENTUALLY)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(RedisHaUnconfirmedWriteException.class)
+				.withMessage(unconfirmed(group, masterAddress));
+			assertThat(master.command("GET", "lapsed-key")).as("carried out all the same").isEqualTo("after");
+			assertThat(member.unconfirmedWrites(group)).isOne();
+			assertThat(member.refusedWrites(group)).isZero();
+		}
+		finally {
+			master.command("CLIENT", "UNPAUSE");
+			// Its goodbye reaches the master.
+			memberLink.restore();
+			member.close();
+		}
+	}
+
+	/**
+	 * A write held up on its way to the master while the member fails that master over:
+	 * cut off from it, with the replica cut off from it too, the member promotes the
+	 * replica and admits writes there. The old master, still a master, then carries the
+	 * write out and replies: an acknowledgement would be of a write the group's master
+	 * never had.
+	 */
+	@Test
+	void aWriteWhoseReplyComesAfterTheMemberMovedToAnotherMasterFailsAsUnconfirmed() {
+		try (PartitionableRedisGroup nodes = PartitionableRedisGroup.start(1, RedisServerOptions.defaults());
+				Members members = Members.startSteady(
+						new Members.Nodes(nodes::nodes, (node) -> NodeAddress.parse(nodes.address(node))),
+						Members.Settings.quorum(1), NodeAddress.parse(nodes.address("N0")),
+						Map.of("m", route(nodes.addClient("m"))))) {
+			RedisHaMember member = members.member("m").runtime();
+			String group = Members.GROUP;
+			RedisServerProcess oldMaster = nodes.node("N0");
+			RedisServerProcess replica = nodes.node("N1");
+			NodeAddress oldAddress = NodeAddress.parse(nodes.address("N0"));
+			NodeAddress newAddress = NodeAddress.parse(nodes.address("N1"));
+			try (FencedClient lateWriter = FencedClient.of(member, group, "switched", oldMaster)) {
+				StringRedisTemplate template = lateWriter.template();
+				awaitWritableMaster(member, group, oldAddress);
+				template.opsForValue().set("switched-key", "before");
+				await("the replica has the first write").atMost(EVENTUALLY)
+					.until(() -> "before".equals(replica.command("GET", "switched-key")));
+				oldMaster.command("CLIENT", "PAUSE", "60000", "WRITE");
+				CompletableFuture<Void> write = CompletableFuture
+					.runAsync(() -> template.opsForValue().set("switched-key", "after"));
+				awaitBlocked(oldMaster, "switched");
+				nodes.partition(Set.of("m", "N1"), Set.of("N0"));
+				awaitWritableMaster(member, group, newAddress);
+				assertThat(write).isNotDone();
+				oldMaster.command("CLIENT", "UNPAUSE");
+				assertThat(write).failsWithin(EVENTUALLY)
+					.withThrowableThat()
+					.havingCause()
+					.isInstanceOf(RedisHaUnconfirmedWriteException.class)
+					.withMessage(unconfirmed(group, oldAddress));
+				assertThat(oldMaster.command("GET", "switched-key")).as("carried out by the old master")
+					.isEqualTo("after");
+				assertThat(replica.command("GET", "switched-key")).as("not in the new master's history")
+					.isEqualTo("before");
+				assertThat(member.unconfirmedWrites(group)).isOne();
+				assertThat(member.refusedWrites(group)).isZero();
+			}
+			finally {
+				oldMaster.command("CLIENT", "UNPAUSE");
+			}
 		}
 	}
 
@@ -229,6 +339,11 @@ class WriteFenceTest {
 	private record FencedClient(LettuceConnectionFactory factory, ClientResources resources) implements AutoCloseable {
 
 		static FencedClient of(RedisHaMember member, String group, String clientName) {
+			return of(member, group, clientName, redis.group().master());
+		}
+
+		/** A client of {@code node}, straight to it: outside any partition. */
+		static FencedClient of(RedisHaMember member, String group, String clientName, RedisServerProcess node) {
 			ClientResources resources = ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
 
 				@Override
@@ -237,9 +352,8 @@ class WriteFenceTest {
 				}
 
 			}).build();
-			RedisServerProcess master = redis.group().master();
 			LettuceConnectionFactory factory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration(master.host(), master.port()),
+					new RedisStandaloneConfiguration(node.host(), node.port()),
 					LettuceClientConfiguration.builder().clientResources(resources).clientName(clientName).build());
 			factory.afterPropertiesSet();
 			factory.start();
@@ -277,8 +391,13 @@ class WriteFenceTest {
 	 * within fence-after.
 	 */
 	private static RedisHaMember startedConsistentMember(String group) {
+		return startedConsistentMember(group, UnaryOperator.identity());
+	}
+
+	/** The same, reaching the nodes through {@code connectVia}. */
+	private static RedisHaMember startedConsistentMember(String group, UnaryOperator<NodeAddress> connectVia) {
 		RedisHaMember member = member(group, NodeAddress.parse(redis.group().master().address()),
-				new GroupConfig.Fencing(PartitionMode.CONSISTENT, Duration.ofMillis(600)));
+				new GroupConfig.Fencing(PartitionMode.CONSISTENT, FENCE_AFTER), connectVia);
 		member.start();
 		return member;
 	}
@@ -292,16 +411,59 @@ class WriteFenceTest {
 			.until(() -> member.admitsWrites(group) && member.snapshot(group).fence().leaseUntilMs() != Long.MAX_VALUE);
 	}
 
-	private static RedisHaMember member(NodeAddress seed) {
-		return member(GROUP, seed, null);
+	/**
+	 * Until the member admits writes to {@code master}, on a lease that runs out.
+	 */
+	private static void awaitWritableMaster(RedisHaMember member, String group, NodeAddress master) {
+		await("the member admits writes to " + master).atMost(EVENTUALLY).until(() -> {
+			GroupSnapshot writable = member.writableSnapshot(group);
+			return writable != null && writable.master() != null && writable.master().address().equals(master)
+					&& writable.fence().leaseUntilMs() != Long.MAX_VALUE;
+		});
 	}
 
-	private static RedisHaMember member(String group, NodeAddress seed, GroupConfig.@Nullable Fencing fencing) {
+	/** Until the client of this name waits on {@code node} (its writes paused). */
+	private static void awaitBlocked(RedisServerProcess node, String clientName) {
+		await(clientName + " waits on " + node.address()).atMost(EVENTUALLY)
+			.until(() -> String.valueOf(node.command("CLIENT", "LIST"))
+				.lines()
+				.anyMatch((client) -> client.contains("name=" + clientName + " ") && client.contains("flags=b")));
+	}
+
+	private static String unconfirmed(String group, NodeAddress master) {
+		return "redis-ha group '" + group + "': the reply of " + master
+				+ " came after this instance stopped admitting writes to it; the write may or may not be kept"
+				+ " (the group may have promoted a replica meanwhile)";
+	}
+
+	private static UnaryOperator<NodeAddress> route(UnaryOperator<String> route) {
+		return (node) -> NodeAddress.parse(route.apply(node.toString()));
+	}
+
+	private static RedisHaMember member(NodeAddress seed) {
+		return member(GROUP, seed, null, UnaryOperator.identity());
+	}
+
+	private static RedisHaMember member(String group, NodeAddress seed, GroupConfig.@Nullable Fencing fencing,
+			UnaryOperator<NodeAddress> connectVia) {
 		GroupConfig config = new GroupConfig(group, List.of(seed), 1, Duration.ofSeconds(1), Duration.ofMinutes(3), 1,
-				GroupConfig.Timing.defaults());
+				timing());
 		return new RedisHaMember(new MemberIdentity("fence-test", "test"),
 				List.of(new GroupSettings((fencing != null) ? config.withFencing(fencing) : config, null, null,
-						Duration.ofMillis(500), TestGossip.SEAL)));
+						Duration.ofMillis(500), TestGossip.SEAL)),
+				connectVia);
+	}
+
+	/**
+	 * The default timings, but TILT lasts 3 s rather than 30: on a busy machine a timer
+	 * gap puts a member in TILT, and the tests wait for it to admit writes.
+	 */
+	private static GroupConfig.Timing timing() {
+		GroupConfig.Timing defaults = GroupConfig.Timing.defaults();
+		return new GroupConfig.Timing(defaults.pingPeriod(), defaults.infoPeriod(), defaults.helloPeriod(),
+				defaults.opinionValidity(), defaults.memberExpiry(), defaults.startupQuietPeriod(),
+				defaults.tiltThreshold(), Duration.ofSeconds(3), defaults.demoteAfter(),
+				defaults.masterRebootDownAfter());
 	}
 
 	private static AsyncCommand<String, String, String> command(CommandType type) {
