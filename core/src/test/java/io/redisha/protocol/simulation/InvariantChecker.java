@@ -28,13 +28,15 @@ import io.redisha.protocol.Reply;
  * {@code PROMOTED_REPLICA} events, which also cover a node adopted as already
  * promoted);</li>
  * <li>promotions only by the elected leader of their epoch, never of a replica with
- * priority 0, of a node down for longer than down-after, nor without quorum members
- * having seen the master down recently (the master the leader named when it tried and
- * when it was elected);</li>
+ * priority 0, of a node down for longer than down-after, nor without a quorum of the
+ * voters of the configuration the leader stood with having seen the master down (SDOWN)
+ * from before it tried until within the opinion validity of that (the master the leader
+ * named when it tried and when it was elected; operators' elections need no quorum);</li>
  * <li>never a configuration stored while another one of the same epoch and version is in
  * some node's data or held by a live member (a change of voters elects no
  * {@code ELECTED_LEADER}: this is its one-leader-per-epoch check);</li>
- * <li>nothing but watching while in TILT, and TILT after every clock jump;</li>
+ * <li>nothing but watching while in TILT, and TILT after every clock jump longer than the
+ * TILT threshold in force;</li>
  * <li>an operator's election (forced failover, switchover) needs no quorum, but a
  * switchover promotes only after the old master was demoted, having taken no write since
  * its writes were paused, and only a target that has every one of them (no acknowledged
@@ -62,7 +64,8 @@ final class InvariantChecker {
 	/** When an election made each node master, promoted or adopted. */
 	private final Map<NodeAddress, List<Long>> electedMasterAt = new HashMap<>();
 
-	private final Map<String, Map<NodeAddress, Span>> sdown = new HashMap<>();
+	/** Each member's stretches of SDOWN, per node, in order. */
+	private final Map<String, Map<NodeAddress, List<Span>>> sdown = new HashMap<>();
 
 	private final Map<String, Attempt> attempts = new HashMap<>();
 
@@ -284,16 +287,27 @@ final class InvariantChecker {
 		long now = this.world.now();
 		String id = member.id();
 		switch (event.type()) {
-			case SDOWN -> this.sdown.computeIfAbsent(id, (key) -> new HashMap<>())
-				.put(event.node(), new Span(now, Long.MAX_VALUE));
+			case SDOWN -> {
+				List<Span> spans = this.sdown.computeIfAbsent(id, (key) -> new HashMap<>())
+					.computeIfAbsent(event.node(), (node) -> new ArrayList<>());
+				if (spans.isEmpty() || spans.get(spans.size() - 1).until() != Long.MAX_VALUE) {
+					spans.add(new Span(now, Long.MAX_VALUE));
+				}
+			}
 			case SDOWN_CLEARED -> {
-				Span span = this.sdown.getOrDefault(id, Map.of()).get(event.node());
+				List<Span> spans = this.sdown.getOrDefault(id, Map.of()).getOrDefault(event.node(), List.of());
+				Span span = spans.isEmpty() ? null : spans.get(spans.size() - 1);
 				if (span != null && span.until() == Long.MAX_VALUE) {
-					this.sdown.get(id).put(event.node(), new Span(span.since(), now));
+					spans.set(spans.size() - 1, new Span(span.since(), now));
 				}
 			}
 			case TRY_FAILOVER -> {
-				attempt(id, event.epoch(), now).failing.add(event.node());
+				Attempt attempt = attempt(id, event.epoch(), now);
+				attempt.failing.add(event.node());
+				if (attempt.voters == null) {
+					Configuration held = member.protocol().configuration();
+					attempt.voters = (held != null) ? List.copyOf(held.voters()) : null;
+				}
 				if ("forced".equals(event.detail()) || "switchover".equals(event.detail())) {
 					this.operatorEpochs.add(event.epoch());
 				}
@@ -344,20 +358,30 @@ final class InvariantChecker {
 			throw this.world.failure(member + " promotes " + node + " in epoch " + promote.epoch()
 					+ " without having been elected leader of that epoch", null);
 		}
+		// ODOWN (docs/protocol.md "Objective failure"): when it stood, the candidate saw
+		// the master down itself, and so did, by their latest hellos at most the opinion
+		// validity old, enough other voters of the configuration it stood with (the one
+		// its voters hold, whose majority elects it) to make the quorum with it. Each of
+		// them entered SDOWN before it said so, hence before the attempt started, and was
+		// still in it within the opinion validity (and slack for the hello's way) of that
+		// start.
 		long windowStart = attempt.startedAt - this.config.timing().opinionValidity().toMillis() - SLACK_MILLIS;
 		for (NodeAddress master : this.operatorEpochs.contains(promote.epoch()) ? Set.<NodeAddress>of()
 				: attempt.failing) {
 			List<String> saw = new ArrayList<>();
 			this.sdown.forEach((id, spans) -> {
-				Span span = spans.get(master);
-				if (span != null && span.until() >= windowStart) {
+				boolean voter = attempt.voters == null || attempt.voters.contains(id);
+				if (voter && spans.getOrDefault(master, List.of())
+					.stream()
+					.anyMatch((span) -> span.since() <= attempt.startedAt && span.until() >= windowStart)) {
 					saw.add(id);
 				}
 			});
 			if (saw.size() < this.config.quorum()) {
 				throw this.world.failure(member + " promotes " + node + " in epoch " + promote.epoch() + " but only "
-						+ saw + " saw master " + master + " down since " + windowStart + " ms (quorum "
-						+ this.config.quorum() + ")", null);
+						+ saw + " saw master " + master + " down from before its attempt at " + attempt.startedAt
+						+ " ms and since " + windowStart + " ms (quorum " + this.config.quorum() + ", voters "
+						+ attempt.voters + ")", null);
 			}
 		}
 		this.promotionCount++;
@@ -379,9 +403,29 @@ final class InvariantChecker {
 		}
 	}
 
-	/** A member whose timer just jumped must be in TILT. */
+	/**
+	 * The member crashed or stopped: its SDOWN, if any, ends there (its last hellos may
+	 * still arrive, as after it leaves SDOWN).
+	 */
+	void memberEnded(SimMember member) {
+		long now = this.world.now();
+		this.sdown.getOrDefault(member.id(), Map.of()).values().forEach((spans) -> {
+			Span last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+			if (last != null && last.until() == Long.MAX_VALUE) {
+				spans.set(spans.size() - 1, new Span(last.since(), now));
+			}
+		});
+	}
+
+	/**
+	 * A member whose timer just jumped by more than the TILT threshold in force must be
+	 * in TILT: the configured threshold, but at most half of down-after (docs/protocol.md
+	 * "TILT"; {@code Timers.tiltThreshold}).
+	 */
 	void afterClockJump(SimMember member, long frozenMillis) {
-		if (frozenMillis > this.config.timing().tiltThreshold().toMillis()) {
+		long threshold = Math.min(this.config.timing().tiltThreshold().toMillis(),
+				this.config.downAfter().toMillis() / 2);
+		if (frozenMillis > threshold) {
 			GroupState state = member.protocol().snapshot(this.world.now()).state();
 			if (state != GroupState.TILT) {
 				throw this.world.failure(member + " was frozen " + frozenMillis + " ms but is " + state + ", not TILT",
@@ -434,6 +478,12 @@ final class InvariantChecker {
 		private final long startedAt;
 
 		private final Set<NodeAddress> failing = new HashSet<>();
+
+		/**
+		 * The voters of the configuration the member held when it tried (the one its
+		 * election is held with); null for a stand-in that holds none.
+		 */
+		private List<String> voters;
 
 		private boolean elected;
 

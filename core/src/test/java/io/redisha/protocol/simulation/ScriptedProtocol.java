@@ -23,9 +23,16 @@ final class ScriptedProtocol implements MemberProtocol {
 
 	private final List<Long> ticks = new ArrayList<>();
 
+	private Configuration configuration;
+
 	/** Sends these actions at the next tick. */
 	void send(Action... actions) {
 		this.queued.addAll(List.of(actions));
+	}
+
+	/** Holds this configuration from now on (a stand-in holds none unless told). */
+	void hold(Configuration configuration) {
+		this.configuration = configuration;
 	}
 
 	List<Received> received() {
@@ -121,7 +128,7 @@ final class ScriptedProtocol implements MemberProtocol {
 
 	@Override
 	public Configuration configuration() {
-		return null;
+		return this.configuration;
 	}
 
 	/** A reply (with its command) or a gossip message (with the node it came through). */

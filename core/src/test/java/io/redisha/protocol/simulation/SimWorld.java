@@ -239,6 +239,7 @@ final class SimWorld {
 		SimMember member = this.members.get(slot);
 		if (member != null && member.isAlive()) {
 			member.end(SimMember.State.CRASHED);
+			this.checker.memberEnded(member);
 			this.trace.add(this.now, slot, "crashed");
 			this.checker.observeReach();
 		}
@@ -251,6 +252,7 @@ final class SimWorld {
 			this.trace.add(this.now, slot, "stopping");
 			handle(member, call(member, () -> member.protocol().stop(this.now)));
 			member.end(SimMember.State.STOPPED);
+			this.checker.memberEnded(member);
 			this.checker.observeReach();
 		}
 	}

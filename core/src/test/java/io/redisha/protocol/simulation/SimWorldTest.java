@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.redisha.protocol.Action;
+import io.redisha.protocol.Configuration;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.PartitionMode;
 import io.redisha.protocol.GroupCoordinator;
@@ -234,6 +235,17 @@ class SimWorldTest {
 	}
 
 	@Test
+	void aFreezeLongerThanHalfOfDownAfterIsReportedWhenItDoesNotEnterTilt() {
+		start("m1");
+		this.world.runFor(1000);
+		// down-after 2 s: the threshold in force is 1 s, not the 2 s configured
+		this.world.pauseMember("m1", 1500);
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(2000))
+			.withMessageContaining("m1.1 was frozen 1500 ms")
+			.withMessageContaining("not TILT");
+	}
+
+	@Test
 	void checkerReportsTwoLeadersInOneEpoch() {
 		ScriptedProtocol one = start("m1");
 		ScriptedProtocol other = start("m2");
@@ -266,6 +278,42 @@ class SimWorldTest {
 				new Action.Promote(N3, 3));
 		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
 			.withMessageContaining("replica-priority is 0");
+	}
+
+	/**
+	 * ODOWN counts the voters of the leader's configuration whose SDOWN began before it
+	 * tried: neither an observer's nor one that began after.
+	 */
+	@Test
+	void checkerCountsOnlyVotersThatSawTheMasterDownBeforeTheLeaderTried() {
+		ScriptedProtocol leader = start("m1");
+		ScriptedProtocol voter = start("m2");
+		ScriptedProtocol observer = start("m3");
+		leader.hold(new Configuration(1, 0, N1, List.of("m1.1", "m2.1")));
+		this.world.runFor(500);
+		observer.send(event(ProtocolEvent.Type.SDOWN, 0, ""));
+		leader.send(event(ProtocolEvent.Type.SDOWN, 0, ""), event(ProtocolEvent.Type.TRY_FAILOVER, 2, ""));
+		this.world.runFor(200);
+		voter.send(event(ProtocolEvent.Type.SDOWN, 0, ""));
+		this.world.runFor(200);
+		leader.send(event(ProtocolEvent.Type.ELECTED_LEADER, 2, ""), new Action.Promote(N2, 2));
+		assertThatExceptionOfType(SimulationFailure.class).isThrownBy(() -> this.world.runFor(200))
+			.withMessageContaining("only [m1.1] saw master 10.0.0.1:6379 down from before its attempt");
+		// The next attempt starts after the voter saw the master down: the quorum is
+		// there.
+		leader.send(event(ProtocolEvent.Type.TRY_FAILOVER, 3, ""), event(ProtocolEvent.Type.ELECTED_LEADER, 3, ""),
+				new Action.Promote(N2, 3));
+		this.world.runFor(200);
+		assertThat(this.world.checker().promotionCount()).isOne();
+		// An operator's forced failover needs no quorum.
+		observer.send(event(ProtocolEvent.Type.TRY_FAILOVER, 4, "forced"),
+				event(ProtocolEvent.Type.ELECTED_LEADER, 4, ""), new Action.Promote(N2, 4));
+		this.world.runFor(200);
+		assertThat(this.world.checker().promotionCount()).isEqualTo(2);
+	}
+
+	private static Action event(ProtocolEvent.Type type, long epoch, String detail) {
+		return new Action.Emit(new ProtocolEvent(type, "sim", epoch, N1, N1, detail));
 	}
 
 	@Test
@@ -350,9 +398,10 @@ class SimWorldTest {
 	void memberFrozenRightAfterACommandSendsItOnlyWhenItWakes() {
 		ScriptedProtocol member = start("m1");
 		this.world.runFor(500);
-		this.world.freezeAfter("m1", "a demotion", (action) -> action instanceof Action.Replicate, 2000);
+		// (no longer than the TILT threshold in force, 1 s: a stand-in never enters TILT)
+		this.world.freezeAfter("m1", "a demotion", (action) -> action instanceof Action.Replicate, 1000);
 		member.send(new Action.Replicate(N2, N3, 1));
-		this.world.runFor(1000);
+		this.world.runFor(900);
 		assertThat(this.world.node(N2).following()).as("still in its buffers").isEqualTo(N1);
 		this.world.runFor(1500);
 		assertThat(this.world.node(N2).following()).isEqualTo(N3);
