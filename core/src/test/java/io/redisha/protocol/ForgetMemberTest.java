@@ -103,7 +103,8 @@ class ForgetMemberTest {
 	 */
 	private void assertElectorateUnchanged(Map<Member, Configuration> before) {
 		before.forEach((member, config) -> {
-			assertThat(member.coordinator.configuration()).as("configuration held by %s", id(member)).isEqualTo(config);
+			assertThat(member.coordinator.configuration()).as("configuration held by %s", member.id())
+				.isEqualTo(config);
 			GroupSnapshot.ElectorateSnapshot electorate = electorate(member);
 			assertThat(electorate.configVersion()).isEqualTo(config.version());
 			assertThat(electorate.voters()).isEqualTo(config.voters());
@@ -113,16 +114,6 @@ class ForgetMemberTest {
 			assertThat(member.events(Type.VOTER_REMOVED)).isEmpty();
 			assertThat(member.events(Type.VOTER_ADDED)).isEmpty();
 		});
-	}
-
-	private String id(Member member) {
-		return member.coordinator.snapshot(this.cluster.now())
-			.members()
-			.stream()
-			.filter(GroupSnapshot.MemberSnapshot::self)
-			.findFirst()
-			.orElseThrow()
-			.id();
 	}
 
 	private static void clearRecords(List<Member> members) {

@@ -67,16 +67,6 @@ class ObserverTest {
 		return member.coordinator.snapshot(this.cluster.now()).electorate();
 	}
 
-	private String id(Member member) {
-		return member.coordinator.snapshot(this.cluster.now())
-			.members()
-			.stream()
-			.filter(GroupSnapshot.MemberSnapshot::self)
-			.findFirst()
-			.orElseThrow()
-			.id();
-	}
-
 	private List<Member> observers(List<Member> members) {
 		return members.stream().filter((member) -> member.running() && !electorate(member).selfVotes()).toList();
 	}
@@ -255,7 +245,7 @@ class ObserverTest {
 	void aVoterThatStopsIsReplacedByAnObserverAndTheGroupStillFailsOver() {
 		List<Member> members = members(5);
 		Member leaving = voters(members).get(0);
-		String leavingId = id(leaving);
+		String leavingId = leaving.id();
 		List<Member> observersBefore = observers(members);
 		List<Member> others = members.stream().filter((member) -> member != leaving).toList();
 		others.forEach((member) -> member.actions.clear());
@@ -304,7 +294,7 @@ class ObserverTest {
 		Member remaining = voters.get(0);
 		Member leaving1 = voters.get(1);
 		Member leaving2 = voters.get(2);
-		List<String> leavingIds = List.of(id(leaving1), id(leaving2));
+		List<String> leavingIds = List.of(leaving1.id(), leaving2.id());
 		List<Member> observersBefore = observers(members);
 		String[] nodes = { "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379" };
 		// The remaining voter misses both goodbyes, and the master loses both voters' own
@@ -528,7 +518,7 @@ class ObserverTest {
 						&& electorate(leader).committed() && electorate(survivor).committed()))
 			.isTrue();
 		Configuration before = survivor.coordinator.configuration();
-		String leaderId = id(leader);
+		String leaderId = leader.id();
 		String[] nodes = { "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379" };
 		// A third member joins: the leader stands to add it and makes version 0 of its
 		// epoch; its store is lost, and the survivor is cut off before it hears of it.

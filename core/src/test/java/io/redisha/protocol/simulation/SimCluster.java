@@ -16,6 +16,7 @@ import io.redisha.protocol.Configuration;
 import io.redisha.protocol.Action;
 import io.redisha.protocol.GroupConfig;
 import io.redisha.protocol.GroupCoordinator;
+import io.redisha.protocol.GroupSnapshot;
 import io.redisha.protocol.MemberIdentity;
 import io.redisha.protocol.MinReplicas;
 import io.redisha.protocol.NodeAddress;
@@ -209,6 +210,17 @@ public final class SimCluster {
 			if (action instanceof Action.Emit emit) {
 				this.events.add(emit.event());
 			}
+		}
+
+		/** Its member id, as its own snapshot shows it. */
+		public String id() {
+			return this.coordinator.snapshot(SimCluster.this.now())
+				.members()
+				.stream()
+				.filter(GroupSnapshot.MemberSnapshot::self)
+				.findFirst()
+				.orElseThrow()
+				.id();
 		}
 
 		/** Neither crashed nor stopped, nor frozen. */
