@@ -190,10 +190,7 @@ class WriteFenceTest {
 			StringRedisTemplate template = lateWriter.template();
 			awaitFiniteLease(member, group);
 			template.opsForValue().set("late-key", "before");
-			master.command("CLIENT", "PAUSE", "60000", "WRITE");
-			CompletableFuture<Void> write = CompletableFuture
-				.runAsync(() -> template.opsForValue().set("late-key", "after"));
-			awaitBlocked(master, "late-write");
+			CompletableFuture<Void> write = heldUpWrite(template, master, "late-key", "late-write");
 			member.stop();
 			await().atMost(EVENTUALLY).until(() -> !member.admitsWrites(group));
 			master.command("CLIENT", "UNPAUSE");
@@ -228,10 +225,7 @@ class WriteFenceTest {
 			StringRedisTemplate template = lateWriter.template();
 			awaitFiniteLease(member, group);
 			template.opsForValue().set("lapsed-key", "before");
-			master.command("CLIENT", "PAUSE", "60000", "WRITE");
-			CompletableFuture<Void> write = CompletableFuture
-				.runAsync(() -> template.opsForValue().set("lapsed-key", "after"));
-			awaitBlocked(master, "lapsed-lease");
+			CompletableFuture<Void> write = heldUpWrite(template, master, "lapsed-key", "lapsed-lease");
 			// The pause holds up none of the member's PINGs and INFO reads (its hellos go
 			// out on a connection of their own), which keep its lease: the cut ends it.
 			memberLink.cut();
@@ -242,12 +236,7 @@ class WriteFenceTest {
 			assertThat(lapsed.master()).isNotNull();
 			assertThat(lapsed.master().address()).isEqualTo(masterAddress);
 			assertThat(write).isNotDone();
-			master.command("CLIENT", "UNPAUSE");
-			assertThat(write).failsWithin(EVENTUALLY)
-				.withThrowableThat()
-				.havingCause()
-				.isInstanceOf(RedisHaUnconfirmedWriteException.class)
-				.withMessage(unconfirmed(group, masterAddress));
+			assertUnconfirmedOnceReleased(write, master, group, masterAddress);
 			assertThat(master.command("GET", "lapsed-key")).as("carried out all the same").isEqualTo("after");
 			assertThat(member.unconfirmedWrites(group)).isOne();
 			assertThat(member.refusedWrites(group)).isZero();
@@ -286,19 +275,11 @@ class WriteFenceTest {
 				template.opsForValue().set("switched-key", "before");
 				await("the replica has the first write").atMost(EVENTUALLY)
 					.until(() -> "before".equals(replica.command("GET", "switched-key")));
-				oldMaster.command("CLIENT", "PAUSE", "60000", "WRITE");
-				CompletableFuture<Void> write = CompletableFuture
-					.runAsync(() -> template.opsForValue().set("switched-key", "after"));
-				awaitBlocked(oldMaster, "switched");
+				CompletableFuture<Void> write = heldUpWrite(template, oldMaster, "switched-key", "switched");
 				nodes.partition(Set.of("m", "N1"), Set.of("N0"));
 				awaitWritableMaster(member, group, newAddress);
 				assertThat(write).isNotDone();
-				oldMaster.command("CLIENT", "UNPAUSE");
-				assertThat(write).failsWithin(EVENTUALLY)
-					.withThrowableThat()
-					.havingCause()
-					.isInstanceOf(RedisHaUnconfirmedWriteException.class)
-					.withMessage(unconfirmed(group, oldAddress));
+				assertUnconfirmedOnceReleased(write, oldMaster, group, oldAddress);
 				assertThat(oldMaster.command("GET", "switched-key")).as("carried out by the old master")
 					.isEqualTo("after");
 				assertThat(replica.command("GET", "switched-key")).as("not in the new master's history")
@@ -423,11 +404,38 @@ class WriteFenceTest {
 	}
 
 	/** Until the client of this name waits on {@code node} (its writes paused). */
+	/**
+	 * Writes {@code key} through the template while {@code node} holds every write
+	 * ({@code CLIENT PAUSE WRITE}), once the write waits there: its reply comes only
+	 * after {@code CLIENT UNPAUSE}.
+	 */
+	private static CompletableFuture<Void> heldUpWrite(StringRedisTemplate template, RedisServerProcess node,
+			String key, String clientName) {
+		node.command("CLIENT", "PAUSE", "60000", "WRITE");
+		CompletableFuture<Void> write = CompletableFuture.runAsync(() -> template.opsForValue().set(key, "after"));
+		awaitBlocked(node, clientName);
+		return write;
+	}
+
 	private static void awaitBlocked(RedisServerProcess node, String clientName) {
 		await(clientName + " waits on " + node.address()).atMost(EVENTUALLY)
 			.until(() -> String.valueOf(node.command("CLIENT", "LIST"))
 				.lines()
 				.anyMatch((client) -> client.contains("name=" + clientName + " ") && client.contains("flags=b")));
+	}
+
+	/**
+	 * Lets {@code node} carry out the held-up write, whose reply must fail it as
+	 * unconfirmed, naming {@code master}.
+	 */
+	private static void assertUnconfirmedOnceReleased(CompletableFuture<Void> write, RedisServerProcess node,
+			String group, NodeAddress master) {
+		node.command("CLIENT", "UNPAUSE");
+		assertThat(write).failsWithin(EVENTUALLY)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(RedisHaUnconfirmedWriteException.class)
+			.withMessage(unconfirmed(group, master));
 	}
 
 	private static String unconfirmed(String group, NodeAddress master) {
