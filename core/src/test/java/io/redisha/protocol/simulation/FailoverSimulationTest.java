@@ -86,9 +86,13 @@ class FailoverSimulationTest {
 		assertThat(results.stream().mapToLong(Result::steps).sum()).isPositive();
 		if (replay == null) {
 			// Most schedules kill or stop the master: schedules that never fail over
-			// would prove little.
+			// would prove little. Ordinary schedules promote about 1.1 times each,
+			// strict ones 0.53 times (their restarts and cuts often leave no replica
+			// fit to promote; 1,000 of them vary by about 23), so the floor sits far
+			// below both, where a fresh base seed cannot reach it by chance.
+			long floor = strict ? count / 4 : count / 2;
 			assertThat(results.stream().mapToLong(Result::promotions).sum()).as("promotions in %d schedules", count)
-				.isGreaterThan(count / 2);
+				.isGreaterThan(floor);
 			assertThat(results.stream().mapToLong(Result::switchovers).sum()).as("switchovers in %d schedules", count)
 				.isGreaterThan(count / 20);
 		}
