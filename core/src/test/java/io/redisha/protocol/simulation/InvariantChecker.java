@@ -290,17 +290,12 @@ final class InvariantChecker {
 			case SDOWN -> {
 				List<Span> spans = this.sdown.computeIfAbsent(id, (key) -> new HashMap<>())
 					.computeIfAbsent(event.node(), (node) -> new ArrayList<>());
-				if (spans.isEmpty() || spans.get(spans.size() - 1).until() != Long.MAX_VALUE) {
+				if (spans.isEmpty() || !spans.get(spans.size() - 1).open()) {
 					spans.add(new Span(now, Long.MAX_VALUE));
 				}
 			}
-			case SDOWN_CLEARED -> {
-				List<Span> spans = this.sdown.getOrDefault(id, Map.of()).getOrDefault(event.node(), List.of());
-				Span span = spans.isEmpty() ? null : spans.get(spans.size() - 1);
-				if (span != null && span.until() == Long.MAX_VALUE) {
-					spans.set(spans.size() - 1, new Span(span.since(), now));
-				}
-			}
+			case SDOWN_CLEARED ->
+				endOpenSpan(this.sdown.getOrDefault(id, Map.of()).getOrDefault(event.node(), List.of()), now);
 			case TRY_FAILOVER -> {
 				Attempt attempt = attempt(id, event.epoch(), now);
 				attempt.failing.add(event.node());
@@ -409,12 +404,14 @@ final class InvariantChecker {
 	 */
 	void memberEnded(SimMember member) {
 		long now = this.world.now();
-		this.sdown.getOrDefault(member.id(), Map.of()).values().forEach((spans) -> {
-			Span last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
-			if (last != null && last.until() == Long.MAX_VALUE) {
-				spans.set(spans.size() - 1, new Span(last.since(), now));
-			}
-		});
+		this.sdown.getOrDefault(member.id(), Map.of()).values().forEach((spans) -> endOpenSpan(spans, now));
+	}
+
+	private static void endOpenSpan(List<Span> spans, long now) {
+		Span last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+		if (last != null && last.open()) {
+			spans.set(spans.size() - 1, new Span(last.since(), now));
+		}
 	}
 
 	/**
@@ -495,6 +492,11 @@ final class InvariantChecker {
 
 	/** One stretch of time in which a member said a node was down. */
 	private record Span(long since, long until) {
+
+		boolean open() {
+			return this.until == Long.MAX_VALUE;
+		}
+
 	}
 
 }
